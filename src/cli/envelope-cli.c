@@ -1,0 +1,340 @@
+/* envelope-cli.c: report, explain, devices
+ *
+ * Exit status: 0 success, 1 an invalid or unreadable network, 2 a usage
+ * error.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "envelope-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "envelope-analysis.h"
+#include "envelope-devices.h"
+#include "envelope-format.h"
+#include "envelope-network.h"
+#include "envelope-report.h"
+
+enum
+{
+  EXIT_OK = 0,
+  EXIT_INVALID = 1,
+  EXIT_USAGE = 2,
+};
+
+static int
+usage_error (const char *message)
+{
+  g_printerr ("envelope-cli: %s\n", message);
+  g_printerr (_("Try 'envelope-cli help'.\n"));
+  return EXIT_USAGE;
+}
+
+static void
+print_help (void)
+{
+  g_print (_("Usage:\n"
+             "  envelope-cli report FILE [OPTION…]   every layer's figures, the totals and memory\n"
+             "  envelope-cli explain FILE LAYER       every worked formula of one layer\n"
+             "  envelope-cli devices                  the GPU presets\n"
+             "  envelope-cli help [COMMAND]           this text, or a command's options\n"
+             "\n"
+             "Run 'envelope-cli COMMAND --help' for a command's options.\n"));
+}
+
+/* Options that override the file's "training" section. */
+typedef struct
+{
+  gint64 batch;
+  char *dtype;
+  char *optimizer;
+  char *device;
+  char *memory;
+  char *reserved;
+  gint64 target_batch;
+  gboolean mixed_precision;
+  gboolean flops;
+  gboolean si;
+  gboolean grouped;
+  gboolean scientific;
+  char *format;
+} ReportArgs;
+
+static void
+report_args_clear (ReportArgs *args)
+{
+  g_free (args->dtype);
+  g_free (args->optimizer);
+  g_free (args->device);
+  g_free (args->memory);
+  g_free (args->reserved);
+  g_free (args->format);
+}
+
+/* Applies the overrides to @training; FALSE with @message on a bad value. */
+static gboolean
+apply_overrides (const ReportArgs *args,
+                 EnvelopeTraining *training,
+                 char            **message)
+{
+  if (args->batch != 0)
+    {
+      if (args->batch < 1)
+        return (*message = g_strdup (_("--batch must be at least 1"))), FALSE;
+      training->batch = (guint64) args->batch;
+    }
+  if (args->target_batch != 0)
+    {
+      if (args->target_batch < 1)
+        return (*message = g_strdup (_("--target-batch must be at least 1"))), FALSE;
+      training->target_batch = (guint64) args->target_batch;
+    }
+  if (args->dtype != NULL && !envelope_dtype_from_string (args->dtype, &training->dtype))
+    {
+      g_autofree char *valid = envelope_dtype_list_valid ();
+      *message = g_strdup_printf (_("--dtype \"%s\" is not a type; valid types: %s"), args->dtype, valid);
+      return FALSE;
+    }
+  if (args->optimizer != NULL && !envelope_optimizer_from_string (args->optimizer, &training->optimizer))
+    {
+      g_autofree char *valid = envelope_optimizer_list_valid ();
+      *message = g_strdup_printf (_("--optimizer \"%s\" is not an optimizer; valid optimizers: %s"),
+                                  args->optimizer, valid);
+      return FALSE;
+    }
+  if (args->mixed_precision)
+    training->mixed_precision = TRUE;
+  if (args->device != NULL && args->memory != NULL)
+    return (*message = g_strdup (_("give --device or --memory, not both"))), FALSE;
+  if (args->device != NULL)
+    {
+      const EnvelopeDevice *device = envelope_devices_lookup (args->device);
+
+      if (device == NULL)
+        {
+          g_autofree char *valid = envelope_devices_list_valid ();
+          *message = g_strdup_printf (_("--device \"%s\" is not a preset; valid presets: %s"), args->device, valid);
+          return FALSE;
+        }
+      g_free (training->device);
+      training->device = g_strdup (device->name);
+      training->device_memory = device->memory;
+    }
+  if (args->memory != NULL)
+    {
+      if (!envelope_parse_bytes (args->memory, &training->device_memory) || training->device_memory == 0)
+        {
+          *message = g_strdup_printf (_("--memory \"%s\" is not a size; write bytes or a size like 12GiB or 16GB"),
+                                      args->memory);
+          return FALSE;
+        }
+      g_clear_pointer (&training->device, g_free);
+    }
+  if (args->reserved != NULL && !envelope_parse_bytes (args->reserved, &training->reserved_memory))
+    {
+      *message = g_strdup_printf (_("--reserved \"%s\" is not a size"), args->reserved);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static EnvelopeNetwork *
+load_network (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  EnvelopeNetwork *network = envelope_network_load_from_file (path, &error);
+
+  if (network == NULL)
+    g_printerr ("envelope-cli: %s\n", error->message);
+  return network;
+}
+
+static EnvelopeAnalysis *
+analyse (const char             *path,
+         const EnvelopeNetwork  *network,
+         const EnvelopeTraining *training)
+{
+  g_autoptr(GError) error = NULL;
+  EnvelopeAnalysis *analysis = envelope_analysis_new (network, training, NULL, &error);
+
+  if (analysis == NULL)
+    g_printerr ("envelope-cli: %s: %s\n", path, error->message);
+  return analysis;
+}
+
+static int
+run_report (int    argc,
+            char **argv,
+            gboolean explain)
+{
+  ReportArgs args = { 0 };
+  const GOptionEntry entries[] = {
+    { "batch", 'b', 0, G_OPTION_ARG_INT64, &args.batch, N_("Batch size (overrides the file)"), "N" },
+    { "dtype", 0, 0, G_OPTION_ARG_STRING, &args.dtype, N_("Value type: fp32, fp16, bf16, int8, fp64"), "TYPE" },
+    { "mixed-precision", 0, 0, G_OPTION_ARG_NONE, &args.mixed_precision, N_("Mixed precision (fp32 master weights and gradients)"), NULL },
+    { "optimizer", 0, 0, G_OPTION_ARG_STRING, &args.optimizer, N_("Optimizer: none, sgd, sgd_momentum, nesterov, rmsprop, adagrad, adam, adamw"), "NAME" },
+    { "device", 'd', 0, G_OPTION_ARG_STRING, &args.device, N_("GPU preset (see 'envelope-cli devices')"), "NAME" },
+    { "memory", 'm', 0, G_OPTION_ARG_STRING, &args.memory, N_("Memory budget in bytes or as 12GiB, 16GB"), "SIZE" },
+    { "reserved", 0, 0, G_OPTION_ARG_STRING, &args.reserved, N_("Memory kept aside from the budget"), "SIZE" },
+    { "target-batch", 't', 0, G_OPTION_ARG_INT64, &args.target_batch, N_("Batch to reach by gradient splitting"), "N" },
+    { "flops", 0, 0, G_OPTION_ARG_NONE, &args.flops, N_("Show FLOPs (2 × MACs) instead of MACs"), NULL },
+    { "si", 0, 0, G_OPTION_ARG_NONE, &args.si, N_("SI units (kB, MB, GB) instead of IEC (KiB, MiB, GiB)"), NULL },
+    { "group", 'g', 0, G_OPTION_ARG_NONE, &args.grouped, N_("One row per group of layers"), NULL },
+    { "scientific", 'e', 0, G_OPTION_ARG_NONE, &args.scientific, N_("Operations as 1.94E+09"), NULL },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &args.format, N_("table (default), json, csv or markdown"), "FORMAT" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) network = NULL;
+  g_autoptr(EnvelopeAnalysis) analysis = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *text = NULL;
+  EnvelopeReportOptions options = { ENVELOPE_REPORT_TABLE, FALSE, FALSE, FALSE, ENVELOPE_UNITS_IEC };
+  EnvelopeTraining training;
+  int status;
+
+  context = g_option_context_new (explain ? _("FILE LAYER — every worked formula of one layer")
+                                          : _("FILE — every layer's figures, the totals and memory"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      report_args_clear (&args);
+      return usage_error (error->message);
+    }
+  if (argc != (explain ? 4 : 3))
+    {
+      report_args_clear (&args);
+      return usage_error (explain ? _("explain takes a FILE and a LAYER name") : _("report takes one FILE"));
+    }
+  if (args.format != NULL && !envelope_report_format_from_string (args.format, &options.format))
+    {
+      message = g_strdup_printf (_("--format \"%s\" is not one of table, json, csv, markdown"), args.format);
+      report_args_clear (&args);
+      return usage_error (message);
+    }
+  options.flops = args.flops;
+  options.scientific = args.scientific;
+  options.grouped = args.grouped;
+  options.units = args.si ? ENVELOPE_UNITS_SI : ENVELOPE_UNITS_IEC;
+
+  network = load_network (argv[2]);
+  if (network == NULL)
+    {
+      report_args_clear (&args);
+      return EXIT_INVALID;
+    }
+  envelope_training_copy (&training, &network->training);
+  if (!apply_overrides (&args, &training, &message))
+    {
+      envelope_training_clear (&training);
+      report_args_clear (&args);
+      return usage_error (message);
+    }
+  report_args_clear (&args);
+
+  analysis = analyse (argv[2], network, &training);
+  envelope_training_clear (&training);
+  if (analysis == NULL)
+    return EXIT_INVALID;
+
+  status = EXIT_OK;
+  if (explain)
+    {
+      gint index = envelope_network_find_layer (network, argv[3]);
+
+      if (index < 0)
+        {
+          g_printerr (_("envelope-cli: %s: no layer is named \"%s\"\n"), argv[2], argv[3]);
+          return EXIT_USAGE;
+        }
+      text = envelope_report_explain_layer (analysis, (guint) index, &options);
+    }
+  else
+    text = envelope_report_write (analysis, &options);
+
+  if (fputs (text, stdout) < 0 || fflush (stdout) != 0)
+    {
+      g_printerr (_("envelope-cli: cannot write the report: %s\n"), g_strerror (errno));
+      status = EXIT_INVALID;
+    }
+  return status;
+}
+
+static int
+run_devices (int    argc,
+             char **argv)
+{
+  gboolean si = FALSE;
+  const GOptionEntry entries[] = {
+    { "si", 0, 0, G_OPTION_ARG_NONE, &si, N_("SI units (GB) instead of IEC (GiB)"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("— the GPU presets"));
+  g_autoptr(GError) error = NULL;
+  guint width = 0;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error (error->message);
+  if (argc != 2)
+    return usage_error (_("devices takes no arguments"));
+
+  for (guint i = 0; i < envelope_devices_get_n (); i++)
+    width = MAX (width, (guint) g_utf8_strlen (envelope_devices_get (i)->name, -1));
+  for (guint i = 0; i < envelope_devices_get_n (); i++)
+    {
+      const EnvelopeDevice *device = envelope_devices_get (i);
+      g_autofree char *memory = envelope_format_bytes (device->memory, si ? ENVELOPE_UNITS_SI : ENVELOPE_UNITS_IEC);
+      g_autofree char *bytes = envelope_format_count (device->memory);
+
+      g_print ("%-*s  %10s  %18s B  %s %u\n", (int) width, device->name, memory, bytes, device->vendor, device->year);
+    }
+  return EXIT_OK;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  const char *command;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  if (argc < 2)
+    {
+      print_help ();
+      return EXIT_USAGE;
+    }
+  command = argv[1];
+  if (g_str_equal (command, "report"))
+    return run_report (argc, argv, FALSE);
+  if (g_str_equal (command, "explain"))
+    return run_report (argc, argv, TRUE);
+  if (g_str_equal (command, "devices"))
+    return run_devices (argc, argv);
+  if (g_str_equal (command, "help") || g_str_equal (command, "--help") || g_str_equal (command, "-h"))
+    {
+      print_help ();
+      return EXIT_OK;
+    }
+  if (g_str_equal (command, "--version"))
+    {
+      g_print ("envelope-cli %s\n", PACKAGE_VERSION);
+      return EXIT_OK;
+    }
+  {
+    g_autofree char *message = g_strdup_printf (_("unknown command \"%s\""), command);
+    return usage_error (message);
+  }
+}

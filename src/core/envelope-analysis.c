@@ -1,0 +1,613 @@
+/* envelope-analysis.c: one pass over the layers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "envelope-analysis"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "envelope-analysis-private.h"
+#include "envelope-devices.h"
+#include "envelope-format.h"
+
+G_DEFINE_QUARK (envelope-analysis-error-quark, envelope_analysis_error)
+
+struct _EnvelopeAnalysis
+{
+  const EnvelopeNetwork *network;   /* borrowed: it must outlive the analysis */
+  EnvelopeTraining training;
+  guint n_layers;
+  EnvelopeLayerFigures *layers;
+  guint *offsets;
+  guint *indices;
+  guint64 input_extent[2];
+  EnvelopeTotals totals;
+  EnvelopeMemory memory;
+  EnvelopeFit fit;
+};
+
+static const struct { const char *key; const char *label; } figure_names[ENVELOPE_N_FIGURES] = {
+  { "output_shape", N_("output") },
+  { "weights", N_("weights") },
+  { "biases", N_("biases") },
+  { "non_trainable", N_("non-trainable") },
+  { "params", N_("parameters") },
+  { "macs", N_("MACs") },
+  { "other_ops", N_("other ops") },
+  { "activations", N_("activations") },
+  { "workspace", N_("workspace") },
+  { "receptive_field", N_("receptive field") },
+  { "jump", N_("jump") },
+  { "start", N_("start") },
+};
+
+static const struct { const char *key; const char *label; } memory_names[ENVELOPE_N_MEMORY_TERMS] = {
+  { "parameters", N_("parameters") },
+  { "gradients", N_("parameter gradients") },
+  { "optimizer_state", N_("optimizer state") },
+  { "layer_outputs", N_("layer outputs") },
+  { "error_signals", N_("error signals") },
+  { "workspace", N_("workspace") },
+};
+
+const char *
+envelope_figure_get_key (EnvelopeFigure figure)
+{
+  g_return_val_if_fail (figure < ENVELOPE_N_FIGURES, NULL);
+  return figure_names[figure].key;
+}
+
+const char *
+envelope_figure_get_label (EnvelopeFigure figure)
+{
+  g_return_val_if_fail (figure < ENVELOPE_N_FIGURES, NULL);
+  return _(figure_names[figure].label);
+}
+
+const char *
+envelope_memory_term_get_key (EnvelopeMemoryTerm term)
+{
+  g_return_val_if_fail (term < ENVELOPE_N_MEMORY_TERMS, NULL);
+  return memory_names[term].key;
+}
+
+const char *
+envelope_memory_term_get_label (EnvelopeMemoryTerm term)
+{
+  g_return_val_if_fail (term < ENVELOPE_N_MEMORY_TERMS, NULL);
+  return _(memory_names[term].label);
+}
+
+static gboolean
+network_overflow (GError    **error,
+                  const char *what)
+{
+  g_set_error (error, ENVELOPE_ANALYSIS_ERROR, ENVELOPE_ANALYSIS_ERROR_OVERFLOW,
+               _("The network's %s overflow 64 bits"), what);
+  return FALSE;
+}
+
+#define ADD_OR_FAIL(sum, value, what) \
+  G_STMT_START { if (!g_uint64_checked_add (&(sum), (sum), (value))) return network_overflow (error, what); } G_STMT_END
+#define MUL_OR_FAIL(dest, a, b, what) \
+  G_STMT_START { if (!g_uint64_checked_mul (&(dest), (a), (b))) return network_overflow (error, what); } G_STMT_END
+
+static void
+setup_inference (const EnvelopeAnalysis     *analysis,
+                 guint                       i,
+                 const EnvelopeLayerFigures **inputs,
+                 EnvelopeInference          *inf)
+{
+  guint first = analysis->offsets[i];
+  guint n_inputs = analysis->offsets[i + 1] - first;
+
+  for (guint k = 0; k < n_inputs; k++)
+    inputs[k] = &analysis->layers[analysis->indices[first + k]];
+  inf->layer = g_ptr_array_index (analysis->network->layers, i);
+  inf->index = i;
+  inf->inputs = inputs;
+  inf->n_inputs = n_inputs;
+  inf->input_extent[0] = analysis->input_extent[0];
+  inf->input_extent[1] = analysis->input_extent[1];
+}
+
+/* Peak live activations with buffer reuse (COST-MODEL.md): a tensor
+ * lives from its producer to its last consumer, and an activation or
+ * dropout whose input has no other consumer overwrites that input. */
+static gboolean
+compute_peak (EnvelopeAnalysis *analysis,
+              GError          **error)
+{
+  guint n = analysis->n_layers;
+  g_autofree guint *consumers = g_new0 (guint, n);
+  g_autofree guint *buffer = g_new (guint, n);      /* layer → buffer (the layer that allocated it) */
+  g_autofree guint *last_use = g_new (guint, n);    /* buffer → last layer that reads or aliases it */
+  guint64 live = 0, peak = 0;
+
+  for (guint i = 0; i < n; i++)
+    for (guint k = analysis->offsets[i]; k < analysis->offsets[i + 1]; k++)
+      consumers[analysis->indices[k]]++;
+
+  for (guint i = 0; i < n; i++)
+    {
+      const EnvelopeLayer *layer = g_ptr_array_index (analysis->network->layers, i);
+      guint n_inputs = analysis->offsets[i + 1] - analysis->offsets[i];
+
+      buffer[i] = i;
+      last_use[i] = i;
+      if (n_inputs == 1 && envelope_layer_kind_get (layer->type)->in_place)
+        {
+          guint source = analysis->indices[analysis->offsets[i]];
+          if (consumers[source] == 1)
+            buffer[i] = buffer[source];
+        }
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      for (guint k = analysis->offsets[i]; k < analysis->offsets[i + 1]; k++)
+        {
+          guint b = buffer[analysis->indices[k]];
+          last_use[b] = MAX (last_use[b], i);
+        }
+      last_use[buffer[i]] = MAX (last_use[buffer[i]], i);
+    }
+
+  /* Buffers are freed after their last use; walk that order with a
+   * per-step list of what to free. */
+  {
+    g_autofree guint *free_count = g_new0 (guint, n + 1);
+    g_autofree guint *free_list = g_new (guint, n);
+    g_autofree guint *cursor = NULL;
+
+    for (guint i = 0; i < n; i++)
+      if (buffer[i] == i)
+        free_count[last_use[i] + 1]++;
+    for (guint i = 1; i <= n; i++)
+      free_count[i] += free_count[i - 1];
+    cursor = g_memdup2 (free_count, (n + 1) * sizeof (guint));
+    for (guint i = 0; i < n; i++)
+      if (buffer[i] == i)
+        free_list[cursor[last_use[i]]++] = i;
+
+    for (guint i = 0; i < n; i++)
+      {
+        if (buffer[i] == i)
+          ADD_OR_FAIL (live, analysis->layers[i].activations, _("live activations"));
+        peak = MAX (peak, live);
+        for (guint k = free_count[i]; k < free_count[i + 1]; k++)
+          live -= analysis->layers[free_list[k]].activations;
+      }
+  }
+  analysis->totals.activations_peak = peak;
+  return TRUE;
+}
+
+static gboolean
+compute_memory (EnvelopeAnalysis *analysis,
+                GError          **error)
+{
+  const EnvelopeTotals *t = &analysis->totals;
+  const EnvelopeTraining *training = &analysis->training;
+  EnvelopeMemory *m = &analysis->memory;
+  EnvelopeFit *fit = &analysis->fit;
+  guint64 b, gradient_bytes, per_sample, budget, tmp;
+
+  m->batch = training->batch;
+  m->dtype = training->dtype;
+  m->bytes_per_value = b = envelope_dtype_get_bytes (training->dtype);
+  m->mixed_precision = training->mixed_precision;
+  m->optimizer = training->optimizer;
+
+  /* test time: parameters + peak live × batch + workspace */
+  MUL_OR_FAIL (m->test.parameters, t->params, b, _("parameter bytes"));
+  MUL_OR_FAIL (tmp, t->activations_peak, training->batch, _("activation bytes"));
+  MUL_OR_FAIL (m->test.activations, tmp, b, _("activation bytes"));
+  MUL_OR_FAIL (m->test.workspace, t->workspace, b, _("workspace bytes"));
+  m->test.total = m->test.parameters;
+  ADD_OR_FAIL (m->test.total, m->test.activations, _("test-time bytes"));
+  ADD_OR_FAIL (m->test.total, m->test.workspace, _("test-time bytes"));
+
+  /* train time, term by term */
+  m->train[ENVELOPE_MEMORY_PARAMETERS] = m->test.parameters;
+  if (training->mixed_precision)
+    {
+      MUL_OR_FAIL (tmp, t->trainable_params, 4, _("parameter bytes"));
+      ADD_OR_FAIL (m->train[ENVELOPE_MEMORY_PARAMETERS], tmp, _("parameter bytes"));
+    }
+  gradient_bytes = training->mixed_precision ? 4 : b;
+  MUL_OR_FAIL (m->train[ENVELOPE_MEMORY_GRADIENTS], t->trainable_params, gradient_bytes, _("gradient bytes"));
+  MUL_OR_FAIL (tmp, t->trainable_params, envelope_optimizer_get_slots (training->optimizer), _("optimizer state bytes"));
+  MUL_OR_FAIL (m->train[ENVELOPE_MEMORY_OPTIMIZER_STATE], tmp, 4, _("optimizer state bytes"));
+  MUL_OR_FAIL (per_sample, t->activations_all, b, _("layer output bytes"));
+  MUL_OR_FAIL (m->train[ENVELOPE_MEMORY_LAYER_OUTPUTS], per_sample, training->batch, _("layer output bytes"));
+  m->train[ENVELOPE_MEMORY_ERROR_SIGNALS] = m->train[ENVELOPE_MEMORY_LAYER_OUTPUTS];
+  m->train[ENVELOPE_MEMORY_WORKSPACE] = m->test.workspace;
+  m->train_total = 0;
+  for (guint i = 0; i < ENVELOPE_N_MEMORY_TERMS; i++)
+    ADD_OR_FAIL (m->train_total, m->train[i], _("train-time bytes"));
+
+  /* batch fit: train(B) = fixed + B × per sample */
+  fit->fixed_bytes = m->train[ENVELOPE_MEMORY_PARAMETERS];
+  ADD_OR_FAIL (fit->fixed_bytes, m->train[ENVELOPE_MEMORY_GRADIENTS], _("train-time bytes"));
+  ADD_OR_FAIL (fit->fixed_bytes, m->train[ENVELOPE_MEMORY_OPTIMIZER_STATE], _("train-time bytes"));
+  ADD_OR_FAIL (fit->fixed_bytes, m->train[ENVELOPE_MEMORY_WORKSPACE], _("train-time bytes"));
+  MUL_OR_FAIL (fit->bytes_per_sample, per_sample, 2, _("layer output bytes"));
+
+  fit->device = NULL;
+  if (training->device != NULL)
+    {
+      const EnvelopeDevice *device = envelope_devices_lookup (training->device);
+      fit->device = device ? device->name : g_intern_string (training->device);
+      if (training->device_memory == 0 && device != NULL)
+        analysis->training.device_memory = device->memory;
+    }
+  fit->device_memory = analysis->training.device_memory;
+  fit->reserved_memory = training->reserved_memory;
+  fit->target_batch = training->target_batch > 0 ? training->target_batch : training->batch;
+  fit->max_batch = 0;
+  fit->steps = 0;
+  fit->micro_batch = 0;
+  if (fit->device_memory == 0)
+    return TRUE;
+
+  budget = fit->device_memory > fit->reserved_memory ? fit->device_memory - fit->reserved_memory : 0;
+  if (budget >= fit->fixed_bytes && fit->bytes_per_sample > 0)
+    fit->max_batch = (budget - fit->fixed_bytes) / fit->bytes_per_sample;
+  if (fit->max_batch > 0)
+    {
+      fit->steps = (fit->target_batch + fit->max_batch - 1) / fit->max_batch;
+      fit->micro_batch = (fit->target_batch + fit->steps - 1) / fit->steps;
+    }
+  return TRUE;
+}
+
+/* Every layer in file order, and the totals that sum over them. */
+static gboolean
+compute_layers (EnvelopeAnalysis      *analysis,
+                guint                  max_inputs,
+                EnvelopeErrorLocation *location,
+                GError               **error)
+{
+  g_autofree const EnvelopeLayerFigures **inputs = g_new (const EnvelopeLayerFigures *, max_inputs);
+  EnvelopeTotals *t = &analysis->totals;
+
+  for (guint i = 0; i < analysis->n_layers; i++)
+    {
+      EnvelopeLayerFigures *f = &analysis->layers[i];
+      EnvelopeInference inf = { 0 };
+
+      setup_inference (analysis, i, inputs, &inf);
+      inf.out = f;
+      inf.location = location;
+      f->index = i;
+      f->n_inputs = inf.n_inputs;
+      f->inputs = analysis->indices + analysis->offsets[i];
+      if (!envelope_layer_kind_infer (&inf, error))
+        return FALSE;
+
+      ADD_OR_FAIL (t->params, f->params, _("parameters"));
+      ADD_OR_FAIL (t->trainable_params, f->trainable, _("parameters"));
+      ADD_OR_FAIL (t->non_trainable_params, f->non_trainable, _("parameters"));
+      ADD_OR_FAIL (t->macs, f->macs, _("MACs"));
+      ADD_OR_FAIL (t->other_ops, f->other_ops, _("other operations"));
+      ADD_OR_FAIL (t->activations_all, f->activations, _("activations"));
+      if (f->workspace > t->workspace)
+        {
+          t->workspace = f->workspace;
+          t->workspace_layer = (gint) i;
+        }
+    }
+
+  MUL_OR_FAIL (t->model_bytes, t->params, envelope_dtype_get_bytes (analysis->training.dtype), _("model bytes"));
+  MUL_OR_FAIL (t->flops, t->macs, 2, _("FLOPs"));
+  MUL_OR_FAIL (t->training_macs, t->macs, 3, _("training MACs"));
+
+  return TRUE;
+}
+
+EnvelopeAnalysis *
+envelope_analysis_new (const EnvelopeNetwork  *network,
+                       const EnvelopeTraining *training,
+                       EnvelopeErrorLocation  *location,
+                       GError                **error)
+{
+  g_autoptr(EnvelopeAnalysis) analysis = NULL;
+  guint max_inputs = 1;
+
+  g_return_val_if_fail (network != NULL, NULL);
+
+  if (location != NULL)
+    {
+      location->layer = -1;
+      location->field = NULL;
+    }
+
+  analysis = g_new0 (EnvelopeAnalysis, 1);
+  analysis->network = network;
+  envelope_training_copy (&analysis->training, training ? training : &network->training);
+  analysis->n_layers = network->layers->len;
+  analysis->layers = g_new0 (EnvelopeLayerFigures, analysis->n_layers);
+  analysis->totals.workspace_layer = -1;
+
+  for (guint i = 0; i < analysis->n_layers; i++)
+    if (!envelope_layer_validate (g_ptr_array_index (network->layers, i), i, location, error))
+      return NULL;
+  if (!envelope_network_resolve_inputs (network, &analysis->offsets, &analysis->indices, location, error))
+    return NULL;
+
+  for (guint i = 0; i < analysis->n_layers; i++)
+    {
+      const EnvelopeLayer *layer = g_ptr_array_index (network->layers, i);
+
+      max_inputs = MAX (max_inputs, analysis->offsets[i + 1] - analysis->offsets[i]);
+      if (layer->type == ENVELOPE_LAYER_INPUT && layer->shape_rank == 3)
+        {
+          analysis->input_extent[0] = MAX (analysis->input_extent[0], (guint64) layer->shape[1]);
+          analysis->input_extent[1] = MAX (analysis->input_extent[1], (guint64) layer->shape[2]);
+        }
+    }
+
+  if (!compute_layers (analysis, max_inputs, location, error) ||
+      !compute_peak (analysis, error) || !compute_memory (analysis, error))
+    return NULL;
+
+  return g_steal_pointer (&analysis);
+}
+
+void
+envelope_analysis_free (EnvelopeAnalysis *analysis)
+{
+  if (analysis == NULL)
+    return;
+  envelope_training_clear (&analysis->training);
+  g_free (analysis->layers);
+  g_free (analysis->offsets);
+  g_free (analysis->indices);
+  g_free (analysis);
+}
+
+const EnvelopeNetwork *
+envelope_analysis_get_network (const EnvelopeAnalysis *analysis)
+{
+  return analysis->network;
+}
+
+guint
+envelope_analysis_get_n_layers (const EnvelopeAnalysis *analysis)
+{
+  return analysis->n_layers;
+}
+
+const EnvelopeLayerFigures *
+envelope_analysis_get_layer (const EnvelopeAnalysis *analysis,
+                             guint                   index)
+{
+  g_return_val_if_fail (index < analysis->n_layers, NULL);
+  return &analysis->layers[index];
+}
+
+const EnvelopeTotals *
+envelope_analysis_get_totals (const EnvelopeAnalysis *analysis)
+{
+  return &analysis->totals;
+}
+
+const EnvelopeMemory *
+envelope_analysis_get_memory (const EnvelopeAnalysis *analysis)
+{
+  return &analysis->memory;
+}
+
+const EnvelopeFit *
+envelope_analysis_get_fit (const EnvelopeAnalysis *analysis)
+{
+  return &analysis->fit;
+}
+
+/* The worked formula of every figure of layer @index, indexed by
+ * EnvelopeFigure, NULL where a figure has none; free it with
+ * envelope_formulas_free(). */
+char **
+envelope_analysis_explain_layer (const EnvelopeAnalysis *analysis,
+                                 guint                   index)
+{
+  g_autofree const EnvelopeLayerFigures **inputs = NULL;
+  EnvelopeLayerFigures scratch;
+  EnvelopeInference inf = { 0 };
+  char **formulas;
+
+  g_return_val_if_fail (index < analysis->n_layers, NULL);
+
+  inputs = g_new (const EnvelopeLayerFigures *, MAX (1, analysis->offsets[index + 1] - analysis->offsets[index]));
+  setup_inference (analysis, index, inputs, &inf);
+  memset (&scratch, 0, sizeof scratch);
+  scratch.index = index;
+  inf.out = &scratch;
+  formulas = g_new0 (char *, ENVELOPE_N_FIGURES + 1);
+  inf.formulas = formulas;
+  if (!envelope_layer_kind_infer (&inf, NULL))
+    g_warn_if_reached ();
+  return formulas;
+}
+
+static void
+append_bytes (GString       *out,
+              guint64        bytes)
+{
+  g_autofree char *human = envelope_format_bytes (bytes, ENVELOPE_UNITS_IEC);
+
+  envelope_format_append_count (out, bytes);
+  g_string_append_printf (out, " B (%s)", human);
+}
+
+/* "813,802 × 4 B = 3,255,208 B (3.10 MiB)" and the like. */
+char *
+envelope_analysis_explain_memory (const EnvelopeAnalysis *analysis,
+                                  EnvelopeMemoryTerm      term)
+{
+  const EnvelopeTotals *t = &analysis->totals;
+  const EnvelopeMemory *m = &analysis->memory;
+  GString *out = g_string_new (NULL);
+  guint b = m->bytes_per_value;
+
+  g_return_val_if_fail (term < ENVELOPE_N_MEMORY_TERMS, NULL);
+
+  switch (term)
+    {
+    case ENVELOPE_MEMORY_PARAMETERS:
+      envelope_format_append_count (out, t->params);
+      g_string_append_printf (out, " × %u", b);
+      if (m->mixed_precision)
+        {
+          g_string_append (out, " + ");
+          envelope_format_append_count (out, t->trainable_params);
+          g_string_append (out, _(" × 4 (fp32 master copy)"));
+        }
+      break;
+    case ENVELOPE_MEMORY_GRADIENTS:
+      envelope_format_append_count (out, t->trainable_params);
+      g_string_append_printf (out, m->mixed_precision ? _(" trainable × 4 (fp32)") : _(" trainable × %u"), b);
+      break;
+    case ENVELOPE_MEMORY_OPTIMIZER_STATE:
+      envelope_format_append_count (out, t->trainable_params);
+      g_string_append_printf (out, _(" trainable × %u slots (%s) × 4"),
+                              envelope_optimizer_get_slots (m->optimizer),
+                              envelope_optimizer_to_string (m->optimizer));
+      break;
+    case ENVELOPE_MEMORY_LAYER_OUTPUTS:
+    case ENVELOPE_MEMORY_ERROR_SIGNALS:
+      envelope_format_append_count (out, t->activations_all);
+      g_string_append (out, _(" values (all outputs)"));
+      g_string_append (out, " × ");
+      envelope_format_append_count (out, m->batch);
+      g_string_append_printf (out, _(" batch × %u"), b);
+      break;
+    case ENVELOPE_MEMORY_WORKSPACE:
+      if (t->workspace_layer < 0)
+        {
+          g_string_append (out, _("no convolution, no im2col buffer: 0 B"));
+          return g_string_free (out, FALSE);
+        }
+      envelope_format_append_count (out, t->workspace);
+      g_string_append_printf (out, _(" values (im2col of \"%s\", one sample) × %u"),
+                              ((EnvelopeLayer *) g_ptr_array_index (analysis->network->layers,
+                                                                    t->workspace_layer))->name, b);
+      break;
+    case ENVELOPE_N_MEMORY_TERMS:
+    default:
+      g_assert_not_reached ();
+    }
+  g_string_append (out, " = ");
+  append_bytes (out, m->train[term]);
+  return g_string_free (out, FALSE);
+}
+
+char *
+envelope_analysis_explain_test (const EnvelopeAnalysis *analysis)
+{
+  const EnvelopeTotals *t = &analysis->totals;
+  const EnvelopeMemory *m = &analysis->memory;
+  GString *out = g_string_new (NULL);
+
+  envelope_format_append_count (out, t->params);
+  g_string_append_printf (out, _(" params × %u + "), m->bytes_per_value);
+  envelope_format_append_count (out, t->activations_peak);
+  g_string_append (out, _(" peak live values × "));
+  envelope_format_append_count (out, m->batch);
+  g_string_append_printf (out, _(" batch × %u + "), m->bytes_per_value);
+  envelope_format_append_count (out, t->workspace);
+  g_string_append_printf (out, _(" workspace values × %u = "), m->bytes_per_value);
+  append_bytes (out, m->test.total);
+  return g_string_free (out, FALSE);
+}
+
+/* How the largest batch follows from the memory budget, and the plan. */
+char *
+envelope_analysis_explain_fit (const EnvelopeAnalysis *analysis)
+{
+  const EnvelopeFit *fit = &analysis->fit;
+  GString *out = g_string_new (NULL);
+  guint64 budget;
+
+  if (fit->device_memory == 0)
+    {
+      g_string_append (out, _("no device or memory budget given"));
+      return g_string_free (out, FALSE);
+    }
+  budget = fit->device_memory > fit->reserved_memory ? fit->device_memory - fit->reserved_memory : 0;
+  g_string_append (out, _("max batch = ⌊("));
+  envelope_format_append_count (out, fit->device_memory);
+  if (fit->reserved_memory > 0)
+    {
+      g_string_append (out, " − ");
+      envelope_format_append_count (out, fit->reserved_memory);
+    }
+  g_string_append (out, " − ");
+  envelope_format_append_count (out, fit->fixed_bytes);
+  g_string_append (out, _(" fixed) / "));
+  envelope_format_append_count (out, fit->bytes_per_sample);
+  g_string_append (out, _(" per sample⌋ = "));
+  if (budget < fit->fixed_bytes)
+    {
+      g_autofree char *need = envelope_format_bytes (fit->fixed_bytes, ENVELOPE_UNITS_IEC);
+      g_autofree char *have = envelope_format_bytes (budget, ENVELOPE_UNITS_IEC);
+      g_string_append_printf (out, _("0: the parameters, gradients, optimizer state and workspace alone need %s, "
+                                     "more than the %s available"), need, have);
+      return g_string_free (out, FALSE);
+    }
+  envelope_format_append_count (out, fit->max_batch);
+  if (fit->max_batch == 0)
+    {
+      g_autofree char *need = envelope_format_bytes (fit->bytes_per_sample, ENVELOPE_UNITS_IEC);
+      g_string_append_printf (out, _(": one sample's layer outputs and error signals (%s) do not fit"), need);
+      return g_string_free (out, FALSE);
+    }
+  if (fit->steps == 1)
+    {
+      g_string_append (out, _("; batch "));
+      envelope_format_append_count (out, fit->target_batch);
+      g_string_append (out, _(" fits in one step"));
+    }
+  else
+    {
+      g_string_append (out, _("; batch "));
+      envelope_format_append_count (out, fit->target_batch);
+      g_string_append (out, _(" splits into ⌈"));
+      envelope_format_append_count (out, fit->target_batch);
+      g_string_append (out, " / ");
+      envelope_format_append_count (out, fit->max_batch);
+      g_string_append (out, "⌉ = ");
+      envelope_format_append_count (out, fit->steps);
+      g_string_append (out, _(" steps of at most "));
+      envelope_format_append_count (out, fit->micro_batch);
+      g_string_append (out, _(" samples, accumulating gradients into one update"));
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* Train-time bytes at another batch size, for plots of growth. */
+gboolean
+envelope_analysis_train_bytes_at (const EnvelopeAnalysis *analysis,
+                                  guint64                 batch,
+                                  guint64                *bytes)
+{
+  const EnvelopeFit *fit = &analysis->fit;
+  guint64 grow;
+
+  if (!g_uint64_checked_mul (&grow, fit->bytes_per_sample, batch))
+    return FALSE;
+  return g_uint64_checked_add (bytes, fit->fixed_bytes, grow);
+}
+
+void
+envelope_formulas_free (char **formulas)
+{
+  if (formulas == NULL)
+    return;
+  for (guint i = 0; i < ENVELOPE_N_FIGURES; i++)
+    g_free (formulas[i]);
+  g_free (formulas);
+}

@@ -1,0 +1,178 @@
+/* envelope-analysis.h: every figure of a network, in one pass
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "envelope-network.h"
+
+G_BEGIN_DECLS
+
+#define ENVELOPE_ANALYSIS_ERROR (envelope_analysis_error_quark ())
+
+/**
+ * EnvelopeAnalysisError:
+ * @ENVELOPE_ANALYSIS_ERROR_OUTPUT_SIZE: an output size below 1 (a kernel
+ *   larger than its padded input)
+ * @ENVELOPE_ANALYSIS_ERROR_SHAPE_MISMATCH: merged inputs of incompatible shapes
+ * @ENVELOPE_ANALYSIS_ERROR_RANK: a spatial layer given a vector
+ * @ENVELOPE_ANALYSIS_ERROR_GROUPS: channels not divisible by groups
+ * @ENVELOPE_ANALYSIS_ERROR_OVERFLOW: a count that does not fit in 64 bits
+ *
+ * Settings out of range (a zero kernel, say) are reported in
+ * %ENVELOPE_NETWORK_ERROR, as when the file is loaded.
+ */
+typedef enum
+{
+  ENVELOPE_ANALYSIS_ERROR_OUTPUT_SIZE,
+  ENVELOPE_ANALYSIS_ERROR_SHAPE_MISMATCH,
+  ENVELOPE_ANALYSIS_ERROR_RANK,
+  ENVELOPE_ANALYSIS_ERROR_GROUPS,
+  ENVELOPE_ANALYSIS_ERROR_OVERFLOW,
+} EnvelopeAnalysisError;
+
+GQuark envelope_analysis_error_quark (void);
+
+/* The figures a layer's worked formulas explain. */
+typedef enum
+{
+  ENVELOPE_FIGURE_OUTPUT_SHAPE,
+  ENVELOPE_FIGURE_WEIGHTS,
+  ENVELOPE_FIGURE_BIASES,
+  ENVELOPE_FIGURE_NON_TRAINABLE,
+  ENVELOPE_FIGURE_PARAMS,
+  ENVELOPE_FIGURE_MACS,
+  ENVELOPE_FIGURE_OTHER_OPS,
+  ENVELOPE_FIGURE_ACTIVATIONS,
+  ENVELOPE_FIGURE_WORKSPACE,
+  ENVELOPE_FIGURE_RECEPTIVE_FIELD,
+  ENVELOPE_FIGURE_JUMP,
+  ENVELOPE_FIGURE_START,
+  ENVELOPE_N_FIGURES
+} EnvelopeFigure;
+
+const char *envelope_figure_get_key   (EnvelopeFigure figure);
+const char *envelope_figure_get_label (EnvelopeFigure figure);
+
+typedef struct
+{
+  double size[2];            /* [h, w] in input pixels */
+  double jump[2];
+  double start[2];
+  gboolean whole_input;
+  gboolean misaligned;
+} EnvelopeReceptiveField;
+
+typedef struct
+{
+  guint index;
+  guint n_inputs;
+  const guint *inputs;       /* indices of the layers it reads */
+  guint rank;                /* 1 or 3 */
+  guint64 shape[3];          /* C, H, W; or N */
+  gint64 pad_before[2];      /* resolved padding, [h, w] */
+  gint64 pad_after[2];
+  guint64 weights;
+  guint64 biases;
+  guint64 non_trainable;
+  guint64 params;
+  guint64 trainable;
+  guint64 macs;
+  guint64 other_ops;
+  guint64 activations;
+  guint64 workspace;         /* im2col values, one sample */
+  EnvelopeReceptiveField receptive_field;
+} EnvelopeLayerFigures;
+
+typedef struct
+{
+  guint64 params;
+  guint64 trainable_params;
+  guint64 non_trainable_params;
+  guint64 model_bytes;
+  guint64 macs;
+  guint64 flops;
+  guint64 training_macs;
+  guint64 other_ops;
+  guint64 activations_all;
+  guint64 activations_peak;
+  guint64 workspace;         /* the largest im2col buffer, values */
+  gint workspace_layer;      /* the conv it belongs to, or -1 */
+} EnvelopeTotals;
+
+typedef enum
+{
+  ENVELOPE_MEMORY_PARAMETERS,
+  ENVELOPE_MEMORY_GRADIENTS,
+  ENVELOPE_MEMORY_OPTIMIZER_STATE,
+  ENVELOPE_MEMORY_LAYER_OUTPUTS,
+  ENVELOPE_MEMORY_ERROR_SIGNALS,
+  ENVELOPE_MEMORY_WORKSPACE,
+  ENVELOPE_N_MEMORY_TERMS
+} EnvelopeMemoryTerm;
+
+const char *envelope_memory_term_get_key   (EnvelopeMemoryTerm term);
+const char *envelope_memory_term_get_label (EnvelopeMemoryTerm term);
+
+typedef struct
+{
+  guint64 batch;
+  EnvelopeDtype dtype;
+  guint bytes_per_value;
+  gboolean mixed_precision;
+  EnvelopeOptimizer optimizer;
+  struct {
+    guint64 parameters;
+    guint64 activations;
+    guint64 workspace;
+    guint64 total;
+  } test;
+  guint64 train[ENVELOPE_N_MEMORY_TERMS];
+  guint64 train_total;
+} EnvelopeMemory;
+
+typedef struct
+{
+  const char *device;        /* preset name, or NULL */
+  guint64 device_memory;     /* 0: no budget */
+  guint64 reserved_memory;
+  guint64 max_batch;         /* 0: not even one sample fits */
+  guint64 target_batch;      /* what the plan is for */
+  guint64 steps;             /* 0 when nothing fits or no budget */
+  guint64 micro_batch;
+  guint64 fixed_bytes;       /* train memory that does not grow with the batch */
+  guint64 bytes_per_sample;  /* … and what each sample adds */
+} EnvelopeFit;
+
+typedef struct _EnvelopeAnalysis EnvelopeAnalysis;
+
+EnvelopeAnalysis *envelope_analysis_new             (const EnvelopeNetwork  *network,
+                                                     const EnvelopeTraining *training,
+                                                     EnvelopeErrorLocation  *location,
+                                                     GError                **error);
+void              envelope_analysis_free            (EnvelopeAnalysis       *analysis);
+
+const EnvelopeNetwork      *envelope_analysis_get_network  (const EnvelopeAnalysis *analysis);
+guint                       envelope_analysis_get_n_layers (const EnvelopeAnalysis *analysis);
+const EnvelopeLayerFigures *envelope_analysis_get_layer    (const EnvelopeAnalysis *analysis,
+                                                            guint                   index);
+const EnvelopeTotals       *envelope_analysis_get_totals   (const EnvelopeAnalysis *analysis);
+const EnvelopeMemory       *envelope_analysis_get_memory   (const EnvelopeAnalysis *analysis);
+const EnvelopeFit          *envelope_analysis_get_fit      (const EnvelopeAnalysis *analysis);
+
+char   **envelope_analysis_explain_layer   (const EnvelopeAnalysis *analysis,
+                                            guint                   index);
+void     envelope_formulas_free            (char                  **formulas);
+char    *envelope_analysis_explain_memory  (const EnvelopeAnalysis *analysis,
+                                            EnvelopeMemoryTerm      term);
+char    *envelope_analysis_explain_test    (const EnvelopeAnalysis *analysis);
+char    *envelope_analysis_explain_fit     (const EnvelopeAnalysis *analysis);
+gboolean envelope_analysis_train_bytes_at  (const EnvelopeAnalysis *analysis,
+                                            guint64                 batch,
+                                            guint64                *bytes);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EnvelopeAnalysis, envelope_analysis_free)
+
+G_END_DECLS

@@ -1,0 +1,1663 @@
+/* envelope-network.c: the network file, version 1
+ *
+ * Reading is strict: every value is checked for its JSON type, every key
+ * against what the layer's kind accepts, and every message says where it
+ * is (layers[3] "conv2": "kernel" …) and what was expected and found.
+ * Structure is checked first, then meaning (shapes) in the analysis.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "envelope-network"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+#include <string.h>
+
+#include "envelope-devices.h"
+#include "envelope-error-private.h"
+#include "envelope-format.h"
+#include "envelope-network.h"
+
+G_DEFINE_QUARK (envelope-network-error-quark, envelope_network_error)
+
+G_DEFINE_BOXED_TYPE (EnvelopeNetwork, envelope_network, envelope_network_copy, envelope_network_free)
+
+static const char *dtype_names[ENVELOPE_N_DTYPES] = { "fp32", "fp16", "bf16", "int8", "fp64" };
+static const guint dtype_bytes[ENVELOPE_N_DTYPES] = { 4, 2, 2, 1, 8 };
+static const char *optimizer_names[ENVELOPE_N_OPTIMIZERS] = {
+  "none", "sgd", "sgd_momentum", "nesterov", "rmsprop", "adagrad", "adam", "adamw",
+};
+/* Optimizer state slots per trainable parameter (COST-MODEL.md). */
+static const guint optimizer_slots[ENVELOPE_N_OPTIMIZERS] = { 0, 0, 1, 1, 1, 1, 2, 2 };
+
+static const char *root_keys[] = { "format", "version", "name", "description", "layers", "training", "view" };
+static const char *training_keys[] = {
+  "batch", "dtype", "mixed_precision", "optimizer", "device", "device_memory", "reserved_memory", "target_batch",
+};
+
+void
+envelope_layer_error (GError               **error,
+                      GQuark                 domain,
+                      gint                   code,
+                      EnvelopeErrorLocation *location,
+                      guint                  index,
+                      const char            *name,
+                      const char            *field,
+                      const char            *format,
+                      ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  if (location != NULL)
+    {
+      location->layer = (gint) index;
+      location->field = field != NULL ? g_intern_string (field) : NULL;
+    }
+  if (field != NULL)
+    g_set_error (error, domain, code, "layers[%u] \"%s\": \"%s\" %s", index, name ? name : "", field, message);
+  else
+    g_set_error (error, domain, code, "layers[%u] \"%s\": %s", index, name ? name : "", message);
+}
+
+/* ------------------------------------------------------------------ */
+/* Enumerations                                                        */
+
+const char *
+envelope_dtype_to_string (EnvelopeDtype dtype)
+{
+  g_return_val_if_fail (dtype < ENVELOPE_N_DTYPES, NULL);
+  return dtype_names[dtype];
+}
+
+gboolean
+envelope_dtype_from_string (const char    *str,
+                            EnvelopeDtype *dtype)
+{
+  for (guint i = 0; i < ENVELOPE_N_DTYPES; i++)
+    if (g_strcmp0 (str, dtype_names[i]) == 0)
+      {
+        *dtype = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+guint
+envelope_dtype_get_bytes (EnvelopeDtype dtype)
+{
+  g_return_val_if_fail (dtype < ENVELOPE_N_DTYPES, 4);
+  return dtype_bytes[dtype];
+}
+
+const char *
+envelope_optimizer_to_string (EnvelopeOptimizer optimizer)
+{
+  g_return_val_if_fail (optimizer < ENVELOPE_N_OPTIMIZERS, NULL);
+  return optimizer_names[optimizer];
+}
+
+gboolean
+envelope_optimizer_from_string (const char        *str,
+                                EnvelopeOptimizer *optimizer)
+{
+  for (guint i = 0; i < ENVELOPE_N_OPTIMIZERS; i++)
+    if (g_strcmp0 (str, optimizer_names[i]) == 0)
+      {
+        *optimizer = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+guint
+envelope_optimizer_get_slots (EnvelopeOptimizer optimizer)
+{
+  g_return_val_if_fail (optimizer < ENVELOPE_N_OPTIMIZERS, 0);
+  return optimizer_slots[optimizer];
+}
+
+static char *
+join_names (const char *const *names,
+            guint               n)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (out, "%s%s", i > 0 ? ", " : "", names[i]);
+  return g_string_free (out, FALSE);
+}
+
+char *
+envelope_dtype_list_valid (void)
+{
+  return join_names (dtype_names, ENVELOPE_N_DTYPES);
+}
+
+char *
+envelope_optimizer_list_valid (void)
+{
+  return join_names (optimizer_names, ENVELOPE_N_OPTIMIZERS);
+}
+
+/* ------------------------------------------------------------------ */
+/* Layers                                                              */
+
+static void
+set_pair (gint64 pair[2],
+          gint64 value)
+{
+  pair[0] = pair[1] = value;
+}
+
+static void
+append_pair (GString      *out,
+             const gint64  pair[2],
+             const char   *separator)
+{
+  if (pair[0] == pair[1])
+    g_string_append_printf (out, "%" G_GINT64_FORMAT, pair[0]);
+  else
+    g_string_append_printf (out, "%" G_GINT64_FORMAT "%s%" G_GINT64_FORMAT, pair[0], separator, pair[1]);
+}
+
+/* The kind and key settings in a few characters, as a diagram block or
+ * a table row shows them: "conv 3×3, 64, /2", "max_pool 3×3, /2". */
+char *
+envelope_layer_describe (const EnvelopeLayer *layer)
+{
+  const EnvelopeLayerKind *kind;
+  GString *out;
+  gboolean pool;
+
+  g_return_val_if_fail (layer != NULL, NULL);
+
+  kind = envelope_layer_kind_get (layer->type);
+  out = g_string_new (kind->id);
+  pool = layer->type == ENVELOPE_LAYER_MAX_POOL || layer->type == ENVELOPE_LAYER_AVG_POOL;
+  switch (layer->type)
+    {
+    case ENVELOPE_LAYER_CONV:
+    case ENVELOPE_LAYER_DECONV:
+    case ENVELOPE_LAYER_MAX_POOL:
+    case ENVELOPE_LAYER_AVG_POOL:
+      g_string_append_c (out, ' ');
+      g_string_append_printf (out, "%" G_GINT64_FORMAT "×%" G_GINT64_FORMAT, layer->kernel[0], layer->kernel[1]);
+      if (!pool)
+        g_string_append_printf (out, ", %" G_GINT64_FORMAT, layer->filters);
+      if ((!pool || (layer->set & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_STRIDE))) &&
+          (layer->stride[0] != 1 || layer->stride[1] != 1) &&
+          !(pool && layer->stride[0] == layer->kernel[0] && layer->stride[1] == layer->kernel[1]))
+        {
+          g_string_append (out, layer->type == ENVELOPE_LAYER_DECONV ? ", ×" : ", /");
+          append_pair (out, layer->stride, "×");
+        }
+      if (!pool && (layer->dilation[0] != 1 || layer->dilation[1] != 1))
+        {
+          g_string_append (out, ", dil ");
+          append_pair (out, layer->dilation, "×");
+        }
+      if (!pool && layer->groups != 1)
+        g_string_append_printf (out, ", g%" G_GINT64_FORMAT, layer->groups);
+      break;
+    case ENVELOPE_LAYER_DENSE:
+      g_string_append_printf (out, " %" G_GINT64_FORMAT, layer->units);
+      break;
+    case ENVELOPE_LAYER_DROPOUT:
+      g_string_append_printf (out, " %g", layer->rate);
+      break;
+    case ENVELOPE_LAYER_LRN:
+      g_string_append_printf (out, " %" G_GINT64_FORMAT, layer->size);
+      break;
+    default:
+      break;
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* Sets @field of @layer to its default (and marks it unset). */
+void
+envelope_layer_set_field_default (EnvelopeLayer *layer,
+                                  EnvelopeField  field)
+{
+  g_return_if_fail (layer != NULL);
+
+  layer->set &= ~ENVELOPE_FIELD_BIT (field);
+  switch (field)
+    {
+    case ENVELOPE_FIELD_SHAPE:
+      layer->shape_rank = 3;
+      layer->shape[0] = 3;
+      layer->shape[1] = 224;
+      layer->shape[2] = 224;
+      break;
+    case ENVELOPE_FIELD_FILTERS:
+      layer->filters = 64;
+      break;
+    case ENVELOPE_FIELD_UNITS:
+      layer->units = 128;
+      break;
+    case ENVELOPE_FIELD_KERNEL:
+      set_pair (layer->kernel, layer->type == ENVELOPE_LAYER_MAX_POOL || layer->type == ENVELOPE_LAYER_AVG_POOL ? 2 : 3);
+      break;
+    case ENVELOPE_FIELD_STRIDE:
+      set_pair (layer->stride, 1);
+      break;
+    case ENVELOPE_FIELD_PADDING:
+      layer->padding_mode = ENVELOPE_PADDING_EXPLICIT;
+      set_pair (layer->padding, 0);
+      break;
+    case ENVELOPE_FIELD_DILATION:
+      set_pair (layer->dilation, 1);
+      break;
+    case ENVELOPE_FIELD_GROUPS:
+      layer->groups = 1;
+      break;
+    case ENVELOPE_FIELD_OUTPUT_PADDING:
+      set_pair (layer->output_padding, 0);
+      break;
+    case ENVELOPE_FIELD_BIAS:
+      layer->bias = TRUE;
+      break;
+    case ENVELOPE_FIELD_ROUNDING:
+      layer->rounding = ENVELOPE_ROUNDING_FLOOR;
+      break;
+    case ENVELOPE_FIELD_SIZE:
+      layer->size = 5;
+      break;
+    case ENVELOPE_FIELD_RATE:
+      layer->rate = 0.5;
+      break;
+    case ENVELOPE_N_FIELDS:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* A new layer of @type with every setting at its default; the fields a
+ * kind requires get a typical value and are marked as set, so that a
+ * layer inserted in the app is valid and saves what it shows. */
+EnvelopeLayer *
+envelope_layer_new (EnvelopeLayerType  type,
+                    const char        *name)
+{
+  const EnvelopeLayerKind *kind = envelope_layer_kind_get (type);
+  EnvelopeLayer *layer;
+
+  g_return_val_if_fail (kind != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  layer = g_new0 (EnvelopeLayer, 1);
+  layer->name = g_strdup (name);
+  layer->type = type;
+  for (guint f = 0; f < ENVELOPE_N_FIELDS; f++)
+    envelope_layer_set_field_default (layer, f);
+  layer->set = kind->required;
+  return layer;
+}
+
+EnvelopeLayer *
+envelope_layer_copy (const EnvelopeLayer *layer)
+{
+  EnvelopeLayer *copy;
+
+  g_return_val_if_fail (layer != NULL, NULL);
+
+  copy = g_memdup2 (layer, sizeof *layer);
+  copy->name = g_strdup (layer->name);
+  copy->inputs = g_strdupv (layer->inputs);
+  copy->group = g_strdup (layer->group);
+  return copy;
+}
+
+void
+envelope_layer_free (EnvelopeLayer *layer)
+{
+  if (layer == NULL)
+    return;
+  g_free (layer->name);
+  g_strfreev (layer->inputs);
+  g_free (layer->group);
+  g_free (layer);
+}
+
+static gboolean
+strv_equal0 (char **a,
+             char **b)
+{
+  if (a == NULL || b == NULL)
+    return a == b;
+  return g_strv_equal ((const char * const *) a, (const char * const *) b);
+}
+
+/* Equal as networks: same names, kinds, wiring and effective settings. */
+gboolean
+envelope_layer_equal (const EnvelopeLayer *a,
+                      const EnvelopeLayer *b)
+{
+  guint32 fields;
+
+  if (g_strcmp0 (a->name, b->name) != 0 || a->type != b->type ||
+      !strv_equal0 (a->inputs, b->inputs) || g_strcmp0 (a->group, b->group) != 0)
+    return FALSE;
+
+  fields = envelope_layer_kind_get (a->type)->fields;
+#define SAME(f, expr) (!(fields & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_##f)) || (expr))
+  return SAME (SHAPE, a->shape_rank == b->shape_rank && memcmp (a->shape, b->shape, a->shape_rank * sizeof (gint64)) == 0) &&
+         SAME (FILTERS, a->filters == b->filters) &&
+         SAME (UNITS, a->units == b->units) &&
+         SAME (KERNEL, memcmp (a->kernel, b->kernel, sizeof a->kernel) == 0) &&
+         SAME (STRIDE, memcmp (a->stride, b->stride, sizeof a->stride) == 0 &&
+                       (a->set & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_STRIDE)) == (b->set & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_STRIDE))) &&
+         SAME (PADDING, a->padding_mode == b->padding_mode &&
+                        (a->padding_mode != ENVELOPE_PADDING_EXPLICIT || memcmp (a->padding, b->padding, sizeof a->padding) == 0)) &&
+         SAME (DILATION, memcmp (a->dilation, b->dilation, sizeof a->dilation) == 0) &&
+         SAME (GROUPS, a->groups == b->groups) &&
+         SAME (OUTPUT_PADDING, memcmp (a->output_padding, b->output_padding, sizeof a->output_padding) == 0) &&
+         SAME (BIAS, a->bias == b->bias) &&
+         SAME (ROUNDING, a->rounding == b->rounding) &&
+         SAME (SIZE, a->size == b->size) &&
+         SAME (RATE, a->rate == b->rate);
+#undef SAME
+}
+
+static gboolean
+check_positive (const EnvelopeLayer   *layer,
+                guint                  index,
+                EnvelopeField          field,
+                const gint64          *values,
+                guint                  n,
+                gint64                 minimum,
+                EnvelopeErrorLocation *location,
+                GError               **error)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      if (values[i] < minimum)
+        {
+          envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_VALUE, location,
+                                index, layer->name, envelope_field_get_info (field)->key,
+                                minimum > 0 ? _("must be at least %" G_GINT64_FORMAT ", got %" G_GINT64_FORMAT)
+                                            : _("must not be negative (at least %" G_GINT64_FORMAT "), got %" G_GINT64_FORMAT),
+                                minimum, values[i]);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* Whether the settings of @layer are in range; sizes are checked against
+ * the input shapes later, by the analysis. */
+gboolean
+envelope_layer_validate (const EnvelopeLayer   *layer,
+                         guint                  index,
+                         EnvelopeErrorLocation *location,
+                         GError               **error)
+{
+  const EnvelopeLayerKind *kind;
+  guint32 f;
+
+  g_return_val_if_fail (layer != NULL, FALSE);
+
+  kind = envelope_layer_kind_get (layer->type);
+  f = kind->fields;
+  if (layer->name == NULL || layer->name[0] == '\0')
+    {
+      envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_VALUE, location,
+                            index, "", "name", _("must not be empty"));
+      return FALSE;
+    }
+
+#define HAS(x) (f & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_##x))
+#define CHECK(x, values, n, min) \
+  (!HAS (x) || check_positive (layer, index, ENVELOPE_FIELD_##x, values, n, min, location, error))
+  if (HAS (SHAPE) && layer->shape_rank != 1 && layer->shape_rank != 3)
+    {
+      envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_VALUE, location,
+                            index, layer->name, "shape", _("must be [C, H, W] or [N], got %u sizes"),
+                            layer->shape_rank);
+      return FALSE;
+    }
+  if (!CHECK (SHAPE, layer->shape, layer->shape_rank, 1) ||
+      !CHECK (FILTERS, &layer->filters, 1, 1) ||
+      !CHECK (UNITS, &layer->units, 1, 1) ||
+      !CHECK (KERNEL, layer->kernel, 2, 1) ||
+      !CHECK (STRIDE, layer->stride, 2, 1) ||
+      !CHECK (DILATION, layer->dilation, 2, 1) ||
+      !CHECK (GROUPS, &layer->groups, 1, 1) ||
+      !CHECK (OUTPUT_PADDING, layer->output_padding, 2, 0) ||
+      !CHECK (SIZE, &layer->size, 1, 1))
+    return FALSE;
+  if (HAS (PADDING) && layer->padding_mode == ENVELOPE_PADDING_EXPLICIT &&
+      !check_positive (layer, index, ENVELOPE_FIELD_PADDING, layer->padding, 2, 0, location, error))
+    return FALSE;
+  if (HAS (RATE) && !(layer->rate >= 0.0 && layer->rate < 1.0))
+    {
+      envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_VALUE, location,
+                            index, layer->name, "rate", _("must be at least 0 and below 1, got %g"), layer->rate);
+      return FALSE;
+    }
+#undef CHECK
+#undef HAS
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Networks                                                            */
+
+void
+envelope_training_init (EnvelopeTraining *training)
+{
+  memset (training, 0, sizeof *training);
+  training->batch = 1;
+  training->dtype = ENVELOPE_DTYPE_FP32;
+  training->optimizer = ENVELOPE_OPTIMIZER_SGD_MOMENTUM;
+}
+
+void
+envelope_training_clear (EnvelopeTraining *training)
+{
+  g_clear_pointer (&training->device, g_free);
+}
+
+void
+envelope_training_copy (EnvelopeTraining       *dest,
+                        const EnvelopeTraining *src)
+{
+  *dest = *src;
+  dest->device = g_strdup (src->device);
+}
+
+EnvelopeNetwork *
+envelope_network_new (const char *name)
+{
+  EnvelopeNetwork *network = g_new0 (EnvelopeNetwork, 1);
+
+  network->name = g_strdup (name ? name : "");
+  network->description = g_strdup ("");
+  network->layers = g_ptr_array_new_with_free_func ((GDestroyNotify) envelope_layer_free);
+  envelope_training_init (&network->training);
+  return network;
+}
+
+EnvelopeNetwork *
+envelope_network_copy (const EnvelopeNetwork *network)
+{
+  EnvelopeNetwork *copy;
+
+  g_return_val_if_fail (network != NULL, NULL);
+
+  copy = envelope_network_new (network->name);
+  g_free (copy->description);
+  copy->description = g_strdup (network->description);
+  g_ptr_array_set_size (copy->layers, 0);
+  for (guint i = 0; i < network->layers->len; i++)
+    g_ptr_array_add (copy->layers, envelope_layer_copy (g_ptr_array_index (network->layers, i)));
+  envelope_training_copy (&copy->training, &network->training);
+  copy->view = network->view ? json_node_copy (network->view) : NULL;
+  return copy;
+}
+
+void
+envelope_network_free (EnvelopeNetwork *network)
+{
+  if (network == NULL)
+    return;
+  g_free (network->name);
+  g_free (network->description);
+  g_ptr_array_unref (network->layers);
+  envelope_training_clear (&network->training);
+  g_clear_pointer (&network->view, json_node_unref);
+  g_free (network);
+}
+
+gboolean
+envelope_network_equal (const EnvelopeNetwork *a,
+                        const EnvelopeNetwork *b)
+{
+  const EnvelopeTraining *ta = &a->training, *tb = &b->training;
+
+  if (g_strcmp0 (a->name, b->name) != 0 || g_strcmp0 (a->description, b->description) != 0 ||
+      a->layers->len != b->layers->len)
+    return FALSE;
+  for (guint i = 0; i < a->layers->len; i++)
+    if (!envelope_layer_equal (g_ptr_array_index (a->layers, i), g_ptr_array_index (b->layers, i)))
+      return FALSE;
+  if (ta->batch != tb->batch || ta->dtype != tb->dtype || ta->mixed_precision != tb->mixed_precision ||
+      ta->optimizer != tb->optimizer || g_strcmp0 (ta->device, tb->device) != 0 ||
+      ta->device_memory != tb->device_memory || ta->reserved_memory != tb->reserved_memory ||
+      ta->target_batch != tb->target_batch)
+    return FALSE;
+  if ((a->view == NULL) != (b->view == NULL))
+    return FALSE;
+  return a->view == NULL || json_node_equal (a->view, b->view);
+}
+
+guint
+envelope_network_get_n_layers (const EnvelopeNetwork *network)
+{
+  return network->layers->len;
+}
+
+EnvelopeLayer *
+envelope_network_get_layer (const EnvelopeNetwork *network,
+                            guint                  index)
+{
+  g_return_val_if_fail (index < network->layers->len, NULL);
+  return g_ptr_array_index (network->layers, index);
+}
+
+gint
+envelope_network_find_layer (const EnvelopeNetwork *network,
+                             const char            *name)
+{
+  for (guint i = 0; i < network->layers->len; i++)
+    if (g_strcmp0 (((EnvelopeLayer *) g_ptr_array_index (network->layers, i))->name, name) == 0)
+      return (gint) i;
+  return -1;
+}
+
+/* Takes ownership of @layer; @position -1 appends. */
+void
+envelope_network_insert_layer (EnvelopeNetwork *network,
+                               gint             position,
+                               EnvelopeLayer   *layer)
+{
+  g_return_if_fail (layer != NULL);
+  g_ptr_array_insert (network->layers, position, layer);
+}
+
+EnvelopeLayer *
+envelope_network_steal_layer (EnvelopeNetwork *network,
+                              guint            index)
+{
+  g_return_val_if_fail (index < network->layers->len, NULL);
+  return g_ptr_array_steal_index (network->layers, index);
+}
+
+/* "conv" → "conv1", "conv2", … whichever is free first. */
+char *
+envelope_network_unique_name (const EnvelopeNetwork *network,
+                              const char            *stem)
+{
+  for (guint n = 1;; n++)
+    {
+      char *name = g_strdup_printf ("%s%u", stem, n);
+      if (envelope_network_find_layer (network, name) < 0)
+        return name;
+      g_free (name);
+    }
+}
+
+/* Whether layer @from reaches layer @to by following inputs backwards. */
+static gboolean
+depends_on (const EnvelopeNetwork *network,
+            GHashTable            *names,
+            guint                  from,
+            guint                  to,
+            guint8                *seen)
+{
+  const EnvelopeLayer *layer;
+
+  if (from == to)
+    return TRUE;
+  if (seen[from])
+    return FALSE;
+  seen[from] = 1;
+  layer = g_ptr_array_index (network->layers, from);
+  if (layer->inputs == NULL)
+    return from > 0 && envelope_layer_kind_get (layer->type)->max_inputs > 0 &&
+           depends_on (network, names, from - 1, to, seen);
+  for (guint i = 0; layer->inputs[i] != NULL; i++)
+    {
+      gpointer value;
+      if (g_hash_table_lookup_extended (names, layer->inputs[i], NULL, &value) &&
+          depends_on (network, names, GPOINTER_TO_UINT (value), to, seen))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Resolves every layer's inputs to indices of earlier layers: @offsets
+ * has n + 1 entries, layer i reads indices[offsets[i] .. offsets[i+1]). */
+gboolean
+envelope_network_resolve_inputs (const EnvelopeNetwork  *network,
+                                 guint                 **offsets_out,
+                                 guint                 **indices_out,
+                                 EnvelopeErrorLocation  *location,
+                                 GError                **error)
+{
+  guint n = network->layers->len;
+  g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree guint *offsets = g_new (guint, n + 1);
+  g_autoptr(GArray) indices = g_array_sized_new (FALSE, FALSE, sizeof (guint), n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const EnvelopeLayer *layer = g_ptr_array_index (network->layers, i);
+      gpointer other;
+
+      if (g_hash_table_lookup_extended (names, layer->name, NULL, &other))
+        {
+          envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_DUPLICATE_NAME, location,
+                                i, layer->name, "name", _("is already the name of layers[%u]; names must be unique"),
+                                GPOINTER_TO_UINT (other));
+          return FALSE;
+        }
+      g_hash_table_insert (names, layer->name, GUINT_TO_POINTER (i));
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      const EnvelopeLayer *layer = g_ptr_array_index (network->layers, i);
+      const EnvelopeLayerKind *kind = envelope_layer_kind_get (layer->type);
+      guint count;
+
+      offsets[i] = indices->len;
+      if (layer->inputs == NULL)
+        {
+          if (kind->max_inputs > 0)
+            {
+              if (i == 0)
+                {
+                  envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_NO_INPUT, location,
+                                        i, layer->name, "inputs",
+                                        _("has no layer before it to read: a network starts with an input layer"));
+                  return FALSE;
+                }
+              g_array_append_vals (indices, &(guint) { i - 1 }, 1);
+            }
+        }
+      else
+        {
+          for (guint k = 0; layer->inputs[k] != NULL; k++)
+            {
+              const char *input = layer->inputs[k];
+              gpointer value;
+              guint j;
+
+              if (!g_hash_table_lookup_extended (names, input, NULL, &value))
+                {
+                  envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_UNKNOWN_INPUT, location,
+                                        i, layer->name, "inputs", _("names \"%s\", but no layer has that name"), input);
+                  return FALSE;
+                }
+              j = GPOINTER_TO_UINT (value);
+              if (j == i)
+                {
+                  envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_CYCLE, location,
+                                        i, layer->name, "inputs", _("names the layer itself: a layer cannot read its own output"));
+                  return FALSE;
+                }
+              if (j > i)
+                {
+                  g_autofree guint8 *seen = g_new0 (guint8, n);
+
+                  if (depends_on (network, names, j, i, seen))
+                    envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_CYCLE, location,
+                                          i, layer->name, "inputs",
+                                          _("names \"%s\" (layers[%u]), which itself depends on this layer: the network has a cycle"),
+                                          input, j);
+                  else
+                    envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_FORWARD_INPUT, location,
+                                          i, layer->name, "inputs",
+                                          _("names \"%s\" (layers[%u]), which comes later; a layer may only read layers listed before it"),
+                                          input, j);
+                  return FALSE;
+                }
+              g_array_append_val (indices, j);
+            }
+        }
+
+      count = indices->len - offsets[i];
+      if (count < kind->min_inputs || count > kind->max_inputs)
+        {
+          if (kind->max_inputs == 0)
+            envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_INPUT_COUNT, location,
+                                  i, layer->name, "inputs", _("must be absent: an input layer reads nothing"));
+          else if (kind->max_inputs == 1)
+            envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_INPUT_COUNT, location,
+                                  i, layer->name, "inputs", _("must name exactly one layer for %s, got %u"),
+                                  kind->id, count);
+          else
+            envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_INPUT_COUNT, location,
+                                  i, layer->name, "inputs", _("must name at least %u layers for %s, got %u"),
+                                  kind->min_inputs, kind->id, count);
+          return FALSE;
+        }
+    }
+  offsets[n] = indices->len;
+
+  *offsets_out = g_steal_pointer (&offsets);
+  *indices_out = (guint *) (void *) g_array_free (g_steal_pointer (&indices), FALSE);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading                                                             */
+
+typedef struct
+{
+  GError **error;
+  guint index;               /* layer index, when in a layer */
+  const char *name;          /* layer name, or NULL outside layers */
+  const char *section;       /* "training", or NULL */
+} Reader;
+
+static const char *
+describe_node (JsonNode *node)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      return _("an object");
+    case JSON_NODE_ARRAY:
+      return _("an array");
+    case JSON_NODE_NULL:
+      return "null";
+    case JSON_NODE_VALUE:
+    default:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_STRING:
+          return _("a string");
+        case G_TYPE_BOOLEAN:
+          return _("a boolean");
+        case G_TYPE_DOUBLE:
+          return _("a fractional number");
+        default:
+          return _("an integer");
+        }
+    }
+}
+
+static gboolean G_GNUC_PRINTF (4, 5)
+reader_error (Reader     *reader,
+              gint        code,
+              const char *key,
+              const char *format,
+              ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  if (reader->name != NULL)
+    envelope_layer_error (reader->error, ENVELOPE_NETWORK_ERROR, code, NULL, reader->index, reader->name, key, "%s", message);
+  else if (reader->section != NULL && key != NULL)
+    g_set_error (reader->error, ENVELOPE_NETWORK_ERROR, code, "%s: \"%s\" %s", reader->section, key, message);
+  else if (reader->section != NULL)
+    g_set_error (reader->error, ENVELOPE_NETWORK_ERROR, code, "%s: %s", reader->section, message);
+  else if (key != NULL)
+    g_set_error (reader->error, ENVELOPE_NETWORK_ERROR, code, "\"%s\" %s", key, message);
+  else
+    g_set_error_literal (reader->error, ENVELOPE_NETWORK_ERROR, code, message);
+  return FALSE;
+}
+
+static gboolean
+type_error (Reader     *reader,
+            const char *key,
+            const char *expected,
+            JsonNode   *node)
+{
+  return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key, _("must be %s, got %s"), expected, describe_node (node));
+}
+
+static gboolean
+is_integer (JsonNode *node)
+{
+  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64;
+}
+
+static gboolean
+is_string (JsonNode *node)
+{
+  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
+}
+
+static gboolean
+read_string (Reader      *reader,
+             JsonObject  *object,
+             const char  *key,
+             const char **out)
+{
+  JsonNode *node = json_object_get_member (object, key);
+
+  if (!is_string (node))
+    return type_error (reader, key, _("a string"), node);
+  *out = json_node_get_string (node);
+  return TRUE;
+}
+
+static gboolean
+read_integer (Reader     *reader,
+              JsonObject *object,
+              const char *key,
+              const char *expected,
+              gint64     *out)
+{
+  JsonNode *node = json_object_get_member (object, key);
+
+  if (!is_integer (node))
+    return type_error (reader, key, expected, node);
+  *out = json_node_get_int (node);
+  return TRUE;
+}
+
+/* An integer or [h, w]. */
+static gboolean
+read_pair (Reader     *reader,
+           JsonObject *object,
+           const char *key,
+           const char *expected,
+           gint64      out[2])
+{
+  JsonNode *node = json_object_get_member (object, key);
+
+  if (is_integer (node))
+    {
+      set_pair (out, json_node_get_int (node));
+      return TRUE;
+    }
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      if (json_array_get_length (array) == 2 &&
+          is_integer (json_array_get_element (array, 0)) && is_integer (json_array_get_element (array, 1)))
+        {
+          out[0] = json_array_get_int_element (array, 0);
+          out[1] = json_array_get_int_element (array, 1);
+          return TRUE;
+        }
+      return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
+                           _("must be %s; the array must hold two integers [h, w], got %u elements"),
+                           expected, json_array_get_length (array));
+    }
+  return type_error (reader, key, expected, node);
+}
+
+static gboolean
+read_field (Reader        *reader,
+            JsonObject    *object,
+            const char    *key,
+            EnvelopeField  field,
+            EnvelopeLayer *layer)
+{
+  JsonNode *node = json_object_get_member (object, key);
+
+  switch (envelope_field_get_info (field)->value_kind)
+    {
+    case ENVELOPE_VALUE_SHAPE:
+      {
+        JsonArray *array;
+        guint n;
+
+        if (!JSON_NODE_HOLDS_ARRAY (node))
+          return type_error (reader, key, _("[C, H, W] or [N]"), node);
+        array = json_node_get_array (node);
+        n = json_array_get_length (array);
+        if (n != 1 && n != 3)
+          return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
+                               _("must be [C, H, W] or [N], got %u sizes"), n);
+        for (guint i = 0; i < n; i++)
+          {
+            JsonNode *element = json_array_get_element (array, i);
+            if (!is_integer (element))
+              return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
+                                   _("must hold integers, got %s at position %u"), describe_node (element), i);
+            layer->shape[i] = json_node_get_int (element);
+          }
+        layer->shape_rank = n;
+        return TRUE;
+      }
+
+    case ENVELOPE_VALUE_COUNT:
+      {
+        gint64 *target = field == ENVELOPE_FIELD_FILTERS ? &layer->filters
+                       : field == ENVELOPE_FIELD_UNITS ? &layer->units
+                       : field == ENVELOPE_FIELD_GROUPS ? &layer->groups
+                       : &layer->size;
+        return read_integer (reader, object, key, _("a positive integer"), target);
+      }
+
+    case ENVELOPE_VALUE_PAIR:
+      return read_pair (reader, object, key, _("a positive integer or [h, w]"),
+                        field == ENVELOPE_FIELD_KERNEL ? layer->kernel
+                        : field == ENVELOPE_FIELD_STRIDE ? layer->stride
+                        : layer->dilation);
+
+    case ENVELOPE_VALUE_OFFSET:
+      return read_pair (reader, object, key, _("an integer or [h, w]"), layer->output_padding);
+
+    case ENVELOPE_VALUE_PADDING:
+      if (is_string (node))
+        {
+          const char *mode = json_node_get_string (node);
+
+          if (g_str_equal (mode, "same"))
+            layer->padding_mode = ENVELOPE_PADDING_SAME;
+          else if (g_str_equal (mode, "valid"))
+            layer->padding_mode = ENVELOPE_PADDING_VALID;
+          else
+            return reader_error (reader, ENVELOPE_NETWORK_ERROR_VALUE, key,
+                                 _("must be an integer, [h, w], \"same\" or \"valid\", got \"%s\""), mode);
+          set_pair (layer->padding, 0);
+          return TRUE;
+        }
+      layer->padding_mode = ENVELOPE_PADDING_EXPLICIT;
+      return read_pair (reader, object, key, _("an integer, [h, w], \"same\" or \"valid\""), layer->padding);
+
+    case ENVELOPE_VALUE_BOOLEAN:
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+        return type_error (reader, key, _("true or false"), node);
+      layer->bias = json_node_get_boolean (node);
+      return TRUE;
+
+    case ENVELOPE_VALUE_ROUNDING:
+      {
+        const char *mode;
+
+        if (!read_string (reader, object, key, &mode))
+          return FALSE;
+        if (g_str_equal (mode, "floor"))
+          layer->rounding = ENVELOPE_ROUNDING_FLOOR;
+        else if (g_str_equal (mode, "ceil"))
+          layer->rounding = ENVELOPE_ROUNDING_CEIL;
+        else
+          return reader_error (reader, ENVELOPE_NETWORK_ERROR_VALUE, key,
+                               _("must be \"floor\" or \"ceil\", got \"%s\""), mode);
+        return TRUE;
+      }
+
+    case ENVELOPE_VALUE_FRACTION:
+      if (!JSON_NODE_HOLDS_VALUE (node) ||
+          (json_node_get_value_type (node) != G_TYPE_DOUBLE && json_node_get_value_type (node) != G_TYPE_INT64))
+        return type_error (reader, key, _("a number"), node);
+      layer->rate = json_node_get_double (node);
+      return TRUE;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static EnvelopeLayer *
+read_layer (JsonNode  *node,
+            guint      index,
+            GError   **error)
+{
+  Reader reader = { error, index, NULL, NULL };
+  g_autoptr(EnvelopeLayer) layer = NULL;
+  const EnvelopeLayerKind *kind;
+  JsonObject *object;
+  const char *name, *type;
+  g_autoptr(GList) members = NULL;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_TYPE,
+                   _("layers[%u] must be an object, got %s"), index, describe_node (node));
+      return NULL;
+    }
+  object = json_node_get_object (node);
+
+  if (!json_object_has_member (object, "name"))
+    {
+      g_set_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_MISSING,
+                   _("layers[%u]: \"name\" is missing; every layer needs a unique name"), index);
+      return NULL;
+    }
+  if (!is_string (json_object_get_member (object, "name")))
+    {
+      g_set_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_TYPE,
+                   _("layers[%u]: \"name\" must be a string, got %s"), index,
+                   describe_node (json_object_get_member (object, "name")));
+      return NULL;
+    }
+  name = json_object_get_string_member (object, "name");
+  reader.name = name;
+
+  if (!json_object_has_member (object, "type"))
+    {
+      reader_error (&reader, ENVELOPE_NETWORK_ERROR_MISSING, "type", _("is missing"));
+      return NULL;
+    }
+  if (!read_string (&reader, object, "type", &type))
+    return NULL;
+  kind = envelope_layer_kind_lookup (type);
+  if (kind == NULL)
+    {
+      g_autofree char *valid = envelope_layer_kind_list_valid ();
+      reader_error (&reader, ENVELOPE_NETWORK_ERROR_UNKNOWN_TYPE, "type",
+                    _("is \"%s\", which is not a layer type; valid types: %s"), type, valid);
+      return NULL;
+    }
+
+  layer = envelope_layer_new (kind->type, name);
+  layer->set = 0;
+
+  members = json_object_get_members (object);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *key = l->data;
+      EnvelopeField field;
+
+      if (g_str_equal (key, "name") || g_str_equal (key, "type"))
+        continue;
+      if (g_str_equal (key, "inputs") && kind->max_inputs > 0)
+        {
+          JsonNode *inputs = json_object_get_member (object, key);
+          JsonArray *array;
+          guint n;
+
+          if (!JSON_NODE_HOLDS_ARRAY (inputs))
+            {
+              type_error (&reader, key, _("a list of layer names"), inputs);
+              return NULL;
+            }
+          array = json_node_get_array (inputs);
+          n = json_array_get_length (array);
+          layer->inputs = g_new0 (char *, n + 1);
+          for (guint i = 0; i < n; i++)
+            {
+              JsonNode *element = json_array_get_element (array, i);
+              if (!is_string (element))
+                {
+                  reader_error (&reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
+                                _("must be a list of layer names, got %s at position %u"), describe_node (element), i);
+                  return NULL;
+                }
+              layer->inputs[i] = g_strdup (json_node_get_string (element));
+            }
+          continue;
+        }
+      if (g_str_equal (key, "group"))
+        {
+          const char *group;
+          if (!read_string (&reader, object, key, &group))
+            return NULL;
+          layer->group = g_strdup (group);
+          continue;
+        }
+      if (!envelope_field_lookup (key, &field) || !(kind->fields & ENVELOPE_FIELD_BIT (field)))
+        {
+          g_autofree char *valid = envelope_layer_kind_list_keys (kind);
+          reader_error (&reader, ENVELOPE_NETWORK_ERROR_UNKNOWN_KEY, key,
+                        _("is not a setting of a %s layer; valid keys: %s"), kind->id, valid);
+          return NULL;
+        }
+      if (!read_field (&reader, object, key, field, layer))
+        return NULL;
+      layer->set |= ENVELOPE_FIELD_BIT (field);
+    }
+
+  for (guint f = 0; f < ENVELOPE_N_FIELDS; f++)
+    {
+      if ((kind->required & ENVELOPE_FIELD_BIT (f)) && !(layer->set & ENVELOPE_FIELD_BIT (f)))
+        {
+          reader_error (&reader, ENVELOPE_NETWORK_ERROR_MISSING, envelope_field_get_info (f)->key,
+                        _("is missing; a %s layer needs it"), kind->id);
+          return NULL;
+        }
+    }
+
+  if (!envelope_layer_validate (layer, index, NULL, error))
+    return NULL;
+  return g_steal_pointer (&layer);
+}
+
+static gboolean
+check_keys (Reader            *reader,
+            JsonObject        *object,
+            const char *const *valid,
+            guint              n_valid)
+{
+  g_autoptr(GList) members = json_object_get_members (object);
+
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      gboolean known = FALSE;
+
+      for (guint i = 0; i < n_valid && !known; i++)
+        known = g_str_equal (l->data, valid[i]);
+      if (!known)
+        {
+          g_autofree char *list = join_names (valid, n_valid);
+          return reader_error (reader, ENVELOPE_NETWORK_ERROR_UNKNOWN_KEY, l->data,
+                               _("is not a known key; valid keys: %s"), list);
+        }
+    }
+  return TRUE;
+}
+
+/* A byte count: an integer, or a string such as "12 GiB". */
+static gboolean
+read_bytes (Reader     *reader,
+            JsonObject *object,
+            const char *key,
+            guint64    *out)
+{
+  JsonNode *node = json_object_get_member (object, key);
+
+  if (is_integer (node))
+    {
+      gint64 value = json_node_get_int (node);
+      if (value < 0)
+        return reader_error (reader, ENVELOPE_NETWORK_ERROR_VALUE, key,
+                             _("must not be negative, got %" G_GINT64_FORMAT), value);
+      *out = (guint64) value;
+      return TRUE;
+    }
+  if (is_string (node))
+    {
+      if (envelope_parse_bytes (json_node_get_string (node), out))
+        return TRUE;
+      return reader_error (reader, ENVELOPE_NETWORK_ERROR_VALUE, key,
+                           _("must be a byte count such as 12884901888 or \"12 GiB\", got \"%s\""),
+                           json_node_get_string (node));
+    }
+  return type_error (reader, key, _("a byte count"), node);
+}
+
+static gboolean
+read_training (JsonNode         *node,
+               EnvelopeTraining *training,
+               GError          **error)
+{
+  Reader reader = { error, 0, NULL, "training" };
+  JsonObject *object;
+  gint64 value;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return type_error (&reader, NULL, _("an object"), node);
+  object = json_node_get_object (node);
+  if (!check_keys (&reader, object, training_keys, G_N_ELEMENTS (training_keys)))
+    return FALSE;
+
+  if (json_object_has_member (object, "batch"))
+    {
+      if (!read_integer (&reader, object, "batch", _("a positive integer"), &value))
+        return FALSE;
+      if (value < 1)
+        return reader_error (&reader, ENVELOPE_NETWORK_ERROR_VALUE, "batch",
+                             _("must be at least 1, got %" G_GINT64_FORMAT), value);
+      training->batch = (guint64) value;
+      training->set |= ENVELOPE_TRAINING_BATCH;
+    }
+  if (json_object_has_member (object, "target_batch"))
+    {
+      if (!read_integer (&reader, object, "target_batch", _("a positive integer"), &value))
+        return FALSE;
+      if (value < 1)
+        return reader_error (&reader, ENVELOPE_NETWORK_ERROR_VALUE, "target_batch",
+                             _("must be at least 1, got %" G_GINT64_FORMAT), value);
+      training->target_batch = (guint64) value;
+      training->set |= ENVELOPE_TRAINING_TARGET_BATCH;
+    }
+  if (json_object_has_member (object, "dtype"))
+    {
+      const char *dtype;
+      if (!read_string (&reader, object, "dtype", &dtype))
+        return FALSE;
+      if (!envelope_dtype_from_string (dtype, &training->dtype))
+        {
+          g_autofree char *valid = envelope_dtype_list_valid ();
+          return reader_error (&reader, ENVELOPE_NETWORK_ERROR_VALUE, "dtype",
+                               _("is \"%s\"; valid types: %s"), dtype, valid);
+        }
+      training->set |= ENVELOPE_TRAINING_DTYPE;
+    }
+  if (json_object_has_member (object, "mixed_precision"))
+    {
+      JsonNode *flag = json_object_get_member (object, "mixed_precision");
+      if (!JSON_NODE_HOLDS_VALUE (flag) || json_node_get_value_type (flag) != G_TYPE_BOOLEAN)
+        return type_error (&reader, "mixed_precision", _("true or false"), flag);
+      training->mixed_precision = json_node_get_boolean (flag);
+      training->set |= ENVELOPE_TRAINING_MIXED_PRECISION;
+    }
+  if (json_object_has_member (object, "optimizer"))
+    {
+      const char *optimizer;
+      if (!read_string (&reader, object, "optimizer", &optimizer))
+        return FALSE;
+      if (!envelope_optimizer_from_string (optimizer, &training->optimizer))
+        {
+          g_autofree char *valid = envelope_optimizer_list_valid ();
+          return reader_error (&reader, ENVELOPE_NETWORK_ERROR_VALUE, "optimizer",
+                               _("is \"%s\"; valid optimizers: %s"), optimizer, valid);
+        }
+      training->set |= ENVELOPE_TRAINING_OPTIMIZER;
+    }
+  if (json_object_has_member (object, "device") && json_object_has_member (object, "device_memory"))
+    return reader_error (&reader, ENVELOPE_NETWORK_ERROR_VALUE, "device_memory",
+                         _("cannot be given with \"device\": name a preset or give the memory, not both"));
+  if (json_object_has_member (object, "device"))
+    {
+      const char *device;
+      const EnvelopeDevice *preset;
+
+      if (!read_string (&reader, object, "device", &device))
+        return FALSE;
+      preset = envelope_devices_lookup (device);
+      if (preset == NULL)
+        {
+          g_autofree char *valid = envelope_devices_list_valid ();
+          return reader_error (&reader, ENVELOPE_NETWORK_ERROR_DEVICE, "device",
+                               _("is \"%s\", which is not a device preset; give \"device_memory\" in bytes, or one of: %s"),
+                               device, valid);
+        }
+      training->device = g_strdup (preset->name);
+      training->device_memory = preset->memory;
+      training->set |= ENVELOPE_TRAINING_DEVICE;
+    }
+  if (json_object_has_member (object, "device_memory"))
+    {
+      if (!read_bytes (&reader, object, "device_memory", &training->device_memory))
+        return FALSE;
+      if (training->device_memory == 0)
+        return reader_error (&reader, ENVELOPE_NETWORK_ERROR_VALUE, "device_memory", _("must be above 0"));
+      training->set |= ENVELOPE_TRAINING_DEVICE_MEMORY;
+    }
+  if (json_object_has_member (object, "reserved_memory"))
+    {
+      if (!read_bytes (&reader, object, "reserved_memory", &training->reserved_memory))
+        return FALSE;
+      training->set |= ENVELOPE_TRAINING_RESERVED_MEMORY;
+    }
+  return TRUE;
+}
+
+/* json-glib says "<data>:3:14: Parse error: …"; keep the line:column. */
+static void
+set_parse_error (GError    **error,
+                 const char *message)
+{
+  const char *text = g_str_has_prefix (message, "<data>:") ? message + strlen ("<data>:") : message;
+
+  g_set_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_PARSE,
+               _("%s (not valid JSON)"), text);
+}
+
+EnvelopeNetwork *
+envelope_network_load_from_data (const char *data,
+                                 gssize      length,
+                                 GError    **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(EnvelopeNetwork) network = NULL;
+  g_autoptr(GError) parse_error = NULL;
+  g_autofree guint *offsets = NULL;
+  g_autofree guint *indices = NULL;
+  Reader reader = { error, 0, NULL, NULL };
+  JsonNode *root;
+  JsonObject *object;
+  JsonArray *layers;
+  gsize len;
+  gint64 version;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+
+  len = length < 0 ? strlen (data) : (gsize) length;
+  {
+    gboolean blank = TRUE;
+    for (gsize i = 0; i < len && blank; i++)
+      blank = g_ascii_isspace (data[i]);
+    if (blank)
+      {
+        g_set_error_literal (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_EMPTY,
+                             _("the file is empty; a network file is a JSON object with \"format\": \"envelope-network\""));
+        return NULL;
+      }
+  }
+  if (!g_utf8_validate (data, (gssize) len, NULL))
+    {
+      g_set_error_literal (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_PARSE,
+                           _("the file is not UTF-8 text"));
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, data, (gssize) len, &parse_error))
+    {
+      set_parse_error (error, parse_error->message);
+      return NULL;
+    }
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_FORMAT,
+                   _("a network file is a JSON object, got %s"), root ? describe_node (root) : _("nothing"));
+      return NULL;
+    }
+  object = json_node_get_object (root);
+
+  if (!json_object_has_member (object, "format") ||
+      !is_string (json_object_get_member (object, "format")) ||
+      !g_str_equal (json_object_get_string_member (object, "format"), ENVELOPE_NETWORK_FORMAT))
+    {
+      g_set_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_FORMAT,
+                   _("\"format\" must be \"%s\"; this is not an Envelope network file"), ENVELOPE_NETWORK_FORMAT);
+      return NULL;
+    }
+  if (!json_object_has_member (object, "version"))
+    return reader_error (&reader, ENVELOPE_NETWORK_ERROR_MISSING, "version", _("is missing (this format is version %d)"),
+                         ENVELOPE_NETWORK_VERSION), NULL;
+  if (!read_integer (&reader, object, "version", _("an integer"), &version))
+    return NULL;
+  if (version > ENVELOPE_NETWORK_VERSION)
+    {
+      g_set_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_VERSION,
+                   _("\"version\" is %" G_GINT64_FORMAT ": the file was written by a newer Envelope, and this one reads up to version %d"),
+                   version, ENVELOPE_NETWORK_VERSION);
+      return NULL;
+    }
+  if (version < 1)
+    return reader_error (&reader, ENVELOPE_NETWORK_ERROR_VALUE, "version",
+                         _("must be at least 1, got %" G_GINT64_FORMAT), version), NULL;
+  if (!check_keys (&reader, object, root_keys, G_N_ELEMENTS (root_keys)))
+    return NULL;
+
+  network = envelope_network_new (NULL);
+  if (json_object_has_member (object, "name"))
+    {
+      const char *name;
+      if (!read_string (&reader, object, "name", &name))
+        return NULL;
+      g_free (network->name);
+      network->name = g_strdup (name);
+    }
+  if (json_object_has_member (object, "description"))
+    {
+      const char *description;
+      if (!read_string (&reader, object, "description", &description))
+        return NULL;
+      g_free (network->description);
+      network->description = g_strdup (description);
+    }
+  if (!json_object_has_member (object, "layers"))
+    return reader_error (&reader, ENVELOPE_NETWORK_ERROR_MISSING, "layers", _("is missing")), NULL;
+  if (!JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "layers")))
+    return type_error (&reader, "layers", _("a list of layers"), json_object_get_member (object, "layers")), NULL;
+
+  layers = json_object_get_array_member (object, "layers");
+  g_ptr_array_set_size (network->layers, 0);
+  for (guint i = 0; i < json_array_get_length (layers); i++)
+    {
+      EnvelopeLayer *layer = read_layer (json_array_get_element (layers, i), i, error);
+      if (layer == NULL)
+        return NULL;
+      g_ptr_array_add (network->layers, layer);
+    }
+
+  if (json_object_has_member (object, "training") &&
+      !read_training (json_object_get_member (object, "training"), &network->training, error))
+    return NULL;
+
+  if (json_object_has_member (object, "view"))
+    {
+      JsonNode *view = json_object_get_member (object, "view");
+      if (!JSON_NODE_HOLDS_OBJECT (view))
+        return type_error (&reader, "view", _("an object"), view), NULL;
+      network->view = json_node_copy (view);
+    }
+
+  if (!envelope_network_resolve_inputs (network, &offsets, &indices, NULL, error))
+    return NULL;
+
+  return g_steal_pointer (&network);
+}
+
+EnvelopeNetwork *
+envelope_network_load_from_file (const char *path,
+                                 GError    **error)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  EnvelopeNetwork *network;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (!g_file_get_contents (path, &contents, &length, error))
+    return NULL;
+  network = envelope_network_load_from_data (contents, (gssize) length, error);
+  if (network == NULL)
+    g_prefix_error (error, "%s: ", path);
+  return network;
+}
+
+/* ------------------------------------------------------------------ */
+/* Writing                                                             */
+
+static void
+add_pair (JsonBuilder  *builder,
+          const gint64  pair[2])
+{
+  if (pair[0] == pair[1])
+    {
+      json_builder_add_int_value (builder, pair[0]);
+      return;
+    }
+  json_builder_begin_array (builder);
+  json_builder_add_int_value (builder, pair[0]);
+  json_builder_add_int_value (builder, pair[1]);
+  json_builder_end_array (builder);
+}
+
+static void
+write_field (JsonBuilder         *builder,
+             const EnvelopeLayer *layer,
+             EnvelopeField        field)
+{
+  json_builder_set_member_name (builder, envelope_field_get_info (field)->key);
+  switch (field)
+    {
+    case ENVELOPE_FIELD_SHAPE:
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < layer->shape_rank; i++)
+        json_builder_add_int_value (builder, layer->shape[i]);
+      json_builder_end_array (builder);
+      break;
+    case ENVELOPE_FIELD_FILTERS:
+      json_builder_add_int_value (builder, layer->filters);
+      break;
+    case ENVELOPE_FIELD_UNITS:
+      json_builder_add_int_value (builder, layer->units);
+      break;
+    case ENVELOPE_FIELD_KERNEL:
+      add_pair (builder, layer->kernel);
+      break;
+    case ENVELOPE_FIELD_STRIDE:
+      add_pair (builder, layer->stride);
+      break;
+    case ENVELOPE_FIELD_PADDING:
+      if (layer->padding_mode == ENVELOPE_PADDING_SAME)
+        json_builder_add_string_value (builder, "same");
+      else if (layer->padding_mode == ENVELOPE_PADDING_VALID)
+        json_builder_add_string_value (builder, "valid");
+      else
+        add_pair (builder, layer->padding);
+      break;
+    case ENVELOPE_FIELD_DILATION:
+      add_pair (builder, layer->dilation);
+      break;
+    case ENVELOPE_FIELD_GROUPS:
+      json_builder_add_int_value (builder, layer->groups);
+      break;
+    case ENVELOPE_FIELD_OUTPUT_PADDING:
+      add_pair (builder, layer->output_padding);
+      break;
+    case ENVELOPE_FIELD_BIAS:
+      json_builder_add_boolean_value (builder, layer->bias);
+      break;
+    case ENVELOPE_FIELD_ROUNDING:
+      json_builder_add_string_value (builder, layer->rounding == ENVELOPE_ROUNDING_CEIL ? "ceil" : "floor");
+      break;
+    case ENVELOPE_FIELD_SIZE:
+      json_builder_add_int_value (builder, layer->size);
+      break;
+    case ENVELOPE_FIELD_RATE:
+      json_builder_add_double_value (builder, layer->rate);
+      break;
+    case ENVELOPE_N_FIELDS:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+write_training (JsonBuilder            *builder,
+                const EnvelopeTraining *training)
+{
+  guint32 set = training->set;
+
+  json_builder_begin_object (builder);
+  if (set & ENVELOPE_TRAINING_BATCH)
+    {
+      json_builder_set_member_name (builder, "batch");
+      json_builder_add_int_value (builder, (gint64) training->batch);
+    }
+  if (set & ENVELOPE_TRAINING_DTYPE)
+    {
+      json_builder_set_member_name (builder, "dtype");
+      json_builder_add_string_value (builder, envelope_dtype_to_string (training->dtype));
+    }
+  if (set & ENVELOPE_TRAINING_MIXED_PRECISION)
+    {
+      json_builder_set_member_name (builder, "mixed_precision");
+      json_builder_add_boolean_value (builder, training->mixed_precision);
+    }
+  if (set & ENVELOPE_TRAINING_OPTIMIZER)
+    {
+      json_builder_set_member_name (builder, "optimizer");
+      json_builder_add_string_value (builder, envelope_optimizer_to_string (training->optimizer));
+    }
+  if ((set & ENVELOPE_TRAINING_DEVICE) && training->device != NULL)
+    {
+      json_builder_set_member_name (builder, "device");
+      json_builder_add_string_value (builder, training->device);
+    }
+  else if (set & ENVELOPE_TRAINING_DEVICE_MEMORY)
+    {
+      json_builder_set_member_name (builder, "device_memory");
+      json_builder_add_int_value (builder, (gint64) training->device_memory);
+    }
+  if (set & ENVELOPE_TRAINING_RESERVED_MEMORY)
+    {
+      json_builder_set_member_name (builder, "reserved_memory");
+      json_builder_add_int_value (builder, (gint64) training->reserved_memory);
+    }
+  if (set & ENVELOPE_TRAINING_TARGET_BATCH)
+    {
+      json_builder_set_member_name (builder, "target_batch");
+      json_builder_add_int_value (builder, (gint64) training->target_batch);
+    }
+  json_builder_end_object (builder);
+}
+
+char *
+envelope_network_to_data (const EnvelopeNetwork *network,
+                          gsize                 *length)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  GString *out;
+
+  g_return_val_if_fail (network != NULL, NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "format");
+  json_builder_add_string_value (builder, ENVELOPE_NETWORK_FORMAT);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_int_value (builder, ENVELOPE_NETWORK_VERSION);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, network->name ? network->name : "");
+  if (network->description != NULL && network->description[0] != '\0')
+    {
+      json_builder_set_member_name (builder, "description");
+      json_builder_add_string_value (builder, network->description);
+    }
+
+  json_builder_set_member_name (builder, "layers");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < network->layers->len; i++)
+    {
+      const EnvelopeLayer *layer = g_ptr_array_index (network->layers, i);
+      const EnvelopeLayerKind *kind = envelope_layer_kind_get (layer->type);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, layer->name);
+      json_builder_set_member_name (builder, "type");
+      json_builder_add_string_value (builder, kind->id);
+      if (layer->inputs != NULL)
+        {
+          json_builder_set_member_name (builder, "inputs");
+          json_builder_begin_array (builder);
+          for (guint k = 0; layer->inputs[k] != NULL; k++)
+            json_builder_add_string_value (builder, layer->inputs[k]);
+          json_builder_end_array (builder);
+        }
+      for (guint f = 0; f < ENVELOPE_N_FIELDS; f++)
+        if ((kind->fields & layer->set) & ENVELOPE_FIELD_BIT (f))
+          write_field (builder, layer, f);
+      if (layer->group != NULL)
+        {
+          json_builder_set_member_name (builder, "group");
+          json_builder_add_string_value (builder, layer->group);
+        }
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  if (network->training.set != 0)
+    {
+      json_builder_set_member_name (builder, "training");
+      write_training (builder, &network->training);
+    }
+  if (network->view != NULL)
+    {
+      json_builder_set_member_name (builder, "view");
+      json_builder_add_value (builder, json_node_copy (network->view));
+    }
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+  out = g_string_new (NULL);
+  json_generator_to_gstring (generator, out);
+  g_string_append_c (out, '\n');
+  if (length != NULL)
+    *length = out->len;
+  return g_string_free (out, FALSE);
+}
+
+/* Replaces @path atomically: a failed save leaves the old file as it was. */
+gboolean
+envelope_network_save_to_file (const EnvelopeNetwork *network,
+                               const char            *path,
+                               GError               **error)
+{
+  g_autofree char *data = NULL;
+  gsize length;
+
+  g_return_val_if_fail (network != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  data = envelope_network_to_data (network, &length);
+  return g_file_set_contents_full (path, data, (gssize) length,
+                                   G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_ONLY_EXISTING,
+                                   0644, error);
+}

@@ -1,0 +1,241 @@
+/* envelope-network.h: a network as the user wrote it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "envelope-layer-kind.h"
+
+G_BEGIN_DECLS
+
+#define ENVELOPE_NETWORK_FORMAT "envelope-network"
+#define ENVELOPE_NETWORK_VERSION 1
+
+#define ENVELOPE_NETWORK_ERROR (envelope_network_error_quark ())
+
+/**
+ * EnvelopeNetworkError:
+ * @ENVELOPE_NETWORK_ERROR_PARSE: the file is not JSON (message carries line:column)
+ * @ENVELOPE_NETWORK_ERROR_EMPTY: the file is empty
+ * @ENVELOPE_NETWORK_ERROR_FORMAT: not an Envelope network file
+ * @ENVELOPE_NETWORK_ERROR_VERSION: written by a newer Envelope
+ * @ENVELOPE_NETWORK_ERROR_TYPE: a value of the wrong JSON type
+ * @ENVELOPE_NETWORK_ERROR_UNKNOWN_KEY: a key this layer kind does not have
+ * @ENVELOPE_NETWORK_ERROR_UNKNOWN_TYPE: a layer type that does not exist
+ * @ENVELOPE_NETWORK_ERROR_MISSING: a required field is absent
+ * @ENVELOPE_NETWORK_ERROR_VALUE: a value out of its range (zero or negative size, …)
+ * @ENVELOPE_NETWORK_ERROR_DUPLICATE_NAME: two layers share a name
+ * @ENVELOPE_NETWORK_ERROR_UNKNOWN_INPUT: an input names no layer
+ * @ENVELOPE_NETWORK_ERROR_FORWARD_INPUT: an input names a later layer
+ * @ENVELOPE_NETWORK_ERROR_CYCLE: a layer feeds itself, directly or through others
+ * @ENVELOPE_NETWORK_ERROR_INPUT_COUNT: a layer has too few or too many inputs
+ * @ENVELOPE_NETWORK_ERROR_NO_INPUT: a layer has no input layer ahead of it
+ * @ENVELOPE_NETWORK_ERROR_DEVICE: a device preset that does not exist
+ * @ENVELOPE_NETWORK_ERROR_IO: the file cannot be read or written
+ */
+typedef enum
+{
+  ENVELOPE_NETWORK_ERROR_PARSE,
+  ENVELOPE_NETWORK_ERROR_EMPTY,
+  ENVELOPE_NETWORK_ERROR_FORMAT,
+  ENVELOPE_NETWORK_ERROR_VERSION,
+  ENVELOPE_NETWORK_ERROR_TYPE,
+  ENVELOPE_NETWORK_ERROR_UNKNOWN_KEY,
+  ENVELOPE_NETWORK_ERROR_UNKNOWN_TYPE,
+  ENVELOPE_NETWORK_ERROR_MISSING,
+  ENVELOPE_NETWORK_ERROR_VALUE,
+  ENVELOPE_NETWORK_ERROR_DUPLICATE_NAME,
+  ENVELOPE_NETWORK_ERROR_UNKNOWN_INPUT,
+  ENVELOPE_NETWORK_ERROR_FORWARD_INPUT,
+  ENVELOPE_NETWORK_ERROR_CYCLE,
+  ENVELOPE_NETWORK_ERROR_INPUT_COUNT,
+  ENVELOPE_NETWORK_ERROR_NO_INPUT,
+  ENVELOPE_NETWORK_ERROR_DEVICE,
+  ENVELOPE_NETWORK_ERROR_IO,
+} EnvelopeNetworkError;
+
+GQuark envelope_network_error_quark (void);
+
+typedef enum
+{
+  ENVELOPE_PADDING_EXPLICIT,
+  ENVELOPE_PADDING_SAME,
+  ENVELOPE_PADDING_VALID,
+} EnvelopePaddingMode;
+
+typedef enum
+{
+  ENVELOPE_ROUNDING_FLOOR,
+  ENVELOPE_ROUNDING_CEIL,
+} EnvelopeRounding;
+
+typedef enum
+{
+  ENVELOPE_DTYPE_FP32,
+  ENVELOPE_DTYPE_FP16,
+  ENVELOPE_DTYPE_BF16,
+  ENVELOPE_DTYPE_INT8,
+  ENVELOPE_DTYPE_FP64,
+  ENVELOPE_N_DTYPES
+} EnvelopeDtype;
+
+typedef enum
+{
+  ENVELOPE_OPTIMIZER_NONE,
+  ENVELOPE_OPTIMIZER_SGD,
+  ENVELOPE_OPTIMIZER_SGD_MOMENTUM,
+  ENVELOPE_OPTIMIZER_NESTEROV,
+  ENVELOPE_OPTIMIZER_RMSPROP,
+  ENVELOPE_OPTIMIZER_ADAGRAD,
+  ENVELOPE_OPTIMIZER_ADAM,
+  ENVELOPE_OPTIMIZER_ADAMW,
+  ENVELOPE_N_OPTIMIZERS
+} EnvelopeOptimizer;
+
+/* A layer's settings.  Sizes are signed so that a bad value typed by the
+ * user can be held and reported; envelope_layer_validate() says whether
+ * they make sense.  @set records the fields given explicitly, so a saved
+ * file says what its author said and no more. */
+typedef struct
+{
+  char *name;
+  EnvelopeLayerType type;
+  char **inputs;          /* NULL: the layer before it */
+  char *group;            /* display group, or NULL */
+  guint32 set;            /* 1 << EnvelopeField of explicit fields */
+
+  gint64 shape[3];
+  guint shape_rank;       /* 1 ([N]) or 3 ([C, H, W]) */
+  gint64 filters;         /* conv, deconv */
+  gint64 units;           /* dense */
+  gint64 kernel[2];
+  gint64 stride[2];
+  gint64 dilation[2];
+  EnvelopePaddingMode padding_mode;
+  gint64 padding[2];
+  gint64 output_padding[2];
+  gint64 groups;
+  gboolean bias;
+  EnvelopeRounding rounding;
+  gint64 size;            /* lrn */
+  double rate;            /* dropout */
+} EnvelopeLayer;
+
+typedef enum
+{
+  ENVELOPE_TRAINING_BATCH = 1 << 0,
+  ENVELOPE_TRAINING_DTYPE = 1 << 1,
+  ENVELOPE_TRAINING_MIXED_PRECISION = 1 << 2,
+  ENVELOPE_TRAINING_OPTIMIZER = 1 << 3,
+  ENVELOPE_TRAINING_DEVICE = 1 << 4,
+  ENVELOPE_TRAINING_DEVICE_MEMORY = 1 << 5,
+  ENVELOPE_TRAINING_RESERVED_MEMORY = 1 << 6,
+  ENVELOPE_TRAINING_TARGET_BATCH = 1 << 7,
+} EnvelopeTrainingField;
+
+typedef struct
+{
+  guint32 set;               /* EnvelopeTrainingField given explicitly */
+  guint64 batch;             /* 1 */
+  EnvelopeDtype dtype;       /* fp32 */
+  gboolean mixed_precision;  /* FALSE */
+  EnvelopeOptimizer optimizer;  /* sgd_momentum */
+  char *device;              /* a preset name, or NULL */
+  guint64 device_memory;     /* bytes; 0 when no budget is given */
+  guint64 reserved_memory;   /* 0 */
+  guint64 target_batch;      /* 0: none */
+} EnvelopeTraining;
+
+/* Where a network went wrong, for a front end to mark the field. */
+typedef struct
+{
+  gint layer;                /* -1: the network as a whole */
+  const char *field;         /* a JSON key ("kernel"), or NULL */
+} EnvelopeErrorLocation;
+
+typedef struct _EnvelopeNetwork EnvelopeNetwork;
+
+struct _EnvelopeNetwork
+{
+  char *name;
+  char *description;
+  GPtrArray *layers;         /* EnvelopeLayer* */
+  EnvelopeTraining training;
+  JsonNode *view;            /* the app's own state, kept as it is; or NULL */
+};
+
+#define ENVELOPE_TYPE_NETWORK (envelope_network_get_type ())
+GType            envelope_network_get_type        (void) G_GNUC_CONST;
+
+EnvelopeNetwork *envelope_network_new             (const char          *name);
+EnvelopeNetwork *envelope_network_copy            (const EnvelopeNetwork *network);
+void             envelope_network_free            (EnvelopeNetwork     *network);
+
+EnvelopeNetwork *envelope_network_load_from_data  (const char          *data,
+                                                   gssize               length,
+                                                   GError             **error);
+EnvelopeNetwork *envelope_network_load_from_file  (const char          *path,
+                                                   GError             **error);
+char            *envelope_network_to_data         (const EnvelopeNetwork *network,
+                                                   gsize               *length);
+gboolean         envelope_network_save_to_file    (const EnvelopeNetwork *network,
+                                                   const char          *path,
+                                                   GError             **error);
+gboolean         envelope_network_equal           (const EnvelopeNetwork *a,
+                                                   const EnvelopeNetwork *b);
+
+guint            envelope_network_get_n_layers    (const EnvelopeNetwork *network);
+EnvelopeLayer   *envelope_network_get_layer       (const EnvelopeNetwork *network,
+                                                   guint                index);
+gint             envelope_network_find_layer      (const EnvelopeNetwork *network,
+                                                   const char          *name);
+void             envelope_network_insert_layer    (EnvelopeNetwork     *network,
+                                                   gint                 position,
+                                                   EnvelopeLayer       *layer);
+EnvelopeLayer   *envelope_network_steal_layer     (EnvelopeNetwork     *network,
+                                                   guint                index);
+char            *envelope_network_unique_name     (const EnvelopeNetwork *network,
+                                                   const char          *stem);
+gboolean         envelope_network_resolve_inputs  (const EnvelopeNetwork *network,
+                                                   guint              **offsets,
+                                                   guint              **indices,
+                                                   EnvelopeErrorLocation *location,
+                                                   GError             **error);
+
+EnvelopeLayer   *envelope_layer_new               (EnvelopeLayerType    type,
+                                                   const char          *name);
+EnvelopeLayer   *envelope_layer_copy              (const EnvelopeLayer *layer);
+void             envelope_layer_free              (EnvelopeLayer       *layer);
+gboolean         envelope_layer_equal             (const EnvelopeLayer *a,
+                                                   const EnvelopeLayer *b);
+gboolean         envelope_layer_validate          (const EnvelopeLayer *layer,
+                                                   guint                index,
+                                                   EnvelopeErrorLocation *location,
+                                                   GError             **error);
+char            *envelope_layer_describe          (const EnvelopeLayer *layer);
+void             envelope_layer_set_field_default (EnvelopeLayer       *layer,
+                                                   EnvelopeField        field);
+
+void             envelope_training_init           (EnvelopeTraining    *training);
+void             envelope_training_clear          (EnvelopeTraining    *training);
+void             envelope_training_copy           (EnvelopeTraining       *dest,
+                                                   const EnvelopeTraining *src);
+
+const char      *envelope_dtype_to_string         (EnvelopeDtype        dtype);
+gboolean         envelope_dtype_from_string       (const char          *str,
+                                                   EnvelopeDtype       *dtype);
+guint            envelope_dtype_get_bytes         (EnvelopeDtype        dtype);
+const char      *envelope_optimizer_to_string     (EnvelopeOptimizer    optimizer);
+gboolean         envelope_optimizer_from_string   (const char          *str,
+                                                   EnvelopeOptimizer   *optimizer);
+guint            envelope_optimizer_get_slots     (EnvelopeOptimizer    optimizer);
+char            *envelope_dtype_list_valid        (void);
+char            *envelope_optimizer_list_valid    (void);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EnvelopeNetwork, envelope_network_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EnvelopeLayer, envelope_layer_free)
+
+G_END_DECLS

@@ -1,0 +1,713 @@
+/* envelope-report.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "envelope-report"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "envelope-report.h"
+
+gboolean
+envelope_report_format_from_string (const char           *str,
+                                    EnvelopeReportFormat *format)
+{
+  static const char *names[] = { "table", "json", "csv", "markdown" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_strcmp0 (str, names[i]) == 0)
+      {
+        *format = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* "212", "212×180", "whole input (404)", with a misalignment mark. */
+char *
+envelope_report_receptive_field (const EnvelopeReceptiveField *rf)
+{
+  GString *out = g_string_new (NULL);
+
+  if (rf->whole_input)
+    g_string_append (out, _("whole "));
+  envelope_format_append_real (out, rf->size[0]);
+  if (rf->size[1] != rf->size[0])
+    {
+      g_string_append (out, "×");
+      envelope_format_append_real (out, rf->size[1]);
+    }
+  if (rf->misaligned)
+    g_string_append (out, _(" (misaligned)"));
+  return g_string_free (out, FALSE);
+}
+
+/* ------------------------------------------------------------------ */
+/* Rows: a layer, or a group of consecutive layers                     */
+
+typedef struct
+{
+  char *name;
+  const char *group;         /* the layers' group, when grouped */
+  char *kind;
+  char *shape;
+  guint64 params;
+  guint64 macs;
+  guint64 other_ops;
+  guint64 activations;
+  EnvelopeReceptiveField receptive_field;
+  guint first, last;
+} Row;
+
+static void
+row_clear (Row *row)
+{
+  g_free (row->name);
+  g_free (row->kind);
+  g_free (row->shape);
+}
+
+static GArray *
+collect_rows (const EnvelopeAnalysis *analysis,
+              gboolean                grouped)
+{
+  const EnvelopeNetwork *network = envelope_analysis_get_network (analysis);
+  GArray *rows = g_array_new (FALSE, TRUE, sizeof (Row));
+  guint n = envelope_analysis_get_n_layers (analysis);
+
+  g_array_set_clear_func (rows, (GDestroyNotify) row_clear);
+  for (guint i = 0; i < n; i++)
+    {
+      const EnvelopeLayer *layer = envelope_network_get_layer (network, i);
+      const EnvelopeLayerFigures *f = envelope_analysis_get_layer (analysis, i);
+      Row *row = rows->len > 0 ? &g_array_index (rows, Row, rows->len - 1) : NULL;
+
+      if (!grouped || layer->group == NULL || row == NULL || g_strcmp0 (row->group, layer->group) != 0)
+        {
+          Row fresh = { 0 };
+
+          fresh.first = i;
+          fresh.group = grouped ? layer->group : NULL;
+          fresh.name = g_strdup (grouped && layer->group ? layer->group : layer->name);
+          fresh.kind = envelope_layer_describe (layer);
+          g_array_append_val (rows, fresh);
+          row = &g_array_index (rows, Row, rows->len - 1);
+        }
+      row->last = i;
+      row->params += f->params;
+      row->macs += f->macs;
+      row->other_ops += f->other_ops;
+      row->activations += f->activations;
+      row->receptive_field = f->receptive_field;
+      g_free (row->shape);
+      row->shape = envelope_format_shape (f->rank, f->shape);
+      if (row->last > row->first)
+        {
+          g_free (row->kind);
+          row->kind = g_strdup_printf (ngettext ("%u layer", "%u layers", row->last - row->first + 1),
+                                       row->last - row->first + 1);
+        }
+    }
+  return rows;
+}
+
+static char *
+format_ops (guint64                      macs,
+            const EnvelopeReportOptions *options)
+{
+  guint64 value = options->flops ? macs * 2 : macs;
+
+  return options->scientific ? envelope_format_scientific (value) : envelope_format_count (value);
+}
+
+/* ------------------------------------------------------------------ */
+/* Plain-text table                                                    */
+
+typedef struct
+{
+  guint n_columns;
+  gboolean *right;
+  GPtrArray *cells;          /* n_columns per row; NULL row = a rule */
+} Table;
+
+static void
+table_add (Table      *table,
+           const char *first,
+           ...)
+{
+  va_list args;
+  const char *cell = first;
+
+  va_start (args, first);
+  for (guint c = 0; c < table->n_columns; c++)
+    {
+      g_ptr_array_add (table->cells, g_strdup (cell ? cell : ""));
+      cell = c + 1 < table->n_columns ? va_arg (args, const char *) : NULL;
+    }
+  va_end (args);
+}
+
+static void
+table_write (Table   *table,
+             GString *out,
+             gboolean markdown)
+{
+  g_autofree guint *widths = g_new0 (guint, table->n_columns);
+  guint n_rows = table->cells->len / table->n_columns;
+
+  for (guint i = 0; i < table->cells->len; i++)
+    widths[i % table->n_columns] = MAX (widths[i % table->n_columns],
+                                        (guint) g_utf8_strlen (g_ptr_array_index (table->cells, i), -1));
+  for (guint r = 0; r < n_rows; r++)
+    {
+      if (markdown)
+        g_string_append (out, "| ");
+      for (guint c = 0; c < table->n_columns; c++)
+        {
+          const char *cell = g_ptr_array_index (table->cells, r * table->n_columns + c);
+          guint pad = widths[c] - (guint) g_utf8_strlen (cell, -1);
+
+          if (table->right[c])
+            for (guint k = 0; k < pad; k++)
+              g_string_append_c (out, ' ');
+          g_string_append (out, cell);
+          if (!table->right[c] && (markdown || c + 1 < table->n_columns))
+            for (guint k = 0; k < pad; k++)
+              g_string_append_c (out, ' ');
+          if (markdown)
+            g_string_append (out, " |");
+          if (c + 1 < table->n_columns)
+            g_string_append (out, markdown ? " " : "  ");
+        }
+      while (!markdown && out->len > 0 && out->str[out->len - 1] == ' ')
+        g_string_truncate (out, out->len - 1);
+      g_string_append_c (out, '\n');
+      if (markdown && r == 0)
+        {
+          g_string_append (out, "|");
+          for (guint c = 0; c < table->n_columns; c++)
+            {
+              g_string_append_c (out, table->right[c] ? '-' : ':');
+              for (guint k = 0; k < widths[c]; k++)
+                g_string_append_c (out, '-');
+              g_string_append (out, table->right[c] ? ":|" : "-|");
+            }
+          g_string_append_c (out, '\n');
+        }
+    }
+}
+
+static void
+table_free (Table *table)
+{
+  g_ptr_array_unref (table->cells);
+  g_free (table->right);
+}
+
+static void
+write_layer_table (const EnvelopeAnalysis      *analysis,
+                   const EnvelopeReportOptions *options,
+                   GString                     *out,
+                   gboolean                     markdown)
+{
+  const EnvelopeTotals *t = envelope_analysis_get_totals (analysis);
+  g_autoptr(GArray) rows = collect_rows (analysis, options->grouped);
+  Table table = { 9, NULL, g_ptr_array_new_with_free_func (g_free) };
+  static const gboolean right[9] = { FALSE, FALSE, FALSE, TRUE, TRUE, TRUE, TRUE, TRUE, TRUE };
+
+  table.right = g_memdup2 (right, sizeof right);
+  table_add (&table, options->grouped ? _("group") : _("layer"), _("kind"), _("output"), _("params"),
+             _("params %"), options->flops ? _("FLOPs") : _("MACs"), options->flops ? _("FLOPs %") : _("MACs %"),
+             _("activations"), _("receptive field"));
+  for (guint i = 0; i < rows->len; i++)
+    {
+      Row *row = &g_array_index (rows, Row, i);
+      g_autofree char *params = envelope_format_count (row->params);
+      g_autofree char *params_share = envelope_format_percent (row->params, t->params);
+      g_autofree char *macs = format_ops (row->macs, options);
+      g_autofree char *macs_share = envelope_format_percent (row->macs, t->macs);
+      g_autofree char *activations = envelope_format_count (row->activations);
+      g_autofree char *rf = envelope_report_receptive_field (&row->receptive_field);
+
+      table_add (&table, row->name, row->kind, row->shape, params, params_share, macs, macs_share, activations, rf);
+    }
+  {
+    g_autofree char *params = envelope_format_count (t->params);
+    g_autofree char *macs = format_ops (t->macs, options);
+    g_autofree char *activations = envelope_format_count (t->activations_all);
+
+    table_add (&table, _("total"), "", "", params, t->params ? "100.0%" : "–", macs, t->macs ? "100.0%" : "–",
+               activations, "");
+  }
+  table_write (&table, out, markdown);
+  table_free (&table);
+}
+
+static void
+append_bytes_figure (GString       *out,
+                     guint64        bytes,
+                     EnvelopeUnits  units)
+{
+  g_autofree char *human = envelope_format_bytes (bytes, units);
+
+  g_string_append (out, human);
+  g_string_append (out, " (");
+  envelope_format_append_count (out, bytes);
+  g_string_append (out, " B)");
+}
+
+static void
+write_summary (const EnvelopeAnalysis      *analysis,
+               const EnvelopeReportOptions *options,
+               GString                     *out,
+               gboolean                     markdown)
+{
+  const EnvelopeTotals *t = envelope_analysis_get_totals (analysis);
+  const EnvelopeMemory *m = envelope_analysis_get_memory (analysis);
+  const EnvelopeFit *fit = envelope_analysis_get_fit (analysis);
+  const char *bullet = markdown ? "- " : "";
+  Table table = { 4, NULL, g_ptr_array_new_with_free_func (g_free) };
+  static const gboolean right[4] = { FALSE, TRUE, TRUE, TRUE };
+  g_autofree char *fit_text = NULL;
+
+  g_string_append_printf (out, "\n%s%s ", bullet, _("Parameters:"));
+  envelope_format_append_count (out, t->params);
+  g_string_append (out, " (");
+  envelope_format_append_count (out, t->trainable_params);
+  g_string_append (out, _(" trainable, "));
+  envelope_format_append_count (out, t->non_trainable_params);
+  g_string_append (out, _(" non-trainable); model size "));
+  append_bytes_figure (out, t->model_bytes, options->units);
+  g_string_append_printf (out, _(" in %s\n"), envelope_dtype_to_string (m->dtype));
+
+  g_string_append_printf (out, "%s%s ", bullet, options->flops ? _("FLOPs (2 × MACs):") : _("MACs:"));
+  envelope_format_append_count (out, options->flops ? t->flops : t->macs);
+  g_string_append (out, _(" per sample; a training step "));
+  envelope_format_append_count (out, options->flops ? t->flops * 3 : t->training_macs);
+  g_string_append (out, _(" (3 × forward); other ops "));
+  envelope_format_append_count (out, t->other_ops);
+  g_string_append_c (out, '\n');
+
+  g_string_append_printf (out, "%s%s ", bullet, _("Activations:"));
+  envelope_format_append_count (out, t->activations_all);
+  g_string_append (out, _(" values, all outputs; "));
+  envelope_format_append_count (out, t->activations_peak);
+  g_string_append (out, _(" peak live (with buffer reuse), per sample\n"));
+
+  g_string_append_printf (out, "\n%s", markdown ? "### " : "");
+  g_string_append_printf (out, _("Memory at batch %" G_GUINT64_FORMAT " (%s%s, %s)\n\n"),
+                          m->batch, envelope_dtype_to_string (m->dtype),
+                          m->mixed_precision ? _(", mixed precision") : "",
+                          envelope_optimizer_to_string (m->optimizer));
+
+  table.right = g_memdup2 (right, sizeof right);
+  table_add (&table, _("train time"), _("bytes"), _("size"), _("share"));
+  for (guint i = 0; i < ENVELOPE_N_MEMORY_TERMS; i++)
+    {
+      g_autofree char *bytes = envelope_format_count (m->train[i]);
+      g_autofree char *human = envelope_format_bytes (m->train[i], options->units);
+      g_autofree char *share = envelope_format_percent (m->train[i], m->train_total);
+
+      table_add (&table, envelope_memory_term_get_label (i), bytes, human, share);
+    }
+  {
+    g_autofree char *bytes = envelope_format_count (m->train_total);
+    g_autofree char *human = envelope_format_bytes (m->train_total, options->units);
+    table_add (&table, _("total"), bytes, human, "100.0%");
+  }
+  {
+    g_autofree char *bytes = envelope_format_count (m->test.total);
+    g_autofree char *human = envelope_format_bytes (m->test.total, options->units);
+    table_add (&table, _("test time (params + peak live + workspace)"), bytes, human, "");
+  }
+  table_write (&table, out, markdown);
+  table_free (&table);
+
+  fit_text = envelope_analysis_explain_fit (analysis);
+  g_string_append_c (out, '\n');
+  if (fit->device_memory > 0)
+    {
+      g_autofree char *memory = envelope_format_bytes (fit->device_memory, options->units);
+      g_string_append_printf (out, _("%sFit on %s (%s): %s\n"), bullet,
+                              fit->device ? fit->device : _("the given memory"), memory, fit_text);
+    }
+  else
+    g_string_append_printf (out, _("%sFit: %s\n"), bullet, fit_text);
+}
+
+/* ------------------------------------------------------------------ */
+/* JSON                                                                */
+
+static void
+add_count (JsonBuilder *builder,
+           const char  *key,
+           guint64      value)
+{
+  json_builder_set_member_name (builder, key);
+  if (value <= G_MAXINT64)
+    json_builder_add_int_value (builder, (gint64) value);
+  else
+    json_builder_add_double_value (builder, (double) value);
+}
+
+static void
+add_real (JsonBuilder *builder,
+          double       value)
+{
+  if (value == (double) (gint64) value)
+    json_builder_add_int_value (builder, (gint64) value);
+  else
+    json_builder_add_double_value (builder, value);
+}
+
+static void
+add_real_pair (JsonBuilder  *builder,
+               const char   *key,
+               const double  pair[2])
+{
+  json_builder_set_member_name (builder, key);
+  json_builder_begin_array (builder);
+  add_real (builder, pair[0]);
+  add_real (builder, pair[1]);
+  json_builder_end_array (builder);
+}
+
+static void
+add_string (JsonBuilder *builder,
+            const char  *key,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, key);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+write_json_layer (JsonBuilder            *builder,
+                  const EnvelopeAnalysis *analysis,
+                  guint                   i)
+{
+  const EnvelopeNetwork *network = envelope_analysis_get_network (analysis);
+  const EnvelopeLayer *layer = envelope_network_get_layer (network, i);
+  const EnvelopeLayerFigures *f = envelope_analysis_get_layer (analysis, i);
+  const EnvelopeReceptiveField *rf = &f->receptive_field;
+  char **formulas = envelope_analysis_explain_layer (analysis, i);
+
+  json_builder_begin_object (builder);
+  add_string (builder, "name", layer->name);
+  add_string (builder, "type", envelope_layer_kind_get (layer->type)->id);
+  if (layer->group != NULL)
+    add_string (builder, "group", layer->group);
+  json_builder_set_member_name (builder, "inputs");
+  json_builder_begin_array (builder);
+  for (guint k = 0; k < f->n_inputs; k++)
+    json_builder_add_string_value (builder, envelope_network_get_layer (network, f->inputs[k])->name);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "output_shape");
+  json_builder_begin_array (builder);
+  for (guint k = 0; k < f->rank; k++)
+    json_builder_add_int_value (builder, (gint64) f->shape[k]);
+  json_builder_end_array (builder);
+  add_count (builder, "weights", f->weights);
+  add_count (builder, "biases", f->biases);
+  add_count (builder, "non_trainable", f->non_trainable);
+  add_count (builder, "params", f->params);
+  add_count (builder, "trainable", f->trainable);
+  add_count (builder, "macs", f->macs);
+  add_count (builder, "other_ops", f->other_ops);
+  add_count (builder, "activations", f->activations);
+  add_count (builder, "workspace", f->workspace);
+
+  json_builder_set_member_name (builder, "receptive_field");
+  json_builder_begin_object (builder);
+  add_real_pair (builder, "size", rf->size);
+  add_real_pair (builder, "jump", rf->jump);
+  add_real_pair (builder, "start", rf->start);
+  json_builder_set_member_name (builder, "whole_input");
+  json_builder_add_boolean_value (builder, rf->whole_input);
+  json_builder_set_member_name (builder, "misaligned");
+  json_builder_add_boolean_value (builder, rf->misaligned);
+  json_builder_end_object (builder);
+
+  json_builder_set_member_name (builder, "formulas");
+  json_builder_begin_object (builder);
+  for (guint k = 0; k < ENVELOPE_N_FIGURES; k++)
+    if (formulas[k] != NULL)
+      add_string (builder, envelope_figure_get_key (k), formulas[k]);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  envelope_formulas_free (formulas);
+}
+
+static char *
+write_json (const EnvelopeAnalysis      *analysis,
+            const EnvelopeReportOptions *options)
+{
+  const EnvelopeNetwork *network = envelope_analysis_get_network (analysis);
+  const EnvelopeTotals *t = envelope_analysis_get_totals (analysis);
+  const EnvelopeMemory *m = envelope_analysis_get_memory (analysis);
+  const EnvelopeFit *fit = envelope_analysis_get_fit (analysis);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  GString *out;
+
+  json_builder_begin_object (builder);
+  add_string (builder, "name", network->name);
+  json_builder_set_member_name (builder, "layers");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < envelope_analysis_get_n_layers (analysis); i++)
+    write_json_layer (builder, analysis, i);
+  json_builder_end_array (builder);
+
+  json_builder_set_member_name (builder, "totals");
+  json_builder_begin_object (builder);
+  add_count (builder, "params", t->params);
+  add_count (builder, "trainable_params", t->trainable_params);
+  add_count (builder, "non_trainable_params", t->non_trainable_params);
+  add_count (builder, "model_bytes", t->model_bytes);
+  add_count (builder, "macs", t->macs);
+  add_count (builder, "flops", t->flops);
+  add_count (builder, "training_macs", t->training_macs);
+  add_count (builder, "other_ops", t->other_ops);
+  add_count (builder, "activations_all", t->activations_all);
+  add_count (builder, "activations_peak", t->activations_peak);
+  add_count (builder, "workspace", t->workspace);
+  json_builder_end_object (builder);
+
+  json_builder_set_member_name (builder, "memory");
+  json_builder_begin_object (builder);
+  add_count (builder, "batch", m->batch);
+  add_string (builder, "dtype", envelope_dtype_to_string (m->dtype));
+  add_string (builder, "optimizer", envelope_optimizer_to_string (m->optimizer));
+  json_builder_set_member_name (builder, "mixed_precision");
+  json_builder_add_boolean_value (builder, m->mixed_precision);
+  add_count (builder, "bytes_per_value", m->bytes_per_value);
+  json_builder_set_member_name (builder, "test");
+  json_builder_begin_object (builder);
+  add_count (builder, "parameters", m->test.parameters);
+  add_count (builder, "activations", m->test.activations);
+  add_count (builder, "workspace", m->test.workspace);
+  add_count (builder, "total", m->test.total);
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "train");
+  json_builder_begin_object (builder);
+  for (guint i = 0; i < ENVELOPE_N_MEMORY_TERMS; i++)
+    add_count (builder, envelope_memory_term_get_key (i), m->train[i]);
+  add_count (builder, "total", m->train_total);
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "formulas");
+  json_builder_begin_object (builder);
+  {
+    g_autofree char *test = envelope_analysis_explain_test (analysis);
+    add_string (builder, "test", test);
+  }
+  for (guint i = 0; i < ENVELOPE_N_MEMORY_TERMS; i++)
+    {
+      g_autofree char *text = envelope_analysis_explain_memory (analysis, i);
+      add_string (builder, envelope_memory_term_get_key (i), text);
+    }
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+
+  json_builder_set_member_name (builder, "fit");
+  json_builder_begin_object (builder);
+  add_string (builder, "device", fit->device);
+  add_count (builder, "device_memory", fit->device_memory);
+  add_count (builder, "reserved_memory", fit->reserved_memory);
+  add_count (builder, "max_batch", fit->max_batch);
+  add_count (builder, "target_batch", fit->target_batch);
+  add_count (builder, "steps", fit->steps);
+  add_count (builder, "micro_batch", fit->micro_batch);
+  add_count (builder, "fixed_bytes", fit->fixed_bytes);
+  add_count (builder, "bytes_per_sample", fit->bytes_per_sample);
+  {
+    g_autofree char *text = envelope_analysis_explain_fit (analysis);
+    add_string (builder, "formula", text);
+  }
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+  out = g_string_new (NULL);
+  json_generator_to_gstring (generator, out);
+  g_string_append_c (out, '\n');
+  return g_string_free (out, FALSE);
+}
+
+/* ------------------------------------------------------------------ */
+/* CSV                                                                 */
+
+static void
+csv_field (GString    *out,
+           const char *text)
+{
+  if (strpbrk (text, ",\"\n") == NULL)
+    {
+      g_string_append (out, text);
+      return;
+    }
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (out, '"');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+}
+
+static char *
+write_csv (const EnvelopeAnalysis      *analysis,
+           const EnvelopeReportOptions *options)
+{
+  const EnvelopeNetwork *network = envelope_analysis_get_network (analysis);
+  GString *out = g_string_new (NULL);
+
+  g_string_append_printf (out, "name,type,inputs,output_shape,weights,biases,non_trainable,params,%s,other_ops,"
+                               "activations,receptive_field_h,receptive_field_w,jump_h,jump_w,start_h,start_w,"
+                               "whole_input,misaligned\n",
+                          options->flops ? "flops" : "macs");
+  for (guint i = 0; i < envelope_analysis_get_n_layers (analysis); i++)
+    {
+      const EnvelopeLayer *layer = envelope_network_get_layer (network, i);
+      const EnvelopeLayerFigures *f = envelope_analysis_get_layer (analysis, i);
+      const EnvelopeReceptiveField *rf = &f->receptive_field;
+      GString *inputs = g_string_new (NULL);
+      g_autofree char *shape = envelope_format_shape (f->rank, f->shape);
+
+      for (guint k = 0; k < f->n_inputs; k++)
+        g_string_append_printf (inputs, "%s%s", k ? " " : "", envelope_network_get_layer (network, f->inputs[k])->name);
+      csv_field (out, layer->name);
+      g_string_append_printf (out, ",%s,", envelope_layer_kind_get (layer->type)->id);
+      csv_field (out, inputs->str);
+      g_string_append_printf (out, ",%s,%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
+                                   ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
+                                   ",%" G_GUINT64_FORMAT ",",
+                              shape, f->weights, f->biases, f->non_trainable, f->params,
+                              options->flops ? f->macs * 2 : f->macs, f->other_ops, f->activations);
+      for (guint a = 0; a < 2; a++)
+        {
+          envelope_format_append_real (out, rf->size[a]);
+          g_string_append_c (out, ',');
+        }
+      for (guint a = 0; a < 2; a++)
+        {
+          envelope_format_append_real (out, rf->jump[a]);
+          g_string_append_c (out, ',');
+        }
+      for (guint a = 0; a < 2; a++)
+        {
+          envelope_format_append_real (out, rf->start[a]);
+          g_string_append_c (out, ',');
+        }
+      g_string_append_printf (out, "%s,%s\n", rf->whole_input ? "true" : "false", rf->misaligned ? "true" : "false");
+      g_string_free (inputs, TRUE);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+write_heading (const EnvelopeAnalysis *analysis,
+               GString                *out,
+               gboolean                markdown)
+{
+  const EnvelopeNetwork *network = envelope_analysis_get_network (analysis);
+  guint n = envelope_analysis_get_n_layers (analysis);
+  const char *name = network->name && network->name[0] ? network->name : _("Untitled network");
+
+  if (markdown)
+    g_string_append_printf (out, "## %s\n\n", name);
+  else
+    g_string_append_printf (out, "%s\n", name);
+  if (network->description && network->description[0])
+    g_string_append_printf (out, "%s\n", network->description);
+  g_string_append_printf (out, ngettext ("%u layer\n\n", "%u layers\n\n", n), n);
+}
+
+char *
+envelope_report_write (const EnvelopeAnalysis      *analysis,
+                       const EnvelopeReportOptions *options)
+{
+  GString *out;
+  gboolean markdown;
+
+  g_return_val_if_fail (analysis != NULL, NULL);
+  g_return_val_if_fail (options != NULL, NULL);
+
+  switch (options->format)
+    {
+    case ENVELOPE_REPORT_JSON:
+      return write_json (analysis, options);
+    case ENVELOPE_REPORT_CSV:
+      return write_csv (analysis, options);
+    case ENVELOPE_REPORT_TABLE:
+    case ENVELOPE_REPORT_MARKDOWN:
+    default:
+      markdown = options->format == ENVELOPE_REPORT_MARKDOWN;
+      out = g_string_new (NULL);
+      write_heading (analysis, out, markdown);
+      write_layer_table (analysis, options, out, markdown);
+      write_summary (analysis, options, out, markdown);
+      return g_string_free (out, FALSE);
+    }
+}
+
+/* Every worked formula of one layer, one figure a line. */
+char *
+envelope_report_explain_layer (const EnvelopeAnalysis      *analysis,
+                               guint                        index,
+                               const EnvelopeReportOptions *options)
+{
+  const EnvelopeNetwork *network = envelope_analysis_get_network (analysis);
+  const EnvelopeLayer *layer = envelope_network_get_layer (network, index);
+  const EnvelopeLayerFigures *f = envelope_analysis_get_layer (analysis, index);
+  char **formulas = envelope_analysis_explain_layer (analysis, index);
+  g_autofree char *kind = envelope_layer_describe (layer);
+  GString *out = g_string_new (NULL);
+  guint width = 0;
+
+  g_string_append_printf (out, "%s (%s)", layer->name, kind);
+  if (f->n_inputs > 0)
+    {
+      g_string_append (out, _(" reads "));
+      for (guint k = 0; k < f->n_inputs; k++)
+        g_string_append_printf (out, "%s%s", k ? ", " : "", envelope_network_get_layer (network, f->inputs[k])->name);
+    }
+  g_string_append_c (out, '\n');
+
+  for (guint k = 0; k < ENVELOPE_N_FIGURES; k++)
+    if (formulas[k] != NULL)
+      width = MAX (width, (guint) g_utf8_strlen (envelope_figure_get_label (k), -1));
+  for (guint k = 0; k < ENVELOPE_N_FIGURES; k++)
+    {
+      const char *label = envelope_figure_get_label (k);
+
+      if (formulas[k] == NULL)
+        continue;
+      g_string_append_printf (out, "  %s:", label);
+      for (guint pad = g_utf8_strlen (label, -1); pad <= width; pad++)
+        g_string_append_c (out, ' ');
+      g_string_append (out, formulas[k]);
+      if (k == ENVELOPE_FIGURE_MACS && options != NULL && options->flops)
+        {
+          g_string_append (out, _("; FLOPs = 2 × "));
+          envelope_format_append_count (out, f->macs);
+          g_string_append (out, " = ");
+          envelope_format_append_count (out, f->macs * 2);
+        }
+      g_string_append_c (out, '\n');
+    }
+  envelope_formulas_free (formulas);
+  return g_string_free (out, FALSE);
+}
