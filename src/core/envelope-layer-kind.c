@@ -298,6 +298,8 @@ join_axes (char *h,
 /* ------------------------------------------------------------------ */
 /* Checked arithmetic                                                  */
 
+/* @figure is untranslated (N_()), so that the common path never calls
+ * gettext. */
 static gboolean
 overflow_error (EnvelopeInference *inf,
                 const char        *figure,
@@ -306,7 +308,7 @@ overflow_error (EnvelopeInference *inf,
   envelope_layer_error (error, ENVELOPE_ANALYSIS_ERROR, ENVELOPE_ANALYSIS_ERROR_OVERFLOW,
                         inf->location, inf->index, inf->layer->name, NULL,
                         _("%s overflows 64 bits; the sizes are too large to count"),
-                        figure);
+                        _(figure));
   return FALSE;
 }
 
@@ -385,13 +387,13 @@ axis_forward (EnvelopeInference *inf,
               GError           **error)
 {
   const EnvelopeLayer *l = inf->layer;
-  guint64 k_eff;
+  guint64 k_eff = 0;
   guint64 padded;
   g_autofree char *k_note = NULL;
 
   memset (ax, 0, sizeof *ax);
-  if (!PRODUCT (inf, _("The dilated kernel"), &k_eff, error, d, k - 1) ||
-      !checked_sum (inf, _("The dilated kernel"), &k_eff, k_eff, 1, error))
+  if (!PRODUCT (inf, N_("The dilated kernel"), &k_eff, error, d, k - 1) ||
+      !checked_sum (inf, N_("The dilated kernel"), &k_eff, k_eff, 1, error))
     return FALSE;
   ax->in = in;
   ax->k = k;
@@ -629,7 +631,7 @@ infer_conv (EnvelopeInference *inf,
   const EnvelopeLayerFigures *in = inf->inputs[0];
   EnvelopeLayerFigures *out = inf->out;
   guint64 c_in, c_out, g, kh, kw, c_per_group;
-  Axis ax[2];
+  Axis ax[2] = { { 0 } };
 
   if (!require_spatial (inf, in, error))
     return FALSE;
@@ -660,9 +662,9 @@ infer_conv (EnvelopeInference *inf,
       out->pad_after[a] = ax[a].pa;
     }
 
-  if (!PRODUCT (inf, _("The weight count"), &out->weights, error, c_out, kh, kw, c_per_group) ||
-      !PRODUCT (inf, _("The MAC count"), &out->macs, error, ax[0].out, ax[1].out, c_per_group, c_out, kh, kw) ||
-      !PRODUCT (inf, _("The im2col workspace"), &out->workspace, error, ax[0].out, ax[1].out, kh, kw, c_per_group))
+  if (!PRODUCT (inf, N_("The weight count"), &out->weights, error, c_out, kh, kw, c_per_group) ||
+      !PRODUCT (inf, N_("The MAC count"), &out->macs, error, ax[0].out, ax[1].out, c_per_group, c_out, kh, kw) ||
+      !PRODUCT (inf, N_("The im2col workspace"), &out->workspace, error, ax[0].out, ax[1].out, kh, kw, c_per_group))
     {
       axes_clear (ax);
       return FALSE;
@@ -735,10 +737,10 @@ infer_deconv (EnvelopeInference *inf,
       guint64 s = (guint64) l->stride[a];
       guint64 d = (guint64) l->dilation[a];
       guint64 op = (guint64) l->output_padding[a];
-      guint64 k_eff, grown;
+      guint64 k_eff = 0, grown = 0;
       gint64 pb = 0, pa = 0;
 
-      if (!PRODUCT (inf, _("The dilated kernel"), &k_eff, error, d, (guint64) l->kernel[a] - 1))
+      if (!PRODUCT (inf, N_("The dilated kernel"), &k_eff, error, d, (guint64) l->kernel[a] - 1))
         return FALSE;
       k_eff += 1;
       if (op >= s && op >= d)
@@ -757,8 +759,8 @@ infer_deconv (EnvelopeInference *inf,
       else if (l->padding_mode == ENVELOPE_PADDING_EXPLICIT)
         pb = pa = l->padding[a];
 
-      if (!PRODUCT (inf, _("The output size"), &grown, error, i - 1, s) ||
-          !checked_sum (inf, _("The output size"), &grown, grown, k_eff + op, error))
+      if (!PRODUCT (inf, N_("The output size"), &grown, error, i - 1, s) ||
+          !checked_sum (inf, N_("The output size"), &grown, grown, k_eff + op, error))
         return FALSE;
       if (grown <= (guint64) (pb + pa))
         {
@@ -788,9 +790,9 @@ infer_deconv (EnvelopeInference *inf,
         }
     }
 
-  if (!PRODUCT (inf, _("The weight count"), &out->weights, error, c_in, kh, kw, c_out / g) ||
-      !PRODUCT (inf, _("The MAC count"), &out->macs, error, in->shape[1], in->shape[2], c_in, c_out / g, kh, kw) ||
-      !PRODUCT (inf, _("The col2im workspace"), &out->workspace, error, in->shape[1], in->shape[2], kh, kw, c_out / g))
+  if (!PRODUCT (inf, N_("The weight count"), &out->weights, error, c_in, kh, kw, c_out / g) ||
+      !PRODUCT (inf, N_("The MAC count"), &out->macs, error, in->shape[1], in->shape[2], c_in, c_out / g, kh, kw) ||
+      !PRODUCT (inf, N_("The col2im workspace"), &out->workspace, error, in->shape[1], in->shape[2], kh, kw, c_out / g))
     {
       for (guint f = 0; f < 4; f++)
         for (guint a = 0; a < 2; a++)
@@ -835,8 +837,8 @@ infer_pool (EnvelopeInference *inf,
   const EnvelopeLayerFigures *in = inf->inputs[0];
   EnvelopeLayerFigures *out = inf->out;
   guint64 kh = (guint64) l->kernel[0], kw = (guint64) l->kernel[1];
-  guint64 outputs;
-  Axis ax[2];
+  guint64 outputs = 0;
+  Axis ax[2] = { { 0 } };
 
   if (!require_spatial (inf, in, error))
     return FALSE;
@@ -857,8 +859,8 @@ infer_pool (EnvelopeInference *inf,
   out->shape[0] = in->shape[0];
   out->shape[1] = ax[0].out;
   out->shape[2] = ax[1].out;
-  if (!PRODUCT (inf, _("The activation count"), &outputs, error, out->shape[0], ax[0].out, ax[1].out) ||
-      !PRODUCT (inf, _("The other operations"), &out->other_ops, error, kh, kw, outputs))
+  if (!PRODUCT (inf, N_("The activation count"), &outputs, error, out->shape[0], ax[0].out, ax[1].out) ||
+      !PRODUCT (inf, N_("The other operations"), &out->other_ops, error, kh, kw, outputs))
     {
       axes_clear (ax);
       return FALSE;
@@ -885,7 +887,7 @@ infer_global_pool (EnvelopeInference *inf,
   out->shape[0] = in->shape[0];
   out->shape[1] = 1;
   out->shape[2] = 1;
-  if (!PRODUCT (inf, _("The other operations"), &out->other_ops, error, in->shape[1], in->shape[2], in->shape[0]))
+  if (!PRODUCT (inf, N_("The other operations"), &out->other_ops, error, in->shape[1], in->shape[2], in->shape[0]))
     return FALSE;
   receptive_field_whole (inf, in);
   if (explaining (inf))
@@ -920,7 +922,7 @@ infer_dense (EnvelopeInference *inf,
 
   out->rank = 1;
   out->shape[0] = units;
-  if (!PRODUCT (inf, _("The weight count"), &out->weights, error, units, n_in))
+  if (!PRODUCT (inf, N_("The weight count"), &out->weights, error, units, n_in))
     return FALSE;
   out->macs = out->weights;
   out->biases = l->bias ? units : 0;
@@ -992,7 +994,7 @@ infer_batch_norm (EnvelopeInference *inf,
   c = out->shape[0];
   out->weights = c;
   out->biases = c;
-  if (!PRODUCT (inf, _("The running statistics"), &out->non_trainable, error, 2, c))
+  if (!PRODUCT (inf, N_("The running statistics"), &out->non_trainable, error, 2, c))
     return FALSE;
   if (explaining (inf))
     {
@@ -1017,7 +1019,7 @@ infer_lrn (EnvelopeInference *inf,
     return FALSE;
   infer_elementwise (inf, error);
   n = in->activations;
-  if (!PRODUCT (inf, _("The other operations"), &out->other_ops, error, size + 2, n))
+  if (!PRODUCT (inf, N_("The other operations"), &out->other_ops, error, size + 2, n))
     return FALSE;
   if (explaining (inf))
     set_formula (inf, ENVELOPE_FIGURE_OTHER_OPS,
@@ -1116,7 +1118,7 @@ infer_add (EnvelopeInference *inf,
     }
   out->rank = first->rank;
   memcpy (out->shape, first->shape, sizeof out->shape);
-  if (!PRODUCT (inf, _("The other operations"), &out->other_ops, error, inf->n_inputs - 1, first->activations))
+  if (!PRODUCT (inf, N_("The other operations"), &out->other_ops, error, inf->n_inputs - 1, first->activations))
     return FALSE;
   receptive_field_merge (inf);
   if (explaining (inf))
@@ -1148,7 +1150,7 @@ infer_concat (EnvelopeInference *inf,
                                 _("concat needs inputs of the same height and width, got %s"), shapes);
           return FALSE;
         }
-      if (!checked_sum (inf, _("The channel count"), &channels, channels, other->shape[0], error))
+      if (!checked_sum (inf, N_("The channel count"), &channels, channels, other->shape[0], error))
         return FALSE;
     }
   out->rank = first->rank;
@@ -1190,14 +1192,14 @@ envelope_layer_kind_infer (EnvelopeInference *inf,
   if (!row->infer (inf, error))
     return FALSE;
 
-  if (!checked_product (inf, _("The activation count"), &out->activations,
+  if (!checked_product (inf, N_("The activation count"), &out->activations,
                         out->shape, out->rank, error))
     return FALSE;
-  if (!checked_sum (inf, _("The parameter count"), &out->trainable, out->weights, out->biases, error) ||
-      !checked_sum (inf, _("The parameter count"), &out->params, out->trainable, out->non_trainable, error))
+  if (!checked_sum (inf, N_("The parameter count"), &out->trainable, out->weights, out->biases, error) ||
+      !checked_sum (inf, N_("The parameter count"), &out->params, out->trainable, out->non_trainable, error))
     return FALSE;
   if (row->ops_per_value > 0 &&
-      !PRODUCT (inf, _("The other operations"), &out->other_ops, error, row->ops_per_value, out->activations))
+      !PRODUCT (inf, N_("The other operations"), &out->other_ops, error, row->ops_per_value, out->activations))
     return FALSE;
 
   if (!explaining (inf))

@@ -1,0 +1,241 @@
+/* benchmark.c: how fast the core loads, analyses and reports
+ *
+ * Builds synthetic networks (a chain of 100,000 conv/relu layers and a
+ * residual network of 10,000 blocks), writes them to files, and times
+ * loading, analysis and the JSON report; then times `envelope-cli report`
+ * on ResNet-50 as a whole process.  Each figure is the best of several
+ * runs.  Exits 1 when a target is missed:
+ *
+ *   analysis of the 100,000-layer chain   < 50 ms
+ *   envelope-cli report resnet50.json     < 20 ms (whole process)
+ *
+ * Usage: envelope-benchmark ENVELOPE-CLI MODELS-DIR
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "envelope-benchmark"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <stdio.h>
+
+#include "envelope-analysis.h"
+#include "envelope-network.h"
+#include "envelope-report.h"
+
+#define RUNS 5
+
+static double
+now_ms (void)
+{
+  return g_get_monotonic_time () / 1000.0;
+}
+
+static EnvelopeNetwork *
+make_chain (guint n_layers)
+{
+  EnvelopeNetwork *network = envelope_network_new ("chain");
+  EnvelopeLayer *input = envelope_layer_new (ENVELOPE_LAYER_INPUT, "data");
+
+  input->shape[0] = 16;
+  input->shape[1] = 32;
+  input->shape[2] = 32;
+  envelope_network_insert_layer (network, -1, input);
+  for (guint i = 1; i < n_layers; i++)
+    {
+      char name[32];
+
+      g_snprintf (name, sizeof name, "%s%u", i % 2 ? "conv" : "relu", i);
+      if (i % 2)
+        {
+          EnvelopeLayer *conv = envelope_layer_new (ENVELOPE_LAYER_CONV, name);
+          conv->filters = 16;
+          conv->padding[0] = conv->padding[1] = 1;
+          conv->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_PADDING);
+          envelope_network_insert_layer (network, -1, conv);
+        }
+      else
+        envelope_network_insert_layer (network, -1, envelope_layer_new (ENVELOPE_LAYER_RELU, name));
+    }
+  return network;
+}
+
+/* conv-bn-relu-conv-bn, add the block's input, relu: 7 layers a block. */
+static EnvelopeNetwork *
+make_residual (guint n_blocks)
+{
+  EnvelopeNetwork *network = envelope_network_new ("residual");
+  EnvelopeLayer *input = envelope_layer_new (ENVELOPE_LAYER_INPUT, "data");
+  g_autofree char *previous = g_strdup ("data");
+
+  input->shape[0] = 32;
+  input->shape[1] = 28;
+  input->shape[2] = 28;
+  envelope_network_insert_layer (network, -1, input);
+  for (guint b = 0; b < n_blocks; b++)
+    {
+      static const EnvelopeLayerType types[] = {
+        ENVELOPE_LAYER_CONV, ENVELOPE_LAYER_BATCH_NORM, ENVELOPE_LAYER_RELU,
+        ENVELOPE_LAYER_CONV, ENVELOPE_LAYER_BATCH_NORM, ENVELOPE_LAYER_ADD, ENVELOPE_LAYER_RELU,
+      };
+      static const char *names[] = { "conv1", "bn1", "relu1", "conv2", "bn2", "add", "out" };
+
+      for (guint k = 0; k < G_N_ELEMENTS (types); k++)
+        {
+          g_autofree char *name = g_strdup_printf ("block%u/%s", b, names[k]);
+          EnvelopeLayer *layer = envelope_layer_new (types[k], name);
+
+          if (types[k] == ENVELOPE_LAYER_CONV)
+            {
+              layer->filters = 32;
+              layer->padding[0] = layer->padding[1] = 1;
+              layer->bias = FALSE;
+              layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_PADDING) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_BIAS);
+            }
+          if (types[k] == ENVELOPE_LAYER_ADD)
+            {
+              layer->inputs = g_new0 (char *, 3);
+              layer->inputs[0] = g_strdup (previous);
+              layer->inputs[1] = g_strdup_printf ("block%u/bn2", b);
+            }
+          envelope_network_insert_layer (network, -1, layer);
+          if (k + 1 == G_N_ELEMENTS (types))
+            {
+              g_free (previous);
+              previous = g_steal_pointer (&name);
+            }
+        }
+    }
+  return network;
+}
+
+static gboolean
+bench_network (const char      *label,
+               EnvelopeNetwork *built,
+               double           analysis_target_ms)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) network = NULL;
+  double load = G_MAXDOUBLE, analyse = G_MAXDOUBLE, report = G_MAXDOUBLE, t;
+  EnvelopeReportOptions options = { ENVELOPE_REPORT_JSON, FALSE, FALSE, FALSE, ENVELOPE_UNITS_IEC };
+  int fd;
+  gsize size = 0;
+  gboolean ok = TRUE;
+
+  fd = g_file_open_tmp ("envelope-benchmark-XXXXXX.json", &path, &error);
+  g_assert_no_error (error);
+  close (fd);
+  if (!envelope_network_save_to_file (built, path, &error))
+    g_error ("%s", error->message);
+  {
+    g_autofree char *contents = NULL;
+    g_file_get_contents (path, &contents, &size, NULL);
+  }
+
+  for (guint r = 0; r < RUNS; r++)
+    {
+      g_clear_pointer (&network, envelope_network_free);
+      t = now_ms ();
+      network = envelope_network_load_from_file (path, &error);
+      load = MIN (load, now_ms () - t);
+      g_assert_no_error (error);
+    }
+  for (guint r = 0; r < RUNS; r++)
+    {
+      g_autoptr(EnvelopeAnalysis) analysis = NULL;
+
+      t = now_ms ();
+      analysis = envelope_analysis_new (network, NULL, NULL, &error);
+      analyse = MIN (analyse, now_ms () - t);
+      g_assert_no_error (error);
+      if (r == 0)
+        {
+          g_autofree char *text = NULL;
+
+          t = now_ms ();
+          text = envelope_report_write (analysis, &options);
+          report = now_ms () - t;
+        }
+    }
+  g_unlink (path);
+
+  printf ("%-34s %7u layers  %6.1f MiB file\n", label, envelope_network_get_n_layers (network), size / 1048576.0);
+  printf ("  load file                        %9.1f ms\n", load);
+  printf ("  analyse                          %9.1f ms", analyse);
+  if (analysis_target_ms > 0)
+    {
+      ok = analyse < analysis_target_ms;
+      printf ("   target < %.0f ms: %s", analysis_target_ms, ok ? "met" : "MISSED");
+    }
+  printf ("\n  JSON report (with formulas)      %9.1f ms\n", report);
+  return ok;
+}
+
+static gboolean
+bench_cli (const char *cli,
+           const char *models)
+{
+  g_autofree char *model = g_build_filename (models, "resnet50.json", NULL);
+  const char *formats[] = { "table", "json" };
+  gboolean ok = TRUE;
+
+  for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
+    {
+      const char *argv[] = { cli, "report", model, "--format", formats[f], NULL };
+      double best = G_MAXDOUBLE;
+      double runs[20];
+      double median;
+
+      for (guint r = 0; r < G_N_ELEMENTS (runs); r++)
+        {
+          g_autoptr(GError) error = NULL;
+          int status = 0;
+          double t = now_ms ();
+
+          if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                             NULL, NULL, &status, &error) ||
+              !g_spawn_check_wait_status (status, &error))
+            g_error ("envelope-cli failed: %s", error->message);
+          runs[r] = now_ms () - t;
+          best = MIN (best, runs[r]);
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
+        for (guint j = i + 1; j < G_N_ELEMENTS (runs); j++)
+          if (runs[j] < runs[i])
+            {
+              double swap = runs[i];
+              runs[i] = runs[j];
+              runs[j] = swap;
+            }
+      median = runs[G_N_ELEMENTS (runs) / 2];
+      printf ("envelope-cli report resnet50 (%-5s) best %5.1f ms, median %5.1f ms   target < 20 ms: %s\n",
+              formats[f], best, median, median < 20 ? "met" : "MISSED");
+      ok &= median < 20;
+    }
+  return ok;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(EnvelopeNetwork) chain = NULL;
+  g_autoptr(EnvelopeNetwork) residual = NULL;
+  gboolean ok = TRUE;
+
+  if (argc != 3)
+    {
+      fprintf (stderr, "usage: %s ENVELOPE-CLI MODELS-DIR\n", argv[0]);
+      return 2;
+    }
+
+  chain = make_chain (100000);
+  residual = make_residual (10000);
+  ok &= bench_network ("chain of 100,000 conv/relu layers", chain, 50);
+  ok &= bench_network ("residual network of 10,000 blocks", residual, 0);
+  ok &= bench_cli (argv[1], argv[2]);
+  printf ("%s\n", ok ? "all targets met" : "a target was MISSED");
+  return ok ? 0 : 1;
+}

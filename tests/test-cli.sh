@@ -1,0 +1,66 @@
+#!/bin/sh
+# test-cli.sh: envelope-cli end to end, as a user runs it (TAP)
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+cli="$1"
+root="$2"
+models="$root/data/models"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+failed=0
+
+echo "1..24"
+
+# check NAME EXPECTED-STATUS PATTERN [ARGS…]: the command exits with the
+# status and its output (stdout and stderr) contains the fixed string.
+check () {
+  name="$1"; want="$2"; pattern="$3"; shift 3
+  n=$((n + 1))
+  "$cli" "$@" >"$tmp/out" 2>"$tmp/err"
+  status=$?
+  if [ "$status" -ne "$want" ]; then
+    echo "not ok $n - $name: exit $status, expected $want"
+    sed 's/^/# /' "$tmp/err"
+    failed=$((failed + 1))
+  elif ! cat "$tmp/out" "$tmp/err" | grep -qF -- "$pattern"; then
+    echo "not ok $n - $name: output lacks '$pattern'"
+    sed 's/^/# /' "$tmp/out" "$tmp/err" | head -20
+    failed=$((failed + 1))
+  else
+    echo "ok $n - $name"
+  fi
+}
+
+check "report table" 0 "813,802" report "$models/mnist.json"
+check "report memory breakdown" 0 "error signals" report "$models/mnist.json"
+check "report fit" 0 "Fit on GTX Titan X" report "$models/mnist.json"
+check "report json params" 0 '"params" : 813802' report "$models/mnist.json" --format json
+check "report json fit" 0 '"max_batch"' report "$models/mnist.json" --format json
+check "report json formula" 0 '"weights" : "32 × (3 × 3) × 1 = 288"' report "$models/mnist.json" --format json
+check "report csv" 0 "conv2,conv,relu1,32×28×28,9216,32,0,9248,7225344" report "$models/mnist.json" --format csv
+check "report markdown" 0 "| conv2" report "$models/mnist.json" --format markdown
+check "report flops labelled" 0 "FLOPs (2 × MACs): 16,510,464" report "$models/mnist.json" --flops
+check "report batch override" 0 '"batch" : 1,' report "$models/mnist.json" --batch 1 --format json
+check "report memory override" 0 '"device_memory" : 1073741824' report "$models/mnist.json" --memory 1GiB --format json
+check "report si units" 0 "3.26 MB" report "$models/mnist.json" --si
+check "report lecture table" 0 "1.94E+09" report "$models/vgg16-lecture.json" --group --scientific
+check "report gradient splitting" 0 '"steps" : 2' report "$models/vgg16.json" --device "GTX 980" --target-batch 16 --format json
+check "explain" 0 "28 × 28 × 32 × 32 × 3 × 3 = 7,225,344" explain "$models/mnist.json" conv2
+check "devices" 0 "GTX Titan X" devices
+
+printf '{"format": "envelope-network", "version": 1, "layers": [\n  {"name": "data", "type": "input", "shape": [1, 28, 28]},\n  {"name": "conv1", "type": "conv", "filter": 32, "kernel": 3}\n]}\n' >"$tmp/typo.json"
+check "unknown key names layer and field" 1 'layers[1] "conv1": "filter"' report "$tmp/typo.json"
+check "error names the file" 1 "$tmp/typo.json" report "$tmp/typo.json"
+printf '{"format": "envelope-network", "version": 1, "layers": [\n  {"name": "data", "type": "input", "shape": [1, 4, 4]},\n  {"name": "big", "type": "conv", "filters": 2, "kernel": 7}\n]}\n' >"$tmp/kernel.json"
+check "kernel larger than input" 1 'layers[1] "big": "kernel"' report "$tmp/kernel.json"
+printf '{"format": "envelope-network",\n "version": 1,\n "layers": [ {"name": "x",, } ]}\n' >"$tmp/broken.json"
+check "malformed json has line:column" 1 "3:" report "$tmp/broken.json"
+check "missing file" 1 "nothing-here.json" report "$tmp/nothing-here.json"
+check "usage: no file" 2 "report takes one FILE" report
+check "usage: bad option value" 2 "--dtype" report "$models/mnist.json" --dtype fp12
+check "usage: unknown command" 2 "unknown command" frobnicate
+
+echo "# $n tests, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,189 @@
+/* test-format.c: numbers as the lecture writes them
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "test-format"
+
+#include "config.h"
+
+#include "envelope-format.h"
+
+typedef struct
+{
+  guint64 value;
+  const char *expected;
+} CountCase;
+
+static void
+test_count (gconstpointer data)
+{
+  const CountCase *c = data;
+  g_autofree char *text = envelope_format_count (c->value);
+
+  g_assert_cmpstr (text, ==, c->expected);
+}
+
+static void
+test_scientific (gconstpointer data)
+{
+  const CountCase *c = data;
+  g_autofree char *text = envelope_format_scientific (c->value);
+
+  g_assert_cmpstr (text, ==, c->expected);
+}
+
+static void
+test_compact (gconstpointer data)
+{
+  const CountCase *c = data;
+  g_autofree char *text = envelope_format_compact (c->value);
+
+  g_assert_cmpstr (text, ==, c->expected);
+}
+
+static void
+test_bytes (void)
+{
+  static const struct { guint64 bytes; EnvelopeUnits units; const char *expected; } cases[] = {
+    { 0, ENVELOPE_UNITS_IEC, "0 B" },
+    { 1023, ENVELOPE_UNITS_IEC, "1023 B" },
+    { 1024, ENVELOPE_UNITS_IEC, "1.00 KiB" },
+    { 3255208, ENVELOPE_UNITS_IEC, "3.10 MiB" },          /* the lecture's 3.1 MiB */
+    { 3255208, ENVELOPE_UNITS_SI, "3.26 MB" },
+    { G_GUINT64_CONSTANT (12884901888), ENVELOPE_UNITS_IEC, "12.0 GiB" },
+    { G_GUINT64_CONSTANT (12884901888), ENVELOPE_UNITS_SI, "12.9 GB" },
+    { 999, ENVELOPE_UNITS_SI, "999 B" },
+    { 1000, ENVELOPE_UNITS_SI, "1.00 kB" },
+    { G_GUINT64_CONSTANT (553437184), ENVELOPE_UNITS_IEC, "528 MiB" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = envelope_format_bytes (cases[i].bytes, cases[i].units);
+      g_assert_cmpstr (text, ==, cases[i].expected);
+    }
+}
+
+static void
+test_parse_bytes (void)
+{
+  static const struct { const char *text; gboolean ok; guint64 bytes; } cases[] = {
+    { "12884901888", TRUE, G_GUINT64_CONSTANT (12884901888) },
+    { "12GiB", TRUE, G_GUINT64_CONSTANT (12884901888) },
+    { "12 GiB", TRUE, G_GUINT64_CONSTANT (12884901888) },
+    { "12G", TRUE, G_GUINT64_CONSTANT (12884901888) },
+    { "16GB", TRUE, G_GUINT64_CONSTANT (16000000000) },
+    { "1.5 MiB", TRUE, 1572864 },
+    { "512k", TRUE, 524288 },
+    { "0", TRUE, 0 },
+    { "", FALSE, 0 },
+    { "abc", FALSE, 0 },
+    { "-1", FALSE, 0 },
+    { "12 parsecs", FALSE, 0 },
+    { "1e30", FALSE, 0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      guint64 bytes = 0;
+      gboolean ok = envelope_parse_bytes (cases[i].text, &bytes);
+
+      g_assert_cmpint (ok, ==, cases[i].ok);
+      if (ok)
+        g_assert_cmpuint (bytes, ==, cases[i].bytes);
+    }
+}
+
+static void
+test_real (void)
+{
+  static const struct { double value; const char *expected; } cases[] = {
+    { 0.5, "0.5" }, { 212, "212" }, { 0.25, "0.25" }, { 1.0 / 3.0, "0.3333" }, { -1.5, "-1.5" }, { 0, "0" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = envelope_format_real (cases[i].value);
+      g_assert_cmpstr (text, ==, cases[i].expected);
+    }
+}
+
+static void
+test_percent_and_shape (void)
+{
+  const guint64 shape[3] = { 32, 28, 28 };
+  g_autofree char *half = envelope_format_percent (1, 2);
+  g_autofree char *none = envelope_format_percent (0, 0);
+  g_autofree char *share = envelope_format_percent (7225344, 8255232);
+  g_autofree char *chw = envelope_format_shape (3, shape);
+  g_autofree char *vector = envelope_format_shape (1, shape);
+
+  g_assert_cmpstr (half, ==, "50.0%");
+  g_assert_cmpstr (none, ==, "–");
+  g_assert_cmpstr (share, ==, "87.5%");
+  g_assert_cmpstr (chw, ==, "32×28×28");
+  g_assert_cmpstr (vector, ==, "32");
+}
+
+static const CountCase counts[] = {
+  { 0, "0" },
+  { 999, "999" },
+  { 1000, "1,000" },
+  { 9216, "9,216" },
+  { 813802, "813,802" },
+  { 7225344, "7,225,344" },
+  { 138357544, "138,357,544" },
+  { G_MAXUINT64, "18,446,744,073,709,551,615" },
+};
+
+static const CountCase scientific[] = {
+  { 1936392192, "1.94E+09" },
+  { 2774532096, "2.77E+09" },
+  { 4624220160, "4.62E+09" },
+  { 1387266048, "1.39E+09" },
+  { 411041792, "4.11E+08" },
+  { 16777216, "1.68E+07" },
+  { 409600, "4.10E+05" },
+  { G_GUINT64_CONSTANT (15774859264), "1.58E+10" },
+  { 9996, "1.00E+04" },
+  { 5, "5.00E+00" },
+  { 0, "0.00E+00" },
+};
+
+static const CountCase compact[] = {
+  { 0, "0" },
+  { 999, "999" },
+  { 1000, "1.00k" },
+  { 7225344, "7.23M" },
+  { 138357544, "138M" },
+  { G_GUINT64_CONSTANT (15470264320), "15.5G" },
+  { 999999, "1.00M" },
+};
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/core/format/count/%s", counts[i].expected);
+      g_test_add_data_func (path, &counts[i], test_count);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (scientific); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/core/format/scientific/%u", i);
+      g_test_add_data_func (path, &scientific[i], test_scientific);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (compact); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/core/format/compact/%u", i);
+      g_test_add_data_func (path, &compact[i], test_compact);
+    }
+  g_test_add_func ("/core/format/bytes", test_bytes);
+  g_test_add_func ("/core/format/parse-bytes", test_parse_bytes);
+  g_test_add_func ("/core/format/real", test_real);
+  g_test_add_func ("/core/format/percent-and-shape", test_percent_and_shape);
+  return g_test_run ();
+}

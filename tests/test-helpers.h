@@ -1,0 +1,83 @@
+/* test-helpers.h: loading networks for the core tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "envelope-analysis.h"
+#include "envelope-network.h"
+
+typedef struct
+{
+  EnvelopeNetwork *network;
+  EnvelopeAnalysis *analysis;
+} Model;
+
+static inline void
+model_free (Model *model)
+{
+  g_clear_pointer (&model->analysis, envelope_analysis_free);
+  g_clear_pointer (&model->network, envelope_network_free);
+  g_free (model);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Model, model_free)
+
+/* An example network from data/models/, analysed with its own training. */
+static inline Model *
+model_load (const char *file)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "data", "models", file, NULL);
+  g_autoptr(GError) error = NULL;
+  Model *model = g_new0 (Model, 1);
+
+  model->network = envelope_network_load_from_file (path, &error);
+  g_assert_no_error (error);
+  model->analysis = envelope_analysis_new (model->network, NULL, NULL, &error);
+  g_assert_no_error (error);
+  return model;
+}
+
+/* A network given as JSON text, analysed. */
+static inline Model *
+model_parse (const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  Model *model = g_new0 (Model, 1);
+
+  model->network = envelope_network_load_from_data (json, -1, &error);
+  g_assert_no_error (error);
+  model->analysis = envelope_analysis_new (model->network, NULL, NULL, &error);
+  g_assert_no_error (error);
+  return model;
+}
+
+static inline const EnvelopeLayerFigures *
+model_layer (Model      *model,
+             const char *name)
+{
+  gint index = envelope_network_find_layer (model->network, name);
+
+  if (index < 0)
+    g_error ("no layer named %s", name);
+  return envelope_analysis_get_layer (model->analysis, (guint) index);
+}
+
+/* The worked formula of one figure of a layer; free with g_free. */
+static inline char *
+model_formula (Model          *model,
+               const char     *name,
+               EnvelopeFigure  figure)
+{
+  gint index = envelope_network_find_layer (model->network, name);
+  char **formulas;
+  char *text;
+
+  g_assert_cmpint (index, >=, 0);
+  formulas = envelope_analysis_explain_layer (model->analysis, (guint) index);
+  text = g_strdup (formulas[figure]);
+  envelope_formulas_free (formulas);
+  return text;
+}
