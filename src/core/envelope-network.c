@@ -486,6 +486,16 @@ envelope_network_new (const char *name)
   return network;
 }
 
+/* json_node_copy() shares the members of objects; a copy of a network
+ * (an undo snapshot, say) must not. */
+static JsonNode *
+copy_node (JsonNode *node)
+{
+  g_autofree char *text = json_to_string (node, FALSE);
+
+  return json_from_string (text, NULL);
+}
+
 EnvelopeNetwork *
 envelope_network_copy (const EnvelopeNetwork *network)
 {
@@ -500,7 +510,7 @@ envelope_network_copy (const EnvelopeNetwork *network)
   for (guint i = 0; i < network->layers->len; i++)
     g_ptr_array_add (copy->layers, envelope_layer_copy (g_ptr_array_index (network->layers, i)));
   envelope_training_copy (&copy->training, &network->training);
-  copy->view = network->view ? json_node_copy (network->view) : NULL;
+  copy->view = network->view ? copy_node (network->view) : NULL;
   return copy;
 }
 
@@ -1107,7 +1117,7 @@ read_layer (JsonNode  *node,
       if ((kind->required & ENVELOPE_FIELD_BIT (f)) && !(layer->set & ENVELOPE_FIELD_BIT (f)))
         {
           reader_error (&reader, ENVELOPE_NETWORK_ERROR_MISSING, envelope_field_get_info (f)->key,
-                        _("is missing; a %s layer needs it"), kind->id);
+                        _("is missing; every %s layer needs it"), kind->id);
           return NULL;
         }
     }
@@ -1408,7 +1418,7 @@ envelope_network_load_from_data (const char *data,
       JsonNode *view = json_object_get_member (object, "view");
       if (!JSON_NODE_HOLDS_OBJECT (view))
         return type_error (&reader, "view", _("an object"), view), NULL;
-      network->view = json_node_copy (view);
+      network->view = copy_node (view);
     }
 
   if (!envelope_network_resolve_inputs (network, &offsets, &indices, NULL, error))

@@ -1,0 +1,387 @@
+/* test-network-errors.c: every bad network file says what and where
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "test-network-errors"
+
+#include "config.h"
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "envelope-analysis.h"
+#include "envelope-network.h"
+
+/* Where a case must fail: in the loader (structure) or in the analysis
+ * (shapes), which also reports the layer and field it blames. */
+typedef enum
+{
+  STAGE_LOAD,
+  STAGE_ANALYSIS,
+} Stage;
+
+typedef struct
+{
+  const char *path;
+  const char *json;
+  Stage stage;
+  GQuark (*domain) (void);
+  gint code;
+  const char *contains[5];   /* substrings of the message, NULL-terminated */
+  gint layer;                /* STAGE_ANALYSIS: the blamed layer */
+  const char *field;         /* … and field, or NULL for the layer as a whole */
+} ErrorCase;
+
+#define HEAD "{\"format\": \"envelope-network\", \"version\": 1, "
+#define NET(layers) HEAD "\"layers\": [" layers "]}"
+#define NET_TRAINING(training) \
+  HEAD "\"layers\": [" DATA "], \"training\": {" training "}}"
+#define DATA "{\"name\": \"data\", \"type\": \"input\", \"shape\": [3, 32, 32]}"
+#define CONV1 "{\"name\": \"conv1\", \"type\": \"conv\", \"filters\": 16, \"kernel\": 3}"
+
+#define LOAD(code) STAGE_LOAD, envelope_network_error_quark, ENVELOPE_NETWORK_ERROR_##code
+#define ANALYSIS(code) STAGE_ANALYSIS, envelope_analysis_error_quark, ENVELOPE_ANALYSIS_ERROR_##code
+
+static const ErrorCase cases[] = {
+  /* The file as a whole */
+  { "parse/malformed",
+    "{\n"
+    "  \"format\": \"envelope-network\",\n"
+    "  \"version\": 1,\n"
+    "  \"layers\": [ ,\n"
+    "}\n",
+    LOAD (PARSE), { "4:15", NULL } },
+  { "parse/unterminated-string",
+    "{\"format\": \"envelope-network\", \"version\": 1, \"name\": \"oops}\n",
+    LOAD (PARSE), { "2:1", NULL } },
+  { "empty/empty-file", "",
+    LOAD (EMPTY), { "empty", NULL } },
+  { "empty/whitespace-only", "  \n\t\r\n   \n",
+    LOAD (EMPTY), { "empty", NULL } },
+  { "format/array-root", "[" DATA "]",
+    LOAD (FORMAT), { "JSON object", "array", NULL } },
+  { "format/missing",
+    "{\"version\": 1, \"layers\": [" DATA "]}",
+    LOAD (FORMAT), { "\"format\"", "envelope-network", NULL } },
+  { "format/wrong",
+    "{\"format\": \"keras-model\", \"version\": 1, \"layers\": [" DATA "]}",
+    LOAD (FORMAT), { "\"format\"", "envelope-network", NULL } },
+  { "format/not-a-string",
+    "{\"format\": 1, \"version\": 1, \"layers\": [" DATA "]}",
+    LOAD (FORMAT), { "\"format\"", NULL } },
+  { "version/newer",
+    "{\"format\": \"envelope-network\", \"version\": 2, \"layers\": [" DATA "]}",
+    LOAD (VERSION), { "\"version\"", "2", "newer", NULL } },
+  { "version/missing",
+    "{\"format\": \"envelope-network\", \"layers\": [" DATA "]}",
+    LOAD (MISSING), { "\"version\"", NULL } },
+
+  /* Wrong JSON types */
+  { "type/kernel-string",
+    NET (DATA ", {\"name\": \"conv1\", \"type\": \"conv\", \"filters\": 16, \"kernel\": \"3\"}"),
+    LOAD (TYPE), { "layers[1] \"conv1\": \"kernel\"", "string", NULL } },
+  { "type/filters-fraction",
+    NET (DATA ", {\"name\": \"conv1\", \"type\": \"conv\", \"filters\": 3.5, \"kernel\": 3}"),
+    LOAD (TYPE), { "layers[1] \"conv1\": \"filters\"", "fractional", NULL } },
+  { "type/shape-object",
+    NET ("{\"name\": \"data\", \"type\": \"input\", \"shape\": {\"c\": 3, \"h\": 32, \"w\": 32}}"),
+    LOAD (TYPE), { "layers[0] \"data\": \"shape\"", "object", NULL } },
+  { "type/bias-string",
+    NET (DATA ", {\"name\": \"conv1\", \"type\": \"conv\", \"filters\": 16, \"kernel\": 3, \"bias\": \"yes\"}"),
+    LOAD (TYPE), { "layers[1] \"conv1\": \"bias\"", "true or false", "string", NULL } },
+  { "type/inputs-string",
+    NET (DATA ", {\"name\": \"conv1\", \"type\": \"conv\", \"inputs\": \"data\", \"filters\": 16, \"kernel\": 3}"),
+    LOAD (TYPE), { "layers[1] \"conv1\": \"inputs\"", "string", NULL } },
+  { "type/inputs-element",
+    NET (DATA ", " CONV1 ", {\"name\": \"add1\", \"type\": \"add\", \"inputs\": [\"conv1\", 1]}"),
+    LOAD (TYPE), { "layers[2] \"add1\": \"inputs\"", "integer", "position 1", NULL } },
+  { "type/layer-not-object",
+    NET (DATA ", \"conv1\""),
+    LOAD (TYPE), { "layers[1]", "string", NULL } },
+
+  /* Unknown keys and types */
+  { "unknown-key/layer",
+    NET (DATA ", {\"name\": \"conv1\", \"type\": \"conv\", \"filter\": 32, \"kernel\": 3}"),
+    LOAD (UNKNOWN_KEY), { "layers[1] \"conv1\": \"filter\"", "valid keys", "filters", "kernel", NULL } },
+  { "unknown-key/top-level",
+    HEAD "\"layers\": [" DATA "], \"trainig\": {}}",
+    LOAD (UNKNOWN_KEY), { "\"trainig\"", "valid keys", "training", NULL } },
+  { "unknown-key/training",
+    NET_TRAINING ("\"batch_size\": 32"),
+    LOAD (UNKNOWN_KEY), { "training", "\"batch_size\"", "valid keys", "batch", NULL } },
+  { "unknown-type",
+    NET (DATA ", {\"name\": \"conv1\", \"type\": \"convolution\", \"filters\": 16, \"kernel\": 3}"),
+    LOAD (UNKNOWN_TYPE), { "layers[1] \"conv1\": \"type\"", "convolution", "conv, deconv", "max_pool", NULL } },
+
+  /* Missing fields */
+  { "missing/filters",
+    NET (DATA ", {\"name\": \"conv1\", \"type\": \"conv\", \"kernel\": 3}"),
+    LOAD (MISSING), { "layers[1] \"conv1\": \"filters\"", "missing", NULL } },
+  { "missing/input-shape",
+    NET ("{\"name\": \"data\", \"type\": \"input\"}"),
+    LOAD (MISSING), { "layers[0] \"data\": \"shape\"", "missing", NULL } },
+  { "missing/name",
+    NET (DATA ", {\"type\": \"conv\", \"filters\": 16, \"kernel\": 3}"),
+    LOAD (MISSING), { "layers[1]", "\"name\"", "missing", NULL } },
+  { "missing/layers",
+    "{\"format\": \"envelope-network\", \"version\": 1, \"name\": \"no layers\"}",
+    LOAD (MISSING), { "\"layers\"", "missing", NULL } },
+
+  /* Names and wiring */
+  { "wiring/duplicate-name",
+    NET (DATA ", " CONV1 ", " CONV1),
+    LOAD (DUPLICATE_NAME), { "layers[2] \"conv1\": \"name\"", "layers[1]", NULL } },
+  { "wiring/unknown-input",
+    NET (DATA ", {\"name\": \"conv1\", \"type\": \"conv\", \"inputs\": [\"dat\"], \"filters\": 16, \"kernel\": 3}"),
+    LOAD (UNKNOWN_INPUT), { "layers[1] \"conv1\": \"inputs\"", "\"dat\"", NULL } },
+  { "wiring/forward-reference",
+    NET (DATA ", "
+         "{\"name\": \"conv1\", \"type\": \"conv\", \"inputs\": [\"conv2\"], \"filters\": 16, \"kernel\": 3}, "
+         "{\"name\": \"conv2\", \"type\": \"conv\", \"inputs\": [\"data\"], \"filters\": 16, \"kernel\": 3}"),
+    LOAD (FORWARD_INPUT), { "layers[1] \"conv1\": \"inputs\"", "\"conv2\"", "later", NULL } },
+  { "wiring/self-reference",
+    NET (DATA ", {\"name\": \"conv1\", \"type\": \"conv\", \"inputs\": [\"conv1\"], \"filters\": 16, \"kernel\": 3}"),
+    LOAD (CYCLE), { "layers[1] \"conv1\": \"inputs\"", "itself", NULL } },
+  { "wiring/cycle",
+    NET (DATA ", "
+         "{\"name\": \"conv1\", \"type\": \"conv\", \"inputs\": [\"conv2\"], \"filters\": 16, \"kernel\": 3}, "
+         "{\"name\": \"conv2\", \"type\": \"conv\", \"filters\": 16, \"kernel\": 3}"),
+    LOAD (CYCLE), { "layers[1] \"conv1\": \"inputs\"", "\"conv2\"", "cycle", NULL } },
+  { "wiring/add-one-input",
+    NET (DATA ", " CONV1 ", {\"name\": \"add1\", \"type\": \"add\", \"inputs\": [\"conv1\"]}"),
+    LOAD (INPUT_COUNT), { "layers[2] \"add1\": \"inputs\"", "2", NULL } },
+  { "wiring/dense-first",
+    NET ("{\"name\": \"fc1\", \"type\": \"dense\", \"units\": 10}, " DATA),
+    LOAD (NO_INPUT), { "layers[0] \"fc1\": \"inputs\"", "input layer", NULL } },
+
+  /* Values out of range, found by the loader */
+  { "value/zero-kernel",
+    NET (DATA ", {\"name\": \"conv1\", \"type\": \"conv\", \"filters\": 16, \"kernel\": 0}"),
+    LOAD (VALUE), { "layers[1] \"conv1\": \"kernel\"", "got 0", NULL } },
+  { "value/negative-padding",
+    NET (DATA ", {\"name\": \"conv1\", \"type\": \"conv\", \"filters\": 16, \"kernel\": 3, \"padding\": -1}"),
+    LOAD (VALUE), { "layers[1] \"conv1\": \"padding\"", "-1", NULL } },
+  { "value/padding-mode",
+    NET (DATA ", {\"name\": \"conv1\", \"type\": \"conv\", \"filters\": 16, \"kernel\": 3, \"padding\": \"full\"}"),
+    LOAD (VALUE), { "layers[1] \"conv1\": \"padding\"", "\"full\"", "\"same\"", NULL } },
+  { "value/zero-shape",
+    NET ("{\"name\": \"data\", \"type\": \"input\", \"shape\": [3, 0, 32]}"),
+    LOAD (VALUE), { "layers[0] \"data\": \"shape\"", "got 0", NULL } },
+  { "value/negative-shape",
+    NET ("{\"name\": \"data\", \"type\": \"input\", \"shape\": [3, 32, -32]}"),
+    LOAD (VALUE), { "layers[0] \"data\": \"shape\"", "-32", NULL } },
+  { "value/shape-two-sizes",
+    NET ("{\"name\": \"data\", \"type\": \"input\", \"shape\": [32, 32]}"),
+    LOAD (TYPE), { "layers[0] \"data\": \"shape\"", "[C, H, W] or [N]", "2", NULL } },
+  { "value/dropout-rate",
+    NET (DATA ", {\"name\": \"drop1\", \"type\": \"dropout\", \"rate\": 1.5}"),
+    LOAD (VALUE), { "layers[1] \"drop1\": \"rate\"", "1.5", NULL } },
+  { "value/rounding",
+    NET (DATA ", {\"name\": \"pool1\", \"type\": \"max_pool\", \"kernel\": 2, \"rounding\": \"round\"}"),
+    LOAD (VALUE), { "layers[1] \"pool1\": \"rounding\"", "\"ceil\"", NULL } },
+
+  /* Training settings */
+  { "training/dtype",
+    NET_TRAINING ("\"dtype\": \"fp8\""),
+    LOAD (VALUE), { "training", "\"dtype\"", "\"fp8\"", "fp16", NULL } },
+  { "training/optimizer",
+    NET_TRAINING ("\"optimizer\": \"adamax\""),
+    LOAD (VALUE), { "training", "\"optimizer\"", "\"adamax\"", "adamw", NULL } },
+  { "training/device",
+    NET_TRAINING ("\"device\": \"GTX 9999\""),
+    LOAD (DEVICE), { "training", "\"device\"", "GTX 9999", "Tesla T4", NULL } },
+  { "training/batch-zero",
+    NET_TRAINING ("\"batch\": 0"),
+    LOAD (VALUE), { "training", "\"batch\"", "got 0", NULL } },
+  { "training/device-and-memory",
+    NET_TRAINING ("\"device\": \"Tesla T4\", \"device_memory\": 17179869184"),
+    LOAD (VALUE), { "training", "\"device_memory\"", "\"device\"", NULL } },
+  { "training/not-object",
+    HEAD "\"layers\": [" DATA "], \"training\": [32]}",
+    LOAD (TYPE), { "training", "object", "array", NULL } },
+  { "view/not-object",
+    HEAD "\"layers\": [" DATA "], \"view\": \"zoomed\"}",
+    LOAD (TYPE), { "\"view\"", "object", "string", NULL } },
+
+  /* Shapes, found by the analysis */
+  { "shape/kernel-larger-than-input",
+    NET ("{\"name\": \"data\", \"type\": \"input\", \"shape\": [1, 5, 5]}, "
+         "{\"name\": \"conv1\", \"type\": \"conv\", \"filters\": 8, \"kernel\": 7}"),
+    ANALYSIS (OUTPUT_SIZE), { "layers[1] \"conv1\": \"kernel\"", "7", "5", NULL }, 1, "kernel" },
+  { "shape/kernel-wider-than-input",
+    NET ("{\"name\": \"data\", \"type\": \"input\", \"shape\": [1, 9, 5]}, "
+         "{\"name\": \"conv1\", \"type\": \"conv\", \"filters\": 8, \"kernel\": [3, 7]}"),
+    ANALYSIS (OUTPUT_SIZE), { "layers[1] \"conv1\": \"kernel\"", "7", "width 5", NULL }, 1, "kernel" },
+  { "shape/pool-output-below-1",
+    NET ("{\"name\": \"data\", \"type\": \"input\", \"shape\": [3, 4, 4]}, "
+         "{\"name\": \"pool1\", \"type\": \"max_pool\", \"kernel\": 2}, "
+         "{\"name\": \"pool2\", \"type\": \"max_pool\", \"kernel\": 2}, "
+         "{\"name\": \"pool3\", \"type\": \"max_pool\", \"kernel\": 2}"),
+    ANALYSIS (OUTPUT_SIZE), { "layers[3] \"pool3\": \"kernel\"", "below 1", NULL }, 3, "kernel" },
+  { "shape/add-different-shapes",
+    NET (DATA ", "
+         "{\"name\": \"conv1\", \"type\": \"conv\", \"filters\": 16, \"kernel\": 3, \"padding\": 1}, "
+         "{\"name\": \"conv2\", \"type\": \"conv\", \"inputs\": [\"data\"], \"filters\": 32, \"kernel\": 3, \"padding\": 1}, "
+         "{\"name\": \"add1\", \"type\": \"add\", \"inputs\": [\"conv1\", \"conv2\"]}"),
+    ANALYSIS (SHAPE_MISMATCH), { "layers[3] \"add1\": \"inputs\"", NULL }, 3, "inputs" },
+  { "shape/concat-different-size",
+    NET (DATA ", "
+         "{\"name\": \"conv1\", \"type\": \"conv\", \"filters\": 16, \"kernel\": 3, \"padding\": 1}, "
+         "{\"name\": \"conv2\", \"type\": \"conv\", \"inputs\": [\"data\"], \"filters\": 16, \"kernel\": 3}, "
+         "{\"name\": \"cat1\", \"type\": \"concat\", \"inputs\": [\"conv1\", \"conv2\"]}"),
+    ANALYSIS (SHAPE_MISMATCH), { "layers[3] \"cat1\": \"inputs\"", "height and width", NULL }, 3, "inputs" },
+  { "shape/conv-on-vector",
+    NET (DATA ", "
+         "{\"name\": \"fc1\", \"type\": \"dense\", \"units\": 64}, "
+         "{\"name\": \"conv1\", \"type\": \"conv\", \"filters\": 16, \"kernel\": 3}"),
+    ANALYSIS (RANK), { "layers[2] \"conv1\": \"inputs\"", "vector", NULL }, 2, "inputs" },
+  { "shape/groups",
+    NET (DATA ", {\"name\": \"conv1\", \"type\": \"conv\", \"filters\": 64, \"kernel\": 3, \"groups\": 2}"),
+    ANALYSIS (GROUPS), { "layers[1] \"conv1\": \"groups\"", "3", NULL }, 1, "groups" },
+  { "shape/overflow",
+    NET ("{\"name\": \"data\", \"type\": \"input\", \"shape\": [1000000, 1000000, 1000000]}, "
+         "{\"name\": \"conv1\", \"type\": \"conv\", \"filters\": 1000000, \"kernel\": 3}"),
+    ANALYSIS (OVERFLOW), { "layers[1] \"conv1\"", "64 bits", NULL }, 1, NULL },
+};
+
+static void
+test_error_case (gconstpointer data)
+{
+  const ErrorCase *c = data;
+  g_autoptr(EnvelopeNetwork) network = NULL;
+  g_autoptr(EnvelopeAnalysis) analysis = NULL;
+  g_autoptr(GError) error = NULL;
+  EnvelopeErrorLocation location = { -2, "unset" };
+
+  network = envelope_network_load_from_data (c->json, -1, &error);
+  if (network == NULL)
+    {
+      g_test_message ("load: %s", error ? error->message : "(no error set)");
+      if (c->stage != STAGE_LOAD)
+        g_test_fail_printf ("expected the loader to accept the file and the analysis to fail; "
+                            "the loader failed: %s", error ? error->message : "(no error set)");
+    }
+  else
+    {
+      g_assert_no_error (error);
+      if (c->stage != STAGE_ANALYSIS)
+        {
+          g_test_fail_printf ("expected the loader to fail, but it accepted the file");
+          return;
+        }
+      g_test_message ("analysing %s", c->path);
+      analysis = envelope_analysis_new (network, NULL, &location, &error);
+      g_assert_null (analysis);
+      g_test_message ("analysis: %s", error ? error->message : "(no error set)");
+    }
+
+  g_assert_nonnull (error);
+  g_assert_error (error, c->domain (), c->code);
+  for (guint i = 0; c->contains[i] != NULL; i++)
+    {
+      if (strstr (error->message, c->contains[i]) == NULL)
+        g_test_fail_printf ("message \"%s\" lacks \"%s\"", error->message, c->contains[i]);
+    }
+
+  if (c->stage == STAGE_ANALYSIS && network != NULL)
+    {
+      g_assert_cmpint (location.layer, ==, c->layer);
+      g_assert_cmpstr (location.field, ==, c->field);
+    }
+}
+
+/* Settings typed in the app reach the analysis without the loader: the
+ * same range checks must stop them there, and say where. */
+static void
+test_error_analysis_validates (void)
+{
+  g_autoptr(EnvelopeNetwork) network = envelope_network_new ("typed in");
+  g_autoptr(EnvelopeAnalysis) analysis = NULL;
+  g_autoptr(GError) error = NULL;
+  EnvelopeErrorLocation location = { -2, NULL };
+  EnvelopeLayer *input = envelope_layer_new (ENVELOPE_LAYER_INPUT, "data");
+  EnvelopeLayer *conv = envelope_layer_new (ENVELOPE_LAYER_CONV, "conv1");
+
+  conv->kernel[0] = 0;
+  envelope_network_insert_layer (network, -1, input);
+  envelope_network_insert_layer (network, -1, conv);
+
+  analysis = envelope_analysis_new (network, NULL, &location, &error);
+  g_assert_null (analysis);
+  g_assert_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_VALUE);
+  g_assert_nonnull (strstr (error->message, "layers[1] \"conv1\": \"kernel\""));
+  g_assert_cmpint (location.layer, ==, 1);
+  g_assert_cmpstr (location.field, ==, "kernel");
+
+  /* … and the same network with the kernel fixed is fine */
+  g_clear_error (&error);
+  conv->kernel[0] = 3;
+  analysis = envelope_analysis_new (network, NULL, &location, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (analysis);
+}
+
+static void
+test_error_missing_file (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(EnvelopeNetwork) network = NULL;
+  g_autoptr(GError) error = NULL;
+
+  dir = g_dir_make_tmp ("envelope-errors-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "no-such-network.json", NULL);
+
+  network = envelope_network_load_from_file (path, &error);
+  g_assert_null (network);
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+  g_assert_nonnull (strstr (error->message, path));
+
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+/* A bad file on disk: the message says which file, then what and where. */
+static void
+test_error_file_prefix (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(EnvelopeNetwork) network = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *json = NET (DATA ", {\"name\": \"conv1\", \"type\": \"conv\", \"filter\": 32, \"kernel\": 3}");
+
+  dir = g_dir_make_tmp ("envelope-errors-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "typo.json", NULL);
+  g_file_set_contents (path, json, -1, &error);
+  g_assert_no_error (error);
+
+  network = envelope_network_load_from_file (path, &error);
+  g_assert_null (network);
+  g_assert_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_UNKNOWN_KEY);
+  g_assert_true (g_str_has_prefix (error->message, path));
+  g_assert_nonnull (strstr (error->message, "layers[1] \"conv1\": \"filter\""));
+
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_strconcat ("/core/network/errors/", cases[i].path, NULL);
+      g_test_add_data_func (path, &cases[i], test_error_case);
+    }
+  g_test_add_func ("/core/network/errors/analysis-validates", test_error_analysis_validates);
+  g_test_add_func ("/core/network/errors/missing-file", test_error_missing_file);
+  g_test_add_func ("/core/network/errors/file-prefix", test_error_file_prefix);
+
+  return g_test_run ();
+}

@@ -1,0 +1,756 @@
+/* test-network-io.c: saving and loading networks
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "test-network-io"
+
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "envelope-analysis.h"
+#include "envelope-network.h"
+
+static char *
+models_dir (void)
+{
+  return g_test_build_filename (G_TEST_DIST, "..", "data", "models", NULL);
+}
+
+static EnvelopeNetwork *
+load_data (const char *data)
+{
+  g_autoptr(GError) error = NULL;
+  EnvelopeNetwork *network = envelope_network_load_from_data (data, -1, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (network);
+  return network;
+}
+
+static EnvelopeAnalysis *
+analyse (const EnvelopeNetwork *network)
+{
+  g_autoptr(GError) error = NULL;
+  EnvelopeAnalysis *analysis = envelope_analysis_new (network, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (analysis);
+  return analysis;
+}
+
+/* The saved file as JSON, to look at what it says rather than how. */
+static JsonNode *
+parse_json (const char *data)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = json_from_string (data, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (node);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return node;
+}
+
+static char *
+read_file (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  return contents;
+}
+
+/* Removes @dir and the files in it. */
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (listing);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        remove_dir (path);
+      else
+        g_assert_cmpint (g_unlink (path), ==, 0);
+    }
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+static guint
+count_entries (const char *dir)
+{
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (listing);
+  while (g_dir_read_name (listing) != NULL)
+    n++;
+  return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* The example networks                                                */
+
+static void
+test_round_trip_example (gconstpointer data)
+{
+  const char *file = data;
+  g_autofree char *dir = models_dir ();
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) original = NULL;
+  g_autoptr(EnvelopeNetwork) reloaded = NULL;
+  g_autoptr(EnvelopeAnalysis) before = NULL;
+  g_autoptr(EnvelopeAnalysis) after = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  gsize first_length = 0, second_length = 0;
+  const EnvelopeTotals *t1, *t2;
+
+  original = envelope_network_load_from_file (path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (original);
+  g_assert_cmpuint (envelope_network_get_n_layers (original), >, 0);
+
+  first = envelope_network_to_data (original, &first_length);
+  g_assert_nonnull (first);
+  g_assert_cmpuint (first_length, ==, strlen (first));
+
+  reloaded = load_data (first);
+  g_assert_true (envelope_network_equal (original, reloaded));
+  g_assert_true (envelope_network_equal (reloaded, original));
+
+  second = envelope_network_to_data (reloaded, &second_length);
+  g_assert_cmpuint (second_length, ==, first_length);
+  g_assert_cmpstr (second, ==, first);
+
+  before = analyse (original);
+  after = analyse (reloaded);
+  t1 = envelope_analysis_get_totals (before);
+  t2 = envelope_analysis_get_totals (after);
+  g_assert_cmpuint (t1->params, >, 0);
+  g_assert_cmpuint (t1->macs, >, 0);
+  g_assert_cmpuint (t1->params, ==, t2->params);
+  g_assert_cmpuint (t1->trainable_params, ==, t2->trainable_params);
+  g_assert_cmpuint (t1->non_trainable_params, ==, t2->non_trainable_params);
+  g_assert_cmpuint (t1->macs, ==, t2->macs);
+  g_assert_cmpuint (t1->other_ops, ==, t2->other_ops);
+  g_assert_cmpuint (t1->activations_all, ==, t2->activations_all);
+  g_assert_cmpuint (t1->activations_peak, ==, t2->activations_peak);
+  g_assert_cmpuint (envelope_analysis_get_memory (before)->train_total, ==,
+                    envelope_analysis_get_memory (after)->train_total);
+}
+
+/* ------------------------------------------------------------------ */
+/* A network built in code                                             */
+
+#define SET(layer, field) ((layer)->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_##field))
+#define IS_SET(layer, field) (((layer)->set & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_##field)) != 0)
+
+static const char view_json[] =
+  "{\"zoom\": 1.5, \"centre\": [120, -40.25], \"selection\": [\"conv1\", \"add1\"],"
+  " \"inspector\": {\"open\": true, \"tab\": \"formulas\", \"widths\": {\"left\": 240, \"right\": null}}}";
+
+static EnvelopeNetwork *
+build_network (void)
+{
+  EnvelopeNetwork *network = envelope_network_new ("Built in code");
+  EnvelopeLayer *layer;
+
+  g_free (network->description);
+  network->description = g_strdup ("Every kind of setting, explicit or left at its default.");
+
+  layer = envelope_layer_new (ENVELOPE_LAYER_INPUT, "data");
+  layer->shape[0] = 3;
+  layer->shape[1] = 32;
+  layer->shape[2] = 48;
+  g_assert_true (IS_SET (layer, SHAPE));
+  envelope_network_insert_layer (network, -1, layer);
+
+  layer = envelope_layer_new (ENVELOPE_LAYER_CONV, "conv1");
+  layer->filters = 16;
+  layer->kernel[0] = 3;
+  layer->kernel[1] = 5;
+  layer->padding_mode = ENVELOPE_PADDING_SAME;
+  SET (layer, PADDING);
+  layer->group = g_strdup ("stem");
+  envelope_network_insert_layer (network, -1, layer);
+
+  layer = envelope_layer_new (ENVELOPE_LAYER_MAX_POOL, "pool1");
+  layer->kernel[0] = layer->kernel[1] = 3;
+  layer->stride[0] = layer->stride[1] = 2;
+  layer->rounding = ENVELOPE_ROUNDING_CEIL;
+  SET (layer, STRIDE);
+  SET (layer, ROUNDING);
+  layer->group = g_strdup ("stem");
+  envelope_network_insert_layer (network, -1, layer);
+
+  layer = envelope_layer_new (ENVELOPE_LAYER_DROPOUT, "drop1");
+  layer->rate = 0.2;
+  SET (layer, RATE);
+  envelope_network_insert_layer (network, -1, layer);
+
+  layer = envelope_layer_new (ENVELOPE_LAYER_CONV, "shortcut");
+  layer->inputs = g_strsplit ("pool1", ",", -1);
+  layer->filters = 16;
+  layer->kernel[0] = layer->kernel[1] = 1;
+  layer->bias = FALSE;
+  SET (layer, BIAS);
+  envelope_network_insert_layer (network, -1, layer);
+
+  layer = envelope_layer_new (ENVELOPE_LAYER_ADD, "add1");
+  layer->inputs = g_strsplit ("drop1,shortcut", ",", -1);
+  envelope_network_insert_layer (network, -1, layer);
+
+  layer = envelope_layer_new (ENVELOPE_LAYER_RELU, "relu1");
+  envelope_network_insert_layer (network, -1, layer);
+
+  layer = envelope_layer_new (ENVELOPE_LAYER_GLOBAL_AVG_POOL, "gap");
+  envelope_network_insert_layer (network, -1, layer);
+
+  layer = envelope_layer_new (ENVELOPE_LAYER_DENSE, "fc");
+  layer->units = 10;
+  layer->group = g_strdup ("head");
+  envelope_network_insert_layer (network, -1, layer);
+
+  network->training.optimizer = ENVELOPE_OPTIMIZER_ADAM;
+  network->training.dtype = ENVELOPE_DTYPE_FP16;
+  network->training.mixed_precision = TRUE;
+  network->training.device_memory = G_GUINT64_CONSTANT (8589934592);
+  network->training.target_batch = 256;
+  network->training.set = ENVELOPE_TRAINING_OPTIMIZER | ENVELOPE_TRAINING_DTYPE |
+                          ENVELOPE_TRAINING_MIXED_PRECISION | ENVELOPE_TRAINING_DEVICE_MEMORY |
+                          ENVELOPE_TRAINING_TARGET_BATCH;
+
+  network->view = json_from_string (view_json, NULL);
+  g_assert_nonnull (network->view);
+  return network;
+}
+
+static JsonObject *
+saved_layer (JsonObject *root,
+             guint       index,
+             const char *name)
+{
+  JsonArray *layers = json_object_get_array_member (root, "layers");
+  JsonObject *layer;
+
+  g_assert_nonnull (layers);
+  g_assert_cmpuint (index, <, json_array_get_length (layers));
+  layer = json_array_get_object_element (layers, index);
+  g_assert_nonnull (layer);
+  g_assert_cmpstr (json_object_get_string_member (layer, "name"), ==, name);
+  return layer;
+}
+
+static void
+assert_members (JsonObject *object,
+                const char *expected)
+{
+  g_autoptr(GList) members = json_object_get_members (object);
+  g_auto(GStrv) keys = g_strsplit (expected, " ", -1);
+
+  g_assert_cmpuint (g_list_length (members), ==, g_strv_length (keys));
+  for (guint i = 0; keys[i] != NULL; i++)
+    if (!json_object_has_member (object, keys[i]))
+      g_test_fail_printf ("the saved object lacks \"%s\"", keys[i]);
+}
+
+static void
+test_built_network (void)
+{
+  g_autoptr(EnvelopeNetwork) network = build_network ();
+  g_autoptr(EnvelopeNetwork) reloaded = NULL;
+  g_autoptr(EnvelopeAnalysis) analysis = NULL;
+  g_autoptr(JsonNode) root_node = NULL;
+  g_autofree char *saved = NULL;
+  g_autofree char *saved_again = NULL;
+  const EnvelopeLayer *layer;
+  JsonObject *root, *object, *training;
+  JsonArray *array;
+
+  /* it is a network the analysis accepts, so the file is a useful one */
+  analysis = analyse (network);
+  g_assert_cmpuint (envelope_analysis_get_layer (analysis, 1)->shape[1], ==, 32);
+  g_assert_cmpuint (envelope_analysis_get_layer (analysis, 1)->shape[2], ==, 48);
+
+  saved = envelope_network_to_data (network, NULL);
+  g_test_message ("%s", saved);
+
+  /* what the file says: the explicit settings and no more */
+  root_node = parse_json (saved);
+  root = json_node_get_object (root_node);
+  g_assert_cmpstr (json_object_get_string_member (root, "format"), ==, ENVELOPE_NETWORK_FORMAT);
+  g_assert_cmpint (json_object_get_int_member (root, "version"), ==, ENVELOPE_NETWORK_VERSION);
+  g_assert_cmpstr (json_object_get_string_member (root, "name"), ==, "Built in code");
+
+  object = saved_layer (root, 0, "data");
+  assert_members (object, "name type shape");
+
+  object = saved_layer (root, 1, "conv1");
+  assert_members (object, "name type filters kernel padding group");
+  array = json_object_get_array_member (object, "kernel");
+  g_assert_nonnull (array);
+  g_assert_cmpuint (json_array_get_length (array), ==, 2);
+  g_assert_cmpint (json_array_get_int_element (array, 0), ==, 3);
+  g_assert_cmpint (json_array_get_int_element (array, 1), ==, 5);
+  g_assert_cmpstr (json_object_get_string_member (object, "padding"), ==, "same");
+  g_assert_cmpstr (json_object_get_string_member (object, "group"), ==, "stem");
+
+  object = saved_layer (root, 2, "pool1");
+  assert_members (object, "name type kernel stride rounding group");
+  g_assert_cmpint (json_object_get_int_member (object, "kernel"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (object, "stride"), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (object, "rounding"), ==, "ceil");
+
+  object = saved_layer (root, 3, "drop1");
+  assert_members (object, "name type rate");
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (object, "rate"), 0.2, 1e-12);
+
+  object = saved_layer (root, 4, "shortcut");
+  assert_members (object, "name type inputs filters kernel bias");
+  g_assert_false (json_object_get_boolean_member (object, "bias"));
+
+  object = saved_layer (root, 5, "add1");
+  assert_members (object, "name type inputs");
+  array = json_object_get_array_member (object, "inputs");
+  g_assert_cmpuint (json_array_get_length (array), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (array, 0), ==, "drop1");
+  g_assert_cmpstr (json_array_get_string_element (array, 1), ==, "shortcut");
+
+  assert_members (saved_layer (root, 6, "relu1"), "name type");
+  assert_members (saved_layer (root, 7, "gap"), "name type");
+  assert_members (saved_layer (root, 8, "fc"), "name type units group");
+
+  training = json_object_get_object_member (root, "training");
+  g_assert_nonnull (training);
+  assert_members (training, "dtype mixed_precision optimizer device_memory target_batch");
+  g_assert_cmpstr (json_object_get_string_member (training, "dtype"), ==, "fp16");
+  g_assert_cmpstr (json_object_get_string_member (training, "optimizer"), ==, "adam");
+  g_assert_true (json_object_get_boolean_member (training, "mixed_precision"));
+  g_assert_cmpint (json_object_get_int_member (training, "device_memory"), ==, G_GINT64_CONSTANT (8589934592));
+  g_assert_cmpint (json_object_get_int_member (training, "target_batch"), ==, 256);
+
+  g_assert_true (json_object_has_member (root, "view"));
+  {
+    g_autoptr(JsonNode) view = json_from_string (view_json, NULL);
+    g_assert_true (json_node_equal (json_object_get_member (root, "view"), view));
+  }
+
+  /* and read back, the same network */
+  reloaded = load_data (saved);
+  g_assert_true (envelope_network_equal (network, reloaded));
+  saved_again = envelope_network_to_data (reloaded, NULL);
+  g_assert_cmpstr (saved_again, ==, saved);
+
+  layer = envelope_network_get_layer (reloaded, 1);
+  g_assert_cmpint (layer->kernel[0], ==, 3);
+  g_assert_cmpint (layer->kernel[1], ==, 5);
+  g_assert_cmpint (layer->padding_mode, ==, ENVELOPE_PADDING_SAME);
+  g_assert_false (IS_SET (layer, STRIDE));
+  g_assert_false (IS_SET (layer, BIAS));
+  g_assert_true (layer->bias);
+  layer = envelope_network_get_layer (reloaded, 2);
+  g_assert_cmpint (layer->rounding, ==, ENVELOPE_ROUNDING_CEIL);
+  layer = envelope_network_get_layer (reloaded, 3);
+  g_assert_cmpfloat (layer->rate, ==, 0.2);
+  layer = envelope_network_get_layer (reloaded, 5);
+  g_assert_nonnull (layer->inputs);
+  g_assert_cmpstr (layer->inputs[0], ==, "drop1");
+  g_assert_cmpstr (layer->inputs[1], ==, "shortcut");
+  g_assert_null (layer->inputs[2]);
+  g_assert_null (envelope_network_get_layer (reloaded, 6)->inputs);
+  g_assert_cmpint (reloaded->training.optimizer, ==, ENVELOPE_OPTIMIZER_ADAM);
+  g_assert_cmpint (reloaded->training.dtype, ==, ENVELOPE_DTYPE_FP16);
+  g_assert_true (reloaded->training.mixed_precision);
+  g_assert_cmpuint (reloaded->training.device_memory, ==, G_GUINT64_CONSTANT (8589934592));
+  g_assert_cmpuint (reloaded->training.target_batch, ==, 256);
+  g_assert_cmpuint (reloaded->training.batch, ==, 1);
+}
+
+/* Equality has to see each kind of difference, or "equal after a round
+ * trip" says nothing. */
+static void
+test_equal_sees_differences (void)
+{
+  g_autoptr(EnvelopeNetwork) network = build_network ();
+  g_autoptr(EnvelopeNetwork) copy = envelope_network_copy (network);
+  EnvelopeNetwork *other;
+
+  g_assert_true (envelope_network_equal (network, copy));
+
+  other = envelope_network_copy (network);
+  envelope_network_get_layer (other, 1)->kernel[1] = 3;
+  g_assert_false (envelope_network_equal (network, other));
+  envelope_network_free (other);
+
+  other = envelope_network_copy (network);
+  envelope_network_get_layer (other, 3)->rate = 0.25;
+  g_assert_false (envelope_network_equal (network, other));
+  envelope_network_free (other);
+
+  other = envelope_network_copy (network);
+  g_free (envelope_network_get_layer (other, 5)->inputs[1]);
+  envelope_network_get_layer (other, 5)->inputs[1] = g_strdup ("pool1");
+  g_assert_false (envelope_network_equal (network, other));
+  envelope_network_free (other);
+
+  other = envelope_network_copy (network);
+  other->training.target_batch = 128;
+  g_assert_false (envelope_network_equal (network, other));
+  envelope_network_free (other);
+
+  /* a value deep inside the view; the node is replaced, not edited, as
+   * a copy may share the view's objects with its original */
+  other = envelope_network_copy (network);
+  json_node_unref (other->view);
+  other->view = json_from_string ("{\"zoom\": 1.5, \"centre\": [120, -40.25], \"selection\": [\"conv1\", \"add1\"],"
+                                  " \"inspector\": {\"open\": true, \"tab\": \"formulas\","
+                                  " \"widths\": {\"left\": 240, \"right\": 0}}}", NULL);
+  g_assert_nonnull (other->view);
+  g_assert_false (envelope_network_equal (network, other));
+  envelope_network_free (other);
+
+  other = envelope_network_copy (network);
+  g_clear_pointer (&other->view, json_node_unref);
+  g_assert_false (envelope_network_equal (network, other));
+  envelope_network_free (other);
+}
+
+/* ------------------------------------------------------------------ */
+/* Files                                                               */
+
+static void
+test_save_and_load_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) network = build_network ();
+  g_autoptr(EnvelopeNetwork) loaded = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("envelope-io-XXXXXX", &error);
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *expected = NULL;
+
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "built.json", NULL);
+
+  g_assert_true (envelope_network_save_to_file (network, path, &error));
+  g_assert_no_error (error);
+
+  contents = read_file (path);
+  expected = envelope_network_to_data (network, NULL);
+  g_assert_cmpstr (contents, ==, expected);
+
+  loaded = envelope_network_load_from_file (path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (loaded);
+  g_assert_true (envelope_network_equal (network, loaded));
+
+  /* nothing else left behind */
+  g_assert_cmpuint (count_entries (dir), ==, 1);
+  remove_dir (dir);
+}
+
+/* A save writes a new file and renames it over the old one, so a reader
+ * never sees half a file: the overwritten path gets a new inode. */
+static void
+test_save_replaces_atomically (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) network = build_network ();
+  g_autoptr(EnvelopeNetwork) loaded = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("envelope-io-XXXXXX", &error);
+  g_autofree char *path = NULL;
+  GStatBuf before, after;
+
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "net.json", NULL);
+  g_file_set_contents (path, "{\"an older file\": true}\n", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (path, &before), ==, 0);
+
+  g_assert_true (envelope_network_save_to_file (network, path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (path, &after), ==, 0);
+  g_assert_cmpuint (after.st_ino, !=, before.st_ino);
+  g_assert_cmpuint (after.st_mode & 0777, ==, 0644);
+
+  loaded = envelope_network_load_from_file (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (envelope_network_equal (network, loaded));
+
+  g_assert_cmpuint (count_entries (dir), ==, 1);
+  remove_dir (dir);
+}
+
+/* A save that fails half-way leaves the old file as it was.  The write is
+ * made to fail with a file-size limit, which binds root too; a save that
+ * wrote in place would leave a truncated file behind. */
+static void
+test_failed_save_keeps_old_file (void)
+{
+  static const char old[] =
+    "{\"format\": \"envelope-network\", \"version\": 1, \"name\": \"old\", "
+    "\"layers\": [{\"name\": \"data\", \"type\": \"input\", \"shape\": [1, 8, 8]}]}\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) network = build_network ();
+  g_autoptr(EnvelopeNetwork) loaded = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("envelope-io-XXXXXX", &error);
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *data = NULL;
+  struct rlimit saved_limit, limit;
+  void (*saved_handler) (int);
+  gboolean saved_ok;
+  int saved_errno;
+
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "net.json", NULL);
+  g_file_set_contents (path, old, -1, &error);
+  g_assert_no_error (error);
+
+  data = envelope_network_to_data (network, NULL);
+  g_assert_cmpuint (strlen (data), >, 2 * sizeof old);
+
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &saved_limit), ==, 0);
+  limit = saved_limit;
+  limit.rlim_cur = sizeof old;
+  saved_handler = signal (SIGXFSZ, SIG_IGN);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+
+  saved_ok = envelope_network_save_to_file (network, path, &error);
+  saved_errno = errno;
+
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &saved_limit), ==, 0);
+  signal (SIGXFSZ, saved_handler);
+
+  g_test_message ("save under a %zu-byte limit: %s (errno %d)", sizeof old,
+                  error ? error->message : "no error", saved_errno);
+  g_assert_false (saved_ok);
+  g_assert_nonnull (error);
+  g_assert_true (error->domain == G_FILE_ERROR || error->domain == ENVELOPE_NETWORK_ERROR);
+
+  contents = read_file (path);
+  g_assert_cmpstr (contents, ==, old);
+  loaded = envelope_network_load_from_file (path, NULL);
+  g_assert_nonnull (loaded);
+  g_assert_cmpstr (loaded->name, ==, "old");
+
+  /* and the half-written file is gone */
+  g_assert_cmpuint (count_entries (dir), ==, 1);
+  remove_dir (dir);
+}
+
+/* The same through the permissions of the directory; root may write
+ * anywhere, so there the file-size limit above is the real test. */
+static void
+test_save_read_only_directory (void)
+{
+  static const char old[] = "{\"an older file\": true}\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) network = build_network ();
+  g_autofree char *dir = g_dir_make_tmp ("envelope-io-XXXXXX", &error);
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  gboolean saved_ok;
+
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "net.json", NULL);
+  g_file_set_contents (path, old, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (dir, 0555), ==, 0);
+
+  if (access (dir, W_OK) == 0)
+    {
+      g_assert_cmpint (g_chmod (dir, 0755), ==, 0);
+      remove_dir (dir);
+      g_test_skip ("running as a user who can write into a read-only directory");
+      return;
+    }
+
+  saved_ok = envelope_network_save_to_file (network, path, &error);
+  g_assert_cmpint (g_chmod (dir, 0755), ==, 0);
+  g_assert_false (saved_ok);
+  g_assert_nonnull (error);
+
+  contents = read_file (path);
+  g_assert_cmpstr (contents, ==, old);
+  remove_dir (dir);
+}
+
+static void
+test_save_missing_parent (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) network = build_network ();
+  g_autofree char *dir = g_dir_make_tmp ("envelope-io-XXXXXX", &error);
+  g_autofree char *path = NULL;
+
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "no-such-folder", "net.json", NULL);
+
+  g_assert_false (envelope_network_save_to_file (network, path, &error));
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_entries (dir), ==, 0);
+  remove_dir (dir);
+}
+
+static void
+test_save_over_directory (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) network = build_network ();
+  g_autofree char *dir = g_dir_make_tmp ("envelope-io-XXXXXX", &error);
+  g_autofree char *path = NULL;
+  g_autofree char *inner = NULL;
+
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "net.json", NULL);
+  g_assert_cmpint (g_mkdir (path, 0755), ==, 0);
+  inner = g_build_filename (path, "kept", NULL);
+  g_file_set_contents (inner, "kept", -1, &error);
+  g_assert_no_error (error);
+
+  g_assert_false (envelope_network_save_to_file (network, path, &error));
+  g_assert_nonnull (error);
+  g_assert_true (error->domain == G_FILE_ERROR);
+
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_DIR));
+  g_assert_true (g_file_test (inner, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpuint (count_entries (dir), ==, 1);
+  remove_dir (dir);
+}
+
+/* ------------------------------------------------------------------ */
+/* Short descriptions                                                  */
+
+typedef struct
+{
+  const char *path;
+  const char *layer;         /* one layer, as the file writes it */
+  const char *expected;
+} DescribeCase;
+
+static const DescribeCase describe_cases[] = {
+  { "conv-stride", "{\"name\": \"conv1\", \"type\": \"conv\", \"filters\": 64, \"kernel\": 3, \"stride\": 2, \"padding\": 1}",
+    "conv 3×3, 64, /2" },
+  { "conv", "{\"name\": \"conv1\", \"type\": \"conv\", \"filters\": 64, \"kernel\": 3}",
+    "conv 3×3, 64" },
+  { "max-pool", "{\"name\": \"pool1\", \"type\": \"max_pool\", \"kernel\": 2}",
+    "max_pool 2×2" },
+  { "max-pool-stride", "{\"name\": \"pool1\", \"type\": \"max_pool\", \"kernel\": 3, \"stride\": 2}",
+    "max_pool 3×3, /2" },
+  { "dense", "{\"name\": \"fc1\", \"type\": \"dense\", \"units\": 128}",
+    "dense 128" },
+};
+
+static void
+test_describe (gconstpointer data)
+{
+  const DescribeCase *c = data;
+  g_autofree char *json = g_strdup_printf ("{\"format\": \"envelope-network\", \"version\": 1, \"layers\": ["
+                                           "{\"name\": \"data\", \"type\": \"input\", \"shape\": [3, 32, 32]}, %s]}",
+                                           c->layer);
+  g_autoptr(EnvelopeNetwork) network = load_data (json);
+  g_autofree char *text = envelope_layer_describe (envelope_network_get_layer (network, 1));
+
+  g_assert_cmpstr (text, ==, c->expected);
+}
+
+/* Layers made in code, as the app's palette makes them. */
+static void
+test_describe_new_layers (void)
+{
+  g_autoptr(EnvelopeLayer) conv = envelope_layer_new (ENVELOPE_LAYER_CONV, "conv1");
+  g_autoptr(EnvelopeLayer) pool = envelope_layer_new (ENVELOPE_LAYER_MAX_POOL, "pool1");
+  g_autoptr(EnvelopeLayer) dense = envelope_layer_new (ENVELOPE_LAYER_DENSE, "fc1");
+  g_autofree char *conv_text = NULL;
+  g_autofree char *pool_text = NULL;
+  g_autofree char *dense_text = NULL;
+
+  conv->filters = 64;
+  conv->kernel[0] = conv->kernel[1] = 3;
+  conv->stride[0] = conv->stride[1] = 2;
+  SET (conv, STRIDE);
+  dense->units = 128;
+
+  conv_text = envelope_layer_describe (conv);
+  pool_text = envelope_layer_describe (pool);
+  dense_text = envelope_layer_describe (dense);
+  g_assert_cmpstr (conv_text, ==, "conv 3×3, 64, /2");
+  g_assert_cmpstr (pool_text, ==, "max_pool 2×2");
+  g_assert_cmpstr (dense_text, ==, "dense 128");
+}
+
+static gint
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(GDir) listing = NULL;
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  const char *name;
+
+  g_test_init (&argc, &argv, NULL);
+
+  dir = models_dir ();
+  listing = g_dir_open (dir, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    if (g_str_has_suffix (name, ".json"))
+      g_ptr_array_add (files, g_strdup (name));
+  g_ptr_array_sort (files, compare_names);
+  /* an empty folder would pass every round trip there is */
+  g_assert_cmpuint (files->len, >, 0);
+
+  for (guint i = 0; i < files->len; i++)
+    {
+      const char *file = g_ptr_array_index (files, i);
+      g_autofree char *stem = g_strndup (file, strlen (file) - strlen (".json"));
+      g_autofree char *path = g_strconcat ("/core/network/io/round-trip/", stem, NULL);
+
+      g_test_add_data_func (path, file, test_round_trip_example);
+    }
+
+  g_test_add_func ("/core/network/io/built/round-trip", test_built_network);
+  g_test_add_func ("/core/network/io/built/equal-sees-differences", test_equal_sees_differences);
+  g_test_add_func ("/core/network/io/file/save-and-load", test_save_and_load_file);
+  g_test_add_func ("/core/network/io/file/replaces-atomically", test_save_replaces_atomically);
+  g_test_add_func ("/core/network/io/file/failed-save-keeps-old-file", test_failed_save_keeps_old_file);
+  g_test_add_func ("/core/network/io/file/read-only-directory", test_save_read_only_directory);
+  g_test_add_func ("/core/network/io/file/missing-parent", test_save_missing_parent);
+  g_test_add_func ("/core/network/io/file/over-directory", test_save_over_directory);
+
+  for (guint i = 0; i < G_N_ELEMENTS (describe_cases); i++)
+    {
+      g_autofree char *path = g_strconcat ("/core/network/io/describe/", describe_cases[i].path, NULL);
+      g_test_add_data_func (path, &describe_cases[i], test_describe);
+    }
+  g_test_add_func ("/core/network/io/describe/new-layers", test_describe_new_layers);
+
+  return g_test_run ();
+}
