@@ -169,7 +169,7 @@ test_fit_cases (void)
     { 10000, 0, 8, 8, 1, 8, "fits in one step" },
     { 3000, 0, 0, 0, 0, 0, "do not fit" },      /* 520 left, a sample needs 920 */
     { 2000, 0, 0, 0, 0, 0, "alone need" },      /* below the fixed 2,480 */
-    { 10000, 20000, 0, 0, 0, 0, "alone need" }, /* reserved beyond the device */
+    { 10000, 20000, 0, 0, 0, 0, "takes the whole device" }, /* reserved beyond the device */
     { 3400, 0, 64, 1, 64, 1, "64 steps" },
   };
   g_autoptr(Model) m = model_parse (network_json);

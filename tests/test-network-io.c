@@ -705,6 +705,36 @@ compare_names (gconstpointer a,
   return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
+/* Fractions are saved in their shortest exact form (0.2, not
+ * 0.20000000000000001), and stay fractions; strings are left alone. */
+static void
+test_tidy_numbers (void)
+{
+  g_autoptr(EnvelopeNetwork) network = envelope_network_new ("0.30000000000000004 stays in a string");
+  g_autoptr(EnvelopeNetwork) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  EnvelopeLayer *input = envelope_layer_new (ENVELOPE_LAYER_INPUT, "data");
+  EnvelopeLayer *drop = envelope_layer_new (ENVELOPE_LAYER_DROPOUT, "drop");
+  g_autofree char *text = NULL;
+
+  drop->rate = 0.2;
+  drop->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_RATE);
+  envelope_network_insert_layer (network, -1, input);
+  envelope_network_insert_layer (network, -1, drop);
+  network->view = json_from_string ("{\"zoom\": 1.0, \"ratio\": 0.1, \"tiny\": 1e-20, \"n\": -3}", NULL);
+  text = envelope_network_to_data (network, NULL);
+
+  g_assert_nonnull (strstr (text, "\"rate\" : 0.2\n"));
+  g_assert_nonnull (strstr (text, "\"zoom\" : 1.0,"));
+  g_assert_nonnull (strstr (text, "\"ratio\" : 0.1,"));
+  g_assert_nonnull (strstr (text, "\"tiny\" : 1e-20,"));
+  g_assert_nonnull (strstr (text, "\"n\" : -3"));
+  g_assert_nonnull (strstr (text, "0.30000000000000004 stays in a string"));
+  loaded = envelope_network_load_from_data (text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (envelope_network_equal (network, loaded));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -751,6 +781,7 @@ main (int   argc,
       g_test_add_data_func (path, &describe_cases[i], test_describe);
     }
   g_test_add_func ("/core/network/io/describe/new-layers", test_describe_new_layers);
+  g_test_add_func ("/core/network/io/tidy-numbers", test_tidy_numbers);
 
   return g_test_run ();
 }

@@ -538,6 +538,11 @@ envelope_analysis_explain_fit (const EnvelopeAnalysis *analysis)
       return g_string_free (out, FALSE);
     }
   budget = fit->device_memory > fit->reserved_memory ? fit->device_memory - fit->reserved_memory : 0;
+  if (budget == 0)
+    {
+      g_string_append (out, _("max batch = 0: the reserved memory takes the whole device"));
+      return g_string_free (out, FALSE);
+    }
   g_string_append (out, _("max batch = ⌊("));
   envelope_format_append_count (out, fit->device_memory);
   if (fit->reserved_memory > 0)
@@ -583,7 +588,8 @@ envelope_analysis_explain_fit (const EnvelopeAnalysis *analysis)
       envelope_format_append_count (out, fit->steps);
       g_string_append (out, _(" steps of at most "));
       envelope_format_append_count (out, fit->micro_batch);
-      g_string_append (out, _(" samples, accumulating gradients into one update"));
+      g_string_append (out, ngettext (" sample, accumulating gradients into one update",
+                                      " samples, accumulating gradients into one update", fit->micro_batch));
     }
   return g_string_free (out, FALSE);
 }

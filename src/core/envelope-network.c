@@ -1574,6 +1574,69 @@ write_training (JsonBuilder            *builder,
   json_builder_end_object (builder);
 }
 
+/* json-glib writes every double with 17 significant digits, so a rate of
+ * 0.2 would be saved as 0.20000000000000001.  Rewrite each fractional
+ * number outside strings in the shortest form that reads back as the same
+ * double, keeping a decimal point so that it stays a double. */
+static void
+tidy_numbers (GString *json)
+{
+  GString *out = g_string_sized_new (json->len);
+  gboolean in_string = FALSE;
+
+  for (gsize i = 0; i < json->len; i++)
+    {
+      char c = json->str[i];
+
+      if (in_string)
+        {
+          g_string_append_c (out, c);
+          if (c == '\\' && i + 1 < json->len)
+            g_string_append_c (out, json->str[++i]);
+          else if (c == '"')
+            in_string = FALSE;
+          continue;
+        }
+      if (c == '"')
+        in_string = TRUE;
+      if ((c == '-' || g_ascii_isdigit (c)))
+        {
+          gsize end = i;
+          gboolean fractional = FALSE;
+
+          while (end < json->len && strchr ("0123456789+-.eE", json->str[end]) != NULL)
+            fractional |= strchr (".eE", json->str[end++]) != NULL;
+          if (fractional)
+            {
+              g_autofree char *token = g_strndup (json->str + i, end - i);
+              double value = g_ascii_strtod (token, NULL);
+              char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+              for (int digits = 1; digits <= 17; digits++)
+                {
+                  char format[8];
+
+                  g_snprintf (format, sizeof format, "%%.%dg", digits);
+                  g_ascii_formatd (buf, sizeof buf, format, value);
+                  if (g_ascii_strtod (buf, NULL) == value)
+                    break;
+                }
+              g_string_append (out, buf);
+              if (strpbrk (buf, ".eEn") == NULL)
+                g_string_append (out, ".0");
+              i = end - 1;
+              continue;
+            }
+          g_string_append_len (out, json->str + i, (gssize) (end - i));
+          i = end - 1;
+          continue;
+        }
+      g_string_append_c (out, c);
+    }
+  g_string_assign (json, out->str);
+  g_string_free (out, TRUE);
+}
+
 char *
 envelope_network_to_data (const EnvelopeNetwork *network,
                           gsize                 *length)
@@ -1648,6 +1711,7 @@ envelope_network_to_data (const EnvelopeNetwork *network,
   json_generator_set_indent (generator, 2);
   out = g_string_new (NULL);
   json_generator_to_gstring (generator, out);
+  tidy_numbers (out);
   g_string_append_c (out, '\n');
   if (length != NULL)
     *length = out->len;
