@@ -258,6 +258,60 @@ test_memory_formulas (void)
   g_assert_true (g_str_has_prefix (test, "119 params × 4 + 64 peak live values × 8 batch × 4 + 144 workspace values × 4 = 3,100 B"));
 }
 
+/* The lecture walk-through: every layer's share of each term, summed,
+ * is the network's term. */
+static void
+test_layer_shares (void)
+{
+  static const char *files[] = { "mnist.json", "resnet50.json", "mobilenetv2.json" };
+
+  for (guint k = 0; k < G_N_ELEMENTS (files); k++)
+    for (gboolean mixed = FALSE; mixed <= TRUE; mixed++)
+      {
+        g_autoptr(Model) m = model_load (files[k]);
+        g_autoptr(EnvelopeAnalysis) analysis = NULL;
+        guint64 sums[ENVELOPE_N_MEMORY_TERMS] = { 0 };
+        const EnvelopeMemory *mem;
+        EnvelopeTraining training;
+
+        envelope_training_copy (&training, &m->network->training);
+        training.mixed_precision = mixed;
+        training.dtype = mixed ? ENVELOPE_DTYPE_BF16 : ENVELOPE_DTYPE_FP32;
+        training.optimizer = ENVELOPE_OPTIMIZER_ADAMW;
+        analysis = analyse_with (m, &training);
+        envelope_training_clear (&training);
+        mem = envelope_analysis_get_memory (analysis);
+
+        for (guint i = 0; i < envelope_analysis_get_n_layers (analysis); i++)
+          {
+            guint64 bytes[ENVELOPE_N_MEMORY_TERMS];
+
+            g_assert_true (envelope_analysis_layer_memory (analysis, i, bytes));
+            for (guint t = 0; t < ENVELOPE_N_MEMORY_TERMS; t++)
+              sums[t] += bytes[t];
+          }
+        for (guint t = 0; t < ENVELOPE_N_MEMORY_TERMS; t++)
+          g_assert_cmpuint (sums[t], ==, mem->train[t]);
+      }
+}
+
+static void
+test_layer_share_text (void)
+{
+  g_autoptr(Model) m = model_parse (network_json);
+  g_autofree char *params = envelope_analysis_explain_layer_memory (m->analysis, 1, ENVELOPE_MEMORY_PARAMETERS);
+  g_autofree char *outputs = envelope_analysis_explain_layer_memory (m->analysis, 1, ENVELOPE_MEMORY_LAYER_OUTPUTS);
+  g_autofree char *optimizer = envelope_analysis_explain_layer_memory (m->analysis, 4, ENVELOPE_MEMORY_OPTIMIZER_STATE);
+  g_autofree char *workspace = envelope_analysis_explain_layer_memory (m->analysis, 1, ENVELOPE_MEMORY_WORKSPACE);
+  g_autofree char *none = envelope_analysis_explain_layer_memory (m->analysis, 4, ENVELOPE_MEMORY_WORKSPACE);
+
+  g_assert_cmpstr (params, ==, "20 × 4 = 80 B");
+  g_assert_cmpstr (outputs, ==, "32 × 8 × 4 = 1,024 B (1.00 KiB)");
+  g_assert_cmpstr (optimizer, ==, "99 × 2 × 4 = 792 B");
+  g_assert_cmpstr (workspace, ==, "144 × 4 = 576 B");
+  g_assert_true (g_str_has_prefix (none, "0 B"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -269,6 +323,8 @@ main (int    argc,
   g_test_add_func ("/core/memory/train-mixed", test_train_mixed);
   g_test_add_func ("/core/memory/optimizer-slots", test_optimizer_slots);
   g_test_add_func ("/core/memory/formulas", test_memory_formulas);
+  g_test_add_func ("/core/memory/layer-shares", test_layer_shares);
+  g_test_add_func ("/core/memory/layer-share-text", test_layer_share_text);
   g_test_add_func ("/core/fit/hand-worked", test_fit);
   g_test_add_func ("/core/fit/cases", test_fit_cases);
   g_test_add_func ("/core/fit/preset", test_fit_preset);

@@ -437,10 +437,14 @@ static void
 append_bytes (GString       *out,
               guint64        bytes)
 {
-  g_autofree char *human = envelope_format_bytes (bytes, ENVELOPE_UNITS_IEC);
+  g_autofree char *human = NULL;
 
   envelope_format_append_count (out, bytes);
-  g_string_append_printf (out, " B (%s)", human);
+  g_string_append (out, " B");
+  if (bytes < 1024)
+    return;
+  human = envelope_format_bytes (bytes, ENVELOPE_UNITS_IEC);
+  g_string_append_printf (out, " (%s)", human);
 }
 
 /* "813,802 × 4 B = 3,255,208 B (3.10 MiB)" and the like. */
@@ -591,6 +595,136 @@ envelope_analysis_explain_fit (const EnvelopeAnalysis *analysis)
       g_string_append (out, ngettext (" sample, accumulating gradients into one update",
                                       " samples, accumulating gradients into one update", fit->micro_batch));
     }
+  return g_string_free (out, FALSE);
+}
+
+/* The factors of one layer's share of a train-time memory term: the
+ * bytes are count × factor[0] × factor[1] (× factor[2]).  The shares of
+ * all layers add up to the network's term. */
+typedef struct
+{
+  guint64 count;
+  guint64 factors[3];
+  guint n_factors;
+  guint64 extra;             /* the fp32 master copy under mixed precision */
+} Share;
+
+static Share
+layer_share (const EnvelopeAnalysis *analysis,
+             guint                   index,
+             EnvelopeMemoryTerm      term)
+{
+  const EnvelopeLayerFigures *f = &analysis->layers[index];
+  const EnvelopeMemory *m = &analysis->memory;
+  Share share = { 0, { 1, 1, 1 }, 1, 0 };
+
+  switch (term)
+    {
+    case ENVELOPE_MEMORY_PARAMETERS:
+      share.count = f->params;
+      share.factors[0] = m->bytes_per_value;
+      share.extra = m->mixed_precision ? f->trainable : 0;
+      break;
+    case ENVELOPE_MEMORY_GRADIENTS:
+      share.count = f->trainable;
+      share.factors[0] = m->mixed_precision ? 4 : m->bytes_per_value;
+      break;
+    case ENVELOPE_MEMORY_OPTIMIZER_STATE:
+      share.count = f->trainable;
+      share.factors[0] = envelope_optimizer_get_slots (m->optimizer);
+      share.factors[1] = 4;
+      share.n_factors = 2;
+      break;
+    case ENVELOPE_MEMORY_LAYER_OUTPUTS:
+    case ENVELOPE_MEMORY_ERROR_SIGNALS:
+      share.count = f->activations;
+      share.factors[0] = m->batch;
+      share.factors[1] = m->bytes_per_value;
+      share.n_factors = 2;
+      break;
+    case ENVELOPE_MEMORY_WORKSPACE:
+      /* one buffer, as large as the largest layer needs, held by that layer */
+      share.count = analysis->totals.workspace_layer == (gint) index ? f->workspace : 0;
+      share.factors[0] = m->bytes_per_value;
+      break;
+    case ENVELOPE_N_MEMORY_TERMS:
+    default:
+      g_assert_not_reached ();
+    }
+  return share;
+}
+
+static gboolean
+share_bytes (const Share *share,
+             guint64     *bytes)
+{
+  guint64 total = share->count, extra;
+
+  for (guint i = 0; i < share->n_factors; i++)
+    if (!g_uint64_checked_mul (&total, total, share->factors[i]))
+      return FALSE;
+  if (!g_uint64_checked_mul (&extra, share->extra, 4))
+    return FALSE;
+  return g_uint64_checked_add (bytes, total, extra);
+}
+
+/* Layer @index's share of each train-time term, in bytes: where the
+ * memory goes, layer by layer.  FALSE when a share overflows (it cannot
+ * when the analysis itself succeeded, since the totals did not). */
+gboolean
+envelope_analysis_layer_memory (const EnvelopeAnalysis *analysis,
+                                guint                   index,
+                                guint64                 bytes[ENVELOPE_N_MEMORY_TERMS])
+{
+  g_return_val_if_fail (index < analysis->n_layers, FALSE);
+
+  for (guint t = 0; t < ENVELOPE_N_MEMORY_TERMS; t++)
+    {
+      Share share = layer_share (analysis, index, t);
+      if (!share_bytes (&share, &bytes[t]))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* "9,248 × 4 = 36,992 B", "25,088 × 64 batch × 4 = 6,422,528 B (6.13 MiB)" */
+char *
+envelope_analysis_explain_layer_memory (const EnvelopeAnalysis *analysis,
+                                        guint                   index,
+                                        EnvelopeMemoryTerm      term)
+{
+  Share share;
+  GString *out;
+  guint64 bytes = 0;
+
+  g_return_val_if_fail (index < analysis->n_layers, NULL);
+  g_return_val_if_fail (term < ENVELOPE_N_MEMORY_TERMS, NULL);
+
+  share = layer_share (analysis, index, term);
+  if (!share_bytes (&share, &bytes))
+    return g_strdup (_("overflows 64 bits"));
+  out = g_string_new (NULL);
+  if (term == ENVELOPE_MEMORY_WORKSPACE && share.count == 0)
+    {
+      g_string_append (out, analysis->layers[index].workspace > 0
+                              ? _("0 B: a larger convolution's buffer serves this one")
+                              : _("0 B: no convolution buffer"));
+      return g_string_free (out, FALSE);
+    }
+  envelope_format_append_count (out, share.count);
+  for (guint i = 0; i < share.n_factors; i++)
+    {
+      g_string_append (out, " × ");
+      envelope_format_append_count (out, share.factors[i]);
+    }
+  if (share.extra > 0)
+    {
+      g_string_append (out, " + ");
+      envelope_format_append_count (out, share.extra);
+      g_string_append (out, _(" × 4 (fp32 master copy)"));
+    }
+  g_string_append (out, " = ");
+  append_bytes (out, bytes);
   return g_string_free (out, FALSE);
 }
 

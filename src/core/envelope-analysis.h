@@ -169,6 +169,12 @@ char    *envelope_analysis_explain_memory  (const EnvelopeAnalysis *analysis,
                                             EnvelopeMemoryTerm      term);
 char    *envelope_analysis_explain_test    (const EnvelopeAnalysis *analysis);
 char    *envelope_analysis_explain_fit     (const EnvelopeAnalysis *analysis);
+gboolean envelope_analysis_layer_memory    (const EnvelopeAnalysis *analysis,
+                                            guint                   index,
+                                            guint64                 bytes[ENVELOPE_N_MEMORY_TERMS]);
+char    *envelope_analysis_explain_layer_memory (const EnvelopeAnalysis *analysis,
+                                                 guint                   index,
+                                                 EnvelopeMemoryTerm      term);
 gboolean envelope_analysis_train_bytes_at  (const EnvelopeAnalysis *analysis,
                                             guint64                 batch,
                                             guint64                *bytes);

@@ -208,11 +208,14 @@ envelope_layer_kind_list_keys (const EnvelopeLayerKind *kind)
 /* ------------------------------------------------------------------ */
 /* Worked formulas                                                     */
 
-/* "{}" in @template stands for the next count, grouped by thousands. */
+/* "{}" in @template stands for the next value: a count grouped by
+ * thousands (9,216) when @counts is given, else a real number as the
+ * receptive field has them (0.5, 212). */
 static char *
-format_counts (const char    *template,
-               const guint64 *values,
-               gsize          n_values)
+format_template (const char    *template,
+                 const guint64 *counts,
+                 const double  *reals,
+                 gsize          n_values)
 {
   GString *out = g_string_new (NULL);
   gsize v = 0;
@@ -222,7 +225,10 @@ format_counts (const char    *template,
       if (p[0] == '{' && p[1] == '}')
         {
           g_assert (v < n_values);
-          envelope_format_append_count (out, values[v++]);
+          if (counts != NULL)
+            envelope_format_append_count (out, counts[v++]);
+          else
+            envelope_format_append_real (out, reals[v++]);
           p++;
         }
       else
@@ -232,28 +238,20 @@ format_counts (const char    *template,
   return g_string_free (out, FALSE);
 }
 
-/* The same for real numbers (receptive fields): 0.5, 212, 0.25. */
+static char *
+format_counts (const char    *template,
+               const guint64 *values,
+               gsize          n_values)
+{
+  return format_template (template, values, NULL, n_values);
+}
+
 static char *
 format_reals (const char   *template,
               const double *values,
               gsize         n_values)
 {
-  GString *out = g_string_new (NULL);
-  gsize v = 0;
-
-  for (const char *p = template; *p != '\0'; p++)
-    {
-      if (p[0] == '{' && p[1] == '}')
-        {
-          g_assert (v < n_values);
-          envelope_format_append_real (out, values[v++]);
-          p++;
-        }
-      else
-        g_string_append_c (out, *p);
-    }
-  g_assert (v == n_values);
-  return g_string_free (out, FALSE);
+  return format_template (template, NULL, values, n_values);
 }
 
 #define COUNTS(...) (const guint64[]) { __VA_ARGS__ }, G_N_ELEMENTS (((const guint64[]) { __VA_ARGS__ }))

@@ -69,6 +69,18 @@ envelope_layer_error (GError               **error,
 /* ------------------------------------------------------------------ */
 /* Enumerations                                                        */
 
+/* The index of @str in @names, or -1. */
+static gint
+lookup_name (const char *const *names,
+             guint               n,
+             const char         *str)
+{
+  for (guint i = 0; i < n; i++)
+    if (g_strcmp0 (str, names[i]) == 0)
+      return (gint) i;
+  return -1;
+}
+
 const char *
 envelope_dtype_to_string (EnvelopeDtype dtype)
 {
@@ -80,13 +92,11 @@ gboolean
 envelope_dtype_from_string (const char    *str,
                             EnvelopeDtype *dtype)
 {
-  for (guint i = 0; i < ENVELOPE_N_DTYPES; i++)
-    if (g_strcmp0 (str, dtype_names[i]) == 0)
-      {
-        *dtype = i;
-        return TRUE;
-      }
-  return FALSE;
+  gint i = lookup_name (dtype_names, ENVELOPE_N_DTYPES, str);
+
+  if (i >= 0)
+    *dtype = (EnvelopeDtype) i;
+  return i >= 0;
 }
 
 guint
@@ -107,13 +117,11 @@ gboolean
 envelope_optimizer_from_string (const char        *str,
                                 EnvelopeOptimizer *optimizer)
 {
-  for (guint i = 0; i < ENVELOPE_N_OPTIMIZERS; i++)
-    if (g_strcmp0 (str, optimizer_names[i]) == 0)
-      {
-        *optimizer = i;
-        return TRUE;
-      }
-  return FALSE;
+  gint i = lookup_name (optimizer_names, ENVELOPE_N_OPTIMIZERS, str);
+
+  if (i >= 0)
+    *optimizer = (EnvelopeOptimizer) i;
+  return i >= 0;
 }
 
 guint

@@ -397,6 +397,7 @@ write_json_layer (JsonBuilder            *builder,
   const EnvelopeLayerFigures *f = envelope_analysis_get_layer (analysis, i);
   const EnvelopeReceptiveField *rf = &f->receptive_field;
   char **formulas = envelope_analysis_explain_layer (analysis, i);
+  guint64 memory[ENVELOPE_N_MEMORY_TERMS];
 
   json_builder_begin_object (builder);
   add_string (builder, "name", layer->name);
@@ -422,6 +423,14 @@ write_json_layer (JsonBuilder            *builder,
   add_count (builder, "other_ops", f->other_ops);
   add_count (builder, "activations", f->activations);
   add_count (builder, "workspace", f->workspace);
+  if (envelope_analysis_layer_memory (analysis, i, memory))
+    {
+      json_builder_set_member_name (builder, "memory");
+      json_builder_begin_object (builder);
+      for (guint t = 0; t < ENVELOPE_N_MEMORY_TERMS; t++)
+        add_count (builder, envelope_memory_term_get_key (t), memory[t]);
+      json_builder_end_object (builder);
+    }
 
   json_builder_set_member_name (builder, "receptive_field");
   json_builder_begin_object (builder);
@@ -709,5 +718,28 @@ envelope_report_explain_layer (const EnvelopeAnalysis      *analysis,
       g_string_append_c (out, '\n');
     }
   envelope_formulas_free (formulas);
+
+  {
+    const EnvelopeMemory *m = envelope_analysis_get_memory (analysis);
+
+    width = 0;
+    for (guint t = 0; t < ENVELOPE_N_MEMORY_TERMS; t++)
+      width = MAX (width, (guint) g_utf8_strlen (envelope_memory_term_get_label (t), -1));
+    g_string_append_printf (out, _("  train-time memory at batch %" G_GUINT64_FORMAT " (%s%s, %s), this layer's share:\n"),
+                            m->batch, envelope_dtype_to_string (m->dtype),
+                            m->mixed_precision ? _(", mixed precision") : "",
+                            envelope_optimizer_to_string (m->optimizer));
+    for (guint t = 0; t < ENVELOPE_N_MEMORY_TERMS; t++)
+      {
+        const char *label = envelope_memory_term_get_label (t);
+        g_autofree char *text = envelope_analysis_explain_layer_memory (analysis, index, t);
+
+        g_string_append_printf (out, "    %s:", label);
+        for (guint pad = g_utf8_strlen (label, -1); pad <= width; pad++)
+          g_string_append_c (out, ' ');
+        g_string_append (out, text);
+        g_string_append_c (out, '\n');
+      }
+  }
   return g_string_free (out, FALSE);
 }
