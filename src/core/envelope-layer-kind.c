@@ -11,6 +11,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
@@ -355,7 +356,7 @@ require_spatial (EnvelopeInference          *inf,
     return TRUE;
   envelope_layer_error (error, ENVELOPE_ANALYSIS_ERROR, ENVELOPE_ANALYSIS_ERROR_RANK,
                         inf->location, inf->index, inf->layer->name, "inputs",
-                        _("a %s layer needs a C×H×W input, but gets a vector of %" G_GUINT64_FORMAT " values; "
+                        _("a %s layer needs a C×H×W input, but gets a vector of %" PRIu64 " values; "
                           "remove the flatten or dense layer before it"),
                         envelope_layer_kind_get (inf->layer->type)->id, in->shape[0]);
   return FALSE;
@@ -425,9 +426,9 @@ axis_forward (EnvelopeInference *inf,
     {
       envelope_layer_error (error, ENVELOPE_ANALYSIS_ERROR, ENVELOPE_ANALYSIS_ERROR_OUTPUT_SIZE,
                             inf->location, inf->index, l->name, "kernel",
-                            _("%" G_GUINT64_FORMAT " is larger than the padded input: "
-                              "%s %" G_GUINT64_FORMAT " + padding %" G_GINT64_FORMAT " + %" G_GINT64_FORMAT
-                              " = %" G_GUINT64_FORMAT ", so the output %s would be below 1"),
+                            _("%" PRIu64 " is larger than the padded input: "
+                              "%s %" PRIu64 " + padding %" PRId64 " + %" PRId64
+                              " = %" PRIu64 ", so the output %s would be below 1"),
                             k_eff, axis_names[a], in, ax->pb, ax->pa, padded, axis_names[a]);
       return FALSE;
     }
@@ -586,8 +587,8 @@ check_groups (EnvelopeInference *inf,
     return TRUE;
   envelope_layer_error (error, ENVELOPE_ANALYSIS_ERROR, ENVELOPE_ANALYSIS_ERROR_GROUPS,
                         inf->location, inf->index, inf->layer->name, "groups",
-                        _("%" G_GUINT64_FORMAT " must divide both the input channels (%" G_GUINT64_FORMAT
-                          ") and the filters (%" G_GUINT64_FORMAT ")"),
+                        _("%" PRIu64 " must divide both the input channels (%" PRIu64
+                          ") and the filters (%" PRIu64 ")"),
                         g, c_in, c_out);
   return FALSE;
 }
@@ -745,7 +746,7 @@ infer_deconv (EnvelopeInference *inf,
         {
           envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_VALUE,
                                 inf->location, inf->index, l->name, "output_padding",
-                                _("%" G_GUINT64_FORMAT " must be smaller than the stride or the dilation"), op);
+                                _("%" PRIu64 " must be smaller than the stride or the dilation"), op);
           return FALSE;
         }
       if (l->padding_mode == ENVELOPE_PADDING_SAME)
@@ -764,8 +765,8 @@ infer_deconv (EnvelopeInference *inf,
         {
           envelope_layer_error (error, ENVELOPE_ANALYSIS_ERROR, ENVELOPE_ANALYSIS_ERROR_OUTPUT_SIZE,
                                 inf->location, inf->index, l->name, "padding",
-                                _("%" G_GINT64_FORMAT " + %" G_GINT64_FORMAT " removes the whole output %s "
-                                  "(%" G_GUINT64_FORMAT "), so it would be below 1"),
+                                _("%" PRId64 " + %" PRId64 " removes the whole output %s "
+                                  "(%" PRIu64 "), so it would be below 1"),
                                 pb, pa, axis_names[a], grown);
           return FALSE;
         }

@@ -11,6 +11,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
@@ -170,9 +171,9 @@ append_pair (GString      *out,
              const char   *separator)
 {
   if (pair[0] == pair[1])
-    g_string_append_printf (out, "%" G_GINT64_FORMAT, pair[0]);
+    g_string_append_printf (out, "%" PRId64, pair[0]);
   else
-    g_string_append_printf (out, "%" G_GINT64_FORMAT "%s%" G_GINT64_FORMAT, pair[0], separator, pair[1]);
+    g_string_append_printf (out, "%" PRId64 "%s%" PRId64, pair[0], separator, pair[1]);
 }
 
 /* The kind and key settings in a few characters, as a diagram block or
@@ -196,9 +197,9 @@ envelope_layer_describe (const EnvelopeLayer *layer)
     case ENVELOPE_LAYER_MAX_POOL:
     case ENVELOPE_LAYER_AVG_POOL:
       g_string_append_c (out, ' ');
-      g_string_append_printf (out, "%" G_GINT64_FORMAT "×%" G_GINT64_FORMAT, layer->kernel[0], layer->kernel[1]);
+      g_string_append_printf (out, "%" PRId64 "×%" PRId64, layer->kernel[0], layer->kernel[1]);
       if (!pool)
-        g_string_append_printf (out, ", %" G_GINT64_FORMAT, layer->filters);
+        g_string_append_printf (out, ", %" PRId64, layer->filters);
       if ((!pool || (layer->set & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_STRIDE))) &&
           (layer->stride[0] != 1 || layer->stride[1] != 1) &&
           !(pool && layer->stride[0] == layer->kernel[0] && layer->stride[1] == layer->kernel[1]))
@@ -212,16 +213,16 @@ envelope_layer_describe (const EnvelopeLayer *layer)
           append_pair (out, layer->dilation, "×");
         }
       if (!pool && layer->groups != 1)
-        g_string_append_printf (out, ", g%" G_GINT64_FORMAT, layer->groups);
+        g_string_append_printf (out, ", g%" PRId64, layer->groups);
       break;
     case ENVELOPE_LAYER_DENSE:
-      g_string_append_printf (out, " %" G_GINT64_FORMAT, layer->units);
+      g_string_append_printf (out, " %" PRId64, layer->units);
       break;
     case ENVELOPE_LAYER_DROPOUT:
       g_string_append_printf (out, " %g", layer->rate);
       break;
     case ENVELOPE_LAYER_LRN:
-      g_string_append_printf (out, " %" G_GINT64_FORMAT, layer->size);
+      g_string_append_printf (out, " %" PRId64, layer->size);
       break;
     default:
       break;
@@ -391,8 +392,8 @@ check_positive (const EnvelopeLayer   *layer,
         {
           envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_VALUE, location,
                                 index, layer->name, envelope_field_get_info (field)->key,
-                                minimum > 0 ? _("must be at least %" G_GINT64_FORMAT ", got %" G_GINT64_FORMAT)
-                                            : _("must not be negative (at least %" G_GINT64_FORMAT "), got %" G_GINT64_FORMAT),
+                                minimum > 0 ? _("must be at least %" PRId64 ", got %" PRId64)
+                                            : _("must not be negative (at least %" PRId64 "), got %" PRId64),
                                 minimum, values[i]);
           return FALSE;
         }
@@ -1173,7 +1174,7 @@ read_bytes (Reader     *reader,
       gint64 value = json_node_get_int (node);
       if (value < 0)
         return reader_error (reader, ENVELOPE_NETWORK_ERROR_VALUE, key,
-                             _("must not be negative, got %" G_GINT64_FORMAT), value);
+                             _("must not be negative, got %" PRId64), value);
       *out = (guint64) value;
       return TRUE;
     }
@@ -1209,7 +1210,7 @@ read_training (JsonNode         *node,
         return FALSE;
       if (value < 1)
         return reader_error (&reader, ENVELOPE_NETWORK_ERROR_VALUE, "batch",
-                             _("must be at least 1, got %" G_GINT64_FORMAT), value);
+                             _("must be at least 1, got %" PRId64), value);
       training->batch = (guint64) value;
       training->set |= ENVELOPE_TRAINING_BATCH;
     }
@@ -1219,7 +1220,7 @@ read_training (JsonNode         *node,
         return FALSE;
       if (value < 1)
         return reader_error (&reader, ENVELOPE_NETWORK_ERROR_VALUE, "target_batch",
-                             _("must be at least 1, got %" G_GINT64_FORMAT), value);
+                             _("must be at least 1, got %" PRId64), value);
       training->target_batch = (guint64) value;
       training->set |= ENVELOPE_TRAINING_TARGET_BATCH;
     }
@@ -1375,13 +1376,13 @@ envelope_network_load_from_data (const char *data,
   if (version > ENVELOPE_NETWORK_VERSION)
     {
       g_set_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_VERSION,
-                   _("\"version\" is %" G_GINT64_FORMAT ": the file was written by a newer Envelope, and this one reads up to version %d"),
+                   _("\"version\" is %" PRId64 ": the file was written by a newer Envelope, and this one reads up to version %d"),
                    version, ENVELOPE_NETWORK_VERSION);
       return NULL;
     }
   if (version < 1)
     return reader_error (&reader, ENVELOPE_NETWORK_ERROR_VALUE, "version",
-                         _("must be at least 1, got %" G_GINT64_FORMAT), version), NULL;
+                         _("must be at least 1, got %" PRId64), version), NULL;
   if (!check_keys (&reader, object, root_keys, G_N_ELEMENTS (root_keys)))
     return NULL;
 

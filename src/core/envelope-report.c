@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -254,6 +255,8 @@ append_bytes_figure (GString       *out,
   g_autofree char *human = envelope_format_bytes (bytes, units);
 
   g_string_append (out, human);
+  if (bytes < 1000)
+    return;
   g_string_append (out, " (");
   envelope_format_append_count (out, bytes);
   g_string_append (out, " B)");
@@ -298,7 +301,7 @@ write_summary (const EnvelopeAnalysis      *analysis,
   g_string_append (out, _(" peak live (with buffer reuse), per sample\n"));
 
   g_string_append_printf (out, "\n%s", markdown ? "### " : "");
-  g_string_append_printf (out, _("Memory at batch %" G_GUINT64_FORMAT " (%s%s, %s)\n\n"),
+  g_string_append_printf (out, _("Memory at batch %" PRIu64 " (%s%s, %s)\n\n"),
                           m->batch, envelope_dtype_to_string (m->dtype),
                           m->mixed_precision ? _(", mixed precision") : "",
                           envelope_optimizer_to_string (m->optimizer));
@@ -316,7 +319,7 @@ write_summary (const EnvelopeAnalysis      *analysis,
   {
     g_autofree char *bytes = envelope_format_count (m->train_total);
     g_autofree char *human = envelope_format_bytes (m->train_total, options->units);
-    table_add (&table, _("total"), bytes, human, "100.0%");
+    table_add (&table, _("total"), bytes, human, m->train_total ? "100.0%" : "–");
   }
   {
     g_autofree char *bytes = envelope_format_count (m->test.total);
@@ -598,9 +601,9 @@ write_csv (const EnvelopeAnalysis      *analysis,
       csv_field (out, layer->name);
       g_string_append_printf (out, ",%s,", envelope_layer_kind_get (layer->type)->id);
       csv_field (out, inputs->str);
-      g_string_append_printf (out, ",%s,%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
-                                   ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
-                                   ",%" G_GUINT64_FORMAT ",",
+      g_string_append_printf (out, ",%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64
+                                   ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+                                   ",%" PRIu64 ",",
                               shape, f->weights, f->biases, f->non_trainable, f->params,
                               options->flops ? f->macs * 2 : f->macs, f->other_ops, f->activations);
       for (guint a = 0; a < 2; a++)
@@ -725,7 +728,7 @@ envelope_report_explain_layer (const EnvelopeAnalysis      *analysis,
     width = 0;
     for (guint t = 0; t < ENVELOPE_N_MEMORY_TERMS; t++)
       width = MAX (width, (guint) g_utf8_strlen (envelope_memory_term_get_label (t), -1));
-    g_string_append_printf (out, _("  train-time memory at batch %" G_GUINT64_FORMAT " (%s%s, %s), this layer's share:\n"),
+    g_string_append_printf (out, _("  train-time memory at batch %" PRIu64 " (%s%s, %s), this layer's share:\n"),
                             m->batch, envelope_dtype_to_string (m->dtype),
                             m->mixed_precision ? _(", mixed precision") : "",
                             envelope_optimizer_to_string (m->optimizer));
