@@ -1,4 +1,4 @@
-/* envelope-cli.c: report, explain, devices
+/* envelope-cli.c: report, explain, export, devices
  *
  * Exit status: 0 success, 1 an invalid or unreadable network, 2 a usage
  * error.
@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "envelope-analysis.h"
+#include "envelope-cli-export.h"
 #include "envelope-devices.h"
 #include "envelope-format.h"
 #include "envelope-network.h"
@@ -43,6 +44,7 @@ print_help (void)
   g_print (_("Usage:\n"
              "  envelope-cli report FILE [OPTION…]   every layer's figures, the totals and memory\n"
              "  envelope-cli explain FILE LAYER       every worked formula of one layer\n"
+             "  envelope-cli export FILE -o OUT        the diagram as a PNG, SVG or PDF file\n"
              "  envelope-cli devices                  the GPU presets\n"
              "  envelope-cli help [COMMAND]           this text, or a command's options\n"
              "\n"
@@ -324,6 +326,8 @@ main (int    argc,
     return run_report (argc, argv, TRUE);
   if (g_str_equal (command, "devices"))
     return run_devices (argc, argv);
+  if (g_str_equal (command, "export"))
+    return envelope_cli_export (argc, argv);
   if (g_str_equal (command, "help") || g_str_equal (command, "--help") || g_str_equal (command, "-h"))
     {
       print_help ();

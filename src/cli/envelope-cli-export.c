@@ -1,0 +1,279 @@
+/* envelope-cli-export.c: a network's diagram as a PNG, SVG or PDF file
+ *
+ *   envelope-cli export FILE -o OUT.png|.svg|.pdf [OPTION…]
+ *
+ * Exit status: 0 written, 1 an invalid network or a failed write, 2 a
+ * usage error.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "envelope-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "envelope-analysis.h"
+#include "envelope-cli-export.h"
+#include "envelope-network.h"
+#include "envelope-render.h"
+
+enum
+{
+  EXIT_OK = 0,
+  EXIT_INVALID = 1,
+  EXIT_USAGE = 2,
+};
+
+typedef struct
+{
+  char *output;
+  char *color;
+  char *memory_of;
+  gboolean receptive_field;
+  char *receptive_field_layer;
+  char *style;
+  char *direction;
+  char *theme;
+  double scale;
+  gint64 dpi;
+  gboolean transparent;
+  gboolean collapse;
+  gint64 collapse_depth;
+  char **collapse_groups;
+  gint64 wrap;
+  gboolean no_legend;
+  gboolean no_totals;
+  gboolean no_title;
+  gint64 batch;
+} ExportArgs;
+
+static void
+export_args_clear (ExportArgs *args)
+{
+  g_free (args->output);
+  g_free (args->color);
+  g_free (args->memory_of);
+  g_free (args->receptive_field_layer);
+  g_free (args->style);
+  g_free (args->direction);
+  g_free (args->theme);
+  g_strfreev (args->collapse_groups);
+}
+
+static int
+usage_error (const char *message)
+{
+  g_printerr ("envelope-cli: %s\n", message);
+  g_printerr (_("Try 'envelope-cli export --help'.\n"));
+  return EXIT_USAGE;
+}
+
+/* --rf and --rf=LAYER */
+static gboolean
+parse_receptive_field (const char  *option_name,
+                       const char  *value,
+                       gpointer     data,
+                       GError     **error)
+{
+  ExportArgs *args = data;
+
+  args->receptive_field = TRUE;
+  g_clear_pointer (&args->receptive_field_layer, g_free);
+  if (value != NULL && value[0] != '\0')
+    args->receptive_field_layer = g_strdup (value);
+  return TRUE;
+}
+
+static int
+run_export (ExportArgs *args,
+            int         argc,
+            char      **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GOptionGroup) group = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) network = NULL;
+  g_autoptr(EnvelopeAnalysis) analysis = NULL;
+  g_autoptr(EnvelopeDiagram) diagram = NULL;
+  g_autoptr(EnvelopeLayout) layout = NULL;
+  g_autofree char *message = NULL;
+  EnvelopeDiagramOptions diagram_options;
+  EnvelopeRenderOptions render_options;
+  EnvelopeExportOptions export_options;
+  EnvelopeTraining training;
+  const char *path;
+  const GOptionEntry entries[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args->output, N_("The file to write: .png, .svg or .pdf"), "FILE" },
+    { "color", 'c', 0, G_OPTION_ARG_STRING, &args->color, N_("Colour by kind (default), memory, macs or params"), "MODE" },
+    { "memory-of", 0, 0, G_OPTION_ARG_STRING, &args->memory_of, N_("With --color memory: activations (default) or params"), "WHAT" },
+    { "rf", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, parse_receptive_field,
+      N_("Draw the receptive field's growth; with a LAYER, its input patch too"), "[LAYER]" },
+    { "style", 0, 0, G_OPTION_ARG_STRING, &args->style, N_("flat (default) or proportional"), "STYLE" },
+    { "direction", 0, 0, G_OPTION_ARG_STRING, &args->direction, N_("lr (left to right, default) or tb (top to bottom)"), "DIR" },
+    { "theme", 0, 0, G_OPTION_ARG_STRING, &args->theme, N_("light (default) or dark"), "THEME" },
+    { "scale", 's', 0, G_OPTION_ARG_DOUBLE, &args->scale, N_("PNG pixels per point (default 2)"), "S" },
+    { "dpi", 0, 0, G_OPTION_ARG_INT64, &args->dpi, N_("PNG resolution (instead of --scale)"), "N" },
+    { "transparent", 0, 0, G_OPTION_ARG_NONE, &args->transparent, N_("No background"), NULL },
+    { "collapse", 0, 0, G_OPTION_ARG_NONE, &args->collapse, N_("One block per group (stage/block/layer names, or the group field)"), NULL },
+    { "collapse-depth", 0, 0, G_OPTION_ARG_INT64, &args->collapse_depth, N_("With --collapse: 1 collapses stages, 2 blocks (default)"), "N" },
+    { "collapse-group", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args->collapse_groups, N_("Collapse this group (repeatable)"), "NAME" },
+    { "wrap", 0, 0, G_OPTION_ARG_INT64, &args->wrap, N_("Fold the flow into about N rows (columns with --direction tb)"), "N" },
+    { "no-legend", 0, 0, G_OPTION_ARG_NONE, &args->no_legend, N_("Leave out the legend"), NULL },
+    { "no-totals", 0, 0, G_OPTION_ARG_NONE, &args->no_totals, N_("Leave out the totals"), NULL },
+    { "no-title", 0, 0, G_OPTION_ARG_NONE, &args->no_title, N_("Leave out the title"), NULL },
+    { "batch", 'b', 0, G_OPTION_ARG_INT64, &args->batch, N_("Batch size for memory (overrides the file)"), "N" },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("FILE -o OUT.png|.svg|.pdf — the network's diagram"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  group = g_option_group_new ("export", "", "", args, NULL);
+  g_option_group_add_entries (group, entries);
+  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
+  g_option_context_set_main_group (context, g_steal_pointer (&group));
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error (error->message);
+
+  /* "--rf LAYER": GOption leaves LAYER among the arguments */
+  if (argc == 4 && args->receptive_field && args->receptive_field_layer == NULL)
+    {
+      args->receptive_field_layer = g_strdup (argv[3]);
+      argc = 3;
+    }
+  if (argc != 3)
+    return usage_error (_("export takes one FILE"));
+  path = argv[2];
+
+  envelope_diagram_options_init (&diagram_options);
+  envelope_render_options_init (&render_options);
+  envelope_export_options_init (&export_options);
+
+  if (args->output == NULL)
+    return usage_error (_("export needs an output file: -o OUT.png, OUT.svg or OUT.pdf"));
+  if (!envelope_export_format_from_path (args->output, &export_options.format))
+    {
+      message = g_strdup_printf (_("\"%s\" does not end in .png, .svg or .pdf"), args->output);
+      return usage_error (message);
+    }
+  if (args->color != NULL && !envelope_color_mode_from_string (args->color, &render_options.color_mode))
+    {
+      message = g_strdup_printf (_("--color \"%s\" is not one of kind, memory, macs, params"), args->color);
+      return usage_error (message);
+    }
+  if (args->memory_of != NULL && !envelope_memory_of_from_string (args->memory_of, &render_options.memory_of))
+    {
+      message = g_strdup_printf (_("--memory-of \"%s\" is not one of activations, params"), args->memory_of);
+      return usage_error (message);
+    }
+  if (args->style != NULL && !envelope_diagram_style_from_string (args->style, &diagram_options.style))
+    {
+      message = g_strdup_printf (_("--style \"%s\" is not one of flat, proportional"), args->style);
+      return usage_error (message);
+    }
+  if (args->direction != NULL && !envelope_direction_from_string (args->direction, &diagram_options.direction))
+    {
+      message = g_strdup_printf (_("--direction \"%s\" is not one of lr, tb"), args->direction);
+      return usage_error (message);
+    }
+  if (args->theme != NULL && !envelope_theme_from_string (args->theme, &render_options.theme))
+    {
+      message = g_strdup_printf (_("--theme \"%s\" is not one of light, dark"), args->theme);
+      return usage_error (message);
+    }
+  if (!isnan (args->scale) && args->dpi != 0)
+    return usage_error (_("give --scale or --dpi, not both"));
+  if (!isnan (args->scale))
+    {
+      if (!(args->scale > 0) || args->scale > 64 || !isfinite (args->scale))
+        return usage_error (_("--scale must be a number above 0 and at most 64"));
+      export_options.scale = args->scale;
+    }
+  if (args->dpi != 0)
+    {
+      if (args->dpi < 1 || args->dpi > 4608)
+        return usage_error (_("--dpi must be between 1 and 4608"));
+      export_options.scale = (double) args->dpi / 72.0;
+    }
+  if (args->batch != 0 && args->batch < 1)
+    return usage_error (_("--batch must be at least 1"));
+  if (args->collapse_depth < 0 || args->collapse_depth > 16)
+    return usage_error (_("--collapse-depth must be between 1 and 16"));
+  if (args->collapse || args->collapse_depth > 0)
+    diagram_options.collapse_depth = args->collapse_depth > 0 ? (guint) args->collapse_depth : 2;
+  diagram_options.collapsed = (const char * const *) args->collapse_groups;
+  if (args->wrap < 0 || args->wrap > 64)
+    return usage_error (_("--wrap must be between 1 and 64"));
+  diagram_options.wrap = (guint) args->wrap;
+  diagram_options.receptive_field_room = args->receptive_field;
+  render_options.transparent = args->transparent;
+  render_options.show_legend = !args->no_legend;
+  render_options.show_totals = !args->no_totals;
+  render_options.show_title = !args->no_title;
+  render_options.receptive_field = args->receptive_field;
+
+  network = envelope_network_load_from_file (path, &error);
+  if (network == NULL)
+    {
+      g_printerr ("envelope-cli: %s\n", error->message);
+      return EXIT_INVALID;
+    }
+  if (args->receptive_field_layer != NULL)
+    {
+      gint index = envelope_network_find_layer (network, args->receptive_field_layer);
+
+      if (index < 0)
+        {
+          g_printerr (_("envelope-cli: %s: no layer is named \"%s\"\n"), path, args->receptive_field_layer);
+          return EXIT_USAGE;
+        }
+      render_options.receptive_field_layer = index;
+    }
+
+  envelope_training_copy (&training, &network->training);
+  if (args->batch > 0)
+    training.batch = (guint64) args->batch;
+  analysis = envelope_analysis_new (network, &training, NULL, &error);
+  envelope_training_clear (&training);
+  if (analysis == NULL)
+    {
+      g_printerr ("envelope-cli: %s: %s\n", path, error->message);
+      return EXIT_INVALID;
+    }
+
+  diagram = envelope_diagram_new (analysis, &diagram_options);
+  layout = envelope_layout_new (diagram, &error);
+  if (layout == NULL)
+    {
+      g_printerr ("envelope-cli: %s: %s\n", path, error->message);
+      return EXIT_INVALID;
+    }
+  if (!envelope_export_to_file (diagram, layout, &render_options, &export_options, args->output, &error))
+    {
+      g_printerr ("envelope-cli: %s\n", error->message);
+      return EXIT_INVALID;
+    }
+  return EXIT_OK;
+}
+
+/**
+ * envelope_cli_export:
+ * @argc: the whole command line's, "export" at argv[1]
+ * @argv: as main() received it
+ *
+ * Returns: the process's exit status
+ */
+int
+envelope_cli_export (int    argc,
+                     char **argv)
+{
+  ExportArgs args = { 0 };
+  int status;
+
+  args.scale = NAN;   /* not given */
+  status = run_export (&args, argc, argv);
+
+  export_args_clear (&args);
+  return status;
+}

@@ -1,0 +1,791 @@
+/* envelope-diagram.c: blocks, groups and connections
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "envelope-render"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+#include <string.h>
+
+#include "envelope-diagram.h"
+#include "envelope-format.h"
+#include "envelope-render-private.h"
+
+struct _EnvelopeDiagram
+{
+  EnvelopeDiagramStyle style;
+  EnvelopeDirection direction;
+  guint collapse_depth;
+  char **collapsed;
+  guint wrap;
+  gboolean receptive_field_room;
+  char *font_family;
+
+  char *title;
+  GStringChunk *strings;
+  guint n_layers;
+  char **layer_names;              /* in @strings */
+  EnvelopeLayerFigures *figures;   /* copies; their inputs point nowhere */
+  guint *layer_block;
+  guint *members;                  /* every block's member layers */
+  GArray *blocks;                  /* EnvelopeBlock */
+  GArray *edges;                   /* EnvelopeDiagramEdge */
+  gint input_block;
+  guint64 input_extent[2];
+
+  EnvelopeTotals totals;
+  EnvelopeMemory memory;
+  guint64 max_params;
+  guint64 max_macs;
+  guint64 max_activations;
+  guint64 structure_key;
+};
+
+G_DEFINE_BOXED_TYPE (EnvelopeDiagram, envelope_diagram, envelope_diagram_ref, envelope_diagram_unref)
+
+void
+envelope_diagram_options_init (EnvelopeDiagramOptions *options)
+{
+  g_return_if_fail (options != NULL);
+
+  memset (options, 0, sizeof *options);
+  options->style = ENVELOPE_DIAGRAM_STYLE_FLAT;
+  options->direction = ENVELOPE_DIRECTION_LEFT_RIGHT;
+}
+
+/* FNV-1a, 64 bits: the structure key needs to be stable across runs,
+ * which g_str_hash() is too, but it is 32 bits. */
+guint64
+diagram_hash_bytes (guint64     hash,
+                    const void *data,
+                    gsize       size)
+{
+  const guint8 *p = data;
+
+  for (gsize i = 0; i < size; i++)
+    {
+      hash ^= p[i];
+      hash *= G_GUINT64_CONSTANT (0x100000001b3);
+    }
+  return hash;
+}
+
+guint64
+diagram_hash_string (guint64     hash,
+                     const char *text)
+{
+  /* the terminating NUL keeps "ab" + "c" apart from "a" + "bc" */
+  return diagram_hash_bytes (hash, text, strlen (text) + 1);
+}
+
+static guint64
+hash_double (guint64 hash,
+             double  value)
+{
+  /* sizes to a hundredth of a point: finer would only make noise */
+  gint64 v = (gint64) llround (value * 100.0);
+
+  return diagram_hash_bytes (hash, &v, sizeof v);
+}
+
+static gboolean
+has_group_field (const EnvelopeLayer *layer)
+{
+  return layer->group != NULL && layer->group[0] != '\0';
+}
+
+/**
+ * envelope_layer_get_group_name:
+ * @layer: a layer
+ * @depth: 1 for the stage, 2 for the block, …
+ *
+ * The group @layer belongs to at @depth: its "group" field when it has
+ * one, else the first @depth parts of its `stage/block/layer` name (at
+ * most all but the last).  "layer1/0/downsample/conv" is in "layer1/0" at
+ * depth 2 and in "layer1" at depth 1; "conv1/conv" is in "conv1" at both.
+ *
+ * Returns: (nullable): the group's name, or %NULL when the layer is in none
+ */
+char *
+envelope_layer_get_group_name (const EnvelopeLayer *layer,
+                               guint                depth)
+{
+  const char *p;
+  guint parts = 0;
+
+  g_return_val_if_fail (layer != NULL, NULL);
+  g_return_val_if_fail (depth > 0, NULL);
+
+  if (has_group_field (layer))
+    return g_strdup (layer->group);
+
+  for (p = strchr (layer->name, '/'); p != NULL; p = strchr (p + 1, '/'))
+    {
+      parts++;
+      if (parts == depth)
+        break;
+    }
+  if (parts == 0)
+    return NULL;
+  if (p == NULL)
+    p = strrchr (layer->name, '/');
+  return g_strndup (layer->name, (gsize) (p - layer->name));
+}
+
+/**
+ * envelope_network_list_groups:
+ *
+ * Every group a layer of @network belongs to, at any depth, outer groups
+ * before inner ones, in file order: what a front end offers to collapse.
+ *
+ * Returns: (transfer full): a %NULL-terminated array
+ */
+char **
+envelope_network_list_groups (const EnvelopeNetwork *network)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) groups = g_ptr_array_new ();
+
+  g_return_val_if_fail (network != NULL, NULL);
+
+  for (guint i = 0; i < network->layers->len; i++)
+    {
+      const EnvelopeLayer *layer = g_ptr_array_index (network->layers, i);
+
+      for (guint depth = 1;; depth++)
+        {
+          char *name = envelope_layer_get_group_name (layer, depth);
+          gboolean last;
+
+          if (name == NULL)
+            break;
+          last = has_group_field (layer) || strchr (layer->name + strlen (name) + 1, '/') == NULL;
+          if (g_hash_table_contains (seen, name))
+            g_free (name);
+          else
+            {
+              g_hash_table_add (seen, name);
+              g_ptr_array_add (groups, name);
+            }
+          if (last)
+            break;
+        }
+    }
+  g_ptr_array_add (groups, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&groups), FALSE);
+}
+
+/* The group @layer is drawn in, or NULL: the outermost of its groups that
+ * is collapsed. */
+static char *
+collapsed_group (const EnvelopeDiagram *diagram,
+                 const EnvelopeLayer   *layer)
+{
+  for (guint depth = 1;; depth++)
+    {
+      g_autofree char *name = envelope_layer_get_group_name (layer, depth);
+      gboolean last;
+
+      if (name == NULL)
+        return NULL;
+      last = has_group_field (layer) || strchr (layer->name + strlen (name) + 1, '/') == NULL;
+      if (diagram->collapsed != NULL && g_strv_contains ((const char * const *) diagram->collapsed, name))
+        return g_steal_pointer (&name);
+      if (diagram->collapse_depth > 0 && (depth == diagram->collapse_depth || (last && depth < diagram->collapse_depth)))
+        return g_steal_pointer (&name);
+      if (last || depth >= 64)
+        return NULL;
+    }
+}
+
+static double
+spatial_extent (guint64 size)
+{
+  return CLAMP (7.5 * sqrt ((double) size), 14.0, 120.0);
+}
+
+static double
+channel_thickness (guint64 channels)
+{
+  return CLAMP (1.25 * sqrt ((double) channels), 3.0, 56.0);
+}
+
+/* Sizes on a square-root scale, clamped, so that a 224 × 224 map and a
+ * 7 × 7 one are both visible and their ratio still reads as large. */
+static void
+size_proportional_box (EnvelopeDiagram *diagram,
+                       EnvelopeBlock   *block)
+{
+  gboolean lr = diagram->direction == ENVELOPE_DIRECTION_LEFT_RIGHT;
+
+  if (block->rank == 3)
+    {
+      double thickness = channel_thickness (block->shape[0]);
+      double height = spatial_extent (block->shape[1]);
+      double width = spatial_extent (block->shape[2]);
+
+      block->box_width = lr ? thickness : width;
+      block->box_height = lr ? height : thickness;
+      block->box_depth = 0.5 * (lr ? width : height);
+    }
+  else
+    {
+      double length = CLAMP (2.2 * sqrt ((double) block->shape[0]), 14.0, 150.0);
+
+      block->box_width = lr ? 5.0 : length;
+      block->box_height = lr ? length : 5.0;
+      block->box_depth = 4.0;
+    }
+}
+
+void
+block_box_geometry (const EnvelopeBlock *block,
+                    EnvelopeDirection    direction,
+                    double               center_x,
+                    double               center_y,
+                    EnvelopeRect        *front,
+                    double              *depth_x,
+                    double              *depth_y)
+{
+  front->width = block->box_width;
+  front->height = block->box_height;
+  front->x = center_x - block->box_width / 2;
+  front->y = center_y - block->box_height / 2;
+  /* the receding edges at about 40 degrees */
+  *depth_x = block->box_depth * 0.77;
+  *depth_y = block->box_depth * 0.64;
+}
+
+static void
+size_block (EnvelopeDiagram *diagram,
+            TextKit         *kit,
+            EnvelopeBlock   *block,
+            double           detail_reserve)
+{
+  double name_width = text_kit_measure (kit, TEXT_BLOCK_NAME, block->name);
+  double detail = kit->line_height[TEXT_BLOCK_DETAIL] + BLOCK_LINE_GAP;
+  guint n_details = block->collapsed ? 4 : 3;
+  double text_height;
+
+  block->text_width = CLAMP (MAX (name_width, detail_reserve), BLOCK_MIN_TEXT_WIDTH, BLOCK_MAX_TEXT_WIDTH);
+  block->text_width = ceil (block->text_width);
+  text_height = kit->line_height[TEXT_BLOCK_NAME] + n_details * detail;
+
+  if (diagram->style == ENVELOPE_DIAGRAM_STYLE_FLAT)
+    {
+      block->width = block->text_width + 2 * BLOCK_PAD_X;
+      block->height = ceil (text_height + 2 * BLOCK_PAD_Y);
+      block->box_width = block->width;
+      block->box_height = block->height;
+      block->box_depth = 0;
+      return;
+    }
+
+  size_proportional_box (diagram, block);
+  {
+    EnvelopeRect front;
+    double dx, dy;
+
+    block_box_geometry (block, diagram->direction, 0, 0, &front, &dx, &dy);
+    if (diagram->direction == ENVELOPE_DIRECTION_LEFT_RIGHT)
+      {
+        /* the name and kind above the box, the figures under it; the
+         * node stays centred on the front face so that arrows meet it
+         * in the middle */
+        double above = dy + PROPORTIONAL_TEXT_GAP + kit->line_height[TEXT_BLOCK_NAME] + detail;
+        double below = PROPORTIONAL_TEXT_GAP + (n_details - 1) * detail;
+
+        block->width = ceil (2 * MAX (block->box_width / 2 + dx, block->text_width / 2));
+        block->height = ceil (block->box_height + 2 * MAX (above, below));
+      }
+    else
+      {
+        /* the text to the right of the box */
+        block->width = ceil (block->box_width + 2 * (dx + PROPORTIONAL_TEXT_GAP + block->text_width));
+        block->height = ceil (2 * MAX (block->box_height / 2 + dy, text_height / 2));
+      }
+  }
+}
+
+static EnvelopeLayerCategory
+category_of (const EnvelopeLayer *layer)
+{
+  return envelope_layer_kind_get (layer->type)->category;
+}
+
+static void
+compute_structure_key (EnvelopeDiagram *diagram)
+{
+  guint64 hash = G_GUINT64_CONSTANT (0xcbf29ce484222325);
+  guint32 header[5] = { diagram->style, diagram->direction, diagram->blocks->len,
+                        diagram->wrap > 1 ? diagram->wrap : 1,
+                        diagram->wrap > 1 && diagram->receptive_field_room };
+
+  hash = diagram_hash_bytes (hash, header, sizeof header);
+  for (guint i = 0; i < diagram->blocks->len; i++)
+    {
+      const EnvelopeBlock *block = &g_array_index (diagram->blocks, EnvelopeBlock, i);
+
+      hash = diagram_hash_string (hash, block->name);
+      hash = diagram_hash_bytes (hash, &block->collapsed, sizeof block->collapsed);
+      hash = hash_double (hash, block->width);
+      hash = hash_double (hash, block->height);
+      hash = hash_double (hash, block->box_width);
+      hash = hash_double (hash, block->box_height);
+      hash = hash_double (hash, block->box_depth);
+    }
+  for (guint i = 0; i < diagram->edges->len; i++)
+    {
+      const EnvelopeDiagramEdge *edge = &g_array_index (diagram->edges, EnvelopeDiagramEdge, i);
+      guint32 e[3] = { edge->from, edge->to, edge->main };
+
+      hash = diagram_hash_bytes (hash, e, sizeof e);
+    }
+  diagram->structure_key = hash;
+}
+
+static void
+add_edges (EnvelopeDiagram  *diagram,
+           const EnvelopeAnalysis *analysis)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autofree gint64 *keys = NULL;
+  g_autofree gboolean *has_main_out = NULL;
+  guint n_keys = 0, capacity = 0;
+
+  for (guint i = 0; i < diagram->n_layers; i++)
+    capacity += envelope_analysis_get_layer (analysis, i)->n_inputs;
+  keys = g_new (gint64, MAX (capacity, 1));
+  has_main_out = g_new0 (gboolean, MAX (diagram->blocks->len, 1));
+
+  for (guint i = 0; i < diagram->n_layers; i++)
+    {
+      const EnvelopeLayerFigures *f = envelope_analysis_get_layer (analysis, i);
+
+      for (guint k = 0; k < f->n_inputs; k++)
+        {
+          guint source = f->inputs[k];
+          guint from = diagram->layer_block[source];
+          guint to = diagram->layer_block[i];
+          gpointer existing;
+
+          if (from == to)
+            continue;
+          keys[n_keys] = ((gint64) from << 32) | to;
+          existing = g_hash_table_lookup (seen, &keys[n_keys]);
+          if (existing != NULL)
+            continue;
+          {
+            const EnvelopeLayerFigures *carried = envelope_analysis_get_layer (analysis, source);
+            g_autofree char *label = envelope_format_shape (carried->rank, carried->shape);
+            /* the main path: the target's first input and the source's
+             * first consumer; a fan-out keeps one straight arrow */
+            gboolean main = k == 0 && !has_main_out[from];
+            EnvelopeDiagramEdge edge = { from, to, source, main,
+                                         g_string_chunk_insert_const (diagram->strings, label) };
+
+            has_main_out[from] |= main;
+
+            g_array_append_val (diagram->edges, edge);
+            /* the index, offset by one so that the first is not NULL */
+            g_hash_table_insert (seen, &keys[n_keys], GUINT_TO_POINTER (diagram->edges->len));
+            n_keys++;
+          }
+        }
+    }
+}
+
+/**
+ * envelope_diagram_new:
+ * @analysis: an analysis; the diagram copies what it needs
+ * @options: (nullable): style, direction and collapsed groups
+ *
+ * Returns: (transfer full): a new diagram
+ */
+EnvelopeDiagram *
+envelope_diagram_new (const EnvelopeAnalysis       *analysis,
+                      const EnvelopeDiagramOptions *options)
+{
+  const EnvelopeNetwork *network;
+  EnvelopeDiagramOptions defaults;
+  EnvelopeDiagram *diagram;
+  g_autoptr(GHashTable) group_blocks = NULL;
+  g_autofree guint *member_count = NULL;
+  g_autofree guint *member_offset = NULL;
+  g_autofree gboolean *output_found = NULL;
+  TextKit *kit;
+  double layer_reserve, group_reserve;
+
+  g_return_val_if_fail (analysis != NULL, NULL);
+
+  if (options == NULL)
+    {
+      envelope_diagram_options_init (&defaults);
+      options = &defaults;
+    }
+
+  network = envelope_analysis_get_network (analysis);
+  diagram = g_atomic_rc_box_new0 (EnvelopeDiagram);
+  diagram->style = options->style;
+  diagram->direction = options->direction;
+  diagram->collapse_depth = options->collapse_depth;
+  diagram->wrap = options->wrap;
+  diagram->receptive_field_room = options->receptive_field_room;
+  diagram->collapsed = g_strdupv ((char **) options->collapsed);
+  diagram->font_family = g_strdup (options->font_family != NULL ? options->font_family : "Sans");
+  diagram->title = g_strdup (network->name != NULL ? network->name : "");
+  diagram->strings = g_string_chunk_new (4096);
+  diagram->n_layers = envelope_analysis_get_n_layers (analysis);
+  diagram->layer_names = g_new0 (char *, diagram->n_layers);
+  diagram->figures = g_new0 (EnvelopeLayerFigures, diagram->n_layers);
+  diagram->layer_block = g_new0 (guint, diagram->n_layers);
+  diagram->members = g_new0 (guint, diagram->n_layers);
+  diagram->blocks = g_array_new (FALSE, TRUE, sizeof (EnvelopeBlock));
+  diagram->edges = g_array_new (FALSE, TRUE, sizeof (EnvelopeDiagramEdge));
+  diagram->input_block = -1;
+  diagram->totals = *envelope_analysis_get_totals (analysis);
+  diagram->memory = *envelope_analysis_get_memory (analysis);
+
+  /* Blocks: a layer, or the first layer of a collapsed group. */
+  group_blocks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < diagram->n_layers; i++)
+    {
+      const EnvelopeLayer *layer = envelope_network_get_layer (network, i);
+      const EnvelopeLayerFigures *f = envelope_analysis_get_layer (analysis, i);
+      g_autofree char *group = collapsed_group (diagram, layer);
+      gpointer existing;
+
+      diagram->layer_names[i] = g_string_chunk_insert (diagram->strings, layer->name);
+      diagram->figures[i] = *f;
+      diagram->figures[i].inputs = NULL;
+      diagram->figures[i].n_inputs = 0;
+
+      if (layer->type == ENVELOPE_LAYER_INPUT && f->rank == 3)
+        {
+          diagram->input_extent[0] = MAX (diagram->input_extent[0], f->shape[1]);
+          diagram->input_extent[1] = MAX (diagram->input_extent[1], f->shape[2]);
+        }
+
+      if (group != NULL && g_hash_table_lookup_extended (group_blocks, group, NULL, &existing))
+        {
+          diagram->layer_block[i] = GPOINTER_TO_UINT (existing);
+          continue;
+        }
+      {
+        EnvelopeBlock block = { 0 };
+
+        block.collapsed = group != NULL;
+        block.name = g_string_chunk_insert (diagram->strings, group != NULL ? group : layer->name);
+        block.output_layer = i;
+        diagram->layer_block[i] = diagram->blocks->len;
+        g_array_append_val (diagram->blocks, block);
+        if (group != NULL)
+          g_hash_table_insert (group_blocks, g_steal_pointer (&group), GUINT_TO_POINTER (diagram->blocks->len - 1));
+      }
+    }
+
+  /* Members, in file order. */
+  member_count = g_new0 (guint, diagram->blocks->len);
+  member_offset = g_new0 (guint, diagram->blocks->len + 1);
+  for (guint i = 0; i < diagram->n_layers; i++)
+    member_count[diagram->layer_block[i]]++;
+  for (guint b = 0; b < diagram->blocks->len; b++)
+    member_offset[b + 1] = member_offset[b] + member_count[b];
+  for (guint b = 0; b < diagram->blocks->len; b++)
+    {
+      EnvelopeBlock *block = &g_array_index (diagram->blocks, EnvelopeBlock, b);
+
+      block->layers = diagram->members + member_offset[b];
+      block->n_layers = 0;
+    }
+  for (guint i = 0; i < diagram->n_layers; i++)
+    {
+      EnvelopeBlock *block = &g_array_index (diagram->blocks, EnvelopeBlock, diagram->layer_block[i]);
+
+      diagram->members[(block->layers - diagram->members) + block->n_layers++] = i;
+    }
+
+  add_edges (diagram, analysis);
+  output_found = g_new0 (gboolean, diagram->blocks->len);
+
+  /* A group's output is the last member that feeds another block, or
+   * its last member when none does. */
+  for (guint b = 0; b < diagram->blocks->len; b++)
+    {
+      EnvelopeBlock *block = &g_array_index (diagram->blocks, EnvelopeBlock, b);
+
+      block->output_layer = block->layers[block->n_layers - 1];
+      output_found[b] = FALSE;
+    }
+  for (guint e = 0; e < diagram->edges->len; e++)
+    {
+      const EnvelopeDiagramEdge *edge = &g_array_index (diagram->edges, EnvelopeDiagramEdge, e);
+      EnvelopeBlock *block = &g_array_index (diagram->blocks, EnvelopeBlock, edge->from);
+
+      if (!output_found[edge->from] || edge->layer > block->output_layer)
+        block->output_layer = edge->layer;
+      output_found[edge->from] = TRUE;
+    }
+
+  kit = text_kit_new (diagram->font_family);
+  /* room for the widest usual figures, so that a new value rarely
+   * changes a block's size (and so the layout) */
+  layer_reserve = MAX (text_kit_measure (kit, TEXT_BLOCK_DETAIL, "conv 11×11, 1024, /2"),
+                       text_kit_measure (kit, TEXT_BLOCK_DETAIL, "8.88G MACs · 88.8%"));
+  group_reserve = MAX (layer_reserve, text_kit_measure (kit, TEXT_BLOCK_DETAIL, "8.88M params · 8.88G MACs"));
+
+  for (guint b = 0; b < diagram->blocks->len; b++)
+    {
+      EnvelopeBlock *block = &g_array_index (diagram->blocks, EnvelopeBlock, b);
+      const EnvelopeLayer *output = envelope_network_get_layer (network, block->output_layer);
+      const EnvelopeLayerFigures *f = &diagram->figures[block->output_layer];
+      guint64 costliest = 0;
+      gboolean any_cost = FALSE;
+
+      g_autofree char *shape_text = envelope_format_shape (f->rank, f->shape);
+
+      block->type = output->type;
+      block->category = category_of (output);
+      block->rank = f->rank;
+      memcpy (block->shape, f->shape, sizeof block->shape);
+      block->receptive_field = f->receptive_field;
+      block->shape_text = g_string_chunk_insert (diagram->strings, shape_text);
+
+      for (guint k = 0; k < block->n_layers; k++)
+        {
+          guint i = block->layers[k];
+          const EnvelopeLayer *layer = envelope_network_get_layer (network, i);
+          const EnvelopeLayerFigures *m = &diagram->figures[i];
+          guint64 cost = m->macs > 0 ? m->macs : m->params;
+
+          block->params += m->params;
+          block->macs += m->macs;
+          block->activations += m->activations;
+          block->misaligned |= m->receptive_field.misaligned;
+          if (layer->type == ENVELOPE_LAYER_INPUT)
+            {
+              block->is_input = TRUE;
+              if (diagram->input_block < 0)
+                diagram->input_block = (gint) b;
+            }
+          if (block->collapsed && (cost > costliest || (!any_cost && cost > 0)))
+            {
+              costliest = cost;
+              any_cost = TRUE;
+              block->category = category_of (layer);
+            }
+        }
+
+      if (!block->collapsed)
+        {
+          g_autofree char *description = envelope_layer_describe (output);
+          block->description = g_string_chunk_insert (diagram->strings, description);
+        }
+      else
+        {
+          g_autofree char *description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u layer", "%u layers",
+                                                                       block->n_layers),
+                                                          block->n_layers);
+          block->description = g_string_chunk_insert (diagram->strings, description);
+        }
+
+      diagram->max_params = MAX (diagram->max_params, block->params);
+      diagram->max_macs = MAX (diagram->max_macs, block->macs);
+      diagram->max_activations = MAX (diagram->max_activations, block->activations);
+
+      size_block (diagram, kit, block, block->collapsed ? group_reserve : layer_reserve);
+    }
+  text_kit_free (kit);
+
+  compute_structure_key (diagram);
+  return diagram;
+}
+
+static void
+diagram_clear (EnvelopeDiagram *diagram)
+{
+  g_strfreev (diagram->collapsed);
+  g_free (diagram->font_family);
+  g_free (diagram->title);
+  g_string_chunk_free (diagram->strings);
+  g_free (diagram->layer_names);
+  g_free (diagram->figures);
+  g_free (diagram->layer_block);
+  g_free (diagram->members);
+  g_array_unref (diagram->blocks);
+  g_array_unref (diagram->edges);
+}
+
+EnvelopeDiagram *
+envelope_diagram_ref (EnvelopeDiagram *diagram)
+{
+  g_return_val_if_fail (diagram != NULL, NULL);
+
+  return g_atomic_rc_box_acquire (diagram);
+}
+
+void
+envelope_diagram_unref (EnvelopeDiagram *diagram)
+{
+  if (diagram != NULL)
+    g_atomic_rc_box_release_full (diagram, (GDestroyNotify) diagram_clear);
+}
+
+EnvelopeDiagramStyle
+envelope_diagram_get_style (const EnvelopeDiagram *diagram)
+{
+  return diagram->style;
+}
+
+EnvelopeDirection
+envelope_diagram_get_direction (const EnvelopeDiagram *diagram)
+{
+  return diagram->direction;
+}
+
+const char *
+envelope_diagram_get_font_family (const EnvelopeDiagram *diagram)
+{
+  return diagram->font_family;
+}
+
+guint
+envelope_diagram_get_wrap (const EnvelopeDiagram *diagram)
+{
+  return diagram->wrap;
+}
+
+gboolean
+envelope_diagram_get_receptive_field_room (const EnvelopeDiagram *diagram)
+{
+  return diagram->receptive_field_room;
+}
+
+/* Equal keys: the same blocks of the same sizes, connected the same way,
+ * in the same style and direction; an existing layout still fits. */
+guint64
+envelope_diagram_get_structure_key (const EnvelopeDiagram *diagram)
+{
+  return diagram->structure_key;
+}
+
+guint
+envelope_diagram_get_n_blocks (const EnvelopeDiagram *diagram)
+{
+  return diagram->blocks->len;
+}
+
+const EnvelopeBlock *
+envelope_diagram_get_block (const EnvelopeDiagram *diagram,
+                            guint                  index)
+{
+  g_return_val_if_fail (index < diagram->blocks->len, NULL);
+
+  return &g_array_index (diagram->blocks, EnvelopeBlock, index);
+}
+
+guint
+envelope_diagram_get_n_edges (const EnvelopeDiagram *diagram)
+{
+  return diagram->edges->len;
+}
+
+const EnvelopeDiagramEdge *
+envelope_diagram_get_edge (const EnvelopeDiagram *diagram,
+                           guint                  index)
+{
+  g_return_val_if_fail (index < diagram->edges->len, NULL);
+
+  return &g_array_index (diagram->edges, EnvelopeDiagramEdge, index);
+}
+
+/* The block that shows layer @layer (its group's, when collapsed). */
+gint
+envelope_diagram_find_block (const EnvelopeDiagram *diagram,
+                             guint                  layer)
+{
+  g_return_val_if_fail (layer < diagram->n_layers, -1);
+
+  return (gint) diagram->layer_block[layer];
+}
+
+gint
+envelope_diagram_get_input_block (const EnvelopeDiagram *diagram)
+{
+  return diagram->input_block;
+}
+
+guint
+envelope_diagram_get_n_layers (const EnvelopeDiagram *diagram)
+{
+  return diagram->n_layers;
+}
+
+const char *
+envelope_diagram_get_layer_name (const EnvelopeDiagram *diagram,
+                                 guint                  layer)
+{
+  g_return_val_if_fail (layer < diagram->n_layers, NULL);
+
+  return diagram->layer_names[layer];
+}
+
+const EnvelopeLayerFigures *
+envelope_diagram_get_layer_figures (const EnvelopeDiagram *diagram,
+                                    guint                  layer)
+{
+  g_return_val_if_fail (layer < diagram->n_layers, NULL);
+
+  return &diagram->figures[layer];
+}
+
+/* The largest input's height and width, in pixels; 0 with no image input. */
+void
+envelope_diagram_get_input_extent (const EnvelopeDiagram *diagram,
+                                   guint64               *height,
+                                   guint64               *width)
+{
+  if (height != NULL)
+    *height = diagram->input_extent[0];
+  if (width != NULL)
+    *width = diagram->input_extent[1];
+}
+
+const char *
+envelope_diagram_get_title (const EnvelopeDiagram *diagram)
+{
+  return diagram->title;
+}
+
+const EnvelopeTotals *
+envelope_diagram_get_totals (const EnvelopeDiagram *diagram)
+{
+  return &diagram->totals;
+}
+
+const EnvelopeMemory *
+envelope_diagram_get_memory (const EnvelopeDiagram *diagram)
+{
+  return &diagram->memory;
+}
+
+guint64
+envelope_diagram_get_max_params (const EnvelopeDiagram *diagram)
+{
+  return diagram->max_params;
+}
+
+guint64
+envelope_diagram_get_max_macs (const EnvelopeDiagram *diagram)
+{
+  return diagram->max_macs;
+}
+
+guint64
+envelope_diagram_get_max_activations (const EnvelopeDiagram *diagram)
+{
+  return diagram->max_activations;
+}

@@ -1,0 +1,1397 @@
+/* envelope-layout.c: Graphviz places, Envelope draws
+ *
+ * Every block goes to dot as a fixed-size box with no label; dot ranks
+ * the boxes, orders them and routes the arrows, and the positions and
+ * spline control points are read back.  Nothing is rendered by Graphviz.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "envelope-render"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <graphviz/gvc.h>
+#include <math.h>
+#include <string.h>
+
+#include "envelope-layout.h"
+#include "envelope-render-private.h"
+
+G_DEFINE_QUARK (envelope-layout-error-quark, envelope_layout_error)
+
+typedef struct
+{
+  guint first;               /* into points */
+  guint n_points;
+  EnvelopeRect bounds;
+  gboolean has_label;
+  EnvelopePoint label;
+} EdgeData;
+
+struct _EnvelopeLayout
+{
+  guint64 structure_key;
+  EnvelopeDirection direction;
+  double rank_gap;
+  EnvelopeRect bounds;
+
+  guint n_blocks;
+  EnvelopeRect *blocks;
+  guint n_edges;
+  EdgeData *edges;
+  guint n_rows;              /* 1 unless the flow is wrapped */
+  EnvelopeRect *rows;
+  guint *block_row;
+  GArray *points;            /* EnvelopePoint */
+  EnvelopeEdgeGeometry *geometry;
+
+  /* A uniform grid over the bounds: each cell lists the blocks and edges
+   * whose bounds meet it (compressed rows: offsets, then items). */
+  double cell_size;
+  guint grid_columns;
+  guint grid_rows;
+  guint *block_offsets;
+  guint *block_items;
+  guint *edge_offsets;
+  guint *edge_items;
+};
+
+G_DEFINE_BOXED_TYPE (EnvelopeLayout, envelope_layout, envelope_layout_ref, envelope_layout_unref)
+
+/* Graphviz keeps global state: one context for the process, and one
+ * layout at a time. */
+static GMutex graphviz_lock;
+static GVC_t *graphviz_context;
+static GString *graphviz_errors;
+
+static int
+collect_graphviz_error (char *message)
+{
+  if (graphviz_errors != NULL)
+    g_string_append (graphviz_errors, message);
+  return 0;
+}
+
+static GVC_t *
+get_graphviz (void)
+{
+  if (graphviz_context == NULL)
+    {
+      agseterr (AGERR);
+      agseterrf (collect_graphviz_error);
+      graphviz_context = gvContext ();
+    }
+  return graphviz_context;
+}
+
+static void
+set_attribute (void       *object,
+               Agsym_t    *symbol,
+               double      value)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_ascii_formatd (buf, sizeof buf, "%.4f", value);
+  agxset (object, symbol, buf);
+}
+
+/* dot's y axis points up; the world's points down. */
+static void
+flip_point (double         top,
+            const pointf  *p,
+            EnvelopePoint *out)
+{
+  out->x = p->x;
+  out->y = top - p->y;
+}
+
+static void
+add_point (GArray *points,
+           double  x,
+           double  y)
+{
+  EnvelopePoint p = { x, y };
+
+  g_array_append_val (points, p);
+}
+
+/* A straight segment as a cubic: keeps every path a Bézier chain. */
+static void
+add_line (GArray *points,
+          double  x,
+          double  y)
+{
+  EnvelopePoint from = g_array_index (points, EnvelopePoint, points->len - 1);
+
+  add_point (points, from.x + (x - from.x) / 3, from.y + (y - from.y) / 3);
+  add_point (points, from.x + 2 * (x - from.x) / 3, from.y + 2 * (y - from.y) / 3);
+  add_point (points, x, y);
+}
+
+/* Where an arrow leaves or meets the drawn box of a block in the
+ * proportional style: the side of the box that faces the flow, at the
+ * spline's height (or abscissa) clamped into the box. */
+static void
+box_port (const EnvelopeBlock *block,
+          const EnvelopeRect  *node,
+          EnvelopeDirection    direction,
+          gboolean             outgoing,
+          const EnvelopePoint *near,
+          EnvelopePoint       *port)
+{
+  EnvelopeRect front;
+  double dx, dy, margin;
+
+  block_box_geometry (block, direction, node->x + node->width / 2, node->y + node->height / 2, &front, &dx, &dy);
+  if (direction == ENVELOPE_DIRECTION_LEFT_RIGHT)
+    {
+      margin = MIN (3.0, front.height / 4);
+      if (outgoing)
+        {
+          port->x = front.x + front.width + dx / 2;
+          port->y = CLAMP (near->y, front.y - dy / 2 + margin, front.y + front.height - dy / 2 - margin);
+        }
+      else
+        {
+          port->x = front.x;
+          port->y = CLAMP (near->y, front.y + margin, front.y + front.height - margin);
+        }
+    }
+  else
+    {
+      margin = MIN (3.0, front.width / 4);
+      if (outgoing)
+        {
+          port->x = CLAMP (near->x, front.x + margin, front.x + front.width - margin);
+          port->y = front.y + front.height;
+        }
+      else
+        {
+          port->x = CLAMP (near->x, front.x + dx / 2 + margin, front.x + front.width + dx / 2 - margin);
+          port->y = front.y - dy / 2;
+        }
+    }
+}
+
+static void
+compute_edge_bounds (EnvelopeLayout *layout,
+                     EdgeData       *edge)
+{
+  const EnvelopePoint *p = &g_array_index (layout->points, EnvelopePoint, edge->first);
+  double x0 = G_MAXDOUBLE, y0 = G_MAXDOUBLE, x1 = -G_MAXDOUBLE, y1 = -G_MAXDOUBLE;
+
+  /* the control points' hull contains the curve */
+  for (guint i = 0; i < edge->n_points; i++)
+    {
+      x0 = MIN (x0, p[i].x);
+      y0 = MIN (y0, p[i].y);
+      x1 = MAX (x1, p[i].x);
+      y1 = MAX (y1, p[i].y);
+    }
+  edge->bounds.x = x0;
+  edge->bounds.y = y0;
+  edge->bounds.width = x1 - x0;
+  edge->bounds.height = y1 - y0;
+}
+
+/* Lays out blocks @first to @last (and the arrows between them) with
+ * dot, into @layout's rectangles and paths, in dot's own frame. */
+static gboolean
+run_dot (EnvelopeLayout        *layout,
+         const EnvelopeDiagram *diagram,
+         guint                  first,
+         guint                  last,
+         GError               **error)
+{
+  guint n_blocks = last - first + 1;
+  guint n_edges = envelope_diagram_get_n_edges (diagram);
+  EnvelopeDiagramStyle style = envelope_diagram_get_style (diagram);
+  gboolean lr = layout->direction == ENVELOPE_DIRECTION_LEFT_RIGHT;
+  g_autofree Agnode_t **nodes = g_new0 (Agnode_t *, n_blocks);
+  g_autofree Agedge_t **edges = g_new0 (Agedge_t *, MAX (n_edges, 1));
+  Agraph_t *graph;
+  Agsym_t *width_symbol, *height_symbol, *weight_symbol;
+  GVC_t *gvc;
+  double top;
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  int status;
+
+  g_mutex_lock (&graphviz_lock);
+  gvc = get_graphviz ();
+  graphviz_errors = g_string_new (NULL);
+
+  graph = agopen ((char *) "envelope", Agdirected, NULL);
+  agattr (graph, AGRAPH, (char *) "rankdir", (char *) (lr ? "LR" : "TB"));
+  /* The newer ranking is linear on long chains where the classic one is
+   * quadratic. */
+  agattr (graph, AGRAPH, (char *) "newrank", (char *) "true");
+  /* Proportional boxes are met in the middle of their sides (ports),
+   * where splines loop; straight segments do not. */
+  agattr (graph, AGRAPH, (char *) "splines",
+          (char *) (style == ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL ? "polyline" : "spline"));
+  g_ascii_formatd (buf, sizeof buf, "%.4f", layout->rank_gap / 72.0);
+  agattr (graph, AGRAPH, (char *) "ranksep", buf);
+  g_ascii_formatd (buf, sizeof buf, "%.4f", (lr ? 14.0 : 20.0) / 72.0);
+  agattr (graph, AGRAPH, (char *) "nodesep", buf);
+  agattr (graph, AGNODE, (char *) "shape", (char *) "box");
+  agattr (graph, AGNODE, (char *) "fixedsize", (char *) "true");
+  agattr (graph, AGNODE, (char *) "label", (char *) "");
+  width_symbol = agattr (graph, AGNODE, (char *) "width", (char *) "1");
+  height_symbol = agattr (graph, AGNODE, (char *) "height", (char *) "1");
+  weight_symbol = agattr (graph, AGEDGE, (char *) "weight", (char *) "1");
+  agattr (graph, AGEDGE, (char *) "dir", (char *) "none");
+  if (style == ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL)
+    {
+      /* a box's text lies above and below it (beside it, top to
+       * bottom): arrows leave and arrive in the middle of the facing
+       * sides, where there is no text */
+      agattr (graph, AGEDGE, (char *) "tailport", (char *) (lr ? "e" : "s"));
+      agattr (graph, AGEDGE, (char *) "headport", (char *) (lr ? "w" : "n"));
+    }
+
+  for (guint b = first; b <= last; b++)
+    {
+      const EnvelopeBlock *block = envelope_diagram_get_block (diagram, b);
+      char name[24];
+
+      g_snprintf (name, sizeof name, "b%u", b);
+      nodes[b - first] = agnode (graph, name, TRUE);
+      set_attribute (nodes[b - first], width_symbol, block->width / 72.0);
+      set_attribute (nodes[b - first], height_symbol, block->height / 72.0);
+    }
+  for (guint e = 0; e < n_edges; e++)
+    {
+      const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, e);
+
+      if (edge->from < first || edge->from > last || edge->to < first || edge->to > last)
+        continue;
+      edges[e] = agedge (graph, nodes[edge->from - first], nodes[edge->to - first], NULL, TRUE);
+      /* A block's first input stays in line with it: the main path of a
+       * residual block runs straight and the shortcut bends around. */
+      agxset (edges[e], weight_symbol, (char *) (edge->main ? "8" : "1"));
+    }
+
+  status = gvLayout (gvc, graph, "dot");
+  if (status != 0)
+    {
+      g_set_error (error, ENVELOPE_LAYOUT_ERROR, ENVELOPE_LAYOUT_ERROR_FAILED,
+                   _("Graphviz could not lay out the diagram: %s"),
+                   graphviz_errors->len > 0 ? graphviz_errors->str : _("unknown error"));
+      agclose (graph);
+      g_string_free (g_steal_pointer (&graphviz_errors), TRUE);
+      g_mutex_unlock (&graphviz_lock);
+      return FALSE;
+    }
+
+  top = GD_bb (graph).UR.y;
+  for (guint b = first; b <= last; b++)
+    {
+      const EnvelopeBlock *block = envelope_diagram_get_block (diagram, b);
+      EnvelopePoint center;
+
+      flip_point (top, &ND_coord (nodes[b - first]), &center);
+      layout->blocks[b].x = center.x - block->width / 2;
+      layout->blocks[b].y = center.y - block->height / 2;
+      layout->blocks[b].width = block->width;
+      layout->blocks[b].height = block->height;
+    }
+
+  for (guint e = 0; e < n_edges; e++)
+    {
+      const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, e);
+      EdgeData *data = &layout->edges[e];
+      splines *spl;
+      GArray *points = layout->points;
+
+      if (edges[e] == NULL)
+        continue;
+      spl = ED_spl (edges[e]);
+      data->first = points->len;
+      if (spl == NULL || spl->size == 0 || spl->list[0].size < 4)
+        {
+          /* no route: a straight line between the centres */
+          const EnvelopeRect *a = &layout->blocks[edge->from], *c = &layout->blocks[edge->to];
+
+          add_point (points, a->x + a->width / 2, a->y + a->height / 2);
+          add_line (points, c->x + c->width / 2, c->y + c->height / 2);
+        }
+      else
+        {
+          const bezier *bz = &spl->list[0];
+          EnvelopePoint p;
+
+          if (style == ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL)
+            {
+              EnvelopePoint start, port;
+
+              flip_point (top, &bz->list[0], &start);
+              box_port (envelope_diagram_get_block (diagram, edge->from), &layout->blocks[edge->from],
+                        layout->direction, TRUE, &start, &port);
+              add_point (points, port.x, port.y);
+              add_line (points, start.x, start.y);
+            }
+          else
+            {
+              flip_point (top, &bz->list[0], &p);
+              add_point (points, p.x, p.y);
+            }
+          /* one bezier per edge: dot gives more only for compound edges */
+          for (int i = 1; i < bz->size; i++)
+            {
+              flip_point (top, &bz->list[i], &p);
+              add_point (points, p.x, p.y);
+            }
+          if (style == ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL)
+            {
+              EnvelopePoint end = g_array_index (points, EnvelopePoint, points->len - 1), port;
+
+              box_port (envelope_diagram_get_block (diagram, edge->to), &layout->blocks[edge->to],
+                        layout->direction, FALSE, &end, &port);
+              add_line (points, port.x, port.y);
+            }
+        }
+      data->n_points = points->len - data->first;
+    }
+
+  gvFreeLayout (gvc, graph);
+  agclose (graph);
+  g_string_free (g_steal_pointer (&graphviz_errors), TRUE);
+  g_mutex_unlock (&graphviz_lock);
+  return TRUE;
+}
+
+/* Large networks are laid out in pieces of about this many blocks. */
+#define PIECE_BLOCKS 160
+
+/* Where a large network can be cut: a block that every path from what
+ * comes before to what comes after runs through, with nothing before it
+ * left dangling (it is the only end of its piece) and nothing after it
+ * starting afresh (it is the only start of the next). */
+static guint *
+find_cuts (const EnvelopeLayout  *layout,
+           const EnvelopeDiagram *diagram,
+           guint                 *n_cuts)
+{
+  guint n = layout->n_blocks;
+  g_autofree gint *crossing = g_new0 (gint, n + 1);
+  g_autofree guint *in_degree = g_new0 (guint, n);
+  g_autofree guint *out_degree = g_new0 (guint, n);
+  GArray *cuts = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint piece_start = 0, last_source = 0;
+  gboolean dead_end = FALSE;
+
+  *n_cuts = 0;
+  for (guint e = 0; e < layout->n_edges; e++)
+    {
+      const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, e);
+
+      if (edge->from >= edge->to)
+        {
+          g_array_free (cuts, TRUE);
+          return NULL;
+        }
+      /* counts the edges that jump over a block: from < block < to */
+      crossing[edge->from + 1]++;
+      crossing[edge->to]--;
+      out_degree[edge->from]++;
+      in_degree[edge->to]++;
+    }
+  for (guint b = 1; b <= n; b++)
+    crossing[b] += crossing[b - 1];
+  for (guint b = 0; b < n; b++)
+    if (in_degree[b] == 0)
+      last_source = b;
+
+  for (guint b = 1; b + 1 < n; b++)
+    {
+      /* a block with no way out, before @b, makes a second end */
+      dead_end |= out_degree[b - 1] == 0;
+      if (b - piece_start >= PIECE_BLOCKS && crossing[b] == 0 && !dead_end && out_degree[b] > 0 &&
+          b >= last_source)
+        {
+          g_array_append_val (cuts, b);
+          piece_start = b;
+        }
+    }
+  *n_cuts = cuts->len;
+  return (guint *) g_array_free (cuts, FALSE);
+}
+
+static void
+translate_piece (EnvelopeLayout        *layout,
+                 const EnvelopeDiagram *diagram,
+                 guint                  first,
+                 guint                  last,
+                 double                 dx,
+                 double                 dy)
+{
+  for (guint b = first; b <= last; b++)
+    {
+      layout->blocks[b].x += dx;
+      layout->blocks[b].y += dy;
+    }
+  for (guint e = 0; e < layout->n_edges; e++)
+    {
+      const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, e);
+
+      if (edge->from < first || edge->to > last)
+        continue;
+      for (guint i = 0; i < layout->edges[e].n_points; i++)
+        {
+          EnvelopePoint *p = &g_array_index (layout->points, EnvelopePoint, layout->edges[e].first + i);
+
+          p->x += dx;
+          p->y += dy;
+        }
+    }
+}
+
+/* dot's positioning phase grows with the square of the blocks on long
+ * networks (2.42's feasible-tree search), and no setting avoids it
+ * without spoiling the layout.  A large network is therefore laid out
+ * in pieces cut at single blocks (see find_cuts()): each piece by dot,
+ * the cut block in both of its pieces, and each piece moved so that its
+ * copy of the cut block lands on the previous piece's. */
+static gboolean
+lay_out_blocks (EnvelopeLayout        *layout,
+                const EnvelopeDiagram *diagram,
+                GError               **error)
+{
+  guint n_cuts = 0;
+  g_autofree guint *cuts = NULL;
+  guint first = 0;
+
+  if (layout->n_blocks > 2 * PIECE_BLOCKS)
+    cuts = find_cuts (layout, diagram, &n_cuts);
+
+  for (guint k = 0; k <= n_cuts; k++)
+    {
+      guint last = k < n_cuts ? cuts[k] : layout->n_blocks - 1;
+      EnvelopeRect joint = layout->blocks[first];
+
+      if (!run_dot (layout, diagram, first, last, error))
+        return FALSE;
+      if (k > 0)
+        translate_piece (layout, diagram, first, last, joint.x - layout->blocks[first].x,
+                         joint.y - layout->blocks[first].y);
+      first = last;
+    }
+  return TRUE;
+}
+
+/* ---- wrapping the flow into rows ---- */
+
+#define CORNER_RADIUS 8.0
+/* the lane between two rows where the arrow from one to the next runs */
+#define ROW_LANE 36.0
+
+static double
+along_start (const EnvelopeLayout *layout,
+             const EnvelopeRect   *r)
+{
+  return layout->direction == ENVELOPE_DIRECTION_LEFT_RIGHT ? r->x : r->y;
+}
+
+static double
+along_end (const EnvelopeLayout *layout,
+           const EnvelopeRect   *r)
+{
+  return layout->direction == ENVELOPE_DIRECTION_LEFT_RIGHT ? r->x + r->width : r->y + r->height;
+}
+
+/* A polyline through @corners with rounded corners, as Bézier segments. */
+static void
+add_rounded_polyline (GArray              *points,
+                      const EnvelopePoint *corners,
+                      guint                n)
+{
+  add_point (points, corners[0].x, corners[0].y);
+  for (guint i = 1; i + 1 < n; i++)
+    {
+      const EnvelopePoint *a = &corners[i - 1], *c = &corners[i], *b = &corners[i + 1];
+      double in_x = c->x - a->x, in_y = c->y - a->y, out_x = b->x - c->x, out_y = b->y - c->y;
+      double len_in = sqrt (in_x * in_x + in_y * in_y), len_out = sqrt (out_x * out_x + out_y * out_y);
+      double r = MIN (CORNER_RADIUS, MIN (len_in, len_out) / 2);
+      EnvelopePoint p, q;
+
+      if (len_in < 1e-6 || len_out < 1e-6)
+        continue;
+      p = (EnvelopePoint) { c->x - in_x / len_in * r, c->y - in_y / len_in * r };
+      q = (EnvelopePoint) { c->x + out_x / len_out * r, c->y + out_y / len_out * r };
+      add_line (points, p.x, p.y);
+      /* the quadratic through the corner, as a cubic */
+      add_point (points, p.x + 2.0 / 3.0 * (c->x - p.x), p.y + 2.0 / 3.0 * (c->y - p.y));
+      add_point (points, q.x + 2.0 / 3.0 * (c->x - q.x), q.y + 2.0 / 3.0 * (c->y - q.y));
+      add_point (points, q.x, q.y);
+    }
+  add_line (points, corners[n - 1].x, corners[n - 1].y);
+}
+
+static void
+row_bounds (const EnvelopeLayout *layout,
+            guint                 first,
+            guint                 last,
+            const EnvelopeDiagram *diagram,
+            EnvelopeRect         *bounds)
+{
+  *bounds = (EnvelopeRect) { 0, 0, 0, 0 };
+  for (guint b = first; b <= last; b++)
+    envelope_rect_union (bounds, &layout->blocks[b], bounds);
+  for (guint e = 0; e < layout->n_edges; e++)
+    {
+      const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, e);
+
+      if (edge->from >= first && edge->from <= last && edge->to >= first && edge->to <= last)
+        {
+          compute_edge_bounds ((EnvelopeLayout *) layout, &layout->edges[e]);
+          envelope_rect_union (bounds, &layout->edges[e].bounds, bounds);
+        }
+    }
+}
+
+/* The rows' lengths along the flow when a row starts at every break
+ * after @from: how many rows a length limit of @limit makes. */
+static guint
+count_rows (const double *start,
+            const double *end,
+            guint         n_segments,
+            double        limit,
+            guint        *first_segment)
+{
+  guint rows = 0;
+  guint k = 0;
+
+  while (k < n_segments)
+    {
+      double row_start = start[k], row_end = end[k];
+      guint j = k + 1;
+
+      while (j < n_segments && MAX (row_end, end[j]) - MIN (row_start, start[j]) <= limit)
+        {
+          row_start = MIN (row_start, start[j]);
+          row_end = MAX (row_end, end[j]);
+          j++;
+        }
+      if (first_segment != NULL)
+        first_segment[rows] = k;
+      rows++;
+      k = j;
+    }
+  return rows;
+}
+
+/* Folds the flow into rows (columns top to bottom) of similar length:
+ * the one dot layout is cut where a single arrow links what comes before
+ * to what comes after, each piece keeps its geometry, and the pieces are
+ * stacked; the cut arrows are routed from the end of one row to the
+ * start of the next through the lane between them. */
+static void
+wrap_rows (EnvelopeLayout        *layout,
+           const EnvelopeDiagram *diagram)
+{
+  guint n = layout->n_blocks;
+  guint wrap = envelope_diagram_get_wrap (diagram);
+  gboolean lr = layout->direction == ENVELOPE_DIRECTION_LEFT_RIGHT;
+  gboolean proportional = envelope_diagram_get_style (diagram) == ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL;
+  g_autofree gint *crossing = NULL;
+  g_autofree gint *bridge = NULL;
+  g_autofree guint *segment_first = NULL;
+  g_autofree double *start = NULL;
+  g_autofree double *end = NULL;
+  g_autofree guint *row_first = NULL;
+  guint n_segments = 0, n_rows;
+  double low, high, gap, cursor = 0;
+
+  layout->n_rows = 1;
+  if (wrap <= 1 || n < 2)
+    return;
+
+  crossing = g_new0 (gint, n + 1);
+  bridge = g_new (gint, n);
+  for (guint p = 0; p < n; p++)
+    bridge[p] = -1;
+  for (guint e = 0; e < layout->n_edges; e++)
+    {
+      const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, e);
+
+      if (edge->from >= edge->to)
+        return;     /* not in file order: no clean cut */
+      crossing[edge->from]++;
+      crossing[edge->to]--;
+    }
+  for (guint p = 1; p < n; p++)
+    crossing[p] += crossing[p - 1];
+  for (guint e = 0; e < layout->n_edges; e++)
+    {
+      const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, e);
+
+      if (edge->to == edge->from + 1 && crossing[edge->from] == 1)
+        bridge[edge->from] = (gint) e;
+    }
+
+  /* segments: runs of blocks between single arrows */
+  segment_first = g_new (guint, n + 1);
+  start = g_new (double, n);
+  end = g_new (double, n);
+  for (guint b = 0; b < n; b++)
+    {
+      if (b == 0 || bridge[b - 1] >= 0)
+        {
+          segment_first[n_segments] = b;
+          start[n_segments] = G_MAXDOUBLE;
+          end[n_segments] = -G_MAXDOUBLE;
+          n_segments++;
+        }
+      start[n_segments - 1] = MIN (start[n_segments - 1], along_start (layout, &layout->blocks[b]));
+      end[n_segments - 1] = MAX (end[n_segments - 1], along_end (layout, &layout->blocks[b]));
+    }
+  segment_first[n_segments] = n;
+  if (n_segments < 2)
+    return;
+
+  /* the shortest row length that needs no more than @wrap rows */
+  low = 0;
+  high = 0;
+  for (guint k = 0; k < n_segments; k++)
+    {
+      low = MAX (low, end[k] - start[k]);
+      high = MAX (high, end[k]);
+    }
+  high -= start[0];
+  for (guint iteration = 0; iteration < 48 && high - low > 1; iteration++)
+    {
+      double mid = (low + high) / 2;
+
+      if (count_rows (start, end, n_segments, mid, NULL) <= wrap)
+        high = mid;
+      else
+        low = mid;
+    }
+  row_first = g_new (guint, n_segments + 1);
+  n_rows = count_rows (start, end, n_segments, high, row_first);
+  if (n_rows < 2)
+    return;
+
+  layout->n_rows = n_rows;
+  layout->rows = g_new0 (EnvelopeRect, n_rows);
+  gap = ROW_LANE + (envelope_diagram_get_receptive_field_room (diagram) ? RF_STRIP_SIZE + RF_STRIP_GAP + RF_STRIP_TITLE : 0);
+
+  /* stack the rows: each starts at 0 along the flow */
+  for (guint r = 0; r < n_rows; r++)
+    {
+      guint first = segment_first[row_first[r]];
+      guint last = (r + 1 < n_rows ? segment_first[row_first[r + 1]] : n) - 1;
+      EnvelopeRect bounds;
+      double dx, dy;
+
+      row_bounds (layout, first, last, diagram, &bounds);
+      dx = lr ? -bounds.x : cursor - bounds.x;
+      dy = lr ? cursor - bounds.y : -bounds.y;
+      cursor += (lr ? bounds.height : bounds.width) + gap;
+
+      for (guint b = first; b <= last; b++)
+        {
+          layout->blocks[b].x += dx;
+          layout->blocks[b].y += dy;
+          layout->block_row[b] = r;
+        }
+      for (guint e = 0; e < layout->n_edges; e++)
+        {
+          const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, e);
+
+          if (edge->from >= first && edge->from <= last && edge->to >= first && edge->to <= last)
+            for (guint i = 0; i < layout->edges[e].n_points; i++)
+              {
+                EnvelopePoint *p = &g_array_index (layout->points, EnvelopePoint, layout->edges[e].first + i);
+
+                p->x += dx;
+                p->y += dy;
+              }
+        }
+      row_bounds (layout, first, last, diagram, &layout->rows[r]);
+    }
+
+  /* the arrows from the end of a row to the start of the next */
+  for (guint r = 0; r + 1 < n_rows; r++)
+    {
+      guint u = segment_first[row_first[r + 1]] - 1;
+      guint e = (guint) bridge[u];
+      const EnvelopeRect *from = &layout->blocks[u], *to = &layout->blocks[u + 1];
+      EnvelopePoint a, z, corners[6];
+      double g = layout->rank_gap;
+
+      if (lr)
+        {
+          a = (EnvelopePoint) { from->x + from->width, from->y + from->height / 2 };
+          z = (EnvelopePoint) { to->x, to->y + to->height / 2 };
+        }
+      else
+        {
+          a = (EnvelopePoint) { from->x + from->width / 2, from->y + from->height };
+          z = (EnvelopePoint) { to->x + to->width / 2, to->y };
+        }
+      if (proportional)
+        {
+          box_port (envelope_diagram_get_block (diagram, u), from, layout->direction, TRUE, &a, &a);
+          box_port (envelope_diagram_get_block (diagram, u + 1), to, layout->direction, FALSE, &z, &z);
+        }
+      corners[0] = a;
+      if (lr)
+        {
+          double lane = layout->rows[r].y + layout->rows[r].height + ROW_LANE / 2;
+          double out = from->x + from->width + g, in = to->x - g / 2;
+
+          corners[1] = (EnvelopePoint) { out, a.y };
+          corners[2] = (EnvelopePoint) { out, lane };
+          corners[3] = (EnvelopePoint) { in, lane };
+          corners[4] = (EnvelopePoint) { in, z.y };
+        }
+      else
+        {
+          double lane = layout->rows[r].x + layout->rows[r].width + ROW_LANE / 2;
+          double out = from->y + from->height + g, in = to->y - g / 2;
+
+          corners[1] = (EnvelopePoint) { a.x, out };
+          corners[2] = (EnvelopePoint) { lane, out };
+          corners[3] = (EnvelopePoint) { lane, in };
+          corners[4] = (EnvelopePoint) { z.x, in };
+        }
+      corners[5] = z;
+      layout->edges[e].first = layout->points->len;
+      add_rounded_polyline (layout->points, corners, 6);
+      layout->edges[e].n_points = layout->points->len - layout->edges[e].first;
+    }
+}
+
+static void
+grid_cells (const EnvelopeLayout *layout,
+            const EnvelopeRect   *rect,
+            guint                *c0,
+            guint                *r0,
+            guint                *c1,
+            guint                *r1)
+{
+  double x0 = (rect->x - layout->bounds.x) / layout->cell_size;
+  double y0 = (rect->y - layout->bounds.y) / layout->cell_size;
+  double x1 = (rect->x + rect->width - layout->bounds.x) / layout->cell_size;
+  double y1 = (rect->y + rect->height - layout->bounds.y) / layout->cell_size;
+
+  *c0 = (guint) CLAMP (floor (x0), 0, layout->grid_columns - 1);
+  *r0 = (guint) CLAMP (floor (y0), 0, layout->grid_rows - 1);
+  *c1 = (guint) CLAMP (floor (x1), 0, layout->grid_columns - 1);
+  *r1 = (guint) CLAMP (floor (y1), 0, layout->grid_rows - 1);
+}
+
+static void
+build_index (EnvelopeLayout  *layout,
+             guint            n_items,
+             const EnvelopeRect *(*rect_of) (EnvelopeLayout *, guint),
+             guint          **offsets_out,
+             guint          **items_out)
+{
+  guint n_cells = layout->grid_columns * layout->grid_rows;
+  guint *offsets = g_new0 (guint, n_cells + 1);
+  guint *cursor;
+  guint *items;
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      guint c0, r0, c1, r1;
+
+      grid_cells (layout, rect_of (layout, i), &c0, &r0, &c1, &r1);
+      for (guint r = r0; r <= r1; r++)
+        for (guint c = c0; c <= c1; c++)
+          offsets[r * layout->grid_columns + c + 1]++;
+    }
+  for (guint k = 0; k < n_cells; k++)
+    offsets[k + 1] += offsets[k];
+  items = g_new (guint, MAX (offsets[n_cells], 1));
+  cursor = g_memdup2 (offsets, (n_cells + 1) * sizeof (guint));
+  for (guint i = 0; i < n_items; i++)
+    {
+      guint c0, r0, c1, r1;
+
+      grid_cells (layout, rect_of (layout, i), &c0, &r0, &c1, &r1);
+      for (guint r = r0; r <= r1; r++)
+        for (guint c = c0; c <= c1; c++)
+          items[cursor[r * layout->grid_columns + c]++] = i;
+    }
+  g_free (cursor);
+  *offsets_out = offsets;
+  *items_out = items;
+}
+
+static const EnvelopeRect *
+block_rect_of (EnvelopeLayout *layout,
+               guint           i)
+{
+  return &layout->blocks[i];
+}
+
+static const EnvelopeRect *
+edge_rect_of (EnvelopeLayout *layout,
+              guint           i)
+{
+  return &layout->edges[i].bounds;
+}
+
+static void
+build_grid (EnvelopeLayout *layout)
+{
+  double area = MAX (layout->bounds.width, 1) * MAX (layout->bounds.height, 1);
+  double cell = 256.0;
+
+  /* about a block or two per cell, and never more than a million cells */
+  if (layout->n_blocks > 0)
+    cell = MAX (cell, sqrt (area / layout->n_blocks) * 1.5);
+  while ((ceil (layout->bounds.width / cell) + 1) * (ceil (layout->bounds.height / cell) + 1) > 1e6)
+    cell *= 2;
+  layout->cell_size = cell;
+  layout->grid_columns = (guint) ceil (MAX (layout->bounds.width, 1) / cell);
+  layout->grid_rows = (guint) ceil (MAX (layout->bounds.height, 1) / cell);
+  layout->grid_columns = MAX (layout->grid_columns, 1);
+  layout->grid_rows = MAX (layout->grid_rows, 1);
+
+  build_index (layout, layout->n_blocks, block_rect_of, &layout->block_offsets, &layout->block_items);
+  build_index (layout, layout->n_edges, edge_rect_of, &layout->edge_offsets, &layout->edge_items);
+}
+
+static void
+bezier_point (const EnvelopePoint *p,
+              double               t,
+              EnvelopePoint       *out)
+{
+  double u = 1 - t;
+  double a = u * u * u, b = 3 * u * u * t, c = 3 * u * t * t, d = t * t * t;
+
+  out->x = a * p[0].x + b * p[1].x + c * p[2].x + d * p[3].x;
+  out->y = a * p[0].y + b * p[1].y + c * p[2].y + d * p[3].y;
+}
+
+#define FLATTEN_STEPS 12
+
+/* The arrow as a polyline, for hit tests and label placement. */
+static GArray *
+flatten_edge (const EnvelopeLayout *layout,
+              const EdgeData       *edge)
+{
+  const EnvelopePoint *p = &g_array_index (layout->points, EnvelopePoint, edge->first);
+  GArray *line = g_array_sized_new (FALSE, FALSE, sizeof (EnvelopePoint), edge->n_points * FLATTEN_STEPS / 3 + 1);
+
+  g_array_append_val (line, p[0]);
+  for (guint i = 0; i + 3 < edge->n_points; i += 3)
+    for (guint s = 1; s <= FLATTEN_STEPS; s++)
+      {
+        EnvelopePoint q;
+
+        bezier_point (p + i, (double) s / FLATTEN_STEPS, &q);
+        g_array_append_val (line, q);
+      }
+  return line;
+}
+
+static double
+segment_distance (const EnvelopePoint *a,
+                  const EnvelopePoint *b,
+                  double               x,
+                  double               y)
+{
+  double dx = b->x - a->x, dy = b->y - a->y;
+  double len2 = dx * dx + dy * dy;
+  double t = len2 > 0 ? ((x - a->x) * dx + (y - a->y) * dy) / len2 : 0;
+  double px, py;
+
+  t = CLAMP (t, 0, 1);
+  px = a->x + t * dx - x;
+  py = a->y + t * dy - y;
+  return sqrt (px * px + py * py);
+}
+
+/* Whether @rect meets any block but @except_a and @except_b. */
+static gboolean
+rect_hits_block (const EnvelopeLayout *layout,
+                 const EnvelopeRect   *rect,
+                 guint                 except_a,
+                 guint                 except_b)
+{
+  guint c0, r0, c1, r1;
+
+  grid_cells (layout, rect, &c0, &r0, &c1, &r1);
+  for (guint r = r0; r <= r1; r++)
+    for (guint c = c0; c <= c1; c++)
+      {
+        guint cell = r * layout->grid_columns + c;
+
+        for (guint k = layout->block_offsets[cell]; k < layout->block_offsets[cell + 1]; k++)
+          {
+            guint b = layout->block_items[k];
+
+            if (b != except_a && b != except_b && envelope_rect_intersects (rect, &layout->blocks[b]))
+              return TRUE;
+          }
+      }
+  return FALSE;
+}
+
+typedef struct
+{
+  GHashTable *cells;         /* cell index → GArray of EnvelopeRect */
+  double cell_size;
+} LabelGrid;
+
+static gboolean
+label_grid_collides (LabelGrid          *grid,
+                     const EnvelopeRect *rect)
+{
+  gint64 c0 = (gint64) floor (rect->x / grid->cell_size), c1 = (gint64) floor ((rect->x + rect->width) / grid->cell_size);
+  gint64 r0 = (gint64) floor (rect->y / grid->cell_size), r1 = (gint64) floor ((rect->y + rect->height) / grid->cell_size);
+
+  for (gint64 r = r0; r <= r1; r++)
+    for (gint64 c = c0; c <= c1; c++)
+      {
+        gint64 key = (r << 32) ^ (c & 0xffffffff);
+        GArray *rects = g_hash_table_lookup (grid->cells, &key);
+
+        for (guint i = 0; rects != NULL && i < rects->len; i++)
+          if (envelope_rect_intersects (rect, &g_array_index (rects, EnvelopeRect, i)))
+            return TRUE;
+      }
+  return FALSE;
+}
+
+static void
+label_grid_add (LabelGrid          *grid,
+                const EnvelopeRect *rect)
+{
+  gint64 c0 = (gint64) floor (rect->x / grid->cell_size), c1 = (gint64) floor ((rect->x + rect->width) / grid->cell_size);
+  gint64 r0 = (gint64) floor (rect->y / grid->cell_size), r1 = (gint64) floor ((rect->y + rect->height) / grid->cell_size);
+
+  for (gint64 r = r0; r <= r1; r++)
+    for (gint64 c = c0; c <= c1; c++)
+      {
+        gint64 key = (r << 32) ^ (c & 0xffffffff);
+        GArray *rects = g_hash_table_lookup (grid->cells, &key);
+
+        if (rects == NULL)
+          {
+            rects = g_array_new (FALSE, FALSE, sizeof (EnvelopeRect));
+            g_hash_table_insert (grid->cells, g_memdup2 (&key, sizeof key), rects);
+          }
+        g_array_append_val (rects, *rect);
+      }
+}
+
+/* The point of @line where it crosses the middle of the gap after
+ * @source, along the flow; FALSE when it never does. */
+static gboolean
+gap_point (const EnvelopeLayout *layout,
+           GArray               *line,
+           const EnvelopeRect   *source,
+           double                fraction,
+           EnvelopePoint        *point)
+{
+  gboolean lr = layout->direction == ENVELOPE_DIRECTION_LEFT_RIGHT;
+  double target = lr ? source->x + source->width + layout->rank_gap * fraction
+                     : source->y + source->height + layout->rank_gap * fraction;
+
+  for (guint i = 1; i < line->len; i++)
+    {
+      const EnvelopePoint *a = &g_array_index (line, EnvelopePoint, i - 1);
+      const EnvelopePoint *b = &g_array_index (line, EnvelopePoint, i);
+      double va = lr ? a->x : a->y, vb = lr ? b->x : b->y;
+
+      if ((va - target) * (vb - target) <= 0 && va != vb)
+        {
+          double t = (target - va) / (vb - va);
+
+          point->x = a->x + t * (b->x - a->x);
+          point->y = a->y + t * (b->y - a->y);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* One label per tensor: every arrow out of a block carries the same
+ * shape, so the first one with room for it says it; a label that would
+ * cover a block or another label is left out rather than overlapped. */
+static void
+place_labels (EnvelopeLayout        *layout,
+              const EnvelopeDiagram *diagram)
+{
+  g_autofree gboolean *labelled = g_new0 (gboolean, MAX (layout->n_blocks, 1));
+  TextKit *kit = text_kit_new (envelope_diagram_get_font_family (diagram));
+  LabelGrid grid = { g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) g_array_unref), 96.0 };
+  static const double fractions[] = { 0.5, 0.3, 0.7 };
+
+  for (guint e = 0; e < layout->n_edges; e++)
+    {
+      const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, e);
+      EdgeData *data = &layout->edges[e];
+      g_autoptr(GArray) line = NULL;
+      double w, h;
+
+      if (labelled[edge->from])
+        continue;
+      w = text_kit_measure (kit, TEXT_EDGE_LABEL, edge->label) + 6;
+      h = kit->line_height[TEXT_EDGE_LABEL] + 2;
+      line = flatten_edge (layout, data);
+
+      for (guint k = 0; k < G_N_ELEMENTS (fractions); k++)
+        {
+          EnvelopePoint at;
+          EnvelopeRect rect;
+
+          if (!gap_point (layout, line, &layout->blocks[edge->from], fractions[k], &at))
+            continue;
+          rect.x = at.x - w / 2;
+          rect.y = at.y - h / 2;
+          rect.width = w;
+          rect.height = h;
+          if (rect_hits_block (layout, &rect, G_MAXUINT, G_MAXUINT) || label_grid_collides (&grid, &rect))
+            continue;
+          label_grid_add (&grid, &rect);
+          data->has_label = TRUE;
+          data->label = at;
+          labelled[edge->from] = TRUE;
+          break;
+        }
+    }
+  g_hash_table_unref (grid.cells);
+  text_kit_free (kit);
+}
+
+/**
+ * envelope_layout_new:
+ * @diagram: the blocks and arrows to place
+ * @error: where a Graphviz failure goes
+ *
+ * Lays @diagram out with Graphviz's dot.  Slow for large networks (tens
+ * of milliseconds for hundreds of blocks): keep it off the draw path.
+ *
+ * Returns: (transfer full): the layout, or %NULL with @error set
+ */
+EnvelopeLayout *
+envelope_layout_new (const EnvelopeDiagram *diagram,
+                     GError               **error)
+{
+  g_autoptr(EnvelopeLayout) layout = NULL;
+  TextKit *kit;
+
+  g_return_val_if_fail (diagram != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  layout = g_atomic_rc_box_new0 (EnvelopeLayout);
+  layout->structure_key = envelope_diagram_get_structure_key (diagram);
+  layout->direction = envelope_diagram_get_direction (diagram);
+  layout->n_blocks = envelope_diagram_get_n_blocks (diagram);
+  layout->n_edges = envelope_diagram_get_n_edges (diagram);
+  layout->blocks = g_new0 (EnvelopeRect, MAX (layout->n_blocks, 1));
+  layout->edges = g_new0 (EdgeData, MAX (layout->n_edges, 1));
+  layout->points = g_array_new (FALSE, FALSE, sizeof (EnvelopePoint));
+
+  /* The gap between ranks holds the shape an arrow carries. */
+  kit = text_kit_new (envelope_diagram_get_font_family (diagram));
+  if (layout->direction == ENVELOPE_DIRECTION_LEFT_RIGHT)
+    layout->rank_gap = ceil (text_kit_measure (kit, TEXT_EDGE_LABEL, "2048×112×112") + 22);
+  else
+    layout->rank_gap = ceil (kit->line_height[TEXT_EDGE_LABEL] + 26);
+  text_kit_free (kit);
+
+  if (layout->n_blocks > 0 && !lay_out_blocks (layout, diagram, error))
+    return NULL;
+  layout->block_row = g_new0 (guint, MAX (layout->n_blocks, 1));
+  wrap_rows (layout, diagram);
+
+  layout->bounds = (EnvelopeRect) { 0, 0, 0, 0 };
+  for (guint b = 0; b < layout->n_blocks; b++)
+    envelope_rect_union (&layout->bounds, &layout->blocks[b], &layout->bounds);
+  for (guint e = 0; e < layout->n_edges; e++)
+    {
+      compute_edge_bounds (layout, &layout->edges[e]);
+      envelope_rect_union (&layout->bounds, &layout->edges[e].bounds, &layout->bounds);
+    }
+
+  if (layout->n_rows == 1)
+    {
+      layout->rows = g_new (EnvelopeRect, 1);
+      layout->rows[0] = layout->bounds;
+    }
+
+  build_grid (layout);
+  place_labels (layout, diagram);
+
+  layout->geometry = g_new0 (EnvelopeEdgeGeometry, MAX (layout->n_edges, 1));
+  for (guint e = 0; e < layout->n_edges; e++)
+    {
+      const EdgeData *data = &layout->edges[e];
+      EnvelopeEdgeGeometry *g = &layout->geometry[e];
+
+      g->n_points = data->n_points;
+      g->points = &g_array_index (layout->points, EnvelopePoint, data->first);
+      g->bounds = data->bounds;
+      g->has_label = data->has_label;
+      g->label = data->label;
+    }
+  return g_steal_pointer (&layout);
+}
+
+static void
+layout_clear (EnvelopeLayout *layout)
+{
+  g_free (layout->blocks);
+  g_free (layout->edges);
+  g_array_unref (layout->points);
+  g_free (layout->geometry);
+  g_free (layout->rows);
+  g_free (layout->block_row);
+  g_free (layout->block_offsets);
+  g_free (layout->block_items);
+  g_free (layout->edge_offsets);
+  g_free (layout->edge_items);
+}
+
+EnvelopeLayout *
+envelope_layout_ref (EnvelopeLayout *layout)
+{
+  g_return_val_if_fail (layout != NULL, NULL);
+
+  return g_atomic_rc_box_acquire (layout);
+}
+
+void
+envelope_layout_unref (EnvelopeLayout *layout)
+{
+  if (layout != NULL)
+    g_atomic_rc_box_release_full (layout, (GDestroyNotify) layout_clear);
+}
+
+/**
+ * envelope_layout_fits:
+ *
+ * Whether @layout still places @diagram: the same blocks, sizes and
+ * connections.  When it does, draw the new diagram with the old layout;
+ * when not, make a new layout.
+ */
+gboolean
+envelope_layout_fits (const EnvelopeLayout  *layout,
+                      const EnvelopeDiagram *diagram)
+{
+  g_return_val_if_fail (layout != NULL, FALSE);
+  g_return_val_if_fail (diagram != NULL, FALSE);
+
+  return layout->structure_key == envelope_diagram_get_structure_key (diagram);
+}
+
+guint64
+envelope_layout_get_structure_key (const EnvelopeLayout *layout)
+{
+  return layout->structure_key;
+}
+
+EnvelopeDirection
+envelope_layout_get_direction (const EnvelopeLayout *layout)
+{
+  return layout->direction;
+}
+
+/* Everything the layout places, blocks and arrows. */
+void
+envelope_layout_get_bounds (const EnvelopeLayout *layout,
+                            EnvelopeRect         *bounds)
+{
+  *bounds = layout->bounds;
+}
+
+/* The distance between ranks, along the flow. */
+double
+envelope_layout_get_rank_gap (const EnvelopeLayout *layout)
+{
+  return layout->rank_gap;
+}
+
+/* 1, or how many rows (columns, top to bottom) the flow was folded into. */
+guint
+envelope_layout_get_n_rows (const EnvelopeLayout *layout)
+{
+  return layout->n_rows;
+}
+
+void
+envelope_layout_get_row_bounds (const EnvelopeLayout *layout,
+                                guint                 row,
+                                EnvelopeRect         *bounds)
+{
+  g_return_if_fail (row < layout->n_rows);
+
+  *bounds = layout->rows[row];
+}
+
+guint
+envelope_layout_get_block_row (const EnvelopeLayout *layout,
+                               guint                 block)
+{
+  g_return_val_if_fail (block < layout->n_blocks, 0);
+
+  return layout->block_row[block];
+}
+
+guint
+envelope_layout_get_n_blocks (const EnvelopeLayout *layout)
+{
+  return layout->n_blocks;
+}
+
+void
+envelope_layout_get_block_rect (const EnvelopeLayout *layout,
+                                guint                 block,
+                                EnvelopeRect         *rect)
+{
+  g_return_if_fail (block < layout->n_blocks);
+
+  *rect = layout->blocks[block];
+}
+
+guint
+envelope_layout_get_n_edges (const EnvelopeLayout *layout)
+{
+  return layout->n_edges;
+}
+
+const EnvelopeEdgeGeometry *
+envelope_layout_get_edge (const EnvelopeLayout *layout,
+                          guint                 edge)
+{
+  g_return_val_if_fail (edge < layout->n_edges, NULL);
+
+  return &layout->geometry[edge];
+}
+
+/* Each item is reported from one cell only: the first of its own cells
+ * that the query covers. */
+static void
+query_index (const EnvelopeLayout *layout,
+             const EnvelopeRect   *rect,
+             const guint          *offsets,
+             const guint          *items,
+             const EnvelopeRect   *(*rect_of) (EnvelopeLayout *, guint),
+             GArray               *out)
+{
+  guint c0, r0, c1, r1;
+
+  grid_cells (layout, rect, &c0, &r0, &c1, &r1);
+  for (guint r = r0; r <= r1; r++)
+    for (guint c = c0; c <= c1; c++)
+      {
+        guint cell = r * layout->grid_columns + c;
+
+        for (guint k = offsets[cell]; k < offsets[cell + 1]; k++)
+          {
+            guint i = items[k];
+            const EnvelopeRect *item = rect_of ((EnvelopeLayout *) layout, i);
+            guint ic0, ir0, ic1, ir1;
+
+            if (!envelope_rect_intersects (item, rect))
+              continue;
+            grid_cells (layout, item, &ic0, &ir0, &ic1, &ir1);
+            if (MAX (ic0, c0) == c && MAX (ir0, r0) == r)
+              g_array_append_val (out, i);
+          }
+      }
+}
+
+/**
+ * envelope_layout_query:
+ * @rect: a rectangle in world units (the visible one)
+ * @blocks: (nullable): appended with the blocks that meet @rect
+ * @edges: (nullable): appended with the edges whose bounds meet @rect
+ *
+ * Costs in proportion to what meets @rect, not to the whole diagram.
+ */
+void
+envelope_layout_query (const EnvelopeLayout *layout,
+                       const EnvelopeRect   *rect,
+                       GArray               *blocks,
+                       GArray               *edges)
+{
+  g_return_if_fail (layout != NULL);
+  g_return_if_fail (rect != NULL);
+
+  if (!envelope_rect_intersects (rect, &layout->bounds))
+    return;
+  if (blocks != NULL && layout->n_blocks > 0)
+    query_index (layout, rect, layout->block_offsets, layout->block_items, block_rect_of, blocks);
+  if (edges != NULL && layout->n_edges > 0)
+    query_index (layout, rect, layout->edge_offsets, layout->edge_items, edge_rect_of, edges);
+}
+
+/**
+ * envelope_layout_hit_test:
+ * @x: world units
+ * @y: world units
+ * @tolerance: in device pixels
+ * @zoom: device pixels per world unit
+ * @hit: (out): what is there
+ *
+ * A block under the point wins over an arrow; among arrows, the nearest
+ * within @tolerance pixels.
+ *
+ * Returns: whether anything was hit
+ */
+gboolean
+envelope_layout_hit_test (const EnvelopeLayout *layout,
+                          double                x,
+                          double                y,
+                          double                tolerance,
+                          double                zoom,
+                          EnvelopeHit          *hit)
+{
+  g_autoptr(GArray) blocks = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) edges = g_array_new (FALSE, FALSE, sizeof (guint));
+  double slack = zoom > 0 ? tolerance / zoom : tolerance;
+  EnvelopeRect around = { x - slack, y - slack, 2 * slack, 2 * slack };
+  double best = G_MAXDOUBLE;
+
+  g_return_val_if_fail (layout != NULL, FALSE);
+  g_return_val_if_fail (hit != NULL, FALSE);
+
+  hit->kind = ENVELOPE_HIT_NONE;
+  hit->index = 0;
+  envelope_layout_query (layout, &around, blocks, edges);
+
+  for (guint k = 0; k < blocks->len; k++)
+    {
+      guint b = g_array_index (blocks, guint, k);
+      double d = envelope_rect_distance (&layout->blocks[b], x, y);
+
+      if (d <= slack && d < best)
+        {
+          best = d;
+          hit->kind = ENVELOPE_HIT_BLOCK;
+          hit->index = b;
+        }
+    }
+  if (hit->kind == ENVELOPE_HIT_BLOCK)
+    return TRUE;
+
+  for (guint k = 0; k < edges->len; k++)
+    {
+      guint e = g_array_index (edges, guint, k);
+      g_autoptr(GArray) line = flatten_edge (layout, &layout->edges[e]);
+
+      for (guint i = 1; i < line->len; i++)
+        {
+          double d = segment_distance (&g_array_index (line, EnvelopePoint, i - 1),
+                                       &g_array_index (line, EnvelopePoint, i), x, y);
+
+          if (d <= slack && d < best)
+            {
+              best = d;
+              hit->kind = ENVELOPE_HIT_EDGE;
+              hit->index = e;
+            }
+        }
+    }
+  return hit->kind != ENVELOPE_HIT_NONE;
+}

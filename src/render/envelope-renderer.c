@@ -1,0 +1,1885 @@
+/* envelope-renderer.c: blocks, arrows, colours, overlays, legend
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "envelope-render"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+#include <string.h>
+
+#include "envelope-format.h"
+#include "envelope-render-private.h"
+#include "envelope-renderer.h"
+
+/* Text smaller than this on the device is left out, not squeezed. */
+#define MIN_TEXT_PIXELS 5.0
+/* Below this many device pixels a block is a plain rectangle. */
+#define MIN_DETAIL_PIXELS 6.0
+
+#define ARROW_LENGTH 7.0
+#define ARROW_HALF_WIDTH 3.0
+#define EDGE_WIDTH 1.1
+#define BLOCK_RADIUS 3.5
+
+#define PAGE_MARGIN 24.0
+
+struct _EnvelopeRenderer
+{
+  TextKit *kit;
+  char *family;
+  GArray *blocks;            /* scratch: visible block indices */
+  GArray *edges;
+};
+
+typedef struct
+{
+  EnvelopeColor background;
+  EnvelopeColor text;
+  EnvelopeColor muted;
+  EnvelopeColor edge;
+  EnvelopeColor accent;      /* the receptive field, the selection */
+  EnvelopeColor warning;     /* misaligned merges */
+  EnvelopeColor dark_text;
+  EnvelopeColor light_text;
+} Palette;
+
+static void
+rgb (EnvelopeColor *color,
+     guint32        value)
+{
+  color->red = ((value >> 16) & 0xff) / 255.0;
+  color->green = ((value >> 8) & 0xff) / 255.0;
+  color->blue = (value & 0xff) / 255.0;
+}
+
+/* Accents from Okabe and Ito's colour-blind-safe set. */
+static void
+get_palette (EnvelopeTheme  theme,
+             Palette       *p)
+{
+  rgb (&p->dark_text, 0x1a1a1a);
+  rgb (&p->light_text, 0xffffff);
+  if (theme == ENVELOPE_THEME_DARK)
+    {
+      rgb (&p->background, 0x1e1e1e);
+      rgb (&p->text, 0xf2f2f2);
+      rgb (&p->muted, 0xb8b8b8);
+      rgb (&p->edge, 0x9a9a9a);
+      rgb (&p->accent, 0x56b4e9);
+      rgb (&p->warning, 0xe69f00);
+    }
+  else
+    {
+      rgb (&p->background, 0xffffff);
+      rgb (&p->text, 0x1a1a1a);
+      rgb (&p->muted, 0x555555);
+      rgb (&p->edge, 0x6e6e6e);
+      rgb (&p->accent, 0x0072b2);
+      rgb (&p->warning, 0xd55e00);
+    }
+}
+
+void
+envelope_theme_get_background (EnvelopeTheme  theme,
+                               EnvelopeColor *color)
+{
+  Palette p;
+
+  get_palette (theme, &p);
+  *color = p.background;
+}
+
+static void
+set_color (cairo_t             *cr,
+           const EnvelopeColor *color,
+           double               alpha)
+{
+  if (alpha >= 1.0)
+    cairo_set_source_rgb (cr, color->red, color->green, color->blue);
+  else
+    cairo_set_source_rgba (cr, color->red, color->green, color->blue, alpha);
+}
+
+void
+envelope_render_options_init (EnvelopeRenderOptions *options)
+{
+  g_return_if_fail (options != NULL);
+
+  memset (options, 0, sizeof *options);
+  options->color_mode = ENVELOPE_COLOR_BY_KIND;
+  options->memory_of = ENVELOPE_MEMORY_OF_ACTIVATIONS;
+  options->color_scale = ENVELOPE_COLOR_SCALE_VIRIDIS;
+  options->theme = ENVELOPE_THEME_LIGHT;
+  options->receptive_field_layer = -1;
+  options->selected_block = -1;
+  options->show_title = TRUE;
+  options->show_legend = TRUE;
+  options->show_totals = TRUE;
+}
+
+EnvelopeRenderer *
+envelope_renderer_new (void)
+{
+  EnvelopeRenderer *renderer = g_new0 (EnvelopeRenderer, 1);
+
+  renderer->blocks = g_array_new (FALSE, FALSE, sizeof (guint));
+  renderer->edges = g_array_new (FALSE, FALSE, sizeof (guint));
+  return renderer;
+}
+
+void
+envelope_renderer_free (EnvelopeRenderer *renderer)
+{
+  if (renderer == NULL)
+    return;
+  text_kit_free (renderer->kit);
+  g_free (renderer->family);
+  g_array_unref (renderer->blocks);
+  g_array_unref (renderer->edges);
+  g_free (renderer);
+}
+
+static TextKit *
+get_kit (EnvelopeRenderer      *renderer,
+         const EnvelopeDiagram *diagram)
+{
+  const char *family = envelope_diagram_get_font_family (diagram);
+
+  if (renderer->kit == NULL || g_strcmp0 (renderer->family, family) != 0)
+    {
+      text_kit_free (renderer->kit);
+      g_free (renderer->family);
+      renderer->kit = text_kit_new (family);
+      renderer->family = g_strdup (family);
+    }
+  return renderer->kit;
+}
+
+/* ---- what the colours say ---- */
+
+static guint64
+block_value (const EnvelopeRenderOptions *options,
+             const EnvelopeBlock         *block)
+{
+  switch (options->color_mode)
+    {
+    case ENVELOPE_COLOR_BY_MACS:
+      return block->macs;
+    case ENVELOPE_COLOR_BY_PARAMS:
+      return block->params;
+    case ENVELOPE_COLOR_BY_MEMORY:
+      return options->memory_of == ENVELOPE_MEMORY_OF_PARAMETERS ? block->params : block->activations;
+    case ENVELOPE_COLOR_BY_KIND:
+    default:
+      return 0;
+    }
+}
+
+static guint64
+max_value (const EnvelopeDiagram       *diagram,
+           const EnvelopeRenderOptions *options)
+{
+  switch (options->color_mode)
+    {
+    case ENVELOPE_COLOR_BY_MACS:
+      return envelope_diagram_get_max_macs (diagram);
+    case ENVELOPE_COLOR_BY_PARAMS:
+      return envelope_diagram_get_max_params (diagram);
+    case ENVELOPE_COLOR_BY_MEMORY:
+      return options->memory_of == ENVELOPE_MEMORY_OF_PARAMETERS ? envelope_diagram_get_max_params (diagram)
+                                                                  : envelope_diagram_get_max_activations (diagram);
+    case ENVELOPE_COLOR_BY_KIND:
+    default:
+      return 0;
+    }
+}
+
+static guint64
+total_value (const EnvelopeDiagram       *diagram,
+             const EnvelopeRenderOptions *options)
+{
+  const EnvelopeTotals *totals = envelope_diagram_get_totals (diagram);
+
+  switch (options->color_mode)
+    {
+    case ENVELOPE_COLOR_BY_MACS:
+      return totals->macs;
+    case ENVELOPE_COLOR_BY_PARAMS:
+      return totals->params;
+    case ENVELOPE_COLOR_BY_MEMORY:
+      return options->memory_of == ENVELOPE_MEMORY_OF_PARAMETERS ? totals->params : totals->activations_all;
+    case ENVELOPE_COLOR_BY_KIND:
+    default:
+      return 0;
+    }
+}
+
+/* Bytes of @value in the memory mode: activations at the batch, or
+ * parameters, at the analysis's bytes per value. */
+static guint64
+memory_bytes (const EnvelopeDiagram       *diagram,
+              const EnvelopeRenderOptions *options,
+              guint64                      value)
+{
+  const EnvelopeMemory *memory = envelope_diagram_get_memory (diagram);
+  guint64 bytes;
+
+  if (!g_uint64_checked_mul (&bytes, value, memory->bytes_per_value))
+    return G_MAXUINT64;
+  if (options->memory_of == ENVELOPE_MEMORY_OF_ACTIVATIONS &&
+      !g_uint64_checked_mul (&bytes, bytes, MAX (memory->batch, 1)))
+    return G_MAXUINT64;
+  return bytes;
+}
+
+/**
+ * envelope_render_get_block_share:
+ *
+ * Where block @block sits on the colour scale: its figure over the
+ * largest block's, in [0, 1]; 0 in the kind mode.
+ */
+double
+envelope_render_get_block_share (const EnvelopeDiagram       *diagram,
+                                 const EnvelopeRenderOptions *options,
+                                 guint                        block)
+{
+  guint64 max = max_value (diagram, options);
+
+  if (max == 0)
+    return 0;
+  return (double) block_value (options, envelope_diagram_get_block (diagram, block)) / (double) max;
+}
+
+void
+envelope_render_get_block_color (const EnvelopeDiagram       *diagram,
+                                 const EnvelopeRenderOptions *options,
+                                 guint                        block,
+                                 EnvelopeColor               *color)
+{
+  if (options->color_mode == ENVELOPE_COLOR_BY_KIND)
+    envelope_color_for_category (envelope_diagram_get_block (diagram, block)->category, options->theme, color);
+  else
+    envelope_color_scale_map (options->color_scale, envelope_render_get_block_share (diagram, options, block), color);
+}
+
+static const char *
+mode_unit (const EnvelopeRenderOptions *options)
+{
+  switch (options->color_mode)
+    {
+    case ENVELOPE_COLOR_BY_MACS:
+      return _("MACs");
+    case ENVELOPE_COLOR_BY_PARAMS:
+      return _("params");
+    case ENVELOPE_COLOR_BY_MEMORY:
+    case ENVELOPE_COLOR_BY_KIND:
+    default:
+      return "";
+    }
+}
+
+/* "1.85G MACs", "3.06 MiB": a block's figure in the current mode. */
+static char *
+format_figure (const EnvelopeDiagram       *diagram,
+               const EnvelopeRenderOptions *options,
+               guint64                      value)
+{
+  g_autofree char *number = NULL;
+
+  if (options->color_mode == ENVELOPE_COLOR_BY_MEMORY)
+    return envelope_format_bytes (memory_bytes (diagram, options, value), ENVELOPE_UNITS_IEC);
+  number = envelope_format_compact (value);
+  return g_strdup_printf ("%s %s", number, mode_unit (options));
+}
+
+/**
+ * envelope_render_describe_scale:
+ *
+ * What the colours mean, for a legend or a tooltip: "MACs share per
+ * layer: 0% … 29.3% (1.85G MACs)".
+ *
+ * Returns: (transfer full) (nullable): the text, %NULL in the kind mode
+ */
+char *
+envelope_render_describe_scale (const EnvelopeDiagram       *diagram,
+                                const EnvelopeRenderOptions *options)
+{
+  guint64 max = max_value (diagram, options);
+  g_autofree char *share = envelope_format_percent (max, total_value (diagram, options));
+  g_autofree char *figure = format_figure (diagram, options, max);
+  const EnvelopeMemory *memory = envelope_diagram_get_memory (diagram);
+
+  switch (options->color_mode)
+    {
+    case ENVELOPE_COLOR_BY_MACS:
+      return g_strdup_printf (_("MACs share per block: 0%% … %s (%s)"), share, figure);
+    case ENVELOPE_COLOR_BY_PARAMS:
+      return g_strdup_printf (_("Parameter share per block: 0%% … %s (%s)"), share, figure);
+    case ENVELOPE_COLOR_BY_MEMORY:
+      if (options->memory_of == ENVELOPE_MEMORY_OF_PARAMETERS)
+        return g_strdup_printf (_("Memory share, parameters at %u B each: 0%% … %s (%s)"),
+                                memory->bytes_per_value, share, figure);
+      return g_strdup_printf (_("Memory share, outputs × batch %" G_GUINT64_FORMAT " at %u B each: 0%% … %s (%s)"),
+                              memory->batch, memory->bytes_per_value, share, figure);
+    case ENVELOPE_COLOR_BY_KIND:
+    default:
+      return NULL;
+    }
+}
+
+/* "25.6M params (97.5 MiB) · 4.09G MACs · memory at batch 1: …" */
+char *
+envelope_render_describe_totals (const EnvelopeDiagram *diagram)
+{
+  const EnvelopeTotals *totals = envelope_diagram_get_totals (diagram);
+  const EnvelopeMemory *memory = envelope_diagram_get_memory (diagram);
+  g_autofree char *params = envelope_format_compact (totals->params);
+  g_autofree char *model = envelope_format_bytes (totals->model_bytes, ENVELOPE_UNITS_IEC);
+  g_autofree char *macs = envelope_format_compact (totals->macs);
+  g_autofree char *test = envelope_format_bytes (memory->test.total, ENVELOPE_UNITS_IEC);
+  g_autofree char *train = envelope_format_bytes (memory->train_total, ENVELOPE_UNITS_IEC);
+
+  return g_strdup_printf (_("%s params (%s) · %s MACs · memory at batch %" G_GUINT64_FORMAT ": "
+                            "%s inference, %s training"),
+                          params, model, macs, memory->batch, test, train);
+}
+
+/* ---- text ---- */
+
+typedef struct
+{
+  const char *text;
+  TextStyle style;
+} Line;
+
+static double
+lines_height (TextKit    *kit,
+              const Line *lines,
+              guint       n_lines)
+{
+  double h = 0;
+
+  for (guint i = 0; i < n_lines; i++)
+    h += kit->line_height[lines[i].style] + (i > 0 ? BLOCK_LINE_GAP : 0);
+  return h;
+}
+
+static gboolean
+legible (TextKit   *kit,
+         TextStyle  style,
+         double     zoom)
+{
+  return kit->size[style] * zoom >= MIN_TEXT_PIXELS;
+}
+
+/* Draws @text with its top at @y, centred on @x (or starting at @x),
+ * ellipsized to @width. */
+static void
+show_text (cairo_t    *cr,
+           TextKit    *kit,
+           TextStyle   style,
+           const char *text,
+           double      x,
+           double      y,
+           double      width,
+           gboolean    centred,
+           PangoEllipsizeMode ellipsize)
+{
+  PangoLayout *layout;
+  PangoRectangle logical;
+
+  if (text == NULL || text[0] == '\0')
+    return;
+  layout = text_kit_shaped (kit, style, text, width, ellipsize);
+  pango_layout_get_extents (layout, NULL, &logical);
+  if (centred)
+    x -= ((double) logical.width / PANGO_SCALE) / 2 + (double) logical.x / PANGO_SCALE;
+  cairo_move_to (cr, x, y);
+  pango_cairo_show_layout (cr, layout);
+}
+
+static void
+show_lines (cairo_t             *cr,
+            TextKit             *kit,
+            const Line          *lines,
+            guint                n_lines,
+            double               x,
+            double               y,
+            double               width,
+            gboolean             centred,
+            const EnvelopeColor *color,
+            double               zoom)
+{
+  for (guint i = 0; i < n_lines; i++)
+    {
+      if (legible (kit, lines[i].style, zoom))
+        {
+          set_color (cr, color, i == 0 ? 1.0 : 0.85);
+          show_text (cr, kit, lines[i].style, lines[i].text, x, y, width, centred,
+                     i == 0 ? PANGO_ELLIPSIZE_MIDDLE : PANGO_ELLIPSIZE_END);
+        }
+      y += kit->line_height[lines[i].style] + BLOCK_LINE_GAP;
+    }
+}
+
+/* ---- blocks ---- */
+
+typedef struct
+{
+  char *strings[5];
+  Line lines[5];
+  guint n_lines;
+} BlockText;
+
+static void
+block_text_init (BlockText                   *text,
+                 const EnvelopeDiagram       *diagram,
+                 const EnvelopeRenderOptions *options,
+                 const EnvelopeBlock         *block)
+{
+  guint64 value = block_value (options, block);
+  guint64 total = total_value (diagram, options);
+
+  memset (text, 0, sizeof *text);
+  text->lines[0] = (Line) { block->name, TEXT_BLOCK_NAME };
+  if (block->collapsed)
+    {
+      g_autofree char *params = envelope_format_compact (block->params);
+      g_autofree char *macs = envelope_format_compact (block->macs);
+      g_autofree char *activations = envelope_format_compact (block->activations);
+
+      text->strings[1] = g_strdup_printf ("%s · %s", block->description, block->shape_text);
+      text->strings[2] = g_strdup_printf (_("%s params · %s MACs"), params, macs);
+      text->strings[3] = g_strdup_printf (_("%s activations"), activations);
+      if (options->color_mode != ENVELOPE_COLOR_BY_KIND)
+        {
+          g_autofree char *share = envelope_format_percent (value, total);
+
+          if (options->color_mode == ENVELOPE_COLOR_BY_MEMORY)
+            {
+              g_autofree char *figure = format_figure (diagram, options, value);
+              text->strings[4] = g_strdup_printf (_("%s · %s of memory"), figure, share);
+            }
+          else
+            text->strings[4] = g_strdup_printf (_("%s of %s"), share, mode_unit (options));
+        }
+      text->n_lines = 5;
+    }
+  else
+    {
+      text->lines[1].text = block->description;
+      text->lines[2].text = block->shape_text;
+      if (options->color_mode == ENVELOPE_COLOR_BY_KIND)
+        {
+          if (block->macs > 0)
+            {
+              g_autofree char *macs = envelope_format_compact (block->macs);
+              text->strings[3] = g_strdup_printf (_("%s MACs"), macs);
+            }
+          else if (block->params > 0)
+            {
+              g_autofree char *params = envelope_format_compact (block->params);
+              text->strings[3] = g_strdup_printf (_("%s params"), params);
+            }
+        }
+      else
+        {
+          g_autofree char *figure = format_figure (diagram, options, value);
+          g_autofree char *share = envelope_format_percent (value, total);
+
+          text->strings[3] = g_strdup_printf ("%s · %s", figure, share);
+        }
+      text->n_lines = 4;
+    }
+  for (guint i = 1; i < text->n_lines; i++)
+    {
+      text->lines[i].style = TEXT_BLOCK_DETAIL;
+      if (text->strings[i] != NULL)
+        text->lines[i].text = text->strings[i];
+    }
+}
+
+static void
+block_text_clear (BlockText *text)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (text->strings); i++)
+    g_free (text->strings[i]);
+}
+
+static void
+rounded_rectangle (cairo_t            *cr,
+                   const EnvelopeRect *r,
+                   double              radius)
+{
+  if (radius <= 0)
+    {
+      cairo_rectangle (cr, r->x, r->y, r->width, r->height);
+      return;
+    }
+  radius = MIN (radius, MIN (r->width, r->height) / 2);
+  cairo_new_sub_path (cr);
+  cairo_arc (cr, r->x + r->width - radius, r->y + radius, radius, -G_PI / 2, 0);
+  cairo_arc (cr, r->x + r->width - radius, r->y + r->height - radius, radius, 0, G_PI / 2);
+  cairo_arc (cr, r->x + radius, r->y + r->height - radius, radius, G_PI / 2, G_PI);
+  cairo_arc (cr, r->x + radius, r->y + radius, radius, G_PI, 3 * G_PI / 2);
+  cairo_close_path (cr);
+}
+
+static void
+box_faces (cairo_t            *cr,
+           const EnvelopeRect *f,
+           double              dx,
+           double              dy,
+           const EnvelopeColor *fill)
+{
+  EnvelopeColor top, side, outline, white = { 1, 1, 1 }, black = { 0, 0, 0 };
+
+  envelope_color_mix (fill, &white, 0.35, &top);
+  envelope_color_mix (fill, &black, 0.25, &side);
+  envelope_color_mix (fill, &black, 0.5, &outline);
+
+  cairo_rectangle (cr, f->x, f->y, f->width, f->height);
+  set_color (cr, fill, 1.0);
+  cairo_fill_preserve (cr);
+  set_color (cr, &outline, 1.0);
+  cairo_set_line_width (cr, 0.6);
+  cairo_stroke (cr);
+
+  cairo_move_to (cr, f->x, f->y);
+  cairo_line_to (cr, f->x + dx, f->y - dy);
+  cairo_line_to (cr, f->x + f->width + dx, f->y - dy);
+  cairo_line_to (cr, f->x + f->width, f->y);
+  cairo_close_path (cr);
+  set_color (cr, &top, 1.0);
+  cairo_fill_preserve (cr);
+  set_color (cr, &outline, 1.0);
+  cairo_stroke (cr);
+
+  cairo_move_to (cr, f->x + f->width, f->y);
+  cairo_line_to (cr, f->x + f->width + dx, f->y - dy);
+  cairo_line_to (cr, f->x + f->width + dx, f->y + f->height - dy);
+  cairo_line_to (cr, f->x + f->width, f->y + f->height);
+  cairo_close_path (cr);
+  set_color (cr, &side, 1.0);
+  cairo_fill_preserve (cr);
+  set_color (cr, &outline, 1.0);
+  cairo_stroke (cr);
+}
+
+static void
+draw_warning_mark (cairo_t             *cr,
+                   const Palette       *palette,
+                   double               x,
+                   double               y)
+{
+  /* a small triangle with a bar: "look here" without words */
+  cairo_move_to (cr, x, y - 6);
+  cairo_line_to (cr, x + 6, y + 5);
+  cairo_line_to (cr, x - 6, y + 5);
+  cairo_close_path (cr);
+  set_color (cr, &palette->warning, 1.0);
+  cairo_fill_preserve (cr);
+  set_color (cr, &palette->background, 1.0);
+  cairo_set_line_width (cr, 1.0);
+  cairo_stroke (cr);
+  cairo_move_to (cr, x, y - 2.5);
+  cairo_line_to (cr, x, y + 1.5);
+  cairo_move_to (cr, x, y + 2.8);
+  cairo_line_to (cr, x, y + 3.6);
+  set_color (cr, &palette->light_text, 1.0);
+  cairo_set_line_width (cr, 1.3);
+  cairo_stroke (cr);
+}
+
+static void draw_patch (cairo_t                     *cr,
+                        const EnvelopeDiagram       *diagram,
+                        const EnvelopeLayout        *layout,
+                        const EnvelopeRenderOptions *options,
+                        const Palette               *palette);
+
+static void
+draw_block (EnvelopeRenderer            *renderer,
+            cairo_t                     *cr,
+            const EnvelopeDiagram       *diagram,
+            const EnvelopeLayout        *layout,
+            const EnvelopeRenderOptions *options,
+            const Palette               *palette,
+            guint                        index,
+            double                       zoom)
+{
+  const EnvelopeBlock *block = envelope_diagram_get_block (diagram, index);
+  EnvelopeDirection direction = envelope_layout_get_direction (layout);
+  TextKit *kit = renderer->kit;
+  EnvelopeRect rect, front;
+  EnvelopeColor fill, text_color;
+  BlockText text;
+  double dx = 0, dy = 0;
+  gboolean proportional = envelope_diagram_get_style (diagram) == ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL;
+
+  envelope_layout_get_block_rect (layout, index, &rect);
+  envelope_render_get_block_color (diagram, options, index, &fill);
+
+  if (proportional)
+    {
+      block_box_geometry (block, direction, rect.x + rect.width / 2, rect.y + rect.height / 2, &front, &dx, &dy);
+      box_faces (cr, &front, dx, dy, &fill);
+      text_color = palette->text;
+    }
+  else
+    {
+      EnvelopeColor outline, black = { 0, 0, 0 };
+
+      front = rect;
+      EnvelopeRect inner = rect;
+      /* corners and outlines thinner than a pixel are left out */
+      double radius = BLOCK_RADIUS * zoom >= 1 ? BLOCK_RADIUS : 0;
+
+      if (0.8 * zoom >= 0.35)
+        {
+          /* the outline as a fill under the fill: two fills cost Cairo
+           * much less than a fill and a stroke */
+          envelope_color_mix (&fill, &black, 0.4, &outline);
+          rounded_rectangle (cr, &rect, radius);
+          set_color (cr, &outline, 1.0);
+          cairo_fill (cr);
+          envelope_rect_inflate (&inner, -0.8, -0.8);
+          radius = MAX (radius - 0.8, 0);
+        }
+      rounded_rectangle (cr, &inner, radius);
+      set_color (cr, &fill, 1.0);
+      cairo_fill (cr);
+      text_color = envelope_color_is_dark (&fill) ? palette->light_text : palette->dark_text;
+      /* the chosen layer's receptive field on the image, under the text */
+      if ((gint) index == envelope_diagram_get_input_block (diagram))
+        draw_patch (cr, diagram, layout, options, palette);
+    }
+
+  if ((gint) index == options->selected_block)
+    {
+      EnvelopeRect halo = proportional ? front : rect;
+
+      envelope_rect_inflate (&halo, 2.5, 2.5);
+      if (proportional)
+        {
+          halo.y -= dy;
+          halo.height += dy;
+          halo.width += dx;
+        }
+      rounded_rectangle (cr, &halo, BLOCK_RADIUS + 2);
+      set_color (cr, &palette->accent, 1.0);
+      cairo_set_line_width (cr, 2.0);
+      cairo_stroke (cr);
+    }
+
+  if (legible (kit, TEXT_BLOCK_NAME, zoom))
+    {
+      block_text_init (&text, diagram, options, block);
+      if (!proportional)
+        {
+          /* centred vertically: a blank last line (no figure) drops */
+          guint n = text.n_lines;
+          double h;
+
+          while (n > 1 && (text.lines[n - 1].text == NULL || text.lines[n - 1].text[0] == '\0'))
+            n--;
+          h = lines_height (kit, text.lines, n);
+          show_lines (cr, kit, text.lines, n, rect.x + rect.width / 2, rect.y + (rect.height - h) / 2,
+                      block->text_width, TRUE, &text_color, zoom);
+        }
+      else if (direction == ENVELOPE_DIRECTION_LEFT_RIGHT)
+        {
+          /* the name and kind over the box, the figures under it */
+          double above = lines_height (kit, text.lines, 2);
+
+          show_lines (cr, kit, text.lines, 2, front.x + front.width / 2,
+                      front.y - dy - PROPORTIONAL_TEXT_GAP - above, block->text_width, TRUE, &text_color, zoom);
+          show_lines (cr, kit, text.lines + 2, text.n_lines - 2, front.x + front.width / 2,
+                      front.y + front.height + PROPORTIONAL_TEXT_GAP, block->text_width, TRUE, &text_color, zoom);
+        }
+      else
+        show_lines (cr, kit, text.lines, text.n_lines, front.x + front.width + dx + PROPORTIONAL_TEXT_GAP,
+                    front.y + front.height / 2 - lines_height (kit, text.lines, text.n_lines) / 2,
+                    block->text_width, FALSE, &text_color, zoom);
+      block_text_clear (&text);
+    }
+
+}
+
+/* The corner where a block's marks go: top right, over its receding
+ * faces in the proportional style. */
+static void
+block_mark_position (const EnvelopeDiagram *diagram,
+                     const EnvelopeLayout  *layout,
+                     guint                  index,
+                     double                *x,
+                     double                *y)
+{
+  EnvelopeRect rect, front;
+  double dx = 0, dy = 0;
+
+  envelope_layout_get_block_rect (layout, index, &rect);
+  front = rect;
+  if (envelope_diagram_get_style (diagram) == ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL)
+    block_box_geometry (envelope_diagram_get_block (diagram, index), envelope_layout_get_direction (layout),
+                        rect.x + rect.width / 2, rect.y + rect.height / 2, &front, &dx, &dy);
+  *x = front.x + front.width + dx - 2;
+  *y = front.y - dy + 2;
+}
+
+/* ---- arrows ---- */
+
+static void
+edge_path (cairo_t                    *cr,
+           const EnvelopeEdgeGeometry *g)
+{
+  cairo_move_to (cr, g->points[0].x, g->points[0].y);
+  for (guint i = 1; i + 2 < g->n_points; i += 3)
+    cairo_curve_to (cr, g->points[i].x, g->points[i].y,
+                    g->points[i + 1].x, g->points[i + 1].y,
+                    g->points[i + 2].x, g->points[i + 2].y);
+}
+
+static void
+arrow_head (cairo_t                    *cr,
+            const EnvelopeEdgeGeometry *g)
+{
+  const EnvelopePoint *tip = &g->points[g->n_points - 1];
+  double dx = 0, dy = 0, len;
+
+  /* the tangent at the end: the last control point that differs */
+  for (gint i = (gint) g->n_points - 2; i >= 0; i--)
+    {
+      dx = tip->x - g->points[i].x;
+      dy = tip->y - g->points[i].y;
+      if (fabs (dx) + fabs (dy) > 1e-6)
+        break;
+    }
+  len = sqrt (dx * dx + dy * dy);
+  if (len < 1e-6)
+    return;
+  dx /= len;
+  dy /= len;
+  cairo_move_to (cr, tip->x, tip->y);
+  cairo_line_to (cr, tip->x - ARROW_LENGTH * dx - ARROW_HALF_WIDTH * dy, tip->y - ARROW_LENGTH * dy + ARROW_HALF_WIDTH * dx);
+  cairo_line_to (cr, tip->x - ARROW_LENGTH * dx + ARROW_HALF_WIDTH * dy, tip->y - ARROW_LENGTH * dy - ARROW_HALF_WIDTH * dx);
+  cairo_close_path (cr);
+}
+
+static void
+draw_edges (EnvelopeRenderer            *renderer,
+            cairo_t                     *cr,
+            const EnvelopeDiagram       *diagram,
+            const EnvelopeLayout        *layout,
+            const Palette               *palette,
+            const GArray                *edges,
+            double                       zoom,
+            gboolean                     overview)
+{
+  TextKit *kit = renderer->kit;
+
+  set_color (cr, &palette->edge, 1.0);
+  cairo_set_line_width (cr, overview ? MAX (EDGE_WIDTH, 0.5 / zoom) : EDGE_WIDTH);
+  for (guint k = 0; k < edges->len; k++)
+    {
+      const EnvelopeEdgeGeometry *g = envelope_layout_get_edge (layout, g_array_index (edges, guint, k));
+
+      if (overview)
+        {
+          cairo_move_to (cr, g->points[0].x, g->points[0].y);
+          cairo_line_to (cr, g->points[g->n_points - 1].x, g->points[g->n_points - 1].y);
+        }
+      else
+        edge_path (cr, g);
+      /* in batches: Cairo's stroker slows down faster than the path
+       * grows, as it looks for every crossing */
+      if (k % 16 == 15)
+        cairo_stroke (cr);
+    }
+  cairo_stroke (cr);
+  /* heads of less than a pixel or two are not worth their cost */
+  if (overview || ARROW_LENGTH * zoom < 1.5)
+    return;
+
+  for (guint k = 0; k < edges->len; k++)
+    {
+      arrow_head (cr, envelope_layout_get_edge (layout, g_array_index (edges, guint, k)));
+      if (k % 64 == 63)
+        cairo_fill (cr);
+    }
+  cairo_fill (cr);
+
+  if (!legible (kit, TEXT_EDGE_LABEL, zoom))
+    return;
+  for (guint k = 0; k < edges->len; k++)
+    {
+      guint e = g_array_index (edges, guint, k);
+      const EnvelopeEdgeGeometry *g = envelope_layout_get_edge (layout, e);
+      const char *label = envelope_diagram_get_edge (diagram, e)->label;
+      EnvelopeRect pill;
+      double w, h;
+
+      if (!g->has_label)
+        continue;
+      {
+        PangoRectangle logical;
+
+        pango_layout_get_extents (text_kit_shaped (kit, TEXT_EDGE_LABEL, label, -1, PANGO_ELLIPSIZE_NONE), NULL, &logical);
+        w = (double) logical.width / PANGO_SCALE;
+      }
+      h = kit->line_height[TEXT_EDGE_LABEL];
+      pill = (EnvelopeRect) { g->label.x - w / 2 - 3, g->label.y - h / 2 - 1, w + 6, h + 2 };
+      rounded_rectangle (cr, &pill, h / 2);
+      set_color (cr, &palette->background, 0.92);
+      cairo_fill (cr);
+      set_color (cr, &palette->muted, 1.0);
+      show_text (cr, kit, TEXT_EDGE_LABEL, label, g->label.x, g->label.y - h / 2, -1, TRUE, PANGO_ELLIPSIZE_NONE);
+    }
+}
+
+/* ---- the receptive field ---- */
+
+/* The strip above row @row (left of a column, top to bottom). */
+static gboolean
+receptive_field_strip (const EnvelopeLayout        *layout,
+                       const EnvelopeRenderOptions *options,
+                       guint                        row,
+                       EnvelopeRect                *strip)
+{
+  EnvelopeRect bounds;
+
+  if (!options->receptive_field)
+    return FALSE;
+  envelope_layout_get_row_bounds (layout, row, &bounds);
+  if (envelope_layout_get_direction (layout) == ENVELOPE_DIRECTION_LEFT_RIGHT)
+    *strip = (EnvelopeRect) { bounds.x, bounds.y - RF_STRIP_GAP - RF_STRIP_SIZE, MAX (bounds.width, 160), RF_STRIP_SIZE };
+  else
+    *strip = (EnvelopeRect) { bounds.x - RF_STRIP_GAP - RF_STRIP_SIZE, bounds.y, RF_STRIP_SIZE, MAX (bounds.height, 120) };
+  return TRUE;
+}
+
+static double
+receptive_field_size (const EnvelopeReceptiveField *rf)
+{
+  return MAX (rf->size[0], rf->size[1]);
+}
+
+static char *
+format_receptive_field (const EnvelopeReceptiveField *rf)
+{
+  g_autofree char *h = envelope_format_real (rf->size[0]);
+  g_autofree char *w = envelope_format_real (rf->size[1]);
+
+  if (rf->whole_input)
+    return g_strdup (_("all"));
+  if (rf->size[0] == rf->size[1])
+    return g_steal_pointer (&h);
+  return g_strdup_printf ("%s×%s", h, w);
+}
+
+typedef struct
+{
+  double position;           /* along the flow */
+  double value;              /* receptive field, input pixels */
+  guint block;
+} RfPoint;
+
+static int
+compare_rf_points (gconstpointer a,
+                   gconstpointer b)
+{
+  const RfPoint *p = a, *q = b;
+
+  if (p->position != q->position)
+    return p->position < q->position ? -1 : 1;
+  return p->value < q->value ? -1 : p->value > q->value;
+}
+
+/* The growth of the receptive field along the flow, as a band under a
+ * curve that runs through the largest value at each rank, with the
+ * values written where they change.  Only the part along @visible is
+ * drawn. */
+static void
+draw_receptive_field_strip (EnvelopeRenderer            *renderer,
+                            cairo_t                     *cr,
+                            const EnvelopeDiagram       *diagram,
+                            const EnvelopeLayout        *layout,
+                            const EnvelopeRenderOptions *options,
+                            const Palette               *palette,
+                            guint                        row,
+                            const EnvelopeRect          *strip,
+                            const EnvelopeRect          *visible,
+                            double                       zoom)
+{
+  TextKit *kit = renderer->kit;
+  gboolean lr = envelope_layout_get_direction (layout) == ENVELOPE_DIRECTION_LEFT_RIGHT;
+  guint n = envelope_diagram_get_n_blocks (diagram);
+  g_autoptr(GArray) points = g_array_sized_new (FALSE, FALSE, sizeof (RfPoint), n);
+  g_autoptr(GArray) columns = g_array_new (FALSE, FALSE, sizeof (RfPoint));
+  guint64 input_h, input_w;
+  double top_value = 1, extent, base, span, label_h = kit->line_height[TEXT_OVERLAY];
+  double view_start, view_end;
+  guint first, last;
+  gint chosen = options->receptive_field_layer >= 0 &&
+                (guint) options->receptive_field_layer < envelope_diagram_get_n_layers (diagram)
+                ? envelope_diagram_find_block (diagram, (guint) options->receptive_field_layer) : -1;
+
+  envelope_diagram_get_input_extent (diagram, &input_h, &input_w);
+  extent = (double) MAX (input_h, input_w);
+  for (guint b = 0; b < n; b++)
+    {
+      const EnvelopeReceptiveField *rf = &envelope_diagram_get_block (diagram, b)->receptive_field;
+
+      if (!rf->whole_input)
+        top_value = MAX (top_value, receptive_field_size (rf));
+    }
+  top_value = MAX (top_value, extent);
+
+  for (guint b = 0; b < n; b++)
+    {
+      const EnvelopeReceptiveField *rf = &envelope_diagram_get_block (diagram, b)->receptive_field;
+      EnvelopeRect rect;
+      RfPoint p;
+
+      if (envelope_layout_get_block_row (layout, b) != row)
+        continue;
+      envelope_layout_get_block_rect (layout, b, &rect);
+      p.position = lr ? rect.x + rect.width / 2 : rect.y + rect.height / 2;
+      p.value = rf->whole_input ? top_value : MIN (receptive_field_size (rf), top_value);
+      p.block = b;
+      g_array_append_val (points, p);
+    }
+  g_array_sort (points, compare_rf_points);
+  for (guint i = 0; i < points->len; i++)
+    {
+      const RfPoint *p = &g_array_index (points, RfPoint, i);
+
+      if (columns->len > 0 && fabs (g_array_index (columns, RfPoint, columns->len - 1).position - p->position) < 0.5)
+        {
+          RfPoint *column = &g_array_index (columns, RfPoint, columns->len - 1);
+
+          if (p->value >= column->value)
+            *column = *p;
+        }
+      else
+        g_array_append_val (columns, *p);
+    }
+  if (columns->len == 0)
+    return;
+
+  /* the columns along the visible part, and one more on each side */
+  view_start = (lr ? visible->x : visible->y) - 60;
+  view_end = (lr ? visible->x + visible->width : visible->y + visible->height) + 60;
+  first = 0;
+  while (first + 1 < columns->len && g_array_index (columns, RfPoint, first + 1).position < view_start)
+    first++;
+  last = first;
+  while (last + 1 < columns->len && g_array_index (columns, RfPoint, last).position <= view_end)
+    last++;
+
+  /* plot area: values from @base toward the far side */
+  if (lr)
+    {
+      base = strip->y + strip->height;
+      span = strip->height - label_h * 2 - 6;
+    }
+  else
+    {
+      base = strip->x + strip->width;
+      span = strip->width - 34;
+    }
+#define RF_AT(v) (base - (v) / top_value * span)
+#define RF_POINT(pos, v) (lr ? (pos) : RF_AT (v)), (lr ? RF_AT (v) : (pos))
+
+  cairo_save (cr);
+
+  /* the band and its curve */
+  {
+    const RfPoint *p = &g_array_index (columns, RfPoint, first);
+
+    cairo_move_to (cr, RF_POINT (p->position, 0));
+    for (guint i = first; i <= last; i++)
+      {
+        p = &g_array_index (columns, RfPoint, i);
+        cairo_line_to (cr, RF_POINT (p->position, p->value));
+      }
+    cairo_line_to (cr, RF_POINT (p->position, 0));
+    cairo_close_path (cr);
+    set_color (cr, &palette->accent, 0.14);
+    cairo_fill (cr);
+    for (guint i = first; i <= last; i++)
+      {
+        p = &g_array_index (columns, RfPoint, i);
+        cairo_line_to (cr, RF_POINT (p->position, p->value));
+      }
+    set_color (cr, &palette->accent, 1.0);
+    cairo_set_line_width (cr, 1.5);
+    cairo_stroke (cr);
+  }
+
+  /* the baseline and the input's own size */
+  cairo_set_line_width (cr, 0.6);
+  set_color (cr, &palette->muted, 0.7);
+  if (lr)
+    {
+      cairo_move_to (cr, strip->x, base);
+      cairo_line_to (cr, strip->x + strip->width, base);
+    }
+  else
+    {
+      cairo_move_to (cr, base, strip->y);
+      cairo_line_to (cr, base, strip->y + strip->height);
+    }
+  cairo_stroke (cr);
+  if (extent > 0)
+    {
+      double dashes[] = { 3, 3 };
+
+      cairo_set_dash (cr, dashes, 2, 0);
+      if (lr)
+        {
+          cairo_move_to (cr, strip->x, RF_AT (extent));
+          cairo_line_to (cr, strip->x + strip->width, RF_AT (extent));
+        }
+      else
+        {
+          cairo_move_to (cr, RF_AT (extent), strip->y);
+          cairo_line_to (cr, RF_AT (extent), strip->y + strip->height);
+        }
+      cairo_stroke (cr);
+      cairo_set_dash (cr, NULL, 0, 0);
+    }
+
+  /* a dot per block; misaligned merges ringed */
+  for (guint i = 0; i < points->len; i++)
+    {
+      const RfPoint *p = &g_array_index (points, RfPoint, i);
+      const EnvelopeBlock *block;
+
+      if (p->position < view_start || p->position > view_end)
+        continue;
+      block = envelope_diagram_get_block (diagram, p->block);
+      cairo_new_sub_path (cr);
+      cairo_arc (cr, RF_POINT (p->position, p->value), (gint) p->block == chosen ? 3.5 : 1.8, 0, 2 * G_PI);
+      set_color (cr, &palette->accent, 1.0);
+      cairo_fill (cr);
+      if (block->misaligned)
+        {
+          cairo_arc (cr, RF_POINT (p->position, p->value), 4.5, 0, 2 * G_PI);
+          set_color (cr, &palette->warning, 1.0);
+          cairo_set_line_width (cr, 1.5);
+          cairo_stroke (cr);
+        }
+    }
+
+  if (legible (kit, TEXT_OVERLAY, zoom))
+    {
+      set_color (cr, &palette->muted, 1.0);
+      show_text (cr, kit, TEXT_OVERLAY, _("Receptive field (input pixels)"), strip->x, strip->y - label_h - 2, -1,
+                 FALSE, PANGO_ELLIPSIZE_NONE);
+      if (extent > 0)
+        {
+          g_autofree char *size = envelope_format_real (extent);
+          g_autofree char *input = g_strdup_printf (_("input %s"), size);
+
+          /* at the start of the strip, where the field is still small */
+          if (lr)
+            show_text (cr, kit, TEXT_OVERLAY, input, strip->x + 2, RF_AT (extent) - label_h - 1, -1, FALSE,
+                       PANGO_ELLIPSIZE_NONE);
+          else
+            show_text (cr, kit, TEXT_OVERLAY, input, RF_AT (extent) + 3, strip->y + 2, -1, FALSE,
+                       PANGO_ELLIPSIZE_NONE);
+        }
+
+      /* the value wherever it changes from the rank before (ranks are
+       * further apart than a number is long) */
+      set_color (cr, &palette->text, 1.0);
+      for (guint i = first; i <= last; i++)
+        {
+          const RfPoint *p = &g_array_index (columns, RfPoint, i);
+          const EnvelopeBlock *block = envelope_diagram_get_block (diagram, p->block);
+          g_autofree char *value = NULL;
+
+          if (i > 0 && (gint) p->block != chosen)
+            {
+              const RfPoint *before = &g_array_index (columns, RfPoint, i - 1);
+
+              if (before->value == p->value &&
+                  envelope_diagram_get_block (diagram, before->block)->receptive_field.whole_input ==
+                  block->receptive_field.whole_input)
+                continue;
+            }
+          value = format_receptive_field (&block->receptive_field);
+          if (lr)
+            show_text (cr, kit, TEXT_OVERLAY, value, p->position, RF_AT (p->value) - label_h - 2, -1, TRUE,
+                       PANGO_ELLIPSIZE_NONE);
+          else
+            show_text (cr, kit, TEXT_OVERLAY, value, RF_AT (p->value) - text_kit_measure (kit, TEXT_OVERLAY, value) - 5,
+                       p->position - label_h / 2, -1, FALSE, PANGO_ELLIPSIZE_NONE);
+        }
+    }
+#undef RF_POINT
+#undef RF_AT
+  cairo_restore (cr);
+}
+
+/* The input patch that one output of the chosen layer sees, to scale on
+ * the input block: the output at the middle of the map, centred at
+ * start + jump × ⌊(n − 1) / 2⌋ on each axis.  @image maps image pixels
+ * (u across the width, v down the height) onto the input block, or onto
+ * the face of its box that shows the image in the proportional style. */
+static gboolean
+patch_geometry (const EnvelopeDiagram       *diagram,
+                const EnvelopeLayout        *layout,
+                const EnvelopeRenderOptions *options,
+                cairo_matrix_t              *image,
+                double                      *center,
+                double                      *size)
+{
+  gint input = envelope_diagram_get_input_block (diagram);
+  const EnvelopeLayerFigures *f;
+  const EnvelopeReceptiveField *rf;
+  guint64 input_h, input_w;
+  EnvelopeRect rect, front;
+  double dx, dy;
+
+  envelope_diagram_get_input_extent (diagram, &input_h, &input_w);
+  if (options->receptive_field_layer < 0 || input < 0 || input_h == 0 || input_w == 0 ||
+      (guint) options->receptive_field_layer >= envelope_diagram_get_n_layers (diagram))
+    return FALSE;
+  f = envelope_diagram_get_layer_figures (diagram, (guint) options->receptive_field_layer);
+  rf = &f->receptive_field;
+
+  for (guint a = 0; a < 2; a++)
+    {
+      guint64 extent = a == 0 ? input_h : input_w;
+
+      if (rf->whole_input || f->rank != 3)
+        {
+          center[a] = extent / 2.0;
+          size[a] = MAX (rf->size[a], (double) extent);
+        }
+      else
+        {
+          center[a] = rf->start[a] + rf->jump[a] * floor ((f->shape[1 + a] - 1) / 2.0);
+          size[a] = rf->size[a];
+        }
+    }
+
+  envelope_layout_get_block_rect (layout, (guint) input, &rect);
+  if (envelope_diagram_get_style (diagram) == ENVELOPE_DIAGRAM_STYLE_FLAT)
+    {
+      cairo_matrix_init (image, rect.width / input_w, 0, 0, rect.height / input_h, rect.x, rect.y);
+      return TRUE;
+    }
+  block_box_geometry (envelope_diagram_get_block (diagram, (guint) input), envelope_layout_get_direction (layout),
+                      rect.x + rect.width / 2, rect.y + rect.height / 2, &front, &dx, &dy);
+  if (envelope_layout_get_direction (layout) == ENVELOPE_DIRECTION_LEFT_RIGHT)
+    /* the side face: u recedes, v runs down */
+    cairo_matrix_init (image, dx / input_w, -dy / input_w, 0, front.height / input_h, front.x + front.width, front.y);
+  else
+    /* the top face: u runs across, v comes forward */
+    cairo_matrix_init (image, front.width / input_w, 0, -dx / input_h, dy / input_h, front.x + dx, front.y - dy);
+  return TRUE;
+}
+
+static void
+draw_patch (cairo_t                     *cr,
+            const EnvelopeDiagram       *diagram,
+            const EnvelopeLayout        *layout,
+            const EnvelopeRenderOptions *options,
+            const Palette               *palette)
+{
+  cairo_matrix_t image;
+  double center[2], size[2], dashes[] = { 4, 2 };
+  guint64 input_h, input_w;
+
+  if (!patch_geometry (diagram, layout, options, &image, center, size))
+    return;
+  envelope_diagram_get_input_extent (diagram, &input_h, &input_w);
+
+  cairo_save (cr);
+  cairo_transform (cr, &image);
+  /* inside the image: filled; beyond it (padding): outlined only */
+  cairo_save (cr);
+  cairo_rectangle (cr, 0, 0, input_w, input_h);
+  cairo_clip (cr);
+  cairo_rectangle (cr, center[1] - size[1] / 2, center[0] - size[0] / 2, size[1], size[0]);
+  set_color (cr, &palette->accent, 0.3);
+  cairo_fill (cr);
+  cairo_restore (cr);
+  cairo_rectangle (cr, center[1] - size[1] / 2, center[0] - size[0] / 2, size[1], size[0]);
+  cairo_restore (cr);
+  set_color (cr, &palette->accent, 1.0);
+  cairo_set_line_width (cr, 1.4);
+  cairo_set_dash (cr, dashes, 2, 0);
+  cairo_stroke (cr);
+  cairo_set_dash (cr, NULL, 0, 0);
+}
+
+/* The chosen layer's block outlined, and what it sees written under
+ * the input block. */
+static void
+draw_receptive_field_choice (EnvelopeRenderer            *renderer,
+                             cairo_t                     *cr,
+                             const EnvelopeDiagram       *diagram,
+                             const EnvelopeLayout        *layout,
+                             const EnvelopeRenderOptions *options,
+                             const Palette               *palette,
+                             double                       zoom)
+{
+  guint layer = (guint) options->receptive_field_layer;
+  gint input = envelope_diagram_get_input_block (diagram);
+  const EnvelopeReceptiveField *rf;
+  EnvelopeRect rect, chosen_rect;
+  gboolean proportional = envelope_diagram_get_style (diagram) == ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL;
+  guint chosen;
+
+  if (options->receptive_field_layer < 0 || layer >= envelope_diagram_get_n_layers (diagram))
+    return;
+  rf = &envelope_diagram_get_layer_figures (diagram, layer)->receptive_field;
+
+  if (proportional)
+    draw_patch (cr, diagram, layout, options, palette);
+
+  chosen = (guint) envelope_diagram_find_block (diagram, layer);
+  envelope_layout_get_block_rect (layout, chosen, &chosen_rect);
+  if (proportional)
+    {
+      double cdx, cdy;
+
+      block_box_geometry (envelope_diagram_get_block (diagram, chosen), envelope_layout_get_direction (layout),
+                          chosen_rect.x + chosen_rect.width / 2, chosen_rect.y + chosen_rect.height / 2,
+                          &chosen_rect, &cdx, &cdy);
+      chosen_rect.y -= cdy;
+      chosen_rect.height += cdy;
+      chosen_rect.width += cdx;
+    }
+  envelope_rect_inflate (&chosen_rect, 3, 3);
+  rounded_rectangle (cr, &chosen_rect, BLOCK_RADIUS + 2);
+  set_color (cr, &palette->accent, 1.0);
+  cairo_set_line_width (cr, 2.0);
+  cairo_stroke (cr);
+
+  if (input >= 0 && legible (renderer->kit, TEXT_OVERLAY, zoom))
+    {
+      double h = renderer->kit->line_height[TEXT_OVERLAY];
+      g_autofree char *value = format_receptive_field (rf);
+      g_autofree char *label = NULL;
+      EnvelopeRect pill;
+      double w;
+
+      label = rf->whole_input ? g_strdup_printf (_("%s sees all of the input"), envelope_diagram_get_layer_name (diagram, layer))
+                              : g_strdup_printf (_("%s sees %s px"), envelope_diagram_get_layer_name (diagram, layer), value);
+      w = text_kit_measure (renderer->kit, TEXT_OVERLAY, label);
+      envelope_layout_get_block_rect (layout, (guint) input, &rect);
+      pill = (EnvelopeRect) { rect.x + rect.width / 2 - w / 2 - 3, rect.y + rect.height + 2, w + 6, h + 2 };
+      rounded_rectangle (cr, &pill, h / 2);
+      set_color (cr, &palette->background, 0.92);
+      cairo_fill (cr);
+      set_color (cr, &palette->accent, 1.0);
+      show_text (cr, renderer->kit, TEXT_OVERLAY, label, pill.x + pill.width / 2, pill.y + 1, -1, TRUE,
+                 PANGO_ELLIPSIZE_NONE);
+    }
+}
+
+/* ---- the diagram ---- */
+
+void
+envelope_renderer_get_extents (EnvelopeRenderer            *renderer,
+                               const EnvelopeDiagram       *diagram,
+                               const EnvelopeLayout        *layout,
+                               const EnvelopeRenderOptions *options,
+                               EnvelopeRect                *extents)
+{
+  EnvelopeRect strip;
+
+  g_return_if_fail (renderer != NULL && diagram != NULL && layout != NULL && options != NULL);
+
+  envelope_layout_get_bounds (layout, extents);
+  for (guint row = 0; row < envelope_layout_get_n_rows (layout); row++)
+    if (receptive_field_strip (layout, options, row, &strip))
+      {
+        TextKit *kit = get_kit (renderer, diagram);
+        double h = kit->line_height[TEXT_OVERLAY];
+
+        /* its title above it */
+        strip.y -= h + 2;
+        strip.height += h + 2;
+        envelope_rect_union (extents, &strip, extents);
+      }
+  if (options->receptive_field_layer >= 0)
+    {
+      TextKit *kit = get_kit (renderer, diagram);
+      gint input = envelope_diagram_get_input_block (diagram);
+
+      if (input >= 0)
+        {
+          EnvelopeRect rect;
+
+          /* the patch's label under the input block */
+          envelope_layout_get_block_rect (layout, (guint) input, &rect);
+          rect.height += kit->line_height[TEXT_OVERLAY] + 6;
+          envelope_rect_union (extents, &rect, extents);
+        }
+    }
+  envelope_rect_inflate (extents, 4, 4);
+}
+
+/**
+ * envelope_renderer_draw:
+ * @cr: drawing in world units (apply the viewport's transformation first)
+ * @visible: (nullable): the world rectangle on screen; %NULL for all
+ * @zoom: device pixels per world unit: decides which text is legible
+ *   and when blocks become plain rectangles
+ *
+ * Draws the arrows, then the blocks, then the overlays.  Only what meets
+ * @visible is visited.
+ */
+void
+envelope_renderer_draw (EnvelopeRenderer            *renderer,
+                        cairo_t                     *cr,
+                        const EnvelopeDiagram       *diagram,
+                        const EnvelopeLayout        *layout,
+                        const EnvelopeRenderOptions *options,
+                        const EnvelopeRect          *visible,
+                        double                       zoom)
+{
+  EnvelopeRect all, area, strip;
+  Palette palette;
+  gboolean overview;
+
+  g_return_if_fail (renderer != NULL && cr != NULL && diagram != NULL && layout != NULL && options != NULL);
+  g_return_if_fail (envelope_layout_get_n_blocks (layout) == envelope_diagram_get_n_blocks (diagram));
+
+  get_kit (renderer, diagram);
+  get_palette (options->theme, &palette);
+  if (visible == NULL)
+    {
+      envelope_renderer_get_extents (renderer, diagram, layout, options, &all);
+      visible = &all;
+    }
+  area = *visible;
+  /* labels and arrow heads reach a little beyond their owner */
+  envelope_rect_inflate (&area, 8, 8);
+
+  cairo_save (cr);
+  /* curves flattened to a quarter pixel: indistinguishable, and fewer
+   * segments to fill */
+  cairo_set_tolerance (cr, 0.25);
+
+  g_array_set_size (renderer->blocks, 0);
+  g_array_set_size (renderer->edges, 0);
+  envelope_layout_query (layout, &area, renderer->blocks, renderer->edges);
+
+  /* Blocks a few pixels tall show no detail: plain rectangles, straight
+   * arrows, no text. */
+  overview = zoom * 40.0 < MIN_DETAIL_PIXELS;
+
+  draw_edges (renderer, cr, diagram, layout, &palette, renderer->edges, zoom, overview);
+
+  if (overview)
+    {
+      for (guint k = 0; k < renderer->blocks->len; k++)
+        {
+          guint b = g_array_index (renderer->blocks, guint, k);
+          EnvelopeRect rect;
+          EnvelopeColor fill;
+
+          envelope_layout_get_block_rect (layout, b, &rect);
+          envelope_render_get_block_color (diagram, options, b, &fill);
+          cairo_rectangle (cr, rect.x, rect.y, rect.width, rect.height);
+          set_color (cr, &fill, 1.0);
+          cairo_fill (cr);
+        }
+    }
+  else
+    for (guint k = 0; k < renderer->blocks->len; k++)
+      draw_block (renderer, cr, diagram, layout, options, &palette, g_array_index (renderer->blocks, guint, k), zoom);
+
+  for (guint row = 0; row < envelope_layout_get_n_rows (layout); row++)
+    if (receptive_field_strip (layout, options, row, &strip))
+      {
+        EnvelopeRect reach = strip;
+
+        envelope_rect_inflate (&reach, 60, 20);
+        if (envelope_rect_intersects (&reach, visible))
+          draw_receptive_field_strip (renderer, cr, diagram, layout, options, &palette, row, &strip, visible, zoom);
+      }
+  if (options->receptive_field_layer >= 0 && !overview)
+    draw_receptive_field_choice (renderer, cr, diagram, layout, options, &palette, zoom);
+
+  /* misaligned merges, over everything else */
+  if (options->receptive_field && !overview)
+    for (guint k = 0; k < renderer->blocks->len; k++)
+      {
+        guint b = g_array_index (renderer->blocks, guint, k);
+        double x, y;
+
+        if (!envelope_diagram_get_block (diagram, b)->misaligned)
+          continue;
+        block_mark_position (diagram, layout, b, &x, &y);
+        draw_warning_mark (cr, &palette, x, y);
+      }
+
+  cairo_restore (cr);
+}
+
+/* ---- legend, totals, page ---- */
+
+static guint
+present_categories (const EnvelopeDiagram *diagram,
+                    gboolean              *present)
+{
+  guint n = 0;
+
+  memset (present, 0, sizeof (gboolean) * ENVELOPE_N_CATEGORIES);
+  for (guint b = 0; b < envelope_diagram_get_n_blocks (diagram); b++)
+    {
+      EnvelopeLayerCategory c = envelope_diagram_get_block (diagram, b)->category;
+
+      if (!present[c])
+        n++;
+      present[c] = TRUE;
+    }
+  return n;
+}
+
+#define SWATCH 9.0
+#define LEGEND_BAR_WIDTH 180.0
+#define LEGEND_BAR_HEIGHT 10.0
+
+/* Lays the legend out, drawing it when @cr is not NULL. */
+static void
+legend (EnvelopeRenderer            *renderer,
+        cairo_t                     *cr,
+        const EnvelopeDiagram       *diagram,
+        const EnvelopeRenderOptions *options,
+        double                       x0,
+        double                       y0,
+        double                       max_width,
+        double                      *width,
+        double                      *height)
+{
+  TextKit *kit = get_kit (renderer, diagram);
+  Palette palette;
+  double lh = kit->line_height[TEXT_LEGEND];
+  double y = y0, w = 0;
+
+  get_palette (options->theme, &palette);
+
+  if (options->color_mode == ENVELOPE_COLOR_BY_KIND)
+    {
+      gboolean present[ENVELOPE_N_CATEGORIES];
+      const char *title = _("Layer kind");
+      double x = x0;
+
+      present_categories (diagram, present);
+      if (cr != NULL)
+        {
+          set_color (cr, &palette.text, 1.0);
+          show_text (cr, kit, TEXT_LEGEND_TITLE, title, x0, y, -1, FALSE, PANGO_ELLIPSIZE_NONE);
+        }
+      w = text_kit_measure (kit, TEXT_LEGEND_TITLE, title);
+      y += kit->line_height[TEXT_LEGEND_TITLE] + 3;
+      for (guint c = 0; c < ENVELOPE_N_CATEGORIES; c++)
+        {
+          const char *label;
+          double item;
+
+          if (!present[c])
+            continue;
+          label = envelope_layer_category_label (c);
+          item = SWATCH + 4 + text_kit_measure (kit, TEXT_LEGEND, label) + 12;
+          if (x > x0 && x + item - 12 > x0 + max_width)
+            {
+              x = x0;
+              y += lh + 3;
+            }
+          if (cr != NULL)
+            {
+              EnvelopeColor fill, outline, black = { 0, 0, 0 };
+
+              envelope_color_for_category (c, options->theme, &fill);
+              envelope_color_mix (&fill, &black, 0.4, &outline);
+              cairo_rectangle (cr, x, y + (lh - SWATCH) / 2, SWATCH, SWATCH);
+              set_color (cr, &fill, 1.0);
+              cairo_fill_preserve (cr);
+              set_color (cr, &outline, 1.0);
+              cairo_set_line_width (cr, 0.6);
+              cairo_stroke (cr);
+              set_color (cr, &palette.text, 1.0);
+              show_text (cr, kit, TEXT_LEGEND, label, x + SWATCH + 4, y, -1, FALSE, PANGO_ELLIPSIZE_NONE);
+            }
+          w = MAX (w, x - x0 + item - 12);
+          x += item;
+        }
+      y += lh;
+    }
+  else
+    {
+      g_autofree char *title = envelope_render_describe_scale (diagram, options);
+      guint64 max = max_value (diagram, options);
+      g_autofree char *end = envelope_format_percent (max, total_value (diagram, options));
+      const char *start = "0%";
+      double bar_w = MIN (LEGEND_BAR_WIDTH, MAX (max_width, 60));
+
+      if (cr != NULL)
+        {
+          set_color (cr, &palette.text, 1.0);
+          show_text (cr, kit, TEXT_LEGEND_TITLE, title, x0, y, -1, FALSE, PANGO_ELLIPSIZE_NONE);
+        }
+      w = text_kit_measure (kit, TEXT_LEGEND_TITLE, title);
+      y += kit->line_height[TEXT_LEGEND_TITLE] + 3;
+      if (cr != NULL)
+        {
+          cairo_pattern_t *gradient = cairo_pattern_create_linear (x0, 0, x0 + bar_w, 0);
+          guint n = envelope_color_scale_get_n_stops (options->color_scale);
+
+          /* the scale is piecewise linear in sRGB, as Cairo's gradients */
+          for (guint i = 0; i < n; i++)
+            {
+              double position;
+              EnvelopeColor c;
+
+              envelope_color_scale_get_stop (options->color_scale, i, &position, &c);
+              cairo_pattern_add_color_stop_rgb (gradient, position, c.red, c.green, c.blue);
+            }
+          cairo_rectangle (cr, x0, y, bar_w, LEGEND_BAR_HEIGHT);
+          cairo_set_source (cr, gradient);
+          cairo_fill_preserve (cr);
+          cairo_pattern_destroy (gradient);
+          set_color (cr, &palette.muted, 1.0);
+          cairo_set_line_width (cr, 0.6);
+          cairo_stroke (cr);
+
+          set_color (cr, &palette.text, 1.0);
+          show_text (cr, kit, TEXT_LEGEND, start, x0, y + LEGEND_BAR_HEIGHT + 2, -1, FALSE, PANGO_ELLIPSIZE_NONE);
+          show_text (cr, kit, TEXT_LEGEND, end, x0 + bar_w - text_kit_measure (kit, TEXT_LEGEND, end),
+                     y + LEGEND_BAR_HEIGHT + 2, -1, FALSE, PANGO_ELLIPSIZE_NONE);
+        }
+      w = MAX (w, bar_w);
+      y += LEGEND_BAR_HEIGHT + 2 + lh;
+    }
+
+  if (options->receptive_field)
+    {
+      const char *text = _("Band: the receptive field of each block's output, in input pixels");
+      const char *mark = _("merges inputs on different grids (misaligned)");
+      gboolean misaligned = FALSE;
+
+      for (guint b = 0; b < envelope_diagram_get_n_blocks (diagram); b++)
+        misaligned |= envelope_diagram_get_block (diagram, b)->misaligned;
+      y += 4;
+      if (cr != NULL)
+        {
+          set_color (cr, &palette.muted, 1.0);
+          show_text (cr, kit, TEXT_LEGEND, text, x0, y, -1, FALSE, PANGO_ELLIPSIZE_NONE);
+        }
+      w = MAX (w, text_kit_measure (kit, TEXT_LEGEND, text));
+      y += lh;
+      if (misaligned)
+        {
+          y += 3;
+          if (cr != NULL)
+            {
+              draw_warning_mark (cr, &palette, x0 + 6, y + lh / 2);
+              set_color (cr, &palette.muted, 1.0);
+              show_text (cr, kit, TEXT_LEGEND, mark, x0 + 16, y, -1, FALSE, PANGO_ELLIPSIZE_NONE);
+            }
+          w = MAX (w, 16 + text_kit_measure (kit, TEXT_LEGEND, mark));
+          y += lh;
+        }
+    }
+
+  *width = w;
+  *height = y - y0;
+}
+
+void
+envelope_renderer_get_legend_size (EnvelopeRenderer            *renderer,
+                                   const EnvelopeDiagram       *diagram,
+                                   const EnvelopeRenderOptions *options,
+                                   double                       max_width,
+                                   double                      *width,
+                                   double                      *height)
+{
+  double w, h;
+
+  legend (renderer, NULL, diagram, options, 0, 0, max_width, &w, &h);
+  if (width != NULL)
+    *width = w;
+  if (height != NULL)
+    *height = h;
+}
+
+void
+envelope_renderer_draw_legend (EnvelopeRenderer            *renderer,
+                               cairo_t                     *cr,
+                               const EnvelopeDiagram       *diagram,
+                               const EnvelopeRenderOptions *options,
+                               double                       x,
+                               double                       y,
+                               double                       max_width)
+{
+  double w, h;
+
+  cairo_save (cr);
+  legend (renderer, cr, diagram, options, x, y, max_width, &w, &h);
+  cairo_restore (cr);
+}
+
+typedef struct
+{
+  double width, height;
+  EnvelopeRect extents;      /* the diagram's, world units */
+  double diagram_x, diagram_y;  /* where its top left goes on the page */
+  double title_y, subtitle_y;
+  double footer_y;
+  double legend_w, legend_h;
+  double totals_x, totals_y, totals_w;
+  gboolean side_by_side;
+  char *subtitle;
+  char *totals;
+} Page;
+
+static void
+page_clear (Page *page)
+{
+  g_free (page->subtitle);
+  g_free (page->totals);
+}
+
+static void
+plan_page (EnvelopeRenderer            *renderer,
+           const EnvelopeDiagram       *diagram,
+           const EnvelopeLayout        *layout,
+           const EnvelopeRenderOptions *options,
+           Page                        *page)
+{
+  TextKit *kit = get_kit (renderer, diagram);
+  double content_w, y = PAGE_MARGIN, header_w = 0;
+
+  memset (page, 0, sizeof *page);
+  envelope_renderer_get_extents (renderer, diagram, layout, options, &page->extents);
+  content_w = page->extents.width;
+
+  if (options->show_title)
+    {
+      guint n = envelope_diagram_get_n_layers (diagram);
+      g_autofree char *layers = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u layer", "%u layers", n), n);
+      gint input = envelope_diagram_get_input_block (diagram);
+
+      if (input >= 0)
+        page->subtitle = g_strdup_printf (_("input %s · %s"), envelope_diagram_get_block (diagram, (guint) input)->shape_text,
+                                          layers);
+      else
+        page->subtitle = g_steal_pointer (&layers);
+      page->title_y = y;
+      y += kit->line_height[TEXT_TITLE] + 2;
+      page->subtitle_y = y;
+      y += kit->line_height[TEXT_SUBTITLE] + 14;
+      header_w = MAX (text_kit_measure (kit, TEXT_TITLE, envelope_diagram_get_title (diagram)),
+                      text_kit_measure (kit, TEXT_SUBTITLE, page->subtitle));
+    }
+  page->diagram_x = PAGE_MARGIN;
+  page->diagram_y = y;
+  y += page->extents.height;
+
+  if (options->show_totals)
+    {
+      page->totals = envelope_render_describe_totals (diagram);
+      page->totals_w = text_kit_measure (kit, TEXT_LEGEND, page->totals);
+    }
+  if (options->show_legend)
+    {
+      double max_w = MAX (content_w, 360);
+
+      legend (renderer, NULL, diagram, options, 0, 0, max_w, &page->legend_w, &page->legend_h);
+    }
+  if (options->show_legend || options->show_totals)
+    {
+      y += 16;
+      page->footer_y = y;
+      page->side_by_side = options->show_legend && options->show_totals &&
+                           page->legend_w + 40 + page->totals_w <= MAX (content_w, header_w);
+      if (page->side_by_side)
+        {
+          page->totals_x = PAGE_MARGIN + MAX (content_w, header_w) - page->totals_w;
+          page->totals_y = y + page->legend_h - kit->line_height[TEXT_LEGEND];
+          y += page->legend_h;
+        }
+      else
+        {
+          page->totals_x = PAGE_MARGIN;
+          if (options->show_legend)
+            y += page->legend_h + 8;
+          page->totals_y = y;
+          if (options->show_totals)
+            y += kit->line_height[TEXT_LEGEND];
+        }
+    }
+  y += PAGE_MARGIN;
+
+  page->width = ceil (MAX (MAX (content_w, header_w), MAX (page->legend_w, page->totals_w)) + 2 * PAGE_MARGIN);
+  page->height = ceil (y);
+  /* centre a narrow diagram under a wider header or footer */
+  page->diagram_x += (page->width - 2 * PAGE_MARGIN - content_w) / 2;
+}
+
+/**
+ * envelope_renderer_get_page_size:
+ *
+ * The size in points of the page envelope_renderer_draw_page() draws:
+ * the diagram with its overlays, and the title, legend and totals the
+ * options ask for, in margins.
+ */
+void
+envelope_renderer_get_page_size (EnvelopeRenderer            *renderer,
+                                 const EnvelopeDiagram       *diagram,
+                                 const EnvelopeLayout        *layout,
+                                 const EnvelopeRenderOptions *options,
+                                 double                      *width,
+                                 double                      *height)
+{
+  Page page;
+
+  g_return_if_fail (renderer != NULL && diagram != NULL && layout != NULL && options != NULL);
+
+  plan_page (renderer, diagram, layout, options, &page);
+  if (width != NULL)
+    *width = page.width;
+  if (height != NULL)
+    *height = page.height;
+  page_clear (&page);
+}
+
+/**
+ * envelope_renderer_draw_page:
+ * @cr: drawing in points, from the page's top left
+ * @zoom: device pixels per point (the export's scale; 1 for vector files)
+ */
+void
+envelope_renderer_draw_page (EnvelopeRenderer            *renderer,
+                             cairo_t                     *cr,
+                             const EnvelopeDiagram       *diagram,
+                             const EnvelopeLayout        *layout,
+                             const EnvelopeRenderOptions *options,
+                             double                       zoom)
+{
+  TextKit *kit;
+  Palette palette;
+  Page page;
+
+  g_return_if_fail (renderer != NULL && cr != NULL && diagram != NULL && layout != NULL && options != NULL);
+
+  kit = get_kit (renderer, diagram);
+  get_palette (options->theme, &palette);
+  plan_page (renderer, diagram, layout, options, &page);
+
+  cairo_save (cr);
+  if (!options->transparent)
+    {
+      set_color (cr, &palette.background, 1.0);
+      cairo_paint (cr);
+    }
+
+  if (options->show_title)
+    {
+      set_color (cr, &palette.text, 1.0);
+      show_text (cr, kit, TEXT_TITLE, envelope_diagram_get_title (diagram), PAGE_MARGIN, page.title_y, -1, FALSE,
+                 PANGO_ELLIPSIZE_NONE);
+      set_color (cr, &palette.muted, 1.0);
+      show_text (cr, kit, TEXT_SUBTITLE, page.subtitle, PAGE_MARGIN, page.subtitle_y, -1, FALSE, PANGO_ELLIPSIZE_NONE);
+    }
+
+  cairo_save (cr);
+  cairo_translate (cr, page.diagram_x - page.extents.x, page.diagram_y - page.extents.y);
+  envelope_renderer_draw (renderer, cr, diagram, layout, options, &page.extents, zoom);
+  cairo_restore (cr);
+
+  if (options->show_legend)
+    {
+      double w, h;
+
+      legend (renderer, cr, diagram, options, PAGE_MARGIN, page.footer_y, MAX (page.extents.width, 360), &w, &h);
+    }
+  if (options->show_totals)
+    {
+      set_color (cr, &palette.text, 1.0);
+      show_text (cr, kit, TEXT_LEGEND, page.totals, page.totals_x, page.totals_y, -1, FALSE, PANGO_ELLIPSIZE_NONE);
+    }
+  cairo_restore (cr);
+  page_clear (&page);
+}
+
+/* ---- names for the command line ---- */
+
+gboolean
+envelope_color_mode_from_string (const char        *text,
+                                 EnvelopeColorMode *mode)
+{
+  static const char *names[] = { "kind", "memory", "macs", "params" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_ascii_strcasecmp (text, names[i]) == 0)
+      {
+        *mode = (EnvelopeColorMode) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+gboolean
+envelope_memory_of_from_string (const char       *text,
+                                EnvelopeMemoryOf *memory_of)
+{
+  if (g_ascii_strcasecmp (text, "activations") == 0)
+    *memory_of = ENVELOPE_MEMORY_OF_ACTIVATIONS;
+  else if (g_ascii_strcasecmp (text, "params") == 0 || g_ascii_strcasecmp (text, "parameters") == 0)
+    *memory_of = ENVELOPE_MEMORY_OF_PARAMETERS;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+gboolean
+envelope_diagram_style_from_string (const char           *text,
+                                    EnvelopeDiagramStyle *style)
+{
+  if (g_ascii_strcasecmp (text, "flat") == 0)
+    *style = ENVELOPE_DIAGRAM_STYLE_FLAT;
+  else if (g_ascii_strcasecmp (text, "proportional") == 0)
+    *style = ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+gboolean
+envelope_direction_from_string (const char        *text,
+                                EnvelopeDirection *direction)
+{
+  if (g_ascii_strcasecmp (text, "lr") == 0)
+    *direction = ENVELOPE_DIRECTION_LEFT_RIGHT;
+  else if (g_ascii_strcasecmp (text, "tb") == 0)
+    *direction = ENVELOPE_DIRECTION_TOP_BOTTOM;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+gboolean
+envelope_theme_from_string (const char    *text,
+                            EnvelopeTheme *theme)
+{
+  if (g_ascii_strcasecmp (text, "light") == 0)
+    *theme = ENVELOPE_THEME_LIGHT;
+  else if (g_ascii_strcasecmp (text, "dark") == 0)
+    *theme = ENVELOPE_THEME_DARK;
+  else
+    return FALSE;
+  return TRUE;
+}

@@ -1,0 +1,121 @@
+/* envelope-text.c: fonts measured once, in world units
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "envelope-render"
+
+#include "config.h"
+
+#include "envelope-render-private.h"
+
+static const struct { double size; PangoWeight weight; } text_styles[N_TEXT_STYLES] = {
+  [TEXT_BLOCK_NAME] = { 9.0, PANGO_WEIGHT_BOLD },
+  [TEXT_BLOCK_DETAIL] = { 7.5, PANGO_WEIGHT_NORMAL },
+  [TEXT_EDGE_LABEL] = { 7.0, PANGO_WEIGHT_NORMAL },
+  [TEXT_OVERLAY] = { 7.5, PANGO_WEIGHT_NORMAL },
+  [TEXT_TITLE] = { 16.0, PANGO_WEIGHT_BOLD },
+  [TEXT_SUBTITLE] = { 9.0, PANGO_WEIGHT_NORMAL },
+  [TEXT_LEGEND] = { 8.5, PANGO_WEIGHT_NORMAL },
+  [TEXT_LEGEND_TITLE] = { 8.5, PANGO_WEIGHT_BOLD },
+};
+
+TextKit *
+text_kit_new (const char *family)
+{
+  TextKit *kit = g_new0 (TextKit, 1);
+  PangoFontMap *font_map = pango_cairo_font_map_get_default ();
+  cairo_font_options_t *options = cairo_font_options_create ();
+
+  kit->shaped = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  kit->context = pango_font_map_create_context (font_map);
+  pango_cairo_context_set_resolution (kit->context, 72.0);
+  /* Unhinted metrics: a text's width scales with the zoom, so what fits
+   * in a block at one zoom fits at every zoom. */
+  cairo_font_options_set_hint_metrics (options, CAIRO_HINT_METRICS_OFF);
+  cairo_font_options_set_hint_style (options, CAIRO_HINT_STYLE_NONE);
+  pango_cairo_context_set_font_options (kit->context, options);
+  cairo_font_options_destroy (options);
+
+  for (guint i = 0; i < N_TEXT_STYLES; i++)
+    {
+      PangoFontMetrics *metrics;
+
+      kit->fonts[i] = pango_font_description_new ();
+      pango_font_description_set_family (kit->fonts[i], family != NULL ? family : "Sans");
+      pango_font_description_set_size (kit->fonts[i], (gint) (text_styles[i].size * PANGO_SCALE));
+      pango_font_description_set_weight (kit->fonts[i], text_styles[i].weight);
+      kit->size[i] = text_styles[i].size;
+
+      metrics = pango_context_get_metrics (kit->context, kit->fonts[i], NULL);
+      kit->ascent[i] = (double) pango_font_metrics_get_ascent (metrics) / PANGO_SCALE;
+      kit->line_height[i] = kit->ascent[i] + (double) pango_font_metrics_get_descent (metrics) / PANGO_SCALE;
+      pango_font_metrics_unref (metrics);
+
+      kit->layouts[i] = pango_layout_new (kit->context);
+      pango_layout_set_font_description (kit->layouts[i], kit->fonts[i]);
+      pango_layout_set_single_paragraph_mode (kit->layouts[i], TRUE);
+    }
+  return kit;
+}
+
+void
+text_kit_free (TextKit *kit)
+{
+  if (kit == NULL)
+    return;
+  g_clear_pointer (&kit->shaped, g_hash_table_unref);
+  for (guint i = 0; i < N_TEXT_STYLES; i++)
+    {
+      g_clear_object (&kit->layouts[i]);
+      g_clear_pointer (&kit->fonts[i], pango_font_description_free);
+    }
+  g_clear_object (&kit->context);
+  g_free (kit);
+}
+
+double
+text_kit_measure (TextKit    *kit,
+                  TextStyle   style,
+                  const char *text)
+{
+  PangoLayout *layout = kit->layouts[style];
+  PangoRectangle logical;
+
+  pango_layout_set_width (layout, -1);
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_get_extents (layout, NULL, &logical);
+  return (double) logical.width / PANGO_SCALE;
+}
+
+/* A layout of its own for @text, shaped once and kept: drawing the same
+ * text again (the next frame) costs no shaping.  The context is never
+ * tied to a cairo_t's transformation: with hinting off, the glyphs'
+ * positions do not depend on it, and Cairo scales the outlines itself. */
+PangoLayout *
+text_kit_shaped (TextKit            *kit,
+                 TextStyle           style,
+                 const char         *text,
+                 double              max_width,
+                 PangoEllipsizeMode  ellipsize)
+{
+  g_autofree char *key = g_strdup_printf ("%u|%d|%u|%s", style, max_width >= 0 ? (int) (max_width * 8) : -1,
+                                          max_width >= 0 ? ellipsize : 0, text);
+  PangoLayout *layout = g_hash_table_lookup (kit->shaped, key);
+
+  if (layout != NULL)
+    return layout;
+  /* a bound on memory: a few thousand texts cover what a screen shows */
+  if (g_hash_table_size (kit->shaped) >= 16384)
+    g_hash_table_remove_all (kit->shaped);
+  layout = pango_layout_new (kit->context);
+  pango_layout_set_font_description (layout, kit->fonts[style]);
+  pango_layout_set_single_paragraph_mode (layout, TRUE);
+  pango_layout_set_text (layout, text, -1);
+  if (max_width >= 0)
+    {
+      pango_layout_set_width (layout, (int) (max_width * PANGO_SCALE));
+      pango_layout_set_ellipsize (layout, ellipsize);
+    }
+  g_hash_table_insert (kit->shaped, g_steal_pointer (&key), layout);
+  return layout;
+}

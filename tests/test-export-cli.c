@@ -1,0 +1,292 @@
+/* test-export-cli.c: envelope-cli export, end to end
+ *
+ * Usage: test-export-cli [--tap] ENVELOPE-CLI
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+static const char *cli;
+static char *scratch;
+
+typedef struct
+{
+  int status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_free (run->out);
+  g_free (run->err);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+static char *
+model (const char *file)
+{
+  return g_test_build_filename (G_TEST_DIST, "..", "data", "models", file, NULL);
+}
+
+static char *
+output (const char *name)
+{
+  return g_build_filename (scratch, name, NULL);
+}
+
+/* Runs envelope-cli export with the NULL-terminated arguments. */
+static void
+run_export (Run        *run,
+            const char *first,
+            ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  va_list args;
+  int wait_status;
+
+  g_ptr_array_add (argv, (char *) cli);
+  g_ptr_array_add (argv, (char *) "export");
+  va_start (args, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               &run->out, &run->err, &wait_status, &error));
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (wait_status));
+  run->status = WEXITSTATUS (wait_status);
+}
+
+static void
+assert_file_starts (const char *path,
+                    const char *magic,
+                    gsize       offset)
+{
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpuint (length, >, offset + strlen (magic));
+  g_assert_true (strncmp (contents + offset, magic, strlen (magic)) == 0);
+}
+
+static void
+test_formats (void)
+{
+  g_autofree char *net = model ("resnet18.json");
+  g_autofree char *png = output ("a.png");
+  g_autofree char *svg = output ("a.svg");
+  g_autofree char *pdf = output ("a.PDF");
+  g_auto(Run) a = { 0 };
+  g_auto(Run) b = { 0 };
+  g_auto(Run) c = { 0 };
+
+  run_export (&a, net, "-o", png, NULL);
+  g_assert_cmpint (a.status, ==, 0);
+  g_assert_cmpstr (a.err, ==, "");
+  assert_file_starts (png, "PNG", 1);
+  run_export (&b, net, "-o", svg, "--color", "macs", "--style", "proportional", "--direction", "tb", NULL);
+  g_assert_cmpint (b.status, ==, 0);
+  assert_file_starts (svg, "<?xml", 0);
+  run_export (&c, net, "--output", pdf, "--color", "memory", "--memory-of", "params", "--rf", "layer4/1/relu2",
+              "--theme", "dark", "--collapse", "--no-legend", "--no-totals", "--no-title", "--batch", "8", NULL);
+  g_assert_cmpint (c.status, ==, 0);
+  assert_file_starts (pdf, "%PDF-", 0);
+}
+
+static void
+test_options (void)
+{
+  g_autofree char *net = model ("mnist.json");
+  g_autofree char *png = output ("options.png");
+  static const char *sets[][7] = {
+    { "--rf", NULL },
+    { "--rf=conv2", NULL },
+    { "--rf", "conv2", NULL },          /* LAYER after a space */
+    { "--scale", "1.5", "--transparent", NULL },
+    { "--dpi", "300", NULL },
+    { "--collapse-depth", "1", "--wrap", "2", NULL },
+    { "--color", "params", "--direction", "lr", "--theme", "light", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sets); i++)
+    {
+      g_auto(Run) run = { 0 };
+
+      run_export (&run, net, "-o", png, sets[i][0], sets[i][1], sets[i][2], sets[i][3], sets[i][4], sets[i][5], NULL);
+      if (run.status != 0)
+        g_error ("option set %u: exit %d: %s", i, run.status, run.err);
+    }
+}
+
+/* 2: a usage error; 1: an invalid network or a failed write. */
+static void
+test_exit_codes (void)
+{
+  g_autofree char *net = model ("mnist.json");
+  g_autofree char *png = output ("codes.png");
+  g_autofree char *bad = output ("bad.json");
+  g_autofree char *existing = output ("existing.svg");
+  g_autofree char *contents = NULL;
+  static const char *usage[][5] = {
+    { NULL },                                  /* no file, no output */
+    { "--color", "rainbow", NULL },
+    { "--style", "cubist", NULL },
+    { "--direction", "rl", NULL },
+    { "--theme", "sepia", NULL },
+    { "--memory-of", "gradients", NULL },
+    { "--scale", "0", NULL },
+    { "--scale", "2", "--dpi", "144", NULL },
+    { "--batch", "-3", NULL },
+    { "--rf=nosuchlayer", NULL },
+    { "--no-such-option", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (usage); i++)
+    {
+      g_auto(Run) run = { 0 };
+
+      if (i == 0)
+        run_export (&run, NULL);
+      else
+        run_export (&run, net, "-o", png, usage[i][0], usage[i][1], usage[i][2], usage[i][3], usage[i][4], NULL);
+      if (run.status != 2)
+        g_error ("usage case %u: exit %d, expected 2", i, run.status);
+      g_assert_cmpuint (strlen (run.err), >, 0);
+    }
+
+  {
+    g_auto(Run) run = { 0 };
+
+    run_export (&run, net, NULL);   /* no -o */
+    g_assert_cmpint (run.status, ==, 2);
+    g_assert_nonnull (strstr (run.err, "-o"));
+  }
+  {
+    g_auto(Run) run = { 0 };
+    g_autofree char *jpeg = output ("a.jpeg");
+
+    run_export (&run, net, "-o", jpeg, NULL);
+    g_assert_cmpint (run.status, ==, 2);
+    g_assert_nonnull (strstr (run.err, ".png"));
+  }
+  {
+    g_auto(Run) run = { 0 };
+    g_autofree char *missing = model ("no-such-network.json");
+
+    run_export (&run, missing, "-o", png, NULL);
+    g_assert_cmpint (run.status, ==, 1);
+  }
+  {
+    g_auto(Run) run = { 0 };
+
+    g_assert_true (g_file_set_contents (bad, "{\"format\": \"envelope-network\", \"version\": 1, \"layers\": ["
+                                             "{\"name\": \"data\", \"type\": \"input\", \"shape\": [3, 8, 8]},"
+                                             "{\"name\": \"conv\", \"type\": \"conv\", \"filters\": 4, \"kernel\": 11}]}",
+                                        -1, NULL));
+    run_export (&run, bad, "-o", png, NULL);
+    g_assert_cmpint (run.status, ==, 1);
+    g_assert_nonnull (strstr (run.err, "conv"));
+  }
+
+  /* a path that cannot be written: exit 1 and a message naming it */
+  {
+    g_auto(Run) run = { 0 };
+
+    run_export (&run, net, "-o", "/nonexistent-envelope-dir/out.png", NULL);
+    g_assert_cmpint (run.status, ==, 1);
+    g_assert_nonnull (strstr (run.err, "/nonexistent-envelope-dir/out.png"));
+  }
+  {
+    g_auto(Run) run = { 0 };
+    g_autofree char *into_file = g_build_filename (net, "out.svg", NULL);
+
+    run_export (&run, net, "-o", into_file, NULL);
+    g_assert_cmpint (run.status, ==, 1);
+    g_assert_nonnull (strstr (run.err, "Cannot write"));
+  }
+  /* a failed export keeps the file it would have replaced */
+  {
+    g_auto(Run) run = { 0 };
+    g_autofree char *big = model ("resnet50.json");
+    g_autofree char *big_png = output ("existing.png");
+
+    g_assert_true (g_file_set_contents (big_png, "original", -1, NULL));
+    run_export (&run, big, "-o", big_png, "--scale", "64", NULL);
+    g_assert_cmpint (run.status, ==, 1);
+    g_assert_true (g_file_get_contents (big_png, &contents, NULL, NULL));
+    g_assert_cmpstr (contents, ==, "original");
+    g_unlink (big_png);
+  }
+  g_unlink (existing);
+}
+
+static void
+test_help (void)
+{
+  g_autofree char *out = NULL;
+  int status;
+  const char *argv[] = { cli, "export", "--help", NULL };
+  const char *help[] = { cli, "help", NULL };
+  g_autofree char *help_out = NULL;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL, &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (out, "--color"));
+  g_assert_nonnull (strstr (out, "--rf"));
+  g_assert_true (g_spawn_sync (NULL, (char **) help, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &help_out, NULL, &status, NULL));
+  g_assert_nonnull (strstr (help_out, "export"));
+}
+
+static void
+remove_scratch (void)
+{
+  GDir *dir = g_dir_open (scratch, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (scratch, name, NULL);
+      g_unlink (path);
+    }
+  if (dir != NULL)
+    g_dir_close (dir);
+  g_rmdir (scratch);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  if (argc < 2)
+    {
+      g_printerr ("usage: %s [--tap] ENVELOPE-CLI\n", argv[0]);
+      return 1;
+    }
+  cli = argv[1];
+  scratch = g_dir_make_tmp ("envelope-export-cli-XXXXXX", NULL);
+  g_assert_nonnull (scratch);
+
+  g_test_add_func ("/render/export-cli/formats", test_formats);
+  g_test_add_func ("/render/export-cli/options", test_options);
+  g_test_add_func ("/render/export-cli/exit-codes", test_exit_codes);
+  g_test_add_func ("/render/export-cli/help", test_help);
+
+  status = g_test_run ();
+  remove_scratch ();
+  g_free (scratch);
+  return status;
+}

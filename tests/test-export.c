@@ -1,0 +1,366 @@
+/* test-export.c: PNG, SVG and PDF files, checked by their structure
+ *
+ * No golden files: Cairo versions differ.  The SVG must parse, have the
+ * page's size and render to something not blank; the PDF must carry
+ * every layer's name as text; the PNG must have the expected pixels.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+#ifdef HAVE_RSVG
+#include <librsvg/rsvg.h>
+#endif
+
+#include "envelope-render.h"
+#include "test-helpers.h"
+
+typedef struct
+{
+  Model *model;
+  EnvelopeDiagram *diagram;
+  EnvelopeLayout *layout;
+  EnvelopeRenderOptions options;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  const char *file = data;
+  g_autoptr(GError) error = NULL;
+
+  fixture->model = model_load (file);
+  fixture->diagram = envelope_diagram_new (fixture->model->analysis, NULL);
+  fixture->layout = envelope_layout_new (fixture->diagram, &error);
+  g_assert_no_error (error);
+  envelope_render_options_init (&fixture->options);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_clear_pointer (&fixture->layout, envelope_layout_unref);
+  g_clear_pointer (&fixture->diagram, envelope_diagram_unref);
+  g_clear_pointer (&fixture->model, model_free);
+}
+
+static GBytes *
+export (Fixture              *fixture,
+        EnvelopeExportFormat  format,
+        double                scale)
+{
+  EnvelopeExportOptions options;
+  g_autoptr(GError) error = NULL;
+  GBytes *bytes;
+
+  envelope_export_options_init (&options);
+  options.format = format;
+  options.scale = scale;
+  bytes = envelope_export_to_bytes (fixture->diagram, fixture->layout, &fixture->options, &options, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (bytes);
+  return bytes;
+}
+
+/* The share of pixels that differ from the top-left corner's. */
+static double
+ink (cairo_surface_t *surface)
+{
+  int w = cairo_image_surface_get_width (surface);
+  int h = cairo_image_surface_get_height (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+  const guint8 *data;
+  guint32 background;
+  guint64 differ = 0;
+
+  cairo_surface_flush (surface);
+  data = cairo_image_surface_get_data (surface);
+  background = *(const guint32 *) data;
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      differ += *(const guint32 *) (data + y * stride + 4 * x) != background;
+  return (double) differ / ((double) w * h);
+}
+
+typedef struct
+{
+  GBytes *bytes;
+  gsize offset;
+} Reader;
+
+static cairo_status_t
+read_bytes (void          *closure,
+            unsigned char *data,
+            unsigned int   length)
+{
+  Reader *reader = closure;
+  gsize size;
+  const guint8 *p = g_bytes_get_data (reader->bytes, &size);
+
+  if (reader->offset + length > size)
+    return CAIRO_STATUS_READ_ERROR;
+  memcpy (data, p + reader->offset, length);
+  reader->offset += length;
+  return CAIRO_STATUS_SUCCESS;
+}
+
+static cairo_surface_t *
+read_png (GBytes *bytes)
+{
+  Reader reader = { bytes, 0 };
+  cairo_surface_t *surface = cairo_image_surface_create_from_png_stream (read_bytes, &reader);
+
+  g_assert_cmpint (cairo_surface_status (surface), ==, CAIRO_STATUS_SUCCESS);
+  return surface;
+}
+
+static void
+test_png (Fixture       *fixture,
+          gconstpointer  data)
+{
+  static const double scales[] = { 1.0, 2.0, 150.0 / 72.0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (scales); i++)
+    {
+      g_autoptr(GBytes) bytes = export (fixture, ENVELOPE_EXPORT_PNG, scales[i]);
+      cairo_surface_t *surface = read_png (bytes);
+      double w, h, page_w, page_h;
+      EnvelopeExportOptions options;
+
+      envelope_export_options_init (&options);
+      options.scale = scales[i];
+      envelope_export_get_size (fixture->diagram, fixture->layout, &fixture->options, &options, &w, &h);
+      g_assert_cmpint (cairo_image_surface_get_width (surface), ==, (int) w);
+      g_assert_cmpint (cairo_image_surface_get_height (surface), ==, (int) h);
+      options.format = ENVELOPE_EXPORT_SVG;
+      envelope_export_get_size (fixture->diagram, fixture->layout, &fixture->options, &options, &page_w, &page_h);
+      g_assert_cmpfloat (w, ==, ceil (page_w * scales[i]));
+      g_assert_cmpfloat (h, ==, ceil (page_h * scales[i]));
+      g_assert_cmpfloat (ink (surface), >, 0.02);
+      cairo_surface_destroy (surface);
+    }
+
+  /* transparent: the corners show through */
+  fixture->options.transparent = TRUE;
+  {
+    g_autoptr(GBytes) bytes = export (fixture, ENVELOPE_EXPORT_PNG, 1.0);
+    cairo_surface_t *surface = read_png (bytes);
+
+    cairo_surface_flush (surface);
+    g_assert_cmpuint (*(const guint32 *) cairo_image_surface_get_data (surface) >> 24, ==, 0);
+    g_assert_cmpfloat (ink (surface), >, 0.02);
+    cairo_surface_destroy (surface);
+  }
+}
+
+/* The root element's size, in points. */
+static void
+svg_start_element (GMarkupParseContext  *context,
+                   const char           *element,
+                   const char          **names,
+                   const char          **values,
+                   gpointer              user_data,
+                   GError              **error)
+{
+  double *size = user_data;
+
+  if (strcmp (element, "svg") != 0 || size[0] > 0)
+    return;
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      if (strcmp (names[i], "width") == 0)
+        size[0] = g_ascii_strtod (values[i], NULL);
+      else if (strcmp (names[i], "height") == 0)
+        size[1] = g_ascii_strtod (values[i], NULL);
+    }
+}
+
+static void
+test_svg (Fixture       *fixture,
+          gconstpointer  data)
+{
+  g_autoptr(GBytes) bytes = export (fixture, ENVELOPE_EXPORT_SVG, 1.0);
+  GMarkupParser parser = { svg_start_element, NULL, NULL, NULL, NULL };
+  double size[2] = { 0, 0 }, page_w, page_h;
+  g_autoptr(GMarkupParseContext) context = g_markup_parse_context_new (&parser, 0, size, NULL);
+  g_autoptr(GError) error = NULL;
+  EnvelopeExportOptions options;
+  gsize length;
+  const char *text = g_bytes_get_data (bytes, &length);
+
+  g_assert_true (g_markup_parse_context_parse (context, text, (gssize) length, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_markup_parse_context_end_parse (context, &error));
+  g_assert_no_error (error);
+
+  envelope_export_options_init (&options);
+  options.format = ENVELOPE_EXPORT_SVG;
+  envelope_export_get_size (fixture->diagram, fixture->layout, &fixture->options, &options, &page_w, &page_h);
+  g_assert_cmpfloat_with_epsilon (size[0], page_w, 0.01);
+  g_assert_cmpfloat_with_epsilon (size[1], page_h, 0.01);
+  g_assert_nonnull (g_strstr_len (text, (gssize) MIN (length, 400), "pt\""));
+
+#ifdef HAVE_RSVG
+  {
+    RsvgHandle *handle = rsvg_handle_new_from_data ((const guint8 *) text, length, &error);
+    cairo_surface_t *surface;
+    cairo_t *cr;
+    RsvgRectangle viewport;
+    double w, h;
+
+    g_assert_no_error (error);
+    g_assert_true (rsvg_handle_get_intrinsic_size_in_pixels (handle, &w, &h));
+    /* librsvg reads points at 96 dpi by default */
+    rsvg_handle_set_dpi (handle, 72);
+    g_assert_true (rsvg_handle_get_intrinsic_size_in_pixels (handle, &w, &h));
+    g_assert_cmpfloat_with_epsilon (w, page_w, 0.5);
+    g_assert_cmpfloat_with_epsilon (h, page_h, 0.5);
+    surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int) ceil (w), (int) ceil (h));
+    cr = cairo_create (surface);
+    viewport = (RsvgRectangle) { 0, 0, w, h };
+    g_assert_true (rsvg_handle_render_document (handle, cr, &viewport, &error));
+    g_assert_no_error (error);
+    cairo_destroy (cr);
+    g_assert_cmpfloat (ink (surface), >, 0.02);
+    cairo_surface_destroy (surface);
+    g_object_unref (handle);
+  }
+#else
+  g_test_message ("librsvg not available: the SVG was only parsed");
+#endif
+}
+
+static void
+test_pdf (Fixture       *fixture,
+          gconstpointer  data)
+{
+  g_autofree char *pdftotext = g_find_program_in_path ("pdftotext");
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *pdf = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *errors = NULL;
+  char *argv[4];
+  int status;
+  gsize length;
+  const char *data_ = NULL;
+
+  bytes = export (fixture, ENVELOPE_EXPORT_PDF, 1.0);
+  data_ = g_bytes_get_data (bytes, &length);
+  g_assert_cmpuint (length, >, 1000);
+  g_assert_true (g_str_has_prefix (data_, "%PDF-"));
+
+  if (pdftotext == NULL)
+    {
+      g_test_skip ("pdftotext (poppler-utils) is not installed");
+      return;
+    }
+  dir = g_dir_make_tmp ("envelope-export-XXXXXX", &error);
+  g_assert_no_error (error);
+  pdf = g_build_filename (dir, "diagram.pdf", NULL);
+  g_assert_true (g_file_set_contents (pdf, data_, (gssize) length, &error));
+  argv[0] = pdftotext;
+  argv[1] = pdf;
+  argv[2] = (char *) "-";
+  argv[3] = NULL;
+  g_assert_true (g_spawn_sync (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &text, &errors, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < envelope_network_get_n_layers (fixture->model->network); i++)
+    {
+      const char *name = envelope_network_get_layer (fixture->model->network, i)->name;
+
+      if (strstr (text, name) == NULL)
+        g_error ("layer \"%s\" is not in the PDF's text", name);
+    }
+  g_assert_nonnull (strstr (text, envelope_diagram_get_title (fixture->diagram)));
+  g_unlink (pdf);
+  g_rmdir (dir);
+}
+
+/* A file that cannot be written: a clear error, and an existing file
+ * left as it was, with no temporary file behind. */
+static void
+test_errors (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("envelope-export-XXXXXX", NULL);
+  g_autofree char *existing = g_build_filename (dir, "existing.png", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *not_a_dir = g_build_filename (existing, "x.png", NULL);
+  EnvelopeExportOptions options;
+  GDir *listing;
+  guint n_files = 0;
+  EnvelopeExportFormat format;
+
+  envelope_export_options_init (&options);
+
+  g_assert_false (envelope_export_to_file (fixture->diagram, fixture->layout, &fixture->options, &options,
+                                           "/nonexistent-envelope-dir/diagram.png", &error));
+  g_assert_error (error, ENVELOPE_EXPORT_ERROR, ENVELOPE_EXPORT_ERROR_WRITE);
+  g_assert_nonnull (strstr (error->message, "/nonexistent-envelope-dir/diagram.png"));
+  g_clear_error (&error);
+
+  g_assert_false (envelope_export_to_file (fixture->diagram, fixture->layout, &fixture->options, &options, dir, &error));
+  g_assert_error (error, ENVELOPE_EXPORT_ERROR, ENVELOPE_EXPORT_ERROR_WRITE);
+  g_clear_error (&error);
+
+  g_assert_true (g_file_set_contents (existing, "original", -1, NULL));
+  g_assert_false (envelope_export_to_file (fixture->diagram, fixture->layout, &fixture->options, &options, not_a_dir, &error));
+  g_assert_error (error, ENVELOPE_EXPORT_ERROR, ENVELOPE_EXPORT_ERROR_WRITE);
+  g_clear_error (&error);
+
+  /* too large an image fails after the temporary file exists */
+  options.scale = 64;
+  g_assert_false (envelope_export_to_file (fixture->diagram, fixture->layout, &fixture->options, &options, existing, &error));
+  g_assert_error (error, ENVELOPE_EXPORT_ERROR, ENVELOPE_EXPORT_ERROR_TOO_LARGE);
+  g_clear_error (&error);
+  g_assert_true (g_file_get_contents (existing, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "original");
+  g_clear_pointer (&contents, g_free);
+
+  /* a good export replaces it */
+  options.scale = 1;
+  g_assert_true (envelope_export_to_file (fixture->diagram, fixture->layout, &fixture->options, &options, existing, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (existing, &contents, NULL, NULL));
+  g_assert_true (g_str_has_prefix (contents + 1, "PNG"));
+
+  listing = g_dir_open (dir, 0, NULL);
+  while (g_dir_read_name (listing) != NULL)
+    n_files++;
+  g_dir_close (listing);
+  g_assert_cmpuint (n_files, ==, 1);
+
+  g_assert_true (envelope_export_format_from_path ("a/b.SVG", &format) && format == ENVELOPE_EXPORT_SVG);
+  g_assert_true (envelope_export_format_from_path ("b.pdf", &format) && format == ENVELOPE_EXPORT_PDF);
+  g_assert_false (envelope_export_format_from_path ("b.jpeg", &format));
+  g_assert_false (envelope_export_format_from_path ("dir.png/b", &format));
+
+  g_unlink (existing);
+  g_rmdir (dir);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/render/export/png", Fixture, "resnet18.json", fixture_set_up, test_png, fixture_tear_down);
+  g_test_add ("/render/export/svg", Fixture, "googlenet.json", fixture_set_up, test_svg, fixture_tear_down);
+  g_test_add ("/render/export/pdf/vgg16", Fixture, "vgg16.json", fixture_set_up, test_pdf, fixture_tear_down);
+  g_test_add ("/render/export/pdf/resnet18", Fixture, "resnet18.json", fixture_set_up, test_pdf, fixture_tear_down);
+  g_test_add ("/render/export/errors", Fixture, "mnist.json", fixture_set_up, test_errors, fixture_tear_down);
+
+  return g_test_run ();
+}

@@ -1,0 +1,326 @@
+/* test-render-draw.c: colours, legend text, levels of detail
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <cairo-svg.h>
+#include <string.h>
+
+#include "envelope-format.h"
+#include "envelope-render.h"
+#include "test-helpers.h"
+
+static void
+test_scale_ends (void)
+{
+  static const EnvelopeColorScale scales[] = { ENVELOPE_COLOR_SCALE_VIRIDIS, ENVELOPE_COLOR_SCALE_CIVIDIS };
+
+  for (guint s = 0; s < G_N_ELEMENTS (scales); s++)
+    {
+      guint n = envelope_color_scale_get_n_stops (scales[s]);
+      EnvelopeColor first, last, c, previous;
+      double position;
+
+      envelope_color_scale_get_stop (scales[s], 0, &position, &first);
+      g_assert_cmpfloat (position, ==, 0);
+      envelope_color_scale_get_stop (scales[s], n - 1, &position, &last);
+      g_assert_cmpfloat (position, ==, 1);
+
+      envelope_color_scale_map (scales[s], 0, &c);
+      g_assert_true (envelope_color_equal (&c, &first, 1e-9));
+      envelope_color_scale_map (scales[s], 1, &c);
+      g_assert_true (envelope_color_equal (&c, &last, 1e-9));
+      /* clamped */
+      envelope_color_scale_map (scales[s], -3, &c);
+      g_assert_true (envelope_color_equal (&c, &first, 1e-9));
+      envelope_color_scale_map (scales[s], 7, &c);
+      g_assert_true (envelope_color_equal (&c, &last, 1e-9));
+
+      /* sequential: lighter all the way */
+      envelope_color_scale_map (scales[s], 0, &previous);
+      for (guint i = 1; i <= 50; i++)
+        {
+          envelope_color_scale_map (scales[s], i / 50.0, &c);
+          g_assert_cmpfloat (envelope_color_get_luminance (&c), >, envelope_color_get_luminance (&previous));
+          previous = c;
+        }
+
+      /* text switches colour: white on the dark end, black on the light */
+      g_assert_true (envelope_color_is_dark (&first));
+      g_assert_false (envelope_color_is_dark (&last));
+    }
+
+  {
+    EnvelopeColor mid;
+
+    /* a stop of the table comes back exactly */
+    envelope_color_scale_map (ENVELOPE_COLOR_SCALE_VIRIDIS, 0.5, &mid);
+    g_assert_cmpint ((int) (mid.red * 255 + 0.5), ==, 0x21);
+    g_assert_cmpint ((int) (mid.green * 255 + 0.5), ==, 0x91);
+    g_assert_cmpint ((int) (mid.blue * 255 + 0.5), ==, 0x8c);
+  }
+}
+
+/* The largest share gets the scale's end colour, zero its start. */
+static void
+test_block_colors (void)
+{
+  g_autoptr(Model) model = model_load ("vgg16.json");
+  g_autoptr(EnvelopeDiagram) diagram = envelope_diagram_new (model->analysis, NULL);
+  static const EnvelopeColorMode modes[] = { ENVELOPE_COLOR_BY_MACS, ENVELOPE_COLOR_BY_PARAMS, ENVELOPE_COLOR_BY_MEMORY };
+  EnvelopeRenderOptions options;
+  EnvelopeColor start, end;
+
+  envelope_render_options_init (&options);
+  envelope_color_scale_map (options.color_scale, 0, &start);
+  envelope_color_scale_map (options.color_scale, 1, &end);
+
+  for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
+    {
+      guint64 max = 0;
+      gint largest = -1, zero = -1;
+      EnvelopeColor c;
+      g_autofree char *legend = NULL;
+
+      options.color_mode = modes[m];
+      for (guint b = 0; b < envelope_diagram_get_n_blocks (diagram); b++)
+        {
+          const EnvelopeBlock *block = envelope_diagram_get_block (diagram, b);
+          guint64 value = modes[m] == ENVELOPE_COLOR_BY_MACS ? block->macs
+                        : modes[m] == ENVELOPE_COLOR_BY_PARAMS ? block->params : block->activations;
+
+          if (value > max)
+            {
+              max = value;
+              largest = (gint) b;
+            }
+          if (value == 0 && zero < 0)
+            zero = (gint) b;
+        }
+      g_assert_cmpint (largest, >=, 0);
+      envelope_render_get_block_color (diagram, &options, (guint) largest, &c);
+      g_assert_true (envelope_color_equal (&c, &end, 1e-9));
+      g_assert_cmpfloat (envelope_render_get_block_share (diagram, &options, (guint) largest), ==, 1.0);
+      if (zero >= 0)
+        {
+          envelope_render_get_block_color (diagram, &options, (guint) zero, &c);
+          g_assert_true (envelope_color_equal (&c, &start, 1e-9));
+        }
+
+      /* the legend says the unit and both ends */
+      legend = envelope_render_describe_scale (diagram, &options);
+      g_assert_nonnull (legend);
+      g_assert_nonnull (strstr (legend, "0%"));
+      {
+        const EnvelopeTotals *totals = envelope_diagram_get_totals (diagram);
+        guint64 total = modes[m] == ENVELOPE_COLOR_BY_MACS ? totals->macs
+                      : modes[m] == ENVELOPE_COLOR_BY_PARAMS ? totals->params : totals->activations_all;
+        g_autofree char *share = envelope_format_percent (max, total);
+
+        g_assert_nonnull (strstr (legend, share));
+      }
+    }
+
+  /* the kind mode: a category colour, no scale */
+  options.color_mode = ENVELOPE_COLOR_BY_KIND;
+  {
+    EnvelopeColor c, conv;
+    gint index = envelope_diagram_find_block (diagram, (guint) envelope_network_find_layer (model->network, "conv1_1"));
+
+    envelope_render_get_block_color (diagram, &options, (guint) index, &c);
+    envelope_color_for_category (ENVELOPE_CATEGORY_CONVOLUTION, ENVELOPE_THEME_LIGHT, &conv);
+    g_assert_true (envelope_color_equal (&c, &conv, 1e-9));
+    g_assert_null (envelope_render_describe_scale (diagram, &options));
+  }
+}
+
+static cairo_status_t
+append_bytes (void                *closure,
+              const unsigned char *data,
+              unsigned int         length)
+{
+  g_string_append_len (closure, (const char *) data, length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+static guint
+count (const char *haystack,
+       const char *needle)
+{
+  guint n = 0;
+
+  for (const char *p = strstr (haystack, needle); p != NULL; p = strstr (p + 1, needle))
+    n++;
+  return n;
+}
+
+/* Draws the diagram at @zoom into an SVG and returns the SVG. */
+static GString *
+draw_svg (const EnvelopeDiagram       *diagram,
+          const EnvelopeLayout        *layout,
+          const EnvelopeRenderOptions *options,
+          const EnvelopeRect          *visible,
+          double                       zoom)
+{
+  g_autoptr(EnvelopeRenderer) renderer = envelope_renderer_new ();
+  GString *svg = g_string_new (NULL);
+  EnvelopeRect bounds;
+  cairo_surface_t *surface;
+  cairo_t *cr;
+
+  /* a page as large as the diagram: Cairo leaves out what falls off it */
+  envelope_layout_get_bounds (layout, &bounds);
+  surface = cairo_svg_surface_create_for_stream (append_bytes, svg, (bounds.x + bounds.width + 50) * zoom,
+                                                 (bounds.y + bounds.height + 50) * zoom);
+  cr = cairo_create (surface);
+  cairo_scale (cr, zoom, zoom);
+  envelope_renderer_draw (renderer, cr, diagram, layout, options, visible, zoom);
+  g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
+  cairo_destroy (cr);
+  cairo_surface_finish (surface);
+  g_assert_cmpint (cairo_surface_status (surface), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy (surface);
+  return svg;
+}
+
+/* Text is drawn while it is legible and dropped below about 5 pixels;
+ * zoomed far out, blocks are plain rectangles. */
+static void
+test_level_of_detail (void)
+{
+  g_autoptr(Model) model = model_load ("mnist.json");
+  g_autoptr(EnvelopeDiagram) diagram = envelope_diagram_new (model->analysis, NULL);
+  g_autoptr(EnvelopeLayout) layout = envelope_layout_new (diagram, NULL);
+  EnvelopeRenderOptions options;
+  g_autoptr(GString) near = NULL;
+  g_autoptr(GString) small = NULL;
+  g_autoptr(GString) far = NULL;
+
+  envelope_render_options_init (&options);
+  near = draw_svg (diagram, layout, &options, NULL, 1.0);
+  small = draw_svg (diagram, layout, &options, NULL, 0.5);   /* 9 pt names: 4.5 px */
+  far = draw_svg (diagram, layout, &options, NULL, 0.05);
+
+  g_assert_cmpuint (count (near->str, "<use xlink:href=\"#glyph"), >, 50);
+  g_assert_cmpuint (count (small->str, "<use xlink:href=\"#glyph"), ==, 0);
+  g_assert_cmpuint (count (far->str, "<use xlink:href=\"#glyph"), ==, 0);
+  /* curves for the arrows up close, straight lines from far */
+  g_assert_cmpuint (count (near->str, " C "), >, 0);
+  g_assert_cmpuint (count (far->str, " C "), ==, 0);
+}
+
+/* Only what meets the visible rectangle is drawn. */
+static void
+test_culling (void)
+{
+  g_autoptr(Model) model = model_load ("resnet50.json");
+  g_autoptr(EnvelopeDiagram) diagram = envelope_diagram_new (model->analysis, NULL);
+  g_autoptr(EnvelopeLayout) layout = envelope_layout_new (diagram, NULL);
+  EnvelopeRenderOptions options;
+  EnvelopeRect first, view;
+  g_autoptr(GString) all = NULL;
+  g_autoptr(GString) part = NULL;
+
+  envelope_render_options_init (&options);
+  envelope_layout_get_block_rect (layout, 0, &first);
+  view = first;
+  envelope_rect_inflate (&view, 20, 20);
+  all = draw_svg (diagram, layout, &options, NULL, 1.0);
+  part = draw_svg (diagram, layout, &options, &view, 1.0);
+  g_assert_cmpuint (count (part->str, "<use xlink:href=\"#glyph"), >, 0);
+  g_assert_cmpuint (count (part->str, "<use xlink:href=\"#glyph") * 20, <, count (all->str, "<use xlink:href=\"#glyph"));
+  g_assert_cmpuint (count (part->str, "<path") * 10, <, count (all->str, "<path"));
+}
+
+/* Every option draws without a Cairo error. */
+static void
+test_options (void)
+{
+  g_autoptr(Model) model = model_load ("resnet18.json");
+  static const EnvelopeDiagramStyle styles[] = { ENVELOPE_DIAGRAM_STYLE_FLAT, ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL };
+  static const EnvelopeDirection directions[] = { ENVELOPE_DIRECTION_LEFT_RIGHT, ENVELOPE_DIRECTION_TOP_BOTTOM };
+
+  for (guint s = 0; s < G_N_ELEMENTS (styles); s++)
+    for (guint d = 0; d < G_N_ELEMENTS (directions); d++)
+      for (guint mode = ENVELOPE_COLOR_BY_KIND; mode <= ENVELOPE_COLOR_BY_PARAMS; mode++)
+        {
+          EnvelopeDiagramOptions diagram_options;
+          EnvelopeRenderOptions options;
+          g_autoptr(EnvelopeDiagram) diagram = NULL;
+          g_autoptr(EnvelopeLayout) layout = NULL;
+          g_autoptr(EnvelopeRenderer) renderer = envelope_renderer_new ();
+          cairo_surface_t *surface;
+          cairo_t *cr;
+          double w, h;
+
+          envelope_diagram_options_init (&diagram_options);
+          diagram_options.style = styles[s];
+          diagram_options.direction = directions[d];
+          diagram_options.wrap = 2;
+          diagram_options.receptive_field_room = TRUE;
+          diagram = envelope_diagram_new (model->analysis, &diagram_options);
+          layout = envelope_layout_new (diagram, NULL);
+          envelope_render_options_init (&options);
+          options.color_mode = mode;
+          options.theme = mode % 2 ? ENVELOPE_THEME_DARK : ENVELOPE_THEME_LIGHT;
+          options.receptive_field = TRUE;
+          options.receptive_field_layer = envelope_network_find_layer (model->network, "layer3/1/relu2");
+          options.selected_block = 3;
+          options.transparent = TRUE;   /* a painted background has no extents */
+          envelope_renderer_get_page_size (renderer, diagram, layout, &options, &w, &h);
+          g_assert_cmpfloat (w, >, 100);
+          g_assert_cmpfloat (h, >, 100);
+          surface = cairo_recording_surface_create (CAIRO_CONTENT_COLOR_ALPHA, NULL);
+          cr = cairo_create (surface);
+          envelope_renderer_draw_page (renderer, cr, diagram, layout, &options, 1.0);
+          g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
+          {
+            double x0, y0, iw, ih;
+
+            /* nothing is drawn off the page */
+            cairo_recording_surface_ink_extents (surface, &x0, &y0, &iw, &ih);
+            g_assert_cmpfloat (x0, >=, -0.5);
+            g_assert_cmpfloat (y0, >=, -0.5);
+            g_assert_cmpfloat (x0 + iw, <=, w + 0.5);
+            g_assert_cmpfloat (y0 + ih, <=, h + 0.5);
+          }
+          cairo_destroy (cr);
+          cairo_surface_destroy (surface);
+        }
+}
+
+static void
+test_names (void)
+{
+  EnvelopeColorMode mode;
+  EnvelopeMemoryOf memory_of;
+  EnvelopeDiagramStyle style;
+  EnvelopeDirection direction;
+  EnvelopeTheme theme;
+
+  g_assert_true (envelope_color_mode_from_string ("macs", &mode) && mode == ENVELOPE_COLOR_BY_MACS);
+  g_assert_true (envelope_color_mode_from_string ("memory", &mode) && mode == ENVELOPE_COLOR_BY_MEMORY);
+  g_assert_false (envelope_color_mode_from_string ("flops", &mode));
+  g_assert_true (envelope_memory_of_from_string ("params", &memory_of) && memory_of == ENVELOPE_MEMORY_OF_PARAMETERS);
+  g_assert_true (envelope_diagram_style_from_string ("proportional", &style) && style == ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL);
+  g_assert_true (envelope_direction_from_string ("tb", &direction) && direction == ENVELOPE_DIRECTION_TOP_BOTTOM);
+  g_assert_false (envelope_direction_from_string ("rl", &direction));
+  g_assert_true (envelope_theme_from_string ("dark", &theme) && theme == ENVELOPE_THEME_DARK);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/render/color/scale", test_scale_ends);
+  g_test_add_func ("/render/color/blocks", test_block_colors);
+  g_test_add_func ("/render/draw/level-of-detail", test_level_of_detail);
+  g_test_add_func ("/render/draw/culling", test_culling);
+  g_test_add_func ("/render/draw/options", test_options);
+  g_test_add_func ("/render/names", test_names);
+
+  return g_test_run ();
+}

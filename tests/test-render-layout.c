@@ -1,0 +1,619 @@
+/* test-render-layout.c: diagrams and their layouts
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <math.h>
+
+#include "envelope-render.h"
+#include "test-helpers.h"
+
+typedef struct
+{
+  Model *model;
+  EnvelopeDiagram *diagram;
+  EnvelopeLayout *layout;
+} Laid;
+
+static void
+laid_free (Laid *laid)
+{
+  g_clear_pointer (&laid->layout, envelope_layout_unref);
+  g_clear_pointer (&laid->diagram, envelope_diagram_unref);
+  g_clear_pointer (&laid->model, model_free);
+  g_free (laid);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Laid, laid_free)
+
+static Laid *
+lay_out (Model                        *model,
+         const EnvelopeDiagramOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+  Laid *laid = g_new0 (Laid, 1);
+
+  laid->model = model;
+  laid->diagram = envelope_diagram_new (model->analysis, options);
+  laid->layout = envelope_layout_new (laid->diagram, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (laid->layout);
+  return laid;
+}
+
+static Laid *
+lay_out_file (const char           *file,
+              EnvelopeDiagramStyle  style,
+              EnvelopeDirection     direction,
+              guint                 collapse_depth,
+              guint                 wrap)
+{
+  EnvelopeDiagramOptions options;
+
+  envelope_diagram_options_init (&options);
+  options.style = style;
+  options.direction = direction;
+  options.collapse_depth = collapse_depth;
+  options.wrap = wrap;
+  return lay_out (model_load (file), &options);
+}
+
+static const char chain_json[] =
+  "{\"format\": \"envelope-network\", \"version\": 1, \"name\": \"chain\", \"layers\": ["
+  "{\"name\": \"data\", \"type\": \"input\", \"shape\": [3, 64, 64]},"
+  "{\"name\": \"conv1\", \"type\": \"conv\", \"filters\": 16, \"kernel\": 3, \"padding\": 1},"
+  "{\"name\": \"relu1\", \"type\": \"relu\"},"
+  "{\"name\": \"pool1\", \"type\": \"max_pool\", \"kernel\": 2},"
+  "{\"name\": \"conv2\", \"type\": \"conv\", \"filters\": 32, \"kernel\": 3, \"padding\": 1},"
+  "{\"name\": \"relu2\", \"type\": \"relu\"},"
+  "{\"name\": \"flat\", \"type\": \"flatten\"},"
+  "{\"name\": \"fc\", \"type\": \"dense\", \"units\": 10}]}";
+
+/* A rectangle's outline is within @tolerance of @p. */
+static gboolean
+on_outline (const EnvelopeRect  *r,
+            const EnvelopePoint *p,
+            double               tolerance)
+{
+  double inside;
+
+  if (!envelope_rect_contains_point (r, p->x, p->y))
+    return envelope_rect_distance (r, p->x, p->y) <= tolerance;
+  inside = MIN (MIN (p->x - r->x, r->x + r->width - p->x), MIN (p->y - r->y, r->y + r->height - p->y));
+  return inside <= tolerance;
+}
+
+static void
+assert_no_overlap (const EnvelopeLayout *layout)
+{
+  guint n = envelope_layout_get_n_blocks (layout);
+
+  for (guint a = 0; a < n; a++)
+    for (guint b = a + 1; b < n; b++)
+      {
+        EnvelopeRect ra, rb;
+
+        envelope_layout_get_block_rect (layout, a, &ra);
+        envelope_layout_get_block_rect (layout, b, &rb);
+        /* touching is not overlapping */
+        envelope_rect_inflate (&ra, -0.5, -0.5);
+        envelope_rect_inflate (&rb, -0.5, -0.5);
+        if (envelope_rect_intersects (&ra, &rb))
+          g_error ("blocks %u and %u overlap: (%g, %g, %g, %g) and (%g, %g, %g, %g)", a, b,
+                   ra.x, ra.y, ra.width, ra.height, rb.x, rb.y, rb.width, rb.height);
+      }
+}
+
+static void
+assert_edges_on_blocks (const EnvelopeDiagram *diagram,
+                        const EnvelopeLayout  *layout)
+{
+  gboolean proportional = envelope_diagram_get_style (diagram) == ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL;
+
+  for (guint e = 0; e < envelope_layout_get_n_edges (layout); e++)
+    {
+      const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, e);
+      const EnvelopeEdgeGeometry *g = envelope_layout_get_edge (layout, e);
+      const EnvelopePoint *first = &g->points[0], *last = &g->points[g->n_points - 1];
+      EnvelopeRect from, to;
+
+      g_assert_cmpuint (g->n_points, >=, 4);
+      g_assert_cmpuint ((g->n_points - 1) % 3, ==, 0);
+      envelope_layout_get_block_rect (layout, edge->from, &from);
+      envelope_layout_get_block_rect (layout, edge->to, &to);
+      if (proportional)
+        {
+          /* on the drawn box, inside the node */
+          g_assert_true (envelope_rect_contains_point (&from, first->x, first->y));
+          g_assert_true (envelope_rect_contains_point (&to, last->x, last->y));
+        }
+      else
+        {
+          if (!on_outline (&from, first, 1.5))
+            g_error ("edge %u (%s → %s) starts at (%g, %g), off its block (%g, %g, %g, %g)", e,
+                     envelope_diagram_get_block (diagram, edge->from)->name,
+                     envelope_diagram_get_block (diagram, edge->to)->name,
+                     first->x, first->y, from.x, from.y, from.width, from.height);
+          if (!on_outline (&to, last, 1.5))
+            g_error ("edge %u (%s → %s) ends at (%g, %g), off its block (%g, %g, %g, %g)", e,
+                     envelope_diagram_get_block (diagram, edge->from)->name,
+                     envelope_diagram_get_block (diagram, edge->to)->name,
+                     last->x, last->y, to.x, to.y, to.width, to.height);
+        }
+    }
+}
+
+static void
+assert_sound (const Laid *laid)
+{
+  g_assert_cmpuint (envelope_layout_get_n_blocks (laid->layout), ==, envelope_diagram_get_n_blocks (laid->diagram));
+  g_assert_cmpuint (envelope_layout_get_n_edges (laid->layout), ==, envelope_diagram_get_n_edges (laid->diagram));
+  g_assert_true (envelope_layout_fits (laid->layout, laid->diagram));
+  assert_no_overlap (laid->layout);
+  assert_edges_on_blocks (laid->diagram, laid->layout);
+}
+
+typedef struct
+{
+  const char *file;
+  EnvelopeDiagramStyle style;
+  EnvelopeDirection direction;
+  guint collapse_depth;
+  guint wrap;
+} SoundCase;
+
+static const SoundCase sound_cases[] = {
+  { "mnist.json", ENVELOPE_DIAGRAM_STYLE_FLAT, ENVELOPE_DIRECTION_LEFT_RIGHT, 0, 0 },
+  { "resnet50.json", ENVELOPE_DIAGRAM_STYLE_FLAT, ENVELOPE_DIRECTION_LEFT_RIGHT, 0, 0 },
+  { "resnet50.json", ENVELOPE_DIAGRAM_STYLE_FLAT, ENVELOPE_DIRECTION_TOP_BOTTOM, 0, 0 },
+  { "resnet50.json", ENVELOPE_DIAGRAM_STYLE_FLAT, ENVELOPE_DIRECTION_LEFT_RIGHT, 2, 3 },
+  { "googlenet.json", ENVELOPE_DIAGRAM_STYLE_FLAT, ENVELOPE_DIRECTION_LEFT_RIGHT, 2, 0 },
+  { "googlenet.json", ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL, ENVELOPE_DIRECTION_LEFT_RIGHT, 2, 3 },
+  { "googlenet.json", ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL, ENVELOPE_DIRECTION_TOP_BOTTOM, 2, 0 },
+  { "mobilenetv2.json", ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL, ENVELOPE_DIRECTION_LEFT_RIGHT, 0, 0 },
+  { "vgg16-lecture.json", ENVELOPE_DIAGRAM_STYLE_FLAT, ENVELOPE_DIRECTION_TOP_BOTTOM, 1, 2 },
+  { "alexnet.json", ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL, ENVELOPE_DIRECTION_LEFT_RIGHT, 0, 2 },
+};
+
+/* No two blocks overlap; every arrow starts and ends on its blocks. */
+static void
+test_sound (gconstpointer data)
+{
+  const SoundCase *c = data;
+  g_autoptr(Laid) laid = lay_out_file (c->file, c->style, c->direction, c->collapse_depth, c->wrap);
+
+  assert_sound (laid);
+  if (c->wrap > 1)
+    g_assert_cmpuint (envelope_layout_get_n_rows (laid->layout), >, 1);
+}
+
+static void
+block_center (const EnvelopeLayout *layout,
+              guint                 block,
+              double               *x,
+              double               *y)
+{
+  EnvelopeRect r;
+
+  envelope_layout_get_block_rect (layout, block, &r);
+  *x = r.x + r.width / 2;
+  *y = r.y + r.height / 2;
+}
+
+/* A chain is one row: the same y left to right, the same x top to
+ * bottom, and each block further along the flow than the last. */
+static void
+test_chain (void)
+{
+  EnvelopeDiagramOptions options;
+  g_autoptr(Laid) lr = NULL;
+  g_autoptr(Laid) tb = NULL;
+  EnvelopeRect lr_bounds, tb_bounds;
+  double x0, y0, x, y, last_x = -G_MAXDOUBLE, last_y = -G_MAXDOUBLE;
+  guint n;
+
+  envelope_diagram_options_init (&options);
+  lr = lay_out (model_parse (chain_json), &options);
+  options.direction = ENVELOPE_DIRECTION_TOP_BOTTOM;
+  tb = lay_out (model_parse (chain_json), &options);
+  assert_sound (lr);
+  assert_sound (tb);
+
+  n = envelope_layout_get_n_blocks (lr->layout);
+  g_assert_cmpuint (n, ==, 8);
+  g_assert_cmpuint (envelope_layout_get_n_edges (lr->layout), ==, 7);
+  block_center (lr->layout, 0, &x0, &y0);
+  for (guint b = 0; b < n; b++)
+    {
+      block_center (lr->layout, b, &x, &y);
+      g_assert_cmpfloat_with_epsilon (y, y0, 0.5);
+      g_assert_cmpfloat (x, >, last_x);
+      last_x = x;
+    }
+  block_center (tb->layout, 0, &x0, &y0);
+  for (guint b = 0; b < n; b++)
+    {
+      block_center (tb->layout, b, &x, &y);
+      g_assert_cmpfloat_with_epsilon (x, x0, 0.5);
+      g_assert_cmpfloat (y, >, last_y);
+      last_y = y;
+    }
+
+  envelope_layout_get_bounds (lr->layout, &lr_bounds);
+  envelope_layout_get_bounds (tb->layout, &tb_bounds);
+  g_assert_cmpfloat (lr_bounds.width, >, lr_bounds.height);
+  g_assert_cmpfloat (tb_bounds.height, >, tb_bounds.width);
+  g_assert_cmpint (envelope_layout_get_direction (lr->layout), ==, ENVELOPE_DIRECTION_LEFT_RIGHT);
+  g_assert_cmpint (envelope_layout_get_direction (tb->layout), ==, ENVELOPE_DIRECTION_TOP_BOTTOM);
+
+  /* straight arrows, each with its shape written once */
+  for (guint e = 0; e < envelope_layout_get_n_edges (lr->layout); e++)
+    {
+      const EnvelopeEdgeGeometry *g = envelope_layout_get_edge (lr->layout, e);
+
+      g_assert_cmpfloat_with_epsilon (g->points[0].y, g->points[g->n_points - 1].y, 0.5);
+      g_assert_true (g->has_label);
+      g_assert_cmpfloat (g->label.x, >, g->points[0].x);
+      g_assert_cmpfloat (g->label.x, <, g->points[g->n_points - 1].x);
+    }
+}
+
+/* Collapsing a stage/block/layer name or a "group" field makes one block
+ * per group, with the members' costs summed. */
+static void
+test_collapse (void)
+{
+  g_autoptr(Laid) full = lay_out_file ("resnet50.json", ENVELOPE_DIAGRAM_STYLE_FLAT, ENVELOPE_DIRECTION_LEFT_RIGHT, 0, 0);
+  g_autoptr(Laid) blocks = lay_out_file ("resnet50.json", ENVELOPE_DIAGRAM_STYLE_FLAT, ENVELOPE_DIRECTION_LEFT_RIGHT, 2, 0);
+  g_autoptr(Laid) stages = lay_out_file ("resnet50.json", ENVELOPE_DIAGRAM_STYLE_FLAT, ENVELOPE_DIRECTION_LEFT_RIGHT, 1, 0);
+  const EnvelopeTotals *totals = envelope_analysis_get_totals (blocks->model->analysis);
+  guint64 params = 0, macs = 0, activations = 0;
+  gint layer, block;
+  const EnvelopeBlock *b;
+
+  g_assert_cmpuint (envelope_diagram_get_n_blocks (full->diagram), ==, envelope_network_get_n_layers (full->model->network));
+  /* stem (data, conv1, bn1, relu, maxpool), 16 bottlenecks, avgpool, flatten?, fc */
+  g_assert_cmpuint (envelope_diagram_get_n_blocks (blocks->diagram), <, envelope_diagram_get_n_blocks (full->diagram));
+  g_assert_cmpuint (envelope_diagram_get_n_blocks (stages->diagram), <, envelope_diagram_get_n_blocks (blocks->diagram));
+  assert_sound (blocks);
+  assert_sound (stages);
+
+  for (guint i = 0; i < envelope_diagram_get_n_blocks (blocks->diagram); i++)
+    {
+      b = envelope_diagram_get_block (blocks->diagram, i);
+      params += b->params;
+      macs += b->macs;
+      activations += b->activations;
+    }
+  g_assert_cmpuint (params, ==, totals->params);
+  g_assert_cmpuint (macs, ==, totals->macs);
+  g_assert_cmpuint (activations, ==, totals->activations_all);
+
+  /* layer1/0: conv1 bn1 relu1 conv2 bn2 relu2 conv3 bn3, the downsample's
+   * conv and bn, add, relu3; its output is relu3's */
+  layer = envelope_network_find_layer (blocks->model->network, "layer1/0/downsample/conv");
+  g_assert_cmpint (layer, >=, 0);
+  block = envelope_diagram_find_block (blocks->diagram, (guint) layer);
+  b = envelope_diagram_get_block (blocks->diagram, (guint) block);
+  g_assert_cmpstr (b->name, ==, "layer1/0");
+  g_assert_true (b->collapsed);
+  g_assert_cmpuint (b->n_layers, ==, 12);
+  g_assert_cmpstr (envelope_diagram_get_layer_name (blocks->diagram, b->output_layer), ==, "layer1/0/relu3");
+  g_assert_cmpstr (b->shape_text, ==, "256×56×56");
+  {
+    guint64 sum = 0;
+
+    for (guint k = 0; k < b->n_layers; k++)
+      sum += envelope_analysis_get_layer (blocks->model->analysis, b->layers[k])->params;
+    g_assert_cmpuint (b->params, ==, sum);
+    g_assert_cmpuint (b->params, >, 0);
+  }
+
+  /* one stage: 3 + 4 + 6 + 3 bottlenecks into 4 */
+  layer = envelope_network_find_layer (stages->model->network, "layer3/5/relu3");
+  b = envelope_diagram_get_block (stages->diagram, (guint) envelope_diagram_find_block (stages->diagram, (guint) layer));
+  g_assert_cmpstr (b->name, ==, "layer3");
+  g_assert_cmpuint (b->n_layers, ==, 6 * 10 + 2);
+}
+
+/* The "group" field: VGG-16's stages as in the lecture's table. */
+static void
+test_collapse_group_field (void)
+{
+  g_autoptr(Laid) laid = lay_out_file ("vgg16-lecture.json", ENVELOPE_DIAGRAM_STYLE_FLAT, ENVELOPE_DIRECTION_LEFT_RIGHT, 2, 0);
+  static const struct { const char *name; guint n_layers; guint64 macs; } groups[] = {
+    { "conv1", 5, 1936392192 },
+    { "fc8", 1, 409600 },
+  };
+
+  assert_sound (laid);
+  /* data, conv1 … conv5, fc6, fc7, fc8 */
+  g_assert_cmpuint (envelope_diagram_get_n_blocks (laid->diagram), ==, 9);
+  g_assert_cmpuint (envelope_diagram_get_n_edges (laid->diagram), ==, 8);
+  for (guint i = 0; i < G_N_ELEMENTS (groups); i++)
+    {
+      gboolean found = FALSE;
+
+      for (guint b = 0; b < envelope_diagram_get_n_blocks (laid->diagram); b++)
+        {
+          const EnvelopeBlock *block = envelope_diagram_get_block (laid->diagram, b);
+
+          if (g_strcmp0 (block->name, groups[i].name) != 0)
+            continue;
+          found = TRUE;
+          g_assert_cmpuint (block->n_layers, ==, groups[i].n_layers);
+          g_assert_cmpuint (block->macs, ==, groups[i].macs);
+        }
+      g_assert_true (found);
+    }
+}
+
+static void
+test_collapse_named (void)
+{
+  const char *collapsed[] = { "layer2/1", "layer4", NULL };
+  EnvelopeDiagramOptions options;
+  g_autoptr(Laid) laid = NULL;
+  g_auto(GStrv) groups = NULL;
+  guint n_layers;
+
+  envelope_diagram_options_init (&options);
+  options.collapsed = collapsed;
+  laid = lay_out (model_load ("resnet50.json"), &options);
+  assert_sound (laid);
+  n_layers = envelope_network_get_n_layers (laid->model->network);
+  /* layer2/1 has 10 layers, layer4 (3 bottlenecks) 32 */
+  g_assert_cmpuint (envelope_diagram_get_n_blocks (laid->diagram), ==, n_layers - 9 - 31);
+
+  groups = envelope_network_list_groups (laid->model->network);
+  g_assert_true (g_strv_contains ((const char * const *) groups, "layer1"));
+  g_assert_true (g_strv_contains ((const char * const *) groups, "layer1/0"));
+  g_assert_true (g_strv_contains ((const char * const *) groups, "layer1/0/downsample"));
+  g_assert_false (g_strv_contains ((const char * const *) groups, "data"));
+}
+
+static void
+test_group_name (void)
+{
+  g_autoptr(EnvelopeLayer) layer = envelope_layer_new (ENVELOPE_LAYER_CONV, "layer1/0/downsample/conv");
+  g_autoptr(EnvelopeLayer) two = envelope_layer_new (ENVELOPE_LAYER_CONV, "conv1/conv");
+  g_autoptr(EnvelopeLayer) flat = envelope_layer_new (ENVELOPE_LAYER_CONV, "conv1_1");
+  g_autofree char *d1 = envelope_layer_get_group_name (layer, 1);
+  g_autofree char *d2 = envelope_layer_get_group_name (layer, 2);
+  g_autofree char *d3 = envelope_layer_get_group_name (layer, 3);
+  g_autofree char *d4 = envelope_layer_get_group_name (layer, 4);
+  g_autofree char *t1 = envelope_layer_get_group_name (two, 1);
+  g_autofree char *t2 = envelope_layer_get_group_name (two, 2);
+  g_autofree char *f1 = envelope_layer_get_group_name (flat, 1);
+  g_autofree char *g1 = NULL;
+
+  g_assert_cmpstr (d1, ==, "layer1");
+  g_assert_cmpstr (d2, ==, "layer1/0");
+  g_assert_cmpstr (d3, ==, "layer1/0/downsample");
+  g_assert_cmpstr (d4, ==, "layer1/0/downsample");
+  g_assert_cmpstr (t1, ==, "conv1");
+  g_assert_cmpstr (t2, ==, "conv1");
+  g_assert_null (f1);
+  flat->group = g_strdup ("conv1");
+  g1 = envelope_layer_get_group_name (flat, 1);
+  g_assert_cmpstr (g1, ==, "conv1");
+}
+
+/* A new parameter value keeps the structure (and the layout); a new
+ * layer, connection, style, direction or collapse state does not. */
+static void
+test_structure_key (void)
+{
+  g_autoptr(Model) model = model_load ("resnet18.json");
+  g_autoptr(EnvelopeNetwork) changed = envelope_network_copy (model->network);
+  g_autoptr(EnvelopeAnalysis) analysis = NULL;
+  g_autoptr(EnvelopeDiagram) a = NULL, b = NULL, c = NULL, d = NULL, e = NULL;
+  g_autoptr(EnvelopeLayout) layout = NULL;
+  g_autoptr(GError) error = NULL;
+  EnvelopeDiagramOptions options;
+  EnvelopeLayer *layer;
+
+  envelope_diagram_options_init (&options);
+  a = envelope_diagram_new (model->analysis, &options);
+  layout = envelope_layout_new (a, &error);
+  g_assert_no_error (error);
+
+  /* a parameter: 64 filters to 96 */
+  layer = envelope_network_get_layer (changed, (guint) envelope_network_find_layer (changed, "layer1/0/conv1"));
+  layer->filters = 96;
+  analysis = envelope_analysis_new (changed, NULL, NULL, &error);
+  g_assert_no_error (error);
+  b = envelope_diagram_new (analysis, &options);
+  g_assert_cmpuint (envelope_diagram_get_structure_key (a), ==, envelope_diagram_get_structure_key (b));
+  g_assert_true (envelope_layout_fits (layout, b));
+  g_assert_cmpuint (envelope_layout_get_structure_key (layout), ==, envelope_diagram_get_structure_key (b));
+
+  /* the proportional style draws shapes: there they are structure */
+  options.style = ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL;
+  c = envelope_diagram_new (model->analysis, &options);
+  g_assert_false (envelope_layout_fits (layout, c));
+  options.style = ENVELOPE_DIAGRAM_STYLE_FLAT;
+
+  options.direction = ENVELOPE_DIRECTION_TOP_BOTTOM;
+  d = envelope_diagram_new (model->analysis, &options);
+  g_assert_false (envelope_layout_fits (layout, d));
+  options.direction = ENVELOPE_DIRECTION_LEFT_RIGHT;
+
+  options.collapse_depth = 2;
+  e = envelope_diagram_new (model->analysis, &options);
+  g_assert_false (envelope_layout_fits (layout, e));
+  options.collapse_depth = 0;
+
+  /* one more layer */
+  g_clear_pointer (&analysis, envelope_analysis_free);
+  g_clear_pointer (&b, envelope_diagram_unref);
+  envelope_network_insert_layer (changed, -1, envelope_layer_new (ENVELOPE_LAYER_SOFTMAX, "prob"));
+  analysis = envelope_analysis_new (changed, NULL, NULL, &error);
+  g_assert_no_error (error);
+  b = envelope_diagram_new (analysis, &options);
+  g_assert_false (envelope_layout_fits (layout, b));
+}
+
+/* The flow folds into rows, each row's blocks in their own band. */
+static void
+test_wrap (void)
+{
+  g_autoptr(Laid) laid = lay_out_file ("vgg16.json", ENVELOPE_DIAGRAM_STYLE_FLAT, ENVELOPE_DIRECTION_LEFT_RIGHT, 0, 3);
+  g_autoptr(Laid) one = lay_out_file ("vgg16.json", ENVELOPE_DIAGRAM_STYLE_FLAT, ENVELOPE_DIRECTION_LEFT_RIGHT, 0, 0);
+  EnvelopeRect bounds, one_bounds;
+  guint n_rows = envelope_layout_get_n_rows (laid->layout);
+
+  assert_sound (laid);
+  g_assert_cmpuint (n_rows, ==, 3);
+  g_assert_cmpuint (envelope_layout_get_n_rows (one->layout), ==, 1);
+  for (guint r = 0; r + 1 < n_rows; r++)
+    {
+      EnvelopeRect above, below;
+
+      envelope_layout_get_row_bounds (laid->layout, r, &above);
+      envelope_layout_get_row_bounds (laid->layout, r + 1, &below);
+      g_assert_cmpfloat (above.y + above.height, <, below.y);
+    }
+  for (guint b = 0; b < envelope_layout_get_n_blocks (laid->layout); b++)
+    {
+      EnvelopeRect rect, row;
+
+      envelope_layout_get_block_rect (laid->layout, b, &rect);
+      envelope_layout_get_row_bounds (laid->layout, envelope_layout_get_block_row (laid->layout, b), &row);
+      g_assert_true (envelope_rect_contains_point (&row, rect.x + rect.width / 2, rect.y + rect.height / 2));
+      if (b > 0)
+        g_assert_cmpuint (envelope_layout_get_block_row (laid->layout, b), >=,
+                          envelope_layout_get_block_row (laid->layout, b - 1));
+    }
+  envelope_layout_get_bounds (laid->layout, &bounds);
+  envelope_layout_get_bounds (one->layout, &one_bounds);
+  g_assert_cmpfloat (bounds.width, <, one_bounds.width / 2);
+}
+
+/* The centre of a block hits it; far away hits nothing; the tolerance
+ * is in pixels, so it covers more of the world when zoomed out. */
+static void
+test_hit (void)
+{
+  g_autoptr(Laid) laid = lay_out_file ("resnet18.json", ENVELOPE_DIAGRAM_STYLE_FLAT, ENVELOPE_DIRECTION_LEFT_RIGHT, 0, 0);
+  EnvelopeRect bounds, rect;
+  EnvelopeHit hit;
+  guint n = envelope_layout_get_n_blocks (laid->layout);
+  guint edges_hit = 0, n_straight = 0;
+
+  for (guint b = 0; b < n; b++)
+    {
+      envelope_layout_get_block_rect (laid->layout, b, &rect);
+      g_assert_true (envelope_layout_hit_test (laid->layout, rect.x + rect.width / 2, rect.y + rect.height / 2, 4, 1, &hit));
+      g_assert_cmpint (hit.kind, ==, ENVELOPE_HIT_BLOCK);
+      g_assert_cmpuint (hit.index, ==, b);
+    }
+
+  envelope_layout_get_bounds (laid->layout, &bounds);
+  g_assert_false (envelope_layout_hit_test (laid->layout, bounds.x - 1000, bounds.y - 1000, 4, 1, &hit));
+  g_assert_cmpint (hit.kind, ==, ENVELOPE_HIT_NONE);
+  g_assert_false (envelope_layout_hit_test (laid->layout, bounds.x + bounds.width + 500, 0, 4, 1, &hit));
+
+  /* 3 units above the first block: within 4 px at zoom 1 and at zoom
+   * 0.5 (8 units), not at zoom 2 (2 units) */
+  envelope_layout_get_block_rect (laid->layout, 0, &rect);
+  {
+    double x = rect.x + rect.width / 2, y = rect.y - 3;
+
+    g_assert_true (envelope_layout_hit_test (laid->layout, x, y, 4, 1, &hit));
+    g_assert_cmpint (hit.kind, ==, ENVELOPE_HIT_BLOCK);
+    g_assert_cmpuint (hit.index, ==, 0);
+    g_assert_true (envelope_layout_hit_test (laid->layout, x, rect.y - 6, 4, 0.5, &hit));
+    g_assert_cmpint (hit.kind, ==, ENVELOPE_HIT_BLOCK);
+    g_assert_false (envelope_layout_hit_test (laid->layout, x, y, 4, 2, &hit));
+  }
+
+  /* the middle of an arrow, away from its label and blocks */
+  for (guint e = 0; e < envelope_layout_get_n_edges (laid->layout); e++)
+    {
+      const EnvelopeEdgeGeometry *g = envelope_layout_get_edge (laid->layout, e);
+      EnvelopePoint mid;
+      double t = 0.5, u = 0.5;
+
+      if (g->n_points != 4)
+        continue;
+      mid.x = u * u * u * g->points[0].x + 3 * u * u * t * g->points[1].x + 3 * u * t * t * g->points[2].x + t * t * t * g->points[3].x;
+      mid.y = u * u * u * g->points[0].y + 3 * u * u * t * g->points[1].y + 3 * u * t * t * g->points[2].y + t * t * t * g->points[3].y;
+      if (!envelope_layout_hit_test (laid->layout, mid.x, mid.y, 3, 1, &hit))
+        g_error ("edge %u not hit at its middle", e);
+      /* another arrow may run through the same point, or a block */
+      edges_hit += hit.kind == ENVELOPE_HIT_EDGE && hit.index == e;
+      n_straight++;
+    }
+  g_assert_cmpuint (edges_hit, >, n_straight / 2);
+}
+
+/* The index returns exactly the blocks that meet a rectangle. */
+static void
+test_query (void)
+{
+  g_autoptr(Laid) laid = lay_out_file ("googlenet.json", ENVELOPE_DIAGRAM_STYLE_FLAT, ENVELOPE_DIRECTION_LEFT_RIGHT, 0, 0);
+  g_autoptr(GArray) blocks = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) edges = g_array_new (FALSE, FALSE, sizeof (guint));
+  EnvelopeRect bounds;
+
+  envelope_layout_get_bounds (laid->layout, &bounds);
+  for (guint i = 0; i < 20; i++)
+    {
+      EnvelopeRect view = { bounds.x + bounds.width * i / 20.0, bounds.y + bounds.height * (i % 3) / 4.0, 800, 500 };
+      g_autofree gboolean *seen = g_new0 (gboolean, envelope_layout_get_n_blocks (laid->layout));
+      guint expected = 0;
+
+      g_array_set_size (blocks, 0);
+      g_array_set_size (edges, 0);
+      envelope_layout_query (laid->layout, &view, blocks, edges);
+      for (guint k = 0; k < blocks->len; k++)
+        {
+          guint b = g_array_index (blocks, guint, k);
+
+          g_assert_false (seen[b]);   /* reported once */
+          seen[b] = TRUE;
+        }
+      for (guint b = 0; b < envelope_layout_get_n_blocks (laid->layout); b++)
+        {
+          EnvelopeRect rect;
+
+          envelope_layout_get_block_rect (laid->layout, b, &rect);
+          g_assert_cmpint (seen[b], ==, envelope_rect_intersects (&rect, &view));
+          expected += seen[b];
+        }
+      g_assert_cmpuint (blocks->len, ==, expected);
+      for (guint k = 0; k < edges->len; k++)
+        g_assert_true (envelope_rect_intersects (&envelope_layout_get_edge (laid->layout, g_array_index (edges, guint, k))->bounds, &view));
+      g_assert_cmpuint (blocks->len, <, envelope_layout_get_n_blocks (laid->layout));
+    }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sound_cases); i++)
+    {
+      const SoundCase *c = &sound_cases[i];
+      g_autofree char *path = g_strdup_printf ("/render/layout/sound/%s/%s/%s/collapse%u/wrap%u", c->file,
+                                               c->style == ENVELOPE_DIAGRAM_STYLE_FLAT ? "flat" : "proportional",
+                                               c->direction == ENVELOPE_DIRECTION_LEFT_RIGHT ? "lr" : "tb",
+                                               c->collapse_depth, c->wrap);
+      g_test_add_data_func (path, c, test_sound);
+    }
+  g_test_add_func ("/render/layout/chain", test_chain);
+  g_test_add_func ("/render/layout/collapse/names", test_collapse);
+  g_test_add_func ("/render/layout/collapse/group-field", test_collapse_group_field);
+  g_test_add_func ("/render/layout/collapse/named", test_collapse_named);
+  g_test_add_func ("/render/layout/group-name", test_group_name);
+  g_test_add_func ("/render/layout/structure-key", test_structure_key);
+  g_test_add_func ("/render/layout/wrap", test_wrap);
+  g_test_add_func ("/render/layout/hit", test_hit);
+  g_test_add_func ("/render/layout/query", test_query);
+
+  return g_test_run ();
+}
