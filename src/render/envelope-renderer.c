@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
@@ -322,7 +323,7 @@ envelope_render_describe_scale (const EnvelopeDiagram       *diagram,
       if (options->memory_of == ENVELOPE_MEMORY_OF_PARAMETERS)
         return g_strdup_printf (_("Memory share, parameters at %u B each: 0%% … %s (%s)"),
                                 memory->bytes_per_value, share, figure);
-      return g_strdup_printf (_("Memory share, outputs × batch %" G_GUINT64_FORMAT " at %u B each: 0%% … %s (%s)"),
+      return g_strdup_printf (_("Memory share, outputs × batch %" PRIu64 " at %u B each: 0%% … %s (%s)"),
                               memory->batch, memory->bytes_per_value, share, figure);
     case ENVELOPE_COLOR_BY_KIND:
     default:
@@ -342,7 +343,7 @@ envelope_render_describe_totals (const EnvelopeDiagram *diagram)
   g_autofree char *test = envelope_format_bytes (memory->test.total, ENVELOPE_UNITS_IEC);
   g_autofree char *train = envelope_format_bytes (memory->train_total, ENVELOPE_UNITS_IEC);
 
-  return g_strdup_printf (_("%s params (%s) · %s MACs · memory at batch %" G_GUINT64_FORMAT ": "
+  return g_strdup_printf (_("%s params (%s) · %s MACs · memory at batch %" PRIu64 ": "
                             "%s inference, %s training"),
                           params, model, macs, memory->batch, test, train);
 }
