@@ -1,0 +1,169 @@
+/* envelope-application.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "envelope-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "envelope-application.h"
+#include "envelope-window.h"
+
+struct _EnvelopeApplication
+{
+  AdwApplication parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (EnvelopeApplication, envelope_application, ADW_TYPE_APPLICATION)
+
+/* The style sheet and icons, for the application and for tests that
+ * make windows without one. */
+void
+envelope_app_ensure_resources (void)
+{
+  static gsize once = 0;
+
+  if (g_once_init_enter (&once))
+    {
+      g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+      GdkDisplay *display = gdk_display_get_default ();
+
+      adw_init ();
+      gtk_css_provider_load_from_resource (provider, "/io/github/envelope/Envelope/envelope.css");
+      if (display != NULL)
+        {
+          gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
+                                                      GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+          gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (display),
+                                            "/io/github/envelope/Envelope/icons");
+        }
+      g_once_init_leave (&once, 1);
+    }
+}
+
+/* Where the example networks are: $ENVELOPE_MODELS_DIR, the source tree
+ * this was built from (so an uninstalled build finds them), or the
+ * installed data directory. */
+char *
+envelope_app_dup_models_dir (void)
+{
+  const char *override = g_getenv ("ENVELOPE_MODELS_DIR");
+  g_autofree char *source = g_build_filename (SOURCE_DATADIR, "models", NULL);
+
+  if (override != NULL && override[0] != '\0')
+    return g_strdup (override);
+  if (g_file_test (source, G_FILE_TEST_IS_DIR))
+    return g_steal_pointer (&source);
+  return g_build_filename (PKGDATADIR, "models", NULL);
+}
+
+static void
+envelope_application_activate (GApplication *app)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL)
+    window = GTK_WINDOW (envelope_window_new (GTK_APPLICATION (app)));
+  gtk_window_present (window);
+}
+
+static void
+envelope_application_open (GApplication  *app,
+                           GFile        **files,
+                           gint           n_files,
+                           const char    *hint)
+{
+  for (gint i = 0; i < n_files; i++)
+    {
+      GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (app));
+      EnvelopeWindow *window;
+
+      if (active != NULL && ENVELOPE_IS_WINDOW (active) &&
+          envelope_window_is_pristine (ENVELOPE_WINDOW (active)))
+        window = ENVELOPE_WINDOW (active);
+      else
+        window = envelope_window_new (GTK_APPLICATION (app));
+      gtk_window_present (GTK_WINDOW (window));
+      envelope_window_open (window, files[i]);
+    }
+}
+
+static void
+envelope_application_startup (GApplication *app)
+{
+  static const char *quit_accels[] = { "<Control>q", NULL };
+
+  G_APPLICATION_CLASS (envelope_application_parent_class)->startup (app);
+
+  envelope_app_ensure_resources ();
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+}
+
+static void
+quit_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  g_autoptr(GList) windows = g_list_copy (gtk_application_get_windows (app));
+
+  /* Each window asks about its unsaved changes. */
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (GTK_WINDOW (l->data));
+}
+
+static void
+about_activated (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  static const char *developers[] = { "The Envelope authors", NULL };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (app),
+                        "application-name", _("Envelope"),
+                        "application-icon", ENVELOPE_APPLICATION_ID,
+                        "version", PACKAGE_VERSION,
+                        "comments", _("The back-of-the-envelope arithmetic of deep networks: parameters, "
+                                      "multiply-adds, memory, batch fit and receptive field, each with its "
+                                      "worked formula."),
+                        "developers", developers,
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static const GActionEntry app_actions[] = {
+  { .name = "quit", .activate = quit_activated },
+  { .name = "about", .activate = about_activated },
+};
+
+static void
+envelope_application_class_init (EnvelopeApplicationClass *klass)
+{
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  app_class->activate = envelope_application_activate;
+  app_class->open = envelope_application_open;
+  app_class->startup = envelope_application_startup;
+}
+
+static void
+envelope_application_init (EnvelopeApplication *self)
+{
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
+}
+
+EnvelopeApplication *
+envelope_application_new (void)
+{
+  return g_object_new (ENVELOPE_TYPE_APPLICATION,
+                       "application-id", ENVELOPE_APPLICATION_ID,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
+                       "resource-base-path", "/io/github/envelope/Envelope",
+                       NULL);
+}

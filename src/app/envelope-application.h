@@ -1,0 +1,21 @@
+/* envelope-application.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define ENVELOPE_APPLICATION_ID "io.github.envelope.Envelope"
+
+#define ENVELOPE_TYPE_APPLICATION (envelope_application_get_type ())
+G_DECLARE_FINAL_TYPE (EnvelopeApplication, envelope_application, ENVELOPE, APPLICATION, AdwApplication)
+
+EnvelopeApplication *envelope_application_new        (void);
+
+void                 envelope_app_ensure_resources   (void);
+char                *envelope_app_dup_models_dir     (void);
+
+G_END_DECLS

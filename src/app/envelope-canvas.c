@@ -1,0 +1,1379 @@
+/* envelope-canvas.c
+ *
+ * The canvas maps input onto a viewport and asks the renderer to draw:
+ * it draws nothing of its own but the hover outline, the ports of the
+ * hovered block, the selected arrow and the arrow being dragged out.
+ *
+ * A layout is reused while it fits the new diagram (a new setting moves
+ * nothing).  A new one is made at once for small networks; for large
+ * ones in a worker thread, while the old picture stays up.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "envelope-canvas"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "envelope-canvas.h"
+#include "envelope-export.h"
+#include "envelope-renderer.h"
+
+/* Up to this many blocks a layout is made on the spot, and up to this
+ * many layers a diagram. */
+#define SYNC_LAYOUT_BLOCKS 600
+#define SYNC_DIAGRAM_LAYERS 400
+#define HIT_TOLERANCE 4.0     /* pixels */
+#define PORT_RADIUS 5.0       /* pixels */
+#define PORT_GRAB 10.0        /* pixels */
+#define FIT_MARGIN 24.0       /* pixels */
+/* World units are points: 100 % on screen is a point per 1/96 inch, so
+ * the diagram's text is as large as the rest of the window's. */
+#define NATURAL_ZOOM (96.0 / 72.0)
+#define MIN_ZOOM 0.02
+#define MAX_ZOOM 10.0
+
+typedef enum
+{
+  DRAG_NONE,
+  DRAG_PAN,
+  DRAG_CONNECT,
+} DragMode;
+
+struct _EnvelopeCanvas
+{
+  GtkWidget parent_instance;
+
+  EnvelopeDocument *document;
+  EnvelopeViewport *viewport;
+  EnvelopeRenderer *renderer;
+
+  EnvelopeDiagramOptions diagram_options;
+  EnvelopeRenderOptions render_options;
+  gboolean receptive_field;
+
+  EnvelopeDiagram *diagram;      /* shown, with … */
+  EnvelopeLayout *layout;        /* … this layout */
+  GHashTable *diagram_layers;    /* layer name → diagram layer + 1 */
+  EnvelopeDiagram *pending;      /* waiting for a layout */
+  GCancellable *layout_cancellable;
+  GCancellable *diagram_cancellable;
+  gboolean diagram_stale;        /* the network changed while a diagram was made */
+  gboolean fit_pending;
+  gboolean fit_legible;          /* … at a zoom where the text can be read */
+
+  gint hover_block;
+  gint drop_block;
+  gboolean drop_active;
+
+  DragMode drag_mode;
+  double drag_start_x, drag_start_y;     /* widget */
+  double drag_center_x, drag_center_y;   /* world, at the start */
+  double drag_x, drag_y;                 /* widget, now */
+  gint connect_from;                     /* block */
+  double pointer_x, pointer_y;
+  double zoom_gesture_scale;
+  guint notify_zoom_source;
+};
+
+G_DEFINE_FINAL_TYPE (EnvelopeCanvas, envelope_canvas, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_ZOOM,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  MESSAGE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void start_layout (EnvelopeCanvas *self);
+static void notify_zoom (EnvelopeCanvas *self);
+static void notify_zoom_later (EnvelopeCanvas *self);
+static void fit (EnvelopeCanvas *self);
+static gboolean has_legend (EnvelopeCanvas *self);
+
+/* ------------------------------------------------------------------ */
+/* Mapping between the document's layers and the diagram's blocks       */
+
+/* The diagram was made from an analysis of an earlier copy of the
+ * network, so its layer numbers are matched by name. */
+static gint
+diagram_layer_of (EnvelopeCanvas *self,
+                  gint            document_layer)
+{
+  const EnvelopeNetwork *network;
+  gpointer value;
+
+  if (self->diagram == NULL || self->document == NULL || document_layer < 0)
+    return -1;
+  network = envelope_document_get_network (self->document);
+  if ((guint) document_layer >= envelope_network_get_n_layers (network))
+    return -1;
+  value = g_hash_table_lookup (self->diagram_layers,
+                               envelope_network_get_layer (network, (guint) document_layer)->name);
+  return value ? GPOINTER_TO_INT (value) - 1 : -1;
+}
+
+static gint
+block_of (EnvelopeCanvas *self,
+          gint            document_layer)
+{
+  gint layer = diagram_layer_of (self, document_layer);
+
+  return layer >= 0 ? envelope_diagram_find_block (self->diagram, (guint) layer) : -1;
+}
+
+static gint
+document_layer_of_block (EnvelopeCanvas *self,
+                         guint           block)
+{
+  const EnvelopeBlock *b = envelope_diagram_get_block (self->diagram, block);
+  const char *name = envelope_diagram_get_layer_name (self->diagram, b->output_layer);
+
+  return envelope_network_find_layer (envelope_document_get_network (self->document), name);
+}
+
+static void
+set_shown (EnvelopeCanvas  *self,
+           EnvelopeDiagram *diagram,
+           EnvelopeLayout  *layout)
+{
+  if (diagram != self->diagram)
+    {
+      g_clear_pointer (&self->diagram, envelope_diagram_unref);
+      self->diagram = diagram ? envelope_diagram_ref (diagram) : NULL;
+      g_hash_table_remove_all (self->diagram_layers);
+      for (guint i = 0; diagram != NULL && i < envelope_diagram_get_n_layers (diagram); i++)
+        g_hash_table_insert (self->diagram_layers, (gpointer) envelope_diagram_get_layer_name (diagram, i),
+                             GINT_TO_POINTER (i + 1));
+    }
+  if (layout != self->layout)
+    {
+      g_clear_pointer (&self->layout, envelope_layout_unref);
+      self->layout = layout ? envelope_layout_ref (layout) : NULL;
+    }
+  self->hover_block = -1;
+  if (self->fit_pending && self->layout != NULL && gtk_widget_get_width (GTK_WIDGET (self)) > 0)
+    envelope_canvas_zoom_fit (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+on_layout_ready (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  EnvelopeCanvas *self = ENVELOPE_CANVAS (source);
+  g_autoptr(GError) error = NULL;
+  EnvelopeLayout *layout = g_task_propagate_pointer (G_TASK (result), &error);
+  EnvelopeDiagram *diagram = g_task_get_task_data (G_TASK (result));
+
+  if (layout == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("The diagram cannot be laid out: %s", error->message);
+      return;
+    }
+  g_clear_object (&self->layout_cancellable);
+
+  if (self->pending != NULL && envelope_layout_fits (layout, self->pending))
+    {
+      set_shown (self, self->pending, layout);
+      g_clear_pointer (&self->pending, envelope_diagram_unref);
+    }
+  else if (self->pending != NULL)
+    {
+      /* The network changed again meanwhile: show what is ready, and
+       * lay out the newest. */
+      set_shown (self, diagram, layout);
+      start_layout (self);
+    }
+  envelope_layout_unref (layout);
+}
+
+static void
+layout_thread (GTask        *task,
+               gpointer      source,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  GError *error = NULL;
+  EnvelopeLayout *layout = envelope_layout_new (task_data, &error);
+
+  if (layout == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, layout, (GDestroyNotify) envelope_layout_unref);
+}
+
+static void
+start_layout (EnvelopeCanvas *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (self->layout_cancellable != NULL)
+    return;   /* on_layout_ready() starts the next one */
+  self->layout_cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->layout_cancellable, on_layout_ready, NULL);
+  g_task_set_task_data (task, envelope_diagram_ref (self->pending), (GDestroyNotify) envelope_diagram_unref);
+  g_task_set_return_on_cancel (task, FALSE);
+  g_task_run_in_thread (task, layout_thread);
+}
+
+static void
+adopt (EnvelopeCanvas  *self,
+       EnvelopeDiagram *diagram)
+{
+  g_autoptr(GError) error = NULL;
+  EnvelopeLayout *layout;
+
+  if (self->layout != NULL && envelope_layout_fits (self->layout, diagram))
+    {
+      g_clear_pointer (&self->pending, envelope_diagram_unref);
+      set_shown (self, diagram, self->layout);
+      return;
+    }
+
+  if (envelope_diagram_get_n_blocks (diagram) <= SYNC_LAYOUT_BLOCKS && self->layout_cancellable == NULL)
+    {
+      layout = envelope_layout_new (diagram, &error);
+      if (layout == NULL)
+        {
+          g_warning ("The diagram cannot be laid out: %s", error->message);
+          return;
+        }
+      g_clear_pointer (&self->pending, envelope_diagram_unref);
+      set_shown (self, diagram, layout);
+      envelope_layout_unref (layout);
+      return;
+    }
+
+  /* Same blocks and arrows, other sizes: the new figures with the old
+   * places until the new layout is ready. */
+  if (self->diagram != NULL &&
+      envelope_diagram_get_n_blocks (self->diagram) == envelope_diagram_get_n_blocks (diagram) &&
+      envelope_diagram_get_n_edges (self->diagram) == envelope_diagram_get_n_edges (diagram))
+    set_shown (self, diagram, self->layout);
+
+  g_clear_pointer (&self->pending, envelope_diagram_unref);
+  self->pending = envelope_diagram_ref (diagram);
+  start_layout (self);
+}
+
+typedef struct
+{
+  EnvelopeNetwork *network;
+  EnvelopeDiagramOptions options;
+} DiagramJob;
+
+static void
+diagram_job_free (gpointer data)
+{
+  DiagramJob *job = data;
+
+  envelope_network_free (job->network);
+  g_free (job);
+}
+
+/* A large network's diagram is made in a worker thread, from an
+ * analysis of its own copy of the network: measuring the text of
+ * thousands of blocks would hold up the typing otherwise. */
+static void
+diagram_thread (GTask        *task,
+                gpointer      source,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  DiagramJob *job = task_data;
+  GError *error = NULL;
+  g_autoptr(EnvelopeAnalysis) analysis = envelope_analysis_new (job->network, NULL, NULL, &error);
+
+  if (analysis == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, envelope_diagram_new (analysis, &job->options),
+                           (GDestroyNotify) envelope_diagram_unref);
+}
+
+static void start_diagram (EnvelopeCanvas *self);
+
+static void
+on_diagram_ready (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  EnvelopeCanvas *self = ENVELOPE_CANVAS (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeDiagram) diagram = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (g_getenv ("DBG")) g_printerr ("diagram ready %p %s\n", diagram, error ? error->message : "");
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->diagram_cancellable);
+  if (self->diagram_stale)
+    start_diagram (self);
+  if (diagram != NULL)
+    adopt (self, diagram);
+}
+
+static void
+start_diagram (EnvelopeCanvas *self)
+{
+  const EnvelopeAnalysis *analysis = envelope_document_get_analysis (self->document);
+  g_autoptr(GTask) task = NULL;
+  DiagramJob *job;
+
+  self->diagram_stale = FALSE;
+  if (g_getenv ("DBG")) g_printerr ("start diagram\n");
+  if (analysis == NULL)
+    return;
+  job = g_new0 (DiagramJob, 1);
+  job->network = envelope_network_copy (envelope_analysis_get_network (analysis));
+  job->options = self->diagram_options;
+  self->diagram_cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->diagram_cancellable, on_diagram_ready, NULL);
+  g_task_set_task_data (task, job, diagram_job_free);
+  g_task_run_in_thread (task, diagram_thread);
+}
+
+static void
+rebuild (EnvelopeCanvas *self)
+{
+  const EnvelopeAnalysis *analysis = self->document ? envelope_document_get_analysis (self->document) : NULL;
+  g_autoptr(EnvelopeDiagram) diagram = NULL;
+
+  if (analysis == NULL)
+    {
+      set_shown (self, NULL, NULL);
+      return;
+    }
+  if (envelope_analysis_get_n_layers (analysis) > SYNC_DIAGRAM_LAYERS)
+    {
+      if (self->diagram_cancellable != NULL)
+        self->diagram_stale = TRUE;   /* on_diagram_ready() starts the next */
+      else
+        start_diagram (self);
+      return;
+    }
+  diagram = envelope_diagram_new (analysis, &self->diagram_options);
+  adopt (self, diagram);
+}
+
+static void
+update_render_options (EnvelopeCanvas *self)
+{
+  gint selected = self->document ? envelope_document_get_selected_layer (self->document) : -1;
+
+  self->render_options.selected_block = block_of (self, selected);
+  self->render_options.receptive_field = self->receptive_field;
+  self->render_options.receptive_field_layer = self->receptive_field ? diagram_layer_of (self, selected) : -1;
+  self->render_options.theme = adw_style_manager_get_dark (adw_style_manager_get_default ())
+                               ? ENVELOPE_THEME_DARK : ENVELOPE_THEME_LIGHT;
+}
+
+static void
+on_document_changed (EnvelopeDocument *document,
+                     guint             change,
+                     EnvelopeCanvas   *self)
+{
+  if (change & ENVELOPE_CHANGE_FILE)
+    {
+      /* Another network: start from a clean slate and fit it. */
+      g_cancellable_cancel (self->layout_cancellable);
+      g_clear_object (&self->layout_cancellable);
+      g_cancellable_cancel (self->diagram_cancellable);
+      g_clear_object (&self->diagram_cancellable);
+      g_clear_pointer (&self->pending, envelope_diagram_unref);
+      set_shown (self, NULL, NULL);
+      self->fit_pending = TRUE;
+      self->fit_legible = TRUE;
+    }
+  if (change & (ENVELOPE_CHANGE_FIGURES | ENVELOPE_CHANGE_STRUCTURE | ENVELOPE_CHANGE_TRAINING | ENVELOPE_CHANGE_FILE))
+    rebuild (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* A layer selected elsewhere (the table, say) is brought into view. */
+static void
+on_selection_changed (EnvelopeDocument *document,
+                      EnvelopeCanvas   *self)
+{
+  gint block = block_of (self, envelope_document_get_selected_layer (document));
+  EnvelopeRect rect, visible;
+
+  if (block >= 0 && self->layout != NULL && !self->fit_pending && gtk_widget_get_width (GTK_WIDGET (self)) > 0)
+    {
+      envelope_layout_get_block_rect (self->layout, (guint) block, &rect);
+      envelope_viewport_get_visible (self->viewport, &visible);
+      if (rect.x < visible.x || rect.y < visible.y ||
+          rect.x + rect.width > visible.x + visible.width || rect.y + rect.height > visible.y + visible.height)
+        envelope_viewport_set_center (self->viewport, rect.x + rect.width / 2, rect.y + rect.height / 2);
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+on_dark_changed (AdwStyleManager *manager,
+                 GParamSpec      *pspec,
+                 EnvelopeCanvas  *self)
+{
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* ------------------------------------------------------------------ */
+/* Drawing                                                             */
+
+static void
+block_ports (EnvelopeCanvas *self,
+             guint           block,
+             EnvelopePoint  *input,
+             EnvelopePoint  *output)
+{
+  EnvelopeRect rect;
+
+  envelope_layout_get_block_rect (self->layout, block, &rect);
+  if (envelope_layout_get_direction (self->layout) == ENVELOPE_DIRECTION_TOP_BOTTOM)
+    {
+      input->x = output->x = rect.x + rect.width / 2;
+      input->y = rect.y;
+      output->y = rect.y + rect.height;
+    }
+  else
+    {
+      input->y = output->y = rect.y + rect.height / 2;
+      input->x = rect.x;
+      output->x = rect.x + rect.width;
+    }
+}
+
+static void
+rounded_rect (cairo_t            *cr,
+              const EnvelopeRect *r,
+              double              radius)
+{
+  radius = MIN (radius, MIN (r->width, r->height) / 2);
+  cairo_new_sub_path (cr);
+  cairo_arc (cr, r->x + r->width - radius, r->y + radius, radius, -G_PI / 2, 0);
+  cairo_arc (cr, r->x + r->width - radius, r->y + r->height - radius, radius, 0, G_PI / 2);
+  cairo_arc (cr, r->x + radius, r->y + r->height - radius, radius, G_PI / 2, G_PI);
+  cairo_arc (cr, r->x + radius, r->y + radius, radius, G_PI, 3 * G_PI / 2);
+  cairo_close_path (cr);
+}
+
+static void
+accent_color (cairo_t *cr,
+              double   alpha)
+{
+  gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
+
+  if (dark)
+    cairo_set_source_rgba (cr, 0x78 / 255.0, 0xae / 255.0, 0xed / 255.0, alpha);
+  else
+    cairo_set_source_rgba (cr, 0x1c / 255.0, 0x71 / 255.0, 0xd8 / 255.0, alpha);
+}
+
+static void
+draw_port (cairo_t             *cr,
+           const EnvelopePoint *p,
+           double               radius,
+           double               line)
+{
+  cairo_new_sub_path (cr);
+  cairo_arc (cr, p->x, p->y, radius, 0, 2 * G_PI);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_fill_preserve (cr);
+  accent_color (cr, 1.0);
+  cairo_set_line_width (cr, line);
+  cairo_stroke (cr);
+}
+
+/* Hover and drop outlines, ports, the selected arrow, the arrow being
+ * dragged: the interaction, in world units. */
+static void
+draw_interaction (EnvelopeCanvas *self,
+                  cairo_t        *cr)
+{
+  double px = envelope_viewport_pixels_to_world (self->viewport, 1.0);
+  guint from, to;
+
+  if (self->hover_block >= 0 || (self->drop_active && self->drop_block >= 0))
+    {
+      EnvelopeRect rect;
+      guint block = (guint) (self->drop_active ? self->drop_block : self->hover_block);
+
+      envelope_layout_get_block_rect (self->layout, block, &rect);
+      envelope_rect_inflate (&rect, 3 * px, 3 * px);
+      rounded_rect (cr, &rect, 6 * px);
+      accent_color (cr, self->drop_active ? 0.9 : 0.55);
+      cairo_set_line_width (cr, 2 * px);
+      cairo_stroke (cr);
+
+      if (!self->drop_active)
+        {
+          EnvelopePoint input, output;
+
+          block_ports (self, block, &input, &output);
+          if (!envelope_diagram_get_block (self->diagram, block)->is_input)
+            draw_port (cr, &input, PORT_RADIUS * px, 1.5 * px);
+          draw_port (cr, &output, PORT_RADIUS * px, 1.5 * px);
+        }
+    }
+
+  if (envelope_document_get_selected_edge (self->document, &from, &to))
+    {
+      gint a = block_of (self, (gint) from), b = block_of (self, (gint) to);
+
+      for (guint e = 0; a >= 0 && b >= 0 && e < envelope_diagram_get_n_edges (self->diagram); e++)
+        {
+          const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (self->diagram, e);
+          const EnvelopeEdgeGeometry *geometry;
+
+          if (edge->from != (guint) a || edge->to != (guint) b || e >= envelope_layout_get_n_edges (self->layout))
+            continue;
+          geometry = envelope_layout_get_edge (self->layout, e);
+          if (geometry->n_points < 4)
+            continue;
+          cairo_move_to (cr, geometry->points[0].x, geometry->points[0].y);
+          for (guint i = 1; i + 2 < geometry->n_points; i += 3)
+            cairo_curve_to (cr, geometry->points[i].x, geometry->points[i].y,
+                            geometry->points[i + 1].x, geometry->points[i + 1].y,
+                            geometry->points[i + 2].x, geometry->points[i + 2].y);
+          accent_color (cr, 0.85);
+          cairo_set_line_width (cr, 4 * px);
+          cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+          cairo_stroke (cr);
+        }
+    }
+
+  if (self->drag_mode == DRAG_CONNECT && self->connect_from >= 0)
+    {
+      EnvelopePoint input, output;
+      double wx, wy;
+
+      block_ports (self, (guint) self->connect_from, &input, &output);
+      envelope_viewport_widget_to_world (self->viewport, self->drag_x, self->drag_y, &wx, &wy);
+      cairo_move_to (cr, output.x, output.y);
+      cairo_line_to (cr, wx, wy);
+      accent_color (cr, 0.9);
+      cairo_set_line_width (cr, 2 * px);
+      cairo_set_dash (cr, (double[]) { 6 * px, 4 * px }, 2, 0);
+      cairo_stroke (cr);
+      cairo_set_dash (cr, NULL, 0, 0);
+      draw_port (cr, &output, PORT_RADIUS * px, 1.5 * px);
+    }
+}
+
+static void
+envelope_canvas_snapshot (GtkWidget   *widget,
+                          GtkSnapshot *snapshot)
+{
+  EnvelopeCanvas *self = ENVELOPE_CANVAS (widget);
+  double width = gtk_widget_get_width (widget);
+  double height = gtk_widget_get_height (widget);
+  EnvelopeColor background;
+  EnvelopeRect visible;
+  cairo_t *cr;
+
+  update_render_options (self);
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  envelope_theme_get_background (self->render_options.theme, &background);
+  cairo_set_source_rgb (cr, background.red, background.green, background.blue);
+  cairo_paint (cr);
+
+  if (self->diagram != NULL && self->layout != NULL)
+    {
+      cairo_save (cr);
+      envelope_viewport_apply (self->viewport, cr);
+      envelope_viewport_get_visible (self->viewport, &visible);
+      envelope_renderer_draw (self->renderer, cr, self->diagram, self->layout, &self->render_options,
+                              &visible, envelope_viewport_get_zoom (self->viewport));
+      draw_interaction (self, cr);
+      cairo_restore (cr);
+
+      /* The legend, at the size of the window's own text. */
+      if (has_legend (self))
+        {
+          double lw, lh, max_width = MIN (width - 24, 480) / NATURAL_ZOOM;
+          EnvelopeRect card;
+
+          envelope_renderer_get_legend_size (self->renderer, self->diagram, &self->render_options,
+                                             max_width, &lw, &lh);
+          card = (EnvelopeRect) { 12, height - (lh + 12) * NATURAL_ZOOM - 12,
+                                  (lw + 12) * NATURAL_ZOOM, (lh + 12) * NATURAL_ZOOM };
+          rounded_rect (cr, &card, 8);
+          cairo_set_source_rgba (cr, background.red, background.green, background.blue, 0.92);
+          cairo_fill (cr);
+          cairo_save (cr);
+          cairo_translate (cr, card.x + 6 * NATURAL_ZOOM, card.y + 6 * NATURAL_ZOOM);
+          cairo_scale (cr, NATURAL_ZOOM, NATURAL_ZOOM);
+          envelope_renderer_draw_legend (self->renderer, cr, self->diagram, &self->render_options, 0, 0, max_width);
+          cairo_restore (cr);
+        }
+    }
+  cairo_destroy (cr);
+}
+
+static void
+envelope_canvas_size_allocate (GtkWidget *widget,
+                               int        width,
+                               int        height,
+                               int        baseline)
+{
+  EnvelopeCanvas *self = ENVELOPE_CANVAS (widget);
+
+  envelope_viewport_set_size (self->viewport, width, height);
+  if (self->fit_pending && self->layout != NULL && width > 0 && height > 0)
+    {
+      fit (self);
+      notify_zoom_later (self);
+    }
+}
+
+static void
+envelope_canvas_measure (GtkWidget      *widget,
+                         GtkOrientation  orientation,
+                         int             for_size,
+                         int            *minimum,
+                         int            *natural,
+                         int            *minimum_baseline,
+                         int            *natural_baseline)
+{
+  *minimum = 120;
+  *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 800 : 400;
+}
+
+/* ------------------------------------------------------------------ */
+/* Input                                                               */
+
+static gboolean
+hit_test (EnvelopeCanvas *self,
+          double          x,
+          double          y,
+          EnvelopeHit    *hit)
+{
+  double wx, wy;
+
+  if (self->layout == NULL)
+    return FALSE;
+  envelope_viewport_widget_to_world (self->viewport, x, y, &wx, &wy);
+  return envelope_layout_hit_test (self->layout, wx, wy, HIT_TOLERANCE,
+                                   envelope_viewport_get_zoom (self->viewport), hit);
+}
+
+/* Whether (x, y) is on the output port of a block: where an arrow is
+ * dragged out from. */
+static gint
+output_port_at (EnvelopeCanvas *self,
+                double          x,
+                double          y)
+{
+  EnvelopeHit hit;
+  EnvelopePoint input, output;
+  double ox, oy;
+
+  if (!hit_test (self, x, y, &hit) || hit.kind != ENVELOPE_HIT_BLOCK)
+    {
+      /* The port sticks out of the block by its radius. */
+      double wx, wy, slack = envelope_viewport_pixels_to_world (self->viewport, PORT_GRAB);
+
+      if (self->layout == NULL)
+        return -1;
+      envelope_viewport_widget_to_world (self->viewport, x, y, &wx, &wy);
+      if (!envelope_layout_hit_test (self->layout, wx, wy, PORT_GRAB, envelope_viewport_get_zoom (self->viewport), &hit) ||
+          hit.kind != ENVELOPE_HIT_BLOCK)
+        return -1;
+      (void) slack;
+    }
+  block_ports (self, hit.index, &input, &output);
+  envelope_viewport_world_to_widget (self->viewport, output.x, output.y, &ox, &oy);
+  return hypot (ox - x, oy - y) <= PORT_GRAB ? (gint) hit.index : -1;
+}
+
+static void
+set_hover (EnvelopeCanvas *self,
+           gint            block)
+{
+  if (self->hover_block == block)
+    return;
+  self->hover_block = block;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+on_motion (GtkEventControllerMotion *controller,
+           double                    x,
+           double                    y,
+           EnvelopeCanvas           *self)
+{
+  EnvelopeHit hit;
+
+  self->pointer_x = x;
+  self->pointer_y = y;
+  if (self->drag_mode != DRAG_NONE)
+    return;
+  if (output_port_at (self, x, y) >= 0)
+    {
+      gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "crosshair");
+      set_hover (self, output_port_at (self, x, y));
+      return;
+    }
+  if (hit_test (self, x, y, &hit))
+    {
+      gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "pointer");
+      set_hover (self, hit.kind == ENVELOPE_HIT_BLOCK ? (gint) hit.index : -1);
+    }
+  else
+    {
+      gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "default");
+      set_hover (self, -1);
+    }
+}
+
+static void
+on_leave (GtkEventControllerMotion *controller,
+          EnvelopeCanvas           *self)
+{
+  if (self->drag_mode == DRAG_NONE)
+    set_hover (self, -1);
+}
+
+static void
+select_at (EnvelopeCanvas *self,
+           double          x,
+           double          y)
+{
+  EnvelopeHit hit;
+
+  if (!hit_test (self, x, y, &hit))
+    {
+      envelope_document_select_layer (self->document, -1);
+      return;
+    }
+  if (hit.kind == ENVELOPE_HIT_BLOCK)
+    {
+      envelope_document_select_layer (self->document, document_layer_of_block (self, hit.index));
+    }
+  else if (hit.kind == ENVELOPE_HIT_EDGE)
+    {
+      const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (self->diagram, hit.index);
+      gint from = document_layer_of_block (self, edge->from);
+      gint to = document_layer_of_block (self, edge->to);
+
+      if (from >= 0 && to >= 0)
+        envelope_document_select_edge (self->document, (guint) from, (guint) to);
+    }
+}
+
+static void
+on_drag_begin (GtkGestureDrag *gesture,
+               double          x,
+               double          y,
+               EnvelopeCanvas *self)
+{
+  gint port = output_port_at (self, x, y);
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
+  EnvelopeHit hit;
+
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+  self->drag_start_x = self->drag_x = x;
+  self->drag_start_y = self->drag_y = y;
+  envelope_viewport_get_center (self->viewport, &self->drag_center_x, &self->drag_center_y);
+
+  if (port < 0 && (state & GDK_SHIFT_MASK) && hit_test (self, x, y, &hit) && hit.kind == ENVELOPE_HIT_BLOCK)
+    port = (gint) hit.index;
+  if (port >= 0)
+    {
+      self->drag_mode = DRAG_CONNECT;
+      self->connect_from = port;
+    }
+  else
+    {
+      self->drag_mode = DRAG_PAN;
+    }
+}
+
+static void
+on_drag_update (GtkGestureDrag *gesture,
+                double          offset_x,
+                double          offset_y,
+                EnvelopeCanvas *self)
+{
+  self->drag_x = self->drag_start_x + offset_x;
+  self->drag_y = self->drag_start_y + offset_y;
+
+  if (self->drag_mode == DRAG_PAN)
+    {
+      /* The grabbed point stays under the pointer. */
+      double zoom = envelope_viewport_get_zoom (self->viewport);
+
+      if (hypot (offset_x, offset_y) > 3)
+        gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "grabbing");
+      envelope_viewport_set_center (self->viewport, self->drag_center_x - offset_x / zoom,
+                                    self->drag_center_y - offset_y / zoom);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+  else if (self->drag_mode == DRAG_CONNECT)
+    {
+      EnvelopeHit hit;
+
+      set_hover (self, hit_test (self, self->drag_x, self->drag_y, &hit) && hit.kind == ENVELOPE_HIT_BLOCK
+                       ? (gint) hit.index : -1);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+}
+
+static void
+on_drag_end (GtkGestureDrag *gesture,
+             double          offset_x,
+             double          offset_y,
+             EnvelopeCanvas *self)
+{
+  gboolean click = hypot (offset_x, offset_y) <= 3;
+  DragMode mode = self->drag_mode;
+  EnvelopeHit hit;
+
+  self->drag_mode = DRAG_NONE;
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "default");
+
+  if (click)
+    {
+      select_at (self, self->drag_start_x, self->drag_start_y);
+    }
+  else if (mode == DRAG_CONNECT &&
+           hit_test (self, self->drag_start_x + offset_x, self->drag_start_y + offset_y, &hit) &&
+           hit.kind == ENVELOPE_HIT_BLOCK && (gint) hit.index != self->connect_from)
+    {
+      gint from = document_layer_of_block (self, (guint) self->connect_from);
+      gint to = document_layer_of_block (self, hit.index);
+      g_autoptr(GError) error = NULL;
+
+      if (from >= 0 && to >= 0 && !envelope_document_connect (self->document, (guint) from, (guint) to, &error))
+        g_signal_emit (self, signals[MESSAGE], 0, error->message);
+    }
+  self->connect_from = -1;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+notify_zoom (EnvelopeCanvas *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static gboolean
+notify_zoom_idle (gpointer data)
+{
+  EnvelopeCanvas *self = data;
+
+  self->notify_zoom_source = 0;
+  notify_zoom (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* From size_allocate: whoever shows the zoom must not resize anything
+ * while the window is being laid out. */
+static void
+notify_zoom_later (EnvelopeCanvas *self)
+{
+  if (self->notify_zoom_source == 0)
+    self->notify_zoom_source = g_idle_add (notify_zoom_idle, self);
+}
+
+static gboolean
+on_scroll (GtkEventControllerScroll *controller,
+           double                    dx,
+           double                    dy,
+           EnvelopeCanvas           *self)
+{
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
+  GdkScrollUnit unit = gtk_event_controller_scroll_get_unit (controller);
+  double step = unit == GDK_SCROLL_UNIT_WHEEL ? 48.0 : 1.0;
+
+  if (state & GDK_CONTROL_MASK)
+    {
+      double factor = pow (unit == GDK_SCROLL_UNIT_WHEEL ? 1.2 : 1.01, -dy);
+      envelope_viewport_zoom_at (self->viewport, factor, self->pointer_x, self->pointer_y);
+      notify_zoom (self);
+      return TRUE;
+    }
+  if (state & GDK_SHIFT_MASK && dx == 0)
+    {
+      dx = dy;
+      dy = 0;
+    }
+  envelope_viewport_pan (self->viewport, dx * step, dy * step);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return TRUE;
+}
+
+static void
+on_zoom_begin (GtkGesture       *gesture,
+               GdkEventSequence *sequence,
+               EnvelopeCanvas   *self)
+{
+  self->zoom_gesture_scale = 1.0;
+}
+
+static void
+on_zoom_scale_changed (GtkGestureZoom *gesture,
+                       double          scale,
+                       EnvelopeCanvas *self)
+{
+  double x, y;
+
+  if (!gtk_gesture_get_bounding_box_center (GTK_GESTURE (gesture), &x, &y))
+    x = self->pointer_x, y = self->pointer_y;
+  envelope_viewport_zoom_at (self->viewport, scale / self->zoom_gesture_scale, x, y);
+  self->zoom_gesture_scale = scale;
+  notify_zoom (self);
+}
+
+static GdkDragAction
+on_drop_motion (GtkDropTarget  *target,
+                double          x,
+                double          y,
+                EnvelopeCanvas *self)
+{
+  EnvelopeHit hit;
+  gint block = hit_test (self, x, y, &hit) && hit.kind == ENVELOPE_HIT_BLOCK ? (gint) hit.index : -1;
+
+  if (!self->drop_active || block != self->drop_block)
+    {
+      self->drop_active = TRUE;
+      self->drop_block = block;
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+  return GDK_ACTION_COPY;
+}
+
+static void
+on_drop_leave (GtkDropTarget  *target,
+               EnvelopeCanvas *self)
+{
+  self->drop_active = FALSE;
+  self->drop_block = -1;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* A layer kind dropped on a block goes after that block; anywhere else,
+ * after the selected layer (or at the end). */
+static gboolean
+on_drop (GtkDropTarget  *target,
+         const GValue   *value,
+         double          x,
+         double          y,
+         EnvelopeCanvas *self)
+{
+  const EnvelopeLayerKind *kind;
+  EnvelopeHit hit;
+  gint after;
+
+  self->drop_active = FALSE;
+  if (!G_VALUE_HOLDS_STRING (value) || g_value_get_string (value) == NULL ||
+      (kind = envelope_layer_kind_lookup (g_value_get_string (value))) == NULL)
+    return FALSE;
+
+  if (hit_test (self, x, y, &hit) && hit.kind == ENVELOPE_HIT_BLOCK)
+    after = document_layer_of_block (self, hit.index);
+  else
+    after = envelope_document_get_selected_layer (self->document);
+  envelope_document_insert_layer (self->document, kind->type, after);
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+envelope_canvas_dispose (GObject *object)
+{
+  EnvelopeCanvas *self = ENVELOPE_CANVAS (object);
+
+  g_cancellable_cancel (self->layout_cancellable);
+  g_clear_object (&self->layout_cancellable);
+  g_cancellable_cancel (self->diagram_cancellable);
+  g_clear_object (&self->diagram_cancellable);
+  g_clear_handle_id (&self->notify_zoom_source, g_source_remove);
+  if (self->document != NULL)
+    g_signal_handlers_disconnect_by_data (self->document, self);
+  g_clear_object (&self->document);
+  g_signal_handlers_disconnect_by_data (adw_style_manager_get_default (), self);
+
+  G_OBJECT_CLASS (envelope_canvas_parent_class)->dispose (object);
+}
+
+static void
+envelope_canvas_finalize (GObject *object)
+{
+  EnvelopeCanvas *self = ENVELOPE_CANVAS (object);
+
+  g_clear_pointer (&self->pending, envelope_diagram_unref);
+  g_clear_pointer (&self->diagram, envelope_diagram_unref);
+  g_clear_pointer (&self->layout, envelope_layout_unref);
+  g_clear_pointer (&self->diagram_layers, g_hash_table_unref);
+  g_clear_pointer (&self->viewport, envelope_viewport_free);
+  g_clear_pointer (&self->renderer, envelope_renderer_free);
+
+  G_OBJECT_CLASS (envelope_canvas_parent_class)->finalize (object);
+}
+
+static void
+envelope_canvas_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  EnvelopeCanvas *self = ENVELOPE_CANVAS (object);
+
+  switch (prop_id)
+    {
+    case PROP_ZOOM:
+      g_value_set_double (value, envelope_canvas_get_zoom (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+envelope_canvas_class_init (EnvelopeCanvasClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = envelope_canvas_dispose;
+  object_class->finalize = envelope_canvas_finalize;
+  object_class->get_property = envelope_canvas_get_property;
+  widget_class->snapshot = envelope_canvas_snapshot;
+  widget_class->size_allocate = envelope_canvas_size_allocate;
+  widget_class->measure = envelope_canvas_measure;
+
+  properties[PROP_ZOOM] =
+    g_param_spec_double ("zoom", NULL, NULL, 0, G_MAXDOUBLE, 1.0,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * EnvelopeCanvas::message:
+   * @message: why an edit made on the canvas was refused
+   */
+  signals[MESSAGE] =
+    g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  gtk_widget_class_set_css_name (widget_class, "envelope-canvas");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+envelope_canvas_init (EnvelopeCanvas *self)
+{
+  GtkEventController *controller;
+  GtkGesture *gesture;
+  GtkDropTarget *drop;
+
+  self->viewport = envelope_viewport_new ();
+  envelope_viewport_set_zoom_limits (self->viewport, MIN_ZOOM, MAX_ZOOM);
+  envelope_viewport_set_zoom (self->viewport, NATURAL_ZOOM);
+  self->renderer = envelope_renderer_new ();
+  self->diagram_layers = g_hash_table_new (g_str_hash, g_str_equal);
+  envelope_diagram_options_init (&self->diagram_options);
+  envelope_render_options_init (&self->render_options);
+  self->hover_block = self->drop_block = self->connect_from = -1;
+  self->fit_pending = TRUE;
+  self->fit_legible = TRUE;
+
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Block diagram"), -1);
+
+  controller = gtk_event_controller_motion_new ();
+  g_signal_connect (controller, "motion", G_CALLBACK (on_motion), self);
+  g_signal_connect (controller, "leave", G_CALLBACK (on_leave), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  gesture = gtk_gesture_drag_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_PRIMARY);
+  g_signal_connect (gesture, "drag-begin", G_CALLBACK (on_drag_begin), self);
+  g_signal_connect (gesture, "drag-update", G_CALLBACK (on_drag_update), self);
+  g_signal_connect (gesture, "drag-end", G_CALLBACK (on_drag_end), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
+
+  controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
+  g_signal_connect (controller, "scroll", G_CALLBACK (on_scroll), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  gesture = gtk_gesture_zoom_new ();
+  g_signal_connect (gesture, "begin", G_CALLBACK (on_zoom_begin), self);
+  g_signal_connect (gesture, "scale-changed", G_CALLBACK (on_zoom_scale_changed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
+
+  drop = gtk_drop_target_new (G_TYPE_STRING, GDK_ACTION_COPY);
+  g_signal_connect (drop, "motion", G_CALLBACK (on_drop_motion), self);
+  g_signal_connect (drop, "leave", G_CALLBACK (on_drop_leave), self);
+  g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+
+  g_signal_connect (adw_style_manager_get_default (), "notify::dark", G_CALLBACK (on_dark_changed), self);
+}
+
+GtkWidget *
+envelope_canvas_new (void)
+{
+  return g_object_new (ENVELOPE_TYPE_CANVAS, NULL);
+}
+
+void
+envelope_canvas_set_document (EnvelopeCanvas   *self,
+                              EnvelopeDocument *document)
+{
+  g_return_if_fail (ENVELOPE_IS_CANVAS (self));
+
+  if (self->document != NULL)
+    g_signal_handlers_disconnect_by_data (self->document, self);
+  g_set_object (&self->document, document);
+  if (document != NULL)
+    {
+      g_signal_connect (document, "changed", G_CALLBACK (on_document_changed), self);
+      g_signal_connect (document, "selection-changed", G_CALLBACK (on_selection_changed), self);
+    }
+  self->fit_pending = TRUE;
+  self->fit_legible = TRUE;
+  rebuild (self);
+}
+
+void
+envelope_canvas_set_view (EnvelopeCanvas           *self,
+                          const EnvelopeCanvasView *view)
+{
+  EnvelopeDiagramStyle style = ENVELOPE_DIAGRAM_STYLE_FLAT;
+  EnvelopeDirection direction = ENVELOPE_DIRECTION_LEFT_RIGHT;
+  EnvelopeColorMode color = ENVELOPE_COLOR_BY_KIND;
+  gboolean relayout;
+
+  g_return_if_fail (ENVELOPE_IS_CANVAS (self));
+
+  envelope_color_mode_from_string (view->color_mode, &color);
+  envelope_diagram_style_from_string (view->diagram_style, &style);
+  envelope_direction_from_string (view->direction, &direction);
+
+  relayout = style != self->diagram_options.style || direction != self->diagram_options.direction ||
+             view->collapse_depth != self->diagram_options.collapse_depth;
+  self->diagram_options.style = style;
+  self->diagram_options.direction = direction;
+  self->diagram_options.collapse_depth = view->collapse_depth;
+  self->render_options.color_mode = color;
+  self->receptive_field = view->receptive_field;
+  if (relayout)
+    {
+      self->fit_pending = TRUE;
+      self->fit_legible = TRUE;
+      rebuild (self);
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* 1.0 when the diagram is at its natural size on screen. */
+double
+envelope_canvas_get_zoom (EnvelopeCanvas *self)
+{
+  g_return_val_if_fail (ENVELOPE_IS_CANVAS (self), 1.0);
+  return envelope_viewport_get_zoom (self->viewport) / NATURAL_ZOOM;
+}
+
+/* Zooms about the centre of the widget. */
+void
+envelope_canvas_zoom_by (EnvelopeCanvas *self,
+                         double          factor)
+{
+  g_return_if_fail (ENVELOPE_IS_CANVAS (self));
+
+  envelope_viewport_zoom_at (self->viewport, factor,
+                             gtk_widget_get_width (GTK_WIDGET (self)) / 2.0,
+                             gtk_widget_get_height (GTK_WIDGET (self)) / 2.0);
+  self->fit_pending = FALSE;
+  notify_zoom (self);
+}
+
+/* The whole diagram in view, at most at 100 %: a small network is not
+ * blown up to fill the window.  A network just opened is shown legibly
+ * instead when all of it would be too small to read: from its input,
+ * at 100 %; zoom to fit shows the rest. */
+static gboolean
+has_legend (EnvelopeCanvas *self)
+{
+  return self->render_options.color_mode != ENVELOPE_COLOR_BY_KIND || self->render_options.receptive_field;
+}
+
+/* The legend's height on screen, so that a fit leaves room for it. */
+static double
+legend_height (EnvelopeCanvas *self)
+{
+  double lw, lh, width = gtk_widget_get_width (GTK_WIDGET (self));
+
+  if (self->diagram == NULL || !has_legend (self))
+    return 0;
+  envelope_renderer_get_legend_size (self->renderer, self->diagram, &self->render_options,
+                                     MIN (width - 24, 480) / NATURAL_ZOOM, &lw, &lh);
+  return (lh + 12) * NATURAL_ZOOM + 12;
+}
+
+static void
+fit (EnvelopeCanvas *self)
+{
+  EnvelopeRect bounds;
+  double width, height, zoom, legend;
+
+  update_render_options (self);
+  legend = legend_height (self);
+  envelope_layout_get_bounds (self->layout, &bounds);
+  /* Fit into the room above the legend, then move the picture up. */
+  envelope_viewport_get_size (self->viewport, &width, &height);
+  envelope_viewport_set_size (self->viewport, width, MAX (height - legend, height / 2));
+  envelope_viewport_fit (self->viewport, &bounds, FIT_MARGIN);
+  envelope_viewport_set_size (self->viewport, width, height);
+  if (legend > 0)
+    {
+      double cx, cy;
+
+      envelope_viewport_get_center (self->viewport, &cx, &cy);
+      envelope_viewport_set_center (self->viewport, cx,
+                                    cy + envelope_viewport_pixels_to_world (self->viewport, MIN (legend, height / 2) / 2));
+    }
+  zoom = envelope_viewport_get_zoom (self->viewport);
+  if (zoom > NATURAL_ZOOM)
+    {
+      envelope_viewport_set_zoom (self->viewport, NATURAL_ZOOM);
+      envelope_viewport_set_center (self->viewport, bounds.x + bounds.width / 2, bounds.y + bounds.height / 2);
+    }
+  else if (self->fit_legible && zoom < NATURAL_ZOOM * 0.75)
+    {
+      envelope_viewport_set_zoom (self->viewport, NATURAL_ZOOM);
+      envelope_viewport_get_size (self->viewport, &width, &height);
+      width = envelope_viewport_pixels_to_world (self->viewport, width);
+      height = envelope_viewport_pixels_to_world (self->viewport, height);
+      if (envelope_layout_get_direction (self->layout) == ENVELOPE_DIRECTION_TOP_BOTTOM)
+        envelope_viewport_set_center (self->viewport, bounds.x + bounds.width / 2,
+                                      bounds.y + height / 2 - envelope_viewport_pixels_to_world (self->viewport, FIT_MARGIN));
+      else
+        envelope_viewport_set_center (self->viewport,
+                                      bounds.x + width / 2 - envelope_viewport_pixels_to_world (self->viewport, FIT_MARGIN),
+                                      bounds.y + bounds.height / 2);
+    }
+  self->fit_pending = FALSE;
+  self->fit_legible = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+envelope_canvas_zoom_fit (EnvelopeCanvas *self)
+{
+  g_return_if_fail (ENVELOPE_IS_CANVAS (self));
+
+  if (self->layout == NULL || gtk_widget_get_width (GTK_WIDGET (self)) <= 0)
+    {
+      self->fit_pending = TRUE;
+      return;
+    }
+  fit (self);
+  notify_zoom (self);
+}
+
+/* Writes the diagram as shown (colours, style, direction, overlay) to a
+ * PNG, SVG or PDF file, by the file's extension. */
+gboolean
+envelope_canvas_export (EnvelopeCanvas  *self,
+                        const char      *path,
+                        GError         **error)
+{
+  EnvelopeExportOptions options;
+  EnvelopeRenderOptions render;
+
+  g_return_val_if_fail (ENVELOPE_IS_CANVAS (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (self->diagram == NULL || self->layout == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("There is no diagram to export yet"));
+      return FALSE;
+    }
+  envelope_export_options_init (&options);
+  if (!envelope_export_format_from_path (path, &options.format))
+    {
+      g_set_error (error, ENVELOPE_EXPORT_ERROR, ENVELOPE_EXPORT_ERROR_FORMAT,
+                   _("“%s” does not end in .png, .svg or .pdf"), path);
+      return FALSE;
+    }
+  update_render_options (self);
+  render = self->render_options;
+  render.selected_block = -1;
+  render.theme = ENVELOPE_THEME_LIGHT;
+  render.show_title = TRUE;
+  render.show_legend = TRUE;
+  render.show_totals = TRUE;
+  return envelope_export_to_file (self->diagram, self->layout, &render, &options, path, error);
+}
+
+const EnvelopeDiagram *
+envelope_canvas_get_diagram (EnvelopeCanvas *self)
+{
+  g_return_val_if_fail (ENVELOPE_IS_CANVAS (self), NULL);
+  return self->diagram;
+}
+
+const EnvelopeLayout *
+envelope_canvas_get_layout (EnvelopeCanvas *self)
+{
+  g_return_val_if_fail (ENVELOPE_IS_CANVAS (self), NULL);
+  return self->layout;
+}
+
+const EnvelopeViewport *
+envelope_canvas_get_viewport (EnvelopeCanvas *self)
+{
+  g_return_val_if_fail (ENVELOPE_IS_CANVAS (self), NULL);
+  return self->viewport;
+}
+
+/* Whether a diagram or a layout is being made: what is shown is not
+ * the network's latest. */
+gboolean
+envelope_canvas_get_layout_pending (EnvelopeCanvas *self)
+{
+  g_return_val_if_fail (ENVELOPE_IS_CANVAS (self), FALSE);
+  return self->pending != NULL || self->diagram_cancellable != NULL;
+}
+
+/* The centre of layer @layer's block, in widget coordinates. */
+gboolean
+envelope_canvas_get_layer_point (EnvelopeCanvas *self,
+                                 const char     *layer,
+                                 double         *x,
+                                 double         *y)
+{
+  gint index, block;
+  EnvelopeRect rect;
+
+  g_return_val_if_fail (ENVELOPE_IS_CANVAS (self), FALSE);
+
+  if (self->layout == NULL)
+    return FALSE;
+  index = envelope_network_find_layer (envelope_document_get_network (self->document), layer);
+  block = block_of (self, index);
+  if (block < 0)
+    return FALSE;
+  envelope_layout_get_block_rect (self->layout, (guint) block, &rect);
+  envelope_viewport_world_to_widget (self->viewport, rect.x + rect.width / 2, rect.y + rect.height / 2, x, y);
+  return TRUE;
+}

@@ -1,0 +1,53 @@
+/* envelope-canvas.h: the block diagram, as a widget
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "envelope-document.h"
+#include "envelope-diagram.h"
+#include "envelope-layout.h"
+#include "envelope-viewport.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  const char *color_mode;      /* "kind", "memory", "macs", "params" */
+  const char *diagram_style;   /* "flat", "proportional" */
+  const char *direction;       /* "LR", "TB" */
+  guint collapse_depth;        /* 0: every layer; 1: stages; 2: blocks */
+  gboolean receptive_field;
+} EnvelopeCanvasView;
+
+#define ENVELOPE_TYPE_CANVAS (envelope_canvas_get_type ())
+G_DECLARE_FINAL_TYPE (EnvelopeCanvas, envelope_canvas, ENVELOPE, CANVAS, GtkWidget)
+
+GtkWidget              *envelope_canvas_new              (void);
+void                    envelope_canvas_set_document     (EnvelopeCanvas           *self,
+                                                          EnvelopeDocument         *document);
+void                    envelope_canvas_set_view         (EnvelopeCanvas           *self,
+                                                          const EnvelopeCanvasView *view);
+
+double                  envelope_canvas_get_zoom         (EnvelopeCanvas           *self);
+void                    envelope_canvas_zoom_by          (EnvelopeCanvas           *self,
+                                                          double                    factor);
+void                    envelope_canvas_zoom_fit         (EnvelopeCanvas           *self);
+
+gboolean                envelope_canvas_export           (EnvelopeCanvas           *self,
+                                                          const char               *path,
+                                                          GError                  **error);
+
+/* For tests and benchmarks. */
+const EnvelopeDiagram  *envelope_canvas_get_diagram      (EnvelopeCanvas           *self);
+const EnvelopeLayout   *envelope_canvas_get_layout       (EnvelopeCanvas           *self);
+const EnvelopeViewport *envelope_canvas_get_viewport     (EnvelopeCanvas           *self);
+gboolean                envelope_canvas_get_layout_pending (EnvelopeCanvas         *self);
+gboolean                envelope_canvas_get_layer_point  (EnvelopeCanvas           *self,
+                                                          const char               *layer,
+                                                          double                   *x,
+                                                          double                   *y);
+
+G_END_DECLS

@@ -1,0 +1,949 @@
+/* envelope-inspector.c
+ *
+ * The controls are made from the core's field table: a kind's settings
+ * are whatever its row there says, with the labels written there.  Every
+ * keystroke that leaves a valid number is an edit (merged into one undo
+ * step per field), so the formulas below follow the typing.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "envelope-inspector"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "envelope-format.h"
+#include "envelope-inspector.h"
+#include "envelope-layer-edit.h"
+#include "envelope-pair-editor.h"
+
+#define MAX_COUNT 1e12
+
+typedef struct
+{
+  EnvelopeInspector *self;
+  EnvelopeField field;
+  const EnvelopeFieldInfo *info;
+  GtkWidget *rows[3];        /* rows[0] carries the error */
+  GtkWidget *spin;           /* counts, fractions, a shape's channels */
+  GtkWidget *length_spin;    /* a vector shape's length */
+  GtkWidget *pair;
+  GtkWidget *toggle;
+  AdwComboRow *combo;
+  const char *hint;          /* the row's subtitle when all is well */
+} FieldEditor;
+
+struct _EnvelopeInspector
+{
+  GtkWidget parent_instance;
+
+  EnvelopeDocument *document;
+
+  /* template children */
+  GtkStack *stack;
+  AdwStatusPage *edge_page;
+  AdwEntryRow *network_name_row;
+  GtkLabel *kind_label;
+  GtkLabel *description_label;
+  GtkLabel *message_label;
+  AdwEntryRow *name_row;
+  AdwActionRow *inputs_row;
+  GtkMenuButton *connect_button;
+  AdwPreferencesGroup *settings_group;
+  GtkLabel *figures_note;
+  GtkListBox *figures_list;
+
+  GPtrArray *editors;        /* FieldEditor* */
+  GPtrArray *setting_rows;   /* rows added to settings_group */
+  GtkLabel *formula_labels[ENVELOPE_N_FIGURES];
+  GtkWidget *figure_rows[ENVELOPE_N_FIGURES];   /* made once, shown as needed */
+  gint layer;                /* shown layer, or -1 */
+  EnvelopeLayerType layer_type;
+  gboolean updating;
+};
+
+G_DEFINE_FINAL_TYPE (EnvelopeInspector, envelope_inspector, GTK_TYPE_WIDGET)
+
+static gint64 *
+count_of (EnvelopeLayer *layer,
+          EnvelopeField  field)
+{
+  switch (field)
+    {
+    case ENVELOPE_FIELD_FILTERS:
+      return &layer->filters;
+    case ENVELOPE_FIELD_UNITS:
+      return &layer->units;
+    case ENVELOPE_FIELD_GROUPS:
+      return &layer->groups;
+    case ENVELOPE_FIELD_SIZE:
+      return &layer->size;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static gint64 *
+pair_of (EnvelopeLayer *layer,
+         EnvelopeField  field)
+{
+  switch (field)
+    {
+    case ENVELOPE_FIELD_KERNEL:
+      return layer->kernel;
+    case ENVELOPE_FIELD_STRIDE:
+      return layer->stride;
+    case ENVELOPE_FIELD_DILATION:
+      return layer->dilation;
+    case ENVELOPE_FIELD_OUTPUT_PADDING:
+      return layer->output_padding;
+    case ENVELOPE_FIELD_PADDING:
+      return layer->padding;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static const EnvelopeLayer *
+current_layer (EnvelopeInspector *self)
+{
+  const EnvelopeNetwork *network = envelope_document_get_network (self->document);
+
+  if (self->layer < 0 || (guint) self->layer >= envelope_network_get_n_layers (network))
+    return NULL;
+  return envelope_network_get_layer (network, (guint) self->layer);
+}
+
+/* ------------------------------------------------------------------ */
+/* From the controls to the document                                   */
+
+static gboolean
+read_fraction (GtkSpinButton *spin,
+               double        *value)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (spin))));
+  char *end = NULL;
+
+  if (text[0] == '\0')
+    return FALSE;
+  g_strdelimit (text, ",", '.');
+  *value = g_ascii_strtod (text, &end);
+  return end != NULL && *end == '\0';
+}
+
+static void
+apply (FieldEditor *fe)
+{
+  EnvelopeInspector *self = fe->self;
+  const EnvelopeLayer *current = current_layer (self);
+  g_autoptr(EnvelopeLayer) layer = NULL;
+  g_autofree char *merge_key = NULL;
+  gint64 value, pair[2];
+
+  if (self->updating || current == NULL)
+    return;
+
+  layer = envelope_layer_copy (current);
+  switch (fe->info->value_kind)
+    {
+    case ENVELOPE_VALUE_SHAPE:
+      if (adw_combo_row_get_selected (fe->combo) == 1)
+        {
+          if (!envelope_spin_button_parse (GTK_SPIN_BUTTON (fe->length_spin), &value))
+            return;
+          layer->shape_rank = 1;
+          layer->shape[0] = value;
+        }
+      else
+        {
+          if (!envelope_spin_button_parse (GTK_SPIN_BUTTON (fe->spin), &value))
+            return;
+          envelope_pair_editor_get_values (ENVELOPE_PAIR_EDITOR (fe->pair), &pair[0], &pair[1]);
+          layer->shape_rank = 3;
+          layer->shape[0] = value;
+          layer->shape[1] = pair[0];
+          layer->shape[2] = pair[1];
+        }
+      break;
+
+    case ENVELOPE_VALUE_COUNT:
+      if (!envelope_spin_button_parse (GTK_SPIN_BUTTON (fe->spin), &value))
+        return;
+      *count_of (layer, fe->field) = value;
+      break;
+
+    case ENVELOPE_VALUE_PAIR:
+    case ENVELOPE_VALUE_OFFSET:
+      envelope_pair_editor_get_values (ENVELOPE_PAIR_EDITOR (fe->pair), &pair[0], &pair[1]);
+      pair_of (layer, fe->field)[0] = pair[0];
+      pair_of (layer, fe->field)[1] = pair[1];
+      break;
+
+    case ENVELOPE_VALUE_PADDING:
+      layer->padding_mode = (EnvelopePaddingMode) adw_combo_row_get_selected (fe->combo);
+      envelope_pair_editor_get_values (ENVELOPE_PAIR_EDITOR (fe->pair), &pair[0], &pair[1]);
+      layer->padding[0] = pair[0];
+      layer->padding[1] = pair[1];
+      gtk_widget_set_sensitive (fe->rows[1], layer->padding_mode == ENVELOPE_PADDING_EXPLICIT);
+      break;
+
+    case ENVELOPE_VALUE_BOOLEAN:
+      layer->bias = gtk_switch_get_active (GTK_SWITCH (fe->toggle));
+      break;
+
+    case ENVELOPE_VALUE_ROUNDING:
+      layer->rounding = adw_combo_row_get_selected (fe->combo) == 1 ? ENVELOPE_ROUNDING_CEIL : ENVELOPE_ROUNDING_FLOOR;
+      break;
+
+    case ENVELOPE_VALUE_FRACTION:
+      if (!read_fraction (GTK_SPIN_BUTTON (fe->spin), &layer->rate))
+        return;
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  layer->set |= ENVELOPE_FIELD_BIT (fe->field);
+  merge_key = g_strdup_printf ("layer:%d:%s", self->layer, fe->info->key);
+  envelope_document_update_layer (self->document, (guint) self->layer, layer, merge_key);
+}
+
+static void
+on_editor_changed (FieldEditor *fe)
+{
+  if (fe->info->value_kind == ENVELOPE_VALUE_SHAPE && !fe->self->updating)
+    {
+      gboolean vector = adw_combo_row_get_selected (fe->combo) == 1;
+
+      gtk_widget_set_visible (fe->rows[1], !vector);
+      gtk_widget_set_visible (fe->rows[2], !vector);
+      gtk_widget_set_visible (gtk_widget_get_ancestor (fe->length_spin, ADW_TYPE_ACTION_ROW), vector);
+    }
+  apply (fe);
+}
+
+/* ------------------------------------------------------------------ */
+/* Building the controls of a kind                                     */
+
+static GtkWidget *
+add_row (EnvelopeInspector *self,
+         const char        *title,
+         GtkWidget         *suffix)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  if (suffix != NULL)
+    {
+      gtk_widget_set_valign (suffix, GTK_ALIGN_CENTER);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), suffix);
+    }
+  adw_preferences_group_add (self->settings_group, row);
+  g_ptr_array_add (self->setting_rows, row);
+  return row;
+}
+
+static GtkWidget *
+add_combo (EnvelopeInspector  *self,
+           FieldEditor        *fe,
+           const char         *title,
+           const char *const  *items)
+{
+  GtkWidget *row = adw_combo_row_new ();
+  g_autoptr(GtkStringList) model = gtk_string_list_new (items);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (model));
+  g_signal_connect_swapped (row, "notify::selected", G_CALLBACK (on_editor_changed), fe);
+  adw_preferences_group_add (self->settings_group, row);
+  g_ptr_array_add (self->setting_rows, row);
+  fe->combo = ADW_COMBO_ROW (row);
+  return row;
+}
+
+static GtkWidget *
+new_spin (FieldEditor *fe,
+          double       minimum,
+          double       maximum,
+          double       step,
+          guint        digits)
+{
+  GtkWidget *spin = gtk_spin_button_new_with_range (minimum, maximum, step);
+
+  gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), digits);
+  gtk_editable_set_width_chars (GTK_EDITABLE (spin), 6);
+  gtk_widget_add_css_class (spin, "numeric");
+  g_signal_connect_swapped (spin, "changed", G_CALLBACK (on_editor_changed), fe);
+  return spin;
+}
+
+static GtkWidget *
+new_pair (FieldEditor *fe,
+          double       minimum)
+{
+  GtkWidget *pair = envelope_pair_editor_new ();
+
+  envelope_pair_editor_set_range (ENVELOPE_PAIR_EDITOR (pair), minimum, MAX_COUNT);
+  g_signal_connect_swapped (pair, "changed", G_CALLBACK (on_editor_changed), fe);
+  return pair;
+}
+
+static void
+build_editor (EnvelopeInspector *self,
+              EnvelopeField      field)
+{
+  static const char *const shape_items[] = { N_("Image (C × H × W)"), N_("Vector (N)"), NULL };
+  static const char *const padding_items[] = { N_("Explicit"), N_("Same (TensorFlow)"), N_("Valid (none)"), NULL };
+  static const char *const rounding_items[] = { N_("Floor"), N_("Ceil"), NULL };
+  FieldEditor *fe = g_new0 (FieldEditor, 1);
+  const char *label;
+  const char *items[4] = { NULL };
+
+  fe->self = self;
+  fe->field = field;
+  fe->info = envelope_field_get_info (field);
+  label = _(fe->info->label);
+  g_ptr_array_add (self->editors, fe);
+
+  switch (fe->info->value_kind)
+    {
+    case ENVELOPE_VALUE_SHAPE:
+      for (guint i = 0; shape_items[i] != NULL; i++)
+        items[i] = _(shape_items[i]);
+      fe->rows[0] = add_combo (self, fe, label, items);
+      fe->spin = new_spin (fe, 0, MAX_COUNT, 1, 0);
+      fe->rows[1] = add_row (self, _("Channels"), fe->spin);
+      fe->pair = new_pair (fe, 0);
+      fe->rows[2] = add_row (self, _("Height × width"), fe->pair);
+      fe->length_spin = new_spin (fe, 0, MAX_COUNT, 1, 0);
+      add_row (self, _("Length"), fe->length_spin);
+      break;
+
+    case ENVELOPE_VALUE_COUNT:
+      fe->spin = new_spin (fe, 0, MAX_COUNT, 1, 0);
+      fe->rows[0] = add_row (self, label, fe->spin);
+      break;
+
+    case ENVELOPE_VALUE_PAIR:
+      fe->pair = new_pair (fe, 0);
+      fe->rows[0] = add_row (self, label, fe->pair);
+      break;
+
+    case ENVELOPE_VALUE_OFFSET:
+      fe->pair = new_pair (fe, 0);
+      fe->rows[0] = add_row (self, label, fe->pair);
+      break;
+
+    case ENVELOPE_VALUE_PADDING:
+      for (guint i = 0; padding_items[i] != NULL; i++)
+        items[i] = _(padding_items[i]);
+      fe->rows[0] = add_combo (self, fe, label, items);
+      fe->pair = new_pair (fe, 0);
+      fe->rows[1] = add_row (self, _("Per side"), fe->pair);
+      break;
+
+    case ENVELOPE_VALUE_BOOLEAN:
+      fe->toggle = gtk_switch_new ();
+      g_signal_connect_swapped (fe->toggle, "notify::active", G_CALLBACK (on_editor_changed), fe);
+      fe->rows[0] = add_row (self, label, fe->toggle);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (fe->rows[0]), fe->toggle);
+      break;
+
+    case ENVELOPE_VALUE_ROUNDING:
+      for (guint i = 0; rounding_items[i] != NULL; i++)
+        items[i] = _(rounding_items[i]);
+      fe->rows[0] = add_combo (self, fe, label, items);
+      break;
+
+    case ENVELOPE_VALUE_FRACTION:
+      fe->spin = new_spin (fe, 0, 1, 0.05, 2);
+      fe->rows[0] = add_row (self, label, fe->spin);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+clear_editors (EnvelopeInspector *self)
+{
+  for (guint i = 0; i < self->setting_rows->len; i++)
+    adw_preferences_group_remove (self->settings_group, g_ptr_array_index (self->setting_rows, i));
+  g_ptr_array_set_size (self->setting_rows, 0);
+  g_ptr_array_set_size (self->editors, 0);
+}
+
+static void
+build_editors (EnvelopeInspector       *self,
+               const EnvelopeLayerKind *kind)
+{
+  clear_editors (self);
+  for (guint f = 0; f < ENVELOPE_N_FIELDS; f++)
+    if (kind->fields & ENVELOPE_FIELD_BIT (f))
+      build_editor (self, f);
+  gtk_widget_set_visible (GTK_WIDGET (self->settings_group), self->editors->len > 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* From the document to the controls                                   */
+
+static void
+show_editor (FieldEditor         *fe,
+             const EnvelopeLayer *layer)
+{
+  switch (fe->info->value_kind)
+    {
+    case ENVELOPE_VALUE_SHAPE:
+      {
+        gboolean vector = layer->shape_rank == 1;
+
+        adw_combo_row_set_selected (fe->combo, vector ? 1 : 0);
+        gtk_widget_set_visible (fe->rows[1], !vector);
+        gtk_widget_set_visible (fe->rows[2], !vector);
+        gtk_widget_set_visible (gtk_widget_get_ancestor (fe->length_spin, ADW_TYPE_ACTION_ROW), vector);
+        if (vector)
+          envelope_spin_button_show (GTK_SPIN_BUTTON (fe->length_spin), layer->shape[0]);
+        else
+          {
+            envelope_spin_button_show (GTK_SPIN_BUTTON (fe->spin), layer->shape[0]);
+            envelope_pair_editor_set_values (ENVELOPE_PAIR_EDITOR (fe->pair), layer->shape[1], layer->shape[2]);
+          }
+      }
+      break;
+
+    case ENVELOPE_VALUE_COUNT:
+      envelope_spin_button_show (GTK_SPIN_BUTTON (fe->spin), *count_of ((EnvelopeLayer *) layer, fe->field));
+      break;
+
+    case ENVELOPE_VALUE_PAIR:
+    case ENVELOPE_VALUE_OFFSET:
+      {
+        const gint64 *pair = pair_of ((EnvelopeLayer *) layer, fe->field);
+
+        /* A pooling layer's stride is its kernel's until it is set. */
+        fe->hint = NULL;
+        if (fe->field == ENVELOPE_FIELD_STRIDE && !(layer->set & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_STRIDE)) &&
+            (layer->type == ENVELOPE_LAYER_MAX_POOL || layer->type == ENVELOPE_LAYER_AVG_POOL))
+          {
+            pair = layer->kernel;
+            fe->hint = _("The kernel’s, until set");
+          }
+        envelope_pair_editor_set_values (ENVELOPE_PAIR_EDITOR (fe->pair), pair[0], pair[1]);
+      }
+      break;
+
+    case ENVELOPE_VALUE_PADDING:
+      adw_combo_row_set_selected (fe->combo, layer->padding_mode);
+      envelope_pair_editor_set_values (ENVELOPE_PAIR_EDITOR (fe->pair), layer->padding[0], layer->padding[1]);
+      gtk_widget_set_sensitive (fe->rows[1], layer->padding_mode == ENVELOPE_PADDING_EXPLICIT);
+      break;
+
+    case ENVELOPE_VALUE_BOOLEAN:
+      gtk_switch_set_active (GTK_SWITCH (fe->toggle), layer->bias);
+      break;
+
+    case ENVELOPE_VALUE_ROUNDING:
+      adw_combo_row_set_selected (fe->combo, layer->rounding == ENVELOPE_ROUNDING_CEIL ? 1 : 0);
+      break;
+
+    case ENVELOPE_VALUE_FRACTION:
+      {
+        double shown;
+        if (!read_fraction (GTK_SPIN_BUTTON (fe->spin), &shown) || shown != layer->rate)
+          gtk_spin_button_set_value (GTK_SPIN_BUTTON (fe->spin), layer->rate);
+      }
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+mark_error (FieldEditor *fe,
+            const char  *message)
+{
+  GtkWidget *controls[] = { fe->spin, fe->length_spin, fe->toggle };
+
+  for (guint i = 0; i < G_N_ELEMENTS (controls); i++)
+    {
+      if (controls[i] == NULL)
+        continue;
+      if (message != NULL)
+        gtk_widget_add_css_class (controls[i], "error");
+      else
+        gtk_widget_remove_css_class (controls[i], "error");
+    }
+  if (fe->pair != NULL)
+    envelope_pair_editor_set_error (ENVELOPE_PAIR_EDITOR (fe->pair), message != NULL);
+  if (fe->combo != NULL)
+    {
+      if (message != NULL)
+        gtk_widget_add_css_class (GTK_WIDGET (fe->combo), "error");
+      else
+        gtk_widget_remove_css_class (GTK_WIDGET (fe->combo), "error");
+    }
+
+  /* The message itself is above the settings, where it has room. */
+  if (message != NULL)
+    gtk_widget_add_css_class (fe->rows[0], "field-error");
+  else
+    gtk_widget_remove_css_class (fe->rows[0], "field-error");
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (fe->rows[0]),
+                               message ? _("Not valid: see why above") : fe->hint ? fe->hint : "");
+}
+
+/* The error, on the field it names when it is one of this layer's;
+ * above the settings when it concerns this layer otherwise. */
+static void
+show_errors (EnvelopeInspector *self)
+{
+  const GError *error = envelope_document_get_error (self->document);
+  const char *field = envelope_document_get_error_field (self->document);
+  gboolean here = error != NULL && envelope_document_get_error_layer (self->document) == self->layer;
+
+  for (guint i = 0; i < self->editors->len; i++)
+    {
+      FieldEditor *fe = g_ptr_array_index (self->editors, i);
+      gboolean marked = here && g_strcmp0 (field, fe->info->key) == 0;
+
+      mark_error (fe, marked ? error->message : NULL);
+    }
+
+  if (here && g_strcmp0 (field, "name") == 0)
+    gtk_widget_add_css_class (GTK_WIDGET (self->name_row), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->name_row), "error");
+
+  if (here)
+    gtk_label_set_text (self->message_label, error->message);
+  gtk_widget_set_visible (GTK_WIDGET (self->message_label), here);
+}
+
+static void
+show_inputs (EnvelopeInspector *self)
+{
+  const EnvelopeNetwork *network = envelope_document_get_network (self->document);
+  const EnvelopeLayer *layer = current_layer (self);
+  g_auto(GStrv) inputs = envelope_layer_dup_effective_inputs (network, (guint) self->layer);
+  g_autofree char *joined = g_strjoinv (", ", inputs);
+  const EnvelopeLayerKind *kind = envelope_layer_kind_get (layer->type);
+  g_autofree char *text = NULL;
+
+  if (kind->max_inputs == 0)
+    text = g_strdup (_("Nothing: the network starts here"));
+  else if (inputs[0] == NULL)
+    text = g_strdup (_("Nothing yet"));
+  else if (layer->inputs == NULL)
+    text = g_strdup_printf (_("%s, the layer before it"), joined);
+  else
+    text = g_strdup (joined);
+  adw_action_row_set_subtitle (self->inputs_row, text);
+}
+
+/* The layers this one could read, nearest first: a menu of "win.connect". */
+#define MAX_CONNECT_ITEMS 40
+
+static void
+build_connect_menu (EnvelopeInspector *self)
+{
+  const EnvelopeNetwork *network = envelope_document_get_network (self->document);
+  const EnvelopeLayer *layer = current_layer (self);
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GMenu) section = g_menu_new ();
+  guint count = 0;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->connect_button),
+                          envelope_layer_kind_get (layer->type)->max_inputs > 0 && self->layer > 0);
+  for (gint j = self->layer - 1; j >= 0 && count < MAX_CONNECT_ITEMS; j--, count++)
+    {
+      const EnvelopeLayer *source = envelope_network_get_layer (network, (guint) j);
+      g_autoptr(GMenuItem) item = g_menu_item_new (source->name, NULL);
+
+      if (envelope_layer_reads (network, (guint) self->layer, source->name))
+        continue;
+      g_menu_item_set_action_and_target (item, "win.connect", "(ss)", source->name, layer->name);
+      g_menu_append_item (section, item);
+    }
+  g_menu_append_section (menu, envelope_layer_kind_get (layer->type)->max_inputs > 1
+                                 ? _("Also read") : _("Read instead"), G_MENU_MODEL (section));
+  gtk_menu_button_set_menu_model (self->connect_button, G_MENU_MODEL (menu));
+}
+
+static void
+build_figure_rows (EnvelopeInspector *self)
+{
+  for (guint f = 0; f < ENVELOPE_N_FIGURES; f++)
+    {
+      GtkWidget *row, *box, *caption, *formula;
+
+      box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+      gtk_widget_add_css_class (box, "figure");
+      caption = gtk_label_new (envelope_figure_get_label (f));
+      gtk_label_set_xalign (GTK_LABEL (caption), 0);
+      gtk_widget_add_css_class (caption, "caption");
+      gtk_widget_add_css_class (caption, "dim-label");
+      formula = gtk_label_new (NULL);
+      gtk_label_set_xalign (GTK_LABEL (formula), 0);
+      gtk_label_set_wrap (GTK_LABEL (formula), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (formula), PANGO_WRAP_WORD_CHAR);
+      gtk_label_set_selectable (GTK_LABEL (formula), TRUE);
+      gtk_widget_add_css_class (formula, "formula");
+      gtk_box_append (GTK_BOX (box), caption);
+      gtk_box_append (GTK_BOX (box), formula);
+      row = gtk_list_box_row_new ();
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+      gtk_list_box_row_set_selectable (GTK_LIST_BOX_ROW (row), FALSE);
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+      gtk_list_box_append (self->figures_list, row);
+      self->figure_rows[f] = row;
+      self->formula_labels[f] = GTK_LABEL (formula);
+    }
+}
+
+static void
+show_figures (EnvelopeInspector *self)
+{
+  const EnvelopeAnalysis *analysis = envelope_document_get_analysis (self->document);
+  gint index = envelope_document_get_figures_index (self->document, (guint) self->layer);
+  const GError *error = envelope_document_get_error (self->document);
+  char **formulas;
+
+  if (index < 0 || analysis == NULL)
+    {
+      gtk_label_set_text (self->figures_note, _("No figures yet: this layer has none until the network is valid."));
+      gtk_widget_set_visible (GTK_WIDGET (self->figures_note), TRUE);
+      gtk_widget_set_visible (GTK_WIDGET (self->figures_list), FALSE);
+      return;
+    }
+
+  gtk_label_set_text (self->figures_note, _("The last valid figures, until the error is mended."));
+  gtk_widget_set_visible (GTK_WIDGET (self->figures_note), error != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->figures_list), TRUE);
+
+  formulas = envelope_analysis_explain_layer (analysis, (guint) index);
+  for (guint f = 0; f < ENVELOPE_N_FIGURES; f++)
+    {
+      gtk_widget_set_visible (self->figure_rows[f], formulas[f] != NULL);
+      if (formulas[f] != NULL && g_strcmp0 (gtk_label_get_text (self->formula_labels[f]), formulas[f]) != 0)
+        gtk_label_set_text (self->formula_labels[f], formulas[f]);
+    }
+  envelope_formulas_free (formulas);
+}
+
+static gboolean
+has_focus_within (GtkWidget *widget)
+{
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *focus = root ? gtk_root_get_focus (root) : NULL;
+
+  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
+static void
+show_header (EnvelopeInspector   *self,
+             const EnvelopeLayer *layer)
+{
+  g_autofree char *description = envelope_layer_describe (layer);
+  const EnvelopeAnalysis *analysis = envelope_document_get_analysis (self->document);
+  gint index = envelope_document_get_figures_index (self->document, (guint) self->layer);
+  g_autofree char *subtitle = NULL;
+
+  gtk_label_set_text (self->kind_label, envelope_layer_kind_get_title (layer->type));
+  if (index >= 0 && analysis != NULL)
+    {
+      const EnvelopeLayerFigures *f = envelope_analysis_get_layer (analysis, (guint) index);
+      g_autofree char *shape = envelope_format_shape (f->rank, f->shape);
+      subtitle = g_strdup_printf ("%s → %s", description, shape);
+    }
+  gtk_label_set_text (self->description_label, subtitle ? subtitle : description);
+  if (!has_focus_within (GTK_WIDGET (self->name_row)) &&
+      g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->name_row)), layer->name) != 0)
+    gtk_editable_set_text (GTK_EDITABLE (self->name_row), layer->name);
+}
+
+static void
+refresh (EnvelopeInspector *self,
+         gboolean           rebuild,
+         gboolean           structure)
+{
+  const EnvelopeNetwork *network = envelope_document_get_network (self->document);
+  gint selected = envelope_document_get_selected_layer (self->document);
+  const EnvelopeLayer *layer;
+  guint from, to;
+
+  self->updating = TRUE;
+  if (envelope_document_get_selected_edge (self->document, &from, &to))
+    {
+      const EnvelopeLayer *source = envelope_network_get_layer (network, from);
+      const EnvelopeLayer *target = envelope_network_get_layer (network, to);
+      g_autofree char *title = g_strdup_printf ("%s → %s", source->name, target->name);
+      g_autofree char *description = g_strdup_printf (_("“%s” reads the output of “%s”. Press Delete to remove "
+                                                        "this connection, or drag from a block’s output port to "
+                                                        "another block to add one."),
+                                                      target->name, source->name);
+
+      self->layer = -1;
+      adw_status_page_set_title (self->edge_page, title);
+      adw_status_page_set_description (self->edge_page, description);
+      gtk_stack_set_visible_child_name (self->stack, "edge");
+      self->updating = FALSE;
+      return;
+    }
+  if (selected < 0 || (guint) selected >= envelope_network_get_n_layers (network))
+    {
+      self->layer = -1;
+      gtk_stack_set_visible_child_name (self->stack, "empty");
+      if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->network_name_row)), network->name) != 0)
+        gtk_editable_set_text (GTK_EDITABLE (self->network_name_row), network->name ? network->name : "");
+      self->updating = FALSE;
+      return;
+    }
+
+  layer = envelope_network_get_layer (network, (guint) selected);
+  if (selected != self->layer)
+    structure = TRUE;
+  if (rebuild || selected != self->layer || layer->type != self->layer_type || self->editors->len == 0)
+    {
+      if (selected != self->layer)
+        gtk_editable_set_text (GTK_EDITABLE (self->name_row), layer->name);
+      self->layer = selected;
+      self->layer_type = layer->type;
+      build_editors (self, envelope_layer_kind_get (layer->type));
+    }
+  gtk_stack_set_visible_child_name (self->stack, "layer");
+
+  show_header (self, layer);
+  for (guint i = 0; i < self->editors->len; i++)
+    show_editor (g_ptr_array_index (self->editors, i), layer);
+  show_inputs (self);
+  if (structure)
+    build_connect_menu (self);
+  show_errors (self);
+  show_figures (self);
+  self->updating = FALSE;
+}
+
+static void
+on_document_changed (EnvelopeDocument  *document,
+                     guint              change,
+                     EnvelopeInspector *self)
+{
+  refresh (self, (change & ENVELOPE_CHANGE_FILE) != 0,
+           (change & (ENVELOPE_CHANGE_STRUCTURE | ENVELOPE_CHANGE_FILE)) != 0);
+}
+
+static void
+on_selection_changed (EnvelopeDocument  *document,
+                      EnvelopeInspector *self)
+{
+  refresh (self, FALSE, FALSE);
+}
+
+static void
+on_name_applied (AdwEntryRow       *row,
+                 EnvelopeInspector *self)
+{
+  const EnvelopeLayer *current = current_layer (self);
+  const char *name = gtk_editable_get_text (GTK_EDITABLE (row));
+  g_autoptr(EnvelopeLayer) layer = NULL;
+  gint other;
+
+  if (current == NULL || g_strcmp0 (name, current->name) == 0)
+    return;
+  other = envelope_network_find_layer (envelope_document_get_network (self->document), name);
+  if (other >= 0)
+    {
+      g_autofree char *message = g_strdup_printf (_("Another layer is called “%s”: names must be unique"), name);
+
+      gtk_label_set_text (self->message_label, message);
+      gtk_widget_set_visible (GTK_WIDGET (self->message_label), TRUE);
+      gtk_widget_add_css_class (GTK_WIDGET (row), "error");
+      return;
+    }
+  layer = envelope_layer_copy (current);
+  g_free (layer->name);
+  layer->name = g_strdup (name);
+  envelope_document_update_layer (self->document, (guint) self->layer, layer, NULL);
+}
+
+static void
+on_network_name_applied (AdwEntryRow       *row,
+                         EnvelopeInspector *self)
+{
+  envelope_document_set_name (self->document, gtk_editable_get_text (GTK_EDITABLE (row)));
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+envelope_inspector_dispose (GObject *object)
+{
+  EnvelopeInspector *self = ENVELOPE_INSPECTOR (object);
+  GtkWidget *child;
+
+  if (self->document != NULL)
+    g_signal_handlers_disconnect_by_data (self->document, self);
+  g_clear_object (&self->document);
+  gtk_widget_dispose_template (GTK_WIDGET (self), ENVELOPE_TYPE_INSPECTOR);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+
+  G_OBJECT_CLASS (envelope_inspector_parent_class)->dispose (object);
+}
+
+static void
+envelope_inspector_finalize (GObject *object)
+{
+  EnvelopeInspector *self = ENVELOPE_INSPECTOR (object);
+
+  g_clear_pointer (&self->editors, g_ptr_array_unref);
+  g_clear_pointer (&self->setting_rows, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (envelope_inspector_parent_class)->finalize (object);
+}
+
+static void
+envelope_inspector_class_init (EnvelopeInspectorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = envelope_inspector_dispose;
+  object_class->finalize = envelope_inspector_finalize;
+
+  g_type_ensure (ENVELOPE_TYPE_PAIR_EDITOR);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/envelope/Envelope/envelope-inspector.ui");
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, stack);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, edge_page);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, network_name_row);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, kind_label);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, description_label);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, message_label);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, name_row);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, inputs_row);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, connect_button);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, settings_group);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, figures_note);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, figures_list);
+  gtk_widget_class_bind_template_callback (widget_class, on_name_applied);
+  gtk_widget_class_bind_template_callback (widget_class, on_network_name_applied);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "envelope-inspector");
+}
+
+static void
+envelope_inspector_init (EnvelopeInspector *self)
+{
+  self->editors = g_ptr_array_new_with_free_func (g_free);
+  self->setting_rows = g_ptr_array_new ();
+  self->layer = -1;
+  gtk_widget_init_template (GTK_WIDGET (self));
+  build_figure_rows (self);
+}
+
+void
+envelope_inspector_set_document (EnvelopeInspector *self,
+                                 EnvelopeDocument  *document)
+{
+  g_return_if_fail (ENVELOPE_IS_INSPECTOR (self));
+
+  if (self->document != NULL)
+    g_signal_handlers_disconnect_by_data (self->document, self);
+  g_set_object (&self->document, document);
+  g_signal_connect (document, "changed", G_CALLBACK (on_document_changed), self);
+  g_signal_connect (document, "selection-changed", G_CALLBACK (on_selection_changed), self);
+  refresh (self, TRUE, TRUE);
+}
+
+static FieldEditor *
+find_editor (EnvelopeInspector *self,
+             const char        *key)
+{
+  for (guint i = 0; i < self->editors->len; i++)
+    {
+      FieldEditor *fe = g_ptr_array_index (self->editors, i);
+      if (g_str_equal (fe->info->key, key))
+        return fe;
+    }
+  return NULL;
+}
+
+GtkWidget *
+envelope_inspector_get_field_widget (EnvelopeInspector *self,
+                                     const char        *key)
+{
+  FieldEditor *fe;
+
+  g_return_val_if_fail (ENVELOPE_IS_INSPECTOR (self), NULL);
+
+  if (g_str_equal (key, "name"))
+    return GTK_WIDGET (self->name_row);
+  if (g_str_equal (key, "shape:channels") || g_str_equal (key, "shape:size") || g_str_equal (key, "shape:length"))
+    {
+      fe = find_editor (self, "shape");
+      if (fe == NULL)
+        return NULL;
+      return g_str_equal (key, "shape:channels") ? fe->spin :
+             g_str_equal (key, "shape:size") ? fe->pair : fe->length_spin;
+    }
+  if (g_str_equal (key, "padding:size"))
+    {
+      fe = find_editor (self, "padding");
+      return fe ? fe->pair : NULL;
+    }
+  fe = find_editor (self, key);
+  if (fe == NULL)
+    return NULL;
+  switch (fe->info->value_kind)
+    {
+    case ENVELOPE_VALUE_COUNT:
+    case ENVELOPE_VALUE_FRACTION:
+      return fe->spin;
+    case ENVELOPE_VALUE_PAIR:
+    case ENVELOPE_VALUE_OFFSET:
+      return fe->pair;
+    case ENVELOPE_VALUE_BOOLEAN:
+      return fe->toggle;
+    default:
+      return GTK_WIDGET (fe->combo);
+    }
+}
+
+GtkWidget *
+envelope_inspector_get_field_row (EnvelopeInspector *self,
+                                  const char        *key)
+{
+  FieldEditor *fe;
+
+  g_return_val_if_fail (ENVELOPE_IS_INSPECTOR (self), NULL);
+
+  fe = find_editor (self, key);
+  return fe ? fe->rows[0] : NULL;
+}
+
+const char *
+envelope_inspector_get_formula (EnvelopeInspector *self,
+                                EnvelopeFigure     figure)
+{
+  g_return_val_if_fail (ENVELOPE_IS_INSPECTOR (self), NULL);
+  g_return_val_if_fail (figure < ENVELOPE_N_FIGURES, NULL);
+
+  if (!gtk_widget_get_visible (self->figure_rows[figure]) || !gtk_widget_get_visible (GTK_WIDGET (self->figures_list)))
+    return NULL;
+  return gtk_label_get_text (self->formula_labels[figure]);
+}
+
+const char *
+envelope_inspector_get_message (EnvelopeInspector *self)
+{
+  g_return_val_if_fail (ENVELOPE_IS_INSPECTOR (self), NULL);
+
+  return gtk_widget_get_visible (GTK_WIDGET (self->message_label)) ? gtk_label_get_text (self->message_label) : NULL;
+}

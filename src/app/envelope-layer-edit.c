@@ -1,0 +1,220 @@
+/* envelope-layer-edit.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "envelope-app"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "envelope-layer-edit.h"
+
+G_DEFINE_QUARK (envelope-edit-error-quark, envelope_edit_error)
+
+/* The names of the layers @index reads: its "inputs", or the layer
+ * before it when it has none.  An empty list for input layers. */
+char **
+envelope_layer_dup_effective_inputs (const EnvelopeNetwork *network,
+                                     guint                  index)
+{
+  const EnvelopeLayer *layer = envelope_network_get_layer (network, index);
+  const EnvelopeLayerKind *kind = envelope_layer_kind_get (layer->type);
+  GStrvBuilder *builder;
+
+  if (layer->inputs != NULL)
+    return g_strdupv (layer->inputs);
+
+  builder = g_strv_builder_new ();
+  if (kind->max_inputs > 0 && index > 0)
+    g_strv_builder_add (builder, envelope_network_get_layer (network, index - 1)->name);
+  return g_strv_builder_end (builder);
+}
+
+gboolean
+envelope_layer_reads (const EnvelopeNetwork *network,
+                      guint                  index,
+                      const char            *name)
+{
+  g_auto(GStrv) inputs = envelope_layer_dup_effective_inputs (network, index);
+
+  return g_strv_contains ((const char * const *) inputs, name);
+}
+
+/* "conv12" → "conv"; "layer1/0/conv2" → "layer1/0/conv". */
+char *
+envelope_layer_name_stem (const char *name)
+{
+  gsize len = strlen (name);
+
+  while (len > 0 && g_ascii_isdigit (name[len - 1]))
+    len--;
+  if (len == 0)
+    return g_strdup ("layer");
+  return g_strndup (name, len);
+}
+
+const char *
+envelope_layer_kind_get_title (EnvelopeLayerType type)
+{
+  return _(envelope_layer_kind_get (type)->label);
+}
+
+static gboolean
+read_pair (GVariant *value,
+           gint64    pair[2])
+{
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
+    {
+      pair[0] = pair[1] = g_variant_get_int64 (value);
+      return TRUE;
+    }
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT32))
+    {
+      pair[0] = pair[1] = g_variant_get_int32 (value);
+      return TRUE;
+    }
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE ("(xx)")))
+    {
+      g_variant_get (value, "(xx)", &pair[0], &pair[1]);
+      return TRUE;
+    }
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE ("(ii)")))
+    {
+      gint32 h, w;
+      g_variant_get (value, "(ii)", &h, &w);
+      pair[0] = h;
+      pair[1] = w;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* Sets one setting by its file key from a GVariant: an integer (x or i),
+ * a pair (xx) or (ii), a boolean, a double, or for padding and rounding
+ * a string ("same", "valid", "floor", "ceil").  Used by the actions
+ * that let tests and scripts edit a layer as the inspector does. */
+gboolean
+envelope_layer_set_from_variant (EnvelopeLayer  *layer,
+                                 const char     *key,
+                                 GVariant       *value,
+                                 GError        **error)
+{
+  const EnvelopeLayerKind *kind = envelope_layer_kind_get (layer->type);
+  EnvelopeField field;
+  gboolean ok = FALSE;
+  gint64 pair[2];
+
+  if (g_str_equal (key, "name") && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+    {
+      g_free (layer->name);
+      layer->name = g_variant_dup_string (value, NULL);
+      return TRUE;
+    }
+  if (!envelope_field_lookup (key, &field) || !(kind->fields & ENVELOPE_FIELD_BIT (field)))
+    {
+      g_set_error (error, ENVELOPE_EDIT_ERROR, ENVELOPE_EDIT_ERROR_KEY,
+                   _("“%s” is not a setting of a %s layer"), key, kind->id);
+      return FALSE;
+    }
+
+  switch (envelope_field_get_info (field)->value_kind)
+    {
+    case ENVELOPE_VALUE_SHAPE:
+      if (g_variant_is_of_type (value, G_VARIANT_TYPE ("(xxx)")))
+        {
+          g_variant_get (value, "(xxx)", &layer->shape[0], &layer->shape[1], &layer->shape[2]);
+          layer->shape_rank = 3;
+          ok = TRUE;
+        }
+      else if (read_pair (value, pair))
+        {
+          layer->shape[0] = pair[0];
+          layer->shape_rank = 1;
+          ok = TRUE;
+        }
+      break;
+
+    case ENVELOPE_VALUE_COUNT:
+      if (read_pair (value, pair))
+        {
+          gint64 *target = field == ENVELOPE_FIELD_FILTERS ? &layer->filters :
+                           field == ENVELOPE_FIELD_UNITS ? &layer->units :
+                           field == ENVELOPE_FIELD_GROUPS ? &layer->groups : &layer->size;
+          *target = pair[0];
+          ok = TRUE;
+        }
+      break;
+
+    case ENVELOPE_VALUE_PAIR:
+    case ENVELOPE_VALUE_OFFSET:
+      if (read_pair (value, pair))
+        {
+          gint64 *target = field == ENVELOPE_FIELD_KERNEL ? layer->kernel :
+                           field == ENVELOPE_FIELD_STRIDE ? layer->stride :
+                           field == ENVELOPE_FIELD_DILATION ? layer->dilation : layer->output_padding;
+          target[0] = pair[0];
+          target[1] = pair[1];
+          ok = TRUE;
+        }
+      break;
+
+    case ENVELOPE_VALUE_PADDING:
+      if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+        {
+          const char *mode = g_variant_get_string (value, NULL);
+          if (g_str_equal (mode, "same"))
+            layer->padding_mode = ENVELOPE_PADDING_SAME, ok = TRUE;
+          else if (g_str_equal (mode, "valid"))
+            layer->padding_mode = ENVELOPE_PADDING_VALID, ok = TRUE;
+        }
+      else if (read_pair (value, pair))
+        {
+          layer->padding_mode = ENVELOPE_PADDING_EXPLICIT;
+          layer->padding[0] = pair[0];
+          layer->padding[1] = pair[1];
+          ok = TRUE;
+        }
+      break;
+
+    case ENVELOPE_VALUE_BOOLEAN:
+      if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
+        {
+          layer->bias = g_variant_get_boolean (value);
+          ok = TRUE;
+        }
+      break;
+
+    case ENVELOPE_VALUE_ROUNDING:
+      if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+        {
+          const char *rounding = g_variant_get_string (value, NULL);
+          if (g_str_equal (rounding, "floor"))
+            layer->rounding = ENVELOPE_ROUNDING_FLOOR, ok = TRUE;
+          else if (g_str_equal (rounding, "ceil"))
+            layer->rounding = ENVELOPE_ROUNDING_CEIL, ok = TRUE;
+        }
+      break;
+
+    case ENVELOPE_VALUE_FRACTION:
+      if (g_variant_is_of_type (value, G_VARIANT_TYPE_DOUBLE))
+        {
+          layer->rate = g_variant_get_double (value);
+          ok = TRUE;
+        }
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (!ok)
+    {
+      g_set_error (error, ENVELOPE_EDIT_ERROR, ENVELOPE_EDIT_ERROR_VALUE,
+                   _("“%s” cannot be set to a value of type %s"), key, g_variant_get_type_string (value));
+      return FALSE;
+    }
+  layer->set |= ENVELOPE_FIELD_BIT (field);
+  return TRUE;
+}

@@ -1,0 +1,308 @@
+/* envelope-layer-row.c
+ *
+ * A row keeps its layer's settings and figures as they are, and turns
+ * them into text (with the core's formatting) only when asked: a table
+ * of 2,000 layers shows some twenty, and only those are formatted and
+ * told about a change.  The numbers are there for sorting.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "envelope-layer-table"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "envelope-format.h"
+#include "envelope-layer-row.h"
+#include "envelope-report.h"
+
+typedef enum
+{
+  TEXT_NAME,
+  TEXT_KIND,
+  TEXT_OUTPUT,
+  TEXT_PARAMS,
+  TEXT_PARAMS_SHARE,
+  TEXT_MACS,
+  TEXT_MACS_SHARE,
+  TEXT_ACTIVATIONS,
+  TEXT_RECEPTIVE_FIELD,
+  N_TEXTS
+} Text;
+
+typedef enum
+{
+  NUMBER_PARAMS,
+  NUMBER_MACS,
+  NUMBER_ACTIVATIONS,
+  N_NUMBERS
+} Number;
+
+struct _EnvelopeLayerRow
+{
+  GObject parent_instance;
+
+  guint index;
+  guint bound;               /* cells showing this row */
+  EnvelopeLayer *layer;      /* a copy */
+  gboolean has_figures;
+  EnvelopeLayerFigures figures;
+  guint64 total_params;
+  guint64 total_macs;
+  char *texts[N_TEXTS];      /* formatted on demand; NULL until then */
+};
+
+G_DEFINE_FINAL_TYPE (EnvelopeLayerRow, envelope_layer_row, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_INDEX,
+  PROP_FIRST_TEXT,
+  PROP_LAST_TEXT = PROP_FIRST_TEXT + N_TEXTS - 1,
+  PROP_FIRST_NUMBER,
+  PROP_LAST_NUMBER = PROP_FIRST_NUMBER + N_NUMBERS - 1,
+  PROP_RECEPTIVE_FIELD_SIZE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const char *const text_names[N_TEXTS] = {
+  "name", "kind", "output", "params-text", "params-share", "macs-text", "macs-share",
+  "activations-text", "receptive-field",
+};
+static const char *const number_names[N_NUMBERS] = { "params", "macs", "activations" };
+
+static char *
+format_text (EnvelopeLayerRow *self,
+             Text              text)
+{
+  const EnvelopeLayerFigures *f = &self->figures;
+
+  if (text == TEXT_NAME)
+    return g_strdup (self->layer ? self->layer->name : "");
+  if (text == TEXT_KIND)
+    return self->layer ? envelope_layer_describe (self->layer) : g_strdup ("");
+  if (!self->has_figures)
+    return g_strdup ("—");
+
+  switch (text)
+    {
+    case TEXT_OUTPUT:
+      return envelope_format_shape (f->rank, f->shape);
+    case TEXT_PARAMS:
+      return envelope_format_count (f->params);
+    case TEXT_PARAMS_SHARE:
+      return envelope_format_percent (f->params, self->total_params);
+    case TEXT_MACS:
+      return envelope_format_count (f->macs);
+    case TEXT_MACS_SHARE:
+      return envelope_format_percent (f->macs, self->total_macs);
+    case TEXT_ACTIVATIONS:
+      return envelope_format_count (f->activations);
+    case TEXT_RECEPTIVE_FIELD:
+      return envelope_report_receptive_field (&f->receptive_field);
+    case TEXT_NAME:
+    case TEXT_KIND:
+    case N_TEXTS:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static const char *
+get_text (EnvelopeLayerRow *self,
+          Text              text)
+{
+  if (self->texts[text] == NULL)
+    self->texts[text] = format_text (self, text);
+  return self->texts[text];
+}
+
+/* Forgets a text.  A row on screen formats it again at once, and says
+ * so only when it reads differently: a share of 0.0 % stays 0.0 %. */
+static void
+invalidate (EnvelopeLayerRow *self,
+            Text              text)
+{
+  char *fresh;
+
+  if (self->bound == 0 || self->texts[text] == NULL)
+    {
+      g_clear_pointer (&self->texts[text], g_free);
+      return;
+    }
+  fresh = format_text (self, text);
+  if (g_str_equal (fresh, self->texts[text]))
+    {
+      g_free (fresh);
+      return;
+    }
+  g_free (self->texts[text]);
+  self->texts[text] = fresh;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FIRST_TEXT + text]);
+}
+
+static void
+envelope_layer_row_finalize (GObject *object)
+{
+  EnvelopeLayerRow *self = ENVELOPE_LAYER_ROW (object);
+
+  for (guint i = 0; i < N_TEXTS; i++)
+    g_free (self->texts[i]);
+  g_clear_pointer (&self->layer, envelope_layer_free);
+  G_OBJECT_CLASS (envelope_layer_row_parent_class)->finalize (object);
+}
+
+static void
+envelope_layer_row_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  EnvelopeLayerRow *self = ENVELOPE_LAYER_ROW (object);
+  const guint64 numbers[N_NUMBERS] = {
+    self->figures.params, self->figures.macs, self->figures.activations,
+  };
+
+  if (prop_id == PROP_INDEX)
+    g_value_set_uint (value, self->index);
+  else if (prop_id >= PROP_FIRST_TEXT && prop_id <= PROP_LAST_TEXT)
+    g_value_set_string (value, get_text (self, prop_id - PROP_FIRST_TEXT));
+  else if (prop_id >= PROP_FIRST_NUMBER && prop_id <= PROP_LAST_NUMBER)
+    g_value_set_uint64 (value, self->has_figures ? numbers[prop_id - PROP_FIRST_NUMBER] : 0);
+  else if (prop_id == PROP_RECEPTIVE_FIELD_SIZE)
+    g_value_set_double (value, self->has_figures ? self->figures.receptive_field.size[0] : 0);
+  else
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+}
+
+static void
+envelope_layer_row_class_init (EnvelopeLayerRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = envelope_layer_row_finalize;
+  object_class->get_property = envelope_layer_row_get_property;
+
+  properties[PROP_INDEX] =
+    g_param_spec_uint ("index", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  for (guint i = 0; i < N_TEXTS; i++)
+    properties[PROP_FIRST_TEXT + i] =
+      g_param_spec_string (text_names[i], NULL, NULL, NULL,
+                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  for (guint i = 0; i < N_NUMBERS; i++)
+    properties[PROP_FIRST_NUMBER + i] =
+      g_param_spec_uint64 (number_names[i], NULL, NULL, 0, G_MAXUINT64, 0,
+                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_RECEPTIVE_FIELD_SIZE] =
+    g_param_spec_double ("receptive-field-size", NULL, NULL, 0, G_MAXDOUBLE, 0,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+envelope_layer_row_init (EnvelopeLayerRow *self)
+{
+}
+
+EnvelopeLayerRow *
+envelope_layer_row_new (guint index)
+{
+  EnvelopeLayerRow *self = g_object_new (ENVELOPE_TYPE_LAYER_ROW, NULL);
+
+  self->index = index;
+  return self;
+}
+
+guint
+envelope_layer_row_get_index (EnvelopeLayerRow *self)
+{
+  g_return_val_if_fail (ENVELOPE_IS_LAYER_ROW (self), 0);
+  return self->index;
+}
+
+/* @figures is NULL while the layer has none (the network is invalid
+ * and this layer is new).  Only what changed is forgotten. */
+void
+envelope_layer_row_update (EnvelopeLayerRow           *self,
+                           const EnvelopeLayer        *layer,
+                           const EnvelopeLayerFigures *figures,
+                           const EnvelopeTotals       *totals)
+{
+  EnvelopeLayerFigures copy;
+  guint64 total_params = totals ? totals->params : 0;
+  guint64 total_macs = totals ? totals->macs : 0;
+
+  g_return_if_fail (ENVELOPE_IS_LAYER_ROW (self));
+
+  if (self->layer == NULL || !envelope_layer_equal (self->layer, layer) || self->layer->set != layer->set)
+    {
+      gboolean renamed = self->layer == NULL || g_strcmp0 (self->layer->name, layer->name) != 0;
+
+      g_clear_pointer (&self->layer, envelope_layer_free);
+      self->layer = envelope_layer_copy (layer);
+      if (renamed)
+        invalidate (self, TEXT_NAME);
+      invalidate (self, TEXT_KIND);
+    }
+
+  if (figures != NULL)
+    {
+      /* The inputs point into the analysis: not a figure. */
+      memcpy (&copy, figures, sizeof copy);
+      copy.inputs = NULL;
+    }
+  if ((figures != NULL) != self->has_figures ||
+      (figures != NULL && memcmp (&copy, &self->figures, sizeof copy) != 0))
+    {
+      self->has_figures = figures != NULL;
+      if (figures != NULL)
+        memcpy (&self->figures, &copy, sizeof copy);
+      else
+        memset (&self->figures, 0, sizeof self->figures);
+      self->total_params = total_params;
+      self->total_macs = total_macs;
+      for (Text t = TEXT_OUTPUT; t < N_TEXTS; t++)
+        invalidate (self, t);
+      return;
+    }
+
+  if (total_params != self->total_params)
+    {
+      self->total_params = total_params;
+      invalidate (self, TEXT_PARAMS_SHARE);
+    }
+  if (total_macs != self->total_macs)
+    {
+      self->total_macs = total_macs;
+      invalidate (self, TEXT_MACS_SHARE);
+    }
+}
+
+void
+envelope_layer_row_set_bound (EnvelopeLayerRow *self,
+                              gboolean          bound)
+{
+  g_return_if_fail (ENVELOPE_IS_LAYER_ROW (self));
+
+  if (bound)
+    self->bound++;
+  else if (self->bound > 0)
+    self->bound--;
+}
+
+const char *
+envelope_layer_row_get_text (EnvelopeLayerRow *self,
+                             const char       *property)
+{
+  g_return_val_if_fail (ENVELOPE_IS_LAYER_ROW (self), NULL);
+
+  for (guint i = 0; i < N_TEXTS; i++)
+    if (g_str_equal (text_names[i], property))
+      return get_text (self, i);
+  return NULL;
+}

@@ -1,0 +1,366 @@
+/* envelope-layer-table.c
+ *
+ * Rows are updated in place when only figures change, so a sorted or
+ * scrolled table stays where it is while the user types; they are made
+ * anew when layers come and go.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "envelope-layer-table"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "envelope-layer-row.h"
+#include "envelope-layer-table.h"
+
+struct _EnvelopeLayerTable
+{
+  GtkWidget parent_instance;
+
+  EnvelopeDocument *document;
+
+  /* template children */
+  GtkLabel *count_label;
+  GtkColumnView *column_view;
+
+  GListStore *rows;
+  GtkSortListModel *sorted;
+  GtkSingleSelection *selection;
+  gboolean updating;
+  guint fill_source;         /* a new network's rows, after its first frame */
+};
+
+G_DEFINE_FINAL_TYPE (EnvelopeLayerTable, envelope_layer_table, GTK_TYPE_WIDGET)
+
+typedef struct
+{
+  const char *title;
+  const char *text;          /* the property shown */
+  const char *sort;          /* the property sorted by; NULL: the text */
+  GType sort_type;
+  gboolean numeric;
+  gboolean expand;
+  int width;                 /* fixed: the table need not measure 200 rows */
+} Column;
+
+static const Column columns[] = {
+  { N_("Layer"), "name", NULL, G_TYPE_NONE, FALSE, TRUE, 120 },
+  { N_("Kind"), "kind", NULL, G_TYPE_NONE, FALSE, TRUE, 124 },
+  { N_("Output"), "output", "activations", G_TYPE_UINT64, FALSE, FALSE, 120 },
+  { N_("Parameters"), "params-text", "params", G_TYPE_UINT64, TRUE, FALSE, 110 },
+  { N_("Params %"), "params-share", "params", G_TYPE_UINT64, TRUE, FALSE, 80 },
+  { N_("MACs"), "macs-text", "macs", G_TYPE_UINT64, TRUE, FALSE, 130 },
+  { N_("MACs %"), "macs-share", "macs", G_TYPE_UINT64, TRUE, FALSE, 76 },
+  { N_("Activations"), "activations-text", "activations", G_TYPE_UINT64, TRUE, FALSE, 100 },
+  { N_("Receptive field"), "receptive-field", "receptive-field-size", G_TYPE_DOUBLE, TRUE, FALSE, 116 },
+};
+
+static void
+setup_cell (GtkSignalListItemFactory *factory,
+            GtkListItem              *item,
+            const Column             *column)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), column->numeric ? 1.0 : 0.0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  if (column->numeric)
+    gtk_widget_add_css_class (label, "numeric");
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_cell (GtkSignalListItemFactory *factory,
+           GtkListItem              *item,
+           const Column             *column)
+{
+  EnvelopeLayerRow *row = gtk_list_item_get_item (item);
+  GBinding *binding = g_object_bind_property (row, column->text, gtk_list_item_get_child (item), "label",
+                                              G_BINDING_SYNC_CREATE);
+
+  envelope_layer_row_set_bound (row, TRUE);
+  g_object_set_data (G_OBJECT (item), "binding", binding);
+}
+
+static void
+unbind_cell (GtkSignalListItemFactory *factory,
+             GtkListItem              *item,
+             const Column             *column)
+{
+  GBinding *binding = g_object_get_data (G_OBJECT (item), "binding");
+  EnvelopeLayerRow *row = gtk_list_item_get_item (item);
+
+  if (row != NULL)
+    envelope_layer_row_set_bound (row, FALSE);
+  if (binding != NULL)
+    g_binding_unbind (binding);
+  g_object_set_data (G_OBJECT (item), "binding", NULL);
+}
+
+static void
+add_columns (EnvelopeLayerTable *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+    {
+      const Column *c = &columns[i];
+      GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+      GtkExpression *expression;
+      GtkSorter *sorter;
+      GtkColumnViewColumn *column;
+
+      g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), (gpointer) c);
+      g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), (gpointer) c);
+      g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), (gpointer) c);
+
+      if (c->sort == NULL)
+        {
+          expression = gtk_property_expression_new (ENVELOPE_TYPE_LAYER_ROW, NULL, c->text);
+          sorter = GTK_SORTER (gtk_string_sorter_new (expression));
+        }
+      else
+        {
+          expression = gtk_property_expression_new (ENVELOPE_TYPE_LAYER_ROW, NULL, c->sort);
+          sorter = GTK_SORTER (gtk_numeric_sorter_new (expression));
+          /* The costliest first, on the first click. */
+          gtk_numeric_sorter_set_sort_order (GTK_NUMERIC_SORTER (sorter), GTK_SORT_DESCENDING);
+        }
+
+      column = gtk_column_view_column_new (_(c->title), factory);
+      gtk_column_view_column_set_sorter (column, sorter);
+      gtk_column_view_column_set_expand (column, c->expand);
+      gtk_column_view_column_set_fixed_width (column, c->width);
+      gtk_column_view_column_set_resizable (column, TRUE);
+      gtk_column_view_append_column (self->column_view, column);
+      g_object_unref (column);
+      g_object_unref (sorter);
+    }
+}
+
+static void
+update_rows (EnvelopeLayerTable *self,
+             gboolean            structure)
+{
+  const EnvelopeNetwork *network = envelope_document_get_network (self->document);
+  const EnvelopeAnalysis *analysis = envelope_document_get_analysis (self->document);
+  const EnvelopeTotals *totals = analysis ? envelope_analysis_get_totals (analysis) : NULL;
+  guint n = envelope_network_get_n_layers (network);
+  g_autofree char *count = NULL;
+
+  /* Replacing or re-sorting rows moves the selection; that is not the
+   * user choosing another layer. */
+  self->updating = TRUE;
+  if (structure || g_list_model_get_n_items (G_LIST_MODEL (self->rows)) != n)
+    {
+      g_autoptr(GPtrArray) fresh = g_ptr_array_new_full (n, g_object_unref);
+
+      for (guint i = 0; i < n; i++)
+        g_ptr_array_add (fresh, envelope_layer_row_new (i));
+      for (guint i = 0; i < n; i++)
+        {
+          gint f = envelope_document_get_figures_index (self->document, i);
+          envelope_layer_row_update (g_ptr_array_index (fresh, i), envelope_network_get_layer (network, i),
+                                     f >= 0 ? envelope_analysis_get_layer (analysis, (guint) f) : NULL, totals);
+        }
+      g_list_store_splice (self->rows, 0, g_list_model_get_n_items (G_LIST_MODEL (self->rows)),
+                           fresh->pdata, fresh->len);
+    }
+  else
+    {
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(EnvelopeLayerRow) row = g_list_model_get_item (G_LIST_MODEL (self->rows), i);
+          gint f = envelope_document_get_figures_index (self->document, i);
+
+          envelope_layer_row_update (row, envelope_network_get_layer (network, i),
+                                     f >= 0 ? envelope_analysis_get_layer (analysis, (guint) f) : NULL, totals);
+        }
+      /* The sort model does not watch the rows: sort again, when the
+       * table is sorted at all. */
+      if (gtk_sorter_get_order (gtk_column_view_get_sorter (self->column_view)) != GTK_SORTER_ORDER_NONE)
+        {
+          gtk_sort_list_model_set_sorter (self->sorted, NULL);
+          gtk_sort_list_model_set_sorter (self->sorted, gtk_column_view_get_sorter (self->column_view));
+        }
+    }
+  self->updating = FALSE;
+
+  count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u layer", "%u layers", n), n);
+  gtk_label_set_text (self->count_label, count);
+}
+
+static GtkWidget *
+find_list_view (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_LIST_VIEW (child))
+      return child;
+  return NULL;
+}
+
+static void
+show_selection (EnvelopeLayerTable *self)
+{
+  gint selected = envelope_document_get_selected_layer (self->document);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->sorted));
+  guint position = GTK_INVALID_LIST_POSITION;
+
+  for (guint i = 0; selected >= 0 && i < n; i++)
+    {
+      g_autoptr(EnvelopeLayerRow) row = g_list_model_get_item (G_LIST_MODEL (self->sorted), i);
+      if (envelope_layer_row_get_index (row) == (guint) selected)
+        {
+          position = i;
+          break;
+        }
+    }
+
+  self->updating = TRUE;
+  gtk_single_selection_set_selected (self->selection, position);
+  self->updating = FALSE;
+
+  if (position != GTK_INVALID_LIST_POSITION)
+    {
+      /* GtkColumnView cannot scroll to a row before GTK 4.12; its list
+       * view can. */
+      GtkWidget *list_view = find_list_view (GTK_WIDGET (self->column_view));
+      if (list_view != NULL)
+        gtk_widget_activate_action (list_view, "list.scroll-to-item", "u", position);
+    }
+}
+
+static gboolean
+fill (gpointer data)
+{
+  EnvelopeLayerTable *self = data;
+
+  self->fill_source = 0;
+  update_rows (self, TRUE);
+  show_selection (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_document_changed (EnvelopeDocument   *document,
+                     guint               change,
+                     EnvelopeLayerTable *self)
+{
+  if (change == ENVELOPE_CHANGE_VIEW)
+    return;
+
+  /* A network just opened is drawn first and tabled right after: a
+   * row of the table is a dozen widgets, made for up to 200 rows. */
+  if ((change & ENVELOPE_CHANGE_FILE) && (change & ENVELOPE_CHANGE_STRUCTURE))
+    {
+      self->updating = TRUE;
+      g_list_store_remove_all (self->rows);
+      self->updating = FALSE;
+      if (self->fill_source == 0)
+        self->fill_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, fill, self, NULL);
+      return;
+    }
+  if (self->fill_source != 0)
+    return;
+  update_rows (self, (change & (ENVELOPE_CHANGE_STRUCTURE | ENVELOPE_CHANGE_FILE)) != 0);
+  show_selection (self);
+}
+
+static void
+on_selection_changed (EnvelopeDocument   *document,
+                      EnvelopeLayerTable *self)
+{
+  if (self->fill_source == 0)
+    show_selection (self);
+}
+
+static void
+on_row_selected (GtkSingleSelection *selection,
+                 GParamSpec         *pspec,
+                 EnvelopeLayerTable *self)
+{
+  EnvelopeLayerRow *row;
+
+  if (self->updating || self->document == NULL)
+    return;
+  row = gtk_single_selection_get_selected_item (selection);
+  envelope_document_select_layer (self->document, row ? (gint) envelope_layer_row_get_index (row) : -1);
+}
+
+static void
+envelope_layer_table_dispose (GObject *object)
+{
+  EnvelopeLayerTable *self = ENVELOPE_LAYER_TABLE (object);
+  GtkWidget *child;
+
+  if (self->document != NULL)
+    g_signal_handlers_disconnect_by_data (self->document, self);
+  g_clear_object (&self->document);
+  g_clear_handle_id (&self->fill_source, g_source_remove);
+  gtk_widget_dispose_template (GTK_WIDGET (self), ENVELOPE_TYPE_LAYER_TABLE);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+  g_clear_object (&self->selection);
+
+  G_OBJECT_CLASS (envelope_layer_table_parent_class)->dispose (object);
+}
+
+static void
+envelope_layer_table_class_init (EnvelopeLayerTableClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = envelope_layer_table_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/envelope/Envelope/envelope-layer-table.ui");
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeLayerTable, count_label);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeLayerTable, column_view);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "envelope-layer-table");
+}
+
+static void
+envelope_layer_table_init (EnvelopeLayerTable *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  add_columns (self);
+  self->rows = g_list_store_new (ENVELOPE_TYPE_LAYER_ROW);
+  self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (self->rows),
+                                          g_object_ref (gtk_column_view_get_sorter (self->column_view)));
+  self->selection = gtk_single_selection_new (G_LIST_MODEL (self->sorted));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  g_signal_connect (self->selection, "notify::selected", G_CALLBACK (on_row_selected), self);
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+}
+
+void
+envelope_layer_table_set_document (EnvelopeLayerTable *self,
+                                   EnvelopeDocument   *document)
+{
+  g_return_if_fail (ENVELOPE_IS_LAYER_TABLE (self));
+
+  if (self->document != NULL)
+    g_signal_handlers_disconnect_by_data (self->document, self);
+  g_set_object (&self->document, document);
+  g_signal_connect (document, "changed", G_CALLBACK (on_document_changed), self);
+  g_signal_connect (document, "selection-changed", G_CALLBACK (on_selection_changed), self);
+  update_rows (self, TRUE);
+  show_selection (self);
+}
+
+GListModel *
+envelope_layer_table_get_model (EnvelopeLayerTable *self)
+{
+  g_return_val_if_fail (ENVELOPE_IS_LAYER_TABLE (self), NULL);
+  return G_LIST_MODEL (self->sorted);
+}
+
+GtkColumnView *
+envelope_layer_table_get_view (EnvelopeLayerTable *self)
+{
+  g_return_val_if_fail (ENVELOPE_IS_LAYER_TABLE (self), NULL);
+  return self->column_view;
+}

@@ -1,0 +1,17 @@
+/* envelope-palette.h: the layer kinds, to click or drag into the network
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+#define ENVELOPE_TYPE_PALETTE (envelope_palette_get_type ())
+G_DECLARE_FINAL_TYPE (EnvelopePalette, envelope_palette, ENVELOPE, PALETTE, GtkWidget)
+
+GtkWidget *envelope_palette_get_button (EnvelopePalette *self,
+                                        const char      *kind);
+
+G_END_DECLS

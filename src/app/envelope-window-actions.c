@@ -1,0 +1,838 @@
+/* envelope-window-actions.c: everything the window does, as actions
+ *
+ * Menus, buttons, shortcuts and tests all go through these.  Actions
+ * that show a file chooser have a twin taking a path ("win.open" and
+ * "win.open-file"), so that a script or a test can do the same without
+ * a dialog.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "envelope-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "envelope-application.h"
+#include "envelope-devices.h"
+#include "envelope-layer-edit.h"
+#include "envelope-report.h"
+#include "envelope-window-private.h"
+
+/* Where a new or opened network goes: here, unless that would throw
+ * away unsaved work; then a new window. */
+static EnvelopeWindow *
+target_window (EnvelopeWindow *self)
+{
+  EnvelopeWindow *window;
+
+  if (!envelope_document_get_dirty (self->document))
+    return self;
+  window = envelope_window_new (gtk_window_get_application (GTK_WINDOW (self)));
+  gtk_window_set_default_size (GTK_WINDOW (window),
+                               gtk_widget_get_width (GTK_WIDGET (self)),
+                               gtk_widget_get_height (GTK_WIDGET (self)));
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
+static void
+open_network (EnvelopeWindow *self,
+              GFile          *file,
+              gboolean        as_copy)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_file_get_path (file);
+  EnvelopeNetwork *network;
+  EnvelopeWindow *target;
+
+  network = path ? envelope_network_load_from_file (path, &error) : NULL;
+  if (network == NULL)
+    {
+      g_autofree char *name = g_file_get_basename (file);
+      g_autofree char *title = g_strdup_printf (_("“%s” Cannot Be Opened"), name);
+
+      if (error == NULL)
+        g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _("Only local files can be opened"));
+      envelope_window_show_error (self, title, error);
+      return;
+    }
+
+  target = target_window (self);
+  envelope_document_replace (target->document, network, as_copy ? NULL : file);
+}
+
+static void
+new_activated (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  EnvelopeWindow *target = target_window (ENVELOPE_WINDOW (widget));
+
+  envelope_document_replace (target->document, envelope_network_new (_("Untitled network")), NULL);
+}
+
+static void
+new_from_example_activated (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *parameter)
+{
+  EnvelopeWindow *self = ENVELOPE_WINDOW (widget);
+  g_autofree char *dir = envelope_app_dup_models_dir ();
+  const char *name = g_variant_get_string (parameter, NULL);
+  g_autofree char *basename = g_path_get_basename (name);
+  g_autofree char *path = g_build_filename (dir, basename, NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  /* A copy: saving it asks where, rather than overwriting the example. */
+  open_network (self, file, TRUE);
+}
+
+static void
+on_open_response (GtkNativeDialog *chooser,
+                  int              response,
+                  EnvelopeWindow  *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      open_network (self, file, FALSE);
+    }
+  gtk_native_dialog_destroy (chooser);
+  g_clear_object (&self->chooser);
+}
+
+static void
+add_json_filter (GtkFileChooser *chooser)
+{
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, _("Envelope networks"));
+  gtk_file_filter_add_mime_type (filter, "application/json");
+  gtk_file_filter_add_suffix (filter, "json");
+  gtk_file_chooser_add_filter (chooser, filter);
+}
+
+static void
+open_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  EnvelopeWindow *self = ENVELOPE_WINDOW (widget);
+  g_autofree char *dir = envelope_app_dup_models_dir ();
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+
+  if (self->chooser != NULL)
+    return;
+  self->chooser = gtk_file_chooser_native_new (_("Open Network"), GTK_WINDOW (self),
+                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  add_json_filter (GTK_FILE_CHOOSER (self->chooser));
+  if (envelope_document_get_file (self->document) == NULL)
+    gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (self->chooser), folder, NULL);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (on_open_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+open_file_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (g_variant_get_string (parameter, NULL));
+
+  open_network (ENVELOPE_WINDOW (widget), file, FALSE);
+}
+
+gboolean
+envelope_window_save_to (EnvelopeWindow *self,
+                         GFile          *file)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!envelope_document_save (self->document, file, &error))
+    {
+      g_autofree char *name = g_file_get_basename (file);
+      g_autofree char *title = g_strdup_printf (_("“%s” Cannot Be Saved"), name);
+
+      envelope_window_show_error (self, title, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+suggested_name (EnvelopeWindow *self,
+                const char     *extension)
+{
+  GFile *file = envelope_document_get_file (self->document);
+  const EnvelopeNetwork *network = envelope_document_get_network (self->document);
+  g_autofree char *stem = NULL;
+
+  if (file != NULL)
+    {
+      g_autofree char *base = g_file_get_basename (file);
+      char *dot = strrchr (base, '.');
+      if (dot != NULL)
+        *dot = '\0';
+      stem = g_strdup (base);
+    }
+  else if (network->name != NULL && network->name[0] != '\0')
+    {
+      stem = g_strdup (network->name);
+      g_strdelimit (stem, "/\\:", '-');
+    }
+  else
+    stem = g_strdup (_("network"));
+  return g_strconcat (stem, extension, NULL);
+}
+
+static void
+on_save_response (GtkNativeDialog *chooser,
+                  int              response,
+                  EnvelopeWindow  *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      envelope_window_save_to (self, file);
+    }
+  gtk_native_dialog_destroy (chooser);
+  g_clear_object (&self->chooser);
+}
+
+static void
+save_as_activated (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  EnvelopeWindow *self = ENVELOPE_WINDOW (widget);
+  g_autofree char *name = suggested_name (self, ".json");
+  GFile *file = envelope_document_get_file (self->document);
+
+  if (self->chooser != NULL)
+    return;
+  self->chooser = gtk_file_chooser_native_new (_("Save Network"), GTK_WINDOW (self),
+                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  add_json_filter (GTK_FILE_CHOOSER (self->chooser));
+  if (file != NULL)
+    gtk_file_chooser_set_file (GTK_FILE_CHOOSER (self->chooser), file, NULL);
+  else
+    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (on_save_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+save_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  EnvelopeWindow *self = ENVELOPE_WINDOW (widget);
+  GFile *file = envelope_document_get_file (self->document);
+
+  if (file == NULL)
+    save_as_activated (widget, "win.save-as", NULL);
+  else
+    envelope_window_save_to (self, file);
+}
+
+static void
+save_to_activated (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (g_variant_get_string (parameter, NULL));
+
+  envelope_window_save_to (ENVELOPE_WINDOW (widget), file);
+}
+
+gboolean
+envelope_window_export_to (EnvelopeWindow  *self,
+                           GFile           *file,
+                           GError         **error)
+{
+  g_autofree char *path = g_file_get_path (file);
+
+  if (path == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _("Only local files can be written"));
+      return FALSE;
+    }
+  return envelope_canvas_export (self->canvas, path, error);
+}
+
+static void
+export_and_report (EnvelopeWindow *self,
+                   GFile          *file)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_file_get_basename (file);
+
+  if (!envelope_window_export_to (self, file, &error))
+    {
+      g_autofree char *title = g_strdup_printf (_("“%s” Cannot Be Exported"), name);
+      envelope_window_show_error (self, title, error);
+    }
+  else
+    {
+      g_autofree char *message = g_strdup_printf (_("Exported “%s”"), name);
+      envelope_window_toast (self, message);
+    }
+}
+
+static void
+on_export_response (GtkNativeDialog *chooser,
+                    int              response,
+                    EnvelopeWindow  *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      GtkFileFilter *filter = gtk_file_chooser_get_filter (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *path = g_file_get_path (file);
+      const char *extension = filter ? g_object_get_data (G_OBJECT (filter), "extension") : NULL;
+
+      /* "diagram" with the PDF filter chosen is "diagram.pdf". */
+      if (path != NULL && extension != NULL && strrchr (path, '.') <= strrchr (path, '/'))
+        {
+          g_autofree char *full = g_strconcat (path, extension, NULL);
+          g_object_unref (file);
+          file = g_file_new_for_path (full);
+        }
+      export_and_report (self, file);
+    }
+  gtk_native_dialog_destroy (chooser);
+  g_clear_object (&self->chooser);
+}
+
+static void
+export_activated (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  EnvelopeWindow *self = ENVELOPE_WINDOW (widget);
+  static const struct { const char *name; const char *mime; const char *extension; } formats[] = {
+    { N_("PNG image"), "image/png", ".png" },
+    { N_("SVG drawing"), "image/svg+xml", ".svg" },
+    { N_("PDF document"), "application/pdf", ".pdf" },
+  };
+  g_autofree char *name = suggested_name (self, ".png");
+
+  if (self->chooser != NULL)
+    return;
+  self->chooser = gtk_file_chooser_native_new (_("Export Diagram"), GTK_WINDOW (self),
+                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+      gtk_file_filter_set_name (filter, _(formats[i].name));
+      gtk_file_filter_add_mime_type (filter, formats[i].mime);
+      gtk_file_filter_add_suffix (filter, formats[i].extension + 1);
+      g_object_set_data (G_OBJECT (filter), "extension", (gpointer) formats[i].extension);
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+    }
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (on_export_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+export_to_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (g_variant_get_string (parameter, NULL));
+
+  export_and_report (ENVELOPE_WINDOW (widget), file);
+}
+
+static void
+undo_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  envelope_document_undo (ENVELOPE_WINDOW (widget)->document);
+}
+
+static void
+redo_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  envelope_document_redo (ENVELOPE_WINDOW (widget)->document);
+}
+
+static void
+delete_activated (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  EnvelopeWindow *self = ENVELOPE_WINDOW (widget);
+  gint selected = envelope_document_get_selected_layer (self->document);
+  guint from, to;
+
+  if (envelope_document_get_selected_edge (self->document, &from, &to))
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!envelope_document_disconnect (self->document, from, to, &error))
+        envelope_window_toast (self, error->message);
+    }
+  else if (selected >= 0)
+    envelope_document_delete_layer (self->document, (guint) selected);
+}
+
+static void
+duplicate_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  EnvelopeWindow *self = ENVELOPE_WINDOW (widget);
+  gint selected = envelope_document_get_selected_layer (self->document);
+
+  if (selected >= 0)
+    envelope_document_duplicate_layer (self->document, (guint) selected);
+}
+
+static void
+insert_layer_activated (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  EnvelopeWindow *self = ENVELOPE_WINDOW (widget);
+  const EnvelopeLayerKind *kind = envelope_layer_kind_lookup (g_variant_get_string (parameter, NULL));
+
+  if (kind == NULL)
+    {
+      g_warning ("No layer kind “%s”", g_variant_get_string (parameter, NULL));
+      return;
+    }
+  envelope_document_insert_layer (self->document, kind->type, envelope_document_get_selected_layer (self->document));
+}
+
+static void
+select_layer_activated (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  EnvelopeWindow *self = ENVELOPE_WINDOW (widget);
+  const EnvelopeNetwork *network = envelope_document_get_network (self->document);
+
+  envelope_document_select_layer (self->document,
+                                  envelope_network_find_layer (network, g_variant_get_string (parameter, NULL)));
+}
+
+static gboolean
+find_pair (EnvelopeWindow *self,
+           GVariant       *parameter,
+           guint          *from,
+           guint          *to)
+{
+  const EnvelopeNetwork *network = envelope_document_get_network (self->document);
+  const char *a, *b;
+  gint i, j;
+
+  g_variant_get (parameter, "(&s&s)", &a, &b);
+  i = envelope_network_find_layer (network, a);
+  j = envelope_network_find_layer (network, b);
+  if (i < 0 || j < 0)
+    {
+      g_autofree char *message = g_strdup_printf (_("No layer named “%s”"), i < 0 ? a : b);
+      envelope_window_toast (self, message);
+      return FALSE;
+    }
+  *from = (guint) i;
+  *to = (guint) j;
+  return TRUE;
+}
+
+static void
+select_edge_activated (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  EnvelopeWindow *self = ENVELOPE_WINDOW (widget);
+  guint from, to;
+
+  if (find_pair (self, parameter, &from, &to))
+    envelope_document_select_edge (self->document, from, to);
+}
+
+static void
+connect_activated (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  EnvelopeWindow *self = ENVELOPE_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+  guint from, to;
+
+  if (find_pair (self, parameter, &from, &to) &&
+      !envelope_document_connect (self->document, from, to, &error))
+    envelope_window_toast (self, error->message);
+}
+
+static void
+set_field_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  EnvelopeWindow *self = ENVELOPE_WINDOW (widget);
+  gint selected = envelope_document_get_selected_layer (self->document);
+  g_autoptr(EnvelopeLayer) layer = NULL;
+  g_autoptr(GVariant) value = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *merge_key = NULL;
+  const char *key;
+
+  if (selected < 0)
+    return;
+  g_variant_get (parameter, "(&sv)", &key, &value);
+  layer = envelope_layer_copy (envelope_network_get_layer (envelope_document_get_network (self->document),
+                                                           (guint) selected));
+  if (!envelope_layer_set_from_variant (layer, key, value, &error))
+    {
+      envelope_window_toast (self, error->message);
+      return;
+    }
+  merge_key = g_strdup_printf ("layer:%d:%s", selected, key);
+  envelope_document_update_layer (self->document, (guint) selected, layer, merge_key);
+}
+
+static gboolean
+variant_to_u64 (GVariant *value,
+                guint64  *out)
+{
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT64) && g_variant_get_int64 (value) >= 0)
+    *out = (guint64) g_variant_get_int64 (value);
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64))
+    *out = g_variant_get_uint64 (value);
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT32) && g_variant_get_int32 (value) >= 0)
+    *out = (guint64) g_variant_get_int32 (value);
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+    return envelope_parse_bytes (g_variant_get_string (value, NULL), out);
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* ("batch", <64>), ("dtype", <"fp16">), ("device", <"RTX 3090">),
+ * ("device_memory", <"12 GiB">) …: the keys of the file's "training". */
+static void
+set_training_activated (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  EnvelopeWindow *self = ENVELOPE_WINDOW (widget);
+  EnvelopeTraining training;
+  g_autoptr(GVariant) value = NULL;
+  g_autofree char *merge_key = NULL;
+  const char *key;
+  gboolean ok = TRUE;
+  guint64 number = 0;
+
+  g_variant_get (parameter, "(&sv)", &key, &value);
+  envelope_training_copy (&training, &envelope_document_get_network (self->document)->training);
+
+  if (g_str_equal (key, "batch") && (ok = variant_to_u64 (value, &number) && number > 0))
+    training.batch = number, training.set |= ENVELOPE_TRAINING_BATCH;
+  else if (g_str_equal (key, "target_batch") && (ok = variant_to_u64 (value, &number)))
+    {
+      training.target_batch = number;
+      if (number > 0)
+        training.set |= ENVELOPE_TRAINING_TARGET_BATCH;
+      else
+        training.set &= ~ENVELOPE_TRAINING_TARGET_BATCH;
+    }
+  else if (g_str_equal (key, "dtype") && (ok = g_variant_is_of_type (value, G_VARIANT_TYPE_STRING)))
+    {
+      ok = envelope_dtype_from_string (g_variant_get_string (value, NULL), &training.dtype);
+      training.set |= ENVELOPE_TRAINING_DTYPE;
+    }
+  else if (g_str_equal (key, "optimizer") && (ok = g_variant_is_of_type (value, G_VARIANT_TYPE_STRING)))
+    {
+      ok = envelope_optimizer_from_string (g_variant_get_string (value, NULL), &training.optimizer);
+      training.set |= ENVELOPE_TRAINING_OPTIMIZER;
+    }
+  else if (g_str_equal (key, "mixed_precision") && (ok = g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN)))
+    {
+      training.mixed_precision = g_variant_get_boolean (value);
+      training.set |= ENVELOPE_TRAINING_MIXED_PRECISION;
+    }
+  else if (g_str_equal (key, "device") && (ok = g_variant_is_of_type (value, G_VARIANT_TYPE_STRING)))
+    {
+      const char *name = g_variant_get_string (value, NULL);
+      const EnvelopeDevice *device = envelope_devices_lookup (name);
+
+      g_clear_pointer (&training.device, g_free);
+      training.set &= ~(ENVELOPE_TRAINING_DEVICE | ENVELOPE_TRAINING_DEVICE_MEMORY);
+      training.device_memory = 0;
+      if (device != NULL)
+        {
+          training.device = g_strdup (device->name);
+          training.device_memory = device->memory;
+          training.set |= ENVELOPE_TRAINING_DEVICE;
+        }
+      else
+        ok = name[0] == '\0';
+    }
+  else if (g_str_equal (key, "device_memory") && (ok = variant_to_u64 (value, &number) && number > 0))
+    {
+      g_clear_pointer (&training.device, g_free);
+      training.device_memory = number;
+      training.set &= ~ENVELOPE_TRAINING_DEVICE;
+      training.set |= ENVELOPE_TRAINING_DEVICE_MEMORY;
+    }
+  else if (g_str_equal (key, "reserved_memory") && (ok = variant_to_u64 (value, &number)))
+    {
+      training.reserved_memory = number;
+      training.set |= ENVELOPE_TRAINING_RESERVED_MEMORY;
+    }
+  else if (ok)
+    ok = FALSE;
+
+  if (!ok)
+    {
+      g_autofree char *message = g_strdup_printf (_("“%s” cannot be set to that value"), key);
+      envelope_window_toast (self, message);
+    }
+  else
+    {
+      merge_key = g_strdup_printf ("training:%s", key);
+      envelope_document_set_training (self->document, &training, merge_key);
+    }
+  envelope_training_clear (&training);
+}
+
+static void
+zoom_in_activated (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  envelope_canvas_zoom_by (ENVELOPE_WINDOW (widget)->canvas, 1.25);
+}
+
+static void
+zoom_out_activated (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  envelope_canvas_zoom_by (ENVELOPE_WINDOW (widget)->canvas, 1 / 1.25);
+}
+
+static void
+zoom_fit_activated (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  envelope_canvas_zoom_fit (ENVELOPE_WINDOW (widget)->canvas);
+}
+
+static void
+copy_table (EnvelopeWindow       *self,
+            EnvelopeReportFormat  format,
+            const char           *done)
+{
+  const EnvelopeAnalysis *analysis = envelope_document_get_analysis (self->document);
+  EnvelopeReportOptions options = { .format = format, .flops = self->flops, .units = ENVELOPE_UNITS_IEC };
+  g_autofree char *text = NULL;
+
+  if (analysis == NULL)
+    return;
+  text = envelope_report_write (analysis, &options);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
+  envelope_window_toast (self, done);
+}
+
+static void
+copy_csv_activated (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  copy_table (ENVELOPE_WINDOW (widget), ENVELOPE_REPORT_CSV, _("Layer table copied as CSV"));
+}
+
+static void
+copy_markdown_activated (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  copy_table (ENVELOPE_WINDOW (widget), ENVELOPE_REPORT_MARKDOWN, _("Layer table copied as Markdown"));
+}
+
+static void
+show_memory_activated (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  envelope_totals_bar_show_memory (ENVELOPE_WINDOW (widget)->totals_bar);
+}
+
+static void
+show_training_activated (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  envelope_totals_bar_show_training (ENVELOPE_WINDOW (widget)->totals_bar);
+}
+
+static void
+close_activated (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  gtk_window_close (GTK_WINDOW (widget));
+}
+
+void
+envelope_window_update_actions (EnvelopeWindow *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  gint selected = envelope_document_get_selected_layer (self->document);
+  gboolean edge = envelope_document_get_selected_edge (self->document, NULL, NULL);
+
+  gtk_widget_action_set_enabled (widget, "win.undo", envelope_document_can_undo (self->document));
+  gtk_widget_action_set_enabled (widget, "win.redo", envelope_document_can_redo (self->document));
+  gtk_widget_action_set_enabled (widget, "win.delete", selected >= 0 || edge);
+  gtk_widget_action_set_enabled (widget, "win.duplicate", selected >= 0);
+  gtk_widget_action_set_enabled (widget, "win.set-field", selected >= 0);
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+static void
+on_example_names_ready (gpointer data)
+{
+  EnvelopeWindow *self = data;
+  g_autofree char *dir = envelope_app_dup_models_dir ();
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GMenu) examples = g_menu_new ();
+  const char *entry;
+
+  while (listing != NULL && (entry = g_dir_read_name (listing)) != NULL)
+    if (g_str_has_suffix (entry, ".json"))
+      g_ptr_array_add (names, g_strdup (entry));
+  g_ptr_array_sort (names, compare_names);
+
+  g_menu_append (menu, _("_Empty Network"), "win.new");
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *file = g_ptr_array_index (names, i);
+      g_autofree char *path = g_build_filename (dir, file, NULL);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autofree char *label = NULL;
+      g_autoptr(GMenuItem) item = NULL;
+      JsonNode *root;
+
+      if (json_parser_load_from_file (parser, path, NULL) &&
+          (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root) &&
+          json_object_has_member (json_node_get_object (root), "name"))
+        label = g_strdup (json_object_get_string_member_with_default (json_node_get_object (root), "name", file));
+      else
+        label = g_strdup (file);
+
+      item = g_menu_item_new (label, NULL);
+      g_menu_item_set_action_and_target (item, "win.new-from-example", "s", file);
+      g_menu_append_item (examples, item);
+    }
+  g_menu_append_section (menu, _("Examples"), G_MENU_MODEL (examples));
+  adw_split_button_set_menu_model (self->new_button, G_MENU_MODEL (menu));
+  g_object_unref (self);
+}
+
+/* The examples' names are read once the window is up. */
+void
+envelope_window_populate_examples (EnvelopeWindow *self)
+{
+  g_idle_add_once (on_example_names_ready, g_object_ref (self));
+}
+
+void
+envelope_window_class_install_actions (EnvelopeWindowClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  gtk_widget_class_install_action (widget_class, "win.new", NULL, new_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new", NULL);
+  gtk_widget_class_install_action (widget_class, "win.new-from-example", "s", new_from_example_activated);
+
+  gtk_widget_class_install_action (widget_class, "win.open", NULL, open_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
+  gtk_widget_class_install_action (widget_class, "win.open-file", "s", open_file_activated);
+
+  gtk_widget_class_install_action (widget_class, "win.save", NULL, save_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "win.save", NULL);
+  gtk_widget_class_install_action (widget_class, "win.save-as", NULL, save_as_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.save-as", NULL);
+  gtk_widget_class_install_action (widget_class, "win.save-to", "s", save_to_activated);
+
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, export_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.export", NULL);
+  gtk_widget_class_install_action (widget_class, "win.export-to", "s", export_to_activated);
+
+  gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo", NULL);
+  gtk_widget_class_install_action (widget_class, "win.redo", NULL, redo_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.redo", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_y, GDK_CONTROL_MASK, "win.redo", NULL);
+
+  gtk_widget_class_install_action (widget_class, "win.delete", NULL, delete_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "win.delete", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "win.delete", NULL);
+  gtk_widget_class_install_action (widget_class, "win.duplicate", NULL, duplicate_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK, "win.duplicate", NULL);
+  gtk_widget_class_install_action (widget_class, "win.insert-layer", "s", insert_layer_activated);
+  gtk_widget_class_install_action (widget_class, "win.select-layer", "s", select_layer_activated);
+  gtk_widget_class_install_action (widget_class, "win.select-edge", "(ss)", select_edge_activated);
+  gtk_widget_class_install_action (widget_class, "win.connect", "(ss)", connect_activated);
+  gtk_widget_class_install_action (widget_class, "win.set-field", "(sv)", set_field_activated);
+  gtk_widget_class_install_action (widget_class, "win.set-training", "(sv)", set_training_activated);
+
+  gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL, zoom_in_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_plus, 0, "win.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_equal, 0, "win.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Add, 0, "win.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_plus, GDK_CONTROL_MASK, "win.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_equal, GDK_CONTROL_MASK, "win.zoom-in", NULL);
+  gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, zoom_out_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_minus, 0, "win.zoom-out", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Subtract, 0, "win.zoom-out", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_minus, GDK_CONTROL_MASK, "win.zoom-out", NULL);
+  gtk_widget_class_install_action (widget_class, "win.zoom-fit", NULL, zoom_fit_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, 0, "win.zoom-fit", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_0, 0, "win.zoom-fit", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, GDK_CONTROL_MASK, "win.zoom-fit", NULL);
+
+  gtk_widget_class_install_property_action (widget_class, "win.color-mode", "color-mode");
+  gtk_widget_class_install_property_action (widget_class, "win.receptive-field", "receptive-field");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.receptive-field", NULL);
+  gtk_widget_class_install_property_action (widget_class, "win.diagram-style", "diagram-style");
+  gtk_widget_class_install_property_action (widget_class, "win.direction", "direction");
+  gtk_widget_class_install_property_action (widget_class, "win.detail", "detail");
+  gtk_widget_class_install_property_action (widget_class, "win.flops", "flops");
+
+  gtk_widget_class_install_action (widget_class, "win.copy-csv", NULL, copy_csv_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.copy-csv", NULL);
+  gtk_widget_class_install_action (widget_class, "win.copy-markdown", NULL, copy_markdown_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.copy-markdown", NULL);
+
+  gtk_widget_class_install_action (widget_class, "win.show-memory", NULL, show_memory_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK, "win.show-memory", NULL);
+  gtk_widget_class_install_action (widget_class, "win.show-training", NULL, show_training_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK, "win.show-training", NULL);
+
+  gtk_widget_class_install_action (widget_class, "win.close", NULL, close_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "win.close", NULL);
+}

@@ -1,0 +1,66 @@
+/* envelope-window-private.h: what the window's units and tests share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "envelope-canvas.h"
+#include "envelope-inspector.h"
+#include "envelope-layer-table.h"
+#include "envelope-palette.h"
+#include "envelope-totals-bar.h"
+#include "envelope-window.h"
+
+G_BEGIN_DECLS
+
+struct _EnvelopeWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  EnvelopeDocument *document;
+
+  /* template children */
+  AdwWindowTitle *window_title;
+  AdwSplitButton *new_button;
+  AdwToastOverlay *toast_overlay;
+  EnvelopePalette *palette;
+  GtkPaned *center_paned;
+  EnvelopeCanvas *canvas;
+  GtkWidget *empty_hint;
+  GtkRevealer *error_revealer;
+  GtkLabel *error_label;
+  GtkLabel *zoom_label;
+  EnvelopeLayerTable *layer_table;
+  EnvelopeInspector *inspector;
+  EnvelopeTotalsBar *totals_bar;
+
+  /* the view, kept in the file's "view" object */
+  char *color_mode;
+  char *diagram_style;
+  char *direction;
+  char *detail;
+  gboolean receptive_field;
+  gboolean flops;
+
+  GtkFileChooserNative *chooser;
+  GtkWidget *message_dialog;     /* the last error shown, for tests */
+  char *last_message;
+  gboolean close_confirmed;
+};
+
+void     envelope_window_class_install_actions (EnvelopeWindowClass *klass);
+void     envelope_window_update_actions        (EnvelopeWindow      *self);
+void     envelope_window_sync_view             (EnvelopeWindow      *self);
+void     envelope_window_show_error            (EnvelopeWindow      *self,
+                                                const char          *title,
+                                                const GError        *error);
+void     envelope_window_toast                 (EnvelopeWindow      *self,
+                                                const char          *message);
+gboolean envelope_window_save_to               (EnvelopeWindow      *self,
+                                                GFile               *file);
+gboolean envelope_window_export_to             (EnvelopeWindow      *self,
+                                                GFile               *file,
+                                                GError             **error);
+void     envelope_window_populate_examples     (EnvelopeWindow      *self);
+
+G_END_DECLS

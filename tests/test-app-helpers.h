@@ -1,0 +1,176 @@
+/* test-app-helpers.h: windows, frames and screenshots for the app tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <stdlib.h>
+
+#include "envelope-application.h"
+#include "envelope-window-private.h"
+
+/* Skips the whole program (exit 77) when no display can be opened:
+ * under `meson test` without Xvfb the app suite is skipped, not passed. */
+static inline void
+app_test_init (int    *argc,
+               char ***argv)
+{
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  g_setenv ("NO_AT_BRIDGE", "1", TRUE);
+  g_test_init (argc, argv, NULL);
+  if (!gtk_init_check ())
+    {
+      g_printerr ("No display: the app tests need one (run them under xvfb-run)\n");
+      exit (77);
+    }
+  envelope_app_ensure_resources ();
+}
+
+static void
+app_test_count_frame (GdkFrameClock *clock,
+                      guint         *count)
+{
+  (*count)++;
+}
+
+/* Runs the main loop until @widget's window has painted @n more frames
+ * (or two seconds have passed). */
+static inline void
+app_test_wait_frames (GtkWidget *widget,
+                      guint      n)
+{
+  GdkFrameClock *clock;
+  guint count = 0;
+  gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+  gulong id;
+
+  clock = gtk_widget_get_frame_clock (widget);
+  if (clock == NULL)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      return;
+    }
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (app_test_count_frame), &count);
+  gtk_widget_queue_draw (widget);
+  while (count < n && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (clock, id);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* Lets idles and timeouts run for @ms milliseconds. */
+static inline void
+app_test_spin (guint ms)
+{
+  gint64 deadline = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+}
+
+static inline EnvelopeWindow *
+app_test_window_new (void)
+{
+  EnvelopeWindow *window = envelope_window_new (NULL);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1500, 940);
+  gtk_window_present (GTK_WINDOW (window));
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+  return window;
+}
+
+static inline void
+app_test_window_destroy (EnvelopeWindow *window)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static inline void
+app_test_activate (EnvelopeWindow *window,
+                   const char     *action,
+                   GVariant       *parameter)
+{
+  g_autoptr(GVariant) owned = parameter ? g_variant_ref_sink (parameter) : NULL;
+
+  g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (window), action, owned));
+}
+
+static inline char *
+app_test_model_path (const char *file)
+{
+  return g_test_build_filename (G_TEST_DIST, "..", "data", "models", file, NULL);
+}
+
+static inline void
+app_test_open_model (EnvelopeWindow *window,
+                     const char     *file)
+{
+  g_autofree char *path = app_test_model_path (file);
+
+  app_test_activate (window, "win.open-file", g_variant_new_string (path));
+  g_assert_nonnull (envelope_document_get_file (window->document));
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+}
+
+static inline void
+app_test_select (EnvelopeWindow *window,
+                 const char     *layer)
+{
+  app_test_activate (window, "win.select-layer", g_variant_new_string (layer));
+  g_assert_cmpint (envelope_document_get_selected_layer (window->document), >=, 0);
+}
+
+/* A file in a fresh temporary directory, removed with it at the end. */
+static inline char *
+app_test_temp_path (const char *name)
+{
+  static char *dir;
+
+  if (dir == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      dir = g_dir_make_tmp ("envelope-app-test-XXXXXX", &error);
+      g_assert_no_error (error);
+    }
+  return g_build_filename (dir, name, NULL);
+}
+
+/* Renders @widget's window as it is on screen (gtk_widget_snapshot →
+ * GskRenderer → texture) into the build directory as screenshot-NAME.png. */
+static inline void
+app_test_screenshot (GtkWidget  *widget,
+                     const char *name)
+{
+  GtkNative *native = gtk_widget_get_native (widget);
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *file = g_strdup_printf ("screenshot-%s.png", name);
+  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, file, NULL);
+  int width, height;
+
+  app_test_wait_frames (widget, 1);
+  widget = GTK_WIDGET (native);
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (native), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}

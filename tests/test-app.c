@@ -1,0 +1,624 @@
+/* test-app.c: the desktop app, driven through its actions
+ *
+ * Each test opens a window, works it through the same actions as its
+ * menus, buttons and shortcuts, checks the figures it shows against the
+ * core's, and leaves a screenshot in the build directory.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "test-app"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "envelope-layer-row.h"
+#include "envelope-pair-editor.h"
+#include "test-app-helpers.h"
+
+static const char *
+total (EnvelopeWindow *window,
+       const char     *which)
+{
+  return envelope_totals_bar_get_text (window->totals_bar, which);
+}
+
+static EnvelopeNetwork *
+load_model (const char *file)
+{
+  g_autofree char *path = app_test_model_path (file);
+  g_autoptr(GError) error = NULL;
+  EnvelopeNetwork *network = envelope_network_load_from_file (path, &error);
+
+  g_assert_no_error (error);
+  return network;
+}
+
+static void
+type_into (GtkWidget  *editable,
+           const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (editable), text);
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+test_open_example (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  const EnvelopeNetwork *network;
+
+  app_test_open_model (window, "mnist.json");
+  network = envelope_document_get_network (window->document);
+  g_assert_cmpuint (envelope_network_get_n_layers (network), ==, 10);
+  g_assert_null (envelope_document_get_error (window->document));
+  g_assert_false (envelope_document_get_dirty (window->document));
+
+  /* The lecture's figures, as the totals bar shows them. */
+  g_assert_cmpstr (total (window, "params"), ==, "813,802");
+  g_assert_cmpstr (total (window, "params-detail"), ==, "3.10 MiB in fp32");
+  g_assert_cmpstr (total (window, "macs"), ==, "8,255,232");
+  g_assert_cmpstr (total (window, "train"), ==, "62.8 MiB");
+  g_assert_cmpstr (total (window, "test"), ==, "16.2 MiB");
+  g_assert_cmpstr (total (window, "fit"), ==, "14,944");
+  g_assert_cmpstr (total (window, "fit-detail"), ==, "batch 64 fits in one step");
+
+  /* One row per layer, a block per layer. */
+  g_assert_cmpuint (g_list_model_get_n_items (envelope_layer_table_get_model (window->layer_table)), ==, 10);
+  g_assert_nonnull (envelope_canvas_get_diagram (window->canvas));
+  g_assert_nonnull (envelope_canvas_get_layout (window->canvas));
+  g_assert_cmpuint (envelope_diagram_get_n_blocks (envelope_canvas_get_diagram (window->canvas)), ==, 10);
+
+  app_test_screenshot (GTK_WIDGET (window), "open-example");
+  app_test_window_destroy (window);
+}
+
+static void
+test_select_layer (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  GtkSelectionModel *selection;
+  g_autoptr(EnvelopeLayerRow) row = NULL;
+  guint position;
+
+  app_test_open_model (window, "mnist.json");
+  app_test_select (window, "conv2");
+
+  /* The inspector shows the core's worked formulas, as the core writes them. */
+  g_assert_cmpstr (envelope_inspector_get_formula (window->inspector, ENVELOPE_FIGURE_WEIGHTS), ==,
+                   "32 × (3 × 3) × 32 = 9,216");
+  g_assert_cmpstr (envelope_inspector_get_formula (window->inspector, ENVELOPE_FIGURE_MACS), ==,
+                   "28 × 28 × 32 × 32 × 3 × 3 = 7,225,344");
+  g_assert_cmpstr (envelope_inspector_get_formula (window->inspector, ENVELOPE_FIGURE_RECEPTIVE_FIELD), ==,
+                   "3 + (3 − 1) × 1 = 5");
+
+  /* The table follows… */
+  selection = gtk_column_view_get_model (envelope_layer_table_get_view (window->layer_table));
+  position = gtk_single_selection_get_selected (GTK_SINGLE_SELECTION (selection));
+  row = g_list_model_get_item (G_LIST_MODEL (selection), position);
+  g_assert_cmpstr (envelope_layer_row_get_text (row, "name"), ==, "conv2");
+  g_assert_cmpstr (envelope_layer_row_get_text (row, "params-text"), ==, "9,248");
+
+  /* … and leads: a row selected in the table selects the layer. */
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (selection)); i++)
+    {
+      g_autoptr(EnvelopeLayerRow) other = g_list_model_get_item (G_LIST_MODEL (selection), i);
+      if (g_str_equal (envelope_layer_row_get_text (other, "name"), "fc1"))
+        gtk_selection_model_select_item (selection, i, TRUE);
+    }
+  g_assert_cmpint (envelope_document_get_selected_layer (window->document), ==, 6);
+  g_assert_cmpstr (envelope_inspector_get_formula (window->inspector, ENVELOPE_FIGURE_WEIGHTS), ==,
+                   "128 × (32 × 14 × 14) = 802,816");
+
+  app_test_select (window, "conv2");
+  app_test_screenshot (GTK_WIDGET (window), "select-layer");
+  app_test_window_destroy (window);
+}
+
+static void
+test_edit_setting (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  GtkWidget *filters;
+
+  app_test_open_model (window, "mnist.json");
+  app_test_select (window, "conv2");
+  filters = envelope_inspector_get_field_widget (window->inspector, "filters");
+  g_assert_true (GTK_IS_SPIN_BUTTON (filters));
+
+  /* Typing "64" is two keystrokes and one edit. */
+  type_into (filters, "6");
+  g_assert_cmpstr (total (window, "params"), ==, "154,000");
+  type_into (filters, "64");
+  g_assert_cmpstr (total (window, "params"), ==, "1,625,866");
+  g_assert_cmpstr (total (window, "macs"), ==, "16,283,392");
+  g_assert_cmpstr (envelope_inspector_get_formula (window->inspector, ENVELOPE_FIGURE_WEIGHTS), ==,
+                   "64 × (3 × 3) × 32 = 18,432");
+  g_assert_true (envelope_document_get_dirty (window->document));
+  app_test_screenshot (GTK_WIDGET (window), "edit-setting");
+
+  /* One undo step back to 32 filters, and the figures with it. */
+  app_test_activate (window, "win.undo", NULL);
+  g_assert_cmpstr (total (window, "params"), ==, "813,802");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (filters)), ==, "32");
+  g_assert_false (envelope_document_get_dirty (window->document));
+  g_assert_false (envelope_document_can_undo (window->document));
+
+  app_test_activate (window, "win.redo", NULL);
+  g_assert_cmpstr (total (window, "params"), ==, "1,625,866");
+
+  /* An [h, w] pair through its editor: kernel 5 × 5, linked. */
+  app_test_activate (window, "win.undo", NULL);
+  {
+    GtkWidget *kernel = envelope_inspector_get_field_widget (window->inspector, "kernel");
+    g_assert_true (ENVELOPE_IS_PAIR_EDITOR (kernel));
+    type_into (GTK_WIDGET (envelope_pair_editor_get_spin (ENVELOPE_PAIR_EDITOR (kernel), 0)), "5");
+    g_assert_cmpstr (envelope_inspector_get_formula (window->inspector, ENVELOPE_FIGURE_WEIGHTS), ==,
+                     "32 × (5 × 5) × 32 = 25,600");
+  }
+
+  /* The same through the action, as a script would. */
+  app_test_activate (window, "win.set-field", g_variant_new ("(sv)", "filters", g_variant_new_int64 (16)));
+  g_assert_cmpstr (envelope_inspector_get_formula (window->inspector, ENVELOPE_FIGURE_WEIGHTS), ==,
+                   "16 × (5 × 5) × 32 = 12,800");
+  app_test_window_destroy (window);
+}
+
+static void
+test_invalid_setting (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  GtkWidget *kernel, *row;
+  const GError *error;
+
+  app_test_open_model (window, "mnist.json");
+  app_test_select (window, "pool1");
+  kernel = envelope_inspector_get_field_widget (window->inspector, "kernel");
+  type_into (GTK_WIDGET (envelope_pair_editor_get_spin (ENVELOPE_PAIR_EDITOR (kernel), 0)), "40");
+
+  /* The field is marked and says why… */
+  error = envelope_document_get_error (window->document);
+  g_assert_nonnull (error);
+  g_assert_cmpint (envelope_document_get_error_layer (window->document), ==, 5);
+  g_assert_cmpstr (envelope_document_get_error_field (window->document), ==, "kernel");
+  row = envelope_inspector_get_field_row (window->inspector, "kernel");
+  g_assert_true (gtk_widget_has_css_class (row, "field-error"));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (envelope_pair_editor_get_spin (ENVELOPE_PAIR_EDITOR (kernel), 0)),
+                                           "error"));
+  g_assert_cmpstr (envelope_inspector_get_message (window->inspector), ==, error->message);
+  g_assert_nonnull (strstr (error->message, "below 1"));
+  g_assert_true (gtk_revealer_get_reveal_child (window->error_revealer));
+
+  /* … and the rest keeps its last good figures. */
+  g_assert_cmpstr (total (window, "params"), ==, "813,802");
+  g_assert_cmpstr (envelope_inspector_get_formula (window->inspector, ENVELOPE_FIGURE_OUTPUT_SHAPE), ==,
+                   "⌊(28 + 0 + 0 − 2) / 2⌋ + 1 = 14 → 32×14×14");
+  app_test_screenshot (GTK_WIDGET (window), "invalid-setting");
+
+  /* A zero count is refused by the core's validation, on its field. */
+  app_test_activate (window, "win.undo", NULL);
+  g_assert_null (envelope_document_get_error (window->document));
+  g_assert_false (gtk_widget_has_css_class (row, "field-error"));
+  app_test_select (window, "fc1");
+  type_into (envelope_inspector_get_field_widget (window->inspector, "units"), "0");
+  g_assert_cmpstr (envelope_document_get_error_field (window->document), ==, "units");
+  g_assert_true (gtk_widget_has_css_class (envelope_inspector_get_field_widget (window->inspector, "units"), "error"));
+  app_test_activate (window, "win.undo", NULL);
+  g_assert_null (envelope_document_get_error (window->document));
+  app_test_window_destroy (window);
+}
+
+static void
+test_insert_delete (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  g_autoptr(EnvelopeNetwork) original = load_model ("mnist.json");
+  const EnvelopeNetwork *network;
+  const EnvelopeLayer *layer;
+
+  app_test_open_model (window, "mnist.json");
+  network = envelope_document_get_network (window->document);
+
+  /* Dropout after relu2: it reads relu2, pool1 now reads it. */
+  app_test_select (window, "relu2");
+  app_test_activate (window, "win.insert-layer", g_variant_new_string ("dropout"));
+  g_assert_cmpuint (envelope_network_get_n_layers (network), ==, 11);
+  layer = envelope_network_get_layer (network, 5);
+  g_assert_cmpstr (layer->name, ==, "dropout1");
+  g_assert_cmpint (envelope_document_get_selected_layer (window->document), ==, 5);
+  g_assert_null (envelope_document_get_error (window->document));
+  g_assert_cmpstr (total (window, "params"), ==, "813,802");
+  g_assert_cmpuint (g_list_model_get_n_items (envelope_layer_table_get_model (window->layer_table)), ==, 11);
+  g_assert_cmpuint (envelope_diagram_get_n_blocks (envelope_canvas_get_diagram (window->canvas)), ==, 11);
+  app_test_screenshot (GTK_WIDGET (window), "insert-layer");
+
+  /* Delete puts it back as it was. */
+  app_test_activate (window, "win.delete", NULL);
+  g_assert_cmpuint (envelope_network_get_n_layers (network), ==, 10);
+  g_assert_true (envelope_network_equal (envelope_document_get_network (window->document), original));
+
+  /* Duplicate conv2: conv3 reads conv2, 9,248 more parameters. */
+  app_test_select (window, "conv2");
+  app_test_activate (window, "win.duplicate", NULL);
+  network = envelope_document_get_network (window->document);
+  layer = envelope_network_get_layer (network, 4);
+  g_assert_cmpstr (layer->name, ==, "conv3");
+  g_assert_cmpstr (total (window, "params"), ==, "823,050");
+
+  /* Deleting a layer in the middle splices: fc1 reads pool1 again. */
+  app_test_activate (window, "win.undo", NULL);
+  app_test_select (window, "relu3");
+  app_test_activate (window, "win.delete", NULL);
+  g_assert_null (envelope_document_get_error (window->document));
+  g_assert_cmpuint (envelope_network_get_n_layers (envelope_document_get_network (window->document)), ==, 9);
+
+  /* Undo all the way: the network is the file's. */
+  while (envelope_document_can_undo (window->document))
+    app_test_activate (window, "win.undo", NULL);
+  g_assert_true (envelope_network_equal (envelope_document_get_network (window->document), original));
+  g_assert_false (envelope_document_get_dirty (window->document));
+  app_test_window_destroy (window);
+}
+
+static void
+test_connect_branch (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  const EnvelopeNetwork *network;
+  const EnvelopeLayer *add;
+  guint from, to;
+
+  app_test_open_model (window, "mnist.json");
+
+  /* An add after relu2 comes wired as a residual connection: it reads
+   * relu2 and relu1, the nearest earlier output of its shape that relu2
+   * does not read itself.  Valid at once, so it is drawn. */
+  app_test_select (window, "relu2");
+  app_test_activate (window, "win.insert-layer", g_variant_new_string ("add"));
+  network = envelope_document_get_network (window->document);
+  add = envelope_network_get_layer (network, 5);
+  g_assert_cmpstr (add->name, ==, "add1");
+  g_assert_nonnull (add->inputs);
+  g_assert_cmpuint (g_strv_length (add->inputs), ==, 2);
+  g_assert_cmpstr (add->inputs[0], ==, "relu2");
+  g_assert_cmpstr (add->inputs[1], ==, "relu1");
+  g_assert_null (envelope_document_get_error (window->document));
+  g_assert_cmpuint (envelope_diagram_get_n_blocks (envelope_canvas_get_diagram (window->canvas)), ==, 11);
+  g_assert_cmpuint (envelope_diagram_get_n_edges (envelope_canvas_get_diagram (window->canvas)), ==, 11);
+
+  /* A third input, connected from conv1. */
+  app_test_activate (window, "win.connect", g_variant_new ("(ss)", "conv1", "add1"));
+  add = envelope_network_get_layer (envelope_document_get_network (window->document), 5);
+  g_assert_cmpuint (g_strv_length (add->inputs), ==, 3);
+  g_assert_cmpstr (add->inputs[2], ==, "conv1");
+  g_assert_null (envelope_document_get_error (window->document));
+  g_assert_true (envelope_document_get_selected_edge (window->document, &from, &to));
+  g_assert_cmpuint (from, ==, 1);
+  g_assert_cmpuint (to, ==, 5);
+  g_assert_cmpuint (envelope_diagram_get_n_edges (envelope_canvas_get_diagram (window->canvas)), ==, 12);
+  app_test_screenshot (GTK_WIDGET (window), "connect-branch");
+
+  /* A connection backwards is refused and says why. */
+  app_test_activate (window, "win.connect", g_variant_new ("(ss)", "fc1", "conv1"));
+  g_assert_nonnull (strstr (window->last_message, "before it"));
+
+  /* The selected arrow deleted: back to two inputs. */
+  app_test_activate (window, "win.delete", NULL);
+  add = envelope_network_get_layer (envelope_document_get_network (window->document), 5);
+  g_assert_cmpuint (g_strv_length (add->inputs), ==, 2);
+  g_assert_null (envelope_document_get_error (window->document));
+
+  /* One more would leave the add with one input: refused, with the way
+   * to rewire it. */
+  app_test_activate (window, "win.select-edge", g_variant_new ("(ss)", "relu1", "add1"));
+  app_test_activate (window, "win.delete", NULL);
+  g_assert_nonnull (strstr (window->last_message, "at least 2 inputs"));
+  add = envelope_network_get_layer (envelope_document_get_network (window->document), 5);
+  g_assert_cmpuint (g_strv_length (add->inputs), ==, 2);
+
+  /* A concat with nothing of its height and width to join reads one
+   * input and says so on "inputs". */
+  app_test_select (window, "pool1");
+  app_test_activate (window, "win.insert-layer", g_variant_new_string ("concat"));
+  g_assert_cmpstr (envelope_document_get_error_field (window->document), ==, "inputs");
+  g_assert_nonnull (envelope_inspector_get_message (window->inspector));
+
+  while (envelope_document_can_undo (window->document))
+    app_test_activate (window, "win.undo", NULL);
+  g_assert_null (envelope_document_get_error (window->document));
+  g_assert_cmpuint (envelope_network_get_n_layers (envelope_document_get_network (window->document)), ==, 10);
+  app_test_window_destroy (window);
+}
+
+static void
+test_training (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  GtkWidget *popover;
+
+  app_test_open_model (window, "mnist.json");
+  app_test_activate (window, "win.set-training", g_variant_new ("(sv)", "batch", g_variant_new_int64 (128)));
+  g_assert_cmpstr (total (window, "train"), ==, "115 MiB");
+  g_assert_cmpstr (total (window, "training"), ==, "batch 128 · fp32 · sgd_momentum · GTX Titan X");
+
+  app_test_activate (window, "win.set-training", g_variant_new ("(sv)", "device", g_variant_new_string ("GTX 980")));
+  app_test_activate (window, "win.set-training", g_variant_new ("(sv)", "target_batch", g_variant_new_int64 (8192)));
+  g_assert_cmpstr (total (window, "fit"), ==, "4,973");
+  g_assert_cmpstr (total (window, "fit-detail"), ==, "batch 8,192: 2 steps of 4,096, gradients accumulated");
+
+  app_test_activate (window, "win.show-memory", NULL);
+  popover = envelope_totals_bar_get_memory_popover (window->totals_bar);
+  app_test_wait_frames (popover, 2);
+  g_assert_true (gtk_widget_get_mapped (popover));
+  app_test_screenshot (popover, "memory-breakdown");
+  app_test_screenshot (GTK_WIDGET (window), "training");
+  gtk_popover_popdown (GTK_POPOVER (popover));
+
+  /* Training settings are edits too. */
+  app_test_activate (window, "win.undo", NULL);
+  app_test_activate (window, "win.undo", NULL);
+  app_test_activate (window, "win.undo", NULL);
+  g_assert_cmpstr (total (window, "train"), ==, "62.8 MiB");
+  app_test_window_destroy (window);
+}
+
+static void
+test_save_reload (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  g_autofree char *path = app_test_temp_path ("saved.json");
+  g_autofree char *bad = app_test_temp_path ("no-such-folder/saved.json");
+  g_autoptr(EnvelopeNetwork) reloaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  app_test_open_model (window, "mnist.json");
+  app_test_select (window, "fc1");
+  app_test_activate (window, "win.set-field", g_variant_new ("(sv)", "units", g_variant_new_int64 (256)));
+  app_test_activate (window, "win.color-mode", g_variant_new_string ("memory"));
+  app_test_activate (window, "win.receptive-field", NULL);
+  g_assert_true (envelope_document_get_dirty (window->document));
+
+  app_test_activate (window, "win.save-to", g_variant_new_string (path));
+  g_assert_false (envelope_document_get_dirty (window->document));
+  reloaded = envelope_network_load_from_file (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (envelope_network_equal (reloaded, envelope_document_get_network (window->document)));
+  g_assert_cmpint (envelope_network_get_layer (reloaded, 6)->units, ==, 256);
+  g_assert_nonnull (reloaded->view);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (reloaded->view), "color"), ==, "memory");
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (reloaded->view), "receptive_field"));
+
+  /* A failed save says why and keeps the old file and the work. */
+  g_assert_true (g_file_get_contents (path, &before, NULL, NULL));
+  app_test_activate (window, "win.set-field", g_variant_new ("(sv)", "units", g_variant_new_int64 (512)));
+  app_test_activate (window, "win.save-to", g_variant_new_string (bad));
+  g_assert_nonnull (window->message_dialog);
+  g_assert_true (envelope_document_get_dirty (window->document));
+  g_assert_cmpint (envelope_network_get_layer (envelope_document_get_network (window->document), 6)->units, ==, 512);
+  g_assert_true (g_file_get_contents (path, &after, NULL, NULL));
+  g_assert_cmpstr (before, ==, after);
+  app_test_screenshot (window->message_dialog, "save-failed");
+  gtk_window_destroy (GTK_WINDOW (window->message_dialog));
+
+  /* Opened again, the file brings back its view. */
+  {
+    EnvelopeWindow *other = app_test_window_new ();
+
+    app_test_activate (other, "win.open-file", g_variant_new_string (path));
+    g_assert_true (envelope_network_equal (envelope_document_get_network (other->document), reloaded));
+    g_assert_cmpstr (other->color_mode, ==, "memory");
+    g_assert_true (other->receptive_field);
+    app_test_window_destroy (other);
+  }
+
+  /* Close with unsaved changes asks first; Discard closes. */
+  g_object_ref (window);
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_nonnull (window->message_dialog);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  app_test_wait_frames (window->message_dialog, 1);
+  app_test_screenshot (window->message_dialog, "close-unsaved");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (window->message_dialog), "discard");
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_object_unref (window);
+}
+
+static void
+check_export (EnvelopeWindow *window,
+              const char     *name)
+{
+  g_autofree char *path = app_test_temp_path (name);
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  app_test_activate (window, "win.export-to", g_variant_new_string (path));
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpuint (length, >, 1000);
+
+  if (g_str_has_suffix (name, ".png"))
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GdkTexture) texture = gdk_texture_new_from_filename (path, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (gdk_texture_get_width (texture), >, 200);
+      g_assert_cmpint (gdk_texture_get_height (texture), >, 50);
+    }
+  else if (g_str_has_suffix (name, ".svg"))
+    {
+      g_assert_nonnull (strstr (contents, "<svg"));
+    }
+  else
+    {
+      g_assert_true (g_str_has_prefix (contents, "%PDF-"));
+    }
+}
+
+static void
+test_export (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  g_autofree char *bad = app_test_temp_path ("diagram.gif");
+
+  app_test_open_model (window, "vgg16.json");
+  app_test_activate (window, "win.color-mode", g_variant_new_string ("memory"));
+  app_test_select (window, "conv5_3");
+  app_test_activate (window, "win.receptive-field", NULL);
+  check_export (window, "diagram.png");
+  check_export (window, "diagram.svg");
+  check_export (window, "diagram.pdf");
+
+  /* An unknown format is an error, shown. */
+  app_test_activate (window, "win.export-to", g_variant_new_string (bad));
+  g_assert_nonnull (window->message_dialog);
+  g_assert_nonnull (strstr (window->last_message, ".png"));
+  gtk_window_destroy (GTK_WINDOW (window->message_dialog));
+  g_assert_false (g_file_test (bad, G_FILE_TEST_EXISTS));
+
+  app_test_screenshot (GTK_WIDGET (window), "export");
+  app_test_window_destroy (window);
+}
+
+static void
+test_broken_file (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  g_autofree char *syntax = app_test_temp_path ("syntax.json");
+  g_autofree char *field = app_test_temp_path ("field.json");
+  g_autofree char *missing = app_test_temp_path ("missing.json");
+  g_autoptr(EnvelopeNetwork) before = NULL;
+  GFile *file;
+
+  app_test_open_model (window, "mnist.json");
+  app_test_select (window, "conv1");
+  before = envelope_network_copy (envelope_document_get_network (window->document));
+  file = envelope_document_get_file (window->document);
+
+  g_assert_true (g_file_set_contents (syntax,
+                                      "{\n  \"format\": \"envelope-network\",\n  \"version\": 1,\n"
+                                      "  \"layers\": [ {\"name\": \"a\" \"type\": \"input\"} ]\n}\n", -1, NULL));
+  app_test_activate (window, "win.open-file", g_variant_new_string (syntax));
+  g_assert_nonnull (window->message_dialog);
+  g_assert_nonnull (strstr (window->last_message, "4:"));   /* line:column */
+  g_assert_true (envelope_network_equal (envelope_document_get_network (window->document), before));
+  g_assert_true (envelope_document_get_file (window->document) == file);
+  g_assert_cmpint (envelope_document_get_selected_layer (window->document), ==, 1);
+  app_test_wait_frames (window->message_dialog, 1);
+  app_test_screenshot (window->message_dialog, "broken-file");
+
+  g_assert_true (g_file_set_contents (field,
+                                      "{\"format\": \"envelope-network\", \"version\": 1, \"layers\": [\n"
+                                      "  {\"name\": \"data\", \"type\": \"input\", \"shape\": [1, 28, 28]},\n"
+                                      "  {\"name\": \"conv2\", \"type\": \"conv\", \"filters\": 32, \"kernel\": \"x\"}\n]}\n",
+                                      -1, NULL));
+  app_test_activate (window, "win.open-file", g_variant_new_string (field));
+  g_assert_nonnull (strstr (window->last_message, "\"conv2\""));
+  g_assert_nonnull (strstr (window->last_message, "\"kernel\""));
+  g_assert_true (envelope_network_equal (envelope_document_get_network (window->document), before));
+
+  app_test_activate (window, "win.open-file", g_variant_new_string (missing));
+  g_assert_nonnull (strstr (window->last_message, "missing.json"));
+  g_assert_true (envelope_network_equal (envelope_document_get_network (window->document), before));
+  g_assert_false (envelope_document_get_dirty (window->document));
+
+  gtk_window_destroy (GTK_WINDOW (window->message_dialog));
+  app_test_window_destroy (window);
+}
+
+static void
+set_pair (EnvelopeWindow *window,
+          const char     *key,
+          const char     *value)
+{
+  GtkWidget *pair = envelope_inspector_get_field_widget (window->inspector, key);
+
+  g_assert_true (ENVELOPE_IS_PAIR_EDITOR (pair));
+  g_assert_true (envelope_pair_editor_get_linked (ENVELOPE_PAIR_EDITOR (pair)));
+  type_into (GTK_WIDGET (envelope_pair_editor_get_spin (ENVELOPE_PAIR_EDITOR (pair), 0)), value);
+}
+
+/* The lecture's MNIST network from an empty document, with the palette
+ * and the inspector alone. */
+static void
+test_build_mnist (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  g_autoptr(EnvelopeNetwork) lecture = load_model ("mnist.json");
+  const struct { const char *kind; const char *name; const char *count_key; const char *count; const char *padding; } steps[] = {
+    { "input", "data", "shape:channels", "1", NULL },
+    { "conv", "conv1", "filters", "32", "1" },
+    { "relu", "relu1", NULL, NULL, NULL },
+    { "conv", "conv2", "filters", "32", "1" },
+    { "relu", "relu2", NULL, NULL, NULL },
+    { "max_pool", "pool1", NULL, NULL, NULL },
+    { "dense", "fc1", "units", "128", NULL },
+    { "relu", "relu3", NULL, NULL, NULL },
+    { "dense", "fc2", "units", "10", NULL },
+    { "softmax", "prob", NULL, NULL, NULL },
+  };
+  const EnvelopeNetwork *network;
+
+  g_assert_true (envelope_window_is_pristine (window));
+  g_assert_true (gtk_widget_get_visible (window->empty_hint));
+  app_test_screenshot (GTK_WIDGET (window), "empty");
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      GtkWidget *button = envelope_palette_get_button (window->palette, steps[i].kind);
+      GtkWidget *name;
+
+      g_assert_nonnull (button);
+      g_signal_emit_by_name (button, "clicked");
+      g_assert_cmpint (envelope_document_get_selected_layer (window->document), ==, (gint) i);
+
+      name = envelope_inspector_get_field_widget (window->inspector, "name");
+      gtk_editable_set_text (GTK_EDITABLE (name), steps[i].name);
+      g_signal_emit_by_name (name, "apply");
+
+      if (g_str_equal (steps[i].kind, "input"))
+        set_pair (window, "shape:size", "28");
+      if (steps[i].count_key != NULL)
+        type_into (envelope_inspector_get_field_widget (window->inspector, steps[i].count_key), steps[i].count);
+      if (steps[i].padding != NULL)
+        set_pair (window, "padding:size", steps[i].padding);
+      app_test_wait_frames (GTK_WIDGET (window), 1);
+    }
+
+  network = envelope_document_get_network (window->document);
+  g_assert_null (envelope_document_get_error (window->document));
+  g_assert_cmpuint (envelope_network_get_n_layers (network), ==, envelope_network_get_n_layers (lecture));
+  for (guint i = 0; i < envelope_network_get_n_layers (network); i++)
+    g_assert_true (envelope_layer_equal (envelope_network_get_layer (network, i),
+                                         envelope_network_get_layer (lecture, i)));
+  g_assert_cmpstr (total (window, "params"), ==, "813,802");
+  g_assert_cmpstr (total (window, "params-detail"), ==, "3.10 MiB in fp32");
+
+  app_test_select (window, "conv2");
+  app_test_screenshot (GTK_WIDGET (window), "build-mnist");
+  app_test_window_destroy (window);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  app_test_init (&argc, &argv);
+
+  g_test_add_func ("/app/open-example", test_open_example);
+  g_test_add_func ("/app/select-layer", test_select_layer);
+  g_test_add_func ("/app/edit-setting", test_edit_setting);
+  g_test_add_func ("/app/invalid-setting", test_invalid_setting);
+  g_test_add_func ("/app/insert-delete", test_insert_delete);
+  g_test_add_func ("/app/connect-branch", test_connect_branch);
+  g_test_add_func ("/app/training", test_training);
+  g_test_add_func ("/app/save-reload", test_save_reload);
+  g_test_add_func ("/app/export", test_export);
+  g_test_add_func ("/app/broken-file", test_broken_file);
+  g_test_add_func ("/app/build-mnist", test_build_mnist);
+
+  return g_test_run ();
+}
