@@ -23,7 +23,7 @@ app_test_init (int    *argc,
   g_test_init (argc, argv, NULL);
   if (!gtk_init_check ())
     {
-      g_printerr ("No display: the app tests need one (run them under xvfb-run)\n");
+      g_print ("1..0 # SKIP no display: the app tests need one (run them under xvfb-run)\n");
       exit (77);
     }
   envelope_app_ensure_resources ();
@@ -36,6 +36,12 @@ app_test_count_frame (GdkFrameClock *clock,
   (*count)++;
 }
 
+static gboolean
+app_test_wake (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
 /* Runs the main loop until @widget's window has painted @n more frames
  * (or two seconds have passed). */
 static inline void
@@ -46,6 +52,7 @@ app_test_wait_frames (GtkWidget *widget,
   guint count = 0;
   gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
   gulong id;
+  guint wake;
 
   clock = gtk_widget_get_frame_clock (widget);
   if (clock == NULL)
@@ -55,9 +62,11 @@ app_test_wait_frames (GtkWidget *widget,
       return;
     }
   id = g_signal_connect (clock, "after-paint", G_CALLBACK (app_test_count_frame), &count);
+  wake = g_timeout_add (20, app_test_wake, NULL);
   gtk_widget_queue_draw (widget);
   while (count < n && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake);
   g_signal_handler_disconnect (clock, id);
   while (g_main_context_iteration (NULL, FALSE))
     ;

@@ -473,6 +473,23 @@ test_export (void)
   check_export (window, "diagram.svg");
   check_export (window, "diagram.pdf");
 
+  /* The renderer's options: at scale 1 and without title, legend and
+   * totals, the image is smaller than the default (scale 2, with them). */
+  {
+    g_autofree char *full = app_test_temp_path ("diagram.png");
+    g_autofree char *bare = app_test_temp_path ("bare.png");
+    g_autoptr(GdkTexture) a = NULL;
+    g_autoptr(GdkTexture) b = NULL;
+
+    app_test_activate (window, "win.export-with", g_variant_new ("(sdbb)", bare, 1.0, FALSE, TRUE));
+    a = gdk_texture_new_from_filename (full, NULL);
+    b = gdk_texture_new_from_filename (bare, NULL);
+    g_assert_nonnull (a);
+    g_assert_nonnull (b);
+    g_assert_cmpint (gdk_texture_get_width (b), <, gdk_texture_get_width (a));
+    g_assert_cmpint (gdk_texture_get_height (b), <, gdk_texture_get_height (a));
+  }
+
   /* An unknown format is an error, shown. */
   app_test_activate (window, "win.export-to", g_variant_new_string (bad));
   g_assert_nonnull (window->message_dialog);

@@ -247,7 +247,7 @@ draw (GtkDrawingArea *area,
       cairo_arc (cr, x, y, 4.5, 0, 2 * G_PI);
       cairo_fill (cr);
       text_color (widget, cr, 1.0);
-      show_text (widget, cr, label, x + (x > left + plot_w * 0.6 ? -8 : 8), y - 4,
+      show_text (widget, cr, label, x + (x > left + plot_w * 0.6 ? -8 : 8), y - 10,
                  x > left + plot_w * 0.6 ? 1.0 : 0.0, 1.0, TRUE);
     }
 #undef PX

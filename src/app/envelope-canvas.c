@@ -1243,14 +1243,6 @@ fit (EnvelopeCanvas *self)
   envelope_viewport_set_size (self->viewport, width, MAX (height - legend, height / 2));
   envelope_viewport_fit (self->viewport, &bounds, FIT_MARGIN);
   envelope_viewport_set_size (self->viewport, width, height);
-  if (legend > 0)
-    {
-      double cx, cy;
-
-      envelope_viewport_get_center (self->viewport, &cx, &cy);
-      envelope_viewport_set_center (self->viewport, cx,
-                                    cy + envelope_viewport_pixels_to_world (self->viewport, MIN (legend, height / 2) / 2));
-    }
   zoom = envelope_viewport_get_zoom (self->viewport);
   if (zoom > NATURAL_ZOOM)
     {
@@ -1259,17 +1251,28 @@ fit (EnvelopeCanvas *self)
     }
   else if (self->fit_legible && zoom < NATURAL_ZOOM * 0.75)
     {
+      double view_width, view_height;
+
       envelope_viewport_set_zoom (self->viewport, NATURAL_ZOOM);
-      envelope_viewport_get_size (self->viewport, &width, &height);
-      width = envelope_viewport_pixels_to_world (self->viewport, width);
-      height = envelope_viewport_pixels_to_world (self->viewport, height);
+      view_width = envelope_viewport_pixels_to_world (self->viewport, width);
+      view_height = envelope_viewport_pixels_to_world (self->viewport, height - legend);
       if (envelope_layout_get_direction (self->layout) == ENVELOPE_DIRECTION_TOP_BOTTOM)
         envelope_viewport_set_center (self->viewport, bounds.x + bounds.width / 2,
-                                      bounds.y + height / 2 - envelope_viewport_pixels_to_world (self->viewport, FIT_MARGIN));
+                                      bounds.y + view_height / 2 - envelope_viewport_pixels_to_world (self->viewport, FIT_MARGIN));
       else
         envelope_viewport_set_center (self->viewport,
-                                      bounds.x + width / 2 - envelope_viewport_pixels_to_world (self->viewport, FIT_MARGIN),
+                                      bounds.x + view_width / 2 - envelope_viewport_pixels_to_world (self->viewport, FIT_MARGIN),
                                       bounds.y + bounds.height / 2);
+    }
+
+  /* The picture sits in the room above the legend. */
+  if (legend > 0)
+    {
+      double cx, cy;
+
+      envelope_viewport_get_center (self->viewport, &cx, &cy);
+      envelope_viewport_set_center (self->viewport, cx,
+                                    cy + envelope_viewport_pixels_to_world (self->viewport, MIN (legend, height / 2) / 2));
     }
   self->fit_pending = FALSE;
   self->fit_legible = FALSE;
@@ -1291,11 +1294,13 @@ envelope_canvas_zoom_fit (EnvelopeCanvas *self)
 }
 
 /* Writes the diagram as shown (colours, style, direction, overlay) to a
- * PNG, SVG or PDF file, by the file's extension. */
+ * PNG, SVG or PDF file, by the file's extension; @export may be NULL
+ * for the renderer's defaults. */
 gboolean
-envelope_canvas_export (EnvelopeCanvas  *self,
-                        const char      *path,
-                        GError         **error)
+envelope_canvas_export (EnvelopeCanvas             *self,
+                        const char                 *path,
+                        const EnvelopeCanvasExport *export,
+                        GError                    **error)
 {
   EnvelopeExportOptions options;
   EnvelopeRenderOptions render;
@@ -1319,9 +1324,12 @@ envelope_canvas_export (EnvelopeCanvas  *self,
   render = self->render_options;
   render.selected_block = -1;
   render.theme = ENVELOPE_THEME_LIGHT;
-  render.show_title = TRUE;
-  render.show_legend = TRUE;
-  render.show_totals = TRUE;
+  render.show_title = export == NULL || export->annotations;
+  render.show_legend = export == NULL || export->annotations;
+  render.show_totals = export == NULL || export->annotations;
+  render.transparent = export != NULL && export->transparent;
+  if (export != NULL && export->scale > 0)
+    options.scale = export->scale;
   return envelope_export_to_file (self->diagram, self->layout, &render, &options, path, error);
 }
 

@@ -22,6 +22,14 @@ typedef struct
   gboolean receptive_field;
 } EnvelopeCanvasView;
 
+/* The renderer's options for a file, as the export dialog offers them. */
+typedef struct
+{
+  double scale;                /* PNG pixels per point; 0 for the renderer's */
+  gboolean annotations;        /* title, legend and totals around the diagram */
+  gboolean transparent;        /* no background */
+} EnvelopeCanvasExport;
+
 #define ENVELOPE_TYPE_CANVAS (envelope_canvas_get_type ())
 G_DECLARE_FINAL_TYPE (EnvelopeCanvas, envelope_canvas, ENVELOPE, CANVAS, GtkWidget)
 
@@ -36,9 +44,10 @@ void                    envelope_canvas_zoom_by          (EnvelopeCanvas        
                                                           double                    factor);
 void                    envelope_canvas_zoom_fit         (EnvelopeCanvas           *self);
 
-gboolean                envelope_canvas_export           (EnvelopeCanvas           *self,
-                                                          const char               *path,
-                                                          GError                  **error);
+gboolean                envelope_canvas_export           (EnvelopeCanvas             *self,
+                                                          const char                 *path,
+                                                          const EnvelopeCanvasExport *options,
+                                                          GError                    **error);
 
 /* For tests and benchmarks. */
 const EnvelopeDiagram  *envelope_canvas_get_diagram      (EnvelopeCanvas           *self);

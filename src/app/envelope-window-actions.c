@@ -193,13 +193,22 @@ on_save_response (GtkNativeDialog *chooser,
                   int              response,
                   EnvelopeWindow  *self)
 {
+  gboolean close = self->close_after_save;
+  g_autoptr(GFile) file = NULL;
+
+  self->close_after_save = FALSE;
   if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      envelope_window_save_to (self, file);
-    }
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
   gtk_native_dialog_destroy (chooser);
   g_clear_object (&self->chooser);
+  if (file != NULL)
+    {
+      if (envelope_window_save_to (self, file) && close)
+        {
+          self->close_confirmed = TRUE;
+          gtk_window_close (GTK_WINDOW (self));
+        }
+    }
 }
 
 static void
@@ -250,9 +259,10 @@ save_to_activated (GtkWidget  *widget,
 }
 
 gboolean
-envelope_window_export_to (EnvelopeWindow  *self,
-                           GFile           *file,
-                           GError         **error)
+envelope_window_export_to (EnvelopeWindow             *self,
+                           GFile                      *file,
+                           const EnvelopeCanvasExport *options,
+                           GError                    **error)
 {
   g_autofree char *path = g_file_get_path (file);
 
@@ -261,17 +271,18 @@ envelope_window_export_to (EnvelopeWindow  *self,
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _("Only local files can be written"));
       return FALSE;
     }
-  return envelope_canvas_export (self->canvas, path, error);
+  return envelope_canvas_export (self->canvas, path, options, error);
 }
 
 static void
-export_and_report (EnvelopeWindow *self,
-                   GFile          *file)
+export_and_report (EnvelopeWindow             *self,
+                   GFile                      *file,
+                   const EnvelopeCanvasExport *options)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *name = g_file_get_basename (file);
 
-  if (!envelope_window_export_to (self, file, &error))
+  if (!envelope_window_export_to (self, file, options, &error))
     {
       g_autofree char *title = g_strdup_printf (_("“%s” Cannot Be Exported"), name);
       envelope_window_show_error (self, title, error);
@@ -295,6 +306,15 @@ on_export_response (GtkNativeDialog *chooser,
       g_autofree char *path = g_file_get_path (file);
       const char *extension = filter ? g_object_get_data (G_OBJECT (filter), "extension") : NULL;
 
+      const char *scale = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (chooser), "scale");
+      const char *annotations = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (chooser), "annotations");
+      const char *transparent = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (chooser), "transparent");
+      EnvelopeCanvasExport options = {
+        .scale = scale ? g_ascii_strtod (scale, NULL) : 0,
+        .annotations = g_strcmp0 (annotations, "false") != 0,
+        .transparent = g_strcmp0 (transparent, "true") == 0,
+      };
+
       /* "diagram" with the PDF filter chosen is "diagram.pdf". */
       if (path != NULL && extension != NULL && strrchr (path, '.') <= strrchr (path, '/'))
         {
@@ -302,7 +322,7 @@ on_export_response (GtkNativeDialog *chooser,
           g_object_unref (file);
           file = g_file_new_for_path (full);
         }
-      export_and_report (self, file);
+      export_and_report (self, file, &options);
     }
   gtk_native_dialog_destroy (chooser);
   g_clear_object (&self->chooser);
@@ -336,9 +356,24 @@ export_activated (GtkWidget  *widget,
       gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
     }
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
+  {
+    /* The renderer's default first: GTK 4.8's own chooser shows the
+     * first option whatever was chosen before it was shown. */
+    static const char *scales[] = { "2", "1", "3", "4", NULL };
+    const char *scale_labels[] = { _("2× (144 dpi)"), _("1× (72 dpi)"), _("3× (216 dpi)"), _("4× (288 dpi)"), NULL };
+
+    gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (self->chooser), "scale", _("PNG scale"), scales, scale_labels);
+    gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (self->chooser), "annotations",
+                                 _("Title, legend and totals"), NULL, NULL);
+    gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (self->chooser), "transparent",
+                                 _("Transparent background"), NULL, NULL);
+  }
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
   g_signal_connect (self->chooser, "response", G_CALLBACK (on_export_response), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  /* GTK's own chooser takes the choices' values once it is shown. */
+  gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (self->chooser), "annotations", "true");
+  gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (self->chooser), "transparent", "false");
 }
 
 static void
@@ -348,7 +383,23 @@ export_to_activated (GtkWidget  *widget,
 {
   g_autoptr(GFile) file = g_file_new_for_commandline_arg (g_variant_get_string (parameter, NULL));
 
-  export_and_report (ENVELOPE_WINDOW (widget), file);
+  export_and_report (ENVELOPE_WINDOW (widget), file, NULL);
+}
+
+/* ("diagram.png", 1.0, false, true): a scale for PNG, whether to add the
+ * title, legend and totals, and a transparent background. */
+static void
+export_with_activated (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  EnvelopeCanvasExport options;
+  g_autoptr(GFile) file = NULL;
+  const char *path;
+
+  g_variant_get (parameter, "(&sdbb)", &path, &options.scale, &options.annotations, &options.transparent);
+  file = g_file_new_for_commandline_arg (path);
+  export_and_report (ENVELOPE_WINDOW (widget), file, &options);
 }
 
 static void
@@ -781,6 +832,7 @@ envelope_window_class_install_actions (EnvelopeWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.export", NULL);
   gtk_widget_class_install_action (widget_class, "win.export-to", "s", export_to_activated);
+  gtk_widget_class_install_action (widget_class, "win.export-with", "(sdbb)", export_with_activated);
 
   gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo", NULL);

@@ -46,6 +46,7 @@ struct _EnvelopeWindow
   GtkWidget *message_dialog;     /* the last error shown, for tests */
   char *last_message;
   gboolean close_confirmed;
+  gboolean close_after_save;     /* Save As chosen in the close dialog */
 };
 
 void     envelope_window_class_install_actions (EnvelopeWindowClass *klass);
@@ -60,6 +61,7 @@ gboolean envelope_window_save_to               (EnvelopeWindow      *self,
                                                 GFile               *file);
 gboolean envelope_window_export_to             (EnvelopeWindow      *self,
                                                 GFile               *file,
+                                                const EnvelopeCanvasExport *options,
                                                 GError             **error);
 void     envelope_window_populate_examples     (EnvelopeWindow      *self);
 

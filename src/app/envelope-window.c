@@ -200,7 +200,8 @@ on_close_response (AdwMessageDialog *dialog,
 
       if (file == NULL)
         {
-          /* Save As; the window stays open, and closes when asked again. */
+          /* Save As, then close once saved. */
+          self->close_after_save = TRUE;
           gtk_widget_activate_action (GTK_WIDGET (self), "win.save-as", NULL);
           return;
         }
