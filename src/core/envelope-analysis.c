@@ -478,7 +478,8 @@ envelope_analysis_explain_memory (const EnvelopeAnalysis *analysis,
       break;
     case ENVELOPE_MEMORY_OPTIMIZER_STATE:
       envelope_format_append_count (out, t->trainable_params);
-      g_string_append_printf (out, _(" trainable × %u slots (%s) × 4"),
+      g_string_append_printf (out, ngettext (" trainable × %u slot (%s) × 4", " trainable × %u slots (%s) × 4",
+                                             envelope_optimizer_get_slots (m->optimizer)),
                               envelope_optimizer_get_slots (m->optimizer),
                               envelope_optimizer_to_string (m->optimizer));
       break;
