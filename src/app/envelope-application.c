@@ -98,6 +98,7 @@ envelope_application_startup (GApplication *app)
   G_APPLICATION_CLASS (envelope_application_parent_class)->startup (app);
 
   envelope_app_ensure_resources ();
+  gtk_window_set_default_icon_name (ENVELOPE_APPLICATION_ID);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
 }
 

@@ -181,7 +181,11 @@ on_layout_ready (GObject      *source,
   if (layout == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("The diagram cannot be laid out: %s", error->message);
+        {
+          g_autofree char *message = g_strdup_printf (_("The diagram cannot be laid out: %s"), error->message);
+          g_clear_object (&self->layout_cancellable);
+          g_signal_emit (self, signals[MESSAGE], 0, message);
+        }
       return;
     }
   g_clear_object (&self->layout_cancellable);
@@ -249,7 +253,8 @@ adopt (EnvelopeCanvas  *self,
       layout = envelope_layout_new (diagram, &error);
       if (layout == NULL)
         {
-          g_warning ("The diagram cannot be laid out: %s", error->message);
+          g_autofree char *message = g_strdup_printf (_("The diagram cannot be laid out: %s"), error->message);
+          g_signal_emit (self, signals[MESSAGE], 0, message);
           return;
         }
       g_clear_pointer (&self->pending, envelope_diagram_unref);

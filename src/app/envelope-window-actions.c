@@ -460,7 +460,10 @@ insert_layer_activated (GtkWidget  *widget,
 
   if (kind == NULL)
     {
-      g_warning ("No layer kind “%s”", g_variant_get_string (parameter, NULL));
+      g_autofree char *valid = envelope_layer_kind_list_valid ();
+      g_autofree char *message = g_strdup_printf (_("“%s” is not a layer kind; valid kinds: %s"),
+                                                  g_variant_get_string (parameter, NULL), valid);
+      envelope_window_toast (self, message);
       return;
     }
   envelope_document_insert_layer (self->document, kind->type, envelope_document_get_selected_layer (self->document));
