@@ -619,6 +619,37 @@ test_build_mnist (void)
   app_test_window_destroy (window);
 }
 
+/* A window closed with its memory popover open goes, and takes its
+ * document and views with it: nothing holds on to them. */
+static void
+test_lifecycle (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  gpointer document, canvas, inspector, table;
+
+  app_test_open_model (window, "resnet50.json");
+  app_test_select (window, "conv1");
+  app_test_activate (window, "win.set-field", g_variant_new ("(sv)", "filters", g_variant_new_int64 (16)));
+  app_test_activate (window, "win.show-memory", NULL);
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+
+  document = window->document;
+  canvas = window->canvas;
+  inspector = window->inspector;
+  table = window->layer_table;
+  g_object_add_weak_pointer (document, &document);
+  g_object_add_weak_pointer (canvas, &canvas);
+  g_object_add_weak_pointer (inspector, &inspector);
+  g_object_add_weak_pointer (table, &table);
+
+  app_test_window_destroy (window);
+  app_test_spin (200);
+  g_assert_null (document);
+  g_assert_null (canvas);
+  g_assert_null (inspector);
+  g_assert_null (table);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -636,6 +667,7 @@ main (int   argc,
   g_test_add_func ("/app/export", test_export);
   g_test_add_func ("/app/broken-file", test_broken_file);
   g_test_add_func ("/app/build-mnist", test_build_mnist);
+  g_test_add_func ("/app/lifecycle", test_lifecycle);
 
   return g_test_run ();
 }

@@ -47,6 +47,10 @@ struct _EnvelopeTotalsBar
   EnvelopeBatchPlot *batch_plot;
   GtkLabel *fit_formula;
 
+  char *params_tooltip;
+  char *test_tooltip;
+  char *fit_tooltip;
+
   GtkLabel *term_sizes[ENVELOPE_N_MEMORY_TERMS];
   GtkLabel *term_shares[ENVELOPE_N_MEMORY_TERMS];
   GtkLabel *term_formulas[ENVELOPE_N_MEMORY_TERMS];
@@ -63,16 +67,29 @@ take_label (GtkLabel *label,
   g_free (text);
 }
 
-/* Setting a tooltip asks the display where the pointer is: only when it
- * says something new. */
-static void
-set_tooltip (GtkWidget  *widget,
-             const char *text)
+/* The figures' tooltips are the core's formulas, given when asked:
+ * setting a tooltip's text asks the display where the pointer is, on
+ * every edit. */
+static gboolean
+on_query_tooltip (GtkWidget  *widget,
+                  int         x,
+                  int         y,
+                  gboolean    keyboard,
+                  GtkTooltip *tooltip,
+                  char      **text)
 {
-  const char *old = gtk_widget_get_tooltip_text (widget);
+  if (*text == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, *text);
+  return TRUE;
+}
 
-  if (g_strcmp0 (old, text) != 0)
-    gtk_widget_set_tooltip_text (widget, text);
+static void
+ask_tooltip (GtkWidget  *widget,
+             char      **text)
+{
+  gtk_widget_set_has_tooltip (widget, TRUE);
+  g_signal_connect (widget, "query-tooltip", G_CALLBACK (on_query_tooltip), text);
 }
 
 static void
@@ -165,7 +182,8 @@ show_fit (EnvelopeTotalsBar      *self,
                                                          target, steps, micro));
         }
     }
-  set_tooltip (gtk_widget_get_parent (GTK_WIDGET (self->fit_label)), explained);
+  g_free (self->fit_tooltip);
+  self->fit_tooltip = g_strdup (explained);
   gtk_label_set_text (self->fit_formula, explained);
 }
 
@@ -200,7 +218,8 @@ refresh (EnvelopeTotalsBar *self)
     g_autofree char *tooltip = g_strdup_printf (_("%s trainable, %s non-trainable"), trainable, fixed);
 
     take_label (self->params_detail, g_strdup_printf (_("%s in %s"), size, envelope_dtype_to_string (m->dtype)));
-    set_tooltip (gtk_widget_get_parent (GTK_WIDGET (self->params_label)), tooltip);
+    g_free (self->params_tooltip);
+    self->params_tooltip = g_strdup (tooltip);
   }
 
   if (self->flops)
@@ -221,7 +240,8 @@ refresh (EnvelopeTotalsBar *self)
   test_explained = envelope_analysis_explain_test (analysis);
   take_label (self->test_label, envelope_format_bytes (m->test.total, ENVELOPE_UNITS_IEC));
   take_label (self->test_detail, g_strdup_printf (_("batch %s, outputs reused"), batch));
-  set_tooltip (gtk_widget_get_parent (GTK_WIDGET (self->test_label)), test_explained);
+  g_free (self->test_tooltip);
+  self->test_tooltip = g_strdup (test_explained);
 
   train_size = envelope_format_bytes (m->train_total, ENVELOPE_UNITS_IEC);
   gtk_label_set_text (self->train_label, train_size);
@@ -263,6 +283,9 @@ envelope_totals_bar_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->document, self);
   g_clear_object (&self->document);
   gtk_widget_dispose_template (GTK_WIDGET (self), ENVELOPE_TYPE_TOTALS_BAR);
+  g_clear_pointer (&self->params_tooltip, g_free);
+  g_clear_pointer (&self->test_tooltip, g_free);
+  g_clear_pointer (&self->fit_tooltip, g_free);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
 
@@ -318,6 +341,9 @@ envelope_totals_bar_init (EnvelopeTotalsBar *self)
   /* A popover focuses its first focusable child; were that a formula,
    * all of its text would show selected. */
   gtk_widget_set_focusable (GTK_WIDGET (self->memory_chart), TRUE);
+  ask_tooltip (gtk_widget_get_parent (GTK_WIDGET (self->params_label)), &self->params_tooltip);
+  ask_tooltip (gtk_widget_get_parent (GTK_WIDGET (self->test_label)), &self->test_tooltip);
+  ask_tooltip (gtk_widget_get_parent (GTK_WIDGET (self->fit_label)), &self->fit_tooltip);
 }
 
 void
@@ -359,6 +385,17 @@ envelope_totals_bar_show_training (EnvelopeTotalsBar *self)
 {
   g_return_if_fail (ENVELOPE_IS_TOTALS_BAR (self));
   gtk_menu_button_popup (self->training_button);
+}
+
+/* Before the window goes: GTK 4.8 looks for a popover's surface after
+ * its window has been destroyed. */
+void
+envelope_totals_bar_popdown (EnvelopeTotalsBar *self)
+{
+  g_return_if_fail (ENVELOPE_IS_TOTALS_BAR (self));
+
+  gtk_menu_button_popdown (self->memory_button);
+  gtk_menu_button_popdown (self->training_button);
 }
 
 const char *

@@ -19,6 +19,7 @@ void        envelope_totals_bar_set_flops      (EnvelopeTotalsBar *self,
                                                 gboolean           flops);
 void        envelope_totals_bar_show_memory    (EnvelopeTotalsBar *self);
 void        envelope_totals_bar_show_training  (EnvelopeTotalsBar *self);
+void        envelope_totals_bar_popdown        (EnvelopeTotalsBar *self);
 
 /* For tests: the text of "params", "macs", "test", "train", "fit" and
  * their "-detail"; and the memory popover. */

@@ -283,6 +283,16 @@ envelope_window_show_error (EnvelopeWindow *self,
 /* ------------------------------------------------------------------ */
 
 static void
+envelope_window_unrealize (GtkWidget *widget)
+{
+  EnvelopeWindow *self = ENVELOPE_WINDOW (widget);
+
+  if (self->totals_bar != NULL)
+    envelope_totals_bar_popdown (self->totals_bar);
+  GTK_WIDGET_CLASS (envelope_window_parent_class)->unrealize (widget);
+}
+
+static void
 envelope_window_dispose (GObject *object)
 {
   EnvelopeWindow *self = ENVELOPE_WINDOW (object);
@@ -399,6 +409,7 @@ envelope_window_class_init (EnvelopeWindowClass *klass)
   object_class->get_property = envelope_window_get_property;
   object_class->set_property = envelope_window_set_property;
   window_class->close_request = envelope_window_close_request;
+  widget_class->unrealize = envelope_window_unrealize;
 
   properties[PROP_DOCUMENT] =
     g_param_spec_object ("document", NULL, NULL, ENVELOPE_TYPE_DOCUMENT,
