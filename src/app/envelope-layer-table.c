@@ -46,15 +46,15 @@ typedef struct
 } Column;
 
 static const Column columns[] = {
-  { N_("Layer"), "name", NULL, G_TYPE_NONE, FALSE, TRUE, 120 },
-  { N_("Kind"), "kind", NULL, G_TYPE_NONE, FALSE, TRUE, 124 },
-  { N_("Output"), "output", "activations", G_TYPE_UINT64, FALSE, FALSE, 120 },
-  { N_("Parameters"), "params-text", "params", G_TYPE_UINT64, TRUE, FALSE, 110 },
-  { N_("Params %"), "params-share", "params", G_TYPE_UINT64, TRUE, FALSE, 80 },
-  { N_("MACs"), "macs-text", "macs", G_TYPE_UINT64, TRUE, FALSE, 130 },
-  { N_("MACs %"), "macs-share", "macs", G_TYPE_UINT64, TRUE, FALSE, 76 },
-  { N_("Activations"), "activations-text", "activations", G_TYPE_UINT64, TRUE, FALSE, 100 },
-  { N_("Receptive field"), "receptive-field", "receptive-field-size", G_TYPE_DOUBLE, TRUE, FALSE, 116 },
+  { N_("Layer"), "name", NULL, G_TYPE_NONE, FALSE, TRUE, 110 },
+  { N_("Kind"), "kind", NULL, G_TYPE_NONE, FALSE, TRUE, 116 },
+  { N_("Output"), "output", "activations", G_TYPE_UINT64, FALSE, FALSE, 104 },
+  { N_("Parameters"), "params-text", "params", G_TYPE_UINT64, TRUE, FALSE, 100 },
+  { N_("Params %"), "params-share", "params", G_TYPE_UINT64, TRUE, FALSE, 74 },
+  { N_("MACs"), "macs-text", "macs", G_TYPE_UINT64, TRUE, FALSE, 122 },
+  { N_("MACs %"), "macs-share", "macs", G_TYPE_UINT64, TRUE, FALSE, 72 },
+  { N_("Activations"), "activations-text", "activations", G_TYPE_UINT64, TRUE, FALSE, 96 },
+  { N_("Receptive field"), "receptive-field", "receptive-field-size", G_TYPE_DOUBLE, TRUE, FALSE, 114 },
 };
 
 static void

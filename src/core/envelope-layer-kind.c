@@ -356,7 +356,7 @@ require_spatial (EnvelopeInference          *inf,
     return TRUE;
   envelope_layer_error (error, ENVELOPE_ANALYSIS_ERROR, ENVELOPE_ANALYSIS_ERROR_RANK,
                         inf->location, inf->index, inf->layer->name, "inputs",
-                        _("a %s layer needs a C×H×W input, but gets a vector of %" PRIu64 " values; "
+                        _("%s layers need a C×H×W input, but this one gets a vector of %" PRIu64 " values; "
                           "remove the flatten or dense layer before it"),
                         envelope_layer_kind_get (inf->layer->type)->id, in->shape[0]);
   return FALSE;
@@ -1222,7 +1222,7 @@ envelope_layer_kind_infer (EnvelopeInference *inf,
                    : format_counts ("{} + {} = {}", COUNTS (out->weights, out->biases, out->params)));
   if (inf->formulas[ENVELOPE_FIGURE_MACS] == NULL)
     set_formula (inf, ENVELOPE_FIGURE_MACS,
-                 g_strdup_printf (_("0: a %s layer does no multiply-adds"), id));
+                 g_strdup_printf (_("0: %s layers do no multiply-adds"), id));
   if (row->ops_per_value > 0)
     set_formula (inf, ENVELOPE_FIGURE_OTHER_OPS,
                  format_counts (_("{} × {} = {}, per output value"),

@@ -1113,7 +1113,7 @@ read_layer (JsonNode  *node,
         {
           g_autofree char *valid = envelope_layer_kind_list_keys (kind);
           reader_error (&reader, ENVELOPE_NETWORK_ERROR_UNKNOWN_KEY, key,
-                        _("is not a setting of a %s layer; valid keys: %s"), kind->id, valid);
+                        _("is not a setting of %s layers; valid keys: %s"), kind->id, valid);
           return NULL;
         }
       if (!read_field (&reader, object, key, field, layer))
