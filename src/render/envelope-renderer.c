@@ -1818,69 +1818,51 @@ envelope_renderer_draw_page (EnvelopeRenderer            *renderer,
 
 /* ---- names for the command line ---- */
 
-gboolean
-envelope_color_mode_from_string (const char        *text,
-                                 EnvelopeColorMode *mode)
+typedef struct
 {
-  static const char *names[] = { "kind", "memory", "macs", "params" };
+  const char *name;
+  int value;
+} Name;
 
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    if (g_ascii_strcasecmp (text, names[i]) == 0)
+/* The value of @text in @names (case-insensitive), or FALSE. */
+static gboolean
+lookup_name (const Name *names,
+             guint       n_names,
+             const char *text,
+             int        *value)
+{
+  for (guint i = 0; i < n_names; i++)
+    if (g_ascii_strcasecmp (text, names[i].name) == 0)
       {
-        *mode = (EnvelopeColorMode) i;
+        *value = names[i].value;
         return TRUE;
       }
   return FALSE;
 }
 
-gboolean
-envelope_memory_of_from_string (const char       *text,
-                                EnvelopeMemoryOf *memory_of)
-{
-  if (g_ascii_strcasecmp (text, "activations") == 0)
-    *memory_of = ENVELOPE_MEMORY_OF_ACTIVATIONS;
-  else if (g_ascii_strcasecmp (text, "params") == 0 || g_ascii_strcasecmp (text, "parameters") == 0)
-    *memory_of = ENVELOPE_MEMORY_OF_PARAMETERS;
-  else
-    return FALSE;
-  return TRUE;
-}
+#define DEFINE_FROM_STRING(function, Type, ...)                            \
+  gboolean                                                                \
+  function (const char *text,                                             \
+            Type       *out)                                              \
+  {                                                                       \
+    static const Name names[] = { __VA_ARGS__ };                          \
+    int value;                                                            \
+                                                                          \
+    if (!lookup_name (names, G_N_ELEMENTS (names), text, &value))         \
+      return FALSE;                                                       \
+    *out = (Type) value;                                                  \
+    return TRUE;                                                          \
+  }
 
-gboolean
-envelope_diagram_style_from_string (const char           *text,
-                                    EnvelopeDiagramStyle *style)
-{
-  if (g_ascii_strcasecmp (text, "flat") == 0)
-    *style = ENVELOPE_DIAGRAM_STYLE_FLAT;
-  else if (g_ascii_strcasecmp (text, "proportional") == 0)
-    *style = ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL;
-  else
-    return FALSE;
-  return TRUE;
-}
-
-gboolean
-envelope_direction_from_string (const char        *text,
-                                EnvelopeDirection *direction)
-{
-  if (g_ascii_strcasecmp (text, "lr") == 0)
-    *direction = ENVELOPE_DIRECTION_LEFT_RIGHT;
-  else if (g_ascii_strcasecmp (text, "tb") == 0)
-    *direction = ENVELOPE_DIRECTION_TOP_BOTTOM;
-  else
-    return FALSE;
-  return TRUE;
-}
-
-gboolean
-envelope_theme_from_string (const char    *text,
-                            EnvelopeTheme *theme)
-{
-  if (g_ascii_strcasecmp (text, "light") == 0)
-    *theme = ENVELOPE_THEME_LIGHT;
-  else if (g_ascii_strcasecmp (text, "dark") == 0)
-    *theme = ENVELOPE_THEME_DARK;
-  else
-    return FALSE;
-  return TRUE;
-}
+DEFINE_FROM_STRING (envelope_color_mode_from_string, EnvelopeColorMode,
+                    { "kind", ENVELOPE_COLOR_BY_KIND }, { "memory", ENVELOPE_COLOR_BY_MEMORY },
+                    { "macs", ENVELOPE_COLOR_BY_MACS }, { "params", ENVELOPE_COLOR_BY_PARAMS })
+DEFINE_FROM_STRING (envelope_memory_of_from_string, EnvelopeMemoryOf,
+                    { "activations", ENVELOPE_MEMORY_OF_ACTIVATIONS },
+                    { "params", ENVELOPE_MEMORY_OF_PARAMETERS }, { "parameters", ENVELOPE_MEMORY_OF_PARAMETERS })
+DEFINE_FROM_STRING (envelope_diagram_style_from_string, EnvelopeDiagramStyle,
+                    { "flat", ENVELOPE_DIAGRAM_STYLE_FLAT }, { "proportional", ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL })
+DEFINE_FROM_STRING (envelope_direction_from_string, EnvelopeDirection,
+                    { "lr", ENVELOPE_DIRECTION_LEFT_RIGHT }, { "tb", ENVELOPE_DIRECTION_TOP_BOTTOM })
+DEFINE_FROM_STRING (envelope_theme_from_string, EnvelopeTheme,
+                    { "light", ENVELOPE_THEME_LIGHT }, { "dark", ENVELOPE_THEME_DARK })
