@@ -59,6 +59,33 @@ envelope_app_dup_models_dir (void)
   return g_build_filename (PKGDATADIR, "models", NULL);
 }
 
+/* The app's settings.  A build that is not installed reads the schema
+ * compiled into its build directory; an installed one, the system's. */
+GSettings *
+envelope_app_get_settings (void)
+{
+  static GSettings *settings = NULL;
+
+  if (g_once_init_enter (&settings))
+    {
+      GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+      g_autoptr(GSettingsSchemaSource) built = NULL;
+      g_autoptr(GSettingsSchema) schema = NULL;
+      g_autofree char *compiled = g_build_filename (BUILD_SCHEMADIR, "gschemas.compiled", NULL);
+
+      if (g_file_test (compiled, G_FILE_TEST_EXISTS))
+        built = g_settings_schema_source_new_from_directory (BUILD_SCHEMADIR, source, FALSE, NULL);
+      if (built != NULL)
+        schema = g_settings_schema_source_lookup (built, ENVELOPE_APPLICATION_ID, TRUE);
+      if (schema == NULL && source != NULL)
+        schema = g_settings_schema_source_lookup (source, ENVELOPE_APPLICATION_ID, TRUE);
+      if (schema == NULL)
+        g_error ("The settings schema %s is not installed", ENVELOPE_APPLICATION_ID);
+      g_once_init_leave (&settings, g_settings_new_full (schema, NULL, NULL));
+    }
+  return settings;
+}
+
 static void
 envelope_application_activate (GApplication *app)
 {

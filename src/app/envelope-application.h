@@ -17,5 +17,6 @@ EnvelopeApplication *envelope_application_new        (void);
 
 void                 envelope_app_ensure_resources   (void);
 char                *envelope_app_dup_models_dir     (void);
+GSettings           *envelope_app_get_settings       (void);
 
 G_END_DECLS
