@@ -13,10 +13,36 @@
 
 /* Skips the whole program (exit 77) when no display can be opened:
  * under `meson test` without Xvfb the app suite is skipped, not passed. */
+/* A home of the tests' own for autosaves and recent files, made once
+ * and handed down to any process a test starts. */
+static inline void
+app_test_isolate_home (void)
+{
+  const char *home = g_getenv ("ENVELOPE_TEST_HOME");
+  g_autofree char *made = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *data = NULL;
+
+  if (home == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      made = g_dir_make_tmp ("envelope-app-home-XXXXXX", &error);
+      g_assert_no_error (error);
+      g_setenv ("ENVELOPE_TEST_HOME", made, TRUE);
+      home = made;
+    }
+  state = g_build_filename (home, "state", NULL);
+  data = g_build_filename (home, "data", NULL);
+  g_setenv ("XDG_STATE_HOME", state, TRUE);
+  g_setenv ("XDG_DATA_HOME", data, TRUE);
+}
+
 static inline void
 app_test_init (int    *argc,
                char ***argv)
 {
+  app_test_isolate_home ();
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   g_setenv ("GTK_A11Y", "none", TRUE);
   g_setenv ("NO_AT_BRIDGE", "1", TRUE);

@@ -14,6 +14,8 @@
 struct _EnvelopeApplication
 {
   AdwApplication parent_instance;
+
+  gboolean recovery_offered;
 };
 
 G_DEFINE_FINAL_TYPE (EnvelopeApplication, envelope_application, ADW_TYPE_APPLICATION)
@@ -86,6 +88,18 @@ envelope_app_get_settings (void)
   return settings;
 }
 
+/* Once a process, in its first window: the work an earlier one that
+ * crashed or was killed left unsaved. */
+static void
+offer_recovery (EnvelopeApplication *self,
+                GtkWindow           *window)
+{
+  if (self->recovery_offered || !ENVELOPE_IS_WINDOW (window))
+    return;
+  self->recovery_offered = TRUE;
+  envelope_window_offer_recovery (ENVELOPE_WINDOW (window));
+}
+
 static void
 envelope_application_activate (GApplication *app)
 {
@@ -94,6 +108,7 @@ envelope_application_activate (GApplication *app)
   if (window == NULL)
     window = GTK_WINDOW (envelope_window_new (GTK_APPLICATION (app)));
   gtk_window_present (window);
+  offer_recovery (ENVELOPE_APPLICATION (app), window);
 }
 
 static void
@@ -114,6 +129,7 @@ envelope_application_open (GApplication  *app,
         window = envelope_window_new (GTK_APPLICATION (app));
       gtk_window_present (GTK_WINDOW (window));
       envelope_window_open (window, files[i]);
+      offer_recovery (ENVELOPE_APPLICATION (app), GTK_WINDOW (window));
     }
 }
 

@@ -355,6 +355,22 @@ envelope_document_replace (EnvelopeDocument *self,
   g_signal_emit (self, signals[SELECTION_CHANGED], 0);
 }
 
+/* Takes @network as work recovered after a crash: as replace() does,
+ * but its changes are not saved, to @file (where it was saved before,
+ * or NULL) or anywhere. */
+void
+envelope_document_recover (EnvelopeDocument *self,
+                           EnvelopeNetwork  *network,
+                           GFile            *file)
+{
+  g_return_if_fail (ENVELOPE_IS_DOCUMENT (self));
+
+  envelope_document_replace (self, network, file);
+  self->saved_state = 0;      /* no state is ever 0 */
+  notify_history (self);
+  g_signal_emit (self, signals[CHANGED], 0, (guint) ENVELOPE_CHANGE_FILE);
+}
+
 /* Reads @file; when it cannot be read or is not a valid network, sets
  * @error and leaves the document as it was. */
 gboolean

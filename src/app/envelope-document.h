@@ -33,6 +33,9 @@ gboolean               envelope_document_load               (EnvelopeDocument   
 void                   envelope_document_replace            (EnvelopeDocument       *self,
                                                              EnvelopeNetwork        *network,
                                                              GFile                  *file);
+void                   envelope_document_recover            (EnvelopeDocument       *self,
+                                                             EnvelopeNetwork        *network,
+                                                             GFile                  *file);
 gboolean               envelope_document_save               (EnvelopeDocument       *self,
                                                              GFile                  *file,
                                                              GError                **error);

@@ -61,6 +61,8 @@ open_network (EnvelopeWindow *self,
 
   target = target_window (self);
   envelope_document_replace (target->document, network, as_copy ? NULL : file);
+  if (!as_copy)
+    envelope_window_add_recent (target, file);
 }
 
 static void
@@ -159,6 +161,7 @@ envelope_window_save_to (EnvelopeWindow *self,
       envelope_window_show_error (self, title, error);
       return FALSE;
     }
+  envelope_window_add_recent (self, file);
   return TRUE;
 }
 
@@ -804,6 +807,128 @@ on_example_names_ready (gpointer data)
   g_menu_append_section (menu, _("Examples"), G_MENU_MODEL (examples));
   adw_split_button_set_menu_model (self->new_button, G_MENU_MODEL (menu));
   g_object_unref (self);
+}
+
+/* ------------------------------------------------------------------ */
+/* Recent files, and files dropped on the window                       */
+
+#define RECENT_APPLICATION "Envelope"
+#define RECENT_SHOWN 10
+
+void
+envelope_window_add_recent (EnvelopeWindow *self,
+                            GFile          *file)
+{
+  g_autofree char *uri = g_file_get_uri (file);
+  g_autofree char *exec = g_strdup_printf ("%s %%u", g_get_prgname () ? g_get_prgname () : "envelope");
+  GtkRecentData data = {
+    .mime_type = (char *) "application/json",
+    .app_name = (char *) RECENT_APPLICATION,
+    .app_exec = exec,
+  };
+
+  gtk_recent_manager_add_full (gtk_recent_manager_get_default (), uri, &data);
+}
+
+static int
+compare_recent (gconstpointer a,
+                gconstpointer b)
+{
+  GtkRecentInfo *x = *(GtkRecentInfo * const *) a;
+  GtkRecentInfo *y = *(GtkRecentInfo * const *) b;
+  GDateTime *tx = gtk_recent_info_get_modified (x);
+  GDateTime *ty = gtk_recent_info_get_modified (y);
+
+  return -g_date_time_compare (tx, ty);
+}
+
+/* The open button's menu: the networks last opened or saved here. */
+static void
+update_recent_menu (GtkRecentManager *manager,
+                    EnvelopeWindow   *self)
+{
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GMenu) recent = g_menu_new ();
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) gtk_recent_info_unref);
+  GList *list = gtk_recent_manager_get_items (manager);
+
+  for (GList *l = list; l != NULL; l = l->next)
+    {
+      GtkRecentInfo *info = l->data;
+
+      if (gtk_recent_info_has_application (info, RECENT_APPLICATION) && gtk_recent_info_exists (info))
+        g_ptr_array_add (items, gtk_recent_info_ref (info));
+    }
+  g_list_free_full (list, (GDestroyNotify) gtk_recent_info_unref);
+  g_ptr_array_sort (items, compare_recent);
+
+  for (guint i = 0; i < MIN (items->len, RECENT_SHOWN); i++)
+    {
+      GtkRecentInfo *info = g_ptr_array_index (items, i);
+      g_autoptr(GFile) file = g_file_new_for_uri (gtk_recent_info_get_uri (info));
+      g_autoptr(GFile) parent = g_file_get_parent (file);
+      g_autofree char *folder = parent ? g_file_get_parse_name (parent) : g_strdup ("");
+      g_autofree char *label = NULL;
+      g_autoptr(GMenuItem) item = NULL;
+      const char *home = g_get_home_dir ();
+
+      if (home != NULL && g_str_has_prefix (folder, home) &&
+          (folder[strlen (home)] == '/' || folder[strlen (home)] == '\0'))
+        {
+          char *short_folder = g_strconcat ("~", folder + strlen (home), NULL);
+          g_free (folder);
+          folder = short_folder;
+        }
+      /* Translators: a file's name and the folder it is in */
+      label = g_strdup_printf (_("%s — %s"), gtk_recent_info_get_display_name (info), folder);
+      item = g_menu_item_new (label, NULL);
+      g_menu_item_set_action_and_target (item, "win.open-file", "s", gtk_recent_info_get_uri (info));
+      g_menu_append_item (recent, item);
+    }
+  if (items->len == 0)
+    g_menu_append (recent, _("No Recent Networks"), NULL);   /* shown, not enabled */
+  g_menu_append_section (menu, _("Recent"), G_MENU_MODEL (recent));
+  g_menu_append (menu, _("_Open…"), "win.open");
+  adw_split_button_set_menu_model (self->open_button, G_MENU_MODEL (menu));
+}
+
+/* Each dropped file opens in a window of its own; the first one here,
+ * unless that would throw away unsaved work. */
+static gboolean
+on_drop (GtkDropTarget  *target,
+         const GValue   *value,
+         double          x,
+         double          y,
+         EnvelopeWindow *self)
+{
+  g_autoptr(GSList) files = gdk_file_list_get_files (g_value_get_boxed (value));
+  EnvelopeWindow *into = self;
+
+  for (GSList *l = files; l != NULL; l = l->next)
+    {
+      if (l != files)
+        {
+          into = envelope_window_new (gtk_window_get_application (GTK_WINDOW (self)));
+          gtk_window_present (GTK_WINDOW (into));
+        }
+      open_network (into, l->data, FALSE);
+    }
+  return files != NULL;
+}
+
+void
+envelope_window_setup_files (EnvelopeWindow *self)
+{
+  GtkRecentManager *manager = gtk_recent_manager_get_default ();
+  GtkDropTarget *drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+
+  g_signal_connect_object (manager, "changed", G_CALLBACK (update_recent_menu), self, 0);
+  update_recent_menu (manager, self);
+
+  /* Before the canvas, whose own target takes the palette's kinds. */
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (drop), GTK_PHASE_CAPTURE);
+  g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 }
 
 /* The examples' names are read once the window is up. */

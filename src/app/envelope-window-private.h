@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "envelope-autosave.h"
 #include "envelope-canvas.h"
 #include "envelope-inspector.h"
 #include "envelope-layer-table.h"
@@ -18,10 +19,12 @@ struct _EnvelopeWindow
   AdwApplicationWindow parent_instance;
 
   EnvelopeDocument *document;
+  EnvelopeAutosave *autosave;
 
   /* template children */
   AdwWindowTitle *window_title;
   AdwSplitButton *new_button;
+  AdwSplitButton *open_button;
   AdwToastOverlay *toast_overlay;
   EnvelopePalette *palette;
   GtkPaned *center_paned;
@@ -64,5 +67,8 @@ gboolean envelope_window_export_to             (EnvelopeWindow      *self,
                                                 const EnvelopeCanvasExport *options,
                                                 GError             **error);
 void     envelope_window_populate_examples     (EnvelopeWindow      *self);
+void     envelope_window_add_recent            (EnvelopeWindow      *self,
+                                                GFile               *file);
+void     envelope_window_setup_files           (EnvelopeWindow      *self);
 
 G_END_DECLS

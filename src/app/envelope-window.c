@@ -181,6 +181,16 @@ on_zoom_changed (EnvelopeCanvas *canvas,
   gtk_label_set_text (self->zoom_label, text);
 }
 
+static void
+on_autosave_failed (EnvelopeAutosave *autosave,
+                    const GError     *error,
+                    EnvelopeWindow   *self)
+{
+  g_autofree char *message = g_strdup_printf (_("Unsaved changes cannot be kept safe: %s"), error->message);
+
+  envelope_window_toast (self, message);
+}
+
 /* ------------------------------------------------------------------ */
 /* Closing                                                             */
 
@@ -221,7 +231,11 @@ envelope_window_close_request (GtkWindow *window)
   AdwMessageDialog *dialog;
 
   if (self->close_confirmed || !envelope_document_get_dirty (self->document))
-    return GTK_WINDOW_CLASS (envelope_window_parent_class)->close_request (window);
+    {
+      /* Closed on purpose: the changes were saved, or are to be lost. */
+      envelope_autosave_discard (self->autosave);
+      return GTK_WINDOW_CLASS (envelope_window_parent_class)->close_request (window);
+    }
 
   title = envelope_document_dup_title (self->document);
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (window, _("Save Changes?"), NULL));
@@ -305,6 +319,10 @@ envelope_window_dispose (GObject *object)
   self->message_dialog = NULL;
   if (self->document != NULL)
     g_signal_handlers_disconnect_by_data (self->document, self);
+  /* A window destroyed on purpose leaves no work in progress behind. */
+  if (self->autosave != NULL)
+    envelope_autosave_discard (self->autosave);
+  g_clear_object (&self->autosave);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), ENVELOPE_TYPE_WINDOW);
 
@@ -443,6 +461,7 @@ envelope_window_class_init (EnvelopeWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/envelope/Envelope/envelope-window.ui");
   gtk_widget_class_bind_template_child (widget_class, EnvelopeWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeWindow, new_button);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeWindow, open_button);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeWindow, palette);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeWindow, center_paned);
@@ -478,12 +497,15 @@ envelope_window_init (EnvelopeWindow *self)
   g_signal_connect (self->document, "notify::file", G_CALLBACK (on_document_notify), self);
 
   g_signal_connect_swapped (self->canvas, "message", G_CALLBACK (envelope_window_toast), self);
+  self->autosave = envelope_autosave_new (self->document);
+  g_signal_connect (self->autosave, "failed", G_CALLBACK (on_autosave_failed), self);
   envelope_canvas_set_document (self->canvas, self->document);
   envelope_layer_table_set_document (self->layer_table, self->document);
   envelope_inspector_set_document (self->inspector, self->document);
   envelope_totals_bar_set_document (self->totals_bar, self->document);
 
   envelope_window_populate_examples (self);
+  envelope_window_setup_files (self);
   read_view (self);
   update_title (self);
   update_error (self);
@@ -532,5 +554,6 @@ envelope_window_open (EnvelopeWindow *self,
       envelope_window_show_error (self, title, error);
       return FALSE;
     }
+  envelope_window_add_recent (self, file);
   return TRUE;
 }

@@ -18,5 +18,6 @@ EnvelopeDocument *envelope_window_get_document  (EnvelopeWindow *self);
 gboolean          envelope_window_is_pristine   (EnvelopeWindow *self);
 gboolean          envelope_window_open          (EnvelopeWindow *self,
                                                  GFile          *file);
+gboolean          envelope_window_offer_recovery (EnvelopeWindow *self);
 
 G_END_DECLS

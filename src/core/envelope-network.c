@@ -1727,6 +1727,33 @@ envelope_network_to_data (const EnvelopeNetwork *network,
   return g_string_free (out, FALSE);
 }
 
+/* Why a save failed, in the user's words; NULL when GLib's own message
+ * says it best. */
+static char *
+save_failure_reason (const GError *error,
+                     const char   *folder)
+{
+  if (error->domain != G_FILE_ERROR)
+    return NULL;
+  switch (error->code)
+    {
+    case G_FILE_ERROR_ACCES:
+    case G_FILE_ERROR_PERM:
+      return g_strdup_printf (_("the folder %s cannot be written (permission denied)"), folder);
+    case G_FILE_ERROR_ROFS:
+      return g_strdup_printf (_("the folder %s is on a read-only disk"), folder);
+    case G_FILE_ERROR_NOSPC:
+      return g_strdup (_("the disk is full"));
+    case G_FILE_ERROR_NOENT:
+    case G_FILE_ERROR_NOTDIR:
+      return g_strdup_printf (_("the folder %s does not exist"), folder);
+    case G_FILE_ERROR_ISDIR:
+      return g_strdup (_("a folder of that name is in the way"));
+    default:
+      return NULL;
+    }
+}
+
 /* Replaces @path atomically: a failed save leaves the old file as it was. */
 gboolean
 envelope_network_save_to_file (const EnvelopeNetwork *network,
@@ -1734,13 +1761,26 @@ envelope_network_save_to_file (const EnvelopeNetwork *network,
                                GError               **error)
 {
   g_autofree char *data = NULL;
+  g_autoptr(GError) local_error = NULL;
   gsize length;
 
   g_return_val_if_fail (network != NULL, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
   data = envelope_network_to_data (network, &length);
-  return g_file_set_contents_full (path, data, (gssize) length,
-                                   G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_ONLY_EXISTING,
-                                   0644, error);
+  if (!g_file_set_contents_full (path, data, (gssize) length,
+                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_ONLY_EXISTING,
+                                 0644, &local_error))
+    {
+      /* GLib names the temporary file it could not write, which the user
+       * never asked for: say which file, why, and that it is unharmed. */
+      g_autofree char *folder = g_path_get_dirname (path);
+      g_autofree char *reason = save_failure_reason (local_error, folder);
+
+      g_set_error (error, local_error->domain, local_error->code,
+                   _("%s cannot be saved: %s. The file on disk is as it was."),
+                   path, reason != NULL ? reason : local_error->message);
+      return FALSE;
+    }
+  return TRUE;
 }

@@ -1,0 +1,399 @@
+/* envelope-autosave.c: the work in progress, kept safe from a crash
+ *
+ * While a document has unsaved changes, a copy of it is written a few
+ * seconds after each change to the user's state directory
+ * ($XDG_STATE_HOME/envelope/autosave), one file per document, named by
+ * the process and a counter.  The file goes as soon as the document is
+ * saved, its changes undone, or its window closed: so a file that is
+ * still there while its process is gone is work a crash interrupted,
+ * and the next start offers it back.
+ *
+ * An autosave file is a small JSON object around the network file:
+ *
+ *   {"format": "envelope-autosave", "version": 1, "pid": 4242,
+ *    "saved": "2026-11-30T10:00:00Z", "file": "file:///home/…/vgg.json",
+ *    "network": { …the network, as saved… }}
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "envelope-autosave"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "envelope-autosave.h"
+
+#define AUTOSAVE_FORMAT "envelope-autosave"
+#define AUTOSAVE_VERSION 1
+#define DEFAULT_INTERVAL_MS 2000
+
+G_DEFINE_QUARK (envelope-autosave-error-quark, envelope_autosave_error)
+
+struct _EnvelopeAutosave
+{
+  GObject parent_instance;
+
+  EnvelopeDocument *document;   /* weak */
+  char *path;
+  guint interval;
+  guint timeout;
+  gboolean pending;             /* changed since the last write */
+  gboolean written;             /* the file exists */
+  gboolean failed;              /* the last write failed: said once */
+};
+
+G_DEFINE_FINAL_TYPE (EnvelopeAutosave, envelope_autosave, G_TYPE_OBJECT)
+
+enum {
+  FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+char *
+envelope_autosave_dup_dir (void)
+{
+  return g_build_filename (g_get_user_state_dir (), "envelope", "autosave", NULL);
+}
+
+void
+envelope_recovery_free (EnvelopeRecovery *recovery)
+{
+  if (recovery == NULL)
+    return;
+  g_free (recovery->path);
+  g_clear_pointer (&recovery->network, envelope_network_free);
+  g_clear_object (&recovery->file);
+  g_clear_pointer (&recovery->saved, g_date_time_unref);
+  g_free (recovery);
+}
+
+static char *
+autosave_to_data (EnvelopeDocument *document,
+                  gsize            *length)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonNode) network = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *network_data = envelope_network_to_data (envelope_document_get_network (document), NULL);
+  g_autofree char *saved = g_date_time_format_iso8601 (now);
+  GFile *file = envelope_document_get_file (document);
+
+  network = json_from_string (network_data, NULL);
+  g_assert (network != NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "format");
+  json_builder_add_string_value (builder, AUTOSAVE_FORMAT);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_int_value (builder, AUTOSAVE_VERSION);
+  json_builder_set_member_name (builder, "pid");
+  json_builder_add_int_value (builder, getpid ());
+  json_builder_set_member_name (builder, "saved");
+  json_builder_add_string_value (builder, saved);
+  if (file != NULL)
+    {
+      g_autofree char *uri = g_file_get_uri (file);
+      json_builder_set_member_name (builder, "file");
+      json_builder_add_string_value (builder, uri);
+    }
+  json_builder_set_member_name (builder, "network");
+  json_builder_add_value (builder, g_steal_pointer (&network));
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  return json_generator_to_data (generator, length);
+}
+
+/* Writes the document now if it has changes that are not yet on disk. */
+gboolean
+envelope_autosave_flush (EnvelopeAutosave  *self,
+                         GError           **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *data = NULL;
+  gsize length;
+
+  g_return_val_if_fail (ENVELOPE_IS_AUTOSAVE (self), FALSE);
+
+  g_clear_handle_id (&self->timeout, g_source_remove);
+  if (self->document == NULL || !self->pending)
+    return TRUE;
+  if (!envelope_document_get_dirty (self->document))
+    {
+      envelope_autosave_discard (self);
+      return TRUE;
+    }
+
+  dir = envelope_autosave_dup_dir ();
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   _("Cannot make the folder “%s”: %s"), dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+  data = autosave_to_data (self->document, &length);
+  if (!g_file_set_contents_full (self->path, data, (gssize) length, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
+    return FALSE;
+  self->pending = FALSE;
+  self->written = TRUE;
+  self->failed = FALSE;
+  return TRUE;
+}
+
+static gboolean
+on_timeout (gpointer data)
+{
+  EnvelopeAutosave *self = data;
+  g_autoptr(GError) error = NULL;
+
+  self->timeout = 0;
+  if (!envelope_autosave_flush (self, &error) && !self->failed)
+    {
+      self->failed = TRUE;
+      g_signal_emit (self, signals[FAILED], 0, error);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_document_changed (EnvelopeDocument *document,
+                     guint             change,
+                     EnvelopeAutosave *self)
+{
+  if (!envelope_document_get_dirty (document))
+    {
+      /* Saved, or every change undone: nothing to keep. */
+      envelope_autosave_discard (self);
+      return;
+    }
+  self->pending = TRUE;
+  if (self->timeout == 0)
+    self->timeout = g_timeout_add (self->interval, on_timeout, self);
+}
+
+static void
+on_document_notify_dirty (EnvelopeDocument *document,
+                          GParamSpec       *pspec,
+                          EnvelopeAutosave *self)
+{
+  on_document_changed (document, 0, self);
+}
+
+/* Forgets the work in progress: the document was saved, or closed on
+ * purpose.  A later change starts a new file. */
+void
+envelope_autosave_discard (EnvelopeAutosave *self)
+{
+  g_return_if_fail (ENVELOPE_IS_AUTOSAVE (self));
+
+  g_clear_handle_id (&self->timeout, g_source_remove);
+  self->pending = FALSE;
+  if (self->written && g_unlink (self->path) != 0 && errno != ENOENT)
+    g_debug ("Cannot remove %s: %s", self->path, g_strerror (errno));
+  self->written = FALSE;
+}
+
+void
+envelope_autosave_set_interval (EnvelopeAutosave *self,
+                                guint             milliseconds)
+{
+  g_return_if_fail (ENVELOPE_IS_AUTOSAVE (self));
+  self->interval = MAX (milliseconds, 1);
+}
+
+const char *
+envelope_autosave_get_path (EnvelopeAutosave *self)
+{
+  g_return_val_if_fail (ENVELOPE_IS_AUTOSAVE (self), NULL);
+  return self->path;
+}
+
+static void
+envelope_autosave_dispose (GObject *object)
+{
+  EnvelopeAutosave *self = ENVELOPE_AUTOSAVE (object);
+
+  g_clear_handle_id (&self->timeout, g_source_remove);
+  if (self->document != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->document, self);
+      g_object_remove_weak_pointer (G_OBJECT (self->document), (gpointer *) &self->document);
+      self->document = NULL;
+    }
+  G_OBJECT_CLASS (envelope_autosave_parent_class)->dispose (object);
+}
+
+static void
+envelope_autosave_finalize (GObject *object)
+{
+  EnvelopeAutosave *self = ENVELOPE_AUTOSAVE (object);
+
+  g_free (self->path);
+  G_OBJECT_CLASS (envelope_autosave_parent_class)->finalize (object);
+}
+
+static void
+envelope_autosave_class_init (EnvelopeAutosaveClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = envelope_autosave_dispose;
+  object_class->finalize = envelope_autosave_finalize;
+
+  /* Emitted once when a write fails, and again only after one succeeded. */
+  signals[FAILED] = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+}
+
+static void
+envelope_autosave_init (EnvelopeAutosave *self)
+{
+  static guint counter = 0;
+  g_autofree char *dir = envelope_autosave_dup_dir ();
+  g_autofree char *name = g_strdup_printf ("%d-%u.json", (int) getpid (), ++counter);
+
+  self->path = g_build_filename (dir, name, NULL);
+  self->interval = DEFAULT_INTERVAL_MS;
+}
+
+EnvelopeAutosave *
+envelope_autosave_new (EnvelopeDocument *document)
+{
+  EnvelopeAutosave *self;
+
+  g_return_val_if_fail (ENVELOPE_IS_DOCUMENT (document), NULL);
+
+  self = g_object_new (ENVELOPE_TYPE_AUTOSAVE, NULL);
+  self->document = document;
+  g_object_add_weak_pointer (G_OBJECT (document), (gpointer *) &self->document);
+  g_signal_connect (document, "changed", G_CALLBACK (on_document_changed), self);
+  g_signal_connect (document, "notify::dirty", G_CALLBACK (on_document_notify_dirty), self);
+  return self;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading back                                                        */
+
+EnvelopeRecovery *
+envelope_autosave_read (const char  *path,
+                        GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(EnvelopeRecovery) recovery = g_new0 (EnvelopeRecovery, 1);
+  g_autofree char *network_data = NULL;
+  JsonObject *root;
+  JsonNode *network;
+  const char *saved, *uri;
+
+  if (!json_parser_load_from_file (parser, path, error))
+    return NULL;
+  root = JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))
+         ? json_node_get_object (json_parser_get_root (parser)) : NULL;
+  if (root == NULL ||
+      g_strcmp0 (json_object_get_string_member_with_default (root, "format", ""), AUTOSAVE_FORMAT) != 0 ||
+      json_object_get_int_member_with_default (root, "version", 0) < 1 ||
+      (network = json_object_get_member (root, "network")) == NULL || !JSON_NODE_HOLDS_OBJECT (network))
+    {
+      g_set_error (error, ENVELOPE_AUTOSAVE_ERROR, ENVELOPE_AUTOSAVE_ERROR_FORMAT,
+                   _("%s: not an autosaved network"), path);
+      return NULL;
+    }
+  if (json_object_get_int_member (root, "version") > AUTOSAVE_VERSION)
+    {
+      g_set_error (error, ENVELOPE_AUTOSAVE_ERROR, ENVELOPE_AUTOSAVE_ERROR_FORMAT,
+                   _("%s: autosaved by a newer version of Envelope"), path);
+      return NULL;
+    }
+
+  network_data = json_to_string (network, FALSE);
+  recovery->network = envelope_network_load_from_data (network_data, -1, error);
+  if (recovery->network == NULL)
+    {
+      g_prefix_error (error, "%s: ", path);
+      return NULL;
+    }
+  recovery->path = g_strdup (path);
+  saved = json_object_get_string_member_with_default (root, "saved", NULL);
+  if (saved != NULL)
+    recovery->saved = g_date_time_new_from_iso8601 (saved, NULL);
+  if (recovery->saved == NULL)
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+      g_autoptr(GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_TIME_MODIFIED, 0, NULL, NULL);
+      recovery->saved = info ? g_file_info_get_modification_date_time (info) : g_date_time_new_now_utc ();
+    }
+  uri = json_object_get_string_member_with_default (root, "file", NULL);
+  if (uri != NULL && uri[0] != '\0')
+    recovery->file = g_file_new_for_uri (uri);
+  return g_steal_pointer (&recovery);
+}
+
+/* Whether the process that wrote an autosave file named "PID-N.json"
+ * is still running: its work is its own, not to be offered back. */
+static gboolean
+writer_is_alive (const char *name)
+{
+  gint64 pid;
+  char *end;
+
+  pid = g_ascii_strtoll (name, &end, 10);
+  if (end == name || *end != '-' || pid <= 0 || pid > G_MAXINT)
+    return FALSE;
+  if (pid == getpid ())
+    return TRUE;
+  return kill ((pid_t) pid, 0) == 0 || errno == EPERM;
+}
+
+static int
+compare_saved (gconstpointer a,
+               gconstpointer b)
+{
+  const EnvelopeRecovery *x = *(EnvelopeRecovery * const *) a;
+  const EnvelopeRecovery *y = *(EnvelopeRecovery * const *) b;
+
+  return g_date_time_compare (x->saved, y->saved);
+}
+
+/* The work that processes which are gone left behind, oldest first.
+ * A file that cannot be read is left where it is and skipped. */
+GPtrArray *
+envelope_autosave_find_orphans (void)
+{
+  g_autofree char *dir = envelope_autosave_dup_dir ();
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  GPtrArray *orphans = g_ptr_array_new_with_free_func ((GDestroyNotify) envelope_recovery_free);
+  const char *name;
+
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autoptr(GError) error = NULL;
+      EnvelopeRecovery *recovery;
+
+      if (!g_str_has_suffix (name, ".json") || writer_is_alive (name))
+        continue;
+      path = g_build_filename (dir, name, NULL);
+      recovery = envelope_autosave_read (path, &error);
+      if (recovery == NULL)
+        {
+          g_debug ("Skipping %s", error->message);
+          continue;
+        }
+      g_ptr_array_add (orphans, recovery);
+    }
+  g_ptr_array_sort (orphans, compare_saved);
+  return orphans;
+}
