@@ -123,6 +123,7 @@ envelope_autosave_flush (EnvelopeAutosave  *self,
 {
   g_autofree char *dir = NULL;
   g_autofree char *data = NULL;
+  g_autofree char *partial = NULL;
   gsize length;
 
   g_return_val_if_fail (ENVELOPE_IS_AUTOSAVE (self), FALSE);
@@ -144,9 +145,21 @@ envelope_autosave_flush (EnvelopeAutosave  *self,
                    _("Cannot make the folder “%s”: %s"), dir, g_strerror (saved_errno));
       return FALSE;
     }
+  /* Written beside and renamed over, so that a crash mid-write leaves
+   * the previous copy whole; no fsync: this guards against the app
+   * crashing, not the machine, and must not stall an edit. */
   data = autosave_to_data (self->document, &length);
-  if (!g_file_set_contents_full (self->path, data, (gssize) length, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
+  partial = g_strconcat (self->path, ".part", NULL);
+  if (!g_file_set_contents_full (partial, data, (gssize) length, G_FILE_SET_CONTENTS_NONE, 0600, error))
     return FALSE;
+  if (g_rename (partial, self->path) != 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   _("Cannot write “%s”: %s"), self->path, g_strerror (saved_errno));
+      g_unlink (partial);
+      return FALSE;
+    }
   self->pending = FALSE;
   self->written = TRUE;
   self->failed = FALSE;
