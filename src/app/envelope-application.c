@@ -137,12 +137,14 @@ static void
 envelope_application_startup (GApplication *app)
 {
   static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *new_window_accels[] = { "<Control><Shift>n", NULL };
 
   G_APPLICATION_CLASS (envelope_application_parent_class)->startup (app);
 
   envelope_app_ensure_resources ();
   gtk_window_set_default_icon_name (ENVELOPE_APPLICATION_ID);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.new-window", new_window_accels);
 }
 
 static void
@@ -181,7 +183,25 @@ about_activated (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (about));
 }
 
+/* A window of its own for another network. */
+static void
+new_window_activated (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  GtkWindow *active = gtk_application_get_active_window (app);
+  EnvelopeWindow *window = envelope_window_new (app);
+
+  if (active != NULL)
+    gtk_window_set_default_size (GTK_WINDOW (window),
+                                 gtk_widget_get_width (GTK_WIDGET (active)),
+                                 gtk_widget_get_height (GTK_WIDGET (active)));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 static const GActionEntry app_actions[] = {
+  { .name = "new-window", .activate = new_window_activated },
   { .name = "quit", .activate = quit_activated },
   { .name = "about", .activate = about_activated },
 };
