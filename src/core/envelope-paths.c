@@ -54,6 +54,10 @@ envelope_paths_running_uninstalled (void)
 
       if (exe != NULL && realpath (BUILD_ROOT, root) != NULL)
         inside = path_is_inside (exe, root);
+      g_debug ("%s runs %s: data in %s, translations in %s, settings schema %s",
+               exe ? exe : "(unknown)", inside ? "uninstalled" : "installed",
+               inside ? SOURCE_DATADIR : PKGDATADIR, inside ? BUILD_LOCALEDIR : LOCALEDIR,
+               inside ? "in " BUILD_SCHEMADIR : "from the system");
       g_once_init_leave (&state, inside ? 2 : 1);
     }
   return state == 2;
