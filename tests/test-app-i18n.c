@@ -58,8 +58,25 @@ test_catalogue (void)
   g_assert_cmpstr (envelope_paths_get_locale_dir (), ==, BUILD_LOCALEDIR);
   g_assert_true (g_file_test (expected, G_FILE_TEST_EXISTS));
   g_assert_cmpstr (_("Open a network (Ctrl+O)"), ==, "Ein Netz öffnen (Strg+O)");
+  g_assert_cmpstr (g_dgettext (GETTEXT_PACKAGE, "Untitled network"), ==, "Unbenanntes Netz");
   g_assert_cmpstr (ngettext ("%u layer", "%u layers", 1), ==, "%u Schicht");
   g_assert_cmpstr (ngettext ("%u layer", "%u layers", 2), ==, "%u Schichten");
+}
+
+/* The app's other two lookups agree: the examples of the source tree and
+ * the schema compiled into the build directory. */
+static void
+test_app_paths (void)
+{
+  g_autofree char *models = envelope_app_dup_models_dir ();
+  g_autofree char *expected = g_build_filename (SOURCE_DATADIR, "models", NULL);
+  GSettings *settings = envelope_app_get_settings ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  g_assert_cmpstr (models, ==, expected);
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  g_assert_cmpstr (g_settings_schema_get_id (schema), ==, "io.github.envelope.Envelope");
+  g_assert_true (g_settings_schema_has_key (schema, "units"));
 }
 
 static void
@@ -125,6 +142,7 @@ main (int   argc,
   app_test_init (&argc, &argv);
 
   g_test_add_func ("/app-i18n/catalogue", test_catalogue);
+  g_test_add_func ("/app-i18n/app-paths", test_app_paths);
   g_test_add_func ("/app-i18n/empty-window", test_empty_window);
   g_test_add_func ("/app-i18n/example", test_example_in_german);
 
