@@ -105,6 +105,7 @@ static void
 test_example_in_german (void)
 {
   EnvelopeWindow *window = app_test_window_new ();
+  GtkWidget *popover;
 
   app_test_open_model (window, "mnist.json");
   app_test_select (window, "conv2");
@@ -123,6 +124,22 @@ test_example_in_german (void)
                    "Batch 64, Ausgaben wiederverwendet");
 
   app_test_screenshot (GTK_WIDGET (window), "german");
+
+  /* Sentences with figures in them, and the memory breakdown. */
+  app_test_activate (window, "win.set-training", g_variant_new ("(sv)", "device", g_variant_new_string ("GTX 980")));
+  app_test_activate (window, "win.set-training", g_variant_new ("(sv)", "target_batch", g_variant_new_int64 (8192)));
+  g_assert_cmpstr (envelope_totals_bar_get_text (window->totals_bar, "fit"), ==, "4,973");
+  g_assert_cmpstr (envelope_totals_bar_get_text (window->totals_bar, "fit-detail"), ==,
+                   "Batch 8,192: 2 Schritte zu 4,096, Gradienten akkumuliert");
+  assert_shows (window, "Größter Batch auf GTX 980");
+  app_test_activate (window, "win.show-memory", NULL);
+  popover = envelope_totals_bar_get_memory_popover (window->totals_bar);
+  app_test_wait_frames (popover, 2);
+  g_assert_true (gtk_widget_get_mapped (popover));
+  g_assert_true (shows_text (popover, "Wie er mit dem Batch wächst"));
+  app_test_screenshot (popover, "german-memory-breakdown");
+  gtk_popover_popdown (GTK_POPOVER (popover));
+
   app_test_window_destroy (window);
 }
 
