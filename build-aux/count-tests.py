@@ -61,6 +61,9 @@ for path in sys.argv[1:]:
         stdout = (entry.get("stdout") or "").splitlines()
         if any(re.match(r"^1\.\.\d+", out) for out in stdout):
             cases = count_cases(stdout)
+            # a program that skipped as a whole ("1..0 # SKIP …", exit 77)
+            if not cases and result == "SKIP":
+                skipped += 1
             # a program that crashed or timed out after its last reported case
             if result not in ("OK", "SKIP", "EXPECTEDFAIL") and not any(m.group(1) == "not ok" for m in cases):
                 failed += 1
