@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "envelope-application.h"
+#include "envelope-paths.h"
 #include "envelope-window.h"
 
 struct _EnvelopeApplication
@@ -45,24 +46,21 @@ envelope_app_ensure_resources (void)
     }
 }
 
-/* Where the example networks are: $ENVELOPE_MODELS_DIR, the source tree
- * this was built from (so an uninstalled build finds them), or the
- * installed data directory. */
+/* Where the example networks are: $ENVELOPE_MODELS_DIR, or the source
+ * tree's when running uninstalled, or the installed ones. */
 char *
 envelope_app_dup_models_dir (void)
 {
   const char *override = g_getenv ("ENVELOPE_MODELS_DIR");
-  g_autofree char *source = g_build_filename (SOURCE_DATADIR, "models", NULL);
 
   if (override != NULL && override[0] != '\0')
     return g_strdup (override);
-  if (g_file_test (source, G_FILE_TEST_IS_DIR))
-    return g_steal_pointer (&source);
-  return g_build_filename (PKGDATADIR, "models", NULL);
+  return g_build_filename (envelope_paths_get_data_dir (), "models", NULL);
 }
 
 /* The app's settings.  A build that is not installed reads the schema
- * compiled into its build directory; an installed one, the system's. */
+ * compiled into its build directory; an installed one, the system's
+ * (or GSETTINGS_SCHEMA_DIR's). */
 GSettings *
 envelope_app_get_settings (void)
 {
@@ -71,12 +69,12 @@ envelope_app_get_settings (void)
   if (g_once_init_enter (&settings))
     {
       GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+      const char *schema_dir = envelope_paths_get_schema_dir ();
       g_autoptr(GSettingsSchemaSource) built = NULL;
       g_autoptr(GSettingsSchema) schema = NULL;
-      g_autofree char *compiled = g_build_filename (BUILD_SCHEMADIR, "gschemas.compiled", NULL);
 
-      if (g_file_test (compiled, G_FILE_TEST_EXISTS))
-        built = g_settings_schema_source_new_from_directory (BUILD_SCHEMADIR, source, FALSE, NULL);
+      if (schema_dir != NULL)
+        built = g_settings_schema_source_new_from_directory (schema_dir, source, FALSE, NULL);
       if (built != NULL)
         schema = g_settings_schema_source_lookup (built, ENVELOPE_APPLICATION_ID, TRUE);
       if (schema == NULL && source != NULL)

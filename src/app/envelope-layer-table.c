@@ -53,7 +53,7 @@ static const Column columns[] = {
   { N_("Params %"), "params-share", "params", G_TYPE_UINT64, TRUE, FALSE, 74 },
   { N_("MACs"), "macs-text", "macs", G_TYPE_UINT64, TRUE, FALSE, 122 },
   { N_("MACs %"), "macs-share", "macs", G_TYPE_UINT64, TRUE, FALSE, 72 },
-  { N_("Activations"), "activations-text", "activations", G_TYPE_UINT64, TRUE, FALSE, 96 },
+  { N_("Activations"), "activations-text", "activations", G_TYPE_UINT64, TRUE, FALSE, 110 },
   { N_("Receptive field"), "receptive-field", "receptive-field-size", G_TYPE_DOUBLE, TRUE, FALSE, 114 },
 };
 

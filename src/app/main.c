@@ -10,6 +10,7 @@
 #include <locale.h>
 
 #include "envelope-application.h"
+#include "envelope-paths.h"
 
 int
 main (int   argc,
@@ -18,9 +19,7 @@ main (int   argc,
   g_autoptr(EnvelopeApplication) app = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  envelope_paths_init_i18n ();
 
   app = envelope_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);

@@ -21,6 +21,7 @@
 #include "envelope-devices.h"
 #include "envelope-format.h"
 #include "envelope-network.h"
+#include "envelope-paths.h"
 #include "envelope-report.h"
 
 enum
@@ -310,9 +311,7 @@ main (int    argc,
   const char *command;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  envelope_paths_init_i18n ();
 
   if (argc < 2)
     {
