@@ -57,7 +57,8 @@ test_catalogue (void)
   g_assert_true (envelope_paths_running_uninstalled ());
   g_assert_cmpstr (envelope_paths_get_locale_dir (), ==, BUILD_LOCALEDIR);
   g_assert_true (g_file_test (expected, G_FILE_TEST_EXISTS));
-  g_assert_cmpstr (_("Open a network (Ctrl+O)"), ==, "Ein Netz öffnen (Strg+O)");
+  g_assert_cmpstr (_("Open a network (Ctrl+O); the arrow lists the recent ones"), ==,
+                   "Ein Netz öffnen (Strg+O); der Pfeil listet die zuletzt verwendeten");
   g_assert_cmpstr (g_dgettext (GETTEXT_PACKAGE, "Untitled network"), ==, "Unbenanntes Netz");
   g_assert_cmpstr (ngettext ("%u layer", "%u layers", 1), ==, "%u Schicht");
   g_assert_cmpstr (ngettext ("%u layer", "%u layers", 2), ==, "%u Schichten");
@@ -85,7 +86,7 @@ test_empty_window (void)
   EnvelopeWindow *window = app_test_window_new ();
 
   /* The header bar, from the template. */
-  assert_shows (window, "Ein Netz öffnen (Strg+O)");
+  assert_shows (window, "Ein Netz öffnen (Strg+O); der Pfeil listet die zuletzt verwendeten");
   assert_shows (window, "Neues leeres Netz (Strg+N); der Pfeil listet die Beispiele");
   assert_shows (window, "Speichern (Strg+S)");
   g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (window->new_button)), ==,

@@ -885,8 +885,9 @@ update_recent_menu (GtkRecentManager *manager,
       g_menu_item_set_action_and_target (item, "win.open-file", "s", gtk_recent_info_get_uri (info));
       g_menu_append_item (recent, item);
     }
+  /* Without an action, the place-holder is shown but not enabled. */
   if (items->len == 0)
-    g_menu_append (recent, _("No Recent Networks"), NULL);   /* shown, not enabled */
+    g_menu_append (recent, _("No Recent Networks"), NULL);
   g_menu_append_section (menu, _("Recent"), G_MENU_MODEL (recent));
   g_menu_append (menu, _("_Open…"), "win.open");
   adw_split_button_set_menu_model (self->open_button, G_MENU_MODEL (menu));
