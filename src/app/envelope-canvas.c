@@ -408,12 +408,11 @@ on_document_changed (EnvelopeDocument *document,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
-/* A layer selected elsewhere (the table, say) is brought into view. */
+/* The selected block, when out of view, is centred. */
 static void
-on_selection_changed (EnvelopeDocument *document,
-                      EnvelopeCanvas   *self)
+reveal_selection (EnvelopeCanvas *self)
 {
-  gint block = block_of (self, envelope_document_get_selected_layer (document));
+  gint block = block_of (self, self->document ? envelope_document_get_selected_layer (self->document) : -1);
   EnvelopeRect rect, visible;
 
   if (block >= 0 && self->layout != NULL && !self->fit_pending && gtk_widget_get_width (GTK_WIDGET (self)) > 0)
@@ -424,6 +423,14 @@ on_selection_changed (EnvelopeDocument *document,
           rect.x + rect.width > visible.x + visible.width || rect.y + rect.height > visible.y + visible.height)
         envelope_viewport_set_center (self->viewport, rect.x + rect.width / 2, rect.y + rect.height / 2);
     }
+}
+
+/* A layer selected elsewhere (the table, say) is brought into view. */
+static void
+on_selection_changed (EnvelopeDocument *document,
+                      EnvelopeCanvas   *self)
+{
+  reveal_selection (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -1280,6 +1287,10 @@ fit (EnvelopeCanvas *self)
                                     cy + envelope_viewport_pixels_to_world (self->viewport, MIN (legend, height / 2) / 2));
     }
   self->fit_pending = FALSE;
+  /* A legible fit shows the input first; a layer already selected (as
+   * when a presentation starts on it) is shown instead. */
+  if (self->fit_legible)
+    reveal_selection (self);
   self->fit_legible = FALSE;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
