@@ -408,7 +408,9 @@ on_document_changed (EnvelopeDocument *document,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
-/* The selected block, when out of view, is centred. */
+static double legend_height (EnvelopeCanvas *self);
+
+/* The selected block, when out of view or under the legend, is centred. */
 static void
 reveal_selection (EnvelopeCanvas *self)
 {
@@ -419,6 +421,8 @@ reveal_selection (EnvelopeCanvas *self)
     {
       envelope_layout_get_block_rect (self->layout, (guint) block, &rect);
       envelope_viewport_get_visible (self->viewport, &visible);
+      update_render_options (self);
+      visible.height -= envelope_viewport_pixels_to_world (self->viewport, legend_height (self));
       if (rect.x < visible.x || rect.y < visible.y ||
           rect.x + rect.width > visible.x + visible.width || rect.y + rect.height > visible.y + visible.height)
         envelope_viewport_set_center (self->viewport, rect.x + rect.width / 2, rect.y + rect.height / 2);
