@@ -491,6 +491,46 @@ test_small_screen (void)
   app_test_window_destroy (window);
 }
 
+/* The shortcuts window lists the keys the presentation binds. */
+static void
+test_shortcuts_window (void)
+{
+  g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource ("/io/github/envelope/Envelope/gtk/help-overlay.ui");
+  g_autoptr(GSList) objects = gtk_builder_get_objects (builder);
+  EnvelopeWindow *window = present_model ("lenet5.json", NULL, 1500, 940);
+  GtkWidget *presentation = GTK_WIDGET (presentation_of (window));
+  guint found = 0;
+
+  for (GSList *l = objects; l != NULL; l = l->next)
+    {
+      g_autofree char *accelerator = NULL;
+      g_auto(GStrv) keys = NULL;
+
+      if (!GTK_IS_SHORTCUTS_SHORTCUT (l->data))
+        continue;
+      g_object_get (l->data, "accelerator", &accelerator, NULL);
+      if (accelerator == NULL)
+        continue;
+      keys = g_strsplit (accelerator, " ", -1);
+      for (guint i = 0; keys[i] != NULL; i++)
+        {
+          g_autofree char *action = NULL;
+
+          if (g_str_equal (keys[i], "F5"))
+            {
+              g_assert_cmpstr (bound_action (GTK_WIDGET (window), "F5"), ==, "win.present");
+              found++;
+            }
+          else if ((action = bound_action (presentation, keys[i])) != NULL && g_str_has_prefix (action, "presentation."))
+            found++;
+        }
+    }
+  /* F5; Right, Down, Page_Down; Left, Up, Page_Up; Home, End; Escape;
+   * and the diagram's plus, minus and 0, which zoom the presentation's */
+  g_assert_cmpuint (found, ==, 13);
+  app_test_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -503,6 +543,7 @@ main (int   argc,
   g_test_add_func ("/app/teaching/walkthrough", test_walkthrough);
   g_test_add_func ("/app/teaching/leave", test_leave);
   g_test_add_func ("/app/teaching/small-screen", test_small_screen);
+  g_test_add_func ("/app/teaching/shortcuts-window", test_shortcuts_window);
 
   return g_test_run ();
 }
