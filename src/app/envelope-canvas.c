@@ -1200,6 +1200,16 @@ envelope_canvas_set_view (EnvelopeCanvas           *self,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/* The selected block into view, when it is out of it or under the legend. */
+void
+envelope_canvas_reveal_selection (EnvelopeCanvas *self)
+{
+  g_return_if_fail (ENVELOPE_IS_CANVAS (self));
+
+  reveal_selection (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 /* 1.0 when the diagram is at its natural size on screen. */
 double
 envelope_canvas_get_zoom (EnvelopeCanvas *self)
@@ -1215,9 +1225,21 @@ envelope_canvas_zoom_by (EnvelopeCanvas *self,
 {
   g_return_if_fail (ENVELOPE_IS_CANVAS (self));
 
-  envelope_viewport_zoom_at (self->viewport, factor,
-                             gtk_widget_get_width (GTK_WIDGET (self)) / 2.0,
-                             gtk_widget_get_height (GTK_WIDGET (self)) / 2.0);
+  envelope_canvas_zoom_at (self, factor,
+                           gtk_widget_get_width (GTK_WIDGET (self)) / 2.0,
+                           gtk_widget_get_height (GTK_WIDGET (self)) / 2.0);
+}
+
+/* Zooms keeping the point at (@x, @y), in widget coordinates, in place. */
+void
+envelope_canvas_zoom_at (EnvelopeCanvas *self,
+                         double          factor,
+                         double          x,
+                         double          y)
+{
+  g_return_if_fail (ENVELOPE_IS_CANVAS (self));
+
+  envelope_viewport_zoom_at (self->viewport, factor, x, y);
   self->fit_pending = FALSE;
   notify_zoom (self);
 }

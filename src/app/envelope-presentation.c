@@ -41,6 +41,7 @@ struct _EnvelopePresentation
   GtkLabel *formula_labels[ENVELOPE_N_FIGURES];
   const char *size_class;    /* the type size for the room at hand */
   guint size_idle;
+  gboolean diagram_scaled;
 };
 
 G_DEFINE_FINAL_TYPE (EnvelopePresentation, envelope_presentation, GTK_TYPE_WIDGET)
@@ -269,6 +270,31 @@ apply_size_class (gpointer data)
   self->size_class = wanted;
 }
 
+/* The diagram's first fit is at the size of the editor's; in a hall it
+ * is scaled with the type, once, and the layer shown kept in view. */
+static void
+on_canvas_zoom (EnvelopeCanvas       *canvas,
+                GParamSpec           *pspec,
+                EnvelopePresentation *self)
+{
+  const char *size;
+  double factor = 1.0;
+
+  if (self->diagram_scaled || envelope_canvas_get_layout (canvas) == NULL ||
+      envelope_canvas_get_layout_pending (canvas) || gtk_widget_get_width (GTK_WIDGET (canvas)) <= 0)
+    return;
+  self->diagram_scaled = TRUE;
+  size = size_class_for (gtk_widget_get_width (GTK_WIDGET (self)), gtk_widget_get_height (GTK_WIDGET (self)));
+  if (g_str_equal (size, "size-large"))
+    factor = 1.25;
+  else if (g_str_equal (size, "size-medium"))
+    factor = 1.1;
+  /* about the top left corner: the input stays where the fit put it */
+  if (factor != 1.0)
+    envelope_canvas_zoom_at (canvas, factor, 0, 0);
+  envelope_canvas_reveal_selection (canvas);
+}
+
 static void
 envelope_presentation_measure (GtkWidget      *widget,
                                GtkOrientation  orientation,
@@ -426,6 +452,7 @@ envelope_presentation_new (EnvelopeDocument *document)
   g_signal_connect (document, "changed", G_CALLBACK (on_document_changed), self);
   g_signal_connect (document, "selection-changed", G_CALLBACK (on_selection_changed), self);
   envelope_canvas_set_document (self->canvas, document);
+  g_signal_connect (self->canvas, "notify::zoom", G_CALLBACK (on_canvas_zoom), self);
   refresh (self);
   return GTK_WIDGET (self);
 }
