@@ -235,6 +235,27 @@ test_step (void)
   press (presentation, "Left");
   g_assert_cmpstr (text (window, "step"), ==, "Layer 1 of 10");
 
+  /* Another network opened meanwhile is walked from its start. */
+  {
+    g_autofree char *path = app_test_model_path ("lenet5.json");
+    guint n;
+
+    app_test_activate (window, "win.open-file", g_variant_new_string (path));
+    app_test_wait_frames (GTK_WIDGET (window), 2);
+    n = envelope_network_get_n_layers (envelope_document_get_network (window->document));
+    g_assert_true (presentation == GTK_WIDGET (presentation_of (window)));
+    g_assert_cmpstr (text (window, "network"), ==, envelope_document_get_network (window->document)->name);
+    g_assert_cmpstr (text (window, "name"), ==, "Press → to start");
+    press (presentation, "Right");
+    g_assert_cmpint (envelope_document_get_selected_layer (window->document), ==, 0);
+    g_assert_cmpstr (text (window, "name"), ==, envelope_network_get_layer (envelope_document_get_network (window->document), 0)->name);
+    {
+      g_autofree char *step = g_strdup_printf ("Layer 1 of %u", n);
+      g_assert_cmpstr (text (window, "step"), ==, step);
+    }
+    app_test_open_model (window, "mnist.json");
+  }
+
   /* The figures of a layer chosen elsewhere follow too. */
   app_test_select (window, "fc2");
   g_assert_cmpstr (text (window, "name"), ==, "fc2");

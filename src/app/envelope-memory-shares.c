@@ -180,7 +180,8 @@ envelope_memory_shares_show_layer (EnvelopeMemoryShares   *self,
           g_autofree char *percent = envelope_format_percent (bytes[t], m->train[t]);
           g_autofree char *whole = envelope_format_bytes (m->train[t], ENVELOPE_UNITS_IEC);
 
-          /* "48.9% of 12.6 MiB": of the network's whole term */
+          /* Translators: a layer's share of a memory term and the
+           * network's whole term, "48.9% of 12.6 MiB" */
           share = g_strdup_printf (_("%s of %s"), percent, whole);
         }
       keep_text (self->formulas[t], formula);

@@ -114,7 +114,7 @@ refresh (EnvelopePresentation *self)
       return;
     }
 
-  /* "Layer 5 of 22" */
+  /* Translators: the step of the walk through the layers, "Layer 5 of 22" */
   step = g_strdup_printf (_("Layer %u of %u"), (guint) selected + 1, n_layers);
   keep_text (self->step_label, step);
   layer = envelope_network_get_layer (network, (guint) selected);
@@ -127,10 +127,12 @@ refresh (EnvelopePresentation *self)
       const EnvelopeLayerFigures *f = envelope_analysis_get_layer (analysis, (guint) index);
       g_autofree char *shape = envelope_format_shape (f->rank, f->shape);
 
-      /* "Convolution · conv 3×3, 32 → 32×28×28" */
+      /* Translators: a layer's kind, settings and output shape,
+       * "Convolution · conv 3×3, 32 → 32×28×28" */
       kind = g_strdup_printf (_("%s · %s → %s"), envelope_layer_kind_get_title (layer->type), description, shape);
     }
   else
+    /* Translators: a layer's kind and settings, "Convolution · conv 3×3, 32" */
     kind = g_strdup_printf (_("%s · %s"), envelope_layer_kind_get_title (layer->type), description);
   keep_text (self->kind_label, kind);
   show_figures (self, selected);
@@ -141,6 +143,9 @@ on_document_changed (EnvelopeDocument     *document,
                      guint                 change,
                      EnvelopePresentation *self)
 {
+  /* another network is fitted afresh, and scaled again */
+  if (change & ENVELOPE_CHANGE_FILE)
+    self->diagram_scaled = FALSE;
   refresh (self);
 }
 
@@ -428,6 +433,7 @@ envelope_presentation_class_init (EnvelopePresentationClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_0, 0, "presentation.zoom-fit", NULL);
 
   gtk_widget_class_set_css_name (widget_class, "envelope-presentation");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
 
 static void
@@ -435,6 +441,7 @@ envelope_presentation_init (EnvelopePresentation *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Presentation"), -1);
   build_figure_rows (self);
   self->size_class = "size-medium";
   gtk_widget_add_css_class (GTK_WIDGET (self), self->size_class);
