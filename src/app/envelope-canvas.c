@@ -408,22 +408,33 @@ on_document_changed (EnvelopeDocument *document,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
-/* A layer selected elsewhere (the table, say) is brought into view. */
+static double legend_height (EnvelopeCanvas *self);
+
+/* The selected block, when out of view or under the legend, is centred. */
 static void
-on_selection_changed (EnvelopeDocument *document,
-                      EnvelopeCanvas   *self)
+reveal_selection (EnvelopeCanvas *self)
 {
-  gint block = block_of (self, envelope_document_get_selected_layer (document));
+  gint block = block_of (self, self->document ? envelope_document_get_selected_layer (self->document) : -1);
   EnvelopeRect rect, visible;
 
   if (block >= 0 && self->layout != NULL && !self->fit_pending && gtk_widget_get_width (GTK_WIDGET (self)) > 0)
     {
       envelope_layout_get_block_rect (self->layout, (guint) block, &rect);
       envelope_viewport_get_visible (self->viewport, &visible);
+      update_render_options (self);
+      visible.height -= envelope_viewport_pixels_to_world (self->viewport, legend_height (self));
       if (rect.x < visible.x || rect.y < visible.y ||
           rect.x + rect.width > visible.x + visible.width || rect.y + rect.height > visible.y + visible.height)
         envelope_viewport_set_center (self->viewport, rect.x + rect.width / 2, rect.y + rect.height / 2);
     }
+}
+
+/* A layer selected elsewhere (the table, say) is brought into view. */
+static void
+on_selection_changed (EnvelopeDocument *document,
+                      EnvelopeCanvas   *self)
+{
+  reveal_selection (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -1189,6 +1200,16 @@ envelope_canvas_set_view (EnvelopeCanvas           *self,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/* The selected block into view, when it is out of it or under the legend. */
+void
+envelope_canvas_reveal_selection (EnvelopeCanvas *self)
+{
+  g_return_if_fail (ENVELOPE_IS_CANVAS (self));
+
+  reveal_selection (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 /* 1.0 when the diagram is at its natural size on screen. */
 double
 envelope_canvas_get_zoom (EnvelopeCanvas *self)
@@ -1204,9 +1225,21 @@ envelope_canvas_zoom_by (EnvelopeCanvas *self,
 {
   g_return_if_fail (ENVELOPE_IS_CANVAS (self));
 
-  envelope_viewport_zoom_at (self->viewport, factor,
-                             gtk_widget_get_width (GTK_WIDGET (self)) / 2.0,
-                             gtk_widget_get_height (GTK_WIDGET (self)) / 2.0);
+  envelope_canvas_zoom_at (self, factor,
+                           gtk_widget_get_width (GTK_WIDGET (self)) / 2.0,
+                           gtk_widget_get_height (GTK_WIDGET (self)) / 2.0);
+}
+
+/* Zooms keeping the point at (@x, @y), in widget coordinates, in place. */
+void
+envelope_canvas_zoom_at (EnvelopeCanvas *self,
+                         double          factor,
+                         double          x,
+                         double          y)
+{
+  g_return_if_fail (ENVELOPE_IS_CANVAS (self));
+
+  envelope_viewport_zoom_at (self->viewport, factor, x, y);
   self->fit_pending = FALSE;
   notify_zoom (self);
 }
@@ -1280,6 +1313,10 @@ fit (EnvelopeCanvas *self)
                                     cy + envelope_viewport_pixels_to_world (self->viewport, MIN (legend, height / 2) / 2));
     }
   self->fit_pending = FALSE;
+  /* A legible fit shows the input first; a layer already selected (as
+   * when a presentation starts on it) is shown instead. */
+  if (self->fit_legible)
+    reveal_selection (self);
   self->fit_legible = FALSE;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }

@@ -42,7 +42,12 @@ void                    envelope_canvas_set_view         (EnvelopeCanvas        
 double                  envelope_canvas_get_zoom         (EnvelopeCanvas           *self);
 void                    envelope_canvas_zoom_by          (EnvelopeCanvas           *self,
                                                           double                    factor);
+void                    envelope_canvas_zoom_at          (EnvelopeCanvas           *self,
+                                                          double                    factor,
+                                                          double                    x,
+                                                          double                    y);
 void                    envelope_canvas_zoom_fit         (EnvelopeCanvas           *self);
+void                    envelope_canvas_reveal_selection (EnvelopeCanvas           *self);
 
 gboolean                envelope_canvas_export           (EnvelopeCanvas             *self,
                                                           const char                 *path,

@@ -18,6 +18,7 @@
 #include "envelope-format.h"
 #include "envelope-inspector.h"
 #include "envelope-layer-edit.h"
+#include "envelope-memory-shares.h"
 #include "envelope-pair-editor.h"
 
 #define MAX_COUNT 1e12
@@ -55,6 +56,7 @@ struct _EnvelopeInspector
   AdwPreferencesGroup *settings_group;
   GtkLabel *figures_note;
   GtkListBox *figures_list;
+  EnvelopeMemoryShares *memory_shares;
 
   GPtrArray *editors;        /* FieldEditor* */
   GPtrArray *setting_rows;   /* rows added to settings_group */
@@ -619,6 +621,7 @@ show_figures (EnvelopeInspector *self)
       gtk_label_set_text (self->figures_note, _("No figures yet: this layer has none until the network is valid."));
       gtk_widget_set_visible (GTK_WIDGET (self->figures_note), TRUE);
       gtk_widget_set_visible (GTK_WIDGET (self->figures_list), FALSE);
+      envelope_memory_shares_show_layer (self->memory_shares, NULL, -1);
       return;
     }
 
@@ -634,6 +637,7 @@ show_figures (EnvelopeInspector *self)
         gtk_label_set_text (self->formula_labels[f], formulas[f]);
     }
   envelope_formulas_free (formulas);
+  envelope_memory_shares_show_layer (self->memory_shares, analysis, index);
 }
 
 static gboolean
@@ -818,6 +822,7 @@ envelope_inspector_class_init (EnvelopeInspectorClass *klass)
   object_class->finalize = envelope_inspector_finalize;
 
   g_type_ensure (ENVELOPE_TYPE_PAIR_EDITOR);
+  g_type_ensure (ENVELOPE_TYPE_MEMORY_SHARES);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/envelope/Envelope/envelope-inspector.ui");
   gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, stack);
@@ -832,6 +837,7 @@ envelope_inspector_class_init (EnvelopeInspectorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, settings_group);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, figures_note);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, figures_list);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, memory_shares);
   gtk_widget_class_bind_template_callback (widget_class, on_name_applied);
   gtk_widget_class_bind_template_callback (widget_class, on_network_name_applied);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);

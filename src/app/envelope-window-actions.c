@@ -1003,6 +1003,9 @@ envelope_window_class_install_actions (EnvelopeWindowClass *klass)
   gtk_widget_class_install_property_action (widget_class, "win.direction", "direction");
   gtk_widget_class_install_property_action (widget_class, "win.detail", "detail");
   gtk_widget_class_install_property_action (widget_class, "win.flops", "flops");
+  /* Escape leaves too: the presentation binds it while it is shown. */
+  gtk_widget_class_install_property_action (widget_class, "win.present", "presenting");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.present", NULL);
 
   gtk_widget_class_install_action (widget_class, "win.copy-csv", NULL, copy_csv_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.copy-csv", NULL);

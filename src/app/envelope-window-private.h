@@ -50,6 +50,12 @@ struct _EnvelopeWindow
   char *last_message;
   gboolean close_confirmed;
   gboolean close_after_save;     /* Save As chosen in the close dialog */
+
+  /* presentation mode: the presentation, and what it stands in for */
+  GtkWidget *presentation;
+  GtkWidget *normal_content;
+  GtkWidget *normal_focus;
+  gboolean presentation_was_fullscreen;
 };
 
 void     envelope_window_class_install_actions (EnvelopeWindowClass *klass);
@@ -70,5 +76,11 @@ void     envelope_window_populate_examples     (EnvelopeWindow      *self);
 void     envelope_window_add_recent            (EnvelopeWindow      *self,
                                                 GFile               *file);
 void     envelope_window_setup_files           (EnvelopeWindow      *self);
+
+void     envelope_window_set_presenting        (EnvelopeWindow      *self,
+                                                gboolean             presenting);
+gboolean envelope_window_get_presenting        (EnvelopeWindow      *self);
+void     envelope_window_sync_presentation     (EnvelopeWindow      *self);
+void     envelope_window_clear_presentation    (EnvelopeWindow      *self);
 
 G_END_DECLS

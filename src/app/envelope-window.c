@@ -22,6 +22,7 @@ enum {
   PROP_DIRECTION,
   PROP_DETAIL,
   PROP_FLOPS,
+  PROP_PRESENTING,
   N_PROPS
 };
 
@@ -58,6 +59,7 @@ envelope_window_sync_view (EnvelopeWindow *self)
 
   envelope_canvas_set_view (self->canvas, &view);
   envelope_totals_bar_set_flops (self->totals_bar, self->flops);
+  envelope_window_sync_presentation (self);
 }
 
 /* The file's "view" object into the window's properties. */
@@ -323,6 +325,7 @@ envelope_window_dispose (GObject *object)
   if (self->autosave != NULL)
     envelope_autosave_discard (self->autosave);
   g_clear_object (&self->autosave);
+  envelope_window_clear_presentation (self);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), ENVELOPE_TYPE_WINDOW);
 
@@ -375,6 +378,9 @@ envelope_window_get_property (GObject    *object,
     case PROP_FLOPS:
       g_value_set_boolean (value, self->flops);
       break;
+    case PROP_PRESENTING:
+      g_value_set_boolean (value, envelope_window_get_presenting (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -409,6 +415,9 @@ envelope_window_set_property (GObject      *object,
       break;
     case PROP_FLOPS:
       envelope_document_set_view_boolean (self->document, "flops", g_value_get_boolean (value));
+      break;
+    case PROP_PRESENTING:
+      envelope_window_set_presenting (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -449,6 +458,10 @@ envelope_window_class_init (EnvelopeWindowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_FLOPS] =
     g_param_spec_boolean ("flops", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* Not part of the file's view: a lecture is not saved with it. */
+  properties[PROP_PRESENTING] =
+    g_param_spec_boolean ("presenting", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

@@ -1,0 +1,325 @@
+/* envelope-memory-shares.c
+ *
+ * The lecture's walk-through of train-time memory for one layer: for
+ * each term (parameters, their gradients, optimizer state, layer
+ * outputs, error signals, workspace) the core's worked formula of this
+ * layer's bytes, and that as a share of the whole term, so that "where
+ * does the memory go?" is answered by pointing.  Narrow, as a boxed
+ * list, in the inspector; wide, as a table, in the presentation.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "envelope-memory-shares"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <inttypes.h>
+
+#include "envelope-format.h"
+#include "envelope-memory-shares.h"
+
+struct _EnvelopeMemoryShares
+{
+  GtkWidget parent_instance;
+
+  /* template children */
+  GtkLabel *subtitle_label;
+  GtkBox *rows_box;
+
+  gboolean wide;
+  gboolean shown;
+  GtkWidget *container;      /* the list or the grid */
+  GtkLabel *terms[ENVELOPE_N_MEMORY_TERMS];
+  GtkLabel *formulas[ENVELOPE_N_MEMORY_TERMS];
+  GtkLabel *shares[ENVELOPE_N_MEMORY_TERMS];
+};
+
+G_DEFINE_FINAL_TYPE (EnvelopeMemoryShares, envelope_memory_shares, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_WIDE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static GtkLabel *
+new_label (const char *css_class,
+           float       xalign)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), xalign);
+  if (css_class != NULL)
+    gtk_widget_add_css_class (label, css_class);
+  return GTK_LABEL (label);
+}
+
+static void
+keep_text (GtkLabel   *label,
+           const char *text)
+{
+  if (g_strcmp0 (gtk_label_get_text (label), text) != 0)
+    gtk_label_set_text (label, text);
+}
+
+/* The same labels, laid out for the width at hand; the texts carry over. */
+static void
+build_rows (EnvelopeMemoryShares *self)
+{
+  g_autofree char *texts[3][ENVELOPE_N_MEMORY_TERMS] = { { NULL } };
+
+  for (guint t = 0; t < ENVELOPE_N_MEMORY_TERMS; t++)
+    if (self->formulas[t] != NULL)
+      {
+        texts[0][t] = g_strdup (gtk_label_get_text (self->terms[t]));
+        texts[1][t] = g_strdup (gtk_label_get_text (self->formulas[t]));
+        texts[2][t] = g_strdup (gtk_label_get_text (self->shares[t]));
+      }
+  if (self->container != NULL)
+    gtk_box_remove (self->rows_box, self->container);
+
+  if (self->wide)
+    {
+      self->container = gtk_grid_new ();
+      gtk_grid_set_column_spacing (GTK_GRID (self->container), 24);
+      gtk_grid_set_row_spacing (GTK_GRID (self->container), 4);
+    }
+  else
+    {
+      self->container = gtk_list_box_new ();
+      gtk_list_box_set_selection_mode (GTK_LIST_BOX (self->container), GTK_SELECTION_NONE);
+      gtk_widget_add_css_class (self->container, "boxed-list");
+      gtk_widget_add_css_class (self->container, "figures");
+    }
+  gtk_widget_add_css_class (self->container, "memory-shares");
+
+  for (guint t = 0; t < ENVELOPE_N_MEMORY_TERMS; t++)
+    {
+      self->terms[t] = new_label (self->wide ? "memory-term" : "caption", 0);
+      self->formulas[t] = new_label ("formula", 0);
+      self->shares[t] = new_label (self->wide ? "memory-share" : "caption", 1);
+      gtk_label_set_text (self->terms[t], texts[0][t] ? texts[0][t] : envelope_memory_term_get_label (t));
+      gtk_label_set_text (self->formulas[t], texts[1][t] ? texts[1][t] : "");
+      gtk_label_set_text (self->shares[t], texts[2][t] ? texts[2][t] : "");
+      gtk_label_set_wrap (self->formulas[t], TRUE);
+      gtk_label_set_wrap_mode (self->formulas[t], PANGO_WRAP_WORD_CHAR);
+      gtk_widget_add_css_class (GTK_WIDGET (self->shares[t]), "numeric");
+      gtk_widget_set_valign (GTK_WIDGET (self->terms[t]), GTK_ALIGN_BASELINE);
+      gtk_widget_set_valign (GTK_WIDGET (self->formulas[t]), GTK_ALIGN_BASELINE);
+      gtk_widget_set_valign (GTK_WIDGET (self->shares[t]), GTK_ALIGN_BASELINE);
+
+      if (self->wide)
+        {
+          gtk_widget_set_hexpand (GTK_WIDGET (self->formulas[t]), TRUE);
+          gtk_grid_attach (GTK_GRID (self->container), GTK_WIDGET (self->terms[t]), 0, (int) t, 1, 1);
+          gtk_grid_attach (GTK_GRID (self->container), GTK_WIDGET (self->formulas[t]), 1, (int) t, 1, 1);
+          gtk_grid_attach (GTK_GRID (self->container), GTK_WIDGET (self->shares[t]), 2, (int) t, 1, 1);
+        }
+      else
+        {
+          GtkWidget *row = gtk_list_box_row_new ();
+          GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+          GtkWidget *line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+
+          gtk_widget_add_css_class (GTK_WIDGET (self->terms[t]), "dim-label");
+          gtk_widget_add_css_class (GTK_WIDGET (self->shares[t]), "dim-label");
+          gtk_widget_set_hexpand (GTK_WIDGET (self->terms[t]), TRUE);
+          gtk_label_set_selectable (self->formulas[t], TRUE);
+          gtk_box_append (GTK_BOX (line), GTK_WIDGET (self->terms[t]));
+          gtk_box_append (GTK_BOX (line), GTK_WIDGET (self->shares[t]));
+          gtk_box_append (GTK_BOX (box), line);
+          gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->formulas[t]));
+          gtk_widget_add_css_class (box, "figure");
+          gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+          gtk_list_box_row_set_selectable (GTK_LIST_BOX_ROW (row), FALSE);
+          gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+          gtk_list_box_append (GTK_LIST_BOX (self->container), row);
+        }
+    }
+  gtk_box_append (self->rows_box, self->container);
+}
+
+/* Layer @index's share of each train-time term of @analysis, as the
+ * core writes it; nothing when @analysis is NULL or @index is -1. */
+void
+envelope_memory_shares_show_layer (EnvelopeMemoryShares   *self,
+                                   const EnvelopeAnalysis *analysis,
+                                   gint                    index)
+{
+  const EnvelopeMemory *m;
+  guint64 bytes[ENVELOPE_N_MEMORY_TERMS];
+  g_autofree char *subtitle = NULL;
+
+  g_return_if_fail (ENVELOPE_IS_MEMORY_SHARES (self));
+
+  self->shown = analysis != NULL && index >= 0 && (guint) index < envelope_analysis_get_n_layers (analysis) &&
+                envelope_analysis_layer_memory (analysis, (guint) index, bytes);
+  gtk_widget_set_visible (GTK_WIDGET (self), self->shown);
+  if (!self->shown)
+    return;
+
+  m = envelope_analysis_get_memory (analysis);
+  subtitle = g_strdup_printf (_("This layer’s share of each train-time term, at batch %" PRIu64
+                                " (%s%s, %s)"),
+                              m->batch, envelope_dtype_to_string (m->dtype),
+                              m->mixed_precision ? _(", mixed precision") : "",
+                              envelope_optimizer_to_string (m->optimizer));
+  keep_text (self->subtitle_label, subtitle);
+
+  for (guint t = 0; t < ENVELOPE_N_MEMORY_TERMS; t++)
+    {
+      g_autofree char *formula = envelope_analysis_explain_layer_memory (analysis, (guint) index, t);
+      g_autofree char *share = NULL;
+
+      if (m->train[t] == 0)
+        share = g_strdup ("–");
+      else
+        {
+          g_autofree char *percent = envelope_format_percent (bytes[t], m->train[t]);
+          g_autofree char *whole = envelope_format_bytes (m->train[t], ENVELOPE_UNITS_IEC);
+
+          /* Translators: a layer's share of a memory term and the
+           * network's whole term, "48.9% of 12.6 MiB" */
+          share = g_strdup_printf (_("%s of %s"), percent, whole);
+        }
+      keep_text (self->formulas[t], formula);
+      keep_text (self->shares[t], share);
+    }
+}
+
+void
+envelope_memory_shares_set_wide (EnvelopeMemoryShares *self,
+                                 gboolean              wide)
+{
+  g_return_if_fail (ENVELOPE_IS_MEMORY_SHARES (self));
+
+  wide = !!wide;
+  if (self->wide == wide && self->container != NULL)
+    return;
+  self->wide = wide;
+  build_rows (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WIDE]);
+}
+
+gboolean
+envelope_memory_shares_get_wide (EnvelopeMemoryShares *self)
+{
+  g_return_val_if_fail (ENVELOPE_IS_MEMORY_SHARES (self), FALSE);
+  return self->wide;
+}
+
+const char *
+envelope_memory_shares_get_formula (EnvelopeMemoryShares *self,
+                                    EnvelopeMemoryTerm    term)
+{
+  g_return_val_if_fail (ENVELOPE_IS_MEMORY_SHARES (self), NULL);
+  g_return_val_if_fail (term < ENVELOPE_N_MEMORY_TERMS, NULL);
+
+  return self->shown && gtk_widget_get_visible (GTK_WIDGET (self)) ? gtk_label_get_text (self->formulas[term]) : NULL;
+}
+
+const char *
+envelope_memory_shares_get_share (EnvelopeMemoryShares *self,
+                                  EnvelopeMemoryTerm    term)
+{
+  g_return_val_if_fail (ENVELOPE_IS_MEMORY_SHARES (self), NULL);
+  g_return_val_if_fail (term < ENVELOPE_N_MEMORY_TERMS, NULL);
+
+  return self->shown && gtk_widget_get_visible (GTK_WIDGET (self)) ? gtk_label_get_text (self->shares[term]) : NULL;
+}
+
+const char *
+envelope_memory_shares_get_subtitle (EnvelopeMemoryShares *self)
+{
+  g_return_val_if_fail (ENVELOPE_IS_MEMORY_SHARES (self), NULL);
+
+  return self->shown ? gtk_label_get_text (self->subtitle_label) : NULL;
+}
+
+static void
+envelope_memory_shares_get_property (GObject    *object,
+                                     guint       prop_id,
+                                     GValue     *value,
+                                     GParamSpec *pspec)
+{
+  EnvelopeMemoryShares *self = ENVELOPE_MEMORY_SHARES (object);
+
+  switch (prop_id)
+    {
+    case PROP_WIDE:
+      g_value_set_boolean (value, self->wide);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+envelope_memory_shares_set_property (GObject      *object,
+                                     guint         prop_id,
+                                     const GValue *value,
+                                     GParamSpec   *pspec)
+{
+  EnvelopeMemoryShares *self = ENVELOPE_MEMORY_SHARES (object);
+
+  switch (prop_id)
+    {
+    case PROP_WIDE:
+      envelope_memory_shares_set_wide (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+envelope_memory_shares_dispose (GObject *object)
+{
+  EnvelopeMemoryShares *self = ENVELOPE_MEMORY_SHARES (object);
+  GtkWidget *child;
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), ENVELOPE_TYPE_MEMORY_SHARES);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+
+  G_OBJECT_CLASS (envelope_memory_shares_parent_class)->dispose (object);
+}
+
+static void
+envelope_memory_shares_class_init (EnvelopeMemorySharesClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = envelope_memory_shares_dispose;
+  object_class->get_property = envelope_memory_shares_get_property;
+  object_class->set_property = envelope_memory_shares_set_property;
+
+  properties[PROP_WIDE] =
+    g_param_spec_boolean ("wide", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/envelope/Envelope/envelope-memory-shares.ui");
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeMemoryShares, subtitle_label);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeMemoryShares, rows_box);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "envelope-memory-shares");
+}
+
+static void
+envelope_memory_shares_init (EnvelopeMemoryShares *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  build_rows (self);
+  gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
+}
+
+GtkWidget *
+envelope_memory_shares_new (void)
+{
+  return g_object_new (ENVELOPE_TYPE_MEMORY_SHARES, NULL);
+}
