@@ -1179,6 +1179,7 @@ envelope_canvas_set_view (EnvelopeCanvas           *self,
   self->diagram_options.direction = direction;
   self->diagram_options.collapse_depth = view->collapse_depth;
   self->render_options.color_mode = color;
+  self->render_options.units = view->units;
   self->receptive_field = view->receptive_field;
   if (relayout)
     {

@@ -106,4 +106,8 @@ void                   envelope_document_set_view_boolean   (EnvelopeDocument   
                                                              const char             *key,
                                                              gboolean                value);
 
+void                   envelope_document_set_default_device (EnvelopeDocument       *self,
+                                                             const char             *name);
+const EnvelopeTraining *envelope_document_get_training      (EnvelopeDocument       *self);
+
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "envelope-application.h"
+#include "envelope-settings.h"
 #include "envelope-window-private.h"
 
 G_DEFINE_FINAL_TYPE (EnvelopeWindow, envelope_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -54,23 +55,28 @@ envelope_window_sync_view (EnvelopeWindow *self)
     .direction = self->direction,
     .collapse_depth = g_str_equal (self->detail, "blocks") ? 2 : g_str_equal (self->detail, "stages") ? 1 : 0,
     .receptive_field = self->receptive_field,
+    .units = envelope_settings_get_units (),
   };
 
   envelope_canvas_set_view (self->canvas, &view);
   envelope_totals_bar_set_flops (self->totals_bar, self->flops);
 }
 
-/* The file's "view" object into the window's properties. */
+/* The file's "view" object into the window's properties; what it does
+ * not say, the preferences do. */
 static void
 read_view (EnvelopeWindow *self)
 {
   EnvelopeDocument *doc = self->document;
-  const char *color = pick (color_modes, envelope_document_get_view_string (doc, "color", "kind"));
-  const char *style = pick (diagram_styles, envelope_document_get_view_string (doc, "style", "flat"));
+  GSettings *settings = envelope_app_get_settings ();
+  g_autofree char *preferred_color = g_settings_get_string (settings, "color-mode");
+  g_autofree char *preferred_style = g_settings_get_string (settings, "diagram-style");
+  const char *color = pick (color_modes, envelope_document_get_view_string (doc, "color", preferred_color));
+  const char *style = pick (diagram_styles, envelope_document_get_view_string (doc, "style", preferred_style));
   const char *direction = pick (directions, envelope_document_get_view_string (doc, "direction", "LR"));
   const char *detail = pick (details, envelope_document_get_view_string (doc, "detail", "layers"));
   gboolean rf = envelope_document_get_view_boolean (doc, "receptive_field", FALSE);
-  gboolean flops = envelope_document_get_view_boolean (doc, "flops", FALSE);
+  gboolean flops = envelope_document_get_view_boolean (doc, "flops", g_settings_get_boolean (settings, "flops"));
 
   if (g_strcmp0 (self->color_mode, color) != 0)
     {
@@ -213,6 +219,45 @@ on_close_response (AdwMessageDialog *dialog,
     }
 }
 
+/* The size a window closes with is the size the next one opens with. */
+static void
+save_window_state (EnvelopeWindow *self)
+{
+  GSettings *settings = envelope_app_get_settings ();
+  gboolean maximized = gtk_window_is_maximized (GTK_WINDOW (self));
+  int width, height;
+
+  g_settings_set_boolean (settings, "window-maximized", maximized);
+  if (maximized)
+    return;
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  g_settings_set_int (settings, "window-width", width);
+  g_settings_set_int (settings, "window-height", height);
+}
+
+static void
+restore_window_state (EnvelopeWindow *self)
+{
+  GSettings *settings = envelope_app_get_settings ();
+  g_autoptr(GVariant) width = g_settings_get_user_value (settings, "window-width");
+
+  /* Until a window has been closed, the template's size. */
+  if (width != NULL)
+    gtk_window_set_default_size (GTK_WINDOW (self),
+                                 MAX (g_settings_get_int (settings, "window-width"), 900),
+                                 MAX (g_settings_get_int (settings, "window-height"), 600));
+  if (g_settings_get_boolean (settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+}
+
+static void
+on_default_device_changed (EnvelopeWindow *self)
+{
+  g_autofree char *device = g_settings_get_string (envelope_app_get_settings (), "default-device");
+
+  envelope_document_set_default_device (self->document, device);
+}
+
 static gboolean
 envelope_window_close_request (GtkWindow *window)
 {
@@ -221,7 +266,10 @@ envelope_window_close_request (GtkWindow *window)
   AdwMessageDialog *dialog;
 
   if (self->close_confirmed || !envelope_document_get_dirty (self->document))
-    return GTK_WINDOW_CLASS (envelope_window_parent_class)->close_request (window);
+    {
+      save_window_state (self);
+      return GTK_WINDOW_CLASS (envelope_window_parent_class)->close_request (window);
+    }
 
   title = envelope_document_dup_title (self->document);
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (window, _("Save Changes?"), NULL));
@@ -482,6 +530,15 @@ envelope_window_init (EnvelopeWindow *self)
   envelope_layer_table_set_document (self->layer_table, self->document);
   envelope_inspector_set_document (self->inspector, self->document);
   envelope_totals_bar_set_document (self->totals_bar, self->document);
+
+  /* The preferences, live in every window. */
+  on_default_device_changed (self);
+  envelope_settings_watch ("default-device", G_CALLBACK (on_default_device_changed), self);
+  envelope_settings_watch ("units", G_CALLBACK (envelope_window_sync_view), self);
+  envelope_settings_watch ("flops", G_CALLBACK (read_view), self);
+  envelope_settings_watch ("color-mode", G_CALLBACK (read_view), self);
+  envelope_settings_watch ("diagram-style", G_CALLBACK (read_view), self);
+  restore_window_state (self);
 
   envelope_window_populate_examples (self);
   read_view (self);
