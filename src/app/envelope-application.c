@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "envelope-application.h"
+#include "envelope-preferences-window.h"
 #include "envelope-window.h"
 
 struct _EnvelopeApplication
@@ -121,12 +122,14 @@ static void
 envelope_application_startup (GApplication *app)
 {
   static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS (envelope_application_parent_class)->startup (app);
 
   envelope_app_ensure_resources ();
   gtk_window_set_default_icon_name (ENVELOPE_APPLICATION_ID);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", preferences_accels);
 }
 
 static void
@@ -159,15 +162,42 @@ about_activated (GSimpleAction *action,
                         "comments", _("The back-of-the-envelope arithmetic of deep networks: parameters, "
                                       "multiply-adds, memory, batch fit and receptive field, each with its "
                                       "worked formula."),
+                        "website", "https://github.com/envelope/envelope",
+                        "issue-url", "https://github.com/envelope/envelope/issues",
+                        "developer-name", _("The Envelope authors"),
+                        "copyright", _("© 2024 The Envelope authors"),
                         "developers", developers,
                         "license-type", GTK_LICENSE_GPL_3_0,
+                        /* The metainfo's first release. */
+                        "release-notes-version", "0.1.0",
+                        "release-notes", _("<p>The first release.</p>"
+                                           "<ul>"
+                                           "<li>Parameters, multiply-adds, activations, memory at test and "
+                                           "train time, batch fit and receptive field for every layer, each "
+                                           "with its worked formula</li>"
+                                           "<li>A block diagram to build and edit networks, coloured by kind, "
+                                           "memory, multiply-adds or parameters, exported as PNG, SVG or PDF</li>"
+                                           "<li>Example networks that reproduce their published figures</li>"
+                                           "</ul>"),
                         NULL);
   gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+preferences_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  GtkWidget *preferences = envelope_preferences_window_new (gtk_application_get_active_window (app));
+
+  gtk_window_present (GTK_WINDOW (preferences));
 }
 
 static const GActionEntry app_actions[] = {
   { .name = "quit", .activate = quit_activated },
   { .name = "about", .activate = about_activated },
+  { .name = "preferences", .activate = preferences_activated },
 };
 
 static void
