@@ -56,6 +56,7 @@ struct _EnvelopeDocument
   gint edge_to;
 
   char *default_device;      /* for a network without a GPU of its own */
+  EnvelopeUnits units;       /* of the sizes in the explanations */
   EnvelopeTraining training; /* what the figures were worked out with */
 };
 
@@ -138,6 +139,8 @@ analyse (EnvelopeDocument *self)
     }
 
   analysis = envelope_analysis_new (copy, &self->training, &location, &error);
+  if (analysis != NULL)
+    envelope_analysis_set_units (analysis, self->units);
   g_clear_pointer (&self->error_field, g_free);
   if (analysis != NULL)
     {
@@ -1223,7 +1226,7 @@ envelope_document_set_view_boolean (EnvelopeDocument *self,
 }
 
 /* ------------------------------------------------------------------ */
-/* The default GPU                                                     */
+/* What the preferences choose                                         */
 
 /* The GPU preset a network without one of its own is fitted to (the
  * preferences' default), or NULL.  It is not written into the network:
@@ -1244,6 +1247,22 @@ envelope_document_set_default_device (EnvelopeDocument *self,
     return;
   analyse (self);
   g_signal_emit (self, signals[CHANGED], 0, (guint) ENVELOPE_CHANGE_TRAINING);
+}
+
+/* How the explanations write sizes: KiB or kB.  Not an edit: the
+ * views that show sizes are told with %ENVELOPE_CHANGE_UNITS. */
+void
+envelope_document_set_units (EnvelopeDocument *self,
+                             EnvelopeUnits     units)
+{
+  g_return_if_fail (ENVELOPE_IS_DOCUMENT (self));
+
+  if (self->units == units)
+    return;
+  self->units = units;
+  if (self->analysis != NULL)
+    envelope_analysis_set_units (self->analysis, units);
+  g_signal_emit (self, signals[CHANGED], 0, (guint) ENVELOPE_CHANGE_UNITS);
 }
 
 /* The training settings the figures are worked out with: the network's,

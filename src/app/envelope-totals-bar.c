@@ -265,13 +265,6 @@ refresh (EnvelopeTotalsBar *self)
 }
 
 static void
-on_units_changed (EnvelopeTotalsBar *self)
-{
-  if (self->document != NULL)
-    refresh (self);
-}
-
-static void
 on_document_changed (EnvelopeDocument  *document,
                      guint              change,
                      EnvelopeTotalsBar *self)
@@ -351,7 +344,6 @@ envelope_totals_bar_init (EnvelopeTotalsBar *self)
   ask_tooltip (gtk_widget_get_parent (GTK_WIDGET (self->params_label)), &self->params_tooltip);
   ask_tooltip (gtk_widget_get_parent (GTK_WIDGET (self->test_label)), &self->test_tooltip);
   ask_tooltip (gtk_widget_get_parent (GTK_WIDGET (self->fit_label)), &self->fit_tooltip);
-  envelope_settings_watch ("units", G_CALLBACK (on_units_changed), self);
 }
 
 void

@@ -251,6 +251,13 @@ restore_window_state (EnvelopeWindow *self)
 }
 
 static void
+on_units_changed (EnvelopeWindow *self)
+{
+  envelope_document_set_units (self->document, envelope_settings_get_units ());
+  envelope_window_sync_view (self);
+}
+
+static void
 on_default_device_changed (EnvelopeWindow *self)
 {
   g_autofree char *device = g_settings_get_string (envelope_app_get_settings (), "default-device");
@@ -532,9 +539,10 @@ envelope_window_init (EnvelopeWindow *self)
   envelope_totals_bar_set_document (self->totals_bar, self->document);
 
   /* The preferences, live in every window. */
+  envelope_document_set_units (self->document, envelope_settings_get_units ());
   on_default_device_changed (self);
   envelope_settings_watch ("default-device", G_CALLBACK (on_default_device_changed), self);
-  envelope_settings_watch ("units", G_CALLBACK (envelope_window_sync_view), self);
+  envelope_settings_watch ("units", G_CALLBACK (on_units_changed), self);
   envelope_settings_watch ("flops", G_CALLBACK (read_view), self);
   envelope_settings_watch ("color-mode", G_CALLBACK (read_view), self);
   envelope_settings_watch ("diagram-style", G_CALLBACK (read_view), self);
