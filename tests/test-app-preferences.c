@@ -422,6 +422,11 @@ test_canvas_announces (void)
   g_assert_cmpint (envelope_document_get_selected_layer (window->document), ==,
                    envelope_network_find_layer (envelope_document_get_network (window->document), "relu1_1"));
 
+  /* VGG-16 is one row: nothing below, and the selection stays. */
+  gtk_widget_activate_action (canvas, "canvas.select-toward", "(ii)", 0, 1);
+  g_assert_cmpint (envelope_document_get_selected_layer (window->document), ==,
+                   envelope_network_find_layer (envelope_document_get_network (window->document), "relu1_1"));
+
   /* Nothing selected: an arrow selects the first block, the input. */
   app_test_activate (window, "win.select-layer", g_variant_new_string (""));
   g_assert_cmpint (envelope_document_get_selected_layer (window->document), ==, -1);

@@ -1021,8 +1021,10 @@ on_drop (GtkDropTarget  *target,
 /* ------------------------------------------------------------------ */
 /* Keyboard                                                            */
 
-/* The block nearest to @from in the direction (@dx, @dy), weighing a
- * step aside twice as much as a step ahead; -1 when there is none. */
+/* The block nearest to @from in the direction (@dx, @dy), within 45°
+ * of it, weighing a step aside twice as much as a step ahead; -1 when
+ * there is none.  Down from a block in a long row is not a branch at
+ * the other end of the network. */
 static gint
 block_toward (EnvelopeCanvas *self,
               gint            from,
@@ -1045,7 +1047,7 @@ block_toward (EnvelopeCanvas *self,
       envelope_layout_get_block_rect (self->layout, i, &rect);
       ahead = dx != 0 ? dx * (rect.x + rect.width / 2 - x) : dy * (rect.y + rect.height / 2 - y);
       aside = dx != 0 ? fabs (rect.y + rect.height / 2 - y) : fabs (rect.x + rect.width / 2 - x);
-      if (ahead <= 0.5)
+      if (ahead <= 0.5 || aside > ahead)
         continue;
       score = ahead + 2 * aside;
       if (score < best_score)
