@@ -661,6 +661,32 @@ test_shortcuts (void)
     gtk_window_destroy (GTK_WINDOW (preferences));
   }
 
+  /* About: where to find the project and report a problem, and what
+   * is new in this release, the metainfo's. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+    AdwAboutWindow *about = NULL;
+
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+        if (ADW_IS_ABOUT_WINDOW (toplevel))
+          about = ADW_ABOUT_WINDOW (toplevel);
+      }
+    g_assert_nonnull (about);
+    g_assert_cmpstr (adw_about_window_get_version (about), ==, "0.1.0");
+    g_assert_cmpstr (adw_about_window_get_release_notes_version (about), ==, "0.1.0");
+    g_assert_nonnull (strstr (adw_about_window_get_release_notes (about), "<li>"));
+    g_assert_cmpstr (adw_about_window_get_website (about), ==, "https://github.com/envelope/envelope");
+    g_assert_cmpstr (adw_about_window_get_issue_url (about), ==, "https://github.com/envelope/envelope/issues");
+    g_assert_nonnull (strstr (adw_about_window_get_copyright (about), "The Envelope authors"));
+    app_test_wait_frames (GTK_WIDGET (about), 2);
+    app_test_screenshot (GTK_WIDGET (about), "about");
+    gtk_window_destroy (GTK_WINDOW (about));
+  }
+
   app_test_window_destroy (window);
   g_application_quit (G_APPLICATION (app));
 }
