@@ -19,6 +19,7 @@
 #include "envelope-preferences-window.h"
 #include "envelope-renderer.h"
 #include "envelope-settings.h"
+#include "envelope-training-panel.h"
 #include "test-app-helpers.h"
 
 static const char *
@@ -58,6 +59,22 @@ write_vgg16_without_device (void)
   return g_steal_pointer (&path);
 }
 
+static GtkWidget *
+find_widget (GtkWidget *widget,
+             GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static EnvelopeLayerRow *
 table_row (EnvelopeWindow *window,
            const char     *name)
@@ -73,6 +90,33 @@ table_row (EnvelopeWindow *window,
       g_object_unref (row);
     }
   g_assert_not_reached ();
+}
+
+static void
+on_text_read (GObject      *clipboard,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  char **text = data;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (clipboard), result, NULL);
+  if (*text == NULL)
+    *text = g_strdup ("");
+}
+
+/* What the window's "Copy Table" puts on the clipboard. */
+static char *
+copied_text (EnvelopeWindow *window,
+             const char     *action)
+{
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (window));
+  char *text = NULL;
+
+  app_test_activate (window, action, NULL);
+  gdk_clipboard_read_text_async (clipboard, NULL, on_text_read, &text);
+  while (text == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return text;
 }
 
 /* ------------------------------------------------------------------ */
@@ -110,6 +154,14 @@ test_units (void)
   /* Not an edit: the figures are the same, only written otherwise. */
   g_assert_false (envelope_document_get_dirty (window->document));
 
+  /* Copied tables. */
+  {
+    g_autofree char *markdown = copied_text (window, "win.copy-markdown");
+
+    g_assert_nonnull (strstr (markdown, "model size 553 MB (553,430,176 B) in fp32"));
+    g_assert_null (strstr (markdown, "MiB"));
+  }
+
   /* The diagram's totals and legend, as the canvas asks the renderer. */
   envelope_render_options_init (&options);
   options.units = envelope_settings_get_units ();
@@ -123,6 +175,28 @@ test_units (void)
   app_test_screenshot (GTK_WIDGET (window), "preferences-si");
   app_test_screenshot (envelope_totals_bar_get_memory_popover (window->totals_bar), "preferences-si-memory");
   gtk_popover_popdown (GTK_POPOVER (envelope_totals_bar_get_memory_popover (window->totals_bar)));
+
+  /* The training settings: the GPUs' memory in SI too. */
+  app_test_activate (window, "win.show-training", NULL);
+  {
+    GtkWidget *panel = find_widget (GTK_WIDGET (window->totals_bar), ENVELOPE_TYPE_TRAINING_PANEL);
+    GtkWidget *device = NULL;
+    GListModel *devices;
+    g_autofree char *label = NULL;
+
+    /* The GPU's drop-down: "no GPU", every preset, "other". */
+    for (GtkWidget *child = gtk_widget_get_first_child (gtk_widget_get_first_child (panel)); child;
+         child = gtk_widget_get_next_sibling (child))
+      if (GTK_IS_DROP_DOWN (child) &&
+          g_list_model_get_n_items (gtk_drop_down_get_model (GTK_DROP_DOWN (child))) == envelope_devices_get_n () + 2)
+        device = child;
+    g_assert_nonnull (device);
+    devices = gtk_drop_down_get_model (GTK_DROP_DOWN (device));
+    label = g_strdup (gtk_string_list_get_string (GTK_STRING_LIST (devices), 1));
+    g_assert_cmpstr (label, ==, "GTX Titan X (12.9 GB)");
+    app_test_wait_frames (panel, 2);
+    app_test_screenshot (panel, "preferences-si-training");
+  }
 
   g_settings_set_string (settings, "units", "iec");
   g_assert_cmpstr (total (window, "params-detail"), ==, "528 MiB in fp32");
