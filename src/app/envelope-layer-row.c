@@ -333,6 +333,14 @@ envelope_layer_row_set_bound (EnvelopeLayerRow *self,
     self->bound--;
 }
 
+/* Whether a cell shows it: only then is it told about a change. */
+gboolean
+envelope_layer_row_get_bound (EnvelopeLayerRow *self)
+{
+  g_return_val_if_fail (ENVELOPE_IS_LAYER_ROW (self), FALSE);
+  return self->bound > 0;
+}
+
 const char *
 envelope_layer_row_get_text (EnvelopeLayerRow *self,
                              const char       *property)

@@ -23,6 +23,7 @@ void              envelope_layer_row_set_inputs (EnvelopeLayerRow           *sel
                                                  const char                 *inputs);
 void              envelope_layer_row_set_bound  (EnvelopeLayerRow           *self,
                                                  gboolean                    bound);
+gboolean          envelope_layer_row_get_bound  (EnvelopeLayerRow           *self);
 const char       *envelope_layer_row_get_text   (EnvelopeLayerRow           *self,
                                                  const char                 *property);
 

@@ -96,6 +96,10 @@ bind_cell (GtkSignalListItemFactory *factory,
   g_object_set_data (G_OBJECT (item), "binding", binding);
   if (column == &columns[0])
     {
+      EnvelopeLayerTable *self = g_object_get_data (G_OBJECT (factory), "table");
+      g_autofree char *inputs = envelope_layer_summary_dup_inputs (self->document, envelope_layer_row_get_index (row));
+
+      envelope_layer_row_set_inputs (row, inputs);
       describe_row (row, NULL, label);
       g_signal_connect_object (row, "notify::description", G_CALLBACK (describe_row), label, 0);
     }
@@ -130,6 +134,7 @@ add_columns (EnvelopeLayerTable *self)
       GtkSorter *sorter;
       GtkColumnViewColumn *column;
 
+      g_object_set_data (G_OBJECT (factory), "table", self);
       g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), (gpointer) c);
       g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), (gpointer) c);
       g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), (gpointer) c);
@@ -180,11 +185,9 @@ update_rows (EnvelopeLayerTable *self,
       for (guint i = 0; i < n; i++)
         {
           gint f = envelope_document_get_figures_index (self->document, i);
-          g_autofree char *inputs = envelope_layer_summary_dup_inputs (self->document, i);
 
           envelope_layer_row_update (g_ptr_array_index (fresh, i), envelope_network_get_layer (network, i),
                                      f >= 0 ? envelope_analysis_get_layer (analysis, (guint) f) : NULL, totals);
-          envelope_layer_row_set_inputs (g_ptr_array_index (fresh, i), inputs);
         }
       g_list_store_splice (self->rows, 0, g_list_model_get_n_items (G_LIST_MODEL (self->rows)),
                            fresh->pdata, fresh->len);
@@ -195,11 +198,15 @@ update_rows (EnvelopeLayerTable *self,
         {
           g_autoptr(EnvelopeLayerRow) row = g_list_model_get_item (G_LIST_MODEL (self->rows), i);
           gint f = envelope_document_get_figures_index (self->document, i);
-          g_autofree char *inputs = envelope_layer_summary_dup_inputs (self->document, i);
 
           envelope_layer_row_update (row, envelope_network_get_layer (network, i),
                                      f >= 0 ? envelope_analysis_get_layer (analysis, (guint) f) : NULL, totals);
-          envelope_layer_row_set_inputs (row, inputs);
+          /* What a row reads is named for the rows on screen only. */
+          if (envelope_layer_row_get_bound (row))
+            {
+              g_autofree char *inputs = envelope_layer_summary_dup_inputs (self->document, i);
+              envelope_layer_row_set_inputs (row, inputs);
+            }
         }
       /* The sort model does not watch the rows: sort again, when the
        * table is sorted at all. */
