@@ -732,6 +732,15 @@ test_shortcuts (void)
       }
     g_assert_nonnull (preferences);
     g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (preferences)) == GTK_WINDOW (window));
+
+    /* Asked for again: the same window. */
+    g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+        g_assert_true (!ENVELOPE_IS_PREFERENCES_WINDOW (toplevel) || GTK_WIDGET (toplevel) == preferences);
+      }
     gtk_window_destroy (GTK_WINDOW (preferences));
   }
 

@@ -189,8 +189,19 @@ preferences_activated (GSimpleAction *action,
                        gpointer       user_data)
 {
   GtkApplication *app = GTK_APPLICATION (user_data);
-  GtkWidget *preferences = envelope_preferences_window_new (gtk_application_get_active_window (app));
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  GtkWidget *preferences = NULL;
 
+  /* One preferences window: asked for again, it comes to the front. */
+  for (guint i = 0; preferences == NULL && i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ENVELOPE_IS_PREFERENCES_WINDOW (toplevel))
+        preferences = GTK_WIDGET (toplevel);
+    }
+  if (preferences == NULL)
+    preferences = envelope_preferences_window_new (gtk_application_get_active_window (app));
   gtk_window_present (GTK_WINDOW (preferences));
 }
 
