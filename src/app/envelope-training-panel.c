@@ -290,6 +290,7 @@ envelope_training_panel_dispose (GObject *object)
   if (self->document != NULL)
     g_signal_handlers_disconnect_by_data (self->document, self);
   g_clear_object (&self->document);
+  g_signal_handlers_disconnect_by_data (envelope_app_get_settings (), self);
   gtk_widget_dispose_template (GTK_WIDGET (self), ENVELOPE_TYPE_TRAINING_PANEL);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);

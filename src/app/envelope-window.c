@@ -360,6 +360,7 @@ envelope_window_dispose (GObject *object)
   self->message_dialog = NULL;
   if (self->document != NULL)
     g_signal_handlers_disconnect_by_data (self->document, self);
+  g_signal_handlers_disconnect_by_data (envelope_app_get_settings (), self);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), ENVELOPE_TYPE_WINDOW);
 
