@@ -520,7 +520,12 @@ test_shortcuts_window (void)
   g_autoptr(GSList) objects = gtk_builder_get_objects (builder);
   EnvelopeWindow *window = present_model ("lenet5.json", NULL, 1500, 940);
   GtkWidget *presentation = GTK_WIDGET (presentation_of (window));
-  guint found = 0;
+  g_autoptr(GHashTable) found = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* F5; Right, Down, Page_Down; Left, Up, Page_Up; Home, End; Escape;
+   * and the diagram's plus, minus and 0, which zoom the presentation's */
+  static const char *const expected[] = {
+    "F5", "Right", "Down", "Page_Down", "Left", "Up", "Page_Up", "Home", "End", "Escape", "plus", "minus", "0",
+  };
 
   for (GSList *l = objects; l != NULL; l = l->next)
     {
@@ -540,15 +545,16 @@ test_shortcuts_window (void)
           if (g_str_equal (keys[i], "F5"))
             {
               g_assert_cmpstr (bound_action (GTK_WIDGET (window), "F5"), ==, "win.present");
-              found++;
+              g_hash_table_add (found, g_strdup (keys[i]));
             }
           else if ((action = bound_action (presentation, keys[i])) != NULL && g_str_has_prefix (action, "presentation."))
-            found++;
+            g_hash_table_add (found, g_strdup (keys[i]));
         }
     }
-  /* F5; Right, Down, Page_Down; Left, Up, Page_Up; Home, End; Escape;
-   * and the diagram's plus, minus and 0, which zoom the presentation's */
-  g_assert_cmpuint (found, ==, 13);
+  /* Each listed, however many groups list it (the canvas's arrows too). */
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    g_assert_true (g_hash_table_contains (found, expected[i]));
+  g_assert_cmpuint (g_hash_table_size (found), ==, G_N_ELEMENTS (expected));
   app_test_window_destroy (window);
 }
 

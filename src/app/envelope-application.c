@@ -10,6 +10,7 @@
 
 #include "envelope-application.h"
 #include "envelope-paths.h"
+#include "envelope-preferences-window.h"
 #include "envelope-window.h"
 
 struct _EnvelopeApplication
@@ -136,6 +137,7 @@ envelope_application_startup (GApplication *app)
 {
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *new_window_accels[] = { "<Control><Shift>n", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS (envelope_application_parent_class)->startup (app);
 
@@ -143,6 +145,7 @@ envelope_application_startup (GApplication *app)
   gtk_window_set_default_icon_name (ENVELOPE_APPLICATION_ID);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.new-window", new_window_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", preferences_accels);
 }
 
 static void
@@ -175,8 +178,23 @@ about_activated (GSimpleAction *action,
                         "comments", _("The back-of-the-envelope arithmetic of deep networks: parameters, "
                                       "multiply-adds, memory, batch fit and receptive field, each with its "
                                       "worked formula."),
+                        "website", "https://github.com/envelope/envelope",
+                        "issue-url", "https://github.com/envelope/envelope/issues",
+                        "developer-name", _("The Envelope authors"),
+                        "copyright", _("© 2026 The Envelope authors"),
                         "developers", developers,
                         "license-type", GTK_LICENSE_GPL_3_0,
+                        /* The metainfo's first release. */
+                        "release-notes-version", "0.1.0",
+                        "release-notes", _("<p>The first release.</p>"
+                                           "<ul>"
+                                           "<li>Parameters, multiply-adds, activations, memory at test and "
+                                           "train time, batch fit and receptive field for every layer, each "
+                                           "with its worked formula</li>"
+                                           "<li>A block diagram to build and edit networks, coloured by kind, "
+                                           "memory, multiply-adds or parameters, exported as PNG, SVG or PDF</li>"
+                                           "<li>Example networks that reproduce their published figures</li>"
+                                           "</ul>"),
                         NULL);
   gtk_window_present (GTK_WINDOW (about));
 }
@@ -198,10 +216,33 @@ new_window_activated (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (window));
 }
 
+static void
+preferences_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  GtkWidget *preferences = NULL;
+
+  /* One preferences window: asked for again, it comes to the front. */
+  for (guint i = 0; preferences == NULL && i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ENVELOPE_IS_PREFERENCES_WINDOW (toplevel))
+        preferences = GTK_WIDGET (toplevel);
+    }
+  if (preferences == NULL)
+    preferences = envelope_preferences_window_new (gtk_application_get_active_window (app));
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
 static const GActionEntry app_actions[] = {
   { .name = "new-window", .activate = new_window_activated },
   { .name = "quit", .activate = quit_activated },
   { .name = "about", .activate = about_activated },
+  { .name = "preferences", .activate = preferences_activated },
 };
 
 static void

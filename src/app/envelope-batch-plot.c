@@ -16,6 +16,7 @@
 
 #include "envelope-batch-plot.h"
 #include "envelope-format.h"
+#include "envelope-settings.h"
 
 #define N_SAMPLES 33
 
@@ -40,10 +41,12 @@ static double
 nice_byte_step (double range,
                 guint  n)
 {
+  /* Round steps in the units the labels are written in. */
+  double base = envelope_settings_get_units () == ENVELOPE_UNITS_SI ? 1000 : 1024;
   double unit = 1;
 
-  while (range / unit >= 1024)
-    unit *= 1024;
+  while (range / unit >= base)
+    unit *= base;
   return nice_step (range / unit, n) * unit;
 }
 
@@ -156,7 +159,7 @@ draw (GtkDrawingArea *area,
   x_step = MAX (1, nice_step (max_x, 4));
   for (double v = 0; v <= max_y; v += y_step)
     {
-      g_autofree char *label = envelope_format_bytes ((guint64) v, ENVELOPE_UNITS_IEC);
+      g_autofree char *label = envelope_settings_format_bytes ((guint64) v);
       left = MAX (left, text_width (widget, label) + 12);
     }
   plot_w = width - left - right;
@@ -168,7 +171,7 @@ draw (GtkDrawingArea *area,
   cairo_set_line_width (cr, 1);
   for (double v = 0; v <= max_y; v += y_step)
     {
-      g_autofree char *label = envelope_format_bytes ((guint64) v, ENVELOPE_UNITS_IEC);
+      g_autofree char *label = envelope_settings_format_bytes ((guint64) v);
 
       text_color (widget, cr, 0.12);
       cairo_move_to (cr, left, round (PY (v)) + 0.5);
@@ -190,7 +193,7 @@ draw (GtkDrawingArea *area,
   /* The GPU's memory, and the budget under it when some is reserved. */
   if (self->device_memory > 0)
     {
-      g_autofree char *size = envelope_format_bytes (self->device_memory, ENVELOPE_UNITS_IEC);
+      g_autofree char *size = envelope_settings_format_bytes (self->device_memory);
       g_autofree char *label = g_strdup_printf ("%s: %s", self->device ? self->device : _("GPU memory"), size);
 
       cairo_set_source_rgba (cr, danger.red, danger.green, danger.blue, 0.9);
@@ -239,7 +242,7 @@ draw (GtkDrawingArea *area,
   if ((double) self->batch <= max_x)
     {
       g_autofree char *count = envelope_format_count (self->batch);
-      g_autofree char *size = envelope_format_bytes (self->batch_bytes, ENVELOPE_UNITS_IEC);
+      g_autofree char *size = envelope_settings_format_bytes (self->batch_bytes);
       g_autofree char *label = g_strdup_printf (_("batch %s: %s"), count, size);
       double x = PX (self->batch), y = PY (self->batch_bytes);
 
@@ -282,6 +285,7 @@ envelope_batch_plot_init (EnvelopeBatchPlot *self)
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self), draw, NULL, NULL);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Train-time memory against the batch size"), -1);
+  envelope_settings_watch ("units", G_CALLBACK (gtk_widget_queue_draw), self);
 }
 
 GtkWidget *

@@ -20,6 +20,7 @@
 
 #include "envelope-canvas.h"
 #include "envelope-export.h"
+#include "envelope-layer-summary.h"
 #include "envelope-renderer.h"
 
 /* Up to this many blocks a layout is made on the spot, and up to this
@@ -101,6 +102,7 @@ static void notify_zoom (EnvelopeCanvas *self);
 static void notify_zoom_later (EnvelopeCanvas *self);
 static void fit (EnvelopeCanvas *self);
 static gboolean has_legend (EnvelopeCanvas *self);
+static void update_accessible (EnvelopeCanvas *self);
 
 /* ------------------------------------------------------------------ */
 /* Mapping between the document's layers and the diagram's blocks       */
@@ -404,11 +406,28 @@ on_document_changed (EnvelopeDocument *document,
       self->fit_legible = TRUE;
     }
   if (change & (ENVELOPE_CHANGE_FIGURES | ENVELOPE_CHANGE_STRUCTURE | ENVELOPE_CHANGE_TRAINING | ENVELOPE_CHANGE_FILE))
-    rebuild (self);
+    {
+      rebuild (self);
+      update_accessible (self);
+    }
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static double legend_height (EnvelopeCanvas *self);
+
+/* The diagram tells a screen reader which layer is selected, and what
+ * its block shows. */
+static void
+update_accessible (EnvelopeCanvas *self)
+{
+  gint selected = self->document ? envelope_document_get_selected_layer (self->document) : -1;
+  g_autofree char *summary = NULL;
+
+  if (selected >= 0)
+    summary = envelope_layer_summary_for_document (self->document, (guint) selected);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  summary ? summary : _("No layer selected; the arrow keys select one"), -1);
+}
 
 /* The selected block, when out of view or under the legend, is centred. */
 static void
@@ -435,6 +454,7 @@ on_selection_changed (EnvelopeDocument *document,
                       EnvelopeCanvas   *self)
 {
   reveal_selection (self);
+  update_accessible (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -1010,6 +1030,74 @@ on_drop (GtkDropTarget  *target,
 }
 
 /* ------------------------------------------------------------------ */
+/* Keyboard                                                            */
+
+/* The block nearest to @from in the direction (@dx, @dy), within 45°
+ * of it, weighing a step aside twice as much as a step ahead; -1 when
+ * there is none.  Down from a block in a long row is not a branch at
+ * the other end of the network. */
+static gint
+block_toward (EnvelopeCanvas *self,
+              gint            from,
+              int             dx,
+              int             dy)
+{
+  EnvelopeRect rect;
+  double x, y, best_score = G_MAXDOUBLE;
+  gint best = -1;
+
+  envelope_layout_get_block_rect (self->layout, (guint) from, &rect);
+  x = rect.x + rect.width / 2;
+  y = rect.y + rect.height / 2;
+  for (guint i = 0; i < envelope_diagram_get_n_blocks (self->diagram); i++)
+    {
+      double ahead, aside, score;
+
+      if ((gint) i == from)
+        continue;
+      envelope_layout_get_block_rect (self->layout, i, &rect);
+      ahead = dx != 0 ? dx * (rect.x + rect.width / 2 - x) : dy * (rect.y + rect.height / 2 - y);
+      aside = dx != 0 ? fabs (rect.y + rect.height / 2 - y) : fabs (rect.x + rect.width / 2 - x);
+      if (ahead <= 0.5 || aside > ahead)
+        continue;
+      score = ahead + 2 * aside;
+      if (score < best_score)
+        {
+          best_score = score;
+          best = (gint) i;
+        }
+    }
+  return best;
+}
+
+/* "canvas.select-toward" (dx, dy), on the arrow keys: the selection
+ * moves from block to block as the diagram is laid out; with nothing
+ * selected, the first block is selected. */
+static void
+select_toward_activated (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  EnvelopeCanvas *self = ENVELOPE_CANVAS (widget);
+  int dx, dy;
+  gint from, to;
+
+  g_variant_get (parameter, "(ii)", &dx, &dy);
+  if (self->document == NULL || self->diagram == NULL || self->layout == NULL ||
+      envelope_diagram_get_n_blocks (self->diagram) == 0 || (dx == 0) == (dy == 0))
+    return;
+
+  from = block_of (self, envelope_document_get_selected_layer (self->document));
+  to = from < 0 ? 0 : block_toward (self, from, dx, dy);
+  if (to < 0)
+    {
+      gtk_widget_error_bell (widget);
+      return;
+    }
+  envelope_document_select_layer (self->document, document_layer_of_block (self, (guint) to));
+}
+
+/* ------------------------------------------------------------------ */
 
 static void
 envelope_canvas_dispose (GObject *object)
@@ -1089,6 +1177,16 @@ envelope_canvas_class_init (EnvelopeCanvasClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   gtk_widget_class_set_css_name (widget_class, "envelope-canvas");
+
+  gtk_widget_class_install_action (widget_class, "canvas.select-toward", "(ii)", select_toward_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, 0, "canvas.select-toward", "(ii)", -1, 0);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Left, 0, "canvas.select-toward", "(ii)", -1, 0);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, 0, "canvas.select-toward", "(ii)", 1, 0);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Right, 0, "canvas.select-toward", "(ii)", 1, 0);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, 0, "canvas.select-toward", "(ii)", 0, -1);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Up, 0, "canvas.select-toward", "(ii)", 0, -1);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, 0, "canvas.select-toward", "(ii)", 0, 1);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Down, 0, "canvas.select-toward", "(ii)", 0, 1);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
 
@@ -1113,6 +1211,7 @@ envelope_canvas_init (EnvelopeCanvas *self)
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Block diagram"), -1);
+  update_accessible (self);
 
   controller = gtk_event_controller_motion_new ();
   g_signal_connect (controller, "motion", G_CALLBACK (on_motion), self);
@@ -1190,6 +1289,7 @@ envelope_canvas_set_view (EnvelopeCanvas           *self,
   self->diagram_options.direction = direction;
   self->diagram_options.collapse_depth = view->collapse_depth;
   self->render_options.color_mode = color;
+  self->render_options.units = view->units;
   self->receptive_field = view->receptive_field;
   if (relayout)
     {

@@ -8,6 +8,7 @@
 
 #include "envelope-document.h"
 #include "envelope-diagram.h"
+#include "envelope-format.h"
 #include "envelope-layout.h"
 #include "envelope-viewport.h"
 
@@ -20,6 +21,7 @@ typedef struct
   const char *direction;       /* "LR", "TB" */
   guint collapse_depth;        /* 0: every layer; 1: stages; 2: blocks */
   gboolean receptive_field;
+  EnvelopeUnits units;         /* of the byte figures on the blocks and legend */
 } EnvelopeCanvasView;
 
 /* The renderer's options for a file, as the export dialog offers them. */

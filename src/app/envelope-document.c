@@ -18,6 +18,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "envelope-devices.h"
 #include "envelope-document.h"
 #include "envelope-layer-edit.h"
 
@@ -53,6 +54,10 @@ struct _EnvelopeDocument
   gint selected;
   gint edge_from;
   gint edge_to;
+
+  char *default_device;      /* for a network without a GPU of its own */
+  EnvelopeUnits units;       /* of the sizes in the explanations */
+  EnvelopeTraining training; /* what the figures were worked out with */
 };
 
 G_DEFINE_FINAL_TYPE (EnvelopeDocument, envelope_document, G_TYPE_OBJECT)
@@ -118,7 +123,24 @@ analyse (EnvelopeDocument *self)
   /* The view is no business of the analysis. */
   g_clear_pointer (&copy->view, json_node_unref);
 
-  analysis = envelope_analysis_new (copy, NULL, &location, &error);
+  /* A network without a GPU of its own is fitted to the default one;
+   * the file keeps none. */
+  envelope_training_clear (&self->training);
+  envelope_training_copy (&self->training, &copy->training);
+  if (self->default_device != NULL && copy->training.device == NULL && copy->training.device_memory == 0)
+    {
+      const EnvelopeDevice *device = envelope_devices_lookup (self->default_device);
+
+      if (device != NULL)
+        {
+          self->training.device = g_strdup (device->name);
+          self->training.device_memory = device->memory;
+        }
+    }
+
+  analysis = envelope_analysis_new (copy, &self->training, &location, &error);
+  if (analysis != NULL)
+    envelope_analysis_set_units (analysis, self->units);
   g_clear_pointer (&self->error_field, g_free);
   if (analysis != NULL)
     {
@@ -204,6 +226,8 @@ envelope_document_finalize (GObject *object)
   clear_analysis (self);
   g_clear_error (&self->error);
   g_clear_pointer (&self->error_field, g_free);
+  g_clear_pointer (&self->default_device, g_free);
+  envelope_training_clear (&self->training);
 
   G_OBJECT_CLASS (envelope_document_parent_class)->finalize (object);
 }
@@ -1215,4 +1239,53 @@ envelope_document_set_view_boolean (EnvelopeDocument *self,
     return;
   json_object_set_boolean_member (view_object (self, TRUE), key, value);
   view_changed (self);
+}
+
+/* ------------------------------------------------------------------ */
+/* What the preferences choose                                         */
+
+/* The GPU preset a network without one of its own is fitted to (the
+ * preferences' default), or NULL.  It is not written into the network:
+ * not an edit, not in the history, and the file is saved without it. */
+void
+envelope_document_set_default_device (EnvelopeDocument *self,
+                                      const char       *name)
+{
+  g_return_if_fail (ENVELOPE_IS_DOCUMENT (self));
+
+  if (name != NULL && name[0] == '\0')
+    name = NULL;
+  if (g_strcmp0 (self->default_device, name) == 0)
+    return;
+  g_free (self->default_device);
+  self->default_device = g_strdup (name);
+  if (self->network->training.device != NULL || self->network->training.device_memory > 0)
+    return;
+  analyse (self);
+  g_signal_emit (self, signals[CHANGED], 0, (guint) ENVELOPE_CHANGE_TRAINING);
+}
+
+/* How the explanations write sizes: KiB or kB.  Not an edit: the
+ * views that show sizes are told with %ENVELOPE_CHANGE_UNITS. */
+void
+envelope_document_set_units (EnvelopeDocument *self,
+                             EnvelopeUnits     units)
+{
+  g_return_if_fail (ENVELOPE_IS_DOCUMENT (self));
+
+  if (self->units == units)
+    return;
+  self->units = units;
+  if (self->analysis != NULL)
+    envelope_analysis_set_units (self->analysis, units);
+  g_signal_emit (self, signals[CHANGED], 0, (guint) ENVELOPE_CHANGE_UNITS);
+}
+
+/* The training settings the figures are worked out with: the network's,
+ * with the default GPU when it has none of its own. */
+const EnvelopeTraining *
+envelope_document_get_training (EnvelopeDocument *self)
+{
+  g_return_val_if_fail (ENVELOPE_IS_DOCUMENT (self), NULL);
+  return &self->training;
 }

@@ -19,7 +19,8 @@ typedef enum
   ENVELOPE_CHANGE_TRAINING  = 1 << 2,  /* batch, dtype, optimizer, device */
   ENVELOPE_CHANGE_VIEW      = 1 << 3,  /* colour mode, overlay, style, direction */
   ENVELOPE_CHANGE_FILE      = 1 << 4,  /* a new network, opened or saved */
-  ENVELOPE_CHANGE_ALL       = 0x1f,
+  ENVELOPE_CHANGE_UNITS     = 1 << 5,  /* the same figures, in other units */
+  ENVELOPE_CHANGE_ALL       = 0x3f,
 } EnvelopeChange;
 
 #define ENVELOPE_TYPE_DOCUMENT (envelope_document_get_type ())
@@ -108,5 +109,11 @@ void                   envelope_document_set_view_string    (EnvelopeDocument   
 void                   envelope_document_set_view_boolean   (EnvelopeDocument       *self,
                                                              const char             *key,
                                                              gboolean                value);
+
+void                   envelope_document_set_default_device (EnvelopeDocument       *self,
+                                                             const char             *name);
+void                   envelope_document_set_units          (EnvelopeDocument       *self,
+                                                             EnvelopeUnits           units);
+const EnvelopeTraining *envelope_document_get_training      (EnvelopeDocument       *self);
 
 G_END_DECLS

@@ -243,6 +243,8 @@ add_row (EnvelopeInspector *self,
     {
       gtk_widget_set_valign (suffix, GTK_ALIGN_CENTER);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), suffix);
+      /* The row's title is beside the control, not in it. */
+      gtk_accessible_update_property (GTK_ACCESSIBLE (suffix), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
     }
   adw_preferences_group_add (self->settings_group, row);
   g_ptr_array_add (self->setting_rows, row);

@@ -16,6 +16,7 @@
 
 #include "envelope-format.h"
 #include "envelope-layer-row.h"
+#include "envelope-layer-summary.h"
 #include "envelope-report.h"
 
 typedef enum
@@ -29,6 +30,7 @@ typedef enum
   TEXT_MACS_SHARE,
   TEXT_ACTIVATIONS,
   TEXT_RECEPTIVE_FIELD,
+  TEXT_DESCRIPTION,          /* all of the above in a sentence, for screen readers */
   N_TEXTS
 } Text;
 
@@ -51,6 +53,8 @@ struct _EnvelopeLayerRow
   EnvelopeLayerFigures figures;
   guint64 total_params;
   guint64 total_macs;
+  guint64 total_activations;
+  char *inputs;              /* what it reads, named */
   char *texts[N_TEXTS];      /* formatted on demand; NULL until then */
 };
 
@@ -71,7 +75,7 @@ static GParamSpec *properties[N_PROPS];
 
 static const char *const text_names[N_TEXTS] = {
   "name", "kind", "output", "params-text", "params-share", "macs-text", "macs-share",
-  "activations-text", "receptive-field",
+  "activations-text", "receptive-field", "description",
 };
 static const char *const number_names[N_NUMBERS] = { "params", "macs", "activations" };
 
@@ -85,6 +89,16 @@ format_text (EnvelopeLayerRow *self,
     return g_strdup (self->layer ? self->layer->name : "");
   if (text == TEXT_KIND)
     return self->layer ? envelope_layer_describe (self->layer) : g_strdup ("");
+  if (text == TEXT_DESCRIPTION)
+    {
+      EnvelopeTotals totals = {
+        .params = self->total_params, .macs = self->total_macs, .activations_all = self->total_activations,
+      };
+
+      if (self->layer == NULL)
+        return g_strdup ("");
+      return envelope_layer_summary (self->layer, self->inputs, self->has_figures ? &self->figures : NULL, &totals);
+    }
   if (!self->has_figures)
     return g_strdup ("—");
 
@@ -106,6 +120,7 @@ format_text (EnvelopeLayerRow *self,
       return envelope_report_receptive_field (&f->receptive_field);
     case TEXT_NAME:
     case TEXT_KIND:
+    case TEXT_DESCRIPTION:
     case N_TEXTS:
     default:
       g_assert_not_reached ();
@@ -152,6 +167,7 @@ envelope_layer_row_finalize (GObject *object)
 
   for (guint i = 0; i < N_TEXTS; i++)
     g_free (self->texts[i]);
+  g_free (self->inputs);
   g_clear_pointer (&self->layer, envelope_layer_free);
   G_OBJECT_CLASS (envelope_layer_row_parent_class)->finalize (object);
 }
@@ -236,6 +252,7 @@ envelope_layer_row_update (EnvelopeLayerRow           *self,
   EnvelopeLayerFigures copy;
   guint64 total_params = totals ? totals->params : 0;
   guint64 total_macs = totals ? totals->macs : 0;
+  guint64 total_activations = totals ? totals->activations_all : 0;
 
   g_return_if_fail (ENVELOPE_IS_LAYER_ROW (self));
 
@@ -248,6 +265,7 @@ envelope_layer_row_update (EnvelopeLayerRow           *self,
       if (renamed)
         invalidate (self, TEXT_NAME);
       invalidate (self, TEXT_KIND);
+      invalidate (self, TEXT_DESCRIPTION);
     }
 
   if (figures != NULL)
@@ -266,6 +284,7 @@ envelope_layer_row_update (EnvelopeLayerRow           *self,
         memset (&self->figures, 0, sizeof self->figures);
       self->total_params = total_params;
       self->total_macs = total_macs;
+      self->total_activations = total_activations;
       for (Text t = TEXT_OUTPUT; t < N_TEXTS; t++)
         invalidate (self, t);
       return;
@@ -281,6 +300,25 @@ envelope_layer_row_update (EnvelopeLayerRow           *self,
       self->total_macs = total_macs;
       invalidate (self, TEXT_MACS_SHARE);
     }
+  if (total_activations != self->total_activations)
+    {
+      self->total_activations = total_activations;
+      invalidate (self, TEXT_DESCRIPTION);
+    }
+}
+
+/* The names of the layers it reads ("relu1_1"), or NULL. */
+void
+envelope_layer_row_set_inputs (EnvelopeLayerRow *self,
+                               const char       *inputs)
+{
+  g_return_if_fail (ENVELOPE_IS_LAYER_ROW (self));
+
+  if (g_strcmp0 (self->inputs, inputs) == 0)
+    return;
+  g_free (self->inputs);
+  self->inputs = g_strdup (inputs);
+  invalidate (self, TEXT_DESCRIPTION);
 }
 
 void
@@ -293,6 +331,14 @@ envelope_layer_row_set_bound (EnvelopeLayerRow *self,
     self->bound++;
   else if (self->bound > 0)
     self->bound--;
+}
+
+/* Whether a cell shows it: only then is it told about a change. */
+gboolean
+envelope_layer_row_get_bound (EnvelopeLayerRow *self)
+{
+  g_return_val_if_fail (ENVELOPE_IS_LAYER_ROW (self), FALSE);
+  return self->bound > 0;
 }
 
 const char *

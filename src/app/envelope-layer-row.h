@@ -19,8 +19,11 @@ void              envelope_layer_row_update     (EnvelopeLayerRow           *sel
                                                  const EnvelopeLayer        *layer,
                                                  const EnvelopeLayerFigures *figures,
                                                  const EnvelopeTotals       *totals);
+void              envelope_layer_row_set_inputs (EnvelopeLayerRow           *self,
+                                                 const char                 *inputs);
 void              envelope_layer_row_set_bound  (EnvelopeLayerRow           *self,
                                                  gboolean                    bound);
+gboolean          envelope_layer_row_get_bound  (EnvelopeLayerRow           *self);
 const char       *envelope_layer_row_get_text   (EnvelopeLayerRow           *self,
                                                  const char                 *property);
 

@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "envelope-layer-row.h"
+#include "envelope-layer-summary.h"
 #include "envelope-layer-table.h"
 
 struct _EnvelopeLayerTable
@@ -71,17 +72,37 @@ setup_cell (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, label);
 }
 
+/* A screen reader on a row's first cell hears the whole row, and the
+ * inputs besides, which no column shows. */
+static void
+describe_row (EnvelopeLayerRow *row,
+              GParamSpec       *pspec,
+              GtkWidget        *label)
+{
+  gtk_accessible_update_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  envelope_layer_row_get_text (row, "description"), -1);
+}
+
 static void
 bind_cell (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
            const Column             *column)
 {
   EnvelopeLayerRow *row = gtk_list_item_get_item (item);
-  GBinding *binding = g_object_bind_property (row, column->text, gtk_list_item_get_child (item), "label",
-                                              G_BINDING_SYNC_CREATE);
+  GtkWidget *label = gtk_list_item_get_child (item);
+  GBinding *binding = g_object_bind_property (row, column->text, label, "label", G_BINDING_SYNC_CREATE);
 
   envelope_layer_row_set_bound (row, TRUE);
   g_object_set_data (G_OBJECT (item), "binding", binding);
+  if (column == &columns[0])
+    {
+      EnvelopeLayerTable *self = g_object_get_data (G_OBJECT (factory), "table");
+      g_autofree char *inputs = envelope_layer_summary_dup_inputs (self->document, envelope_layer_row_get_index (row));
+
+      envelope_layer_row_set_inputs (row, inputs);
+      describe_row (row, NULL, label);
+      g_signal_connect_object (row, "notify::description", G_CALLBACK (describe_row), label, 0);
+    }
 }
 
 static void
@@ -93,7 +114,10 @@ unbind_cell (GtkSignalListItemFactory *factory,
   EnvelopeLayerRow *row = gtk_list_item_get_item (item);
 
   if (row != NULL)
-    envelope_layer_row_set_bound (row, FALSE);
+    {
+      envelope_layer_row_set_bound (row, FALSE);
+      g_signal_handlers_disconnect_by_func (row, describe_row, gtk_list_item_get_child (item));
+    }
   if (binding != NULL)
     g_binding_unbind (binding);
   g_object_set_data (G_OBJECT (item), "binding", NULL);
@@ -110,6 +134,7 @@ add_columns (EnvelopeLayerTable *self)
       GtkSorter *sorter;
       GtkColumnViewColumn *column;
 
+      g_object_set_data (G_OBJECT (factory), "table", self);
       g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), (gpointer) c);
       g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), (gpointer) c);
       g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), (gpointer) c);
@@ -160,6 +185,7 @@ update_rows (EnvelopeLayerTable *self,
       for (guint i = 0; i < n; i++)
         {
           gint f = envelope_document_get_figures_index (self->document, i);
+
           envelope_layer_row_update (g_ptr_array_index (fresh, i), envelope_network_get_layer (network, i),
                                      f >= 0 ? envelope_analysis_get_layer (analysis, (guint) f) : NULL, totals);
         }
@@ -175,6 +201,12 @@ update_rows (EnvelopeLayerTable *self,
 
           envelope_layer_row_update (row, envelope_network_get_layer (network, i),
                                      f >= 0 ? envelope_analysis_get_layer (analysis, (guint) f) : NULL, totals);
+          /* What a row reads is named for the rows on screen only. */
+          if (envelope_layer_row_get_bound (row))
+            {
+              g_autofree char *inputs = envelope_layer_summary_dup_inputs (self->document, i);
+              envelope_layer_row_set_inputs (row, inputs);
+            }
         }
       /* The sort model does not watch the rows: sort again, when the
        * table is sorted at all. */
@@ -246,7 +278,7 @@ on_document_changed (EnvelopeDocument   *document,
                      guint               change,
                      EnvelopeLayerTable *self)
 {
-  if (change == ENVELOPE_CHANGE_VIEW)
+  if (change == ENVELOPE_CHANGE_VIEW || change == ENVELOPE_CHANGE_UNITS)
     return;
 
   /* A network just opened is drawn first and tabled right after: a

@@ -10,6 +10,7 @@
 
 #include "envelope-batch-plot.h"
 #include "envelope-format.h"
+#include "envelope-settings.h"
 #include "envelope-memory-chart.h"
 #include "envelope-totals-bar.h"
 #include "envelope-training-panel.h"
@@ -165,7 +166,7 @@ show_fit (EnvelopeTotalsBar      *self,
     }
   else
     {
-      g_autofree char *memory = envelope_format_bytes (fit->device_memory, ENVELOPE_UNITS_IEC);
+      g_autofree char *memory = envelope_settings_format_bytes (fit->device_memory);
       g_autofree char *target = envelope_format_count (fit->target_batch);
 
       take_label (self->fit_caption, g_strdup_printf (_("Largest batch on %s"), fit->device ? fit->device : memory));
@@ -191,14 +192,13 @@ static void
 refresh (EnvelopeTotalsBar *self)
 {
   const EnvelopeAnalysis *analysis = envelope_document_get_analysis (self->document);
-  const EnvelopeNetwork *network = envelope_document_get_network (self->document);
   const EnvelopeTotals *t;
   const EnvelopeMemory *m;
   g_autofree char *batch = NULL;
   g_autofree char *test_explained = NULL;
   g_autofree char *train_size = NULL;
 
-  take_label (self->training_label, envelope_training_describe (&network->training));
+  take_label (self->training_label, envelope_training_describe (envelope_document_get_training (self->document)));
   if (envelope_document_get_error (self->document) != NULL)
     gtk_widget_add_css_class (self->figures_box, "stale");
   else
@@ -212,7 +212,7 @@ refresh (EnvelopeTotalsBar *self)
 
   take_label (self->params_label, envelope_format_count (t->params));
   {
-    g_autofree char *size = envelope_format_bytes (t->model_bytes, ENVELOPE_UNITS_IEC);
+    g_autofree char *size = envelope_settings_format_bytes (t->model_bytes);
     g_autofree char *trainable = envelope_format_count (t->trainable_params);
     g_autofree char *fixed = envelope_format_count (t->non_trainable_params);
     g_autofree char *tooltip = g_strdup_printf (_("%s trainable, %s non-trainable"), trainable, fixed);
@@ -238,12 +238,12 @@ refresh (EnvelopeTotalsBar *self)
     }
 
   test_explained = envelope_analysis_explain_test (analysis);
-  take_label (self->test_label, envelope_format_bytes (m->test.total, ENVELOPE_UNITS_IEC));
+  take_label (self->test_label, envelope_settings_format_bytes (m->test.total));
   take_label (self->test_detail, g_strdup_printf (_("batch %s, outputs reused"), batch));
   g_free (self->test_tooltip);
   self->test_tooltip = g_strdup (test_explained);
 
-  train_size = envelope_format_bytes (m->train_total, ENVELOPE_UNITS_IEC);
+  train_size = envelope_settings_format_bytes (m->train_total);
   gtk_label_set_text (self->train_label, train_size);
   take_label (self->train_detail, g_strdup_printf (_("batch %s · see the breakdown"), batch));
 
@@ -256,7 +256,7 @@ refresh (EnvelopeTotalsBar *self)
   envelope_memory_chart_set_memory (self->memory_chart, m);
   for (guint i = 0; i < ENVELOPE_N_MEMORY_TERMS; i++)
     {
-      take_label (self->term_sizes[i], envelope_format_bytes (m->train[i], ENVELOPE_UNITS_IEC));
+      take_label (self->term_sizes[i], envelope_settings_format_bytes (m->train[i]));
       take_label (self->term_shares[i], envelope_format_percent (m->train[i], m->train_total));
       take_label (self->term_formulas[i], envelope_analysis_explain_memory (analysis, i));
     }

@@ -12,8 +12,10 @@
 #include <glib/gi18n.h>
 
 #include "envelope-devices.h"
+#include "envelope-application.h"
 #include "envelope-format.h"
 #include "envelope-pair-editor.h"
+#include "envelope-settings.h"
 #include "envelope-training-panel.h"
 
 struct _EnvelopeTrainingPanel
@@ -66,7 +68,7 @@ envelope_training_describe (const EnvelopeTraining *training)
     g_string_append_printf (out, " · %s", training->device);
   else if (training->device_memory > 0)
     {
-      g_autofree char *memory = envelope_format_bytes (training->device_memory, ENVELOPE_UNITS_IEC);
+      g_autofree char *memory = envelope_settings_format_bytes (training->device_memory);
       g_string_append_printf (out, " · %s", memory);
     }
   return g_string_free (out, FALSE);
@@ -182,7 +184,7 @@ show_bytes (GtkEntry *entry,
 
   if (envelope_parse_bytes (gtk_editable_get_text (GTK_EDITABLE (entry)), &shown) && shown == bytes)
     return;
-  text = envelope_format_bytes (bytes, ENVELOPE_UNITS_IEC);
+  text = envelope_settings_format_bytes (bytes);
   if (!envelope_parse_bytes (text, &shown) || shown != bytes)
     {
       g_free (text);
@@ -233,6 +235,52 @@ on_document_changed (EnvelopeDocument      *document,
     refresh (self);
 }
 
+/* Item 0 is "no GPU of its own": none, or the one chosen in the
+ * preferences, which a network without a GPU is fitted to. */
+static void
+fill_devices (EnvelopeTrainingPanel *self)
+{
+  g_autoptr(GtkStringList) device_list = gtk_string_list_new (NULL);
+  g_autofree char *preferred = g_settings_get_string (envelope_app_get_settings (), "default-device");
+  const EnvelopeDevice *fallback = envelope_devices_lookup (preferred);
+  gboolean updating = self->updating;
+
+  if (fallback != NULL)
+    {
+      g_autofree char *label = g_strdup_printf (_("Default: %s"), fallback->name);
+      gtk_string_list_append (device_list, label);
+    }
+  else
+    gtk_string_list_append (device_list, _("No GPU"));
+  for (guint i = 0; i < envelope_devices_get_n (); i++)
+    {
+      const EnvelopeDevice *device = envelope_devices_get (i);
+      g_autofree char *memory = envelope_settings_format_bytes (device->memory);
+      g_autofree char *label = g_strdup_printf ("%s (%s)", device->name, memory);
+      gtk_string_list_append (device_list, label);
+    }
+  gtk_string_list_append (device_list, _("Other: the memory below"));
+
+  self->updating = TRUE;
+  gtk_drop_down_set_model (self->device_dropdown, G_LIST_MODEL (device_list));
+  self->updating = updating;
+}
+
+/* The sizes are written anew in the other units. */
+static void
+on_preferences_changed (EnvelopeTrainingPanel *self)
+{
+  fill_devices (self);
+  if (self->document == NULL)
+    return;
+  self->updating = TRUE;
+  gtk_editable_set_text (GTK_EDITABLE (self->reserved_entry), "");
+  if (envelope_document_get_network (self->document)->training.device_memory > 0)
+    gtk_editable_set_text (GTK_EDITABLE (self->memory_entry), "");
+  self->updating = FALSE;
+  refresh (self);
+}
+
 static void
 envelope_training_panel_dispose (GObject *object)
 {
@@ -242,6 +290,7 @@ envelope_training_panel_dispose (GObject *object)
   if (self->document != NULL)
     g_signal_handlers_disconnect_by_data (self->document, self);
   g_clear_object (&self->document);
+  g_signal_handlers_disconnect_by_data (envelope_app_get_settings (), self);
   gtk_widget_dispose_template (GTK_WIDGET (self), ENVELOPE_TYPE_TRAINING_PANEL);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
@@ -282,7 +331,6 @@ envelope_training_panel_init (EnvelopeTrainingPanel *self)
 {
   g_autoptr(GtkStringList) dtype_list = gtk_string_list_new (NULL);
   g_autoptr(GtkStringList) optimizer_list = gtk_string_list_new (NULL);
-  g_autoptr(GtkStringList) device_list = gtk_string_list_new (NULL);
 
   self->updating = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -291,20 +339,14 @@ envelope_training_panel_init (EnvelopeTrainingPanel *self)
     gtk_string_list_append (dtype_list, envelope_dtype_to_string (dtypes[i]));
   for (guint i = 0; i < G_N_ELEMENTS (optimizer_labels); i++)
     gtk_string_list_append (optimizer_list, _(optimizer_labels[i]));
-  gtk_string_list_append (device_list, _("No GPU"));
-  for (guint i = 0; i < envelope_devices_get_n (); i++)
-    {
-      const EnvelopeDevice *device = envelope_devices_get (i);
-      g_autofree char *memory = envelope_format_bytes (device->memory, ENVELOPE_UNITS_IEC);
-      g_autofree char *label = g_strdup_printf ("%s (%s)", device->name, memory);
-      gtk_string_list_append (device_list, label);
-    }
-  gtk_string_list_append (device_list, _("Other: the memory below"));
 
   gtk_drop_down_set_model (self->dtype_dropdown, G_LIST_MODEL (dtype_list));
   gtk_drop_down_set_model (self->optimizer_dropdown, G_LIST_MODEL (optimizer_list));
-  gtk_drop_down_set_model (self->device_dropdown, G_LIST_MODEL (device_list));
+  fill_devices (self);
   self->updating = FALSE;
+
+  envelope_settings_watch ("units", G_CALLBACK (on_preferences_changed), self);
+  envelope_settings_watch ("default-device", G_CALLBACK (on_preferences_changed), self);
 }
 
 void

@@ -18,6 +18,7 @@
 #include "envelope-devices.h"
 #include "envelope-layer-edit.h"
 #include "envelope-report.h"
+#include "envelope-settings.h"
 #include "envelope-window-private.h"
 
 /* Where a new or opened network goes: here, unless that would throw
@@ -696,7 +697,7 @@ copy_table (EnvelopeWindow       *self,
             const char           *done)
 {
   const EnvelopeAnalysis *analysis = envelope_document_get_analysis (self->document);
-  EnvelopeReportOptions options = { .format = format, .flops = self->flops, .units = ENVELOPE_UNITS_IEC };
+  EnvelopeReportOptions options = { .format = format, .flops = self->flops, .units = envelope_settings_get_units () };
   g_autofree char *text = NULL;
 
   if (analysis == NULL)

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "envelope-application.h"
+#include "envelope-settings.h"
 #include "envelope-window-private.h"
 
 G_DEFINE_FINAL_TYPE (EnvelopeWindow, envelope_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -55,6 +56,7 @@ envelope_window_sync_view (EnvelopeWindow *self)
     .direction = self->direction,
     .collapse_depth = g_str_equal (self->detail, "blocks") ? 2 : g_str_equal (self->detail, "stages") ? 1 : 0,
     .receptive_field = self->receptive_field,
+    .units = envelope_settings_get_units (),
   };
 
   envelope_canvas_set_view (self->canvas, &view);
@@ -62,17 +64,21 @@ envelope_window_sync_view (EnvelopeWindow *self)
   envelope_window_sync_presentation (self);
 }
 
-/* The file's "view" object into the window's properties. */
+/* The file's "view" object into the window's properties; what it does
+ * not say, the preferences do. */
 static void
 read_view (EnvelopeWindow *self)
 {
   EnvelopeDocument *doc = self->document;
-  const char *color = pick (color_modes, envelope_document_get_view_string (doc, "color", "kind"));
-  const char *style = pick (diagram_styles, envelope_document_get_view_string (doc, "style", "flat"));
+  GSettings *settings = envelope_app_get_settings ();
+  g_autofree char *preferred_color = g_settings_get_string (settings, "color-mode");
+  g_autofree char *preferred_style = g_settings_get_string (settings, "diagram-style");
+  const char *color = pick (color_modes, envelope_document_get_view_string (doc, "color", preferred_color));
+  const char *style = pick (diagram_styles, envelope_document_get_view_string (doc, "style", preferred_style));
   const char *direction = pick (directions, envelope_document_get_view_string (doc, "direction", "LR"));
   const char *detail = pick (details, envelope_document_get_view_string (doc, "detail", "layers"));
   gboolean rf = envelope_document_get_view_boolean (doc, "receptive_field", FALSE);
-  gboolean flops = envelope_document_get_view_boolean (doc, "flops", FALSE);
+  gboolean flops = envelope_document_get_view_boolean (doc, "flops", g_settings_get_boolean (settings, "flops"));
 
   if (g_strcmp0 (self->color_mode, color) != 0)
     {
@@ -225,6 +231,52 @@ on_close_response (AdwMessageDialog *dialog,
     }
 }
 
+/* The size a window closes with is the size the next one opens with. */
+static void
+save_window_state (EnvelopeWindow *self)
+{
+  GSettings *settings = envelope_app_get_settings ();
+  gboolean maximized = gtk_window_is_maximized (GTK_WINDOW (self));
+  int width, height;
+
+  g_settings_set_boolean (settings, "window-maximized", maximized);
+  if (maximized)
+    return;
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  g_settings_set_int (settings, "window-width", width);
+  g_settings_set_int (settings, "window-height", height);
+}
+
+static void
+restore_window_state (EnvelopeWindow *self)
+{
+  GSettings *settings = envelope_app_get_settings ();
+  g_autoptr(GVariant) width = g_settings_get_user_value (settings, "window-width");
+
+  /* Until a window has been closed, the template's size. */
+  if (width != NULL)
+    gtk_window_set_default_size (GTK_WINDOW (self),
+                                 MAX (g_settings_get_int (settings, "window-width"), 900),
+                                 MAX (g_settings_get_int (settings, "window-height"), 600));
+  if (g_settings_get_boolean (settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+}
+
+static void
+on_units_changed (EnvelopeWindow *self)
+{
+  envelope_document_set_units (self->document, envelope_settings_get_units ());
+  envelope_window_sync_view (self);
+}
+
+static void
+on_default_device_changed (EnvelopeWindow *self)
+{
+  g_autofree char *device = g_settings_get_string (envelope_app_get_settings (), "default-device");
+
+  envelope_document_set_default_device (self->document, device);
+}
+
 static gboolean
 envelope_window_close_request (GtkWindow *window)
 {
@@ -236,6 +288,7 @@ envelope_window_close_request (GtkWindow *window)
     {
       /* Closed on purpose: the changes were saved, or are to be lost. */
       envelope_autosave_discard (self->autosave);
+      save_window_state (self);
       return GTK_WINDOW_CLASS (envelope_window_parent_class)->close_request (window);
     }
 
@@ -326,6 +379,7 @@ envelope_window_dispose (GObject *object)
     envelope_autosave_discard (self->autosave);
   g_clear_object (&self->autosave);
   envelope_window_clear_presentation (self);
+  g_signal_handlers_disconnect_by_data (envelope_app_get_settings (), self);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), ENVELOPE_TYPE_WINDOW);
 
@@ -516,6 +570,16 @@ envelope_window_init (EnvelopeWindow *self)
   envelope_layer_table_set_document (self->layer_table, self->document);
   envelope_inspector_set_document (self->inspector, self->document);
   envelope_totals_bar_set_document (self->totals_bar, self->document);
+
+  /* The preferences, live in every window. */
+  envelope_document_set_units (self->document, envelope_settings_get_units ());
+  on_default_device_changed (self);
+  envelope_settings_watch ("default-device", G_CALLBACK (on_default_device_changed), self);
+  envelope_settings_watch ("units", G_CALLBACK (on_units_changed), self);
+  envelope_settings_watch ("flops", G_CALLBACK (read_view), self);
+  envelope_settings_watch ("color-mode", G_CALLBACK (read_view), self);
+  envelope_settings_watch ("diagram-style", G_CALLBACK (read_view), self);
+  restore_window_state (self);
 
   envelope_window_populate_examples (self);
   envelope_window_setup_files (self);

@@ -47,6 +47,7 @@ typedef struct
   gboolean no_totals;
   gboolean no_title;
   gint64 batch;
+  gboolean si;
 } ExportArgs;
 
 static void
@@ -124,6 +125,7 @@ run_export (ExportArgs *args,
     { "no-totals", 0, 0, G_OPTION_ARG_NONE, &args->no_totals, N_("Leave out the totals"), NULL },
     { "no-title", 0, 0, G_OPTION_ARG_NONE, &args->no_title, N_("Leave out the title"), NULL },
     { "batch", 'b', 0, G_OPTION_ARG_INT64, &args->batch, N_("Batch size for memory (overrides the file)"), "N" },
+    { "si", 0, 0, G_OPTION_ARG_NONE, &args->si, N_("SI units (kB, MB, GB) instead of IEC (KiB, MiB, GiB)"), NULL },
     { NULL }
   };
 
@@ -208,6 +210,7 @@ run_export (ExportArgs *args,
   diagram_options.wrap = (guint) args->wrap;
   diagram_options.receptive_field_room = args->receptive_field;
   render_options.transparent = args->transparent;
+  render_options.units = args->si ? ENVELOPE_UNITS_SI : ENVELOPE_UNITS_IEC;
   render_options.show_legend = !args->no_legend;
   render_options.show_totals = !args->no_totals;
   render_options.show_title = !args->no_title;

@@ -28,6 +28,7 @@ struct _EnvelopeAnalysis
   EnvelopeTotals totals;
   EnvelopeMemory memory;
   EnvelopeFit fit;
+  EnvelopeUnits units;       /* of the sizes the explanations give */
 };
 
 static const struct { const char *key; const char *label; } figure_names[ENVELOPE_N_FIGURES] = {
@@ -434,17 +435,32 @@ envelope_analysis_explain_layer (const EnvelopeAnalysis *analysis,
   return formulas;
 }
 
+/**
+ * envelope_analysis_set_units:
+ *
+ * How the explanations write a size after its bytes: "(3.10 MiB)", the
+ * default, or "(3.26 MB)".  The figures are the same.
+ */
+void
+envelope_analysis_set_units (EnvelopeAnalysis *analysis,
+                             EnvelopeUnits     units)
+{
+  g_return_if_fail (analysis != NULL);
+  analysis->units = units;
+}
+
 static void
-append_bytes (GString       *out,
-              guint64        bytes)
+append_bytes (const EnvelopeAnalysis *analysis,
+              GString                *out,
+              guint64                 bytes)
 {
   g_autofree char *human = NULL;
 
   envelope_format_append_count (out, bytes);
   g_string_append (out, " B");
-  if (bytes < 1024)
+  if (bytes < (analysis->units == ENVELOPE_UNITS_SI ? 1000 : 1024))
     return;
-  human = envelope_format_bytes (bytes, ENVELOPE_UNITS_IEC);
+  human = envelope_format_bytes (bytes, analysis->units);
   g_string_append_printf (out, " (%s)", human);
 }
 
@@ -507,7 +523,7 @@ envelope_analysis_explain_memory (const EnvelopeAnalysis *analysis,
       g_assert_not_reached ();
     }
   g_string_append (out, " = ");
-  append_bytes (out, m->train[term]);
+  append_bytes (analysis, out, m->train[term]);
   return g_string_free (out, FALSE);
 }
 
@@ -526,7 +542,7 @@ envelope_analysis_explain_test (const EnvelopeAnalysis *analysis)
   g_string_append_printf (out, _(" batch × %u + "), m->bytes_per_value);
   envelope_format_append_count (out, t->workspace);
   g_string_append_printf (out, _(" workspace values × %u = "), m->bytes_per_value);
-  append_bytes (out, m->test.total);
+  append_bytes (analysis, out, m->test.total);
   return g_string_free (out, FALSE);
 }
 
@@ -563,8 +579,8 @@ envelope_analysis_explain_fit (const EnvelopeAnalysis *analysis)
   g_string_append (out, _(" per sample⌋ = "));
   if (budget < fit->fixed_bytes)
     {
-      g_autofree char *need = envelope_format_bytes (fit->fixed_bytes, ENVELOPE_UNITS_IEC);
-      g_autofree char *have = envelope_format_bytes (budget, ENVELOPE_UNITS_IEC);
+      g_autofree char *need = envelope_format_bytes (fit->fixed_bytes, analysis->units);
+      g_autofree char *have = envelope_format_bytes (budget, analysis->units);
       g_string_append_printf (out, _("0: the parameters, gradients, optimizer state and workspace alone need %s, "
                                      "more than the %s available"), need, have);
       return g_string_free (out, FALSE);
@@ -572,7 +588,7 @@ envelope_analysis_explain_fit (const EnvelopeAnalysis *analysis)
   envelope_format_append_count (out, fit->max_batch);
   if (fit->max_batch == 0)
     {
-      g_autofree char *need = envelope_format_bytes (fit->bytes_per_sample, ENVELOPE_UNITS_IEC);
+      g_autofree char *need = envelope_format_bytes (fit->bytes_per_sample, analysis->units);
       g_string_append_printf (out, _(": one sample's layer outputs and error signals (%s) do not fit"), need);
       return g_string_free (out, FALSE);
     }
@@ -726,7 +742,7 @@ envelope_analysis_explain_layer_memory (const EnvelopeAnalysis *analysis,
       g_string_append (out, _(" × 4 (fp32 master copy)"));
     }
   g_string_append (out, " = ");
-  append_bytes (out, bytes);
+  append_bytes (analysis, out, bytes);
   return g_string_free (out, FALSE);
 }
 

@@ -6,6 +6,7 @@
 
 #include <glib.h>
 
+#include "envelope-format.h"
 #include "envelope-network.h"
 
 G_BEGIN_DECLS
@@ -162,6 +163,8 @@ const EnvelopeTotals       *envelope_analysis_get_totals   (const EnvelopeAnalys
 const EnvelopeMemory       *envelope_analysis_get_memory   (const EnvelopeAnalysis *analysis);
 const EnvelopeFit          *envelope_analysis_get_fit      (const EnvelopeAnalysis *analysis);
 
+void     envelope_analysis_set_units       (EnvelopeAnalysis       *analysis,
+                                            EnvelopeUnits           units);
 char   **envelope_analysis_explain_layer   (const EnvelopeAnalysis *analysis,
                                             guint                   index);
 void     envelope_formulas_free            (char                  **formulas);

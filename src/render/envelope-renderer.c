@@ -114,6 +114,7 @@ envelope_render_options_init (EnvelopeRenderOptions *options)
   options->memory_of = ENVELOPE_MEMORY_OF_ACTIVATIONS;
   options->color_scale = ENVELOPE_COLOR_SCALE_VIRIDIS;
   options->theme = ENVELOPE_THEME_LIGHT;
+  options->units = ENVELOPE_UNITS_IEC;
   options->receptive_field_layer = -1;
   options->selected_block = -1;
   options->show_title = TRUE;
@@ -291,7 +292,7 @@ format_figure (const EnvelopeDiagram       *diagram,
   g_autofree char *number = NULL;
 
   if (options->color_mode == ENVELOPE_COLOR_BY_MEMORY)
-    return envelope_format_bytes (memory_bytes (diagram, options, value), ENVELOPE_UNITS_IEC);
+    return envelope_format_bytes (memory_bytes (diagram, options, value), options->units);
   number = envelope_format_compact (value);
   return g_strdup_printf ("%s %s", number, mode_unit (options));
 }
@@ -333,15 +334,16 @@ envelope_render_describe_scale (const EnvelopeDiagram       *diagram,
 
 /* "25.6M params (97.5 MiB) · 4.09G MACs · memory at batch 1: …" */
 char *
-envelope_render_describe_totals (const EnvelopeDiagram *diagram)
+envelope_render_describe_totals (const EnvelopeDiagram       *diagram,
+                                 const EnvelopeRenderOptions *options)
 {
   const EnvelopeTotals *totals = envelope_diagram_get_totals (diagram);
   const EnvelopeMemory *memory = envelope_diagram_get_memory (diagram);
   g_autofree char *params = envelope_format_compact (totals->params);
-  g_autofree char *model = envelope_format_bytes (totals->model_bytes, ENVELOPE_UNITS_IEC);
+  g_autofree char *model = envelope_format_bytes (totals->model_bytes, options->units);
   g_autofree char *macs = envelope_format_compact (totals->macs);
-  g_autofree char *test = envelope_format_bytes (memory->test.total, ENVELOPE_UNITS_IEC);
-  g_autofree char *train = envelope_format_bytes (memory->train_total, ENVELOPE_UNITS_IEC);
+  g_autofree char *test = envelope_format_bytes (memory->test.total, options->units);
+  g_autofree char *train = envelope_format_bytes (memory->train_total, options->units);
 
   return g_strdup_printf (_("%s params (%s) · %s MACs · memory at batch %" PRIu64 ": "
                             "%s inference, %s training"),
@@ -1691,7 +1693,7 @@ plan_page (EnvelopeRenderer            *renderer,
 
   if (options->show_totals)
     {
-      page->totals = envelope_render_describe_totals (diagram);
+      page->totals = envelope_render_describe_totals (diagram, options);
       page->totals_w = text_kit_measure (kit, TEXT_LEGEND, page->totals);
     }
   if (options->show_legend)

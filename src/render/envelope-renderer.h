@@ -16,6 +16,7 @@
 
 #include "envelope-color-scale.h"
 #include "envelope-diagram.h"
+#include "envelope-format.h"
 #include "envelope-geometry.h"
 #include "envelope-layout.h"
 
@@ -49,6 +50,7 @@ typedef enum
  * @show_legend: (page only) what the colours mean
  * @show_totals: (page only) parameters, MACs and memory
  * @transparent: (page only) no background
+ * @units: how byte figures are written (KiB or kB)
  *
  * None of these changes the layout.
  */
@@ -65,6 +67,7 @@ typedef struct
   gboolean show_legend;
   gboolean show_totals;
   gboolean transparent;
+  EnvelopeUnits units;
 } EnvelopeRenderOptions;
 
 typedef struct _EnvelopeRenderer EnvelopeRenderer;
@@ -123,7 +126,8 @@ double            envelope_render_get_block_share     (const EnvelopeDiagram    
                                                        guint                        block);
 char             *envelope_render_describe_scale      (const EnvelopeDiagram       *diagram,
                                                        const EnvelopeRenderOptions *options);
-char             *envelope_render_describe_totals     (const EnvelopeDiagram       *diagram);
+char             *envelope_render_describe_totals     (const EnvelopeDiagram       *diagram,
+                                                       const EnvelopeRenderOptions *options);
 void              envelope_theme_get_background       (EnvelopeTheme                theme,
                                                        EnvelopeColor               *color);
 
