@@ -191,9 +191,16 @@ about_activated (GSimpleAction *action,
                                            "<li>Parameters, multiply-adds, activations, memory at test and "
                                            "train time, batch fit and receptive field for every layer, each "
                                            "with its worked formula</li>"
-                                           "<li>A block diagram to build and edit networks, coloured by kind, "
-                                           "memory, multiply-adds or parameters, exported as PNG, SVG or PDF</li>"
-                                           "<li>Example networks that reproduce their published figures</li>"
+                                           "<li>A block diagram to build and edit networks, with undo, a layer "
+                                           "table and a totals bar</li>"
+                                           "<li>A presentation mode for lectures, and where each layer’s "
+                                           "memory goes</li>"
+                                           "<li>Work kept safe: autosave, and recovery after a crash</li>"
+                                           "<li>Export of the diagram as PNG, SVG or PDF, and envelope-cli for "
+                                           "reports on the command line</li>"
+                                           "<li>Nine example networks that reproduce their published "
+                                           "figures</li>"
+                                           "<li>A German translation</li>"
                                            "</ul>"),
                         NULL);
   gtk_window_present (GTK_WINDOW (about));
