@@ -39,8 +39,8 @@
 
 /* The diagram is drawn in tiles of this many pixels, kept while what
  * they show stays; at most this many are kept. */
-#define TILE_SIZE 256
-#define MAX_TILES 160
+#define TILE_SIZE 128
+#define MAX_TILES 400
 
 typedef struct
 {
