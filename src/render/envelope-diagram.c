@@ -423,9 +423,52 @@ compute_structure_key (EnvelopeDiagram *diagram)
   diagram->structure_key = hash;
 }
 
+typedef struct
+{
+  guint64 rank;
+  guint64 shape[3];
+} ShapeKey;
+
+static guint
+shape_key_hash (gconstpointer key)
+{
+  return (guint) diagram_hash_bytes (G_GUINT64_CONSTANT (0xcbf29ce484222325), key, sizeof (ShapeKey));
+}
+
+static gboolean
+shape_key_equal (gconstpointer a,
+                 gconstpointer b)
+{
+  return memcmp (a, b, sizeof (ShapeKey)) == 0;
+}
+
+/* A shape as text, in the diagram's strings: thousands of layers have a
+ * handful of shapes between them, each formatted once. */
+static const char *
+shape_text (EnvelopeDiagram *diagram,
+            GHashTable      *texts,
+            guint            rank,
+            const guint64   *shape)
+{
+  ShapeKey key = { rank, { 0, 0, 0 } };
+  const char *text;
+
+  memcpy (key.shape, shape, MIN (rank, 3) * sizeof (guint64));
+  text = g_hash_table_lookup (texts, &key);
+  if (text == NULL)
+    {
+      g_autofree char *formatted = envelope_format_shape (rank, shape);
+
+      text = g_string_chunk_insert (diagram->strings, formatted);
+      g_hash_table_insert (texts, g_memdup2 (&key, sizeof key), (gpointer) text);
+    }
+  return text;
+}
+
 static void
-add_edges (EnvelopeDiagram  *diagram,
-           const EnvelopeAnalysis *analysis)
+add_edges (EnvelopeDiagram        *diagram,
+           const EnvelopeAnalysis *analysis,
+           GHashTable             *shape_texts)
 {
   g_autoptr(GHashTable) seen = g_hash_table_new (g_int64_hash, g_int64_equal);
   g_autofree gint64 *keys = NULL;
@@ -456,12 +499,11 @@ add_edges (EnvelopeDiagram  *diagram,
             continue;
           {
             const EnvelopeLayerFigures *carried = envelope_analysis_get_layer (analysis, source);
-            g_autofree char *label = envelope_format_shape (carried->rank, carried->shape);
             /* the main path: the target's first input and the source's
              * first consumer; a fan-out keeps one straight arrow */
             gboolean main = k == 0 && !has_main_out[from];
             EnvelopeDiagramEdge edge = { from, to, source, main,
-                                         g_string_chunk_insert_const (diagram->strings, label) };
+                                         shape_text (diagram, shape_texts, carried->rank, carried->shape) };
 
             has_main_out[from] |= main;
 
@@ -486,6 +528,7 @@ build (const EnvelopeAnalysis       *analysis,
   g_autofree guint *member_count = NULL;
   g_autofree guint *member_offset = NULL;
   g_autofree gboolean *output_found = NULL;
+  g_autoptr(GHashTable) shape_texts = NULL;
   Measures measures = { 0 };
 
   if (options == NULL)
@@ -575,7 +618,8 @@ build (const EnvelopeAnalysis       *analysis,
       diagram->members[(block->layers - diagram->members) + block->n_layers++] = i;
     }
 
-  add_edges (diagram, analysis);
+  shape_texts = g_hash_table_new_full (shape_key_hash, shape_key_equal, g_free, NULL);
+  add_edges (diagram, analysis, shape_texts);
   output_found = g_new0 (gboolean, diagram->blocks->len);
 
   /* A group's output is the last member that feeds another block, or
@@ -612,14 +656,13 @@ build (const EnvelopeAnalysis       *analysis,
       guint64 costliest = 0;
       gboolean any_cost = FALSE;
 
-      g_autofree char *shape_text = envelope_format_shape (f->rank, f->shape);
 
       block->type = output->type;
       block->category = category_of (output);
       block->rank = f->rank;
       memcpy (block->shape, f->shape, sizeof block->shape);
       block->receptive_field = f->receptive_field;
-      block->shape_text = g_string_chunk_insert (diagram->strings, shape_text);
+      block->shape_text = shape_text (diagram, shape_texts, f->rank, f->shape);
 
       for (guint k = 0; k < block->n_layers; k++)
         {
