@@ -14,6 +14,7 @@
 
 #include "envelope-layer-row.h"
 #include "envelope-layer-table.h"
+#include "envelope-repaint.h"
 
 struct _EnvelopeLayerTable
 {
@@ -30,6 +31,7 @@ struct _EnvelopeLayerTable
   GtkSingleSelection *selection;
   gboolean updating;
   guint fill_source;         /* a new network's rows, after its first frame */
+  EnvelopeRepaint repaint;
 };
 
 G_DEFINE_FINAL_TYPE (EnvelopeLayerTable, envelope_layer_table, GTK_TYPE_WIDGET)
@@ -264,6 +266,17 @@ on_document_changed (EnvelopeDocument   *document,
     return;
   update_rows (self, (change & (ENVELOPE_CHANGE_STRUCTURE | ENVELOPE_CHANGE_FILE)) != 0);
   show_selection (self);
+  envelope_repaint_changed (&self->repaint, GTK_WIDGET (self));
+}
+
+static void
+envelope_layer_table_snapshot (GtkWidget   *widget,
+                               GtkSnapshot *snapshot)
+{
+  EnvelopeLayerTable *self = ENVELOPE_LAYER_TABLE (widget);
+
+  GTK_WIDGET_CLASS (envelope_layer_table_parent_class)->snapshot (widget, snapshot);
+  envelope_repaint_snapshot (&self->repaint, widget, snapshot);
 }
 
 static void
@@ -312,6 +325,7 @@ envelope_layer_table_class_init (EnvelopeLayerTableClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = envelope_layer_table_dispose;
+  widget_class->snapshot = envelope_layer_table_snapshot;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/envelope/Envelope/envelope-layer-table.ui");
   gtk_widget_class_bind_template_child (widget_class, EnvelopeLayerTable, count_label);
