@@ -6,7 +6,19 @@
  *
  * A layout is reused while it fits the new diagram (a new setting moves
  * nothing).  A new one is made at once for small networks; for large
- * ones in a worker thread, while the old picture stays up.
+ * ones in a worker thread, while the old picture stays up.  A new
+ * setting refreshes the diagram on the spot, at any size: only new names
+ * are measured (envelope_diagram_refresh()).
+ *
+ * The picture is kept across frames: the renderer draws the diagram,
+ * without the selection, into tiles of TILE_SIZE pixels, each kept until
+ * the blocks and arrows that reach into it draw differently (their
+ * signatures), or the layout, zoom or colours change.  The selection,
+ * hover, selected arrow and legend are nodes of their own over the tiles,
+ * kept while they stay.  So a frame in which only the table, inspector or
+ * totals changed gives GTK the same canvas nodes as the frame before, and
+ * it repaints none of the canvas; an edit repaints the tiles of the
+ * blocks it changed.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
