@@ -980,7 +980,7 @@ snapshot_diagram (EnvelopeCanvas *self,
   for (int row = first_row; row <= last_row; row++)
     for (int column = first_column; column <= last_column; column++)
       {
-        gint64 position = ((gint64) row << 32) | (guint32) column;
+        gint64 position = (gint64) (((guint64) (guint32) row << 32) | (guint32) column);
         EnvelopeRect world = { column * TILE_SIZE / zoom, row * TILE_SIZE / zoom, TILE_SIZE / zoom, TILE_SIZE / zoom };
         guint64 content = tile_key (self, &world);
         Tile *tile = g_hash_table_lookup (self->tiles, &position);
