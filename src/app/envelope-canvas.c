@@ -52,6 +52,11 @@
 /* The diagram is drawn in tiles of this many pixels, kept while what
  * they show stays; at most this many are kept. */
 #define TILE_SIZE 128
+/* Each tile's picture reaches this many pixels into its neighbours and
+ * is clipped to its own square: where a renderer does not place it on
+ * whole pixels (a scaled screenshot, say) and filters it, its edges show
+ * the diagram, not a seam. */
+#define TILE_APRON 2
 #define MAX_TILES 400
 
 typedef struct
@@ -819,7 +824,18 @@ tile_key (EnvelopeCanvas     *self,
 }
 
 /* Tile (@column, @row) covers [column, column + 1) × TILE_SIZE pixels
- * of the diagram at @zoom, from the world's origin. */
+ * of the diagram at @zoom, from the world's origin, and its apron. */
+static void
+tile_area (int           column,
+           int           row,
+           double        zoom,
+           EnvelopeRect *world)
+{
+  world->x = (column * TILE_SIZE - TILE_APRON) / zoom;
+  world->y = (row * TILE_SIZE - TILE_APRON) / zoom;
+  world->width = world->height = (TILE_SIZE + 2 * TILE_APRON) / zoom;
+}
+
 static GdkTexture *
 draw_tile (EnvelopeCanvas *self,
            int             column,
@@ -827,14 +843,15 @@ draw_tile (EnvelopeCanvas *self,
            double          zoom,
            int             scale)
 {
-  int size = TILE_SIZE * scale;
+  int size = (TILE_SIZE + 2 * TILE_APRON) * scale;
   cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, size, size);
-  EnvelopeRect visible = { column * TILE_SIZE / zoom, row * TILE_SIZE / zoom, TILE_SIZE / zoom, TILE_SIZE / zoom };
+  EnvelopeRect visible;
   g_autoptr(GBytes) bytes = NULL;
   GdkTexture *texture;
   cairo_t *cr = cairo_create (surface);
   EnvelopeRenderOptions options = self->render_options;
 
+  tile_area (column, row, zoom, &visible);
   /* the selection goes over the tiles */
   options.selected_block = -1;
   cairo_scale (cr, scale * zoom, scale * zoom);
@@ -981,8 +998,11 @@ snapshot_diagram (EnvelopeCanvas *self,
     for (int column = first_column; column <= last_column; column++)
       {
         gint64 position = (gint64) (((guint64) (guint32) row << 32) | (guint32) column);
-        EnvelopeRect world = { column * TILE_SIZE / zoom, row * TILE_SIZE / zoom, TILE_SIZE / zoom, TILE_SIZE / zoom };
-        guint64 content = tile_key (self, &world);
+        EnvelopeRect world;
+        guint64 content;
+
+        tile_area (column, row, zoom, &world);
+        content = tile_key (self, &world);
         Tile *tile = g_hash_table_lookup (self->tiles, &position);
 
         if (self->query_blocks->len == 0 && self->query_edges->len == 0 && !self->render_options.receptive_field)
@@ -1002,8 +1022,11 @@ snapshot_diagram (EnvelopeCanvas *self,
             tile->key = content;
           }
         tile->frame = self->frame;
+        gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (column * TILE_SIZE, row * TILE_SIZE, TILE_SIZE, TILE_SIZE));
         gtk_snapshot_append_texture (snapshot, tile->texture,
-                                     &GRAPHENE_RECT_INIT (column * TILE_SIZE, row * TILE_SIZE, TILE_SIZE, TILE_SIZE));
+                                     &GRAPHENE_RECT_INIT (column * TILE_SIZE - TILE_APRON, row * TILE_SIZE - TILE_APRON,
+                                                          TILE_SIZE + 2 * TILE_APRON, TILE_SIZE + 2 * TILE_APRON));
+        gtk_snapshot_pop (snapshot);
       }
 
   if (self->render_options.selected_block >= 0)
