@@ -140,7 +140,14 @@ add_columns (EnvelopeLayerTable *self)
     }
 }
 
-static void
+/* Up to a row's worth of texts (one per column) changed by an edit are
+ * repainted one by one; more as the whole table: each text is a few
+ * rectangles of the region GTK repaints, and past 30 of those it
+ * repaints the whole window instead. */
+#define REPAINT_TEXTS_APART G_N_ELEMENTS (columns)
+
+/* Returns how many texts on screen changed, or G_MAXUINT for new rows. */
+static guint
 update_rows (EnvelopeLayerTable *self,
              gboolean            structure)
 {
@@ -148,6 +155,7 @@ update_rows (EnvelopeLayerTable *self,
   const EnvelopeAnalysis *analysis = envelope_document_get_analysis (self->document);
   const EnvelopeTotals *totals = analysis ? envelope_analysis_get_totals (analysis) : NULL;
   guint n = envelope_network_get_n_layers (network);
+  guint changed = 0;
   g_autofree char *count = NULL;
 
   /* Replacing or re-sorting rows moves the selection; that is not the
@@ -167,6 +175,7 @@ update_rows (EnvelopeLayerTable *self,
         }
       g_list_store_splice (self->rows, 0, g_list_model_get_n_items (G_LIST_MODEL (self->rows)),
                            fresh->pdata, fresh->len);
+      changed = G_MAXUINT;
     }
   else
     {
@@ -175,8 +184,9 @@ update_rows (EnvelopeLayerTable *self,
           g_autoptr(EnvelopeLayerRow) row = g_list_model_get_item (G_LIST_MODEL (self->rows), i);
           gint f = envelope_document_get_figures_index (self->document, i);
 
-          envelope_layer_row_update (row, envelope_network_get_layer (network, i),
-                                     f >= 0 ? envelope_analysis_get_layer (analysis, (guint) f) : NULL, totals);
+          changed += envelope_layer_row_update (row, envelope_network_get_layer (network, i),
+                                                f >= 0 ? envelope_analysis_get_layer (analysis, (guint) f) : NULL,
+                                                totals);
         }
       /* The sort model does not watch the rows: sort again, when the
        * table is sorted at all. */
@@ -184,12 +194,14 @@ update_rows (EnvelopeLayerTable *self,
         {
           gtk_sort_list_model_set_sorter (self->sorted, NULL);
           gtk_sort_list_model_set_sorter (self->sorted, gtk_column_view_get_sorter (self->column_view));
+          changed = G_MAXUINT;
         }
     }
   self->updating = FALSE;
 
   count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u layer", "%u layers", n), n);
   gtk_label_set_text (self->count_label, count);
+  return changed;
 }
 
 static GtkWidget *
@@ -248,6 +260,8 @@ on_document_changed (EnvelopeDocument   *document,
                      guint               change,
                      EnvelopeLayerTable *self)
 {
+  guint changed;
+
   if (change == ENVELOPE_CHANGE_VIEW)
     return;
 
@@ -264,9 +278,10 @@ on_document_changed (EnvelopeDocument   *document,
     }
   if (self->fill_source != 0)
     return;
-  update_rows (self, (change & (ENVELOPE_CHANGE_STRUCTURE | ENVELOPE_CHANGE_FILE)) != 0);
+  changed = update_rows (self, (change & (ENVELOPE_CHANGE_STRUCTURE | ENVELOPE_CHANGE_FILE)) != 0);
   show_selection (self);
-  envelope_repaint_changed (&self->repaint, GTK_WIDGET (self));
+  if (changed > REPAINT_TEXTS_APART)
+    envelope_repaint_changed (&self->repaint, GTK_WIDGET (self));
 }
 
 static void
