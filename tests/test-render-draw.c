@@ -290,6 +290,148 @@ test_options (void)
         }
 }
 
+static const char chain_json[] =
+  "{\"format\": \"envelope-network\", \"version\": 1, \"name\": \"chain\", \"layers\": ["
+  "{\"name\": \"data\", \"type\": \"input\", \"shape\": [3, 64, 64]},"
+  "{\"name\": \"conv1\", \"type\": \"conv\", \"filters\": 16, \"kernel\": 3, \"padding\": 1},"
+  "{\"name\": \"relu1\", \"type\": \"relu\"},"
+  "{\"name\": \"pool1\", \"type\": \"max_pool\", \"kernel\": 2},"
+  "{\"name\": \"conv2\", \"type\": \"conv\", \"filters\": 32, \"kernel\": 3, \"padding\": 1},"
+  "{\"name\": \"relu2\", \"type\": \"relu\"},"
+  "{\"name\": \"flat\", \"type\": \"flatten\"},"
+  "{\"name\": \"fc\", \"type\": \"dense\", \"units\": 10}]}";
+
+/* A block's signature changes with what is drawn of it, and only then:
+ * a new setting leaves the blocks before the layer alone. */
+static void
+test_signatures (void)
+{
+  g_autoptr(Model) model = model_parse (chain_json);
+  g_autoptr(EnvelopeNetwork) changed = envelope_network_copy (model->network);
+  g_autoptr(EnvelopeAnalysis) analysis = NULL;
+  g_autoptr(EnvelopeDiagram) before = envelope_diagram_new (model->analysis, NULL);
+  g_autoptr(EnvelopeDiagram) after = NULL;
+  g_autoptr(GError) error = NULL;
+  EnvelopeRenderOptions options, by_macs;
+  static const gboolean block_changed[] = { FALSE, FALSE, FALSE, FALSE, TRUE, TRUE, TRUE, TRUE };
+  guint changed_edges = 0;
+
+  envelope_network_get_layer (changed, (guint) envelope_network_find_layer (changed, "conv2"))->filters = 48;
+  analysis = envelope_analysis_new (changed, NULL, NULL, &error);
+  g_assert_no_error (error);
+  after = envelope_diagram_refresh (before, analysis, NULL);
+  envelope_render_options_init (&options);
+
+  g_assert_cmpuint (envelope_diagram_get_n_blocks (before), ==, G_N_ELEMENTS (block_changed));
+  for (guint b = 0; b < G_N_ELEMENTS (block_changed); b++)
+    {
+      guint64 x = envelope_render_get_block_signature (before, &options, b);
+      guint64 y = envelope_render_get_block_signature (after, &options, b);
+
+      /* the same diagram, the same signature */
+      g_assert_cmpuint (x, ==, envelope_render_get_block_signature (before, &options, b));
+      if (block_changed[b])
+        g_assert_cmpuint (x, !=, y);
+      else
+        g_assert_cmpuint (x, ==, y);
+    }
+  /* conv2 → relu2 → flat → fc carry new shapes */
+  for (guint e = 0; e < envelope_diagram_get_n_edges (before); e++)
+    if (envelope_render_get_edge_signature (before, e) != envelope_render_get_edge_signature (after, e))
+      changed_edges++;
+  g_assert_cmpuint (changed_edges, ==, 3);
+
+  /* another colour mode draws other colours and figures */
+  by_macs = options;
+  by_macs.color_mode = ENVELOPE_COLOR_BY_MACS;
+  g_assert_cmpuint (envelope_render_get_block_signature (before, &options, 1), !=,
+                    envelope_render_get_block_signature (before, &by_macs, 1));
+  /* the selection is not in it */
+  by_macs = options;
+  by_macs.selected_block = 1;
+  g_assert_cmpuint (envelope_render_get_block_signature (before, &options, 1), ==,
+                    envelope_render_get_block_signature (before, &by_macs, 1));
+}
+
+static cairo_surface_t *
+draw_image (const EnvelopeDiagram       *diagram,
+            const EnvelopeLayout        *layout,
+            const EnvelopeRenderOptions *options,
+            gint                         selection)
+{
+  g_autoptr(EnvelopeRenderer) renderer = envelope_renderer_new ();
+  EnvelopeRect bounds;
+  cairo_surface_t *surface;
+  cairo_t *cr;
+
+  envelope_layout_get_bounds (layout, &bounds);
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int) (bounds.x + bounds.width + 20),
+                                        (int) (bounds.y + bounds.height + 20));
+  cr = cairo_create (surface);
+  envelope_renderer_draw (renderer, cr, diagram, layout, options, NULL, 1.0);
+  if (selection >= 0)
+    envelope_renderer_draw_selection (renderer, cr, diagram, layout, options, (guint) selection);
+  g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  return surface;
+}
+
+/* The selection drawn alone, over a picture drawn without it, looks as
+ * the picture drawn with it; and it stays within its extents. */
+static void
+test_selection (void)
+{
+  g_autoptr(Model) model = model_parse (chain_json);
+  static const EnvelopeDiagramStyle styles[] = { ENVELOPE_DIAGRAM_STYLE_FLAT, ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL };
+
+  for (guint s = 0; s < G_N_ELEMENTS (styles); s++)
+    {
+      EnvelopeDiagramOptions diagram_options;
+      g_autoptr(EnvelopeDiagram) diagram = NULL;
+      g_autoptr(EnvelopeLayout) layout = NULL;
+      g_autoptr(EnvelopeRenderer) renderer = envelope_renderer_new ();
+      EnvelopeRenderOptions options, selected;
+      cairo_surface_t *whole, *over, *alone;
+      EnvelopeRect extents;
+      double x0, y0, w, h;
+      guint differing = 0, total;
+      cairo_t *cr;
+
+      envelope_diagram_options_init (&diagram_options);
+      diagram_options.style = styles[s];
+      diagram = envelope_diagram_new (model->analysis, &diagram_options);
+      layout = envelope_layout_new (diagram, NULL);
+      envelope_render_options_init (&options);
+      selected = options;
+      selected.selected_block = 4;
+
+      whole = draw_image (diagram, layout, &selected, -1);
+      over = draw_image (diagram, layout, &options, 4);
+      g_assert_cmpint (cairo_image_surface_get_stride (whole), ==, cairo_image_surface_get_stride (over));
+      total = (guint) (cairo_image_surface_get_stride (whole) * cairo_image_surface_get_height (whole));
+      for (guint i = 0; i < total; i++)
+        differing += cairo_image_surface_get_data (whole)[i] != cairo_image_surface_get_data (over)[i];
+      g_assert_cmpuint (differing, ==, 0);
+      cairo_surface_destroy (whole);
+      cairo_surface_destroy (over);
+
+      alone = cairo_recording_surface_create (CAIRO_CONTENT_COLOR_ALPHA, NULL);
+      cr = cairo_create (alone);
+      envelope_renderer_draw_selection (renderer, cr, diagram, layout, &options, 4);
+      cairo_destroy (cr);
+      cairo_recording_surface_ink_extents (alone, &x0, &y0, &w, &h);
+      cairo_surface_destroy (alone);
+      envelope_renderer_get_selection_extents (diagram, layout, 4, &extents);
+      g_assert_cmpfloat (w, >, 10);
+      g_assert_cmpfloat (h, >, 10);
+      g_assert_cmpfloat (x0, >=, extents.x - 0.5);
+      g_assert_cmpfloat (y0, >=, extents.y - 0.5);
+      g_assert_cmpfloat (x0 + w, <=, extents.x + extents.width + 0.5);
+      g_assert_cmpfloat (y0 + h, <=, extents.y + extents.height + 0.5);
+    }
+}
+
 static void
 test_names (void)
 {
@@ -320,6 +462,8 @@ main (int    argc,
   g_test_add_func ("/render/draw/level-of-detail", test_level_of_detail);
   g_test_add_func ("/render/draw/culling", test_culling);
   g_test_add_func ("/render/draw/options", test_options);
+  g_test_add_func ("/render/draw/signatures", test_signatures);
+  g_test_add_func ("/render/draw/selection", test_selection);
   g_test_add_func ("/render/names", test_names);
 
   return g_test_run ();

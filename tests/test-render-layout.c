@@ -455,6 +455,100 @@ test_structure_key (void)
   g_assert_false (envelope_layout_fits (layout, b));
 }
 
+static void
+assert_same_blocks (const EnvelopeDiagram *a,
+                    const EnvelopeDiagram *b)
+{
+  g_assert_cmpuint (envelope_diagram_get_n_blocks (a), ==, envelope_diagram_get_n_blocks (b));
+  for (guint i = 0; i < envelope_diagram_get_n_blocks (a); i++)
+    {
+      const EnvelopeBlock *x = envelope_diagram_get_block (a, i);
+      const EnvelopeBlock *y = envelope_diagram_get_block (b, i);
+
+      g_assert_cmpstr (x->name, ==, y->name);
+      g_assert_cmpstr (x->description, ==, y->description);
+      g_assert_cmpstr (x->shape_text, ==, y->shape_text);
+      g_assert_cmpuint (x->params, ==, y->params);
+      g_assert_cmpuint (x->macs, ==, y->macs);
+      g_assert_cmpfloat (x->width, ==, y->width);
+      g_assert_cmpfloat (x->height, ==, y->height);
+      g_assert_cmpfloat (x->text_width, ==, y->text_width);
+    }
+  g_assert_cmpuint (envelope_diagram_get_structure_key (a), ==, envelope_diagram_get_structure_key (b));
+}
+
+/* A refresh shows the new figures, measures only new names, and keeps
+ * the layout while no block changed size. */
+static void
+test_refresh (void)
+{
+  g_autoptr(Model) model = model_parse (chain_json);
+  g_autoptr(EnvelopeNetwork) changed = envelope_network_copy (model->network);
+  g_autoptr(EnvelopeAnalysis) analysis = NULL;
+  g_autoptr(EnvelopeDiagram) a = NULL, b = NULL, fresh = NULL, c = NULL, d = NULL;
+  g_autoptr(EnvelopeLayout) layout = NULL;
+  g_autoptr(GError) error = NULL;
+  EnvelopeDiagramOptions options;
+  EnvelopeLayer *layer;
+  const EnvelopeBlock *block;
+  gint conv2, fc;
+
+  envelope_diagram_options_init (&options);
+  a = envelope_diagram_new (model->analysis, &options);
+  /* every name, and the three reserves */
+  g_assert_cmpuint (envelope_diagram_get_n_measured (a), ==, 8 + 3);
+  layout = envelope_layout_new (a, &error);
+  g_assert_no_error (error);
+  conv2 = envelope_diagram_find_block (a, (guint) envelope_network_find_layer (model->network, "conv2"));
+  block = envelope_diagram_get_block (a, (guint) conv2);
+  g_assert_cmpstr (block->shape_text, ==, "32×32×32");
+  g_assert_cmpstr (block->description, ==, "conv 3×3, 32");
+
+  /* a setting: conv2's 32 filters become 48 */
+  layer = envelope_network_get_layer (changed, (guint) envelope_network_find_layer (changed, "conv2"));
+  layer->filters = 48;
+  analysis = envelope_analysis_new (changed, NULL, NULL, &error);
+  g_assert_no_error (error);
+  b = envelope_diagram_refresh (a, analysis, &options);
+  g_assert_cmpuint (envelope_diagram_get_n_measured (b), ==, 0);
+  block = envelope_diagram_get_block (b, (guint) conv2);
+  g_assert_cmpstr (block->shape_text, ==, "48×32×32");
+  g_assert_cmpstr (block->description, ==, "conv 3×3, 48");
+  g_assert_cmpuint (block->params, ==, 48 * 3 * 3 * 16 + 48);
+  g_assert_cmpuint (block->macs, ==, 32 * 32 * 48 * 16 * 3 * 3);
+  g_assert_cmpstr (envelope_diagram_get_block (b, (guint) conv2 + 1)->shape_text, ==, "48×32×32");
+  g_assert_cmpuint (envelope_diagram_get_totals (b)->params, ==,
+                    envelope_analysis_get_totals (analysis)->params);
+  /* the sizes are what a new diagram has, and the layout still fits */
+  fresh = envelope_diagram_new (analysis, &options);
+  assert_same_blocks (b, fresh);
+  g_assert_cmpuint (envelope_diagram_get_structure_key (b), ==, envelope_diagram_get_structure_key (a));
+  g_assert_true (envelope_layout_fits (layout, b));
+
+  /* a longer name: measured alone, and its block grows */
+  fc = envelope_network_find_layer (changed, "fc");
+  layer = envelope_network_get_layer (changed, (guint) fc);
+  g_free (layer->name);
+  layer->name = g_strdup ("a fully connected layer with a very long name");
+  g_clear_pointer (&analysis, envelope_analysis_free);
+  analysis = envelope_analysis_new (changed, NULL, NULL, &error);
+  g_assert_no_error (error);
+  c = envelope_diagram_refresh (b, analysis, &options);
+  g_assert_cmpuint (envelope_diagram_get_n_measured (c), ==, 1);
+  g_assert_cmpfloat (envelope_diagram_get_block (c, (guint) fc)->width, >,
+                     envelope_diagram_get_block (b, (guint) fc)->width);
+  g_clear_pointer (&fresh, envelope_diagram_unref);
+  fresh = envelope_diagram_new (analysis, &options);
+  assert_same_blocks (c, fresh);
+  g_assert_false (envelope_layout_fits (layout, c));
+
+  /* other fonts: nothing measured before holds */
+  options.font_family = "Serif";
+  d = envelope_diagram_refresh (c, analysis, &options);
+  g_assert_cmpuint (envelope_diagram_get_n_measured (d), ==, 8 + 3);
+  g_assert_cmpstr (envelope_diagram_get_font_family (d), ==, "Serif");
+}
+
 /* The flow folds into rows, each row's blocks in their own band. */
 static void
 test_wrap (void)
@@ -611,6 +705,7 @@ main (int    argc,
   g_test_add_func ("/render/layout/collapse/named", test_collapse_named);
   g_test_add_func ("/render/layout/group-name", test_group_name);
   g_test_add_func ("/render/layout/structure-key", test_structure_key);
+  g_test_add_func ("/render/layout/refresh", test_refresh);
   g_test_add_func ("/render/layout/wrap", test_wrap);
   g_test_add_func ("/render/layout/hit", test_hit);
   g_test_add_func ("/render/layout/query", test_query);

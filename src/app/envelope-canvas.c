@@ -6,7 +6,19 @@
  *
  * A layout is reused while it fits the new diagram (a new setting moves
  * nothing).  A new one is made at once for small networks; for large
- * ones in a worker thread, while the old picture stays up.
+ * ones in a worker thread, while the old picture stays up.  A new
+ * setting refreshes the diagram on the spot, at any size: only new names
+ * are measured (envelope_diagram_refresh()).
+ *
+ * The picture is kept across frames: the renderer draws the diagram,
+ * without the selection, into tiles of TILE_SIZE pixels, each kept until
+ * the blocks and arrows that reach into it draw differently (their
+ * signatures), or the layout, zoom or colours change.  The selection,
+ * hover, selected arrow and legend are nodes of their own over the tiles,
+ * kept while they stay.  So a frame in which only the table, inspector or
+ * totals changed gives GTK the same canvas nodes as the frame before, and
+ * it repaints none of the canvas; an edit repaints the tiles of the
+ * blocks it changed.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,6 +29,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "envelope-canvas.h"
 #include "envelope-export.h"
@@ -24,7 +37,7 @@
 #include "envelope-renderer.h"
 
 /* Up to this many blocks a layout is made on the spot, and up to this
- * many layers a diagram. */
+ * many layers a new diagram (a refresh is made on the spot always). */
 #define SYNC_LAYOUT_BLOCKS 600
 #define SYNC_DIAGRAM_LAYERS 400
 #define HIT_TOLERANCE 4.0     /* pixels */
@@ -36,6 +49,29 @@
 #define NATURAL_ZOOM (96.0 / 72.0)
 #define MIN_ZOOM 0.02
 #define MAX_ZOOM 10.0
+
+/* The diagram is drawn in tiles of this many pixels, kept while what
+ * they show stays; at most this many are kept. */
+#define TILE_SIZE 128
+/* Each tile's picture reaches this many pixels into its neighbours and
+ * is clipped to its own square: where a renderer does not place it on
+ * whole pixels (a scaled screenshot, say) and filters it, its edges show
+ * the diagram, not a seam. */
+#define TILE_APRON 2
+#define MAX_TILES 400
+
+typedef struct
+{
+  GdkTexture *texture;
+  guint64 key;
+  guint frame;                 /* the last frame it was shown in */
+} Tile;
+
+typedef struct
+{
+  GskRenderNode *node;
+  guint64 key;
+} Overlay;
 
 typedef enum
 {
@@ -78,6 +114,23 @@ struct _EnvelopeCanvas
   double pointer_x, pointer_y;
   double zoom_gesture_scale;
   guint notify_zoom_source;
+
+  /* The picture, kept across frames: tiles of the diagram drawn without
+   * the selection, redrawn only when what they show changed; the
+   * selection, hover and legend over them, each kept while it stays. */
+  GHashTable *tiles;                     /* column, row → Tile */
+  guint64 tiles_key;                     /* what all tiles were drawn with */
+  guint frame;
+  GArray *signatures;                    /* of self->diagram's blocks, 0: not yet */
+  GArray *edge_signatures;
+  GArray *query_blocks;                  /* scratch */
+  GArray *query_edges;
+  guint diagram_serial;                  /* counts the diagrams and layouts shown */
+  guint layout_serial;
+  Overlay selection_overlay;
+  Overlay hover_overlay;
+  Overlay edge_overlay;
+  Overlay legend_overlay;
 };
 
 G_DEFINE_FINAL_TYPE (EnvelopeCanvas, envelope_canvas, GTK_TYPE_WIDGET)
@@ -152,6 +205,9 @@ set_shown (EnvelopeCanvas  *self,
 {
   if (diagram != self->diagram)
     {
+      self->diagram_serial++;
+      g_array_set_size (self->signatures, 0);
+      g_array_set_size (self->edge_signatures, 0);
       g_clear_pointer (&self->diagram, envelope_diagram_unref);
       self->diagram = diagram ? envelope_diagram_ref (diagram) : NULL;
       g_hash_table_remove_all (self->diagram_layers);
@@ -161,6 +217,7 @@ set_shown (EnvelopeCanvas  *self,
     }
   if (layout != self->layout)
     {
+      self->layout_serial++;
       g_clear_pointer (&self->layout, envelope_layout_unref);
       self->layout = layout ? envelope_layout_ref (layout) : NULL;
     }
@@ -323,7 +380,6 @@ on_diagram_ready (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(EnvelopeDiagram) diagram = g_task_propagate_pointer (G_TASK (result), &error);
 
-  if (g_getenv ("DBG")) g_printerr ("diagram ready %p %s\n", diagram, error ? error->message : "");
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_clear_object (&self->diagram_cancellable);
@@ -341,7 +397,6 @@ start_diagram (EnvelopeCanvas *self)
   DiagramJob *job;
 
   self->diagram_stale = FALSE;
-  if (g_getenv ("DBG")) g_printerr ("start diagram\n");
   if (analysis == NULL)
     return;
   job = g_new0 (DiagramJob, 1);
@@ -358,10 +413,20 @@ rebuild (EnvelopeCanvas *self)
 {
   const EnvelopeAnalysis *analysis = self->document ? envelope_document_get_analysis (self->document) : NULL;
   g_autoptr(EnvelopeDiagram) diagram = NULL;
+  const EnvelopeDiagram *previous;
 
   if (analysis == NULL)
     {
       set_shown (self, NULL, NULL);
+      return;
+    }
+  /* A diagram shown (or waiting for its layout) has its text measured
+   * already: refreshing its figures is quick at any size. */
+  previous = self->pending != NULL ? self->pending : self->diagram;
+  if (previous != NULL && self->diagram_cancellable == NULL)
+    {
+      diagram = envelope_diagram_refresh (previous, analysis, &self->diagram_options);
+      adopt (self, diagram);
       return;
     }
   if (envelope_analysis_get_n_layers (analysis) > SYNC_DIAGRAM_LAYERS)
@@ -533,80 +598,540 @@ draw_port (cairo_t             *cr,
   cairo_stroke (cr);
 }
 
-/* Hover and drop outlines, ports, the selected arrow, the arrow being
- * dragged: the interaction, in world units. */
-static void
-draw_interaction (EnvelopeCanvas *self,
-                  cairo_t        *cr)
+/* The hover or drop outline and the hovered block's ports, in world
+ * units; what it covers in @extents. */
+static gboolean
+hover_extents (EnvelopeCanvas *self,
+               EnvelopeRect   *extents)
 {
   double px = envelope_viewport_pixels_to_world (self->viewport, 1.0);
+  gint block = self->drop_active ? self->drop_block : self->hover_block;
+
+  if (block < 0 || (guint) block >= envelope_layout_get_n_blocks (self->layout))
+    return FALSE;
+  envelope_layout_get_block_rect (self->layout, (guint) block, extents);
+  envelope_rect_inflate (extents, (PORT_RADIUS + 6) * px, (PORT_RADIUS + 6) * px);
+  return TRUE;
+}
+
+static void
+draw_hover (EnvelopeCanvas *self,
+            cairo_t        *cr)
+{
+  double px = envelope_viewport_pixels_to_world (self->viewport, 1.0);
+  guint block = (guint) (self->drop_active ? self->drop_block : self->hover_block);
+  EnvelopeRect rect;
+
+  envelope_layout_get_block_rect (self->layout, block, &rect);
+  envelope_rect_inflate (&rect, 3 * px, 3 * px);
+  rounded_rect (cr, &rect, 6 * px);
+  accent_color (cr, self->drop_active ? 0.9 : 0.55);
+  cairo_set_line_width (cr, 2 * px);
+  cairo_stroke (cr);
+
+  if (!self->drop_active)
+    {
+      EnvelopePoint input, output;
+
+      block_ports (self, block, &input, &output);
+      if (!envelope_diagram_get_block (self->diagram, block)->is_input)
+        draw_port (cr, &input, PORT_RADIUS * px, 1.5 * px);
+      draw_port (cr, &output, PORT_RADIUS * px, 1.5 * px);
+    }
+}
+
+/* The diagram's edge from the block of layer @from to that of @to. */
+static gint
+selected_edge (EnvelopeCanvas *self)
+{
   guint from, to;
+  gint a, b;
 
-  if (self->hover_block >= 0 || (self->drop_active && self->drop_block >= 0))
+  if (!envelope_document_get_selected_edge (self->document, &from, &to))
+    return -1;
+  a = block_of (self, (gint) from);
+  b = block_of (self, (gint) to);
+  for (guint e = 0; a >= 0 && b >= 0 && e < envelope_diagram_get_n_edges (self->diagram); e++)
     {
-      EnvelopeRect rect;
-      guint block = (guint) (self->drop_active ? self->drop_block : self->hover_block);
+      const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (self->diagram, e);
 
-      envelope_layout_get_block_rect (self->layout, block, &rect);
-      envelope_rect_inflate (&rect, 3 * px, 3 * px);
-      rounded_rect (cr, &rect, 6 * px);
-      accent_color (cr, self->drop_active ? 0.9 : 0.55);
-      cairo_set_line_width (cr, 2 * px);
-      cairo_stroke (cr);
-
-      if (!self->drop_active)
-        {
-          EnvelopePoint input, output;
-
-          block_ports (self, block, &input, &output);
-          if (!envelope_diagram_get_block (self->diagram, block)->is_input)
-            draw_port (cr, &input, PORT_RADIUS * px, 1.5 * px);
-          draw_port (cr, &output, PORT_RADIUS * px, 1.5 * px);
-        }
+      if (edge->from == (guint) a && edge->to == (guint) b && e < envelope_layout_get_n_edges (self->layout) &&
+          envelope_layout_get_edge (self->layout, e)->n_points >= 4)
+        return (gint) e;
     }
+  return -1;
+}
 
-  if (envelope_document_get_selected_edge (self->document, &from, &to))
+static void
+draw_selected_edge (EnvelopeCanvas *self,
+                    cairo_t        *cr,
+                    guint           edge)
+{
+  const EnvelopeEdgeGeometry *geometry = envelope_layout_get_edge (self->layout, edge);
+  double px = envelope_viewport_pixels_to_world (self->viewport, 1.0);
+
+  cairo_move_to (cr, geometry->points[0].x, geometry->points[0].y);
+  for (guint i = 1; i + 2 < geometry->n_points; i += 3)
+    cairo_curve_to (cr, geometry->points[i].x, geometry->points[i].y,
+                    geometry->points[i + 1].x, geometry->points[i + 1].y,
+                    geometry->points[i + 2].x, geometry->points[i + 2].y);
+  accent_color (cr, 0.85);
+  cairo_set_line_width (cr, 4 * px);
+  cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+  cairo_stroke (cr);
+}
+
+/* The arrow being dragged out of a block. */
+static void
+connect_extents (EnvelopeCanvas *self,
+                 EnvelopeRect   *extents)
+{
+  double px = envelope_viewport_pixels_to_world (self->viewport, 1.0);
+  EnvelopePoint input, output;
+  double wx, wy;
+
+  block_ports (self, (guint) self->connect_from, &input, &output);
+  envelope_viewport_widget_to_world (self->viewport, self->drag_x, self->drag_y, &wx, &wy);
+  extents->x = MIN (output.x, wx);
+  extents->y = MIN (output.y, wy);
+  extents->width = fabs (output.x - wx);
+  extents->height = fabs (output.y - wy);
+  envelope_rect_inflate (extents, (PORT_RADIUS + 4) * px, (PORT_RADIUS + 4) * px);
+}
+
+static void
+draw_connect (EnvelopeCanvas *self,
+              cairo_t        *cr)
+{
+  double px = envelope_viewport_pixels_to_world (self->viewport, 1.0);
+  EnvelopePoint input, output;
+  double wx, wy;
+
+  block_ports (self, (guint) self->connect_from, &input, &output);
+  envelope_viewport_widget_to_world (self->viewport, self->drag_x, self->drag_y, &wx, &wy);
+  cairo_move_to (cr, output.x, output.y);
+  cairo_line_to (cr, wx, wy);
+  accent_color (cr, 0.9);
+  cairo_set_line_width (cr, 2 * px);
+  cairo_set_dash (cr, (double[]) { 6 * px, 4 * px }, 2, 0);
+  cairo_stroke (cr);
+  cairo_set_dash (cr, NULL, 0, 0);
+  draw_port (cr, &output, PORT_RADIUS * px, 1.5 * px);
+}
+
+/* ---- the picture, kept ---- */
+
+static guint64
+hash_bytes (guint64     hash,
+            const void *data,
+            gsize       size)
+{
+  const guint8 *p = data;
+
+  for (gsize i = 0; i < size; i++)
     {
-      gint a = block_of (self, (gint) from), b = block_of (self, (gint) to);
-
-      for (guint e = 0; a >= 0 && b >= 0 && e < envelope_diagram_get_n_edges (self->diagram); e++)
-        {
-          const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (self->diagram, e);
-          const EnvelopeEdgeGeometry *geometry;
-
-          if (edge->from != (guint) a || edge->to != (guint) b || e >= envelope_layout_get_n_edges (self->layout))
-            continue;
-          geometry = envelope_layout_get_edge (self->layout, e);
-          if (geometry->n_points < 4)
-            continue;
-          cairo_move_to (cr, geometry->points[0].x, geometry->points[0].y);
-          for (guint i = 1; i + 2 < geometry->n_points; i += 3)
-            cairo_curve_to (cr, geometry->points[i].x, geometry->points[i].y,
-                            geometry->points[i + 1].x, geometry->points[i + 1].y,
-                            geometry->points[i + 2].x, geometry->points[i + 2].y);
-          accent_color (cr, 0.85);
-          cairo_set_line_width (cr, 4 * px);
-          cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
-          cairo_stroke (cr);
-        }
+      hash ^= p[i];
+      hash *= G_GUINT64_CONSTANT (0x100000001b3);
     }
+  return hash;
+}
+
+static guint64
+hash_start (void)
+{
+  return G_GUINT64_CONSTANT (0xcbf29ce484222325);
+}
+
+static void
+tile_free (gpointer data)
+{
+  Tile *tile = data;
+
+  g_clear_object (&tile->texture);
+  g_free (tile);
+}
+
+static void
+overlay_clear (Overlay *overlay)
+{
+  g_clear_pointer (&overlay->node, gsk_render_node_unref);
+  overlay->key = 0;
+}
+
+/* What every tile depends on: the layout, the zoom, the scale, and the
+ * render options but for the selection.  The receptive-field overlay
+ * spans the whole diagram: with it, every new diagram is new all over. */
+static guint64
+tiles_key (EnvelopeCanvas *self,
+           double          zoom,
+           int             scale)
+{
+  struct
+  {
+    guint layout_serial;
+    guint diagram_serial;
+    int scale;
+    double zoom;
+    EnvelopeRenderOptions options;
+  } state;
+
+  memset (&state, 0, sizeof state);
+  state.layout_serial = self->layout_serial;
+  state.diagram_serial = self->render_options.receptive_field ? self->diagram_serial : 0;
+  state.scale = scale;
+  state.zoom = zoom;
+  state.options = self->render_options;
+  state.options.selected_block = -1;
+  if (!state.options.receptive_field)
+    state.options.receptive_field_layer = -1;
+  return hash_bytes (hash_start (), &state, sizeof state);
+}
+
+static guint64
+signature (GArray  *cache,
+           guint    length,
+           guint    index,
+           guint64 (*compute) (EnvelopeCanvas *self, guint index),
+           EnvelopeCanvas *self)
+{
+  guint64 *value;
+
+  if (cache->len != length)
+    {
+      g_array_set_size (cache, 0);
+      g_array_set_size (cache, length);
+    }
+  value = &g_array_index (cache, guint64, index);
+  if (*value == 0)
+    *value = compute (self, index) | 1;
+  return *value;
+}
+
+static guint64
+compute_block_signature (EnvelopeCanvas *self,
+                         guint           index)
+{
+  return envelope_render_get_block_signature (self->diagram, &self->render_options, index);
+}
+
+static guint64
+compute_edge_signature (EnvelopeCanvas *self,
+                        guint           index)
+{
+  return envelope_render_get_edge_signature (self->diagram, index);
+}
+
+/* What a tile shows: the blocks and arrows that reach into it. */
+static guint64
+tile_key (EnvelopeCanvas     *self,
+          const EnvelopeRect *world)
+{
+  EnvelopeRect area = *world;
+  guint64 hash = hash_start ();
+  guint n_blocks = envelope_diagram_get_n_blocks (self->diagram);
+  guint n_edges = envelope_diagram_get_n_edges (self->diagram);
+
+  /* as the renderer looks: labels and arrow heads reach a little
+   * beyond their owner */
+  envelope_rect_inflate (&area, 8, 8);
+  g_array_set_size (self->query_blocks, 0);
+  g_array_set_size (self->query_edges, 0);
+  envelope_layout_query (self->layout, &area, self->query_blocks, self->query_edges);
+  for (guint k = 0; k < self->query_blocks->len; k++)
+    {
+      guint b = g_array_index (self->query_blocks, guint, k);
+      guint64 pair[2] = { b, signature (self->signatures, n_blocks, b, compute_block_signature, self) };
+
+      hash = hash_bytes (hash, pair, sizeof pair);
+    }
+  for (guint k = 0; k < self->query_edges->len; k++)
+    {
+      guint e = g_array_index (self->query_edges, guint, k);
+      guint64 pair[2] = { e, signature (self->edge_signatures, n_edges, e, compute_edge_signature, self) };
+
+      hash = hash_bytes (hash, pair, sizeof pair);
+    }
+  return hash;
+}
+
+/* Tile (@column, @row) covers [column, column + 1) × TILE_SIZE pixels
+ * of the diagram at @zoom, from the world's origin, and its apron. */
+static void
+tile_area (int           column,
+           int           row,
+           double        zoom,
+           EnvelopeRect *world)
+{
+  world->x = (column * TILE_SIZE - TILE_APRON) / zoom;
+  world->y = (row * TILE_SIZE - TILE_APRON) / zoom;
+  world->width = world->height = (TILE_SIZE + 2 * TILE_APRON) / zoom;
+}
+
+static GdkTexture *
+draw_tile (EnvelopeCanvas *self,
+           int             column,
+           int             row,
+           double          zoom,
+           int             scale)
+{
+  int size = (TILE_SIZE + 2 * TILE_APRON) * scale;
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, size, size);
+  EnvelopeRect visible;
+  g_autoptr(GBytes) bytes = NULL;
+  GdkTexture *texture;
+  cairo_t *cr = cairo_create (surface);
+  EnvelopeRenderOptions options = self->render_options;
+
+  tile_area (column, row, zoom, &visible);
+  /* the selection goes over the tiles */
+  options.selected_block = -1;
+  cairo_scale (cr, scale * zoom, scale * zoom);
+  cairo_translate (cr, -visible.x, -visible.y);
+  envelope_renderer_draw (self->renderer, cr, self->diagram, self->layout, &options, &visible, zoom);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  bytes = g_bytes_new_with_free_func (cairo_image_surface_get_data (surface),
+                                      (gsize) cairo_image_surface_get_stride (surface) * size,
+                                      (GDestroyNotify) cairo_surface_destroy, surface);
+  texture = gdk_memory_texture_new (size, size, GDK_MEMORY_DEFAULT, bytes,
+                                    (gsize) cairo_image_surface_get_stride (surface));
+  return texture;
+}
+
+/* A node drawn by @draw over @extents (world units), kept in @overlay
+ * while @key stays. */
+static void
+append_overlay (EnvelopeCanvas     *self,
+                GtkSnapshot        *snapshot,
+                Overlay            *overlay,
+                guint64             key,
+                const EnvelopeRect *extents,
+                double              zoom,
+                void              (*draw) (EnvelopeCanvas *self, cairo_t *cr, gpointer data),
+                gpointer            data)
+{
+  if (overlay->node == NULL || overlay->key != key)
+    {
+      graphene_rect_t bounds;
+      cairo_t *cr;
+
+      bounds.origin.x = floor (extents->x * zoom);
+      bounds.origin.y = floor (extents->y * zoom);
+      bounds.size.width = ceil ((extents->x + extents->width) * zoom) - bounds.origin.x;
+      bounds.size.height = ceil ((extents->y + extents->height) * zoom) - bounds.origin.y;
+      g_clear_pointer (&overlay->node, gsk_render_node_unref);
+      overlay->node = gsk_cairo_node_new (&bounds);
+      overlay->key = key;
+      cr = gsk_cairo_node_get_draw_context (overlay->node);
+      cairo_scale (cr, zoom, zoom);
+      draw (self, cr, data);
+      cairo_destroy (cr);
+    }
+  gtk_snapshot_append_node (snapshot, overlay->node);
+}
+
+static void
+draw_selection_cb (EnvelopeCanvas *self,
+                   cairo_t        *cr,
+                   gpointer        data)
+{
+  envelope_renderer_draw_selection (self->renderer, cr, self->diagram, self->layout, &self->render_options,
+                                    GPOINTER_TO_UINT (data));
+}
+
+static void
+draw_hover_cb (EnvelopeCanvas *self,
+               cairo_t        *cr,
+               gpointer        data)
+{
+  draw_hover (self, cr);
+}
+
+static void
+draw_selected_edge_cb (EnvelopeCanvas *self,
+                       cairo_t        *cr,
+                       gpointer        data)
+{
+  draw_selected_edge (self, cr, GPOINTER_TO_UINT (data));
+}
+
+static void
+draw_connect_cb (EnvelopeCanvas *self,
+                 cairo_t        *cr,
+                 gpointer        data)
+{
+  draw_connect (self, cr);
+}
+
+static guint64
+overlay_key (EnvelopeCanvas *self,
+             gint            what,
+             double          zoom)
+{
+  struct
+  {
+    guint layout_serial;
+    gint what;
+    gboolean drop;
+    gboolean dark;
+    double zoom;
+  } state;
+
+  memset (&state, 0, sizeof state);
+  state.layout_serial = self->layout_serial;
+  state.what = what;
+  state.drop = self->drop_active;
+  state.dark = self->render_options.theme == ENVELOPE_THEME_DARK;
+  state.zoom = zoom;
+  return hash_bytes (hash_start (), &state, sizeof state);
+}
+
+/* The diagram, in tiles, with the selection and the interaction over
+ * it: in a frame where the diagram did not change, every node is the
+ * one of the frame before, so GTK repaints none of the canvas. */
+static void
+snapshot_diagram (EnvelopeCanvas *self,
+                  GtkSnapshot    *snapshot,
+                  double          width,
+                  double          height)
+{
+  double zoom = envelope_viewport_get_zoom (self->viewport);
+  int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  guint64 key = tiles_key (self, zoom, scale);
+  GHashTableIter iter;
+  gpointer value;
+  double ox, oy;
+  int first_column, last_column, first_row, last_row;
+  gint edge;
+  EnvelopeRect extents;
+
+  if (key != self->tiles_key)
+    {
+      g_hash_table_remove_all (self->tiles);
+      g_array_set_size (self->signatures, 0);
+      g_array_set_size (self->edge_signatures, 0);
+      self->tiles_key = key;
+    }
+  self->frame++;
+
+  /* whole pixels, so that the tiles fall on the screen's pixels */
+  envelope_viewport_world_to_widget (self->viewport, 0, 0, &ox, &oy);
+  ox = round (ox);
+  oy = round (oy);
+  first_column = (int) floor (-ox / TILE_SIZE);
+  last_column = (int) floor ((width - ox - 1) / TILE_SIZE);
+  first_row = (int) floor (-oy / TILE_SIZE);
+  last_row = (int) floor ((height - oy - 1) / TILE_SIZE);
+
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (ox, oy));
+  for (int row = first_row; row <= last_row; row++)
+    for (int column = first_column; column <= last_column; column++)
+      {
+        gint64 position = (gint64) (((guint64) (guint32) row << 32) | (guint32) column);
+        EnvelopeRect world;
+        guint64 content;
+
+        tile_area (column, row, zoom, &world);
+        content = tile_key (self, &world);
+        Tile *tile = g_hash_table_lookup (self->tiles, &position);
+
+        if (self->query_blocks->len == 0 && self->query_edges->len == 0 && !self->render_options.receptive_field)
+          continue;   /* nothing there */
+        if (tile == NULL)
+          {
+            gint64 *k = g_new (gint64, 1);
+
+            *k = position;
+            tile = g_new0 (Tile, 1);
+            g_hash_table_insert (self->tiles, k, tile);
+          }
+        if (tile->texture == NULL || tile->key != content)
+          {
+            g_clear_object (&tile->texture);
+            tile->texture = draw_tile (self, column, row, zoom, scale);
+            tile->key = content;
+          }
+        tile->frame = self->frame;
+        gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (column * TILE_SIZE, row * TILE_SIZE, TILE_SIZE, TILE_SIZE));
+        gtk_snapshot_append_texture (snapshot, tile->texture,
+                                     &GRAPHENE_RECT_INIT (column * TILE_SIZE - TILE_APRON, row * TILE_SIZE - TILE_APRON,
+                                                          TILE_SIZE + 2 * TILE_APRON, TILE_SIZE + 2 * TILE_APRON));
+        gtk_snapshot_pop (snapshot);
+      }
+
+  if (self->render_options.selected_block >= 0)
+    {
+      guint block = (guint) self->render_options.selected_block;
+
+      envelope_renderer_get_selection_extents (self->diagram, self->layout, block, &extents);
+      append_overlay (self, snapshot, &self->selection_overlay, overlay_key (self, (gint) block, zoom), &extents,
+                      zoom, draw_selection_cb, GUINT_TO_POINTER (block));
+    }
+  else
+    overlay_clear (&self->selection_overlay);
+
+  edge = selected_edge (self);
+  if (edge >= 0)
+    {
+      extents = envelope_layout_get_edge (self->layout, (guint) edge)->bounds;
+      envelope_rect_inflate (&extents, envelope_viewport_pixels_to_world (self->viewport, 4),
+                             envelope_viewport_pixels_to_world (self->viewport, 4));
+      append_overlay (self, snapshot, &self->edge_overlay, overlay_key (self, edge, zoom), &extents,
+                      zoom, draw_selected_edge_cb, GINT_TO_POINTER (edge));
+    }
+  else
+    overlay_clear (&self->edge_overlay);
+
+  if (hover_extents (self, &extents))
+    append_overlay (self, snapshot, &self->hover_overlay,
+                    overlay_key (self, self->drop_active ? self->drop_block : self->hover_block, zoom),
+                    &extents, zoom, draw_hover_cb, NULL);
+  else
+    overlay_clear (&self->hover_overlay);
 
   if (self->drag_mode == DRAG_CONNECT && self->connect_from >= 0)
     {
-      EnvelopePoint input, output;
-      double wx, wy;
+      Overlay connect = { 0 };
 
-      block_ports (self, (guint) self->connect_from, &input, &output);
-      envelope_viewport_widget_to_world (self->viewport, self->drag_x, self->drag_y, &wx, &wy);
-      cairo_move_to (cr, output.x, output.y);
-      cairo_line_to (cr, wx, wy);
-      accent_color (cr, 0.9);
-      cairo_set_line_width (cr, 2 * px);
-      cairo_set_dash (cr, (double[]) { 6 * px, 4 * px }, 2, 0);
-      cairo_stroke (cr);
-      cairo_set_dash (cr, NULL, 0, 0);
-      draw_port (cr, &output, PORT_RADIUS * px, 1.5 * px);
+      connect_extents (self, &extents);
+      append_overlay (self, snapshot, &connect, 0, &extents, zoom, draw_connect_cb, NULL);
+      overlay_clear (&connect);
     }
+  gtk_snapshot_restore (snapshot);
+
+  /* Tiles out of sight go when there are many. */
+  if (g_hash_table_size (self->tiles) > MAX_TILES)
+    {
+      g_hash_table_iter_init (&iter, self->tiles);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        if (((Tile *) value)->frame != self->frame)
+          g_hash_table_iter_remove (&iter);
+    }
+}
+
+static void
+draw_legend_cb (EnvelopeCanvas *self,
+                cairo_t        *cr,
+                gpointer        data)
+{
+  const double *size = data;
+  double lw, lh, max_width = size[2];
+  EnvelopeColor background;
+  EnvelopeRect card;
+
+  envelope_theme_get_background (self->render_options.theme, &background);
+  envelope_renderer_get_legend_size (self->renderer, self->diagram, &self->render_options, max_width, &lw, &lh);
+  card = (EnvelopeRect) { 12, size[1] - (lh + 12) * NATURAL_ZOOM - 12,
+                          (lw + 12) * NATURAL_ZOOM, (lh + 12) * NATURAL_ZOOM };
+  rounded_rect (cr, &card, 8);
+  cairo_set_source_rgba (cr, background.red, background.green, background.blue, 0.92);
+  cairo_fill (cr);
+  cairo_save (cr);
+  cairo_translate (cr, card.x + 6 * NATURAL_ZOOM, card.y + 6 * NATURAL_ZOOM);
+  cairo_scale (cr, NATURAL_ZOOM, NATURAL_ZOOM);
+  envelope_renderer_draw_legend (self->renderer, cr, self->diagram, &self->render_options, 0, 0, max_width);
+  cairo_restore (cr);
 }
 
 static void
@@ -617,46 +1142,47 @@ envelope_canvas_snapshot (GtkWidget   *widget,
   double width = gtk_widget_get_width (widget);
   double height = gtk_widget_get_height (widget);
   EnvelopeColor background;
-  EnvelopeRect visible;
-  cairo_t *cr;
 
   update_render_options (self);
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
   envelope_theme_get_background (self->render_options.theme, &background);
-  cairo_set_source_rgb (cr, background.red, background.green, background.blue);
-  cairo_paint (cr);
+  gtk_snapshot_append_color (snapshot, &(GdkRGBA) { background.red, background.green, background.blue, 1.0 },
+                             &GRAPHENE_RECT_INIT (0, 0, width, height));
 
-  if (self->diagram != NULL && self->layout != NULL)
+  if (self->diagram == NULL || self->layout == NULL)
     {
-      cairo_save (cr);
-      envelope_viewport_apply (self->viewport, cr);
-      envelope_viewport_get_visible (self->viewport, &visible);
-      envelope_renderer_draw (self->renderer, cr, self->diagram, self->layout, &self->render_options,
-                              &visible, envelope_viewport_get_zoom (self->viewport));
-      draw_interaction (self, cr);
-      cairo_restore (cr);
-
-      /* The legend, at the size of the window's own text. */
-      if (has_legend (self))
-        {
-          double lw, lh, max_width = MIN (width - 24, 480) / NATURAL_ZOOM;
-          EnvelopeRect card;
-
-          envelope_renderer_get_legend_size (self->renderer, self->diagram, &self->render_options,
-                                             max_width, &lw, &lh);
-          card = (EnvelopeRect) { 12, height - (lh + 12) * NATURAL_ZOOM - 12,
-                                  (lw + 12) * NATURAL_ZOOM, (lh + 12) * NATURAL_ZOOM };
-          rounded_rect (cr, &card, 8);
-          cairo_set_source_rgba (cr, background.red, background.green, background.blue, 0.92);
-          cairo_fill (cr);
-          cairo_save (cr);
-          cairo_translate (cr, card.x + 6 * NATURAL_ZOOM, card.y + 6 * NATURAL_ZOOM);
-          cairo_scale (cr, NATURAL_ZOOM, NATURAL_ZOOM);
-          envelope_renderer_draw_legend (self->renderer, cr, self->diagram, &self->render_options, 0, 0, max_width);
-          cairo_restore (cr);
-        }
+      g_hash_table_remove_all (self->tiles);
+      return;
     }
-  cairo_destroy (cr);
+  snapshot_diagram (self, snapshot, width, height);
+
+  /* The legend, at the size of the window's own text. */
+  if (has_legend (self))
+    {
+      double size[3] = { width, height, MIN (width - 24, 480) / NATURAL_ZOOM };
+      double lw, lh;
+      EnvelopeRect card;
+      guint64 key;
+      struct
+      {
+        guint diagram_serial;
+        double size[3];
+        EnvelopeRenderOptions options;
+      } state;
+
+      memset (&state, 0, sizeof state);
+      state.diagram_serial = self->diagram_serial;
+      memcpy (state.size, size, sizeof size);
+      state.options = self->render_options;
+      state.options.selected_block = -1;
+      key = hash_bytes (hash_start (), &state, sizeof state);
+      envelope_renderer_get_legend_size (self->renderer, self->diagram, &self->render_options, size[2], &lw, &lh);
+      card = (EnvelopeRect) { 12, height - (lh + 12) * NATURAL_ZOOM - 12,
+                              (lw + 12) * NATURAL_ZOOM, (lh + 12) * NATURAL_ZOOM };
+      envelope_rect_inflate (&card, 1, 1);
+      append_overlay (self, snapshot, &self->legend_overlay, key, &card, 1.0, draw_legend_cb, size);
+    }
+  else
+    overlay_clear (&self->legend_overlay);
 }
 
 static void
@@ -1126,6 +1652,15 @@ envelope_canvas_finalize (GObject *object)
   g_clear_pointer (&self->diagram, envelope_diagram_unref);
   g_clear_pointer (&self->layout, envelope_layout_unref);
   g_clear_pointer (&self->diagram_layers, g_hash_table_unref);
+  g_clear_pointer (&self->tiles, g_hash_table_unref);
+  g_clear_pointer (&self->signatures, g_array_unref);
+  g_clear_pointer (&self->edge_signatures, g_array_unref);
+  g_clear_pointer (&self->query_blocks, g_array_unref);
+  g_clear_pointer (&self->query_edges, g_array_unref);
+  overlay_clear (&self->selection_overlay);
+  overlay_clear (&self->hover_overlay);
+  overlay_clear (&self->edge_overlay);
+  overlay_clear (&self->legend_overlay);
   g_clear_pointer (&self->viewport, envelope_viewport_free);
   g_clear_pointer (&self->renderer, envelope_renderer_free);
 
@@ -1202,6 +1737,11 @@ envelope_canvas_init (EnvelopeCanvas *self)
   envelope_viewport_set_zoom (self->viewport, NATURAL_ZOOM);
   self->renderer = envelope_renderer_new ();
   self->diagram_layers = g_hash_table_new (g_str_hash, g_str_equal);
+  self->tiles = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, tile_free);
+  self->signatures = g_array_new (FALSE, TRUE, sizeof (guint64));
+  self->edge_signatures = g_array_new (FALSE, TRUE, sizeof (guint64));
+  self->query_blocks = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->query_edges = g_array_new (FALSE, FALSE, sizeof (guint));
   envelope_diagram_options_init (&self->diagram_options);
   envelope_render_options_init (&self->render_options);
   self->hover_block = self->drop_block = self->connect_from = -1;

@@ -17,6 +17,7 @@
 
 #include "envelope-format.h"
 #include "envelope-inspector.h"
+#include "envelope-repaint.h"
 #include "envelope-layer-edit.h"
 #include "envelope-memory-shares.h"
 #include "envelope-pair-editor.h"
@@ -65,6 +66,7 @@ struct _EnvelopeInspector
   gint layer;                /* shown layer, or -1 */
   EnvelopeLayerType layer_type;
   gboolean updating;
+  EnvelopeRepaint repaint;
 };
 
 G_DEFINE_FINAL_TYPE (EnvelopeInspector, envelope_inspector, GTK_TYPE_WIDGET)
@@ -742,13 +744,28 @@ on_document_changed (EnvelopeDocument  *document,
 {
   refresh (self, (change & ENVELOPE_CHANGE_FILE) != 0,
            (change & (ENVELOPE_CHANGE_STRUCTURE | ENVELOPE_CHANGE_FILE)) != 0);
+  /* a new setting changes a few figures: those are repainted alone */
+  if (change & (ENVELOPE_CHANGE_STRUCTURE | ENVELOPE_CHANGE_FILE))
+    envelope_repaint_changed (&self->repaint, GTK_WIDGET (self));
+}
+
+static void
+envelope_inspector_snapshot (GtkWidget   *widget,
+                             GtkSnapshot *snapshot)
+{
+  EnvelopeInspector *self = ENVELOPE_INSPECTOR (widget);
+
+  GTK_WIDGET_CLASS (envelope_inspector_parent_class)->snapshot (widget, snapshot);
+  envelope_repaint_snapshot (&self->repaint, widget, snapshot);
 }
 
 static void
 on_selection_changed (EnvelopeDocument  *document,
                       EnvelopeInspector *self)
 {
+  /* another layer: everything in it is new */
   refresh (self, FALSE, FALSE);
+  envelope_repaint_changed (&self->repaint, GTK_WIDGET (self));
 }
 
 static void
@@ -822,6 +839,7 @@ envelope_inspector_class_init (EnvelopeInspectorClass *klass)
 
   object_class->dispose = envelope_inspector_dispose;
   object_class->finalize = envelope_inspector_finalize;
+  widget_class->snapshot = envelope_inspector_snapshot;
 
   g_type_ensure (ENVELOPE_TYPE_PAIR_EDITOR);
   g_type_ensure (ENVELOPE_TYPE_MEMORY_SHARES);

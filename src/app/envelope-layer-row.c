@@ -137,8 +137,9 @@ get_text (EnvelopeLayerRow *self,
 }
 
 /* Forgets a text.  A row on screen formats it again at once, and says
- * so only when it reads differently: a share of 0.0 % stays 0.0 %. */
-static void
+ * so only when it reads differently: a share of 0.0 % stays 0.0 %.
+ * Returns 1 when a text on screen changed. */
+static guint
 invalidate (EnvelopeLayerRow *self,
             Text              text)
 {
@@ -147,17 +148,18 @@ invalidate (EnvelopeLayerRow *self,
   if (self->bound == 0 || self->texts[text] == NULL)
     {
       g_clear_pointer (&self->texts[text], g_free);
-      return;
+      return 0;
     }
   fresh = format_text (self, text);
   if (g_str_equal (fresh, self->texts[text]))
     {
       g_free (fresh);
-      return;
+      return 0;
     }
   g_free (self->texts[text]);
   self->texts[text] = fresh;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FIRST_TEXT + text]);
+  return 1;
 }
 
 static void
@@ -242,8 +244,9 @@ envelope_layer_row_get_index (EnvelopeLayerRow *self)
 }
 
 /* @figures is NULL while the layer has none (the network is invalid
- * and this layer is new).  Only what changed is forgotten. */
-void
+ * and this layer is new).  Only what changed is forgotten.  Returns how
+ * many texts of the row on screen now read differently. */
+guint
 envelope_layer_row_update (EnvelopeLayerRow           *self,
                            const EnvelopeLayer        *layer,
                            const EnvelopeLayerFigures *figures,
@@ -253,8 +256,9 @@ envelope_layer_row_update (EnvelopeLayerRow           *self,
   guint64 total_params = totals ? totals->params : 0;
   guint64 total_macs = totals ? totals->macs : 0;
   guint64 total_activations = totals ? totals->activations_all : 0;
+  guint changed = 0;
 
-  g_return_if_fail (ENVELOPE_IS_LAYER_ROW (self));
+  g_return_val_if_fail (ENVELOPE_IS_LAYER_ROW (self), 0);
 
   if (self->layer == NULL || !envelope_layer_equal (self->layer, layer) || self->layer->set != layer->set)
     {
@@ -263,9 +267,9 @@ envelope_layer_row_update (EnvelopeLayerRow           *self,
       g_clear_pointer (&self->layer, envelope_layer_free);
       self->layer = envelope_layer_copy (layer);
       if (renamed)
-        invalidate (self, TEXT_NAME);
-      invalidate (self, TEXT_KIND);
-      invalidate (self, TEXT_DESCRIPTION);
+        changed += invalidate (self, TEXT_NAME);
+      changed += invalidate (self, TEXT_KIND);
+      invalidate (self, TEXT_DESCRIPTION);   /* read, not painted */
     }
 
   if (figures != NULL)
@@ -285,26 +289,28 @@ envelope_layer_row_update (EnvelopeLayerRow           *self,
       self->total_params = total_params;
       self->total_macs = total_macs;
       self->total_activations = total_activations;
-      for (Text t = TEXT_OUTPUT; t < N_TEXTS; t++)
-        invalidate (self, t);
-      return;
+      for (Text t = TEXT_OUTPUT; t < TEXT_DESCRIPTION; t++)
+        changed += invalidate (self, t);
+      invalidate (self, TEXT_DESCRIPTION);
+      return changed;
     }
 
   if (total_params != self->total_params)
     {
       self->total_params = total_params;
-      invalidate (self, TEXT_PARAMS_SHARE);
+      changed += invalidate (self, TEXT_PARAMS_SHARE);
     }
   if (total_macs != self->total_macs)
     {
       self->total_macs = total_macs;
-      invalidate (self, TEXT_MACS_SHARE);
+      changed += invalidate (self, TEXT_MACS_SHARE);
     }
   if (total_activations != self->total_activations)
     {
       self->total_activations = total_activations;
       invalidate (self, TEXT_DESCRIPTION);
     }
+  return changed;
 }
 
 /* The names of the layers it reads ("relu1_1"), or NULL. */

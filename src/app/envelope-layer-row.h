@@ -15,7 +15,7 @@ G_DECLARE_FINAL_TYPE (EnvelopeLayerRow, envelope_layer_row, ENVELOPE, LAYER_ROW,
 
 EnvelopeLayerRow *envelope_layer_row_new        (guint                       index);
 guint             envelope_layer_row_get_index  (EnvelopeLayerRow           *self);
-void              envelope_layer_row_update     (EnvelopeLayerRow           *self,
+guint             envelope_layer_row_update     (EnvelopeLayerRow           *self,
                                                  const EnvelopeLayer        *layer,
                                                  const EnvelopeLayerFigures *figures,
                                                  const EnvelopeTotals       *totals);

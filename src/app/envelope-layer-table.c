@@ -15,6 +15,7 @@
 #include "envelope-layer-row.h"
 #include "envelope-layer-summary.h"
 #include "envelope-layer-table.h"
+#include "envelope-repaint.h"
 
 struct _EnvelopeLayerTable
 {
@@ -31,6 +32,7 @@ struct _EnvelopeLayerTable
   GtkSingleSelection *selection;
   gboolean updating;
   guint fill_source;         /* a new network's rows, after its first frame */
+  EnvelopeRepaint repaint;
 };
 
 G_DEFINE_FINAL_TYPE (EnvelopeLayerTable, envelope_layer_table, GTK_TYPE_WIDGET)
@@ -163,7 +165,14 @@ add_columns (EnvelopeLayerTable *self)
     }
 }
 
-static void
+/* Up to a row's worth of texts (one per column) changed by an edit are
+ * repainted one by one; more as the whole table: each text is a few
+ * rectangles of the region GTK repaints, and past 30 of those it
+ * repaints the whole window instead. */
+#define REPAINT_TEXTS_APART G_N_ELEMENTS (columns)
+
+/* Returns how many texts on screen changed, or G_MAXUINT for new rows. */
+static guint
 update_rows (EnvelopeLayerTable *self,
              gboolean            structure)
 {
@@ -171,6 +180,7 @@ update_rows (EnvelopeLayerTable *self,
   const EnvelopeAnalysis *analysis = envelope_document_get_analysis (self->document);
   const EnvelopeTotals *totals = analysis ? envelope_analysis_get_totals (analysis) : NULL;
   guint n = envelope_network_get_n_layers (network);
+  guint changed = 0;
   g_autofree char *count = NULL;
 
   /* Replacing or re-sorting rows moves the selection; that is not the
@@ -191,6 +201,7 @@ update_rows (EnvelopeLayerTable *self,
         }
       g_list_store_splice (self->rows, 0, g_list_model_get_n_items (G_LIST_MODEL (self->rows)),
                            fresh->pdata, fresh->len);
+      changed = G_MAXUINT;
     }
   else
     {
@@ -199,8 +210,9 @@ update_rows (EnvelopeLayerTable *self,
           g_autoptr(EnvelopeLayerRow) row = g_list_model_get_item (G_LIST_MODEL (self->rows), i);
           gint f = envelope_document_get_figures_index (self->document, i);
 
-          envelope_layer_row_update (row, envelope_network_get_layer (network, i),
-                                     f >= 0 ? envelope_analysis_get_layer (analysis, (guint) f) : NULL, totals);
+          changed += envelope_layer_row_update (row, envelope_network_get_layer (network, i),
+                                                f >= 0 ? envelope_analysis_get_layer (analysis, (guint) f) : NULL,
+                                                totals);
           /* What a row reads is named for the rows on screen only. */
           if (envelope_layer_row_get_bound (row))
             {
@@ -214,12 +226,14 @@ update_rows (EnvelopeLayerTable *self,
         {
           gtk_sort_list_model_set_sorter (self->sorted, NULL);
           gtk_sort_list_model_set_sorter (self->sorted, gtk_column_view_get_sorter (self->column_view));
+          changed = G_MAXUINT;
         }
     }
   self->updating = FALSE;
 
   count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u layer", "%u layers", n), n);
   gtk_label_set_text (self->count_label, count);
+  return changed;
 }
 
 static GtkWidget *
@@ -278,6 +292,8 @@ on_document_changed (EnvelopeDocument   *document,
                      guint               change,
                      EnvelopeLayerTable *self)
 {
+  guint changed;
+
   if (change == ENVELOPE_CHANGE_VIEW || change == ENVELOPE_CHANGE_UNITS)
     return;
 
@@ -294,8 +310,20 @@ on_document_changed (EnvelopeDocument   *document,
     }
   if (self->fill_source != 0)
     return;
-  update_rows (self, (change & (ENVELOPE_CHANGE_STRUCTURE | ENVELOPE_CHANGE_FILE)) != 0);
+  changed = update_rows (self, (change & (ENVELOPE_CHANGE_STRUCTURE | ENVELOPE_CHANGE_FILE)) != 0);
   show_selection (self);
+  if (changed > REPAINT_TEXTS_APART)
+    envelope_repaint_changed (&self->repaint, GTK_WIDGET (self));
+}
+
+static void
+envelope_layer_table_snapshot (GtkWidget   *widget,
+                               GtkSnapshot *snapshot)
+{
+  EnvelopeLayerTable *self = ENVELOPE_LAYER_TABLE (widget);
+
+  GTK_WIDGET_CLASS (envelope_layer_table_parent_class)->snapshot (widget, snapshot);
+  envelope_repaint_snapshot (&self->repaint, widget, snapshot);
 }
 
 static void
@@ -344,6 +372,7 @@ envelope_layer_table_class_init (EnvelopeLayerTableClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = envelope_layer_table_dispose;
+  widget_class->snapshot = envelope_layer_table_snapshot;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/envelope/Envelope/envelope-layer-table.ui");
   gtk_widget_class_bind_template_child (widget_class, EnvelopeLayerTable, count_label);

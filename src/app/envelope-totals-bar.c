@@ -12,6 +12,7 @@
 #include "envelope-format.h"
 #include "envelope-settings.h"
 #include "envelope-memory-chart.h"
+#include "envelope-repaint.h"
 #include "envelope-totals-bar.h"
 #include "envelope-training-panel.h"
 
@@ -55,6 +56,8 @@ struct _EnvelopeTotalsBar
   GtkLabel *term_sizes[ENVELOPE_N_MEMORY_TERMS];
   GtkLabel *term_shares[ENVELOPE_N_MEMORY_TERMS];
   GtkLabel *term_formulas[ENVELOPE_N_MEMORY_TERMS];
+
+  EnvelopeRepaint repaint;
 };
 
 G_DEFINE_FINAL_TYPE (EnvelopeTotalsBar, envelope_totals_bar, GTK_TYPE_WIDGET)
@@ -270,7 +273,20 @@ on_document_changed (EnvelopeDocument  *document,
                      EnvelopeTotalsBar *self)
 {
   if (change != ENVELOPE_CHANGE_VIEW)
-    refresh (self);
+    {
+      refresh (self);
+      envelope_repaint_changed (&self->repaint, GTK_WIDGET (self));
+    }
+}
+
+static void
+envelope_totals_bar_snapshot (GtkWidget   *widget,
+                              GtkSnapshot *snapshot)
+{
+  EnvelopeTotalsBar *self = ENVELOPE_TOTALS_BAR (widget);
+
+  GTK_WIDGET_CLASS (envelope_totals_bar_parent_class)->snapshot (widget, snapshot);
+  envelope_repaint_snapshot (&self->repaint, widget, snapshot);
 }
 
 static void
@@ -299,6 +315,7 @@ envelope_totals_bar_class_init (EnvelopeTotalsBarClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = envelope_totals_bar_dispose;
+  widget_class->snapshot = envelope_totals_bar_snapshot;
 
   g_type_ensure (ENVELOPE_TYPE_TRAINING_PANEL);
   g_type_ensure (ENVELOPE_TYPE_MEMORY_CHART);

@@ -42,7 +42,25 @@ struct _EnvelopeDiagram
   guint64 max_macs;
   guint64 max_activations;
   guint64 structure_key;
+
+  /* What was measured, so that a refresh measures only new text: */
+  double *name_widths;             /* each block's name, in TEXT_BLOCK_NAME */
+  GHashTable *name_index;          /* block name → block index + 1 */
+  double layer_reserve;            /* room for a layer's figures … */
+  double group_reserve;            /* … and for a group's */
+  double name_line_height;
+  double detail_line_height;
+  guint n_measured;                /* texts measured to build this one */
 };
+
+/* The fonts' metrics a block's size depends on, measured once. */
+typedef struct
+{
+  const char *family;
+  TextKit *kit;                    /* made when something needs measuring */
+  const EnvelopeDiagram *previous; /* its measurements, when its fonts are ours */
+  guint n_measured;
+} Measures;
 
 G_DEFINE_BOXED_TYPE (EnvelopeDiagram, envelope_diagram, envelope_diagram_ref, envelope_diagram_unref)
 
@@ -259,20 +277,78 @@ block_box_geometry (const EnvelopeBlock *block,
   *depth_y = block->box_depth * 0.64;
 }
 
+static TextKit *
+measures_kit (Measures *measures)
+{
+  if (measures->kit == NULL)
+    measures->kit = text_kit_new (measures->family);
+  return measures->kit;
+}
+
+static double
+measure (Measures   *measures,
+         TextStyle   style,
+         const char *text)
+{
+  measures->n_measured++;
+  return text_kit_measure (measures_kit (measures), style, text);
+}
+
+/* The width of a block's name: the previous diagram's measurement
+ * when it had a block of that name, else measured now. */
+static double
+measure_name (Measures   *measures,
+              const char *name)
+{
+  const EnvelopeDiagram *previous = measures->previous;
+  gpointer index;
+
+  if (previous != NULL && g_hash_table_lookup_extended (previous->name_index, name, NULL, &index))
+    return previous->name_widths[GPOINTER_TO_UINT (index) - 1];
+  return measure (measures, TEXT_BLOCK_NAME, name);
+}
+
+static void
+measure_metrics (EnvelopeDiagram *diagram,
+                 Measures        *measures)
+{
+  const EnvelopeDiagram *previous = measures->previous;
+  TextKit *kit;
+  double conv, macs, group;
+
+  if (previous != NULL)
+    {
+      diagram->layer_reserve = previous->layer_reserve;
+      diagram->group_reserve = previous->group_reserve;
+      diagram->name_line_height = previous->name_line_height;
+      diagram->detail_line_height = previous->detail_line_height;
+      return;
+    }
+  kit = measures_kit (measures);
+  /* room for the widest usual figures, so that a new value rarely
+   * changes a block's size (and so the layout) */
+  conv = measure (measures, TEXT_BLOCK_DETAIL, "conv 11×11, 1024, /2");
+  macs = measure (measures, TEXT_BLOCK_DETAIL, "8.88G MACs · 88.8%");
+  group = measure (measures, TEXT_BLOCK_DETAIL, "8.88M params · 8.88G MACs");
+  diagram->layer_reserve = MAX (conv, macs);
+  diagram->group_reserve = MAX (diagram->layer_reserve, group);
+  diagram->name_line_height = kit->line_height[TEXT_BLOCK_NAME];
+  diagram->detail_line_height = kit->line_height[TEXT_BLOCK_DETAIL];
+}
+
 static void
 size_block (EnvelopeDiagram *diagram,
-            TextKit         *kit,
             EnvelopeBlock   *block,
+            double           name_width,
             double           detail_reserve)
 {
-  double name_width = text_kit_measure (kit, TEXT_BLOCK_NAME, block->name);
-  double detail = kit->line_height[TEXT_BLOCK_DETAIL] + BLOCK_LINE_GAP;
+  double detail = diagram->detail_line_height + BLOCK_LINE_GAP;
   guint n_details = block->collapsed ? 4 : 3;
   double text_height;
 
   block->text_width = CLAMP (MAX (name_width, detail_reserve), BLOCK_MIN_TEXT_WIDTH, BLOCK_MAX_TEXT_WIDTH);
   block->text_width = ceil (block->text_width);
-  text_height = kit->line_height[TEXT_BLOCK_NAME] + n_details * detail;
+  text_height = diagram->name_line_height + n_details * detail;
 
   if (diagram->style == ENVELOPE_DIAGRAM_STYLE_FLAT)
     {
@@ -295,7 +371,7 @@ size_block (EnvelopeDiagram *diagram,
         /* the name and kind above the box, the figures under it; the
          * node stays centred on the front face so that arrows meet it
          * in the middle */
-        double above = dy + PROPORTIONAL_TEXT_GAP + kit->line_height[TEXT_BLOCK_NAME] + detail;
+        double above = dy + PROPORTIONAL_TEXT_GAP + diagram->name_line_height + detail;
         double below = PROPORTIONAL_TEXT_GAP + (n_details - 1) * detail;
 
         block->width = ceil (2 * MAX (block->box_width / 2 + dx, block->text_width / 2));
@@ -347,9 +423,52 @@ compute_structure_key (EnvelopeDiagram *diagram)
   diagram->structure_key = hash;
 }
 
+typedef struct
+{
+  guint64 rank;
+  guint64 shape[3];
+} ShapeKey;
+
+static guint
+shape_key_hash (gconstpointer key)
+{
+  return (guint) diagram_hash_bytes (G_GUINT64_CONSTANT (0xcbf29ce484222325), key, sizeof (ShapeKey));
+}
+
+static gboolean
+shape_key_equal (gconstpointer a,
+                 gconstpointer b)
+{
+  return memcmp (a, b, sizeof (ShapeKey)) == 0;
+}
+
+/* A shape as text, in the diagram's strings: thousands of layers have a
+ * handful of shapes between them, each formatted once. */
+static const char *
+shape_text (EnvelopeDiagram *diagram,
+            GHashTable      *texts,
+            guint            rank,
+            const guint64   *shape)
+{
+  ShapeKey key = { rank, { 0, 0, 0 } };
+  const char *text;
+
+  memcpy (key.shape, shape, MIN (rank, 3) * sizeof (guint64));
+  text = g_hash_table_lookup (texts, &key);
+  if (text == NULL)
+    {
+      g_autofree char *formatted = envelope_format_shape (rank, shape);
+
+      text = g_string_chunk_insert (diagram->strings, formatted);
+      g_hash_table_insert (texts, g_memdup2 (&key, sizeof key), (gpointer) text);
+    }
+  return text;
+}
+
 static void
-add_edges (EnvelopeDiagram  *diagram,
-           const EnvelopeAnalysis *analysis)
+add_edges (EnvelopeDiagram        *diagram,
+           const EnvelopeAnalysis *analysis,
+           GHashTable             *shape_texts)
 {
   g_autoptr(GHashTable) seen = g_hash_table_new (g_int64_hash, g_int64_equal);
   g_autofree gint64 *keys = NULL;
@@ -380,12 +499,11 @@ add_edges (EnvelopeDiagram  *diagram,
             continue;
           {
             const EnvelopeLayerFigures *carried = envelope_analysis_get_layer (analysis, source);
-            g_autofree char *label = envelope_format_shape (carried->rank, carried->shape);
             /* the main path: the target's first input and the source's
              * first consumer; a fan-out keeps one straight arrow */
             gboolean main = k == 0 && !has_main_out[from];
             EnvelopeDiagramEdge edge = { from, to, source, main,
-                                         g_string_chunk_insert_const (diagram->strings, label) };
+                                         shape_text (diagram, shape_texts, carried->rank, carried->shape) };
 
             has_main_out[from] |= main;
 
@@ -398,16 +516,10 @@ add_edges (EnvelopeDiagram  *diagram,
     }
 }
 
-/**
- * envelope_diagram_new:
- * @analysis: an analysis; the diagram copies what it needs
- * @options: (nullable): style, direction and collapsed groups
- *
- * Returns: (transfer full): a new diagram
- */
-EnvelopeDiagram *
-envelope_diagram_new (const EnvelopeAnalysis       *analysis,
-                      const EnvelopeDiagramOptions *options)
+static EnvelopeDiagram *
+build (const EnvelopeAnalysis       *analysis,
+       const EnvelopeDiagramOptions *options,
+       const EnvelopeDiagram        *previous)
 {
   const EnvelopeNetwork *network;
   EnvelopeDiagramOptions defaults;
@@ -416,10 +528,8 @@ envelope_diagram_new (const EnvelopeAnalysis       *analysis,
   g_autofree guint *member_count = NULL;
   g_autofree guint *member_offset = NULL;
   g_autofree gboolean *output_found = NULL;
-  TextKit *kit;
-  double layer_reserve, group_reserve;
-
-  g_return_val_if_fail (analysis != NULL, NULL);
+  g_autoptr(GHashTable) shape_texts = NULL;
+  Measures measures = { 0 };
 
   if (options == NULL)
     {
@@ -508,7 +618,8 @@ envelope_diagram_new (const EnvelopeAnalysis       *analysis,
       diagram->members[(block->layers - diagram->members) + block->n_layers++] = i;
     }
 
-  add_edges (diagram, analysis);
+  shape_texts = g_hash_table_new_full (shape_key_hash, shape_key_equal, g_free, NULL);
+  add_edges (diagram, analysis, shape_texts);
   output_found = g_new0 (gboolean, diagram->blocks->len);
 
   /* A group's output is the last member that feeds another block, or
@@ -530,12 +641,12 @@ envelope_diagram_new (const EnvelopeAnalysis       *analysis,
       output_found[edge->from] = TRUE;
     }
 
-  kit = text_kit_new (diagram->font_family);
-  /* room for the widest usual figures, so that a new value rarely
-   * changes a block's size (and so the layout) */
-  layer_reserve = MAX (text_kit_measure (kit, TEXT_BLOCK_DETAIL, "conv 11×11, 1024, /2"),
-                       text_kit_measure (kit, TEXT_BLOCK_DETAIL, "8.88G MACs · 88.8%"));
-  group_reserve = MAX (layer_reserve, text_kit_measure (kit, TEXT_BLOCK_DETAIL, "8.88M params · 8.88G MACs"));
+  measures.family = diagram->font_family;
+  if (previous != NULL && g_str_equal (previous->font_family, diagram->font_family))
+    measures.previous = previous;
+  measure_metrics (diagram, &measures);
+  diagram->name_widths = g_new (double, MAX (diagram->blocks->len, 1));
+  diagram->name_index = g_hash_table_new (g_str_hash, g_str_equal);
 
   for (guint b = 0; b < diagram->blocks->len; b++)
     {
@@ -545,14 +656,13 @@ envelope_diagram_new (const EnvelopeAnalysis       *analysis,
       guint64 costliest = 0;
       gboolean any_cost = FALSE;
 
-      g_autofree char *shape_text = envelope_format_shape (f->rank, f->shape);
 
       block->type = output->type;
       block->category = category_of (output);
       block->rank = f->rank;
       memcpy (block->shape, f->shape, sizeof block->shape);
       block->receptive_field = f->receptive_field;
-      block->shape_text = g_string_chunk_insert (diagram->strings, shape_text);
+      block->shape_text = shape_text (diagram, shape_texts, f->rank, f->shape);
 
       for (guint k = 0; k < block->n_layers; k++)
         {
@@ -596,12 +706,67 @@ envelope_diagram_new (const EnvelopeAnalysis       *analysis,
       diagram->max_macs = MAX (diagram->max_macs, block->macs);
       diagram->max_activations = MAX (diagram->max_activations, block->activations);
 
-      size_block (diagram, kit, block, block->collapsed ? group_reserve : layer_reserve);
+      diagram->name_widths[b] = measure_name (&measures, block->name);
+      g_hash_table_insert (diagram->name_index, (gpointer) block->name, GUINT_TO_POINTER (b + 1));
+      size_block (diagram, block, diagram->name_widths[b],
+                  block->collapsed ? diagram->group_reserve : diagram->layer_reserve);
     }
-  text_kit_free (kit);
+  text_kit_free (measures.kit);
+  diagram->n_measured = measures.n_measured;
 
   compute_structure_key (diagram);
   return diagram;
+}
+
+/**
+ * envelope_diagram_new:
+ * @analysis: an analysis; the diagram copies what it needs
+ * @options: (nullable): style, direction and collapsed groups
+ *
+ * Returns: (transfer full): a new diagram
+ */
+EnvelopeDiagram *
+envelope_diagram_new (const EnvelopeAnalysis       *analysis,
+                      const EnvelopeDiagramOptions *options)
+{
+  g_return_val_if_fail (analysis != NULL, NULL);
+
+  return build (analysis, options, NULL);
+}
+
+/**
+ * envelope_diagram_refresh:
+ * @previous: the diagram shown until now, of an earlier state of the network
+ * @analysis: the analysis of the network as it is now
+ * @options: (nullable): style, direction and collapsed groups
+ *
+ * The same as envelope_diagram_new(), but the text already measured for
+ * @previous is not measured again: only blocks whose name is new cost a
+ * measurement, so a new setting on a network of thousands of blocks
+ * refreshes its figures in a few milliseconds.  The blocks' sizes, and so
+ * the structure key, are exactly those envelope_diagram_new() gives: a
+ * change that leaves every block's size alone keeps the layout.
+ * @previous is only read, and may be in use in another thread.
+ *
+ * Returns: (transfer full): a new diagram
+ */
+EnvelopeDiagram *
+envelope_diagram_refresh (const EnvelopeDiagram        *previous,
+                          const EnvelopeAnalysis       *analysis,
+                          const EnvelopeDiagramOptions *options)
+{
+  g_return_val_if_fail (previous != NULL, NULL);
+  g_return_val_if_fail (analysis != NULL, NULL);
+
+  return build (analysis, options, previous);
+}
+
+/* How many texts were measured to make @diagram: every block's name and
+ * the reserves for a new diagram, only the new names for a refresh. */
+guint
+envelope_diagram_get_n_measured (const EnvelopeDiagram *diagram)
+{
+  return diagram->n_measured;
 }
 
 static void
@@ -617,6 +782,8 @@ diagram_clear (EnvelopeDiagram *diagram)
   g_free (diagram->members);
   g_array_unref (diagram->blocks);
   g_array_unref (diagram->edges);
+  g_free (diagram->name_widths);
+  g_clear_pointer (&diagram->name_index, g_hash_table_unref);
 }
 
 EnvelopeDiagram *

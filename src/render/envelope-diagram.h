@@ -104,6 +104,10 @@ void                       envelope_diagram_options_init      (EnvelopeDiagramOp
 
 EnvelopeDiagram           *envelope_diagram_new               (const EnvelopeAnalysis       *analysis,
                                                                const EnvelopeDiagramOptions *options);
+EnvelopeDiagram           *envelope_diagram_refresh           (const EnvelopeDiagram        *previous,
+                                                               const EnvelopeAnalysis       *analysis,
+                                                               const EnvelopeDiagramOptions *options);
+guint                      envelope_diagram_get_n_measured    (const EnvelopeDiagram  *diagram);
 EnvelopeDiagram           *envelope_diagram_ref               (EnvelopeDiagram        *diagram);
 void                       envelope_diagram_unref             (EnvelopeDiagram        *diagram);
 

@@ -597,6 +597,51 @@ draw_warning_mark (cairo_t             *cr,
   cairo_stroke (cr);
 }
 
+/* The selected block's outline. */
+static void
+halo_rect (const EnvelopeDiagram *diagram,
+           const EnvelopeLayout  *layout,
+           guint                  index,
+           EnvelopeRect          *halo)
+{
+  const EnvelopeBlock *block = envelope_diagram_get_block (diagram, index);
+  EnvelopeRect rect;
+
+  envelope_layout_get_block_rect (layout, index, &rect);
+  if (envelope_diagram_get_style (diagram) == ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL)
+    {
+      double dx, dy;
+
+      block_box_geometry (block, envelope_layout_get_direction (layout), rect.x + rect.width / 2,
+                          rect.y + rect.height / 2, halo, &dx, &dy);
+      envelope_rect_inflate (halo, 2.5, 2.5);
+      halo->y -= dy;
+      halo->height += dy;
+      halo->width += dx;
+    }
+  else
+    {
+      *halo = rect;
+      envelope_rect_inflate (halo, 2.5, 2.5);
+    }
+}
+
+static void
+draw_halo (cairo_t               *cr,
+           const EnvelopeDiagram *diagram,
+           const EnvelopeLayout  *layout,
+           const Palette         *palette,
+           guint                  index)
+{
+  EnvelopeRect halo;
+
+  halo_rect (diagram, layout, index, &halo);
+  rounded_rectangle (cr, &halo, BLOCK_RADIUS + 2);
+  set_color (cr, &palette->accent, 1.0);
+  cairo_set_line_width (cr, 2.0);
+  cairo_stroke (cr);
+}
+
 static void draw_patch (cairo_t                     *cr,
                         const EnvelopeDiagram       *diagram,
                         const EnvelopeLayout        *layout,
@@ -661,21 +706,7 @@ draw_block (EnvelopeRenderer            *renderer,
     }
 
   if ((gint) index == options->selected_block)
-    {
-      EnvelopeRect halo = proportional ? front : rect;
-
-      envelope_rect_inflate (&halo, 2.5, 2.5);
-      if (proportional)
-        {
-          halo.y -= dy;
-          halo.height += dy;
-          halo.width += dx;
-        }
-      rounded_rectangle (cr, &halo, BLOCK_RADIUS + 2);
-      set_color (cr, &palette->accent, 1.0);
-      cairo_set_line_width (cr, 2.0);
-      cairo_stroke (cr);
-    }
+    draw_halo (cr, diagram, layout, palette, index);
 
   if (legible (kit, TEXT_BLOCK_NAME, zoom))
     {
@@ -1428,6 +1459,126 @@ envelope_renderer_draw (EnvelopeRenderer            *renderer,
       }
 
   cairo_restore (cr);
+}
+
+/**
+ * envelope_renderer_get_selection_extents:
+ *
+ * What envelope_renderer_draw_selection() covers, in world units.
+ */
+void
+envelope_renderer_get_selection_extents (const EnvelopeDiagram *diagram,
+                                         const EnvelopeLayout  *layout,
+                                         guint                  block,
+                                         EnvelopeRect          *extents)
+{
+  g_return_if_fail (diagram != NULL && layout != NULL && extents != NULL);
+  g_return_if_fail (block < envelope_diagram_get_n_blocks (diagram));
+
+  halo_rect (diagram, layout, block, extents);
+  /* the line's width */
+  envelope_rect_inflate (extents, 1.5, 1.5);
+}
+
+/**
+ * envelope_renderer_draw_selection:
+ *
+ * The outline envelope_renderer_draw() gives @block when it is
+ * @options' selected block, alone: for a front end that keeps a
+ * picture of the diagram drawn without a selection and shows the
+ * selection over it.
+ */
+void
+envelope_renderer_draw_selection (EnvelopeRenderer            *renderer,
+                                  cairo_t                     *cr,
+                                  const EnvelopeDiagram       *diagram,
+                                  const EnvelopeLayout        *layout,
+                                  const EnvelopeRenderOptions *options,
+                                  guint                        block)
+{
+  Palette palette;
+
+  g_return_if_fail (renderer != NULL && cr != NULL && diagram != NULL && layout != NULL && options != NULL);
+  g_return_if_fail (block < envelope_diagram_get_n_blocks (diagram));
+
+  get_palette (options->theme, &palette);
+  cairo_save (cr);
+  cairo_set_tolerance (cr, 0.25);
+  draw_halo (cr, diagram, layout, &palette, block);
+  cairo_restore (cr);
+}
+
+static guint64
+hash_color (guint64              hash,
+            const EnvelopeColor *color)
+{
+  double rgb[3] = { color->red, color->green, color->blue };
+
+  return diagram_hash_bytes (hash, rgb, sizeof rgb);
+}
+
+/**
+ * envelope_render_get_block_signature:
+ *
+ * A hash of what envelope_renderer_draw() shows of block @block with
+ * @options, but for the selection: its text, its colour, its marks.  Two
+ * blocks (of two diagrams, say before and after an edit) with the same
+ * signature at the same place on the same layout look the same, so a
+ * picture of them can be kept.  The receptive-field overlay is not in
+ * it: it spans the whole diagram.
+ */
+guint64
+envelope_render_get_block_signature (const EnvelopeDiagram       *diagram,
+                                     const EnvelopeRenderOptions *options,
+                                     guint                        block)
+{
+  const EnvelopeBlock *b;
+  guint64 hash = G_GUINT64_CONSTANT (0xcbf29ce484222325);
+  guint32 flags[6];
+  EnvelopeColor fill;
+  BlockText text;
+
+  g_return_val_if_fail (diagram != NULL && options != NULL, 0);
+  g_return_val_if_fail (block < envelope_diagram_get_n_blocks (diagram), 0);
+
+  b = envelope_diagram_get_block (diagram, block);
+  block_text_init (&text, diagram, options, b);
+  for (guint i = 0; i < text.n_lines; i++)
+    hash = diagram_hash_string (hash, text.lines[i].text != NULL ? text.lines[i].text : "");
+  block_text_clear (&text);
+  envelope_render_get_block_color (diagram, options, block, &fill);
+  hash = hash_color (hash, &fill);
+  flags[0] = text.n_lines;
+  flags[1] = b->misaligned;
+  flags[2] = b->collapsed;
+  flags[3] = (gint) block == envelope_diagram_get_input_block (diagram);
+  flags[4] = envelope_diagram_get_style (diagram);
+  flags[5] = (guint32) llround (b->text_width * 100);
+  return diagram_hash_bytes (hash, flags, sizeof flags);
+}
+
+/**
+ * envelope_render_get_edge_signature:
+ *
+ * The same for an arrow: its ends and its label.
+ */
+guint64
+envelope_render_get_edge_signature (const EnvelopeDiagram *diagram,
+                                    guint                  edge)
+{
+  const EnvelopeDiagramEdge *e;
+  guint64 hash = G_GUINT64_CONSTANT (0xcbf29ce484222325);
+  guint32 ends[3];
+
+  g_return_val_if_fail (diagram != NULL, 0);
+  g_return_val_if_fail (edge < envelope_diagram_get_n_edges (diagram), 0);
+
+  e = envelope_diagram_get_edge (diagram, edge);
+  ends[0] = e->from;
+  ends[1] = e->to;
+  ends[2] = e->main;
+  hash = diagram_hash_bytes (hash, ends, sizeof ends);
+  return diagram_hash_string (hash, e->label != NULL ? e->label : "");
 }
 
 /* ---- legend, totals, page ---- */

@@ -90,6 +90,22 @@ void              envelope_renderer_draw              (EnvelopeRenderer         
                                                        const EnvelopeRect          *visible,
                                                        double                       zoom);
 
+void              envelope_renderer_get_selection_extents (const EnvelopeDiagram   *diagram,
+                                                       const EnvelopeLayout        *layout,
+                                                       guint                        block,
+                                                       EnvelopeRect                *extents);
+void              envelope_renderer_draw_selection    (EnvelopeRenderer            *renderer,
+                                                       cairo_t                     *cr,
+                                                       const EnvelopeDiagram       *diagram,
+                                                       const EnvelopeLayout        *layout,
+                                                       const EnvelopeRenderOptions *options,
+                                                       guint                        block);
+guint64           envelope_render_get_block_signature (const EnvelopeDiagram       *diagram,
+                                                       const EnvelopeRenderOptions *options,
+                                                       guint                        block);
+guint64           envelope_render_get_edge_signature  (const EnvelopeDiagram       *diagram,
+                                                       guint                        edge);
+
 void              envelope_renderer_get_page_size     (EnvelopeRenderer            *renderer,
                                                        const EnvelopeDiagram       *diagram,
                                                        const EnvelopeLayout        *layout,

@@ -1,0 +1,203 @@
+/* test-canvas.c: the canvas keeps its picture and refreshes in place
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "test-app-helpers.h"
+
+/* input, then conv 3×3 and relu in turn: @n_blocks layers in a chain,
+ * more than the canvas makes a new diagram of on the spot. */
+static EnvelopeNetwork *
+make_chain (guint n_blocks)
+{
+  EnvelopeNetwork *network = envelope_network_new ("chain");
+  EnvelopeLayer *layer = envelope_layer_new (ENVELOPE_LAYER_INPUT, "data");
+
+  layer->shape_rank = 3;
+  layer->shape[0] = 16;
+  layer->shape[1] = layer->shape[2] = 32;
+  layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_SHAPE);
+  envelope_network_insert_layer (network, -1, layer);
+
+  for (guint i = 1; i < n_blocks; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s%u", i % 2 ? "conv" : "relu", (i + 1) / 2);
+
+      layer = envelope_layer_new (i % 2 ? ENVELOPE_LAYER_CONV : ENVELOPE_LAYER_RELU, name);
+      if (i % 2)
+        {
+          layer->filters = 16;
+          layer->padding[0] = layer->padding[1] = 1;
+          layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_PADDING);
+        }
+      envelope_network_insert_layer (network, -1, layer);
+    }
+  return network;
+}
+
+static EnvelopeWindow *
+open_chain (guint n_blocks)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  envelope_document_replace (window->document, make_chain (n_blocks), NULL);
+  while ((envelope_canvas_get_layout_pending (window->canvas) ||
+          envelope_canvas_get_layout (window->canvas) == NULL ||
+          envelope_diagram_get_n_blocks (envelope_canvas_get_diagram (window->canvas)) != n_blocks) &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (envelope_diagram_get_n_blocks (envelope_canvas_get_diagram (window->canvas)), ==, n_blocks);
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+  return window;
+}
+
+static const EnvelopeBlock *
+block_of (EnvelopeWindow *window,
+          const char     *name)
+{
+  const EnvelopeDiagram *diagram = envelope_canvas_get_diagram (window->canvas);
+  gint layer = -1;
+
+  for (guint i = 0; i < envelope_diagram_get_n_layers (diagram); i++)
+    if (g_str_equal (envelope_diagram_get_layer_name (diagram, i), name))
+      layer = (gint) i;
+  g_assert_cmpint (layer, >=, 0);
+  return envelope_diagram_get_block (diagram, (guint) envelope_diagram_find_block (diagram, (guint) layer));
+}
+
+/* A new setting on a network of 1,000 blocks is shown at once, on the
+ * same layout: no worker thread, no new layout. */
+static void
+test_refresh_large (void)
+{
+  EnvelopeWindow *window = open_chain (1000);
+  const EnvelopeDiagram *before = envelope_canvas_get_diagram (window->canvas);
+  const EnvelopeLayout *layout = envelope_canvas_get_layout (window->canvas);
+
+  app_test_select (window, "conv250");
+  g_assert_cmpstr (block_of (window, "conv250")->shape_text, ==, "16×32×32");
+  app_test_activate (window, "win.set-field", g_variant_new ("(sv)", "filters", g_variant_new_int64 (24)));
+
+  /* before the main loop has run at all */
+  g_assert_true (envelope_canvas_get_diagram (window->canvas) != before);
+  g_assert_false (envelope_canvas_get_layout_pending (window->canvas));
+  g_assert_true (envelope_canvas_get_layout (window->canvas) == layout);
+  g_assert_cmpstr (block_of (window, "conv250")->shape_text, ==, "24×32×32");
+  g_assert_cmpstr (block_of (window, "conv250")->description, ==, "conv 3×3, 24");
+  g_assert_cmpstr (block_of (window, "relu250")->shape_text, ==, "24×32×32");
+  g_assert_cmpstr (block_of (window, "conv251")->shape_text, ==, "16×32×32");
+  g_assert_cmpuint (block_of (window, "conv251")->macs, ==, 32 * 32 * 16 * 24 * 3 * 3);
+  app_test_window_destroy (window);
+}
+
+static void
+collect_textures (GskRenderNode *node,
+                  GPtrArray     *textures)
+{
+  switch (gsk_render_node_get_node_type (node))
+    {
+    case GSK_TEXTURE_NODE:
+      g_ptr_array_add (textures, gsk_texture_node_get_texture (node));
+      break;
+    case GSK_CONTAINER_NODE:
+      for (guint i = 0; i < gsk_container_node_get_n_children (node); i++)
+        collect_textures (gsk_container_node_get_child (node, i), textures);
+      break;
+    case GSK_TRANSFORM_NODE:
+      collect_textures (gsk_transform_node_get_child (node), textures);
+      break;
+    case GSK_CLIP_NODE:
+      collect_textures (gsk_clip_node_get_child (node), textures);
+      break;
+    case GSK_ROUNDED_CLIP_NODE:
+      collect_textures (gsk_rounded_clip_node_get_child (node), textures);
+      break;
+    case GSK_OPACITY_NODE:
+      collect_textures (gsk_opacity_node_get_child (node), textures);
+      break;
+    case GSK_DEBUG_NODE:
+      collect_textures (gsk_debug_node_get_child (node), textures);
+      break;
+    default:
+      break;
+    }
+}
+
+/* The pictures of the canvas' tiles, as it draws itself now. */
+static GPtrArray *
+canvas_textures (EnvelopeWindow *window)
+{
+  GtkWidget *canvas = GTK_WIDGET (window->canvas);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  GPtrArray *textures = g_ptr_array_new_with_free_func (g_object_unref);
+  GskRenderNode *node;
+
+  GTK_WIDGET_GET_CLASS (canvas)->snapshot (canvas, snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  collect_textures (node, textures);
+  for (guint i = 0; i < textures->len; i++)
+    g_object_ref (g_ptr_array_index (textures, i));
+  gsk_render_node_unref (node);
+  return textures;
+}
+
+static guint
+n_kept (GPtrArray *before,
+        GPtrArray *after)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < after->len; i++)
+    n += g_ptr_array_find (before, g_ptr_array_index (after, i), NULL);
+  return n;
+}
+
+/* A frame that changes nothing in the diagram draws none of it again; a
+ * new setting draws again only the tiles of the blocks it changed. */
+static void
+test_kept_picture (void)
+{
+  EnvelopeWindow *window = open_chain (1000);
+  g_autoptr(GPtrArray) first = NULL;
+  g_autoptr(GPtrArray) again = NULL;
+  g_autoptr(GPtrArray) selected = NULL;
+  g_autoptr(GPtrArray) edited = NULL;
+
+  app_test_select (window, "conv250");
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+  first = canvas_textures (window);
+  g_assert_cmpuint (first->len, >, 8);
+
+  again = canvas_textures (window);
+  g_assert_cmpuint (n_kept (first, again), ==, first->len);
+
+  /* the selection is drawn over the tiles: none of them changes */
+  app_test_select (window, "relu250");
+  selected = canvas_textures (window);
+  g_assert_cmpuint (selected->len, ==, first->len);
+  g_assert_cmpuint (n_kept (first, selected), ==, first->len);
+
+  /* conv250, relu250 and conv251 show new figures; the rest stays */
+  app_test_select (window, "conv250");
+  app_test_activate (window, "win.set-field", g_variant_new ("(sv)", "filters", g_variant_new_int64 (24)));
+  edited = canvas_textures (window);
+  g_assert_cmpuint (edited->len, ==, first->len);
+  g_assert_cmpuint (n_kept (first, edited), <, edited->len);
+  g_assert_cmpuint (n_kept (first, edited), >, 0);
+  app_test_window_destroy (window);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  app_test_init (&argc, &argv);
+
+  g_test_add_func ("/app/canvas/refresh-large", test_refresh_large);
+  g_test_add_func ("/app/canvas/kept-picture", test_kept_picture);
+
+  return g_test_run ();
+}
