@@ -33,6 +33,7 @@
 
 #include "envelope-canvas.h"
 #include "envelope-export.h"
+#include "envelope-hash.h"
 #include "envelope-layer-summary.h"
 #include "envelope-renderer.h"
 
@@ -721,27 +722,6 @@ draw_connect (EnvelopeCanvas *self,
 
 /* ---- the picture, kept ---- */
 
-static guint64
-hash_bytes (guint64     hash,
-            const void *data,
-            gsize       size)
-{
-  const guint8 *p = data;
-
-  for (gsize i = 0; i < size; i++)
-    {
-      hash ^= p[i];
-      hash *= G_GUINT64_CONSTANT (0x100000001b3);
-    }
-  return hash;
-}
-
-static guint64
-hash_start (void)
-{
-  return G_GUINT64_CONSTANT (0xcbf29ce484222325);
-}
-
 static void
 tile_free (gpointer data)
 {
@@ -784,7 +764,7 @@ tiles_key (EnvelopeCanvas *self,
   state.options.selected_block = -1;
   if (!state.options.receptive_field)
     state.options.receptive_field_layer = -1;
-  return hash_bytes (hash_start (), &state, sizeof state);
+  return envelope_hash_bytes (ENVELOPE_HASH_START, &state, sizeof state);
 }
 
 static guint64
@@ -827,7 +807,7 @@ tile_key (EnvelopeCanvas     *self,
           const EnvelopeRect *world)
 {
   EnvelopeRect area = *world;
-  guint64 hash = hash_start ();
+  guint64 hash = ENVELOPE_HASH_START;
   guint n_blocks = envelope_diagram_get_n_blocks (self->diagram);
   guint n_edges = envelope_diagram_get_n_edges (self->diagram);
 
@@ -842,14 +822,14 @@ tile_key (EnvelopeCanvas     *self,
       guint b = g_array_index (self->query_blocks, guint, k);
       guint64 pair[2] = { b, signature (self->signatures, n_blocks, b, compute_block_signature, self) };
 
-      hash = hash_bytes (hash, pair, sizeof pair);
+      hash = envelope_hash_bytes (hash, pair, sizeof pair);
     }
   for (guint k = 0; k < self->query_edges->len; k++)
     {
       guint e = g_array_index (self->query_edges, guint, k);
       guint64 pair[2] = { e, signature (self->edge_signatures, n_edges, e, compute_edge_signature, self) };
 
-      hash = hash_bytes (hash, pair, sizeof pair);
+      hash = envelope_hash_bytes (hash, pair, sizeof pair);
     }
   return hash;
 }
@@ -983,7 +963,7 @@ overlay_key (EnvelopeCanvas *self,
   state.drop = self->drop_active;
   state.dark = self->render_options.theme == ENVELOPE_THEME_DARK;
   state.zoom = zoom;
-  return hash_bytes (hash_start (), &state, sizeof state);
+  return envelope_hash_bytes (ENVELOPE_HASH_START, &state, sizeof state);
 }
 
 /* The diagram, in tiles, with the selection and the interaction over
@@ -1174,7 +1154,7 @@ envelope_canvas_snapshot (GtkWidget   *widget,
       memcpy (state.size, size, sizeof size);
       state.options = self->render_options;
       state.options.selected_block = -1;
-      key = hash_bytes (hash_start (), &state, sizeof state);
+      key = envelope_hash_bytes (ENVELOPE_HASH_START, &state, sizeof state);
       envelope_renderer_get_legend_size (self->renderer, self->diagram, &self->render_options, size[2], &lw, &lh);
       card = (EnvelopeRect) { 12, height - (lh + 12) * NATURAL_ZOOM - 12,
                               (lw + 12) * NATURAL_ZOOM, (lh + 12) * NATURAL_ZOOM };

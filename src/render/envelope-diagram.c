@@ -74,29 +74,12 @@ envelope_diagram_options_init (EnvelopeDiagramOptions *options)
   options->direction = ENVELOPE_DIRECTION_LEFT_RIGHT;
 }
 
-/* FNV-1a, 64 bits: the structure key needs to be stable across runs,
- * which g_str_hash() is too, but it is 32 bits. */
-guint64
-diagram_hash_bytes (guint64     hash,
-                    const void *data,
-                    gsize       size)
-{
-  const guint8 *p = data;
-
-  for (gsize i = 0; i < size; i++)
-    {
-      hash ^= p[i];
-      hash *= G_GUINT64_CONSTANT (0x100000001b3);
-    }
-  return hash;
-}
-
 guint64
 diagram_hash_string (guint64     hash,
                      const char *text)
 {
   /* the terminating NUL keeps "ab" + "c" apart from "a" + "bc" */
-  return diagram_hash_bytes (hash, text, strlen (text) + 1);
+  return envelope_hash_bytes (hash, text, strlen (text) + 1);
 }
 
 static guint64
@@ -106,7 +89,7 @@ hash_double (guint64 hash,
   /* sizes to a hundredth of a point: finer would only make noise */
   gint64 v = (gint64) llround (value * 100.0);
 
-  return diagram_hash_bytes (hash, &v, sizeof v);
+  return envelope_hash_bytes (hash, &v, sizeof v);
 }
 
 static gboolean
@@ -395,18 +378,18 @@ category_of (const EnvelopeLayer *layer)
 static void
 compute_structure_key (EnvelopeDiagram *diagram)
 {
-  guint64 hash = G_GUINT64_CONSTANT (0xcbf29ce484222325);
+  guint64 hash = ENVELOPE_HASH_START;
   guint32 header[5] = { diagram->style, diagram->direction, diagram->blocks->len,
                         diagram->wrap > 1 ? diagram->wrap : 1,
                         diagram->wrap > 1 && diagram->receptive_field_room };
 
-  hash = diagram_hash_bytes (hash, header, sizeof header);
+  hash = envelope_hash_bytes (hash, header, sizeof header);
   for (guint i = 0; i < diagram->blocks->len; i++)
     {
       const EnvelopeBlock *block = &g_array_index (diagram->blocks, EnvelopeBlock, i);
 
       hash = diagram_hash_string (hash, block->name);
-      hash = diagram_hash_bytes (hash, &block->collapsed, sizeof block->collapsed);
+      hash = envelope_hash_bytes (hash, &block->collapsed, sizeof block->collapsed);
       hash = hash_double (hash, block->width);
       hash = hash_double (hash, block->height);
       hash = hash_double (hash, block->box_width);
@@ -418,7 +401,7 @@ compute_structure_key (EnvelopeDiagram *diagram)
       const EnvelopeDiagramEdge *edge = &g_array_index (diagram->edges, EnvelopeDiagramEdge, i);
       guint32 e[3] = { edge->from, edge->to, edge->main };
 
-      hash = diagram_hash_bytes (hash, e, sizeof e);
+      hash = envelope_hash_bytes (hash, e, sizeof e);
     }
   diagram->structure_key = hash;
 }
@@ -432,7 +415,7 @@ typedef struct
 static guint
 shape_key_hash (gconstpointer key)
 {
-  return (guint) diagram_hash_bytes (G_GUINT64_CONSTANT (0xcbf29ce484222325), key, sizeof (ShapeKey));
+  return (guint) envelope_hash_bytes (ENVELOPE_HASH_START, key, sizeof (ShapeKey));
 }
 
 static gboolean

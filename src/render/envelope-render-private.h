@@ -7,6 +7,7 @@
 #include <pango/pangocairo.h>
 
 #include "envelope-diagram.h"
+#include "envelope-hash.h"
 #include "envelope-layout.h"
 
 G_BEGIN_DECLS
@@ -76,8 +77,5 @@ void         block_box_geometry   (const EnvelopeBlock *block,
 
 guint64      diagram_hash_string  (guint64      hash,
                                    const char  *text);
-guint64      diagram_hash_bytes   (guint64      hash,
-                                   const void  *data,
-                                   gsize        size);
 
 G_END_DECLS

@@ -1514,7 +1514,7 @@ hash_color (guint64              hash,
 {
   double rgb[3] = { color->red, color->green, color->blue };
 
-  return diagram_hash_bytes (hash, rgb, sizeof rgb);
+  return envelope_hash_bytes (hash, rgb, sizeof rgb);
 }
 
 /**
@@ -1533,7 +1533,7 @@ envelope_render_get_block_signature (const EnvelopeDiagram       *diagram,
                                      guint                        block)
 {
   const EnvelopeBlock *b;
-  guint64 hash = G_GUINT64_CONSTANT (0xcbf29ce484222325);
+  guint64 hash = ENVELOPE_HASH_START;
   guint32 flags[6];
   EnvelopeColor fill;
   BlockText text;
@@ -1554,7 +1554,7 @@ envelope_render_get_block_signature (const EnvelopeDiagram       *diagram,
   flags[3] = (gint) block == envelope_diagram_get_input_block (diagram);
   flags[4] = envelope_diagram_get_style (diagram);
   flags[5] = (guint32) llround (b->text_width * 100);
-  return diagram_hash_bytes (hash, flags, sizeof flags);
+  return envelope_hash_bytes (hash, flags, sizeof flags);
 }
 
 /**
@@ -1567,7 +1567,7 @@ envelope_render_get_edge_signature (const EnvelopeDiagram *diagram,
                                     guint                  edge)
 {
   const EnvelopeDiagramEdge *e;
-  guint64 hash = G_GUINT64_CONSTANT (0xcbf29ce484222325);
+  guint64 hash = ENVELOPE_HASH_START;
   guint32 ends[3];
 
   g_return_val_if_fail (diagram != NULL, 0);
@@ -1577,7 +1577,7 @@ envelope_render_get_edge_signature (const EnvelopeDiagram *diagram,
   ends[0] = e->from;
   ends[1] = e->to;
   ends[2] = e->main;
-  hash = diagram_hash_bytes (hash, ends, sizeof ends);
+  hash = envelope_hash_bytes (hash, ends, sizeof ends);
   return diagram_hash_string (hash, e->label != NULL ? e->label : "");
 }
 
