@@ -64,6 +64,8 @@ void     envelope_window_sync_view             (EnvelopeWindow      *self);
 void     envelope_window_show_error            (EnvelopeWindow      *self,
                                                 const char          *title,
                                                 const GError        *error);
+void     envelope_window_present_message       (EnvelopeWindow      *self,
+                                                GtkWidget           *dialog);
 void     envelope_window_toast                 (EnvelopeWindow      *self,
                                                 const char          *message);
 gboolean envelope_window_save_to               (EnvelopeWindow      *self,

@@ -124,10 +124,6 @@ envelope_window_offer_recovery (EnvelopeWindow *self)
                           (GDestroyNotify) g_ptr_array_unref);
   g_signal_connect (dialog, "response", G_CALLBACK (on_recovery_response), self);
 
-  if (self->message_dialog != NULL)
-    g_object_remove_weak_pointer (G_OBJECT (self->message_dialog), (gpointer *) &self->message_dialog);
-  self->message_dialog = GTK_WIDGET (dialog);
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &self->message_dialog);
-  gtk_window_present (GTK_WINDOW (dialog));
+  envelope_window_present_message (self, GTK_WIDGET (dialog));
   return TRUE;
 }

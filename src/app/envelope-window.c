@@ -305,9 +305,7 @@ envelope_window_close_request (GtkWindow *window)
   adw_message_dialog_set_default_response (dialog, "save");
   adw_message_dialog_set_close_response (dialog, "cancel");
   g_signal_connect (dialog, "response", G_CALLBACK (on_close_response), self);
-  self->message_dialog = GTK_WIDGET (dialog);
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &self->message_dialog);
-  gtk_window_present (GTK_WINDOW (dialog));
+  envelope_window_present_message (self, GTK_WIDGET (dialog));
   return TRUE;
 }
 
@@ -324,6 +322,19 @@ envelope_window_toast (EnvelopeWindow *self,
   self->last_message = g_strdup (message);
   adw_toast_set_timeout (toast, 6);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/* Shows @dialog, a question or a message about this window, as the one
+ * it keeps track of (for tests, and to replace it). */
+void
+envelope_window_present_message (EnvelopeWindow *self,
+                                 GtkWidget      *dialog)
+{
+  if (self->message_dialog != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->message_dialog), (gpointer *) &self->message_dialog);
+  self->message_dialog = dialog;
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &self->message_dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 /* A dialog rather than a toast: the message names a file, a line and a
@@ -344,9 +355,7 @@ envelope_window_show_error (EnvelopeWindow *self,
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
   adw_message_dialog_set_body_use_markup (ADW_MESSAGE_DIALOG (dialog), FALSE);
   gtk_widget_add_css_class (dialog, "error-dialog");
-  self->message_dialog = dialog;
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &self->message_dialog);
-  gtk_window_present (GTK_WINDOW (dialog));
+  envelope_window_present_message (self, dialog);
 }
 
 /* ------------------------------------------------------------------ */
