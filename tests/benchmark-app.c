@@ -21,7 +21,7 @@
 #include <stdlib.h>
 
 #include "envelope-application.h"
-#include "envelope-window-private.h"
+#include "test-app-helpers.h"
 
 typedef struct
 {
@@ -86,35 +86,6 @@ percentile (GArray *values,
   return g_array_index (values, double, MIN (values->len - 1, (guint) (p * (values->len - 1) + 0.5)));
 }
 
-/* input, then conv 3×3 and relu in turn: @n_blocks layers in one chain. */
-static EnvelopeNetwork *
-make_chain (guint n_blocks)
-{
-  EnvelopeNetwork *network = envelope_network_new ("chain");
-  EnvelopeLayer *layer = envelope_layer_new (ENVELOPE_LAYER_INPUT, "data");
-
-  layer->shape_rank = 3;
-  layer->shape[0] = 16;
-  layer->shape[1] = layer->shape[2] = 32;
-  layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_SHAPE);
-  envelope_network_insert_layer (network, -1, layer);
-
-  for (guint i = 1; i < n_blocks; i++)
-    {
-      g_autofree char *name = g_strdup_printf ("%s%u", i % 2 ? "conv" : "relu", (i + 1) / 2);
-
-      layer = envelope_layer_new (i % 2 ? ENVELOPE_LAYER_CONV : ENVELOPE_LAYER_RELU, name);
-      if (i % 2)
-        {
-          layer->filters = 16;
-          layer->padding[0] = layer->padding[1] = 1;
-          layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_PADDING);
-        }
-      envelope_network_insert_layer (network, -1, layer);
-    }
-  return network;
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -145,6 +116,7 @@ main (int   argc,
   models = g_strdup (argc > 1 ? argv[1] : SOURCE_DATADIR "/models");
   resnet = g_build_filename (models, "resnet50.json", NULL);
 
+  app_test_isolate_home ();   /* autosaves and recent files of its own */
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   g_setenv ("GTK_A11Y", "none", TRUE);
   if (!gtk_init_check ())
@@ -183,7 +155,7 @@ main (int   argc,
 
   /* A network of 2,000 blocks, laid out once. */
   t = g_get_monotonic_time ();
-  envelope_document_replace (window->document, make_chain (n_blocks), NULL);
+  envelope_document_replace (window->document, app_test_make_chain (n_blocks), NULL);
   while (envelope_canvas_get_layout_pending (window->canvas) ||
          envelope_canvas_get_layout (window->canvas) == NULL ||
          envelope_diagram_get_n_blocks (envelope_canvas_get_diagram (window->canvas)) != n_blocks)

@@ -209,3 +209,33 @@ app_test_screenshot (GtkWidget  *widget,
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("screenshot: %s", path);
 }
+
+/* input, then conv 3×3 and relu in turn: @n_blocks layers in one chain
+ * (the benchmark's 2,000-block network). */
+static inline EnvelopeNetwork *
+app_test_make_chain (guint n_blocks)
+{
+  EnvelopeNetwork *network = envelope_network_new ("chain");
+  EnvelopeLayer *layer = envelope_layer_new (ENVELOPE_LAYER_INPUT, "data");
+
+  layer->shape_rank = 3;
+  layer->shape[0] = 16;
+  layer->shape[1] = layer->shape[2] = 32;
+  layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_SHAPE);
+  envelope_network_insert_layer (network, -1, layer);
+
+  for (guint i = 1; i < n_blocks; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s%u", i % 2 ? "conv" : "relu", (i + 1) / 2);
+
+      layer = envelope_layer_new (i % 2 ? ENVELOPE_LAYER_CONV : ENVELOPE_LAYER_RELU, name);
+      if (i % 2)
+        {
+          layer->filters = 16;
+          layer->padding[0] = layer->padding[1] = 1;
+          layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_PADDING);
+        }
+      envelope_network_insert_layer (network, -1, layer);
+    }
+  return network;
+}

@@ -6,43 +6,13 @@
 
 #include "test-app-helpers.h"
 
-/* input, then conv 3×3 and relu in turn: @n_blocks layers in a chain,
- * more than the canvas makes a new diagram of on the spot. */
-static EnvelopeNetwork *
-make_chain (guint n_blocks)
-{
-  EnvelopeNetwork *network = envelope_network_new ("chain");
-  EnvelopeLayer *layer = envelope_layer_new (ENVELOPE_LAYER_INPUT, "data");
-
-  layer->shape_rank = 3;
-  layer->shape[0] = 16;
-  layer->shape[1] = layer->shape[2] = 32;
-  layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_SHAPE);
-  envelope_network_insert_layer (network, -1, layer);
-
-  for (guint i = 1; i < n_blocks; i++)
-    {
-      g_autofree char *name = g_strdup_printf ("%s%u", i % 2 ? "conv" : "relu", (i + 1) / 2);
-
-      layer = envelope_layer_new (i % 2 ? ENVELOPE_LAYER_CONV : ENVELOPE_LAYER_RELU, name);
-      if (i % 2)
-        {
-          layer->filters = 16;
-          layer->padding[0] = layer->padding[1] = 1;
-          layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_PADDING);
-        }
-      envelope_network_insert_layer (network, -1, layer);
-    }
-  return network;
-}
-
 static EnvelopeWindow *
 open_chain (guint n_blocks)
 {
   EnvelopeWindow *window = app_test_window_new ();
   gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
 
-  envelope_document_replace (window->document, make_chain (n_blocks), NULL);
+  envelope_document_replace (window->document, app_test_make_chain (n_blocks), NULL);
   while ((envelope_canvas_get_layout_pending (window->canvas) ||
           envelope_canvas_get_layout (window->canvas) == NULL ||
           envelope_diagram_get_n_blocks (envelope_canvas_get_diagram (window->canvas)) != n_blocks) &&
