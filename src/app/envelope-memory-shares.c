@@ -18,6 +18,8 @@
 
 #include "envelope-format.h"
 #include "envelope-memory-shares.h"
+#include "envelope-repaint.h"
+#include "envelope-settings.h"
 
 struct _EnvelopeMemoryShares
 {
@@ -33,6 +35,7 @@ struct _EnvelopeMemoryShares
   GtkLabel *terms[ENVELOPE_N_MEMORY_TERMS];
   GtkLabel *formulas[ENVELOPE_N_MEMORY_TERMS];
   GtkLabel *shares[ENVELOPE_N_MEMORY_TERMS];
+  EnvelopeRepaint repaint;
 };
 
 G_DEFINE_FINAL_TYPE (EnvelopeMemoryShares, envelope_memory_shares, GTK_TYPE_WIDGET)
@@ -57,12 +60,15 @@ new_label (const char *css_class,
   return GTK_LABEL (label);
 }
 
-static void
+/* Returns 1 when the text changed. */
+static guint
 keep_text (GtkLabel   *label,
            const char *text)
 {
-  if (g_strcmp0 (gtk_label_get_text (label), text) != 0)
-    gtk_label_set_text (label, text);
+  if (g_strcmp0 (gtk_label_get_text (label), text) == 0)
+    return 0;
+  gtk_label_set_text (label, text);
+  return 1;
 }
 
 /* The same labels, laid out for the width at hand; the texts carry over. */
@@ -152,6 +158,7 @@ envelope_memory_shares_show_layer (EnvelopeMemoryShares   *self,
   const EnvelopeMemory *m;
   guint64 bytes[ENVELOPE_N_MEMORY_TERMS];
   g_autofree char *subtitle = NULL;
+  guint changed = 0;
 
   g_return_if_fail (ENVELOPE_IS_MEMORY_SHARES (self));
 
@@ -167,7 +174,7 @@ envelope_memory_shares_show_layer (EnvelopeMemoryShares   *self,
                               m->batch, envelope_dtype_to_string (m->dtype),
                               m->mixed_precision ? _(", mixed precision") : "",
                               envelope_optimizer_to_string (m->optimizer));
-  keep_text (self->subtitle_label, subtitle);
+  changed += keep_text (self->subtitle_label, subtitle);
 
   for (guint t = 0; t < ENVELOPE_N_MEMORY_TERMS; t++)
     {
@@ -179,15 +186,29 @@ envelope_memory_shares_show_layer (EnvelopeMemoryShares   *self,
       else
         {
           g_autofree char *percent = envelope_format_percent (bytes[t], m->train[t]);
-          g_autofree char *whole = envelope_format_bytes (m->train[t], ENVELOPE_UNITS_IEC);
+          g_autofree char *whole = envelope_settings_format_bytes (m->train[t]);
 
           /* Translators: a layer's share of a memory term and the
            * network's whole term, "48.9% of 12.6 MiB" */
           share = g_strdup_printf (_("%s of %s"), percent, whole);
         }
-      keep_text (self->formulas[t], formula);
-      keep_text (self->shares[t], share);
+      changed += keep_text (self->formulas[t], formula);
+      changed += keep_text (self->shares[t], share);
     }
+  /* A new setting changes most of these lines: one rectangle to repaint
+   * rather than one per line (see envelope-repaint.h). */
+  if (changed > 1)
+    envelope_repaint_changed (&self->repaint, GTK_WIDGET (self));
+}
+
+static void
+envelope_memory_shares_snapshot (GtkWidget   *widget,
+                                 GtkSnapshot *snapshot)
+{
+  EnvelopeMemoryShares *self = ENVELOPE_MEMORY_SHARES (widget);
+
+  GTK_WIDGET_CLASS (envelope_memory_shares_parent_class)->snapshot (widget, snapshot);
+  envelope_repaint_snapshot (&self->repaint, widget, snapshot);
 }
 
 void
@@ -295,6 +316,7 @@ envelope_memory_shares_class_init (EnvelopeMemorySharesClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = envelope_memory_shares_dispose;
+  widget_class->snapshot = envelope_memory_shares_snapshot;
   object_class->get_property = envelope_memory_shares_get_property;
   object_class->set_property = envelope_memory_shares_set_property;
 
