@@ -25,6 +25,18 @@ model_free (Model *model)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Model, model_free)
 
+/* A small chain, conv to dense, for the diagram's tests. */
+static const char test_chain_json[] =
+  "{\"format\": \"envelope-network\", \"version\": 1, \"name\": \"chain\", \"layers\": ["
+  "{\"name\": \"data\", \"type\": \"input\", \"shape\": [3, 64, 64]},"
+  "{\"name\": \"conv1\", \"type\": \"conv\", \"filters\": 16, \"kernel\": 3, \"padding\": 1},"
+  "{\"name\": \"relu1\", \"type\": \"relu\"},"
+  "{\"name\": \"pool1\", \"type\": \"max_pool\", \"kernel\": 2},"
+  "{\"name\": \"conv2\", \"type\": \"conv\", \"filters\": 32, \"kernel\": 3, \"padding\": 1},"
+  "{\"name\": \"relu2\", \"type\": \"relu\"},"
+  "{\"name\": \"flat\", \"type\": \"flatten\"},"
+  "{\"name\": \"fc\", \"type\": \"dense\", \"units\": 10}]}";
+
 /* An example network from data/models/, analysed with its own training. */
 static inline Model *
 model_load (const char *file)

@@ -290,23 +290,12 @@ test_options (void)
         }
 }
 
-static const char chain_json[] =
-  "{\"format\": \"envelope-network\", \"version\": 1, \"name\": \"chain\", \"layers\": ["
-  "{\"name\": \"data\", \"type\": \"input\", \"shape\": [3, 64, 64]},"
-  "{\"name\": \"conv1\", \"type\": \"conv\", \"filters\": 16, \"kernel\": 3, \"padding\": 1},"
-  "{\"name\": \"relu1\", \"type\": \"relu\"},"
-  "{\"name\": \"pool1\", \"type\": \"max_pool\", \"kernel\": 2},"
-  "{\"name\": \"conv2\", \"type\": \"conv\", \"filters\": 32, \"kernel\": 3, \"padding\": 1},"
-  "{\"name\": \"relu2\", \"type\": \"relu\"},"
-  "{\"name\": \"flat\", \"type\": \"flatten\"},"
-  "{\"name\": \"fc\", \"type\": \"dense\", \"units\": 10}]}";
-
 /* A block's signature changes with what is drawn of it, and only then:
  * a new setting leaves the blocks before the layer alone. */
 static void
 test_signatures (void)
 {
-  g_autoptr(Model) model = model_parse (chain_json);
+  g_autoptr(Model) model = model_parse (test_chain_json);
   g_autoptr(EnvelopeNetwork) changed = envelope_network_copy (model->network);
   g_autoptr(EnvelopeAnalysis) analysis = NULL;
   g_autoptr(EnvelopeDiagram) before = envelope_diagram_new (model->analysis, NULL);
@@ -382,7 +371,7 @@ draw_image (const EnvelopeDiagram       *diagram,
 static void
 test_selection (void)
 {
-  g_autoptr(Model) model = model_parse (chain_json);
+  g_autoptr(Model) model = model_parse (test_chain_json);
   static const EnvelopeDiagramStyle styles[] = { ENVELOPE_DIAGRAM_STYLE_FLAT, ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL };
 
   for (guint s = 0; s < G_N_ELEMENTS (styles); s++)

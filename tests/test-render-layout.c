@@ -59,17 +59,6 @@ lay_out_file (const char           *file,
   return lay_out (model_load (file), &options);
 }
 
-static const char chain_json[] =
-  "{\"format\": \"envelope-network\", \"version\": 1, \"name\": \"chain\", \"layers\": ["
-  "{\"name\": \"data\", \"type\": \"input\", \"shape\": [3, 64, 64]},"
-  "{\"name\": \"conv1\", \"type\": \"conv\", \"filters\": 16, \"kernel\": 3, \"padding\": 1},"
-  "{\"name\": \"relu1\", \"type\": \"relu\"},"
-  "{\"name\": \"pool1\", \"type\": \"max_pool\", \"kernel\": 2},"
-  "{\"name\": \"conv2\", \"type\": \"conv\", \"filters\": 32, \"kernel\": 3, \"padding\": 1},"
-  "{\"name\": \"relu2\", \"type\": \"relu\"},"
-  "{\"name\": \"flat\", \"type\": \"flatten\"},"
-  "{\"name\": \"fc\", \"type\": \"dense\", \"units\": 10}]}";
-
 /* A rectangle's outline is within @tolerance of @p. */
 static gboolean
 on_outline (const EnvelopeRect  *r,
@@ -214,9 +203,9 @@ test_chain (void)
   guint n;
 
   envelope_diagram_options_init (&options);
-  lr = lay_out (model_parse (chain_json), &options);
+  lr = lay_out (model_parse (test_chain_json), &options);
   options.direction = ENVELOPE_DIRECTION_TOP_BOTTOM;
-  tb = lay_out (model_parse (chain_json), &options);
+  tb = lay_out (model_parse (test_chain_json), &options);
   assert_sound (lr);
   assert_sound (tb);
 
@@ -482,7 +471,7 @@ assert_same_blocks (const EnvelopeDiagram *a,
 static void
 test_refresh (void)
 {
-  g_autoptr(Model) model = model_parse (chain_json);
+  g_autoptr(Model) model = model_parse (test_chain_json);
   g_autoptr(EnvelopeNetwork) changed = envelope_network_copy (model->network);
   g_autoptr(EnvelopeAnalysis) analysis = NULL;
   g_autoptr(EnvelopeDiagram) a = NULL, b = NULL, fresh = NULL, c = NULL, d = NULL;
