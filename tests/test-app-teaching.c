@@ -558,6 +558,77 @@ test_shortcuts_window (void)
   app_test_window_destroy (window);
 }
 
+/* A label under @widget that reads @text, or NULL. */
+static GtkWidget *
+find_label (GtkWidget  *widget,
+            const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label (child, text);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Scrolled out of view, the walk-through keeps its lines and shows them
+ * once scrolled to: an edit does not lay out what nobody sees. */
+static void
+test_walkthrough_scrolled (void)
+{
+  EnvelopeWindow *window = envelope_window_new (NULL);
+  EnvelopeMemoryShares *shares;
+  GtkWidget *scroller;
+  GtkAdjustment *adjustment;
+  graphene_rect_t bounds;
+  const char *outputs;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1500, 700);
+  gtk_window_present (GTK_WINDOW (window));
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+  app_test_open_model (window, "mnist.json");
+  app_test_select (window, "conv2");
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+
+  shares = inspector_shares (window);
+  scroller = gtk_widget_get_ancestor (GTK_WIDGET (shares), GTK_TYPE_SCROLLED_WINDOW);
+  g_assert_nonnull (scroller);
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+
+  /* Scrolled to, it shows conv2's lines; scrolled back, it is out of view. */
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  app_test_wait_frames (GTK_WIDGET (window), 3);
+  g_assert_nonnull (find_label (GTK_WIDGET (shares), conv2_memory[ENVELOPE_MEMORY_LAYER_OUTPUTS].formula));
+  gtk_adjustment_set_value (adjustment, 0);
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+  g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (shares), scroller, &bounds));
+  g_assert_cmpfloat (bounds.origin.y, >=, gtk_widget_get_height (scroller));
+
+  /* 64 filters: twice the outputs.  The figures know at once; the
+   * labels, out of view, still read 32 filters' line. */
+  app_test_activate (window, "win.set-field", g_variant_new ("(sv)", "filters", g_variant_new_int64 (64)));
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+  outputs = envelope_memory_shares_get_formula (shares, ENVELOPE_MEMORY_LAYER_OUTPUTS);
+  g_assert_true (g_str_has_prefix (outputs, "50,176 × 64 × 4 = 12,845,056 B"));
+  g_assert_null (find_label (GTK_WIDGET (shares), outputs));
+  g_assert_nonnull (find_label (GTK_WIDGET (shares), conv2_memory[ENVELOPE_MEMORY_LAYER_OUTPUTS].formula));
+
+  /* Scrolled to, the lines are the new ones. */
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  app_test_wait_frames (GTK_WIDGET (window), 3);
+  g_assert_nonnull (find_label (GTK_WIDGET (shares), outputs));
+  g_assert_null (find_label (GTK_WIDGET (shares), conv2_memory[ENVELOPE_MEMORY_LAYER_OUTPUTS].formula));
+  app_test_screenshot (GTK_WIDGET (window), "teaching-walkthrough-scrolled");
+
+  /* In view, an edit shows at once. */
+  app_test_activate (window, "win.set-field", g_variant_new ("(sv)", "filters", g_variant_new_int64 (32)));
+  g_assert_nonnull (find_label (GTK_WIDGET (shares), conv2_memory[ENVELOPE_MEMORY_LAYER_OUTPUTS].formula));
+  app_test_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -568,6 +639,7 @@ main (int   argc,
   g_test_add_func ("/app/teaching/step", test_step);
   g_test_add_func ("/app/teaching/step-keeps-in-view", test_step_keeps_in_view);
   g_test_add_func ("/app/teaching/walkthrough", test_walkthrough);
+  g_test_add_func ("/app/teaching/walkthrough-scrolled", test_walkthrough_scrolled);
   g_test_add_func ("/app/teaching/leave", test_leave);
   g_test_add_func ("/app/teaching/small-screen", test_small_screen);
   g_test_add_func ("/app/teaching/shortcuts-window", test_shortcuts_window);

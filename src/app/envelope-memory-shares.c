@@ -36,6 +36,15 @@ struct _EnvelopeMemoryShares
   GtkLabel *formulas[ENVELOPE_N_MEMORY_TERMS];
   GtkLabel *shares[ENVELOPE_N_MEMORY_TERMS];
   EnvelopeRepaint repaint;
+
+  /* What the lines say; the labels take it while they can be seen
+   * (see in_view()). */
+  char *subtitle_text;
+  char *formula_texts[ENVELOPE_N_MEMORY_TERMS];
+  char *share_texts[ENVELOPE_N_MEMORY_TERMS];
+  gboolean stale;
+  guint tick;                /* a frame's update phase to take them in */
+  GtkAdjustment *scroll;     /* the scrolled window's we are in, if any */
 };
 
 G_DEFINE_FINAL_TYPE (EnvelopeMemoryShares, envelope_memory_shares, GTK_TYPE_WIDGET)
@@ -148,6 +157,107 @@ build_rows (EnvelopeMemoryShares *self)
   gtk_box_append (self->rows_box, self->container);
 }
 
+/* The lines into their labels. */
+static void
+apply (EnvelopeMemoryShares *self)
+{
+  guint changed = 0;
+
+  if (!self->stale)
+    return;
+  self->stale = FALSE;
+  changed += keep_text (self->subtitle_label, self->subtitle_text);
+  for (guint t = 0; t < ENVELOPE_N_MEMORY_TERMS; t++)
+    {
+      changed += keep_text (self->formulas[t], self->formula_texts[t]);
+      changed += keep_text (self->shares[t], self->share_texts[t]);
+    }
+  /* A new setting changes most of these lines: one rectangle to repaint
+   * rather than one per line (see envelope-repaint.h). */
+  if (changed > 1)
+    envelope_repaint_changed (&self->repaint, GTK_WIDGET (self));
+}
+
+/* Whether the lines can be seen.  In the inspector they are under the
+ * formulas, often scrolled out of view, where new texts would cost every
+ * edit a layout of nineteen labels that nobody sees; they take their
+ * texts once scrolled into view. */
+static gboolean
+in_view (EnvelopeMemoryShares *self)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *content = NULL;
+  GtkAdjustment *adjustment;
+  graphene_rect_t bounds;
+  double top;
+
+  if (scroller != NULL)
+    content = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller));
+  if (GTK_IS_VIEWPORT (content))
+    content = gtk_viewport_get_child (GTK_VIEWPORT (content));
+  /* Where it is in what scrolls, against where that is scrolled to now:
+   * right after a scroll, before the layout that moves it. */
+  if (content == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)) ||
+      !gtk_widget_compute_bounds (GTK_WIDGET (self), content, &bounds))
+    return TRUE;
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  top = gtk_adjustment_get_value (adjustment);
+  return bounds.origin.y < top + gtk_adjustment_get_page_size (adjustment) &&
+         bounds.origin.y + bounds.size.height > top;
+}
+
+/* In a frame's update phase, before its layout: a label must not change
+ * size in the middle of one. */
+static gboolean
+apply_in_frame (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       data)
+{
+  EnvelopeMemoryShares *self = ENVELOPE_MEMORY_SHARES (widget);
+
+  self->tick = 0;
+  if (in_view (self))
+    apply (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_scrolled (EnvelopeMemoryShares *self)
+{
+  if (self->stale && self->tick == 0)
+    self->tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), apply_in_frame, NULL, NULL);
+}
+
+static void
+envelope_memory_shares_map (GtkWidget *widget)
+{
+  EnvelopeMemoryShares *self = ENVELOPE_MEMORY_SHARES (widget);
+  GtkWidget *scroller = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+
+  GTK_WIDGET_CLASS (envelope_memory_shares_parent_class)->map (widget);
+  if (scroller != NULL)
+    {
+      self->scroll = g_object_ref (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)));
+      g_signal_connect_swapped (self->scroll, "value-changed", G_CALLBACK (on_scrolled), self);
+      g_signal_connect_swapped (self->scroll, "changed", G_CALLBACK (on_scrolled), self);
+    }
+  on_scrolled (self);
+}
+
+static void
+envelope_memory_shares_unmap (GtkWidget *widget)
+{
+  EnvelopeMemoryShares *self = ENVELOPE_MEMORY_SHARES (widget);
+
+  if (self->scroll != NULL)
+    g_signal_handlers_disconnect_by_data (self->scroll, self);
+  g_clear_object (&self->scroll);
+  if (self->tick != 0)
+    gtk_widget_remove_tick_callback (widget, self->tick);
+  self->tick = 0;
+  GTK_WIDGET_CLASS (envelope_memory_shares_parent_class)->unmap (widget);
+}
+
 /* Layer @index's share of each train-time term of @analysis, as the
  * core writes it; nothing when @analysis is NULL or @index is -1. */
 void
@@ -158,7 +268,6 @@ envelope_memory_shares_show_layer (EnvelopeMemoryShares   *self,
   const EnvelopeMemory *m;
   guint64 bytes[ENVELOPE_N_MEMORY_TERMS];
   g_autofree char *subtitle = NULL;
-  guint changed = 0;
 
   g_return_if_fail (ENVELOPE_IS_MEMORY_SHARES (self));
 
@@ -174,7 +283,8 @@ envelope_memory_shares_show_layer (EnvelopeMemoryShares   *self,
                               m->batch, envelope_dtype_to_string (m->dtype),
                               m->mixed_precision ? _(", mixed precision") : "",
                               envelope_optimizer_to_string (m->optimizer));
-  changed += keep_text (self->subtitle_label, subtitle);
+  g_free (self->subtitle_text);
+  self->subtitle_text = g_steal_pointer (&subtitle);
 
   for (guint t = 0; t < ENVELOPE_N_MEMORY_TERMS; t++)
     {
@@ -192,13 +302,14 @@ envelope_memory_shares_show_layer (EnvelopeMemoryShares   *self,
            * network's whole term, "48.9% of 12.6 MiB" */
           share = g_strdup_printf (_("%s of %s"), percent, whole);
         }
-      changed += keep_text (self->formulas[t], formula);
-      changed += keep_text (self->shares[t], share);
+      g_free (self->formula_texts[t]);
+      self->formula_texts[t] = g_steal_pointer (&formula);
+      g_free (self->share_texts[t]);
+      self->share_texts[t] = g_steal_pointer (&share);
     }
-  /* A new setting changes most of these lines: one rectangle to repaint
-   * rather than one per line (see envelope-repaint.h). */
-  if (changed > 1)
-    envelope_repaint_changed (&self->repaint, GTK_WIDGET (self));
+  self->stale = TRUE;
+  if (in_view (self))
+    apply (self);
 }
 
 static void
@@ -222,6 +333,8 @@ envelope_memory_shares_set_wide (EnvelopeMemoryShares *self,
     return;
   self->wide = wide;
   build_rows (self);
+  self->stale = self->subtitle_text != NULL;
+  apply (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WIDE]);
 }
 
@@ -239,7 +352,7 @@ envelope_memory_shares_get_formula (EnvelopeMemoryShares *self,
   g_return_val_if_fail (ENVELOPE_IS_MEMORY_SHARES (self), NULL);
   g_return_val_if_fail (term < ENVELOPE_N_MEMORY_TERMS, NULL);
 
-  return self->shown && gtk_widget_get_visible (GTK_WIDGET (self)) ? gtk_label_get_text (self->formulas[term]) : NULL;
+  return self->shown && gtk_widget_get_visible (GTK_WIDGET (self)) ? self->formula_texts[term] : NULL;
 }
 
 const char *
@@ -249,7 +362,7 @@ envelope_memory_shares_get_share (EnvelopeMemoryShares *self,
   g_return_val_if_fail (ENVELOPE_IS_MEMORY_SHARES (self), NULL);
   g_return_val_if_fail (term < ENVELOPE_N_MEMORY_TERMS, NULL);
 
-  return self->shown && gtk_widget_get_visible (GTK_WIDGET (self)) ? gtk_label_get_text (self->shares[term]) : NULL;
+  return self->shown && gtk_widget_get_visible (GTK_WIDGET (self)) ? self->share_texts[term] : NULL;
 }
 
 const char *
@@ -257,7 +370,7 @@ envelope_memory_shares_get_subtitle (EnvelopeMemoryShares *self)
 {
   g_return_val_if_fail (ENVELOPE_IS_MEMORY_SHARES (self), NULL);
 
-  return self->shown ? gtk_label_get_text (self->subtitle_label) : NULL;
+  return self->shown ? self->subtitle_text : NULL;
 }
 
 static void
@@ -310,13 +423,30 @@ envelope_memory_shares_dispose (GObject *object)
 }
 
 static void
+envelope_memory_shares_finalize (GObject *object)
+{
+  EnvelopeMemoryShares *self = ENVELOPE_MEMORY_SHARES (object);
+
+  g_free (self->subtitle_text);
+  for (guint t = 0; t < ENVELOPE_N_MEMORY_TERMS; t++)
+    {
+      g_free (self->formula_texts[t]);
+      g_free (self->share_texts[t]);
+    }
+  G_OBJECT_CLASS (envelope_memory_shares_parent_class)->finalize (object);
+}
+
+static void
 envelope_memory_shares_class_init (EnvelopeMemorySharesClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = envelope_memory_shares_dispose;
+  object_class->finalize = envelope_memory_shares_finalize;
   widget_class->snapshot = envelope_memory_shares_snapshot;
+  widget_class->map = envelope_memory_shares_map;
+  widget_class->unmap = envelope_memory_shares_unmap;
   object_class->get_property = envelope_memory_shares_get_property;
   object_class->set_property = envelope_memory_shares_set_property;
 
