@@ -9,8 +9,11 @@
  * follows it, from its layout phase to its end.  The wait for the next
  * frame tick is printed apart: it depends on the display, not the app.
  *
- * Usage: benchmark-app MODELS_DIR [--blocks N] [--rounds N]
- * Needs a display (xvfb-run); exits 77 without one.
+ * Usage: benchmark-app MODELS_DIR [--blocks N] [--rounds N] [--report-only]
+ * Needs a display (xvfb-run); exits 77 without one.  The windows are
+ * drawn as the app draws them (see envelope_app_init_gtk()); with
+ * --report-only, a slow figure is printed but does not fail the run, for
+ * a renderer measured only for comparison.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -102,9 +105,11 @@ main (int   argc,
   EnvelopeWindow *window;
   FrameTimes times = { 0 };
   guint n_blocks = 2000, rounds = 40;
-  double startup_ms, layout_ms, median, phases[4];
+  g_autoptr(EnvelopeApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  double startup_ms, layout_ms, median, phases[3];
   gint64 t;
-  gboolean ok = TRUE;
+  gboolean ok = TRUE, report_only = FALSE;
 
   for (int i = 2; i < argc; i++)
     {
@@ -112,6 +117,8 @@ main (int   argc,
         n_blocks = (guint) atoi (argv[++i]);
       else if (g_str_equal (argv[i], "--rounds") && i + 1 < argc)
         rounds = (guint) atoi (argv[++i]);
+      else if (g_str_equal (argv[i], "--report-only"))
+        report_only = TRUE;
     }
   models = g_strdup (argc > 1 ? argv[1] : SOURCE_DATADIR "/models");
   resnet = g_build_filename (models, "resnet50.json", NULL);
@@ -119,38 +126,45 @@ main (int   argc,
   app_test_isolate_home ();   /* autosaves and recent files of its own */
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   g_setenv ("GTK_A11Y", "none", TRUE);
-  if (!gtk_init_check ())
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
     {
       g_printerr ("No display: the app benchmark needs one (run it under xvfb-run)\n");
       return 77;
     }
-  envelope_app_ensure_resources ();
 
-  /* Start-up: a window with ResNet-50, to its first frame. */
+  /* Start-up: the application as `envelope resnet50.json` starts it
+   * (its start-up opens the display; opening the file makes the window),
+   * to the window's first frame.  Not unique, so that an Envelope
+   * already running on this desktop is not asked to open it instead. */
+  app = envelope_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
   t = g_get_monotonic_time ();
-  phases[0] = (t - start) / 1000.0;
-  window = envelope_window_new (NULL);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1500, 940);
-  phases[1] = (g_get_monotonic_time () - t) / 1000.0;
+  if (!g_application_register (G_APPLICATION (app), NULL, &error) || !gtk_is_initialized ())
+    {
+      g_printerr ("Cannot start the application: %s\n", error != NULL ? error->message : "no display");
+      return 1;
+    }
+  phases[0] = (g_get_monotonic_time () - start) / 1000.0;
   t = g_get_monotonic_time ();
   file = g_file_new_for_path (resnet);
-  if (!envelope_window_open (window, file))
+  g_application_open (G_APPLICATION (app), &file, 1, "");
+  window = ENVELOPE_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  if (window == NULL || envelope_document_get_file (window->document) == NULL)
     {
       g_printerr ("Cannot open %s\n", resnet);
       return 1;
     }
-  phases[2] = (g_get_monotonic_time () - t) / 1000.0;
+  phases[1] = (g_get_monotonic_time () - t) / 1000.0;
   t = g_get_monotonic_time ();
-  gtk_window_present (GTK_WINDOW (window));
   wait_for_frame (GTK_WIDGET (window), &times);
-  phases[3] = (times.paint_end - t) / 1000.0;
+  phases[2] = (times.paint_end - t) / 1000.0;
   startup_ms = (times.paint_end - start) / 1000.0;
   g_print ("start-up to first frame, ResNet-50 open:   %7.1f ms   (target < 400 ms)%s\n",
            startup_ms, startup_ms < 400 ? "" : "  SLOW");
   g_print ("    renderer %s\n", G_OBJECT_TYPE_NAME (gtk_native_get_renderer (GTK_NATIVE (window))));
-  g_print ("    GTK and libadwaita %.1f ms, the window %.1f ms, reading and analysing ResNet-50 and laying "
-           "out its diagram %.1f ms, showing it to the first frame %.1f ms\n",
-           phases[0], phases[1], phases[2], phases[3]);
+  g_print ("    GTK, libadwaita and the application's start-up %.1f ms; the window, with ResNet-50 read, "
+           "analysed and its diagram laid out, %.1f ms; showing it to the first frame %.1f ms\n",
+           phases[0], phases[1], phases[2]);
   ok &= startup_ms < 400;
 
   /* A network of 2,000 blocks, laid out once. */
@@ -231,5 +245,6 @@ main (int   argc,
   ok &= median < 16;
 
   gtk_window_destroy (GTK_WINDOW (window));
-  return ok ? 0 : 1;
+  g_application_quit (G_APPLICATION (app));
+  return ok || report_only ? 0 : 1;
 }

@@ -11,8 +11,6 @@
 #include "envelope-application.h"
 #include "envelope-window-private.h"
 
-/* Skips the whole program (exit 77) when no display can be opened:
- * under `meson test` without Xvfb the app suite is skipped, not passed. */
 /* A home of the tests' own for autosaves and recent files, made once
  * and handed down to any process a test starts. */
 static inline void
@@ -38,6 +36,8 @@ app_test_isolate_home (void)
   g_setenv ("XDG_DATA_HOME", data, TRUE);
 }
 
+/* Skips the whole program (exit 77) when no display can be opened:
+ * under `meson test` without Xvfb the app suite is skipped, not passed. */
 static inline void
 app_test_init (int    *argc,
                char ***argv)
@@ -47,7 +47,7 @@ app_test_init (int    *argc,
   g_setenv ("GTK_A11Y", "none", TRUE);
   g_setenv ("NO_AT_BRIDGE", "1", TRUE);
   g_test_init (argc, argv, NULL);
-  if (!gtk_init_check ())
+  if (!envelope_app_init_gtk ())
     {
       g_print ("1..0 # SKIP no display: the app tests need one (run them under xvfb-run)\n");
       exit (77);

@@ -33,10 +33,12 @@ static void
 reset_preferences (void)
 {
   GSettings *settings = envelope_app_get_settings ();
-  const char *keys[] = { "units", "flops", "default-device", "color-mode", "diagram-style",
-                         "window-width", "window-height", "window-maximized" };
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_auto(GStrv) keys = NULL;
 
-  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  keys = g_settings_schema_list_keys (schema);
+  for (guint i = 0; keys[i] != NULL; i++)
     g_settings_reset (settings, keys[i]);
 }
 
@@ -812,6 +814,17 @@ test_preferences_window (void)
   adw_combo_row_set_selected (ADW_COMBO_ROW (color_row), 1);
   g_assert_cmpstr (window->color_mode, ==, "memory");
 
+  /* The graphics card is a choice for the next start: the key alone. */
+  {
+    GtkWidget *gpu = GTK_WIDGET (gtk_widget_get_template_child (preferences, ENVELOPE_TYPE_PREFERENCES_WINDOW,
+                                                                "gpu_switch"));
+
+    g_assert_false (gtk_switch_get_active (GTK_SWITCH (gpu)));
+    gtk_switch_set_active (GTK_SWITCH (gpu), TRUE);
+    g_assert_true (g_settings_get_boolean (settings, "gpu-drawing"));
+    g_assert_cmpstr (G_OBJECT_TYPE_NAME (gtk_native_get_renderer (GTK_NATIVE (window))), ==, "GskCairoRenderer");
+  }
+
   /* A key set elsewhere shows in the row. */
   g_settings_set_string (settings, "units", "iec");
   g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (units_row)), ==, 0);
@@ -904,7 +917,7 @@ main (int   argc,
   g_setenv ("GTK_A11Y", "test", TRUE);
   g_setenv ("NO_AT_BRIDGE", "1", TRUE);
   g_test_init (&argc, &argv, NULL);
-  if (!gtk_init_check ())
+  if (!envelope_app_init_gtk ())
     {
       g_print ("1..0 # SKIP no display: the app tests need one (run them under xvfb-run)\n");
       return 77;

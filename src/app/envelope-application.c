@@ -87,6 +87,56 @@ envelope_app_get_settings (void)
   return settings;
 }
 
+/* Whether windows are drawn with Cairo: GSK_RENDERER if it is set, or
+ * else the "gpu-drawing" preference. */
+static gboolean
+draws_with_cairo (void)
+{
+  const char *renderer = g_getenv ("GSK_RENDERER");
+
+  if (renderer != NULL && *renderer != '\0')
+    return g_ascii_strcasecmp (renderer, "cairo") == 0;
+  return !g_settings_get_boolean (envelope_app_get_settings (), "gpu-drawing");
+}
+
+/* Opens the display.  Drawn with Cairo, as it is unless the preferences
+ * ask for the graphics card, the app leaves OpenGL unloaded: opening it
+ * costs every start 100 ms or more, and buys nothing the diagram uses,
+ * for that is drawn with Cairo either way.  GDK reads GDK_DEBUG once, as
+ * the display opens; the user's own value is put back at once, so that
+ * nothing started from here inherits ours.  Later windows are told the
+ * renderer through the display, as GTK's inspector tells its own. */
+gboolean
+envelope_app_init_gtk (void)
+{
+  g_autofree char *user_debug = NULL;
+  gboolean cairo, opened;
+
+  if (gtk_is_initialized ())
+    return TRUE;
+  cairo = draws_with_cairo ();
+  if (cairo)
+    {
+      g_autofree char *debug = NULL;
+
+      user_debug = g_strdup (g_getenv ("GDK_DEBUG"));
+      debug = user_debug != NULL && *user_debug != '\0' ? g_strconcat (user_debug, ",gl-disable", NULL)
+                                                        : g_strdup ("gl-disable");
+      g_setenv ("GDK_DEBUG", debug, TRUE);
+    }
+  opened = gtk_init_check ();
+  if (cairo)
+    {
+      if (user_debug != NULL)
+        g_setenv ("GDK_DEBUG", user_debug, TRUE);
+      else
+        g_unsetenv ("GDK_DEBUG");
+      if (opened)
+        g_object_set_data_full (G_OBJECT (gdk_display_get_default ()), "gsk-renderer", g_strdup ("cairo"), g_free);
+    }
+  return opened;
+}
+
 /* Once a process, in its first window: the work an earlier one that
  * crashed or was killed left unsaved. */
 static void
@@ -139,6 +189,8 @@ envelope_application_startup (GApplication *app)
   static const char *new_window_accels[] = { "<Control><Shift>n", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
 
+  /* Before GtkApplication's own start-up, which opens the display. */
+  envelope_app_init_gtk ();
   G_APPLICATION_CLASS (envelope_application_parent_class)->startup (app);
 
   envelope_app_ensure_resources ();

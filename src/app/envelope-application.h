@@ -15,6 +15,7 @@ G_DECLARE_FINAL_TYPE (EnvelopeApplication, envelope_application, ENVELOPE, APPLI
 
 EnvelopeApplication *envelope_application_new        (void);
 
+gboolean             envelope_app_init_gtk           (void);
 void                 envelope_app_ensure_resources   (void);
 char                *envelope_app_dup_models_dir     (void);
 GSettings           *envelope_app_get_settings       (void);

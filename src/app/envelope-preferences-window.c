@@ -26,6 +26,7 @@ struct _EnvelopePreferencesWindow
   AdwComboRow *device_row;
   AdwComboRow *color_row;
   AdwComboRow *style_row;
+  GtkSwitch *gpu_switch;
 };
 
 G_DEFINE_FINAL_TYPE (EnvelopePreferencesWindow, envelope_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -113,6 +114,7 @@ envelope_preferences_window_class_init (EnvelopePreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EnvelopePreferencesWindow, device_row);
   gtk_widget_class_bind_template_child (widget_class, EnvelopePreferencesWindow, color_row);
   gtk_widget_class_bind_template_child (widget_class, EnvelopePreferencesWindow, style_row);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopePreferencesWindow, gpu_switch);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
@@ -139,6 +141,7 @@ envelope_preferences_window_init (EnvelopePreferencesWindow *self)
   bind_enum (self->color_row, "color-mode", color_modes);
   bind_enum (self->style_row, "diagram-style", diagram_styles);
   g_settings_bind (settings, "flops", self->flops_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "gpu-drawing", self->gpu_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind_with_mapping (settings, "default-device", self->device_row, "selected", G_SETTINGS_BIND_DEFAULT,
                                 device_to_position, position_to_device, NULL, NULL);
 }
