@@ -4,7 +4,8 @@
  * Each case opens the display afresh, in a process of its own: GDK reads
  * the choice once, as the display opens.  Drawn with Cairo, the app must
  * not load OpenGL at all (a Mesa or vendor DRI driver in the process's
- * map), and must leave the environment as it found it.
+ * map).  Opened with GTK's empty theme, it must still wear libadwaita's
+ * style.  Either way, it must leave the environment as it found it.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -30,31 +31,53 @@ gl_driver_loaded (void)
 /* In the child: opens the display as the app does, shows a window with
  * a network, and prints what drew it. */
 static void
+set_or_unset (const char *name,
+              const char *value)
+{
+  if (value != NULL)
+    g_setenv (name, value, TRUE);
+  else
+    g_unsetenv (name);
+}
+
+static const char *
+get_or_unset (const char *name)
+{
+  return g_getenv (name) != NULL ? g_getenv (name) : "unset";
+}
+
+static void
 show_window (const char *gsk_renderer,
              const char *gdk_debug,
              gboolean    gpu_drawing)
 {
   EnvelopeWindow *window;
   GskRenderer *renderer;
+  GtkWidget *other, *label;
+  GdkRGBA color;
 
-  if (gsk_renderer != NULL)
-    g_setenv ("GSK_RENDERER", gsk_renderer, TRUE);
-  else
-    g_unsetenv ("GSK_RENDERER");
-  if (gdk_debug != NULL)
-    g_setenv ("GDK_DEBUG", gdk_debug, TRUE);
-  else
-    g_unsetenv ("GDK_DEBUG");
+  set_or_unset ("GSK_RENDERER", gsk_renderer);
+  set_or_unset ("GDK_DEBUG", gdk_debug);
   g_settings_set_boolean (envelope_app_get_settings (), "gpu-drawing", gpu_drawing);
 
   g_assert_true (envelope_app_init_gtk ());
   envelope_app_ensure_resources ();
   window = app_test_window_new ();
   app_test_open_model (window, "mnist.json");
+  other = gtk_window_new ();
+  label = gtk_label_new ("figures");
+  gtk_window_set_child (GTK_WINDOW (other), label);
+  gtk_window_present (GTK_WINDOW (other));
   app_test_wait_frames (GTK_WIDGET (window), 2);
   renderer = gtk_native_get_renderer (GTK_NATIVE (window));
   g_print ("renderer %s; GL driver %s; GDK_DEBUG %s\n", G_OBJECT_TYPE_NAME (renderer),
-           gl_driver_loaded () ? "loaded" : "not loaded", g_getenv ("GDK_DEBUG") ? g_getenv ("GDK_DEBUG") : "unset");
+           gl_driver_loaded () ? "loaded" : "not loaded", get_or_unset ("GDK_DEBUG"));
+  /* libadwaita's text is 80 % black, GTK's bare default all black. */
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (gtk_widget_get_style_context (label), &color);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  g_print ("text alpha %.2f; GTK_THEME %s\n", color.alpha, get_or_unset ("GTK_THEME"));
+  gtk_window_destroy (GTK_WINDOW (other));
   app_test_window_destroy (window);
 }
 
@@ -75,7 +98,8 @@ test_default (void)
       show_window (NULL, NULL, FALSE);
       return;
     }
-  run_child ("renderer GskCairoRenderer; GL driver not loaded; GDK_DEBUG unset\n");
+  run_child ("renderer GskCairoRenderer; GL driver not loaded; GDK_DEBUG unset\n"
+             "text alpha 0.80; GTK_THEME unset\n");
 }
 
 /* The user's own GDK_DEBUG reaches GDK, and is theirs again after. */
@@ -87,7 +111,8 @@ test_user_debug_kept (void)
       show_window (NULL, "nograbs", FALSE);
       return;
     }
-  run_child ("renderer GskCairoRenderer; GL driver not loaded; GDK_DEBUG nograbs\n");
+  run_child ("renderer GskCairoRenderer; GL driver not loaded; GDK_DEBUG nograbs\n"
+             "text alpha 0.80; GTK_THEME unset\n");
 }
 
 /* The preference asks for the graphics card: GTK's GL renderer. */
@@ -99,7 +124,8 @@ test_gpu_preference (void)
       show_window (NULL, NULL, TRUE);
       return;
     }
-  run_child ("renderer GskGLRenderer; GL driver loaded; GDK_DEBUG unset\n");
+  run_child ("renderer GskGLRenderer; GL driver loaded; GDK_DEBUG unset\n"
+             "text alpha 0.80; GTK_THEME unset\n");
 }
 
 /* GSK_RENDERER overrides the preference, either way. */
@@ -114,10 +140,25 @@ test_environment_overrides (void)
       return;
     }
   g_setenv ("RENDERER_CASE", "gl", TRUE);
-  run_child ("renderer GskGLRenderer; GL driver loaded; GDK_DEBUG unset\n");
+  run_child ("renderer GskGLRenderer; GL driver loaded; GDK_DEBUG unset\ntext alpha 0.80; GTK_THEME unset\n");
   g_setenv ("RENDERER_CASE", "cairo", TRUE);
-  run_child ("renderer GskCairoRenderer; GL driver not loaded; GDK_DEBUG unset\n");
+  run_child ("renderer GskCairoRenderer; GL driver not loaded; GDK_DEBUG unset\ntext alpha 0.80; GTK_THEME unset\n");
   g_unsetenv ("RENDERER_CASE");
+}
+
+/* A theme the user names is theirs: GTK wears it, and libadwaita, as
+ * always, leaves it be (GTK's own Adwaita draws text all black). */
+static void
+test_user_theme_kept (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_setenv ("GTK_THEME", "Adwaita", TRUE);
+      show_window (NULL, NULL, FALSE);
+      return;
+    }
+  run_child ("renderer GskCairoRenderer; GL driver not loaded; GDK_DEBUG unset\n"
+             "text alpha 1.00; GTK_THEME Adwaita\n");
 }
 
 int
@@ -139,6 +180,7 @@ main (int   argc,
   g_test_add_func ("/app-renderer/user-debug-kept", test_user_debug_kept);
   g_test_add_func ("/app-renderer/gpu-preference", test_gpu_preference);
   g_test_add_func ("/app-renderer/environment-overrides", test_environment_overrides);
+  g_test_add_func ("/app-renderer/user-theme-kept", test_user_theme_kept);
 
   return g_test_run ();
 }
