@@ -153,7 +153,6 @@ time_start_ups (const char *self,
           return -1;
         }
       g_array_append_val (times, ms);
-      if (g_getenv ("EXP_SLEEP")) g_usleep (1000000);
       g_string_append_printf (all, "%s%.0f", i > 0 ? ", " : "", ms);
     }
   median = percentile (times, 0.5);
