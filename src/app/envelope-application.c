@@ -147,6 +147,8 @@ opening_variable_restore (OpeningVariable *variable)
  * theme in GTK_THEME keeps it (libadwaita leaves such a user's theme
  * alone too).
  *
+ * And the fonts are found while the display opens, not after.
+ *
  * GDK and GTK read these variables as the display opens; the user's own
  * values are put back at once, so that nothing started from here
  * inherits ours. */
@@ -169,6 +171,9 @@ envelope_app_init_gtk (void)
     }
   if (g_getenv ("GTK_THEME") == NULL)
     opening_variable_set (&theme, "GTK_THEME", "Adwaita-empty");
+  /* The font map starts reading the font configuration in a thread of
+   * its own: made first, that reading runs while the display opens. */
+  pango_cairo_font_map_get_default ();
   opened = gtk_init_check ();
   if (opened)
     gtk_settings_get_default ();   /* made now, with the empty theme */
