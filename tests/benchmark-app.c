@@ -119,7 +119,7 @@ time_start_ups (const char *self,
 {
   g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GString) all = g_string_new (NULL);
-  g_autofree char *phases[N_START_UPS] = { NULL };
+  char *phases[N_START_UPS] = { NULL };
   double median;
 
   for (guint i = 0; i < N_START_UPS; i++)
