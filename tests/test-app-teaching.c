@@ -458,6 +458,23 @@ test_leave (void)
   g_assert_cmpstr (text (window, "name"), ==, "layer1/0/relu1");
   /* The presentation's view is its own: the file's is untouched. */
   g_assert_false (envelope_document_get_dirty (window->document));
+  /* Editing keys change nothing in front of the class. */
+  {
+    guint n_layers = envelope_network_get_n_layers (envelope_document_get_network (window->document));
+    const char *editing[] = { "Delete", "<Control>d", "<Control>z" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (editing); i++)
+      {
+        g_autofree char *action = bound_action (GTK_WIDGET (window), editing[i]);
+
+        g_assert_nonnull (action);
+        gtk_widget_activate_action_variant (GTK_WIDGET (presentation), action, NULL);
+      }
+    gtk_widget_activate_action (GTK_WIDGET (presentation), "win.set-field", "(sv)", "filters", g_variant_new_int64 (7));
+    app_test_wait_frames (GTK_WIDGET (window), 1);
+    g_assert_cmpuint (envelope_network_get_n_layers (envelope_document_get_network (window->document)), ==, n_layers);
+    g_assert_false (envelope_document_get_dirty (window->document));
+  }
 
   press (GTK_WIDGET (presentation), "Escape");
   app_test_wait_frames (GTK_WIDGET (window), 3);
@@ -482,6 +499,12 @@ test_leave (void)
   g_assert_cmpint (envelope_document_get_selected_layer (window->document), ==,
                    envelope_network_find_layer (envelope_document_get_network (window->document), "layer1/0/relu1"));
   g_assert_cmpstr (envelope_inspector_get_formula (window->inspector, ENVELOPE_FIGURE_ACTIVATIONS), !=, NULL);
+
+  /* Back from the lecture, the keys edit again. */
+  press (GTK_WIDGET (window), "<Control>d");
+  g_assert_true (envelope_document_get_dirty (window->document));
+  press (GTK_WIDGET (window), "<Control>z");
+  g_assert_false (envelope_document_get_dirty (window->document));
 
   /* F5 twice is in and out again. */
   press (GTK_WIDGET (window), "F5");

@@ -753,12 +753,18 @@ envelope_window_update_actions (EnvelopeWindow *self)
   GtkWidget *widget = GTK_WIDGET (self);
   gint selected = envelope_document_get_selected_layer (self->document);
   gboolean edge = envelope_document_get_selected_edge (self->document, NULL, NULL);
+  /* A lecture shows the network; a stray Delete or Ctrl+Z in front of
+   * the class changes nothing. */
+  gboolean editable = self->presentation == NULL;
 
-  gtk_widget_action_set_enabled (widget, "win.undo", envelope_document_can_undo (self->document));
-  gtk_widget_action_set_enabled (widget, "win.redo", envelope_document_can_redo (self->document));
-  gtk_widget_action_set_enabled (widget, "win.delete", selected >= 0 || edge);
-  gtk_widget_action_set_enabled (widget, "win.duplicate", selected >= 0);
-  gtk_widget_action_set_enabled (widget, "win.set-field", selected >= 0);
+  gtk_widget_action_set_enabled (widget, "win.undo", editable && envelope_document_can_undo (self->document));
+  gtk_widget_action_set_enabled (widget, "win.redo", editable && envelope_document_can_redo (self->document));
+  gtk_widget_action_set_enabled (widget, "win.delete", editable && (selected >= 0 || edge));
+  gtk_widget_action_set_enabled (widget, "win.duplicate", editable && selected >= 0);
+  gtk_widget_action_set_enabled (widget, "win.set-field", editable && selected >= 0);
+  gtk_widget_action_set_enabled (widget, "win.insert-layer", editable);
+  gtk_widget_action_set_enabled (widget, "win.connect", editable);
+  gtk_widget_action_set_enabled (widget, "win.set-training", editable);
 }
 
 static int

@@ -76,6 +76,7 @@ envelope_window_set_presenting (EnvelopeWindow *self,
     enter (self);
   else
     leave (self);
+  envelope_window_update_actions (self);
   g_object_notify (G_OBJECT (self), "presenting");
 }
 
