@@ -811,6 +811,21 @@ test_preferences_window (void)
   device = g_settings_get_string (settings, "default-device");
   g_assert_cmpstr (device, ==, envelope_devices_get (8)->name);
 
+  /* The presets' memory follows the units while the window is open, and
+   * the GPU chosen stays chosen. */
+  {
+    GListModel *devices = adw_combo_row_get_model (ADW_COMBO_ROW (device_row));
+
+    g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (devices), 9), ==, "RTX 3090 (25.8 GB)");
+    adw_combo_row_set_selected (ADW_COMBO_ROW (units_row), 0);
+    g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (devices), 9), ==, "RTX 3090 (24.0 GiB)");
+    g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (device_row)), ==, 9);
+    g_free (device);
+    device = g_settings_get_string (settings, "default-device");
+    g_assert_cmpstr (device, ==, "RTX 3090");
+    adw_combo_row_set_selected (ADW_COMBO_ROW (units_row), 1);
+  }
+
   adw_combo_row_set_selected (ADW_COMBO_ROW (color_row), 1);
   g_assert_cmpstr (window->color_mode, ==, "memory");
 

@@ -27,6 +27,8 @@ struct _EnvelopePreferencesWindow
   AdwComboRow *color_row;
   AdwComboRow *style_row;
   GtkSwitch *gpu_switch;
+
+  GtkStringList *devices;   /* "None", then each preset with its memory */
 };
 
 G_DEFINE_FINAL_TYPE (EnvelopePreferencesWindow, envelope_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -102,11 +104,47 @@ position_to_device (const GValue       *value,
   return g_variant_new_string (envelope_devices_get (position - 1)->name);
 }
 
+/* The presets' memory in the chosen units, written again when they
+ * change.  The row is unbound meanwhile, so that the list emptied and
+ * filled again never reads as another choice. */
+static void
+fill_devices (EnvelopePreferencesWindow *self)
+{
+  g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (labels, g_strdup (_("None")));
+  for (guint i = 0; i < envelope_devices_get_n (); i++)
+    {
+      const EnvelopeDevice *device = envelope_devices_get (i);
+      g_autofree char *memory = envelope_settings_format_bytes (device->memory);
+
+      g_ptr_array_add (labels, g_strdup_printf ("%s (%s)", device->name, memory));
+    }
+  g_ptr_array_add (labels, NULL);
+
+  g_settings_unbind (self->device_row, "selected");
+  gtk_string_list_splice (self->devices, 0, g_list_model_get_n_items (G_LIST_MODEL (self->devices)),
+                          (const char * const *) labels->pdata);
+  g_settings_bind_with_mapping (envelope_app_get_settings (), "default-device", self->device_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT, device_to_position, position_to_device, NULL, NULL);
+}
+
+static void
+envelope_preferences_window_dispose (GObject *object)
+{
+  EnvelopePreferencesWindow *self = ENVELOPE_PREFERENCES_WINDOW (object);
+
+  g_clear_object (&self->devices);
+  G_OBJECT_CLASS (envelope_preferences_window_parent_class)->dispose (object);
+}
+
 static void
 envelope_preferences_window_class_init (EnvelopePreferencesWindowClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->dispose = envelope_preferences_window_dispose;
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/envelope/Envelope/envelope-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, EnvelopePreferencesWindow, units_row);
@@ -122,28 +160,19 @@ static void
 envelope_preferences_window_init (EnvelopePreferencesWindow *self)
 {
   GSettings *settings = envelope_app_get_settings ();
-  g_autoptr(GtkStringList) devices = gtk_string_list_new (NULL);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  gtk_string_list_append (devices, _("None"));
-  for (guint i = 0; i < envelope_devices_get_n (); i++)
-    {
-      const EnvelopeDevice *device = envelope_devices_get (i);
-      g_autofree char *memory = envelope_settings_format_bytes (device->memory);
-      g_autofree char *label = g_strdup_printf ("%s (%s)", device->name, memory);
-
-      gtk_string_list_append (devices, label);
-    }
-  adw_combo_row_set_model (self->device_row, G_LIST_MODEL (devices));
+  self->devices = gtk_string_list_new (NULL);
+  adw_combo_row_set_model (self->device_row, G_LIST_MODEL (self->devices));
+  fill_devices (self);
+  envelope_settings_watch ("units", G_CALLBACK (fill_devices), self);
 
   bind_enum (self->units_row, "units", units);
   bind_enum (self->color_row, "color-mode", color_modes);
   bind_enum (self->style_row, "diagram-style", diagram_styles);
   g_settings_bind (settings, "flops", self->flops_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "gpu-drawing", self->gpu_switch, "active", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind_with_mapping (settings, "default-device", self->device_row, "selected", G_SETTINGS_BIND_DEFAULT,
-                                device_to_position, position_to_device, NULL, NULL);
 }
 
 GtkWidget *
