@@ -196,6 +196,15 @@ test_units (void)
     devices = gtk_drop_down_get_model (GTK_DROP_DOWN (device));
     label = g_strdup (gtk_string_list_get_string (GTK_STRING_LIST (devices), 1));
     g_assert_cmpstr (label, ==, "GTX Titan X (12.9 GB)");
+    /* A memory of one's own that GB would round reads exactly. */
+    app_test_activate (window, "win.set-training",
+                       g_variant_new ("(sv)", "device_memory", g_variant_new_uint64 (11811160064)));
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (gtk_widget_get_template_child (
+                       panel, ENVELOPE_TYPE_TRAINING_PANEL, "memory_entry"))), ==, "11 GiB");
+    app_test_activate (window, "win.set-training",
+                       g_variant_new ("(sv)", "device_memory", g_variant_new_uint64 (16000000000)));
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (gtk_widget_get_template_child (
+                       panel, ENVELOPE_TYPE_TRAINING_PANEL, "memory_entry"))), ==, "16.0 GB");
     app_test_wait_frames (panel, 2);
     app_test_screenshot (panel, "preferences-si-training");
   }

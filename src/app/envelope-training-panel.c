@@ -175,6 +175,33 @@ on_bytes_changed (GtkEditable           *editable,
     set_training (self, key, g_variant_new_uint64 (bytes));
 }
 
+/* @bytes as a whole number of the largest unit that divides it, in the
+ * chosen units when one does, else in the other ones ("11 GiB" rather
+ * than 11,811,160,064 when sizes are shown in GB), or NULL. */
+static char *
+format_exact_bytes (guint64 bytes)
+{
+  static const char *const names[2][4] = {
+    [ENVELOPE_UNITS_IEC] = { "KiB", "MiB", "GiB", "TiB" },
+    [ENVELOPE_UNITS_SI] = { "kB", "MB", "GB", "TB" },
+  };
+  EnvelopeUnits chosen = envelope_settings_get_units ();
+  EnvelopeUnits families[2] = { chosen, chosen == ENVELOPE_UNITS_SI ? ENVELOPE_UNITS_IEC : ENVELOPE_UNITS_SI };
+
+  for (guint f = 0; f < 2; f++)
+    {
+      guint64 base = families[f] == ENVELOPE_UNITS_SI ? 1000 : 1024;
+      guint64 factor = base * base * base * base;
+
+      for (gint p = 3; p >= 0; p--, factor /= base)
+        if (bytes >= factor && bytes % factor == 0)
+          return g_strdup_printf ("%" G_GUINT64_FORMAT " %s", bytes / factor, names[families[f]][p]);
+    }
+  return NULL;
+}
+
+/* A size the entry shows as it would be read back: rounded only when
+ * reading the rounded text gives the same bytes. */
 static void
 show_bytes (GtkEntry *entry,
             guint64   bytes)
@@ -188,7 +215,9 @@ show_bytes (GtkEntry *entry,
   if (!envelope_parse_bytes (text, &shown) || shown != bytes)
     {
       g_free (text);
-      text = g_strdup_printf ("%" G_GUINT64_FORMAT, bytes);
+      text = format_exact_bytes (bytes);
+      if (text == NULL)
+        text = g_strdup_printf ("%" G_GUINT64_FORMAT, bytes);
     }
   gtk_editable_set_text (GTK_EDITABLE (entry), text);
 }
