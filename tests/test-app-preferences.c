@@ -231,6 +231,22 @@ test_flops (void)
   g_settings_set_boolean (settings, "flops", TRUE);
   g_assert_cmpstr (total (window, "macs"), ==, "30,940,528,640");
   g_assert_cmpstr (total (window, "macs-detail"), ==, "2 × MACs: a multiply-add is two");
+  /* The table counts them too: conv1_1's 86,704,128 MACs, its share the same. */
+  {
+    GListModel *columns = gtk_column_view_get_columns (envelope_layer_table_get_view (window->layer_table));
+    g_autoptr(GtkColumnViewColumn) macs = g_list_model_get_item (columns, 5);
+    g_autoptr(GtkColumnViewColumn) share = g_list_model_get_item (columns, 6);
+    g_autoptr(EnvelopeLayerRow) row = g_list_model_get_item (envelope_layer_table_get_model (window->layer_table), 1);
+
+    g_assert_cmpstr (gtk_column_view_column_get_title (macs), ==, "FLOPs");
+    g_assert_cmpstr (gtk_column_view_column_get_title (share), ==, "FLOPs %");
+    g_assert_cmpstr (envelope_layer_row_get_text (row, "macs-text"), ==, "173,408,256");
+    g_assert_cmpstr (envelope_layer_row_get_text (row, "macs-share"), ==, "0.6%");
+    g_settings_set_boolean (settings, "flops", FALSE);
+    g_assert_cmpstr (gtk_column_view_column_get_title (macs), ==, "MACs");
+    g_assert_cmpstr (envelope_layer_row_get_text (row, "macs-text"), ==, "86,704,128");
+    g_settings_set_boolean (settings, "flops", TRUE);
+  }
   g_assert_false (envelope_document_get_dirty (window->document));
 
   /* Asked for in the file's view: MACs, whatever the preference. */

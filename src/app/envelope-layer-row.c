@@ -54,6 +54,7 @@ struct _EnvelopeLayerRow
   guint64 total_params;
   guint64 total_macs;
   guint64 total_activations;
+  gboolean flops;            /* the MACs column counts FLOPs, 2 per MAC */
   char *inputs;              /* what it reads, named */
   char *texts[N_TEXTS];      /* formatted on demand; NULL until then */
 };
@@ -111,7 +112,7 @@ format_text (EnvelopeLayerRow *self,
     case TEXT_PARAMS_SHARE:
       return envelope_format_percent (f->params, self->total_params);
     case TEXT_MACS:
-      return envelope_format_count (f->macs);
+      return envelope_format_count (self->flops ? 2 * f->macs : f->macs);
     case TEXT_MACS_SHARE:
       return envelope_format_percent (f->macs, self->total_macs);
     case TEXT_ACTIVATIONS:
@@ -325,6 +326,19 @@ envelope_layer_row_set_inputs (EnvelopeLayerRow *self,
   g_free (self->inputs);
   self->inputs = g_strdup (inputs);
   invalidate (self, TEXT_DESCRIPTION);
+}
+
+/* The MACs column in FLOPs; its share reads the same either way. */
+void
+envelope_layer_row_set_flops (EnvelopeLayerRow *self,
+                              gboolean          flops)
+{
+  g_return_if_fail (ENVELOPE_IS_LAYER_ROW (self));
+
+  if (self->flops == flops)
+    return;
+  self->flops = flops;
+  invalidate (self, TEXT_MACS);
 }
 
 void

@@ -21,6 +21,8 @@ guint             envelope_layer_row_update     (EnvelopeLayerRow           *sel
                                                  const EnvelopeTotals       *totals);
 void              envelope_layer_row_set_inputs (EnvelopeLayerRow           *self,
                                                  const char                 *inputs);
+void              envelope_layer_row_set_flops  (EnvelopeLayerRow           *self,
+                                                 gboolean                    flops);
 void              envelope_layer_row_set_bound  (EnvelopeLayerRow           *self,
                                                  gboolean                    bound);
 gboolean          envelope_layer_row_get_bound  (EnvelopeLayerRow           *self);

@@ -31,6 +31,7 @@ struct _EnvelopeLayerTable
   GtkSortListModel *sorted;
   GtkSingleSelection *selection;
   gboolean updating;
+  gboolean flops;            /* the MACs columns count FLOPs */
   guint fill_source;         /* a new network's rows, after its first frame */
   EnvelopeRepaint repaint;
 };
@@ -54,7 +55,7 @@ static const Column columns[] = {
   { N_("Output"), "output", "activations", G_TYPE_UINT64, FALSE, FALSE, 104 },
   { N_("Parameters"), "params-text", "params", G_TYPE_UINT64, TRUE, FALSE, 100 },
   { N_("Params %"), "params-share", "params", G_TYPE_UINT64, TRUE, FALSE, 74 },
-  { N_("MACs"), "macs-text", "macs", G_TYPE_UINT64, TRUE, FALSE, 122 },
+  { N_("MACs"), "macs-text", "macs", G_TYPE_UINT64, TRUE, FALSE, 122 },   /* or FLOPs */
   { N_("MACs %"), "macs-share", "macs", G_TYPE_UINT64, TRUE, FALSE, 72 },
   { N_("Activations"), "activations-text", "activations", G_TYPE_UINT64, TRUE, FALSE, 110 },
   { N_("Receptive field"), "receptive-field", "receptive-field-size", G_TYPE_DOUBLE, TRUE, FALSE, 114 },
@@ -191,7 +192,10 @@ update_rows (EnvelopeLayerTable *self,
       g_autoptr(GPtrArray) fresh = g_ptr_array_new_full (n, g_object_unref);
 
       for (guint i = 0; i < n; i++)
-        g_ptr_array_add (fresh, envelope_layer_row_new (i));
+        {
+          g_ptr_array_add (fresh, envelope_layer_row_new (i));
+          envelope_layer_row_set_flops (g_ptr_array_index (fresh, i), self->flops);
+        }
       for (guint i = 0; i < n; i++)
         {
           gint f = envelope_document_get_figures_index (self->document, i);
@@ -424,4 +428,35 @@ envelope_layer_table_get_view (EnvelopeLayerTable *self)
 {
   g_return_val_if_fail (ENVELOPE_IS_LAYER_TABLE (self), NULL);
   return self->column_view;
+}
+
+/* Counts FLOPs (2 per multiply-add) in the MACs columns, as the totals
+ * bar does. */
+void
+envelope_layer_table_set_flops (EnvelopeLayerTable *self,
+                                gboolean            flops)
+{
+  GListModel *columns_model;
+
+  g_return_if_fail (ENVELOPE_IS_LAYER_TABLE (self));
+
+  if (self->flops == flops)
+    return;
+  self->flops = flops;
+  columns_model = gtk_column_view_get_columns (self->column_view);
+  for (guint i = 0; i < g_list_model_get_n_items (columns_model); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns_model, i);
+
+      if (g_str_equal (columns[i].text, "macs-text"))
+        gtk_column_view_column_set_title (column, flops ? _("FLOPs") : _("MACs"));
+      else if (g_str_equal (columns[i].text, "macs-share"))
+        gtk_column_view_column_set_title (column, flops ? _("FLOPs %") : _("MACs %"));
+    }
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->rows)); i++)
+    {
+      g_autoptr(EnvelopeLayerRow) row = g_list_model_get_item (G_LIST_MODEL (self->rows), i);
+
+      envelope_layer_row_set_flops (row, flops);
+    }
 }

@@ -13,6 +13,8 @@ G_BEGIN_DECLS
 #define ENVELOPE_TYPE_LAYER_TABLE (envelope_layer_table_get_type ())
 G_DECLARE_FINAL_TYPE (EnvelopeLayerTable, envelope_layer_table, ENVELOPE, LAYER_TABLE, GtkWidget)
 
+void        envelope_layer_table_set_flops     (EnvelopeLayerTable *self,
+                                                gboolean            flops);
 void        envelope_layer_table_set_document  (EnvelopeLayerTable *self,
                                                 EnvelopeDocument   *document);
 

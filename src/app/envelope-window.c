@@ -61,6 +61,7 @@ envelope_window_sync_view (EnvelopeWindow *self)
 
   envelope_canvas_set_view (self->canvas, &view);
   envelope_totals_bar_set_flops (self->totals_bar, self->flops);
+  envelope_layer_table_set_flops (self->layer_table, self->flops);
   envelope_window_sync_presentation (self);
 }
 
