@@ -134,6 +134,7 @@ draw (GtkDrawingArea *area,
   double left = 40, right = 16, top = 12, bottom = 30;
   double plot_w = width - left - right, plot_h = height - top - bottom;
   double max_x, max_y, x_step, y_step;
+  gboolean dark;
   GdkRGBA accent, danger;
 
   if (!self->valid || self->n_samples < 2 || plot_w <= 0 || plot_h <= 0)
@@ -143,8 +144,11 @@ draw (GtkDrawingArea *area,
       return;
     }
 
-  gdk_rgba_parse (&accent, adw_style_manager_get_dark (adw_style_manager_get_default ()) ? "#78aeed" : "#1c71d8");
-  gdk_rgba_parse (&danger, "#e01b24");
+  /* libadwaita's accent and error colours, which read on its light and
+   * dark backgrounds alike. */
+  dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
+  gdk_rgba_parse (&accent, dark ? "#78aeed" : "#1c71d8");
+  gdk_rgba_parse (&danger, dark ? "#ff7b63" : "#c01c28");
 
   max_x = (double) self->batches[self->n_samples - 1];
   max_y = (double) self->bytes[self->n_samples - 1];
