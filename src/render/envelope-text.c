@@ -39,6 +39,7 @@ text_kit_new (const char *family)
   for (guint i = 0; i < N_TEXT_STYLES; i++)
     {
       PangoFontMetrics *metrics;
+      PangoFont *font;
 
       kit->fonts[i] = pango_font_description_new ();
       pango_font_description_set_family (kit->fonts[i], family != NULL ? family : "Sans");
@@ -46,10 +47,14 @@ text_kit_new (const char *family)
       pango_font_description_set_weight (kit->fonts[i], text_styles[i].weight);
       kit->size[i] = text_styles[i].size;
 
-      metrics = pango_context_get_metrics (kit->context, kit->fonts[i], NULL);
+      /* The font's own metrics, which it keeps: the context's would
+       * shape a sample text for widths not used here, at every call. */
+      font = pango_context_load_font (kit->context, kit->fonts[i]);
+      metrics = pango_font_get_metrics (font, pango_context_get_language (kit->context));
       kit->ascent[i] = (double) pango_font_metrics_get_ascent (metrics) / PANGO_SCALE;
       kit->line_height[i] = kit->ascent[i] + (double) pango_font_metrics_get_descent (metrics) / PANGO_SCALE;
       pango_font_metrics_unref (metrics);
+      g_object_unref (font);
 
       kit->layouts[i] = pango_layout_new (kit->context);
       pango_layout_set_font_description (kit->layouts[i], kit->fonts[i]);
