@@ -18,6 +18,7 @@ if [ $# -lt 1 ] || [ ! -d "$1" ]; then
   exit 2
 fi
 prefix=$(cd "$1" && pwd)
+tests=$(cd "$(dirname "$0")" && pwd)
 bin=$prefix/bin
 share=$prefix/share
 models=$share/envelope/models
@@ -38,22 +39,10 @@ cd /
 unset GSETTINGS_SCHEMA_DIR ENVELOPE_MODELS_DIR LANGUAGE
 export LC_ALL=C.UTF-8
 
-n=0
-ok () {
-  n=$((n + 1))
-  echo "ok $n - $1"
-}
-not_ok () {
-  n=$((n + 1))
-  echo "not ok $n - $1"
-  if [ -s "$tmp/log" ]; then
-    sed -n '1,20s/^/# /p' "$tmp/log"
-  fi
-}
-skip () {
-  n=$((n + 1))
-  echo "ok $n - $1 # SKIP $2"
-}
+. "$tests/tap.sh"
+tap_log=$tmp/log
+tap_log_lines=20
+
 check () {
   description=$1
   shift

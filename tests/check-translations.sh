@@ -23,16 +23,8 @@ done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-n=0
-ok () {
-  n=$((n + 1))
-  echo "ok $n - $1"
-}
-not_ok () {
-  n=$((n + 1))
-  echo "not ok $n - $1"
-  [ -s "$tmp/log" ] && sed 's/^/# /' "$tmp/log"
-}
+. ./tests/tap.sh
+tap_log=$tmp/log
 
 languages=$(sed -e 's/#.*//' po/LINGUAS | tr -s ' \n' '\n\n' | sed '/^$/d')
 count=$(printf '%s\n' $languages | grep -c .)
