@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <math.h>
+
 #include <cairo-svg.h>
 #include <string.h>
 
@@ -233,6 +235,115 @@ test_culling (void)
   g_assert_cmpuint (count (part->str, "<path") * 10, <, count (all->str, "<path"));
 }
 
+/* Draws @diagram into an image a little larger than its bounds, whole,
+ * or in @tile-pixel squares each told only its own part, as the canvas
+ * draws it; then the outline of block @selection alone, over it, unless
+ * that is negative. */
+static cairo_surface_t *
+draw_image (const EnvelopeDiagram       *diagram,
+            const EnvelopeLayout        *layout,
+            const EnvelopeRenderOptions *options,
+            int                          tile,
+            gint                         selection)
+{
+  g_autoptr(EnvelopeRenderer) renderer = envelope_renderer_new ();
+  EnvelopeRect bounds;
+  cairo_surface_t *surface;
+  int width, height;
+
+  envelope_layout_get_bounds (layout, &bounds);
+  width = (int) (bounds.x + bounds.width + 20);
+  height = (int) (bounds.y + bounds.height + 20);
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+  for (int y = 0; y < height; y += tile > 0 ? tile : height)
+    for (int x = 0; x < width; x += tile > 0 ? tile : width)
+      {
+        cairo_t *cr = cairo_create (surface);
+        int w = tile > 0 ? MIN (tile, width - x) : width;
+        int h = tile > 0 ? MIN (tile, height - y) : height;
+        EnvelopeRect visible = { x, y, w, h };
+
+        cairo_rectangle (cr, x, y, w, h);
+        cairo_clip (cr);
+        envelope_renderer_draw (renderer, cr, diagram, layout, options, tile > 0 ? &visible : NULL, 1.0);
+        if (selection >= 0)
+          envelope_renderer_draw_selection (renderer, cr, diagram, layout, options, (guint) selection);
+        g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
+        cairo_destroy (cr);
+      }
+  cairo_surface_flush (surface);
+  return surface;
+}
+
+/* The pixels where two images differ by more than @slack in a channel. */
+static guint
+count_differences (cairo_surface_t *a,
+                   cairo_surface_t *b,
+                   guint            slack)
+{
+  int stride = cairo_image_surface_get_stride (a);
+  int width = cairo_image_surface_get_width (a);
+  int height = cairo_image_surface_get_height (a);
+  guint n = 0;
+
+  g_assert_cmpint (cairo_image_surface_get_width (b), ==, width);
+  g_assert_cmpint (cairo_image_surface_get_height (b), ==, height);
+  for (int y = 0; y < height; y++)
+    {
+      const guchar *pa = cairo_image_surface_get_data (a) + y * stride;
+      const guchar *pb = cairo_image_surface_get_data (b) + y * stride;
+
+      for (int x = 0; x < width; x++)
+        {
+          guint most = 0;
+
+          for (int c = 0; c < 4; c++)
+            most = MAX (most, (guint) ABS (pa[4 * x + c] - pb[4 * x + c]));
+          n += most > slack;
+        }
+    }
+  return n;
+}
+
+/* Drawn in tiles, as the canvas keeps it, the diagram is the one drawn
+ * whole, in either direction: nothing reaching across a tile's edge (a
+ * label across a vertical arrow, a receptive-field band) is cut there. */
+static void
+test_tiles (void)
+{
+  g_autoptr(Model) model = model_load ("googlenet.json");
+  static const EnvelopeDirection directions[] = { ENVELOPE_DIRECTION_LEFT_RIGHT, ENVELOPE_DIRECTION_TOP_BOTTOM };
+
+  for (guint d = 0; d < G_N_ELEMENTS (directions); d++)
+    {
+      EnvelopeDiagramOptions diagram_options;
+      EnvelopeRenderOptions options;
+      g_autoptr(EnvelopeDiagram) diagram = NULL;
+      g_autoptr(EnvelopeLayout) layout = NULL;
+      cairo_surface_t *whole, *tiled;
+      guint labels = 0;
+
+      envelope_diagram_options_init (&diagram_options);
+      diagram_options.direction = directions[d];
+      diagram_options.receptive_field_room = TRUE;
+      diagram = envelope_diagram_new (model->analysis, &diagram_options);
+      layout = envelope_layout_new (diagram, NULL);
+      for (guint e = 0; e < envelope_diagram_get_n_edges (diagram); e++)
+        labels += envelope_layout_get_edge (layout, e)->has_label;
+      g_assert_cmpuint (labels, >, 50);
+      envelope_render_options_init (&options);
+      options.receptive_field = TRUE;
+
+      whole = draw_image (diagram, layout, &options, 0, -1);
+      tiled = draw_image (diagram, layout, &options, 128, -1);
+      /* Curves cut at a tile's edge are smoothed a little differently
+       * there (by up to 32 levels); a text cut short differs by far more. */
+      g_assert_cmpuint (count_differences (whole, tiled, 32), ==, 0);
+      cairo_surface_destroy (whole);
+      cairo_surface_destroy (tiled);
+    }
+}
+
 /* Every option draws without a Cairo error. */
 static void
 test_options (void)
@@ -342,30 +453,6 @@ test_signatures (void)
                     envelope_render_get_block_signature (before, &by_macs, 1));
 }
 
-static cairo_surface_t *
-draw_image (const EnvelopeDiagram       *diagram,
-            const EnvelopeLayout        *layout,
-            const EnvelopeRenderOptions *options,
-            gint                         selection)
-{
-  g_autoptr(EnvelopeRenderer) renderer = envelope_renderer_new ();
-  EnvelopeRect bounds;
-  cairo_surface_t *surface;
-  cairo_t *cr;
-
-  envelope_layout_get_bounds (layout, &bounds);
-  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int) (bounds.x + bounds.width + 20),
-                                        (int) (bounds.y + bounds.height + 20));
-  cr = cairo_create (surface);
-  envelope_renderer_draw (renderer, cr, diagram, layout, options, NULL, 1.0);
-  if (selection >= 0)
-    envelope_renderer_draw_selection (renderer, cr, diagram, layout, options, (guint) selection);
-  g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
-  cairo_destroy (cr);
-  cairo_surface_flush (surface);
-  return surface;
-}
-
 /* The selection drawn alone, over a picture drawn without it, looks as
  * the picture drawn with it; and it stays within its extents. */
 static void
@@ -384,7 +471,6 @@ test_selection (void)
       cairo_surface_t *whole, *over, *alone;
       EnvelopeRect extents;
       double x0, y0, w, h;
-      guint differing = 0, total;
       cairo_t *cr;
 
       envelope_diagram_options_init (&diagram_options);
@@ -395,13 +481,9 @@ test_selection (void)
       selected = options;
       selected.selected_block = 4;
 
-      whole = draw_image (diagram, layout, &selected, -1);
-      over = draw_image (diagram, layout, &options, 4);
-      g_assert_cmpint (cairo_image_surface_get_stride (whole), ==, cairo_image_surface_get_stride (over));
-      total = (guint) (cairo_image_surface_get_stride (whole) * cairo_image_surface_get_height (whole));
-      for (guint i = 0; i < total; i++)
-        differing += cairo_image_surface_get_data (whole)[i] != cairo_image_surface_get_data (over)[i];
-      g_assert_cmpuint (differing, ==, 0);
+      whole = draw_image (diagram, layout, &selected, 0, -1);
+      over = draw_image (diagram, layout, &options, 0, 4);
+      g_assert_cmpuint (count_differences (whole, over, 0), ==, 0);
       cairo_surface_destroy (whole);
       cairo_surface_destroy (over);
 
@@ -451,6 +533,7 @@ main (int    argc,
   g_test_add_func ("/render/draw/level-of-detail", test_level_of_detail);
   g_test_add_func ("/render/draw/culling", test_culling);
   g_test_add_func ("/render/draw/options", test_options);
+  g_test_add_func ("/render/draw/tiles", test_tiles);
   g_test_add_func ("/render/draw/signatures", test_signatures);
   g_test_add_func ("/render/draw/selection", test_selection);
   g_test_add_func ("/render/names", test_names);

@@ -1054,6 +1054,10 @@ place_labels (EnvelopeLayout        *layout,
           label_grid_add (&grid, &rect);
           data->has_label = TRUE;
           data->label = at;
+          /* Whatever draws the part of the world the label is in draws
+           * its arrow, label and all: a label across a vertical arrow
+           * reaches well beyond the line. */
+          envelope_rect_union (&data->bounds, &rect, &data->bounds);
           labelled[edge->from] = TRUE;
           break;
         }
@@ -1121,6 +1125,14 @@ envelope_layout_new (const EnvelopeDiagram *diagram,
 
   build_grid (layout);
   place_labels (layout, diagram);
+  /* the index again, with the arrows' labels in their bounds */
+  for (guint e = 0; e < layout->n_edges; e++)
+    envelope_rect_union (&layout->bounds, &layout->edges[e].bounds, &layout->bounds);
+  g_clear_pointer (&layout->block_offsets, g_free);
+  g_clear_pointer (&layout->block_items, g_free);
+  g_clear_pointer (&layout->edge_offsets, g_free);
+  g_clear_pointer (&layout->edge_items, g_free);
+  build_grid (layout);
 
   layout->geometry = g_new0 (EnvelopeEdgeGeometry, MAX (layout->n_edges, 1));
   for (guint e = 0; e < layout->n_edges; e++)
