@@ -197,12 +197,19 @@ app_test_screenshot (GtkWidget  *widget,
 
   app_test_wait_frames (widget, 1);
   widget = GTK_WIDGET (native);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
   paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  /* A window the display has not shown yet draws nothing: on a busy
+   * machine, give it a few frames more. */
+  for (guint tries = 0; node == NULL && tries < 10; tries++)
+    {
+      if (tries > 0)
+        app_test_wait_frames (widget, 1);
+      width = gtk_widget_get_width (widget);
+      height = gtk_widget_get_height (widget);
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (native), node,
                                          &GRAPHENE_RECT_INIT (0, 0, width, height));
@@ -212,6 +219,34 @@ app_test_screenshot (GtkWidget  *widget,
 
 /* input, then conv 3×3 and relu in turn: @n_blocks layers in one chain
  * (the benchmark's 2,000-block network). */
+/* The luminance (0 to 1) of @widget's pixel at @x, @y as it is drawn
+ * now; a negative coordinate counts from the right or bottom edge. */
+static inline double
+app_test_luminance_at (GtkWidget *widget,
+                       int        x,
+                       int        y)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
+  g_autofree guchar *pixels = g_malloc ((gsize) width * height * 4);
+  const guchar *pixel;
+
+  app_test_wait_frames (widget, 1);
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gdk_texture_download (texture, pixels, (gsize) width * 4);   /* BGRA in memory */
+  x = x < 0 ? width + x : x;
+  y = y < 0 ? height + y : y;
+  g_assert_true (x >= 0 && x < width && y >= 0 && y < height);
+  pixel = pixels + ((gsize) y * width + x) * 4;
+  return (0.2126 * pixel[2] + 0.7152 * pixel[1] + 0.0722 * pixel[0]) / 255.0;
+}
+
 static inline EnvelopeNetwork *
 app_test_make_chain (guint n_blocks)
 {

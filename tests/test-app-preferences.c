@@ -876,27 +876,11 @@ test_preferences_window (void)
 }
 
 /* The system's dark style: the canvas and the renderer follow, live. */
+/* The canvas's top right corner, far from any block. */
 static double
 canvas_background_luminance (EnvelopeWindow *window)
 {
-  GtkWidget *canvas = GTK_WIDGET (window->canvas);
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (canvas);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  int width = gtk_widget_get_width (canvas), height = gtk_widget_get_height (canvas);
-  g_autofree guchar *pixels = g_malloc ((gsize) width * height * 4);
-  const guchar *pixel;
-
-  app_test_wait_frames (canvas, 1);
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (canvas)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  /* The top right corner, far from any block; BGRA in memory. */
-  gdk_texture_download (texture, pixels, (gsize) width * 4);
-  pixel = pixels + ((gsize) 8 * width + (width - 8)) * 4;
-  return (0.2126 * pixel[2] + 0.7152 * pixel[1] + 0.0722 * pixel[0]) / 255.0;
+  return app_test_luminance_at (GTK_WIDGET (window->canvas), -8, 8);
 }
 
 static void

@@ -517,6 +517,64 @@ test_leave (void)
   app_test_window_destroy (window);
 }
 
+/* The presentation's own key handler, as a key press reaches it. */
+static gboolean
+send_key (GtkWidget *presentation,
+          guint      keyval)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (presentation);
+  gboolean handled = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (controller) &&
+          gtk_event_controller_get_propagation_phase (controller) == GTK_PHASE_CAPTURE)
+        g_signal_emit_by_name (controller, "key-pressed", keyval, 0, (GdkModifierType) 0, &handled);
+    }
+  return handled;
+}
+
+/* B or "." blacks the screen out; any key brings it back, and does
+ * nothing else. */
+static void
+test_blank (void)
+{
+  EnvelopeWindow *window = present_model ("lenet5.json", "c3", 1500, 940);
+  EnvelopePresentation *presentation = presentation_of (window);
+  GtkWidget *widget = GTK_WIDGET (presentation);
+
+  g_assert_cmpfloat (app_test_luminance_at (widget, -40, -40), >, 0.8);
+  press (widget, "b");
+  g_assert_true (envelope_presentation_get_blank (presentation));
+  g_assert_cmpfloat (app_test_luminance_at (widget, -40, -40), <, 0.02);
+  g_assert_cmpfloat (app_test_luminance_at (widget, 40, 40), <, 0.02);
+  app_test_screenshot (GTK_WIDGET (window), "teaching-blank");
+
+  /* The arrow that wakes it does not step on. */
+  g_assert_false (send_key (widget, GDK_KEY_b));   /* left to the binding */
+  g_assert_true (send_key (widget, GDK_KEY_Right));
+  g_assert_false (envelope_presentation_get_blank (presentation));
+  g_assert_cmpstr (text (window, "name"), ==, "c3");
+  g_assert_cmpfloat (app_test_luminance_at (widget, -40, -40), >, 0.8);
+  g_assert_false (send_key (widget, GDK_KEY_Right));   /* awake: the binding steps */
+
+  /* Nor does Escape leave. */
+  press (widget, "period");
+  g_assert_true (envelope_presentation_get_blank (presentation));
+  g_assert_true (send_key (widget, GDK_KEY_Escape));
+  g_assert_false (envelope_presentation_get_blank (presentation));
+  g_assert_true (presenting (window));
+
+  /* B again brings it back too. */
+  press (widget, "b");
+  press (widget, "b");
+  g_assert_false (envelope_presentation_get_blank (presentation));
+
+  app_test_window_destroy (window);
+}
+
 /* A projector at 1280×720: everything on the page, nothing cut off. */
 static void
 test_small_screen (void)
@@ -548,6 +606,7 @@ test_shortcuts_window (void)
    * and the diagram's plus, minus and 0, which zoom the presentation's */
   static const char *const expected[] = {
     "F5", "Right", "Down", "Page_Down", "Left", "Up", "Page_Up", "Home", "End", "Escape", "plus", "minus", "0",
+    "b", "period",
   };
 
   for (GSList *l = objects; l != NULL; l = l->next)
@@ -665,6 +724,7 @@ main (int   argc,
   g_test_add_func ("/app/teaching/walkthrough-scrolled", test_walkthrough_scrolled);
   g_test_add_func ("/app/teaching/leave", test_leave);
   g_test_add_func ("/app/teaching/small-screen", test_small_screen);
+  g_test_add_func ("/app/teaching/blank", test_blank);
   g_test_add_func ("/app/teaching/shortcuts-window", test_shortcuts_window);
 
   return g_test_run ();

@@ -143,11 +143,11 @@ opening_variable_restore (OpeningVariable *variable)
  * GTK styles the display with its own theme when its settings are first
  * made, which libadwaita then replaces with an empty one and its own
  * style sheet: the first theme is parsed for nothing, some 25 ms.  Made
- * here, with the empty theme already, the settings parse next to nothing.  A user who names a
- * theme in GTK_THEME keeps it (libadwaita leaves such a user's theme
- * alone too).
+ * here, with the empty theme already, the settings parse next to
+ * nothing.  A user who names a theme in GTK_THEME keeps it (libadwaita
+ * leaves such a user's theme alone too).
  *
- * And the fonts are found while the display opens, not after.
+ * And the fonts are found while libadwaita loads its style, not after.
  *
  * GDK and GTK read these variables as the display opens; the user's own
  * values are put back at once, so that nothing started from here
@@ -171,14 +171,16 @@ envelope_app_init_gtk (void)
     }
   if (g_getenv ("GTK_THEME") == NULL)
     opening_variable_set (&theme, "GTK_THEME", "Adwaita-empty");
-  /* The font map starts reading the font configuration in a thread of
-   * its own: made first, that reading runs while the display opens. */
-  pango_cairo_font_map_get_default ();
   opened = gtk_init_check ();
   if (opened)
     gtk_settings_get_default ();   /* made now, with the empty theme */
   opening_variable_restore (&debug);
   opening_variable_restore (&theme);
+  /* The font map starts reading the font configuration in a thread of
+   * its own, which runs while libadwaita parses its style sheet.  It is
+   * made after the environment is put back, which no thread should be
+   * reading meanwhile. */
+  pango_cairo_font_map_get_default ();
   if (opened && cairo)
     g_object_set_data_full (G_OBJECT (gdk_display_get_default ()), "gsk-renderer", g_strdup ("cairo"), g_free);
   return opened;

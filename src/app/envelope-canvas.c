@@ -1895,7 +1895,8 @@ fit (EnvelopeCanvas *self)
 
   update_render_options (self);
   legend = legend_height (self);
-  envelope_layout_get_bounds (self->layout, &bounds);
+  /* the blocks, and the receptive-field band beside them with its title */
+  envelope_renderer_get_extents (self->renderer, self->diagram, self->layout, &self->render_options, &bounds);
   /* Fit into the room above the legend, then move the picture up. */
   envelope_viewport_get_size (self->viewport, &width, &height);
   envelope_viewport_set_size (self->viewport, width, MAX (height - legend, height / 2));

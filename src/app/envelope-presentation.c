@@ -42,6 +42,7 @@ struct _EnvelopePresentation
   const char *size_class;    /* the type size for the room at hand */
   guint size_idle;
   gboolean diagram_scaled;
+  gboolean blank;            /* the screen black, the class's eyes on the speaker */
 };
 
 G_DEFINE_FINAL_TYPE (EnvelopePresentation, envelope_presentation, GTK_TYPE_WIDGET)
@@ -235,6 +236,67 @@ zoom_fit_activated (GtkWidget  *widget,
   envelope_canvas_zoom_fit (ENVELOPE_PRESENTATION (widget)->canvas);
 }
 
+/* B or "." (what a presenter's remote sends for it) blacks the screen
+ * and brings it back. */
+void
+envelope_presentation_set_blank (EnvelopePresentation *self,
+                                 gboolean              blank)
+{
+  g_return_if_fail (ENVELOPE_IS_PRESENTATION (self));
+
+  if (self->blank == blank)
+    return;
+  self->blank = blank;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+gboolean
+envelope_presentation_get_blank (EnvelopePresentation *self)
+{
+  g_return_val_if_fail (ENVELOPE_IS_PRESENTATION (self), FALSE);
+  return self->blank;
+}
+
+static void
+blank_activated (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  EnvelopePresentation *self = ENVELOPE_PRESENTATION (widget);
+
+  envelope_presentation_set_blank (self, !self->blank);
+}
+
+/* While the screen is black, any other key only brings it back: the
+ * arrow that wakes it does not also step on, nor Escape leave. */
+static gboolean
+on_key_pressed (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                EnvelopePresentation  *self)
+{
+  if (!self->blank || keyval == GDK_KEY_b || keyval == GDK_KEY_B || keyval == GDK_KEY_period ||
+      keyval == GDK_KEY_KP_Decimal)
+    return GDK_EVENT_PROPAGATE;
+  envelope_presentation_set_blank (self, FALSE);
+  return GDK_EVENT_STOP;
+}
+
+static void
+envelope_presentation_snapshot (GtkWidget   *widget,
+                                GtkSnapshot *snapshot)
+{
+  static const GdkRGBA black = { 0, 0, 0, 1 };
+
+  if (ENVELOPE_PRESENTATION (widget)->blank)
+    gtk_snapshot_append_color (snapshot, &black,
+                               &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (widget),
+                                                    gtk_widget_get_height (widget)));
+  else
+    GTK_WIDGET_CLASS (envelope_presentation_parent_class)->snapshot (widget, snapshot);
+}
+
 /* Escape leaves through the window's own action, which puts it back. */
 static void
 leave_activated (GtkWidget  *widget,
@@ -389,6 +451,7 @@ envelope_presentation_class_init (EnvelopePresentationClass *klass)
                                          GDK_KEY_KP_Up, GDK_KEY_KP_Page_Up, GDK_KEY_BackSpace };
 
   object_class->dispose = envelope_presentation_dispose;
+  widget_class->snapshot = envelope_presentation_snapshot;
   widget_class->measure = envelope_presentation_measure;
   widget_class->size_allocate = envelope_presentation_size_allocate;
 
@@ -418,6 +481,10 @@ envelope_presentation_class_init (EnvelopePresentationClass *klass)
   gtk_widget_class_install_action (widget_class, "presentation.last", NULL, last_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_End, 0, "presentation.last", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_End, 0, "presentation.last", NULL);
+  gtk_widget_class_install_action (widget_class, "presentation.blank", NULL, blank_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_b, 0, "presentation.blank", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_period, 0, "presentation.blank", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Decimal, 0, "presentation.blank", NULL);
   gtk_widget_class_install_action (widget_class, "presentation.leave", NULL, leave_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "presentation.leave", NULL);
 
@@ -439,8 +506,13 @@ envelope_presentation_class_init (EnvelopePresentationClass *klass)
 static void
 envelope_presentation_init (EnvelopePresentation *self)
 {
+  GtkEventController *keys = gtk_event_controller_key_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Presentation"), -1);
   build_figure_rows (self);
   self->size_class = "size-medium";

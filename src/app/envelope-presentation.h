@@ -20,6 +20,9 @@ void                  envelope_presentation_set_view          (EnvelopePresentat
                                                                const EnvelopeCanvasView *view);
 void                  envelope_presentation_step              (EnvelopePresentation     *self,
                                                                gint                      delta);
+void                  envelope_presentation_set_blank         (EnvelopePresentation     *self,
+                                                               gboolean                  blank);
+gboolean              envelope_presentation_get_blank         (EnvelopePresentation     *self);
 
 /* For tests: the diagram, the walk-through, and the texts shown:
  * "network", "step", "name", "kind" (kind, settings and output shape). */

@@ -876,6 +876,8 @@ draw_edges (EnvelopeRenderer            *renderer,
 /* ---- the receptive field ---- */
 
 /* The strip above row @row (left of a column, top to bottom). */
+#define RF_TITLE _("Receptive field (input pixels)")
+
 static gboolean
 receptive_field_strip (const EnvelopeLayout        *layout,
                        const EnvelopeRenderOptions *options,
@@ -1111,7 +1113,7 @@ draw_receptive_field_strip (EnvelopeRenderer            *renderer,
   if (legible (kit, TEXT_OVERLAY, zoom))
     {
       set_color (cr, &palette->muted, 1.0);
-      show_text (cr, kit, TEXT_OVERLAY, _("Receptive field (input pixels)"), strip->x, strip->y - label_h - 2, -1,
+      show_text (cr, kit, TEXT_OVERLAY, RF_TITLE, strip->x, strip->y - label_h - 2, -1,
                  FALSE, PANGO_ELLIPSIZE_NONE);
       if (extent > 0)
         {
@@ -1338,11 +1340,13 @@ envelope_renderer_get_extents (EnvelopeRenderer            *renderer,
       {
         TextKit *kit = get_kit (renderer, diagram);
         double h = kit->line_height[TEXT_OVERLAY];
+        EnvelopeRect title = { strip.x, strip.y - h - 2, text_kit_measure (kit, TEXT_OVERLAY, RF_TITLE), h };
 
-        /* its title above it */
+        /* its title above it, as wide as it is */
         strip.y -= h + 2;
         strip.height += h + 2;
         envelope_rect_union (extents, &strip, extents);
+        envelope_rect_union (extents, &title, extents);
       }
   if (options->receptive_field_layer >= 0)
     {
