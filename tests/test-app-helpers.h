@@ -204,8 +204,10 @@ app_test_screenshot (GtkWidget  *widget,
     {
       if (tries > 0)
         app_test_wait_frames (widget, 1);
-      width = gtk_widget_get_width (widget);
-      height = gtk_widget_get_height (widget);
+      /* At the paintable's own size: scaled to another, the picture
+       * would be filtered, and its tiles' edges would show. */
+      width = gdk_paintable_get_intrinsic_width (paintable);
+      height = gdk_paintable_get_intrinsic_height (paintable);
       snapshot = gtk_snapshot_new ();
       gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
       node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
