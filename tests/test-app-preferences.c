@@ -426,7 +426,8 @@ check_controls (GtkWidget *widget,
         {
           GtkPopover *popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (widget));
 
-          if (popover != NULL && !GTK_IS_POPOVER_MENU (popover))
+          /* (made when first shown: no child until then) */
+          if (popover != NULL && !GTK_IS_POPOVER_MENU (popover) && gtk_popover_get_child (popover) != NULL)
             check_controls (gtk_popover_get_child (popover), n_checked, unnamed);
         }
       return;   /* its insides are its own */
@@ -464,6 +465,9 @@ test_controls_named (void)
   app_test_select (window, "conv1");
   app_test_wait_frames (GTK_WIDGET (window), 2);
 
+  /* The training popover's controls are made when it is first shown. */
+  app_test_activate (window, "win.show-training", NULL);
+  app_test_wait_frames (GTK_WIDGET (window), 2);
   check_controls (GTK_WIDGET (window), &n_checked, unnamed);
   g_test_message ("%u controls checked", n_checked);
   /* The header bar, the toolbar, the palette, the inspector, the table,

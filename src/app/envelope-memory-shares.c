@@ -17,6 +17,7 @@
 #include <inttypes.h>
 
 #include "envelope-format.h"
+#include "envelope-label.h"
 #include "envelope-memory-shares.h"
 #include "envelope-repaint.h"
 #include "envelope-settings.h"
@@ -67,17 +68,6 @@ new_label (const char *css_class,
   if (css_class != NULL)
     gtk_widget_add_css_class (label, css_class);
   return GTK_LABEL (label);
-}
-
-/* Returns 1 when the text changed. */
-static guint
-keep_text (GtkLabel   *label,
-           const char *text)
-{
-  if (g_strcmp0 (gtk_label_get_text (label), text) == 0)
-    return 0;
-  gtk_label_set_text (label, text);
-  return 1;
 }
 
 /* The same labels, laid out for the width at hand; the texts carry over. */
@@ -166,11 +156,11 @@ apply (EnvelopeMemoryShares *self)
   if (!self->stale)
     return;
   self->stale = FALSE;
-  changed += keep_text (self->subtitle_label, self->subtitle_text);
+  changed += envelope_label_keep_text (self->subtitle_label, self->subtitle_text);
   for (guint t = 0; t < ENVELOPE_N_MEMORY_TERMS; t++)
     {
-      changed += keep_text (self->formulas[t], self->formula_texts[t]);
-      changed += keep_text (self->shares[t], self->share_texts[t]);
+      changed += envelope_label_keep_text (self->formulas[t], self->formula_texts[t]);
+      changed += envelope_label_keep_text (self->shares[t], self->share_texts[t]);
     }
   /* A new setting changes most of these lines: one rectangle to repaint
    * rather than one per line (see envelope-repaint.h). */

@@ -19,6 +19,7 @@
 
 #include "envelope-format.h"
 #include "envelope-layer-edit.h"
+#include "envelope-label.h"
 #include "envelope-presentation.h"
 
 struct _EnvelopePresentation
@@ -48,14 +49,6 @@ struct _EnvelopePresentation
 G_DEFINE_FINAL_TYPE (EnvelopePresentation, envelope_presentation, GTK_TYPE_WIDGET)
 
 static void
-keep_text (GtkLabel   *label,
-           const char *text)
-{
-  if (g_strcmp0 (gtk_label_get_text (label), text) != 0)
-    gtk_label_set_text (label, text);
-}
-
-static void
 show_figures (EnvelopePresentation *self,
               gint                  layer)
 {
@@ -65,14 +58,14 @@ show_figures (EnvelopePresentation *self,
 
   if (index < 0 || analysis == NULL)
     {
-      keep_text (self->note_label, layer >= 0 ? _("No figures: this layer has none until the network is valid.") : "");
+      envelope_label_keep_text (self->note_label, layer >= 0 ? _("No figures: this layer has none until the network is valid.") : "");
       gtk_widget_set_visible (GTK_WIDGET (self->note_label), layer >= 0);
       gtk_widget_set_visible (GTK_WIDGET (self->formulas_grid), FALSE);
       envelope_memory_shares_show_layer (self->memory_shares, NULL, -1);
       return;
     }
 
-  keep_text (self->note_label, _("The last valid figures, until the error is mended."));
+  envelope_label_keep_text (self->note_label, _("The last valid figures, until the error is mended."));
   gtk_widget_set_visible (GTK_WIDGET (self->note_label), envelope_document_get_error (self->document) != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->formulas_grid), TRUE);
   formulas = envelope_analysis_explain_layer (analysis, (guint) index);
@@ -81,7 +74,7 @@ show_figures (EnvelopePresentation *self,
       gtk_widget_set_visible (GTK_WIDGET (self->figure_labels[f]), formulas[f] != NULL);
       gtk_widget_set_visible (GTK_WIDGET (self->formula_labels[f]), formulas[f] != NULL);
       if (formulas[f] != NULL)
-        keep_text (self->formula_labels[f], formulas[f]);
+        envelope_label_keep_text (self->formula_labels[f], formulas[f]);
     }
   envelope_formulas_free (formulas);
   envelope_memory_shares_show_layer (self->memory_shares, analysis, index);
@@ -103,23 +96,23 @@ refresh (EnvelopePresentation *self)
 
   title = network->name != NULL && network->name[0] != '\0' ? g_strdup (network->name)
                                                             : envelope_document_dup_title (self->document);
-  keep_text (self->network_label, title);
+  envelope_label_keep_text (self->network_label, title);
 
   if (selected < 0 || (guint) selected >= n_layers)
     {
       step = g_strdup_printf (ngettext ("%u layer", "%u layers", n_layers), n_layers);
-      keep_text (self->step_label, step);
-      keep_text (self->name_label, n_layers > 0 ? _("Press → to start") : _("An Empty Network"));
-      keep_text (self->kind_label, "");
+      envelope_label_keep_text (self->step_label, step);
+      envelope_label_keep_text (self->name_label, n_layers > 0 ? _("Press → to start") : _("An Empty Network"));
+      envelope_label_keep_text (self->kind_label, "");
       show_figures (self, -1);
       return;
     }
 
   /* Translators: the step of the walk through the layers, "Layer 5 of 22" */
   step = g_strdup_printf (_("Layer %u of %u"), (guint) selected + 1, n_layers);
-  keep_text (self->step_label, step);
+  envelope_label_keep_text (self->step_label, step);
   layer = envelope_network_get_layer (network, (guint) selected);
-  keep_text (self->name_label, layer->name);
+  envelope_label_keep_text (self->name_label, layer->name);
 
   description = envelope_layer_describe (layer);
   index = envelope_document_get_figures_index (self->document, (guint) selected);
@@ -135,7 +128,7 @@ refresh (EnvelopePresentation *self)
   else
     /* Translators: a layer's kind and settings, "Convolution · conv 3×3, 32" */
     kind = g_strdup_printf (_("%s · %s"), envelope_layer_kind_get_title (layer->type), description);
-  keep_text (self->kind_label, kind);
+  envelope_label_keep_text (self->kind_label, kind);
   show_figures (self, selected);
 }
 

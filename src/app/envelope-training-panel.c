@@ -378,6 +378,12 @@ envelope_training_panel_init (EnvelopeTrainingPanel *self)
   envelope_settings_watch ("default-device", G_CALLBACK (on_preferences_changed), self);
 }
 
+GtkWidget *
+envelope_training_panel_new (void)
+{
+  return g_object_new (ENVELOPE_TYPE_TRAINING_PANEL, NULL);
+}
+
 void
 envelope_training_panel_set_document (EnvelopeTrainingPanel *self,
                                       EnvelopeDocument      *document)

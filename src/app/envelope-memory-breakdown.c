@@ -1,0 +1,184 @@
+/* envelope-memory-breakdown.c
+ *
+ * The train-time memory's six terms, each with its bytes, share and
+ * formula, the test-time memory's formula, and the memory as the batch
+ * grows with the largest batch that fits.  Made the first time it is
+ * asked for: most sessions never open it.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "envelope-memory-breakdown"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "envelope-batch-plot.h"
+#include "envelope-format.h"
+#include "envelope-label.h"
+#include "envelope-memory-breakdown.h"
+#include "envelope-memory-chart.h"
+#include "envelope-settings.h"
+
+struct _EnvelopeMemoryBreakdown
+{
+  GtkWidget parent_instance;
+
+  /* template children */
+  GtkLabel *memory_title;
+  EnvelopeMemoryChart *memory_chart;
+  GtkGrid *memory_grid;
+  GtkLabel *test_formula;
+  EnvelopeBatchPlot *batch_plot;
+  GtkLabel *fit_formula;
+
+  GtkLabel *term_sizes[ENVELOPE_N_MEMORY_TERMS];
+  GtkLabel *term_shares[ENVELOPE_N_MEMORY_TERMS];
+  GtkLabel *term_formulas[ENVELOPE_N_MEMORY_TERMS];
+};
+
+G_DEFINE_FINAL_TYPE (EnvelopeMemoryBreakdown, envelope_memory_breakdown, GTK_TYPE_WIDGET)
+
+static void
+draw_swatch (GtkDrawingArea *area,
+             cairo_t        *cr,
+             int             width,
+             int             height,
+             gpointer        data)
+{
+  GdkRGBA color;
+
+  envelope_memory_term_get_color (GPOINTER_TO_UINT (data), &color);
+  gdk_cairo_set_source_rgba (cr, &color);
+  cairo_arc (cr, width / 2.0, height / 2.0, MIN (width, height) / 2.0, 0, 2 * G_PI);
+  cairo_fill (cr);
+}
+
+static GtkLabel *
+grid_label (GtkGrid *grid,
+            int      column,
+            int      row,
+            double   xalign,
+            gboolean numeric)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), xalign);
+  if (numeric)
+    gtk_widget_add_css_class (label, "numeric");
+  gtk_grid_attach (grid, label, column, row, 1, 1);
+  return GTK_LABEL (label);
+}
+
+/* A row per term: its colour, name, bytes, share and formula. */
+static void
+build_memory_grid (EnvelopeMemoryBreakdown *self)
+{
+  for (guint t = 0; t < ENVELOPE_N_MEMORY_TERMS; t++)
+    {
+      GtkWidget *swatch = gtk_drawing_area_new ();
+      GtkLabel *name;
+
+      gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (swatch), 12);
+      gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (swatch), 12);
+      gtk_widget_set_valign (swatch, GTK_ALIGN_CENTER);
+      gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (swatch), draw_swatch, GUINT_TO_POINTER (t), NULL);
+      gtk_grid_attach (self->memory_grid, swatch, 0, (int) t, 1, 1);
+
+      name = grid_label (self->memory_grid, 1, (int) t, 0, FALSE);
+      gtk_label_set_text (name, envelope_memory_term_get_label (t));
+      self->term_sizes[t] = grid_label (self->memory_grid, 2, (int) t, 1, TRUE);
+      self->term_shares[t] = grid_label (self->memory_grid, 3, (int) t, 1, TRUE);
+      self->term_formulas[t] = grid_label (self->memory_grid, 4, (int) t, 0, FALSE);
+      gtk_label_set_selectable (self->term_formulas[t], TRUE);
+      gtk_label_set_wrap (self->term_formulas[t], TRUE);
+      gtk_label_set_max_width_chars (self->term_formulas[t], 64);
+      gtk_widget_add_css_class (GTK_WIDGET (self->term_formulas[t]), "caption");
+      gtk_widget_add_css_class (GTK_WIDGET (self->term_formulas[t]), "dim-label");
+    }
+}
+
+void
+envelope_memory_breakdown_show (EnvelopeMemoryBreakdown *self,
+                                const EnvelopeAnalysis  *analysis)
+{
+  const EnvelopeMemory *m;
+  g_autofree char *batch = NULL;
+  g_autofree char *train_size = NULL;
+  g_autofree char *test_explained = NULL;
+
+  g_return_if_fail (ENVELOPE_IS_MEMORY_BREAKDOWN (self));
+
+  if (analysis == NULL)
+    return;
+  m = envelope_analysis_get_memory (analysis);
+  batch = envelope_format_count (m->batch);
+  train_size = envelope_settings_format_bytes (m->train_total);
+  test_explained = envelope_analysis_explain_test (analysis);
+
+  envelope_label_take_text (self->memory_title,
+                            g_strdup_printf (_("Train-time memory at batch %s: %s (%s, %s)"), batch, train_size,
+                                             envelope_dtype_to_string (m->dtype),
+                                             envelope_optimizer_to_string (m->optimizer)));
+  envelope_memory_chart_set_memory (self->memory_chart, m);
+  for (guint i = 0; i < ENVELOPE_N_MEMORY_TERMS; i++)
+    {
+      envelope_label_take_text (self->term_sizes[i], envelope_settings_format_bytes (m->train[i]));
+      envelope_label_take_text (self->term_shares[i], envelope_format_percent (m->train[i], m->train_total));
+      envelope_label_take_text (self->term_formulas[i], envelope_analysis_explain_memory (analysis, i));
+    }
+  envelope_label_take_text (self->test_formula, g_strdup_printf (_("Test time: %s"), test_explained));
+  envelope_batch_plot_set_analysis (self->batch_plot, analysis);
+  envelope_label_take_text (self->fit_formula, envelope_analysis_explain_fit (analysis));
+}
+
+static void
+envelope_memory_breakdown_dispose (GObject *object)
+{
+  GtkWidget *child;
+
+  gtk_widget_dispose_template (GTK_WIDGET (object), ENVELOPE_TYPE_MEMORY_BREAKDOWN);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
+    gtk_widget_unparent (child);
+
+  G_OBJECT_CLASS (envelope_memory_breakdown_parent_class)->dispose (object);
+}
+
+static void
+envelope_memory_breakdown_class_init (EnvelopeMemoryBreakdownClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = envelope_memory_breakdown_dispose;
+
+  g_type_ensure (ENVELOPE_TYPE_MEMORY_CHART);
+  g_type_ensure (ENVELOPE_TYPE_BATCH_PLOT);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/envelope/Envelope/envelope-memory-breakdown.ui");
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeMemoryBreakdown, memory_title);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeMemoryBreakdown, memory_chart);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeMemoryBreakdown, memory_grid);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeMemoryBreakdown, test_formula);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeMemoryBreakdown, batch_plot);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeMemoryBreakdown, fit_formula);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "envelope-memory-breakdown");
+}
+
+static void
+envelope_memory_breakdown_init (EnvelopeMemoryBreakdown *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  build_memory_grid (self);
+  /* A popover focuses its first focusable child; were that a formula,
+   * all of its text would show selected. */
+  gtk_widget_set_focusable (GTK_WIDGET (self->memory_chart), TRUE);
+}
+
+GtkWidget *
+envelope_memory_breakdown_new (void)
+{
+  return g_object_new (ENVELOPE_TYPE_MEMORY_BREAKDOWN, NULL);
+}
