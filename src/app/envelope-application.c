@@ -151,7 +151,7 @@ opening_variable_restore (OpeningVariable *variable)
   variable->set = FALSE;
 }
 
-/* Opens the display, with two savings at every start.
+/* Opens the display, with three savings at every start.
  *
  * Drawn with Cairo, as it is unless the preferences ask for the graphics
  * card, the app leaves OpenGL unloaded: opening it costs 100 ms or more,

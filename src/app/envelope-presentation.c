@@ -58,7 +58,8 @@ show_figures (EnvelopePresentation *self,
 
   if (index < 0 || analysis == NULL)
     {
-      envelope_label_keep_text (self->note_label, layer >= 0 ? _("No figures: this layer has none until the network is valid.") : "");
+      envelope_label_keep_text (self->note_label,
+                                layer >= 0 ? _("No figures: this layer has none until the network is valid.") : "");
       gtk_widget_set_visible (GTK_WIDGET (self->note_label), layer >= 0);
       gtk_widget_set_visible (GTK_WIDGET (self->formulas_grid), FALSE);
       envelope_memory_shares_show_layer (self->memory_shares, NULL, -1);

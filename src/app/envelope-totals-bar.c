@@ -99,7 +99,8 @@ show_fit (EnvelopeTotalsBar      *self,
       g_autofree char *memory = envelope_settings_format_bytes (fit->device_memory);
       g_autofree char *target = envelope_format_count (fit->target_batch);
 
-      envelope_label_take_text (self->fit_caption, g_strdup_printf (_("Largest batch on %s"), fit->device ? fit->device : memory));
+      envelope_label_take_text (self->fit_caption,
+                                g_strdup_printf (_("Largest batch on %s"), fit->device ? fit->device : memory));
       envelope_label_take_text (self->fit_label, envelope_format_count (fit->max_batch));
       if (fit->max_batch == 0)
         gtk_label_set_text (self->fit_detail, _("not even one sample fits"));
@@ -109,8 +110,9 @@ show_fit (EnvelopeTotalsBar      *self,
         {
           g_autofree char *steps = envelope_format_count (fit->steps);
           g_autofree char *micro = envelope_format_count (fit->micro_batch);
-          envelope_label_take_text (self->fit_detail, g_strdup_printf (_("batch %s: %s steps of %s, gradients accumulated"),
-                                                         target, steps, micro));
+          envelope_label_take_text (self->fit_detail,
+                                    g_strdup_printf (_("batch %s: %s steps of %s, gradients accumulated"),
+                                                     target, steps, micro));
         }
     }
   g_free (self->fit_tooltip);
@@ -127,7 +129,8 @@ refresh (EnvelopeTotalsBar *self)
   g_autofree char *test_explained = NULL;
   g_autofree char *train_size = NULL;
 
-  envelope_label_take_text (self->training_label, envelope_training_describe (envelope_document_get_training (self->document)));
+  envelope_label_take_text (self->training_label,
+                            envelope_training_describe (envelope_document_get_training (self->document)));
   if (envelope_document_get_error (self->document) != NULL)
     gtk_widget_add_css_class (self->figures_box, "stale");
   else
@@ -146,7 +149,8 @@ refresh (EnvelopeTotalsBar *self)
     g_autofree char *fixed = envelope_format_count (t->non_trainable_params);
     g_autofree char *tooltip = g_strdup_printf (_("%s trainable, %s non-trainable"), trainable, fixed);
 
-    envelope_label_take_text (self->params_detail, g_strdup_printf (_("%s in %s"), size, envelope_dtype_to_string (m->dtype)));
+    envelope_label_take_text (self->params_detail,
+                              g_strdup_printf (_("%s in %s"), size, envelope_dtype_to_string (m->dtype)));
     g_free (self->params_tooltip);
     self->params_tooltip = g_strdup (tooltip);
   }
