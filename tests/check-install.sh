@@ -5,9 +5,9 @@
 # Every file in place; the installed envelope-cli reports an installed
 # example with its published figures, in English and in German (from the
 # installed translations); both programs say they run installed and read
-# PREFIX; the installed schema compiles and is readable; and the installed
-# app opens an installed example in a window, and shows its German under
-# de_DE.UTF-8.  The window cases need a display (run it under xvfb-run) and
+# PREFIX; the export draws through its installed helper; the installed
+# schema compiles and is readable; and the installed app opens an
+# installed example in a window, and shows its German under de_DE.UTF-8.  The window cases need a display (run it under xvfb-run) and
 # xdotool; without them they are skipped, not passed.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -60,7 +60,7 @@ fi
 
 # --- the files ------------------------------------------------------------
 
-for f in bin/envelope bin/envelope-cli; do
+for f in bin/envelope bin/envelope-cli libexec/envelope/envelope-cli-export; do
   check "$f is installed and executable" test -x "$prefix/$f"
 done
 for f in \
@@ -124,6 +124,9 @@ check "ResNet-50: 25,557,032 trainable parameters, 4,089,184,256 MACs (JSON)" \
   sh -c "grep -q '\"trainable_params\" *: *25557032' '$tmp/resnet50.json' && grep -q '\"macs\" *: *4089184256' '$tmp/resnet50.json'"
 "$bin/envelope-cli" explain "$models/mnist.json" conv2 >"$tmp/explain.txt" 2>"$tmp/log"
 check "MNIST conv2: 9,248 parameters, explained" grep -q 'parameters: *9,216 + 32 = 9,248' "$tmp/explain.txt"
+"$bin/envelope-cli" export "$models/mnist.json" -o "$tmp/mnist.svg" >"$tmp/log" 2>&1
+check "envelope-cli export draws the installed MNIST through the installed helper" \
+  sh -c "grep -q '<svg' '$tmp/mnist.svg'"
 
 G_MESSAGES_DEBUG=envelope-paths "$bin/envelope-cli" --version >"$tmp/paths.log" 2>&1
 check "envelope-cli runs installed, with its translations in $share/locale" \

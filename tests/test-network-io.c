@@ -16,8 +16,11 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include <json-glib/json-glib.h>
+
 #include "envelope-analysis.h"
 #include "envelope-network.h"
+#include "envelope-report.h"
 #include "test-unprivileged.h"
 
 static char *
@@ -736,6 +739,53 @@ test_tidy_numbers (void)
   g_assert_true (envelope_network_equal (network, loaded));
 }
 
+/* The JSON report is JSON: names that need escaping come back whole,
+ * and the figures are the analysis's. */
+static void
+test_report_json (void)
+{
+  static const char json[] =
+    "{\"format\": \"envelope-network\", \"version\": 1, \"name\": \"a \\\"quoted\\\" net\", \"layers\": ["
+    "{\"name\": \"in\\\\put\", \"type\": \"input\", \"shape\": [3, 32, 32]},"
+    "{\"name\": \"conv \\\"1\\\"\\t×\", \"type\": \"conv\", \"filters\": 8, \"kernel\": 3},"
+    "{\"name\": \"fc\", \"type\": \"dense\", \"units\": 10}]}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) network = envelope_network_load_from_data (json, -1, &error);
+  g_autoptr(EnvelopeAnalysis) analysis = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  EnvelopeReportOptions options = { .format = ENVELOPE_REPORT_JSON };
+  g_autofree char *text = NULL;
+  JsonObject *root, *conv;
+  JsonArray *layers, *inputs;
+
+  g_assert_no_error (error);
+  analysis = envelope_analysis_new (network, NULL, NULL, &error);
+  g_assert_no_error (error);
+  text = envelope_report_write (analysis, &options);
+  g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
+  g_assert_no_error (error);
+
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (root, "name"), ==, "a \"quoted\" net");
+  layers = json_object_get_array_member (root, "layers");
+  g_assert_cmpuint (json_array_get_length (layers), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (layers, 0), "name"), ==, "in\\put");
+  conv = json_array_get_object_element (layers, 1);
+  g_assert_cmpstr (json_object_get_string_member (conv, "name"), ==, "conv \"1\"\t×");
+  inputs = json_object_get_array_member (conv, "inputs");
+  g_assert_cmpuint (json_array_get_length (inputs), ==, 1);
+  g_assert_cmpstr (json_array_get_string_element (inputs, 0), ==, "in\\put");
+  /* 8 × 3 × 3 × 3 + 8 */
+  g_assert_cmpint (json_object_get_int_member (conv, "params"), ==, 224);
+  g_assert_cmpint (json_array_get_length (json_object_get_array_member (conv, "output_shape")), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (root, "totals"), "params"), ==,
+                   (gint64) envelope_analysis_get_totals (analysis)->params);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (conv, "formulas"), "weights"), ==,
+                   "8 × (3 × 3) × 3 = 216");
+  /* the input reads nothing: an empty array, written as json-glib writes it */
+  g_assert_nonnull (strstr (text, "\"inputs\" : [],"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -784,6 +834,7 @@ main (int   argc,
     }
   g_test_add_func ("/core/network/io/describe/new-layers", test_describe_new_layers);
   g_test_add_func ("/core/network/io/tidy-numbers", test_tidy_numbers);
+  g_test_add_func ("/core/network/io/report-json", test_report_json);
 
   return g_test_run ();
 }

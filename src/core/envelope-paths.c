@@ -101,6 +101,19 @@ envelope_paths_get_schema_dir (void)
 }
 
 /**
+ * envelope_paths_get_libexec_dir:
+ *
+ * Returns: where the programs that other programs run are (the
+ *   diagram export of envelope-cli): the build's `src/cli` when running
+ *   uninstalled, PKGLIBEXECDIR otherwise.
+ */
+const char *
+envelope_paths_get_libexec_dir (void)
+{
+  return envelope_paths_running_uninstalled () ? BUILD_CLIDIR : PKGLIBEXECDIR;
+}
+
+/**
  * envelope_paths_init_i18n:
  *
  * Binds the message catalogue to its directory and makes it the

@@ -344,54 +344,196 @@ write_summary (const EnvelopeAnalysis      *analysis,
 /* ------------------------------------------------------------------ */
 /* JSON                                                                */
 
-static void
-add_count (JsonBuilder *builder,
-           const char  *key,
-           guint64      value)
+/* Written as it goes, in json-glib's pretty layout: building a tree of
+ * nodes first, then writing and freeing it, took two thirds of a large
+ * report's time. */
+typedef struct
 {
-  json_builder_set_member_name (builder, key);
-  if (value <= G_MAXINT64)
-    json_builder_add_int_value (builder, (gint64) value);
-  else
-    json_builder_add_double_value (builder, (double) value);
+  GString *out;
+  GArray *filled;            /* each open object or array: has it a member yet */
+  gboolean named;            /* a member's name is out: its value follows */
+} JsonOut;
+
+static void
+json_newline (JsonOut *json)
+{
+  g_string_append_c (json->out, '\n');
+  for (guint i = 0; i < json->filled->len; i++)
+    g_string_append (json->out, "  ");
+}
+
+/* Before a value or a member's name: the comma and the new line. */
+static void
+json_next (JsonOut *json)
+{
+  gboolean *filled;
+
+  if (json->named)
+    {
+      json->named = FALSE;
+      return;
+    }
+  if (json->filled->len == 0)
+    return;   /* the root */
+  filled = &g_array_index (json->filled, gboolean, json->filled->len - 1);
+  if (*filled)
+    g_string_append_c (json->out, ',');
+  *filled = TRUE;
+  json_newline (json);
 }
 
 static void
-add_real (JsonBuilder *builder,
-          double       value)
+json_quote (JsonOut    *json,
+            const char *text)
+{
+  g_string_append_c (json->out, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      switch (c)
+        {
+        case '"': g_string_append (json->out, "\\\""); break;
+        case '\\': g_string_append (json->out, "\\\\"); break;
+        case '\b': g_string_append (json->out, "\\b"); break;
+        case '\f': g_string_append (json->out, "\\f"); break;
+        case '\n': g_string_append (json->out, "\\n"); break;
+        case '\r': g_string_append (json->out, "\\r"); break;
+        case '\t': g_string_append (json->out, "\\t"); break;
+        default:
+          if (c < 0x20)
+            g_string_append_printf (json->out, "\\u%04x", c);
+          else
+            g_string_append_c (json->out, (char) c);
+        }
+    }
+  g_string_append_c (json->out, '"');
+}
+
+static void
+json_begin (JsonOut *json,
+            char     bracket)
+{
+  gboolean filled = FALSE;
+
+  json_next (json);
+  g_string_append_c (json->out, bracket);
+  g_array_append_val (json->filled, filled);
+}
+
+static void
+json_end (JsonOut *json,
+          char     bracket)
+{
+  gboolean filled = g_array_index (json->filled, gboolean, json->filled->len - 1);
+
+  g_array_set_size (json->filled, json->filled->len - 1);
+  if (filled)
+    json_newline (json);
+  g_string_append_c (json->out, bracket);
+}
+
+static void
+json_name (JsonOut    *json,
+           const char *name)
+{
+  json_next (json);
+  json_quote (json, name);
+  g_string_append (json->out, " : ");
+  json->named = TRUE;
+}
+
+static void
+json_int (JsonOut *json,
+          gint64   value)
+{
+  json_next (json);
+  g_string_append_printf (json->out, "%" G_GINT64_FORMAT, value);
+}
+
+static void
+json_double (JsonOut *json,
+             double   value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  json_next (json);
+  g_string_append (json->out, g_ascii_dtostr (buffer, sizeof buffer, value));
+}
+
+static void
+json_boolean (JsonOut  *json,
+              gboolean  value)
+{
+  json_next (json);
+  g_string_append (json->out, value ? "true" : "false");
+}
+
+static void
+json_string (JsonOut    *json,
+             const char *value)
+{
+  json_next (json);
+  if (value != NULL)
+    json_quote (json, value);
+  else
+    g_string_append (json->out, "null");
+}
+
+static void
+add_count (JsonOut    *json,
+           const char *key,
+           guint64     value)
+{
+  json_name (json, key);
+  if (value <= G_MAXINT64)
+    json_int (json, (gint64) value);
+  else
+    json_double (json, (double) value);
+}
+
+static void
+add_real (JsonOut *json,
+          double   value)
 {
   if (value == (double) (gint64) value)
-    json_builder_add_int_value (builder, (gint64) value);
+    json_int (json, (gint64) value);
   else
-    json_builder_add_double_value (builder, value);
+    json_double (json, value);
 }
 
 static void
-add_real_pair (JsonBuilder  *builder,
+add_real_pair (JsonOut      *json,
                const char   *key,
                const double  pair[2])
 {
-  json_builder_set_member_name (builder, key);
-  json_builder_begin_array (builder);
-  add_real (builder, pair[0]);
-  add_real (builder, pair[1]);
-  json_builder_end_array (builder);
+  json_name (json, key);
+  json_begin (json, '[');
+  add_real (json, pair[0]);
+  add_real (json, pair[1]);
+  json_end (json, ']');
 }
 
 static void
-add_string (JsonBuilder *builder,
-            const char  *key,
-            const char  *value)
+add_string (JsonOut    *json,
+            const char *key,
+            const char *value)
 {
-  json_builder_set_member_name (builder, key);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
+  json_name (json, key);
+  json_string (json, value);
 }
 
 static void
-write_json_layer (JsonBuilder            *builder,
+add_boolean (JsonOut    *json,
+             const char *key,
+             gboolean    value)
+{
+  json_name (json, key);
+  json_boolean (json, value);
+}
+
+static void
+write_json_layer (JsonOut                *json,
                   const EnvelopeAnalysis *analysis,
                   guint                   i)
 {
@@ -402,57 +544,55 @@ write_json_layer (JsonBuilder            *builder,
   char **formulas = envelope_analysis_explain_layer (analysis, i);
   guint64 memory[ENVELOPE_N_MEMORY_TERMS];
 
-  json_builder_begin_object (builder);
-  add_string (builder, "name", layer->name);
-  add_string (builder, "type", envelope_layer_kind_get (layer->type)->id);
+  json_begin (json, '{');
+  add_string (json, "name", layer->name);
+  add_string (json, "type", envelope_layer_kind_get (layer->type)->id);
   if (layer->group != NULL)
-    add_string (builder, "group", layer->group);
-  json_builder_set_member_name (builder, "inputs");
-  json_builder_begin_array (builder);
+    add_string (json, "group", layer->group);
+  json_name (json, "inputs");
+  json_begin (json, '[');
   for (guint k = 0; k < f->n_inputs; k++)
-    json_builder_add_string_value (builder, envelope_network_get_layer (network, f->inputs[k])->name);
-  json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "output_shape");
-  json_builder_begin_array (builder);
+    json_string (json, envelope_network_get_layer (network, f->inputs[k])->name);
+  json_end (json, ']');
+  json_name (json, "output_shape");
+  json_begin (json, '[');
   for (guint k = 0; k < f->rank; k++)
-    json_builder_add_int_value (builder, (gint64) f->shape[k]);
-  json_builder_end_array (builder);
-  add_count (builder, "weights", f->weights);
-  add_count (builder, "biases", f->biases);
-  add_count (builder, "non_trainable", f->non_trainable);
-  add_count (builder, "params", f->params);
-  add_count (builder, "trainable", f->trainable);
-  add_count (builder, "macs", f->macs);
-  add_count (builder, "other_ops", f->other_ops);
-  add_count (builder, "activations", f->activations);
-  add_count (builder, "workspace", f->workspace);
+    json_int (json, (gint64) f->shape[k]);
+  json_end (json, ']');
+  add_count (json, "weights", f->weights);
+  add_count (json, "biases", f->biases);
+  add_count (json, "non_trainable", f->non_trainable);
+  add_count (json, "params", f->params);
+  add_count (json, "trainable", f->trainable);
+  add_count (json, "macs", f->macs);
+  add_count (json, "other_ops", f->other_ops);
+  add_count (json, "activations", f->activations);
+  add_count (json, "workspace", f->workspace);
   if (envelope_analysis_layer_memory (analysis, i, memory))
     {
-      json_builder_set_member_name (builder, "memory");
-      json_builder_begin_object (builder);
+      json_name (json, "memory");
+      json_begin (json, '{');
       for (guint t = 0; t < ENVELOPE_N_MEMORY_TERMS; t++)
-        add_count (builder, envelope_memory_term_get_key (t), memory[t]);
-      json_builder_end_object (builder);
+        add_count (json, envelope_memory_term_get_key (t), memory[t]);
+      json_end (json, '}');
     }
 
-  json_builder_set_member_name (builder, "receptive_field");
-  json_builder_begin_object (builder);
-  add_real_pair (builder, "size", rf->size);
-  add_real_pair (builder, "jump", rf->jump);
-  add_real_pair (builder, "start", rf->start);
-  json_builder_set_member_name (builder, "whole_input");
-  json_builder_add_boolean_value (builder, rf->whole_input);
-  json_builder_set_member_name (builder, "misaligned");
-  json_builder_add_boolean_value (builder, rf->misaligned);
-  json_builder_end_object (builder);
+  json_name (json, "receptive_field");
+  json_begin (json, '{');
+  add_real_pair (json, "size", rf->size);
+  add_real_pair (json, "jump", rf->jump);
+  add_real_pair (json, "start", rf->start);
+  add_boolean (json, "whole_input", rf->whole_input);
+  add_boolean (json, "misaligned", rf->misaligned);
+  json_end (json, '}');
 
-  json_builder_set_member_name (builder, "formulas");
-  json_builder_begin_object (builder);
+  json_name (json, "formulas");
+  json_begin (json, '{');
   for (guint k = 0; k < ENVELOPE_N_FIGURES; k++)
     if (formulas[k] != NULL)
-      add_string (builder, envelope_figure_get_key (k), formulas[k]);
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
+      add_string (json, envelope_figure_get_key (k), formulas[k]);
+  json_end (json, '}');
+  json_end (json, '}');
   envelope_formulas_free (formulas);
 }
 
@@ -464,95 +604,87 @@ write_json (const EnvelopeAnalysis      *analysis,
   const EnvelopeTotals *t = envelope_analysis_get_totals (analysis);
   const EnvelopeMemory *m = envelope_analysis_get_memory (analysis);
   const EnvelopeFit *fit = envelope_analysis_get_fit (analysis);
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  GString *out;
+  g_autoptr(GArray) filled = g_array_new (FALSE, FALSE, sizeof (gboolean));
+  JsonOut json = { g_string_sized_new (4096), filled, FALSE };
+  JsonOut *out = &json;
 
-  json_builder_begin_object (builder);
-  add_string (builder, "name", network->name);
-  json_builder_set_member_name (builder, "layers");
-  json_builder_begin_array (builder);
+  json_begin (out, '{');
+  add_string (out, "name", network->name);
+  json_name (out, "layers");
+  json_begin (out, '[');
   for (guint i = 0; i < envelope_analysis_get_n_layers (analysis); i++)
-    write_json_layer (builder, analysis, i);
-  json_builder_end_array (builder);
+    write_json_layer (out, analysis, i);
+  json_end (out, ']');
 
-  json_builder_set_member_name (builder, "totals");
-  json_builder_begin_object (builder);
-  add_count (builder, "params", t->params);
-  add_count (builder, "trainable_params", t->trainable_params);
-  add_count (builder, "non_trainable_params", t->non_trainable_params);
-  add_count (builder, "model_bytes", t->model_bytes);
-  add_count (builder, "macs", t->macs);
-  add_count (builder, "flops", t->flops);
-  add_count (builder, "training_macs", t->training_macs);
-  add_count (builder, "other_ops", t->other_ops);
-  add_count (builder, "activations_all", t->activations_all);
-  add_count (builder, "activations_peak", t->activations_peak);
-  add_count (builder, "workspace", t->workspace);
-  json_builder_end_object (builder);
+  json_name (out, "totals");
+  json_begin (out, '{');
+  add_count (out, "params", t->params);
+  add_count (out, "trainable_params", t->trainable_params);
+  add_count (out, "non_trainable_params", t->non_trainable_params);
+  add_count (out, "model_bytes", t->model_bytes);
+  add_count (out, "macs", t->macs);
+  add_count (out, "flops", t->flops);
+  add_count (out, "training_macs", t->training_macs);
+  add_count (out, "other_ops", t->other_ops);
+  add_count (out, "activations_all", t->activations_all);
+  add_count (out, "activations_peak", t->activations_peak);
+  add_count (out, "workspace", t->workspace);
+  json_end (out, '}');
 
-  json_builder_set_member_name (builder, "memory");
-  json_builder_begin_object (builder);
-  add_count (builder, "batch", m->batch);
-  add_string (builder, "dtype", envelope_dtype_to_string (m->dtype));
-  add_string (builder, "optimizer", envelope_optimizer_to_string (m->optimizer));
-  json_builder_set_member_name (builder, "mixed_precision");
-  json_builder_add_boolean_value (builder, m->mixed_precision);
-  add_count (builder, "bytes_per_value", m->bytes_per_value);
-  json_builder_set_member_name (builder, "test");
-  json_builder_begin_object (builder);
-  add_count (builder, "parameters", m->test.parameters);
-  add_count (builder, "activations", m->test.activations);
-  add_count (builder, "workspace", m->test.workspace);
-  add_count (builder, "total", m->test.total);
-  json_builder_end_object (builder);
-  json_builder_set_member_name (builder, "train");
-  json_builder_begin_object (builder);
+  json_name (out, "memory");
+  json_begin (out, '{');
+  add_count (out, "batch", m->batch);
+  add_string (out, "dtype", envelope_dtype_to_string (m->dtype));
+  add_string (out, "optimizer", envelope_optimizer_to_string (m->optimizer));
+  add_boolean (out, "mixed_precision", m->mixed_precision);
+  add_count (out, "bytes_per_value", m->bytes_per_value);
+  json_name (out, "test");
+  json_begin (out, '{');
+  add_count (out, "parameters", m->test.parameters);
+  add_count (out, "activations", m->test.activations);
+  add_count (out, "workspace", m->test.workspace);
+  add_count (out, "total", m->test.total);
+  json_end (out, '}');
+  json_name (out, "train");
+  json_begin (out, '{');
   for (guint i = 0; i < ENVELOPE_N_MEMORY_TERMS; i++)
-    add_count (builder, envelope_memory_term_get_key (i), m->train[i]);
-  add_count (builder, "total", m->train_total);
-  json_builder_end_object (builder);
-  json_builder_set_member_name (builder, "formulas");
-  json_builder_begin_object (builder);
+    add_count (out, envelope_memory_term_get_key (i), m->train[i]);
+  add_count (out, "total", m->train_total);
+  json_end (out, '}');
+  json_name (out, "formulas");
+  json_begin (out, '{');
   {
     g_autofree char *test = envelope_analysis_explain_test (analysis);
-    add_string (builder, "test", test);
+    add_string (out, "test", test);
   }
   for (guint i = 0; i < ENVELOPE_N_MEMORY_TERMS; i++)
     {
       g_autofree char *text = envelope_analysis_explain_memory (analysis, i);
-      add_string (builder, envelope_memory_term_get_key (i), text);
+      add_string (out, envelope_memory_term_get_key (i), text);
     }
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
+  json_end (out, '}');
+  json_end (out, '}');
 
-  json_builder_set_member_name (builder, "fit");
-  json_builder_begin_object (builder);
-  add_string (builder, "device", fit->device);
-  add_count (builder, "device_memory", fit->device_memory);
-  add_count (builder, "reserved_memory", fit->reserved_memory);
-  add_count (builder, "max_batch", fit->max_batch);
-  add_count (builder, "target_batch", fit->target_batch);
-  add_count (builder, "steps", fit->steps);
-  add_count (builder, "micro_batch", fit->micro_batch);
-  add_count (builder, "fixed_bytes", fit->fixed_bytes);
-  add_count (builder, "bytes_per_sample", fit->bytes_per_sample);
+  json_name (out, "fit");
+  json_begin (out, '{');
+  add_string (out, "device", fit->device);
+  add_count (out, "device_memory", fit->device_memory);
+  add_count (out, "reserved_memory", fit->reserved_memory);
+  add_count (out, "max_batch", fit->max_batch);
+  add_count (out, "target_batch", fit->target_batch);
+  add_count (out, "steps", fit->steps);
+  add_count (out, "micro_batch", fit->micro_batch);
+  add_count (out, "fixed_bytes", fit->fixed_bytes);
+  add_count (out, "bytes_per_sample", fit->bytes_per_sample);
   {
     g_autofree char *text = envelope_analysis_explain_fit (analysis);
-    add_string (builder, "formula", text);
+    add_string (out, "formula", text);
   }
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
+  json_end (out, '}');
+  json_end (out, '}');
 
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-  out = g_string_new (NULL);
-  json_generator_to_gstring (generator, out);
-  g_string_append_c (out, '\n');
-  return g_string_free (out, FALSE);
+  g_string_append_c (json.out, '\n');
+  return g_string_free (json.out, FALSE);
 }
 
 /* ------------------------------------------------------------------ */
