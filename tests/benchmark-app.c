@@ -143,8 +143,8 @@ time_start_ups (const char *self,
         {
           if (g_str_equal (line, FIRST_FRAME))
             ms = (g_get_monotonic_time () - launched) / 1000.0;
-          else if (ms >= 0)
-            phases[i] = g_strdup (line);
+          else if (ms >= 0 && phases[i] == NULL)
+            phases[i] = g_strdup (line);   /* where its time went */
           g_free (line);
         }
       if (!g_subprocess_wait_check (child, NULL, &error) || ms < 0 || phases[i] == NULL)
