@@ -22,23 +22,6 @@ struct _EnvelopeApplication
 
 G_DEFINE_FINAL_TYPE (EnvelopeApplication, envelope_application, ADW_TYPE_APPLICATION)
 
-/* Reading the icon theme's index (Adwaita's and hicolor's, some 1,500
- * folders) takes 20 ms or more.  GTK starts reading it in a thread when
- * the theme is made, but each resource path added after that (GTK's
- * application, libadwaita and this one add theirs in turn) throws the
- * reading away, and the first icon the window shows would read it all
- * again.  A lookup from a thread, once the last path is in, reads it on
- * another core while the first window is built.  GTK's icon theme allows
- * lookups from other threads once it is set up on the main one. */
-static gpointer
-read_icon_theme (gpointer data)
-{
-  g_autoptr(GtkIconTheme) theme = data;
-
-  gtk_icon_theme_has_icon (theme, "view-grid-symbolic");
-  return NULL;
-}
-
 /* The style sheet and icons, for the application and for tests that
  * make windows without one. */
 void
@@ -57,10 +40,8 @@ envelope_app_ensure_resources (void)
         {
           gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
                                                       GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-          GtkIconTheme *theme = gtk_icon_theme_get_for_display (display);
-
-          gtk_icon_theme_add_resource_path (theme, "/io/github/envelope/Envelope/icons");
-          g_thread_unref (g_thread_new ("envelope-icons", read_icon_theme, g_object_ref (theme)));
+          gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (display),
+                                            "/io/github/envelope/Envelope/icons");
         }
       g_once_init_leave (&once, 1);
     }
