@@ -658,12 +658,18 @@ menu_has_action (GMenuModel *model,
   return FALSE;
 }
 
-/* The menu of the header bar's primary menu button. */
+/* The menu of the header bar's primary menu button (F10), which it makes
+ * when first opened. */
 static GMenuModel *
 primary_menu (GtkWidget *widget)
 {
   if (GTK_IS_MENU_BUTTON (widget) && gtk_menu_button_get_primary (GTK_MENU_BUTTON (widget)))
-    return gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (widget));
+    {
+      g_assert_null (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (widget)));
+      gtk_menu_button_popup (GTK_MENU_BUTTON (widget));
+      gtk_menu_button_popdown (GTK_MENU_BUTTON (widget));
+      return gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (widget));
+    }
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
     {
       GMenuModel *menu = primary_menu (child);

@@ -15,6 +15,7 @@
 #include "envelope-layer-row.h"
 #include "envelope-layer-summary.h"
 #include "envelope-layer-table.h"
+#include "envelope-menu.h"
 #include "envelope-repaint.h"
 
 struct _EnvelopeLayerTable
@@ -380,6 +381,8 @@ envelope_layer_table_class_init (EnvelopeLayerTableClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/envelope/Envelope/envelope-layer-table.ui");
   gtk_widget_class_bind_template_child (widget_class, EnvelopeLayerTable, count_label);
+  gtk_widget_class_bind_template_child_full (widget_class, "copy_button", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "copy_menu", FALSE, 0);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeLayerTable, column_view);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "envelope-layer-table");
@@ -389,6 +392,9 @@ static void
 envelope_layer_table_init (EnvelopeLayerTable *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  envelope_menu_button_set_model_later (
+    GTK_MENU_BUTTON (gtk_widget_get_template_child (GTK_WIDGET (self), ENVELOPE_TYPE_LAYER_TABLE, "copy_button")),
+    G_MENU_MODEL (gtk_widget_get_template_child (GTK_WIDGET (self), ENVELOPE_TYPE_LAYER_TABLE, "copy_menu")));
 
   add_columns (self);
   self->rows = g_list_store_new (ENVELOPE_TYPE_LAYER_ROW);

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "envelope-application.h"
+#include "envelope-menu.h"
 #include "envelope-settings.h"
 #include "envelope-window-private.h"
 
@@ -488,6 +489,22 @@ envelope_window_set_property (GObject      *object,
     }
 }
 
+/* Menu buttons of the template, and the menus they open. */
+static const char *const deferred_menus[][2] = {
+  { "primary_button", "primary_menu" },
+  { "view_button", "view_menu" },
+};
+
+static void
+set_menu_later (EnvelopeWindow *self,
+                const char     *button,
+                const char     *menu)
+{
+  envelope_menu_button_set_model_later (
+    GTK_MENU_BUTTON (gtk_widget_get_template_child (GTK_WIDGET (self), ENVELOPE_TYPE_WINDOW, button)),
+    G_MENU_MODEL (gtk_widget_get_template_child (GTK_WIDGET (self), ENVELOPE_TYPE_WINDOW, menu)));
+}
+
 static void
 envelope_window_class_init (EnvelopeWindowClass *klass)
 {
@@ -537,6 +554,12 @@ envelope_window_class_init (EnvelopeWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/envelope/Envelope/envelope-window.ui");
   gtk_widget_class_bind_template_child (widget_class, EnvelopeWindow, window_title);
+  /* (the menus and their buttons, for set_menu_later()) */
+  for (guint i = 0; i < G_N_ELEMENTS (deferred_menus); i++)
+    {
+      gtk_widget_class_bind_template_child_full (widget_class, deferred_menus[i][0], FALSE, 0);
+      gtk_widget_class_bind_template_child_full (widget_class, deferred_menus[i][1], FALSE, 0);
+    }
   gtk_widget_class_bind_template_child (widget_class, EnvelopeWindow, new_button);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeWindow, open_button);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeWindow, toast_overlay);
@@ -566,6 +589,8 @@ envelope_window_init (EnvelopeWindow *self)
 
   envelope_app_ensure_resources ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  for (guint i = 0; i < G_N_ELEMENTS (deferred_menus); i++)
+    set_menu_later (self, deferred_menus[i][0], deferred_menus[i][1]);
 
   self->document = envelope_document_new ();
   g_signal_connect (self->document, "changed", G_CALLBACK (on_document_changed), self);
