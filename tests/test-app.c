@@ -194,6 +194,10 @@ test_invalid_setting (void)
   g_assert_cmpstr (total (window, "params"), ==, "813,802");
   g_assert_cmpstr (envelope_inspector_get_formula (window->inspector, ENVELOPE_FIGURE_OUTPUT_SHAPE), ==,
                    "⌊(28 + 0 + 0 − 2) / 2⌋ + 1 = 14 → 32×14×14");
+  /* the banner slides in: the picture once it is all there */
+  for (guint i = 0; i < 100 && !gtk_revealer_get_child_revealed (window->error_revealer); i++)
+    app_test_wait_frames (GTK_WIDGET (window), 1);
+  g_assert_true (gtk_revealer_get_child_revealed (window->error_revealer));
   app_test_screenshot (GTK_WIDGET (window), "invalid-setting");
 
   /* A zero count is refused by the core's validation, on its field. */
