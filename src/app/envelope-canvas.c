@@ -50,6 +50,8 @@
 #define NATURAL_ZOOM (96.0 / 72.0)
 #define MIN_ZOOM 0.02
 #define MAX_ZOOM 10.0
+/* what one press of + or − zooms by */
+#define ZOOM_STEP 1.25
 
 /* The diagram is drawn in tiles of this many pixels, kept while what
  * they show stays; at most this many are kept. */
@@ -1838,14 +1840,16 @@ envelope_canvas_get_zoom (EnvelopeCanvas *self)
   return envelope_viewport_get_zoom (self->viewport) / NATURAL_ZOOM;
 }
 
-/* Zooms about the centre of the widget. */
+/* Zooms in (@steps > 0) or out (@steps < 0) by ZOOM_STEP a step, about
+ * the centre of the widget: what + and − do, in the window and in the
+ * presentation alike. */
 void
-envelope_canvas_zoom_by (EnvelopeCanvas *self,
-                         double          factor)
+envelope_canvas_zoom_step (EnvelopeCanvas *self,
+                           int             steps)
 {
   g_return_if_fail (ENVELOPE_IS_CANVAS (self));
 
-  envelope_canvas_zoom_at (self, factor,
+  envelope_canvas_zoom_at (self, pow (ZOOM_STEP, steps),
                            gtk_widget_get_width (GTK_WIDGET (self)) / 2.0,
                            gtk_widget_get_height (GTK_WIDGET (self)) / 2.0);
 }

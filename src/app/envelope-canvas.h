@@ -42,8 +42,8 @@ void                    envelope_canvas_set_view         (EnvelopeCanvas        
                                                           const EnvelopeCanvasView *view);
 
 double                  envelope_canvas_get_zoom         (EnvelopeCanvas           *self);
-void                    envelope_canvas_zoom_by          (EnvelopeCanvas           *self,
-                                                          double                    factor);
+void                    envelope_canvas_zoom_step        (EnvelopeCanvas           *self,
+                                                          int                       steps);
 void                    envelope_canvas_zoom_at          (EnvelopeCanvas           *self,
                                                           double                    factor,
                                                           double                    x,

@@ -211,7 +211,7 @@ zoom_in_activated (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
 {
-  envelope_canvas_zoom_by (ENVELOPE_PRESENTATION (widget)->canvas, 1.25);
+  envelope_canvas_zoom_step (ENVELOPE_PRESENTATION (widget)->canvas, 1);
 }
 
 static void
@@ -219,7 +219,7 @@ zoom_out_activated (GtkWidget  *widget,
                     const char *action_name,
                     GVariant   *parameter)
 {
-  envelope_canvas_zoom_by (ENVELOPE_PRESENTATION (widget)->canvas, 1 / 1.25);
+  envelope_canvas_zoom_step (ENVELOPE_PRESENTATION (widget)->canvas, -1);
 }
 
 static void
