@@ -221,6 +221,25 @@ app_test_screenshot (GtkWidget  *widget,
 
 /* input, then conv 3×3 and relu in turn: @n_blocks layers in one chain
  * (the benchmark's 2,000-block network). */
+/* Every shortcut @widget's shortcut controllers hold (its class's key
+ * bindings among them), in order. */
+static inline GPtrArray *
+app_test_dup_shortcuts (GtkWidget *widget)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  GPtrArray *shortcuts = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_SHORTCUT_CONTROLLER (controller))
+        for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+          g_ptr_array_add (shortcuts, g_list_model_get_item (G_LIST_MODEL (controller), j));
+    }
+  return shortcuts;
+}
+
 /* The luminance (0 to 1) of @widget's pixel at @x, @y as it is drawn
  * now; a negative coordinate counts from the right or bottom edge. */
 static inline double

@@ -598,35 +598,28 @@ check_class_shortcuts (GtkWidget  *widget,
                        GHashTable *listed,
                        GString    *missing)
 {
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  g_autoptr(GPtrArray) shortcuts = app_test_dup_shortcuts (widget);
   guint n = 0;
 
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+  for (guint i = 0; i < shortcuts->len; i++)
     {
-      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+      GtkShortcut *shortcut = g_ptr_array_index (shortcuts, i);
+      GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
+      GtkShortcutAction *action = gtk_shortcut_get_action (shortcut);
+      g_autofree char *key = NULL;
 
-      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+      if (!GTK_IS_KEYVAL_TRIGGER (trigger) || !GTK_IS_NAMED_ACTION (action))
         continue;
-      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
-        {
-          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
-          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
-          GtkShortcutAction *action = gtk_shortcut_get_action (shortcut);
-          g_autofree char *key = NULL;
-
-          if (!GTK_IS_KEYVAL_TRIGGER (trigger) || !GTK_IS_NAMED_ACTION (action))
-            continue;
-          /* GTK's own (focus, activation, window) come with GTK's docs. */
-          if (!g_str_has_prefix (gtk_named_action_get_action_name (GTK_NAMED_ACTION (action)), "win.") &&
-              !g_str_has_prefix (gtk_named_action_get_action_name (GTK_NAMED_ACTION (action)), "canvas."))
-            continue;
-          key = canonical_key (gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)),
-                               gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)));
-          n++;
-          if (!g_hash_table_contains (listed, key))
-            g_string_append_printf (missing, "  %s (%s)\n", key,
-                                    gtk_named_action_get_action_name (GTK_NAMED_ACTION (action)));
-        }
+      /* GTK's own (focus, activation, window) come with GTK's docs. */
+      if (!g_str_has_prefix (gtk_named_action_get_action_name (GTK_NAMED_ACTION (action)), "win.") &&
+          !g_str_has_prefix (gtk_named_action_get_action_name (GTK_NAMED_ACTION (action)), "canvas."))
+        continue;
+      key = canonical_key (gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)),
+                           gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)));
+      n++;
+      if (!g_hash_table_contains (listed, key))
+        g_string_append_printf (missing, "  %s (%s)\n", key,
+                                gtk_named_action_get_action_name (GTK_NAMED_ACTION (action)));
     }
   return n;
 }
