@@ -793,7 +793,7 @@ envelope_document_insert_layer (EnvelopeDocument  *self,
   kind = envelope_layer_kind_get (type);
   name = envelope_network_unique_name (self->network, kind->id);
   layer = envelope_layer_new (type, name);
-  if (kind->min_inputs >= 2 && after >= 0)
+  if (kind->max_inputs >= 2 && after >= 0)
     {
       const char *other = second_input (self, type, after);
 

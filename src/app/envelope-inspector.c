@@ -34,6 +34,7 @@ typedef struct
   GtkWidget *length_spin;    /* a vector shape's length */
   GtkWidget *pair;
   GtkWidget *toggle;
+  GtkWidget *entry;          /* a layer's name */
   AdwComboRow *combo;
   const char *hint;          /* the row's subtitle when all is well */
 } FieldEditor;
@@ -71,45 +72,8 @@ struct _EnvelopeInspector
 
 G_DEFINE_FINAL_TYPE (EnvelopeInspector, envelope_inspector, GTK_TYPE_WIDGET)
 
-static gint64 *
-count_of (EnvelopeLayer *layer,
-          EnvelopeField  field)
-{
-  switch (field)
-    {
-    case ENVELOPE_FIELD_FILTERS:
-      return &layer->filters;
-    case ENVELOPE_FIELD_UNITS:
-      return &layer->units;
-    case ENVELOPE_FIELD_GROUPS:
-      return &layer->groups;
-    case ENVELOPE_FIELD_SIZE:
-      return &layer->size;
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static gint64 *
-pair_of (EnvelopeLayer *layer,
-         EnvelopeField  field)
-{
-  switch (field)
-    {
-    case ENVELOPE_FIELD_KERNEL:
-      return layer->kernel;
-    case ENVELOPE_FIELD_STRIDE:
-      return layer->stride;
-    case ENVELOPE_FIELD_DILATION:
-      return layer->dilation;
-    case ENVELOPE_FIELD_OUTPUT_PADDING:
-      return layer->output_padding;
-    case ENVELOPE_FIELD_PADDING:
-      return layer->padding;
-    default:
-      g_assert_not_reached ();
-    }
-}
+/* Where @field's value lives in @layer (the field table says). */
+#define FIELD_VALUE(layer, info, type) ((type *) G_STRUCT_MEMBER_P ((layer), (info)->offset))
 
 static const EnvelopeLayer *
 current_layer (EnvelopeInspector *self)
@@ -161,6 +125,15 @@ apply (FieldEditor *fe)
           layer->shape_rank = 1;
           layer->shape[0] = value;
         }
+      else if (adw_combo_row_get_selected (fe->combo) == 2)
+        {
+          /* a sequence of tokens, T × D */
+          envelope_pair_editor_get_values (ENVELOPE_PAIR_EDITOR (fe->pair), &pair[0], &pair[1]);
+          layer->shape_rank = 2;
+          layer->shape[0] = pair[0];
+          layer->shape[1] = pair[1];
+          layer->layout = ENVELOPE_SHAPE_TOKENS;
+        }
       else
         {
           if (!envelope_spin_button_parse (GTK_SPIN_BUTTON (fe->spin), &value))
@@ -176,14 +149,26 @@ apply (FieldEditor *fe)
     case ENVELOPE_VALUE_COUNT:
       if (!envelope_spin_button_parse (GTK_SPIN_BUTTON (fe->spin), &value))
         return;
-      *count_of (layer, fe->field) = value;
+      *FIELD_VALUE (layer, fe->info, gint64) = value;
+      break;
+
+    case ENVELOPE_VALUE_INTEGER:
+      if (!envelope_spin_button_parse (GTK_SPIN_BUTTON (fe->spin), &value))
+        return;
+      *FIELD_VALUE (layer, fe->info, gint64) = value;
       break;
 
     case ENVELOPE_VALUE_PAIR:
     case ENVELOPE_VALUE_OFFSET:
       envelope_pair_editor_get_values (ENVELOPE_PAIR_EDITOR (fe->pair), &pair[0], &pair[1]);
-      pair_of (layer, fe->field)[0] = pair[0];
-      pair_of (layer, fe->field)[1] = pair[1];
+      FIELD_VALUE (layer, fe->info, gint64)[0] = pair[0];
+      FIELD_VALUE (layer, fe->info, gint64)[1] = pair[1];
+      if (layer->lengths[fe->field] < 2)
+        {
+          /* two values for a map's height and width, one when they agree */
+          FIELD_VALUE (layer, fe->info, gint64)[2] = pair[1];
+          layer->lengths[fe->field] = pair[0] == pair[1] ? 0 : 2;
+        }
       break;
 
     case ENVELOPE_VALUE_PADDING:
@@ -191,20 +176,35 @@ apply (FieldEditor *fe)
       envelope_pair_editor_get_values (ENVELOPE_PAIR_EDITOR (fe->pair), &pair[0], &pair[1]);
       layer->padding[0] = pair[0];
       layer->padding[1] = pair[1];
+      if (layer->lengths[fe->field] < 2)
+        {
+          layer->padding[2] = pair[1];
+          layer->lengths[fe->field] = pair[0] == pair[1] ? 0 : 2;
+        }
       gtk_widget_set_sensitive (fe->rows[1], layer->padding_mode == ENVELOPE_PADDING_EXPLICIT);
       break;
 
     case ENVELOPE_VALUE_BOOLEAN:
-      layer->bias = gtk_switch_get_active (GTK_SWITCH (fe->toggle));
+      *FIELD_VALUE (layer, fe->info, gboolean) = gtk_switch_get_active (GTK_SWITCH (fe->toggle));
       break;
 
-    case ENVELOPE_VALUE_ROUNDING:
-      layer->rounding = adw_combo_row_get_selected (fe->combo) == 1 ? ENVELOPE_ROUNDING_CEIL : ENVELOPE_ROUNDING_FLOOR;
+    case ENVELOPE_VALUE_CHOICE:
+      *FIELD_VALUE (layer, fe->info, gint) = (gint) adw_combo_row_get_selected (fe->combo);
       break;
 
     case ENVELOPE_VALUE_FRACTION:
-      if (!read_fraction (GTK_SPIN_BUTTON (fe->spin), &layer->rate))
+    case ENVELOPE_VALUE_REAL:
+      if (!read_fraction (GTK_SPIN_BUTTON (fe->spin), FIELD_VALUE (layer, fe->info, double)))
         return;
+      break;
+
+    case ENVELOPE_VALUE_NAME:
+      {
+        const char *text = gtk_editable_get_text (GTK_EDITABLE (fe->entry));
+
+        g_free (layer->shares);
+        layer->shares = text[0] != '\0' ? g_strdup (text) : NULL;
+      }
       break;
 
     default:
@@ -221,10 +221,13 @@ on_editor_changed (FieldEditor *fe)
 {
   if (fe->info->value_kind == ENVELOPE_VALUE_SHAPE && !fe->self->updating)
     {
-      gboolean vector = adw_combo_row_get_selected (fe->combo) == 1;
+      guint selected = adw_combo_row_get_selected (fe->combo);
+      gboolean vector = selected == 1;
 
-      gtk_widget_set_visible (fe->rows[1], !vector);
+      gtk_widget_set_visible (fe->rows[1], selected == 0);
       gtk_widget_set_visible (fe->rows[2], !vector);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (fe->rows[2]),
+                                     selected == 2 ? _("Tokens × features") : _("Height × width"));
       gtk_widget_set_visible (gtk_widget_get_ancestor (fe->length_spin, ADW_TYPE_ACTION_ROW), vector);
     }
   apply (fe);
@@ -302,12 +305,11 @@ static void
 build_editor (EnvelopeInspector *self,
               EnvelopeField      field)
 {
-  static const char *const shape_items[] = { N_("Image (C × H × W)"), N_("Vector (N)"), NULL };
+  static const char *const shape_items[] = { N_("Image (C × H × W)"), N_("Vector (N)"), N_("Tokens (T × D)"), NULL };
   static const char *const padding_items[] = { N_("Explicit"), N_("Same (TensorFlow)"), N_("Valid (none)"), NULL };
-  static const char *const rounding_items[] = { N_("Floor"), N_("Ceil"), NULL };
   FieldEditor *fe = g_new0 (FieldEditor, 1);
   const char *label;
-  const char *items[4] = { NULL };
+  const char *items[8] = { NULL };
 
   fe->self = self;
   fe->field = field;
@@ -359,15 +361,33 @@ build_editor (EnvelopeInspector *self,
       adw_action_row_set_activatable_widget (ADW_ACTION_ROW (fe->rows[0]), fe->toggle);
       break;
 
-    case ENVELOPE_VALUE_ROUNDING:
-      for (guint i = 0; rounding_items[i] != NULL; i++)
-        items[i] = _(rounding_items[i]);
+    case ENVELOPE_VALUE_CHOICE:
+      /* the file's own words, as the documentation and the CLI use them */
+      for (guint i = 0; fe->info->choices[i] != NULL && i + 1 < G_N_ELEMENTS (items); i++)
+        items[i] = fe->info->choices[i];
       fe->rows[0] = add_combo (self, fe, label, items);
       break;
 
     case ENVELOPE_VALUE_FRACTION:
       fe->spin = new_spin (fe, 0, 1, 0.05, 2);
       fe->rows[0] = add_row (self, label, fe->spin);
+      break;
+
+    case ENVELOPE_VALUE_INTEGER:
+      fe->spin = new_spin (fe, -MAX_COUNT, MAX_COUNT, 1, 0);
+      fe->rows[0] = add_row (self, label, fe->spin);
+      break;
+
+    case ENVELOPE_VALUE_REAL:
+      fe->spin = new_spin (fe, -MAX_COUNT, MAX_COUNT, 0.1, 3);
+      fe->rows[0] = add_row (self, label, fe->spin);
+      break;
+
+    case ENVELOPE_VALUE_NAME:
+      fe->entry = gtk_entry_new ();
+      gtk_editable_set_width_chars (GTK_EDITABLE (fe->entry), 10);
+      g_signal_connect_swapped (fe->entry, "activate", G_CALLBACK (on_editor_changed), fe);
+      fe->rows[0] = add_row (self, label, fe->entry);
       break;
 
     default:
@@ -407,13 +427,18 @@ show_editor (FieldEditor         *fe,
     case ENVELOPE_VALUE_SHAPE:
       {
         gboolean vector = layer->shape_rank == 1;
+        gboolean tokens = layer->shape_rank == 2;
 
-        adw_combo_row_set_selected (fe->combo, vector ? 1 : 0);
-        gtk_widget_set_visible (fe->rows[1], !vector);
+        adw_combo_row_set_selected (fe->combo, vector ? 1 : tokens ? 2 : 0);
+        gtk_widget_set_visible (fe->rows[1], !vector && !tokens);
         gtk_widget_set_visible (fe->rows[2], !vector);
+        adw_preferences_row_set_title (ADW_PREFERENCES_ROW (fe->rows[2]),
+                                       tokens ? _("Tokens × features") : _("Height × width"));
         gtk_widget_set_visible (gtk_widget_get_ancestor (fe->length_spin, ADW_TYPE_ACTION_ROW), vector);
         if (vector)
           envelope_spin_button_show (GTK_SPIN_BUTTON (fe->length_spin), layer->shape[0]);
+        else if (tokens)
+          envelope_pair_editor_set_values (ENVELOPE_PAIR_EDITOR (fe->pair), layer->shape[0], layer->shape[1]);
         else
           {
             envelope_spin_button_show (GTK_SPIN_BUTTON (fe->spin), layer->shape[0]);
@@ -423,13 +448,14 @@ show_editor (FieldEditor         *fe,
       break;
 
     case ENVELOPE_VALUE_COUNT:
-      envelope_spin_button_show (GTK_SPIN_BUTTON (fe->spin), *count_of ((EnvelopeLayer *) layer, fe->field));
+    case ENVELOPE_VALUE_INTEGER:
+      envelope_spin_button_show (GTK_SPIN_BUTTON (fe->spin), *FIELD_VALUE (layer, fe->info, gint64));
       break;
 
     case ENVELOPE_VALUE_PAIR:
     case ENVELOPE_VALUE_OFFSET:
       {
-        const gint64 *pair = pair_of ((EnvelopeLayer *) layer, fe->field);
+        const gint64 *pair = FIELD_VALUE (layer, fe->info, gint64);
 
         /* A pooling layer's stride is its kernel's until it is set. */
         fe->hint = NULL;
@@ -450,18 +476,28 @@ show_editor (FieldEditor         *fe,
       break;
 
     case ENVELOPE_VALUE_BOOLEAN:
-      gtk_switch_set_active (GTK_SWITCH (fe->toggle), layer->bias);
+      gtk_switch_set_active (GTK_SWITCH (fe->toggle), *FIELD_VALUE (layer, fe->info, gboolean));
       break;
 
-    case ENVELOPE_VALUE_ROUNDING:
-      adw_combo_row_set_selected (fe->combo, layer->rounding == ENVELOPE_ROUNDING_CEIL ? 1 : 0);
+    case ENVELOPE_VALUE_CHOICE:
+      adw_combo_row_set_selected (fe->combo, (guint) *FIELD_VALUE (layer, fe->info, gint));
       break;
 
     case ENVELOPE_VALUE_FRACTION:
+    case ENVELOPE_VALUE_REAL:
       {
-        double shown;
-        if (!read_fraction (GTK_SPIN_BUTTON (fe->spin), &shown) || shown != layer->rate)
-          gtk_spin_button_set_value (GTK_SPIN_BUTTON (fe->spin), layer->rate);
+        double shown, value = *FIELD_VALUE (layer, fe->info, double);
+        if (!read_fraction (GTK_SPIN_BUTTON (fe->spin), &shown) || shown != value)
+          gtk_spin_button_set_value (GTK_SPIN_BUTTON (fe->spin), value);
+      }
+      break;
+
+    case ENVELOPE_VALUE_NAME:
+      {
+        const char *name = *FIELD_VALUE (layer, fe->info, char *);
+
+        if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (fe->entry)), name ? name : "") != 0)
+          gtk_editable_set_text (GTK_EDITABLE (fe->entry), name ? name : "");
       }
       break;
 
@@ -930,8 +966,12 @@ envelope_inspector_get_field_widget (EnvelopeInspector *self,
   switch (fe->info->value_kind)
     {
     case ENVELOPE_VALUE_COUNT:
+    case ENVELOPE_VALUE_INTEGER:
+    case ENVELOPE_VALUE_REAL:
     case ENVELOPE_VALUE_FRACTION:
       return fe->spin;
+    case ENVELOPE_VALUE_NAME:
+      return fe->entry;
     case ENVELOPE_VALUE_PAIR:
     case ENVELOPE_VALUE_OFFSET:
       return fe->pair;

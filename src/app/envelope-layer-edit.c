@@ -102,6 +102,7 @@ envelope_layer_set_from_variant (EnvelopeLayer  *layer,
                                  GError        **error)
 {
   const EnvelopeLayerKind *kind = envelope_layer_kind_get (layer->type);
+  const EnvelopeFieldInfo *info;
   EnvelopeField field;
   gboolean ok = FALSE;
   gint64 pair[2];
@@ -119,13 +120,26 @@ envelope_layer_set_from_variant (EnvelopeLayer  *layer,
       return FALSE;
     }
 
-  switch (envelope_field_get_info (field)->value_kind)
+  info = envelope_field_get_info (field);
+  switch (info->value_kind)
     {
     case ENVELOPE_VALUE_SHAPE:
       if (g_variant_is_of_type (value, G_VARIANT_TYPE ("(xxx)")))
         {
           g_variant_get (value, "(xxx)", &layer->shape[0], &layer->shape[1], &layer->shape[2]);
           layer->shape_rank = 3;
+          ok = TRUE;
+        }
+      else if (g_variant_is_of_type (value, G_VARIANT_TYPE ("(xxxx)")))
+        {
+          g_variant_get (value, "(xxxx)", &layer->shape[0], &layer->shape[1], &layer->shape[2], &layer->shape[3]);
+          layer->shape_rank = 4;
+          ok = TRUE;
+        }
+      else if (g_variant_is_of_type (value, G_VARIANT_TYPE ("(xx)")))
+        {
+          g_variant_get (value, "(xx)", &layer->shape[0], &layer->shape[1]);
+          layer->shape_rank = 2;
           ok = TRUE;
         }
       else if (read_pair (value, pair))
@@ -137,12 +151,10 @@ envelope_layer_set_from_variant (EnvelopeLayer  *layer,
       break;
 
     case ENVELOPE_VALUE_COUNT:
+    case ENVELOPE_VALUE_INTEGER:
       if (read_pair (value, pair))
         {
-          gint64 *target = field == ENVELOPE_FIELD_FILTERS ? &layer->filters :
-                           field == ENVELOPE_FIELD_UNITS ? &layer->units :
-                           field == ENVELOPE_FIELD_GROUPS ? &layer->groups : &layer->size;
-          *target = pair[0];
+          *(gint64 *) G_STRUCT_MEMBER_P (layer, info->offset) = pair[0];
           ok = TRUE;
         }
       break;
@@ -151,11 +163,12 @@ envelope_layer_set_from_variant (EnvelopeLayer  *layer,
     case ENVELOPE_VALUE_OFFSET:
       if (read_pair (value, pair))
         {
-          gint64 *target = field == ENVELOPE_FIELD_KERNEL ? layer->kernel :
-                           field == ENVELOPE_FIELD_STRIDE ? layer->stride :
-                           field == ENVELOPE_FIELD_DILATION ? layer->dilation : layer->output_padding;
+          gint64 *target = G_STRUCT_MEMBER_P (layer, info->offset);
+
           target[0] = pair[0];
           target[1] = pair[1];
+          target[2] = pair[1];
+          layer->lengths[field] = pair[0] == pair[1] ? 0 : 2;
           ok = TRUE;
         }
       break;
@@ -174,6 +187,8 @@ envelope_layer_set_from_variant (EnvelopeLayer  *layer,
           layer->padding_mode = ENVELOPE_PADDING_EXPLICIT;
           layer->padding[0] = pair[0];
           layer->padding[1] = pair[1];
+          layer->padding[2] = pair[1];
+          layer->lengths[field] = pair[0] == pair[1] ? 0 : 2;
           ok = TRUE;
         }
       break;
@@ -181,26 +196,41 @@ envelope_layer_set_from_variant (EnvelopeLayer  *layer,
     case ENVELOPE_VALUE_BOOLEAN:
       if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
         {
-          layer->bias = g_variant_get_boolean (value);
+          *(gboolean *) G_STRUCT_MEMBER_P (layer, info->offset) = g_variant_get_boolean (value);
           ok = TRUE;
         }
       break;
 
-    case ENVELOPE_VALUE_ROUNDING:
+    case ENVELOPE_VALUE_CHOICE:
       if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
         {
-          const char *rounding = g_variant_get_string (value, NULL);
-          if (g_str_equal (rounding, "floor"))
-            layer->rounding = ENVELOPE_ROUNDING_FLOOR, ok = TRUE;
-          else if (g_str_equal (rounding, "ceil"))
-            layer->rounding = ENVELOPE_ROUNDING_CEIL, ok = TRUE;
+          gint choice = envelope_field_choice_lookup (info, g_variant_get_string (value, NULL));
+
+          if (choice >= 0)
+            {
+              *(gint *) G_STRUCT_MEMBER_P (layer, info->offset) = choice;
+              ok = TRUE;
+            }
         }
       break;
 
     case ENVELOPE_VALUE_FRACTION:
+    case ENVELOPE_VALUE_REAL:
       if (g_variant_is_of_type (value, G_VARIANT_TYPE_DOUBLE))
         {
-          layer->rate = g_variant_get_double (value);
+          *(double *) G_STRUCT_MEMBER_P (layer, info->offset) = g_variant_get_double (value);
+          ok = TRUE;
+        }
+      break;
+
+    case ENVELOPE_VALUE_NAME:
+      if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+        {
+          char **target = G_STRUCT_MEMBER_P (layer, info->offset);
+          const char *text = g_variant_get_string (value, NULL);
+
+          g_free (*target);
+          *target = text[0] != '\0' ? g_strdup (text) : NULL;
           ok = TRUE;
         }
       break;

@@ -18,7 +18,7 @@ typedef struct
   guint index;
   const EnvelopeLayerFigures *const *inputs;
   guint n_inputs;
-  guint64 input_extent[2];   /* the network input's H and W, for "whole input" */
+  guint64 input_extent[ENVELOPE_MAX_SPATIAL];  /* the network input's positions per axis, for "whole input" */
   EnvelopeLayerFigures *out;
   char **formulas;           /* [ENVELOPE_N_FIGURES], or NULL */
   EnvelopeErrorLocation *location;

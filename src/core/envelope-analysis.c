@@ -12,6 +12,7 @@
 
 #include "envelope-analysis-private.h"
 #include "envelope-devices.h"
+#include "envelope-error-private.h"
 #include "envelope-format.h"
 
 G_DEFINE_QUARK (envelope-analysis-error-quark, envelope_analysis_error)
@@ -24,7 +25,7 @@ struct _EnvelopeAnalysis
   EnvelopeLayerFigures *layers;
   guint *offsets;
   guint *indices;
-  guint64 input_extent[2];
+  guint64 input_extent[ENVELOPE_MAX_SPATIAL];
   EnvelopeTotals totals;
   EnvelopeMemory memory;
   EnvelopeFit fit;
@@ -112,8 +113,7 @@ setup_inference (const EnvelopeAnalysis     *analysis,
   inf->index = i;
   inf->inputs = inputs;
   inf->n_inputs = n_inputs;
-  inf->input_extent[0] = analysis->input_extent[0];
-  inf->input_extent[1] = analysis->input_extent[1];
+  memcpy (inf->input_extent, analysis->input_extent, sizeof inf->input_extent);
 }
 
 /* Peak live activations with buffer reuse (COST-MODEL.md): a tensor
@@ -176,9 +176,14 @@ compute_peak (EnvelopeAnalysis *analysis,
 
     for (guint i = 0; i < n; i++)
       {
+        guint64 during;
+
         if (buffer[i] == i)
           ADD_OR_FAIL (live, analysis->layers[i].activations, _("live activations"));
-        peak = MAX (peak, live);
+        /* what a layer holds inside (attention's scores) lives while it runs */
+        during = live;
+        ADD_OR_FAIL (during, analysis->layers[i].internal, _("live activations"));
+        peak = MAX (peak, during);
         for (guint k = free_count[i]; k < free_count[i + 1]; k++)
           live -= analysis->layers[free_list[k]].activations;
       }
@@ -266,6 +271,60 @@ compute_memory (EnvelopeAnalysis *analysis,
   return TRUE;
 }
 
+/* A layer that "shares" another's parameters uses them: its weights are
+ * counted there, once.  The other layer may come before or after it, but
+ * must hold as many weights. */
+static gboolean
+apply_sharing (const EnvelopeAnalysis *analysis,
+               guint                   index,
+               EnvelopeLayerFigures   *f,
+               char                  **formulas,
+               EnvelopeErrorLocation  *location,
+               GError                **error)
+{
+  const EnvelopeLayer *layer = g_ptr_array_index (analysis->network->layers, index);
+  const EnvelopeLayerFigures *owner;
+  gint j;
+
+  f->shares = -1;
+  if (layer->shares == NULL || !(envelope_layer_kind_get (layer->type)->fields & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_SHARES)))
+    return TRUE;
+  j = envelope_network_find_layer (analysis->network, layer->shares);
+  if (j < 0 || (guint) j == index)
+    {
+      envelope_layer_error (error, ENVELOPE_ANALYSIS_ERROR, ENVELOPE_ANALYSIS_ERROR_SHARES, location,
+                            index, layer->name, "shares",
+                            j < 0 ? _("names \"%s\", which is not a layer of this network")
+                                  : _("names \"%s\", the layer itself"),
+                            layer->shares);
+      return FALSE;
+    }
+  owner = &analysis->layers[j];
+  if (owner->weights != f->weights)
+    {
+      envelope_layer_error (error, ENVELOPE_ANALYSIS_ERROR, ENVELOPE_ANALYSIS_ERROR_SHARES, location,
+                            index, layer->name, "shares",
+                            _("names \"%s\", which has %" PRIu64 " weights, but this layer needs %" PRIu64),
+                            layer->shares, owner->weights, f->weights);
+      return FALSE;
+    }
+  f->shares = j;
+  f->trainable -= f->weights;
+  f->params -= f->weights;
+  if (formulas != NULL)
+    {
+      g_autofree char *count = envelope_format_count (f->weights);
+
+      g_free (formulas[ENVELOPE_FIGURE_WEIGHTS]);
+      formulas[ENVELOPE_FIGURE_WEIGHTS] = g_strdup_printf (_("0: it uses the %s weights of %s (counted there)"),
+                                                           count, layer->shares);
+      g_free (formulas[ENVELOPE_FIGURE_PARAMS]);
+      formulas[ENVELOPE_FIGURE_PARAMS] = g_strdup_printf ("%" PRIu64, f->params);
+    }
+  f->weights = 0;
+  return TRUE;
+}
+
 /* Every layer in file order, and the totals that sum over them. */
 static gboolean
 compute_layers (EnvelopeAnalysis      *analysis,
@@ -290,12 +349,21 @@ compute_layers (EnvelopeAnalysis      *analysis,
       if (!envelope_layer_kind_infer (&inf, error))
         return FALSE;
 
+    }
+
+  for (guint i = 0; i < analysis->n_layers; i++)
+    {
+      EnvelopeLayerFigures *f = &analysis->layers[i];
+
+      if (!apply_sharing (analysis, i, f, NULL, location, error))
+        return FALSE;
       ADD_OR_FAIL (t->params, f->params, _("parameters"));
       ADD_OR_FAIL (t->trainable_params, f->trainable, _("parameters"));
       ADD_OR_FAIL (t->non_trainable_params, f->non_trainable, _("parameters"));
       ADD_OR_FAIL (t->macs, f->macs, _("MACs"));
       ADD_OR_FAIL (t->other_ops, f->other_ops, _("other operations"));
       ADD_OR_FAIL (t->activations_all, f->activations, _("activations"));
+      ADD_OR_FAIL (t->activations_all, f->internal, _("activations"));
       if (f->workspace > t->workspace)
         {
           t->workspace = f->workspace;
@@ -345,10 +413,14 @@ envelope_analysis_new (const EnvelopeNetwork  *network,
       const EnvelopeLayer *layer = g_ptr_array_index (network->layers, i);
 
       max_inputs = MAX (max_inputs, analysis->offsets[i + 1] - analysis->offsets[i]);
-      if (layer->type == ENVELOPE_LAYER_INPUT && layer->shape_rank == 3)
+      if (layer->type == ENVELOPE_LAYER_INPUT && layer->shape_rank >= 2)
         {
-          analysis->input_extent[0] = MAX (analysis->input_extent[0], (guint64) layer->shape[1]);
-          analysis->input_extent[1] = MAX (analysis->input_extent[1], (guint64) layer->shape[2]);
+          /* the positions of an image, a signal, a video, or the tokens of a sequence */
+          gboolean tokens = layer->shape_rank == 2 && layer->layout == ENVELOPE_SHAPE_TOKENS;
+          guint n_axes = tokens ? 1 : layer->shape_rank - 1;
+
+          for (guint a = 0; a < n_axes; a++)
+            analysis->input_extent[a] = MAX (analysis->input_extent[a], (guint64) layer->shape[tokens ? 0 : 1 + a]);
         }
     }
 
@@ -430,7 +502,8 @@ envelope_analysis_explain_layer (const EnvelopeAnalysis *analysis,
   inf.out = &scratch;
   formulas = g_new0 (char *, ENVELOPE_N_FIGURES + 1);
   inf.formulas = formulas;
-  if (!envelope_layer_kind_infer (&inf, NULL))
+  if (!envelope_layer_kind_infer (&inf, NULL) ||
+      !apply_sharing (analysis, index, &scratch, formulas, NULL, NULL))
     g_warn_if_reached ();
   return formulas;
 }

@@ -21,6 +21,8 @@ G_BEGIN_DECLS
  * @ENVELOPE_ANALYSIS_ERROR_RANK: a spatial layer given a vector
  * @ENVELOPE_ANALYSIS_ERROR_GROUPS: channels not divisible by groups
  * @ENVELOPE_ANALYSIS_ERROR_OVERFLOW: a count that does not fit in 64 bits
+ * @ENVELOPE_ANALYSIS_ERROR_SHARES: a "shares" that names no layer, or
+ *   parameters of another size
  *
  * Settings out of range (a zero kernel, say) are reported in
  * %ENVELOPE_NETWORK_ERROR, as when the file is loaded.
@@ -32,6 +34,7 @@ typedef enum
   ENVELOPE_ANALYSIS_ERROR_RANK,
   ENVELOPE_ANALYSIS_ERROR_GROUPS,
   ENVELOPE_ANALYSIS_ERROR_OVERFLOW,
+  ENVELOPE_ANALYSIS_ERROR_SHARES,
 } EnvelopeAnalysisError;
 
 GQuark envelope_analysis_error_quark (void);
@@ -57,12 +60,17 @@ typedef enum
 const char *envelope_figure_get_key   (EnvelopeFigure figure);
 const char *envelope_figure_get_label (EnvelopeFigure figure);
 
+/* Per axis of the network input's positions: the spatial axes of a map
+ * ([h, w] of an image, [d, h, w] of a video, [l] of a signal) or the
+ * token axis of a sequence.  A vector input has none. */
 typedef struct
 {
-  double size[2];            /* [h, w] in input pixels */
-  double jump[2];
-  double start[2];
+  guint n_axes;              /* 0 to ENVELOPE_MAX_SPATIAL */
+  double size[ENVELOPE_MAX_SPATIAL];   /* in input positions (pixels, samples, tokens) */
+  double jump[ENVELOPE_MAX_SPATIAL];
+  double start[ENVELOPE_MAX_SPATIAL];
   gboolean whole_input;
+  gboolean causal;           /* whole input, but each token sees only those before it */
   gboolean misaligned;
 } EnvelopeReceptiveField;
 
@@ -71,10 +79,11 @@ typedef struct
   guint index;
   guint n_inputs;
   const guint *inputs;       /* indices of the layers it reads */
-  guint rank;                /* 1 or 3 */
-  guint64 shape[3];          /* C, H, W; or N */
-  gint64 pad_before[2];      /* resolved padding, [h, w] */
-  gint64 pad_after[2];
+  guint rank;                /* 1 to 4 */
+  EnvelopeTensorLayout layout;     /* how the axes are read */
+  guint64 shape[ENVELOPE_MAX_RANK];  /* [N]; [T, D]; [C, L], [C, H, W], [C, D, H, W] */
+  gint64 pad_before[ENVELOPE_MAX_SPATIAL];  /* resolved padding, per spatial axis */
+  gint64 pad_after[ENVELOPE_MAX_SPATIAL];
   guint64 weights;
   guint64 biases;
   guint64 non_trainable;
@@ -82,8 +91,10 @@ typedef struct
   guint64 trainable;
   guint64 macs;
   guint64 other_ops;
-  guint64 activations;
+  guint64 activations;       /* the output's values */
+  guint64 internal;          /* values the layer holds besides its output (attention's scores) */
   guint64 workspace;         /* im2col values, one sample */
+  gint shares;               /* the layer whose parameters it uses, or -1 */
   EnvelopeReceptiveField receptive_field;
 } EnvelopeLayerFigures;
 

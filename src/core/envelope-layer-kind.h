@@ -34,6 +34,19 @@ typedef enum
   ENVELOPE_LAYER_SOFTMAX,
   ENVELOPE_LAYER_ADD,
   ENVELOPE_LAYER_CONCAT,
+  /* elementwise and arithmetic */
+  ENVELOPE_LAYER_MUL,
+  ENVELOPE_LAYER_SUB,
+  ENVELOPE_LAYER_DIV,
+  ENVELOPE_LAYER_MAX,
+  ENVELOPE_LAYER_MIN,
+  ENVELOPE_LAYER_HARDSIGMOID,
+  ENVELOPE_LAYER_SOFTPLUS,
+  ENVELOPE_LAYER_MISH,
+  ENVELOPE_LAYER_IDENTITY,
+  ENVELOPE_LAYER_CLIP,
+  ENVELOPE_LAYER_PRELU,
+  ENVELOPE_LAYER_SCALE,
   ENVELOPE_N_LAYER_TYPES
 } EnvelopeLayerType;
 
@@ -48,6 +61,10 @@ typedef enum
   ENVELOPE_CATEGORY_REGULARIZATION,
   ENVELOPE_CATEGORY_RESHAPE,
   ENVELOPE_CATEGORY_MERGE,
+  ENVELOPE_CATEGORY_ARITHMETIC,
+  ENVELOPE_CATEGORY_STRUCTURE,
+  ENVELOPE_CATEGORY_ATTENTION,
+  ENVELOPE_CATEGORY_RECURRENT,
   ENVELOPE_N_CATEGORIES
 } EnvelopeLayerCategory;
 
@@ -55,6 +72,7 @@ typedef enum
 typedef enum
 {
   ENVELOPE_FIELD_SHAPE,
+  ENVELOPE_FIELD_LAYOUT,
   ENVELOPE_FIELD_FILTERS,
   ENVELOPE_FIELD_UNITS,
   ENVELOPE_FIELD_KERNEL,
@@ -67,29 +85,61 @@ typedef enum
   ENVELOPE_FIELD_ROUNDING,
   ENVELOPE_FIELD_SIZE,
   ENVELOPE_FIELD_RATE,
+  ENVELOPE_FIELD_AXIS,
+  ENVELOPE_FIELD_FACTOR,
+  ENVELOPE_FIELD_LEARNED,
+  ENVELOPE_FIELD_SHARED,
+  ENVELOPE_FIELD_MIN,
+  ENVELOPE_FIELD_MAX,
+  ENVELOPE_FIELD_SHARES,
   ENVELOPE_N_FIELDS
 } EnvelopeField;
 
-#define ENVELOPE_FIELD_BIT(f) (1u << (f))
+#define ENVELOPE_FIELD_BIT(f) (G_GUINT64_CONSTANT (1) << (f))
+
+/* A per-sample tensor has at most four axes ([C, D, H, W]); a map has
+ * one to three spatial axes. */
+#define ENVELOPE_MAX_RANK 4
+#define ENVELOPE_MAX_SPATIAL 3
+
+/* How a per-sample tensor's axes are read: a vector [N]; a sequence of
+ * tokens [T, D]; a map [C, spatial…] with 1, 2 or 3 spatial axes. */
+typedef enum
+{
+  ENVELOPE_TENSOR_VECTOR,
+  ENVELOPE_TENSOR_TOKENS,
+  ENVELOPE_TENSOR_MAP,
+} EnvelopeTensorLayout;
 
 typedef enum
 {
-  ENVELOPE_VALUE_SHAPE,      /* [C, H, W] or [N] */
-  ENVELOPE_VALUE_COUNT,      /* a positive integer */
-  ENVELOPE_VALUE_PAIR,       /* a positive integer or [h, w] */
-  ENVELOPE_VALUE_PADDING,    /* integer ≥ 0, [h, w], "same" or "valid" */
-  ENVELOPE_VALUE_OFFSET,     /* integer ≥ 0 or [h, w] */
+  ENVELOPE_VALUE_SHAPE,      /* [N], [T, D], [C, L], [C, H, W] or [C, D, H, W] */
+  ENVELOPE_VALUE_COUNT,      /* an integer ≥ the field's minimum */
+  ENVELOPE_VALUE_PAIR,       /* a positive integer, or one per spatial axis */
+  ENVELOPE_VALUE_PADDING,    /* integer ≥ 0, one per spatial axis, "same" or "valid" */
+  ENVELOPE_VALUE_OFFSET,     /* integer ≥ 0, or one per spatial axis */
   ENVELOPE_VALUE_BOOLEAN,
-  ENVELOPE_VALUE_ROUNDING,   /* "floor" or "ceil" */
+  ENVELOPE_VALUE_CHOICE,     /* one of the field's strings */
   ENVELOPE_VALUE_FRACTION,   /* a number in [0, 1) */
+  ENVELOPE_VALUE_INTEGER,    /* any integer (an axis may count from the end) */
+  ENVELOPE_VALUE_REAL,       /* any finite number */
+  ENVELOPE_VALUE_NAME,       /* another layer's name */
 } EnvelopeValueKind;
 
+/* Where a field's value lives in EnvelopeLayer, and what it accepts.
+ * Lists (PAIR, OFFSET, PADDING, SHAPE) hold up to ENVELOPE_MAX_RANK
+ * gint64; COUNT and INTEGER one gint64; BOOLEAN a gboolean; CHOICE a
+ * gint indexing @choices; FRACTION and REAL a double; NAME a char*. */
 typedef struct
 {
   EnvelopeField field;
   const char *key;           /* the JSON key */
   const char *label;         /* translatable, for the inspector */
   EnvelopeValueKind value_kind;
+  gsize offset;              /* of the value in EnvelopeLayer */
+  gint64 minimum;            /* COUNT */
+  double default_value;      /* COUNT, INTEGER, BOOLEAN, CHOICE, FRACTION, REAL; lists fill every axis */
+  const char *const *choices; /* CHOICE: NULL-terminated */
 } EnvelopeFieldInfo;
 
 typedef struct
@@ -98,8 +148,8 @@ typedef struct
   const char *id;            /* the file's "type" */
   const char *label;         /* translatable */
   EnvelopeLayerCategory category;
-  guint32 fields;            /* ENVELOPE_FIELD_BIT of what it accepts */
-  guint32 required;          /* … and of what it must have */
+  guint64 fields;            /* ENVELOPE_FIELD_BIT of what it accepts */
+  guint64 required;          /* … and of what it must have */
   guint min_inputs;
   guint max_inputs;          /* G_MAXUINT: any number */
   gboolean in_place;         /* may overwrite its input (activations, dropout) */
@@ -115,5 +165,8 @@ const EnvelopeFieldInfo *envelope_field_get_info         (EnvelopeField         
 gboolean                 envelope_field_lookup           (const char           *key,
                                                           EnvelopeField        *field);
 char                    *envelope_layer_kind_list_keys   (const EnvelopeLayerKind *kind);
+gint                     envelope_field_choice_lookup    (const EnvelopeFieldInfo *info,
+                                                          const char           *text);
+char                    *envelope_field_list_choices     (const EnvelopeFieldInfo *info);
 
 G_END_DECLS

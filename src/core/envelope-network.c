@@ -158,22 +158,88 @@ envelope_optimizer_list_valid (void)
 /* ------------------------------------------------------------------ */
 /* Layers                                                              */
 
+/* Where @field's value lives in @layer. */
+#define FIELD_VALUE(layer, info, type) ((type *) G_STRUCT_MEMBER_P ((layer), (info)->offset))
+
 static void
-set_pair (gint64 pair[2],
-          gint64 value)
+fill_list (gint64 *values,
+           gint64  value)
 {
-  pair[0] = pair[1] = value;
+  for (guint i = 0; i < ENVELOPE_MAX_SPATIAL; i++)
+    values[i] = value;
+}
+
+/* The entries of a spatial list as the author wrote them: one number
+ * when they gave one (or all entries agree), else one per axis. */
+/**
+ * envelope_layer_list_length:
+ *
+ * How many entries a spatial setting (kernel, stride, …) holds: 0 when
+ * one number stands for every axis, else one per axis.  Code that sets
+ * [h, w] directly without a length gets 2 when the two differ.
+ */
+guint
+envelope_layer_list_length (const EnvelopeLayer *layer,
+                            EnvelopeField        field)
+{
+  const gint64 *values = G_STRUCT_MEMBER_P (layer, envelope_field_get_info (field)->offset);
+
+  if (layer->lengths[field] == 0)
+    return values[0] != values[1] ? 2 : 0;
+  return layer->lengths[field];
+}
+
+static guint
+list_written_length (const EnvelopeLayer *layer,
+                     EnvelopeField        field,
+                     const gint64        *values)
+{
+  guint n = envelope_layer_list_length (layer, field);
+
+  for (guint i = 1; i < n; i++)
+    if (values[i] != values[0])
+      return n;
+  return 0;
 }
 
 static void
-append_pair (GString      *out,
-             const gint64  pair[2],
-             const char   *separator)
+append_list (GString             *out,
+             const EnvelopeLayer *layer,
+             EnvelopeField        field,
+             const gint64        *values,
+             const char          *separator)
 {
-  if (pair[0] == pair[1])
-    g_string_append_printf (out, "%" PRId64, pair[0]);
-  else
-    g_string_append_printf (out, "%" PRId64 "%s%" PRId64, pair[0], separator, pair[1]);
+  guint n = list_written_length (layer, field, values);
+
+  g_string_append_printf (out, "%" PRId64, values[0]);
+  for (guint i = 1; i < n; i++)
+    g_string_append_printf (out, "%s%" PRId64, separator, values[i]);
+}
+
+static gboolean
+list_all (const EnvelopeLayer *layer,
+          EnvelopeField        field,
+          const gint64        *values,
+          gint64               value)
+{
+  guint n = MAX (layer->lengths[field], 1);
+
+  for (guint i = 0; i < n; i++)
+    if (values[i] != value)
+      return FALSE;
+  return TRUE;
+}
+
+static void
+append_kernel (GString             *out,
+               const EnvelopeLayer *layer)
+{
+  guint n = MAX (layer->lengths[ENVELOPE_FIELD_KERNEL], 2);
+
+  /* "3×3" for a square kernel written as one number, as the lecture does */
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (out, i > 0 ? "×%" PRId64 : "%" PRId64,
+                            layer->kernel[layer->lengths[ENVELOPE_FIELD_KERNEL] == 0 ? 0 : i]);
 }
 
 /* The kind and key settings in a few characters, as a diagram block or
@@ -197,20 +263,21 @@ envelope_layer_describe (const EnvelopeLayer *layer)
     case ENVELOPE_LAYER_MAX_POOL:
     case ENVELOPE_LAYER_AVG_POOL:
       g_string_append_c (out, ' ');
-      g_string_append_printf (out, "%" PRId64 "×%" PRId64, layer->kernel[0], layer->kernel[1]);
+      append_kernel (out, layer);
       if (!pool)
         g_string_append_printf (out, ", %" PRId64, layer->filters);
       if ((!pool || (layer->set & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_STRIDE))) &&
-          (layer->stride[0] != 1 || layer->stride[1] != 1) &&
-          !(pool && layer->stride[0] == layer->kernel[0] && layer->stride[1] == layer->kernel[1]))
+          !list_all (layer, ENVELOPE_FIELD_STRIDE, layer->stride, 1) &&
+          !(pool && memcmp (layer->stride, layer->kernel, sizeof layer->stride) == 0 &&
+            layer->lengths[ENVELOPE_FIELD_STRIDE] == layer->lengths[ENVELOPE_FIELD_KERNEL]))
         {
           g_string_append (out, layer->type == ENVELOPE_LAYER_DECONV ? ", ×" : ", /");
-          append_pair (out, layer->stride, "×");
+          append_list (out, layer, ENVELOPE_FIELD_STRIDE, layer->stride, "×");
         }
-      if (!pool && (layer->dilation[0] != 1 || layer->dilation[1] != 1))
+      if (!pool && !list_all (layer, ENVELOPE_FIELD_DILATION, layer->dilation, 1))
         {
           g_string_append (out, ", dil ");
-          append_pair (out, layer->dilation, "×");
+          append_list (out, layer, ENVELOPE_FIELD_DILATION, layer->dilation, "×");
         }
       if (!pool && layer->groups != 1)
         g_string_append_printf (out, ", g%" PRId64, layer->groups);
@@ -224,9 +291,19 @@ envelope_layer_describe (const EnvelopeLayer *layer)
     case ENVELOPE_LAYER_LRN:
       g_string_append_printf (out, " %" PRId64, layer->size);
       break;
+    case ENVELOPE_LAYER_SCALE:
+      if (!layer->learned)
+        g_string_append_printf (out, " ×%g", layer->factor);
+      break;
+    case ENVELOPE_LAYER_CONCAT:
+      if (layer->axis != 0)
+        g_string_append_printf (out, " axis %" PRId64, layer->axis);
+      break;
     default:
       break;
     }
+  if (layer->shares != NULL && (kind->fields & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_SHARES)))
+    g_string_append_printf (out, " = %s", layer->shares);
   return g_string_free (out, FALSE);
 }
 
@@ -235,55 +312,54 @@ void
 envelope_layer_set_field_default (EnvelopeLayer *layer,
                                   EnvelopeField  field)
 {
-  g_return_if_fail (layer != NULL);
+  const EnvelopeFieldInfo *info;
+  double value;
 
+  g_return_if_fail (layer != NULL);
+  g_return_if_fail (field < ENVELOPE_N_FIELDS);
+
+  info = envelope_field_get_info (field);
   layer->set &= ~ENVELOPE_FIELD_BIT (field);
-  switch (field)
+  layer->lengths[field] = 0;
+  value = info->default_value;
+  if (field == ENVELOPE_FIELD_KERNEL &&
+      (layer->type == ENVELOPE_LAYER_MAX_POOL || layer->type == ENVELOPE_LAYER_AVG_POOL))
+    value = 2;
+
+  switch (info->value_kind)
     {
-    case ENVELOPE_FIELD_SHAPE:
+    case ENVELOPE_VALUE_SHAPE:
       layer->shape_rank = 3;
       layer->shape[0] = 3;
       layer->shape[1] = 224;
       layer->shape[2] = 224;
+      layer->shape[3] = 0;
       break;
-    case ENVELOPE_FIELD_FILTERS:
-      layer->filters = 64;
-      break;
-    case ENVELOPE_FIELD_UNITS:
-      layer->units = 128;
-      break;
-    case ENVELOPE_FIELD_KERNEL:
-      set_pair (layer->kernel, layer->type == ENVELOPE_LAYER_MAX_POOL || layer->type == ENVELOPE_LAYER_AVG_POOL ? 2 : 3);
-      break;
-    case ENVELOPE_FIELD_STRIDE:
-      set_pair (layer->stride, 1);
-      break;
-    case ENVELOPE_FIELD_PADDING:
+    case ENVELOPE_VALUE_PADDING:
       layer->padding_mode = ENVELOPE_PADDING_EXPLICIT;
-      set_pair (layer->padding, 0);
+      fill_list (layer->padding, (gint64) value);
       break;
-    case ENVELOPE_FIELD_DILATION:
-      set_pair (layer->dilation, 1);
+    case ENVELOPE_VALUE_PAIR:
+    case ENVELOPE_VALUE_OFFSET:
+      fill_list (FIELD_VALUE (layer, info, gint64), (gint64) value);
       break;
-    case ENVELOPE_FIELD_GROUPS:
-      layer->groups = 1;
+    case ENVELOPE_VALUE_COUNT:
+    case ENVELOPE_VALUE_INTEGER:
+      *FIELD_VALUE (layer, info, gint64) = (gint64) value;
       break;
-    case ENVELOPE_FIELD_OUTPUT_PADDING:
-      set_pair (layer->output_padding, 0);
+    case ENVELOPE_VALUE_BOOLEAN:
+      *FIELD_VALUE (layer, info, gboolean) = value != 0;
       break;
-    case ENVELOPE_FIELD_BIAS:
-      layer->bias = TRUE;
+    case ENVELOPE_VALUE_CHOICE:
+      *FIELD_VALUE (layer, info, gint) = (gint) value;
       break;
-    case ENVELOPE_FIELD_ROUNDING:
-      layer->rounding = ENVELOPE_ROUNDING_FLOOR;
+    case ENVELOPE_VALUE_FRACTION:
+    case ENVELOPE_VALUE_REAL:
+      *FIELD_VALUE (layer, info, double) = value;
       break;
-    case ENVELOPE_FIELD_SIZE:
-      layer->size = 5;
+    case ENVELOPE_VALUE_NAME:
+      g_clear_pointer (FIELD_VALUE (layer, info, char *), g_free);
       break;
-    case ENVELOPE_FIELD_RATE:
-      layer->rate = 0.5;
-      break;
-    case ENVELOPE_N_FIELDS:
     default:
       g_assert_not_reached ();
     }
@@ -322,6 +398,7 @@ envelope_layer_copy (const EnvelopeLayer *layer)
   copy->name = g_strdup (layer->name);
   copy->inputs = g_strdupv (layer->inputs);
   copy->group = g_strdup (layer->group);
+  copy->shares = g_strdup (layer->shares);
   return copy;
 }
 
@@ -333,6 +410,7 @@ envelope_layer_free (EnvelopeLayer *layer)
   g_free (layer->name);
   g_strfreev (layer->inputs);
   g_free (layer->group);
+  g_free (layer->shares);
   g_free (layer);
 }
 
@@ -345,35 +423,64 @@ strv_equal0 (char **a,
   return g_strv_equal ((const char * const *) a, (const char * const *) b);
 }
 
+static gboolean
+field_equal (const EnvelopeLayer     *a,
+             const EnvelopeLayer     *b,
+             const EnvelopeFieldInfo *info)
+{
+  switch (info->value_kind)
+    {
+    case ENVELOPE_VALUE_SHAPE:
+      return a->shape_rank == b->shape_rank && memcmp (a->shape, b->shape, a->shape_rank * sizeof (gint64)) == 0;
+    case ENVELOPE_VALUE_PADDING:
+      if (a->padding_mode != b->padding_mode)
+        return FALSE;
+      if (a->padding_mode != ENVELOPE_PADDING_EXPLICIT)
+        return TRUE;
+      G_GNUC_FALLTHROUGH;
+    case ENVELOPE_VALUE_PAIR:
+    case ENVELOPE_VALUE_OFFSET:
+      {
+        guint n = list_written_length (a, info->field, FIELD_VALUE (a, info, gint64));
+
+        return n == list_written_length (b, info->field, FIELD_VALUE (b, info, gint64)) &&
+               memcmp (FIELD_VALUE (a, info, gint64), FIELD_VALUE (b, info, gint64), MAX (n, 1) * sizeof (gint64)) == 0;
+      }
+    case ENVELOPE_VALUE_COUNT:
+    case ENVELOPE_VALUE_INTEGER:
+      return *FIELD_VALUE (a, info, gint64) == *FIELD_VALUE (b, info, gint64);
+    case ENVELOPE_VALUE_BOOLEAN:
+      return !*FIELD_VALUE (a, info, gboolean) == !*FIELD_VALUE (b, info, gboolean);
+    case ENVELOPE_VALUE_CHOICE:
+      return *FIELD_VALUE (a, info, gint) == *FIELD_VALUE (b, info, gint);
+    case ENVELOPE_VALUE_FRACTION:
+    case ENVELOPE_VALUE_REAL:
+      return *FIELD_VALUE (a, info, double) == *FIELD_VALUE (b, info, double);
+    case ENVELOPE_VALUE_NAME:
+      return g_strcmp0 (*FIELD_VALUE (a, info, char *), *FIELD_VALUE (b, info, char *)) == 0;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
 /* Equal as networks: same names, kinds, wiring and effective settings. */
 gboolean
 envelope_layer_equal (const EnvelopeLayer *a,
                       const EnvelopeLayer *b)
 {
-  guint32 fields;
+  guint64 fields;
 
   if (g_strcmp0 (a->name, b->name) != 0 || a->type != b->type ||
       !strv_equal0 (a->inputs, b->inputs) || g_strcmp0 (a->group, b->group) != 0)
     return FALSE;
 
   fields = envelope_layer_kind_get (a->type)->fields;
-#define SAME(f, expr) (!(fields & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_##f)) || (expr))
-  return SAME (SHAPE, a->shape_rank == b->shape_rank && memcmp (a->shape, b->shape, a->shape_rank * sizeof (gint64)) == 0) &&
-         SAME (FILTERS, a->filters == b->filters) &&
-         SAME (UNITS, a->units == b->units) &&
-         SAME (KERNEL, memcmp (a->kernel, b->kernel, sizeof a->kernel) == 0) &&
-         SAME (STRIDE, memcmp (a->stride, b->stride, sizeof a->stride) == 0 &&
-                       (a->set & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_STRIDE)) == (b->set & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_STRIDE))) &&
-         SAME (PADDING, a->padding_mode == b->padding_mode &&
-                        (a->padding_mode != ENVELOPE_PADDING_EXPLICIT || memcmp (a->padding, b->padding, sizeof a->padding) == 0)) &&
-         SAME (DILATION, memcmp (a->dilation, b->dilation, sizeof a->dilation) == 0) &&
-         SAME (GROUPS, a->groups == b->groups) &&
-         SAME (OUTPUT_PADDING, memcmp (a->output_padding, b->output_padding, sizeof a->output_padding) == 0) &&
-         SAME (BIAS, a->bias == b->bias) &&
-         SAME (ROUNDING, a->rounding == b->rounding) &&
-         SAME (SIZE, a->size == b->size) &&
-         SAME (RATE, a->rate == b->rate);
-#undef SAME
+  for (guint f = 0; f < ENVELOPE_N_FIELDS; f++)
+    if ((fields & ENVELOPE_FIELD_BIT (f)) && !field_equal (a, b, envelope_field_get_info (f)))
+      return FALSE;
+  /* pooling's stride defaults to its kernel: whether it was given matters */
+  return (a->set & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_STRIDE)) == (b->set & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_STRIDE)) ||
+         !(fields & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_STRIDE));
 }
 
 static gboolean
@@ -401,6 +508,73 @@ check_positive (const EnvelopeLayer   *layer,
   return TRUE;
 }
 
+static gboolean
+validate_field (const EnvelopeLayer     *layer,
+                guint                    index,
+                const EnvelopeFieldInfo *info,
+                EnvelopeErrorLocation   *location,
+                GError                 **error)
+{
+  guint n = MAX (layer->lengths[info->field], 1);
+
+  switch (info->value_kind)
+    {
+    case ENVELOPE_VALUE_SHAPE:
+      if (layer->shape_rank < 1 || layer->shape_rank > ENVELOPE_MAX_RANK)
+        {
+          envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_VALUE, location,
+                                index, layer->name, info->key,
+                                _("must be [N], [T, D], [C, L], [C, H, W] or [C, D, H, W], got %u sizes"),
+                                layer->shape_rank);
+          return FALSE;
+        }
+      return check_positive (layer, index, info->field, layer->shape, layer->shape_rank, 1, location, error);
+    case ENVELOPE_VALUE_PADDING:
+      if (layer->padding_mode != ENVELOPE_PADDING_EXPLICIT)
+        return TRUE;
+      return check_positive (layer, index, info->field, layer->padding, n, 0, location, error);
+    case ENVELOPE_VALUE_PAIR:
+      return check_positive (layer, index, info->field, FIELD_VALUE (layer, info, gint64), n, 1, location, error);
+    case ENVELOPE_VALUE_OFFSET:
+      return check_positive (layer, index, info->field, FIELD_VALUE (layer, info, gint64), n, 0, location, error);
+    case ENVELOPE_VALUE_COUNT:
+      return check_positive (layer, index, info->field, FIELD_VALUE (layer, info, gint64), 1, info->minimum,
+                             location, error);
+    case ENVELOPE_VALUE_FRACTION:
+      {
+        double rate = *FIELD_VALUE (layer, info, double);
+
+        if (rate >= 0.0 && rate < 1.0)
+          return TRUE;
+        envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_VALUE, location,
+                              index, layer->name, info->key, _("must be at least 0 and below 1, got %g"), rate);
+        return FALSE;
+      }
+    case ENVELOPE_VALUE_REAL:
+      if (isfinite (*FIELD_VALUE (layer, info, double)))
+        return TRUE;
+      envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_VALUE, location,
+                            index, layer->name, info->key, _("must be a finite number"));
+      return FALSE;
+    case ENVELOPE_VALUE_NAME:
+      {
+        const char *name = *FIELD_VALUE (layer, info, char *);
+
+        if (name == NULL || name[0] != '\0')
+          return TRUE;
+        envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_VALUE, location,
+                              index, layer->name, info->key, _("must name a layer"));
+        return FALSE;
+      }
+    case ENVELOPE_VALUE_CHOICE:
+    case ENVELOPE_VALUE_BOOLEAN:
+    case ENVELOPE_VALUE_INTEGER:
+      return TRUE;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
 /* Whether the settings of @layer are in range; sizes are checked against
  * the input shapes later, by the analysis. */
 gboolean
@@ -410,50 +584,27 @@ envelope_layer_validate (const EnvelopeLayer   *layer,
                          GError               **error)
 {
   const EnvelopeLayerKind *kind;
-  guint32 f;
 
   g_return_val_if_fail (layer != NULL, FALSE);
 
   kind = envelope_layer_kind_get (layer->type);
-  f = kind->fields;
   if (layer->name == NULL || layer->name[0] == '\0')
     {
       envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_VALUE, location,
                             index, "", "name", _("must not be empty"));
       return FALSE;
     }
-
-#define HAS(x) (f & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_##x))
-#define CHECK(x, values, n, min) \
-  (!HAS (x) || check_positive (layer, index, ENVELOPE_FIELD_##x, values, n, min, location, error))
-  if (HAS (SHAPE) && layer->shape_rank != 1 && layer->shape_rank != 3)
+  for (guint f = 0; f < ENVELOPE_N_FIELDS; f++)
+    if ((kind->fields & ENVELOPE_FIELD_BIT (f)) &&
+        !validate_field (layer, index, envelope_field_get_info (f), location, error))
+      return FALSE;
+  if (layer->shares != NULL && (kind->fields & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_SHARES)) &&
+      g_str_equal (layer->shares, layer->name))
     {
       envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_VALUE, location,
-                            index, layer->name, "shape", _("must be [C, H, W] or [N], got %u sizes"),
-                            layer->shape_rank);
+                            index, layer->name, "shares", _("names the layer itself"));
       return FALSE;
     }
-  if (!CHECK (SHAPE, layer->shape, layer->shape_rank, 1) ||
-      !CHECK (FILTERS, &layer->filters, 1, 1) ||
-      !CHECK (UNITS, &layer->units, 1, 1) ||
-      !CHECK (KERNEL, layer->kernel, 2, 1) ||
-      !CHECK (STRIDE, layer->stride, 2, 1) ||
-      !CHECK (DILATION, layer->dilation, 2, 1) ||
-      !CHECK (GROUPS, &layer->groups, 1, 1) ||
-      !CHECK (OUTPUT_PADDING, layer->output_padding, 2, 0) ||
-      !CHECK (SIZE, &layer->size, 1, 1))
-    return FALSE;
-  if (HAS (PADDING) && layer->padding_mode == ENVELOPE_PADDING_EXPLICIT &&
-      !check_positive (layer, index, ENVELOPE_FIELD_PADDING, layer->padding, 2, 0, location, error))
-    return FALSE;
-  if (HAS (RATE) && !(layer->rate >= 0.0 && layer->rate < 1.0))
-    {
-      envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_VALUE, location,
-                            index, layer->name, "rate", _("must be at least 0 and below 1, got %g"), layer->rate);
-      return FALSE;
-    }
-#undef CHECK
-#undef HAS
   return TRUE;
 }
 
@@ -873,37 +1024,64 @@ read_integer (Reader     *reader,
   return TRUE;
 }
 
-/* An integer or [h, w]. */
+/* An integer, or a list of one per spatial axis (1 to 3).  The entries
+ * the list leaves out repeat its last one, so [3, 3] and 3 hold the same
+ * values; @length records what was written. */
 static gboolean
-read_pair (Reader     *reader,
+read_list (Reader     *reader,
            JsonObject *object,
            const char *key,
            const char *expected,
-           gint64      out[2])
+           gint64      out[ENVELOPE_MAX_SPATIAL],
+           guint8     *length)
 {
   JsonNode *node = json_object_get_member (object, key);
 
   if (is_integer (node))
     {
-      set_pair (out, json_node_get_int (node));
+      fill_list (out, json_node_get_int (node));
+      *length = 0;
       return TRUE;
     }
   if (JSON_NODE_HOLDS_ARRAY (node))
     {
       JsonArray *array = json_node_get_array (node);
+      guint n = json_array_get_length (array);
 
-      if (json_array_get_length (array) == 2 &&
-          is_integer (json_array_get_element (array, 0)) && is_integer (json_array_get_element (array, 1)))
+      if (n < 1 || n > ENVELOPE_MAX_SPATIAL)
+        return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
+                             _("must be %s; the array must hold one integer per spatial axis (1 to 3), got %u elements"),
+                             expected, n);
+      for (guint i = 0; i < n; i++)
         {
-          out[0] = json_array_get_int_element (array, 0);
-          out[1] = json_array_get_int_element (array, 1);
-          return TRUE;
+          JsonNode *element = json_array_get_element (array, i);
+
+          if (!is_integer (element))
+            return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
+                                 _("must hold integers, got %s at position %u"), describe_node (element), i);
+          out[i] = json_node_get_int (element);
         }
-      return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
-                           _("must be %s; the array must hold two integers [h, w], got %u elements"),
-                           expected, json_array_get_length (array));
+      for (guint i = n; i < ENVELOPE_MAX_SPATIAL; i++)
+        out[i] = out[n - 1];
+      *length = (guint8) n;
+      return TRUE;
     }
   return type_error (reader, key, expected, node);
+}
+
+static gboolean
+read_number (Reader     *reader,
+             JsonObject *object,
+             const char *key,
+             double     *out)
+{
+  JsonNode *node = json_object_get_member (object, key);
+
+  if (!JSON_NODE_HOLDS_VALUE (node) ||
+      (json_node_get_value_type (node) != G_TYPE_DOUBLE && json_node_get_value_type (node) != G_TYPE_INT64))
+    return type_error (reader, key, _("a number"), node);
+  *out = json_node_get_double (node);
+  return TRUE;
 }
 
 static gboolean
@@ -913,9 +1091,10 @@ read_field (Reader        *reader,
             EnvelopeField  field,
             EnvelopeLayer *layer)
 {
+  const EnvelopeFieldInfo *info = envelope_field_get_info (field);
   JsonNode *node = json_object_get_member (object, key);
 
-  switch (envelope_field_get_info (field)->value_kind)
+  switch (info->value_kind)
     {
     case ENVELOPE_VALUE_SHAPE:
       {
@@ -923,12 +1102,12 @@ read_field (Reader        *reader,
         guint n;
 
         if (!JSON_NODE_HOLDS_ARRAY (node))
-          return type_error (reader, key, _("[C, H, W] or [N]"), node);
+          return type_error (reader, key, _("a list of sizes such as [C, H, W], [T, D] or [N]"), node);
         array = json_node_get_array (node);
         n = json_array_get_length (array);
-        if (n != 1 && n != 3)
+        if (n < 1 || n > ENVELOPE_MAX_RANK)
           return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
-                               _("must be [C, H, W] or [N], got %u sizes"), n);
+                               _("must be [N], [T, D], [C, L], [C, H, W] or [C, D, H, W], got %u sizes"), n);
         for (guint i = 0; i < n; i++)
           {
             JsonNode *element = json_array_get_element (array, i);
@@ -942,22 +1121,20 @@ read_field (Reader        *reader,
       }
 
     case ENVELOPE_VALUE_COUNT:
-      {
-        gint64 *target = field == ENVELOPE_FIELD_FILTERS ? &layer->filters
-                       : field == ENVELOPE_FIELD_UNITS ? &layer->units
-                       : field == ENVELOPE_FIELD_GROUPS ? &layer->groups
-                       : &layer->size;
-        return read_integer (reader, object, key, _("a positive integer"), target);
-      }
+      return read_integer (reader, object, key,
+                           info->minimum > 0 ? _("a positive integer") : _("an integer ≥ 0"),
+                           FIELD_VALUE (layer, info, gint64));
+
+    case ENVELOPE_VALUE_INTEGER:
+      return read_integer (reader, object, key, _("an integer"), FIELD_VALUE (layer, info, gint64));
 
     case ENVELOPE_VALUE_PAIR:
-      return read_pair (reader, object, key, _("a positive integer or [h, w]"),
-                        field == ENVELOPE_FIELD_KERNEL ? layer->kernel
-                        : field == ENVELOPE_FIELD_STRIDE ? layer->stride
-                        : layer->dilation);
+      return read_list (reader, object, key, _("a positive integer or one per spatial axis"),
+                        FIELD_VALUE (layer, info, gint64), &layer->lengths[field]);
 
     case ENVELOPE_VALUE_OFFSET:
-      return read_pair (reader, object, key, _("an integer or [h, w]"), layer->output_padding);
+      return read_list (reader, object, key, _("an integer or one per spatial axis"),
+                        FIELD_VALUE (layer, info, gint64), &layer->lengths[field]);
 
     case ENVELOPE_VALUE_PADDING:
       if (is_string (node))
@@ -970,41 +1147,53 @@ read_field (Reader        *reader,
             layer->padding_mode = ENVELOPE_PADDING_VALID;
           else
             return reader_error (reader, ENVELOPE_NETWORK_ERROR_VALUE, key,
-                                 _("must be an integer, [h, w], \"same\" or \"valid\", got \"%s\""), mode);
-          set_pair (layer->padding, 0);
+                                 _("must be an integer, one per spatial axis, \"same\" or \"valid\", got \"%s\""), mode);
+          fill_list (layer->padding, 0);
+          layer->lengths[field] = 0;
           return TRUE;
         }
       layer->padding_mode = ENVELOPE_PADDING_EXPLICIT;
-      return read_pair (reader, object, key, _("an integer, [h, w], \"same\" or \"valid\""), layer->padding);
+      return read_list (reader, object, key, _("an integer, one per spatial axis, \"same\" or \"valid\""),
+                        layer->padding, &layer->lengths[field]);
 
     case ENVELOPE_VALUE_BOOLEAN:
       if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
         return type_error (reader, key, _("true or false"), node);
-      layer->bias = json_node_get_boolean (node);
+      *FIELD_VALUE (layer, info, gboolean) = json_node_get_boolean (node);
       return TRUE;
 
-    case ENVELOPE_VALUE_ROUNDING:
+    case ENVELOPE_VALUE_CHOICE:
       {
-        const char *mode;
+        const char *text;
+        gint choice;
 
-        if (!read_string (reader, object, key, &mode))
+        if (!read_string (reader, object, key, &text))
           return FALSE;
-        if (g_str_equal (mode, "floor"))
-          layer->rounding = ENVELOPE_ROUNDING_FLOOR;
-        else if (g_str_equal (mode, "ceil"))
-          layer->rounding = ENVELOPE_ROUNDING_CEIL;
-        else
-          return reader_error (reader, ENVELOPE_NETWORK_ERROR_VALUE, key,
-                               _("must be \"floor\" or \"ceil\", got \"%s\""), mode);
+        choice = envelope_field_choice_lookup (info, text);
+        if (choice < 0)
+          {
+            g_autofree char *valid = envelope_field_list_choices (info);
+            return reader_error (reader, ENVELOPE_NETWORK_ERROR_VALUE, key,
+                                 _("must be %s, got \"%s\""), valid, text);
+          }
+        *FIELD_VALUE (layer, info, gint) = choice;
         return TRUE;
       }
 
     case ENVELOPE_VALUE_FRACTION:
-      if (!JSON_NODE_HOLDS_VALUE (node) ||
-          (json_node_get_value_type (node) != G_TYPE_DOUBLE && json_node_get_value_type (node) != G_TYPE_INT64))
-        return type_error (reader, key, _("a number"), node);
-      layer->rate = json_node_get_double (node);
-      return TRUE;
+    case ENVELOPE_VALUE_REAL:
+      return read_number (reader, object, key, FIELD_VALUE (layer, info, double));
+
+    case ENVELOPE_VALUE_NAME:
+      {
+        const char *text;
+
+        if (!read_string (reader, object, key, &text))
+          return FALSE;
+        g_free (*FIELD_VALUE (layer, info, char *));
+        *FIELD_VALUE (layer, info, char *) = g_strdup (text);
+        return TRUE;
+      }
 
     default:
       g_assert_not_reached ();
@@ -1458,17 +1647,21 @@ envelope_network_load_from_file (const char *path,
 /* Writing                                                             */
 
 static void
-add_pair (JsonBuilder  *builder,
-          const gint64  pair[2])
+add_list (JsonBuilder         *builder,
+          const EnvelopeLayer *layer,
+          EnvelopeField        field,
+          const gint64        *values)
 {
-  if (pair[0] == pair[1])
+  guint n = list_written_length (layer, field, values);
+
+  if (n == 0)
     {
-      json_builder_add_int_value (builder, pair[0]);
+      json_builder_add_int_value (builder, values[0]);
       return;
     }
   json_builder_begin_array (builder);
-  json_builder_add_int_value (builder, pair[0]);
-  json_builder_add_int_value (builder, pair[1]);
+  for (guint i = 0; i < n; i++)
+    json_builder_add_int_value (builder, values[i]);
   json_builder_end_array (builder);
 }
 
@@ -1477,57 +1670,46 @@ write_field (JsonBuilder         *builder,
              const EnvelopeLayer *layer,
              EnvelopeField        field)
 {
-  json_builder_set_member_name (builder, envelope_field_get_info (field)->key);
-  switch (field)
+  const EnvelopeFieldInfo *info = envelope_field_get_info (field);
+
+  json_builder_set_member_name (builder, info->key);
+  switch (info->value_kind)
     {
-    case ENVELOPE_FIELD_SHAPE:
+    case ENVELOPE_VALUE_SHAPE:
       json_builder_begin_array (builder);
       for (guint i = 0; i < layer->shape_rank; i++)
         json_builder_add_int_value (builder, layer->shape[i]);
       json_builder_end_array (builder);
       break;
-    case ENVELOPE_FIELD_FILTERS:
-      json_builder_add_int_value (builder, layer->filters);
-      break;
-    case ENVELOPE_FIELD_UNITS:
-      json_builder_add_int_value (builder, layer->units);
-      break;
-    case ENVELOPE_FIELD_KERNEL:
-      add_pair (builder, layer->kernel);
-      break;
-    case ENVELOPE_FIELD_STRIDE:
-      add_pair (builder, layer->stride);
-      break;
-    case ENVELOPE_FIELD_PADDING:
+    case ENVELOPE_VALUE_PADDING:
       if (layer->padding_mode == ENVELOPE_PADDING_SAME)
         json_builder_add_string_value (builder, "same");
       else if (layer->padding_mode == ENVELOPE_PADDING_VALID)
         json_builder_add_string_value (builder, "valid");
       else
-        add_pair (builder, layer->padding);
+        add_list (builder, layer, field, layer->padding);
       break;
-    case ENVELOPE_FIELD_DILATION:
-      add_pair (builder, layer->dilation);
+    case ENVELOPE_VALUE_PAIR:
+    case ENVELOPE_VALUE_OFFSET:
+      add_list (builder, layer, field, FIELD_VALUE (layer, info, gint64));
       break;
-    case ENVELOPE_FIELD_GROUPS:
-      json_builder_add_int_value (builder, layer->groups);
+    case ENVELOPE_VALUE_COUNT:
+    case ENVELOPE_VALUE_INTEGER:
+      json_builder_add_int_value (builder, *FIELD_VALUE (layer, info, gint64));
       break;
-    case ENVELOPE_FIELD_OUTPUT_PADDING:
-      add_pair (builder, layer->output_padding);
+    case ENVELOPE_VALUE_BOOLEAN:
+      json_builder_add_boolean_value (builder, *FIELD_VALUE (layer, info, gboolean));
       break;
-    case ENVELOPE_FIELD_BIAS:
-      json_builder_add_boolean_value (builder, layer->bias);
+    case ENVELOPE_VALUE_CHOICE:
+      json_builder_add_string_value (builder, info->choices[*FIELD_VALUE (layer, info, gint)]);
       break;
-    case ENVELOPE_FIELD_ROUNDING:
-      json_builder_add_string_value (builder, layer->rounding == ENVELOPE_ROUNDING_CEIL ? "ceil" : "floor");
+    case ENVELOPE_VALUE_FRACTION:
+    case ENVELOPE_VALUE_REAL:
+      json_builder_add_double_value (builder, *FIELD_VALUE (layer, info, double));
       break;
-    case ENVELOPE_FIELD_SIZE:
-      json_builder_add_int_value (builder, layer->size);
+    case ENVELOPE_VALUE_NAME:
+      json_builder_add_string_value (builder, *FIELD_VALUE (layer, info, char *));
       break;
-    case ENVELOPE_FIELD_RATE:
-      json_builder_add_double_value (builder, layer->rate);
-      break;
-    case ENVELOPE_N_FIELDS:
     default:
       g_assert_not_reached ();
     }
@@ -1691,7 +1873,8 @@ envelope_network_to_data (const EnvelopeNetwork *network,
           json_builder_end_array (builder);
         }
       for (guint f = 0; f < ENVELOPE_N_FIELDS; f++)
-        if ((kind->fields & layer->set) & ENVELOPE_FIELD_BIT (f))
+        if (((kind->fields & layer->set) & ENVELOPE_FIELD_BIT (f)) &&
+            (f != ENVELOPE_FIELD_SHARES || layer->shares != NULL))
           write_field (builder, layer, f);
       if (layer->group != NULL)
         {

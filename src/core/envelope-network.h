@@ -59,6 +59,13 @@ typedef enum
 
 GQuark envelope_network_error_quark (void);
 
+/* The layouts a rank-2 input may have (the "layout" field's choices). */
+typedef enum
+{
+  ENVELOPE_SHAPE_TOKENS,
+  ENVELOPE_SHAPE_MAP,
+} EnvelopeShapeLayout;
+
 typedef enum
 {
   ENVELOPE_PADDING_EXPLICIT,
@@ -98,30 +105,42 @@ typedef enum
 /* A layer's settings.  Sizes are signed so that a bad value typed by the
  * user can be held and reported; envelope_layer_validate() says whether
  * they make sense.  @set records the fields given explicitly, so a saved
- * file says what its author said and no more. */
+ * file says what its author said and no more.  The field table
+ * (envelope_field_get_info()) says where each field's value lives. */
 typedef struct
 {
   char *name;
   EnvelopeLayerType type;
   char **inputs;          /* NULL: the layer before it */
   char *group;            /* display group, or NULL */
-  guint32 set;            /* 1 << EnvelopeField of explicit fields */
+  guint64 set;            /* ENVELOPE_FIELD_BIT of explicit fields */
+  /* For list fields (spatial settings, shape): how many entries the
+   * author wrote; 0 when one number stands for every axis. */
+  guint8 lengths[ENVELOPE_N_FIELDS];
 
-  gint64 shape[3];
-  guint shape_rank;       /* 1 ([N]) or 3 ([C, H, W]) */
+  gint64 shape[ENVELOPE_MAX_RANK];
+  guint shape_rank;       /* 1 to 4 */
+  gint layout;            /* "tokens" or "map", for a rank-2 shape */
   gint64 filters;         /* conv, deconv */
   gint64 units;           /* dense */
-  gint64 kernel[2];
-  gint64 stride[2];
-  gint64 dilation[2];
+  gint64 kernel[ENVELOPE_MAX_SPATIAL];
+  gint64 stride[ENVELOPE_MAX_SPATIAL];
+  gint64 dilation[ENVELOPE_MAX_SPATIAL];
   EnvelopePaddingMode padding_mode;
-  gint64 padding[2];
-  gint64 output_padding[2];
+  gint64 padding[ENVELOPE_MAX_SPATIAL];
+  gint64 output_padding[ENVELOPE_MAX_SPATIAL];
   gint64 groups;
   gboolean bias;
-  EnvelopeRounding rounding;
+  gint rounding;          /* EnvelopeRounding */
   gint64 size;            /* lrn */
   double rate;            /* dropout */
+  gint64 axis;            /* concat */
+  double factor;          /* scale */
+  gboolean learned;       /* scale */
+  gboolean shared;        /* prelu */
+  double min;             /* clip */
+  double max;
+  char *shares;           /* the layer whose parameters this one uses, or NULL */
 } EnvelopeLayer;
 
 typedef enum
@@ -216,6 +235,8 @@ gboolean         envelope_layer_validate          (const EnvelopeLayer *layer,
                                                    EnvelopeErrorLocation *location,
                                                    GError             **error);
 char            *envelope_layer_describe          (const EnvelopeLayer *layer);
+guint            envelope_layer_list_length       (const EnvelopeLayer *layer,
+                                                   EnvelopeField        field);
 void             envelope_layer_set_field_default (EnvelopeLayer       *layer,
                                                    EnvelopeField        field);
 

@@ -33,14 +33,20 @@ envelope_report_receptive_field (const EnvelopeReceptiveField *rf)
 {
   GString *out = g_string_new (NULL);
 
+  gboolean square = TRUE;
+
   if (rf->whole_input)
     g_string_append (out, _("whole "));
   envelope_format_append_real (out, rf->size[0]);
-  if (rf->size[1] != rf->size[0])
+  for (guint a = 1; a < rf->n_axes; a++)
+    square &= rf->size[a] == rf->size[0];
+  for (guint a = 1; !square && a < rf->n_axes; a++)
     {
       g_string_append (out, "×");
-      envelope_format_append_real (out, rf->size[1]);
+      envelope_format_append_real (out, rf->size[a]);
     }
+  if (rf->causal)
+    g_string_append (out, _(" (causal)"));
   if (rf->misaligned)
     g_string_append (out, _(" (misaligned)"));
   return g_string_free (out, FALSE);
