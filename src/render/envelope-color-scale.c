@@ -128,8 +128,8 @@ envelope_color_scale_get_stop (EnvelopeColorScale  scale,
 /* Paul Tol's "light" qualitative scheme for the light theme and his
  * "muted" one for the dark theme: nine colours each, one per category,
  * told apart with the common colour-vision deficiencies; the four newer
- * categories take colours from ColorBrewer's diverging PuOr, PiYG
- * schemes, light and dark. */
+ * categories take colours from ColorBrewer's PuOr, BuPu, PiYG
+ * and RdPu schemes, light and dark. */
 static const guint32 category_light[ENVELOPE_N_CATEGORIES] = {
   [ENVELOPE_CATEGORY_INPUT] = 0xdddddd,
   [ENVELOPE_CATEGORY_CONVOLUTION] = 0x77aadd,
@@ -140,9 +140,9 @@ static const guint32 category_light[ENVELOPE_N_CATEGORIES] = {
   [ENVELOPE_CATEGORY_REGULARIZATION] = 0xbbcc33,
   [ENVELOPE_CATEGORY_RESHAPE] = 0xaaaa00,
   [ENVELOPE_CATEGORY_MERGE] = 0xffaabb,
-  [ENVELOPE_CATEGORY_ARITHMETIC] = 0xf4a582,
-  [ENVELOPE_CATEGORY_STRUCTURE] = 0xc2a5cf,
-  [ENVELOPE_CATEGORY_ATTENTION] = 0xf1b6da,
+  [ENVELOPE_CATEGORY_ARITHMETIC] = 0xb2abd2,
+  [ENVELOPE_CATEGORY_STRUCTURE] = 0x8c96c6,
+  [ENVELOPE_CATEGORY_ATTENTION] = 0xe78ac3,
   [ENVELOPE_CATEGORY_RECURRENT] = 0xb8e186,
 };
 
@@ -156,8 +156,8 @@ static const guint32 category_dark[ENVELOPE_N_CATEGORIES] = {
   [ENVELOPE_CATEGORY_REGULARIZATION] = 0x999933,
   [ENVELOPE_CATEGORY_RESHAPE] = 0x44aa99,
   [ENVELOPE_CATEGORY_MERGE] = 0xaa4499,
-  [ENVELOPE_CATEGORY_ARITHMETIC] = 0xb35806,
-  [ENVELOPE_CATEGORY_STRUCTURE] = 0x762a83,
+  [ENVELOPE_CATEGORY_ARITHMETIC] = 0x8073ac,
+  [ENVELOPE_CATEGORY_STRUCTURE] = 0x542788,
   [ENVELOPE_CATEGORY_ATTENTION] = 0xc51b7d,
   [ENVELOPE_CATEGORY_RECURRENT] = 0x4d9221,
 };

@@ -215,31 +215,54 @@ channel_thickness (guint64 channels)
 }
 
 /* Sizes on a square-root scale, clamped, so that a 224 × 224 map and a
- * 7 × 7 one are both visible and their ratio still reads as large. */
+ * 7 × 7 one are both visible and their ratio still reads as large.  A map
+ * is a box: channels across, its last two axes as its face and depth (a
+ * video's frames deepen the box; a signal is a thin slab); a sequence of
+ * tokens is a long bar, as long as its tokens and as thick as its
+ * features; a vector a thin bar. */
 static void
 size_proportional_box (EnvelopeDiagram *diagram,
                        EnvelopeBlock   *block)
 {
   gboolean lr = diagram->direction == ENVELOPE_DIRECTION_LEFT_RIGHT;
+  double thickness, height, depth;
 
-  if (block->rank == 3)
+  if (block->layout == ENVELOPE_TENSOR_MAP && block->rank >= 3)
     {
-      double thickness = channel_thickness (block->shape[0]);
-      double height = spatial_extent (block->shape[1]);
-      double width = spatial_extent (block->shape[2]);
+      double width = spatial_extent (block->shape[block->rank - 1]);
 
+      thickness = channel_thickness (block->shape[0]);
+      height = spatial_extent (block->shape[block->rank - 2]);
+      depth = 0.5 * (lr ? width : height);
+      if (block->rank == 4)
+        depth += 0.25 * spatial_extent (block->shape[1]);
       block->box_width = lr ? thickness : width;
       block->box_height = lr ? height : thickness;
-      block->box_depth = 0.5 * (lr ? width : height);
+      block->box_depth = depth;
+      return;
+    }
+  if (block->layout == ENVELOPE_TENSOR_MAP)
+    {
+      /* a signal: its length along the face, a thin depth */
+      thickness = channel_thickness (block->shape[0]);
+      height = spatial_extent (block->shape[1]);
+      depth = 4.0;
+    }
+  else if (block->layout == ENVELOPE_TENSOR_TOKENS)
+    {
+      thickness = channel_thickness (block->shape[1]);
+      height = CLAMP (5.0 * sqrt ((double) block->shape[0]), 20.0, 150.0);
+      depth = 4.0;
     }
   else
     {
-      double length = CLAMP (2.2 * sqrt ((double) block->shape[0]), 14.0, 150.0);
-
-      block->box_width = lr ? 5.0 : length;
-      block->box_height = lr ? length : 5.0;
-      block->box_depth = 4.0;
+      thickness = 5.0;
+      height = CLAMP (2.2 * sqrt ((double) block->shape[0]), 14.0, 150.0);
+      depth = 4.0;
     }
+  block->box_width = lr ? thickness : height;
+  block->box_height = lr ? height : thickness;
+  block->box_depth = depth;
 }
 
 void
@@ -409,7 +432,7 @@ compute_structure_key (EnvelopeDiagram *diagram)
 typedef struct
 {
   guint64 rank;
-  guint64 shape[3];
+  guint64 shape[ENVELOPE_MAX_RANK];
 } ShapeKey;
 
 static guint
@@ -433,10 +456,10 @@ shape_text (EnvelopeDiagram *diagram,
             guint            rank,
             const guint64   *shape)
 {
-  ShapeKey key = { rank, { 0, 0, 0 } };
+  ShapeKey key = { rank, { 0 } };
   const char *text;
 
-  memcpy (key.shape, shape, MIN (rank, 3) * sizeof (guint64));
+  memcpy (key.shape, shape, MIN (rank, ENVELOPE_MAX_RANK) * sizeof (guint64));
   text = g_hash_table_lookup (texts, &key);
   if (text == NULL)
     {
@@ -643,6 +666,7 @@ build (const EnvelopeAnalysis       *analysis,
       block->type = output->type;
       block->category = category_of (output);
       block->rank = f->rank;
+      block->layout = f->layout;
       memcpy (block->shape, f->shape, sizeof block->shape);
       block->receptive_field = f->receptive_field;
       block->shape_text = shape_text (diagram, shape_texts, f->rank, f->shape);

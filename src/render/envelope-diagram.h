@@ -70,8 +70,9 @@ typedef struct
   guint n_layers;
   const guint *layers;           /* member layers, in file order */
   guint output_layer;            /* the member whose output leaves the block */
-  guint rank;                    /* of the output: 1 or 3 */
-  guint64 shape[3];
+  guint rank;                    /* of the output: 1 to 4 */
+  EnvelopeTensorLayout layout;   /* how its axes are read */
+  guint64 shape[ENVELOPE_MAX_RANK];
   guint64 params;                /* summed over the members */
   guint64 macs;
   guint64 activations;           /* values, one sample */
