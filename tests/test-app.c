@@ -628,6 +628,31 @@ test_build_mnist (void)
   app_test_window_destroy (window);
 }
 
+/* Typing in the palette's search keeps the kinds whose name, id or
+ * category holds the text. */
+static void
+test_palette_search (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+
+  envelope_palette_set_search (window->palette, "mul");
+  g_assert_true (gtk_widget_get_visible (envelope_palette_get_button (window->palette, "mul")));
+  g_assert_false (gtk_widget_get_visible (envelope_palette_get_button (window->palette, "conv")));
+  g_assert_false (gtk_widget_get_visible (envelope_palette_get_button (window->palette, "add")));
+
+  /* by the translated title too, whatever the case */
+  envelope_palette_set_search (window->palette, "HARD");
+  g_assert_true (gtk_widget_get_visible (envelope_palette_get_button (window->palette, "hardswish")));
+  g_assert_true (gtk_widget_get_visible (envelope_palette_get_button (window->palette, "hardsigmoid")));
+  g_assert_false (gtk_widget_get_visible (envelope_palette_get_button (window->palette, "relu")));
+
+  envelope_palette_set_search (window->palette, "");
+  for (guint t = 0; t < ENVELOPE_N_LAYER_TYPES; t++)
+    g_assert_true (gtk_widget_get_visible (envelope_palette_get_button (window->palette,
+                                                                        envelope_layer_kind_get (t)->id)));
+  app_test_window_destroy (window);
+}
+
 /* A window closed with its memory popover open goes, and takes its
  * document and views with it: nothing holds on to them. */
 static void
@@ -666,6 +691,7 @@ main (int   argc,
   app_test_init (&argc, &argv);
 
   g_test_add_func ("/app/open-example", test_open_example);
+  g_test_add_func ("/app/palette-search", test_palette_search);
   g_test_add_func ("/app/select-layer", test_select_layer);
   g_test_add_func ("/app/edit-setting", test_edit_setting);
   g_test_add_func ("/app/invalid-setting", test_invalid_setting);

@@ -3,6 +3,8 @@
  * One button per row of the core's kind table, under its category; a
  * new kind there appears here.  A click inserts after the selected
  * layer ("win.insert-layer"); a drag carries the kind's id to the canvas.
+ * Typing in the search entry keeps the kinds whose name or file id
+ * holds the text; Enter inserts the first of them.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -11,6 +13,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "envelope-color-scale.h"
 #include "envelope-layer-edit.h"
@@ -23,8 +26,10 @@ struct _EnvelopePalette
 
   /* template children */
   GtkBox *box;
+  GtkSearchEntry *search_entry;
 
   GHashTable *buttons;       /* kind id → button */
+  GtkWidget *headings[ENVELOPE_N_CATEGORIES];
 };
 
 G_DEFINE_FINAL_TYPE (EnvelopePalette, envelope_palette, GTK_TYPE_WIDGET)
@@ -110,6 +115,7 @@ populate (EnvelopePalette *self)
       gtk_widget_add_css_class (heading, "heading");
       gtk_widget_add_css_class (heading, "palette-heading");
       gtk_box_append (self->box, heading);
+      self->headings[c] = heading;
 
       for (guint t = 0; t < ENVELOPE_N_LAYER_TYPES; t++)
         {
@@ -123,6 +129,51 @@ populate (EnvelopePalette *self)
           gtk_box_append (self->box, button);
         }
     }
+}
+
+static gboolean
+kind_matches (const EnvelopeLayerKind *kind,
+              const char              *needle)
+{
+  g_autofree char *title = g_utf8_casefold (envelope_layer_kind_get_title (kind->type), -1);
+  g_autofree char *category = g_utf8_casefold (envelope_layer_category_label (kind->category), -1);
+
+  return needle[0] == '\0' || strstr (kind->id, needle) != NULL || strstr (title, needle) != NULL ||
+         strstr (category, needle) != NULL;
+}
+
+/* Shows the kinds that match, and the headings of categories that still
+ * have one. */
+static void
+on_search_changed (EnvelopePalette *self)
+{
+  g_autofree char *needle = g_utf8_casefold (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), -1);
+  gboolean shown[ENVELOPE_N_CATEGORIES] = { FALSE };
+
+  g_strstrip (needle);
+  for (guint t = 0; t < ENVELOPE_N_LAYER_TYPES; t++)
+    {
+      const EnvelopeLayerKind *kind = envelope_layer_kind_get (t);
+      gboolean match = kind_matches (kind, needle);
+
+      gtk_widget_set_visible (g_hash_table_lookup (self->buttons, kind->id), match);
+      shown[kind->category] |= match;
+    }
+  for (guint c = 0; c < ENVELOPE_N_CATEGORIES; c++)
+    gtk_widget_set_visible (self->headings[c], shown[c]);
+}
+
+/* Enter inserts the first kind still shown, in the palette's order. */
+static void
+on_search_activate (EnvelopePalette *self)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->box));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_BUTTON (child) && gtk_widget_get_visible (child))
+      {
+        gtk_widget_activate (child);
+        return;
+      }
 }
 
 static void
@@ -149,6 +200,9 @@ envelope_palette_class_init (EnvelopePaletteClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/envelope/Envelope/envelope-palette.ui");
   gtk_widget_class_bind_template_child (widget_class, EnvelopePalette, box);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopePalette, search_entry);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "envelope-palette");
 }
@@ -159,6 +213,16 @@ envelope_palette_init (EnvelopePalette *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->buttons = g_hash_table_new (g_str_hash, g_str_equal);
   populate (self);
+}
+
+/* Filters the palette as if @text were typed in its search entry. */
+void
+envelope_palette_set_search (EnvelopePalette *self,
+                             const char      *text)
+{
+  g_return_if_fail (ENVELOPE_IS_PALETTE (self));
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text);
+  on_search_changed (self);
 }
 
 GtkWidget *
