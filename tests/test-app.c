@@ -653,6 +653,59 @@ test_palette_search (void)
   app_test_window_destroy (window);
 }
 
+/* A video network and a sequence from the inspector alone: the shape
+ * editor's layouts, and window settings with one entry per axis of the
+ * layer's input. */
+static void
+test_build_layouts (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  const EnvelopeNetwork *network;
+  const EnvelopeLayer *layer;
+  GtkWidget *shape, *kernel;
+
+  g_signal_emit_by_name (envelope_palette_get_button (window->palette, "input"), "clicked");
+  shape = envelope_inspector_get_field_widget (window->inspector, "shape");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (shape), 4);
+  type_into (envelope_inspector_get_field_widget (window->inspector, "shape:channels"), "3");
+  set_pair (window, "shape:size", "16");
+  network = envelope_document_get_network (window->document);
+  layer = envelope_network_get_layer (network, 0);
+  g_assert_cmpuint (layer->shape_rank, ==, 4);
+  g_assert_cmpint (layer->shape[3], ==, 16);
+
+  g_signal_emit_by_name (envelope_palette_get_button (window->palette, "conv"), "clicked");
+  kernel = envelope_inspector_get_field_widget (window->inspector, "kernel");
+  g_assert_cmpuint (envelope_pair_editor_get_axes (ENVELOPE_PAIR_EDITOR (kernel)), ==, 3);
+  envelope_pair_editor_set_linked (ENVELOPE_PAIR_EDITOR (kernel), FALSE);
+  type_into (GTK_WIDGET (envelope_pair_editor_get_spin (ENVELOPE_PAIR_EDITOR (kernel), 0)), "1");
+  layer = envelope_network_get_layer (envelope_document_get_network (window->document), 1);
+  g_assert_cmpuint (envelope_layer_list_length (layer, ENVELOPE_FIELD_KERNEL), ==, 3);
+  g_assert_cmpint (layer->kernel[0], ==, 1);
+  g_assert_cmpint (layer->kernel[1], ==, 3);
+  g_assert_cmpint (layer->kernel[2], ==, 3);
+  g_assert_null (envelope_document_get_error (window->document));
+  g_assert_cmpuint (envelope_analysis_get_layer (envelope_document_get_analysis (window->document), 1)->shape[1], ==, 16);
+
+  /* the input turned into a sequence of 197 tokens of 768 */
+  app_test_select (window, layer->name);
+  app_test_activate (window, "win.delete", NULL);
+  app_test_select (window, envelope_network_get_layer (envelope_document_get_network (window->document), 0)->name);
+  shape = envelope_inspector_get_field_widget (window->inspector, "shape");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (shape), 2);
+  envelope_pair_editor_set_linked (ENVELOPE_PAIR_EDITOR (envelope_inspector_get_field_widget (window->inspector, "shape:size")), FALSE);
+  type_into (GTK_WIDGET (envelope_pair_editor_get_spin (ENVELOPE_PAIR_EDITOR (envelope_inspector_get_field_widget (window->inspector, "shape:size")), 0)), "197");
+  type_into (GTK_WIDGET (envelope_pair_editor_get_spin (ENVELOPE_PAIR_EDITOR (envelope_inspector_get_field_widget (window->inspector, "shape:size")), 1)), "768");
+  g_signal_emit_by_name (envelope_palette_get_button (window->palette, "dense"), "clicked");
+  network = envelope_document_get_network (window->document);
+  g_assert_cmpuint (envelope_network_get_layer (network, 0)->shape_rank, ==, 2);
+  g_assert_cmpint (envelope_analysis_get_layer (envelope_document_get_analysis (window->document), 1)->layout, ==,
+                   ENVELOPE_TENSOR_TOKENS);
+  g_assert_cmpuint (envelope_analysis_get_layer (envelope_document_get_analysis (window->document), 1)->macs, ==,
+                    197ull * 768 * 128);
+  app_test_window_destroy (window);
+}
+
 /* A window closed with its memory popover open goes, and takes its
  * document and views with it: nothing holds on to them. */
 static void
@@ -692,6 +745,7 @@ main (int   argc,
 
   g_test_add_func ("/app/open-example", test_open_example);
   g_test_add_func ("/app/palette-search", test_palette_search);
+  g_test_add_func ("/app/build-layouts", test_build_layouts);
   g_test_add_func ("/app/select-layer", test_select_layer);
   g_test_add_func ("/app/edit-setting", test_edit_setting);
   g_test_add_func ("/app/invalid-setting", test_invalid_setting);

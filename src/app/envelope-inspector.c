@@ -24,6 +24,11 @@
 
 #define MAX_COUNT 1e12
 
+/* The shape editor's layouts, in its list's order, and how many spatial
+ * sizes each asks for besides the channels. */
+enum { SHAPE_IMAGE, SHAPE_VECTOR, SHAPE_TOKENS, SHAPE_SIGNAL, SHAPE_VOLUME };
+static const guint shape_axes[] = { 2, 0, 2, 1, 3 };
+
 typedef struct
 {
   EnvelopeInspector *self;
@@ -102,6 +107,25 @@ read_fraction (GtkSpinButton *spin,
   return end != NULL && *end == '\0';
 }
 
+/* A spatial setting from its editor: one value per axis shown, written
+ * as one number when they agree. */
+static void
+read_list (FieldEditor   *fe,
+           EnvelopeLayer *layer,
+           gint64        *values)
+{
+  EnvelopePairEditor *editor = ENVELOPE_PAIR_EDITOR (fe->pair);
+  guint n = envelope_pair_editor_get_axes (editor);
+  gboolean equal = TRUE;
+
+  envelope_pair_editor_get_list (editor, values);
+  for (guint a = 1; a < n; a++)
+    equal &= values[a] == values[0];
+  for (guint a = n; a < ENVELOPE_MAX_SPATIAL; a++)
+    values[a] = values[n - 1];
+  layer->lengths[fe->field] = equal ? 0 : (guint8) n;
+}
+
 static void
 apply (FieldEditor *fe)
 {
@@ -109,7 +133,7 @@ apply (FieldEditor *fe)
   const EnvelopeLayer *current = current_layer (self);
   g_autoptr(EnvelopeLayer) layer = NULL;
   g_autofree char *merge_key = NULL;
-  gint64 value, pair[2];
+  gint64 value, pair[2], list[ENVELOPE_MAX_SPATIAL];
 
   if (self->updating || current == NULL)
     return;
@@ -118,32 +142,46 @@ apply (FieldEditor *fe)
   switch (fe->info->value_kind)
     {
     case ENVELOPE_VALUE_SHAPE:
-      if (adw_combo_row_get_selected (fe->combo) == 1)
-        {
-          if (!envelope_spin_button_parse (GTK_SPIN_BUTTON (fe->length_spin), &value))
-            return;
-          layer->shape_rank = 1;
-          layer->shape[0] = value;
-        }
-      else if (adw_combo_row_get_selected (fe->combo) == 2)
-        {
-          /* a sequence of tokens, T × D */
-          envelope_pair_editor_get_values (ENVELOPE_PAIR_EDITOR (fe->pair), &pair[0], &pair[1]);
-          layer->shape_rank = 2;
-          layer->shape[0] = pair[0];
-          layer->shape[1] = pair[1];
-          layer->layout = ENVELOPE_SHAPE_TOKENS;
-        }
-      else
-        {
-          if (!envelope_spin_button_parse (GTK_SPIN_BUTTON (fe->spin), &value))
-            return;
-          envelope_pair_editor_get_values (ENVELOPE_PAIR_EDITOR (fe->pair), &pair[0], &pair[1]);
-          layer->shape_rank = 3;
-          layer->shape[0] = value;
-          layer->shape[1] = pair[0];
-          layer->shape[2] = pair[1];
-        }
+      {
+        guint selected = adw_combo_row_get_selected (fe->combo);
+
+        if (selected == SHAPE_VECTOR)
+          {
+            if (!envelope_spin_button_parse (GTK_SPIN_BUTTON (fe->length_spin), &value))
+              return;
+            layer->shape_rank = 1;
+            layer->shape[0] = value;
+          }
+        else if (selected == SHAPE_TOKENS)
+          {
+            /* a sequence of tokens, T × D */
+            envelope_pair_editor_get_values (ENVELOPE_PAIR_EDITOR (fe->pair), &pair[0], &pair[1]);
+            layer->shape_rank = 2;
+            layer->shape[0] = pair[0];
+            layer->shape[1] = pair[1];
+            envelope_layer_set_field_default (layer, ENVELOPE_FIELD_LAYOUT);
+          }
+        else
+          {
+            /* a map: channels, then one size per spatial axis */
+            guint n = shape_axes[selected];
+
+            if (!envelope_spin_button_parse (GTK_SPIN_BUTTON (fe->spin), &value))
+              return;
+            envelope_pair_editor_get_list (ENVELOPE_PAIR_EDITOR (fe->pair), list);
+            layer->shape_rank = n + 1;
+            layer->shape[0] = value;
+            for (guint a = 0; a < n; a++)
+              layer->shape[1 + a] = list[a];
+            /* two sizes read as tokens unless the file says "map" */
+            envelope_layer_set_field_default (layer, ENVELOPE_FIELD_LAYOUT);
+            if (n == 1)
+              {
+                layer->layout = ENVELOPE_SHAPE_MAP;
+                layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_LAYOUT);
+              }
+          }
+      }
       break;
 
     case ENVELOPE_VALUE_COUNT:
@@ -160,27 +198,12 @@ apply (FieldEditor *fe)
 
     case ENVELOPE_VALUE_PAIR:
     case ENVELOPE_VALUE_OFFSET:
-      envelope_pair_editor_get_values (ENVELOPE_PAIR_EDITOR (fe->pair), &pair[0], &pair[1]);
-      FIELD_VALUE (layer, fe->info, gint64)[0] = pair[0];
-      FIELD_VALUE (layer, fe->info, gint64)[1] = pair[1];
-      if (layer->lengths[fe->field] < 2)
-        {
-          /* two values for a map's height and width, one when they agree */
-          FIELD_VALUE (layer, fe->info, gint64)[2] = pair[1];
-          layer->lengths[fe->field] = pair[0] == pair[1] ? 0 : 2;
-        }
+      read_list (fe, layer, FIELD_VALUE (layer, fe->info, gint64));
       break;
 
     case ENVELOPE_VALUE_PADDING:
       layer->padding_mode = (EnvelopePaddingMode) adw_combo_row_get_selected (fe->combo);
-      envelope_pair_editor_get_values (ENVELOPE_PAIR_EDITOR (fe->pair), &pair[0], &pair[1]);
-      layer->padding[0] = pair[0];
-      layer->padding[1] = pair[1];
-      if (layer->lengths[fe->field] < 2)
-        {
-          layer->padding[2] = pair[1];
-          layer->lengths[fe->field] = pair[0] == pair[1] ? 0 : 2;
-        }
+      read_list (fe, layer, layer->padding);
       gtk_widget_set_sensitive (fe->rows[1], layer->padding_mode == ENVELOPE_PADDING_EXPLICIT);
       break;
 
@@ -216,20 +239,41 @@ apply (FieldEditor *fe)
   envelope_document_update_layer (self->document, (guint) self->layer, layer, merge_key);
 }
 
+/* The rows of a shape of @selected layout, and the sizes it asks for. */
+static void
+show_shape_rows (FieldEditor *fe,
+                 guint        selected)
+{
+  static const char *const titles[] = {
+    N_("Height × width"), NULL, N_("Tokens × features"), N_("Length"), N_("Depth × height × width"),
+  };
+  EnvelopePairEditor *editor = ENVELOPE_PAIR_EDITOR (fe->pair);
+
+  gtk_widget_set_visible (fe->rows[1], selected != SHAPE_VECTOR && selected != SHAPE_TOKENS);
+  gtk_widget_set_visible (fe->rows[2], selected != SHAPE_VECTOR);
+  gtk_widget_set_visible (gtk_widget_get_ancestor (fe->length_spin, ADW_TYPE_ACTION_ROW), selected == SHAPE_VECTOR);
+  if (selected == SHAPE_VECTOR)
+    return;
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (fe->rows[2]), _(titles[selected]));
+  if (envelope_pair_editor_get_axes (editor) != shape_axes[selected])
+    {
+      gint64 values[ENVELOPE_MAX_SPATIAL];
+      guint from = envelope_pair_editor_get_axes (editor);
+
+      /* keep the sizes there are, and repeat the last for a new axis */
+      envelope_pair_editor_get_list (editor, values);
+      for (guint a = from; a < ENVELOPE_MAX_SPATIAL; a++)
+        values[a] = values[from - 1];
+      envelope_pair_editor_set_axes (editor, shape_axes[selected]);
+      envelope_pair_editor_set_list (editor, values);
+    }
+}
+
 static void
 on_editor_changed (FieldEditor *fe)
 {
   if (fe->info->value_kind == ENVELOPE_VALUE_SHAPE && !fe->self->updating)
-    {
-      guint selected = adw_combo_row_get_selected (fe->combo);
-      gboolean vector = selected == 1;
-
-      gtk_widget_set_visible (fe->rows[1], selected == 0);
-      gtk_widget_set_visible (fe->rows[2], !vector);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (fe->rows[2]),
-                                     selected == 2 ? _("Tokens × features") : _("Height × width"));
-      gtk_widget_set_visible (gtk_widget_get_ancestor (fe->length_spin, ADW_TYPE_ACTION_ROW), vector);
-    }
+    show_shape_rows (fe, adw_combo_row_get_selected (fe->combo));
   apply (fe);
 }
 
@@ -305,7 +349,9 @@ static void
 build_editor (EnvelopeInspector *self,
               EnvelopeField      field)
 {
-  static const char *const shape_items[] = { N_("Image (C × H × W)"), N_("Vector (N)"), N_("Tokens (T × D)"), NULL };
+  static const char *const shape_items[] = {
+    N_("Image (C × H × W)"), N_("Vector (N)"), N_("Tokens (T × D)"), N_("Signal (C × L)"), N_("Volume (C × D × H × W)"), NULL,
+  };
   static const char *const padding_items[] = { N_("Explicit"), N_("Same (TensorFlow)"), N_("Valid (none)"), NULL };
   FieldEditor *fe = g_new0 (FieldEditor, 1);
   const char *label;
@@ -418,6 +464,43 @@ build_editors (EnvelopeInspector       *self,
 /* ------------------------------------------------------------------ */
 /* From the document to the controls                                   */
 
+/* How many spatial axes the layer's window settings have: its input's,
+ * once analysed; else what its own lists say; else an image's two. */
+static guint
+spatial_axes (FieldEditor         *fe,
+              const EnvelopeLayer *layer)
+{
+  EnvelopeInspector *self = fe->self;
+  const EnvelopeAnalysis *analysis = envelope_document_get_analysis (self->document);
+  gint index = envelope_document_get_figures_index (self->document, (guint) self->layer);
+  guint n = layer->lengths[fe->field];
+
+  if (analysis != NULL && index >= 0)
+    {
+      const EnvelopeLayerFigures *f = envelope_analysis_get_layer (analysis, (guint) index);
+
+      if (f->n_inputs > 0)
+        {
+          const EnvelopeLayerFigures *in = envelope_analysis_get_layer (analysis, f->inputs[0]);
+
+          if (in->layout == ENVELOPE_TENSOR_MAP)
+            return in->rank - 1;
+        }
+    }
+  return n == 1 || n == 3 ? n : 2;
+}
+
+static void
+show_list (FieldEditor         *fe,
+           const EnvelopeLayer *layer,
+           const gint64        *values)
+{
+  EnvelopePairEditor *editor = ENVELOPE_PAIR_EDITOR (fe->pair);
+
+  envelope_pair_editor_set_axes (editor, spatial_axes (fe, layer));
+  envelope_pair_editor_set_list (editor, values);
+}
+
 static void
 show_editor (FieldEditor         *fe,
              const EnvelopeLayer *layer)
@@ -426,24 +509,24 @@ show_editor (FieldEditor         *fe,
     {
     case ENVELOPE_VALUE_SHAPE:
       {
-        gboolean vector = layer->shape_rank == 1;
-        gboolean tokens = layer->shape_rank == 2;
+        guint selected = layer->shape_rank == 1 ? SHAPE_VECTOR
+                       : layer->shape_rank == 2 && layer->layout == ENVELOPE_SHAPE_TOKENS ? SHAPE_TOKENS
+                       : layer->shape_rank == 2 ? SHAPE_SIGNAL
+                       : layer->shape_rank == 4 ? SHAPE_VOLUME : SHAPE_IMAGE;
+        EnvelopePairEditor *editor = ENVELOPE_PAIR_EDITOR (fe->pair);
 
-        adw_combo_row_set_selected (fe->combo, vector ? 1 : tokens ? 2 : 0);
-        gtk_widget_set_visible (fe->rows[1], !vector && !tokens);
-        gtk_widget_set_visible (fe->rows[2], !vector);
-        adw_preferences_row_set_title (ADW_PREFERENCES_ROW (fe->rows[2]),
-                                       tokens ? _("Tokens × features") : _("Height × width"));
-        gtk_widget_set_visible (gtk_widget_get_ancestor (fe->length_spin, ADW_TYPE_ACTION_ROW), vector);
-        if (vector)
+        adw_combo_row_set_selected (fe->combo, selected);
+        if (selected == SHAPE_VECTOR)
           envelope_spin_button_show (GTK_SPIN_BUTTON (fe->length_spin), layer->shape[0]);
-        else if (tokens)
-          envelope_pair_editor_set_values (ENVELOPE_PAIR_EDITOR (fe->pair), layer->shape[0], layer->shape[1]);
+        else if (selected == SHAPE_TOKENS)
+          envelope_pair_editor_set_values (editor, layer->shape[0], layer->shape[1]);
         else
           {
             envelope_spin_button_show (GTK_SPIN_BUTTON (fe->spin), layer->shape[0]);
-            envelope_pair_editor_set_values (ENVELOPE_PAIR_EDITOR (fe->pair), layer->shape[1], layer->shape[2]);
+            envelope_pair_editor_set_axes (editor, layer->shape_rank - 1);
+            envelope_pair_editor_set_list (editor, layer->shape + 1);
           }
+        show_shape_rows (fe, selected);
       }
       break;
 
@@ -465,13 +548,13 @@ show_editor (FieldEditor         *fe,
             pair = layer->kernel;
             fe->hint = _("The kernel’s, until set");
           }
-        envelope_pair_editor_set_values (ENVELOPE_PAIR_EDITOR (fe->pair), pair[0], pair[1]);
+        show_list (fe, layer, pair);
       }
       break;
 
     case ENVELOPE_VALUE_PADDING:
       adw_combo_row_set_selected (fe->combo, layer->padding_mode);
-      envelope_pair_editor_set_values (ENVELOPE_PAIR_EDITOR (fe->pair), layer->padding[0], layer->padding[1]);
+      show_list (fe, layer, layer->padding);
       gtk_widget_set_sensitive (fe->rows[1], layer->padding_mode == ENVELOPE_PADDING_EXPLICIT);
       break;
 

@@ -1,8 +1,10 @@
 /* envelope-pair-editor.c
  *
- * Both spin buttons report every keystroke that leaves a whole number in
- * them, so the figures follow the typing; while linked, the other one
- * follows as well.
+ * The spin buttons report every keystroke that leaves a whole number in
+ * them, so the figures follow the typing; while linked, the others
+ * follow as well.  It edits one value per spatial axis: height and width
+ * of an image (the default), the length of a signal, or the depth,
+ * height and width of a video.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,11 +21,13 @@ struct _EnvelopePairEditor
 {
   GtkWidget parent_instance;
 
+  GtkSpinButton *depth_spin;
   GtkSpinButton *height_spin;
   GtkToggleButton *link_button;
   GtkSpinButton *width_spin;
 
-  gint64 values[2];
+  gint64 values[3];          /* per axis, in the order shown */
+  guint n_axes;              /* 1, 2 or 3 */
   gboolean updating;
 };
 
@@ -81,27 +85,55 @@ envelope_spin_button_show (GtkSpinButton *spin,
     }
 }
 
+/* The spin button of axis @axis among those shown. */
+static GtkSpinButton *
+spin_for_axis (EnvelopePairEditor *self,
+               guint               axis)
+{
+  GtkSpinButton *three[] = { self->depth_spin, self->height_spin, self->width_spin };
+
+  if (self->n_axes == 3)
+    return three[axis];
+  if (self->n_axes == 1)
+    return self->height_spin;
+  return axis == 0 ? self->height_spin : self->width_spin;
+}
+
+static gboolean
+all_equal (EnvelopePairEditor *self)
+{
+  for (guint a = 1; a < self->n_axes; a++)
+    if (self->values[a] != self->values[0])
+      return FALSE;
+  return TRUE;
+}
+
 static void
 on_text_changed (GtkEditable        *editable,
                  EnvelopePairEditor *self)
 {
-  guint axis = GTK_SPIN_BUTTON (editable) == self->height_spin ? 0 : 1;
+  guint axis = 0;
   gint64 value;
 
+  for (guint a = 0; a < self->n_axes; a++)
+    if (GTK_SPIN_BUTTON (editable) == spin_for_axis (self, a))
+      axis = a;
   if (self->updating || !envelope_spin_button_parse (GTK_SPIN_BUTTON (editable), &value))
     return;
   if (value == self->values[axis] &&
-      (!gtk_toggle_button_get_active (self->link_button) || self->values[0] == self->values[1]))
+      (!gtk_toggle_button_get_active (self->link_button) || all_equal (self)))
     return;
 
   self->values[axis] = value;
   if (gtk_toggle_button_get_active (self->link_button))
     {
-      GtkSpinButton *other = axis == 0 ? self->width_spin : self->height_spin;
-
-      self->values[1 - axis] = value;
       self->updating = TRUE;
-      envelope_spin_button_show (other, value);
+      for (guint a = 0; a < self->n_axes; a++)
+        if (a != axis)
+          {
+            self->values[a] = value;
+            envelope_spin_button_show (spin_for_axis (self, a), value);
+          }
       self->updating = FALSE;
     }
   g_signal_emit (self, signals[CHANGED], 0);
@@ -114,14 +146,20 @@ on_link_toggled (GtkToggleButton    *button,
   gboolean linked = gtk_toggle_button_get_active (button);
 
   gtk_widget_set_tooltip_text (GTK_WIDGET (button),
-                               linked ? _("Height and width change together; click to set them apart")
-                                      : _("Height and width are set apart; click to link them"));
+                               self->n_axes == 3
+                                 ? (linked ? _("Depth, height and width change together; click to set them apart")
+                                           : _("Depth, height and width are set apart; click to link them"))
+                                 : (linked ? _("Height and width change together; click to set them apart")
+                                           : _("Height and width are set apart; click to link them")));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LINKED]);
-  if (linked && !self->updating && self->values[0] != self->values[1])
+  if (linked && !self->updating && !all_equal (self))
     {
-      self->values[1] = self->values[0];
       self->updating = TRUE;
-      envelope_spin_button_show (self->width_spin, self->values[1]);
+      for (guint a = 1; a < self->n_axes; a++)
+        {
+          self->values[a] = self->values[0];
+          envelope_spin_button_show (spin_for_axis (self, a), self->values[a]);
+        }
       self->updating = FALSE;
       g_signal_emit (self, signals[CHANGED], 0);
     }
@@ -199,6 +237,7 @@ envelope_pair_editor_class_init (EnvelopePairEditorClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/envelope/Envelope/envelope-pair-editor.ui");
+  gtk_widget_class_bind_template_child (widget_class, EnvelopePairEditor, depth_spin);
   gtk_widget_class_bind_template_child (widget_class, EnvelopePairEditor, height_spin);
   gtk_widget_class_bind_template_child (widget_class, EnvelopePairEditor, link_button);
   gtk_widget_class_bind_template_child (widget_class, EnvelopePairEditor, width_spin);
@@ -212,7 +251,8 @@ static void
 envelope_pair_editor_init (EnvelopePairEditor *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  self->values[0] = self->values[1] = 1;
+  self->values[0] = self->values[1] = self->values[2] = 1;
+  self->n_axes = 2;
   on_link_toggled (self->link_button, self);
 }
 
@@ -230,6 +270,7 @@ envelope_pair_editor_set_range (EnvelopePairEditor *self,
   g_return_if_fail (ENVELOPE_IS_PAIR_EDITOR (self));
 
   self->updating = TRUE;
+  gtk_spin_button_set_range (self->depth_spin, minimum, maximum);
   gtk_spin_button_set_range (self->height_spin, minimum, maximum);
   gtk_spin_button_set_range (self->width_spin, minimum, maximum);
   self->updating = FALSE;
@@ -242,16 +283,11 @@ envelope_pair_editor_set_values (EnvelopePairEditor *self,
                                  gint64              height,
                                  gint64              width)
 {
-  g_return_if_fail (ENVELOPE_IS_PAIR_EDITOR (self));
+  const gint64 values[] = { height, width };
 
-  self->updating = TRUE;
-  self->values[0] = height;
-  self->values[1] = width;
-  envelope_spin_button_show (self->height_spin, height);
-  envelope_spin_button_show (self->width_spin, width);
-  if (height != width)
-    gtk_toggle_button_set_active (self->link_button, FALSE);
-  self->updating = FALSE;
+  g_return_if_fail (ENVELOPE_IS_PAIR_EDITOR (self));
+  envelope_pair_editor_set_axes (self, 2);
+  envelope_pair_editor_set_list (self, values);
 }
 
 void
@@ -262,7 +298,62 @@ envelope_pair_editor_get_values (EnvelopePairEditor *self,
   g_return_if_fail (ENVELOPE_IS_PAIR_EDITOR (self));
 
   *height = self->values[0];
-  *width = self->values[1];
+  *width = self->values[self->n_axes > 1 ? 1 : 0];
+}
+
+/* How many values it edits: 1 (a signal's length), 2 (height and
+ * width) or 3 (depth, height and width). */
+void
+envelope_pair_editor_set_axes (EnvelopePairEditor *self,
+                               guint               n_axes)
+{
+  g_return_if_fail (ENVELOPE_IS_PAIR_EDITOR (self));
+  g_return_if_fail (n_axes >= 1 && n_axes <= 3);
+
+  self->n_axes = n_axes;
+  gtk_widget_set_visible (GTK_WIDGET (self->depth_spin), n_axes == 3);
+  gtk_widget_set_visible (GTK_WIDGET (self->link_button), n_axes > 1);
+  gtk_widget_set_visible (GTK_WIDGET (self->width_spin), n_axes > 1);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->height_spin), n_axes == 1 ? _("Length") : _("Height"));
+}
+
+guint
+envelope_pair_editor_get_axes (EnvelopePairEditor *self)
+{
+  g_return_val_if_fail (ENVELOPE_IS_PAIR_EDITOR (self), 2);
+  return self->n_axes;
+}
+
+/* Shows one value per axis (as many as set_axes() says), without
+ * reporting a change. */
+void
+envelope_pair_editor_set_list (EnvelopePairEditor *self,
+                               const gint64       *values)
+{
+  gboolean equal = TRUE;
+
+  g_return_if_fail (ENVELOPE_IS_PAIR_EDITOR (self));
+
+  self->updating = TRUE;
+  for (guint a = 0; a < self->n_axes; a++)
+    {
+      self->values[a] = values[a];
+      envelope_spin_button_show (spin_for_axis (self, a), values[a]);
+      equal &= values[a] == values[0];
+    }
+  if (!equal)
+    gtk_toggle_button_set_active (self->link_button, FALSE);
+  self->updating = FALSE;
+}
+
+void
+envelope_pair_editor_get_list (EnvelopePairEditor *self,
+                               gint64             *values)
+{
+  g_return_if_fail (ENVELOPE_IS_PAIR_EDITOR (self));
+
+  for (guint a = 0; a < self->n_axes; a++)
+    values[a] = self->values[a];
 }
 
 gboolean
@@ -289,15 +380,14 @@ envelope_pair_editor_set_error (EnvelopePairEditor *self,
 {
   g_return_if_fail (ENVELOPE_IS_PAIR_EDITOR (self));
 
-  if (error)
+  GtkWidget *spins[] = { GTK_WIDGET (self->depth_spin), GTK_WIDGET (self->height_spin), GTK_WIDGET (self->width_spin) };
+
+  for (guint i = 0; i < G_N_ELEMENTS (spins); i++)
     {
-      gtk_widget_add_css_class (GTK_WIDGET (self->height_spin), "error");
-      gtk_widget_add_css_class (GTK_WIDGET (self->width_spin), "error");
-    }
-  else
-    {
-      gtk_widget_remove_css_class (GTK_WIDGET (self->height_spin), "error");
-      gtk_widget_remove_css_class (GTK_WIDGET (self->width_spin), "error");
+      if (error)
+        gtk_widget_add_css_class (spins[i], "error");
+      else
+        gtk_widget_remove_css_class (spins[i], "error");
     }
 }
 
@@ -306,5 +396,5 @@ envelope_pair_editor_get_spin (EnvelopePairEditor *self,
                                guint               axis)
 {
   g_return_val_if_fail (ENVELOPE_IS_PAIR_EDITOR (self), NULL);
-  return axis == 0 ? self->height_spin : self->width_spin;
+  return spin_for_axis (self, MIN (axis, self->n_axes - 1));
 }

@@ -1,4 +1,5 @@
-/* envelope-pair-editor.h: an [h, w] setting as two spin buttons and a link
+/* envelope-pair-editor.h: a setting per spatial axis ([h, w], [l] or
+ * [d, h, w]) as spin buttons and a link
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -21,6 +22,13 @@ void       envelope_pair_editor_set_values  (EnvelopePairEditor *self,
 void       envelope_pair_editor_get_values  (EnvelopePairEditor *self,
                                              gint64             *height,
                                              gint64             *width);
+void       envelope_pair_editor_set_axes    (EnvelopePairEditor *self,
+                                             guint               n_axes);
+guint      envelope_pair_editor_get_axes    (EnvelopePairEditor *self);
+void       envelope_pair_editor_set_list    (EnvelopePairEditor *self,
+                                             const gint64       *values);
+void       envelope_pair_editor_get_list    (EnvelopePairEditor *self,
+                                             gint64             *values);
 gboolean   envelope_pair_editor_get_linked  (EnvelopePairEditor *self);
 void       envelope_pair_editor_set_linked  (EnvelopePairEditor *self,
                                              gboolean            linked);

@@ -476,8 +476,13 @@ envelope_layer_equal (const EnvelopeLayer *a,
 
   fields = envelope_layer_kind_get (a->type)->fields;
   for (guint f = 0; f < ENVELOPE_N_FIELDS; f++)
-    if ((fields & ENVELOPE_FIELD_BIT (f)) && !field_equal (a, b, envelope_field_get_info (f)))
-      return FALSE;
+    {
+      /* the layout tells only two sizes apart: tokens or a signal */
+      if (f == ENVELOPE_FIELD_LAYOUT && a->shape_rank != 2)
+        continue;
+      if ((fields & ENVELOPE_FIELD_BIT (f)) && !field_equal (a, b, envelope_field_get_info (f)))
+        return FALSE;
+    }
   /* pooling's stride defaults to its kernel: whether it was given matters */
   return (a->set & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_STRIDE)) == (b->set & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_STRIDE)) ||
          !(fields & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_STRIDE));
