@@ -51,6 +51,8 @@ static const EnvelopeFieldInfo field_infos[ENVELOPE_N_FIELDS] = {
   { ENVELOPE_FIELD_MIN, "min", N_("Minimum"), ENVELOPE_VALUE_REAL, AT (min), 0, 0, NULL },
   { ENVELOPE_FIELD_MAX, "max", N_("Maximum"), ENVELOPE_VALUE_REAL, AT (max), 0, 6, NULL },
   { ENVELOPE_FIELD_SHARES, "shares", N_("Shares the parameters of"), ENVELOPE_VALUE_NAME, AT (shares), 0, 0, NULL },
+  /* normalization; instance_norm's default is false (envelope_layer_set_field_default) */
+  { ENVELOPE_FIELD_AFFINE, "affine", N_("Learned scale and shift"), ENVELOPE_VALUE_BOOLEAN, AT (affine), 0, 1, NULL },
 };
 
 static const struct { const char *id; const char *label; } categories[ENVELOPE_N_CATEGORIES] = {

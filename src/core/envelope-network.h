@@ -141,6 +141,8 @@ typedef struct
   double min;             /* clip */
   double max;
   char *shares;           /* the layer whose parameters this one uses, or NULL */
+  /* normalization */
+  gboolean affine;        /* layer_norm, rms_norm, group_norm, instance_norm */
 } EnvelopeLayer;
 
 typedef enum
