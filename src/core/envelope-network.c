@@ -299,6 +299,12 @@ envelope_layer_describe (const EnvelopeLayer *layer)
     case ENVELOPE_LAYER_GROUP_NORM:
       g_string_append_printf (out, " g%" PRId64, layer->groups);
       break;
+    case ENVELOPE_LAYER_EMBEDDING:
+      g_string_append_printf (out, " %" PRId64 "×%" PRId64, layer->vocabulary, layer->dimension);
+      break;
+    case ENVELOPE_LAYER_POSITION_EMBEDDING:
+      g_string_append_printf (out, " %s", envelope_field_get_info (ENVELOPE_FIELD_ENCODING)->choices[layer->encoding]);
+      break;
     case ENVELOPE_LAYER_CONCAT:
       if (layer->axis != 0)
         g_string_append_printf (out, " axis %" PRId64, layer->axis);
