@@ -117,8 +117,11 @@ test_vit_front (void)
     "{\"name\": \"tokens\", \"type\": \"to_tokens\"},"
     "{\"name\": \"cls\", \"type\": \"class_token\"},"
     "{\"name\": \"pos\", \"type\": \"position_embedding\", \"positions\": 197},"
-    "{\"name\": \"back\", \"type\": \"to_map\", \"output_size\": [14, 14], \"inputs\": [\"tokens\"]}]}");
+    "{\"name\": \"back\", \"type\": \"to_map\", \"output_size\": [14, 14], \"inputs\": [\"tokens\"]},"
+    "{\"name\": \"pool\", \"type\": \"global_avg_pool\", \"inputs\": [\"pos\"]}]}");
   const EnvelopeTotals *t = envelope_analysis_get_totals (m->analysis);
+  const EnvelopeReceptiveField *pool = &model_layer (m, "pool")->receptive_field;
+  g_autofree char *pool_rf = model_formula (m, "pool", ENVELOPE_FIGURE_RECEPTIVE_FIELD);
   const EnvelopeReceptiveField *tokens = &model_layer (m, "tokens")->receptive_field;
   const EnvelopeReceptiveField *back = &model_layer (m, "back")->receptive_field;
 
@@ -132,6 +135,13 @@ test_vit_front (void)
   g_assert_cmpfloat (tokens->jump[1], ==, 16);
   g_assert_false (tokens->whole_input);
   g_assert_true (memcmp (back, &model_layer (m, "patches")->receptive_field, sizeof *back) == 0);
+  /* pooled over every token, the whole image on both axes (the token
+   * count, 197, says nothing of the grid) */
+  g_assert_true (pool->whole_input);
+  g_assert_cmpuint (pool->n_axes, ==, 2);
+  g_assert_cmpfloat (pool->size[0], ==, 224);
+  g_assert_cmpfloat (pool->size[1], ==, 224);
+  g_assert_cmpstr (pool_rf, ==, "whole input: max(16, 224) = 224");
 }
 
 /* GPT-2's ends: the token and position tables, and the output projection

@@ -513,6 +513,27 @@ envelope_receptive_field_whole (EnvelopeInference          *inf,
                                         envelope_format_reals (_("whole input: {}"), REALS (rf->size[0])));
       return;
     }
+  /* Tokens read off a map (to_tokens) keep the map's axes, but their
+   * count says nothing of the grid's extent per axis: the whole input is
+   * the image. */
+  if (in->layout == ENVELOPE_TENSOR_TOKENS && rin->n_axes > 1)
+    {
+      n = MIN (rin->n_axes, ENVELOPE_MAX_SPATIAL);
+      for (guint a = 0; a < n; a++)
+        {
+          double image = (double) inf->input_extent[a];
+
+          rf->size[a] = MAX (rin->size[a], image);
+          rf->jump[a] = rf->size[a];
+          rf->start[a] = rf->size[a] / 2;
+          if (explaining (inf))
+            text[a] = envelope_format_reals (_("whole input: max({}, {}) = {}"),
+                                             REALS (rin->size[a], image, rf->size[a]));
+        }
+      if (explaining (inf))
+        envelope_inference_set_formula (inf, ENVELOPE_FIGURE_RECEPTIVE_FIELD, envelope_join_axes (text, n, n + 1));
+      return;
+    }
   for (guint a = 0; a < n; a++)
     {
       double extent = (double) (in->layout == ENVELOPE_TENSOR_TOKENS ? in->shape[0] : in->shape[1 + a]);
