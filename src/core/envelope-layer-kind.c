@@ -26,6 +26,7 @@
 
 static const char *const layout_choices[] = { "tokens", "map", NULL };
 static const char *const rounding_choices[] = { "floor", "ceil", NULL };
+static const char *const encoding_choices[] = { "learned", "sinusoidal", "rotary", NULL };
 
 /* Every setting a layer may carry: its key, label, kind of value, where
  * it lives, its smallest value and its default. */
@@ -51,6 +52,15 @@ static const EnvelopeFieldInfo field_infos[ENVELOPE_N_FIELDS] = {
   { ENVELOPE_FIELD_MIN, "min", N_("Minimum"), ENVELOPE_VALUE_REAL, AT (min), 0, 0, NULL },
   { ENVELOPE_FIELD_MAX, "max", N_("Maximum"), ENVELOPE_VALUE_REAL, AT (max), 0, 6, NULL },
   { ENVELOPE_FIELD_SHARES, "shares", N_("Shares the parameters of"), ENVELOPE_VALUE_NAME, AT (shares), 0, 0, NULL },
+  /* normalization; instance_norm's default is false (envelope_layer_set_field_default) */
+  { ENVELOPE_FIELD_AFFINE, "affine", N_("Learned scale and shift"), ENVELOPE_VALUE_BOOLEAN, AT (affine), 0, 1, NULL },
+  /* tokens */
+  { ENVELOPE_FIELD_VOCABULARY, "vocabulary", N_("Vocabulary"), ENVELOPE_VALUE_COUNT, AT (vocabulary), 1, 50257, NULL },
+  { ENVELOPE_FIELD_DIMENSION, "dimension", N_("Dimension"), ENVELOPE_VALUE_COUNT, AT (dimension), 1, 768, NULL },
+  { ENVELOPE_FIELD_ENCODING, "encoding", N_("Encoding"), ENVELOPE_VALUE_CHOICE, AT (encoding), 0, 0, encoding_choices },
+  { ENVELOPE_FIELD_POSITIONS, "positions", N_("Positions"), ENVELOPE_VALUE_COUNT, AT (positions), 1, 512, NULL },
+  { ENVELOPE_FIELD_TOKENS, "tokens", N_("Tokens"), ENVELOPE_VALUE_COUNT, AT (tokens), 1, 1, NULL },
+  { ENVELOPE_FIELD_OUTPUT_SIZE, "output_size", N_("Output size"), ENVELOPE_VALUE_PAIR, AT (output_size), 1, 1, NULL },
 };
 
 static const struct { const char *id; const char *label; } categories[ENVELOPE_N_CATEGORIES] = {
@@ -75,6 +85,7 @@ static const struct { const EnvelopeKindRow *rows; const guint *n_rows; } famili
   { envelope_kinds_normalization, &envelope_n_kinds_normalization },
   { envelope_kinds_elementwise, &envelope_n_kinds_elementwise },
   { envelope_kinds_structure, &envelope_n_kinds_structure },
+  { envelope_kinds_tokens, &envelope_n_kinds_tokens },
 };
 
 static const EnvelopeKindRow *by_type[ENVELOPE_N_LAYER_TYPES];
@@ -500,6 +511,27 @@ envelope_receptive_field_whole (EnvelopeInference          *inf,
       if (explaining (inf))
         envelope_inference_set_formula (inf, ENVELOPE_FIGURE_RECEPTIVE_FIELD,
                                         envelope_format_reals (_("whole input: {}"), REALS (rf->size[0])));
+      return;
+    }
+  /* Tokens read off a map (to_tokens) keep the map's axes, but their
+   * count says nothing of the grid's extent per axis: the whole input is
+   * the image. */
+  if (in->layout == ENVELOPE_TENSOR_TOKENS && rin->n_axes > 1)
+    {
+      n = MIN (rin->n_axes, ENVELOPE_MAX_SPATIAL);
+      for (guint a = 0; a < n; a++)
+        {
+          double image = (double) inf->input_extent[a];
+
+          rf->size[a] = MAX (rin->size[a], image);
+          rf->jump[a] = rf->size[a];
+          rf->start[a] = rf->size[a] / 2;
+          if (explaining (inf))
+            text[a] = envelope_format_reals (_("whole input: max({}, {}) = {}"),
+                                             REALS (rin->size[a], image, rf->size[a]));
+        }
+      if (explaining (inf))
+        envelope_inference_set_formula (inf, ENVELOPE_FIGURE_RECEPTIVE_FIELD, envelope_join_axes (text, n, n + 1));
       return;
     }
   for (guint a = 0; a < n; a++)

@@ -286,6 +286,7 @@ envelope_layer_describe (const EnvelopeLayer *layer)
       g_string_append_printf (out, " %" PRId64, layer->units);
       break;
     case ENVELOPE_LAYER_DROPOUT:
+    case ENVELOPE_LAYER_STOCHASTIC_DEPTH:
       g_string_append_printf (out, " %g", layer->rate);
       break;
     case ENVELOPE_LAYER_LRN:
@@ -294,6 +295,15 @@ envelope_layer_describe (const EnvelopeLayer *layer)
     case ENVELOPE_LAYER_SCALE:
       if (!layer->learned)
         g_string_append_printf (out, " ×%g", layer->factor);
+      break;
+    case ENVELOPE_LAYER_GROUP_NORM:
+      g_string_append_printf (out, " g%" PRId64, layer->groups);
+      break;
+    case ENVELOPE_LAYER_EMBEDDING:
+      g_string_append_printf (out, " %" PRId64 "×%" PRId64, layer->vocabulary, layer->dimension);
+      break;
+    case ENVELOPE_LAYER_POSITION_EMBEDDING:
+      g_string_append_printf (out, " %s", envelope_field_get_info (ENVELOPE_FIELD_ENCODING)->choices[layer->encoding]);
       break;
     case ENVELOPE_LAYER_CONCAT:
       if (layer->axis != 0)
@@ -325,6 +335,9 @@ envelope_layer_set_field_default (EnvelopeLayer *layer,
   if (field == ENVELOPE_FIELD_KERNEL &&
       (layer->type == ENVELOPE_LAYER_MAX_POOL || layer->type == ENVELOPE_LAYER_AVG_POOL))
     value = 2;
+  /* PyTorch's InstanceNorm2d has no γ and β unless asked */
+  if (field == ENVELOPE_FIELD_AFFINE && layer->type == ENVELOPE_LAYER_INSTANCE_NORM)
+    value = 0;
 
   switch (info->value_kind)
     {

@@ -81,6 +81,13 @@ typedef enum
 
 typedef enum
 {
+  ENVELOPE_POSITION_LEARNED,
+  ENVELOPE_POSITION_SINUSOIDAL,
+  ENVELOPE_POSITION_ROTARY,
+} EnvelopePositionEncoding;
+
+typedef enum
+{
   ENVELOPE_DTYPE_FP32,
   ENVELOPE_DTYPE_FP16,
   ENVELOPE_DTYPE_BF16,
@@ -141,6 +148,16 @@ typedef struct
   double min;             /* clip */
   double max;
   char *shares;           /* the layer whose parameters this one uses, or NULL */
+  /* normalization */
+  gboolean affine;        /* layer_norm, rms_norm, group_norm, instance_norm */
+  /* tokens */
+  gint64 vocabulary;      /* embedding */
+  gint64 dimension;
+  gint encoding;          /* position_embedding: EnvelopePositionEncoding */
+  gint64 positions;
+  gint64 tokens;          /* class_token */
+  /* to_map, and structure's crop, upsample and adaptive pools */
+  gint64 output_size[ENVELOPE_MAX_SPATIAL];
 } EnvelopeLayer;
 
 typedef enum
