@@ -26,6 +26,10 @@
 
 static const char *const layout_choices[] = { "tokens", "map", NULL };
 static const char *const rounding_choices[] = { "floor", "ceil", NULL };
+static const char *const bias_convention_choices[] = { "pytorch", "single", NULL };
+
+/* EnvelopeLayer.set holds one bit per field. */
+G_STATIC_ASSERT (ENVELOPE_N_FIELDS <= 64);
 
 /* Every setting a layer may carry: its key, label, kind of value, where
  * it lives, its smallest value and its default. */
@@ -51,6 +55,20 @@ static const EnvelopeFieldInfo field_infos[ENVELOPE_N_FIELDS] = {
   { ENVELOPE_FIELD_MIN, "min", N_("Minimum"), ENVELOPE_VALUE_REAL, AT (min), 0, 0, NULL },
   { ENVELOPE_FIELD_MAX, "max", N_("Maximum"), ENVELOPE_VALUE_REAL, AT (max), 0, 6, NULL },
   { ENVELOPE_FIELD_SHARES, "shares", N_("Shares the parameters of"), ENVELOPE_VALUE_NAME, AT (shares), 0, 0, NULL },
+  /* attention and recurrent; kv_heads and head_dim follow heads and the
+   * width while unset (envelope-kinds-attention.c) */
+  { ENVELOPE_FIELD_HEADS, "heads", N_("Heads"), ENVELOPE_VALUE_COUNT, AT (heads), 1, 8, NULL },
+  { ENVELOPE_FIELD_KV_HEADS, "kv_heads", N_("Key and value heads"), ENVELOPE_VALUE_COUNT, AT (kv_heads), 1, 1, NULL },
+  { ENVELOPE_FIELD_HEAD_DIM, "head_dim", N_("Head width"), ENVELOPE_VALUE_COUNT, AT (head_dim), 1, 1, NULL },
+  { ENVELOPE_FIELD_CAUSAL, "causal", N_("Causal"), ENVELOPE_VALUE_BOOLEAN, AT (causal), 0, 0, NULL },
+  { ENVELOPE_FIELD_FUSED, "fused", N_("Fused (scores not stored)"), ENVELOPE_VALUE_BOOLEAN, AT (fused), 0, 0, NULL },
+  { ENVELOPE_FIELD_WINDOW, "window", N_("Window"), ENVELOPE_VALUE_COUNT, AT (window), 1, 7, NULL },
+  { ENVELOPE_FIELD_SHIFT, "shift", N_("Shift"), ENVELOPE_VALUE_COUNT, AT (shift), 0, 0, NULL },
+  { ENVELOPE_FIELD_HIDDEN, "hidden", N_("Hidden size"), ENVELOPE_VALUE_COUNT, AT (hidden), 1, 128, NULL },
+  { ENVELOPE_FIELD_LAYERS, "layers", N_("Layers"), ENVELOPE_VALUE_COUNT, AT (layers), 1, 1, NULL },
+  { ENVELOPE_FIELD_BIDIRECTIONAL, "bidirectional", N_("Bidirectional"), ENVELOPE_VALUE_BOOLEAN, AT (bidirectional), 0, 0, NULL },
+  { ENVELOPE_FIELD_BIAS_CONVENTION, "bias_convention", N_("Bias vectors"), ENVELOPE_VALUE_CHOICE, AT (bias_convention), 0, 0, bias_convention_choices },
+  { ENVELOPE_FIELD_SEQUENCES, "sequences", N_("Whole sequence out"), ENVELOPE_VALUE_BOOLEAN, AT (sequences), 0, 1, NULL },
 };
 
 static const struct { const char *id; const char *label; } categories[ENVELOPE_N_CATEGORIES] = {
@@ -75,6 +93,7 @@ static const struct { const EnvelopeKindRow *rows; const guint *n_rows; } famili
   { envelope_kinds_normalization, &envelope_n_kinds_normalization },
   { envelope_kinds_elementwise, &envelope_n_kinds_elementwise },
   { envelope_kinds_structure, &envelope_n_kinds_structure },
+  { envelope_kinds_attention, &envelope_n_kinds_attention },
 };
 
 static const EnvelopeKindRow *by_type[ENVELOPE_N_LAYER_TYPES];
