@@ -486,6 +486,34 @@ test_settings (void)
   }
 }
 
+/* The few characters a diagram block and a table row show. */
+static void
+test_describe (void)
+{
+  static const char json[] = HEAD
+    "{\"name\": \"data\", \"type\": \"input\", \"shape\": [16, 64]},"
+    "{\"name\": \"a\", \"type\": \"attention\", \"heads\": 8},"
+    "{\"name\": \"b\", \"type\": \"attention\", \"heads\": 8, \"kv_heads\": 2, \"causal\": true},"
+    "{\"name\": \"c\", \"type\": \"lstm\", \"hidden\": 256},"
+    "{\"name\": \"d\", \"type\": \"gru\", \"hidden\": 128, \"layers\": 2, \"bidirectional\": true},"
+    "{\"name\": \"m\", \"type\": \"input\", \"shape\": [96, 56, 56]},"
+    "{\"name\": \"w\", \"type\": \"window_attention\", \"heads\": 3, \"window\": 7, \"shift\": 3},"
+    "{\"name\": \"x\", \"type\": \"matmul\", \"inputs\": [\"a\", \"b\"]}]}";
+  static const char *expected[] = {
+    "input", "attention 8 heads", "attention 8 heads, 2 kv, causal", "lstm 256", "gru 128, 2 layers, bidirectional",
+    "input", "window_attention 7×7, 3 heads, shift 3", "matmul",
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) network = envelope_network_load_from_data (json, -1, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 1; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autofree char *text = envelope_layer_describe (envelope_network_get_layer (network, i));
+      g_assert_cmpstr (text, ==, expected[i]);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -505,5 +533,6 @@ main (int   argc,
   g_test_add_func ("/kinds-attention/matmul-formula", test_matmul_formula);
   g_test_add_func ("/kinds-attention/errors", test_errors);
   g_test_add_func ("/kinds-attention/settings", test_settings);
+  g_test_add_func ("/kinds-attention/describe", test_describe);
   return g_test_run ();
 }
