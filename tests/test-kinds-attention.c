@@ -514,6 +514,34 @@ test_describe (void)
     }
 }
 
+/* What attention holds inside (Q, K, V, the context, the scores) is part
+ * of its share of the layer outputs and error signals, so that the
+ * layers' shares still add up to the network's terms. */
+static void
+test_memory_shares (void)
+{
+  g_autoptr(Model) m = model_parse (HEAD
+    "{\"name\": \"data\", \"type\": \"input\", \"shape\": [197, 768]},"
+    "{\"name\": \"attn\", \"type\": \"attention\", \"heads\": 12},"
+    "{\"name\": \"rnn\", \"type\": \"lstm\", \"hidden\": 64, \"layers\": 2}]}");
+  const EnvelopeMemory *mem = envelope_analysis_get_memory (m->analysis);
+  guint64 sums[ENVELOPE_N_MEMORY_TERMS] = { 0 };
+  g_autofree char *text = NULL;
+
+  for (guint i = 0; i < envelope_analysis_get_n_layers (m->analysis); i++)
+    {
+      guint64 bytes[ENVELOPE_N_MEMORY_TERMS];
+
+      g_assert_true (envelope_analysis_layer_memory (m->analysis, i, bytes));
+      for (guint t = 0; t < ENVELOPE_N_MEMORY_TERMS; t++)
+        sums[t] += bytes[t];
+    }
+  for (guint t = 0; t < ENVELOPE_N_MEMORY_TERMS; t++)
+    g_assert_cmpuint (sums[t], ==, mem->train[t]);
+  text = envelope_analysis_explain_layer_memory (m->analysis, 1, ENVELOPE_MEMORY_LAYER_OUTPUTS);
+  g_assert_cmpstr (text, ==, "(151,296 + 1,070,892 held inside) × 1 × 4 = 4,888,752 B (4.66 MiB)");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -534,5 +562,6 @@ main (int   argc,
   g_test_add_func ("/kinds-attention/errors", test_errors);
   g_test_add_func ("/kinds-attention/settings", test_settings);
   g_test_add_func ("/kinds-attention/describe", test_describe);
+  g_test_add_func ("/kinds-attention/memory-shares", test_memory_shares);
   return g_test_run ();
 }
