@@ -14,6 +14,9 @@
 
 #include <string.h>
 
+#include <json-glib/json-glib.h>
+
+#include "envelope-report.h"
 #include "test-helpers.h"
 
 #define HEAD "{\"format\": \"envelope-network\", \"version\": 1, \"layers\": ["
@@ -542,6 +545,30 @@ test_memory_shares (void)
   g_assert_cmpstr (text, ==, "(151,296 + 1,070,892 held inside) × 1 × 4 = 4,888,752 B (4.66 MiB)");
 }
 
+/* The JSON report carries what attention holds inside and whether its
+ * receptive field is causal; the table marks it. */
+static void
+test_report (void)
+{
+  g_autoptr(Model) m = model_parse (HEAD
+    "{\"name\": \"data\", \"type\": \"input\", \"shape\": [16, 64]},"
+    "{\"name\": \"attn\", \"type\": \"attention\", \"heads\": 4, \"causal\": true, \"fused\": true}]}");
+  EnvelopeReportOptions options = { ENVELOPE_REPORT_JSON, FALSE, FALSE, FALSE, ENVELOPE_UNITS_IEC };
+  g_autofree char *json = envelope_report_write (m->analysis, &options);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rf = envelope_report_receptive_field (&model_layer (m, "attn")->receptive_field);
+  JsonObject *layer;
+
+  json_parser_load_from_data (parser, json, -1, &error);
+  g_assert_no_error (error);
+  layer = json_array_get_object_element (json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                                                       "layers"), 1);
+  g_assert_cmpint (json_object_get_int_member (layer, "internal"), ==, 4 * 16 * 64);
+  g_assert_true (json_object_get_boolean_member (json_object_get_object_member (layer, "receptive_field"), "causal"));
+  g_assert_cmpstr (rf, ==, "whole 16 (causal)");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -563,5 +590,6 @@ main (int   argc,
   g_test_add_func ("/kinds-attention/settings", test_settings);
   g_test_add_func ("/kinds-attention/describe", test_describe);
   g_test_add_func ("/kinds-attention/memory-shares", test_memory_shares);
+  g_test_add_func ("/kinds-attention/report", test_report);
   return g_test_run ();
 }
