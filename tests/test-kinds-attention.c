@@ -404,6 +404,11 @@ static const ErrorCase error_cases[] = {
     { "lstm layers need a sequence of tokens [T, D], but this one gets 3×32×32", NULL } },
   { ONE ("[100]", "\"gru\", \"hidden\": 64"), ENVELOPE_ANALYSIS_ERROR_RANK, "inputs",
     { "gru layers need a sequence of tokens [T, D], but this one gets 100", NULL } },
+  /* a count past 64 bits is an error, never a wrap */
+  { ONE ("[4000000, 4000000]", "\"attention\", \"heads\": 1"), ENVELOPE_ANALYSIS_ERROR_OVERFLOW, NULL,
+    { "The MAC count overflows 64 bits", NULL } },
+  { ONE ("[4000000, 4000000]", "\"lstm\", \"hidden\": 4000000"), ENVELOPE_ANALYSIS_ERROR_OVERFLOW, NULL,
+    { "overflows 64 bits", NULL } },
 };
 
 static void
