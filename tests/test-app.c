@@ -737,6 +737,45 @@ test_lifecycle (void)
   g_assert_null (table);
 }
 
+/* Attention's kv_heads and head_dim follow the heads and the width until
+ * set: the inspector shows what the analysis uses, and says so. */
+static void
+test_attention_derived_settings (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  g_autofree char *path = app_test_temp_path ("attention.json");
+  static const char json[] =
+    "{\"format\": \"envelope-network\", \"version\": 1, \"layers\": ["
+    "{\"name\": \"data\", \"type\": \"input\", \"shape\": [10, 64]},"
+    "{\"name\": \"att\", \"type\": \"attention\", \"heads\": 8}]}";
+  g_autoptr(GError) error = NULL;
+  GtkWidget *kv, *hd;
+
+  g_file_set_contents (path, json, -1, &error);
+  g_assert_no_error (error);
+  app_test_activate (window, "win.open-file", g_variant_new_string (path));
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+  app_test_select (window, "att");
+
+  kv = envelope_inspector_get_field_widget (window->inspector, "kv_heads");
+  hd = envelope_inspector_get_field_widget (window->inspector, "head_dim");
+  g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (kv)), ==, 8);
+  g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (hd)), ==, 8);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (envelope_inspector_get_field_row (window->inspector, "kv_heads"))),
+                   ==, "The heads’, until set");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (envelope_inspector_get_field_row (window->inspector, "head_dim"))),
+                   ==, "The width ÷ heads, until set");
+
+  /* once set, the value is the author's */
+  app_test_activate (window, "win.set-field", g_variant_new ("(sv)", "kv_heads", g_variant_new_int64 (2)));
+  g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (kv)), ==, 2);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (envelope_inspector_get_field_row (window->inspector, "kv_heads"))),
+                   ==, "");
+  g_assert_cmpstr (envelope_inspector_get_formula (window->inspector, ENVELOPE_FIGURE_WEIGHTS), ==,
+                   "64 × 8 × 8 (Wq) + 2 × 64 × 2 × 8 (Wk, Wv) + 8 × 8 × 64 (Wo) = 10,240");
+  app_test_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -757,6 +796,7 @@ main (int   argc,
   g_test_add_func ("/app/broken-file", test_broken_file);
   g_test_add_func ("/app/build-mnist", test_build_mnist);
   g_test_add_func ("/app/lifecycle", test_lifecycle);
+  g_test_add_func ("/app/attention-derived-settings", test_attention_derived_settings);
 
   return g_test_run ();
 }

@@ -501,8 +501,50 @@ show_list (FieldEditor         *fe,
   envelope_pair_editor_set_list (editor, values);
 }
 
+/* Attention's key and value heads are its heads' until set, and its head
+ * width the model width's share of the heads: the row shows that value
+ * and says so, rather than the 1 the unset field holds. */
+static gboolean
+derived_count (EnvelopeInspector   *self,
+               const EnvelopeLayer *layer,
+               EnvelopeField        field,
+               gint64              *value,
+               const char         **hint)
+{
+  const EnvelopeAnalysis *analysis;
+  const EnvelopeLayerFigures *f, *in;
+  guint64 width;
+  gint index;
+
+  if (layer->type != ENVELOPE_LAYER_ATTENTION || (layer->set & ENVELOPE_FIELD_BIT (field)))
+    return FALSE;
+  if (field == ENVELOPE_FIELD_KV_HEADS)
+    {
+      *value = layer->heads;
+      *hint = _("The heads’, until set");
+      return TRUE;
+    }
+  if (field != ENVELOPE_FIELD_HEAD_DIM)
+    return FALSE;
+  analysis = envelope_document_get_analysis (self->document);
+  index = envelope_document_get_figures_index (self->document, (guint) self->layer);
+  if (analysis == NULL || index < 0)
+    return FALSE;
+  f = envelope_analysis_get_layer (analysis, (guint) index);
+  if (f->n_inputs == 0)
+    return FALSE;
+  in = envelope_analysis_get_layer (analysis, f->inputs[0]);
+  width = in->layout == ENVELOPE_TENSOR_TOKENS ? in->shape[1] : in->shape[0];
+  if (layer->heads < 1 || width % (guint64) layer->heads != 0)
+    return FALSE;
+  *value = (gint64) (width / (guint64) layer->heads);
+  *hint = _("The width ÷ heads, until set");
+  return TRUE;
+}
+
 static void
-show_editor (FieldEditor         *fe,
+show_editor (EnvelopeInspector   *self,
+             FieldEditor         *fe,
              const EnvelopeLayer *layer)
 {
   switch (fe->info->value_kind)
@@ -532,7 +574,13 @@ show_editor (FieldEditor         *fe,
 
     case ENVELOPE_VALUE_COUNT:
     case ENVELOPE_VALUE_INTEGER:
-      envelope_spin_button_show (GTK_SPIN_BUTTON (fe->spin), *FIELD_VALUE (layer, fe->info, gint64));
+      {
+        gint64 value = *FIELD_VALUE (layer, fe->info, gint64);
+
+        fe->hint = NULL;
+        derived_count (self, layer, fe->field, &value, &fe->hint);
+        envelope_spin_button_show (GTK_SPIN_BUTTON (fe->spin), value);
+      }
       break;
 
     case ENVELOPE_VALUE_PAIR:
@@ -847,7 +895,7 @@ refresh (EnvelopeInspector *self,
 
   show_header (self, layer);
   for (guint i = 0; i < self->editors->len; i++)
-    show_editor (g_ptr_array_index (self->editors, i), layer);
+    show_editor (self, g_ptr_array_index (self->editors, i), layer);
   show_inputs (self);
   if (structure)
     build_connect_menu (self);

@@ -728,7 +728,10 @@ layer_share (const EnvelopeAnalysis *analysis,
       break;
     case ENVELOPE_MEMORY_LAYER_OUTPUTS:
     case ENVELOPE_MEMORY_ERROR_SIGNALS:
-      share.count = f->activations;
+      /* what the layer holds inside (attention's scores) is kept and
+       * differentiated as its output is; the totals count it too, so the
+       * sum cannot overflow here */
+      share.count = f->activations + f->internal;
       share.factors[0] = m->batch;
       share.factors[1] = m->bytes_per_value;
       share.n_factors = 2;
@@ -802,7 +805,18 @@ envelope_analysis_explain_layer_memory (const EnvelopeAnalysis *analysis,
                               : _("0 B: no convolution buffer"));
       return g_string_free (out, FALSE);
     }
-  envelope_format_append_count (out, share.count);
+  if ((term == ENVELOPE_MEMORY_LAYER_OUTPUTS || term == ENVELOPE_MEMORY_ERROR_SIGNALS) &&
+      analysis->layers[index].internal > 0)
+    {
+      g_string_append_c (out, '(');
+      envelope_format_append_count (out, analysis->layers[index].activations);
+      g_string_append (out, " + ");
+      envelope_format_append_count (out, analysis->layers[index].internal);
+      g_string_append (out, _(" held inside"));
+      g_string_append_c (out, ')');
+    }
+  else
+    envelope_format_append_count (out, share.count);
   for (guint i = 0; i < share.n_factors; i++)
     {
       g_string_append (out, " × ");

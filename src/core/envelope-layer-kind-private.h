@@ -43,6 +43,8 @@ extern const EnvelopeKindRow envelope_kinds_normalization[];
 extern const guint envelope_n_kinds_normalization;
 extern const EnvelopeKindRow envelope_kinds_tokens[];
 extern const guint envelope_n_kinds_tokens;
+extern const EnvelopeKindRow envelope_kinds_attention[];
+extern const guint envelope_n_kinds_attention;
 
 /* ------------------------------------------------------------------ */
 /* Worked formulas                                                     */

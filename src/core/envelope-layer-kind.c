@@ -27,6 +27,10 @@
 static const char *const layout_choices[] = { "tokens", "map", NULL };
 static const char *const rounding_choices[] = { "floor", "ceil", NULL };
 static const char *const encoding_choices[] = { "learned", "sinusoidal", "rotary", NULL };
+static const char *const bias_convention_choices[] = { "pytorch", "single", NULL };
+
+/* EnvelopeLayer.set holds one bit per field. */
+G_STATIC_ASSERT (ENVELOPE_N_FIELDS <= 64);
 
 /* Every setting a layer may carry: its key, label, kind of value, where
  * it lives, its smallest value and its default. */
@@ -61,6 +65,20 @@ static const EnvelopeFieldInfo field_infos[ENVELOPE_N_FIELDS] = {
   { ENVELOPE_FIELD_POSITIONS, "positions", N_("Positions"), ENVELOPE_VALUE_COUNT, AT (positions), 1, 512, NULL },
   { ENVELOPE_FIELD_TOKENS, "tokens", N_("Tokens"), ENVELOPE_VALUE_COUNT, AT (tokens), 1, 1, NULL },
   { ENVELOPE_FIELD_OUTPUT_SIZE, "output_size", N_("Output size"), ENVELOPE_VALUE_PAIR, AT (output_size), 1, 1, NULL },
+  /* attention and recurrent; kv_heads and head_dim follow heads and the
+   * width while unset (envelope-kinds-attention.c) */
+  { ENVELOPE_FIELD_HEADS, "heads", N_("Heads"), ENVELOPE_VALUE_COUNT, AT (heads), 1, 8, NULL },
+  { ENVELOPE_FIELD_KV_HEADS, "kv_heads", N_("Key and value heads"), ENVELOPE_VALUE_COUNT, AT (kv_heads), 1, 1, NULL },
+  { ENVELOPE_FIELD_HEAD_DIM, "head_dim", N_("Head width"), ENVELOPE_VALUE_COUNT, AT (head_dim), 1, 1, NULL },
+  { ENVELOPE_FIELD_CAUSAL, "causal", N_("Causal"), ENVELOPE_VALUE_BOOLEAN, AT (causal), 0, 0, NULL },
+  { ENVELOPE_FIELD_FUSED, "fused", N_("Fused (scores not stored)"), ENVELOPE_VALUE_BOOLEAN, AT (fused), 0, 0, NULL },
+  { ENVELOPE_FIELD_WINDOW, "window", N_("Window"), ENVELOPE_VALUE_COUNT, AT (window), 1, 7, NULL },
+  { ENVELOPE_FIELD_SHIFT, "shift", N_("Shift"), ENVELOPE_VALUE_COUNT, AT (shift), 0, 0, NULL },
+  { ENVELOPE_FIELD_HIDDEN, "hidden", N_("Hidden size"), ENVELOPE_VALUE_COUNT, AT (hidden), 1, 128, NULL },
+  { ENVELOPE_FIELD_LAYERS, "layers", N_("Layers"), ENVELOPE_VALUE_COUNT, AT (layers), 1, 1, NULL },
+  { ENVELOPE_FIELD_BIDIRECTIONAL, "bidirectional", N_("Bidirectional"), ENVELOPE_VALUE_BOOLEAN, AT (bidirectional), 0, 0, NULL },
+  { ENVELOPE_FIELD_BIAS_CONVENTION, "bias_convention", N_("Bias vectors"), ENVELOPE_VALUE_CHOICE, AT (bias_convention), 0, 0, bias_convention_choices },
+  { ENVELOPE_FIELD_SEQUENCES, "sequences", N_("Whole sequence out"), ENVELOPE_VALUE_BOOLEAN, AT (sequences), 0, 1, NULL },
 };
 
 static const struct { const char *id; const char *label; } categories[ENVELOPE_N_CATEGORIES] = {
@@ -86,6 +104,7 @@ static const struct { const EnvelopeKindRow *rows; const guint *n_rows; } famili
   { envelope_kinds_elementwise, &envelope_n_kinds_elementwise },
   { envelope_kinds_structure, &envelope_n_kinds_structure },
   { envelope_kinds_tokens, &envelope_n_kinds_tokens },
+  { envelope_kinds_attention, &envelope_n_kinds_attention },
 };
 
 static const EnvelopeKindRow *by_type[ENVELOPE_N_LAYER_TYPES];

@@ -309,6 +309,27 @@ envelope_layer_describe (const EnvelopeLayer *layer)
       if (layer->axis != 0)
         g_string_append_printf (out, " axis %" PRId64, layer->axis);
       break;
+    case ENVELOPE_LAYER_ATTENTION:
+      g_string_append_printf (out, " %" PRId64 " heads", layer->heads);
+      if ((layer->set & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_KV_HEADS)) && layer->kv_heads != layer->heads)
+        g_string_append_printf (out, ", %" PRId64 " kv", layer->kv_heads);
+      if (layer->causal)
+        g_string_append (out, ", causal");
+      break;
+    case ENVELOPE_LAYER_WINDOW_ATTENTION:
+      g_string_append_printf (out, " %" PRId64 "×%" PRId64 ", %" PRId64 " heads",
+                              layer->window, layer->window, layer->heads);
+      if (layer->shift != 0)
+        g_string_append_printf (out, ", shift %" PRId64, layer->shift);
+      break;
+    case ENVELOPE_LAYER_LSTM:
+    case ENVELOPE_LAYER_GRU:
+      g_string_append_printf (out, " %" PRId64, layer->hidden);
+      if (layer->layers != 1)
+        g_string_append_printf (out, ", %" PRId64 " layers", layer->layers);
+      if (layer->bidirectional)
+        g_string_append (out, ", bidirectional");
+      break;
     default:
       break;
     }

@@ -79,6 +79,14 @@ typedef enum
   ENVELOPE_ROUNDING_CEIL,
 } EnvelopeRounding;
 
+/* A recurrent layer's biases: PyTorch's two vectors per gate set (b_ih
+ * and b_hh), or one (Keras). */
+typedef enum
+{
+  ENVELOPE_BIAS_CONVENTION_PYTORCH,
+  ENVELOPE_BIAS_CONVENTION_SINGLE,
+} EnvelopeBiasConvention;
+
 typedef enum
 {
   ENVELOPE_POSITION_LEARNED,
@@ -158,6 +166,19 @@ typedef struct
   gint64 tokens;          /* class_token */
   /* to_map, and structure's crop, upsample and adaptive pools */
   gint64 output_size[ENVELOPE_MAX_SPATIAL];
+  /* attention and recurrent */
+  gint64 heads;           /* attention, window_attention */
+  gint64 kv_heads;        /* heads' while unset */
+  gint64 head_dim;        /* D / heads while unset */
+  gboolean causal;
+  gboolean fused;
+  gint64 window;          /* window_attention */
+  gint64 shift;
+  gint64 hidden;          /* lstm, gru */
+  gint64 layers;
+  gboolean bidirectional;
+  gint bias_convention;   /* EnvelopeBiasConvention */
+  gboolean sequences;
 } EnvelopeLayer;
 
 typedef enum

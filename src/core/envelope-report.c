@@ -573,6 +573,7 @@ write_json_layer (JsonOut                *json,
   add_count (json, "macs", f->macs);
   add_count (json, "other_ops", f->other_ops);
   add_count (json, "activations", f->activations);
+  add_count (json, "internal", f->internal);
   add_count (json, "workspace", f->workspace);
   if (envelope_analysis_layer_memory (analysis, i, memory))
     {
@@ -589,6 +590,7 @@ write_json_layer (JsonOut                *json,
   add_real_pair (json, "jump", rf->jump);
   add_real_pair (json, "start", rf->start);
   add_boolean (json, "whole_input", rf->whole_input);
+  add_boolean (json, "causal", rf->causal);
   add_boolean (json, "misaligned", rf->misaligned);
   json_end (json, '}');
 
