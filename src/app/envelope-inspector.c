@@ -34,7 +34,7 @@ typedef struct
   GtkWidget *length_spin;    /* a vector shape's length */
   GtkWidget *pair;
   GtkWidget *toggle;
-  GtkWidget *entry;          /* a layer's name */
+  GtkWidget *entry;          /* a layer's name, a list of axes */
   AdwComboRow *combo;
   const char *hint;          /* the row's subtitle when all is well */
 } FieldEditor;
@@ -100,6 +100,48 @@ read_fraction (GtkSpinButton *spin,
   g_strdelimit (text, ",", '.');
   *value = g_ascii_strtod (text, &end);
   return end != NULL && *end == '\0';
+}
+
+/* "0, 2, 1" (brackets allowed): 1 to ENVELOPE_MAX_RANK integers. */
+static gboolean
+parse_axes (const char *text,
+            gint64      values[ENVELOPE_MAX_RANK],
+            guint8     *length)
+{
+  g_autofree char *copy = g_strdup (text);
+  g_auto(GStrv) parts = NULL;
+  guint n = 0;
+
+  g_strdelimit (copy, "[]", ' ');
+  parts = g_strsplit (copy, ",", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      char *part = g_strstrip (parts[i]);
+      char *end = NULL;
+
+      if (part[0] == '\0' && parts[i + 1] == NULL && n > 0)
+        break;
+      if (n == ENVELOPE_MAX_RANK || part[0] == '\0')
+        return FALSE;
+      values[n++] = g_ascii_strtoll (part, &end, 10);
+      if (end == NULL || *end != '\0')
+        return FALSE;
+    }
+  if (n == 0)
+    return FALSE;
+  *length = (guint8) n;
+  return TRUE;
+}
+
+static char *
+format_axes (const gint64 *values,
+             guint         n)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < MIN (n, ENVELOPE_MAX_RANK); i++)
+    g_string_append_printf (out, i > 0 ? ", %" G_GINT64_FORMAT : "%" G_GINT64_FORMAT, values[i]);
+  return g_string_free (out, FALSE);
 }
 
 static void
@@ -205,6 +247,12 @@ apply (FieldEditor *fe)
         g_free (layer->shares);
         layer->shares = text[0] != '\0' ? g_strdup (text) : NULL;
       }
+      break;
+
+    case ENVELOPE_VALUE_AXES:
+      if (!parse_axes (gtk_editable_get_text (GTK_EDITABLE (fe->entry)),
+                       FIELD_VALUE (layer, fe->info, gint64), &layer->lengths[fe->field]))
+        return;
       break;
 
     default:
@@ -384,6 +432,7 @@ build_editor (EnvelopeInspector *self,
       break;
 
     case ENVELOPE_VALUE_NAME:
+    case ENVELOPE_VALUE_AXES:
       fe->entry = gtk_entry_new ();
       gtk_editable_set_width_chars (GTK_EDITABLE (fe->entry), 10);
       g_signal_connect_swapped (fe->entry, "activate", G_CALLBACK (on_editor_changed), fe);
@@ -498,6 +547,15 @@ show_editor (FieldEditor         *fe,
 
         if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (fe->entry)), name ? name : "") != 0)
           gtk_editable_set_text (GTK_EDITABLE (fe->entry), name ? name : "");
+      }
+      break;
+
+    case ENVELOPE_VALUE_AXES:
+      {
+        g_autofree char *text = format_axes (FIELD_VALUE (layer, fe->info, gint64), layer->lengths[fe->field]);
+
+        if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (fe->entry)), text) != 0)
+          gtk_editable_set_text (GTK_EDITABLE (fe->entry), text);
       }
       break;
 
@@ -971,6 +1029,7 @@ envelope_inspector_get_field_widget (EnvelopeInspector *self,
     case ENVELOPE_VALUE_FRACTION:
       return fe->spin;
     case ENVELOPE_VALUE_NAME:
+    case ENVELOPE_VALUE_AXES:
       return fe->entry;
     case ENVELOPE_VALUE_PAIR:
     case ENVELOPE_VALUE_OFFSET:

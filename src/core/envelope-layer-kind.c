@@ -26,6 +26,8 @@
 
 static const char *const layout_choices[] = { "tokens", "map", NULL };
 static const char *const rounding_choices[] = { "floor", "ceil", NULL };
+static const char *const mode_choices[] = { "nearest", "linear", NULL };
+static const char *const operation_choices[] = { "mean", "sum", "max", "min", NULL };
 
 /* Every setting a layer may carry: its key, label, kind of value, where
  * it lives, its smallest value and its default. */
@@ -51,6 +53,18 @@ static const EnvelopeFieldInfo field_infos[ENVELOPE_N_FIELDS] = {
   { ENVELOPE_FIELD_MIN, "min", N_("Minimum"), ENVELOPE_VALUE_REAL, AT (min), 0, 0, NULL },
   { ENVELOPE_FIELD_MAX, "max", N_("Maximum"), ENVELOPE_VALUE_REAL, AT (max), 0, 6, NULL },
   { ENVELOPE_FIELD_SHARES, "shares", N_("Shares the parameters of"), ENVELOPE_VALUE_NAME, AT (shares), 0, 0, NULL },
+  /* structure */
+  { ENVELOPE_FIELD_START, "start", N_("Start"), ENVELOPE_VALUE_INTEGER, AT (start), 0, 0, NULL },
+  { ENVELOPE_FIELD_END, "end", N_("End"), ENVELOPE_VALUE_INTEGER, AT (end), 0, 0, NULL },
+  { ENVELOPE_FIELD_STEP, "step", N_("Step"), ENVELOPE_VALUE_COUNT, AT (step), 1, 1, NULL },
+  { ENVELOPE_FIELD_OUTPUT_SIZE, "output_size", N_("Output size"), ENVELOPE_VALUE_PAIR, AT (output_size), 1, 1, NULL },
+  { ENVELOPE_FIELD_BLOCK, "block", N_("Block"), ENVELOPE_VALUE_COUNT, AT (block), 1, 2, NULL },
+  { ENVELOPE_FIELD_MODE, "mode", N_("Mode"), ENVELOPE_VALUE_CHOICE, AT (mode), 0, 0, mode_choices },
+  { ENVELOPE_FIELD_SCALE, "scale", N_("Scale"), ENVELOPE_VALUE_REAL, AT (scale), 0, 2, NULL },
+  { ENVELOPE_FIELD_OPERATION, "operation", N_("Operation"), ENVELOPE_VALUE_CHOICE, AT (operation), 0, 0, operation_choices },
+  { ENVELOPE_FIELD_AXES, "axes", N_("Axes"), ENVELOPE_VALUE_AXES, AT (axes), 0, -1, NULL },
+  { ENVELOPE_FIELD_KEEP_DIMS, "keep_dims", N_("Keep reduced axes"), ENVELOPE_VALUE_BOOLEAN, AT (keep_dims), 0, 0, NULL },
+  { ENVELOPE_FIELD_ORDER, "order", N_("Order"), ENVELOPE_VALUE_AXES, AT (order), 0, 0, NULL },
 };
 
 static const struct { const char *id; const char *label; } categories[ENVELOPE_N_CATEGORIES] = {

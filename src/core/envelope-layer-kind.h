@@ -47,6 +47,19 @@ typedef enum
   ENVELOPE_LAYER_CLIP,
   ENVELOPE_LAYER_PRELU,
   ENVELOPE_LAYER_SCALE,
+  /* structure */
+  ENVELOPE_LAYER_RESHAPE,
+  ENVELOPE_LAYER_PERMUTE,
+  ENVELOPE_LAYER_SLICE,
+  ENVELOPE_LAYER_PAD,
+  ENVELOPE_LAYER_CROP,
+  ENVELOPE_LAYER_CHANNEL_SHUFFLE,
+  ENVELOPE_LAYER_SPACE_TO_DEPTH,
+  ENVELOPE_LAYER_DEPTH_TO_SPACE,
+  ENVELOPE_LAYER_UPSAMPLE,
+  ENVELOPE_LAYER_ADAPTIVE_AVG_POOL,
+  ENVELOPE_LAYER_ADAPTIVE_MAX_POOL,
+  ENVELOPE_LAYER_REDUCE,
   ENVELOPE_N_LAYER_TYPES
 } EnvelopeLayerType;
 
@@ -92,6 +105,18 @@ typedef enum
   ENVELOPE_FIELD_MIN,
   ENVELOPE_FIELD_MAX,
   ENVELOPE_FIELD_SHARES,
+  /* structure */
+  ENVELOPE_FIELD_START,
+  ENVELOPE_FIELD_END,
+  ENVELOPE_FIELD_STEP,
+  ENVELOPE_FIELD_OUTPUT_SIZE,
+  ENVELOPE_FIELD_BLOCK,
+  ENVELOPE_FIELD_MODE,
+  ENVELOPE_FIELD_SCALE,
+  ENVELOPE_FIELD_OPERATION,
+  ENVELOPE_FIELD_AXES,
+  ENVELOPE_FIELD_KEEP_DIMS,
+  ENVELOPE_FIELD_ORDER,
   ENVELOPE_N_FIELDS
 } EnvelopeField;
 
@@ -124,11 +149,12 @@ typedef enum
   ENVELOPE_VALUE_INTEGER,    /* any integer (an axis may count from the end) */
   ENVELOPE_VALUE_REAL,       /* any finite number */
   ENVELOPE_VALUE_NAME,       /* another layer's name */
+  ENVELOPE_VALUE_AXES,       /* a list of 1 to 4 axes, each may count from the end */
 } EnvelopeValueKind;
 
 /* Where a field's value lives in EnvelopeLayer, and what it accepts.
- * Lists (PAIR, OFFSET, PADDING, SHAPE) hold up to ENVELOPE_MAX_RANK
- * gint64; COUNT and INTEGER one gint64; BOOLEAN a gboolean; CHOICE a
+ * Lists (PAIR, OFFSET, PADDING, SHAPE, AXES) hold up to ENVELOPE_MAX_RANK
+ * gint64 (AXES: as many as lengths[field] says); COUNT and INTEGER one gint64; BOOLEAN a gboolean; CHOICE a
  * gint indexing @choices; FRACTION and REAL a double; NAME a char*. */
 typedef struct
 {

@@ -360,6 +360,12 @@ envelope_layer_set_field_default (EnvelopeLayer *layer,
     case ENVELOPE_VALUE_NAME:
       g_clear_pointer (FIELD_VALUE (layer, info, char *), g_free);
       break;
+    case ENVELOPE_VALUE_AXES:
+      /* one axis: a list is never empty */
+      memset (FIELD_VALUE (layer, info, gint64), 0, ENVELOPE_MAX_RANK * sizeof (gint64));
+      *FIELD_VALUE (layer, info, gint64) = (gint64) value;
+      layer->lengths[field] = 1;
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -458,6 +464,10 @@ field_equal (const EnvelopeLayer     *a,
       return *FIELD_VALUE (a, info, double) == *FIELD_VALUE (b, info, double);
     case ENVELOPE_VALUE_NAME:
       return g_strcmp0 (*FIELD_VALUE (a, info, char *), *FIELD_VALUE (b, info, char *)) == 0;
+    case ENVELOPE_VALUE_AXES:
+      return a->lengths[info->field] == b->lengths[info->field] &&
+             memcmp (FIELD_VALUE (a, info, gint64), FIELD_VALUE (b, info, gint64),
+                     MIN (a->lengths[info->field], ENVELOPE_MAX_RANK) * sizeof (gint64)) == 0;
     default:
       g_assert_not_reached ();
     }
@@ -508,6 +518,40 @@ check_positive (const EnvelopeLayer   *layer,
   return TRUE;
 }
 
+/* A reshape's target may leave one size to be inferred, written −1;
+ * every other size is positive, as an input's are. */
+static gboolean
+check_reshape_target (const EnvelopeLayer     *layer,
+                      guint                    index,
+                      const EnvelopeFieldInfo *info,
+                      EnvelopeErrorLocation   *location,
+                      GError                 **error)
+{
+  guint inferred = 0;
+
+  for (guint i = 0; i < layer->shape_rank; i++)
+    {
+      if (layer->shape[i] == -1 && inferred++ == 0)
+        continue;
+      if (layer->shape[i] == -1)
+        {
+          envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_VALUE, location,
+                                index, layer->name, info->key,
+                                _("may leave only one size to be inferred (−1), got two"));
+          return FALSE;
+        }
+      if (layer->shape[i] < 1)
+        {
+          envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_VALUE, location,
+                                index, layer->name, info->key,
+                                _("must hold sizes of at least 1, or one −1 for the size to infer, got %" PRId64),
+                                layer->shape[i]);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 validate_field (const EnvelopeLayer     *layer,
                 guint                    index,
@@ -528,7 +572,16 @@ validate_field (const EnvelopeLayer     *layer,
                                 layer->shape_rank);
           return FALSE;
         }
+      if (layer->type == ENVELOPE_LAYER_RESHAPE)
+        return check_reshape_target (layer, index, info, location, error);
       return check_positive (layer, index, info->field, layer->shape, layer->shape_rank, 1, location, error);
+    case ENVELOPE_VALUE_AXES:
+      if (layer->lengths[info->field] >= 1 && layer->lengths[info->field] <= ENVELOPE_MAX_RANK)
+        return TRUE;
+      envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_VALUE, location,
+                            index, layer->name, info->key,
+                            _("must list 1 to %u axes, got %u"), ENVELOPE_MAX_RANK, layer->lengths[info->field]);
+      return FALSE;
     case ENVELOPE_VALUE_PADDING:
       if (layer->padding_mode != ENVELOPE_PADDING_EXPLICIT)
         return TRUE;
@@ -1195,6 +1248,31 @@ read_field (Reader        *reader,
         return TRUE;
       }
 
+    case ENVELOPE_VALUE_AXES:
+      {
+        JsonArray *array;
+        guint n;
+
+        if (!JSON_NODE_HOLDS_ARRAY (node))
+          return type_error (reader, key, _("a list of axes such as [0, 2, 1]"), node);
+        array = json_node_get_array (node);
+        n = json_array_get_length (array);
+        if (n < 1 || n > ENVELOPE_MAX_RANK)
+          return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
+                               _("must list 1 to %u axes, got %u"), ENVELOPE_MAX_RANK, n);
+        for (guint i = 0; i < n; i++)
+          {
+            JsonNode *element = json_array_get_element (array, i);
+
+            if (!is_integer (element))
+              return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
+                                   _("must hold integers, got %s at position %u"), describe_node (element), i);
+            FIELD_VALUE (layer, info, gint64)[i] = json_node_get_int (element);
+          }
+        layer->lengths[field] = (guint8) n;
+        return TRUE;
+      }
+
     default:
       g_assert_not_reached ();
     }
@@ -1709,6 +1787,12 @@ write_field (JsonBuilder         *builder,
       break;
     case ENVELOPE_VALUE_NAME:
       json_builder_add_string_value (builder, *FIELD_VALUE (layer, info, char *));
+      break;
+    case ENVELOPE_VALUE_AXES:
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < MIN (layer->lengths[field], ENVELOPE_MAX_RANK); i++)
+        json_builder_add_int_value (builder, FIELD_VALUE (layer, info, gint64)[i]);
+      json_builder_end_array (builder);
       break;
     default:
       g_assert_not_reached ();
