@@ -425,6 +425,37 @@ test_new_layers (void)
     }
 }
 
+/* The few characters a diagram block shows. */
+static void
+test_describe (void)
+{
+  static const struct { const char *layer, *text; } cases[] = {
+    { "\"reshape\", \"shape\": [-1, 16]", "reshape -1×16" },
+    { "\"permute\", \"order\": [0, 2, 1]", "permute 0,2,1" },
+    { "\"slice\", \"axis\": 1, \"start\": 2, \"end\": -1, \"step\": 3", "slice 1 [2:-1:3]" },
+    { "\"slice\", \"axis\": 0, \"start\": -5", "slice 0 [-5:]" },
+    { "\"channel_shuffle\", \"groups\": 3", "channel_shuffle g3" },
+    { "\"depth_to_space\", \"block\": 2", "depth_to_space 2" },
+    { "\"upsample\", \"mode\": \"linear\"", "upsample ×2 linear" },
+    { "\"upsample\", \"output_size\": [20, 30]", "upsample 20×30" },
+    { "\"adaptive_avg_pool\", \"output_size\": 7", "adaptive_avg_pool 7" },
+    { "\"reduce\", \"operation\": \"max\", \"axes\": [1, 2]", "reduce max 1,2" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *json = network_json ("[16, 4, 4]", cases[i].layer);
+      g_autoptr(EnvelopeNetwork) network = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *text = NULL;
+
+      network = envelope_network_load_from_data (json, -1, &error);
+      g_assert_no_error (error);
+      text = envelope_layer_describe (envelope_network_get_layer (network, 1));
+      g_assert_cmpstr (text, ==, cases[i].text);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -439,6 +470,7 @@ main (int   argc,
   g_test_add_func ("/kinds-structure/errors", test_errors);
   g_test_add_func ("/kinds-structure/round-trip", test_round_trip);
   g_test_add_func ("/kinds-structure/new-layers", test_new_layers);
+  g_test_add_func ("/kinds-structure/describe", test_describe);
 
   return g_test_run ();
 }

@@ -299,6 +299,60 @@ envelope_layer_describe (const EnvelopeLayer *layer)
       if (layer->axis != 0)
         g_string_append_printf (out, " axis %" PRId64, layer->axis);
       break;
+    case ENVELOPE_LAYER_RESHAPE:
+      g_string_append_c (out, ' ');
+      for (guint i = 0; i < layer->shape_rank; i++)
+        g_string_append_printf (out, i > 0 ? "×%" PRId64 : "%" PRId64, layer->shape[i]);
+      break;
+    case ENVELOPE_LAYER_PERMUTE:
+    case ENVELOPE_LAYER_REDUCE:
+      {
+        const gint64 *axes = layer->type == ENVELOPE_LAYER_PERMUTE ? layer->order : layer->axes;
+        guint n = layer->lengths[layer->type == ENVELOPE_LAYER_PERMUTE ? ENVELOPE_FIELD_ORDER : ENVELOPE_FIELD_AXES];
+
+        if (layer->type == ENVELOPE_LAYER_REDUCE)
+          g_string_append_printf (out, " %s",
+                                  envelope_field_get_info (ENVELOPE_FIELD_OPERATION)->choices[layer->operation]);
+        for (guint i = 0; i < MIN (n, ENVELOPE_MAX_RANK); i++)
+          g_string_append_printf (out, i > 0 ? ",%" PRId64 : " %" PRId64, axes[i]);
+      }
+      break;
+    case ENVELOPE_LAYER_SLICE:
+      /* Python's own notation: "slice 1 [2:-1:3]" */
+      g_string_append_printf (out, " %" PRId64 " [%" PRId64 ":", layer->axis, layer->start);
+      if (layer->set & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_END))
+        g_string_append_printf (out, "%" PRId64, layer->end);
+      if (layer->step != 1)
+        g_string_append_printf (out, ":%" PRId64, layer->step);
+      g_string_append_c (out, ']');
+      break;
+    case ENVELOPE_LAYER_CHANNEL_SHUFFLE:
+      g_string_append_printf (out, " g%" PRId64, layer->groups);
+      break;
+    case ENVELOPE_LAYER_SPACE_TO_DEPTH:
+    case ENVELOPE_LAYER_DEPTH_TO_SPACE:
+      g_string_append_printf (out, " %" PRId64, layer->block);
+      break;
+    case ENVELOPE_LAYER_UPSAMPLE:
+      if (layer->set & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_OUTPUT_SIZE))
+        {
+          g_string_append_c (out, ' ');
+          append_list (out, layer, ENVELOPE_FIELD_OUTPUT_SIZE, layer->output_size, "×");
+        }
+      else
+        g_string_append_printf (out, " ×%g", layer->scale);
+      if (layer->mode == ENVELOPE_UPSAMPLE_LINEAR)
+        g_string_append (out, " linear");
+      break;
+    case ENVELOPE_LAYER_CROP:
+    case ENVELOPE_LAYER_ADAPTIVE_AVG_POOL:
+    case ENVELOPE_LAYER_ADAPTIVE_MAX_POOL:
+      if (layer->set & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_OUTPUT_SIZE))
+        {
+          g_string_append_c (out, ' ');
+          append_list (out, layer, ENVELOPE_FIELD_OUTPUT_SIZE, layer->output_size, "×");
+        }
+      break;
     default:
       break;
     }
