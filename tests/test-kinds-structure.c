@@ -285,6 +285,8 @@ static const ErrorCase error_cases[] = {
     "layers[1] \"layer\": \"end\" leaves nothing: axis 1 has 20 entries, and start 8 to end 3 is the empty range 8 to 3" },
   { "[16, 20, 20]", "\"slice\", \"axis\": 2, \"start\": 100", ANALYSIS (OUTPUT_SIZE),
     "layers[1] \"layer\": \"start\" leaves nothing: axis 2 has 20 entries, and start 100 to end 20 is the empty range 20 to 20" },
+  { "[16, 20, 20]", "\"slice\", \"axis\": -2, \"start\": -3, \"end\": -25", ANALYSIS (OUTPUT_SIZE),
+    "layers[1] \"layer\": \"end\" leaves nothing: axis 1 has 20 entries, and start -3 to end -25 is the empty range 17 to 0" },
   { "[16, 20, 20]", "\"slice\", \"axis\": 1, \"step\": 0", NETWORK (VALUE),
     "layers[1] \"layer\": \"step\" must be at least 1, got 0" },
   { "[3, 32, 32]", "\"pad\", \"padding\": \"same\"", ANALYSIS (OUTPUT_SIZE),

@@ -444,8 +444,8 @@ infer_slice (EnvelopeInference *inf,
       envelope_layer_error (error, ENVELOPE_ANALYSIS_ERROR, ENVELOPE_ANALYSIS_ERROR_OUTPUT_SIZE,
                             inf->location, inf->index, l->name, field_set (l, ENVELOPE_FIELD_END) ? "end" : "start",
                             _("leaves nothing: axis %u has %" PRIu64 " entries, and start %" PRId64
-                              " to end %" PRIu64 " is the empty range %" PRIu64 " to %" PRIu64),
-                            axis, size, l->start, field_set (l, ENVELOPE_FIELD_END) ? (guint64) l->end : size,
+                              " to end %" PRId64 " is the empty range %" PRIu64 " to %" PRIu64),
+                            axis, size, l->start, field_set (l, ENVELOPE_FIELD_END) ? l->end : (gint64) size,
                             first, last);
       return FALSE;
     }
