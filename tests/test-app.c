@@ -257,6 +257,41 @@ test_axes_setting (void)
   app_test_window_destroy (window);
 }
 
+/* Upsampling's scale: one number, or one per axis. */
+static void
+test_scale_setting (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  const EnvelopeNetwork *network;
+  const EnvelopeLayer *layer;
+  const double scale[] = { 2, 1.5 };
+  GtkWidget *entry;
+
+  app_test_open_model (window, "mnist.json");
+  network = envelope_document_get_network (window->document);
+  app_test_select (window, "pool1");
+  app_test_activate (window, "win.insert-layer", g_variant_new_string ("upsample"));
+  g_assert_null (envelope_document_get_error (window->document));
+  entry = envelope_inspector_get_field_widget (window->inspector, "scale");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "2");
+
+  app_test_activate (window, "win.set-field",
+                     g_variant_new ("(sv)", "scale",
+                                    g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, scale, G_N_ELEMENTS (scale), sizeof (double))));
+  layer = envelope_network_get_layer (network, 6);
+  g_assert_cmpuint (layer->lengths[ENVELOPE_FIELD_SCALE], ==, 2);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "2, 1.5");
+  g_assert_cmpstr (envelope_inspector_get_formula (window->inspector, ENVELOPE_FIGURE_OUTPUT_SHAPE), ==,
+                   "H: ⌊14 × 2⌋ = 28; W: ⌊14 × 1.5⌋ = 21 → 32×28×21");
+
+  type_into (entry, "3");
+  g_signal_emit_by_name (entry, "activate");
+  layer = envelope_network_get_layer (network, 6);
+  g_assert_cmpuint (layer->lengths[ENVELOPE_FIELD_SCALE], ==, 0);
+  g_assert_cmpfloat (layer->scale[1], ==, 3);
+  app_test_window_destroy (window);
+}
+
 static void
 test_insert_delete (void)
 {
@@ -714,6 +749,7 @@ main (int   argc,
   g_test_add_func ("/app/edit-setting", test_edit_setting);
   g_test_add_func ("/app/invalid-setting", test_invalid_setting);
   g_test_add_func ("/app/axes-setting", test_axes_setting);
+  g_test_add_func ("/app/scale-setting", test_scale_setting);
   g_test_add_func ("/app/insert-delete", test_insert_delete);
   g_test_add_func ("/app/connect-branch", test_connect_branch);
   g_test_add_func ("/app/training", test_training);

@@ -71,6 +71,8 @@ static const FigureCase figure_cases[] = {
   { "[64, 16, 16]", "\"upsample\"", 3, M, { 64, 32, 32 }, 0 },
   { "[64, 16, 16]", "\"upsample\", \"mode\": \"linear\", \"scale\": 2", 3, M, { 64, 32, 32 }, 7 * 64 * 32 * 32 },
   { "[3, 7, 7]", "\"upsample\", \"scale\": 1.5", 3, M, { 3, 10, 10 }, 0 },
+  { "[3, 7, 7]", "\"upsample\", \"scale\": [2, 1.5]", 3, M, { 3, 14, 10 }, 0 },
+  { "[3, 4, 7, 7]", "\"upsample\", \"scale\": [1, 2.5, 0.5]", 4, M, { 3, 4, 17, 3 }, 0 },
   { "[64, 16, 16]", "\"upsample\", \"mode\": \"linear\", \"output_size\": [20, 30]", 3, M, { 64, 20, 30 }, 7 * 64 * 20 * 30 },
   { "[4, 3, 5, 5]", "\"upsample\", \"mode\": \"linear\", \"scale\": 2", 4, M, { 4, 6, 10, 10 }, 15 * 4 * 6 * 10 * 10 },
   { "[4, 10], \"layout\": \"map\"", "\"upsample\", \"mode\": \"linear\"", 2, M, { 4, 20 }, 3 * 4 * 20 },
@@ -155,6 +157,8 @@ static const FormulaCase formula_cases[] = {
     "1 / 2 = 0.5" },
   { "[3, 7, 7]", "\"upsample\", \"scale\": 1.5", ENVELOPE_FIGURE_OUTPUT_SHAPE,
     "⌊7 × 1.5⌋ = 10 → 3×10×10" },
+  { "[3, 7, 7]", "\"upsample\", \"scale\": [2, 1.5]", ENVELOPE_FIGURE_OUTPUT_SHAPE,
+    "H: ⌊7 × 2⌋ = 14; W: ⌊7 × 1.5⌋ = 10 → 3×14×10" },
   { "[3, 7, 7]", "\"upsample\", \"scale\": 1.5", ENVELOPE_FIGURE_OTHER_OPS,
     "0: nearest copies one value per output" },
   { "[64, 16, 16]", "\"upsample\", \"mode\": \"linear\", \"scale\": 2", ENVELOPE_FIGURE_OTHER_OPS,
@@ -313,6 +317,10 @@ static const ErrorCase error_cases[] = {
     "layers[1] \"layer\": \"scale\" 0.1 makes the height ⌊8 × 0.1⌋ = 0" },
   { "[6, 8, 8]", "\"upsample\", \"scale\": -2", ANALYSIS (OUTPUT_SIZE),
     "layers[1] \"layer\": \"scale\" must be above 0, got -2" },
+  { "[6, 8, 8]", "\"upsample\", \"scale\": [2, 2, 2]", ANALYSIS (RANK),
+    "layers[1] \"layer\": \"scale\" has 3 values, but the input has 2 spatial axes; give one value, or one per axis" },
+  { "[6, 8, 8]", "\"upsample\", \"scale\": [2, \"x\"]", NETWORK (TYPE),
+    "layers[1] \"layer\": \"scale\" must hold numbers, got a string at position 1" },
   { "[6, 8, 8]", "\"adaptive_avg_pool\", \"output_size\": [1, 2, 3]", ANALYSIS (RANK),
     "layers[1] \"layer\": \"output_size\" has 3 values, but the input has 2 spatial axes; give one value, or one per axis" },
   { "[512]", "\"adaptive_max_pool\", \"output_size\": 1", ANALYSIS (RANK),
@@ -384,7 +392,8 @@ test_round_trip (void)
     "{\"name\": \"r\", \"type\": \"reshape\", \"shape\": [-1, 4]},"
     "{\"name\": \"s\", \"type\": \"slice\", \"axis\": 0, \"start\": -10, \"end\": 40, \"step\": 2},"
     "{\"name\": \"m\", \"type\": \"reduce\", \"operation\": \"max\", \"axes\": [-1], \"keep_dims\": true},"
-    "{\"name\": \"u\", \"type\": \"upsample\", \"inputs\": [\"data\"], \"mode\": \"linear\", \"scale\": 1.5}]}";
+    "{\"name\": \"u\", \"type\": \"upsample\", \"inputs\": [\"data\"], \"mode\": \"linear\", \"scale\": 1.5},"
+    "{\"name\": \"v\", \"type\": \"upsample\", \"inputs\": [\"data\"], \"scale\": [2, 0.5]}]}";
   g_autoptr(EnvelopeNetwork) network = NULL;
   g_autoptr(EnvelopeNetwork) again = NULL;
   g_autoptr(GError) error = NULL;
@@ -402,6 +411,11 @@ test_round_trip (void)
   g_assert_true (envelope_network_equal (network, again));
   g_assert_cmpuint (envelope_network_get_layer (again, 1)->lengths[ENVELOPE_FIELD_ORDER], ==, 3);
   g_assert_cmpint (envelope_network_get_layer (again, 1)->order[1], ==, -1);
+  g_assert_cmpuint (envelope_network_get_layer (again, 6)->lengths[ENVELOPE_FIELD_SCALE], ==, 2);
+  g_assert_cmpfloat (envelope_network_get_layer (again, 6)->scale[1], ==, 0.5);
+  g_assert_cmpfloat (envelope_network_get_layer (again, 6)->scale[2], ==, 0.5);
+  g_assert_cmpuint (envelope_network_get_layer (again, 5)->lengths[ENVELOPE_FIELD_SCALE], ==, 0);
+  g_assert_cmpfloat (envelope_network_get_layer (again, 5)->scale[1], ==, 1.5);
   envelope_network_get_layer (again, 1)->order[2] = 2;
   g_assert_false (envelope_network_equal (network, again));
 }
@@ -440,6 +454,7 @@ test_describe (void)
     { "\"depth_to_space\", \"block\": 2", "depth_to_space 2" },
     { "\"upsample\", \"mode\": \"linear\"", "upsample ×2 linear" },
     { "\"upsample\", \"output_size\": [20, 30]", "upsample 20×30" },
+    { "\"upsample\", \"scale\": [2, 1.5]", "upsample ×2×1.5" },
     { "\"adaptive_avg_pool\", \"output_size\": 7", "adaptive_avg_pool 7" },
     { "\"reduce\", \"operation\": \"max\", \"axes\": [1, 2]", "reduce max 1,2" },
   };

@@ -837,13 +837,16 @@ infer_upsample (EnvelopeInference *inf,
     }
   if (sized && !envelope_check_list_length (inf, ENVELOPE_FIELD_OUTPUT_SIZE, n, error))
     return FALSE;
-  if (!sized && !(l->scale > 0))
-    {
-      envelope_layer_error (error, ENVELOPE_ANALYSIS_ERROR, ENVELOPE_ANALYSIS_ERROR_OUTPUT_SIZE,
-                            inf->location, inf->index, l->name, "scale",
-                            _("must be above 0, got %g"), l->scale);
-      return FALSE;
-    }
+  if (!sized && !envelope_check_list_length (inf, ENVELOPE_FIELD_SCALE, n, error))
+    return FALSE;
+  for (guint a = 0; a < n && !sized; a++)
+    if (!(l->scale[a] > 0))
+      {
+        envelope_layer_error (error, ENVELOPE_ANALYSIS_ERROR, ENVELOPE_ANALYSIS_ERROR_OUTPUT_SIZE,
+                              inf->location, inf->index, l->name, "scale",
+                              _("must be above 0, got %g"), l->scale[a]);
+        return FALSE;
+      }
 
   out->rank = in->rank;
   out->layout = ENVELOPE_TENSOR_MAP;
@@ -856,7 +859,7 @@ infer_upsample (EnvelopeInference *inf,
         size = (guint64) l->output_size[a];
       else
         {
-          double scaled = floor ((double) in->shape[1 + a] * l->scale);
+          double scaled = floor ((double) in->shape[1 + a] * l->scale[a]);
 
           if (scaled >= 9007199254740992.0)
             {
@@ -870,14 +873,14 @@ infer_upsample (EnvelopeInference *inf,
               envelope_layer_error (error, ENVELOPE_ANALYSIS_ERROR, ENVELOPE_ANALYSIS_ERROR_OUTPUT_SIZE,
                                     inf->location, inf->index, l->name, "scale",
                                     _("%g makes the %s ⌊%" PRIu64 " × %g⌋ = 0"),
-                                    l->scale, envelope_axis_name (a, n), in->shape[1 + a], l->scale);
+                                    l->scale[a], envelope_axis_name (a, n), in->shape[1 + a], l->scale[a]);
               return FALSE;
             }
         }
       out->shape[1 + a] = size;
       if (explaining (inf))
         sizes[a] = sized ? envelope_format_counts ("{}", COUNTS (size))
-                         : envelope_format_reals ("⌊{} × {}⌋ = {}", REALS ((double) in->shape[1 + a], l->scale, (double) size));
+                         : envelope_format_reals ("⌊{} × {}⌋ = {}", REALS ((double) in->shape[1 + a], l->scale[a], (double) size));
     }
 
   /* per axis, the output grid is the input's scaled by out / in; output

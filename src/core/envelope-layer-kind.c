@@ -60,7 +60,7 @@ static const EnvelopeFieldInfo field_infos[ENVELOPE_N_FIELDS] = {
   { ENVELOPE_FIELD_OUTPUT_SIZE, "output_size", N_("Output size"), ENVELOPE_VALUE_PAIR, AT (output_size), 1, 1, NULL },
   { ENVELOPE_FIELD_BLOCK, "block", N_("Block"), ENVELOPE_VALUE_COUNT, AT (block), 1, 2, NULL },
   { ENVELOPE_FIELD_MODE, "mode", N_("Mode"), ENVELOPE_VALUE_CHOICE, AT (mode), 0, 0, mode_choices },
-  { ENVELOPE_FIELD_SCALE, "scale", N_("Scale"), ENVELOPE_VALUE_REAL, AT (scale), 0, 2, NULL },
+  { ENVELOPE_FIELD_SCALE, "scale", N_("Scale"), ENVELOPE_VALUE_REALS, AT (scale), 0, 2, NULL },
   { ENVELOPE_FIELD_OPERATION, "operation", N_("Operation"), ENVELOPE_VALUE_CHOICE, AT (operation), 0, 0, operation_choices },
   { ENVELOPE_FIELD_AXES, "axes", N_("Axes"), ENVELOPE_VALUE_AXES, AT (axes), 0, -1, NULL },
   { ENVELOPE_FIELD_KEEP_DIMS, "keep_dims", N_("Keep reduced axes"), ENVELOPE_VALUE_BOOLEAN, AT (keep_dims), 0, 0, NULL },

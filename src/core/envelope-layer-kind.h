@@ -150,11 +150,13 @@ typedef enum
   ENVELOPE_VALUE_REAL,       /* any finite number */
   ENVELOPE_VALUE_NAME,       /* another layer's name */
   ENVELOPE_VALUE_AXES,       /* a list of 1 to 4 axes, each may count from the end */
+  ENVELOPE_VALUE_REALS,      /* a finite number, or one per spatial axis */
 } EnvelopeValueKind;
 
 /* Where a field's value lives in EnvelopeLayer, and what it accepts.
  * Lists (PAIR, OFFSET, PADDING, SHAPE, AXES) hold up to ENVELOPE_MAX_RANK
- * gint64 (AXES: as many as lengths[field] says); COUNT and INTEGER one gint64; BOOLEAN a gboolean; CHOICE a
+ * gint64 (AXES: as many as lengths[field] says); REALS up to
+ * ENVELOPE_MAX_SPATIAL double; COUNT and INTEGER one gint64; BOOLEAN a gboolean; CHOICE a
  * gint indexing @choices; FRACTION and REAL a double; NAME a char*. */
 typedef struct
 {

@@ -340,7 +340,8 @@ envelope_layer_describe (const EnvelopeLayer *layer)
           append_list (out, layer, ENVELOPE_FIELD_OUTPUT_SIZE, layer->output_size, "×");
         }
       else
-        g_string_append_printf (out, " ×%g", layer->scale);
+        for (guint i = 0; i < MAX (layer->lengths[ENVELOPE_FIELD_SCALE], 1); i++)
+          g_string_append_printf (out, i > 0 ? "×%g" : " ×%g", layer->scale[i]);
       if (layer->mode == ENVELOPE_UPSAMPLE_LINEAR)
         g_string_append (out, " linear");
       break;
@@ -413,6 +414,10 @@ envelope_layer_set_field_default (EnvelopeLayer *layer,
       break;
     case ENVELOPE_VALUE_NAME:
       g_clear_pointer (FIELD_VALUE (layer, info, char *), g_free);
+      break;
+    case ENVELOPE_VALUE_REALS:
+      for (guint a = 0; a < ENVELOPE_MAX_SPATIAL; a++)
+        FIELD_VALUE (layer, info, double)[a] = value;
       break;
     case ENVELOPE_VALUE_AXES:
       /* one axis: a list is never empty */
@@ -518,6 +523,10 @@ field_equal (const EnvelopeLayer     *a,
       return *FIELD_VALUE (a, info, double) == *FIELD_VALUE (b, info, double);
     case ENVELOPE_VALUE_NAME:
       return g_strcmp0 (*FIELD_VALUE (a, info, char *), *FIELD_VALUE (b, info, char *)) == 0;
+    case ENVELOPE_VALUE_REALS:
+      return a->lengths[info->field] == b->lengths[info->field] &&
+             memcmp (FIELD_VALUE (a, info, double), FIELD_VALUE (b, info, double),
+                     MAX (a->lengths[info->field], 1) * sizeof (double)) == 0;
     case ENVELOPE_VALUE_AXES:
       return a->lengths[info->field] == b->lengths[info->field] &&
              memcmp (FIELD_VALUE (a, info, gint64), FIELD_VALUE (b, info, gint64),
@@ -629,6 +638,15 @@ validate_field (const EnvelopeLayer     *layer,
       if (layer->type == ENVELOPE_LAYER_RESHAPE)
         return check_reshape_target (layer, index, info, location, error);
       return check_positive (layer, index, info->field, layer->shape, layer->shape_rank, 1, location, error);
+    case ENVELOPE_VALUE_REALS:
+      for (guint i = 0; i < n; i++)
+        if (!isfinite (FIELD_VALUE (layer, info, double)[i]))
+          {
+            envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_VALUE, location,
+                                  index, layer->name, info->key, _("must hold finite numbers"));
+            return FALSE;
+          }
+      return TRUE;
     case ENVELOPE_VALUE_AXES:
       if (layer->lengths[info->field] >= 1 && layer->lengths[info->field] <= ENVELOPE_MAX_RANK)
         return TRUE;
@@ -1302,6 +1320,43 @@ read_field (Reader        *reader,
         return TRUE;
       }
 
+    case ENVELOPE_VALUE_REALS:
+      {
+        double *values = FIELD_VALUE (layer, info, double);
+        JsonArray *array;
+        guint n;
+
+        if (!JSON_NODE_HOLDS_ARRAY (node))
+          {
+            if (!read_number (reader, object, key, &values[0]))
+              return FALSE;
+            for (guint i = 1; i < ENVELOPE_MAX_SPATIAL; i++)
+              values[i] = values[0];
+            layer->lengths[field] = 0;
+            return TRUE;
+          }
+        array = json_node_get_array (node);
+        n = json_array_get_length (array);
+        if (n < 1 || n > ENVELOPE_MAX_SPATIAL)
+          return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
+                               _("must be a number or one per spatial axis (1 to 3), got %u elements"), n);
+        for (guint i = 0; i < n; i++)
+          {
+            JsonNode *element = json_array_get_element (array, i);
+
+            if (!JSON_NODE_HOLDS_VALUE (element) ||
+                (json_node_get_value_type (element) != G_TYPE_DOUBLE &&
+                 json_node_get_value_type (element) != G_TYPE_INT64))
+              return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
+                                   _("must hold numbers, got %s at position %u"), describe_node (element), i);
+            values[i] = json_node_get_double (element);
+          }
+        for (guint i = n; i < ENVELOPE_MAX_SPATIAL; i++)
+          values[i] = values[n - 1];
+        layer->lengths[field] = (guint8) n;
+        return TRUE;
+      }
+
     case ENVELOPE_VALUE_AXES:
       {
         JsonArray *array;
@@ -1841,6 +1896,17 @@ write_field (JsonBuilder         *builder,
       break;
     case ENVELOPE_VALUE_NAME:
       json_builder_add_string_value (builder, *FIELD_VALUE (layer, info, char *));
+      break;
+    case ENVELOPE_VALUE_REALS:
+      if (layer->lengths[field] == 0)
+        json_builder_add_double_value (builder, FIELD_VALUE (layer, info, double)[0]);
+      else
+        {
+          json_builder_begin_array (builder);
+          for (guint i = 0; i < MIN (layer->lengths[field], ENVELOPE_MAX_SPATIAL); i++)
+            json_builder_add_double_value (builder, FIELD_VALUE (layer, info, double)[i]);
+          json_builder_end_array (builder);
+        }
       break;
     case ENVELOPE_VALUE_AXES:
       json_builder_begin_array (builder);

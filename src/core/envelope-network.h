@@ -162,7 +162,7 @@ typedef struct
   gint64 output_size[ENVELOPE_MAX_SPATIAL];  /* crop, upsample, adaptive pooling */
   gint64 block;           /* space_to_depth, depth_to_space */
   gint mode;              /* upsample: EnvelopeUpsampleMode */
-  double scale;           /* upsample */
+  double scale[ENVELOPE_MAX_SPATIAL];  /* upsample */
   gint operation;         /* reduce: EnvelopeReduceOperation */
   gint64 axes[ENVELOPE_MAX_RANK];   /* reduce; lengths[] says how many */
   gboolean keep_dims;     /* reduce */
