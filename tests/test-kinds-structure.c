@@ -277,6 +277,9 @@ static const ErrorCase error_cases[] = {
     "layers[1] \"layer\": \"shape\" may leave only one size to be inferred (−1), got two" },
   { "[16, 4, 4]", "\"reshape\", \"shape\": [16, 0]", NETWORK (VALUE),
     "layers[1] \"layer\": \"shape\" must hold sizes of at least 1, or one −1 for the size to infer, got 0" },
+  /* only a reshape may leave a size to infer: an input's are all given */
+  { "[-1, 4]", "\"reshape\", \"shape\": [-1]", NETWORK (VALUE),
+    "layers[0] \"data\": \"shape\" must be at least 1, got -1" },
   { "[8, 6, 4]", "\"permute\", \"order\": [0, 1]", ANALYSIS (RANK),
     "layers[1] \"layer\": \"order\" [0, 1] lists 2 axes, but the input 8×6×4 has 3; name each axis once" },
   { "[8, 6, 4]", "\"permute\", \"order\": [0, 1, -2]", ANALYSIS (RANK),
