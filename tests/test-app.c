@@ -213,6 +213,85 @@ test_invalid_setting (void)
   app_test_window_destroy (window);
 }
 
+/* A list of axes: through the action as a script sends it (ax), and
+ * typed into the inspector's entry as "0, 2, 1". */
+static void
+test_axes_setting (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  const EnvelopeNetwork *network;
+  const EnvelopeLayer *layer;
+  const gint64 order[] = { 0, 2, 1 };
+  GtkWidget *entry;
+
+  app_test_open_model (window, "mnist.json");
+  network = envelope_document_get_network (window->document);
+  app_test_select (window, "pool1");
+  app_test_activate (window, "win.insert-layer", g_variant_new_string ("permute"));
+  layer = envelope_network_get_layer (network, 6);
+  g_assert_cmpint (layer->type, ==, ENVELOPE_LAYER_PERMUTE);
+  /* a new permute lists one axis; pool1's output has three */
+  g_assert_cmpstr (envelope_document_get_error_field (window->document), ==, "order");
+
+  app_test_activate (window, "win.set-field",
+                     g_variant_new ("(sv)", "order",
+                                    g_variant_new_fixed_array (G_VARIANT_TYPE_INT64, order, G_N_ELEMENTS (order), sizeof (gint64))));
+  g_assert_null (envelope_document_get_error (window->document));
+  layer = envelope_network_get_layer (network, 6);
+  g_assert_cmpuint (layer->lengths[ENVELOPE_FIELD_ORDER], ==, 3);
+  g_assert_cmpint (layer->order[1], ==, 2);
+  entry = envelope_inspector_get_field_widget (window->inspector, "order");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "0, 2, 1");
+
+  type_into (entry, "[0, 1, -1]");
+  g_signal_emit_by_name (entry, "activate");
+  layer = envelope_network_get_layer (network, 6);
+  g_assert_cmpint (layer->order[2], ==, -1);
+  g_assert_null (envelope_document_get_error (window->document));
+
+  /* text that is no list of axes changes nothing */
+  type_into (entry, "0, x");
+  g_signal_emit_by_name (entry, "activate");
+  layer = envelope_network_get_layer (network, 6);
+  g_assert_cmpint (layer->order[1], ==, 1);
+  app_test_window_destroy (window);
+}
+
+/* Upsampling's scale: one number, or one per axis. */
+static void
+test_scale_setting (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  const EnvelopeNetwork *network;
+  const EnvelopeLayer *layer;
+  const double scale[] = { 2, 1.5 };
+  GtkWidget *entry;
+
+  app_test_open_model (window, "mnist.json");
+  network = envelope_document_get_network (window->document);
+  app_test_select (window, "pool1");
+  app_test_activate (window, "win.insert-layer", g_variant_new_string ("upsample"));
+  g_assert_null (envelope_document_get_error (window->document));
+  entry = envelope_inspector_get_field_widget (window->inspector, "scale");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "2");
+
+  app_test_activate (window, "win.set-field",
+                     g_variant_new ("(sv)", "scale",
+                                    g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, scale, G_N_ELEMENTS (scale), sizeof (double))));
+  layer = envelope_network_get_layer (network, 6);
+  g_assert_cmpuint (layer->lengths[ENVELOPE_FIELD_SCALE], ==, 2);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "2, 1.5");
+  g_assert_cmpstr (envelope_inspector_get_formula (window->inspector, ENVELOPE_FIGURE_OUTPUT_SHAPE), ==,
+                   "H: ⌊14 × 2⌋ = 28; W: ⌊14 × 1.5⌋ = 21 → 32×28×21");
+
+  type_into (entry, "3");
+  g_signal_emit_by_name (entry, "activate");
+  layer = envelope_network_get_layer (network, 6);
+  g_assert_cmpuint (layer->lengths[ENVELOPE_FIELD_SCALE], ==, 0);
+  g_assert_cmpfloat (layer->scale[1], ==, 3);
+  app_test_window_destroy (window);
+}
+
 static void
 test_insert_delete (void)
 {
@@ -788,6 +867,8 @@ main (int   argc,
   g_test_add_func ("/app/select-layer", test_select_layer);
   g_test_add_func ("/app/edit-setting", test_edit_setting);
   g_test_add_func ("/app/invalid-setting", test_invalid_setting);
+  g_test_add_func ("/app/axes-setting", test_axes_setting);
+  g_test_add_func ("/app/scale-setting", test_scale_setting);
   g_test_add_func ("/app/insert-delete", test_insert_delete);
   g_test_add_func ("/app/connect-branch", test_connect_branch);
   g_test_add_func ("/app/training", test_training);

@@ -39,7 +39,7 @@ typedef struct
   GtkWidget *length_spin;    /* a vector shape's length */
   GtkWidget *pair;
   GtkWidget *toggle;
-  GtkWidget *entry;          /* a layer's name */
+  GtkWidget *entry;          /* a layer's name, a list of axes */
   AdwComboRow *combo;
   const char *hint;          /* the row's subtitle when all is well */
 } FieldEditor;
@@ -124,6 +124,93 @@ read_list (FieldEditor   *fe,
   for (guint a = n; a < ENVELOPE_MAX_SPATIAL; a++)
     values[a] = values[n - 1];
   layer->lengths[fe->field] = equal ? 0 : (guint8) n;
+}
+
+/* "0, 2, 1" (brackets allowed): 1 to ENVELOPE_MAX_RANK integers. */
+static gboolean
+parse_axes (const char *text,
+            gint64      values[ENVELOPE_MAX_RANK],
+            guint8     *length)
+{
+  g_autofree char *copy = g_strdup (text);
+  g_auto(GStrv) parts = NULL;
+  guint n = 0;
+
+  g_strdelimit (copy, "[]", ' ');
+  parts = g_strsplit (copy, ",", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      char *part = g_strstrip (parts[i]);
+      char *end = NULL;
+
+      if (part[0] == '\0' && parts[i + 1] == NULL && n > 0)
+        break;
+      if (n == ENVELOPE_MAX_RANK || part[0] == '\0')
+        return FALSE;
+      values[n++] = g_ascii_strtoll (part, &end, 10);
+      if (end == NULL || *end != '\0')
+        return FALSE;
+    }
+  if (n == 0)
+    return FALSE;
+  *length = (guint8) n;
+  return TRUE;
+}
+
+/* "2" or "2, 1.5": one number for every spatial axis, or one per axis. */
+static gboolean
+parse_reals (const char *text,
+             double      values[ENVELOPE_MAX_SPATIAL],
+             guint8     *length)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
+  double read[ENVELOPE_MAX_SPATIAL];
+  guint n = 0;
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      char *part = g_strstrip (parts[i]);
+      char *end = NULL;
+
+      if (n == ENVELOPE_MAX_SPATIAL || part[0] == '\0')
+        return FALSE;
+      read[n++] = g_ascii_strtod (part, &end);
+      if (end == NULL || *end != '\0')
+        return FALSE;
+    }
+  if (n == 0)
+    return FALSE;
+  for (guint a = 0; a < ENVELOPE_MAX_SPATIAL; a++)
+    values[a] = read[MIN (a, n - 1)];
+  *length = n == 1 ? 0 : (guint8) n;
+  return TRUE;
+}
+
+static char *
+format_reals (const double *values,
+              guint         n)
+{
+  GString *out = g_string_new (NULL);
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  for (guint i = 0; i < MAX (MIN (n, ENVELOPE_MAX_SPATIAL), 1); i++)
+    {
+      if (i > 0)
+        g_string_append (out, ", ");
+      g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%g", values[i]));
+    }
+  return g_string_free (out, FALSE);
+}
+
+static char *
+format_axes (const gint64 *values,
+             guint         n)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < MIN (n, ENVELOPE_MAX_RANK); i++)
+    g_string_append_printf (out, i > 0 ? ", %" G_GINT64_FORMAT : "%" G_GINT64_FORMAT, values[i]);
+  return g_string_free (out, FALSE);
 }
 
 static void
@@ -228,6 +315,18 @@ apply (FieldEditor *fe)
         g_free (layer->shares);
         layer->shares = text[0] != '\0' ? g_strdup (text) : NULL;
       }
+      break;
+
+    case ENVELOPE_VALUE_AXES:
+      if (!parse_axes (gtk_editable_get_text (GTK_EDITABLE (fe->entry)),
+                       FIELD_VALUE (layer, fe->info, gint64), &layer->lengths[fe->field]))
+        return;
+      break;
+
+    case ENVELOPE_VALUE_REALS:
+      if (!parse_reals (gtk_editable_get_text (GTK_EDITABLE (fe->entry)),
+                        FIELD_VALUE (layer, fe->info, double), &layer->lengths[fe->field]))
+        return;
       break;
 
     default:
@@ -430,6 +529,8 @@ build_editor (EnvelopeInspector *self,
       break;
 
     case ENVELOPE_VALUE_NAME:
+    case ENVELOPE_VALUE_AXES:
+    case ENVELOPE_VALUE_REALS:
       fe->entry = gtk_entry_new ();
       gtk_editable_set_width_chars (GTK_EDITABLE (fe->entry), 10);
       g_signal_connect_swapped (fe->entry, "activate", G_CALLBACK (on_editor_changed), fe);
@@ -629,6 +730,24 @@ show_editor (EnvelopeInspector   *self,
 
         if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (fe->entry)), name ? name : "") != 0)
           gtk_editable_set_text (GTK_EDITABLE (fe->entry), name ? name : "");
+      }
+      break;
+
+    case ENVELOPE_VALUE_AXES:
+      {
+        g_autofree char *text = format_axes (FIELD_VALUE (layer, fe->info, gint64), layer->lengths[fe->field]);
+
+        if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (fe->entry)), text) != 0)
+          gtk_editable_set_text (GTK_EDITABLE (fe->entry), text);
+      }
+      break;
+
+    case ENVELOPE_VALUE_REALS:
+      {
+        g_autofree char *text = format_reals (FIELD_VALUE (layer, fe->info, double), layer->lengths[fe->field]);
+
+        if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (fe->entry)), text) != 0)
+          gtk_editable_set_text (GTK_EDITABLE (fe->entry), text);
       }
       break;
 
@@ -1102,6 +1221,8 @@ envelope_inspector_get_field_widget (EnvelopeInspector *self,
     case ENVELOPE_VALUE_FRACTION:
       return fe->spin;
     case ENVELOPE_VALUE_NAME:
+    case ENVELOPE_VALUE_AXES:
+    case ENVELOPE_VALUE_REALS:
       return fe->entry;
     case ENVELOPE_VALUE_PAIR:
     case ENVELOPE_VALUE_OFFSET:

@@ -92,9 +92,10 @@ read_pair (GVariant *value,
 }
 
 /* Sets one setting by its file key from a GVariant: an integer (x or i),
- * a pair (xx) or (ii), a boolean, a double, or for padding and rounding
- * a string ("same", "valid", "floor", "ceil").  Used by the actions
- * that let tests and scripts edit a layer as the inspector does. */
+ * a pair (xx) or (ii), a boolean, a double or one per axis (ad), a list
+ * of axes (ax), or for padding and rounding a string ("same", "valid",
+ * "floor", "ceil").  Used by the actions that let tests and scripts edit
+ * a layer as the inspector does. */
 gboolean
 envelope_layer_set_from_variant (EnvelopeLayer  *layer,
                                  const char     *key,
@@ -231,6 +232,43 @@ envelope_layer_set_from_variant (EnvelopeLayer  *layer,
 
           g_free (*target);
           *target = text[0] != '\0' ? g_strdup (text) : NULL;
+          ok = TRUE;
+        }
+      break;
+
+    case ENVELOPE_VALUE_REALS:
+      {
+        double *target = G_STRUCT_MEMBER_P (layer, info->offset);
+
+        if (g_variant_is_of_type (value, G_VARIANT_TYPE_DOUBLE))
+          {
+            for (guint a = 0; a < ENVELOPE_MAX_SPATIAL; a++)
+              target[a] = g_variant_get_double (value);
+            layer->lengths[field] = 0;
+            ok = TRUE;
+          }
+        else if (g_variant_is_of_type (value, G_VARIANT_TYPE ("ad")) &&
+                 g_variant_n_children (value) >= 1 && g_variant_n_children (value) <= ENVELOPE_MAX_SPATIAL)
+          {
+            gsize n = g_variant_n_children (value);
+
+            for (gsize a = 0; a < ENVELOPE_MAX_SPATIAL; a++)
+              g_variant_get_child (value, MIN (a, n - 1), "d", &target[a]);
+            layer->lengths[field] = (guint8) n;
+            ok = TRUE;
+          }
+      }
+      break;
+
+    case ENVELOPE_VALUE_AXES:
+      if (g_variant_is_of_type (value, G_VARIANT_TYPE ("ax")) &&
+          g_variant_n_children (value) >= 1 && g_variant_n_children (value) <= ENVELOPE_MAX_RANK)
+        {
+          gint64 *target = G_STRUCT_MEMBER_P (layer, info->offset);
+
+          for (gsize i = 0; i < g_variant_n_children (value); i++)
+            g_variant_get_child (value, i, "x", &target[i]);
+          layer->lengths[field] = (guint8) g_variant_n_children (value);
           ok = TRUE;
         }
       break;

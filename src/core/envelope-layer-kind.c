@@ -31,6 +31,8 @@ static const char *const bias_convention_choices[] = { "pytorch", "single", NULL
 
 /* EnvelopeLayer.set holds one bit per field. */
 G_STATIC_ASSERT (ENVELOPE_N_FIELDS <= 64);
+static const char *const mode_choices[] = { "nearest", "linear", NULL };
+static const char *const operation_choices[] = { "mean", "sum", "max", "min", NULL };
 
 /* Every setting a layer may carry: its key, label, kind of value, where
  * it lives, its smallest value and its default. */
@@ -79,6 +81,17 @@ static const EnvelopeFieldInfo field_infos[ENVELOPE_N_FIELDS] = {
   { ENVELOPE_FIELD_BIDIRECTIONAL, "bidirectional", N_("Bidirectional"), ENVELOPE_VALUE_BOOLEAN, AT (bidirectional), 0, 0, NULL },
   { ENVELOPE_FIELD_BIAS_CONVENTION, "bias_convention", N_("Bias vectors"), ENVELOPE_VALUE_CHOICE, AT (bias_convention), 0, 0, bias_convention_choices },
   { ENVELOPE_FIELD_SEQUENCES, "sequences", N_("Whole sequence out"), ENVELOPE_VALUE_BOOLEAN, AT (sequences), 0, 1, NULL },
+  /* structure */
+  { ENVELOPE_FIELD_START, "start", N_("Start"), ENVELOPE_VALUE_INTEGER, AT (start), 0, 0, NULL },
+  { ENVELOPE_FIELD_END, "end", N_("End"), ENVELOPE_VALUE_INTEGER, AT (end), 0, 0, NULL },
+  { ENVELOPE_FIELD_STEP, "step", N_("Step"), ENVELOPE_VALUE_COUNT, AT (step), 1, 1, NULL },
+  { ENVELOPE_FIELD_BLOCK, "block", N_("Block"), ENVELOPE_VALUE_COUNT, AT (block), 1, 2, NULL },
+  { ENVELOPE_FIELD_MODE, "mode", N_("Mode"), ENVELOPE_VALUE_CHOICE, AT (mode), 0, 0, mode_choices },
+  { ENVELOPE_FIELD_SCALE, "scale", N_("Scale"), ENVELOPE_VALUE_REALS, AT (scale), 0, 2, NULL },
+  { ENVELOPE_FIELD_OPERATION, "operation", N_("Operation"), ENVELOPE_VALUE_CHOICE, AT (operation), 0, 0, operation_choices },
+  { ENVELOPE_FIELD_AXES, "axes", N_("Axes"), ENVELOPE_VALUE_AXES, AT (axes), 0, -1, NULL },
+  { ENVELOPE_FIELD_KEEP_DIMS, "keep_dims", N_("Keep reduced axes"), ENVELOPE_VALUE_BOOLEAN, AT (keep_dims), 0, 0, NULL },
+  { ENVELOPE_FIELD_ORDER, "order", N_("Order"), ENVELOPE_VALUE_AXES, AT (order), 0, 0, NULL },
 };
 
 static const struct { const char *id; const char *label; } categories[ENVELOPE_N_CATEGORIES] = {

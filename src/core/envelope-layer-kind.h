@@ -66,6 +66,19 @@ typedef enum
   ENVELOPE_LAYER_MATMUL,
   ENVELOPE_LAYER_LSTM,
   ENVELOPE_LAYER_GRU,
+  /* structure */
+  ENVELOPE_LAYER_RESHAPE,
+  ENVELOPE_LAYER_PERMUTE,
+  ENVELOPE_LAYER_SLICE,
+  ENVELOPE_LAYER_PAD,
+  ENVELOPE_LAYER_CROP,
+  ENVELOPE_LAYER_CHANNEL_SHUFFLE,
+  ENVELOPE_LAYER_SPACE_TO_DEPTH,
+  ENVELOPE_LAYER_DEPTH_TO_SPACE,
+  ENVELOPE_LAYER_UPSAMPLE,
+  ENVELOPE_LAYER_ADAPTIVE_AVG_POOL,
+  ENVELOPE_LAYER_ADAPTIVE_MAX_POOL,
+  ENVELOPE_LAYER_REDUCE,
   ENVELOPE_N_LAYER_TYPES
 } EnvelopeLayerType;
 
@@ -134,6 +147,17 @@ typedef enum
   ENVELOPE_FIELD_BIDIRECTIONAL,
   ENVELOPE_FIELD_BIAS_CONVENTION,
   ENVELOPE_FIELD_SEQUENCES,
+  /* structure */
+  ENVELOPE_FIELD_START,
+  ENVELOPE_FIELD_END,
+  ENVELOPE_FIELD_STEP,
+  ENVELOPE_FIELD_BLOCK,
+  ENVELOPE_FIELD_MODE,
+  ENVELOPE_FIELD_SCALE,
+  ENVELOPE_FIELD_OPERATION,
+  ENVELOPE_FIELD_AXES,
+  ENVELOPE_FIELD_KEEP_DIMS,
+  ENVELOPE_FIELD_ORDER,
   ENVELOPE_N_FIELDS
 } EnvelopeField;
 
@@ -166,11 +190,14 @@ typedef enum
   ENVELOPE_VALUE_INTEGER,    /* any integer (an axis may count from the end) */
   ENVELOPE_VALUE_REAL,       /* any finite number */
   ENVELOPE_VALUE_NAME,       /* another layer's name */
+  ENVELOPE_VALUE_AXES,       /* a list of 1 to 4 axes, each may count from the end */
+  ENVELOPE_VALUE_REALS,      /* a finite number, or one per spatial axis */
 } EnvelopeValueKind;
 
 /* Where a field's value lives in EnvelopeLayer, and what it accepts.
- * Lists (PAIR, OFFSET, PADDING, SHAPE) hold up to ENVELOPE_MAX_RANK
- * gint64; COUNT and INTEGER one gint64; BOOLEAN a gboolean; CHOICE a
+ * Lists (PAIR, OFFSET, PADDING, SHAPE, AXES) hold up to ENVELOPE_MAX_RANK
+ * gint64 (AXES: as many as lengths[field] says); REALS up to
+ * ENVELOPE_MAX_SPATIAL double; COUNT and INTEGER one gint64; BOOLEAN a gboolean; CHOICE a
  * gint indexing @choices; FRACTION and REAL a double; NAME a char*. */
 typedef struct
 {

@@ -330,6 +330,61 @@ envelope_layer_describe (const EnvelopeLayer *layer)
       if (layer->bidirectional)
         g_string_append (out, ", bidirectional");
       break;
+    case ENVELOPE_LAYER_RESHAPE:
+      g_string_append_c (out, ' ');
+      for (guint i = 0; i < layer->shape_rank; i++)
+        g_string_append_printf (out, i > 0 ? "×%" PRId64 : "%" PRId64, layer->shape[i]);
+      break;
+    case ENVELOPE_LAYER_PERMUTE:
+    case ENVELOPE_LAYER_REDUCE:
+      {
+        const gint64 *axes = layer->type == ENVELOPE_LAYER_PERMUTE ? layer->order : layer->axes;
+        guint n = layer->lengths[layer->type == ENVELOPE_LAYER_PERMUTE ? ENVELOPE_FIELD_ORDER : ENVELOPE_FIELD_AXES];
+
+        if (layer->type == ENVELOPE_LAYER_REDUCE)
+          g_string_append_printf (out, " %s",
+                                  envelope_field_get_info (ENVELOPE_FIELD_OPERATION)->choices[layer->operation]);
+        for (guint i = 0; i < MIN (n, ENVELOPE_MAX_RANK); i++)
+          g_string_append_printf (out, i > 0 ? ",%" PRId64 : " %" PRId64, axes[i]);
+      }
+      break;
+    case ENVELOPE_LAYER_SLICE:
+      /* Python's own notation: "slice 1 [2:-1:3]" */
+      g_string_append_printf (out, " %" PRId64 " [%" PRId64 ":", layer->axis, layer->start);
+      if (layer->set & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_END))
+        g_string_append_printf (out, "%" PRId64, layer->end);
+      if (layer->step != 1)
+        g_string_append_printf (out, ":%" PRId64, layer->step);
+      g_string_append_c (out, ']');
+      break;
+    case ENVELOPE_LAYER_CHANNEL_SHUFFLE:
+      g_string_append_printf (out, " g%" PRId64, layer->groups);
+      break;
+    case ENVELOPE_LAYER_SPACE_TO_DEPTH:
+    case ENVELOPE_LAYER_DEPTH_TO_SPACE:
+      g_string_append_printf (out, " %" PRId64, layer->block);
+      break;
+    case ENVELOPE_LAYER_UPSAMPLE:
+      if (layer->set & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_OUTPUT_SIZE))
+        {
+          g_string_append_c (out, ' ');
+          append_list (out, layer, ENVELOPE_FIELD_OUTPUT_SIZE, layer->output_size, "×");
+        }
+      else
+        for (guint i = 0; i < MAX (layer->lengths[ENVELOPE_FIELD_SCALE], 1); i++)
+          g_string_append_printf (out, i > 0 ? "×%g" : " ×%g", layer->scale[i]);
+      if (layer->mode == ENVELOPE_UPSAMPLE_LINEAR)
+        g_string_append (out, " linear");
+      break;
+    case ENVELOPE_LAYER_CROP:
+    case ENVELOPE_LAYER_ADAPTIVE_AVG_POOL:
+    case ENVELOPE_LAYER_ADAPTIVE_MAX_POOL:
+      if (layer->set & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_OUTPUT_SIZE))
+        {
+          g_string_append_c (out, ' ');
+          append_list (out, layer, ENVELOPE_FIELD_OUTPUT_SIZE, layer->output_size, "×");
+        }
+      break;
     default:
       break;
     }
@@ -393,6 +448,16 @@ envelope_layer_set_field_default (EnvelopeLayer *layer,
       break;
     case ENVELOPE_VALUE_NAME:
       g_clear_pointer (FIELD_VALUE (layer, info, char *), g_free);
+      break;
+    case ENVELOPE_VALUE_REALS:
+      for (guint a = 0; a < ENVELOPE_MAX_SPATIAL; a++)
+        FIELD_VALUE (layer, info, double)[a] = value;
+      break;
+    case ENVELOPE_VALUE_AXES:
+      /* one axis: a list is never empty */
+      memset (FIELD_VALUE (layer, info, gint64), 0, ENVELOPE_MAX_RANK * sizeof (gint64));
+      *FIELD_VALUE (layer, info, gint64) = (gint64) value;
+      layer->lengths[field] = 1;
       break;
     default:
       g_assert_not_reached ();
@@ -492,6 +557,14 @@ field_equal (const EnvelopeLayer     *a,
       return *FIELD_VALUE (a, info, double) == *FIELD_VALUE (b, info, double);
     case ENVELOPE_VALUE_NAME:
       return g_strcmp0 (*FIELD_VALUE (a, info, char *), *FIELD_VALUE (b, info, char *)) == 0;
+    case ENVELOPE_VALUE_REALS:
+      return a->lengths[info->field] == b->lengths[info->field] &&
+             memcmp (FIELD_VALUE (a, info, double), FIELD_VALUE (b, info, double),
+                     MAX (a->lengths[info->field], 1) * sizeof (double)) == 0;
+    case ENVELOPE_VALUE_AXES:
+      return a->lengths[info->field] == b->lengths[info->field] &&
+             memcmp (FIELD_VALUE (a, info, gint64), FIELD_VALUE (b, info, gint64),
+                     MIN (a->lengths[info->field], ENVELOPE_MAX_RANK) * sizeof (gint64)) == 0;
     default:
       g_assert_not_reached ();
     }
@@ -547,6 +620,40 @@ check_positive (const EnvelopeLayer   *layer,
   return TRUE;
 }
 
+/* A reshape's target may leave one size to be inferred, written −1;
+ * every other size is positive, as an input's are. */
+static gboolean
+check_reshape_target (const EnvelopeLayer     *layer,
+                      guint                    index,
+                      const EnvelopeFieldInfo *info,
+                      EnvelopeErrorLocation   *location,
+                      GError                 **error)
+{
+  guint inferred = 0;
+
+  for (guint i = 0; i < layer->shape_rank; i++)
+    {
+      if (layer->shape[i] == -1 && inferred++ == 0)
+        continue;
+      if (layer->shape[i] == -1)
+        {
+          envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_VALUE, location,
+                                index, layer->name, info->key,
+                                _("may leave only one size to be inferred (−1), got two"));
+          return FALSE;
+        }
+      if (layer->shape[i] < 1)
+        {
+          envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_VALUE, location,
+                                index, layer->name, info->key,
+                                _("must hold sizes of at least 1, or one −1 for the size to infer, got %" PRId64),
+                                layer->shape[i]);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 validate_field (const EnvelopeLayer     *layer,
                 guint                    index,
@@ -567,7 +674,25 @@ validate_field (const EnvelopeLayer     *layer,
                                 layer->shape_rank);
           return FALSE;
         }
+      if (layer->type == ENVELOPE_LAYER_RESHAPE)
+        return check_reshape_target (layer, index, info, location, error);
       return check_positive (layer, index, info->field, layer->shape, layer->shape_rank, 1, location, error);
+    case ENVELOPE_VALUE_REALS:
+      for (guint i = 0; i < n; i++)
+        if (!isfinite (FIELD_VALUE (layer, info, double)[i]))
+          {
+            envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_VALUE, location,
+                                  index, layer->name, info->key, _("must hold finite numbers"));
+            return FALSE;
+          }
+      return TRUE;
+    case ENVELOPE_VALUE_AXES:
+      if (layer->lengths[info->field] >= 1 && layer->lengths[info->field] <= ENVELOPE_MAX_RANK)
+        return TRUE;
+      envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_VALUE, location,
+                            index, layer->name, info->key,
+                            _("must list 1 to %u axes, got %u"), ENVELOPE_MAX_RANK, layer->lengths[info->field]);
+      return FALSE;
     case ENVELOPE_VALUE_PADDING:
       if (layer->padding_mode != ENVELOPE_PADDING_EXPLICIT)
         return TRUE;
@@ -1234,6 +1359,68 @@ read_field (Reader        *reader,
         return TRUE;
       }
 
+    case ENVELOPE_VALUE_REALS:
+      {
+        double *values = FIELD_VALUE (layer, info, double);
+        JsonArray *array;
+        guint n;
+
+        if (!JSON_NODE_HOLDS_ARRAY (node))
+          {
+            if (!read_number (reader, object, key, &values[0]))
+              return FALSE;
+            for (guint i = 1; i < ENVELOPE_MAX_SPATIAL; i++)
+              values[i] = values[0];
+            layer->lengths[field] = 0;
+            return TRUE;
+          }
+        array = json_node_get_array (node);
+        n = json_array_get_length (array);
+        if (n < 1 || n > ENVELOPE_MAX_SPATIAL)
+          return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
+                               _("must be a number or one per spatial axis (1 to 3), got %u elements"), n);
+        for (guint i = 0; i < n; i++)
+          {
+            JsonNode *element = json_array_get_element (array, i);
+
+            if (!JSON_NODE_HOLDS_VALUE (element) ||
+                (json_node_get_value_type (element) != G_TYPE_DOUBLE &&
+                 json_node_get_value_type (element) != G_TYPE_INT64))
+              return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
+                                   _("must hold numbers, got %s at position %u"), describe_node (element), i);
+            values[i] = json_node_get_double (element);
+          }
+        for (guint i = n; i < ENVELOPE_MAX_SPATIAL; i++)
+          values[i] = values[n - 1];
+        layer->lengths[field] = (guint8) n;
+        return TRUE;
+      }
+
+    case ENVELOPE_VALUE_AXES:
+      {
+        JsonArray *array;
+        guint n;
+
+        if (!JSON_NODE_HOLDS_ARRAY (node))
+          return type_error (reader, key, _("a list of axes such as [0, 2, 1]"), node);
+        array = json_node_get_array (node);
+        n = json_array_get_length (array);
+        if (n < 1 || n > ENVELOPE_MAX_RANK)
+          return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
+                               _("must list 1 to %u axes, got %u"), ENVELOPE_MAX_RANK, n);
+        for (guint i = 0; i < n; i++)
+          {
+            JsonNode *element = json_array_get_element (array, i);
+
+            if (!is_integer (element))
+              return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
+                                   _("must hold integers, got %s at position %u"), describe_node (element), i);
+            FIELD_VALUE (layer, info, gint64)[i] = json_node_get_int (element);
+          }
+        layer->lengths[field] = (guint8) n;
+        return TRUE;
+      }
+
     default:
       g_assert_not_reached ();
     }
@@ -1748,6 +1935,23 @@ write_field (JsonBuilder         *builder,
       break;
     case ENVELOPE_VALUE_NAME:
       json_builder_add_string_value (builder, *FIELD_VALUE (layer, info, char *));
+      break;
+    case ENVELOPE_VALUE_REALS:
+      if (layer->lengths[field] == 0)
+        json_builder_add_double_value (builder, FIELD_VALUE (layer, info, double)[0]);
+      else
+        {
+          json_builder_begin_array (builder);
+          for (guint i = 0; i < MIN (layer->lengths[field], ENVELOPE_MAX_SPATIAL); i++)
+            json_builder_add_double_value (builder, FIELD_VALUE (layer, info, double)[i]);
+          json_builder_end_array (builder);
+        }
+      break;
+    case ENVELOPE_VALUE_AXES:
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < MIN (layer->lengths[field], ENVELOPE_MAX_RANK); i++)
+        json_builder_add_int_value (builder, FIELD_VALUE (layer, info, gint64)[i]);
+      json_builder_end_array (builder);
       break;
     default:
       g_assert_not_reached ();

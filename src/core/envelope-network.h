@@ -96,6 +96,20 @@ typedef enum
 
 typedef enum
 {
+  ENVELOPE_UPSAMPLE_NEAREST,
+  ENVELOPE_UPSAMPLE_LINEAR,
+} EnvelopeUpsampleMode;
+
+typedef enum
+{
+  ENVELOPE_REDUCE_MEAN,
+  ENVELOPE_REDUCE_SUM,
+  ENVELOPE_REDUCE_MAX,
+  ENVELOPE_REDUCE_MIN,
+} EnvelopeReduceOperation;
+
+typedef enum
+{
   ENVELOPE_DTYPE_FP32,
   ENVELOPE_DTYPE_FP16,
   ENVELOPE_DTYPE_BF16,
@@ -179,6 +193,17 @@ typedef struct
   gboolean bidirectional;
   gint bias_convention;   /* EnvelopeBiasConvention */
   gboolean sequences;
+  /* structure */
+  gint64 start;           /* slice */
+  gint64 end;             /* slice: the end of the axis unless set */
+  gint64 step;            /* slice */
+  gint64 block;           /* space_to_depth, depth_to_space */
+  gint mode;              /* upsample: EnvelopeUpsampleMode */
+  double scale[ENVELOPE_MAX_SPATIAL];  /* upsample */
+  gint operation;         /* reduce: EnvelopeReduceOperation */
+  gint64 axes[ENVELOPE_MAX_RANK];   /* reduce; lengths[] says how many */
+  gboolean keep_dims;     /* reduce */
+  gint64 order[ENVELOPE_MAX_RANK];  /* permute; lengths[] says how many */
 } EnvelopeLayer;
 
 typedef enum
