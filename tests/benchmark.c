@@ -1,13 +1,15 @@
 /* benchmark.c: how fast the core loads, analyses and reports
  *
- * Builds synthetic networks (a chain of 100,000 conv/relu layers and a
- * residual network of 10,000 blocks), writes them to files, and times
+ * Builds synthetic networks (a chain of 100,000 conv/relu layers, a
+ * residual network of 10,000 blocks and a 12-layer GPT-style transformer
+ * on 4,096 tokens), writes them to files, and times
  * loading, analysis and the JSON report; then times `envelope-cli report`
  * on ResNet-50 as a whole process.  Each figure is the best of several
  * runs.  Exits 1 when a target is missed:
  *
  *   analysis of the 100,000-layer chain   < 50 ms
  *   analysis of ResNet-50                 < 1 ms
+ *   analysis of the 12-layer transformer  < 1 ms
  *   envelope-cli report resnet50.json     < 20 ms (whole process)
  *
  * Usage: envelope-benchmark ENVELOPE-CLI MODELS-DIR
@@ -108,6 +110,81 @@ make_residual (guint n_blocks)
             }
         }
     }
+  return network;
+}
+
+static EnvelopeLayer *
+add_layer (EnvelopeNetwork   *network,
+           EnvelopeLayerType  type,
+           const char        *name,
+           guint64            set)
+{
+  EnvelopeLayer *layer = envelope_layer_new (type, name);
+
+  layer->set |= set;
+  envelope_network_insert_layer (network, -1, layer);
+  return layer;
+}
+
+#define BIT(f) ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_##f)
+
+/* GPT-2 small's shape on 4,096 tokens: token and learned position
+ * embeddings, pre-norm blocks of causal attention and a 4× MLP, and the
+ * output projection tied to the token embedding. */
+static EnvelopeNetwork *
+make_transformer (guint n_blocks,
+                  guint tokens)
+{
+  EnvelopeNetwork *network = envelope_network_new ("transformer");
+  EnvelopeLayer *layer;
+  g_autofree char *residual = g_strdup ("wpe");
+
+  layer = add_layer (network, ENVELOPE_LAYER_INPUT, "ids", 0);
+  layer->shape_rank = 1;
+  layer->shape[0] = tokens;
+  layer = add_layer (network, ENVELOPE_LAYER_EMBEDDING, "wte", BIT (VOCABULARY) | BIT (DIMENSION));
+  layer->vocabulary = 50257;
+  layer->dimension = 768;
+  layer = add_layer (network, ENVELOPE_LAYER_POSITION_EMBEDDING, "wpe", BIT (ENCODING) | BIT (POSITIONS));
+  layer->encoding = ENVELOPE_POSITION_LEARNED;
+  layer->positions = tokens;
+  for (guint b = 0; b < n_blocks; b++)
+    {
+      g_autofree char *ln1 = g_strdup_printf ("h/%u/ln_1", b);
+      g_autofree char *attn = g_strdup_printf ("h/%u/attn", b);
+      g_autofree char *add1 = g_strdup_printf ("h/%u/add_1", b);
+      g_autofree char *ln2 = g_strdup_printf ("h/%u/ln_2", b);
+      g_autofree char *fc = g_strdup_printf ("h/%u/mlp/fc", b);
+      g_autofree char *gelu = g_strdup_printf ("h/%u/mlp/gelu", b);
+      g_autofree char *proj = g_strdup_printf ("h/%u/mlp/proj", b);
+      g_autofree char *add2 = g_strdup_printf ("h/%u/add_2", b);
+
+      add_layer (network, ENVELOPE_LAYER_LAYER_NORM, ln1, 0);
+      layer = add_layer (network, ENVELOPE_LAYER_ATTENTION, attn, BIT (HEADS) | BIT (CAUSAL));
+      layer->heads = 12;
+      layer->causal = TRUE;
+      layer = add_layer (network, ENVELOPE_LAYER_ADD, add1, 0);
+      layer->inputs = g_new0 (char *, 3);
+      layer->inputs[0] = g_strdup (residual);
+      layer->inputs[1] = g_strdup (attn);
+      add_layer (network, ENVELOPE_LAYER_LAYER_NORM, ln2, 0);
+      layer = add_layer (network, ENVELOPE_LAYER_DENSE, fc, BIT (UNITS));
+      layer->units = 3072;
+      add_layer (network, ENVELOPE_LAYER_GELU, gelu, 0);
+      layer = add_layer (network, ENVELOPE_LAYER_DENSE, proj, BIT (UNITS));
+      layer->units = 768;
+      layer = add_layer (network, ENVELOPE_LAYER_ADD, add2, 0);
+      layer->inputs = g_new0 (char *, 3);
+      layer->inputs[0] = g_strdup (add1);
+      layer->inputs[1] = g_strdup (proj);
+      g_free (residual);
+      residual = g_strdup (add2);
+    }
+  add_layer (network, ENVELOPE_LAYER_LAYER_NORM, "ln_f", 0);
+  layer = add_layer (network, ENVELOPE_LAYER_DENSE, "lm_head", BIT (UNITS) | BIT (BIAS) | BIT (SHARES));
+  layer->units = 50257;
+  layer->bias = FALSE;
+  layer->shares = g_strdup ("wte");
   return network;
 }
 
@@ -265,6 +342,9 @@ main (int    argc,
   envelope_network_free (network);
   network = make_residual (10000);
   ok &= bench_network ("residual network of 10,000 blocks", network, 0);
+  envelope_network_free (network);
+  network = make_transformer (12, 4096);
+  ok &= bench_network ("12-layer transformer, 4,096 tokens", network, 1);
   envelope_network_free (network);
 
   printf ("%s\n", ok ? "all targets met" : "a target was MISSED");

@@ -287,7 +287,7 @@ apply_sharing (const EnvelopeAnalysis *analysis,
   gint j;
 
   f->shares = -1;
-  if (layer->shares == NULL || !(envelope_layer_kind_get (layer->type)->fields & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_SHARES)))
+  if (G_LIKELY (layer->shares == NULL) || !(envelope_layer_kind_get (layer->type)->fields & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_SHARES)))
     return TRUE;
   j = envelope_network_find_layer (analysis->network, layer->shares);
   if (j < 0 || (guint) j == index)
@@ -334,6 +334,7 @@ compute_layers (EnvelopeAnalysis      *analysis,
 {
   g_autofree const EnvelopeLayerFigures **inputs = g_new (const EnvelopeLayerFigures *, max_inputs);
   EnvelopeTotals *t = &analysis->totals;
+  gboolean any_shares = FALSE;
 
   for (guint i = 0; i < analysis->n_layers; i++)
     {
@@ -348,14 +349,17 @@ compute_layers (EnvelopeAnalysis      *analysis,
       f->inputs = analysis->indices + analysis->offsets[i];
       if (!envelope_layer_kind_infer (&inf, error))
         return FALSE;
-
+      f->shares = -1;
+      any_shares |= inf.layer->shares != NULL;
     }
 
   for (guint i = 0; i < analysis->n_layers; i++)
     {
       EnvelopeLayerFigures *f = &analysis->layers[i];
 
-      if (!apply_sharing (analysis, i, f, NULL, location, error))
+      /* the layers are read again only when one shares: a long network
+       * is mostly memory to walk */
+      if (G_UNLIKELY (any_shares) && !apply_sharing (analysis, i, f, NULL, location, error))
         return FALSE;
       ADD_OR_FAIL (t->params, f->params, _("parameters"));
       ADD_OR_FAIL (t->trainable_params, f->trainable, _("parameters"));

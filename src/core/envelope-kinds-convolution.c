@@ -225,8 +225,20 @@ check_window_lists (EnvelopeInference *inf,
     ENVELOPE_FIELD_KERNEL, ENVELOPE_FIELD_STRIDE, ENVELOPE_FIELD_DILATION,
     ENVELOPE_FIELD_PADDING, ENVELOPE_FIELD_OUTPUT_PADDING,
   };
-  guint64 accepted = envelope_layer_kind_get (inf->layer->type)->fields;
+  const EnvelopeLayer *l = inf->layer;
+  guint64 accepted;
 
+  /* the common case, an image with settings of one number or [h, w] */
+  if (n_axes == 2)
+    {
+      gboolean plain = TRUE;
+
+      for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+        plain &= l->lengths[fields[i]] == 0 || l->lengths[fields[i]] == 2;
+      if (plain)
+        return TRUE;
+    }
+  accepted = envelope_layer_kind_get (l->type)->fields;
   for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
     if ((accepted & ENVELOPE_FIELD_BIT (fields[i])) &&
         !envelope_check_list_length (inf, fields[i], n_axes, error))

@@ -84,18 +84,44 @@ const char *envelope_axis_name       (guint              axis,
 gboolean envelope_inference_overflow (EnvelopeInference *inf,
                                       const char        *figure,
                                       GError           **error);
-gboolean envelope_checked_product    (EnvelopeInference *inf,
-                                      const char        *figure,
-                                      guint64           *result,
-                                      const guint64     *factors,
-                                      gsize              n_factors,
-                                      GError           **error);
-gboolean envelope_checked_sum        (EnvelopeInference *inf,
-                                      const char        *figure,
-                                      guint64           *result,
-                                      guint64            a,
-                                      guint64            b,
-                                      GError           **error);
+
+/* Inline: every kind multiplies sizes several times per layer, and the
+ * factors are mostly constants the compiler can see. */
+static inline gboolean
+envelope_checked_product (EnvelopeInference *inf,
+                          const char        *figure,
+                          guint64           *result,
+                          const guint64     *factors,
+                          gsize              n_factors,
+                          GError           **error)
+{
+  guint64 acc = 1;
+
+  for (gsize i = 0; i < n_factors; i++)
+    if (G_UNLIKELY (!g_uint64_checked_mul (&acc, acc, factors[i])))
+      {
+        *result = 0;
+        return envelope_inference_overflow (inf, figure, error);
+      }
+  *result = acc;
+  return TRUE;
+}
+
+static inline gboolean
+envelope_checked_sum (EnvelopeInference *inf,
+                      const char        *figure,
+                      guint64           *result,
+                      guint64            a,
+                      guint64            b,
+                      GError           **error)
+{
+  if (G_UNLIKELY (!g_uint64_checked_add (result, a, b)))
+    {
+      *result = 0;
+      return envelope_inference_overflow (inf, figure, error);
+    }
+  return TRUE;
+}
 
 #define PRODUCT(inf, figure, result, error, ...) \
   envelope_checked_product (inf, figure, result, COUNTS (__VA_ARGS__), error)

@@ -156,7 +156,8 @@ envelope_layer_kind_get (EnvelopeLayerType type)
 {
   g_return_val_if_fail (type < ENVELOPE_N_LAYER_TYPES, NULL);
 
-  ensure_registry ();
+  if (G_UNLIKELY (by_type[type] == NULL))
+    ensure_registry ();
   return &by_type[type]->kind;
 }
 
@@ -350,7 +351,7 @@ envelope_axis_name (guint axis,
   };
 
   g_assert (n_axes >= 1 && n_axes <= 3 && axis < n_axes);
-  return names[n_axes - 1][axis];
+  return _(names[n_axes - 1][axis]);
 }
 
 /* One text when every axis agrees, "H: …; W: …" when they do not; takes
@@ -402,36 +403,6 @@ envelope_inference_overflow (EnvelopeInference *inf,
                         _("%s overflows 64 bits; the sizes are too large to count"),
                         _(figure));
   return FALSE;
-}
-
-gboolean
-envelope_checked_product (EnvelopeInference *inf,
-                          const char        *figure,
-                          guint64           *result,
-                          const guint64     *factors,
-                          gsize              n_factors,
-                          GError           **error)
-{
-  guint64 acc = 1;
-
-  for (gsize i = 0; i < n_factors; i++)
-    if (!g_uint64_checked_mul (&acc, acc, factors[i]))
-      return envelope_inference_overflow (inf, figure, error);
-  *result = acc;
-  return TRUE;
-}
-
-gboolean
-envelope_checked_sum (EnvelopeInference *inf,
-                      const char        *figure,
-                      guint64           *result,
-                      guint64            a,
-                      guint64            b,
-                      GError           **error)
-{
-  if (!g_uint64_checked_add (result, a, b))
-    return envelope_inference_overflow (inf, figure, error);
-  return TRUE;
 }
 
 /* ------------------------------------------------------------------ */
@@ -675,7 +646,8 @@ envelope_layer_kind_infer (EnvelopeInference *inf,
   EnvelopeLayerFigures *out = inf->out;
   const char *id;
 
-  ensure_registry ();
+  if (G_UNLIKELY (by_type[inf->layer->type] == NULL))
+    ensure_registry ();
   row = by_type[inf->layer->type];
   id = row->kind.id;
   g_assert (inf->n_inputs >= row->kind.min_inputs && inf->n_inputs <= row->kind.max_inputs);

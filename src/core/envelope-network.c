@@ -464,6 +464,33 @@ envelope_layer_set_field_default (EnvelopeLayer *layer,
     }
 }
 
+/* Every setting of a layer of @type at its default.  Loading a large
+ * network makes a layer per entry, so the defaults are worked out once
+ * per type and copied. */
+static void
+fill_defaults (EnvelopeLayer     *layer,
+               EnvelopeLayerType  type)
+{
+  static EnvelopeLayer *templates[ENVELOPE_N_LAYER_TYPES];
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      for (guint t = 0; t < ENVELOPE_N_LAYER_TYPES; t++)
+        {
+          EnvelopeLayer *template = g_new0 (EnvelopeLayer, 1);
+
+          template->type = t;
+          for (guint f = 0; f < ENVELOPE_N_FIELDS; f++)
+            envelope_layer_set_field_default (template, f);
+          templates[t] = template;
+        }
+      g_once_init_leave (&done, 1);
+    }
+  /* the templates own no strings: name, inputs, group and shares are NULL */
+  memcpy (layer, templates[type], sizeof *layer);
+}
+
 /* A new layer of @type with every setting at its default; the fields a
  * kind requires get a typical value and are marked as set, so that a
  * layer inserted in the app is valid and saves what it shows. */
@@ -477,11 +504,9 @@ envelope_layer_new (EnvelopeLayerType  type,
   g_return_val_if_fail (kind != NULL, NULL);
   g_return_val_if_fail (name != NULL, NULL);
 
-  layer = g_new0 (EnvelopeLayer, 1);
+  layer = g_new (EnvelopeLayer, 1);
+  fill_defaults (layer, type);
   layer->name = g_strdup (name);
-  layer->type = type;
-  for (guint f = 0; f < ENVELOPE_N_FIELDS; f++)
-    envelope_layer_set_field_default (layer, f);
   layer->set = kind->required;
   return layer;
 }
@@ -595,7 +620,7 @@ envelope_layer_equal (const EnvelopeLayer *a,
          !(fields & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_STRIDE));
 }
 
-static gboolean
+static inline gboolean
 check_positive (const EnvelopeLayer   *layer,
                 guint                  index,
                 EnvelopeField          field,
@@ -607,7 +632,7 @@ check_positive (const EnvelopeLayer   *layer,
 {
   for (guint i = 0; i < n; i++)
     {
-      if (values[i] < minimum)
+      if (G_UNLIKELY (values[i] < minimum))
         {
           envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_VALUE, location,
                                 index, layer->name, envelope_field_get_info (field)->key,
@@ -661,7 +686,7 @@ validate_field (const EnvelopeLayer     *layer,
                 EnvelopeErrorLocation   *location,
                 GError                 **error)
 {
-  guint n = MAX (layer->lengths[info->field], 1);
+  guint n;
 
   switch (info->value_kind)
     {
@@ -678,6 +703,7 @@ validate_field (const EnvelopeLayer     *layer,
         return check_reshape_target (layer, index, info, location, error);
       return check_positive (layer, index, info->field, layer->shape, layer->shape_rank, 1, location, error);
     case ENVELOPE_VALUE_REALS:
+      n = MAX (layer->lengths[info->field], 1);
       for (guint i = 0; i < n; i++)
         if (!isfinite (FIELD_VALUE (layer, info, double)[i]))
           {
@@ -693,14 +719,18 @@ validate_field (const EnvelopeLayer     *layer,
                             index, layer->name, info->key,
                             _("must list 1 to %u axes, got %u"), ENVELOPE_MAX_RANK, layer->lengths[info->field]);
       return FALSE;
+    /* every entry of a spatial list: those past its length repeat its
+     * last (or hold the default), so all of them must be valid */
     case ENVELOPE_VALUE_PADDING:
       if (layer->padding_mode != ENVELOPE_PADDING_EXPLICIT)
         return TRUE;
-      return check_positive (layer, index, info->field, layer->padding, n, 0, location, error);
+      return check_positive (layer, index, info->field, layer->padding, ENVELOPE_MAX_SPATIAL, 0, location, error);
     case ENVELOPE_VALUE_PAIR:
-      return check_positive (layer, index, info->field, FIELD_VALUE (layer, info, gint64), n, 1, location, error);
+      return check_positive (layer, index, info->field, FIELD_VALUE (layer, info, gint64), ENVELOPE_MAX_SPATIAL, 1,
+                             location, error);
     case ENVELOPE_VALUE_OFFSET:
-      return check_positive (layer, index, info->field, FIELD_VALUE (layer, info, gint64), n, 0, location, error);
+      return check_positive (layer, index, info->field, FIELD_VALUE (layer, info, gint64), ENVELOPE_MAX_SPATIAL, 0,
+                             location, error);
     case ENVELOPE_VALUE_COUNT:
       return check_positive (layer, index, info->field, FIELD_VALUE (layer, info, gint64), 1, info->minimum,
                              location, error);
@@ -758,9 +788,11 @@ envelope_layer_validate (const EnvelopeLayer   *layer,
                             index, "", "name", _("must not be empty"));
       return FALSE;
     }
-  for (guint f = 0; f < ENVELOPE_N_FIELDS; f++)
-    if ((kind->fields & ENVELOPE_FIELD_BIT (f)) &&
-        !validate_field (layer, index, envelope_field_get_info (f), location, error))
+  /* the kind's fields only, lowest first: this runs for every layer of
+   * every analysis */
+  for (guint64 fields = kind->fields; fields != 0; fields &= fields - 1)
+    if (!validate_field (layer, index, envelope_field_get_info ((EnvelopeField) __builtin_ctzll (fields)),
+                         location, error))
       return FALSE;
   if (layer->shares != NULL && (kind->fields & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_SHARES)) &&
       g_str_equal (layer->shares, layer->name))

@@ -142,10 +142,8 @@ typedef struct
   EnvelopeLayerType type;
   char **inputs;          /* NULL: the layer before it */
   char *group;            /* display group, or NULL */
+  char *shares;           /* the layer whose parameters this one uses, or NULL */
   guint64 set;            /* ENVELOPE_FIELD_BIT of explicit fields */
-  /* For list fields (spatial settings, shape): how many entries the
-   * author wrote; 0 when one number stands for every axis. */
-  guint8 lengths[ENVELOPE_N_FIELDS];
 
   gint64 shape[ENVELOPE_MAX_RANK];
   guint shape_rank;       /* 1 to 4 */
@@ -169,7 +167,10 @@ typedef struct
   gboolean shared;        /* prelu */
   double min;             /* clip */
   double max;
-  char *shares;           /* the layer whose parameters this one uses, or NULL */
+  /* For list fields (spatial settings, shape, axes): how many entries
+   * the author wrote; 0 when one number stands for every axis.  After
+   * the settings every layer has, which the analysis reads first. */
+  guint8 lengths[ENVELOPE_N_FIELDS];
   /* normalization */
   gboolean affine;        /* layer_norm, rms_norm, group_norm, instance_norm */
   /* tokens */
