@@ -142,6 +142,21 @@ static const Published published[] = {
   { "resnet18.json", 11689512, 11689512 + 9600, G_GUINT64_CONSTANT (1814073344) },
   { "googlenet.json", 6624904, 6624904 + 14560, G_GUINT64_CONSTANT (1498376192) },
   { "lenet5.json", 61706, 61706, 416520 },
+  /* the newer networks, counted by PyTorch 1.13 (parameters(), buffers,
+   * and the convolutions and matrix products one forward pass runs) */
+  { "efficientnet_b0.json", 5288548, 5288548 + 42016, 385814752 },
+  { "mobilenet_v3_large.json", 5483032, 5483032 + 24400, 216589760 },
+  { "convnext_tiny.json", 28589128, 28589128, G_GUINT64_CONSTANT (4455531264) },
+  { "vit_b_16.json", 86567656, 86567656, G_GUINT64_CONSTANT (17563828224) },
+  /* Swin-T: 12 blocks' relative-position index (7⁴ values each) is a buffer */
+  { "swin_t.json", 28288354, 28288354 + 12 * 2401, G_GUINT64_CONSTANT (4490566656) },
+  { "gpt2.json", 124439808, 124439808, G_GUINT64_CONSTANT (145824153600) },
+  { "bert_base.json", 109482240, 109482240, G_GUINT64_CONSTANT (48318971904) },
+  { "llama2_7b.json", G_GUINT64_CONSTANT (6738415616), G_GUINT64_CONSTANT (6738415616),
+    G_GUINT64_CONSTANT (31460635443200) },
+  { "unet.json", 31030658, 31030658, G_GUINT64_CONSTANT (150428424448) },
+  { "r3d_18.json", 33371472, 33371472 + 9600, G_GUINT64_CONSTANT (40696553472) },
+  { "textcnn.json", 5990402, 5990402, 19020600 },
 };
 
 static void
@@ -155,6 +170,38 @@ test_published (gconstpointer data)
   g_assert_cmpuint (t->params, ==, p->params);
   g_assert_cmpuint (t->non_trainable_params, ==, p->params - p->trainable);
   g_assert_cmpuint (t->macs, ==, p->macs);
+}
+
+/* The shapes the newer networks end in, and GPT-2's tied projection. */
+static void
+test_published_shapes (void)
+{
+  static const struct { const char *file; const char *shape; } cases[] = {
+    { "unet.json", "2×388×388" },
+    { "gpt2.json", "1024×50257" },
+    { "llama2_7b.json", "4096×32000" },
+    { "r3d_18.json", "400" },
+    { "bert_base.json", "768" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(Model) m = model_load (cases[i].file);
+      guint n = envelope_analysis_get_n_layers (m->analysis);
+      const EnvelopeLayerFigures *last = envelope_analysis_get_layer (m->analysis, n - 1);
+      g_autofree char *shape = envelope_format_shape (last->rank, last->shape);
+
+      g_assert_cmpstr (shape, ==, cases[i].shape);
+    }
+  {
+    g_autoptr(Model) gpt2 = model_load ("gpt2.json");
+    const EnvelopeLayerFigures *head = model_layer (gpt2, "lm_head");
+    g_autofree char *weights = model_formula (gpt2, "lm_head", ENVELOPE_FIGURE_WEIGHTS);
+
+    g_assert_cmpuint (head->weights, ==, 0);
+    g_assert_cmpint (head->shares, ==, envelope_network_find_layer (gpt2->network, "wte"));
+    g_assert_cmpstr (weights, ==, "0: it uses the 38,597,376 weights of wte (counted there)");
+  }
 }
 
 /* TF-Slim's receptive fields: VGG-16 through pool5, in order. */
@@ -238,6 +285,7 @@ main (int    argc,
       g_autofree char *path = g_strdup_printf ("/core/figures/published/%s", published[i].file);
       g_test_add_data_func (path, &published[i], test_published);
     }
+  g_test_add_func ("/core/figures/published-shapes", test_published_shapes);
   g_test_add_func ("/core/figures/receptive-field/vgg16", test_vgg16_receptive_field);
   g_test_add_func ("/core/figures/receptive-field/alexnet", test_alexnet_receptive_field);
   g_test_add_func ("/core/figures/receptive-field/merges-aligned", test_merges_aligned);
