@@ -594,7 +594,7 @@ def efficientnet_b0():
             if stride == 1 and channels == cout:
                 n.add(p + "drop_path", "stochastic_depth",
                       rate=drop_rate(0.2 * block / total))
-                y = n.add(p + "add", "add", inputs=[x, p + "drop_path"])
+                y = n.add(p + "add", "add", inputs=[p + "drop_path", x])
             x = y
             block += 1
     conv_bn_act(n, "head/", x, 1280, 1, "silu")
@@ -658,7 +658,7 @@ def mobilenet_v3_large():
                                    "relu", "hardsigmoid")
         y = conv_bn_act(n, p + "project/", y, cout, 1, None)
         if stride == 1 and cin == cout:
-            y = n.add(p + "add", "add", inputs=[x, y])
+            y = n.add(p + "add", "add", inputs=[y, x])
         x = y
     conv_bn_act(n, "head/", x, 960, 1, "hardswish")
     n.add("avgpool", "global_avg_pool")
@@ -711,7 +711,7 @@ def convnext_tiny():
             n.add(p + "layer_scale", "scale", learned=True, bias=False)
             n.add(p + "drop_path", "stochastic_depth",
                   rate=drop_rate(0.1 * block / (total - 1)))
-            x = n.add(p + "add", "add", inputs=[x, p + "drop_path"])
+            x = n.add(p + "add", "add", inputs=[p + "drop_path", x])
             block += 1
     n.add("avgpool", "global_avg_pool", inputs=x)
     n.add("head/norm", "layer_norm")
@@ -746,12 +746,12 @@ def vit_b_16():
         p = "encoder/%d/" % i
         n.add(p + "ln_1", "layer_norm", inputs=x)
         n.add(p + "attention", "attention", heads=12)
-        y = n.add(p + "add_1", "add", inputs=[x, p + "attention"])
+        y = n.add(p + "add_1", "add", inputs=[p + "attention", x])
         n.add(p + "ln_2", "layer_norm")
         n.add(p + "mlp/fc1", "dense", units=3072)
         n.add(p + "mlp/gelu", "gelu")
         n.add(p + "mlp/fc2", "dense", units=768)
-        x = n.add(p + "add_2", "add", inputs=[y, p + "mlp/fc2"])
+        x = n.add(p + "add_2", "add", inputs=[p + "mlp/fc2", y])
     n.add("encoder/ln", "layer_norm", inputs=x)
     n.add("class_output", "slice", axis=0, start=0, end=1)
     n.add("reshape", "reshape", shape=[768])
@@ -806,13 +806,13 @@ def swin_t():
             n.add(p + "attn", "window_attention", heads=h, window=window,
                   **({"shift": shift} if shift else {}))
             n.add(p + "drop_path1", "stochastic_depth", rate=rate)
-            y = n.add(p + "add1", "add", inputs=[x, p + "drop_path1"])
+            y = n.add(p + "add1", "add", inputs=[p + "drop_path1", x])
             n.add(p + "norm2", "layer_norm")
             n.add(p + "mlp/fc1", "conv", filters=4 * dim, kernel=1)
             n.add(p + "mlp/gelu", "gelu")
             n.add(p + "mlp/fc2", "conv", filters=dim, kernel=1)
             n.add(p + "drop_path2", "stochastic_depth", rate=rate)
-            x = n.add(p + "add2", "add", inputs=[y, p + "drop_path2"])
+            x = n.add(p + "add2", "add", inputs=[p + "drop_path2", y])
             block += 1
     n.add("norm", "layer_norm", inputs=x)
     n.add("avgpool", "global_avg_pool")
@@ -849,13 +849,13 @@ def gpt2():
         n.add(p + "ln_1", "layer_norm", inputs=x)
         n.add(p + "attn", "attention", heads=12, causal=True)
         n.add(p + "attn/dropout", "dropout", rate=0.1)
-        y = n.add(p + "add_1", "add", inputs=[x, p + "attn/dropout"])
+        y = n.add(p + "add_1", "add", inputs=[p + "attn/dropout", x])
         n.add(p + "ln_2", "layer_norm")
         n.add(p + "mlp/c_fc", "dense", units=3072)
         n.add(p + "mlp/gelu", "gelu")
         n.add(p + "mlp/c_proj", "dense", units=768)
         n.add(p + "mlp/dropout", "dropout", rate=0.1)
-        x = n.add(p + "add_2", "add", inputs=[y, p + "mlp/dropout"])
+        x = n.add(p + "add_2", "add", inputs=[p + "mlp/dropout", y])
     n.add("ln_f", "layer_norm", inputs=x)
     n.add("lm_head", "dense", units=50257, bias=False, shares="wte")
     return n
@@ -891,13 +891,13 @@ def bert_base():
         p = "layer/%d/" % i
         n.add(p + "attention", "attention", inputs=x, heads=12)
         n.add(p + "attention/dropout", "dropout", rate=0.1)
-        n.add(p + "attention/add", "add", inputs=[x, p + "attention/dropout"])
+        n.add(p + "attention/add", "add", inputs=[p + "attention/dropout", x])
         y = n.add(p + "attention/norm", "layer_norm")
         n.add(p + "intermediate", "dense", units=3072)
         n.add(p + "gelu", "gelu")
         n.add(p + "output", "dense", units=768)
         n.add(p + "output/dropout", "dropout", rate=0.1)
-        n.add(p + "output/add", "add", inputs=[y, p + "output/dropout"])
+        n.add(p + "output/add", "add", inputs=[p + "output/dropout", y])
         x = n.add(p + "output/norm", "layer_norm")
     n.add("pooler/first_token", "slice", inputs=x, axis=0, start=0, end=1)
     n.add("pooler/reshape", "reshape", shape=[768])
@@ -930,14 +930,14 @@ def llama2_7b():
         p = "layers/%d/" % i
         n.add(p + "attention_norm", "rms_norm", inputs=x)
         n.add(p + "self_attn", "attention", heads=32, causal=True, bias=False)
-        y = n.add(p + "add_1", "add", inputs=[x, p + "self_attn"])
+        y = n.add(p + "add_1", "add", inputs=[p + "self_attn", x])
         norm = n.add(p + "ffn_norm", "rms_norm")
         n.add(p + "mlp/gate_proj", "dense", units=11008, bias=False)
         gate = n.add(p + "mlp/silu", "silu")
         up = n.add(p + "mlp/up_proj", "dense", inputs=norm, units=11008, bias=False)
         n.add(p + "mlp/mul", "mul", inputs=[gate, up])
         n.add(p + "mlp/down_proj", "dense", units=4096, bias=False)
-        x = n.add(p + "add_2", "add", inputs=[y, p + "mlp/down_proj"])
+        x = n.add(p + "add_2", "add", inputs=[p + "mlp/down_proj", y])
     n.add("norm", "rms_norm", inputs=x)
     n.add("lm_head", "dense", units=32000, bias=False)
     return n
