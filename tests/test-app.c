@@ -785,6 +785,59 @@ test_build_layouts (void)
   app_test_window_destroy (window);
 }
 
+/* ViT-B/16's first encoder block from an empty window, with the palette
+ * and the inspector alone: the residual adds wire themselves to where
+ * their branches begin.  torchvision's block has 7,087,872 parameters. */
+static void
+test_build_vit_block (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  const struct { const char *kind; const char *key; const char *value; } steps[] = {
+    { "input", NULL, NULL },
+    { "layer_norm", NULL, NULL },
+    { "attention", "heads", "12" },
+    { "add", NULL, NULL },
+    { "layer_norm", NULL, NULL },
+    { "dense", "units", "3072" },
+    { "gelu", NULL, NULL },
+    { "dense", "units", "768" },
+    { "add", NULL, NULL },
+  };
+  const EnvelopeNetwork *network;
+  const EnvelopeLayer *add1, *add2;
+  GtkWidget *size;
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      g_signal_emit_by_name (envelope_palette_get_button (window->palette, steps[i].kind), "clicked");
+      if (i == 0)
+        {
+          /* 197 tokens of 768 features */
+          adw_combo_row_set_selected (ADW_COMBO_ROW (envelope_inspector_get_field_widget (window->inspector, "shape")), 2);
+          size = envelope_inspector_get_field_widget (window->inspector, "shape:size");
+          envelope_pair_editor_set_linked (ENVELOPE_PAIR_EDITOR (size), FALSE);
+          type_into (GTK_WIDGET (envelope_pair_editor_get_spin (ENVELOPE_PAIR_EDITOR (size), 0)), "197");
+          type_into (GTK_WIDGET (envelope_pair_editor_get_spin (ENVELOPE_PAIR_EDITOR (size), 1)), "768");
+        }
+      if (steps[i].key != NULL)
+        type_into (envelope_inspector_get_field_widget (window->inspector, steps[i].key), steps[i].value);
+      app_test_wait_frames (GTK_WIDGET (window), 1);
+      g_assert_null (envelope_document_get_error (window->document));
+    }
+
+  network = envelope_document_get_network (window->document);
+  add1 = envelope_network_get_layer (network, 3);
+  add2 = envelope_network_get_layer (network, 8);
+  g_assert_cmpstr (add1->inputs[1], ==, envelope_network_get_layer (network, 0)->name);
+  g_assert_cmpstr (add2->inputs[1], ==, add1->name);
+  g_assert_cmpstr (total (window, "params"), ==, "7,087,872");
+  g_assert_cmpuint (envelope_analysis_get_totals (envelope_document_get_analysis (window->document))->macs, ==,
+                    G_GUINT64_CONSTANT (1453954560));
+  app_test_select (window, envelope_network_get_layer (network, 2)->name);
+  app_test_screenshot (GTK_WIDGET (window), "build-vit-block");
+  app_test_window_destroy (window);
+}
+
 /* A window closed with its memory popover open goes, and takes its
  * document and views with it: nothing holds on to them. */
 static void
@@ -864,6 +917,7 @@ main (int   argc,
   g_test_add_func ("/app/open-example", test_open_example);
   g_test_add_func ("/app/palette-search", test_palette_search);
   g_test_add_func ("/app/build-layouts", test_build_layouts);
+  g_test_add_func ("/app/build-vit-block", test_build_vit_block);
   g_test_add_func ("/app/select-layer", test_select_layer);
   g_test_add_func ("/app/edit-setting", test_edit_setting);
   g_test_add_func ("/app/invalid-setting", test_invalid_setting);

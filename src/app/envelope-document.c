@@ -754,6 +754,32 @@ second_input (EnvelopeDocument  *self,
     return NULL;
   x = envelope_analysis_get_layer (self->analysis, (guint) after);
   direct = envelope_layer_dup_effective_inputs (self->network, (guint) after);
+
+  /* A residual block's shortcut is where its branch began: walk back
+   * along single inputs to the merge (or the input) the branch starts
+   * from, as a transformer's second add reads the first. */
+  if (type != ENVELOPE_LAYER_CONCAT)
+    {
+      const EnvelopeLayerFigures *f = x, *previous = NULL;
+
+      while (f->n_inputs == 1)
+        {
+          previous = f;
+          f = envelope_analysis_get_layer (self->analysis, f->inputs[0]);
+        }
+      /* a ReLU right after that merge is the block's output (ResNet's) */
+      if (previous != NULL && previous != x &&
+          envelope_layer_kind_get (envelope_network_get_layer (self->network, previous->index)->type)->in_place)
+        f = previous;
+      if (f != x && f->rank == x->rank && memcmp (f->shape, x->shape, x->rank * sizeof (guint64)) == 0)
+        {
+          const EnvelopeLayer *start = envelope_network_get_layer (self->network, f->index);
+
+          if (!g_strv_contains ((const char * const *) direct, start->name))
+            return start->name;
+        }
+    }
+
   for (gint j = after - 1; j >= 0; j--)
     {
       const EnvelopeLayer *candidate = envelope_network_get_layer (self->network, (guint) j);
