@@ -329,6 +329,32 @@ test_shares (void)
   g_assert_nonnull (strstr (size->message, "needs 32"));
 }
 
+/* RoIAlign: 1,000 regions of a 256-channel map, 7 × 7 each, as
+ * torchvision's Faster R-CNN box head reads them; its TwoMLPHead's fc6
+ * (torch.nn.Linear(256 * 7 * 7, 1024)) has 12,846,080 parameters and acts
+ * on each region. */
+static void
+test_roi_align (void)
+{
+  g_autoptr(Model) m = model_of ("[256, 50, 68]",
+                                 "{\"name\": \"roi\", \"type\": \"roi_align\", \"output_size\": 7},"
+                                 "{\"name\": \"fc6\", \"type\": \"dense\", \"units\": 1024}");
+  const EnvelopeLayerFigures *roi = model_layer (m, "roi");
+  g_autofree char *shape = model_formula (m, "roi", ENVELOPE_FIGURE_OUTPUT_SHAPE);
+  g_autoptr(GError) error = analysis_error ("[256, 50, 68]",
+                                            "{\"name\": \"roi\", \"type\": \"roi_align\", \"output_size\": [7, 7, 7]}");
+
+  assert_shape (roi, "1000×12544");
+  g_assert_cmpint (roi->layout, ==, ENVELOPE_TENSOR_TOKENS);
+  g_assert_cmpuint (roi->other_ops, ==, 31ull * 1000 * 12544);
+  g_assert_true (roi->receptive_field.whole_input);
+  g_assert_cmpstr (shape, ==, "1,000 regions, each 256 channels × 7 × 7 cells → 1000×12544");
+  g_assert_cmpuint (model_layer (m, "fc6")->params, ==, 12846080);
+  g_assert_cmpuint (model_layer (m, "fc6")->macs, ==, 1000ull * 12544 * 1024);
+  g_assert_error (error, ENVELOPE_ANALYSIS_ERROR, ENVELOPE_ANALYSIS_ERROR_RANK);
+  g_assert_nonnull (strstr (error->message, "\"output_size\" has 3 values"));
+}
+
 /* Lists of three survive a save; a rank-2 map keeps its layout. */
 static void
 test_round_trip (void)
@@ -377,6 +403,7 @@ main (int   argc,
   g_test_add_func ("/core/kinds/concat-axis", test_concat_axis);
   g_test_add_func ("/core/kinds/parameters", test_parameters);
   g_test_add_func ("/core/kinds/shares", test_shares);
+  g_test_add_func ("/core/kinds/roi-align", test_roi_align);
   g_test_add_func ("/core/kinds/round-trip", test_round_trip);
 
   return g_test_run ();

@@ -836,6 +836,65 @@ infer_dense (EnvelopeInference *inf,
   return TRUE;
 }
 
+/* RoIAlign (Mask R-CNN): each of R regions of the map is cut into an
+ * output grid and each cell averages 2 × 2 bilinear samples, as
+ * torchvision's MultiScaleRoIAlign does (sampling_ratio 2).  The regions
+ * come out as a sequence of R tokens of C × h × w features, so that the
+ * box head's dense layers act on each region. */
+#define ROI_SAMPLES 4
+
+static gboolean
+infer_roi_align (EnvelopeInference *inf,
+                 GError           **error)
+{
+  const EnvelopeLayer *l = inf->layer;
+  const EnvelopeLayerFigures *in = inf->inputs[0];
+  EnvelopeLayerFigures *out = inf->out;
+  guint64 regions = (guint64) l->regions, cells = 1, features = 0, values = 0;
+  guint n;
+
+  if (!envelope_require_map (inf, in, error))
+    return FALSE;
+  n = envelope_spatial_axes (in);
+  if (!envelope_check_list_length (inf, ENVELOPE_FIELD_OUTPUT_SIZE, n, error))
+    return FALSE;
+  for (guint a = 0; a < n; a++)
+    if (!PRODUCT (inf, N_("The activation count"), &cells, error, cells, (guint64) l->output_size[a]))
+      return FALSE;
+  if (!PRODUCT (inf, N_("The activation count"), &features, error, in->shape[0], cells) ||
+      !PRODUCT (inf, N_("The activation count"), &values, error, regions, features) ||
+      /* per output value: 4 samples of 7 operations each (2^(2+1) − 1,
+       * as upsample's linear mode counts), and 3 additions to average them */
+      !PRODUCT (inf, N_("The other operations"), &out->other_ops, error, ROI_SAMPLES * 7 + ROI_SAMPLES - 1, values))
+    return FALSE;
+  out->rank = 2;
+  out->layout = ENVELOPE_TENSOR_TOKENS;
+  out->shape[0] = regions;
+  out->shape[1] = features;
+  /* a region may lie anywhere and be of any size */
+  envelope_receptive_field_whole (inf, in);
+  if (explaining (inf))
+    {
+      GString *shape = g_string_new (NULL);
+      g_autofree char *grid = NULL;
+      g_autofree char *r = envelope_format_count (regions);
+      g_autofree char *c = envelope_format_count (in->shape[0]);
+      g_autofree char *result = envelope_format_shape (out->rank, out->shape);
+
+      for (guint a = 0; a < n; a++)
+        g_string_append_printf (shape, a > 0 ? " × %" PRId64 : "%" PRId64, l->output_size[a]);
+      grid = g_string_free (shape, FALSE);
+      envelope_inference_set_formula (inf, ENVELOPE_FIGURE_OUTPUT_SHAPE,
+                                      g_strdup_printf (_("%s regions, each %s channels × %s cells → %s"),
+                                                       r, c, grid, result));
+      envelope_inference_set_formula (inf, ENVELOPE_FIGURE_OTHER_OPS,
+                                      envelope_format_counts (_("(4 × 7 + 3) × {} = {}: 4 bilinear samples of 7 operations, "
+                                                                "averaged, per output value"),
+                                                              COUNTS (values, out->other_ops)));
+    }
+  return TRUE;
+}
+
 const EnvelopeKindRow envelope_kinds_convolution[] = {
   { { ENVELOPE_LAYER_INPUT, "input", N_("Input"), ENVELOPE_CATEGORY_INPUT,
       F (SHAPE) | F (LAYOUT), F (SHAPE), 0, 0, FALSE }, infer_input, 0 },
@@ -851,6 +910,8 @@ const EnvelopeKindRow envelope_kinds_convolution[] = {
       0, 0, 1, 1, FALSE }, infer_global_pool, 0 },
   { { ENVELOPE_LAYER_GLOBAL_MAX_POOL, "global_max_pool", N_("Global max pooling"), ENVELOPE_CATEGORY_POOLING,
       0, 0, 1, 1, FALSE }, infer_global_pool, 0 },
+  { { ENVELOPE_LAYER_ROI_ALIGN, "roi_align", N_("RoI align"), ENVELOPE_CATEGORY_POOLING,
+      F (OUTPUT_SIZE) | F (REGIONS), F (OUTPUT_SIZE), 1, 1, FALSE }, infer_roi_align, 0 },
   { { ENVELOPE_LAYER_DENSE, "dense", N_("Dense"), ENVELOPE_CATEGORY_DENSE,
       F (UNITS) | F (BIAS) | F (SHARES), F (UNITS), 1, 1, FALSE }, infer_dense, 0 },
 };

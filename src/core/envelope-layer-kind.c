@@ -92,6 +92,8 @@ static const EnvelopeFieldInfo field_infos[ENVELOPE_N_FIELDS] = {
   { ENVELOPE_FIELD_AXES, "axes", N_("Axes"), ENVELOPE_VALUE_AXES, AT (axes), 0, -1, NULL },
   { ENVELOPE_FIELD_KEEP_DIMS, "keep_dims", N_("Keep reduced axes"), ENVELOPE_VALUE_BOOLEAN, AT (keep_dims), 0, 0, NULL },
   { ENVELOPE_FIELD_ORDER, "order", N_("Order"), ENVELOPE_VALUE_AXES, AT (order), 0, 0, NULL },
+  /* detection: torchvision's Faster R-CNN keeps 1,000 proposals an image at test time */
+  { ENVELOPE_FIELD_REGIONS, "regions", N_("Regions"), ENVELOPE_VALUE_COUNT, AT (regions), 1, 1000, NULL },
 };
 
 static const struct { const char *id; const char *label; } categories[ENVELOPE_N_CATEGORIES] = {

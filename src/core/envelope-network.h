@@ -205,6 +205,8 @@ typedef struct
   gint64 axes[ENVELOPE_MAX_RANK];   /* reduce; lengths[] says how many */
   gboolean keep_dims;     /* reduce */
   gint64 order[ENVELOPE_MAX_RANK];  /* permute; lengths[] says how many */
+  /* detection */
+  gint64 regions;         /* roi_align: regions per image, a setting since the data decide it */
 } EnvelopeLayer;
 
 typedef enum
