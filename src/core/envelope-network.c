@@ -287,14 +287,18 @@ envelope_layer_describe (const EnvelopeLayer *layer)
       break;
     case ENVELOPE_LAYER_DROPOUT:
     case ENVELOPE_LAYER_STOCHASTIC_DEPTH:
-      g_string_append_printf (out, " %g", layer->rate);
+      g_string_append_c (out, ' ');
+      envelope_format_append_real (out, layer->rate);
       break;
     case ENVELOPE_LAYER_LRN:
       g_string_append_printf (out, " %" PRId64, layer->size);
       break;
     case ENVELOPE_LAYER_SCALE:
       if (!layer->learned)
-        g_string_append_printf (out, " ×%g", layer->factor);
+        {
+          g_string_append (out, " ×");
+          envelope_format_append_real (out, layer->factor);
+        }
       break;
     case ENVELOPE_LAYER_GROUP_NORM:
       g_string_append_printf (out, " g%" PRId64, layer->groups);
@@ -372,7 +376,11 @@ envelope_layer_describe (const EnvelopeLayer *layer)
         }
       else
         for (guint i = 0; i < MAX (layer->lengths[ENVELOPE_FIELD_SCALE], 1); i++)
-          g_string_append_printf (out, i > 0 ? "×%g" : " ×%g", layer->scale[i]);
+          {
+            /* figures read the same in every language: no locale's comma */
+            g_string_append (out, i > 0 ? "×" : " ×");
+            envelope_format_append_real (out, layer->scale[i]);
+          }
       if (layer->mode == ENVELOPE_UPSAMPLE_LINEAR)
         g_string_append (out, " linear");
       break;
