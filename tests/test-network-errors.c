@@ -368,11 +368,48 @@ test_error_file_prefix (void)
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+/* json-glib's parser recurses once per level: a file of "[" is refused
+ * before it is parsed, with where the nesting went too deep. */
+static void
+test_deep_nesting (void)
+{
+  g_autofree char *json = g_strnfill (75000, '[');
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) network = envelope_network_load_from_data (json, -1, &error);
+
+  g_assert_null (network);
+  g_assert_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_PARSE);
+  g_assert_nonnull (strstr (error->message, "1:65:"));
+  g_assert_nonnull (strstr (error->message, "more than 64 deep"));
+}
+
+/* A forward reference behind 100,000 chained layers: the cycle check
+ * walks them all without recursing. */
+static void
+test_long_cycle (void)
+{
+  GString *json = g_string_new (HEAD "\"layers\": [" DATA);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) network = NULL;
+
+  g_string_append (json, ", {\"name\": \"relu0\", \"type\": \"relu\", \"inputs\": [\"relu99999\"]}");
+  for (guint i = 1; i < 100000; i++)
+    g_string_append_printf (json, ", {\"name\": \"relu%u\", \"type\": \"relu\"}", i);
+  g_string_append (json, "]}");
+  network = envelope_network_load_from_data (json->str, (gssize) json->len, &error);
+  g_string_free (json, TRUE);
+  g_assert_null (network);
+  g_assert_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_CYCLE);
+  g_assert_nonnull (strstr (error->message, "layers[1] \"relu0\": \"inputs\""));
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/core/network/errors/deep-nesting", test_deep_nesting);
+  g_test_add_func ("/core/network/errors/long-cycle", test_long_cycle);
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {

@@ -969,7 +969,9 @@ envelope_network_unique_name (const EnvelopeNetwork *network,
     }
 }
 
-/* Whether layer @from reaches layer @to by following inputs backwards. */
+/* Whether layer @from reaches layer @to by following inputs backwards.
+ * A walk with its own stack: a file decides how deep the chain of inputs
+ * goes, so the call stack must not. */
 static gboolean
 depends_on (const EnvelopeNetwork *network,
             GHashTable            *names,
@@ -977,23 +979,40 @@ depends_on (const EnvelopeNetwork *network,
             guint                  to,
             guint8                *seen)
 {
-  const EnvelopeLayer *layer;
+  g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (guint));
 
-  if (from == to)
-    return TRUE;
-  if (seen[from])
-    return FALSE;
-  seen[from] = 1;
-  layer = g_ptr_array_index (network->layers, from);
-  if (layer->inputs == NULL)
-    return from > 0 && envelope_layer_kind_get (layer->type)->max_inputs > 0 &&
-           depends_on (network, names, from - 1, to, seen);
-  for (guint i = 0; layer->inputs[i] != NULL; i++)
+  g_array_append_val (stack, from);
+  while (stack->len > 0)
     {
-      gpointer value;
-      if (g_hash_table_lookup_extended (names, layer->inputs[i], NULL, &value) &&
-          depends_on (network, names, GPOINTER_TO_UINT (value), to, seen))
+      guint at = g_array_index (stack, guint, stack->len - 1);
+      const EnvelopeLayer *layer;
+
+      g_array_set_size (stack, stack->len - 1);
+      if (at == to)
         return TRUE;
+      if (seen[at])
+        continue;
+      seen[at] = 1;
+      layer = g_ptr_array_index (network->layers, at);
+      if (layer->inputs == NULL)
+        {
+          if (at > 0 && envelope_layer_kind_get (layer->type)->max_inputs > 0)
+            {
+              guint before = at - 1;
+              g_array_append_val (stack, before);
+            }
+          continue;
+        }
+      for (guint i = 0; layer->inputs[i] != NULL; i++)
+        {
+          gpointer value;
+
+          if (g_hash_table_lookup_extended (names, layer->inputs[i], NULL, &value))
+            {
+              guint input = GPOINTER_TO_UINT (value);
+              g_array_append_val (stack, input);
+            }
+        }
     }
   return FALSE;
 }
@@ -1763,6 +1782,60 @@ set_parse_error (GError    **error,
                _("%s (not valid JSON)"), text);
 }
 
+/* json-glib's parser recurses once per level of nesting, so a file of
+ * thousands of "[" would overflow the stack: refuse such a file before
+ * parsing it.  A network file nests five levels deep; the app's "view"
+ * a few more. */
+#define MAX_NESTING 64
+
+static gboolean
+check_nesting (const char *data,
+               gsize       len,
+               GError    **error)
+{
+  guint depth = 0, line = 1, column = 0;
+  gboolean in_string = FALSE;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = data[i];
+
+      column++;
+      if (c == '\n')
+        {
+          line++;
+          column = 0;
+        }
+      if (in_string)
+        {
+          if (c == '\\' && i + 1 < len)
+            {
+              i++;
+              column++;
+            }
+          else if (c == '"')
+            in_string = FALSE;
+          continue;
+        }
+      if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > MAX_NESTING)
+            {
+              g_set_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_PARSE,
+                           _("%u:%u: arrays and objects nest more than %u deep here; "
+                             "a network file needs a few levels (not valid as a network file)"),
+                           line, column, MAX_NESTING);
+              return FALSE;
+            }
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+  return TRUE;
+}
+
 EnvelopeNetwork *
 envelope_network_load_from_data (const char *data,
                                  gssize      length,
@@ -1800,6 +1873,8 @@ envelope_network_load_from_data (const char *data,
                            _("the file is not UTF-8 text"));
       return NULL;
     }
+  if (!check_nesting (data, len, error))
+    return NULL;
   if (!json_parser_load_from_data (parser, data, (gssize) len, &parse_error))
     {
       set_parse_error (error, parse_error->message);
