@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0
 failed=0
 
-echo "1..24"
+echo "1..30"
 
 # check NAME EXPECTED-STATUS PATTERN [ARGS…]: the command exits with the
 # status and its output (stdout and stderr) contains the fixed string.
@@ -61,6 +61,13 @@ check "missing file" 1 "nothing-here.json" report "$tmp/nothing-here.json"
 check "usage: no file" 2 "report takes one FILE" report
 check "usage: bad option value" 2 "--dtype" report "$models/mnist.json" --dtype fp12
 check "usage: unknown command" 2 "unknown command" frobnicate
+# a value a user typed is used or refused, never taken for "not given"
+check "usage: batch 0" 2 "--batch must be at least 1" report "$models/mnist.json" --batch 0
+check "usage: target batch 0" 2 "--target-batch must be at least 1" report "$models/mnist.json" --target-batch 0
+check "usage: export batch 0" 2 "--batch must be at least 1" export "$models/mnist.json" -o "$tmp/x.png" --batch 0
+check "usage: scale nan" 2 "--scale must be" export "$models/mnist.json" -o "$tmp/x.png" --scale nan
+check "usage: scale too small" 2 "--scale must be" export "$models/mnist.json" -o "$tmp/x.png" --scale 1e-300
+check "usage: dpi 0" 2 "--dpi must be" export "$models/mnist.json" -o "$tmp/x.png" --dpi 0
 
 echo "# $n tests, $failed failed"
 [ "$failed" -eq 0 ]

@@ -26,6 +26,11 @@ enum
   EXIT_USAGE = 2,
 };
 
+/* What an option holds when it was not given: 0, negative numbers and
+ * "nan" are values a user can type, and must be refused, not ignored. */
+#define NOT_GIVEN G_MININT64
+#define SCALE_NOT_GIVEN (-G_MAXDOUBLE)
+
 typedef struct
 {
   char *output;
@@ -184,21 +189,22 @@ run_export (ExportArgs *args,
       message = g_strdup_printf (_("--theme \"%s\" is not one of light, dark"), args->theme);
       return usage_error (message);
     }
-  if (!isnan (args->scale) && args->dpi != 0)
+  if (args->scale != SCALE_NOT_GIVEN && args->dpi != NOT_GIVEN)
     return usage_error (_("give --scale or --dpi, not both"));
-  if (!isnan (args->scale))
+  if (args->scale != SCALE_NOT_GIVEN)
     {
-      if (!(args->scale > 0) || args->scale > 64 || !isfinite (args->scale))
-        return usage_error (_("--scale must be a number above 0 and at most 64"));
+      /* below 1/100, Cairo's matrix degenerates; "nan" is refused too */
+      if (!(args->scale >= 0.01 && args->scale <= 64))
+        return usage_error (_("--scale must be a number from 0.01 to 64"));
       export_options.scale = args->scale;
     }
-  if (args->dpi != 0)
+  if (args->dpi != NOT_GIVEN)
     {
       if (args->dpi < 1 || args->dpi > 4608)
         return usage_error (_("--dpi must be between 1 and 4608"));
       export_options.scale = (double) args->dpi / 72.0;
     }
-  if (args->batch != 0 && args->batch < 1)
+  if (args->batch != NOT_GIVEN && args->batch < 1)
     return usage_error (_("--batch must be at least 1"));
   if (args->collapse_depth < 0 || args->collapse_depth > 16)
     return usage_error (_("--collapse-depth must be between 1 and 16"));
@@ -235,7 +241,7 @@ run_export (ExportArgs *args,
     }
 
   envelope_training_copy (&training, &network->training);
-  if (args->batch > 0)
+  if (args->batch != NOT_GIVEN)
     training.batch = (guint64) args->batch;
   analysis = envelope_analysis_new (network, &training, NULL, &error);
   envelope_training_clear (&training);
@@ -271,10 +277,9 @@ int
 envelope_cli_export (int    argc,
                      char **argv)
 {
-  ExportArgs args = { 0 };
+  ExportArgs args = { .batch = NOT_GIVEN, .dpi = NOT_GIVEN, .scale = SCALE_NOT_GIVEN };
   int status;
 
-  args.scale = NAN;   /* not given */
   status = run_export (&args, argc, argv);
 
   export_args_clear (&args);

@@ -52,6 +52,10 @@ print_help (void)
              "Run 'envelope-cli COMMAND --help' for a command's options.\n"));
 }
 
+/* What an integer option holds when it was not given: 0 and negative
+ * numbers are values a user can type, and must be refused, not ignored. */
+#define NOT_GIVEN G_MININT64
+
 /* Options that override the file's "training" section. */
 typedef struct
 {
@@ -87,13 +91,13 @@ apply_overrides (const ReportArgs *args,
                  EnvelopeTraining *training,
                  char            **message)
 {
-  if (args->batch != 0)
+  if (args->batch != NOT_GIVEN)
     {
       if (args->batch < 1)
         return (*message = g_strdup (_("--batch must be at least 1"))), FALSE;
       training->batch = (guint64) args->batch;
     }
-  if (args->target_batch != 0)
+  if (args->target_batch != NOT_GIVEN)
     {
       if (args->target_batch < 1)
         return (*message = g_strdup (_("--target-batch must be at least 1"))), FALSE;
@@ -177,7 +181,7 @@ run_report (int    argc,
             char **argv,
             gboolean explain)
 {
-  ReportArgs args = { 0 };
+  ReportArgs args = { .batch = NOT_GIVEN, .target_batch = NOT_GIVEN };
   const GOptionEntry entries[] = {
     { "batch", 'b', 0, G_OPTION_ARG_INT64, &args.batch, N_("Batch size (overrides the file)"), "N" },
     { "dtype", 0, 0, G_OPTION_ARG_STRING, &args.dtype, N_("Value type: fp32, fp16, bf16, int8, fp64"), "TYPE" },
