@@ -155,6 +155,24 @@ static const ErrorCase cases[] = {
     NET ("{\"name\": \"fc1\", \"type\": \"dense\", \"units\": 10}, " DATA),
     LOAD (NO_INPUT), { "layers[0] \"fc1\": \"inputs\"", "input layer", NULL } },
 
+  /* Text that cannot be kept: not UTF-8, control characters, direction
+   * overrides (they would reach a terminal raw, or reorder a report) */
+  { "text/lone-surrogate",
+    NET ("{\"name\": \"da\\ud800ta\", \"type\": \"input\", \"shape\": [3]}"),
+    LOAD (VALUE), { "layers[0]: \"name\"", "UTF-8", NULL } },
+  { "text/escape-sequence",
+    NET (DATA ", {\"name\": \"x\\u001b[31m\", \"type\": \"relu\"}"),
+    LOAD (VALUE), { "layers[1]: \"name\"", "U+001B", NULL } },
+  { "text/tab-in-input",
+    NET (DATA ", {\"name\": \"r\", \"type\": \"relu\", \"inputs\": [\"da\\tta\"]}"),
+    LOAD (VALUE), { "layers[1] \"r\": \"inputs\"", "U+0009", NULL } },
+  { "text/direction-override",
+    NET ("{\"name\": \"data\", \"type\": \"input\", \"shape\": [3], \"group\": \"a\\u202eb\"}"),
+    LOAD (VALUE), { "layers[0] \"data\": \"group\"", "U+202E", NULL } },
+  { "text/network-name",
+    HEAD "\"name\": \"net\\u0007\", \"layers\": [" DATA "]}",
+    LOAD (VALUE), { "\"name\"", "U+0007", NULL } },
+
   /* Values out of range, found by the loader */
   { "value/zero-kernel",
     NET (DATA ", {\"name\": \"conv1\", \"type\": \"conv\", \"filters\": 16, \"kernel\": 0}"),

@@ -747,7 +747,7 @@ test_report_json (void)
   static const char json[] =
     "{\"format\": \"envelope-network\", \"version\": 1, \"name\": \"a \\\"quoted\\\" net\", \"layers\": ["
     "{\"name\": \"in\\\\put\", \"type\": \"input\", \"shape\": [3, 32, 32]},"
-    "{\"name\": \"conv \\\"1\\\"\\t×\", \"type\": \"conv\", \"filters\": 8, \"kernel\": 3},"
+    "{\"name\": \"conv \\\"1\\\"/×\", \"type\": \"conv\", \"filters\": 8, \"kernel\": 3},"
     "{\"name\": \"fc\", \"type\": \"dense\", \"units\": 10}]}";
   g_autoptr(GError) error = NULL;
   g_autoptr(EnvelopeNetwork) network = envelope_network_load_from_data (json, -1, &error);
@@ -771,7 +771,7 @@ test_report_json (void)
   g_assert_cmpuint (json_array_get_length (layers), ==, 3);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (layers, 0), "name"), ==, "in\\put");
   conv = json_array_get_object_element (layers, 1);
-  g_assert_cmpstr (json_object_get_string_member (conv, "name"), ==, "conv \"1\"\t×");
+  g_assert_cmpstr (json_object_get_string_member (conv, "name"), ==, "conv \"1\"/×");
   inputs = json_object_get_array_member (conv, "inputs");
   g_assert_cmpuint (json_array_get_length (inputs), ==, 1);
   g_assert_cmpstr (json_array_get_string_element (inputs, 0), ==, "in\\put");

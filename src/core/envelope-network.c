@@ -158,6 +158,9 @@ envelope_optimizer_list_valid (void)
 /* ------------------------------------------------------------------ */
 /* Layers                                                              */
 
+static char *text_problem (const char *text,
+                           gboolean    free_text);
+
 /* Where @field's value lives in @layer. */
 #define FIELD_VALUE(layer, info, type) ((type *) G_STRUCT_MEMBER_P ((layer), (info)->offset))
 
@@ -796,6 +799,17 @@ envelope_layer_validate (const EnvelopeLayer   *layer,
                             index, "", "name", _("must not be empty"));
       return FALSE;
     }
+  {
+    g_autofree char *problem = text_problem (layer->name, FALSE);
+
+    if (G_UNLIKELY (problem != NULL))
+      {
+        /* the name is what is wrong: say where, not what */
+        envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_VALUE, location,
+                              index, "", "name", "%s", problem);
+        return FALSE;
+      }
+  }
   /* the kind's fields only, lowest first: this runs for every layer of
    * every analysis */
   for (guint64 fields = kind->fields; fields != 0; fields &= fields - 1)
@@ -1218,6 +1232,49 @@ is_string (JsonNode *node)
   return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
 }
 
+/* Why @text cannot be kept, or NULL: it must be UTF-8 (json-glib turns a
+ * lone surrogate escape such as "\ud800" into bytes that are not), and
+ * hold no control character nor a direction override, which would reach a
+ * terminal raw or reorder what a report shows; free text may break lines. */
+static char *
+text_problem (const char *text,
+              gboolean    free_text)
+{
+  const char *q = text;
+
+  /* most names are printable ASCII: nothing to decode */
+  while (*q >= 0x20 && *q < 0x7f)
+    q++;
+  if (*q == '\0')
+    return NULL;
+  if (!g_utf8_validate (text, -1, NULL))
+    return g_strdup (_("is not valid UTF-8 text (a lone surrogate escape such as \\ud800 makes no character)"));
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (free_text && (c == '\n' || c == '\t' || c == '\r'))
+        continue;
+      if (g_unichar_iscntrl (c) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069))
+        return g_strdup_printf (_("holds the control character U+%04X at position %u; it must be plain text"),
+                                c, (guint) g_utf8_pointer_to_offset (text, p));
+    }
+  return NULL;
+}
+
+static gboolean
+check_text (Reader     *reader,
+            const char *key,
+            const char *text,
+            gboolean    free_text)
+{
+  g_autofree char *problem = text_problem (text, free_text);
+
+  if (problem == NULL)
+    return TRUE;
+  return reader_error (reader, ENVELOPE_NETWORK_ERROR_VALUE, key, "%s", problem);
+}
+
 static gboolean
 read_string (Reader      *reader,
              JsonObject  *object,
@@ -1229,7 +1286,7 @@ read_string (Reader      *reader,
   if (!is_string (node))
     return type_error (reader, key, _("a string"), node);
   *out = json_node_get_string (node);
-  return TRUE;
+  return check_text (reader, key, *out, g_str_equal (key, "description"));
 }
 
 static gboolean
@@ -1519,6 +1576,17 @@ read_layer (JsonNode  *node,
       return NULL;
     }
   name = json_object_get_string_member (object, "name");
+  {
+    /* not named in the message: the name is what is wrong */
+    g_autofree char *problem = text_problem (name, FALSE);
+
+    if (problem != NULL)
+      {
+        g_set_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_VALUE,
+                     "layers[%u]: \"name\" %s", index, problem);
+        return NULL;
+      }
+  }
   reader.name = name;
 
   if (!json_object_has_member (object, "type"))
@@ -1571,6 +1639,8 @@ read_layer (JsonNode  *node,
                                 _("must be a list of layer names, got %s at position %u"), describe_node (element), i);
                   return NULL;
                 }
+              if (!check_text (&reader, key, json_node_get_string (element), FALSE))
+                return NULL;
               layer->inputs[i] = g_strdup (json_node_get_string (element));
             }
           continue;
