@@ -19,6 +19,7 @@ packages="meson ninja-build pkg-config gcc gettext python3
 libglib2.0-dev libglib2.0-bin libjson-glib-dev
 libcairo2-dev libpango1.0-dev libgraphviz-dev librsvg2-dev
 libgtk-4-dev libadwaita-1-dev
+protobuf-c-compiler libprotobuf-c-dev libonnx-dev libarchive-dev
 poppler-utils xvfb xauth imagemagick desktop-file-utils appstream
 locales xdotool"
 

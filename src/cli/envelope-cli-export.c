@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "envelope-import.h"
 #include "envelope-analysis.h"
 #include "envelope-cli-export.h"
 #include "envelope-network.h"
@@ -222,7 +223,7 @@ run_export (ExportArgs *args,
   render_options.show_title = !args->no_title;
   render_options.receptive_field = args->receptive_field;
 
-  network = envelope_network_load_from_file (path, &error);
+  network = envelope_import_load_file (path, NULL, NULL, &error);
   if (network == NULL)
     {
       g_printerr ("envelope-cli: %s\n", error->message);

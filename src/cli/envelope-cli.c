@@ -19,6 +19,7 @@
 
 #include "envelope-analysis.h"
 #include "envelope-devices.h"
+#include "envelope-import.h"
 #include "envelope-format.h"
 #include "envelope-network.h"
 #include "envelope-paths.h"
@@ -46,6 +47,7 @@ print_help (void)
              "  envelope-cli report FILE [OPTION…]   every layer's figures, the totals and memory\n"
              "  envelope-cli explain FILE LAYER       every worked formula of one layer\n"
              "  envelope-cli export FILE -o OUT        the diagram as a PNG, SVG or PDF file\n"
+             "  envelope-cli convert FILE -o OUT.json  any network file as an Envelope file\n"
              "  envelope-cli devices                  the GPU presets\n"
              "  envelope-cli help [COMMAND]           this text, or a command's options\n"
              "\n"
@@ -152,15 +154,57 @@ apply_overrides (const ReportArgs *args,
   return TRUE;
 }
 
+/* Any network file Envelope reads; what an importer assumed or left out
+ * goes to standard error, so that a JSON report stays JSON. */
 static EnvelopeNetwork *
 load_network (const char *path)
 {
   g_autoptr(GError) error = NULL;
-  EnvelopeNetwork *network = envelope_network_load_from_file (path, &error);
+  g_autoptr(GPtrArray) notes = NULL;
+  EnvelopeNetwork *network = envelope_import_load_file (path, NULL, &notes, &error);
 
   if (network == NULL)
-    g_printerr ("envelope-cli: %s\n", error->message);
+    {
+      g_printerr ("envelope-cli: %s\n", error->message);
+      return NULL;
+    }
+  for (guint i = 0; notes != NULL && i < notes->len; i++)
+    g_printerr (_("envelope-cli: %s: note: %s\n"), path, (const char *) g_ptr_array_index (notes, i));
   return network;
+}
+
+/* envelope-cli convert FILE -o OUT.json: any network Envelope opens,
+ * written as an Envelope file (atomically: a failed write leaves OUT as
+ * it was). */
+static int
+run_convert (int    argc,
+             char **argv)
+{
+  g_autofree char *output = NULL;
+  const GOptionEntry entries[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("The Envelope file to write"), "OUT.json" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("FILE -o OUT.json — any network file as an Envelope file"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) network = NULL;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error (error->message);
+  if (argc != 3)
+    return usage_error (_("convert takes one FILE"));
+  if (output == NULL)
+    return usage_error (_("convert needs -o OUT.json"));
+  network = load_network (argv[2]);
+  if (network == NULL)
+    return EXIT_INVALID;
+  if (!envelope_network_save_to_file (network, output, &error))
+    {
+      g_printerr ("envelope-cli: %s\n", error->message);
+      return EXIT_INVALID;
+    }
+  return EXIT_OK;
 }
 
 static EnvelopeAnalysis *
@@ -344,6 +388,8 @@ main (int    argc,
     return run_report (argc, argv, TRUE);
   if (g_str_equal (command, "devices"))
     return run_devices (argc, argv);
+  if (g_str_equal (command, "convert"))
+    return run_convert (argc, argv);
   if (g_str_equal (command, "export"))
     return run_export (argv);
   if (g_str_equal (command, "help") || g_str_equal (command, "--help") || g_str_equal (command, "-h"))

@@ -1,0 +1,219 @@
+/* envelope-import.c: which format a file is, and the reader for it
+ *
+ * The format is recognised by the content, never by the extension alone:
+ * a zip archive is a .keras file, a JSON object is Envelope's own or a
+ * Keras model, a protocol buffer whose fields fit a ModelProto is ONNX,
+ * and text of "layer {" blocks is a Caffe prototxt.  Files are mapped,
+ * not read, so that a 550 MB ONNX file with its weights costs no copy;
+ * what cannot be mapped (a pipe, a device) is read up to a limit.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "envelope-import"
+
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "envelope-import-private.h"
+
+G_DEFINE_QUARK (envelope-import-error-quark, envelope_import_error)
+
+/* What is read from something that is not a regular file. */
+#define MAX_STREAM_BYTES (G_GUINT64_CONSTANT (256) << 20)
+
+static const char *format_names[ENVELOPE_N_FILE_FORMATS] = {
+  N_("unknown"),
+  N_("Envelope network"),
+  N_("ONNX model"),
+  N_("Caffe prototxt"),
+  N_("Keras model (JSON)"),
+  N_("Keras archive (.keras)"),
+};
+
+const char *
+envelope_file_format_get_name (EnvelopeFileFormat format)
+{
+  g_return_val_if_fail (format < ENVELOPE_N_FILE_FORMATS, NULL);
+  return _(format_names[format]);
+}
+
+void
+envelope_import_note (GPtrArray  *notes,
+                      const char *format,
+                      ...)
+{
+  va_list args;
+
+  if (notes == NULL)
+    return;
+  va_start (args, format);
+  g_ptr_array_add (notes, g_strdup_vprintf (format, args));
+  va_end (args);
+}
+
+/* The first bytes of a JSON object: Envelope's files say so in "format";
+ * a Keras model has a "class_name" and a "config". */
+static EnvelopeFileFormat
+detect_json (const guint8 *data,
+             gsize         length)
+{
+  gsize window = MIN (length, 65536);
+  g_autofree char *head = g_strndup ((const char *) data, window);
+
+  if (strstr (head, "\"envelope-network\"") != NULL)
+    return ENVELOPE_FILE_ENVELOPE;
+  if (strstr (head, "\"class_name\"") != NULL && strstr (head, "\"config\"") != NULL)
+    return ENVELOPE_FILE_KERAS_JSON;
+  return ENVELOPE_FILE_ENVELOPE;
+}
+
+EnvelopeFileFormat
+envelope_import_detect (const guint8 *data,
+                        gsize         length,
+                        const char   *path)
+{
+  gsize i = 0;
+
+  g_return_val_if_fail (data != NULL || length == 0, ENVELOPE_FILE_UNKNOWN);
+
+  if (length >= 4 && memcmp (data, "PK\003\004", 4) == 0)
+    return ENVELOPE_FILE_KERAS_ARCHIVE;
+  while (i < length && g_ascii_isspace (data[i]))
+    i++;
+  if (i == length)
+    return ENVELOPE_FILE_ENVELOPE;   /* empty: its loader says so */
+  if (data[i] == '{' || data[i] == '[')
+    return detect_json (data + i, length - i);
+  if (envelope_import_looks_like_caffe (data, length))
+    return ENVELOPE_FILE_CAFFE;
+  if (envelope_import_looks_like_onnx (data, length))
+    return ENVELOPE_FILE_ONNX;
+  return ENVELOPE_FILE_UNKNOWN;
+}
+
+EnvelopeNetwork *
+envelope_import_load_data (const guint8       *data,
+                           gsize               length,
+                           const char         *path,
+                           EnvelopeFileFormat *format_out,
+                           GPtrArray         **notes_out,
+                           GError            **error)
+{
+  g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
+  EnvelopeFileFormat format = envelope_import_detect (data, length, path);
+  EnvelopeNetwork *network = NULL;
+
+  switch (format)
+    {
+    case ENVELOPE_FILE_ENVELOPE:
+      network = envelope_network_load_from_data ((const char *) data, (gssize) length, error);
+      break;
+    case ENVELOPE_FILE_ONNX:
+      network = envelope_import_onnx (data, length, path, notes, error);
+      break;
+    case ENVELOPE_FILE_CAFFE:
+      network = envelope_import_caffe (data, length, path, notes, error);
+      break;
+    case ENVELOPE_FILE_KERAS_JSON:
+      network = envelope_import_keras_json (data, length, path, notes, error);
+      break;
+    case ENVELOPE_FILE_KERAS_ARCHIVE:
+      network = envelope_import_keras_archive (data, length, path, notes, error);
+      break;
+    case ENVELOPE_FILE_UNKNOWN:
+    case ENVELOPE_N_FILE_FORMATS:
+    default:
+      g_set_error_literal (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_FORMAT,
+                           _("this is not a network file Envelope reads: not an Envelope network (JSON), "
+                             "an ONNX model, a Caffe prototxt or a Keras model"));
+      break;
+    }
+  if (format_out != NULL)
+    *format_out = format;
+  if (notes_out != NULL)
+    *notes_out = network != NULL ? g_steal_pointer (&notes) : NULL;
+  return network;
+}
+
+/* Reads a stream up to MAX_STREAM_BYTES: /dev/zero must not fill memory. */
+static GBytes *
+read_stream (const char *path,
+             GError    **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) stream = g_file_read (file, NULL, error);
+  g_autoptr(GByteArray) bytes = g_byte_array_new ();
+  guint8 buffer[65536];
+
+  if (stream == NULL)
+    return NULL;
+  for (;;)
+    {
+      gssize n = g_input_stream_read (G_INPUT_STREAM (stream), buffer, sizeof buffer, NULL, error);
+
+      if (n < 0)
+        return NULL;
+      if (n == 0)
+        break;
+      if (bytes->len + (guint64) n > MAX_STREAM_BYTES)
+        {
+          g_set_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_TOO_LARGE,
+                       _("it is not a regular file and goes on past %u MiB; Envelope reads no more"),
+                       (guint) (MAX_STREAM_BYTES >> 20));
+          return NULL;
+        }
+      g_byte_array_append (bytes, buffer, (guint) n);
+    }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&bytes));
+}
+
+EnvelopeNetwork *
+envelope_import_load_file (const char         *path,
+                           EnvelopeFileFormat *format,
+                           GPtrArray         **notes,
+                           GError            **error)
+{
+  g_autoptr(GMappedFile) mapped = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) local_error = NULL;
+  EnvelopeNetwork *network;
+  GStatBuf st;
+  const guint8 *data;
+  gsize length;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (g_stat (path, &st) == 0 && S_ISREG (st.st_mode))
+    {
+      mapped = g_mapped_file_new (path, FALSE, &local_error);
+      if (mapped == NULL)
+        {
+          g_set_error_literal (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_IO, local_error->message);
+          return NULL;
+        }
+      data = (const guint8 *) g_mapped_file_get_contents (mapped);
+      length = g_mapped_file_get_length (mapped);
+    }
+  else
+    {
+      bytes = read_stream (path, &local_error);
+      if (bytes == NULL)
+        {
+          if (local_error->domain == ENVELOPE_IMPORT_ERROR)
+            g_propagate_error (error, g_steal_pointer (&local_error));
+          else
+            g_set_error_literal (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_IO, local_error->message);
+          g_prefix_error (error, "%s: ", path);
+          return NULL;
+        }
+      data = g_bytes_get_data (bytes, &length);
+    }
+  network = envelope_import_load_data (data != NULL ? data : (const guint8 *) "", length, path, format, notes, error);
+  if (network == NULL)
+    g_prefix_error (error, "%s: ", path);
+  return network;
+}
