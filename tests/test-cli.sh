@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0
 failed=0
 
-echo "1..30"
+echo "1..32"
 
 # check NAME EXPECTED-STATUS PATTERN [ARGS…]: the command exits with the
 # status and its output (stdout and stderr) contains the fixed string.
@@ -61,6 +61,11 @@ check "missing file" 1 "nothing-here.json" report "$tmp/nothing-here.json"
 check "usage: no file" 2 "report takes one FILE" report
 check "usage: bad option value" 2 "--dtype" report "$models/mnist.json" --dtype fp12
 check "usage: unknown command" 2 "unknown command" frobnicate
+# operators of unknown cost are counted out loud; convert writes an Envelope file
+printf '{"format": "envelope-network", "version": 1, "layers": [{"name": "data", "type": "input", "shape": [8, 4, 4]}, {"name": "a", "type": "unknown", "operator": "RoiAlign"}, {"name": "b", "type": "unknown", "operator": "RoiAlign"}, {"name": "c", "type": "unknown", "operator": "NonMaxSuppression", "shape": [100]}]}\n' >"$tmp/unknown.json"
+check "unknown cost named" 0 "3 layers of unknown cost (RoiAlign ×2, NonMaxSuppression)" report "$tmp/unknown.json"
+"$cli" convert "$tmp/unknown.json" -o "$tmp/converted.json"
+check "converted file reads back" 0 "3 layers of unknown cost" report "$tmp/converted.json"
 # a value a user typed is used or refused, never taken for "not given"
 check "usage: batch 0" 2 "--batch must be at least 1" report "$models/mnist.json" --batch 0
 check "usage: target batch 0" 2 "--target-batch must be at least 1" report "$models/mnist.json" --target-batch 0

@@ -355,6 +355,30 @@ test_roi_align (void)
   g_assert_nonnull (strstr (error->message, "\"output_size\" has 3 values"));
 }
 
+/* An imported operator with no kind: it passes on the shape its file
+ * gives, or its input's, counts nothing, and says so. */
+static void
+test_unknown (void)
+{
+  g_autoptr(Model) m = model_of ("[256, 50, 68]",
+                                 "{\"name\": \"roi\", \"type\": \"unknown\", \"operator\": \"RoiAlign\", \"shape\": [1000, 12544]},"
+                                 "{\"name\": \"fc\", \"type\": \"dense\", \"units\": 10},"
+                                 "{\"name\": \"same\", \"type\": \"unknown\", \"operator\": \"Foo\", \"inputs\": [\"data\"]}");
+  g_autofree char *macs = model_formula (m, "roi", ENVELOPE_FIGURE_MACS);
+  g_autoptr(GError) error = analysis_error ("[3]", "{\"name\": \"x\", \"type\": \"unknown\", \"operator\": \"Const\", \"inputs\": []}");
+  g_autofree char *described = envelope_layer_describe (envelope_network_get_layer (m->network, 1));
+
+  assert_shape (model_layer (m, "roi"), "1000×12544");
+  g_assert_cmpint (model_layer (m, "roi")->layout, ==, ENVELOPE_TENSOR_TOKENS);
+  g_assert_cmpuint (model_layer (m, "roi")->macs + model_layer (m, "roi")->params + model_layer (m, "roi")->other_ops, ==, 0);
+  g_assert_cmpuint (model_layer (m, "fc")->macs, ==, 1000ull * 12544 * 10);
+  assert_shape (model_layer (m, "same"), "256×50×68");
+  g_assert_cmpstr (macs, ==, "unknown: Envelope has no rule for RoiAlign; nothing is counted");
+  g_assert_cmpstr (described, ==, "unknown RoiAlign");
+  g_assert_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_MISSING);
+  g_assert_nonnull (strstr (error->message, "\"shape\" is missing"));
+}
+
 /* Lists of three survive a save; a rank-2 map keeps its layout. */
 static void
 test_round_trip (void)
@@ -404,6 +428,7 @@ main (int   argc,
   g_test_add_func ("/core/kinds/parameters", test_parameters);
   g_test_add_func ("/core/kinds/shares", test_shares);
   g_test_add_func ("/core/kinds/roi-align", test_roi_align);
+  g_test_add_func ("/core/kinds/unknown", test_unknown);
   g_test_add_func ("/core/kinds/round-trip", test_round_trip);
 
   return g_test_run ();

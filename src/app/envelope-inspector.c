@@ -312,8 +312,10 @@ apply (FieldEditor *fe)
       {
         const char *text = gtk_editable_get_text (GTK_EDITABLE (fe->entry));
 
-        g_free (layer->shares);
-        layer->shares = text[0] != '\0' ? g_strdup (text) : NULL;
+        char **target = FIELD_VALUE (layer, fe->info, char *);
+
+        g_free (*target);
+        *target = text[0] != '\0' ? g_strdup (text) : NULL;
       }
       break;
 

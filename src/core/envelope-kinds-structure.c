@@ -1115,7 +1115,54 @@ infer_reduce (EnvelopeInference *inf,
 }
 
 
+/* An imported operator Envelope has no kind for: it costs what nobody
+ * can say (no parameters, MACs or other operations are counted), and
+ * passes on the shape its file gives ("shape") or its first input's. */
+static gboolean
+infer_unknown (EnvelopeInference *inf,
+               GError           **error)
+{
+  const EnvelopeLayer *l = inf->layer;
+  EnvelopeLayerFigures *out = inf->out;
+
+  if (l->set & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_SHAPE))
+    {
+      out->rank = l->shape_rank;
+      for (guint i = 0; i < l->shape_rank; i++)
+        out->shape[i] = (guint64) l->shape[i];
+      out->layout = l->shape_rank == 1 ? ENVELOPE_TENSOR_VECTOR
+                  : l->shape_rank == 2 && l->layout == ENVELOPE_SHAPE_TOKENS ? ENVELOPE_TENSOR_TOKENS
+                  : ENVELOPE_TENSOR_MAP;
+    }
+  else if (inf->n_inputs > 0)
+    envelope_copy_shape (out, inf->inputs[0]);
+  else
+    {
+      envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_MISSING,
+                            inf->location, inf->index, l->name, "shape",
+                            _("is missing: a layer of unknown cost with no input needs its output shape"));
+      return FALSE;
+    }
+  if (inf->n_inputs > 0)
+    envelope_receptive_field_whole (inf, inf->inputs[0]);
+  else
+    out->receptive_field.whole_input = TRUE;
+  if (explaining (inf))
+    {
+      const char *op = l->operator_name != NULL ? l->operator_name : "?";
+
+      envelope_inference_set_formula (inf, ENVELOPE_FIGURE_MACS,
+                                      g_strdup_printf (_("unknown: Envelope has no rule for %s; nothing is counted"), op));
+      envelope_inference_set_formula (inf, ENVELOPE_FIGURE_OTHER_OPS,
+                                      g_strdup_printf (_("unknown: Envelope has no rule for %s; nothing is counted"), op));
+    }
+  return TRUE;
+}
+
 const EnvelopeKindRow envelope_kinds_structure[] = {
+  { { ENVELOPE_LAYER_UNKNOWN, "unknown", N_("Unknown operator"), ENVELOPE_CATEGORY_OTHER,
+      ENVELOPE_F (OPERATOR) | ENVELOPE_F (SHAPE) | ENVELOPE_F (LAYOUT), ENVELOPE_F (OPERATOR), 0, G_MAXUINT, FALSE },
+    infer_unknown, 0 },
   { { ENVELOPE_LAYER_FLATTEN, "flatten", N_("Flatten"), ENVELOPE_CATEGORY_RESHAPE,
       0, 0, 1, 1, FALSE }, infer_flatten, 0 },
   { { ENVELOPE_LAYER_CONCAT, "concat", N_("Concatenate"), ENVELOPE_CATEGORY_MERGE,

@@ -94,6 +94,7 @@ static const EnvelopeFieldInfo field_infos[ENVELOPE_N_FIELDS] = {
   { ENVELOPE_FIELD_ORDER, "order", N_("Order"), ENVELOPE_VALUE_AXES, AT (order), 0, 0, NULL },
   /* detection: torchvision's Faster R-CNN keeps 1,000 proposals an image at test time */
   { ENVELOPE_FIELD_REGIONS, "regions", N_("Regions"), ENVELOPE_VALUE_COUNT, AT (regions), 1, 1000, NULL },
+  { ENVELOPE_FIELD_OPERATOR, "operator", N_("Operator"), ENVELOPE_VALUE_NAME, AT (operator_name), 0, 0, NULL },
 };
 
 static const struct { const char *id; const char *label; } categories[ENVELOPE_N_CATEGORIES] = {
@@ -110,6 +111,7 @@ static const struct { const char *id; const char *label; } categories[ENVELOPE_N
   { "structure", N_("Structure") },
   { "attention", N_("Tokens and attention") },
   { "recurrent", N_("Recurrent") },
+  { "other", N_("Other") },
 };
 
 /* The families, in the palette's order. */

@@ -81,6 +81,8 @@ typedef enum
   ENVELOPE_LAYER_REDUCE,
   /* detection */
   ENVELOPE_LAYER_ROI_ALIGN,
+  /* an imported operator Envelope has no kind for */
+  ENVELOPE_LAYER_UNKNOWN,
   ENVELOPE_N_LAYER_TYPES
 } EnvelopeLayerType;
 
@@ -99,6 +101,7 @@ typedef enum
   ENVELOPE_CATEGORY_STRUCTURE,
   ENVELOPE_CATEGORY_ATTENTION,
   ENVELOPE_CATEGORY_RECURRENT,
+  ENVELOPE_CATEGORY_OTHER,
   ENVELOPE_N_CATEGORIES
 } EnvelopeLayerCategory;
 
@@ -162,6 +165,8 @@ typedef enum
   ENVELOPE_FIELD_ORDER,
   /* detection */
   ENVELOPE_FIELD_REGIONS,
+  /* unknown */
+  ENVELOPE_FIELD_OPERATOR,
   ENVELOPE_N_FIELDS
 } EnvelopeField;
 

@@ -401,6 +401,8 @@ envelope_layer_describe (const EnvelopeLayer *layer)
     }
   if (layer->shares != NULL && (kind->fields & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_SHARES)))
     g_string_append_printf (out, " = %s", layer->shares);
+  if (layer->type == ENVELOPE_LAYER_UNKNOWN && layer->operator_name != NULL)
+    g_string_append_printf (out, " %s", layer->operator_name);
   return g_string_free (out, FALSE);
 }
 
@@ -534,6 +536,7 @@ envelope_layer_copy (const EnvelopeLayer *layer)
   copy->inputs = g_strdupv (layer->inputs);
   copy->group = g_strdup (layer->group);
   copy->shares = g_strdup (layer->shares);
+  copy->operator_name = g_strdup (layer->operator_name);
   return copy;
 }
 
@@ -546,6 +549,7 @@ envelope_layer_free (EnvelopeLayer *layer)
   g_strfreev (layer->inputs);
   g_free (layer->group);
   g_free (layer->shares);
+  g_free (layer->operator_name);
   g_free (layer);
 }
 
@@ -2302,7 +2306,8 @@ envelope_network_to_data (const EnvelopeNetwork *network,
         }
       for (guint f = 0; f < ENVELOPE_N_FIELDS; f++)
         if (((kind->fields & layer->set) & ENVELOPE_FIELD_BIT (f)) &&
-            (f != ENVELOPE_FIELD_SHARES || layer->shares != NULL))
+            (envelope_field_get_info (f)->value_kind != ENVELOPE_VALUE_NAME ||
+             *(char **) G_STRUCT_MEMBER_P (layer, envelope_field_get_info (f)->offset) != NULL))
           write_field (builder, layer, f);
       if (layer->group != NULL)
         {

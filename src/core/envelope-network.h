@@ -207,6 +207,7 @@ typedef struct
   gint64 order[ENVELOPE_MAX_RANK];  /* permute; lengths[] says how many */
   /* detection */
   gint64 regions;         /* roi_align: regions per image, a setting since the data decide it */
+  char *operator_name;    /* unknown: the imported operator, as its format names it */
 } EnvelopeLayer;
 
 typedef enum

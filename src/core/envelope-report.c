@@ -268,6 +268,53 @@ append_bytes_figure (GString       *out,
   g_string_append (out, " B)");
 }
 
+/* "3 layers of unknown cost (RoiAlign ×2, NonMaxSuppression)": what the
+ * totals leave out, by operator in the order they first appear. */
+static void
+append_unknown_cost (const EnvelopeAnalysis *analysis,
+                     GString                *out,
+                     const char             *bullet)
+{
+  const EnvelopeNetwork *network = envelope_analysis_get_network (analysis);
+  g_autoptr(GPtrArray) operators = g_ptr_array_new ();
+  g_autoptr(GArray) counts = g_array_new (FALSE, TRUE, sizeof (guint));
+  guint total = 0;
+
+  for (guint i = 0; i < envelope_network_get_n_layers (network); i++)
+    {
+      const EnvelopeLayer *layer = envelope_network_get_layer (network, i);
+      const char *op;
+      guint k;
+
+      if (layer->type != ENVELOPE_LAYER_UNKNOWN)
+        continue;
+      op = layer->operator_name != NULL ? layer->operator_name : "?";
+      for (k = 0; k < operators->len && !g_str_equal (g_ptr_array_index (operators, k), op); k++)
+        ;
+      if (k == operators->len)
+        {
+          guint zero = 0;
+
+          g_ptr_array_add (operators, (gpointer) op);
+          g_array_append_val (counts, zero);
+        }
+      g_array_index (counts, guint, k)++;
+      total++;
+    }
+  if (total == 0)
+    return;
+  g_string_append (out, bullet);
+  g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE, "%u layer of unknown cost (", "%u layers of unknown cost (", total),
+                          total);
+  for (guint k = 0; k < operators->len; k++)
+    {
+      g_string_append_printf (out, k > 0 ? ", %s" : "%s", (const char *) g_ptr_array_index (operators, k));
+      if (g_array_index (counts, guint, k) > 1)
+        g_string_append_printf (out, " ×%u", g_array_index (counts, guint, k));
+    }
+  g_string_append (out, _("): not in the totals\n"));
+}
+
 static void
 write_summary (const EnvelopeAnalysis      *analysis,
                const EnvelopeReportOptions *options,
@@ -305,6 +352,7 @@ write_summary (const EnvelopeAnalysis      *analysis,
   g_string_append (out, _(" values, all outputs; "));
   envelope_format_append_count (out, t->activations_peak);
   g_string_append (out, _(" peak live (with buffer reuse), per sample\n"));
+  append_unknown_cost (analysis, out, bullet);
 
   g_string_append_printf (out, "\n%s", markdown ? "### " : "");
   g_string_append_printf (out, _("Memory at batch %" PRIu64 " (%s%s, %s)\n\n"),
