@@ -20,6 +20,7 @@
 
 #include "envelope-devices.h"
 #include "envelope-document.h"
+#include "envelope-import.h"
 #include "envelope-layer-edit.h"
 
 typedef struct
@@ -35,6 +36,8 @@ struct _EnvelopeDocument
 
   EnvelopeNetwork *network;
   GFile *file;
+  GFile *source;             /* the foreign file it was imported from, or NULL */
+  GPtrArray *notes;          /* what the importer said, or NULL */
 
   GPtrArray *undo;           /* Snapshot*, oldest first */
   GPtrArray *redo;           /* Snapshot*, the next redo last */
@@ -220,6 +223,8 @@ envelope_document_finalize (GObject *object)
 
   g_clear_pointer (&self->network, envelope_network_free);
   g_clear_object (&self->file);
+  g_clear_object (&self->source);
+  g_clear_pointer (&self->notes, g_ptr_array_unref);
   g_clear_pointer (&self->undo, g_ptr_array_unref);
   g_clear_pointer (&self->redo, g_ptr_array_unref);
   g_clear_pointer (&self->merge_key, g_free);
@@ -395,14 +400,19 @@ envelope_document_recover (EnvelopeDocument *self,
   g_signal_emit (self, signals[CHANGED], 0, (guint) ENVELOPE_CHANGE_FILE);
 }
 
-/* Reads @file; when it cannot be read or is not a valid network, sets
- * @error and leaves the document as it was. */
+/* Reads @file, of any format Envelope opens; when it cannot be read or
+ * is not a valid network, sets @error and leaves the document as it was.
+ * A foreign file (ONNX, Caffe, Keras) is imported: the document has no
+ * file of its own yet, so Save asks where to write an Envelope file and
+ * the original is never overwritten. */
 gboolean
 envelope_document_load (EnvelopeDocument  *self,
                         GFile             *file,
                         GError           **error)
 {
   g_autofree char *path = NULL;
+  g_autoptr(GPtrArray) notes = NULL;
+  EnvelopeFileFormat format = ENVELOPE_FILE_ENVELOPE;
   EnvelopeNetwork *network;
 
   g_return_val_if_fail (ENVELOPE_IS_DOCUMENT (self), FALSE);
@@ -411,7 +421,7 @@ envelope_document_load (EnvelopeDocument  *self,
   path = g_file_get_path (file);
   if (path != NULL)
     {
-      network = envelope_network_load_from_file (path, error);
+      network = envelope_import_load_file (path, &format, &notes, error);
     }
   else
     {
@@ -421,15 +431,49 @@ envelope_document_load (EnvelopeDocument  *self,
 
       if (!g_file_load_contents (file, NULL, &contents, &length, NULL, error))
         return FALSE;
-      network = envelope_network_load_from_data (contents, (gssize) length, error);
+      network = envelope_import_load_data ((const guint8 *) contents, length, name, &format, &notes, error);
       if (network == NULL)
         g_prefix_error (error, "%s: ", name);
     }
   if (network == NULL)
     return FALSE;
 
-  envelope_document_replace (self, network, file);
+  if (format == ENVELOPE_FILE_ENVELOPE)
+    {
+      envelope_document_replace (self, network, file);
+      g_clear_object (&self->source);
+      g_clear_pointer (&self->notes, g_ptr_array_unref);
+      return TRUE;
+    }
+  if (network->name == NULL || network->name[0] == '\0')
+    {
+      g_autofree char *base = g_file_get_basename (file);
+      char *dot = strrchr (base, '.');
+
+      if (dot != NULL && dot != base)
+        *dot = '\0';
+      g_free (network->name);
+      network->name = g_strdup (base);
+    }
+  g_set_object (&self->source, file);
+  g_clear_pointer (&self->notes, g_ptr_array_unref);
+  self->notes = g_steal_pointer (&notes);
+  envelope_document_replace (self, network, NULL);
   return TRUE;
+}
+
+GFile *
+envelope_document_get_source (EnvelopeDocument *self)
+{
+  g_return_val_if_fail (ENVELOPE_IS_DOCUMENT (self), NULL);
+  return self->source;
+}
+
+GPtrArray *
+envelope_document_get_notes (EnvelopeDocument *self)
+{
+  g_return_val_if_fail (ENVELOPE_IS_DOCUMENT (self), NULL);
+  return self->notes;
 }
 
 /* Writes the network to @file, replacing it atomically.  On failure the

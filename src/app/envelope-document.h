@@ -43,6 +43,8 @@ gboolean               envelope_document_save               (EnvelopeDocument   
 
 const EnvelopeNetwork *envelope_document_get_network        (EnvelopeDocument       *self);
 GFile                 *envelope_document_get_file           (EnvelopeDocument       *self);
+GFile                 *envelope_document_get_source         (EnvelopeDocument       *self);
+GPtrArray             *envelope_document_get_notes          (EnvelopeDocument       *self);
 char                  *envelope_document_dup_title          (EnvelopeDocument       *self);
 gboolean               envelope_document_get_dirty          (EnvelopeDocument       *self);
 gboolean               envelope_document_is_pristine        (EnvelopeDocument       *self);

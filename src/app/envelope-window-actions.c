@@ -106,6 +106,20 @@ on_open_response (GtkNativeDialog *chooser,
   g_clear_object (&self->chooser);
 }
 
+/* Every format Envelope opens, recognised by content once chosen. */
+static void
+add_networks_filter (GtkFileChooser *chooser)
+{
+  static const char *const suffixes[] = { "json", "onnx", "prototxt", "pbtxt", "keras" };
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, _("Networks (Envelope, ONNX, Caffe, Keras)"));
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    gtk_file_filter_add_suffix (filter, suffixes[i]);
+  gtk_file_filter_add_mime_type (filter, "application/json");
+  gtk_file_chooser_add_filter (chooser, filter);
+}
+
 static void
 add_json_filter (GtkFileChooser *chooser)
 {
@@ -130,6 +144,7 @@ open_activated (GtkWidget  *widget,
     return;
   self->chooser = gtk_file_chooser_native_new (_("Open Network"), GTK_WINDOW (self),
                                                GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  add_networks_filter (GTK_FILE_CHOOSER (self->chooser));
   add_json_filter (GTK_FILE_CHOOSER (self->chooser));
   if (envelope_document_get_file (self->document) == NULL)
     gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (self->chooser), folder, NULL);
@@ -232,7 +247,19 @@ save_as_activated (GtkWidget  *widget,
   if (file != NULL)
     gtk_file_chooser_set_file (GTK_FILE_CHOOSER (self->chooser), file, NULL);
   else
-    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
+    {
+      GFile *source = envelope_document_get_source (self->document);
+
+      /* an imported network: NAME.json beside the file it came from */
+      if (source != NULL)
+        {
+          g_autoptr(GFile) folder = g_file_get_parent (source);
+
+          if (folder != NULL)
+            gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (self->chooser), folder, NULL);
+        }
+      gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
+    }
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
   g_signal_connect (self->chooser, "response", G_CALLBACK (on_save_response), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
@@ -829,7 +856,7 @@ envelope_window_add_recent (EnvelopeWindow *self,
   g_autofree char *uri = g_file_get_uri (file);
   g_autofree char *exec = g_strdup_printf ("%s %%u", g_get_prgname () ? g_get_prgname () : "envelope");
   GtkRecentData data = {
-    .mime_type = (char *) "application/json",
+    .mime_type = (char *) (g_str_has_suffix (uri, ".json") ? "application/json" : "application/octet-stream"),
     .app_name = (char *) RECENT_APPLICATION,
     .app_exec = exec,
   };
