@@ -1856,58 +1856,417 @@ set_parse_error (GError    **error,
                _("%s (not valid JSON)"), text);
 }
 
-/* json-glib's parser recurses once per level of nesting, so a file of
- * thousands of "[" would overflow the stack: refuse such a file before
- * parsing it.  A network file nests five levels deep; the app's "view"
- * a few more. */
+/* The file format is JSON, and json-glib reads more than JSON: single
+ * quotes, comments, hex numbers, and a repeated key whose last value
+ * silently wins (a second "layers" drops the first's layers).  Its parser
+ * also recurses once per level of nesting, so a file of thousands of "["
+ * would overflow the stack.  So every file is first checked here, without
+ * recursion, to be strict JSON (RFC 8259) nesting at most MAX_NESTING
+ * deep with no key twice in an object; each refusal says line:column. */
 #define MAX_NESTING 64
 
-static gboolean
-check_nesting (const char *data,
-               gsize       len,
-               GError    **error)
+typedef struct
 {
-  guint depth = 0, line = 1, column = 0;
-  gboolean in_string = FALSE;
+  const char *data;
+  gsize len;
+  gsize pos;
+  guint line;
+  gsize line_start;          /* offset of the current line's first byte */
+  GError **error;
+} Json;
 
-  for (gsize i = 0; i < len; i++)
+typedef struct
+{
+  gboolean object;
+  gboolean expect_key;       /* in an object: a key (or "}") comes next */
+  gboolean first;            /* nothing read in it yet */
+  GArray *keys;              /* offsets of its keys' opening quotes */
+} Level;
+
+static gboolean G_GNUC_PRINTF (2, 3)
+json_fail (Json       *j,
+           const char *format,
+           ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (j->error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_PARSE,
+               _("%u:%u: %s (not valid JSON)"), j->line, (guint) (j->pos - j->line_start + 1), message);
+  return FALSE;
+}
+
+static void
+json_skip_space (Json *j)
+{
+  while (j->pos < j->len)
     {
-      char c = data[i];
+      char c = j->data[j->pos];
 
-      column++;
       if (c == '\n')
         {
-          line++;
-          column = 0;
+          j->line++;
+          j->line_start = j->pos + 1;
         }
-      if (in_string)
+      else if (c != ' ' && c != '\t' && c != '\r')
+        return;
+      j->pos++;
+    }
+}
+
+static int
+hex_value (char c)
+{
+  return g_ascii_xdigit_value (c);
+}
+
+/* A string from its opening quote; leaves @pos after the closing one. */
+static gboolean
+json_string (Json *j)
+{
+  j->pos++;
+  while (j->pos < j->len)
+    {
+      guchar c = (guchar) j->data[j->pos];
+
+      if (c == '"')
         {
-          if (c == '\\' && i + 1 < len)
+          j->pos++;
+          return TRUE;
+        }
+      if (c == '\n')
+        return json_fail (j, _("a string is not closed before the end of its line"));
+      if (c < 0x20)
+        return json_fail (j, _("a control character inside a string; write it as an escape such as \\t"));
+      if (c == '\\')
+        {
+          char e = j->pos + 1 < j->len ? j->data[j->pos + 1] : '\0';
+
+          if (e == 'u')
             {
-              i++;
-              column++;
+              gsize escape = j->pos;
+              guint code = 0;
+
+              for (guint k = 0; k < 4; k++)
+                {
+                  int v = j->pos + 2 + k < j->len ? hex_value (j->data[j->pos + 2 + k]) : -1;
+
+                  if (v < 0)
+                    return json_fail (j, _("\\u must be followed by four hexadecimal digits"));
+                  code = code * 16 + (guint) v;
+                }
+              j->pos += 6;
+              if (code >= 0xd800 && code <= 0xdbff)
+                {
+                  /* a high surrogate must pair with a low one */
+                  guint low = 0;
+
+                  if (j->pos + 6 > j->len || j->data[j->pos] != '\\' || j->data[j->pos + 1] != 'u')
+                    {
+                      j->pos = escape;
+                      return json_fail (j, _("\\u%04X is half of a character: a low surrogate \\uDC00–\\uDFFF must follow"), code);
+                    }
+                  for (guint k = 0; k < 4; k++)
+                    {
+                      int v = hex_value (j->data[j->pos + 2 + k]);
+
+                      if (v < 0)
+                        return json_fail (j, _("\\u must be followed by four hexadecimal digits"));
+                      low = low * 16 + (guint) v;
+                    }
+                  if (low < 0xdc00 || low > 0xdfff)
+                    {
+                      j->pos = escape;
+                      return json_fail (j, _("\\u%04X is half of a character: a low surrogate \\uDC00–\\uDFFF must follow"), code);
+                    }
+                  j->pos += 6;
+                }
+              else if (code >= 0xdc00 && code <= 0xdfff)
+                {
+                  j->pos = escape;
+                  return json_fail (j, _("\\u%04X is half of a character with no first half"), code);
+                }
+              else if (code == 0)
+                {
+                  j->pos = escape;
+                  return json_fail (j, _("\\u0000 would end the text early"));
+                }
+              continue;
             }
-          else if (c == '"')
-            in_string = FALSE;
+          if (strchr ("\"\\/bfnrt", e) == NULL || e == '\0')
+            return json_fail (j, _("\\%c is not a JSON escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)"),
+                              e != '\0' ? e : ' ');
+          j->pos += 2;
+          continue;
+        }
+      j->pos++;
+    }
+  return json_fail (j, _("the file ends inside a string"));
+}
+
+/* -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static gboolean
+json_number (Json *j)
+{
+  const char *d = j->data;
+  gsize p = j->pos;
+
+  if (p < j->len && d[p] == '-')
+    p++;
+  if (p < j->len && d[p] == '0')
+    {
+      p++;
+      if (p < j->len && (g_ascii_isdigit (d[p]) || d[p] == 'x' || d[p] == 'X'))
+        return json_fail (j, _("a number may not start with 0 (no octal or hexadecimal numbers in JSON)"));
+    }
+  else if (p < j->len && g_ascii_isdigit (d[p]))
+    while (p < j->len && g_ascii_isdigit (d[p]))
+      p++;
+  else
+    return json_fail (j, _("a number must have digits"));
+  if (p < j->len && d[p] == '.')
+    {
+      p++;
+      if (p >= j->len || !g_ascii_isdigit (d[p]))
+        return json_fail (j, _("a decimal point must be followed by digits"));
+      while (p < j->len && g_ascii_isdigit (d[p]))
+        p++;
+    }
+  if (p < j->len && (d[p] == 'e' || d[p] == 'E'))
+    {
+      p++;
+      if (p < j->len && (d[p] == '+' || d[p] == '-'))
+        p++;
+      if (p >= j->len || !g_ascii_isdigit (d[p]))
+        return json_fail (j, _("an exponent must have digits"));
+      while (p < j->len && g_ascii_isdigit (d[p]))
+        p++;
+    }
+  j->pos = p;
+  return TRUE;
+}
+
+static gboolean
+json_literal (Json *j)
+{
+  static const char *const words[] = { "true", "false", "null" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    {
+      gsize n = strlen (words[i]);
+
+      if (j->len - j->pos >= n && memcmp (j->data + j->pos, words[i], n) == 0 &&
+          (j->pos + n == j->len || !g_ascii_isalnum (j->data[j->pos + n])))
+        {
+          j->pos += n;
+          return TRUE;
+        }
+    }
+  if (j->data[j->pos] == '\'')
+    return json_fail (j, _("strings are in double quotes in JSON, not single ones"));
+  if (j->data[j->pos] == '/')
+    return json_fail (j, _("JSON has no comments"));
+  return json_fail (j, _("unexpected character “%c”"), g_ascii_isprint (j->data[j->pos]) ? j->data[j->pos] : '?');
+}
+
+/* Whether the key whose opening quote is at @at was seen in @level;
+ * keys are compared as written (escapes included). */
+static gboolean
+json_key_seen (Json  *j,
+               Level *level,
+               gsize  at,
+               gsize  end)
+{
+  gsize n = end - at;
+
+  for (guint k = 0; k < level->keys->len; k++)
+    {
+      gsize other = g_array_index (level->keys, gsize, k);
+
+      if (other + n <= j->len && memcmp (j->data + other, j->data + at, n) == 0 && j->data[other + n - 1] == '"')
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+check_json (const char *data,
+            gsize       len,
+            GError    **error)
+{
+  Json j = { data, len, 0, 1, 0, error };
+  Level stack[MAX_NESTING];
+  guint depth = 0;
+  gboolean ok = FALSE;
+
+  /* a value, then only space: each turn reads one value or closes one
+   * level, with the stack of open levels in @stack */
+  for (;;)
+    {
+      Level *top = depth > 0 ? &stack[depth - 1] : NULL;
+      char c;
+
+      json_skip_space (&j);
+      if (j.pos >= j.len)
+        {
+          if (depth > 0 || j.pos == 0)
+            {
+              json_fail (&j, _("the file ends early: %u arrays or objects are still open"), depth);
+              goto out;
+            }
+          break;
+        }
+      c = data[j.pos];
+
+      /* closing, or the comma between members */
+      if (top != NULL && (c == ']' || c == '}'))
+        {
+          if (c != (top->object ? '}' : ']'))
+            {
+              json_fail (&j, top->object ? _("an object must end with “}”") : _("an array must end with “]”"));
+              goto out;
+            }
+          if (!top->first && top->expect_key && top->object)
+            {
+              json_fail (&j, _("a comma before “}” (no trailing commas in JSON)"));
+              goto out;
+            }
+          j.pos++;
+          if (top->keys != NULL)
+            g_array_free (top->keys, TRUE);
+          depth--;
+          if (depth == 0)
+            {
+              json_skip_space (&j);
+              if (j.pos < j.len)
+                {
+                  json_fail (&j, _("more after the end of the JSON value"));
+                  goto out;
+                }
+              ok = TRUE;
+              goto out;
+            }
+          stack[depth - 1].first = FALSE;
+          goto after_value;
+        }
+
+      if (top != NULL && top->object && top->expect_key)
+        {
+          gsize at = j.pos;
+
+          if (c != '"')
+            {
+              if (c == '\'')
+                json_fail (&j, _("keys are strings in double quotes in JSON, not single ones"));
+              else if (c == '/')
+                json_fail (&j, _("JSON has no comments"));
+              else
+                json_fail (&j, _("an object's member must start with a key in double quotes"));
+              goto out;
+            }
+          if (!json_string (&j))
+            goto out;
+          if (json_key_seen (&j, top, at, j.pos))
+            {
+              g_autofree char *key = g_strndup (data + at + 1, MIN (j.pos - at - 2, 40));
+
+              j.pos = at;
+              json_fail (&j, _("the key \"%s\" appears twice in this object; JSON objects need unique keys"), key);
+              goto out;
+            }
+          g_array_append_val (top->keys, at);
+          json_skip_space (&j);
+          if (j.pos >= j.len || data[j.pos] != ':')
+            {
+              json_fail (&j, _("a key must be followed by “:”"));
+              goto out;
+            }
+          j.pos++;
+          top->expect_key = FALSE;
+          continue;
+        }
+
+      /* a value */
+      if (c == '{' || c == '[')
+        {
+          if (depth == MAX_NESTING)
+            {
+              json_fail (&j, _("arrays and objects nest more than %u deep here; a network file needs a few levels"),
+                         MAX_NESTING);
+              goto out;
+            }
+          j.pos++;
+          stack[depth].object = c == '{';
+          stack[depth].expect_key = c == '{';
+          stack[depth].first = TRUE;
+          stack[depth].keys = c == '{' ? g_array_new (FALSE, FALSE, sizeof (gsize)) : NULL;
+          depth++;
           continue;
         }
       if (c == '"')
-        in_string = TRUE;
-      else if (c == '[' || c == '{')
         {
-          if (++depth > MAX_NESTING)
-            {
-              g_set_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_PARSE,
-                           _("%u:%u: arrays and objects nest more than %u deep here; "
-                             "a network file needs a few levels (not valid as a network file)"),
-                           line, column, MAX_NESTING);
-              return FALSE;
-            }
+          if (!json_string (&j))
+            goto out;
         }
-      else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
+      else if (c == '-' || g_ascii_isdigit (c))
+        {
+          if (!json_number (&j))
+            goto out;
+        }
+      else if (!json_literal (&j))
+        goto out;
+      if (top == NULL)
+        {
+          json_skip_space (&j);
+          if (j.pos < j.len)
+            {
+              json_fail (&j, _("more after the end of the JSON value"));
+              goto out;
+            }
+          ok = TRUE;
+          goto out;
+        }
+      top->first = FALSE;
+
+    after_value:
+      /* after a member: "," and the next, or the end of the level */
+      top = &stack[depth - 1];
+      json_skip_space (&j);
+      if (j.pos >= j.len)
+        continue;   /* "ends early" above */
+      if (data[j.pos] == ',')
+        {
+          j.pos++;
+          json_skip_space (&j);
+          if (j.pos < j.len && (data[j.pos] == ']' || data[j.pos] == '}'))
+            {
+              json_fail (&j, _("a comma before “%c” (no trailing commas in JSON)"), data[j.pos]);
+              goto out;
+            }
+          if (top->object)
+            top->expect_key = TRUE;
+          continue;
+        }
+      if (data[j.pos] != (top->object ? '}' : ']'))
+        {
+          json_fail (&j, top->object ? _("expected “,” or “}” after an object's member")
+                                     : _("expected “,” or “]” after an array's element"));
+          goto out;
+        }
     }
-  return TRUE;
+  ok = TRUE;
+
+out:
+  while (depth > 0)
+    {
+      if (stack[depth - 1].keys != NULL)
+        g_array_free (stack[depth - 1].keys, TRUE);
+      depth--;
+    }
+  return ok;
 }
 
 EnvelopeNetwork *
@@ -1947,7 +2306,7 @@ envelope_network_load_from_data (const char *data,
                            _("the file is not UTF-8 text"));
       return NULL;
     }
-  if (!check_nesting (data, len, error))
+  if (!check_json (data, len, error))
     return NULL;
   if (!json_parser_load_from_data (parser, data, (gssize) len, &parse_error))
     {
