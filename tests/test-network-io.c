@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -502,6 +503,101 @@ test_save_replaces_atomically (void)
   remove_dir (dir);
 }
 
+/* Saving through a symbolic link writes the file it names: the link
+ * stays a link.  A private file stays private. */
+static void
+test_save_follows_link_keeps_mode (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) network = build_network ();
+  g_autoptr(EnvelopeNetwork) loaded = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("envelope-io-XXXXXX", &error);
+  g_autofree char *real = NULL, *link = NULL, *target = NULL;
+  GStatBuf st;
+
+  g_assert_no_error (error);
+  real = g_build_filename (dir, "real.json", NULL);
+  link = g_build_filename (dir, "link.json", NULL);
+  g_file_set_contents (real, "{}\n", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (real, 0600), ==, 0);
+  g_assert_cmpint (symlink ("real.json", link), ==, 0);
+
+  g_assert_true (envelope_network_save_to_file (network, link, &error));
+  g_assert_no_error (error);
+  target = g_file_read_link (link, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (target, ==, "real.json");
+  g_assert_cmpint (g_stat (real, &st), ==, 0);
+  g_assert_cmpuint (st.st_mode & 0777, ==, 0600);
+  loaded = envelope_network_load_from_file (real, &error);
+  g_assert_no_error (error);
+  g_assert_true (envelope_network_equal (network, loaded));
+  g_assert_cmpuint (count_entries (dir), ==, 2);
+  remove_dir (dir);
+}
+
+/* A file with another hard link is written in place, so both names see
+ * the saved network. */
+static void
+test_save_keeps_hard_links (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) network = build_network ();
+  g_autoptr(EnvelopeNetwork) loaded = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("envelope-io-XXXXXX", &error);
+  g_autofree char *one = NULL, *two = NULL;
+  GStatBuf a, b;
+
+  g_assert_no_error (error);
+  one = g_build_filename (dir, "one.json", NULL);
+  two = g_build_filename (dir, "two.json", NULL);
+  g_file_set_contents (one, "{}\n", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (link (one, two), ==, 0);
+
+  g_assert_true (envelope_network_save_to_file (network, one, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (one, &a), ==, 0);
+  g_assert_cmpint (g_stat (two, &b), ==, 0);
+  g_assert_cmpuint (a.st_ino, ==, b.st_ino);
+  loaded = envelope_network_load_from_file (two, &error);
+  g_assert_no_error (error);
+  g_assert_true (envelope_network_equal (network, loaded));
+  remove_dir (dir);
+}
+
+/* A save killed before its rename left NAME.XXXXXX behind; the next save
+ * removes it (once it is older than a minute), and no one else's file. */
+static void
+test_save_removes_stale_temporaries (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) network = build_network ();
+  g_autofree char *dir = g_dir_make_tmp ("envelope-io-XXXXXX", &error);
+  g_autofree char *path = NULL, *stale = NULL, *fresh = NULL, *other = NULL;
+  struct utimbuf old_times = { 1000000000, 1000000000 };
+
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "net.json", NULL);
+  stale = g_build_filename (dir, "net.json.Ab3dE9", NULL);
+  fresh = g_build_filename (dir, "net.json.Zz9yX1", NULL);
+  other = g_build_filename (dir, "notes.txt.Ab3dE9", NULL);
+  g_file_set_contents (stale, "half a save", -1, &error);
+  g_file_set_contents (fresh, "a save in progress", -1, &error);
+  g_file_set_contents (other, "not ours", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_utime (stale, &old_times), ==, 0);
+  g_assert_cmpint (g_utime (other, &old_times), ==, 0);
+
+  g_assert_true (envelope_network_save_to_file (network, path, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (fresh, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (other, G_FILE_TEST_EXISTS));
+  remove_dir (dir);
+}
+
 /* A save that fails half-way leaves the old file as it was.  The write is
  * made to fail with a file-size limit, which binds root too; a save that
  * wrote in place would leave a truncated file behind. */
@@ -822,6 +918,9 @@ main (int   argc,
   g_test_add_func ("/core/network/io/built/equal-sees-differences", test_equal_sees_differences);
   g_test_add_func ("/core/network/io/file/save-and-load", test_save_and_load_file);
   g_test_add_func ("/core/network/io/file/replaces-atomically", test_save_replaces_atomically);
+  g_test_add_func ("/core/network/io/file/follows-link-keeps-mode", test_save_follows_link_keeps_mode);
+  g_test_add_func ("/core/network/io/file/keeps-hard-links", test_save_keeps_hard_links);
+  g_test_add_func ("/core/network/io/file/removes-stale-temporaries", test_save_removes_stale_temporaries);
   g_test_add_func ("/core/network/io/file/failed-save-keeps-old-file", test_failed_save_keeps_old_file);
   g_test_add_func ("/core/network/io/file/read-only-directory", test_save_read_only_directory);
   g_test_add_func ("/core/network/io/file/missing-parent", test_save_missing_parent);

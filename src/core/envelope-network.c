@@ -11,8 +11,12 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <unistd.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -2730,26 +2734,147 @@ save_failure_reason (const GError *error,
 }
 
 /* Replaces @path atomically: a failed save leaves the old file as it was. */
+/* The file @path names once its symbolic links are followed (at most
+ * 40, as the kernel does); @path itself when it names no link. */
+static char *
+resolve_links (const char *path)
+{
+  char *current = g_strdup (path);
+
+  for (guint hops = 0; hops < 40; hops++)
+    {
+      g_autofree char *link = g_file_read_link (current, NULL);
+      char *next;
+
+      if (link == NULL)
+        break;
+      if (g_path_is_absolute (link))
+        next = g_steal_pointer (&link);
+      else
+        {
+          g_autofree char *folder = g_path_get_dirname (current);
+          next = g_build_filename (folder, link, NULL);
+        }
+      g_free (current);
+      current = next;
+    }
+  return current;
+}
+
+/* GLib writes NAME.XXXXXX and renames it over NAME; a save killed before
+ * the rename leaves it behind, full size, forever.  Those of @target
+ * older than a minute (none is being written by a save in progress)
+ * are removed before the next save. */
+static void
+remove_stale_temporaries (const char *target)
+{
+  g_autofree char *folder = g_path_get_dirname (target);
+  g_autofree char *base = g_path_get_basename (target);
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gsize n = strlen (base);
+  const char *name;
+
+  if (dir == NULL)
+    return;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      GStatBuf st;
+      gboolean temporary = strlen (name) == n + 7 && strncmp (name, base, n) == 0 && name[n] == '.';
+
+      for (gsize i = n + 1; temporary && i < n + 7; i++)
+        temporary = g_ascii_isalnum (name[i]);
+      if (!temporary)
+        continue;
+      path = g_build_filename (folder, name, NULL);
+      if (g_lstat (path, &st) == 0 && S_ISREG (st.st_mode) && now - (gint64) st.st_mtime > 60)
+        g_unlink (path);
+    }
+}
+
+/* A file with other hard links is written where it is: the links keep
+ * seeing one file.  Not atomic, as in GNOME's editors. */
+static gboolean
+write_in_place (const char  *target,
+                const char  *path,
+                const char  *data,
+                gsize        length,
+                GError     **error)
+{
+  int fd = g_open (target, O_WRONLY | O_TRUNC, 0);
+  gsize written = 0;
+
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   _("%s cannot be saved: %s."), path, g_strerror (saved));
+      return FALSE;
+    }
+  while (written < length)
+    {
+      gssize n = write (fd, data + written, length - written);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          int saved = errno;
+          close (fd);
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                       _("%s cannot be saved: %s."), path, g_strerror (saved));
+          return FALSE;
+        }
+      written += (gsize) n;
+    }
+  if (fsync (fd) != 0 || close (fd) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   _("%s cannot be saved: %s."), path, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 envelope_network_save_to_file (const EnvelopeNetwork *network,
                                const char            *path,
                                GError               **error)
 {
   g_autofree char *data = NULL;
+  g_autofree char *target = NULL;
   g_autoptr(GError) local_error = NULL;
+  GStatBuf st;
+  int mode = 0644;
   gsize length;
 
   g_return_val_if_fail (network != NULL, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
   data = envelope_network_to_data (network, &length);
-  if (!g_file_set_contents_full (path, data, (gssize) length,
+
+  /* Save as GNOME's editors do: through a symbolic link to the file it
+   * names (the link stays a link), keeping the file's permissions (a
+   * private 0600 file stays private), and in place when the file has
+   * other hard links, which a rename would split from it. */
+  target = resolve_links (path);
+  if (g_stat (target, &st) == 0 && S_ISREG (st.st_mode))
+    {
+      mode = (int) (st.st_mode & 07777);
+      if (st.st_nlink > 1)
+        return write_in_place (target, path, data, length, error);
+    }
+  remove_stale_temporaries (target);
+
+  if (!g_file_set_contents_full (target, data, (gssize) length,
                                  G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_ONLY_EXISTING,
-                                 0644, &local_error))
+                                 mode, &local_error))
     {
       /* GLib names the temporary file it could not write, which the user
        * never asked for: say which file, why, and that it is unharmed. */
-      g_autofree char *folder = g_path_get_dirname (path);
+      g_autofree char *folder = g_path_get_dirname (target);
       g_autofree char *reason = save_failure_reason (local_error, folder);
 
       g_set_error (error, local_error->domain, local_error->code,
