@@ -96,6 +96,17 @@ envelope_format_append_real (GString *out,
       g_string_append_printf (out, "%" G_GINT64_FORMAT, (gint64) value);
       return;
     }
+  if (!isfinite (value))
+    {
+      g_string_append (out, value > 0 ? "∞" : value < 0 ? "−∞" : "NaN");
+      return;
+    }
+  if (fabs (value) >= 1e15)
+    {
+      /* "%.4f" of 1e34 would not fit the buffer: the digits would be cut */
+      g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.6g", value));
+      return;
+    }
   g_ascii_formatd (buf, sizeof buf, "%.4f", value);
   /* 0.5000 → 0.5 */
   for (char *end = buf + strlen (buf) - 1; end > buf && *end == '0'; end--)

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -512,7 +513,11 @@ json_double (JsonOut *json,
   char buffer[G_ASCII_DTOSTR_BUF_SIZE];
 
   json_next (json);
-  g_string_append (json->out, g_ascii_dtostr (buffer, sizeof buffer, value));
+  /* JSON has no infinity: a receptive field too large for a double */
+  if (!isfinite (value))
+    g_string_append (json->out, "null");
+  else
+    g_string_append (json->out, g_ascii_dtostr (buffer, sizeof buffer, value));
 }
 
 static void
@@ -550,7 +555,8 @@ static void
 add_real (JsonOut *json,
           double   value)
 {
-  if (value == (double) (gint64) value)
+  /* the cast is defined only inside gint64's range */
+  if (fabs (value) < 9.2e18 && value == (double) (gint64) value)
     json_int (json, (gint64) value);
   else
     json_double (json, value);
