@@ -503,6 +503,29 @@ test_save_replaces_atomically (void)
   remove_dir (dir);
 }
 
+/* A byte count beyond 2^63 − 1 (8 EiB and more) is saved as a string of
+ * digits and comes back as it was, never negative. */
+static void
+test_huge_device_memory (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) network = envelope_network_load_from_data (
+    "{\"format\": \"envelope-network\", \"version\": 1, \"layers\": [{\"name\": \"data\", \"type\": \"input\", \"shape\": [3]}],"
+    " \"training\": {\"device_memory\": \"10376293541461622784\", \"reserved_memory\": \"9223372036854775808\"}}", -1, &error);
+  g_autoptr(EnvelopeNetwork) reloaded = NULL;
+  g_autofree char *saved = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (network->training.device_memory, ==, G_GUINT64_CONSTANT (10376293541461622784));
+  saved = envelope_network_to_data (network, NULL);
+  g_assert_nonnull (strstr (saved, "\"device_memory\" : \"10376293541461622784\""));
+  g_assert_nonnull (strstr (saved, "\"reserved_memory\" : \"9223372036854775808\""));
+  reloaded = envelope_network_load_from_data (saved, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (reloaded->training.device_memory, ==, G_GUINT64_CONSTANT (10376293541461622784));
+  g_assert_cmpuint (reloaded->training.reserved_memory, ==, G_GUINT64_CONSTANT (9223372036854775808));
+}
+
 /* Saving through a symbolic link writes the file it names: the link
  * stays a link.  A private file stays private. */
 static void
@@ -919,6 +942,7 @@ main (int   argc,
   g_test_add_func ("/core/network/io/file/save-and-load", test_save_and_load_file);
   g_test_add_func ("/core/network/io/file/replaces-atomically", test_save_replaces_atomically);
   g_test_add_func ("/core/network/io/file/follows-link-keeps-mode", test_save_follows_link_keeps_mode);
+  g_test_add_func ("/core/network/io/huge-device-memory", test_huge_device_memory);
   g_test_add_func ("/core/network/io/file/keeps-hard-links", test_save_keeps_hard_links);
   g_test_add_func ("/core/network/io/file/removes-stale-temporaries", test_save_removes_stale_temporaries);
   g_test_add_func ("/core/network/io/file/failed-save-keeps-old-file", test_failed_save_keeps_old_file);

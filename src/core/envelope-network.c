@@ -2031,6 +2031,17 @@ json_number (Json *j)
       p++;
   else
     return json_fail (j, _("a number must have digits"));
+  if (p >= j->len || (d[p] != '.' && d[p] != 'e' && d[p] != 'E'))
+    {
+      /* an integer: json-glib keeps it in a gint64, and one beyond would
+       * come back as another number */
+      gsize start = j->pos + (d[j->pos] == '-'), digits = p - start;
+      const char *limit = d[j->pos] == '-' ? "9223372036854775808" : "9223372036854775807";
+
+      if (digits > 19 || (digits == 19 && memcmp (d + start, limit, 19) > 0))
+        return json_fail (j, _("%.*s is beyond the integers Envelope reads (−2^63 to 2^63 − 1)"),
+                          (int) MIN (p - j->pos, 40), d + j->pos);
+    }
   if (p < j->len && d[p] == '.')
     {
       p++;
@@ -2510,6 +2521,21 @@ write_field (JsonBuilder         *builder,
     }
 }
 
+/* A byte count: a JSON integer up to 2^63 − 1, a string of digits above
+ * (json-glib's integers are signed; 8 EiB would come back negative). */
+static void
+add_bytes_value (JsonBuilder *builder,
+                 guint64      bytes)
+{
+  if (bytes <= G_MAXINT64)
+    json_builder_add_int_value (builder, (gint64) bytes);
+  else
+    {
+      g_autofree char *digits = g_strdup_printf ("%" G_GUINT64_FORMAT, bytes);
+      json_builder_add_string_value (builder, digits);
+    }
+}
+
 static void
 write_training (JsonBuilder            *builder,
                 const EnvelopeTraining *training)
@@ -2545,12 +2571,12 @@ write_training (JsonBuilder            *builder,
   else if (set & ENVELOPE_TRAINING_DEVICE_MEMORY)
     {
       json_builder_set_member_name (builder, "device_memory");
-      json_builder_add_int_value (builder, (gint64) training->device_memory);
+      add_bytes_value (builder, training->device_memory);
     }
   if (set & ENVELOPE_TRAINING_RESERVED_MEMORY)
     {
       json_builder_set_member_name (builder, "reserved_memory");
-      json_builder_add_int_value (builder, (gint64) training->reserved_memory);
+      add_bytes_value (builder, training->reserved_memory);
     }
   if (set & ENVELOPE_TRAINING_TARGET_BATCH)
     {
