@@ -378,6 +378,7 @@ compute_layers (EnvelopeAnalysis      *analysis,
   MUL_OR_FAIL (t->model_bytes, t->params, envelope_dtype_get_bytes (analysis->training.dtype), _("model bytes"));
   MUL_OR_FAIL (t->flops, t->macs, 2, _("FLOPs"));
   MUL_OR_FAIL (t->training_macs, t->macs, 3, _("training MACs"));
+  MUL_OR_FAIL (t->training_flops, t->flops, 3, _("training FLOPs"));
 
   return TRUE;
 }

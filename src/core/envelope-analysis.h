@@ -107,6 +107,7 @@ typedef struct
   guint64 macs;
   guint64 flops;
   guint64 training_macs;
+  guint64 training_flops;    /* 2 × training MACs, checked like every count */
   guint64 other_ops;
   guint64 activations_all;
   guint64 activations_peak;

@@ -343,7 +343,7 @@ write_summary (const EnvelopeAnalysis      *analysis,
   g_string_append_printf (out, "%s%s ", bullet, options->flops ? _("FLOPs (2 × MACs):") : _("MACs:"));
   envelope_format_append_count (out, options->flops ? t->flops : t->macs);
   g_string_append (out, _(" per sample; a training step "));
-  envelope_format_append_count (out, options->flops ? t->flops * 3 : t->training_macs);
+  envelope_format_append_count (out, options->flops ? t->training_flops : t->training_macs);
   g_string_append (out, _(" (3 × forward); other ops "));
   envelope_format_append_count (out, t->other_ops);
   g_string_append_c (out, '\n');
