@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0
 failed=0
 
-echo "1..32"
+echo "1..33"
 
 # check NAME EXPECTED-STATUS PATTERN [ARGS…]: the command exits with the
 # status and its output (stdout and stderr) contains the fixed string.
@@ -66,6 +66,9 @@ printf '{"format": "envelope-network", "version": 1, "layers": [{"name": "data",
 check "unknown cost named" 0 "3 layers of unknown cost (RoiAlign ×2, NonMaxSuppression)" report "$tmp/unknown.json"
 "$cli" convert "$tmp/unknown.json" -o "$tmp/converted.json"
 check "converted file reads back" 0 "3 layers of unknown cost" report "$tmp/converted.json"
+# a "|" in a name does not break a Markdown table
+printf '{"format": "envelope-network", "version": 1, "layers": [{"name": "a|b", "type": "input", "shape": [3]}]}\n' >"$tmp/pipe.json"
+check "markdown escapes |" 0 '| a\|b ' report "$tmp/pipe.json" --format markdown
 # a value a user typed is used or refused, never taken for "not given"
 check "usage: batch 0" 2 "--batch must be at least 1" report "$models/mnist.json" --batch 0
 check "usage: target batch 0" 2 "--target-batch must be at least 1" report "$models/mnist.json" --target-batch 0

@@ -166,6 +166,19 @@ table_write (Table   *table,
   g_autofree guint *widths = g_new0 (guint, table->n_columns);
   guint n_rows = table->cells->len / table->n_columns;
 
+  /* a "|" in a name would end a Markdown cell early */
+  for (guint i = 0; markdown && i < table->cells->len; i++)
+    {
+      char *cell = g_ptr_array_index (table->cells, i);
+
+      if (strchr (cell, '|') != NULL)
+        {
+          g_auto(GStrv) parts = g_strsplit (cell, "|", -1);
+
+          g_ptr_array_index (table->cells, i) = g_strjoinv ("\\|", parts);
+          g_free (cell);
+        }
+    }
   for (guint i = 0; i < table->cells->len; i++)
     widths[i % table->n_columns] = MAX (widths[i % table->n_columns],
                                         (guint) g_utf8_strlen (g_ptr_array_index (table->cells, i), -1));
