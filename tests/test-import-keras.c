@@ -261,6 +261,18 @@ test_inline (void)
       "{\"class_name\": \"Dense\", \"name\": \"out\", \"config\": {\"name\": \"out\", \"units\": 2}, \"inbound_nodes\": [{\"args\": [" K3_TENSOR ("rnn") "], \"kwargs\": {}}]}],"
       "\"input_layers\": [\"in\", 0, 0], \"output_layers\": [\"out\", 0, 0]}}",
       10, "rnn", 1, { 4 }, "Lambda" },
+    /* A layer called twice (a Siamese encoder): its parameters once,
+     * 136 + 9 as Keras counts them. */
+    { "shared-layer",
+      "{\"class_name\": \"Functional\", \"config\": {\"name\": \"siamese\", \"layers\": ["
+      "{\"class_name\": \"InputLayer\", \"name\": \"a\", \"config\": {\"name\": \"a\", \"batch_input_shape\": [null, 16]}, \"inbound_nodes\": []},"
+      "{\"class_name\": \"InputLayer\", \"name\": \"b\", \"config\": {\"name\": \"b\", \"batch_input_shape\": [null, 16]}, \"inbound_nodes\": []},"
+      "{\"class_name\": \"Dense\", \"name\": \"enc\", \"config\": {\"name\": \"enc\", \"units\": 8, \"activation\": \"relu\"}, "
+      "\"inbound_nodes\": [[[\"a\", 0, 0, {}]], [[\"b\", 0, 0, {}]]]},"
+      "{\"class_name\": \"Subtract\", \"name\": \"diff\", \"config\": {\"name\": \"diff\"}, \"inbound_nodes\": [[[\"enc\", 0, 0, {}], [\"enc\", 1, 0, {}]]]},"
+      "{\"class_name\": \"Dense\", \"name\": \"out\", \"config\": {\"name\": \"out\", \"units\": 1, \"activation\": \"sigmoid\"}, \"inbound_nodes\": [[[\"diff\", 0, 0, {}]]]}],"
+      "\"input_layers\": [[\"a\", 0, 0], [\"b\", 0, 0]], \"output_layers\": [[\"out\", 0, 0]]}}",
+      145, "enc@1", 1, { 8 }, "called more than once" },
     /* Open sizes (None) are given a value, and the note says which. */
     { "open-sizes",
       "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"fcn\", \"layers\": ["

@@ -62,6 +62,7 @@ typedef struct
   guint pending;
   gboolean map_input;       /* an input of rank 2 read by 1-D convolutions */
   char *out;                /* the Envelope layer holding its output */
+  char *weights;            /* its first Envelope layer that may hold parameters */
 } Item;
 
 typedef struct
@@ -109,6 +110,7 @@ item_free (gpointer data)
   g_clear_pointer (&item->deps, g_ptr_array_unref);
   g_clear_pointer (&item->dependents, g_ptr_array_unref);
   g_free (item->out);
+  g_free (item->weights);
   g_free (item);
 }
 
@@ -509,7 +511,8 @@ add_item (Ctx        *ctx,
 
   item->key = g_strdup_printf ("%s%s#%d", prefix, name, node);
   item->keras_name = g_strconcat (prefix, name, NULL);
-  item->name = node == 0 ? g_strdup (item->keras_name) : g_strdup_printf ("%s_%d", item->keras_name, node);
+  /* A layer called more than once: each call a layer of its own. */
+  item->name = node == 0 ? g_strdup (item->keras_name) : g_strdup_printf ("%s@%d", item->keras_name, node);
   if (prefix[0] != '\0')
     item->group = g_strndup (prefix, strlen (prefix) - 1);
   item->class_name = g_strdup (class_name);
@@ -946,6 +949,8 @@ add_layer (Ctx               *ctx,
   envelope_network_insert_layer (ctx->network, -1, layer);
   g_hash_table_insert (ctx->classes, g_strdup (name), g_strdup (item->class_name));
   replace_str (&item->out, name);
+  if (item->weights == NULL && (envelope_layer_kind_get (type)->fields & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_SHARES)))
+    item->weights = g_strdup (name);
   return layer;
 }
 
@@ -1370,6 +1375,8 @@ convert_depthwise (Ctx     *ctx,
       return TRUE;
     }
   channels = in->shape[0];
+  if (channels > G_MAXINT32)
+    return bad_field (item, "depth_multiplier", _("gives more channels than Envelope counts"), error);
   layer = add_layer (ctx, item, ENVELOPE_LAYER_CONV, separable ? "depthwise" : NULL,
                      (const char *const *) inputs, 1);
   layer->filters = (gint64) (channels * (guint64) multiplier);
@@ -2182,6 +2189,35 @@ order_items (Ctx        *ctx,
   return TRUE;
 }
 
+/* The second and later calls of a layer use the first call's
+ * parameters, as Keras counts them: once. */
+static void
+share_weights (Ctx  *ctx,
+               Item *item)
+{
+  g_autofree char *first_key = g_strdup_printf ("%s#0", item->keras_name);
+  Item *first = g_hash_table_lookup (ctx->by_key, first_key);
+  EnvelopeLayer *mine, *theirs;
+
+  if (first == NULL || first == item || first->weights == NULL || item->weights == NULL)
+    return;
+  mine = envelope_network_get_layer (ctx->network, (guint) envelope_network_find_layer (ctx->network, item->weights));
+  theirs = envelope_network_get_layer (ctx->network, (guint) envelope_network_find_layer (ctx->network, first->weights));
+  if (mine->type != theirs->type)
+    return;
+  mine->shares = g_strdup (theirs->name);
+  SET (mine, SHARES);
+  /* Envelope's sharing layer keeps biases of its own; Keras's call has
+   * the first call's. */
+  if (envelope_layer_kind_get (mine->type)->fields & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_BIAS))
+    {
+      mine->bias = FALSE;
+      SET (mine, BIAS);
+    }
+  envelope_import_note (ctx->notes, _("Layer \"%s\" (%s) is called more than once; its calls share the first one's parameters."),
+                        item->keras_name, item->class_name);
+}
+
 static gboolean
 any_channels_first (JsonNode *root)
 {
@@ -2279,6 +2315,7 @@ envelope_import_keras_json (const guint8 *data,
         inputs[d] = g_strdup (((Item *) g_ptr_array_index (item->deps, d))->out);
       if (!convert_item (&ctx, item, inputs, item->deps->len, item->class_name, item->config, error))
         goto out;
+      share_weights (&ctx, item);
     }
   if (!analyse (&ctx, error))
     goto out;
