@@ -584,10 +584,12 @@ layer_header (JsonNode    *node,
               JsonObject **config,
               GError     **error)
 {
+  g_autofree char *model = prefix[0] != '\0' ? g_strndup (prefix, strlen (prefix) - 1) : g_strdup (_("the model"));
+
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_CORRUPT,
-                   _("layer %u of model \"%s\": not an object"), index, prefix);
+                   _("layers[%u] of %s: not an object"), index, model);
       return FALSE;
     }
   *object = json_node_get_object (node);
@@ -599,7 +601,7 @@ layer_header (JsonNode    *node,
   if (*class_name == NULL || *config == NULL || *name == NULL || (*name)[0] == '\0')
     {
       g_set_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_CORRUPT,
-                   _("layer %u of model \"%s\": \"%s\" is missing"), index, prefix,
+                   _("layers[%u] of %s: \"%s\" is missing"), index, model,
                    *class_name == NULL ? "class_name" : *config == NULL ? "config" : "name");
       return FALSE;
     }
@@ -2279,6 +2281,12 @@ envelope_import_keras_json (const guint8 *data,
     {
       g_set_error_literal (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_FORMAT,
                            _("not a Keras model: no \"class_name\" and \"config\""));
+      return NULL;
+    }
+  if (get_array (get_object (object, "config"), "layers") == NULL)
+    {
+      g_set_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_CORRUPT,
+                   _("model (%s): \"layers\" is missing from its config"), class_name);
       return NULL;
     }
   if (!is_model_class (class_name, get_object (object, "config")))
