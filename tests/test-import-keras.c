@@ -185,6 +185,7 @@ test_details (void)
   }
   analysis = analyse (network);
   g_assert_cmpuint (figures (analysis, "lstm")->params, ==, 42240);
+  g_assert_cmpuint (figures (analysis, "lstm")->macs, ==, 8396800);
   g_assert_cmpuint (figures (analysis, "embedding")->params, ==, 1000000);
   assert_shape (figures (analysis, "embedding"), 2, 200, 100, 0);
   envelope_analysis_free (analysis);
@@ -273,6 +274,20 @@ test_inline (void)
       "{\"class_name\": \"Dense\", \"name\": \"out\", \"config\": {\"name\": \"out\", \"units\": 1, \"activation\": \"sigmoid\"}, \"inbound_nodes\": [[[\"diff\", 0, 0, {}]]]}],"
       "\"input_layers\": [[\"a\", 0, 0], [\"b\", 0, 0]], \"output_layers\": [[\"out\", 0, 0]]}}",
       145, "enc@1", 1, { 8 }, "called more than once" },
+    /* A decoder: Conv2DTranspose "same" doubles (16·9·8 + 8 = 1,160),
+     * an uneven crop keeps its size, Permute((3, 1, 2)) of (14, 12, 8)
+     * is (8, 14, 12), channels-last: [12, 8, 14]; Reshape((-1, 12))
+     * makes 112 tokens, and TimeDistributed(Dense(5)) acts on each (65). */
+    { "decoder",
+      "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"dec\", \"layers\": ["
+      "{\"class_name\": \"InputLayer\", \"config\": {\"name\": \"in\", \"batch_input_shape\": [null, 8, 8, 16]}},"
+      "{\"class_name\": \"Conv2DTranspose\", \"config\": {\"name\": \"up\", \"filters\": 8, \"kernel_size\": [3, 3], \"strides\": [2, 2], \"padding\": \"same\", \"output_padding\": null}},"
+      "{\"class_name\": \"Cropping2D\", \"config\": {\"name\": \"crop\", \"cropping\": [[1, 1], [2, 2]]}},"
+      "{\"class_name\": \"Permute\", \"config\": {\"name\": \"perm\", \"dims\": [3, 1, 2]}},"
+      "{\"class_name\": \"Reshape\", \"config\": {\"name\": \"tokens\", \"target_shape\": [-1, 12]}},"
+      "{\"class_name\": \"TimeDistributed\", \"config\": {\"name\": \"td\", \"layer\": "
+      "{\"class_name\": \"Dense\", \"config\": {\"name\": \"d\", \"units\": 5}}}}]}}",
+      1225, "td", 2, { 112, 5 }, NULL },
     /* Open sizes (None) are given a value, and the note says which. */
     { "open-sizes",
       "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"fcn\", \"layers\": ["
