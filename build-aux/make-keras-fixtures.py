@@ -173,9 +173,23 @@ classifier = k3model('Functional', 'classifier', [
 def archive(name, members):
     with zipfile.ZipFile(os.path.join(OUT, name), 'w', zipfile.ZIP_DEFLATED) as z:
         for member, data in members:
-            z.writestr(member, data)
+            # A fixed date, so that the files do not change each run.
+            info = zipfile.ZipInfo(member, date_time=(2024, 5, 1, 10, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, data)
 
 archive('nested.keras', [('metadata.json', json.dumps({'keras_version': '3.3.3', 'date_saved': '2024-05-01@10:00:00'})),
                          ('config.json', json.dumps(classifier))])
 archive('no-config.keras', [('metadata.json', json.dumps({'keras_version': '3.3.3'}))])
 archive('bomb.keras', [('config.json', ' ' * (80 << 20))])
+
+# The same, its headers claiming 1,000 bytes: the limit must hold on what
+# comes out, not on what the archive says.
+import struct
+with open(os.path.join(OUT, 'bomb.keras'), 'rb') as f:
+    data = bytearray(f.read())
+data[22:26] = struct.pack('<I', 1000)
+central = data.rfind(b'PK\x01\x02')
+data[central + 24:central + 28] = struct.pack('<I', 1000)
+with open(os.path.join(OUT, 'bomb-lying.keras'), 'wb') as f:
+    f.write(data)

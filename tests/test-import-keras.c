@@ -335,6 +335,7 @@ test_hostile (void)
     { "truncated.json", ENVELOPE_IMPORT_ERROR_CORRUPT, { "not valid JSON", NULL } },
     { "no-config.keras", ENVELOPE_IMPORT_ERROR_CORRUPT, { "config.json", NULL } },
     { "bomb.keras", ENVELOPE_IMPORT_ERROR_TOO_LARGE, { "config.json", "64 MiB", NULL } },
+    { "bomb-lying.keras", ENVELOPE_IMPORT_ERROR_TOO_LARGE, { "config.json", "unpacks to more than 64 MiB", NULL } },
     { "unknown-inbound.json", ENVELOPE_IMPORT_ERROR_CORRUPT, { "\"conv2\"", "inbound_nodes", "\"nope\"" } },
     { "cycle.json", ENVELOPE_IMPORT_ERROR_CORRUPT, { "\"conv1\"", "inbound_nodes", "cycle" } },
   };
