@@ -33,7 +33,7 @@
 #define MAX_NESTING 200
 /* Layers analysed, all queries together, before giving up: a query
  * analyses the network built so far. */
-#define MAX_ANALYSED_LAYERS 50000000
+#define MAX_ANALYSED_LAYERS 10000000
 /* Layers turned into `unknown` because the analysis could not follow them. */
 #define MAX_FIXUPS 256
 /* What a size Keras leaves open (None) is taken as. */
@@ -73,6 +73,8 @@ typedef struct
   GHashTable *by_key;       /* key → Item* */
   GHashTable *aliases;      /* key → GArray of Ref: a nested model's inputs and outputs */
   GHashTable *classes;      /* Envelope name → Keras class, for notes */
+  GHashTable *indices;      /* Envelope name → its index + 1: the network's own look-up is a scan */
+  GHashTable *layouts;      /* Envelope name → known layout and rank, packed */
   EnvelopeAnalysis *analysis;
   guint64 analysed;
   guint fixups;
@@ -122,6 +124,8 @@ ctx_clear (Ctx *ctx)
   g_clear_pointer (&ctx->by_key, g_hash_table_unref);
   g_clear_pointer (&ctx->aliases, g_hash_table_unref);
   g_clear_pointer (&ctx->classes, g_hash_table_unref);
+  g_clear_pointer (&ctx->indices, g_hash_table_unref);
+  g_clear_pointer (&ctx->layouts, g_hash_table_unref);
   g_clear_pointer (&ctx->analysis, envelope_analysis_free);
 }
 
@@ -921,6 +925,22 @@ resolve (Ctx       *ctx,
 
 /* ---- building Envelope layers ------------------------------------------ */
 
+static gint
+find_layer (Ctx        *ctx,
+            const char *name)
+{
+  return GPOINTER_TO_INT (g_hash_table_lookup (ctx->indices, name)) - 1;
+}
+
+static EnvelopeLayer *
+get_layer (Ctx        *ctx,
+           const char *name)
+{
+  gint index = find_layer (ctx, name);
+
+  return index >= 0 ? envelope_network_get_layer (ctx->network, (guint) index) : NULL;
+}
+
 static EnvelopeLayer *
 add_layer (Ctx               *ctx,
            Item              *item,
@@ -932,13 +952,22 @@ add_layer (Ctx               *ctx,
   g_autofree char *name = NULL;
   EnvelopeLayer *layer;
 
-  if (suffix == NULL && envelope_network_find_layer (ctx->network, item->name) < 0)
+  if (suffix == NULL && find_layer (ctx, item->name) < 0)
     name = g_strdup (item->name);
   else
     {
       g_autofree char *stem = g_strdup_printf ("%s_%s", item->name, suffix != NULL ? suffix : "");
-      name = envelope_network_find_layer (ctx->network, stem) < 0 ? g_steal_pointer (&stem)
-                                                                  : envelope_network_unique_name (ctx->network, stem);
+
+      if (find_layer (ctx, stem) < 0)
+        name = g_steal_pointer (&stem);
+      for (guint n = 1; name == NULL; n++)
+        {
+          char *candidate = g_strdup_printf ("%s%u", stem, n);
+          if (find_layer (ctx, candidate) < 0)
+            name = candidate;
+          else
+            g_free (candidate);
+        }
     }
   layer = envelope_layer_new (type, name);
   layer->group = g_strdup (item->group);
@@ -948,6 +977,7 @@ add_layer (Ctx               *ctx,
       for (guint i = 0; i < n_inputs; i++)
         layer->inputs[i] = g_strdup (inputs[i]);
     }
+  g_hash_table_insert (ctx->indices, g_strdup (name), GINT_TO_POINTER ((gint) envelope_network_get_n_layers (ctx->network) + 1));
   envelope_network_insert_layer (ctx->network, -1, layer);
   g_hash_table_insert (ctx->classes, g_strdup (name), g_strdup (item->class_name));
   replace_str (&item->out, name);
@@ -1058,6 +1088,7 @@ analyse (Ctx     *ctx,
       SET (unknown, OPERATOR);
       envelope_layer_free (envelope_network_steal_layer (ctx->network, (guint) location.layer));
       envelope_network_insert_layer (ctx->network, location.layer, unknown);
+      g_hash_table_remove_all (ctx->layouts);
     }
 }
 
@@ -1067,7 +1098,7 @@ figures_of (Ctx        *ctx,
             const char *name,
             GError    **error)
 {
-  gint index = envelope_network_find_layer (ctx->network, name);
+  gint index = find_layer (ctx, name);
 
   g_return_val_if_fail (index >= 0, NULL);
   if (ctx->analysis == NULL || (guint) index >= envelope_analysis_get_n_layers (ctx->analysis) ||
@@ -1076,7 +1107,7 @@ figures_of (Ctx        *ctx,
     {
       if (!analyse (ctx, error))
         return NULL;
-      index = envelope_network_find_layer (ctx->network, name);
+      index = find_layer (ctx, name);
     }
   return envelope_analysis_get_layer (ctx->analysis, (guint) index);
 }
@@ -1278,6 +1309,85 @@ convert_input (Ctx     *ctx,
   return TRUE;
 }
 
+/* How a layer's output is read, found by walking back through layers
+ * that keep their input's layout, so that a long chain of dense layers
+ * needs no analysis of the network so far.  FALSE when it takes one. */
+static gboolean
+cheap_layout (Ctx                  *ctx,
+              const char           *name,
+              EnvelopeTensorLayout *layout,
+              guint                *rank)
+{
+  gboolean flattened = FALSE;
+  const char *start = name;
+
+  for (guint steps = 0; steps < 64; steps++)
+    {
+      const EnvelopeLayer *layer = get_layer (ctx, name);
+      gpointer known;
+
+      if (layer == NULL)
+        return FALSE;
+      if (g_hash_table_lookup_extended (ctx->layouts, name, NULL, &known))
+        {
+          *layout = (EnvelopeTensorLayout) (GPOINTER_TO_UINT (known) & 0xf);
+          *rank = GPOINTER_TO_UINT (known) >> 4;
+          goto found;
+        }
+      switch (layer->type)
+        {
+        case ENVELOPE_LAYER_INPUT:
+          *rank = layer->shape_rank;
+          *layout = layer->shape_rank == 1 ? ENVELOPE_TENSOR_VECTOR
+                  : layer->shape_rank == 2 && layer->layout != ENVELOPE_SHAPE_MAP ? ENVELOPE_TENSOR_TOKENS
+                  : ENVELOPE_TENSOR_MAP;
+          break;
+        case ENVELOPE_LAYER_FLATTEN:
+          *rank = 1;
+          *layout = ENVELOPE_TENSOR_VECTOR;
+          break;
+        case ENVELOPE_LAYER_EMBEDDING:
+          *rank = 2;
+          *layout = ENVELOPE_TENSOR_TOKENS;
+          break;
+        case ENVELOPE_LAYER_LSTM:
+        case ENVELOPE_LAYER_GRU:
+          *rank = layer->sequences ? 2 : 1;
+          *layout = layer->sequences ? ENVELOPE_TENSOR_TOKENS : ENVELOPE_TENSOR_VECTOR;
+          break;
+        case ENVELOPE_LAYER_DENSE:
+          /* On a map it flattens. */
+          flattened = TRUE;
+          if (layer->inputs == NULL)
+            return FALSE;
+          name = layer->inputs[0];
+          continue;
+        case ENVELOPE_LAYER_RELU: case ENVELOPE_LAYER_RELU6: case ENVELOPE_LAYER_LEAKY_RELU:
+        case ENVELOPE_LAYER_ELU: case ENVELOPE_LAYER_SIGMOID: case ENVELOPE_LAYER_TANH:
+        case ENVELOPE_LAYER_GELU: case ENVELOPE_LAYER_SILU: case ENVELOPE_LAYER_HARDSWISH:
+        case ENVELOPE_LAYER_HARDSIGMOID: case ENVELOPE_LAYER_SOFTPLUS: case ENVELOPE_LAYER_MISH:
+        case ENVELOPE_LAYER_IDENTITY: case ENVELOPE_LAYER_SOFTMAX: case ENVELOPE_LAYER_DROPOUT:
+        case ENVELOPE_LAYER_BATCH_NORM: case ENVELOPE_LAYER_LAYER_NORM: case ENVELOPE_LAYER_ATTENTION:
+        case ENVELOPE_LAYER_CLIP: case ENVELOPE_LAYER_PRELU: case ENVELOPE_LAYER_SCALE:
+          if (layer->inputs == NULL)
+            return FALSE;
+          name = layer->inputs[0];
+          continue;
+        default:
+          return FALSE;
+        }
+    found:
+      if (flattened && *layout == ENVELOPE_TENSOR_MAP)
+        {
+          *rank = 1;
+          *layout = ENVELOPE_TENSOR_VECTOR;
+        }
+      g_hash_table_insert (ctx->layouts, g_strdup (start), GUINT_TO_POINTER ((guint) *layout | (*rank << 4)));
+      return TRUE;
+    }
+  return FALSE;
+}
+
 /* A sequence of tokens [T, D] fed to a 1-D convolution or pool becomes
  * the map [D, T] it is in Keras's eyes; a map [C, L] fed to a layer of
  * tokens becomes tokens again. */
@@ -1288,14 +1398,22 @@ ensure_layout (Ctx                  *ctx,
                EnvelopeTensorLayout  want,
                GError              **error)
 {
-  const EnvelopeLayerFigures *in = figures_of (ctx, *input, error);
+  const EnvelopeLayerFigures *in;
   EnvelopeLayer *layer;
   const char *inputs[1] = { *input };
+  EnvelopeTensorLayout layout;
+  guint rank;
 
-  if (in == NULL)
-    return FALSE;
-  if (in->rank != 2 || in->layout == want ||
-      (in->layout != ENVELOPE_TENSOR_MAP && in->layout != ENVELOPE_TENSOR_TOKENS))
+  if (!cheap_layout (ctx, *input, &layout, &rank))
+    {
+      in = figures_of (ctx, *input, error);
+      if (in == NULL)
+        return FALSE;
+      layout = in->layout;
+      rank = in->rank;
+    }
+  if (rank != 2 || layout == want ||
+      (layout != ENVELOPE_TENSOR_MAP && layout != ENVELOPE_TENSOR_TOKENS))
     return TRUE;
   layer = add_layer (ctx, item, ENVELOPE_LAYER_PERMUTE,
                      want == ENVELOPE_TENSOR_MAP ? "to_map" : "to_tokens", inputs, 1);
@@ -1349,6 +1467,44 @@ convert_conv (Ctx         *ctx,
   return TRUE;
 }
 
+/* The channels of a map, found by walking back to the convolution or
+ * input that set them: depthwise convolutions need them, and most follow
+ * a convolution, a norm and an activation.  0 when it takes an analysis. */
+static guint64
+cheap_channels (Ctx        *ctx,
+                const char *name)
+{
+  for (guint steps = 0; steps < 16; steps++)
+    {
+      const EnvelopeLayer *layer = get_layer (ctx, name);
+
+      if (layer == NULL)
+        return 0;
+      switch (layer->type)
+        {
+        case ENVELOPE_LAYER_INPUT:
+          return layer->shape_rank >= 3 || layer->layout == ENVELOPE_SHAPE_MAP ? (guint64) layer->shape[0] : 0;
+        case ENVELOPE_LAYER_CONV:
+        case ENVELOPE_LAYER_DECONV:
+          return (guint64) layer->filters;
+        case ENVELOPE_LAYER_RELU: case ENVELOPE_LAYER_RELU6: case ENVELOPE_LAYER_LEAKY_RELU:
+        case ENVELOPE_LAYER_ELU: case ENVELOPE_LAYER_SIGMOID: case ENVELOPE_LAYER_TANH:
+        case ENVELOPE_LAYER_GELU: case ENVELOPE_LAYER_SILU: case ENVELOPE_LAYER_HARDSWISH:
+        case ENVELOPE_LAYER_HARDSIGMOID: case ENVELOPE_LAYER_IDENTITY: case ENVELOPE_LAYER_DROPOUT:
+        case ENVELOPE_LAYER_BATCH_NORM: case ENVELOPE_LAYER_CLIP: case ENVELOPE_LAYER_PAD:
+        case ENVELOPE_LAYER_MAX_POOL: case ENVELOPE_LAYER_AVG_POOL: case ENVELOPE_LAYER_ADD:
+        case ENVELOPE_LAYER_UPSAMPLE: case ENVELOPE_LAYER_CROP:
+          if (layer->inputs == NULL)
+            return 0;
+          name = layer->inputs[0];
+          continue;
+        default:
+          return 0;
+        }
+    }
+  return 0;
+}
+
 /* DepthwiseConv2D: a convolution with one group per input channel. */
 static gboolean
 convert_depthwise (Ctx     *ctx,
@@ -1368,15 +1524,19 @@ convert_depthwise (Ctx     *ctx,
     return bad_field (item, "depth_multiplier", _("must be a positive integer"), error);
   if (dims == 1 && !ensure_layout (ctx, item, &inputs[0], ENVELOPE_TENSOR_MAP, error))
     return FALSE;
-  in = figures_of (ctx, inputs[0], error);
-  if (in == NULL)
-    return FALSE;
-  if (in->layout != ENVELOPE_TENSOR_MAP)
+  channels = cheap_channels (ctx, inputs[0]);
+  if (channels == 0)
     {
-      add_unknown (ctx, item, (const char *const *) inputs, 1, _("it reads no map"));
-      return TRUE;
+      in = figures_of (ctx, inputs[0], error);
+      if (in == NULL)
+        return FALSE;
+      if (in->layout != ENVELOPE_TENSOR_MAP)
+        {
+          add_unknown (ctx, item, (const char *const *) inputs, 1, _("it reads no map"));
+          return TRUE;
+        }
+      channels = in->shape[0];
     }
-  channels = in->shape[0];
   if (channels > G_MAXINT32)
     return bad_field (item, "depth_multiplier", _("gives more channels than Envelope counts"), error);
   layer = add_layer (ctx, item, ENVELOPE_LAYER_CONV, separable ? "depthwise" : NULL,
@@ -1576,18 +1736,25 @@ convert_dense (Ctx     *ctx,
                GError **error)
 {
   JsonObject *c = item->config;
-  const EnvelopeLayerFigures *in = figures_of (ctx, inputs[0], error);
+  const EnvelopeLayerFigures *in;
   gint64 units = get_int (c, "units", 0);
   guint64 positions = 1;
   EnvelopeLayer *layer;
+  EnvelopeTensorLayout layout;
+  guint rank;
 
-  if (in == NULL)
-    return FALSE;
   if (units <= 0)
     return bad_field (item, "units", _("must be a positive integer"), error);
-  for (guint a = 1; in->layout == ENVELOPE_TENSOR_MAP && a < in->rank; a++)
-    positions *= in->shape[a];
-  if (in->layout == ENVELOPE_TENSOR_MAP && positions > 1)
+  if (!cheap_layout (ctx, inputs[0], &layout, &rank) || layout == ENVELOPE_TENSOR_MAP)
+    {
+      in = figures_of (ctx, inputs[0], error);
+      if (in == NULL)
+        return FALSE;
+      layout = in->layout;
+      for (guint a = 1; layout == ENVELOPE_TENSOR_MAP && a < in->rank; a++)
+        positions *= in->shape[a];
+    }
+  if (layout == ENVELOPE_TENSOR_MAP && positions > 1)
     {
       /* Keras's Dense acts on the last axis: on a map, the channels of
        * each position, a 1×1 convolution. */
@@ -1625,16 +1792,25 @@ convert_recurrent (Ctx        *ctx,
   gboolean gru = g_str_equal (class_name, "GRU");
   const EnvelopeLayerFigures *in;
   EnvelopeLayer *layer;
+  EnvelopeTensorLayout layout;
+  guint rank;
 
   if (units <= 0)
     return bad_field (item, "units", _("must be a positive integer"), error);
   if (!ensure_layout (ctx, item, &inputs[0], ENVELOPE_TENSOR_TOKENS, error))
     return FALSE;
-  in = figures_of (ctx, inputs[0], error);
-  if (in == NULL)
-    return FALSE;
-  if (g_str_equal (class_name, "SimpleRNN") || in->layout != ENVELOPE_TENSOR_TOKENS)
+  if (!cheap_layout (ctx, inputs[0], &layout, &rank))
     {
+      in = figures_of (ctx, inputs[0], error);
+      if (in == NULL)
+        return FALSE;
+      layout = in->layout;
+    }
+  if (g_str_equal (class_name, "SimpleRNN") || layout != ENVELOPE_TENSOR_TOKENS)
+    {
+      in = figures_of (ctx, inputs[0], error);
+      if (in == NULL)
+        return FALSE;
       guint64 shape[2] = { in->shape[0], (guint64) units * (bidirectional ? 2 : 1) };
       gboolean sequences = get_bool (c, "return_sequences", FALSE);
 
@@ -1842,8 +2018,6 @@ convert_activation_layer (Ctx     *ctx,
                               item->keras_name);
       return TRUE;
     }
-  if (type == ENVELOPE_LAYER_IDENTITY && g_str_equal (class_name, "Activation"))
-    type = ENVELOPE_LAYER_IDENTITY;
   add_layer (ctx, item, type, NULL, (const char *const *) inputs, 1);
   return TRUE;
 }
@@ -2203,8 +2377,8 @@ share_weights (Ctx  *ctx,
 
   if (first == NULL || first == item || first->weights == NULL || item->weights == NULL)
     return;
-  mine = envelope_network_get_layer (ctx->network, (guint) envelope_network_find_layer (ctx->network, item->weights));
-  theirs = envelope_network_get_layer (ctx->network, (guint) envelope_network_find_layer (ctx->network, first->weights));
+  mine = get_layer (ctx, item->weights);
+  theirs = get_layer (ctx, first->weights);
   if (mine->type != theirs->type)
     return;
   mine->shares = g_strdup (theirs->name);
@@ -2303,6 +2477,8 @@ envelope_import_keras_json (const guint8 *data,
   ctx.by_key = g_hash_table_new (g_str_hash, g_str_equal);
   ctx.aliases = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_array_unref);
   ctx.classes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  ctx.indices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  ctx.layouts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   ctx.channels_first = any_channels_first (root);
 
   if (!flatten (&ctx, object, error) || !order_items (&ctx, order, error))
