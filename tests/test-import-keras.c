@@ -321,6 +321,36 @@ test_inline (void)
     }
 }
 
+/* Two branches come out in the file's order, not interleaved. */
+static void
+test_order (void)
+{
+  static const char json[] =
+    "{\"class_name\": \"Functional\", \"config\": {\"name\": \"inc\", \"layers\": ["
+    "{\"class_name\": \"InputLayer\", \"name\": \"x\", \"config\": {\"name\": \"x\", \"batch_input_shape\": [null, 8, 8, 3]}, \"inbound_nodes\": []},"
+    "{\"class_name\": \"Conv2D\", \"name\": \"a1\", \"config\": {\"name\": \"a1\", \"filters\": 4, \"kernel_size\": [1, 1]}, \"inbound_nodes\": [[[\"x\", 0, 0, {}]]]},"
+    "{\"class_name\": \"Conv2D\", \"name\": \"a2\", \"config\": {\"name\": \"a2\", \"filters\": 4, \"kernel_size\": [3, 3], \"padding\": \"same\"}, \"inbound_nodes\": [[[\"a1\", 0, 0, {}]]]},"
+    "{\"class_name\": \"Conv2D\", \"name\": \"b1\", \"config\": {\"name\": \"b1\", \"filters\": 6, \"kernel_size\": [1, 1]}, \"inbound_nodes\": [[[\"x\", 0, 0, {}]]]},"
+    "{\"class_name\": \"Conv2D\", \"name\": \"b2\", \"config\": {\"name\": \"b2\", \"filters\": 6, \"kernel_size\": [3, 3], \"padding\": \"same\"}, \"inbound_nodes\": [[[\"b1\", 0, 0, {}]]]},"
+    "{\"class_name\": \"Concatenate\", \"name\": \"c\", \"config\": {\"name\": \"c\", \"axis\": 3}, \"inbound_nodes\": [[[\"a2\", 0, 0, {}], [\"b2\", 0, 0, {}]]]}],"
+    "\"input_layers\": [[\"x\", 0, 0]], \"output_layers\": [[\"c\", 0, 0]]}}";
+  static const char *const names[] = { "x", "a1", "a2", "b1", "b2", "c" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) network = envelope_import_load_data ((const guint8 *) json, strlen (json),
+                                                                  NULL, NULL, NULL, &error);
+  EnvelopeAnalysis *analysis;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (envelope_network_get_n_layers (network), ==, G_N_ELEMENTS (names));
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_assert_cmpstr (envelope_network_get_layer (network, i)->name, ==, names[i]);
+  /* Concatenate(axis=3) of (8, 8, 4) and (8, 8, 6): the channels. */
+  analysis = analyse (network);
+  assert_shape (figures (analysis, "c"), 3, 10, 8, 8);
+  g_assert_cmpuint (envelope_analysis_get_totals (analysis)->params, ==, 16 + 148 + 24 + 330);
+  envelope_analysis_free (analysis);
+}
+
 typedef struct
 {
   const char *file;
@@ -422,6 +452,7 @@ main (int   argc,
   g_test_add_func ("/import/keras/fixtures", test_fixtures);
   g_test_add_func ("/import/keras/details", test_details);
   g_test_add_func ("/import/keras/inline", test_inline);
+  g_test_add_func ("/import/keras/order", test_order);
   g_test_add_func ("/import/keras/hostile", test_hostile);
   g_test_add_func ("/import/keras/hostile-inline", test_hostile_inline);
 

@@ -63,6 +63,7 @@ typedef struct
   gboolean map_input;       /* an input of rank 2 read by 1-D convolutions */
   char *out;                /* the Envelope layer holding its output */
   char *weights;            /* its first Envelope layer that may hold parameters */
+  guint index;              /* in file order */
 } Item;
 
 typedef struct
@@ -538,6 +539,7 @@ add_item (Ctx        *ctx,
       item_free (item);
       return NULL;
     }
+  item->index = ctx->items->len;
   g_ptr_array_add (ctx->items, item);
   g_hash_table_insert (ctx->by_key, item->key, item);
   return item;
@@ -2278,12 +2280,61 @@ convert_item (Ctx        *ctx,
 
 /* ---- the whole model --------------------------------------------------- */
 
+/* Layers ready to be built, the first in the file first: Keras lists
+ * them in an order that works, and its order is the user's. */
+static void
+heap_push (GPtrArray *heap,
+           Item      *item)
+{
+  guint i = heap->len;
+
+  g_ptr_array_add (heap, item);
+  while (i > 0)
+    {
+      guint parent = (i - 1) / 2;
+      Item *p = g_ptr_array_index (heap, parent);
+
+      if (p->index <= item->index)
+        break;
+      heap->pdata[i] = p;
+      heap->pdata[parent] = item;
+      i = parent;
+    }
+}
+
+static Item *
+heap_pop (GPtrArray *heap)
+{
+  Item *top = g_ptr_array_index (heap, 0);
+  Item *last = g_ptr_array_steal_index (heap, heap->len - 1);
+  guint i = 0;
+
+  if (heap->len == 0)
+    return top;
+  heap->pdata[0] = last;
+  for (;;)
+    {
+      guint l = 2 * i + 1, r = l + 1, m = i;
+
+      if (l < heap->len && ((Item *) heap->pdata[l])->index < ((Item *) heap->pdata[m])->index)
+        m = l;
+      if (r < heap->len && ((Item *) heap->pdata[r])->index < ((Item *) heap->pdata[m])->index)
+        m = r;
+      if (m == i)
+        break;
+      heap->pdata[i] = heap->pdata[m];
+      heap->pdata[m] = last;
+      i = m;
+    }
+  return top;
+}
+
 static gboolean
 order_items (Ctx        *ctx,
              GPtrArray  *order,
              GError    **error)
 {
-  g_autoptr(GQueue) queue = g_queue_new ();
+  g_autoptr(GPtrArray) ready = g_ptr_array_new ();
 
   for (guint i = 0; i < ctx->items->len; i++)
     {
@@ -2323,19 +2374,19 @@ order_items (Ctx        *ctx,
                            item->keras_name, item->class_name);
               return FALSE;
             }
-          g_queue_push_tail (queue, item);
+          heap_push (ready, item);
         }
     }
-  while (!g_queue_is_empty (queue))
+  while (ready->len > 0)
     {
-      Item *item = g_queue_pop_head (queue);
+      Item *item = heap_pop (ready);
 
       g_ptr_array_add (order, item);
       for (guint i = 0; i < item->dependents->len; i++)
         {
           Item *next = g_ptr_array_index (item->dependents, i);
           if (--next->pending == 0)
-            g_queue_push_tail (queue, next);
+            heap_push (ready, next);
         }
     }
   if (order->len < ctx->items->len)
