@@ -296,6 +296,22 @@ test_inline (void)
       "{\"class_name\": \"TimeDistributed\", \"config\": {\"name\": \"td\", \"layer\": "
       "{\"class_name\": \"Dense\", \"config\": {\"name\": \"d\", \"units\": 5}}}}]}}",
       1225, "td", 2, { 112, 5 }, NULL },
+    /* A Sequential inside a Sequential (Keras 2): its layers are named
+     * and grouped by it; Dense(8) on 4 is 40, Dense(2) on 8 18. */
+    { "nested-sequential",
+      "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"outer\", \"layers\": ["
+      "{\"class_name\": \"InputLayer\", \"config\": {\"name\": \"in\", \"batch_input_shape\": [null, 4]}},"
+      "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"inner\", \"layers\": ["
+      "{\"class_name\": \"InputLayer\", \"config\": {\"name\": \"inner_in\", \"batch_input_shape\": [null, 4]}},"
+      "{\"class_name\": \"Dense\", \"config\": {\"name\": \"hidden\", \"units\": 8, \"activation\": \"tanh\"}}]}},"
+      "{\"class_name\": \"Dense\", \"config\": {\"name\": \"out\", \"units\": 2}}]}}",
+      58, "inner/hidden", 1, { 8 }, NULL },
+    /* channels_first: (3, 32, 32) is read as it stands; 3·9·16 + 16. */
+    { "channels-first",
+      "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"cf\", \"layers\": ["
+      "{\"class_name\": \"InputLayer\", \"config\": {\"name\": \"in\", \"batch_input_shape\": [null, 3, 32, 32]}},"
+      "{\"class_name\": \"Conv2D\", \"config\": {\"name\": \"conv\", \"filters\": 16, \"kernel_size\": [3, 3], \"strides\": [2, 2], \"data_format\": \"channels_first\"}}]}}",
+      448, "conv", 3, { 16, 15, 15 }, NULL },
     /* Open sizes (None) are given a value, and the note says which. */
     { "open-sizes",
       "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"fcn\", \"layers\": ["

@@ -573,7 +573,7 @@ append_ref (GArray     *refs,
   g_array_append_val (refs, ref);
 }
 
-/* The keras name a Ref points at, without the "#node" of a key. */
+/* The key of the layer call a Ref points at: "prefix/name#node". */
 static char *
 ref_key (const Ref *ref)
 {
