@@ -158,8 +158,10 @@ envelope_import_looks_like_onnx (const guint8 *data,
           telling = telling || field == 1;
           break;
         case 2: case 3: case 4: case 6: case 7: case 8: case 14: case 20: case 25:
-          if (wire != 2 || !read_varint (data, length, &pos, &value) || value > length - pos)
+          if (wire != 2 || !read_varint (data, length, &pos, &value))
             return FALSE;
+          if (value > length - pos)
+            return telling;   /* a truncated model after its ir_version: the reader says so */
           pos += value;
           telling = telling || field == 7 || field == 8;
           break;
@@ -1184,11 +1186,12 @@ fold_constant_value (Op *op)
       out->real = (double) out->ints[0];
       return;
     }
-  if ((strcmp (t, "Sqrt") == 0 || strcmp (t, "Div") == 0 || strcmp (t, "Mul") == 0) && a != NULL && a->has_real
-      && (b == NULL || b->has_real))
+  if ((strcmp (t, "Sqrt") == 0 || strcmp (t, "Div") == 0 || strcmp (t, "Mul") == 0 || strcmp (t, "Pow") == 0)
+      && a != NULL && a->has_real && (t[1] == 'q' || (b != NULL && b->has_real)))
     {
       out->has_real = TRUE;
-      out->real = t[1] == 'q' ? sqrt (a->real) : t[0] == 'D' ? (b->real != 0 ? a->real / b->real : 0) : a->real * b->real;
+      out->real = t[1] == 'q' ? sqrt (a->real) : t[0] == 'D' ? (b->real != 0 ? a->real / b->real : 0)
+                : t[0] == 'P' ? pow (a->real, b->real) : a->real * b->real;
       return;
     }
   if (strcmp (t, "ConstantOfShape") == 0 && a != NULL && a->has_ints && a->n_ints <= ONNX_MAX_RANK)
