@@ -345,6 +345,38 @@ test_prefixes (void)
     }
 }
 
+/* Bytes of a small model overwritten one at a time: an error or a
+ * network that analyses, never a crash. */
+static void
+test_corrupted_bytes (void)
+{
+  g_autoptr(GBytes) bytes = read_fixture ("dense-concat.onnx");
+  gsize length;
+  const guint8 *data = g_bytes_get_data (bytes, &length);
+  g_autofree guint8 *copy = g_memdup2 (data, length);
+  static const guint8 values[] = { 0x00, 0x01, 0x7f, 0xff };
+
+  for (gsize i = 0; i < length; i += 3)
+    for (guint v = 0; v < G_N_ELEMENTS (values); v++)
+      {
+        g_autoptr(GError) error = NULL;
+        EnvelopeNetwork *network;
+
+        memcpy (copy, data, length);
+        copy[i] = values[v];
+        network = envelope_import_onnx (copy, length, NULL, NULL, &error);
+        g_assert_true ((network == NULL) != (error == NULL));
+        if (network != NULL)
+          {
+            EnvelopeAnalysis *analysis = envelope_analysis_new (network, NULL, NULL, &error);
+
+            g_assert_no_error (error);
+            envelope_analysis_free (analysis);
+            envelope_network_free (network);
+          }
+      }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -364,6 +396,7 @@ main (int   argc,
   g_test_add_func ("/import/onnx/huge-dims", test_huge_dims);
   g_test_add_func ("/import/onnx/cycle", test_cycle);
   g_test_add_func ("/import/onnx/prefixes", test_prefixes);
+  g_test_add_func ("/import/onnx/corrupted-bytes", test_corrupted_bytes);
 
   return g_test_run ();
 }

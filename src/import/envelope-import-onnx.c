@@ -45,6 +45,8 @@ typedef struct
   gboolean has_ints;
   gboolean has_real;          /* a one-value float tensor */
   double real;
+  guint n_reals;              /* a short float tensor's values (Resize's scales) */
+  double reals[ONNX_MAX_CONSTANT];
 } Value;
 
 typedef struct
@@ -230,10 +232,18 @@ tensor_values (const Onnx__TensorProto *t,
       if (raw && t->raw_data.len == (gsize) n * 8)
         {
           for (gint64 i = 0; i < n; i++)
-            v->ints[i] = (gint64) GINT64_FROM_LE (((const gint64 *) (gconstpointer) t->raw_data.data)[i]);
+            {
+              gint64 x;
+
+              memcpy (&x, t->raw_data.data + i * 8, 8);
+              v->ints[i] = GINT64_FROM_LE (x);
+            }
         }
       else if (!raw && t->n_int64_data == (gsize) n)
-        memcpy (v->ints, t->int64_data, (gsize) n * sizeof (gint64));
+        {
+          if (n > 0)
+            memcpy (v->ints, t->int64_data, (gsize) n * sizeof (gint64));
+        }
       else
         return;
       break;
@@ -257,18 +267,28 @@ tensor_values (const Onnx__TensorProto *t,
         return;
       break;
     case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT:
+      if (raw && t->raw_data.len == (gsize) n * 4)
+        {
+          for (gint64 i = 0; i < n; i++)
+            {
+              float f;
+
+              memcpy (&f, t->raw_data.data + i * 4, 4);
+              v->reals[i] = f;
+            }
+        }
+      else if (!raw && t->n_float_data == (gsize) n)
+        {
+          for (gint64 i = 0; i < n; i++)
+            v->reals[i] = t->float_data[i];
+        }
+      else
+        return;
+      v->n_reals = (guint) n;
       if (n == 1)
         {
-          float f;
-
-          if (raw && t->raw_data.len == 4)
-            memcpy (&f, t->raw_data.data, 4);
-          else if (!raw && t->n_float_data == 1)
-            f = t->float_data[0];
-          else
-            return;
           v->has_real = TRUE;
-          v->real = f;
+          v->real = v->reals[0];
         }
       return;
     case ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE:
@@ -1384,6 +1404,43 @@ global_pool_feeds_map (Importer   *im,
   return FALSE;
 }
 
+/* A global pool; @keep_dims: ONNX keeps the spatial axes as ones, as
+ * GlobalAveragePool does.  Envelope's global pools give a vector: a
+ * Flatten after it has nothing left to do, but a convolution after it (a
+ * squeeze-and-excitation block) needs the map back. */
+static gboolean
+global_pool (Op               *op,
+             EnvelopeLayerType type,
+             Value            *x,
+             gboolean          keep_dims)
+{
+  Importer *im = op->im;
+  const Onnx__NodeProto *n = op->node;
+  gint64 dims[ONNX_MAX_RANK];
+  EnvelopeLayer *layer;
+
+  memcpy (dims, x->dims, sizeof dims);
+  for (guint i = 2; i < x->rank; i++)
+    dims[i] = 1;
+  layer = add_layer (im, type, n, &x, 1);
+  if (keep_dims && global_pool_feeds_map (im, n->output[0]))
+    {
+      g_autofree char *stem = g_strconcat (layer->name, "/map", NULL);
+      g_autofree char *back_name = envelope_network_unique_name (im->network, stem);
+      EnvelopeLayer *back = envelope_layer_new (ENVELOPE_LAYER_RESHAPE, back_name);
+
+      produce (im, n->output[0], layer, dims, 2);
+      back->group = g_strdup (layer->group);
+      set_shape (back, dims, x->rank);
+      envelope_network_insert_layer (im->network, -1, back);
+      im->last_layer = back->name;
+      produce (im, n->output[0], back, dims, x->rank);
+      return TRUE;
+    }
+  produce (im, n->output[0], layer, dims, 2);
+  return TRUE;
+}
+
 static gboolean
 import_node (Op *op)
 {
@@ -1409,7 +1466,8 @@ import_node (Op *op)
       if (a != NULL && a->t != NULL && a->t->n_dims <= ONNX_MAX_RANK)
         {
           v->rank = (guint) a->t->n_dims;
-          memcpy (v->dims, a->t->dims, a->t->n_dims * sizeof (gint64));
+          if (a->t->n_dims > 0)
+            memcpy (v->dims, a->t->dims, a->t->n_dims * sizeof (gint64));
           v->known = TRUE;
           tensor_values (a->t, v);
         }
@@ -1491,37 +1549,9 @@ import_node (Op *op)
     }
   if (strcmp (t, "GlobalAveragePool") == 0 || strcmp (t, "GlobalMaxPool") == 0)
     {
-      gint64 dims[ONNX_MAX_RANK];
-
       if (x->rank < 3)
         return import_unknown (op, _("its input has no spatial axes"));
-      memcpy (dims, x->dims, sizeof dims);
-      for (guint i = 2; i < x->rank; i++)
-        dims[i] = 1;
-      layer = add_layer (im, t[6] == 'A' ? ENVELOPE_LAYER_GLOBAL_AVG_POOL : ENVELOPE_LAYER_GLOBAL_MAX_POOL, n, &x, 1);
-      /* ONNX keeps the spatial axes as ones, Envelope's global pools
-       * give a vector: a Flatten after it has nothing left to do, but a
-       * convolution after it (a squeeze-and-excitation block) needs the
-       * map back */
-      if (global_pool_feeds_map (im, n->output[0]))
-        {
-          Value *vec = produce (im, n->output[0], layer, dims, 2);
-          EnvelopeLayer *back;
-          g_autofree char *stem = g_strconcat (layer->name, "/map", NULL);
-
-          g_autofree char *back_name = envelope_network_unique_name (im->network, stem);
-
-          back = envelope_layer_new (ENVELOPE_LAYER_RESHAPE, back_name);
-          back->group = g_strdup (layer->group);
-          set_shape (back, dims, x->rank);
-          envelope_network_insert_layer (im->network, -1, back);
-          im->last_layer = back->name;
-          (void) vec;
-          produce (im, n->output[0], back, dims, x->rank);
-          return TRUE;
-        }
-      produce (im, n->output[0], layer, dims, 2);
-      return TRUE;
+      return global_pool (op, t[6] == 'A' ? ENVELOPE_LAYER_GLOBAL_AVG_POOL : ENVELOPE_LAYER_GLOBAL_MAX_POOL, x, TRUE);
     }
   if ((strcmp (t, "Gemm") == 0 || strcmp (t, "MatMul") == 0) && op->in[1] != NULL && op->in[1]->initializer)
     return import_dense (op);
@@ -1877,8 +1907,21 @@ import_node (Op *op)
       memcpy (dims, x->dims, sizeof dims);
       if (sizes != NULL && sizes->has_ints && sizes->n_ints == r)
         memcpy (dims, sizes->ints, r * sizeof (gint64));
+      else if (scales != NULL && scales->n_reals == r)
+        {
+          for (guint i = 0; i < r; i++)
+            {
+              double d = floor ((double) x->dims[i] * scales->reals[i]);
+
+              if (!(d >= 1 && d <= ONNX_MAX_DIM))
+                return import_unknown (op, _("its scales give an output size out of range"));
+              dims[i] = (gint64) d;
+            }
+        }
       else
-        return import_unknown (op, _("its scales are not integers Envelope can work out"));
+        return import_unknown (op, _("its output size is not a constant Envelope can work out"));
+      if (dims[0] != x->dims[0] || dims[1] != x->dims[1])
+        return import_unknown (op, _("it resizes the batch or channel axis"));
       for (guint i = 2; i < r; i++)
         out_size[i - 2] = dims[i];
       layer = add_layer (im, ENVELOPE_LAYER_UPSAMPLE, n, &x, 1);
@@ -1907,19 +1950,33 @@ import_node (Op *op)
           drop[a] = TRUE;
           env_axes[i] = a - 1;
         }
+      if (x->rank >= 3 && n_axes == x->rank - 2 && !drop[1]
+          && (strcmp (t, "ReduceMean") == 0 || strcmp (t, "ReduceMax") == 0))
+        {
+          gboolean spatial = TRUE;
+
+          for (guint i = 2; i < x->rank; i++)
+            spatial = spatial && drop[i];
+          if (spatial)
+            {
+              /* x.mean((2, 3)): global pooling */
+              return global_pool (op, t[6] == 'M' && t[7] == 'e' ? ENVELOPE_LAYER_GLOBAL_AVG_POOL
+                                                                   : ENVELOPE_LAYER_GLOBAL_MAX_POOL, x, keep);
+            }
+        }
       for (guint i = 0; i < x->rank; i++)
         if (!drop[i])
           dims[rank++] = x->dims[i];
         else if (keep)
           dims[rank++] = 1;
+      if (rank < 2)
+        return import_unknown (op, _("it reduces every axis of a sample"));
       layer = add_layer (im, ENVELOPE_LAYER_REDUCE, n, &x, 1);
       set_list (layer, ENVELOPE_FIELD_AXES, layer->axes, env_axes, n_axes);
       layer->operation = strcmp (t, "ReduceMean") == 0 ? ENVELOPE_REDUCE_MEAN : strcmp (t, "ReduceSum") == 0 ? ENVELOPE_REDUCE_SUM
                        : strcmp (t, "ReduceMax") == 0 ? ENVELOPE_REDUCE_MAX : ENVELOPE_REDUCE_MIN;
       layer->keep_dims = keep;
       layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_OPERATION) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_KEEP_DIMS);
-      if (rank < 2)
-        return import_unknown (op, _("it reduces every axis of a sample"));
       produce (im, n->output[0], layer, dims, rank);
       return TRUE;
     }
@@ -1946,6 +2003,12 @@ import_inputs (Importer *im,
 
       if (in->name == NULL || g_hash_table_contains (im->values, in->name))
         continue;   /* an initializer listed as an input (IR < 4) */
+      if (!g_utf8_validate (in->name, -1, NULL))
+        {
+          g_set_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_CORRUPT,
+                       _("graph input %u: its name is not UTF-8 text"), (guint) i);
+          return FALSE;
+        }
       if (in->type == NULL || in->type->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE
           || in->type->tensor_type->shape == NULL)
         {
@@ -2053,7 +2116,8 @@ import_initializers (Importer *im,
       v = define (im, t->name);
       v->initializer = v->constant = v->known = TRUE;
       v->rank = (guint) t->n_dims;
-      memcpy (v->dims, t->dims, t->n_dims * sizeof (gint64));
+      if (t->n_dims > 0)
+        memcpy (v->dims, t->dims, t->n_dims * sizeof (gint64));
       tensor_values (t, v);
     }
   return TRUE;
