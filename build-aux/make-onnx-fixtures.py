@@ -141,6 +141,8 @@ if os.environ.get("ONLY_TRANSFORMER"):
     block = Block()
     export("transformer-encoder", block, tok, training=True, opset=14)
     export("transformer-encoder-17", block, tok, training=True, opset=17)
+    export("transformer-torch", nn.TransformerEncoderLayer(64, 4, dim_feedforward=256, batch_first=True),
+           tok, training=True, opset=14)
     sys.exit(0)
 img = torch.randn(1, 3, 224, 224)
 export("resnet18-train", torchvision.models.resnet18(), img, training=True)
@@ -150,6 +152,9 @@ tok = torch.randn(1, 10, 64)
 block = Block()
 export("transformer-encoder", block, tok, training=True, opset=14)
 export("transformer-encoder-17", block, tok, training=True, opset=17)
+# nn.TransformerEncoderLayer moves the batch axis: read with unknown layers
+export("transformer-torch", nn.TransformerEncoderLayer(64, 4, dim_feedforward=256, batch_first=True),
+       tok, training=True, opset=14)
 export("dense-concat", Dense(), torch.randn(1, 3, 8, 8), training=True)
 export("cumsum", Odd(), torch.randn(1, 16), training=True)
 hostile()

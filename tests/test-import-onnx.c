@@ -208,6 +208,22 @@ test_transformer_opset17 (void)
   g_assert_cmpuint (im->notes->len, ==, 0);
 }
 
+/* nn.TransformerEncoderLayer's export moves the batch axis into the
+ * middle of its attention ([T, B·H, Dh]): those steps are read as unknown
+ * layers, never a failed import; the attention's output projection (a
+ * Gemm on [T·B, D], 4,160 parameters) is among them. */
+static void
+test_transformer_torch (void)
+{
+  g_autoptr(Imported) im = import ("transformer-torch.onnx");
+
+  g_assert_cmpuint (envelope_analysis_get_totals (im->analysis)->trainable_params, ==, 49984 - 4160);
+  g_assert_cmpuint (count_type (im, ENVELOPE_LAYER_UNKNOWN), ==, 12);
+  g_assert_cmpuint (count_type (im, ENVELOPE_LAYER_LAYER_NORM), ==, 2);
+  g_assert_true (has_note (im, "self_attn (Transpose): it moves the batch axis"));
+  g_assert_true (has_note (im, "self_attn/Gemm (Gemm)"));
+}
+
 static void
 test_dense_concat (void)
 {
@@ -388,6 +404,7 @@ main (int   argc,
   g_test_add_func ("/import/onnx/mobilenet-v3-small", test_mobilenet_v3_small);
   g_test_add_func ("/import/onnx/transformer-decomposed", test_transformer_decomposed);
   g_test_add_func ("/import/onnx/transformer-opset17", test_transformer_opset17);
+  g_test_add_func ("/import/onnx/transformer-torch", test_transformer_torch);
   g_test_add_func ("/import/onnx/dense-concat", test_dense_concat);
   g_test_add_func ("/import/onnx/unknown-operator", test_unknown_operator);
   g_test_add_func ("/import/onnx/detect", test_detect);
