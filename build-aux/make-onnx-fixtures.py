@@ -74,9 +74,8 @@ class Dense(nn.Module):
 class Block(nn.Module):
     """A pre-norm transformer encoder block, batch first throughout.
 
-    nn.TransformerEncoderLayer's export moves the batch axis into the
-    middle ([T, B·H, Dh]), which per-sample shapes cannot follow; this
-    block computes the same thing with the batch axis kept first."""
+    The same figures as nn.TransformerEncoderLayer, exported with the
+    batch axis kept first (PyTorch's own layer moves it)."""
     def __init__(self, d=64, heads=4, ff=256):
         super().__init__()
         self.heads = heads
@@ -152,7 +151,7 @@ tok = torch.randn(1, 10, 64)
 block = Block()
 export("transformer-encoder", block, tok, training=True, opset=14)
 export("transformer-encoder-17", block, tok, training=True, opset=17)
-# nn.TransformerEncoderLayer moves the batch axis: read with unknown layers
+# nn.TransformerEncoderLayer moves the batch axis inside its attention
 export("transformer-torch", nn.TransformerEncoderLayer(64, 4, dim_feedforward=256, batch_first=True),
        tok, training=True, opset=14)
 export("dense-concat", Dense(), torch.randn(1, 3, 8, 8), training=True)

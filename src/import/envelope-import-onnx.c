@@ -37,6 +37,7 @@ typedef struct
   char *layer;                /* the Envelope layer whose output it is; NULL for a constant */
   gboolean known;             /* dims are known */
   guint rank;
+  gint batch;                 /* the batch axis, or -1 where a reshape merged it away */
   gint64 dims[ONNX_MAX_RANK];
   gboolean initializer;       /* a weight: only its dims are read */
   gboolean constant;          /* computed from constants alone */
@@ -60,6 +61,7 @@ typedef struct
   gboolean *done;             /* per node: already imported as part of a pattern */
   gint64 opset;
   const char *last_layer;
+  gint batch;                 /* the batch axis of the output being made */
   guint n_folded_conv_bias;
   guint n_batch_norm;
   guint n_decomposed_norms;
@@ -489,6 +491,7 @@ produce (Importer     *im,
   v->layer = g_strdup (layer->name);
   v->known = TRUE;
   v->rank = rank;
+  v->batch = im->batch;
   memcpy (v->dims, dims, rank * sizeof (gint64));
   copy = g_memdup2 (v, sizeof *v);
   copy->layer = g_strdup (v->layer);
@@ -521,16 +524,36 @@ set_list (EnvelopeLayer *layer,
   layer->set |= ENVELOPE_FIELD_BIT (field);
 }
 
+/* The axes of one sample: all but the batch axis. */
+static guint
+sample_rank (guint rank,
+             gint  batch)
+{
+  return batch >= 0 ? rank - 1 : rank;
+}
+
+/* An ONNX axis as Envelope counts it, per sample. */
+static gint64
+env_axis (const Value *v,
+          guint        axis)
+{
+  return v->batch >= 0 && (gint) axis > v->batch ? axis - 1 : axis;
+}
+
 static void
 set_shape (EnvelopeLayer *layer,
            const gint64  *dims,
-           guint          rank)
+           guint          rank,
+           gint           batch)
 {
+  guint k = 0;
+
   /* per sample: the batch axis is dropped */
-  for (guint i = 1; i < rank; i++)
-    layer->shape[i - 1] = dims[i];
-  layer->shape_rank = rank - 1;
-  layer->lengths[ENVELOPE_FIELD_SHAPE] = (guint8) (rank - 1);
+  for (guint i = 0; i < rank; i++)
+    if ((gint) i != batch)
+      layer->shape[k++] = dims[i];
+  layer->shape_rank = k;
+  layer->lengths[ENVELOPE_FIELD_SHAPE] = (guint8) k;
   layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_SHAPE);
 }
 
@@ -723,6 +746,8 @@ need_shape (Op          *op,
   return TRUE;
 }
 
+static gboolean import_unknown (Op *op, const char *why);
+
 /* Conv, ConvTranspose, MaxPool, AveragePool. */
 static gboolean
 import_window (Op               *op,
@@ -741,6 +766,8 @@ import_window (Op               *op,
 
   if (!need_shape (op, x))
     return FALSE;
+  if (x->batch != 0)
+    return import_unknown (op, _("its input’s batch axis is not the first"));
   if (x->rank < 3 || x->rank > 5)
     {
       node_error (op->error, ENVELOPE_IMPORT_ERROR_UNSUPPORTED, op->index, n,
@@ -877,8 +904,6 @@ import_window (Op               *op,
   produce (op->im, n->output[0], layer, dims, x->rank);
   return TRUE;
 }
-
-static gboolean import_unknown (Op *op, const char *why);
 
 /* An Add of a bias initializer right after @layer (a dense or conv
  * without bias): folded into its bias. */
@@ -1266,13 +1291,15 @@ import_unknown (Op         *op,
           else
             rank = 0;
         }
+      im->batch = 0;
     }
   if (rank == 0 && first != NULL && first->known)
     {
       rank = first->rank;
       memcpy (dims, first->dims, rank * sizeof (gint64));
+      im->batch = first->batch;
     }
-  if (rank < 2 || rank > ENVELOPE_MAX_RANK + 1)
+  if (rank == 0 || sample_rank (rank, im->batch) < 1 || sample_rank (rank, im->batch) > ENVELOPE_MAX_RANK)
     {
       node_error (op->error, ENVELOPE_IMPORT_ERROR_UNSUPPORTED, op->index, n,
                   _("Envelope has no kind for it and the file gives no shape for its output"));
@@ -1287,7 +1314,12 @@ import_unknown (Op         *op,
   layer = add_layer (im, ENVELOPE_LAYER_UNKNOWN, n, inputs, n_inputs);
   layer->operator_name = g_strdup (n->op_type);
   layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_OPERATOR);
-  set_shape (layer, dims, rank);
+  set_shape (layer, dims, rank, im->batch);
+  if (sample_rank (rank, im->batch) == 2)
+    {
+      layer->layout = first != NULL && first->layer != NULL ? ENVELOPE_SHAPE_TOKENS : ENVELOPE_SHAPE_MAP;
+      layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_LAYOUT);
+    }
   produce (im, n->output[0], layer, dims, rank);
   count = GPOINTER_TO_UINT (g_hash_table_lookup (im->unknown_ops, n->op_type));
   g_hash_table_replace (im->unknown_ops, g_strdup (n->op_type), GUINT_TO_POINTER (count + 1));
@@ -1304,24 +1336,47 @@ reshape_to (Op          *op,
             guint        rank)
 {
   EnvelopeLayer *layer;
-  gboolean same = rank == x->rank;
+  gint batch = -1;
+  gint64 a[ONNX_MAX_RANK], b[ONNX_MAX_RANK];
+  guint na = 0, nb = 0;
+  gboolean same;
 
-  for (guint i = 0; same && i < rank; i++)
-    same = dims[i] == x->dims[i];
+  /* where the batch axis went: the first axis of one, if any; a reshape
+   * that merges it into another axis leaves a tensor that is all one
+   * sample (batch 1), such as attention's [T, B·H, Dh] */
+  for (guint i = 0; i < rank && batch < 0; i++)
+    if (dims[i] == 1)
+      batch = (gint) i;
+  op->im->batch = batch;
+  for (guint i = 0; i < x->rank; i++)
+    if ((gint) i != x->batch)
+      a[na++] = x->dims[i];
+  for (guint i = 0; i < rank; i++)
+    if ((gint) i != batch)
+      b[nb++] = dims[i];
+  same = na == nb;
+  for (guint i = 0; same && i < na; i++)
+    same = a[i] == b[i];
   if (same)
     {
+      Value *v;
+
       alias (op->im, op->node->output[0], x);
+      v = lookup (op->im, op->node->output[0]);
+      v->rank = rank;
+      memcpy (v->dims, dims, rank * sizeof (gint64));
+      v->batch = batch;
       return;
     }
-  if (rank == 2)
+  if (nb == 1)
     {
       layer = add_layer (op->im, ENVELOPE_LAYER_FLATTEN, op->node, &x, 1);
       produce (op->im, op->node->output[0], layer, dims, rank);
       return;
     }
   layer = add_layer (op->im, ENVELOPE_LAYER_RESHAPE, op->node, &x, 1);
-  set_shape (layer, dims, rank);
-  if (rank == 3)
+  set_shape (layer, dims, rank, batch);
+  if (nb == 2)
     {
       /* [B, T, D]: tokens, as a transformer's reshapes mean */
       layer->layout = ENVELOPE_SHAPE_TOKENS;
@@ -1347,6 +1402,11 @@ import_binary (Op               *op,
     {
       Value *ins[2] = { a, b };
 
+      if ((a->batch < 0) != (b->batch < 0)
+          || (a->batch >= 0 && a->batch + (gint) (rank - a->rank) != b->batch + (gint) (rank - b->rank)))
+        return import_unknown (op, _("its operands’ batch axes do not line up"));
+      im->batch = a->batch >= 0 ? a->batch + (gint) (rank - a->rank) : -1;
+
       layer = add_layer (im, type, n, ins, 2);
       produce (im, n->output[0], layer, dims, rank);
       return TRUE;
@@ -1356,6 +1416,7 @@ import_binary (Op               *op,
       Value *x = a->layer != NULL ? a : b, *c = a->layer != NULL ? b : a;
       gint64 count;
 
+      im->batch = x->batch;
       if (rank != x->rank || !count_elements (c->dims, c->rank, &count))
         return import_unknown (op, _("a constant operand widens its input"));
       if ((type == ENVELOPE_LAYER_MUL || (type == ENVELOPE_LAYER_DIV && c == b)) && c->has_real)
@@ -1419,6 +1480,8 @@ global_pool (Op               *op,
   gint64 dims[ONNX_MAX_RANK];
   EnvelopeLayer *layer;
 
+  if (x->batch != 0)
+    return import_unknown (op, _("its input’s batch axis is not the first"));
   memcpy (dims, x->dims, sizeof dims);
   for (guint i = 2; i < x->rank; i++)
     dims[i] = 1;
@@ -1431,7 +1494,7 @@ global_pool (Op               *op,
 
       produce (im, n->output[0], layer, dims, 2);
       back->group = g_strdup (layer->group);
-      set_shape (back, dims, x->rank);
+      set_shape (back, dims, x->rank, 0);
       envelope_network_insert_layer (im->network, -1, back);
       im->last_layer = back->name;
       produce (im, n->output[0], back, dims, x->rank);
@@ -1562,7 +1625,7 @@ import_node (Op *op)
       Value *ins[2] = { a, b };
 
       if (b == NULL || b->layer == NULL || !b->known || a->rank < 2 || b->rank < 2 || a->rank != b->rank
-          || a->dims[a->rank - 1] != b->dims[b->rank - 2])
+          || a->dims[a->rank - 1] != b->dims[b->rank - 2] || a->batch != b->batch)
         return import_unknown (op, _("its operands’ shapes are not those of a matrix product"));
       memcpy (dims, a->dims, sizeof dims);
       dims[a->rank - 1] = b->dims[b->rank - 1];
@@ -1699,7 +1762,7 @@ import_node (Op *op)
           alias (im, n->output[0], x);
           return TRUE;
         }
-      if (!normalize_axis (attr_int (n, "axis", 1), x->rank, &axis) || axis == 0)
+      if (!normalize_axis (attr_int (n, "axis", 1), x->rank, &axis) || (gint) axis == x->batch)
         return import_unknown (op, _("it concatenates along the batch axis"));
       memcpy (dims, x->dims, sizeof dims);
       dims[axis] = 0;
@@ -1707,13 +1770,14 @@ import_node (Op *op)
         {
           Value *v = lookup (im, n->input[i]);
 
-          if (v == NULL || v->layer == NULL || !v->known || v->rank != x->rank || n_ins == G_N_ELEMENTS (ins))
+          if (v == NULL || v->layer == NULL || !v->known || v->rank != x->rank || v->batch != x->batch
+              || n_ins == G_N_ELEMENTS (ins))
             return import_unknown (op, _("it joins a constant or a tensor of another rank"));
           ins[n_ins++] = v;
           dims[axis] += v->dims[axis];
         }
       layer = add_layer (im, ENVELOPE_LAYER_CONCAT, n, ins, n_ins);
-      layer->axis = axis - 1;
+      layer->axis = env_axis (x, axis);
       layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_AXIS);
       produce (im, n->output[0], layer, dims, x->rank);
       return TRUE;
@@ -1723,7 +1787,7 @@ import_node (Op *op)
       guint axis;
       gint64 dims[2] = { 1, 1 };
 
-      if (!normalize_axis (attr_int (n, "axis", 1), x->rank + 1, &axis) || axis != 1)
+      if (!normalize_axis (attr_int (n, "axis", 1), x->rank + 1, &axis) || axis != 1 || x->batch != 0)
         return import_unknown (op, _("it flattens from an axis other than the first after the batch"));
       dims[0] = x->dims[0];
       for (guint i = 1; i < x->rank; i++)
@@ -1805,9 +1869,10 @@ import_node (Op *op)
       {
         gint64 out_total;
 
-        if (rank < 2 || rank > ENVELOPE_MAX_RANK + 1 || !count_elements (dims, rank, &out_total) || out_total != total
-            || dims[0] != x->dims[0])
-          return import_unknown (op, _("its target shape moves the batch axis or changes the number of values"));
+        if (rank < 1 || rank > ENVELOPE_MAX_RANK + 1 || !count_elements (dims, rank, &out_total) || out_total != total)
+          return import_unknown (op, _("its target shape changes the number of values"));
+        if (rank == ENVELOPE_MAX_RANK + 1 && dims[0] != 1 && dims[1] != 1 && dims[2] != 1 && dims[3] != 1 && dims[4] != 1)
+          return import_unknown (op, _("its output has more axes than Envelope follows"));
       }
       reshape_to (op, x, dims, rank);
       return TRUE;
@@ -1823,18 +1888,45 @@ import_node (Op *op)
           for (guint i = 0; i < n_perm; i++)
             perm[i] = n_perm - 1 - i;
         }
-      if (n_perm != x->rank || perm[0] != 0 || x->rank < 3)
-        return import_unknown (op, _("it moves the batch axis"));
-      for (guint i = 0; i < n_perm; i++)
-        {
-          if (perm[i] < 0 || perm[i] >= x->rank)
-            return import_unknown (op, _("its perm is out of range"));
-          dims[i] = x->dims[perm[i]];
-          if (i > 0)
-            order[i - 1] = perm[i] - 1;
-        }
-      layer = add_layer (im, ENVELOPE_LAYER_PERMUTE, n, &x, 1);
-      set_list (layer, ENVELOPE_FIELD_ORDER, layer->order, order, n_perm - 1);
+      if (n_perm != x->rank)
+        return import_unknown (op, _("its perm does not fit its input"));
+      {
+        gint batch = -1;
+        guint k = 0;
+        gboolean identity = TRUE;
+
+        for (guint i = 0; i < n_perm; i++)
+          {
+            if (perm[i] < 0 || perm[i] >= x->rank)
+              return import_unknown (op, _("its perm is out of range"));
+            dims[i] = x->dims[perm[i]];
+            if (perm[i] == x->batch)
+              batch = (gint) i;
+            else
+              {
+                order[k] = env_axis (x, (guint) perm[i]);
+                identity = identity && order[k] == k;
+                k++;
+              }
+          }
+        im->batch = batch;
+        if (identity)
+          {
+            /* only the batch axis moves (a batch-first model's
+             * [B, T, D] to [T, B, D]): per sample nothing changes */
+            Value *v;
+
+            alias (im, n->output[0], x);
+            v = lookup (im, n->output[0]);
+            memcpy (v->dims, dims, sizeof v->dims);
+            v->batch = batch;
+            return TRUE;
+          }
+        if (k < 2)
+          return import_unknown (op, _("its perm is out of range"));
+        layer = add_layer (im, ENVELOPE_LAYER_PERMUTE, n, &x, 1);
+        set_list (layer, ENVELOPE_FIELD_ORDER, layer->order, order, k);
+      }
       produce (im, n->output[0], layer, dims, x->rank);
       return TRUE;
     }
@@ -1850,7 +1942,7 @@ import_node (Op *op)
         axes[0] = 0, na = 1;
       if (!int_list (im, n, "steps", 4, steps, &nst))
         steps[0] = 1, nst = 1;
-      if (na != 1 || nst != 1 || !normalize_axis (axes[0], x->rank, &axis) || axis == 0 || steps[0] < 1)
+      if (na != 1 || nst != 1 || !normalize_axis (axes[0], x->rank, &axis) || (gint) axis == x->batch || steps[0] < 1)
         return import_unknown (op, _("it slices the batch axis or steps backwards"));
       len = x->dims[axis];
       start = CLAMP (starts[0] < 0 ? starts[0] + len : starts[0], 0, len);
@@ -1861,7 +1953,7 @@ import_node (Op *op)
       memcpy (dims, x->dims, sizeof dims);
       dims[axis] = (end - start + step - 1) / step;
       layer = add_layer (im, ENVELOPE_LAYER_SLICE, n, &x, 1);
-      layer->axis = axis - 1;
+      layer->axis = env_axis (x, axis);
       layer->start = start;
       layer->end = end;
       layer->step = step;
@@ -1876,7 +1968,7 @@ import_node (Op *op)
       guint np = 0, r = x->rank;
       gboolean even = TRUE;
 
-      if (!int_list (im, n, "pads", 1, pads, &np) || np != 2 * r || r < 3)
+      if (!int_list (im, n, "pads", 1, pads, &np) || np != 2 * r || r < 3 || x->batch != 0)
         return import_unknown (op, _("its pads are not a constant Envelope can work out"));
       memcpy (dims, x->dims, sizeof dims);
       for (guint i = 0; i < r; i++)
@@ -1902,7 +1994,7 @@ import_node (Op *op)
       guint r = x->rank;
       gboolean linear = attr_string_is (n, "mode", "linear") || attr_string_is (n, "mode", "bilinear");
 
-      if (r < 3)
+      if (r < 3 || x->batch != 0)
         return import_unknown (op, _("its input has no spatial axes"));
       memcpy (dims, x->dims, sizeof dims);
       if (sizes != NULL && sizes->has_ints && sizes->n_ints == r)
@@ -1945,12 +2037,12 @@ import_node (Op *op)
         {
           guint a;
 
-          if (!normalize_axis (axes[i], x->rank, &a) || a == 0)
+          if (!normalize_axis (axes[i], x->rank, &a) || (gint) a == x->batch)
             return import_unknown (op, _("it reduces over the batch axis"));
           drop[a] = TRUE;
-          env_axes[i] = a - 1;
+          env_axes[i] = env_axis (x, a);
         }
-      if (x->rank >= 3 && n_axes == x->rank - 2 && !drop[1]
+      if (x->rank >= 3 && x->batch == 0 && n_axes == x->rank - 2 && !drop[1]
           && (strcmp (t, "ReduceMean") == 0 || strcmp (t, "ReduceMax") == 0))
         {
           gboolean spatial = TRUE;
@@ -1964,12 +2056,15 @@ import_node (Op *op)
                                                                    : ENVELOPE_LAYER_GLOBAL_MAX_POOL, x, keep);
             }
         }
+      im->batch = x->batch;
       for (guint i = 0; i < x->rank; i++)
         if (!drop[i])
           dims[rank++] = x->dims[i];
         else if (keep)
           dims[rank++] = 1;
-      if (rank < 2)
+        else if (x->batch >= 0 && (gint) i < x->batch)
+          im->batch--;
+      if (sample_rank (rank, im->batch) < 1)
         return import_unknown (op, _("it reduces every axis of a sample"));
       layer = add_layer (im, ENVELOPE_LAYER_REDUCE, n, &x, 1);
       set_list (layer, ENVELOPE_FIELD_AXES, layer->axes, env_axes, n_axes);
@@ -2056,7 +2151,7 @@ import_inputs (Importer *im,
 
         layer = envelope_layer_new (ENVELOPE_LAYER_INPUT, input_name);
       }
-      set_shape (layer, dims, (guint) s->n_dim);
+      set_shape (layer, dims, (guint) s->n_dim, 0);
       users = users_of (im, in->name);
       if (s->n_dim == 3)
         {
@@ -2074,6 +2169,7 @@ import_inputs (Importer *im,
         }
       envelope_network_insert_layer (im->network, -1, layer);
       im->last_layer = layer->name;
+      im->batch = 0;
       v = produce (im, in->name, layer, dims, (guint) s->n_dim);
       (void) v;
       n_inputs++;
@@ -2154,7 +2250,7 @@ settle (Importer *im,
       old = envelope_network_get_layer (im->network, (guint) location.layer);
       v = g_hash_table_lookup (im->layer_dims, old->name);
       if (old->type == ENVELOPE_LAYER_UNKNOWN || old->type == ENVELOPE_LAYER_INPUT || v == NULL
-          || v->rank < 2 || v->rank > ENVELOPE_MAX_RANK + 1)
+          || sample_rank (v->rank, v->batch) < 1 || sample_rank (v->rank, v->batch) > ENVELOPE_MAX_RANK)
         {
           g_set_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_UNSUPPORTED,
                        _("layer “%s”: %s"), old->name, local->message);
@@ -2166,8 +2262,8 @@ settle (Importer *im,
       layer->inputs = g_strdupv (old->inputs);
       layer->operator_name = g_strdup (envelope_layer_kind_get (old->type)->id);
       layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_OPERATOR);
-      set_shape (layer, v->dims, v->rank);
-      if (v->rank == 3)
+      set_shape (layer, v->dims, v->rank, v->batch);
+      if (sample_rank (v->rank, v->batch) == 2)
         {
           layer->layout = old->type == ENVELOPE_LAYER_RESHAPE ? old->layout : ENVELOPE_SHAPE_TOKENS;
           layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_LAYOUT);
@@ -2299,6 +2395,13 @@ envelope_import_onnx (const guint8 *data,
               goto out;
             }
         }
+      im.batch = 0;
+      for (gsize j = 0; j < node->n_input && j < G_N_ELEMENTS (op.in); j++)
+        if (op.in[j] != NULL && op.in[j]->layer != NULL)
+          {
+            im.batch = op.in[j]->batch;
+            break;
+          }
       if (!import_node (&op))
         goto out;
     }
