@@ -102,6 +102,44 @@ class Block(nn.Module):
         return x + self.drop(self.fc2(self.act(self.fc1(self.norm2(x)))))
 
 
+class Zoo(nn.Module):
+    """Operators the zoo's models use, one each."""
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, stride=2, padding=1, bias=False)
+        self.relu6 = nn.ReLU6()
+        self.pool = nn.MaxPool2d(3, stride=2, ceil_mode=True)
+        self.up = nn.ConvTranspose2d(8, 8, 2, stride=2)
+        self.leaky = nn.LeakyReLU(0.1)
+        self.prelu = nn.PReLU(8)
+        self.resize = nn.Upsample(scale_factor=2, mode="nearest")
+        self.pad = nn.ZeroPad2d(1)
+        self.avg = nn.AvgPool2d(2, ceil_mode=True)
+        self.lrn = nn.LocalResponseNorm(5)
+        self.dil = nn.Conv2d(8, 16, 3, dilation=2, groups=2)
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = self.pool(self.relu6(self.conv(x)))
+        x = self.prelu(self.leaky(self.up(x)))
+        x = self.lrn(self.avg(self.pad(self.resize(x))))
+        x = torch.tanh(self.dil(x))
+        return torch.softmax(self.fc(x.mean((2, 3))), -1)
+
+
+class Signal(nn.Module):
+    """A 1-D convolution network."""
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(2, 16, 5, padding=2)
+        self.bn = nn.BatchNorm1d(16)
+        self.pool = nn.AdaptiveAvgPool1d(1)
+        self.fc = nn.Linear(16, 4)
+
+    def forward(self, x):
+        return self.fc(torch.flatten(self.pool(torch.relu(self.bn(self.conv(x)))), 1))
+
+
 class Odd(nn.Module):
     """An operator Envelope has no kind for."""
     def __init__(self):
@@ -135,6 +173,10 @@ def hostile():
 
 
 os.makedirs(OUT, exist_ok=True)
+if os.environ.get("ONLY_ZOO"):
+    export("zoo", Zoo(), torch.randn(1, 3, 32, 32), training=True)
+    export("signal", Signal(), torch.randn(1, 2, 100), training=True)
+    sys.exit(0)
 if os.environ.get("ONLY_TRANSFORMER"):
     tok = torch.randn(1, 10, 64)
     block = Block()
@@ -155,5 +197,7 @@ export("transformer-encoder-17", block, tok, training=True, opset=17)
 export("transformer-torch", nn.TransformerEncoderLayer(64, 4, dim_feedforward=256, batch_first=True),
        tok, training=True, opset=14)
 export("dense-concat", Dense(), torch.randn(1, 3, 8, 8), training=True)
+export("zoo", Zoo(), torch.randn(1, 3, 32, 32), training=True)
+export("signal", Signal(), torch.randn(1, 2, 100), training=True)
 export("cumsum", Odd(), torch.randn(1, 16), training=True)
 hostile()

@@ -254,6 +254,59 @@ test_dense_concat (void)
   g_assert_cmpuint (last_figures (im)->shape[0], ==, 10);
 }
 
+/* One of each operator the zoo's models use. */
+static void
+test_zoo (void)
+{
+  g_autoptr(Imported) im = import ("zoo.onnx");
+  const EnvelopeTotals *t = envelope_analysis_get_totals (im->analysis);
+  EnvelopeLayer *l;
+
+  /* PyTorch: 1,250 trainable */
+  g_assert_cmpuint (t->trainable_params, ==, 1250);
+  g_assert_cmpuint (envelope_analysis_get_layer (im->analysis, 1)->macs, ==, 8 * 16 * 16 * 3 * 3 * 3);
+  g_assert_cmpint (layer_named (im, "relu6")->type, ==, ENVELOPE_LAYER_RELU6);
+  l = layer_named (im, "pool");
+  g_assert_cmpint (l->rounding, ==, ENVELOPE_ROUNDING_CEIL);
+  g_assert_cmpint (layer_named (im, "up")->type, ==, ENVELOPE_LAYER_DECONV);
+  g_assert_cmpint (layer_named (im, "leaky")->type, ==, ENVELOPE_LAYER_LEAKY_RELU);
+  g_assert_cmpint (layer_named (im, "prelu")->type, ==, ENVELOPE_LAYER_PRELU);
+  /* Resize by constant scales, ZeroPad2d's pads worked out from
+   * PyTorch's reshape, backward slice and transpose of a constant */
+  g_assert_cmpint (layer_named (im, "resize")->type, ==, ENVELOPE_LAYER_UPSAMPLE);
+  g_assert_cmpint (layer_named (im, "resize")->output_size[0], ==, 32);
+  g_assert_cmpint (layer_named (im, "pad")->type, ==, ENVELOPE_LAYER_PAD);
+  g_assert_cmpint (layer_named (im, "pad")->padding[0], ==, 1);
+  l = layer_named (im, "dil");
+  g_assert_cmpint (l->dilation[0], ==, 2);
+  g_assert_cmpint (l->groups, ==, 2);
+  /* x.mean((2, 3)) is global average pooling */
+  g_assert_cmpint (layer_named (im, "ReduceMean")->type, ==, ENVELOPE_LAYER_GLOBAL_AVG_POOL);
+  g_assert_cmpint (layer_named (im, "Softmax")->type, ==, ENVELOPE_LAYER_SOFTMAX);
+  g_assert_cmpuint (last_figures (im)->shape[0], ==, 10);
+  /* PyTorch writes LocalResponseNorm out in primitives; its last
+   * division is left unknown, with a note */
+  g_assert_cmpuint (count_type (im, ENVELOPE_LAYER_UNKNOWN), ==, 1);
+  g_assert_true (has_note (im, "lrn/Div (Div)"));
+}
+
+/* A 1-D convolution network: its [C, L] input is a map. */
+static void
+test_signal (void)
+{
+  g_autoptr(Imported) im = import ("signal.onnx");
+  const EnvelopeTotals *t = envelope_analysis_get_totals (im->analysis);
+
+  /* PyTorch: 276 trainable */
+  g_assert_cmpuint (t->trainable_params, ==, 276);
+  g_assert_cmpuint (t->macs, ==, 16 * 100 * 2 * 5 + 16 * 4);
+  g_assert_cmpint (layer_named (im, "input")->layout, ==, ENVELOPE_SHAPE_MAP);
+  g_assert_cmpint (layer_named (im, "conv")->kernel[0], ==, 5);
+  g_assert_cmpint (layer_named (im, "pool")->type, ==, ENVELOPE_LAYER_GLOBAL_AVG_POOL);
+  g_assert_cmpuint (count_type (im, ENVELOPE_LAYER_UNKNOWN), ==, 0);
+  g_assert_cmpuint (last_figures (im)->shape[0], ==, 4);
+}
+
 static void
 test_unknown_operator (void)
 {
@@ -414,6 +467,8 @@ main (int   argc,
   g_test_add_func ("/import/onnx/transformer-opset17", test_transformer_opset17);
   g_test_add_func ("/import/onnx/transformer-torch", test_transformer_torch);
   g_test_add_func ("/import/onnx/dense-concat", test_dense_concat);
+  g_test_add_func ("/import/onnx/zoo", test_zoo);
+  g_test_add_func ("/import/onnx/signal", test_signal);
   g_test_add_func ("/import/onnx/unknown-operator", test_unknown_operator);
   g_test_add_func ("/import/onnx/detect", test_detect);
   g_test_add_func ("/import/onnx/truncated", test_truncated);

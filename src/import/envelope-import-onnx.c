@@ -583,9 +583,8 @@ sort_nodes (Importer *im,
           const char *in = g->node[i]->input[j];
           GPtrArray *users;
 
-          if (in[0] == '\0' || !g_hash_table_contains (producer, in))
+          if (in[0] == '\0')
             continue;
-          pending[i]++;
           users = g_hash_table_lookup (im->consumers, in);
           if (users == NULL)
             {
@@ -593,6 +592,8 @@ sort_nodes (Importer *im,
               g_hash_table_insert (im->consumers, g_strdup (in), users);
             }
           g_ptr_array_add (users, GUINT_TO_POINTER (i));
+          if (g_hash_table_contains (producer, in))
+            pending[i]++;
         }
       if (pending[i] == 0)
         queue[tail++] = (guint) i;
@@ -1135,7 +1136,108 @@ fold_constant_value (Op *op)
               out->rank = 1;
               out->dims[0] = a->n_ints;
             }
+          if (strcmp (t, "Reshape") == 0 && a->known && b != NULL && b->has_ints && b->n_ints <= ONNX_MAX_RANK)
+            {
+              /* pads computed by reshaping a constant ([-1, 2]) */
+              gint64 total, known = 1, dims[ONNX_MAX_RANK];
+              guint hole = G_MAXUINT;
+
+              out->known = FALSE;
+              if (!count_elements (a->dims, a->rank, &total))
+                return;
+              for (guint i = 0; i < b->n_ints; i++)
+                {
+                  dims[i] = b->ints[i] == 0 && i < a->rank ? a->dims[i] : b->ints[i];
+                  if (dims[i] == -1 && hole == G_MAXUINT)
+                    hole = i;
+                  else if (dims[i] < 1 || dims[i] > ONNX_MAX_DIM)
+                    return;
+                  else
+                    known *= dims[i];
+                }
+              if (hole != G_MAXUINT)
+                dims[hole] = total / known;
+              out->rank = b->n_ints;
+              memcpy (out->dims, dims, sizeof dims);
+              out->known = TRUE;
+            }
         }
+      return;
+    }
+  if (strcmp (t, "Slice") == 0 && a != NULL && a->known && a->has_ints && a->rank >= 1)
+    {
+      gint64 starts[ONNX_MAX_CONSTANT], ends[ONNX_MAX_CONSTANT], axes[ONNX_MAX_CONSTANT], steps[ONNX_MAX_CONSTANT];
+      gint64 first[ONNX_MAX_RANK], step[ONNX_MAX_RANK], count[ONNX_MAX_RANK], stride[ONNX_MAX_RANK];
+      guint ns = 0, ne = 0, na = 0, nst = 0, r = a->rank, total = 1;
+
+      /* a small integer tensor sliced, backwards too (PyTorch's pads) */
+      if (!int_list (op->im, n, "starts", 1, starts, &ns) || !int_list (op->im, n, "ends", 2, ends, &ne) || ns != ne)
+        return;
+      if (!int_list (op->im, n, "axes", 3, axes, &na))
+        for (na = 0; na < ns && na < ONNX_MAX_CONSTANT; na++)
+          axes[na] = na;
+      if (!int_list (op->im, n, "steps", 4, steps, &nst))
+        for (nst = 0; nst < ns && nst < ONNX_MAX_CONSTANT; nst++)
+          steps[nst] = 1;
+      if (na != ns || nst != ns)
+        return;
+      for (guint i = 0; i < r; i++)
+        {
+          first[i] = 0;
+          step[i] = 1;
+          count[i] = a->dims[i];
+        }
+      for (guint i = 0; i < ns; i++)
+        {
+          guint ax;
+          gint64 len, st, en;
+
+          if (!normalize_axis (axes[i], r, &ax) || steps[i] == 0)
+            return;
+          len = a->dims[ax];
+          st = starts[i] < 0 ? starts[i] + len : starts[i];
+          en = ends[i] < 0 ? ends[i] + len : ends[i];
+          if (steps[i] > 0)
+            {
+              st = CLAMP (st, 0, len);
+              en = CLAMP (en, 0, len);
+              count[ax] = en > st ? (en - st + steps[i] - 1) / steps[i] : 0;
+            }
+          else
+            {
+              st = CLAMP (st, -1, len - 1);
+              en = CLAMP (en, -1, len - 1);
+              count[ax] = st > en ? (st - en + (-steps[i]) - 1) / (-steps[i]) : 0;
+            }
+          first[ax] = st;
+          step[ax] = steps[i];
+        }
+      stride[r - 1] = 1;
+      for (guint i = r - 1; i > 0; i--)
+        stride[i - 1] = stride[i] * a->dims[i];
+      for (guint i = 0; i < r; i++)
+        total *= (guint) count[i];
+      if (total > ONNX_MAX_CONSTANT)
+        return;
+      for (guint k = 0; k < total; k++)
+        {
+          guint rest = k;
+          gint64 index = 0;
+
+          for (guint i = r; i-- > 0;)
+            {
+              index += (first[i] + (gint64) (rest % count[i]) * step[i]) * stride[i];
+              rest /= (guint) count[i];
+            }
+          if (index < 0 || index >= a->n_ints)
+            return;
+          out->ints[k] = a->ints[index];
+        }
+      out->n_ints = total;
+      out->has_ints = TRUE;
+      out->known = TRUE;
+      out->rank = r;
+      memcpy (out->dims, count, r * sizeof (gint64));
       return;
     }
   if (strcmp (t, "Transpose") == 0 && a != NULL && a->known)
@@ -1167,12 +1269,35 @@ fold_constant_value (Op *op)
             }
           out->dims[i] = a->dims[perm[i]];
         }
+      if (a->has_ints && a->rank == 2 && perm[0] == 1)
+        {
+          /* a small integer matrix transposed (PyTorch's pads) */
+          for (gint64 i = 0; i < a->dims[0]; i++)
+            for (gint64 j = 0; j < a->dims[1]; j++)
+              out->ints[j * a->dims[0] + i] = a->ints[i * a->dims[1] + j];
+          out->has_ints = TRUE;
+        }
+      else if (a->has_ints && a->rank == 2)
+        out->has_ints = TRUE;
       return;
     }
   if (strcmp (t, "Concat") == 0)
     {
       guint total = 0;
 
+      /* float lists: Resize's scales */
+      for (gsize i = 0; i < n->n_input && i < G_N_ELEMENTS (op->in); i++)
+        {
+          if (op->in[i] == NULL || op->in[i]->n_reals == 0 || total + op->in[i]->n_reals > ONNX_MAX_CONSTANT)
+            {
+              total = 0;
+              break;
+            }
+          memcpy (out->reals + total, op->in[i]->reals, op->in[i]->n_reals * sizeof (double));
+          total += op->in[i]->n_reals;
+        }
+      out->n_reals = total;
+      total = 0;
       for (gsize i = 0; i < n->n_input && i < G_N_ELEMENTS (op->in); i++)
         {
           if (op->in[i] == NULL || !op->in[i]->has_ints || total + op->in[i]->n_ints > ONNX_MAX_CONSTANT)
@@ -1243,9 +1368,21 @@ fold_constant_value (Op *op)
     {
       gint64 count;
 
+      const Onnx__AttributeProto *value = attr (n, "value");
+      Value fill = { 0 };
+
       out->rank = a->n_ints;
-      memcpy (out->dims, a->ints, a->n_ints * sizeof (gint64));
+      if (a->n_ints > 0)
+        memcpy (out->dims, a->ints, a->n_ints * sizeof (gint64));
       out->known = count_elements (out->dims, out->rank, &count);
+      if (!out->known || count > ONNX_MAX_CONSTANT)
+        return;
+      if (value != NULL && value->t != NULL)
+        tensor_values (value->t, &fill);
+      for (gint64 i = 0; i < count; i++)
+        out->ints[i] = fill.has_ints && fill.n_ints == 1 ? fill.ints[0] : 0;
+      out->n_ints = (guint) count;
+      out->has_ints = TRUE;
       return;
     }
 }
