@@ -404,6 +404,53 @@ test_cycle (void)
   g_assert_nonnull (strstr (error->message, "cycle"));
 }
 
+/* Subgraphs nested 30,000 deep (a graph's node's attribute's graph…):
+ * refused before protobuf-c's recursive unpack sees them. */
+static void
+test_deep_nesting (void)
+{
+  enum { LEVELS = 30000 };
+  static const guint8 tags[3] = { 0x0a /* GraphProto.node */, 0x2a /* NodeProto.attribute */, 0x32 /* AttributeProto.g */ };
+  g_autofree gsize *size = g_new0 (gsize, LEVELS + 2);
+  g_autoptr(GByteArray) bytes = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  EnvelopeNetwork *network;
+
+  /* the payload of wrapper i is wrapper i + 1 whole; the innermost is empty */
+  for (gsize i = LEVELS; i-- > 0;)
+    {
+      gsize payload = size[i + 1], varint = 1;
+
+      for (gsize v = payload; v >= 0x80; v >>= 7)
+        varint++;
+      size[i] = 1 + varint + payload;
+    }
+  g_byte_array_append (bytes, (const guint8 *) "\x08\x07", 2);   /* ir_version 7 */
+  for (gsize i = 0; i < LEVELS; i++)
+    {
+      guint8 tag = i == 0 ? 0x3a /* ModelProto.graph */ : tags[(i - 1) % 3];
+      gsize payload = size[i + 1];
+
+      g_byte_array_append (bytes, &tag, 1);
+      while (payload >= 0x80)
+        {
+          guint8 b = (guint8) (payload | 0x80);
+
+          g_byte_array_append (bytes, &b, 1);
+          payload >>= 7;
+        }
+      {
+        guint8 b = (guint8) payload;
+
+        g_byte_array_append (bytes, &b, 1);
+      }
+    }
+  network = envelope_import_load_data (bytes->data, bytes->len, "deep.onnx", NULL, NULL, &error);
+  g_assert_null (network);
+  g_assert_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_TOO_LARGE);
+  g_assert_nonnull (strstr (error->message, "more than 64 deep"));
+}
+
 /* Every prefix of a small model: an error or a network, never a crash. */
 static void
 test_prefixes (void)
@@ -475,6 +522,7 @@ main (int   argc,
   g_test_add_func ("/import/onnx/wrong-magic", test_wrong_magic);
   g_test_add_func ("/import/onnx/huge-dims", test_huge_dims);
   g_test_add_func ("/import/onnx/cycle", test_cycle);
+  g_test_add_func ("/import/onnx/deep-nesting", test_deep_nesting);
   g_test_add_func ("/import/onnx/prefixes", test_prefixes);
   g_test_add_func ("/import/onnx/corrupted-bytes", test_corrupted_bytes);
 

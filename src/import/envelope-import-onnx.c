@@ -176,6 +176,82 @@ envelope_import_looks_like_onnx (const guint8 *data,
   return telling;
 }
 
+/* protobuf-c unpacks nested messages recursively: a subgraph in an
+ * attribute holds nodes whose attributes hold subgraphs, and a type may
+ * nest sequences of sequences, as deep as the file likes.  So the
+ * nesting is measured first, by hand and without recursion, along the
+ * message fields the generated descriptors name. */
+#define ONNX_MAX_NESTING 64
+
+static gboolean
+check_nesting (const guint8 *data,
+               gsize         length,
+               GError      **error)
+{
+  struct { const ProtobufCMessageDescriptor *desc; gsize end; } stack[ONNX_MAX_NESTING];
+  guint depth = 0;
+  gsize pos = 0;
+
+  stack[0].desc = &onnx__model_proto__descriptor;
+  stack[0].end = length;
+  for (;;)
+    {
+      guint64 key, value;
+      const ProtobufCFieldDescriptor *field;
+
+      while (pos >= stack[depth].end)
+        {
+          if (depth == 0)
+            return TRUE;
+          depth--;
+        }
+      if (!read_varint (data, stack[depth].end, &pos, &key))
+        break;
+      switch (key & 7)
+        {
+        case 0:
+          if (!read_varint (data, stack[depth].end, &pos, &value))
+            goto corrupt;
+          break;
+        case 1:
+          if (stack[depth].end - pos < 8)
+            goto corrupt;
+          pos += 8;
+          break;
+        case 5:
+          if (stack[depth].end - pos < 4)
+            goto corrupt;
+          pos += 4;
+          break;
+        case 2:
+          if (!read_varint (data, stack[depth].end, &pos, &value) || value > stack[depth].end - pos)
+            goto corrupt;
+          field = key >> 3 <= G_MAXUINT ? protobuf_c_message_descriptor_get_field (stack[depth].desc, (unsigned) (key >> 3)) : NULL;
+          if (field != NULL && field->type == PROTOBUF_C_TYPE_MESSAGE)
+            {
+              if (depth + 1 == ONNX_MAX_NESTING)
+                {
+                  g_set_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_TOO_LARGE,
+                               _("the ONNX model nests messages (subgraphs or types) more than %d deep, at byte %" G_GSIZE_FORMAT),
+                               ONNX_MAX_NESTING, pos);
+                  return FALSE;
+                }
+              depth++;
+              stack[depth].desc = field->descriptor;
+              stack[depth].end = pos + value;
+            }
+          else
+            pos += value;
+          break;
+        default:
+          goto corrupt;
+        }
+    }
+corrupt:
+  /* protobuf-c's unpack names it */
+  return TRUE;
+}
+
 /* -- Values --------------------------------------------------------------- */
 
 static Value *
@@ -2434,6 +2510,8 @@ envelope_import_onnx (const guint8 *data,
                            _("this is not an ONNX model: its first bytes are not those of a ModelProto"));
       return NULL;
     }
+  if (!check_nesting (data, length, error))
+    return NULL;
   model = onnx__model_proto__unpack (NULL, length, data);
   if (model == NULL)
     {
