@@ -62,7 +62,6 @@ typedef struct
   gint64 opset;
   const char *last_layer;
   gint batch;                 /* the batch axis of the output being made */
-  guint n_folded_conv_bias;
   guint n_batch_norm;
   guint n_decomposed_norms;
   GHashTable *unknown_ops;    /* op_type → count */
@@ -1806,23 +1805,10 @@ import_node (Op *op)
     return import_window (op, ENVELOPE_LAYER_CONV);
   if (strcmp (t, "ConvTranspose") == 0)
     return import_window (op, ENVELOPE_LAYER_DECONV);
-  if (strcmp (t, "MaxPool") == 0 && n->n_output <= 1)
+  if (strcmp (t, "MaxPool") == 0)
     return import_window (op, ENVELOPE_LAYER_MAX_POOL);
   if (strcmp (t, "AveragePool") == 0)
-    {
-      if (attr_int (n, "count_include_pad", 0) == 0)
-        {
-          gint64 pads[2 * ONNX_MAX_RANK];
-          guint np = 0;
-          gboolean padded = FALSE;
-
-          if (int_list (im, n, "pads", G_MAXSIZE, pads, &np))
-            for (guint i = 0; i < np; i++)
-              padded = padded || pads[i] != 0;
-          (void) padded;
-        }
-      return import_window (op, ENVELOPE_LAYER_AVG_POOL);
-    }
+    return import_window (op, ENVELOPE_LAYER_AVG_POOL);
   if (strcmp (t, "GlobalAveragePool") == 0 || strcmp (t, "GlobalMaxPool") == 0)
     {
       if (x->rank < 3)
@@ -2057,7 +2043,7 @@ import_node (Op *op)
                   drop[a] = TRUE;
                 }
               for (guint i = 0; i < x->rank; i++)
-                if (!(n_axes > 0 ? drop[i] : x->dims[i] == 1 && i > 0))
+                if (!(n_axes > 0 ? drop[i] : x->dims[i] == 1 && (gint) i != x->batch))
                   dims[rank++] = x->dims[i];
             }
           else
@@ -2234,7 +2220,6 @@ import_node (Op *op)
       layer->mode = linear ? ENVELOPE_UPSAMPLE_LINEAR : ENVELOPE_UPSAMPLE_NEAREST;
       layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_MODE);
       produce (im, n->output[0], layer, dims, r);
-      (void) scales;
       return TRUE;
     }
   if (g_str_has_prefix (t, "Reduce") && (strcmp (t, "ReduceMean") == 0 || strcmp (t, "ReduceSum") == 0
@@ -2307,8 +2292,6 @@ import_inputs (Importer *im,
       gint64 dims[ONNX_MAX_RANK];
       EnvelopeLayer *layer;
       GPtrArray *users;
-      Value *v;
-
       if (in->name == NULL || g_hash_table_contains (im->values, in->name))
         continue;   /* an initializer listed as an input (IR < 4) */
       if (!g_utf8_validate (in->name, -1, NULL))
@@ -2383,8 +2366,7 @@ import_inputs (Importer *im,
       envelope_network_insert_layer (im->network, -1, layer);
       im->last_layer = layer->name;
       im->batch = 0;
-      v = produce (im, in->name, layer, dims, (guint) s->n_dim);
-      (void) v;
+      produce (im, in->name, layer, dims, (guint) s->n_dim);
       n_inputs++;
     }
   if (n_inputs == 0)
