@@ -2602,6 +2602,25 @@ envelope_import_onnx (const guint8 *data,
       if (!import_node (&op))
         goto out;
     }
+  /* the shapes the file gives its outputs, against those worked out */
+  for (gsize i = 0; i < im.graph->n_output; i++)
+    {
+      Onnx__ValueInfoProto *info = im.graph->output[i];
+      Value *v = lookup (&im, info->name);
+      Onnx__TensorShapeProto *shape;
+      gboolean differ = FALSE;
+
+      if (v == NULL || !v->known || info->type == NULL || info->type->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE
+          || (shape = info->type->tensor_type->shape) == NULL || shape->n_dim != v->rank)
+        continue;
+      for (gsize d = 0; d < shape->n_dim; d++)
+        if ((gint) d != v->batch && shape->dim[d]->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE
+            && shape->dim[d]->dim_value != v->dims[d])
+          differ = TRUE;
+      if (differ && g_utf8_validate (info->name, -1, NULL))
+        envelope_import_note (notes, _("Output “%s”: the file gives it another shape than Envelope works out; the figures follow Envelope’s."),
+                              info->name);
+    }
   if (envelope_network_get_n_layers (im.network) < 2)
     {
       g_set_error_literal (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_UNSUPPORTED,
