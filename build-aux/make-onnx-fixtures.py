@@ -140,6 +140,17 @@ class Signal(nn.Module):
         return self.fc(torch.flatten(self.pool(torch.relu(self.bn(self.conv(x)))), 1))
 
 
+class Split(nn.Module):
+    """torch.split: a Split with three outputs."""
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(16, 48)
+
+    def forward(self, x):
+        a, b, c = torch.split(self.fc(x), [16, 16, 16], dim=1)
+        return a * torch.sigmoid(b) + c
+
+
 class Odd(nn.Module):
     """An operator Envelope has no kind for."""
     def __init__(self):
@@ -174,6 +185,7 @@ def hostile():
 
 os.makedirs(OUT, exist_ok=True)
 if os.environ.get("ONLY_ZOO"):
+    export("split", Split(), torch.randn(1, 16), training=True)
     export("zoo", Zoo(), torch.randn(1, 3, 32, 32), training=True)
     export("signal", Signal(), torch.randn(1, 2, 100), training=True)
     sys.exit(0)
@@ -198,6 +210,7 @@ export("transformer-torch", nn.TransformerEncoderLayer(64, 4, dim_feedforward=25
        tok, training=True, opset=14)
 export("dense-concat", Dense(), torch.randn(1, 3, 8, 8), training=True)
 export("zoo", Zoo(), torch.randn(1, 3, 32, 32), training=True)
+export("split", Split(), torch.randn(1, 16), training=True)
 export("signal", Signal(), torch.randn(1, 2, 100), training=True)
 export("cumsum", Odd(), torch.randn(1, 16), training=True)
 hostile()

@@ -290,6 +290,24 @@ test_zoo (void)
   g_assert_true (has_note (im, "lrn/Div (Div)"));
 }
 
+/* torch.split: a Split, one slice per output. */
+static void
+test_split (void)
+{
+  g_autoptr(Imported) im = import ("split.onnx");
+  EnvelopeLayer *l;
+
+  /* PyTorch: 816 trainable */
+  g_assert_cmpuint (envelope_analysis_get_totals (im->analysis)->trainable_params, ==, 816);
+  g_assert_cmpuint (count_type (im, ENVELOPE_LAYER_SLICE), ==, 3);
+  g_assert_cmpuint (count_type (im, ENVELOPE_LAYER_UNKNOWN), ==, 0);
+  l = envelope_network_get_layer (im->network, 4);
+  g_assert_cmpint (l->type, ==, ENVELOPE_LAYER_SLICE);
+  g_assert_cmpint (l->start, ==, 32);
+  g_assert_cmpint (l->end, ==, 48);
+  g_assert_cmpuint (last_figures (im)->shape[0], ==, 16);
+}
+
 /* A 1-D convolution network: its [C, L] input is a map. */
 static void
 test_signal (void)
@@ -516,6 +534,7 @@ main (int   argc,
   g_test_add_func ("/import/onnx/dense-concat", test_dense_concat);
   g_test_add_func ("/import/onnx/zoo", test_zoo);
   g_test_add_func ("/import/onnx/signal", test_signal);
+  g_test_add_func ("/import/onnx/split", test_split);
   g_test_add_func ("/import/onnx/unknown-operator", test_unknown_operator);
   g_test_add_func ("/import/onnx/detect", test_detect);
   g_test_add_func ("/import/onnx/truncated", test_truncated);

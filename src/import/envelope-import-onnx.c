@@ -2076,6 +2076,46 @@ import_node (Op *op)
       reshape_to (op, x, dims, rank);
       return TRUE;
     }
+  if (strcmp (t, "Split") == 0)
+    {
+      gint64 sizes[ONNX_MAX_CONSTANT], dims[ONNX_MAX_RANK], start = 0;
+      guint n_sizes = 0, axis;
+
+      /* torch.chunk and split: one slice per output */
+      if (!normalize_axis (attr_int (n, "axis", 0), x->rank, &axis) || (gint) axis == x->batch)
+        return import_unknown (op, _("it splits the batch axis"));
+      if (!int_list (im, n, "split", 1, sizes, &n_sizes))
+        {
+          n_sizes = (guint) MIN (n->n_output, ONNX_MAX_CONSTANT);
+          for (guint i = 0; i < n_sizes; i++)
+            sizes[i] = x->dims[axis] / n_sizes;
+        }
+      if (n_sizes != n->n_output)
+        return import_unknown (op, _("its split sizes do not match its outputs"));
+      for (guint i = 0; i < n_sizes; i++)
+        {
+          if (sizes[i] < 1 || start + sizes[i] > x->dims[axis])
+            return import_unknown (op, _("its split sizes do not fit its input"));
+          start += sizes[i];
+        }
+      start = 0;
+      for (guint i = 0; i < n_sizes; i++)
+        {
+          memcpy (dims, x->dims, sizeof dims);
+          dims[axis] = sizes[i];
+          layer = add_layer (im, ENVELOPE_LAYER_SLICE, n, &x, 1);
+          layer->axis = env_axis (x, axis);
+          layer->start = start;
+          layer->end = start + sizes[i];
+          layer->step = 1;
+          layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_AXIS) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_START)
+                      | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_END) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_STEP);
+          if (n->output[i][0] != '\0')
+            produce (im, n->output[i], layer, dims, x->rank);
+          start += sizes[i];
+        }
+      return TRUE;
+    }
   if (strcmp (t, "Transpose") == 0)
     {
       gint64 perm[ONNX_MAX_CONSTANT], order[ONNX_MAX_RANK], dims[ONNX_MAX_RANK];
@@ -2601,6 +2641,15 @@ envelope_import_onnx (const guint8 *data,
           }
       if (!import_node (&op))
         goto out;
+      /* outputs no handler made (a Dropout's mask, an unknown
+       * operator's second result): its first output stands for them */
+      for (gsize j = 1; j < node->n_output; j++)
+        {
+          Value *first = lookup (&im, node->output[0]);
+
+          if (node->output[j][0] != '\0' && lookup (&im, node->output[j]) == NULL && first != NULL)
+            alias (&im, node->output[j], first);
+        }
     }
   /* the shapes the file gives its outputs, against those worked out */
   for (gsize i = 0; i < im.graph->n_output; i++)
