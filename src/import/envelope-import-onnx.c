@@ -2228,7 +2228,10 @@ import_node (Op *op)
     }
   if (strcmp (t, "Resize") == 0 || strcmp (t, "Upsample") == 0)
     {
-      Value *scales = op->in[t[0] == 'R' ? 2 : 1], *sizes = t[0] == 'R' ? op->in[3] : NULL;
+      /* Resize from opset 11: X, roi, scales, sizes; before, and Upsample: X, scales */
+      Value *scales = op->in[t[0] == 'R' && im->opset >= 11 ? 2 : 1];
+      Value *sizes = t[0] == 'R' && im->opset >= 11 ? op->in[3] : NULL;
+      const Onnx__AttributeProto *a_scales = NULL;
       gint64 dims[ONNX_MAX_RANK], out_size[ENVELOPE_MAX_SPATIAL];
       guint r = x->rank;
       gboolean linear = attr_string_is (n, "mode", "linear") || attr_string_is (n, "mode", "bilinear");
@@ -2238,11 +2241,14 @@ import_node (Op *op)
       memcpy (dims, x->dims, sizeof dims);
       if (sizes != NULL && sizes->has_ints && sizes->n_ints == r)
         memcpy (dims, sizes->ints, r * sizeof (gint64));
-      else if (scales != NULL && scales->n_reals == r)
+      else if ((scales != NULL && scales->n_reals == r)
+               || ((a_scales = attr (n, "scales")) != NULL && a_scales->n_floats == r))
         {
           for (guint i = 0; i < r; i++)
             {
-              double d = floor ((double) x->dims[i] * scales->reals[i]);
+              /* Upsample before opset 9 gives its scales as an attribute */
+              double f = scales != NULL && scales->n_reals == r ? scales->reals[i] : a_scales->floats[i];
+              double d = floor ((double) x->dims[i] * f);
 
               if (!(d >= 1 && d <= ONNX_MAX_DIM))
                 return import_unknown (op, _("its scales give an output size out of range"));
