@@ -66,7 +66,40 @@ typedef struct
   guint n_decomposed_norms;
   GHashTable *unknown_ops;    /* op_type → count */
   GHashTable *layer_dims;     /* layer name → Value* (its output) */
+  GHashTable *names;          /* the layer names taken */
+  GHashTable *suffixes;       /* stem → the next number to try after it */
 } Importer;
+
+/* A layer name not yet taken: @stem, or @stem with a number.  Kept in
+ * hash tables, since a graph of many thousand nodes named alike must not
+ * cost a scan of the network per name. */
+static char *
+unique_name (Importer   *im,
+             const char *stem)
+{
+  char *name;
+  guint next;
+
+  if (!g_hash_table_contains (im->names, stem))
+    {
+      name = g_strdup (stem);
+      g_hash_table_add (im->names, g_strdup (name));
+      return name;
+    }
+  next = GPOINTER_TO_UINT (g_hash_table_lookup (im->suffixes, stem));
+  if (next == 0)
+    next = 1;
+  for (;; next++)
+    {
+      name = g_strdup_printf ("%s%u", stem, next);
+      if (!g_hash_table_contains (im->names, name))
+        break;
+      g_free (name);
+    }
+  g_hash_table_replace (im->suffixes, g_strdup (stem), GUINT_TO_POINTER (next + 1));
+  g_hash_table_add (im->names, g_strdup (name));
+  return name;
+}
 
 static void
 value_free (gpointer data)
@@ -530,13 +563,12 @@ add_layer (Importer              *im,
   EnvelopeLayer *layer;
   const char *slash;
 
-  if (envelope_network_find_layer (im->network, stem) >= 0)
+  if (g_hash_table_contains (im->names, stem))
     {
       g_free (stem);
       stem = scope_name (node, TRUE);
     }
-  name = envelope_network_find_layer (im->network, stem) < 0 ? g_strdup (stem)
-                                                              : envelope_network_unique_name (im->network, stem);
+  name = unique_name (im, stem);
   layer = envelope_layer_new (type, name);
   slash = strrchr (stem, '/');
   if (slash != NULL)
@@ -1701,7 +1733,7 @@ global_pool (Op               *op,
   if (keep_dims && global_pool_feeds_map (im, n->output[0]))
     {
       g_autofree char *stem = g_strconcat (layer->name, "/map", NULL);
-      g_autofree char *back_name = envelope_network_unique_name (im->network, stem);
+      g_autofree char *back_name = unique_name (im, stem);
       EnvelopeLayer *back = envelope_layer_new (ENVELOPE_LAYER_RESHAPE, back_name);
 
       produce (im, n->output[0], layer, dims, 2);
@@ -2388,8 +2420,7 @@ import_inputs (Importer *im,
           dims[d] = s->dim[d]->dim_value;
         }
       {
-        g_autofree char *input_name = envelope_network_find_layer (im->network, in->name) < 0
-                                      ? g_strdup (in->name) : envelope_network_unique_name (im->network, in->name);
+        g_autofree char *input_name = unique_name (im, in->name);
 
         layer = envelope_layer_new (ENVELOPE_LAYER_INPUT, input_name);
       }
@@ -2469,7 +2500,9 @@ settle (Importer *im,
 {
   guint n = envelope_network_get_n_layers (im->network);
 
-  for (guint attempt = 0; attempt <= n; attempt++)
+  /* each attempt analyses the whole network: a file whose every layer
+   * fails is refused after a few hundred */
+  for (guint attempt = 0; attempt <= MIN (n, 256); attempt++)
     {
       EnvelopeErrorLocation location = { -1, NULL };
       g_autoptr(GError) local = NULL;
@@ -2587,6 +2620,8 @@ envelope_import_onnx (const guint8 *data,
   im.value_info = g_hash_table_new (g_str_hash, g_str_equal);
   im.unknown_ops = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   im.layer_dims = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, value_free);
+  im.names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  im.suffixes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   im.done = g_new0 (gboolean, im.graph->n_node + 1);
   for (gsize i = 0; i < im.graph->n_value_info; i++)
     if (im.graph->value_info[i]->name != NULL)
@@ -2714,6 +2749,8 @@ out:
   g_clear_pointer (&im.value_info, g_hash_table_unref);
   g_clear_pointer (&im.unknown_ops, g_hash_table_unref);
   g_clear_pointer (&im.layer_dims, g_hash_table_unref);
+  g_clear_pointer (&im.names, g_hash_table_unref);
+  g_clear_pointer (&im.suffixes, g_hash_table_unref);
   g_free (im.done);
   onnx__model_proto__free_unpacked (model, NULL);
   return result;
