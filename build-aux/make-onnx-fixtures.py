@@ -1,0 +1,216 @@
+#!/usr/bin/python3
+# make-onnx-fixtures.py: the ONNX files tests/test-import-onnx.c reads
+#
+# Development only (torch 1.13, torchvision 0.14, onnx 1.12): the suite
+# reads the committed files and never needs PyTorch.  Weights are
+# stripped (each initializer keeps its dims, which is all the importer
+# reads), so the files stay small; the figures PyTorch gives are printed
+# for the tests to write down as numbers.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+import io
+import os
+import sys
+import warnings
+
+import onnx
+import torch
+import torch.nn as nn
+import torchvision
+from onnx import helper, TensorProto
+
+warnings.simplefilter("ignore")
+OUT = sys.argv[1] if len(sys.argv) > 1 else "tests/data/import/onnx"
+torch.manual_seed(0)
+
+
+def strip(model):
+    for init in model.graph.initializer:
+        init.ClearField("raw_data")
+        del init.float_data[:]
+        del init.int64_data[:]
+        del init.int32_data[:]
+    return model
+
+
+def export(name, model, x, training=True, opset=13, fold=False):
+    buf = io.BytesIO()
+    mode = torch.onnx.TrainingMode.TRAINING if training else torch.onnx.TrainingMode.EVAL
+    if not training:
+        model.eval()
+    torch.onnx.export(model, x, buf, training=mode, do_constant_folding=fold,
+                      opset_version=opset, input_names=["input"], output_names=["output"],
+                      dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
+    m = strip(onnx.load_from_string(buf.getvalue()))
+    path = os.path.join(OUT, name + ".onnx")
+    onnx.save(m, path)
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    with torch.no_grad():
+        y = model(x)
+    print(f"{name}: {os.path.getsize(path)} bytes, trainable {trainable}, "
+          f"output {tuple(y.shape)}, opset {opset}")
+
+
+class Dense(nn.Module):
+    """DenseNet's one-input concat and an exporter's shape arithmetic."""
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.bn = nn.BatchNorm2d(8)
+        self.act = nn.SiLU()
+        self.fc1 = nn.Linear(8 * 8 * 8, 32)
+        self.gelu = nn.GELU()
+        self.fc2 = nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = torch.cat([x])
+        x = self.act(self.bn(self.conv(x)))
+        x = torch.cat([x, x], 1)[:, :8]
+        x = x.view(x.size(0), -1)
+        x = self.gelu(self.fc1(x))
+        return self.fc2(x)
+
+
+class Block(nn.Module):
+    """A pre-norm transformer encoder block, batch first throughout.
+
+    The same figures as nn.TransformerEncoderLayer, exported with the
+    batch axis kept first (PyTorch's own layer moves it)."""
+    def __init__(self, d=64, heads=4, ff=256):
+        super().__init__()
+        self.heads = heads
+        self.norm1 = nn.LayerNorm(d)
+        self.q = nn.Linear(d, d)
+        self.k = nn.Linear(d, d)
+        self.v = nn.Linear(d, d)
+        self.proj = nn.Linear(d, d)
+        self.drop = nn.Dropout(0.1)
+        self.norm2 = nn.LayerNorm(d)
+        self.fc1 = nn.Linear(d, ff)
+        self.act = nn.GELU()
+        self.fc2 = nn.Linear(ff, d)
+
+    def forward(self, x):
+        b, t, d = x.shape
+        h = self.norm1(x)
+        q = self.q(h).view(b, t, self.heads, d // self.heads).transpose(1, 2)
+        k = self.k(h).view(b, t, self.heads, d // self.heads).transpose(1, 2)
+        v = self.v(h).view(b, t, self.heads, d // self.heads).transpose(1, 2)
+        a = torch.softmax(q @ k.transpose(-2, -1) / (d // self.heads) ** 0.5, dim=-1)
+        y = (a @ v).transpose(1, 2).reshape(b, t, d)
+        x = x + self.drop(self.proj(y))
+        return x + self.drop(self.fc2(self.act(self.fc1(self.norm2(x)))))
+
+
+class Zoo(nn.Module):
+    """Operators the zoo's models use, one each."""
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, stride=2, padding=1, bias=False)
+        self.relu6 = nn.ReLU6()
+        self.pool = nn.MaxPool2d(3, stride=2, ceil_mode=True)
+        self.up = nn.ConvTranspose2d(8, 8, 2, stride=2)
+        self.leaky = nn.LeakyReLU(0.1)
+        self.prelu = nn.PReLU(8)
+        self.resize = nn.Upsample(scale_factor=2, mode="nearest")
+        self.pad = nn.ZeroPad2d(1)
+        self.avg = nn.AvgPool2d(2, ceil_mode=True)
+        self.lrn = nn.LocalResponseNorm(5)
+        self.dil = nn.Conv2d(8, 16, 3, dilation=2, groups=2)
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = self.pool(self.relu6(self.conv(x)))
+        x = self.prelu(self.leaky(self.up(x)))
+        x = self.lrn(self.avg(self.pad(self.resize(x))))
+        x = torch.tanh(self.dil(x))
+        return torch.softmax(self.fc(x.mean((2, 3))), -1)
+
+
+class Signal(nn.Module):
+    """A 1-D convolution network."""
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(2, 16, 5, padding=2)
+        self.bn = nn.BatchNorm1d(16)
+        self.pool = nn.AdaptiveAvgPool1d(1)
+        self.fc = nn.Linear(16, 4)
+
+    def forward(self, x):
+        return self.fc(torch.flatten(self.pool(torch.relu(self.bn(self.conv(x)))), 1))
+
+
+class Split(nn.Module):
+    """torch.split: a Split with three outputs."""
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(16, 48)
+
+    def forward(self, x):
+        a, b, c = torch.split(self.fc(x), [16, 16, 16], dim=1)
+        return a * torch.sigmoid(b) + c
+
+
+class Odd(nn.Module):
+    """An operator Envelope has no kind for."""
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(16, 16)
+
+    def forward(self, x):
+        return torch.cumsum(self.fc(x), 1)
+
+
+def hostile():
+    # A 2 GiB claim: an initializer of 2^31 × 2^31 values.
+    w = TensorProto(name="w", data_type=TensorProto.FLOAT, dims=[2 ** 31, 2 ** 31])
+    g = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["y"], name="/fc/MatMul")],
+        "huge",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2 ** 31])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        [w])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.save(m, os.path.join(OUT, "hostile-dims.onnx"))
+    # A cycle: each node reads the other's output.
+    g = helper.make_graph(
+        [helper.make_node("Relu", ["x", "b"], ["a"], name="/first/Relu"),
+         helper.make_node("Add", ["a", "x"], ["b"], name="/second/Add")],
+        "cycle",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor_value_info("b", TensorProto.FLOAT, [1, 4])])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.save(m, os.path.join(OUT, "hostile-cycle.onnx"))
+
+
+os.makedirs(OUT, exist_ok=True)
+if os.environ.get("ONLY_ZOO"):
+    export("split", Split(), torch.randn(1, 16), training=True)
+    export("zoo", Zoo(), torch.randn(1, 3, 32, 32), training=True)
+    export("signal", Signal(), torch.randn(1, 2, 100), training=True)
+    sys.exit(0)
+if os.environ.get("ONLY_TRANSFORMER"):
+    tok = torch.randn(1, 10, 64)
+    block = Block()
+    export("transformer-encoder", block, tok, training=True, opset=14)
+    export("transformer-encoder-17", block, tok, training=True, opset=17)
+    export("transformer-torch", nn.TransformerEncoderLayer(64, 4, dim_feedforward=256, batch_first=True),
+           tok, training=True, opset=14)
+    sys.exit(0)
+img = torch.randn(1, 3, 224, 224)
+export("resnet18-train", torchvision.models.resnet18(), img, training=True)
+export("resnet18-eval", torchvision.models.resnet18(), img, training=False, fold=True)
+export("mobilenet-v3-small", torchvision.models.mobilenet_v3_small(), img, training=True)
+tok = torch.randn(1, 10, 64)
+block = Block()
+export("transformer-encoder", block, tok, training=True, opset=14)
+export("transformer-encoder-17", block, tok, training=True, opset=17)
+# nn.TransformerEncoderLayer moves the batch axis inside its attention
+export("transformer-torch", nn.TransformerEncoderLayer(64, 4, dim_feedforward=256, batch_first=True),
+       tok, training=True, opset=14)
+export("dense-concat", Dense(), torch.randn(1, 3, 8, 8), training=True)
+export("zoo", Zoo(), torch.randn(1, 3, 32, 32), training=True)
+export("split", Split(), torch.randn(1, 16), training=True)
+export("signal", Signal(), torch.randn(1, 2, 100), training=True)
+export("cumsum", Odd(), torch.randn(1, 16), training=True)
+hostile()
