@@ -241,12 +241,13 @@ static void
 append_kernel (GString             *out,
                const EnvelopeLayer *layer)
 {
-  guint n = MAX (layer->lengths[ENVELOPE_FIELD_KERNEL], 2);
+  guint written = envelope_layer_list_length (layer, ENVELOPE_FIELD_KERNEL);
+  guint n = written == 0 ? 2 : written;
 
-  /* "3×3" for a square kernel written as one number, as the lecture does */
+  /* "3×3" for a square kernel written as one number, as the lecture
+   * does; "5" for a 1-D kernel written as [5], "3×7×7" for a video's */
   for (guint i = 0; i < n; i++)
-    g_string_append_printf (out, i > 0 ? "×%" PRId64 : "%" PRId64,
-                            layer->kernel[layer->lengths[ENVELOPE_FIELD_KERNEL] == 0 ? 0 : i]);
+    g_string_append_printf (out, i > 0 ? "×%" PRId64 : "%" PRId64, layer->kernel[written == 0 ? 0 : i]);
 }
 
 /* The kind and key settings in a few characters, as a diagram block or
