@@ -413,8 +413,22 @@ parse_tree (const guint8 *data,
         {
           if (depth == 0)
             {
-              ok = parse_error (error, ENVELOPE_IMPORT_ERROR_CORRUPT, line, stack, depth, n_layers, NULL,
-                                _("\"%c\" closes no block (unbalanced braces)"), (char) token);
+              const Node *last = tree->root->last;
+              const Node *name = last != NULL && is_layer_key (last->key) ? node_find (last, "name") : NULL;
+
+              /* name the block it follows: that is where a brace is extra */
+              if (name != NULL && name->kind == NODE_STRING)
+                g_set_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_CORRUPT,
+                             _("line %u: after layer \"%s\", field \"%s\": \"%c\" closes no block "
+                               "(unbalanced braces)"), line, name->text, last->key, (char) token);
+              else if (last != NULL)
+                g_set_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_CORRUPT,
+                             _("line %u: after field \"%s\": \"%c\" closes no block (unbalanced braces)"),
+                             line, last->key, (char) token);
+              else
+                g_set_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_CORRUPT,
+                             _("line %u: \"%c\" closes no block (unbalanced braces)"), line, (char) token);
+              ok = FALSE;
               break;
             }
           if (token != closers[depth])
@@ -484,7 +498,19 @@ parse_tree (const guint8 *data,
             line = g_scanner_cur_line (scanner);
             if (list && token == ']')
               break;
-            if (token == G_TOKEN_STRING)
+            if (token == G_TOKEN_STRING && strchr (scanner->value.v_string, '\n') != NULL)
+              {
+                /* GScanner lets a string run on over lines; protobuf
+                 * does not, and a missing quote is the likely cause */
+                const char *v = scanner->value.v_string;
+                guint lines = 0;
+
+                for (const char *p = v; *p != '\0'; p++)
+                  lines += *p == '\n';
+                ok = parse_error (error, ENVELOPE_IMPORT_ERROR_CORRUPT, line - lines, stack, depth, n_layers, key,
+                                  _("the string is not terminated on its line"));
+              }
+            else if (token == G_TOKEN_STRING)
               {
                 GString *text = g_string_new (scanner->value.v_string);
 
@@ -864,7 +890,7 @@ set_input_shape (Importer      *imp,
       imp->batch_noted = TRUE;
       envelope_import_note (imp->notes,
                             _("The input \"%s\" has a batch of %" PRId64 " in the file; Envelope's figures are "
-                              "per sample and its batch is set apart (training batch)."),
+                              "per sample, and the batch is a training setting of its own."),
                             layer->name, dims[0]);
     }
   return TRUE;
