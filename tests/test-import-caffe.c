@@ -353,6 +353,22 @@ test_crop (void)
 }
 
 static void
+test_scale_blob (void)
+{
+  g_autoptr(Imported) net = import ("scale_blob.prototxt");
+
+  /* the gate [16] is laid along the channels of [16, 8, 8] */
+  g_assert_cmpint (layer (net, "excite")->type, ==, ENVELOPE_LAYER_MUL);
+  assert_shape (net, "excite/broadcast", 3, 16, 1, 1);
+  assert_shape (net, "excite", 3, 16, 8, 8);
+  g_assert_cmpstr (input_of (net, "excite", 1)->name, ==, "excite/broadcast");
+  g_assert_cmpstr (input_of (net, "excite/broadcast", 0)->name, ==, "gate");
+  g_assert_cmpint (layer (net, "shift")->type, ==, ENVELOPE_LAYER_ADD);
+  assert_shape (net, "shift", 3, 16, 8, 8);
+  g_assert_cmpuint (envelope_analysis_get_totals (net->analysis)->params, ==, 68 + 80);
+}
+
+static void
 test_misc (void)
 {
   g_autoptr(Imported) net = import ("misc.prototxt");
@@ -507,6 +523,7 @@ main (int   argc,
   g_test_add_func ("/import/caffe/merge", test_merge);
   g_test_add_func ("/import/caffe/reshape", test_reshape);
   g_test_add_func ("/import/caffe/crop", test_crop);
+  g_test_add_func ("/import/caffe/scale-blob", test_scale_blob);
   g_test_add_func ("/import/caffe/misc", test_misc);
   g_test_add_func ("/import/caffe/train-val", test_train_val);
   g_test_add_func ("/import/caffe/hostile", test_hostile);

@@ -1784,6 +1784,78 @@ map_crop (Importer         *imp,
   return TRUE;
 }
 
+/* Caffe's Scale and Bias lay a second blob along the first's axes from
+ * @axis on (the channels by default); Envelope broadcasts NumPy's way,
+ * from the last axis.  A second blob of fewer axes is reshaped to end in
+ * ones, so that [C] scales [C, H, W] per channel. */
+static gboolean
+broadcast_second (Importer         *imp,
+                  const CaffeLayer *cl,
+                  const Node       *param,
+                  const char       *inputs[64],
+                  GError          **error)
+{
+  const EnvelopeLayerFigures *f;
+  guint rank_a, rank_b;
+  guint64 shape_b[ENVELOPE_MAX_RANK];
+  gint64 axis, start;
+  EnvelopeLayer *layer;
+  g_autofree char *name = NULL;
+
+  if (!read_int (imp, param, "axis", 1, -ENVELOPE_MAX_RANK - 1, ENVELOPE_MAX_RANK, &axis, error) ||
+      !layer_shape (imp, inputs[0], &f, error))
+    return FALSE;
+  rank_a = f->rank;
+  if (!layer_shape (imp, inputs[1], &f, error))
+    return FALSE;
+  rank_b = f->rank;
+  memcpy (shape_b, f->shape, sizeof shape_b);
+  if (rank_b >= rank_a)
+    return TRUE;
+  /* axis 0: the second blob has the batch too, and its per-sample axes
+   * start at the first's channels */
+  start = axis < 0 ? axis + (gint64) rank_a : MAX (axis - 1, 0);
+  if (start < 0 || start + rank_b > rank_a)
+    return layer_error (imp, error, ENVELOPE_IMPORT_ERROR_UNSUPPORTED, param, "axis",
+                        _("the second blob does not fit the first's axes from axis %" PRId64), axis);
+  name = g_strdup_printf ("%s/broadcast", cl->name);
+  layer = add_layer (imp, ENVELOPE_LAYER_RESHAPE, name, inputs + 1, 1);
+  layer->shape_rank = rank_a;
+  for (guint i = 0; i < rank_a; i++)
+    layer->shape[i] = i >= start && i < start + rank_b ? (gint64) shape_b[i - start] : 1;
+  layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_SHAPE);
+  if (rank_a == 2)
+    {
+      layer->layout = ENVELOPE_SHAPE_MAP;
+      layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_LAYOUT);
+    }
+  inputs[1] = layer->name;
+  return TRUE;
+}
+
+static gboolean
+map_bias (Importer         *imp,
+          const CaffeLayer *cl,
+          GError          **error)
+{
+  const char *inputs[64];
+  EnvelopeLayer *layer;
+
+  if (cl->n_bottoms != 2)
+    {
+      envelope_import_note (imp->notes,
+                            _("Layer \"%s\" (Bias) adds a learned bias; Envelope has no kind for a bias alone and "
+                              "counts nothing for it."), cl->name);
+      return add_unknown (imp, cl, "Bias", error) != NULL;
+    }
+  if (!resolve_bottoms (imp, cl, inputs, error) ||
+      !broadcast_second (imp, cl, node_find (cl->node, "bias_param"), inputs, error))
+    return FALSE;
+  layer = add_layer (imp, ENVELOPE_LAYER_ADD, top_name (cl), inputs, 2);
+  set_tops (imp, cl, layer->name);
+  return TRUE;
+}
+
 static gboolean
 map_scale (Importer         *imp,
            const CaffeLayer *cl,
@@ -1799,7 +1871,7 @@ map_scale (Importer         *imp,
     {
       const char *inputs[64];
 
-      if (!resolve_bottoms (imp, cl, inputs, error))
+      if (!resolve_bottoms (imp, cl, inputs, error) || !broadcast_second (imp, cl, param, inputs, error))
         return FALSE;
       layer = add_layer (imp, ENVELOPE_LAYER_MUL, top_name (cl), inputs, 2);
       set_tops (imp, cl, layer->name);
@@ -2195,6 +2267,8 @@ map_layer (Importer         *imp,
     }
   if (strcmp (t, "Scale") == 0)
     return map_scale (imp, cl, error);
+  if (strcmp (t, "Bias") == 0)
+    return map_bias (imp, cl, error);
   if (strcmp (t, "Eltwise") == 0)
     return map_eltwise (imp, cl, error);
   if (strcmp (t, "Concat") == 0)
