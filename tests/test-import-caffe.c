@@ -438,6 +438,47 @@ test_hostile (void)
     }
 }
 
+/* Sizes whose products overflow, an old file of the first syntax, and
+ * a file with a byte-order mark. */
+static void
+test_limits (void)
+{
+  static const char huge_input[] =
+    "name: \"huge\"\ninput: \"data\"\ninput_dim: 1\ninput_dim: 65536\n"
+    "input_dim: 65536\ninput_dim: 65536\n"
+    "layer { name: \"conv\" type: \"Convolution\" bottom: \"data\" top: \"conv\" "
+    "convolution_param { num_output: 2147483647 kernel_size: 1 } }\n";
+  static const char v0[] =
+    "name: \"v0\"\nlayers {\n  layer {\n    name: \"conv1\"\n    type: \"conv\"\n  }\n}\n";
+  static const char bom[] =
+    "\xef\xbb\xbfname: \"bom\"\ninput: \"data\"\ninput_shape { dim: 1 dim: 10 }\n"
+    "layer { name: \"fc\" type: \"InnerProduct\" bottom: \"data\" top: \"fc\" "
+    "inner_product_param { num_output: 5 } }\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) network = NULL;
+  EnvelopeFileFormat format;
+
+  network = envelope_import_load_data ((const guint8 *) huge_input, sizeof huge_input - 1, NULL, &format, NULL,
+                                       &error);
+  g_assert_cmpint (format, ==, ENVELOPE_FILE_CAFFE);
+  g_assert_null (network);
+  g_assert_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_TOO_LARGE);
+  g_assert_nonnull (strstr (error->message, "\"conv\" (Convolution)"));
+  g_clear_error (&error);
+
+  network = envelope_import_load_data ((const guint8 *) v0, sizeof v0 - 1, NULL, &format, NULL, &error);
+  g_assert_null (network);
+  g_assert_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "upgrade_net_proto_text"));
+  g_clear_error (&error);
+
+  network = envelope_import_load_data ((const guint8 *) bom, sizeof bom - 1, NULL, &format, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (format, ==, ENVELOPE_FILE_CAFFE);
+  g_assert_cmpuint (envelope_network_get_n_layers (network), ==, 2);
+  g_assert_cmpstr (envelope_network_get_layer (network, 1)->name, ==, "fc");
+}
+
 /* 100,000 nested blocks: refused at the limit, without recursion. */
 static void
 test_nested (void)
@@ -528,6 +569,7 @@ main (int   argc,
   g_test_add_func ("/import/caffe/train-val", test_train_val);
   g_test_add_func ("/import/caffe/hostile", test_hostile);
   g_test_add_func ("/import/caffe/nested", test_nested);
+  g_test_add_func ("/import/caffe/limits", test_limits);
   g_test_add_func ("/import/caffe/detect", test_detect);
   g_test_add_func ("/import/caffe/round-trip", test_round_trip);
 

@@ -61,6 +61,9 @@ envelope_import_looks_like_caffe (const guint8 *data,
 
   if (data == NULL)
     return FALSE;
+  /* a byte-order mark, as some editors write */
+  if (window >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
+    i = 3;
   for (gsize k = 0; k < window; k++)
     if (data[k] < 0x20 && data[k] != '\n' && data[k] != '\r' && data[k] != '\t')
       return FALSE;
@@ -383,6 +386,11 @@ parse_tree (const guint8 *data,
       return FALSE;
     }
 
+  if (length >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
+    {
+      data += 3;
+      length -= 3;
+    }
   scanner = g_scanner_new (&config);
   scanner->input_name = "prototxt";
   g_scanner_input_text (scanner, (const char *) data, (guint) length);
