@@ -4,8 +4,9 @@
 #
 # BVLC AlexNet and BVLC GoogLeNet as their deploy.prototxt files define
 # them (Input layers of 10×3×227×227 and 10×3×224×224, lr_mult blocks and
-# fillers included, as the published files have them), written out here
-# rather than downloaded.
+# fillers included, as the published files have them), and Kaiming He's
+# ResNet-50 (input_dim lines, BatchNorm and Scale after each convolution),
+# written out here rather than downloaded.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 import os
@@ -156,6 +157,54 @@ def googlenet():
     return s
 
 
-for name, text in (("bvlc_alexnet.prototxt", alexnet()), ("bvlc_googlenet.prototxt", googlenet())):
+def bn_scale(suffix, blob):
+    return (f'layer {{\n  bottom: "{blob}"\n  top: "{blob}"\n  name: "bn{suffix}"\n  type: "BatchNorm"\n'
+            "  batch_norm_param {\n    use_global_stats: true\n  }\n}\n"
+            f'layer {{\n  bottom: "{blob}"\n  top: "{blob}"\n  name: "scale{suffix}"\n  type: "Scale"\n'
+            "  scale_param {\n    bias_term: true\n  }\n}\n")
+
+
+def res_conv(name, bottom, n, k, stride=1, pad=0):
+    s = (f'layer {{\n  bottom: "{bottom}"\n  top: "{name}"\n  name: "{name}"\n  type: "Convolution"\n'
+         f"  convolution_param {{\n    num_output: {n}\n    kernel_size: {k}\n    pad: {pad}\n    stride: {stride}\n"
+         "    bias_term: false\n  }\n}\n")
+    return s
+
+
+def resnet50():
+    """Kaiming He's ResNet-50 deploy.prototxt: BatchNorm and Scale after
+    every convolution, the stride on the first 1×1 of a stage."""
+    s = 'name: "ResNet-50"\ninput: "data"\ninput_dim: 1\ninput_dim: 3\ninput_dim: 224\ninput_dim: 224\n'
+    s += (res_conv("conv1", "data", 64, 7, stride=2, pad=3).replace("bias_term: false", "bias_term: true")
+          + bn_scale("_conv1", "conv1") + relu("conv1_relu", "conv1"))
+    s += pool("pool1", "conv1", "pool1", "MAX", 3, 2)
+    blob = "pool1"
+    for stage, (blocks, width) in zip((2, 3, 4, 5), ((3, 64), (4, 128), (6, 256), (3, 512))):
+        for b in range(blocks):
+            tag = f"{stage}{chr(ord('a') + b)}"
+            stride = 2 if b == 0 and stage > 2 else 1
+            if b == 0:
+                s += res_conv(f"res{tag}_branch1", blob, width * 4, 1, stride=stride) + bn_scale(f"{tag}_branch1", f"res{tag}_branch1")
+                shortcut = f"res{tag}_branch1"
+            else:
+                shortcut = blob
+            s += res_conv(f"res{tag}_branch2a", blob, width, 1, stride=stride) + bn_scale(f"{tag}_branch2a", f"res{tag}_branch2a")
+            s += relu(f"res{tag}_branch2a_relu", f"res{tag}_branch2a")
+            s += res_conv(f"res{tag}_branch2b", f"res{tag}_branch2a", width, 3, pad=1) + bn_scale(f"{tag}_branch2b", f"res{tag}_branch2b")
+            s += relu(f"res{tag}_branch2b_relu", f"res{tag}_branch2b")
+            s += res_conv(f"res{tag}_branch2c", f"res{tag}_branch2b", width * 4, 1) + bn_scale(f"{tag}_branch2c", f"res{tag}_branch2c")
+            s += (f'layer {{\n  bottom: "{shortcut}"\n  bottom: "res{tag}_branch2c"\n  top: "res{tag}"\n'
+                  f'  name: "res{tag}"\n  type: "Eltwise"\n}}\n')
+            s += relu(f"res{tag}_relu", f"res{tag}")
+            blob = f"res{tag}"
+    s += pool("pool5", blob, "pool5", "AVE", 7, 1)
+    s += ('layer {\n  bottom: "pool5"\n  top: "fc1000"\n  name: "fc1000"\n  type: "InnerProduct"\n'
+          "  inner_product_param {\n    num_output: 1000\n  }\n}\n")
+    s += 'layer {\n  bottom: "fc1000"\n  top: "prob"\n  name: "prob"\n  type: "Softmax"\n}\n'
+    return s
+
+
+for name, text in (("bvlc_alexnet.prototxt", alexnet()), ("bvlc_googlenet.prototxt", googlenet()),
+                   ("resnet50.prototxt", resnet50())):
     with open(os.path.join(out, name), "w") as f:
         f.write(text)

@@ -180,6 +180,34 @@ test_googlenet (void)
   g_assert_cmpstr (input_of (net, "inception_3a/3x3_reduce", 0)->name, ==, "pool2/3x3_s2");
 }
 
+/* Kaiming He's ResNet-50 (the stride on the first 1×1 of a stage, as
+ * the Caffe release has it): a BatchNorm and a Scale after every
+ * convolution.  Trainable: torchvision's 25,557,032 plus conv1's 64
+ * biases (Caffe's conv1 keeps its bias); non-trainable: the running
+ * means and variances, 2 × 26,560. */
+static void
+test_resnet50 (void)
+{
+  g_autoptr(Imported) net = import ("resnet50.prototxt");
+  const EnvelopeTotals *totals = envelope_analysis_get_totals (net->analysis);
+
+  g_assert_cmpuint (envelope_network_get_n_layers (net->network), ==, 176);
+  g_assert_cmpuint (totals->trainable_params, ==, 25557096);
+  g_assert_cmpuint (totals->non_trainable_params, ==, 53120);
+  g_assert_cmpuint (totals->params, ==, 25610216);
+  g_assert_cmpuint (totals->macs, ==, 3857973248);
+  assert_shape (net, "pool1", 3, 64, 56, 56);
+  assert_shape (net, "res3a", 3, 512, 28, 28);
+  assert_shape (net, "res5c", 3, 2048, 7, 7);
+  g_assert_cmpint (envelope_network_find_layer (net->network, "scale_conv1"), <, 0);
+  g_assert_cmpint (layer (net, "bn_conv1")->type, ==, ENVELOPE_LAYER_BATCH_NORM);
+  /* the shortcut reads the block before through its in-place ReLU */
+  g_assert_cmpstr (input_of (net, "res2b", 0)->name, ==, "res2a_relu");
+  g_assert_cmpstr (input_of (net, "res2b", 1)->name, ==, "bn2b_branch2c");
+  g_assert_cmpstr (input_of (net, "res2a", 0)->name, ==, "bn2a_branch1");
+  g_assert_true (has_note (net, "53 BatchNorm layers and the Scale after each"));
+}
+
 static void
 test_old_syntax (void)
 {
@@ -556,6 +584,7 @@ main (int   argc,
 
   g_test_add_func ("/import/caffe/alexnet", test_alexnet);
   g_test_add_func ("/import/caffe/googlenet", test_googlenet);
+  g_test_add_func ("/import/caffe/resnet50", test_resnet50);
   g_test_add_func ("/import/caffe/old-syntax", test_old_syntax);
   g_test_add_func ("/import/caffe/convolution", test_conv_forms);
   g_test_add_func ("/import/caffe/pooling", test_pooling);
