@@ -35,9 +35,11 @@
 #define MAX_DEPTH 64
 /* Caffe holds sizes and counts in 32-bit ints. */
 #define MAX_SIZE G_MAXINT32
-/* How many layers the on-demand shape analyses may walk in all: a few
- * Reshape or Slice layers cost one analysis each of what comes before. */
-#define SHAPE_BUDGET G_GUINT64_CONSTANT (50000000)
+/* How many layers the on-demand shape analyses may walk in all: a
+ * Reshape that copies a size, or a Slice into equal parts, costs one
+ * analysis of what comes before it.  Five million is a few seconds; real
+ * networks need a small fraction of it. */
+#define SHAPE_BUDGET G_GUINT64_CONSTANT (5000000)
 
 /* ------------------------------------------------------------------ */
 /* Recognising a prototxt                                              */
@@ -1008,7 +1010,8 @@ layer_shape (Importer                     *imp,
       g_clear_pointer (&imp->analysis, envelope_analysis_free);
       if (imp->budget < imp->network->layers->len)
         return layer_error (imp, error, ENVELOPE_IMPORT_ERROR_TOO_LARGE, NULL, NULL,
-                            _("too many layers whose shapes depend on those before them"));
+                            _("too many layers whose sizes must be worked out while the file is read "
+                              "(Reshape copying sizes, Slice into equal parts, Flatten of some axes)"));
       imp->budget -= imp->network->layers->len;
       imp->analysis = envelope_analysis_new (imp->network, NULL, &location, &local_error);
       if (imp->analysis == NULL)
