@@ -2346,8 +2346,11 @@ map_layer (Importer         *imp,
   if (is_data_type (t))
     return map_data (imp, cl, error);
 
-  envelope_import_note (imp->notes, _("Layer \"%s\" is of type %s, which Envelope has no rule for; it counts nothing."),
-                        cl->name, t);
+  /* one note per type: a network of fifty Python layers needs no fifty */
+  if (!g_hash_table_contains (imp->unknown, t))
+    envelope_import_note (imp->notes,
+                          _("Layer \"%s\" is of type %s, which Envelope has no rule for; it counts nothing "
+                            "(nor for any other %s layer)."), cl->name, t, t);
   return add_unknown (imp, cl, t, error) != NULL;
 }
 
