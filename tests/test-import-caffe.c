@@ -365,6 +365,13 @@ test_reshape (void)
   /* InnerProduct flattens what it reads */
   g_assert_cmpuint (figures (net, "fc")->params, ==, 1280);
   assert_shape (net, "back", 3, 2, 8, 8);
+  /* Permute without its batch axis */
+  g_assert_cmpint (layer (net, "perm")->type, ==, ENVELOPE_LAYER_PERMUTE);
+  assert_shape (net, "perm", 3, 4, 4, 8);
+  /* along the batch: of unknown cost */
+  g_assert_cmpint (layer (net, "batch_cat")->type, ==, ENVELOPE_LAYER_UNKNOWN);
+  g_assert_cmpstr (layer (net, "batch_cat")->operator_name, ==, "Concat");
+  g_assert_true (has_note (net, "\"batch_cat\" (Concat) works along the batch axis"));
 }
 
 static void

@@ -1474,6 +1474,61 @@ map_eltwise (Importer         *imp,
   return TRUE;
 }
 
+/* A layer that works along the batch: Envelope's shapes are per
+ * sample, so it is of unknown cost and passes its input's shape on. */
+static gboolean
+batch_axis_unknown (Importer         *imp,
+                    const CaffeLayer *cl,
+                    GError          **error)
+{
+  envelope_import_note (imp->notes,
+                        _("Layer \"%s\" (%s) works along the batch axis, which Envelope's per-sample shapes leave "
+                          "out; it counts nothing and passes its first input's shape on."), cl->name, cl->type);
+  return add_unknown (imp, cl, cl->type, error) != NULL;
+}
+
+/* Permute (SSD's Caffe): the batch must stay first. */
+static gboolean
+map_permute (Importer         *imp,
+             const CaffeLayer *cl,
+             GError          **error)
+{
+  const Node *param = node_find (cl->node, "permute_param");
+  gint64 order[ENVELOPE_MAX_RANK + 1];
+  guint n = 0;
+  EnvelopeLayer *layer;
+
+  if (param != NULL)
+    for (Node *c = param->children; c != NULL; c = c->next)
+      {
+        if (strcmp (c->key, "order") != 0)
+          continue;
+        if (n == G_N_ELEMENTS (order))
+          return layer_error (imp, error, ENVELOPE_IMPORT_ERROR_UNSUPPORTED, c, "order",
+                              _("more than %u axes"), (guint) G_N_ELEMENTS (order));
+        if (!read_int_node (imp, c, 0, ENVELOPE_MAX_RANK, &order[n], error))
+          return FALSE;
+        n++;
+      }
+  if (n == 0 || order[0] != 0)
+    return batch_axis_unknown (imp, cl, error);
+  if (n == 1)
+    return add_simple (imp, cl, ENVELOPE_LAYER_IDENTITY, error) != NULL;
+  layer = add_simple (imp, cl, ENVELOPE_LAYER_PERMUTE, error);
+  if (layer == NULL)
+    return FALSE;
+  for (guint i = 1; i < n; i++)
+    {
+      if (order[i] == 0)
+        return layer_error (imp, error, ENVELOPE_IMPORT_ERROR_CORRUPT, param, "order",
+                            _("names the batch axis twice"));
+      layer->order[i - 1] = order[i] - 1;
+    }
+  layer->lengths[ENVELOPE_FIELD_ORDER] = (guint8) (n - 1);
+  layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_ORDER);
+  return TRUE;
+}
+
 static gboolean
 map_concat (Importer         *imp,
             const CaffeLayer *cl,
@@ -1491,6 +1546,8 @@ map_concat (Importer         *imp,
     }
   else if (!read_int (imp, param, "concat_dim", 1, 0, ENVELOPE_MAX_RANK, &axis, error))
     return FALSE;
+  if (axis == 0)
+    return batch_axis_unknown (imp, cl, error);
   if (!per_sample_axis (imp, axis, "axis", &per_sample, error) ||
       !need_bottoms (imp, cl, 1, 64, error) || !resolve_bottoms (imp, cl, inputs, error))
     return FALSE;
@@ -1520,6 +1577,8 @@ map_slice (Importer         *imp,
     }
   else if (!read_int (imp, param, "slice_dim", 1, 0, ENVELOPE_MAX_RANK, &axis, error))
     return FALSE;
+  if (axis == 0)
+    return batch_axis_unknown (imp, cl, error);
   if (!per_sample_axis (imp, axis, "axis", &per_sample, error) ||
       !need_bottoms (imp, cl, 1, 1, error) || !resolve_bottoms (imp, cl, inputs, error))
     return FALSE;
@@ -2335,6 +2394,8 @@ map_layer (Importer         *imp,
     }
   if (strcmp (t, "Flatten") == 0)
     return map_flatten (imp, cl, error);
+  if (strcmp (t, "Permute") == 0)
+    return map_permute (imp, cl, error);
   if (strcmp (t, "Reshape") == 0)
     return map_reshape (imp, cl, error);
   if (strcmp (t, "Crop") == 0)
