@@ -838,6 +838,31 @@ test_build_vit_block (void)
   app_test_window_destroy (window);
 }
 
+/* An ONNX model opens as an ordinary network: drawn, counted, untitled
+ * (Save asks where, proposing NAME.json beside it, and the model is never
+ * overwritten), with a toast saying it was imported. */
+static void
+test_open_onnx (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "import", "onnx", "resnet18-train.onnx", NULL);
+  g_autofree char *title = NULL;
+
+  app_test_activate (window, "win.open-file", g_variant_new_string (path));
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+  g_assert_null (envelope_document_get_error (window->document));
+  g_assert_null (envelope_document_get_file (window->document));
+  g_assert_nonnull (envelope_document_get_source (window->document));
+  g_assert_cmpstr (envelope_document_get_network (window->document)->name, ==, "resnet18-train");
+  g_assert_cmpuint (envelope_analysis_get_totals (envelope_document_get_analysis (window->document))->trainable_params,
+                    ==, 11689512);
+  g_assert_nonnull (window->last_message);
+  g_assert_nonnull (strstr (window->last_message, "Imported “resnet18-train.onnx”"));
+  g_assert_cmpuint (envelope_diagram_get_n_blocks (envelope_canvas_get_diagram (window->canvas)), >, 0);
+  app_test_screenshot (GTK_WIDGET (window), "open-onnx");
+  app_test_window_destroy (window);
+}
+
 /* A window closed with its memory popover open goes, and takes its
  * document and views with it: nothing holds on to them. */
 static void
@@ -918,6 +943,7 @@ main (int   argc,
   g_test_add_func ("/app/palette-search", test_palette_search);
   g_test_add_func ("/app/build-layouts", test_build_layouts);
   g_test_add_func ("/app/build-vit-block", test_build_vit_block);
+  g_test_add_func ("/app/open-onnx", test_open_onnx);
   g_test_add_func ("/app/select-layer", test_select_layer);
   g_test_add_func ("/app/edit-setting", test_edit_setting);
   g_test_add_func ("/app/invalid-setting", test_invalid_setting);

@@ -368,6 +368,8 @@ envelope_document_replace (EnvelopeDocument *self,
   envelope_network_free (self->network);
   self->network = network;
   g_set_object (&self->file, file);
+  g_clear_object (&self->source);
+  g_clear_pointer (&self->notes, g_ptr_array_unref);
   g_ptr_array_set_size (self->undo, 0);
   g_ptr_array_set_size (self->redo, 0);
   g_clear_pointer (&self->merge_key, g_free);
@@ -441,13 +443,28 @@ envelope_document_load (EnvelopeDocument  *self,
   if (format == ENVELOPE_FILE_ENVELOPE)
     {
       envelope_document_replace (self, network, file);
-      g_clear_object (&self->source);
-      g_clear_pointer (&self->notes, g_ptr_array_unref);
       return TRUE;
     }
+  envelope_document_take_imported (self, network, file, g_steal_pointer (&notes));
+  return TRUE;
+}
+
+/* Takes @network, imported from the foreign file @source: the document
+ * has no file of its own, so Save asks where to write an Envelope file
+ * and the original is never overwritten.  Takes @notes too. */
+void
+envelope_document_take_imported (EnvelopeDocument *self,
+                                 EnvelopeNetwork  *network,
+                                 GFile            *source,
+                                 GPtrArray        *notes)
+{
+  g_return_if_fail (ENVELOPE_IS_DOCUMENT (self));
+  g_return_if_fail (network != NULL);
+  g_return_if_fail (G_IS_FILE (source));
+
   if (network->name == NULL || network->name[0] == '\0')
     {
-      g_autofree char *base = g_file_get_basename (file);
+      g_autofree char *base = g_file_get_basename (source);
       char *dot = strrchr (base, '.');
 
       if (dot != NULL && dot != base)
@@ -455,11 +472,9 @@ envelope_document_load (EnvelopeDocument  *self,
       g_free (network->name);
       network->name = g_strdup (base);
     }
-  g_set_object (&self->source, file);
-  g_clear_pointer (&self->notes, g_ptr_array_unref);
-  self->notes = g_steal_pointer (&notes);
   envelope_document_replace (self, network, NULL);
-  return TRUE;
+  g_set_object (&self->source, source);
+  self->notes = notes;
 }
 
 GFile *

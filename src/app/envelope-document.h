@@ -44,6 +44,10 @@ gboolean               envelope_document_save               (EnvelopeDocument   
 const EnvelopeNetwork *envelope_document_get_network        (EnvelopeDocument       *self);
 GFile                 *envelope_document_get_file           (EnvelopeDocument       *self);
 GFile                 *envelope_document_get_source         (EnvelopeDocument       *self);
+void                   envelope_document_take_imported      (EnvelopeDocument       *self,
+                                                             EnvelopeNetwork        *network,
+                                                             GFile                  *source,
+                                                             GPtrArray              *notes);
 GPtrArray             *envelope_document_get_notes          (EnvelopeDocument       *self);
 char                  *envelope_document_dup_title          (EnvelopeDocument       *self);
 gboolean               envelope_document_get_dirty          (EnvelopeDocument       *self);

@@ -16,6 +16,7 @@
 
 #include "envelope-application.h"
 #include "envelope-devices.h"
+#include "envelope-import.h"
 #include "envelope-layer-edit.h"
 #include "envelope-report.h"
 #include "envelope-settings.h"
@@ -44,11 +45,13 @@ open_network (EnvelopeWindow *self,
               gboolean        as_copy)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) notes = NULL;
   g_autofree char *path = g_file_get_path (file);
+  EnvelopeFileFormat format = ENVELOPE_FILE_ENVELOPE;
   EnvelopeNetwork *network;
   EnvelopeWindow *target;
 
-  network = path ? envelope_network_load_from_file (path, &error) : NULL;
+  network = path ? envelope_import_load_file (path, &format, &notes, &error) : NULL;
   if (network == NULL)
     {
       g_autofree char *name = g_file_get_basename (file);
@@ -61,6 +64,15 @@ open_network (EnvelopeWindow *self,
     }
 
   target = target_window (self);
+  if (format != ENVELOPE_FILE_ENVELOPE)
+    {
+      /* a foreign file is imported: never its own file to save over */
+      envelope_document_take_imported (target->document, network, file, g_steal_pointer (&notes));
+      if (!as_copy)
+        envelope_window_add_recent (target, file);
+      envelope_window_announce_import (target);
+      return;
+    }
   envelope_document_replace (target->document, network, as_copy ? NULL : file);
   if (!as_copy)
     envelope_window_add_recent (target, file);

@@ -667,22 +667,29 @@ envelope_window_open (EnvelopeWindow *self,
       return FALSE;
     }
   envelope_window_add_recent (self, file);
-  if (envelope_document_get_source (self->document) != NULL)
-    {
-      /* imported: say from what, and what the importer assumed */
-      GPtrArray *notes = envelope_document_get_notes (self->document);
-      g_autofree char *name = g_file_get_basename (file);
-      g_autofree char *message = NULL;
-
-      if (notes != NULL && notes->len > 0)
-        message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                "Imported “%s”; Save writes an Envelope file beside it. %u note: %s",
-                                                "Imported “%s”; Save writes an Envelope file beside it. %u notes, the first: %s",
-                                                notes->len),
-                                   name, notes->len, (const char *) g_ptr_array_index (notes, 0));
-      else
-        message = g_strdup_printf (_("Imported “%s”; Save writes an Envelope file beside it"), name);
-      envelope_window_toast (self, message);
-    }
+  envelope_window_announce_import (self);
   return TRUE;
+}
+
+/* After an import: say from what, and what the importer assumed. */
+void
+envelope_window_announce_import (EnvelopeWindow *self)
+{
+  GFile *source = envelope_document_get_source (self->document);
+  GPtrArray *notes = envelope_document_get_notes (self->document);
+  g_autofree char *name = NULL;
+  g_autofree char *message = NULL;
+
+  if (source == NULL)
+    return;
+  name = g_file_get_basename (source);
+  if (notes != NULL && notes->len > 0)
+    message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                            "Imported “%s”; Save writes an Envelope file beside it. %u note: %s",
+                                            "Imported “%s”; Save writes an Envelope file beside it. %u notes, the first: %s",
+                                            notes->len),
+                               name, notes->len, (const char *) g_ptr_array_index (notes, 0));
+  else
+    message = g_strdup_printf (_("Imported “%s”; Save writes an Envelope file beside it"), name);
+  envelope_window_toast (self, message);
 }

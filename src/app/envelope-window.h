@@ -18,6 +18,7 @@ EnvelopeDocument *envelope_window_get_document  (EnvelopeWindow *self);
 gboolean          envelope_window_is_pristine   (EnvelopeWindow *self);
 gboolean          envelope_window_open          (EnvelopeWindow *self,
                                                  GFile          *file);
+void            envelope_window_announce_import (EnvelopeWindow *self);
 gboolean          envelope_window_offer_recovery (EnvelopeWindow *self);
 
 G_END_DECLS
