@@ -375,7 +375,7 @@ parse_tree (const guint8 *data,
   if (length > G_MAXUINT)
     {
       g_set_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_TOO_LARGE,
-                   _("a prototxt of %" G_GSIZE_FORMAT " bytes is larger than Envelope reads"), length);
+                   _("a prototxt of %" PRIu64 " bytes is larger than Envelope reads"), (guint64) length);
       return FALSE;
     }
   /* GScanner would take a NUL for the end of the text */
@@ -383,8 +383,8 @@ parse_tree (const guint8 *data,
   if (nul != NULL)
     {
       g_set_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_CORRUPT,
-                   _("byte %" G_GSIZE_FORMAT ": a NUL byte; a prototxt is text"),
-                   (gsize) ((const guint8 *) nul - data));
+                   _("byte %" PRIu64 ": a NUL byte; a prototxt is text"),
+                   (guint64) ((const guint8 *) nul - data));
       return FALSE;
     }
 

@@ -17,6 +17,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <glib/gi18n-lib.h>
@@ -169,8 +171,8 @@ check_nesting (const guint8 *data,
           if (++depth > MAX_NESTING)
             {
               g_set_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_TOO_LARGE,
-                           _("arrays and objects nest more than %u deep at byte %" G_GSIZE_FORMAT),
-                           MAX_NESTING, i);
+                           _("arrays and objects nest more than %u deep at byte %" PRIu64),
+                           MAX_NESTING, (guint64) i);
               return FALSE;
             }
         }
@@ -1870,8 +1872,8 @@ convert_attention (Ctx     *ctx,
     envelope_import_note (ctx->notes, _("Layer \"%s\" (MultiHeadAttention): its keys are read from a tensor of their own; they are counted as if read from the values."),
                           item->keras_name);
   if (value_dim != key_dim)
-    envelope_import_note (ctx->notes, _("Layer \"%s\" (MultiHeadAttention): value_dim %" G_GINT64_FORMAT " is counted as key_dim %" G_GINT64_FORMAT "."),
-                          item->keras_name, value_dim, key_dim);
+    envelope_import_note (ctx->notes, _("Layer \"%s\" (MultiHeadAttention): value_dim %" PRId64 " is counted as key_dim %" PRId64 "."),
+                          item->keras_name, (gint64) value_dim, (gint64) key_dim);
   layer = add_layer (ctx, item, ENVELOPE_LAYER_ATTENTION, NULL, (const char *const *) inputs, n);
   layer->heads = heads;
   layer->head_dim = key_dim;
@@ -2596,7 +2598,7 @@ envelope_import_keras_archive (const guint8 *data,
       if (archive_entry_size_is_set (entry) && (guint64) archive_entry_size (entry) > MAX_CONFIG_BYTES)
         {
           g_set_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_TOO_LARGE,
-                       _("config.json: the archive says it holds %" G_GINT64_FORMAT " bytes; Envelope reads up to %u MiB"),
+                       _("config.json: the archive says it holds %" PRId64 " bytes; Envelope reads up to %u MiB"),
                        (gint64) archive_entry_size (entry), (guint) (MAX_CONFIG_BYTES >> 20));
           goto out;
         }

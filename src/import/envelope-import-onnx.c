@@ -17,6 +17,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
@@ -264,8 +266,8 @@ check_nesting (const guint8 *data,
               if (depth + 1 == ONNX_MAX_NESTING)
                 {
                   g_set_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_TOO_LARGE,
-                               _("the ONNX model nests messages (subgraphs or types) more than %d deep, at byte %" G_GSIZE_FORMAT),
-                               ONNX_MAX_NESTING, pos);
+                               _("the ONNX model nests messages (subgraphs or types) more than %d deep, at byte %" PRIu64),
+                               ONNX_MAX_NESTING, (guint64) pos);
                   return FALSE;
                 }
               depth++;
@@ -942,8 +944,8 @@ import_window (Op               *op,
   if (conv && (groups < 1 || x->dims[1] % groups != 0 || filters < 1))
     {
       node_error (op->error, ENVELOPE_IMPORT_ERROR_CORRUPT, op->index, n,
-                  _("group %" G_GINT64_FORMAT " does not divide its %" G_GINT64_FORMAT " input channels"),
-                  groups, x->dims[1]);
+                  _("group %" PRId64 " does not divide its %" PRId64 " input channels"),
+                  (gint64) groups, (gint64) x->dims[1]);
       return FALSE;
     }
   dims[0] = x->dims[0];
@@ -1686,8 +1688,8 @@ import_binary (Op               *op,
        * kind on one input, which costs one operation per value */
       layer = unary (op, type, x, n->output[0]);
       if (c->initializer && count > 1)
-        envelope_import_note (im->notes, _("%s (%s): its learned operand (%" G_GINT64_FORMAT " values) is not counted as parameters"),
-                              layer->name, n->op_type, count);
+        envelope_import_note (im->notes, _("%s (%s): its learned operand (%" PRId64 " values) is not counted as parameters"),
+                              layer->name, n->op_type, (gint64) count);
       return TRUE;
     }
 }
@@ -2413,7 +2415,7 @@ import_inputs (Importer *im,
           if (s->dim[d]->dim_value > ONNX_MAX_DIM)
             {
               g_set_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_TOO_LARGE,
-                           _("graph input “%s”: axis %u claims %" G_GINT64_FORMAT " values"),
+                           _("graph input “%s”: axis %u claims %" PRId64 " values"),
                            in->name, (guint) d, (gint64) s->dim[d]->dim_value);
               return FALSE;
             }
@@ -2631,8 +2633,8 @@ envelope_import_onnx (const guint8 *data,
       g_hash_table_insert (im.value_info, im.graph->output[i]->name, im.graph->output[i]);
 
   if (im.opset != 0 && (im.opset < 7 || im.opset > 21))
-    envelope_import_note (notes, _("The model uses opset %" G_GINT64_FORMAT "; Envelope reads opsets 7 to 21 and may misread it."),
-                          im.opset);
+    envelope_import_note (notes, _("The model uses opset %" PRId64 "; Envelope reads opsets 7 to 21 and may misread it."),
+                          (gint64) im.opset);
   if (!import_initializers (&im, error))
     goto out;
   if ((order = sort_nodes (&im, error)) == NULL && im.graph->n_node > 0)
