@@ -286,6 +286,164 @@ corrupt:
   return TRUE;
 }
 
+/* -- Leaving the weights out ----------------------------------------------- */
+
+/* protobuf-c copies every bytes field it unpacks, so a 550 MB model with
+ * its weights would be held twice (the mapped file, and the copy).  The
+ * weights are never read: only their dims are.  So for a large file, the
+ * unpack is given a copy of the model without the initializers' large
+ * data fields (raw_data and the typed *_data lists), assembled by walking
+ * the wire format down to them; small ones stay (shape constants are
+ * read).  On any doubt the caller unpacks the file itself. */
+#define STRIP_ABOVE ((gsize) 16 << 20)
+#define KEEP_DATA_BELOW 65536
+
+static void
+append_varint (GByteArray *out,
+               guint64     value)
+{
+  do
+    {
+      guint8 b = (value & 0x7f) | (value > 0x7f ? 0x80 : 0);
+      g_byte_array_append (out, &b, 1);
+      value >>= 7;
+    }
+  while (value != 0);
+}
+
+/* The next field of [pos, end): its key, and where its value lies. */
+static gboolean
+next_field (const guint8 *data,
+            gsize         end,
+            gsize        *pos,
+            guint64      *key,
+            gsize        *value_start,
+            gsize        *value_end)
+{
+  guint64 value;
+
+  if (!read_varint (data, end, pos, key))
+    return FALSE;
+  *value_start = *pos;
+  switch (*key & 7)
+    {
+    case 0:
+      if (!read_varint (data, end, pos, &value))
+        return FALSE;
+      break;
+    case 1:
+      if (end - *pos < 8)
+        return FALSE;
+      *pos += 8;
+      break;
+    case 5:
+      if (end - *pos < 4)
+        return FALSE;
+      *pos += 4;
+      break;
+    case 2:
+      if (!read_varint (data, end, pos, &value) || value > end - *pos)
+        return FALSE;
+      *value_start = *pos;
+      *pos += value;
+      break;
+    default:
+      return FALSE;
+    }
+  *value_end = *pos;
+  return TRUE;
+}
+
+/* A TensorProto without its large data fields. */
+static gboolean
+strip_tensor (const guint8 *data,
+              gsize         start,
+              gsize         end,
+              GByteArray   *out)
+{
+  gsize pos = start;
+
+  while (pos < end)
+    {
+      gsize field_start = pos, vs, ve;
+      guint64 key, number;
+
+      if (!next_field (data, end, &pos, &key, &vs, &ve))
+        return FALSE;
+      number = key >> 3;
+      /* float_data 4, int32_data 5, string_data 6, int64_data 7,
+       * raw_data 9, double_data 10, uint64_data 11 */
+      if ((key & 7) == 2 && ve - vs >= KEEP_DATA_BELOW &&
+          (number == 4 || number == 5 || number == 6 || number == 7 || number == 9 || number == 10 || number == 11))
+        continue;
+      g_byte_array_append (out, data + field_start, (guint) (pos - field_start));
+    }
+  return TRUE;
+}
+
+static gboolean
+strip_graph (const guint8 *data,
+             gsize         start,
+             gsize         end,
+             GByteArray   *out)
+{
+  gsize pos = start;
+
+  while (pos < end)
+    {
+      gsize field_start = pos, vs, ve;
+      guint64 key;
+
+      if (!next_field (data, end, &pos, &key, &vs, &ve))
+        return FALSE;
+      if (key == (5 << 3 | 2))   /* initializer */
+        {
+          g_autoptr(GByteArray) tensor = g_byte_array_new ();
+
+          if (!strip_tensor (data, vs, ve, tensor))
+            return FALSE;
+          append_varint (out, key);
+          append_varint (out, tensor->len);
+          g_byte_array_append (out, tensor->data, tensor->len);
+        }
+      else
+        g_byte_array_append (out, data + field_start, (guint) (pos - field_start));
+    }
+  return TRUE;
+}
+
+static GByteArray *
+strip_weights (const guint8 *data,
+               gsize         length)
+{
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  gsize pos = 0;
+
+  if (length < STRIP_ABOVE)
+    return NULL;
+  while (pos < length)
+    {
+      gsize field_start = pos, vs, ve;
+      guint64 key;
+
+      if (!next_field (data, length, &pos, &key, &vs, &ve))
+        return NULL;
+      if (key == (7 << 3 | 2))   /* graph */
+        {
+          g_autoptr(GByteArray) graph = g_byte_array_new ();
+
+          if (!strip_graph (data, vs, ve, graph))
+            return NULL;
+          append_varint (out, key);
+          append_varint (out, graph->len);
+          g_byte_array_append (out, graph->data, graph->len);
+        }
+      else
+        g_byte_array_append (out, data + field_start, (guint) (pos - field_start));
+    }
+  return g_steal_pointer (&out);
+}
+
 /* -- Values --------------------------------------------------------------- */
 
 static Value *
@@ -2575,7 +2733,13 @@ envelope_import_onnx (const guint8 *data,
     }
   if (!check_nesting (data, length, error))
     return NULL;
-  model = onnx__model_proto__unpack (NULL, length, data);
+  {
+    g_autoptr(GByteArray) stripped = strip_weights (data, length);
+
+    model = stripped != NULL ? onnx__model_proto__unpack (NULL, stripped->len, stripped->data) : NULL;
+    if (model == NULL)
+      model = onnx__model_proto__unpack (NULL, length, data);
+  }
   if (model == NULL)
     {
       g_set_error_literal (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_CORRUPT,
