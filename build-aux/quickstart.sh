@@ -21,7 +21,7 @@ libcairo2-dev libpango1.0-dev libgraphviz-dev librsvg2-dev
 libgtk-4-dev libadwaita-1-dev
 protobuf-c-compiler libprotobuf-c-dev libonnx-dev libarchive-dev
 poppler-utils xvfb xauth imagemagick desktop-file-utils appstream
-locales xdotool"
+locales xdotool clang"
 
 install_missing () {
   missing=""

@@ -388,6 +388,18 @@ parse_tree (const guint8 *data,
       return FALSE;
     }
 
+  /* names and messages are UTF-8: so must the text be */
+  {
+    const char *end = NULL;
+
+    if (!g_utf8_validate ((const char *) data, (gssize) length, &end))
+      {
+        g_set_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_CORRUPT,
+                     _("byte %" PRIu64 ": not UTF-8 text; a prototxt is text"),
+                     (guint64) ((const guint8 *) end - data));
+        return FALSE;
+      }
+  }
   if (length >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
     {
       data += 3;

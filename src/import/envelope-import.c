@@ -95,6 +95,55 @@ envelope_import_detect (const guint8 *data,
   return ENVELOPE_FILE_UNKNOWN;
 }
 
+/* A foreign file's names may hold anything; an Envelope file's names
+ * are plain UTF-8 text.  Invalid bytes become U+FFFD and control
+ * characters "?", the same way in names and in the inputs that name
+ * them, so the network saves and reads back. */
+static char *
+clean_text (char     *text,
+            gboolean  free_text)
+{
+  char *valid;
+  GString *out;
+
+  if (text == NULL)
+    return NULL;
+  valid = g_utf8_make_valid (text, -1);
+  g_free (text);
+  out = g_string_new (NULL);
+  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (free_text && (c == '\n' || c == '\t'))
+        g_string_append_unichar (out, c);
+      else if (g_unichar_iscntrl (c) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069))
+        g_string_append_c (out, '?');
+      else
+        g_string_append_unichar (out, c);
+    }
+  g_free (valid);
+  return g_string_free (out, FALSE);
+}
+
+static void
+clean_names (EnvelopeNetwork *network)
+{
+  network->name = clean_text (network->name, FALSE);
+  network->description = clean_text (network->description, TRUE);
+  for (guint i = 0; i < envelope_network_get_n_layers (network); i++)
+    {
+      EnvelopeLayer *layer = envelope_network_get_layer (network, i);
+
+      layer->name = clean_text (layer->name, FALSE);
+      layer->group = clean_text (layer->group, FALSE);
+      layer->shares = clean_text (layer->shares, FALSE);
+      layer->operator_name = clean_text (layer->operator_name, FALSE);
+      for (guint k = 0; layer->inputs != NULL && layer->inputs[k] != NULL; k++)
+        layer->inputs[k] = clean_text (layer->inputs[k], FALSE);
+    }
+}
+
 EnvelopeNetwork *
 envelope_import_load_data (const guint8       *data,
                            gsize               length,
@@ -131,6 +180,16 @@ envelope_import_load_data (const guint8       *data,
                            _("this is not a network file Envelope reads: not an Envelope network (JSON), "
                              "an ONNX model, a Caffe prototxt or a Keras model"));
       break;
+    }
+  if (network != NULL && format != ENVELOPE_FILE_ENVELOPE)
+    clean_names (network);
+  if (network == NULL && error != NULL && *error != NULL && !g_utf8_validate ((*error)->message, -1, NULL))
+    {
+      /* a name from the file, in the message: show what can be shown */
+      char *valid = g_utf8_make_valid ((*error)->message, -1);
+
+      g_free ((*error)->message);
+      (*error)->message = valid;
     }
   if (format_out != NULL)
     *format_out = format;
