@@ -519,6 +519,46 @@ test_corrupted_bytes (void)
       }
 }
 
+/* A model of more than 16 MB is unpacked without its weights' data: the
+ * same ResNet-18 made large by a 17 MB doc_string (ModelProto field 6,
+ * appended: a protocol buffer's fields may come in any order) gives the
+ * same figures as the small file. */
+static void
+test_large_model (void)
+{
+  g_autofree char *path = fixture ("resnet18-train.onnx");
+  g_autofree char *contents = NULL;
+  g_autoptr(GByteArray) large = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) network = NULL;
+  g_autoptr(EnvelopeAnalysis) analysis = NULL;
+  gsize length = 0, doc = 17u << 20;
+  guint8 byte;
+  g_autofree guint8 *text = g_malloc (doc);
+
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+  g_byte_array_append (large, (const guint8 *) contents, (guint) length);
+  byte = 6 << 3 | 2;
+  g_byte_array_append (large, &byte, 1);
+  for (gsize v = doc; ; v >>= 7)
+    {
+      byte = (v & 0x7f) | (v > 0x7f ? 0x80 : 0);
+      g_byte_array_append (large, &byte, 1);
+      if (v <= 0x7f)
+        break;
+    }
+  memset (text, 'x', doc);
+  g_byte_array_append (large, text, (guint) doc);
+
+  network = envelope_import_load_data (large->data, large->len, "large.onnx", NULL, NULL, &error);
+  g_assert_no_error (error);
+  analysis = envelope_analysis_new (network, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (envelope_analysis_get_totals (analysis)->trainable_params, ==, 11689512);
+  g_assert_cmpuint (envelope_analysis_get_totals (analysis)->macs, ==, G_GUINT64_CONSTANT (1814073344));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -526,6 +566,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/import/onnx/resnet18-train", test_resnet18_train);
+  g_test_add_func ("/import/onnx/large-model", test_large_model);
   g_test_add_func ("/import/onnx/resnet18-eval", test_resnet18_eval);
   g_test_add_func ("/import/onnx/mobilenet-v3-small", test_mobilenet_v3_small);
   g_test_add_func ("/import/onnx/transformer-decomposed", test_transformer_decomposed);

@@ -381,30 +381,39 @@ strip_tensor (const guint8 *data,
   return TRUE;
 }
 
+typedef gboolean (*StripFunc) (const guint8 *data,
+                               gsize         start,
+                               gsize         end,
+                               GByteArray   *out);
+
+/* The fields of [start, end) copied to @out, each field keyed @key
+ * rewritten by @strip with its new length. */
 static gboolean
-strip_graph (const guint8 *data,
-             gsize         start,
-             gsize         end,
-             GByteArray   *out)
+strip_fields (const guint8 *data,
+              gsize         start,
+              gsize         end,
+              guint64       key,
+              StripFunc     strip,
+              GByteArray   *out)
 {
   gsize pos = start;
 
   while (pos < end)
     {
       gsize field_start = pos, vs, ve;
-      guint64 key;
+      guint64 found;
 
-      if (!next_field (data, end, &pos, &key, &vs, &ve))
+      if (!next_field (data, end, &pos, &found, &vs, &ve))
         return FALSE;
-      if (key == (5 << 3 | 2))   /* initializer */
+      if (found == key)
         {
-          g_autoptr(GByteArray) tensor = g_byte_array_new ();
+          g_autoptr(GByteArray) inner = g_byte_array_new ();
 
-          if (!strip_tensor (data, vs, ve, tensor))
+          if (!strip (data, vs, ve, inner))
             return FALSE;
           append_varint (out, key);
-          append_varint (out, tensor->len);
-          g_byte_array_append (out, tensor->data, tensor->len);
+          append_varint (out, inner->len);
+          g_byte_array_append (out, inner->data, inner->len);
         }
       else
         g_byte_array_append (out, data + field_start, (guint) (pos - field_start));
@@ -412,35 +421,26 @@ strip_graph (const guint8 *data,
   return TRUE;
 }
 
+/* A GraphProto whose initializers (field 5) lose their large data. */
+static gboolean
+strip_graph (const guint8 *data,
+             gsize         start,
+             gsize         end,
+             GByteArray   *out)
+{
+  return strip_fields (data, start, end, 5 << 3 | 2, strip_tensor, out);
+}
+
+/* A ModelProto whose graph (field 7) does, for a file large enough to
+ * matter; NULL otherwise or on any doubt. */
 static GByteArray *
 strip_weights (const guint8 *data,
                gsize         length)
 {
   g_autoptr(GByteArray) out = g_byte_array_new ();
-  gsize pos = 0;
 
-  if (length < STRIP_ABOVE)
+  if (length < STRIP_ABOVE || !strip_fields (data, 0, length, 7 << 3 | 2, strip_graph, out))
     return NULL;
-  while (pos < length)
-    {
-      gsize field_start = pos, vs, ve;
-      guint64 key;
-
-      if (!next_field (data, length, &pos, &key, &vs, &ve))
-        return NULL;
-      if (key == (7 << 3 | 2))   /* graph */
-        {
-          g_autoptr(GByteArray) graph = g_byte_array_new ();
-
-          if (!strip_graph (data, vs, ve, graph))
-            return NULL;
-          append_varint (out, key);
-          append_varint (out, graph->len);
-          g_byte_array_append (out, graph->data, graph->len);
-        }
-      else
-        g_byte_array_append (out, data + field_start, (guint) (pos - field_start));
-    }
   return g_steal_pointer (&out);
 }
 
