@@ -1652,6 +1652,28 @@ map_slice (Importer         *imp,
   return TRUE;
 }
 
+/* A reshape of @input to the per-sample @shape; two sizes are a 1-D map,
+ * as Caffe's blobs are maps, never sequences of tokens. */
+static EnvelopeLayer *
+add_reshape (Importer          *imp,
+             const char        *name,
+             const char *const *input,
+             const gint64      *shape,
+             guint              rank)
+{
+  EnvelopeLayer *layer = add_layer (imp, ENVELOPE_LAYER_RESHAPE, name, input, 1);
+
+  layer->shape_rank = rank;
+  memcpy (layer->shape, shape, rank * sizeof (gint64));
+  layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_SHAPE);
+  if (rank == 2)
+    {
+      layer->layout = ENVELOPE_SHAPE_MAP;
+      layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_LAYOUT);
+    }
+  return layer;
+}
+
 /* A reshape to @dims (Caffe's, batch first, 0 copying and −1 inferring). */
 static gboolean
 map_reshape (Importer         *imp,
@@ -1761,15 +1783,7 @@ map_reshape (Importer         *imp,
     return layer_error (imp, error, ENVELOPE_IMPORT_ERROR_UNSUPPORTED, shape, "dim",
                         _("a blob of %u axes besides the batch; Envelope follows at most %u"),
                         n_target, ENVELOPE_MAX_RANK);
-  layer = add_layer (imp, ENVELOPE_LAYER_RESHAPE, top_name (cl), inputs, 1);
-  layer->shape_rank = n_target;
-  memcpy (layer->shape, target, n_target * sizeof (gint64));
-  layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_SHAPE);
-  if (n_target == 2)
-    {
-      layer->layout = ENVELOPE_SHAPE_MAP;
-      layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_LAYOUT);
-    }
+  layer = add_reshape (imp, top_name (cl), inputs, target, n_target);
   set_tops (imp, cl, layer->name);
   return TRUE;
 }
@@ -1815,15 +1829,7 @@ map_flatten (Importer         *imp,
   n_target++;
   for (gint64 i = end_axis + 1; i < n_full; i++)
     target[n_target++] = full[i];
-  layer = add_layer (imp, ENVELOPE_LAYER_RESHAPE, top_name (cl), inputs, 1);
-  layer->shape_rank = n_target;
-  memcpy (layer->shape, target, n_target * sizeof (gint64));
-  layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_SHAPE);
-  if (n_target == 2)
-    {
-      layer->layout = ENVELOPE_SHAPE_MAP;
-      layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_LAYOUT);
-    }
+  layer = add_reshape (imp, top_name (cl), inputs, target, n_target);
   set_tops (imp, cl, layer->name);
   return TRUE;
 }
@@ -1880,7 +1886,7 @@ broadcast_second (Importer         *imp,
   const EnvelopeLayerFigures *f;
   guint rank_a, rank_b;
   guint64 shape_b[ENVELOPE_MAX_RANK];
-  gint64 axis, start;
+  gint64 axis, start, target[ENVELOPE_MAX_RANK];
   EnvelopeLayer *layer;
   g_autofree char *name = NULL;
 
@@ -1901,16 +1907,9 @@ broadcast_second (Importer         *imp,
     return layer_error (imp, error, ENVELOPE_IMPORT_ERROR_UNSUPPORTED, param, "axis",
                         _("the second blob does not fit the first's axes from axis %" PRId64), axis);
   name = g_strdup_printf ("%s/broadcast", cl->name);
-  layer = add_layer (imp, ENVELOPE_LAYER_RESHAPE, name, inputs + 1, 1);
-  layer->shape_rank = rank_a;
   for (guint i = 0; i < rank_a; i++)
-    layer->shape[i] = i >= start && i < start + rank_b ? (gint64) shape_b[i - start] : 1;
-  layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_SHAPE);
-  if (rank_a == 2)
-    {
-      layer->layout = ENVELOPE_SHAPE_MAP;
-      layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_LAYOUT);
-    }
+    target[i] = i >= start && i < start + rank_b ? (gint64) shape_b[i - start] : 1;
+  layer = add_reshape (imp, name, inputs + 1, target, rank_a);
   inputs[1] = layer->name;
   return TRUE;
 }
