@@ -246,6 +246,22 @@ check_window_lists (EnvelopeInference *inf,
   return TRUE;
 }
 
+/* The spatial axes a window slides over, for convolution and pooling:
+ * the input must be a map, and each window setting one value or one per
+ * axis. */
+static gboolean
+window_axes (EnvelopeInference *inf,
+             guint             *n_axes,
+             GError           **error)
+{
+  const EnvelopeLayerFigures *in = inf->inputs[0];
+
+  if (!envelope_require_map (inf, in, error))
+    return FALSE;
+  *n_axes = envelope_spatial_axes (in);
+  return check_window_lists (inf, *n_axes, error);
+}
+
 /* "(3 × 3)", "(3 × 3 × 3)", or "3" for a 1-D kernel. */
 static void
 append_product (GString       *out,
@@ -330,10 +346,7 @@ infer_conv (EnvelopeInference *inf,
   Axis ax[ENVELOPE_MAX_SPATIAL] = { { 0 } };
   guint n;
 
-  if (!envelope_require_map (inf, in, error))
-    return FALSE;
-  n = envelope_spatial_axes (in);
-  if (!check_window_lists (inf, n, error))
+  if (!window_axes (inf, &n, error))
     return FALSE;
   c_in = in->shape[0];
   c_out = (guint64) l->filters;
@@ -457,10 +470,7 @@ infer_deconv (EnvelopeInference *inf,
   char *text[4][ENVELOPE_MAX_SPATIAL] = { { NULL } };
   guint n;
 
-  if (!envelope_require_map (inf, in, error))
-    return FALSE;
-  n = envelope_spatial_axes (in);
-  if (!check_window_lists (inf, n, error))
+  if (!window_axes (inf, &n, error))
     return FALSE;
   c_in = in->shape[0];
   c_out = (guint64) l->filters;
@@ -627,10 +637,7 @@ infer_pool (EnvelopeInference *inf,
   Axis ax[ENVELOPE_MAX_SPATIAL] = { { 0 } };
   guint n;
 
-  if (!envelope_require_map (inf, in, error))
-    return FALSE;
-  n = envelope_spatial_axes (in);
-  if (!check_window_lists (inf, n, error))
+  if (!window_axes (inf, &n, error))
     return FALSE;
   out->rank = in->rank;
   out->layout = ENVELOPE_TENSOR_MAP;
