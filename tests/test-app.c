@@ -213,6 +213,41 @@ test_invalid_setting (void)
   app_test_window_destroy (window);
 }
 
+/* A name another layer has, or one holding a control character, is
+ * refused where it is typed and where a script sends it; the layer keeps
+ * its name. */
+static void
+test_refused_name (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  const EnvelopeNetwork *network;
+  GtkWidget *name;
+
+  app_test_open_model (window, "mnist.json");
+  network = envelope_document_get_network (window->document);
+  app_test_select (window, "pool1");
+  name = envelope_inspector_get_field_widget (window->inspector, "name");
+
+  gtk_editable_set_text (GTK_EDITABLE (name), "conv2");
+  g_signal_emit_by_name (name, "apply");
+  g_assert_cmpstr (envelope_inspector_get_message (window->inspector), ==,
+                   "Another layer is called “conv2”: names must be unique");
+  g_assert_true (gtk_widget_has_css_class (name, "error"));
+  g_assert_cmpstr (envelope_network_get_layer (network, 5)->name, ==, "pool1");
+
+  gtk_editable_set_text (GTK_EDITABLE (name), "pool\x07one");
+  g_signal_emit_by_name (name, "apply");
+  g_assert_cmpstr (envelope_inspector_get_message (window->inspector), ==,
+                   "The name holds the control character U+0007 at position 4; it must be plain text");
+  g_assert_cmpstr (envelope_network_get_layer (network, 5)->name, ==, "pool1");
+
+  app_test_activate (window, "win.set-field", g_variant_new ("(sv)", "name", g_variant_new_string ("pool\u202eone")));
+  g_assert_cmpstr (envelope_network_get_layer (network, 5)->name, ==, "pool1");
+  app_test_activate (window, "win.set-field", g_variant_new ("(sv)", "name", g_variant_new_string ("pool one")));
+  g_assert_cmpstr (envelope_network_get_layer (network, 5)->name, ==, "pool one");
+  app_test_window_destroy (window);
+}
+
 /* A list of axes: through the action as a script sends it (ax), and
  * typed into the inspector's entry as "0, 2, 1". */
 static void
@@ -947,6 +982,7 @@ main (int   argc,
   g_test_add_func ("/app/select-layer", test_select_layer);
   g_test_add_func ("/app/edit-setting", test_edit_setting);
   g_test_add_func ("/app/invalid-setting", test_invalid_setting);
+  g_test_add_func ("/app/refused-name", test_refused_name);
   g_test_add_func ("/app/axes-setting", test_axes_setting);
   g_test_add_func ("/app/scale-setting", test_scale_setting);
   g_test_add_func ("/app/insert-delete", test_insert_delete);

@@ -1063,23 +1063,25 @@ on_name_applied (AdwEntryRow       *row,
   const EnvelopeLayer *current = current_layer (self);
   const char *name = gtk_editable_get_text (GTK_EDITABLE (row));
   g_autoptr(EnvelopeLayer) layer = NULL;
-  gint other;
+  g_autoptr(GVariant) value = NULL;
+  g_autoptr(GError) error = NULL;
 
   if (current == NULL || g_strcmp0 (name, current->name) == 0)
     return;
-  other = envelope_network_find_layer (envelope_document_get_network (self->document), name);
-  if (other >= 0)
+  layer = envelope_layer_copy (current);
+  value = g_variant_ref_sink (g_variant_new_string (name));
+  if (envelope_network_find_layer (envelope_document_get_network (self->document), name) >= 0)
+    g_set_error (&error, ENVELOPE_EDIT_ERROR, ENVELOPE_EDIT_ERROR_VALUE,
+                 _("Another layer is called “%s”: names must be unique"), name);
+  else
+    envelope_layer_set_from_variant (layer, "name", value, &error);
+  if (error != NULL)
     {
-      g_autofree char *message = g_strdup_printf (_("Another layer is called “%s”: names must be unique"), name);
-
-      gtk_label_set_text (self->message_label, message);
+      gtk_label_set_text (self->message_label, error->message);
       gtk_widget_set_visible (GTK_WIDGET (self->message_label), TRUE);
       gtk_widget_add_css_class (GTK_WIDGET (row), "error");
       return;
     }
-  layer = envelope_layer_copy (current);
-  g_free (layer->name);
-  layer->name = g_strdup (name);
   envelope_document_update_layer (self->document, (guint) self->layer, layer, NULL);
 }
 

@@ -110,6 +110,15 @@ envelope_layer_set_from_variant (EnvelopeLayer  *layer,
 
   if (g_str_equal (key, "name") && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
     {
+      /* names are checked where they come in (a file, an import, an
+       * edit), not by every analysis */
+      g_autofree char *problem = envelope_text_problem (g_variant_get_string (value, NULL), FALSE);
+
+      if (problem != NULL)
+        {
+          g_set_error (error, ENVELOPE_EDIT_ERROR, ENVELOPE_EDIT_ERROR_VALUE, _("The name %s"), problem);
+          return FALSE;
+        }
       g_free (layer->name);
       layer->name = g_variant_dup_string (value, NULL);
       return TRUE;

@@ -162,9 +162,6 @@ envelope_optimizer_list_valid (void)
 /* ------------------------------------------------------------------ */
 /* Layers                                                              */
 
-static char *text_problem (const char *text,
-                           gboolean    free_text);
-
 /* Where @field's value lives in @layer. */
 #define FIELD_VALUE(layer, info, type) ((type *) G_STRUCT_MEMBER_P ((layer), (info)->offset))
 
@@ -808,17 +805,6 @@ envelope_layer_validate (const EnvelopeLayer   *layer,
                             index, "", "name", _("must not be empty"));
       return FALSE;
     }
-  {
-    g_autofree char *problem = text_problem (layer->name, FALSE);
-
-    if (G_UNLIKELY (problem != NULL))
-      {
-        /* the name is what is wrong: say where, not what */
-        envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_VALUE, location,
-                              index, "", "name", "%s", problem);
-        return FALSE;
-      }
-  }
   /* the kind's fields only, lowest first: this runs for every layer of
    * every analysis */
   for (guint64 fields = kind->fields; fields != 0; fields &= fields - 1)
@@ -1241,13 +1227,32 @@ is_string (JsonNode *node)
   return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
 }
 
-/* Why @text cannot be kept, or NULL: it must be UTF-8 (json-glib turns a
- * lone surrogate escape such as "\ud800" into bytes that are not), and
- * hold no control character nor a direction override, which would reach a
- * terminal raw or reorder what a report shows; free text may break lines. */
-static char *
-text_problem (const char *text,
-              gboolean    free_text)
+/**
+ * envelope_text_char_is_plain:
+ *
+ * Whether @c may stand in a name (or, with @free_text, in a description,
+ * which may break lines): no control character, which would reach a
+ * terminal raw, and no direction override, which would reorder a report.
+ */
+gboolean
+envelope_text_char_is_plain (gunichar c,
+                             gboolean free_text)
+{
+  if (free_text && (c == '\n' || c == '\t' || c == '\r'))
+    return TRUE;
+  return !g_unichar_iscntrl (c) && !(c >= 0x202a && c <= 0x202e) && !(c >= 0x2066 && c <= 0x2069);
+}
+
+/**
+ * envelope_text_problem:
+ *
+ * Why @text cannot be kept as a name (or free text), or NULL: it must be
+ * UTF-8 (json-glib turns a lone surrogate escape such as "\ud800" into
+ * bytes that are not) of plain characters (envelope_text_char_is_plain()).
+ */
+char *
+envelope_text_problem (const char *text,
+                       gboolean    free_text)
 {
   const char *q = text;
 
@@ -1262,9 +1267,7 @@ text_problem (const char *text,
     {
       gunichar c = g_utf8_get_char (p);
 
-      if (free_text && (c == '\n' || c == '\t' || c == '\r'))
-        continue;
-      if (g_unichar_iscntrl (c) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069))
+      if (!envelope_text_char_is_plain (c, free_text))
         return g_strdup_printf (_("holds the control character U+%04X at position %u; it must be plain text"),
                                 c, (guint) g_utf8_pointer_to_offset (text, p));
     }
@@ -1277,7 +1280,7 @@ check_text (Reader     *reader,
             const char *text,
             gboolean    free_text)
 {
-  g_autofree char *problem = text_problem (text, free_text);
+  g_autofree char *problem = envelope_text_problem (text, free_text);
 
   if (problem == NULL)
     return TRUE;
@@ -1587,7 +1590,7 @@ read_layer (JsonNode  *node,
   name = json_object_get_string_member (object, "name");
   {
     /* not named in the message: the name is what is wrong */
-    g_autofree char *problem = text_problem (name, FALSE);
+    g_autofree char *problem = envelope_text_problem (name, FALSE);
 
     if (problem != NULL)
       {

@@ -302,6 +302,10 @@ gboolean         envelope_layer_validate          (const EnvelopeLayer *layer,
                                                    EnvelopeErrorLocation *location,
                                                    GError             **error);
 char            *envelope_layer_describe          (const EnvelopeLayer *layer);
+gboolean         envelope_text_char_is_plain      (gunichar             c,
+                                                   gboolean             free_text);
+char            *envelope_text_problem            (const char          *text,
+                                                   gboolean             free_text);
 guint            envelope_layer_list_length       (const EnvelopeLayer *layer,
                                                    EnvelopeField        field);
 void             envelope_layer_set_field_default (EnvelopeLayer       *layer,

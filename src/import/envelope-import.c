@@ -115,12 +115,10 @@ clean_text (char     *text,
     {
       gunichar c = g_utf8_get_char (p);
 
-      if (free_text && (c == '\n' || c == '\t'))
+      if (envelope_text_char_is_plain (c, free_text))
         g_string_append_unichar (out, c);
-      else if (g_unichar_iscntrl (c) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069))
-        g_string_append_c (out, '?');
       else
-        g_string_append_unichar (out, c);
+        g_string_append_c (out, '?');
     }
   g_free (valid);
   return g_string_free (out, FALSE);
