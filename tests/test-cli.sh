@@ -34,7 +34,7 @@ check () {
 }
 
 check "report table" 0 "813,802" report "$models/mnist.json"
-check "report memory breakdown" 0 "error signals" report "$models/mnist.json"
+check "report memory breakdown" 0 "error signals" report "$models/mnist.json" --memory-model lecture
 check "report fit" 0 "Fit on GTX Titan X" report "$models/mnist.json"
 check "report json params" 0 '"params" : 813802' report "$models/mnist.json" --format json
 check "report json fit" 0 '"max_batch"' report "$models/mnist.json" --format json
@@ -46,7 +46,7 @@ check "report batch override" 0 '"batch" : 1,' report "$models/mnist.json" --bat
 check "report memory override" 0 '"device_memory" : 1073741824' report "$models/mnist.json" --memory 1GiB --format json
 check "report si units" 0 "3.26 MB" report "$models/mnist.json" --si
 check "report lecture table" 0 "1.94E+09" report "$models/vgg16-lecture.json" --group --scientific
-check "report gradient splitting" 0 '"steps" : 2' report "$models/vgg16.json" --device "GTX 980" --target-batch 16 --format json
+check "report gradient splitting" 0 '"steps" : 2' report "$models/vgg16.json" --device "GTX 980" --target-batch 16 --format json --memory-model lecture
 check "explain" 0 "28 × 28 × 32 × 32 × 3 × 3 = 7,225,344" explain "$models/mnist.json" conv2
 check "devices" 0 "GTX Titan X" devices
 

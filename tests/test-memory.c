@@ -27,7 +27,8 @@ static const char *network_json =
   "{\"name\": \"relu\", \"type\": \"relu\"},"
   "{\"name\": \"flat\", \"type\": \"flatten\"},"
   "{\"name\": \"fc\", \"type\": \"dense\", \"units\": 3}],"
-  "\"training\": {\"batch\": 8, \"optimizer\": \"adam\", \"device_memory\": 10000, \"target_batch\": 20}}";
+  "\"training\": {\"batch\": 8, \"optimizer\": \"adam\", \"device_memory\": 10000, \"target_batch\": 20,"
+  " \"memory_model\": \"lecture\"}}";
 
 static EnvelopeAnalysis *
 analyse_with (Model            *m,
@@ -203,9 +204,19 @@ static void
 test_fit_preset (void)
 {
   g_autoptr(Model) m = model_load ("mnist.json");
-  const EnvelopeFit *fit = envelope_analysis_get_fit (m->analysis);
-  const EnvelopeMemory *mem = envelope_analysis_get_memory (m->analysis);
-  const EnvelopeTotals *t = envelope_analysis_get_totals (m->analysis);
+  g_autoptr(EnvelopeAnalysis) analysis = NULL;
+  const EnvelopeFit *fit;
+  const EnvelopeMemory *mem;
+  const EnvelopeTotals *t;
+  EnvelopeTraining training;
+
+  envelope_training_copy (&training, &m->network->training);
+  training.memory_model = ENVELOPE_MEMORY_MODEL_LECTURE;
+  analysis = analyse_with (m, &training);
+  envelope_training_clear (&training);
+  fit = envelope_analysis_get_fit (analysis);
+  mem = envelope_analysis_get_memory (analysis);
+  t = envelope_analysis_get_totals (analysis);
 
   g_assert_cmpstr (fit->device, ==, "GTX Titan X");
   g_assert_cmpuint (fit->device_memory, ==, G_GUINT64_CONSTANT (12884901888));

@@ -67,6 +67,9 @@ typedef struct
   char *device;
   char *memory;
   char *reserved;
+  char *memory_model;
+  char *context;
+  char *timeline;
   gint64 target_batch;
   gboolean mixed_precision;
   gboolean flops;
@@ -84,6 +87,9 @@ report_args_clear (ReportArgs *args)
   g_free (args->device);
   g_free (args->memory);
   g_free (args->reserved);
+  g_free (args->memory_model);
+  g_free (args->context);
+  g_free (args->timeline);
   g_free (args->format);
 }
 
@@ -149,6 +155,18 @@ apply_overrides (const ReportArgs *args,
   if (args->reserved != NULL && !envelope_parse_bytes (args->reserved, &training->reserved_memory))
     {
       *message = g_strdup_printf (_("--reserved \"%s\" is not a size"), args->reserved);
+      return FALSE;
+    }
+  if (args->memory_model != NULL && !envelope_memory_model_from_string (args->memory_model, &training->memory_model))
+    {
+      *message = g_strdup_printf (_("--memory-model \"%s\" is not a model; valid models: pytorch, lecture"),
+                                  args->memory_model);
+      return FALSE;
+    }
+  if (args->context != NULL && !envelope_parse_bytes (args->context, &training->context_memory))
+    {
+      *message = g_strdup_printf (_("--context \"%s\" is not a size; write bytes or a size like 500MiB, or 0"),
+                                  args->context);
       return FALSE;
     }
   return TRUE;
@@ -235,6 +253,9 @@ run_report (int    argc,
     { "memory", 'm', 0, G_OPTION_ARG_STRING, &args.memory, N_("Memory budget in bytes or as 12GiB, 16GB"), "SIZE" },
     { "reserved", 0, 0, G_OPTION_ARG_STRING, &args.reserved, N_("Memory kept aside from the budget"), "SIZE" },
     { "target-batch", 't', 0, G_OPTION_ARG_INT64, &args.target_batch, N_("Batch to reach by gradient splitting"), "N" },
+    { "memory-model", 0, 0, G_OPTION_ARG_STRING, &args.memory_model, N_("Memory as eager PyTorch spends it (pytorch, the default) or the lecture's terms (lecture)"), "MODEL" },
+    { "context", 0, 0, G_OPTION_ARG_STRING, &args.context, N_("CUDA context size for the PyTorch model (default 500MiB; 0 allowed)"), "SIZE" },
+    { "timeline", 0, 0, G_OPTION_ARG_STRING, &args.timeline, N_("Print the memory of one training step, moment by moment, instead of the report (csv)"), "csv" },
     { "flops", 0, 0, G_OPTION_ARG_NONE, &args.flops, N_("Show FLOPs (2 × MACs) instead of MACs"), NULL },
     { "si", 0, 0, G_OPTION_ARG_NONE, &args.si, N_("SI units (kB, MB, GB) instead of IEC (KiB, MiB, GiB)"), NULL },
     { "group", 'g', 0, G_OPTION_ARG_NONE, &args.grouped, N_("One row per group of layers"), NULL },
@@ -250,6 +271,7 @@ run_report (int    argc,
   g_autofree char *text = NULL;
   EnvelopeReportOptions options = { ENVELOPE_REPORT_TABLE, FALSE, FALSE, FALSE, ENVELOPE_UNITS_IEC };
   EnvelopeTraining training;
+  gboolean timeline;
   int status;
 
   context = g_option_context_new (explain ? _("FILE LAYER — every worked formula of one layer")
@@ -272,6 +294,15 @@ run_report (int    argc,
       report_args_clear (&args);
       return usage_error (message);
     }
+  if (args.timeline != NULL && (explain || !g_str_equal (args.timeline, "csv")))
+    {
+      message = explain ? g_strdup (_("--timeline belongs to report, not explain"))
+                        : g_strdup_printf (_("--timeline \"%s\" is not a format; the timeline is written as csv"),
+                                           args.timeline);
+      report_args_clear (&args);
+      return usage_error (message);
+    }
+  timeline = args.timeline != NULL;
   options.flops = args.flops;
   options.scientific = args.scientific;
   options.grouped = args.grouped;
@@ -308,6 +339,15 @@ run_report (int    argc,
           return EXIT_USAGE;
         }
       text = envelope_report_explain_layer (analysis, (guint) index, &options);
+    }
+  else if (timeline)
+    {
+      text = envelope_report_write_timeline (analysis, &error);
+      if (text == NULL)
+        {
+          g_printerr ("envelope-cli: %s: %s\n", argv[2], error->message);
+          return EXIT_INVALID;
+        }
     }
   else
     text = envelope_report_write (analysis, &options);

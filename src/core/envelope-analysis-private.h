@@ -27,4 +27,37 @@ typedef struct
 gboolean envelope_layer_kind_infer (EnvelopeInference *inference,
                                     GError           **error);
 
+/* A training step (or an inference) as eager PyTorch runs it, walked
+ * tensor by tensor (envelope-step.c). */
+typedef struct
+{
+  const EnvelopeNetwork *network;
+  const EnvelopeLayerFigures *layers;
+  guint n_layers;
+  const EnvelopeTraining *training;
+} EnvelopeStepInput;
+
+typedef struct
+{
+  EnvelopeStepPoint peak;
+  guint64 saved;
+  guint64 saved_exact;
+  guint64 max_batch;         /* with a budget: the largest batch whose peak fits it */
+  /* the moment that decides the largest batch (or, without a budget, the
+   * peak's moment), as fixed + batch × per sample bytes */
+  guint64 line_fixed;
+  guint64 line_per_sample;
+  EnvelopeStepPhase line_phase;
+  gint line_layer;
+} EnvelopeStepResult;
+
+gboolean envelope_step_simulate (const EnvelopeStepInput *input,
+                                 guint64                  batch,
+                                 gboolean                 inference,
+                                 guint64                  budget,
+                                 EnvelopeStepResult      *result,
+                                 EnvelopeStepFunc         func,
+                                 gpointer                 user_data,
+                                 GError                 **error);
+
 G_END_DECLS

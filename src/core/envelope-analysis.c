@@ -29,6 +29,9 @@ struct _EnvelopeAnalysis
   EnvelopeTotals totals;
   EnvelopeMemory memory;
   EnvelopeFit fit;
+  guint64 pytorch_max_batch;
+  EnvelopeStepPhase pytorch_line_phase;    /* the moment that bounds the batch */
+  gint pytorch_line_layer;
   EnvelopeUnits units;       /* of the sizes the explanations give */
 };
 
@@ -243,6 +246,38 @@ compute_memory (EnvelopeAnalysis *analysis,
   ADD_OR_FAIL (fit->fixed_bytes, m->train[ENVELOPE_MEMORY_WORKSPACE], _("train-time bytes"));
   MUL_OR_FAIL (fit->bytes_per_sample, per_sample, 2, _("layer output bytes"));
 
+  /* the PyTorch model: a step walked tensor by tensor, and inference */
+  m->model = training->memory_model;
+  {
+    EnvelopeStepInput input = { analysis->network, analysis->layers, analysis->n_layers, training };
+    EnvelopeStepResult step, inference;
+    guint64 device_memory = training->device_memory;
+
+    if (device_memory == 0 && training->device != NULL)
+      {
+        const EnvelopeDevice *device = envelope_devices_lookup (training->device);
+        device_memory = device ? device->memory : 0;
+      }
+    budget = device_memory > training->reserved_memory ? device_memory - training->reserved_memory : 0;
+    if (!envelope_step_simulate (&input, training->batch, FALSE, device_memory > 0 ? MAX (budget, 1) : 0,
+                                 &step, NULL, NULL, error) ||
+        !envelope_step_simulate (&input, training->batch, TRUE, 0, &inference, NULL, NULL, error))
+      return FALSE;
+    m->pytorch.peak = step.peak;
+    m->pytorch.saved = step.saved;
+    m->pytorch.saved_exact = step.saved_exact;
+    m->pytorch.inference = inference.peak.total;
+    m->pytorch.inference_activations = inference.peak.bytes[ENVELOPE_STEP_BACKWARD_TRANSIENT];
+    analysis->pytorch_max_batch = step.max_batch;
+    analysis->pytorch_line_phase = step.line_phase;
+    analysis->pytorch_line_layer = step.line_layer;
+    if (m->model == ENVELOPE_MEMORY_MODEL_PYTORCH)
+      {
+        fit->fixed_bytes = step.line_fixed;
+        fit->bytes_per_sample = step.line_per_sample;
+      }
+  }
+
   fit->device = NULL;
   if (training->device != NULL)
     {
@@ -261,7 +296,9 @@ compute_memory (EnvelopeAnalysis *analysis,
     return TRUE;
 
   budget = fit->device_memory > fit->reserved_memory ? fit->device_memory - fit->reserved_memory : 0;
-  if (budget >= fit->fixed_bytes && fit->bytes_per_sample > 0)
+  if (m->model == ENVELOPE_MEMORY_MODEL_PYTORCH)
+    fit->max_batch = analysis->pytorch_max_batch;
+  else if (budget >= fit->fixed_bytes && fit->bytes_per_sample > 0)
     fit->max_batch = (budget - fit->fixed_bytes) / fit->bytes_per_sample;
   if (fit->max_batch > 0)
     {
@@ -542,6 +579,28 @@ append_bytes (const EnvelopeAnalysis *analysis,
   g_string_append_printf (out, " (%s)", human);
 }
 
+/* Where a moment of the step is, in words: "the backward pass of conv1". */
+static char *
+describe_moment (const EnvelopeAnalysis *analysis,
+                 EnvelopeStepPhase       phase,
+                 gint                    layer)
+{
+  const char *name = layer >= 0 ? ((const EnvelopeLayer *) g_ptr_array_index (analysis->network->layers, layer))->name : NULL;
+
+  switch (phase)
+    {
+    case ENVELOPE_STEP_FORWARD:
+      return g_strdup_printf (_("the forward pass of %s"), name);
+    case ENVELOPE_STEP_LOSS:
+      return g_strdup (_("the loss, at the end of the forward pass"));
+    case ENVELOPE_STEP_BACKWARD:
+      return g_strdup_printf (_("the backward pass of %s"), name);
+    case ENVELOPE_STEP_OPTIMIZER:
+    default:
+      return g_strdup (_("the optimizer step"));
+    }
+}
+
 /* "813,802 × 4 B = 3,255,208 B (3.10 MiB)" and the like. */
 char *
 envelope_analysis_explain_memory (const EnvelopeAnalysis *analysis,
@@ -630,6 +689,7 @@ envelope_analysis_explain_fit (const EnvelopeAnalysis *analysis)
 {
   const EnvelopeFit *fit = &analysis->fit;
   GString *out = g_string_new (NULL);
+  gboolean pytorch = analysis->memory.model == ENVELOPE_MEMORY_MODEL_PYTORCH;
   guint64 budget;
 
   if (fit->device_memory == 0)
@@ -659,15 +719,24 @@ envelope_analysis_explain_fit (const EnvelopeAnalysis *analysis)
     {
       g_autofree char *need = envelope_format_bytes (fit->fixed_bytes, analysis->units);
       g_autofree char *have = envelope_format_bytes (budget, analysis->units);
-      g_string_append_printf (out, _("0: the parameters, gradients, optimizer state and workspace alone need %s, "
-                                     "more than the %s available"), need, have);
+      g_string_append_printf (out, pytorch
+                                ? _("0: the parameters, optimizer state, gradients, workspace and CUDA context alone need %s, "
+                                    "more than the %s available")
+                                : _("0: the parameters, gradients, optimizer state and workspace alone need %s, "
+                                    "more than the %s available"), need, have);
       return g_string_free (out, FALSE);
     }
   envelope_format_append_count (out, fit->max_batch);
+  if (pytorch)
+    {
+      g_autofree char *where = describe_moment (analysis, analysis->pytorch_line_phase, analysis->pytorch_line_layer);
+      g_string_append_printf (out, _(" (PyTorch: the tightest moment is %s)"), where);
+    }
   if (fit->max_batch == 0)
     {
       g_autofree char *need = envelope_format_bytes (fit->bytes_per_sample, analysis->units);
-      g_string_append_printf (out, _(": one sample's layer outputs and error signals (%s) do not fit"), need);
+      g_string_append_printf (out, pytorch ? _(": one sample's activations and gradients (%s) do not fit")
+                                           : _(": one sample's layer outputs and error signals (%s) do not fit"), need);
       return g_string_free (out, FALSE);
     }
   if (fit->steps == 1)
@@ -847,9 +916,91 @@ envelope_analysis_train_bytes_at (const EnvelopeAnalysis *analysis,
   const EnvelopeFit *fit = &analysis->fit;
   guint64 grow;
 
+  if (analysis->memory.model == ENVELOPE_MEMORY_MODEL_PYTORCH)
+    {
+      EnvelopeStepInput input = { analysis->network, analysis->layers, analysis->n_layers, &analysis->training };
+      EnvelopeStepResult step;
+
+      if (!envelope_step_simulate (&input, batch, FALSE, 0, &step, NULL, NULL, NULL))
+        return FALSE;
+      *bytes = step.peak.total;
+      return TRUE;
+    }
   if (!g_uint64_checked_mul (&grow, fit->bytes_per_sample, batch))
     return FALSE;
   return g_uint64_checked_add (bytes, fit->fixed_bytes, grow);
+}
+
+/* Every moment of a training step at @batch under the PyTorch model,
+ * forward, loss, backward and optimizer, in order. */
+gboolean
+envelope_analysis_step_timeline (const EnvelopeAnalysis *analysis,
+                                 guint64                 batch,
+                                 EnvelopeStepFunc        func,
+                                 gpointer                user_data,
+                                 GError                **error)
+{
+  EnvelopeStepInput input = { analysis->network, analysis->layers, analysis->n_layers, &analysis->training };
+  EnvelopeStepResult step;
+
+  g_return_val_if_fail (func != NULL, FALSE);
+  return envelope_step_simulate (&input, batch, FALSE, 0, &step, func, user_data, error);
+}
+
+/* The PyTorch model's terms at the peak, each with how it is made. */
+char *
+envelope_analysis_explain_step (const EnvelopeAnalysis *analysis,
+                                EnvelopeStepTerm        term)
+{
+  const EnvelopeTotals *t = &analysis->totals;
+  const EnvelopeMemory *m = &analysis->memory;
+  const EnvelopeStepPoint *peak = &m->pytorch.peak;
+  GString *out = g_string_new (NULL);
+  g_autofree char *where = describe_moment (analysis, peak->phase, peak->layer);
+
+  g_return_val_if_fail (term < ENVELOPE_N_STEP_TERMS, NULL);
+
+  switch (term)
+    {
+    case ENVELOPE_STEP_PARAMETERS:
+      envelope_format_append_count (out, t->params);
+      g_string_append_printf (out, _(" values × %u, each tensor in blocks of 512 B"),
+                              m->mixed_precision ? 4 : m->bytes_per_value);
+      break;
+    case ENVELOPE_STEP_OPTIMIZER_STATE:
+      envelope_format_append_count (out, t->trainable_params);
+      g_string_append_printf (out, ngettext (" trainable × %u slot (%s) × 4", " trainable × %u slots (%s) × 4",
+                                             envelope_optimizer_get_slots (m->optimizer)),
+                              envelope_optimizer_get_slots (m->optimizer),
+                              envelope_optimizer_to_string (m->optimizer));
+      break;
+    case ENVELOPE_STEP_GRADIENTS:
+      g_string_append_printf (out, _("the fp32 gradients of the layers whose backward has run by %s"), where);
+      break;
+    case ENVELOPE_STEP_SAVED_ACTIVATIONS:
+      g_string_append_printf (out, _("what autograd still keeps at %s (all of it at the end of the forward pass: "),
+                              where);
+      append_bytes (analysis, out, m->pytorch.saved);
+      g_string_append (out, ")");
+      break;
+    case ENVELOPE_STEP_BACKWARD_TRANSIENT:
+      g_string_append_printf (out, _("the batch, the targets, outputs not kept and the gradients between layers at %s"),
+                              where);
+      break;
+    case ENVELOPE_STEP_WORKSPACE:
+      g_string_append (out, _("cuBLAS's workspaces (65 MiB once a network multiplies matrices) and "
+                              "what a layer needs while it runs"));
+      break;
+    case ENVELOPE_STEP_CONTEXT:
+      g_string_append (out, _("the CUDA context, as set"));
+      break;
+    case ENVELOPE_N_STEP_TERMS:
+    default:
+      g_assert_not_reached ();
+    }
+  g_string_append (out, " = ");
+  append_bytes (analysis, out, peak->bytes[term]);
+  return g_string_free (out, FALSE);
 }
 
 void

@@ -74,6 +74,24 @@ typedef struct
   gboolean misaligned;
 } EnvelopeReceptiveField;
 
+/* What autograd keeps of a layer for its backward pass, and how its
+ * output and gradient are made (the PyTorch memory model).  Each kind
+ * says it in the kinds' table, from what PyTorch's derivative formulas
+ * read. */
+typedef enum
+{
+  ENVELOPE_SAVES_INPUT = 1 << 0,        /* its first input */
+  ENVELOPE_SAVES_INPUTS = 1 << 1,       /* every input (a product needs the other factor) */
+  ENVELOPE_SAVES_OUTPUT = 1 << 2,
+  ENVELOPE_SAVES_MASK = 1 << 3,         /* one byte per output value (dropout) */
+  ENVELOPE_SAVES_INDICES = 1 << 4,      /* an int64 per output value (max pooling) */
+  ENVELOPE_SAVES_CHANNEL_STATISTICS = 1 << 5,  /* mean and 1/σ per channel, fp32, per batch */
+  ENVELOPE_SAVES_POSITION_STATISTICS = 1 << 6, /* mean and 1/σ per position, fp32 */
+  ENVELOPE_SAVES_HELD = 1 << 7,         /* the values it holds inside (attention's Q, K, V) */
+  ENVELOPE_SAVES_VIEW = 1 << 8,         /* its output is a view of its input: nothing new */
+  ENVELOPE_SAVES_GRADIENT_PASSES = 1 << 9,  /* its backward hands the gradient on as it is */
+} EnvelopeSaves;
+
 typedef struct
 {
   guint index;
@@ -95,6 +113,8 @@ typedef struct
   guint64 internal;          /* values the layer holds besides its output (attention's scores) */
   guint64 workspace;         /* im2col values, one sample */
   gint shares;               /* the layer whose parameters it uses, or -1 */
+  guint saves;               /* EnvelopeSaves */
+  guint64 saved_values;      /* with ENVELOPE_SAVES_HELD: the values autograd keeps inside it */
   EnvelopeReceptiveField receptive_field;
 } EnvelopeLayerFigures;
 
@@ -129,6 +149,45 @@ typedef enum
 const char *envelope_memory_term_get_key   (EnvelopeMemoryTerm term);
 const char *envelope_memory_term_get_label (EnvelopeMemoryTerm term);
 
+/* The PyTorch model's terms at one moment of a training step. */
+typedef enum
+{
+  ENVELOPE_STEP_PARAMETERS,          /* parameters and buffers */
+  ENVELOPE_STEP_OPTIMIZER_STATE,
+  ENVELOPE_STEP_GRADIENTS,           /* parameter gradients made so far */
+  ENVELOPE_STEP_SAVED_ACTIVATIONS,   /* what autograd keeps for the backward pass */
+  ENVELOPE_STEP_BACKWARD_TRANSIENT,  /* the batch, outputs not kept, gradients between layers */
+  ENVELOPE_STEP_WORKSPACE,           /* cuBLAS and cuDNN */
+  ENVELOPE_STEP_CONTEXT,             /* the CUDA context */
+  ENVELOPE_N_STEP_TERMS
+} EnvelopeStepTerm;
+
+const char *envelope_step_term_get_key   (EnvelopeStepTerm term);
+const char *envelope_step_term_get_label (EnvelopeStepTerm term);
+
+typedef enum
+{
+  ENVELOPE_STEP_FORWARD,
+  ENVELOPE_STEP_LOSS,
+  ENVELOPE_STEP_BACKWARD,
+  ENVELOPE_STEP_OPTIMIZER,
+} EnvelopeStepPhase;
+
+const char *envelope_step_phase_get_key (EnvelopeStepPhase phase);
+
+/* One moment of the step: after a layer's forward or backward allocated
+ * what it needs and before it frees what it no longer needs. */
+typedef struct
+{
+  EnvelopeStepPhase phase;
+  gint layer;                /* -1 for the loss and the optimizer */
+  guint64 bytes[ENVELOPE_N_STEP_TERMS];
+  guint64 total;
+} EnvelopeStepPoint;
+
+typedef void (*EnvelopeStepFunc) (const EnvelopeStepPoint *point,
+                                  gpointer                 user_data);
+
 typedef struct
 {
   guint64 batch;
@@ -144,6 +203,14 @@ typedef struct
   } test;
   guint64 train[ENVELOPE_N_MEMORY_TERMS];
   guint64 train_total;
+  EnvelopeMemoryModel model;   /* which one drives the fit */
+  struct {
+    EnvelopeStepPoint peak;  /* the training step's peak, term by term */
+    guint64 saved;           /* every tensor autograd saved, at the end of the forward (bytes as allocated) */
+    guint64 saved_exact;     /* … the same without the allocator's rounding, as saved_tensors_hooks count */
+    guint64 inference;       /* eval() under no_grad(): the peak, everything included */
+    guint64 inference_activations;  /* … of which live activations */
+  } pytorch;
 } EnvelopeMemory;
 
 typedef struct
@@ -193,6 +260,13 @@ char    *envelope_analysis_explain_layer_memory (const EnvelopeAnalysis *analysi
 gboolean envelope_analysis_train_bytes_at  (const EnvelopeAnalysis *analysis,
                                             guint64                 batch,
                                             guint64                *bytes);
+gboolean envelope_analysis_step_timeline   (const EnvelopeAnalysis *analysis,
+                                            guint64                 batch,
+                                            EnvelopeStepFunc        func,
+                                            gpointer                user_data,
+                                            GError                **error);
+char    *envelope_analysis_explain_step    (const EnvelopeAnalysis *analysis,
+                                            EnvelopeStepTerm        term);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EnvelopeAnalysis, envelope_analysis_free)
 

@@ -170,6 +170,11 @@ infer_attention (EnvelopeInference *inf,
       (!l->fused && !envelope_checked_sum (inf, N_("The values held"), &held, held, scores, error)))
     return FALSE;
   out->internal = held;
+  /* PyTorch keeps these, and a contiguous copy of the context for the
+   * output projection */
+  if (!PRODUCT (inf, N_("The values held"), &out->saved_values, error, t, width_q) ||
+      !envelope_checked_sum (inf, N_("The values held"), &out->saved_values, out->saved_values, held, error))
+    return FALSE;
 
   receptive_field_mixed (inf, kv_in, l->causal,
                          _(" (causal: each token sees only itself and the tokens before it)"));
@@ -598,17 +603,17 @@ infer_recurrent (EnvelopeInference *inf,
 const EnvelopeKindRow envelope_kinds_attention[] = {
   { { ENVELOPE_LAYER_ATTENTION, "attention", N_("Attention"), ENVELOPE_CATEGORY_ATTENTION,
       F (HEADS) | F (KV_HEADS) | F (HEAD_DIM) | F (CAUSAL) | F (BIAS) | F (FUSED), F (HEADS), 1, 2, FALSE },
-    infer_attention, 0 },
+    infer_attention, 0, SAVES (INPUTS) | SAVES (HELD) },
   { { ENVELOPE_LAYER_WINDOW_ATTENTION, "window_attention", N_("Window attention"), ENVELOPE_CATEGORY_ATTENTION,
       F (HEADS) | F (WINDOW) | F (SHIFT) | F (BIAS), F (HEADS) | F (WINDOW), 1, 1, FALSE },
-    infer_window_attention, 0 },
+    infer_window_attention, 0, SAVES (INPUT) | SAVES (HELD) },
   { { ENVELOPE_LAYER_MATMUL, "matmul", N_("Matrix product"), ENVELOPE_CATEGORY_ARITHMETIC,
-      0, 0, 2, 2, FALSE }, infer_matmul, 0 },
+      0, 0, 2, 2, FALSE }, infer_matmul, 0, SAVES (INPUTS) },
   { { ENVELOPE_LAYER_LSTM, "lstm", N_("LSTM"), ENVELOPE_CATEGORY_RECURRENT,
       F (HIDDEN) | F (LAYERS) | F (BIDIRECTIONAL) | F (BIAS) | F (BIAS_CONVENTION) | F (SEQUENCES), F (HIDDEN), 1, 1, FALSE },
-    infer_recurrent, 0 },
+    infer_recurrent, 0, SAVES (INPUT) | SAVES (HELD) | SAVES (OUTPUT) },
   { { ENVELOPE_LAYER_GRU, "gru", N_("GRU"), ENVELOPE_CATEGORY_RECURRENT,
       F (HIDDEN) | F (LAYERS) | F (BIDIRECTIONAL) | F (BIAS) | F (BIAS_CONVENTION) | F (SEQUENCES), F (HIDDEN), 1, 1, FALSE },
-    infer_recurrent, 0 },
+    infer_recurrent, 0, SAVES (INPUT) | SAVES (HELD) | SAVES (OUTPUT) },
 };
 const guint envelope_n_kinds_attention = G_N_ELEMENTS (envelope_kinds_attention);

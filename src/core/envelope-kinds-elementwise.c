@@ -197,42 +197,43 @@ infer_arithmetic (EnvelopeInference *inf,
   return TRUE;
 }
 
-#define UNARY(TYPE, id, label, ops, in_place) \
-  { { ENVELOPE_LAYER_##TYPE, id, label, ENVELOPE_CATEGORY_ACTIVATION, 0, 0, 1, 1, in_place }, infer_unary, ops }
-#define ACTIVATION(TYPE, id, label) UNARY (TYPE, id, label, 1, TRUE)
-#define ARITHMETIC(TYPE, id, label) \
-  { { ENVELOPE_LAYER_##TYPE, id, label, ENVELOPE_CATEGORY_ARITHMETIC, 0, 0, 1, G_MAXUINT, FALSE }, infer_arithmetic, 0 }
+#define UNARY(TYPE, id, label, ops, in_place, saves) \
+  { { ENVELOPE_LAYER_##TYPE, id, label, ENVELOPE_CATEGORY_ACTIVATION, 0, 0, 1, 1, in_place }, infer_unary, ops, saves }
+/* @keeps: what its derivative reads, its input or its output */
+#define ACTIVATION(TYPE, id, label, keeps) UNARY (TYPE, id, label, 1, TRUE, SAVES (keeps))
+#define ARITHMETIC(TYPE, id, label, saves) \
+  { { ENVELOPE_LAYER_##TYPE, id, label, ENVELOPE_CATEGORY_ARITHMETIC, 0, 0, 1, G_MAXUINT, FALSE }, infer_arithmetic, 0, saves }
 
 const EnvelopeKindRow envelope_kinds_elementwise[] = {
   { { ENVELOPE_LAYER_DROPOUT, "dropout", N_("Dropout"), ENVELOPE_CATEGORY_REGULARIZATION,
-      F (RATE), 0, 1, 1, TRUE }, infer_unary, 0 },
-  ACTIVATION (RELU, "relu", N_("ReLU")),
-  ACTIVATION (RELU6, "relu6", N_("ReLU6")),
-  ACTIVATION (LEAKY_RELU, "leaky_relu", N_("Leaky ReLU")),
-  ACTIVATION (ELU, "elu", N_("ELU")),
-  ACTIVATION (SIGMOID, "sigmoid", N_("Sigmoid")),
-  ACTIVATION (TANH, "tanh", N_("Tanh")),
-  ACTIVATION (GELU, "gelu", N_("GELU")),
-  ACTIVATION (SILU, "silu", N_("SiLU")),
-  ACTIVATION (HARDSWISH, "hardswish", N_("Hard swish")),
-  ACTIVATION (HARDSIGMOID, "hardsigmoid", N_("Hard sigmoid")),
-  ACTIVATION (SOFTPLUS, "softplus", N_("Softplus")),
-  ACTIVATION (MISH, "mish", N_("Mish")),
+      F (RATE), 0, 1, 1, TRUE }, infer_unary, 0, SAVES (MASK) },
+  ACTIVATION (RELU, "relu", N_("ReLU"), OUTPUT),
+  ACTIVATION (RELU6, "relu6", N_("ReLU6"), INPUT),
+  ACTIVATION (LEAKY_RELU, "leaky_relu", N_("Leaky ReLU"), INPUT),
+  ACTIVATION (ELU, "elu", N_("ELU"), OUTPUT),
+  ACTIVATION (SIGMOID, "sigmoid", N_("Sigmoid"), OUTPUT),
+  ACTIVATION (TANH, "tanh", N_("Tanh"), OUTPUT),
+  ACTIVATION (GELU, "gelu", N_("GELU"), INPUT),
+  ACTIVATION (SILU, "silu", N_("SiLU"), INPUT),
+  ACTIVATION (HARDSWISH, "hardswish", N_("Hard swish"), INPUT),
+  ACTIVATION (HARDSIGMOID, "hardsigmoid", N_("Hard sigmoid"), INPUT),
+  ACTIVATION (SOFTPLUS, "softplus", N_("Softplus"), INPUT),
+  ACTIVATION (MISH, "mish", N_("Mish"), INPUT),
   { { ENVELOPE_LAYER_CLIP, "clip", N_("Clip"), ENVELOPE_CATEGORY_ACTIVATION,
-      F (MIN) | F (MAX), 0, 1, 1, TRUE }, infer_unary, 1 },
+      F (MIN) | F (MAX), 0, 1, 1, TRUE }, infer_unary, 1, SAVES (INPUT) },
   { { ENVELOPE_LAYER_PRELU, "prelu", N_("PReLU"), ENVELOPE_CATEGORY_ACTIVATION,
-      F (SHARED) | F (SHARES), 0, 1, 1, FALSE }, infer_prelu, 1 },
+      F (SHARED) | F (SHARES), 0, 1, 1, FALSE }, infer_prelu, 1, SAVES (INPUTS) },
   { { ENVELOPE_LAYER_SOFTMAX, "softmax", N_("Softmax"), ENVELOPE_CATEGORY_ACTIVATION,
-      0, 0, 1, 1, FALSE }, infer_unary, 3 },
-  UNARY (IDENTITY, "identity", N_("Identity"), 0, TRUE),
+      0, 0, 1, 1, FALSE }, infer_unary, 3, SAVES (OUTPUT) },
+  UNARY (IDENTITY, "identity", N_("Identity"), 0, TRUE, SAVES (VIEW) | SAVES (GRADIENT_PASSES)),
   { { ENVELOPE_LAYER_SCALE, "scale", N_("Scale"), ENVELOPE_CATEGORY_ARITHMETIC,
-      F (FACTOR) | F (LEARNED) | F (BIAS) | F (SHARES), 0, 1, 1, FALSE }, infer_scale, 0 },
+      F (FACTOR) | F (LEARNED) | F (BIAS) | F (SHARES), 0, 1, 1, FALSE }, infer_scale, 0, SAVES (INPUT) },
   { { ENVELOPE_LAYER_ADD, "add", N_("Add"), ENVELOPE_CATEGORY_MERGE,
-      0, 0, 1, G_MAXUINT, FALSE }, infer_arithmetic, 0 },
-  ARITHMETIC (MUL, "mul", N_("Multiply")),
-  ARITHMETIC (SUB, "sub", N_("Subtract")),
-  ARITHMETIC (DIV, "div", N_("Divide")),
-  ARITHMETIC (MAX, "max", N_("Maximum")),
-  ARITHMETIC (MIN, "min", N_("Minimum")),
+      0, 0, 1, G_MAXUINT, FALSE }, infer_arithmetic, 0, SAVES (GRADIENT_PASSES) },
+  ARITHMETIC (MUL, "mul", N_("Multiply"), SAVES (INPUTS)),
+  ARITHMETIC (SUB, "sub", N_("Subtract"), SAVES (GRADIENT_PASSES)),
+  ARITHMETIC (DIV, "div", N_("Divide"), SAVES (INPUTS)),
+  ARITHMETIC (MAX, "max", N_("Maximum"), SAVES (INPUTS)),
+  ARITHMETIC (MIN, "min", N_("Minimum"), SAVES (INPUTS)),
 };
 const guint envelope_n_kinds_elementwise = G_N_ELEMENTS (envelope_kinds_elementwise);

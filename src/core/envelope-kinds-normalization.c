@@ -209,24 +209,24 @@ infer_same_shape (EnvelopeInference *inf,
 
 const EnvelopeKindRow envelope_kinds_normalization[] = {
   { { ENVELOPE_LAYER_BATCH_NORM, "batch_norm", N_("Batch normalization"), ENVELOPE_CATEGORY_NORMALIZATION,
-      0, 0, 1, 1, FALSE }, infer_batch_norm, 2 },
+      0, 0, 1, 1, FALSE }, infer_batch_norm, 2, SAVES (INPUT) | SAVES (CHANNEL_STATISTICS) },
   { { ENVELOPE_LAYER_LRN, "lrn", N_("Local response normalization"), ENVELOPE_CATEGORY_NORMALIZATION,
-      F (SIZE), 0, 1, 1, FALSE }, infer_lrn, 0 },
+      F (SIZE), 0, 1, 1, FALSE }, infer_lrn, 0, SAVES (INPUT) | SAVES (OUTPUT) },
   /* other ops per value: two for the statistics, two for normalizing with γ and β */
   { { ENVELOPE_LAYER_LAYER_NORM, "layer_norm", N_("Layer normalization"), ENVELOPE_CATEGORY_NORMALIZATION,
-      F (AFFINE) | F (BIAS), 0, 1, 1, FALSE }, infer_layer_norm, 4 },
+      F (AFFINE) | F (BIAS), 0, 1, 1, FALSE }, infer_layer_norm, 4, SAVES (INPUT) | SAVES (POSITION_STATISTICS) },
   /* one for the mean square, one for dividing by its root, one for γ */
   { { ENVELOPE_LAYER_RMS_NORM, "rms_norm", N_("RMS normalization"), ENVELOPE_CATEGORY_NORMALIZATION,
-      F (AFFINE), 0, 1, 1, FALSE }, infer_rms_norm, 3 },
+      F (AFFINE), 0, 1, 1, FALSE }, infer_rms_norm, 3, SAVES (INPUT) | SAVES (POSITION_STATISTICS) },
   { { ENVELOPE_LAYER_GROUP_NORM, "group_norm", N_("Group normalization"), ENVELOPE_CATEGORY_NORMALIZATION,
-      F (GROUPS) | F (AFFINE), F (GROUPS), 1, 1, FALSE }, infer_group_norm, 4 },
+      F (GROUPS) | F (AFFINE), F (GROUPS), 1, 1, FALSE }, infer_group_norm, 4, SAVES (INPUT) },
   { { ENVELOPE_LAYER_INSTANCE_NORM, "instance_norm", N_("Instance normalization"), ENVELOPE_CATEGORY_NORMALIZATION,
-      F (AFFINE), 0, 1, 1, FALSE }, infer_instance_norm, 4 },
+      F (AFFINE), 0, 1, 1, FALSE }, infer_instance_norm, 4, SAVES (INPUT) },
   /* one for the sum of squares, one for dividing by its root */
   { { ENVELOPE_LAYER_L2_NORM, "l2_norm", N_("L2 normalization"), ENVELOPE_CATEGORY_NORMALIZATION,
-      0, 0, 1, 1, FALSE }, infer_same_shape, 2 },
+      0, 0, 1, 1, FALSE }, infer_same_shape, 2, SAVES (INPUT) | SAVES (OUTPUT) },
   /* one multiplication per value (the kept paths scaled by 1 / (1 − rate)) */
   { { ENVELOPE_LAYER_STOCHASTIC_DEPTH, "stochastic_depth", N_("Stochastic depth"), ENVELOPE_CATEGORY_REGULARIZATION,
-      F (RATE), 0, 1, 1, TRUE }, infer_same_shape, 1 },
+      F (RATE), 0, 1, 1, TRUE }, infer_same_shape, 1, 0 },
 };
 const guint envelope_n_kinds_normalization = G_N_ELEMENTS (envelope_kinds_normalization);

@@ -314,14 +314,14 @@ infer_to_map (EnvelopeInference *inf,
 
 const EnvelopeKindRow envelope_kinds_tokens[] = {
   { { ENVELOPE_LAYER_EMBEDDING, "embedding", N_("Embedding"), ENVELOPE_CATEGORY_ATTENTION,
-      F (VOCABULARY) | F (DIMENSION) | F (SHARES), F (VOCABULARY) | F (DIMENSION), 1, 1, FALSE }, infer_embedding, 0 },
+      F (VOCABULARY) | F (DIMENSION) | F (SHARES), F (VOCABULARY) | F (DIMENSION), 1, 1, FALSE }, infer_embedding, 0, SAVES (INPUT) },
   { { ENVELOPE_LAYER_POSITION_EMBEDDING, "position_embedding", N_("Position embedding"), ENVELOPE_CATEGORY_ATTENTION,
-      F (ENCODING) | F (POSITIONS), 0, 1, 1, FALSE }, infer_position_embedding, 0 },
+      F (ENCODING) | F (POSITIONS), 0, 1, 1, FALSE }, infer_position_embedding, 0, SAVES (GRADIENT_PASSES) },
   { { ENVELOPE_LAYER_CLASS_TOKEN, "class_token", N_("Class token"), ENVELOPE_CATEGORY_ATTENTION,
-      F (TOKENS), 0, 1, 1, FALSE }, infer_class_token, 0 },
+      F (TOKENS), 0, 1, 1, FALSE }, infer_class_token, 0, SAVES (GRADIENT_PASSES) },
   { { ENVELOPE_LAYER_TO_TOKENS, "to_tokens", N_("To tokens"), ENVELOPE_CATEGORY_ATTENTION,
-      0, 0, 1, 1, FALSE }, infer_to_tokens, 0 },
+      0, 0, 1, 1, FALSE }, infer_to_tokens, 0, SAVES (VIEW) | SAVES (GRADIENT_PASSES) },
   { { ENVELOPE_LAYER_TO_MAP, "to_map", N_("To map"), ENVELOPE_CATEGORY_ATTENTION,
-      F (OUTPUT_SIZE), 0, 1, 1, FALSE }, infer_to_map, 0 },
+      F (OUTPUT_SIZE), 0, 1, 1, FALSE }, infer_to_map, 0, SAVES (VIEW) | SAVES (GRADIENT_PASSES) },
 };
 const guint envelope_n_kinds_tokens = G_N_ELEMENTS (envelope_kinds_tokens);

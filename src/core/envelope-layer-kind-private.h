@@ -28,7 +28,10 @@ typedef struct
   EnvelopeLayerKind kind;
   EnvelopeInferFunc infer;
   guint ops_per_value;       /* other ops per output value, for elementwise kinds */
+  guint saves;               /* EnvelopeSaves; the infer function may change it */
 } EnvelopeKindRow;
+
+#define SAVES(x) ENVELOPE_SAVES_##x
 
 #define ENVELOPE_F(x) ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_##x)
 

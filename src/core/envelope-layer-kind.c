@@ -656,6 +656,7 @@ envelope_layer_kind_infer (EnvelopeInference *inf,
   id = row->kind.id;
   g_assert (inf->n_inputs >= row->kind.min_inputs && inf->n_inputs <= row->kind.max_inputs);
 
+  out->saves = row->saves;
   if (!row->infer (inf, error))
     return FALSE;
 

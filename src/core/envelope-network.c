@@ -36,10 +36,12 @@ static const char *optimizer_names[ENVELOPE_N_OPTIMIZERS] = {
 };
 /* Optimizer state slots per trainable parameter (COST-MODEL.md). */
 static const guint optimizer_slots[ENVELOPE_N_OPTIMIZERS] = { 0, 0, 1, 1, 1, 1, 2, 2 };
+static const char *memory_model_names[ENVELOPE_N_MEMORY_MODELS] = { "pytorch", "lecture" };
 
 static const char *root_keys[] = { "format", "version", "name", "description", "layers", "training", "view" };
 static const char *training_keys[] = {
   "batch", "dtype", "mixed_precision", "optimizer", "device", "device_memory", "reserved_memory", "target_batch",
+  "memory_model", "context_memory",
 };
 
 void
@@ -126,6 +128,24 @@ envelope_optimizer_from_string (const char        *str,
 
   if (i >= 0)
     *optimizer = (EnvelopeOptimizer) i;
+  return i >= 0;
+}
+
+const char *
+envelope_memory_model_to_string (EnvelopeMemoryModel model)
+{
+  g_return_val_if_fail (model < ENVELOPE_N_MEMORY_MODELS, NULL);
+  return memory_model_names[model];
+}
+
+gboolean
+envelope_memory_model_from_string (const char          *str,
+                                   EnvelopeMemoryModel *model)
+{
+  gint i = lookup_name (memory_model_names, ENVELOPE_N_MEMORY_MODELS, str);
+
+  if (i >= 0)
+    *model = (EnvelopeMemoryModel) i;
   return i >= 0;
 }
 
@@ -831,6 +851,8 @@ envelope_training_init (EnvelopeTraining *training)
   training->batch = 1;
   training->dtype = ENVELOPE_DTYPE_FP32;
   training->optimizer = ENVELOPE_OPTIMIZER_SGD_MOMENTUM;
+  training->memory_model = ENVELOPE_MEMORY_MODEL_PYTORCH;
+  training->context_memory = ENVELOPE_DEFAULT_CONTEXT_MEMORY;
 }
 
 void
@@ -915,7 +937,8 @@ envelope_network_equal (const EnvelopeNetwork *a,
   if (ta->batch != tb->batch || ta->dtype != tb->dtype || ta->mixed_precision != tb->mixed_precision ||
       ta->optimizer != tb->optimizer || g_strcmp0 (ta->device, tb->device) != 0 ||
       ta->device_memory != tb->device_memory || ta->reserved_memory != tb->reserved_memory ||
-      ta->target_batch != tb->target_batch)
+      ta->target_batch != tb->target_batch || ta->memory_model != tb->memory_model ||
+      ta->context_memory != tb->context_memory)
     return FALSE;
   if ((a->view == NULL) != (b->view == NULL))
     return FALSE;
@@ -1850,6 +1873,22 @@ read_training (JsonNode         *node,
         return FALSE;
       training->set |= ENVELOPE_TRAINING_RESERVED_MEMORY;
     }
+  if (json_object_has_member (object, "memory_model"))
+    {
+      const char *model;
+      if (!read_string (&reader, object, "memory_model", &model))
+        return FALSE;
+      if (!envelope_memory_model_from_string (model, &training->memory_model))
+        return reader_error (&reader, ENVELOPE_NETWORK_ERROR_VALUE, "memory_model",
+                             _("is \"%s\"; valid models: pytorch, lecture"), model);
+      training->set |= ENVELOPE_TRAINING_MEMORY_MODEL;
+    }
+  if (json_object_has_member (object, "context_memory"))
+    {
+      if (!read_bytes (&reader, object, "context_memory", &training->context_memory))
+        return FALSE;
+      training->set |= ENVELOPE_TRAINING_CONTEXT_MEMORY;
+    }
   return TRUE;
 }
 
@@ -2586,6 +2625,16 @@ write_training (JsonBuilder            *builder,
     {
       json_builder_set_member_name (builder, "target_batch");
       json_builder_add_int_value (builder, (gint64) training->target_batch);
+    }
+  if (set & ENVELOPE_TRAINING_MEMORY_MODEL)
+    {
+      json_builder_set_member_name (builder, "memory_model");
+      json_builder_add_string_value (builder, envelope_memory_model_to_string (training->memory_model));
+    }
+  if (set & ENVELOPE_TRAINING_CONTEXT_MEMORY)
+    {
+      json_builder_set_member_name (builder, "context_memory");
+      add_bytes_value (builder, training->context_memory);
     }
   json_builder_end_object (builder);
 }

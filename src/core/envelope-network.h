@@ -220,7 +220,21 @@ typedef enum
   ENVELOPE_TRAINING_DEVICE_MEMORY = 1 << 5,
   ENVELOPE_TRAINING_RESERVED_MEMORY = 1 << 6,
   ENVELOPE_TRAINING_TARGET_BATCH = 1 << 7,
+  ENVELOPE_TRAINING_MEMORY_MODEL = 1 << 8,
+  ENVELOPE_TRAINING_CONTEXT_MEMORY = 1 << 9,
 } EnvelopeTrainingField;
+
+/* Which memory a training step is said to need: what eager PyTorch
+ * allocates (autograd's saved tensors, the backward pass, the caching
+ * allocator, the CUDA context), or the lecture's textbook terms. */
+typedef enum
+{
+  ENVELOPE_MEMORY_MODEL_PYTORCH,
+  ENVELOPE_MEMORY_MODEL_LECTURE,
+  ENVELOPE_N_MEMORY_MODELS
+} EnvelopeMemoryModel;
+
+#define ENVELOPE_DEFAULT_CONTEXT_MEMORY (G_GUINT64_CONSTANT (500) << 20)
 
 typedef struct
 {
@@ -233,6 +247,8 @@ typedef struct
   guint64 device_memory;     /* bytes; 0 when no budget is given */
   guint64 reserved_memory;   /* 0 */
   guint64 target_batch;      /* 0: none */
+  EnvelopeMemoryModel memory_model;  /* pytorch */
+  guint64 context_memory;    /* the CUDA context, bytes: 500 MiB; the PyTorch model only */
 } EnvelopeTraining;
 
 /* Where a network went wrong, for a front end to mark the field. */
@@ -321,6 +337,9 @@ gboolean         envelope_dtype_from_string       (const char          *str,
                                                    EnvelopeDtype       *dtype);
 guint            envelope_dtype_get_bytes         (EnvelopeDtype        dtype);
 const char      *envelope_optimizer_to_string     (EnvelopeOptimizer    optimizer);
+const char      *envelope_memory_model_to_string  (EnvelopeMemoryModel  model);
+gboolean         envelope_memory_model_from_string (const char         *str,
+                                                    EnvelopeMemoryModel *model);
 gboolean         envelope_optimizer_from_string   (const char          *str,
                                                    EnvelopeOptimizer   *optimizer);
 guint            envelope_optimizer_get_slots     (EnvelopeOptimizer    optimizer);

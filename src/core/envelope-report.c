@@ -329,6 +329,66 @@ append_unknown_cost (const EnvelopeAnalysis *analysis,
   g_string_append (out, _("): not in the totals\n"));
 }
 
+/* The PyTorch model's step, term by term at its peak, and the lecture's
+ * total beside it with the reason they differ. */
+static void
+write_pytorch_summary (const EnvelopeAnalysis      *analysis,
+                       const EnvelopeReportOptions *options,
+                       GString                     *out,
+                       Table                       *table,
+                       gboolean                     markdown)
+{
+  const EnvelopeMemory *m = envelope_analysis_get_memory (analysis);
+  const EnvelopeStepPoint *peak = &m->pytorch.peak;
+  const EnvelopeNetwork *network = envelope_analysis_get_network (analysis);
+  g_autofree char *saved = envelope_format_bytes (m->pytorch.saved, options->units);
+  g_autofree char *lecture = envelope_format_bytes (m->train_total, options->units);
+
+  table_add (table, _("train step (PyTorch), at its peak"), _("bytes"), _("size"), _("share"));
+  for (guint k = 0; k < ENVELOPE_N_STEP_TERMS; k++)
+    {
+      g_autofree char *bytes = envelope_format_count (peak->bytes[k]);
+      g_autofree char *human = envelope_format_bytes (peak->bytes[k], options->units);
+      g_autofree char *share = envelope_format_percent (peak->bytes[k], peak->total);
+
+      table_add (table, envelope_step_term_get_label (k), bytes, human, share);
+    }
+  {
+    g_autofree char *bytes = envelope_format_count (peak->total);
+    g_autofree char *human = envelope_format_bytes (peak->total, options->units);
+    table_add (table, _("total"), bytes, human, peak->total ? "100.0%" : "–");
+  }
+  {
+    g_autofree char *bytes = envelope_format_count (m->pytorch.inference);
+    g_autofree char *human = envelope_format_bytes (m->pytorch.inference, options->units);
+    table_add (table, _("inference (eval, no_grad)"), bytes, human, "");
+  }
+  table_write (table, out, markdown);
+
+  g_string_append_c (out, '\n');
+  switch (peak->phase)
+    {
+    case ENVELOPE_STEP_FORWARD:
+    case ENVELOPE_STEP_BACKWARD:
+      g_string_append_printf (out, peak->phase == ENVELOPE_STEP_FORWARD ? _("The peak is in the forward pass of %s. ")
+                                                                         : _("The peak is in the backward pass of %s. "),
+                              envelope_network_get_layer (network, (guint) peak->layer)->name);
+      break;
+    case ENVELOPE_STEP_LOSS:
+      g_string_append (out, _("The peak is at the loss, when the forward pass is done. "));
+      break;
+    case ENVELOPE_STEP_OPTIMIZER:
+    default:
+      g_string_append (out, _("The peak is in the optimizer step. "));
+      break;
+    }
+  g_string_append_printf (out, _("Autograd keeps %s for the backward pass. The lecture's model says %s: "
+                                 "it holds every output and every error signal at once, while PyTorch keeps only "
+                                 "what each derivative reads, lets in-place activations share their input, and "
+                                 "frees each layer's tensors once its gradient is made (--memory-model lecture).\n"),
+                          saved, lecture);
+}
+
 static void
 write_summary (const EnvelopeAnalysis      *analysis,
                const EnvelopeReportOptions *options,
@@ -375,6 +435,12 @@ write_summary (const EnvelopeAnalysis      *analysis,
                           envelope_optimizer_to_string (m->optimizer));
 
   table.right = g_memdup2 (right, sizeof right);
+  if (m->model == ENVELOPE_MEMORY_MODEL_PYTORCH)
+    {
+      write_pytorch_summary (analysis, options, out, &table, markdown);
+      table_free (&table);
+      goto fit;
+    }
   table_add (&table, _("train time"), _("bytes"), _("size"), _("share"));
   for (guint i = 0; i < ENVELOPE_N_MEMORY_TERMS; i++)
     {
@@ -397,6 +463,7 @@ write_summary (const EnvelopeAnalysis      *analysis,
   table_write (&table, out, markdown);
   table_free (&table);
 
+fit:
   fit_text = envelope_analysis_explain_fit (analysis);
   g_string_append_c (out, '\n');
   if (fit->device_memory > 0)
@@ -671,6 +738,44 @@ write_json_layer (JsonOut                *json,
   envelope_formulas_free (formulas);
 }
 
+/* memory under the PyTorch model: the terms at the moment of the peak,
+ * which add up to the total, and inference's peak as the test figure */
+static void
+write_json_pytorch (JsonOut                *out,
+                    const EnvelopeAnalysis *analysis)
+{
+  const EnvelopeMemory *m = envelope_analysis_get_memory (analysis);
+  const EnvelopeStepPoint *peak = &m->pytorch.peak;
+  const EnvelopeNetwork *network = envelope_analysis_get_network (analysis);
+
+  json_name (out, "test");
+  json_begin (out, '{');
+  add_count (out, "activations", m->pytorch.inference_activations);
+  add_count (out, "total", m->pytorch.inference);
+  json_end (out, '}');
+  json_name (out, "train");
+  json_begin (out, '{');
+  for (guint k = 0; k < ENVELOPE_N_STEP_TERMS; k++)
+    add_count (out, envelope_step_term_get_key (k), peak->bytes[k]);
+  add_count (out, "total", peak->total);
+  json_end (out, '}');
+  json_name (out, "peak");
+  json_begin (out, '{');
+  add_string (out, "phase", envelope_step_phase_get_key (peak->phase));
+  add_string (out, "layer", peak->layer >= 0 ? envelope_network_get_layer (network, (guint) peak->layer)->name : NULL);
+  json_end (out, '}');
+  add_count (out, "saved_activations", m->pytorch.saved);
+  add_count (out, "saved_activations_exact", m->pytorch.saved_exact);
+  json_name (out, "formulas");
+  json_begin (out, '{');
+  for (guint k = 0; k < ENVELOPE_N_STEP_TERMS; k++)
+    {
+      g_autofree char *text = envelope_analysis_explain_step (analysis, k);
+      add_string (out, envelope_step_term_get_key (k), text);
+    }
+  json_end (out, '}');
+}
+
 static char *
 write_json (const EnvelopeAnalysis      *analysis,
             const EnvelopeReportOptions *options)
@@ -708,11 +813,19 @@ write_json (const EnvelopeAnalysis      *analysis,
 
   json_name (out, "memory");
   json_begin (out, '{');
+  add_string (out, "model", envelope_memory_model_to_string (m->model));
   add_count (out, "batch", m->batch);
   add_string (out, "dtype", envelope_dtype_to_string (m->dtype));
   add_string (out, "optimizer", envelope_optimizer_to_string (m->optimizer));
   add_boolean (out, "mixed_precision", m->mixed_precision);
   add_count (out, "bytes_per_value", m->bytes_per_value);
+  if (m->model == ENVELOPE_MEMORY_MODEL_PYTORCH)
+    {
+      write_json_pytorch (out, analysis);
+      json_end (out, '}');
+    }
+  else
+    {
   json_name (out, "test");
   json_begin (out, '{');
   add_count (out, "parameters", m->test.parameters);
@@ -739,6 +852,7 @@ write_json (const EnvelopeAnalysis      *analysis,
     }
   json_end (out, '}');
   json_end (out, '}');
+    }
 
   json_name (out, "fit");
   json_begin (out, '{');
@@ -782,6 +896,48 @@ csv_field (GString    *out,
       g_string_append_c (out, *p);
     }
   g_string_append_c (out, '"');
+}
+
+typedef struct
+{
+  const EnvelopeAnalysis *analysis;
+  GString *out;
+  guint moment;
+} Timeline;
+
+static void
+timeline_row (const EnvelopeStepPoint *point,
+              gpointer                 user_data)
+{
+  Timeline *timeline = user_data;
+  const EnvelopeNetwork *network = envelope_analysis_get_network (timeline->analysis);
+
+  g_string_append_printf (timeline->out, "%u,%s,", timeline->moment++, envelope_step_phase_get_key (point->phase));
+  if (point->layer >= 0)
+    csv_field (timeline->out, envelope_network_get_layer (network, (guint) point->layer)->name);
+  for (guint k = 0; k < ENVELOPE_N_STEP_TERMS; k++)
+    g_string_append_printf (timeline->out, ",%" G_GUINT64_FORMAT, point->bytes[k]);
+  g_string_append_printf (timeline->out, ",%" G_GUINT64_FORMAT "\n", point->total);
+}
+
+/* The PyTorch model's training step, one row per moment: after a layer's
+ * forward or backward allocated what it needs, in bytes per term. */
+char *
+envelope_report_write_timeline (const EnvelopeAnalysis *analysis,
+                                GError                **error)
+{
+  Timeline timeline = { analysis, g_string_new ("moment,phase,layer"), 0 };
+
+  for (guint k = 0; k < ENVELOPE_N_STEP_TERMS; k++)
+    g_string_append_printf (timeline.out, ",%s", envelope_step_term_get_key (k));
+  g_string_append (timeline.out, ",total\n");
+  if (!envelope_analysis_step_timeline (analysis, envelope_analysis_get_memory (analysis)->batch,
+                                        timeline_row, &timeline, error))
+    {
+      g_string_free (timeline.out, TRUE);
+      return NULL;
+    }
+  return g_string_free (timeline.out, FALSE);
 }
 
 static char *

@@ -36,5 +36,7 @@ char    *envelope_report_explain_layer      (const EnvelopeAnalysis      *analys
                                              guint                        index,
                                              const EnvelopeReportOptions *options);
 char    *envelope_report_receptive_field    (const EnvelopeReceptiveField *rf);
+char    *envelope_report_write_timeline     (const EnvelopeAnalysis      *analysis,
+                                             GError                     **error);
 
 G_END_DECLS

@@ -1,0 +1,641 @@
+/* envelope-step.c: one training step as eager PyTorch spends memory
+ *
+ * The lecture's model adds every layer output and every error signal.
+ * PyTorch keeps less and at other times: autograd keeps only what each
+ * derivative reads (the kinds' table says what, EnvelopeSaves), an
+ * in-place activation shares its input's storage, the backward pass
+ * frees each layer's saved tensors once its gradient is made, and the
+ * parameter gradients appear one layer at a time.  This file walks the
+ * step tensor by tensor, forward, loss, backward and optimizer, and
+ * keeps the peak of what is allocated, term by term.
+ *
+ * Every size is rounded up to 512 bytes, as the CUDA caching allocator
+ * rounds a block.  Each moment's bytes are also kept as a line in the
+ * batch (fixed + batch × per sample), so the largest batch under a
+ * budget comes out of one walk.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "envelope-step"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "envelope-analysis-private.h"
+#include "envelope-layer-kind.h"
+
+#define BLOCK 512                       /* the caching allocator's rounding */
+/* cuBLAS keeps its workspaces in the caching allocator once a network
+ * multiplies matrices: measured 68,288,512 to 68,999,168 bytes on an
+ * H200 with PyTorch 2.11 and CUDA 13 (two 32 MiB workspaces and small
+ * blocks). */
+#define CUBLAS_WORKSPACE (G_GUINT64_CONSTANT (65) << 20)
+/* Near the budget the caching allocator holds more than is allocated:
+ * freed blocks of one size cannot always serve a request of another.
+ * Measured at the largest batch under a memory limit (H200, PyTorch
+ * 2.11): 0 to 7% of the batch's bytes for ResNet, VGG, R3D and ViT,
+ * 14% for AlexNet.  The fit keeps 1/20 of them aside. */
+#define FRAGMENTATION 20
+
+typedef struct
+{
+  guint64 fixed;             /* bytes that do not grow with the batch */
+  guint64 per_sample;        /* … and bytes per sample */
+  guint64 bytes;             /* at the batch, as allocated */
+  guint fwd_uses;            /* forward readers still to run */
+  guint saved_by;            /* layers whose backward still needs it */
+  guint refs;                /* gradients: holders */
+  guint8 term;
+  gboolean live;
+  gboolean pinned;           /* held by the caller the whole step (the batch, the targets) */
+} Tensor;
+
+typedef struct
+{
+  const EnvelopeStepInput *in;
+  guint64 batch;
+  guint64 budget;
+  GArray *tensors;           /* Tensor */
+  guint64 live[ENVELOPE_N_STEP_TERMS];
+  guint64 live_fixed;
+  guint64 live_per_sample;
+  EnvelopeStepResult *result;
+  EnvelopeStepFunc func;
+  gpointer user_data;
+  gboolean overflow;
+  gboolean fits;             /* every moment's fixed part fits the budget */
+} Walk;
+
+static const struct { const char *key; const char *label; } term_names[ENVELOPE_N_STEP_TERMS] = {
+  { "parameters", N_("parameters and buffers") },
+  { "optimizer_state", N_("optimizer state") },
+  { "gradients", N_("parameter gradients") },
+  { "saved_activations", N_("saved activations") },
+  { "backward_transient", N_("transient tensors") },
+  { "workspace", N_("workspace") },
+  { "context", N_("CUDA context") },
+};
+
+static const char *phase_keys[] = { "forward", "loss", "backward", "optimizer" };
+
+const char *
+envelope_step_term_get_key (EnvelopeStepTerm term)
+{
+  g_return_val_if_fail (term < ENVELOPE_N_STEP_TERMS, NULL);
+  return term_names[term].key;
+}
+
+const char *
+envelope_step_term_get_label (EnvelopeStepTerm term)
+{
+  g_return_val_if_fail (term < ENVELOPE_N_STEP_TERMS, NULL);
+  return _(term_names[term].label);
+}
+
+const char *
+envelope_step_phase_get_key (EnvelopeStepPhase phase)
+{
+  g_return_val_if_fail (phase <= ENVELOPE_STEP_OPTIMIZER, NULL);
+  return phase_keys[phase];
+}
+
+static guint64
+round_block (Walk   *walk,
+             guint64 bytes)
+{
+  if (bytes > G_MAXUINT64 - BLOCK)
+    {
+      walk->overflow = TRUE;
+      return bytes;
+    }
+  return bytes == 0 ? 0 : (bytes + BLOCK - 1) / BLOCK * BLOCK;
+}
+
+static guint64
+product (Walk   *walk,
+         guint64 a,
+         guint64 b)
+{
+  guint64 r;
+
+  if (!g_uint64_checked_mul (&r, a, b))
+    {
+      walk->overflow = TRUE;
+      return G_MAXUINT64;
+    }
+  return r;
+}
+
+static guint64
+sum (Walk   *walk,
+     guint64 a,
+     guint64 b)
+{
+  guint64 r;
+
+  if (!g_uint64_checked_add (&r, a, b))
+    {
+      walk->overflow = TRUE;
+      return G_MAXUINT64;
+    }
+  return r;
+}
+
+/* A new live tensor of @per_sample bytes per sample and @fixed bytes. */
+static guint
+allocate (Walk            *walk,
+          EnvelopeStepTerm term,
+          guint64          fixed,
+          guint64          per_sample)
+{
+  Tensor t = { 0 };
+
+  t.fixed = fixed;
+  t.per_sample = per_sample;
+  t.bytes = round_block (walk, sum (walk, fixed, product (walk, per_sample, walk->batch)));
+  t.term = term;
+  t.live = TRUE;
+  t.refs = 1;
+  walk->live[term] = sum (walk, walk->live[term], t.bytes);
+  walk->live_fixed = sum (walk, walk->live_fixed, fixed);
+  walk->live_per_sample = sum (walk, walk->live_per_sample, per_sample);
+  g_array_append_val (walk->tensors, t);
+  return walk->tensors->len - 1;
+}
+
+static Tensor *
+tensor (Walk *walk,
+        guint id)
+{
+  return &g_array_index (walk->tensors, Tensor, id);
+}
+
+static void
+release (Walk *walk,
+         guint id)
+{
+  Tensor *t = tensor (walk, id);
+
+  if (!t->live)
+    return;
+  t->live = FALSE;
+  walk->live[t->term] -= t->bytes;
+  walk->live_fixed -= t->fixed;
+  walk->live_per_sample -= t->per_sample;
+}
+
+/* Freed once nothing reads it forward and no backward needs it. */
+static void
+maybe_free (Walk *walk,
+            guint id)
+{
+  Tensor *t = tensor (walk, id);
+
+  if (t->fwd_uses == 0 && t->saved_by == 0 && t->refs == 0 && !t->pinned)
+    release (walk, id);
+}
+
+static void
+save (Walk *walk,
+      guint id)
+{
+  Tensor *t = tensor (walk, id);
+
+  if (t->saved_by++ == 0 && t->live && t->term == ENVELOPE_STEP_BACKWARD_TRANSIENT)
+    {
+      walk->live[ENVELOPE_STEP_BACKWARD_TRANSIENT] -= t->bytes;
+      walk->live[ENVELOPE_STEP_SAVED_ACTIVATIONS] += t->bytes;
+      t->term = ENVELOPE_STEP_SAVED_ACTIVATIONS;
+    }
+}
+
+static void
+unsave (Walk *walk,
+        guint id)
+{
+  Tensor *t = tensor (walk, id);
+
+  g_assert (t->saved_by > 0);
+  if (--t->saved_by == 0 && t->live)
+    {
+      walk->live[ENVELOPE_STEP_SAVED_ACTIVATIONS] -= t->bytes;
+      walk->live[ENVELOPE_STEP_BACKWARD_TRANSIENT] += t->bytes;
+      t->term = ENVELOPE_STEP_BACKWARD_TRANSIENT;
+    }
+  maybe_free (walk, id);
+}
+
+static void
+unref (Walk *walk,
+       guint id)
+{
+  Tensor *t = tensor (walk, id);
+
+  g_assert (t->refs > 0);
+  t->refs--;
+  maybe_free (walk, id);
+}
+
+/* A moment of the step: compare it with the peak, and with the budget. */
+static void
+moment (Walk             *walk,
+        EnvelopeStepPhase phase,
+        gint              layer,
+        guint64           transient)
+{
+  EnvelopeStepPoint point = { 0 };
+
+  point.phase = phase;
+  point.layer = layer;
+  memcpy (point.bytes, walk->live, sizeof point.bytes);
+  point.bytes[ENVELOPE_STEP_WORKSPACE] = sum (walk, point.bytes[ENVELOPE_STEP_WORKSPACE], transient);
+  for (guint k = 0; k < ENVELOPE_N_STEP_TERMS; k++)
+    point.total = sum (walk, point.total, point.bytes[k]);
+  guint64 fixed = sum (walk, walk->live_fixed, transient);
+  EnvelopeStepResult *result = walk->result;
+
+  if (point.total > result->peak.total || result->peak.total == 0)
+    {
+      result->peak = point;
+      if (walk->budget == 0)
+        {
+          result->line_fixed = fixed;
+          result->line_per_sample = walk->live_per_sample;
+          result->line_phase = phase;
+          result->line_layer = layer;
+        }
+    }
+  if (walk->func != NULL)
+    walk->func (&point, walk->user_data);
+
+  if (walk->budget > 0 && walk->fits)
+    {
+      guint64 most = G_MAXUINT64;
+
+      if (fixed > walk->budget)
+        {
+          walk->fits = FALSE;
+          most = 0;
+        }
+      else if (walk->live_per_sample > 0)
+        most = (walk->budget - fixed) / sum (walk, walk->live_per_sample, walk->live_per_sample / FRAGMENTATION);
+      if (most < result->max_batch || result->line_per_sample == 0)
+        {
+          result->max_batch = MIN (result->max_batch, most);
+          result->line_fixed = fixed;
+          result->line_per_sample = walk->live_per_sample;
+          result->line_phase = phase;
+          result->line_layer = layer;
+        }
+    }
+}
+
+/* Bytes per value of a layer's output.  Under mixed precision
+ * (autocast) activations are half precision, the batch stays fp32, and
+ * softmax runs in fp32; token ids are int64. */
+static guint
+output_bytes (const EnvelopeStepInput *in,
+              guint                    i,
+              const guint             *embeds)
+{
+  const EnvelopeLayer *layer = g_ptr_array_index (in->network->layers, i);
+  guint b = envelope_dtype_get_bytes (in->training->dtype);
+
+  if (layer->type == ENVELOPE_LAYER_INPUT)
+    return embeds[i] ? 8 : (in->training->mixed_precision ? 4 : b);
+  if (in->training->mixed_precision)
+    return layer->type == ENVELOPE_LAYER_SOFTMAX ? 4 : 2;
+  return b;
+}
+
+/* Parameters as the allocator holds them: one block per weight and bias
+ * tensor; batch norm's running statistics two more, and its step count. */
+static guint64
+tensor_blocks (Walk                       *walk,
+               const EnvelopeLayerFigures *f,
+               guint                       bytes,
+               gboolean                    buffers)
+{
+  guint64 total = sum (walk, round_block (walk, product (walk, f->weights, bytes)),
+                       round_block (walk, product (walk, f->biases, bytes)));
+
+  if (buffers && f->non_trainable > 0)
+    total = sum (walk, total, sum (walk, product (walk, 2, round_block (walk, product (walk, f->non_trainable / 2, bytes))), BLOCK));
+  return total;
+}
+
+gboolean
+envelope_step_simulate (const EnvelopeStepInput *in,
+                        guint64                  batch,
+                        gboolean                 inference,
+                        guint64                  budget,
+                        EnvelopeStepResult      *result,
+                        EnvelopeStepFunc         func,
+                        gpointer                 user_data,
+                        GError                 **error)
+{
+  const EnvelopeTraining *training = in->training;
+  guint n = in->n_layers;
+  g_autofree guint *storage = g_new (guint, n);       /* layer → its output's tensor */
+  g_autofree guint *consumers = g_new0 (guint, n);
+  g_autofree guint *embeds = g_new0 (guint, n);        /* read by an embedding: token ids */
+  g_autofree gboolean *needs_grad = g_new0 (gboolean, n);
+  g_autofree guint *saved_first = g_new (guint, n + 1); /* layer → its saved tensors in saved_list */
+  g_autoptr(GArray) saved_list = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autofree guint *grad = g_new (guint, n);           /* layer → its output's gradient, or G_MAXUINT */
+  Walk walk = { 0 };
+  guint64 params = 0, state = 0, weight_copies = 0, trainable = 0;
+  guint slots = envelope_optimizer_get_slots (training->optimizer);
+  guint act = training->mixed_precision ? 2 : envelope_dtype_get_bytes (training->dtype);
+  guint param_bytes = envelope_dtype_get_bytes (training->dtype);
+  gboolean uses_cublas = FALSE;
+  guint last = n - 1, copies = G_MAXUINT;
+
+  memset (result, 0, sizeof *result);
+  result->max_batch = G_MAXUINT64;
+  walk.in = in;
+  walk.batch = batch;
+  walk.budget = budget;
+  walk.result = result;
+  walk.func = func;
+  walk.user_data = user_data;
+  walk.fits = TRUE;
+  walk.tensors = g_array_sized_new (FALSE, FALSE, sizeof (Tensor), 2 * n + 8);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const EnvelopeLayerFigures *f = &in->layers[i];
+      const EnvelopeLayer *layer = g_ptr_array_index (in->network->layers, i);
+
+      for (guint k = 0; k < f->n_inputs; k++)
+        {
+          consumers[f->inputs[k]]++;
+          if (layer->type == ENVELOPE_LAYER_EMBEDDING)
+            embeds[f->inputs[k]] = 1;
+        }
+      params = sum (&walk, params, tensor_blocks (&walk, f, training->mixed_precision ? 4 : param_bytes, TRUE));
+      trainable = sum (&walk, trainable, tensor_blocks (&walk, f, 4, FALSE));
+      if (f->saves & ENVELOPE_SAVES_HELD || layer->type == ENVELOPE_LAYER_DENSE || layer->type == ENVELOPE_LAYER_MATMUL)
+        uses_cublas = TRUE;
+      /* autocast casts each weight to half precision once per forward,
+       * and the layers keep the copies for their backward */
+      if (training->mixed_precision && !inference && f->saves & (ENVELOPE_SAVES_INPUT | ENVELOPE_SAVES_INPUTS))
+        weight_copies = sum (&walk, weight_copies, round_block (&walk, product (&walk, f->weights, 2)));
+    }
+  /* the network's output: the last layer nothing reads */
+  for (guint i = n; i-- > 0;)
+    if (consumers[i] == 0)
+      {
+        last = i;
+        break;
+      }
+
+  /* fixed terms: parameters, optimizer state, workspaces, the context */
+  walk.live[ENVELOPE_STEP_PARAMETERS] = params;
+  walk.live_fixed = params;
+  if (!inference)
+    {
+      state = product (&walk, trainable, slots);
+      walk.live[ENVELOPE_STEP_OPTIMIZER_STATE] = state;
+      walk.live_fixed = sum (&walk, walk.live_fixed, state);
+    }
+  if (uses_cublas)
+    {
+      walk.live[ENVELOPE_STEP_WORKSPACE] = CUBLAS_WORKSPACE;
+      walk.live_fixed = sum (&walk, walk.live_fixed, CUBLAS_WORKSPACE);
+    }
+  walk.live[ENVELOPE_STEP_CONTEXT] = training->context_memory;
+  walk.live_fixed = sum (&walk, walk.live_fixed, training->context_memory);
+
+  /* autocast's half-precision copies of the weights, kept by the layers
+   * that read them until their backward; counted for the whole step */
+  if (weight_copies > 0)
+    {
+      copies = allocate (&walk, ENVELOPE_STEP_SAVED_ACTIVATIONS, weight_copies, 0);
+      tensor (&walk, copies)->refs = 0;
+      tensor (&walk, copies)->saved_by = 1;
+    }
+
+  /* ---- forward ---- */
+  for (guint i = 0; i < n; i++)
+    {
+      const EnvelopeLayerFigures *f = &in->layers[i];
+      const EnvelopeLayer *layer = g_ptr_array_index (in->network->layers, i);
+      const EnvelopeLayerKind *kind = envelope_layer_kind_get (layer->type);
+      guint b = output_bytes (in, i, embeds);
+      guint saves = f->saves;
+      gboolean grad_in = FALSE, reuse = FALSE;
+      guint64 per_sample = product (&walk, f->activations, b);
+      guint first = f->n_inputs > 0 ? storage[f->inputs[0]] : G_MAXUINT;
+
+      for (guint k = 0; k < f->n_inputs; k++)
+        grad_in |= needs_grad[f->inputs[k]];
+      needs_grad[i] = !inference && (grad_in || f->trainable > 0 || f->shares >= 0);
+      saved_first[i] = saved_list->len;
+
+      if (inference && (layer->type == ENVELOPE_LAYER_DROPOUT || layer->type == ENVELOPE_LAYER_STOCHASTIC_DEPTH))
+        saves |= ENVELOPE_SAVES_VIEW;
+      if (first != G_MAXUINT)
+        {
+          const Tensor *source = tensor (&walk, first);
+          /* in place: an activation (or a residual add, written "+=")
+           * over an input nothing else reads and no backward needs; an
+           * activation whose derivative reads its input keeps a copy, so
+           * it is a new tensor either way */
+          gboolean in_place = (kind->category == ENVELOPE_CATEGORY_ACTIVATION && kind->in_place &&
+                               !(saves & ENVELOPE_SAVES_INPUT)) || layer->type == ENVELOPE_LAYER_ADD;
+          reuse = (saves & ENVELOPE_SAVES_VIEW) ||
+                  (in_place && source->fwd_uses == 1 && source->saved_by == 0 && !source->pinned &&
+                   source->per_sample == per_sample && source->fixed == 0);
+        }
+
+      if (reuse)
+        storage[i] = first;
+      else
+        {
+          storage[i] = allocate (&walk, ENVELOPE_STEP_BACKWARD_TRANSIENT, 0, per_sample);
+          tensor (&walk, storage[i])->refs = 0;
+          tensor (&walk, storage[i])->pinned = layer->type == ENVELOPE_LAYER_INPUT;
+        }
+      tensor (&walk, storage[i])->fwd_uses += consumers[i] + (i == last ? 1 : 0);
+
+      if (needs_grad[i])
+        {
+          guint extra = G_MAXUINT;
+
+          if (saves & ENVELOPE_SAVES_INPUTS)
+            for (guint k = 0; k < f->n_inputs; k++)
+              g_array_append_val (saved_list, storage[f->inputs[k]]);
+          else if (saves & ENVELOPE_SAVES_INPUT && first != G_MAXUINT)
+            g_array_append_val (saved_list, first);
+          if (saves & ENVELOPE_SAVES_OUTPUT)
+            g_array_append_val (saved_list, storage[i]);
+          {
+            guint64 fixed = 0, ps = 0;
+
+            if (saves & ENVELOPE_SAVES_MASK)
+              ps = sum (&walk, ps, f->activations);
+            if (saves & ENVELOPE_SAVES_INDICES)
+              ps = sum (&walk, ps, product (&walk, f->activations, 8));
+            if (saves & ENVELOPE_SAVES_CHANNEL_STATISTICS)
+              fixed = sum (&walk, fixed, product (&walk, f->rank > 0 ? f->shape[0] : 1, 8));
+            if (saves & ENVELOPE_SAVES_POSITION_STATISTICS)
+              {
+                guint64 features = f->layout == ENVELOPE_TENSOR_TOKENS ? f->shape[1] : f->shape[0];
+                ps = sum (&walk, ps, product (&walk, features > 0 ? f->activations / features : 0, 8));
+              }
+            if (saves & ENVELOPE_SAVES_HELD)
+              ps = sum (&walk, ps, product (&walk, f->saved_values > 0 ? f->saved_values : f->internal, act));
+            if (fixed > 0 || ps > 0)
+              {
+                extra = allocate (&walk, ENVELOPE_STEP_SAVED_ACTIVATIONS, fixed, ps);
+                tensor (&walk, extra)->refs = 0;
+                g_array_append_val (saved_list, extra);
+              }
+          }
+          for (guint k = saved_first[i]; k < saved_list->len; k++)
+            save (&walk, g_array_index (saved_list, guint, k));
+        }
+      moment (&walk, ENVELOPE_STEP_FORWARD, (gint) i,
+              inference && f->internal > 0 ? product (&walk, product (&walk, f->internal, act), batch) : 0);
+
+      for (guint k = 0; k < f->n_inputs; k++)
+        {
+          Tensor *t = tensor (&walk, storage[f->inputs[k]]);
+          if (t->fwd_uses > 0)
+            t->fwd_uses--;
+          maybe_free (&walk, storage[f->inputs[k]]);
+        }
+    }
+  saved_first[n] = saved_list->len;
+
+  if (n == 0)
+    moment (&walk, ENVELOPE_STEP_FORWARD, -1, 0);
+  if (inference || n == 0)
+    goto done;
+
+  /* ---- loss: cross-entropy keeps log-softmax's output (fp32) and the
+   * targets (int64); a network that ends in softmax already kept it ---- */
+  {
+    const EnvelopeLayer *out_layer = g_ptr_array_index (in->network->layers, last);
+    /* the targets (int64) and the loss's total weight, which the loss keeps */
+    const EnvelopeLayerFigures *out = &in->layers[last];
+    guint64 features = out->rank == 0 ? 1 : out->layout == ENVELOPE_TENSOR_TOKENS ? out->shape[1] : out->shape[0];
+    guint64 rows = features > 0 && out->rank >= 2 && out->layout == ENVELOPE_TENSOR_TOKENS ? out->activations / features : 1;
+    /* one target per sample, or per token of a sequence */
+    guint target = allocate (&walk, ENVELOPE_STEP_BACKWARD_TRANSIENT, 4, product (&walk, rows, 8));
+
+    tensor (&walk, target)->pinned = TRUE;
+    if (needs_grad[last])
+      save (&walk, target);
+    if (out_layer->type != ENVELOPE_LAYER_SOFTMAX && needs_grad[last])
+      {
+        guint logp = allocate (&walk, ENVELOPE_STEP_SAVED_ACTIVATIONS, 0, product (&walk, in->layers[last].activations, 4));
+        tensor (&walk, logp)->refs = 0;
+        tensor (&walk, logp)->saved_by = 1;
+        g_array_append_val (saved_list, logp);
+      }
+    result->saved = walk.live[ENVELOPE_STEP_SAVED_ACTIVATIONS];
+    {
+      guint64 exact = 0;
+      for (guint k = 0; k < walk.tensors->len; k++)
+        {
+          const Tensor *t = tensor (&walk, k);
+          if (t->live && t->term == ENVELOPE_STEP_SAVED_ACTIVATIONS)
+            exact = sum (&walk, exact, sum (&walk, t->fixed, product (&walk, t->per_sample, batch)));
+        }
+      result->saved_exact = exact;
+    }
+    moment (&walk, ENVELOPE_STEP_LOSS, -1, 0);
+    {
+      Tensor *t = tensor (&walk, storage[last]);
+      if (t->fwd_uses > 0)
+        t->fwd_uses--;
+      maybe_free (&walk, storage[last]);
+    }
+  }
+
+  /* ---- backward, layer by layer in reverse ---- */
+  for (guint i = 0; i < n; i++)
+    grad[i] = G_MAXUINT;
+  grad[last] = allocate (&walk, ENVELOPE_STEP_BACKWARD_TRANSIENT, 0,
+                         product (&walk, in->layers[last].activations, output_bytes (in, last, embeds)));
+  for (guint k = saved_first[n]; k < saved_list->len; k++)
+    unsave (&walk, g_array_index (saved_list, guint, k));
+
+  for (guint i = n; i-- > 0;)
+    {
+      const EnvelopeLayerFigures *f = &in->layers[i];
+      guint g = grad[i];
+
+      if (g != G_MAXUINT && needs_grad[i])
+        {
+          for (guint k = 0; k < f->n_inputs; k++)
+            {
+              guint source = f->inputs[k];
+              guint gi;
+
+              if (!needs_grad[source])
+                continue;
+              if (f->saves & (ENVELOPE_SAVES_GRADIENT_PASSES | ENVELOPE_SAVES_VIEW))
+                {
+                  gi = g;
+                  tensor (&walk, g)->refs++;
+                }
+              else
+                gi = allocate (&walk, ENVELOPE_STEP_BACKWARD_TRANSIENT, 0,
+                               product (&walk, in->layers[source].activations, output_bytes (in, source, embeds)));
+              if (grad[source] == G_MAXUINT)
+                grad[source] = gi;
+              else if (tensor (&walk, grad[source])->refs == 1 && gi != grad[source])
+                unref (&walk, gi);           /* added in place */
+              else
+                {
+                  guint total = allocate (&walk, ENVELOPE_STEP_BACKWARD_TRANSIENT, 0,
+                                          tensor (&walk, gi)->per_sample);
+                  unref (&walk, grad[source]);
+                  unref (&walk, gi);
+                  grad[source] = total;
+                }
+            }
+          if (f->trainable > 0)
+            {
+              guint64 bytes = tensor_blocks (&walk, f, 4, FALSE);
+              walk.live[ENVELOPE_STEP_GRADIENTS] = sum (&walk, walk.live[ENVELOPE_STEP_GRADIENTS], bytes);
+              walk.live_fixed = sum (&walk, walk.live_fixed, bytes);
+            }
+          moment (&walk, ENVELOPE_STEP_BACKWARD, (gint) i, 0);
+        }
+      if (g != G_MAXUINT)
+        {
+          grad[i] = G_MAXUINT;
+          unref (&walk, g);
+        }
+      for (guint k = saved_first[i]; k < saved_first[i + 1]; k++)
+        unsave (&walk, g_array_index (saved_list, guint, k));
+    }
+  if (copies != G_MAXUINT)
+    unsave (&walk, copies);
+
+  /* ---- optimizer: Adam's foreach step makes one parameter-sized
+   * temporary (the square root of the second moment) ---- */
+  moment (&walk, ENVELOPE_STEP_OPTIMIZER, -1,
+          training->optimizer == ENVELOPE_OPTIMIZER_ADAM || training->optimizer == ENVELOPE_OPTIMIZER_ADAMW
+            ? trainable : 0);
+
+done:
+  g_array_unref (walk.tensors);
+  if (walk.overflow)
+    {
+      g_set_error (error, ENVELOPE_ANALYSIS_ERROR, ENVELOPE_ANALYSIS_ERROR_OVERFLOW,
+                   _("The network's %s overflow 64 bits"), _("training-step bytes"));
+      return FALSE;
+    }
+  if (budget > 0 && !walk.fits)
+    result->max_batch = 0;
+  if (result->max_batch == G_MAXUINT64)
+    result->max_batch = 0;
+  return TRUE;
+}
