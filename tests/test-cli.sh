@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0
 failed=0
 
-echo "1..33"
+echo "1..44"
 
 # check NAME EXPECTED-STATUS PATTERN [ARGS…]: the command exits with the
 # status and its output (stdout and stderr) contains the fixed string.
@@ -46,6 +46,17 @@ check "report batch override" 0 '"batch" : 1,' report "$models/mnist.json" --bat
 check "report memory override" 0 '"device_memory" : 1073741824' report "$models/mnist.json" --memory 1GiB --format json
 check "report si units" 0 "3.26 MB" report "$models/mnist.json" --si
 check "report lecture table" 0 "1.94E+09" report "$models/vgg16-lecture.json" --group --scientific
+check "report pytorch model by default" 0 '"model" : "pytorch"' report "$models/resnet18.json" --format json
+check "report pytorch saved activations" 0 '"saved_activations_exact" : 1419804676' report "$models/resnet18.json" --format json
+check "report pytorch peak" 0 'The peak is in the backward pass of layer4/1/conv2' report "$models/resnet18.json"
+check "report pytorch context" 0 '"context" : 0,' report "$models/resnet18.json" --context 0 --format json
+check "report pytorch fit" 0 '"max_batch" : 541,' report "$models/resnet18.json" --memory 12GiB --context 0 --format json
+check "report lecture model" 0 '"model" : "lecture"' report "$models/resnet18.json" --memory-model lecture --format json
+check "report timeline" 0 'moment,phase,layer,parameters,optimizer_state,gradients,saved_activations,backward_transient,workspace,context,total' report "$models/resnet18.json" --timeline csv
+check "report timeline backward" 0 ',backward,layer4/1/conv2,' report "$models/resnet18.json" --timeline csv
+check "usage: memory model" 2 'valid models: pytorch, lecture' report "$models/mnist.json" --memory-model keras
+check "usage: context" 2 '--context "lots" is not a size' report "$models/mnist.json" --context lots
+check "usage: timeline format" 2 'the timeline is written as csv' report "$models/mnist.json" --timeline svg
 check "report gradient splitting" 0 '"steps" : 2' report "$models/vgg16.json" --device "GTX 980" --target-batch 16 --format json --memory-model lecture
 check "explain" 0 "28 × 28 × 32 × 32 × 3 × 3 = 7,225,344" explain "$models/mnist.json" conv2
 check "devices" 0 "GTX Titan X" devices
