@@ -1122,7 +1122,8 @@ training_equal (const EnvelopeTraining *a,
   return a->set == b->set && a->batch == b->batch && a->dtype == b->dtype &&
          a->mixed_precision == b->mixed_precision && a->optimizer == b->optimizer &&
          g_strcmp0 (a->device, b->device) == 0 && a->device_memory == b->device_memory &&
-         a->reserved_memory == b->reserved_memory && a->target_batch == b->target_batch;
+         a->reserved_memory == b->reserved_memory && a->target_batch == b->target_batch &&
+         a->memory_model == b->memory_model && a->context_memory == b->context_memory;
 }
 
 gboolean

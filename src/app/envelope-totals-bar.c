@@ -170,15 +170,27 @@ refresh (EnvelopeTotalsBar *self)
       envelope_label_take_text (self->macs_detail, g_strdup_printf (_("training step: %s"), training));
     }
 
-  test_explained = envelope_analysis_explain_test (analysis);
-  envelope_label_take_text (self->test_label, envelope_settings_format_bytes (m->test.total));
-  envelope_label_take_text (self->test_detail, g_strdup_printf (_("batch %s, outputs reused"), batch));
+  if (m->model == ENVELOPE_MEMORY_MODEL_PYTORCH)
+    {
+      /* what a GPU holds: inference under no_grad, and the step's peak */
+      test_explained = g_strdup (_("eval() under no_grad(): parameters, the live activations at the peak, "
+                                   "workspace and the CUDA context"));
+      envelope_label_take_text (self->test_label, envelope_settings_format_bytes (m->pytorch.inference));
+      envelope_label_take_text (self->test_detail, g_strdup_printf (_("batch %s, PyTorch inference"), batch));
+      train_size = envelope_settings_format_bytes (m->pytorch.peak.total);
+      envelope_label_take_text (self->train_detail, g_strdup_printf (_("batch %s · PyTorch step peak"), batch));
+    }
+  else
+    {
+      test_explained = envelope_analysis_explain_test (analysis);
+      envelope_label_take_text (self->test_label, envelope_settings_format_bytes (m->test.total));
+      envelope_label_take_text (self->test_detail, g_strdup_printf (_("batch %s, outputs reused"), batch));
+      train_size = envelope_settings_format_bytes (m->train_total);
+      envelope_label_take_text (self->train_detail, g_strdup_printf (_("batch %s · see the breakdown"), batch));
+    }
   g_free (self->test_tooltip);
   self->test_tooltip = g_strdup (test_explained);
-
-  train_size = envelope_settings_format_bytes (m->train_total);
   gtk_label_set_text (self->train_label, train_size);
-  envelope_label_take_text (self->train_detail, g_strdup_printf (_("batch %s · see the breakdown"), batch));
 
   show_fit (self, analysis);
 

@@ -33,6 +33,8 @@ struct _EnvelopeTrainingPanel
   GtkEntry *memory_entry;
   GtkEntry *reserved_entry;
   GtkSpinButton *target_spin;
+  GtkDropDown *model_dropdown;
+  GtkEntry *context_entry;
 
   gboolean updating;
 };
@@ -47,6 +49,10 @@ static const EnvelopeOptimizer optimizers[] = {
 static const char *const optimizer_labels[] = {
   N_("None (inference)"), N_("SGD"), N_("SGD with momentum"), N_("Nesterov"),
   N_("RMSprop"), N_("Adagrad"), N_("Adam"), N_("AdamW"),
+};
+static const char *const model_labels[ENVELOPE_N_MEMORY_MODELS] = {
+  [ENVELOPE_MEMORY_MODEL_PYTORCH] = N_("PyTorch on a GPU"),
+  [ENVELOPE_MEMORY_MODEL_LECTURE] = N_("Lecture"),
 };
 static const EnvelopeDtype dtypes[] = {
   ENVELOPE_DTYPE_FP32, ENVELOPE_DTYPE_FP16, ENVELOPE_DTYPE_BF16, ENVELOPE_DTYPE_INT8, ENVELOPE_DTYPE_FP64,
@@ -137,6 +143,18 @@ on_optimizer_selected (GtkDropDown           *dropdown,
     set_training (self, "optimizer", g_variant_new_string (envelope_optimizer_to_string (optimizers[i])));
 }
 
+static void
+on_model_selected (GtkDropDown           *dropdown,
+                   GParamSpec            *pspec,
+                   EnvelopeTrainingPanel *self)
+{
+  guint i = gtk_drop_down_get_selected (dropdown);
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->context_entry), i == ENVELOPE_MEMORY_MODEL_PYTORCH);
+  if (i < ENVELOPE_N_MEMORY_MODELS)
+    set_training (self, "memory_model", g_variant_new_string (envelope_memory_model_to_string (i)));
+}
+
 /* Item 0 is "no GPU", then the presets, then "other". */
 static void
 on_device_selected (GtkDropDown           *dropdown,
@@ -160,10 +178,11 @@ static void
 on_bytes_changed (GtkEditable           *editable,
                   EnvelopeTrainingPanel *self)
 {
-  const char *key = GTK_ENTRY (editable) == self->memory_entry ? "device_memory" : "reserved_memory";
+  const char *key = GTK_ENTRY (editable) == self->memory_entry ? "device_memory"
+                  : GTK_ENTRY (editable) == self->context_entry ? "context_memory" : "reserved_memory";
   const char *text = gtk_editable_get_text (editable);
   guint64 bytes;
-  gboolean valid = envelope_parse_bytes (text, &bytes) && (bytes > 0 || GTK_ENTRY (editable) == self->reserved_entry);
+  gboolean valid = envelope_parse_bytes (text, &bytes) && (bytes > 0 || GTK_ENTRY (editable) != self->memory_entry);
 
   if (self->updating)
     return;
@@ -252,6 +271,9 @@ refresh (EnvelopeTrainingPanel *self)
   if (t->device_memory > 0)
     show_bytes (self->memory_entry, t->device_memory);
   show_bytes (self->reserved_entry, t->reserved_memory);
+  gtk_drop_down_set_selected (self->model_dropdown, t->memory_model);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->context_entry), t->memory_model == ENVELOPE_MEMORY_MODEL_PYTORCH);
+  show_bytes (self->context_entry, t->context_memory);
   self->updating = FALSE;
 }
 
@@ -343,6 +365,8 @@ envelope_training_panel_class_init (EnvelopeTrainingPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EnvelopeTrainingPanel, device_dropdown);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeTrainingPanel, memory_entry);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeTrainingPanel, reserved_entry);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeTrainingPanel, model_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeTrainingPanel, context_entry);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeTrainingPanel, target_spin);
   gtk_widget_class_bind_template_callback (widget_class, on_batch_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_target_changed);
@@ -351,6 +375,7 @@ envelope_training_panel_class_init (EnvelopeTrainingPanelClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_optimizer_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_device_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_bytes_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_model_selected);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "envelope-training-panel");
 }
@@ -360,6 +385,7 @@ envelope_training_panel_init (EnvelopeTrainingPanel *self)
 {
   g_autoptr(GtkStringList) dtype_list = gtk_string_list_new (NULL);
   g_autoptr(GtkStringList) optimizer_list = gtk_string_list_new (NULL);
+  g_autoptr(GtkStringList) model_list = gtk_string_list_new (NULL);
 
   self->updating = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -371,6 +397,9 @@ envelope_training_panel_init (EnvelopeTrainingPanel *self)
 
   gtk_drop_down_set_model (self->dtype_dropdown, G_LIST_MODEL (dtype_list));
   gtk_drop_down_set_model (self->optimizer_dropdown, G_LIST_MODEL (optimizer_list));
+  for (guint i = 0; i < ENVELOPE_N_MEMORY_MODELS; i++)
+    gtk_string_list_append (model_list, _(model_labels[i]));
+  gtk_drop_down_set_model (self->model_dropdown, G_LIST_MODEL (model_list));
   fill_devices (self);
   self->updating = FALSE;
 

@@ -690,6 +690,16 @@ set_training_activated (GtkWidget  *widget,
       training.reserved_memory = number;
       training.set |= ENVELOPE_TRAINING_RESERVED_MEMORY;
     }
+  else if (g_str_equal (key, "memory_model") && (ok = g_variant_is_of_type (value, G_VARIANT_TYPE_STRING)))
+    {
+      ok = envelope_memory_model_from_string (g_variant_get_string (value, NULL), &training.memory_model);
+      training.set |= ENVELOPE_TRAINING_MEMORY_MODEL;
+    }
+  else if (g_str_equal (key, "context_memory") && (ok = variant_to_u64 (value, &number)))
+    {
+      training.context_memory = number;
+      training.set |= ENVELOPE_TRAINING_CONTEXT_MEMORY;
+    }
   else if (ok)
     ok = FALSE;
 

@@ -52,6 +52,7 @@ typedef struct
   gboolean no_legend;
   gboolean no_totals;
   gboolean no_title;
+  gboolean timeline;
   gint64 batch;
   gboolean si;
 } ExportArgs;
@@ -131,6 +132,7 @@ run_export (ExportArgs *args,
     { "no-totals", 0, 0, G_OPTION_ARG_NONE, &args->no_totals, N_("Leave out the totals"), NULL },
     { "no-title", 0, 0, G_OPTION_ARG_NONE, &args->no_title, N_("Leave out the title"), NULL },
     { "batch", 'b', 0, G_OPTION_ARG_INT64, &args->batch, N_("Batch size for memory (overrides the file)"), "N" },
+    { "timeline", 0, 0, G_OPTION_ARG_NONE, &args->timeline, N_("The memory of one training step (PyTorch model) instead of the diagram"), NULL },
     { "si", 0, 0, G_OPTION_ARG_NONE, &args->si, N_("SI units (kB, MB, GB) instead of IEC (KiB, MiB, GiB)"), NULL },
     { NULL }
   };
@@ -250,6 +252,19 @@ run_export (ExportArgs *args,
     {
       g_printerr ("envelope-cli: %s: %s\n", path, error->message);
       return EXIT_INVALID;
+    }
+
+  if (args->timeline)
+    {
+      g_autoptr(EnvelopeTimeline) timeline = envelope_timeline_new (analysis, &error);
+
+      if (timeline == NULL || !envelope_export_timeline_to_file (timeline, network->name, &export_options,
+                                                                  args->output, &error))
+        {
+          g_printerr ("envelope-cli: %s\n", error->message);
+          return EXIT_INVALID;
+        }
+      return EXIT_OK;
     }
 
   diagram = envelope_diagram_new (analysis, &diagram_options);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "envelope-export.h"
+#include "envelope-timeline.h"
 
 G_DEFINE_QUARK (envelope-export-error-quark, envelope_export_error)
 
@@ -143,17 +144,68 @@ check_status (cairo_status_t  status,
   return FALSE;
 }
 
-static gboolean
-draw_to_surface (cairo_surface_t             *surface,
-                 const EnvelopeDiagram       *diagram,
-                 const EnvelopeLayout        *layout,
-                 const EnvelopeRenderOptions *render_options,
-                 double                       scale,
-                 const Sink                  *sink,
-                 const char                  *name,
-                 GError                     **error)
+/* What is drawn: a diagram's page, or a timeline's. */
+typedef struct
+{
+  double width;
+  double height;
+  const char *title;
+  void (*draw) (cairo_t *cr, double scale, gconstpointer data);
+  gconstpointer data;
+} Page;
+
+typedef struct
+{
+  const EnvelopeDiagram *diagram;
+  const EnvelopeLayout *layout;
+  const EnvelopeRenderOptions *render_options;
+} DiagramPage;
+
+static void
+draw_diagram (cairo_t      *cr,
+              double        scale,
+              gconstpointer data)
+{
+  const DiagramPage *page = data;
+  g_autoptr(EnvelopeRenderer) renderer = envelope_renderer_new ();
+
+  envelope_renderer_draw_page (renderer, cr, page->diagram, page->layout, page->render_options, scale);
+}
+
+static void
+diagram_page (Page                        *page,
+              DiagramPage                 *diagram_page,
+              const EnvelopeDiagram       *diagram,
+              const EnvelopeLayout        *layout,
+              const EnvelopeRenderOptions *render_options)
 {
   g_autoptr(EnvelopeRenderer) renderer = envelope_renderer_new ();
+
+  diagram_page->diagram = diagram;
+  diagram_page->layout = layout;
+  diagram_page->render_options = render_options;
+  envelope_renderer_get_page_size (renderer, diagram, layout, render_options, &page->width, &page->height);
+  page->title = envelope_diagram_get_title (diagram);
+  page->draw = draw_diagram;
+  page->data = diagram_page;
+}
+
+static void
+draw_timeline (cairo_t      *cr,
+               double        scale,
+               gconstpointer data)
+{
+  envelope_timeline_draw (data, cr, ENVELOPE_TIMELINE_PAGE_WIDTH, ENVELOPE_TIMELINE_PAGE_HEIGHT);
+}
+
+static gboolean
+draw_to_surface (cairo_surface_t *surface,
+                 const Page      *page,
+                 double           scale,
+                 const Sink      *sink,
+                 const char      *name,
+                 GError         **error)
+{
   cairo_t *cr;
   cairo_status_t status;
 
@@ -161,27 +213,22 @@ draw_to_surface (cairo_surface_t             *surface,
     return FALSE;
   cr = cairo_create (surface);
   cairo_scale (cr, scale, scale);
-  envelope_renderer_draw_page (renderer, cr, diagram, layout, render_options, scale);
+  page->draw (cr, scale, page->data);
   status = cairo_status (cr);
   cairo_destroy (cr);
   return check_status (status, sink, name, error);
 }
 
 static gboolean
-render (const EnvelopeDiagram       *diagram,
-        const EnvelopeLayout        *layout,
-        const EnvelopeRenderOptions *render_options,
+render (const Page                  *page,
         const EnvelopeExportOptions *options,
         Sink                        *sink,
         const char                  *name,
         GError                     **error)
 {
-  g_autoptr(EnvelopeRenderer) renderer = envelope_renderer_new ();
   cairo_surface_t *surface = NULL;
-  double width, height;
+  double width = page->width, height = page->height;
   gboolean ok;
-
-  envelope_renderer_get_page_size (renderer, diagram, layout, render_options, &width, &height);
 
   switch (options->format)
     {
@@ -199,7 +246,7 @@ render (const EnvelopeDiagram       *diagram,
             return FALSE;
           }
         surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int) pixels_w, (int) pixels_h);
-        ok = draw_to_surface (surface, diagram, layout, render_options, scale, sink, name, error) &&
+        ok = draw_to_surface (surface, page, scale, sink, name, error) &&
              check_status (cairo_surface_write_to_png_stream (surface, sink_write, sink), sink, name, error);
         cairo_surface_destroy (surface);
         return ok;
@@ -215,7 +262,7 @@ render (const EnvelopeDiagram       *diagram,
       surface = cairo_pdf_surface_create_for_stream (sink_write, sink, width, height);
       if (cairo_surface_status (surface) == CAIRO_STATUS_SUCCESS)
         {
-          cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, envelope_diagram_get_title (diagram));
+          cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, page->title);
           cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "Envelope " PACKAGE_VERSION);
         }
       break;
@@ -227,7 +274,7 @@ render (const EnvelopeDiagram       *diagram,
     }
 
   /* vector output: one point is one world unit, and all text is kept */
-  ok = draw_to_surface (surface, diagram, layout, render_options, 1.0, sink, name, error);
+  ok = draw_to_surface (surface, page, 1.0, sink, name, error);
   cairo_surface_finish (surface);
   ok = ok && check_status (cairo_surface_status (surface), sink, name, error);
   cairo_surface_destroy (surface);
@@ -249,11 +296,14 @@ envelope_export_to_bytes (const EnvelopeDiagram       *diagram,
                           GError                     **error)
 {
   Sink sink = { -1, g_byte_array_new (), 0 };
+  DiagramPage diagram_data;
+  Page page;
 
   g_return_val_if_fail (diagram != NULL && layout != NULL && render_options != NULL && options != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!render (diagram, layout, render_options, options, &sink, _("the export"), error))
+  diagram_page (&page, &diagram_data, diagram, layout, render_options);
+  if (!render (&page, options, &sink, _("the export"), error))
     {
       g_byte_array_unref (sink.bytes);
       return NULL;
@@ -282,13 +332,11 @@ write_error (GError    **error,
  *
  * Returns: whether the file was written; %FALSE with @error set
  */
-gboolean
-envelope_export_to_file (const EnvelopeDiagram       *diagram,
-                         const EnvelopeLayout        *layout,
-                         const EnvelopeRenderOptions *render_options,
-                         const EnvelopeExportOptions *options,
-                         const char                  *path,
-                         GError                     **error)
+static gboolean
+page_to_file (const Page                  *page,
+              const EnvelopeExportOptions *options,
+              const char                  *path,
+              GError                     **error)
 {
   g_autofree char *dir = NULL;
   g_autofree char *base = NULL;
@@ -296,10 +344,6 @@ envelope_export_to_file (const EnvelopeDiagram       *diagram,
   g_autofree char *display = NULL;
   Sink sink = { -1, NULL, 0 };
   gboolean ok;
-
-  g_return_val_if_fail (diagram != NULL && layout != NULL && render_options != NULL && options != NULL, FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     return write_error (error, path, EISDIR);
@@ -313,7 +357,7 @@ envelope_export_to_file (const EnvelopeDiagram       *diagram,
   if (sink.fd < 0)
     return write_error (error, path, errno);
 
-  ok = render (diagram, layout, render_options, options, &sink, display, error);
+  ok = render (page, options, &sink, display, error);
 
   /* like g_file_set_contents_full (…CONSISTENT): make the data durable
    * before it replaces a file that exists */
@@ -326,4 +370,46 @@ envelope_export_to_file (const EnvelopeDiagram       *diagram,
   if (!ok)
     g_unlink (template);
   return ok;
+}
+
+gboolean
+envelope_export_to_file (const EnvelopeDiagram       *diagram,
+                         const EnvelopeLayout        *layout,
+                         const EnvelopeRenderOptions *render_options,
+                         const EnvelopeExportOptions *options,
+                         const char                  *path,
+                         GError                     **error)
+{
+  DiagramPage diagram_data;
+  Page page;
+
+  g_return_val_if_fail (diagram != NULL && layout != NULL && render_options != NULL && options != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  diagram_page (&page, &diagram_data, diagram, layout, render_options);
+  return page_to_file (&page, options, path, error);
+}
+
+/**
+ * envelope_export_timeline_to_file:
+ * @path: where to write, atomically as a diagram is
+ *
+ * The memory of one training step as a 16:9 figure.
+ *
+ * Returns: whether the file was written; %FALSE with @error set
+ */
+gboolean
+envelope_export_timeline_to_file (const EnvelopeTimeline      *timeline,
+                                  const char                  *title,
+                                  const EnvelopeExportOptions *options,
+                                  const char                  *path,
+                                  GError                     **error)
+{
+  Page page = { ENVELOPE_TIMELINE_PAGE_WIDTH, ENVELOPE_TIMELINE_PAGE_HEIGHT, title, draw_timeline, timeline };
+
+  g_return_val_if_fail (timeline != NULL && options != NULL && path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return page_to_file (&page, options, path, error);
 }

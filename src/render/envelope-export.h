@@ -9,6 +9,7 @@
 #include "envelope-diagram.h"
 #include "envelope-layout.h"
 #include "envelope-renderer.h"
+#include "envelope-timeline.h"
 
 G_BEGIN_DECLS
 
@@ -73,6 +74,11 @@ GBytes  *envelope_export_to_bytes         (const EnvelopeDiagram       *diagram,
 gboolean envelope_export_to_file          (const EnvelopeDiagram       *diagram,
                                            const EnvelopeLayout        *layout,
                                            const EnvelopeRenderOptions *render_options,
+                                           const EnvelopeExportOptions *options,
+                                           const char                  *path,
+                                           GError                     **error);
+gboolean envelope_export_timeline_to_file (const EnvelopeTimeline      *timeline,
+                                           const char                  *title,
                                            const EnvelopeExportOptions *options,
                                            const char                  *path,
                                            GError                     **error);

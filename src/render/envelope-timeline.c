@@ -1,0 +1,335 @@
+/* envelope-timeline.c: the memory of one training step, as a plot
+ *
+ * One training step under the PyTorch model, moment by moment (each
+ * layer's forward, the loss, each layer's backward, the optimizer),
+ * stacked by term, with the peak marked and named and the device's
+ * memory as a line.  The app draws it beside the memory breakdown; the
+ * CLI exports it as PNG, SVG or PDF.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "envelope-timeline"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+#include <pango/pangocairo.h>
+
+#include "envelope-format.h"
+#include "envelope-timeline.h"
+
+struct _EnvelopeTimeline
+{
+  GArray *points;            /* EnvelopeStepPoint */
+  guint peak;
+  char *title;
+  char *peak_text;
+  char *device;              /* "Tesla T4: 16.0 GiB", or NULL */
+  guint64 device_memory;
+};
+
+/* bottom to top: what stays, then what the step makes */
+static const EnvelopeStepTerm stack_order[ENVELOPE_N_STEP_TERMS] = {
+  ENVELOPE_STEP_CONTEXT, ENVELOPE_STEP_PARAMETERS, ENVELOPE_STEP_OPTIMIZER_STATE, ENVELOPE_STEP_WORKSPACE,
+  ENVELOPE_STEP_GRADIENTS, ENVELOPE_STEP_SAVED_ACTIVATIONS, ENVELOPE_STEP_BACKWARD_TRANSIENT,
+};
+
+void
+envelope_timeline_get_color (EnvelopeStepTerm term,
+                             double           rgb[3])
+{
+  static const guint32 colors[ENVELOPE_N_STEP_TERMS] = {
+    0x3584e4,   /* parameters: blue, as in the lecture's breakdown */
+    0xe66100,   /* optimizer state: orange */
+    0x9141ac,   /* gradients: purple */
+    0x2ec27e,   /* saved activations: green */
+    0xf6d32d,   /* transient: yellow */
+    0x865e3c,   /* workspace: brown */
+    0x9a9996,   /* context: grey */
+  };
+
+  g_return_if_fail (term < ENVELOPE_N_STEP_TERMS);
+  rgb[0] = ((colors[term] >> 16) & 0xff) / 255.0;
+  rgb[1] = ((colors[term] >> 8) & 0xff) / 255.0;
+  rgb[2] = (colors[term] & 0xff) / 255.0;
+}
+
+static void
+collect (const EnvelopeStepPoint *point,
+         gpointer                 user_data)
+{
+  g_array_append_val ((GArray *) user_data, *point);
+}
+
+EnvelopeTimeline *
+envelope_timeline_new (const EnvelopeAnalysis *analysis,
+                       GError                **error)
+{
+  const EnvelopeMemory *m = envelope_analysis_get_memory (analysis);
+  const EnvelopeFit *fit = envelope_analysis_get_fit (analysis);
+  const EnvelopeNetwork *network = envelope_analysis_get_network (analysis);
+  g_autoptr(GArray) points = g_array_new (FALSE, FALSE, sizeof (EnvelopeStepPoint));
+  EnvelopeTimeline *timeline;
+  g_autofree char *batch = envelope_format_count (m->batch);
+  g_autofree char *peak = NULL;
+  const EnvelopeStepPoint *top;
+
+  if (!envelope_analysis_step_timeline (analysis, m->batch, collect, points, error))
+    return NULL;
+
+  timeline = g_new0 (EnvelopeTimeline, 1);
+  timeline->points = g_steal_pointer (&points);
+  for (guint i = 0; i < timeline->points->len; i++)
+    if (g_array_index (timeline->points, EnvelopeStepPoint, i).total >
+        g_array_index (timeline->points, EnvelopeStepPoint, timeline->peak).total)
+      timeline->peak = i;
+  timeline->title = g_strdup_printf (_("%s: memory through one training step (PyTorch, batch %s, %s%s, %s)"),
+                                     network->name ? network->name : _("Network"), batch,
+                                     envelope_dtype_to_string (m->dtype),
+                                     m->mixed_precision ? _(" mixed") : "",
+                                     envelope_optimizer_to_string (m->optimizer));
+  top = &g_array_index (timeline->points, EnvelopeStepPoint, timeline->peak);
+  peak = envelope_format_bytes (top->total, ENVELOPE_UNITS_IEC);
+  if (top->layer >= 0)
+    {
+      const char *name = envelope_network_get_layer (network, (guint) top->layer)->name;
+      timeline->peak_text = g_strdup_printf (top->phase == ENVELOPE_STEP_FORWARD ? _("peak %s: the forward pass of %s")
+                                                                                  : _("peak %s: the backward pass of %s"),
+                                             peak, name);
+    }
+  else
+    timeline->peak_text = g_strdup_printf (top->phase == ENVELOPE_STEP_OPTIMIZER ? _("peak %s: the optimizer step")
+                                                                                  : _("peak %s: the loss"), peak);
+  if (fit->device_memory > 0)
+    {
+      g_autofree char *size = envelope_format_bytes (fit->device_memory, ENVELOPE_UNITS_IEC);
+      timeline->device = g_strdup_printf ("%s: %s", fit->device ? fit->device : _("memory"), size);
+      timeline->device_memory = fit->device_memory;
+    }
+  return timeline;
+}
+
+void
+envelope_timeline_free (EnvelopeTimeline *timeline)
+{
+  if (timeline == NULL)
+    return;
+  g_array_unref (timeline->points);
+  g_free (timeline->title);
+  g_free (timeline->peak_text);
+  g_free (timeline->device);
+  g_free (timeline);
+}
+
+guint
+envelope_timeline_get_n_points (const EnvelopeTimeline *timeline)
+{
+  return timeline->points->len;
+}
+
+const EnvelopeStepPoint *
+envelope_timeline_get_point (const EnvelopeTimeline *timeline,
+                             guint                   index)
+{
+  g_return_val_if_fail (index < timeline->points->len, NULL);
+  return &g_array_index (timeline->points, EnvelopeStepPoint, index);
+}
+
+guint
+envelope_timeline_get_peak (const EnvelopeTimeline *timeline)
+{
+  return timeline->peak;
+}
+
+static void
+show_text (cairo_t    *cr,
+           const char *text,
+           double      x,
+           double      y,
+           double      align,      /* 0 left, 0.5 centre, 1 right of x */
+           double      size,
+           gboolean    bold)
+{
+  PangoLayout *layout = pango_cairo_create_layout (cr);
+  PangoFontDescription *font = pango_font_description_from_string ("Sans");
+  int w, h;
+
+  pango_font_description_set_absolute_size (font, size * PANGO_SCALE);
+  if (bold)
+    pango_font_description_set_weight (font, PANGO_WEIGHT_BOLD);
+  pango_layout_set_font_description (layout, font);
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_get_pixel_size (layout, &w, &h);
+  cairo_move_to (cr, x - align * w, y - h / 2.0);
+  pango_cairo_show_layout (cr, layout);
+  cairo_new_path (cr);
+  pango_font_description_free (font);
+  g_object_unref (layout);
+}
+
+/* A round step for the byte axis: 1, 2 or 5 × a power of 1024 or of ten. */
+static double
+axis_step (double top)
+{
+  double raw = top / 5, unit = 1;
+
+  while (unit * 1024 <= raw)
+    unit *= 1024;
+  for (double m = 1; m < 1024; m *= 10)
+    for (guint k = 0; k < 3; k++)
+      {
+        static const double f[] = { 1, 2, 5 };
+        if (unit * m * f[k] >= raw)
+          return unit * m * f[k];
+      }
+  return unit * 1024;
+}
+
+void
+envelope_timeline_draw (const EnvelopeTimeline *timeline,
+                        cairo_t                *cr,
+                        double                  width,
+                        double                  height)
+{
+  const double left = 78, right = 20, top = 70, bottom = 44;
+  double plot_w = MAX (width - left - right, 10), plot_h = MAX (height - top - bottom, 10);
+  guint n = timeline->points->len;
+  const EnvelopeStepPoint *peak = envelope_timeline_get_point (timeline, timeline->peak);
+  double y_max = MAX ((double) peak->total, (double) timeline->device_memory) * 1.08, step;
+  double legend_x = left;
+  gint loss = -1, optimizer = -1;
+
+  if (y_max <= 0)
+    y_max = 1;
+  cairo_save (cr);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+
+  cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
+  show_text (cr, timeline->title, left, 18, 0, 15, TRUE);
+
+  /* legend, in stacking order */
+  for (guint k = 0; k < ENVELOPE_N_STEP_TERMS; k++)
+    {
+      EnvelopeStepTerm term = stack_order[k];
+      double rgb[3];
+      PangoLayout *measure = pango_cairo_create_layout (cr);
+      PangoFontDescription *font = pango_font_description_from_string ("Sans");
+      int w, h;
+
+      pango_font_description_set_absolute_size (font, 11 * PANGO_SCALE);
+      pango_layout_set_font_description (measure, font);
+      pango_layout_set_text (measure, envelope_step_term_get_label (term), -1);
+      pango_layout_get_pixel_size (measure, &w, &h);
+      envelope_timeline_get_color (term, rgb);
+      cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
+      cairo_rectangle (cr, legend_x, 38, 11, 11);
+      cairo_fill (cr);
+      cairo_set_source_rgb (cr, 0.2, 0.2, 0.2);
+      show_text (cr, envelope_step_term_get_label (term), legend_x + 15, 43.5, 0, 11, FALSE);
+      legend_x += 15 + w + 16;
+      pango_font_description_free (font);
+      g_object_unref (measure);
+    }
+
+  /* grid and byte axis */
+  step = axis_step (y_max);
+  cairo_set_line_width (cr, 1);
+  for (double v = 0; v <= y_max; v += step)
+    {
+      double y = top + plot_h - v / y_max * plot_h;
+      g_autofree char *label = envelope_format_bytes ((guint64) v, ENVELOPE_UNITS_IEC);
+
+      cairo_set_source_rgb (cr, 0.88, 0.88, 0.88);
+      cairo_move_to (cr, left, round (y) + 0.5);
+      cairo_line_to (cr, left + plot_w, round (y) + 0.5);
+      cairo_stroke (cr);
+      cairo_set_source_rgb (cr, 0.35, 0.35, 0.35);
+      show_text (cr, label, left - 6, y, 1, 10, FALSE);
+    }
+
+  /* the stacked terms */
+  for (guint i = 0; i < n; i++)
+    {
+      const EnvelopeStepPoint *p = envelope_timeline_get_point (timeline, i);
+      if (p->phase == ENVELOPE_STEP_LOSS)
+        loss = (gint) i;
+      if (p->phase == ENVELOPE_STEP_OPTIMIZER)
+        optimizer = (gint) i;
+    }
+#define X(i) (left + (n > 1 ? (double) (i) / (n - 1) * plot_w : plot_w / 2))
+#define Y(v) (top + plot_h - (v) / y_max * plot_h)
+  {
+    g_autofree double *base = g_new0 (double, n);
+
+    for (guint k = 0; k < ENVELOPE_N_STEP_TERMS; k++)
+      {
+        EnvelopeStepTerm term = stack_order[k];
+        double rgb[3];
+
+        envelope_timeline_get_color (term, rgb);
+        cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
+        cairo_new_path (cr);
+        for (guint i = 0; i < n; i++)
+          cairo_line_to (cr, X (i), Y (base[i] + envelope_timeline_get_point (timeline, i)->bytes[term]));
+        for (guint i = n; i-- > 0;)
+          cairo_line_to (cr, X (i), Y (base[i]));
+        cairo_close_path (cr);
+        cairo_fill (cr);
+        for (guint i = 0; i < n; i++)
+          base[i] += envelope_timeline_get_point (timeline, i)->bytes[term];
+      }
+  }
+
+  /* the phases */
+  cairo_set_source_rgb (cr, 0.3, 0.3, 0.3);
+  cairo_set_line_width (cr, 1);
+  {
+    static const double dash[] = { 4, 3 };
+    cairo_set_dash (cr, dash, 2, 0);
+  }
+  if (loss >= 0)
+    {
+      cairo_move_to (cr, round (X (loss)) + 0.5, top);
+      cairo_line_to (cr, round (X (loss)) + 0.5, top + plot_h);
+      cairo_stroke (cr);
+      show_text (cr, _("forward"), (left + X (loss)) / 2, top + plot_h + 14, 0.5, 11, FALSE);
+      show_text (cr, _("backward"), (X (loss) + X (optimizer >= 0 ? optimizer : (gint) n - 1)) / 2,
+                 top + plot_h + 14, 0.5, 11, FALSE);
+    }
+  if (optimizer >= 0)
+    show_text (cr, _("step"), X (optimizer), top + plot_h + 28, 1, 11, FALSE);
+
+  /* the device's memory */
+  if (timeline->device_memory > 0)
+    {
+      double y = Y ((double) timeline->device_memory);
+
+      cairo_set_source_rgb (cr, 0.75, 0.11, 0.16);
+      cairo_move_to (cr, left, round (y) + 0.5);
+      cairo_line_to (cr, left + plot_w, round (y) + 0.5);
+      cairo_stroke (cr);
+      show_text (cr, timeline->device, left + plot_w - 4, y - 9, 1, 11, FALSE);
+    }
+  cairo_set_dash (cr, NULL, 0, 0);
+
+  /* the peak */
+  {
+    double x = X (timeline->peak), y = Y ((double) peak->total);
+    double align = x > left + plot_w * 0.6 ? 1 : 0;
+
+    cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
+    cairo_arc (cr, x, y, 3.5, 0, 2 * G_PI);
+    cairo_fill (cr);
+    show_text (cr, timeline->peak_text, x + (align > 0 ? -8 : 8), y - 10, align, 12, TRUE);
+  }
+#undef X
+#undef Y
+
+  /* frame */
+  cairo_set_source_rgb (cr, 0.5, 0.5, 0.5);
+  cairo_rectangle (cr, left + 0.5, top + 0.5, plot_w - 1, plot_h - 1);
+  cairo_stroke (cr);
+  cairo_restore (cr);
+}
