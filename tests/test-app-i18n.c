@@ -118,20 +118,20 @@ test_example_in_german (void)
   g_assert_cmpstr (envelope_totals_bar_get_text (window->totals_bar, "params"), ==, "813,802");
   g_assert_cmpstr (envelope_totals_bar_get_text (window->totals_bar, "params-detail"), ==, "3.10 MiB in fp32");
   g_assert_cmpstr (envelope_totals_bar_get_text (window->totals_bar, "macs"), ==, "8,255,232");
-  g_assert_cmpstr (envelope_totals_bar_get_text (window->totals_bar, "fit"), ==, "14,944");
+  g_assert_cmpstr (envelope_totals_bar_get_text (window->totals_bar, "fit"), ==, "28,915");
   g_assert_cmpstr (envelope_totals_bar_get_text (window->totals_bar, "fit-detail"), ==,
                    "Batch 64 passt in einen Schritt");
   g_assert_cmpstr (envelope_totals_bar_get_text (window->totals_bar, "test-detail"), ==,
-                   "Batch 64, Ausgaben wiederverwendet");
+                   "Batch 64, Inferenz in PyTorch");
 
   app_test_screenshot (GTK_WIDGET (window), "german");
 
   /* Sentences with figures in them, and the memory breakdown. */
   app_test_activate (window, "win.set-training", g_variant_new ("(sv)", "device", g_variant_new_string ("GTX 980")));
-  app_test_activate (window, "win.set-training", g_variant_new ("(sv)", "target_batch", g_variant_new_int64 (8192)));
-  g_assert_cmpstr (envelope_totals_bar_get_text (window->totals_bar, "fit"), ==, "4,973");
+  app_test_activate (window, "win.set-training", g_variant_new ("(sv)", "target_batch", g_variant_new_int64 (20000)));
+  g_assert_cmpstr (envelope_totals_bar_get_text (window->totals_bar, "fit"), ==, "8,693");
   g_assert_cmpstr (envelope_totals_bar_get_text (window->totals_bar, "fit-detail"), ==,
-                   "Batch 8,192: 2 Schritte zu 4,096, Gradienten akkumuliert");
+                   "Batch 20,000: 3 Schritte zu 6,667, Gradienten akkumuliert");
   assert_shows (window, "Größter Batch auf GTX 980");
   app_test_activate (window, "win.show-memory", NULL);
   popover = envelope_totals_bar_get_memory_popover (window->totals_bar);

@@ -136,16 +136,17 @@ test_units (void)
   app_test_open_model (window, "vgg16.json");
   app_test_open_model (other, "mnist.json");
 
-  /* 553,430,176 B of parameters; 9,149,083,104 B at train time. */
+  /* 553,430,176 B of parameters; a training step of 4,579,265,024 B
+   * and inference of 1,987,227,648 B as PyTorch spends them */
   g_assert_cmpstr (total (window, "params-detail"), ==, "528 MiB in fp32");
-  g_assert_cmpstr (total (window, "train"), ==, "8.52 GiB");
-  g_assert_cmpstr (total (window, "test"), ==, "1.39 GiB");
+  g_assert_cmpstr (total (window, "train"), ==, "4.26 GiB");
+  g_assert_cmpstr (total (window, "test"), ==, "1.85 GiB");
   g_assert_cmpstr (total (other, "params-detail"), ==, "3.10 MiB in fp32");
 
   g_settings_set_string (settings, "units", "si");
   g_assert_cmpstr (total (window, "params-detail"), ==, "553 MB in fp32");
-  g_assert_cmpstr (total (window, "train"), ==, "9.15 GB");
-  g_assert_cmpstr (total (window, "test"), ==, "1.49 GB");
+  g_assert_cmpstr (total (window, "train"), ==, "4.58 GB");
+  g_assert_cmpstr (total (window, "test"), ==, "1.99 GB");
   g_assert_cmpstr (total (other, "params-detail"), ==, "3.26 MB in fp32");
   /* The worked formulas give their sizes in the same units. */
   {
@@ -169,7 +170,7 @@ test_units (void)
   options.units = envelope_settings_get_units ();
   legend = envelope_render_describe_totals (envelope_canvas_get_diagram (window->canvas), &options);
   g_assert_nonnull (strstr (legend, "(553 MB)"));
-  g_assert_nonnull (strstr (legend, "9.15 GB training"));
+  g_assert_nonnull (strstr (legend, "in PyTorch: 1.99 GB inference, 4.58 GB training"));
 
   app_test_activate (window, "win.color-mode", g_variant_new_string ("memory"));
   app_test_activate (window, "win.show-memory", NULL);
@@ -211,7 +212,7 @@ test_units (void)
 
   g_settings_set_string (settings, "units", "iec");
   g_assert_cmpstr (total (window, "params-detail"), ==, "528 MiB in fp32");
-  g_assert_cmpstr (total (other, "train"), ==, "62.8 MiB");
+  g_assert_cmpstr (total (other, "train"), ==, "599 MiB");
 
   reset_preferences ();
   app_test_window_destroy (other);
@@ -312,19 +313,20 @@ test_default_device (void)
   app_test_activate (window, "win.open-file", g_variant_new_string (path));
   app_test_open_model (own, "vgg16.json");
   g_assert_cmpstr (total (window, "fit"), ==, "—");
-  g_assert_cmpstr (total (own, "fit"), ==, "66");
+  g_assert_cmpstr (total (own, "fit"), ==, "193");
 
-  /* ⌊(25,769,803,776 − 1,775,896,032) / 230,412,096⌋ = 104 */
+  /* ⌊(25,769,803,776 − 2,193,879,044) / 77,341,294⌋ = 304: the step's
+   * tightest moment, as PyTorch spends memory */
   g_settings_set_string (settings, "default-device", "RTX 3090");
-  g_assert_cmpstr (total (window, "fit"), ==, "104");
+  g_assert_cmpstr (total (window, "fit"), ==, "304");
   g_assert_cmpstr (total (window, "training"), ==, "batch 32 · fp32 · sgd_momentum · RTX 3090");
-  g_assert_cmpstr (total (own, "fit"), ==, "66");
+  g_assert_cmpstr (total (own, "fit"), ==, "193");
   g_assert_false (envelope_document_get_dirty (window->document));
 
-  /* ⌊(85,899,345,920 − 1,775,896,032) / 230,412,096⌋ = 365, live. */
+  /* ⌊(85,899,345,920 − 2,222,196,740) / 77,341,294⌋ = 1,081, live. */
   g_settings_set_string (settings, "default-device", "A100 80GB");
-  g_assert_cmpstr (total (window, "fit"), ==, "365");
-  g_assert_cmpstr (total (own, "fit"), ==, "66");
+  g_assert_cmpstr (total (window, "fit"), ==, "1,081");
+  g_assert_cmpstr (total (own, "fit"), ==, "193");
 
   /* Saved without it. */
   app_test_activate (window, "win.set-training", g_variant_new ("(sv)", "batch", g_variant_new_int64 (16)));

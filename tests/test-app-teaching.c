@@ -290,7 +290,7 @@ test_step_keeps_in_view (void)
           app_test_screenshot (GTK_WIDGET (window), "teaching-vgg16-conv4_3");
         }
     }
-  g_assert_cmpstr (text (window, "step"), ==, "Layer 39 of 39");
+  g_assert_cmpstr (text (window, "step"), ==, "Layer 40 of 40");
   app_test_window_destroy (window);
 }
 

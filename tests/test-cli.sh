@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0
 failed=0
 
-echo "1..44"
+echo "1..45"
 
 # check NAME EXPECTED-STATUS PATTERN [ARGS…]: the command exits with the
 # status and its output (stdout and stderr) contains the fixed string.
@@ -54,6 +54,16 @@ check "report pytorch fit" 0 '"max_batch" : 541,' report "$models/resnet18.json"
 check "report lecture model" 0 '"model" : "lecture"' report "$models/resnet18.json" --memory-model lecture --format json
 check "report timeline" 0 'moment,phase,layer,parameters,optimizer_state,gradients,saved_activations,backward_transient,workspace,context,total' report "$models/resnet18.json" --timeline csv
 check "report timeline backward" 0 ',backward,layer4/1/conv2,' report "$models/resnet18.json" --timeline csv
+# the step's memory as a figure for a 16:9 slide: 960 × 540 points at
+# the default two pixels a point
+n=$((n + 1))
+if "$cli" export "$models/vgg16.json" --timeline -o "$tmp/timeline.png" &&
+   [ "$(od -An -tx1 -j16 -N8 "$tmp/timeline.png" | tr -d ' \n')" = "0000078000000438" ]; then
+  echo "ok $n - timeline figure is 1920 × 1080"
+else
+  echo "not ok $n - timeline figure is 1920 × 1080"
+  failed=$((failed + 1))
+fi
 check "usage: memory model" 2 'valid models: pytorch, lecture' report "$models/mnist.json" --memory-model keras
 check "usage: context" 2 '--context "lots" is not a size' report "$models/mnist.json" --context lots
 check "usage: timeline format" 2 'the timeline is written as csv' report "$models/mnist.json" --timeline svg

@@ -57,6 +57,7 @@ struct _EnvelopeBatchPlot
   gboolean valid;
   guint64 batches[N_SAMPLES];
   guint64 bytes[N_SAMPLES];
+  guint64 lecture[N_SAMPLES];  /* the lecture's model beside PyTorch's, or all 0 */
   guint n_samples;
   guint64 batch;             /* the chosen one … */
   guint64 batch_bytes;       /* … and what it takes */
@@ -232,6 +233,31 @@ draw (GtkDrawingArea *area,
     cairo_line_to (cr, PX (self->batches[i]), PY (self->bytes[i]));
   cairo_stroke (cr);
 
+  /* The lecture's model, for comparison: dashed, and cut at the top */
+  if (self->lecture[self->n_samples - 1] > 0)
+    {
+      cairo_save (cr);
+      cairo_rectangle (cr, left, top, plot_w, plot_h);
+      cairo_clip (cr);
+      text_color (widget, cr, 0.55);
+      cairo_set_line_width (cr, 1.5);
+      cairo_set_dash (cr, (double[]) { 2, 3 }, 2, 0);
+      for (guint i = 0; i < self->n_samples; i++)
+        cairo_line_to (cr, PX (self->batches[i]), PY (self->lecture[i]));
+      cairo_stroke (cr);
+      cairo_restore (cr);
+      {
+        guint last = 0;
+
+        for (guint i = 0; i < self->n_samples; i++)
+          if ((double) self->lecture[i] <= max_y)
+            last = i;
+        text_color (widget, cr, 0.7);
+        show_text (widget, cr, _("lecture's model"), PX (self->batches[last]) - 4, PY (self->lecture[last]) - 2,
+                   1.0, 1.0, FALSE);
+      }
+    }
+
   /* Where the chosen batch is, and where the GPU runs out. */
   if (self->max_batch > 0 && (double) self->max_batch <= max_x)
     {
@@ -319,7 +345,7 @@ envelope_batch_plot_set_analysis (EnvelopeBatchPlot      *self,
   memory = envelope_analysis_get_memory (analysis);
   fit = envelope_analysis_get_fit (analysis);
   self->batch = memory->batch;
-  self->batch_bytes = memory->train_total;
+  self->batch_bytes = memory->model == ENVELOPE_MEMORY_MODEL_PYTORCH ? memory->pytorch.peak.total : memory->train_total;
   self->device_memory = fit->device_memory;
   self->budget = fit->device_memory > fit->reserved_memory ? fit->device_memory - fit->reserved_memory : 0;
   self->max_batch = fit->max_batch;
@@ -337,6 +363,10 @@ envelope_batch_plot_set_analysis (EnvelopeBatchPlot      *self,
       guint64 b = end * i / (N_SAMPLES - 1);
 
       if (!envelope_analysis_train_bytes_at (analysis, b, &self->bytes[i]))
+        return;
+      self->lecture[i] = 0;
+      if (memory->model == ENVELOPE_MEMORY_MODEL_PYTORCH &&
+          !envelope_analysis_lecture_bytes_at (analysis, b, &self->lecture[i]))
         return;
       self->batches[i] = b;
     }

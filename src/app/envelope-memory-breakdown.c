@@ -19,6 +19,10 @@
 #include "envelope-memory-breakdown.h"
 #include "envelope-memory-chart.h"
 #include "envelope-settings.h"
+#include "envelope-timeline.h"
+
+#define ROWS 7      /* the larger of ENVELOPE_N_MEMORY_TERMS and ENVELOPE_N_STEP_TERMS */
+G_STATIC_ASSERT (ROWS >= (int) ENVELOPE_N_MEMORY_TERMS && ROWS >= (int) ENVELOPE_N_STEP_TERMS);
 
 struct _EnvelopeMemoryBreakdown
 {
@@ -31,10 +35,17 @@ struct _EnvelopeMemoryBreakdown
   GtkLabel *test_formula;
   EnvelopeBatchPlot *batch_plot;
   GtkLabel *fit_formula;
+  GtkLabel *model_note;
+  GtkDrawingArea *step_plot;
 
-  GtkLabel *term_sizes[ENVELOPE_N_MEMORY_TERMS];
-  GtkLabel *term_shares[ENVELOPE_N_MEMORY_TERMS];
-  GtkLabel *term_formulas[ENVELOPE_N_MEMORY_TERMS];
+  /* one row per term of either model: the lecture's six, PyTorch's seven */
+  GtkWidget *term_swatches[ROWS];
+  GtkLabel *term_names[ROWS];
+  GtkLabel *term_sizes[ROWS];
+  GtkLabel *term_shares[ROWS];
+  GtkLabel *term_formulas[ROWS];
+  EnvelopeMemoryModel model;
+  EnvelopeTimeline *timeline;
 };
 
 G_DEFINE_FINAL_TYPE (EnvelopeMemoryBreakdown, envelope_memory_breakdown, GTK_TYPE_WIDGET)
@@ -46,9 +57,19 @@ draw_swatch (GtkDrawingArea *area,
              int             height,
              gpointer        data)
 {
-  GdkRGBA color;
+  EnvelopeMemoryBreakdown *self = ENVELOPE_MEMORY_BREAKDOWN (gtk_widget_get_ancestor (GTK_WIDGET (area),
+                                                                                     ENVELOPE_TYPE_MEMORY_BREAKDOWN));
+  guint term = GPOINTER_TO_UINT (data);
+  GdkRGBA color = { 0, 0, 0, 1 };
 
-  envelope_memory_term_get_color (GPOINTER_TO_UINT (data), &color);
+  if (self != NULL && self->model == ENVELOPE_MEMORY_MODEL_PYTORCH)
+    {
+      double rgb[3];
+      envelope_timeline_get_color (term, rgb);
+      color.red = rgb[0], color.green = rgb[1], color.blue = rgb[2];
+    }
+  else if (term < ENVELOPE_N_MEMORY_TERMS)
+    envelope_memory_term_get_color (term, &color);
   gdk_cairo_set_source_rgba (cr, &color);
   cairo_arc (cr, width / 2.0, height / 2.0, MIN (width, height) / 2.0, 0, 2 * G_PI);
   cairo_fill (cr);
@@ -70,11 +91,24 @@ grid_label (GtkGrid *grid,
   return GTK_LABEL (label);
 }
 
+static void
+draw_step_plot (GtkDrawingArea *area,
+                cairo_t        *cr,
+                int             width,
+                int             height,
+                gpointer        data)
+{
+  EnvelopeMemoryBreakdown *self = data;
+
+  if (self->timeline != NULL)
+    envelope_timeline_draw (self->timeline, cr, width, height);
+}
+
 /* A row per term: its colour, name, bytes, share and formula. */
 static void
 build_memory_grid (EnvelopeMemoryBreakdown *self)
 {
-  for (guint t = 0; t < ENVELOPE_N_MEMORY_TERMS; t++)
+  for (guint t = 0; t < ROWS; t++)
     {
       GtkWidget *swatch = gtk_drawing_area_new ();
       GtkLabel *name;
@@ -84,9 +118,10 @@ build_memory_grid (EnvelopeMemoryBreakdown *self)
       gtk_widget_set_valign (swatch, GTK_ALIGN_CENTER);
       gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (swatch), draw_swatch, GUINT_TO_POINTER (t), NULL);
       gtk_grid_attach (self->memory_grid, swatch, 0, (int) t, 1, 1);
+      self->term_swatches[t] = swatch;
 
       name = grid_label (self->memory_grid, 1, (int) t, 0, FALSE);
-      gtk_label_set_text (name, envelope_memory_term_get_label (t));
+      self->term_names[t] = name;
       self->term_sizes[t] = grid_label (self->memory_grid, 2, (int) t, 1, TRUE);
       self->term_shares[t] = grid_label (self->memory_grid, 3, (int) t, 1, TRUE);
       self->term_formulas[t] = grid_label (self->memory_grid, 4, (int) t, 0, FALSE);
@@ -113,20 +148,83 @@ envelope_memory_breakdown_show (EnvelopeMemoryBreakdown *self,
     return;
   m = envelope_analysis_get_memory (analysis);
   batch = envelope_format_count (m->batch);
-  train_size = envelope_settings_format_bytes (m->train_total);
-  test_explained = envelope_analysis_explain_test (analysis);
+  self->model = m->model;
+  g_clear_pointer (&self->timeline, envelope_timeline_free);
 
-  envelope_label_take_text (self->memory_title,
-                            g_strdup_printf (_("Train-time memory at batch %s: %s (%s, %s)"), batch, train_size,
-                                             envelope_dtype_to_string (m->dtype),
-                                             envelope_optimizer_to_string (m->optimizer)));
-  envelope_memory_chart_set_memory (self->memory_chart, m);
-  for (guint i = 0; i < ENVELOPE_N_MEMORY_TERMS; i++)
+  if (m->model == ENVELOPE_MEMORY_MODEL_PYTORCH)
     {
-      envelope_label_take_text (self->term_sizes[i], envelope_settings_format_bytes (m->train[i]));
-      envelope_label_take_text (self->term_shares[i], envelope_format_percent (m->train[i], m->train_total));
-      envelope_label_take_text (self->term_formulas[i], envelope_analysis_explain_memory (analysis, i));
+      const EnvelopeStepPoint *peak = &m->pytorch.peak;
+      g_autofree char *saved = envelope_settings_format_bytes (m->pytorch.saved);
+      g_autofree char *lecture = envelope_settings_format_bytes (m->train_total);
+      g_autofree char *inference = envelope_settings_format_bytes (m->pytorch.inference);
+
+      train_size = envelope_settings_format_bytes (peak->total);
+      envelope_label_take_text (self->memory_title,
+                                g_strdup_printf (_("A training step at batch %s, as PyTorch spends it: %s at the peak "
+                                                   "(%s, %s)"), batch, train_size,
+                                                 envelope_dtype_to_string (m->dtype),
+                                                 envelope_optimizer_to_string (m->optimizer)));
+      for (guint i = 0; i < ROWS; i++)
+        {
+          gboolean shown = i < ENVELOPE_N_STEP_TERMS;
+
+          gtk_widget_set_visible (self->term_swatches[i], shown);
+          gtk_widget_set_visible (GTK_WIDGET (self->term_names[i]), shown);
+          gtk_widget_set_visible (GTK_WIDGET (self->term_sizes[i]), shown);
+          gtk_widget_set_visible (GTK_WIDGET (self->term_shares[i]), shown);
+          gtk_widget_set_visible (GTK_WIDGET (self->term_formulas[i]), shown);
+          if (!shown)
+            continue;
+          gtk_label_set_text (self->term_names[i], envelope_step_term_get_label (i));
+          envelope_label_take_text (self->term_sizes[i], envelope_settings_format_bytes (peak->bytes[i]));
+          envelope_label_take_text (self->term_shares[i], envelope_format_percent (peak->bytes[i], peak->total));
+          envelope_label_take_text (self->term_formulas[i], envelope_analysis_explain_step (analysis, i));
+          gtk_widget_queue_draw (self->term_swatches[i]);
+        }
+      test_explained = g_strdup_printf (_("%s: eval() under no_grad() holds the parameters and only the live "
+                                          "activations"), inference);
+      envelope_label_take_text (self->model_note,
+                                g_strdup_printf (_("Autograd keeps %s for the backward pass. The lecture's model says %s: "
+                                                   "it holds every layer output and every error signal at once, while "
+                                                   "PyTorch keeps only what each derivative reads, lets in-place "
+                                                   "activations share their input, and frees each layer's tensors once "
+                                                   "its gradient is made. Choose the lecture's model in the training "
+                                                   "settings to see its terms."), saved, lecture));
+      self->timeline = envelope_timeline_new (analysis, envelope_settings_get_units (), NULL);
     }
+  else
+    {
+      train_size = envelope_settings_format_bytes (m->train_total);
+      test_explained = envelope_analysis_explain_test (analysis);
+      envelope_label_take_text (self->memory_title,
+                                g_strdup_printf (_("Train-time memory at batch %s: %s (%s, %s)"), batch, train_size,
+                                                 envelope_dtype_to_string (m->dtype),
+                                                 envelope_optimizer_to_string (m->optimizer)));
+      for (guint i = 0; i < ROWS; i++)
+        {
+          gboolean shown = i < ENVELOPE_N_MEMORY_TERMS;
+
+          gtk_widget_set_visible (self->term_swatches[i], shown);
+          gtk_widget_set_visible (GTK_WIDGET (self->term_names[i]), shown);
+          gtk_widget_set_visible (GTK_WIDGET (self->term_sizes[i]), shown);
+          gtk_widget_set_visible (GTK_WIDGET (self->term_shares[i]), shown);
+          gtk_widget_set_visible (GTK_WIDGET (self->term_formulas[i]), shown);
+          if (!shown)
+            continue;
+          gtk_label_set_text (self->term_names[i], envelope_memory_term_get_label (i));
+          envelope_label_take_text (self->term_sizes[i], envelope_settings_format_bytes (m->train[i]));
+          envelope_label_take_text (self->term_shares[i], envelope_format_percent (m->train[i], m->train_total));
+          envelope_label_take_text (self->term_formulas[i], envelope_analysis_explain_memory (analysis, i));
+          gtk_widget_queue_draw (self->term_swatches[i]);
+        }
+      envelope_label_take_text (self->model_note,
+                                g_strdup (_("The lecture's model: every layer output and every error signal at once. "
+                                            "What PyTorch really holds on a GPU is the default model in the training "
+                                            "settings.")));
+    }
+  envelope_memory_chart_set_memory (self->memory_chart, m);
+  gtk_widget_set_visible (GTK_WIDGET (self->step_plot), self->timeline != NULL);
+  gtk_widget_queue_draw (GTK_WIDGET (self->step_plot));
   envelope_label_take_text (self->test_formula, g_strdup_printf (_("Test time: %s"), test_explained));
   envelope_batch_plot_set_analysis (self->batch_plot, analysis);
   envelope_label_take_text (self->fit_formula, envelope_analysis_explain_fit (analysis));
@@ -137,6 +235,7 @@ envelope_memory_breakdown_dispose (GObject *object)
 {
   GtkWidget *child;
 
+  g_clear_pointer (&ENVELOPE_MEMORY_BREAKDOWN (object)->timeline, envelope_timeline_free);
   gtk_widget_dispose_template (GTK_WIDGET (object), ENVELOPE_TYPE_MEMORY_BREAKDOWN);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
     gtk_widget_unparent (child);
@@ -163,6 +262,8 @@ envelope_memory_breakdown_class_init (EnvelopeMemoryBreakdownClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EnvelopeMemoryBreakdown, test_formula);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeMemoryBreakdown, batch_plot);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeMemoryBreakdown, fit_formula);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeMemoryBreakdown, model_note);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeMemoryBreakdown, step_plot);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "envelope-memory-breakdown");
 }
@@ -172,6 +273,7 @@ envelope_memory_breakdown_init (EnvelopeMemoryBreakdown *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   build_memory_grid (self);
+  gtk_drawing_area_set_draw_func (self->step_plot, draw_step_plot, self, NULL);
   /* A popover focuses its first focusable child; were that a formula,
    * all of its text would show selected. */
   gtk_widget_set_focusable (GTK_WIDGET (self->memory_chart), TRUE);

@@ -10,12 +10,15 @@
 #include <string.h>
 
 #include "envelope-memory-chart.h"
+#include "envelope-timeline.h"
 
 struct _EnvelopeMemoryChart
 {
   GtkDrawingArea parent_instance;
 
-  guint64 terms[ENVELOPE_N_MEMORY_TERMS];
+  guint64 terms[ENVELOPE_N_STEP_TERMS];   /* the lecture's six, or PyTorch's seven at the peak */
+  guint n_terms;
+  EnvelopeMemoryModel model;
   guint64 total;
 };
 
@@ -64,14 +67,21 @@ draw (GtkDrawingArea *area,
   if (self->total == 0)
     return;
 
-  for (guint t = 0; t < ENVELOPE_N_MEMORY_TERMS; t++)
+  for (guint t = 0; t < self->n_terms; t++)
     {
       double w = width * ((double) self->terms[t] / (double) self->total);
-      GdkRGBA color;
+      GdkRGBA color = { 0, 0, 0, 1 };
 
       if (w <= 0)
         continue;
-      envelope_memory_term_get_color (t, &color);
+      if (self->model == ENVELOPE_MEMORY_MODEL_PYTORCH)
+        {
+          double rgb[3];
+          envelope_timeline_get_color (t, rgb);
+          color.red = rgb[0], color.green = rgb[1], color.blue = rgb[2];
+        }
+      else
+        envelope_memory_term_get_color (t, &color);
       gdk_cairo_set_source_rgba (cr, &color);
       cairo_rectangle (cr, x, 0, w, height);
       cairo_fill (cr);
@@ -119,10 +129,21 @@ envelope_memory_chart_set_memory (EnvelopeMemoryChart  *self,
 
   memset (self->terms, 0, sizeof self->terms);
   self->total = 0;
-  if (memory != NULL)
+  self->n_terms = 0;
+  if (memory != NULL && memory->model == ENVELOPE_MEMORY_MODEL_PYTORCH)
     {
-      memcpy (self->terms, memory->train, sizeof self->terms);
+      G_STATIC_ASSERT (sizeof self->terms == sizeof memory->pytorch.peak.bytes);
+      memcpy (self->terms, memory->pytorch.peak.bytes, sizeof self->terms);
+      self->n_terms = ENVELOPE_N_STEP_TERMS;
+      self->total = memory->pytorch.peak.total;
+    }
+  else if (memory != NULL)
+    {
+      memcpy (self->terms, memory->train, sizeof memory->train);
+      self->n_terms = ENVELOPE_N_MEMORY_TERMS;
       self->total = memory->train_total;
     }
+  if (memory != NULL)
+    self->model = memory->model;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }

@@ -256,7 +256,7 @@ run_export (ExportArgs *args,
 
   if (args->timeline)
     {
-      g_autoptr(EnvelopeTimeline) timeline = envelope_timeline_new (analysis, &error);
+      g_autoptr(EnvelopeTimeline) timeline = envelope_timeline_new (analysis, render_options.units, &error);
 
       if (timeline == NULL || !envelope_export_timeline_to_file (timeline, network->name, &export_options,
                                                                   args->output, &error))

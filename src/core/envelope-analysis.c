@@ -30,6 +30,8 @@ struct _EnvelopeAnalysis
   EnvelopeMemory memory;
   EnvelopeFit fit;
   guint64 pytorch_max_batch;
+  guint64 lecture_fixed;     /* the lecture's train(B) = fixed + B × per sample */
+  guint64 lecture_per_sample;
   EnvelopeStepPhase pytorch_line_phase;    /* the moment that bounds the batch */
   gint pytorch_line_layer;
   EnvelopeUnits units;       /* of the sizes the explanations give */
@@ -245,6 +247,8 @@ compute_memory (EnvelopeAnalysis *analysis,
   ADD_OR_FAIL (fit->fixed_bytes, m->train[ENVELOPE_MEMORY_OPTIMIZER_STATE], _("train-time bytes"));
   ADD_OR_FAIL (fit->fixed_bytes, m->train[ENVELOPE_MEMORY_WORKSPACE], _("train-time bytes"));
   MUL_OR_FAIL (fit->bytes_per_sample, per_sample, 2, _("layer output bytes"));
+  analysis->lecture_fixed = fit->fixed_bytes;
+  analysis->lecture_per_sample = fit->bytes_per_sample;
 
   /* the PyTorch model: a step walked tensor by tensor, and inference */
   m->model = training->memory_model;
@@ -274,7 +278,7 @@ compute_memory (EnvelopeAnalysis *analysis,
     if (m->model == ENVELOPE_MEMORY_MODEL_PYTORCH)
       {
         fit->fixed_bytes = step.line_fixed;
-        fit->bytes_per_sample = step.line_per_sample;
+        fit->bytes_per_sample = step.line_per_sample + step.line_per_sample / ENVELOPE_STEP_FRAGMENTATION;
       }
   }
 
@@ -714,7 +718,8 @@ envelope_analysis_explain_fit (const EnvelopeAnalysis *analysis)
   envelope_format_append_count (out, fit->fixed_bytes);
   g_string_append (out, _(" fixed) / "));
   envelope_format_append_count (out, fit->bytes_per_sample);
-  g_string_append (out, _(" per sample⌋ = "));
+  g_string_append (out, pytorch ? _(" per sample, the allocator's fragmentation (1/20) included⌋ = ")
+                                : _(" per sample⌋ = "));
   if (budget < fit->fixed_bytes)
     {
       g_autofree char *need = envelope_format_bytes (fit->fixed_bytes, analysis->units);
@@ -929,6 +934,20 @@ envelope_analysis_train_bytes_at (const EnvelopeAnalysis *analysis,
   if (!g_uint64_checked_mul (&grow, fit->bytes_per_sample, batch))
     return FALSE;
   return g_uint64_checked_add (bytes, fit->fixed_bytes, grow);
+}
+
+/* The lecture model's train-time bytes at @batch, whichever model drives
+ * the fit: the batch plot draws both. */
+gboolean
+envelope_analysis_lecture_bytes_at (const EnvelopeAnalysis *analysis,
+                                    guint64                 batch,
+                                    guint64                *bytes)
+{
+  guint64 grow;
+
+  if (!g_uint64_checked_mul (&grow, analysis->lecture_per_sample, batch))
+    return FALSE;
+  return g_uint64_checked_add (bytes, analysis->lecture_fixed, grow);
 }
 
 /* Every moment of a training step at @batch under the PyTorch model,

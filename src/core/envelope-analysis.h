@@ -260,6 +260,9 @@ char    *envelope_analysis_explain_layer_memory (const EnvelopeAnalysis *analysi
 gboolean envelope_analysis_train_bytes_at  (const EnvelopeAnalysis *analysis,
                                             guint64                 batch,
                                             guint64                *bytes);
+gboolean envelope_analysis_lecture_bytes_at (const EnvelopeAnalysis *analysis,
+                                             guint64                 batch,
+                                             guint64                *bytes);
 gboolean envelope_analysis_step_timeline   (const EnvelopeAnalysis *analysis,
                                             guint64                 batch,
                                             EnvelopeStepFunc        func,

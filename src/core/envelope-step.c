@@ -32,12 +32,7 @@
  * H200 with PyTorch 2.11 and CUDA 13 (two 32 MiB workspaces and small
  * blocks). */
 #define CUBLAS_WORKSPACE (G_GUINT64_CONSTANT (65) << 20)
-/* Near the budget the caching allocator holds more than is allocated:
- * freed blocks of one size cannot always serve a request of another.
- * Measured at the largest batch under a memory limit (H200, PyTorch
- * 2.11): 0 to 7% of the batch's bytes for ResNet, VGG, R3D and ViT,
- * 14% for AlexNet.  The fit keeps 1/20 of them aside. */
-#define FRAGMENTATION 20
+#define FRAGMENTATION ENVELOPE_STEP_FRAGMENTATION
 
 typedef struct
 {

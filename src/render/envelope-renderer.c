@@ -342,11 +342,16 @@ envelope_render_describe_totals (const EnvelopeDiagram       *diagram,
   g_autofree char *params = envelope_format_compact (totals->params);
   g_autofree char *model = envelope_format_bytes (totals->model_bytes, options->units);
   g_autofree char *macs = envelope_format_compact (totals->macs);
-  g_autofree char *test = envelope_format_bytes (memory->test.total, options->units);
-  g_autofree char *train = envelope_format_bytes (memory->train_total, options->units);
+  gboolean pytorch = memory->model == ENVELOPE_MEMORY_MODEL_PYTORCH;
+  g_autofree char *test = envelope_format_bytes (pytorch ? memory->pytorch.inference : memory->test.total,
+                                                 options->units);
+  g_autofree char *train = envelope_format_bytes (pytorch ? memory->pytorch.peak.total : memory->train_total,
+                                                  options->units);
 
-  return g_strdup_printf (_("%s params (%s) · %s MACs · memory at batch %" PRIu64 ": "
-                            "%s inference, %s training"),
+  return g_strdup_printf (pytorch ? _("%s params (%s) · %s MACs · memory at batch %" PRIu64 " in PyTorch: "
+                                      "%s inference, %s training")
+                                  : _("%s params (%s) · %s MACs · memory at batch %" PRIu64 ": "
+                                      "%s inference, %s training"),
                           params, model, macs, memory->batch, test, train);
 }
 

@@ -26,6 +26,7 @@ struct _EnvelopeTimeline
   char *title;
   char *peak_text;
   char *device;              /* "Tesla T4: 16.0 GiB", or NULL */
+  EnvelopeUnits units;
   guint64 device_memory;
 };
 
@@ -64,6 +65,7 @@ collect (const EnvelopeStepPoint *point,
 
 EnvelopeTimeline *
 envelope_timeline_new (const EnvelopeAnalysis *analysis,
+                       EnvelopeUnits           units,
                        GError                **error)
 {
   const EnvelopeMemory *m = envelope_analysis_get_memory (analysis);
@@ -80,6 +82,7 @@ envelope_timeline_new (const EnvelopeAnalysis *analysis,
 
   timeline = g_new0 (EnvelopeTimeline, 1);
   timeline->points = g_steal_pointer (&points);
+  timeline->units = units;
   for (guint i = 0; i < timeline->points->len; i++)
     if (g_array_index (timeline->points, EnvelopeStepPoint, i).total >
         g_array_index (timeline->points, EnvelopeStepPoint, timeline->peak).total)
@@ -90,7 +93,7 @@ envelope_timeline_new (const EnvelopeAnalysis *analysis,
                                      m->mixed_precision ? _(" mixed") : "",
                                      envelope_optimizer_to_string (m->optimizer));
   top = &g_array_index (timeline->points, EnvelopeStepPoint, timeline->peak);
-  peak = envelope_format_bytes (top->total, ENVELOPE_UNITS_IEC);
+  peak = envelope_format_bytes (top->total, units);
   if (top->layer >= 0)
     {
       const char *name = envelope_network_get_layer (network, (guint) top->layer)->name;
@@ -103,7 +106,7 @@ envelope_timeline_new (const EnvelopeAnalysis *analysis,
                                                                                   : _("peak %s: the loss"), peak);
   if (fit->device_memory > 0)
     {
-      g_autofree char *size = envelope_format_bytes (fit->device_memory, ENVELOPE_UNITS_IEC);
+      g_autofree char *size = envelope_format_bytes (fit->device_memory, units);
       timeline->device = g_strdup_printf ("%s: %s", fit->device ? fit->device : _("memory"), size);
       timeline->device_memory = fit->device_memory;
     }
@@ -168,22 +171,24 @@ show_text (cairo_t    *cr,
   g_object_unref (layout);
 }
 
-/* A round step for the byte axis: 1, 2 or 5 × a power of 1024 or of ten. */
+/* A round step for the byte axis: 1, 2 or 5 × a power of the unit's base
+ * (1024 or 1000) and of ten. */
 static double
-axis_step (double top)
+axis_step (double        top,
+           EnvelopeUnits units)
 {
-  double raw = top / 5, unit = 1;
+  double raw = top / 5, unit = 1, base = units == ENVELOPE_UNITS_SI ? 1000 : 1024;
 
-  while (unit * 1024 <= raw)
-    unit *= 1024;
-  for (double m = 1; m < 1024; m *= 10)
+  while (unit * base <= raw)
+    unit *= base;
+  for (double m = 1; m < base; m *= 10)
     for (guint k = 0; k < 3; k++)
       {
         static const double f[] = { 1, 2, 5 };
         if (unit * m * f[k] >= raw)
           return unit * m * f[k];
       }
-  return unit * 1024;
+  return unit * base;
 }
 
 void
@@ -234,12 +239,12 @@ envelope_timeline_draw (const EnvelopeTimeline *timeline,
     }
 
   /* grid and byte axis */
-  step = axis_step (y_max);
+  step = axis_step (y_max, timeline->units);
   cairo_set_line_width (cr, 1);
   for (double v = 0; v <= y_max; v += step)
     {
       double y = top + plot_h - v / y_max * plot_h;
-      g_autofree char *label = envelope_format_bytes ((guint64) v, ENVELOPE_UNITS_IEC);
+      g_autofree char *label = envelope_format_bytes ((guint64) v, timeline->units);
 
       cairo_set_source_rgb (cr, 0.88, 0.88, 0.88);
       cairo_move_to (cr, left, round (y) + 0.5);

@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 typedef struct _EnvelopeTimeline EnvelopeTimeline;
 
 EnvelopeTimeline *envelope_timeline_new        (const EnvelopeAnalysis *analysis,
+                                                EnvelopeUnits           units,
                                                 GError                **error);
 void              envelope_timeline_free       (EnvelopeTimeline       *timeline);
 
