@@ -95,6 +95,7 @@ typedef enum
 typedef struct
 {
   guint index;
+  EnvelopeLayerType type;    /* the layer's kind, kept here so that a walk over figures need not read the layers */
   guint n_inputs;
   const guint *inputs;       /* indices of the layers it reads */
   guint rank;                /* 1 to 4 */

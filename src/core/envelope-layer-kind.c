@@ -657,6 +657,7 @@ envelope_layer_kind_infer (EnvelopeInference *inf,
   g_assert (inf->n_inputs >= row->kind.min_inputs && inf->n_inputs <= row->kind.max_inputs);
 
   out->saves = row->saves;
+  out->type = row->kind.type;
   if (!row->infer (inf, error))
     return FALSE;
 

@@ -295,13 +295,13 @@ output_bytes (const EnvelopeStepInput *in,
               guint                    i,
               const guint             *embeds)
 {
-  const EnvelopeLayer *layer = g_ptr_array_index (in->network->layers, i);
+  EnvelopeLayerType type = in->layers[i].type;
   guint b = envelope_dtype_get_bytes (in->training->dtype);
 
-  if (layer->type == ENVELOPE_LAYER_INPUT)
+  if (type == ENVELOPE_LAYER_INPUT)
     return embeds[i] ? 8 : (in->training->mixed_precision ? 4 : b);
   if (in->training->mixed_precision)
-    return layer->type == ENVELOPE_LAYER_SOFTMAX ? 4 : 2;
+    return type == ENVELOPE_LAYER_SOFTMAX ? 4 : 2;
   return b;
 }
 
@@ -362,17 +362,16 @@ envelope_step_simulate (const EnvelopeStepInput *in,
   for (guint i = 0; i < n; i++)
     {
       const EnvelopeLayerFigures *f = &in->layers[i];
-      const EnvelopeLayer *layer = g_ptr_array_index (in->network->layers, i);
 
       for (guint k = 0; k < f->n_inputs; k++)
         {
           consumers[f->inputs[k]]++;
-          if (layer->type == ENVELOPE_LAYER_EMBEDDING)
+          if (f->type == ENVELOPE_LAYER_EMBEDDING)
             embeds[f->inputs[k]] = 1;
         }
       params = sum (&walk, params, tensor_blocks (&walk, f, training->mixed_precision ? 4 : param_bytes, TRUE));
       trainable = sum (&walk, trainable, tensor_blocks (&walk, f, 4, FALSE));
-      if (f->saves & ENVELOPE_SAVES_HELD || layer->type == ENVELOPE_LAYER_DENSE || layer->type == ENVELOPE_LAYER_MATMUL)
+      if (f->saves & ENVELOPE_SAVES_HELD || f->type == ENVELOPE_LAYER_DENSE || f->type == ENVELOPE_LAYER_MATMUL)
         uses_cublas = TRUE;
       /* autocast casts each weight to half precision once per forward,
        * and the layers keep the copies for their backward */
@@ -417,8 +416,8 @@ envelope_step_simulate (const EnvelopeStepInput *in,
   for (guint i = 0; i < n; i++)
     {
       const EnvelopeLayerFigures *f = &in->layers[i];
-      const EnvelopeLayer *layer = g_ptr_array_index (in->network->layers, i);
-      const EnvelopeLayerKind *kind = envelope_layer_kind_get (layer->type);
+      EnvelopeLayerType type = f->type;
+      const EnvelopeLayerKind *kind = envelope_layer_kind_get (type);
       guint b = output_bytes (in, i, embeds);
       guint saves = f->saves;
       gboolean grad_in = FALSE, reuse = FALSE;
@@ -430,7 +429,7 @@ envelope_step_simulate (const EnvelopeStepInput *in,
       needs_grad[i] = !inference && (grad_in || f->trainable > 0 || f->shares >= 0);
       saved_first[i] = saved_list->len;
 
-      if (inference && (layer->type == ENVELOPE_LAYER_DROPOUT || layer->type == ENVELOPE_LAYER_STOCHASTIC_DEPTH))
+      if (inference && (type == ENVELOPE_LAYER_DROPOUT || type == ENVELOPE_LAYER_STOCHASTIC_DEPTH))
         saves |= ENVELOPE_SAVES_VIEW;
       if (first != G_MAXUINT)
         {
@@ -440,7 +439,7 @@ envelope_step_simulate (const EnvelopeStepInput *in,
            * activation whose derivative reads its input keeps a copy, so
            * it is a new tensor either way */
           gboolean in_place = (kind->category == ENVELOPE_CATEGORY_ACTIVATION && kind->in_place &&
-                               !(saves & ENVELOPE_SAVES_INPUT)) || layer->type == ENVELOPE_LAYER_ADD;
+                               !(saves & ENVELOPE_SAVES_INPUT)) || type == ENVELOPE_LAYER_ADD;
           reuse = (saves & ENVELOPE_SAVES_VIEW) ||
                   (in_place && source->fwd_uses == 1 && source->saved_by == 0 && !source->pinned &&
                    source->per_sample == per_sample && source->fixed == 0);
@@ -452,7 +451,7 @@ envelope_step_simulate (const EnvelopeStepInput *in,
         {
           storage[i] = allocate (&walk, ENVELOPE_STEP_BACKWARD_TRANSIENT, 0, per_sample);
           tensor (&walk, storage[i])->refs = 0;
-          tensor (&walk, storage[i])->pinned = layer->type == ENVELOPE_LAYER_INPUT;
+          tensor (&walk, storage[i])->pinned = type == ENVELOPE_LAYER_INPUT;
         }
       tensor (&walk, storage[i])->fwd_uses += consumers[i] + (i == last ? 1 : 0);
 
@@ -514,7 +513,7 @@ envelope_step_simulate (const EnvelopeStepInput *in,
   /* ---- loss: cross-entropy keeps log-softmax's output (fp32) and the
    * targets (int64); a network that ends in softmax already kept it ---- */
   {
-    const EnvelopeLayer *out_layer = g_ptr_array_index (in->network->layers, last);
+
     /* the targets (int64) and the loss's total weight, which the loss keeps */
     const EnvelopeLayerFigures *out = &in->layers[last];
     guint64 features = out->rank == 0 ? 1 : out->layout == ENVELOPE_TENSOR_TOKENS ? out->shape[1] : out->shape[0];
@@ -525,7 +524,7 @@ envelope_step_simulate (const EnvelopeStepInput *in,
     tensor (&walk, target)->pinned = TRUE;
     if (needs_grad[last])
       save (&walk, target);
-    if (out_layer->type != ENVELOPE_LAYER_SOFTMAX && needs_grad[last])
+    if (in->layers[last].type != ENVELOPE_LAYER_SOFTMAX && needs_grad[last])
       {
         guint logp = allocate (&walk, ENVELOPE_STEP_SAVED_ACTIVATIONS, 0, product (&walk, in->layers[last].activations, 4));
         tensor (&walk, logp)->refs = 0;
