@@ -982,6 +982,62 @@ test_attention_derived_settings (void)
   app_test_window_destroy (window);
 }
 
+/* Whether a label under @widget has @text in it. */
+static gboolean
+label_contains (GtkWidget  *widget,
+                const char *text)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_visible (widget) &&
+      strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (label_contains (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+/* Serving a decoder: the prompt and new tokens are a training setting,
+ * kept with the file; the breakdown gives the key/value cache. */
+static void
+test_generation (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  g_autofree char *path = app_test_temp_path ("gpt2-serving.json");
+  g_autofree char *contents = NULL;
+  const EnvelopeAnalysis *analysis;
+  GtkWidget *popover;
+
+  app_test_open_model (window, "gpt2.json");
+  app_test_activate (window, "win.set-training", g_variant_new ("(sv)", "generate", g_variant_new_string ("512+512")));
+  g_assert_cmpstr (total (window, "training"), ==, "batch 8 · fp32 · adamw · generate 512+512 · A100 40GB");
+  analysis = envelope_document_get_analysis (window->document);
+  g_assert_nonnull (analysis);
+  /* 2 × 12 layers × 12 heads × 64 × 1,024 tokens × 2 B, batch 8 */
+  g_assert_cmpuint (envelope_analysis_get_memory (analysis)->generation.cache, ==, 8 * G_GUINT64_CONSTANT (37748736));
+
+  app_test_activate (window, "win.show-memory", NULL);
+  popover = envelope_totals_bar_get_memory_popover (window->totals_bar);
+  app_test_wait_frames (popover, 2);
+  g_assert_true (label_contains (popover, "cache 288 MiB)"));
+  g_assert_true (label_contains (popover, "At most "));
+  app_test_screenshot (popover, "memory-generation");
+  gtk_popover_popdown (GTK_POPOVER (popover));
+
+  app_test_activate (window, "win.set-training", g_variant_new ("(sv)", "kv_cache", g_variant_new_string ("int8")));
+  analysis = envelope_document_get_analysis (window->document);
+  g_assert_cmpuint (envelope_analysis_get_memory (analysis)->generation.cache, ==, 4 * G_GUINT64_CONSTANT (37748736));
+  app_test_activate (window, "win.save-to", g_variant_new_string (path));
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "\"generate\" : \"512+512\""));
+  g_assert_nonnull (strstr (contents, "\"kv_cache\" : \"int8\""));
+
+  /* an empty request is training only again */
+  app_test_activate (window, "win.set-training", g_variant_new ("(sv)", "generate", g_variant_new_string ("")));
+  analysis = envelope_document_get_analysis (window->document);
+  g_assert_cmpuint (envelope_analysis_get_memory (analysis)->generation.prompt, ==, 0);
+  app_test_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -989,6 +1045,7 @@ main (int   argc,
   app_test_init (&argc, &argv);
 
   g_test_add_func ("/app/open-example", test_open_example);
+  g_test_add_func ("/app/generation", test_generation);
   g_test_add_func ("/app/palette-search", test_palette_search);
   g_test_add_func ("/app/build-layouts", test_build_layouts);
   g_test_add_func ("/app/build-vit-block", test_build_vit_block);

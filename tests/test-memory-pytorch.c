@@ -451,6 +451,59 @@ test_token_ids (void)
   g_assert_cmpuint (mem->pytorch.saved_exact, ==, 128 + 256 + 6400 + 128 + 4);
 }
 
+/* Serving a decoder: the key/value cache is 2 × layers × key/value heads
+ * × head dimension × tokens × batch × bytes per value. */
+static void
+test_generation (void)
+{
+  static const struct { const char *file; guint64 prompt, generated, batch; EnvelopeDtype cache; guint64 bytes; } cases[] = {
+    /* Llama-2-7B in fp16 at 4,096 tokens: 2 × 32 × 32 × 128 × 4,096 × 2 */
+    { "llama2_7b.json", 4096, 0, 1, ENVELOPE_DTYPE_FP16, G_GUINT64_CONSTANT (2147483648) },
+    { "llama2_7b.json", 3072, 1024, 1, ENVELOPE_DTYPE_BF16, G_GUINT64_CONSTANT (2147483648) },
+    { "llama2_7b.json", 4096, 0, 8, ENVELOPE_DTYPE_INT8, G_GUINT64_CONSTANT (8589934592) },
+    { "llama2_7b.json", 4096, 0, 1, ENVELOPE_DTYPE_FP8, G_GUINT64_CONSTANT (1073741824) },
+    /* GPT-2: 2 × 12 × 12 × 64 × (512 + 512) × 2 */
+    { "gpt2.json", 512, 512, 1, ENVELOPE_DTYPE_FP16, 37748736 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(EnvelopeNetwork) network = load (cases[i].file);
+      g_autoptr(EnvelopeAnalysis) analysis = NULL;
+      g_autoptr(GError) error = NULL;
+      EnvelopeTraining training;
+      const EnvelopeMemory *m;
+      guint64 per_sequence;
+
+      envelope_training_copy (&training, &network->training);
+      training.batch = cases[i].batch;
+      training.prompt_tokens = cases[i].prompt;
+      training.new_tokens = cases[i].generated;
+      training.kv_cache = cases[i].cache;
+      g_clear_pointer (&training.device, g_free);
+      training.device_memory = 80 * GIB;
+      analysis = envelope_analysis_new (network, &training, NULL, &error);
+      envelope_training_clear (&training);
+      g_assert_no_error (error);
+      m = envelope_analysis_get_memory (analysis);
+
+      g_assert_cmpuint (m->generation.cache, ==, cases[i].bytes);
+      g_assert_cmpuint (m->generation.weights, ==, envelope_analysis_get_totals (analysis)->model_bytes);
+      g_assert_cmpuint (m->generation.decode_total, ==,
+                        m->generation.weights + m->generation.cache + m->generation.decode_activations +
+                        ENVELOPE_DEFAULT_CONTEXT_MEMORY);
+      /* the largest batch fits the device and one more does not */
+      per_sequence = MAX ((m->generation.cache_per_token + m->generation.activations_per_token) * cases[i].prompt,
+                          m->generation.cache_per_token * (cases[i].prompt + cases[i].generated) +
+                          m->generation.activations_per_token);
+      g_assert_cmpuint (m->generation.weights + ENVELOPE_DEFAULT_CONTEXT_MEMORY +
+                        m->generation.max_batch * per_sequence, <=, 80 * GIB);
+      g_assert_cmpuint (m->generation.weights + ENVELOPE_DEFAULT_CONTEXT_MEMORY +
+                        (m->generation.max_batch + 1) * per_sequence, >, 80 * GIB);
+      g_assert_cmpuint (m->generation.max_context, >=, cases[i].prompt + cases[i].generated);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -465,6 +518,7 @@ main (int    argc,
   g_test_add_func ("/memory/pytorch/timeline", test_timeline);
   g_test_add_func ("/memory/pytorch/context-and-models", test_context_and_models);
   g_test_add_func ("/memory/pytorch/token-ids", test_token_ids);
+  g_test_add_func ("/memory/pytorch/generation", test_generation);
 
   return g_test_run ();
 }

@@ -235,8 +235,8 @@ static const ErrorCase cases[] = {
 
   /* Training settings */
   { "training/dtype",
-    NET_TRAINING ("\"dtype\": \"fp8\""),
-    LOAD (VALUE), { "training", "\"dtype\"", "\"fp8\"", "fp16", NULL } },
+    NET_TRAINING ("\"dtype\": \"fp4\""),
+    LOAD (VALUE), { "training", "\"dtype\"", "\"fp4\"", "fp16", NULL } },
   { "training/optimizer",
     NET_TRAINING ("\"optimizer\": \"adamax\""),
     LOAD (VALUE), { "training", "\"optimizer\"", "\"adamax\"", "adamw", NULL } },

@@ -1123,7 +1123,8 @@ training_equal (const EnvelopeTraining *a,
          a->mixed_precision == b->mixed_precision && a->optimizer == b->optimizer &&
          g_strcmp0 (a->device, b->device) == 0 && a->device_memory == b->device_memory &&
          a->reserved_memory == b->reserved_memory && a->target_batch == b->target_batch &&
-         a->memory_model == b->memory_model && a->context_memory == b->context_memory;
+         a->memory_model == b->memory_model && a->context_memory == b->context_memory &&
+         a->prompt_tokens == b->prompt_tokens && a->new_tokens == b->new_tokens && a->kv_cache == b->kv_cache;
 }
 
 gboolean

@@ -36,6 +36,7 @@ struct _EnvelopeMemoryBreakdown
   EnvelopeBatchPlot *batch_plot;
   GtkLabel *fit_formula;
   GtkLabel *model_note;
+  GtkLabel *generation_label;
   GtkDrawingArea *step_plot;
 
   /* one row per term of either model: the lecture's six, PyTorch's seven */
@@ -89,6 +90,48 @@ grid_label (GtkGrid *grid,
     gtk_widget_add_css_class (label, "numeric");
   gtk_grid_attach (grid, label, column, row, 1, 1);
   return GTK_LABEL (label);
+}
+
+/* Serving a decoder: prefill and decode, and what fits. */
+static void
+show_generation (EnvelopeMemoryBreakdown *self,
+                 const EnvelopeAnalysis  *analysis)
+{
+  const EnvelopeMemory *m = envelope_analysis_get_memory (analysis);
+  const EnvelopeFit *fit = envelope_analysis_get_fit (analysis);
+  g_autofree char *prompt = NULL, *generated = NULL, *prefill = NULL, *decode = NULL;
+  g_autofree char *weights = NULL, *cache = NULL, *activations = NULL;
+  GString *text;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->generation_label), m->generation.prompt + m->generation.generated > 0);
+  if (m->generation.prompt + m->generation.generated == 0)
+    return;
+  prompt = envelope_format_count (m->generation.prompt);
+  generated = envelope_format_count (m->generation.generated);
+  text = g_string_new (NULL);
+  g_string_append_printf (text, _("Generating text, a prompt of %s tokens and %s new (%s key/value cache): "),
+                          prompt, generated, envelope_dtype_to_string (m->generation.kv_cache));
+  if (m->generation.cache_layers == 0)
+    g_string_append (text, _("no layer keeps a key/value cache, for the network has no causal attention."));
+  else
+    {
+      prefill = envelope_settings_format_bytes (m->generation.prefill_total);
+      decode = envelope_settings_format_bytes (m->generation.decode_total);
+      weights = envelope_settings_format_bytes (m->generation.weights);
+      cache = envelope_settings_format_bytes (m->generation.cache);
+      activations = envelope_settings_format_bytes (m->generation.prefill_activations);
+      g_string_append_printf (text, _("the prefill needs %s (the prompt's activations %s), the last decode step %s "
+                                      "(weights %s, cache %s)."), prefill, activations, decode, weights, cache);
+      if (fit->device_memory > 0)
+        {
+          g_autofree char *max_batch = envelope_format_count (m->generation.max_batch);
+          g_autofree char *max_context = envelope_format_count (m->generation.max_context);
+          g_autofree char *batch = envelope_format_count (m->batch);
+          g_string_append_printf (text, _(" At most %s sequences of this length fit; at batch %s, contexts of up to "
+                                          "%s tokens."), max_batch, batch, max_context);
+        }
+    }
+  envelope_label_take_text (self->generation_label, g_string_free (text, FALSE));
 }
 
 static void
@@ -222,6 +265,7 @@ envelope_memory_breakdown_show (EnvelopeMemoryBreakdown *self,
                                             "What PyTorch really holds on a GPU is the default model in the training "
                                             "settings.")));
     }
+  show_generation (self, analysis);
   envelope_memory_chart_set_memory (self->memory_chart, m);
   gtk_widget_set_visible (GTK_WIDGET (self->step_plot), self->timeline != NULL);
   gtk_widget_queue_draw (GTK_WIDGET (self->step_plot));
@@ -263,6 +307,7 @@ envelope_memory_breakdown_class_init (EnvelopeMemoryBreakdownClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EnvelopeMemoryBreakdown, batch_plot);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeMemoryBreakdown, fit_formula);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeMemoryBreakdown, model_note);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeMemoryBreakdown, generation_label);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeMemoryBreakdown, step_plot);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "envelope-memory-breakdown");

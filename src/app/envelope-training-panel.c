@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include "envelope-devices.h"
 #include "envelope-application.h"
@@ -35,6 +36,8 @@ struct _EnvelopeTrainingPanel
   GtkSpinButton *target_spin;
   GtkDropDown *model_dropdown;
   GtkEntry *context_entry;
+  GtkEntry *generate_entry;
+  GtkDropDown *kv_dropdown;
 
   gboolean updating;
 };
@@ -56,6 +59,10 @@ static const char *const model_labels[ENVELOPE_N_MEMORY_MODELS] = {
 };
 static const EnvelopeDtype dtypes[] = {
   ENVELOPE_DTYPE_FP32, ENVELOPE_DTYPE_FP16, ENVELOPE_DTYPE_BF16, ENVELOPE_DTYPE_INT8, ENVELOPE_DTYPE_FP64,
+  ENVELOPE_DTYPE_FP8,
+};
+static const EnvelopeDtype cache_dtypes[] = {
+  ENVELOPE_DTYPE_FP16, ENVELOPE_DTYPE_BF16, ENVELOPE_DTYPE_INT8, ENVELOPE_DTYPE_FP8, ENVELOPE_DTYPE_FP32,
 };
 
 /* "batch 64 · fp32 · sgd_momentum · GTX Titan X", for the button. */
@@ -70,6 +77,9 @@ envelope_training_describe (const EnvelopeTraining *training)
   if (training->mixed_precision)
     g_string_append (out, _(" mixed"));
   g_string_append_printf (out, " · %s", envelope_optimizer_to_string (training->optimizer));
+  if (training->prompt_tokens + training->new_tokens > 0)
+    g_string_append_printf (out, _(" · generate %" PRIu64 "+%" PRIu64),
+                            training->prompt_tokens, training->new_tokens);
   if (training->device != NULL)
     g_string_append_printf (out, " · %s", training->device);
   else if (training->device_memory > 0)
@@ -153,6 +163,36 @@ on_model_selected (GtkDropDown           *dropdown,
   gtk_widget_set_sensitive (GTK_WIDGET (self->context_entry), i == ENVELOPE_MEMORY_MODEL_PYTORCH);
   if (i < ENVELOPE_N_MEMORY_MODELS)
     set_training (self, "memory_model", g_variant_new_string (envelope_memory_model_to_string (i)));
+}
+
+static void
+on_generate_changed (GtkEditable           *editable,
+                     EnvelopeTrainingPanel *self)
+{
+  const char *text = gtk_editable_get_text (editable);
+  guint64 prompt, generated;
+  gboolean empty = text[0] == '\0';
+  gboolean valid = empty || envelope_parse_generate (text, &prompt, &generated);
+
+  if (self->updating)
+    return;
+  if (valid)
+    gtk_widget_remove_css_class (GTK_WIDGET (editable), "error");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (editable), "error");
+  if (valid)
+    set_training (self, "generate", g_variant_new_string (text));
+}
+
+static void
+on_kv_selected (GtkDropDown           *dropdown,
+                GParamSpec            *pspec,
+                EnvelopeTrainingPanel *self)
+{
+  guint i = gtk_drop_down_get_selected (dropdown);
+
+  if (i < G_N_ELEMENTS (cache_dtypes))
+    set_training (self, "kv_cache", g_variant_new_string (envelope_dtype_to_string (cache_dtypes[i])));
 }
 
 /* Item 0 is "no GPU", then the presets, then "other". */
@@ -274,6 +314,20 @@ refresh (EnvelopeTrainingPanel *self)
   gtk_drop_down_set_selected (self->model_dropdown, t->memory_model);
   gtk_widget_set_sensitive (GTK_WIDGET (self->context_entry), t->memory_model == ENVELOPE_MEMORY_MODEL_PYTORCH);
   show_bytes (self->context_entry, t->context_memory);
+  {
+    g_autofree char *text = t->prompt_tokens + t->new_tokens > 0
+                              ? g_strdup_printf ("%" G_GUINT64_FORMAT "+%" G_GUINT64_FORMAT, t->prompt_tokens, t->new_tokens)
+                              : g_strdup ("");
+    guint64 prompt = 0, generated = 0;
+
+    /* "4096" and "4096+0" are the same request: keep what was typed */
+    if (!envelope_parse_generate (gtk_editable_get_text (GTK_EDITABLE (self->generate_entry)), &prompt, &generated) ||
+        prompt != t->prompt_tokens || generated != t->new_tokens)
+      gtk_editable_set_text (GTK_EDITABLE (self->generate_entry), text);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (cache_dtypes); i++)
+    if (cache_dtypes[i] == t->kv_cache)
+      gtk_drop_down_set_selected (self->kv_dropdown, i);
   self->updating = FALSE;
 }
 
@@ -367,6 +421,8 @@ envelope_training_panel_class_init (EnvelopeTrainingPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EnvelopeTrainingPanel, reserved_entry);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeTrainingPanel, model_dropdown);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeTrainingPanel, context_entry);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeTrainingPanel, generate_entry);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeTrainingPanel, kv_dropdown);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeTrainingPanel, target_spin);
   gtk_widget_class_bind_template_callback (widget_class, on_batch_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_target_changed);
@@ -376,6 +432,8 @@ envelope_training_panel_class_init (EnvelopeTrainingPanelClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_device_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_bytes_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_model_selected);
+  gtk_widget_class_bind_template_callback (widget_class, on_generate_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_kv_selected);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "envelope-training-panel");
 }
@@ -386,6 +444,7 @@ envelope_training_panel_init (EnvelopeTrainingPanel *self)
   g_autoptr(GtkStringList) dtype_list = gtk_string_list_new (NULL);
   g_autoptr(GtkStringList) optimizer_list = gtk_string_list_new (NULL);
   g_autoptr(GtkStringList) model_list = gtk_string_list_new (NULL);
+  g_autoptr(GtkStringList) kv_list = gtk_string_list_new (NULL);
 
   self->updating = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -400,6 +459,9 @@ envelope_training_panel_init (EnvelopeTrainingPanel *self)
   for (guint i = 0; i < ENVELOPE_N_MEMORY_MODELS; i++)
     gtk_string_list_append (model_list, _(model_labels[i]));
   gtk_drop_down_set_model (self->model_dropdown, G_LIST_MODEL (model_list));
+  for (guint i = 0; i < G_N_ELEMENTS (cache_dtypes); i++)
+    gtk_string_list_append (kv_list, envelope_dtype_to_string (cache_dtypes[i]));
+  gtk_drop_down_set_model (self->kv_dropdown, G_LIST_MODEL (kv_list));
   fill_devices (self);
   self->updating = FALSE;
 

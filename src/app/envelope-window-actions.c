@@ -700,6 +700,23 @@ set_training_activated (GtkWidget  *widget,
       training.context_memory = number;
       training.set |= ENVELOPE_TRAINING_CONTEXT_MEMORY;
     }
+  else if (g_str_equal (key, "generate") && (ok = g_variant_is_of_type (value, G_VARIANT_TYPE_STRING)))
+    {
+      const char *text = g_variant_get_string (value, NULL);
+
+      if (text[0] == '\0')
+        {
+          training.prompt_tokens = training.new_tokens = 0;
+          training.set &= ~ENVELOPE_TRAINING_GENERATE;
+        }
+      else if ((ok = envelope_parse_generate (text, &training.prompt_tokens, &training.new_tokens)))
+        training.set |= ENVELOPE_TRAINING_GENERATE;
+    }
+  else if (g_str_equal (key, "kv_cache") && (ok = g_variant_is_of_type (value, G_VARIANT_TYPE_STRING)))
+    {
+      ok = envelope_dtype_from_string (g_variant_get_string (value, NULL), &training.kv_cache);
+      training.set |= ENVELOPE_TRAINING_KV_CACHE;
+    }
   else if (ok)
     ok = FALSE;
 

@@ -70,6 +70,8 @@ typedef struct
   char *memory_model;
   char *context;
   char *timeline;
+  char *generate;
+  char *kv_cache;
   gint64 target_batch;
   gboolean mixed_precision;
   gboolean flops;
@@ -90,6 +92,8 @@ report_args_clear (ReportArgs *args)
   g_free (args->memory_model);
   g_free (args->context);
   g_free (args->timeline);
+  g_free (args->generate);
+  g_free (args->kv_cache);
   g_free (args->format);
 }
 
@@ -161,6 +165,19 @@ apply_overrides (const ReportArgs *args,
     {
       *message = g_strdup_printf (_("--memory-model \"%s\" is not a model; valid models: pytorch, lecture"),
                                   args->memory_model);
+      return FALSE;
+    }
+  if (args->generate != NULL &&
+      !envelope_parse_generate (args->generate, &training->prompt_tokens, &training->new_tokens))
+    {
+      *message = g_strdup_printf (_("--generate \"%s\" is not a length; write the prompt and the new tokens "
+                                    "as 512+128"), args->generate);
+      return FALSE;
+    }
+  if (args->kv_cache != NULL && !envelope_dtype_from_string (args->kv_cache, &training->kv_cache))
+    {
+      g_autofree char *valid = envelope_dtype_list_valid ();
+      *message = g_strdup_printf (_("--kv-cache \"%s\" is not a type; valid types: %s"), args->kv_cache, valid);
       return FALSE;
     }
   if (args->context != NULL && !envelope_parse_bytes (args->context, &training->context_memory))
@@ -246,7 +263,7 @@ run_report (int    argc,
   ReportArgs args = { .batch = NOT_GIVEN, .target_batch = NOT_GIVEN };
   const GOptionEntry entries[] = {
     { "batch", 'b', 0, G_OPTION_ARG_INT64, &args.batch, N_("Batch size (overrides the file)"), "N" },
-    { "dtype", 0, 0, G_OPTION_ARG_STRING, &args.dtype, N_("Value type: fp32, fp16, bf16, int8, fp64"), "TYPE" },
+    { "dtype", 0, 0, G_OPTION_ARG_STRING, &args.dtype, N_("Value type: fp32, fp16, bf16, int8, fp64, fp8"), "TYPE" },
     { "mixed-precision", 0, 0, G_OPTION_ARG_NONE, &args.mixed_precision, N_("Mixed precision (fp32 master weights and gradients)"), NULL },
     { "optimizer", 0, 0, G_OPTION_ARG_STRING, &args.optimizer, N_("Optimizer: none, sgd, sgd_momentum, nesterov, rmsprop, adagrad, adam, adamw"), "NAME" },
     { "device", 'd', 0, G_OPTION_ARG_STRING, &args.device, N_("GPU preset (see 'envelope-cli devices')"), "NAME" },
@@ -255,6 +272,8 @@ run_report (int    argc,
     { "target-batch", 't', 0, G_OPTION_ARG_INT64, &args.target_batch, N_("Batch to reach by gradient splitting"), "N" },
     { "memory-model", 0, 0, G_OPTION_ARG_STRING, &args.memory_model, N_("Memory as eager PyTorch spends it (pytorch, the default) or the lecture's terms (lecture)"), "MODEL" },
     { "context", 0, 0, G_OPTION_ARG_STRING, &args.context, N_("CUDA context size for the PyTorch model (default 500MiB; 0 allowed)"), "SIZE" },
+    { "generate", 0, 0, G_OPTION_ARG_STRING, &args.generate, N_("Memory of generating text: prompt and new tokens, as 512+128"), "P+N" },
+    { "kv-cache", 0, 0, G_OPTION_ARG_STRING, &args.kv_cache, N_("Value type of the key/value cache: fp16 (default), bf16, int8, fp8, fp32"), "TYPE" },
     { "timeline", 0, 0, G_OPTION_ARG_STRING, &args.timeline, N_("Print the memory of one training step, moment by moment, instead of the report (csv)"), "csv" },
     { "flops", 0, 0, G_OPTION_ARG_NONE, &args.flops, N_("Show FLOPs (2 × MACs) instead of MACs"), NULL },
     { "si", 0, 0, G_OPTION_ARG_NONE, &args.si, N_("SI units (kB, MB, GB) instead of IEC (KiB, MiB, GiB)"), NULL },

@@ -197,6 +197,89 @@ compute_peak (EnvelopeAnalysis *analysis,
   return TRUE;
 }
 
+/* Generating text: the weights, each causal attention layer's keys and
+ * values for every token so far, and the live activations of the tokens
+ * being run (the whole prompt in the prefill, one token per sequence in
+ * the decode).  Activations per token are the inference walk's, divided
+ * by the network's own sequence length. */
+static gboolean
+compute_generation (EnvelopeAnalysis *analysis,
+                    guint64           budget,
+                    GError          **error)
+{
+  const EnvelopeTraining *training = &analysis->training;
+  EnvelopeMemory *m = &analysis->memory;
+  typeof (m->generation) *g = &m->generation;
+  guint64 tokens_in_file = 0, cache_values = 0, total_tokens, fixed, tmp, per_sequence, decode_need;
+  guint kv_bytes = envelope_dtype_get_bytes (training->kv_cache);
+
+  memset (g, 0, sizeof *g);
+  g->prompt = training->prompt_tokens;
+  g->generated = training->new_tokens;
+  g->kv_cache = training->kv_cache;
+  if (g->prompt + g->generated == 0)
+    return TRUE;
+
+  for (guint i = 0; i < analysis->n_layers; i++)
+    {
+      const EnvelopeLayerFigures *f = &analysis->layers[i];
+
+      if (f->type == ENVELOPE_LAYER_INPUT && tokens_in_file == 0 && f->rank >= 1 &&
+          (f->rank == 1 || f->layout == ENVELOPE_TENSOR_TOKENS))
+        tokens_in_file = f->shape[0];
+      if (f->cache_values > 0)
+        {
+          g->cache_layers++;
+          ADD_OR_FAIL (cache_values, f->cache_values, _("cache bytes"));
+        }
+    }
+  if (tokens_in_file == 0)
+    tokens_in_file = 1;
+
+  total_tokens = g->prompt + g->generated;
+  MUL_OR_FAIL (g->cache_per_token, cache_values, kv_bytes, _("cache bytes"));
+  MUL_OR_FAIL (tmp, g->cache_per_token, total_tokens, _("cache bytes"));
+  MUL_OR_FAIL (g->cache, tmp, training->batch, _("cache bytes"));
+  g->weights = m->test.parameters;
+  g->activations_per_token = m->pytorch.inference_activations / MAX (training->batch, 1) / tokens_in_file;
+  MUL_OR_FAIL (tmp, g->activations_per_token, MAX (g->prompt, 1), _("activation bytes"));
+  MUL_OR_FAIL (g->prefill_activations, tmp, training->batch, _("activation bytes"));
+  MUL_OR_FAIL (g->decode_activations, g->activations_per_token, training->batch, _("activation bytes"));
+
+  fixed = g->weights;
+  if (training->memory_model == ENVELOPE_MEMORY_MODEL_PYTORCH)
+    ADD_OR_FAIL (fixed, training->context_memory, _("generation bytes"));
+  MUL_OR_FAIL (tmp, g->cache_per_token, g->prompt, _("cache bytes"));
+  MUL_OR_FAIL (tmp, tmp, training->batch, _("cache bytes"));
+  g->prefill_total = fixed;
+  ADD_OR_FAIL (g->prefill_total, tmp, _("generation bytes"));
+  ADD_OR_FAIL (g->prefill_total, g->prefill_activations, _("generation bytes"));
+  g->decode_total = fixed;
+  ADD_OR_FAIL (g->decode_total, g->cache, _("generation bytes"));
+  ADD_OR_FAIL (g->decode_total, g->decode_activations, _("generation bytes"));
+
+  if (budget == 0)
+    return TRUE;
+  /* one sequence needs the larger of its prefill and its last decode step */
+  MUL_OR_FAIL (per_sequence, g->cache_per_token + g->activations_per_token, MAX (g->prompt, 1), _("generation bytes"));
+  MUL_OR_FAIL (decode_need, g->cache_per_token, total_tokens, _("generation bytes"));
+  ADD_OR_FAIL (decode_need, g->activations_per_token, _("generation bytes"));
+  per_sequence = MAX (per_sequence, decode_need);
+  if (budget > fixed && per_sequence > 0)
+    g->max_batch = (budget - fixed) / per_sequence;
+  /* the longest context whose prefill (the worst case: all of it prompt)
+   * and decode fit at the batch */
+  if (budget > fixed)
+    {
+      guint64 per_token;
+      MUL_OR_FAIL (per_token, g->cache_per_token + g->activations_per_token, MAX (training->batch, 1),
+                   _("generation bytes"));
+      if (per_token > 0)
+        g->max_context = (budget - fixed) / per_token;
+    }
+  return TRUE;
+}
+
 static gboolean
 compute_memory (EnvelopeAnalysis *analysis,
                 GError          **error)
@@ -281,6 +364,9 @@ compute_memory (EnvelopeAnalysis *analysis,
         fit->bytes_per_sample = step.line_per_sample + step.line_per_sample / ENVELOPE_STEP_FRAGMENTATION;
       }
   }
+
+  if (!compute_generation (analysis, budget, error))
+    return FALSE;
 
   fit->device = NULL;
   if (training->device != NULL)
@@ -997,10 +1083,11 @@ envelope_analysis_explain_step (const EnvelopeAnalysis *analysis,
       g_string_append_printf (out, _("the fp32 gradients of the layers whose backward has run by %s"), where);
       break;
     case ENVELOPE_STEP_SAVED_ACTIVATIONS:
-      g_string_append_printf (out, _("what autograd still keeps at %s (all of it at the end of the forward pass: "),
-                              where);
-      append_bytes (analysis, out, m->pytorch.saved);
-      g_string_append (out, ")");
+      {
+        g_autofree char *saved = envelope_format_bytes (m->pytorch.saved, analysis->units);
+        g_string_append_printf (out, _("what autograd still keeps at %s, of the %s it saved in the forward pass"),
+                                where, saved);
+      }
       break;
     case ENVELOPE_STEP_BACKWARD_TRANSIENT:
       g_string_append_printf (out, _("the batch, the targets, outputs not kept and the gradients between layers at %s"),

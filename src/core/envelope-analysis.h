@@ -116,6 +116,7 @@ typedef struct
   gint shares;               /* the layer whose parameters it uses, or -1 */
   guint saves;               /* EnvelopeSaves */
   guint64 saved_values;      /* with ENVELOPE_SAVES_HELD: the values autograd keeps inside it */
+  guint64 cache_values;      /* causal attention: keys and values kept per token while generating */
   EnvelopeReceptiveField receptive_field;
 } EnvelopeLayerFigures;
 
@@ -212,6 +213,24 @@ typedef struct
     guint64 inference;       /* eval() under no_grad(): the peak, everything included */
     guint64 inference_activations;  /* … of which live activations */
   } pytorch;
+  /* Generating text with a decoder: prefill (the whole prompt at once),
+   * then decode (one token at a time) with a key/value cache */
+  struct {
+    guint64 prompt;          /* tokens; prompt + generated = 0: not asked */
+    guint64 generated;
+    EnvelopeDtype kv_cache;
+    guint cache_layers;      /* the causal attention layers that keep a cache */
+    guint64 cache_per_token; /* bytes, one sequence, all layers */
+    guint64 cache;           /* bytes, the batch at prompt + generated tokens */
+    guint64 weights;
+    guint64 activations_per_token;  /* live activations of one token, bytes */
+    guint64 prefill_activations;    /* the batch's prompt at once */
+    guint64 decode_activations;     /* one token of each sequence */
+    guint64 prefill_total;   /* weights + cache of the prompt + prefill activations (+ context, PyTorch) */
+    guint64 decode_total;    /* weights + the whole cache + decode activations (+ context) */
+    guint64 max_batch;       /* with a budget: at prompt + generated tokens */
+    guint64 max_context;     /* with a budget: the longest prompt + generated at the batch */
+  } generation;
 } EnvelopeMemory;
 
 typedef struct

@@ -170,6 +170,10 @@ infer_attention (EnvelopeInference *inf,
       (!l->fused && !envelope_checked_sum (inf, N_("The values held"), &held, held, scores, error)))
     return FALSE;
   out->internal = held;
+  /* generating text, a causal layer keeps each token's keys and values */
+  if (l->causal && !PRODUCT (inf, N_("The values held"), &out->cache_values, error, 2, width_kv))
+    return FALSE;
+
   /* PyTorch keeps these, and a contiguous copy of the context for the
    * output projection */
   if (!PRODUCT (inf, N_("The values held"), &out->saved_values, error, t, width_q) ||

@@ -29,8 +29,8 @@ G_DEFINE_QUARK (envelope-network-error-quark, envelope_network_error)
 
 G_DEFINE_BOXED_TYPE (EnvelopeNetwork, envelope_network, envelope_network_copy, envelope_network_free)
 
-static const char *dtype_names[ENVELOPE_N_DTYPES] = { "fp32", "fp16", "bf16", "int8", "fp64" };
-static const guint dtype_bytes[ENVELOPE_N_DTYPES] = { 4, 2, 2, 1, 8 };
+static const char *dtype_names[ENVELOPE_N_DTYPES] = { "fp32", "fp16", "bf16", "int8", "fp64", "fp8" };
+static const guint dtype_bytes[ENVELOPE_N_DTYPES] = { 4, 2, 2, 1, 8, 1 };
 static const char *optimizer_names[ENVELOPE_N_OPTIMIZERS] = {
   "none", "sgd", "sgd_momentum", "nesterov", "rmsprop", "adagrad", "adam", "adamw",
 };
@@ -41,7 +41,7 @@ static const char *memory_model_names[ENVELOPE_N_MEMORY_MODELS] = { "pytorch", "
 static const char *root_keys[] = { "format", "version", "name", "description", "layers", "training", "view" };
 static const char *training_keys[] = {
   "batch", "dtype", "mixed_precision", "optimizer", "device", "device_memory", "reserved_memory", "target_batch",
-  "memory_model", "context_memory",
+  "memory_model", "context_memory", "generate", "kv_cache",
 };
 
 void
@@ -129,6 +129,29 @@ envelope_optimizer_from_string (const char        *str,
   if (i >= 0)
     *optimizer = (EnvelopeOptimizer) i;
   return i >= 0;
+}
+
+/* "512+128": a prompt of 512 tokens and 128 generated; "4096" alone is a
+ * prompt with nothing generated.  At least one token in all. */
+gboolean
+envelope_parse_generate (const char *text,
+                         guint64    *prompt,
+                         guint64    *generated)
+{
+  g_auto(GStrv) parts = NULL;
+  guint64 p = 0, g = 0;
+
+  if (text == NULL)
+    return FALSE;
+  parts = g_strsplit (text, "+", 2);
+  if (parts[0] == NULL ||
+      !g_ascii_string_to_unsigned (g_strstrip (parts[0]), 10, 0, G_MAXUINT32, &p, NULL) ||
+      (parts[1] != NULL && !g_ascii_string_to_unsigned (g_strstrip (parts[1]), 10, 0, G_MAXUINT32, &g, NULL)) ||
+      p + g == 0)
+    return FALSE;
+  *prompt = p;
+  *generated = g;
+  return TRUE;
 }
 
 const char *
@@ -853,6 +876,7 @@ envelope_training_init (EnvelopeTraining *training)
   training->optimizer = ENVELOPE_OPTIMIZER_SGD_MOMENTUM;
   training->memory_model = ENVELOPE_MEMORY_MODEL_PYTORCH;
   training->context_memory = ENVELOPE_DEFAULT_CONTEXT_MEMORY;
+  training->kv_cache = ENVELOPE_DTYPE_FP16;
 }
 
 void
@@ -938,7 +962,8 @@ envelope_network_equal (const EnvelopeNetwork *a,
       ta->optimizer != tb->optimizer || g_strcmp0 (ta->device, tb->device) != 0 ||
       ta->device_memory != tb->device_memory || ta->reserved_memory != tb->reserved_memory ||
       ta->target_batch != tb->target_batch || ta->memory_model != tb->memory_model ||
-      ta->context_memory != tb->context_memory)
+      ta->context_memory != tb->context_memory || ta->prompt_tokens != tb->prompt_tokens ||
+      ta->new_tokens != tb->new_tokens || ta->kv_cache != tb->kv_cache)
     return FALSE;
   if ((a->view == NULL) != (b->view == NULL))
     return FALSE;
@@ -1889,6 +1914,29 @@ read_training (JsonNode         *node,
         return FALSE;
       training->set |= ENVELOPE_TRAINING_CONTEXT_MEMORY;
     }
+  if (json_object_has_member (object, "generate"))
+    {
+      const char *text;
+      if (!read_string (&reader, object, "generate", &text))
+        return FALSE;
+      if (!envelope_parse_generate (text, &training->prompt_tokens, &training->new_tokens))
+        return reader_error (&reader, ENVELOPE_NETWORK_ERROR_VALUE, "generate",
+                             _("is \"%s\"; write the prompt and the new tokens as 512+128"), text);
+      training->set |= ENVELOPE_TRAINING_GENERATE;
+    }
+  if (json_object_has_member (object, "kv_cache"))
+    {
+      const char *dtype;
+      if (!read_string (&reader, object, "kv_cache", &dtype))
+        return FALSE;
+      if (!envelope_dtype_from_string (dtype, &training->kv_cache))
+        {
+          g_autofree char *valid = envelope_dtype_list_valid ();
+          return reader_error (&reader, ENVELOPE_NETWORK_ERROR_VALUE, "kv_cache",
+                               _("is \"%s\"; valid types: %s"), dtype, valid);
+        }
+      training->set |= ENVELOPE_TRAINING_KV_CACHE;
+    }
   return TRUE;
 }
 
@@ -2635,6 +2683,18 @@ write_training (JsonBuilder            *builder,
     {
       json_builder_set_member_name (builder, "context_memory");
       add_bytes_value (builder, training->context_memory);
+    }
+  if ((set & ENVELOPE_TRAINING_GENERATE) && training->prompt_tokens + training->new_tokens > 0)
+    {
+      g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT "+%" G_GUINT64_FORMAT,
+                                               training->prompt_tokens, training->new_tokens);
+      json_builder_set_member_name (builder, "generate");
+      json_builder_add_string_value (builder, text);
+    }
+  if (set & ENVELOPE_TRAINING_KV_CACHE)
+    {
+      json_builder_set_member_name (builder, "kv_cache");
+      json_builder_add_string_value (builder, envelope_dtype_to_string (training->kv_cache));
     }
   json_builder_end_object (builder);
 }

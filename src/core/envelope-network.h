@@ -115,6 +115,7 @@ typedef enum
   ENVELOPE_DTYPE_BF16,
   ENVELOPE_DTYPE_INT8,
   ENVELOPE_DTYPE_FP64,
+  ENVELOPE_DTYPE_FP8,
   ENVELOPE_N_DTYPES
 } EnvelopeDtype;
 
@@ -222,6 +223,8 @@ typedef enum
   ENVELOPE_TRAINING_TARGET_BATCH = 1 << 7,
   ENVELOPE_TRAINING_MEMORY_MODEL = 1 << 8,
   ENVELOPE_TRAINING_CONTEXT_MEMORY = 1 << 9,
+  ENVELOPE_TRAINING_GENERATE = 1 << 10,
+  ENVELOPE_TRAINING_KV_CACHE = 1 << 11,
 } EnvelopeTrainingField;
 
 /* Which memory a training step is said to need: what eager PyTorch
@@ -249,6 +252,9 @@ typedef struct
   guint64 target_batch;      /* 0: none */
   EnvelopeMemoryModel memory_model;  /* pytorch */
   guint64 context_memory;    /* the CUDA context, bytes: 500 MiB; the PyTorch model only */
+  guint64 prompt_tokens;     /* generating text: the prompt … */
+  guint64 new_tokens;        /* … and the tokens generated; both 0: no generation */
+  EnvelopeDtype kv_cache;    /* the key/value cache's values: fp16 */
 } EnvelopeTraining;
 
 /* Where a network went wrong, for a front end to mark the field. */
@@ -338,6 +344,9 @@ gboolean         envelope_dtype_from_string       (const char          *str,
 guint            envelope_dtype_get_bytes         (EnvelopeDtype        dtype);
 const char      *envelope_optimizer_to_string     (EnvelopeOptimizer    optimizer);
 const char      *envelope_memory_model_to_string  (EnvelopeMemoryModel  model);
+gboolean         envelope_parse_generate          (const char          *text,
+                                                   guint64             *prompt,
+                                                   guint64             *generated);
 gboolean         envelope_memory_model_from_string (const char         *str,
                                                     EnvelopeMemoryModel *model);
 gboolean         envelope_optimizer_from_string   (const char          *str,

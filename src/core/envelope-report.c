@@ -329,6 +329,71 @@ append_unknown_cost (const EnvelopeAnalysis *analysis,
   g_string_append (out, _("): not in the totals\n"));
 }
 
+/* Generating text: prefill and decode apart, and what fits. */
+static void
+write_generation (const EnvelopeAnalysis      *analysis,
+                  const EnvelopeReportOptions *options,
+                  GString                     *out,
+                  gboolean                     markdown)
+{
+  const EnvelopeMemory *m = envelope_analysis_get_memory (analysis);
+  const EnvelopeFit *fit = envelope_analysis_get_fit (analysis);
+  const typeof (m->generation) *g = &m->generation;
+  Table table = { 4, NULL, g_ptr_array_new_with_free_func (g_free) };
+  static const gboolean right[4] = { FALSE, TRUE, TRUE, TRUE };
+  g_autofree char *prompt = NULL, *generated = NULL, *batch = NULL;
+
+  if (g->prompt + g->generated == 0)
+    return;
+  prompt = envelope_format_count (g->prompt);
+  generated = envelope_format_count (g->generated);
+  batch = envelope_format_count (m->batch);
+  g_string_append_printf (out, "\n%s", markdown ? "### " : "");
+  g_string_append_printf (out, _("Generating text: a prompt of %s tokens and %s new, batch %s, %s key/value cache\n\n"),
+                          prompt, generated, batch, envelope_dtype_to_string (g->kv_cache));
+  if (g->cache_layers == 0)
+    {
+      g_string_append (out, _("No layer keeps a key/value cache: the network has no causal attention.\n"));
+      table_free (&table);
+      return;
+    }
+  table.right = g_memdup2 (right, sizeof right);
+  table_add (&table, "", _("prefill"), _("decode"), "");
+  {
+    struct { const char *label; guint64 prefill, decode; } rows[] = {
+      { N_("weights"), g->weights, g->weights },
+      { N_("key/value cache"), g->cache_per_token * g->prompt * m->batch, g->cache },
+      { N_("activations"), g->prefill_activations, g->decode_activations },
+      { N_("CUDA context"), m->model == ENVELOPE_MEMORY_MODEL_PYTORCH ? m->pytorch.peak.bytes[ENVELOPE_STEP_CONTEXT] : 0,
+        m->model == ENVELOPE_MEMORY_MODEL_PYTORCH ? m->pytorch.peak.bytes[ENVELOPE_STEP_CONTEXT] : 0 },
+      { N_("total"), g->prefill_total, g->decode_total },
+    };
+    for (guint k = 0; k < G_N_ELEMENTS (rows); k++)
+      {
+        g_autofree char *p = envelope_format_bytes (rows[k].prefill, options->units);
+        g_autofree char *d = envelope_format_bytes (rows[k].decode, options->units);
+        table_add (&table, _(rows[k].label), p, d, "");
+      }
+  }
+  table_write (&table, out, markdown);
+  table_free (&table);
+  {
+    g_autofree char *per_token = envelope_format_count (g->cache_per_token);
+    g_string_append_printf (out, _("\nThe cache keeps %s B per token of each sequence (keys and values of %u causal "
+                                   "attention layers)."), per_token, g->cache_layers);
+  }
+  if (fit->device_memory > 0)
+    {
+      g_autofree char *max_batch = envelope_format_count (g->max_batch);
+      g_autofree char *max_context = envelope_format_count (g->max_context);
+      g_autofree char *total = envelope_format_count (g->prompt + g->generated);
+      g_string_append_printf (out, _(" On %s: at most %s sequences of %s tokens; at batch %s, contexts of up to %s "
+                                     "tokens."), fit->device ? fit->device : _("the given memory"),
+                              max_batch, total, batch, max_context);
+    }
+  g_string_append_c (out, '\n');
+}
+
 /* The PyTorch model's step, term by term at its peak, and the lecture's
  * total beside it with the reason they differ. */
 static void
@@ -474,6 +539,7 @@ fit:
     }
   else
     g_string_append_printf (out, _("%sFit: %s\n"), bullet, fit_text);
+  write_generation (analysis, options, out, markdown);
 }
 
 /* ------------------------------------------------------------------ */
@@ -852,6 +918,35 @@ write_json (const EnvelopeAnalysis      *analysis,
     }
   json_end (out, '}');
   json_end (out, '}');
+    }
+
+  if (m->generation.prompt + m->generation.generated > 0)
+    {
+      const typeof (m->generation) *g = &m->generation;
+
+      json_name (out, "generation");
+      json_begin (out, '{');
+      add_count (out, "prompt", g->prompt);
+      add_count (out, "generated", g->generated);
+      add_string (out, "kv_cache", envelope_dtype_to_string (g->kv_cache));
+      add_count (out, "cache_layers", g->cache_layers);
+      add_count (out, "cache_bytes_per_token", g->cache_per_token);
+      add_count (out, "cache_bytes", g->cache);
+      add_count (out, "weights", g->weights);
+      add_count (out, "activations_per_token", g->activations_per_token);
+      json_name (out, "prefill");
+      json_begin (out, '{');
+      add_count (out, "activations", g->prefill_activations);
+      add_count (out, "total", g->prefill_total);
+      json_end (out, '}');
+      json_name (out, "decode");
+      json_begin (out, '{');
+      add_count (out, "activations", g->decode_activations);
+      add_count (out, "total", g->decode_total);
+      json_end (out, '}');
+      add_count (out, "max_batch", g->max_batch);
+      add_count (out, "max_context", g->max_context);
+      json_end (out, '}');
     }
 
   json_name (out, "fit");
