@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0
 failed=0
 
-echo "1..48"
+echo "1..50"
 
 # check NAME EXPECTED-STATUS PATTERN [ARGS…]: the command exits with the
 # status and its output (stdout and stderr) contains the fixed string.
@@ -67,6 +67,9 @@ fi
 check "report generation" 0 'The cache keeps 524,288 B per token of each sequence (keys and values of 32 causal attention layers)' report "$models/llama2_7b.json" --generate 4096+0
 check "report generation json" 0 '"cache_bytes" : 2147483648' report "$models/llama2_7b.json" --generate 4096 --batch 1 --format json
 check "usage: generate" 2 'write the prompt and the new tokens as 512+128' report "$models/gpt2.json" --generate lots
+check "plan" 0 'Checkpoint 3 blocks (torch.utils.checkpoint at their boundaries)' plan "$models/resnet50.json" --memory 16GiB --batch 256
+printf '{"format": "envelope-network", "version": 1, "layers": [{"name": "data", "type": "input", "shape": [8]}, {"name": "fc", "type": "dense", "units": 2}]}\n' >"$tmp/nodevice.json"
+check "plan without budget" 2 'plan needs a budget' plan "$tmp/nodevice.json" --batch 256
 check "usage: memory model" 2 'valid models: pytorch, lecture' report "$models/mnist.json" --memory-model keras
 check "usage: context" 2 '--context "lots" is not a size' report "$models/mnist.json" --context lots
 check "usage: timeline format" 2 'the timeline is written as csv' report "$models/mnist.json" --timeline svg

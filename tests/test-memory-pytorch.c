@@ -504,6 +504,54 @@ test_generation (void)
     }
 }
 
+/* Activation checkpointing: the cheapest blocks that make a step fit. */
+static void
+test_checkpoint_plan (void)
+{
+  g_autoptr(EnvelopeNetwork) network = load ("resnet50.json");
+  g_autoptr(EnvelopeAnalysis) analysis = analyse (network, 256, ENVELOPE_OPTIMIZER_SGD_MOMENTUM, FALSE, 16 * GIB);
+  g_autoptr(EnvelopeCheckpointPlan) plan = envelope_analysis_plan_checkpoints (analysis, 256, 16 * GIB, NULL);
+  g_autoptr(EnvelopeAnalysis) small = analyse (network, 64, ENVELOPE_OPTIMIZER_SGD_MOMENTUM, FALSE, 16 * GIB);
+  g_autoptr(EnvelopeCheckpointPlan) no_need = envelope_analysis_plan_checkpoints (small, 64, 16 * GIB, NULL);
+  g_autofree char *text = NULL;
+  guint64 chosen_macs = 0, all_macs = 0;
+  guint chosen = 0;
+
+  g_assert_nonnull (plan);
+  /* ResNet-50's sixteen bottleneck blocks are the candidates */
+  g_assert_cmpuint (plan->blocks->len, ==, 16);
+  g_assert_cmpstr (g_array_index (plan->blocks, EnvelopeCheckpointBlock, 0).name, ==, "layer1/0");
+  g_assert_false (plan->fits_plain);
+  g_assert_cmpuint (plan->peak_plain, >, 16 * GIB);
+  g_assert_true (plan->fits);
+  g_assert_cmpuint (plan->peak_planned, <=, 16 * GIB);
+  g_assert_cmpuint (plan->peak_all, <, plan->peak_planned);
+  for (guint b = 0; b < plan->blocks->len; b++)
+    {
+      const EnvelopeCheckpointBlock *block = &g_array_index (plan->blocks, EnvelopeCheckpointBlock, b);
+      all_macs += block->macs;
+      if (block->chosen)
+        {
+          chosen++;
+          chosen_macs += block->macs;
+          g_assert_cmpuint (block->saves, >, 0);
+        }
+    }
+  g_assert_cmpuint (plan->added_macs, ==, chosen_macs);
+  g_assert_cmpuint (chosen, >, 0);
+  g_assert_cmpuint (chosen_macs, <, all_macs / 2);
+  /* gradient splitting, for comparison: 256 in steps that fit */
+  g_assert_cmpuint (plan->split_steps, ==, 2);
+  g_assert_cmpuint (plan->split_micro_batch, ==, 128);
+  text = envelope_checkpoint_plan_describe (plan, ENVELOPE_UNITS_IEC);
+  g_assert_nonnull (strstr (text, "torch.utils.checkpoint"));
+  g_assert_nonnull (strstr (text, "layer1/0: alone it lowers the peak by"));
+  g_assert_nonnull (strstr (text, "Gradient splitting instead: 2 steps of at most 128 samples"));
+
+  g_assert_true (no_need->fits_plain);
+  g_assert_cmpuint (no_need->added_macs, ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -519,6 +567,7 @@ main (int    argc,
   g_test_add_func ("/memory/pytorch/context-and-models", test_context_and_models);
   g_test_add_func ("/memory/pytorch/token-ids", test_token_ids);
   g_test_add_func ("/memory/pytorch/generation", test_generation);
+  g_test_add_func ("/memory/pytorch/checkpoint-plan", test_checkpoint_plan);
 
   return g_test_run ();
 }

@@ -46,6 +46,7 @@ print_help (void)
   g_print (_("Usage:\n"
              "  envelope-cli report FILE [OPTION…]   every layer's figures, the totals and memory\n"
              "  envelope-cli explain FILE LAYER       every worked formula of one layer\n"
+             "  envelope-cli plan FILE --memory SIZE   which blocks to checkpoint so that a step fits\n"
              "  envelope-cli export FILE -o OUT        the diagram as a PNG, SVG or PDF file\n"
              "  envelope-cli convert FILE -o OUT.json  any network file as an Envelope file\n"
              "  envelope-cli devices                  the GPU presets\n"
@@ -255,11 +256,19 @@ analyse (const char             *path,
   return analysis;
 }
 
-static int
-run_report (int    argc,
-            char **argv,
-            gboolean explain)
+typedef enum
 {
+  MODE_REPORT,
+  MODE_EXPLAIN,
+  MODE_PLAN,
+} ReportMode;
+
+static int
+run_report (int        argc,
+            char     **argv,
+            ReportMode mode)
+{
+  gboolean explain = mode == MODE_EXPLAIN;
   ReportArgs args = { .batch = NOT_GIVEN, .target_batch = NOT_GIVEN };
   const GOptionEntry entries[] = {
     { "batch", 'b', 0, G_OPTION_ARG_INT64, &args.batch, N_("Batch size (overrides the file)"), "N" },
@@ -294,7 +303,8 @@ run_report (int    argc,
   int status;
 
   context = g_option_context_new (explain ? _("FILE LAYER — every worked formula of one layer")
-                                          : _("FILE — every layer's figures, the totals and memory"));
+                                  : mode == MODE_PLAN ? _("FILE --memory SIZE --batch N — which blocks to checkpoint so that a training step fits")
+                                  : _("FILE — every layer's figures, the totals and memory"));
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -305,7 +315,8 @@ run_report (int    argc,
   if (argc != (explain ? 4 : 3))
     {
       report_args_clear (&args);
-      return usage_error (explain ? _("explain takes a FILE and a LAYER name") : _("report takes one FILE"));
+      return usage_error (explain ? _("explain takes a FILE and a LAYER name")
+                          : mode == MODE_PLAN ? _("plan takes one FILE") : _("report takes one FILE"));
     }
   if (args.format != NULL && !envelope_report_format_from_string (args.format, &options.format))
     {
@@ -341,11 +352,34 @@ run_report (int    argc,
       return usage_error (message);
     }
   report_args_clear (&args);
+  if (mode == MODE_PLAN && training.device_memory == 0)
+    {
+      envelope_training_clear (&training);
+      return usage_error (_("plan needs a budget: --memory SIZE or --device NAME"));
+    }
 
   analysis = analyse (argv[2], network, &training);
   envelope_training_clear (&training);
   if (analysis == NULL)
     return EXIT_INVALID;
+
+  if (mode == MODE_PLAN)
+    {
+      const EnvelopeFit *fit = envelope_analysis_get_fit (analysis);
+      guint64 budget = fit->device_memory > fit->reserved_memory ? fit->device_memory - fit->reserved_memory : 0;
+      g_autoptr(EnvelopeCheckpointPlan) plan =
+        envelope_analysis_plan_checkpoints (analysis, envelope_analysis_get_memory (analysis)->batch, budget, &error);
+
+      if (plan == NULL)
+        {
+          g_printerr ("envelope-cli: %s: %s\n", argv[2], error->message);
+          return EXIT_INVALID;
+        }
+      text = envelope_checkpoint_plan_describe (plan, options.units);
+      if (fputs (text, stdout) < 0 || fflush (stdout) != 0)
+        return EXIT_INVALID;
+      return EXIT_OK;
+    }
 
   status = EXIT_OK;
   if (explain)
@@ -442,9 +476,11 @@ main (int    argc,
     }
   command = argv[1];
   if (g_str_equal (command, "report"))
-    return run_report (argc, argv, FALSE);
+    return run_report (argc, argv, MODE_REPORT);
   if (g_str_equal (command, "explain"))
-    return run_report (argc, argv, TRUE);
+    return run_report (argc, argv, MODE_EXPLAIN);
+  if (g_str_equal (command, "plan"))
+    return run_report (argc, argv, MODE_PLAN);
   if (g_str_equal (command, "devices"))
     return run_devices (argc, argv);
   if (g_str_equal (command, "convert"))

@@ -42,6 +42,10 @@ typedef struct
   const EnvelopeLayerFigures *layers;
   guint n_layers;
   const EnvelopeTraining *training;
+  /* activation checkpointing: per layer, the checkpointed segment it
+   * belongs to (its layers contiguous), or G_MAXUINT; NULL for none */
+  const guint *segment;
+  guint n_segments;
 } EnvelopeStepInput;
 
 typedef struct
@@ -57,6 +61,10 @@ typedef struct
   EnvelopeStepPhase line_phase;
   gint line_layer;
 } EnvelopeStepResult;
+
+/* The analysis's layers and training, as a walk reads them. */
+void     envelope_analysis_get_step_input (const EnvelopeAnalysis *analysis,
+                                           EnvelopeStepInput      *input);
 
 gboolean envelope_step_simulate (const EnvelopeStepInput *input,
                                  guint64                  batch,

@@ -1022,6 +1022,17 @@ envelope_analysis_train_bytes_at (const EnvelopeAnalysis *analysis,
   return g_uint64_checked_add (bytes, fit->fixed_bytes, grow);
 }
 
+void
+envelope_analysis_get_step_input (const EnvelopeAnalysis *analysis,
+                                  EnvelopeStepInput      *input)
+{
+  memset (input, 0, sizeof *input);
+  input->network = analysis->network;
+  input->layers = analysis->layers;
+  input->n_layers = analysis->n_layers;
+  input->training = &analysis->training;
+}
+
 /* The lecture model's train-time bytes at @batch, whichever model drives
  * the fit: the batch plot draws both. */
 gboolean

@@ -291,6 +291,45 @@ gboolean envelope_analysis_step_timeline   (const EnvelopeAnalysis *analysis,
 char    *envelope_analysis_explain_step    (const EnvelopeAnalysis *analysis,
                                             EnvelopeStepTerm        term);
 
+/* Activation checkpointing: which blocks to recompute in the backward
+ * pass (torch.utils.checkpoint at their boundaries) so that a training
+ * step fits a memory budget with the least extra compute. */
+typedef struct
+{
+  guint first;               /* its layers, first to last */
+  guint last;
+  char *name;                /* the block's group ("layer3/2"), or "stage 4" */
+  guint64 macs;              /* recomputed per sample */
+  guint64 saves;             /* bytes the step's peak drops by when it alone is checkpointed */
+  gboolean chosen;
+} EnvelopeCheckpointBlock;
+
+typedef struct
+{
+  guint64 batch;
+  guint64 budget;            /* device memory less the reserve */
+  guint64 peak_plain;        /* the step's peak without checkpointing */
+  guint64 peak_planned;      /* … with the chosen blocks checkpointed */
+  guint64 peak_all;          /* … with every block checkpointed */
+  guint64 added_macs;        /* per sample */
+  guint64 training_macs;     /* per sample: 3 × forward */
+  gboolean fits_plain;
+  gboolean fits;             /* the plan fits the budget */
+  GArray *blocks;            /* EnvelopeCheckpointBlock, every candidate in order */
+  guint64 split_max_batch;   /* gradient splitting instead: the largest batch … */
+  guint64 split_steps;       /* … the steps it takes … */
+  guint64 split_micro_batch; /* … of at most this many samples */
+} EnvelopeCheckpointPlan;
+
+EnvelopeCheckpointPlan *envelope_analysis_plan_checkpoints (const EnvelopeAnalysis *analysis,
+                                                            guint64                 batch,
+                                                            guint64                 budget,
+                                                            GError                **error);
+void                    envelope_checkpoint_plan_free      (EnvelopeCheckpointPlan *plan);
+char                   *envelope_checkpoint_plan_describe  (const EnvelopeCheckpointPlan *plan,
+                                                            EnvelopeUnits           units);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EnvelopeAnalysis, envelope_analysis_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EnvelopeCheckpointPlan, envelope_checkpoint_plan_free)
 
 G_END_DECLS

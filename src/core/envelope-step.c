@@ -42,6 +42,7 @@ typedef struct
   guint fwd_uses;            /* forward readers still to run */
   guint saved_by;            /* layers whose backward still needs it */
   guint refs;                /* gradients: holders */
+  guint mark;                /* checkpointing: the segment + 1 that last counted it */
   guint8 term;
   gboolean live;
   gboolean pinned;           /* held by the caller the whole step (the batch, the targets) */
@@ -340,6 +341,16 @@ envelope_step_simulate (const EnvelopeStepInput *in,
   g_autofree guint *saved_first = g_new (guint, n + 1); /* layer → its saved tensors in saved_list */
   g_autoptr(GArray) saved_list = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autofree guint *grad = g_new (guint, n);           /* layer → its output's gradient, or G_MAXUINT */
+  /* checkpointed segments: what their forward would have saved, kept as
+   * a line in the batch; the tensors their checkpoint keeps (the
+   * segment's inputs from outside it); the recomputed tensors in the
+   * backward pass */
+  guint n_segments = in->segment != NULL ? in->n_segments : 0;
+  g_autofree guint64 *segment_fixed = g_new0 (guint64, n_segments + 1);
+  g_autofree guint64 *segment_per_sample = g_new0 (guint64, n_segments + 1);
+  g_autofree guint *segment_first = g_new (guint, n_segments + 1);
+  g_autofree guint *recomputed = g_new (guint, n_segments + 1);
+  g_autoptr(GArray) segment_inputs = g_array_new (FALSE, FALSE, sizeof (guint) * 2);   /* (segment, tensor) */
   Walk walk = { 0 };
   guint64 params = 0, state = 0, weight_copies = 0, trainable = 0;
   guint slots = envelope_optimizer_get_slots (training->optimizer);
@@ -411,6 +422,15 @@ envelope_step_simulate (const EnvelopeStepInput *in,
       tensor (&walk, copies)->refs = 0;
       tensor (&walk, copies)->saved_by = 1;
     }
+
+  for (guint k = 0; k < n_segments; k++)
+    {
+      segment_first[k] = G_MAXUINT;
+      recomputed[k] = G_MAXUINT;
+    }
+  for (guint i = 0; i < n && n_segments > 0; i++)
+    if (in->segment[i] < n_segments && segment_first[in->segment[i]] == G_MAXUINT)
+      segment_first[in->segment[i]] = i;
 
   /* ---- forward ---- */
   for (guint i = 0; i < n; i++)
@@ -489,6 +509,35 @@ envelope_step_simulate (const EnvelopeStepInput *in,
                 g_array_append_val (saved_list, extra);
               }
           }
+          if (n_segments > 0 && in->segment[i] < n_segments)
+            {
+              /* checkpointed: nothing is kept but the segment's inputs
+               * from outside it; what would have been is counted, once
+               * per tensor, for the recomputation */
+              guint seg = in->segment[i];
+
+              for (guint k = 0; k < f->n_inputs; k++)
+                if (in->segment[f->inputs[k]] != seg)
+                  {
+                    guint pair[2] = { seg, storage[f->inputs[k]] };
+                    g_array_append_val (segment_inputs, pair);
+                    save (&walk, storage[f->inputs[k]]);
+                  }
+              for (guint k = saved_first[i]; k < saved_list->len; k++)
+                {
+                  guint id = g_array_index (saved_list, guint, k);
+                  Tensor *t = tensor (&walk, id);
+
+                  if (t->mark == seg + 1 || (t->term == ENVELOPE_STEP_SAVED_ACTIVATIONS && t->saved_by > 0 && id != extra))
+                    continue;
+                  t->mark = seg + 1;
+                  segment_fixed[seg] = sum (&walk, segment_fixed[seg], t->fixed);
+                  segment_per_sample[seg] = sum (&walk, segment_per_sample[seg], t->per_sample);
+                }
+              if (extra != G_MAXUINT)
+                release (&walk, extra);
+              g_array_set_size (saved_list, saved_first[i]);
+            }
           for (guint k = saved_first[i]; k < saved_list->len; k++)
             save (&walk, g_array_index (saved_list, guint, k));
         }
@@ -564,6 +613,15 @@ envelope_step_simulate (const EnvelopeStepInput *in,
       const EnvelopeLayerFigures *f = &in->layers[i];
       guint g = grad[i];
 
+      if (n_segments > 0 && in->segment[i] < n_segments && recomputed[in->segment[i]] == G_MAXUINT)
+        {
+          /* the segment's forward runs again, keeping what its backward reads */
+          guint seg = in->segment[i];
+
+          recomputed[seg] = allocate (&walk, ENVELOPE_STEP_SAVED_ACTIVATIONS, segment_fixed[seg], segment_per_sample[seg]);
+          tensor (&walk, recomputed[seg])->refs = 0;
+          tensor (&walk, recomputed[seg])->saved_by = 1;
+        }
       if (g != G_MAXUINT && needs_grad[i])
         {
           for (guint k = 0; k < f->n_inputs; k++)
@@ -609,6 +667,18 @@ envelope_step_simulate (const EnvelopeStepInput *in,
         }
       for (guint k = saved_first[i]; k < saved_first[i + 1]; k++)
         unsave (&walk, g_array_index (saved_list, guint, k));
+      if (n_segments > 0 && in->segment[i] < n_segments && segment_first[in->segment[i]] == i)
+        {
+          guint seg = in->segment[i];
+
+          unsave (&walk, recomputed[seg]);
+          for (guint k = 0; k < segment_inputs->len; k++)
+            {
+              guint *pair = &g_array_index (segment_inputs, guint, 2 * k);
+              if (pair[0] == seg)
+                unsave (&walk, pair[1]);
+            }
+        }
     }
   if (copies != G_MAXUINT)
     unsave (&walk, copies);
