@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0
 failed=0
 
-echo "1..50"
+echo "1..51"
 
 # check NAME EXPECTED-STATUS PATTERN [ARGS…]: the command exits with the
 # status and its output (stdout and stderr) contains the fixed string.
@@ -70,6 +70,7 @@ check "usage: generate" 2 'write the prompt and the new tokens as 512+128' repor
 check "plan" 0 'Checkpoint 3 blocks (torch.utils.checkpoint at their boundaries)' plan "$models/resnet50.json" --memory 16GiB --batch 256
 printf '{"format": "envelope-network", "version": 1, "layers": [{"name": "data", "type": "input", "shape": [8]}, {"name": "fc", "type": "dense", "units": 2}]}\n' >"$tmp/nodevice.json"
 check "plan without budget" 2 'plan needs a budget' plan "$tmp/nodevice.json" --batch 256
+check "export checkpoint needs a budget" 2 '--checkpoint needs a GPU or a memory budget' export "$tmp/nodevice.json" --checkpoint -o "$tmp/x.svg"
 check "usage: memory model" 2 'valid models: pytorch, lecture' report "$models/mnist.json" --memory-model keras
 check "usage: context" 2 '--context "lots" is not a size' report "$models/mnist.json" --context lots
 check "usage: timeline format" 2 'the timeline is written as csv' report "$models/mnist.json" --timeline svg

@@ -53,6 +53,7 @@ typedef struct
   gboolean no_totals;
   gboolean no_title;
   gboolean timeline;
+  gboolean checkpoint;
   gint64 batch;
   gboolean si;
 } ExportArgs;
@@ -106,6 +107,8 @@ run_export (ExportArgs *args,
   g_autoptr(EnvelopeAnalysis) analysis = NULL;
   g_autoptr(EnvelopeDiagram) diagram = NULL;
   g_autoptr(EnvelopeLayout) layout = NULL;
+  g_autoptr(EnvelopeCheckpointPlan) plan = NULL;
+  g_autofree gboolean *recomputed = NULL;
   g_autofree char *message = NULL;
   EnvelopeDiagramOptions diagram_options;
   EnvelopeRenderOptions render_options;
@@ -132,6 +135,7 @@ run_export (ExportArgs *args,
     { "no-totals", 0, 0, G_OPTION_ARG_NONE, &args->no_totals, N_("Leave out the totals"), NULL },
     { "no-title", 0, 0, G_OPTION_ARG_NONE, &args->no_title, N_("Leave out the title"), NULL },
     { "batch", 'b', 0, G_OPTION_ARG_INT64, &args->batch, N_("Batch size for memory (overrides the file)"), "N" },
+    { "checkpoint", 0, 0, G_OPTION_ARG_NONE, &args->checkpoint, N_("Outline the blocks to checkpoint so that the target batch fits the GPU (see 'envelope-cli plan')"), NULL },
     { "timeline", 0, 0, G_OPTION_ARG_NONE, &args->timeline, N_("The memory of one training step (PyTorch model) instead of the diagram"), NULL },
     { "si", 0, 0, G_OPTION_ARG_NONE, &args->si, N_("SI units (kB, MB, GB) instead of IEC (KiB, MiB, GiB)"), NULL },
     { NULL }
@@ -265,6 +269,33 @@ run_export (ExportArgs *args,
           return EXIT_INVALID;
         }
       return EXIT_OK;
+    }
+
+  if (args->checkpoint)
+    {
+      const EnvelopeFit *fit = envelope_analysis_get_fit (analysis);
+      guint64 budget = fit->device_memory > fit->reserved_memory ? fit->device_memory - fit->reserved_memory : 0;
+      guint n = envelope_analysis_get_n_layers (analysis);
+
+      if (budget == 0)
+        {
+          g_printerr (_("envelope-cli: %s: --checkpoint needs a GPU or a memory budget in the file\n"), path);
+          return EXIT_USAGE;
+        }
+      plan = envelope_analysis_plan_checkpoints (analysis, fit->target_batch, budget, &error);
+      if (plan == NULL)
+        {
+          g_printerr ("envelope-cli: %s: %s\n", path, error->message);
+          return EXIT_INVALID;
+        }
+      recomputed = g_new0 (gboolean, MAX (n, 1));
+      for (guint b = 0; b < plan->blocks->len; b++)
+        {
+          const EnvelopeCheckpointBlock *block = &g_array_index (plan->blocks, EnvelopeCheckpointBlock, b);
+          for (guint i = block->first; block->chosen && i <= block->last; i++)
+            recomputed[i] = TRUE;
+        }
+      render_options.recomputed = recomputed;
     }
 
   diagram = envelope_diagram_new (analysis, &diagram_options);

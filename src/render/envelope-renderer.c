@@ -1454,6 +1454,34 @@ envelope_renderer_draw (EnvelopeRenderer            *renderer,
   if (options->receptive_field_layer >= 0 && !overview)
     draw_receptive_field_choice (renderer, cr, diagram, layout, options, &palette, zoom);
 
+  /* the blocks a checkpoint plan recomputes */
+  if (options->recomputed != NULL)
+    {
+      static const double dash[] = { 5, 3 };
+
+      cairo_save (cr);
+      cairo_set_dash (cr, dash, G_N_ELEMENTS (dash), 0);
+      cairo_set_line_width (cr, 2);
+      set_color (cr, &palette.warning, 1.0);
+      for (guint k = 0; k < renderer->blocks->len; k++)
+        {
+          guint b = g_array_index (renderer->blocks, guint, k);
+          const EnvelopeBlock *block = envelope_diagram_get_block (diagram, b);
+          gboolean marked = FALSE;
+          EnvelopeRect rect;
+
+          for (guint m = 0; m < block->n_layers && !marked; m++)
+            marked = options->recomputed[block->layers[m]];
+          if (!marked)
+            continue;
+          envelope_layout_get_block_rect (layout, b, &rect);
+          envelope_rect_inflate (&rect, 4, 4);
+          cairo_rectangle (cr, rect.x, rect.y, rect.width, rect.height);
+          cairo_stroke (cr);
+        }
+      cairo_restore (cr);
+    }
+
   /* misaligned merges, over everything else */
   if (options->receptive_field && !overview)
     for (guint k = 0; k < renderer->blocks->len; k++)

@@ -68,6 +68,9 @@ typedef struct
   gboolean show_totals;
   gboolean transparent;
   EnvelopeUnits units;
+  /* a checkpoint plan's blocks, by layer (TRUE: recomputed in the
+   * backward pass), drawn with a dashed outline; or NULL */
+  const gboolean *recomputed;
 } EnvelopeRenderOptions;
 
 typedef struct _EnvelopeRenderer EnvelopeRenderer;
