@@ -1019,6 +1019,8 @@ test_generation (void)
   popover = envelope_totals_bar_get_memory_popover (window->totals_bar);
   app_test_wait_frames (popover, 2);
   g_assert_true (label_contains (popover, "cache 288 MiB)"));
+  /* batch 8 fits the A100: no plan */
+  g_assert_false (label_contains (popover, "torch.utils.checkpoint"));
   g_assert_true (label_contains (popover, "At most "));
   app_test_screenshot (popover, "memory-generation");
   gtk_popover_popdown (GTK_POPOVER (popover));
@@ -1030,6 +1032,15 @@ test_generation (void)
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
   g_assert_nonnull (strstr (contents, "\"generate\" : \"512+512\""));
   g_assert_nonnull (strstr (contents, "\"kv_cache\" : \"int8\""));
+
+  /* a target batch beyond the GPU: which blocks to checkpoint */
+  app_test_activate (window, "win.set-training", g_variant_new ("(sv)", "target_batch", g_variant_new_int64 (64)));
+  app_test_activate (window, "win.show-memory", NULL);
+  app_test_wait_frames (popover, 2);
+  g_assert_true (label_contains (popover, "(torch.utils.checkpoint at their boundaries):"));
+  g_assert_true (label_contains (popover, "h/0: alone it lowers the peak by"));
+  app_test_screenshot (popover, "memory-checkpoint-plan");
+  gtk_popover_popdown (GTK_POPOVER (popover));
 
   /* an empty request is training only again */
   app_test_activate (window, "win.set-training", g_variant_new ("(sv)", "generate", g_variant_new_string ("")));

@@ -37,6 +37,7 @@ struct _EnvelopeMemoryBreakdown
   GtkLabel *fit_formula;
   GtkLabel *model_note;
   GtkLabel *generation_label;
+  GtkLabel *plan_label;
   GtkDrawingArea *step_plot;
 
   /* one row per term of either model: the lecture's six, PyTorch's seven */
@@ -132,6 +133,24 @@ show_generation (EnvelopeMemoryBreakdown *self,
         }
     }
   envelope_label_take_text (self->generation_label, g_string_free (text, FALSE));
+}
+
+/* When the target batch does not fit: which blocks to checkpoint. */
+static void
+show_plan (EnvelopeMemoryBreakdown *self,
+           const EnvelopeAnalysis  *analysis)
+{
+  const EnvelopeFit *fit = envelope_analysis_get_fit (analysis);
+  g_autoptr(EnvelopeCheckpointPlan) plan = NULL;
+  guint64 budget = fit->device_memory > fit->reserved_memory ? fit->device_memory - fit->reserved_memory : 0;
+  gboolean shown = envelope_analysis_get_memory (analysis)->model == ENVELOPE_MEMORY_MODEL_PYTORCH &&
+                   budget > 0 && fit->target_batch > fit->max_batch;
+
+  if (shown)
+    plan = envelope_analysis_plan_checkpoints (analysis, fit->target_batch, budget, NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->plan_label), plan != NULL);
+  if (plan != NULL)
+    envelope_label_take_text (self->plan_label, envelope_checkpoint_plan_describe (plan, envelope_settings_get_units ()));
 }
 
 static void
@@ -266,6 +285,7 @@ envelope_memory_breakdown_show (EnvelopeMemoryBreakdown *self,
                                             "settings.")));
     }
   show_generation (self, analysis);
+  show_plan (self, analysis);
   envelope_memory_chart_set_memory (self->memory_chart, m);
   gtk_widget_set_visible (GTK_WIDGET (self->step_plot), self->timeline != NULL);
   gtk_widget_queue_draw (GTK_WIDGET (self->step_plot));
@@ -308,6 +328,7 @@ envelope_memory_breakdown_class_init (EnvelopeMemoryBreakdownClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EnvelopeMemoryBreakdown, fit_formula);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeMemoryBreakdown, model_note);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeMemoryBreakdown, generation_label);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeMemoryBreakdown, plan_label);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeMemoryBreakdown, step_plot);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "envelope-memory-breakdown");
