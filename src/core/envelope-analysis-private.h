@@ -36,6 +36,8 @@ gboolean envelope_layer_kind_infer (EnvelopeInference *inference,
  * 14% for AlexNet.  The fit keeps 1/20 of them aside. */
 #define ENVELOPE_STEP_FRAGMENTATION 20
 
+typedef struct _EnvelopeStepNodes EnvelopeStepNodes;
+
 typedef struct
 {
   const EnvelopeNetwork *network;
@@ -46,7 +48,12 @@ typedef struct
    * belongs to (its layers contiguous), or G_MAXUINT; NULL for none */
   const guint *segment;
   guint n_segments;
+  const EnvelopeStepNodes *nodes;  /* gathered by envelope_step_nodes_new(), or NULL */
 } EnvelopeStepInput;
+
+EnvelopeStepNodes *envelope_step_nodes_new  (const EnvelopeStepInput *input);
+void               envelope_step_nodes_free (EnvelopeStepNodes       *nodes);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EnvelopeStepNodes, envelope_step_nodes_free)
 
 typedef struct
 {

@@ -29,6 +29,7 @@ struct _EnvelopeAnalysis
   EnvelopeTotals totals;
   EnvelopeMemory memory;
   EnvelopeFit fit;
+  EnvelopeStepNodes *step_nodes;   /* what the PyTorch model's walks read of the layers */
   guint64 pytorch_max_batch;
   guint64 lecture_fixed;     /* the lecture's train(B) = fixed + B × per sample */
   guint64 lecture_per_sample;
@@ -336,7 +337,7 @@ compute_memory (EnvelopeAnalysis *analysis,
   /* the PyTorch model: a step walked tensor by tensor, and inference */
   m->model = training->memory_model;
   {
-    EnvelopeStepInput input = { analysis->network, analysis->layers, analysis->n_layers, training };
+    EnvelopeStepInput input;
     EnvelopeStepResult step, inference;
     guint64 device_memory = training->device_memory;
 
@@ -346,6 +347,7 @@ compute_memory (EnvelopeAnalysis *analysis,
         device_memory = device ? device->memory : 0;
       }
     budget = device_memory > training->reserved_memory ? device_memory - training->reserved_memory : 0;
+    envelope_analysis_get_step_input (analysis, &input);
     if (!envelope_step_simulate (&input, training->batch, FALSE, device_memory > 0 ? MAX (budget, 1) : 0,
                                  &step, NULL, NULL, error) ||
         !envelope_step_simulate (&input, training->batch, TRUE, 0, &inference, NULL, NULL, error))
@@ -556,8 +558,15 @@ envelope_analysis_new (const EnvelopeNetwork  *network,
         }
     }
 
-  if (!compute_layers (analysis, max_inputs, location, error) ||
-      !compute_peak (analysis, error) || !compute_memory (analysis, error))
+  if (!compute_layers (analysis, max_inputs, location, error) || !compute_peak (analysis, error))
+    return NULL;
+  {
+    EnvelopeStepInput input;
+
+    envelope_analysis_get_step_input (analysis, &input);
+    analysis->step_nodes = envelope_step_nodes_new (&input);
+  }
+  if (!compute_memory (analysis, error))
     return NULL;
 
   return g_steal_pointer (&analysis);
@@ -569,6 +578,7 @@ envelope_analysis_free (EnvelopeAnalysis *analysis)
   if (analysis == NULL)
     return;
   envelope_training_clear (&analysis->training);
+  envelope_step_nodes_free (analysis->step_nodes);
   g_free (analysis->layers);
   g_free (analysis->offsets);
   g_free (analysis->indices);
@@ -1009,9 +1019,10 @@ envelope_analysis_train_bytes_at (const EnvelopeAnalysis *analysis,
 
   if (analysis->memory.model == ENVELOPE_MEMORY_MODEL_PYTORCH)
     {
-      EnvelopeStepInput input = { analysis->network, analysis->layers, analysis->n_layers, &analysis->training };
+      EnvelopeStepInput input;
       EnvelopeStepResult step;
 
+      envelope_analysis_get_step_input (analysis, &input);
       if (!envelope_step_simulate (&input, batch, FALSE, 0, &step, NULL, NULL, NULL))
         return FALSE;
       *bytes = step.peak.total;
@@ -1031,6 +1042,7 @@ envelope_analysis_get_step_input (const EnvelopeAnalysis *analysis,
   input->layers = analysis->layers;
   input->n_layers = analysis->n_layers;
   input->training = &analysis->training;
+  input->nodes = analysis->step_nodes;
 }
 
 /* The lecture model's train-time bytes at @batch, whichever model drives
@@ -1056,10 +1068,11 @@ envelope_analysis_step_timeline (const EnvelopeAnalysis *analysis,
                                  gpointer                user_data,
                                  GError                **error)
 {
-  EnvelopeStepInput input = { analysis->network, analysis->layers, analysis->n_layers, &analysis->training };
+  EnvelopeStepInput input;
   EnvelopeStepResult step;
 
   g_return_val_if_fail (func != NULL, FALSE);
+  envelope_analysis_get_step_input (analysis, &input);
   return envelope_step_simulate (&input, batch, FALSE, 0, &step, func, user_data, error);
 }
 

@@ -48,6 +48,24 @@ typedef struct
   gboolean pinned;           /* held by the caller the whole step (the batch, the targets) */
 } Tensor;
 
+/* What the walk reads of a layer, gathered once: a long network's
+ * figures are mostly memory to go through. */
+typedef struct
+{
+  const guint *inputs;
+  guint64 activations;       /* output values per sample */
+  guint64 extra_fixed;       /* saved besides its inputs and output (masks, indices, statistics, held values) */
+  guint64 extra_per_sample;
+  guint64 grad_bytes;        /* its parameters' fp32 gradients, as allocated */
+  guint64 held;              /* inference: bytes per sample it holds while it runs */
+  guint n_inputs;
+  guint16 saves;
+  guint8 type;
+  guint8 bytes;              /* per output value */
+  guint8 in_place;           /* may overwrite its input in PyTorch */
+  guint8 needs_params;       /* has parameters of its own or shared */
+} Node;
+
 typedef struct
 {
   const EnvelopeStepInput *in;
@@ -241,18 +259,23 @@ moment (Walk             *walk,
         gint              layer,
         guint64           transient)
 {
-  EnvelopeStepPoint point = { 0 };
-
-  point.phase = phase;
-  point.layer = layer;
-  memcpy (point.bytes, walk->live, sizeof point.bytes);
-  point.bytes[ENVELOPE_STEP_WORKSPACE] = sum (walk, point.bytes[ENVELOPE_STEP_WORKSPACE], transient);
-  for (guint k = 0; k < ENVELOPE_N_STEP_TERMS; k++)
-    point.total = sum (walk, point.total, point.bytes[k]);
-  guint64 fixed = sum (walk, walk->live_fixed, transient);
   EnvelopeStepResult *result = walk->result;
+  guint64 fixed = sum (walk, walk->live_fixed, transient);
+  guint64 total = transient;
+  EnvelopeStepPoint point;
 
-  if (point.total > result->peak.total || result->peak.total == 0)
+  for (guint k = 0; k < ENVELOPE_N_STEP_TERMS; k++)
+    total = sum (walk, total, walk->live[k]);
+  /* the point is written out only when someone reads it */
+  if (total > result->peak.total || result->peak.total == 0 || walk->func != NULL)
+    {
+      point.phase = phase;
+      point.layer = layer;
+      memcpy (point.bytes, walk->live, sizeof point.bytes);
+      point.bytes[ENVELOPE_STEP_WORKSPACE] += transient;
+      point.total = total;
+    }
+  if (total > result->peak.total || result->peak.total == 0)
     {
       result->peak = point;
       if (walk->budget == 0)
@@ -292,16 +315,15 @@ moment (Walk             *walk,
  * (autocast) activations are half precision, the batch stays fp32, and
  * softmax runs in fp32; token ids are int64. */
 static guint
-output_bytes (const EnvelopeStepInput *in,
-              guint                    i,
-              const guint             *embeds)
+output_bytes (const EnvelopeTraining *training,
+              EnvelopeLayerType       type,
+              gboolean                embedded)
 {
-  EnvelopeLayerType type = in->layers[i].type;
-  guint b = envelope_dtype_get_bytes (in->training->dtype);
+  guint b = envelope_dtype_get_bytes (training->dtype);
 
   if (type == ENVELOPE_LAYER_INPUT)
-    return embeds[i] ? 8 : (in->training->mixed_precision ? 4 : b);
-  if (in->training->mixed_precision)
+    return embedded ? 8 : (training->mixed_precision ? 4 : b);
+  if (training->mixed_precision)
     return type == ENVELOPE_LAYER_SOFTMAX ? 4 : 2;
   return b;
 }
@@ -322,6 +344,114 @@ tensor_blocks (Walk                       *walk,
   return total;
 }
 
+struct _EnvelopeStepNodes
+{
+  Node *nodes;
+  guint *consumers;
+  guint64 params;            /* bytes as allocated */
+  guint64 trainable;         /* fp32 bytes of the trainable parameters, as allocated */
+  guint64 weight_copies;     /* autocast's half-precision weights */
+  gboolean uses_cublas;
+  guint last;                /* the network's output */
+  gboolean overflow;
+};
+
+/* Gathers what every walk reads of the layers, once per analysis. */
+EnvelopeStepNodes *
+envelope_step_nodes_new (const EnvelopeStepInput *in)
+{
+  const EnvelopeTraining *training = in->training;
+  guint n = in->n_layers;
+  EnvelopeStepNodes *prepared = g_new0 (EnvelopeStepNodes, 1);
+  g_autofree guint *embeds = g_new0 (guint, MAX (n, 1));        /* read by an embedding: token ids */
+  Node *nodes = prepared->nodes = g_new0 (Node, MAX (n, 1));
+  guint *consumers = prepared->consumers = g_new0 (guint, MAX (n, 1));
+  guint act = training->mixed_precision ? 2 : envelope_dtype_get_bytes (training->dtype);
+  guint param_bytes = envelope_dtype_get_bytes (training->dtype);
+  guint64 params = 0, trainable = 0, weight_copies = 0;
+  gboolean uses_cublas = FALSE;
+  guint last = n > 0 ? n - 1 : 0;
+  Walk walk = { 0 };
+
+  for (guint i = 0; i < n; i++)
+    {
+      const EnvelopeLayerFigures *f = &in->layers[i];
+      const EnvelopeLayerKind *kind = envelope_layer_kind_get (f->type);
+      Node *node = &nodes[i];
+
+      node->inputs = f->inputs;
+      node->n_inputs = f->n_inputs;
+      node->activations = f->activations;
+      node->saves = (guint16) f->saves;
+      node->type = (guint8) f->type;
+      /* in place: an activation whose derivative reads its output (one
+       * that reads its input keeps a copy: a new tensor either way), or
+       * a residual add, written "+=" */
+      node->in_place = (kind->category == ENVELOPE_CATEGORY_ACTIVATION && kind->in_place &&
+                        !(f->saves & ENVELOPE_SAVES_INPUT)) || f->type == ENVELOPE_LAYER_ADD;
+      node->needs_params = f->trainable > 0 || f->shares >= 0;
+      node->grad_bytes = f->trainable > 0 ? tensor_blocks (&walk, f, 4, FALSE) : 0;
+      node->held = product (&walk, f->internal, act);
+      if (f->saves & ENVELOPE_SAVES_MASK)
+        node->extra_per_sample = sum (&walk, node->extra_per_sample, f->activations);
+      if (f->saves & ENVELOPE_SAVES_INDICES)
+        node->extra_per_sample = sum (&walk, node->extra_per_sample, product (&walk, f->activations, 8));
+      if (f->saves & ENVELOPE_SAVES_CHANNEL_STATISTICS)
+        node->extra_fixed = sum (&walk, node->extra_fixed, product (&walk, f->rank > 0 ? f->shape[0] : 1, 8));
+      if (f->saves & ENVELOPE_SAVES_POSITION_STATISTICS)
+        {
+          guint64 features = f->layout == ENVELOPE_TENSOR_TOKENS ? f->shape[1] : f->shape[0];
+          node->extra_per_sample = sum (&walk, node->extra_per_sample,
+                                        product (&walk, features > 0 ? f->activations / features : 0, 8));
+        }
+      if (f->saves & ENVELOPE_SAVES_HELD)
+        node->extra_per_sample = sum (&walk, node->extra_per_sample,
+                                      product (&walk, f->saved_values > 0 ? f->saved_values : f->internal, act));
+
+      for (guint k = 0; k < f->n_inputs; k++)
+        {
+          consumers[f->inputs[k]]++;
+          if (f->type == ENVELOPE_LAYER_EMBEDDING)
+            embeds[f->inputs[k]] = 1;
+        }
+      params = sum (&walk, params, tensor_blocks (&walk, f, training->mixed_precision ? 4 : param_bytes, TRUE));
+      trainable = sum (&walk, trainable, node->grad_bytes);
+      if (f->saves & ENVELOPE_SAVES_HELD || f->type == ENVELOPE_LAYER_DENSE || f->type == ENVELOPE_LAYER_MATMUL)
+        uses_cublas = TRUE;
+      /* autocast casts each weight to half precision once per forward,
+       * and the layers keep the copies for their backward */
+      if (training->mixed_precision && f->saves & (ENVELOPE_SAVES_INPUT | ENVELOPE_SAVES_INPUTS))
+        weight_copies = sum (&walk, weight_copies, round_block (&walk, product (&walk, f->weights, 2)));
+    }
+  for (guint i = 0; i < n; i++)
+    nodes[i].bytes = (guint8) output_bytes (training, nodes[i].type, embeds[i]);
+  /* the network's output: the last layer nothing reads */
+  for (guint i = n; i-- > 0;)
+    if (consumers[i] == 0)
+      {
+        last = i;
+        break;
+      }
+
+  prepared->params = params;
+  prepared->trainable = trainable;
+  prepared->weight_copies = weight_copies;
+  prepared->uses_cublas = uses_cublas;
+  prepared->last = last;
+  prepared->overflow = walk.overflow;
+  return prepared;
+}
+
+void
+envelope_step_nodes_free (EnvelopeStepNodes *prepared)
+{
+  if (prepared == NULL)
+    return;
+  g_free (prepared->nodes);
+  g_free (prepared->consumers);
+  g_free (prepared);
+}
+
 gboolean
 envelope_step_simulate (const EnvelopeStepInput *in,
                         guint64                  batch,
@@ -335,8 +465,6 @@ envelope_step_simulate (const EnvelopeStepInput *in,
   const EnvelopeTraining *training = in->training;
   guint n = in->n_layers;
   g_autofree guint *storage = g_new (guint, n);       /* layer → its output's tensor */
-  g_autofree guint *consumers = g_new0 (guint, n);
-  g_autofree guint *embeds = g_new0 (guint, n);        /* read by an embedding: token ids */
   g_autofree gboolean *needs_grad = g_new0 (gboolean, n);
   g_autofree guint *saved_first = g_new (guint, n + 1); /* layer → its saved tensors in saved_list */
   g_autoptr(GArray) saved_list = g_array_new (FALSE, FALSE, sizeof (guint));
@@ -352,12 +480,17 @@ envelope_step_simulate (const EnvelopeStepInput *in,
   g_autofree guint *recomputed = g_new (guint, n_segments + 1);
   g_autoptr(GArray) segment_inputs = g_array_new (FALSE, FALSE, sizeof (guint) * 2);   /* (segment, tensor) */
   Walk walk = { 0 };
-  guint64 params = 0, state = 0, weight_copies = 0, trainable = 0;
+  guint64 state = 0;
   guint slots = envelope_optimizer_get_slots (training->optimizer);
-  guint act = training->mixed_precision ? 2 : envelope_dtype_get_bytes (training->dtype);
-  guint param_bytes = envelope_dtype_get_bytes (training->dtype);
-  gboolean uses_cublas = FALSE;
-  guint last = n - 1, copies = G_MAXUINT;
+  guint copies = G_MAXUINT;
+  g_autoptr(EnvelopeStepNodes) own = in->nodes == NULL ? envelope_step_nodes_new (in) : NULL;
+  const EnvelopeStepNodes *prepared = in->nodes != NULL ? in->nodes : own;
+  const Node *nodes = prepared->nodes;
+  const guint *consumers = prepared->consumers;
+  guint64 params = prepared->params, trainable = prepared->trainable;
+  guint64 weight_copies = inference ? 0 : prepared->weight_copies;
+  gboolean uses_cublas = prepared->uses_cublas;
+  guint last = prepared->last;
 
   memset (result, 0, sizeof *result);
   result->max_batch = G_MAXUINT64;
@@ -369,33 +502,7 @@ envelope_step_simulate (const EnvelopeStepInput *in,
   walk.user_data = user_data;
   walk.fits = TRUE;
   walk.tensors = g_array_sized_new (FALSE, FALSE, sizeof (Tensor), 2 * n + 8);
-
-  for (guint i = 0; i < n; i++)
-    {
-      const EnvelopeLayerFigures *f = &in->layers[i];
-
-      for (guint k = 0; k < f->n_inputs; k++)
-        {
-          consumers[f->inputs[k]]++;
-          if (f->type == ENVELOPE_LAYER_EMBEDDING)
-            embeds[f->inputs[k]] = 1;
-        }
-      params = sum (&walk, params, tensor_blocks (&walk, f, training->mixed_precision ? 4 : param_bytes, TRUE));
-      trainable = sum (&walk, trainable, tensor_blocks (&walk, f, 4, FALSE));
-      if (f->saves & ENVELOPE_SAVES_HELD || f->type == ENVELOPE_LAYER_DENSE || f->type == ENVELOPE_LAYER_MATMUL)
-        uses_cublas = TRUE;
-      /* autocast casts each weight to half precision once per forward,
-       * and the layers keep the copies for their backward */
-      if (training->mixed_precision && !inference && f->saves & (ENVELOPE_SAVES_INPUT | ENVELOPE_SAVES_INPUTS))
-        weight_copies = sum (&walk, weight_copies, round_block (&walk, product (&walk, f->weights, 2)));
-    }
-  /* the network's output: the last layer nothing reads */
-  for (guint i = n; i-- > 0;)
-    if (consumers[i] == 0)
-      {
-        last = i;
-        break;
-      }
+  walk.overflow = prepared->overflow;
 
   /* fixed terms: parameters, optimizer state, workspaces, the context */
   walk.live[ENVELOPE_STEP_PARAMETERS] = params;
@@ -435,18 +542,16 @@ envelope_step_simulate (const EnvelopeStepInput *in,
   /* ---- forward ---- */
   for (guint i = 0; i < n; i++)
     {
-      const EnvelopeLayerFigures *f = &in->layers[i];
+      const Node *f = &nodes[i];
       EnvelopeLayerType type = f->type;
-      const EnvelopeLayerKind *kind = envelope_layer_kind_get (type);
-      guint b = output_bytes (in, i, embeds);
       guint saves = f->saves;
       gboolean grad_in = FALSE, reuse = FALSE;
-      guint64 per_sample = product (&walk, f->activations, b);
+      guint64 per_sample = product (&walk, f->activations, f->bytes);
       guint first = f->n_inputs > 0 ? storage[f->inputs[0]] : G_MAXUINT;
 
       for (guint k = 0; k < f->n_inputs; k++)
         grad_in |= needs_grad[f->inputs[k]];
-      needs_grad[i] = !inference && (grad_in || f->trainable > 0 || f->shares >= 0);
+      needs_grad[i] = !inference && (grad_in || f->needs_params);
       saved_first[i] = saved_list->len;
 
       if (inference && (type == ENVELOPE_LAYER_DROPOUT || type == ENVELOPE_LAYER_STOCHASTIC_DEPTH))
@@ -454,14 +559,9 @@ envelope_step_simulate (const EnvelopeStepInput *in,
       if (first != G_MAXUINT)
         {
           const Tensor *source = tensor (&walk, first);
-          /* in place: an activation (or a residual add, written "+=")
-           * over an input nothing else reads and no backward needs; an
-           * activation whose derivative reads its input keeps a copy, so
-           * it is a new tensor either way */
-          gboolean in_place = (kind->category == ENVELOPE_CATEGORY_ACTIVATION && kind->in_place &&
-                               !(saves & ENVELOPE_SAVES_INPUT)) || type == ENVELOPE_LAYER_ADD;
+          /* in place over an input nothing else reads and no backward needs */
           reuse = (saves & ENVELOPE_SAVES_VIEW) ||
-                  (in_place && source->fwd_uses == 1 && source->saved_by == 0 && !source->pinned &&
+                  (f->in_place && source->fwd_uses == 1 && source->saved_by == 0 && !source->pinned &&
                    source->per_sample == per_sample && source->fixed == 0);
         }
 
@@ -486,29 +586,12 @@ envelope_step_simulate (const EnvelopeStepInput *in,
             g_array_append_val (saved_list, first);
           if (saves & ENVELOPE_SAVES_OUTPUT)
             g_array_append_val (saved_list, storage[i]);
-          {
-            guint64 fixed = 0, ps = 0;
-
-            if (saves & ENVELOPE_SAVES_MASK)
-              ps = sum (&walk, ps, f->activations);
-            if (saves & ENVELOPE_SAVES_INDICES)
-              ps = sum (&walk, ps, product (&walk, f->activations, 8));
-            if (saves & ENVELOPE_SAVES_CHANNEL_STATISTICS)
-              fixed = sum (&walk, fixed, product (&walk, f->rank > 0 ? f->shape[0] : 1, 8));
-            if (saves & ENVELOPE_SAVES_POSITION_STATISTICS)
-              {
-                guint64 features = f->layout == ENVELOPE_TENSOR_TOKENS ? f->shape[1] : f->shape[0];
-                ps = sum (&walk, ps, product (&walk, features > 0 ? f->activations / features : 0, 8));
-              }
-            if (saves & ENVELOPE_SAVES_HELD)
-              ps = sum (&walk, ps, product (&walk, f->saved_values > 0 ? f->saved_values : f->internal, act));
-            if (fixed > 0 || ps > 0)
-              {
-                extra = allocate (&walk, ENVELOPE_STEP_SAVED_ACTIVATIONS, fixed, ps);
-                tensor (&walk, extra)->refs = 0;
-                g_array_append_val (saved_list, extra);
-              }
-          }
+          if (f->extra_fixed > 0 || f->extra_per_sample > 0)
+            {
+              extra = allocate (&walk, ENVELOPE_STEP_SAVED_ACTIVATIONS, f->extra_fixed, f->extra_per_sample);
+              tensor (&walk, extra)->refs = 0;
+              g_array_append_val (saved_list, extra);
+            }
           if (n_segments > 0 && in->segment[i] < n_segments)
             {
               /* checkpointed: nothing is kept but the segment's inputs
@@ -541,8 +624,7 @@ envelope_step_simulate (const EnvelopeStepInput *in,
           for (guint k = saved_first[i]; k < saved_list->len; k++)
             save (&walk, g_array_index (saved_list, guint, k));
         }
-      moment (&walk, ENVELOPE_STEP_FORWARD, (gint) i,
-              inference && f->internal > 0 ? product (&walk, product (&walk, f->internal, act), batch) : 0);
+      moment (&walk, ENVELOPE_STEP_FORWARD, (gint) i, inference && f->held > 0 ? product (&walk, f->held, batch) : 0);
 
       for (guint k = 0; k < f->n_inputs; k++)
         {
@@ -604,13 +686,13 @@ envelope_step_simulate (const EnvelopeStepInput *in,
   for (guint i = 0; i < n; i++)
     grad[i] = G_MAXUINT;
   grad[last] = allocate (&walk, ENVELOPE_STEP_BACKWARD_TRANSIENT, 0,
-                         product (&walk, in->layers[last].activations, output_bytes (in, last, embeds)));
+                         product (&walk, nodes[last].activations, nodes[last].bytes));
   for (guint k = saved_first[n]; k < saved_list->len; k++)
     unsave (&walk, g_array_index (saved_list, guint, k));
 
   for (guint i = n; i-- > 0;)
     {
-      const EnvelopeLayerFigures *f = &in->layers[i];
+      const Node *f = &nodes[i];
       guint g = grad[i];
 
       if (n_segments > 0 && in->segment[i] < n_segments && recomputed[in->segment[i]] == G_MAXUINT)
@@ -638,7 +720,7 @@ envelope_step_simulate (const EnvelopeStepInput *in,
                 }
               else
                 gi = allocate (&walk, ENVELOPE_STEP_BACKWARD_TRANSIENT, 0,
-                               product (&walk, in->layers[source].activations, output_bytes (in, source, embeds)));
+                               product (&walk, nodes[source].activations, nodes[source].bytes));
               if (grad[source] == G_MAXUINT)
                 grad[source] = gi;
               else if (tensor (&walk, grad[source])->refs == 1 && gi != grad[source])
@@ -652,11 +734,10 @@ envelope_step_simulate (const EnvelopeStepInput *in,
                   grad[source] = total;
                 }
             }
-          if (f->trainable > 0)
+          if (f->grad_bytes > 0)
             {
-              guint64 bytes = tensor_blocks (&walk, f, 4, FALSE);
-              walk.live[ENVELOPE_STEP_GRADIENTS] = sum (&walk, walk.live[ENVELOPE_STEP_GRADIENTS], bytes);
-              walk.live_fixed = sum (&walk, walk.live_fixed, bytes);
+              walk.live[ENVELOPE_STEP_GRADIENTS] = sum (&walk, walk.live[ENVELOPE_STEP_GRADIENTS], f->grad_bytes);
+              walk.live_fixed = sum (&walk, walk.live_fixed, f->grad_bytes);
             }
           moment (&walk, ENVELOPE_STEP_BACKWARD, (gint) i, 0);
         }
