@@ -118,14 +118,18 @@ def allocated():
     return torch.cuda.memory_allocated() if CUDA else 0
 
 
+def forward_loss(model, x, y, dtype=None):
+    """The forward and the cross-entropy loss, under autocast to dtype if given."""
+    if dtype is None:
+        return nn.functional.cross_entropy(model(x), y)
+    with torch.autocast(DEVICE, dtype=dtype):
+        return nn.functional.cross_entropy(model(x), y)
+
+
 def one_step(model, opt, batch, dtype=None):
     x = torch.randn(batch, *shape_of(model._name), device=DEVICE)
     y = torch.randint(0, classes_of(model._name), (batch,), device=DEVICE)
-    if dtype is not None:
-        with torch.autocast(DEVICE, dtype=dtype):
-            loss = nn.functional.cross_entropy(model(x), y)
-    else:
-        loss = nn.functional.cross_entropy(model(x), y)
+    loss = forward_loss(model, x, y, dtype)
     loss.backward()
     opt.step()
     opt.zero_grad(set_to_none=True)
@@ -145,11 +149,7 @@ def measure_step(model, opt, batch, dtype=None):
         torch.cuda.reset_peak_memory_stats()
     x = torch.randn(batch, *shape_of(model._name), device=DEVICE)
     y = torch.randint(0, classes_of(model._name), (batch,), device=DEVICE)
-    if dtype is not None:
-        with torch.autocast(DEVICE, dtype=dtype):
-            loss = nn.functional.cross_entropy(model(x), y)
-    else:
-        loss = nn.functional.cross_entropy(model(x), y)
+    loss = forward_loss(model, x, y, dtype)
     sync()
     forward = allocated() - base
     forward_peak = (torch.cuda.max_memory_allocated() - base) if CUDA else 0
@@ -189,11 +189,7 @@ def measure_saved(model, batch, dtype=None):
     x = torch.randn(batch, *shape_of(model._name), device=DEVICE)
     y = torch.randint(0, classes_of(model._name), (batch,), device=DEVICE)
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: None):
-        if dtype is not None:
-            with torch.autocast(DEVICE, dtype=dtype):
-                loss = nn.functional.cross_entropy(model(x), y)
-        else:
-            loss = nn.functional.cross_entropy(model(x), y)
+        loss = forward_loss(model, x, y, dtype)
     total = sum(seen.values())
     del x, y, loss, keep
     return total

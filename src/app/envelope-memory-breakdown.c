@@ -93,6 +93,38 @@ grid_label (GtkGrid *grid,
   return GTK_LABEL (label);
 }
 
+/* Row @i shows a term when the model has that many; FALSE when hidden. */
+static gboolean
+show_row (EnvelopeMemoryBreakdown *self,
+          guint                    i,
+          guint                    n_terms)
+{
+  gboolean shown = i < n_terms;
+
+  gtk_widget_set_visible (self->term_swatches[i], shown);
+  gtk_widget_set_visible (GTK_WIDGET (self->term_names[i]), shown);
+  gtk_widget_set_visible (GTK_WIDGET (self->term_sizes[i]), shown);
+  gtk_widget_set_visible (GTK_WIDGET (self->term_shares[i]), shown);
+  gtk_widget_set_visible (GTK_WIDGET (self->term_formulas[i]), shown);
+  return shown;
+}
+
+/* A term's name, bytes, share of @total and formula (taken). */
+static void
+show_term (EnvelopeMemoryBreakdown *self,
+           guint                    i,
+           const char              *name,
+           guint64                  bytes,
+           guint64                  total,
+           char                    *formula)
+{
+  gtk_label_set_text (self->term_names[i], name);
+  envelope_label_take_text (self->term_sizes[i], envelope_settings_format_bytes (bytes));
+  envelope_label_take_text (self->term_shares[i], envelope_format_percent (bytes, total));
+  envelope_label_take_text (self->term_formulas[i], formula);
+  gtk_widget_queue_draw (self->term_swatches[i]);
+}
+
 /* Serving a decoder: prefill and decode, and what fits. */
 static void
 show_generation (EnvelopeMemoryBreakdown *self,
@@ -227,22 +259,9 @@ envelope_memory_breakdown_show (EnvelopeMemoryBreakdown *self,
                                                  envelope_dtype_to_string (m->dtype),
                                                  envelope_optimizer_to_string (m->optimizer)));
       for (guint i = 0; i < ROWS; i++)
-        {
-          gboolean shown = i < ENVELOPE_N_STEP_TERMS;
-
-          gtk_widget_set_visible (self->term_swatches[i], shown);
-          gtk_widget_set_visible (GTK_WIDGET (self->term_names[i]), shown);
-          gtk_widget_set_visible (GTK_WIDGET (self->term_sizes[i]), shown);
-          gtk_widget_set_visible (GTK_WIDGET (self->term_shares[i]), shown);
-          gtk_widget_set_visible (GTK_WIDGET (self->term_formulas[i]), shown);
-          if (!shown)
-            continue;
-          gtk_label_set_text (self->term_names[i], envelope_step_term_get_label (i));
-          envelope_label_take_text (self->term_sizes[i], envelope_settings_format_bytes (peak->bytes[i]));
-          envelope_label_take_text (self->term_shares[i], envelope_format_percent (peak->bytes[i], peak->total));
-          envelope_label_take_text (self->term_formulas[i], envelope_analysis_explain_step (analysis, i));
-          gtk_widget_queue_draw (self->term_swatches[i]);
-        }
+        if (show_row (self, i, ENVELOPE_N_STEP_TERMS))
+          show_term (self, i, envelope_step_term_get_label (i), peak->bytes[i], peak->total,
+                     envelope_analysis_explain_step (analysis, i));
       test_explained = g_strdup_printf (_("%s: eval() under no_grad() holds the parameters and only the live "
                                           "activations"), inference);
       envelope_label_take_text (self->model_note,
@@ -263,22 +282,9 @@ envelope_memory_breakdown_show (EnvelopeMemoryBreakdown *self,
                                                  envelope_dtype_to_string (m->dtype),
                                                  envelope_optimizer_to_string (m->optimizer)));
       for (guint i = 0; i < ROWS; i++)
-        {
-          gboolean shown = i < ENVELOPE_N_MEMORY_TERMS;
-
-          gtk_widget_set_visible (self->term_swatches[i], shown);
-          gtk_widget_set_visible (GTK_WIDGET (self->term_names[i]), shown);
-          gtk_widget_set_visible (GTK_WIDGET (self->term_sizes[i]), shown);
-          gtk_widget_set_visible (GTK_WIDGET (self->term_shares[i]), shown);
-          gtk_widget_set_visible (GTK_WIDGET (self->term_formulas[i]), shown);
-          if (!shown)
-            continue;
-          gtk_label_set_text (self->term_names[i], envelope_memory_term_get_label (i));
-          envelope_label_take_text (self->term_sizes[i], envelope_settings_format_bytes (m->train[i]));
-          envelope_label_take_text (self->term_shares[i], envelope_format_percent (m->train[i], m->train_total));
-          envelope_label_take_text (self->term_formulas[i], envelope_analysis_explain_memory (analysis, i));
-          gtk_widget_queue_draw (self->term_swatches[i]);
-        }
+        if (show_row (self, i, ENVELOPE_N_MEMORY_TERMS))
+          show_term (self, i, envelope_memory_term_get_label (i), m->train[i], m->train_total,
+                     envelope_analysis_explain_memory (analysis, i));
       envelope_label_take_text (self->model_note,
                                 g_strdup (_("The lecture's model: every layer output and every error signal at once. "
                                             "What PyTorch really holds on a GPU is the default model in the training "

@@ -103,6 +103,17 @@ set_training (EnvelopeTrainingPanel *self,
   gtk_widget_activate_action (GTK_WIDGET (self), "win.set-training", "(sv)", key, value);
 }
 
+/* An entry that cannot be read is marked, and edits nothing. */
+static void
+mark_valid (GtkEditable *editable,
+            gboolean     valid)
+{
+  if (valid)
+    gtk_widget_remove_css_class (GTK_WIDGET (editable), "error");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (editable), "error");
+}
+
 static void
 on_batch_changed (GtkEditable           *editable,
                   EnvelopeTrainingPanel *self)
@@ -176,10 +187,7 @@ on_generate_changed (GtkEditable           *editable,
 
   if (self->updating)
     return;
-  if (valid)
-    gtk_widget_remove_css_class (GTK_WIDGET (editable), "error");
-  else
-    gtk_widget_add_css_class (GTK_WIDGET (editable), "error");
+  mark_valid (editable, valid);
   if (valid)
     set_training (self, "generate", g_variant_new_string (text));
 }
@@ -226,10 +234,7 @@ on_bytes_changed (GtkEditable           *editable,
 
   if (self->updating)
     return;
-  if (valid)
-    gtk_widget_remove_css_class (GTK_WIDGET (editable), "error");
-  else
-    gtk_widget_add_css_class (GTK_WIDGET (editable), "error");
+  mark_valid (editable, valid);
   if (valid)
     set_training (self, key, g_variant_new_uint64 (bytes));
 }

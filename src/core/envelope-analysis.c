@@ -1014,9 +1014,6 @@ envelope_analysis_train_bytes_at (const EnvelopeAnalysis *analysis,
                                   guint64                 batch,
                                   guint64                *bytes)
 {
-  const EnvelopeFit *fit = &analysis->fit;
-  guint64 grow;
-
   if (analysis->memory.model == ENVELOPE_MEMORY_MODEL_PYTORCH)
     {
       EnvelopeStepInput input;
@@ -1028,9 +1025,7 @@ envelope_analysis_train_bytes_at (const EnvelopeAnalysis *analysis,
       *bytes = step.peak.total;
       return TRUE;
     }
-  if (!g_uint64_checked_mul (&grow, fit->bytes_per_sample, batch))
-    return FALSE;
-  return g_uint64_checked_add (bytes, fit->fixed_bytes, grow);
+  return envelope_analysis_lecture_bytes_at (analysis, batch, bytes);
 }
 
 void
