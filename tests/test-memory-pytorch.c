@@ -552,6 +552,56 @@ test_checkpoint_plan (void)
   g_assert_cmpuint (no_need->added_macs, ==, 0);
 }
 
+/* Checkpointed blocks against the GPU: torch.utils.checkpoint
+ * (use_reentrant=False) around torchvision's blocks, one step measured as
+ * the others. */
+static void
+test_checkpoint_measured (void)
+{
+  static const struct { const char *file; guint64 batch; const char *blocks; guint64 measured; } cases[] = {
+    { "resnet50.json", 256, "", G_GUINT64_CONSTANT (22492446208) },
+    { "resnet50.json", 256, "layer1/0 layer1/1 layer1/2", G_GUINT64_CONSTANT (16734275072) },
+    { "resnet50.json", 256, "*", G_GUINT64_CONSTANT (9584757248) },
+    { "vit_b_16.json", 128, "", G_GUINT64_CONSTANT (17235080704) },
+    { "vit_b_16.json", 128, "*", G_GUINT64_CONSTANT (3414268928) },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(EnvelopeNetwork) network = load (cases[i].file);
+      g_autoptr(EnvelopeAnalysis) analysis = analyse (network, cases[i].batch, ENVELOPE_OPTIMIZER_SGD_MOMENTUM, FALSE, 0);
+      /* a budget of one byte: the plan walks every block, and we choose */
+      g_autoptr(EnvelopeCheckpointPlan) plan = envelope_analysis_plan_checkpoints (analysis, cases[i].batch, 1, NULL);
+      g_auto(GStrv) names = g_strsplit (cases[i].blocks, " ", -1);
+      g_autofree char *what = g_strdup_printf ("%s at batch %" G_GUINT64_FORMAT ", checkpointed: %s", cases[i].file,
+                                               cases[i].batch, cases[i].blocks[0] ? cases[i].blocks : "none");
+      guint64 predicted;
+
+      g_assert_nonnull (plan);
+      if (cases[i].blocks[0] == '\0')
+        predicted = plan->peak_plain;
+      else if (g_str_equal (cases[i].blocks, "*"))
+        predicted = plan->peak_all;
+      else
+        {
+          /* the plan for the measured batch on 16 GiB chose these three */
+          g_autoptr(EnvelopeCheckpointPlan) on_16 = envelope_analysis_plan_checkpoints (analysis, cases[i].batch,
+                                                                                         16 * GIB, NULL);
+          guint k = 0;
+
+          for (guint b = 0; b < on_16->blocks->len; b++)
+            {
+              const EnvelopeCheckpointBlock *block = &g_array_index (on_16->blocks, EnvelopeCheckpointBlock, b);
+              if (block->chosen)
+                g_assert_cmpstr (block->name, ==, names[k++]);
+            }
+          g_assert_cmpuint (k, ==, g_strv_length (names));
+          predicted = on_16->peak_planned;
+        }
+      assert_within (what, predicted, cases[i].measured, 0.10);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -568,6 +618,7 @@ main (int    argc,
   g_test_add_func ("/memory/pytorch/token-ids", test_token_ids);
   g_test_add_func ("/memory/pytorch/generation", test_generation);
   g_test_add_func ("/memory/pytorch/checkpoint-plan", test_checkpoint_plan);
+  g_test_add_func ("/memory/pytorch/checkpoint-measured", test_checkpoint_measured);
 
   return g_test_run ();
 }

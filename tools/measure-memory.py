@@ -300,10 +300,64 @@ def near_limit(out):
         json.dump(result, f, indent=1, sort_keys=True)
 
 
+class Checkpointed(nn.Module):
+    """A block run under torch.utils.checkpoint: it keeps its inputs only."""
+
+    def __init__(self, block):
+        super().__init__()
+        self.block = block
+
+    def forward(self, x):
+        return torch.utils.checkpoint.checkpoint(self.block, x, use_reentrant=False)
+
+
+# network, batch, the blocks to checkpoint (None: every one)
+CHECKPOINT = [
+    ("resnet50", 256, []),
+    ("resnet50", 256, [("layer1", 0), ("layer1", 1), ("layer1", 2)]),
+    ("resnet50", 256, None),
+    ("vit_b_16", 128, []),
+    ("vit_b_16", 128, None),
+]
+
+
+def checkpointing(out):
+    result = []
+    for name, batch, blocks in CHECKPOINT:
+        model = build(name)
+        model._name = name
+        if name == "vit_b_16":
+            stages = [model.encoder.layers]
+        else:
+            stages = [getattr(model, "layer%d" % k) for k in range(1, 5)]
+        if blocks is None:
+            blocks = [(s, i) for s in range(len(stages)) for i in range(len(stages[s]))]
+        else:
+            blocks = [(int(s[-1]) - 1, i) for s, i in blocks]
+        for s, i in blocks:
+            stages[s][i] = Checkpointed(stages[s][i])
+        model.to(DEVICE).train()
+        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        one_step(model, opt, 2)
+        r = measure_step(model, opt, batch)
+        row = {"network": name, "batch": batch, "blocks": len(blocks), "total": r["base"] + r["step"], **r}
+        log(json.dumps(row))
+        result.append(row)
+        del model, opt
+        gc.collect()
+        if CUDA:
+            torch.cuda.empty_cache()
+    with open(out, "w") as f:
+        json.dump(result, f, indent=1, sort_keys=True)
+
+
 def main():
     out = sys.argv[2] if len(sys.argv) > 2 else None
     if len(sys.argv) > 3 and sys.argv[3] == "near-limit":
         near_limit(out)
+        return
+    if len(sys.argv) > 3 and sys.argv[3] == "checkpoint":
+        checkpointing(out)
         return
     result = {"torch": torch.__version__, "device": DEVICE, "networks": {}}
     if CUDA:

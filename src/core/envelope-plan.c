@@ -42,7 +42,7 @@ block_of (const EnvelopeLayer *layer,
 
   if (layer->group != NULL)
     return g_strdup (layer->group);
-  if (depth == 0 || count_parts (layer->name) <= depth)
+  if (count_parts (layer->name) <= depth)
     return NULL;
   for (guint seen = 0; *p; p++)
     if ((*p == '/' || *p == '.') && ++seen == depth)
@@ -50,33 +50,21 @@ block_of (const EnvelopeLayer *layer,
   return g_strndup (layer->name, (gsize) (p - layer->name));
 }
 
+/* The blocks at one depth of the names (or the stages between poolings
+ * when @depth is 0): runs of two layers or more under one parent. */
 static GArray *
-find_blocks (const EnvelopeAnalysis *analysis)
+blocks_at (const EnvelopeAnalysis *analysis,
+           guint                   depth)
 {
   const EnvelopeNetwork *network = envelope_analysis_get_network (analysis);
   guint n = envelope_analysis_get_n_layers (analysis);
   GArray *blocks = g_array_new (FALSE, TRUE, sizeof (EnvelopeCheckpointBlock));
   g_autoptr(GPtrArray) keys = g_ptr_array_new_full (n, g_free);
-  gboolean any = FALSE;
   guint stage = 1;
 
-  guint depth = G_MAXUINT;
-
-  /* blocks are one level above the shortest names that have parents:
-   * "layer3/2" when the layers are "layer3/2/conv1" and the like */
   for (guint i = 0; i < n; i++)
-    {
-      guint parts = count_parts (envelope_network_get_layer (network, i)->name);
-      if (parts > 1)
-        depth = MIN (depth, parts - 1);
-    }
-  for (guint i = 0; i < n; i++)
-    {
-      char *key = block_of (envelope_network_get_layer (network, i), depth == G_MAXUINT ? 0 : depth);
-      any |= key != NULL;
-      g_ptr_array_add (keys, key);
-    }
-  if (!any)
+    g_ptr_array_add (keys, depth > 0 ? block_of (envelope_network_get_layer (network, i), depth) : NULL);
+  if (depth == 0)
     /* the stages between poolings (VGG's conv1 … conv5) */
     for (guint i = 1; i < n; i++)
       {
@@ -100,19 +88,63 @@ find_blocks (const EnvelopeAnalysis *analysis)
         continue;
       while (j + 1 < n && g_strcmp0 (g_ptr_array_index (keys, j + 1), key) == 0)
         j++;
-      block.first = i;
-      block.last = j;
-      block.name = g_strdup (key);
-      for (guint k = i; k <= j; k++)
-        block.macs += envelope_analysis_get_layer (analysis, k)->macs;
       /* a block of one layer keeps its input either way: nothing to gain */
       if (j > i)
-        g_array_append_val (blocks, block);
-      else
-        g_free (block.name);
+        {
+          block.first = i;
+          block.last = j;
+          block.name = g_strdup (key);
+          for (guint k = i; k <= j; k++)
+            block.macs += envelope_analysis_get_layer (analysis, k)->macs;
+          g_array_append_val (blocks, block);
+        }
       i = j;
     }
   return blocks;
+}
+
+static void
+free_blocks (GArray *blocks)
+{
+  for (guint b = 0; b < blocks->len; b++)
+    g_free (g_array_index (blocks, EnvelopeCheckpointBlock, b).name);
+  g_array_unref (blocks);
+}
+
+/* The candidates: the depth of the names that gives the most blocks
+ * ("layer3/2" rather than "layer3"; "encoder/0" rather than "encoder"),
+ * or the stages between poolings in a network without parents in its
+ * names. */
+static GArray *
+find_blocks (const EnvelopeAnalysis *analysis)
+{
+  const EnvelopeNetwork *network = envelope_analysis_get_network (analysis);
+  guint n = envelope_analysis_get_n_layers (analysis);
+  guint deepest = 0;
+  GArray *best = NULL;
+
+  for (guint i = 0; i < n; i++)
+    deepest = MAX (deepest, count_parts (envelope_network_get_layer (network, i)->name) - 1);
+  for (guint depth = 1; depth <= deepest; depth++)
+    {
+      GArray *blocks = blocks_at (analysis, depth);
+
+      if (best == NULL || blocks->len > best->len)
+        {
+          if (best != NULL)
+            free_blocks (best);
+          best = blocks;
+        }
+      else
+        free_blocks (blocks);
+    }
+  if (best == NULL || best->len == 0)
+    {
+      if (best != NULL)
+        free_blocks (best);
+      best = blocks_at (analysis, 0);
+    }
+  return best;
 }
 
 /* The step's peak at @batch with the blocks marked chosen checkpointed. */
@@ -271,10 +303,8 @@ envelope_checkpoint_plan_free (EnvelopeCheckpointPlan *plan)
 {
   if (plan == NULL)
     return;
-  for (guint b = 0; plan->blocks != NULL && b < plan->blocks->len; b++)
-    g_free (g_array_index (plan->blocks, EnvelopeCheckpointBlock, b).name);
   if (plan->blocks != NULL)
-    g_array_unref (plan->blocks);
+    free_blocks (plan->blocks);
   g_free (plan);
 }
 
