@@ -982,6 +982,37 @@ test_attention_derived_settings (void)
   app_test_window_destroy (window);
 }
 
+/* A target batch beyond the GPU: the diagram outlines the blocks to
+ * checkpoint, and stops when the batch fits again. */
+static void
+test_checkpoint_outline (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  const EnvelopeNetwork *network;
+  const gboolean *recomputed;
+  guint n = 0;
+
+  app_test_open_model (window, "resnet50.json");
+  g_assert_null (envelope_canvas_get_recomputed (window->canvas, NULL));
+  app_test_activate (window, "win.set-training", g_variant_new ("(sv)", "target_batch", g_variant_new_int64 (256)));
+  recomputed = envelope_canvas_get_recomputed (window->canvas, &n);
+  network = envelope_document_get_network (window->document);
+  g_assert_nonnull (recomputed);
+  g_assert_cmpuint (n, ==, envelope_network_get_n_layers (network));
+  /* on the V100's 16 GB with the CUDA context: layer1/0, layer1/1 and layer2/0 */
+  g_assert_true (recomputed[envelope_network_find_layer (network, "layer1/0/conv1")]);
+  g_assert_true (recomputed[envelope_network_find_layer (network, "layer2/0/relu3")]);
+  g_assert_false (recomputed[envelope_network_find_layer (network, "layer1/2/conv1")]);
+  g_assert_false (recomputed[envelope_network_find_layer (network, "conv1")]);
+  g_assert_false (recomputed[envelope_network_find_layer (network, "layer4/0/conv1")]);
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+  app_test_screenshot (GTK_WIDGET (window), "checkpoint-outline");
+
+  app_test_activate (window, "win.undo", NULL);
+  g_assert_null (envelope_canvas_get_recomputed (window->canvas, NULL));
+  app_test_window_destroy (window);
+}
+
 /* Whether a label under @widget has @text in it. */
 static gboolean
 label_contains (GtkWidget  *widget,
@@ -1057,6 +1088,7 @@ main (int   argc,
 
   g_test_add_func ("/app/open-example", test_open_example);
   g_test_add_func ("/app/generation", test_generation);
+  g_test_add_func ("/app/checkpoint-outline", test_checkpoint_outline);
   g_test_add_func ("/app/palette-search", test_palette_search);
   g_test_add_func ("/app/build-layouts", test_build_layouts);
   g_test_add_func ("/app/build-vit-block", test_build_vit_block);

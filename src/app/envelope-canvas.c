@@ -129,6 +129,11 @@ struct _EnvelopeCanvas
   GArray *query_blocks;                  /* scratch */
   GArray *query_edges;
   guint diagram_serial;                  /* counts the diagrams and layouts shown */
+  /* when the target batch does not fit: the layers a checkpoint plan
+   * recomputes, outlined; a new serial each time it changes */
+  gboolean *recomputed;
+  guint n_recomputed;
+  guint plan_serial;
   guint layout_serial;
   Overlay selection_overlay;
   Overlay hover_overlay;
@@ -444,10 +449,52 @@ rebuild (EnvelopeCanvas *self)
   adopt (self, diagram);
 }
 
+/* The checkpoint plan for a target batch beyond the GPU, as PyTorch
+ * spends memory; only then, for it walks the step once per block. */
+static void
+update_plan (EnvelopeCanvas *self)
+{
+  const EnvelopeAnalysis *analysis = self->document ? envelope_document_get_analysis (self->document) : NULL;
+  g_autoptr(EnvelopeCheckpointPlan) plan = NULL;
+  g_autofree gboolean *recomputed = NULL;
+  guint n = 0;
+
+  if (analysis != NULL && envelope_analysis_get_memory (analysis)->model == ENVELOPE_MEMORY_MODEL_PYTORCH)
+    {
+      const EnvelopeFit *fit = envelope_analysis_get_fit (analysis);
+      guint64 budget = fit->device_memory > fit->reserved_memory ? fit->device_memory - fit->reserved_memory : 0;
+
+      if (budget > 0 && fit->target_batch > fit->max_batch)
+        plan = envelope_analysis_plan_checkpoints (analysis, fit->target_batch, budget, NULL);
+    }
+  if (plan != NULL && plan->fits && !plan->fits_plain)
+    {
+      n = envelope_analysis_get_n_layers (analysis);
+      recomputed = g_new0 (gboolean, MAX (n, 1));
+      for (guint b = 0; b < plan->blocks->len; b++)
+        {
+          const EnvelopeCheckpointBlock *block = &g_array_index (plan->blocks, EnvelopeCheckpointBlock, b);
+          for (guint i = block->first; block->chosen && i <= block->last; i++)
+            recomputed[i] = TRUE;
+        }
+    }
+  if (n == self->n_recomputed && (n == 0 || memcmp (recomputed, self->recomputed, n * sizeof (gboolean)) == 0))
+    return;
+  g_free (self->recomputed);
+  self->recomputed = g_steal_pointer (&recomputed);
+  self->n_recomputed = n;
+  self->plan_serial++;
+}
+
 static void
 update_render_options (EnvelopeCanvas *self)
 {
   gint selected = self->document ? envelope_document_get_selected_layer (self->document) : -1;
+
+  /* the plan's layers are the network's; a diagram of another one shows none */
+  self->render_options.recomputed = self->diagram != NULL &&
+                                    envelope_diagram_get_n_layers (self->diagram) == self->n_recomputed
+                                    ? self->recomputed : NULL;
 
   self->render_options.selected_block = block_of (self, selected);
   self->render_options.receptive_field = self->receptive_field;
@@ -475,6 +522,7 @@ on_document_changed (EnvelopeDocument *document,
     }
   if (change & (ENVELOPE_CHANGE_FIGURES | ENVELOPE_CHANGE_STRUCTURE | ENVELOPE_CHANGE_TRAINING | ENVELOPE_CHANGE_FILE))
     {
+      update_plan (self);
       rebuild (self);
       update_accessible (self);
     }
@@ -752,6 +800,7 @@ tiles_key (EnvelopeCanvas *self,
   {
     guint layout_serial;
     guint diagram_serial;
+    guint plan_serial;
     int scale;
     double zoom;
     EnvelopeRenderOptions options;
@@ -759,6 +808,7 @@ tiles_key (EnvelopeCanvas *self,
 
   memset (&state, 0, sizeof state);
   state.layout_serial = self->layout_serial;
+  state.plan_serial = self->plan_serial;
   state.diagram_serial = self->render_options.receptive_field ? self->diagram_serial : 0;
   state.scale = scale;
   state.zoom = zoom;
@@ -1633,6 +1683,7 @@ envelope_canvas_finalize (GObject *object)
   g_clear_pointer (&self->pending, envelope_diagram_unref);
   g_clear_pointer (&self->diagram, envelope_diagram_unref);
   g_clear_pointer (&self->layout, envelope_layout_unref);
+  g_clear_pointer (&self->recomputed, g_free);
   g_clear_pointer (&self->diagram_layers, g_hash_table_unref);
   g_clear_pointer (&self->tiles, g_hash_table_unref);
   g_clear_pointer (&self->signatures, g_array_unref);
@@ -2005,6 +2056,18 @@ envelope_canvas_get_diagram (EnvelopeCanvas *self)
 {
   g_return_val_if_fail (ENVELOPE_IS_CANVAS (self), NULL);
   return self->diagram;
+}
+
+/* The layers outlined as a checkpoint plan recomputes them, by layer, or
+ * NULL when the target batch fits without a plan. */
+const gboolean *
+envelope_canvas_get_recomputed (EnvelopeCanvas *self,
+                                guint          *n_layers)
+{
+  g_return_val_if_fail (ENVELOPE_IS_CANVAS (self), NULL);
+  if (n_layers != NULL)
+    *n_layers = self->n_recomputed;
+  return self->recomputed;
 }
 
 const EnvelopeLayout *

@@ -58,6 +58,8 @@ gboolean                envelope_canvas_export           (EnvelopeCanvas        
 
 /* For tests and benchmarks. */
 const EnvelopeDiagram  *envelope_canvas_get_diagram      (EnvelopeCanvas           *self);
+const gboolean         *envelope_canvas_get_recomputed   (EnvelopeCanvas           *self,
+                                                          guint                    *n_layers);
 const EnvelopeLayout   *envelope_canvas_get_layout       (EnvelopeCanvas           *self);
 const EnvelopeViewport *envelope_canvas_get_viewport     (EnvelopeCanvas           *self);
 gboolean                envelope_canvas_get_layout_pending (EnvelopeCanvas         *self);
