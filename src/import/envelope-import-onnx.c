@@ -1263,7 +1263,7 @@ import_decomposed_norm (Op *op)
     return FALSE;
   isub = GPOINTER_TO_UINT (users->pdata[0]);
   sub = im->graph->node[isub];
-  if (strcmp (sub->op_type, "Sub") != 0 || sub->n_input != 2 || strcmp (sub->input[0], x) != 0)
+  if (strcmp (sub->op_type, "Sub") != 0 || sub->n_input != 2 || sub->n_output < 1 || strcmp (sub->input[0], x) != 0)
     return FALSE;
   sub_users = users_of (im, sub->output[0]);
   if (sub_users == NULL || sub_users->len != 2)
@@ -1278,7 +1278,7 @@ import_decomposed_norm (Op *op)
       div = t;
       ipow = GPOINTER_TO_UINT (sub_users->pdata[1]);
     }
-  if (strcmp (pow->op_type, "Pow") != 0 || strcmp (div->op_type, "Div") != 0)
+  if (strcmp (pow->op_type, "Pow") != 0 || strcmp (div->op_type, "Div") != 0 || pow->n_output < 1 || div->n_output < 1)
     return FALSE;
   if ((mean2 = sole_user (im, pow->output[0], "ReduceMean", &imean2)) == NULL
       || (add = sole_user (im, mean2->output[0], "Add", &iadd)) == NULL
@@ -2805,6 +2805,20 @@ envelope_import_onnx (const guint8 *data,
     goto out;
   if (!import_inputs (&im, error))
     goto out;
+  /* every node is checked before any is read: the patterns that fuse
+   * several nodes into one layer look ahead */
+  for (gsize i = 0; i < im.graph->n_node; i++)
+    {
+      const Onnx__NodeProto *node = im.graph->node[i];
+
+      if (node->op_type == NULL || !g_utf8_validate (node->op_type, -1, NULL)
+          || (node->name != NULL && !g_utf8_validate (node->name, -1, NULL)))
+        {
+          g_set_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_CORRUPT,
+                       _("node %u: its name or operator is not UTF-8 text"), (guint) i);
+          goto out;
+        }
+    }
   for (gsize k = 0; k < im.graph->n_node; k++)
     {
       guint i = order[k];
@@ -2813,13 +2827,6 @@ envelope_import_onnx (const guint8 *data,
 
       if (im.done[i])
         continue;
-      if (node->op_type == NULL || !g_utf8_validate (node->op_type, -1, NULL)
-          || (node->name != NULL && !g_utf8_validate (node->name, -1, NULL)))
-        {
-          g_set_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_CORRUPT,
-                       _("node %u: its name or operator is not UTF-8 text"), i);
-          goto out;
-        }
       if (node->domain != NULL && node->domain[0] != '\0' && strcmp (node->domain, "ai.onnx") != 0)
         {
           /* an operator of another domain (com.microsoft…): no kind */

@@ -80,6 +80,30 @@ fuzz_one (const guint8 *data,
     }
   for (guint i = 0; i < MIN (envelope_analysis_get_n_layers (analysis), 256); i++)
     envelope_formulas_free (envelope_analysis_explain_layer (analysis, i));
+  /* the PyTorch model's timeline, and a checkpoint plan on a budget the
+   * step does not fit (a plan walks the step once per block: small
+   * networks only) */
+  {
+    g_autoptr(GError) timeline_error = NULL;
+    g_autofree char *timeline = envelope_report_write_timeline (analysis, &timeline_error);
+
+    g_assert_true (timeline != NULL || timeline_error != NULL);
+    if (envelope_analysis_get_n_layers (analysis) <= 200)
+      {
+        const EnvelopeMemory *m = envelope_analysis_get_memory (analysis);
+        g_autoptr(GError) plan_error = NULL;
+        g_autoptr(EnvelopeCheckpointPlan) plan =
+          envelope_analysis_plan_checkpoints (analysis, MAX (m->batch, 1), m->pytorch.peak.total / 2 + 1, &plan_error);
+
+        g_assert_true (plan != NULL || plan_error != NULL);
+        if (plan != NULL)
+          {
+            g_autofree char *text = envelope_checkpoint_plan_describe (plan, ENVELOPE_UNITS_IEC);
+            g_assert_true (g_utf8_validate (text, -1, NULL));
+            g_assert_cmpuint (plan->peak_planned, <=, plan->peak_plain);
+          }
+      }
+  }
 
   /* the saved network reports the same figures */
   analysis_again = envelope_analysis_new (reloaded, NULL, NULL, &error);
