@@ -644,12 +644,11 @@ envelope_step_simulate (const EnvelopeStepInput *in,
   /* ---- loss: cross-entropy keeps log-softmax's output (fp32) and the
    * targets (int64); a network that ends in softmax already kept it ---- */
   {
-
-    /* the targets (int64) and the loss's total weight, which the loss keeps */
     const EnvelopeLayerFigures *out = &in->layers[last];
     guint64 features = out->rank == 0 ? 1 : out->layout == ENVELOPE_TENSOR_TOKENS ? out->shape[1] : out->shape[0];
     guint64 rows = features > 0 && out->rank >= 2 && out->layout == ENVELOPE_TENSOR_TOKENS ? out->activations / features : 1;
-    /* one target per sample, or per token of a sequence */
+    /* the targets, one per sample or per token of a sequence, and the
+     * loss's total weight, which the loss keeps */
     guint target = allocate (&walk, ENVELOPE_STEP_BACKWARD_TRANSIENT, 4, product (&walk, rows, 8));
 
     tensor (&walk, target)->pinned = TRUE;
