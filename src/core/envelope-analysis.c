@@ -211,7 +211,7 @@ compute_generation (EnvelopeAnalysis *analysis,
   const EnvelopeTraining *training = &analysis->training;
   EnvelopeMemory *m = &analysis->memory;
   typeof (m->generation) *g = &m->generation;
-  guint64 tokens_in_file = 0, cache_values = 0, total_tokens, fixed, tmp, per_sequence, decode_need;
+  guint64 tokens_in_file = 0, cache_values = 0, total_tokens, fixed, tmp, per_sequence, decode_need, token;
   guint kv_bytes = envelope_dtype_get_bytes (training->kv_cache);
 
   memset (g, 0, sizeof *g);
@@ -262,7 +262,9 @@ compute_generation (EnvelopeAnalysis *analysis,
   if (budget == 0)
     return TRUE;
   /* one sequence needs the larger of its prefill and its last decode step */
-  MUL_OR_FAIL (per_sequence, g->cache_per_token + g->activations_per_token, MAX (g->prompt, 1), _("generation bytes"));
+  token = g->cache_per_token;
+  ADD_OR_FAIL (token, g->activations_per_token, _("generation bytes"));
+  MUL_OR_FAIL (per_sequence, token, MAX (g->prompt, 1), _("generation bytes"));
   MUL_OR_FAIL (decode_need, g->cache_per_token, total_tokens, _("generation bytes"));
   ADD_OR_FAIL (decode_need, g->activations_per_token, _("generation bytes"));
   per_sequence = MAX (per_sequence, decode_need);
@@ -273,8 +275,7 @@ compute_generation (EnvelopeAnalysis *analysis,
   if (budget > fixed)
     {
       guint64 per_token;
-      MUL_OR_FAIL (per_token, g->cache_per_token + g->activations_per_token, MAX (training->batch, 1),
-                   _("generation bytes"));
+      MUL_OR_FAIL (per_token, token, MAX (training->batch, 1), _("generation bytes"));
       if (per_token > 0)
         g->max_context = (budget - fixed) / per_token;
     }
