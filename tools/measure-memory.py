@@ -351,8 +351,58 @@ def checkpointing(out):
         json.dump(result, f, indent=1, sort_keys=True)
 
 
+def workspace(out):
+    """Per layer, what a forward allocates beyond its output: cuDNN's
+    workspace, in inference (eval, no_grad) and in training."""
+    result = {}
+    for name, batch in (("vgg16", 64), ("resnet50", 64), ("resnet18", 64)):
+        model = build(name)
+        model._name = name
+        model.to(DEVICE)
+        rows = {}
+
+        def pre(module, args):
+            sync()
+            module._before = allocated()
+            torch.cuda.reset_peak_memory_stats()
+
+        def post(module, args, output):
+            sync()
+            out_bytes = output.numel() * output.element_size() if torch.is_tensor(output) else 0
+            extra = torch.cuda.max_memory_allocated() - module._before - out_bytes
+            rows.setdefault(module._label, []).append(int(extra))
+
+        for label, m in model.named_modules():
+            if len(list(m.children())) == 0:
+                m._label = label
+                m.register_forward_pre_hook(pre)
+                m.register_forward_hook(post)
+        x = torch.randn(batch, *shape_of(name), device=DEVICE)
+        model.eval()
+        with torch.no_grad():
+            model(x)
+            model(x)
+        inference = {k: v[-1] for k, v in rows.items()}
+        rows.clear()
+        model.train()
+        model(x).sum().backward()
+        model(x).sum().backward()
+        training = {k: v[-1] for k, v in rows.items()}
+        result[name] = {"batch": batch, "inference": inference, "training": training}
+        top = sorted(inference.items(), key=lambda kv: -kv[1])[:5]
+        log(name, "inference", top, "training", sorted(training.items(), key=lambda kv: -kv[1])[:5])
+        del model, x
+        gc.collect()
+        torch.cuda.empty_cache()
+    with open(out, "w") as f:
+        json.dump(result, f, indent=1, sort_keys=True)
+
+
 def main():
     out = sys.argv[2] if len(sys.argv) > 2 else None
+    if len(sys.argv) > 3 and sys.argv[3] == "workspace":
+        workspace(out)
+        return
     if len(sys.argv) > 3 and sys.argv[3] == "near-limit":
         near_limit(out)
         return

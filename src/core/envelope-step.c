@@ -392,6 +392,10 @@ envelope_step_nodes_new (const EnvelopeStepInput *in)
       node->needs_params = f->trainable > 0 || f->shares >= 0;
       node->grad_bytes = f->trainable > 0 ? tensor_blocks (&walk, f, 4, FALSE) : 0;
       node->held = product (&walk, f->internal, act);
+      /* max pooling makes its int64 indices on the GPU even when nothing
+       * keeps them */
+      if (f->saves & ENVELOPE_SAVES_INDICES)
+        node->held = sum (&walk, node->held, product (&walk, f->activations, 8));
       if (f->saves & ENVELOPE_SAVES_MASK)
         node->extra_per_sample = sum (&walk, node->extra_per_sample, f->activations);
       if (f->saves & ENVELOPE_SAVES_INDICES)
