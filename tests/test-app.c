@@ -982,6 +982,47 @@ test_attention_derived_settings (void)
   app_test_window_destroy (window);
 }
 
+/* Reading is not editing: the wheel over a number field scrolls the
+ * inspector unless the field is being edited, and focusing a field
+ * selects its text, so that typing replaces it. */
+static void
+test_wheel_and_focus (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  GtkWidget *filters, *scrolled;
+  GtkAdjustment *adjustment;
+  double before;
+  int start = -1, end = -1;
+
+  app_test_open_model (window, "vgg16.json");
+  app_test_select (window, "conv1_2");
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+  filters = envelope_inspector_get_field_widget (window->inspector, "filters");
+  scrolled = gtk_widget_get_ancestor (filters, GTK_TYPE_SCROLLED_WINDOW);
+  g_assert_nonnull (scrolled);
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  gtk_adjustment_set_value (adjustment, 0);
+  before = gtk_adjustment_get_value (adjustment);
+
+  /* three notches down over Filters, which has not the focus */
+  gtk_widget_grab_focus (GTK_WIDGET (window->canvas));
+  for (guint k = 0; k < 3; k++)
+    g_assert_true (envelope_spin_button_wheel (GTK_SPIN_BUTTON (filters), 1.0));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (filters)), ==, "64");
+  g_assert_false (envelope_document_get_dirty (window->document));
+  if (gtk_adjustment_get_upper (adjustment) > gtk_adjustment_get_page_size (adjustment))
+    g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, before);
+
+  /* focused, the field takes the wheel and its text is selected */
+  gtk_widget_grab_focus (filters);
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+  g_assert_false (envelope_spin_button_wheel (GTK_SPIN_BUTTON (filters), 1.0));
+  g_assert_true (gtk_editable_get_selection_bounds (GTK_EDITABLE (filters), &start, &end));
+  g_assert_cmpint (start, ==, 0);
+  g_assert_cmpint (end, ==, 2);
+  app_test_window_destroy (window);
+}
+
 /* A target batch beyond the GPU: the diagram outlines the blocks to
  * checkpoint, and stops when the batch fits again. */
 static void
@@ -1089,6 +1130,7 @@ main (int   argc,
   g_test_add_func ("/app/open-example", test_open_example);
   g_test_add_func ("/app/generation", test_generation);
   g_test_add_func ("/app/checkpoint-outline", test_checkpoint_outline);
+  g_test_add_func ("/app/wheel-and-focus", test_wheel_and_focus);
   g_test_add_func ("/app/palette-search", test_palette_search);
   g_test_add_func ("/app/build-layouts", test_build_layouts);
   g_test_add_func ("/app/build-vit-block", test_build_vit_block);

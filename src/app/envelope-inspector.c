@@ -431,6 +431,7 @@ new_spin (FieldEditor *fe,
   gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), digits);
   gtk_editable_set_width_chars (GTK_EDITABLE (spin), 6);
   gtk_widget_add_css_class (spin, "numeric");
+  envelope_spin_button_guard (GTK_SPIN_BUTTON (spin));
   g_signal_connect_swapped (spin, "changed", G_CALLBACK (on_editor_changed), fe);
   return spin;
 }

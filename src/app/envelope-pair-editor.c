@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 #include <stdlib.h>
 
 #include "envelope-pair-editor.h"
@@ -83,6 +84,81 @@ envelope_spin_button_show (GtkSpinButton *spin,
       g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, value);
       gtk_editable_set_text (GTK_EDITABLE (spin), text);
     }
+}
+
+/* The wheel over a number that is not being edited scrolls what holds
+ * it: reading a panel must never change a setting.  Returns whether the
+ * wheel was taken from @spin. */
+gboolean
+envelope_spin_button_wheel (GtkSpinButton *spin,
+                            double         dy)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (spin));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  GtkWidget *scrolled;
+  GtkAdjustment *adjustment;
+  double page, value;
+
+  if (focus != NULL && (focus == GTK_WIDGET (spin) || gtk_widget_is_ancestor (focus, GTK_WIDGET (spin))))
+    return FALSE;
+  scrolled = gtk_widget_get_ancestor (GTK_WIDGET (spin), GTK_TYPE_SCROLLED_WINDOW);
+  if (scrolled != NULL)
+    {
+      /* the step GTK's own scrolled windows take for a notch */
+      adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+      page = gtk_adjustment_get_page_size (adjustment);
+      value = gtk_adjustment_get_value (adjustment) + dy * pow (page, 2.0 / 3.0);
+      gtk_adjustment_set_value (adjustment, CLAMP (value, gtk_adjustment_get_lower (adjustment),
+                                                   gtk_adjustment_get_upper (adjustment) - page));
+    }
+  return TRUE;
+}
+
+static gboolean
+on_spin_scroll (GtkEventControllerScroll *controller,
+                double                    dx,
+                double                    dy,
+                gpointer                  data)
+{
+  return envelope_spin_button_wheel (GTK_SPIN_BUTTON (gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller))), dy);
+}
+
+static gboolean
+select_all (gpointer data)
+{
+  GtkWidget *spin = data;
+  GtkRoot *root = gtk_widget_get_root (spin);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  /* still being edited: typing replaces what was there */
+  if (focus != NULL && (focus == spin || gtk_widget_is_ancestor (focus, spin)))
+    gtk_editable_select_region (GTK_EDITABLE (spin), 0, -1);
+  g_object_unref (spin);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_spin_focus (GtkEventControllerFocus *controller,
+               gpointer                 data)
+{
+  /* after the click that focused it has placed the cursor */
+  g_idle_add (select_all, g_object_ref (gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller))));
+}
+
+/* A number field edits only when edited: the wheel over it scrolls the
+ * panel unless it has the focus, and focusing it selects its text, so
+ * that typing 32 over 64 gives 32, not 3264. */
+void
+envelope_spin_button_guard (GtkSpinButton *spin)
+{
+  GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+  GtkEventController *focus = gtk_event_controller_focus_new ();
+
+  gtk_event_controller_set_propagation_phase (scroll, GTK_PHASE_CAPTURE);
+  g_signal_connect (scroll, "scroll", G_CALLBACK (on_spin_scroll), NULL);
+  gtk_widget_add_controller (GTK_WIDGET (spin), scroll);
+  g_signal_connect (focus, "enter", G_CALLBACK (on_spin_focus), NULL);
+  gtk_widget_add_controller (GTK_WIDGET (spin), focus);
 }
 
 /* The spin button of axis @axis among those shown. */
@@ -251,6 +327,9 @@ static void
 envelope_pair_editor_init (EnvelopePairEditor *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  envelope_spin_button_guard (self->depth_spin);
+  envelope_spin_button_guard (self->height_spin);
+  envelope_spin_button_guard (self->width_spin);
   self->values[0] = self->values[1] = self->values[2] = 1;
   self->n_axes = 2;
   on_link_toggled (self->link_button, self);

@@ -41,5 +41,8 @@ gboolean   envelope_spin_button_parse       (GtkSpinButton      *spin,
                                              gint64             *value);
 void       envelope_spin_button_show        (GtkSpinButton      *spin,
                                              gint64              value);
+void       envelope_spin_button_guard       (GtkSpinButton      *spin);
+gboolean   envelope_spin_button_wheel       (GtkSpinButton      *spin,
+                                             double              dy);
 
 G_END_DECLS

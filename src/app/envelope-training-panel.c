@@ -453,6 +453,8 @@ envelope_training_panel_init (EnvelopeTrainingPanel *self)
 
   self->updating = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
+  envelope_spin_button_guard (self->batch_spin);
+  envelope_spin_button_guard (self->target_spin);
 
   for (guint i = 0; i < G_N_ELEMENTS (dtypes); i++)
     gtk_string_list_append (dtype_list, envelope_dtype_to_string (dtypes[i]));
