@@ -982,6 +982,29 @@ test_attention_derived_settings (void)
   app_test_window_destroy (window);
 }
 
+/* Looking is not editing: the colour, the overlay and the style change
+ * what is shown, not the network; they ask for no save, and are kept
+ * with the file when it is saved for another reason. */
+static void
+test_view_not_dirty (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+
+  app_test_open_model (window, "mnist.json");
+  app_test_activate (window, "win.color-mode", g_variant_new_string ("memory"));
+  app_test_activate (window, "win.receptive-field", NULL);
+  g_assert_cmpstr (window->color_mode, ==, "memory");
+  g_assert_true (window->receptive_field);
+  g_assert_false (envelope_document_get_dirty (window->document));
+  g_assert_false (g_str_has_prefix (gtk_window_get_title (GTK_WINDOW (window)), "•"));
+
+  /* closing asks nothing */
+  g_object_ref (window);
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_null (window->message_dialog);
+  g_object_unref (window);
+}
+
 /* Reading is not editing: the wheel over a number field scrolls the
  * inspector unless the field is being edited, and focusing a field
  * selects its text, so that typing replaces it. */
@@ -1131,6 +1154,7 @@ main (int   argc,
   g_test_add_func ("/app/generation", test_generation);
   g_test_add_func ("/app/checkpoint-outline", test_checkpoint_outline);
   g_test_add_func ("/app/wheel-and-focus", test_wheel_and_focus);
+  g_test_add_func ("/app/view-not-dirty", test_view_not_dirty);
   g_test_add_func ("/app/palette-search", test_palette_search);
   g_test_add_func ("/app/build-layouts", test_build_layouts);
   g_test_add_func ("/app/build-vit-block", test_build_vit_block);

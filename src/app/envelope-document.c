@@ -45,7 +45,6 @@ struct _EnvelopeDocument
   guint state;               /* which version of the network this is */
   guint saved_state;
   guint next_state;
-  gboolean view_dirty;
 
   EnvelopeNetwork *analysed; /* the copy the analysis reads */
   EnvelopeAnalysis *analysis;
@@ -374,7 +373,6 @@ envelope_document_replace (EnvelopeDocument *self,
   g_ptr_array_set_size (self->redo, 0);
   g_clear_pointer (&self->merge_key, g_free);
   self->state = self->saved_state = ++self->next_state;
-  self->view_dirty = FALSE;
   self->selected = -1;
   self->edge_from = self->edge_to = -1;
 
@@ -519,7 +517,6 @@ envelope_document_save (EnvelopeDocument  *self,
     }
 
   self->saved_state = self->state;
-  self->view_dirty = FALSE;
   g_clear_pointer (&self->merge_key, g_free);
   if (g_set_object (&self->file, file))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILE]);
@@ -558,7 +555,10 @@ gboolean
 envelope_document_get_dirty (EnvelopeDocument *self)
 {
   g_return_val_if_fail (ENVELOPE_IS_DOCUMENT (self), FALSE);
-  return self->state != self->saved_state || self->view_dirty;
+  /* looking is not editing: the view (colour, overlay, style…) is kept
+   * with the file when it is saved for another reason, and never by
+   * itself asks for a save */
+  return self->state != self->saved_state;
 }
 
 /* A new, empty, untouched document: one that opening a file may replace. */
@@ -1289,11 +1289,6 @@ envelope_document_get_view_boolean (EnvelopeDocument *self,
 static void
 view_changed (EnvelopeDocument *self)
 {
-  gboolean was_dirty = envelope_document_get_dirty (self);
-
-  self->view_dirty = TRUE;
-  if (!was_dirty)
-    notify_history (self);
   g_signal_emit (self, signals[CHANGED], 0, (guint) ENVELOPE_CHANGE_VIEW);
 }
 
