@@ -1125,8 +1125,8 @@ test_generation (void)
   g_assert_cmpuint (envelope_analysis_get_memory (analysis)->generation.cache, ==, 4 * G_GUINT64_CONSTANT (37748736));
   app_test_activate (window, "win.save-to", g_variant_new_string (path));
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
-  g_assert_nonnull (strstr (contents, "\"generate\" : \"512+512\""));
-  g_assert_nonnull (strstr (contents, "\"kv_cache\" : \"int8\""));
+  g_assert_nonnull (strstr (contents, "\"generate\": \"512+512\""));
+  g_assert_nonnull (strstr (contents, "\"kv_cache\": \"int8\""));
 
   /* a target batch beyond the GPU: which blocks to checkpoint */
   app_test_activate (window, "win.set-training", g_variant_new ("(sv)", "target_batch", g_variant_new_int64 (64)));

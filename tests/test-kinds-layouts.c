@@ -398,10 +398,10 @@ test_round_trip (void)
   g_assert_no_error (error);
   saved = envelope_network_to_data (network, NULL);
   g_test_message ("%s", saved);
-  g_assert_nonnull (strstr (saved, "\"layout\" : \"map\""));
-  g_assert_nonnull (strstr (saved, "\"kernel\" : [\n"));
-  g_assert_nonnull (strstr (saved, "\"factor\" : 0.125"));
-  g_assert_nonnull (strstr (saved, "\"shares\" : \"conv\""));
+  g_assert_nonnull (strstr (saved, "\"layout\": \"map\""));
+  g_assert_nonnull (strstr (saved, "\"kernel\": ["));
+  g_assert_nonnull (strstr (saved, "\"factor\": 0.125"));
+  g_assert_nonnull (strstr (saved, "\"shares\": \"conv\""));
   reloaded = envelope_network_load_from_data (saved, -1, &error);
   g_assert_no_error (error);
   g_assert_true (envelope_network_equal (network, reloaded));

@@ -175,7 +175,7 @@ test_defaults (void)
   saved = envelope_network_to_data (network, NULL);
   /* in2's true and gn's false; in's default is not written */
   g_assert_cmpuint (count_occurrences (saved, "\"affine\""), ==, 2);
-  g_assert_nonnull (strstr (saved, "\"groups\" : 4"));
+  g_assert_nonnull (strstr (saved, "\"groups\": 4"));
 
   {
     g_autoptr(EnvelopeNetwork) again = envelope_network_load_from_data (saved, -1, &error);

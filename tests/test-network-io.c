@@ -518,8 +518,8 @@ test_huge_device_memory (void)
   g_assert_no_error (error);
   g_assert_cmpuint (network->training.device_memory, ==, G_GUINT64_CONSTANT (10376293541461622784));
   saved = envelope_network_to_data (network, NULL);
-  g_assert_nonnull (strstr (saved, "\"device_memory\" : \"10376293541461622784\""));
-  g_assert_nonnull (strstr (saved, "\"reserved_memory\" : \"9223372036854775808\""));
+  g_assert_nonnull (strstr (saved, "\"device_memory\": \"10376293541461622784\""));
+  g_assert_nonnull (strstr (saved, "\"reserved_memory\": \"9223372036854775808\""));
   reloaded = envelope_network_load_from_data (saved, -1, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (reloaded->training.device_memory, ==, G_GUINT64_CONSTANT (10376293541461622784));
@@ -847,11 +847,11 @@ test_tidy_numbers (void)
   network->view = json_from_string ("{\"zoom\": 1.0, \"ratio\": 0.1, \"tiny\": 1e-20, \"n\": -3}", NULL);
   text = envelope_network_to_data (network, NULL);
 
-  g_assert_nonnull (strstr (text, "\"rate\" : 0.2\n"));
-  g_assert_nonnull (strstr (text, "\"zoom\" : 1.0,"));
-  g_assert_nonnull (strstr (text, "\"ratio\" : 0.1,"));
-  g_assert_nonnull (strstr (text, "\"tiny\" : 1e-20,"));
-  g_assert_nonnull (strstr (text, "\"n\" : -3"));
+  g_assert_nonnull (strstr (text, "\"rate\": 0.2}"));
+  g_assert_nonnull (strstr (text, "\"zoom\": 1.0,"));
+  g_assert_nonnull (strstr (text, "\"ratio\": 0.1,"));
+  g_assert_nonnull (strstr (text, "\"tiny\": 1e-20,"));
+  g_assert_nonnull (strstr (text, "\"n\": -3"));
   g_assert_nonnull (strstr (text, "0.30000000000000004 stays in a string"));
   loaded = envelope_network_load_from_data (text, -1, &error);
   g_assert_no_error (error);
@@ -905,6 +905,27 @@ test_report_json (void)
   g_assert_nonnull (strstr (text, "\"inputs\" : [],"));
 }
 
+/* A saved file is laid out as the example files are written by hand:
+ * one member per line, one layer per line, short arrays inline. */
+static void
+test_saved_layout (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "data", "models", "mnist.json", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) network = envelope_network_load_from_file (path, &error);
+  g_autofree char *saved = NULL;
+
+  g_assert_no_error (error);
+  saved = envelope_network_to_data (network, NULL);
+
+  g_assert_true (g_str_has_prefix (saved, "{\n  \"format\": \"envelope-network\",\n  \"version\": 1,\n"));
+  g_assert_nonnull (strstr (saved, "\n  \"layers\": [\n    {\"name\": \"data\", \"type\": \"input\", \"shape\": [1, 28, 28]},\n"));
+  g_assert_nonnull (strstr (saved, "\n    {\"name\": \"conv1\", \"type\": \"conv\", \"filters\": 32, \"kernel\": 3, \"padding\": 1},\n"));
+  g_assert_nonnull (strstr (saved, "\n    {\"name\": \"prob\", \"type\": \"softmax\"}\n  ],\n"));
+  g_assert_nonnull (strstr (saved, "\n  \"training\": {\"batch\": 64, \"dtype\": \"fp32\", \"optimizer\": \"sgd_momentum\", "
+                                   "\"device\": \"GTX Titan X\"}\n}\n"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -937,6 +958,7 @@ main (int   argc,
       g_test_add_data_func (path, file, test_round_trip_example);
     }
 
+  g_test_add_func ("/core/network/io/saved-layout", test_saved_layout);
   g_test_add_func ("/core/network/io/built/round-trip", test_built_network);
   g_test_add_func ("/core/network/io/built/equal-sees-differences", test_equal_sees_differences);
   g_test_add_func ("/core/network/io/file/save-and-load", test_save_and_load_file);

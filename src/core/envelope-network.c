@@ -2762,12 +2762,44 @@ tidy_numbers (GString *json)
   g_string_free (out, TRUE);
 }
 
+/* @node (taken) on one line, as people write JSON: a space after each
+ * colon and comma outside strings, and numbers in their shortest form. */
+static void
+append_compact (GString  *out,
+                JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(GString) text = g_string_new (NULL);
+  gboolean in_string = FALSE;
+
+  json_generator_set_root (generator, node);
+  json_node_unref (node);
+  json_generator_to_gstring (generator, text);
+  tidy_numbers (text);
+  for (gsize i = 0; i < text->len; i++)
+    {
+      char c = text->str[i];
+
+      g_string_append_c (out, c);
+      if (in_string)
+        {
+          if (c == '\\' && i + 1 < text->len)
+            g_string_append_c (out, text->str[++i]);
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == ':' || c == ',')
+        g_string_append_c (out, ' ');
+    }
+}
+
 char *
 envelope_network_to_data (const EnvelopeNetwork *network,
                           gsize                 *length)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
   GString *out;
 
@@ -2832,14 +2864,46 @@ envelope_network_to_data (const EnvelopeNetwork *network,
     }
   json_builder_end_object (builder);
 
+  /* laid out as the example files are written by hand: one member of
+   * the file per line, one layer per line, short arrays inline, so that
+   * a saved file diffs cleanly against a written one */
   root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-  out = g_string_new (NULL);
-  json_generator_to_gstring (generator, out);
-  tidy_numbers (out);
-  g_string_append_c (out, '\n');
+  out = g_string_new ("{\n");
+  {
+    JsonObject *object = json_node_get_object (root);
+    g_autoptr(GList) members = json_object_get_members (object);
+
+    for (GList *m = members; m != NULL; m = m->next)
+      {
+        const char *key = m->data;
+        JsonNode *value = json_object_get_member (object, key);
+
+        JsonNode *name = json_node_new (JSON_NODE_VALUE);
+
+        json_node_set_string (name, key);
+        g_string_append (out, "  ");
+        append_compact (out, name);
+        g_string_append (out, ": ");
+        if (g_str_equal (key, "layers"))
+          {
+            JsonArray *layers = json_node_get_array (value);
+            guint n = json_array_get_length (layers);
+
+            g_string_append (out, n == 0 ? "[" : "[\n");
+            for (guint i = 0; i < n; i++)
+              {
+                g_string_append (out, "    ");
+                append_compact (out, json_node_ref (json_array_get_element (layers, i)));
+                g_string_append (out, i + 1 < n ? ",\n" : "\n  ");
+              }
+            g_string_append_c (out, ']');
+          }
+        else
+          append_compact (out, json_node_ref (value));
+        g_string_append (out, m->next != NULL ? ",\n" : "\n");
+      }
+  }
+  g_string_append (out, "}\n");
   if (length != NULL)
     *length = out->len;
   return g_string_free (out, FALSE);
