@@ -115,12 +115,17 @@ test_percent_and_shape (void)
   g_autofree char *half = envelope_format_percent (1, 2);
   g_autofree char *none = envelope_format_percent (0, 0);
   g_autofree char *share = envelope_format_percent (7225344, 8255232);
+  g_autofree char *tiny = envelope_format_percent (256, 25557032);
+  g_autofree char *zero = envelope_format_percent (0, 25557032);
   g_autofree char *chw = envelope_format_shape (3, shape);
   g_autofree char *vector = envelope_format_shape (1, shape);
 
   g_assert_cmpstr (half, ==, "50.0%");
   g_assert_cmpstr (none, ==, "–");
   g_assert_cmpstr (share, ==, "87.5%");
+  /* a batch norm's 256 parameters in ResNet-50: some, not none */
+  g_assert_cmpstr (tiny, ==, "<0.1%");
+  g_assert_cmpstr (zero, ==, "0.0%");
   g_assert_cmpstr (chw, ==, "32×28×28");
   g_assert_cmpstr (vector, ==, "32");
 }

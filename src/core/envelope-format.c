@@ -155,6 +155,9 @@ envelope_format_percent (guint64 part,
 
   if (whole == 0)
     return g_strdup ("–");
+  /* a layer that has some never reads as having none */
+  if (part > 0 && 1000.0 * (double) part < (double) whole)
+    return g_strdup ("<0.1%");
   g_ascii_formatd (buf, sizeof buf, "%.1f", 100.0 * (double) part / (double) whole);
   return g_strconcat (buf, "%", NULL);
 }
