@@ -1,6 +1,6 @@
 /* test-memory-pytorch.c: the PyTorch memory model against PyTorch
  *
- * Every figure here was measured (tools/measure-memory.py; the run is
+ * Every figure here was measured (build-aux/measure-memory.py; the run is
  * kept in tests/data/measured/): the bytes autograd's saved_tensors_hooks
  * see in one forward, loss included, parameters and buffers left out;
  * the step's peak as torch.cuda.max_memory_allocated() reports it over

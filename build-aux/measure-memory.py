@@ -24,7 +24,7 @@
 # Envelope's tests carry the figures as numbers; this program is how they
 # were made, and how to make them again on another device:
 #
-#   python3 tools/measure-memory.py > measured.json
+#   python3 build-aux/measure-memory.py > measured.json
 import gc
 import json
 import sys
