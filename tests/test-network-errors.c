@@ -147,6 +147,13 @@ static const ErrorCase cases[] = {
   { "unknown-type",
     NET (DATA ", {\"name\": \"conv1\", \"type\": \"convolution\", \"filters\": 16, \"kernel\": 3}"),
     LOAD (UNKNOWN_TYPE), { "layers[1] \"conv1\": \"type\"", "convolution", "conv, deconv", "max_pool", NULL } },
+  /* a close miss names the kind it most likely meant */
+  { "unknown-type/suggest",
+    NET (DATA ", {\"name\": \"pool1\", \"type\": \"maxpool\", \"kernel\": 2}"),
+    LOAD (UNKNOWN_TYPE), { "layers[1] \"pool1\": \"type\"", "\"maxpool\"", "did you mean \"max_pool\"?", "conv, deconv", NULL } },
+  { "unknown-type/suggest-case",
+    NET (DATA ", {\"name\": \"norm\", \"type\": \"BatchNorm\"}"),
+    LOAD (UNKNOWN_TYPE), { "did you mean \"batch_norm\"?", NULL } },
 
   /* Missing fields */
   { "missing/filters",

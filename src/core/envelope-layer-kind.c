@@ -192,6 +192,69 @@ envelope_layer_kind_list_valid (void)
   return g_string_free (out, FALSE);
 }
 
+/* The edit distance between @a and @b, letters only and in lower case:
+ * "MaxPool" and "max-pool" are both one step from nothing of max_pool. */
+static guint
+distance (const char *a,
+          const char *b)
+{
+  g_autoptr(GString) x = g_string_new (NULL);
+  g_autoptr(GString) y = g_string_new (NULL);
+  g_autofree guint *row = NULL;
+
+  for (const char *p = a; *p; p++)
+    if (g_ascii_isalnum (*p))
+      g_string_append_c (x, g_ascii_tolower (*p));
+  for (const char *p = b; *p; p++)
+    if (g_ascii_isalnum (*p))
+      g_string_append_c (y, g_ascii_tolower (*p));
+  if (x->len > 64 || y->len > 64)
+    return G_MAXUINT;
+  row = g_new (guint, y->len + 1);
+  for (gsize j = 0; j <= y->len; j++)
+    row[j] = (guint) j;
+  for (gsize i = 1; i <= x->len; i++)
+    {
+      guint diagonal = row[0];
+
+      row[0] = (guint) i;
+      for (gsize j = 1; j <= y->len; j++)
+        {
+          guint above = row[j];
+          guint cost = x->str[i - 1] == y->str[j - 1] ? 0 : 1;
+
+          row[j] = MIN (MIN (row[j] + 1, row[j - 1] + 1), diagonal + cost);
+          diagonal = above;
+        }
+    }
+  return row[y->len];
+}
+
+/* The kind a mistyped @id most likely meant ("maxpool": max_pool), or
+ * NULL when none is close. */
+const char *
+envelope_layer_kind_suggest (const char *id)
+{
+  const char *best = NULL;
+  guint best_distance = G_MAXUINT;
+
+  g_return_val_if_fail (id != NULL, NULL);
+
+  ensure_registry ();
+  for (guint i = 0; i < ENVELOPE_N_LAYER_TYPES; i++)
+    {
+      guint d = distance (id, ordered[i]->kind.id);
+
+      if (d < best_distance)
+        {
+          best_distance = d;
+          best = ordered[i]->kind.id;
+        }
+    }
+  /* close: a third of the letters at the most */
+  return best != NULL && best_distance <= MAX (1, strlen (best) / 3) ? best : NULL;
+}
+
 const char *
 envelope_layer_category_label (EnvelopeLayerCategory category)
 {

@@ -236,6 +236,7 @@ typedef struct
 const EnvelopeLayerKind *envelope_layer_kind_get         (EnvelopeLayerType     type);
 const EnvelopeLayerKind *envelope_layer_kind_lookup      (const char           *id);
 char                    *envelope_layer_kind_list_valid  (void);
+const char              *envelope_layer_kind_suggest     (const char           *id);
 const char              *envelope_layer_category_label   (EnvelopeLayerCategory category);
 const char              *envelope_layer_category_id      (EnvelopeLayerCategory category);
 

@@ -1660,8 +1660,15 @@ read_layer (JsonNode  *node,
   if (kind == NULL)
     {
       g_autofree char *valid = envelope_layer_kind_list_valid ();
-      reader_error (&reader, ENVELOPE_NETWORK_ERROR_UNKNOWN_TYPE, "type",
-                    _("is \"%s\", which is not a layer type; valid types: %s"), type, valid);
+      const char *meant = envelope_layer_kind_suggest (type);
+
+      if (meant != NULL)
+        reader_error (&reader, ENVELOPE_NETWORK_ERROR_UNKNOWN_TYPE, "type",
+                      _("is \"%s\", which is not a layer type; did you mean \"%s\"? Valid types: %s"),
+                      type, meant, valid);
+      else
+        reader_error (&reader, ENVELOPE_NETWORK_ERROR_UNKNOWN_TYPE, "type",
+                      _("is \"%s\", which is not a layer type; valid types: %s"), type, valid);
       return NULL;
     }
 
