@@ -30,7 +30,6 @@ struct _EnvelopeAnalysis
   EnvelopeMemory memory;
   EnvelopeFit fit;
   EnvelopeStepNodes *step_nodes;   /* what the PyTorch model's walks read of the layers */
-  guint64 pytorch_max_batch;
   guint64 lecture_fixed;     /* the lecture's train(B) = fixed + B × per sample */
   guint64 lecture_per_sample;
   EnvelopeStepPhase pytorch_line_phase;    /* the moment that bounds the batch */
@@ -335,42 +334,7 @@ compute_memory (EnvelopeAnalysis *analysis,
   analysis->lecture_fixed = fit->fixed_bytes;
   analysis->lecture_per_sample = fit->bytes_per_sample;
 
-  /* the PyTorch model: a step walked tensor by tensor, and inference */
-  m->model = training->memory_model;
-  {
-    EnvelopeStepInput input;
-    EnvelopeStepResult step, inference;
-    guint64 device_memory = training->device_memory;
-
-    if (device_memory == 0 && training->device != NULL)
-      {
-        const EnvelopeDevice *device = envelope_devices_lookup (training->device);
-        device_memory = device ? device->memory : 0;
-      }
-    budget = device_memory > training->reserved_memory ? device_memory - training->reserved_memory : 0;
-    envelope_analysis_get_step_input (analysis, &input);
-    if (!envelope_step_simulate (&input, training->batch, FALSE, device_memory > 0 ? MAX (budget, 1) : 0,
-                                 &step, NULL, NULL, error) ||
-        !envelope_step_simulate (&input, training->batch, TRUE, 0, &inference, NULL, NULL, error))
-      return FALSE;
-    m->pytorch.peak = step.peak;
-    m->pytorch.saved = step.saved;
-    m->pytorch.saved_exact = step.saved_exact;
-    m->pytorch.inference = inference.peak.total;
-    m->pytorch.inference_activations = inference.peak.bytes[ENVELOPE_STEP_BACKWARD_TRANSIENT];
-    analysis->pytorch_max_batch = step.max_batch;
-    analysis->pytorch_line_phase = step.line_phase;
-    analysis->pytorch_line_layer = step.line_layer;
-    if (m->model == ENVELOPE_MEMORY_MODEL_PYTORCH)
-      {
-        fit->fixed_bytes = step.line_fixed;
-        fit->bytes_per_sample = step.line_per_sample + step.line_per_sample / ENVELOPE_STEP_FRAGMENTATION;
-      }
-  }
-
-  if (!compute_generation (analysis, budget, error))
-    return FALSE;
-
+  /* the device and the budget, for both models */
   fit->device = NULL;
   if (training->device != NULL)
     {
@@ -385,13 +349,41 @@ compute_memory (EnvelopeAnalysis *analysis,
   fit->max_batch = 0;
   fit->steps = 0;
   fit->micro_batch = 0;
+  budget = fit->device_memory > fit->reserved_memory ? fit->device_memory - fit->reserved_memory : 0;
+
+  /* the PyTorch model: a step walked tensor by tensor, and inference */
+  m->model = training->memory_model;
+  {
+    EnvelopeStepInput input;
+    EnvelopeStepResult step, inference;
+
+    envelope_analysis_get_step_input (analysis, &input);
+    if (!envelope_step_simulate (&input, training->batch, FALSE, fit->device_memory > 0 ? MAX (budget, 1) : 0,
+                                 &step, NULL, NULL, error) ||
+        !envelope_step_simulate (&input, training->batch, TRUE, 0, &inference, NULL, NULL, error))
+      return FALSE;
+    m->pytorch.peak = step.peak;
+    m->pytorch.saved = step.saved;
+    m->pytorch.saved_exact = step.saved_exact;
+    m->pytorch.inference = inference.peak.total;
+    m->pytorch.inference_activations = inference.peak.bytes[ENVELOPE_STEP_BACKWARD_TRANSIENT];
+    analysis->pytorch_line_phase = step.line_phase;
+    analysis->pytorch_line_layer = step.line_layer;
+    if (m->model == ENVELOPE_MEMORY_MODEL_PYTORCH)
+      {
+        fit->fixed_bytes = step.line_fixed;
+        fit->bytes_per_sample = step.line_per_sample + step.line_per_sample / ENVELOPE_STEP_FRAGMENTATION;
+        if (fit->device_memory > 0)
+          fit->max_batch = step.max_batch;
+      }
+  }
+
+  if (!compute_generation (analysis, budget, error))
+    return FALSE;
+
   if (fit->device_memory == 0)
     return TRUE;
-
-  budget = fit->device_memory > fit->reserved_memory ? fit->device_memory - fit->reserved_memory : 0;
-  if (m->model == ENVELOPE_MEMORY_MODEL_PYTORCH)
-    fit->max_batch = analysis->pytorch_max_batch;
-  else if (budget >= fit->fixed_bytes && fit->bytes_per_sample > 0)
+  if (m->model == ENVELOPE_MEMORY_MODEL_LECTURE && budget >= fit->fixed_bytes && fit->bytes_per_sample > 0)
     fit->max_batch = (budget - fit->fixed_bytes) / fit->bytes_per_sample;
   if (fit->max_batch > 0)
     {
