@@ -248,8 +248,7 @@ envelope_memory_breakdown_show (EnvelopeMemoryBreakdown *self,
   if (m->model == ENVELOPE_MEMORY_MODEL_PYTORCH)
     {
       const EnvelopeStepPoint *peak = &m->pytorch.peak;
-      g_autofree char *saved = envelope_settings_format_bytes (m->pytorch.saved);
-      g_autofree char *lecture = envelope_settings_format_bytes (m->train_total);
+      g_autofree char *why = NULL;
       g_autofree char *inference = envelope_settings_format_bytes (m->pytorch.inference);
 
       train_size = envelope_settings_format_bytes (peak->total);
@@ -264,13 +263,10 @@ envelope_memory_breakdown_show (EnvelopeMemoryBreakdown *self,
                      envelope_analysis_explain_step (analysis, i));
       test_explained = g_strdup_printf (_("%s: eval() under no_grad() holds the parameters and only the live "
                                           "activations"), inference);
+      why = envelope_analysis_explain_models (analysis, envelope_settings_get_units ());
       envelope_label_take_text (self->model_note,
-                                g_strdup_printf (_("Autograd keeps %s for the backward pass. The lecture's model says %s: "
-                                                   "it holds every layer output and every error signal at once, while "
-                                                   "PyTorch keeps only what each derivative reads, lets in-place "
-                                                   "activations share their input, and frees each layer's tensors once "
-                                                   "its gradient is made. Choose the lecture's model in the training "
-                                                   "settings to see its terms."), saved, lecture));
+                                g_strdup_printf (_("%s Choose the lecture's model in the training settings to see its "
+                                                   "terms."), why));
       self->timeline = envelope_timeline_new (analysis, envelope_settings_get_units (), NULL);
     }
   else

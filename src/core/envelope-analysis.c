@@ -673,10 +673,10 @@ append_bytes (const EnvelopeAnalysis *analysis,
 }
 
 /* Where a moment of the step is, in words: "the backward pass of conv1". */
-static char *
-describe_moment (const EnvelopeAnalysis *analysis,
-                 EnvelopeStepPhase       phase,
-                 gint                    layer)
+char *
+envelope_analysis_describe_moment (const EnvelopeAnalysis *analysis,
+                                   EnvelopeStepPhase       phase,
+                                   gint                    layer)
 {
   const char *name = layer >= 0 ? ((const EnvelopeLayer *) g_ptr_array_index (analysis->network->layers, layer))->name : NULL;
 
@@ -823,7 +823,7 @@ envelope_analysis_explain_fit (const EnvelopeAnalysis *analysis)
   envelope_format_append_count (out, fit->max_batch);
   if (pytorch)
     {
-      g_autofree char *where = describe_moment (analysis, analysis->pytorch_line_phase, analysis->pytorch_line_layer);
+      g_autofree char *where = envelope_analysis_describe_moment (analysis, analysis->pytorch_line_phase, analysis->pytorch_line_layer);
       g_string_append_printf (out, _(" (PyTorch: the tightest moment is %s)"), where);
     }
   if (fit->max_batch == 0)
@@ -1064,6 +1064,22 @@ envelope_analysis_step_timeline (const EnvelopeAnalysis *analysis,
   return envelope_step_simulate (&input, batch, FALSE, 0, &step, func, user_data, error);
 }
 
+/* Why the two models' figures differ, for the report and the app. */
+char *
+envelope_analysis_explain_models (const EnvelopeAnalysis *analysis,
+                                  EnvelopeUnits           units)
+{
+  const EnvelopeMemory *m = &analysis->memory;
+  g_autofree char *saved = envelope_format_bytes (m->pytorch.saved, units);
+  g_autofree char *lecture = envelope_format_bytes (m->train_total, units);
+
+  return g_strdup_printf (_("Autograd keeps %s for the backward pass. The lecture's model says %s: "
+                            "it holds every layer output and every error signal at once, while "
+                            "PyTorch keeps only what each derivative reads, lets in-place "
+                            "activations share their input, and frees each layer's tensors once "
+                            "its gradient is made."), saved, lecture);
+}
+
 /* The PyTorch model's terms at the peak, each with how it is made. */
 char *
 envelope_analysis_explain_step (const EnvelopeAnalysis *analysis,
@@ -1073,7 +1089,7 @@ envelope_analysis_explain_step (const EnvelopeAnalysis *analysis,
   const EnvelopeMemory *m = &analysis->memory;
   const EnvelopeStepPoint *peak = &m->pytorch.peak;
   GString *out = g_string_new (NULL);
-  g_autofree char *where = describe_moment (analysis, peak->phase, peak->layer);
+  g_autofree char *where = envelope_analysis_describe_moment (analysis, peak->phase, peak->layer);
 
   g_return_val_if_fail (term < ENVELOPE_N_STEP_TERMS, NULL);
 

@@ -290,6 +290,11 @@ gboolean envelope_analysis_step_timeline   (const EnvelopeAnalysis *analysis,
                                             GError                **error);
 char    *envelope_analysis_explain_step    (const EnvelopeAnalysis *analysis,
                                             EnvelopeStepTerm        term);
+char    *envelope_analysis_explain_models  (const EnvelopeAnalysis *analysis,
+                                            EnvelopeUnits           units);
+char    *envelope_analysis_describe_moment (const EnvelopeAnalysis *analysis,
+                                            EnvelopeStepPhase       phase,
+                                            gint                    layer);
 
 /* Activation checkpointing: which blocks to recompute in the backward
  * pass (torch.utils.checkpoint at their boundaries) so that a training

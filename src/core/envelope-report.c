@@ -406,8 +406,6 @@ write_pytorch_summary (const EnvelopeAnalysis      *analysis,
   const EnvelopeMemory *m = envelope_analysis_get_memory (analysis);
   const EnvelopeStepPoint *peak = &m->pytorch.peak;
   const EnvelopeNetwork *network = envelope_analysis_get_network (analysis);
-  g_autofree char *saved = envelope_format_bytes (m->pytorch.saved, options->units);
-  g_autofree char *lecture = envelope_format_bytes (m->train_total, options->units);
 
   table_add (table, _("train step (PyTorch), at its peak"), _("bytes"), _("size"), _("share"));
   for (guint k = 0; k < ENVELOPE_N_STEP_TERMS; k++)
@@ -447,11 +445,11 @@ write_pytorch_summary (const EnvelopeAnalysis      *analysis,
       g_string_append (out, _("The peak is in the optimizer step. "));
       break;
     }
-  g_string_append_printf (out, _("Autograd keeps %s for the backward pass. The lecture's model says %s: "
-                                 "it holds every output and every error signal at once, while PyTorch keeps only "
-                                 "what each derivative reads, lets in-place activations share their input, and "
-                                 "frees each layer's tensors once its gradient is made (--memory-model lecture).\n"),
-                          saved, lecture);
+  {
+    g_autofree char *why = envelope_analysis_explain_models (analysis, options->units);
+    g_string_append (out, why);
+  }
+  g_string_append (out, _(" --memory-model lecture gives its terms.\n"));
 }
 
 static void

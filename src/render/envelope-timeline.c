@@ -94,16 +94,10 @@ envelope_timeline_new (const EnvelopeAnalysis *analysis,
                                      envelope_optimizer_to_string (m->optimizer));
   top = &g_array_index (timeline->points, EnvelopeStepPoint, timeline->peak);
   peak = envelope_format_bytes (top->total, units);
-  if (top->layer >= 0)
-    {
-      const char *name = envelope_network_get_layer (network, (guint) top->layer)->name;
-      timeline->peak_text = g_strdup_printf (top->phase == ENVELOPE_STEP_FORWARD ? _("peak %s: the forward pass of %s")
-                                                                                  : _("peak %s: the backward pass of %s"),
-                                             peak, name);
-    }
-  else
-    timeline->peak_text = g_strdup_printf (top->phase == ENVELOPE_STEP_OPTIMIZER ? _("peak %s: the optimizer step")
-                                                                                  : _("peak %s: the loss"), peak);
+  {
+    g_autofree char *moment = envelope_analysis_describe_moment (analysis, top->phase, top->layer);
+    timeline->peak_text = g_strdup_printf (_("peak %s: %s"), peak, moment);
+  }
   if (fit->device_memory > 0)
     {
       g_autofree char *size = envelope_format_bytes (fit->device_memory, units);
