@@ -127,6 +127,11 @@ test_percent_and_shape (void)
   g_assert_cmpstr (tiny, ==, "<0.1%");
   g_assert_cmpstr (zero, ==, "0.0%");
   g_assert_cmpstr (chw, ==, "32×28×28");
+  /* plot axes: round steps, in the unit the labels are written in */
+  g_assert_cmpfloat (envelope_axis_step (10, 4), ==, 2.5);
+  g_assert_cmpfloat (envelope_axis_step (7, 4), ==, 2);
+  g_assert_cmpfloat (envelope_axis_byte_step (12.0 * (1 << 30), 4, ENVELOPE_UNITS_IEC), ==, 5.0 * (1 << 30));
+  g_assert_cmpfloat (envelope_axis_byte_step (12e9, 4, ENVELOPE_UNITS_SI), ==, 5e9);
   g_assert_cmpstr (vector, ==, "32");
 }
 

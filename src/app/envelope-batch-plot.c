@@ -20,36 +20,6 @@
 
 #define N_SAMPLES 33
 
-/* A round step (1, 2, 2.5 or 5 × 10^k) that cuts @range into at most
- * @n parts. */
-static double
-nice_step (double range,
-           guint  n)
-{
-  double raw = range / n, magnitude = pow (10, floor (log10 (raw)));
-  static const double steps[] = { 1, 2, 2.5, 5, 10 };
-
-  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
-    if (steps[i] * magnitude >= raw)
-      return steps[i] * magnitude;
-  return 10 * magnitude;
-}
-
-/* The same in the binary unit the bytes are shown in (KiB, MiB, GiB…),
- * so that the labels read 5.00 GiB, 10.0 GiB and not 4.66 GiB. */
-static double
-nice_byte_step (double range,
-                guint  n)
-{
-  /* Round steps in the units the labels are written in. */
-  double base = envelope_settings_get_units () == ENVELOPE_UNITS_SI ? 1000 : 1024;
-  double unit = 1;
-
-  while (range / unit >= base)
-    unit *= base;
-  return nice_step (range / unit, n) * unit;
-}
-
 struct _EnvelopeBatchPlot
 {
   GtkDrawingArea parent_instance;
@@ -160,8 +130,8 @@ draw (GtkDrawingArea *area,
     max_y = 1;
 
   /* Room on the left for the longest byte label. */
-  y_step = nice_byte_step (max_y, 4);
-  x_step = MAX (1, nice_step (max_x, 4));
+  y_step = envelope_axis_byte_step (max_y, 4, envelope_settings_get_units ());
+  x_step = MAX (1, envelope_axis_step (max_x, 4));
   for (double v = 0; v <= max_y; v += y_step)
     {
       g_autofree char *label = envelope_settings_format_bytes ((guint64) v);

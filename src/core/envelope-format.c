@@ -162,6 +162,36 @@ envelope_format_percent (guint64 part,
   return g_strconcat (buf, "%", NULL);
 }
 
+/* A round step (1, 2, 2.5 or 5 × 10^k) that cuts @range into at most
+ * @n parts, for a plot's axis. */
+double
+envelope_axis_step (double range,
+                    guint  n)
+{
+  double raw = range / n, magnitude = pow (10, floor (log10 (raw)));
+  static const double steps[] = { 1, 2, 2.5, 5, 10 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    if (steps[i] * magnitude >= raw)
+      return steps[i] * magnitude;
+  return 10 * magnitude;
+}
+
+/* The same in the unit the bytes are shown in (KiB, MiB, GiB or kB, MB,
+ * GB…), so that the labels read 5.00 GiB, 10.0 GiB and not 4.66 GiB. */
+double
+envelope_axis_byte_step (double        range,
+                         guint         n,
+                         EnvelopeUnits units)
+{
+  double base = units == ENVELOPE_UNITS_SI ? 1000 : 1024;
+  double unit = 1;
+
+  while (range / unit >= base)
+    unit *= base;
+  return envelope_axis_step (range / unit, n) * unit;
+}
+
 char *
 envelope_format_shape (guint          rank,
                        const guint64 *shape)

@@ -24,6 +24,11 @@ void     envelope_format_append_real   (GString       *out,
                                         double         value);
 char    *envelope_format_bytes         (guint64        bytes,
                                         EnvelopeUnits  units);
+double   envelope_axis_step            (double         range,
+                                       guint          n);
+double   envelope_axis_byte_step       (double         range,
+                                       guint          n,
+                                       EnvelopeUnits  units);
 char    *envelope_format_percent       (guint64        part,
                                         guint64        whole);
 char    *envelope_format_shape         (guint          rank,

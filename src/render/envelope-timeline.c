@@ -165,26 +165,6 @@ show_text (cairo_t    *cr,
   g_object_unref (layout);
 }
 
-/* A round step for the byte axis: 1, 2 or 5 × a power of the unit's base
- * (1024 or 1000) and of ten. */
-static double
-axis_step (double        top,
-           EnvelopeUnits units)
-{
-  double raw = top / 5, unit = 1, base = units == ENVELOPE_UNITS_SI ? 1000 : 1024;
-
-  while (unit * base <= raw)
-    unit *= base;
-  for (double m = 1; m < base; m *= 10)
-    for (guint k = 0; k < 3; k++)
-      {
-        static const double f[] = { 1, 2, 5 };
-        if (unit * m * f[k] >= raw)
-          return unit * m * f[k];
-      }
-  return unit * base;
-}
-
 void
 envelope_timeline_draw (const EnvelopeTimeline *timeline,
                         cairo_t                *cr,
@@ -233,7 +213,7 @@ envelope_timeline_draw (const EnvelopeTimeline *timeline,
     }
 
   /* grid and byte axis */
-  step = axis_step (y_max, timeline->units);
+  step = envelope_axis_byte_step (y_max, 5, timeline->units);
   cairo_set_line_width (cr, 1);
   for (double v = 0; v <= y_max; v += step)
     {
