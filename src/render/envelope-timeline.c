@@ -175,7 +175,12 @@ envelope_timeline_draw (const EnvelopeTimeline *timeline,
   double plot_w = MAX (width - left - right, 10), plot_h = MAX (height - top - bottom, 10);
   guint n = timeline->points->len;
   const EnvelopeStepPoint *peak = envelope_timeline_get_point (timeline, timeline->peak);
-  double y_max = MAX ((double) peak->total, (double) timeline->device_memory) * 1.08, step;
+  /* a device far above the step would flatten it: its line is drawn
+   * only when it is within twice the peak, and named above the plot
+   * otherwise */
+  gboolean device_in_plot = timeline->device_memory > 0 &&
+                            (double) timeline->device_memory <= 2.0 * (double) peak->total;
+  double y_max = MAX ((double) peak->total, device_in_plot ? (double) timeline->device_memory : 0) * 1.08, step;
   double legend_x = left;
   gint loss = -1, optimizer = -1;
 
@@ -281,7 +286,7 @@ envelope_timeline_draw (const EnvelopeTimeline *timeline,
     show_text (cr, _("step"), X (optimizer), top + plot_h + 28, 1, 11, FALSE);
 
   /* the device's memory */
-  if (timeline->device_memory > 0)
+  if (device_in_plot)
     {
       double y = Y ((double) timeline->device_memory);
 
@@ -290,6 +295,13 @@ envelope_timeline_draw (const EnvelopeTimeline *timeline,
       cairo_line_to (cr, left + plot_w, round (y) + 0.5);
       cairo_stroke (cr);
       show_text (cr, timeline->device, left + plot_w - 4, y - 9, 1, 11, FALSE);
+    }
+  else if (timeline->device_memory > 0)
+    {
+      g_autofree char *above = g_strdup_printf (_("%s, far above"), timeline->device);
+
+      cairo_set_source_rgb (cr, 0.75, 0.11, 0.16);
+      show_text (cr, above, left + plot_w - 4, top + 9, 1, 11, FALSE);
     }
   cairo_set_dash (cr, NULL, 0, 0);
 
