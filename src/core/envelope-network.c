@@ -1800,6 +1800,25 @@ read_bytes (Reader     *reader,
   return type_error (reader, key, _("a byte count"), node);
 }
 
+/* A value type (fp32, fp16…) at @key; an unknown one names the valid ones. */
+static gboolean
+read_dtype (Reader        *reader,
+            JsonObject    *object,
+            const char    *key,
+            EnvelopeDtype *dtype)
+{
+  const char *text;
+
+  if (!read_string (reader, object, key, &text))
+    return FALSE;
+  if (!envelope_dtype_from_string (text, dtype))
+    {
+      g_autofree char *valid = envelope_dtype_list_valid ();
+      return reader_error (reader, ENVELOPE_NETWORK_ERROR_VALUE, key, _("is \"%s\"; valid types: %s"), text, valid);
+    }
+  return TRUE;
+}
+
 static gboolean
 read_training (JsonNode         *node,
                EnvelopeTraining *training,
@@ -1837,15 +1856,8 @@ read_training (JsonNode         *node,
     }
   if (json_object_has_member (object, "dtype"))
     {
-      const char *dtype;
-      if (!read_string (&reader, object, "dtype", &dtype))
+      if (!read_dtype (&reader, object, "dtype", &training->dtype))
         return FALSE;
-      if (!envelope_dtype_from_string (dtype, &training->dtype))
-        {
-          g_autofree char *valid = envelope_dtype_list_valid ();
-          return reader_error (&reader, ENVELOPE_NETWORK_ERROR_VALUE, "dtype",
-                               _("is \"%s\"; valid types: %s"), dtype, valid);
-        }
       training->set |= ENVELOPE_TRAINING_DTYPE;
     }
   if (json_object_has_member (object, "mixed_precision"))
@@ -1933,15 +1945,8 @@ read_training (JsonNode         *node,
     }
   if (json_object_has_member (object, "kv_cache"))
     {
-      const char *dtype;
-      if (!read_string (&reader, object, "kv_cache", &dtype))
+      if (!read_dtype (&reader, object, "kv_cache", &training->kv_cache))
         return FALSE;
-      if (!envelope_dtype_from_string (dtype, &training->kv_cache))
-        {
-          g_autofree char *valid = envelope_dtype_list_valid ();
-          return reader_error (&reader, ENVELOPE_NETWORK_ERROR_VALUE, "kv_cache",
-                               _("is \"%s\"; valid types: %s"), dtype, valid);
-        }
       training->set |= ENVELOPE_TRAINING_KV_CACHE;
     }
   return TRUE;
