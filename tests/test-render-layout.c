@@ -6,6 +6,7 @@
 
 #include <math.h>
 
+#include "envelope-groups.h"
 #include "envelope-render.h"
 #include "test-helpers.h"
 
@@ -355,38 +356,15 @@ test_collapse_named (void)
   /* layer2/1 has 10 layers, layer4 (3 bottlenecks) 32 */
   g_assert_cmpuint (envelope_diagram_get_n_blocks (laid->diagram), ==, n_layers - 9 - 31);
 
-  groups = envelope_network_list_groups (laid->model->network);
+  {
+    g_autoptr(EnvelopeGroups) all = envelope_groups_new (laid->model->network, laid->model->analysis);
+
+    groups = envelope_groups_list (all);
+  }
   g_assert_true (g_strv_contains ((const char * const *) groups, "layer1"));
   g_assert_true (g_strv_contains ((const char * const *) groups, "layer1/0"));
   g_assert_true (g_strv_contains ((const char * const *) groups, "layer1/0/downsample"));
   g_assert_false (g_strv_contains ((const char * const *) groups, "data"));
-}
-
-static void
-test_group_name (void)
-{
-  g_autoptr(EnvelopeLayer) layer = envelope_layer_new (ENVELOPE_LAYER_CONV, "layer1/0/downsample/conv");
-  g_autoptr(EnvelopeLayer) two = envelope_layer_new (ENVELOPE_LAYER_CONV, "conv1/conv");
-  g_autoptr(EnvelopeLayer) flat = envelope_layer_new (ENVELOPE_LAYER_CONV, "conv1_1");
-  g_autofree char *d1 = envelope_layer_get_group_name (layer, 1);
-  g_autofree char *d2 = envelope_layer_get_group_name (layer, 2);
-  g_autofree char *d3 = envelope_layer_get_group_name (layer, 3);
-  g_autofree char *d4 = envelope_layer_get_group_name (layer, 4);
-  g_autofree char *t1 = envelope_layer_get_group_name (two, 1);
-  g_autofree char *t2 = envelope_layer_get_group_name (two, 2);
-  g_autofree char *f1 = envelope_layer_get_group_name (flat, 1);
-  g_autofree char *g1 = NULL;
-
-  g_assert_cmpstr (d1, ==, "layer1");
-  g_assert_cmpstr (d2, ==, "layer1/0");
-  g_assert_cmpstr (d3, ==, "layer1/0/downsample");
-  g_assert_cmpstr (d4, ==, "layer1/0/downsample");
-  g_assert_cmpstr (t1, ==, "conv1");
-  g_assert_cmpstr (t2, ==, "conv1");
-  g_assert_null (f1);
-  flat->group = g_strdup ("conv1");
-  g1 = envelope_layer_get_group_name (flat, 1);
-  g_assert_cmpstr (g1, ==, "conv1");
 }
 
 /* A new parameter value keeps the structure (and the layout); a new
@@ -692,7 +670,6 @@ main (int    argc,
   g_test_add_func ("/render/layout/collapse/names", test_collapse);
   g_test_add_func ("/render/layout/collapse/group-field", test_collapse_group_field);
   g_test_add_func ("/render/layout/collapse/named", test_collapse_named);
-  g_test_add_func ("/render/layout/group-name", test_group_name);
   g_test_add_func ("/render/layout/structure-key", test_structure_key);
   g_test_add_func ("/render/layout/refresh", test_refresh);
   g_test_add_func ("/render/layout/wrap", test_wrap);

@@ -12,6 +12,7 @@
 
 #include "envelope-diagram.h"
 #include "envelope-format.h"
+#include "envelope-groups.h"
 #include "envelope-render-private.h"
 
 struct _EnvelopeDiagram
@@ -92,112 +93,25 @@ hash_double (guint64 hash,
   return envelope_hash_bytes (hash, &v, sizeof v);
 }
 
-static gboolean
-has_group_field (const EnvelopeLayer *layer)
-{
-  return layer->group != NULL && layer->group[0] != '\0';
-}
-
-/**
- * envelope_layer_get_group_name:
- * @layer: a layer
- * @depth: 1 for the stage, 2 for the block, …
- *
- * The group @layer belongs to at @depth: its "group" field when it has
- * one, else the first @depth parts of its `stage/block/layer` name (at
- * most all but the last).  "layer1/0/downsample/conv" is in "layer1/0" at
- * depth 2 and in "layer1" at depth 1; "conv1/conv" is in "conv1" at both.
- *
- * Returns: (nullable): the group's name, or %NULL when the layer is in none
- */
-char *
-envelope_layer_get_group_name (const EnvelopeLayer *layer,
-                               guint                depth)
-{
-  const char *p;
-  guint parts = 0;
-
-  g_return_val_if_fail (layer != NULL, NULL);
-  g_return_val_if_fail (depth > 0, NULL);
-
-  if (has_group_field (layer))
-    return g_strdup (layer->group);
-
-  for (p = strchr (layer->name, '/'); p != NULL; p = strchr (p + 1, '/'))
-    {
-      parts++;
-      if (parts == depth)
-        break;
-    }
-  if (parts == 0)
-    return NULL;
-  if (p == NULL)
-    p = strrchr (layer->name, '/');
-  return g_strndup (layer->name, (gsize) (p - layer->name));
-}
-
-/**
- * envelope_network_list_groups:
- *
- * Every group a layer of @network belongs to, at any depth, outer groups
- * before inner ones, in file order: what a front end offers to collapse.
- *
- * Returns: (transfer full): a %NULL-terminated array
- */
-char **
-envelope_network_list_groups (const EnvelopeNetwork *network)
-{
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GPtrArray) groups = g_ptr_array_new ();
-
-  g_return_val_if_fail (network != NULL, NULL);
-
-  for (guint i = 0; i < network->layers->len; i++)
-    {
-      const EnvelopeLayer *layer = g_ptr_array_index (network->layers, i);
-
-      for (guint depth = 1;; depth++)
-        {
-          char *name = envelope_layer_get_group_name (layer, depth);
-          gboolean last;
-
-          if (name == NULL)
-            break;
-          last = has_group_field (layer) || strchr (layer->name + strlen (name) + 1, '/') == NULL;
-          if (g_hash_table_contains (seen, name))
-            g_free (name);
-          else
-            {
-              g_hash_table_add (seen, name);
-              g_ptr_array_add (groups, name);
-            }
-          if (last)
-            break;
-        }
-    }
-  g_ptr_array_add (groups, NULL);
-  return (char **) g_ptr_array_free (g_steal_pointer (&groups), FALSE);
-}
-
 /* The group @layer is drawn in, or NULL: the outermost of its groups that
  * is collapsed. */
 static char *
 collapsed_group (const EnvelopeDiagram *diagram,
-                 const EnvelopeLayer   *layer)
+                 const EnvelopeGroups  *groups,
+                 guint                  layer)
 {
   for (guint depth = 1;; depth++)
     {
-      g_autofree char *name = envelope_layer_get_group_name (layer, depth);
-      gboolean last;
+      gboolean innermost = TRUE;
+      g_autofree char *name = envelope_groups_get_group (groups, layer, depth, &innermost);
 
       if (name == NULL)
         return NULL;
-      last = has_group_field (layer) || strchr (layer->name + strlen (name) + 1, '/') == NULL;
       if (diagram->collapsed != NULL && g_strv_contains ((const char * const *) diagram->collapsed, name))
         return g_steal_pointer (&name);
-      if (diagram->collapse_depth > 0 && (depth == diagram->collapse_depth || (last && depth < diagram->collapse_depth)))
+      if (diagram->collapse_depth > 0 && (depth == diagram->collapse_depth || (innermost && depth < diagram->collapse_depth)))
         return g_steal_pointer (&name);
-      if (last || depth >= 64)
+      if (innermost || depth >= 64)
         return NULL;
     }
 }
@@ -535,6 +449,7 @@ build (const EnvelopeAnalysis       *analysis,
   g_autofree guint *member_offset = NULL;
   g_autofree gboolean *output_found = NULL;
   g_autoptr(GHashTable) shape_texts = NULL;
+  g_autoptr(EnvelopeGroups) groups = NULL;
   Measures measures = { 0 };
 
   if (options == NULL)
@@ -566,12 +481,13 @@ build (const EnvelopeAnalysis       *analysis,
   diagram->memory = *envelope_analysis_get_memory (analysis);
 
   /* Blocks: a layer, or the first layer of a collapsed group. */
+  groups = envelope_groups_new (network, analysis);
   group_blocks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   for (guint i = 0; i < diagram->n_layers; i++)
     {
       const EnvelopeLayer *layer = envelope_network_get_layer (network, i);
       const EnvelopeLayerFigures *f = envelope_analysis_get_layer (analysis, i);
-      g_autofree char *group = collapsed_group (diagram, layer);
+      g_autofree char *group = collapsed_group (diagram, groups, i);
       gpointer existing;
 
       diagram->layer_names[i] = g_string_chunk_insert (diagram->strings, layer->name);
@@ -703,9 +619,7 @@ build (const EnvelopeAnalysis       *analysis,
         }
       else
         {
-          g_autofree char *description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u layer", "%u layers",
-                                                                       block->n_layers),
-                                                          block->n_layers);
+          g_autofree char *description = envelope_network_describe_layers (network, block->layers, block->n_layers);
           block->description = g_string_chunk_insert (diagram->strings, description);
         }
 

@@ -145,9 +145,6 @@ guint64                    envelope_diagram_get_max_params    (const EnvelopeDia
 guint64                    envelope_diagram_get_max_macs      (const EnvelopeDiagram  *diagram);
 guint64                    envelope_diagram_get_max_activations (const EnvelopeDiagram *diagram);
 
-char                      *envelope_layer_get_group_name      (const EnvelopeLayer    *layer,
-                                                               guint                   depth);
-char                     **envelope_network_list_groups       (const EnvelopeNetwork  *network);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EnvelopeDiagram, envelope_diagram_unref)
 
