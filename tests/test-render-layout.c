@@ -367,6 +367,81 @@ test_collapse_named (void)
   g_assert_false (g_strv_contains ((const char * const *) groups, "data"));
 }
 
+/* By default a figure fits a slide: the finest level of detail whose
+ * text reads at 1,920 pixels, wrapped to 16:9. */
+static void
+test_fit_slide (void)
+{
+  struct { const char *file; guint depth; } cases[] = {
+    { "mnist.json", 0 },         /* every layer reads */
+    { "vgg16.json", 0 },
+    { "resnet50.json", 2 },      /* its sixteen bottlenecks */
+    { "vit_b_16.json", 2 },      /* the encoder's twelve blocks */
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(Model) model = model_load (cases[c].file);
+      g_autoptr(EnvelopeRenderer) renderer = envelope_renderer_new ();
+      EnvelopeDiagramOptions options;
+      EnvelopeRenderOptions render;
+      EnvelopeFitGoal goal;
+      EnvelopePageFit fit;
+      g_autoptr(GError) error = NULL;
+      double width, height;
+
+      envelope_diagram_options_init (&options);
+      envelope_render_options_init (&render);
+      envelope_fit_goal_init (&goal);
+      g_assert_true (envelope_fit_page (model->analysis, &options, &render, &goal, &fit, &error));
+      g_assert_no_error (error);
+      envelope_renderer_get_page_size (renderer, fit.diagram, fit.layout, &render, &width, &height);
+      g_test_message ("%s: depth %u, %u rows, %u blocks, %.0f × %.0f pt, scale %.2f", cases[c].file,
+                      fit.collapse_depth, fit.wrap, envelope_diagram_get_n_blocks (fit.diagram), width, height, fit.scale);
+      g_assert_true (fit.legible);
+      g_assert_cmpuint (fit.collapse_depth, ==, cases[c].depth);
+      g_assert_cmpuint (fit.wrap, >, 1);
+      /* a slide's shape, at most 1,920 pixels wide */
+      g_assert_cmpfloat (width / height, >, 1.2);
+      g_assert_cmpfloat (width / height, <, 2.6);
+      g_assert_cmpfloat (width * fit.scale, <=, 1920.5);
+      g_assert_cmpfloat (fit.scale * 7.5, >=, 9);
+      envelope_page_fit_clear (&fit);
+    }
+}
+
+/* "free" keeps the one row and every layer; a collapse asked for stays. */
+static void
+test_fit_free (void)
+{
+  g_autoptr(Model) model = model_load ("resnet50.json");
+  EnvelopeDiagramOptions options;
+  EnvelopeRenderOptions render;
+  EnvelopeFitGoal goal;
+  EnvelopePageFit fit;
+  g_autoptr(GError) error = NULL;
+
+  envelope_diagram_options_init (&options);
+  envelope_render_options_init (&render);
+  envelope_fit_goal_init (&goal);
+  g_assert_true (envelope_fit_goal_set_aspect (&goal, "free"));
+  g_assert_true (envelope_fit_page (model->analysis, &options, &render, &goal, &fit, &error));
+  g_assert_cmpuint (envelope_diagram_get_n_blocks (fit.diagram), ==, envelope_network_get_n_layers (model->network));
+  g_assert_cmpuint (fit.wrap, ==, 1);
+  envelope_page_fit_clear (&fit);
+
+  g_assert_true (envelope_fit_goal_set_aspect (&goal, "4:3"));
+  g_assert_cmpfloat_with_epsilon (goal.aspect, 4.0 / 3.0, 1e-9);
+  g_assert_false (envelope_fit_goal_set_aspect (&goal, "4:0"));
+  g_assert_false (envelope_fit_goal_set_aspect (&goal, "wide"));
+  options.collapse_depth = 1;
+  g_assert_true (envelope_fit_page (model->analysis, &options, &render, &goal, &fit, &error));
+  g_assert_cmpuint (fit.collapse_depth, ==, 1);
+  /* stem (5 layers), layer1 to layer4, avgpool, fc */
+  g_assert_cmpuint (envelope_diagram_get_n_blocks (fit.diagram), ==, 11);
+  envelope_page_fit_clear (&fit);
+}
+
 /* A new parameter value keeps the structure (and the layout); a new
  * layer, connection, style, direction or collapse state does not. */
 static void
@@ -671,6 +746,8 @@ main (int    argc,
   g_test_add_func ("/render/layout/collapse/group-field", test_collapse_group_field);
   g_test_add_func ("/render/layout/collapse/named", test_collapse_named);
   g_test_add_func ("/render/layout/structure-key", test_structure_key);
+  g_test_add_func ("/render/layout/fit/slide", test_fit_slide);
+  g_test_add_func ("/render/layout/fit/free", test_fit_free);
   g_test_add_func ("/render/layout/refresh", test_refresh);
   g_test_add_func ("/render/layout/wrap", test_wrap);
   g_test_add_func ("/render/layout/hit", test_hit);

@@ -241,7 +241,8 @@ render (const Page                  *page,
           {
             g_set_error (error, ENVELOPE_EXPORT_ERROR, ENVELOPE_EXPORT_ERROR_TOO_LARGE,
                          _("Cannot write “%s”: the image would be %.0f × %.0f pixels, more than the "
-                           "%d a side an image can have; lower the scale or export SVG or PDF"),
+                           "%d a side an image can have; fit it to a slide (wrapped into rows, its groups "
+                           "collapsed), lower the scale, or export SVG or PDF"),
                          name, pixels_w, pixels_h, MAX_IMAGE_SIDE);
             return FALSE;
           }
