@@ -442,6 +442,40 @@ test_fit_free (void)
   envelope_page_fit_clear (&fit);
 }
 
+/* Folding a laid-out row gives what laying the wrapped diagram out gives. */
+static void
+test_rewrap (void)
+{
+  g_autoptr(Model) model = model_load ("resnet50.json");
+  g_autoptr(EnvelopeDiagram) one = NULL, four = NULL;
+  g_autoptr(EnvelopeLayout) row = NULL, fresh = NULL, folded = NULL;
+  EnvelopeDiagramOptions options;
+
+  envelope_diagram_options_init (&options);
+  options.collapse_depth = 2;
+  one = envelope_diagram_new (model->analysis, &options);
+  options.wrap = 4;
+  four = envelope_diagram_new (model->analysis, &options);
+  row = envelope_layout_new (one, NULL);
+  fresh = envelope_layout_new (four, NULL);
+  folded = envelope_layout_new_wrapped (row, four);
+  g_assert_nonnull (folded);
+  g_assert_true (envelope_layout_fits (folded, four));
+  g_assert_cmpuint (envelope_layout_get_n_rows (folded), ==, envelope_layout_get_n_rows (fresh));
+  g_assert_cmpuint (envelope_layout_get_n_rows (folded), >, 1);
+  for (guint b = 0; b < envelope_layout_get_n_blocks (fresh); b++)
+    {
+      EnvelopeRect x, y;
+
+      envelope_layout_get_block_rect (fresh, b, &x);
+      envelope_layout_get_block_rect (folded, b, &y);
+      g_assert_cmpfloat_with_epsilon (x.x, y.x, 1e-9);
+      g_assert_cmpfloat_with_epsilon (x.y, y.y, 1e-9);
+    }
+  /* a wrapped layout is not folded again */
+  g_assert_null (envelope_layout_new_wrapped (fresh, four));
+}
+
 /* A new parameter value keeps the structure (and the layout); a new
  * layer, connection, style, direction or collapse state does not. */
 static void
@@ -748,6 +782,7 @@ main (int    argc,
   g_test_add_func ("/render/layout/structure-key", test_structure_key);
   g_test_add_func ("/render/layout/fit/slide", test_fit_slide);
   g_test_add_func ("/render/layout/fit/free", test_fit_free);
+  g_test_add_func ("/render/layout/fit/rewrap", test_rewrap);
   g_test_add_func ("/render/layout/refresh", test_refresh);
   g_test_add_func ("/render/layout/wrap", test_wrap);
   g_test_add_func ("/render/layout/hit", test_hit);

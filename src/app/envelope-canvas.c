@@ -33,6 +33,7 @@
 
 #include "envelope-canvas.h"
 #include "envelope-export.h"
+#include "envelope-fit.h"
 #include "envelope-hash.h"
 #include "envelope-layer-summary.h"
 #include "envelope-renderer.h"
@@ -48,6 +49,8 @@
 /* World units are points: 100 % on screen is a point per 1/96 inch, so
  * the diagram's text is as large as the rest of the window's. */
 #define NATURAL_ZOOM (96.0 / 72.0)
+/* below this share of the natural size, a block's text no longer reads */
+#define LEGIBLE_ZOOM 0.75
 #define MIN_ZOOM 0.02
 #define MAX_ZOOM 10.0
 /* what one press of + or − zooms by */
@@ -102,6 +105,13 @@ struct _EnvelopeCanvas
   GCancellable *layout_cancellable;
   GCancellable *diagram_cancellable;
   gboolean diagram_stale;        /* the network changed while a diagram was made */
+  /* The level of detail and the rows are chosen, for a new network or
+   * view, to fit the window's shape: */
+  gboolean auto_detail;          /* the view asks for as much detail as reads */
+  guint view_collapse_depth;     /* or for this */
+  gboolean fit_wanted;           /* to be chosen before anything is shown */
+  gboolean fit_stale;            /* the network changed while they were chosen */
+  GCancellable *fit_cancellable;
   gboolean fit_pending;
   gboolean fit_legible;          /* … at a zoom where the text can be read */
 
@@ -378,6 +388,9 @@ diagram_thread (GTask        *task,
 }
 
 static void start_diagram (EnvelopeCanvas *self);
+static void start_fit (EnvelopeCanvas *self);
+static void update_render_options (EnvelopeCanvas *self);
+static double legend_height (EnvelopeCanvas *self);
 
 static void
 on_diagram_ready (GObject      *source,
@@ -428,6 +441,14 @@ rebuild (EnvelopeCanvas *self)
       set_shown (self, NULL, NULL);
       return;
     }
+  if (self->fit_wanted)
+    {
+      if (self->fit_cancellable != NULL)
+        self->fit_stale = TRUE;   /* on_fit_ready() refreshes */
+      else
+        start_fit (self);
+      return;
+    }
   /* A diagram shown (or waiting for its layout) has its text measured
    * already: refreshing its figures is quick at any size. */
   previous = self->pending != NULL ? self->pending : self->diagram;
@@ -447,6 +468,143 @@ rebuild (EnvelopeCanvas *self)
     }
   diagram = envelope_diagram_new (analysis, &self->diagram_options);
   adopt (self, diagram);
+}
+
+/* ---- the detail and the rows that fit the window ---- */
+
+typedef struct
+{
+  EnvelopeNetwork *network;
+  EnvelopeDiagramOptions options;
+  EnvelopeRenderOptions render_options;
+  EnvelopeFitGoal goal;
+} FitJob;
+
+static void
+fit_job_free (gpointer data)
+{
+  FitJob *job = data;
+
+  envelope_network_free (job->network);
+  g_free (job);
+}
+
+static void
+page_fit_free (gpointer data)
+{
+  EnvelopePageFit *fit = data;
+
+  envelope_page_fit_clear (fit);
+  g_free (fit);
+}
+
+static void
+fit_thread (GTask        *task,
+            gpointer      source,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  FitJob *job = task_data;
+  GError *error = NULL;
+  g_autoptr(EnvelopeAnalysis) analysis = envelope_analysis_new (job->network, NULL, NULL, &error);
+  EnvelopePageFit *fit = g_new0 (EnvelopePageFit, 1);
+
+  if (analysis == NULL ||
+      !envelope_fit_page (analysis, &job->options, &job->render_options, &job->goal, fit, &error))
+    {
+      g_free (fit);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, fit, page_fit_free);
+}
+
+static void
+on_fit_ready (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  EnvelopeCanvas *self = ENVELOPE_CANVAS (source);
+  g_autoptr(GError) error = NULL;
+  EnvelopePageFit *fit = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->fit_cancellable);
+  self->fit_wanted = FALSE;
+  if (fit == NULL)
+    {
+      /* shown as asked, in one row */
+      self->diagram_options.collapse_depth = self->auto_detail ? 0 : self->view_collapse_depth;
+      self->diagram_options.wrap = 0;
+      rebuild (self);
+      return;
+    }
+  self->diagram_options.collapse_depth = fit->collapse_depth;
+  self->diagram_options.wrap = fit->wrap;
+  if (self->fit_stale)
+    {
+      self->fit_stale = FALSE;
+      rebuild (self);
+    }
+  else
+    {
+      g_cancellable_cancel (self->layout_cancellable);
+      g_clear_object (&self->layout_cancellable);
+      g_clear_pointer (&self->pending, envelope_diagram_unref);
+      set_shown (self, fit->diagram, fit->layout);
+    }
+  page_fit_free (fit);
+}
+
+/* Chooses, off the main thread, the level of detail (when the view
+ * leaves it open) and the rows that show the whole network in the
+ * window's shape with text that reads. */
+static void
+start_fit (EnvelopeCanvas *self)
+{
+  const EnvelopeAnalysis *analysis = envelope_document_get_analysis (self->document);
+  g_autoptr(GTask) task = NULL;
+  double width, height;
+  FitJob *job;
+
+  envelope_viewport_get_size (self->viewport, &width, &height);
+  if (analysis == NULL || width <= 0 || height <= 0)
+    return;   /* envelope_canvas_size_allocate() starts it */
+  g_cancellable_cancel (self->fit_cancellable);
+  g_clear_object (&self->fit_cancellable);
+  self->fit_stale = FALSE;
+
+  job = g_new0 (FitJob, 1);
+  job->network = envelope_network_copy (envelope_analysis_get_network (analysis));
+  job->options = self->diagram_options;
+  job->options.collapse_depth = self->auto_detail ? 0 : self->view_collapse_depth;
+  job->options.wrap = 0;
+  update_render_options (self);
+  job->render_options = self->render_options;
+  job->render_options.show_title = job->render_options.show_legend = job->render_options.show_totals = FALSE;
+  job->render_options.recomputed = NULL;
+  envelope_fit_goal_init (&job->goal);
+  /* the room above the legend, at the zoom where text still reads */
+  job->goal.aspect = CLAMP (width / MAX (height - legend_height (self), height / 2), 0.25, 8);
+  job->goal.max_width = width;
+  job->goal.min_text = 7.5 * NATURAL_ZOOM * LEGIBLE_ZOOM;
+  job->goal.fixed_detail = !self->auto_detail;
+
+  self->fit_cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->fit_cancellable, on_fit_ready, NULL);
+  g_task_set_task_data (task, job, fit_job_free);
+  g_task_run_in_thread (task, fit_thread);
+}
+
+/* A new network or view: the detail and rows are chosen anew. */
+static void
+request_fit (EnvelopeCanvas *self)
+{
+  self->fit_wanted = TRUE;
+  self->fit_pending = TRUE;
+  self->fit_legible = TRUE;
+  rebuild (self);
 }
 
 /* The checkpoint plan for a target batch beyond the GPU, as PyTorch
@@ -516,7 +674,10 @@ on_document_changed (EnvelopeDocument *document,
       g_cancellable_cancel (self->diagram_cancellable);
       g_clear_object (&self->diagram_cancellable);
       g_clear_pointer (&self->pending, envelope_diagram_unref);
+      g_cancellable_cancel (self->fit_cancellable);
+      g_clear_object (&self->fit_cancellable);
       set_shown (self, NULL, NULL);
+      self->fit_wanted = TRUE;
       self->fit_pending = TRUE;
       self->fit_legible = TRUE;
     }
@@ -529,7 +690,6 @@ on_document_changed (EnvelopeDocument *document,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
-static double legend_height (EnvelopeCanvas *self);
 
 /* The diagram tells a screen reader which layer is selected, and what
  * its block shows. */
@@ -1226,6 +1386,8 @@ envelope_canvas_size_allocate (GtkWidget *widget,
   EnvelopeCanvas *self = ENVELOPE_CANVAS (widget);
 
   envelope_viewport_set_size (self->viewport, width, height);
+  if (self->fit_wanted && self->fit_cancellable == NULL && width > 0 && height > 0)
+    start_fit (self);
   if (self->fit_pending && self->layout != NULL && width > 0 && height > 0)
     {
       fit (self);
@@ -1604,14 +1766,20 @@ block_toward (EnvelopeCanvas *self,
   double x, y, best_score = G_MAXDOUBLE;
   gint best = -1;
 
+  guint row = envelope_layout_get_block_row (self->layout, (guint) from);
+  gboolean lr = envelope_layout_get_direction (self->layout) == ENVELOPE_DIRECTION_LEFT_RIGHT;
+  int along = lr ? dx : dy;
+  guint n_blocks = envelope_diagram_get_n_blocks (self->diagram);
+
   envelope_layout_get_block_rect (self->layout, (guint) from, &rect);
   x = rect.x + rect.width / 2;
   y = rect.y + rect.height / 2;
-  for (guint i = 0; i < envelope_diagram_get_n_blocks (self->diagram); i++)
+  for (guint i = 0; i < n_blocks; i++)
     {
       double ahead, aside, score;
 
-      if ((gint) i == from)
+      /* along a wrapped flow, within the row first */
+      if ((gint) i == from || (along != 0 && envelope_layout_get_block_row (self->layout, i) != row))
         continue;
       envelope_layout_get_block_rect (self->layout, i, &rect);
       ahead = dx != 0 ? dx * (rect.x + rect.width / 2 - x) : dy * (rect.y + rect.height / 2 - y);
@@ -1625,6 +1793,12 @@ block_toward (EnvelopeCanvas *self,
           best = (gint) i;
         }
     }
+  /* past a row's end, on to the next row's start (or back) */
+  if (best < 0 && along > 0 && (guint) from + 1 < n_blocks &&
+      envelope_layout_get_block_row (self->layout, (guint) from + 1) != row)
+    best = from + 1;
+  else if (best < 0 && along < 0 && from > 0 && envelope_layout_get_block_row (self->layout, (guint) from - 1) != row)
+    best = from - 1;
   return best;
 }
 
@@ -1666,6 +1840,8 @@ envelope_canvas_dispose (GObject *object)
   g_clear_object (&self->layout_cancellable);
   g_cancellable_cancel (self->diagram_cancellable);
   g_clear_object (&self->diagram_cancellable);
+  g_cancellable_cancel (self->fit_cancellable);
+  g_clear_object (&self->fit_cancellable);
   g_clear_handle_id (&self->notify_zoom_source, g_source_remove);
   if (self->document != NULL)
     g_signal_handlers_disconnect_by_data (self->document, self);
@@ -1836,9 +2012,7 @@ envelope_canvas_set_document (EnvelopeCanvas   *self,
       g_signal_connect (document, "changed", G_CALLBACK (on_document_changed), self);
       g_signal_connect (document, "selection-changed", G_CALLBACK (on_selection_changed), self);
     }
-  self->fit_pending = TRUE;
-  self->fit_legible = TRUE;
-  rebuild (self);
+  request_fit (self);
 }
 
 void
@@ -1857,19 +2031,17 @@ envelope_canvas_set_view (EnvelopeCanvas           *self,
   envelope_direction_from_string (view->direction, &direction);
 
   relayout = style != self->diagram_options.style || direction != self->diagram_options.direction ||
-             view->collapse_depth != self->diagram_options.collapse_depth;
+             view->auto_detail != self->auto_detail ||
+             (!view->auto_detail && view->collapse_depth != self->view_collapse_depth);
   self->diagram_options.style = style;
   self->diagram_options.direction = direction;
-  self->diagram_options.collapse_depth = view->collapse_depth;
+  self->auto_detail = view->auto_detail;
+  self->view_collapse_depth = view->collapse_depth;
   self->render_options.color_mode = color;
   self->render_options.units = view->units;
   self->receptive_field = view->receptive_field;
   if (relayout)
-    {
-      self->fit_pending = TRUE;
-      self->fit_legible = TRUE;
-      rebuild (self);
-    }
+    request_fit (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -1963,7 +2135,7 @@ fit (EnvelopeCanvas *self)
       envelope_viewport_set_zoom (self->viewport, NATURAL_ZOOM);
       envelope_viewport_set_center (self->viewport, bounds.x + bounds.width / 2, bounds.y + bounds.height / 2);
     }
-  else if (self->fit_legible && zoom < NATURAL_ZOOM * 0.75)
+  else if (self->fit_legible && zoom < NATURAL_ZOOM * LEGIBLE_ZOOM)
     {
       double view_width, view_height;
 
@@ -2090,7 +2262,7 @@ gboolean
 envelope_canvas_get_layout_pending (EnvelopeCanvas *self)
 {
   g_return_val_if_fail (ENVELOPE_IS_CANVAS (self), FALSE);
-  return self->pending != NULL || self->diagram_cancellable != NULL;
+  return self->pending != NULL || self->diagram_cancellable != NULL || self->fit_wanted;
 }
 
 /* The centre of layer @layer's block, in widget coordinates. */

@@ -20,6 +20,7 @@ typedef struct
   const char *diagram_style;   /* "flat", "proportional" */
   const char *direction;       /* "LR", "TB" */
   guint collapse_depth;        /* 0: every layer; 1: stages; 2: blocks */
+  gboolean auto_detail;        /* instead: as much detail as reads with the whole network in view */
   gboolean receptive_field;
   EnvelopeUnits units;         /* of the byte figures on the blocks and legend */
 } EnvelopeCanvasView;

@@ -629,8 +629,10 @@ build (const EnvelopeAnalysis       *analysis,
 
       diagram->name_widths[b] = measure_name (&measures, block->name);
       g_hash_table_insert (diagram->name_index, (gpointer) block->name, GUINT_TO_POINTER (b + 1));
+      /* a group's description is as wide as its words need */
       size_block (diagram, block, diagram->name_widths[b],
-                  block->collapsed ? diagram->group_reserve : diagram->layer_reserve);
+                  block->collapsed ? MAX (diagram->group_reserve, measure (&measures, TEXT_BLOCK_DETAIL, block->description))
+                                   : diagram->layer_reserve);
     }
   text_kit_free (measures.kit);
   diagram->n_measured = measures.n_measured;

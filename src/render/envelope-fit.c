@@ -27,6 +27,7 @@ envelope_fit_goal_init (EnvelopeFitGoal *goal)
   goal->aspect = 16.0 / 9.0;
   goal->max_width = 1920;
   goal->min_text = 9;
+  goal->fixed_detail = FALSE;
 }
 
 /**
@@ -144,12 +145,18 @@ fit_rows (EnvelopeRenderer             *renderer,
     }
   if (wrapped.wrap > 1)
     {
-      g_clear_pointer (&diagram, envelope_diagram_unref);
-      g_clear_pointer (&layout, envelope_layout_unref);
-      diagram = envelope_diagram_new (analysis, &wrapped);
-      layout = envelope_layout_new (diagram, error);
-      if (layout == NULL)
+      /* the same blocks: refolded, not laid out again */
+      g_autoptr(EnvelopeDiagram) folded = envelope_diagram_refresh (diagram, analysis, &wrapped);
+      EnvelopeLayout *refolded = envelope_layout_new_wrapped (layout, folded);
+
+      if (refolded == NULL)
+        refolded = envelope_layout_new (folded, error);
+      if (refolded == NULL)
         return FALSE;
+      g_clear_pointer (&layout, envelope_layout_unref);
+      layout = refolded;
+      g_clear_pointer (&diagram, envelope_diagram_unref);
+      diagram = g_steal_pointer (&folded);
     }
   envelope_renderer_get_page_size (renderer, diagram, layout, render_options, &width, &height);
   envelope_page_fit_clear (fit);
@@ -210,7 +217,7 @@ envelope_fit_page (const EnvelopeAnalysis       *analysis,
     }
 
   /* finest first: every layer, then the innermost groups, out to stages */
-  if (options->collapse_depth > 0 || (options->collapsed != NULL && options->collapsed[0] != NULL))
+  if (goal->fixed_detail || options->collapse_depth > 0 || (options->collapsed != NULL && options->collapsed[0] != NULL))
     g_array_append_val (depths, options->collapse_depth);
   else
     {

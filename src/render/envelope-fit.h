@@ -23,12 +23,14 @@ G_BEGIN_DECLS
  *   (one row, nothing collapsed unless asked)
  * @max_width: pixels the figure is shown at (1,920 for a slide)
  * @min_text: the smallest text, in pixels at @max_width, that still reads
+ * @fixed_detail: keep the options' collapse depth, even 0, and only wrap
  */
 typedef struct
 {
   double aspect;
   double max_width;
   double min_text;
+  gboolean fixed_detail;
 } EnvelopeFitGoal;
 
 /**

@@ -20,6 +20,9 @@
 
 G_DEFINE_QUARK (envelope-layout-error-quark, envelope_layout_error)
 
+static void finish (EnvelopeLayout        *layout,
+                    const EnvelopeDiagram *diagram);
+
 typedef struct
 {
   guint first;               /* into points */
@@ -1105,6 +1108,16 @@ envelope_layout_new (const EnvelopeDiagram *diagram,
 
   if (layout->n_blocks > 0 && !lay_out_blocks (layout, diagram, error))
     return NULL;
+  finish (layout, diagram);
+  return g_steal_pointer (&layout);
+}
+
+/* Everything after Graphviz: the rows, the bounds, the index, the
+ * arrows' labels. */
+static void
+finish (EnvelopeLayout        *layout,
+        const EnvelopeDiagram *diagram)
+{
   layout->block_row = g_new0 (guint, MAX (layout->n_blocks, 1));
   wrap_rows (layout, diagram);
 
@@ -1146,7 +1159,44 @@ envelope_layout_new (const EnvelopeDiagram *diagram,
       g->has_label = data->has_label;
       g->label = data->label;
     }
-  return g_steal_pointer (&layout);
+}
+
+/**
+ * envelope_layout_new_wrapped:
+ * @unwrapped: the layout of a diagram in one row
+ * @diagram: the same diagram, with another wrap
+ *
+ * Folds @unwrapped's row as @diagram's wrap says, without asking
+ * Graphviz again: what choosing the number of rows costs.
+ *
+ * Returns: (transfer full): a new layout, or %NULL when @diagram's
+ *   blocks and arrows are not @unwrapped's
+ */
+EnvelopeLayout *
+envelope_layout_new_wrapped (const EnvelopeLayout  *unwrapped,
+                             const EnvelopeDiagram *diagram)
+{
+  EnvelopeLayout *layout;
+
+  g_return_val_if_fail (unwrapped != NULL && diagram != NULL, NULL);
+
+  if (unwrapped->n_rows != 1 || unwrapped->n_blocks != envelope_diagram_get_n_blocks (diagram) ||
+      unwrapped->n_edges != envelope_diagram_get_n_edges (diagram) ||
+      unwrapped->direction != envelope_diagram_get_direction (diagram))
+    return NULL;
+
+  layout = g_atomic_rc_box_new0 (EnvelopeLayout);
+  layout->structure_key = envelope_diagram_get_structure_key (diagram);
+  layout->direction = unwrapped->direction;
+  layout->rank_gap = unwrapped->rank_gap;
+  layout->n_blocks = unwrapped->n_blocks;
+  layout->n_edges = unwrapped->n_edges;
+  layout->blocks = g_memdup2 (unwrapped->blocks, sizeof (EnvelopeRect) * MAX (layout->n_blocks, 1));
+  layout->edges = g_memdup2 (unwrapped->edges, sizeof (EdgeData) * MAX (layout->n_edges, 1));
+  layout->points = g_array_sized_new (FALSE, FALSE, sizeof (EnvelopePoint), unwrapped->points->len);
+  g_array_append_vals (layout->points, unwrapped->points->data, unwrapped->points->len);
+  finish (layout, diagram);
+  return layout;
 }
 
 static void

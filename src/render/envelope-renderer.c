@@ -459,10 +459,13 @@ block_text_init (BlockText                   *text,
       g_autofree char *macs = envelope_format_compact (block->macs);
       g_autofree char *activations = envelope_format_compact (block->activations);
 
-      text->strings[1] = g_strdup_printf ("%s · %s", block->description, block->shape_text);
-      text->strings[2] = g_strdup_printf (_("%s params · %s MACs"), params, macs);
-      text->strings[3] = g_strdup_printf (_("%s activations"), activations);
-      if (options->color_mode != ENVELOPE_COLOR_BY_KIND)
+      /* what it holds, what leaves it, what it costs */
+      text->lines[1].text = block->description;
+      text->lines[2].text = block->shape_text;
+      text->strings[3] = g_strdup_printf (_("%s params · %s MACs"), params, macs);
+      if (options->color_mode == ENVELOPE_COLOR_BY_KIND)
+        text->strings[4] = g_strdup_printf (_("%s activations"), activations);
+      else
         {
           g_autofree char *share = envelope_format_percent (value, total);
 
