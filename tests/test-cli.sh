@@ -67,14 +67,20 @@ else
   failed=$((failed + 1))
 fi
 # a diagram fits a slide by default: ResNet-50 wrapped and collapsed to
-# its blocks, drawn 1,920 pixels wide
+# its blocks, drawn to fill 1,920 × 1,080 pixels
 n=$((n + 1))
 if ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-   "$cli" export "$models/resnet50.json" -o "$tmp/slide.png" &&
-   [ "$(od -An -tx1 -j16 -N4 "$tmp/slide.png" | tr -d ' \n')" = "00000780" ]; then
-  echo "ok $n - ResNet-50's default figure is 1920 pixels wide"
+   "$cli" export "$models/resnet50.json" -o "$tmp/slide.png"; then
+  w=$((0x$(od -An -tx1 -j16 -N4 "$tmp/slide.png" | tr -d ' \n')))
+  h=$((0x$(od -An -tx1 -j20 -N4 "$tmp/slide.png" | tr -d ' \n')))
 else
-  echo "not ok $n - ResNet-50's default figure is 1920 pixels wide"
+  w=0 h=0
+fi
+if [ "$w" -le 1920 ] && [ "$h" -le 1080 ] && { [ "$w" -ge 1900 ] || [ "$h" -ge 1070 ]; } &&
+   [ "$((w * 10 / h))" -ge 14 ]; then
+  echo "ok $n - ResNet-50's default figure fills a 1920 × 1080 slide ($w × $h)"
+else
+  echo "not ok $n - ResNet-50's default figure fills a 1920 × 1080 slide ($w × $h)"
   failed=$((failed + 1))
 fi
 check "usage: aspect" 2 '--aspect "wide" is not one of' export "$models/mnist.json" -o "$tmp/x.png" --aspect wide

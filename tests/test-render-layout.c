@@ -476,6 +476,55 @@ test_rewrap (void)
   g_assert_null (envelope_layout_new_wrapped (fresh, four));
 }
 
+/* Runs of the same block fold into one marked "× N": ResNet-50's
+ * bottlenecks after the first of each stage, a transformer's blocks
+ * after the first. */
+static void
+test_fold_repeats (void)
+{
+  g_autoptr(Model) resnet = model_load ("resnet50.json");
+  g_autoptr(Model) vit = model_load ("vit_b_16.json");
+  g_autoptr(EnvelopeDiagram) folded = NULL, plain = NULL, encoder = NULL;
+  EnvelopeDiagramOptions options;
+  const EnvelopeBlock *run = NULL;
+  guint64 params = 0;
+
+  envelope_diagram_options_init (&options);
+  options.collapse_depth = 2;
+  plain = envelope_diagram_new (resnet->analysis, &options);
+  options.fold_repeats = TRUE;
+  folded = envelope_diagram_new (resnet->analysis, &options);
+  g_assert_cmpuint (envelope_diagram_get_n_blocks (plain), ==, 23);
+  /* the stem (5), four first blocks, four runs, avgpool, fc */
+  g_assert_cmpuint (envelope_diagram_get_n_blocks (folded), ==, 15);
+  for (guint b = 0; b < envelope_diagram_get_n_blocks (folded); b++)
+    if (g_str_equal (envelope_diagram_get_block (folded, b)->name, "layer3/1…5"))
+      run = envelope_diagram_get_block (folded, b);
+  g_assert_nonnull (run);
+  g_assert_cmpuint (run->repeats, ==, 5);
+  g_assert_cmpuint (run->n_layers, ==, 5 * 10);
+  g_assert_cmpstr (run->description, ==, "× 5 · 3 conv, 3 BN, add");
+  /* its figures are the five blocks' */
+  for (guint b = 0; b < envelope_diagram_get_n_blocks (plain); b++)
+    {
+      const EnvelopeBlock *block = envelope_diagram_get_block (plain, b);
+
+      if (g_str_has_prefix (block->name, "layer3/") && !g_str_equal (block->name, "layer3/0"))
+        params += block->params;
+    }
+  g_assert_cmpuint (run->params, ==, params);
+  g_assert_cmpuint (run->params, ==, 5 * 1120256);
+
+  encoder = envelope_diagram_new (vit->analysis, &options);
+  run = NULL;
+  for (guint b = 0; b < envelope_diagram_get_n_blocks (encoder); b++)
+    if (envelope_diagram_get_block (encoder, b)->repeats > 1)
+      run = envelope_diagram_get_block (encoder, b);
+  g_assert_nonnull (run);
+  g_assert_cmpstr (run->name, ==, "encoder/0…11");
+  g_assert_cmpuint (run->repeats, ==, 12);
+}
+
 /* A new parameter value keeps the structure (and the layout); a new
  * layer, connection, style, direction or collapse state does not. */
 static void
@@ -783,6 +832,7 @@ main (int    argc,
   g_test_add_func ("/render/layout/fit/slide", test_fit_slide);
   g_test_add_func ("/render/layout/fit/free", test_fit_free);
   g_test_add_func ("/render/layout/fit/rewrap", test_rewrap);
+  g_test_add_func ("/render/layout/fold-repeats", test_fold_repeats);
   g_test_add_func ("/render/layout/refresh", test_refresh);
   g_test_add_func ("/render/layout/wrap", test_wrap);
   g_test_add_func ("/render/layout/hit", test_hit);

@@ -542,6 +542,7 @@ on_fit_ready (GObject      *source,
     }
   self->diagram_options.collapse_depth = fit->collapse_depth;
   self->diagram_options.wrap = fit->wrap;
+  self->diagram_options.fold_repeats = self->auto_detail || self->view_collapse_depth > 0;
   if (self->fit_stale)
     {
       self->fit_stale = FALSE;
@@ -580,6 +581,7 @@ start_fit (EnvelopeCanvas *self)
   job->options = self->diagram_options;
   job->options.collapse_depth = self->auto_detail ? 0 : self->view_collapse_depth;
   job->options.wrap = 0;
+  job->options.fold_repeats = self->auto_detail || self->view_collapse_depth > 0;
   update_render_options (self);
   job->render_options = self->render_options;
   job->render_options.show_title = job->render_options.show_legend = job->render_options.show_totals = FALSE;

@@ -319,6 +319,8 @@ run_export (ExportArgs *args,
       render_options.recomputed = recomputed;
     }
 
+  /* a slide shows a run of the same blocks as one */
+  diagram_options.fold_repeats = goal.aspect > 0;
   if (!envelope_fit_page (analysis, &diagram_options, &render_options, &goal, &page_fit, &error))
     {
       g_printerr ("envelope-cli: %s: %s\n", path, error->message);

@@ -23,6 +23,7 @@ struct _EnvelopeDiagram
   char **collapsed;
   guint wrap;
   gboolean receptive_field_room;
+  gboolean fold_repeats;
   char *font_family;
 
   char *title;
@@ -436,6 +437,104 @@ add_edges (EnvelopeDiagram        *diagram,
     }
 }
 
+/* "layer3/1" and "layer3/5" as "layer3/1…5" */
+static char *
+run_name (const char *first,
+          const char *last)
+{
+  gsize common = 0;
+
+  while (first[common] != '\0' && first[common] == last[common])
+    common++;
+  /* back to the start of the part that differs */
+  while (common > 0 && g_ascii_isalnum (first[common - 1]) && g_ascii_isalnum (first[common]))
+    common--;
+  return g_strdup_printf ("%s…%s", first, last + common);
+}
+
+/* Folds runs of consecutive collapsed blocks that hold the same layers
+ * with the same shapes, each fed by the one before alone, into the
+ * first of the run: @layer_block is remapped, and @repeats[b] counts
+ * what each block now stands for.  Returns the new block count. */
+static guint
+fold_repeats (EnvelopeDiagram        *diagram,
+              const EnvelopeAnalysis *analysis,
+              guint                  *repeats,
+              char                  **run_names)
+{
+  guint n_blocks = diagram->blocks->len;
+  g_autofree guint64 *signature = g_new0 (guint64, MAX (n_blocks, 1));
+  g_autofree gint *source = g_new (gint, MAX (n_blocks, 1));
+  g_autofree gint *consumer = g_new (gint, MAX (n_blocks, 1));
+  g_autofree guint *root = g_new (guint, MAX (n_blocks, 1));
+  g_autofree guint *renumber = g_new (guint, MAX (n_blocks, 1));
+  g_autofree guint *last_of_run = g_new (guint, MAX (n_blocks, 1));
+  guint kept = 0;
+
+  for (guint b = 0; b < n_blocks; b++)
+    {
+      source[b] = consumer[b] = -1;
+      signature[b] = 1469598103934665603ull;
+    }
+  for (guint i = 0; i < diagram->n_layers; i++)
+    {
+      const EnvelopeLayerFigures *f = envelope_analysis_get_layer (analysis, i);
+      guint b = diagram->layer_block[i];
+
+      signature[b] = envelope_hash_bytes (signature[b], &f->type, sizeof f->type);
+      signature[b] = envelope_hash_bytes (signature[b], &f->rank, sizeof f->rank);
+      signature[b] = envelope_hash_bytes (signature[b], f->shape, sizeof f->shape);
+      signature[b] = envelope_hash_bytes (signature[b], &f->params, sizeof f->params);
+      signature[b] = envelope_hash_bytes (signature[b], &f->macs, sizeof f->macs);
+      for (guint k = 0; k < f->n_inputs; k++)
+        {
+          guint a = diagram->layer_block[f->inputs[k]];
+
+          if (a == b)
+            continue;
+          /* one block feeds it, and it feeds one block: else -2 */
+          source[b] = source[b] == -1 || source[b] == (gint) a ? (gint) a : -2;
+          consumer[a] = consumer[a] == -1 || consumer[a] == (gint) b ? (gint) b : -2;
+        }
+    }
+
+  for (guint b = 0; b < n_blocks; b++)
+    {
+      const EnvelopeBlock *block = &g_array_index (diagram->blocks, EnvelopeBlock, b);
+      const EnvelopeBlock *before = b > 0 ? &g_array_index (diagram->blocks, EnvelopeBlock, b - 1) : NULL;
+
+      if (before != NULL && block->collapsed && before->collapsed && signature[b] == signature[b - 1] &&
+          source[b] == (gint) b - 1 && consumer[b - 1] == (gint) b)
+        {
+          root[b] = root[b - 1];
+          repeats[renumber[root[b]]]++;
+          last_of_run[root[b]] = b;
+          continue;
+        }
+      root[b] = b;
+      last_of_run[b] = b;
+      renumber[b] = kept;
+      repeats[kept] = 1;
+      kept++;
+    }
+  if (kept == n_blocks)
+    return n_blocks;
+
+  for (guint i = 0; i < diagram->n_layers; i++)
+    diagram->layer_block[i] = renumber[root[diagram->layer_block[i]]];
+  for (guint b = 0; b < n_blocks; b++)
+    {
+      if (root[b] != b)
+        continue;
+      if (last_of_run[b] != b)
+        run_names[renumber[b]] = run_name (g_array_index (diagram->blocks, EnvelopeBlock, b).name,
+                                           g_array_index (diagram->blocks, EnvelopeBlock, last_of_run[b]).name);
+      g_array_index (diagram->blocks, EnvelopeBlock, renumber[b]) = g_array_index (diagram->blocks, EnvelopeBlock, b);
+    }
+  g_array_set_size (diagram->blocks, kept);
+  return kept;
+}
+
 static EnvelopeDiagram *
 build (const EnvelopeAnalysis       *analysis,
        const EnvelopeDiagramOptions *options,
@@ -465,6 +564,7 @@ build (const EnvelopeAnalysis       *analysis,
   diagram->collapse_depth = options->collapse_depth;
   diagram->wrap = options->wrap;
   diagram->receptive_field_room = options->receptive_field_room;
+  diagram->fold_repeats = options->fold_repeats;
   diagram->collapsed = g_strdupv ((char **) options->collapsed);
   diagram->font_family = g_strdup (options->font_family != NULL ? options->font_family : "Sans");
   diagram->title = g_strdup (network->name != NULL ? network->name : "");
@@ -518,6 +618,26 @@ build (const EnvelopeAnalysis       *analysis,
           g_hash_table_insert (group_blocks, g_steal_pointer (&group), GUINT_TO_POINTER (diagram->blocks->len - 1));
       }
     }
+
+  if (diagram->fold_repeats)
+    {
+      g_autofree guint *repeats = g_new (guint, MAX (diagram->blocks->len, 1));
+      g_autofree char **run_names = g_new0 (char *, MAX (diagram->blocks->len, 1));
+      guint n_blocks = fold_repeats (diagram, analysis, repeats, run_names);
+
+      for (guint b = 0; b < n_blocks; b++)
+        {
+          EnvelopeBlock *block = &g_array_index (diagram->blocks, EnvelopeBlock, b);
+
+          block->repeats = repeats[b];
+          if (run_names[b] != NULL)
+            block->name = g_string_chunk_insert (diagram->strings, run_names[b]);
+          g_free (run_names[b]);
+        }
+    }
+  else
+    for (guint b = 0; b < diagram->blocks->len; b++)
+      g_array_index (diagram->blocks, EnvelopeBlock, b).repeats = 1;
 
   /* Members, in file order. */
   member_count = g_new0 (guint, diagram->blocks->len);
@@ -619,7 +739,17 @@ build (const EnvelopeAnalysis       *analysis,
         }
       else
         {
-          g_autofree char *description = envelope_network_describe_layers (network, block->layers, block->n_layers);
+          g_autofree char *description = NULL;
+
+          if (block->repeats > 1)
+            {
+              /* one of the repeats says what each holds */
+              g_autofree char *each = envelope_network_describe_layers (network, block->layers,
+                                                                        block->n_layers / block->repeats);
+              description = g_strdup_printf ("× %u · %s", block->repeats, each);
+            }
+          else
+            description = envelope_network_describe_layers (network, block->layers, block->n_layers);
           block->description = g_string_chunk_insert (diagram->strings, description);
         }
 

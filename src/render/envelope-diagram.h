@@ -44,6 +44,9 @@ typedef enum
  * @receptive_field_room: leave room between wrapped rows for the
  *   receptive-field overlay (only matters when the flow is wrapped)
  * @font_family: %NULL for "Sans"
+ * @fold_repeats: draw consecutive collapsed groups of the same layers
+ *   and shapes (ResNet-50's layer3/1 to layer3/5, a transformer's blocks)
+ *   as one block marked "× 5"
  *
  * Everything here is structure: changing any of it changes the layout.
  */
@@ -56,6 +59,7 @@ typedef struct
   guint wrap;
   gboolean receptive_field_room;
   const char *font_family;
+  gboolean fold_repeats;
 } EnvelopeDiagramOptions;
 
 /* One box of the diagram.  Sizes are world units (points). */
@@ -67,6 +71,7 @@ typedef struct
   EnvelopeLayerType type;        /* of the output layer */
   EnvelopeLayerCategory category;  /* a group: that of its costliest layer */
   gboolean collapsed;
+  guint repeats;                 /* 1, or the groups of the same structure it stands for */
   guint n_layers;
   const guint *layers;           /* member layers, in file order */
   guint output_layer;            /* the member whose output leaves the block */
