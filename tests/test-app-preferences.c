@@ -584,6 +584,7 @@ canonical_key (guint           keyval,
     case GDK_KEY_KP_Right: keyval = GDK_KEY_Right; break;
     case GDK_KEY_KP_Up: keyval = GDK_KEY_Up; break;
     case GDK_KEY_KP_Down: keyval = GDK_KEY_Down; break;
+    case GDK_KEY_KP_Enter: keyval = GDK_KEY_Return; break;
     default: break;
     }
   return gtk_accelerator_name (gdk_keyval_to_lower (keyval), mods);

@@ -112,6 +112,9 @@ struct _EnvelopeCanvas
   gboolean fit_wanted;           /* to be chosen before anything is shown */
   gboolean fit_stale;            /* the network changed while they were chosen */
   GCancellable *fit_cancellable;
+  /* groups opened or closed by hand, on top of the level of detail */
+  GStrv expanded_groups;
+  GStrv collapsed_groups;
   gboolean fit_pending;
   gboolean fit_legible;          /* … at a zoom where the text can be read */
 
@@ -389,6 +392,7 @@ diagram_thread (GTask        *task,
 
 static void start_diagram (EnvelopeCanvas *self);
 static void start_fit (EnvelopeCanvas *self);
+static void forget_groups (EnvelopeCanvas *self);
 static void update_render_options (EnvelopeCanvas *self);
 static double legend_height (EnvelopeCanvas *self);
 
@@ -678,6 +682,7 @@ on_document_changed (EnvelopeDocument *document,
       g_clear_pointer (&self->pending, envelope_diagram_unref);
       g_cancellable_cancel (self->fit_cancellable);
       g_clear_object (&self->fit_cancellable);
+      forget_groups (self);
       set_shown (self, NULL, NULL);
       self->fit_wanted = TRUE;
       self->fit_pending = TRUE;
@@ -1831,6 +1836,124 @@ select_toward_activated (GtkWidget  *widget,
   envelope_document_select_layer (self->document, document_layer_of_block (self, (guint) to));
 }
 
+/* ---- opening and closing groups by hand ---- */
+
+static GStrv
+strv_without (GStrv       list,
+              const char *name)
+{
+  GPtrArray *kept = g_ptr_array_new ();
+
+  for (guint i = 0; list != NULL && list[i] != NULL; i++)
+    if (!g_str_equal (list[i], name))
+      g_ptr_array_add (kept, g_strdup (list[i]));
+  g_ptr_array_add (kept, NULL);
+  g_strfreev (list);
+  return (GStrv) g_ptr_array_free (kept, FALSE);
+}
+
+static GStrv
+strv_with (GStrv       list,
+           const char *name)
+{
+  GPtrArray *all = g_ptr_array_new ();
+
+  for (guint i = 0; list != NULL && list[i] != NULL; i++)
+    if (!g_str_equal (list[i], name))
+      g_ptr_array_add (all, g_strdup (list[i]));
+  g_ptr_array_add (all, g_strdup (name));
+  g_ptr_array_add (all, NULL);
+  g_strfreev (list);
+  return (GStrv) g_ptr_array_free (all, FALSE);
+}
+
+static void
+forget_groups (EnvelopeCanvas *self)
+{
+  g_clear_pointer (&self->expanded_groups, g_strfreev);
+  g_clear_pointer (&self->collapsed_groups, g_strfreev);
+  self->diagram_options.expanded = NULL;
+  self->diagram_options.collapsed = NULL;
+}
+
+/* A collapsed block opens (every group of a folded run); a layer's block
+ * closes its innermost group.  Returns FALSE when @block is in none. */
+static gboolean
+toggle_group (EnvelopeCanvas *self,
+              guint           block)
+{
+  const EnvelopeBlock *b = envelope_diagram_get_block (self->diagram, block);
+  gint selected = envelope_document_get_selected_layer (self->document);
+  gint layer = selected >= 0 && block_of (self, selected) == (gint) block ? selected : document_layer_of_block (self, block);
+
+  if (b->collapsed)
+    {
+      g_auto(GStrv) groups = envelope_diagram_get_block_groups (self->diagram, block);
+
+      if (groups[0] == NULL)
+        return FALSE;
+      for (guint i = 0; groups[i] != NULL; i++)
+        {
+          self->collapsed_groups = strv_without (self->collapsed_groups, groups[i]);
+          self->expanded_groups = strv_with (self->expanded_groups, groups[i]);
+        }
+    }
+  else
+    {
+      g_autofree char *group = envelope_diagram_get_layer_group (self->diagram, b->output_layer);
+
+      if (group == NULL)
+        return FALSE;
+      /* what was opened inside it closes with it */
+      for (guint i = 0; self->expanded_groups != NULL && self->expanded_groups[i] != NULL;)
+        {
+          const char *open = self->expanded_groups[i];
+
+          if (g_str_equal (open, group) || (g_str_has_prefix (open, group) && open[strlen (group)] == '/'))
+            self->expanded_groups = strv_without (self->expanded_groups, open);
+          else
+            i++;
+        }
+      self->collapsed_groups = strv_with (self->collapsed_groups, group);
+    }
+  self->diagram_options.expanded = (const char * const *) self->expanded_groups;
+  self->diagram_options.collapsed = (const char * const *) self->collapsed_groups;
+  rebuild (self);
+  /* the layer stays selected, in the block that now shows it */
+  if (layer >= 0)
+    envelope_document_select_layer (self->document, layer);
+  return TRUE;
+}
+
+/* "canvas.toggle-group": Enter, or a double click, on a block. */
+static void
+toggle_group_activated (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  EnvelopeCanvas *self = ENVELOPE_CANVAS (widget);
+  gint block;
+
+  if (self->document == NULL || self->diagram == NULL)
+    return;
+  block = block_of (self, envelope_document_get_selected_layer (self->document));
+  if (block < 0 || !toggle_group (self, (guint) block))
+    gtk_widget_error_bell (widget);
+}
+
+static void
+on_click_pressed (GtkGestureClick *gesture,
+                  int              n_press,
+                  double           x,
+                  double           y,
+                  EnvelopeCanvas  *self)
+{
+  EnvelopeHit hit;
+
+  if (n_press == 2 && hit_test (self, x, y, &hit) && hit.kind == ENVELOPE_HIT_BLOCK)
+    toggle_group (self, hit.index);
+}
+
 /* ------------------------------------------------------------------ */
 
 static void
@@ -1862,6 +1985,7 @@ envelope_canvas_finalize (GObject *object)
   g_clear_pointer (&self->diagram, envelope_diagram_unref);
   g_clear_pointer (&self->layout, envelope_layout_unref);
   g_clear_pointer (&self->recomputed, g_free);
+  forget_groups (self);
   g_clear_pointer (&self->diagram_layers, g_hash_table_unref);
   g_clear_pointer (&self->tiles, g_hash_table_unref);
   g_clear_pointer (&self->signatures, g_array_unref);
@@ -1925,6 +2049,9 @@ envelope_canvas_class_init (EnvelopeCanvasClass *klass)
   gtk_widget_class_set_css_name (widget_class, "envelope-canvas");
 
   gtk_widget_class_install_action (widget_class, "canvas.select-toward", "(ii)", select_toward_activated);
+  gtk_widget_class_install_action (widget_class, "canvas.toggle-group", NULL, toggle_group_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, 0, "canvas.toggle-group", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, 0, "canvas.toggle-group", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, 0, "canvas.select-toward", "(ii)", -1, 0);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Left, 0, "canvas.select-toward", "(ii)", -1, 0);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, 0, "canvas.select-toward", "(ii)", 1, 0);
@@ -1976,6 +2103,11 @@ envelope_canvas_init (EnvelopeCanvas *self)
   g_signal_connect (gesture, "drag-end", G_CALLBACK (on_drag_end), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
 
+  gesture = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_PRIMARY);
+  g_signal_connect (gesture, "pressed", G_CALLBACK (on_click_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
+
   controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
   g_signal_connect (controller, "scroll", G_CALLBACK (on_scroll), self);
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
@@ -2024,7 +2156,7 @@ envelope_canvas_set_view (EnvelopeCanvas           *self,
   EnvelopeDiagramStyle style = ENVELOPE_DIAGRAM_STYLE_FLAT;
   EnvelopeDirection direction = ENVELOPE_DIRECTION_LEFT_RIGHT;
   EnvelopeColorMode color = ENVELOPE_COLOR_BY_KIND;
-  gboolean relayout;
+  gboolean relayout, detail_changed;
 
   g_return_if_fail (ENVELOPE_IS_CANVAS (self));
 
@@ -2032,9 +2164,9 @@ envelope_canvas_set_view (EnvelopeCanvas           *self,
   envelope_diagram_style_from_string (view->diagram_style, &style);
   envelope_direction_from_string (view->direction, &direction);
 
-  relayout = style != self->diagram_options.style || direction != self->diagram_options.direction ||
-             view->auto_detail != self->auto_detail ||
-             (!view->auto_detail && view->collapse_depth != self->view_collapse_depth);
+  detail_changed = view->auto_detail != self->auto_detail ||
+                   (!view->auto_detail && view->collapse_depth != self->view_collapse_depth);
+  relayout = style != self->diagram_options.style || direction != self->diagram_options.direction || detail_changed;
   self->diagram_options.style = style;
   self->diagram_options.direction = direction;
   self->auto_detail = view->auto_detail;
@@ -2043,7 +2175,11 @@ envelope_canvas_set_view (EnvelopeCanvas           *self,
   self->render_options.units = view->units;
   self->receptive_field = view->receptive_field;
   if (relayout)
-    request_fit (self);
+    {
+      if (detail_changed)
+        forget_groups (self);
+      request_fit (self);
+    }
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 

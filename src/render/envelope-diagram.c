@@ -21,6 +21,7 @@ struct _EnvelopeDiagram
   EnvelopeDirection direction;
   guint collapse_depth;
   char **collapsed;
+  char **expanded;
   guint wrap;
   gboolean receptive_field_room;
   gboolean fold_repeats;
@@ -30,6 +31,8 @@ struct _EnvelopeDiagram
   GStringChunk *strings;
   guint n_layers;
   char **layer_names;              /* in @strings */
+  const char **layer_groups;       /* the collapsed group a layer is drawn in, or NULL; in @strings */
+  char **innermost_groups;         /* a layer's innermost group, or NULL; in @strings */
   EnvelopeLayerFigures *figures;   /* copies; their inputs point nowhere */
   guint *layer_block;
   guint *members;                  /* every block's member layers */
@@ -110,7 +113,8 @@ collapsed_group (const EnvelopeDiagram *diagram,
         return NULL;
       if (diagram->collapsed != NULL && g_strv_contains ((const char * const *) diagram->collapsed, name))
         return g_steal_pointer (&name);
-      if (diagram->collapse_depth > 0 && (depth == diagram->collapse_depth || (innermost && depth < diagram->collapse_depth)))
+      if (diagram->collapse_depth > 0 && (depth == diagram->collapse_depth || (innermost && depth < diagram->collapse_depth)) &&
+          (diagram->expanded == NULL || !g_strv_contains ((const char * const *) diagram->expanded, name)))
         return g_steal_pointer (&name);
       if (innermost || depth >= 64)
         return NULL;
@@ -566,11 +570,14 @@ build (const EnvelopeAnalysis       *analysis,
   diagram->receptive_field_room = options->receptive_field_room;
   diagram->fold_repeats = options->fold_repeats;
   diagram->collapsed = g_strdupv ((char **) options->collapsed);
+  diagram->expanded = g_strdupv ((char **) options->expanded);
   diagram->font_family = g_strdup (options->font_family != NULL ? options->font_family : "Sans");
   diagram->title = g_strdup (network->name != NULL ? network->name : "");
   diagram->strings = g_string_chunk_new (4096);
   diagram->n_layers = envelope_analysis_get_n_layers (analysis);
   diagram->layer_names = g_new0 (char *, diagram->n_layers);
+  diagram->layer_groups = g_new0 (const char *, MAX (diagram->n_layers, 1));
+  diagram->innermost_groups = g_new0 (char *, MAX (diagram->n_layers, 1));
   diagram->figures = g_new0 (EnvelopeLayerFigures, diagram->n_layers);
   diagram->layer_block = g_new0 (guint, diagram->n_layers);
   diagram->members = g_new0 (guint, diagram->n_layers);
@@ -591,6 +598,22 @@ build (const EnvelopeAnalysis       *analysis,
       gpointer existing;
 
       diagram->layer_names[i] = g_string_chunk_insert (diagram->strings, layer->name);
+      if (group != NULL)
+        diagram->layer_groups[i] = g_string_chunk_insert_const (diagram->strings, group);
+      {
+        g_autofree char *innermost = NULL;
+        gboolean last = FALSE;
+
+        for (guint depth = 1; depth <= 64 && !last; depth++)
+          {
+            g_free (innermost);
+            innermost = envelope_groups_get_group (groups, i, depth, &last);
+            if (innermost == NULL)
+              break;
+          }
+        if (innermost != NULL)
+          diagram->innermost_groups[i] = g_string_chunk_insert_const (diagram->strings, innermost);
+      }
       diagram->figures[i] = *f;
       diagram->figures[i].inputs = NULL;
       diagram->figures[i].n_inputs = 0;
@@ -826,6 +849,9 @@ static void
 diagram_clear (EnvelopeDiagram *diagram)
 {
   g_strfreev (diagram->collapsed);
+  g_strfreev (diagram->expanded);
+  g_free (diagram->layer_groups);
+  g_free (diagram->innermost_groups);
   g_free (diagram->font_family);
   g_free (diagram->title);
   g_string_chunk_free (diagram->strings);
@@ -930,6 +956,49 @@ envelope_diagram_find_block (const EnvelopeDiagram *diagram,
   g_return_val_if_fail (layer < diagram->n_layers, -1);
 
   return (gint) diagram->layer_block[layer];
+}
+
+/**
+ * envelope_diagram_get_block_groups:
+ *
+ * The groups a collapsed block stands for: one, or each group of a run
+ * folded into it.
+ *
+ * Returns: (transfer full): a %NULL-terminated array, empty for a layer's block
+ */
+char **
+envelope_diagram_get_block_groups (const EnvelopeDiagram *diagram,
+                                   guint                  block)
+{
+  const EnvelopeBlock *b;
+  GPtrArray *names = g_ptr_array_new ();
+
+  g_return_val_if_fail (block < diagram->blocks->len, NULL);
+
+  b = &g_array_index (diagram->blocks, EnvelopeBlock, block);
+  for (guint k = 0; k < b->n_layers; k++)
+    {
+      const char *group = diagram->layer_groups[b->layers[k]];
+
+      if (group != NULL && (names->len == 0 || !g_str_equal (g_ptr_array_index (names, names->len - 1), group)))
+        g_ptr_array_add (names, g_strdup (group));
+    }
+  g_ptr_array_add (names, NULL);
+  return (char **) g_ptr_array_free (names, FALSE);
+}
+
+/**
+ * envelope_diagram_get_layer_group:
+ *
+ * Returns: (nullable) (transfer full): the innermost group @layer is in,
+ *   or %NULL when it is in none
+ */
+char *
+envelope_diagram_get_layer_group (const EnvelopeDiagram *diagram,
+                                  guint                  layer)
+{
+  g_return_val_if_fail (layer < diagram->n_layers, NULL);
+  return g_strdup (diagram->innermost_groups[layer]);
 }
 
 gint

@@ -37,6 +37,8 @@ typedef enum
  *   stage ("layer1"), 2 a block ("layer1/0"); a layer's own "group"
  *   field counts as a group at every depth
  * @collapsed: group names to collapse as well, or %NULL
+ * @expanded: group names never collapsed (their own groups inside may
+ *   be), or %NULL
  * @wrap: 0 or 1 for one long row (or column); N to fold the flow into
  *   about N rows (columns, top to bottom) of similar length, for a page
  *   or a slide.  The flow breaks only at a connection that is the only
@@ -56,6 +58,7 @@ typedef struct
   EnvelopeDirection direction;
   guint collapse_depth;
   const char * const *collapsed;
+  const char * const *expanded;
   guint wrap;
   gboolean receptive_field_room;
   const char *font_family;
@@ -133,6 +136,10 @@ const EnvelopeDiagramEdge *envelope_diagram_get_edge          (const EnvelopeDia
 gint                       envelope_diagram_find_block        (const EnvelopeDiagram  *diagram,
                                                                guint                   layer);
 gint                       envelope_diagram_get_input_block   (const EnvelopeDiagram  *diagram);
+char                     **envelope_diagram_get_block_groups  (const EnvelopeDiagram  *diagram,
+                                                               guint                   block);
+char                      *envelope_diagram_get_layer_group   (const EnvelopeDiagram  *diagram,
+                                                               guint                   layer);
 
 guint                      envelope_diagram_get_n_layers      (const EnvelopeDiagram  *diagram);
 const char                *envelope_diagram_get_layer_name    (const EnvelopeDiagram  *diagram,
