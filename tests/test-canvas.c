@@ -204,6 +204,49 @@ test_open_and_close_groups (void)
   app_test_window_destroy (window);
 }
 
+/* Ctrl+F: a layer found by name or kind is selected, its collapsed
+ * block opened; Ctrl+G and Shift+Ctrl+G go from match to match. */
+static void
+test_find (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  const EnvelopeNetwork *network;
+
+  app_test_open_model (window, "resnet50.json");
+  network = envelope_document_get_network (window->document);
+  g_assert_true (block_of (window, "layer3/2/conv2")->collapsed);
+
+  app_test_activate (window, "win.find-text", g_variant_new_string ("Layer3/2/conv2"));
+  app_test_wait_layout (window);
+  g_assert_cmpint (envelope_document_get_selected_layer (window->document), ==,
+                   envelope_network_find_layer (network, "layer3/2/conv2"));
+  g_assert_false (block_of (window, "layer3/2/conv2")->collapsed);
+  g_assert_cmpstr (gtk_label_get_text (window->find_label), ==, "1 of 1");
+
+  /* by kind: the one global average pooling */
+  app_test_activate (window, "win.find-text", g_variant_new_string ("global_avg"));
+  g_assert_cmpint (envelope_document_get_selected_layer (window->document), ==,
+                   envelope_network_find_layer (network, "avgpool"));
+
+  /* 53 convolutions; the next after layer1/0/conv1 is layer1/0/conv2 */
+  app_test_select (window, "layer1/0/conv1");
+  app_test_activate (window, "win.find-text", g_variant_new_string ("conv"));
+  g_assert_cmpint (envelope_document_get_selected_layer (window->document), ==,
+                   envelope_network_find_layer (network, "layer1/0/conv1"));
+  app_test_activate (window, "win.find-next", NULL);
+  g_assert_cmpint (envelope_document_get_selected_layer (window->document), ==,
+                   envelope_network_find_layer (network, "layer1/0/conv2"));
+  app_test_activate (window, "win.find-previous", NULL);
+  app_test_activate (window, "win.find-previous", NULL);
+  g_assert_cmpint (envelope_document_get_selected_layer (window->document), ==,
+                   envelope_network_find_layer (network, "conv1"));
+  g_assert_cmpstr (gtk_label_get_text (window->find_label), ==, "1 of 53");
+
+  app_test_activate (window, "win.find-text", g_variant_new_string ("nosuchlayer"));
+  g_assert_cmpstr (gtk_label_get_text (window->find_label), ==, "No match");
+  app_test_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -213,6 +256,7 @@ main (int   argc,
   g_test_add_func ("/app/canvas/refresh-large", test_refresh_large);
   g_test_add_func ("/app/canvas/kept-picture", test_kept_picture);
   g_test_add_func ("/app/canvas/open-and-close-groups", test_open_and_close_groups);
+  g_test_add_func ("/app/canvas/find", test_find);
 
   return g_test_run ();
 }

@@ -111,6 +111,7 @@ struct _EnvelopeCanvas
   guint view_collapse_depth;     /* or for this */
   gboolean fit_wanted;           /* to be chosen before anything is shown */
   gboolean fit_stale;            /* the network changed while they were chosen */
+  gboolean fit_keep_depth;       /* only the rows: a group was opened or closed */
   GCancellable *fit_cancellable;
   /* groups opened or closed by hand, on top of the level of detail */
   GStrv expanded_groups;
@@ -392,7 +393,10 @@ diagram_thread (GTask        *task,
 
 static void start_diagram (EnvelopeCanvas *self);
 static void start_fit (EnvelopeCanvas *self);
+static void reveal_selection (EnvelopeCanvas *self);
 static void forget_groups (EnvelopeCanvas *self);
+static gboolean toggle_group (EnvelopeCanvas *self,
+                              guint           block);
 static void update_render_options (EnvelopeCanvas *self);
 static double legend_height (EnvelopeCanvas *self);
 
@@ -480,6 +484,8 @@ typedef struct
 {
   EnvelopeNetwork *network;
   EnvelopeDiagramOptions options;
+  GStrv expanded;              /* the job's own copies of the options' lists */
+  GStrv collapsed;
   EnvelopeRenderOptions render_options;
   EnvelopeFitGoal goal;
 } FitJob;
@@ -490,6 +496,8 @@ fit_job_free (gpointer data)
   FitJob *job = data;
 
   envelope_network_free (job->network);
+  g_strfreev (job->expanded);
+  g_strfreev (job->collapsed);
   g_free (job);
 }
 
@@ -531,15 +539,19 @@ on_fit_ready (GObject      *source,
   EnvelopeCanvas *self = ENVELOPE_CANVAS (source);
   g_autoptr(GError) error = NULL;
   EnvelopePageFit *fit = g_task_propagate_pointer (G_TASK (result), &error);
+  gboolean keep_depth;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_clear_object (&self->fit_cancellable);
   self->fit_wanted = FALSE;
+  keep_depth = self->fit_keep_depth;
+  self->fit_keep_depth = FALSE;
   if (fit == NULL)
     {
       /* shown as asked, in one row */
-      self->diagram_options.collapse_depth = self->auto_detail ? 0 : self->view_collapse_depth;
+      if (!keep_depth)
+        self->diagram_options.collapse_depth = self->auto_detail ? 0 : self->view_collapse_depth;
       self->diagram_options.wrap = 0;
       rebuild (self);
       return;
@@ -559,6 +571,9 @@ on_fit_ready (GObject      *source,
       g_clear_pointer (&self->pending, envelope_diagram_unref);
       set_shown (self, fit->diagram, fit->layout);
     }
+  /* a group opened or closed: the selection stays in view */
+  if (keep_depth)
+    reveal_selection (self);
   page_fit_free (fit);
 }
 
@@ -583,7 +598,12 @@ start_fit (EnvelopeCanvas *self)
   job = g_new0 (FitJob, 1);
   job->network = envelope_network_copy (envelope_analysis_get_network (analysis));
   job->options = self->diagram_options;
-  job->options.collapse_depth = self->auto_detail ? 0 : self->view_collapse_depth;
+  job->expanded = g_strdupv (self->expanded_groups);
+  job->collapsed = g_strdupv (self->collapsed_groups);
+  job->options.expanded = (const char * const *) job->expanded;
+  job->options.collapsed = (const char * const *) job->collapsed;
+  if (!self->fit_keep_depth)
+    job->options.collapse_depth = self->auto_detail ? 0 : self->view_collapse_depth;
   job->options.wrap = 0;
   job->options.fold_repeats = self->auto_detail || self->view_collapse_depth > 0;
   update_render_options (self);
@@ -595,7 +615,7 @@ start_fit (EnvelopeCanvas *self)
   job->goal.aspect = CLAMP (width / MAX (height - legend_height (self), height / 2), 0.25, 8);
   job->goal.max_width = width;
   job->goal.min_text = 7.5 * NATURAL_ZOOM * LEGIBLE_ZOOM;
-  job->goal.fixed_detail = !self->auto_detail;
+  job->goal.fixed_detail = !self->auto_detail || self->fit_keep_depth;
 
   self->fit_cancellable = g_cancellable_new ();
   task = g_task_new (self, self->fit_cancellable, on_fit_ready, NULL);
@@ -1918,6 +1938,9 @@ toggle_group (EnvelopeCanvas *self,
     }
   self->diagram_options.expanded = (const char * const *) self->expanded_groups;
   self->diagram_options.collapsed = (const char * const *) self->collapsed_groups;
+  /* the rows are chosen again for what is now shown */
+  self->fit_wanted = TRUE;
+  self->fit_keep_depth = TRUE;
   rebuild (self);
   /* the layer stays selected, in the block that now shows it */
   if (layer >= 0)
@@ -2181,6 +2204,43 @@ envelope_canvas_set_view (EnvelopeCanvas           *self,
       request_fit (self);
     }
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* The selected block at the natural size, in the middle of the view. */
+void
+envelope_canvas_zoom_to_selection (EnvelopeCanvas *self)
+{
+  gint block;
+  EnvelopeRect rect;
+
+  g_return_if_fail (ENVELOPE_IS_CANVAS (self));
+
+  block = block_of (self, self->document ? envelope_document_get_selected_layer (self->document) : -1);
+  if (block < 0 || self->layout == NULL)
+    return;
+  envelope_layout_get_block_rect (self->layout, (guint) block, &rect);
+  self->fit_pending = FALSE;
+  envelope_viewport_set_zoom (self->viewport, NATURAL_ZOOM);
+  envelope_viewport_set_center (self->viewport, rect.x + rect.width / 2, rect.y + rect.height / 2);
+  notify_zoom (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* Opens the collapsed block that hides layer @layer (of the document),
+ * so that the layer has a block of its own.  Returns whether it did. */
+gboolean
+envelope_canvas_open_layer (EnvelopeCanvas *self,
+                            gint            layer)
+{
+  gint block;
+
+  g_return_val_if_fail (ENVELOPE_IS_CANVAS (self), FALSE);
+
+  block = block_of (self, layer);
+  if (block < 0 || !envelope_diagram_get_block (self->diagram, (guint) block)->collapsed)
+    return FALSE;
+  envelope_document_select_layer (self->document, layer);
+  return toggle_group (self, (guint) block);
 }
 
 /* The selected block into view, when it is out of it or under the legend. */

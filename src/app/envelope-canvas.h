@@ -51,6 +51,9 @@ void                    envelope_canvas_zoom_at          (EnvelopeCanvas        
                                                           double                    y);
 void                    envelope_canvas_zoom_fit         (EnvelopeCanvas           *self);
 void                    envelope_canvas_reveal_selection (EnvelopeCanvas           *self);
+void                    envelope_canvas_zoom_to_selection (EnvelopeCanvas          *self);
+gboolean                envelope_canvas_open_layer       (EnvelopeCanvas           *self,
+                                                          gint                      layer);
 
 gboolean                envelope_canvas_export           (EnvelopeCanvas             *self,
                                                           const char                 *path,

@@ -578,6 +578,7 @@ envelope_window_class_init (EnvelopeWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_zoom_changed);
 
   envelope_window_class_install_actions (klass);
+  envelope_window_class_install_find (klass);
 }
 
 static void
@@ -620,6 +621,7 @@ envelope_window_init (EnvelopeWindow *self)
 
   envelope_window_populate_examples (self);
   envelope_window_setup_files (self);
+  envelope_window_setup_find (self);
   read_view (self);
   update_title (self);
   update_error (self);
