@@ -9,6 +9,8 @@
 #include "envelope-diagram.h"
 #include "envelope-hash.h"
 #include "envelope-layout.h"
+#include "envelope-painter.h"
+#include "envelope-renderer.h"
 
 G_BEGIN_DECLS
 
@@ -74,6 +76,14 @@ void         block_box_geometry   (const EnvelopeBlock *block,
                                    EnvelopeRect        *front,
                                    double              *depth_x,
                                    double              *depth_y);
+
+/* envelope_renderer_draw_page() through any backend. */
+void         envelope_renderer_paint_page (EnvelopeRenderer            *renderer,
+                                           EnvelopePainter             *painter,
+                                           const EnvelopeDiagram       *diagram,
+                                           const EnvelopeLayout        *layout,
+                                           const EnvelopeRenderOptions *options,
+                                           double                       zoom);
 
 guint64      diagram_hash_string  (guint64      hash,
                                    const char  *text);
