@@ -445,8 +445,9 @@ add_arc (EnvelopeLayout        *layout,
     {
       double x0 = a->x + a->width / 2, x1 = c->x + c->width / 2;
       double lift = 10 + 20 * log2 (1 + fabs (x1 - x0) / 200);
-      /* a cubic reaches three quarters of the way to its controls */
-      double y = edge_of_flow - lift / 0.75;
+      /* a cubic's middle is a quarter of its ends and three quarters
+       * of its controls: the top of the arc @lift over the flow */
+      double y = (edge_of_flow - lift - 0.25 * (a->y + c->y)) / 0.75;
 
       add_point (points, x0, a->y);
       add_point (points, x0, y);
@@ -457,7 +458,7 @@ add_arc (EnvelopeLayout        *layout,
     {
       double y0 = a->y + a->height / 2, y1 = c->y + c->height / 2;
       double lift = 10 + 20 * log2 (1 + fabs (y1 - y0) / 200);
-      double x = edge_of_flow - lift / 0.75;
+      double x = (edge_of_flow - lift - 0.25 * (a->x + c->x)) / 0.75;
 
       add_point (points, a->x, y0);
       add_point (points, x, y0);
@@ -544,7 +545,7 @@ run_dot (EnvelopeLayout        *layout,
       /* A block's first input stays in line with it: the main path of a
        * residual block runs straight and the shortcut bends around.  In
        * a dense network, its nearest input does. */
-      agxset (edges[e], weight_symbol, (char *) (edge->main || (dense && chain[e]) ? "8" : "1"));
+      agxset (edges[e], weight_symbol, (char *) (edge->main || (dense && chain[e]) ? "8" : dense ? "0" : "1"));
     }
 
   status = gvLayout (gvc, graph, "dot");
