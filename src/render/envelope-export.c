@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "envelope-export.h"
-#include "envelope-render-private.h"
+#include "envelope-painter.h"
 #include "envelope-timeline.h"
 
 G_DEFINE_QUARK (envelope-export-error-quark, envelope_export_error)

@@ -65,12 +65,18 @@ cairo_restore_state (EnvelopePainter *painter)
 }
 
 static void
-cairo_show_text_mark (EnvelopePainter *painter,
-                      PangoLayout     *layout,
-                      double           x,
-                      double           y,
-                      gboolean         centred)
+cairo_show_text_mark (EnvelopePainter   *painter,
+                      TextKit           *kit,
+                      TextStyle          style,
+                      const char        *text,
+                      double             x,
+                      double             y,
+                      double             width,
+                      gboolean           centred,
+                      PangoEllipsizeMode ellipsize)
 {
+  PangoLayout *layout = text_kit_shaped (kit, style, text, width, ellipsize);
+
   if (centred)
     {
       PangoRectangle logical;
@@ -501,29 +507,26 @@ svg_restore (EnvelopePainter *painter)
   cairo_restore (painter->cr);
 }
 
-/* The CSS class of @layout's font: the family Pango resolved (what Cairo
+/* The CSS class of @style's font: the family Pango resolved (what Cairo
  * draws with), then the generic family, the size and the weight. */
 static guint
-font_class (SvgPainter  *svg,
-            PangoLayout *layout)
+font_class (SvgPainter *svg,
+            TextKit    *kit,
+            TextStyle   style)
 {
-  const PangoFontDescription *description = pango_layout_get_font_description (layout);
-  PangoContext *context = pango_layout_get_context (layout);
-  gpointer found;
+  const PangoFontDescription *description = kit->fonts[style];
+  gpointer found = g_hash_table_lookup (svg->fonts, description);
   guint id;
   PangoFont *font;
   const char *family;
   g_autoptr(PangoFontDescription) resolved = NULL;
 
-  if (description == NULL)
-    description = pango_context_get_font_description (context);
-  found = g_hash_table_lookup (svg->fonts, description);
   if (found != NULL)
     return GPOINTER_TO_UINT (found) - 1;
 
   id = g_hash_table_size (svg->fonts);
   g_hash_table_insert (svg->fonts, pango_font_description_copy (description), GUINT_TO_POINTER (id + 1));
-  font = pango_context_load_font (context, description);
+  font = pango_context_load_font (kit->context, description);
   if (font != NULL)
     {
       resolved = pango_font_describe (font);
@@ -574,23 +577,50 @@ append_shown_text (GString     *out,
     }
 }
 
+/* Whether @text might not fit in @width: most texts are known to fit
+ * by the widths of their characters, without shaping them. */
+static gboolean
+may_overflow (TextKit    *kit,
+              TextStyle   style,
+              const char *text,
+              double      width)
+{
+  if (width < 0 || text_kit_measure_bound (kit, style, text) <= width)
+    return FALSE;
+  return text_kit_measure (kit, style, text) > width;
+}
+
 static void
-svg_show_text (EnvelopePainter *painter,
-               PangoLayout     *layout,
-               double           x,
-               double           y,
-               gboolean         centred)
+svg_show_text (EnvelopePainter   *painter,
+               TextKit           *kit,
+               TextStyle          style,
+               const char        *text,
+               double             x,
+               double             y,
+               double             width,
+               gboolean           centred,
+               PangoEllipsizeMode ellipsize)
 {
   SvgPainter *svg = (SvgPainter *) painter;
   cairo_t *cr = painter->cr;
-  PangoRectangle logical;
   double scale = length_scale (cr);
-  guint id = font_class (svg, layout);
+  guint id = font_class (svg, kit, style);
+  PangoLayout *layout = NULL;
 
-  pango_layout_get_extents (layout, NULL, &logical);
-  if (!centred)
-    x += (double) logical.x / PANGO_SCALE;
-  y += (double) pango_layout_get_baseline (layout) / PANGO_SCALE;
+  /* Pango shapes only a text that has to be ellipsized; the viewer lays
+   * out the others in the same font, from the same baseline */
+  if (may_overflow (kit, style, text, width))
+    {
+      PangoRectangle logical;
+
+      layout = text_kit_shaped (kit, style, text, width, ellipsize);
+      pango_layout_get_extents (layout, NULL, &logical);
+      if (!centred)
+        x += (double) logical.x / PANGO_SCALE;
+      y += (double) pango_layout_get_baseline (layout) / PANGO_SCALE;
+    }
+  else
+    y += kit->ascent[style];
   cairo_user_to_device (cr, &x, &y);
 
   g_string_append_printf (svg->body, "<text class=\"t%u\" x=\"", id);
@@ -603,13 +633,15 @@ svg_show_text (EnvelopePainter *painter,
   if (fabs (scale - 1) > 1e-6)
     {
       g_string_append (svg->body, " style=\"font-size:");
-      append_number (svg->body, scale * pango_font_description_get_size (pango_layout_get_font_description (layout)) /
-                     PANGO_SCALE);
+      append_number (svg->body, scale * kit->size[style]);
       g_string_append (svg->body, "px\"");
     }
   append_paint (svg, "fill", 0);
   g_string_append_c (svg->body, '>');
-  append_shown_text (svg->body, layout);
+  if (layout != NULL)
+    append_shown_text (svg->body, layout);
+  else
+    append_escaped (svg->body, text, -1);
   g_string_append (svg->body, "</text>\n");
 }
 

@@ -20,6 +20,8 @@
 #include <pango/pangocairo.h>
 
 #include "envelope-geometry.h"
+#include "envelope-render-private.h"
+#include "envelope-renderer.h"
 
 G_BEGIN_DECLS
 
@@ -35,13 +37,18 @@ typedef struct
   void (*paint)     (EnvelopePainter *painter);
   void (*save)      (EnvelopePainter *painter);
   void (*restore)   (EnvelopePainter *painter);
-  /* @layout with its top at @y and its left at @x, or its centre at @x
-   * when @centred */
-  void (*show_text) (EnvelopePainter *painter,
-                     PangoLayout     *layout,
-                     double           x,
-                     double           y,
-                     gboolean         centred);
+  /* @text in @style with its top at @y and its left at @x, or its
+   * centre at @x when @centred; ellipsized to @width unless that is
+   * negative */
+  void (*show_text) (EnvelopePainter   *painter,
+                     TextKit           *kit,
+                     TextStyle          style,
+                     const char        *text,
+                     double             x,
+                     double             y,
+                     double             width,
+                     gboolean           centred,
+                     PangoEllipsizeMode ellipsize);
 } EnvelopePainterBackend;
 
 struct _EnvelopePainter
@@ -88,6 +95,15 @@ static inline void painter_set_source (EnvelopePainter *painter, cairo_pattern_t
 #define painter_paint(p) (p)->backend->paint ((p))
 #define painter_save(p) (p)->backend->save ((p))
 #define painter_restore(p) (p)->backend->restore ((p))
-#define painter_show_text(p, layout, x, y, centred) (p)->backend->show_text ((p), (layout), (x), (y), (centred))
+#define painter_show_text(p, kit, style, text, x, y, width, centred, ellipsize) \
+  (p)->backend->show_text ((p), (kit), (style), (text), (x), (y), (width), (centred), (ellipsize))
+
+/* envelope_renderer_draw_page() through any backend. */
+void envelope_renderer_paint_page (EnvelopeRenderer            *renderer,
+                                   EnvelopePainter             *painter,
+                                   const EnvelopeDiagram       *diagram,
+                                   const EnvelopeLayout        *layout,
+                                   const EnvelopeRenderOptions *options,
+                                   double                       zoom);
 
 G_END_DECLS

@@ -9,8 +9,6 @@
 #include "envelope-diagram.h"
 #include "envelope-hash.h"
 #include "envelope-layout.h"
-#include "envelope-painter.h"
-#include "envelope-renderer.h"
 
 G_BEGIN_DECLS
 
@@ -38,6 +36,7 @@ typedef struct
   double line_height[N_TEXT_STYLES];   /* ascent + descent, points */
   double ascent[N_TEXT_STYLES];
   GHashTable *shaped;                  /* "style|width|mode|text" → PangoLayout */
+  GHashTable *advances[N_TEXT_STYLES]; /* a character alone → its width */
 } TextKit;
 
 TextKit     *text_kit_new         (const char  *family);
@@ -45,6 +44,9 @@ void         text_kit_free        (TextKit     *kit);
 double       text_kit_measure     (TextKit     *kit,
                                    TextStyle    style,
                                    const char  *text);
+double       text_kit_measure_bound (TextKit   *kit,
+                                     TextStyle  style,
+                                     const char *text);
 PangoLayout *text_kit_shaped      (TextKit     *kit,
                                    TextStyle    style,
                                    const char  *text,
@@ -76,14 +78,6 @@ void         block_box_geometry   (const EnvelopeBlock *block,
                                    EnvelopeRect        *front,
                                    double              *depth_x,
                                    double              *depth_y);
-
-/* envelope_renderer_draw_page() through any backend. */
-void         envelope_renderer_paint_page (EnvelopeRenderer            *renderer,
-                                           EnvelopePainter             *painter,
-                                           const EnvelopeDiagram       *diagram,
-                                           const EnvelopeLayout        *layout,
-                                           const EnvelopeRenderOptions *options,
-                                           double                       zoom);
 
 guint64      diagram_hash_string  (guint64      hash,
                                    const char  *text);

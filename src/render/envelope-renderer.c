@@ -399,7 +399,7 @@ show_text (EnvelopePainter   *painter,
 {
   if (text == NULL || text[0] == '\0')
     return;
-  painter_show_text (painter, text_kit_shaped (kit, style, text, width, ellipsize), x, y, centred);
+  painter_show_text (painter, kit, style, text, x, y, width, centred, ellipsize);
 }
 
 static void

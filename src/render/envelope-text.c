@@ -27,6 +27,8 @@ text_kit_new (const char *family)
   cairo_font_options_t *options = cairo_font_options_create ();
 
   kit->shaped = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  for (guint i = 0; i < N_TEXT_STYLES; i++)
+    kit->advances[i] = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   kit->context = pango_font_map_create_context (font_map);
   pango_cairo_context_set_resolution (kit->context, 72.0);
   /* Unhinted metrics: a text's width scales with the zoom, so what fits
@@ -70,6 +72,8 @@ text_kit_free (TextKit *kit)
     return;
   g_clear_pointer (&kit->shaped, g_hash_table_unref);
   for (guint i = 0; i < N_TEXT_STYLES; i++)
+    g_clear_pointer (&kit->advances[i], g_hash_table_unref);
+  for (guint i = 0; i < N_TEXT_STYLES; i++)
     {
       g_clear_object (&kit->layouts[i]);
       g_clear_pointer (&kit->fonts[i], pango_font_description_free);
@@ -90,6 +94,35 @@ text_kit_measure (TextKit    *kit,
   pango_layout_set_text (layout, text, -1);
   pango_layout_get_extents (layout, NULL, &logical);
   return (double) logical.width / PANGO_SCALE;
+}
+
+/* At least the width of @text: the sum of its characters' widths, each
+ * shaped alone once.  Kerning and ligatures only narrow a text, so a
+ * text whose sum fits needs no shaping to know it fits. */
+double
+text_kit_measure_bound (TextKit    *kit,
+                        TextStyle   style,
+                        const char *text)
+{
+  double sum = 0;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      double *advance = g_hash_table_lookup (kit->advances[style], GUINT_TO_POINTER (c));
+
+      if (advance == NULL)
+        {
+          char one[8] = { 0 };
+
+          g_unichar_to_utf8 (c, one);
+          advance = g_new (double, 1);
+          *advance = text_kit_measure (kit, style, one);
+          g_hash_table_insert (kit->advances[style], GUINT_TO_POINTER (c), advance);
+        }
+      sum += *advance;
+    }
+  return sum;
 }
 
 /* A layout of its own for @text, shaped once and kept: drawing the same
