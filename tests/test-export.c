@@ -457,6 +457,52 @@ test_svg_escaping (void)
   svg_contents_clear (&contents);
 }
 
+/* The overlays through the SVG writer: the colour scale's gradient, the
+ * receptive field's patch clipped to the input, its dashed outline and
+ * the recomputed blocks' dashes, the dark theme's text colour. */
+static void
+test_svg_overlays (void)
+{
+  g_autoptr(Model) model = model_load ("vgg16.json");
+  EnvelopeDiagramOptions diagram_options;
+  g_autoptr(EnvelopeDiagram) diagram = NULL;
+  g_autoptr(EnvelopeLayout) layout = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  EnvelopeRenderOptions options;
+  EnvelopeExportOptions export_options;
+  SvgContents contents = { 0 };
+  const char *text;
+
+  envelope_diagram_options_init (&diagram_options);
+  diagram_options.style = ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL;
+  diagram = envelope_diagram_new (model->analysis, &diagram_options);
+  layout = envelope_layout_new (diagram, &error);
+  g_assert_no_error (error);
+  envelope_render_options_init (&options);
+  options.color_mode = ENVELOPE_COLOR_BY_MACS;
+  options.theme = ENVELOPE_THEME_DARK;
+  options.receptive_field = TRUE;
+  options.receptive_field_layer = envelope_network_find_layer (model->network, "conv3_1");
+  envelope_export_options_init (&export_options);
+  export_options.format = ENVELOPE_EXPORT_SVG;
+  bytes = envelope_export_to_bytes (diagram, layout, &options, &export_options, &error);
+  g_assert_no_error (error);
+  text = g_bytes_get_data (bytes, NULL);
+
+  svg_contents_parse (&contents, bytes);
+  g_assert_cmpuint (svg_count (&contents, "linearGradient"), ==, 1);
+  g_assert_cmpuint (svg_count (&contents, "stop"), >=, 2);
+  g_assert_cmpuint (svg_count (&contents, "clipPath"), ==, 1);
+  g_assert_nonnull (strstr (text, "clip-path=\"url(#c"));
+  g_assert_nonnull (strstr (text, "stroke-dasharray=\""));
+  /* the page's background and the legend's text in the dark theme */
+  g_assert_nonnull (strstr (text, "fill=\"#1e1e1e\""));
+  g_assert_nonnull (strstr (text, "fill=\"#f2f2f2\">VGG-16"));
+  g_assert_true (svg_has_text (&contents, "conv3_1"));
+  svg_contents_clear (&contents);
+}
+
 static void
 test_pdf (Fixture       *fixture,
           gconstpointer  data)
@@ -587,6 +633,7 @@ main (int    argc,
   g_test_add ("/render/export/svg/text/googlenet", Fixture, "googlenet.json", fixture_set_up, test_svg_text,
               fixture_tear_down);
   g_test_add_func ("/render/export/svg/escaping", test_svg_escaping);
+  g_test_add_func ("/render/export/svg/overlays", test_svg_overlays);
   g_test_add ("/render/export/pdf/vgg16", Fixture, "vgg16.json", fixture_set_up, test_pdf, fixture_tear_down);
   g_test_add ("/render/export/pdf/resnet18", Fixture, "resnet18.json", fixture_set_up, test_pdf, fixture_tear_down);
   g_test_add ("/render/export/errors", Fixture, "mnist.json", fixture_set_up, test_errors, fixture_tear_down);
