@@ -271,12 +271,16 @@ append_paint (SvgPainter *svg,
       return;
     }
   cairo_pattern_get_rgba (cairo_get_source (svg->parent.cr), &r, &g, &b, &a);
-  g_string_append_printf (svg->body, " %s=\"", attribute);
+  g_string_append_c (svg->body, ' ');
+  g_string_append (svg->body, attribute);
+  g_string_append (svg->body, "=\"");
   append_color (svg->body, r, g, b);
   g_string_append_c (svg->body, '"');
   if (a < 1)
     {
-      g_string_append_printf (svg->body, " %s-opacity=\"", attribute);
+      g_string_append_c (svg->body, ' ');
+      g_string_append (svg->body, attribute);
+      g_string_append (svg->body, "-opacity=\"");
       append_number (svg->body, a);
       g_string_append_c (svg->body, '"');
     }
@@ -623,7 +627,9 @@ svg_show_text (EnvelopePainter   *painter,
     y += kit->ascent[style];
   cairo_user_to_device (cr, &x, &y);
 
-  g_string_append_printf (svg->body, "<text class=\"t%u\" x=\"", id);
+  g_string_append (svg->body, "<text class=\"t");
+  append_number (svg->body, id);
+  g_string_append (svg->body, "\" x=\"");
   append_number (svg->body, x);
   g_string_append (svg->body, "\" y=\"");
   append_number (svg->body, y);

@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include <hb.h>
 #include <pango/pangocairo.h>
 
 #include "envelope-diagram.h"
@@ -37,6 +38,8 @@ typedef struct
   double ascent[N_TEXT_STYLES];
   GHashTable *shaped;                  /* "style|width|mode|text" → PangoLayout */
   GHashTable *advances[N_TEXT_STYLES]; /* a character alone → its width */
+  hb_font_t *hb_fonts[N_TEXT_STYLES];  /* the primary fonts, for advances */
+  double hb_scale[N_TEXT_STYLES];      /* their units to points */
 } TextKit;
 
 TextKit     *text_kit_new         (const char  *family);

@@ -19,6 +19,22 @@ static const struct { double size; PangoWeight weight; } text_styles[N_TEXT_STYL
   [TEXT_LEGEND_TITLE] = { 8.5, PANGO_WEIGHT_BOLD },
 };
 
+/* The width of @text in @style's font, with a layout of its own (the
+ * kit's are not made yet). */
+static double
+kit_measure_one (TextKit    *kit,
+                 guint       style,
+                 const char *text)
+{
+  g_autoptr(PangoLayout) layout = pango_layout_new (kit->context);
+  PangoRectangle logical;
+
+  pango_layout_set_font_description (layout, kit->fonts[style]);
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_get_extents (layout, NULL, &logical);
+  return (double) logical.width / PANGO_SCALE;
+}
+
 TextKit *
 text_kit_new (const char *family)
 {
@@ -56,6 +72,21 @@ text_kit_new (const char *family)
       kit->ascent[i] = (double) pango_font_metrics_get_ascent (metrics) / PANGO_SCALE;
       kit->line_height[i] = kit->ascent[i] + (double) pango_font_metrics_get_descent (metrics) / PANGO_SCALE;
       pango_font_metrics_unref (metrics);
+      /* the primary font's advances, in its own units: the scale from
+       * them to points is taken from one letter Pango measures */
+      kit->hb_fonts[i] = pango_font_get_hb_font (font);
+      if (kit->hb_fonts[i] != NULL)
+        {
+          hb_codepoint_t glyph;
+          hb_position_t advance;
+
+          hb_font_reference (kit->hb_fonts[i]);
+          if (hb_font_get_nominal_glyph (kit->hb_fonts[i], 'M', &glyph) &&
+              (advance = hb_font_get_glyph_h_advance (kit->hb_fonts[i], glyph)) > 0)
+            kit->hb_scale[i] = kit_measure_one (kit, i, "M") / advance;
+          else
+            g_clear_pointer (&kit->hb_fonts[i], hb_font_destroy);
+        }
       g_object_unref (font);
 
       kit->layouts[i] = pango_layout_new (kit->context);
@@ -72,7 +103,10 @@ text_kit_free (TextKit *kit)
     return;
   g_clear_pointer (&kit->shaped, g_hash_table_unref);
   for (guint i = 0; i < N_TEXT_STYLES; i++)
-    g_clear_pointer (&kit->advances[i], g_hash_table_unref);
+    {
+      g_clear_pointer (&kit->advances[i], g_hash_table_unref);
+      g_clear_pointer (&kit->hb_fonts[i], hb_font_destroy);
+    }
   for (guint i = 0; i < N_TEXT_STYLES; i++)
     {
       g_clear_object (&kit->layouts[i]);
@@ -113,11 +147,20 @@ text_kit_measure_bound (TextKit    *kit,
 
       if (advance == NULL)
         {
-          char one[8] = { 0 };
+          hb_codepoint_t glyph;
 
-          g_unichar_to_utf8 (c, one);
           advance = g_new (double, 1);
-          *advance = text_kit_measure (kit, style, one);
+          if (kit->hb_fonts[style] != NULL && hb_font_get_nominal_glyph (kit->hb_fonts[style], c, &glyph))
+            /* the font's own advance, unshaped */
+            *advance = hb_font_get_glyph_h_advance (kit->hb_fonts[style], glyph) * kit->hb_scale[style];
+          else
+            {
+              /* a character another font draws: shaped alone */
+              char one[8] = { 0 };
+
+              g_unichar_to_utf8 (c, one);
+              *advance = text_kit_measure (kit, style, one);
+            }
           g_hash_table_insert (kit->advances[style], GUINT_TO_POINTER (c), advance);
         }
       sum += *advance;
