@@ -459,14 +459,14 @@ main (int    argc,
   g_assert_no_error (error);
   resnet_analysis = envelope_analysis_new (resnet, NULL, NULL, &error);
   g_assert_no_error (error);
-  bench_export (resnet_analysis, RUNS, &t, &diagram, &layout);
+  bench_export (resnet_analysis, 2 * RUNS, &t, &diagram, &layout);
   print_timings ("ResNet-50", envelope_diagram_get_n_blocks (diagram), &t);
   {
     g_autofree char *dot = diagram_to_dot (diagram, TRUE);
     g_autofree char *bare = diagram_to_dot (diagram, FALSE);
     gsize graphviz_size = 0, bare_size = 0;
-    double graphviz = bench_graphviz_svg (dot, RUNS, &graphviz_size);
-    double graphviz_bare = bench_graphviz_svg (bare, RUNS, &bare_size);
+    double graphviz = bench_graphviz_svg (dot, 2 * RUNS, &graphviz_size);
+    double graphviz_bare = bench_graphviz_svg (bare, 2 * RUNS, &bare_size);
     double ours = t.diagram + t.layout + t.svg;
 
     /* dot's own text layout (Pango) is the larger part of its time: the
