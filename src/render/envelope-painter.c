@@ -297,6 +297,7 @@ append_shape (SvgPainter *svg,
   cairo_t *cr = svg->parent.cr;
   cairo_path_t *path;
   gboolean any = FALSE;
+  gsize start;
   int n_data;
 
   cairo_save (cr);
@@ -336,6 +337,7 @@ append_shape (SvgPainter *svg,
         }
     }
 
+  start = out->len;
   g_string_append (out, "<path d=\"");
   for (int i = 0; i < n_data; i += path->data[i].header.length)
     {
@@ -380,13 +382,9 @@ append_shape (SvgPainter *svg,
     }
   g_string_append_c (out, '"');
   cairo_path_destroy (path);
+  /* nothing to draw: take the element back */
   if (!any)
-    {
-      /* nothing to draw: take the element back */
-      char *start = g_strrstr (out->str, "<path d=\"");
-
-      g_string_truncate (out, (gsize) (start - out->str));
-    }
+    g_string_truncate (out, start);
   return any;
 }
 
