@@ -164,6 +164,10 @@ static const SoundCase sound_cases[] = {
   { "mobilenetv2.json", ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL, ENVELOPE_DIRECTION_LEFT_RIGHT, 0, 0 },
   { "vgg16-lecture.json", ENVELOPE_DIAGRAM_STYLE_FLAT, ENVELOPE_DIRECTION_TOP_BOTTOM, 1, 2 },
   { "alexnet.json", ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL, ENVELOPE_DIRECTION_LEFT_RIGHT, 0, 2 },
+  { "densenet121.json", ENVELOPE_DIAGRAM_STYLE_FLAT, ENVELOPE_DIRECTION_LEFT_RIGHT, 0, 0 },
+  { "densenet121.json", ENVELOPE_DIAGRAM_STYLE_FLAT, ENVELOPE_DIRECTION_TOP_BOTTOM, 0, 0 },
+  { "densenet121.json", ENVELOPE_DIAGRAM_STYLE_FLAT, ENVELOPE_DIRECTION_LEFT_RIGHT, 0, 4 },
+  { "densenet121.json", ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL, ENVELOPE_DIRECTION_LEFT_RIGHT, 0, 0 },
 };
 
 /* No two blocks overlap; every arrow starts and ends on its blocks. */
@@ -809,6 +813,120 @@ test_query (void)
     }
 }
 
+
+/* DenseNet-121: each concatenation's nearest input (the layer just
+ * before) runs in line with it, and the arrows from further back are
+ * arcs over the flow, clear of every block between their ends. */
+static void
+test_dense (void)
+{
+  g_autoptr(Laid) laid = lay_out_file ("densenet121.json", ENVELOPE_DIAGRAM_STYLE_FLAT,
+                                       ENVELOPE_DIRECTION_LEFT_RIGHT, 0, 0);
+  const EnvelopeDiagram *diagram = laid->diagram;
+  guint n_arcs = 0, n_straight = 0, n_nearest = 0;
+
+  for (guint e = 0; e < envelope_diagram_get_n_edges (diagram); e++)
+    {
+      const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, e);
+      const EnvelopeEdgeGeometry *g = envelope_layout_get_edge (laid->layout, e);
+      const EnvelopeBlock *to = envelope_diagram_get_block (diagram, edge->to);
+      const EnvelopeBlock *from = envelope_diagram_get_block (diagram, edge->from);
+      EnvelopeRect a, c;
+      double top = G_MAXDOUBLE;
+
+      envelope_layout_get_block_rect (laid->layout, edge->from, &a);
+      envelope_layout_get_block_rect (laid->layout, edge->to, &c);
+      if (!g_str_has_suffix (to->name, "/concat"))
+        continue;
+      /* the layer just before: conv2 of the previous dense layer, in
+       * line with the concatenation (dot may bend a few) */
+      if (edge->to == edge->from + 1)
+        {
+          gboolean straight = TRUE;
+
+          g_assert_true (g_str_has_suffix (from->name, "/conv2"));
+          for (guint i = 0; i < g->n_points; i++)
+            straight &= fabs (g->points[i].y - (c.y + c.height / 2)) < 1.0;
+          n_nearest++;
+          n_straight += straight;
+          continue;
+        }
+      /* an arc: from the top of its source straight up, across, and
+       * straight down to the top of its target, above every block
+       * between (dot's own routes are longer chains) */
+      if (g->n_points != 4 || g->points[0].x != g->points[1].x || g->points[2].x != g->points[3].x)
+        continue;
+      g_assert_cmpfloat (fabs (g->points[0].y - a.y), <, 0.01);
+      g_assert_cmpfloat (fabs (g->points[3].y - c.y), <, 0.01);
+      for (guint b = edge->from; b <= edge->to; b++)
+        {
+          EnvelopeRect r;
+
+          envelope_layout_get_block_rect (laid->layout, b, &r);
+          top = MIN (top, r.y);
+        }
+      /* its middle, a quarter of its ends and three quarters of its
+       * controls, at least 10 points over them */
+      g_assert_cmpfloat (0.25 * (g->points[0].y + g->points[3].y) + 0.75 * g->points[1].y, <, top - 9.9);
+      g_assert_cmpfloat (g->points[1].y, ==, g->points[2].y);
+      n_arcs++;
+    }
+  /* 6 + 12 + 24 + 16 dense layers, the first of each block without a
+   * concatenation, and one at the end of each block */
+  g_assert_cmpuint (n_nearest, ==, 5 + 11 + 23 + 15 + 4);
+  g_assert_cmpuint (n_straight, >=, n_nearest * 8 / 10);
+  /* of the 1,041 - 58 arrows into concatenations from further back,
+   * most are arcs; the nearest few stay dot's */
+  g_assert_cmpuint (n_arcs, >, 300);
+}
+
+/* A network of @n_branches relus reading the input and merged by one
+ * @merge layer (or a chain of them, every one merged at the end). */
+static Model *
+many_inputs (const char *merge,
+             guint       n_branches,
+             gboolean    chain)
+{
+  GString *json = g_string_new ("{\"format\": \"envelope-network\", \"version\": 1, \"name\": \"many\", \"layers\": ["
+                                "{\"name\": \"data\", \"type\": \"input\", \"shape\": [8, 4, 4]}");
+  g_autofree char *text = NULL;
+  Model *model;
+
+  for (guint i = 0; i < n_branches; i++)
+    g_string_append_printf (json, ", {\"name\": \"r%u\", \"type\": \"relu\"%s}", i,
+                            chain ? "" : ", \"inputs\": [\"data\"]");
+  g_string_append_printf (json, ", {\"name\": \"merge\", \"type\": \"%s\", \"inputs\": [", merge);
+  for (guint i = 0; i < n_branches; i++)
+    g_string_append_printf (json, "%s\"r%u\"", i > 0 ? ", " : "", i);
+  g_string_append (json, "]}]}");
+  text = g_string_free (json, FALSE);
+  model = model_parse (text);
+  return model;
+}
+
+/* Thousands of inputs to one merge: laid out (without dot where it
+ * would take minutes), every block in its own place and every arrow
+ * from block to block. */
+static void
+test_many_inputs (void)
+{
+  static const struct { const char *merge; gboolean chain; } cases[] = {
+    { "concat", FALSE }, { "add", FALSE }, { "concat", TRUE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(Laid) laid = lay_out (many_inputs (cases[i].merge, 2000, cases[i].chain), NULL);
+      EnvelopeRect bounds;
+
+      assert_sound (laid);
+      envelope_layout_get_bounds (laid->layout, &bounds);
+      /* the wide rank folded into columns, not one column 2,000 blocks tall */
+      if (!cases[i].chain)
+        g_assert_cmpfloat (bounds.height, <, 20 * bounds.width);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -837,6 +955,8 @@ main (int    argc,
   g_test_add_func ("/render/layout/wrap", test_wrap);
   g_test_add_func ("/render/layout/hit", test_hit);
   g_test_add_func ("/render/layout/query", test_query);
+  g_test_add_func ("/render/layout/dense", test_dense);
+  g_test_add_func ("/render/layout/many-inputs", test_many_inputs);
 
   return g_test_run ();
 }
