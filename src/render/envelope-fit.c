@@ -110,7 +110,8 @@ slide_scale (double                 width,
              double                 height,
              const EnvelopeFitGoal *goal)
 {
-  return MIN (goal->max_width / width, goal->max_width / goal->aspect / height);
+  /* a hair under, so that rounding up to whole pixels stays within */
+  return MIN (goal->max_width / width, goal->max_width / goal->aspect / height) * (1 - 1e-9);
 }
 
 /* Lays @options out in the rows that fit @goal best. */
