@@ -627,6 +627,24 @@ test_export (void)
     g_assert_cmpint (gdk_texture_get_height (b), <, gdk_texture_get_height (a));
   }
 
+  /* Fitted to a 16:9 slide: 1,920 × 1,080 pixels at most, one side full,
+   * whatever the window shows; the toast offers to open it. */
+  {
+    g_autofree char *slide = app_test_temp_path ("slide.png");
+    g_autoptr(GdkTexture) texture = NULL;
+    int w, h;
+
+    app_test_activate (window, "win.export-fitted", g_variant_new ("(sd)", slide, 16.0 / 9.0));
+    texture = gdk_texture_new_from_filename (slide, NULL);
+    g_assert_nonnull (texture);
+    w = gdk_texture_get_width (texture);
+    h = gdk_texture_get_height (texture);
+    g_assert_cmpint (w, <=, 1920);
+    g_assert_cmpint (h, <=, 1080);
+    g_assert_true (w >= 1900 || h >= 1070);
+    g_assert_cmpstr (window->last_message, ==, "Exported “slide.png”");
+  }
+
   /* An unknown format is an error, shown. */
   app_test_activate (window, "win.export-to", g_variant_new_string (bad));
   g_assert_nonnull (window->message_dialog);

@@ -2418,6 +2418,30 @@ envelope_canvas_export (EnvelopeCanvas             *self,
   render.transparent = export != NULL && export->transparent;
   if (export != NULL && export->scale > 0)
     options.scale = export->scale;
+  if (export != NULL && export->aspect > 0)
+    {
+      /* a figure of its own, fitted to the page: the finest detail that
+       * reads at a slide's width, in rows of the page's shape */
+      const EnvelopeAnalysis *analysis = envelope_document_get_analysis (self->document);
+      EnvelopeDiagramOptions fitted = self->diagram_options;
+      EnvelopeFitGoal goal;
+      EnvelopePageFit fit;
+      gboolean ok;
+
+      fitted.collapse_depth = 0;
+      fitted.wrap = 0;
+      fitted.collapsed = fitted.expanded = NULL;
+      fitted.fold_repeats = TRUE;
+      envelope_fit_goal_init (&goal);
+      goal.aspect = export->aspect;
+      if (analysis == NULL || !envelope_fit_page (analysis, &fitted, &render, &goal, &fit, error))
+        return FALSE;
+      if (export->scale <= 0)
+        options.scale = CLAMP (fit.scale, 0.01, 64);
+      ok = envelope_export_to_file (fit.diagram, fit.layout, &render, &options, path, error);
+      envelope_page_fit_clear (&fit);
+      return ok;
+    }
   return envelope_export_to_file (self->diagram, self->layout, &render, &options, path, error);
 }
 

@@ -28,9 +28,10 @@ typedef struct
 /* The renderer's options for a file, as the export dialog offers them. */
 typedef struct
 {
-  double scale;                /* PNG pixels per point; 0 for the renderer's */
+  double scale;                /* PNG pixels per point; 0 for the renderer's (a slide's width, when fitted) */
   gboolean annotations;        /* title, legend and totals around the diagram */
   gboolean transparent;        /* no background */
+  double aspect;               /* 0: as shown; else fitted to a page of this width over height */
 } EnvelopeCanvasExport;
 
 #define ENVELOPE_TYPE_CANVAS (envelope_canvas_get_type ())

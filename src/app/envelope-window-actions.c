@@ -333,8 +333,28 @@ export_and_report (EnvelopeWindow             *self,
   else
     {
       g_autofree char *message = g_strdup_printf (_("Exported “%s”"), name);
-      envelope_window_toast (self, message);
+      g_autofree char *uri = g_file_get_uri (file);
+      AdwToast *toast = adw_toast_new (message);
+
+      /* what was written, one click away */
+      g_free (self->last_message);
+      self->last_message = g_strdup (message);
+      adw_toast_set_timeout (toast, 8);
+      adw_toast_set_button_label (toast, _("_Open"));
+      adw_toast_set_action_name (toast, "win.open-export");
+      adw_toast_set_action_target_value (toast, g_variant_new_string (uri));
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
     }
+}
+
+/* "win.open-export" s: an exported file, in the program the desktop
+ * opens it with. */
+static void
+open_export_activated (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  gtk_show_uri (GTK_WINDOW (widget), g_variant_get_string (parameter, NULL), GDK_CURRENT_TIME);
 }
 
 static void
@@ -349,6 +369,7 @@ on_export_response (GtkNativeDialog *chooser,
       g_autofree char *path = g_file_get_path (file);
       const char *extension = filter ? g_object_get_data (G_OBJECT (filter), "extension") : NULL;
 
+      const char *figure = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (chooser), "figure");
       const char *scale = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (chooser), "scale");
       const char *annotations = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (chooser), "annotations");
       const char *transparent = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (chooser), "transparent");
@@ -356,6 +377,7 @@ on_export_response (GtkNativeDialog *chooser,
         .scale = scale ? g_ascii_strtod (scale, NULL) : 0,
         .annotations = g_strcmp0 (annotations, "false") != 0,
         .transparent = g_strcmp0 (transparent, "true") == 0,
+        .aspect = figure ? g_ascii_strtod (figure, NULL) : 16.0 / 9.0,
       };
 
       /* "diagram" with the PDF filter chosen is "diagram.pdf". */
@@ -402,9 +424,14 @@ export_activated (GtkWidget  *widget,
   {
     /* The renderer's default first: GTK 4.8's own chooser shows the
      * first option whatever was chosen before it was shown. */
-    static const char *scales[] = { "2", "1", "3", "4", NULL };
-    const char *scale_labels[] = { _("2× (144 dpi)"), _("1× (72 dpi)"), _("3× (216 dpi)"), _("4× (288 dpi)"), NULL };
+    static const char *figures[] = { "1.7777777777777777", "1.3333333333333333", "0.70707070707070707", "0", NULL };
+    const char *figure_labels[] = { _("Fitted to a 16:9 slide"), _("Fitted to a 4:3 slide"),
+                                    _("Fitted to an A4 page"), _("As shown"), NULL };
+    static const char *scales[] = { "0", "2", "1", "3", "4", NULL };
+    const char *scale_labels[] = { _("A slide's width (1,920 px), or 2×"), _("2× (144 dpi)"), _("1× (72 dpi)"),
+                                   _("3× (216 dpi)"), _("4× (288 dpi)"), NULL };
 
+    gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (self->chooser), "figure", _("Figure"), figures, figure_labels);
     gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (self->chooser), "scale", _("PNG scale"), scales, scale_labels);
     gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (self->chooser), "annotations",
                                  _("Title, legend and totals"), NULL, NULL);
@@ -436,11 +463,27 @@ export_with_activated (GtkWidget  *widget,
                        const char *action_name,
                        GVariant   *parameter)
 {
-  EnvelopeCanvasExport options;
+  EnvelopeCanvasExport options = { 0 };
   g_autoptr(GFile) file = NULL;
   const char *path;
 
   g_variant_get (parameter, "(&sdbb)", &path, &options.scale, &options.annotations, &options.transparent);
+  file = g_file_new_for_commandline_arg (path);
+  export_and_report (ENVELOPE_WINDOW (widget), file, &options);
+}
+
+/* ("slide.png", 16/9): fitted to a page of that width over height, a
+ * PNG at a slide's width. */
+static void
+export_fitted_activated (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  EnvelopeCanvasExport options = { .scale = 0, .annotations = TRUE, .transparent = FALSE };
+  g_autoptr(GFile) file = NULL;
+  const char *path;
+
+  g_variant_get (parameter, "(&sd)", &path, &options.aspect);
   file = g_file_new_for_commandline_arg (path);
   export_and_report (ENVELOPE_WINDOW (widget), file, &options);
 }
@@ -1035,6 +1078,8 @@ envelope_window_class_install_actions (EnvelopeWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.export", NULL);
   gtk_widget_class_install_action (widget_class, "win.export-to", "s", export_to_activated);
   gtk_widget_class_install_action (widget_class, "win.export-with", "(sdbb)", export_with_activated);
+  gtk_widget_class_install_action (widget_class, "win.export-fitted", "(sd)", export_fitted_activated);
+  gtk_widget_class_install_action (widget_class, "win.open-export", "s", open_export_activated);
 
   gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo", NULL);
