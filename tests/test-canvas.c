@@ -242,6 +242,12 @@ test_find (void)
                    envelope_network_find_layer (network, "conv1"));
   g_assert_cmpstr (gtk_label_get_text (window->find_label), ==, "1 of 53");
 
+  /* zoomed in on it, the overview map shows where the view is */
+  app_test_activate (window, "win.zoom-selection", NULL);
+  app_test_wait_frames (GTK_WIDGET (window), 3);
+  g_assert_cmpfloat (envelope_canvas_get_zoom (window->canvas), ==, 1.0);
+  g_assert_cmpfloat (gtk_widget_get_opacity (window->overview), ==, 1.0);
+
   app_test_activate (window, "win.find-text", g_variant_new_string ("nosuchlayer"));
   g_assert_cmpstr (gtk_label_get_text (window->find_label), ==, "No match");
   app_test_window_destroy (window);

@@ -167,6 +167,7 @@ static GParamSpec *properties[N_PROPS];
 
 enum {
   MESSAGE,
+  VIEW_CHANGED,
   N_SIGNALS
 };
 
@@ -1402,6 +1403,7 @@ envelope_canvas_snapshot (GtkWidget   *widget,
     }
   else
     overlay_clear (&self->legend_overlay);
+  g_signal_emit (self, signals[VIEW_CHANGED], 0);
 }
 
 static void
@@ -2068,6 +2070,10 @@ envelope_canvas_class_init (EnvelopeCanvasClass *klass)
   signals[MESSAGE] =
     g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* after each frame: the view or what it shows may have changed */
+  signals[VIEW_CHANGED] =
+    g_signal_new ("view-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 
   gtk_widget_class_set_css_name (widget_class, "envelope-canvas");
 
@@ -2203,6 +2209,27 @@ envelope_canvas_set_view (EnvelopeCanvas           *self,
         forget_groups (self);
       request_fit (self);
     }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* The diagram's rectangle in view, in world units. */
+void
+envelope_canvas_get_visible (EnvelopeCanvas *self,
+                             EnvelopeRect   *visible)
+{
+  g_return_if_fail (ENVELOPE_IS_CANVAS (self));
+  envelope_viewport_get_visible (self->viewport, visible);
+}
+
+/* Moves the view so that world point (@x, @y) is in its middle. */
+void
+envelope_canvas_center_on (EnvelopeCanvas *self,
+                           double          x,
+                           double          y)
+{
+  g_return_if_fail (ENVELOPE_IS_CANVAS (self));
+  self->fit_pending = FALSE;
+  envelope_viewport_set_center (self->viewport, x, y);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 

@@ -53,6 +53,11 @@ void                    envelope_canvas_zoom_at          (EnvelopeCanvas        
 void                    envelope_canvas_zoom_fit         (EnvelopeCanvas           *self);
 void                    envelope_canvas_reveal_selection (EnvelopeCanvas           *self);
 void                    envelope_canvas_zoom_to_selection (EnvelopeCanvas          *self);
+void                    envelope_canvas_get_visible      (EnvelopeCanvas           *self,
+                                                          EnvelopeRect             *visible);
+void                    envelope_canvas_center_on        (EnvelopeCanvas           *self,
+                                                          double                    x,
+                                                          double                    y);
 gboolean                envelope_canvas_open_layer       (EnvelopeCanvas           *self,
                                                           gint                      layer);
 

@@ -13,6 +13,7 @@
 
 #include "envelope-label.h"
 #include "envelope-layer-kind.h"
+#include "envelope-overview.h"
 #include "envelope-window-private.h"
 
 static gboolean
@@ -197,7 +198,8 @@ flat_button (const char *icon,
   return button;
 }
 
-/* The find bar, over the top right corner of the diagram. */
+/* The find bar, over the top right corner of the diagram, and the
+ * overview map in the bottom right one. */
 void
 envelope_window_setup_find (EnvelopeWindow *self)
 {
@@ -240,6 +242,18 @@ envelope_window_setup_find (EnvelopeWindow *self)
   gtk_widget_set_halign (self->find_revealer, GTK_ALIGN_END);
   gtk_widget_set_valign (self->find_revealer, GTK_ALIGN_START);
   gtk_overlay_add_overlay (GTK_OVERLAY (overlay), self->find_revealer);
+
+  /* the map of the whole network, bottom right, while it does not fit */
+  {
+    GtkWidget *map = envelope_overview_new (self->canvas);
+
+    self->overview = map;
+    gtk_widget_set_halign (map, GTK_ALIGN_END);
+    gtk_widget_set_valign (map, GTK_ALIGN_END);
+    gtk_widget_set_margin_end (map, 12);
+    gtk_widget_set_margin_bottom (map, 12);
+    gtk_overlay_add_overlay (GTK_OVERLAY (overlay), map);
+  }
 }
 
 void

@@ -41,6 +41,7 @@ struct _EnvelopeWindow
   GtkWidget *find_revealer;
   GtkSearchEntry *find_entry;
   GtkLabel *find_label;
+  GtkWidget *overview;
 
   /* the view, kept in the file's "view" object */
   char *color_mode;

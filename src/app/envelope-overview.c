@@ -1,0 +1,247 @@
+/* envelope-overview.c: the whole diagram in small, with the view on it
+ *
+ * Shown over a corner of the canvas while the diagram does not fit the
+ * view: every block as a small box in its colour, the visible rectangle
+ * outlined; a click or a drag moves the view there.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "envelope-overview.h"
+#include "envelope-renderer.h"
+
+#define OVERVIEW_WIDTH 220
+#define OVERVIEW_HEIGHT 130
+#define OVERVIEW_PAD 6
+
+struct _EnvelopeOverview
+{
+  GtkWidget parent_instance;
+
+  EnvelopeCanvas *canvas;
+  /* what the last frame showed, to draw only when it changes */
+  const EnvelopeLayout *layout;
+  const EnvelopeDiagram *diagram;
+  EnvelopeRect visible;
+};
+
+G_DEFINE_FINAL_TYPE (EnvelopeOverview, envelope_overview, GTK_TYPE_WIDGET)
+
+static gboolean
+diagram_fits (EnvelopeOverview *self,
+              EnvelopeRect     *bounds,
+              EnvelopeRect     *visible)
+{
+  const EnvelopeLayout *layout = envelope_canvas_get_layout (self->canvas);
+
+  if (layout == NULL)
+    return TRUE;
+  envelope_layout_get_bounds (layout, bounds);
+  envelope_canvas_get_visible (self->canvas, visible);
+  return bounds->x >= visible->x - 1 && bounds->y >= visible->y - 1 &&
+         bounds->x + bounds->width <= visible->x + visible->width + 1 &&
+         bounds->y + bounds->height <= visible->y + visible->height + 1;
+}
+
+/* From the map's pixels to the diagram's points, and the scale. */
+static double
+map_transform (EnvelopeOverview   *self,
+               const EnvelopeRect *bounds,
+               double             *dx,
+               double             *dy)
+{
+  double w = gtk_widget_get_width (GTK_WIDGET (self)) - 2 * OVERVIEW_PAD;
+  double h = gtk_widget_get_height (GTK_WIDGET (self)) - 2 * OVERVIEW_PAD;
+  double scale = MIN (w / MAX (bounds->width, 1), h / MAX (bounds->height, 1));
+
+  *dx = OVERVIEW_PAD + (w - bounds->width * scale) / 2 - bounds->x * scale;
+  *dy = OVERVIEW_PAD + (h - bounds->height * scale) / 2 - bounds->y * scale;
+  return scale;
+}
+
+/* After each frame of the canvas: the map again, when what it shows moved. */
+static void
+on_view_changed (EnvelopeCanvas   *canvas,
+                 EnvelopeOverview *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  EnvelopeRect bounds, visible;
+  gboolean fits = diagram_fits (self, &bounds, &visible);
+
+  gtk_widget_set_opacity (widget, fits ? 0 : 1);
+  gtk_widget_set_can_target (widget, !fits);
+  if (envelope_canvas_get_layout (self->canvas) != self->layout ||
+      envelope_canvas_get_diagram (self->canvas) != self->diagram ||
+      memcmp (&visible, &self->visible, sizeof visible) != 0)
+    {
+      self->layout = envelope_canvas_get_layout (self->canvas);
+      self->diagram = envelope_canvas_get_diagram (self->canvas);
+      self->visible = visible;
+      gtk_widget_queue_draw (widget);
+    }
+}
+
+static void
+envelope_overview_snapshot (GtkWidget   *widget,
+                            GtkSnapshot *snapshot)
+{
+  EnvelopeOverview *self = ENVELOPE_OVERVIEW (widget);
+  const EnvelopeLayout *layout = envelope_canvas_get_layout (self->canvas);
+  const EnvelopeDiagram *diagram = envelope_canvas_get_diagram (self->canvas);
+  EnvelopeRenderOptions options;
+  EnvelopeRect bounds, visible;
+  double scale, dx, dy;
+  cairo_t *cr;
+
+  if (layout == NULL || diagram == NULL || envelope_layout_get_n_blocks (layout) != envelope_diagram_get_n_blocks (diagram) ||
+      diagram_fits (self, &bounds, &visible))
+    return;
+
+  envelope_render_options_init (&options);
+  scale = map_transform (self, &bounds, &dx, &dy);
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (widget),
+                                                                 gtk_widget_get_height (widget)));
+  /* a card of the canvas's own colour, so that the diagram under it
+   * does not show through */
+  {
+    EnvelopeColor background;
+    double w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget), r = 6;
+
+    envelope_theme_get_background (adw_style_manager_get_dark (adw_style_manager_get_default ())
+                                   ? ENVELOPE_THEME_DARK : ENVELOPE_THEME_LIGHT, &background);
+    cairo_new_sub_path (cr);
+    cairo_arc (cr, w - r - 0.5, r + 0.5, r, -G_PI / 2, 0);
+    cairo_arc (cr, w - r - 0.5, h - r - 0.5, r, 0, G_PI / 2);
+    cairo_arc (cr, r + 0.5, h - r - 0.5, r, G_PI / 2, G_PI);
+    cairo_arc (cr, r + 0.5, r + 0.5, r, G_PI, 3 * G_PI / 2);
+    cairo_close_path (cr);
+    cairo_set_source_rgb (cr, background.red, background.green, background.blue);
+    cairo_fill_preserve (cr);
+    cairo_set_source_rgba (cr, 0.5, 0.5, 0.5, 0.6);
+    cairo_set_line_width (cr, 1);
+    cairo_stroke (cr);
+  }
+  for (guint b = 0; b < envelope_layout_get_n_blocks (layout); b++)
+    {
+      EnvelopeRect rect;
+      EnvelopeColor color;
+
+      envelope_layout_get_block_rect (layout, b, &rect);
+      envelope_render_get_block_color (diagram, &options, b, &color);
+      cairo_set_source_rgb (cr, color.red, color.green, color.blue);
+      cairo_rectangle (cr, dx + rect.x * scale, dy + rect.y * scale,
+                       MAX (rect.width * scale, 1), MAX (rect.height * scale, 1));
+      cairo_fill (cr);
+    }
+
+  /* the view */
+  cairo_rectangle (cr, dx + visible.x * scale, dy + visible.y * scale, visible.width * scale, visible.height * scale);
+  cairo_set_source_rgba (cr, 0.21, 0.52, 0.89, 0.15);
+  cairo_fill_preserve (cr);
+  cairo_set_source_rgb (cr, 0.21, 0.52, 0.89);
+  cairo_set_line_width (cr, 1.5);
+  cairo_stroke (cr);
+  cairo_destroy (cr);
+}
+
+static void
+move_view (EnvelopeOverview *self,
+           double            x,
+           double            y)
+{
+  EnvelopeRect bounds, visible;
+  double scale, dx, dy;
+
+  if (envelope_canvas_get_layout (self->canvas) == NULL)
+    return;
+  diagram_fits (self, &bounds, &visible);
+  scale = map_transform (self, &bounds, &dx, &dy);
+  envelope_canvas_center_on (self->canvas, (x - dx) / scale, (y - dy) / scale);
+}
+
+static void
+on_drag_begin (GtkGestureDrag   *gesture,
+               double            x,
+               double            y,
+               EnvelopeOverview *self)
+{
+  move_view (self, x, y);
+}
+
+static void
+on_drag_update (GtkGestureDrag   *gesture,
+                double            offset_x,
+                double            offset_y,
+                EnvelopeOverview *self)
+{
+  double x, y;
+
+  gtk_gesture_drag_get_start_point (gesture, &x, &y);
+  move_view (self, x + offset_x, y + offset_y);
+}
+
+static void
+envelope_overview_measure (GtkWidget      *widget,
+                           GtkOrientation  orientation,
+                           int             for_size,
+                           int            *minimum,
+                           int            *natural,
+                           int            *minimum_baseline,
+                           int            *natural_baseline)
+{
+  *minimum = *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? OVERVIEW_WIDTH : OVERVIEW_HEIGHT;
+}
+
+static void
+envelope_overview_dispose (GObject *object)
+{
+  EnvelopeOverview *self = ENVELOPE_OVERVIEW (object);
+
+  if (self->canvas != NULL)
+    g_signal_handlers_disconnect_by_data (self->canvas, self);
+  g_clear_object (&self->canvas);
+  G_OBJECT_CLASS (envelope_overview_parent_class)->dispose (object);
+}
+
+static void
+envelope_overview_class_init (EnvelopeOverviewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = envelope_overview_dispose;
+  widget_class->snapshot = envelope_overview_snapshot;
+  widget_class->measure = envelope_overview_measure;
+  gtk_widget_class_set_css_name (widget_class, "overview");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+envelope_overview_init (EnvelopeOverview *self)
+{
+  GtkGesture *gesture = gtk_gesture_drag_new ();
+
+  g_signal_connect (gesture, "drag-begin", G_CALLBACK (on_drag_begin), self);
+  g_signal_connect (gesture, "drag-update", G_CALLBACK (on_drag_update), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "pointer");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self), _("The whole network: click or drag to move the view"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Overview of the diagram"), -1);
+  gtk_widget_set_opacity (GTK_WIDGET (self), 0);
+  gtk_widget_set_can_target (GTK_WIDGET (self), FALSE);
+}
+
+GtkWidget *
+envelope_overview_new (EnvelopeCanvas *canvas)
+{
+  EnvelopeOverview *self = g_object_new (ENVELOPE_TYPE_OVERVIEW, NULL);
+
+  self->canvas = g_object_ref (canvas);
+  g_signal_connect (canvas, "view-changed", G_CALLBACK (on_view_changed), self);
+  return GTK_WIDGET (self);
+}
