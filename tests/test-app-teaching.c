@@ -704,6 +704,47 @@ test_walkthrough_scrolled (void)
   app_test_window_destroy (window);
 }
 
+/* The first layer selected being one without parameters (a ReLU, as in
+ * VGG-16), or a collapsed group (GoogLeNet's "conv1" stem, which selects
+ * its last layer), the walk-through shows its lines in its labels at
+ * once: shown before its first layout, it must not wait for a scroll. */
+static void
+assert_walkthrough_shows (const char *model,
+                          const char *detail,
+                          const char *layer,
+                          const char *outputs_formula,
+                          const char *shot)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  EnvelopeMemoryShares *shares;
+  const char *outputs;
+
+  app_test_open_model (window, model);
+  if (detail != NULL)
+    app_test_activate (window, "win.detail", g_variant_new_string (detail));
+  app_test_select (window, layer);
+  app_test_wait_frames (GTK_WIDGET (window), 3);
+  shares = inspector_shares (window);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (shares)));
+  outputs = envelope_memory_shares_get_formula (shares, ENVELOPE_MEMORY_LAYER_OUTPUTS);
+  g_assert_cmpstr (outputs, ==, outputs_formula);
+  g_assert_nonnull (find_label (GTK_WIDGET (shares), outputs));
+  g_assert_nonnull (find_label (GTK_WIDGET (shares), "0 × 4 = 0 B"));   /* no parameters */
+  app_test_screenshot (GTK_WIDGET (window), shot);
+  app_test_window_destroy (window);
+}
+
+static void
+test_walkthrough_first_relu (void)
+{
+  /* relu1_1: 64 × 224 × 224 = 3,211,264 values, batch 32, fp32 */
+  assert_walkthrough_shows ("vgg16.json", NULL, "relu1_1",
+                            "3,211,264 × 32 × 4 = 411,041,792 B (392 MiB)", "teaching-walkthrough-relu");
+  /* conv1/relu: 64 × 112 × 112 = 802,816 values, batch 32, fp32 */
+  assert_walkthrough_shows ("googlenet.json", "blocks", "conv1/relu",
+                            "802,816 × 32 × 4 = 102,760,448 B (98.0 MiB)", "teaching-walkthrough-group");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -715,6 +756,7 @@ main (int   argc,
   g_test_add_func ("/app/teaching/step-keeps-in-view", test_step_keeps_in_view);
   g_test_add_func ("/app/teaching/walkthrough", test_walkthrough);
   g_test_add_func ("/app/teaching/walkthrough-scrolled", test_walkthrough_scrolled);
+  g_test_add_func ("/app/teaching/walkthrough-first-relu", test_walkthrough_first_relu);
   g_test_add_func ("/app/teaching/leave", test_leave);
   g_test_add_func ("/app/teaching/small-screen", test_small_screen);
   g_test_add_func ("/app/teaching/blank", test_blank);
