@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "envelope-layer-edit.h"
 #include "envelope-layer-row.h"
 #include "envelope-pair-editor.h"
 #include "test-app-helpers.h"
@@ -376,6 +377,34 @@ test_insert_delete (void)
   g_assert_cmpstr (layer->name, ==, "conv3");
   g_assert_cmpstr (total (window, "params"), ==, "823,050");
 
+  /* Duplicate conv1, whose series goes on in conv2: the copy is
+   * conv1_copy, right after conv1 and reading it. */
+  app_test_activate (window, "win.undo", NULL);
+  app_test_select (window, "conv1");
+  app_test_activate (window, "win.duplicate", NULL);
+  network = envelope_document_get_network (window->document);
+  layer = envelope_network_get_layer (network, 2);
+  g_assert_cmpstr (layer->name, ==, "conv1_copy");
+  g_assert_cmpint (envelope_document_get_selected_layer (window->document), ==, 2);
+  g_assert_true (envelope_layer_reads (network, 2, "conv1"));
+  g_assert_true (envelope_layer_reads (network, 3, "conv1_copy"));
+  app_test_activate (window, "win.undo", NULL);
+
+  /* New layers take the network's own names: pool2 after pool1, fc3
+   * after fc2, not max_pool1 and dense1. */
+  app_test_select (window, "pool1");
+  app_test_activate (window, "win.insert-layer", g_variant_new_string ("max_pool"));
+  network = envelope_document_get_network (window->document);
+  g_assert_cmpstr (envelope_network_get_layer (network, 6)->name, ==, "pool2");
+  app_test_activate (window, "win.undo", NULL);
+  app_test_select (window, "fc2");
+  app_test_activate (window, "win.insert-layer", g_variant_new_string ("dense"));
+  network = envelope_document_get_network (window->document);
+  g_assert_cmpstr (envelope_network_get_layer (network, 9)->name, ==, "fc3");
+  app_test_activate (window, "win.undo", NULL);
+  app_test_select (window, "conv2");
+  app_test_activate (window, "win.duplicate", NULL);
+
   /* Deleting a layer in the middle splices: fc1 reads pool1 again. */
   app_test_activate (window, "win.undo", NULL);
   app_test_select (window, "relu3");
@@ -563,6 +592,42 @@ test_save_reload (void)
     ;
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window)));
   g_object_unref (window);
+}
+
+/* Saved as "my-mnist.json", an untitled network is named "my-mnist";
+ * a named one keeps its name, and a failed save names nothing. */
+static void
+test_save_as_names (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  g_autofree char *path = app_test_temp_path ("my-mnist.json");
+  g_autofree char *again = app_test_temp_path ("again.json");
+  g_autofree char *bad = app_test_temp_path ("no-such-folder/other.json");
+  g_autoptr(EnvelopeNetwork) reloaded = NULL;
+  g_autoptr(GError) error = NULL;
+
+  app_test_activate (window, "win.insert-layer", g_variant_new_string ("input"));
+  app_test_activate (window, "win.insert-layer", g_variant_new_string ("dense"));
+  g_assert_cmpstr (envelope_document_get_network (window->document)->name, ==, "Untitled network");
+
+  app_test_activate (window, "win.save-to", g_variant_new_string (bad));
+  g_assert_nonnull (window->message_dialog);
+  gtk_window_destroy (GTK_WINDOW (window->message_dialog));
+  g_assert_cmpstr (envelope_document_get_network (window->document)->name, ==, "Untitled network");
+  g_assert_true (envelope_document_get_dirty (window->document));
+
+  app_test_activate (window, "win.save-to", g_variant_new_string (path));
+  g_assert_cmpstr (envelope_document_get_network (window->document)->name, ==, "my-mnist");
+  g_assert_false (envelope_document_get_dirty (window->document));
+  reloaded = envelope_network_load_from_file (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (reloaded->name, ==, "my-mnist");
+  g_assert_true (envelope_network_equal (reloaded, envelope_document_get_network (window->document)));
+
+  /* Saved again elsewhere, it keeps the name it has. */
+  app_test_activate (window, "win.save-to", g_variant_new_string (again));
+  g_assert_cmpstr (envelope_document_get_network (window->document)->name, ==, "my-mnist");
+  app_test_window_destroy (window);
 }
 
 static void
@@ -1166,6 +1231,7 @@ main (int   argc,
   g_test_add_func ("/app/axes-setting", test_axes_setting);
   g_test_add_func ("/app/scale-setting", test_scale_setting);
   g_test_add_func ("/app/insert-delete", test_insert_delete);
+  g_test_add_func ("/app/save-as-names", test_save_as_names);
   g_test_add_func ("/app/connect-branch", test_connect_branch);
   g_test_add_func ("/app/training", test_training);
   g_test_add_func ("/app/save-reload", test_save_reload);

@@ -204,10 +204,7 @@ suggested_name (EnvelopeWindow *self,
   if (file != NULL)
     {
       g_autofree char *base = g_file_get_basename (file);
-      char *dot = strrchr (base, '.');
-      if (dot != NULL)
-        *dot = '\0';
-      stem = g_strdup (base);
+      stem = envelope_network_name_from_path (base);
     }
   else if (network->name != NULL && network->name[0] != '\0')
     {
