@@ -10,8 +10,10 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
+#include "envelope-batch-plot.h"
 #include "envelope-layer-edit.h"
 #include "envelope-layer-row.h"
 #include "envelope-pair-editor.h"
@@ -495,10 +497,112 @@ test_connect_branch (void)
   app_test_window_destroy (window);
 }
 
+/* The batch plot's scales put the GPU's memory line and the largest
+ * batch that fits in the middle third, whatever the network. */
+static void
+test_batch_plot_scale (void)
+{
+  static const EnvelopeBatchPlotFigures cases[] = {
+    /* MNIST on a GTX 980 (4 GiB), batch 128: max 4,973 */
+    { 128, 120586240, G_GUINT64_CONSTANT (4294967296), G_GUINT64_CONSTANT (4294967296), 4973 },
+    /* a batch far past the largest: the largest stays in the middle third */
+    { 100000, G_GUINT64_CONSTANT (80000000000), G_GUINT64_CONSTANT (17179869184), G_GUINT64_CONSTANT (16642998272), 193 },
+    /* a batch just past it: the axis reaches it */
+    { 250, G_GUINT64_CONSTANT (20000000000), G_GUINT64_CONSTANT (17179869184), G_GUINT64_CONSTANT (16642998272), 193 },
+    /* a large GPU for a small network */
+    { 32, 4000000, G_GUINT64_CONSTANT (85899345920), G_GUINT64_CONSTANT (85899345920), 600000 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const EnvelopeBatchPlotFigures *f = &cases[i];
+      guint64 end = envelope_batch_plot_batch_range (f);
+      /* a line through the chosen batch, as the memory grows */
+      double per_sample = (double) f->budget / (double) f->max_batch;
+      double top = envelope_batch_plot_byte_range (f, (guint64) (per_sample * (double) end));
+      double x = (double) f->max_batch / (double) end;
+      double y = (double) f->device_memory / top;
+
+      g_assert_cmpfloat (x, >=, 1.0 / 3);
+      g_assert_cmpfloat (x, <=, 2.0 / 3);
+      g_assert_cmpfloat (y, >=, 1.0 / 3);
+      g_assert_cmpfloat (y, <=, 2.0 / 3);
+    }
+  /* 250 is in reach of 193: twice 193 is past it */
+  g_assert_cmpuint (envelope_batch_plot_batch_range (&cases[2]), ==, 386);
+  g_assert_cmpuint (envelope_batch_plot_batch_range (&cases[0]), ==, 9946);
+
+  /* No GPU: the chosen batch in the middle, the curve's end near the top. */
+  {
+    EnvelopeBatchPlotFigures none = { 64, 27567104, 0, 0, 0 };
+
+    g_assert_cmpuint (envelope_batch_plot_batch_range (&none), ==, 128);
+    g_assert_cmpfloat_with_epsilon (envelope_batch_plot_byte_range (&none, 55134208), 55134208 * 1.08, 1);
+  }
+  /* Not one sample fits: the GPU's line still in the middle third, the
+   * chosen batch in the middle. */
+  {
+    EnvelopeBatchPlotFigures over = { 8, G_GUINT64_CONSTANT (30000000000), G_GUINT64_CONSTANT (8589934592), G_GUINT64_CONSTANT (8589934592), 0 };
+    double top = envelope_batch_plot_byte_range (&over, G_GUINT64_CONSTANT (32000000000));
+
+    g_assert_cmpuint (envelope_batch_plot_batch_range (&over), ==, 16);
+    g_assert_cmpfloat (8589934592.0 / top, >=, 1.0 / 3);
+  }
+}
+
+static GtkWidget *
+find_of_type (GtkWidget *widget,
+              GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_of_type (child, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The plot's labels, as last drawn, meet neither each other nor a curve;
+ * returns how many there are. */
+static guint
+assert_plot_labels_clear (EnvelopeBatchPlot *plot)
+{
+  const GArray *boxes = envelope_batch_plot_get_label_boxes (plot);
+  const GArray *points = envelope_batch_plot_get_curve_points (plot);
+
+  g_assert_cmpuint (points->len, >=, 2);
+  for (guint i = 0; i < boxes->len; i++)
+    {
+      const graphene_rect_t *box = &g_array_index (boxes, graphene_rect_t, i);
+
+      for (guint j = i + 1; j < boxes->len; j++)
+        g_assert_false (graphene_rect_intersection (box, &g_array_index (boxes, graphene_rect_t, j), NULL));
+      for (guint k = 1; k < points->len; k++)
+        {
+          const graphene_point_t *a = &g_array_index (points, graphene_point_t, k - 1);
+          const graphene_point_t *b = &g_array_index (points, graphene_point_t, k);
+
+          if (isnan (a->x) || isnan (b->x))
+            continue;
+          for (guint step = 0; step <= 200; step++)
+            {
+              graphene_point_t p = GRAPHENE_POINT_INIT (a->x + (b->x - a->x) * step / 200.0,
+                                                        a->y + (b->y - a->y) * step / 200.0);
+              g_assert_false (graphene_rect_contains_point (box, &p));
+            }
+        }
+    }
+  return boxes->len;
+}
+
 static void
 test_training (void)
 {
   EnvelopeWindow *window = app_test_window_new ();
+  EnvelopeBatchPlot *plot;
   GtkWidget *popover;
 
   app_test_open_model (window, "mnist.json");
@@ -519,7 +623,25 @@ test_training (void)
   g_assert_true (gtk_widget_get_mapped (popover));
   app_test_screenshot (popover, "memory-breakdown");
   app_test_screenshot (GTK_WIDGET (window), "training");
+
+  /* The batch plot: the GPU's 4 GiB in the middle third of its bytes,
+   * and its batch, its largest (4,973) and its GPU named, clear of each
+   * other and of the curve. */
+  plot = ENVELOPE_BATCH_PLOT (find_of_type (popover, ENVELOPE_TYPE_BATCH_PLOT));
+  g_assert_nonnull (plot);
+  g_assert_cmpfloat (4294967296.0 / envelope_batch_plot_get_byte_range (plot), >=, 1.0 / 3);
+  g_assert_cmpfloat (4294967296.0 / envelope_batch_plot_get_byte_range (plot), <=, 2.0 / 3);
+  g_assert_cmpuint (assert_plot_labels_clear (plot), ==, 3);
   gtk_popover_popdown (GTK_POPOVER (popover));
+
+  /* A batch far beyond the GPU is named at the plot's edge. */
+  app_test_activate (window, "win.set-training", g_variant_new ("(sv)", "batch", g_variant_new_int64 (40000)));
+  app_test_activate (window, "win.show-memory", NULL);
+  app_test_wait_frames (popover, 2);
+  g_assert_cmpuint (assert_plot_labels_clear (plot), ==, 3);
+  app_test_screenshot (popover, "memory-breakdown-far");
+  gtk_popover_popdown (GTK_POPOVER (popover));
+  app_test_activate (window, "win.undo", NULL);
 
   /* Training settings are edits too. */
   app_test_activate (window, "win.undo", NULL);
@@ -1231,6 +1353,7 @@ main (int   argc,
   g_test_add_func ("/app/axes-setting", test_axes_setting);
   g_test_add_func ("/app/scale-setting", test_scale_setting);
   g_test_add_func ("/app/insert-delete", test_insert_delete);
+  g_test_add_func ("/app/batch-plot-scale", test_batch_plot_scale);
   g_test_add_func ("/app/save-as-names", test_save_as_names);
   g_test_add_func ("/app/connect-branch", test_connect_branch);
   g_test_add_func ("/app/training", test_training);
