@@ -1331,6 +1331,134 @@ test_generation (void)
   app_test_window_destroy (window);
 }
 
+/* The label under @widget that reads @text, or NULL. */
+static GtkWidget *
+label_with_text (GtkWidget  *widget,
+                 const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = label_with_text (child, text);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The action @key is bound to on @widget, or NULL. */
+static char *
+key_action (GtkWidget  *widget,
+            const char *key)
+{
+  g_autoptr(GPtrArray) shortcuts = app_test_dup_shortcuts (widget);
+
+  for (guint i = 0; i < shortcuts->len; i++)
+    {
+      GtkShortcut *shortcut = g_ptr_array_index (shortcuts, i);
+      g_autofree char *text = gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
+      GtkShortcutAction *action = gtk_shortcut_get_action (shortcut);
+
+      if (g_str_equal (text, key) && GTK_IS_NAMED_ACTION (action))
+        return g_strdup (gtk_named_action_get_action_name (GTK_NAMED_ACTION (action)));
+    }
+  return NULL;
+}
+
+/* How many labels under @widget are cut short (ellipsized) as drawn;
+ * @first_cut set to the first one's text. */
+static guint
+count_cut_labels (GtkWidget   *widget,
+                  const char **first_cut)
+{
+  guint n = 0;
+
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (widget))))
+    {
+      if (*first_cut == NULL)
+        *first_cut = gtk_label_get_text (GTK_LABEL (widget));
+      n++;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    n += count_cut_labels (child, first_cut);
+  return n;
+}
+
+/* A projector's 1280×720: the table's cells read whole (it scrolls
+ * sideways where they do not fit), the training button is whole, the
+ * palette hides with F9 and gives its room to the diagram and table,
+ * and a block's tooltip names it with its figures. */
+static void
+test_small_window (void)
+{
+  EnvelopeWindow *window = envelope_window_new (NULL);
+  GtkWidget *table = GTK_WIDGET (envelope_layer_table_get_view (window->layer_table));
+  const char *cut = NULL;
+  g_autofree char *f9 = NULL;
+  g_autofree char *tooltip = NULL;
+  graphene_rect_t bounds;
+  GtkWidget *training;
+  int table_width;
+  double x, y;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 720);
+  gtk_window_present (GTK_WINDOW (window));
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+  app_test_open_model (window, "resnet50.json");
+  app_test_wait_frames (GTK_WIDGET (window), 3);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 1280);
+
+  /* Every cell on screen reads whole. */
+  g_assert_cmpuint (count_cut_labels (table, &cut), ==, 0);
+  g_assert_null (cut);
+
+  /* The training button's text, whole and inside the window. */
+  training = gtk_widget_get_ancestor (GTK_WIDGET (label_with_text (GTK_WIDGET (window->totals_bar), total (window, "training"))),
+                                      GTK_TYPE_MENU_BUTTON);
+  g_assert_nonnull (training);
+  g_assert_true (gtk_widget_compute_bounds (training, GTK_WIDGET (window), &bounds));
+  g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, gtk_widget_get_width (GTK_WIDGET (window)));
+  g_assert_cmpuint (count_cut_labels (training, &cut), ==, 0);
+  app_test_screenshot (GTK_WIDGET (window), "window-1280x720");
+
+  /* F9 hides the palette; the table has its room. */
+  f9 = key_action (GTK_WIDGET (window), "F9");
+  g_assert_cmpstr (f9, ==, "win.show-palette");
+  table_width = gtk_widget_get_width (table);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->palette)));
+  app_test_activate (window, f9, NULL);
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window->palette)));
+  g_assert_cmpint (gtk_widget_get_width (table), >=, table_width + 150);
+  g_assert_false (envelope_document_get_dirty (window->document));   /* a view, not an edit */
+  app_test_screenshot (GTK_WIDGET (window), "window-1280x720-no-palette");
+
+  /* Hovering a block: its name, kind, output and figures. */
+  g_assert_true (envelope_canvas_get_layer_point (window->canvas, "conv1", &x, &y));
+  tooltip = envelope_canvas_dup_tooltip_at (window->canvas, x, y);
+  g_assert_cmpstr (tooltip, ==,
+                   "<b>conv1</b>\nconv 7×7, 64, /2\nOutput: 64×112×112\nParameters: 9,408\nMACs: 118,013,952\n"
+                   "Activations: 802,816 per sample\nReceptive field: 7");
+  g_assert_null (envelope_canvas_dup_tooltip_at (window->canvas, 2, 2));
+
+  /* And back: the palette is a setting of every window. */
+  app_test_activate (window, "win.show-palette", NULL);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->palette)));
+  app_test_window_destroy (window);
+
+  window = envelope_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1600, 1000);
+  gtk_window_present (GTK_WINDOW (window));
+  app_test_open_model (window, "resnet50.json");
+  app_test_wait_frames (GTK_WIDGET (window), 3);
+  cut = NULL;
+  g_assert_cmpuint (count_cut_labels (table = GTK_WIDGET (envelope_layer_table_get_view (window->layer_table)), &cut), ==, 0);
+  app_test_screenshot (GTK_WIDGET (window), "window-1600x1000");
+  app_test_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1357,6 +1485,7 @@ main (int   argc,
   g_test_add_func ("/app/save-as-names", test_save_as_names);
   g_test_add_func ("/app/connect-branch", test_connect_branch);
   g_test_add_func ("/app/training", test_training);
+  g_test_add_func ("/app/small-window", test_small_window);
   g_test_add_func ("/app/save-reload", test_save_reload);
   g_test_add_func ("/app/export", test_export);
   g_test_add_func ("/app/broken-file", test_broken_file);

@@ -1073,6 +1073,8 @@ envelope_window_class_install_actions (EnvelopeWindowClass *klass)
   gtk_widget_class_install_property_action (widget_class, "win.direction", "direction");
   gtk_widget_class_install_property_action (widget_class, "win.detail", "detail");
   gtk_widget_class_install_property_action (widget_class, "win.flops", "flops");
+  gtk_widget_class_install_property_action (widget_class, "win.show-palette", "show-palette");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0, "win.show-palette", NULL);
   /* Escape leaves too: the presentation binds it while it is shown. */
   gtk_widget_class_install_property_action (widget_class, "win.present", "presenting");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.present", NULL);
