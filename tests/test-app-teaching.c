@@ -644,6 +644,25 @@ test_small_screen (void)
   app_test_screenshot (GTK_WIDGET (window), "teaching-present-1280x720");
   app_test_window_destroy (window);
 
+  /* Deep into a large network: the page whole and filled, the layer
+   * shown in view. */
+  window = present_model ("resnet50.json", "layer4/2/conv3", 1280, 720);
+  app_test_wait_frames (GTK_WIDGET (window), 6);
+  assert_nothing_cut_off (window);
+  assert_page_filled (window);
+  {
+    EnvelopeCanvas *canvas = envelope_presentation_get_canvas (presentation_of (window));
+    double x, y;
+
+    g_assert_true (envelope_canvas_get_layer_point (canvas, "layer4/2/conv3", &x, &y));
+    g_assert_cmpfloat (x, >, 0);
+    g_assert_cmpfloat (x, <, gtk_widget_get_width (GTK_WIDGET (canvas)));
+    g_assert_cmpfloat (y, >, 0);
+    g_assert_cmpfloat (y, <, gtk_widget_get_height (GTK_WIDGET (canvas)));
+  }
+  app_test_screenshot (GTK_WIDGET (window), "teaching-present-resnet50-1280x720");
+  app_test_window_destroy (window);
+
   window = present_model ("mnist.json", "conv2", 1600, 1000);
   app_test_wait_frames (GTK_WIDGET (window), 6);
   assert_nothing_cut_off (window);

@@ -387,11 +387,17 @@ fit_type (gpointer data)
     return;
   self->fit_passes--;
 
-  gtk_widget_measure (page, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, &natural_width, NULL, NULL);
+  /* the worked formulas on one line each; the memory lines below them
+   * may wrap, and the page's height says what that costs */
+  gtk_widget_measure (GTK_WIDGET (self->formulas_grid), GTK_ORIENTATION_HORIZONTAL, -1,
+                      &minimum, &natural_width, NULL, NULL);
   gtk_widget_measure (page, GTK_ORIENTATION_VERTICAL, width, &minimum, &natural_height, NULL, NULL);
-  if (natural_width <= 0 || natural_height <= 0)
+  if (natural_height <= 0)
     return;
-  ratio = MIN ((double) height / natural_height, (double) width / natural_width);
+  ratio = (double) height / natural_height;
+  if (natural_width > 0 && gtk_widget_get_visible (GTK_WIDGET (self->formulas_grid)) &&
+      gtk_widget_get_width (GTK_WIDGET (self->formulas_grid)) > 0)
+    ratio = MIN (ratio, (double) gtk_widget_get_width (GTK_WIDGET (self->formulas_grid)) / natural_width);
   /* at the size the presenter chose, the fitted one: the page at
    * shown_px needs ratio more or less room */
   fitted = self->shown_px * ratio / self->type_scale * 0.98;
@@ -401,6 +407,10 @@ fit_type (gpointer data)
       self->fit_passes = 0;   /* settled */
       return;
     }
+  /* once too large, only smaller: what a size wraps must not make the
+   * fit swing between two sizes */
+  if (fitted < self->fitted_px)
+    self->fit_may_grow = FALSE;
   self->fitted_px = fitted;
   show_type (self);
   /* measured again once a frame has laid the new size out */
@@ -441,7 +451,7 @@ schedule_fit (EnvelopePresentation *self,
               gboolean              may_grow)
 {
   self->fit_may_grow = may_grow || (self->fit_may_grow && self->fit_passes > 0);
-  self->fit_passes = 6;
+  self->fit_passes = 8;
   gtk_widget_queue_draw (GTK_WIDGET (self));   /* a frame, after which to measure */
 }
 
