@@ -648,6 +648,31 @@ test_training (void)
   app_test_activate (window, "win.undo", NULL);
   app_test_activate (window, "win.undo", NULL);
   g_assert_cmpstr (total (window, "train"), ==, "62.8 MiB");
+
+  /* PyTorch's curve with the lecture's beside it (ResNet-50 on a V100):
+   * the labels clear of both curves and of each other. */
+  app_test_window_destroy (window);
+  window = app_test_window_new ();
+  app_test_open_model (window, "resnet50.json");
+  app_test_activate (window, "win.show-memory", NULL);
+  popover = envelope_totals_bar_get_memory_popover (window->totals_bar);
+  app_test_wait_frames (popover, 2);
+  plot = ENVELOPE_BATCH_PLOT (find_of_type (popover, ENVELOPE_TYPE_BATCH_PLOT));
+  {
+    /* down to the plot, for the picture */
+    GtkWidget *scrolled = gtk_widget_get_ancestor (GTK_WIDGET (plot), GTK_TYPE_SCROLLED_WINDOW);
+
+    if (scrolled != NULL)
+      {
+        GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+        gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+        app_test_wait_frames (popover, 2);
+      }
+  }
+  app_test_screenshot (popover, "memory-breakdown-pytorch");
+  g_assert_cmpuint (envelope_batch_plot_get_curve_points (plot)->len, ==, 2 * 33 + 1);   /* both curves */
+  g_assert_cmpuint (assert_plot_labels_clear (plot), ==, 4);   /* batch, max, GPU, lecture's */
+  gtk_popover_popdown (GTK_POPOVER (popover));
   app_test_window_destroy (window);
 }
 

@@ -170,23 +170,38 @@ text_height (GtkWidget *widget)
   return h;
 }
 
+/* Whether the segment @a–@b crosses @box (Liang–Barsky clipping). */
 static gboolean
 segment_meets_box (const graphene_point_t *a,
                    const graphene_point_t *b,
                    const graphene_rect_t  *box)
 {
-  double length = hypot (b->x - a->x, b->y - a->y);
-  guint n = (guint) ceil (length / 1.5) + 1;
+  double t0 = 0, t1 = 1;
+  double dx = b->x - a->x, dy = b->y - a->y;
+  double p[4] = { -dx, dx, -dy, dy };
+  double q[4] = { a->x - box->origin.x, box->origin.x + box->size.width - a->x,
+                  a->y - box->origin.y, box->origin.y + box->size.height - a->y };
 
-  for (guint i = 0; i <= n; i++)
+  for (guint i = 0; i < 4; i++)
     {
-      double t = (double) i / n;
-      graphene_point_t p = GRAPHENE_POINT_INIT (a->x + (b->x - a->x) * t, a->y + (b->y - a->y) * t);
+      if (p[i] == 0)
+        {
+          if (q[i] < 0)
+            return FALSE;
+        }
+      else
+        {
+          double t = q[i] / p[i];
 
-      if (graphene_rect_contains_point (box, &p))
-        return TRUE;
+          if (p[i] < 0)
+            t0 = MAX (t0, t);
+          else
+            t1 = MIN (t1, t);
+          if (t0 > t1)
+            return FALSE;
+        }
     }
-  return FALSE;
+  return TRUE;
 }
 
 static gboolean
@@ -214,8 +229,10 @@ box_is_free (EnvelopeBatchPlot     *self,
 }
 
 /* Draws @text at the first of @spots where it meets no other label and
- * no curve and stays in @area; at none, it is left out (the figures are
- * in the lines under the plot and in the totals). */
+ * no curve and stays in @area; at none, at the free place nearest the
+ * point it names (@spots[0]'s), with a thin line to it; where there is
+ * none at all, it is left out (the figures are in the lines under the
+ * plot and in the totals). */
 static gboolean
 place_label (EnvelopeBatchPlot     *self,
              cairo_t               *cr,
@@ -228,6 +245,8 @@ place_label (EnvelopeBatchPlot     *self,
   GtkWidget *widget = GTK_WIDGET (self);
   double w = text_width (widget, text) + (bold ? 4 : 0);
   double h = text_height (widget);
+  graphene_rect_t best = GRAPHENE_RECT_INIT (0, 0, 0, 0);
+  double best_distance = G_MAXDOUBLE;
 
   for (guint i = 0; i < n_spots; i++)
     {
@@ -243,7 +262,40 @@ place_label (EnvelopeBatchPlot     *self,
           return TRUE;
         }
     }
-  return FALSE;
+  if (n_spots == 0)
+    return FALSE;
+
+  /* every place on a grid over the plot, the nearest free one */
+  for (double y = area->origin.y; y + h <= area->origin.y + area->size.height; y += 4)
+    for (double x = area->origin.x; x + w <= area->origin.x + area->size.width; x += 8)
+      {
+        graphene_rect_t box = GRAPHENE_RECT_INIT (x, y, w, h);
+        double cx = CLAMP (spots[0].x, x, x + w), cy = CLAMP (spots[0].y, y, y + h);
+        double distance = hypot (cx - spots[0].x, cy - spots[0].y);
+
+        if (distance < best_distance && box_is_free (self, &box, area))
+          {
+            best = box;
+            best_distance = distance;
+          }
+      }
+  if (best_distance == G_MAXDOUBLE)
+    return FALSE;
+  show_text (widget, cr, text, best.origin.x, best.origin.y, 0, 0, bold);
+  g_array_append_val (self->label_boxes, best);
+  {
+    /* a leader from the point to the label's nearest edge */
+    double cx = CLAMP (spots[0].x, best.origin.x, best.origin.x + best.size.width);
+    double cy = CLAMP (spots[0].y, best.origin.y, best.origin.y + best.size.height);
+
+    cairo_save (cr);
+    cairo_set_line_width (cr, 1);
+    cairo_move_to (cr, spots[0].x, spots[0].y);
+    cairo_line_to (cr, cx, cy);
+    cairo_stroke (cr);
+    cairo_restore (cr);
+  }
+  return TRUE;
 }
 
 /* Places around a point on a rising curve, the sides it leaves free
