@@ -990,6 +990,61 @@ def unet():
     return n
 
 
+DENSENET121_BLOCKS = (6, 12, 24, 16)
+
+
+def densenet121():
+    n = Network(
+        "DenseNet-121 (torchvision)",
+        "torchvision.models.densenet121 (Huang et al. 2017, DenseNet-BC: growth "
+        "rate 32, bottleneck width 4 × 32, dense blocks of [6, 12, 24, 16] "
+        "layers, transitions halving the channels with a 1×1 convolution and "
+        "2×2 average pooling) at 224×224 with 1000 classes. Each dense layer "
+        "reads the concatenation of its block's input and of every earlier "
+        "layer's 32 new channels (torchvision's torch.cat of the list of "
+        "features): batch norm, ReLU, 1×1 convolution to 128 channels, batch "
+        "norm, ReLU, 3×3 convolution to 32. torchvision's figures: 7,978,856 "
+        "trainable parameters, 2.83 GMACs (its table calls them GFLOPS). "
+        "Convolutions have no bias; the batch normalization running mean and "
+        "variance are counted on top as non-trainable parameters.",
+        training(32, "Tesla V100 16GB"))
+    n.add("data", "input", shape=[3, 224, 224])
+    n.add("conv0", "conv", filters=64, kernel=7, stride=2, padding=3, bias=False)
+    n.add("norm0", "batch_norm")
+    n.add("relu0", "relu")
+    x = n.add("pool0", "max_pool", kernel=3, stride=2, padding=1)
+    channels = 64
+    for block, count in enumerate(DENSENET121_BLOCKS, start=1):
+        features = [x]
+        for i in range(1, count + 1):
+            p = "denseblock%d/denselayer%d/" % (block, i)
+            if len(features) > 1:
+                x = n.add(p + "concat", "concat", inputs=features)
+            else:
+                x = features[0]
+            n.add(p + "norm1", "batch_norm", inputs=x)
+            n.add(p + "relu1", "relu")
+            n.add(p + "conv1", "conv", filters=128, kernel=1, bias=False)
+            n.add(p + "norm2", "batch_norm")
+            n.add(p + "relu2", "relu")
+            features.append(n.add(p + "conv2", "conv", filters=32, kernel=3, padding=1,
+                                  bias=False))
+        x = n.add("denseblock%d/concat" % block, "concat", inputs=features)
+        channels += 32 * count
+        if block < len(DENSENET121_BLOCKS):
+            channels //= 2
+            p = "transition%d/" % block
+            n.add(p + "norm", "batch_norm", inputs=x)
+            n.add(p + "relu", "relu")
+            n.add(p + "conv", "conv", filters=channels, kernel=1, bias=False)
+            x = n.add(p + "pool", "avg_pool", kernel=2, stride=2)
+    n.add("norm5", "batch_norm", inputs=x)
+    n.add("relu5", "relu")
+    n.add("avgpool", "global_avg_pool")
+    n.add("classifier", "dense", units=1000)
+    return n
+
+
 def r3d_18():
     n = Network(
         "R3D-18 (torchvision)",
@@ -1081,6 +1136,7 @@ MODELS = {
     "bert_base.json": bert_base,
     "llama2_7b.json": llama2_7b,
     "unet.json": unet,
+    "densenet121.json": densenet121,
     "r3d_18.json": r3d_18,
     "textcnn.json": textcnn,
 }

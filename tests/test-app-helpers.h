@@ -146,6 +146,21 @@ app_test_model_path (const char *file)
   return g_test_build_filename (G_TEST_DIST, "..", "data", "models", file, NULL);
 }
 
+/* Runs the main loop until the diagram shown is laid out for the
+ * network and view as they are (or ten seconds have passed). */
+static inline void
+app_test_wait_layout (EnvelopeWindow *window)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while ((envelope_canvas_get_layout_pending (window->canvas) ||
+          (envelope_document_get_analysis (window->document) != NULL &&
+           envelope_canvas_get_layout (window->canvas) == NULL)) &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+}
+
 static inline void
 app_test_open_model (EnvelopeWindow *window,
                      const char     *file)
@@ -154,7 +169,7 @@ app_test_open_model (EnvelopeWindow *window,
 
   app_test_activate (window, "win.open-file", g_variant_new_string (path));
   g_assert_nonnull (envelope_document_get_file (window->document));
-  app_test_wait_frames (GTK_WIDGET (window), 2);
+  app_test_wait_layout (window);
 }
 
 static inline void

@@ -504,6 +504,9 @@ test_canvas_announces (void)
                         "1,849,688,064 MACs, 11.1% of the activations, receptive field 5";
 
   app_test_open_model (window, "vgg16.json");
+  /* every layer its own block, wrapped into rows to fit the window */
+  g_object_set (window, "detail", "layers", NULL);
+  app_test_wait_layout (window);
   gtk_test_accessible_assert_role (canvas, GTK_ACCESSIBLE_ROLE_IMG);
   gtk_test_accessible_assert_property (canvas, GTK_ACCESSIBLE_PROPERTY_LABEL, "Block diagram");
   assert_description (canvas, "No layer selected; the arrow keys select one");
@@ -529,8 +532,18 @@ test_canvas_announces (void)
   g_assert_cmpint (envelope_document_get_selected_layer (window->document), ==,
                    envelope_network_find_layer (envelope_document_get_network (window->document), "relu1_1"));
 
-  /* VGG-16 is one row: nothing below, and the selection stays. */
+  /* VGG-16 is wrapped into rows: down is the block under it in the
+   * next row, up comes back; nothing is above the first row, and the
+   * selection stays. */
   gtk_widget_activate_action (canvas, "canvas.select-toward", "(ii)", 0, 1);
+  g_assert_cmpint (envelope_layout_get_block_row (envelope_canvas_get_layout (window->canvas),
+                                                  (guint) envelope_diagram_find_block (envelope_canvas_get_diagram (window->canvas),
+                                                                                       (guint) envelope_document_get_selected_layer (window->document))),
+                   ==, 1);
+  gtk_widget_activate_action (canvas, "canvas.select-toward", "(ii)", 0, -1);
+  g_assert_cmpint (envelope_document_get_selected_layer (window->document), ==,
+                   envelope_network_find_layer (envelope_document_get_network (window->document), "relu1_1"));
+  gtk_widget_activate_action (canvas, "canvas.select-toward", "(ii)", 0, -1);
   g_assert_cmpint (envelope_document_get_selected_layer (window->document), ==,
                    envelope_network_find_layer (envelope_document_get_network (window->document), "relu1_1"));
 
@@ -571,6 +584,7 @@ canonical_key (guint           keyval,
     case GDK_KEY_KP_Right: keyval = GDK_KEY_Right; break;
     case GDK_KEY_KP_Up: keyval = GDK_KEY_Up; break;
     case GDK_KEY_KP_Down: keyval = GDK_KEY_Down; break;
+    case GDK_KEY_KP_Enter: keyval = GDK_KEY_Return; break;
     default: break;
     }
   return gtk_accelerator_name (gdk_keyval_to_lower (keyval), mods);

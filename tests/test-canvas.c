@@ -160,6 +160,93 @@ test_kept_picture (void)
   app_test_window_destroy (window);
 }
 
+/* ResNet-50 opens showing all of itself at a size that reads: its
+ * bottlenecks collapsed, runs of them folded, in rows; Enter (or a
+ * double click) opens a block and closes it again around a layer. */
+static void
+test_open_and_close_groups (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  const EnvelopeBlock *block;
+
+  app_test_open_model (window, "resnet50.json");
+  block = block_of (window, "layer3/2/conv1");
+  g_assert_true (block->collapsed);
+  g_assert_cmpuint (block->repeats, ==, 5);
+  g_assert_cmpstr (block->name, ==, "layer3/1…5");
+  g_assert_cmpuint (envelope_layout_get_n_rows (envelope_canvas_get_layout (window->canvas)), >, 1);
+  g_assert_cmpuint (envelope_diagram_get_n_blocks (envelope_canvas_get_diagram (window->canvas)), <, 40);
+
+  /* open the run: its five bottlenecks' layers each get a block */
+  app_test_select (window, "layer3/2/conv1");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window->canvas), "canvas.toggle-group", NULL));
+  app_test_wait_layout (window);
+  block = block_of (window, "layer3/2/conv1");
+  g_assert_false (block->collapsed);
+  g_assert_cmpstr (block->name, ==, "layer3/2/conv1");
+  g_assert_false (block_of (window, "layer3/5/conv3")->collapsed);
+  g_assert_true (block_of (window, "layer2/1/conv1")->collapsed);
+  g_assert_cmpint (envelope_document_get_selected_layer (window->document), ==,
+                   envelope_network_find_layer (envelope_document_get_network (window->document), "layer3/2/conv1"));
+
+  /* close the one around the selected layer */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window->canvas), "canvas.toggle-group", NULL));
+  app_test_wait_layout (window);
+  block = block_of (window, "layer3/2/conv1");
+  g_assert_true (block->collapsed);
+  g_assert_cmpstr (block->name, ==, "layer3/2");
+  g_assert_false (block_of (window, "layer3/3/conv1")->collapsed);
+
+  /* another view starts afresh */
+  g_object_set (window, "detail", "blocks", NULL);
+  app_test_wait_layout (window);
+  g_assert_true (block_of (window, "layer3/3/conv1")->collapsed);
+  app_test_window_destroy (window);
+}
+
+/* Ctrl+F: a layer found by name or kind is selected, its collapsed
+ * block opened; Ctrl+G and Shift+Ctrl+G go from match to match. */
+static void
+test_find (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  const EnvelopeNetwork *network;
+
+  app_test_open_model (window, "resnet50.json");
+  network = envelope_document_get_network (window->document);
+  g_assert_true (block_of (window, "layer3/2/conv2")->collapsed);
+
+  app_test_activate (window, "win.find-text", g_variant_new_string ("Layer3/2/conv2"));
+  app_test_wait_layout (window);
+  g_assert_cmpint (envelope_document_get_selected_layer (window->document), ==,
+                   envelope_network_find_layer (network, "layer3/2/conv2"));
+  g_assert_false (block_of (window, "layer3/2/conv2")->collapsed);
+  g_assert_cmpstr (gtk_label_get_text (window->find_label), ==, "1 of 1");
+
+  /* by kind: the one global average pooling */
+  app_test_activate (window, "win.find-text", g_variant_new_string ("global_avg"));
+  g_assert_cmpint (envelope_document_get_selected_layer (window->document), ==,
+                   envelope_network_find_layer (network, "avgpool"));
+
+  /* 53 convolutions; the next after layer1/0/conv1 is layer1/0/conv2 */
+  app_test_select (window, "layer1/0/conv1");
+  app_test_activate (window, "win.find-text", g_variant_new_string ("conv"));
+  g_assert_cmpint (envelope_document_get_selected_layer (window->document), ==,
+                   envelope_network_find_layer (network, "layer1/0/conv1"));
+  app_test_activate (window, "win.find-next", NULL);
+  g_assert_cmpint (envelope_document_get_selected_layer (window->document), ==,
+                   envelope_network_find_layer (network, "layer1/0/conv2"));
+  app_test_activate (window, "win.find-previous", NULL);
+  app_test_activate (window, "win.find-previous", NULL);
+  g_assert_cmpint (envelope_document_get_selected_layer (window->document), ==,
+                   envelope_network_find_layer (network, "conv1"));
+  g_assert_cmpstr (gtk_label_get_text (window->find_label), ==, "1 of 53");
+
+  app_test_activate (window, "win.find-text", g_variant_new_string ("nosuchlayer"));
+  g_assert_cmpstr (gtk_label_get_text (window->find_label), ==, "No match");
+  app_test_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -168,6 +255,8 @@ main (int   argc,
 
   g_test_add_func ("/app/canvas/refresh-large", test_refresh_large);
   g_test_add_func ("/app/canvas/kept-picture", test_kept_picture);
+  g_test_add_func ("/app/canvas/open-and-close-groups", test_open_and_close_groups);
+  g_test_add_func ("/app/canvas/find", test_find);
 
   return g_test_run ();
 }

@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0
 failed=0
 
-echo "1..51"
+echo "1..53"
 
 # check NAME EXPECTED-STATUS PATTERN [ARGS…]: the command exits with the
 # status and its output (stdout and stderr) contains the fixed string.
@@ -66,6 +66,24 @@ else
   echo "not ok $n - timeline figure is 1920 × 1080"
   failed=$((failed + 1))
 fi
+# a diagram fits a slide by default: ResNet-50 wrapped and collapsed to
+# its blocks, drawn to fill 1,920 × 1,080 pixels
+n=$((n + 1))
+if ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+   "$cli" export "$models/resnet50.json" -o "$tmp/slide.png"; then
+  w=$((0x$(od -An -tx1 -j16 -N4 "$tmp/slide.png" | tr -d ' \n')))
+  h=$((0x$(od -An -tx1 -j20 -N4 "$tmp/slide.png" | tr -d ' \n')))
+else
+  w=0 h=0
+fi
+if [ "$w" -le 1920 ] && [ "$h" -le 1080 ] && { [ "$w" -ge 1900 ] || [ "$h" -ge 1070 ]; } &&
+   [ "$((w * 10 / h))" -ge 14 ]; then
+  echo "ok $n - ResNet-50's default figure fills a 1920 × 1080 slide ($w × $h)"
+else
+  echo "not ok $n - ResNet-50's default figure fills a 1920 × 1080 slide ($w × $h)"
+  failed=$((failed + 1))
+fi
+check "usage: aspect" 2 '--aspect "wide" is not one of' export "$models/mnist.json" -o "$tmp/x.png" --aspect wide
 check "report generation" 0 'The cache keeps 524,288 B per token of each sequence (keys and values of 32 causal attention layers)' report "$models/llama2_7b.json" --generate 4096+0
 check "report generation json" 0 '"cache_bytes" : 2147483648' report "$models/llama2_7b.json" --generate 4096 --batch 1 --format json
 check "usage: generate" 2 'write the prompt and the new tokens as 512+128' report "$models/gpt2.json" --generate lots

@@ -235,6 +235,274 @@ test_svg (Fixture       *fixture,
 #endif
 }
 
+
+/* What an SVG holds: its elements by name, and the content of each
+ * <text> (unescaped) with its class and anchor. */
+typedef struct
+{
+  GHashTable *elements;      /* name → count */
+  GPtrArray *texts;
+  GPtrArray *anchors;        /* "middle" or "" for each text */
+  gboolean in_text;
+  GString *text;
+} SvgContents;
+
+static void
+contents_start (GMarkupParseContext  *context,
+                const char           *element,
+                const char          **names,
+                const char          **values,
+                gpointer              user_data,
+                GError              **error)
+{
+  SvgContents *contents = user_data;
+  const char *anchor = "";
+
+  g_hash_table_insert (contents->elements, g_strdup (element),
+                       GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (contents->elements, element)) + 1));
+  if (strcmp (element, "text") != 0)
+    return;
+  for (guint i = 0; names[i] != NULL; i++)
+    if (strcmp (names[i], "text-anchor") == 0)
+      anchor = values[i];
+  contents->in_text = TRUE;
+  g_string_truncate (contents->text, 0);
+  g_ptr_array_add (contents->anchors, g_strdup (anchor));
+}
+
+static void
+contents_text (GMarkupParseContext  *context,
+               const char           *text,
+               gsize                 length,
+               gpointer              user_data,
+               GError              **error)
+{
+  SvgContents *contents = user_data;
+
+  if (contents->in_text)
+    g_string_append_len (contents->text, text, (gssize) length);
+}
+
+static void
+contents_end (GMarkupParseContext  *context,
+              const char           *element,
+              gpointer              user_data,
+              GError              **error)
+{
+  SvgContents *contents = user_data;
+
+  if (strcmp (element, "text") == 0)
+    {
+      g_ptr_array_add (contents->texts, g_strdup (contents->text->str));
+      contents->in_text = FALSE;
+    }
+}
+
+static void
+svg_contents_parse (SvgContents *contents,
+                    GBytes      *bytes)
+{
+  GMarkupParser parser = { contents_start, contents_end, contents_text, NULL, NULL };
+  g_autoptr(GMarkupParseContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length;
+  const char *text = g_bytes_get_data (bytes, &length);
+
+  contents->elements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  contents->texts = g_ptr_array_new_with_free_func (g_free);
+  contents->anchors = g_ptr_array_new_with_free_func (g_free);
+  contents->text = g_string_new (NULL);
+  context = g_markup_parse_context_new (&parser, 0, contents, NULL);
+  g_assert_true (g_markup_parse_context_parse (context, text, (gssize) length, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_markup_parse_context_end_parse (context, &error));
+  g_assert_no_error (error);
+}
+
+static void
+svg_contents_clear (SvgContents *contents)
+{
+  g_hash_table_unref (contents->elements);
+  g_ptr_array_unref (contents->texts);
+  g_ptr_array_unref (contents->anchors);
+  g_string_free (contents->text, TRUE);
+}
+
+static guint
+svg_count (SvgContents *contents,
+           const char  *element)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (contents->elements, element));
+}
+
+static gboolean
+svg_has_text (SvgContents *contents,
+              const char  *text)
+{
+  for (guint i = 0; i < contents->texts->len; i++)
+    if (strcmp (g_ptr_array_index (contents->texts, i), text) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Text stays text: every block's name and figures, the title and the
+ * totals are <text> elements; the blocks are shapes; the page is the
+ * PNG's. */
+static void
+test_svg_text (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GBytes) bytes = export (fixture, ENVELOPE_EXPORT_SVG, 1.0);
+  g_autofree char *totals = envelope_render_describe_totals (fixture->diagram, &fixture->options);
+  guint n_blocks = envelope_diagram_get_n_blocks (fixture->diagram);
+  EnvelopeExportOptions options;
+  SvgContents contents = { 0 };
+  double png_w, png_h;
+  gsize length;
+  const char *text = g_bytes_get_data (bytes, &length);
+  guint centred = 0;
+
+  svg_contents_parse (&contents, bytes);
+  /* no glyph outlines: Cairo's SVG surface writes <symbol>s and <use>s */
+  g_assert_cmpuint (svg_count (&contents, "symbol"), ==, 0);
+  g_assert_cmpuint (svg_count (&contents, "use"), ==, 0);
+  g_assert_cmpuint (svg_count (&contents, "style"), ==, 1);
+  g_assert_true (svg_has_text (&contents, envelope_diagram_get_title (fixture->diagram)));
+  g_assert_true (svg_has_text (&contents, totals));
+  g_assert_true (svg_has_text (&contents, "Layer kind"));
+  for (guint b = 0; b < n_blocks; b++)
+    {
+      const EnvelopeBlock *block = envelope_diagram_get_block (fixture->diagram, b);
+      g_autofree char *macs = envelope_format_compact (block->macs);
+      g_autofree char *figure = g_strdup_printf ("%s MACs", macs);
+
+      if (!svg_has_text (&contents, block->name))
+        g_error ("block \"%s\" is not a <text> of the SVG", block->name);
+      if (!svg_has_text (&contents, block->shape_text))
+        g_error ("the shape %s of \"%s\" is not a <text> of the SVG", block->shape_text, block->name);
+      if (block->macs > 0 && !svg_has_text (&contents, figure))
+        g_error ("\"%s\" of \"%s\" is not a <text> of the SVG", figure, block->name);
+    }
+  /* names and figures are centred in their blocks: the viewer centres
+   * them in its own font */
+  for (guint i = 0; i < contents.anchors->len; i++)
+    centred += strcmp (g_ptr_array_index (contents.anchors, i), "middle") == 0;
+  g_assert_cmpuint (centred, >=, 3 * n_blocks);
+  /* a block is two rounded shapes (its outline and its fill), and the
+   * background and the legend's swatches are rectangles */
+  g_assert_cmpuint (svg_count (&contents, "path"), >=, 2 * n_blocks);
+  g_assert_cmpuint (svg_count (&contents, "rect"), >=, 2);
+  /* the font Pango chose, by name, with the generic family after it */
+  g_assert_nonnull (g_strstr_len (text, (gssize) length, ",sans-serif;font-size:9px;font-weight:700}"));
+
+  /* the page is the PNG's at one pixel a point */
+  envelope_export_options_init (&options);
+  options.scale = 1.0;
+  envelope_export_get_size (fixture->diagram, fixture->layout, &fixture->options, &options, &png_w, &png_h);
+  {
+    double page_w, page_h;
+    g_autofree char *size = NULL;
+
+    options.format = ENVELOPE_EXPORT_SVG;
+    envelope_export_get_size (fixture->diagram, fixture->layout, &fixture->options, &options, &page_w, &page_h);
+    g_assert_cmpfloat (png_w, ==, ceil (page_w));
+    g_assert_cmpfloat (png_h, ==, ceil (page_h));
+    size = g_strdup_printf ("viewBox=\"0 0 %g %g\"", page_w, page_h);
+    g_assert_nonnull (g_strstr_len (text, 400, size));
+  }
+  svg_contents_clear (&contents);
+}
+
+/* Names with markup characters are escaped, and come back whole; a
+ * name too long for its block is ellipsized as on screen. */
+static void
+test_svg_escaping (void)
+{
+  static const char json[] =
+    "{\"format\": \"envelope-network\", \"version\": 1, \"name\": \"Tom & Jerry's <net>\", \"layers\": ["
+    "{\"name\": \"in<put>\", \"type\": \"input\", \"shape\": [3, 32, 32]},"
+    "{\"name\": \"a&b \\\"c\\\"\", \"type\": \"conv\", \"filters\": 8, \"kernel\": 3},"
+    "{\"name\": \"a_layer_name_far_too_long_to_fit_in_any_block_of_the_diagram_at_all\", \"type\": \"relu\"}]}";
+  g_autoptr(Model) model = model_parse (json);
+  g_autoptr(EnvelopeDiagram) diagram = envelope_diagram_new (model->analysis, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeLayout) layout = envelope_layout_new (diagram, &error);
+  g_autoptr(GBytes) bytes = NULL;
+  EnvelopeRenderOptions render_options;
+  EnvelopeExportOptions options;
+  SvgContents contents = { 0 };
+  gboolean ellipsized = FALSE;
+
+  g_assert_no_error (error);
+  envelope_render_options_init (&render_options);
+  envelope_export_options_init (&options);
+  options.format = ENVELOPE_EXPORT_SVG;
+  bytes = envelope_export_to_bytes (diagram, layout, &render_options, &options, &error);
+  g_assert_no_error (error);
+  svg_contents_parse (&contents, bytes);
+  g_assert_true (svg_has_text (&contents, "in<put>"));
+  g_assert_true (svg_has_text (&contents, "a&b \"c\""));
+  g_assert_true (svg_has_text (&contents, "Tom & Jerry's <net>"));
+  g_assert_false (svg_has_text (&contents, "a_layer_name_far_too_long_to_fit_in_any_block_of_the_diagram_at_all"));
+  for (guint i = 0; i < contents.texts->len; i++)
+    {
+      const char *t = g_ptr_array_index (contents.texts, i);
+
+      /* the middle left out: its start and its end kept */
+      if (g_str_has_prefix (t, "a_layer") && strstr (t, "…") != NULL && g_str_has_suffix (t, "at_all"))
+        ellipsized = TRUE;
+    }
+  g_assert_true (ellipsized);
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (bytes, NULL), -1, "<title>Tom &amp; Jerry&apos;s &lt;net&gt;</title>"));
+  svg_contents_clear (&contents);
+}
+
+/* The overlays through the SVG writer: the colour scale's gradient, the
+ * receptive field's patch clipped to the input, its dashed outline and
+ * the recomputed blocks' dashes, the dark theme's text colour. */
+static void
+test_svg_overlays (void)
+{
+  g_autoptr(Model) model = model_load ("vgg16.json");
+  EnvelopeDiagramOptions diagram_options;
+  g_autoptr(EnvelopeDiagram) diagram = NULL;
+  g_autoptr(EnvelopeLayout) layout = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  EnvelopeRenderOptions options;
+  EnvelopeExportOptions export_options;
+  SvgContents contents = { 0 };
+  const char *text;
+
+  envelope_diagram_options_init (&diagram_options);
+  diagram_options.style = ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL;
+  diagram = envelope_diagram_new (model->analysis, &diagram_options);
+  layout = envelope_layout_new (diagram, &error);
+  g_assert_no_error (error);
+  envelope_render_options_init (&options);
+  options.color_mode = ENVELOPE_COLOR_BY_MACS;
+  options.theme = ENVELOPE_THEME_DARK;
+  options.receptive_field = TRUE;
+  options.receptive_field_layer = envelope_network_find_layer (model->network, "conv3_1");
+  envelope_export_options_init (&export_options);
+  export_options.format = ENVELOPE_EXPORT_SVG;
+  bytes = envelope_export_to_bytes (diagram, layout, &options, &export_options, &error);
+  g_assert_no_error (error);
+  text = g_bytes_get_data (bytes, NULL);
+
+  svg_contents_parse (&contents, bytes);
+  g_assert_cmpuint (svg_count (&contents, "linearGradient"), ==, 1);
+  g_assert_cmpuint (svg_count (&contents, "stop"), >=, 2);
+  g_assert_cmpuint (svg_count (&contents, "clipPath"), ==, 1);
+  g_assert_nonnull (strstr (text, "clip-path=\"url(#c"));
+  g_assert_nonnull (strstr (text, "stroke-dasharray=\""));
+  /* the page's background and the legend's text in the dark theme */
+  g_assert_nonnull (strstr (text, "fill=\"#1e1e1e\""));
+  g_assert_nonnull (strstr (text, "fill=\"#f2f2f2\">VGG-16"));
+  g_assert_true (svg_has_text (&contents, "conv3_1"));
+  svg_contents_clear (&contents);
+}
+
 static void
 test_pdf (Fixture       *fixture,
           gconstpointer  data)
@@ -358,6 +626,14 @@ main (int    argc,
 
   g_test_add ("/render/export/png", Fixture, "resnet18.json", fixture_set_up, test_png, fixture_tear_down);
   g_test_add ("/render/export/svg", Fixture, "googlenet.json", fixture_set_up, test_svg, fixture_tear_down);
+  g_test_add ("/render/export/svg/text/mnist", Fixture, "mnist.json", fixture_set_up, test_svg_text, fixture_tear_down);
+  g_test_add ("/render/export/svg/text/vgg16", Fixture, "vgg16.json", fixture_set_up, test_svg_text, fixture_tear_down);
+  g_test_add ("/render/export/svg/text/resnet50", Fixture, "resnet50.json", fixture_set_up, test_svg_text,
+              fixture_tear_down);
+  g_test_add ("/render/export/svg/text/googlenet", Fixture, "googlenet.json", fixture_set_up, test_svg_text,
+              fixture_tear_down);
+  g_test_add_func ("/render/export/svg/escaping", test_svg_escaping);
+  g_test_add_func ("/render/export/svg/overlays", test_svg_overlays);
   g_test_add ("/render/export/pdf/vgg16", Fixture, "vgg16.json", fixture_set_up, test_pdf, fixture_tear_down);
   g_test_add ("/render/export/pdf/resnet18", Fixture, "resnet18.json", fixture_set_up, test_pdf, fixture_tear_down);
   g_test_add ("/render/export/errors", Fixture, "mnist.json", fixture_set_up, test_errors, fixture_tear_down);

@@ -6,6 +6,7 @@
 
 #include <math.h>
 
+#include "envelope-groups.h"
 #include "envelope-render.h"
 #include "test-helpers.h"
 
@@ -163,6 +164,10 @@ static const SoundCase sound_cases[] = {
   { "mobilenetv2.json", ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL, ENVELOPE_DIRECTION_LEFT_RIGHT, 0, 0 },
   { "vgg16-lecture.json", ENVELOPE_DIAGRAM_STYLE_FLAT, ENVELOPE_DIRECTION_TOP_BOTTOM, 1, 2 },
   { "alexnet.json", ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL, ENVELOPE_DIRECTION_LEFT_RIGHT, 0, 2 },
+  { "densenet121.json", ENVELOPE_DIAGRAM_STYLE_FLAT, ENVELOPE_DIRECTION_LEFT_RIGHT, 0, 0 },
+  { "densenet121.json", ENVELOPE_DIAGRAM_STYLE_FLAT, ENVELOPE_DIRECTION_TOP_BOTTOM, 0, 0 },
+  { "densenet121.json", ENVELOPE_DIAGRAM_STYLE_FLAT, ENVELOPE_DIRECTION_LEFT_RIGHT, 0, 4 },
+  { "densenet121.json", ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL, ENVELOPE_DIRECTION_LEFT_RIGHT, 0, 0 },
 };
 
 /* No two blocks overlap; every arrow starts and ends on its blocks. */
@@ -355,38 +360,173 @@ test_collapse_named (void)
   /* layer2/1 has 10 layers, layer4 (3 bottlenecks) 32 */
   g_assert_cmpuint (envelope_diagram_get_n_blocks (laid->diagram), ==, n_layers - 9 - 31);
 
-  groups = envelope_network_list_groups (laid->model->network);
+  {
+    g_autoptr(EnvelopeGroups) all = envelope_groups_new (laid->model->network, laid->model->analysis);
+
+    groups = envelope_groups_list (all);
+  }
   g_assert_true (g_strv_contains ((const char * const *) groups, "layer1"));
   g_assert_true (g_strv_contains ((const char * const *) groups, "layer1/0"));
   g_assert_true (g_strv_contains ((const char * const *) groups, "layer1/0/downsample"));
   g_assert_false (g_strv_contains ((const char * const *) groups, "data"));
 }
 
+/* By default a figure fits a slide: the finest level of detail whose
+ * text reads at 1,920 pixels, wrapped to 16:9. */
 static void
-test_group_name (void)
+test_fit_slide (void)
 {
-  g_autoptr(EnvelopeLayer) layer = envelope_layer_new (ENVELOPE_LAYER_CONV, "layer1/0/downsample/conv");
-  g_autoptr(EnvelopeLayer) two = envelope_layer_new (ENVELOPE_LAYER_CONV, "conv1/conv");
-  g_autoptr(EnvelopeLayer) flat = envelope_layer_new (ENVELOPE_LAYER_CONV, "conv1_1");
-  g_autofree char *d1 = envelope_layer_get_group_name (layer, 1);
-  g_autofree char *d2 = envelope_layer_get_group_name (layer, 2);
-  g_autofree char *d3 = envelope_layer_get_group_name (layer, 3);
-  g_autofree char *d4 = envelope_layer_get_group_name (layer, 4);
-  g_autofree char *t1 = envelope_layer_get_group_name (two, 1);
-  g_autofree char *t2 = envelope_layer_get_group_name (two, 2);
-  g_autofree char *f1 = envelope_layer_get_group_name (flat, 1);
-  g_autofree char *g1 = NULL;
+  struct { const char *file; guint depth; } cases[] = {
+    { "mnist.json", 0 },         /* every layer reads */
+    { "vgg16.json", 0 },
+    { "resnet50.json", 2 },      /* its sixteen bottlenecks */
+    { "vit_b_16.json", 2 },      /* the encoder's twelve blocks */
+  };
 
-  g_assert_cmpstr (d1, ==, "layer1");
-  g_assert_cmpstr (d2, ==, "layer1/0");
-  g_assert_cmpstr (d3, ==, "layer1/0/downsample");
-  g_assert_cmpstr (d4, ==, "layer1/0/downsample");
-  g_assert_cmpstr (t1, ==, "conv1");
-  g_assert_cmpstr (t2, ==, "conv1");
-  g_assert_null (f1);
-  flat->group = g_strdup ("conv1");
-  g1 = envelope_layer_get_group_name (flat, 1);
-  g_assert_cmpstr (g1, ==, "conv1");
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(Model) model = model_load (cases[c].file);
+      g_autoptr(EnvelopeRenderer) renderer = envelope_renderer_new ();
+      EnvelopeDiagramOptions options;
+      EnvelopeRenderOptions render;
+      EnvelopeFitGoal goal;
+      EnvelopePageFit fit;
+      g_autoptr(GError) error = NULL;
+      double width, height;
+
+      envelope_diagram_options_init (&options);
+      envelope_render_options_init (&render);
+      envelope_fit_goal_init (&goal);
+      g_assert_true (envelope_fit_page (model->analysis, &options, &render, &goal, &fit, &error));
+      g_assert_no_error (error);
+      envelope_renderer_get_page_size (renderer, fit.diagram, fit.layout, &render, &width, &height);
+      g_test_message ("%s: depth %u, %u rows, %u blocks, %.0f × %.0f pt, scale %.2f", cases[c].file,
+                      fit.collapse_depth, fit.wrap, envelope_diagram_get_n_blocks (fit.diagram), width, height, fit.scale);
+      g_assert_true (fit.legible);
+      g_assert_cmpuint (fit.collapse_depth, ==, cases[c].depth);
+      g_assert_cmpuint (fit.wrap, >, 1);
+      /* a slide's shape, at most 1,920 pixels wide */
+      g_assert_cmpfloat (width / height, >, 1.2);
+      g_assert_cmpfloat (width / height, <, 2.6);
+      g_assert_cmpfloat (width * fit.scale, <=, 1920.5);
+      g_assert_cmpfloat (fit.scale * 7.5, >=, 9);
+      envelope_page_fit_clear (&fit);
+    }
+}
+
+/* "free" keeps the one row and every layer; a collapse asked for stays. */
+static void
+test_fit_free (void)
+{
+  g_autoptr(Model) model = model_load ("resnet50.json");
+  EnvelopeDiagramOptions options;
+  EnvelopeRenderOptions render;
+  EnvelopeFitGoal goal;
+  EnvelopePageFit fit;
+  g_autoptr(GError) error = NULL;
+
+  envelope_diagram_options_init (&options);
+  envelope_render_options_init (&render);
+  envelope_fit_goal_init (&goal);
+  g_assert_true (envelope_fit_goal_set_aspect (&goal, "free"));
+  g_assert_true (envelope_fit_page (model->analysis, &options, &render, &goal, &fit, &error));
+  g_assert_cmpuint (envelope_diagram_get_n_blocks (fit.diagram), ==, envelope_network_get_n_layers (model->network));
+  g_assert_cmpuint (fit.wrap, ==, 1);
+  envelope_page_fit_clear (&fit);
+
+  g_assert_true (envelope_fit_goal_set_aspect (&goal, "4:3"));
+  g_assert_cmpfloat_with_epsilon (goal.aspect, 4.0 / 3.0, 1e-9);
+  g_assert_false (envelope_fit_goal_set_aspect (&goal, "4:0"));
+  g_assert_false (envelope_fit_goal_set_aspect (&goal, "wide"));
+  options.collapse_depth = 1;
+  g_assert_true (envelope_fit_page (model->analysis, &options, &render, &goal, &fit, &error));
+  g_assert_cmpuint (fit.collapse_depth, ==, 1);
+  /* stem (5 layers), layer1 to layer4, avgpool, fc */
+  g_assert_cmpuint (envelope_diagram_get_n_blocks (fit.diagram), ==, 11);
+  envelope_page_fit_clear (&fit);
+}
+
+/* Folding a laid-out row gives what laying the wrapped diagram out gives. */
+static void
+test_rewrap (void)
+{
+  g_autoptr(Model) model = model_load ("resnet50.json");
+  g_autoptr(EnvelopeDiagram) one = NULL, four = NULL;
+  g_autoptr(EnvelopeLayout) row = NULL, fresh = NULL, folded = NULL;
+  EnvelopeDiagramOptions options;
+
+  envelope_diagram_options_init (&options);
+  options.collapse_depth = 2;
+  one = envelope_diagram_new (model->analysis, &options);
+  options.wrap = 4;
+  four = envelope_diagram_new (model->analysis, &options);
+  row = envelope_layout_new (one, NULL);
+  fresh = envelope_layout_new (four, NULL);
+  folded = envelope_layout_new_wrapped (row, four);
+  g_assert_nonnull (folded);
+  g_assert_true (envelope_layout_fits (folded, four));
+  g_assert_cmpuint (envelope_layout_get_n_rows (folded), ==, envelope_layout_get_n_rows (fresh));
+  g_assert_cmpuint (envelope_layout_get_n_rows (folded), >, 1);
+  for (guint b = 0; b < envelope_layout_get_n_blocks (fresh); b++)
+    {
+      EnvelopeRect x, y;
+
+      envelope_layout_get_block_rect (fresh, b, &x);
+      envelope_layout_get_block_rect (folded, b, &y);
+      g_assert_cmpfloat_with_epsilon (x.x, y.x, 1e-9);
+      g_assert_cmpfloat_with_epsilon (x.y, y.y, 1e-9);
+    }
+  /* a wrapped layout is not folded again */
+  g_assert_null (envelope_layout_new_wrapped (fresh, four));
+}
+
+/* Runs of the same block fold into one marked "× N": ResNet-50's
+ * bottlenecks after the first of each stage, a transformer's blocks
+ * after the first. */
+static void
+test_fold_repeats (void)
+{
+  g_autoptr(Model) resnet = model_load ("resnet50.json");
+  g_autoptr(Model) vit = model_load ("vit_b_16.json");
+  g_autoptr(EnvelopeDiagram) folded = NULL, plain = NULL, encoder = NULL;
+  EnvelopeDiagramOptions options;
+  const EnvelopeBlock *run = NULL;
+  guint64 params = 0;
+
+  envelope_diagram_options_init (&options);
+  options.collapse_depth = 2;
+  plain = envelope_diagram_new (resnet->analysis, &options);
+  options.fold_repeats = TRUE;
+  folded = envelope_diagram_new (resnet->analysis, &options);
+  g_assert_cmpuint (envelope_diagram_get_n_blocks (plain), ==, 23);
+  /* the stem (5), four first blocks, four runs, avgpool, fc */
+  g_assert_cmpuint (envelope_diagram_get_n_blocks (folded), ==, 15);
+  for (guint b = 0; b < envelope_diagram_get_n_blocks (folded); b++)
+    if (g_str_equal (envelope_diagram_get_block (folded, b)->name, "layer3/1…5"))
+      run = envelope_diagram_get_block (folded, b);
+  g_assert_nonnull (run);
+  g_assert_cmpuint (run->repeats, ==, 5);
+  g_assert_cmpuint (run->n_layers, ==, 5 * 10);
+  g_assert_cmpstr (run->description, ==, "× 5 · 3 conv, 3 BN, add");
+  /* its figures are the five blocks' */
+  for (guint b = 0; b < envelope_diagram_get_n_blocks (plain); b++)
+    {
+      const EnvelopeBlock *block = envelope_diagram_get_block (plain, b);
+
+      if (g_str_has_prefix (block->name, "layer3/") && !g_str_equal (block->name, "layer3/0"))
+        params += block->params;
+    }
+  g_assert_cmpuint (run->params, ==, params);
+  g_assert_cmpuint (run->params, ==, 5 * 1120256);
+
+  encoder = envelope_diagram_new (vit->analysis, &options);
+  run = NULL;
+  for (guint b = 0; b < envelope_diagram_get_n_blocks (encoder); b++)
+    if (envelope_diagram_get_block (encoder, b)->repeats > 1)
+      run = envelope_diagram_get_block (encoder, b);
+  g_assert_nonnull (run);
+  g_assert_cmpstr (run->name, ==, "encoder/0…11");
+  g_assert_cmpuint (run->repeats, ==, 12);
 }
 
 /* A new parameter value keeps the structure (and the layout); a new
@@ -673,6 +813,120 @@ test_query (void)
     }
 }
 
+
+/* DenseNet-121: each concatenation's nearest input (the layer just
+ * before) runs in line with it, and the arrows from further back are
+ * arcs over the flow, clear of every block between their ends. */
+static void
+test_dense (void)
+{
+  g_autoptr(Laid) laid = lay_out_file ("densenet121.json", ENVELOPE_DIAGRAM_STYLE_FLAT,
+                                       ENVELOPE_DIRECTION_LEFT_RIGHT, 0, 0);
+  const EnvelopeDiagram *diagram = laid->diagram;
+  guint n_arcs = 0, n_straight = 0, n_nearest = 0;
+
+  for (guint e = 0; e < envelope_diagram_get_n_edges (diagram); e++)
+    {
+      const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, e);
+      const EnvelopeEdgeGeometry *g = envelope_layout_get_edge (laid->layout, e);
+      const EnvelopeBlock *to = envelope_diagram_get_block (diagram, edge->to);
+      const EnvelopeBlock *from = envelope_diagram_get_block (diagram, edge->from);
+      EnvelopeRect a, c;
+      double top = G_MAXDOUBLE;
+
+      envelope_layout_get_block_rect (laid->layout, edge->from, &a);
+      envelope_layout_get_block_rect (laid->layout, edge->to, &c);
+      if (!g_str_has_suffix (to->name, "/concat"))
+        continue;
+      /* the layer just before: conv2 of the previous dense layer, in
+       * line with the concatenation (dot may bend a few) */
+      if (edge->to == edge->from + 1)
+        {
+          gboolean straight = TRUE;
+
+          g_assert_true (g_str_has_suffix (from->name, "/conv2"));
+          for (guint i = 0; i < g->n_points; i++)
+            straight &= fabs (g->points[i].y - (c.y + c.height / 2)) < 1.0;
+          n_nearest++;
+          n_straight += straight;
+          continue;
+        }
+      /* an arc: from the top of its source straight up, across, and
+       * straight down to the top of its target, above every block
+       * between (dot's own routes are longer chains) */
+      if (g->n_points != 4 || g->points[0].x != g->points[1].x || g->points[2].x != g->points[3].x)
+        continue;
+      g_assert_cmpfloat (fabs (g->points[0].y - a.y), <, 0.01);
+      g_assert_cmpfloat (fabs (g->points[3].y - c.y), <, 0.01);
+      for (guint b = edge->from; b <= edge->to; b++)
+        {
+          EnvelopeRect r;
+
+          envelope_layout_get_block_rect (laid->layout, b, &r);
+          top = MIN (top, r.y);
+        }
+      /* its middle, a quarter of its ends and three quarters of its
+       * controls, at least 10 points over them */
+      g_assert_cmpfloat (0.25 * (g->points[0].y + g->points[3].y) + 0.75 * g->points[1].y, <, top - 9.9);
+      g_assert_cmpfloat (g->points[1].y, ==, g->points[2].y);
+      n_arcs++;
+    }
+  /* 6 + 12 + 24 + 16 dense layers, the first of each block without a
+   * concatenation, and one at the end of each block */
+  g_assert_cmpuint (n_nearest, ==, 5 + 11 + 23 + 15 + 4);
+  g_assert_cmpuint (n_straight, >=, n_nearest * 8 / 10);
+  /* of the 1,041 - 58 arrows into concatenations from further back,
+   * most are arcs; the nearest few stay dot's */
+  g_assert_cmpuint (n_arcs, >, 300);
+}
+
+/* A network of @n_branches relus reading the input and merged by one
+ * @merge layer (or a chain of them, every one merged at the end). */
+static Model *
+many_inputs (const char *merge,
+             guint       n_branches,
+             gboolean    chain)
+{
+  GString *json = g_string_new ("{\"format\": \"envelope-network\", \"version\": 1, \"name\": \"many\", \"layers\": ["
+                                "{\"name\": \"data\", \"type\": \"input\", \"shape\": [8, 4, 4]}");
+  g_autofree char *text = NULL;
+  Model *model;
+
+  for (guint i = 0; i < n_branches; i++)
+    g_string_append_printf (json, ", {\"name\": \"r%u\", \"type\": \"relu\"%s}", i,
+                            chain ? "" : ", \"inputs\": [\"data\"]");
+  g_string_append_printf (json, ", {\"name\": \"merge\", \"type\": \"%s\", \"inputs\": [", merge);
+  for (guint i = 0; i < n_branches; i++)
+    g_string_append_printf (json, "%s\"r%u\"", i > 0 ? ", " : "", i);
+  g_string_append (json, "]}]}");
+  text = g_string_free (json, FALSE);
+  model = model_parse (text);
+  return model;
+}
+
+/* Thousands of inputs to one merge: laid out (without dot where it
+ * would take minutes), every block in its own place and every arrow
+ * from block to block. */
+static void
+test_many_inputs (void)
+{
+  static const struct { const char *merge; gboolean chain; } cases[] = {
+    { "concat", FALSE }, { "add", FALSE }, { "concat", TRUE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(Laid) laid = lay_out (many_inputs (cases[i].merge, 2000, cases[i].chain), NULL);
+      EnvelopeRect bounds;
+
+      assert_sound (laid);
+      envelope_layout_get_bounds (laid->layout, &bounds);
+      /* the wide rank folded into columns, not one column 2,000 blocks tall */
+      if (!cases[i].chain)
+        g_assert_cmpfloat (bounds.height, <, 20 * bounds.width);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -692,12 +946,17 @@ main (int    argc,
   g_test_add_func ("/render/layout/collapse/names", test_collapse);
   g_test_add_func ("/render/layout/collapse/group-field", test_collapse_group_field);
   g_test_add_func ("/render/layout/collapse/named", test_collapse_named);
-  g_test_add_func ("/render/layout/group-name", test_group_name);
   g_test_add_func ("/render/layout/structure-key", test_structure_key);
+  g_test_add_func ("/render/layout/fit/slide", test_fit_slide);
+  g_test_add_func ("/render/layout/fit/free", test_fit_free);
+  g_test_add_func ("/render/layout/fit/rewrap", test_rewrap);
+  g_test_add_func ("/render/layout/fold-repeats", test_fold_repeats);
   g_test_add_func ("/render/layout/refresh", test_refresh);
   g_test_add_func ("/render/layout/wrap", test_wrap);
   g_test_add_func ("/render/layout/hit", test_hit);
   g_test_add_func ("/render/layout/query", test_query);
+  g_test_add_func ("/render/layout/dense", test_dense);
+  g_test_add_func ("/render/layout/many-inputs", test_many_inputs);
 
   return g_test_run ();
 }

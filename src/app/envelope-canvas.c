@@ -33,6 +33,7 @@
 
 #include "envelope-canvas.h"
 #include "envelope-export.h"
+#include "envelope-fit.h"
 #include "envelope-hash.h"
 #include "envelope-layer-summary.h"
 #include "envelope-renderer.h"
@@ -49,6 +50,8 @@
 /* World units are points: 100 % on screen is a point per 1/96 inch, so
  * the diagram's text is as large as the rest of the window's. */
 #define NATURAL_ZOOM (96.0 / 72.0)
+/* below this share of the natural size, a block's text no longer reads */
+#define LEGIBLE_ZOOM 0.75
 #define MIN_ZOOM 0.02
 #define MAX_ZOOM 10.0
 /* what one press of + or − zooms by */
@@ -103,6 +106,17 @@ struct _EnvelopeCanvas
   GCancellable *layout_cancellable;
   GCancellable *diagram_cancellable;
   gboolean diagram_stale;        /* the network changed while a diagram was made */
+  /* The level of detail and the rows are chosen, for a new network or
+   * view, to fit the window's shape: */
+  gboolean auto_detail;          /* the view asks for as much detail as reads */
+  guint view_collapse_depth;     /* or for this */
+  gboolean fit_wanted;           /* to be chosen before anything is shown */
+  gboolean fit_stale;            /* the network changed while they were chosen */
+  gboolean fit_keep_depth;       /* only the rows: a group was opened or closed */
+  GCancellable *fit_cancellable;
+  /* groups opened or closed by hand, on top of the level of detail */
+  GStrv expanded_groups;
+  GStrv collapsed_groups;
   gboolean fit_pending;
   gboolean fit_legible;          /* … at a zoom where the text can be read */
 
@@ -379,6 +393,13 @@ diagram_thread (GTask        *task,
 }
 
 static void start_diagram (EnvelopeCanvas *self);
+static void start_fit (EnvelopeCanvas *self);
+static void reveal_selection (EnvelopeCanvas *self);
+static void forget_groups (EnvelopeCanvas *self);
+static gboolean toggle_group (EnvelopeCanvas *self,
+                              guint           block);
+static void update_render_options (EnvelopeCanvas *self);
+static double legend_height (EnvelopeCanvas *self);
 
 static void
 on_diagram_ready (GObject      *source,
@@ -429,6 +450,14 @@ rebuild (EnvelopeCanvas *self)
       set_shown (self, NULL, NULL);
       return;
     }
+  if (self->fit_wanted)
+    {
+      if (self->fit_cancellable != NULL)
+        self->fit_stale = TRUE;   /* on_fit_ready() refreshes */
+      else
+        start_fit (self);
+      return;
+    }
   /* A diagram shown (or waiting for its layout) has its text measured
    * already: refreshing its figures is quick at any size. */
   previous = self->pending != NULL ? self->pending : self->diagram;
@@ -448,6 +477,161 @@ rebuild (EnvelopeCanvas *self)
     }
   diagram = envelope_diagram_new (analysis, &self->diagram_options);
   adopt (self, diagram);
+}
+
+/* ---- the detail and the rows that fit the window ---- */
+
+typedef struct
+{
+  EnvelopeNetwork *network;
+  EnvelopeDiagramOptions options;
+  GStrv expanded;              /* the job's own copies of the options' lists */
+  GStrv collapsed;
+  EnvelopeRenderOptions render_options;
+  EnvelopeFitGoal goal;
+} FitJob;
+
+static void
+fit_job_free (gpointer data)
+{
+  FitJob *job = data;
+
+  envelope_network_free (job->network);
+  g_strfreev (job->expanded);
+  g_strfreev (job->collapsed);
+  g_free (job);
+}
+
+static void
+page_fit_free (gpointer data)
+{
+  EnvelopePageFit *fit = data;
+
+  envelope_page_fit_clear (fit);
+  g_free (fit);
+}
+
+static void
+fit_thread (GTask        *task,
+            gpointer      source,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  FitJob *job = task_data;
+  GError *error = NULL;
+  g_autoptr(EnvelopeAnalysis) analysis = envelope_analysis_new (job->network, NULL, NULL, &error);
+  EnvelopePageFit *fit = g_new0 (EnvelopePageFit, 1);
+
+  if (analysis == NULL ||
+      !envelope_fit_page (analysis, &job->options, &job->render_options, &job->goal, fit, &error))
+    {
+      g_free (fit);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, fit, page_fit_free);
+}
+
+static void
+on_fit_ready (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  EnvelopeCanvas *self = ENVELOPE_CANVAS (source);
+  g_autoptr(GError) error = NULL;
+  EnvelopePageFit *fit = g_task_propagate_pointer (G_TASK (result), &error);
+  gboolean keep_depth;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->fit_cancellable);
+  self->fit_wanted = FALSE;
+  keep_depth = self->fit_keep_depth;
+  self->fit_keep_depth = FALSE;
+  if (fit == NULL)
+    {
+      /* shown as asked, in one row */
+      if (!keep_depth)
+        self->diagram_options.collapse_depth = self->auto_detail ? 0 : self->view_collapse_depth;
+      self->diagram_options.wrap = 0;
+      rebuild (self);
+      return;
+    }
+  self->diagram_options.collapse_depth = fit->collapse_depth;
+  self->diagram_options.wrap = fit->wrap;
+  self->diagram_options.fold_repeats = self->auto_detail || self->view_collapse_depth > 0;
+  if (self->fit_stale)
+    {
+      self->fit_stale = FALSE;
+      rebuild (self);
+    }
+  else
+    {
+      g_cancellable_cancel (self->layout_cancellable);
+      g_clear_object (&self->layout_cancellable);
+      g_clear_pointer (&self->pending, envelope_diagram_unref);
+      set_shown (self, fit->diagram, fit->layout);
+    }
+  /* a group opened or closed: the selection stays in view */
+  if (keep_depth)
+    reveal_selection (self);
+  page_fit_free (fit);
+}
+
+/* Chooses, off the main thread, the level of detail (when the view
+ * leaves it open) and the rows that show the whole network in the
+ * window's shape with text that reads. */
+static void
+start_fit (EnvelopeCanvas *self)
+{
+  const EnvelopeAnalysis *analysis = envelope_document_get_analysis (self->document);
+  g_autoptr(GTask) task = NULL;
+  double width, height;
+  FitJob *job;
+
+  envelope_viewport_get_size (self->viewport, &width, &height);
+  if (analysis == NULL || width <= 0 || height <= 0)
+    return;   /* envelope_canvas_size_allocate() starts it */
+  g_cancellable_cancel (self->fit_cancellable);
+  g_clear_object (&self->fit_cancellable);
+  self->fit_stale = FALSE;
+
+  job = g_new0 (FitJob, 1);
+  job->network = envelope_network_copy (envelope_analysis_get_network (analysis));
+  job->options = self->diagram_options;
+  job->expanded = g_strdupv (self->expanded_groups);
+  job->collapsed = g_strdupv (self->collapsed_groups);
+  job->options.expanded = (const char * const *) job->expanded;
+  job->options.collapsed = (const char * const *) job->collapsed;
+  if (!self->fit_keep_depth)
+    job->options.collapse_depth = self->auto_detail ? 0 : self->view_collapse_depth;
+  job->options.wrap = 0;
+  job->options.fold_repeats = self->auto_detail || self->view_collapse_depth > 0;
+  update_render_options (self);
+  job->render_options = self->render_options;
+  job->render_options.show_title = job->render_options.show_legend = job->render_options.show_totals = FALSE;
+  job->render_options.recomputed = NULL;
+  envelope_fit_goal_init (&job->goal);
+  /* the room above the legend, at the zoom where text still reads */
+  job->goal.aspect = CLAMP (width / MAX (height - legend_height (self), height / 2), 0.25, 8);
+  job->goal.max_width = width;
+  job->goal.min_text = 7.5 * NATURAL_ZOOM * LEGIBLE_ZOOM;
+  job->goal.fixed_detail = !self->auto_detail || self->fit_keep_depth;
+
+  self->fit_cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->fit_cancellable, on_fit_ready, NULL);
+  g_task_set_task_data (task, job, fit_job_free);
+  g_task_run_in_thread (task, fit_thread);
+}
+
+/* A new network or view: the detail and rows are chosen anew. */
+static void
+request_fit (EnvelopeCanvas *self)
+{
+  self->fit_wanted = TRUE;
+  self->fit_pending = TRUE;
+  self->fit_legible = TRUE;
+  rebuild (self);
 }
 
 /* The checkpoint plan for a target batch beyond the GPU, as PyTorch
@@ -517,7 +701,11 @@ on_document_changed (EnvelopeDocument *document,
       g_cancellable_cancel (self->diagram_cancellable);
       g_clear_object (&self->diagram_cancellable);
       g_clear_pointer (&self->pending, envelope_diagram_unref);
+      g_cancellable_cancel (self->fit_cancellable);
+      g_clear_object (&self->fit_cancellable);
+      forget_groups (self);
       set_shown (self, NULL, NULL);
+      self->fit_wanted = TRUE;
       self->fit_pending = TRUE;
       self->fit_legible = TRUE;
     }
@@ -530,7 +718,6 @@ on_document_changed (EnvelopeDocument *document,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
-static double legend_height (EnvelopeCanvas *self);
 
 /* The diagram tells a screen reader which layer is selected, and what
  * its block shows. */
@@ -1227,6 +1414,8 @@ envelope_canvas_size_allocate (GtkWidget *widget,
   EnvelopeCanvas *self = ENVELOPE_CANVAS (widget);
 
   envelope_viewport_set_size (self->viewport, width, height);
+  if (self->fit_wanted && self->fit_cancellable == NULL && width > 0 && height > 0)
+    start_fit (self);
   if (self->fit_pending && self->layout != NULL && width > 0 && height > 0)
     {
       fit (self);
@@ -1656,14 +1845,20 @@ block_toward (EnvelopeCanvas *self,
   double x, y, best_score = G_MAXDOUBLE;
   gint best = -1;
 
+  guint row = envelope_layout_get_block_row (self->layout, (guint) from);
+  gboolean lr = envelope_layout_get_direction (self->layout) == ENVELOPE_DIRECTION_LEFT_RIGHT;
+  int along = lr ? dx : dy;
+  guint n_blocks = envelope_diagram_get_n_blocks (self->diagram);
+
   envelope_layout_get_block_rect (self->layout, (guint) from, &rect);
   x = rect.x + rect.width / 2;
   y = rect.y + rect.height / 2;
-  for (guint i = 0; i < envelope_diagram_get_n_blocks (self->diagram); i++)
+  for (guint i = 0; i < n_blocks; i++)
     {
       double ahead, aside, score;
 
-      if ((gint) i == from)
+      /* along a wrapped flow, within the row first */
+      if ((gint) i == from || (along != 0 && envelope_layout_get_block_row (self->layout, i) != row))
         continue;
       envelope_layout_get_block_rect (self->layout, i, &rect);
       ahead = dx != 0 ? dx * (rect.x + rect.width / 2 - x) : dy * (rect.y + rect.height / 2 - y);
@@ -1677,6 +1872,12 @@ block_toward (EnvelopeCanvas *self,
           best = (gint) i;
         }
     }
+  /* past a row's end, on to the next row's start (or back) */
+  if (best < 0 && along > 0 && (guint) from + 1 < n_blocks &&
+      envelope_layout_get_block_row (self->layout, (guint) from + 1) != row)
+    best = from + 1;
+  else if (best < 0 && along < 0 && from > 0 && envelope_layout_get_block_row (self->layout, (guint) from - 1) != row)
+    best = from - 1;
   return best;
 }
 
@@ -1707,6 +1908,127 @@ select_toward_activated (GtkWidget  *widget,
   envelope_document_select_layer (self->document, document_layer_of_block (self, (guint) to));
 }
 
+/* ---- opening and closing groups by hand ---- */
+
+static GStrv
+strv_without (GStrv       list,
+              const char *name)
+{
+  GPtrArray *kept = g_ptr_array_new ();
+
+  for (guint i = 0; list != NULL && list[i] != NULL; i++)
+    if (!g_str_equal (list[i], name))
+      g_ptr_array_add (kept, g_strdup (list[i]));
+  g_ptr_array_add (kept, NULL);
+  g_strfreev (list);
+  return (GStrv) g_ptr_array_free (kept, FALSE);
+}
+
+static GStrv
+strv_with (GStrv       list,
+           const char *name)
+{
+  GPtrArray *all = g_ptr_array_new ();
+
+  for (guint i = 0; list != NULL && list[i] != NULL; i++)
+    if (!g_str_equal (list[i], name))
+      g_ptr_array_add (all, g_strdup (list[i]));
+  g_ptr_array_add (all, g_strdup (name));
+  g_ptr_array_add (all, NULL);
+  g_strfreev (list);
+  return (GStrv) g_ptr_array_free (all, FALSE);
+}
+
+static void
+forget_groups (EnvelopeCanvas *self)
+{
+  g_clear_pointer (&self->expanded_groups, g_strfreev);
+  g_clear_pointer (&self->collapsed_groups, g_strfreev);
+  self->diagram_options.expanded = NULL;
+  self->diagram_options.collapsed = NULL;
+}
+
+/* A collapsed block opens (every group of a folded run); a layer's block
+ * closes its innermost group.  Returns FALSE when @block is in none. */
+static gboolean
+toggle_group (EnvelopeCanvas *self,
+              guint           block)
+{
+  const EnvelopeBlock *b = envelope_diagram_get_block (self->diagram, block);
+  gint selected = envelope_document_get_selected_layer (self->document);
+  gint layer = selected >= 0 && block_of (self, selected) == (gint) block ? selected : document_layer_of_block (self, block);
+
+  if (b->collapsed)
+    {
+      g_auto(GStrv) groups = envelope_diagram_get_block_groups (self->diagram, block);
+
+      if (groups[0] == NULL)
+        return FALSE;
+      for (guint i = 0; groups[i] != NULL; i++)
+        {
+          self->collapsed_groups = strv_without (self->collapsed_groups, groups[i]);
+          self->expanded_groups = strv_with (self->expanded_groups, groups[i]);
+        }
+    }
+  else
+    {
+      g_autofree char *group = envelope_diagram_get_layer_group (self->diagram, b->output_layer);
+
+      if (group == NULL)
+        return FALSE;
+      /* what was opened inside it closes with it */
+      for (guint i = 0; self->expanded_groups != NULL && self->expanded_groups[i] != NULL;)
+        {
+          const char *open = self->expanded_groups[i];
+
+          if (g_str_equal (open, group) || (g_str_has_prefix (open, group) && open[strlen (group)] == '/'))
+            self->expanded_groups = strv_without (self->expanded_groups, open);
+          else
+            i++;
+        }
+      self->collapsed_groups = strv_with (self->collapsed_groups, group);
+    }
+  self->diagram_options.expanded = (const char * const *) self->expanded_groups;
+  self->diagram_options.collapsed = (const char * const *) self->collapsed_groups;
+  /* the rows are chosen again for what is now shown */
+  self->fit_wanted = TRUE;
+  self->fit_keep_depth = TRUE;
+  rebuild (self);
+  /* the layer stays selected, in the block that now shows it */
+  if (layer >= 0)
+    envelope_document_select_layer (self->document, layer);
+  return TRUE;
+}
+
+/* "canvas.toggle-group": Enter, or a double click, on a block. */
+static void
+toggle_group_activated (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  EnvelopeCanvas *self = ENVELOPE_CANVAS (widget);
+  gint block;
+
+  if (self->document == NULL || self->diagram == NULL)
+    return;
+  block = block_of (self, envelope_document_get_selected_layer (self->document));
+  if (block < 0 || !toggle_group (self, (guint) block))
+    gtk_widget_error_bell (widget);
+}
+
+static void
+on_click_pressed (GtkGestureClick *gesture,
+                  int              n_press,
+                  double           x,
+                  double           y,
+                  EnvelopeCanvas  *self)
+{
+  EnvelopeHit hit;
+
+  if (n_press == 2 && hit_test (self, x, y, &hit) && hit.kind == ENVELOPE_HIT_BLOCK)
+    toggle_group (self, hit.index);
+}
+
 /* ------------------------------------------------------------------ */
 
 static void
@@ -1718,6 +2040,8 @@ envelope_canvas_dispose (GObject *object)
   g_clear_object (&self->layout_cancellable);
   g_cancellable_cancel (self->diagram_cancellable);
   g_clear_object (&self->diagram_cancellable);
+  g_cancellable_cancel (self->fit_cancellable);
+  g_clear_object (&self->fit_cancellable);
   g_clear_handle_id (&self->notify_zoom_source, g_source_remove);
   if (self->document != NULL)
     g_signal_handlers_disconnect_by_data (self->document, self);
@@ -1736,6 +2060,7 @@ envelope_canvas_finalize (GObject *object)
   g_clear_pointer (&self->diagram, envelope_diagram_unref);
   g_clear_pointer (&self->layout, envelope_layout_unref);
   g_clear_pointer (&self->recomputed, g_free);
+  forget_groups (self);
   g_clear_pointer (&self->diagram_layers, g_hash_table_unref);
   g_clear_pointer (&self->tiles, g_hash_table_unref);
   g_clear_pointer (&self->signatures, g_array_unref);
@@ -1799,6 +2124,9 @@ envelope_canvas_class_init (EnvelopeCanvasClass *klass)
   gtk_widget_class_set_css_name (widget_class, "envelope-canvas");
 
   gtk_widget_class_install_action (widget_class, "canvas.select-toward", "(ii)", select_toward_activated);
+  gtk_widget_class_install_action (widget_class, "canvas.toggle-group", NULL, toggle_group_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, 0, "canvas.toggle-group", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, 0, "canvas.toggle-group", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, 0, "canvas.select-toward", "(ii)", -1, 0);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Left, 0, "canvas.select-toward", "(ii)", -1, 0);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, 0, "canvas.select-toward", "(ii)", 1, 0);
@@ -1853,6 +2181,11 @@ envelope_canvas_init (EnvelopeCanvas *self)
   g_signal_connect (gesture, "drag-end", G_CALLBACK (on_drag_end), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
 
+  gesture = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_PRIMARY);
+  g_signal_connect (gesture, "pressed", G_CALLBACK (on_click_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
+
   controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
   g_signal_connect (controller, "scroll", G_CALLBACK (on_scroll), self);
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
@@ -1891,9 +2224,7 @@ envelope_canvas_set_document (EnvelopeCanvas   *self,
       g_signal_connect (document, "changed", G_CALLBACK (on_document_changed), self);
       g_signal_connect (document, "selection-changed", G_CALLBACK (on_selection_changed), self);
     }
-  self->fit_pending = TRUE;
-  self->fit_legible = TRUE;
-  rebuild (self);
+  request_fit (self);
 }
 
 void
@@ -1903,7 +2234,7 @@ envelope_canvas_set_view (EnvelopeCanvas           *self,
   EnvelopeDiagramStyle style = ENVELOPE_DIAGRAM_STYLE_FLAT;
   EnvelopeDirection direction = ENVELOPE_DIRECTION_LEFT_RIGHT;
   EnvelopeColorMode color = ENVELOPE_COLOR_BY_KIND;
-  gboolean relayout;
+  gboolean relayout, detail_changed;
 
   g_return_if_fail (ENVELOPE_IS_CANVAS (self));
 
@@ -1911,21 +2242,60 @@ envelope_canvas_set_view (EnvelopeCanvas           *self,
   envelope_diagram_style_from_string (view->diagram_style, &style);
   envelope_direction_from_string (view->direction, &direction);
 
-  relayout = style != self->diagram_options.style || direction != self->diagram_options.direction ||
-             view->collapse_depth != self->diagram_options.collapse_depth;
+  detail_changed = view->auto_detail != self->auto_detail ||
+                   (!view->auto_detail && view->collapse_depth != self->view_collapse_depth);
+  relayout = style != self->diagram_options.style || direction != self->diagram_options.direction || detail_changed;
   self->diagram_options.style = style;
   self->diagram_options.direction = direction;
-  self->diagram_options.collapse_depth = view->collapse_depth;
+  self->auto_detail = view->auto_detail;
+  self->view_collapse_depth = view->collapse_depth;
   self->render_options.color_mode = color;
   self->render_options.units = view->units;
   self->receptive_field = view->receptive_field;
   if (relayout)
     {
-      self->fit_pending = TRUE;
-      self->fit_legible = TRUE;
-      rebuild (self);
+      if (detail_changed)
+        forget_groups (self);
+      request_fit (self);
     }
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* The selected block at the natural size, in the middle of the view. */
+void
+envelope_canvas_zoom_to_selection (EnvelopeCanvas *self)
+{
+  gint block;
+  EnvelopeRect rect;
+
+  g_return_if_fail (ENVELOPE_IS_CANVAS (self));
+
+  block = block_of (self, self->document ? envelope_document_get_selected_layer (self->document) : -1);
+  if (block < 0 || self->layout == NULL)
+    return;
+  envelope_layout_get_block_rect (self->layout, (guint) block, &rect);
+  self->fit_pending = FALSE;
+  envelope_viewport_set_zoom (self->viewport, NATURAL_ZOOM);
+  envelope_viewport_set_center (self->viewport, rect.x + rect.width / 2, rect.y + rect.height / 2);
+  notify_zoom (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* Opens the collapsed block that hides layer @layer (of the document),
+ * so that the layer has a block of its own.  Returns whether it did. */
+gboolean
+envelope_canvas_open_layer (EnvelopeCanvas *self,
+                            gint            layer)
+{
+  gint block;
+
+  g_return_val_if_fail (ENVELOPE_IS_CANVAS (self), FALSE);
+
+  block = block_of (self, layer);
+  if (block < 0 || !envelope_diagram_get_block (self->diagram, (guint) block)->collapsed)
+    return FALSE;
+  envelope_document_select_layer (self->document, layer);
+  return toggle_group (self, (guint) block);
 }
 
 /* The selected block into view, when it is out of it or under the legend. */
@@ -2018,7 +2388,7 @@ fit (EnvelopeCanvas *self)
       envelope_viewport_set_zoom (self->viewport, NATURAL_ZOOM);
       envelope_viewport_set_center (self->viewport, bounds.x + bounds.width / 2, bounds.y + bounds.height / 2);
     }
-  else if (self->fit_legible && zoom < NATURAL_ZOOM * 0.75)
+  else if (self->fit_legible && zoom < NATURAL_ZOOM * LEGIBLE_ZOOM)
     {
       double view_width, view_height;
 
@@ -2145,7 +2515,7 @@ gboolean
 envelope_canvas_get_layout_pending (EnvelopeCanvas *self)
 {
   g_return_val_if_fail (ENVELOPE_IS_CANVAS (self), FALSE);
-  return self->pending != NULL || self->diagram_cancellable != NULL;
+  return self->pending != NULL || self->diagram_cancellable != NULL || self->fit_wanted;
 }
 
 /* The centre of layer @layer's block, in widget coordinates. */

@@ -20,6 +20,7 @@ typedef struct
   const char *diagram_style;   /* "flat", "proportional" */
   const char *direction;       /* "LR", "TB" */
   guint collapse_depth;        /* 0: every layer; 1: stages; 2: blocks */
+  gboolean auto_detail;        /* instead: as much detail as reads with the whole network in view */
   gboolean receptive_field;
   EnvelopeUnits units;         /* of the byte figures on the blocks and legend */
 } EnvelopeCanvasView;
@@ -50,6 +51,9 @@ void                    envelope_canvas_zoom_at          (EnvelopeCanvas        
                                                           double                    y);
 void                    envelope_canvas_zoom_fit         (EnvelopeCanvas           *self);
 void                    envelope_canvas_reveal_selection (EnvelopeCanvas           *self);
+void                    envelope_canvas_zoom_to_selection (EnvelopeCanvas          *self);
+gboolean                envelope_canvas_open_layer       (EnvelopeCanvas           *self,
+                                                          gint                      layer);
 
 gboolean                envelope_canvas_export           (EnvelopeCanvas             *self,
                                                           const char                 *path,

@@ -38,6 +38,11 @@ struct _EnvelopeWindow
   EnvelopeInspector *inspector;
   EnvelopeTotalsBar *totals_bar;
 
+  /* finding a layer (envelope-window-find.c) */
+  GtkWidget *find_revealer;
+  GtkSearchEntry *find_entry;
+  GtkLabel *find_label;
+
   /* the view, kept in the file's "view" object */
   char *color_mode;
   char *diagram_style;
@@ -61,6 +66,8 @@ struct _EnvelopeWindow
 };
 
 void     envelope_window_class_install_actions (EnvelopeWindowClass *klass);
+void     envelope_window_class_install_find    (EnvelopeWindowClass *klass);
+void     envelope_window_setup_find            (EnvelopeWindow      *self);
 void     envelope_window_update_actions        (EnvelopeWindow      *self);
 void     envelope_window_sync_view             (EnvelopeWindow      *self);
 void     envelope_window_show_error            (EnvelopeWindow      *self,

@@ -35,8 +35,9 @@ static const char *const color_modes[] = { "kind", "memory", "macs", "params", N
 static const char *const diagram_styles[] = { "flat", "proportional", NULL };
 static const char *const directions[] = { "LR", "TB", NULL };
 /* How much of a network's grouping ("layer1/0/conv1", or "group") the
- * diagram shows: every layer, one block per group of depth 2, or 1. */
-static const char *const details[] = { "layers", "blocks", "stages", NULL };
+ * diagram shows: as much as reads with the whole network in the window,
+ * every layer, one block per group of depth 2, or 1. */
+static const char *const details[] = { "auto", "layers", "blocks", "stages", NULL };
 
 static const char *
 pick (const char *const *valid,
@@ -57,6 +58,7 @@ envelope_window_sync_view (EnvelopeWindow *self)
     .diagram_style = self->diagram_style,
     .direction = self->direction,
     .collapse_depth = g_str_equal (self->detail, "blocks") ? 2 : g_str_equal (self->detail, "stages") ? 1 : 0,
+    .auto_detail = g_str_equal (self->detail, "auto"),
     .receptive_field = self->receptive_field,
     .units = envelope_settings_get_units (),
   };
@@ -79,7 +81,7 @@ read_view (EnvelopeWindow *self)
   const char *color = pick (color_modes, envelope_document_get_view_string (doc, "color", preferred_color));
   const char *style = pick (diagram_styles, envelope_document_get_view_string (doc, "style", preferred_style));
   const char *direction = pick (directions, envelope_document_get_view_string (doc, "direction", "LR"));
-  const char *detail = pick (details, envelope_document_get_view_string (doc, "detail", "layers"));
+  const char *detail = pick (details, envelope_document_get_view_string (doc, "detail", "auto"));
   gboolean rf = envelope_document_get_view_boolean (doc, "receptive_field", FALSE);
   gboolean flops = envelope_document_get_view_boolean (doc, "flops", g_settings_get_boolean (settings, "flops"));
 
@@ -602,6 +604,7 @@ envelope_window_class_init (EnvelopeWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_zoom_changed);
 
   envelope_window_class_install_actions (klass);
+  envelope_window_class_install_find (klass);
 }
 
 static void
@@ -611,7 +614,7 @@ envelope_window_init (EnvelopeWindow *self)
   self->color_mode = g_strdup ("kind");
   self->diagram_style = g_strdup ("flat");
   self->direction = g_strdup ("LR");
-  self->detail = g_strdup ("layers");
+  self->detail = g_strdup ("auto");
   self->show_palette = TRUE;
 
   envelope_app_ensure_resources ();
@@ -647,6 +650,7 @@ envelope_window_init (EnvelopeWindow *self)
 
   envelope_window_populate_examples (self);
   envelope_window_setup_files (self);
+  envelope_window_setup_find (self);
   read_view (self);
   update_title (self);
   update_error (self);

@@ -49,6 +49,8 @@ typedef struct
   gint64 collapse_depth;
   char **collapse_groups;
   gint64 wrap;
+  char *aspect;
+  gint64 max_width;
   gboolean no_legend;
   gboolean no_totals;
   gboolean no_title;
@@ -69,6 +71,7 @@ export_args_clear (ExportArgs *args)
   g_free (args->direction);
   g_free (args->theme);
   g_strfreev (args->collapse_groups);
+  g_free (args->aspect);
 }
 
 static int
@@ -113,6 +116,8 @@ run_export (ExportArgs *args,
   EnvelopeDiagramOptions diagram_options;
   EnvelopeRenderOptions render_options;
   EnvelopeExportOptions export_options;
+  EnvelopeFitGoal goal;
+  EnvelopePageFit page_fit = { 0 };
   EnvelopeTraining training;
   const char *path;
   const GOptionEntry entries[] = {
@@ -131,6 +136,10 @@ run_export (ExportArgs *args,
     { "collapse-depth", 0, 0, G_OPTION_ARG_INT64, &args->collapse_depth, N_("With --collapse: 1 collapses stages, 2 blocks (default)"), "N" },
     { "collapse-group", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args->collapse_groups, N_("Collapse this group (repeatable)"), "NAME" },
     { "wrap", 0, 0, G_OPTION_ARG_INT64, &args->wrap, N_("Fold the flow into about N rows (columns with --direction tb)"), "N" },
+    { "aspect", 0, 0, G_OPTION_ARG_STRING, &args->aspect,
+      N_("The figure's proportions: 16:9 (default, a slide), 4:3, a4 (portrait), W:H, or free (one row, nothing collapsed)"), "RATIO" },
+    { "max-width", 0, 0, G_OPTION_ARG_INT64, &args->max_width,
+      N_("The width in pixels the figure must read at (default 1920); the PNG is drawn at it"), "PX" },
     { "no-legend", 0, 0, G_OPTION_ARG_NONE, &args->no_legend, N_("Leave out the legend"), NULL },
     { "no-totals", 0, 0, G_OPTION_ARG_NONE, &args->no_totals, N_("Leave out the totals"), NULL },
     { "no-title", 0, 0, G_OPTION_ARG_NONE, &args->no_title, N_("Leave out the title"), NULL },
@@ -221,6 +230,18 @@ run_export (ExportArgs *args,
   if (args->wrap < 0 || args->wrap > 64)
     return usage_error (_("--wrap must be between 1 and 64"));
   diagram_options.wrap = (guint) args->wrap;
+  envelope_fit_goal_init (&goal);
+  if (args->aspect != NULL && !envelope_fit_goal_set_aspect (&goal, args->aspect))
+    {
+      message = g_strdup_printf (_("--aspect \"%s\" is not one of 16:9, 4:3, a4, free or W:H"), args->aspect);
+      return usage_error (message);
+    }
+  if (args->max_width != NOT_GIVEN)
+    {
+      if (args->max_width < 100 || args->max_width > 32767)
+        return usage_error (_("--max-width must be between 100 and 32767"));
+      goal.max_width = (double) args->max_width;
+    }
   diagram_options.receptive_field_room = args->receptive_field;
   render_options.transparent = args->transparent;
   render_options.units = args->si ? ENVELOPE_UNITS_SI : ENVELOPE_UNITS_IEC;
@@ -298,13 +319,18 @@ run_export (ExportArgs *args,
       render_options.recomputed = recomputed;
     }
 
-  diagram = envelope_diagram_new (analysis, &diagram_options);
-  layout = envelope_layout_new (diagram, &error);
-  if (layout == NULL)
+  /* a slide shows a run of the same blocks as one */
+  diagram_options.fold_repeats = goal.aspect > 0;
+  if (!envelope_fit_page (analysis, &diagram_options, &render_options, &goal, &page_fit, &error))
     {
       g_printerr ("envelope-cli: %s: %s\n", path, error->message);
       return EXIT_INVALID;
     }
+  diagram = g_steal_pointer (&page_fit.diagram);
+  layout = g_steal_pointer (&page_fit.layout);
+  /* a slide's PNG is drawn at the slide's width */
+  if (goal.aspect > 0 && args->scale == SCALE_NOT_GIVEN && args->dpi == NOT_GIVEN)
+    export_options.scale = CLAMP (page_fit.scale, 0.01, 64);
   if (!envelope_export_to_file (diagram, layout, &render_options, &export_options, args->output, &error))
     {
       g_printerr ("envelope-cli: %s\n", error->message);
@@ -324,7 +350,7 @@ int
 envelope_cli_export (int    argc,
                      char **argv)
 {
-  ExportArgs args = { .batch = NOT_GIVEN, .dpi = NOT_GIVEN, .scale = SCALE_NOT_GIVEN };
+  ExportArgs args = { .batch = NOT_GIVEN, .dpi = NOT_GIVEN, .scale = SCALE_NOT_GIVEN, .max_width = NOT_GIVEN };
   int status;
 
   status = run_export (&args, argc, argv);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "envelope-report.h"
+#include "envelope-groups.h"
 
 gboolean
 envelope_report_format_from_string (const char           *str,
@@ -59,7 +60,7 @@ envelope_report_receptive_field (const EnvelopeReceptiveField *rf)
 typedef struct
 {
   char *name;
-  const char *group;         /* the layers' group, when grouped */
+  char *group;               /* the layers' group, when grouped */
   char *kind;
   char *shape;
   guint64 params;
@@ -73,6 +74,7 @@ typedef struct
 static void
 row_clear (Row *row)
 {
+  g_free (row->group);
   g_free (row->name);
   g_free (row->kind);
   g_free (row->shape);
@@ -85,6 +87,7 @@ collect_rows (const EnvelopeAnalysis *analysis,
   const EnvelopeNetwork *network = envelope_analysis_get_network (analysis);
   GArray *rows = g_array_new (FALSE, TRUE, sizeof (Row));
   guint n = envelope_analysis_get_n_layers (analysis);
+  g_autoptr(EnvelopeGroups) groups = grouped ? envelope_groups_new (network, analysis) : NULL;
 
   g_array_set_clear_func (rows, (GDestroyNotify) row_clear);
   for (guint i = 0; i < n; i++)
@@ -92,14 +95,15 @@ collect_rows (const EnvelopeAnalysis *analysis,
       const EnvelopeLayer *layer = envelope_network_get_layer (network, i);
       const EnvelopeLayerFigures *f = envelope_analysis_get_layer (analysis, i);
       Row *row = rows->len > 0 ? &g_array_index (rows, Row, rows->len - 1) : NULL;
+      g_autofree char *group = groups != NULL ? envelope_groups_get_group (groups, i, 1, NULL) : NULL;
 
-      if (!grouped || layer->group == NULL || row == NULL || g_strcmp0 (row->group, layer->group) != 0)
+      if (group == NULL || row == NULL || g_strcmp0 (row->group, group) != 0)
         {
           Row fresh = { 0 };
 
           fresh.first = i;
-          fresh.group = grouped ? layer->group : NULL;
-          fresh.name = g_strdup (grouped && layer->group ? layer->group : layer->name);
+          fresh.group = g_steal_pointer (&group);
+          fresh.name = g_strdup (fresh.group != NULL ? fresh.group : layer->name);
           fresh.kind = envelope_layer_describe (layer);
           g_array_append_val (rows, fresh);
           row = &g_array_index (rows, Row, rows->len - 1);
@@ -112,12 +116,20 @@ collect_rows (const EnvelopeAnalysis *analysis,
       row->receptive_field = f->receptive_field;
       g_free (row->shape);
       row->shape = envelope_format_shape (f->rank, f->shape);
-      if (row->last > row->first)
-        {
-          g_free (row->kind);
-          row->kind = g_strdup_printf (ngettext ("%u layer", "%u layers", row->last - row->first + 1),
-                                       row->last - row->first + 1);
-        }
+    }
+  /* a group says what it holds: "2 conv, max_pool" */
+  for (guint r = 0; r < rows->len; r++)
+    {
+      Row *row = &g_array_index (rows, Row, r);
+      g_autofree guint *members = NULL;
+
+      if (row->last == row->first)
+        continue;
+      members = g_new (guint, row->last - row->first + 1);
+      for (guint i = row->first; i <= row->last; i++)
+        members[i - row->first] = i;
+      g_free (row->kind);
+      row->kind = envelope_network_describe_layers (network, members, row->last - row->first + 1);
     }
   return rows;
 }

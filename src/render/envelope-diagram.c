@@ -12,6 +12,7 @@
 
 #include "envelope-diagram.h"
 #include "envelope-format.h"
+#include "envelope-groups.h"
 #include "envelope-render-private.h"
 
 struct _EnvelopeDiagram
@@ -20,14 +21,18 @@ struct _EnvelopeDiagram
   EnvelopeDirection direction;
   guint collapse_depth;
   char **collapsed;
+  char **expanded;
   guint wrap;
   gboolean receptive_field_room;
+  gboolean fold_repeats;
   char *font_family;
 
   char *title;
   GStringChunk *strings;
   guint n_layers;
   char **layer_names;              /* in @strings */
+  const char **layer_groups;       /* the collapsed group a layer is drawn in, or NULL; in @strings */
+  char **innermost_groups;         /* a layer's innermost group, or NULL; in @strings */
   EnvelopeLayerFigures *figures;   /* copies; their inputs point nowhere */
   guint *layer_block;
   guint *members;                  /* every block's member layers */
@@ -92,112 +97,26 @@ hash_double (guint64 hash,
   return envelope_hash_bytes (hash, &v, sizeof v);
 }
 
-static gboolean
-has_group_field (const EnvelopeLayer *layer)
-{
-  return layer->group != NULL && layer->group[0] != '\0';
-}
-
-/**
- * envelope_layer_get_group_name:
- * @layer: a layer
- * @depth: 1 for the stage, 2 for the block, …
- *
- * The group @layer belongs to at @depth: its "group" field when it has
- * one, else the first @depth parts of its `stage/block/layer` name (at
- * most all but the last).  "layer1/0/downsample/conv" is in "layer1/0" at
- * depth 2 and in "layer1" at depth 1; "conv1/conv" is in "conv1" at both.
- *
- * Returns: (nullable): the group's name, or %NULL when the layer is in none
- */
-char *
-envelope_layer_get_group_name (const EnvelopeLayer *layer,
-                               guint                depth)
-{
-  const char *p;
-  guint parts = 0;
-
-  g_return_val_if_fail (layer != NULL, NULL);
-  g_return_val_if_fail (depth > 0, NULL);
-
-  if (has_group_field (layer))
-    return g_strdup (layer->group);
-
-  for (p = strchr (layer->name, '/'); p != NULL; p = strchr (p + 1, '/'))
-    {
-      parts++;
-      if (parts == depth)
-        break;
-    }
-  if (parts == 0)
-    return NULL;
-  if (p == NULL)
-    p = strrchr (layer->name, '/');
-  return g_strndup (layer->name, (gsize) (p - layer->name));
-}
-
-/**
- * envelope_network_list_groups:
- *
- * Every group a layer of @network belongs to, at any depth, outer groups
- * before inner ones, in file order: what a front end offers to collapse.
- *
- * Returns: (transfer full): a %NULL-terminated array
- */
-char **
-envelope_network_list_groups (const EnvelopeNetwork *network)
-{
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GPtrArray) groups = g_ptr_array_new ();
-
-  g_return_val_if_fail (network != NULL, NULL);
-
-  for (guint i = 0; i < network->layers->len; i++)
-    {
-      const EnvelopeLayer *layer = g_ptr_array_index (network->layers, i);
-
-      for (guint depth = 1;; depth++)
-        {
-          char *name = envelope_layer_get_group_name (layer, depth);
-          gboolean last;
-
-          if (name == NULL)
-            break;
-          last = has_group_field (layer) || strchr (layer->name + strlen (name) + 1, '/') == NULL;
-          if (g_hash_table_contains (seen, name))
-            g_free (name);
-          else
-            {
-              g_hash_table_add (seen, name);
-              g_ptr_array_add (groups, name);
-            }
-          if (last)
-            break;
-        }
-    }
-  g_ptr_array_add (groups, NULL);
-  return (char **) g_ptr_array_free (g_steal_pointer (&groups), FALSE);
-}
-
 /* The group @layer is drawn in, or NULL: the outermost of its groups that
  * is collapsed. */
 static char *
 collapsed_group (const EnvelopeDiagram *diagram,
-                 const EnvelopeLayer   *layer)
+                 const EnvelopeGroups  *groups,
+                 guint                  layer)
 {
   for (guint depth = 1;; depth++)
     {
-      g_autofree char *name = envelope_layer_get_group_name (layer, depth);
-      gboolean last;
+      gboolean innermost = TRUE;
+      g_autofree char *name = envelope_groups_get_group (groups, layer, depth, &innermost);
 
       if (name == NULL)
         return NULL;
-      last = has_group_field (layer) || strchr (layer->name + strlen (name) + 1, '/') == NULL;
       if (diagram->collapsed != NULL && g_strv_contains ((const char * const *) diagram->collapsed, name))
         return g_steal_pointer (&name);
-      if (diagram->collapse_depth > 0 && (depth == diagram->collapse_depth || (last && depth < diagram->collapse_depth)))
+      if (diagram->collapse_depth > 0 && (depth == diagram->collapse_depth || (innermost && depth < diagram->collapse_depth)) &&
+          (diagram->expanded == NULL || !g_strv_contains ((const char * const *) diagram->expanded, name)))
         return g_steal_pointer (&name);
-      if (last || depth >= 64)
+      if (innermost || depth >= 64)
         return NULL;
     }
 }
@@ -522,6 +441,104 @@ add_edges (EnvelopeDiagram        *diagram,
     }
 }
 
+/* "layer3/1" and "layer3/5" as "layer3/1…5" */
+static char *
+run_name (const char *first,
+          const char *last)
+{
+  gsize common = 0;
+
+  while (first[common] != '\0' && first[common] == last[common])
+    common++;
+  /* back to the start of the part that differs */
+  while (common > 0 && g_ascii_isalnum (first[common - 1]) && g_ascii_isalnum (first[common]))
+    common--;
+  return g_strdup_printf ("%s…%s", first, last + common);
+}
+
+/* Folds runs of consecutive collapsed blocks that hold the same layers
+ * with the same shapes, each fed by the one before alone, into the
+ * first of the run: @layer_block is remapped, and @repeats[b] counts
+ * what each block now stands for.  Returns the new block count. */
+static guint
+fold_repeats (EnvelopeDiagram        *diagram,
+              const EnvelopeAnalysis *analysis,
+              guint                  *repeats,
+              char                  **run_names)
+{
+  guint n_blocks = diagram->blocks->len;
+  g_autofree guint64 *signature = g_new0 (guint64, MAX (n_blocks, 1));
+  g_autofree gint *source = g_new (gint, MAX (n_blocks, 1));
+  g_autofree gint *consumer = g_new (gint, MAX (n_blocks, 1));
+  g_autofree guint *root = g_new (guint, MAX (n_blocks, 1));
+  g_autofree guint *renumber = g_new (guint, MAX (n_blocks, 1));
+  g_autofree guint *last_of_run = g_new (guint, MAX (n_blocks, 1));
+  guint kept = 0;
+
+  for (guint b = 0; b < n_blocks; b++)
+    {
+      source[b] = consumer[b] = -1;
+      signature[b] = 1469598103934665603ull;
+    }
+  for (guint i = 0; i < diagram->n_layers; i++)
+    {
+      const EnvelopeLayerFigures *f = envelope_analysis_get_layer (analysis, i);
+      guint b = diagram->layer_block[i];
+
+      signature[b] = envelope_hash_bytes (signature[b], &f->type, sizeof f->type);
+      signature[b] = envelope_hash_bytes (signature[b], &f->rank, sizeof f->rank);
+      signature[b] = envelope_hash_bytes (signature[b], f->shape, sizeof f->shape);
+      signature[b] = envelope_hash_bytes (signature[b], &f->params, sizeof f->params);
+      signature[b] = envelope_hash_bytes (signature[b], &f->macs, sizeof f->macs);
+      for (guint k = 0; k < f->n_inputs; k++)
+        {
+          guint a = diagram->layer_block[f->inputs[k]];
+
+          if (a == b)
+            continue;
+          /* one block feeds it, and it feeds one block: else -2 */
+          source[b] = source[b] == -1 || source[b] == (gint) a ? (gint) a : -2;
+          consumer[a] = consumer[a] == -1 || consumer[a] == (gint) b ? (gint) b : -2;
+        }
+    }
+
+  for (guint b = 0; b < n_blocks; b++)
+    {
+      const EnvelopeBlock *block = &g_array_index (diagram->blocks, EnvelopeBlock, b);
+      const EnvelopeBlock *before = b > 0 ? &g_array_index (diagram->blocks, EnvelopeBlock, b - 1) : NULL;
+
+      if (before != NULL && block->collapsed && before->collapsed && signature[b] == signature[b - 1] &&
+          source[b] == (gint) b - 1 && consumer[b - 1] == (gint) b)
+        {
+          root[b] = root[b - 1];
+          repeats[renumber[root[b]]]++;
+          last_of_run[root[b]] = b;
+          continue;
+        }
+      root[b] = b;
+      last_of_run[b] = b;
+      renumber[b] = kept;
+      repeats[kept] = 1;
+      kept++;
+    }
+  if (kept == n_blocks)
+    return n_blocks;
+
+  for (guint i = 0; i < diagram->n_layers; i++)
+    diagram->layer_block[i] = renumber[root[diagram->layer_block[i]]];
+  for (guint b = 0; b < n_blocks; b++)
+    {
+      if (root[b] != b)
+        continue;
+      if (last_of_run[b] != b)
+        run_names[renumber[b]] = run_name (g_array_index (diagram->blocks, EnvelopeBlock, b).name,
+                                           g_array_index (diagram->blocks, EnvelopeBlock, last_of_run[b]).name);
+      g_array_index (diagram->blocks, EnvelopeBlock, renumber[b]) = g_array_index (diagram->blocks, EnvelopeBlock, b);
+    }
+  g_array_set_size (diagram->blocks, kept);
+  return kept;
+}
+
 static EnvelopeDiagram *
 build (const EnvelopeAnalysis       *analysis,
        const EnvelopeDiagramOptions *options,
@@ -535,6 +552,7 @@ build (const EnvelopeAnalysis       *analysis,
   g_autofree guint *member_offset = NULL;
   g_autofree gboolean *output_found = NULL;
   g_autoptr(GHashTable) shape_texts = NULL;
+  g_autoptr(EnvelopeGroups) groups = NULL;
   Measures measures = { 0 };
 
   if (options == NULL)
@@ -550,12 +568,16 @@ build (const EnvelopeAnalysis       *analysis,
   diagram->collapse_depth = options->collapse_depth;
   diagram->wrap = options->wrap;
   diagram->receptive_field_room = options->receptive_field_room;
+  diagram->fold_repeats = options->fold_repeats;
   diagram->collapsed = g_strdupv ((char **) options->collapsed);
+  diagram->expanded = g_strdupv ((char **) options->expanded);
   diagram->font_family = g_strdup (options->font_family != NULL ? options->font_family : "Sans");
   diagram->title = g_strdup (network->name != NULL ? network->name : "");
   diagram->strings = g_string_chunk_new (4096);
   diagram->n_layers = envelope_analysis_get_n_layers (analysis);
   diagram->layer_names = g_new0 (char *, diagram->n_layers);
+  diagram->layer_groups = g_new0 (const char *, MAX (diagram->n_layers, 1));
+  diagram->innermost_groups = g_new0 (char *, MAX (diagram->n_layers, 1));
   diagram->figures = g_new0 (EnvelopeLayerFigures, diagram->n_layers);
   diagram->layer_block = g_new0 (guint, diagram->n_layers);
   diagram->members = g_new0 (guint, diagram->n_layers);
@@ -566,15 +588,32 @@ build (const EnvelopeAnalysis       *analysis,
   diagram->memory = *envelope_analysis_get_memory (analysis);
 
   /* Blocks: a layer, or the first layer of a collapsed group. */
+  groups = envelope_groups_new (network, analysis);
   group_blocks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   for (guint i = 0; i < diagram->n_layers; i++)
     {
       const EnvelopeLayer *layer = envelope_network_get_layer (network, i);
       const EnvelopeLayerFigures *f = envelope_analysis_get_layer (analysis, i);
-      g_autofree char *group = collapsed_group (diagram, layer);
+      g_autofree char *group = collapsed_group (diagram, groups, i);
       gpointer existing;
 
       diagram->layer_names[i] = g_string_chunk_insert (diagram->strings, layer->name);
+      if (group != NULL)
+        diagram->layer_groups[i] = g_string_chunk_insert_const (diagram->strings, group);
+      {
+        g_autofree char *innermost = NULL;
+        gboolean last = FALSE;
+
+        for (guint depth = 1; depth <= 64 && !last; depth++)
+          {
+            g_free (innermost);
+            innermost = envelope_groups_get_group (groups, i, depth, &last);
+            if (innermost == NULL)
+              break;
+          }
+        if (innermost != NULL)
+          diagram->innermost_groups[i] = g_string_chunk_insert_const (diagram->strings, innermost);
+      }
       diagram->figures[i] = *f;
       diagram->figures[i].inputs = NULL;
       diagram->figures[i].n_inputs = 0;
@@ -602,6 +641,26 @@ build (const EnvelopeAnalysis       *analysis,
           g_hash_table_insert (group_blocks, g_steal_pointer (&group), GUINT_TO_POINTER (diagram->blocks->len - 1));
       }
     }
+
+  if (diagram->fold_repeats)
+    {
+      g_autofree guint *repeats = g_new (guint, MAX (diagram->blocks->len, 1));
+      g_autofree char **run_names = g_new0 (char *, MAX (diagram->blocks->len, 1));
+      guint n_blocks = fold_repeats (diagram, analysis, repeats, run_names);
+
+      for (guint b = 0; b < n_blocks; b++)
+        {
+          EnvelopeBlock *block = &g_array_index (diagram->blocks, EnvelopeBlock, b);
+
+          block->repeats = repeats[b];
+          if (run_names[b] != NULL)
+            block->name = g_string_chunk_insert (diagram->strings, run_names[b]);
+          g_free (run_names[b]);
+        }
+    }
+  else
+    for (guint b = 0; b < diagram->blocks->len; b++)
+      g_array_index (diagram->blocks, EnvelopeBlock, b).repeats = 1;
 
   /* Members, in file order. */
   member_count = g_new0 (guint, diagram->blocks->len);
@@ -703,9 +762,17 @@ build (const EnvelopeAnalysis       *analysis,
         }
       else
         {
-          g_autofree char *description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u layer", "%u layers",
-                                                                       block->n_layers),
-                                                          block->n_layers);
+          g_autofree char *description = NULL;
+
+          if (block->repeats > 1)
+            {
+              /* one of the repeats says what each holds */
+              g_autofree char *each = envelope_network_describe_layers (network, block->layers,
+                                                                        block->n_layers / block->repeats);
+              description = g_strdup_printf ("× %u · %s", block->repeats, each);
+            }
+          else
+            description = envelope_network_describe_layers (network, block->layers, block->n_layers);
           block->description = g_string_chunk_insert (diagram->strings, description);
         }
 
@@ -715,8 +782,10 @@ build (const EnvelopeAnalysis       *analysis,
 
       diagram->name_widths[b] = measure_name (&measures, block->name);
       g_hash_table_insert (diagram->name_index, (gpointer) block->name, GUINT_TO_POINTER (b + 1));
+      /* a group's description is as wide as its words need */
       size_block (diagram, block, diagram->name_widths[b],
-                  block->collapsed ? diagram->group_reserve : diagram->layer_reserve);
+                  block->collapsed ? MAX (diagram->group_reserve, measure (&measures, TEXT_BLOCK_DETAIL, block->description))
+                                   : diagram->layer_reserve);
     }
   text_kit_free (measures.kit);
   diagram->n_measured = measures.n_measured;
@@ -780,6 +849,9 @@ static void
 diagram_clear (EnvelopeDiagram *diagram)
 {
   g_strfreev (diagram->collapsed);
+  g_strfreev (diagram->expanded);
+  g_free (diagram->layer_groups);
+  g_free (diagram->innermost_groups);
   g_free (diagram->font_family);
   g_free (diagram->title);
   g_string_chunk_free (diagram->strings);
@@ -884,6 +956,49 @@ envelope_diagram_find_block (const EnvelopeDiagram *diagram,
   g_return_val_if_fail (layer < diagram->n_layers, -1);
 
   return (gint) diagram->layer_block[layer];
+}
+
+/**
+ * envelope_diagram_get_block_groups:
+ *
+ * The groups a collapsed block stands for: one, or each group of a run
+ * folded into it.
+ *
+ * Returns: (transfer full): a %NULL-terminated array, empty for a layer's block
+ */
+char **
+envelope_diagram_get_block_groups (const EnvelopeDiagram *diagram,
+                                   guint                  block)
+{
+  const EnvelopeBlock *b;
+  GPtrArray *names = g_ptr_array_new ();
+
+  g_return_val_if_fail (block < diagram->blocks->len, NULL);
+
+  b = &g_array_index (diagram->blocks, EnvelopeBlock, block);
+  for (guint k = 0; k < b->n_layers; k++)
+    {
+      const char *group = diagram->layer_groups[b->layers[k]];
+
+      if (group != NULL && (names->len == 0 || !g_str_equal (g_ptr_array_index (names, names->len - 1), group)))
+        g_ptr_array_add (names, g_strdup (group));
+    }
+  g_ptr_array_add (names, NULL);
+  return (char **) g_ptr_array_free (names, FALSE);
+}
+
+/**
+ * envelope_diagram_get_layer_group:
+ *
+ * Returns: (nullable) (transfer full): the innermost group @layer is in,
+ *   or %NULL when it is in none
+ */
+char *
+envelope_diagram_get_layer_group (const EnvelopeDiagram *diagram,
+                                  guint                  layer)
+{
+  g_return_val_if_fail (layer < diagram->n_layers, NULL);
+  return g_strdup (diagram->innermost_groups[layer]);
 }
 
 gint

@@ -37,6 +37,8 @@ typedef enum
  *   stage ("layer1"), 2 a block ("layer1/0"); a layer's own "group"
  *   field counts as a group at every depth
  * @collapsed: group names to collapse as well, or %NULL
+ * @expanded: group names never collapsed (their own groups inside may
+ *   be), or %NULL
  * @wrap: 0 or 1 for one long row (or column); N to fold the flow into
  *   about N rows (columns, top to bottom) of similar length, for a page
  *   or a slide.  The flow breaks only at a connection that is the only
@@ -44,6 +46,9 @@ typedef enum
  * @receptive_field_room: leave room between wrapped rows for the
  *   receptive-field overlay (only matters when the flow is wrapped)
  * @font_family: %NULL for "Sans"
+ * @fold_repeats: draw consecutive collapsed groups of the same layers
+ *   and shapes (ResNet-50's layer3/1 to layer3/5, a transformer's blocks)
+ *   as one block marked "× 5"
  *
  * Everything here is structure: changing any of it changes the layout.
  */
@@ -53,9 +58,11 @@ typedef struct
   EnvelopeDirection direction;
   guint collapse_depth;
   const char * const *collapsed;
+  const char * const *expanded;
   guint wrap;
   gboolean receptive_field_room;
   const char *font_family;
+  gboolean fold_repeats;
 } EnvelopeDiagramOptions;
 
 /* One box of the diagram.  Sizes are world units (points). */
@@ -67,6 +74,7 @@ typedef struct
   EnvelopeLayerType type;        /* of the output layer */
   EnvelopeLayerCategory category;  /* a group: that of its costliest layer */
   gboolean collapsed;
+  guint repeats;                 /* 1, or the groups of the same structure it stands for */
   guint n_layers;
   const guint *layers;           /* member layers, in file order */
   guint output_layer;            /* the member whose output leaves the block */
@@ -128,6 +136,10 @@ const EnvelopeDiagramEdge *envelope_diagram_get_edge          (const EnvelopeDia
 gint                       envelope_diagram_find_block        (const EnvelopeDiagram  *diagram,
                                                                guint                   layer);
 gint                       envelope_diagram_get_input_block   (const EnvelopeDiagram  *diagram);
+char                     **envelope_diagram_get_block_groups  (const EnvelopeDiagram  *diagram,
+                                                               guint                   block);
+char                      *envelope_diagram_get_layer_group   (const EnvelopeDiagram  *diagram,
+                                                               guint                   layer);
 
 guint                      envelope_diagram_get_n_layers      (const EnvelopeDiagram  *diagram);
 const char                *envelope_diagram_get_layer_name    (const EnvelopeDiagram  *diagram,
@@ -145,9 +157,6 @@ guint64                    envelope_diagram_get_max_params    (const EnvelopeDia
 guint64                    envelope_diagram_get_max_macs      (const EnvelopeDiagram  *diagram);
 guint64                    envelope_diagram_get_max_activations (const EnvelopeDiagram *diagram);
 
-char                      *envelope_layer_get_group_name      (const EnvelopeLayer    *layer,
-                                                               guint                   depth);
-char                     **envelope_network_list_groups       (const EnvelopeNetwork  *network);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EnvelopeDiagram, envelope_diagram_unref)
 

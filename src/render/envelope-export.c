@@ -1,4 +1,4 @@
-/* envelope-export.c: Cairo's own surfaces, every status checked
+/* envelope-export.c: Cairo's surfaces and Envelope's SVG, every status checked
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "envelope-export.h"
+#include "envelope-painter.h"
 #include "envelope-timeline.h"
 
 G_DEFINE_QUARK (envelope-export-error-quark, envelope_export_error)
@@ -151,6 +152,9 @@ typedef struct
   double height;
   const char *title;
   void (*draw) (cairo_t *cr, double scale, gconstpointer data);
+  /* through any backend: an SVG that keeps its text (or NULL: Cairo's
+   * SVG surface) */
+  void (*paint) (EnvelopePainter *painter, double scale, gconstpointer data);
   gconstpointer data;
 } Page;
 
@@ -173,6 +177,17 @@ draw_diagram (cairo_t      *cr,
 }
 
 static void
+paint_diagram (EnvelopePainter *painter,
+               double           scale,
+               gconstpointer    data)
+{
+  const DiagramPage *page = data;
+  g_autoptr(EnvelopeRenderer) renderer = envelope_renderer_new ();
+
+  envelope_renderer_paint_page (renderer, painter, page->diagram, page->layout, page->render_options, scale);
+}
+
+static void
 diagram_page (Page                        *page,
               DiagramPage                 *diagram_page,
               const EnvelopeDiagram       *diagram,
@@ -187,6 +202,7 @@ diagram_page (Page                        *page,
   envelope_renderer_get_page_size (renderer, diagram, layout, render_options, &page->width, &page->height);
   page->title = envelope_diagram_get_title (diagram);
   page->draw = draw_diagram;
+  page->paint = paint_diagram;
   page->data = diagram_page;
 }
 
@@ -219,6 +235,38 @@ draw_to_surface (cairo_surface_t *surface,
   return check_status (status, sink, name, error);
 }
 
+/* Envelope's own SVG: text as <text>, written out in one piece. */
+static gboolean
+render_svg (const Page *page,
+            Sink       *sink,
+            const char *name,
+            GError    **error)
+{
+  EnvelopePainter *painter = envelope_svg_painter_new (page->width, page->height, page->title);
+  cairo_status_t status;
+  g_autoptr(GBytes) bytes = NULL;
+  gsize length;
+  const guint8 *data;
+
+  page->paint (painter, 1.0, page->data);
+  status = cairo_status (painter->cr);
+  bytes = envelope_svg_painter_finish (painter);
+  if (!check_status (status, sink, name, error))
+    return FALSE;
+  data = g_bytes_get_data (bytes, &length);
+  /* a sink takes at most 4 GiB a call */
+  while (length > 0)
+    {
+      unsigned int chunk = (unsigned int) MIN (length, G_MAXUINT32 / 2);
+
+      if (!check_status (sink_write (sink, data, chunk), sink, name, error))
+        return FALSE;
+      data += chunk;
+      length -= chunk;
+    }
+  return TRUE;
+}
+
 static gboolean
 render (const Page                  *page,
         const EnvelopeExportOptions *options,
@@ -241,7 +289,8 @@ render (const Page                  *page,
           {
             g_set_error (error, ENVELOPE_EXPORT_ERROR, ENVELOPE_EXPORT_ERROR_TOO_LARGE,
                          _("Cannot write “%s”: the image would be %.0f × %.0f pixels, more than the "
-                           "%d a side an image can have; lower the scale or export SVG or PDF"),
+                           "%d a side an image can have; fit it to a slide (wrapped into rows, its groups "
+                           "collapsed), lower the scale, or export SVG or PDF"),
                          name, pixels_w, pixels_h, MAX_IMAGE_SIDE);
             return FALSE;
           }
@@ -253,6 +302,8 @@ render (const Page                  *page,
       }
 
     case ENVELOPE_EXPORT_SVG:
+      if (page->paint != NULL)
+        return render_svg (page, sink, name, error);
       surface = cairo_svg_surface_create_for_stream (sink_write, sink, width, height);
       if (cairo_surface_status (surface) == CAIRO_STATUS_SUCCESS)
         cairo_svg_surface_set_document_unit (surface, CAIRO_SVG_UNIT_PT);
@@ -406,7 +457,7 @@ envelope_export_timeline_to_file (const EnvelopeTimeline      *timeline,
                                   const char                  *path,
                                   GError                     **error)
 {
-  Page page = { ENVELOPE_TIMELINE_PAGE_WIDTH, ENVELOPE_TIMELINE_PAGE_HEIGHT, title, draw_timeline, timeline };
+  Page page = { ENVELOPE_TIMELINE_PAGE_WIDTH, ENVELOPE_TIMELINE_PAGE_HEIGHT, title, draw_timeline, NULL, timeline };
 
   g_return_val_if_fail (timeline != NULL && options != NULL && path != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);

@@ -20,6 +20,9 @@
 
 G_DEFINE_QUARK (envelope-layout-error-quark, envelope_layout_error)
 
+static void finish (EnvelopeLayout        *layout,
+                    const EnvelopeDiagram *diagram);
+
 typedef struct
 {
   guint first;               /* into points */
@@ -195,6 +198,278 @@ compute_edge_bounds (EnvelopeLayout *layout,
   edge->bounds.height = y1 - y0;
 }
 
+/* ranks and arrows, for sorting arrows by how many ranks they span */
+static const guint *sort_rank;
+static const EnvelopeDiagram *sort_diagram;
+
+static int
+compare_spans (gconstpointer a,
+               gconstpointer b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+  const EnvelopeDiagramEdge *ex = envelope_diagram_get_edge (sort_diagram, x);
+  const EnvelopeDiagramEdge *ey = envelope_diagram_get_edge (sort_diagram, y);
+  guint span_x = sort_rank[ex->to] - sort_rank[ex->from], span_y = sort_rank[ey->to] - sort_rank[ey->from];
+
+  if (span_x != span_y)
+    return span_x < span_y ? -1 : 1;
+  return x < y ? -1 : x > y;
+}
+
+/* How many arrows run through each rank: a segment tree with a count
+ * added over a run of ranks and the largest count over a run. */
+typedef struct
+{
+  guint *largest;
+  guint *added;
+} RankTree;
+
+static void
+rank_tree_init (RankTree *tree,
+                guint     n_ranks)
+{
+  tree->largest = g_new0 (guint, 4 * (gsize) n_ranks);
+  tree->added = g_new0 (guint, 4 * (gsize) n_ranks);
+}
+
+static void
+rank_tree_clear (RankTree *tree)
+{
+  g_free (tree->largest);
+  g_free (tree->added);
+}
+
+static void
+rank_tree_add (RankTree *tree,
+               guint     node,
+               guint     low,
+               guint     high,
+               guint     from,
+               guint     to)
+{
+  guint middle = low + (high - low) / 2;
+
+  if (to < low || from > high)
+    return;
+  if (from <= low && high <= to)
+    {
+      tree->added[node]++;
+      tree->largest[node]++;
+      return;
+    }
+  rank_tree_add (tree, 2 * node, low, middle, from, to);
+  rank_tree_add (tree, 2 * node + 1, middle + 1, high, from, to);
+  tree->largest[node] = tree->added[node] + MAX (tree->largest[2 * node], tree->largest[2 * node + 1]);
+}
+
+static guint
+rank_tree_max (const RankTree *tree,
+               guint           node,
+               guint           low,
+               guint           high,
+               guint           from,
+               guint           to)
+{
+  guint middle = low + (high - low) / 2, left, right;
+
+  if (to < low || from > high)
+    return 0;
+  if (from <= low && high <= to)
+    return tree->largest[node];
+  left = rank_tree_max (tree, 2 * node, low, middle, from, to);
+  right = rank_tree_max (tree, 2 * node + 1, middle + 1, high, from, to);
+  return tree->added[node] + MAX (left, right);
+}
+
+/* ---- dense networks ---- */
+
+/* dot lays every arrow that jumps over ranks out as a chain of virtual
+ * nodes, one a rank, and orders and places them all: DenseNet-121's
+ * concatenations of every earlier layer make tens of thousands, and dot
+ * takes minutes.  Past this many virtual nodes (beyond a few per block)
+ * a network is dense: its long arrows are kept out of dot's graph where
+ * a rank would hold more than a few of them, and drawn as arcs over the
+ * flow instead. */
+#define VIRTUAL_NODES_PER_BLOCK 2
+#define VIRTUAL_NODES_MIN 400
+#define VIRTUAL_NODES_PER_RANK 4
+
+/* The arrows that dot lays out: all of them, unless the network is
+ * dense (see above); then each block's nearest input (its chain), and
+ * the other arrows from the shortest up while the virtual nodes stay
+ * within the bound.  @chain marks each block's nearest input; @rank
+ * gets each block's rank along the flow (the longest path to it), and
+ * @ranked whether there is one (the blocks follow the flow).  Returns
+ * the number of arrows left out. */
+static guint
+choose_dot_edges (const EnvelopeDiagram *diagram,
+                  gboolean              *in_dot,
+                  gboolean              *chain,
+                  guint                 *rank,
+                  gboolean              *ranked)
+{
+  guint n_blocks = envelope_diagram_get_n_blocks (diagram);
+  guint first = 0, last = n_blocks - 1;
+  guint n_edges = envelope_diagram_get_n_edges (diagram);
+  g_autofree gint *nearest = g_new (gint, n_blocks);
+  guint64 virtual_nodes = 0, budget = MAX ((guint64) VIRTUAL_NODES_MIN, (guint64) VIRTUAL_NODES_PER_BLOCK * n_blocks);
+  guint n_inside = 0, left_out = 0;
+  gboolean sorted = TRUE;
+
+  *ranked = FALSE;
+  for (guint b = 0; b < n_blocks; b++)
+    {
+      nearest[b] = -1;
+      rank[b] = 0;
+    }
+  /* the longest path's rank, in the blocks' order, which follows the
+   * flow unless a collapsed block upsets it (then every arrow goes to
+   * dot) */
+  for (guint e = 0; e < n_edges; e++)
+    {
+      const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, e);
+
+      in_dot[e] = chain[e] = FALSE;
+      if (edge->from < first || edge->from > last || edge->to < first || edge->to > last)
+        continue;
+      in_dot[e] = TRUE;
+      n_inside++;
+      if (edge->from >= edge->to)
+        sorted = FALSE;
+    }
+  if (!sorted)
+    return 0;
+  *ranked = TRUE;
+  if (n_inside == 0)
+    return 0;
+  {
+    /* in-edges grouped by target (counting sort), then ranks in block
+     * order */
+    g_autofree guint *offsets = g_new0 (guint, n_blocks + 1);
+    g_autofree guint *by_target = g_new (guint, n_inside);
+
+    for (guint e = 0; e < n_edges; e++)
+      if (in_dot[e])
+        offsets[envelope_diagram_get_edge (diagram, e)->to - first + 1]++;
+    for (guint b = 0; b < n_blocks; b++)
+      offsets[b + 1] += offsets[b];
+    {
+      g_autofree guint *fill = g_memdup2 (offsets, sizeof (guint) * n_blocks);
+
+      for (guint e = 0; e < n_edges; e++)
+        if (in_dot[e])
+          by_target[fill[envelope_diagram_get_edge (diagram, e)->to - first]++] = e;
+    }
+    for (guint b = 0; b < n_blocks; b++)
+      for (guint k = offsets[b]; k < offsets[b + 1]; k++)
+        {
+          const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, by_target[k]);
+          guint from = edge->from - first;
+
+          rank[b] = MAX (rank[b], rank[from] + 1);
+          if (nearest[b] < 0 || rank[from] > rank[envelope_diagram_get_edge (diagram, (guint) nearest[b])->from - first])
+            nearest[b] = (gint) by_target[k];
+        }
+  }
+  for (guint b = 0; b < n_blocks; b++)
+    if (nearest[b] >= 0)
+      chain[nearest[b]] = TRUE;
+
+  for (guint e = 0; e < n_edges; e++)
+    if (in_dot[e])
+      {
+        const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, e);
+
+        virtual_nodes += rank[edge->to - first] - rank[edge->from - first] - 1;
+      }
+  if (virtual_nodes <= budget)
+    return 0;
+
+  /* the chain's arrows, then the others from the shortest up, as long
+   * as no rank holds more than a few of their virtual nodes */
+  {
+    guint n_ranks = 1;
+    g_autofree guint *sorted_edges = g_new (guint, n_inside);
+    guint n_sorted = 0;
+    RankTree tree;
+
+    for (guint b = 0; b < n_blocks; b++)
+      n_ranks = MAX (n_ranks, rank[b] + 1);
+    rank_tree_init (&tree, n_ranks);
+    for (guint e = 0; e < n_edges; e++)
+      if (in_dot[e])
+        {
+          const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, e);
+          guint from = rank[edge->from - first], to = rank[edge->to - first];
+
+          if (chain[e])
+            {
+              if (to - from > 1)
+                rank_tree_add (&tree, 1, 0, n_ranks - 1, from + 1, to - 1);
+            }
+          else
+            sorted_edges[n_sorted++] = e;
+        }
+    sort_rank = rank;
+    sort_diagram = diagram;
+    qsort (sorted_edges, n_sorted, sizeof (guint), compare_spans);
+    for (guint i = 0; i < n_sorted; i++)
+      {
+        const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, sorted_edges[i]);
+        guint from = rank[edge->from - first], to = rank[edge->to - first];
+
+        if (to - from <= 1)
+          continue;
+        if (rank_tree_max (&tree, 1, 0, n_ranks - 1, from + 1, to - 1) < VIRTUAL_NODES_PER_RANK)
+          rank_tree_add (&tree, 1, 0, n_ranks - 1, from + 1, to - 1);
+        else
+          {
+            in_dot[sorted_edges[i]] = FALSE;
+            left_out++;
+          }
+      }
+    rank_tree_clear (&tree);
+  }
+  return left_out;
+}
+
+/* An arrow dot did not lay out: an arc over the flow (left of it, top to
+ * bottom) from the top of its source to the top of its target, higher
+ * the farther it reaches, so that arcs from one block nest. */
+static void
+add_arc (EnvelopeLayout        *layout,
+         const EnvelopeRect    *a,
+         const EnvelopeRect    *c,
+         double                 edge_of_flow)
+{
+  GArray *points = layout->points;
+
+  if (layout->direction == ENVELOPE_DIRECTION_LEFT_RIGHT)
+    {
+      double x0 = a->x + a->width / 2, x1 = c->x + c->width / 2;
+      double lift = 10 + 20 * log2 (1 + fabs (x1 - x0) / 200);
+      /* a cubic's middle is a quarter of its ends and three quarters
+       * of its controls: the top of the arc @lift over the flow */
+      double y = (edge_of_flow - lift - 0.25 * (a->y + c->y)) / 0.75;
+
+      add_point (points, x0, a->y);
+      add_point (points, x0, y);
+      add_point (points, x1, y);
+      add_point (points, x1, c->y);
+    }
+  else
+    {
+      double y0 = a->y + a->height / 2, y1 = c->y + c->height / 2;
+      double lift = 10 + 20 * log2 (1 + fabs (y1 - y0) / 200);
+      double x = (edge_of_flow - lift - 0.25 * (a->x + c->x)) / 0.75;
+
+      add_point (points, a->x, y0);
+      add_point (points, x, y0);
+      add_point (points, x, y1);
+      add_point (points, c->x, y1);
+    }
+}
+
 /* Lays out blocks @first to @last (and the arrows between them) with
  * dot, into @layout's rectangles and paths, in dot's own frame. */
 static gboolean
@@ -202,6 +477,9 @@ run_dot (EnvelopeLayout        *layout,
          const EnvelopeDiagram *diagram,
          guint                  first,
          guint                  last,
+         const gboolean        *in_dot,
+         const gboolean        *chain,
+         gboolean               dense,
          GError               **error)
 {
   guint n_blocks = last - first + 1;
@@ -264,12 +542,13 @@ run_dot (EnvelopeLayout        *layout,
     {
       const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, e);
 
-      if (edge->from < first || edge->from > last || edge->to < first || edge->to > last)
+      if (!in_dot[e] || edge->from < first || edge->from > last || edge->to < first || edge->to > last)
         continue;
       edges[e] = agedge (graph, nodes[edge->from - first], nodes[edge->to - first], NULL, TRUE);
       /* A block's first input stays in line with it: the main path of a
-       * residual block runs straight and the shortcut bends around. */
-      agxset (edges[e], weight_symbol, (char *) (edge->main ? "8" : "1"));
+       * residual block runs straight and the shortcut bends around.  In
+       * a dense network, its nearest input does. */
+      agxset (edges[e], weight_symbol, (char *) (edge->main || (dense && chain[e]) ? "8" : dense ? "0" : "1"));
     }
 
   status = gvLayout (gvc, graph, "dot");
@@ -371,6 +650,7 @@ run_dot (EnvelopeLayout        *layout,
 static guint *
 find_cuts (const EnvelopeLayout  *layout,
            const EnvelopeDiagram *diagram,
+           const gboolean        *in_dot,
            guint                 *n_cuts)
 {
   guint n = layout->n_blocks;
@@ -391,6 +671,9 @@ find_cuts (const EnvelopeLayout  *layout,
           g_array_free (cuts, TRUE);
           return NULL;
         }
+      /* an arc over the flow is drawn after the pieces are joined */
+      if (!in_dot[e])
+        continue;
       /* counts the edges that jump over a block: from < block < to */
       crossing[edge->from + 1]++;
       crossing[edge->to]--;
@@ -447,36 +730,196 @@ translate_piece (EnvelopeLayout        *layout,
     }
 }
 
+/* Past this many blocks in a piece that cannot be cut, or this many in
+ * one rank, dot takes seconds to minutes (its ordering and positioning
+ * grow with the square of both): such a piece gets a plain arrangement
+ * of Envelope's own instead (see arrange_piece()). */
+#define DOT_MAX_BLOCKS 600
+#define DOT_MAX_RANK_BLOCKS 200
+
+/* The cheaper arrangement: blocks in columns by rank (rows, top to
+ * bottom), in the order of the network, a rank of many blocks folded
+ * into several columns side by side; arrows straight from side to side.
+ * No crossing is avoided, but it takes no time. */
+static void
+arrange_piece (EnvelopeLayout        *layout,
+               const EnvelopeDiagram *diagram,
+               guint                  first,
+               guint                  last,
+               const gboolean        *in_dot,
+               const guint           *rank)
+{
+  gboolean lr = layout->direction == ENVELOPE_DIRECTION_LEFT_RIGHT;
+  double gap = lr ? 14.0 : 20.0;
+  guint min_rank = G_MAXUINT, max_rank = 0, n_ranks;
+  g_autofree guint *count = NULL;
+  g_autofree guint *seen = NULL;
+  g_autofree double *along = NULL;       /* a rank's largest block along the flow */
+  g_autofree double *across = NULL;      /* its largest across */
+  g_autofree double *start = NULL;       /* where its first column starts */
+  guint n_edges = envelope_diagram_get_n_edges (diagram);
+
+  for (guint b = first; b <= last; b++)
+    {
+      min_rank = MIN (min_rank, rank[b]);
+      max_rank = MAX (max_rank, rank[b]);
+    }
+  n_ranks = max_rank - min_rank + 1;
+  count = g_new0 (guint, n_ranks);
+  seen = g_new0 (guint, n_ranks);
+  along = g_new0 (double, n_ranks);
+  across = g_new0 (double, n_ranks);
+  start = g_new0 (double, n_ranks + 1);
+  for (guint b = first; b <= last; b++)
+    {
+      const EnvelopeBlock *block = envelope_diagram_get_block (diagram, b);
+      guint r = rank[b] - min_rank;
+
+      count[r]++;
+      along[r] = MAX (along[r], lr ? block->width : block->height);
+      across[r] = MAX (across[r], lr ? block->height : block->width);
+    }
+  for (guint r = 0; r < n_ranks; r++)
+    {
+      /* a square-ish fold of a wide rank */
+      guint columns = (guint) ceil (sqrt ((double) count[r] / 4));
+
+      start[r + 1] = start[r] + columns * along[r] + (columns - 1) * gap + layout->rank_gap;
+    }
+  for (guint b = first; b <= last; b++)
+    {
+      const EnvelopeBlock *block = envelope_diagram_get_block (diagram, b);
+      guint r = rank[b] - min_rank;
+      guint columns = (guint) ceil (sqrt ((double) count[r] / 4));
+      guint per_column = (count[r] + columns - 1) / columns;
+      guint column = seen[r] / per_column, place = seen[r] % per_column;
+      guint in_column = MIN (per_column, count[r] - column * per_column);
+      double a = start[r] + column * (along[r] + gap) + along[r] / 2;
+      double c = (place - (in_column - 1) / 2.0) * (across[r] + gap);
+      EnvelopeRect *rect = &layout->blocks[b];
+
+      seen[r]++;
+      rect->width = block->width;
+      rect->height = block->height;
+      rect->x = (lr ? a : c) - block->width / 2;
+      rect->y = (lr ? c : a) - block->height / 2;
+    }
+  for (guint e = 0; e < n_edges; e++)
+    {
+      const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, e);
+      const EnvelopeRect *from = &layout->blocks[edge->from], *to = &layout->blocks[edge->to];
+      EdgeData *data = &layout->edges[e];
+
+      if (!in_dot[e] || edge->from < first || edge->from > last || edge->to < first || edge->to > last)
+        continue;
+      data->first = layout->points->len;
+      if (lr)
+        {
+          add_point (layout->points, from->x + from->width, from->y + from->height / 2);
+          add_line (layout->points, to->x, to->y + to->height / 2);
+        }
+      else
+        {
+          add_point (layout->points, from->x + from->width / 2, from->y + from->height);
+          add_line (layout->points, to->x + to->width / 2, to->y);
+        }
+      data->n_points = layout->points->len - data->first;
+    }
+}
+
+/* The arrows left out of dot's graph, as arcs once every block has its
+ * place: over the blocks between their ends (in the network's order),
+ * found with a table of minima over runs of a power of two. */
+static void
+add_arcs (EnvelopeLayout        *layout,
+          const EnvelopeDiagram *diagram,
+          const gboolean        *in_dot)
+{
+  gboolean lr = layout->direction == ENVELOPE_DIRECTION_LEFT_RIGHT;
+  guint n = layout->n_blocks, levels = 1;
+  g_autofree double *table = NULL;
+
+  while ((1u << levels) <= n)
+    levels++;
+  table = g_new (double, (gsize) levels * n);
+  for (guint b = 0; b < n; b++)
+    table[b] = lr ? layout->blocks[b].y : layout->blocks[b].x;
+  for (guint k = 1; k < levels; k++)
+    for (guint b = 0; b + (1u << k) <= n; b++)
+      table[k * n + b] = MIN (table[(k - 1) * n + b], table[(k - 1) * n + b + (1u << (k - 1))]);
+
+  for (guint e = 0; e < layout->n_edges; e++)
+    {
+      const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, e);
+      EdgeData *data = &layout->edges[e];
+      guint a = MIN (edge->from, edge->to), c = MAX (edge->from, edge->to), k = 0;
+
+      if (in_dot[e])
+        continue;
+      while ((2u << k) <= c - a + 1)
+        k++;
+      data->first = layout->points->len;
+      add_arc (layout, &layout->blocks[edge->from], &layout->blocks[edge->to],
+               MIN (table[k * n + a], table[k * n + c + 1 - (1u << k)]));
+      data->n_points = layout->points->len - data->first;
+    }
+}
+
 /* dot's positioning phase grows with the square of the blocks on long
  * networks (2.42's feasible-tree search), and no setting avoids it
  * without spoiling the layout.  A large network is therefore laid out
  * in pieces cut at single blocks (see find_cuts()): each piece by dot,
  * the cut block in both of its pieces, and each piece moved so that its
- * copy of the cut block lands on the previous piece's. */
+ * copy of the cut block lands on the previous piece's.  The arrows of a
+ * dense network that dot is spared (see choose_dot_edges()) do not hold
+ * pieces together: they are drawn last, over the joined pieces. */
 static gboolean
 lay_out_blocks (EnvelopeLayout        *layout,
                 const EnvelopeDiagram *diagram,
                 GError               **error)
 {
-  guint n_cuts = 0;
+  guint n_edges = envelope_diagram_get_n_edges (diagram);
+  g_autofree gboolean *in_dot = g_new0 (gboolean, MAX (n_edges, 1));
+  g_autofree gboolean *chain = g_new0 (gboolean, MAX (n_edges, 1));
+  g_autofree guint *rank = g_new0 (guint, layout->n_blocks);
+  g_autofree guint *rank_count = NULL;
+  guint n_cuts = 0, left_out;
   g_autofree guint *cuts = NULL;
+  gboolean ranked;
   guint first = 0;
 
+  left_out = choose_dot_edges (diagram, in_dot, chain, rank, &ranked);
+  if (left_out > 0)
+    g_debug ("dense network: %u of %u arrows drawn as arcs over the flow", left_out, n_edges);
   if (layout->n_blocks > 2 * PIECE_BLOCKS)
-    cuts = find_cuts (layout, diagram, &n_cuts);
+    cuts = find_cuts (layout, diagram, in_dot, &n_cuts);
+  if (ranked)
+    rank_count = g_new0 (guint, layout->n_blocks);
 
   for (guint k = 0; k <= n_cuts; k++)
     {
       guint last = k < n_cuts ? cuts[k] : layout->n_blocks - 1;
       EnvelopeRect joint = layout->blocks[first];
+      guint widest = 0;
 
-      if (!run_dot (layout, diagram, first, last, error))
+      if (ranked)
+        {
+          for (guint b = first; b <= last; b++)
+            widest = MAX (widest, ++rank_count[rank[b]]);
+          for (guint b = first; b <= last; b++)
+            rank_count[rank[b]] = 0;
+        }
+      if (ranked && (last - first + 1 > DOT_MAX_BLOCKS || widest > DOT_MAX_RANK_BLOCKS))
+        arrange_piece (layout, diagram, first, last, in_dot, rank);
+      else if (!run_dot (layout, diagram, first, last, in_dot, chain, left_out > 0, error))
         return FALSE;
       if (k > 0)
         translate_piece (layout, diagram, first, last, joint.x - layout->blocks[first].x,
                          joint.y - layout->blocks[first].y);
       first = last;
     }
+  if (left_out > 0)
+    add_arcs (layout, diagram, in_dot);
   return TRUE;
 }
 
@@ -1105,6 +1548,16 @@ envelope_layout_new (const EnvelopeDiagram *diagram,
 
   if (layout->n_blocks > 0 && !lay_out_blocks (layout, diagram, error))
     return NULL;
+  finish (layout, diagram);
+  return g_steal_pointer (&layout);
+}
+
+/* Everything after Graphviz: the rows, the bounds, the index, the
+ * arrows' labels. */
+static void
+finish (EnvelopeLayout        *layout,
+        const EnvelopeDiagram *diagram)
+{
   layout->block_row = g_new0 (guint, MAX (layout->n_blocks, 1));
   wrap_rows (layout, diagram);
 
@@ -1146,7 +1599,44 @@ envelope_layout_new (const EnvelopeDiagram *diagram,
       g->has_label = data->has_label;
       g->label = data->label;
     }
-  return g_steal_pointer (&layout);
+}
+
+/**
+ * envelope_layout_new_wrapped:
+ * @unwrapped: the layout of a diagram in one row
+ * @diagram: the same diagram, with another wrap
+ *
+ * Folds @unwrapped's row as @diagram's wrap says, without asking
+ * Graphviz again: what choosing the number of rows costs.
+ *
+ * Returns: (transfer full): a new layout, or %NULL when @diagram's
+ *   blocks and arrows are not @unwrapped's
+ */
+EnvelopeLayout *
+envelope_layout_new_wrapped (const EnvelopeLayout  *unwrapped,
+                             const EnvelopeDiagram *diagram)
+{
+  EnvelopeLayout *layout;
+
+  g_return_val_if_fail (unwrapped != NULL && diagram != NULL, NULL);
+
+  if (unwrapped->n_rows != 1 || unwrapped->n_blocks != envelope_diagram_get_n_blocks (diagram) ||
+      unwrapped->n_edges != envelope_diagram_get_n_edges (diagram) ||
+      unwrapped->direction != envelope_diagram_get_direction (diagram))
+    return NULL;
+
+  layout = g_atomic_rc_box_new0 (EnvelopeLayout);
+  layout->structure_key = envelope_diagram_get_structure_key (diagram);
+  layout->direction = unwrapped->direction;
+  layout->rank_gap = unwrapped->rank_gap;
+  layout->n_blocks = unwrapped->n_blocks;
+  layout->n_edges = unwrapped->n_edges;
+  layout->blocks = g_memdup2 (unwrapped->blocks, sizeof (EnvelopeRect) * MAX (layout->n_blocks, 1));
+  layout->edges = g_memdup2 (unwrapped->edges, sizeof (EdgeData) * MAX (layout->n_edges, 1));
+  layout->points = g_array_sized_new (FALSE, FALSE, sizeof (EnvelopePoint), unwrapped->points->len);
+  g_array_append_vals (layout->points, unwrapped->points->data, unwrapped->points->len);
+  finish (layout, diagram);
+  return layout;
 }
 
 static void

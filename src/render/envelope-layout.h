@@ -61,6 +61,8 @@ GType                       envelope_layout_get_type           (void) G_GNUC_CON
 
 EnvelopeLayout             *envelope_layout_new                (const EnvelopeDiagram *diagram,
                                                                 GError               **error);
+EnvelopeLayout             *envelope_layout_new_wrapped        (const EnvelopeLayout  *unwrapped,
+                                                                const EnvelopeDiagram *diagram);
 EnvelopeLayout             *envelope_layout_ref                (EnvelopeLayout        *layout);
 void                        envelope_layout_unref              (EnvelopeLayout        *layout);
 

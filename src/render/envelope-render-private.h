@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include <hb.h>
 #include <pango/pangocairo.h>
 
 #include "envelope-diagram.h"
@@ -36,6 +37,9 @@ typedef struct
   double line_height[N_TEXT_STYLES];   /* ascent + descent, points */
   double ascent[N_TEXT_STYLES];
   GHashTable *shaped;                  /* "style|width|mode|text" → PangoLayout */
+  GHashTable *advances[N_TEXT_STYLES]; /* a character alone → its width */
+  hb_font_t *hb_fonts[N_TEXT_STYLES];  /* the primary fonts, for advances */
+  double hb_scale[N_TEXT_STYLES];      /* their units to points */
 } TextKit;
 
 TextKit     *text_kit_new         (const char  *family);
@@ -43,6 +47,9 @@ void         text_kit_free        (TextKit     *kit);
 double       text_kit_measure     (TextKit     *kit,
                                    TextStyle    style,
                                    const char  *text);
+double       text_kit_measure_bound (TextKit   *kit,
+                                     TextStyle  style,
+                                     const char *text);
 PangoLayout *text_kit_shaped      (TextKit     *kit,
                                    TextStyle    style,
                                    const char  *text,

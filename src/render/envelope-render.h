@@ -7,6 +7,7 @@
 #include "envelope-color-scale.h"
 #include "envelope-diagram.h"
 #include "envelope-export.h"
+#include "envelope-fit.h"
 #include "envelope-geometry.h"
 #include "envelope-layout.h"
 #include "envelope-renderer.h"

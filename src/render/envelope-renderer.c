@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "envelope-format.h"
+#include "envelope-painter.h"
 #include "envelope-render-private.h"
 #include "envelope-renderer.h"
 
@@ -94,14 +95,14 @@ envelope_theme_get_background (EnvelopeTheme  theme,
 }
 
 static void
-set_color (cairo_t             *cr,
+set_color (EnvelopePainter     *painter,
            const EnvelopeColor *color,
            double               alpha)
 {
   if (alpha >= 1.0)
-    cairo_set_source_rgb (cr, color->red, color->green, color->blue);
+    painter_set_source_rgb (painter, color->red, color->green, color->blue);
   else
-    cairo_set_source_rgba (cr, color->red, color->green, color->blue, alpha);
+    painter_set_source_rgba (painter, color->red, color->green, color->blue, alpha);
 }
 
 void
@@ -386,31 +387,23 @@ legible (TextKit   *kit,
 /* Draws @text with its top at @y, centred on @x (or starting at @x),
  * ellipsized to @width. */
 static void
-show_text (cairo_t    *cr,
-           TextKit    *kit,
-           TextStyle   style,
-           const char *text,
-           double      x,
-           double      y,
-           double      width,
-           gboolean    centred,
+show_text (EnvelopePainter   *painter,
+           TextKit           *kit,
+           TextStyle          style,
+           const char        *text,
+           double             x,
+           double             y,
+           double             width,
+           gboolean           centred,
            PangoEllipsizeMode ellipsize)
 {
-  PangoLayout *layout;
-  PangoRectangle logical;
-
   if (text == NULL || text[0] == '\0')
     return;
-  layout = text_kit_shaped (kit, style, text, width, ellipsize);
-  pango_layout_get_extents (layout, NULL, &logical);
-  if (centred)
-    x -= ((double) logical.width / PANGO_SCALE) / 2 + (double) logical.x / PANGO_SCALE;
-  cairo_move_to (cr, x, y);
-  pango_cairo_show_layout (cr, layout);
+  painter_show_text (painter, kit, style, text, x, y, width, centred, ellipsize);
 }
 
 static void
-show_lines (cairo_t             *cr,
+show_lines (EnvelopePainter     *painter,
             TextKit             *kit,
             const Line          *lines,
             guint                n_lines,
@@ -425,8 +418,8 @@ show_lines (cairo_t             *cr,
     {
       if (legible (kit, lines[i].style, zoom))
         {
-          set_color (cr, color, i == 0 ? 1.0 : 0.85);
-          show_text (cr, kit, lines[i].style, lines[i].text, x, y, width, centred,
+          set_color (painter, color, i == 0 ? 1.0 : 0.85);
+          show_text (painter, kit, lines[i].style, lines[i].text, x, y, width, centred,
                      i == 0 ? PANGO_ELLIPSIZE_MIDDLE : PANGO_ELLIPSIZE_END);
         }
       y += kit->line_height[lines[i].style] + BLOCK_LINE_GAP;
@@ -459,10 +452,13 @@ block_text_init (BlockText                   *text,
       g_autofree char *macs = envelope_format_compact (block->macs);
       g_autofree char *activations = envelope_format_compact (block->activations);
 
-      text->strings[1] = g_strdup_printf ("%s · %s", block->description, block->shape_text);
-      text->strings[2] = g_strdup_printf (_("%s params · %s MACs"), params, macs);
-      text->strings[3] = g_strdup_printf (_("%s activations"), activations);
-      if (options->color_mode != ENVELOPE_COLOR_BY_KIND)
+      /* what it holds, what leaves it, what it costs */
+      text->lines[1].text = block->description;
+      text->lines[2].text = block->shape_text;
+      text->strings[3] = g_strdup_printf (_("%s params · %s MACs"), params, macs);
+      if (options->color_mode == ENVELOPE_COLOR_BY_KIND)
+        text->strings[4] = g_strdup_printf (_("%s activations"), activations);
+      else
         {
           g_autofree char *share = envelope_format_percent (value, total);
 
@@ -518,26 +514,26 @@ block_text_clear (BlockText *text)
 }
 
 static void
-rounded_rectangle (cairo_t            *cr,
+rounded_rectangle (EnvelopePainter    *painter,
                    const EnvelopeRect *r,
                    double              radius)
 {
   if (radius <= 0)
     {
-      cairo_rectangle (cr, r->x, r->y, r->width, r->height);
+      painter_rectangle (painter, r->x, r->y, r->width, r->height);
       return;
     }
   radius = MIN (radius, MIN (r->width, r->height) / 2);
-  cairo_new_sub_path (cr);
-  cairo_arc (cr, r->x + r->width - radius, r->y + radius, radius, -G_PI / 2, 0);
-  cairo_arc (cr, r->x + r->width - radius, r->y + r->height - radius, radius, 0, G_PI / 2);
-  cairo_arc (cr, r->x + radius, r->y + r->height - radius, radius, G_PI / 2, G_PI);
-  cairo_arc (cr, r->x + radius, r->y + radius, radius, G_PI, 3 * G_PI / 2);
-  cairo_close_path (cr);
+  painter_new_sub_path (painter);
+  painter_arc (painter, r->x + r->width - radius, r->y + radius, radius, -G_PI / 2, 0);
+  painter_arc (painter, r->x + r->width - radius, r->y + r->height - radius, radius, 0, G_PI / 2);
+  painter_arc (painter, r->x + radius, r->y + r->height - radius, radius, G_PI / 2, G_PI);
+  painter_arc (painter, r->x + radius, r->y + radius, radius, G_PI, 3 * G_PI / 2);
+  painter_close_path (painter);
 }
 
 static void
-box_faces (cairo_t            *cr,
+box_faces (EnvelopePainter    *painter,
            const EnvelopeRect *f,
            double              dx,
            double              dy,
@@ -549,57 +545,57 @@ box_faces (cairo_t            *cr,
   envelope_color_mix (fill, &black, 0.25, &side);
   envelope_color_mix (fill, &black, 0.5, &outline);
 
-  cairo_rectangle (cr, f->x, f->y, f->width, f->height);
-  set_color (cr, fill, 1.0);
-  cairo_fill_preserve (cr);
-  set_color (cr, &outline, 1.0);
-  cairo_set_line_width (cr, 0.6);
-  cairo_stroke (cr);
+  painter_rectangle (painter, f->x, f->y, f->width, f->height);
+  set_color (painter, fill, 1.0);
+  painter_fill_preserve (painter);
+  set_color (painter, &outline, 1.0);
+  painter_set_line_width (painter, 0.6);
+  painter_stroke (painter);
 
-  cairo_move_to (cr, f->x, f->y);
-  cairo_line_to (cr, f->x + dx, f->y - dy);
-  cairo_line_to (cr, f->x + f->width + dx, f->y - dy);
-  cairo_line_to (cr, f->x + f->width, f->y);
-  cairo_close_path (cr);
-  set_color (cr, &top, 1.0);
-  cairo_fill_preserve (cr);
-  set_color (cr, &outline, 1.0);
-  cairo_stroke (cr);
+  painter_move_to (painter, f->x, f->y);
+  painter_line_to (painter, f->x + dx, f->y - dy);
+  painter_line_to (painter, f->x + f->width + dx, f->y - dy);
+  painter_line_to (painter, f->x + f->width, f->y);
+  painter_close_path (painter);
+  set_color (painter, &top, 1.0);
+  painter_fill_preserve (painter);
+  set_color (painter, &outline, 1.0);
+  painter_stroke (painter);
 
-  cairo_move_to (cr, f->x + f->width, f->y);
-  cairo_line_to (cr, f->x + f->width + dx, f->y - dy);
-  cairo_line_to (cr, f->x + f->width + dx, f->y + f->height - dy);
-  cairo_line_to (cr, f->x + f->width, f->y + f->height);
-  cairo_close_path (cr);
-  set_color (cr, &side, 1.0);
-  cairo_fill_preserve (cr);
-  set_color (cr, &outline, 1.0);
-  cairo_stroke (cr);
+  painter_move_to (painter, f->x + f->width, f->y);
+  painter_line_to (painter, f->x + f->width + dx, f->y - dy);
+  painter_line_to (painter, f->x + f->width + dx, f->y + f->height - dy);
+  painter_line_to (painter, f->x + f->width, f->y + f->height);
+  painter_close_path (painter);
+  set_color (painter, &side, 1.0);
+  painter_fill_preserve (painter);
+  set_color (painter, &outline, 1.0);
+  painter_stroke (painter);
 }
 
 static void
-draw_warning_mark (cairo_t             *cr,
+draw_warning_mark (EnvelopePainter     *painter,
                    const Palette       *palette,
                    double               x,
                    double               y)
 {
   /* a small triangle with a bar: "look here" without words */
-  cairo_move_to (cr, x, y - 6);
-  cairo_line_to (cr, x + 6, y + 5);
-  cairo_line_to (cr, x - 6, y + 5);
-  cairo_close_path (cr);
-  set_color (cr, &palette->warning, 1.0);
-  cairo_fill_preserve (cr);
-  set_color (cr, &palette->background, 1.0);
-  cairo_set_line_width (cr, 1.0);
-  cairo_stroke (cr);
-  cairo_move_to (cr, x, y - 2.5);
-  cairo_line_to (cr, x, y + 1.5);
-  cairo_move_to (cr, x, y + 2.8);
-  cairo_line_to (cr, x, y + 3.6);
-  set_color (cr, &palette->light_text, 1.0);
-  cairo_set_line_width (cr, 1.3);
-  cairo_stroke (cr);
+  painter_move_to (painter, x, y - 6);
+  painter_line_to (painter, x + 6, y + 5);
+  painter_line_to (painter, x - 6, y + 5);
+  painter_close_path (painter);
+  set_color (painter, &palette->warning, 1.0);
+  painter_fill_preserve (painter);
+  set_color (painter, &palette->background, 1.0);
+  painter_set_line_width (painter, 1.0);
+  painter_stroke (painter);
+  painter_move_to (painter, x, y - 2.5);
+  painter_line_to (painter, x, y + 1.5);
+  painter_move_to (painter, x, y + 2.8);
+  painter_line_to (painter, x, y + 3.6);
+  set_color (painter, &palette->light_text, 1.0);
+  painter_set_line_width (painter, 1.3);
+  painter_stroke (painter);
 }
 
 /* The selected block's outline. */
@@ -632,7 +628,7 @@ halo_rect (const EnvelopeDiagram *diagram,
 }
 
 static void
-draw_halo (cairo_t               *cr,
+draw_halo (EnvelopePainter       *painter,
            const EnvelopeDiagram *diagram,
            const EnvelopeLayout  *layout,
            const Palette         *palette,
@@ -641,13 +637,13 @@ draw_halo (cairo_t               *cr,
   EnvelopeRect halo;
 
   halo_rect (diagram, layout, index, &halo);
-  rounded_rectangle (cr, &halo, BLOCK_RADIUS + 2);
-  set_color (cr, &palette->accent, 1.0);
-  cairo_set_line_width (cr, 2.0);
-  cairo_stroke (cr);
+  rounded_rectangle (painter, &halo, BLOCK_RADIUS + 2);
+  set_color (painter, &palette->accent, 1.0);
+  painter_set_line_width (painter, 2.0);
+  painter_stroke (painter);
 }
 
-static void draw_patch (cairo_t                     *cr,
+static void draw_patch (EnvelopePainter             *painter,
                         const EnvelopeDiagram       *diagram,
                         const EnvelopeLayout        *layout,
                         const EnvelopeRenderOptions *options,
@@ -655,7 +651,7 @@ static void draw_patch (cairo_t                     *cr,
 
 static void
 draw_block (EnvelopeRenderer            *renderer,
-            cairo_t                     *cr,
+            EnvelopePainter             *painter,
             const EnvelopeDiagram       *diagram,
             const EnvelopeLayout        *layout,
             const EnvelopeRenderOptions *options,
@@ -678,7 +674,7 @@ draw_block (EnvelopeRenderer            *renderer,
   if (proportional)
     {
       block_box_geometry (block, direction, rect.x + rect.width / 2, rect.y + rect.height / 2, &front, &dx, &dy);
-      box_faces (cr, &front, dx, dy, &fill);
+      box_faces (painter, &front, dx, dy, &fill);
       text_color = palette->text;
     }
   else
@@ -695,23 +691,23 @@ draw_block (EnvelopeRenderer            *renderer,
           /* the outline as a fill under the fill: two fills cost Cairo
            * much less than a fill and a stroke */
           envelope_color_mix (&fill, &black, 0.4, &outline);
-          rounded_rectangle (cr, &rect, radius);
-          set_color (cr, &outline, 1.0);
-          cairo_fill (cr);
+          rounded_rectangle (painter, &rect, radius);
+          set_color (painter, &outline, 1.0);
+          painter_fill (painter);
           envelope_rect_inflate (&inner, -0.8, -0.8);
           radius = MAX (radius - 0.8, 0);
         }
-      rounded_rectangle (cr, &inner, radius);
-      set_color (cr, &fill, 1.0);
-      cairo_fill (cr);
+      rounded_rectangle (painter, &inner, radius);
+      set_color (painter, &fill, 1.0);
+      painter_fill (painter);
       text_color = envelope_color_is_dark (&fill) ? palette->light_text : palette->dark_text;
       /* the chosen layer's receptive field on the image, under the text */
       if ((gint) index == envelope_diagram_get_input_block (diagram))
-        draw_patch (cr, diagram, layout, options, palette);
+        draw_patch (painter, diagram, layout, options, palette);
     }
 
   if ((gint) index == options->selected_block)
-    draw_halo (cr, diagram, layout, palette, index);
+    draw_halo (painter, diagram, layout, palette, index);
 
   if (legible (kit, TEXT_BLOCK_NAME, zoom))
     {
@@ -725,7 +721,7 @@ draw_block (EnvelopeRenderer            *renderer,
           while (n > 1 && (text.lines[n - 1].text == NULL || text.lines[n - 1].text[0] == '\0'))
             n--;
           h = lines_height (kit, text.lines, n);
-          show_lines (cr, kit, text.lines, n, rect.x + rect.width / 2, rect.y + (rect.height - h) / 2,
+          show_lines (painter, kit, text.lines, n, rect.x + rect.width / 2, rect.y + (rect.height - h) / 2,
                       block->text_width, TRUE, &text_color, zoom);
         }
       else if (direction == ENVELOPE_DIRECTION_LEFT_RIGHT)
@@ -733,13 +729,13 @@ draw_block (EnvelopeRenderer            *renderer,
           /* the name and kind over the box, the figures under it */
           double above = lines_height (kit, text.lines, 2);
 
-          show_lines (cr, kit, text.lines, 2, front.x + front.width / 2,
+          show_lines (painter, kit, text.lines, 2, front.x + front.width / 2,
                       front.y - dy - PROPORTIONAL_TEXT_GAP - above, block->text_width, TRUE, &text_color, zoom);
-          show_lines (cr, kit, text.lines + 2, text.n_lines - 2, front.x + front.width / 2,
+          show_lines (painter, kit, text.lines + 2, text.n_lines - 2, front.x + front.width / 2,
                       front.y + front.height + PROPORTIONAL_TEXT_GAP, block->text_width, TRUE, &text_color, zoom);
         }
       else
-        show_lines (cr, kit, text.lines, text.n_lines, front.x + front.width + dx + PROPORTIONAL_TEXT_GAP,
+        show_lines (painter, kit, text.lines, text.n_lines, front.x + front.width + dx + PROPORTIONAL_TEXT_GAP,
                     front.y + front.height / 2 - lines_height (kit, text.lines, text.n_lines) / 2,
                     block->text_width, FALSE, &text_color, zoom);
       block_text_clear (&text);
@@ -771,18 +767,18 @@ block_mark_position (const EnvelopeDiagram *diagram,
 /* ---- arrows ---- */
 
 static void
-edge_path (cairo_t                    *cr,
+edge_path (EnvelopePainter            *painter,
            const EnvelopeEdgeGeometry *g)
 {
-  cairo_move_to (cr, g->points[0].x, g->points[0].y);
+  painter_move_to (painter, g->points[0].x, g->points[0].y);
   for (guint i = 1; i + 2 < g->n_points; i += 3)
-    cairo_curve_to (cr, g->points[i].x, g->points[i].y,
+    painter_curve_to (painter, g->points[i].x, g->points[i].y,
                     g->points[i + 1].x, g->points[i + 1].y,
                     g->points[i + 2].x, g->points[i + 2].y);
 }
 
 static void
-arrow_head (cairo_t                    *cr,
+arrow_head (EnvelopePainter            *painter,
             const EnvelopeEdgeGeometry *g)
 {
   const EnvelopePoint *tip = &g->points[g->n_points - 1];
@@ -801,15 +797,15 @@ arrow_head (cairo_t                    *cr,
     return;
   dx /= len;
   dy /= len;
-  cairo_move_to (cr, tip->x, tip->y);
-  cairo_line_to (cr, tip->x - ARROW_LENGTH * dx - ARROW_HALF_WIDTH * dy, tip->y - ARROW_LENGTH * dy + ARROW_HALF_WIDTH * dx);
-  cairo_line_to (cr, tip->x - ARROW_LENGTH * dx + ARROW_HALF_WIDTH * dy, tip->y - ARROW_LENGTH * dy - ARROW_HALF_WIDTH * dx);
-  cairo_close_path (cr);
+  painter_move_to (painter, tip->x, tip->y);
+  painter_line_to (painter, tip->x - ARROW_LENGTH * dx - ARROW_HALF_WIDTH * dy, tip->y - ARROW_LENGTH * dy + ARROW_HALF_WIDTH * dx);
+  painter_line_to (painter, tip->x - ARROW_LENGTH * dx + ARROW_HALF_WIDTH * dy, tip->y - ARROW_LENGTH * dy - ARROW_HALF_WIDTH * dx);
+  painter_close_path (painter);
 }
 
 static void
 draw_edges (EnvelopeRenderer            *renderer,
-            cairo_t                     *cr,
+            EnvelopePainter             *painter,
             const EnvelopeDiagram       *diagram,
             const EnvelopeLayout        *layout,
             const Palette               *palette,
@@ -819,36 +815,36 @@ draw_edges (EnvelopeRenderer            *renderer,
 {
   TextKit *kit = renderer->kit;
 
-  set_color (cr, &palette->edge, 1.0);
-  cairo_set_line_width (cr, overview ? MAX (EDGE_WIDTH, 0.5 / zoom) : EDGE_WIDTH);
+  set_color (painter, &palette->edge, 1.0);
+  painter_set_line_width (painter, overview ? MAX (EDGE_WIDTH, 0.5 / zoom) : EDGE_WIDTH);
   for (guint k = 0; k < edges->len; k++)
     {
       const EnvelopeEdgeGeometry *g = envelope_layout_get_edge (layout, g_array_index (edges, guint, k));
 
       if (overview)
         {
-          cairo_move_to (cr, g->points[0].x, g->points[0].y);
-          cairo_line_to (cr, g->points[g->n_points - 1].x, g->points[g->n_points - 1].y);
+          painter_move_to (painter, g->points[0].x, g->points[0].y);
+          painter_line_to (painter, g->points[g->n_points - 1].x, g->points[g->n_points - 1].y);
         }
       else
-        edge_path (cr, g);
+        edge_path (painter, g);
       /* in batches: Cairo's stroker slows down faster than the path
        * grows, as it looks for every crossing */
       if (k % 16 == 15)
-        cairo_stroke (cr);
+        painter_stroke (painter);
     }
-  cairo_stroke (cr);
+  painter_stroke (painter);
   /* heads of less than a pixel or two are not worth their cost */
   if (overview || ARROW_LENGTH * zoom < 1.5)
     return;
 
   for (guint k = 0; k < edges->len; k++)
     {
-      arrow_head (cr, envelope_layout_get_edge (layout, g_array_index (edges, guint, k)));
+      arrow_head (painter, envelope_layout_get_edge (layout, g_array_index (edges, guint, k)));
       if (k % 64 == 63)
-        cairo_fill (cr);
+        painter_fill (painter);
     }
-  cairo_fill (cr);
+  painter_fill (painter);
 
   if (!legible (kit, TEXT_EDGE_LABEL, zoom))
     return;
@@ -870,11 +866,11 @@ draw_edges (EnvelopeRenderer            *renderer,
       }
       h = kit->line_height[TEXT_EDGE_LABEL];
       pill = (EnvelopeRect) { g->label.x - w / 2 - 3, g->label.y - h / 2 - 1, w + 6, h + 2 };
-      rounded_rectangle (cr, &pill, h / 2);
-      set_color (cr, &palette->background, 0.92);
-      cairo_fill (cr);
-      set_color (cr, &palette->muted, 1.0);
-      show_text (cr, kit, TEXT_EDGE_LABEL, label, g->label.x, g->label.y - h / 2, -1, TRUE, PANGO_ELLIPSIZE_NONE);
+      rounded_rectangle (painter, &pill, h / 2);
+      set_color (painter, &palette->background, 0.92);
+      painter_fill (painter);
+      set_color (painter, &palette->muted, 1.0);
+      show_text (painter, kit, TEXT_EDGE_LABEL, label, g->label.x, g->label.y - h / 2, -1, TRUE, PANGO_ELLIPSIZE_NONE);
     }
 }
 
@@ -944,7 +940,7 @@ compare_rf_points (gconstpointer a,
  * drawn. */
 static void
 draw_receptive_field_strip (EnvelopeRenderer            *renderer,
-                            cairo_t                     *cr,
+                            EnvelopePainter             *painter,
                             const EnvelopeDiagram       *diagram,
                             const EnvelopeLayout        *layout,
                             const EnvelopeRenderOptions *options,
@@ -1034,63 +1030,63 @@ draw_receptive_field_strip (EnvelopeRenderer            *renderer,
 #define RF_AT(v) (base - (v) / top_value * span)
 #define RF_POINT(pos, v) (lr ? (pos) : RF_AT (v)), (lr ? RF_AT (v) : (pos))
 
-  cairo_save (cr);
+  painter_save (painter);
 
   /* the band and its curve */
   {
     const RfPoint *p = &g_array_index (columns, RfPoint, first);
 
-    cairo_move_to (cr, RF_POINT (p->position, 0));
+    painter_move_to (painter, RF_POINT (p->position, 0));
     for (guint i = first; i <= last; i++)
       {
         p = &g_array_index (columns, RfPoint, i);
-        cairo_line_to (cr, RF_POINT (p->position, p->value));
+        painter_line_to (painter, RF_POINT (p->position, p->value));
       }
-    cairo_line_to (cr, RF_POINT (p->position, 0));
-    cairo_close_path (cr);
-    set_color (cr, &palette->accent, 0.14);
-    cairo_fill (cr);
+    painter_line_to (painter, RF_POINT (p->position, 0));
+    painter_close_path (painter);
+    set_color (painter, &palette->accent, 0.14);
+    painter_fill (painter);
     for (guint i = first; i <= last; i++)
       {
         p = &g_array_index (columns, RfPoint, i);
-        cairo_line_to (cr, RF_POINT (p->position, p->value));
+        painter_line_to (painter, RF_POINT (p->position, p->value));
       }
-    set_color (cr, &palette->accent, 1.0);
-    cairo_set_line_width (cr, 1.5);
-    cairo_stroke (cr);
+    set_color (painter, &palette->accent, 1.0);
+    painter_set_line_width (painter, 1.5);
+    painter_stroke (painter);
   }
 
   /* the baseline and the input's own size */
-  cairo_set_line_width (cr, 0.6);
-  set_color (cr, &palette->muted, 0.7);
+  painter_set_line_width (painter, 0.6);
+  set_color (painter, &palette->muted, 0.7);
   if (lr)
     {
-      cairo_move_to (cr, strip->x, base);
-      cairo_line_to (cr, strip->x + strip->width, base);
+      painter_move_to (painter, strip->x, base);
+      painter_line_to (painter, strip->x + strip->width, base);
     }
   else
     {
-      cairo_move_to (cr, base, strip->y);
-      cairo_line_to (cr, base, strip->y + strip->height);
+      painter_move_to (painter, base, strip->y);
+      painter_line_to (painter, base, strip->y + strip->height);
     }
-  cairo_stroke (cr);
+  painter_stroke (painter);
   if (extent > 0)
     {
       double dashes[] = { 3, 3 };
 
-      cairo_set_dash (cr, dashes, 2, 0);
+      painter_set_dash (painter, dashes, 2, 0);
       if (lr)
         {
-          cairo_move_to (cr, strip->x, RF_AT (extent));
-          cairo_line_to (cr, strip->x + strip->width, RF_AT (extent));
+          painter_move_to (painter, strip->x, RF_AT (extent));
+          painter_line_to (painter, strip->x + strip->width, RF_AT (extent));
         }
       else
         {
-          cairo_move_to (cr, RF_AT (extent), strip->y);
-          cairo_line_to (cr, RF_AT (extent), strip->y + strip->height);
+          painter_move_to (painter, RF_AT (extent), strip->y);
+          painter_line_to (painter, RF_AT (extent), strip->y + strip->height);
         }
-      cairo_stroke (cr);
-      cairo_set_dash (cr, NULL, 0, 0);
+      painter_stroke (painter);
+      painter_set_dash (painter, NULL, 0, 0);
     }
 
   /* a dot per block; misaligned merges ringed */
@@ -1102,23 +1098,23 @@ draw_receptive_field_strip (EnvelopeRenderer            *renderer,
       if (p->position < view_start || p->position > view_end)
         continue;
       block = envelope_diagram_get_block (diagram, p->block);
-      cairo_new_sub_path (cr);
-      cairo_arc (cr, RF_POINT (p->position, p->value), (gint) p->block == chosen ? 3.5 : 1.8, 0, 2 * G_PI);
-      set_color (cr, &palette->accent, 1.0);
-      cairo_fill (cr);
+      painter_new_sub_path (painter);
+      painter_arc (painter, RF_POINT (p->position, p->value), (gint) p->block == chosen ? 3.5 : 1.8, 0, 2 * G_PI);
+      set_color (painter, &palette->accent, 1.0);
+      painter_fill (painter);
       if (block->misaligned)
         {
-          cairo_arc (cr, RF_POINT (p->position, p->value), 4.5, 0, 2 * G_PI);
-          set_color (cr, &palette->warning, 1.0);
-          cairo_set_line_width (cr, 1.5);
-          cairo_stroke (cr);
+          painter_arc (painter, RF_POINT (p->position, p->value), 4.5, 0, 2 * G_PI);
+          set_color (painter, &palette->warning, 1.0);
+          painter_set_line_width (painter, 1.5);
+          painter_stroke (painter);
         }
     }
 
   if (legible (kit, TEXT_OVERLAY, zoom))
     {
-      set_color (cr, &palette->muted, 1.0);
-      show_text (cr, kit, TEXT_OVERLAY, RF_TITLE, strip->x, strip->y - label_h - 2, -1,
+      set_color (painter, &palette->muted, 1.0);
+      show_text (painter, kit, TEXT_OVERLAY, RF_TITLE, strip->x, strip->y - label_h - 2, -1,
                  FALSE, PANGO_ELLIPSIZE_NONE);
       if (extent > 0)
         {
@@ -1127,16 +1123,16 @@ draw_receptive_field_strip (EnvelopeRenderer            *renderer,
 
           /* at the start of the strip, where the field is still small */
           if (lr)
-            show_text (cr, kit, TEXT_OVERLAY, input, strip->x + 2, RF_AT (extent) - label_h - 1, -1, FALSE,
+            show_text (painter, kit, TEXT_OVERLAY, input, strip->x + 2, RF_AT (extent) - label_h - 1, -1, FALSE,
                        PANGO_ELLIPSIZE_NONE);
           else
-            show_text (cr, kit, TEXT_OVERLAY, input, RF_AT (extent) + 3, strip->y + 2, -1, FALSE,
+            show_text (painter, kit, TEXT_OVERLAY, input, RF_AT (extent) + 3, strip->y + 2, -1, FALSE,
                        PANGO_ELLIPSIZE_NONE);
         }
 
       /* the value wherever it changes from the rank before (ranks are
        * further apart than a number is long) */
-      set_color (cr, &palette->text, 1.0);
+      set_color (painter, &palette->text, 1.0);
       for (guint i = first; i <= last; i++)
         {
           const RfPoint *p = &g_array_index (columns, RfPoint, i);
@@ -1154,16 +1150,16 @@ draw_receptive_field_strip (EnvelopeRenderer            *renderer,
             }
           value = format_receptive_field (&block->receptive_field);
           if (lr)
-            show_text (cr, kit, TEXT_OVERLAY, value, p->position, RF_AT (p->value) - label_h - 2, -1, TRUE,
+            show_text (painter, kit, TEXT_OVERLAY, value, p->position, RF_AT (p->value) - label_h - 2, -1, TRUE,
                        PANGO_ELLIPSIZE_NONE);
           else
-            show_text (cr, kit, TEXT_OVERLAY, value, RF_AT (p->value) - text_kit_measure (kit, TEXT_OVERLAY, value) - 5,
+            show_text (painter, kit, TEXT_OVERLAY, value, RF_AT (p->value) - text_kit_measure (kit, TEXT_OVERLAY, value) - 5,
                        p->position - label_h / 2, -1, FALSE, PANGO_ELLIPSIZE_NONE);
         }
     }
 #undef RF_POINT
 #undef RF_AT
-  cairo_restore (cr);
+  painter_restore (painter);
 }
 
 /* The input patch that one output of the chosen layer sees, to scale on
@@ -1227,7 +1223,7 @@ patch_geometry (const EnvelopeDiagram       *diagram,
 }
 
 static void
-draw_patch (cairo_t                     *cr,
+draw_patch (EnvelopePainter             *painter,
             const EnvelopeDiagram       *diagram,
             const EnvelopeLayout        *layout,
             const EnvelopeRenderOptions *options,
@@ -1241,30 +1237,30 @@ draw_patch (cairo_t                     *cr,
     return;
   envelope_diagram_get_input_extent (diagram, &input_h, &input_w);
 
-  cairo_save (cr);
-  cairo_transform (cr, &image);
+  painter_save (painter);
+  painter_transform (painter, &image);
   /* inside the image: filled; beyond it (padding): outlined only */
-  cairo_save (cr);
-  cairo_rectangle (cr, 0, 0, input_w, input_h);
-  cairo_clip (cr);
-  cairo_rectangle (cr, center[1] - size[1] / 2, center[0] - size[0] / 2, size[1], size[0]);
-  set_color (cr, &palette->accent, 0.3);
-  cairo_fill (cr);
-  cairo_restore (cr);
-  cairo_rectangle (cr, center[1] - size[1] / 2, center[0] - size[0] / 2, size[1], size[0]);
-  cairo_restore (cr);
-  set_color (cr, &palette->accent, 1.0);
-  cairo_set_line_width (cr, 1.4);
-  cairo_set_dash (cr, dashes, 2, 0);
-  cairo_stroke (cr);
-  cairo_set_dash (cr, NULL, 0, 0);
+  painter_save (painter);
+  painter_rectangle (painter, 0, 0, input_w, input_h);
+  painter_clip (painter);
+  painter_rectangle (painter, center[1] - size[1] / 2, center[0] - size[0] / 2, size[1], size[0]);
+  set_color (painter, &palette->accent, 0.3);
+  painter_fill (painter);
+  painter_restore (painter);
+  painter_rectangle (painter, center[1] - size[1] / 2, center[0] - size[0] / 2, size[1], size[0]);
+  painter_restore (painter);
+  set_color (painter, &palette->accent, 1.0);
+  painter_set_line_width (painter, 1.4);
+  painter_set_dash (painter, dashes, 2, 0);
+  painter_stroke (painter);
+  painter_set_dash (painter, NULL, 0, 0);
 }
 
 /* The chosen layer's block outlined, and what it sees written under
  * the input block. */
 static void
 draw_receptive_field_choice (EnvelopeRenderer            *renderer,
-                             cairo_t                     *cr,
+                             EnvelopePainter             *painter,
                              const EnvelopeDiagram       *diagram,
                              const EnvelopeLayout        *layout,
                              const EnvelopeRenderOptions *options,
@@ -1283,7 +1279,7 @@ draw_receptive_field_choice (EnvelopeRenderer            *renderer,
   rf = &envelope_diagram_get_layer_figures (diagram, layer)->receptive_field;
 
   if (proportional)
-    draw_patch (cr, diagram, layout, options, palette);
+    draw_patch (painter, diagram, layout, options, palette);
 
   chosen = (guint) envelope_diagram_find_block (diagram, layer);
   envelope_layout_get_block_rect (layout, chosen, &chosen_rect);
@@ -1299,10 +1295,10 @@ draw_receptive_field_choice (EnvelopeRenderer            *renderer,
       chosen_rect.width += cdx;
     }
   envelope_rect_inflate (&chosen_rect, 3, 3);
-  rounded_rectangle (cr, &chosen_rect, BLOCK_RADIUS + 2);
-  set_color (cr, &palette->accent, 1.0);
-  cairo_set_line_width (cr, 2.0);
-  cairo_stroke (cr);
+  rounded_rectangle (painter, &chosen_rect, BLOCK_RADIUS + 2);
+  set_color (painter, &palette->accent, 1.0);
+  painter_set_line_width (painter, 2.0);
+  painter_stroke (painter);
 
   if (input >= 0 && legible (renderer->kit, TEXT_OVERLAY, zoom))
     {
@@ -1317,11 +1313,11 @@ draw_receptive_field_choice (EnvelopeRenderer            *renderer,
       w = text_kit_measure (renderer->kit, TEXT_OVERLAY, label);
       envelope_layout_get_block_rect (layout, (guint) input, &rect);
       pill = (EnvelopeRect) { rect.x + rect.width / 2 - w / 2 - 3, rect.y + rect.height + 2, w + 6, h + 2 };
-      rounded_rectangle (cr, &pill, h / 2);
-      set_color (cr, &palette->background, 0.92);
-      cairo_fill (cr);
-      set_color (cr, &palette->accent, 1.0);
-      show_text (cr, renderer->kit, TEXT_OVERLAY, label, pill.x + pill.width / 2, pill.y + 1, -1, TRUE,
+      rounded_rectangle (painter, &pill, h / 2);
+      set_color (painter, &palette->background, 0.92);
+      painter_fill (painter);
+      set_color (painter, &palette->accent, 1.0);
+      show_text (painter, renderer->kit, TEXT_OVERLAY, label, pill.x + pill.width / 2, pill.y + 1, -1, TRUE,
                  PANGO_ELLIPSIZE_NONE);
     }
 }
@@ -1373,7 +1369,7 @@ envelope_renderer_get_extents (EnvelopeRenderer            *renderer,
 
 /**
  * envelope_renderer_draw:
- * @cr: drawing in world units (apply the viewport's transformation first)
+ * @painter: drawing in world units (apply the viewport's transformation first)
  * @visible: (nullable): the world rectangle on screen; %NULL for all
  * @zoom: device pixels per world unit: decides which text is legible
  *   and when blocks become plain rectangles
@@ -1381,20 +1377,20 @@ envelope_renderer_get_extents (EnvelopeRenderer            *renderer,
  * Draws the arrows, then the blocks, then the overlays.  Only what meets
  * @visible is visited.
  */
-void
-envelope_renderer_draw (EnvelopeRenderer            *renderer,
-                        cairo_t                     *cr,
-                        const EnvelopeDiagram       *diagram,
-                        const EnvelopeLayout        *layout,
-                        const EnvelopeRenderOptions *options,
-                        const EnvelopeRect          *visible,
-                        double                       zoom)
+static void
+draw_diagram (EnvelopeRenderer            *renderer,
+              EnvelopePainter             *painter,
+              const EnvelopeDiagram       *diagram,
+              const EnvelopeLayout        *layout,
+              const EnvelopeRenderOptions *options,
+              const EnvelopeRect          *visible,
+              double                       zoom)
 {
   EnvelopeRect all, area, strip;
   Palette palette;
   gboolean overview;
 
-  g_return_if_fail (renderer != NULL && cr != NULL && diagram != NULL && layout != NULL && options != NULL);
+  g_return_if_fail (renderer != NULL && painter != NULL && diagram != NULL && layout != NULL && options != NULL);
   g_return_if_fail (envelope_layout_get_n_blocks (layout) == envelope_diagram_get_n_blocks (diagram));
 
   get_kit (renderer, diagram);
@@ -1408,10 +1404,10 @@ envelope_renderer_draw (EnvelopeRenderer            *renderer,
   /* labels and arrow heads reach a little beyond their owner */
   envelope_rect_inflate (&area, 8, 8);
 
-  cairo_save (cr);
+  painter_save (painter);
   /* curves flattened to a quarter pixel: indistinguishable, and fewer
    * segments to fill */
-  cairo_set_tolerance (cr, 0.25);
+  painter_set_tolerance (painter, 0.25);
 
   g_array_set_size (renderer->blocks, 0);
   g_array_set_size (renderer->edges, 0);
@@ -1421,7 +1417,7 @@ envelope_renderer_draw (EnvelopeRenderer            *renderer,
    * arrows, no text. */
   overview = zoom * 40.0 < MIN_DETAIL_PIXELS;
 
-  draw_edges (renderer, cr, diagram, layout, &palette, renderer->edges, zoom, overview);
+  draw_edges (renderer, painter, diagram, layout, &palette, renderer->edges, zoom, overview);
 
   if (overview)
     {
@@ -1433,14 +1429,14 @@ envelope_renderer_draw (EnvelopeRenderer            *renderer,
 
           envelope_layout_get_block_rect (layout, b, &rect);
           envelope_render_get_block_color (diagram, options, b, &fill);
-          cairo_rectangle (cr, rect.x, rect.y, rect.width, rect.height);
-          set_color (cr, &fill, 1.0);
-          cairo_fill (cr);
+          painter_rectangle (painter, rect.x, rect.y, rect.width, rect.height);
+          set_color (painter, &fill, 1.0);
+          painter_fill (painter);
         }
     }
   else
     for (guint k = 0; k < renderer->blocks->len; k++)
-      draw_block (renderer, cr, diagram, layout, options, &palette, g_array_index (renderer->blocks, guint, k), zoom);
+      draw_block (renderer, painter, diagram, layout, options, &palette, g_array_index (renderer->blocks, guint, k), zoom);
 
   for (guint row = 0; row < envelope_layout_get_n_rows (layout); row++)
     if (receptive_field_strip (layout, options, row, &strip))
@@ -1449,20 +1445,20 @@ envelope_renderer_draw (EnvelopeRenderer            *renderer,
 
         envelope_rect_inflate (&reach, 60, 20);
         if (envelope_rect_intersects (&reach, visible))
-          draw_receptive_field_strip (renderer, cr, diagram, layout, options, &palette, row, &strip, visible, zoom);
+          draw_receptive_field_strip (renderer, painter, diagram, layout, options, &palette, row, &strip, visible, zoom);
       }
   if (options->receptive_field_layer >= 0 && !overview)
-    draw_receptive_field_choice (renderer, cr, diagram, layout, options, &palette, zoom);
+    draw_receptive_field_choice (renderer, painter, diagram, layout, options, &palette, zoom);
 
   /* the blocks a checkpoint plan recomputes */
   if (options->recomputed != NULL)
     {
       static const double dash[] = { 5, 3 };
 
-      cairo_save (cr);
-      cairo_set_dash (cr, dash, G_N_ELEMENTS (dash), 0);
-      cairo_set_line_width (cr, 2);
-      set_color (cr, &palette.warning, 1.0);
+      painter_save (painter);
+      painter_set_dash (painter, dash, G_N_ELEMENTS (dash), 0);
+      painter_set_line_width (painter, 2);
+      set_color (painter, &palette.warning, 1.0);
       for (guint k = 0; k < renderer->blocks->len; k++)
         {
           guint b = g_array_index (renderer->blocks, guint, k);
@@ -1476,10 +1472,10 @@ envelope_renderer_draw (EnvelopeRenderer            *renderer,
             continue;
           envelope_layout_get_block_rect (layout, b, &rect);
           envelope_rect_inflate (&rect, 4, 4);
-          cairo_rectangle (cr, rect.x, rect.y, rect.width, rect.height);
-          cairo_stroke (cr);
+          painter_rectangle (painter, rect.x, rect.y, rect.width, rect.height);
+          painter_stroke (painter);
         }
-      cairo_restore (cr);
+      painter_restore (painter);
     }
 
   /* misaligned merges, over everything else */
@@ -1492,10 +1488,27 @@ envelope_renderer_draw (EnvelopeRenderer            *renderer,
         if (!envelope_diagram_get_block (diagram, b)->misaligned)
           continue;
         block_mark_position (diagram, layout, b, &x, &y);
-        draw_warning_mark (cr, &palette, x, y);
+        draw_warning_mark (painter, &palette, x, y);
       }
 
-  cairo_restore (cr);
+  painter_restore (painter);
+}
+
+void
+envelope_renderer_draw (EnvelopeRenderer            *renderer,
+                        cairo_t                     *cr,
+                        const EnvelopeDiagram       *diagram,
+                        const EnvelopeLayout        *layout,
+                        const EnvelopeRenderOptions *options,
+                        const EnvelopeRect          *visible,
+                        double                       zoom)
+{
+  EnvelopePainter painter;
+
+  g_return_if_fail (cr != NULL);
+
+  envelope_painter_init_cairo (&painter, cr);
+  draw_diagram (renderer, &painter, diagram, layout, options, visible, zoom);
 }
 
 /**
@@ -1533,16 +1546,18 @@ envelope_renderer_draw_selection (EnvelopeRenderer            *renderer,
                                   const EnvelopeRenderOptions *options,
                                   guint                        block)
 {
+  EnvelopePainter cairo_painter, *painter = &cairo_painter;
   Palette palette;
 
   g_return_if_fail (renderer != NULL && cr != NULL && diagram != NULL && layout != NULL && options != NULL);
   g_return_if_fail (block < envelope_diagram_get_n_blocks (diagram));
 
+  envelope_painter_init_cairo (painter, cr);
   get_palette (options->theme, &palette);
-  cairo_save (cr);
-  cairo_set_tolerance (cr, 0.25);
-  draw_halo (cr, diagram, layout, &palette, block);
-  cairo_restore (cr);
+  painter_save (painter);
+  painter_set_tolerance (painter, 0.25);
+  draw_halo (painter, diagram, layout, &palette, block);
+  painter_restore (painter);
 }
 
 static guint64
@@ -1642,10 +1657,10 @@ present_categories (const EnvelopeDiagram *diagram,
 #define LEGEND_BAR_WIDTH 180.0
 #define LEGEND_BAR_HEIGHT 10.0
 
-/* Lays the legend out, drawing it when @cr is not NULL. */
+/* Lays the legend out, drawing it when @painter is not NULL. */
 static void
 legend (EnvelopeRenderer            *renderer,
-        cairo_t                     *cr,
+        EnvelopePainter             *painter,
         const EnvelopeDiagram       *diagram,
         const EnvelopeRenderOptions *options,
         double                       x0,
@@ -1668,10 +1683,10 @@ legend (EnvelopeRenderer            *renderer,
       double x = x0;
 
       present_categories (diagram, present);
-      if (cr != NULL)
+      if (painter != NULL)
         {
-          set_color (cr, &palette.text, 1.0);
-          show_text (cr, kit, TEXT_LEGEND_TITLE, title, x0, y, -1, FALSE, PANGO_ELLIPSIZE_NONE);
+          set_color (painter, &palette.text, 1.0);
+          show_text (painter, kit, TEXT_LEGEND_TITLE, title, x0, y, -1, FALSE, PANGO_ELLIPSIZE_NONE);
         }
       w = text_kit_measure (kit, TEXT_LEGEND_TITLE, title);
       y += kit->line_height[TEXT_LEGEND_TITLE] + 3;
@@ -1689,20 +1704,20 @@ legend (EnvelopeRenderer            *renderer,
               x = x0;
               y += lh + 3;
             }
-          if (cr != NULL)
+          if (painter != NULL)
             {
               EnvelopeColor fill, outline, black = { 0, 0, 0 };
 
               envelope_color_for_category (c, options->theme, &fill);
               envelope_color_mix (&fill, &black, 0.4, &outline);
-              cairo_rectangle (cr, x, y + (lh - SWATCH) / 2, SWATCH, SWATCH);
-              set_color (cr, &fill, 1.0);
-              cairo_fill_preserve (cr);
-              set_color (cr, &outline, 1.0);
-              cairo_set_line_width (cr, 0.6);
-              cairo_stroke (cr);
-              set_color (cr, &palette.text, 1.0);
-              show_text (cr, kit, TEXT_LEGEND, label, x + SWATCH + 4, y, -1, FALSE, PANGO_ELLIPSIZE_NONE);
+              painter_rectangle (painter, x, y + (lh - SWATCH) / 2, SWATCH, SWATCH);
+              set_color (painter, &fill, 1.0);
+              painter_fill_preserve (painter);
+              set_color (painter, &outline, 1.0);
+              painter_set_line_width (painter, 0.6);
+              painter_stroke (painter);
+              set_color (painter, &palette.text, 1.0);
+              show_text (painter, kit, TEXT_LEGEND, label, x + SWATCH + 4, y, -1, FALSE, PANGO_ELLIPSIZE_NONE);
             }
           w = MAX (w, x - x0 + item - 12);
           x += item;
@@ -1717,14 +1732,14 @@ legend (EnvelopeRenderer            *renderer,
       const char *start = "0%";
       double bar_w = MIN (LEGEND_BAR_WIDTH, MAX (max_width, 60));
 
-      if (cr != NULL)
+      if (painter != NULL)
         {
-          set_color (cr, &palette.text, 1.0);
-          show_text (cr, kit, TEXT_LEGEND_TITLE, title, x0, y, -1, FALSE, PANGO_ELLIPSIZE_NONE);
+          set_color (painter, &palette.text, 1.0);
+          show_text (painter, kit, TEXT_LEGEND_TITLE, title, x0, y, -1, FALSE, PANGO_ELLIPSIZE_NONE);
         }
       w = text_kit_measure (kit, TEXT_LEGEND_TITLE, title);
       y += kit->line_height[TEXT_LEGEND_TITLE] + 3;
-      if (cr != NULL)
+      if (painter != NULL)
         {
           cairo_pattern_t *gradient = cairo_pattern_create_linear (x0, 0, x0 + bar_w, 0);
           guint n = envelope_color_scale_get_n_stops (options->color_scale);
@@ -1738,17 +1753,17 @@ legend (EnvelopeRenderer            *renderer,
               envelope_color_scale_get_stop (options->color_scale, i, &position, &c);
               cairo_pattern_add_color_stop_rgb (gradient, position, c.red, c.green, c.blue);
             }
-          cairo_rectangle (cr, x0, y, bar_w, LEGEND_BAR_HEIGHT);
-          cairo_set_source (cr, gradient);
-          cairo_fill_preserve (cr);
+          painter_rectangle (painter, x0, y, bar_w, LEGEND_BAR_HEIGHT);
+          painter_set_source (painter, gradient);
+          painter_fill_preserve (painter);
           cairo_pattern_destroy (gradient);
-          set_color (cr, &palette.muted, 1.0);
-          cairo_set_line_width (cr, 0.6);
-          cairo_stroke (cr);
+          set_color (painter, &palette.muted, 1.0);
+          painter_set_line_width (painter, 0.6);
+          painter_stroke (painter);
 
-          set_color (cr, &palette.text, 1.0);
-          show_text (cr, kit, TEXT_LEGEND, start, x0, y + LEGEND_BAR_HEIGHT + 2, -1, FALSE, PANGO_ELLIPSIZE_NONE);
-          show_text (cr, kit, TEXT_LEGEND, end, x0 + bar_w - text_kit_measure (kit, TEXT_LEGEND, end),
+          set_color (painter, &palette.text, 1.0);
+          show_text (painter, kit, TEXT_LEGEND, start, x0, y + LEGEND_BAR_HEIGHT + 2, -1, FALSE, PANGO_ELLIPSIZE_NONE);
+          show_text (painter, kit, TEXT_LEGEND, end, x0 + bar_w - text_kit_measure (kit, TEXT_LEGEND, end),
                      y + LEGEND_BAR_HEIGHT + 2, -1, FALSE, PANGO_ELLIPSIZE_NONE);
         }
       w = MAX (w, bar_w);
@@ -1764,21 +1779,21 @@ legend (EnvelopeRenderer            *renderer,
       for (guint b = 0; b < envelope_diagram_get_n_blocks (diagram); b++)
         misaligned |= envelope_diagram_get_block (diagram, b)->misaligned;
       y += 4;
-      if (cr != NULL)
+      if (painter != NULL)
         {
-          set_color (cr, &palette.muted, 1.0);
-          show_text (cr, kit, TEXT_LEGEND, text, x0, y, -1, FALSE, PANGO_ELLIPSIZE_NONE);
+          set_color (painter, &palette.muted, 1.0);
+          show_text (painter, kit, TEXT_LEGEND, text, x0, y, -1, FALSE, PANGO_ELLIPSIZE_NONE);
         }
       w = MAX (w, text_kit_measure (kit, TEXT_LEGEND, text));
       y += lh;
       if (misaligned)
         {
           y += 3;
-          if (cr != NULL)
+          if (painter != NULL)
             {
-              draw_warning_mark (cr, &palette, x0 + 6, y + lh / 2);
-              set_color (cr, &palette.muted, 1.0);
-              show_text (cr, kit, TEXT_LEGEND, mark, x0 + 16, y, -1, FALSE, PANGO_ELLIPSIZE_NONE);
+              draw_warning_mark (painter, &palette, x0 + 6, y + lh / 2);
+              set_color (painter, &palette.muted, 1.0);
+              show_text (painter, kit, TEXT_LEGEND, mark, x0 + 16, y, -1, FALSE, PANGO_ELLIPSIZE_NONE);
             }
           w = MAX (w, 16 + text_kit_measure (kit, TEXT_LEGEND, mark));
           y += lh;
@@ -1815,11 +1830,14 @@ envelope_renderer_draw_legend (EnvelopeRenderer            *renderer,
                                double                       y,
                                double                       max_width)
 {
+  EnvelopePainter cairo_painter, *painter = &cairo_painter;
   double w, h;
 
-  cairo_save (cr);
-  legend (renderer, cr, diagram, options, x, y, max_width, &w, &h);
-  cairo_restore (cr);
+  envelope_painter_init_cairo (painter, cr);
+
+  painter_save (painter);
+  legend (renderer, painter, diagram, options, x, y, max_width, &w, &h);
+  painter_restore (painter);
 }
 
 typedef struct
@@ -1949,9 +1967,63 @@ envelope_renderer_get_page_size (EnvelopeRenderer            *renderer,
 
 /**
  * envelope_renderer_draw_page:
- * @cr: drawing in points, from the page's top left
+ * @painter: drawing in points, from the page's top left
  * @zoom: device pixels per point (the export's scale; 1 for vector files)
  */
+void
+envelope_renderer_paint_page (EnvelopeRenderer            *renderer,
+                              EnvelopePainter             *painter,
+                              const EnvelopeDiagram       *diagram,
+                              const EnvelopeLayout        *layout,
+                              const EnvelopeRenderOptions *options,
+                              double                       zoom)
+{
+  TextKit *kit;
+  Palette palette;
+  Page page;
+
+  g_return_if_fail (renderer != NULL && painter != NULL && diagram != NULL && layout != NULL && options != NULL);
+
+  kit = get_kit (renderer, diagram);
+  get_palette (options->theme, &palette);
+  plan_page (renderer, diagram, layout, options, &page);
+
+  painter_save (painter);
+  if (!options->transparent)
+    {
+      set_color (painter, &palette.background, 1.0);
+      painter_paint (painter);
+    }
+
+  if (options->show_title)
+    {
+      set_color (painter, &palette.text, 1.0);
+      show_text (painter, kit, TEXT_TITLE, envelope_diagram_get_title (diagram), PAGE_MARGIN, page.title_y, -1, FALSE,
+                 PANGO_ELLIPSIZE_NONE);
+      set_color (painter, &palette.muted, 1.0);
+      show_text (painter, kit, TEXT_SUBTITLE, page.subtitle, PAGE_MARGIN, page.subtitle_y, -1, FALSE, PANGO_ELLIPSIZE_NONE);
+    }
+
+  painter_save (painter);
+  painter_translate (painter, page.diagram_x - page.extents.x, page.diagram_y - page.extents.y);
+  draw_diagram (renderer, painter, diagram, layout, options, &page.extents, zoom);
+  painter_restore (painter);
+
+  if (options->show_legend)
+    {
+      double w, h;
+
+      legend (renderer, painter, diagram, options, PAGE_MARGIN, page.footer_y, MAX (page.extents.width, 360), &w, &h);
+    }
+  if (options->show_totals)
+    {
+      set_color (painter, &palette.text, 1.0);
+      show_text (painter, kit, TEXT_LEGEND, page.totals, page.totals_x, page.totals_y, -1, FALSE, PANGO_ELLIPSIZE_NONE);
+    }
+  painter_restore (painter);
+  page_clear (&page);
+}
+
 void
 envelope_renderer_draw_page (EnvelopeRenderer            *renderer,
                              cairo_t                     *cr,
@@ -1960,50 +2032,12 @@ envelope_renderer_draw_page (EnvelopeRenderer            *renderer,
                              const EnvelopeRenderOptions *options,
                              double                       zoom)
 {
-  TextKit *kit;
-  Palette palette;
-  Page page;
+  EnvelopePainter painter;
 
-  g_return_if_fail (renderer != NULL && cr != NULL && diagram != NULL && layout != NULL && options != NULL);
+  g_return_if_fail (cr != NULL);
 
-  kit = get_kit (renderer, diagram);
-  get_palette (options->theme, &palette);
-  plan_page (renderer, diagram, layout, options, &page);
-
-  cairo_save (cr);
-  if (!options->transparent)
-    {
-      set_color (cr, &palette.background, 1.0);
-      cairo_paint (cr);
-    }
-
-  if (options->show_title)
-    {
-      set_color (cr, &palette.text, 1.0);
-      show_text (cr, kit, TEXT_TITLE, envelope_diagram_get_title (diagram), PAGE_MARGIN, page.title_y, -1, FALSE,
-                 PANGO_ELLIPSIZE_NONE);
-      set_color (cr, &palette.muted, 1.0);
-      show_text (cr, kit, TEXT_SUBTITLE, page.subtitle, PAGE_MARGIN, page.subtitle_y, -1, FALSE, PANGO_ELLIPSIZE_NONE);
-    }
-
-  cairo_save (cr);
-  cairo_translate (cr, page.diagram_x - page.extents.x, page.diagram_y - page.extents.y);
-  envelope_renderer_draw (renderer, cr, diagram, layout, options, &page.extents, zoom);
-  cairo_restore (cr);
-
-  if (options->show_legend)
-    {
-      double w, h;
-
-      legend (renderer, cr, diagram, options, PAGE_MARGIN, page.footer_y, MAX (page.extents.width, 360), &w, &h);
-    }
-  if (options->show_totals)
-    {
-      set_color (cr, &palette.text, 1.0);
-      show_text (cr, kit, TEXT_LEGEND, page.totals, page.totals_x, page.totals_y, -1, FALSE, PANGO_ELLIPSIZE_NONE);
-    }
-  cairo_restore (cr);
-  page_clear (&page);
+  envelope_painter_init_cairo (&painter, cr);
+  envelope_renderer_paint_page (renderer, &painter, diagram, layout, options, zoom);
 }
 
 /* ---- names for the command line ---- */

@@ -19,6 +19,22 @@ static const struct { double size; PangoWeight weight; } text_styles[N_TEXT_STYL
   [TEXT_LEGEND_TITLE] = { 8.5, PANGO_WEIGHT_BOLD },
 };
 
+/* The width of @text in @style's font, with a layout of its own (the
+ * kit's are not made yet). */
+static double
+kit_measure_one (TextKit    *kit,
+                 guint       style,
+                 const char *text)
+{
+  g_autoptr(PangoLayout) layout = pango_layout_new (kit->context);
+  PangoRectangle logical;
+
+  pango_layout_set_font_description (layout, kit->fonts[style]);
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_get_extents (layout, NULL, &logical);
+  return (double) logical.width / PANGO_SCALE;
+}
+
 TextKit *
 text_kit_new (const char *family)
 {
@@ -27,6 +43,8 @@ text_kit_new (const char *family)
   cairo_font_options_t *options = cairo_font_options_create ();
 
   kit->shaped = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  for (guint i = 0; i < N_TEXT_STYLES; i++)
+    kit->advances[i] = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   kit->context = pango_font_map_create_context (font_map);
   pango_cairo_context_set_resolution (kit->context, 72.0);
   /* Unhinted metrics: a text's width scales with the zoom, so what fits
@@ -54,6 +72,21 @@ text_kit_new (const char *family)
       kit->ascent[i] = (double) pango_font_metrics_get_ascent (metrics) / PANGO_SCALE;
       kit->line_height[i] = kit->ascent[i] + (double) pango_font_metrics_get_descent (metrics) / PANGO_SCALE;
       pango_font_metrics_unref (metrics);
+      /* the primary font's advances, in its own units: the scale from
+       * them to points is taken from one letter Pango measures */
+      kit->hb_fonts[i] = pango_font_get_hb_font (font);
+      if (kit->hb_fonts[i] != NULL)
+        {
+          hb_codepoint_t glyph;
+          hb_position_t advance;
+
+          hb_font_reference (kit->hb_fonts[i]);
+          if (hb_font_get_nominal_glyph (kit->hb_fonts[i], 'M', &glyph) &&
+              (advance = hb_font_get_glyph_h_advance (kit->hb_fonts[i], glyph)) > 0)
+            kit->hb_scale[i] = kit_measure_one (kit, i, "M") / advance;
+          else
+            g_clear_pointer (&kit->hb_fonts[i], hb_font_destroy);
+        }
       g_object_unref (font);
 
       kit->layouts[i] = pango_layout_new (kit->context);
@@ -69,6 +102,11 @@ text_kit_free (TextKit *kit)
   if (kit == NULL)
     return;
   g_clear_pointer (&kit->shaped, g_hash_table_unref);
+  for (guint i = 0; i < N_TEXT_STYLES; i++)
+    {
+      g_clear_pointer (&kit->advances[i], g_hash_table_unref);
+      g_clear_pointer (&kit->hb_fonts[i], hb_font_destroy);
+    }
   for (guint i = 0; i < N_TEXT_STYLES; i++)
     {
       g_clear_object (&kit->layouts[i]);
@@ -90,6 +128,44 @@ text_kit_measure (TextKit    *kit,
   pango_layout_set_text (layout, text, -1);
   pango_layout_get_extents (layout, NULL, &logical);
   return (double) logical.width / PANGO_SCALE;
+}
+
+/* At least the width of @text: the sum of its characters' widths, each
+ * shaped alone once.  Kerning and ligatures only narrow a text, so a
+ * text whose sum fits needs no shaping to know it fits. */
+double
+text_kit_measure_bound (TextKit    *kit,
+                        TextStyle   style,
+                        const char *text)
+{
+  double sum = 0;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      double *advance = g_hash_table_lookup (kit->advances[style], GUINT_TO_POINTER (c));
+
+      if (advance == NULL)
+        {
+          hb_codepoint_t glyph;
+
+          advance = g_new (double, 1);
+          if (kit->hb_fonts[style] != NULL && hb_font_get_nominal_glyph (kit->hb_fonts[style], c, &glyph))
+            /* the font's own advance, unshaped */
+            *advance = hb_font_get_glyph_h_advance (kit->hb_fonts[style], glyph) * kit->hb_scale[style];
+          else
+            {
+              /* a character another font draws: shaped alone */
+              char one[8] = { 0 };
+
+              g_unichar_to_utf8 (c, one);
+              *advance = text_kit_measure (kit, style, one);
+            }
+          g_hash_table_insert (kit->advances[style], GUINT_TO_POINTER (c), advance);
+        }
+      sum += *advance;
+    }
+  return sum;
 }
 
 /* A layout of its own for @text, shaped once and kept: drawing the same

@@ -1,0 +1,262 @@
+/* envelope-fit.c: the level of detail and the rows that fit a slide
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "envelope-render"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "envelope-fit.h"
+#include "envelope-groups.h"
+#include "envelope-render-private.h"
+
+/* the smallest text of a block, in points (TEXT_BLOCK_DETAIL) */
+#define SMALLEST_TEXT 7.5
+/* the lane between wrapped rows, near enough for choosing their number */
+#define ROW_GAP 40.0
+/* more blocks than this cannot be read on one slide at any layout */
+#define MOST_LEGIBLE_BLOCKS 150
+#define MOST_ROWS 64
+
+void
+envelope_fit_goal_init (EnvelopeFitGoal *goal)
+{
+  goal->aspect = 16.0 / 9.0;
+  goal->max_width = 1920;
+  goal->min_text = 9;
+  goal->fixed_detail = FALSE;
+}
+
+/**
+ * envelope_fit_goal_set_aspect:
+ * @text: "16:9", "4:3", "a4" (portrait), "free", or "W:H"
+ *
+ * Returns: %FALSE when @text is none of these
+ */
+gboolean
+envelope_fit_goal_set_aspect (EnvelopeFitGoal *goal,
+                              const char      *text)
+{
+  g_auto(GStrv) parts = NULL;
+  double w, h;
+  char *end;
+
+  if (g_ascii_strcasecmp (text, "free") == 0)
+    {
+      goal->aspect = 0;
+      return TRUE;
+    }
+  if (g_ascii_strcasecmp (text, "a4") == 0)
+    {
+      goal->aspect = 210.0 / 297.0;
+      return TRUE;
+    }
+  parts = g_strsplit (text, ":", 3);
+  if (g_strv_length (parts) != 2)
+    return FALSE;
+  w = g_ascii_strtod (parts[0], &end);
+  if (*end != '\0' || end == parts[0])
+    return FALSE;
+  h = g_ascii_strtod (parts[1], &end);
+  if (*end != '\0' || end == parts[1])
+    return FALSE;
+  if (!(w > 0 && h > 0 && w / h >= 0.05 && w / h <= 20))
+    return FALSE;
+  goal->aspect = w / h;
+  return TRUE;
+}
+
+void
+envelope_page_fit_clear (EnvelopePageFit *fit)
+{
+  g_clear_pointer (&fit->diagram, envelope_diagram_unref);
+  g_clear_pointer (&fit->layout, envelope_layout_unref);
+}
+
+/* The number of rows that brings the page nearest @aspect, from the
+ * one-row layout's extent along the flow and across it. */
+static guint
+choose_rows (double along,
+             double across,
+             double pad_along,
+             double pad_across,
+             double aspect,
+             gboolean left_right)
+{
+  double best = G_MAXDOUBLE;
+  guint rows = 1;
+
+  for (guint n = 1; n <= MOST_ROWS; n++)
+    {
+      double length = along / n + pad_along;
+      double thickness = n * across + (n - 1) * ROW_GAP + pad_across;
+      double ratio = left_right ? length / thickness : thickness / length;
+      double miss = fabs (log (ratio / aspect));
+
+      if (miss < best)
+        {
+          best = miss;
+          rows = n;
+        }
+    }
+  return rows;
+}
+
+static double
+slide_scale (double                 width,
+             double                 height,
+             const EnvelopeFitGoal *goal)
+{
+  /* a hair under, so that rounding up to whole pixels stays within */
+  return MIN (goal->max_width / width, goal->max_width / goal->aspect / height) * (1 - 1e-9);
+}
+
+/* Lays @options out in the rows that fit @goal best. */
+static gboolean
+fit_rows (EnvelopeRenderer             *renderer,
+          const EnvelopeAnalysis       *analysis,
+          const EnvelopeDiagramOptions *options,
+          const EnvelopeRenderOptions  *render_options,
+          const EnvelopeFitGoal        *goal,
+          EnvelopePageFit              *fit,
+          GError                      **error)
+{
+  EnvelopeDiagramOptions wrapped = *options;
+  g_autoptr(EnvelopeDiagram) diagram = envelope_diagram_new (analysis, options);
+  g_autoptr(EnvelopeLayout) layout = NULL;
+  gboolean lr = options->direction == ENVELOPE_DIRECTION_LEFT_RIGHT;
+  EnvelopeRect bounds;
+  double width, height;
+
+  layout = envelope_layout_new (diagram, error);
+  if (layout == NULL)
+    return FALSE;
+  wrapped.wrap = options->wrap;
+  if (options->wrap == 0)
+    {
+      envelope_layout_get_bounds (layout, &bounds);
+      envelope_renderer_get_page_size (renderer, diagram, layout, render_options, &width, &height);
+      wrapped.wrap = lr ? choose_rows (bounds.width, bounds.height, width - bounds.width, height - bounds.height,
+                                       goal->aspect, TRUE)
+                        : choose_rows (bounds.height, bounds.width, height - bounds.height, width - bounds.width,
+                                       goal->aspect, FALSE);
+    }
+  if (wrapped.wrap > 1)
+    {
+      /* the same blocks: refolded, not laid out again */
+      g_autoptr(EnvelopeDiagram) folded = envelope_diagram_refresh (diagram, analysis, &wrapped);
+      EnvelopeLayout *refolded = envelope_layout_new_wrapped (layout, folded);
+
+      if (refolded == NULL)
+        refolded = envelope_layout_new (folded, error);
+      if (refolded == NULL)
+        return FALSE;
+      g_clear_pointer (&layout, envelope_layout_unref);
+      layout = refolded;
+      g_clear_pointer (&diagram, envelope_diagram_unref);
+      diagram = g_steal_pointer (&folded);
+    }
+  envelope_renderer_get_page_size (renderer, diagram, layout, render_options, &width, &height);
+  envelope_page_fit_clear (fit);
+  fit->scale = slide_scale (width, height, goal);
+  fit->legible = fit->scale * SMALLEST_TEXT >= goal->min_text;
+  fit->collapse_depth = options->collapse_depth;
+  fit->wrap = MAX (envelope_layout_get_n_rows (layout), 1);
+  fit->diagram = g_steal_pointer (&diagram);
+  fit->layout = g_steal_pointer (&layout);
+  return TRUE;
+}
+
+/**
+ * envelope_fit_page:
+ * @options: the diagram's style; its wrap and collapse, when set, are
+ *   kept as they are
+ * @goal: the figure's proportions and where it is shown
+ * @fit: (out caller-allocates): the diagram, its layout and the scale;
+ *   clear it with envelope_page_fit_clear()
+ *
+ * Chooses the finest level of detail (every layer, then the innermost
+ * groups, out to the stages) whose figure, wrapped to @goal's
+ * proportions, still reads at @goal's width.  With no proportions
+ * (@aspect 0) the diagram is laid out as @options say.
+ *
+ * Returns: %FALSE when Graphviz could not lay the diagram out
+ */
+gboolean
+envelope_fit_page (const EnvelopeAnalysis       *analysis,
+                   const EnvelopeDiagramOptions *options,
+                   const EnvelopeRenderOptions  *render_options,
+                   const EnvelopeFitGoal        *goal,
+                   EnvelopePageFit              *fit,
+                   GError                      **error)
+{
+  g_autoptr(EnvelopeRenderer) renderer = envelope_renderer_new ();
+  g_autoptr(EnvelopeGroups) groups = NULL;
+  g_autoptr(GArray) depths = g_array_new (FALSE, FALSE, sizeof (guint));
+  EnvelopeDiagramOptions trial = *options;
+  guint previous_blocks = 0;
+
+  g_return_val_if_fail (analysis != NULL && options != NULL && render_options != NULL && goal != NULL, FALSE);
+  memset (fit, 0, sizeof *fit);
+
+  if (goal->aspect <= 0)
+    {
+      fit->diagram = envelope_diagram_new (analysis, options);
+      fit->layout = envelope_layout_new (fit->diagram, error);
+      if (fit->layout == NULL)
+        {
+          envelope_page_fit_clear (fit);
+          return FALSE;
+        }
+      fit->collapse_depth = options->collapse_depth;
+      fit->wrap = envelope_layout_get_n_rows (fit->layout);
+      fit->legible = TRUE;
+      return TRUE;
+    }
+
+  /* finest first: every layer, then the innermost groups, out to stages */
+  if (goal->fixed_detail || options->collapse_depth > 0 || (options->collapsed != NULL && options->collapsed[0] != NULL))
+    g_array_append_val (depths, options->collapse_depth);
+  else
+    {
+      guint none = 0;
+
+      groups = envelope_groups_new (envelope_analysis_get_network (analysis), analysis);
+      g_array_append_val (depths, none);
+      for (guint d = envelope_groups_get_depth (groups); d >= 1; d--)
+        g_array_append_val (depths, d);
+    }
+
+  for (guint k = 0; k < depths->len; k++)
+    {
+      gboolean last = k + 1 == depths->len;
+      guint n_blocks;
+
+      trial.collapse_depth = g_array_index (depths, guint, k);
+      if (!last)
+        {
+          /* a level that changes nothing, or that no slide can hold, is
+           * not laid out */
+          g_autoptr(EnvelopeDiagram) probe = envelope_diagram_new (analysis, &trial);
+
+          n_blocks = envelope_diagram_get_n_blocks (probe);
+          if (n_blocks == previous_blocks || n_blocks > MOST_LEGIBLE_BLOCKS)
+            {
+              previous_blocks = n_blocks;
+              continue;
+            }
+          previous_blocks = n_blocks;
+        }
+      if (!fit_rows (renderer, analysis, &trial, render_options, goal, fit, error))
+        {
+          envelope_page_fit_clear (fit);
+          return FALSE;
+        }
+      if (fit->legible)
+        break;
+    }
+  return TRUE;
+}

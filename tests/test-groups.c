@@ -1,0 +1,184 @@
+/* test-groups.c: the hierarchy of layers, from names and from structure
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "envelope-groups.h"
+#include "test-helpers.h"
+
+static char *
+group_of (const EnvelopeGroups  *groups,
+          const EnvelopeNetwork *network,
+          const char            *layer,
+          guint                  depth)
+{
+  gint index = envelope_network_find_layer (network, layer);
+
+  g_assert_cmpint (index, >=, 0);
+  return envelope_groups_get_group (groups, (guint) index, depth, NULL);
+}
+
+#define ASSERT_GROUP(groups, network, layer, depth, expected) \
+  G_STMT_START { \
+    g_autofree char *_g = group_of (groups, network, layer, depth); \
+    g_assert_cmpstr (_g, ==, expected); \
+  } G_STMT_END
+
+/* `stage/block/layer` names, the group field, and PyTorch's dots. */
+static void
+test_from_names (void)
+{
+  g_autoptr(Model) resnet = model_load ("resnet50.json");
+  g_autoptr(Model) lecture = model_load ("vgg16-lecture.json");
+  g_autoptr(Model) dotted = model_parse (
+    "{\"format\": \"envelope-network\", \"version\": 1, \"name\": \"dots\", \"layers\": ["
+    "{\"name\": \"x\", \"type\": \"input\", \"shape\": [3, 32, 32]},"
+    "{\"name\": \"features.0.conv\", \"type\": \"conv\", \"filters\": 8, \"kernel\": 3},"
+    "{\"name\": \"features.0.relu\", \"type\": \"relu\"},"
+    "{\"name\": \"features.1\", \"type\": \"max_pool\", \"kernel\": 2},"
+    "{\"name\": \"fc\", \"type\": \"dense\", \"units\": 10}]}");
+  g_autoptr(EnvelopeGroups) r = envelope_groups_new (resnet->network, resnet->analysis);
+  g_autoptr(EnvelopeGroups) l = envelope_groups_new (lecture->network, lecture->analysis);
+  g_autoptr(EnvelopeGroups) d = envelope_groups_new (dotted->network, dotted->analysis);
+  gboolean innermost = FALSE;
+  g_autofree char *deep = NULL;
+
+  g_assert_false (envelope_groups_is_inferred (r));
+  ASSERT_GROUP (r, resnet->network, "layer1/0/downsample/conv", 1, "layer1");
+  ASSERT_GROUP (r, resnet->network, "layer1/0/downsample/conv", 2, "layer1/0");
+  ASSERT_GROUP (r, resnet->network, "layer1/0/downsample/conv", 3, "layer1/0/downsample");
+  ASSERT_GROUP (r, resnet->network, "layer1/0/downsample/conv", 4, "layer1/0/downsample");
+  ASSERT_GROUP (r, resnet->network, "conv1", 1, NULL);
+  g_assert_cmpuint (envelope_groups_get_depth (r), ==, 3);
+  deep = envelope_groups_get_group (r, (guint) envelope_network_find_layer (resnet->network, "layer1/0/conv1"), 2,
+                                    &innermost);
+  g_assert_cmpstr (deep, ==, "layer1/0");
+  g_assert_true (innermost);
+
+  /* the lecture's file says its stages in the group field */
+  ASSERT_GROUP (l, lecture->network, "conv1_1", 1, "conv1");
+  ASSERT_GROUP (l, lecture->network, "pool1", 2, "conv1");
+  ASSERT_GROUP (l, lecture->network, "drop6", 1, "fc6");
+  ASSERT_GROUP (l, lecture->network, "data", 1, NULL);
+
+  ASSERT_GROUP (d, dotted->network, "features.0.relu", 1, "features");
+  ASSERT_GROUP (d, dotted->network, "features.0.relu", 2, "features/0");
+  ASSERT_GROUP (d, dotted->network, "features.1", 2, "features");
+  ASSERT_GROUP (d, dotted->network, "fc", 1, NULL);
+  g_assert_cmpstr (envelope_groups_get_path (d, 2), ==, "features/0/relu");
+}
+
+/* VGG-16 names no groups: its stages are found between the poolings,
+ * named as the lecture names them, and the classifier's dense layers
+ * lead groups of their own, as in the lecture's file. */
+static void
+test_vgg_stages (void)
+{
+  g_autoptr(Model) vgg = model_load ("vgg16.json");
+  g_autoptr(Model) lecture = model_load ("vgg16-lecture.json");
+  g_autoptr(EnvelopeGroups) groups = envelope_groups_new (vgg->network, vgg->analysis);
+  g_autoptr(EnvelopeGroups) named = envelope_groups_new (lecture->network, lecture->analysis);
+  g_auto(GStrv) list = envelope_groups_list (groups);
+  const char *expected[] = { "conv1", "conv2", "conv3", "conv4", "conv5", "fc6", "fc7", "fc8", NULL };
+
+  g_assert_true (envelope_groups_is_inferred (groups));
+  g_assert_cmpstrv (list, expected);
+  ASSERT_GROUP (groups, vgg->network, "conv1_2", 1, "conv1");
+  ASSERT_GROUP (groups, vgg->network, "pool1", 1, "conv1");
+  ASSERT_GROUP (groups, vgg->network, "conv2_1", 1, "conv2");
+  ASSERT_GROUP (groups, vgg->network, "pool5", 1, "conv5");
+  ASSERT_GROUP (groups, vgg->network, "avgpool", 1, "conv5");
+  ASSERT_GROUP (groups, vgg->network, "drop6", 1, "fc6");
+  ASSERT_GROUP (groups, vgg->network, "fc8", 1, "fc8");
+  ASSERT_GROUP (groups, vgg->network, "data", 1, NULL);
+
+  /* the same stages as the hand-written groups, layer for layer */
+  for (guint i = 0; i < envelope_network_get_n_layers (lecture->network); i++)
+    {
+      const char *name = envelope_network_get_layer (lecture->network, i)->name;
+      gint j = envelope_network_find_layer (vgg->network, name);
+      g_autofree char *mine = NULL, *theirs = NULL;
+
+      if (j < 0)
+        continue;
+      mine = envelope_groups_get_group (groups, (guint) j, 1, NULL);
+      theirs = envelope_groups_get_group (named, i, 1, NULL);
+      g_assert_cmpstr (mine, ==, theirs);
+    }
+}
+
+/* Without names: a residual block from its fork to its add (and the
+ * ReLU after it), the stage it opens where it lowers the resolution, a
+ * squeeze-and-excitation branch inside a block kept in it. */
+static void
+test_residual_blocks (void)
+{
+  g_autoptr(Model) model = model_parse (
+    "{\"format\": \"envelope-network\", \"version\": 1, \"name\": \"res\", \"layers\": ["
+    "{\"name\": \"data\", \"type\": \"input\", \"shape\": [3, 32, 32]},"
+    "{\"name\": \"conv1\", \"type\": \"conv\", \"filters\": 16, \"kernel\": 3, \"padding\": 1},"
+    "{\"name\": \"bn_conv1\", \"type\": \"batch_norm\"},"
+    "{\"name\": \"conv1_relu\", \"type\": \"relu\"},"
+    "{\"name\": \"pool1\", \"type\": \"max_pool\", \"kernel\": 2},"
+    "{\"name\": \"res2a_branch2a\", \"type\": \"conv\", \"filters\": 16, \"kernel\": 3, \"padding\": 1},"
+    "{\"name\": \"bn2a_branch2a\", \"type\": \"batch_norm\"},"
+    "{\"name\": \"res2a_branch2a_relu\", \"type\": \"relu\"},"
+    "{\"name\": \"res2a_branch2b\", \"type\": \"conv\", \"filters\": 16, \"kernel\": 3, \"padding\": 1},"
+    "{\"name\": \"bn2a_branch2b\", \"type\": \"batch_norm\"},"
+    "{\"name\": \"res2a\", \"type\": \"add\", \"inputs\": [\"bn2a_branch2b\", \"pool1\"]},"
+    "{\"name\": \"res2a_relu\", \"type\": \"relu\"},"
+    "{\"name\": \"res3a_branch1\", \"type\": \"conv\", \"filters\": 32, \"kernel\": 1, \"stride\": 2},"
+    "{\"name\": \"bn3a_branch1\", \"type\": \"batch_norm\"},"
+    "{\"name\": \"res3a_branch2a\", \"type\": \"conv\", \"filters\": 32, \"kernel\": 3, \"stride\": 2, \"padding\": 1,"
+    " \"inputs\": [\"res2a_relu\"]},"
+    "{\"name\": \"bn3a_branch2a\", \"type\": \"batch_norm\"},"
+    "{\"name\": \"res3a\", \"type\": \"add\", \"inputs\": [\"bn3a_branch2a\", \"bn3a_branch1\"]},"
+    "{\"name\": \"res3a_relu\", \"type\": \"relu\"},"
+    "{\"name\": \"pool\", \"type\": \"global_avg_pool\"},"
+    "{\"name\": \"fc\", \"type\": \"dense\", \"units\": 10}]}");
+  g_autoptr(EnvelopeGroups) groups = envelope_groups_new (model->network, model->analysis);
+  guint members[] = { 5, 6, 7, 8, 9, 10, 11 };
+  g_autofree char *said = NULL;
+
+  g_assert_true (envelope_groups_is_inferred (groups));
+  ASSERT_GROUP (groups, model->network, "conv1_relu", 1, "conv1");
+  ASSERT_GROUP (groups, model->network, "pool1", 2, "conv1");
+  ASSERT_GROUP (groups, model->network, "res2a_branch2a", 1, "res2a");
+  ASSERT_GROUP (groups, model->network, "res2a_branch2a", 2, "res2a/res2a_block");
+  ASSERT_GROUP (groups, model->network, "res2a_relu", 2, "res2a/res2a_block");
+  ASSERT_GROUP (groups, model->network, "res3a_branch1", 1, "res3a");
+  ASSERT_GROUP (groups, model->network, "res3a_relu", 2, "res3a/res3a_block");
+  ASSERT_GROUP (groups, model->network, "pool", 1, "res3a");
+  ASSERT_GROUP (groups, model->network, "fc", 1, "fc");
+
+  said = envelope_network_describe_layers (model->network, members, G_N_ELEMENTS (members));
+  g_assert_cmpstr (said, ==, "2 conv, 2 BN, add");
+}
+
+static void
+test_describe (void)
+{
+  g_autoptr(Model) model = model_load ("vgg16.json");
+  guint convs[] = { 1, 2, 3, 4, 5 };
+  guint relus[] = { 2, 4 };
+  g_autofree char *stage = envelope_network_describe_layers (model->network, convs, G_N_ELEMENTS (convs));
+  g_autofree char *plain = envelope_network_describe_layers (model->network, relus, G_N_ELEMENTS (relus));
+
+  g_assert_cmpstr (stage, ==, "2 conv, max_pool");
+  g_assert_cmpstr (plain, ==, "2 layers");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/core/groups/names", test_from_names);
+  g_test_add_func ("/core/groups/vgg-stages", test_vgg_stages);
+  g_test_add_func ("/core/groups/residual", test_residual_blocks);
+  g_test_add_func ("/core/groups/describe", test_describe);
+
+  return g_test_run ();
+}
