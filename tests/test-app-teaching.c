@@ -17,6 +17,7 @@
 #include "envelope-memory-shares.h"
 #include "envelope-presentation.h"
 #include "envelope-report.h"
+#include "envelope-viewport.h"
 #include "test-app-helpers.h"
 
 /* The action a key is bound to on @widget ("Right" → "presentation.next"),
@@ -568,20 +569,105 @@ test_blank (void)
   app_test_window_destroy (window);
 }
 
-/* A projector at 1280×720: everything on the page, nothing cut off. */
+/* The page fills its column: its content takes most of the height, or
+ * most of the width where the lines are long. */
+static void
+assert_page_filled (EnvelopeWindow *window)
+{
+  EnvelopePresentation *presentation = presentation_of (window);
+  GtkWidget *sheet = gtk_widget_get_ancestor (GTK_WIDGET (envelope_presentation_get_memory_shares (presentation)),
+                                              GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (sheet));
+  GtkWidget *page = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (sheet));
+  int minimum, natural;
+
+  if (GTK_IS_VIEWPORT (page))
+    page = gtk_viewport_get_child (GTK_VIEWPORT (page));
+  gtk_widget_measure (page, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, &natural, NULL, NULL);
+  g_assert_true (gtk_adjustment_get_upper (adjustment) >= 0.8 * gtk_adjustment_get_page_size (adjustment) ||
+                 natural >= 0.9 * gtk_widget_get_width (sheet));
+}
+
+/* The diagram's right edge, and so the selected block's outline, inside
+ * the canvas's column. */
+static void
+assert_diagram_not_cut (EnvelopeWindow *window)
+{
+  EnvelopeCanvas *canvas = envelope_presentation_get_canvas (presentation_of (window));
+  EnvelopeRect bounds;
+  double right, y;
+
+  envelope_layout_get_bounds (envelope_canvas_get_layout (canvas), &bounds);
+  envelope_viewport_world_to_widget (envelope_canvas_get_viewport (canvas), bounds.x + bounds.width, bounds.y, &right, &y);
+  g_assert_cmpfloat (right, <=, gtk_widget_get_width (GTK_WIDGET (canvas)) - 4);
+}
+
+/* A projector at 1280×720: everything on the page, nothing cut off, and
+ * the formulas in type that fills their column (17 px left its bottom
+ * third empty); Ctrl+plus and Ctrl+minus change it. */
 static void
 test_small_screen (void)
 {
   EnvelopeWindow *window = present_model ("mnist.json", "conv2", 1280, 720);
+  EnvelopePresentation *presentation;
+  double fitted;
 
   g_assert_true (presenting (window));
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 1280);
+  app_test_wait_frames (GTK_WIDGET (window), 6);
   assert_nothing_cut_off (window);
+  assert_page_filled (window);
+  assert_diagram_not_cut (window);
+  presentation = presentation_of (window);
+  fitted = envelope_presentation_get_type_size (presentation);
+  g_assert_cmpfloat (fitted, >, 18);
+
+  press (GTK_WIDGET (presentation), "<Control>plus");
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+  g_assert_cmpfloat (envelope_presentation_get_type_size (presentation), >=, fitted * 1.1);
+  app_test_screenshot (GTK_WIDGET (window), "teaching-present-1280x720-larger");
+  press (GTK_WIDGET (presentation), "<Control>minus");
+  press (GTK_WIDGET (presentation), "<Control>minus");
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+  g_assert_cmpfloat (envelope_presentation_get_type_size (presentation), <, fitted);
+  press (GTK_WIDGET (presentation), "<Control>plus");
+  app_test_wait_frames (GTK_WIDGET (window), 4);
+  g_assert_cmpfloat_with_epsilon (envelope_presentation_get_type_size (presentation), fitted, 0.5);
+
+  /* Stepping on keeps the page whole: a layer with more lines only
+   * makes the type smaller. */
+  press (GTK_WIDGET (presentation), "Right");
+  press (GTK_WIDGET (presentation), "Right");
+  app_test_wait_frames (GTK_WIDGET (window), 6);
+  assert_nothing_cut_off (window);
+  g_assert_cmpfloat (envelope_presentation_get_type_size (presentation), <=, fitted + 0.5);
   app_test_screenshot (GTK_WIDGET (window), "teaching-present-1280x720");
   app_test_window_destroy (window);
 
-  window = present_model ("mnist.json", "conv2", 1600, 1000);
+  /* Deep into a large network: the page whole and filled, the layer
+   * shown in view. */
+  window = present_model ("resnet50.json", "layer4/2/conv3", 1280, 720);
+  app_test_wait_frames (GTK_WIDGET (window), 6);
   assert_nothing_cut_off (window);
+  assert_page_filled (window);
+  {
+    EnvelopeCanvas *canvas = envelope_presentation_get_canvas (presentation_of (window));
+    double x, y;
+
+    g_assert_true (envelope_canvas_get_layer_point (canvas, "layer4/2/conv3", &x, &y));
+    g_assert_cmpfloat (x, >, 0);
+    g_assert_cmpfloat (x, <, gtk_widget_get_width (GTK_WIDGET (canvas)));
+    g_assert_cmpfloat (y, >, 0);
+    g_assert_cmpfloat (y, <, gtk_widget_get_height (GTK_WIDGET (canvas)));
+  }
+  app_test_screenshot (GTK_WIDGET (window), "teaching-present-resnet50-1280x720");
+  app_test_window_destroy (window);
+
+  window = present_model ("mnist.json", "conv2", 1600, 1000);
+  app_test_wait_frames (GTK_WIDGET (window), 6);
+  assert_nothing_cut_off (window);
+  assert_page_filled (window);
+  assert_diagram_not_cut (window);
   app_test_screenshot (GTK_WIDGET (window), "teaching-present-1600x1000");
   app_test_window_destroy (window);
 }
@@ -596,10 +682,11 @@ test_shortcuts_window (void)
   GtkWidget *presentation = GTK_WIDGET (presentation_of (window));
   g_autoptr(GHashTable) found = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   /* F5; Right, Down, Page_Down; Left, Up, Page_Up; Home, End; Escape;
-   * and the diagram's plus, minus and 0, which zoom the presentation's */
+   * and the diagram's plus, minus and 0, which zoom the presentation's;
+   * Ctrl with plus and minus, the formulas' type */
   static const char *const expected[] = {
     "F5", "Right", "Down", "Page_Down", "Left", "Up", "Page_Up", "Home", "End", "Escape", "plus", "minus", "0",
-    "b", "period",
+    "b", "period", "<Control>plus", "<Control>minus",
   };
 
   for (GSList *l = objects; l != NULL; l = l->next)
@@ -704,6 +791,47 @@ test_walkthrough_scrolled (void)
   app_test_window_destroy (window);
 }
 
+/* The first layer selected being one without parameters (a ReLU, as in
+ * VGG-16), or a collapsed group (GoogLeNet's "conv1" stem, which selects
+ * its last layer), the walk-through shows its lines in its labels at
+ * once: shown before its first layout, it must not wait for a scroll. */
+static void
+assert_walkthrough_shows (const char *model,
+                          const char *detail,
+                          const char *layer,
+                          const char *outputs_formula,
+                          const char *shot)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  EnvelopeMemoryShares *shares;
+  const char *outputs;
+
+  app_test_open_model (window, model);
+  if (detail != NULL)
+    app_test_activate (window, "win.detail", g_variant_new_string (detail));
+  app_test_select (window, layer);
+  app_test_wait_frames (GTK_WIDGET (window), 3);
+  shares = inspector_shares (window);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (shares)));
+  outputs = envelope_memory_shares_get_formula (shares, ENVELOPE_MEMORY_LAYER_OUTPUTS);
+  g_assert_cmpstr (outputs, ==, outputs_formula);
+  g_assert_nonnull (find_label (GTK_WIDGET (shares), outputs));
+  g_assert_nonnull (find_label (GTK_WIDGET (shares), "0 × 4 = 0 B"));   /* no parameters */
+  app_test_screenshot (GTK_WIDGET (window), shot);
+  app_test_window_destroy (window);
+}
+
+static void
+test_walkthrough_first_relu (void)
+{
+  /* relu1_1: 64 × 224 × 224 = 3,211,264 values, batch 32, fp32 */
+  assert_walkthrough_shows ("vgg16.json", NULL, "relu1_1",
+                            "3,211,264 × 32 × 4 = 411,041,792 B (392 MiB)", "teaching-walkthrough-relu");
+  /* conv1/relu: 64 × 112 × 112 = 802,816 values, batch 32, fp32 */
+  assert_walkthrough_shows ("googlenet.json", "blocks", "conv1/relu",
+                            "802,816 × 32 × 4 = 102,760,448 B (98.0 MiB)", "teaching-walkthrough-group");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -715,6 +843,7 @@ main (int   argc,
   g_test_add_func ("/app/teaching/step-keeps-in-view", test_step_keeps_in_view);
   g_test_add_func ("/app/teaching/walkthrough", test_walkthrough);
   g_test_add_func ("/app/teaching/walkthrough-scrolled", test_walkthrough_scrolled);
+  g_test_add_func ("/app/teaching/walkthrough-first-relu", test_walkthrough_first_relu);
   g_test_add_func ("/app/teaching/leave", test_leave);
   g_test_add_func ("/app/teaching/small-screen", test_small_screen);
   g_test_add_func ("/app/teaching/blank", test_blank);

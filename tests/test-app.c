@@ -10,8 +10,11 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
+#include "envelope-batch-plot.h"
+#include "envelope-layer-edit.h"
 #include "envelope-layer-row.h"
 #include "envelope-pair-editor.h"
 #include "test-app-helpers.h"
@@ -376,6 +379,34 @@ test_insert_delete (void)
   g_assert_cmpstr (layer->name, ==, "conv3");
   g_assert_cmpstr (total (window, "params"), ==, "823,050");
 
+  /* Duplicate conv1, whose series goes on in conv2: the copy is
+   * conv1_copy, right after conv1 and reading it. */
+  app_test_activate (window, "win.undo", NULL);
+  app_test_select (window, "conv1");
+  app_test_activate (window, "win.duplicate", NULL);
+  network = envelope_document_get_network (window->document);
+  layer = envelope_network_get_layer (network, 2);
+  g_assert_cmpstr (layer->name, ==, "conv1_copy");
+  g_assert_cmpint (envelope_document_get_selected_layer (window->document), ==, 2);
+  g_assert_true (envelope_layer_reads (network, 2, "conv1"));
+  g_assert_true (envelope_layer_reads (network, 3, "conv1_copy"));
+  app_test_activate (window, "win.undo", NULL);
+
+  /* New layers take the network's own names: pool2 after pool1, fc3
+   * after fc2, not max_pool1 and dense1. */
+  app_test_select (window, "pool1");
+  app_test_activate (window, "win.insert-layer", g_variant_new_string ("max_pool"));
+  network = envelope_document_get_network (window->document);
+  g_assert_cmpstr (envelope_network_get_layer (network, 6)->name, ==, "pool2");
+  app_test_activate (window, "win.undo", NULL);
+  app_test_select (window, "fc2");
+  app_test_activate (window, "win.insert-layer", g_variant_new_string ("dense"));
+  network = envelope_document_get_network (window->document);
+  g_assert_cmpstr (envelope_network_get_layer (network, 9)->name, ==, "fc3");
+  app_test_activate (window, "win.undo", NULL);
+  app_test_select (window, "conv2");
+  app_test_activate (window, "win.duplicate", NULL);
+
   /* Deleting a layer in the middle splices: fc1 reads pool1 again. */
   app_test_activate (window, "win.undo", NULL);
   app_test_select (window, "relu3");
@@ -466,10 +497,112 @@ test_connect_branch (void)
   app_test_window_destroy (window);
 }
 
+/* The batch plot's scales put the GPU's memory line and the largest
+ * batch that fits in the middle third, whatever the network. */
+static void
+test_batch_plot_scale (void)
+{
+  static const EnvelopeBatchPlotFigures cases[] = {
+    /* MNIST on a GTX 980 (4 GiB), batch 128: max 4,973 */
+    { 128, 120586240, G_GUINT64_CONSTANT (4294967296), G_GUINT64_CONSTANT (4294967296), 4973 },
+    /* a batch far past the largest: the largest stays in the middle third */
+    { 100000, G_GUINT64_CONSTANT (80000000000), G_GUINT64_CONSTANT (17179869184), G_GUINT64_CONSTANT (16642998272), 193 },
+    /* a batch just past it: the axis reaches it */
+    { 250, G_GUINT64_CONSTANT (20000000000), G_GUINT64_CONSTANT (17179869184), G_GUINT64_CONSTANT (16642998272), 193 },
+    /* a large GPU for a small network */
+    { 32, 4000000, G_GUINT64_CONSTANT (85899345920), G_GUINT64_CONSTANT (85899345920), 600000 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const EnvelopeBatchPlotFigures *f = &cases[i];
+      guint64 end = envelope_batch_plot_batch_range (f);
+      /* a line through the chosen batch, as the memory grows */
+      double per_sample = (double) f->budget / (double) f->max_batch;
+      double top = envelope_batch_plot_byte_range (f, (guint64) (per_sample * (double) end));
+      double x = (double) f->max_batch / (double) end;
+      double y = (double) f->device_memory / top;
+
+      g_assert_cmpfloat (x, >=, 1.0 / 3);
+      g_assert_cmpfloat (x, <=, 2.0 / 3);
+      g_assert_cmpfloat (y, >=, 1.0 / 3);
+      g_assert_cmpfloat (y, <=, 2.0 / 3);
+    }
+  /* 250 is in reach of 193: twice 193 is past it */
+  g_assert_cmpuint (envelope_batch_plot_batch_range (&cases[2]), ==, 386);
+  g_assert_cmpuint (envelope_batch_plot_batch_range (&cases[0]), ==, 9946);
+
+  /* No GPU: the chosen batch in the middle, the curve's end near the top. */
+  {
+    EnvelopeBatchPlotFigures none = { 64, 27567104, 0, 0, 0 };
+
+    g_assert_cmpuint (envelope_batch_plot_batch_range (&none), ==, 128);
+    g_assert_cmpfloat_with_epsilon (envelope_batch_plot_byte_range (&none, 55134208), 55134208 * 1.08, 1);
+  }
+  /* Not one sample fits: the GPU's line still in the middle third, the
+   * chosen batch in the middle. */
+  {
+    EnvelopeBatchPlotFigures over = { 8, G_GUINT64_CONSTANT (30000000000), G_GUINT64_CONSTANT (8589934592), G_GUINT64_CONSTANT (8589934592), 0 };
+    double top = envelope_batch_plot_byte_range (&over, G_GUINT64_CONSTANT (32000000000));
+
+    g_assert_cmpuint (envelope_batch_plot_batch_range (&over), ==, 16);
+    g_assert_cmpfloat (8589934592.0 / top, >=, 1.0 / 3);
+  }
+}
+
+static GtkWidget *
+find_of_type (GtkWidget *widget,
+              GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_of_type (child, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The plot's labels, as last drawn, meet neither each other nor a curve;
+ * returns how many there are. */
+static guint
+assert_plot_labels_clear (EnvelopeBatchPlot *plot)
+{
+  const GArray *boxes = envelope_batch_plot_get_label_boxes (plot);
+  const GArray *points = envelope_batch_plot_get_curve_points (plot);
+
+  g_assert_cmpuint (points->len, >=, 2);
+  for (guint i = 0; i < boxes->len; i++)
+    {
+      const graphene_rect_t *box = &g_array_index (boxes, graphene_rect_t, i);
+
+      for (guint j = i + 1; j < boxes->len; j++)
+        g_assert_false (graphene_rect_intersection (box, &g_array_index (boxes, graphene_rect_t, j), NULL));
+      for (guint k = 1; k < points->len; k++)
+        {
+          const graphene_point_t *a = &g_array_index (points, graphene_point_t, k - 1);
+          const graphene_point_t *b = &g_array_index (points, graphene_point_t, k);
+
+          if (isnan (a->x) || isnan (b->x))
+            continue;
+          for (guint step = 0; step <= 200; step++)
+            {
+              graphene_point_t p = GRAPHENE_POINT_INIT (a->x + (b->x - a->x) * step / 200.0,
+                                                        a->y + (b->y - a->y) * step / 200.0);
+              g_assert_false (graphene_rect_contains_point (box, &p));
+            }
+        }
+    }
+  return boxes->len;
+}
+
 static void
 test_training (void)
 {
   EnvelopeWindow *window = app_test_window_new ();
+  EnvelopeBatchPlot *plot;
   GtkWidget *popover;
 
   app_test_open_model (window, "mnist.json");
@@ -490,13 +623,56 @@ test_training (void)
   g_assert_true (gtk_widget_get_mapped (popover));
   app_test_screenshot (popover, "memory-breakdown");
   app_test_screenshot (GTK_WIDGET (window), "training");
+
+  /* The batch plot: the GPU's 4 GiB in the middle third of its bytes,
+   * and its batch, its largest (4,973) and its GPU named, clear of each
+   * other and of the curve. */
+  plot = ENVELOPE_BATCH_PLOT (find_of_type (popover, ENVELOPE_TYPE_BATCH_PLOT));
+  g_assert_nonnull (plot);
+  g_assert_cmpfloat (4294967296.0 / envelope_batch_plot_get_byte_range (plot), >=, 1.0 / 3);
+  g_assert_cmpfloat (4294967296.0 / envelope_batch_plot_get_byte_range (plot), <=, 2.0 / 3);
+  g_assert_cmpuint (assert_plot_labels_clear (plot), ==, 3);
   gtk_popover_popdown (GTK_POPOVER (popover));
+
+  /* A batch far beyond the GPU is named at the plot's edge. */
+  app_test_activate (window, "win.set-training", g_variant_new ("(sv)", "batch", g_variant_new_int64 (40000)));
+  app_test_activate (window, "win.show-memory", NULL);
+  app_test_wait_frames (popover, 2);
+  g_assert_cmpuint (assert_plot_labels_clear (plot), ==, 3);
+  app_test_screenshot (popover, "memory-breakdown-far");
+  gtk_popover_popdown (GTK_POPOVER (popover));
+  app_test_activate (window, "win.undo", NULL);
 
   /* Training settings are edits too. */
   app_test_activate (window, "win.undo", NULL);
   app_test_activate (window, "win.undo", NULL);
   app_test_activate (window, "win.undo", NULL);
   g_assert_cmpstr (total (window, "train"), ==, "62.8 MiB");
+
+  /* PyTorch's curve with the lecture's beside it (ResNet-50 on a V100):
+   * the labels clear of both curves and of each other. */
+  app_test_window_destroy (window);
+  window = app_test_window_new ();
+  app_test_open_model (window, "resnet50.json");
+  app_test_activate (window, "win.show-memory", NULL);
+  popover = envelope_totals_bar_get_memory_popover (window->totals_bar);
+  app_test_wait_frames (popover, 2);
+  plot = ENVELOPE_BATCH_PLOT (find_of_type (popover, ENVELOPE_TYPE_BATCH_PLOT));
+  {
+    /* down to the plot, for the picture */
+    GtkWidget *scrolled = gtk_widget_get_ancestor (GTK_WIDGET (plot), GTK_TYPE_SCROLLED_WINDOW);
+
+    if (scrolled != NULL)
+      {
+        GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+        gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+        app_test_wait_frames (popover, 2);
+      }
+  }
+  app_test_screenshot (popover, "memory-breakdown-pytorch");
+  g_assert_cmpuint (envelope_batch_plot_get_curve_points (plot)->len, ==, 2 * 33 + 1);   /* both curves */
+  g_assert_cmpuint (assert_plot_labels_clear (plot), ==, 4);   /* batch, max, GPU, lecture's */
+  gtk_popover_popdown (GTK_POPOVER (popover));
   app_test_window_destroy (window);
 }
 
@@ -563,6 +739,42 @@ test_save_reload (void)
     ;
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window)));
   g_object_unref (window);
+}
+
+/* Saved as "my-mnist.json", an untitled network is named "my-mnist";
+ * a named one keeps its name, and a failed save names nothing. */
+static void
+test_save_as_names (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  g_autofree char *path = app_test_temp_path ("my-mnist.json");
+  g_autofree char *again = app_test_temp_path ("again.json");
+  g_autofree char *bad = app_test_temp_path ("no-such-folder/other.json");
+  g_autoptr(EnvelopeNetwork) reloaded = NULL;
+  g_autoptr(GError) error = NULL;
+
+  app_test_activate (window, "win.insert-layer", g_variant_new_string ("input"));
+  app_test_activate (window, "win.insert-layer", g_variant_new_string ("dense"));
+  g_assert_cmpstr (envelope_document_get_network (window->document)->name, ==, "Untitled network");
+
+  app_test_activate (window, "win.save-to", g_variant_new_string (bad));
+  g_assert_nonnull (window->message_dialog);
+  gtk_window_destroy (GTK_WINDOW (window->message_dialog));
+  g_assert_cmpstr (envelope_document_get_network (window->document)->name, ==, "Untitled network");
+  g_assert_true (envelope_document_get_dirty (window->document));
+
+  app_test_activate (window, "win.save-to", g_variant_new_string (path));
+  g_assert_cmpstr (envelope_document_get_network (window->document)->name, ==, "my-mnist");
+  g_assert_false (envelope_document_get_dirty (window->document));
+  reloaded = envelope_network_load_from_file (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (reloaded->name, ==, "my-mnist");
+  g_assert_true (envelope_network_equal (reloaded, envelope_document_get_network (window->document)));
+
+  /* Saved again elsewhere, it keeps the name it has. */
+  app_test_activate (window, "win.save-to", g_variant_new_string (again));
+  g_assert_cmpstr (envelope_document_get_network (window->document)->name, ==, "my-mnist");
+  app_test_window_destroy (window);
 }
 
 static void
@@ -1162,6 +1374,134 @@ test_generation (void)
   app_test_window_destroy (window);
 }
 
+/* The label under @widget that reads @text, or NULL. */
+static GtkWidget *
+label_with_text (GtkWidget  *widget,
+                 const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = label_with_text (child, text);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The action @key is bound to on @widget, or NULL. */
+static char *
+key_action (GtkWidget  *widget,
+            const char *key)
+{
+  g_autoptr(GPtrArray) shortcuts = app_test_dup_shortcuts (widget);
+
+  for (guint i = 0; i < shortcuts->len; i++)
+    {
+      GtkShortcut *shortcut = g_ptr_array_index (shortcuts, i);
+      g_autofree char *text = gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
+      GtkShortcutAction *action = gtk_shortcut_get_action (shortcut);
+
+      if (g_str_equal (text, key) && GTK_IS_NAMED_ACTION (action))
+        return g_strdup (gtk_named_action_get_action_name (GTK_NAMED_ACTION (action)));
+    }
+  return NULL;
+}
+
+/* How many labels under @widget are cut short (ellipsized) as drawn;
+ * @first_cut set to the first one's text. */
+static guint
+count_cut_labels (GtkWidget   *widget,
+                  const char **first_cut)
+{
+  guint n = 0;
+
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (widget))))
+    {
+      if (*first_cut == NULL)
+        *first_cut = gtk_label_get_text (GTK_LABEL (widget));
+      n++;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    n += count_cut_labels (child, first_cut);
+  return n;
+}
+
+/* A projector's 1280×720: the table's cells read whole (it scrolls
+ * sideways where they do not fit), the training button is whole, the
+ * palette hides with F9 and gives its room to the diagram and table,
+ * and a block's tooltip names it with its figures. */
+static void
+test_small_window (void)
+{
+  EnvelopeWindow *window = envelope_window_new (NULL);
+  GtkWidget *table = GTK_WIDGET (envelope_layer_table_get_view (window->layer_table));
+  const char *cut = NULL;
+  g_autofree char *f9 = NULL;
+  g_autofree char *tooltip = NULL;
+  graphene_rect_t bounds;
+  GtkWidget *training;
+  int table_width;
+  double x, y;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 720);
+  gtk_window_present (GTK_WINDOW (window));
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+  app_test_open_model (window, "resnet50.json");
+  app_test_wait_frames (GTK_WIDGET (window), 3);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 1280);
+
+  /* Every cell on screen reads whole. */
+  g_assert_cmpuint (count_cut_labels (table, &cut), ==, 0);
+  g_assert_null (cut);
+
+  /* The training button's text, whole and inside the window. */
+  training = gtk_widget_get_ancestor (GTK_WIDGET (label_with_text (GTK_WIDGET (window->totals_bar), total (window, "training"))),
+                                      GTK_TYPE_MENU_BUTTON);
+  g_assert_nonnull (training);
+  g_assert_true (gtk_widget_compute_bounds (training, GTK_WIDGET (window), &bounds));
+  g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, gtk_widget_get_width (GTK_WIDGET (window)));
+  g_assert_cmpuint (count_cut_labels (training, &cut), ==, 0);
+  app_test_screenshot (GTK_WIDGET (window), "window-1280x720");
+
+  /* F9 hides the palette; the table has its room. */
+  f9 = key_action (GTK_WIDGET (window), "F9");
+  g_assert_cmpstr (f9, ==, "win.show-palette");
+  table_width = gtk_widget_get_width (table);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->palette)));
+  app_test_activate (window, f9, NULL);
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window->palette)));
+  g_assert_cmpint (gtk_widget_get_width (table), >=, table_width + 150);
+  g_assert_false (envelope_document_get_dirty (window->document));   /* a view, not an edit */
+  app_test_screenshot (GTK_WIDGET (window), "window-1280x720-no-palette");
+
+  /* Hovering a block: its name, kind, output and figures. */
+  g_assert_true (envelope_canvas_get_layer_point (window->canvas, "conv1", &x, &y));
+  tooltip = envelope_canvas_dup_tooltip_at (window->canvas, x, y);
+  g_assert_cmpstr (tooltip, ==,
+                   "<b>conv1</b>\nconv 7×7, 64, /2\nOutput: 64×112×112\nParameters: 9,408\nMACs: 118,013,952\n"
+                   "Activations: 802,816 per sample\nReceptive field: 7");
+  g_assert_null (envelope_canvas_dup_tooltip_at (window->canvas, 2, 2));
+
+  /* And back: the palette is a setting of every window. */
+  app_test_activate (window, "win.show-palette", NULL);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->palette)));
+  app_test_window_destroy (window);
+
+  window = envelope_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1600, 1000);
+  gtk_window_present (GTK_WINDOW (window));
+  app_test_open_model (window, "resnet50.json");
+  app_test_wait_frames (GTK_WIDGET (window), 3);
+  cut = NULL;
+  g_assert_cmpuint (count_cut_labels (table = GTK_WIDGET (envelope_layer_table_get_view (window->layer_table)), &cut), ==, 0);
+  app_test_screenshot (GTK_WIDGET (window), "window-1600x1000");
+  app_test_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1184,8 +1524,11 @@ main (int   argc,
   g_test_add_func ("/app/axes-setting", test_axes_setting);
   g_test_add_func ("/app/scale-setting", test_scale_setting);
   g_test_add_func ("/app/insert-delete", test_insert_delete);
+  g_test_add_func ("/app/batch-plot-scale", test_batch_plot_scale);
+  g_test_add_func ("/app/save-as-names", test_save_as_names);
   g_test_add_func ("/app/connect-branch", test_connect_branch);
   g_test_add_func ("/app/training", test_training);
+  g_test_add_func ("/app/small-window", test_small_window);
   g_test_add_func ("/app/save-reload", test_save_reload);
   g_test_add_func ("/app/export", test_export);
   g_test_add_func ("/app/broken-file", test_broken_file);

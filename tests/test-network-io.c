@@ -926,6 +926,107 @@ test_saved_layout (void)
                                    "\"device\": \"GTX Titan X\"}\n}\n"));
 }
 
+/* A network of the given names and kinds, for the naming rules. */
+static EnvelopeNetwork *
+named_network (const char *const       *names,
+               const EnvelopeLayerType *types,
+               guint                    n)
+{
+  EnvelopeNetwork *network = envelope_network_new ("names");
+
+  for (guint i = 0; i < n; i++)
+    envelope_network_insert_layer (network, -1, envelope_layer_new (types[i], names[i]));
+  return network;
+}
+
+/* A copy continues its series when the next number is free, and is
+ * "_copy" otherwise; a new layer continues the series of its kind's
+ * nearest numbered layer, past its highest number. */
+static void
+test_names (void)
+{
+  static const char *const names[] = {
+    "data", "conv1", "relu1", "conv2", "relu2", "pool1", "fc1", "relu3", "fc2", "prob",
+  };
+  static const EnvelopeLayerType types[] = {
+    ENVELOPE_LAYER_INPUT, ENVELOPE_LAYER_CONV, ENVELOPE_LAYER_RELU, ENVELOPE_LAYER_CONV, ENVELOPE_LAYER_RELU,
+    ENVELOPE_LAYER_MAX_POOL, ENVELOPE_LAYER_DENSE, ENVELOPE_LAYER_RELU, ENVELOPE_LAYER_DENSE, ENVELOPE_LAYER_SOFTMAX,
+  };
+  static const char *const nested[] = {
+    "data", "layer1/0/conv1", "layer1/0/relu1_1", "layer1/0/relu1_2", "features/pool5", "head",
+  };
+  static const EnvelopeLayerType nested_types[] = {
+    ENVELOPE_LAYER_INPUT, ENVELOPE_LAYER_CONV, ENVELOPE_LAYER_RELU, ENVELOPE_LAYER_RELU,
+    ENVELOPE_LAYER_MAX_POOL, ENVELOPE_LAYER_DENSE,
+  };
+  g_autoptr(EnvelopeNetwork) network = named_network (names, types, G_N_ELEMENTS (names));
+  g_autoptr(EnvelopeNetwork) other = named_network (nested, nested_types, G_N_ELEMENTS (nested));
+  struct { const char *name, *copy; } copies[] = {
+    { "conv2", "conv3" },        /* the next in its series is free */
+    { "conv1", "conv1_copy" },   /* conv2 is taken */
+    { "relu2", "relu2_copy" },   /* relu3 is taken */
+    { "fc2", "fc3" },
+    { "prob", "prob_copy" },     /* no series */
+  };
+  struct { EnvelopeLayerType type; gint after; const char *name; } news[] = {
+    { ENVELOPE_LAYER_MAX_POOL, 5, "pool2" },   /* the network's "pool1", not "max_pool1" */
+    { ENVELOPE_LAYER_DENSE, 9, "fc3" },
+    { ENVELOPE_LAYER_DENSE, 0, "fc3" },        /* before any: the one after sets the style */
+    { ENVELOPE_LAYER_CONV, 4, "conv3" },
+    { ENVELOPE_LAYER_RELU, 2, "relu4" },
+    { ENVELOPE_LAYER_AVG_POOL, 5, "avg_pool1" },   /* none of its kind: its id */
+    { ENVELOPE_LAYER_SOFTMAX, 9, "softmax1" },     /* "prob" is no series */
+  };
+  g_autofree char *copy_of_copy = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (copies); i++)
+    {
+      g_autofree char *name = envelope_network_name_for_copy (network, copies[i].name);
+      g_assert_cmpstr (name, ==, copies[i].copy);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (news); i++)
+    {
+      g_autofree char *name = envelope_network_name_for_new (network, news[i].type, news[i].after);
+      g_assert_cmpstr (name, ==, news[i].name);
+    }
+
+  /* A network's name from its file. */
+  {
+    static const char *const paths[][2] = {
+      { "my-mnist.json", "my-mnist" },
+      { "/tmp/models/resnet.v2.json", "resnet.v2" },
+      { ".json", ".json" },
+      { "plain", "plain" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+      {
+        g_autofree char *name = envelope_network_name_from_path (paths[i][0]);
+        g_assert_cmpstr (name, ==, paths[i][1]);
+      }
+  }
+
+  /* A second copy of conv1: the first copy's name is taken now. */
+  envelope_network_insert_layer (network, 2, envelope_layer_new (ENVELOPE_LAYER_CONV, "conv1_copy"));
+  copy_of_copy = envelope_network_name_for_copy (network, "conv1");
+  g_assert_cmpstr (copy_of_copy, ==, "conv1_copy2");
+
+  /* Paths and inner numbers: the series is what the name ends with. */
+  {
+    g_autofree char *relu = envelope_network_name_for_new (other, ENVELOPE_LAYER_RELU, 3);
+    g_autofree char *conv = envelope_network_name_for_new (other, ENVELOPE_LAYER_CONV, 4);
+    g_autofree char *pool = envelope_network_name_for_new (other, ENVELOPE_LAYER_MAX_POOL, 1);
+    g_autofree char *copy = envelope_network_name_for_copy (other, "layer1/0/relu1_1");
+    g_autofree char *dense = envelope_network_name_for_new (other, ENVELOPE_LAYER_DENSE, 5);
+
+    g_assert_cmpstr (relu, ==, "layer1/0/relu1_3");
+    g_assert_cmpstr (conv, ==, "layer1/0/conv2");
+    g_assert_cmpstr (pool, ==, "features/pool6");
+    g_assert_cmpstr (copy, ==, "layer1/0/relu1_1_copy");
+    g_assert_cmpstr (dense, ==, "dense1");
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -980,6 +1081,7 @@ main (int   argc,
   g_test_add_func ("/core/network/io/describe/new-layers", test_describe_new_layers);
   g_test_add_func ("/core/network/io/tidy-numbers", test_tidy_numbers);
   g_test_add_func ("/core/network/io/report-json", test_report_json);
+  g_test_add_func ("/core/network/io/names", test_names);
 
   return g_test_run ();
 }

@@ -37,6 +37,7 @@
 #include "envelope-hash.h"
 #include "envelope-layer-summary.h"
 #include "envelope-renderer.h"
+#include "envelope-report.h"
 
 /* Up to this many blocks a layout is made on the spot, and up to this
  * many layers a new diagram (a refresh is made on the spot always). */
@@ -1524,6 +1525,57 @@ on_motion (GtkEventControllerMotion *controller,
     }
 }
 
+/* The block under (x, y), named with its kind, output and main figures
+ * for a tooltip (Pango markup), or NULL. */
+char *
+envelope_canvas_dup_tooltip_at (EnvelopeCanvas *self,
+                                double          x,
+                                double          y)
+{
+  const EnvelopeBlock *block;
+  EnvelopeHit hit;
+  g_autofree char *params = NULL;
+  g_autofree char *macs = NULL;
+  g_autofree char *activations = NULL;
+  g_autofree char *receptive_field = NULL;
+
+  g_return_val_if_fail (ENVELOPE_IS_CANVAS (self), NULL);
+
+  if (self->diagram == NULL || self->drag_mode != DRAG_NONE ||
+      !hit_test (self, x, y, &hit) || hit.kind != ENVELOPE_HIT_BLOCK)
+    return NULL;
+  block = envelope_diagram_get_block (self->diagram, hit.index);
+  params = envelope_format_count (block->params);
+  macs = envelope_format_count (block->macs);
+  activations = envelope_format_count (block->activations);
+  receptive_field = envelope_report_receptive_field (&block->receptive_field);
+  /* Translators: a block's tooltip: its name, its kind ("conv 3×3, 64"
+   * or "12 layers"), then its figures */
+  return g_markup_printf_escaped (_("<b>%s</b>\n%s\nOutput: %s\nParameters: %s\nMACs: %s\n"
+                                    "Activations: %s per sample\nReceptive field: %s"),
+                                  block->name, block->description, block->shape_text,
+                                  params, macs, activations, receptive_field);
+}
+
+static gboolean
+on_query_tooltip (GtkWidget  *widget,
+                  int         x,
+                  int         y,
+                  gboolean    keyboard,
+                  GtkTooltip *tooltip,
+                  gpointer    data)
+{
+  g_autofree char *markup = NULL;
+
+  if (keyboard)
+    return FALSE;
+  markup = envelope_canvas_dup_tooltip_at (ENVELOPE_CANVAS (widget), x, y);
+  if (markup == NULL)
+    return FALSE;
+  gtk_tooltip_set_markup (tooltip, markup);
+  return TRUE;
+}
+
 static void
 on_leave (GtkEventControllerMotion *controller,
           EnvelopeCanvas           *self)
@@ -2119,6 +2171,9 @@ envelope_canvas_init (EnvelopeCanvas *self)
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Block diagram"), -1);
   update_accessible (self);
+
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
+  g_signal_connect (self, "query-tooltip", G_CALLBACK (on_query_tooltip), NULL);
 
   controller = gtk_event_controller_motion_new ();
   g_signal_connect (controller, "motion", G_CALLBACK (on_motion), self);

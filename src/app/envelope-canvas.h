@@ -73,6 +73,9 @@ const gboolean         *envelope_canvas_get_recomputed   (EnvelopeCanvas        
 const EnvelopeLayout   *envelope_canvas_get_layout       (EnvelopeCanvas           *self);
 const EnvelopeViewport *envelope_canvas_get_viewport     (EnvelopeCanvas           *self);
 gboolean                envelope_canvas_get_layout_pending (EnvelopeCanvas         *self);
+char                   *envelope_canvas_dup_tooltip_at   (EnvelopeCanvas           *self,
+                                                          double                    x,
+                                                          double                    y);
 gboolean                envelope_canvas_get_layer_point  (EnvelopeCanvas           *self,
                                                           const char               *layer,
                                                           double                   *x,

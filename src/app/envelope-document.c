@@ -463,12 +463,9 @@ envelope_document_take_imported (EnvelopeDocument *self,
   if (network->name == NULL || network->name[0] == '\0')
     {
       g_autofree char *base = g_file_get_basename (source);
-      char *dot = strrchr (base, '.');
 
-      if (dot != NULL && dot != base)
-        *dot = '\0';
       g_free (network->name);
-      network->name = g_strdup (base);
+      network->name = envelope_network_name_from_path (base);
     }
   envelope_document_replace (self, network, NULL);
   g_set_object (&self->source, source);
@@ -497,25 +494,46 @@ envelope_document_save (EnvelopeDocument  *self,
                         GError           **error)
 {
   g_autofree char *path = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr(EnvelopeNetwork) named = NULL;
+  const EnvelopeNetwork *network;
 
   g_return_val_if_fail (ENVELOPE_IS_DOCUMENT (self), FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
 
+  /* An untitled network is named after the file it is first saved as:
+   * "my-mnist.json" names it "my-mnist". */
+  network = self->network;
+  if (self->file == NULL && self->source == NULL &&
+      (network->name == NULL || network->name[0] == '\0' ||
+       g_str_equal (network->name, _("Untitled network"))))
+    {
+      g_autofree char *base = g_file_get_basename (file);
+
+      name = envelope_network_name_from_path (base);
+      named = envelope_network_copy (network);
+      g_free (named->name);
+      named->name = g_strdup (name);
+      network = named;
+    }
+
   path = g_file_get_path (file);
   if (path != NULL)
     {
-      if (!envelope_network_save_to_file (self->network, path, error))
+      if (!envelope_network_save_to_file (network, path, error))
         return FALSE;
     }
   else
     {
       gsize length;
-      g_autofree char *data = envelope_network_to_data (self->network, &length);
+      g_autofree char *data = envelope_network_to_data (network, &length);
 
       if (!g_file_replace_contents (file, data, length, NULL, FALSE, G_FILE_CREATE_NONE, NULL, NULL, error))
         return FALSE;
     }
 
+  if (name != NULL)
+    envelope_document_set_name (self, name);
   self->saved_state = self->state;
   g_clear_pointer (&self->merge_key, g_free);
   if (g_set_object (&self->file, file))
@@ -876,7 +894,7 @@ envelope_document_insert_layer (EnvelopeDocument  *self,
     after = (gint) self->network->layers->len - 1;
 
   kind = envelope_layer_kind_get (type);
-  name = envelope_network_unique_name (self->network, kind->id);
+  name = envelope_network_name_for_new (self->network, type, after);
   layer = envelope_layer_new (type, name);
   if (kind->max_inputs >= 2 && after >= 0)
     {
@@ -906,16 +924,14 @@ envelope_document_duplicate_layer (EnvelopeDocument *self,
                                    guint             index)
 {
   EnvelopeNetwork *network;
-  g_autofree char *stem = NULL;
   EnvelopeLayer *copy;
 
   g_return_val_if_fail (ENVELOPE_IS_DOCUMENT (self), -1);
   g_return_val_if_fail (index < self->network->layers->len, -1);
 
   copy = envelope_layer_copy (envelope_network_get_layer (self->network, index));
-  stem = envelope_layer_name_stem (copy->name);
   g_free (copy->name);
-  copy->name = envelope_network_unique_name (self->network, stem);
+  copy->name = envelope_network_name_for_copy (self->network, envelope_network_get_layer (self->network, index)->name);
   g_clear_pointer (&copy->inputs, g_strfreev);
 
   network = begin_edit (self, NULL);

@@ -42,19 +42,6 @@ envelope_layer_reads (const EnvelopeNetwork *network,
   return g_strv_contains ((const char * const *) inputs, name);
 }
 
-/* "conv12" → "conv"; "layer1/0/conv2" → "layer1/0/conv". */
-char *
-envelope_layer_name_stem (const char *name)
-{
-  gsize len = strlen (name);
-
-  while (len > 0 && g_ascii_isdigit (name[len - 1]))
-    len--;
-  if (len == 0)
-    return g_strdup ("layer");
-  return g_strndup (name, len);
-}
-
 const char *
 envelope_layer_kind_get_title (EnvelopeLayerType type)
 {

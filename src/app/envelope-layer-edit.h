@@ -32,7 +32,6 @@ char     **envelope_layer_dup_effective_inputs  (const EnvelopeNetwork *network,
 gboolean   envelope_layer_reads                 (const EnvelopeNetwork *network,
                                                  guint                  index,
                                                  const char            *name);
-char      *envelope_layer_name_stem             (const char            *name);
 gboolean   envelope_layer_set_from_variant      (EnvelopeLayer         *layer,
                                                  const char            *key,
                                                  GVariant              *value,

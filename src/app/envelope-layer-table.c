@@ -48,18 +48,19 @@ typedef struct
   gboolean numeric;
   gboolean expand;
   int width;                 /* fixed: the table need not measure 200 rows */
+  int max_width;             /* the most fit_columns() gives it */
 } Column;
 
 static const Column columns[] = {
-  { N_("Layer"), "name", NULL, G_TYPE_NONE, FALSE, TRUE, 110 },
-  { N_("Kind"), "kind", NULL, G_TYPE_NONE, FALSE, TRUE, 116 },
-  { N_("Output"), "output", "activations", G_TYPE_UINT64, FALSE, FALSE, 104 },
-  { N_("Parameters"), "params-text", "params", G_TYPE_UINT64, TRUE, FALSE, 100 },
-  { N_("Params %"), "params-share", "params", G_TYPE_UINT64, TRUE, FALSE, 74 },
-  { N_("MACs"), "macs-text", "macs", G_TYPE_UINT64, TRUE, FALSE, 122 },   /* or FLOPs */
-  { N_("MACs %"), "macs-share", "macs", G_TYPE_UINT64, TRUE, FALSE, 72 },
-  { N_("Activations"), "activations-text", "activations", G_TYPE_UINT64, TRUE, FALSE, 110 },
-  { N_("Receptive field"), "receptive-field", "receptive-field-size", G_TYPE_DOUBLE, TRUE, FALSE, 114 },
+  { N_("Layer"), "name", NULL, G_TYPE_NONE, FALSE, TRUE, 110, 260 },
+  { N_("Kind"), "kind", NULL, G_TYPE_NONE, FALSE, TRUE, 116, 220 },
+  { N_("Output"), "output", "activations", G_TYPE_UINT64, FALSE, FALSE, 104, 180 },
+  { N_("Parameters"), "params-text", "params", G_TYPE_UINT64, TRUE, FALSE, 100, 160 },
+  { N_("Params %"), "params-share", "params", G_TYPE_UINT64, TRUE, FALSE, 74, 120 },
+  { N_("MACs"), "macs-text", "macs", G_TYPE_UINT64, TRUE, FALSE, 122, 180 },   /* or FLOPs */
+  { N_("MACs %"), "macs-share", "macs", G_TYPE_UINT64, TRUE, FALSE, 72, 120 },
+  { N_("Activations"), "activations-text", "activations", G_TYPE_UINT64, TRUE, FALSE, 110, 160 },
+  { N_("Receptive field"), "receptive-field", "receptive-field-size", G_TYPE_DOUBLE, TRUE, FALSE, 114, 200 },
 };
 
 static void
@@ -167,6 +168,59 @@ add_columns (EnvelopeLayerTable *self)
     }
 }
 
+/* Each column as wide as its widest text and its title, within bounds:
+ * measured here, once per new set of rows, with one layout, so that
+ * the column view itself never measures 200 rows; names and kinds read
+ * whole instead of cut at a default width, and the table scrolls
+ * sideways where they do not all fit. */
+static void
+fit_columns (EnvelopeLayerTable *self)
+{
+  GListModel *columns_model = gtk_column_view_get_columns (self->column_view);
+  GListModel *rows = G_LIST_MODEL (self->rows);
+  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
+  guint n = g_list_model_get_n_items (rows);
+  /* a cell's padding (8 + 8) and separator; a title's sort arrow */
+  const int cell_padding = 18, title_padding = 34;
+
+  for (guint c = 0; c < G_N_ELEMENTS (columns) && c < g_list_model_get_n_items (columns_model); c++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns_model, c);
+      int widest = 0, w, h;
+
+      glong longest = 0;
+      guint measured = 0;
+
+      pango_layout_set_text (layout, gtk_column_view_column_get_title (column), -1);
+      pango_layout_get_pixel_size (layout, &w, &h);
+      widest = w + title_padding;
+      /* only the longest texts are measured: a 2,000-layer network
+       * would otherwise cost 18,000 layouts on every new set of rows */
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(EnvelopeLayerRow) row = g_list_model_get_item (rows, i);
+          const char *text = envelope_layer_row_get_text (row, columns[c].text);
+
+          if (text != NULL)
+            longest = MAX (longest, g_utf8_strlen (text, -1));
+        }
+      for (guint i = 0; i < n && measured < 24; i++)
+        {
+          g_autoptr(EnvelopeLayerRow) row = g_list_model_get_item (rows, i);
+          const char *text = envelope_layer_row_get_text (row, columns[c].text);
+
+          if (text == NULL || g_utf8_strlen (text, -1) + 3 < longest)
+            continue;
+          pango_layout_set_text (layout, text, -1);
+          pango_layout_get_pixel_size (layout, &w, &h);
+          widest = MAX (widest, w + cell_padding);
+          measured++;
+        }
+      gtk_column_view_column_set_fixed_width (column, CLAMP (widest, 48, columns[c].max_width));
+    }
+  g_object_unref (layout);
+}
+
 /* Up to a row's worth of texts (one per column) changed by an edit are
  * repainted one by one; more as the whole table: each text is a few
  * rectangles of the region GTK repaints, and past 30 of those it
@@ -207,6 +261,7 @@ update_rows (EnvelopeLayerTable *self,
       g_list_store_splice (self->rows, 0, g_list_model_get_n_items (G_LIST_MODEL (self->rows)),
                            fresh->pdata, fresh->len);
       changed = G_MAXUINT;
+      fit_columns (self);
     }
   else
     {

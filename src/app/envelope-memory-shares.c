@@ -190,6 +190,12 @@ in_view (EnvelopeMemoryShares *self)
   if (content == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)) ||
       !gtk_widget_compute_bounds (GTK_WIDGET (self), content, &bounds))
     return TRUE;
+  /* Just shown and not yet laid out, it has no place to judge by: a
+   * first layer without parameters (a ReLU) or a collapsed group shows
+   * it before its first allocation, and no scroll follows to bring the
+   * lines in. */
+  if (bounds.size.height <= 0)
+    return TRUE;
   adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
   top = gtk_adjustment_get_value (adjustment);
   return bounds.origin.y < top + gtk_adjustment_get_page_size (adjustment) &&

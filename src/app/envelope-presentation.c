@@ -16,11 +16,13 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "envelope-format.h"
 #include "envelope-layer-edit.h"
 #include "envelope-label.h"
 #include "envelope-presentation.h"
+#include "envelope-viewport.h"
 
 struct _EnvelopePresentation
 {
@@ -37,16 +39,28 @@ struct _EnvelopePresentation
   GtkLabel *note_label;
   GtkGrid *formulas_grid;
   EnvelopeMemoryShares *memory_shares;
+  GtkScrolledWindow *sheet;
 
   GtkLabel *figure_labels[ENVELOPE_N_FIGURES];
   GtkLabel *formula_labels[ENVELOPE_N_FIGURES];
   const char *size_class;    /* the type size for the room at hand */
   guint size_idle;
+  GtkCssProvider *type_provider;  /* the formulas' size, fitted to their column */
+  double fitted_px;          /* the size at which the page fills the column */
+  double type_scale;         /* the presenter's own (Ctrl+plus, Ctrl+minus) */
+  double shown_px;           /* what the provider says now */
+  guint fit_idle;
+  guint fit_passes;          /* left for this fit: it converges in two or three */
+  gboolean fit_may_grow;     /* on entering and a new room; stepping only shrinks */
+  int fitted_width, fitted_height;
   gboolean diagram_scaled;
   gboolean blank;            /* the screen black, the class's eyes on the speaker */
 };
 
 G_DEFINE_FINAL_TYPE (EnvelopePresentation, envelope_presentation, GTK_TYPE_WIDGET)
+
+static void schedule_fit (EnvelopePresentation *self,
+                          gboolean              may_grow);
 
 static void
 show_figures (EnvelopePresentation *self,
@@ -131,6 +145,8 @@ refresh (EnvelopePresentation *self)
     kind = g_strdup_printf (_("%s · %s"), envelope_layer_kind_get_title (layer->type), description);
   envelope_label_keep_text (self->kind_label, kind);
   show_figures (self, selected);
+  if (self->shown_px > 0)
+    schedule_fit (self, FALSE);
 }
 
 static void
@@ -331,6 +347,145 @@ apply_size_class (gpointer data)
   self->size_class = wanted;
 }
 
+/* ------------------------------------------------------------------ */
+/* The formulas' type fills their column: as large as lets the page fit */
+/* its height without scrolling and its width without wrapping, found  */
+/* from the page's measure at the size shown (it scales with the type), */
+/* then times the presenter's own scale.                                 */
+
+#define MIN_TYPE_PX 12.0
+#define MAX_TYPE_PX 64.0
+#define TYPE_STEP 1.15
+
+static void
+show_type (EnvelopePresentation *self)
+{
+  double px = CLAMP (self->fitted_px * self->type_scale, MIN_TYPE_PX, MAX_TYPE_PX);
+  g_autofree char *css = NULL;
+
+  if (self->shown_px > 0 && fabs (px - self->shown_px) < 0.25)
+    return;
+  self->shown_px = px;
+  css = g_strdup_printf ("envelope-presentation { font-size: %.1fpx; }", px);
+  gtk_css_provider_load_from_data (self->type_provider, css, -1);
+}
+
+static void
+fit_type (gpointer data)
+{
+  EnvelopePresentation *self = data;
+  GtkWidget *page = gtk_scrolled_window_get_child (self->sheet);
+  int width = gtk_widget_get_width (GTK_WIDGET (self->sheet));
+  int height = gtk_widget_get_height (GTK_WIDGET (self->sheet));
+  int natural_width, natural_height, minimum;
+  double ratio, fitted;
+
+  self->fit_idle = 0;
+  if (GTK_IS_VIEWPORT (page))
+    page = gtk_viewport_get_child (GTK_VIEWPORT (page));
+  if (page == NULL || width <= 0 || height <= 0 || self->shown_px <= 0 || self->fit_passes == 0)
+    return;
+  self->fit_passes--;
+
+  /* the worked formulas on one line each; the memory lines below them
+   * may wrap, and the page's height says what that costs */
+  gtk_widget_measure (GTK_WIDGET (self->formulas_grid), GTK_ORIENTATION_HORIZONTAL, -1,
+                      &minimum, &natural_width, NULL, NULL);
+  gtk_widget_measure (page, GTK_ORIENTATION_VERTICAL, width, &minimum, &natural_height, NULL, NULL);
+  if (natural_height <= 0)
+    return;
+  ratio = (double) height / natural_height;
+  if (natural_width > 0 && gtk_widget_get_visible (GTK_WIDGET (self->formulas_grid)) &&
+      gtk_widget_get_width (GTK_WIDGET (self->formulas_grid)) > 0)
+    ratio = MIN (ratio, (double) gtk_widget_get_width (GTK_WIDGET (self->formulas_grid)) / natural_width);
+  /* at the size the presenter chose, the fitted one: the page at
+   * shown_px needs ratio more or less room */
+  fitted = self->shown_px * ratio / self->type_scale * 0.98;
+  fitted = CLAMP (fitted, MIN_TYPE_PX, MAX_TYPE_PX);
+  if ((!self->fit_may_grow && fitted > self->fitted_px) || fabs (fitted - self->fitted_px) < 0.5)
+    {
+      self->fit_passes = 0;   /* settled */
+      return;
+    }
+  /* once too large, only smaller: what a size wraps must not make the
+   * fit swing between two sizes */
+  if (fitted < self->fitted_px)
+    self->fit_may_grow = FALSE;
+  self->fitted_px = fitted;
+  show_type (self);
+  /* measured again once a frame has laid the new size out */
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+/* After a frame is painted its layout is of the type shown: the time to
+ * measure the page. */
+static void
+on_after_paint (GdkFrameClock        *clock,
+                EnvelopePresentation *self)
+{
+  if (self->fit_passes > 0 && self->fit_idle == 0)
+    self->fit_idle = g_idle_add_once (fit_type, self);
+}
+
+static void
+envelope_presentation_realize (GtkWidget *widget)
+{
+  EnvelopePresentation *self = ENVELOPE_PRESENTATION (widget);
+
+  GTK_WIDGET_CLASS (envelope_presentation_parent_class)->realize (widget);
+  g_signal_connect (gtk_widget_get_frame_clock (widget), "after-paint", G_CALLBACK (on_after_paint), self);
+}
+
+static void
+envelope_presentation_unrealize (GtkWidget *widget)
+{
+  g_signal_handlers_disconnect_by_func (gtk_widget_get_frame_clock (widget), on_after_paint, widget);
+  GTK_WIDGET_CLASS (envelope_presentation_parent_class)->unrealize (widget);
+}
+
+/* A fit after the next layout; @may_grow on entering and in a new room,
+ * not while stepping, so that the type does not jump from layer to
+ * layer: a layer with more lines only makes it smaller. */
+static void
+schedule_fit (EnvelopePresentation *self,
+              gboolean              may_grow)
+{
+  self->fit_may_grow = may_grow || (self->fit_may_grow && self->fit_passes > 0);
+  self->fit_passes = 8;
+  gtk_widget_queue_draw (GTK_WIDGET (self));   /* a frame, after which to measure */
+}
+
+double
+envelope_presentation_get_type_size (EnvelopePresentation *self)
+{
+  g_return_val_if_fail (ENVELOPE_IS_PRESENTATION (self), 0);
+  return self->shown_px;
+}
+
+static void
+scale_type (EnvelopePresentation *self,
+            double                factor)
+{
+  self->type_scale = CLAMP (self->type_scale * factor, 0.4, 3.0);
+  show_type (self);
+}
+
+static void
+type_larger_activated (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  scale_type (ENVELOPE_PRESENTATION (widget), TYPE_STEP);
+}
+
+static void
+type_smaller_activated (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  scale_type (ENVELOPE_PRESENTATION (widget), 1 / TYPE_STEP);
+}
+
 /* The diagram's first fit is at the size of the editor's; in a hall it
  * is scaled with the type, once, and the layer shown kept in view. */
 static void
@@ -350,10 +505,35 @@ on_canvas_zoom (EnvelopeCanvas       *canvas,
     factor = 1.25;
   else if (g_str_equal (size, "size-medium"))
     factor = 1.1;
+  /* never so far that the diagram's right edge (the selected block's
+   * outline with it) is cut at the column's edge */
+  {
+    const EnvelopeViewport *viewport = envelope_canvas_get_viewport (canvas);
+    EnvelopeRect bounds;
+    double right, y;
+
+    envelope_layout_get_bounds (envelope_canvas_get_layout (canvas), &bounds);
+    envelope_viewport_world_to_widget (viewport, bounds.x + bounds.width, bounds.y, &right, &y);
+    if (right > 0)
+      factor = MIN (factor, (gtk_widget_get_width (GTK_WIDGET (canvas)) - 8) / right);
+  }
   /* about the top left corner: the input stays where the fit put it */
-  if (factor != 1.0)
+  if (fabs (factor - 1.0) > 0.005)
     envelope_canvas_zoom_at (canvas, factor, 0, 0);
   envelope_canvas_reveal_selection (canvas);
+}
+
+/* Changing the style while allocating would ask for another layout in
+ * the middle of this one: the start size is shown from an idle, and the
+ * fit follows the layout it makes. */
+static void
+show_type_then_fit (gpointer data)
+{
+  EnvelopePresentation *self = data;
+
+  self->fit_idle = 0;
+  show_type (self);
+  schedule_fit (self, TRUE);
 }
 
 static void
@@ -387,6 +567,15 @@ envelope_presentation_size_allocate (GtkWidget *widget,
    * in the middle of this one: the next idle does it. */
   if (size_class_for (width, height) != self->size_class && self->size_idle == 0)
     self->size_idle = g_idle_add_once (apply_size_class, self);
+  if (width != self->fitted_width || height != self->fitted_height)
+    {
+      self->fitted_width = width;
+      self->fitted_height = height;
+      /* a start from the room's class: the fit goes on from there */
+      self->fitted_px = g_str_equal (size_class_for (width, height), "size-large") ? 22
+                        : g_str_equal (size_class_for (width, height), "size-medium") ? 17 : 15;
+      self->fit_idle = self->fit_idle ? self->fit_idle : g_idle_add_once (show_type_then_fit, self);
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -422,6 +611,8 @@ envelope_presentation_dispose (GObject *object)
   GtkWidget *child;
 
   g_clear_handle_id (&self->size_idle, g_source_remove);
+  g_clear_handle_id (&self->fit_idle, g_source_remove);
+  g_clear_object (&self->type_provider);
   if (self->document != NULL)
     g_signal_handlers_disconnect_by_data (self->document, self);
   if (self->canvas != NULL)
@@ -448,6 +639,8 @@ envelope_presentation_class_init (EnvelopePresentationClass *klass)
   widget_class->snapshot = envelope_presentation_snapshot;
   widget_class->measure = envelope_presentation_measure;
   widget_class->size_allocate = envelope_presentation_size_allocate;
+  widget_class->realize = envelope_presentation_realize;
+  widget_class->unrealize = envelope_presentation_unrealize;
 
   g_type_ensure (ENVELOPE_TYPE_CANVAS);
   g_type_ensure (ENVELOPE_TYPE_MEMORY_SHARES);
@@ -461,6 +654,7 @@ envelope_presentation_class_init (EnvelopePresentationClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EnvelopePresentation, note_label);
   gtk_widget_class_bind_template_child (widget_class, EnvelopePresentation, formulas_grid);
   gtk_widget_class_bind_template_child (widget_class, EnvelopePresentation, memory_shares);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopePresentation, sheet);
 
   /* A presenter's remote sends Page Down and Page Up. */
   gtk_widget_class_install_action (widget_class, "presentation.next", NULL, next_activated);
@@ -489,6 +683,14 @@ envelope_presentation_class_init (EnvelopePresentationClass *klass)
   gtk_widget_class_install_action (widget_class, "presentation.zoom-out", NULL, zoom_out_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_minus, 0, "presentation.zoom-out", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Subtract, 0, "presentation.zoom-out", NULL);
+  /* The formulas' type, for the room's back rows or its size. */
+  gtk_widget_class_install_action (widget_class, "presentation.type-larger", NULL, type_larger_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_plus, GDK_CONTROL_MASK, "presentation.type-larger", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_equal, GDK_CONTROL_MASK, "presentation.type-larger", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Add, GDK_CONTROL_MASK, "presentation.type-larger", NULL);
+  gtk_widget_class_install_action (widget_class, "presentation.type-smaller", NULL, type_smaller_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_minus, GDK_CONTROL_MASK, "presentation.type-smaller", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Subtract, GDK_CONTROL_MASK, "presentation.type-smaller", NULL);
   gtk_widget_class_install_action (widget_class, "presentation.zoom-fit", NULL, zoom_fit_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, 0, "presentation.zoom-fit", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_0, 0, "presentation.zoom-fit", NULL);
@@ -511,6 +713,13 @@ envelope_presentation_init (EnvelopePresentation *self)
   build_figure_rows (self);
   self->size_class = "size-medium";
   gtk_widget_add_css_class (GTK_WIDGET (self), self->size_class);
+  self->type_scale = 1.0;
+  self->type_provider = gtk_css_provider_new ();
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_add_provider (gtk_widget_get_style_context (GTK_WIDGET (self)),
+                                  GTK_STYLE_PROVIDER (self->type_provider),
+                                  GTK_STYLE_PROVIDER_PRIORITY_APPLICATION + 1);
+  G_GNUC_END_IGNORE_DEPRECATIONS
 }
 
 GtkWidget *

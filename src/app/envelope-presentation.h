@@ -33,4 +33,6 @@ const char           *envelope_presentation_get_text          (EnvelopePresentat
 const char           *envelope_presentation_get_formula       (EnvelopePresentation     *self,
                                                                EnvelopeFigure            figure);
 
+double                 envelope_presentation_get_type_size (EnvelopePresentation *self);
+
 G_END_DECLS

@@ -204,10 +204,7 @@ suggested_name (EnvelopeWindow *self,
   if (file != NULL)
     {
       g_autofree char *base = g_file_get_basename (file);
-      char *dot = strrchr (base, '.');
-      if (dot != NULL)
-        *dot = '\0';
-      stem = g_strdup (base);
+      stem = envelope_network_name_from_path (base);
     }
   else if (network->name != NULL && network->name[0] != '\0')
     {
@@ -1121,6 +1118,8 @@ envelope_window_class_install_actions (EnvelopeWindowClass *klass)
   gtk_widget_class_install_property_action (widget_class, "win.direction", "direction");
   gtk_widget_class_install_property_action (widget_class, "win.detail", "detail");
   gtk_widget_class_install_property_action (widget_class, "win.flops", "flops");
+  gtk_widget_class_install_property_action (widget_class, "win.show-palette", "show-palette");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0, "win.show-palette", NULL);
   /* Escape leaves too: the presentation binds it while it is shown. */
   gtk_widget_class_install_property_action (widget_class, "win.present", "presenting");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.present", NULL);

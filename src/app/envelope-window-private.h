@@ -27,6 +27,7 @@ struct _EnvelopeWindow
   AdwSplitButton *open_button;
   AdwToastOverlay *toast_overlay;
   EnvelopePalette *palette;
+  GtkWidget *palette_separator;
   GtkPaned *center_paned;
   EnvelopeCanvas *canvas;
   GtkWidget *empty_hint;
@@ -50,6 +51,7 @@ struct _EnvelopeWindow
   char *detail;
   gboolean receptive_field;
   gboolean flops;
+  gboolean show_palette;         /* a setting, not the file's */
 
   GtkFileChooserNative *chooser;
   GtkWidget *message_dialog;     /* the last error shown, for tests */

@@ -25,6 +25,7 @@ enum {
   PROP_DETAIL,
   PROP_FLOPS,
   PROP_PRESENTING,
+  PROP_SHOW_PALETTE,
   N_PROPS
 };
 
@@ -233,6 +234,19 @@ on_close_response (AdwMessageDialog *dialog,
           gtk_window_close (GTK_WINDOW (self));
         }
     }
+}
+
+static void
+on_show_palette_changed (EnvelopeWindow *self)
+{
+  gboolean show = g_settings_get_boolean (envelope_app_get_settings (), "show-palette");
+
+  gtk_widget_set_visible (GTK_WIDGET (self->palette), show);
+  gtk_widget_set_visible (self->palette_separator, show);
+  if (show == self->show_palette)
+    return;
+  self->show_palette = show;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_PALETTE]);
 }
 
 /* The size a window closes with is the size the next one opens with. */
@@ -448,6 +462,9 @@ envelope_window_get_property (GObject    *object,
     case PROP_PRESENTING:
       g_value_set_boolean (value, envelope_window_get_presenting (self));
       break;
+    case PROP_SHOW_PALETTE:
+      g_value_set_boolean (value, self->show_palette);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -485,6 +502,9 @@ envelope_window_set_property (GObject      *object,
       break;
     case PROP_PRESENTING:
       envelope_window_set_presenting (self, g_value_get_boolean (value));
+      break;
+    case PROP_SHOW_PALETTE:
+      g_settings_set_boolean (envelope_app_get_settings (), "show-palette", g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -546,6 +566,11 @@ envelope_window_class_init (EnvelopeWindowClass *klass)
   properties[PROP_PRESENTING] =
     g_param_spec_boolean ("presenting", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* A preference of every window, kept in the settings: hidden, the
+   * diagram and the table have its room (a projector's 1280×720). */
+  properties[PROP_SHOW_PALETTE] =
+    g_param_spec_boolean ("show-palette", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (ENVELOPE_TYPE_CANVAS);
@@ -575,6 +600,7 @@ envelope_window_class_init (EnvelopeWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EnvelopeWindow, layer_table);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeWindow, inspector);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeWindow, totals_bar);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeWindow, palette_separator);
   gtk_widget_class_bind_template_callback (widget_class, on_zoom_changed);
 
   envelope_window_class_install_actions (klass);
@@ -589,6 +615,7 @@ envelope_window_init (EnvelopeWindow *self)
   self->diagram_style = g_strdup ("flat");
   self->direction = g_strdup ("LR");
   self->detail = g_strdup ("auto");
+  self->show_palette = TRUE;
 
   envelope_app_ensure_resources ();
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -617,6 +644,8 @@ envelope_window_init (EnvelopeWindow *self)
   envelope_settings_watch ("flops", G_CALLBACK (read_view), self);
   envelope_settings_watch ("color-mode", G_CALLBACK (read_view), self);
   envelope_settings_watch ("diagram-style", G_CALLBACK (read_view), self);
+  on_show_palette_changed (self);
+  envelope_settings_watch ("show-palette", G_CALLBACK (on_show_palette_changed), self);
   restore_window_state (self);
 
   envelope_window_populate_examples (self);

@@ -23,6 +23,7 @@
 #include "envelope-devices.h"
 #include "envelope-error-private.h"
 #include "envelope-format.h"
+#include "envelope-layer-kind.h"
 #include "envelope-network.h"
 
 G_DEFINE_QUARK (envelope-network-error-quark, envelope_network_error)
@@ -1024,6 +1025,161 @@ envelope_network_unique_name (const EnvelopeNetwork *network,
         return name;
       g_free (name);
     }
+}
+
+/**
+ * envelope_network_name_from_path:
+ * @path: a file's path or name
+ *
+ * The name a network takes from its file: the file's name without its
+ * extension ("models/my-mnist.json" → "my-mnist"); a name that is all
+ * extension (".json") is kept whole.
+ *
+ * Returns: (transfer full): the name
+ */
+char *
+envelope_network_name_from_path (const char *path)
+{
+  char *base;
+  char *dot;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  base = g_path_get_basename (path);
+  dot = strrchr (base, '.');
+  if (dot != NULL && dot != base)
+    *dot = '\0';
+  return base;
+}
+
+/* The number @name ends with, and where it starts: "pool12" → 12 at 4;
+ * FALSE when it ends with none (or one too long to count). */
+static gboolean
+split_number (const char *name,
+              gsize      *stem_length,
+              guint64    *number)
+{
+  gsize len = strlen (name);
+  gsize end = len;
+
+  while (len > 0 && g_ascii_isdigit (name[len - 1]))
+    len--;
+  if (len == end || end - len > 9)
+    return FALSE;
+  *stem_length = len;
+  *number = g_ascii_strtoull (name + len, NULL, 10);
+  return TRUE;
+}
+
+/* The first free name "@stem@n", from @n up. */
+static char *
+free_name_from (const EnvelopeNetwork *network,
+                const char            *stem,
+                guint64                n)
+{
+  for (;; n++)
+    {
+      char *name = g_strdup_printf ("%s%" G_GUINT64_FORMAT, stem, n);
+      if (envelope_network_find_layer (network, name) < 0)
+        return name;
+      g_free (name);
+    }
+}
+
+/**
+ * envelope_network_name_for_copy:
+ * @network: the network the copy goes into
+ * @name: the name of the layer copied
+ *
+ * A name for a copy of layer @name, after it: the next number of its own
+ * series when that is free ("conv2" → "conv3"), otherwise the name with
+ * "_copy" ("conv2_copy", then "conv2_copy2", …).
+ *
+ * Returns: (transfer full): a name no layer of @network has
+ */
+char *
+envelope_network_name_for_copy (const EnvelopeNetwork *network,
+                                const char            *name)
+{
+  g_autofree char *copy = NULL;
+  gsize stem_length;
+  guint64 number;
+
+  g_return_val_if_fail (network != NULL && name != NULL, NULL);
+
+  if (split_number (name, &stem_length, &number))
+    {
+      g_autofree char *stem = g_strndup (name, stem_length);
+      g_autofree char *next = g_strdup_printf ("%s%" G_GUINT64_FORMAT, stem, number + 1);
+
+      if (envelope_network_find_layer (network, next) < 0)
+        return g_steal_pointer (&next);
+    }
+  copy = g_strconcat (name, "_copy", NULL);
+  if (envelope_network_find_layer (network, copy) < 0)
+    return g_steal_pointer (&copy);
+  return free_name_from (network, copy, 2);
+}
+
+/**
+ * envelope_network_name_for_new:
+ * @network: the network the layer goes into
+ * @type: the new layer's kind
+ * @after: the index it goes after, or -1 for the start
+ *
+ * A name for a new layer of @type in the network's own style: the
+ * series of the nearest layer of that kind with a numbered name (the one
+ * before @after first, then the one after), continued past its highest
+ * number ("pool1" → "pool2", "features/conv5" → "features/conv6");
+ * "conv1", "max_pool1", … after the kind's id where no such series is.
+ *
+ * Returns: (transfer full): a name no layer of @network has
+ */
+char *
+envelope_network_name_for_new (const EnvelopeNetwork *network,
+                               EnvelopeLayerType      type,
+                               gint                   after)
+{
+  const EnvelopeLayer *model = NULL;
+  g_autofree char *stem = NULL;
+  guint64 highest = 0;
+  gsize stem_length;
+  guint64 number;
+  guint n;
+
+  g_return_val_if_fail (network != NULL, NULL);
+  g_return_val_if_fail (type < ENVELOPE_N_LAYER_TYPES, NULL);
+
+  n = network->layers->len;
+  after = CLAMP (after, -1, (gint) n - 1);
+  /* nearest first: back from @after, then on from it */
+  for (gint i = after; i >= 0 && model == NULL; i--)
+    {
+      const EnvelopeLayer *layer = g_ptr_array_index (network->layers, i);
+      if (layer->type == type && split_number (layer->name, &stem_length, &number))
+        model = layer;
+    }
+  for (guint i = (guint) (after + 1); i < n && model == NULL; i++)
+    {
+      const EnvelopeLayer *layer = g_ptr_array_index (network->layers, i);
+      if (layer->type == type && split_number (layer->name, &stem_length, &number))
+        model = layer;
+    }
+  if (model == NULL)
+    return envelope_network_unique_name (network, envelope_layer_kind_get (type)->id);
+
+  split_number (model->name, &stem_length, &number);
+  stem = g_strndup (model->name, stem_length);
+  for (guint i = 0; i < n; i++)
+    {
+      const EnvelopeLayer *layer = g_ptr_array_index (network->layers, i);
+      gsize length;
+
+      if (split_number (layer->name, &length, &number) && length == stem_length &&
+          strncmp (layer->name, stem, stem_length) == 0)
+        highest = MAX (highest, number);
+    }
+  return free_name_from (network, stem, highest + 1);
 }
 
 /* Whether layer @from reaches layer @to by following inputs backwards.

@@ -307,6 +307,12 @@ EnvelopeLayer   *envelope_network_steal_layer     (EnvelopeNetwork     *network,
                                                    guint                index);
 char            *envelope_network_unique_name     (const EnvelopeNetwork *network,
                                                    const char          *stem);
+char            *envelope_network_name_from_path  (const char          *path);
+char            *envelope_network_name_for_copy   (const EnvelopeNetwork *network,
+                                                   const char          *name);
+char            *envelope_network_name_for_new    (const EnvelopeNetwork *network,
+                                                   EnvelopeLayerType    type,
+                                                   gint                 after);
 gboolean         envelope_network_resolve_inputs  (const EnvelopeNetwork *network,
                                                    guint              **offsets,
                                                    guint              **indices,
