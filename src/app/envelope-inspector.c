@@ -909,6 +909,20 @@ show_figures (EnvelopeInspector *self)
   const GError *error = envelope_document_get_error (self->document);
   char **formulas;
 
+  if (index >= 0 && analysis != NULL &&
+      envelope_analysis_get_layer (analysis, (guint) index)->state != ENVELOPE_LAYER_ANALYSED)
+    {
+      gboolean failed = envelope_analysis_get_layer (analysis, (guint) index)->state == ENVELOPE_LAYER_FAILED;
+
+      gtk_label_set_text (self->figures_note,
+                          failed ? _("No figures: this layer cannot be analysed until the error above is mended.")
+                                 : _("No figures: this layer reads one that cannot be analysed. The layers before "
+                                     "the error have theirs."));
+      gtk_widget_set_visible (GTK_WIDGET (self->figures_note), TRUE);
+      gtk_widget_set_visible (GTK_WIDGET (self->figures_list), FALSE);
+      envelope_memory_shares_show_layer (self->memory_shares, NULL, -1);
+      return;
+    }
   if (index < 0 || analysis == NULL)
     {
       gtk_label_set_text (self->figures_note, _("No figures yet: this layer has none until the network is valid."));
@@ -919,7 +933,8 @@ show_figures (EnvelopeInspector *self)
     }
 
   gtk_label_set_text (self->figures_note, _("The last valid figures, until the error is mended."));
-  gtk_widget_set_visible (GTK_WIDGET (self->figures_note), error != NULL);
+  /* a partial analysis is of this network: its figures are current */
+  gtk_widget_set_visible (GTK_WIDGET (self->figures_note), error != NULL && !envelope_analysis_is_partial (analysis));
   gtk_widget_set_visible (GTK_WIDGET (self->figures_list), TRUE);
 
   formulas = envelope_analysis_explain_layer (analysis, (guint) index);
@@ -952,7 +967,8 @@ show_header (EnvelopeInspector   *self,
   g_autofree char *subtitle = NULL;
 
   gtk_label_set_text (self->kind_label, envelope_layer_kind_get_title (layer->type));
-  if (index >= 0 && analysis != NULL)
+  if (index >= 0 && analysis != NULL &&
+      envelope_analysis_get_layer (analysis, (guint) index)->state == ENVELOPE_LAYER_ANALYSED)
     {
       const EnvelopeLayerFigures *f = envelope_analysis_get_layer (analysis, (guint) index);
       g_autofree char *shape = envelope_format_shape (f->rank, f->shape);

@@ -524,6 +524,21 @@ select_layer_activated (GtkWidget  *widget,
                                   envelope_network_find_layer (network, g_variant_get_string (parameter, NULL)));
 }
 
+/* The error banner's Show: the layer in error, selected and in view. */
+static void
+show_error_activated (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  EnvelopeWindow *self = ENVELOPE_WINDOW (widget);
+  gint layer = envelope_document_get_error_layer (self->document);
+
+  if (layer < 0)
+    return;
+  envelope_document_select_layer (self->document, layer);
+  envelope_canvas_reveal_selection (self->canvas);
+}
+
 static gboolean
 find_pair (EnvelopeWindow *self,
            GVariant       *parameter,
@@ -831,6 +846,7 @@ envelope_window_update_actions (EnvelopeWindow *self)
   gtk_widget_action_set_enabled (widget, "win.insert-layer", editable);
   gtk_widget_action_set_enabled (widget, "win.connect", editable);
   gtk_widget_action_set_enabled (widget, "win.set-training", editable);
+  gtk_widget_action_set_enabled (widget, "win.show-error", envelope_document_get_error_layer (self->document) >= 0);
 }
 
 static int
@@ -1050,6 +1066,7 @@ envelope_window_class_install_actions (EnvelopeWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.insert-layer", "s", insert_layer_activated);
   gtk_widget_class_install_action (widget_class, "win.select-layer", "s", select_layer_activated);
   gtk_widget_class_install_action (widget_class, "win.select-edge", "(ss)", select_edge_activated);
+  gtk_widget_class_install_action (widget_class, "win.show-error", NULL, show_error_activated);
   gtk_widget_class_install_action (widget_class, "win.connect", "(ss)", connect_activated);
   gtk_widget_class_install_action (widget_class, "win.set-field", "(sv)", set_field_activated);
   gtk_widget_class_install_action (widget_class, "win.set-training", "(sv)", set_training_activated);

@@ -230,29 +230,57 @@ distance (const char *a,
   return row[y->len];
 }
 
+/**
+ * envelope_suggest_closest:
+ * @word: what was typed
+ * @candidates: (array length=n_candidates): the valid words
+ * @out: (array length=max_out): where the closest go, in the candidates' order
+ *
+ * The candidates a mistyped @word most likely meant: those at the least
+ * edit distance from it (letters and digits only, case ignored), when
+ * that is a third of their letters at the most.  "did you mean …?" for
+ * layer kinds and layer names alike.
+ *
+ * Returns: how many were written to @out; 0 when none is close.
+ */
+guint
+envelope_suggest_closest (const char        *word,
+                          const char *const *candidates,
+                          guint              n_candidates,
+                          const char       **out,
+                          guint              max_out)
+{
+  g_autofree guint *distances = NULL;
+  guint best = G_MAXUINT, n_out = 0;
+
+  g_return_val_if_fail (word != NULL, 0);
+
+  distances = g_new (guint, MAX (n_candidates, 1));
+  for (guint i = 0; i < n_candidates; i++)
+    {
+      distances[i] = distance (word, candidates[i]);
+      best = MIN (best, distances[i]);
+    }
+  for (guint i = 0; i < n_candidates && n_out < max_out; i++)
+    if (distances[i] == best && best <= MAX (1, strlen (candidates[i]) / 3))
+      out[n_out++] = candidates[i];
+  return n_out;
+}
+
 /* The kind a mistyped @id most likely meant ("maxpool": max_pool), or
  * NULL when none is close. */
 const char *
 envelope_layer_kind_suggest (const char *id)
 {
+  const char *ids[ENVELOPE_N_LAYER_TYPES];
   const char *best = NULL;
-  guint best_distance = G_MAXUINT;
 
   g_return_val_if_fail (id != NULL, NULL);
 
   ensure_registry ();
   for (guint i = 0; i < ENVELOPE_N_LAYER_TYPES; i++)
-    {
-      guint d = distance (id, ordered[i]->kind.id);
-
-      if (d < best_distance)
-        {
-          best_distance = d;
-          best = ordered[i]->kind.id;
-        }
-    }
-  /* close: a third of the letters at the most */
-  return best != NULL && best_distance <= MAX (1, strlen (best) / 3) ? best : NULL;
+    ids[i] = ordered[i]->kind.id;
+  return envelope_suggest_closest (id, ids, ENVELOPE_N_LAYER_TYPES, &best, 1) > 0 ? best : NULL;
 }
 
 const char *

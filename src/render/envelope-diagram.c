@@ -670,6 +670,7 @@ build (const EnvelopeAnalysis       *analysis,
       memcpy (block->shape, f->shape, sizeof block->shape);
       block->receptive_field = f->receptive_field;
       block->shape_text = shape_text (diagram, shape_texts, f->rank, f->shape);
+      block->state = ENVELOPE_LAYER_ANALYSED;
 
       for (guint k = 0; k < block->n_layers; k++)
         {
@@ -682,6 +683,9 @@ build (const EnvelopeAnalysis       *analysis,
           block->macs += m->macs;
           block->activations += m->activations;
           block->misaligned |= m->receptive_field.misaligned;
+          if (m->state == ENVELOPE_LAYER_FAILED ||
+              (m->state != ENVELOPE_LAYER_ANALYSED && block->state == ENVELOPE_LAYER_ANALYSED))
+            block->state = m->state;
           if (layer->type == ENVELOPE_LAYER_INPUT)
             {
               block->is_input = TRUE;
@@ -695,6 +699,10 @@ build (const EnvelopeAnalysis       *analysis,
               block->category = category_of (layer);
             }
         }
+
+      if (block->state != ENVELOPE_LAYER_ANALYSED && f->state != ENVELOPE_LAYER_ANALYSED)
+        block->shape_text = g_string_chunk_insert_const (diagram->strings, f->state == ENVELOPE_LAYER_FAILED
+                                                                             ? _("error") : _("not analysed"));
 
       if (!block->collapsed)
         {
