@@ -158,11 +158,18 @@ test_enter (void)
   g_assert_cmpstr (envelope_presentation_get_formula (presentation, ENVELOPE_FIGURE_RECEPTIVE_FIELD), ==,
                    "3 + (3 − 1) × 1 = 5");
   g_assert_null (envelope_presentation_get_formula (presentation, ENVELOPE_FIGURE_NON_TRAINABLE));
+  /* each under its rule in symbols */
+  g_assert_cmpstr (envelope_presentation_get_rule (presentation, ENVELOPE_FIGURE_WEIGHTS), ==,
+                   "weights = depth_n × (kernel_h × kernel_w) × depth_(n−1)");
+  g_assert_cmpstr (envelope_presentation_get_rule (presentation, ENVELOPE_FIGURE_MACS), ==,
+                   "MACs = H_out × W_out × C_in × C_out × k_h × k_w");
+  g_assert_null (envelope_presentation_get_rule (presentation, ENVELOPE_FIGURE_NON_TRAINABLE));
 
   /* … and the walk-through of its memory. */
   shares = envelope_presentation_get_memory_shares (presentation);
   g_assert_cmpstr (envelope_memory_shares_get_formula (shares, ENVELOPE_MEMORY_LAYER_OUTPUTS), ==,
                    "25,088 × 64 × 4 = 6,422,528 B (6.12 MiB)");
+  g_assert_null (envelope_memory_shares_get_rule (shares, ENVELOPE_MEMORY_LAYER_OUTPUTS));
   g_assert_cmpstr (envelope_memory_shares_get_share (shares, ENVELOPE_MEMORY_LAYER_OUTPUTS), ==,
                    "23.3% of 26.3 MiB");
 
@@ -362,6 +369,11 @@ test_walkthrough (void)
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (shares)));
   g_assert_cmpstr (envelope_memory_shares_get_subtitle (shares), ==,
                    "This layer’s share of each train-time term, at batch 64 (fp32, sgd_momentum)");
+  /* each term's rule in symbols above its numbers */
+  g_assert_cmpstr (envelope_memory_shares_get_rule (shares, ENVELOPE_MEMORY_OPTIMIZER_STATE), ==,
+                   "bytes = trainable × slots × 4");
+  g_assert_cmpstr (envelope_memory_shares_get_rule (shares, ENVELOPE_MEMORY_LAYER_OUTPUTS), ==,
+                   "bytes = output values × batch × bytes per value");
 
   /* What the inspector shows is what the command line prints. */
   analysis = envelope_document_get_analysis (window->document);
@@ -638,8 +650,15 @@ static GtkWidget *
 find_label (GtkWidget  *widget,
             const char *text)
 {
-  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
-    return widget;
+  /* a line of numbers, alone or under its rule in symbols */
+  if (GTK_IS_LABEL (widget))
+    {
+      const char *shown = gtk_label_get_text (GTK_LABEL (widget));
+      const char *newline = strrchr (shown, '\n');
+
+      if (g_strcmp0 (newline != NULL ? newline + 1 : shown, text) == 0)
+        return widget;
+    }
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
     {
       GtkWidget *found = find_label (child, text);

@@ -104,6 +104,15 @@ test_select_layer (void)
                    "28 × 28 × 32 × 32 × 3 × 3 = 7,225,344");
   g_assert_cmpstr (envelope_inspector_get_formula (window->inspector, ENVELOPE_FIGURE_RECEPTIVE_FIELD), ==,
                    "3 + (3 − 1) × 1 = 5");
+  /* … each under its rule in symbols, term for term */
+  g_assert_cmpstr (envelope_inspector_get_rule (window->inspector, ENVELOPE_FIGURE_WEIGHTS), ==,
+                   "weights = depth_n × (kernel_h × kernel_w) × depth_(n−1)");
+  g_assert_cmpstr (envelope_inspector_get_rule (window->inspector, ENVELOPE_FIGURE_MACS), ==,
+                   "MACs = H_out × W_out × C_in × C_out × k_h × k_w");
+  app_test_select (window, "relu1");
+  g_assert_nonnull (envelope_inspector_get_formula (window->inspector, ENVELOPE_FIGURE_OUTPUT_SHAPE));
+  g_assert_null (envelope_inspector_get_rule (window->inspector, ENVELOPE_FIGURE_OUTPUT_SHAPE));
+  app_test_select (window, "conv2");
 
   /* The table follows… */
   selection = gtk_column_view_get_model (envelope_layer_table_get_view (window->layer_table));
@@ -183,11 +192,25 @@ test_invalid_setting (void)
   EnvelopeWindow *window = app_test_window_new ();
   GtkWidget *kernel, *row;
   const GError *error;
+  graphene_rect_t before, after, stride_before, stride_after;
 
   app_test_open_model (window, "mnist.json");
   app_test_select (window, "pool1");
   kernel = envelope_inspector_get_field_widget (window->inspector, "kernel");
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+  g_assert_true (gtk_widget_compute_bounds (kernel, GTK_WIDGET (window), &before));
+  g_assert_true (gtk_widget_compute_bounds (envelope_inspector_get_field_widget (window->inspector, "stride"),
+                                            GTK_WIDGET (window), &stride_before));
   type_into (GTK_WIDGET (envelope_pair_editor_get_spin (ENVELOPE_PAIR_EDITOR (kernel), 0)), "40");
+
+  /* The message shows where it moves nothing: the field typed into
+   * and the one below it stay under the pointer. */
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+  g_assert_true (gtk_widget_compute_bounds (kernel, GTK_WIDGET (window), &after));
+  g_assert_true (gtk_widget_compute_bounds (envelope_inspector_get_field_widget (window->inspector, "stride"),
+                                            GTK_WIDGET (window), &stride_after));
+  g_assert_cmpfloat (after.origin.y, ==, before.origin.y);
+  g_assert_cmpfloat (stride_after.origin.y, ==, stride_before.origin.y);
 
   /* The field is marked and says why… */
   error = envelope_document_get_error (window->document);

@@ -129,6 +129,9 @@ mark_partial (EnvelopeTotalsBar      *self,
 
   for (guint i = 0; i < G_N_ELEMENTS (figures); i++)
     envelope_label_take_text (figures[i], g_strdup_printf ("≥ %s", gtk_label_get_text (figures[i])));
+  /* … and a batch that fits them is at most what fits the whole */
+  if (envelope_analysis_get_fit (analysis)->device_memory > 0)
+    envelope_label_take_text (self->fit_label, g_strdup_printf ("≤ %s", gtk_label_get_text (self->fit_label)));
   envelope_label_take_text (self->params_detail,
                             g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "partial: %u of %u layer analysed",
                                                           "partial: %u of %u layers analysed", n),

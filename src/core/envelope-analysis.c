@@ -776,19 +776,17 @@ envelope_analysis_get_fit (const EnvelopeAnalysis *analysis)
   return &analysis->fit;
 }
 
-/* The worked formula of every figure of layer @index, indexed by
- * EnvelopeFigure, NULL where a figure has none; free it with
- * envelope_formulas_free(). */
-char **
-envelope_analysis_explain_layer (const EnvelopeAnalysis *analysis,
-                                 guint                   index)
+/* Works out layer @index again with its formulas, and with the rules
+ * they follow when @rules is given. */
+static char **
+explain_layer (const EnvelopeAnalysis *analysis,
+               guint                   index,
+               char                  **rules)
 {
   g_autofree const EnvelopeLayerFigures **inputs = NULL;
   EnvelopeLayerFigures scratch;
   EnvelopeInference inf = { 0 };
   char **formulas;
-
-  g_return_val_if_fail (index < analysis->n_layers, NULL);
 
   formulas = g_new0 (char *, ENVELOPE_N_FIGURES + 1);
   if (analysis->layers[index].state != ENVELOPE_LAYER_ANALYSED)
@@ -799,10 +797,46 @@ envelope_analysis_explain_layer (const EnvelopeAnalysis *analysis,
   scratch.index = index;
   inf.out = &scratch;
   inf.formulas = formulas;
+  inf.rules = rules;
   if (!envelope_layer_kind_infer (&inf, NULL) ||
       !apply_sharing (analysis, index, &scratch, formulas, NULL, NULL))
     g_warn_if_reached ();
+  /* a weight count shared with another layer has no rule of its own */
+  if (rules != NULL && scratch.shares >= 0)
+    g_clear_pointer (&rules[ENVELOPE_FIGURE_WEIGHTS], g_free);
   return formulas;
+}
+
+/* The worked formula of every figure of layer @index, indexed by
+ * EnvelopeFigure, NULL where a figure has none; free it with
+ * envelope_formulas_free(). */
+char **
+envelope_analysis_explain_layer (const EnvelopeAnalysis *analysis,
+                                 guint                   index)
+{
+  g_return_val_if_fail (index < analysis->n_layers, NULL);
+  return explain_layer (analysis, index, NULL);
+}
+
+/**
+ * envelope_analysis_explain_rules:
+ *
+ * The rule each worked formula of layer @index follows, in symbols, as
+ * the lecture writes it: "weights = depth_n × (kernel_h × kernel_w) ×
+ * depth_(n−1)" above "32 × (3 × 3) × 1 = 288".  Indexed by
+ * EnvelopeFigure, NULL where a figure has no rule; free it with
+ * envelope_formulas_free().
+ */
+char **
+envelope_analysis_explain_rules (const EnvelopeAnalysis *analysis,
+                                 guint                   index)
+{
+  char **rules;
+
+  g_return_val_if_fail (index < analysis->n_layers, NULL);
+  rules = g_new0 (char *, ENVELOPE_N_FIGURES + 1);
+  envelope_formulas_free (explain_layer (analysis, index, rules));
+  return rules;
 }
 
 /**
@@ -917,6 +951,42 @@ envelope_analysis_explain_memory (const EnvelopeAnalysis *analysis,
   g_string_append (out, " = ");
   append_bytes (analysis, out, m->train[term]);
   return g_string_free (out, FALSE);
+}
+
+/**
+ * envelope_analysis_explain_memory_rule:
+ *
+ * The rule a train-time memory term follows, in symbols, for the
+ * network's term and each layer's share alike: "bytes = trainable ×
+ * slots × 4" above "813,802 trainable × 1 slot (sgd_momentum) × 4 = …".
+ */
+char *
+envelope_analysis_explain_memory_rule (const EnvelopeAnalysis *analysis,
+                                       EnvelopeMemoryTerm      term)
+{
+  gboolean mixed = analysis->memory.mixed_precision;
+
+  g_return_val_if_fail (term < ENVELOPE_N_MEMORY_TERMS, NULL);
+
+  switch (term)
+    {
+    case ENVELOPE_MEMORY_PARAMETERS:
+      return g_strdup (mixed ? _("bytes = params × bytes per value + trainable × 4 (fp32 master copy)")
+                             : _("bytes = params × bytes per value"));
+    case ENVELOPE_MEMORY_GRADIENTS:
+      return g_strdup (mixed ? _("bytes = trainable × 4 (fp32)") : _("bytes = trainable × bytes per value"));
+    case ENVELOPE_MEMORY_OPTIMIZER_STATE:
+      return g_strdup (_("bytes = trainable × slots × 4"));
+    case ENVELOPE_MEMORY_LAYER_OUTPUTS:
+      return g_strdup (_("bytes = output values × batch × bytes per value"));
+    case ENVELOPE_MEMORY_ERROR_SIGNALS:
+      return g_strdup (_("bytes = output values × batch × bytes per value (one error signal per output value)"));
+    case ENVELOPE_MEMORY_WORKSPACE:
+      return g_strdup (_("bytes = im2col values × bytes per value"));
+    case ENVELOPE_N_MEMORY_TERMS:
+    default:
+      g_assert_not_reached ();
+    }
 }
 
 char *

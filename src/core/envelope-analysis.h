@@ -288,9 +288,13 @@ void     envelope_analysis_set_units       (EnvelopeAnalysis       *analysis,
                                             EnvelopeUnits           units);
 char   **envelope_analysis_explain_layer   (const EnvelopeAnalysis *analysis,
                                             guint                   index);
+char   **envelope_analysis_explain_rules   (const EnvelopeAnalysis *analysis,
+                                            guint                   index);
 void     envelope_formulas_free            (char                  **formulas);
 char    *envelope_analysis_explain_memory  (const EnvelopeAnalysis *analysis,
                                             EnvelopeMemoryTerm      term);
+char    *envelope_analysis_explain_memory_rule (const EnvelopeAnalysis *analysis,
+                                                EnvelopeMemoryTerm      term);
 char    *envelope_analysis_explain_test    (const EnvelopeAnalysis *analysis);
 char    *envelope_analysis_explain_fit     (const EnvelopeAnalysis *analysis);
 char    *envelope_describe_steps           (guint64                 batch,

@@ -422,6 +422,50 @@ envelope_inference_set_formula (EnvelopeInference *inf,
   inf->formulas[figure] = text;
 }
 
+void
+envelope_inference_set_rule (EnvelopeInference *inf,
+                             EnvelopeFigure     figure,
+                             char              *rule)
+{
+  if (inf->rules == NULL)
+    {
+      g_free (rule);
+      return;
+    }
+  g_free (inf->rules[figure]);
+  inf->rules[figure] = rule;
+}
+
+/* One symbol per spatial axis, in the axes' order: with @stem "k" and
+ * no suffix "k_h × k_w"; with @stem NULL and suffix "_out" "H_out ×
+ * W_out" (the axes' own letters: L; H, W; D, H, W). */
+char *
+envelope_axis_symbols (const char *stem,
+                       const char *suffix,
+                       guint       n_axes,
+                       const char *separator)
+{
+  static const char *const letters[ENVELOPE_MAX_SPATIAL + 1][ENVELOPE_MAX_SPATIAL] = {
+    { NULL }, { "l" }, { "h", "w" }, { "d", "h", "w" },
+  };
+  GString *out = g_string_new (NULL);
+
+  n_axes = MIN (n_axes, ENVELOPE_MAX_SPATIAL);
+  for (guint a = 0; a < n_axes; a++)
+    {
+      if (a > 0)
+        g_string_append (out, separator);
+      if (stem != NULL)
+        g_string_append_printf (out, "%s_%s", stem, letters[n_axes][a]);
+      else
+        {
+          g_autofree char *upper = g_ascii_strup (letters[n_axes][a], -1);
+          g_string_append_printf (out, "%s%s", upper, suffix ? suffix : "");
+        }
+    }
+  return g_string_free (out, FALSE);
+}
+
 /* The short name of spatial axis @axis of a map with @n_axes of them,
  * for formulas ("H: …; W: …"). */
 static const char *
@@ -733,6 +777,35 @@ explain_activations (const EnvelopeLayerFigures *out)
   return g_string_free (text, FALSE);
 }
 
+/* The rules every kind shares: its output's values, its parameters'
+ * sum, and the other operations of an elementwise kind. */
+static void
+explain_default_rules (EnvelopeInference     *inf,
+                       const EnvelopeKindRow *row)
+{
+  const EnvelopeLayerFigures *out = inf->out;
+
+  if (inf->rules == NULL)
+    return;
+  if (inf->rules[ENVELOPE_FIGURE_ACTIVATIONS] == NULL && out->rank >= 2)
+    {
+      guint n = out->layout == ENVELOPE_TENSOR_MAP ? out->rank - 1 : 0;
+      g_autofree char *axes = envelope_axis_symbols (NULL, NULL, n, " × ");
+
+      envelope_inference_set_rule (inf, ENVELOPE_FIGURE_ACTIVATIONS,
+                                   out->layout == ENVELOPE_TENSOR_TOKENS
+                                     ? g_strdup (_("activations = tokens × features"))
+                                     : g_strdup_printf (_("activations = C × %s"), axes));
+    }
+  if (out->params > 0 && inf->rules[ENVELOPE_FIGURE_PARAMS] == NULL)
+    envelope_inference_set_rule (inf, ENVELOPE_FIGURE_PARAMS,
+                                 g_strdup (out->non_trainable > 0 ? _("params = weights + biases + non-trainable")
+                                                                  : _("params = weights + biases")));
+  if (row->ops_per_value > 0 && inf->rules[ENVELOPE_FIGURE_OTHER_OPS] == NULL)
+    envelope_inference_set_rule (inf, ENVELOPE_FIGURE_OTHER_OPS,
+                                 g_strdup (_("other ops = ops per value × output values")));
+}
+
 gboolean
 envelope_layer_kind_infer (EnvelopeInference *inf,
                            GError           **error)
@@ -765,6 +838,7 @@ envelope_layer_kind_infer (EnvelopeInference *inf,
   if (!explaining (inf))
     return TRUE;
 
+  explain_default_rules (inf, row);
   if (inf->formulas[ENVELOPE_FIGURE_OUTPUT_SHAPE] == NULL)
     {
       g_autofree char *shape = envelope_format_shape (out->rank, out->shape);

@@ -1231,6 +1231,7 @@ envelope_report_explain_layer (const EnvelopeAnalysis      *analysis,
   const EnvelopeLayer *layer = envelope_network_get_layer (network, index);
   const EnvelopeLayerFigures *f = envelope_analysis_get_layer (analysis, index);
   char **formulas = envelope_analysis_explain_layer (analysis, index);
+  char **rules = envelope_analysis_explain_rules (analysis, index);
   g_autofree char *kind = envelope_layer_describe (layer);
   GString *out = g_string_new (NULL);
   guint width = 0;
@@ -1253,6 +1254,7 @@ envelope_report_explain_layer (const EnvelopeAnalysis      *analysis,
       else
         g_string_append (out, _("  not analysed: it reads a layer that could not be analysed\n"));
       envelope_formulas_free (formulas);
+      envelope_formulas_free (rules);
       return g_string_free (out, FALSE);
     }
 
@@ -1268,6 +1270,14 @@ envelope_report_explain_layer (const EnvelopeAnalysis      *analysis,
       g_string_append_printf (out, "  %s:", label);
       for (guint pad = g_utf8_strlen (label, -1); pad <= width; pad++)
         g_string_append_c (out, ' ');
+      /* the rule in symbols, then the numbers under it */
+      if (rules[k] != NULL)
+        {
+          g_string_append (out, rules[k]);
+          g_string_append_c (out, '\n');
+          for (guint pad = 0; pad < width + 4; pad++)
+            g_string_append_c (out, ' ');
+        }
       g_string_append (out, formulas[k]);
       if (k == ENVELOPE_FIGURE_MACS && options != NULL && options->flops)
         {
@@ -1279,6 +1289,7 @@ envelope_report_explain_layer (const EnvelopeAnalysis      *analysis,
       g_string_append_c (out, '\n');
     }
   envelope_formulas_free (formulas);
+  envelope_formulas_free (rules);
 
   {
     const EnvelopeMemory *m = envelope_analysis_get_memory (analysis);
@@ -1294,9 +1305,14 @@ envelope_report_explain_layer (const EnvelopeAnalysis      *analysis,
       {
         const char *label = envelope_memory_term_get_label (t);
         g_autofree char *text = envelope_analysis_explain_layer_memory (analysis, index, t);
+        g_autofree char *rule = envelope_analysis_explain_memory_rule (analysis, t);
 
         g_string_append_printf (out, "    %s:", label);
         for (guint pad = g_utf8_strlen (label, -1); pad <= width; pad++)
+          g_string_append_c (out, ' ');
+        g_string_append (out, rule);
+        g_string_append_c (out, '\n');
+        for (guint pad = 0; pad < width + 6; pad++)
           g_string_append_c (out, ' ');
         g_string_append (out, text);
         g_string_append_c (out, '\n');
