@@ -580,6 +580,55 @@ test_blank (void)
   app_test_window_destroy (window);
 }
 
+/* A network with a bad layer is presented as far as it goes: the bad
+ * layer and the ones after it say why they have no figures, the layers
+ * before it have theirs. */
+static void
+test_partial (void)
+{
+  EnvelopeWindow *window = envelope_window_new (NULL);
+  g_autofree char *path = app_test_temp_path ("badpool-presented.json");
+  EnvelopePresentation *presentation;
+
+  g_assert_true (g_file_set_contents (path,
+                                      "{\"format\": \"envelope-network\", \"version\": 1, \"layers\": [\n"
+                                      "  {\"name\": \"data\", \"type\": \"input\", \"shape\": [1, 28, 28]},\n"
+                                      "  {\"name\": \"conv1\", \"type\": \"conv\", \"filters\": 32, \"kernel\": 3},\n"
+                                      "  {\"name\": \"pool1\", \"type\": \"max_pool\", \"kernel\": 40},\n"
+                                      "  {\"name\": \"fc\", \"type\": \"dense\", \"units\": 10}\n]}\n", -1, NULL));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 720);
+  gtk_window_present (GTK_WINDOW (window));
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+  app_test_activate (window, "win.open-file", g_variant_new_string (path));
+  press (GTK_WIDGET (window), "F5");
+  app_test_wait_frames (GTK_WIDGET (window), 3);
+  presentation = presentation_of (window);
+
+  /* it opens on the bad layer */
+  g_assert_cmpstr (text (window, "name"), ==, "pool1");
+  g_assert_cmpstr (text (window, "note"), ==,
+                   "No figures: this layer cannot be analysed until its error is mended.");
+  g_assert_null (envelope_presentation_get_formula (presentation, ENVELOPE_FIGURE_WEIGHTS));
+  press (GTK_WIDGET (presentation), "Right");
+  g_assert_cmpstr (text (window, "name"), ==, "fc");
+  g_assert_nonnull (strstr (text (window, "note"), "reads one that cannot be analysed"));
+  press (GTK_WIDGET (presentation), "Left");
+  press (GTK_WIDGET (presentation), "Left");
+  g_assert_cmpstr (text (window, "name"), ==, "conv1");
+  g_assert_null (text (window, "note"));
+  g_assert_cmpstr (envelope_presentation_get_formula (presentation, ENVELOPE_FIGURE_WEIGHTS), ==,
+                   "32 × (3 × 3) × 1 = 288");
+  g_assert_cmpstr (envelope_presentation_get_rule (presentation, ENVELOPE_FIGURE_WEIGHTS), ==,
+                   "weights = depth_n × (kernel_h × kernel_w) × depth_(n−1)");
+  app_test_wait_frames (GTK_WIDGET (window), 3);
+  app_test_spin (300);
+  app_test_wait_frames (GTK_WIDGET (window), 3);
+  g_assert_cmpstr (envelope_memory_shares_get_formula (envelope_presentation_get_memory_shares (presentation),
+                                                       ENVELOPE_MEMORY_PARAMETERS), ==, "320 × 4 = 1,280 B (1.25 KiB)");
+  app_test_screenshot (GTK_WIDGET (window), "teaching-partial");
+  app_test_window_destroy (window);
+}
+
 /* A projector at 1280×720: everything on the page, nothing cut off. */
 static void
 test_small_screen (void)
@@ -736,6 +785,7 @@ main (int   argc,
   g_test_add_func ("/app/teaching/walkthrough-scrolled", test_walkthrough_scrolled);
   g_test_add_func ("/app/teaching/leave", test_leave);
   g_test_add_func ("/app/teaching/small-screen", test_small_screen);
+  g_test_add_func ("/app/teaching/partial", test_partial);
   g_test_add_func ("/app/teaching/blank", test_blank);
   g_test_add_func ("/app/teaching/shortcuts-window", test_shortcuts_window);
 

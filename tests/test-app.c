@@ -424,6 +424,11 @@ test_connect_branch (void)
 
   app_test_open_model (window, "mnist.json");
 
+  /* A name typed wrong changes nothing and says which was meant. */
+  app_test_activate (window, "win.connect", g_variant_new ("(ss)", "relu_1", "relu2"));
+  g_assert_cmpstr (window->last_message, ==, "No layer named “relu_1”; did you mean “relu1”?");
+  g_assert_cmpint (envelope_network_get_n_layers (envelope_document_get_network (window->document)), ==, 10);
+
   /* An add after relu2 comes wired as a residual connection: it reads
    * relu2 and relu1, the nearest earlier output of its shape that relu2
    * does not read itself.  Valid at once, so it is drawn. */

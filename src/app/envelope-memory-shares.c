@@ -265,9 +265,11 @@ envelope_memory_shares_show_layer (EnvelopeMemoryShares   *self,
   const EnvelopeMemory *m;
   guint64 bytes[ENVELOPE_N_MEMORY_TERMS];
   g_autofree char *subtitle = NULL;
+  gboolean was_shown;
 
   g_return_if_fail (ENVELOPE_IS_MEMORY_SHARES (self));
 
+  was_shown = self->shown;
   self->shown = analysis != NULL && index >= 0 && (guint) index < envelope_analysis_get_n_layers (analysis) &&
                 envelope_analysis_layer_memory (analysis, (guint) index, bytes);
   gtk_widget_set_visible (GTK_WIDGET (self), self->shown);
@@ -307,7 +309,9 @@ envelope_memory_shares_show_layer (EnvelopeMemoryShares   *self,
       self->share_texts[t] = g_steal_pointer (&share);
     }
   self->stale = TRUE;
-  if (in_view (self))
+  /* shown again just now (a layer without figures hid it), where it is
+   * is not known before the next layout: its lines at once */
+  if (!was_shown || in_view (self))
     apply (self);
 }
 

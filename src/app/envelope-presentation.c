@@ -67,6 +67,21 @@ show_figures (EnvelopePresentation *self,
   gint index = layer >= 0 ? envelope_document_get_figures_index (self->document, (guint) layer) : -1;
   char **formulas, **rules;
 
+  if (index >= 0 && analysis != NULL &&
+      envelope_analysis_get_layer (analysis, (guint) index)->state != ENVELOPE_LAYER_ANALYSED)
+    {
+      /* a partial analysis: this layer failed, or reads one that did */
+      gboolean failed = envelope_analysis_get_layer (analysis, (guint) index)->state == ENVELOPE_LAYER_FAILED;
+
+      envelope_label_keep_text (self->note_label,
+                                failed ? _("No figures: this layer cannot be analysed until its error is mended.")
+                                       : _("No figures: this layer reads one that cannot be analysed. The layers before "
+                                           "the error have theirs."));
+      gtk_widget_set_visible (GTK_WIDGET (self->note_label), TRUE);
+      gtk_widget_set_visible (GTK_WIDGET (self->formulas_grid), FALSE);
+      envelope_memory_shares_show_layer (self->memory_shares, NULL, -1);
+      return;
+    }
   if (index < 0 || analysis == NULL)
     {
       envelope_label_keep_text (self->note_label,
@@ -78,7 +93,9 @@ show_figures (EnvelopePresentation *self,
     }
 
   envelope_label_keep_text (self->note_label, _("The last valid figures, until the error is mended."));
-  gtk_widget_set_visible (GTK_WIDGET (self->note_label), envelope_document_get_error (self->document) != NULL);
+  /* a partial analysis is of this network: its figures are current */
+  gtk_widget_set_visible (GTK_WIDGET (self->note_label),
+                          envelope_document_get_error (self->document) != NULL && !envelope_analysis_is_partial (analysis));
   gtk_widget_set_visible (GTK_WIDGET (self->formulas_grid), TRUE);
   formulas = envelope_analysis_explain_layer (analysis, (guint) index);
   rules = envelope_analysis_explain_rules (analysis, (guint) index);
@@ -608,6 +625,8 @@ envelope_presentation_get_text (EnvelopePresentation *self,
     return gtk_label_get_text (self->name_label);
   if (g_str_equal (which, "kind"))
     return gtk_label_get_text (self->kind_label);
+  if (g_str_equal (which, "note"))
+    return gtk_widget_get_visible (GTK_WIDGET (self->note_label)) ? gtk_label_get_text (self->note_label) : NULL;
   g_return_val_if_reached (NULL);
 }
 

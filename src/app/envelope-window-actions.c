@@ -554,7 +554,12 @@ find_pair (EnvelopeWindow *self,
   j = envelope_network_find_layer (network, b);
   if (i < 0 || j < 0)
     {
-      g_autofree char *message = g_strdup_printf (_("No layer named “%s”"), i < 0 ? a : b);
+      const char *missing = i < 0 ? a : b;
+      g_autofree const char **closest = envelope_network_suggest_layers (network, missing);
+      g_autofree char *message = closest != NULL
+        ? g_strdup_printf (_("No layer named “%s”; did you mean “%s”?"), missing, closest[0])
+        : g_strdup_printf (_("No layer named “%s”"), missing);
+
       envelope_window_toast (self, message);
       return FALSE;
     }

@@ -991,7 +991,9 @@ draw_receptive_field_strip (EnvelopeRenderer            *renderer,
       EnvelopeRect rect;
       RfPoint p;
 
-      if (envelope_layout_get_block_row (layout, b) != row)
+      /* a block without figures (a partial analysis) has no field to plot */
+      if (envelope_layout_get_block_row (layout, b) != row ||
+          envelope_diagram_get_block (diagram, b)->state != ENVELOPE_LAYER_ANALYSED)
         continue;
       envelope_layout_get_block_rect (layout, b, &rect);
       p.position = lr ? rect.x + rect.width / 2 : rect.y + rect.height / 2;
