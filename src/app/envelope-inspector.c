@@ -57,6 +57,7 @@ struct _EnvelopeInspector
   GtkLabel *kind_label;
   GtkLabel *description_label;
   GtkLabel *message_label;
+  GtkWidget *layer_page;
   AdwEntryRow *name_row;
   AdwActionRow *inputs_row;
   GtkMenuButton *connect_button;
@@ -795,6 +796,29 @@ mark_error (FieldEditor *fe,
   adw_action_row_set_subtitle (ADW_ACTION_ROW (fe->rows[0]), fe->hint ? fe->hint : "");
 }
 
+/* The message floats over the panel's foot; the page gets as much room
+ * below its last line, so that scrolling brings every control clear of
+ * it.  Nothing above moves. */
+#define PAGE_MARGIN_BOTTOM 18
+
+static void
+show_message (EnvelopeInspector *self,
+              const char        *message)
+{
+  int reserve = PAGE_MARGIN_BOTTOM;
+
+  if (message != NULL)
+    {
+      int width = MAX (gtk_widget_get_width (GTK_WIDGET (self)) - 20, 100), height = 0;
+
+      gtk_label_set_text (self->message_label, message);
+      gtk_widget_measure (GTK_WIDGET (self->message_label), GTK_ORIENTATION_VERTICAL, width, NULL, &height, NULL, NULL);
+      reserve += height + 10;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->message_label), message != NULL);
+  gtk_widget_set_margin_bottom (self->layer_page, reserve);
+}
+
 /* The error, on the field it names when it is one of this layer's;
  * above the settings when it concerns this layer otherwise. */
 static void
@@ -817,9 +841,7 @@ show_errors (EnvelopeInspector *self)
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->name_row), "error");
 
-  if (here)
-    gtk_label_set_text (self->message_label, error->message);
-  gtk_widget_set_visible (GTK_WIDGET (self->message_label), here);
+  show_message (self, here ? error->message : NULL);
 }
 
 static void
@@ -1110,8 +1132,7 @@ on_name_applied (AdwEntryRow       *row,
     envelope_layer_set_from_variant (layer, "name", value, &error);
   if (error != NULL)
     {
-      gtk_label_set_text (self->message_label, error->message);
-      gtk_widget_set_visible (GTK_WIDGET (self->message_label), TRUE);
+      show_message (self, error->message);
       gtk_widget_add_css_class (GTK_WIDGET (row), "error");
       return;
     }
@@ -1174,6 +1195,7 @@ envelope_inspector_class_init (EnvelopeInspectorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, kind_label);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, description_label);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, message_label);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, layer_page);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, name_row);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, inputs_row);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, connect_button);
