@@ -103,7 +103,7 @@ format_text (EnvelopeLayerRow *self,
                                      &totals);
     }
   if (self->has_figures && f->state != ENVELOPE_LAYER_ANALYSED && text == TEXT_OUTPUT)
-    return g_strdup (f->state == ENVELOPE_LAYER_FAILED ? _("error") : _("not analysed"));
+    return g_strdup (envelope_layer_state_describe (f->state));
   if (!self->has_figures || f->state != ENVELOPE_LAYER_ANALYSED)
     return g_strdup ("—");
 

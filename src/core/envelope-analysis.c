@@ -697,6 +697,23 @@ envelope_analysis_new_partial (const EnvelopeNetwork  *network,
   return analyse (network, training, TRUE, location, error);
 }
 
+/* What a layer without figures shows in place of its output, in the
+ * table, the diagram and the report alike: "error", "not analysed". */
+const char *
+envelope_layer_state_describe (EnvelopeLayerState state)
+{
+  switch (state)
+    {
+    case ENVELOPE_LAYER_FAILED:
+      return _("error");
+    case ENVELOPE_LAYER_NOT_ANALYSED:
+      return _("not analysed");
+    case ENVELOPE_LAYER_ANALYSED:
+    default:
+      return "";
+    }
+}
+
 /* Whether a layer failed, so that not every figure was worked out. */
 gboolean
 envelope_analysis_is_partial (const EnvelopeAnalysis *analysis)

@@ -271,6 +271,7 @@ EnvelopeAnalysis *envelope_analysis_new_partial    (const EnvelopeNetwork  *netw
                                                      GError                **error);
 void              envelope_analysis_free            (EnvelopeAnalysis       *analysis);
 
+const char                 *envelope_layer_state_describe  (EnvelopeLayerState      state);
 gboolean                    envelope_analysis_is_partial   (const EnvelopeAnalysis *analysis);
 const GError               *envelope_analysis_get_error    (const EnvelopeAnalysis *analysis,
                                                             EnvelopeErrorLocation  *location);

@@ -701,8 +701,7 @@ build (const EnvelopeAnalysis       *analysis,
         }
 
       if (block->state != ENVELOPE_LAYER_ANALYSED && f->state != ENVELOPE_LAYER_ANALYSED)
-        block->shape_text = g_string_chunk_insert_const (diagram->strings, f->state == ENVELOPE_LAYER_FAILED
-                                                                             ? _("error") : _("not analysed"));
+        block->shape_text = g_string_chunk_insert_const (diagram->strings, envelope_layer_state_describe (f->state));
 
       if (!block->collapsed)
         {
