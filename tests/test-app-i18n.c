@@ -131,7 +131,7 @@ test_example_in_german (void)
   app_test_activate (window, "win.set-training", g_variant_new ("(sv)", "target_batch", g_variant_new_int64 (20000)));
   g_assert_cmpstr (envelope_totals_bar_get_text (window->totals_bar, "fit"), ==, "8,693");
   g_assert_cmpstr (envelope_totals_bar_get_text (window->totals_bar, "fit-detail"), ==,
-                   "Batch 20,000: 3 Schritte zu 6,667, Gradienten akkumuliert");
+                   "Batch 20,000: 2 Schritte zu 6,667 und einer zu 6,666, Gradienten akkumuliert");
   assert_shows (window, "Größter Batch auf GTX 980");
   app_test_activate (window, "win.show-memory", NULL);
   popover = envelope_totals_bar_get_memory_popover (window->totals_bar);

@@ -107,6 +107,15 @@ test_select_layer (void)
                    "28 × 28 × 32 × 32 × 3 × 3 = 7,225,344");
   g_assert_cmpstr (envelope_inspector_get_formula (window->inspector, ENVELOPE_FIGURE_RECEPTIVE_FIELD), ==,
                    "3 + (3 − 1) × 1 = 5");
+  /* … each under its rule in symbols, term for term */
+  g_assert_cmpstr (envelope_inspector_get_rule (window->inspector, ENVELOPE_FIGURE_WEIGHTS), ==,
+                   "weights = depth_n × (kernel_h × kernel_w) × depth_(n−1)");
+  g_assert_cmpstr (envelope_inspector_get_rule (window->inspector, ENVELOPE_FIGURE_MACS), ==,
+                   "MACs = H_out × W_out × C_in × C_out × k_h × k_w");
+  app_test_select (window, "relu1");
+  g_assert_nonnull (envelope_inspector_get_formula (window->inspector, ENVELOPE_FIGURE_OUTPUT_SHAPE));
+  g_assert_null (envelope_inspector_get_rule (window->inspector, ENVELOPE_FIGURE_OUTPUT_SHAPE));
+  app_test_select (window, "conv2");
 
   /* The table follows… */
   selection = gtk_column_view_get_model (envelope_layer_table_get_view (window->layer_table));
@@ -186,11 +195,25 @@ test_invalid_setting (void)
   EnvelopeWindow *window = app_test_window_new ();
   GtkWidget *kernel, *row;
   const GError *error;
+  graphene_rect_t before, after, stride_before, stride_after;
 
   app_test_open_model (window, "mnist.json");
   app_test_select (window, "pool1");
   kernel = envelope_inspector_get_field_widget (window->inspector, "kernel");
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+  g_assert_true (gtk_widget_compute_bounds (kernel, GTK_WIDGET (window), &before));
+  g_assert_true (gtk_widget_compute_bounds (envelope_inspector_get_field_widget (window->inspector, "stride"),
+                                            GTK_WIDGET (window), &stride_before));
   type_into (GTK_WIDGET (envelope_pair_editor_get_spin (ENVELOPE_PAIR_EDITOR (kernel), 0)), "40");
+
+  /* The message shows where it moves nothing: the field typed into
+   * and the one below it stay under the pointer. */
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+  g_assert_true (gtk_widget_compute_bounds (kernel, GTK_WIDGET (window), &after));
+  g_assert_true (gtk_widget_compute_bounds (envelope_inspector_get_field_widget (window->inspector, "stride"),
+                                            GTK_WIDGET (window), &stride_after));
+  g_assert_cmpfloat (after.origin.y, ==, before.origin.y);
+  g_assert_cmpfloat (stride_after.origin.y, ==, stride_before.origin.y);
 
   /* The field is marked and says why… */
   error = envelope_document_get_error (window->document);
@@ -205,10 +228,10 @@ test_invalid_setting (void)
   g_assert_nonnull (strstr (error->message, "below 1"));
   g_assert_true (gtk_revealer_get_reveal_child (window->error_revealer));
 
-  /* … and the rest keeps its last good figures. */
-  g_assert_cmpstr (total (window, "params"), ==, "813,802");
-  g_assert_cmpstr (envelope_inspector_get_formula (window->inspector, ENVELOPE_FIGURE_OUTPUT_SHAPE), ==,
-                   "⌊(28 + 0 + 0 − 2) / 2⌋ + 1 = 14 → 32×14×14");
+  /* … and the layers before it keep their figures: conv1 and conv2,
+   * 320 + 9,248 parameters, and the totals say they are partial. */
+  g_assert_cmpstr (total (window, "params"), ==, "≥ 9,568");
+  g_assert_cmpstr (total (window, "params-detail"), ==, "partial: 5 of 10 layers analysed");
   /* the banner slides in: the picture once it is all there */
   for (guint i = 0; i < 100 && !gtk_revealer_get_child_revealed (window->error_revealer); i++)
     app_test_wait_frames (GTK_WIDGET (window), 1);
@@ -431,6 +454,11 @@ test_connect_branch (void)
   guint from, to;
 
   app_test_open_model (window, "mnist.json");
+
+  /* A name typed wrong changes nothing and says which was meant. */
+  app_test_activate (window, "win.connect", g_variant_new ("(ss)", "relu_1", "relu2"));
+  g_assert_cmpstr (window->last_message, ==, "No layer named “relu_1”; did you mean “relu1”?");
+  g_assert_cmpint (envelope_network_get_n_layers (envelope_document_get_network (window->document)), ==, 10);
 
   /* An add after relu2 comes wired as a residual connection: it reads
    * relu2 and relu1, the nearest earlier output of its shape that relu2
@@ -911,6 +939,89 @@ test_broken_file (void)
   g_assert_false (envelope_document_get_dirty (window->document));
 
   gtk_window_destroy (GTK_WINDOW (window->message_dialog));
+  app_test_window_destroy (window);
+}
+
+/* A file with one bad layer opens: everything before it is analysed,
+ * listed and drawn, the bad layer is selected and drawn in the error
+ * colour, the layers after it greyed, and the banner names it with a
+ * Show that brings it back. */
+static void
+test_partial_network (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  g_autofree char *path = app_test_temp_path ("badpool.json");
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  GListModel *rows = envelope_layer_table_get_model (window->layer_table);
+  const EnvelopeDiagram *diagram;
+  const GError *error;
+
+  g_assert_true (g_file_set_contents (path,
+                                      "{\"format\": \"envelope-network\", \"version\": 1, \"layers\": [\n"
+                                      "  {\"name\": \"data\", \"type\": \"input\", \"shape\": [1, 28, 28]},\n"
+                                      "  {\"name\": \"conv1\", \"type\": \"conv\", \"filters\": 32, \"kernel\": 3},\n"
+                                      "  {\"name\": \"pool1\", \"type\": \"max_pool\", \"kernel\": 2},\n"
+                                      "  {\"name\": \"pool2\", \"type\": \"max_pool\", \"kernel\": 40},\n"
+                                      "  {\"name\": \"flat\", \"type\": \"flatten\"},\n"
+                                      "  {\"name\": \"fc\", \"type\": \"dense\", \"units\": 10}\n]}\n", -1, NULL));
+  app_test_activate (window, "win.open-file", g_variant_new_string (path));
+  g_assert_null (window->message_dialog);
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+
+  error = envelope_document_get_error (window->document);
+  g_assert_nonnull (error);
+  g_assert_cmpint (envelope_document_get_error_layer (window->document), ==, 3);
+  g_assert_cmpstr (envelope_document_get_error_field (window->document), ==, "kernel");
+  g_assert_cmpint (envelope_document_get_selected_layer (window->document), ==, 3);
+  g_assert_true (gtk_revealer_get_reveal_child (window->error_revealer));
+  g_assert_nonnull (strstr (gtk_label_get_text (window->error_label), "pool2 cannot be analysed"));
+  g_assert_true (gtk_widget_get_visible (window->error_show_button));
+  g_assert_false (gtk_widget_get_visible (window->error_undo_button));
+
+  /* the table lists every layer, with figures up to the error */
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 6);
+  {
+    g_autoptr(EnvelopeLayerRow) conv = g_list_model_get_item (rows, 1);
+    g_autoptr(EnvelopeLayerRow) bad = g_list_model_get_item (rows, 3);
+    g_autoptr(EnvelopeLayerRow) after = g_list_model_get_item (rows, 5);
+
+    g_assert_cmpstr (envelope_layer_row_get_text (conv, "params-text"), ==, "320");
+    g_assert_cmpstr (envelope_layer_row_get_text (conv, "output"), ==, "32×26×26");
+    g_assert_cmpstr (envelope_layer_row_get_text (bad, "output"), ==, "error");
+    g_assert_cmpstr (envelope_layer_row_get_text (after, "output"), ==, "not analysed");
+    g_assert_cmpstr (envelope_layer_row_get_text (after, "params-text"), ==, "—");
+  }
+  /* the totals count what was analysed, and say so */
+  g_assert_cmpstr (total (window, "params"), ==, "≥ 320");
+  g_assert_cmpstr (total (window, "params-detail"), ==, "partial: 3 of 6 layers analysed");
+
+  /* the canvas draws every layer: the bad one failed, the one after it not analysed */
+  while ((envelope_canvas_get_layout_pending (window->canvas) || envelope_canvas_get_layout (window->canvas) == NULL) &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  diagram = envelope_canvas_get_diagram (window->canvas);
+  g_assert_nonnull (diagram);
+  g_assert_cmpint (envelope_diagram_get_block (diagram, envelope_diagram_find_block (diagram, 1))->state, ==,
+                   ENVELOPE_LAYER_ANALYSED);
+  g_assert_cmpint (envelope_diagram_get_block (diagram, envelope_diagram_find_block (diagram, 3))->state, ==,
+                   ENVELOPE_LAYER_FAILED);
+  g_assert_cmpint (envelope_diagram_get_block (diagram, envelope_diagram_find_block (diagram, 5))->state, ==,
+                   ENVELOPE_LAYER_NOT_ANALYSED);
+
+  /* Show brings the bad layer back */
+  app_test_select (window, "conv1");
+  g_assert_cmpint (envelope_document_get_selected_layer (window->document), ==, 1);
+  app_test_activate (window, "win.show-error", NULL);
+  g_assert_cmpint (envelope_document_get_selected_layer (window->document), ==, 3);
+  for (guint i = 0; i < 100 && !gtk_revealer_get_child_revealed (window->error_revealer); i++)
+    app_test_wait_frames (GTK_WIDGET (window), 1);
+  app_test_screenshot (GTK_WIDGET (window), "partial-network");
+
+  /* fixing it analyses the whole network */
+  app_test_activate (window, "win.set-field", g_variant_new ("(sv)", "kernel", g_variant_new_int64 (2)));
+  g_assert_null (envelope_document_get_error (window->document));
+  g_assert_cmpstr (total (window, "params"), ==, "11,850");
+  g_assert_false (gtk_widget_get_visible (window->error_show_button) && gtk_revealer_get_reveal_child (window->error_revealer));
   app_test_window_destroy (window);
 }
 
@@ -1532,6 +1643,7 @@ main (int   argc,
   g_test_add_func ("/app/save-reload", test_save_reload);
   g_test_add_func ("/app/export", test_export);
   g_test_add_func ("/app/broken-file", test_broken_file);
+  g_test_add_func ("/app/partial-network", test_partial_network);
   g_test_add_func ("/app/build-mnist", test_build_mnist);
   g_test_add_func ("/app/lifecycle", test_lifecycle);
   g_test_add_func ("/app/attention-derived-settings", test_attention_derived_settings);

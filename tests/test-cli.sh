@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0
 failed=0
 
-echo "1..53"
+echo "1..64"
 
 # check NAME EXPECTED-STATUS PATTERN [ARGS…]: the command exits with the
 # status and its output (stdout and stderr) contains the fixed string.
@@ -97,6 +97,20 @@ check "usage: timeline format" 2 'the timeline is written as csv' report "$model
 check "report gradient splitting" 0 '"steps" : 2' report "$models/vgg16.json" --device "GTX 980" --target-batch 16 --format json --memory-model lecture
 check "explain" 0 "28 × 28 × 32 × 32 × 3 × 3 = 7,225,344" explain "$models/mnist.json" conv2
 check "devices" 0 "GTX Titan X" devices
+# one bad layer: --partial prints the figures up to it and still fails
+printf '{"format": "envelope-network", "version": 1, "layers": [\n  {"name": "data", "type": "input", "shape": [1, 28, 28]},\n  {"name": "conv1", "type": "conv", "filters": 32, "kernel": 3},\n  {"name": "pool1", "type": "max_pool", "kernel": 2},\n  {"name": "pool2", "type": "max_pool", "kernel": 40},\n  {"name": "fc", "type": "dense", "units": 10}\n]}\n' >"$tmp/badpool.json"
+check "partial: error names file, layer and field" 1 "badpool.json: layers[3] \"pool2\": \"kernel\" 40 is larger" report "$tmp/badpool.json" --partial
+check "partial: figures up to the error" 1 "conv1         conv 3×3, 32    32×26×26              320" report "$tmp/badpool.json" --partial
+check "partial: rows after it not analysed" 1 "fc            dense 10        not analysed" report "$tmp/badpool.json" --partial
+check "partial: totals say so" 1 "total so far" report "$tmp/badpool.json" --partial
+check "partial: json" 1 '"analysed_layers" : 3' report "$tmp/badpool.json" --partial --format json
+check "partial: json layer state" 1 '"state" : "not_analysed"' report "$tmp/badpool.json" --partial --format json
+check "partial: csv" 1 "fc,dense,pool2,not_analysed," report "$tmp/badpool.json" --partial --format csv
+check "partial: markdown" 1 "| pool1 " report "$tmp/badpool.json" --partial --format markdown
+check "usage: partial belongs to report" 2 "--partial belongs to report" explain "$tmp/badpool.json" conv1 --partial
+printf '\211PNG\r\n\032\n\000\000\000\rIHDR' >"$tmp/diagram.png"
+check "not a network: says what it is" 1 "diagram.png: this is a PNG image, not a network; Envelope opens" report "$tmp/diagram.png"
+check "explain: did you mean" 2 'no layer is named "conv_2"; did you mean "conv2"?' explain "$models/mnist.json" conv_2
 
 printf '{"format": "envelope-network", "version": 1, "layers": [\n  {"name": "data", "type": "input", "shape": [1, 28, 28]},\n  {"name": "conv1", "type": "conv", "filter": 32, "kernel": 3}\n]}\n' >"$tmp/typo.json"
 check "unknown key names layer and field" 1 'layers[1] "conv1": "filter"' report "$tmp/typo.json"

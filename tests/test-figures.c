@@ -87,6 +87,48 @@ test_mnist_formulas (void)
     }
 }
 
+/* Every worked formula has its rule in symbols above the numbers, term
+ * for term in the same order: a student sees which 32 is the input
+ * depth and which the output. */
+static void
+test_mnist_rules (void)
+{
+  g_autoptr(Model) m = model_load ("mnist.json");
+  static const struct { const char *layer; EnvelopeFigure figure; const char *rule; } cases[] = {
+    { "conv1", ENVELOPE_FIGURE_WEIGHTS, "weights = depth_n × (kernel_h × kernel_w) × depth_(n−1)" },
+    { "conv2", ENVELOPE_FIGURE_MACS, "MACs = H_out × W_out × C_in × C_out × k_h × k_w" },
+    { "conv2", ENVELOPE_FIGURE_BIASES, "biases = depth_n" },
+    { "conv2", ENVELOPE_FIGURE_PARAMS, "params = weights + biases" },
+    { "conv2", ENVELOPE_FIGURE_WORKSPACE, "workspace = (H_out × W_out) × (k_h × k_w × C_in)" },
+    { "conv2", ENVELOPE_FIGURE_OUTPUT_SHAPE, "out = ⌊(in + pad_before + pad_after − kernel) / stride⌋ + 1" },
+    { "conv2", ENVELOPE_FIGURE_RECEPTIVE_FIELD, "r = r_in + (kernel − 1) × j_in" },
+    { "conv2", ENVELOPE_FIGURE_ACTIVATIONS, "activations = C × H × W" },
+    { "pool1", ENVELOPE_FIGURE_JUMP, "j = j_in × stride" },
+    { "pool1", ENVELOPE_FIGURE_OTHER_OPS, "other ops = (k_h × k_w) × output values" },
+    { "fc1", ENVELOPE_FIGURE_WEIGHTS, "weights = units × (C × H × W)" },
+    { "fc1", ENVELOPE_FIGURE_MACS, "MACs = (C × H × W) × units" },
+    { "fc2", ENVELOPE_FIGURE_WEIGHTS, "weights = units × inputs" },
+    { "relu1", ENVELOPE_FIGURE_OTHER_OPS, "other ops = ops per value × output values" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gint index = envelope_network_find_layer (m->network, cases[i].layer);
+      char **rules = envelope_analysis_explain_rules (m->analysis, (guint) index);
+
+      g_assert_cmpstr (rules[cases[i].figure], ==, cases[i].rule);
+      envelope_formulas_free (rules);
+    }
+  /* a figure without a rule shows none: an activation's unchanged shape */
+  {
+    char **rules = envelope_analysis_explain_rules (m->analysis, 2);
+
+    g_assert_null (rules[ENVELOPE_FIGURE_OUTPUT_SHAPE]);
+    g_assert_null (rules[ENVELOPE_FIGURE_WEIGHTS]);
+    envelope_formulas_free (rules);
+  }
+}
+
 /* The lecture's VGG-16 table: conv5 flattened without pool5, 100 classes,
  * MACs summed per stage. */
 static void
@@ -279,6 +321,7 @@ main (int    argc,
 
   g_test_add_func ("/core/figures/mnist", test_mnist);
   g_test_add_func ("/core/figures/mnist-formulas", test_mnist_formulas);
+  g_test_add_func ("/core/figures/mnist-rules", test_mnist_rules);
   g_test_add_func ("/core/figures/vgg16-lecture", test_vgg16_lecture);
   for (guint i = 0; i < G_N_ELEMENTS (published); i++)
     {

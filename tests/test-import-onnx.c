@@ -395,6 +395,56 @@ test_wrong_magic (void)
   g_assert_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_FORMAT);
 }
 
+/* A file Envelope does not read says what it looks like, and what to
+ * open instead. */
+static void
+test_what_it_is (void)
+{
+  static const guint8 pytorch_zip[] =
+    "\x50\x4b\x03\x04\x14\x00\x00\x00\x00\x00\x35\x96\x84\x5d\xf2\x91"
+    "\x02\xc5\x06\x00\x00\x00\x06\x00\x00\x00\x10\x00\x00\x00\x61\x72"
+    "\x63\x68\x69\x76\x65\x2f\x64\x61\x74\x61\x2e\x70\x6b\x6c\x80\x02"
+    "\x7d\x71\x00\x2e\x50\x4b\x01\x02\x14\x03\x14\x00\x00\x00\x00\x00"
+    "\x35\x96\x84\x5d\xf2\x91\x02\xc5\x06\x00\x00\x00\x06\x00\x00\x00"
+    "\x10\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x01\x00\x00"
+    "\x00\x00\x61\x72\x63\x68\x69\x76\x65\x2f\x64\x61\x74\x61\x2e\x70"
+    "\x6b\x6c\x50\x4b\x05\x06\x00\x00\x00\x00\x01\x00\x01\x00\x3e\x00"
+    "\x00\x00\x34\x00\x00\x00\x00\x00";
+  static const struct { const char *data; gsize length; const char *path; const char *says; } cases[] = {
+    { "\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16, "net.png", "this is a PNG image, not a network" },
+    { "%PDF-1.5\n%\xe2\xe3\n", 12, "slides.pdf", "this is a PDF document" },
+    { "\x89HDF\r\n\x1a\n\0\0\0\0", 12, "model.h5", "most likely a Keras .h5 model" },
+    { "\x0a\x05LeNet\xa2\x06\x10\x0a\x05conv1", 18, "lenet.bin", "Caffe .caffemodel" },
+    { "\x1f\x8b\x08\0\0\0\0\0", 8, "net.json.gz", "compressed with gzip" },
+    { "\x80\x02}q\0.", 6, "model.pth", "Python pickle" },
+    { "hello, world\n", 13, "notes.txt", "this is not a network file Envelope reads" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      EnvelopeNetwork *network = envelope_import_load_data ((const guint8 *) cases[i].data, cases[i].length,
+                                                            cases[i].path, NULL, NULL, &error);
+
+      g_assert_null (network);
+      g_assert_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_FORMAT);
+      g_test_message ("%s: %s", cases[i].path, error->message);
+      g_assert_nonnull (strstr (error->message, cases[i].says));
+      /* … and every one says what Envelope opens, or what to open */
+      g_assert_true (strstr (error->message, "Envelope opens") != NULL || strstr (error->message, "open that") != NULL);
+    }
+  {
+    g_autoptr(GError) error = NULL;
+    EnvelopeNetwork *network = envelope_import_load_data (pytorch_zip, sizeof pytorch_zip - 1, "model.pt",
+                                                          NULL, NULL, &error);
+
+    g_assert_null (network);
+    g_assert_nonnull (error);
+    g_assert_nonnull (strstr (error->message, "PyTorch checkpoint"));
+    g_assert_nonnull (strstr (error->message, "torch.onnx.export"));
+  }
+}
+
 static void
 test_huge_dims (void)
 {
@@ -580,6 +630,7 @@ main (int   argc,
   g_test_add_func ("/import/onnx/detect", test_detect);
   g_test_add_func ("/import/onnx/truncated", test_truncated);
   g_test_add_func ("/import/onnx/wrong-magic", test_wrong_magic);
+  g_test_add_func ("/import/what-it-is", test_what_it_is);
   g_test_add_func ("/import/onnx/huge-dims", test_huge_dims);
   g_test_add_func ("/import/onnx/cycle", test_cycle);
   g_test_add_func ("/import/onnx/deep-nesting", test_deep_nesting);

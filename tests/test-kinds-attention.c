@@ -571,7 +571,7 @@ test_report (void)
                                                                        "layers"), 1);
   g_assert_cmpint (json_object_get_int_member (layer, "internal"), ==, 4 * 16 * 64);
   g_assert_true (json_object_get_boolean_member (json_object_get_object_member (layer, "receptive_field"), "causal"));
-  g_assert_cmpstr (rf, ==, "whole 16 (causal)");
+  g_assert_cmpstr (rf, ==, "16 (all of the input's 16 positions; causal)");
 }
 
 int

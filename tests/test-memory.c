@@ -150,7 +150,19 @@ test_fit (void)
   g_assert_cmpuint (fit->steps, ==, 3);
   g_assert_cmpuint (fit->micro_batch, ==, 7);
   g_assert_nonnull (strstr (text, "= 8"));
-  g_assert_nonnull (strstr (text, "= 3 steps of at most 7"));
+  g_assert_nonnull (strstr (text, "= 3 steps (2 steps of 7 and one of 6)"));
+  /* the exact split, said the same way everywhere */
+  {
+    g_autofree char *uneven = envelope_describe_steps (256, 10);
+    g_autofree char *even = envelope_describe_steps (256, 8);
+    g_autofree char *one = envelope_describe_steps (256, 256);
+    g_autofree char *single = envelope_describe_steps (11, 10);
+
+    g_assert_cmpstr (uneven, ==, "25 steps of 10 and one of 6");
+    g_assert_cmpstr (even, ==, "32 steps of 8");
+    g_assert_cmpstr (one, ==, "one step of 256");
+    g_assert_cmpstr (single, ==, "1 step of 10 and one of 1");
+  }
 
   /* the batch-8 total is the fit's line at 8 */
   g_assert_true (envelope_analysis_train_bytes_at (m->analysis, 8, &bytes));

@@ -462,6 +462,142 @@ test_long_cycle (void)
   g_assert_nonnull (strstr (error->message, "layers[1] \"relu0\": \"inputs\""));
 }
 
+/* One bad layer does not blank the rest: a pool kernel larger than its
+ * input fails that layer; the layers before it, and a branch that does
+ * not read it, are analysed as usual; the layers after it are not. */
+static const char partial_json[] =
+  "{\"format\": \"envelope-network\", \"version\": 1, \"name\": \"partial\", \"layers\": ["
+  "{\"name\": \"data\", \"type\": \"input\", \"shape\": [1, 28, 28]},"
+  "{\"name\": \"conv1\", \"type\": \"conv\", \"filters\": 32, \"kernel\": 3},"
+  "{\"name\": \"pool1\", \"type\": \"max_pool\", \"kernel\": 2},"
+  "{\"name\": \"pool2\", \"type\": \"max_pool\", \"kernel\": 40},"
+  "{\"name\": \"fc\", \"type\": \"dense\", \"units\": 10},"
+  "{\"name\": \"side\", \"type\": \"flatten\", \"inputs\": [\"pool1\"]},"
+  "{\"name\": \"side_fc\", \"type\": \"dense\", \"units\": 5}]}";
+
+static void
+test_partial_analysis (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) network = envelope_network_load_from_data (partial_json, -1, &error);
+  g_autoptr(EnvelopeAnalysis) analysis = NULL;
+  g_autoptr(EnvelopeAnalysis) whole = NULL;
+  EnvelopeErrorLocation location = { -2, NULL };
+  const EnvelopeTotals *t;
+  const GError *failure;
+
+  g_assert_no_error (error);
+
+  /* the whole analysis fails as before */
+  whole = envelope_analysis_new (network, NULL, &location, &error);
+  g_assert_null (whole);
+  g_assert_error (error, ENVELOPE_ANALYSIS_ERROR, ENVELOPE_ANALYSIS_ERROR_OUTPUT_SIZE);
+  g_assert_cmpint (location.layer, ==, 3);
+  g_clear_error (&error);
+
+  analysis = envelope_analysis_new_partial (network, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (analysis);
+  g_assert_true (envelope_analysis_is_partial (analysis));
+  failure = envelope_analysis_get_error (analysis, &location);
+  g_assert_error (failure, ENVELOPE_ANALYSIS_ERROR, ENVELOPE_ANALYSIS_ERROR_OUTPUT_SIZE);
+  g_assert_nonnull (strstr (failure->message, "layers[3] \"pool2\": \"kernel\""));
+  g_assert_cmpint (location.layer, ==, 3);
+  g_assert_cmpstr (location.field, ==, "kernel");
+
+  /* conv1: 32 × 3 × 3 × 1 + 32 = 320; pool1: 32×13×13; side_fc: 5408 × 5 + 5 */
+  g_assert_cmpint (envelope_analysis_get_layer (analysis, 1)->state, ==, ENVELOPE_LAYER_ANALYSED);
+  g_assert_cmpuint (envelope_analysis_get_layer (analysis, 1)->params, ==, 320);
+  g_assert_cmpuint (envelope_analysis_get_layer (analysis, 2)->activations, ==, 32 * 13 * 13);
+  g_assert_cmpint (envelope_analysis_get_layer (analysis, 3)->state, ==, ENVELOPE_LAYER_FAILED);
+  g_assert_cmpuint (envelope_analysis_get_layer (analysis, 3)->activations, ==, 0);
+  g_assert_cmpint (envelope_analysis_get_layer (analysis, 4)->state, ==, ENVELOPE_LAYER_NOT_ANALYSED);
+  g_assert_cmpuint (envelope_analysis_get_layer (analysis, 4)->params, ==, 0);
+  g_assert_cmpuint (envelope_analysis_get_layer (analysis, 4)->n_inputs, ==, 1);
+  g_assert_cmpint (envelope_analysis_get_layer (analysis, 6)->state, ==, ENVELOPE_LAYER_ANALYSED);
+  g_assert_cmpuint (envelope_analysis_get_layer (analysis, 6)->params, ==, 5408 * 5 + 5);
+  g_assert_cmpuint (envelope_analysis_get_n_analysed (analysis), ==, 5);
+
+  t = envelope_analysis_get_totals (analysis);
+  g_assert_cmpuint (t->params, ==, 320 + 5408 * 5 + 5);
+  g_assert_cmpuint (t->macs, ==, 26 * 26 * 32 * 9 + 5408 * 5);
+
+  /* a layer without figures has no formulas; an analysed one has */
+  {
+    char **formulas = envelope_analysis_explain_layer (analysis, 4);
+
+    for (guint k = 0; k < ENVELOPE_N_FIGURES; k++)
+      g_assert_null (formulas[k]);
+    envelope_formulas_free (formulas);
+    formulas = envelope_analysis_explain_layer (analysis, 1);
+    g_assert_nonnull (formulas[ENVELOPE_FIGURE_WEIGHTS]);
+    envelope_formulas_free (formulas);
+  }
+}
+
+/* The first bad layer in file order is the one named, whatever stage
+ * found it; a valid network's partial analysis is a whole one. */
+static void
+test_partial_first_error (void)
+{
+  g_autoptr(EnvelopeNetwork) network = envelope_network_new ("two errors");
+  g_autoptr(EnvelopeAnalysis) analysis = NULL;
+  g_autoptr(GError) error = NULL;
+  EnvelopeErrorLocation location;
+  EnvelopeLayer *input = envelope_layer_new (ENVELOPE_LAYER_INPUT, "data");
+  EnvelopeLayer *pool = envelope_layer_new (ENVELOPE_LAYER_MAX_POOL, "pool1");
+  EnvelopeLayer *conv = envelope_layer_new (ENVELOPE_LAYER_CONV, "conv1");
+
+  pool->kernel[0] = pool->kernel[1] = 500;      /* too large: found by the shapes */
+  conv->kernel[0] = 0;                          /* out of range: found first, by validation */
+  envelope_network_insert_layer (network, -1, input);
+  envelope_network_insert_layer (network, -1, pool);
+  envelope_network_insert_layer (network, -1, conv);
+
+  analysis = envelope_analysis_new_partial (network, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (envelope_analysis_get_error (analysis, &location));
+  g_assert_cmpint (location.layer, ==, 1);
+  g_assert_cmpint (envelope_analysis_get_layer (analysis, 2)->state, ==, ENVELOPE_LAYER_FAILED);
+  g_assert_cmpuint (envelope_analysis_get_n_analysed (analysis), ==, 1);
+  g_clear_pointer (&analysis, envelope_analysis_free);
+
+  pool->kernel[0] = pool->kernel[1] = 2;
+  conv->kernel[0] = 3;
+  analysis = envelope_analysis_new_partial (network, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (envelope_analysis_is_partial (analysis));
+  g_assert_null (envelope_analysis_get_error (analysis, &location));
+  g_assert_cmpint (location.layer, ==, -1);
+  g_assert_cmpuint (envelope_analysis_get_n_analysed (analysis), ==, 3);
+}
+
+/* A layer name typed wrong: the closest names, for "did you mean". */
+static void
+test_suggest_layers (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) network = envelope_network_load_from_data (partial_json, -1, &error);
+  g_autofree const char **one = NULL;
+  g_autofree const char **two = NULL;
+  g_autofree const char **none = NULL;
+
+  g_assert_no_error (error);
+  one = envelope_network_suggest_layers (network, "conv_1");
+  g_assert_nonnull (one);
+  g_assert_cmpstr (one[0], ==, "conv1");
+  g_assert_null (one[1]);
+  two = envelope_network_suggest_layers (network, "pool");
+  g_assert_nonnull (two);
+  g_assert_cmpstr (two[0], ==, "pool1");
+  g_assert_cmpstr (two[1], ==, "pool2");
+  g_assert_null (two[2]);
+  none = envelope_network_suggest_layers (network, "nosuchlayer");
+  g_assert_null (none);
+  /* the kinds use the same helper */
+  g_assert_cmpstr (envelope_layer_kind_suggest ("maxpool"), ==, "max_pool");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -477,6 +613,9 @@ main (int   argc,
     }
   g_test_add_func ("/core/network/errors/analysis-validates", test_error_analysis_validates);
   g_test_add_func ("/core/network/errors/missing-file", test_error_missing_file);
+  g_test_add_func ("/core/network/errors/partial", test_partial_analysis);
+  g_test_add_func ("/core/network/errors/partial-first-error", test_partial_first_error);
+  g_test_add_func ("/core/network/errors/suggest-layers", test_suggest_layers);
   g_test_add_func ("/core/network/errors/file-prefix", test_error_file_prefix);
 
   return g_test_run ();

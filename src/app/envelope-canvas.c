@@ -384,7 +384,7 @@ diagram_thread (GTask        *task,
 {
   DiagramJob *job = task_data;
   GError *error = NULL;
-  g_autoptr(EnvelopeAnalysis) analysis = envelope_analysis_new (job->network, NULL, NULL, &error);
+  g_autoptr(EnvelopeAnalysis) analysis = envelope_analysis_new_partial (job->network, NULL, NULL, &error);
 
   if (analysis == NULL)
     g_task_return_error (task, error);

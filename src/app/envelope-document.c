@@ -5,9 +5,12 @@
  * snapshots: networks are small, and a copy cannot forget a field), then
  * changes the network, then analyses a copy of it.  The analysis borrows
  * the network it was made from, so the document keeps that copy beside
- * it: when an edit makes the network invalid, the last good analysis and
- * the network it describes stay valid together, and the views keep
- * showing their figures while the error says what is wrong.
+ * it.  A bad layer does not blank the rest: the analysis is partial,
+ * with every layer that does not read the bad one analysed as usual.
+ * Only when the network's structure is broken (a name twice, an input
+ * that names no layer) does nothing new get analysed: then the last good
+ * analysis and the network it describes stay valid together, and the
+ * views keep showing their figures while the error says what is wrong.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -52,6 +55,7 @@ struct _EnvelopeDocument
   GError *error;
   gint error_layer;
   char *error_field;
+  gboolean stale;            /* the analysis is of an earlier network */
 
   gint selected;
   gint edge_from;
@@ -140,24 +144,34 @@ analyse (EnvelopeDocument *self)
         }
     }
 
-  analysis = envelope_analysis_new (copy, &self->training, &location, &error);
+  analysis = envelope_analysis_new_partial (copy, &self->training, &location, &error);
   if (analysis != NULL)
     envelope_analysis_set_units (analysis, self->units);
   g_clear_pointer (&self->error_field, g_free);
+  g_clear_error (&self->error);
+  self->error_layer = -1;
   if (analysis != NULL)
     {
+      const GError *partial = envelope_analysis_get_error (analysis, &location);
+
       clear_analysis (self);
       self->analysis = analysis;
       self->analysed = g_steal_pointer (&copy);
-      g_clear_error (&self->error);
-      self->error_layer = -1;
+      self->stale = FALSE;
+      if (partial != NULL)
+        {
+          self->error = g_error_copy (partial);
+          self->error_layer = location.layer;
+          self->error_field = g_strdup (location.field);
+        }
     }
   else
     {
-      g_clear_error (&self->error);
       self->error = g_steal_pointer (&error);
       self->error_layer = location.layer;
       self->error_field = g_strdup (location.field);
+      self->stale = self->analysis != NULL;
+      g_clear_pointer (&self->analysed_names, g_hash_table_unref);
     }
 
   if (had_error || self->error != NULL)
@@ -377,6 +391,9 @@ envelope_document_replace (EnvelopeDocument *self,
   self->edge_from = self->edge_to = -1;
 
   analyse (self);
+  /* a network opened with a bad layer opens on it */
+  if (self->error != NULL && self->error_layer >= 0)
+    self->selected = self->error_layer;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILE]);
   notify_history (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_LAYER]);
@@ -607,7 +624,7 @@ envelope_document_get_figures_index (EnvelopeDocument *self,
 
   if (self->analysis == NULL || layer >= self->network->layers->len)
     return -1;
-  if (self->error == NULL)
+  if (!self->stale)
     return (gint) layer;
 
   if (self->analysed_names == NULL)

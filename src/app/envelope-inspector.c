@@ -57,6 +57,7 @@ struct _EnvelopeInspector
   GtkLabel *kind_label;
   GtkLabel *description_label;
   GtkLabel *message_label;
+  GtkWidget *layer_page;
   AdwEntryRow *name_row;
   AdwActionRow *inputs_row;
   GtkMenuButton *connect_button;
@@ -68,6 +69,7 @@ struct _EnvelopeInspector
   GPtrArray *editors;        /* FieldEditor* */
   GPtrArray *setting_rows;   /* rows added to settings_group */
   GtkLabel *formula_labels[ENVELOPE_N_FIGURES];
+  GtkLabel *rule_labels[ENVELOPE_N_FIGURES];   /* the rule in symbols, above the numbers */
   GtkWidget *figure_rows[ENVELOPE_N_FIGURES];   /* made once, shown as needed */
   gint layer;                /* shown layer, or -1 */
   EnvelopeLayerType layer_type;
@@ -784,13 +786,37 @@ mark_error (FieldEditor *fe,
         gtk_widget_remove_css_class (GTK_WIDGET (fe->combo), "error");
     }
 
-  /* The message itself is above the settings, where it has room. */
+  /* The message itself floats over the panel's foot; the row keeps its
+   * text, so that nothing under the pointer moves while typing. */
   if (message != NULL)
     gtk_widget_add_css_class (fe->rows[0], "field-error");
   else
     gtk_widget_remove_css_class (fe->rows[0], "field-error");
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (fe->rows[0]),
-                               message ? _("Not valid: see why above") : fe->hint ? fe->hint : "");
+  gtk_widget_set_tooltip_text (fe->rows[0], message);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (fe->rows[0]), fe->hint ? fe->hint : "");
+}
+
+/* The message floats over the panel's foot; the page gets as much room
+ * below its last line, so that scrolling brings every control clear of
+ * it.  Nothing above moves. */
+#define PAGE_MARGIN_BOTTOM 18
+
+static void
+show_message (EnvelopeInspector *self,
+              const char        *message)
+{
+  int reserve = PAGE_MARGIN_BOTTOM;
+
+  if (message != NULL)
+    {
+      int width = MAX (gtk_widget_get_width (GTK_WIDGET (self)) - 20, 100), height = 0;
+
+      gtk_label_set_text (self->message_label, message);
+      gtk_widget_measure (GTK_WIDGET (self->message_label), GTK_ORIENTATION_VERTICAL, width, NULL, &height, NULL, NULL);
+      reserve += height + 10;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->message_label), message != NULL);
+  gtk_widget_set_margin_bottom (self->layer_page, reserve);
 }
 
 /* The error, on the field it names when it is one of this layer's;
@@ -815,9 +841,7 @@ show_errors (EnvelopeInspector *self)
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->name_row), "error");
 
-  if (here)
-    gtk_label_set_text (self->message_label, error->message);
-  gtk_widget_set_visible (GTK_WIDGET (self->message_label), here);
+  show_message (self, here ? error->message : NULL);
 }
 
 static void
@@ -875,7 +899,7 @@ build_figure_rows (EnvelopeInspector *self)
 {
   for (guint f = 0; f < ENVELOPE_N_FIGURES; f++)
     {
-      GtkWidget *row, *box, *caption, *formula;
+      GtkWidget *row, *box, *caption, *rule, *formula;
 
       box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
       gtk_widget_add_css_class (box, "figure");
@@ -883,6 +907,13 @@ build_figure_rows (EnvelopeInspector *self)
       gtk_label_set_xalign (GTK_LABEL (caption), 0);
       gtk_widget_add_css_class (caption, "caption");
       gtk_widget_add_css_class (caption, "dim-label");
+      rule = gtk_label_new (NULL);
+      gtk_label_set_xalign (GTK_LABEL (rule), 0);
+      gtk_label_set_wrap (GTK_LABEL (rule), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (rule), PANGO_WRAP_WORD_CHAR);
+      gtk_label_set_selectable (GTK_LABEL (rule), TRUE);
+      gtk_widget_add_css_class (rule, "rule");
+      gtk_widget_set_visible (rule, FALSE);
       formula = gtk_label_new (NULL);
       gtk_label_set_xalign (GTK_LABEL (formula), 0);
       gtk_label_set_wrap (GTK_LABEL (formula), TRUE);
@@ -890,6 +921,7 @@ build_figure_rows (EnvelopeInspector *self)
       gtk_label_set_selectable (GTK_LABEL (formula), TRUE);
       gtk_widget_add_css_class (formula, "formula");
       gtk_box_append (GTK_BOX (box), caption);
+      gtk_box_append (GTK_BOX (box), rule);
       gtk_box_append (GTK_BOX (box), formula);
       row = gtk_list_box_row_new ();
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
@@ -898,6 +930,7 @@ build_figure_rows (EnvelopeInspector *self)
       gtk_list_box_append (self->figures_list, row);
       self->figure_rows[f] = row;
       self->formula_labels[f] = GTK_LABEL (formula);
+      self->rule_labels[f] = GTK_LABEL (rule);
     }
 }
 
@@ -907,8 +940,22 @@ show_figures (EnvelopeInspector *self)
   const EnvelopeAnalysis *analysis = envelope_document_get_analysis (self->document);
   gint index = envelope_document_get_figures_index (self->document, (guint) self->layer);
   const GError *error = envelope_document_get_error (self->document);
-  char **formulas;
+  char **formulas, **rules;
 
+  if (index >= 0 && analysis != NULL &&
+      envelope_analysis_get_layer (analysis, (guint) index)->state != ENVELOPE_LAYER_ANALYSED)
+    {
+      gboolean failed = envelope_analysis_get_layer (analysis, (guint) index)->state == ENVELOPE_LAYER_FAILED;
+
+      gtk_label_set_text (self->figures_note,
+                          failed ? _("No figures: this layer cannot be analysed until its error is mended.")
+                                 : _("No figures: this layer reads one that cannot be analysed. The layers before "
+                                     "the error have theirs."));
+      gtk_widget_set_visible (GTK_WIDGET (self->figures_note), TRUE);
+      gtk_widget_set_visible (GTK_WIDGET (self->figures_list), FALSE);
+      envelope_memory_shares_show_layer (self->memory_shares, NULL, -1);
+      return;
+    }
   if (index < 0 || analysis == NULL)
     {
       gtk_label_set_text (self->figures_note, _("No figures yet: this layer has none until the network is valid."));
@@ -919,17 +966,23 @@ show_figures (EnvelopeInspector *self)
     }
 
   gtk_label_set_text (self->figures_note, _("The last valid figures, until the error is mended."));
-  gtk_widget_set_visible (GTK_WIDGET (self->figures_note), error != NULL);
+  /* a partial analysis is of this network: its figures are current */
+  gtk_widget_set_visible (GTK_WIDGET (self->figures_note), error != NULL && !envelope_analysis_is_partial (analysis));
   gtk_widget_set_visible (GTK_WIDGET (self->figures_list), TRUE);
 
   formulas = envelope_analysis_explain_layer (analysis, (guint) index);
+  rules = envelope_analysis_explain_rules (analysis, (guint) index);
   for (guint f = 0; f < ENVELOPE_N_FIGURES; f++)
     {
       gtk_widget_set_visible (self->figure_rows[f], formulas[f] != NULL);
       if (formulas[f] != NULL && g_strcmp0 (gtk_label_get_text (self->formula_labels[f]), formulas[f]) != 0)
         gtk_label_set_text (self->formula_labels[f], formulas[f]);
+      gtk_widget_set_visible (GTK_WIDGET (self->rule_labels[f]), formulas[f] != NULL && rules[f] != NULL);
+      if (rules[f] != NULL && g_strcmp0 (gtk_label_get_text (self->rule_labels[f]), rules[f]) != 0)
+        gtk_label_set_text (self->rule_labels[f], rules[f]);
     }
   envelope_formulas_free (formulas);
+  envelope_formulas_free (rules);
   envelope_memory_shares_show_layer (self->memory_shares, analysis, index);
 }
 
@@ -952,7 +1005,8 @@ show_header (EnvelopeInspector   *self,
   g_autofree char *subtitle = NULL;
 
   gtk_label_set_text (self->kind_label, envelope_layer_kind_get_title (layer->type));
-  if (index >= 0 && analysis != NULL)
+  if (index >= 0 && analysis != NULL &&
+      envelope_analysis_get_layer (analysis, (guint) index)->state == ENVELOPE_LAYER_ANALYSED)
     {
       const EnvelopeLayerFigures *f = envelope_analysis_get_layer (analysis, (guint) index);
       g_autofree char *shape = envelope_format_shape (f->rank, f->shape);
@@ -1078,8 +1132,7 @@ on_name_applied (AdwEntryRow       *row,
     envelope_layer_set_from_variant (layer, "name", value, &error);
   if (error != NULL)
     {
-      gtk_label_set_text (self->message_label, error->message);
-      gtk_widget_set_visible (GTK_WIDGET (self->message_label), TRUE);
+      show_message (self, error->message);
       gtk_widget_add_css_class (GTK_WIDGET (row), "error");
       return;
     }
@@ -1142,6 +1195,7 @@ envelope_inspector_class_init (EnvelopeInspectorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, kind_label);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, description_label);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, message_label);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, layer_page);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, name_row);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, inputs_row);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, connect_button);
@@ -1249,6 +1303,19 @@ envelope_inspector_get_field_row (EnvelopeInspector *self,
 
   fe = find_editor (self, key);
   return fe ? fe->rows[0] : NULL;
+}
+
+const char *
+envelope_inspector_get_rule (EnvelopeInspector *self,
+                             EnvelopeFigure     figure)
+{
+  g_return_val_if_fail (ENVELOPE_IS_INSPECTOR (self), NULL);
+  g_return_val_if_fail (figure < ENVELOPE_N_FIGURES, NULL);
+
+  if (envelope_inspector_get_formula (self, figure) == NULL ||
+      !gtk_widget_get_visible (GTK_WIDGET (self->rule_labels[figure])))
+    return NULL;
+  return gtk_label_get_text (self->rule_labels[figure]);
 }
 
 const char *

@@ -24,6 +24,8 @@ GtkWidget  *envelope_inspector_get_field_widget  (EnvelopeInspector *self,
                                                   const char        *key);
 GtkWidget  *envelope_inspector_get_field_row     (EnvelopeInspector *self,
                                                   const char        *key);
+const char *envelope_inspector_get_rule          (EnvelopeInspector *self,
+                                                EnvelopeFigure     figure);
 const char *envelope_inspector_get_formula       (EnvelopeInspector *self,
                                                   EnvelopeFigure     figure);
 const char *envelope_inspector_get_message       (EnvelopeInspector *self);

@@ -98,9 +98,13 @@ format_text (EnvelopeLayerRow *self,
 
       if (self->layer == NULL)
         return g_strdup ("");
-      return envelope_layer_summary (self->layer, self->inputs, self->has_figures ? &self->figures : NULL, &totals);
+      return envelope_layer_summary (self->layer, self->inputs,
+                                     self->has_figures && f->state == ENVELOPE_LAYER_ANALYSED ? &self->figures : NULL,
+                                     &totals);
     }
-  if (!self->has_figures)
+  if (self->has_figures && f->state != ENVELOPE_LAYER_ANALYSED && text == TEXT_OUTPUT)
+    return g_strdup (envelope_layer_state_describe (f->state));
+  if (!self->has_figures || f->state != ENVELOPE_LAYER_ANALYSED)
     return g_strdup ("—");
 
   switch (text)

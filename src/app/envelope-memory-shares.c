@@ -42,6 +42,7 @@ struct _EnvelopeMemoryShares
    * (see in_view()). */
   char *subtitle_text;
   char *formula_texts[ENVELOPE_N_MEMORY_TERMS];
+  char *rule_texts[ENVELOPE_N_MEMORY_TERMS];   /* each term's rule in symbols, shown above its numbers */
   char *share_texts[ENVELOPE_N_MEMORY_TERMS];
   gboolean stale;
   guint tick;                /* a frame's update phase to take them in */
@@ -159,7 +160,13 @@ apply (EnvelopeMemoryShares *self)
   changed += envelope_label_keep_text (self->subtitle_label, self->subtitle_text);
   for (guint t = 0; t < ENVELOPE_N_MEMORY_TERMS; t++)
     {
-      changed += envelope_label_keep_text (self->formulas[t], self->formula_texts[t]);
+      /* the rule above the numbers where the column is narrow (the
+       * inspector); the presentation's wide page has no room to spare */
+      g_autofree char *shown = !self->wide && self->rule_texts[t] != NULL && self->formula_texts[t] != NULL
+                                 ? g_strconcat (self->rule_texts[t], "\n", self->formula_texts[t], NULL)
+                                 : g_strdup (self->formula_texts[t]);
+
+      changed += envelope_label_keep_text (self->formulas[t], shown);
       changed += envelope_label_keep_text (self->shares[t], self->share_texts[t]);
     }
   /* A new setting changes most of these lines: one rectangle to repaint
@@ -264,9 +271,11 @@ envelope_memory_shares_show_layer (EnvelopeMemoryShares   *self,
   const EnvelopeMemory *m;
   guint64 bytes[ENVELOPE_N_MEMORY_TERMS];
   g_autofree char *subtitle = NULL;
+  gboolean was_shown;
 
   g_return_if_fail (ENVELOPE_IS_MEMORY_SHARES (self));
 
+  was_shown = self->shown;
   self->shown = analysis != NULL && index >= 0 && (guint) index < envelope_analysis_get_n_layers (analysis) &&
                 envelope_analysis_layer_memory (analysis, (guint) index, bytes);
   gtk_widget_set_visible (GTK_WIDGET (self), self->shown);
@@ -300,11 +309,15 @@ envelope_memory_shares_show_layer (EnvelopeMemoryShares   *self,
         }
       g_free (self->formula_texts[t]);
       self->formula_texts[t] = g_steal_pointer (&formula);
+      g_free (self->rule_texts[t]);
+      self->rule_texts[t] = envelope_analysis_explain_memory_rule (analysis, t);
       g_free (self->share_texts[t]);
       self->share_texts[t] = g_steal_pointer (&share);
     }
   self->stale = TRUE;
-  if (in_view (self))
+  /* shown again just now (a layer without figures hid it), where it is
+   * is not known before the next layout: its lines at once */
+  if (!was_shown || in_view (self))
     apply (self);
 }
 
@@ -349,6 +362,16 @@ envelope_memory_shares_get_formula (EnvelopeMemoryShares *self,
   g_return_val_if_fail (term < ENVELOPE_N_MEMORY_TERMS, NULL);
 
   return self->shown && gtk_widget_get_visible (GTK_WIDGET (self)) ? self->formula_texts[term] : NULL;
+}
+
+const char *
+envelope_memory_shares_get_rule (EnvelopeMemoryShares *self,
+                                 EnvelopeMemoryTerm    term)
+{
+  g_return_val_if_fail (ENVELOPE_IS_MEMORY_SHARES (self), NULL);
+  g_return_val_if_fail (term < ENVELOPE_N_MEMORY_TERMS, NULL);
+
+  return self->shown && !self->wide && gtk_widget_get_visible (GTK_WIDGET (self)) ? self->rule_texts[term] : NULL;
 }
 
 const char *
@@ -427,6 +450,7 @@ envelope_memory_shares_finalize (GObject *object)
   for (guint t = 0; t < ENVELOPE_N_MEMORY_TERMS; t++)
     {
       g_free (self->formula_texts[t]);
+      g_free (self->rule_texts[t]);
       g_free (self->share_texts[t]);
     }
   G_OBJECT_CLASS (envelope_memory_shares_parent_class)->finalize (object);

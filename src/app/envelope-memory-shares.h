@@ -22,6 +22,8 @@ void        envelope_memory_shares_show_layer (EnvelopeMemoryShares   *self,
                                                gint                    index);
 
 /* For tests: the lines shown for a term, or NULL when none is shown. */
+const char *envelope_memory_shares_get_rule    (EnvelopeMemoryShares  *self,
+                                                EnvelopeMemoryTerm     term);
 const char *envelope_memory_shares_get_formula (EnvelopeMemoryShares  *self,
                                                 EnvelopeMemoryTerm     term);
 const char *envelope_memory_shares_get_share   (EnvelopeMemoryShares  *self,

@@ -43,6 +43,7 @@ struct _EnvelopePresentation
 
   GtkLabel *figure_labels[ENVELOPE_N_FIGURES];
   GtkLabel *formula_labels[ENVELOPE_N_FIGURES];
+  GtkLabel *rule_labels[ENVELOPE_N_FIGURES];
   const char *size_class;    /* the type size for the room at hand */
   guint size_idle;
   GtkCssProvider *type_provider;  /* the formulas' size, fitted to their column */
@@ -62,14 +63,39 @@ G_DEFINE_FINAL_TYPE (EnvelopePresentation, envelope_presentation, GTK_TYPE_WIDGE
 static void schedule_fit (EnvelopePresentation *self,
                           gboolean              may_grow);
 
+/* The page holds everything without scrolling, even at 1280×720: it
+ * writes the rule above the numbers for the lecture's own rules, the
+ * output's size, the weights and the MACs; the inspector and explain
+ * give every figure's. */
+static gboolean
+shows_rule (EnvelopeFigure figure)
+{
+  return figure == ENVELOPE_FIGURE_OUTPUT_SHAPE || figure == ENVELOPE_FIGURE_WEIGHTS || figure == ENVELOPE_FIGURE_MACS;
+}
+
 static void
 show_figures (EnvelopePresentation *self,
               gint                  layer)
 {
   const EnvelopeAnalysis *analysis = envelope_document_get_analysis (self->document);
   gint index = layer >= 0 ? envelope_document_get_figures_index (self->document, (guint) layer) : -1;
-  char **formulas;
+  char **formulas, **rules;
 
+  if (index >= 0 && analysis != NULL &&
+      envelope_analysis_get_layer (analysis, (guint) index)->state != ENVELOPE_LAYER_ANALYSED)
+    {
+      /* a partial analysis: this layer failed, or reads one that did */
+      gboolean failed = envelope_analysis_get_layer (analysis, (guint) index)->state == ENVELOPE_LAYER_FAILED;
+
+      envelope_label_keep_text (self->note_label,
+                                failed ? _("No figures: this layer cannot be analysed until its error is mended.")
+                                       : _("No figures: this layer reads one that cannot be analysed. The layers before "
+                                           "the error have theirs."));
+      gtk_widget_set_visible (GTK_WIDGET (self->note_label), TRUE);
+      gtk_widget_set_visible (GTK_WIDGET (self->formulas_grid), FALSE);
+      envelope_memory_shares_show_layer (self->memory_shares, NULL, -1);
+      return;
+    }
   if (index < 0 || analysis == NULL)
     {
       envelope_label_keep_text (self->note_label,
@@ -81,17 +107,25 @@ show_figures (EnvelopePresentation *self,
     }
 
   envelope_label_keep_text (self->note_label, _("The last valid figures, until the error is mended."));
-  gtk_widget_set_visible (GTK_WIDGET (self->note_label), envelope_document_get_error (self->document) != NULL);
+  /* a partial analysis is of this network: its figures are current */
+  gtk_widget_set_visible (GTK_WIDGET (self->note_label),
+                          envelope_document_get_error (self->document) != NULL && !envelope_analysis_is_partial (analysis));
   gtk_widget_set_visible (GTK_WIDGET (self->formulas_grid), TRUE);
   formulas = envelope_analysis_explain_layer (analysis, (guint) index);
+  rules = envelope_analysis_explain_rules (analysis, (guint) index);
   for (guint f = 0; f < ENVELOPE_N_FIGURES; f++)
     {
       gtk_widget_set_visible (GTK_WIDGET (self->figure_labels[f]), formulas[f] != NULL);
       gtk_widget_set_visible (GTK_WIDGET (self->formula_labels[f]), formulas[f] != NULL);
+      gtk_widget_set_visible (GTK_WIDGET (self->rule_labels[f]),
+                              formulas[f] != NULL && rules[f] != NULL && shows_rule (f));
       if (formulas[f] != NULL)
         envelope_label_keep_text (self->formula_labels[f], formulas[f]);
+      if (rules[f] != NULL)
+        envelope_label_keep_text (self->rule_labels[f], rules[f]);
     }
   envelope_formulas_free (formulas);
+  envelope_formulas_free (rules);
   envelope_memory_shares_show_layer (self->memory_shares, analysis, index);
 }
 
@@ -402,7 +436,10 @@ fit_type (gpointer data)
    * shown_px needs ratio more or less room */
   fitted = self->shown_px * ratio / self->type_scale * 0.98;
   fitted = CLAMP (fitted, MIN_TYPE_PX, MAX_TYPE_PX);
-  if ((!self->fit_may_grow && fitted > self->fitted_px) || fabs (fitted - self->fitted_px) < 0.5)
+  /* a page that still scrolls is never settled: smaller by at least a step */
+  if (ratio < 1 && fitted > self->fitted_px - 0.5 && self->fitted_px - 0.5 >= MIN_TYPE_PX)
+    fitted = self->fitted_px - 0.5;
+  else if ((!self->fit_may_grow && fitted > self->fitted_px) || fabs (fitted - self->fitted_px) < 0.5)
     {
       self->fit_passes = 0;   /* settled */
       return;
@@ -587,6 +624,7 @@ build_figure_rows (EnvelopePresentation *self)
     {
       GtkWidget *caption = gtk_label_new (envelope_figure_get_label (f));
       GtkWidget *formula = gtk_label_new (NULL);
+      GtkWidget *rule;
 
       gtk_label_set_xalign (GTK_LABEL (caption), 0);
       gtk_widget_set_valign (caption, GTK_ALIGN_BASELINE);
@@ -597,10 +635,23 @@ build_figure_rows (EnvelopePresentation *self)
       gtk_widget_set_hexpand (formula, TRUE);
       gtk_widget_set_valign (formula, GTK_ALIGN_BASELINE);
       gtk_widget_add_css_class (formula, "formula");
-      gtk_grid_attach (self->formulas_grid, caption, 0, (int) f, 1, 1);
-      gtk_grid_attach (self->formulas_grid, formula, 1, (int) f, 1, 1);
+      /* the rule in symbols on its own line above the numbers, the
+       * caption beside the numbers: a figure shown without its rule
+       * leaves that line empty, and an empty line takes no room */
+      rule = gtk_label_new (NULL);
+      gtk_label_set_xalign (GTK_LABEL (rule), 0);
+      gtk_label_set_wrap (GTK_LABEL (rule), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (rule), PANGO_WRAP_WORD_CHAR);
+      gtk_widget_set_hexpand (rule, TRUE);
+      gtk_widget_set_valign (rule, GTK_ALIGN_BASELINE);
+      gtk_widget_add_css_class (rule, "rule");
+      gtk_widget_set_visible (rule, FALSE);
+      gtk_grid_attach (self->formulas_grid, caption, 0, 2 * (int) f + 1, 1, 1);
+      gtk_grid_attach (self->formulas_grid, rule, 1, 2 * (int) f, 1, 1);
+      gtk_grid_attach (self->formulas_grid, formula, 1, 2 * (int) f + 1, 1, 1);
       self->figure_labels[f] = GTK_LABEL (caption);
       self->formula_labels[f] = GTK_LABEL (formula);
+      self->rule_labels[f] = GTK_LABEL (rule);
     }
 }
 
@@ -786,7 +837,22 @@ envelope_presentation_get_text (EnvelopePresentation *self,
     return gtk_label_get_text (self->name_label);
   if (g_str_equal (which, "kind"))
     return gtk_label_get_text (self->kind_label);
+  if (g_str_equal (which, "note"))
+    return gtk_widget_get_visible (GTK_WIDGET (self->note_label)) ? gtk_label_get_text (self->note_label) : NULL;
   g_return_val_if_reached (NULL);
+}
+
+const char *
+envelope_presentation_get_rule (EnvelopePresentation *self,
+                                EnvelopeFigure        figure)
+{
+  g_return_val_if_fail (ENVELOPE_IS_PRESENTATION (self), NULL);
+  g_return_val_if_fail (figure < ENVELOPE_N_FIGURES, NULL);
+
+  if (envelope_presentation_get_formula (self, figure) == NULL ||
+      !gtk_widget_get_visible (GTK_WIDGET (self->rule_labels[figure])))
+    return NULL;
+  return gtk_label_get_text (self->rule_labels[figure]);
 }
 
 const char *

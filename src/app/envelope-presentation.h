@@ -30,6 +30,8 @@ EnvelopeCanvas       *envelope_presentation_get_canvas        (EnvelopePresentat
 EnvelopeMemoryShares *envelope_presentation_get_memory_shares (EnvelopePresentation     *self);
 const char           *envelope_presentation_get_text          (EnvelopePresentation     *self,
                                                                const char               *which);
+const char           *envelope_presentation_get_rule          (EnvelopePresentation     *self,
+                                                               EnvelopeFigure            figure);
 const char           *envelope_presentation_get_formula       (EnvelopePresentation     *self,
                                                                EnvelopeFigure            figure);
 

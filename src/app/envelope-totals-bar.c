@@ -108,15 +108,34 @@ show_fit (EnvelopeTotalsBar      *self,
         envelope_label_take_text (self->fit_detail, g_strdup_printf (_("batch %s fits in one step"), target));
       else
         {
-          g_autofree char *steps = envelope_format_count (fit->steps);
-          g_autofree char *micro = envelope_format_count (fit->micro_batch);
+          g_autofree char *split = envelope_describe_steps (fit->target_batch, fit->micro_batch);
           envelope_label_take_text (self->fit_detail,
-                                    g_strdup_printf (_("batch %s: %s steps of %s, gradients accumulated"),
-                                                     target, steps, micro));
+                                    g_strdup_printf (_("batch %s: %s, gradients accumulated"), target, split));
         }
     }
   g_free (self->fit_tooltip);
   self->fit_tooltip = g_steal_pointer (&explained);
+}
+
+/* The totals of a partial analysis count the analysed layers only: at
+ * least that much, and said so. */
+static void
+mark_partial (EnvelopeTotalsBar      *self,
+              const EnvelopeAnalysis *analysis)
+{
+  GtkLabel *figures[] = { self->params_label, self->macs_label, self->test_label, self->train_label };
+  guint analysed = envelope_analysis_get_n_analysed (analysis);
+  guint n = envelope_analysis_get_n_layers (analysis);
+
+  for (guint i = 0; i < G_N_ELEMENTS (figures); i++)
+    envelope_label_take_text (figures[i], g_strdup_printf ("≥ %s", gtk_label_get_text (figures[i])));
+  /* … and a batch that fits them is at most what fits the whole */
+  if (envelope_analysis_get_fit (analysis)->device_memory > 0)
+    envelope_label_take_text (self->fit_label, g_strdup_printf ("≤ %s", gtk_label_get_text (self->fit_label)));
+  envelope_label_take_text (self->params_detail,
+                            g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "partial: %u of %u layer analysed",
+                                                          "partial: %u of %u layers analysed", n),
+                                             analysed, n));
 }
 
 static void
@@ -128,10 +147,14 @@ refresh (EnvelopeTotalsBar *self)
   g_autofree char *batch = NULL;
   g_autofree char *test_explained = NULL;
   g_autofree char *train_size = NULL;
+  gboolean partial;
 
   envelope_label_take_text (self->training_label,
                             envelope_training_describe (envelope_document_get_training (self->document)));
-  if (envelope_document_get_error (self->document) != NULL)
+  /* figures of an earlier network are dimmed; a partial analysis is of
+   * this one, and its totals say they are partial */
+  partial = analysis != NULL && envelope_analysis_is_partial (analysis);
+  if (envelope_document_get_error (self->document) != NULL && !partial)
     gtk_widget_add_css_class (self->figures_box, "stale");
   else
     gtk_widget_remove_css_class (self->figures_box, "stale");
@@ -193,6 +216,8 @@ refresh (EnvelopeTotalsBar *self)
   gtk_label_set_text (self->train_label, train_size);
 
   show_fit (self, analysis);
+  if (partial)
+    mark_partial (self, analysis);
 
   if (self->breakdown != NULL)
     envelope_memory_breakdown_show (self->breakdown, analysis);

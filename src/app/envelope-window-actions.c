@@ -564,6 +564,21 @@ select_layer_activated (GtkWidget  *widget,
                                   envelope_network_find_layer (network, g_variant_get_string (parameter, NULL)));
 }
 
+/* The error banner's Show: the layer in error, selected and in view. */
+static void
+show_error_activated (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  EnvelopeWindow *self = ENVELOPE_WINDOW (widget);
+  gint layer = envelope_document_get_error_layer (self->document);
+
+  if (layer < 0)
+    return;
+  envelope_document_select_layer (self->document, layer);
+  envelope_canvas_reveal_selection (self->canvas);
+}
+
 static gboolean
 find_pair (EnvelopeWindow *self,
            GVariant       *parameter,
@@ -579,7 +594,12 @@ find_pair (EnvelopeWindow *self,
   j = envelope_network_find_layer (network, b);
   if (i < 0 || j < 0)
     {
-      g_autofree char *message = g_strdup_printf (_("No layer named “%s”"), i < 0 ? a : b);
+      const char *missing = i < 0 ? a : b;
+      g_autofree const char **closest = envelope_network_suggest_layers (network, missing);
+      g_autofree char *message = closest != NULL
+        ? g_strdup_printf (_("No layer named “%s”; did you mean “%s”?"), missing, closest[0])
+        : g_strdup_printf (_("No layer named “%s”"), missing);
+
       envelope_window_toast (self, message);
       return FALSE;
     }
@@ -871,6 +891,7 @@ envelope_window_update_actions (EnvelopeWindow *self)
   gtk_widget_action_set_enabled (widget, "win.insert-layer", editable);
   gtk_widget_action_set_enabled (widget, "win.connect", editable);
   gtk_widget_action_set_enabled (widget, "win.set-training", editable);
+  gtk_widget_action_set_enabled (widget, "win.show-error", envelope_document_get_error_layer (self->document) >= 0);
 }
 
 static int
@@ -1092,6 +1113,7 @@ envelope_window_class_install_actions (EnvelopeWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.insert-layer", "s", insert_layer_activated);
   gtk_widget_class_install_action (widget_class, "win.select-layer", "s", select_layer_activated);
   gtk_widget_class_install_action (widget_class, "win.select-edge", "(ss)", select_edge_activated);
+  gtk_widget_class_install_action (widget_class, "win.show-error", NULL, show_error_activated);
   gtk_widget_class_install_action (widget_class, "win.connect", "(ss)", connect_activated);
   gtk_widget_class_install_action (widget_class, "win.set-field", "(sv)", set_field_activated);
   gtk_widget_class_install_action (widget_class, "win.set-training", "(sv)", set_training_activated);

@@ -33,6 +33,8 @@ struct _EnvelopeWindow
   GtkWidget *empty_hint;
   GtkRevealer *error_revealer;
   GtkLabel *error_label;
+  GtkWidget *error_show_button;
+  GtkWidget *error_undo_button;
   GtkLabel *zoom_label;
   EnvelopeLayerTable *layer_table;
   EnvelopeInspector *inspector;

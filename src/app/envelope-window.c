@@ -148,9 +148,28 @@ static void
 update_error (EnvelopeWindow *self)
 {
   const GError *error = envelope_document_get_error (self->document);
+  const EnvelopeAnalysis *analysis = envelope_document_get_analysis (self->document);
+  gint layer = envelope_document_get_error_layer (self->document);
 
-  if (error != NULL)
+  if (error != NULL && analysis != NULL && envelope_analysis_is_partial (analysis))
+    {
+      const EnvelopeNetwork *network = envelope_document_get_network (self->document);
+      guint n = envelope_analysis_get_n_layers (analysis);
+      guint missing = n - envelope_analysis_get_n_analysed (analysis);
+      g_autofree char *text =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                      "%s cannot be analysed: %s\nThe other layers are; %u layer has no figures.",
+                                      "%s cannot be analysed: %s\nThe other layers are; %u layers have no figures.",
+                                      missing),
+                         envelope_network_get_layer (network, (guint) layer)->name, error->message, missing);
+
+      gtk_label_set_text (self->error_label, text);
+    }
+  else if (error != NULL)
     gtk_label_set_text (self->error_label, error->message);
+  gtk_widget_set_visible (self->error_show_button, layer >= 0);
+  /* a file opened with the error has nothing to undo */
+  gtk_widget_set_visible (self->error_undo_button, envelope_document_can_undo (self->document));
   gtk_revealer_set_reveal_child (self->error_revealer, error != NULL);
   gtk_widget_set_visible (self->empty_hint,
                           envelope_network_get_n_layers (envelope_document_get_network (self->document)) == 0);
@@ -596,6 +615,8 @@ envelope_window_class_init (EnvelopeWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EnvelopeWindow, empty_hint);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeWindow, error_revealer);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeWindow, error_label);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeWindow, error_show_button);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeWindow, error_undo_button);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeWindow, zoom_label);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeWindow, layer_table);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeWindow, inspector);

@@ -79,6 +79,7 @@ typedef struct
   gboolean si;
   gboolean grouped;
   gboolean scientific;
+  gboolean partial;
   char *format;
 } ReportArgs;
 
@@ -243,16 +244,27 @@ run_convert (int    argc,
   return EXIT_OK;
 }
 
+/* With @partial, a bad layer leaves the figures of the others: the
+ * error is printed and @failed set, and the analysis returned. */
 static EnvelopeAnalysis *
 analyse (const char             *path,
          const EnvelopeNetwork  *network,
-         const EnvelopeTraining *training)
+         const EnvelopeTraining *training,
+         gboolean                partial,
+         gboolean               *failed)
 {
   g_autoptr(GError) error = NULL;
-  EnvelopeAnalysis *analysis = envelope_analysis_new (network, training, NULL, &error);
+  EnvelopeAnalysis *analysis = partial ? envelope_analysis_new_partial (network, training, NULL, &error)
+                                       : envelope_analysis_new (network, training, NULL, &error);
 
+  *failed = analysis == NULL;
   if (analysis == NULL)
     g_printerr ("envelope-cli: %s: %s\n", path, error->message);
+  else if (envelope_analysis_is_partial (analysis))
+    {
+      g_printerr ("envelope-cli: %s: %s\n", path, envelope_analysis_get_error (analysis, NULL)->message);
+      *failed = TRUE;
+    }
   return analysis;
 }
 
@@ -289,6 +301,7 @@ run_report (int        argc,
     { "group", 'g', 0, G_OPTION_ARG_NONE, &args.grouped, N_("One row per group of layers"), NULL },
     { "scientific", 'e', 0, G_OPTION_ARG_NONE, &args.scientific, N_("Operations as 1.94E+09"), NULL },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &args.format, N_("table (default), json, csv or markdown"), "FORMAT" },
+    { "partial", 0, 0, G_OPTION_ARG_NONE, &args.partial, N_("On a bad layer, print the figures of the layers that do not depend on it too (and still exit 1)"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -299,7 +312,7 @@ run_report (int        argc,
   g_autofree char *text = NULL;
   EnvelopeReportOptions options = { ENVELOPE_REPORT_TABLE, FALSE, FALSE, FALSE, ENVELOPE_UNITS_IEC };
   EnvelopeTraining training;
-  gboolean timeline;
+  gboolean timeline, partial, failed;
   int status;
 
   context = g_option_context_new (explain ? _("FILE LAYER — every worked formula of one layer")
@@ -332,6 +345,12 @@ run_report (int        argc,
       report_args_clear (&args);
       return usage_error (message);
     }
+  if (args.partial && (mode != MODE_REPORT || args.timeline != NULL))
+    {
+      report_args_clear (&args);
+      return usage_error (_("--partial belongs to report's table, json, csv and markdown"));
+    }
+  partial = args.partial;
   timeline = args.timeline != NULL;
   options.flops = args.flops;
   options.scientific = args.scientific;
@@ -358,7 +377,7 @@ run_report (int        argc,
       return usage_error (_("plan needs a budget: --memory SIZE or --device NAME"));
     }
 
-  analysis = analyse (argv[2], network, &training);
+  analysis = analyse (argv[2], network, &training, partial, &failed);
   envelope_training_clear (&training);
   if (analysis == NULL)
     return EXIT_INVALID;
@@ -381,14 +400,24 @@ run_report (int        argc,
       return EXIT_OK;
     }
 
-  status = EXIT_OK;
+  status = failed ? EXIT_INVALID : EXIT_OK;
   if (explain)
     {
       gint index = envelope_network_find_layer (network, argv[3]);
 
       if (index < 0)
         {
-          g_printerr (_("envelope-cli: %s: no layer is named \"%s\"\n"), argv[2], argv[3]);
+          g_autofree const char **closest = envelope_network_suggest_layers (network, argv[3]);
+
+          if (closest == NULL)
+            g_printerr (_("envelope-cli: %s: no layer is named \"%s\"\n"), argv[2], argv[3]);
+          else
+            {
+              g_autofree char *names = g_strjoinv (_("\" or \""), (char **) closest);
+
+              g_printerr (_("envelope-cli: %s: no layer is named \"%s\"; did you mean \"%s\"?\n"),
+                          argv[2], argv[3], names);
+            }
           return EXIT_USAGE;
         }
       text = envelope_report_explain_layer (analysis, (guint) index, &options);

@@ -21,6 +21,7 @@ typedef struct
   guint64 input_extent[ENVELOPE_MAX_SPATIAL];  /* the network input's positions per axis, for "whole input" */
   EnvelopeLayerFigures *out;
   char **formulas;           /* [ENVELOPE_N_FIGURES], or NULL */
+  char **rules;              /* [ENVELOPE_N_FIGURES], or NULL: each formula's rule in symbols */
   EnvelopeErrorLocation *location;
 } EnvelopeInference;
 

@@ -35,6 +35,10 @@ struct _EnvelopeAnalysis
   EnvelopeStepPhase pytorch_line_phase;    /* the moment that bounds the batch */
   gint pytorch_line_layer;
   EnvelopeUnits units;       /* of the sizes the explanations give */
+  gboolean partial;          /* a bad layer stops only the layers that read it */
+  GError *layer_error;       /* … the first bad layer's error, in file order */
+  EnvelopeErrorLocation error_location;
+  guint n_analysed;
 };
 
 static const struct { const char *key; const char *label; } figure_names[ENVELOPE_N_FIGURES] = {
@@ -422,6 +426,10 @@ apply_sharing (const EnvelopeAnalysis *analysis,
       return FALSE;
     }
   owner = &analysis->layers[j];
+  /* a partial analysis: the owner's weights are not known, so the
+   * layer keeps its own */
+  if (owner->state != ENVELOPE_LAYER_ANALYSED)
+    return TRUE;
   if (owner->weights != f->weights)
     {
       envelope_layer_error (error, ENVELOPE_ANALYSIS_ERROR, ENVELOPE_ANALYSIS_ERROR_SHARES, location,
@@ -447,6 +455,47 @@ apply_sharing (const EnvelopeAnalysis *analysis,
   return TRUE;
 }
 
+/* A layer without figures: zero everywhere, its kind and inputs kept. */
+static void
+clear_figures (EnvelopeAnalysis   *analysis,
+               guint               index,
+               EnvelopeLayerState  state)
+{
+  EnvelopeLayerFigures *f = &analysis->layers[index];
+  const EnvelopeLayer *layer = g_ptr_array_index (analysis->network->layers, index);
+
+  memset (f, 0, sizeof *f);
+  f->index = index;
+  f->state = state;
+  f->type = layer->type;
+  f->shares = -1;
+  if (analysis->offsets != NULL)
+    {
+      f->n_inputs = analysis->offsets[index + 1] - analysis->offsets[index];
+      f->inputs = analysis->indices + analysis->offsets[index];
+    }
+}
+
+/* A partial analysis keeps the first bad layer's error, in file order,
+ * and goes on with the layers that do not read it. */
+static void
+fail_layer (EnvelopeAnalysis            *analysis,
+            guint                        index,
+            const EnvelopeErrorLocation *here,
+            GError                      *error)
+{
+  clear_figures (analysis, index, ENVELOPE_LAYER_FAILED);
+  if (analysis->layer_error == NULL || index < (guint) analysis->error_location.layer)
+    {
+      g_clear_error (&analysis->layer_error);
+      analysis->layer_error = error;
+      analysis->error_location.layer = (gint) index;
+      analysis->error_location.field = here->field;
+    }
+  else
+    g_error_free (error);
+}
+
 /* Every layer in file order, and the totals that sum over them. */
 static gboolean
 compute_layers (EnvelopeAnalysis      *analysis,
@@ -462,16 +511,38 @@ compute_layers (EnvelopeAnalysis      *analysis,
     {
       EnvelopeLayerFigures *f = &analysis->layers[i];
       EnvelopeInference inf = { 0 };
+      EnvelopeErrorLocation here = { -1, NULL };
+      GError *local = NULL;
+      gboolean ready = TRUE;
 
+      if (G_UNLIKELY (analysis->partial))
+        {
+          if (f->state == ENVELOPE_LAYER_FAILED)
+            continue;
+          for (guint k = analysis->offsets[i]; k < analysis->offsets[i + 1]; k++)
+            ready &= analysis->layers[analysis->indices[k]].state == ENVELOPE_LAYER_ANALYSED;
+          if (!ready)
+            {
+              clear_figures (analysis, i, ENVELOPE_LAYER_NOT_ANALYSED);
+              continue;
+            }
+        }
       setup_inference (analysis, i, inputs, &inf);
       inf.out = f;
-      inf.location = location;
+      inf.location = analysis->partial ? &here : location;
       f->index = i;
       f->n_inputs = inf.n_inputs;
       f->inputs = analysis->indices + analysis->offsets[i];
-      if (!envelope_layer_kind_infer (&inf, error))
-        return FALSE;
+      if (!envelope_layer_kind_infer (&inf, analysis->partial ? &local : error))
+        {
+          if (!analysis->partial)
+            return FALSE;
+          fail_layer (analysis, i, &here, local);
+          continue;
+        }
       f->shares = -1;
+      for (guint a = 0; a < ENVELOPE_MAX_SPATIAL; a++)
+        f->receptive_field.input[a] = (double) analysis->input_extent[a];
       any_shares |= inf.layer->shares != NULL;
     }
 
@@ -479,10 +550,25 @@ compute_layers (EnvelopeAnalysis      *analysis,
     {
       EnvelopeLayerFigures *f = &analysis->layers[i];
 
+      if (f->state != ENVELOPE_LAYER_ANALYSED)
+        continue;
       /* the layers are read again only when one shares: a long network
        * is mostly memory to walk */
-      if (G_UNLIKELY (any_shares) && !apply_sharing (analysis, i, f, NULL, location, error))
-        return FALSE;
+      if (G_UNLIKELY (any_shares))
+        {
+          EnvelopeErrorLocation here = { -1, NULL };
+          GError *local = NULL;
+
+          if (!apply_sharing (analysis, i, f, NULL, analysis->partial ? &here : location,
+                              analysis->partial ? &local : error))
+            {
+              if (!analysis->partial)
+                return FALSE;
+              fail_layer (analysis, i, &here, local);
+              continue;
+            }
+        }
+      analysis->n_analysed++;
       ADD_OR_FAIL (t->params, f->params, _("parameters"));
       ADD_OR_FAIL (t->trainable_params, f->trainable, _("parameters"));
       ADD_OR_FAIL (t->non_trainable_params, f->non_trainable, _("parameters"));
@@ -505,11 +591,12 @@ compute_layers (EnvelopeAnalysis      *analysis,
   return TRUE;
 }
 
-EnvelopeAnalysis *
-envelope_analysis_new (const EnvelopeNetwork  *network,
-                       const EnvelopeTraining *training,
-                       EnvelopeErrorLocation  *location,
-                       GError                **error)
+static EnvelopeAnalysis *
+analyse (const EnvelopeNetwork  *network,
+         const EnvelopeTraining *training,
+         gboolean                partial,
+         EnvelopeErrorLocation  *location,
+         GError                **error)
 {
   g_autoptr(EnvelopeAnalysis) analysis = NULL;
   guint max_inputs = 1;
@@ -528,12 +615,28 @@ envelope_analysis_new (const EnvelopeNetwork  *network,
   analysis->n_layers = network->layers->len;
   analysis->layers = g_new0 (EnvelopeLayerFigures, analysis->n_layers);
   analysis->totals.workspace_layer = -1;
+  analysis->partial = partial;
+  analysis->error_location.layer = -1;
 
   for (guint i = 0; i < analysis->n_layers; i++)
-    if (!envelope_layer_validate (g_ptr_array_index (network->layers, i), i, location, error))
-      return NULL;
+    {
+      EnvelopeErrorLocation here = { -1, NULL };
+      GError *local = NULL;
+
+      if (envelope_layer_validate (g_ptr_array_index (network->layers, i), i,
+                                   partial ? &here : location, partial ? &local : error))
+        continue;
+      if (!partial)
+        return NULL;
+      fail_layer (analysis, i, &here, local);
+    }
+  /* names and inputs are the network's structure: nothing can be
+   * analysed without them */
   if (!envelope_network_resolve_inputs (network, &analysis->offsets, &analysis->indices, location, error))
     return NULL;
+  for (guint i = 0; i < analysis->n_layers; i++)
+    if (analysis->layers[i].state == ENVELOPE_LAYER_FAILED)
+      clear_figures (analysis, i, ENVELOPE_LAYER_FAILED);
 
   for (guint i = 0; i < analysis->n_layers; i++)
     {
@@ -565,12 +668,86 @@ envelope_analysis_new (const EnvelopeNetwork  *network,
   return g_steal_pointer (&analysis);
 }
 
+EnvelopeAnalysis *
+envelope_analysis_new (const EnvelopeNetwork  *network,
+                       const EnvelopeTraining *training,
+                       EnvelopeErrorLocation  *location,
+                       GError                **error)
+{
+  return analyse (network, training, FALSE, location, error);
+}
+
+/**
+ * envelope_analysis_new_partial:
+ *
+ * Analyses @network as far as it can: a layer whose settings or shapes
+ * are wrong fails, the layers that read it (directly or not) are not
+ * analysed, and every other layer is, with totals over those.  The
+ * first bad layer's error is kept: envelope_analysis_get_error().
+ *
+ * Returns: the analysis, or %NULL with @error (and @location) set when
+ * the network's structure (names, inputs) or its totals are broken.
+ */
+EnvelopeAnalysis *
+envelope_analysis_new_partial (const EnvelopeNetwork  *network,
+                               const EnvelopeTraining *training,
+                               EnvelopeErrorLocation  *location,
+                               GError                **error)
+{
+  return analyse (network, training, TRUE, location, error);
+}
+
+/* What a layer without figures shows in place of its output, in the
+ * table, the diagram and the report alike: "error", "not analysed". */
+const char *
+envelope_layer_state_describe (EnvelopeLayerState state)
+{
+  switch (state)
+    {
+    case ENVELOPE_LAYER_FAILED:
+      return _("error");
+    case ENVELOPE_LAYER_NOT_ANALYSED:
+      return _("not analysed");
+    case ENVELOPE_LAYER_ANALYSED:
+    default:
+      return "";
+    }
+}
+
+/* Whether a layer failed, so that not every figure was worked out. */
+gboolean
+envelope_analysis_is_partial (const EnvelopeAnalysis *analysis)
+{
+  g_return_val_if_fail (analysis != NULL, FALSE);
+  return analysis->layer_error != NULL;
+}
+
+/* The first bad layer's error, and where it is; NULL when none failed. */
+const GError *
+envelope_analysis_get_error (const EnvelopeAnalysis *analysis,
+                             EnvelopeErrorLocation  *location)
+{
+  g_return_val_if_fail (analysis != NULL, NULL);
+  if (location != NULL)
+    *location = analysis->error_location;
+  return analysis->layer_error;
+}
+
+/* How many layers have figures. */
+guint
+envelope_analysis_get_n_analysed (const EnvelopeAnalysis *analysis)
+{
+  g_return_val_if_fail (analysis != NULL, 0);
+  return analysis->n_analysed;
+}
+
 void
 envelope_analysis_free (EnvelopeAnalysis *analysis)
 {
   if (analysis == NULL)
     return;
   envelope_training_clear (&analysis->training);
+  g_clear_error (&analysis->layer_error);
   envelope_step_nodes_free (analysis->step_nodes);
   g_free (analysis->layers);
   g_free (analysis->offsets);
@@ -616,6 +793,37 @@ envelope_analysis_get_fit (const EnvelopeAnalysis *analysis)
   return &analysis->fit;
 }
 
+/* Works out layer @index again with its formulas, and with the rules
+ * they follow when @rules is given. */
+static char **
+explain_layer (const EnvelopeAnalysis *analysis,
+               guint                   index,
+               char                  **rules)
+{
+  g_autofree const EnvelopeLayerFigures **inputs = NULL;
+  EnvelopeLayerFigures scratch;
+  EnvelopeInference inf = { 0 };
+  char **formulas;
+
+  formulas = g_new0 (char *, ENVELOPE_N_FIGURES + 1);
+  if (analysis->layers[index].state != ENVELOPE_LAYER_ANALYSED)
+    return formulas;
+  inputs = g_new (const EnvelopeLayerFigures *, MAX (1, analysis->offsets[index + 1] - analysis->offsets[index]));
+  setup_inference (analysis, index, inputs, &inf);
+  memset (&scratch, 0, sizeof scratch);
+  scratch.index = index;
+  inf.out = &scratch;
+  inf.formulas = formulas;
+  inf.rules = rules;
+  if (!envelope_layer_kind_infer (&inf, NULL) ||
+      !apply_sharing (analysis, index, &scratch, formulas, NULL, NULL))
+    g_warn_if_reached ();
+  /* a weight count shared with another layer has no rule of its own */
+  if (rules != NULL && scratch.shares >= 0)
+    g_clear_pointer (&rules[ENVELOPE_FIGURE_WEIGHTS], g_free);
+  return formulas;
+}
+
 /* The worked formula of every figure of layer @index, indexed by
  * EnvelopeFigure, NULL where a figure has none; free it with
  * envelope_formulas_free(). */
@@ -623,24 +831,29 @@ char **
 envelope_analysis_explain_layer (const EnvelopeAnalysis *analysis,
                                  guint                   index)
 {
-  g_autofree const EnvelopeLayerFigures **inputs = NULL;
-  EnvelopeLayerFigures scratch;
-  EnvelopeInference inf = { 0 };
-  char **formulas;
+  g_return_val_if_fail (index < analysis->n_layers, NULL);
+  return explain_layer (analysis, index, NULL);
+}
+
+/**
+ * envelope_analysis_explain_rules:
+ *
+ * The rule each worked formula of layer @index follows, in symbols, as
+ * the lecture writes it: "weights = depth_n × (kernel_h × kernel_w) ×
+ * depth_(n−1)" above "32 × (3 × 3) × 1 = 288".  Indexed by
+ * EnvelopeFigure, NULL where a figure has no rule; free it with
+ * envelope_formulas_free().
+ */
+char **
+envelope_analysis_explain_rules (const EnvelopeAnalysis *analysis,
+                                 guint                   index)
+{
+  char **rules;
 
   g_return_val_if_fail (index < analysis->n_layers, NULL);
-
-  inputs = g_new (const EnvelopeLayerFigures *, MAX (1, analysis->offsets[index + 1] - analysis->offsets[index]));
-  setup_inference (analysis, index, inputs, &inf);
-  memset (&scratch, 0, sizeof scratch);
-  scratch.index = index;
-  inf.out = &scratch;
-  formulas = g_new0 (char *, ENVELOPE_N_FIGURES + 1);
-  inf.formulas = formulas;
-  if (!envelope_layer_kind_infer (&inf, NULL) ||
-      !apply_sharing (analysis, index, &scratch, formulas, NULL, NULL))
-    g_warn_if_reached ();
-  return formulas;
+  rules = g_new0 (char *, ENVELOPE_N_FIGURES + 1);
+  envelope_formulas_free (explain_layer (analysis, index, rules));
+  return rules;
 }
 
 /**
@@ -757,6 +970,42 @@ envelope_analysis_explain_memory (const EnvelopeAnalysis *analysis,
   return g_string_free (out, FALSE);
 }
 
+/**
+ * envelope_analysis_explain_memory_rule:
+ *
+ * The rule a train-time memory term follows, in symbols, for the
+ * network's term and each layer's share alike: "bytes = trainable ×
+ * slots × 4" above "813,802 trainable × 1 slot (sgd_momentum) × 4 = …".
+ */
+char *
+envelope_analysis_explain_memory_rule (const EnvelopeAnalysis *analysis,
+                                       EnvelopeMemoryTerm      term)
+{
+  gboolean mixed = analysis->memory.mixed_precision;
+
+  g_return_val_if_fail (term < ENVELOPE_N_MEMORY_TERMS, NULL);
+
+  switch (term)
+    {
+    case ENVELOPE_MEMORY_PARAMETERS:
+      return g_strdup (mixed ? _("bytes = params × bytes per value + trainable × 4 (fp32 master copy)")
+                             : _("bytes = params × bytes per value"));
+    case ENVELOPE_MEMORY_GRADIENTS:
+      return g_strdup (mixed ? _("bytes = trainable × 4 (fp32)") : _("bytes = trainable × bytes per value"));
+    case ENVELOPE_MEMORY_OPTIMIZER_STATE:
+      return g_strdup (_("bytes = trainable × slots × 4"));
+    case ENVELOPE_MEMORY_LAYER_OUTPUTS:
+      return g_strdup (_("bytes = output values × batch × bytes per value"));
+    case ENVELOPE_MEMORY_ERROR_SIGNALS:
+      return g_strdup (_("bytes = output values × batch × bytes per value (one error signal per output value)"));
+    case ENVELOPE_MEMORY_WORKSPACE:
+      return g_strdup (_("bytes = im2col values × bytes per value"));
+    case ENVELOPE_N_MEMORY_TERMS:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
 char *
 envelope_analysis_explain_test (const EnvelopeAnalysis *analysis)
 {
@@ -774,6 +1023,40 @@ envelope_analysis_explain_test (const EnvelopeAnalysis *analysis)
   g_string_append_printf (out, _(" workspace values × %u = "), m->bytes_per_value);
   append_bytes (analysis, out, m->test.total);
   return g_string_free (out, FALSE);
+}
+
+/**
+ * envelope_describe_steps:
+ *
+ * How a batch of @batch samples splits into steps of at most
+ * @micro_batch, exactly: "25 steps of 10 and one of 6", "32 steps of 8",
+ * "one step of 256".  Every front end says the split with these words.
+ */
+char *
+envelope_describe_steps (guint64 batch,
+                         guint64 micro_batch)
+{
+  g_autofree char *size = NULL;
+  g_autofree char *count = NULL;
+  g_autofree char *rest = NULL;
+  guint64 full, remainder;
+
+  g_return_val_if_fail (micro_batch > 0, NULL);
+
+  if (micro_batch >= batch)
+    {
+      size = envelope_format_count (batch);
+      return g_strdup_printf (_("one step of %s"), size);
+    }
+  full = batch / micro_batch;
+  remainder = batch % micro_batch;
+  size = envelope_format_count (micro_batch);
+  count = envelope_format_count (full);
+  if (remainder == 0)
+    return g_strdup_printf (ngettext ("%s step of %s", "%s steps of %s", full), count, size);
+  rest = envelope_format_count (remainder);
+  return g_strdup_printf (ngettext ("%s step of %s and one of %s", "%s steps of %s and one of %s", full),
+                          count, size, rest);
 }
 
 /* How the largest batch follows from the memory budget, and the plan. */
@@ -847,12 +1130,11 @@ envelope_analysis_explain_fit (const EnvelopeAnalysis *analysis)
       envelope_format_append_count (out, fit->target_batch);
       g_string_append (out, " / ");
       envelope_format_append_count (out, fit->max_batch);
+      g_autofree char *split = envelope_describe_steps (fit->target_batch, fit->micro_batch);
+
       g_string_append (out, "⌉ = ");
       envelope_format_append_count (out, fit->steps);
-      g_string_append (out, _(" steps of at most "));
-      envelope_format_append_count (out, fit->micro_batch);
-      g_string_append (out, ngettext (" sample, accumulating gradients into one update",
-                                      " samples, accumulating gradients into one update", fit->micro_batch));
+      g_string_append_printf (out, _(" steps (%s), accumulating gradients into one update"), split);
     }
   return g_string_free (out, FALSE);
 }

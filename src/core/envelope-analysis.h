@@ -69,6 +69,7 @@ typedef struct
   double size[ENVELOPE_MAX_SPATIAL];   /* in input positions (pixels, samples, tokens) */
   double jump[ENVELOPE_MAX_SPATIAL];
   double start[ENVELOPE_MAX_SPATIAL];
+  double input[ENVELOPE_MAX_SPATIAL];  /* the network input's extent per axis (0: none), to compare with */
   gboolean whole_input;
   gboolean causal;           /* whole input, but each token sees only those before it */
   gboolean misaligned;
@@ -92,9 +93,21 @@ typedef enum
   ENVELOPE_SAVES_GRADIENT_PASSES = 1 << 9,  /* its backward hands the gradient on as it is */
 } EnvelopeSaves;
 
+/* Whether a layer's figures were worked out.  A network with one bad
+ * layer is still analysed up to it (envelope_analysis_new_partial()):
+ * the bad layer failed, and the layers that read it, directly or not,
+ * are not analysed; their figures are zero. */
+typedef enum
+{
+  ENVELOPE_LAYER_ANALYSED,
+  ENVELOPE_LAYER_FAILED,
+  ENVELOPE_LAYER_NOT_ANALYSED,
+} EnvelopeLayerState;
+
 typedef struct
 {
   guint index;
+  EnvelopeLayerState state;
   EnvelopeLayerType type;    /* the layer's kind, kept here so that a walk over figures need not read the layers */
   guint n_inputs;
   const guint *inputs;       /* indices of the layers it reads */
@@ -252,7 +265,17 @@ EnvelopeAnalysis *envelope_analysis_new             (const EnvelopeNetwork  *net
                                                      const EnvelopeTraining *training,
                                                      EnvelopeErrorLocation  *location,
                                                      GError                **error);
+EnvelopeAnalysis *envelope_analysis_new_partial    (const EnvelopeNetwork  *network,
+                                                     const EnvelopeTraining *training,
+                                                     EnvelopeErrorLocation  *location,
+                                                     GError                **error);
 void              envelope_analysis_free            (EnvelopeAnalysis       *analysis);
+
+const char                 *envelope_layer_state_describe  (EnvelopeLayerState      state);
+gboolean                    envelope_analysis_is_partial   (const EnvelopeAnalysis *analysis);
+const GError               *envelope_analysis_get_error    (const EnvelopeAnalysis *analysis,
+                                                            EnvelopeErrorLocation  *location);
+guint                       envelope_analysis_get_n_analysed (const EnvelopeAnalysis *analysis);
 
 const EnvelopeNetwork      *envelope_analysis_get_network  (const EnvelopeAnalysis *analysis);
 guint                       envelope_analysis_get_n_layers (const EnvelopeAnalysis *analysis);
@@ -266,11 +289,17 @@ void     envelope_analysis_set_units       (EnvelopeAnalysis       *analysis,
                                             EnvelopeUnits           units);
 char   **envelope_analysis_explain_layer   (const EnvelopeAnalysis *analysis,
                                             guint                   index);
+char   **envelope_analysis_explain_rules   (const EnvelopeAnalysis *analysis,
+                                            guint                   index);
 void     envelope_formulas_free            (char                  **formulas);
 char    *envelope_analysis_explain_memory  (const EnvelopeAnalysis *analysis,
                                             EnvelopeMemoryTerm      term);
+char    *envelope_analysis_explain_memory_rule (const EnvelopeAnalysis *analysis,
+                                                EnvelopeMemoryTerm      term);
 char    *envelope_analysis_explain_test    (const EnvelopeAnalysis *analysis);
 char    *envelope_analysis_explain_fit     (const EnvelopeAnalysis *analysis);
+char    *envelope_describe_steps           (guint64                 batch,
+                                            guint64                 micro_batch);
 gboolean envelope_analysis_layer_memory    (const EnvelopeAnalysis *analysis,
                                             guint                   index,
                                             guint64                 bytes[ENVELOPE_N_MEMORY_TERMS]);

@@ -189,6 +189,17 @@ infer_attention (EnvelopeInference *inf,
                                   envelope_format_counts (_("{} × {} × {} (Wq) + 2 × {} × {} × {} (Wk, Wv) + "
                                                             "{} × {} × {} (Wo) = {}"),
                                                           COUNTS (d, h, hd, d_kv, k, hd, h, hd, d, out->weights)));
+  envelope_inference_set_rule (inf, ENVELOPE_FIGURE_WEIGHTS,
+                               g_strdup (_("weights = d × heads × d_head (Wq) + 2 × d_kv × kv_heads × d_head (Wk, Wv) + "
+                                           "heads × d_head × d (Wo)")));
+  if (l->bias)
+    envelope_inference_set_rule (inf, ENVELOPE_FIGURE_BIASES,
+                                 g_strdup (_("biases = heads × d_head + 2 × kv_heads × d_head + d")));
+  envelope_inference_set_rule (inf, ENVELOPE_FIGURE_MACS,
+                               g_strdup (_("MACs = Q: T × d × heads × d_head; K, V: 2 × S × d_kv × kv_heads × d_head; "
+                                           "Q·Kᵀ: heads × T × S × d_head; scores × V: heads × T × S × d_head; "
+                                           "output: T × heads × d_head × d")));
+  envelope_inference_set_rule (inf, ENVELOPE_FIGURE_OTHER_OPS, g_strdup (_("other ops = 4 × heads × T × S")));
   envelope_inference_set_formula (inf, ENVELOPE_FIGURE_BIASES,
                                   l->bias ? envelope_format_counts (_("{} × {} + 2 × {} × {} + {} = {} (bq, bk, bv, bo)"),
                                                                     COUNTS (h, hd, k, hd, d, b))

@@ -137,6 +137,28 @@ note:
   return TRUE;
 }
 
+/* "H_out × W_out" in brackets when there is more than one axis, as
+ * append_product() writes the numbers. */
+static char *
+symbol_product (const char *stem,
+                const char *suffix,
+                guint       n)
+{
+  g_autofree char *symbols = envelope_axis_symbols (stem, suffix, n, " × ");
+
+  return n > 1 ? g_strdup_printf ("(%s)", symbols) : g_steal_pointer (&symbols);
+}
+
+static gboolean
+any_dilated (const Axis *ax,
+             guint       n)
+{
+  for (guint a = 0; a < n; a++)
+    if (ax[a].d > 1)
+      return TRUE;
+  return FALSE;
+}
+
 static void
 explain_output_shape (EnvelopeInference *inf,
                       Axis              *ax,
@@ -155,6 +177,18 @@ explain_output_shape (EnvelopeInference *inf,
   axes = envelope_join_axes (texts, n_axes, out->rank);
   envelope_inference_set_formula (inf, ENVELOPE_FIGURE_OUTPUT_SHAPE, g_strdup_printf ("%s → %s", axes, shape));
   g_free (axes);
+  if (inf->layer->rounding == ENVELOPE_ROUNDING_CEIL)
+    envelope_inference_set_rule (inf, ENVELOPE_FIGURE_OUTPUT_SHAPE,
+                                 g_strdup (any_dilated (ax, n_axes)
+                                             ? _("out = ⌈(in + pad_before + pad_after − k_eff) / stride⌉ + 1, "
+                                                 "k_eff = dilation × (kernel − 1) + 1")
+                                             : _("out = ⌈(in + pad_before + pad_after − kernel) / stride⌉ + 1")));
+  else
+    envelope_inference_set_rule (inf, ENVELOPE_FIGURE_OUTPUT_SHAPE,
+                                 g_strdup (any_dilated (ax, n_axes)
+                                             ? _("out = ⌊(in + pad_before + pad_after − k_eff) / stride⌋ + 1, "
+                                                 "k_eff = dilation × (kernel − 1) + 1")
+                                             : _("out = ⌊(in + pad_before + pad_after − kernel) / stride⌋ + 1")));
 }
 
 /* The receptive-field recurrence through a window of k_eff, stride s. */
@@ -190,9 +224,18 @@ receptive_field_forward (EnvelopeInference            *inf,
     }
   if (explaining (inf) && n > 0)
     {
+      gboolean dilated = any_dilated (ax, n);
+
       envelope_inference_set_formula (inf, ENVELOPE_FIGURE_RECEPTIVE_FIELD, envelope_join_axes (text[0], n, n + 1));
       envelope_inference_set_formula (inf, ENVELOPE_FIGURE_JUMP, envelope_join_axes (text[1], n, n + 1));
       envelope_inference_set_formula (inf, ENVELOPE_FIGURE_START, envelope_join_axes (text[2], n, n + 1));
+      envelope_inference_set_rule (inf, ENVELOPE_FIGURE_RECEPTIVE_FIELD,
+                                   g_strdup (dilated ? _("r = r_in + (k_eff − 1) × j_in")
+                                                     : _("r = r_in + (kernel − 1) × j_in")));
+      envelope_inference_set_rule (inf, ENVELOPE_FIGURE_JUMP, g_strdup (_("j = j_in × stride")));
+      envelope_inference_set_rule (inf, ENVELOPE_FIGURE_START,
+                                   g_strdup (dilated ? _("start = start_in + ((k_eff − 1) / 2 − pad_before) × j_in")
+                                                     : _("start = start_in + ((kernel − 1) / 2 − pad_before) × j_in")));
     }
 }
 
@@ -451,6 +494,25 @@ infer_conv (EnvelopeInference *inf,
       envelope_inference_set_formula (inf, ENVELOPE_FIGURE_BIASES,
                                       l->bias ? envelope_format_counts (_("{}, one per filter"), COUNTS (c_out))
                                               : g_strdup (_("0 (bias: false)")));
+      /* the rules, term for term as the numbers above are written */
+      {
+        g_autofree char *kernel_product = symbol_product ("kernel", NULL, n);
+        g_autofree char *outputs = envelope_axis_symbols (NULL, "_out", n, " × ");
+        g_autofree char *output_product = symbol_product (NULL, "_out", n);
+        g_autofree char *k = envelope_axis_symbols ("k", NULL, n, " × ");
+
+        envelope_inference_set_rule (inf, ENVELOPE_FIGURE_WEIGHTS,
+                                     g_strdup_printf (g != 1 ? _("weights = depth_n × %s × depth_(n−1) / groups")
+                                                             : _("weights = depth_n × %s × depth_(n−1)"), kernel_product));
+        envelope_inference_set_rule (inf, ENVELOPE_FIGURE_MACS,
+                                     g_strdup_printf (g != 1 ? _("MACs = %s × (C_in / groups) × C_out × %s")
+                                                             : _("MACs = %s × C_in × C_out × %s"), outputs, k));
+        envelope_inference_set_rule (inf, ENVELOPE_FIGURE_WORKSPACE,
+                                     g_strdup_printf (g != 1 ? _("workspace = %s × (%s × C_in / groups)")
+                                                             : _("workspace = %s × (%s × C_in)"), output_product, k));
+        if (l->bias)
+          envelope_inference_set_rule (inf, ENVELOPE_FIGURE_BIASES, g_strdup (_("biases = depth_n")));
+      }
     }
   explain_output_shape (inf, ax, n);
   return TRUE;
@@ -616,6 +678,31 @@ infer_deconv (EnvelopeInference *inf,
       envelope_inference_set_formula (inf, ENVELOPE_FIGURE_BIASES,
                                       l->bias ? envelope_format_counts (_("{}, one per filter"), COUNTS (c_out))
                                               : g_strdup (_("0 (bias: false)")));
+      /* the rules: each input value spreads over a kernel window of the output */
+      {
+        g_autofree char *kernel_product = symbol_product ("k", NULL, n);
+        g_autofree char *inputs = envelope_axis_symbols (NULL, "_in", n, " × ");
+        g_autofree char *input_product = symbol_product (NULL, "_in", n);
+        g_autofree char *k = envelope_axis_symbols ("k", NULL, n, " × ");
+
+        envelope_inference_set_rule (inf, ENVELOPE_FIGURE_OUTPUT_SHAPE,
+                                     g_strdup (_("out = (in − 1) × stride − pad_before − pad_after + k_eff + output_padding")));
+        envelope_inference_set_rule (inf, ENVELOPE_FIGURE_RECEPTIVE_FIELD, g_strdup (_("r = r_in + (k_eff − 1) × j")));
+        envelope_inference_set_rule (inf, ENVELOPE_FIGURE_JUMP, g_strdup (_("j = j_in / stride")));
+        envelope_inference_set_rule (inf, ENVELOPE_FIGURE_START,
+                                     g_strdup (_("start = start_in + (pad_before − (k_eff − 1) / 2) × j")));
+        envelope_inference_set_rule (inf, ENVELOPE_FIGURE_WEIGHTS,
+                                     g_strdup_printf (g != 1 ? _("weights = C_in × %s × C_out / groups")
+                                                             : _("weights = C_in × %s × C_out"), kernel_product));
+        envelope_inference_set_rule (inf, ENVELOPE_FIGURE_MACS,
+                                     g_strdup_printf (g != 1 ? _("MACs = %s × C_in × (C_out / groups) × %s")
+                                                             : _("MACs = %s × C_in × C_out × %s"), inputs, k));
+        envelope_inference_set_rule (inf, ENVELOPE_FIGURE_WORKSPACE,
+                                     g_strdup_printf (g != 1 ? _("workspace = %s × (%s × C_out / groups)")
+                                                             : _("workspace = %s × (%s × C_out)"), input_product, k));
+        if (l->bias)
+          envelope_inference_set_rule (inf, ENVELOPE_FIGURE_BIASES, g_strdup (_("biases = C_out")));
+      }
     }
   return TRUE;
 
@@ -682,6 +769,11 @@ infer_pool (EnvelopeInference *inf,
       envelope_format_append_count (text, out->other_ops);
       g_string_append (text, _(", one per window element per output"));
       envelope_inference_set_formula (inf, ENVELOPE_FIGURE_OTHER_OPS, g_string_free (text, FALSE));
+      {
+        g_autofree char *k = envelope_axis_symbols ("k", NULL, n, " × ");
+        envelope_inference_set_rule (inf, ENVELOPE_FIGURE_OTHER_OPS,
+                                     g_strdup_printf (_("other ops = (%s) × output values"), k));
+      }
     }
   explain_output_shape (inf, ax, n);
   return TRUE;
@@ -804,6 +896,10 @@ infer_dense (EnvelopeInference *inf,
           envelope_inference_set_formula (inf, ENVELOPE_FIGURE_OUTPUT_SHAPE,
                                           envelope_format_counts (_("{} units for each of the {} tokens → {}×{}"),
                                                                   COUNTS (units, tokens, tokens, units)));
+          envelope_inference_set_rule (inf, ENVELOPE_FIGURE_WEIGHTS, g_strdup (_("weights = units × features_in")));
+          envelope_inference_set_rule (inf, ENVELOPE_FIGURE_MACS, g_strdup (_("MACs = tokens × features_in × units")));
+          if (l->bias)
+            envelope_inference_set_rule (inf, ENVELOPE_FIGURE_BIASES, g_strdup (_("biases = units")));
         }
       return TRUE;
     }
@@ -825,6 +921,21 @@ infer_dense (EnvelopeInference *inf,
 
       envelope_inference_set_formula (inf, ENVELOPE_FIGURE_WEIGHTS, g_strconcat (weights, inputs, total, NULL));
       envelope_inference_set_formula (inf, ENVELOPE_FIGURE_MACS, g_strconcat (inputs, macs, NULL));
+      if (in->layout == ENVELOPE_TENSOR_MAP)
+        {
+          /* the flattened map: C × H × W inputs */
+          g_autofree char *axes = envelope_axis_symbols (NULL, NULL, in->rank - 1, " × ");
+
+          envelope_inference_set_rule (inf, ENVELOPE_FIGURE_WEIGHTS, g_strdup_printf (_("weights = units × (C × %s)"), axes));
+          envelope_inference_set_rule (inf, ENVELOPE_FIGURE_MACS, g_strdup_printf (_("MACs = (C × %s) × units"), axes));
+        }
+      else
+        {
+          envelope_inference_set_rule (inf, ENVELOPE_FIGURE_WEIGHTS, g_strdup (_("weights = units × inputs")));
+          envelope_inference_set_rule (inf, ENVELOPE_FIGURE_MACS, g_strdup (_("MACs = inputs × units")));
+        }
+      if (l->bias)
+        envelope_inference_set_rule (inf, ENVELOPE_FIGURE_BIASES, g_strdup (_("biases = units")));
       envelope_inference_set_formula (inf, ENVELOPE_FIGURE_BIASES,
                                       l->bias ? envelope_format_counts (_("{}, one per output"), COUNTS (units))
                                               : g_strdup (_("0 (bias: false)")));

@@ -45,6 +45,9 @@ infer_batch_norm (EnvelopeInference *inf,
       envelope_inference_set_formula (inf, ENVELOPE_FIGURE_NON_TRAINABLE,
                                       envelope_format_counts (_("2 × {} = {} (running mean and variance)"),
                                                               COUNTS (c, out->non_trainable)));
+      envelope_inference_set_rule (inf, ENVELOPE_FIGURE_WEIGHTS, g_strdup (_("weights = C (γ)")));
+      envelope_inference_set_rule (inf, ENVELOPE_FIGURE_BIASES, g_strdup (_("biases = C (β)")));
+      envelope_inference_set_rule (inf, ENVELOPE_FIGURE_NON_TRAINABLE, g_strdup (_("non-trainable = 2 × C")));
     }
   return TRUE;
 }

@@ -100,6 +100,8 @@ infer_embedding (EnvelopeInference *inf,
                                                               COUNTS (v, d, out->weights)));
       envelope_inference_set_formula (inf, ENVELOPE_FIGURE_MACS,
                                       g_strdup (_("0: a lookup, one row of the table per token")));
+      envelope_inference_set_rule (inf, ENVELOPE_FIGURE_WEIGHTS, g_strdup (_("weights = vocabulary × d")));
+      envelope_inference_set_rule (inf, ENVELOPE_FIGURE_OUTPUT_SHAPE, g_strdup (_("out = tokens × d")));
     }
   return TRUE;
 }

@@ -70,6 +70,17 @@ explaining (EnvelopeInference *inf)
   return inf->formulas != NULL;
 }
 
+/* The rule a figure's formula follows, in symbols, as the lecture
+ * writes it ("weights = depth_n × (kernel_h × kernel_w) × depth_(n−1)"):
+ * set beside the formula, by the code that works it out.  Takes @rule. */
+void  envelope_inference_set_rule    (EnvelopeInference *inf,
+                                      EnvelopeFigure     figure,
+                                      char              *rule);
+/* "H_out × W_out", "k_d × k_h × k_w": one symbol per spatial axis */
+char *envelope_axis_symbols          (const char        *stem,
+                                      const char        *suffix,
+                                      guint              n_axes,
+                                      const char        *separator);
 void  envelope_inference_set_formula (EnvelopeInference *inf,
                                       EnvelopeFigure     figure,
                                       char              *text);

@@ -230,29 +230,57 @@ distance (const char *a,
   return row[y->len];
 }
 
+/**
+ * envelope_suggest_closest:
+ * @word: what was typed
+ * @candidates: (array length=n_candidates): the valid words
+ * @out: (array length=max_out): where the closest go, in the candidates' order
+ *
+ * The candidates a mistyped @word most likely meant: those at the least
+ * edit distance from it (letters and digits only, case ignored), when
+ * that is a third of their letters at the most.  "did you mean …?" for
+ * layer kinds and layer names alike.
+ *
+ * Returns: how many were written to @out; 0 when none is close.
+ */
+guint
+envelope_suggest_closest (const char        *word,
+                          const char *const *candidates,
+                          guint              n_candidates,
+                          const char       **out,
+                          guint              max_out)
+{
+  g_autofree guint *distances = NULL;
+  guint best = G_MAXUINT, n_out = 0;
+
+  g_return_val_if_fail (word != NULL, 0);
+
+  distances = g_new (guint, MAX (n_candidates, 1));
+  for (guint i = 0; i < n_candidates; i++)
+    {
+      distances[i] = distance (word, candidates[i]);
+      best = MIN (best, distances[i]);
+    }
+  for (guint i = 0; i < n_candidates && n_out < max_out; i++)
+    if (distances[i] == best && best <= MAX (1, strlen (candidates[i]) / 3))
+      out[n_out++] = candidates[i];
+  return n_out;
+}
+
 /* The kind a mistyped @id most likely meant ("maxpool": max_pool), or
  * NULL when none is close. */
 const char *
 envelope_layer_kind_suggest (const char *id)
 {
+  const char *ids[ENVELOPE_N_LAYER_TYPES];
   const char *best = NULL;
-  guint best_distance = G_MAXUINT;
 
   g_return_val_if_fail (id != NULL, NULL);
 
   ensure_registry ();
   for (guint i = 0; i < ENVELOPE_N_LAYER_TYPES; i++)
-    {
-      guint d = distance (id, ordered[i]->kind.id);
-
-      if (d < best_distance)
-        {
-          best_distance = d;
-          best = ordered[i]->kind.id;
-        }
-    }
-  /* close: a third of the letters at the most */
-  return best != NULL && best_distance <= MAX (1, strlen (best) / 3) ? best : NULL;
+    ids[i] = ordered[i]->kind.id;
+  return envelope_suggest_closest (id, ids, ENVELOPE_N_LAYER_TYPES, &best, 1) > 0 ? best : NULL;
 }
 
 const char *
@@ -392,6 +420,50 @@ envelope_inference_set_formula (EnvelopeInference *inf,
     }
   g_free (inf->formulas[figure]);
   inf->formulas[figure] = text;
+}
+
+void
+envelope_inference_set_rule (EnvelopeInference *inf,
+                             EnvelopeFigure     figure,
+                             char              *rule)
+{
+  if (inf->rules == NULL)
+    {
+      g_free (rule);
+      return;
+    }
+  g_free (inf->rules[figure]);
+  inf->rules[figure] = rule;
+}
+
+/* One symbol per spatial axis, in the axes' order: with @stem "k" and
+ * no suffix "k_h × k_w"; with @stem NULL and suffix "_out" "H_out ×
+ * W_out" (the axes' own letters: L; H, W; D, H, W). */
+char *
+envelope_axis_symbols (const char *stem,
+                       const char *suffix,
+                       guint       n_axes,
+                       const char *separator)
+{
+  static const char *const letters[ENVELOPE_MAX_SPATIAL + 1][ENVELOPE_MAX_SPATIAL] = {
+    { NULL }, { "l" }, { "h", "w" }, { "d", "h", "w" },
+  };
+  GString *out = g_string_new (NULL);
+
+  n_axes = MIN (n_axes, ENVELOPE_MAX_SPATIAL);
+  for (guint a = 0; a < n_axes; a++)
+    {
+      if (a > 0)
+        g_string_append (out, separator);
+      if (stem != NULL)
+        g_string_append_printf (out, "%s_%s", stem, letters[n_axes][a]);
+      else
+        {
+          g_autofree char *upper = g_ascii_strup (letters[n_axes][a], -1);
+          g_string_append_printf (out, "%s%s", upper, suffix ? suffix : "");
+        }
+    }
+  return g_string_free (out, FALSE);
 }
 
 /* The short name of spatial axis @axis of a map with @n_axes of them,
@@ -705,6 +777,35 @@ explain_activations (const EnvelopeLayerFigures *out)
   return g_string_free (text, FALSE);
 }
 
+/* The rules every kind shares: its output's values, its parameters'
+ * sum, and the other operations of an elementwise kind. */
+static void
+explain_default_rules (EnvelopeInference     *inf,
+                       const EnvelopeKindRow *row)
+{
+  const EnvelopeLayerFigures *out = inf->out;
+
+  if (inf->rules == NULL)
+    return;
+  if (inf->rules[ENVELOPE_FIGURE_ACTIVATIONS] == NULL && out->rank >= 2)
+    {
+      guint n = out->layout == ENVELOPE_TENSOR_MAP ? out->rank - 1 : 0;
+      g_autofree char *axes = envelope_axis_symbols (NULL, NULL, n, " × ");
+
+      envelope_inference_set_rule (inf, ENVELOPE_FIGURE_ACTIVATIONS,
+                                   out->layout == ENVELOPE_TENSOR_TOKENS
+                                     ? g_strdup (_("activations = tokens × features"))
+                                     : g_strdup_printf (_("activations = C × %s"), axes));
+    }
+  if (out->params > 0 && inf->rules[ENVELOPE_FIGURE_PARAMS] == NULL)
+    envelope_inference_set_rule (inf, ENVELOPE_FIGURE_PARAMS,
+                                 g_strdup (out->non_trainable > 0 ? _("params = weights + biases + non-trainable")
+                                                                  : _("params = weights + biases")));
+  if (row->ops_per_value > 0 && inf->rules[ENVELOPE_FIGURE_OTHER_OPS] == NULL)
+    envelope_inference_set_rule (inf, ENVELOPE_FIGURE_OTHER_OPS,
+                                 g_strdup (_("other ops = ops per value × output values")));
+}
+
 gboolean
 envelope_layer_kind_infer (EnvelopeInference *inf,
                            GError           **error)
@@ -737,6 +838,7 @@ envelope_layer_kind_infer (EnvelopeInference *inf,
   if (!explaining (inf))
     return TRUE;
 
+  explain_default_rules (inf, row);
   if (inf->formulas[ENVELOPE_FIGURE_OUTPUT_SHAPE] == NULL)
     {
       g_autofree char *shape = envelope_format_shape (out->rank, out->shape);

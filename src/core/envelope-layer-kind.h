@@ -237,6 +237,11 @@ const EnvelopeLayerKind *envelope_layer_kind_get         (EnvelopeLayerType     
 const EnvelopeLayerKind *envelope_layer_kind_lookup      (const char           *id);
 char                    *envelope_layer_kind_list_valid  (void);
 const char              *envelope_layer_kind_suggest     (const char           *id);
+guint                    envelope_suggest_closest        (const char           *word,
+                                                          const char *const    *candidates,
+                                                          guint                 n_candidates,
+                                                          const char          **out,
+                                                          guint                 max_out);
 const char              *envelope_layer_category_label   (EnvelopeLayerCategory category);
 const char              *envelope_layer_category_id      (EnvelopeLayerCategory category);
 

@@ -995,6 +995,27 @@ envelope_network_find_layer (const EnvelopeNetwork *network,
   return -1;
 }
 
+/* The names of the layers a mistyped @name most likely meant, up to
+ * three ("conv2_1", or "conv2_1" and "conv2_2"), as a NULL-terminated
+ * array of the network's own strings (free the array only); NULL when
+ * none is close. */
+const char **
+envelope_network_suggest_layers (const EnvelopeNetwork *network,
+                                 const char            *name)
+{
+  guint n = network->layers->len;
+  g_autofree const char **names = g_new (const char *, MAX (n, 1));
+  const char **closest = g_new0 (const char *, 4);
+
+  g_return_val_if_fail (name != NULL, NULL);
+
+  for (guint i = 0; i < n; i++)
+    names[i] = ((EnvelopeLayer *) g_ptr_array_index (network->layers, i))->name;
+  if (envelope_suggest_closest (name, names, n, closest, 3) == 0)
+    g_clear_pointer (&closest, g_free);
+  return closest;
+}
+
 /* Takes ownership of @layer; @position -1 appends. */
 void
 envelope_network_insert_layer (EnvelopeNetwork *network,

@@ -298,6 +298,8 @@ gboolean         envelope_network_equal           (const EnvelopeNetwork *a,
 guint            envelope_network_get_n_layers    (const EnvelopeNetwork *network);
 EnvelopeLayer   *envelope_network_get_layer       (const EnvelopeNetwork *network,
                                                    guint                index);
+const char     **envelope_network_suggest_layers  (const EnvelopeNetwork *network,
+                                                   const char          *name);
 gint             envelope_network_find_layer      (const EnvelopeNetwork *network,
                                                    const char          *name);
 void             envelope_network_insert_layer    (EnvelopeNetwork     *network,

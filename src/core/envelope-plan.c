@@ -366,11 +366,10 @@ envelope_checkpoint_plan_describe (const EnvelopeCheckpointPlan *plan,
     }
   if (plan->split_max_batch > 0)
     {
-      g_autofree char *steps = envelope_format_count (plan->split_steps);
-      g_autofree char *micro = envelope_format_count (plan->split_micro_batch);
-      g_string_append_printf (out, _("Gradient splitting instead: %s steps of at most %s samples, no extra compute but "
+      g_autofree char *split = envelope_describe_steps (plan->batch, plan->split_micro_batch);
+      g_string_append_printf (out, _("Gradient splitting instead: %s samples, no extra compute but "
                                      "smaller steps (less work per kernel, batch norm sees fewer samples).\n"),
-                              steps, micro);
+                              split);
     }
   else
     g_string_append (out, _("Gradient splitting cannot help: not even one sample fits.\n"));

@@ -29,28 +29,69 @@ envelope_report_format_from_string (const char           *str,
   return FALSE;
 }
 
-/* "212", "212×180", "whole input (404)", with a misalignment mark. */
+static void
+append_sizes (GString       *out,
+              const double  *size,
+              guint          n_axes)
+{
+  gboolean square = TRUE;
+
+  envelope_format_append_real (out, size[0]);
+  for (guint a = 1; a < n_axes; a++)
+    square &= size[a] == size[0];
+  for (guint a = 1; !square && a < n_axes; a++)
+    {
+      g_string_append (out, "×");
+      envelope_format_append_real (out, size[a]);
+    }
+}
+
+/* "212", "212×180", "404 (larger than the 224-px input: sees all of
+ * it)", with a causal or misalignment mark.  A field as large as the
+ * input or larger says so against the input's own size: "whole 404"
+ * read like a mistake. */
 char *
 envelope_report_receptive_field (const EnvelopeReceptiveField *rf)
 {
   GString *out = g_string_new (NULL);
+  g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
+  gboolean larger = FALSE, known = rf->n_axes > 0;
 
-  gboolean square = TRUE;
-
-  if (rf->whole_input)
-    g_string_append (out, _("whole "));
-  envelope_format_append_real (out, rf->size[0]);
-  for (guint a = 1; a < rf->n_axes; a++)
-    square &= rf->size[a] == rf->size[0];
-  for (guint a = 1; !square && a < rf->n_axes; a++)
+  append_sizes (out, rf->size, MAX (rf->n_axes, 1));
+  for (guint a = 0; a < rf->n_axes; a++)
     {
-      g_string_append (out, "×");
-      envelope_format_append_real (out, rf->size[a]);
+      known &= rf->input[a] > 0;
+      larger |= rf->size[a] > rf->input[a];
     }
+  if (known && (larger || rf->whole_input))
+    {
+      g_autoptr(GString) input = g_string_new (NULL);
+
+      append_sizes (input, rf->input, rf->n_axes);
+      /* an image's or a video's pixels; a sequence's or a signal's positions */
+      if (rf->n_axes >= 2)
+        g_ptr_array_add (notes, g_strdup_printf (larger && rf->whole_input ? _("larger than the %s-px input: sees all of it")
+                                                 : larger ? _("larger than the %s-px input")
+                                                 : _("all of the %s-px input"), input->str));
+      else
+        g_ptr_array_add (notes, g_strdup_printf (larger && rf->whole_input ? _("more than the input's %s positions: sees all of them")
+                                                 : larger ? _("more than the input's %s positions")
+                                                 : _("all of the input's %s positions"), input->str));
+    }
+  else if (rf->whole_input)
+    g_ptr_array_add (notes, g_strdup (_("all of the input")));
   if (rf->causal)
-    g_string_append (out, _(" (causal)"));
+    g_ptr_array_add (notes, g_strdup (_("causal")));
   if (rf->misaligned)
-    g_string_append (out, _(" (misaligned)"));
+    g_ptr_array_add (notes, g_strdup (_("misaligned")));
+  /* "404 (larger than the 224-px input: sees all of it; misaligned)" */
+  for (guint i = 0; i < notes->len; i++)
+    {
+      g_string_append (out, i == 0 ? " (" : "; ");
+      g_string_append (out, g_ptr_array_index (notes, i));
+    }
+  if (notes->len > 0)
+    g_string_append_c (out, ')');
   return g_string_free (out, FALSE);
 }
 
@@ -68,8 +109,16 @@ typedef struct
   guint64 other_ops;
   guint64 activations;
   EnvelopeReceptiveField receptive_field;
+  EnvelopeLayerState state;  /* FAILED if a member failed, else NOT_ANALYSED if one was not */
   guint first, last;
 } Row;
+
+/* What a row without figures says in place of its output. */
+static const char *
+state_text (EnvelopeLayerState state)
+{
+  return state == ENVELOPE_LAYER_FAILED ? _("error (see below)") : _("not analysed");
+}
 
 static void
 row_clear (Row *row)
@@ -109,6 +158,8 @@ collect_rows (const EnvelopeAnalysis *analysis,
           row = &g_array_index (rows, Row, rows->len - 1);
         }
       row->last = i;
+      if (f->state == ENVELOPE_LAYER_FAILED || (f->state != ENVELOPE_LAYER_ANALYSED && row->state == ENVELOPE_LAYER_ANALYSED))
+        row->state = f->state;
       row->params += f->params;
       row->macs += f->macs;
       row->other_ops += f->other_ops;
@@ -265,15 +316,18 @@ write_layer_table (const EnvelopeAnalysis      *analysis,
       g_autofree char *activations = envelope_format_count (row->activations);
       g_autofree char *rf = envelope_report_receptive_field (&row->receptive_field);
 
-      table_add (&table, row->name, row->kind, row->shape, params, params_share, macs, macs_share, activations, rf);
+      if (row->state != ENVELOPE_LAYER_ANALYSED)
+        table_add (&table, row->name, row->kind, state_text (row->state), "–", "–", "–", "–", "–", "–");
+      else
+        table_add (&table, row->name, row->kind, row->shape, params, params_share, macs, macs_share, activations, rf);
     }
   {
     g_autofree char *params = envelope_format_count (t->params);
     g_autofree char *macs = format_ops (t->macs, options);
     g_autofree char *activations = envelope_format_count (t->activations_all);
 
-    table_add (&table, _("total"), "", "", params, t->params ? "100.0%" : "–", macs, t->macs ? "100.0%" : "–",
-               activations, "");
+    table_add (&table, envelope_analysis_is_partial (analysis) ? _("total so far") : _("total"), "", "",
+               params, t->params ? "100.0%" : "–", macs, t->macs ? "100.0%" : "–", activations, "");
   }
   table_write (&table, out, markdown);
   table_free (&table);
@@ -765,6 +819,9 @@ write_json_layer (JsonOut                *json,
   add_string (json, "type", envelope_layer_kind_get (layer->type)->id);
   if (layer->group != NULL)
     add_string (json, "group", layer->group);
+  /* only a partial analysis has layers without figures */
+  if (f->state != ENVELOPE_LAYER_ANALYSED)
+    add_string (json, "state", f->state == ENVELOPE_LAYER_FAILED ? "failed" : "not_analysed");
   json_name (json, "inputs");
   json_begin (json, '[');
   for (guint k = 0; k < f->n_inputs; k++)
@@ -866,6 +923,21 @@ write_json (const EnvelopeAnalysis      *analysis,
 
   json_begin (out, '{');
   add_string (out, "name", network->name);
+  if (envelope_analysis_is_partial (analysis))
+    {
+      EnvelopeErrorLocation where;
+      const GError *error = envelope_analysis_get_error (analysis, &where);
+
+      /* the totals count the analysed layers only */
+      json_name (out, "partial");
+      json_begin (out, '{');
+      add_string (out, "layer", envelope_network_get_layer (network, (guint) where.layer)->name);
+      if (where.field != NULL)
+        add_string (out, "field", where.field);
+      add_string (out, "message", error->message);
+      add_count (out, "analysed_layers", envelope_analysis_get_n_analysed (analysis));
+      json_end (out, '}');
+    }
   json_name (out, "layers");
   json_begin (out, '[');
   for (guint i = 0; i < envelope_analysis_get_n_layers (analysis); i++)
@@ -1069,6 +1141,13 @@ write_csv (const EnvelopeAnalysis      *analysis,
       csv_field (out, layer->name);
       g_string_append_printf (out, ",%s,", envelope_layer_kind_get (layer->type)->id);
       csv_field (out, inputs->str);
+      if (f->state != ENVELOPE_LAYER_ANALYSED)
+        {
+          /* no figures: the output says why, the rest is empty */
+          g_string_append_printf (out, ",%s,,,,,,,,,,,,,,,\n", f->state == ENVELOPE_LAYER_FAILED ? "failed" : "not_analysed");
+          g_string_free (inputs, TRUE);
+          continue;
+        }
       g_string_append_printf (out, ",%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64
                                    ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
                                    ",%" PRIu64 ",",
@@ -1113,6 +1192,17 @@ write_heading (const EnvelopeAnalysis *analysis,
   if (network->description && network->description[0])
     g_string_append_printf (out, "%s\n", network->description);
   g_string_append_printf (out, ngettext ("%u layer\n\n", "%u layers\n\n", n), n);
+  if (envelope_analysis_is_partial (analysis))
+    {
+      EnvelopeErrorLocation where;
+      const GError *error = envelope_analysis_get_error (analysis, &where);
+      guint analysed = envelope_analysis_get_n_analysed (analysis);
+
+      g_string_append_printf (out, ngettext ("Partial: %u of %u layers analysed; the totals count only that one.\n",
+                                             "Partial: %u of %u layers analysed; the totals count only those.\n",
+                                             analysed), analysed, n);
+      g_string_append_printf (out, _("Error: %s\n\n"), error->message);
+    }
 }
 
 char *
@@ -1153,6 +1243,7 @@ envelope_report_explain_layer (const EnvelopeAnalysis      *analysis,
   const EnvelopeLayer *layer = envelope_network_get_layer (network, index);
   const EnvelopeLayerFigures *f = envelope_analysis_get_layer (analysis, index);
   char **formulas = envelope_analysis_explain_layer (analysis, index);
+  char **rules = envelope_analysis_explain_rules (analysis, index);
   g_autofree char *kind = envelope_layer_describe (layer);
   GString *out = g_string_new (NULL);
   guint width = 0;
@@ -1165,6 +1256,19 @@ envelope_report_explain_layer (const EnvelopeAnalysis      *analysis,
         g_string_append_printf (out, "%s%s", k ? ", " : "", envelope_network_get_layer (network, f->inputs[k])->name);
     }
   g_string_append_c (out, '\n');
+  if (f->state != ENVELOPE_LAYER_ANALYSED)
+    {
+      EnvelopeErrorLocation where;
+      const GError *error = envelope_analysis_get_error (analysis, &where);
+
+      if (f->state == ENVELOPE_LAYER_FAILED && error != NULL && where.layer == (gint) index)
+        g_string_append_printf (out, _("  not analysed: %s\n"), error->message);
+      else
+        g_string_append (out, _("  not analysed: it reads a layer that could not be analysed\n"));
+      envelope_formulas_free (formulas);
+      envelope_formulas_free (rules);
+      return g_string_free (out, FALSE);
+    }
 
   for (guint k = 0; k < ENVELOPE_N_FIGURES; k++)
     if (formulas[k] != NULL)
@@ -1178,6 +1282,14 @@ envelope_report_explain_layer (const EnvelopeAnalysis      *analysis,
       g_string_append_printf (out, "  %s:", label);
       for (guint pad = g_utf8_strlen (label, -1); pad <= width; pad++)
         g_string_append_c (out, ' ');
+      /* the rule in symbols, then the numbers under it */
+      if (rules[k] != NULL)
+        {
+          g_string_append (out, rules[k]);
+          g_string_append_c (out, '\n');
+          for (guint pad = 0; pad < width + 4; pad++)
+            g_string_append_c (out, ' ');
+        }
       g_string_append (out, formulas[k]);
       if (k == ENVELOPE_FIGURE_MACS && options != NULL && options->flops)
         {
@@ -1189,6 +1301,7 @@ envelope_report_explain_layer (const EnvelopeAnalysis      *analysis,
       g_string_append_c (out, '\n');
     }
   envelope_formulas_free (formulas);
+  envelope_formulas_free (rules);
 
   {
     const EnvelopeMemory *m = envelope_analysis_get_memory (analysis);
@@ -1204,9 +1317,14 @@ envelope_report_explain_layer (const EnvelopeAnalysis      *analysis,
       {
         const char *label = envelope_memory_term_get_label (t);
         g_autofree char *text = envelope_analysis_explain_layer_memory (analysis, index, t);
+        g_autofree char *rule = envelope_analysis_explain_memory_rule (analysis, t);
 
         g_string_append_printf (out, "    %s:", label);
         for (guint pad = g_utf8_strlen (label, -1); pad <= width; pad++)
+          g_string_append_c (out, ' ');
+        g_string_append (out, rule);
+        g_string_append_c (out, '\n');
+        for (guint pad = 0; pad < width + 6; pad++)
           g_string_append_c (out, ' ');
         g_string_append (out, text);
         g_string_append_c (out, '\n');

@@ -2578,6 +2578,7 @@ envelope_import_keras_archive (const guint8 *data,
   struct archive_entry *entry;
   g_autoptr(GByteArray) config = NULL;
   EnvelopeNetwork *network = NULL;
+  gboolean pickled = FALSE;  /* a PyTorch checkpoint is a zip too */
   int status;
 
   archive_read_support_format_zip (archive);
@@ -2594,7 +2595,10 @@ envelope_import_keras_archive (const guint8 *data,
       la_ssize_t n;
 
       if (g_strcmp0 (name, "config.json") != 0)
-        continue;
+        {
+          pickled |= name != NULL && (g_str_equal (name, "data.pkl") || g_str_has_suffix (name, "/data.pkl"));
+          continue;
+        }
       if (archive_entry_size_is_set (entry) && (guint64) archive_entry_size (entry) > MAX_CONFIG_BYTES)
         {
           g_set_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_TOO_LARGE,
@@ -2630,7 +2634,10 @@ envelope_import_keras_archive (const guint8 *data,
                      _("the zip archive is damaged: %s"), archive_error_string (archive));
       else
         g_set_error_literal (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_CORRUPT,
-                             _("the archive holds no config.json, so it is no .keras model"));
+                             pickled ? _("this is a PyTorch checkpoint (.pt or .pth), which holds weights and "
+                                         "code rather than a network description: export the model to ONNX "
+                                         "(torch.onnx.export) and open that")
+                                     : _("the archive holds no config.json, so it is no .keras model"));
       goto out;
     }
   network = envelope_import_keras_json (config->data, config->len, path, notes, error);

@@ -95,6 +95,57 @@ envelope_import_detect (const guint8 *data,
   return ENVELOPE_FILE_UNKNOWN;
 }
 
+/* A Caffe .caffemodel: a binary NetParameter, its "name" (field 1) and
+ * then its layers ("layer", field 100, or the old "layers", field 2). */
+static gboolean
+looks_like_caffemodel (const guint8 *data,
+                       gsize         length)
+{
+  gsize name_length, pos;
+
+  if (length < 4 || data[0] != 0x0a || data[1] == 0 || data[1] >= 0x80)
+    return FALSE;
+  name_length = data[1];
+  pos = 2 + name_length;
+  if (pos + 2 > length)
+    return FALSE;
+  for (gsize i = 2; i < pos; i++)
+    if (!g_ascii_isprint (data[i]))
+      return FALSE;
+  return (data[pos] == 0xa2 && data[pos + 1] == 0x06) || data[pos] == 0x12;
+}
+
+/* What a file Envelope does not read looks like, to say so: "this is a
+ * PNG image" helps more than "not a network file". */
+static char *
+describe_unknown (const guint8 *data,
+                  gsize         length,
+                  const char   *path)
+{
+  const char *reads = _("Envelope opens Envelope networks (JSON), ONNX models (.onnx), Caffe prototxts "
+                        "and Keras models (.keras or the JSON of model.to_json())");
+
+  if (length >= 8 && memcmp (data, "\211HDF\r\n\032\n", 8) == 0)
+    return g_strdup (_("this is an HDF5 file, most likely a Keras .h5 model: Envelope reads Keras models "
+                       "saved as .keras (model.save(\"model.keras\")) or as JSON (model.to_json()); "
+                       "save it so and open that"));
+  if (looks_like_caffemodel (data, length) || (path != NULL && g_str_has_suffix (path, ".caffemodel")))
+    return g_strdup (_("this looks like a Caffe .caffemodel, the trained weights: the network is in its "
+                       ".prototxt (deploy.prototxt or train_val.prototxt); open that instead"));
+  if (length >= 8 && memcmp (data, "\211PNG\r\n\032\n", 8) == 0)
+    return g_strdup_printf (_("this is a PNG image, not a network; %s"), reads);
+  if (length >= 5 && memcmp (data, "%PDF-", 5) == 0)
+    return g_strdup_printf (_("this is a PDF document, not a network; %s"), reads);
+  if (length >= 2 && data[0] == 0x1f && data[1] == 0x8b)
+    return g_strdup_printf (_("this file is compressed with gzip: uncompress it (gunzip) and open what it holds; %s"),
+                            reads);
+  if (length >= 2 && data[0] == 0x80 && data[1] >= 2 && data[1] <= 5)
+    return g_strdup_printf (_("this is a Python pickle (an old PyTorch .pt or .pth file?), which holds weights "
+                              "and code rather than a network description: export the model to ONNX "
+                              "(torch.onnx.export) and open that; %s"), reads);
+  return g_strdup_printf (_("this is not a network file Envelope reads: %s"), reads);
+}
+
 /* A foreign file's names may hold anything; an Envelope file's names
  * are plain UTF-8 text.  Invalid bytes become U+FFFD and control
  * characters "?", the same way in names and in the inputs that name
@@ -174,9 +225,11 @@ envelope_import_load_data (const guint8       *data,
     case ENVELOPE_FILE_UNKNOWN:
     case ENVELOPE_N_FILE_FORMATS:
     default:
-      g_set_error_literal (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_FORMAT,
-                           _("this is not a network file Envelope reads: not an Envelope network (JSON), "
-                             "an ONNX model, a Caffe prototxt or a Keras model"));
+      {
+        g_autofree char *what = describe_unknown (data, length, path);
+
+        g_set_error_literal (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_FORMAT, what);
+      }
       break;
     }
   if (network != NULL && format != ENVELOPE_FILE_ENVELOPE)

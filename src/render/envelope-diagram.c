@@ -729,6 +729,7 @@ build (const EnvelopeAnalysis       *analysis,
       memcpy (block->shape, f->shape, sizeof block->shape);
       block->receptive_field = f->receptive_field;
       block->shape_text = shape_text (diagram, shape_texts, f->rank, f->shape);
+      block->state = ENVELOPE_LAYER_ANALYSED;
 
       for (guint k = 0; k < block->n_layers; k++)
         {
@@ -741,6 +742,9 @@ build (const EnvelopeAnalysis       *analysis,
           block->macs += m->macs;
           block->activations += m->activations;
           block->misaligned |= m->receptive_field.misaligned;
+          if (m->state == ENVELOPE_LAYER_FAILED ||
+              (m->state != ENVELOPE_LAYER_ANALYSED && block->state == ENVELOPE_LAYER_ANALYSED))
+            block->state = m->state;
           if (layer->type == ENVELOPE_LAYER_INPUT)
             {
               block->is_input = TRUE;
@@ -754,6 +758,9 @@ build (const EnvelopeAnalysis       *analysis,
               block->category = category_of (layer);
             }
         }
+
+      if (block->state != ENVELOPE_LAYER_ANALYSED && f->state != ENVELOPE_LAYER_ANALYSED)
+        block->shape_text = g_string_chunk_insert_const (diagram->strings, envelope_layer_state_describe (f->state));
 
       if (!block->collapsed)
         {

@@ -86,6 +86,7 @@ typedef struct
   guint64 activations;           /* values, one sample */
   EnvelopeReceptiveField receptive_field;  /* of the output layer */
   gboolean misaligned;           /* a member merges misaligned grids */
+  EnvelopeLayerState state;      /* a partial analysis: FAILED if a member failed, else NOT_ANALYSED if one was not */
   gboolean is_input;
   double width;                  /* the whole node, text included */
   double height;

@@ -262,7 +262,14 @@ envelope_render_get_block_color (const EnvelopeDiagram       *diagram,
                                  guint                        block,
                                  EnvelopeColor               *color)
 {
-  if (options->color_mode == ENVELOPE_COLOR_BY_KIND)
+  /* a partial analysis: the bad layer in the error colour, the layers
+   * that read it greyed */
+  static const EnvelopeColor failed = { 0.878, 0.106, 0.141 }, not_analysed = { 0.70, 0.70, 0.70 };
+  EnvelopeLayerState state = envelope_diagram_get_block (diagram, block)->state;
+
+  if (state != ENVELOPE_LAYER_ANALYSED)
+    *color = state == ENVELOPE_LAYER_FAILED ? failed : not_analysed;
+  else if (options->color_mode == ENVELOPE_COLOR_BY_KIND)
     envelope_color_for_category (envelope_diagram_get_block (diagram, block)->category, options->theme, color);
   else
     envelope_color_scale_map (options->color_scale, envelope_render_get_block_share (diagram, options, block), color);
@@ -980,7 +987,9 @@ draw_receptive_field_strip (EnvelopeRenderer            *renderer,
       EnvelopeRect rect;
       RfPoint p;
 
-      if (envelope_layout_get_block_row (layout, b) != row)
+      /* a block without figures (a partial analysis) has no field to plot */
+      if (envelope_layout_get_block_row (layout, b) != row ||
+          envelope_diagram_get_block (diagram, b)->state != ENVELOPE_LAYER_ANALYSED)
         continue;
       envelope_layout_get_block_rect (layout, b, &rect);
       p.position = lr ? rect.x + rect.width / 2 : rect.y + rect.height / 2;
