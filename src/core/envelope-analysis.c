@@ -463,6 +463,7 @@ compute_layers (EnvelopeAnalysis      *analysis,
       EnvelopeLayerFigures *f = &analysis->layers[i];
       EnvelopeInference inf = { 0 };
 
+      *f = (EnvelopeLayerFigures) { 0 };
       setup_inference (analysis, i, inputs, &inf);
       inf.out = f;
       inf.location = location;
@@ -526,20 +527,18 @@ envelope_analysis_new (const EnvelopeNetwork  *network,
   analysis->network = network;
   envelope_training_copy (&analysis->training, training ? training : &network->training);
   analysis->n_layers = network->layers->len;
-  analysis->layers = g_new0 (EnvelopeLayerFigures, analysis->n_layers);
+  /* each layer's figures are zeroed as they are made (compute_layers):
+   * zeroing the whole array first is one more pass over the memory */
+  analysis->layers = g_new (EnvelopeLayerFigures, analysis->n_layers);
   analysis->totals.workspace_layer = -1;
 
-  for (guint i = 0; i < analysis->n_layers; i++)
-    if (!envelope_layer_validate (g_ptr_array_index (network->layers, i), i, location, error))
-      return NULL;
-  if (!envelope_network_resolve_inputs (network, &analysis->offsets, &analysis->indices, location, error))
-    return NULL;
-
+  /* one pass over the layers, while each is in the cache */
   for (guint i = 0; i < analysis->n_layers; i++)
     {
       const EnvelopeLayer *layer = g_ptr_array_index (network->layers, i);
 
-      max_inputs = MAX (max_inputs, analysis->offsets[i + 1] - analysis->offsets[i]);
+      if (!envelope_layer_validate (layer, i, location, error))
+        return NULL;
       if (layer->type == ENVELOPE_LAYER_INPUT && layer->shape_rank >= 2)
         {
           /* the positions of an image, a signal, a video, or the tokens of a sequence */
@@ -550,6 +549,10 @@ envelope_analysis_new (const EnvelopeNetwork  *network,
             analysis->input_extent[a] = MAX (analysis->input_extent[a], (guint64) layer->shape[tokens ? 0 : 1 + a]);
         }
     }
+  if (!envelope_network_resolve_inputs (network, &analysis->offsets, &analysis->indices, location, error))
+    return NULL;
+  for (guint i = 0; i < analysis->n_layers; i++)
+    max_inputs = MAX (max_inputs, analysis->offsets[i + 1] - analysis->offsets[i]);
 
   if (!compute_layers (analysis, max_inputs, location, error) || !compute_peak (analysis, error))
     return NULL;
