@@ -44,9 +44,9 @@ typedef struct
   guint refs;                /* gradients: holders */
   guint mark;                /* checkpointing: the segment + 1 that last counted it */
   guint8 term;
-  gboolean live;
-  gboolean pinned;           /* held by the caller the whole step (the batch, the targets) */
-} Tensor;
+  guint8 live;
+  guint8 pinned;             /* held by the caller the whole step (the batch, the targets) */
+} Tensor;                    /* 48 bytes: a walk makes one or two a layer */
 
 /* What the walk reads of a layer, gathered once: a long network's
  * figures are mostly memory to go through. */
