@@ -140,12 +140,13 @@ compute_peak (EnvelopeAnalysis *analysis,
 
   for (guint i = 0; i < n; i++)
     {
-      const EnvelopeLayer *layer = g_ptr_array_index (analysis->network->layers, i);
       guint n_inputs = analysis->offsets[i + 1] - analysis->offsets[i];
 
       buffer[i] = i;
       last_use[i] = i;
-      if (n_inputs == 1 && envelope_layer_kind_get (layer->type)->in_place)
+      /* the kind from the figures: reading the layers again is a pass
+       * over memory scattered through the heap */
+      if (n_inputs == 1 && envelope_layer_kind_get (analysis->layers[i].type)->in_place)
         {
           guint source = analysis->indices[analysis->offsets[i]];
           if (consumers[source] == 1)
