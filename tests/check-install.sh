@@ -5,7 +5,7 @@
 # Every file in place; the installed envelope-cli reports an installed
 # example with its published figures, in English and in German (from the
 # installed translations); both programs say they run installed and read
-# PREFIX; the export draws through its installed helper; the installed
+# PREFIX; the export draws through its installed module; the installed
 # schema compiles and is readable; and the installed app opens an
 # installed example in a window, and shows its German under de_DE.UTF-8.  The window cases need a display (run it under xvfb-run) and
 # xdotool; without them they are skipped, not passed.
@@ -60,9 +60,12 @@ fi
 
 # --- the files ------------------------------------------------------------
 
-for f in bin/envelope bin/envelope-cli libexec/envelope/envelope-cli-export; do
+for f in bin/envelope bin/envelope-cli; do
   check "$f is installed and executable" test -x "$prefix/$f"
 done
+# the module envelope-cli loads for its export, under the libdir
+check "the export module libenvelope-cli-export.so is installed" \
+  test -n "$(find "$prefix" -path '*/envelope/libenvelope-cli-export.so' -type f | head -n 1)"
 for f in \
     share/applications/$app_id.desktop \
     share/metainfo/$app_id.metainfo.xml \
@@ -125,7 +128,7 @@ check "ResNet-50: 25,557,032 trainable parameters, 4,089,184,256 MACs (JSON)" \
 "$bin/envelope-cli" explain "$models/mnist.json" conv2 >"$tmp/explain.txt" 2>"$tmp/log"
 check "MNIST conv2: 9,248 parameters, explained" grep -q 'parameters: *9,216 + 32 = 9,248' "$tmp/explain.txt"
 "$bin/envelope-cli" export "$models/mnist.json" -o "$tmp/mnist.svg" >"$tmp/log" 2>&1
-check "envelope-cli export draws the installed MNIST through the installed helper" \
+check "envelope-cli export draws the installed MNIST through the installed module" \
   sh -c "grep -q '<svg' '$tmp/mnist.svg'"
 
 G_MESSAGES_DEBUG=envelope-paths "$bin/envelope-cli" --version >"$tmp/paths.log" 2>&1

@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0
 failed=0
 
-echo "1..64"
+echo "1..65"
 
 # check NAME EXPECTED-STATUS PATTERN [ARGS…]: the command exits with the
 # status and its output (stdout and stderr) contains the fixed string.
@@ -39,6 +39,18 @@ check "report fit" 0 "Fit on GTX Titan X" report "$models/mnist.json"
 check "report json params" 0 '"params" : 813802' report "$models/mnist.json" --format json
 check "report json fit" 0 '"max_batch"' report "$models/mnist.json" --format json
 check "report json formula" 0 '"weights" : "32 × (3 × 3) × 1 = 288"' report "$models/mnist.json" --format json
+n=$((n + 1))
+if [ ! -w /dev/full ]; then
+  echo "ok $n - report to a full disk # SKIP no /dev/full"
+elif "$cli" report "$models/resnet50.json" --format json >/dev/full 2>"$tmp/err"; then
+  echo "not ok $n - report to a full disk: exit 0"
+  failed=$((failed + 1))
+elif ! grep -qF "cannot write the report: No space left on device" "$tmp/err"; then
+  echo "not ok $n - report to a full disk: no error"
+  failed=$((failed + 1))
+else
+  echo "ok $n - report to a full disk"
+fi
 check "report csv" 0 "conv2,conv,relu1,32×28×28,9216,32,0,9248,7225344" report "$models/mnist.json" --format csv
 check "report markdown" 0 "| conv2" report "$models/mnist.json" --format markdown
 check "report flops labelled" 0 "FLOPs (2 × MACs): 16,510,464" report "$models/mnist.json" --flops

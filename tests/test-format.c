@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "envelope-format.h"
 
 typedef struct
@@ -170,6 +172,32 @@ static const CountCase compact[] = {
   { 999999, "1.00M" },
 };
 
+/* Digits into a caller's buffer, grouped or not, as the reports write
+ * every count. */
+static void
+test_digits (void)
+{
+  static const struct { guint64 value; const char *plain, *grouped; } cases[] = {
+    { 0, "0", "0" },
+    { 7, "7", "7" },
+    { 100, "100", "100" },
+    { 1000, "1000", "1,000" },
+    { 25557032, "25557032", "25,557,032" },
+    { 100000000, "100000000", "100,000,000" },
+    { G_MAXUINT64, "18446744073709551615", "18,446,744,073,709,551,615" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      char buffer[ENVELOPE_FORMAT_COUNT_SIZE];
+
+      g_assert_cmpuint (envelope_format_digits (buffer, cases[i].value, FALSE), ==, strlen (cases[i].plain));
+      g_assert_cmpstr (buffer, ==, cases[i].plain);
+      g_assert_cmpuint (envelope_format_digits (buffer, cases[i].value, TRUE), ==, strlen (cases[i].grouped));
+      g_assert_cmpstr (buffer, ==, cases[i].grouped);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -191,6 +219,7 @@ main (int    argc,
       g_autofree char *path = g_strdup_printf ("/core/format/compact/%u", i);
       g_test_add_data_func (path, &compact[i], test_compact);
     }
+  g_test_add_func ("/core/format/digits", test_digits);
   g_test_add_func ("/core/format/bytes", test_bytes);
   g_test_add_func ("/core/format/parse-bytes", test_parse_bytes);
   g_test_add_func ("/core/format/real", test_real);

@@ -1027,6 +1027,98 @@ test_names (void)
   }
 }
 
+/* A report written to a file as it is made is the report made in memory,
+ * byte for byte, in every format, for a report of many 64 KiB pieces; a
+ * write that fails is an error, not a short report. */
+static void
+test_report_streamed (void)
+{
+  g_autoptr(EnvelopeNetwork) network = envelope_network_new ("chain | of \"blocks\"");
+  g_autoptr(EnvelopeAnalysis) analysis = NULL;
+  g_autoptr(GError) error = NULL;
+  EnvelopeLayer *layer = envelope_layer_new (ENVELOPE_LAYER_INPUT, "data");
+  static const EnvelopeReportFormat formats[] = {
+    ENVELOPE_REPORT_TABLE, ENVELOPE_REPORT_JSON, ENVELOPE_REPORT_CSV, ENVELOPE_REPORT_MARKDOWN,
+  };
+
+  layer->shape[0] = 8;
+  layer->shape[1] = 16;
+  layer->shape[2] = 16;
+  envelope_network_insert_layer (network, -1, layer);
+  for (guint i = 1; i < 1500; i++)
+    {
+      g_autofree char *name = g_strdup_printf (i % 7 ? "block%u/conv" : "block%u|\"odd\", name", i);
+
+      layer = envelope_layer_new (i % 2 ? ENVELOPE_LAYER_CONV : ENVELOPE_LAYER_RELU, name);
+      if (i % 2)
+        {
+          layer->filters = 8;
+          layer->padding[0] = layer->padding[1] = 1;
+          layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_PADDING);
+        }
+      layer->group = g_strdup_printf ("stage%u", i / 100);
+      envelope_network_insert_layer (network, -1, layer);
+    }
+  analysis = envelope_analysis_new (network, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
+    for (guint grouped = 0; grouped < 2; grouped++)
+      {
+        EnvelopeReportOptions options = { .format = formats[f], .grouped = grouped };
+        g_autofree char *text = envelope_report_write (analysis, &options);
+        g_autofree char *path = NULL;
+        g_autofree char *written = NULL;
+        gsize length = 0;
+        int fd = g_file_open_tmp ("test-report-XXXXXX", &path, &error);
+        FILE *file;
+
+        g_assert_no_error (error);
+        file = fdopen (fd, "w");
+        g_assert_true (envelope_report_write_to_file (analysis, &options, file, &error));
+        g_assert_no_error (error);
+        fclose (file);
+        g_assert_true (g_file_get_contents (path, &written, &length, &error));
+        /* grouped, the table has a row a stage */
+        g_assert_cmpuint (strlen (text), >, grouped && (formats[f] == ENVELOPE_REPORT_TABLE ||
+                                                        formats[f] == ENVELOPE_REPORT_MARKDOWN) ? 1000 : 65536);
+        g_assert_cmpuint (length, ==, strlen (text));
+        g_assert_cmpstr (written, ==, text);
+        g_unlink (path);
+      }
+
+  {
+    g_autofree char *text = envelope_report_write_timeline (analysis, &error);
+    g_autofree char *path = NULL;
+    g_autofree char *written = NULL;
+    int fd = g_file_open_tmp ("test-report-XXXXXX", &path, &error);
+    FILE *file = fdopen (fd, "w");
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (strlen (text), >, 65536);
+    g_assert_true (envelope_report_write_timeline_to_file (analysis, file, &error));
+    g_assert_no_error (error);
+    fclose (file);
+    g_assert_true (g_file_get_contents (path, &written, NULL, &error));
+    g_assert_cmpstr (written, ==, text);
+    g_unlink (path);
+  }
+
+  if (g_file_test ("/dev/full", G_FILE_TEST_EXISTS))
+    {
+      EnvelopeReportOptions options = { .format = ENVELOPE_REPORT_JSON };
+      FILE *full = fopen ("/dev/full", "w");
+
+      g_assert_nonnull (full);
+      g_assert_false (envelope_report_write_to_file (analysis, &options, full, &error));
+      g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOSPC);
+      g_clear_error (&error);
+      g_assert_false (envelope_report_write_timeline_to_file (analysis, full, &error));
+      g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOSPC);
+      fclose (full);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1082,6 +1174,7 @@ main (int   argc,
   g_test_add_func ("/core/network/io/tidy-numbers", test_tidy_numbers);
   g_test_add_func ("/core/network/io/report-json", test_report_json);
   g_test_add_func ("/core/network/io/names", test_names);
+  g_test_add_func ("/core/network/io/report-streamed", test_report_streamed);
 
   return g_test_run ();
 }

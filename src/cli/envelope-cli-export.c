@@ -2,6 +2,9 @@
  *
  *   envelope-cli export FILE -o OUT.png|.svg|.pdf [OPTION…]
  *
+ * A module of its own with the renderer, which envelope-cli loads for
+ * this command alone.
+ *
  * Exit status: 0 written, 1 an invalid network or a failed write, 2 a
  * usage error.
  *
@@ -12,6 +15,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <gmodule.h>
 #include <math.h>
 
 #include "envelope-import.h"
@@ -346,7 +350,7 @@ run_export (ExportArgs *args,
  *
  * Returns: the process's exit status
  */
-int
+G_MODULE_EXPORT int
 envelope_cli_export (int    argc,
                      char **argv)
 {

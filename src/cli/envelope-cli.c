@@ -11,6 +11,7 @@
 
 #include <inttypes.h>
 #include <glib/gi18n.h>
+#include <gmodule.h>
 #include <locale.h>
 #include <errno.h>
 #include <stdio.h>
@@ -400,40 +401,51 @@ run_report (int        argc,
       return EXIT_OK;
     }
 
+  /* the report and the timeline go out as they are made; a partial
+   * report still exits 1 */
   status = failed ? EXIT_INVALID : EXIT_OK;
-  if (explain)
+  if (timeline)
     {
-      gint index = envelope_network_find_layer (network, argv[3]);
-
-      if (index < 0)
+      if (!envelope_report_write_timeline_to_file (analysis, stdout, &error))
         {
-          g_autofree const char **closest = envelope_network_suggest_layers (network, argv[3]);
-
-          if (closest == NULL)
-            g_printerr (_("envelope-cli: %s: no layer is named \"%s\"\n"), argv[2], argv[3]);
+          if (error->domain == G_FILE_ERROR)
+            g_printerr (_("envelope-cli: cannot write the report: %s\n"), error->message);
           else
-            {
-              g_autofree char *names = g_strjoinv (_("\" or \""), (char **) closest);
-
-              g_printerr (_("envelope-cli: %s: no layer is named \"%s\"; did you mean \"%s\"?\n"),
-                          argv[2], argv[3], names);
-            }
-          return EXIT_USAGE;
-        }
-      text = envelope_report_explain_layer (analysis, (guint) index, &options);
-    }
-  else if (timeline)
-    {
-      text = envelope_report_write_timeline (analysis, &error);
-      if (text == NULL)
-        {
-          g_printerr ("envelope-cli: %s: %s\n", argv[2], error->message);
+            g_printerr ("envelope-cli: %s: %s\n", argv[2], error->message);
           return EXIT_INVALID;
         }
+      return status;
     }
-  else
-    text = envelope_report_write (analysis, &options);
+  if (!explain)
+    {
+      if (!envelope_report_write_to_file (analysis, &options, stdout, &error))
+        {
+          g_printerr (_("envelope-cli: cannot write the report: %s\n"), error->message);
+          return EXIT_INVALID;
+        }
+      return status;
+    }
 
+  {
+    gint index = envelope_network_find_layer (network, argv[3]);
+
+    if (index < 0)
+      {
+        g_autofree const char **closest = envelope_network_suggest_layers (network, argv[3]);
+
+        if (closest == NULL)
+          g_printerr (_("envelope-cli: %s: no layer is named \"%s\"\n"), argv[2], argv[3]);
+        else
+          {
+            g_autofree char *names = g_strjoinv (_("\" or \""), (char **) closest);
+
+            g_printerr (_("envelope-cli: %s: no layer is named \"%s\"; did you mean \"%s\"?\n"),
+                        argv[2], argv[3], names);
+          }
+        return EXIT_USAGE;
+      }
+    text = envelope_report_explain_layer (analysis, (guint) index, &options);
+  }
   if (fputs (text, stdout) < 0 || fflush (stdout) != 0)
     {
       g_printerr (_("envelope-cli: cannot write the report: %s\n"), g_strerror (errno));
@@ -474,19 +486,46 @@ run_devices (int    argc,
   return EXIT_OK;
 }
 
-/* The diagram is drawn by a program of its own, which this one becomes:
- * the report, which most runs are, need not load Cairo, Pango and
- * Graphviz (a third of its time). */
+/* The diagram is drawn by a module of its own, loaded only here: the
+ * report, which most runs are, need not load Cairo, Pango and Graphviz
+ * (a third of its time), and an export starts no second program. */
 static int
-run_export (char **argv)
+run_export (int    argc,
+            char **argv)
 {
-  g_autofree char *helper = g_build_filename (envelope_paths_get_libexec_dir (), "envelope-cli-export", NULL);
-  int saved_errno;
+  g_autofree char *path = g_module_build_path (envelope_paths_get_module_dir (), "envelope-cli-export");
+  GModule *module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
+  int (*export) (int argc, char **argv) = NULL;
 
-  execv (helper, argv);
-  saved_errno = errno;
-  g_printerr (_("envelope-cli: cannot run %s: %s\n"), helper, g_strerror (saved_errno));
-  return EXIT_INVALID;
+  if (module == NULL || !g_module_symbol (module, "envelope_cli_export", (gpointer *) &export))
+    {
+      g_printerr (_("envelope-cli: cannot load %s: %s\n"), path, g_module_error ());
+      return EXIT_INVALID;
+    }
+  return export (argc, argv);
+}
+
+extern char **environ;
+
+/* Whether the environment leaves every locale category as C's: each of
+ * LANG and LC_* unset, C, POSIX or C.<codeset>, and no LANGUAGE (which
+ * gettext heeds in C.UTF-8). */
+static gboolean
+locale_is_c (char **environment)
+{
+  for (guint i = 0; environment != NULL && environment[i] != NULL; i++)
+    {
+      const char *entry = environment[i], *value = strchr (entry, '=');
+
+      if (value == NULL || *++value == '\0')
+        continue;
+      if (g_str_has_prefix (entry, "LANGUAGE="))
+        return FALSE;
+      if ((g_str_has_prefix (entry, "LC_") || g_str_has_prefix (entry, "LANG=")) &&
+          strcmp (value, "C") != 0 && strcmp (value, "POSIX") != 0 && !g_str_has_prefix (value, "C."))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 int
@@ -495,8 +534,17 @@ main (int    argc,
 {
   const char *command;
 
-  setlocale (LC_ALL, "");
-  envelope_paths_init_i18n ();
+  /* In the C locale the messages are the program's own and every
+   * category but the character set reads as C's: loading all twelve
+   * categories and looking for a catalogue is a tenth of a report's
+   * time.  The character set is still the user's, for g_print(). */
+  if (locale_is_c (environ))
+    setlocale (LC_CTYPE, "");
+  else
+    {
+      setlocale (LC_ALL, "");
+      envelope_paths_init_i18n ();
+    }
 
   if (argc < 2)
     {
@@ -515,7 +563,7 @@ main (int    argc,
   if (g_str_equal (command, "convert"))
     return run_convert (argc, argv);
   if (g_str_equal (command, "export"))
-    return run_export (argv);
+    return run_export (argc, argv);
   if (g_str_equal (command, "help") || g_str_equal (command, "--help") || g_str_equal (command, "-h"))
     {
       print_help ();

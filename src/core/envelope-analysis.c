@@ -144,12 +144,13 @@ compute_peak (EnvelopeAnalysis *analysis,
 
   for (guint i = 0; i < n; i++)
     {
-      const EnvelopeLayer *layer = g_ptr_array_index (analysis->network->layers, i);
       guint n_inputs = analysis->offsets[i + 1] - analysis->offsets[i];
 
       buffer[i] = i;
       last_use[i] = i;
-      if (n_inputs == 1 && envelope_layer_kind_get (layer->type)->in_place)
+      /* the kind from the figures: reading the layers again is a pass
+       * over memory scattered through the heap */
+      if (n_inputs == 1 && envelope_layer_kind_get (analysis->layers[i].type)->in_place)
         {
           guint source = analysis->indices[analysis->offsets[i]];
           if (consumers[source] == 1)
@@ -618,31 +619,21 @@ analyse (const EnvelopeNetwork  *network,
   analysis->partial = partial;
   analysis->error_location.layer = -1;
 
-  for (guint i = 0; i < analysis->n_layers; i++)
-    {
-      EnvelopeErrorLocation here = { -1, NULL };
-      GError *local = NULL;
-
-      if (envelope_layer_validate (g_ptr_array_index (network->layers, i), i,
-                                   partial ? &here : location, partial ? &local : error))
-        continue;
-      if (!partial)
-        return NULL;
-      fail_layer (analysis, i, &here, local);
-    }
-  /* names and inputs are the network's structure: nothing can be
-   * analysed without them */
-  if (!envelope_network_resolve_inputs (network, &analysis->offsets, &analysis->indices, location, error))
-    return NULL;
-  for (guint i = 0; i < analysis->n_layers; i++)
-    if (analysis->layers[i].state == ENVELOPE_LAYER_FAILED)
-      clear_figures (analysis, i, ENVELOPE_LAYER_FAILED);
-
+  /* one pass over the layers, while each is in the cache: each is
+   * checked, and the input's positions read */
   for (guint i = 0; i < analysis->n_layers; i++)
     {
       const EnvelopeLayer *layer = g_ptr_array_index (network->layers, i);
+      EnvelopeErrorLocation here = { -1, NULL };
+      GError *local = NULL;
 
-      max_inputs = MAX (max_inputs, analysis->offsets[i + 1] - analysis->offsets[i]);
+      if (!envelope_layer_validate (layer, i, partial ? &here : location, partial ? &local : error))
+        {
+          if (!partial)
+            return NULL;
+          fail_layer (analysis, i, &here, local);
+          continue;
+        }
       if (layer->type == ENVELOPE_LAYER_INPUT && layer->shape_rank >= 2)
         {
           /* the positions of an image, a signal, a video, or the tokens of a sequence */
@@ -652,6 +643,16 @@ analyse (const EnvelopeNetwork  *network,
           for (guint a = 0; a < n_axes; a++)
             analysis->input_extent[a] = MAX (analysis->input_extent[a], (guint64) layer->shape[tokens ? 0 : 1 + a]);
         }
+    }
+  /* names and inputs are the network's structure: nothing can be
+   * analysed without them */
+  if (!envelope_network_resolve_inputs (network, &analysis->offsets, &analysis->indices, location, error))
+    return NULL;
+  for (guint i = 0; i < analysis->n_layers; i++)
+    {
+      max_inputs = MAX (max_inputs, analysis->offsets[i + 1] - analysis->offsets[i]);
+      if (G_UNLIKELY (analysis->layers[i].state == ENVELOPE_LAYER_FAILED))
+        clear_figures (analysis, i, ENVELOPE_LAYER_FAILED);
     }
 
   if (!compute_layers (analysis, max_inputs, location, error) || !compute_peak (analysis, error))

@@ -14,6 +14,12 @@ typedef enum
   ENVELOPE_UNITS_SI,         /* kB, MB, GB: 1000-based */
 } EnvelopeUnits;
 
+/* Room for the longest guint64, grouped (26 characters), and the nul. */
+#define ENVELOPE_FORMAT_COUNT_SIZE 28
+
+gsize    envelope_format_digits        (char          *buffer,
+                                        guint64        value,
+                                        gboolean       grouped);
 void     envelope_format_append_count  (GString       *out,
                                         guint64        value);
 char    *envelope_format_count         (guint64        value);

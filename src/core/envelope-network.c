@@ -1268,16 +1268,19 @@ envelope_network_resolve_inputs (const EnvelopeNetwork  *network,
   for (guint i = 0; i < n; i++)
     {
       const EnvelopeLayer *layer = g_ptr_array_index (network->layers, i);
-      gpointer other;
+      guint other = 0;
 
-      if (g_hash_table_lookup_extended (names, layer->name, NULL, &other))
+      /* one lookup a name, which every analysis makes: the earlier
+       * layer of a taken name is looked for only on the way to the error */
+      if (!g_hash_table_insert (names, layer->name, GUINT_TO_POINTER (i)))
         {
+          while (!g_str_equal (((const EnvelopeLayer *) g_ptr_array_index (network->layers, other))->name, layer->name))
+            other++;
           envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_DUPLICATE_NAME, location,
                                 i, layer->name, "name", _("is already the name of layers[%u]; names must be unique"),
-                                GPOINTER_TO_UINT (other));
+                                other);
           return FALSE;
         }
-      g_hash_table_insert (names, layer->name, GUINT_TO_POINTER (i));
     }
 
   for (guint i = 0; i < n; i++)

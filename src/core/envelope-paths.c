@@ -101,16 +101,16 @@ envelope_paths_get_schema_dir (void)
 }
 
 /**
- * envelope_paths_get_libexec_dir:
+ * envelope_paths_get_module_dir:
  *
- * Returns: where the programs that other programs run are (the
- *   diagram export of envelope-cli): the build's `src/cli` when running
- *   uninstalled, PKGLIBEXECDIR otherwise.
+ * Returns: where the modules that programs load are (the diagram export
+ *   of envelope-cli): the build's `src/cli` when running uninstalled,
+ *   PKGLIBDIR otherwise.
  */
 const char *
-envelope_paths_get_libexec_dir (void)
+envelope_paths_get_module_dir (void)
 {
-  return envelope_paths_running_uninstalled () ? BUILD_CLIDIR : PKGLIBEXECDIR;
+  return envelope_paths_running_uninstalled () ? BUILD_CLIDIR : PKGLIBDIR;
 }
 
 /**

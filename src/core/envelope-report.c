@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <glib/gi18n-lib.h>
@@ -129,35 +130,34 @@ row_clear (Row *row)
   g_free (row->shape);
 }
 
-static GArray *
-collect_rows (const EnvelopeAnalysis *analysis,
-              gboolean                grouped)
+/* The row that starts at layer *@next: the layer, or with @groups, the
+ * run of consecutive layers of its group; moves *@next past it.  Rows
+ * are made one at a time, so that a table of a million layers is never
+ * whole in memory. */
+static gboolean
+next_row (const EnvelopeAnalysis *analysis,
+          const EnvelopeGroups   *groups,
+          guint                  *next,
+          Row                    *row)
 {
   const EnvelopeNetwork *network = envelope_analysis_get_network (analysis);
-  GArray *rows = g_array_new (FALSE, TRUE, sizeof (Row));
   guint n = envelope_analysis_get_n_layers (analysis);
-  g_autoptr(EnvelopeGroups) groups = grouped ? envelope_groups_new (network, analysis) : NULL;
+  const EnvelopeLayer *layer;
+  const EnvelopeLayerFigures *f;
 
-  g_array_set_clear_func (rows, (GDestroyNotify) row_clear);
-  for (guint i = 0; i < n; i++)
+  if (*next >= n)
+    return FALSE;
+  layer = envelope_network_get_layer (network, *next);
+  *row = (Row) { 0 };
+  row->first = *next;
+  row->group = groups != NULL ? envelope_groups_get_group (groups, *next, 1, NULL) : NULL;
+  row->name = g_strdup (row->group != NULL ? row->group : layer->name);
+  for (;;)
     {
-      const EnvelopeLayer *layer = envelope_network_get_layer (network, i);
-      const EnvelopeLayerFigures *f = envelope_analysis_get_layer (analysis, i);
-      Row *row = rows->len > 0 ? &g_array_index (rows, Row, rows->len - 1) : NULL;
-      g_autofree char *group = groups != NULL ? envelope_groups_get_group (groups, i, 1, NULL) : NULL;
+      g_autofree char *group = NULL;
 
-      if (group == NULL || row == NULL || g_strcmp0 (row->group, group) != 0)
-        {
-          Row fresh = { 0 };
-
-          fresh.first = i;
-          fresh.group = g_steal_pointer (&group);
-          fresh.name = g_strdup (fresh.group != NULL ? fresh.group : layer->name);
-          fresh.kind = envelope_layer_describe (layer);
-          g_array_append_val (rows, fresh);
-          row = &g_array_index (rows, Row, rows->len - 1);
-        }
-      row->last = i;
+      f = envelope_analysis_get_layer (analysis, *next);
+      row->last = (*next)++;
       if (f->state == ENVELOPE_LAYER_FAILED || (f->state != ENVELOPE_LAYER_ANALYSED && row->state == ENVELOPE_LAYER_ANALYSED))
         row->state = f->state;
       row->params += f->params;
@@ -165,24 +165,25 @@ collect_rows (const EnvelopeAnalysis *analysis,
       row->other_ops += f->other_ops;
       row->activations += f->activations;
       row->receptive_field = f->receptive_field;
-      g_free (row->shape);
-      row->shape = envelope_format_shape (f->rank, f->shape);
+      if (row->group == NULL || *next >= n)
+        break;
+      group = envelope_groups_get_group (groups, *next, 1, NULL);
+      if (g_strcmp0 (group, row->group) != 0)
+        break;
     }
+  row->shape = envelope_format_shape (f->rank, f->shape);
   /* a group says what it holds: "2 conv, max_pool" */
-  for (guint r = 0; r < rows->len; r++)
+  if (row->last > row->first)
     {
-      Row *row = &g_array_index (rows, Row, r);
-      g_autofree guint *members = NULL;
+      g_autofree guint *members = g_new (guint, row->last - row->first + 1);
 
-      if (row->last == row->first)
-        continue;
-      members = g_new (guint, row->last - row->first + 1);
       for (guint i = row->first; i <= row->last; i++)
         members[i - row->first] = i;
-      g_free (row->kind);
       row->kind = envelope_network_describe_layers (network, members, row->last - row->first + 1);
     }
-  return rows;
+  else
+    row->kind = envelope_layer_describe (layer);
+  return TRUE;
 }
 
 static char *
@@ -221,6 +222,85 @@ table_add (Table      *table,
   va_end (args);
 }
 
+/* A cell's width in characters; in Markdown, a "|" in a name would end
+ * the cell early and is written "\\|". */
+static guint
+cell_width (const char *cell,
+            gboolean    markdown)
+{
+  guint width = 0;
+
+  for (const char *p = cell; *p != '\0'; p++)
+    width += ((guchar) *p & 0xc0) != 0x80 ? 1 + (markdown && *p == '|') : 0;
+  return width;
+}
+
+static void
+table_measure_row (guint              n_columns,
+                   guint             *widths,
+                   const char *const *cells,
+                   gboolean           markdown)
+{
+  for (guint c = 0; c < n_columns; c++)
+    widths[c] = MAX (widths[c], cell_width (cells[c], markdown));
+}
+
+/* One row, padded to @widths; the first row of a Markdown table is its
+ * heading, followed by the rule that aligns the columns. */
+static void
+table_write_row (GString           *out,
+                 guint              n_columns,
+                 const guint       *widths,
+                 const gboolean    *right,
+                 const char *const *cells,
+                 gboolean           markdown,
+                 gboolean           heading)
+{
+  static const char spaces[] = "                                                                ";
+
+  if (markdown)
+    g_string_append (out, "| ");
+  for (guint c = 0; c < n_columns; c++)
+    {
+      const char *cell = cells[c];
+      guint pad = widths[c] - cell_width (cell, markdown);
+
+      for (guint k = 0; right[c] && k < pad; k += sizeof spaces - 1)
+        g_string_append_len (out, spaces, MIN (pad - k, sizeof spaces - 1));
+      if (markdown && strchr (cell, '|') != NULL)
+        for (const char *p = cell; *p != '\0'; p++)
+          {
+            if (*p == '|')
+              g_string_append_c (out, '\\');
+            g_string_append_c (out, *p);
+          }
+      else
+        g_string_append (out, cell);
+      if (!right[c] && (markdown || c + 1 < n_columns))
+        for (guint k = 0; k < pad; k += sizeof spaces - 1)
+          g_string_append_len (out, spaces, MIN (pad - k, sizeof spaces - 1));
+      if (markdown)
+        g_string_append (out, " |");
+      if (c + 1 < n_columns)
+        g_string_append (out, markdown ? " " : "  ");
+    }
+  while (!markdown && out->len > 0 && out->str[out->len - 1] == ' ')
+    g_string_truncate (out, out->len - 1);
+  g_string_append_c (out, '\n');
+  if (markdown && heading)
+    {
+      g_string_append (out, "|");
+      for (guint c = 0; c < n_columns; c++)
+        {
+          g_string_append_c (out, right[c] ? '-' : ':');
+          for (guint k = 0; k < widths[c]; k++)
+            g_string_append_c (out, '-');
+          g_string_append (out, right[c] ? ":|" : "-|");
+        }
+      g_string_append_c (out, '\n');
+    }
+}
+
 static void
 table_write (Table   *table,
              GString *out,
@@ -228,60 +308,12 @@ table_write (Table   *table,
 {
   g_autofree guint *widths = g_new0 (guint, table->n_columns);
   guint n_rows = table->cells->len / table->n_columns;
+  const char *const *cells = (const char *const *) table->cells->pdata;
 
-  /* a "|" in a name would end a Markdown cell early */
-  for (guint i = 0; markdown && i < table->cells->len; i++)
-    {
-      char *cell = g_ptr_array_index (table->cells, i);
-
-      if (strchr (cell, '|') != NULL)
-        {
-          g_auto(GStrv) parts = g_strsplit (cell, "|", -1);
-
-          g_ptr_array_index (table->cells, i) = g_strjoinv ("\\|", parts);
-          g_free (cell);
-        }
-    }
-  for (guint i = 0; i < table->cells->len; i++)
-    widths[i % table->n_columns] = MAX (widths[i % table->n_columns],
-                                        (guint) g_utf8_strlen (g_ptr_array_index (table->cells, i), -1));
   for (guint r = 0; r < n_rows; r++)
-    {
-      if (markdown)
-        g_string_append (out, "| ");
-      for (guint c = 0; c < table->n_columns; c++)
-        {
-          const char *cell = g_ptr_array_index (table->cells, r * table->n_columns + c);
-          guint pad = widths[c] - (guint) g_utf8_strlen (cell, -1);
-
-          if (table->right[c])
-            for (guint k = 0; k < pad; k++)
-              g_string_append_c (out, ' ');
-          g_string_append (out, cell);
-          if (!table->right[c] && (markdown || c + 1 < table->n_columns))
-            for (guint k = 0; k < pad; k++)
-              g_string_append_c (out, ' ');
-          if (markdown)
-            g_string_append (out, " |");
-          if (c + 1 < table->n_columns)
-            g_string_append (out, markdown ? " " : "  ");
-        }
-      while (!markdown && out->len > 0 && out->str[out->len - 1] == ' ')
-        g_string_truncate (out, out->len - 1);
-      g_string_append_c (out, '\n');
-      if (markdown && r == 0)
-        {
-          g_string_append (out, "|");
-          for (guint c = 0; c < table->n_columns; c++)
-            {
-              g_string_append_c (out, table->right[c] ? '-' : ':');
-              for (guint k = 0; k < widths[c]; k++)
-                g_string_append_c (out, '-');
-              g_string_append (out, table->right[c] ? ":|" : "-|");
-            }
-          g_string_append_c (out, '\n');
-        }
-    }
+    table_measure_row (table->n_columns, widths, cells + r * table->n_columns, markdown);
+  for (guint r = 0; r < n_rows; r++)
+    table_write_row (out, table->n_columns, widths, table->right, cells + r * table->n_columns, markdown, r == 0);
 }
 
 static void
@@ -291,46 +323,116 @@ table_free (Table *table)
   g_free (table->right);
 }
 
+/* Where a report goes: kept in a string, or written to a file in pieces
+ * as it grows, so that a report of a million layers is never whole in
+ * memory. */
+typedef struct
+{
+  GString *out;
+  FILE *file;                /* NULL: kept in out */
+  int error;                 /* errno of the first write that failed, or 0 */
+} Sink;
+
+#define SINK_PIECE 65536
+
+/* Writes out what @sink holds once it is a piece's worth, or, with
+ * @all, whatever it holds. */
+static void
+sink_spill (Sink     *sink,
+            gboolean  all)
+{
+  if (sink->file == NULL || (!all && sink->out->len < SINK_PIECE))
+    return;
+  if (sink->error == 0 && sink->out->len > 0 &&
+      fwrite (sink->out->str, 1, sink->out->len, sink->file) != sink->out->len)
+    sink->error = errno != 0 ? errno : EIO;
+  g_string_truncate (sink->out, 0);
+}
+
+/* The cells of one row of the layer table, each to be freed. */
+static void
+layer_cells (const Row                   *row,
+             const EnvelopeTotals        *t,
+             const EnvelopeReportOptions *options,
+             char                        *cells[9])
+{
+  cells[0] = g_strdup (row->name);
+  cells[1] = g_strdup (row->kind);
+  if (row->state != ENVELOPE_LAYER_ANALYSED)
+    {
+      /* no figures: the output says why */
+      cells[2] = g_strdup (state_text (row->state));
+      for (guint c = 3; c < 9; c++)
+        cells[c] = g_strdup ("–");
+      return;
+    }
+  cells[2] = g_strdup (row->shape);
+  cells[3] = envelope_format_count (row->params);
+  cells[4] = envelope_format_percent (row->params, t->params);
+  cells[5] = format_ops (row->macs, options);
+  cells[6] = envelope_format_percent (row->macs, t->macs);
+  cells[7] = envelope_format_count (row->activations);
+  cells[8] = envelope_report_receptive_field (&row->receptive_field);
+}
+
+/* The table of layers, in two passes over the rows: the first measures
+ * the columns, the second writes the rows as they are made. */
 static void
 write_layer_table (const EnvelopeAnalysis      *analysis,
                    const EnvelopeReportOptions *options,
-                   GString                     *out,
+                   Sink                        *sink,
                    gboolean                     markdown)
 {
   const EnvelopeTotals *t = envelope_analysis_get_totals (analysis);
-  g_autoptr(GArray) rows = collect_rows (analysis, options->grouped);
-  Table table = { 9, NULL, g_ptr_array_new_with_free_func (g_free) };
   static const gboolean right[9] = { FALSE, FALSE, FALSE, TRUE, TRUE, TRUE, TRUE, TRUE, TRUE };
+  const char *heading[9] = {
+    options->grouped ? _("group") : _("layer"), _("kind"), _("output"), _("params"), _("params %"),
+    options->flops ? _("FLOPs") : _("MACs"), options->flops ? _("FLOPs %") : _("MACs %"),
+    _("activations"), _("receptive field"),
+  };
+  g_autofree char *total_params = envelope_format_count (t->params);
+  g_autofree char *total_macs = format_ops (t->macs, options);
+  g_autofree char *total_activations = envelope_format_count (t->activations_all);
+  const char *total[9] = {
+    envelope_analysis_is_partial (analysis) ? _("total so far") : _("total"), "", "", total_params,
+    t->params ? "100.0%" : "–", total_macs, t->macs ? "100.0%" : "–",
+    total_activations, "",
+  };
+  guint widths[9] = { 0 };
+  g_autoptr(EnvelopeGroups) groups = options->grouped ? envelope_groups_new (envelope_analysis_get_network (analysis),
+                                                                             analysis) : NULL;
 
-  table.right = g_memdup2 (right, sizeof right);
-  table_add (&table, options->grouped ? _("group") : _("layer"), _("kind"), _("output"), _("params"),
-             _("params %"), options->flops ? _("FLOPs") : _("MACs"), options->flops ? _("FLOPs %") : _("MACs %"),
-             _("activations"), _("receptive field"));
-  for (guint i = 0; i < rows->len; i++)
+  for (guint pass = 0; pass < 2; pass++)
     {
-      Row *row = &g_array_index (rows, Row, i);
-      g_autofree char *params = envelope_format_count (row->params);
-      g_autofree char *params_share = envelope_format_percent (row->params, t->params);
-      g_autofree char *macs = format_ops (row->macs, options);
-      g_autofree char *macs_share = envelope_format_percent (row->macs, t->macs);
-      g_autofree char *activations = envelope_format_count (row->activations);
-      g_autofree char *rf = envelope_report_receptive_field (&row->receptive_field);
+      gboolean measure = pass == 0;
+      guint next = 0;
+      Row row;
 
-      if (row->state != ENVELOPE_LAYER_ANALYSED)
-        table_add (&table, row->name, row->kind, state_text (row->state), "–", "–", "–", "–", "–", "–");
+      if (measure)
+        table_measure_row (9, widths, heading, markdown);
       else
-        table_add (&table, row->name, row->kind, row->shape, params, params_share, macs, macs_share, activations, rf);
-    }
-  {
-    g_autofree char *params = envelope_format_count (t->params);
-    g_autofree char *macs = format_ops (t->macs, options);
-    g_autofree char *activations = envelope_format_count (t->activations_all);
+        table_write_row (sink->out, 9, widths, right, heading, markdown, TRUE);
+      while (next_row (analysis, groups, &next, &row))
+        {
+          char *cells[9];
 
-    table_add (&table, envelope_analysis_is_partial (analysis) ? _("total so far") : _("total"), "", "",
-               params, t->params ? "100.0%" : "–", macs, t->macs ? "100.0%" : "–", activations, "");
-  }
-  table_write (&table, out, markdown);
-  table_free (&table);
+          layer_cells (&row, t, options, cells);
+          if (measure)
+            table_measure_row (9, widths, (const char *const *) cells, markdown);
+          else
+            {
+              table_write_row (sink->out, 9, widths, right, (const char *const *) cells, markdown, FALSE);
+              sink_spill (sink, FALSE);
+            }
+          for (guint c = 0; c < 9; c++)
+            g_free (cells[c]);
+          row_clear (&row);
+        }
+      if (measure)
+        table_measure_row (9, widths, total, markdown);
+      else
+        table_write_row (sink->out, 9, widths, right, total, markdown, FALSE);
+    }
 }
 
 static void
@@ -611,20 +713,24 @@ fit:
 
 /* Written as it goes, in json-glib's pretty layout: building a tree of
  * nodes first, then writing and freeing it, took two thirds of a large
- * report's time. */
+ * report's time.  Objects nest no deeper than a few levels. */
+#define JSON_MAX_DEPTH 16
+
 typedef struct
 {
   GString *out;
-  GArray *filled;            /* each open object or array: has it a member yet */
+  guint depth;
+  gboolean filled[JSON_MAX_DEPTH]; /* each open object or array: has it a member yet */
   gboolean named;            /* a member's name is out: its value follows */
 } JsonOut;
 
 static void
 json_newline (JsonOut *json)
 {
-  g_string_append_c (json->out, '\n');
-  for (guint i = 0; i < json->filled->len; i++)
-    g_string_append (json->out, "  ");
+  static const char indent[] = "\n                                ";
+
+  G_STATIC_ASSERT (sizeof indent > 2 * JSON_MAX_DEPTH + 1);
+  g_string_append_len (json->out, indent, 1 + 2 * json->depth);
 }
 
 /* Before a value or a member's name: the comma and the new line. */
@@ -638,9 +744,9 @@ json_next (JsonOut *json)
       json->named = FALSE;
       return;
     }
-  if (json->filled->len == 0)
+  if (json->depth == 0)
     return;   /* the root */
-  filled = &g_array_index (json->filled, gboolean, json->filled->len - 1);
+  filled = &json->filled[json->depth - 1];
   if (*filled)
     g_string_append_c (json->out, ',');
   *filled = TRUE;
@@ -651,11 +757,18 @@ static void
 json_quote (JsonOut    *json,
             const char *text)
 {
+  const char *run = text;
+
   g_string_append_c (json->out, '"');
   for (const char *p = text; *p != '\0'; p++)
     {
       guchar c = (guchar) *p;
 
+      if (c >= 0x20 && c != '"' && c != '\\')
+        continue;
+      /* the bytes up to here need no escape: append them at once */
+      g_string_append_len (json->out, run, p - run);
+      run = p + 1;
       switch (c)
         {
         case '"': g_string_append (json->out, "\\\""); break;
@@ -666,12 +779,10 @@ json_quote (JsonOut    *json,
         case '\r': g_string_append (json->out, "\\r"); break;
         case '\t': g_string_append (json->out, "\\t"); break;
         default:
-          if (c < 0x20)
-            g_string_append_printf (json->out, "\\u%04x", c);
-          else
-            g_string_append_c (json->out, (char) c);
+          g_string_append_printf (json->out, "\\u%04x", c);
         }
     }
+  g_string_append_len (json->out, run, (gssize) strlen (run));
   g_string_append_c (json->out, '"');
 }
 
@@ -679,20 +790,18 @@ static void
 json_begin (JsonOut *json,
             char     bracket)
 {
-  gboolean filled = FALSE;
-
   json_next (json);
   g_string_append_c (json->out, bracket);
-  g_array_append_val (json->filled, filled);
+  g_assert (json->depth < JSON_MAX_DEPTH);
+  json->filled[json->depth++] = FALSE;
 }
 
 static void
 json_end (JsonOut *json,
           char     bracket)
 {
-  gboolean filled = g_array_index (json->filled, gboolean, json->filled->len - 1);
+  gboolean filled = json->filled[--json->depth];
 
-  g_array_set_size (json->filled, json->filled->len - 1);
   if (filled)
     json_newline (json);
   g_string_append_c (json->out, bracket);
@@ -704,7 +813,7 @@ json_name (JsonOut    *json,
 {
   json_next (json);
   json_quote (json, name);
-  g_string_append (json->out, " : ");
+  g_string_append_len (json->out, " : ", 3);
   json->named = TRUE;
 }
 
@@ -712,8 +821,13 @@ static void
 json_int (JsonOut *json,
           gint64   value)
 {
+  char digits[ENVELOPE_FORMAT_COUNT_SIZE];
+
   json_next (json);
-  g_string_append_printf (json->out, "%" G_GINT64_FORMAT, value);
+  if (value < 0)
+    g_string_append_c (json->out, '-');
+  g_string_append_len (json->out, digits,
+                       (gssize) envelope_format_digits (digits, value < 0 ? -(guint64) value : (guint64) value, FALSE));
 }
 
 static void
@@ -909,16 +1023,16 @@ write_json_pytorch (JsonOut                *out,
   json_end (out, '}');
 }
 
-static char *
+static void
 write_json (const EnvelopeAnalysis      *analysis,
-            const EnvelopeReportOptions *options)
+            const EnvelopeReportOptions *options,
+            Sink                        *sink)
 {
   const EnvelopeNetwork *network = envelope_analysis_get_network (analysis);
   const EnvelopeTotals *t = envelope_analysis_get_totals (analysis);
   const EnvelopeMemory *m = envelope_analysis_get_memory (analysis);
   const EnvelopeFit *fit = envelope_analysis_get_fit (analysis);
-  g_autoptr(GArray) filled = g_array_new (FALSE, FALSE, sizeof (gboolean));
-  JsonOut json = { g_string_sized_new (4096), filled, FALSE };
+  JsonOut json = { sink->out, 0 };
   JsonOut *out = &json;
 
   json_begin (out, '{');
@@ -941,7 +1055,10 @@ write_json (const EnvelopeAnalysis      *analysis,
   json_name (out, "layers");
   json_begin (out, '[');
   for (guint i = 0; i < envelope_analysis_get_n_layers (analysis); i++)
-    write_json_layer (out, analysis, i);
+    {
+      write_json_layer (out, analysis, i);
+      sink_spill (sink, FALSE);
+    }
   json_end (out, ']');
 
   json_name (out, "totals");
@@ -1050,7 +1167,6 @@ write_json (const EnvelopeAnalysis      *analysis,
   json_end (out, '}');
 
   g_string_append_c (json.out, '\n');
-  return g_string_free (json.out, FALSE);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1075,10 +1191,20 @@ csv_field (GString    *out,
   g_string_append_c (out, '"');
 }
 
+static void
+csv_count (GString *out,
+           guint64  value)
+{
+  char digits[ENVELOPE_FORMAT_COUNT_SIZE];
+
+  g_string_append_c (out, ',');
+  g_string_append_len (out, digits, (gssize) envelope_format_digits (digits, value, FALSE));
+}
+
 typedef struct
 {
   const EnvelopeAnalysis *analysis;
-  GString *out;
+  Sink *sink;
   guint moment;
 } Timeline;
 
@@ -1088,41 +1214,45 @@ timeline_row (const EnvelopeStepPoint *point,
 {
   Timeline *timeline = user_data;
   const EnvelopeNetwork *network = envelope_analysis_get_network (timeline->analysis);
+  GString *out = timeline->sink->out;
+  char digits[ENVELOPE_FORMAT_COUNT_SIZE];
 
-  g_string_append_printf (timeline->out, "%u,%s,", timeline->moment++, envelope_step_phase_get_key (point->phase));
+  g_string_append_len (out, digits, (gssize) envelope_format_digits (digits, timeline->moment++, FALSE));
+  g_string_append_c (out, ',');
+  g_string_append (out, envelope_step_phase_get_key (point->phase));
+  g_string_append_c (out, ',');
   if (point->layer >= 0)
-    csv_field (timeline->out, envelope_network_get_layer (network, (guint) point->layer)->name);
+    csv_field (out, envelope_network_get_layer (network, (guint) point->layer)->name);
   for (guint k = 0; k < ENVELOPE_N_STEP_TERMS; k++)
-    g_string_append_printf (timeline->out, ",%" G_GUINT64_FORMAT, point->bytes[k]);
-  g_string_append_printf (timeline->out, ",%" G_GUINT64_FORMAT "\n", point->total);
+    csv_count (out, point->bytes[k]);
+  csv_count (out, point->total);
+  g_string_append_c (out, '\n');
+  sink_spill (timeline->sink, FALSE);
 }
 
-/* The PyTorch model's training step, one row per moment: after a layer's
- * forward or backward allocated what it needs, in bytes per term. */
-char *
-envelope_report_write_timeline (const EnvelopeAnalysis *analysis,
-                                GError                **error)
+static gboolean
+write_timeline (const EnvelopeAnalysis *analysis,
+                Sink                   *sink,
+                GError                **error)
 {
-  Timeline timeline = { analysis, g_string_new ("moment,phase,layer"), 0 };
+  Timeline timeline = { analysis, sink, 0 };
 
+  g_string_append (sink->out, "moment,phase,layer");
   for (guint k = 0; k < ENVELOPE_N_STEP_TERMS; k++)
-    g_string_append_printf (timeline.out, ",%s", envelope_step_term_get_key (k));
-  g_string_append (timeline.out, ",total\n");
-  if (!envelope_analysis_step_timeline (analysis, envelope_analysis_get_memory (analysis)->batch,
-                                        timeline_row, &timeline, error))
-    {
-      g_string_free (timeline.out, TRUE);
-      return NULL;
-    }
-  return g_string_free (timeline.out, FALSE);
+    g_string_append_printf (sink->out, ",%s", envelope_step_term_get_key (k));
+  g_string_append (sink->out, ",total\n");
+  return envelope_analysis_step_timeline (analysis, envelope_analysis_get_memory (analysis)->batch,
+                                          timeline_row, &timeline, error);
 }
 
-static char *
+static void
 write_csv (const EnvelopeAnalysis      *analysis,
-           const EnvelopeReportOptions *options)
+           const EnvelopeReportOptions *options,
+           Sink                        *sink)
 {
   const EnvelopeNetwork *network = envelope_analysis_get_network (analysis);
-  GString *out = g_string_new (NULL);
+  GString *out = sink->out;
+  g_autoptr(GString) inputs = g_string_new (NULL);
 
   g_string_append_printf (out, "name,type,inputs,output_shape,weights,biases,non_trainable,params,%s,other_ops,"
                                "activations,receptive_field_h,receptive_field_w,jump_h,jump_w,start_h,start_w,"
@@ -1133,45 +1263,54 @@ write_csv (const EnvelopeAnalysis      *analysis,
       const EnvelopeLayer *layer = envelope_network_get_layer (network, i);
       const EnvelopeLayerFigures *f = envelope_analysis_get_layer (analysis, i);
       const EnvelopeReceptiveField *rf = &f->receptive_field;
-      GString *inputs = g_string_new (NULL);
-      g_autofree char *shape = envelope_format_shape (f->rank, f->shape);
+      const double *reals[] = { rf->size, rf->jump, rf->start };
 
+      g_string_truncate (inputs, 0);
       for (guint k = 0; k < f->n_inputs; k++)
-        g_string_append_printf (inputs, "%s%s", k ? " " : "", envelope_network_get_layer (network, f->inputs[k])->name);
+        {
+          if (k > 0)
+            g_string_append_c (inputs, ' ');
+          g_string_append (inputs, envelope_network_get_layer (network, f->inputs[k])->name);
+        }
       csv_field (out, layer->name);
-      g_string_append_printf (out, ",%s,", envelope_layer_kind_get (layer->type)->id);
+      g_string_append_c (out, ',');
+      g_string_append (out, envelope_layer_kind_get (layer->type)->id);
+      g_string_append_c (out, ',');
       csv_field (out, inputs->str);
       if (f->state != ENVELOPE_LAYER_ANALYSED)
         {
           /* no figures: the output says why, the rest is empty */
           g_string_append_printf (out, ",%s,,,,,,,,,,,,,,,\n", f->state == ENVELOPE_LAYER_FAILED ? "failed" : "not_analysed");
-          g_string_free (inputs, TRUE);
+          sink_spill (sink, FALSE);
           continue;
         }
-      g_string_append_printf (out, ",%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64
-                                   ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-                                   ",%" PRIu64 ",",
-                              shape, f->weights, f->biases, f->non_trainable, f->params,
-                              options->flops ? f->macs * 2 : f->macs, f->other_ops, f->activations);
-      for (guint a = 0; a < 2; a++)
+      g_string_append_c (out, ',');
+      for (guint k = 0; k < f->rank; k++)
         {
-          envelope_format_append_real (out, rf->size[a]);
-          g_string_append_c (out, ',');
+          char digits[ENVELOPE_FORMAT_COUNT_SIZE];
+
+          if (k > 0)
+            g_string_append (out, "×");
+          g_string_append_len (out, digits, (gssize) envelope_format_digits (digits, f->shape[k], FALSE));
         }
-      for (guint a = 0; a < 2; a++)
-        {
-          envelope_format_append_real (out, rf->jump[a]);
-          g_string_append_c (out, ',');
-        }
-      for (guint a = 0; a < 2; a++)
-        {
-          envelope_format_append_real (out, rf->start[a]);
-          g_string_append_c (out, ',');
-        }
-      g_string_append_printf (out, "%s,%s\n", rf->whole_input ? "true" : "false", rf->misaligned ? "true" : "false");
-      g_string_free (inputs, TRUE);
+      csv_count (out, f->weights);
+      csv_count (out, f->biases);
+      csv_count (out, f->non_trainable);
+      csv_count (out, f->params);
+      csv_count (out, options->flops ? f->macs * 2 : f->macs);
+      csv_count (out, f->other_ops);
+      csv_count (out, f->activations);
+      g_string_append_c (out, ',');
+      for (guint r = 0; r < G_N_ELEMENTS (reals); r++)
+        for (guint a = 0; a < 2; a++)
+          {
+            envelope_format_append_real (out, reals[r][a]);
+            g_string_append_c (out, ',');
+          }
+      g_string_append (out, rf->whole_input ? "true," : "false,");
+      g_string_append (out, rf->misaligned ? "true\n" : "false\n");
+      sink_spill (sink, FALSE);
     }
-  return g_string_free (out, FALSE);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1205,32 +1344,125 @@ write_heading (const EnvelopeAnalysis *analysis,
     }
 }
 
-char *
-envelope_report_write (const EnvelopeAnalysis      *analysis,
-                       const EnvelopeReportOptions *options)
+static void
+write_report (const EnvelopeAnalysis      *analysis,
+              const EnvelopeReportOptions *options,
+              Sink                        *sink)
 {
-  GString *out;
-  gboolean markdown;
-
-  g_return_val_if_fail (analysis != NULL, NULL);
-  g_return_val_if_fail (options != NULL, NULL);
+  gboolean markdown = options->format == ENVELOPE_REPORT_MARKDOWN;
 
   switch (options->format)
     {
     case ENVELOPE_REPORT_JSON:
-      return write_json (analysis, options);
+      write_json (analysis, options, sink);
+      break;
     case ENVELOPE_REPORT_CSV:
-      return write_csv (analysis, options);
+      write_csv (analysis, options, sink);
+      break;
     case ENVELOPE_REPORT_TABLE:
     case ENVELOPE_REPORT_MARKDOWN:
     default:
-      markdown = options->format == ENVELOPE_REPORT_MARKDOWN;
-      out = g_string_new (NULL);
-      write_heading (analysis, out, markdown);
-      write_layer_table (analysis, options, out, markdown);
-      write_summary (analysis, options, out, markdown);
-      return g_string_free (out, FALSE);
+      write_heading (analysis, sink->out, markdown);
+      write_layer_table (analysis, options, sink, markdown);
+      write_summary (analysis, options, sink->out, markdown);
+      break;
     }
+}
+
+/* Writes what is left and turns a failed write into @error. */
+static gboolean
+sink_finish (Sink    *sink,
+             GError **error)
+{
+  sink_spill (sink, TRUE);
+  g_string_free (sink->out, TRUE);
+  if (sink->error == 0 && fflush (sink->file) != 0)
+    sink->error = errno != 0 ? errno : EIO;
+  if (sink->error != 0)
+    {
+      g_set_error_literal (error, G_FILE_ERROR, g_file_error_from_errno (sink->error), g_strerror (sink->error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+envelope_report_write (const EnvelopeAnalysis      *analysis,
+                       const EnvelopeReportOptions *options)
+{
+  Sink sink = { g_string_new (NULL), NULL, 0 };
+
+  g_return_val_if_fail (analysis != NULL, NULL);
+  g_return_val_if_fail (options != NULL, NULL);
+
+  write_report (analysis, options, &sink);
+  return g_string_free (sink.out, FALSE);
+}
+
+/**
+ * envelope_report_write_to_file:
+ * @analysis: the analysis
+ * @options: how to write it
+ * @file: where to write it
+ * @error: a #G_FILE_ERROR when a write failed
+ *
+ * Writes the same as envelope_report_write(), to @file as it is made, a
+ * piece at a time: the report is never whole in memory.
+ *
+ * Returns: whether every byte was written
+ */
+gboolean
+envelope_report_write_to_file (const EnvelopeAnalysis      *analysis,
+                               const EnvelopeReportOptions *options,
+                               FILE                        *file,
+                               GError                     **error)
+{
+  Sink sink = { g_string_sized_new (SINK_PIECE + 4096), file, 0 };
+
+  g_return_val_if_fail (analysis != NULL, FALSE);
+  g_return_val_if_fail (options != NULL, FALSE);
+  g_return_val_if_fail (file != NULL, FALSE);
+
+  write_report (analysis, options, &sink);
+  return sink_finish (&sink, error);
+}
+
+/* The PyTorch model's training step, one row per moment: after a layer's
+ * forward or backward allocated what it needs, in bytes per term. */
+char *
+envelope_report_write_timeline (const EnvelopeAnalysis *analysis,
+                                GError                **error)
+{
+  Sink sink = { g_string_new (NULL), NULL, 0 };
+
+  if (!write_timeline (analysis, &sink, error))
+    {
+      g_string_free (sink.out, TRUE);
+      return NULL;
+    }
+  return g_string_free (sink.out, FALSE);
+}
+
+/**
+ * envelope_report_write_timeline_to_file:
+ *
+ * The same as envelope_report_write_timeline(), written to @file as it is
+ * made.  Returns: whether every byte was written; %FALSE with @error
+ *   when the timeline cannot be made or a write failed
+ */
+gboolean
+envelope_report_write_timeline_to_file (const EnvelopeAnalysis *analysis,
+                                        FILE                   *file,
+                                        GError                **error)
+{
+  Sink sink = { g_string_sized_new (SINK_PIECE + 4096), file, 0 };
+
+  if (!write_timeline (analysis, &sink, error))
+    {
+      g_string_free (sink.out, TRUE);
+      return FALSE;
+    }
+  return sink_finish (&sink, error);
 }
 
 /* Every worked formula of one layer, one figure a line. */

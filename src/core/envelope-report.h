@@ -5,6 +5,7 @@
 #pragma once
 
 #include <glib.h>
+#include <stdio.h>
 
 #include "envelope-analysis.h"
 #include "envelope-format.h"
@@ -32,6 +33,13 @@ gboolean envelope_report_format_from_string (const char                  *str,
                                              EnvelopeReportFormat        *format);
 char    *envelope_report_write              (const EnvelopeAnalysis      *analysis,
                                              const EnvelopeReportOptions *options);
+gboolean envelope_report_write_to_file      (const EnvelopeAnalysis      *analysis,
+                                             const EnvelopeReportOptions *options,
+                                             FILE                        *file,
+                                             GError                     **error);
+gboolean envelope_report_write_timeline_to_file (const EnvelopeAnalysis *analysis,
+                                                 FILE                   *file,
+                                                 GError                **error);
 char    *envelope_report_explain_layer      (const EnvelopeAnalysis      *analysis,
                                              guint                        index,
                                              const EnvelopeReportOptions *options);

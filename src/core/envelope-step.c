@@ -44,9 +44,9 @@ typedef struct
   guint refs;                /* gradients: holders */
   guint mark;                /* checkpointing: the segment + 1 that last counted it */
   guint8 term;
-  gboolean live;
-  gboolean pinned;           /* held by the caller the whole step (the batch, the targets) */
-} Tensor;
+  guint8 live;
+  guint8 pinned;             /* held by the caller the whole step (the batch, the targets) */
+} Tensor;                    /* 48 bytes: a walk makes one or two a layer */
 
 /* What the walk reads of a layer, gathered once: a long network's
  * figures are mostly memory to go through. */
@@ -71,7 +71,9 @@ typedef struct
   const EnvelopeStepInput *in;
   guint64 batch;
   guint64 budget;
-  GArray *tensors;           /* Tensor */
+  Tensor *tensors;           /* a plain array: a walk appends a tensor or two per layer */
+  guint n_tensors;
+  guint tensors_size;
   guint64 live[ENVELOPE_N_STEP_TERMS];
   guint64 live_fixed;
   guint64 live_per_sample;
@@ -164,26 +166,32 @@ allocate (Walk            *walk,
           guint64          fixed,
           guint64          per_sample)
 {
-  Tensor t = { 0 };
+  Tensor *t;
 
-  t.fixed = fixed;
-  t.per_sample = per_sample;
-  t.bytes = round_block (walk, sum (walk, fixed, product (walk, per_sample, walk->batch)));
-  t.term = term;
-  t.live = TRUE;
-  t.refs = 1;
-  walk->live[term] = sum (walk, walk->live[term], t.bytes);
+  if (walk->n_tensors == walk->tensors_size)
+    {
+      walk->tensors_size *= 2;
+      walk->tensors = g_renew (Tensor, walk->tensors, walk->tensors_size);
+    }
+  t = &walk->tensors[walk->n_tensors];
+  *t = (Tensor) { 0 };
+  t->fixed = fixed;
+  t->per_sample = per_sample;
+  t->bytes = round_block (walk, sum (walk, fixed, product (walk, per_sample, walk->batch)));
+  t->term = term;
+  t->live = TRUE;
+  t->refs = 1;
+  walk->live[term] = sum (walk, walk->live[term], t->bytes);
   walk->live_fixed = sum (walk, walk->live_fixed, fixed);
   walk->live_per_sample = sum (walk, walk->live_per_sample, per_sample);
-  g_array_append_val (walk->tensors, t);
-  return walk->tensors->len - 1;
+  return walk->n_tensors++;
 }
 
 static Tensor *
 tensor (Walk *walk,
         guint id)
 {
-  return &g_array_index (walk->tensors, Tensor, id);
+  return &walk->tensors[id];
 }
 
 static void
@@ -505,7 +513,8 @@ envelope_step_simulate (const EnvelopeStepInput *in,
   walk.func = func;
   walk.user_data = user_data;
   walk.fits = TRUE;
-  walk.tensors = g_array_sized_new (FALSE, FALSE, sizeof (Tensor), 2 * n + 8);
+  walk.tensors_size = 2 * n + 8;
+  walk.tensors = g_new (Tensor, walk.tensors_size);
   walk.overflow = prepared->overflow;
 
   /* fixed terms: parameters, optimizer state, workspaces, the context */
@@ -668,7 +677,7 @@ envelope_step_simulate (const EnvelopeStepInput *in,
     result->saved = walk.live[ENVELOPE_STEP_SAVED_ACTIVATIONS];
     {
       guint64 exact = 0;
-      for (guint k = 0; k < walk.tensors->len; k++)
+      for (guint k = 0; k < walk.n_tensors; k++)
         {
           const Tensor *t = tensor (&walk, k);
           if (t->live && t->term == ENVELOPE_STEP_SAVED_ACTIVATIONS)
@@ -774,7 +783,7 @@ envelope_step_simulate (const EnvelopeStepInput *in,
             ? trainable : 0);
 
 done:
-  g_array_unref (walk.tensors);
+  g_free (walk.tensors);
   if (walk.overflow)
     {
       g_set_error (error, ENVELOPE_ANALYSIS_ERROR, ENVELOPE_ANALYSIS_ERROR_OVERFLOW,

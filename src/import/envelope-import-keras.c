@@ -22,6 +22,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <glib/gi18n-lib.h>
+#include <gmodule.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -2567,6 +2568,61 @@ out:
   return result;
 }
 
+/* libarchive, loaded when the first .keras archive is opened: linked
+ * into every program that reads a network, it and the libraries it pulls
+ * in (ICU, libxml2, libstdc++, five compressors) cost a third of the
+ * start of a report, which never needs them. */
+static struct
+{
+  struct archive *(*read_new) (void);
+  int (*read_support_format_zip) (struct archive *);
+  int (*read_open_memory) (struct archive *, const void *, size_t);
+  int (*read_next_header) (struct archive *, struct archive_entry **);
+  la_ssize_t (*read_data) (struct archive *, void *, size_t);
+  int (*read_free) (struct archive *);
+  const char *(*error_string) (struct archive *);
+  const char *(*entry_pathname) (struct archive_entry *);
+  int (*entry_size_is_set) (struct archive_entry *);
+  la_int64_t (*entry_size) (struct archive_entry *);
+} libarchive;
+
+static gboolean
+load_libarchive (GError **error)
+{
+  static gsize state = 0;
+  static char *failure;
+
+  if (g_once_init_enter (&state))
+    {
+      GModule *module = g_module_open (ARCHIVE_LIBRARY, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
+      static const struct { const char *name; gsize offset; } symbols[] = {
+#define SYMBOL(field, name) { name, G_STRUCT_OFFSET (typeof (libarchive), field) }
+        SYMBOL (read_new, "archive_read_new"),
+        SYMBOL (read_support_format_zip, "archive_read_support_format_zip"),
+        SYMBOL (read_open_memory, "archive_read_open_memory"),
+        SYMBOL (read_next_header, "archive_read_next_header"),
+        SYMBOL (read_data, "archive_read_data"),
+        SYMBOL (read_free, "archive_read_free"),
+        SYMBOL (error_string, "archive_error_string"),
+        SYMBOL (entry_pathname, "archive_entry_pathname"),
+        SYMBOL (entry_size_is_set, "archive_entry_size_is_set"),
+        SYMBOL (entry_size, "archive_entry_size"),
+#undef SYMBOL
+      };
+
+      if (module == NULL)
+        failure = g_strdup (g_module_error ());
+      for (guint i = 0; failure == NULL && i < G_N_ELEMENTS (symbols); i++)
+        if (!g_module_symbol (module, symbols[i].name, G_STRUCT_MEMBER_P (&libarchive, symbols[i].offset)))
+          failure = g_strdup (g_module_error ());
+      g_once_init_leave (&state, failure == NULL ? 1 : 2);
+    }
+  if (state == 2)
+    g_set_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_CORRUPT,
+                 _("zip archives cannot be read: %s"), failure);
+  return state == 1;
+}
+
 EnvelopeNetwork *
 envelope_import_keras_archive (const guint8 *data,
                                gsize         length,
@@ -2574,23 +2630,26 @@ envelope_import_keras_archive (const guint8 *data,
                                GPtrArray    *notes,
                                GError      **error)
 {
-  struct archive *archive = archive_read_new ();
+  struct archive *archive;
   struct archive_entry *entry;
   g_autoptr(GByteArray) config = NULL;
   EnvelopeNetwork *network = NULL;
   gboolean pickled = FALSE;  /* a PyTorch checkpoint is a zip too */
   int status;
 
-  archive_read_support_format_zip (archive);
-  if (archive_read_open_memory (archive, data, length) != ARCHIVE_OK)
+  if (!load_libarchive (error))
+    return NULL;
+  archive = libarchive.read_new ();
+  libarchive.read_support_format_zip (archive);
+  if (libarchive.read_open_memory (archive, data, length) != ARCHIVE_OK)
     {
       g_set_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_CORRUPT,
-                   _("not a readable zip archive: %s"), archive_error_string (archive));
+                   _("not a readable zip archive: %s"), libarchive.error_string (archive));
       goto out;
     }
-  while ((status = archive_read_next_header (archive, &entry)) == ARCHIVE_OK)
+  while ((status = libarchive.read_next_header (archive, &entry)) == ARCHIVE_OK)
     {
-      const char *name = archive_entry_pathname (entry);
+      const char *name = libarchive.entry_pathname (entry);
       guint8 buffer[65536];
       la_ssize_t n;
 
@@ -2599,15 +2658,15 @@ envelope_import_keras_archive (const guint8 *data,
           pickled |= name != NULL && (g_str_equal (name, "data.pkl") || g_str_has_suffix (name, "/data.pkl"));
           continue;
         }
-      if (archive_entry_size_is_set (entry) && (guint64) archive_entry_size (entry) > MAX_CONFIG_BYTES)
+      if (libarchive.entry_size_is_set (entry) && (guint64) libarchive.entry_size (entry) > MAX_CONFIG_BYTES)
         {
           g_set_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_TOO_LARGE,
                        _("config.json: the archive says it holds %" PRId64 " bytes; Envelope reads up to %u MiB"),
-                       (gint64) archive_entry_size (entry), (guint) (MAX_CONFIG_BYTES >> 20));
+                       (gint64) libarchive.entry_size (entry), (guint) (MAX_CONFIG_BYTES >> 20));
           goto out;
         }
       config = g_byte_array_new ();
-      while ((n = archive_read_data (archive, buffer, sizeof buffer)) > 0)
+      while ((n = libarchive.read_data (archive, buffer, sizeof buffer)) > 0)
         {
           /* The stated size may lie: count what comes out. */
           if (config->len + (guint64) n > MAX_CONFIG_BYTES)
@@ -2622,7 +2681,7 @@ envelope_import_keras_archive (const guint8 *data,
       if (n < 0)
         {
           g_set_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_CORRUPT,
-                       _("config.json: cannot be unpacked: %s"), archive_error_string (archive));
+                       _("config.json: cannot be unpacked: %s"), libarchive.error_string (archive));
           goto out;
         }
       break;
@@ -2631,7 +2690,7 @@ envelope_import_keras_archive (const guint8 *data,
     {
       if (status != ARCHIVE_EOF && status != ARCHIVE_OK)
         g_set_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_CORRUPT,
-                     _("the zip archive is damaged: %s"), archive_error_string (archive));
+                     _("the zip archive is damaged: %s"), libarchive.error_string (archive));
       else
         g_set_error_literal (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_CORRUPT,
                              pickled ? _("this is a PyTorch checkpoint (.pt or .pth), which holds weights and "
@@ -2644,6 +2703,6 @@ envelope_import_keras_archive (const guint8 *data,
   if (network == NULL)
     g_prefix_error (error, "config.json: ");
 out:
-  archive_read_free (archive);
+  libarchive.read_free (archive);
   return network;
 }
