@@ -553,6 +553,8 @@ build (const EnvelopeAnalysis       *analysis,
   g_autofree gboolean *output_found = NULL;
   g_autoptr(GHashTable) shape_texts = NULL;
   g_autoptr(EnvelopeGroups) groups = NULL;
+  g_autofree char **collapsed_as = NULL;
+  g_autoptr(GHashTable) member_counts = NULL;
   Measures measures = { 0 };
 
   if (options == NULL)
@@ -590,12 +592,32 @@ build (const EnvelopeAnalysis       *analysis,
   /* Blocks: a layer, or the first layer of a collapsed group. */
   groups = envelope_groups_new (network, analysis);
   group_blocks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* a group of one layer, collapsed only by the level of detail, is
+   * drawn as that layer */
+  collapsed_as = g_new0 (char *, MAX (diagram->n_layers, 1));
+  member_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < diagram->n_layers; i++)
+    {
+      gpointer count;
+
+      collapsed_as[i] = collapsed_group (diagram, groups, i);
+      if (collapsed_as[i] == NULL)
+        continue;
+      if (g_hash_table_lookup_extended (member_counts, collapsed_as[i], NULL, &count))
+        g_hash_table_insert (member_counts, g_strdup (collapsed_as[i]), GUINT_TO_POINTER (GPOINTER_TO_UINT (count) + 1));
+      else
+        g_hash_table_insert (member_counts, g_strdup (collapsed_as[i]), GUINT_TO_POINTER (1));
+    }
   for (guint i = 0; i < diagram->n_layers; i++)
     {
       const EnvelopeLayer *layer = envelope_network_get_layer (network, i);
       const EnvelopeLayerFigures *f = envelope_analysis_get_layer (analysis, i);
-      g_autofree char *group = collapsed_group (diagram, groups, i);
+      g_autofree char *group = g_steal_pointer (&collapsed_as[i]);
       gpointer existing;
+
+      if (group != NULL && GPOINTER_TO_UINT (g_hash_table_lookup (member_counts, group)) == 1 &&
+          (diagram->collapsed == NULL || !g_strv_contains ((const char * const *) diagram->collapsed, group)))
+        g_clear_pointer (&group, g_free);
 
       diagram->layer_names[i] = g_string_chunk_insert (diagram->strings, layer->name);
       if (group != NULL)
