@@ -71,6 +71,55 @@ export_args_clear (ExportArgs *args)
   g_strfreev (args->collapse_groups);
 }
 
+/* Graphviz's time grows faster than the diagram, most of all at a block
+ * many arrows meet (dot takes over a minute for a 10,000-input
+ * concatenation, and minutes for 10^6 blocks): beyond these bounds the
+ * export refuses before the layout, and says what helps. */
+#define MAX_DRAWN_BLOCKS 5000
+#define MAX_DRAWN_FAN 1000
+
+/* Whether a diagram of @n_blocks blocks, with at most @widest arrows
+ * into or out of one block, can be laid out in reasonable time. */
+static gboolean
+check_drawable (const char *path,
+                guint       n_blocks,
+                guint       widest)
+{
+  if (n_blocks > MAX_DRAWN_BLOCKS)
+    g_printerr (_("envelope-cli: %s: the diagram would have %u blocks; export draws at most %u. "
+                  "--collapse draws one block per group (or --collapse-group NAME), "
+                  "and 'envelope-cli report' gives the figures of any size\n"),
+                path, n_blocks, MAX_DRAWN_BLOCKS);
+  else if (widest > MAX_DRAWN_FAN)
+    g_printerr (_("envelope-cli: %s: %u arrows would meet at one block; export draws at most %u. "
+                  "--collapse draws one block per group (or --collapse-group NAME), "
+                  "and 'envelope-cli report' gives the figures of any size\n"),
+                path, widest, MAX_DRAWN_FAN);
+  else
+    return TRUE;
+  return FALSE;
+}
+
+/* The most arrows into or out of one block of @diagram. */
+static guint
+widest_fan (const EnvelopeDiagram *diagram)
+{
+  guint n = envelope_diagram_get_n_blocks (diagram);
+  g_autofree guint *in = g_new0 (guint, MAX (n, 1));
+  g_autofree guint *out = g_new0 (guint, MAX (n, 1));
+  guint widest = 0;
+
+  for (guint e = 0; e < envelope_diagram_get_n_edges (diagram); e++)
+    {
+      const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, e);
+
+      out[edge->from]++;
+      in[edge->to]++;
+      widest = MAX (widest, MAX (out[edge->from], in[edge->to]));
+    }
+  return widest;
+}
+
 static int
 usage_error (const char *message)
 {
@@ -247,6 +296,11 @@ run_export (ExportArgs *args,
       render_options.receptive_field_layer = index;
     }
 
+  /* a diagram of one block a layer: too large is known before the analysis */
+  if (diagram_options.collapse_depth == 0 && diagram_options.collapsed == NULL && !args->timeline &&
+      !check_drawable (path, envelope_network_get_n_layers (network), 0))
+    return EXIT_INVALID;
+
   envelope_training_copy (&training, &network->training);
   if (args->batch != NOT_GIVEN)
     training.batch = (guint64) args->batch;
@@ -299,6 +353,8 @@ run_export (ExportArgs *args,
     }
 
   diagram = envelope_diagram_new (analysis, &diagram_options);
+  if (!check_drawable (path, envelope_diagram_get_n_blocks (diagram), widest_fan (diagram)))
+    return EXIT_INVALID;
   layout = envelope_layout_new (diagram, &error);
   if (layout == NULL)
     {

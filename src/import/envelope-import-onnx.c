@@ -842,7 +842,20 @@ sort_nodes (Importer *im,
   for (gsize i = 0; i < g->n_node; i++)
     for (gsize j = 0; j < g->node[i]->n_output; j++)
       if (g->node[i]->output[j][0] != '\0')
-        g_hash_table_insert (producer, g->node[i]->output[j], GUINT_TO_POINTER (i + 1));
+        {
+          const char *out = g->node[i]->output[j];
+          guint other = GPOINTER_TO_UINT (g_hash_table_lookup (producer, out));
+
+          /* each tensor has one producer, which releases its readers once */
+          if (other != 0)
+            {
+              node_error (error, ENVELOPE_IMPORT_ERROR_CORRUPT, (guint) i, g->node[i],
+                          _("its output “%s” is also an output of node %u: a tensor is written once"),
+                          out, other - 1);
+              return NULL;
+            }
+          g_hash_table_insert (producer, g->node[i]->output[j], GUINT_TO_POINTER (i + 1));
+        }
   for (gsize i = 0; i < g->n_node; i++)
     {
       for (gsize j = 0; j < g->node[i]->n_input; j++)
@@ -1491,10 +1504,10 @@ fold_constant_value (Op *op)
           guint rest = k;
           gint64 index = 0;
 
-          for (guint i = r; i-- > 0;)
+          for (guint i = r; i > 0; i--)
             {
-              index += (first[i] + (gint64) (rest % count[i]) * step[i]) * stride[i];
-              rest /= (guint) count[i];
+              index += (first[i - 1] + (gint64) (rest % count[i - 1]) * step[i - 1]) * stride[i - 1];
+              rest /= (guint) count[i - 1];
             }
           if (index < 0 || index >= a->n_ints)
             return;
