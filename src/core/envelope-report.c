@@ -158,6 +158,23 @@ table_add (Table      *table,
   va_end (args);
 }
 
+/* @text as Markdown shows it literally: every ASCII punctuation mark
+ * that can start or end a span (emphasis, code, links, HTML, a table
+ * cell) behind a backslash. */
+static char *
+markdown_escape (const char *text)
+{
+  GString *out = g_string_sized_new (strlen (text));
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (strchr ("\\`*_[]<>|~&!#", *p) != NULL)
+        g_string_append_c (out, '\\');
+      g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
 static void
 table_write (Table   *table,
              GString *out,
@@ -166,18 +183,14 @@ table_write (Table   *table,
   g_autofree guint *widths = g_new0 (guint, table->n_columns);
   guint n_rows = table->cells->len / table->n_columns;
 
-  /* a "|" in a name would end a Markdown cell early */
+  /* a "|" in a name would end a Markdown cell early, a "*" or "<"
+   * would format it */
   for (guint i = 0; markdown && i < table->cells->len; i++)
     {
       char *cell = g_ptr_array_index (table->cells, i);
 
-      if (strchr (cell, '|') != NULL)
-        {
-          g_auto(GStrv) parts = g_strsplit (cell, "|", -1);
-
-          g_ptr_array_index (table->cells, i) = g_strjoinv ("\\|", parts);
-          g_free (cell);
-        }
+      g_ptr_array_index (table->cells, i) = markdown_escape (cell);
+      g_free (cell);
     }
   for (guint i = 0; i < table->cells->len; i++)
     widths[i % table->n_columns] = MAX (widths[i % table->n_columns],
@@ -976,7 +989,7 @@ static void
 csv_field (GString    *out,
            const char *text)
 {
-  if (strpbrk (text, ",\"\n") == NULL)
+  if (strpbrk (text, ",\"\n\r") == NULL)
     {
       g_string_append (out, text);
       return;
@@ -1095,7 +1108,11 @@ write_heading (const EnvelopeAnalysis *analysis,
   const char *name = network->name && network->name[0] ? network->name : _("Untitled network");
 
   if (markdown)
-    g_string_append_printf (out, "## %s\n\n", name);
+    {
+      g_autofree char *escaped = markdown_escape (name);
+
+      g_string_append_printf (out, "## %s\n\n", escaped);
+    }
   else
     g_string_append_printf (out, "%s\n", name);
   if (network->description && network->description[0])

@@ -847,6 +847,12 @@ sort_nodes (Importer *im,
           guint other = GPOINTER_TO_UINT (g_hash_table_lookup (producer, out));
 
           /* each tensor has one producer, which releases its readers once */
+          if (other == i + 1)
+            {
+              node_error (error, ENVELOPE_IMPORT_ERROR_CORRUPT, (guint) i, g->node[i],
+                          _("it names its output “%s” twice: a tensor is written once"), out);
+              return NULL;
+            }
           if (other != 0)
             {
               node_error (error, ENVELOPE_IMPORT_ERROR_CORRUPT, (guint) i, g->node[i],
@@ -1678,11 +1684,16 @@ import_unknown (Op         *op,
   Value *inputs[8];
   guint n_inputs = 0;
   Value *first = NULL;
-  Onnx__ValueInfoProto *info = g_hash_table_lookup (im->value_info, n->output[0]);
+  Onnx__ValueInfoProto *info;
   gint64 dims[ONNX_MAX_RANK];
   guint rank = 0;
   EnvelopeLayer *layer;
   guint count;
+
+  /* nothing reads what a node does not write (as import_node()) */
+  if (n->n_output < 1 || n->output[0][0] == '\0')
+    return TRUE;
+  info = g_hash_table_lookup (im->value_info, n->output[0]);
 
   for (gsize i = 0; i < n->n_input && i < G_N_ELEMENTS (op->in); i++)
     if (op->in[i] != NULL && op->in[i]->layer != NULL)
