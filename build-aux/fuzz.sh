@@ -49,7 +49,7 @@ done
 seeds () {
   case $1 in
     load) echo "tests/fuzz/corpus data/models tests/data/import" ;;
-    export) echo "tests/fuzz/corpus/export data/models" ;;
+    export) echo "tests/fuzz/corpus/export data/models tests/data/import" ;;
     *) echo "tests/fuzz/corpus/$1 tests/data/import/$1" ;;
   esac
 }
