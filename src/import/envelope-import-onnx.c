@@ -1632,9 +1632,28 @@ fold_constant_value (Op *op)
       out->initializer = FALSE;
       for (guint i = 0; i < m; i++)
         {
-          gint64 x = a->ints[a->n_ints == 1 ? 0 : i], y = b->ints[b->n_ints == 1 ? 0 : i];
+          gint64 x = a->ints[a->n_ints == 1 ? 0 : i], y = b->ints[b->n_ints == 1 ? 0 : i], r;
+          gboolean beyond;
 
-          out->ints[i] = t[0] == 'A' ? x + y : t[0] == 'S' ? x - y : t[0] == 'M' ? x * y : (y != 0 ? x / y : 0);
+          switch (t[0])
+            {
+            case 'A': beyond = __builtin_add_overflow (x, y, &r); break;
+            case 'S': beyond = __builtin_sub_overflow (x, y, &r); break;
+            case 'M': beyond = __builtin_mul_overflow (x, y, &r); break;
+            default:
+              beyond = x == G_MININT64 && y == -1;
+              r = beyond || y == 0 ? 0 : x / y;
+              break;
+            }
+          if (beyond)
+            {
+              /* a value beyond 64 bits is not known, rather than wrapped */
+              out->n_ints = 0;
+              out->has_ints = FALSE;
+              out->has_real = FALSE;
+              return;
+            }
+          out->ints[i] = r;
         }
       out->n_ints = m;
       out->has_ints = TRUE;
