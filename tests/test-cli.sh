@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0
 failed=0
 
-echo "1..65"
+echo "1..67"
 
 # check NAME EXPECTED-STATUS PATTERN [ARGS…]: the command exits with the
 # status and its output (stdout and stderr) contains the fixed string.
@@ -143,6 +143,10 @@ check "converted file reads back" 0 "3 layers of unknown cost" report "$tmp/conv
 # a "|" in a name does not break a Markdown table
 printf '{"format": "envelope-network", "version": 1, "layers": [{"name": "a|b", "type": "input", "shape": [3]}]}\n' >"$tmp/pipe.json"
 check "markdown escapes |" 0 '| a\|b ' report "$tmp/pipe.json" --format markdown
+# … nor does any other mark format it; CSV quotes what it must
+printf '{"format": "envelope-network", "version": 1, "name": "*net* <b>", "layers": [{"name": "x_*y*, \\"z\\" `w` [v](u)", "type": "input", "shape": [3]}]}\n' >"$tmp/marks.json"
+check "markdown escapes marks" 0 '| x\_\*y\*, "z" \`w\` \[v\](u) ' report "$tmp/marks.json" --format markdown
+check "csv quotes commas and quotes" 0 '"x_*y*, ""z"" `w` [v](u)",input' report "$tmp/marks.json" --format csv
 # a value a user typed is used or refused, never taken for "not given"
 check "usage: batch 0" 2 "--batch must be at least 1" report "$models/mnist.json" --batch 0
 check "usage: target batch 0" 2 "--target-batch must be at least 1" report "$models/mnist.json" --target-batch 0

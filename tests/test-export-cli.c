@@ -231,6 +231,84 @@ test_exit_codes (void)
   g_unlink (existing);
 }
 
+/* A network of @n_layers: a chain of ReLUs, or @n_layers ReLUs of the
+ * input meeting at one concatenation. */
+static char *
+write_wide_network (const char *name,
+                    guint       n_layers,
+                    gboolean    concat)
+{
+  GString *json = g_string_new ("{\"format\": \"envelope-network\", \"version\": 1, \"layers\": ["
+                                "{\"name\": \"data\", \"type\": \"input\", \"shape\": [4, 8, 8]}");
+  char *path = output (name);
+
+  for (guint i = 0; i < n_layers; i++)
+    g_string_append_printf (json, ", {\"name\": \"r%u\", \"type\": \"relu\"%s}", i,
+                            concat ? ", \"inputs\": [\"data\"]" : "");
+  if (concat)
+    {
+      g_string_append (json, ", {\"name\": \"cat\", \"type\": \"concat\", \"inputs\": [");
+      for (guint i = 0; i < n_layers; i++)
+        g_string_append_printf (json, "%s\"r%u\"", i > 0 ? ", " : "", i);
+      g_string_append (json, "]}");
+    }
+  g_string_append (json, "]}");
+  g_assert_true (g_file_set_contents (path, json->str, (gssize) json->len, NULL));
+  g_string_free (json, TRUE);
+  return path;
+}
+
+/* What Graphviz cannot lay out in reasonable time is refused before the
+ * layout, with what helps; no file is written. */
+static void
+test_too_large (void)
+{
+  g_autofree char *chain = write_wide_network ("chain.json", 5001, FALSE);
+  g_autofree char *fan = write_wide_network ("fan.json", 1001, TRUE);
+  g_autofree char *svg = output ("large.svg");
+
+  {
+    g_auto(Run) run = { 0 };
+
+    run_export (&run, chain, "-o", svg, NULL);
+    g_assert_cmpint (run.status, ==, 1);
+    g_assert_nonnull (strstr (run.err, chain));
+    g_assert_nonnull (strstr (run.err, "5002 blocks"));
+    g_assert_nonnull (strstr (run.err, "at most 5000"));
+    g_assert_nonnull (strstr (run.err, "--collapse"));
+    g_assert_false (g_file_test (svg, G_FILE_TEST_EXISTS));
+  }
+  /* collapsing does not help a chain without groups: the diagram's
+   * blocks are counted too */
+  {
+    g_auto(Run) run = { 0 };
+
+    run_export (&run, chain, "-o", svg, "--collapse", NULL);
+    g_assert_cmpint (run.status, ==, 1);
+    g_assert_nonnull (strstr (run.err, "5002 blocks"));
+  }
+  {
+    g_auto(Run) run = { 0 };
+
+    run_export (&run, fan, "-o", svg, NULL);
+    g_assert_cmpint (run.status, ==, 1);
+    g_assert_nonnull (strstr (run.err, "1001 arrows would meet at one block"));
+    g_assert_nonnull (strstr (run.err, "at most 1000"));
+    g_assert_nonnull (strstr (run.err, "--collapse"));
+    g_assert_false (g_file_test (svg, G_FILE_TEST_EXISTS));
+  }
+  /* the largest fan drawn is drawn */
+  {
+    g_autofree char *drawn = write_wide_network ("fan-drawn.json", 200, TRUE);
+    g_auto(Run) run = { 0 };
+
+    run_export (&run, drawn, "-o", svg, NULL);
+    g_assert_cmpint (run.status, ==, 0);
+    assert_file_starts (svg, "<?xml", 0);
+    g_unlink (svg);
+  }
+}
+
 static void
 test_help (void)
 {
@@ -283,6 +361,7 @@ main (int    argc,
   g_test_add_func ("/render/export-cli/formats", test_formats);
   g_test_add_func ("/render/export-cli/options", test_options);
   g_test_add_func ("/render/export-cli/exit-codes", test_exit_codes);
+  g_test_add_func ("/render/export-cli/too-large", test_too_large);
   g_test_add_func ("/render/export-cli/help", test_help);
 
   status = g_test_run ();

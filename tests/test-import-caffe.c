@@ -473,6 +473,32 @@ test_hostile (void)
     }
 }
 
+/* A Slice whose first top names its bottom again (found by fuzzing:
+ * the second part read a freed name): both parts read the input. */
+static void
+test_slice_in_place (void)
+{
+  static const char text[] =
+    "name: \"inplace\"\ninput: \"data\"\ninput_shape { dim: 1 dim: 4 dim: 2 dim: 2 }\n"
+    "layer { name: \"slice\" type: \"Slice\" bottom: \"data\" top: \"data\" top: \"b\" "
+    "slice_param { axis: 1 slice_point: 1 } }\n"
+    "layer { name: \"cat\" type: \"Concat\" bottom: \"data\" bottom: \"b\" top: \"cat\" }\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Imported) net = g_new0 (Imported, 1);
+
+  net->network = envelope_import_load_data ((const guint8 *) text, sizeof text - 1, NULL, NULL, &net->notes, &error);
+  g_assert_no_error (error);
+  net->analysis = envelope_analysis_new (net->network, NULL, NULL, &error);
+  g_assert_no_error (error);
+  assert_shape (net, "slice/data", 3, 1, 2, 2);
+  assert_shape (net, "slice/b", 3, 3, 2, 2);
+  g_assert_cmpstr (input_of (net, "slice/data", 0)->name, ==, "data");
+  g_assert_cmpstr (input_of (net, "slice/b", 0)->name, ==, "data");
+  g_assert_cmpstr (input_of (net, "cat", 0)->name, ==, "slice/data");
+  g_assert_cmpstr (input_of (net, "cat", 1)->name, ==, "slice/b");
+  assert_shape (net, "cat", 3, 4, 2, 2);
+}
+
 /* Sizes whose products overflow, an old file of the first syntax, and
  * a file with a byte-order mark. */
 static void
@@ -604,6 +630,7 @@ main (int   argc,
   g_test_add_func ("/import/caffe/misc", test_misc);
   g_test_add_func ("/import/caffe/train-val", test_train_val);
   g_test_add_func ("/import/caffe/hostile", test_hostile);
+  g_test_add_func ("/import/caffe/slice-in-place", test_slice_in_place);
   g_test_add_func ("/import/caffe/nested", test_nested);
   g_test_add_func ("/import/caffe/limits", test_limits);
   g_test_add_func ("/import/caffe/detect", test_detect);

@@ -1,5 +1,12 @@
 /* test-network-errors.c: every bad network file says what and where
  *
+ * A table in the style of json-glib's tests/invalid.c: each hostile
+ * file (Envelope's JSON written out, or an importer's reproducer from
+ * tests/fuzz/corpus) is read from disk as the CLI and the app read it,
+ * and must fail with the exact error code and a message that starts
+ * with the file's name and names the layer and field (or, for an
+ * imported graph, the node) and what is wrong.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "test-network-errors"
@@ -11,6 +18,7 @@
 #include <string.h>
 
 #include "envelope-analysis.h"
+#include "envelope-import.h"
 #include "envelope-network.h"
 
 /* Where a case must fail: in the loader (structure) or in the analysis
@@ -31,6 +39,7 @@ typedef struct
   const char *contains[5];   /* substrings of the message, NULL-terminated */
   gint layer;                /* STAGE_ANALYSIS: the blamed layer */
   const char *field;         /* … and field, or NULL for the layer as a whole */
+  const char *file;          /* instead of @json: a file under tests/ */
 } ErrorCase;
 
 #define HEAD "{\"format\": \"envelope-network\", \"version\": 1, "
@@ -42,6 +51,9 @@ typedef struct
 
 #define LOAD(code) STAGE_LOAD, envelope_network_error_quark, ENVELOPE_NETWORK_ERROR_##code
 #define ANALYSIS(code) STAGE_ANALYSIS, envelope_analysis_error_quark, ENVELOPE_ANALYSIS_ERROR_##code
+#define IMPORT(code) STAGE_LOAD, envelope_import_error_quark, ENVELOPE_IMPORT_ERROR_##code
+
+static char *scratch;
 
 static const ErrorCase cases[] = {
   /* The file as a whole */
@@ -302,6 +314,38 @@ static const ErrorCase cases[] = {
     NET ("{\"name\": \"data\", \"type\": \"input\", \"shape\": [1000000, 1000000, 1000000]}, "
          "{\"name\": \"conv1\", \"type\": \"conv\", \"filters\": 1000000, \"kernel\": 3}"),
     ANALYSIS (OVERFLOW), { "layers[1] \"conv1\"", "64 bits", NULL }, 1, NULL },
+  /* sums of sizes are checked as the products are: an explicit padding
+   * does not wrap the output size around */
+  { "shape/padding-overflow",
+    NET (DATA ", {\"name\": \"c1\", \"type\": \"conv\", \"filters\": 4, \"kernel\": 3, "
+         "\"padding\": [9223372036854775807, 9223372036854775807]}"),
+    ANALYSIS (OVERFLOW), { "layers[1] \"c1\"", "overflows 64 bits", NULL }, 1, NULL },
+  { "shape/deconv-padding",
+    NET (DATA ", {\"name\": \"c1\", \"type\": \"deconv\", \"filters\": 4, \"kernel\": 3, "
+         "\"padding\": 9223372036854775807}"),
+    ANALYSIS (OUTPUT_SIZE), { "layers[1] \"c1\": \"padding\"", "9223372036854775807", "below 1", NULL }, 1, "padding" },
+  /* bytes that are not UTF-8, where they are */
+  { "text/invalid-utf8",
+    NET (DATA ", {\"name\": \"c\xff" "1\", \"type\": \"relu\"}"),
+    LOAD (PARSE), { "1:125: the file is not UTF-8 text", NULL } },
+
+  /* The importers' reproducers (tests/fuzz/corpus): the node, its
+   * operator and the tensor at fault */
+  { "import/onnx-tensor-written-twice", NULL,
+    IMPORT (CORRUPT), { "node 2 “/Split” (Split)", "“/Split_output_1” twice", NULL }, 0, NULL,
+    "fuzz/corpus/onnx/onnx-tensor-written-twice" },
+  { "import/onnx-input-not-produced", NULL,
+    IMPORT (CORRUPT), { "node 16 “/Unsqueeze” (Unsqueeze)", "::Unsqueeze_31” is not produced", NULL }, 0, NULL,
+    "fuzz/corpus/onnx/onnx-invalid-utf8-input" },
+  { "import/onnx-operator-not-utf8", NULL,
+    IMPORT (CORRUPT), { "node 93", "its name or operator is not UTF-8 text", NULL }, 0, NULL,
+    "fuzz/corpus/onnx/onnx-null-op-type-lookahead" },
+  { "import/keras-empty-config", NULL,
+    IMPORT (CORRUPT), { "config.json: not valid JSON: it is empty", NULL }, 0, NULL,
+    "fuzz/corpus/keras/keras-empty-config" },
+  { "import/caffe-not-utf8", NULL,
+    IMPORT (CORRUPT), { "byte 727", "not UTF-8 text", NULL }, 0, NULL,
+    "fuzz/corpus/caffe/caffe-invalid-utf8-name" },
 };
 
 static void
@@ -312,8 +356,21 @@ test_error_case (gconstpointer data)
   g_autoptr(EnvelopeAnalysis) analysis = NULL;
   g_autoptr(GError) error = NULL;
   EnvelopeErrorLocation location = { -2, "unset" };
+  g_autofree char *path = NULL;
 
-  network = envelope_network_load_from_data (c->json, -1, &error);
+  /* read from a file as the CLI and the app read it */
+  if (c->file != NULL)
+    path = g_test_build_filename (G_TEST_DIST, c->file, NULL);
+  else
+    {
+      g_autofree char *name = g_strdelimit (g_strconcat (c->path, ".json", NULL), "/", '-');
+
+      path = g_build_filename (scratch, name, NULL);
+      g_assert_true (g_file_set_contents (path, c->json, -1, NULL));
+    }
+  network = envelope_import_load_file (path, NULL, NULL, &error);
+  if (c->file == NULL)
+    g_assert_cmpint (g_unlink (path), ==, 0);
   if (network == NULL)
     {
       g_test_message ("load: %s", error ? error->message : "(no error set)");
@@ -337,6 +394,14 @@ test_error_case (gconstpointer data)
 
   g_assert_nonnull (error);
   g_assert_error (error, c->domain (), c->code);
+  /* the file, first */
+  if (c->stage == STAGE_LOAD)
+    {
+      g_autofree char *prefix = g_strconcat (path, ": ", NULL);
+
+      if (!g_str_has_prefix (error->message, prefix))
+        g_test_fail_printf ("message \"%s\" does not start with \"%s\"", error->message, prefix);
+    }
   for (guint i = 0; c->contains[i] != NULL; i++)
     {
       if (strstr (error->message, c->contains[i]) == NULL)
@@ -602,7 +667,11 @@ int
 main (int   argc,
       char *argv[])
 {
+  int status;
+
   g_test_init (&argc, &argv, NULL);
+  scratch = g_dir_make_tmp ("envelope-errors-XXXXXX", NULL);
+  g_assert_nonnull (scratch);
   g_test_add_func ("/core/network/errors/deep-nesting", test_deep_nesting);
   g_test_add_func ("/core/network/errors/long-cycle", test_long_cycle);
 
@@ -618,5 +687,8 @@ main (int   argc,
   g_test_add_func ("/core/network/errors/suggest-layers", test_suggest_layers);
   g_test_add_func ("/core/network/errors/file-prefix", test_error_file_prefix);
 
-  return g_test_run ();
+  status = g_test_run ();
+  g_rmdir (scratch);
+  g_free (scratch);
+  return status;
 }

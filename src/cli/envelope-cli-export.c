@@ -21,6 +21,7 @@
 #include "envelope-import.h"
 #include "envelope-analysis.h"
 #include "envelope-cli-export.h"
+#include "envelope-groups.h"
 #include "envelope-network.h"
 #include "envelope-render.h"
 
@@ -76,6 +77,55 @@ export_args_clear (ExportArgs *args)
   g_free (args->theme);
   g_strfreev (args->collapse_groups);
   g_free (args->aspect);
+}
+
+/* Graphviz's time grows faster than the diagram, most of all at a block
+ * many arrows meet (dot takes over a minute for a 10,000-input
+ * concatenation, and minutes for 10^6 blocks): beyond these bounds the
+ * export refuses before the layout, and says what helps. */
+#define MAX_DRAWN_BLOCKS 5000
+#define MAX_DRAWN_FAN 1000
+
+/* Whether a diagram of @n_blocks blocks, with at most @widest arrows
+ * into or out of one block, can be laid out in reasonable time. */
+static gboolean
+check_drawable (const char *path,
+                guint       n_blocks,
+                guint       widest)
+{
+  if (n_blocks > MAX_DRAWN_BLOCKS)
+    g_printerr (_("envelope-cli: %s: the diagram would have %u blocks; export draws at most %u. "
+                  "--collapse draws one block per group (or --collapse-group NAME), "
+                  "and 'envelope-cli report' gives the figures of any size\n"),
+                path, n_blocks, MAX_DRAWN_BLOCKS);
+  else if (widest > MAX_DRAWN_FAN)
+    g_printerr (_("envelope-cli: %s: %u arrows would meet at one block; export draws at most %u. "
+                  "--collapse draws one block per group (or --collapse-group NAME), "
+                  "and 'envelope-cli report' gives the figures of any size\n"),
+                path, widest, MAX_DRAWN_FAN);
+  else
+    return TRUE;
+  return FALSE;
+}
+
+/* The most arrows into or out of one block of @diagram. */
+static guint
+widest_fan (const EnvelopeDiagram *diagram)
+{
+  guint n = envelope_diagram_get_n_blocks (diagram);
+  g_autofree guint *in = g_new0 (guint, MAX (n, 1));
+  g_autofree guint *out = g_new0 (guint, MAX (n, 1));
+  guint widest = 0;
+
+  for (guint e = 0; e < envelope_diagram_get_n_edges (diagram); e++)
+    {
+      const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, e);
+
+      out[edge->from]++;
+      in[edge->to]++;
+      widest = MAX (widest, MAX (out[edge->from], in[edge->to]));
+    }
+  return widest;
 }
 
 static int
@@ -272,6 +322,11 @@ run_export (ExportArgs *args,
       render_options.receptive_field_layer = index;
     }
 
+  /* a diagram of one block a layer: too large is known before the analysis */
+  if (goal.aspect <= 0 && diagram_options.collapse_depth == 0 && diagram_options.collapsed == NULL &&
+      !args->timeline && !check_drawable (path, envelope_network_get_n_layers (network), 0))
+    return EXIT_INVALID;
+
   envelope_training_copy (&training, &network->training);
   if (args->batch != NOT_GIVEN)
     training.batch = (guint64) args->batch;
@@ -325,6 +380,26 @@ run_export (ExportArgs *args,
 
   /* a slide shows a run of the same blocks as one */
   diagram_options.fold_repeats = goal.aspect > 0;
+  /* the most that will be laid out: the diagram as asked, or for a
+   * fitted figure its coarsest level (the finer ones are tried only
+   * when a slide could hold them) */
+  {
+    EnvelopeDiagramOptions coarsest = diagram_options;
+    g_autoptr(EnvelopeDiagram) probe = NULL;
+
+    if (goal.aspect > 0 && coarsest.collapse_depth == 0 && coarsest.collapsed == NULL)
+      {
+        g_autoptr(EnvelopeGroups) groups = envelope_groups_new (network, analysis);
+
+        if (envelope_groups_get_depth (groups) == 0 &&
+            !check_drawable (path, envelope_network_get_n_layers (network), 0))
+          return EXIT_INVALID;
+        coarsest.collapse_depth = 1;
+      }
+    probe = envelope_diagram_new (analysis, &coarsest);
+    if (!check_drawable (path, envelope_diagram_get_n_blocks (probe), widest_fan (probe)))
+      return EXIT_INVALID;
+  }
   if (!envelope_fit_page (analysis, &diagram_options, &render_options, &goal, &page_fit, &error))
     {
       g_printerr ("envelope-cli: %s: %s\n", path, error->message);

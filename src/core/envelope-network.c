@@ -2598,12 +2598,26 @@ envelope_network_load_from_data (const char *data,
         return NULL;
       }
   }
-  if (!g_utf8_validate (data, (gssize) len, NULL))
-    {
-      g_set_error_literal (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_PARSE,
-                           _("the file is not UTF-8 text"));
-      return NULL;
-    }
+  {
+    const char *bad;
+
+    if (!g_utf8_validate (data, (gssize) len, &bad))
+      {
+        /* where, as a parse error says it */
+        const char *line_start = data;
+        guint line = 1;
+
+        for (const char *p = data; p < bad; p++)
+          if (*p == '\n')
+            {
+              line++;
+              line_start = p + 1;
+            }
+        g_set_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_PARSE,
+                     _("%u:%u: the file is not UTF-8 text"), line, (guint) (bad - line_start + 1));
+        return NULL;
+      }
+  }
   if (!check_json (data, len, error))
     return NULL;
   if (!json_parser_load_from_data (parser, data, (gssize) len, &parse_error))

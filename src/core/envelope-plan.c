@@ -271,9 +271,9 @@ envelope_analysis_plan_checkpoints (const EnvelopeAnalysis *analysis,
         return NULL;
     }
   /* … then without any it does not need, the costliest tried first */
-  for (guint k = plan->blocks->len; k-- > 0;)
+  for (guint end = plan->blocks->len; end > 0; end--)
     {
-      EnvelopeCheckpointBlock *block = &g_array_index (plan->blocks, EnvelopeCheckpointBlock, order[k]);
+      EnvelopeCheckpointBlock *block = &g_array_index (plan->blocks, EnvelopeCheckpointBlock, order[end - 1]);
       guint64 without;
 
       if (!block->chosen)

@@ -222,8 +222,16 @@ table_add (Table      *table,
   va_end (args);
 }
 
-/* A cell's width in characters; in Markdown, a "|" in a name would end
- * the cell early and is written "\\|". */
+/* In Markdown, every ASCII punctuation mark that can start or end a
+ * span (emphasis, code, links, HTML, a table cell: a "|" in a name
+ * would end the cell early) is written behind a backslash. */
+static gboolean
+is_markdown_mark (char c)
+{
+  return c != '\0' && strchr ("\\`*_[]<>|~&!#", c) != NULL;
+}
+
+/* A cell's width in characters, as written. */
 static guint
 cell_width (const char *cell,
             gboolean    markdown)
@@ -231,7 +239,7 @@ cell_width (const char *cell,
   guint width = 0;
 
   for (const char *p = cell; *p != '\0'; p++)
-    width += ((guchar) *p & 0xc0) != 0x80 ? 1 + (markdown && *p == '|') : 0;
+    width += ((guchar) *p & 0xc0) != 0x80 ? 1 + (markdown && is_markdown_mark (*p)) : 0;
   return width;
 }
 
@@ -267,10 +275,10 @@ table_write_row (GString           *out,
 
       for (guint k = 0; right[c] && k < pad; k += sizeof spaces - 1)
         g_string_append_len (out, spaces, MIN (pad - k, sizeof spaces - 1));
-      if (markdown && strchr (cell, '|') != NULL)
+      if (markdown)
         for (const char *p = cell; *p != '\0'; p++)
           {
-            if (*p == '|')
+            if (is_markdown_mark (*p))
               g_string_append_c (out, '\\');
             g_string_append_c (out, *p);
           }
@@ -299,6 +307,23 @@ table_write_row (GString           *out,
         }
       g_string_append_c (out, '\n');
     }
+}
+
+/* @text as Markdown shows it literally: every ASCII punctuation mark
+ * that can start or end a span (emphasis, code, links, HTML, a table
+ * cell) behind a backslash. */
+static char *
+markdown_escape (const char *text)
+{
+  GString *out = g_string_sized_new (strlen (text));
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (is_markdown_mark (*p))
+        g_string_append_c (out, '\\');
+      g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
 }
 
 static void
@@ -1176,7 +1201,7 @@ static void
 csv_field (GString    *out,
            const char *text)
 {
-  if (strpbrk (text, ",\"\n") == NULL)
+  if (strpbrk (text, ",\"\n\r") == NULL)
     {
       g_string_append (out, text);
       return;
@@ -1325,7 +1350,11 @@ write_heading (const EnvelopeAnalysis *analysis,
   const char *name = network->name && network->name[0] ? network->name : _("Untitled network");
 
   if (markdown)
-    g_string_append_printf (out, "## %s\n\n", name);
+    {
+      g_autofree char *escaped = markdown_escape (name);
+
+      g_string_append_printf (out, "## %s\n\n", escaped);
+    }
   else
     g_string_append_printf (out, "%s\n", name);
   if (network->description && network->description[0])

@@ -438,10 +438,10 @@ envelope_step_nodes_new (const EnvelopeStepInput *in)
   for (guint i = 0; i < n; i++)
     nodes[i].bytes = (guint8) output_bytes (training, nodes[i].type, embeds[i]);
   /* the network's output: the last layer nothing reads */
-  for (guint i = n; i-- > 0;)
-    if (consumers[i] == 0)
+  for (guint i = n; i > 0; i--)
+    if (consumers[i - 1] == 0)
       {
-        last = i;
+        last = i - 1;
         break;
       }
 
@@ -702,8 +702,9 @@ envelope_step_simulate (const EnvelopeStepInput *in,
   for (guint k = saved_first[n]; k < saved_list->len; k++)
     unsave (&walk, g_array_index (saved_list, guint, k));
 
-  for (guint i = n; i-- > 0;)
+  for (guint end = n; end > 0; end--)
     {
+      guint i = end - 1;
       const Node *f = &nodes[i];
       guint g = grad[i];
 

@@ -1581,6 +1581,7 @@ map_slice (Importer         *imp,
   guint n_points = 0;
   gint64 axis, per_sample = 0;
   const char *inputs[64];
+  g_autofree char *input = NULL;
 
   if (node_find (param, "axis") != NULL || node_find (param, "slice_dim") == NULL)
     {
@@ -1631,11 +1632,14 @@ map_slice (Importer         *imp,
       for (guint i = 0; i + 1 < cl->n_tops; i++)
         points[n_points++] = size / cl->n_tops * (i + 1);
     }
+  /* a top may name the bottom's blob again: set_blob() then frees the
+   * name inputs[0] borrows, so the parts read a copy */
+  input = g_strdup (inputs[0]);
   for (guint i = 0; i < cl->n_tops; i++)
     {
       g_autofree char *name = cl->n_tops > 1 ? g_strdup_printf ("%s/%s", cl->name, cl->tops[i]->text)
                                              : g_strdup (cl->name);
-      EnvelopeLayer *layer = add_layer (imp, ENVELOPE_LAYER_SLICE, name, inputs, 1);
+      EnvelopeLayer *layer = add_layer (imp, ENVELOPE_LAYER_SLICE, name, (const char *const *) &input, 1);
 
       layer->axis = per_sample;
       layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_AXIS);

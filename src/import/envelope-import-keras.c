@@ -2496,6 +2496,13 @@ envelope_import_keras_json (const guint8 *data,
 
   if (length > G_MAXSSIZE || !check_nesting (data, length, error))
     return NULL;
+  if (length == 0)
+    {
+      /* json-glib takes no empty text (an archive's empty config.json) */
+      g_set_error_literal (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_CORRUPT,
+                           _("not valid JSON: it is empty"));
+      return NULL;
+    }
   if (!json_parser_load_from_data (parser, (const char *) data, (gssize) length, &local))
     {
       g_set_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_CORRUPT,

@@ -842,7 +842,26 @@ sort_nodes (Importer *im,
   for (gsize i = 0; i < g->n_node; i++)
     for (gsize j = 0; j < g->node[i]->n_output; j++)
       if (g->node[i]->output[j][0] != '\0')
-        g_hash_table_insert (producer, g->node[i]->output[j], GUINT_TO_POINTER (i + 1));
+        {
+          const char *out = g->node[i]->output[j];
+          guint other = GPOINTER_TO_UINT (g_hash_table_lookup (producer, out));
+
+          /* each tensor has one producer, which releases its readers once */
+          if (other == i + 1)
+            {
+              node_error (error, ENVELOPE_IMPORT_ERROR_CORRUPT, (guint) i, g->node[i],
+                          _("it names its output “%s” twice: a tensor is written once"), out);
+              return NULL;
+            }
+          if (other != 0)
+            {
+              node_error (error, ENVELOPE_IMPORT_ERROR_CORRUPT, (guint) i, g->node[i],
+                          _("its output “%s” is also an output of node %u: a tensor is written once"),
+                          out, other - 1);
+              return NULL;
+            }
+          g_hash_table_insert (producer, g->node[i]->output[j], GUINT_TO_POINTER (i + 1));
+        }
   for (gsize i = 0; i < g->n_node; i++)
     {
       for (gsize j = 0; j < g->node[i]->n_input; j++)
@@ -1491,10 +1510,10 @@ fold_constant_value (Op *op)
           guint rest = k;
           gint64 index = 0;
 
-          for (guint i = r; i-- > 0;)
+          for (guint i = r; i > 0; i--)
             {
-              index += (first[i] + (gint64) (rest % count[i]) * step[i]) * stride[i];
-              rest /= (guint) count[i];
+              index += (first[i - 1] + (gint64) (rest % count[i - 1]) * step[i - 1]) * stride[i - 1];
+              rest /= (guint) count[i - 1];
             }
           if (index < 0 || index >= a->n_ints)
             return;
@@ -1613,9 +1632,28 @@ fold_constant_value (Op *op)
       out->initializer = FALSE;
       for (guint i = 0; i < m; i++)
         {
-          gint64 x = a->ints[a->n_ints == 1 ? 0 : i], y = b->ints[b->n_ints == 1 ? 0 : i];
+          gint64 x = a->ints[a->n_ints == 1 ? 0 : i], y = b->ints[b->n_ints == 1 ? 0 : i], r;
+          gboolean beyond;
 
-          out->ints[i] = t[0] == 'A' ? x + y : t[0] == 'S' ? x - y : t[0] == 'M' ? x * y : (y != 0 ? x / y : 0);
+          switch (t[0])
+            {
+            case 'A': beyond = __builtin_add_overflow (x, y, &r); break;
+            case 'S': beyond = __builtin_sub_overflow (x, y, &r); break;
+            case 'M': beyond = __builtin_mul_overflow (x, y, &r); break;
+            default:
+              beyond = x == G_MININT64 && y == -1;
+              r = beyond || y == 0 ? 0 : x / y;
+              break;
+            }
+          if (beyond)
+            {
+              /* a value beyond 64 bits is not known, rather than wrapped */
+              out->n_ints = 0;
+              out->has_ints = FALSE;
+              out->has_real = FALSE;
+              return;
+            }
+          out->ints[i] = r;
         }
       out->n_ints = m;
       out->has_ints = TRUE;
@@ -1665,11 +1703,16 @@ import_unknown (Op         *op,
   Value *inputs[8];
   guint n_inputs = 0;
   Value *first = NULL;
-  Onnx__ValueInfoProto *info = g_hash_table_lookup (im->value_info, n->output[0]);
+  Onnx__ValueInfoProto *info;
   gint64 dims[ONNX_MAX_RANK];
   guint rank = 0;
   EnvelopeLayer *layer;
   guint count;
+
+  /* nothing reads what a node does not write (as import_node()) */
+  if (n->n_output < 1 || n->output[0][0] == '\0')
+    return TRUE;
+  info = g_hash_table_lookup (im->value_info, n->output[0]);
 
   for (gsize i = 0; i < n->n_input && i < G_N_ELEMENTS (op->in); i++)
     if (op->in[i] != NULL && op->in[i]->layer != NULL)

@@ -193,18 +193,31 @@ clean_names (EnvelopeNetwork *network)
     }
 }
 
+/**
+ * envelope_import_load_data_as:
+ * @data: the file's bytes
+ * @length: how many
+ * @path: (nullable): the file's name, for messages
+ * @format: the reader to use, whatever the bytes look like;
+ *   %ENVELOPE_FILE_UNKNOWN recognises the format by the content
+ * @notes: (out) (optional): what the reader assumed or skipped
+ * @error: where a refusal goes
+ *
+ * Returns: (transfer full): the network, or %NULL with @error set
+ */
 EnvelopeNetwork *
-envelope_import_load_data (const guint8       *data,
-                           gsize               length,
-                           const char         *path,
-                           EnvelopeFileFormat *format_out,
-                           GPtrArray         **notes_out,
-                           GError            **error)
+envelope_import_load_data_as (const guint8       *data,
+                              gsize               length,
+                              const char         *path,
+                              EnvelopeFileFormat  format,
+                              GPtrArray         **notes_out,
+                              GError            **error)
 {
   g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
-  EnvelopeFileFormat format = envelope_import_detect (data, length, path);
   EnvelopeNetwork *network = NULL;
 
+  if (format == ENVELOPE_FILE_UNKNOWN)
+    format = envelope_import_detect (data, length, path);
   switch (format)
     {
     case ENVELOPE_FILE_ENVELOPE:
@@ -242,11 +255,24 @@ envelope_import_load_data (const guint8       *data,
       g_free ((*error)->message);
       (*error)->message = valid;
     }
-  if (format_out != NULL)
-    *format_out = format;
   if (notes_out != NULL)
     *notes_out = network != NULL ? g_steal_pointer (&notes) : NULL;
   return network;
+}
+
+EnvelopeNetwork *
+envelope_import_load_data (const guint8       *data,
+                           gsize               length,
+                           const char         *path,
+                           EnvelopeFileFormat *format_out,
+                           GPtrArray         **notes_out,
+                           GError            **error)
+{
+  EnvelopeFileFormat format = envelope_import_detect (data, length, path);
+
+  if (format_out != NULL)
+    *format_out = format;
+  return envelope_import_load_data_as (data, length, path, format, notes_out, error);
 }
 
 /* Reads a stream up to MAX_STREAM_BYTES: /dev/zero must not fill memory. */

@@ -57,6 +57,12 @@ EnvelopeNetwork    *envelope_import_load_data      (const guint8      *data,
                                                     EnvelopeFileFormat *format,
                                                     GPtrArray        **notes,
                                                     GError           **error);
+EnvelopeNetwork    *envelope_import_load_data_as   (const guint8      *data,
+                                                    gsize              length,
+                                                    const char        *path,
+                                                    EnvelopeFileFormat format,
+                                                    GPtrArray        **notes,
+                                                    GError           **error);
 EnvelopeNetwork    *envelope_import_load_file      (const char        *path,
                                                     EnvelopeFileFormat *format,
                                                     GPtrArray        **notes,

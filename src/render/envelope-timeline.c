@@ -257,8 +257,8 @@ envelope_timeline_draw (const EnvelopeTimeline *timeline,
         cairo_new_path (cr);
         for (guint i = 0; i < n; i++)
           cairo_line_to (cr, X (i), Y (base[i] + envelope_timeline_get_point (timeline, i)->bytes[term]));
-        for (guint i = n; i-- > 0;)
-          cairo_line_to (cr, X (i), Y (base[i]));
+        for (guint i = n; i > 0; i--)
+          cairo_line_to (cr, X (i - 1), Y (base[i - 1]));
         cairo_close_path (cr);
         cairo_fill (cr);
         for (guint i = 0; i < n; i++)

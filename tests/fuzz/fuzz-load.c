@@ -6,10 +6,10 @@
  * must load, be equal, and report identically.  Any crash, sanitizer
  * report or failed assertion is a finding.
  *
- * Built two ways: with libFuzzer (-Dfuzzing=true and clang, see
- * build-aux/fuzz.sh), and as a plain program that replays files and
- * folders given on its command line, which the test suite runs on the
- * committed corpus, every past finding included (TAP, one case a file).
+ * Built once a reader: fuzz-load recognises the format as the CLI and
+ * the app do; fuzz-onnx, fuzz-caffe and fuzz-keras (-DFUZZ_FORMAT=…)
+ * hand every input to that one importer, so that no mutation is lost
+ * to the format detection.  See fuzz-main.c and build-aux/fuzz.sh.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -25,10 +25,24 @@
 #include "envelope-import.h"
 #include "envelope-network.h"
 #include "envelope-report.h"
+#include "fuzz.h"
 
-/* What one input goes through; FALSE only for an input Envelope refuses
- * (which is fine: a refusal is not a finding). */
-static gboolean
+/* The reader every input goes to: one importer, or the format the
+ * content says (a Keras target takes both a .keras zip and JSON). */
+static EnvelopeFileFormat
+fuzz_format (const guint8 *data,
+             gsize         size)
+{
+#if defined (FUZZ_KERAS)
+  return size >= 4 && memcmp (data, "PK\003\004", 4) == 0 ? ENVELOPE_FILE_KERAS_ARCHIVE : ENVELOPE_FILE_KERAS_JSON;
+#elif defined (FUZZ_FORMAT)
+  return FUZZ_FORMAT;
+#else
+  return ENVELOPE_FILE_UNKNOWN;
+#endif
+}
+
+gboolean
 fuzz_one (const guint8 *data,
           gsize         size)
 {
@@ -46,7 +60,7 @@ fuzz_one (const guint8 *data,
   g_autofree char *json_again = NULL;
   gsize length = 0;
 
-  network = envelope_import_load_data (data, size, "fuzz", NULL, &notes, &error);
+  network = envelope_import_load_data_as (data, size, "fuzz", fuzz_format (data, size), &notes, &error);
   if (network == NULL)
     {
       g_assert_nonnull (error);
@@ -116,74 +130,3 @@ fuzz_one (const guint8 *data,
   return TRUE;
 }
 
-#ifdef ENVELOPE_LIBFUZZER
-
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
-
-int
-LLVMFuzzerTestOneInput (const uint8_t *data,
-                        size_t         size)
-{
-  fuzz_one (data, size);
-  return 0;
-}
-
-#else
-
-static void
-collect (const char *path,
-         GPtrArray  *files)
-{
-  g_autoptr(GDir) dir = NULL;
-  g_autoptr(GPtrArray) names = NULL;
-  const char *name;
-
-  if (!g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_ptr_array_add (files, g_strdup (path));
-      return;
-    }
-  dir = g_dir_open (path, 0, NULL);
-  if (dir == NULL)
-    return;
-  names = g_ptr_array_new_with_free_func (g_free);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    g_ptr_array_add (names, g_build_filename (path, name, NULL));
-  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
-  for (guint i = 0; i < names->len; i++)
-    collect (g_ptr_array_index (names, i), files);
-}
-
-static void
-test_file (gconstpointer data)
-{
-  const char *path = data;
-  g_autofree char *contents = NULL;
-  gsize size = 0;
-  g_autoptr(GError) error = NULL;
-
-  g_file_get_contents (path, &contents, &size, &error);
-  g_assert_no_error (error);
-  fuzz_one ((const guint8 *) contents, size);
-}
-
-int
-main (int   argc,
-      char *argv[])
-{
-  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
-
-  g_test_init (&argc, &argv, NULL);
-  for (int i = 1; i < argc; i++)
-    collect (argv[i], files);
-  for (guint i = 0; i < files->len; i++)
-    {
-      const char *file = g_ptr_array_index (files, i);
-      g_autofree char *test = g_strdup_printf ("/fuzz/replay/%u-%s", i, strrchr (file, '/') ? strrchr (file, '/') + 1 : file);
-
-      g_test_add_data_func (test, file, test_file);
-    }
-  return g_test_run ();
-}
-
-#endif
