@@ -848,11 +848,14 @@ json_int (JsonOut *json,
 {
   char digits[ENVELOPE_FORMAT_COUNT_SIZE];
 
+  /* the magnitude, without negating an unsigned value or overflowing
+   * a signed one (G_MININT64) */
+  guint64 magnitude = value < 0 ? (guint64) (-(value + 1)) + 1 : (guint64) value;
+
   json_next (json);
   if (value < 0)
     g_string_append_c (json->out, '-');
-  g_string_append_len (json->out, digits,
-                       (gssize) envelope_format_digits (digits, value < 0 ? -(guint64) value : (guint64) value, FALSE));
+  g_string_append_len (json->out, digits, (gssize) envelope_format_digits (digits, magnitude, FALSE));
 }
 
 static void
