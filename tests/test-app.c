@@ -1596,6 +1596,12 @@ test_small_window (void)
                    "<b>conv1</b>\nconv 7×7, 64, /2\nOutput: 64×112×112\nParameters: 9,408\nMACs: 118,013,952\n"
                    "Activations: 802,816 per sample\nReceptive field: 7");
   g_assert_null (envelope_canvas_dup_tooltip_at (window->canvas, 2, 2));
+  /* with FLOPs chosen, the tooltip counts them too */
+  g_object_set (window, "flops", TRUE, NULL);
+  g_free (tooltip);
+  tooltip = envelope_canvas_dup_tooltip_at (window->canvas, x, y);
+  g_assert_nonnull (strstr (tooltip, "\nFLOPs: 236,027,904\n"));
+  g_object_set (window, "flops", FALSE, NULL);
 
   /* And back: the palette is a setting of every window. */
   app_test_activate (window, "win.show-palette", NULL);

@@ -98,6 +98,7 @@ struct _EnvelopeCanvas
   EnvelopeDiagramOptions diagram_options;
   EnvelopeRenderOptions render_options;
   gboolean receptive_field;
+  gboolean flops;                /* the tooltip's operations as FLOPs */
 
   EnvelopeDiagram *diagram;      /* shown, with … */
   EnvelopeLayout *layout;        /* … this layout */
@@ -1546,9 +1547,15 @@ envelope_canvas_dup_tooltip_at (EnvelopeCanvas *self,
     return NULL;
   block = envelope_diagram_get_block (self->diagram, hit.index);
   params = envelope_format_count (block->params);
-  macs = envelope_format_count (block->macs);
+  macs = envelope_format_count (self->flops ? 2 * block->macs : block->macs);
   activations = envelope_format_count (block->activations);
   receptive_field = envelope_report_receptive_field (&block->receptive_field);
+  if (self->flops)
+    /* Translators: a block's tooltip, with the operations as FLOPs */
+    return g_markup_printf_escaped (_("<b>%s</b>\n%s\nOutput: %s\nParameters: %s\nFLOPs: %s\n"
+                                      "Activations: %s per sample\nReceptive field: %s"),
+                                    block->name, block->description, block->shape_text,
+                                    params, macs, activations, receptive_field);
   /* Translators: a block's tooltip: its name, its kind ("conv 3×3, 64"
    * or "12 layers"), then its figures */
   return g_markup_printf_escaped (_("<b>%s</b>\n%s\nOutput: %s\nParameters: %s\nMACs: %s\n"
@@ -2258,6 +2265,7 @@ envelope_canvas_set_view (EnvelopeCanvas           *self,
   self->render_options.color_mode = color;
   self->render_options.units = view->units;
   self->receptive_field = view->receptive_field;
+  self->flops = view->flops;
   if (relayout)
     {
       if (detail_changed)

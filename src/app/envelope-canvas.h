@@ -23,6 +23,7 @@ typedef struct
   gboolean auto_detail;        /* instead: as much detail as reads with the whole network in view */
   gboolean receptive_field;
   EnvelopeUnits units;         /* of the byte figures on the blocks and legend */
+  gboolean flops;              /* the tooltip says FLOPs (2 × MACs) */
 } EnvelopeCanvasView;
 
 /* The renderer's options for a file, as the export dialog offers them. */

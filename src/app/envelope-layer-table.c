@@ -60,7 +60,8 @@ static const Column columns[] = {
   { N_("MACs"), "macs-text", "macs", G_TYPE_UINT64, TRUE, FALSE, 122, 180 },   /* or FLOPs */
   { N_("MACs %"), "macs-share", "macs", G_TYPE_UINT64, TRUE, FALSE, 72, 120 },
   { N_("Activations"), "activations-text", "activations", G_TYPE_UINT64, TRUE, FALSE, 110, 160 },
-  { N_("Receptive field"), "receptive-field", "receptive-field-size", G_TYPE_DOUBLE, TRUE, FALSE, 114, 200 },
+  /* wide enough for "404 (larger than the 224-px input: sees all of it)" */
+  { N_("Receptive field"), "receptive-field", "receptive-field-size", G_TYPE_DOUBLE, TRUE, FALSE, 114, 360 },
 };
 
 static void

@@ -61,6 +61,7 @@ envelope_window_sync_view (EnvelopeWindow *self)
     .auto_detail = g_str_equal (self->detail, "auto"),
     .receptive_field = self->receptive_field,
     .units = envelope_settings_get_units (),
+    .flops = self->flops,
   };
 
   envelope_canvas_set_view (self->canvas, &view);
