@@ -155,25 +155,34 @@ app_window () {
   title=$3
   shift 3
   log=$tmp/app-$n.log
-  env XDG_DATA_DIRS="$share:${XDG_DATA_DIRS:-/usr/local/share:/usr/share}" \
-      GSETTINGS_SCHEMA_DIR="$share/glib-2.0/schemas" GSETTINGS_BACKEND=memory \
-      DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent GTK_A11Y=none NO_AT_BRIDGE=1 \
-      G_MESSAGES_DEBUG=envelope-paths LC_ALL="$locale" \
-      "$bin/envelope" "$@" >"$log" 2>&1 &
-  pid=$!
-  pids="$pids $pid"
-  found=""
-  i=0
-  while [ $i -lt 40 ] && kill -0 "$pid" 2>/dev/null; do
-    found=$(xdotool search --onlyvisible --pid "$pid" --name "$title" getwindowname %@ 2>/dev/null)
-    [ -n "$found" ] && break
-    sleep 0.5
-    i=$((i + 1))
+  # a second try when the display refused the connection (the X server
+  # of xvfb-run can still be busy with the window before)
+  for attempt in 1 2; do
+    env XDG_DATA_DIRS="$share:${XDG_DATA_DIRS:-/usr/local/share:/usr/share}" \
+        GSETTINGS_SCHEMA_DIR="$share/glib-2.0/schemas" GSETTINGS_BACKEND=memory \
+        DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent GTK_A11Y=none NO_AT_BRIDGE=1 \
+        G_MESSAGES_DEBUG=envelope-paths LC_ALL="$locale" \
+        "$bin/envelope" "$@" >"$log" 2>&1 &
+    pid=$!
+    pids="$pids $pid"
+    found=""
+    i=0
+    while [ $i -lt 40 ] && kill -0 "$pid" 2>/dev/null; do
+      found=$(xdotool search --onlyvisible --pid "$pid" --name "$title" getwindowname %@ 2>/dev/null)
+      [ -n "$found" ] && break
+      sleep 0.5
+      i=$((i + 1))
+    done
+    alive=no
+    kill -0 "$pid" 2>/dev/null && alive=yes
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    if [ -z "$found" ] && [ "$attempt" -eq 1 ] && grep -q "GDK_IS_DISPLAY" "$log"; then
+      sleep 1
+      continue
+    fi
+    break
   done
-  alive=no
-  kill -0 "$pid" 2>/dev/null && alive=yes
-  kill "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
   cp "$log" "$tmp/log"
   if [ -n "$found" ] && [ "$alive" = yes ] &&
      grep -qF "runs installed: data in $share/envelope, translations in $share/locale" "$log"; then
