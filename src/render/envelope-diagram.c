@@ -623,16 +623,9 @@ build (const EnvelopeAnalysis       *analysis,
       if (group != NULL)
         diagram->layer_groups[i] = g_string_chunk_insert_const (diagram->strings, group);
       {
-        g_autofree char *innermost = NULL;
-        gboolean last = FALSE;
+        /* at any depth past its own, a layer's group is its innermost */
+        g_autofree char *innermost = envelope_groups_get_group (groups, i, G_MAXUINT, NULL);
 
-        for (guint depth = 1; depth <= 64 && !last; depth++)
-          {
-            g_free (innermost);
-            innermost = envelope_groups_get_group (groups, i, depth, &last);
-            if (innermost == NULL)
-              break;
-          }
         if (innermost != NULL)
           diagram->innermost_groups[i] = g_string_chunk_insert_const (diagram->strings, innermost);
       }

@@ -114,18 +114,21 @@ slide_scale (double                 width,
   return MIN (goal->max_width / width, goal->max_width / goal->aspect / height) * (1 - 1e-9);
 }
 
-/* Lays @options out in the rows that fit @goal best. */
+/* Lays @options out in the rows that fit @goal best; @one_row, when
+ * given, is its diagram already made. */
 static gboolean
 fit_rows (EnvelopeRenderer             *renderer,
           const EnvelopeAnalysis       *analysis,
           const EnvelopeDiagramOptions *options,
+          EnvelopeDiagram              *one_row,
           const EnvelopeRenderOptions  *render_options,
           const EnvelopeFitGoal        *goal,
           EnvelopePageFit              *fit,
           GError                      **error)
 {
   EnvelopeDiagramOptions wrapped = *options;
-  g_autoptr(EnvelopeDiagram) diagram = envelope_diagram_new (analysis, options);
+  g_autoptr(EnvelopeDiagram) diagram = one_row != NULL ? envelope_diagram_ref (one_row)
+                                                       : envelope_diagram_new (analysis, options);
   g_autoptr(EnvelopeLayout) layout = NULL;
   gboolean lr = options->direction == ENVELOPE_DIRECTION_LEFT_RIGHT;
   EnvelopeRect bounds;
@@ -233,6 +236,7 @@ envelope_fit_page (const EnvelopeAnalysis       *analysis,
   for (guint k = 0; k < depths->len; k++)
     {
       gboolean last = k + 1 == depths->len;
+      g_autoptr(EnvelopeDiagram) probe = NULL;
       guint n_blocks;
 
       trial.collapse_depth = g_array_index (depths, guint, k);
@@ -240,8 +244,7 @@ envelope_fit_page (const EnvelopeAnalysis       *analysis,
         {
           /* a level that changes nothing, or that no slide can hold, is
            * not laid out */
-          g_autoptr(EnvelopeDiagram) probe = envelope_diagram_new (analysis, &trial);
-
+          probe = envelope_diagram_new (analysis, &trial);
           n_blocks = envelope_diagram_get_n_blocks (probe);
           if (n_blocks == previous_blocks || n_blocks > MOST_LEGIBLE_BLOCKS)
             {
@@ -250,7 +253,7 @@ envelope_fit_page (const EnvelopeAnalysis       *analysis,
             }
           previous_blocks = n_blocks;
         }
-      if (!fit_rows (renderer, analysis, &trial, render_options, goal, fit, error))
+      if (!fit_rows (renderer, analysis, &trial, probe, render_options, goal, fit, error))
         {
           envelope_page_fit_clear (fit);
           return FALSE;
