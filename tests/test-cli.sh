@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0
 failed=0
 
-echo "1..71"
+echo "1..72"
 
 # check NAME EXPECTED-STATUS PATTERN [ARGS…]: the command exits with the
 # status and its output (stdout and stderr) contains the fixed string.
@@ -76,6 +76,18 @@ if ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
   echo "ok $n - timeline figure is 1920 × 1080"
 else
   echo "not ok $n - timeline figure is 1920 × 1080"
+  failed=$((failed + 1))
+fi
+# its SVG keeps the title, the legend and the peak as text
+n=$((n + 1))
+if ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+   "$cli" export "$models/resnet18.json" --timeline -o "$tmp/timeline.svg" &&
+   grep -q '>ResNet-18 (torchvision): memory through one training step' "$tmp/timeline.svg" &&
+   grep -q '>saved activations</text>' "$tmp/timeline.svg" &&
+   grep -q '>peak 1.98 GiB: the backward pass of layer4/1/conv2</text>' "$tmp/timeline.svg"; then
+  echo "ok $n - timeline SVG keeps its text as text"
+else
+  echo "not ok $n - timeline SVG keeps its text as text"
   failed=$((failed + 1))
 fi
 # a diagram fits a slide by default: ResNet-50 wrapped and collapsed to
