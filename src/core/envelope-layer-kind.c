@@ -646,9 +646,36 @@ out_positions_kept (const EnvelopeLayerFigures *in,
          out->shape[axis] == in->shape[axis];
 }
 
+static void
+receptive_field_whole (EnvelopeInference          *inf,
+                       const EnvelopeLayerFigures *in,
+                       gboolean                    stays_whole);
+
+/* Every output sees the whole input, through a window as wide as the
+ * input (global pooling, flatten, a reduction): the window formula. */
 void
 envelope_receptive_field_whole (EnvelopeInference          *inf,
                                 const EnvelopeLayerFigures *in)
+{
+  receptive_field_whole (inf, in, FALSE);
+}
+
+/* Values mixed in place (attention, a recurrent sequence) or moved to
+ * other positions (a reshape, a permute): every output sees the whole
+ * input, and a field that already is the whole input stays as it is,
+ * for neither can see more (stacked, they would grow it by the token
+ * count a layer). */
+void
+envelope_receptive_field_remixed (EnvelopeInference          *inf,
+                                  const EnvelopeLayerFigures *in)
+{
+  receptive_field_whole (inf, in, TRUE);
+}
+
+static void
+receptive_field_whole (EnvelopeInference          *inf,
+                       const EnvelopeLayerFigures *in,
+                       gboolean                    stays_whole)
 {
   const EnvelopeReceptiveField *rin = &in->receptive_field;
   EnvelopeReceptiveField *rf = &inf->out->receptive_field;
@@ -697,9 +724,8 @@ envelope_receptive_field_whole (EnvelopeInference          *inf,
        * each output sees all of the input, and stays where it was */
       gboolean kept = out_positions_kept (in, inf->out, axis);
 
-      if (kept && rin->whole_input)
+      if (stays_whole && rin->whole_input)
         {
-          /* already the whole input: mixing again sees nothing more */
           if (explaining (inf))
             text[a] = envelope_format_reals (_("whole input already: {}"), REALS (rf->size[a]));
           continue;
