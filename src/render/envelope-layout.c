@@ -1540,7 +1540,9 @@ envelope_layout_new (const EnvelopeDiagram *diagram,
 
   /* The gap between ranks holds the shape an arrow carries. */
   kit = text_kit_new (envelope_diagram_get_font_family (diagram));
-  if (layout->direction == ENVELOPE_DIRECTION_LEFT_RIGHT)
+  if (envelope_diagram_get_style (diagram) == ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL)
+    layout->rank_gap = CLASSIC_RANK_GAP;
+  else if (layout->direction == ENVELOPE_DIRECTION_LEFT_RIGHT)
     layout->rank_gap = ceil (text_kit_measure (kit, TEXT_EDGE_LABEL, "2048×112×112") + 22);
   else
     layout->rank_gap = ceil (kit->line_height[TEXT_EDGE_LABEL] + 26);
@@ -1577,7 +1579,9 @@ finish (EnvelopeLayout        *layout,
     }
 
   build_grid (layout);
-  place_labels (layout, diagram);
+  /* the proportional style writes a size under its box instead */
+  if (envelope_diagram_get_style (diagram) != ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL)
+    place_labels (layout, diagram);
   /* the index again, with the arrows' labels in their bounds */
   for (guint e = 0; e < layout->n_edges; e++)
     envelope_rect_union (&layout->bounds, &layout->edges[e].bounds, &layout->bounds);
