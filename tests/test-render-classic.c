@@ -90,6 +90,38 @@ test_vgg16_blocks (void)
   }
 }
 
+/* A run's label is drawn by its first block: a view of any block of
+ * the run draws that block too, though a click there finds only the
+ * block under it. */
+static void
+test_label_reach (void)
+{
+  g_autoptr(Model) model = model_load ("vgg16.json");
+  g_autoptr(EnvelopeDiagram) diagram = classic_diagram (model);
+  g_autoptr(EnvelopeLayout) layout = NULL;
+  g_autoptr(GArray) blocks = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GError) error = NULL;
+  EnvelopeRect conv3_3, conv3_1;
+  EnvelopeHit hit;
+  gboolean found = FALSE;
+
+  layout = envelope_layout_new (diagram, &error);
+  g_assert_no_error (error);
+  envelope_layout_get_block_rect (layout, 9, &conv3_3);
+  envelope_layout_get_block_rect (layout, 7, &conv3_1);
+  /* the run conv3_1 … conv3_3, left to right in one row */
+  g_assert_cmpfloat (conv3_3.x, >, conv3_1.x + conv3_1.width);
+  g_assert_cmpfloat (envelope_layout_get_rank_gap (layout), ==, 9.0);
+  envelope_rect_inflate (&conv3_3, -conv3_3.width / 4, -conv3_3.height / 4);
+  envelope_layout_query (layout, &conv3_3, blocks, NULL);
+  for (guint k = 0; k < blocks->len; k++)
+    found |= g_array_index (blocks, guint, k) == 7;
+  g_assert_true (found);
+  g_assert_true (envelope_layout_hit_test (layout, conv3_3.x + conv3_3.width / 2, conv3_3.y + conv3_3.height / 2, 3, 1, &hit));
+  g_assert_cmpint (hit.kind, ==, ENVELOPE_HIT_BLOCK);
+  g_assert_cmpuint (hit.index, ==, 9);
+}
+
 /* The folding rule, layer by layer. */
 static void
 test_folds (void)
@@ -275,6 +307,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/render/classic/vgg16-blocks", test_vgg16_blocks);
+  g_test_add_func ("/render/classic/label-reach", test_label_reach);
   g_test_add_func ("/render/classic/folds", test_folds);
   g_test_add_func ("/render/classic/fold-keeps-forks", test_fold_keeps_forks);
   g_test_add_func ("/render/classic/scales", test_scales);

@@ -256,6 +256,8 @@ measure_metrics (EnvelopeDiagram *diagram,
   diagram->detail_line_height = kit->line_height[TEXT_BLOCK_DETAIL];
 }
 
+/* A flat block: its text inside it.  (The proportional style's blocks
+ * are sized by size_classic_blocks().) */
 static void
 size_block (EnvelopeDiagram *diagram,
             EnvelopeBlock   *block,
@@ -270,17 +272,11 @@ size_block (EnvelopeDiagram *diagram,
   block->text_width = ceil (block->text_width);
   text_height = diagram->name_line_height + n_details * detail;
 
-  if (diagram->style == ENVELOPE_DIAGRAM_STYLE_FLAT)
-    {
-      block->width = block->text_width + 2 * BLOCK_PAD_X;
-      block->height = ceil (text_height + 2 * BLOCK_PAD_Y);
-      block->box_width = block->width;
-      block->box_height = block->height;
-      block->box_depth = 0;
-      return;
-    }
-
-  size_proportional_box (diagram, block);
+  block->width = block->text_width + 2 * BLOCK_PAD_X;
+  block->height = ceil (text_height + 2 * BLOCK_PAD_Y);
+  block->box_width = block->width;
+  block->box_height = block->height;
+  block->box_depth = 0;
 }
 
 /* The width of a size label, measured once per diagram (and kept by a
@@ -355,6 +351,12 @@ size_classic_blocks (EnvelopeDiagram *diagram,
           double text = block->collapsed ? diagram->name_widths[b + k] : 0;
 
           block->label_span = k == 0 ? n : 0;
+          /* a kernel is drawn from the box before, when that box is a
+           * map that feeds this one on the main path */
+          if (!chained[b + k] || b + k == 0 ||
+              g_array_index (diagram->blocks, EnvelopeBlock, b + k - 1).layout != ENVELOPE_TENSOR_MAP ||
+              g_array_index (diagram->blocks, EnvelopeBlock, b + k - 1).rank != 3)
+            block->kernel[0] = block->kernel[1] = 0;
           if (block->collapsed)
             text = MAX (text, measure (measures, TEXT_BLOCK_DETAIL, block->description));
           block->text_width = ceil (MIN (MAX (text, label), BLOCK_MAX_TEXT_WIDTH));

@@ -98,7 +98,8 @@ typedef struct
   double box_depth;              /* … and the receding depth */
   const char *size_label;        /* proportional: "224×224×64", spatial axes first */
   guint kernel[2];               /* proportional: the layer's kernel (height, width), drawn as a
-                                  * pyramid from the box that feeds it; 0 for none */
+                                  * pyramid from the block before it, a map that feeds it on the
+                                  * main path; 0 for none */
   guint label_span;              /* proportional: the blocks its size label is written under (a run of
                                   * one size, in a row); 0 when an earlier block's label covers it */
 } EnvelopeBlock;

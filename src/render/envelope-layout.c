@@ -58,6 +58,7 @@ struct _EnvelopeLayout
   guint *block_items;
   guint *edge_offsets;
   guint *edge_items;
+  EnvelopeRect *block_reach;   /* what a block draws: its node, and the run its size label is under */
 };
 
 G_DEFINE_BOXED_TYPE (EnvelopeLayout, envelope_layout, envelope_layout_ref, envelope_layout_unref)
@@ -1269,7 +1270,7 @@ static const EnvelopeRect *
 block_rect_of (EnvelopeLayout *layout,
                guint           i)
 {
-  return &layout->blocks[i];
+  return &layout->block_reach[i];
 }
 
 static const EnvelopeRect *
@@ -1578,6 +1579,18 @@ finish (EnvelopeLayout        *layout,
       layout->rows[0] = layout->bounds;
     }
 
+  /* a proportional block writes its size under the run of blocks of
+   * that size in its row: whatever draws any of them draws the label */
+  g_free (layout->block_reach);
+  layout->block_reach = g_memdup2 (layout->blocks, sizeof (EnvelopeRect) * MAX (layout->n_blocks, 1));
+  for (guint b = 0; b < layout->n_blocks; b++)
+    {
+      guint span = envelope_diagram_get_block (diagram, b)->label_span;
+
+      if (span > 1 && b + span - 1 < layout->n_blocks && layout->block_row[b + span - 1] == layout->block_row[b])
+        envelope_rect_union (&layout->block_reach[b], &layout->blocks[b + span - 1], &layout->block_reach[b]);
+    }
+
   build_grid (layout);
   /* the proportional style writes a size under its box instead */
   if (envelope_diagram_get_style (diagram) != ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL)
@@ -1654,6 +1667,7 @@ layout_clear (EnvelopeLayout *layout)
   g_free (layout->block_row);
   g_free (layout->block_offsets);
   g_free (layout->block_items);
+  g_free (layout->block_reach);
   g_free (layout->edge_offsets);
   g_free (layout->edge_items);
 }

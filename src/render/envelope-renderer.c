@@ -690,7 +690,7 @@ draw_classic_text (EnvelopePainter       *painter,
 
           envelope_layout_get_block_rect (layout, index + block->label_span - 1, &last);
           /* a run broken across two rows is labelled under its first box */
-          if (fabs ((last.y + last.height / 2) - (rect->y + rect->height / 2)) < 1)
+          if (envelope_layout_get_block_row (layout, index + block->label_span - 1) == envelope_layout_get_block_row (layout, index))
             center = (rect->x + last.x + last.width) / 2;
         }
       set_color (painter, color, 1.0);
@@ -765,53 +765,46 @@ pyramid_edge (const EnvelopeDiagram *diagram,
               guint                  e)
 {
   const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, e);
-  const EnvelopeBlock *source;
 
-  if (!edge->main || envelope_diagram_get_style (diagram) != ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL ||
-      envelope_diagram_get_block (diagram, edge->to)->kernel[0] == 0)
-    return FALSE;
-  source = envelope_diagram_get_block (diagram, edge->from);
-  return source->layout == ENVELOPE_TENSOR_MAP && source->rank == 3 && edge->to == edge->from + 1 &&
+  return edge->main && edge->to == edge->from + 1 && envelope_diagram_get_style (diagram) == ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL &&
+         envelope_diagram_get_block (diagram, edge->to)->kernel[0] > 0 &&
          envelope_layout_get_block_row (layout, edge->from) == envelope_layout_get_block_row (layout, edge->to);
 }
 
-/* The pyramids into block @index, from the blocks that feed it. */
+/* The pyramid into block @index from the block before it, when it has
+ * a kernel and the two are in one row. */
 static void
-draw_kernel_pyramids (EnvelopePainter       *painter,
-                      const EnvelopeDiagram *diagram,
-                      const EnvelopeLayout  *layout,
-                      const Palette         *palette,
-                      guint                  index,
-                      const EnvelopeColor   *fill)
+draw_kernel_pyramid (EnvelopePainter       *painter,
+                     const EnvelopeDiagram *diagram,
+                     const EnvelopeLayout  *layout,
+                     const Palette         *palette,
+                     guint                  index,
+                     const EnvelopeColor   *fill)
 {
-  for (guint e = 0; e < envelope_diagram_get_n_edges (diagram); e++)
-    {
-      const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, e);
-      EnvelopePoint corners[4], apex;
-      EnvelopeColor outline, black = { 0, 0, 0 };
+  EnvelopePoint corners[4], apex;
+  EnvelopeColor outline, black = { 0, 0, 0 };
 
-      if (edge->to != index || !pyramid_edge (diagram, layout, e) ||
-          !kernel_pyramid (diagram, layout, edge->from, edge->to, corners, &apex))
-        continue;
-      envelope_color_mix (fill, &black, 0.45, &outline);
-      painter_move_to (painter, corners[0].x, corners[0].y);
-      for (guint k = 1; k < 4; k++)
-        painter_line_to (painter, corners[k].x, corners[k].y);
-      painter_close_path (painter);
-      set_color (painter, fill, 0.85);
-      painter_fill_preserve (painter);
-      set_color (painter, &outline, 1.0);
-      painter_set_line_width (painter, 0.6);
-      painter_stroke (painter);
-      for (guint k = 0; k < 4; k++)
-        {
-          painter_move_to (painter, corners[k].x, corners[k].y);
-          painter_line_to (painter, apex.x, apex.y);
-        }
-      set_color (painter, &palette->edge, 0.9);
-      painter_set_line_width (painter, 0.5);
-      painter_stroke (painter);
+  if (index == 0 || envelope_layout_get_block_row (layout, index - 1) != envelope_layout_get_block_row (layout, index) ||
+      !kernel_pyramid (diagram, layout, index - 1, index, corners, &apex))
+    return;
+  envelope_color_mix (fill, &black, 0.45, &outline);
+  painter_move_to (painter, corners[0].x, corners[0].y);
+  for (guint k = 1; k < 4; k++)
+    painter_line_to (painter, corners[k].x, corners[k].y);
+  painter_close_path (painter);
+  set_color (painter, fill, 0.85);
+  painter_fill_preserve (painter);
+  set_color (painter, &outline, 1.0);
+  painter_set_line_width (painter, 0.6);
+  painter_stroke (painter);
+  for (guint k = 0; k < 4; k++)
+    {
+      painter_move_to (painter, corners[k].x, corners[k].y);
+      painter_line_to (painter, apex.x, apex.y);
     }
+  set_color (painter, &palette->edge, 0.9);
+  painter_set_line_width (painter, 0.5);
+  painter_stroke (painter);
 }
 
 static void
@@ -842,7 +835,7 @@ draw_block (EnvelopeRenderer            *renderer,
       box_faces (painter, &front, dx, dy, &fill);
       text_color = palette->text;
       if (block->kernel[0] > 0)
-        draw_kernel_pyramids (painter, diagram, layout, palette, index, &fill);
+        draw_kernel_pyramid (painter, diagram, layout, palette, index, &fill);
     }
   else
     {
