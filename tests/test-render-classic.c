@@ -79,6 +79,18 @@ test_vgg16_blocks (void)
   g_assert_cmpuint (envelope_diagram_get_block (diagram, 3)->kernel[0], ==, 2);
   g_assert_cmpuint (envelope_diagram_get_block (diagram, 19)->kernel[0], ==, 0);
 
+  /* a refresh measures no label again, and sizes every box alike */
+  {
+    EnvelopeDiagramOptions options;
+    g_autoptr(EnvelopeDiagram) again = NULL;
+
+    envelope_diagram_options_init (&options);
+    options.style = ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL;
+    again = envelope_diagram_refresh (diagram, model->analysis, &options);
+    g_assert_cmpuint (envelope_diagram_get_n_measured (again), ==, 0);
+    g_assert_cmpuint (envelope_diagram_get_structure_key (again), ==, envelope_diagram_get_structure_key (diagram));
+  }
+
   /* the flat style folds nothing */
   {
     EnvelopeDiagramOptions options;
