@@ -69,7 +69,7 @@ typedef struct
 typedef struct
 {
   const char *name;              /* the layer's, or the group's */
-  const char *description;       /* "conv 3×3, 64, /2", or "12 layers" */
+  const char *description;       /* "conv 3×3, 64, /2" ("… + relu" with what is folded in), or "12 layers" */
   const char *shape_text;        /* the output: "64×112×112" */
   EnvelopeLayerType type;        /* of the output layer */
   EnvelopeLayerCategory category;  /* a group: that of its costliest layer */
