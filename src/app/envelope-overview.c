@@ -52,16 +52,19 @@ diagram_fits (EnvelopeOverview *self,
          bounds->y + bounds->height <= visible->y + visible->height + 1;
 }
 
-/* The card: in the diagram's proportions, as large as 220 × 130 allows,
- * so that it covers no more of the canvas than the map needs. */
+/* The card: in the diagram's proportions, as large as 220 × 130 allows
+ * and no more than a fifth of the canvas's width and a quarter of its
+ * height, so that it covers no more of the canvas than the map needs. */
 static void
 card_rect (EnvelopeOverview   *self,
            const EnvelopeRect *bounds,
            EnvelopeRect       *card)
 {
   GtkWidget *widget = GTK_WIDGET (self);
-  double scale = MIN ((OVERVIEW_WIDTH - 2 * OVERVIEW_PAD) / MAX (bounds->width, 1),
-                      (OVERVIEW_HEIGHT - 2 * OVERVIEW_PAD) / MAX (bounds->height, 1));
+  double most_w = CLAMP (gtk_widget_get_width (widget) / 5.0, 80, OVERVIEW_WIDTH);
+  double most_h = CLAMP (gtk_widget_get_height (widget) / 4.0, 50, OVERVIEW_HEIGHT);
+  double scale = MIN ((most_w - 2 * OVERVIEW_PAD) / MAX (bounds->width, 1),
+                      (most_h - 2 * OVERVIEW_PAD) / MAX (bounds->height, 1));
 
   card->width = MAX (bounds->width * scale, 40) + 2 * OVERVIEW_PAD;
   card->height = MAX (bounds->height * scale, 30) + 2 * OVERVIEW_PAD;
