@@ -564,6 +564,40 @@ select_layer_activated (GtkWidget  *widget,
                                   envelope_network_find_layer (network, g_variant_get_string (parameter, NULL)));
 }
 
+/* "win.select-group" s: a group drawn collapsed ("layer3/1"), selected
+ * as a whole; a group that is open, or that has no block, selects
+ * nothing new. */
+static void
+select_group_activated (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  EnvelopeWindow *self = ENVELOPE_WINDOW (widget);
+  const EnvelopeDiagram *diagram = envelope_canvas_get_diagram (self->canvas);
+  const char *group = g_variant_get_string (parameter, NULL);
+
+  for (guint b = 0; diagram != NULL && b < envelope_diagram_get_n_blocks (diagram); b++)
+    {
+      const EnvelopeBlock *block = envelope_diagram_get_block (diagram, b);
+      g_auto(GStrv) groups = NULL;
+
+      if (!block->collapsed)
+        continue;
+      groups = envelope_diagram_get_block_groups (diagram, b);
+      if (g_strv_contains ((const char * const *) groups, group))
+        {
+          const char *name = envelope_diagram_get_layer_name (diagram, block->output_layer);
+          gint layer = envelope_network_find_layer (envelope_document_get_network (self->document), name);
+
+          if (layer >= 0)
+            envelope_document_select_group (self->document, groups[0], layer);
+          envelope_canvas_reveal_selection (self->canvas);
+          return;
+        }
+    }
+  gtk_widget_error_bell (widget);
+}
+
 /* The error banner's Show: the layer in error, selected and in view. */
 static void
 show_error_activated (GtkWidget  *widget,
@@ -1113,6 +1147,7 @@ envelope_window_class_install_actions (EnvelopeWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.insert-layer", "s", insert_layer_activated);
   gtk_widget_class_install_action (widget_class, "win.select-layer", "s", select_layer_activated);
   gtk_widget_class_install_action (widget_class, "win.select-edge", "(ss)", select_edge_activated);
+  gtk_widget_class_install_action (widget_class, "win.select-group", "s", select_group_activated);
   gtk_widget_class_install_action (widget_class, "win.show-error", NULL, show_error_activated);
   gtk_widget_class_install_action (widget_class, "win.connect", "(ss)", connect_activated);
   gtk_widget_class_install_action (widget_class, "win.set-field", "(sv)", set_field_activated);
