@@ -1591,6 +1591,22 @@ on_leave (GtkEventControllerMotion *controller,
     set_hover (self, -1);
 }
 
+/* A collapsed block selects its group as a whole, not the layer it ends
+ * with (a group may be named as a layer is). */
+static void
+select_block (EnvelopeCanvas *self,
+              guint           block)
+{
+  gint layer = document_layer_of_block (self, block);
+  g_auto(GStrv) groups = envelope_diagram_get_block (self->diagram, block)->collapsed
+                         ? envelope_diagram_get_block_groups (self->diagram, block) : NULL;
+
+  if (layer >= 0 && groups != NULL && groups[0] != NULL)
+    envelope_document_select_group (self->document, groups[0], layer);
+  else
+    envelope_document_select_layer (self->document, layer);
+}
+
 static void
 select_at (EnvelopeCanvas *self,
            double          x,
@@ -1605,7 +1621,7 @@ select_at (EnvelopeCanvas *self,
     }
   if (hit.kind == ENVELOPE_HIT_BLOCK)
     {
-      envelope_document_select_layer (self->document, document_layer_of_block (self, hit.index));
+      select_block (self, hit.index);
     }
   else if (hit.kind == ENVELOPE_HIT_EDGE)
     {
@@ -1914,7 +1930,7 @@ select_toward_activated (GtkWidget  *widget,
       gtk_widget_error_bell (widget);
       return;
     }
-  envelope_document_select_layer (self->document, document_layer_of_block (self, (guint) to));
+  select_block (self, (guint) to);
 }
 
 /* ---- opening and closing groups by hand ---- */
