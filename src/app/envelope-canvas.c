@@ -38,6 +38,7 @@
 #include "envelope-layer-summary.h"
 #include "envelope-renderer.h"
 #include "envelope-report.h"
+#include "envelope-zoom-labels.h"
 
 /* Up to this many blocks a layout is made on the spot, and up to this
  * many layers a new diagram (a refresh is made on the spot always). */
@@ -155,6 +156,7 @@ struct _EnvelopeCanvas
   Overlay hover_overlay;
   Overlay edge_overlay;
   Overlay legend_overlay;
+  Overlay zoom_labels_overlay;           /* the groups' names, zoomed out */
 };
 
 G_DEFINE_FINAL_TYPE (EnvelopeCanvas, envelope_canvas, GTK_TYPE_WIDGET)
@@ -1357,6 +1359,46 @@ draw_legend_cb (EnvelopeCanvas *self,
 }
 
 static void
+draw_zoom_labels_cb (EnvelopeCanvas *self,
+                     cairo_t        *cr,
+                     gpointer        data)
+{
+  envelope_zoom_labels_draw (cr, data, self->render_options.theme);
+}
+
+/* The groups' names over the view, laid out again only when the view moves. */
+static void
+append_zoom_labels (EnvelopeCanvas *self,
+                    GtkSnapshot    *snapshot,
+                    double          width,
+                    double          height)
+{
+  EnvelopeRect view = { 0, 0, width, height };
+  g_autoptr(GArray) labels = NULL;
+  struct
+  {
+    guint diagram_serial;
+    guint layout_serial;
+    gboolean dark;
+    double zoom, x, y, width, height;
+  } state;
+  guint64 key;
+
+  memset (&state, 0, sizeof state);
+  state.diagram_serial = self->diagram_serial;
+  state.layout_serial = self->layout_serial;
+  state.dark = self->render_options.theme == ENVELOPE_THEME_DARK;
+  state.zoom = envelope_viewport_get_zoom (self->viewport);
+  envelope_viewport_world_to_widget (self->viewport, 0, 0, &state.x, &state.y);
+  state.width = width;
+  state.height = height;
+  key = envelope_hash_bytes (ENVELOPE_HASH_START, &state, sizeof state);
+  if (self->zoom_labels_overlay.node == NULL || self->zoom_labels_overlay.key != key)
+    labels = envelope_zoom_labels_new (self->diagram, self->layout, &view, state.zoom, state.x, state.y);
+  append_overlay (self, snapshot, &self->zoom_labels_overlay, key, &view, 1.0, draw_zoom_labels_cb, labels);
+}
+
+static void
 envelope_canvas_snapshot (GtkWidget   *widget,
                           GtkSnapshot *snapshot)
 {
@@ -1364,6 +1406,7 @@ envelope_canvas_snapshot (GtkWidget   *widget,
   double width = gtk_widget_get_width (widget);
   double height = gtk_widget_get_height (widget);
   EnvelopeColor background;
+  gboolean zoomed_out;
 
   update_render_options (self);
   envelope_theme_get_background (self->render_options.theme, &background);
@@ -1377,8 +1420,16 @@ envelope_canvas_snapshot (GtkWidget   *widget,
     }
   snapshot_diagram (self, snapshot, width, height);
 
+  /* Too far out for a block's own text: the groups' names take over,
+   * and the legend says what the colours are. */
+  zoomed_out = envelope_zoom_labels_wanted (envelope_viewport_get_zoom (self->viewport));
+  if (zoomed_out)
+    append_zoom_labels (self, snapshot, width, height);
+  else
+    overlay_clear (&self->zoom_labels_overlay);
+
   /* The legend, at the size of the window's own text. */
-  if (has_legend (self))
+  if (has_legend (self) || zoomed_out)
     {
       double size[3] = { width, height, MIN (width - 24, 480) / NATURAL_ZOOM };
       double lw, lh;
@@ -2096,6 +2147,7 @@ envelope_canvas_finalize (GObject *object)
   overlay_clear (&self->hover_overlay);
   overlay_clear (&self->edge_overlay);
   overlay_clear (&self->legend_overlay);
+  overlay_clear (&self->zoom_labels_overlay);
   g_clear_pointer (&self->viewport, envelope_viewport_free);
   g_clear_pointer (&self->renderer, envelope_renderer_free);
 
