@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "envelope-zoom-labels.h"
 #include "test-app-helpers.h"
 
 static void
@@ -162,6 +163,45 @@ test_group_named_as_layer (void)
   app_test_window_destroy (window);
 }
 
+/* Every layer of a large network fitted to a 1280 × 720 window: the
+ * blocks' text is too small, and the groups' names are drawn in type
+ * that reads. */
+static void
+test_zoomed_out (gconstpointer data)
+{
+  const char *file = data;
+  EnvelopeWindow *window = envelope_window_new (NULL);
+  const EnvelopeViewport *viewport;
+  g_autoptr(GArray) labels = NULL;
+  g_autofree char *name = NULL;
+  EnvelopeRect view = { 0, 0, 0, 0 };
+  double zoom, ox, oy;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 720);
+  gtk_window_present (GTK_WINDOW (window));
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+  app_test_open_model (window, file);
+  set_detail (window, "layers");
+  app_test_activate (window, "win.zoom-fit", NULL);
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+
+  viewport = envelope_canvas_get_viewport (window->canvas);
+  zoom = envelope_viewport_get_zoom (viewport);
+  g_assert_true (envelope_zoom_labels_wanted (zoom));
+  view.width = gtk_widget_get_width (GTK_WIDGET (window->canvas));
+  view.height = gtk_widget_get_height (GTK_WIDGET (window->canvas));
+  envelope_viewport_world_to_widget (viewport, 0, 0, &ox, &oy);
+  labels = envelope_zoom_labels_new (envelope_canvas_get_diagram (window->canvas),
+                                     envelope_canvas_get_layout (window->canvas), &view, zoom, ox, oy);
+  g_assert_cmpuint (labels->len, >=, 4);
+  for (guint i = 0; i < labels->len; i++)
+    g_assert_cmpfloat (g_array_index (labels, EnvelopeZoomLabel, i).size, >=, ENVELOPE_ZOOM_LABEL_MIN_SIZE);
+
+  name = g_strdup_printf ("zoomed-out-%.*s", (int) (strchr (file, '.') - file), file);
+  app_test_screenshot (GTK_WIDGET (window), name);
+  app_test_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -171,6 +211,10 @@ main (int   argc,
   g_test_add_func ("/app/groups/stage-totals", test_stage_totals);
   g_test_add_func ("/app/groups/folded-run", test_folded_run);
   g_test_add_func ("/app/groups/named-as-layer", test_group_named_as_layer);
+  g_test_add_data_func ("/app/groups/zoomed-out/resnet50", "resnet50.json", test_zoomed_out);
+  g_test_add_data_func ("/app/groups/zoomed-out/densenet121", "densenet121.json", test_zoomed_out);
+  g_test_add_data_func ("/app/groups/zoomed-out/vit", "vit_b_16.json", test_zoomed_out);
+  g_test_add_data_func ("/app/groups/zoomed-out/gpt2", "gpt2.json", test_zoomed_out);
 
   return g_test_run ();
 }
