@@ -2603,6 +2603,31 @@ envelope_canvas_export (EnvelopeCanvas             *self,
   return envelope_export_to_file (self->diagram, self->layout, &render, &options, path, error);
 }
 
+/* The options of a figure of the view as it is (style, direction,
+ * colours, units, receptive field, checkpoint outline), without the
+ * groups opened or closed by hand, the selection or the dark style:
+ * what an export dialog starts from.  @render->recomputed, when set,
+ * is the canvas's own (envelope_canvas_get_recomputed()). */
+void
+envelope_canvas_get_figure_options (EnvelopeCanvas         *self,
+                                    EnvelopeDiagramOptions *diagram,
+                                    EnvelopeRenderOptions  *render)
+{
+  g_return_if_fail (ENVELOPE_IS_CANVAS (self));
+  g_return_if_fail (diagram != NULL && render != NULL);
+
+  update_render_options (self);
+  *diagram = self->diagram_options;
+  diagram->collapsed = diagram->expanded = NULL;
+  diagram->collapse_depth = 0;
+  diagram->wrap = 0;
+  *render = self->render_options;
+  render->selected_block = -1;
+  render->theme = ENVELOPE_THEME_LIGHT;
+  render->show_title = render->show_legend = render->show_totals = TRUE;
+  render->transparent = FALSE;
+}
+
 const EnvelopeDiagram *
 envelope_canvas_get_diagram (EnvelopeCanvas *self)
 {
