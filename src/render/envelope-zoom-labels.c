@@ -27,6 +27,8 @@
 #define PAD_X 8.0
 #define PAD_Y 4.0
 #define LABEL_GAP 6.0
+/* no character of the labels' font is narrower than this, in ems */
+#define MIN_ADVANCE 0.25
 /* a group this share of the view wide is named by its parts as well */
 #define WIDE_SHARE 0.5
 #define LABEL_FONT "Sans Bold"
@@ -39,16 +41,21 @@
 #define OVERREACH 1.25
 #define DETAIL_FONT "Sans"
 
-typedef struct
+typedef struct _Stretch Stretch;
+
+struct _Stretch
 {
-  char *path;                /* the group's */
-  char *text;                /* what the label says */
-  char *detail;              /* the shape of what leaves it */
+  char *path;                /* the group's; NULL for a layer's block */
+  gsize length;              /* of @path */
+  const char *text;          /* what the label says */
+  const char *detail;        /* the shape of what leaves it */
   guint depth;
   guint row;
   guint last_block;
   EnvelopeRect area;         /* world units */
-} Stretch;
+  Stretch *parent;           /* the group it is in, on the same row */
+  guint named;               /* 1: named; 2: named, and wide enough for its parts to be */
+};
 
 static void
 stretch_free (gpointer data)
@@ -56,9 +63,28 @@ stretch_free (gpointer data)
   Stretch *s = data;
 
   g_free (s->path);
-  g_free (s->text);
-  g_free (s->detail);
   g_free (s);
+}
+
+/* A group's stretches are told apart by their path and row. */
+static guint
+stretch_hash (gconstpointer data)
+{
+  const Stretch *s = data;
+  guint hash = 5381 + s->row;
+
+  for (gsize i = 0; i < s->length; i++)
+    hash = hash * 33 + (guchar) s->path[i];
+  return hash;
+}
+
+static gboolean
+stretch_equal (gconstpointer a,
+               gconstpointer b)
+{
+  const Stretch *x = a, *y = b;
+
+  return x->row == y->row && x->length == y->length && memcmp (x->path, y->path, x->length) == 0;
 }
 
 static void
@@ -94,54 +120,65 @@ path_depth (const char *path)
 }
 
 static void
-add_to_stretch (GHashTable            *stretches,
-                GPtrArray             *order,
-                const char            *path,
-                gsize                  length,
-                const char            *text,
-                const EnvelopeBlock   *block,
-                guint                  index,
-                guint                  row,
-                const EnvelopeRect    *rect)
+extend (Stretch             *s,
+        const EnvelopeBlock *block,
+        guint                index,
+        const EnvelopeRect  *rect)
 {
-  g_autofree char *key = g_strdup_printf ("%u/%.*s", row, (int) length, path);
-  Stretch *s = g_hash_table_lookup (stretches, key);
+  double x0 = MIN (s->area.x, rect->x), y0 = MIN (s->area.y, rect->y);
+  double x1 = MAX (s->area.x + s->area.width, rect->x + rect->width);
+  double y1 = MAX (s->area.y + s->area.height, rect->y + rect->height);
 
-  if (s == NULL)
-    {
-      s = g_new0 (Stretch, 1);
-      s->path = g_strndup (path, length);
-      s->text = g_strdup (text != NULL ? text : s->path);
-      s->depth = path_depth (s->path);
-      s->row = row;
-      s->area = *rect;
-      s->last_block = index;
-      s->detail = g_strdup (block->shape_text);
-      g_hash_table_insert (stretches, g_steal_pointer (&key), s);
-      g_ptr_array_add (order, s);
-      return;
-    }
-  {
-    double x0 = MIN (s->area.x, rect->x), y0 = MIN (s->area.y, rect->y);
-    double x1 = MAX (s->area.x + s->area.width, rect->x + rect->width);
-    double y1 = MAX (s->area.y + s->area.height, rect->y + rect->height);
-
-    s->area = (EnvelopeRect) { x0, y0, x1 - x0, y1 - y0 };
-  }
+  s->area = (EnvelopeRect) { x0, y0, x1 - x0, y1 - y0 };
   if (index > s->last_block)
     {
       s->last_block = index;
-      g_free (s->detail);
-      s->detail = g_strdup (block->shape_text);
+      s->detail = block->shape_text;
     }
 }
 
-/* Every group's stretch on every row, the coarsest first. */
+/* The stretch on @row of the group whose path is @path's first @length
+ * bytes, made when it is new. */
+static Stretch *
+stretch_of (GHashTable          *stretches,
+            GPtrArray           *order,
+            const char          *path,
+            gsize                length,
+            Stretch             *parent,
+            const EnvelopeBlock *block,
+            guint                index,
+            guint                row,
+            const EnvelopeRect  *rect)
+{
+  Stretch probe = { .path = (char *) path, .length = length, .row = row };
+  Stretch *s = g_hash_table_lookup (stretches, &probe);
+
+  if (s != NULL)
+    {
+      extend (s, block, index, rect);
+      return s;
+    }
+  s = g_new0 (Stretch, 1);
+  s->path = g_strndup (path, length);
+  s->length = length;
+  s->text = s->path;
+  s->depth = path_depth (s->path);
+  s->row = row;
+  s->area = *rect;
+  s->last_block = index;
+  s->detail = block->shape_text;
+  s->parent = parent;
+  g_hash_table_add (stretches, s);
+  g_ptr_array_add (order, s);
+  return s;
+}
+
+/* Every group's stretch on every row, and every layer's block. */
 static GPtrArray *
 collect_stretches (const EnvelopeDiagram *diagram,
                    const EnvelopeLayout  *layout)
 {
-  g_autoptr(GHashTable) stretches = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) stretches = g_hash_table_new (stretch_hash, stretch_equal);
   GPtrArray *order = g_ptr_array_new_with_free_func (stretch_free);
   guint n = MIN (envelope_diagram_get_n_blocks (diagram), envelope_layout_get_n_blocks (layout));
 
@@ -152,6 +189,7 @@ collect_stretches (const EnvelopeDiagram *diagram,
       g_autofree char *innermost = NULL;
       const char *leaf;
       guint row = envelope_layout_get_block_row (layout, b);
+      Stretch *group = NULL;
       EnvelopeRect rect;
 
       envelope_layout_get_block_rect (layout, b, &rect);
@@ -165,23 +203,29 @@ collect_stretches (const EnvelopeDiagram *diagram,
 
       if (leaf != NULL)
         {
-          /* the groups it is in, outermost first */
+          /* the groups it is in, outermost first, then its own */
           for (const char *p = strchr (leaf, '/'); p != NULL; p = strchr (p + 1, '/'))
-            add_to_stretch (stretches, order, leaf, (gsize) (p - leaf), NULL, block, b, row, &rect);
-          /* and its own: a collapsed block is named as it is drawn ("layer3/1…5") */
-          add_to_stretch (stretches, order, leaf, strlen (leaf), block->collapsed ? block->name : NULL,
-                          block, b, row, &rect);
+            group = stretch_of (stretches, order, leaf, (gsize) (p - leaf), group, block, b, row, &rect);
+          group = stretch_of (stretches, order, leaf, strlen (leaf), group, block, b, row, &rect);
+          /* a collapsed block (its group's only one) is named as it is
+           * drawn ("layer3/1…5") */
+          if (block->collapsed)
+            group->text = block->name;
         }
       if (!block->collapsed)
         {
-          /* a layer's block, one level inside its group, by its own
-           * name (a control character keeps it apart from a group of
-           * the same name) */
+          /* a layer's block, one level inside its group, by its own name */
+          Stretch *s = g_new0 (Stretch, 1);
           const char *slash = strrchr (block->name, '/');
-          g_autofree char *path = leaf != NULL ? g_strdup_printf ("%s/\x01%u", leaf, b) : g_strdup_printf ("\x01%u", b);
 
-          add_to_stretch (stretches, order, path, strlen (path), slash != NULL ? slash + 1 : block->name,
-                          block, b, row, &rect);
+          s->text = slash != NULL ? slash + 1 : block->name;
+          s->detail = block->shape_text;
+          s->depth = group != NULL ? group->depth + 1 : 1;
+          s->row = row;
+          s->area = rect;
+          s->last_block = b;
+          s->parent = group;
+          g_ptr_array_add (order, s);
         }
     }
   return order;
@@ -201,24 +245,75 @@ compare_stretches (gconstpointer a,
   return x->area.x < y->area.x ? -1 : x->area.x > y->area.x ? 1 : 0;
 }
 
-/* @text's width and height in @font at one pixel (absolute size). */
-static void
-measure (PangoLayout *layout,
-         const char  *font,
-         const char  *text,
-         double      *width,
-         double      *height)
+/* Text measured at one pixel (absolute size), each text once. */
+typedef struct
 {
-  g_autoptr(PangoFontDescription) description = pango_font_description_from_string (font);
-  PangoRectangle logical;
+  PangoContext *context;
+  PangoLayout *layout;
+  PangoFontDescription *fonts[2];      /* the name's, the shape's */
+  GHashTable *sizes[2];                /* by font: text → double[2]; the texts are the diagram's and the stretches' */
+} Measurer;
 
-  /* measured large, for precision, and scaled down */
-  pango_font_description_set_absolute_size (description, 100 * PANGO_SCALE);
-  pango_layout_set_font_description (layout, description);
-  pango_layout_set_text (layout, text, -1);
-  pango_layout_get_extents (layout, NULL, &logical);
-  *width = (double) logical.width / PANGO_SCALE / 100;
-  *height = (double) logical.height / PANGO_SCALE / 100;
+static void
+measurer_init (Measurer *m)
+{
+  static const char *const families[] = { LABEL_FONT, DETAIL_FONT };
+
+  m->context = pango_font_map_create_context (pango_cairo_font_map_get_default ());
+  m->layout = pango_layout_new (m->context);
+  for (guint i = 0; i < G_N_ELEMENTS (families); i++)
+    {
+      m->fonts[i] = pango_font_description_from_string (families[i]);
+      /* measured large, for precision, and scaled down */
+      pango_font_description_set_absolute_size (m->fonts[i], 100 * PANGO_SCALE);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (m->sizes); i++)
+    m->sizes[i] = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+}
+
+static void
+measurer_clear (Measurer *m)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (m->sizes); i++)
+    g_clear_pointer (&m->sizes[i], g_hash_table_unref);
+  for (guint i = 0; i < G_N_ELEMENTS (m->fonts); i++)
+    g_clear_pointer (&m->fonts[i], pango_font_description_free);
+  g_clear_object (&m->layout);
+  g_clear_object (&m->context);
+}
+
+static void
+measure (Measurer   *m,
+         guint       font,
+         const char *text,
+         double     *width,
+         double     *height)
+{
+  double *size = g_hash_table_lookup (m->sizes[font], text);
+
+  if (size == NULL)
+    {
+      PangoRectangle logical;
+
+      pango_layout_set_font_description (m->layout, m->fonts[font]);
+      pango_layout_set_text (m->layout, text, -1);
+      pango_layout_get_extents (m->layout, NULL, &logical);
+      size = g_new (double, 2);
+      size[0] = (double) logical.width / PANGO_SCALE / 100;
+      size[1] = (double) logical.height / PANGO_SCALE / 100;
+      g_hash_table_insert (m->sizes[font], (gpointer) text, size);
+    }
+  *width = size[0];
+  *height = size[1];
+}
+
+/* The characters of the shorter of @s's names: its path, or its last part. */
+static glong
+shortest_name (const Stretch *s)
+{
+  const char *last = strrchr (s->text, '/');
+
+  return g_utf8_strlen (s->depth > 1 && last != NULL ? last + 1 : s->text, -1);
 }
 
 static gboolean
@@ -239,19 +334,12 @@ overlaps_any (const GArray       *labels,
   return FALSE;
 }
 
-/* Whether the stretch of @s's parent group on its row was named and is
- * narrow enough for its name to say what is in it. */
+/* Whether the group @s is in was named on its row, and is narrow
+ * enough for that name to say what is in it. */
 static gboolean
-named_by_parent (GHashTable   *named,
-                 const Stretch *s)
+named_by_parent (const Stretch *s)
 {
-  const char *slash = strrchr (s->path, '/');
-  g_autofree char *key = NULL;
-
-  if (slash == NULL)
-    return FALSE;
-  key = g_strdup_printf ("%u/%.*s", s->row, (int) (slash - s->path), s->path);
-  return GPOINTER_TO_INT (g_hash_table_lookup (named, key)) == 1;
+  return s->parent != NULL && s->parent->named == 1;
 }
 
 /* Where a label of @size's width and height goes over @shown (what is
@@ -318,10 +406,8 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
 {
   GArray *labels = g_array_new (FALSE, TRUE, sizeof (EnvelopeZoomLabel));
   g_autoptr(GPtrArray) stretches = NULL;
-  g_autoptr(GHashTable) named = NULL;   /* "row/path" → 1 named, 2 named but wide */
-  g_autoptr(GHashTable) longest = NULL; /* path → its longest stretch */
-  g_autoptr(GObject) context = NULL;   /* a PangoContext */
-  g_autoptr(PangoLayout) text_layout = NULL;
+  g_autoptr(GHashTable) longest = NULL; /* a group's path → its longest stretch */
+  Measurer measurer;
   gboolean left_right;
 
   g_return_val_if_fail (diagram != NULL && layout != NULL && view != NULL, labels);
@@ -332,14 +418,16 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
   left_right = envelope_diagram_get_direction (diagram) == ENVELOPE_DIRECTION_LEFT_RIGHT;
   stretches = collect_stretches (diagram, layout);
   g_ptr_array_sort (stretches, compare_stretches);
-  named = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  context = G_OBJECT (pango_font_map_create_context (pango_cairo_font_map_get_default ()));
-  text_layout = pango_layout_new (PANGO_CONTEXT (context));
+  measurer_init (&measurer);
   longest = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < stretches->len; i++)
     {
       Stretch *s = g_ptr_array_index (stretches, i);
-      const Stretch *other = g_hash_table_lookup (longest, s->path);
+      const Stretch *other;
+
+      if (s->path == NULL)
+        continue;
+      other = g_hash_table_lookup (longest, s->path);
 
       if (other == NULL || (left_right ? s->area.width > other->area.width : s->area.height > other->area.height))
         g_hash_table_insert (longest, s->path, s);
@@ -347,7 +435,7 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
 
   for (guint i = 0; i < stretches->len; i++)
     {
-      const Stretch *s = g_ptr_array_index (stretches, i);
+      Stretch *s = g_ptr_array_index (stretches, i);
       EnvelopeRect area = {
         origin_x + s->area.x * zoom, origin_y + s->area.y * zoom, s->area.width * zoom, s->area.height * zoom,
       };
@@ -358,10 +446,10 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
       const char *text;
       gboolean wide;
 
-      if (s->depth > 1 && named_by_parent (named, s))
+      if (named_by_parent (s))
         continue;
       /* a group over several rows is named once, on its longest */
-      if (g_hash_table_lookup (longest, s->path) != s)
+      if (s->path != NULL && g_hash_table_lookup (longest, s->path) != s)
         continue;
       /* the part of the group in view */
       x0 = MAX (area.x, view->x);
@@ -378,11 +466,15 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
       size = s->depth == 1 ? ENVELOPE_ZOOM_LABEL_MAX_SIZE : LOWER_LEVEL_SIZE;
       room = left_right ? shown.width * OVERREACH - 2 * PAD_X : shown.height * OVERREACH - 2 * PAD_Y;
       text = s->text;
-      measure (text_layout, LABEL_FONT, text, &text_width, &text_height);
+      /* too short for the shortest name it could have, before measuring
+       * anything: at a network's whole length, most blocks are */
+      if (left_right && room < size * MIN_ADVANCE * shortest_name (s))
+        continue;
+      measure (&measurer, 0, text, &text_width, &text_height);
       if ((left_right ? text_width : text_height) * size > room && s->depth > 1 && strrchr (text, '/') != NULL)
         {
           text = strrchr (s->text, '/') + 1;
-          measure (text_layout, LABEL_FONT, text, &text_width, &text_height);
+          measure (&measurer, 0, text, &text_width, &text_height);
         }
       if ((left_right ? text_width : text_height) * size > room)
         continue;
@@ -394,7 +486,7 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
       full_box = name_box;
       if (s->detail != NULL && size >= ENVELOPE_ZOOM_LABEL_MAX_SIZE)
         {
-          measure (text_layout, DETAIL_FONT, s->detail, &detail_width, &detail_height);
+          measure (&measurer, 1, s->detail, &detail_width, &detail_height);
           if (detail_width * size * DETAIL_SHARE + 2 * PAD_X <= (left_right ? shown.width : view->width))
             {
               full_box.width = MAX (full_box.width, detail_width * size * DETAIL_SHARE + 2 * PAD_X);
@@ -414,45 +506,31 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
       label.area = area;
       label.box = box;
       g_array_append_val (labels, label);
-      g_hash_table_insert (named, g_strdup_printf ("%u/%s", s->row, s->path), GINT_TO_POINTER (wide ? 2 : 1));
+      s->named = wide ? 2 : 1;
     }
+  measurer_clear (&measurer);
   return labels;
 }
 
-static void
-rounded_rect (cairo_t            *cr,
-              const EnvelopeRect *r,
-              double              radius)
-{
-  radius = MIN (radius, MIN (r->width, r->height) / 2);
-  cairo_new_sub_path (cr);
-  cairo_arc (cr, r->x + r->width - radius, r->y + radius, radius, -G_PI / 2, 0);
-  cairo_arc (cr, r->x + r->width - radius, r->y + r->height - radius, radius, 0, G_PI / 2);
-  cairo_arc (cr, r->x + radius, r->y + r->height - radius, radius, G_PI / 2, G_PI);
-  cairo_arc (cr, r->x + radius, r->y + radius, radius, G_PI, 3 * G_PI / 2);
-  cairo_close_path (cr);
-}
-
-/* Returns the height of the line set. */
+/* Sets @text in @font at @size pixels, centred in @width; returns the
+ * height of the line. */
 static double
-show (cairo_t    *cr,
-      const char *font,
-      const char *text,
-      double      size,
-      double      x,
-      double      y,
-      double      width)
+show (cairo_t              *cr,
+      PangoLayout          *layout,
+      PangoFontDescription *font,
+      const char           *text,
+      double                size,
+      double                x,
+      double                y,
+      double                width)
 {
-  g_autoptr(PangoLayout) layout = pango_cairo_create_layout (cr);
-  g_autoptr(PangoFontDescription) description = pango_font_description_from_string (font);
+  PangoRectangle logical;
 
-  pango_font_description_set_absolute_size (description, size * PANGO_SCALE);
-  pango_layout_set_font_description (layout, description);
+  pango_font_description_set_absolute_size (font, size * PANGO_SCALE);
+  pango_layout_set_font_description (layout, font);
   pango_layout_set_text (layout, text, -1);
   pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
   pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
-  PangoRectangle logical;
-
   cairo_move_to (cr, x, y);
   pango_cairo_show_layout (cr, layout);
   pango_layout_get_extents (layout, NULL, &logical);
@@ -472,8 +550,16 @@ envelope_zoom_labels_draw (cairo_t      *cr,
                            EnvelopeTheme theme)
 {
   EnvelopeColor background, ink;
+  g_autoptr(PangoLayout) layout = NULL;
+  g_autoptr(PangoFontDescription) name_font = NULL;
+  g_autoptr(PangoFontDescription) detail_font = NULL;
 
   g_return_if_fail (cr != NULL && labels != NULL);
+  if (labels->len == 0)
+    return;
+  layout = pango_cairo_create_layout (cr);
+  name_font = pango_font_description_from_string (LABEL_FONT);
+  detail_font = pango_font_description_from_string (DETAIL_FONT);
 
   envelope_theme_get_background (theme, &background);
   ink = theme == ENVELOPE_THEME_DARK ? (EnvelopeColor) { 0.93, 0.93, 0.95 } : (EnvelopeColor) { 0.12, 0.12, 0.14 };
@@ -485,10 +571,10 @@ envelope_zoom_labels_draw (cairo_t      *cr,
       const EnvelopeZoomLabel *label = &g_array_index (labels, EnvelopeZoomLabel, i);
       EnvelopeRect area = label->area;
 
+      /* on whole pixels: an outline, not a filled shape, the cheapest
+       * Cairo draws */
       envelope_rect_inflate (&area, 4, 4);
-      rounded_rect (cr, &area, 6);
-      cairo_set_source_rgba (cr, ink.red, ink.green, ink.blue, 0.05);
-      cairo_fill_preserve (cr);
+      cairo_rectangle (cr, round (area.x) + 0.5, round (area.y) + 0.5, round (area.width), round (area.height));
       cairo_set_source_rgba (cr, ink.red, ink.green, ink.blue, label->depth == 1 ? 0.45 : 0.3);
       cairo_stroke (cr);
     }
@@ -498,17 +584,24 @@ envelope_zoom_labels_draw (cairo_t      *cr,
       double inner = label->box.width - 2 * PAD_X;
       double line;
 
-      rounded_rect (cr, &label->box, 5);
-      cairo_set_source_rgba (cr, background.red, background.green, background.blue, 0.9);
-      cairo_fill_preserve (cr);
+      EnvelopeRect card = {
+        round (label->box.x), round (label->box.y), round (label->box.width), round (label->box.height),
+      };
+
+      /* a card on whole pixels, its edge a shade darker: rectangles
+       * Cairo fills without tessellating them */
+      cairo_rectangle (cr, card.x, card.y, card.width, card.height);
       cairo_set_source_rgba (cr, ink.red, ink.green, ink.blue, 0.35);
-      cairo_stroke (cr);
+      cairo_fill (cr);
+      cairo_rectangle (cr, card.x + 1, card.y + 1, card.width - 2, card.height - 2);
+      cairo_set_source_rgba (cr, background.red, background.green, background.blue, 0.92);
+      cairo_fill (cr);
       cairo_set_source_rgb (cr, ink.red, ink.green, ink.blue);
-      line = show (cr, LABEL_FONT, label->text, label->size, label->box.x + PAD_X, label->box.y + PAD_Y, inner);
+      line = show (cr, layout, name_font, label->text, label->size, label->box.x + PAD_X, label->box.y + PAD_Y, inner);
       if (label->detail != NULL)
         {
           cairo_set_source_rgba (cr, ink.red, ink.green, ink.blue, 0.75);
-          show (cr, DETAIL_FONT, label->detail, label->size * DETAIL_SHARE, label->box.x + PAD_X,
+          show (cr, layout, detail_font, label->detail, label->size * DETAIL_SHARE, label->box.x + PAD_X,
                 label->box.y + PAD_Y + line, inner);
         }
     }
