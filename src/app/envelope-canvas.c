@@ -38,6 +38,7 @@
 #include "envelope-layer-summary.h"
 #include "envelope-renderer.h"
 #include "envelope-report.h"
+#include "envelope-zoom-labels.h"
 
 /* Up to this many blocks a layout is made on the spot, and up to this
  * many layers a new diagram (a refresh is made on the spot always). */
@@ -156,6 +157,7 @@ struct _EnvelopeCanvas
   Overlay hover_overlay;
   Overlay edge_overlay;
   Overlay legend_overlay;
+  Overlay zoom_labels_overlay;           /* the groups' names, zoomed out */
 };
 
 G_DEFINE_FINAL_TYPE (EnvelopeCanvas, envelope_canvas, GTK_TYPE_WIDGET)
@@ -1369,6 +1371,46 @@ draw_legend_cb (EnvelopeCanvas *self,
 }
 
 static void
+draw_zoom_labels_cb (EnvelopeCanvas *self,
+                     cairo_t        *cr,
+                     gpointer        data)
+{
+  envelope_zoom_labels_draw (cr, data, self->render_options.theme);
+}
+
+/* The groups' names over the view, laid out again only when the view moves. */
+static void
+append_zoom_labels (EnvelopeCanvas *self,
+                    GtkSnapshot    *snapshot,
+                    double          width,
+                    double          height)
+{
+  EnvelopeRect view = { 0, 0, width, height };
+  g_autoptr(GArray) labels = NULL;
+  struct
+  {
+    guint diagram_serial;
+    guint layout_serial;
+    gboolean dark;
+    double zoom, x, y, width, height;
+  } state;
+  guint64 key;
+
+  memset (&state, 0, sizeof state);
+  state.diagram_serial = self->diagram_serial;
+  state.layout_serial = self->layout_serial;
+  state.dark = self->render_options.theme == ENVELOPE_THEME_DARK;
+  state.zoom = envelope_viewport_get_zoom (self->viewport);
+  envelope_viewport_world_to_widget (self->viewport, 0, 0, &state.x, &state.y);
+  state.width = width;
+  state.height = height;
+  key = envelope_hash_bytes (ENVELOPE_HASH_START, &state, sizeof state);
+  if (self->zoom_labels_overlay.node == NULL || self->zoom_labels_overlay.key != key)
+    labels = envelope_zoom_labels_new (self->diagram, self->layout, &view, state.zoom, state.x, state.y);
+  append_overlay (self, snapshot, &self->zoom_labels_overlay, key, &view, 1.0, draw_zoom_labels_cb, labels);
+}
+
+static void
 envelope_canvas_snapshot (GtkWidget   *widget,
                           GtkSnapshot *snapshot)
 {
@@ -1376,6 +1418,7 @@ envelope_canvas_snapshot (GtkWidget   *widget,
   double width = gtk_widget_get_width (widget);
   double height = gtk_widget_get_height (widget);
   EnvelopeColor background;
+  gboolean zoomed_out;
 
   update_render_options (self);
   envelope_theme_get_background (self->render_options.theme, &background);
@@ -1389,8 +1432,16 @@ envelope_canvas_snapshot (GtkWidget   *widget,
     }
   snapshot_diagram (self, snapshot, width, height);
 
+  /* Too far out for a block's own text: the groups' names take over,
+   * and the legend says what the colours are. */
+  zoomed_out = envelope_zoom_labels_wanted (envelope_viewport_get_zoom (self->viewport));
+  if (zoomed_out)
+    append_zoom_labels (self, snapshot, width, height);
+  else
+    overlay_clear (&self->zoom_labels_overlay);
+
   /* The legend, at the size of the window's own text. */
-  if (has_legend (self))
+  if (has_legend (self) || zoomed_out)
     {
       double size[3] = { width, height, MIN (width - 24, 480) / NATURAL_ZOOM };
       double lw, lh;
@@ -1603,6 +1654,22 @@ on_leave (GtkEventControllerMotion *controller,
     set_hover (self, -1);
 }
 
+/* A collapsed block selects its group as a whole, not the layer it ends
+ * with (a group may be named as a layer is). */
+static void
+select_block (EnvelopeCanvas *self,
+              guint           block)
+{
+  gint layer = document_layer_of_block (self, block);
+  g_auto(GStrv) groups = envelope_diagram_get_block (self->diagram, block)->collapsed
+                         ? envelope_diagram_get_block_groups (self->diagram, block) : NULL;
+
+  if (layer >= 0 && groups != NULL && groups[0] != NULL)
+    envelope_document_select_group (self->document, groups[0], layer);
+  else
+    envelope_document_select_layer (self->document, layer);
+}
+
 static void
 select_at (EnvelopeCanvas *self,
            double          x,
@@ -1617,7 +1684,7 @@ select_at (EnvelopeCanvas *self,
     }
   if (hit.kind == ENVELOPE_HIT_BLOCK)
     {
-      envelope_document_select_layer (self->document, document_layer_of_block (self, hit.index));
+      select_block (self, hit.index);
     }
   else if (hit.kind == ENVELOPE_HIT_EDGE)
     {
@@ -1926,7 +1993,7 @@ select_toward_activated (GtkWidget  *widget,
       gtk_widget_error_bell (widget);
       return;
     }
-  envelope_document_select_layer (self->document, document_layer_of_block (self, (guint) to));
+  select_block (self, (guint) to);
 }
 
 /* ---- opening and closing groups by hand ---- */
@@ -2092,6 +2159,7 @@ envelope_canvas_finalize (GObject *object)
   overlay_clear (&self->hover_overlay);
   overlay_clear (&self->edge_overlay);
   overlay_clear (&self->legend_overlay);
+  overlay_clear (&self->zoom_labels_overlay);
   g_clear_pointer (&self->viewport, envelope_viewport_free);
   g_clear_pointer (&self->renderer, envelope_renderer_free);
 
@@ -2549,6 +2617,31 @@ envelope_canvas_export (EnvelopeCanvas             *self,
       return ok;
     }
   return envelope_export_to_file (self->diagram, self->layout, &render, &options, path, error);
+}
+
+/* The options of a figure of the view as it is (style, direction,
+ * colours, units, receptive field, checkpoint outline), without the
+ * groups opened or closed by hand, the selection or the dark style:
+ * what an export dialog starts from.  @render->recomputed, when set,
+ * is the canvas's own (envelope_canvas_get_recomputed()). */
+void
+envelope_canvas_get_figure_options (EnvelopeCanvas         *self,
+                                    EnvelopeDiagramOptions *diagram,
+                                    EnvelopeRenderOptions  *render)
+{
+  g_return_if_fail (ENVELOPE_IS_CANVAS (self));
+  g_return_if_fail (diagram != NULL && render != NULL);
+
+  update_render_options (self);
+  *diagram = self->diagram_options;
+  diagram->collapsed = diagram->expanded = NULL;
+  diagram->collapse_depth = 0;
+  diagram->wrap = 0;
+  *render = self->render_options;
+  render->selected_block = -1;
+  render->theme = ENVELOPE_THEME_LIGHT;
+  render->show_title = render->show_legend = render->show_totals = TRUE;
+  render->transparent = FALSE;
 }
 
 const EnvelopeDiagram *

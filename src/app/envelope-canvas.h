@@ -10,6 +10,7 @@
 #include "envelope-diagram.h"
 #include "envelope-format.h"
 #include "envelope-layout.h"
+#include "envelope-renderer.h"
 #include "envelope-viewport.h"
 
 G_BEGIN_DECLS
@@ -67,6 +68,10 @@ gboolean                envelope_canvas_export           (EnvelopeCanvas        
                                                           const char                 *path,
                                                           const EnvelopeCanvasExport *options,
                                                           GError                    **error);
+
+void                    envelope_canvas_get_figure_options (EnvelopeCanvas       *self,
+                                                          EnvelopeDiagramOptions   *diagram,
+                                                          EnvelopeRenderOptions    *render);
 
 /* For tests and benchmarks. */
 const EnvelopeDiagram  *envelope_canvas_get_diagram      (EnvelopeCanvas           *self);

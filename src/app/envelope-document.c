@@ -60,6 +60,10 @@ struct _EnvelopeDocument
   gint selected;
   gint edge_from;
   gint edge_to;
+  /* a collapsed group selected as a whole, shown by @group_layer: it
+   * holds while that layer stays selected */
+  char *selected_group;
+  gint group_layer;
 
   char *default_device;      /* for a network without a GPU of its own */
   EnvelopeUnits units;       /* of the sizes in the explanations */
@@ -191,12 +195,21 @@ static void
 set_selection (EnvelopeDocument *self,
                gint              layer,
                gint              edge_from,
-               gint              edge_to)
+               gint              edge_to,
+               const char       *group)
 {
   if (layer >= (gint) self->network->layers->len)
     layer = (gint) self->network->layers->len - 1;
-  if (self->selected == layer && self->edge_from == edge_from && self->edge_to == edge_to)
+  if (self->selected == layer && self->edge_from == edge_from && self->edge_to == edge_to &&
+      g_strcmp0 (envelope_document_get_selected_group (self), group) == 0)
     return;
+  {
+    char *copy = g_strdup (group);   /* @group may be the one held */
+
+    g_free (self->selected_group);
+    self->selected_group = copy;
+  }
+  self->group_layer = layer;
   self->selected = layer;
   self->edge_from = edge_from;
   self->edge_to = edge_to;
@@ -241,6 +254,7 @@ envelope_document_finalize (GObject *object)
   g_clear_pointer (&self->undo, g_ptr_array_unref);
   g_clear_pointer (&self->redo, g_ptr_array_unref);
   g_clear_pointer (&self->merge_key, g_free);
+  g_clear_pointer (&self->selected_group, g_free);
   clear_analysis (self);
   g_clear_error (&self->error);
   g_clear_pointer (&self->error_field, g_free);
@@ -358,6 +372,7 @@ envelope_document_init (EnvelopeDocument *self)
   self->undo = g_ptr_array_new_with_free_func (snapshot_free);
   self->redo = g_ptr_array_new_with_free_func (snapshot_free);
   self->selected = -1;
+  self->group_layer = -1;
   self->edge_from = self->edge_to = -1;
   self->error_layer = -1;
   analyse (self);
@@ -388,6 +403,7 @@ envelope_document_replace (EnvelopeDocument *self,
   g_clear_pointer (&self->merge_key, g_free);
   self->state = self->saved_state = ++self->next_state;
   self->selected = -1;
+  g_clear_pointer (&self->selected_group, g_free);
   self->edge_from = self->edge_to = -1;
 
   analyse (self);
@@ -675,7 +691,47 @@ envelope_document_select_layer (EnvelopeDocument *self,
 
   if (layer < -1 || layer >= (gint) self->network->layers->len)
     layer = -1;
-  set_selection (self, layer, -1, -1);
+  set_selection (self, layer, -1, -1, NULL);
+}
+
+/**
+ * envelope_document_select_group:
+ * @group: a group's path ("layer3/1"), as the diagram names it
+ * @layer: the layer that stands for it (its block's output)
+ *
+ * Selects a collapsed group as a whole: the inspector shows its totals
+ * and members rather than @layer's settings.  A group may be named as a
+ * layer is (a transformer's "self_attn" group holds its "self_attn"
+ * layer); the selection says which is meant.
+ */
+void
+envelope_document_select_group (EnvelopeDocument *self,
+                                const char       *group,
+                                gint              layer)
+{
+  g_return_if_fail (ENVELOPE_IS_DOCUMENT (self));
+  g_return_if_fail (group != NULL);
+
+  if (layer < 0 || layer >= (gint) self->network->layers->len)
+    return;
+  set_selection (self, layer, -1, -1, group);
+}
+
+/**
+ * envelope_document_get_selected_group:
+ *
+ * Returns: (nullable): the group selected as a whole, or %NULL when a
+ *   layer, an arrow or nothing is
+ */
+const char *
+envelope_document_get_selected_group (EnvelopeDocument *self)
+{
+  g_return_val_if_fail (ENVELOPE_IS_DOCUMENT (self), NULL);
+
+  if (self->selected_group == NULL || self->selected < 0 || self->selected != self->group_layer ||
+      self->edge_from >= 0)
+    return NULL;
+  return self->selected_group;
 }
 
 gboolean
@@ -703,7 +759,7 @@ envelope_document_select_edge (EnvelopeDocument *self,
   g_return_if_fail (ENVELOPE_IS_DOCUMENT (self));
   g_return_if_fail (from < self->network->layers->len && to < self->network->layers->len);
 
-  set_selection (self, -1, (gint) from, (gint) to);
+  set_selection (self, -1, (gint) from, (gint) to, NULL);
 }
 
 /* ------------------------------------------------------------------ */

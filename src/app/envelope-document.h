@@ -63,6 +63,10 @@ const char            *envelope_document_get_error_field    (EnvelopeDocument   
 gint                   envelope_document_get_selected_layer (EnvelopeDocument       *self);
 void                   envelope_document_select_layer       (EnvelopeDocument       *self,
                                                              gint                    layer);
+void                   envelope_document_select_group       (EnvelopeDocument       *self,
+                                                             const char             *group,
+                                                             gint                    layer);
+const char            *envelope_document_get_selected_group (EnvelopeDocument       *self);
 gboolean               envelope_document_get_selected_edge  (EnvelopeDocument       *self,
                                                              guint                  *from,
                                                              guint                  *to);

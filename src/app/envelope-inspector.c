@@ -16,13 +16,17 @@
 #include <string.h>
 
 #include "envelope-format.h"
+#include "envelope-groups.h"
 #include "envelope-inspector.h"
+#include "envelope-settings.h"
 #include "envelope-repaint.h"
 #include "envelope-layer-edit.h"
 #include "envelope-memory-shares.h"
 #include "envelope-pair-editor.h"
 
 #define MAX_COUNT 1e12
+/* a group's members listed one a row, up to this many */
+#define MAX_MEMBER_ROWS 120
 
 /* The shape editor's layouts, in its list's order, and how many spatial
  * sizes each asks for besides the channels. */
@@ -65,6 +69,19 @@ struct _EnvelopeInspector
   GtkLabel *figures_note;
   GtkListBox *figures_list;
   EnvelopeMemoryShares *memory_shares;
+  GtkLabel *group_title_label;
+  GtkLabel *group_description_label;
+  GtkLabel *group_repeat_label;
+  AdwActionRow *group_shapes_row;
+  AdwActionRow *group_params_row;
+  AdwActionRow *group_macs_row;
+  AdwActionRow *group_activations_row;
+  AdwActionRow *group_memory_row;
+  GtkLabel *group_members_title;
+  GtkListBox *group_members;
+
+  EnvelopeCanvas *canvas;    /* whose collapsed blocks a selected group is read from */
+  gboolean flops;
 
   GPtrArray *editors;        /* FieldEditor* */
   GPtrArray *setting_rows;   /* rows added to settings_group */
@@ -1018,6 +1035,297 @@ show_header (EnvelopeInspector   *self,
     gtk_editable_set_text (GTK_EDITABLE (self->name_row), layer->name);
 }
 
+/* ------------------------------------------------------------------ */
+/* A collapsed group selected as a whole                               */
+
+static gint
+diagram_layer_named (const EnvelopeDiagram *diagram,
+                     const char            *name)
+{
+  for (guint i = 0; i < envelope_diagram_get_n_layers (diagram); i++)
+    if (g_strcmp0 (envelope_diagram_get_layer_name (diagram, i), name) == 0)
+      return (gint) i;
+  return -1;
+}
+
+/* The collapsed block of the canvas's diagram that the selected group
+ * is drawn as, or -1 when no group is selected or it is open now. */
+static gint
+selected_group_block (EnvelopeInspector *self)
+{
+  const char *group = envelope_document_get_selected_group (self->document);
+  const EnvelopeNetwork *network = envelope_document_get_network (self->document);
+  gint selected = envelope_document_get_selected_layer (self->document);
+  const EnvelopeDiagram *diagram;
+  g_auto(GStrv) groups = NULL;
+  gint layer, block;
+
+  if (group == NULL || self->canvas == NULL || selected < 0 ||
+      (guint) selected >= envelope_network_get_n_layers (network))
+    return -1;
+  diagram = envelope_canvas_get_diagram (self->canvas);
+  if (diagram == NULL)
+    return -1;
+  layer = diagram_layer_named (diagram, envelope_network_get_layer (network, (guint) selected)->name);
+  block = layer >= 0 ? envelope_diagram_find_block (diagram, (guint) layer) : -1;
+  if (block < 0 || !envelope_diagram_get_block (diagram, (guint) block)->collapsed)
+    return -1;
+  groups = envelope_diagram_get_block_groups (diagram, (guint) block);
+  return g_strv_contains ((const char * const *) groups, group) ? block : -1;
+}
+
+/* The network's layers that @layers of @diagram are, by name. */
+static guint *
+document_layers (EnvelopeInspector     *self,
+                 const EnvelopeDiagram *diagram,
+                 const guint           *layers,
+                 guint                  n,
+                 guint                 *n_found)
+{
+  const EnvelopeNetwork *network = envelope_document_get_network (self->document);
+  guint *found = g_new (guint, MAX (n, 1));
+
+  *n_found = 0;
+  for (guint k = 0; k < n; k++)
+    {
+      gint index = envelope_network_find_layer (network, envelope_diagram_get_layer_name (diagram, layers[k]));
+
+      if (index >= 0)
+        found[(*n_found)++] = (guint) index;
+    }
+  return found;
+}
+
+/* "3 conv, 3 BN, add" for @n of @diagram's layers. */
+static char *
+describe_members (EnvelopeInspector     *self,
+                  const EnvelopeDiagram *diagram,
+                  const guint           *layers,
+                  guint                  n)
+{
+  guint n_found;
+  g_autofree guint *found = document_layers (self, diagram, layers, n, &n_found);
+
+  return envelope_network_describe_layers (envelope_document_get_network (self->document), found, n_found);
+}
+
+static char *
+format_operations (EnvelopeInspector *self,
+                   guint64            macs)
+{
+  g_autofree char *count = NULL;
+
+  if (self->flops && macs <= G_MAXUINT64 / 2)
+    {
+      count = envelope_format_compact (2 * macs);
+      return g_strdup_printf (_("%s FLOPs"), count);
+    }
+  count = envelope_format_compact (macs);
+  return g_strdup_printf (_("%s MACs"), count);
+}
+
+/* A member's figure that says most about it: its operations, else its
+ * parameters, else its output. */
+static char *
+main_figure (EnvelopeInspector          *self,
+             const EnvelopeLayerFigures *f)
+{
+  g_autofree char *count = NULL;
+
+  if (f->state != ENVELOPE_LAYER_ANALYSED)
+    return g_strdup (_("not analysed"));
+  if (f->macs > 0)
+    return format_operations (self, f->macs);
+  if (f->params > 0)
+    {
+      count = envelope_format_compact (f->params);
+      return g_strdup_printf (_("%s parameters"), count);
+    }
+  return envelope_format_shape (f->rank, f->shape);
+}
+
+static char *
+format_bytes_of (guint64 values,
+                 guint64 factor)
+{
+  guint64 bytes;
+
+  if (!g_uint64_checked_mul (&bytes, values, factor))
+    return g_strdup ("—");
+  return envelope_format_bytes (bytes, envelope_settings_get_units ());
+}
+
+static void
+show_members (EnvelopeInspector     *self,
+              const EnvelopeDiagram *diagram,
+              const EnvelopeBlock   *block)
+{
+  const EnvelopeNetwork *network = envelope_document_get_network (self->document);
+  GtkWidget *child;
+  g_autofree char *title = NULL;
+  guint shown = MIN (block->n_layers, MAX_MEMBER_ROWS);
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->group_members))) != NULL)
+    gtk_list_box_remove (self->group_members, child);
+  title = g_strdup_printf (ngettext ("%u Layer", "%u Layers", block->n_layers), block->n_layers);
+  gtk_label_set_text (self->group_members_title, title);
+
+  for (guint k = 0; k < shown; k++)
+    {
+      guint layer = block->layers[k];
+      const char *name = envelope_diagram_get_layer_name (diagram, layer);
+      gint index = envelope_network_find_layer (network, name);
+      GtkWidget *row = adw_action_row_new ();
+      g_autofree char *figure = main_figure (self, envelope_diagram_get_layer_figures (diagram, layer));
+      GtkWidget *value = gtk_label_new (figure);
+
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
+      if (index >= 0)
+        {
+          g_autofree char *description = envelope_layer_describe (envelope_network_get_layer (network, (guint) index));
+
+          adw_action_row_set_subtitle (ADW_ACTION_ROW (row), description);
+        }
+      gtk_widget_add_css_class (value, "numeric");
+      gtk_widget_add_css_class (value, "dim-label");
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), value);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), index >= 0);
+      g_object_set_data (G_OBJECT (row), "layer", GINT_TO_POINTER (index));
+      gtk_list_box_append (self->group_members, row);
+    }
+  if (shown < block->n_layers)
+    {
+      GtkWidget *row = adw_action_row_new ();
+      g_autofree char *more = g_strdup_printf (ngettext ("and %u more layer: open the group to see it",
+                                                         "and %u more layers: open the group to see them",
+                                                         block->n_layers - shown),
+                                               block->n_layers - shown);
+
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), more);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+      g_object_set_data (G_OBJECT (row), "layer", GINT_TO_POINTER (-1));
+      gtk_list_box_append (self->group_members, row);
+    }
+}
+
+static void
+show_group (EnvelopeInspector *self,
+            gint               index)
+{
+  const EnvelopeDiagram *diagram = envelope_canvas_get_diagram (self->canvas);
+  const EnvelopeBlock *block = envelope_diagram_get_block (diagram, (guint) index);
+  const EnvelopeMemory *memory = envelope_diagram_get_memory (diagram);
+  g_auto(GStrv) groups = envelope_diagram_get_block_groups (diagram, (guint) index);
+  g_autofree char *title = NULL;
+  g_autofree char *holds = NULL;
+  g_autofree char *description = NULL;
+  g_autofree char *inputs = NULL;
+  g_autofree char *shapes = NULL;
+  g_autofree char *params = NULL;
+  g_autofree char *macs = NULL;
+  g_autofree char *activations = NULL;
+  g_autofree char *parameter_bytes = NULL;
+  g_autofree char *output_bytes = NULL;
+  g_autofree char *memory_text = NULL;
+  GString *in = g_string_new (NULL);
+  guint64 batch = memory != NULL ? MAX (memory->batch, 1) : 1;
+  guint bytes_per_value = memory != NULL ? MAX (memory->bytes_per_value, 1) : 4;
+  guint n_groups = g_strv_length (groups);
+
+  /* a folded run is named by its first and last groups */
+  title = n_groups > 1 ? g_strdup_printf ("%s … %s", groups[0], groups[n_groups - 1])
+                       : g_strdup (groups[0] != NULL ? groups[0] : block->name);
+  gtk_label_set_text (self->group_title_label, title);
+
+  holds = describe_members (self, diagram, block->layers, block->n_layers);
+  if (block->repeats > 1)
+    description = g_strdup_printf (_("A run of %u groups of the same layers and shapes"), block->repeats);
+  else
+    description = g_strdup_printf (ngettext ("Group of %u layer: %s", "Group of %u layers: %s", block->n_layers),
+                                   block->n_layers, holds);
+  gtk_label_set_text (self->group_description_label, description);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->group_repeat_label), block->repeats > 1);
+  if (block->repeats > 1)
+    {
+      guint per_repeat = block->n_layers / block->repeats;
+      g_autofree char *one = describe_members (self, diagram, block->layers, per_repeat);
+      g_autofree char *one_params = envelope_format_count (block->params / block->repeats);
+      g_autofree char *one_ops = format_operations (self, block->macs / block->repeats);
+      g_autofree char *text = NULL;
+
+      /* TRANSLATORS: "× 5: …; one repeat holds 10 layers (3 conv, 3 BN, add), 1,117,184 parameters, 231 M MACs" */
+      text = g_strdup_printf (ngettext ("× %u: the totals below are the whole run’s; one repeat holds %u layer (%s), %s parameters, %s",
+                                        "× %u: the totals below are the whole run’s; one repeat holds %u layers (%s), %s parameters, %s",
+                                        per_repeat),
+                              block->repeats, per_repeat, one, one_params, one_ops);
+      gtk_label_set_text (self->group_repeat_label, text);
+    }
+
+  /* what comes in: the main input first */
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint e = 0; e < envelope_diagram_get_n_edges (diagram); e++)
+      {
+        const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, e);
+
+        if (edge->to != (guint) index || edge->label == NULL || edge->main != (pass == 0))
+          continue;
+        g_string_append_printf (in, in->len > 0 ? ", %s" : "%s", edge->label);
+      }
+  inputs = g_string_free (in, FALSE);
+  shapes = g_strdup_printf ("%s → %s", inputs[0] != '\0' ? inputs : "—", block->shape_text ? block->shape_text : "—");
+  adw_action_row_set_subtitle (self->group_shapes_row, shapes);
+
+  params = envelope_format_count (block->params);
+  adw_action_row_set_subtitle (self->group_params_row, params);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->group_macs_row),
+                                 self->flops ? _("Floating-point operations (FLOPs = 2 × MACs)")
+                                             : _("Multiply-adds (MACs)"));
+  macs = self->flops && block->macs <= G_MAXUINT64 / 2 ? envelope_format_count (2 * block->macs)
+                                                        : envelope_format_count (block->macs);
+  adw_action_row_set_subtitle (self->group_macs_row, macs);
+
+  {
+    g_autofree char *values = envelope_format_count (block->activations);
+    activations = g_strdup_printf (_("%s values a sample"), values);
+  }
+  adw_action_row_set_subtitle (self->group_activations_row, activations);
+
+  parameter_bytes = format_bytes_of (block->params, bytes_per_value);
+  {
+    guint64 per_batch;
+
+    output_bytes = g_uint64_checked_mul (&per_batch, block->activations, batch)
+                   ? format_bytes_of (per_batch, bytes_per_value) : g_strdup ("—");
+  }
+  {
+    g_autofree char *batch_text = envelope_format_count (batch);
+
+    memory_text = g_strdup_printf (_("%s of parameters, %s of outputs at a batch of %s"),
+                                   parameter_bytes, output_bytes, batch_text);
+  }
+  adw_action_row_set_subtitle (self->group_memory_row, memory_text);
+
+  show_members (self, diagram, block);
+}
+
+static void
+on_member_activated (GtkListBox        *list,
+                     GtkListBoxRow     *row,
+                     EnvelopeInspector *self)
+{
+  gint layer = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row), "layer"));
+
+  if (layer < 0 || self->canvas == NULL)
+    return;
+  if (!envelope_canvas_open_layer (self->canvas, layer))
+    envelope_document_select_layer (self->document, layer);
+  envelope_canvas_reveal_selection (self->canvas);
+}
+
 static void
 refresh (EnvelopeInspector *self,
          gboolean           rebuild,
@@ -1027,6 +1335,7 @@ refresh (EnvelopeInspector *self,
   gint selected = envelope_document_get_selected_layer (self->document);
   const EnvelopeLayer *layer;
   guint from, to;
+  gint group_block;
 
   self->updating = TRUE;
   if (envelope_document_get_selected_edge (self->document, &from, &to))
@@ -1052,6 +1361,17 @@ refresh (EnvelopeInspector *self,
       gtk_stack_set_visible_child_name (self->stack, "empty");
       if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->network_name_row)), network->name) != 0)
         gtk_editable_set_text (GTK_EDITABLE (self->network_name_row), network->name ? network->name : "");
+      self->updating = FALSE;
+      return;
+    }
+
+  group_block = selected_group_block (self);
+  if (group_block >= 0)
+    {
+      /* the layer's page is made afresh when the group is left */
+      self->layer = -1;
+      show_group (self, group_block);
+      gtk_stack_set_visible_child_name (self->stack, "group");
       self->updating = FALSE;
       return;
     }
@@ -1157,6 +1477,7 @@ envelope_inspector_dispose (GObject *object)
   if (self->document != NULL)
     g_signal_handlers_disconnect_by_data (self->document, self);
   g_clear_object (&self->document);
+  envelope_inspector_set_canvas (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), ENVELOPE_TYPE_INSPECTOR);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
@@ -1203,6 +1524,17 @@ envelope_inspector_class_init (EnvelopeInspectorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, figures_note);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, figures_list);
   gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, memory_shares);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, group_title_label);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, group_description_label);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, group_repeat_label);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, group_shapes_row);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, group_params_row);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, group_macs_row);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, group_activations_row);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, group_memory_row);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, group_members_title);
+  gtk_widget_class_bind_template_child (widget_class, EnvelopeInspector, group_members);
+  gtk_widget_class_bind_template_callback (widget_class, on_member_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_name_applied);
   gtk_widget_class_bind_template_callback (widget_class, on_network_name_applied);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -1231,6 +1563,83 @@ envelope_inspector_set_document (EnvelopeInspector *self,
   g_signal_connect (document, "changed", G_CALLBACK (on_document_changed), self);
   g_signal_connect (document, "selection-changed", G_CALLBACK (on_selection_changed), self);
   refresh (self, TRUE, TRUE);
+}
+
+/* The canvas whose collapsed blocks stand for groups: a group selected
+ * on it shows its totals and members here. */
+void
+envelope_inspector_set_canvas (EnvelopeInspector *self,
+                               EnvelopeCanvas    *canvas)
+{
+  g_return_if_fail (ENVELOPE_IS_INSPECTOR (self));
+  g_return_if_fail (canvas == NULL || ENVELOPE_IS_CANVAS (canvas));
+
+  if (self->canvas != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->canvas), (gpointer *) &self->canvas);
+  self->canvas = canvas;
+  if (canvas != NULL)
+    g_object_add_weak_pointer (G_OBJECT (canvas), (gpointer *) &self->canvas);
+  if (self->document != NULL)
+    refresh (self, FALSE, FALSE);
+}
+
+void
+envelope_inspector_set_flops (EnvelopeInspector *self,
+                              gboolean           flops)
+{
+  g_return_if_fail (ENVELOPE_IS_INSPECTOR (self));
+
+  if (self->flops == flops)
+    return;
+  self->flops = flops;
+  if (self->document != NULL)
+    refresh (self, FALSE, FALSE);
+}
+
+/* The group shown, or %NULL when the inspector shows no group. */
+const char *
+envelope_inspector_get_group_title (EnvelopeInspector *self)
+{
+  g_return_val_if_fail (ENVELOPE_IS_INSPECTOR (self), NULL);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "group") != 0)
+    return NULL;
+  return gtk_label_get_text (self->group_title_label);
+}
+
+GtkListBox *
+envelope_inspector_get_group_members (EnvelopeInspector *self)
+{
+  g_return_val_if_fail (ENVELOPE_IS_INSPECTOR (self), NULL);
+  return self->group_members;
+}
+
+/* A total shown for the group: "params", "macs", "activations",
+ * "memory" or "shapes"; the repeat's line with "repeat". */
+const char *
+envelope_inspector_get_group_figure (EnvelopeInspector *self,
+                                     const char        *key)
+{
+  g_return_val_if_fail (ENVELOPE_IS_INSPECTOR (self), NULL);
+
+  if (envelope_inspector_get_group_title (self) == NULL)
+    return NULL;
+  if (g_str_equal (key, "params"))
+    return adw_action_row_get_subtitle (self->group_params_row);
+  if (g_str_equal (key, "macs"))
+    return adw_action_row_get_subtitle (self->group_macs_row);
+  if (g_str_equal (key, "activations"))
+    return adw_action_row_get_subtitle (self->group_activations_row);
+  if (g_str_equal (key, "memory"))
+    return adw_action_row_get_subtitle (self->group_memory_row);
+  if (g_str_equal (key, "shapes"))
+    return adw_action_row_get_subtitle (self->group_shapes_row);
+  if (g_str_equal (key, "description"))
+    return gtk_label_get_text (self->group_description_label);
+  if (g_str_equal (key, "repeat"))
+    return gtk_widget_get_visible (GTK_WIDGET (self->group_repeat_label))
+           ? gtk_label_get_text (self->group_repeat_label) : NULL;
+  return NULL;
 }
 
 static FieldEditor *
@@ -1325,7 +1734,8 @@ envelope_inspector_get_formula (EnvelopeInspector *self,
   g_return_val_if_fail (ENVELOPE_IS_INSPECTOR (self), NULL);
   g_return_val_if_fail (figure < ENVELOPE_N_FIGURES, NULL);
 
-  if (!gtk_widget_get_visible (self->figure_rows[figure]) || !gtk_widget_get_visible (GTK_WIDGET (self->figures_list)))
+  if (!gtk_widget_get_visible (self->figure_rows[figure]) || !gtk_widget_get_visible (GTK_WIDGET (self->figures_list)) ||
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "layer") != 0)
     return NULL;
   return gtk_label_get_text (self->formula_labels[figure]);
 }

@@ -6,6 +6,7 @@
 
 #include <gtk/gtk.h>
 
+#include "envelope-canvas.h"
 #include "envelope-document.h"
 
 G_BEGIN_DECLS
@@ -15,6 +16,10 @@ G_DECLARE_FINAL_TYPE (EnvelopeInspector, envelope_inspector, ENVELOPE, INSPECTOR
 
 void        envelope_inspector_set_document      (EnvelopeInspector *self,
                                                   EnvelopeDocument  *document);
+void        envelope_inspector_set_canvas        (EnvelopeInspector *self,
+                                                  EnvelopeCanvas    *canvas);
+void        envelope_inspector_set_flops         (EnvelopeInspector *self,
+                                                  gboolean           flops);
 
 /* For tests: the control of a setting by its key (a GtkSpinButton, an
  * EnvelopePairEditor, a GtkSwitch or an AdwComboRow; "shape:channels",
@@ -29,5 +34,11 @@ const char *envelope_inspector_get_rule          (EnvelopeInspector *self,
 const char *envelope_inspector_get_formula       (EnvelopeInspector *self,
                                                   EnvelopeFigure     figure);
 const char *envelope_inspector_get_message       (EnvelopeInspector *self);
+/* For tests: the group shown (its name, or %NULL while a layer, an
+ * arrow or nothing is), a figure of it by key, and its member rows. */
+const char *envelope_inspector_get_group_title   (EnvelopeInspector *self);
+const char *envelope_inspector_get_group_figure  (EnvelopeInspector *self,
+                                                  const char        *key);
+GtkListBox *envelope_inspector_get_group_members (EnvelopeInspector *self);
 
 G_END_DECLS

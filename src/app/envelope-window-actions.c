@@ -314,15 +314,16 @@ envelope_window_export_to (EnvelopeWindow             *self,
   return envelope_canvas_export (self->canvas, path, options, error);
 }
 
+/* Says how writing @file went: the error, or a toast that offers to
+ * open it. */
 static void
-export_and_report (EnvelopeWindow             *self,
-                   GFile                      *file,
-                   const EnvelopeCanvasExport *options)
+report_export (EnvelopeWindow *self,
+               GFile          *file,
+               const GError   *error)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *name = g_file_get_basename (file);
 
-  if (!envelope_window_export_to (self, file, options, &error))
+  if (error != NULL)
     {
       g_autofree char *title = g_strdup_printf (_("“%s” Cannot Be Exported"), name);
       envelope_window_show_error (self, title, error);
@@ -344,6 +345,17 @@ export_and_report (EnvelopeWindow             *self,
     }
 }
 
+static void
+export_and_report (EnvelopeWindow             *self,
+                   GFile                      *file,
+                   const EnvelopeCanvasExport *options)
+{
+  g_autoptr(GError) error = NULL;
+
+  envelope_window_export_to (self, file, options, &error);
+  report_export (self, file, error);
+}
+
 /* "win.open-export" s: an exported file, in the program the desktop
  * opens it with. */
 static void
@@ -355,92 +367,34 @@ open_export_activated (GtkWidget  *widget,
 }
 
 static void
-on_export_response (GtkNativeDialog *chooser,
-                    int              response,
-                    EnvelopeWindow  *self)
+on_export_dialog_exported (EnvelopeExportDialog *dialog,
+                           GFile                *file,
+                           const GError         *error,
+                           EnvelopeWindow       *self)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      GtkFileFilter *filter = gtk_file_chooser_get_filter (GTK_FILE_CHOOSER (chooser));
-      g_autofree char *path = g_file_get_path (file);
-      const char *extension = filter ? g_object_get_data (G_OBJECT (filter), "extension") : NULL;
-
-      const char *figure = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (chooser), "figure");
-      const char *scale = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (chooser), "scale");
-      const char *annotations = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (chooser), "annotations");
-      const char *transparent = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (chooser), "transparent");
-      EnvelopeCanvasExport options = {
-        .scale = scale ? g_ascii_strtod (scale, NULL) : 0,
-        .annotations = g_strcmp0 (annotations, "false") != 0,
-        .transparent = g_strcmp0 (transparent, "true") == 0,
-        .aspect = figure ? g_ascii_strtod (figure, NULL) : 16.0 / 9.0,
-      };
-
-      /* "diagram" with the PDF filter chosen is "diagram.pdf". */
-      if (path != NULL && extension != NULL && strrchr (path, '.') <= strrchr (path, '/'))
-        {
-          g_autofree char *full = g_strconcat (path, extension, NULL);
-          g_object_unref (file);
-          file = g_file_new_for_path (full);
-        }
-      export_and_report (self, file, &options);
-    }
-  gtk_native_dialog_destroy (chooser);
-  g_clear_object (&self->chooser);
+  report_export (self, file, error);
 }
 
+/* "win.export": the Export Figure window, its options and a preview;
+ * its Export… button asks where to write it. */
 static void
 export_activated (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
 {
   EnvelopeWindow *self = ENVELOPE_WINDOW (widget);
-  static const struct { const char *name; const char *mime; const char *extension; } formats[] = {
-    { N_("PNG image"), "image/png", ".png" },
-    { N_("SVG drawing"), "image/svg+xml", ".svg" },
-    { N_("PDF document"), "application/pdf", ".pdf" },
-  };
-  g_autofree char *name = suggested_name (self, ".png");
+  g_autofree char *name = NULL;
 
-  if (self->chooser != NULL)
-    return;
-  self->chooser = gtk_file_chooser_native_new (_("Export Diagram"), GTK_WINDOW (self),
-                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
-  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+  if (self->export_dialog != NULL)
     {
-      g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
-
-      gtk_file_filter_set_name (filter, _(formats[i].name));
-      gtk_file_filter_add_mime_type (filter, formats[i].mime);
-      gtk_file_filter_add_suffix (filter, formats[i].extension + 1);
-      g_object_set_data (G_OBJECT (filter), "extension", (gpointer) formats[i].extension);
-      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+      gtk_window_present (GTK_WINDOW (self->export_dialog));
+      return;
     }
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
-  {
-    /* The renderer's default first: GTK 4.8's own chooser shows the
-     * first option whatever was chosen before it was shown. */
-    static const char *figures[] = { "1.7777777777777777", "1.3333333333333333", "0.70707070707070707", "0", NULL };
-    const char *figure_labels[] = { _("Fitted to a 16:9 slide"), _("Fitted to a 4:3 slide"),
-                                    _("Fitted to an A4 page"), _("As shown"), NULL };
-    static const char *scales[] = { "0", "2", "1", "3", "4", NULL };
-    const char *scale_labels[] = { _("A slide's width (1,920 px), or 2×"), _("2× (144 dpi)"), _("1× (72 dpi)"),
-                                   _("3× (216 dpi)"), _("4× (288 dpi)"), NULL };
-
-    gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (self->chooser), "figure", _("Figure"), figures, figure_labels);
-    gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (self->chooser), "scale", _("PNG scale"), scales, scale_labels);
-    gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (self->chooser), "annotations",
-                                 _("Title, legend and totals"), NULL, NULL);
-    gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (self->chooser), "transparent",
-                                 _("Transparent background"), NULL, NULL);
-  }
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  g_signal_connect (self->chooser, "response", G_CALLBACK (on_export_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
-  /* GTK's own chooser takes the choices' values once it is shown. */
-  gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (self->chooser), "annotations", "true");
-  gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (self->chooser), "transparent", "false");
+  name = suggested_name (self, "");
+  self->export_dialog = envelope_export_dialog_new (GTK_WINDOW (self), self->document, self->canvas, name);
+  g_object_add_weak_pointer (G_OBJECT (self->export_dialog), (gpointer *) &self->export_dialog);
+  g_signal_connect (self->export_dialog, "exported", G_CALLBACK (on_export_dialog_exported), self);
+  gtk_window_present (GTK_WINDOW (self->export_dialog));
 }
 
 static void
@@ -562,6 +516,40 @@ select_layer_activated (GtkWidget  *widget,
 
   envelope_document_select_layer (self->document,
                                   envelope_network_find_layer (network, g_variant_get_string (parameter, NULL)));
+}
+
+/* "win.select-group" s: a group drawn collapsed ("layer3/1"), selected
+ * as a whole; a group that is open, or that has no block, selects
+ * nothing new. */
+static void
+select_group_activated (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  EnvelopeWindow *self = ENVELOPE_WINDOW (widget);
+  const EnvelopeDiagram *diagram = envelope_canvas_get_diagram (self->canvas);
+  const char *group = g_variant_get_string (parameter, NULL);
+
+  for (guint b = 0; diagram != NULL && b < envelope_diagram_get_n_blocks (diagram); b++)
+    {
+      const EnvelopeBlock *block = envelope_diagram_get_block (diagram, b);
+      g_auto(GStrv) groups = NULL;
+
+      if (!block->collapsed)
+        continue;
+      groups = envelope_diagram_get_block_groups (diagram, b);
+      if (g_strv_contains ((const char * const *) groups, group))
+        {
+          const char *name = envelope_diagram_get_layer_name (diagram, block->output_layer);
+          gint layer = envelope_network_find_layer (envelope_document_get_network (self->document), name);
+
+          if (layer >= 0)
+            envelope_document_select_group (self->document, groups[0], layer);
+          envelope_canvas_reveal_selection (self->canvas);
+          return;
+        }
+    }
+  gtk_widget_error_bell (widget);
 }
 
 /* The error banner's Show: the layer in error, selected and in view. */
@@ -1113,6 +1101,7 @@ envelope_window_class_install_actions (EnvelopeWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.insert-layer", "s", insert_layer_activated);
   gtk_widget_class_install_action (widget_class, "win.select-layer", "s", select_layer_activated);
   gtk_widget_class_install_action (widget_class, "win.select-edge", "(ss)", select_edge_activated);
+  gtk_widget_class_install_action (widget_class, "win.select-group", "s", select_group_activated);
   gtk_widget_class_install_action (widget_class, "win.show-error", NULL, show_error_activated);
   gtk_widget_class_install_action (widget_class, "win.connect", "(ss)", connect_activated);
   gtk_widget_class_install_action (widget_class, "win.set-field", "(sv)", set_field_activated);

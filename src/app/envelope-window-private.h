@@ -6,6 +6,7 @@
 
 #include "envelope-autosave.h"
 #include "envelope-canvas.h"
+#include "envelope-export-dialog.h"
 #include "envelope-inspector.h"
 #include "envelope-layer-table.h"
 #include "envelope-palette.h"
@@ -56,6 +57,7 @@ struct _EnvelopeWindow
   gboolean show_palette;         /* a setting, not the file's */
 
   GtkFileChooserNative *chooser;
+  GtkWidget *export_dialog;      /* the Export Figure window, while it is open */
   GtkWidget *message_dialog;     /* the last error shown, for tests */
   char *last_message;
   gboolean close_confirmed;

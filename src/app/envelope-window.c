@@ -67,6 +67,7 @@ envelope_window_sync_view (EnvelopeWindow *self)
   envelope_canvas_set_view (self->canvas, &view);
   envelope_totals_bar_set_flops (self->totals_bar, self->flops);
   envelope_layer_table_set_flops (self->layer_table, self->flops);
+  envelope_inspector_set_flops (self->inspector, self->flops);
   envelope_window_sync_presentation (self);
 }
 
@@ -416,6 +417,8 @@ envelope_window_dispose (GObject *object)
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
+  if (self->export_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->export_dialog));
   if (self->message_dialog != NULL)
     g_object_remove_weak_pointer (G_OBJECT (self->message_dialog), (gpointer *) &self->message_dialog);
   self->message_dialog = NULL;
@@ -656,6 +659,7 @@ envelope_window_init (EnvelopeWindow *self)
   envelope_canvas_set_document (self->canvas, self->document);
   envelope_layer_table_set_document (self->layer_table, self->document);
   envelope_inspector_set_document (self->inspector, self->document);
+  envelope_inspector_set_canvas (self->inspector, self->canvas);
   envelope_totals_bar_set_document (self->totals_bar, self->document);
 
   /* The preferences, live in every window. */

@@ -12,3 +12,4 @@
 #include "envelope-layout.h"
 #include "envelope-renderer.h"
 #include "envelope-viewport.h"
+#include "envelope-zoom-labels.h"

@@ -1,0 +1,609 @@
+/* envelope-zoom-labels.c: group names over a diagram too small to read
+ *
+ * Each group is a stretch of blocks on a row of the layout (a group
+ * wrapped over two rows is two stretches, each named); a layer's block
+ * counts as a group of its own, inside its group.  The coarsest groups
+ * are named first; a finer group is named only inside a coarser
+ * one that spans more than half the view, where the coarse name alone
+ * says little, and never where its label would cover another's.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "envelope-render"
+
+#include "config.h"
+
+#include <math.h>
+#include <pango/pangocairo.h>
+#include <string.h>
+
+#include "envelope-renderer.h"
+#include "envelope-zoom-labels.h"
+
+/* A block's name is set in 9 points (envelope-text.c); drawn smaller
+ * than this many pixels, it no longer reads. */
+#define BLOCK_NAME_POINTS 9.0
+#define LEGIBLE_PIXELS 7.0
+#define PAD_X 8.0
+#define PAD_Y 4.0
+#define LABEL_GAP 6.0
+/* no character of the labels' font is narrower than this, in ems */
+#define MIN_ADVANCE 0.25
+/* a group this share of the view wide is named by its parts as well */
+#define WIDE_SHARE 0.5
+#define LABEL_FONT "Sans Bold"
+/* the type below the coarsest level, and the shape's beside the name's */
+#define LOWER_LEVEL_SIZE ENVELOPE_ZOOM_LABEL_MIN_SIZE
+#define DETAIL_SHARE 0.8
+/* half a lower level's label: a wide group's name goes above it */
+#define PART_HALF_HEIGHT ((LOWER_LEVEL_SIZE * 1.25 + 2 * PAD_Y) / 2)
+/* how far past its group's extent a name may reach */
+#define OVERREACH 1.25
+#define DETAIL_FONT "Sans"
+
+typedef struct _Stretch Stretch;
+
+struct _Stretch
+{
+  char *path;                /* the group's; NULL for a layer's block */
+  gsize length;              /* of @path */
+  const char *text;          /* what the label says */
+  const char *detail;        /* the shape of what leaves it */
+  guint depth;
+  guint row;
+  guint last_block;
+  EnvelopeRect area;         /* world units */
+  Stretch *parent;           /* the group it is in, on the same row */
+  guint named;               /* 1: named; 2: named, and wide enough for its parts to be */
+};
+
+static void
+stretch_free (gpointer data)
+{
+  Stretch *s = data;
+
+  g_free (s->path);
+  g_free (s);
+}
+
+/* A group's stretches are told apart by their path and row. */
+static guint
+stretch_hash (gconstpointer data)
+{
+  const Stretch *s = data;
+  guint hash = 5381 + s->row;
+
+  for (gsize i = 0; i < s->length; i++)
+    hash = hash * 33 + (guchar) s->path[i];
+  return hash;
+}
+
+static gboolean
+stretch_equal (gconstpointer a,
+               gconstpointer b)
+{
+  const Stretch *x = a, *y = b;
+
+  return x->row == y->row && x->length == y->length && memcmp (x->path, y->path, x->length) == 0;
+}
+
+static void
+label_clear (gpointer data)
+{
+  EnvelopeZoomLabel *label = data;
+
+  g_clear_pointer (&label->text, g_free);
+  g_clear_pointer (&label->detail, g_free);
+}
+
+/**
+ * envelope_zoom_labels_wanted:
+ * @zoom: pixels per world unit
+ *
+ * Returns: whether a block's own text is too small to read at @zoom, so
+ *   that the groups' names should be drawn over the diagram
+ */
+gboolean
+envelope_zoom_labels_wanted (double zoom)
+{
+  return BLOCK_NAME_POINTS * zoom < LEGIBLE_PIXELS;
+}
+
+static guint
+path_depth (const char *path)
+{
+  guint depth = 1;
+
+  for (const char *p = strchr (path, '/'); p != NULL; p = strchr (p + 1, '/'))
+    depth++;
+  return depth;
+}
+
+static void
+extend (Stretch             *s,
+        const EnvelopeBlock *block,
+        guint                index,
+        const EnvelopeRect  *rect)
+{
+  double x0 = MIN (s->area.x, rect->x), y0 = MIN (s->area.y, rect->y);
+  double x1 = MAX (s->area.x + s->area.width, rect->x + rect->width);
+  double y1 = MAX (s->area.y + s->area.height, rect->y + rect->height);
+
+  s->area = (EnvelopeRect) { x0, y0, x1 - x0, y1 - y0 };
+  if (index > s->last_block)
+    {
+      s->last_block = index;
+      s->detail = block->shape_text;
+    }
+}
+
+/* The stretch on @row of the group whose path is @path's first @length
+ * bytes, made when it is new. */
+static Stretch *
+stretch_of (GHashTable          *stretches,
+            GPtrArray           *order,
+            const char          *path,
+            gsize                length,
+            Stretch             *parent,
+            const EnvelopeBlock *block,
+            guint                index,
+            guint                row,
+            const EnvelopeRect  *rect)
+{
+  Stretch probe = { .path = (char *) path, .length = length, .row = row };
+  Stretch *s = g_hash_table_lookup (stretches, &probe);
+
+  if (s != NULL)
+    {
+      extend (s, block, index, rect);
+      return s;
+    }
+  s = g_new0 (Stretch, 1);
+  s->path = g_strndup (path, length);
+  s->length = length;
+  s->text = s->path;
+  s->depth = path_depth (s->path);
+  s->row = row;
+  s->area = *rect;
+  s->last_block = index;
+  s->detail = block->shape_text;
+  s->parent = parent;
+  g_hash_table_add (stretches, s);
+  g_ptr_array_add (order, s);
+  return s;
+}
+
+/* Every group's stretch on every row, and every layer's block. */
+static GPtrArray *
+collect_stretches (const EnvelopeDiagram *diagram,
+                   const EnvelopeLayout  *layout)
+{
+  g_autoptr(GHashTable) stretches = g_hash_table_new (stretch_hash, stretch_equal);
+  GPtrArray *order = g_ptr_array_new_with_free_func (stretch_free);
+  guint n = MIN (envelope_diagram_get_n_blocks (diagram), envelope_layout_get_n_blocks (layout));
+
+  for (guint b = 0; b < n; b++)
+    {
+      const EnvelopeBlock *block = envelope_diagram_get_block (diagram, b);
+      g_auto(GStrv) groups = NULL;
+      g_autofree char *innermost = NULL;
+      const char *leaf;
+      guint row = envelope_layout_get_block_row (layout, b);
+      Stretch *group = NULL;
+      EnvelopeRect rect;
+
+      envelope_layout_get_block_rect (layout, b, &rect);
+      if (block->collapsed)
+        {
+          groups = envelope_diagram_get_block_groups (diagram, b);
+          leaf = groups[0];
+        }
+      else
+        leaf = innermost = envelope_diagram_get_layer_group (diagram, block->output_layer);
+
+      if (leaf != NULL)
+        {
+          /* the groups it is in, outermost first, then its own */
+          for (const char *p = strchr (leaf, '/'); p != NULL; p = strchr (p + 1, '/'))
+            group = stretch_of (stretches, order, leaf, (gsize) (p - leaf), group, block, b, row, &rect);
+          group = stretch_of (stretches, order, leaf, strlen (leaf), group, block, b, row, &rect);
+          /* a collapsed block (its group's only one) is named as it is
+           * drawn ("layer3/1…5") */
+          if (block->collapsed)
+            group->text = block->name;
+        }
+      if (!block->collapsed)
+        {
+          /* a layer's block, one level inside its group, by its own name */
+          Stretch *s = g_new0 (Stretch, 1);
+          const char *slash = strrchr (block->name, '/');
+
+          s->text = slash != NULL ? slash + 1 : block->name;
+          s->detail = block->shape_text;
+          s->depth = group != NULL ? group->depth + 1 : 1;
+          s->row = row;
+          s->area = rect;
+          s->last_block = b;
+          s->parent = group;
+          g_ptr_array_add (order, s);
+        }
+    }
+  return order;
+}
+
+static gint
+compare_stretches (gconstpointer a,
+                   gconstpointer b)
+{
+  const Stretch *x = *(const Stretch * const *) a;
+  const Stretch *y = *(const Stretch * const *) b;
+
+  if (x->depth != y->depth)
+    return x->depth < y->depth ? -1 : 1;
+  if (x->row != y->row)
+    return x->row < y->row ? -1 : 1;
+  return x->area.x < y->area.x ? -1 : x->area.x > y->area.x ? 1 : 0;
+}
+
+/* Text measured at one pixel (absolute size), each text once. */
+typedef struct
+{
+  PangoContext *context;
+  PangoLayout *layout;
+  PangoFontDescription *fonts[2];      /* the name's, the shape's */
+  GHashTable *sizes[2];                /* by font: text → double[2]; the texts are the diagram's and the stretches' */
+} Measurer;
+
+static void
+measurer_init (Measurer *m)
+{
+  static const char *const families[] = { LABEL_FONT, DETAIL_FONT };
+
+  m->context = pango_font_map_create_context (pango_cairo_font_map_get_default ());
+  m->layout = pango_layout_new (m->context);
+  for (guint i = 0; i < G_N_ELEMENTS (families); i++)
+    {
+      m->fonts[i] = pango_font_description_from_string (families[i]);
+      /* measured large, for precision, and scaled down */
+      pango_font_description_set_absolute_size (m->fonts[i], 100 * PANGO_SCALE);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (m->sizes); i++)
+    m->sizes[i] = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+}
+
+static void
+measurer_clear (Measurer *m)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (m->sizes); i++)
+    g_clear_pointer (&m->sizes[i], g_hash_table_unref);
+  for (guint i = 0; i < G_N_ELEMENTS (m->fonts); i++)
+    g_clear_pointer (&m->fonts[i], pango_font_description_free);
+  g_clear_object (&m->layout);
+  g_clear_object (&m->context);
+}
+
+static void
+measure (Measurer   *m,
+         guint       font,
+         const char *text,
+         double     *width,
+         double     *height)
+{
+  double *size = g_hash_table_lookup (m->sizes[font], text);
+
+  if (size == NULL)
+    {
+      PangoRectangle logical;
+
+      pango_layout_set_font_description (m->layout, m->fonts[font]);
+      pango_layout_set_text (m->layout, text, -1);
+      pango_layout_get_extents (m->layout, NULL, &logical);
+      size = g_new (double, 2);
+      size[0] = (double) logical.width / PANGO_SCALE / 100;
+      size[1] = (double) logical.height / PANGO_SCALE / 100;
+      g_hash_table_insert (m->sizes[font], (gpointer) text, size);
+    }
+  *width = size[0];
+  *height = size[1];
+}
+
+/* The characters of the shorter of @s's names: its path, or its last part. */
+static glong
+shortest_name (const Stretch *s)
+{
+  const char *last = strrchr (s->text, '/');
+
+  return g_utf8_strlen (s->depth > 1 && last != NULL ? last + 1 : s->text, -1);
+}
+
+static gboolean
+overlaps_any (const GArray       *labels,
+              const EnvelopeRect *box)
+{
+  EnvelopeRect wide = *box;
+
+  envelope_rect_inflate (&wide, LABEL_GAP / 2, LABEL_GAP / 2);
+  for (guint i = 0; i < labels->len; i++)
+    {
+      EnvelopeRect other = g_array_index (labels, EnvelopeZoomLabel, i).box;
+
+      envelope_rect_inflate (&other, LABEL_GAP / 2, LABEL_GAP / 2);
+      if (envelope_rect_intersects (&wide, &other))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Whether the group @s is in was named on its row, and is narrow
+ * enough for that name to say what is in it. */
+static gboolean
+named_by_parent (const Stretch *s)
+{
+  return s->parent != NULL && s->parent->named == 1;
+}
+
+/* Where a label of @size's width and height goes over @shown (what is
+ * in view of its group): centred if that is free, else further along
+ * its row, or, for a @wide group, above the row, where its parts' names
+ * do not go.  Returns FALSE when every place covers another label. */
+static gboolean
+place (const GArray       *labels,
+       const EnvelopeRect *view,
+       const EnvelopeRect *shown,
+       gboolean            wide,
+       const EnvelopeRect *size,
+       EnvelopeRect       *box)
+{
+  static const double along[] = { 0.5, 0.25, 0.75, 0.1, 0.9 };
+  double centre_y = shown->y + shown->height / 2;
+  double heights[2];
+  guint n_heights = 0;
+
+  if (wide)
+    {
+      double above = centre_y - PART_HALF_HEIGHT - LABEL_GAP - size->height;
+
+      if (above >= view->y)
+        heights[n_heights++] = above;
+    }
+  heights[n_heights++] = centre_y - size->height / 2;
+
+  for (guint h = 0; h < n_heights; h++)
+    for (guint a = 0; a < G_N_ELEMENTS (along); a++)
+      {
+        box->width = size->width;
+        box->height = size->height;
+        box->x = shown->x + shown->width * along[a] - size->width / 2;
+        box->y = heights[h];
+        box->x = CLAMP (box->x, view->x, MAX (view->x, view->x + view->width - box->width));
+        box->y = CLAMP (box->y, view->y, MAX (view->y, view->y + view->height - box->height));
+        if (!overlaps_any (labels, box))
+          return TRUE;
+      }
+  return FALSE;
+}
+
+/**
+ * envelope_zoom_labels_new:
+ * @view: the visible part, in pixels (0, 0 at its top left)
+ * @zoom: pixels per world unit
+ * @origin_x: where the world's origin is, in pixels
+ *
+ * Lays out the names of the groups that are large enough to carry one
+ * at @zoom: each label in type of ENVELOPE_ZOOM_LABEL_MIN_SIZE pixels or
+ * more, over its group's blocks, inside @view, none covering another.
+ *
+ * Returns: (transfer full) (element-type EnvelopeZoomLabel): the labels,
+ *   the coarsest first
+ */
+GArray *
+envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
+                          const EnvelopeLayout  *layout,
+                          const EnvelopeRect    *view,
+                          double                 zoom,
+                          double                 origin_x,
+                          double                 origin_y)
+{
+  GArray *labels = g_array_new (FALSE, TRUE, sizeof (EnvelopeZoomLabel));
+  g_autoptr(GPtrArray) stretches = NULL;
+  g_autoptr(GHashTable) longest = NULL; /* a group's path → its longest stretch */
+  Measurer measurer;
+  gboolean left_right;
+
+  g_return_val_if_fail (diagram != NULL && layout != NULL && view != NULL, labels);
+  g_array_set_clear_func (labels, label_clear);
+  if (zoom <= 0)
+    return labels;
+
+  left_right = envelope_diagram_get_direction (diagram) == ENVELOPE_DIRECTION_LEFT_RIGHT;
+  stretches = collect_stretches (diagram, layout);
+  g_ptr_array_sort (stretches, compare_stretches);
+  measurer_init (&measurer);
+  longest = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < stretches->len; i++)
+    {
+      Stretch *s = g_ptr_array_index (stretches, i);
+      const Stretch *other;
+
+      if (s->path == NULL)
+        continue;
+      other = g_hash_table_lookup (longest, s->path);
+
+      if (other == NULL || (left_right ? s->area.width > other->area.width : s->area.height > other->area.height))
+        g_hash_table_insert (longest, s->path, s);
+    }
+
+  for (guint i = 0; i < stretches->len; i++)
+    {
+      Stretch *s = g_ptr_array_index (stretches, i);
+      EnvelopeRect area = {
+        origin_x + s->area.x * zoom, origin_y + s->area.y * zoom, s->area.width * zoom, s->area.height * zoom,
+      };
+      EnvelopeRect shown, box, name_box = { 0 }, full_box;
+      EnvelopeZoomLabel label = { 0 };
+      double text_width, text_height, detail_width = 0, detail_height = 0, size, room;
+      double x0, y0, x1, y1;
+      const char *text;
+      gboolean wide;
+
+      if (named_by_parent (s))
+        continue;
+      /* a group over several rows is named once, on its longest */
+      if (s->path != NULL && g_hash_table_lookup (longest, s->path) != s)
+        continue;
+      /* the part of the group in view */
+      x0 = MAX (area.x, view->x);
+      y0 = MAX (area.y, view->y);
+      x1 = MIN (area.x + area.width, view->x + view->width);
+      y1 = MIN (area.y + area.height, view->y + view->height);
+      if (x1 <= x0 || y1 <= y0)
+        continue;
+      shown = (EnvelopeRect) { x0, y0, x1 - x0, y1 - y0 };
+
+      /* one size a level, the stages' larger than their blocks': a name
+       * may reach a little past its group's ends, not further; inside a
+       * named group, its own part of the path may do ("3" in "encoder") */
+      size = s->depth == 1 ? ENVELOPE_ZOOM_LABEL_MAX_SIZE : LOWER_LEVEL_SIZE;
+      room = left_right ? shown.width * OVERREACH - 2 * PAD_X : shown.height * OVERREACH - 2 * PAD_Y;
+      text = s->text;
+      /* too short for the shortest name it could have, before measuring
+       * anything: at a network's whole length, most blocks are */
+      if (left_right && room < size * MIN_ADVANCE * shortest_name (s))
+        continue;
+      measure (&measurer, 0, text, &text_width, &text_height);
+      if ((left_right ? text_width : text_height) * size > room && s->depth > 1 && strrchr (text, '/') != NULL)
+        {
+          text = strrchr (s->text, '/') + 1;
+          measure (&measurer, 0, text, &text_width, &text_height);
+        }
+      if ((left_right ? text_width : text_height) * size > room)
+        continue;
+      wide = (left_right ? area.width : area.height) > WIDE_SHARE * (left_right ? view->width : view->height);
+
+      label.size = size;
+      name_box.width = text_width * size + 2 * PAD_X;
+      name_box.height = text_height * size + 2 * PAD_Y;
+      full_box = name_box;
+      if (s->detail != NULL && size >= ENVELOPE_ZOOM_LABEL_MAX_SIZE)
+        {
+          measure (&measurer, 1, s->detail, &detail_width, &detail_height);
+          if (detail_width * size * DETAIL_SHARE + 2 * PAD_X <= (left_right ? shown.width : view->width))
+            {
+              full_box.width = MAX (full_box.width, detail_width * size * DETAIL_SHARE + 2 * PAD_X);
+              full_box.height += detail_height * size * DETAIL_SHARE;
+            }
+        }
+      if (!place (labels, view, &shown, wide && left_right, &full_box, &box))
+        {
+          /* the shape gives way first, then the name */
+          if (full_box.height == name_box.height || !place (labels, view, &shown, wide && left_right, &name_box, &box))
+            continue;
+        }
+      else if (full_box.height > name_box.height)
+        label.detail = g_strdup (s->detail);
+      label.text = g_strdup (text);
+      label.depth = s->depth;
+      label.area = area;
+      label.box = box;
+      g_array_append_val (labels, label);
+      s->named = wide ? 2 : 1;
+    }
+  measurer_clear (&measurer);
+  return labels;
+}
+
+/* Sets @text in @font at @size pixels, centred in @width; returns the
+ * height of the line. */
+static double
+show (cairo_t              *cr,
+      PangoLayout          *layout,
+      PangoFontDescription *font,
+      const char           *text,
+      double                size,
+      double                x,
+      double                y,
+      double                width)
+{
+  PangoRectangle logical;
+
+  pango_font_description_set_absolute_size (font, size * PANGO_SCALE);
+  pango_layout_set_font_description (layout, font);
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
+  pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
+  cairo_move_to (cr, x, y);
+  pango_cairo_show_layout (cr, layout);
+  pango_layout_get_extents (layout, NULL, &logical);
+  return (double) logical.height / PANGO_SCALE;
+}
+
+/**
+ * envelope_zoom_labels_draw:
+ * @cr: in pixels, as the labels were laid out
+ *
+ * Outlines each named group's blocks and sets its name over them, on a
+ * card of the background's colour.
+ */
+void
+envelope_zoom_labels_draw (cairo_t      *cr,
+                           const GArray *labels,
+                           EnvelopeTheme theme)
+{
+  EnvelopeColor background, ink;
+  g_autoptr(PangoLayout) layout = NULL;
+  g_autoptr(PangoFontDescription) name_font = NULL;
+  g_autoptr(PangoFontDescription) detail_font = NULL;
+
+  g_return_if_fail (cr != NULL && labels != NULL);
+  if (labels->len == 0)
+    return;
+  layout = pango_cairo_create_layout (cr);
+  name_font = pango_font_description_from_string (LABEL_FONT);
+  detail_font = pango_font_description_from_string (DETAIL_FONT);
+
+  envelope_theme_get_background (theme, &background);
+  ink = theme == ENVELOPE_THEME_DARK ? (EnvelopeColor) { 0.93, 0.93, 0.95 } : (EnvelopeColor) { 0.12, 0.12, 0.14 };
+
+  cairo_save (cr);
+  cairo_set_line_width (cr, 1.0);
+  for (guint i = 0; i < labels->len; i++)
+    {
+      const EnvelopeZoomLabel *label = &g_array_index (labels, EnvelopeZoomLabel, i);
+      EnvelopeRect area = label->area;
+
+      /* on whole pixels: an outline, not a filled shape, the cheapest
+       * Cairo draws */
+      envelope_rect_inflate (&area, 4, 4);
+      cairo_rectangle (cr, round (area.x) + 0.5, round (area.y) + 0.5, round (area.width), round (area.height));
+      cairo_set_source_rgba (cr, ink.red, ink.green, ink.blue, label->depth == 1 ? 0.45 : 0.3);
+      cairo_stroke (cr);
+    }
+  for (guint i = 0; i < labels->len; i++)
+    {
+      const EnvelopeZoomLabel *label = &g_array_index (labels, EnvelopeZoomLabel, i);
+      double inner = label->box.width - 2 * PAD_X;
+      double line;
+
+      EnvelopeRect card = {
+        round (label->box.x), round (label->box.y), round (label->box.width), round (label->box.height),
+      };
+
+      /* a card on whole pixels, its edge a shade darker: rectangles
+       * Cairo fills without tessellating them */
+      cairo_rectangle (cr, card.x, card.y, card.width, card.height);
+      cairo_set_source_rgba (cr, ink.red, ink.green, ink.blue, 0.35);
+      cairo_fill (cr);
+      cairo_rectangle (cr, card.x + 1, card.y + 1, card.width - 2, card.height - 2);
+      cairo_set_source_rgba (cr, background.red, background.green, background.blue, 0.92);
+      cairo_fill (cr);
+      cairo_set_source_rgb (cr, ink.red, ink.green, ink.blue);
+      line = show (cr, layout, name_font, label->text, label->size, label->box.x + PAD_X, label->box.y + PAD_Y, inner);
+      if (label->detail != NULL)
+        {
+          cairo_set_source_rgba (cr, ink.red, ink.green, ink.blue, 0.75);
+          show (cr, layout, detail_font, label->detail, label->size * DETAIL_SHARE, label->box.x + PAD_X,
+                label->box.y + PAD_Y + line, inner);
+        }
+    }
+  cairo_restore (cr);
+}

@@ -1,0 +1,260 @@
+/* test-render-zoom-labels.c: the groups named when blocks are too small
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "envelope-render.h"
+#include "test-helpers.h"
+
+#define VIEW_WIDTH 1000.0
+#define VIEW_HEIGHT 500.0
+
+typedef struct
+{
+  Model *model;
+  EnvelopeDiagram *diagram;
+  EnvelopeLayout *layout;
+} Laid;
+
+static void
+laid_free (Laid *laid)
+{
+  g_clear_pointer (&laid->layout, envelope_layout_unref);
+  g_clear_pointer (&laid->diagram, envelope_diagram_unref);
+  g_clear_pointer (&laid->model, model_free);
+  g_free (laid);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Laid, laid_free)
+
+static Laid *
+lay_out (const char *file,
+         guint       wrap)
+{
+  Laid *laid = g_new0 (Laid, 1);
+  EnvelopeDiagramOptions options;
+  g_autoptr(GError) error = NULL;
+
+  envelope_diagram_options_init (&options);
+  options.wrap = wrap;
+  laid->model = model_load (file);
+  laid->diagram = envelope_diagram_new (laid->model->analysis, &options);
+  laid->layout = envelope_layout_new (laid->diagram, &error);
+  g_assert_no_error (error);
+  return laid;
+}
+
+/* The zoom at which the whole layout fills the view, and its origin. */
+static double
+fit_zoom (const EnvelopeLayout *layout,
+          double               *origin_x,
+          double               *origin_y)
+{
+  EnvelopeRect bounds;
+  double zoom;
+
+  envelope_layout_get_bounds (layout, &bounds);
+  zoom = MIN (VIEW_WIDTH / bounds.width, VIEW_HEIGHT / bounds.height);
+  *origin_x = (VIEW_WIDTH - bounds.width * zoom) / 2 - bounds.x * zoom;
+  *origin_y = (VIEW_HEIGHT - bounds.height * zoom) / 2 - bounds.y * zoom;
+  return zoom;
+}
+
+/* Every label reads (its type at least the smallest size), lies in the
+ * view and covers no other. */
+static void
+assert_readable (const GArray       *labels,
+                 const EnvelopeRect *view)
+{
+  for (guint i = 0; i < labels->len; i++)
+    {
+      const EnvelopeZoomLabel *label = &g_array_index (labels, EnvelopeZoomLabel, i);
+
+      g_assert_cmpfloat (label->size, >=, ENVELOPE_ZOOM_LABEL_MIN_SIZE);
+      g_assert_cmpfloat (label->size, <=, ENVELOPE_ZOOM_LABEL_MAX_SIZE);
+      g_assert_cmpfloat (label->box.x, >=, view->x - 1e-6);
+      g_assert_cmpfloat (label->box.y, >=, view->y - 1e-6);
+      g_assert_cmpfloat (label->box.x + label->box.width, <=, view->x + view->width + 1e-6);
+      g_assert_cmpfloat (label->box.y + label->box.height, <=, view->y + view->height + 1e-6);
+      /* wide enough for its text at that size: a few pixels a letter */
+      g_assert_cmpfloat (label->box.width, >, strlen (label->text) * label->size * 0.4);
+      for (guint j = 0; j < i; j++)
+        g_assert_false (envelope_rect_intersects (&label->box, &g_array_index (labels, EnvelopeZoomLabel, j).box));
+    }
+}
+
+static gboolean
+has_label (const GArray *labels,
+           const char   *text)
+{
+  for (guint i = 0; i < labels->len; i++)
+    if (g_str_equal (g_array_index (labels, EnvelopeZoomLabel, i).text, text))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_wanted (void)
+{
+  /* a block's name is 9 points: 4.5 pixels at 50 %, 9 at 100 % */
+  g_assert_true (envelope_zoom_labels_wanted (0.02));
+  g_assert_true (envelope_zoom_labels_wanted (0.5));
+  g_assert_false (envelope_zoom_labels_wanted (0.8));
+  g_assert_false (envelope_zoom_labels_wanted (96.0 / 72.0));
+}
+
+/* ResNet-50's 175 layers in one row, 1,000 pixels wide: the blocks'
+ * text would be under a pixel high; the four stages are named. */
+static void
+test_resnet_stages (void)
+{
+  g_autoptr(Laid) laid = lay_out ("resnet50.json", 0);
+  EnvelopeRect view = { 0, 0, VIEW_WIDTH, VIEW_HEIGHT };
+  double ox, oy, zoom = fit_zoom (laid->layout, &ox, &oy);
+  g_autoptr(GArray) labels = NULL;
+
+  g_assert_true (envelope_zoom_labels_wanted (zoom));
+  g_assert_cmpfloat (9.0 * zoom, <, 1.0);
+  labels = envelope_zoom_labels_new (laid->diagram, laid->layout, &view, zoom, ox, oy);
+  g_assert_cmpuint (labels->len, ==, 4);
+  g_assert_true (has_label (labels, "layer1"));
+  g_assert_true (has_label (labels, "layer2"));
+  g_assert_true (has_label (labels, "layer3"));
+  g_assert_true (has_label (labels, "layer4"));
+  assert_readable (labels, &view);
+  /* in the flow's order, each over its own blocks */
+  for (guint i = 1; i < labels->len; i++)
+    g_assert_cmpfloat (g_array_index (labels, EnvelopeZoomLabel, i).area.x, >,
+                       g_array_index (labels, EnvelopeZoomLabel, i - 1).area.x);
+}
+
+/* Wrapped into four rows: a stage over two rows is named on each. */
+static void
+test_resnet_wrapped (void)
+{
+  g_autoptr(Laid) laid = lay_out ("resnet50.json", 4);
+  EnvelopeRect view = { 0, 0, VIEW_WIDTH, VIEW_HEIGHT };
+  double ox, oy, zoom = fit_zoom (laid->layout, &ox, &oy);
+  g_autoptr(GArray) labels = NULL;
+
+  g_assert_cmpuint (envelope_layout_get_n_rows (laid->layout), >, 1);
+  g_assert_true (envelope_zoom_labels_wanted (zoom));
+  labels = envelope_zoom_labels_new (laid->diagram, laid->layout, &view, zoom, ox, oy);
+  g_assert_cmpuint (labels->len, >=, 4);
+  for (guint s = 1; s <= 4; s++)
+    {
+      g_autofree char *stage = g_strdup_printf ("layer%u", s);
+      g_assert_true (has_label (labels, stage));
+    }
+  assert_readable (labels, &view);
+}
+
+/* Closer, with layer3 wider than the view: its blocks are named too. */
+static void
+test_resnet_closer (void)
+{
+  g_autoptr(Laid) laid = lay_out ("resnet50.json", 0);
+  EnvelopeRect view = { 0, 0, VIEW_WIDTH, VIEW_HEIGHT };
+  double ox, oy, zoom = fit_zoom (laid->layout, &ox, &oy) * 8;
+  g_autoptr(GArray) labels = NULL;
+  gint block = -1;
+  EnvelopeRect rect;
+  guint deeper = 0;
+
+  for (guint b = 0; b < envelope_diagram_get_n_blocks (laid->diagram); b++)
+    if (g_str_equal (envelope_diagram_get_block (laid->diagram, b)->name, "layer3/2/conv2"))
+      block = (gint) b;
+  g_assert_cmpint (block, >=, 0);
+  envelope_layout_get_block_rect (laid->layout, (guint) block, &rect);
+  /* layer3/2 in the middle of the view */
+  ox = VIEW_WIDTH / 2 - (rect.x + rect.width / 2) * zoom;
+  oy = VIEW_HEIGHT / 2 - (rect.y + rect.height / 2) * zoom;
+  g_assert_true (envelope_zoom_labels_wanted (zoom));
+  labels = envelope_zoom_labels_new (laid->diagram, laid->layout, &view, zoom, ox, oy);
+  assert_readable (labels, &view);
+  g_assert_true (has_label (labels, "layer3"));
+  for (guint i = 0; i < labels->len; i++)
+    {
+      const EnvelopeZoomLabel *label = &g_array_index (labels, EnvelopeZoomLabel, i);
+
+      if (label->depth == 2)
+        {
+          g_assert_true (g_str_has_prefix (label->text, "layer3/"));
+          deeper++;
+        }
+    }
+  g_assert_cmpuint (deeper, >=, 2);
+}
+
+/* GPT-2: one group "h" holds the twelve blocks; they are named. */
+static void
+test_transformer_blocks (void)
+{
+  g_autoptr(Laid) laid = lay_out ("gpt2.json", 3);
+  EnvelopeRect view = { 0, 0, VIEW_WIDTH, VIEW_HEIGHT };
+  double ox, oy, zoom = fit_zoom (laid->layout, &ox, &oy);
+  g_autoptr(GArray) labels = NULL;
+  guint blocks = 0;
+
+  g_assert_true (envelope_zoom_labels_wanted (zoom));
+  labels = envelope_zoom_labels_new (laid->diagram, laid->layout, &view, zoom, ox, oy);
+  assert_readable (labels, &view);
+  for (guint i = 0; i < labels->len; i++)
+    if (g_str_has_prefix (g_array_index (labels, EnvelopeZoomLabel, i).text, "h/"))
+      blocks++;
+  g_assert_cmpuint (blocks, >=, 6);
+}
+
+/* Drawn, each label's card shows over the diagram's area. */
+static void
+test_draw (void)
+{
+  g_autoptr(Laid) laid = lay_out ("resnet50.json", 0);
+  EnvelopeRect view = { 0, 0, VIEW_WIDTH, VIEW_HEIGHT };
+  double ox, oy, zoom = fit_zoom (laid->layout, &ox, &oy);
+  g_autoptr(GArray) labels = envelope_zoom_labels_new (laid->diagram, laid->layout, &view, zoom, ox, oy);
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int) VIEW_WIDTH, (int) VIEW_HEIGHT);
+  cairo_t *cr = cairo_create (surface);
+  const EnvelopeZoomLabel *label = &g_array_index (labels, EnvelopeZoomLabel, 0);
+  guint inked = 0;
+  unsigned char *data;
+  int stride;
+
+  envelope_zoom_labels_draw (cr, labels, ENVELOPE_THEME_LIGHT);
+  g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  data = cairo_image_surface_get_data (surface);
+  stride = cairo_image_surface_get_stride (surface);
+  /* dark text on the card: pixels far from the card's light colour */
+  for (int y = (int) label->box.y; y < (int) (label->box.y + label->box.height); y++)
+    for (int x = (int) label->box.x; x < (int) (label->box.x + label->box.width); x++)
+      {
+        guint32 pixel = *(guint32 *) (data + y * stride + x * 4);
+
+        if ((pixel >> 24) > 200 && ((pixel >> 8) & 0xff) < 100)
+          inked++;
+      }
+  g_assert_cmpuint (inked, >, 20);
+  cairo_surface_destroy (surface);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/render/zoom-labels/wanted", test_wanted);
+  g_test_add_func ("/render/zoom-labels/resnet-stages", test_resnet_stages);
+  g_test_add_func ("/render/zoom-labels/resnet-wrapped", test_resnet_wrapped);
+  g_test_add_func ("/render/zoom-labels/resnet-closer", test_resnet_closer);
+  g_test_add_func ("/render/zoom-labels/transformer-blocks", test_transformer_blocks);
+  g_test_add_func ("/render/zoom-labels/draw", test_draw);
+
+  return g_test_run ();
+}
