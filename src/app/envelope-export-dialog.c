@@ -145,6 +145,7 @@ figure_from_options (EnvelopeExportDialog *self,
   figure->goal.aspect = fit_aspects[self->fit];
   figure->goal.max_width = self->max_width;
   figure->goal.fixed_detail = self->detail != 0;
+  envelope_fit_goal_set_style (&figure->goal, figure->diagram.style);
   /* a slide shows a run of the same blocks as one */
   figure->diagram.fold_repeats = figure->goal.aspect > 0 || figure->diagram.collapse_depth > 0;
   figure->render.show_title = figure->render.show_legend = figure->render.show_totals = self->annotations;

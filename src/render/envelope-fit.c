@@ -33,6 +33,16 @@ envelope_fit_goal_init (EnvelopeFitGoal *goal)
   goal->fixed_detail = FALSE;
 }
 
+/* The goal for a figure drawn in @style: the classic figure is shown to
+ * a room, in larger text. */
+void
+envelope_fit_goal_set_style (EnvelopeFitGoal      *goal,
+                             EnvelopeDiagramStyle  style)
+{
+  if (style == ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL)
+    goal->min_text = MAX (goal->min_text, ENVELOPE_FIT_ROOM_TEXT);
+}
+
 /**
  * envelope_fit_goal_set_aspect:
  * @text: "16:9", "4:3", "a4" (portrait), "free", or "W:H"

@@ -58,6 +58,8 @@ typedef struct
 } EnvelopePageFit;
 
 void     envelope_fit_goal_init       (EnvelopeFitGoal              *goal);
+void     envelope_fit_goal_set_style  (EnvelopeFitGoal              *goal,
+                                       EnvelopeDiagramStyle          style);
 gboolean envelope_fit_goal_set_aspect (EnvelopeFitGoal              *goal,
                                        const char                   *text);
 gboolean envelope_fit_page            (const EnvelopeAnalysis       *analysis,
