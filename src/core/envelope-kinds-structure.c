@@ -1144,7 +1144,7 @@ infer_unknown (EnvelopeInference *inf,
       return FALSE;
     }
   if (inf->n_inputs > 0)
-    envelope_receptive_field_whole (inf, inf->inputs[0]);
+    envelope_receptive_field_remixed (inf, inf->inputs[0]);
   else
     out->receptive_field.whole_input = TRUE;
   if (explaining (inf))

@@ -1480,6 +1480,11 @@ fold_constant_value (Op *op)
 
           if (!normalize_axis (axes[i], r, &ax) || steps[i] == 0)
             return;
+          /* the step's size without negating it (the smallest gint64
+           * has no positive), and the span, within the axis, is at least
+           * 1 before it is divided: no sum here can overflow */
+          guint64 stride_size = steps[i] > 0 ? (guint64) steps[i] : (guint64) (-(steps[i] + 1)) + 1;
+
           len = a->dims[ax];
           st = starts[i] < 0 ? starts[i] + len : starts[i];
           en = ends[i] < 0 ? ends[i] + len : ends[i];
@@ -1487,13 +1492,13 @@ fold_constant_value (Op *op)
             {
               st = CLAMP (st, 0, len);
               en = CLAMP (en, 0, len);
-              count[ax] = en > st ? (en - st + steps[i] - 1) / steps[i] : 0;
+              count[ax] = en > st ? (gint64) ((guint64) (en - st - 1) / stride_size + 1) : 0;
             }
           else
             {
               st = CLAMP (st, -1, len - 1);
               en = CLAMP (en, -1, len - 1);
-              count[ax] = st > en ? (st - en + (-steps[i]) - 1) / (-steps[i]) : 0;
+              count[ax] = st > en ? (gint64) ((guint64) (st - en - 1) / stride_size + 1) : 0;
             }
           first[ax] = st;
           step[ax] = steps[i];
