@@ -476,6 +476,9 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
           text = strrchr (s->text, '/') + 1;
           measure (&measurer, 0, text, &text_width, &text_height);
         }
+      /* a stage's name too long for its larger type takes the smaller */
+      if ((left_right ? text_width : text_height) * size > room && size > LOWER_LEVEL_SIZE)
+        size = LOWER_LEVEL_SIZE;
       if ((left_right ? text_width : text_height) * size > room)
         continue;
       wide = (left_right ? area.width : area.height) > WIDE_SHARE * (left_right ? view->width : view->height);
