@@ -1119,6 +1119,103 @@ test_report_streamed (void)
     }
 }
 
+/* What the tokenizer reads: escapes, numbers as json-glib types them,
+ * members in any order, the app's view as it was, white space of every
+ * kind; and a long chain, read a layer at a time. */
+static void
+test_read_values (void)
+{
+  static const char json[] =
+    "{\r\n\t\"view\": {\"zoom\": 1.5e0, \"open\": [true, false, null, {\"a\": [[], {}]}], \"k\": -0},\n"
+    "  \"layers\": [\n"
+    "    {\"type\": \"input\", \"shape\": [3, 32, 32], \"name\": \"d\\u00e9j\\u00E0 \\ud83d\\ude00 \\/ \\\"x\\\"\"},\n"
+    "    {\"name\": \"drop\", \"type\": \"dropout\", \"rate\": 25e-2,\"inputs\":[\"d\\u00e9j\\u00e0 \\ud83d\\ude00 / \\\"x\\\"\"]},\n"
+    "    {\"name\": \"conv\", \"type\": \"conv\", \"filters\": 8, \"kernel\": [3, 1], \"padding\": \"same\", \"group\": \"g\\\\h\"}\n"
+    "  ],\n"
+    "  \"description\": \"line\\nnext\\ttab\",\n"
+    "  \"training\": {\"batch\": 4, \"device_memory\": \"2 GiB\"},\n"
+    "  \"version\": 1, \"format\": \"envelope-network\"\n"
+    "}\n";
+  g_autoptr(EnvelopeNetwork) network = load_data (json);
+  g_autoptr(EnvelopeNetwork) again = NULL;
+  g_autofree char *saved = NULL;
+  EnvelopeLayer *layer;
+  JsonObject *view;
+
+  g_assert_cmpuint (envelope_network_get_n_layers (network), ==, 3);
+  layer = envelope_network_get_layer (network, 0);
+  g_assert_cmpstr (layer->name, ==, "d\xc3\xa9j\xc3\xa0 \xf0\x9f\x98\x80 / \"x\"");
+  g_assert_cmpint (layer->shape[1], ==, 32);
+  g_assert_cmpuint (layer->shape_rank, ==, 3);
+  layer = envelope_network_get_layer (network, 1);
+  g_assert_cmpfloat (layer->rate, ==, 0.25);
+  g_assert_cmpstr (layer->inputs[0], ==, envelope_network_get_layer (network, 0)->name);
+  g_assert_null (layer->inputs[1]);
+  layer = envelope_network_get_layer (network, 2);
+  g_assert_cmpint (layer->kernel[0], ==, 3);
+  g_assert_cmpint (layer->kernel[1], ==, 1);
+  g_assert_cmpint (layer->padding_mode, ==, ENVELOPE_PADDING_SAME);
+  g_assert_cmpstr (layer->group, ==, "g\\h");
+  g_assert_cmpstr (network->description, ==, "line\nnext\ttab");
+  g_assert_cmpuint (network->training.batch, ==, 4);
+  g_assert_cmpuint (network->training.device_memory, ==, G_GUINT64_CONSTANT (2) << 30);
+
+  g_assert_nonnull (network->view);
+  view = json_node_get_object (network->view);
+  g_assert_cmpfloat (json_object_get_double_member (view, "zoom"), ==, 1.5);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (view, "open")), ==, 4);
+  g_assert_cmpint (json_node_get_value_type (json_object_get_member (view, "k")), ==, G_TYPE_INT64);
+
+  saved = envelope_network_to_data (network, NULL);
+  again = load_data (saved);
+  g_assert_true (envelope_network_equal (network, again));
+}
+
+/* Integers at gint64's ends; a fraction where an integer must be is
+ * named as one. */
+static void
+test_read_numbers (void)
+{
+  g_autoptr(EnvelopeNetwork) network = load_data (
+    "{\"format\": \"envelope-network\", \"version\": 1, \"layers\": ["
+    "{\"name\": \"data\", \"type\": \"input\", \"shape\": [3, 8, 8]},"
+    "{\"name\": \"s\", \"type\": \"slice\", \"axis\": 0, \"start\": -9223372036854775808, \"end\": 9223372036854775807}]}");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) bad = NULL;
+  EnvelopeLayer *slice = envelope_network_get_layer (network, 1);
+
+  g_assert_cmpint (slice->start, ==, G_MININT64);
+  g_assert_cmpint (slice->end, ==, G_MAXINT64);
+
+  bad = envelope_network_load_from_data (
+    "{\"format\": \"envelope-network\", \"version\": 1, \"layers\": ["
+    "{\"name\": \"data\", \"type\": \"input\", \"shape\": [3, 8.0, 8]}]}", -1, &error);
+  g_assert_null (bad);
+  g_assert_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_TYPE);
+  g_assert_nonnull (strstr (error->message, "got a fractional number at position 1"));
+}
+
+/* A chain long enough that a tree of the whole document would show. */
+static void
+test_read_long_chain (void)
+{
+  GString *json = g_string_new ("{\"format\": \"envelope-network\", \"version\": 1, \"layers\": [\n"
+                                "{\"name\": \"data\", \"type\": \"input\", \"shape\": [4, 8, 8]}");
+  g_autoptr(EnvelopeNetwork) network = NULL;
+  const guint n = 50000;
+
+  for (guint i = 1; i < n; i++)
+    g_string_append_printf (json, i % 2 ? ",\n{\"name\": \"c%u\", \"type\": \"conv\", \"filters\": 4, \"kernel\": 3, \"padding\": 1}"
+                                        : ",\n{\"name\": \"r%u\", \"type\": \"relu\"}", i);
+  g_string_append (json, "\n], \"name\": \"long\"}");
+  network = load_data (json->str);
+  g_string_free (json, TRUE);
+  g_assert_cmpuint (envelope_network_get_n_layers (network), ==, n);
+  g_assert_cmpstr (envelope_network_get_layer (network, n - 1)->name, ==, "c49999");
+  g_assert_cmpint (envelope_network_get_layer (network, n - 1)->padding[1], ==, 1);
+  g_assert_cmpstr (network->name, ==, "long");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1175,6 +1272,9 @@ main (int   argc,
   g_test_add_func ("/core/network/io/report-json", test_report_json);
   g_test_add_func ("/core/network/io/names", test_names);
   g_test_add_func ("/core/network/io/report-streamed", test_report_streamed);
+  g_test_add_func ("/core/network/io/read/values", test_read_values);
+  g_test_add_func ("/core/network/io/read/numbers", test_read_numbers);
+  g_test_add_func ("/core/network/io/read/long-chain", test_read_long_chain);
 
   return g_test_run ();
 }

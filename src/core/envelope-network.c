@@ -1372,38 +1372,139 @@ envelope_network_resolve_inputs (const EnvelopeNetwork  *network,
 /* ------------------------------------------------------------------ */
 /* Reading                                                             */
 
+/* A JSON value as the readers below see it.  The file is read in one
+ * pass of the tokenizer at the end of this section, which keeps no tree
+ * of the whole document: the root's members are read into a Tree, the
+ * "layers" array skipped, and then each layer read into a Tree of its own
+ * that is emptied before the next.  A Tree holds its values in document
+ * order, each container followed by its members (so no value needs a
+ * child pointer, and nothing is allocated per value), and its strings
+ * decoded in one buffer. */
+typedef enum
+{
+  VALUE_NULL,
+  VALUE_BOOLEAN,
+  VALUE_INTEGER,
+  VALUE_REAL,
+  VALUE_STRING,
+  VALUE_ARRAY,
+  VALUE_OBJECT,
+} ValueKind;
+
+#define NO_KEY G_MAXSIZE
+
+typedef struct
+{
+  ValueKind kind;
+  guint n;                   /* an array's elements, an object's members */
+  guint end;                 /* the index just after this value and its members */
+  gsize key;                 /* in an object: its key, at this offset of the text; or NO_KEY */
+  gsize at;                  /* where the value starts in the file */
+  union
+  {
+    gboolean boolean;
+    gint64 integer;
+    double real;
+    gsize text;              /* a string: at this offset of the text */
+  };
+} Value;
+
+typedef struct
+{
+  GArray *values;            /* Value */
+  GString *text;             /* the strings and keys, decoded, each ending in NUL */
+  gsize layers_at;           /* the root's "layers" array, skipped; 0: none */
+} Tree;
+
+static void
+tree_init (Tree *tree)
+{
+  tree->values = g_array_sized_new (FALSE, FALSE, sizeof (Value), 32);
+  tree->text = g_string_sized_new (256);
+  tree->layers_at = 0;
+}
+
+static void
+tree_clear (Tree *tree)
+{
+  /* a tree may be cleared before it was made */
+  if (tree->values != NULL)
+    g_array_free (tree->values, TRUE);
+  if (tree->text != NULL)
+    g_string_free (tree->text, TRUE);
+}
+
+static inline const Value *
+tree_value (const Tree *tree,
+            guint       index)
+{
+  return &g_array_index (tree->values, Value, index);
+}
+
+static inline const char *
+value_text (const Tree  *tree,
+            const Value *value)
+{
+  return tree->text->str + value->text;
+}
+
+/* A container's first member, or NULL; then the one after @member. */
+static inline const Value *
+value_first (const Tree  *tree,
+             const Value *container)
+{
+  return container->n > 0 ? container + 1 : NULL;
+}
+
+static inline const Value *
+value_next (const Tree  *tree,
+            const Value *container,
+            const Value *member)
+{
+  return member->end < container->end ? tree_value (tree, member->end) : NULL;
+}
+
+/* An object's member @key, or NULL (keys are unique: check_json()). */
+static const Value *
+value_member (const Tree  *tree,
+              const Value *object,
+              const char  *key)
+{
+  for (const Value *m = value_first (tree, object); m != NULL; m = value_next (tree, object, m))
+    if (strcmp (tree->text->str + m->key, key) == 0)
+      return m;
+  return NULL;
+}
+
 typedef struct
 {
   GError **error;
   guint index;               /* layer index, when in a layer */
   const char *name;          /* layer name, or NULL outside layers */
   const char *section;       /* "training", or NULL */
+  const Tree *tree;          /* where the values are */
 } Reader;
 
 static const char *
-describe_node (JsonNode *node)
+describe_value (const Value *value)
 {
-  switch (JSON_NODE_TYPE (node))
+  switch (value->kind)
     {
-    case JSON_NODE_OBJECT:
+    case VALUE_OBJECT:
       return _("an object");
-    case JSON_NODE_ARRAY:
+    case VALUE_ARRAY:
       return _("an array");
-    case JSON_NODE_NULL:
+    case VALUE_NULL:
       return "null";
-    case JSON_NODE_VALUE:
+    case VALUE_STRING:
+      return _("a string");
+    case VALUE_BOOLEAN:
+      return _("a boolean");
+    case VALUE_REAL:
+      return _("a fractional number");
+    case VALUE_INTEGER:
     default:
-      switch (json_node_get_value_type (node))
-        {
-        case G_TYPE_STRING:
-          return _("a string");
-        case G_TYPE_BOOLEAN:
-          return _("a boolean");
-        case G_TYPE_DOUBLE:
-          return _("a fractional number");
-        default:
-          return _("an integer");
-        }
+      return _("an integer");
     }
 }
 
@@ -1435,24 +1536,36 @@ reader_error (Reader     *reader,
 }
 
 static gboolean
-type_error (Reader     *reader,
-            const char *key,
-            const char *expected,
-            JsonNode   *node)
+type_error (Reader      *reader,
+            const char  *key,
+            const char  *expected,
+            const Value *value)
 {
-  return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key, _("must be %s, got %s"), expected, describe_node (node));
+  return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key, _("must be %s, got %s"), expected, describe_value (value));
 }
 
-static gboolean
-is_integer (JsonNode *node)
+static inline gboolean
+is_integer (const Value *value)
 {
-  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64;
+  return value->kind == VALUE_INTEGER;
 }
 
-static gboolean
-is_string (JsonNode *node)
+static inline gboolean
+is_string (const Value *value)
 {
-  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
+  return value->kind == VALUE_STRING;
+}
+
+static inline gboolean
+is_number (const Value *value)
+{
+  return value->kind == VALUE_INTEGER || value->kind == VALUE_REAL;
+}
+
+static inline double
+value_number (const Value *value)
+{
+  return value->kind == VALUE_INTEGER ? (double) value->integer : value->real;
 }
 
 /**
@@ -1516,31 +1629,31 @@ check_text (Reader     *reader,
 }
 
 static gboolean
-read_string (Reader      *reader,
-             JsonObject  *object,
-             const char  *key,
-             const char **out)
+read_string (Reader       *reader,
+             const Value  *object,
+             const char   *key,
+             const char  **out)
 {
-  JsonNode *node = json_object_get_member (object, key);
+  const Value *value = value_member (reader->tree, object, key);
 
-  if (!is_string (node))
-    return type_error (reader, key, _("a string"), node);
-  *out = json_node_get_string (node);
+  if (!is_string (value))
+    return type_error (reader, key, _("a string"), value);
+  *out = value_text (reader->tree, value);
   return check_text (reader, key, *out, g_str_equal (key, "description"));
 }
 
 static gboolean
-read_integer (Reader     *reader,
-              JsonObject *object,
-              const char *key,
-              const char *expected,
-              gint64     *out)
+read_integer (Reader      *reader,
+              const Value *object,
+              const char  *key,
+              const char  *expected,
+              gint64      *out)
 {
-  JsonNode *node = json_object_get_member (object, key);
+  const Value *value = value_member (reader->tree, object, key);
 
-  if (!is_integer (node))
-    return type_error (reader, key, expected, node);
-  *out = json_node_get_int (node);
+  if (!is_integer (value))
+    return type_error (reader, key, expected, value);
+  *out = value->integer;
   return TRUE;
 }
 
@@ -1548,93 +1661,89 @@ read_integer (Reader     *reader,
  * the list leaves out repeat its last one, so [3, 3] and 3 hold the same
  * values; @length records what was written. */
 static gboolean
-read_list (Reader     *reader,
-           JsonObject *object,
-           const char *key,
-           const char *expected,
-           gint64      out[ENVELOPE_MAX_SPATIAL],
-           guint8     *length)
+read_list (Reader      *reader,
+           const Value *object,
+           const char  *key,
+           const char  *expected,
+           gint64       out[ENVELOPE_MAX_SPATIAL],
+           guint8      *length)
 {
-  JsonNode *node = json_object_get_member (object, key);
+  const Value *value = value_member (reader->tree, object, key);
 
-  if (is_integer (node))
+  if (is_integer (value))
     {
-      fill_list (out, json_node_get_int (node));
+      fill_list (out, value->integer);
       *length = 0;
       return TRUE;
     }
-  if (JSON_NODE_HOLDS_ARRAY (node))
+  if (value->kind == VALUE_ARRAY)
     {
-      JsonArray *array = json_node_get_array (node);
-      guint n = json_array_get_length (array);
+      guint n = value->n, i = 0;
 
       if (n < 1 || n > ENVELOPE_MAX_SPATIAL)
         return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
                              _("must be %s; the array must hold one integer per spatial axis (1 to 3), got %u elements"),
                              expected, n);
-      for (guint i = 0; i < n; i++)
+      for (const Value *element = value_first (reader->tree, value); element != NULL;
+           element = value_next (reader->tree, value, element), i++)
         {
-          JsonNode *element = json_array_get_element (array, i);
-
           if (!is_integer (element))
             return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
-                                 _("must hold integers, got %s at position %u"), describe_node (element), i);
-          out[i] = json_node_get_int (element);
+                                 _("must hold integers, got %s at position %u"), describe_value (element), i);
+          out[i] = element->integer;
         }
-      for (guint i = n; i < ENVELOPE_MAX_SPATIAL; i++)
+      for (i = n; i < ENVELOPE_MAX_SPATIAL; i++)
         out[i] = out[n - 1];
       *length = (guint8) n;
       return TRUE;
     }
-  return type_error (reader, key, expected, node);
+  return type_error (reader, key, expected, value);
 }
 
 static gboolean
-read_number (Reader     *reader,
-             JsonObject *object,
-             const char *key,
-             double     *out)
+read_number (Reader      *reader,
+             const Value *object,
+             const char  *key,
+             double      *out)
 {
-  JsonNode *node = json_object_get_member (object, key);
+  const Value *value = value_member (reader->tree, object, key);
 
-  if (!JSON_NODE_HOLDS_VALUE (node) ||
-      (json_node_get_value_type (node) != G_TYPE_DOUBLE && json_node_get_value_type (node) != G_TYPE_INT64))
-    return type_error (reader, key, _("a number"), node);
-  *out = json_node_get_double (node);
+  if (!is_number (value))
+    return type_error (reader, key, _("a number"), value);
+  *out = value_number (value);
   return TRUE;
 }
 
 static gboolean
 read_field (Reader        *reader,
-            JsonObject    *object,
+            const Value   *object,
             const char    *key,
             EnvelopeField  field,
             EnvelopeLayer *layer)
 {
   const EnvelopeFieldInfo *info = envelope_field_get_info (field);
-  JsonNode *node = json_object_get_member (object, key);
+  const Tree *tree = reader->tree;
+  const Value *value = value_member (tree, object, key);
 
   switch (info->value_kind)
     {
     case ENVELOPE_VALUE_SHAPE:
       {
-        JsonArray *array;
-        guint n;
+        guint n, i = 0;
 
-        if (!JSON_NODE_HOLDS_ARRAY (node))
-          return type_error (reader, key, _("a list of sizes such as [C, H, W], [T, D] or [N]"), node);
-        array = json_node_get_array (node);
-        n = json_array_get_length (array);
+        if (value->kind != VALUE_ARRAY)
+          return type_error (reader, key, _("a list of sizes such as [C, H, W], [T, D] or [N]"), value);
+        n = value->n;
         if (n < 1 || n > ENVELOPE_MAX_RANK)
           return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
                                _("must be [N], [T, D], [C, L], [C, H, W] or [C, D, H, W], got %u sizes"), n);
-        for (guint i = 0; i < n; i++)
+        for (const Value *element = value_first (tree, value); element != NULL;
+             element = value_next (tree, value, element), i++)
           {
-            JsonNode *element = json_array_get_element (array, i);
             if (!is_integer (element))
               return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
-                                   _("must hold integers, got %s at position %u"), describe_node (element), i);
-            layer->shape[i] = json_node_get_int (element);
+                                   _("must hold integers, got %s at position %u"), describe_value (element), i);
+            layer->shape[i] = element->integer;
           }
         layer->shape_rank = n;
         return TRUE;
@@ -1657,9 +1766,9 @@ read_field (Reader        *reader,
                         FIELD_VALUE (layer, info, gint64), &layer->lengths[field]);
 
     case ENVELOPE_VALUE_PADDING:
-      if (is_string (node))
+      if (is_string (value))
         {
-          const char *mode = json_node_get_string (node);
+          const char *mode = value_text (tree, value);
 
           if (g_str_equal (mode, "same"))
             layer->padding_mode = ENVELOPE_PADDING_SAME;
@@ -1677,9 +1786,9 @@ read_field (Reader        *reader,
                         layer->padding, &layer->lengths[field]);
 
     case ENVELOPE_VALUE_BOOLEAN:
-      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-        return type_error (reader, key, _("true or false"), node);
-      *FIELD_VALUE (layer, info, gboolean) = json_node_get_boolean (node);
+      if (value->kind != VALUE_BOOLEAN)
+        return type_error (reader, key, _("true or false"), value);
+      *FIELD_VALUE (layer, info, gboolean) = value->boolean;
       return TRUE;
 
     case ENVELOPE_VALUE_CHOICE:
@@ -1718,35 +1827,30 @@ read_field (Reader        *reader,
     case ENVELOPE_VALUE_REALS:
       {
         double *values = FIELD_VALUE (layer, info, double);
-        JsonArray *array;
-        guint n;
+        guint n, i = 0;
 
-        if (!JSON_NODE_HOLDS_ARRAY (node))
+        if (value->kind != VALUE_ARRAY)
           {
             if (!read_number (reader, object, key, &values[0]))
               return FALSE;
-            for (guint i = 1; i < ENVELOPE_MAX_SPATIAL; i++)
+            for (i = 1; i < ENVELOPE_MAX_SPATIAL; i++)
               values[i] = values[0];
             layer->lengths[field] = 0;
             return TRUE;
           }
-        array = json_node_get_array (node);
-        n = json_array_get_length (array);
+        n = value->n;
         if (n < 1 || n > ENVELOPE_MAX_SPATIAL)
           return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
                                _("must be a number or one per spatial axis (1 to 3), got %u elements"), n);
-        for (guint i = 0; i < n; i++)
+        for (const Value *element = value_first (tree, value); element != NULL;
+             element = value_next (tree, value, element), i++)
           {
-            JsonNode *element = json_array_get_element (array, i);
-
-            if (!JSON_NODE_HOLDS_VALUE (element) ||
-                (json_node_get_value_type (element) != G_TYPE_DOUBLE &&
-                 json_node_get_value_type (element) != G_TYPE_INT64))
+            if (!is_number (element))
               return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
-                                   _("must hold numbers, got %s at position %u"), describe_node (element), i);
-            values[i] = json_node_get_double (element);
+                                   _("must hold numbers, got %s at position %u"), describe_value (element), i);
+            values[i] = value_number (element);
           }
-        for (guint i = n; i < ENVELOPE_MAX_SPATIAL; i++)
+        for (i = n; i < ENVELOPE_MAX_SPATIAL; i++)
           values[i] = values[n - 1];
         layer->lengths[field] = (guint8) n;
         return TRUE;
@@ -1754,24 +1858,21 @@ read_field (Reader        *reader,
 
     case ENVELOPE_VALUE_AXES:
       {
-        JsonArray *array;
-        guint n;
+        guint n, i = 0;
 
-        if (!JSON_NODE_HOLDS_ARRAY (node))
-          return type_error (reader, key, _("a list of axes such as [0, 2, 1]"), node);
-        array = json_node_get_array (node);
-        n = json_array_get_length (array);
+        if (value->kind != VALUE_ARRAY)
+          return type_error (reader, key, _("a list of axes such as [0, 2, 1]"), value);
+        n = value->n;
         if (n < 1 || n > ENVELOPE_MAX_RANK)
           return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
                                _("must list 1 to %u axes, got %u"), ENVELOPE_MAX_RANK, n);
-        for (guint i = 0; i < n; i++)
+        for (const Value *element = value_first (tree, value); element != NULL;
+             element = value_next (tree, value, element), i++)
           {
-            JsonNode *element = json_array_get_element (array, i);
-
             if (!is_integer (element))
               return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
-                                   _("must hold integers, got %s at position %u"), describe_node (element), i);
-            FIELD_VALUE (layer, info, gint64)[i] = json_node_get_int (element);
+                                   _("must hold integers, got %s at position %u"), describe_value (element), i);
+            FIELD_VALUE (layer, info, gint64)[i] = element->integer;
           }
         layer->lengths[field] = (guint8) n;
         return TRUE;
@@ -1782,40 +1883,40 @@ read_field (Reader        *reader,
     }
 }
 
+/* The layer that is the first value of @tree. */
 static EnvelopeLayer *
-read_layer (JsonNode  *node,
-            guint      index,
-            GError   **error)
+read_layer (const Tree  *tree,
+            guint        index,
+            GError     **error)
 {
-  Reader reader = { error, index, NULL, NULL };
+  Reader reader = { error, index, NULL, NULL, tree };
   g_autoptr(EnvelopeLayer) layer = NULL;
   const EnvelopeLayerKind *kind;
-  JsonObject *object;
+  const Value *object = tree_value (tree, 0);
+  const Value *member;
   const char *name, *type;
-  g_autoptr(GList) members = NULL;
 
-  if (!JSON_NODE_HOLDS_OBJECT (node))
+  if (object->kind != VALUE_OBJECT)
     {
       g_set_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_TYPE,
-                   _("layers[%u] must be an object, got %s"), index, describe_node (node));
+                   _("layers[%u] must be an object, got %s"), index, describe_value (object));
       return NULL;
     }
-  object = json_node_get_object (node);
 
-  if (!json_object_has_member (object, "name"))
+  member = value_member (tree, object, "name");
+  if (member == NULL)
     {
       g_set_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_MISSING,
                    _("layers[%u]: \"name\" is missing; every layer needs a unique name"), index);
       return NULL;
     }
-  if (!is_string (json_object_get_member (object, "name")))
+  if (!is_string (member))
     {
       g_set_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_TYPE,
-                   _("layers[%u]: \"name\" must be a string, got %s"), index,
-                   describe_node (json_object_get_member (object, "name")));
+                   _("layers[%u]: \"name\" must be a string, got %s"), index, describe_value (member));
       return NULL;
     }
-  name = json_object_get_string_member (object, "name");
+  name = value_text (tree, member);
   {
     /* not named in the message: the name is what is wrong */
     g_autofree char *problem = envelope_text_problem (name, FALSE);
@@ -1829,7 +1930,7 @@ read_layer (JsonNode  *node,
   }
   reader.name = name;
 
-  if (!json_object_has_member (object, "type"))
+  if (value_member (tree, object, "type") == NULL)
     {
       reader_error (&reader, ENVELOPE_NETWORK_ERROR_MISSING, "type", _("is missing"));
       return NULL;
@@ -1855,40 +1956,35 @@ read_layer (JsonNode  *node,
   layer = envelope_layer_new (kind->type, name);
   layer->set = 0;
 
-  members = json_object_get_members (object);
-  for (GList *l = members; l != NULL; l = l->next)
+  for (member = value_first (tree, object); member != NULL; member = value_next (tree, object, member))
     {
-      const char *key = l->data;
+      const char *key = tree->text->str + member->key;
       EnvelopeField field;
 
       if (g_str_equal (key, "name") || g_str_equal (key, "type"))
         continue;
       if (g_str_equal (key, "inputs") && kind->max_inputs > 0)
         {
-          JsonNode *inputs = json_object_get_member (object, key);
-          JsonArray *array;
-          guint n;
+          guint i = 0;
 
-          if (!JSON_NODE_HOLDS_ARRAY (inputs))
+          if (member->kind != VALUE_ARRAY)
             {
-              type_error (&reader, key, _("a list of layer names"), inputs);
+              type_error (&reader, key, _("a list of layer names"), member);
               return NULL;
             }
-          array = json_node_get_array (inputs);
-          n = json_array_get_length (array);
-          layer->inputs = g_new0 (char *, n + 1);
-          for (guint i = 0; i < n; i++)
+          layer->inputs = g_new0 (char *, member->n + 1);
+          for (const Value *element = value_first (tree, member); element != NULL;
+               element = value_next (tree, member, element), i++)
             {
-              JsonNode *element = json_array_get_element (array, i);
               if (!is_string (element))
                 {
                   reader_error (&reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
-                                _("must be a list of layer names, got %s at position %u"), describe_node (element), i);
+                                _("must be a list of layer names, got %s at position %u"), describe_value (element), i);
                   return NULL;
                 }
-              if (!check_text (&reader, key, json_node_get_string (element), FALSE))
+              if (!check_text (&reader, key, value_text (tree, element), FALSE))
                 return NULL;
-              layer->inputs[i] = g_strdup (json_node_get_string (element));
+              layer->inputs[i] = g_strdup (value_text (tree, element));
             }
           continue;
         }
@@ -1929,22 +2025,21 @@ read_layer (JsonNode  *node,
 
 static gboolean
 check_keys (Reader            *reader,
-            JsonObject        *object,
+            const Value       *object,
             const char *const *valid,
             guint              n_valid)
 {
-  g_autoptr(GList) members = json_object_get_members (object);
-
-  for (GList *l = members; l != NULL; l = l->next)
+  for (const Value *m = value_first (reader->tree, object); m != NULL; m = value_next (reader->tree, object, m))
     {
+      const char *key = reader->tree->text->str + m->key;
       gboolean known = FALSE;
 
       for (guint i = 0; i < n_valid && !known; i++)
-        known = g_str_equal (l->data, valid[i]);
+        known = g_str_equal (key, valid[i]);
       if (!known)
         {
           g_autofree char *list = join_names (valid, n_valid);
-          return reader_error (reader, ENVELOPE_NETWORK_ERROR_UNKNOWN_KEY, l->data,
+          return reader_error (reader, ENVELOPE_NETWORK_ERROR_UNKNOWN_KEY, key,
                                _("is not a known key; valid keys: %s"), list);
         }
     }
@@ -1953,37 +2048,37 @@ check_keys (Reader            *reader,
 
 /* A byte count: an integer, or a string such as "12 GiB". */
 static gboolean
-read_bytes (Reader     *reader,
-            JsonObject *object,
-            const char *key,
-            guint64    *out)
+read_bytes (Reader      *reader,
+            const Value *object,
+            const char  *key,
+            guint64     *out)
 {
-  JsonNode *node = json_object_get_member (object, key);
+  const Value *value = value_member (reader->tree, object, key);
 
-  if (is_integer (node))
+  if (is_integer (value))
     {
-      gint64 value = json_node_get_int (node);
-      if (value < 0)
+      gint64 number = value->integer;
+      if (number < 0)
         return reader_error (reader, ENVELOPE_NETWORK_ERROR_VALUE, key,
-                             _("must not be negative, got %" PRId64), value);
-      *out = (guint64) value;
+                             _("must not be negative, got %" PRId64), number);
+      *out = (guint64) number;
       return TRUE;
     }
-  if (is_string (node))
+  if (is_string (value))
     {
-      if (envelope_parse_bytes (json_node_get_string (node), out))
+      if (envelope_parse_bytes (value_text (reader->tree, value), out))
         return TRUE;
       return reader_error (reader, ENVELOPE_NETWORK_ERROR_VALUE, key,
                            _("must be a byte count such as 12884901888 or \"12 GiB\", got \"%s\""),
-                           json_node_get_string (node));
+                           value_text (reader->tree, value));
     }
-  return type_error (reader, key, _("a byte count"), node);
+  return type_error (reader, key, _("a byte count"), value);
 }
 
 /* A value type (fp32, fp16…) at @key; an unknown one names the valid ones. */
 static gboolean
 read_dtype (Reader        *reader,
-            JsonObject    *object,
+            const Value   *object,
             const char    *key,
             EnvelopeDtype *dtype)
 {
@@ -2000,21 +2095,21 @@ read_dtype (Reader        *reader,
 }
 
 static gboolean
-read_training (JsonNode         *node,
+read_training (const Tree       *tree,
+               const Value      *object,
                EnvelopeTraining *training,
                GError          **error)
 {
-  Reader reader = { error, 0, NULL, "training" };
-  JsonObject *object;
+  Reader reader = { error, 0, NULL, "training", tree };
   gint64 value;
 
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    return type_error (&reader, NULL, _("an object"), node);
-  object = json_node_get_object (node);
+#define HAS(key) (value_member (tree, object, (key)) != NULL)
+  if (object->kind != VALUE_OBJECT)
+    return type_error (&reader, NULL, _("an object"), object);
   if (!check_keys (&reader, object, training_keys, G_N_ELEMENTS (training_keys)))
     return FALSE;
 
-  if (json_object_has_member (object, "batch"))
+  if (HAS ("batch"))
     {
       if (!read_integer (&reader, object, "batch", _("a positive integer"), &value))
         return FALSE;
@@ -2024,7 +2119,7 @@ read_training (JsonNode         *node,
       training->batch = (guint64) value;
       training->set |= ENVELOPE_TRAINING_BATCH;
     }
-  if (json_object_has_member (object, "target_batch"))
+  if (HAS ("target_batch"))
     {
       if (!read_integer (&reader, object, "target_batch", _("a positive integer"), &value))
         return FALSE;
@@ -2034,21 +2129,21 @@ read_training (JsonNode         *node,
       training->target_batch = (guint64) value;
       training->set |= ENVELOPE_TRAINING_TARGET_BATCH;
     }
-  if (json_object_has_member (object, "dtype"))
+  if (HAS ("dtype"))
     {
       if (!read_dtype (&reader, object, "dtype", &training->dtype))
         return FALSE;
       training->set |= ENVELOPE_TRAINING_DTYPE;
     }
-  if (json_object_has_member (object, "mixed_precision"))
+  if (HAS ("mixed_precision"))
     {
-      JsonNode *flag = json_object_get_member (object, "mixed_precision");
-      if (!JSON_NODE_HOLDS_VALUE (flag) || json_node_get_value_type (flag) != G_TYPE_BOOLEAN)
+      const Value *flag = value_member (tree, object, "mixed_precision");
+      if (flag->kind != VALUE_BOOLEAN)
         return type_error (&reader, "mixed_precision", _("true or false"), flag);
-      training->mixed_precision = json_node_get_boolean (flag);
+      training->mixed_precision = flag->boolean;
       training->set |= ENVELOPE_TRAINING_MIXED_PRECISION;
     }
-  if (json_object_has_member (object, "optimizer"))
+  if (HAS ("optimizer"))
     {
       const char *optimizer;
       if (!read_string (&reader, object, "optimizer", &optimizer))
@@ -2061,10 +2156,10 @@ read_training (JsonNode         *node,
         }
       training->set |= ENVELOPE_TRAINING_OPTIMIZER;
     }
-  if (json_object_has_member (object, "device") && json_object_has_member (object, "device_memory"))
+  if (HAS ("device") && HAS ("device_memory"))
     return reader_error (&reader, ENVELOPE_NETWORK_ERROR_VALUE, "device_memory",
                          _("cannot be given with \"device\": name a preset or give the memory, not both"));
-  if (json_object_has_member (object, "device"))
+  if (HAS ("device"))
     {
       const char *device;
       const EnvelopeDevice *preset;
@@ -2083,7 +2178,7 @@ read_training (JsonNode         *node,
       training->device_memory = preset->memory;
       training->set |= ENVELOPE_TRAINING_DEVICE;
     }
-  if (json_object_has_member (object, "device_memory"))
+  if (HAS ("device_memory"))
     {
       if (!read_bytes (&reader, object, "device_memory", &training->device_memory))
         return FALSE;
@@ -2091,13 +2186,13 @@ read_training (JsonNode         *node,
         return reader_error (&reader, ENVELOPE_NETWORK_ERROR_VALUE, "device_memory", _("must be above 0"));
       training->set |= ENVELOPE_TRAINING_DEVICE_MEMORY;
     }
-  if (json_object_has_member (object, "reserved_memory"))
+  if (HAS ("reserved_memory"))
     {
       if (!read_bytes (&reader, object, "reserved_memory", &training->reserved_memory))
         return FALSE;
       training->set |= ENVELOPE_TRAINING_RESERVED_MEMORY;
     }
-  if (json_object_has_member (object, "memory_model"))
+  if (HAS ("memory_model"))
     {
       const char *model;
       if (!read_string (&reader, object, "memory_model", &model))
@@ -2107,13 +2202,13 @@ read_training (JsonNode         *node,
                              _("is \"%s\"; valid models: pytorch, lecture"), model);
       training->set |= ENVELOPE_TRAINING_MEMORY_MODEL;
     }
-  if (json_object_has_member (object, "context_memory"))
+  if (HAS ("context_memory"))
     {
       if (!read_bytes (&reader, object, "context_memory", &training->context_memory))
         return FALSE;
       training->set |= ENVELOPE_TRAINING_CONTEXT_MEMORY;
     }
-  if (json_object_has_member (object, "generate"))
+  if (HAS ("generate"))
     {
       const char *text;
       if (!read_string (&reader, object, "generate", &text))
@@ -2123,15 +2218,15 @@ read_training (JsonNode         *node,
                              _("is \"%s\"; write the prompt and the new tokens as 512+128"), text);
       training->set |= ENVELOPE_TRAINING_GENERATE;
     }
-  if (json_object_has_member (object, "kv_cache"))
+  if (HAS ("kv_cache"))
     {
       if (!read_dtype (&reader, object, "kv_cache", &training->kv_cache))
         return FALSE;
       training->set |= ENVELOPE_TRAINING_KV_CACHE;
     }
+#undef HAS
   return TRUE;
 }
-
 /* json-glib says "<data>:3:14: Parse error: …"; keep the line:column. */
 static void
 set_parse_error (GError    **error,
@@ -2166,6 +2261,7 @@ typedef struct
 {
   gboolean object;
   gboolean expect_key;       /* in an object: a key (or "}") comes next */
+  gboolean expect_value;     /* in an object: a key and its ":" are read, a value comes next */
   gboolean first;            /* nothing read in it yet */
   GArray *keys;              /* offsets of its keys' opening quotes */
 } Level;
@@ -2427,6 +2523,11 @@ check_json (const char *data,
               json_fail (&j, top->object ? _("an object must end with “}”") : _("an array must end with “]”"));
               goto out;
             }
+          if (top->expect_value)
+            {
+              json_fail (&j, _("a key and “:” must be followed by a value"));
+              goto out;
+            }
           if (!top->first && top->expect_key && top->object)
             {
               json_fail (&j, _("a comma before “}” (no trailing commas in JSON)"));
@@ -2484,6 +2585,7 @@ check_json (const char *data,
             }
           j.pos++;
           top->expect_key = FALSE;
+          top->expect_value = TRUE;
           continue;
         }
 
@@ -2497,9 +2599,12 @@ check_json (const char *data,
               goto out;
             }
           j.pos++;
+          if (top != NULL)
+            top->expect_value = FALSE;
           stack[depth].object = c == '{';
           stack[depth].expect_key = c == '{';
           stack[depth].first = TRUE;
+          stack[depth].expect_value = FALSE;
           stack[depth].keys = c == '{' ? g_array_new (FALSE, FALSE, sizeof (gsize)) : NULL;
           depth++;
           continue;
@@ -2528,6 +2633,7 @@ check_json (const char *data,
           goto out;
         }
       top->first = FALSE;
+      top->expect_value = FALSE;
 
     after_value:
       /* after a member: "," and the next, or the end of the level */
@@ -2567,20 +2673,257 @@ out:
   return ok;
 }
 
+/* Reading what check_json() accepted into a Tree: nothing is checked
+ * again here, and no value is allocated on its own. */
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Tree, tree_clear)
+
+static inline gsize
+skip_space (const char *data,
+            gsize       len,
+            gsize       pos)
+{
+  while (pos < len && (data[pos] == ' ' || data[pos] == '\n' || data[pos] == '\r' || data[pos] == '\t'))
+    pos++;
+  return pos;
+}
+
+static gunichar
+hex4 (const char *digits)
+{
+  gunichar code = 0;
+
+  for (guint k = 0; k < 4; k++)
+    code = code * 16 + (gunichar) hex_value (digits[k]);
+  return code;
+}
+
+/* The string whose opening quote is at @pos, decoded into the tree's
+ * text with a NUL after it; returns the position after its closing quote. */
+static gsize
+tree_string (Tree       *tree,
+             const char *data,
+             gsize       pos)
+{
+  GString *text = tree->text;
+  gsize run = ++pos;
+
+  for (;;)
+    {
+      char c = data[pos];
+      gunichar code;
+
+      if (c != '"' && c != '\\')
+        {
+          pos++;
+          continue;
+        }
+      g_string_append_len (text, data + run, (gssize) (pos - run));
+      if (c == '"')
+        {
+          g_string_append_c (text, '\0');
+          return pos + 1;
+        }
+      switch (data[pos + 1])
+        {
+        case 'b': g_string_append_c (text, '\b'); break;
+        case 'f': g_string_append_c (text, '\f'); break;
+        case 'n': g_string_append_c (text, '\n'); break;
+        case 'r': g_string_append_c (text, '\r'); break;
+        case 't': g_string_append_c (text, '\t'); break;
+        case 'u':
+          code = hex4 (data + pos + 2);
+          if (code >= 0xd800 && code <= 0xdbff)
+            {
+              /* check_json() saw the low surrogate that follows */
+              code = 0x10000 + ((code - 0xd800) << 10) + (hex4 (data + pos + 8) - 0xdc00);
+              pos += 6;
+            }
+          g_string_append_unichar (text, code);
+          pos += 4;
+          break;
+        default:   /* \" \\ \/ */
+          g_string_append_c (text, data[pos + 1]);
+        }
+      pos += 2;
+      run = pos;
+    }
+}
+
+/* The number at @pos into @value, as json-glib reads it: an integer
+ * (check_json() kept it inside gint64) unless it has a fraction or an
+ * exponent.  Returns the position after it. */
+static gsize
+tree_number (Value      *value,
+             const char *data,
+             gsize       len,
+             gsize       pos)
+{
+  gsize start = pos;
+  gboolean negative = data[pos] == '-', real = FALSE;
+
+  if (negative)
+    pos++;
+  for (; pos < len; pos++)
+    {
+      char c = data[pos];
+
+      if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-')
+        real = TRUE;
+      else if (!g_ascii_isdigit (c))
+        break;
+    }
+  if (real)
+    {
+      char buffer[64];
+      g_autofree char *longer = NULL;
+      gsize n = pos - start;
+      char *text = n < sizeof buffer ? buffer : (longer = g_malloc (n + 1));
+
+      memcpy (text, data + start, n);
+      text[n] = '\0';
+      value->kind = VALUE_REAL;
+      value->real = g_ascii_strtod (text, NULL);
+    }
+  else
+    {
+      guint64 magnitude = 0;
+
+      for (gsize p = start + negative; p < pos; p++)
+        magnitude = magnitude * 10 + (guint64) (data[p] - '0');
+      value->kind = VALUE_INTEGER;
+      /* −2^63 has no positive counterpart in gint64 */
+      value->integer = !negative ? (gint64) magnitude
+                       : magnitude == 0 ? 0 : -(gint64) (magnitude - 1) - 1;
+    }
+  return pos;
+}
+
+/* The position after the array or object that opens at @pos. */
+static gsize
+skip_container (const char *data,
+                gsize       pos)
+{
+  guint depth = 0;
+
+  for (;; pos++)
+    {
+      char c = data[pos];
+
+      if (c == '"')
+        {
+          for (pos++; data[pos] != '"'; pos++)
+            if (data[pos] == '\\')
+              pos++;
+        }
+      else if (c == '[' || c == '{')
+        depth++;
+      else if ((c == ']' || c == '}') && --depth == 0)
+        return pos + 1;
+    }
+}
+
+/* Appends the value at @pos and its members to @tree, with a stack of
+ * its own (check_json() bounded the depth); returns the position after
+ * the value.  With @skip_layers, the root object's "layers" array is
+ * only noted in tree->layers_at, its layers read one by one later. */
+static gsize
+tree_add (Tree       *tree,
+          const char *data,
+          gsize       len,
+          gsize       pos,
+          gboolean    skip_layers)
+{
+  guint open[MAX_NESTING];
+  guint depth = 0;
+
+  for (;;)
+    {
+      Value value = { .key = NO_KEY };
+      char c;
+
+      pos = skip_space (data, len, pos);
+      c = data[pos];
+      if (depth > 0)
+        {
+          Value *top = &g_array_index (tree->values, Value, open[depth - 1]);
+
+          if (c == ']' || c == '}')
+            {
+              top->end = tree->values->len;
+              pos++;
+              if (--depth == 0)
+                return pos;
+              continue;
+            }
+          if (c == ',')
+            {
+              pos = skip_space (data, len, pos + 1);
+              c = data[pos];
+            }
+          top->n++;
+          if (top->kind == VALUE_OBJECT)
+            {
+              value.key = tree->text->len;
+              pos = tree_string (tree, data, pos);
+              pos = skip_space (data, len, skip_space (data, len, pos) + 1);   /* past the ":" */
+              c = data[pos];
+            }
+        }
+      value.at = pos;
+      value.end = tree->values->len + 1;
+      if (c == '{' || c == '[')
+        {
+          value.kind = c == '{' ? VALUE_OBJECT : VALUE_ARRAY;
+          if (skip_layers && depth == 1 && c == '[' && value.key != NO_KEY &&
+              strcmp (tree->text->str + value.key, "layers") == 0)
+            {
+              tree->layers_at = pos;
+              g_array_append_val (tree->values, value);
+              pos = skip_container (data, pos);
+              continue;
+            }
+          open[depth++] = tree->values->len;
+          g_array_append_val (tree->values, value);
+          pos++;
+          continue;
+        }
+      if (c == '"')
+        {
+          value.kind = VALUE_STRING;
+          value.text = tree->text->len;
+          pos = tree_string (tree, data, pos);
+        }
+      else if (c == 't' || c == 'f')
+        {
+          value.kind = VALUE_BOOLEAN;
+          value.boolean = c == 't';
+          pos += c == 't' ? 4 : 5;
+        }
+      else if (c == 'n')
+        {
+          value.kind = VALUE_NULL;
+          pos += 4;
+        }
+      else
+        pos = tree_number (&value, data, len, pos);
+      g_array_append_val (tree->values, value);
+      if (depth == 0)
+        return pos;
+    }
+}
+
 EnvelopeNetwork *
 envelope_network_load_from_data (const char *data,
                                  gssize      length,
                                  GError    **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(EnvelopeNetwork) network = NULL;
-  g_autoptr(GError) parse_error = NULL;
   g_autofree guint *offsets = NULL;
   g_autofree guint *indices = NULL;
-  Reader reader = { error, 0, NULL, NULL };
-  JsonNode *root;
-  JsonObject *object;
-  JsonArray *layers;
+  g_auto(Tree) tree = { NULL };
+  Reader reader = { error, 0, NULL, NULL, &tree };
+  const Value *root, *member;
   gsize len;
   gint64 version;
 
@@ -2620,33 +2963,28 @@ envelope_network_load_from_data (const char *data,
   }
   if (!check_json (data, len, error))
     return NULL;
-  if (!json_parser_load_from_data (parser, data, (gssize) len, &parse_error))
-    {
-      set_parse_error (error, parse_error->message);
-      return NULL;
-    }
 
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  tree_init (&tree);
+  tree_add (&tree, data, len, 0, TRUE);
+  root = tree_value (&tree, 0);
+  if (root->kind != VALUE_OBJECT)
     {
       g_set_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_FORMAT,
-                   _("a network file is a JSON object, got %s"), root ? describe_node (root) : _("nothing"));
+                   _("a network file is a JSON object, got %s"), describe_value (root));
       return NULL;
     }
-  object = json_node_get_object (root);
 
-  if (!json_object_has_member (object, "format") ||
-      !is_string (json_object_get_member (object, "format")) ||
-      !g_str_equal (json_object_get_string_member (object, "format"), ENVELOPE_NETWORK_FORMAT))
+  member = value_member (&tree, root, "format");
+  if (member == NULL || !is_string (member) || !g_str_equal (value_text (&tree, member), ENVELOPE_NETWORK_FORMAT))
     {
       g_set_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_FORMAT,
                    _("\"format\" must be \"%s\"; this is not an Envelope network file"), ENVELOPE_NETWORK_FORMAT);
       return NULL;
     }
-  if (!json_object_has_member (object, "version"))
+  if (value_member (&tree, root, "version") == NULL)
     return reader_error (&reader, ENVELOPE_NETWORK_ERROR_MISSING, "version", _("is missing (this format is version %d)"),
                          ENVELOPE_NETWORK_VERSION), NULL;
-  if (!read_integer (&reader, object, "version", _("an integer"), &version))
+  if (!read_integer (&reader, root, "version", _("an integer"), &version))
     return NULL;
   if (version > ENVELOPE_NETWORK_VERSION)
     {
@@ -2658,51 +2996,77 @@ envelope_network_load_from_data (const char *data,
   if (version < 1)
     return reader_error (&reader, ENVELOPE_NETWORK_ERROR_VALUE, "version",
                          _("must be at least 1, got %" PRId64), version), NULL;
-  if (!check_keys (&reader, object, root_keys, G_N_ELEMENTS (root_keys)))
+  if (!check_keys (&reader, root, root_keys, G_N_ELEMENTS (root_keys)))
     return NULL;
 
   network = envelope_network_new (NULL);
-  if (json_object_has_member (object, "name"))
+  if (value_member (&tree, root, "name") != NULL)
     {
       const char *name;
-      if (!read_string (&reader, object, "name", &name))
+      if (!read_string (&reader, root, "name", &name))
         return NULL;
       g_free (network->name);
       network->name = g_strdup (name);
     }
-  if (json_object_has_member (object, "description"))
+  if (value_member (&tree, root, "description") != NULL)
     {
       const char *description;
-      if (!read_string (&reader, object, "description", &description))
+      if (!read_string (&reader, root, "description", &description))
         return NULL;
       g_free (network->description);
       network->description = g_strdup (description);
     }
-  if (!json_object_has_member (object, "layers"))
+  member = value_member (&tree, root, "layers");
+  if (member == NULL)
     return reader_error (&reader, ENVELOPE_NETWORK_ERROR_MISSING, "layers", _("is missing")), NULL;
-  if (!JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "layers")))
-    return type_error (&reader, "layers", _("a list of layers"), json_object_get_member (object, "layers")), NULL;
+  if (member->kind != VALUE_ARRAY)
+    return type_error (&reader, "layers", _("a list of layers"), member), NULL;
 
-  layers = json_object_get_array_member (object, "layers");
+  /* each layer read into a tree of its own, made into a layer and
+   * emptied: a million layers hold no more than one at a time */
   g_ptr_array_set_size (network->layers, 0);
-  for (guint i = 0; i < json_array_get_length (layers); i++)
+  if (tree.layers_at > 0)
     {
-      EnvelopeLayer *layer = read_layer (json_array_get_element (layers, i), i, error);
-      if (layer == NULL)
-        return NULL;
-      g_ptr_array_add (network->layers, layer);
+      g_auto(Tree) one = { NULL };
+      gsize pos = skip_space (data, len, tree.layers_at + 1);
+
+      tree_init (&one);
+      for (guint i = 0; data[pos] != ']'; i++)
+        {
+          EnvelopeLayer *layer;
+
+          g_array_set_size (one.values, 0);
+          g_string_truncate (one.text, 0);
+          pos = skip_space (data, len, tree_add (&one, data, len, pos, FALSE));
+          layer = read_layer (&one, i, error);
+          if (layer == NULL)
+            return NULL;
+          g_ptr_array_add (network->layers, layer);
+          if (data[pos] == ',')
+            pos = skip_space (data, len, pos + 1);
+        }
     }
 
-  if (json_object_has_member (object, "training") &&
-      !read_training (json_object_get_member (object, "training"), &network->training, error))
+  member = value_member (&tree, root, "training");
+  if (member != NULL && !read_training (&tree, member, &network->training, error))
     return NULL;
 
-  if (json_object_has_member (object, "view"))
+  member = value_member (&tree, root, "view");
+  if (member != NULL)
     {
-      JsonNode *view = json_object_get_member (object, "view");
-      if (!JSON_NODE_HOLDS_OBJECT (view))
-        return type_error (&reader, "view", _("an object"), view), NULL;
-      network->view = copy_node (view);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) parse_error = NULL;
+
+      if (member->kind != VALUE_OBJECT)
+        return type_error (&reader, "view", _("an object"), member), NULL;
+      /* the app's own state, kept as json-glib reads it */
+      if (!json_parser_load_from_data (parser, data + member->at,
+                                       (gssize) (skip_container (data, member->at) - member->at), &parse_error))
+        {
+          set_parse_error (error, parse_error->message);
+          return NULL;
+        }
+      network->view = json_parser_steal_root (parser);
     }
 
   if (!envelope_network_resolve_inputs (network, &offsets, &indices, NULL, error))
