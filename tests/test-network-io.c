@@ -1119,6 +1119,42 @@ test_report_streamed (void)
     }
 }
 
+/* The JSON report's fractions as "%.17g" writes them: halves (each
+ * receptive field's start) on either side of 0, and others. */
+static void
+test_report_json_fractions (void)
+{
+  g_autoptr(EnvelopeNetwork) network = load_data (
+    "{\"format\": \"envelope-network\", \"version\": 1, \"layers\": ["
+    "{\"name\": \"data\", \"type\": \"input\", \"shape\": [1, 8, 8]},"
+    "{\"name\": \"wide\", \"type\": \"conv\", \"filters\": 1, \"kernel\": 1, \"padding\": 2},"
+    "{\"name\": \"pool\", \"type\": \"max_pool\", \"kernel\": 2},"
+    "{\"name\": \"up\", \"type\": \"upsample\", \"scale\": 3}]}");
+  g_autoptr(EnvelopeAnalysis) analysis = analyse (network);
+  EnvelopeReportOptions options = { .format = ENVELOPE_REPORT_JSON };
+  g_autofree char *report = envelope_report_write (analysis, &options);
+  g_autoptr(JsonNode) root = parse_json (report);
+  JsonArray *layers = json_object_get_array_member (json_node_get_object (root), "layers");
+  const char *start_key = "\"start\" : [\n          ";
+
+  for (guint i = 1; i < 4; i++)
+    {
+      JsonObject *layer = json_array_get_object_element (layers, i);
+      JsonArray *start = json_object_get_array_member (json_object_get_object_member (layer, "receptive_field"), "start");
+      const EnvelopeLayerFigures *f = envelope_analysis_get_layer (analysis, i);
+      char expected[G_ASCII_DTOSTR_BUF_SIZE];
+      g_autofree char *text = NULL;
+
+      g_assert_cmpfloat (json_array_get_double_element (start, 0), ==, f->receptive_field.start[0]);
+      g_ascii_dtostr (expected, sizeof expected, f->receptive_field.start[0]);
+      text = g_strconcat (start_key, expected, ",", NULL);
+      g_assert_nonnull (strstr (report, text));
+    }
+  /* the padded conv starts 1.5 positions before the input */
+  g_assert_cmpfloat (envelope_analysis_get_layer (analysis, 1)->receptive_field.start[0], ==, -1.5);
+  g_assert_nonnull (strstr (report, "-1.5,"));
+}
+
 /* What the tokenizer reads: escapes, numbers as json-glib types them,
  * members in any order, the app's view as it was, white space of every
  * kind; and a long chain, read a layer at a time. */
@@ -1272,6 +1308,7 @@ main (int   argc,
   g_test_add_func ("/core/network/io/report-json", test_report_json);
   g_test_add_func ("/core/network/io/names", test_names);
   g_test_add_func ("/core/network/io/report-streamed", test_report_streamed);
+  g_test_add_func ("/core/network/io/report-json-fractions", test_report_json_fractions);
   g_test_add_func ("/core/network/io/read/values", test_read_values);
   g_test_add_func ("/core/network/io/read/numbers", test_read_numbers);
   g_test_add_func ("/core/network/io/read/long-chain", test_read_long_chain);
