@@ -1207,6 +1207,38 @@ test_read_values (void)
   g_assert_true (envelope_network_equal (network, again));
 }
 
+/* "n\u0061me" and "name" are one key written two ways: the strict check
+ * compares keys as written, and the last one counts, as in json-glib. */
+static void
+test_read_escaped_keys (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) network = load_data (
+    "{\"format\": \"envelope-network\", \"version\": 1, \"layers\": ["
+    "{\"name\": \"data\", \"type\": \"input\", \"shape\": [3, 8, 8]},"
+    "{\"name\": \"a\", \"n\\u0061me\": \"b\", \"type\": \"conv\", \"filters\": 2, \"kernel\": \"x\", \"k\\u0065rnel\": 5}],"
+    "\"l\\u0061yers\": 1, \"\\u006cayers\": 2, \"lay\\u0065rs\": [{\"name\": \"data\", \"type\": \"input\", \"shape\": [3, 8, 8]}]}");
+  g_autoptr(EnvelopeNetwork) bad = NULL;
+
+  /* the second "layers" array counts, not the first */
+  g_assert_cmpuint (envelope_network_get_n_layers (network), ==, 1);
+  g_clear_pointer (&network, envelope_network_free);
+  network = load_data (
+    "{\"format\": \"envelope-network\", \"version\": 1, \"layers\": ["
+    "{\"name\": \"data\", \"type\": \"input\", \"shape\": [3, 8, 8]},"
+    "{\"name\": \"a\", \"n\\u0061me\": \"b\", \"type\": \"conv\", \"filters\": 2, \"kernel\": \"x\", \"k\\u0065rnel\": 5}]}");
+  g_assert_cmpstr (envelope_network_get_layer (network, 1)->name, ==, "b");
+  g_assert_cmpint (envelope_network_get_layer (network, 1)->kernel[0], ==, 5);
+
+  bad = envelope_network_load_from_data (
+    "{\"format\": \"envelope-network\", \"version\": 1, \"layers\": ["
+    "{\"name\": \"data\", \"type\": \"input\", \"shape\": [3, 8, 8]},"
+    "{\"name\": \"c\", \"type\": \"conv\", \"filters\": 2, \"kernel\": 3, \"k\\u0065rnel\": \"x\"}]}", -1, &error);
+  g_assert_null (bad);
+  g_assert_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_TYPE);
+  g_assert_nonnull (strstr (error->message, "layers[1] \"c\": \"kernel\" must be"));
+}
+
 /* Integers at gint64's ends; a fraction where an integer must be is
  * named as one. */
 static void
@@ -1311,6 +1343,7 @@ main (int   argc,
   g_test_add_func ("/core/network/io/report-json-fractions", test_report_json_fractions);
   g_test_add_func ("/core/network/io/read/values", test_read_values);
   g_test_add_func ("/core/network/io/read/numbers", test_read_numbers);
+  g_test_add_func ("/core/network/io/read/escaped-keys", test_read_escaped_keys);
   g_test_add_func ("/core/network/io/read/long-chain", test_read_long_chain);
 
   return g_test_run ();

@@ -1414,6 +1414,7 @@ typedef struct
   GArray *values;            /* Value */
   GString *text;             /* the strings and keys, decoded, each ending in NUL */
   gsize layers_at;           /* the root's "layers" array, skipped; 0: none */
+  gboolean escaped_keys;     /* a key was written with an escape: two keys may be one */
 } Tree;
 
 static void
@@ -1422,6 +1423,7 @@ tree_init (Tree *tree)
   tree->values = g_array_sized_new (FALSE, FALSE, sizeof (Value), 32);
   tree->text = g_string_sized_new (256);
   tree->layers_at = 0;
+  tree->escaped_keys = FALSE;
 }
 
 static void
@@ -1464,16 +1466,39 @@ value_next (const Tree  *tree,
   return member->end < container->end ? tree_value (tree, member->end) : NULL;
 }
 
-/* An object's member @key, or NULL (keys are unique: check_json()). */
+/* An object's member @key, or NULL.  check_json() compares keys as
+ * written, so "n\u0061me" and "name" may both be there: as json-glib
+ * does, the last one counts. */
 static const Value *
 value_member (const Tree  *tree,
               const Value *object,
               const char  *key)
 {
+  const Value *found = NULL;
+
   for (const Value *m = value_first (tree, object); m != NULL; m = value_next (tree, object, m))
     if (strcmp (tree->text->str + m->key, key) == 0)
-      return m;
-  return NULL;
+      {
+        if (!tree->escaped_keys)
+          return m;
+        found = m;
+      }
+  return found;
+}
+
+/* Whether a member before @member has its key (see value_member()):
+ * json-glib lists such a key once, where it first appears. */
+static gboolean
+value_key_repeated (const Tree  *tree,
+                    const Value *object,
+                    const Value *member)
+{
+  if (!tree->escaped_keys)
+    return FALSE;
+  for (const Value *m = value_first (tree, object); m != member; m = value_next (tree, object, m))
+    if (strcmp (tree->text->str + m->key, tree->text->str + member->key) == 0)
+      return TRUE;
+  return FALSE;
 }
 
 typedef struct
@@ -1630,29 +1655,27 @@ check_text (Reader     *reader,
 
 static gboolean
 read_string (Reader       *reader,
-             const Value  *object,
+             const Value  *value,
              const char   *key,
              const char  **out)
 {
-  const Value *value = value_member (reader->tree, object, key);
-
   if (!is_string (value))
     return type_error (reader, key, _("a string"), value);
   *out = value_text (reader->tree, value);
   return check_text (reader, key, *out, g_str_equal (key, "description"));
 }
 
+/* @expected is untranslated (N_()): a layer's fields are read a million
+ * times, and the words are wanted only in a message. */
 static gboolean
 read_integer (Reader      *reader,
-              const Value *object,
+              const Value *value,
               const char  *key,
               const char  *expected,
               gint64      *out)
 {
-  const Value *value = value_member (reader->tree, object, key);
-
   if (!is_integer (value))
-    return type_error (reader, key, expected, value);
+    return type_error (reader, key, _(expected), value);
   *out = value->integer;
   return TRUE;
 }
@@ -1662,14 +1685,12 @@ read_integer (Reader      *reader,
  * values; @length records what was written. */
 static gboolean
 read_list (Reader      *reader,
-           const Value *object,
+           const Value *value,
            const char  *key,
            const char  *expected,
            gint64       out[ENVELOPE_MAX_SPATIAL],
            guint8      *length)
 {
-  const Value *value = value_member (reader->tree, object, key);
-
   if (is_integer (value))
     {
       fill_list (out, value->integer);
@@ -1683,7 +1704,7 @@ read_list (Reader      *reader,
       if (n < 1 || n > ENVELOPE_MAX_SPATIAL)
         return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
                              _("must be %s; the array must hold one integer per spatial axis (1 to 3), got %u elements"),
-                             expected, n);
+                             _(expected), n);
       for (const Value *element = value_first (reader->tree, value); element != NULL;
            element = value_next (reader->tree, value, element), i++)
         {
@@ -1697,17 +1718,15 @@ read_list (Reader      *reader,
       *length = (guint8) n;
       return TRUE;
     }
-  return type_error (reader, key, expected, value);
+  return type_error (reader, key, _(expected), value);
 }
 
 static gboolean
 read_number (Reader      *reader,
-             const Value *object,
+             const Value *value,
              const char  *key,
              double      *out)
 {
-  const Value *value = value_member (reader->tree, object, key);
-
   if (!is_number (value))
     return type_error (reader, key, _("a number"), value);
   *out = value_number (value);
@@ -1716,14 +1735,13 @@ read_number (Reader      *reader,
 
 static gboolean
 read_field (Reader        *reader,
-            const Value   *object,
+            const Value   *value,
             const char    *key,
             EnvelopeField  field,
             EnvelopeLayer *layer)
 {
   const EnvelopeFieldInfo *info = envelope_field_get_info (field);
   const Tree *tree = reader->tree;
-  const Value *value = value_member (tree, object, key);
 
   switch (info->value_kind)
     {
@@ -1750,19 +1768,19 @@ read_field (Reader        *reader,
       }
 
     case ENVELOPE_VALUE_COUNT:
-      return read_integer (reader, object, key,
-                           info->minimum > 0 ? _("a positive integer") : _("an integer ≥ 0"),
+      return read_integer (reader, value, key,
+                           info->minimum > 0 ? N_("a positive integer") : N_("an integer ≥ 0"),
                            FIELD_VALUE (layer, info, gint64));
 
     case ENVELOPE_VALUE_INTEGER:
-      return read_integer (reader, object, key, _("an integer"), FIELD_VALUE (layer, info, gint64));
+      return read_integer (reader, value, key, N_("an integer"), FIELD_VALUE (layer, info, gint64));
 
     case ENVELOPE_VALUE_PAIR:
-      return read_list (reader, object, key, _("a positive integer or one per spatial axis"),
+      return read_list (reader, value, key, N_("a positive integer or one per spatial axis"),
                         FIELD_VALUE (layer, info, gint64), &layer->lengths[field]);
 
     case ENVELOPE_VALUE_OFFSET:
-      return read_list (reader, object, key, _("an integer or one per spatial axis"),
+      return read_list (reader, value, key, N_("an integer or one per spatial axis"),
                         FIELD_VALUE (layer, info, gint64), &layer->lengths[field]);
 
     case ENVELOPE_VALUE_PADDING:
@@ -1782,7 +1800,7 @@ read_field (Reader        *reader,
           return TRUE;
         }
       layer->padding_mode = ENVELOPE_PADDING_EXPLICIT;
-      return read_list (reader, object, key, _("an integer, one per spatial axis, \"same\" or \"valid\""),
+      return read_list (reader, value, key, N_("an integer, one per spatial axis, \"same\" or \"valid\""),
                         layer->padding, &layer->lengths[field]);
 
     case ENVELOPE_VALUE_BOOLEAN:
@@ -1796,7 +1814,7 @@ read_field (Reader        *reader,
         const char *text;
         gint choice;
 
-        if (!read_string (reader, object, key, &text))
+        if (!read_string (reader, value, key, &text))
           return FALSE;
         choice = envelope_field_choice_lookup (info, text);
         if (choice < 0)
@@ -1811,13 +1829,13 @@ read_field (Reader        *reader,
 
     case ENVELOPE_VALUE_FRACTION:
     case ENVELOPE_VALUE_REAL:
-      return read_number (reader, object, key, FIELD_VALUE (layer, info, double));
+      return read_number (reader, value, key, FIELD_VALUE (layer, info, double));
 
     case ENVELOPE_VALUE_NAME:
       {
         const char *text;
 
-        if (!read_string (reader, object, key, &text))
+        if (!read_string (reader, value, key, &text))
           return FALSE;
         g_free (*FIELD_VALUE (layer, info, char *));
         *FIELD_VALUE (layer, info, char *) = g_strdup (text);
@@ -1831,7 +1849,7 @@ read_field (Reader        *reader,
 
         if (value->kind != VALUE_ARRAY)
           {
-            if (!read_number (reader, object, key, &values[0]))
+            if (!read_number (reader, value, key, &values[0]))
               return FALSE;
             for (i = 1; i < ENVELOPE_MAX_SPATIAL; i++)
               values[i] = values[0];
@@ -1883,6 +1901,57 @@ read_field (Reader        *reader,
     }
 }
 
+/* The layer kinds by id and the fields by key, in hash tables: the
+ * tables themselves are searched in order, and a million layers look up
+ * a kind and a few keys each. */
+static GHashTable *
+kinds_index (void)
+{
+  static gsize index = 0;
+
+  if (g_once_init_enter (&index))
+    {
+      GHashTable *table = g_hash_table_new (g_str_hash, g_str_equal);
+
+      for (guint t = 0; t < ENVELOPE_N_LAYER_TYPES; t++)
+        {
+          const EnvelopeLayerKind *kind = envelope_layer_kind_get (t);
+
+          g_hash_table_insert (table, (gpointer) kind->id, (gpointer) kind);
+        }
+      g_once_init_leave (&index, (gsize) table);
+    }
+  return (GHashTable *) index;
+}
+
+static const EnvelopeLayerKind *
+lookup_kind (const char *id)
+{
+  return g_hash_table_lookup (kinds_index (), id);
+}
+
+static gboolean
+lookup_field (const char    *key,
+              EnvelopeField *field)
+{
+  static gsize index = 0;
+  gpointer value;
+
+  if (g_once_init_enter (&index))
+    {
+      GHashTable *table = g_hash_table_new (g_str_hash, g_str_equal);
+
+      for (guint f = 0; f < ENVELOPE_N_FIELDS; f++)
+        g_hash_table_insert (table, (gpointer) envelope_field_get_info (f)->key, GUINT_TO_POINTER (f + 1));
+      g_once_init_leave (&index, (gsize) table);
+    }
+  value = g_hash_table_lookup ((GHashTable *) index, key);
+  if (value == NULL)
+    return FALSE;
+  *field = (EnvelopeField) (GPOINTER_TO_UINT (value) - 1);
+  return TRUE;
+}
+
 /* The layer that is the first value of @tree. */
 static EnvelopeLayer *
 read_layer (const Tree  *tree,
@@ -1930,14 +1999,15 @@ read_layer (const Tree  *tree,
   }
   reader.name = name;
 
-  if (value_member (tree, object, "type") == NULL)
+  member = value_member (tree, object, "type");
+  if (member == NULL)
     {
       reader_error (&reader, ENVELOPE_NETWORK_ERROR_MISSING, "type", _("is missing"));
       return NULL;
     }
-  if (!read_string (&reader, object, "type", &type))
+  if (!read_string (&reader, member, "type", &type))
     return NULL;
-  kind = envelope_layer_kind_lookup (type);
+  kind = lookup_kind (type);
   if (kind == NULL)
     {
       g_autofree char *valid = envelope_layer_kind_list_valid ();
@@ -1956,13 +2026,14 @@ read_layer (const Tree  *tree,
   layer = envelope_layer_new (kind->type, name);
   layer->set = 0;
 
-  for (member = value_first (tree, object); member != NULL; member = value_next (tree, object, member))
+  for (const Value *first = value_first (tree, object); first != NULL; first = value_next (tree, object, first))
     {
-      const char *key = tree->text->str + member->key;
+      const char *key = tree->text->str + first->key;
       EnvelopeField field;
 
-      if (g_str_equal (key, "name") || g_str_equal (key, "type"))
+      if (g_str_equal (key, "name") || g_str_equal (key, "type") || value_key_repeated (tree, object, first))
         continue;
+      member = value_member (tree, object, key);
       if (g_str_equal (key, "inputs") && kind->max_inputs > 0)
         {
           guint i = 0;
@@ -1991,19 +2062,19 @@ read_layer (const Tree  *tree,
       if (g_str_equal (key, "group"))
         {
           const char *group;
-          if (!read_string (&reader, object, key, &group))
+          if (!read_string (&reader, member, key, &group))
             return NULL;
           layer->group = g_strdup (group);
           continue;
         }
-      if (!envelope_field_lookup (key, &field) || !(kind->fields & ENVELOPE_FIELD_BIT (field)))
+      if (!lookup_field (key, &field) || !(kind->fields & ENVELOPE_FIELD_BIT (field)))
         {
           g_autofree char *valid = envelope_layer_kind_list_keys (kind);
           reader_error (&reader, ENVELOPE_NETWORK_ERROR_UNKNOWN_KEY, key,
                         _("is not a setting of %s layers; valid keys: %s"), kind->id, valid);
           return NULL;
         }
-      if (!read_field (&reader, object, key, field, layer))
+      if (!read_field (&reader, member, key, field, layer))
         return NULL;
       layer->set |= ENVELOPE_FIELD_BIT (field);
     }
@@ -2034,6 +2105,8 @@ check_keys (Reader            *reader,
       const char *key = reader->tree->text->str + m->key;
       gboolean known = FALSE;
 
+      if (value_key_repeated (reader->tree, object, m))
+        continue;
       for (guint i = 0; i < n_valid && !known; i++)
         known = g_str_equal (key, valid[i]);
       if (!known)
@@ -2084,7 +2157,7 @@ read_dtype (Reader        *reader,
 {
   const char *text;
 
-  if (!read_string (reader, object, key, &text))
+  if (!read_string (reader, value_member (reader->tree, object, key), key, &text))
     return FALSE;
   if (!envelope_dtype_from_string (text, dtype))
     {
@@ -2101,7 +2174,7 @@ read_training (const Tree       *tree,
                GError          **error)
 {
   Reader reader = { error, 0, NULL, "training", tree };
-  gint64 value;
+  gint64 value = 0;
 
 #define HAS(key) (value_member (tree, object, (key)) != NULL)
   if (object->kind != VALUE_OBJECT)
@@ -2111,7 +2184,7 @@ read_training (const Tree       *tree,
 
   if (HAS ("batch"))
     {
-      if (!read_integer (&reader, object, "batch", _("a positive integer"), &value))
+      if (!read_integer (&reader, value_member (tree, object, "batch"), "batch", N_("a positive integer"), &value))
         return FALSE;
       if (value < 1)
         return reader_error (&reader, ENVELOPE_NETWORK_ERROR_VALUE, "batch",
@@ -2121,7 +2194,7 @@ read_training (const Tree       *tree,
     }
   if (HAS ("target_batch"))
     {
-      if (!read_integer (&reader, object, "target_batch", _("a positive integer"), &value))
+      if (!read_integer (&reader, value_member (tree, object, "target_batch"), "target_batch", N_("a positive integer"), &value))
         return FALSE;
       if (value < 1)
         return reader_error (&reader, ENVELOPE_NETWORK_ERROR_VALUE, "target_batch",
@@ -2146,7 +2219,7 @@ read_training (const Tree       *tree,
   if (HAS ("optimizer"))
     {
       const char *optimizer;
-      if (!read_string (&reader, object, "optimizer", &optimizer))
+      if (!read_string (&reader, value_member (tree, object, "optimizer"), "optimizer", &optimizer))
         return FALSE;
       if (!envelope_optimizer_from_string (optimizer, &training->optimizer))
         {
@@ -2164,7 +2237,7 @@ read_training (const Tree       *tree,
       const char *device;
       const EnvelopeDevice *preset;
 
-      if (!read_string (&reader, object, "device", &device))
+      if (!read_string (&reader, value_member (tree, object, "device"), "device", &device))
         return FALSE;
       preset = envelope_devices_lookup (device);
       if (preset == NULL)
@@ -2195,7 +2268,7 @@ read_training (const Tree       *tree,
   if (HAS ("memory_model"))
     {
       const char *model;
-      if (!read_string (&reader, object, "memory_model", &model))
+      if (!read_string (&reader, value_member (tree, object, "memory_model"), "memory_model", &model))
         return FALSE;
       if (!envelope_memory_model_from_string (model, &training->memory_model))
         return reader_error (&reader, ENVELOPE_NETWORK_ERROR_VALUE, "memory_model",
@@ -2211,7 +2284,7 @@ read_training (const Tree       *tree,
   if (HAS ("generate"))
     {
       const char *text;
-      if (!read_string (&reader, object, "generate", &text))
+      if (!read_string (&reader, value_member (tree, object, "generate"), "generate", &text))
         return FALSE;
       if (!envelope_parse_generate (text, &training->prompt_tokens, &training->new_tokens))
         return reader_error (&reader, ENVELOPE_NETWORK_ERROR_VALUE, "generate",
@@ -2263,7 +2336,8 @@ typedef struct
   gboolean expect_key;       /* in an object: a key (or "}") comes next */
   gboolean expect_value;     /* in an object: a key and its ":" are read, a value comes next */
   gboolean first;            /* nothing read in it yet */
-  GArray *keys;              /* offsets of its keys' opening quotes */
+  guint first_key;           /* its keys' offsets in the checker's stack of keys start here */
+  GHashTable *many;          /* an object of many keys: the keys as written, to find one twice in one lookup */
 } Level;
 
 static gboolean G_GNUC_PRINTF (2, 3)
@@ -2466,24 +2540,58 @@ json_literal (Json *j)
   return json_fail (j, _("unexpected character “%c”"), g_ascii_isprint (j->data[j->pos]) ? j->data[j->pos] : '?');
 }
 
-/* Whether the key whose opening quote is at @at was seen in @level;
+/* An object holds a few keys, compared in turn; beyond this many, they
+ * go in a hash table, so that an object of 100,000 keys is not checked
+ * in 10^10 comparisons. */
+#define FEW_KEYS 16
+
+/* Whether the key whose opening quote is at @at was seen in @level (its
+ * keys' offsets in @keys from level->first_key on), and notes it;
  * keys are compared as written (escapes included). */
 static gboolean
-json_key_seen (Json  *j,
-               Level *level,
-               gsize  at,
-               gsize  end)
+json_key_seen (Json   *j,
+               GArray *keys,
+               Level  *level,
+               gsize   at,
+               gsize   end)
 {
   gsize n = end - at;
 
-  for (guint k = 0; k < level->keys->len; k++)
+  if (level->many == NULL)
     {
-      gsize other = g_array_index (level->keys, gsize, k);
+      for (guint k = level->first_key; k < keys->len; k++)
+        {
+          gsize other = g_array_index (keys, gsize, k);
 
-      if (other + n <= j->len && memcmp (j->data + other, j->data + at, n) == 0 && j->data[other + n - 1] == '"')
-        return TRUE;
+          if (other + n <= j->len && memcmp (j->data + other, j->data + at, n) == 0 && j->data[other + n - 1] == '"')
+            return TRUE;
+        }
+      g_array_append_val (keys, at);
+      if (keys->len - level->first_key > FEW_KEYS)
+        {
+          level->many = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+          for (guint k = level->first_key; k < keys->len; k++)
+            {
+              gsize other = g_array_index (keys, gsize, k);
+              gsize other_end = other + 1;
+
+              while (j->data[other_end] != '"')
+                other_end += j->data[other_end] == '\\' ? 2 : 1;
+              g_hash_table_add (level->many, g_strndup (j->data + other, other_end + 1 - other));
+            }
+        }
+      return FALSE;
     }
-  return FALSE;
+  return !g_hash_table_add (level->many, g_strndup (j->data + at, n));
+}
+
+static void
+level_clear (GArray *keys,
+             Level  *level)
+{
+  if (level->object)
+    g_array_set_size (keys, level->first_key);
+  g_clear_pointer (&level->many, g_hash_table_unref);
 }
 
 static gboolean
@@ -2493,6 +2601,7 @@ check_json (const char *data,
 {
   Json j = { data, len, 0, 1, 0, error };
   Level stack[MAX_NESTING];
+  g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (gsize));
   guint depth = 0;
   gboolean ok = FALSE;
 
@@ -2534,8 +2643,7 @@ check_json (const char *data,
               goto out;
             }
           j.pos++;
-          if (top->keys != NULL)
-            g_array_free (top->keys, TRUE);
+          level_clear (keys, top);
           depth--;
           if (depth == 0)
             {
@@ -2568,7 +2676,7 @@ check_json (const char *data,
             }
           if (!json_string (&j))
             goto out;
-          if (json_key_seen (&j, top, at, j.pos))
+          if (json_key_seen (&j, keys, top, at, j.pos))
             {
               g_autofree char *key = g_strndup (data + at + 1, MIN (j.pos - at - 2, 40));
 
@@ -2576,7 +2684,6 @@ check_json (const char *data,
               json_fail (&j, _("the key \"%s\" appears twice in this object; JSON objects need unique keys"), key);
               goto out;
             }
-          g_array_append_val (top->keys, at);
           json_skip_space (&j);
           if (j.pos >= j.len || data[j.pos] != ':')
             {
@@ -2605,7 +2712,8 @@ check_json (const char *data,
           stack[depth].expect_key = c == '{';
           stack[depth].first = TRUE;
           stack[depth].expect_value = FALSE;
-          stack[depth].keys = c == '{' ? g_array_new (FALSE, FALSE, sizeof (gsize)) : NULL;
+          stack[depth].first_key = keys->len;
+          stack[depth].many = NULL;
           depth++;
           continue;
         }
@@ -2666,8 +2774,7 @@ check_json (const char *data,
 out:
   while (depth > 0)
     {
-      if (stack[depth - 1].keys != NULL)
-        g_array_free (stack[depth - 1].keys, TRUE);
+      level_clear (keys, &stack[depth - 1]);
       depth--;
     }
   return ok;
@@ -2864,8 +2971,13 @@ tree_add (Tree       *tree,
           top->n++;
           if (top->kind == VALUE_OBJECT)
             {
+              gsize opening = pos;
+
               value.key = tree->text->len;
               pos = tree_string (tree, data, pos);
+              /* decoded, it is shorter than written between its quotes */
+              if (tree->text->len - 1 - value.key != pos - opening - 2)
+                tree->escaped_keys = TRUE;
               pos = skip_space (data, len, skip_space (data, len, pos) + 1);   /* past the ":" */
               c = data[pos];
             }
@@ -2925,7 +3037,7 @@ envelope_network_load_from_data (const char *data,
   Reader reader = { error, 0, NULL, NULL, &tree };
   const Value *root, *member;
   gsize len;
-  gint64 version;
+  gint64 version = 0;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
 
@@ -2984,7 +3096,7 @@ envelope_network_load_from_data (const char *data,
   if (value_member (&tree, root, "version") == NULL)
     return reader_error (&reader, ENVELOPE_NETWORK_ERROR_MISSING, "version", _("is missing (this format is version %d)"),
                          ENVELOPE_NETWORK_VERSION), NULL;
-  if (!read_integer (&reader, root, "version", _("an integer"), &version))
+  if (!read_integer (&reader, value_member (&tree, root, "version"), "version", N_("an integer"), &version))
     return NULL;
   if (version > ENVELOPE_NETWORK_VERSION)
     {
@@ -3003,7 +3115,7 @@ envelope_network_load_from_data (const char *data,
   if (value_member (&tree, root, "name") != NULL)
     {
       const char *name;
-      if (!read_string (&reader, root, "name", &name))
+      if (!read_string (&reader, value_member (&tree, root, "name"), "name", &name))
         return NULL;
       g_free (network->name);
       network->name = g_strdup (name);
@@ -3011,7 +3123,7 @@ envelope_network_load_from_data (const char *data,
   if (value_member (&tree, root, "description") != NULL)
     {
       const char *description;
-      if (!read_string (&reader, root, "description", &description))
+      if (!read_string (&reader, value_member (&tree, root, "description"), "description", &description))
         return NULL;
       g_free (network->description);
       network->description = g_strdup (description);
@@ -3037,6 +3149,7 @@ envelope_network_load_from_data (const char *data,
 
           g_array_set_size (one.values, 0);
           g_string_truncate (one.text, 0);
+          one.escaped_keys = FALSE;
           pos = skip_space (data, len, tree_add (&one, data, len, pos, FALSE));
           layer = read_layer (&one, i, error);
           if (layer == NULL)
