@@ -862,9 +862,11 @@ static void
 json_name (JsonOut    *json,
            const char *name)
 {
+  /* a name is one of the report's own keys, which need no escape */
   json_next (json);
-  json_quote (json, name);
-  put (json->out, " : ", 3);
+  put_c (json->out, '"');
+  put (json->out, name, strlen (name));
+  put (json->out, "\" : ", 4);
   json->named = TRUE;
 }
 
