@@ -1155,6 +1155,48 @@ test_report_json_fractions (void)
   g_assert_nonnull (strstr (report, "-1.5,"));
 }
 
+/* Names with a quote or a backslash at every place of a word of 8
+ * bytes, and UTF-8 beside them: the JSON report escapes each, and gives
+ * the names back as they were. */
+static void
+test_report_json_escapes (void)
+{
+  g_autoptr(EnvelopeNetwork) network = envelope_network_new ("escapes \"all\" \\ the way");
+  g_autoptr(EnvelopeAnalysis) analysis = NULL;
+  EnvelopeReportOptions options = { .format = ENVELOPE_REPORT_JSON };
+  g_autofree char *report = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *layers;
+  EnvelopeLayer *input = envelope_layer_new (ENVELOPE_LAYER_INPUT, "data");
+  guint n = 1;
+
+  input->shape[0] = 4;
+  input->shape_rank = 1;
+  envelope_network_insert_layer (network, -1, input);
+  for (guint at = 0; at < 20; at++)
+    for (guint mark = 0; mark < 3; mark++)
+      {
+        GString *name = g_string_new (NULL);
+
+        for (guint k = 0; k < at; k++)
+          g_string_append_c (name, (char) ('a' + k));
+        g_string_append (name, mark == 0 ? "\"" : mark == 1 ? "\\" : "\xc3\xa9\"\\");
+        g_string_append_printf (name, "%u-%u", at, mark);
+        envelope_network_insert_layer (network, -1, envelope_layer_new (ENVELOPE_LAYER_RELU, name->str));
+        g_string_free (name, TRUE);
+        n++;
+      }
+  analysis = analyse (network);
+  report = envelope_report_write (analysis, &options);
+  root = parse_json (report);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "name"), ==, network->name);
+  layers = json_object_get_array_member (json_node_get_object (root), "layers");
+  g_assert_cmpuint (json_array_get_length (layers), ==, n);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (layers, i), "name"), ==,
+                     envelope_network_get_layer (network, i)->name);
+}
+
 /* What the tokenizer reads: escapes, numbers as json-glib types them,
  * members in any order, the app's view as it was, white space of every
  * kind; and a long chain, read a layer at a time. */
@@ -1341,6 +1383,7 @@ main (int   argc,
   g_test_add_func ("/core/network/io/names", test_names);
   g_test_add_func ("/core/network/io/report-streamed", test_report_streamed);
   g_test_add_func ("/core/network/io/report-json-fractions", test_report_json_fractions);
+  g_test_add_func ("/core/network/io/report-json-escapes", test_report_json_escapes);
   g_test_add_func ("/core/network/io/read/values", test_read_values);
   g_test_add_func ("/core/network/io/read/numbers", test_read_numbers);
   g_test_add_func ("/core/network/io/read/escaped-keys", test_read_escaped_keys);

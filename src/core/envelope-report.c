@@ -803,23 +803,58 @@ json_next (JsonOut *json)
   json_newline (json);
 }
 
+/* Whether one of the 8 bytes of @word must be escaped in a JSON string:
+ * a control character, '"' or '\\'.  Each byte's test adds within the
+ * byte, so no sum carries into the next or wraps; a byte of UTF-8 above
+ * 0x7f is never taken for one. */
+static inline gboolean
+word_needs_escape (guint64 word)
+{
+  const guint64 lows = G_GUINT64_CONSTANT (0x7f7f7f7f7f7f7f7f);
+  const guint64 ones = G_GUINT64_CONSTANT (0x0101010101010101);
+  guint64 quote = word ^ (ones * '"');
+  guint64 backslash = word ^ (ones * '\\');
+  /* the high bit of each byte: set where the byte is 0x20 or more,
+   * where it differs from '"', where it differs from '\\' */
+  guint64 printable = ((word & lows) + ones * (0x80 - 0x20)) | word;
+  guint64 not_quote = ((quote & lows) + lows) | quote;
+  guint64 not_backslash = ((backslash & lows) + lows) | backslash;
+
+  return (~(printable & not_quote & not_backslash) & ~lows) != 0;
+}
+
 static void
 json_quote (JsonOut    *json,
             const char *text)
 {
+  const char *end = text + strlen (text);
   const char *run = text;
-  const char *p;
+  const char *p = text;
 
   put_c (json->out, '"');
-  for (p = text; *p != '\0'; p++)
+  while (p < end)
     {
-      guchar c = (guchar) *p;
+      guchar c;
 
+      /* the formulas are long: most of their text is passed over a
+       * word at a time */
+      if (end - p >= 8)
+        {
+          guint64 word;
+
+          memcpy (&word, p, sizeof word);
+          if (!word_needs_escape (word))
+            {
+              p += 8;
+              continue;
+            }
+        }
+      c = (guchar) *p++;
       if (c >= 0x20 && c != '"' && c != '\\')
         continue;
-      /* the bytes up to here need no escape: append them at once */
-      put (json->out, run, (gsize) (p - run));
-      run = p + 1;
+      /* the bytes before this one need no escape: append them at once */
+      put (json->out, run, (gsize) (p - 1 - run));
+      run = p;
       switch (c)
         {
         case '"': g_string_append (json->out, "\\\""); break;
