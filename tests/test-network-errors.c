@@ -555,6 +555,25 @@ test_many_keys (void)
   g_assert_nonnull (network);
 }
 
+/* A file that is one long array is refused as an array, without
+ * reading its elements into anything. */
+static void
+test_root_array (void)
+{
+  GString *json = g_string_new ("  [0");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) network = NULL;
+
+  for (guint i = 1; i < 2000000; i++)
+    g_string_append (json, ",{}");
+  g_string_append (json, "]\n");
+  network = envelope_network_load_from_data (json->str, (gssize) json->len, &error);
+  g_string_free (json, TRUE);
+  g_assert_null (network);
+  g_assert_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "got an array"));
+}
+
 /* A forward reference behind 100,000 chained layers: the cycle check
  * walks them all without recursing. */
 static void
@@ -723,6 +742,7 @@ main (int   argc,
   g_test_add_func ("/core/network/errors/deep-nesting", test_deep_nesting);
   g_test_add_func ("/core/network/errors/long-cycle", test_long_cycle);
   g_test_add_func ("/core/network/errors/many-keys", test_many_keys);
+  g_test_add_func ("/core/network/errors/root-array", test_root_array);
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {

@@ -3078,7 +3078,11 @@ envelope_network_load_from_data (const char *data,
     return NULL;
 
   tree_init (&tree);
-  tree_add (&tree, data, len, 0, TRUE);
+  /* an array is refused as it is, not read: it may be the whole file */
+  if (data[skip_space (data, len, 0)] == '[')
+    g_array_append_val (tree.values, ((Value) { .kind = VALUE_ARRAY }));
+  else
+    tree_add (&tree, data, len, 0, TRUE);
   root = tree_value (&tree, 0);
   if (root->kind != VALUE_OBJECT)
     {
