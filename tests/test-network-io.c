@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <utime.h>
 
@@ -468,6 +469,46 @@ test_save_and_load_file (void)
 
   /* nothing else left behind */
   g_assert_cmpuint (count_entries (dir), ==, 1);
+  remove_dir (dir);
+}
+
+/* A file is mapped; an empty one (nothing to map) and a
+ * FIFO (which cannot be mapped) are read as they are. */
+static void
+test_load_file_kinds (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("envelope-io-XXXXXX", &error);
+  g_autofree char *empty = g_build_filename (dir, "empty.json", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "fifo.json", NULL);
+  g_autoptr(EnvelopeNetwork) network = NULL;
+  const char *text = "{\"format\": \"envelope-network\", \"version\": 1, \"layers\": ["
+                     "{\"name\": \"data\", \"type\": \"input\", \"shape\": [3, 8, 8]}]}";
+  pid_t pid;
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (empty, "", 0, &error));
+  network = envelope_network_load_from_file (empty, &error);
+  g_assert_null (network);
+  g_assert_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_EMPTY);
+  g_assert_nonnull (strstr (error->message, empty));
+  g_clear_error (&error);
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  pid = fork ();
+  if (pid == 0)
+    {
+      /* the writer */
+      FILE *out = fopen (fifo, "w");
+
+      fputs (text, out);
+      fclose (out);
+      _exit (0);
+    }
+  network = envelope_network_load_from_file (fifo, &error);
+  waitpid (pid, NULL, 0);
+  g_assert_no_error (error);
+  g_assert_cmpuint (envelope_network_get_n_layers (network), ==, 1);
   remove_dir (dir);
 }
 
@@ -1362,6 +1403,7 @@ main (int   argc,
   g_test_add_func ("/core/network/io/built/round-trip", test_built_network);
   g_test_add_func ("/core/network/io/built/equal-sees-differences", test_equal_sees_differences);
   g_test_add_func ("/core/network/io/file/save-and-load", test_save_and_load_file);
+  g_test_add_func ("/core/network/io/file/load-kinds", test_load_file_kinds);
   g_test_add_func ("/core/network/io/file/replaces-atomically", test_save_replaces_atomically);
   g_test_add_func ("/core/network/io/file/follows-link-keeps-mode", test_save_follows_link_keeps_mode);
   g_test_add_func ("/core/network/io/huge-device-memory", test_huge_device_memory);
