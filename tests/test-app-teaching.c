@@ -724,6 +724,19 @@ test_small_screen (void)
     g_assert_cmpfloat (x, <, gtk_widget_get_width (GTK_WIDGET (canvas)));
     g_assert_cmpfloat (y, >, 0);
     g_assert_cmpfloat (y, <, gtk_widget_get_height (GTK_WIDGET (canvas)));
+    /* one column walked down, never wrapped into a whole-network
+     * thumbnail whose blocks have no text; the diagram at a zoom that
+     * reads (wrapped whole into the column, a fifth of this) */
+    g_assert_cmpuint (envelope_layout_get_n_rows (envelope_canvas_get_layout (canvas)), ==, 1);
+    g_assert_cmpfloat (envelope_canvas_get_zoom (canvas), >=, 0.6);
+    /* the band left of the column (96 + 18 units of it) in view */
+    {
+      EnvelopeRect bounds;
+
+      envelope_layout_get_bounds (envelope_canvas_get_layout (canvas), &bounds);
+      envelope_viewport_world_to_widget (envelope_canvas_get_viewport (canvas), bounds.x - 96 - 18, bounds.y, &x, &y);
+      g_assert_cmpfloat (x, >=, 0);
+    }
   }
   app_test_screenshot (GTK_WIDGET (window), "teaching-present-resnet50-1280x720");
   app_test_window_destroy (window);

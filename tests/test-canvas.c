@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include "envelope-overview.h"
 #include "test-app-helpers.h"
 
 static EnvelopeWindow *
@@ -247,6 +248,32 @@ test_find (void)
   app_test_wait_frames (GTK_WIDGET (window), 3);
   g_assert_cmpfloat (envelope_canvas_get_zoom (window->canvas), ==, 1.0);
   g_assert_cmpfloat (gtk_widget_get_opacity (window->overview), ==, 1.0);
+  /* in the bottom right corner, a card in the diagram's proportions
+   * (ResNet-50's rows are wider than tall): the canvas shows, and takes
+   * clicks, beside it */
+  g_assert_false (envelope_overview_get_top_left (ENVELOPE_OVERVIEW (window->overview)));
+  g_assert_true (gtk_widget_contains (window->overview, gtk_widget_get_width (window->overview) - 15,
+                                      gtk_widget_get_height (window->overview) - 15));
+  g_assert_false (gtk_widget_contains (window->overview, gtk_widget_get_width (window->overview) - 15 - 220,
+                                       gtk_widget_get_height (window->overview) - 15));
+  g_assert_false (gtk_widget_contains (window->overview, 15, 15));
+  /* the selected block moved under it: the map goes to the top left */
+  {
+    const EnvelopeViewport *viewport = envelope_canvas_get_viewport (window->canvas);
+    double x, y, cx, cy;
+    double w = gtk_widget_get_width (GTK_WIDGET (window->canvas)), h = gtk_widget_get_height (GTK_WIDGET (window->canvas));
+
+    g_assert_true (envelope_canvas_get_layer_point (window->canvas, "conv1", &x, &y));
+    envelope_viewport_get_center (viewport, &cx, &cy);
+    envelope_canvas_center_on (window->canvas, cx - envelope_viewport_pixels_to_world (viewport, w - 50 - x),
+                               cy - envelope_viewport_pixels_to_world (viewport, h - 40 - y));
+    app_test_wait_frames (GTK_WIDGET (window), 3);
+    g_assert_true (envelope_overview_get_top_left (ENVELOPE_OVERVIEW (window->overview)));
+    g_assert_true (gtk_widget_contains (window->overview, 15, 15));
+    app_test_activate (window, "win.zoom-selection", NULL);
+    app_test_wait_frames (GTK_WIDGET (window), 3);
+    g_assert_false (envelope_overview_get_top_left (ENVELOPE_OVERVIEW (window->overview)));
+  }
 
   app_test_activate (window, "win.find-text", g_variant_new_string ("nosuchlayer"));
   g_assert_cmpstr (gtk_label_get_text (window->find_label), ==, "No match");

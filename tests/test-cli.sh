@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0
 failed=0
 
-echo "1..67"
+echo "1..72"
 
 # check NAME EXPECTED-STATUS PATTERN [ARGS…]: the command exits with the
 # status and its output (stdout and stderr) contains the fixed string.
@@ -76,6 +76,18 @@ if ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
   echo "ok $n - timeline figure is 1920 × 1080"
 else
   echo "not ok $n - timeline figure is 1920 × 1080"
+  failed=$((failed + 1))
+fi
+# its SVG keeps the title, the legend and the peak as text
+n=$((n + 1))
+if ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+   "$cli" export "$models/resnet18.json" --timeline -o "$tmp/timeline.svg" &&
+   grep -q '>ResNet-18 (torchvision): memory through one training step' "$tmp/timeline.svg" &&
+   grep -q '>saved activations</text>' "$tmp/timeline.svg" &&
+   grep -q '>peak 1.98 GiB: the backward pass of layer4/1/conv2</text>' "$tmp/timeline.svg"; then
+  echo "ok $n - timeline SVG keeps its text as text"
+else
+  echo "not ok $n - timeline SVG keeps its text as text"
   failed=$((failed + 1))
 fi
 # a diagram fits a slide by default: ResNet-50 wrapped and collapsed to
@@ -147,6 +159,13 @@ check "markdown escapes |" 0 '| a\|b ' report "$tmp/pipe.json" --format markdown
 printf '{"format": "envelope-network", "version": 1, "name": "*net* <b>", "layers": [{"name": "x_*y*, \\"z\\" `w` [v](u)", "type": "input", "shape": [3]}]}\n' >"$tmp/marks.json"
 check "markdown escapes marks" 0 '| x\_\*y\*, "z" \`w\` \[v\](u) ' report "$tmp/marks.json" --format markdown
 check "csv quotes commas and quotes" 0 '"x_*y*, ""z"" `w` [v](u)",input' report "$tmp/marks.json" --format csv
+# a description's lines do not become headings or lists; a name a
+# spreadsheet would run as a formula is kept text
+printf '{"format": "envelope-network", "version": 1, "description": "# not a heading\\n- not a list\\n2. nor this", "layers": [{"name": "data", "type": "input", "shape": [3]}, {"name": "=HYPERLINK(1)", "type": "relu"}]}\n' >"$tmp/formula.json"
+check "markdown escapes a description" 0 '\# not a heading' report "$tmp/formula.json" --format markdown
+check "markdown escapes a list mark" 0 '\- not a list' report "$tmp/formula.json" --format markdown
+check "markdown escapes a numbered list" 0 '2\. nor this' report "$tmp/formula.json" --format markdown
+check "csv keeps a formula text" 0 "\"'=HYPERLINK(1)\",relu,data" report "$tmp/formula.json" --format csv
 # a value a user typed is used or refused, never taken for "not given"
 check "usage: batch 0" 2 "--batch must be at least 1" report "$models/mnist.json" --batch 0
 check "usage: target batch 0" 2 "--target-batch must be at least 1" report "$models/mnist.json" --target-batch 0

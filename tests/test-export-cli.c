@@ -104,6 +104,66 @@ test_formats (void)
   assert_file_starts (pdf, "%PDF-", 0);
 }
 
+/* A PNG's size, from its header. */
+static void
+png_size (const char *path,
+          guint      *width,
+          guint      *height)
+{
+  g_autofree guchar *contents = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (path, (char **) &contents, &length, NULL));
+  g_assert_cmpuint (length, >, 24);
+  g_assert_true (memcmp (contents + 12, "IHDR", 4) == 0);
+  *width = (guint) contents[16] << 24 | (guint) contents[17] << 16 | (guint) contents[18] << 8 | contents[19];
+  *height = (guint) contents[20] << 24 | (guint) contents[21] << 16 | (guint) contents[22] << 8 | contents[23];
+}
+
+/* The classic figure of VGG-16 on a slide: a PNG 1,920 pixels wide that
+ * fits 1,080 high, an SVG whose box sizes are text, a PDF; AlexNet and
+ * LeNet-5 likewise. */
+static void
+test_classic (void)
+{
+  static const struct { const char *file; const char *labels[3]; } cases[] = {
+    { "vgg16.json", { ">224×224×64</text>", ">7×7×512</text>", ">4096</text>" } },
+    { "alexnet.json", { ">55×55×64</text>", ">13×13×384</text>", ">1000</text>" } },
+    { "lenet5.json", { ">28×28×6</text>", ">5×5×16</text>", ">84</text>" } },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autofree char *net = model (cases[c].file);
+      g_autofree char *png = output ("classic.png");
+      g_autofree char *svg = output ("classic.svg");
+      g_autofree char *pdf = output ("classic.pdf");
+      g_autofree char *contents = NULL;
+      g_auto(Run) a = { 0 };
+      g_auto(Run) b = { 0 };
+      g_auto(Run) d = { 0 };
+      guint width, height;
+
+      run_export (&a, net, "--style", "proportional", "-o", png, NULL);
+      g_assert_cmpint (a.status, ==, 0);
+      g_assert_cmpstr (a.err, ==, "");
+      png_size (png, &width, &height);
+      g_test_message ("%s: %u × %u", cases[c].file, width, height);
+      g_assert_cmpuint (width, ==, 1920);
+      g_assert_cmpuint (height, <=, 1080);
+
+      run_export (&b, net, "--style", "proportional", "-o", svg, NULL);
+      g_assert_cmpint (b.status, ==, 0);
+      g_assert_true (g_file_get_contents (svg, &contents, NULL, NULL));
+      for (guint k = 0; k < G_N_ELEMENTS (cases[c].labels); k++)
+        g_assert_nonnull (strstr (contents, cases[c].labels[k]));
+
+      run_export (&d, net, "--style", "proportional", "-o", pdf, NULL);
+      g_assert_cmpint (d.status, ==, 0);
+      assert_file_starts (pdf, "%PDF-", 0);
+    }
+}
+
 static void
 test_options (void)
 {
@@ -360,6 +420,7 @@ main (int    argc,
 
   g_test_add_func ("/render/export-cli/formats", test_formats);
   g_test_add_func ("/render/export-cli/options", test_options);
+  g_test_add_func ("/render/export-cli/classic", test_classic);
   g_test_add_func ("/render/export-cli/exit-codes", test_exit_codes);
   g_test_add_func ("/render/export-cli/too-large", test_too_large);
   g_test_add_func ("/render/export-cli/help", test_help);

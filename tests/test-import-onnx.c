@@ -230,6 +230,10 @@ test_transformer_torch (void)
   g_assert_cmpuint (out->rank, ==, 2);
   g_assert_cmpuint (out->shape[0], ==, 10);
   g_assert_cmpuint (out->shape[1], ==, 64);
+  /* every token sees the 10 tokens; the reshapes and transposes around
+   * the attention once grew that to 1,600 */
+  g_assert_true (out->receptive_field.whole_input);
+  g_assert_cmpfloat (out->receptive_field.size[0], ==, 10);
 }
 
 static void

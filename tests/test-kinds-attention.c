@@ -214,6 +214,35 @@ test_causal_after_whole (void)
   g_assert_true (model_layer (m, "a4")->receptive_field.whole_input);
 }
 
+/* Attention keeps every token where it was: each sees the 16 tokens of
+ * the input, and stacking more layers neither grows the field past the
+ * input nor spreads the tokens apart (the jump stays 1; it once grew by
+ * the token count a layer, to 4,096³² in Llama-2). */
+static void
+test_stacked_field (void)
+{
+  g_autoptr(Model) m = model_parse (HEAD
+    "{\"name\": \"data\", \"type\": \"input\", \"shape\": [16, 64]},"
+    "{\"name\": \"a1\", \"type\": \"attention\", \"heads\": 4, \"causal\": true},"
+    "{\"name\": \"a2\", \"type\": \"attention\", \"heads\": 4, \"causal\": true},"
+    "{\"name\": \"a3\", \"type\": \"attention\", \"heads\": 4, \"causal\": true},"
+    "{\"name\": \"pool\", \"type\": \"global_avg_pool\"}]}");
+  static const char *const mixed[] = { "a1", "a2", "a3" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (mixed); i++)
+    {
+      const EnvelopeReceptiveField *rf = &model_layer (m, mixed[i])->receptive_field;
+
+      g_assert_true (rf->whole_input);
+      /* its own token and the 15 beside it, 1 apart */
+      g_assert_cmpfloat (rf->size[0], ==, 1 + 15 * 1);
+      g_assert_cmpfloat (rf->jump[0], ==, 1);
+      g_assert_cmpfloat (rf->start[0], ==, 0.5);
+    }
+  /* a pool over the tokens leaves one position: its jump spans them */
+  g_assert_true (model_layer (m, "pool")->receptive_field.whole_input);
+}
+
 static void
 test_matmul (void)
 {
@@ -588,6 +617,7 @@ main (int   argc,
   g_test_add_func ("/kinds-attention/pytorch-totals", test_pytorch_totals);
   g_test_add_func ("/kinds-attention/cross-attention", test_cross_attention);
   g_test_add_func ("/kinds-attention/causal-after-whole", test_causal_after_whole);
+  g_test_add_func ("/kinds-attention/stacked-field", test_stacked_field);
   g_test_add_func ("/kinds-attention/matmul", test_matmul);
   g_test_add_func ("/kinds-attention/formulas", test_formulas);
   g_test_add_func ("/kinds-attention/matmul-formula", test_matmul_formula);

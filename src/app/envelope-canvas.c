@@ -110,6 +110,7 @@ struct _EnvelopeCanvas
   /* The level of detail and the rows are chosen, for a new network or
    * view, to fit the window's shape: */
   gboolean auto_detail;          /* the view asks for as much detail as reads */
+  gboolean one_flow;             /* never wrapped: the presentation walks one column */
   guint view_collapse_depth;     /* or for this */
   gboolean fit_wanted;           /* to be chosen before anything is shown */
   gboolean fit_stale;            /* the network changed while they were chosen */
@@ -619,6 +620,8 @@ start_fit (EnvelopeCanvas *self)
   job->goal.max_width = width;
   job->goal.min_text = 7.5 * NATURAL_ZOOM * LEGIBLE_ZOOM;
   job->goal.fixed_detail = !self->auto_detail || self->fit_keep_depth;
+  if (self->one_flow)
+    job->goal.aspect = 0;
 
   self->fit_cancellable = g_cancellable_new ();
   task = g_task_new (self, self->fit_cancellable, on_fit_ready, NULL);
@@ -748,9 +751,18 @@ reveal_selection (EnvelopeCanvas *self)
       envelope_viewport_get_visible (self->viewport, &visible);
       update_render_options (self);
       visible.height -= envelope_viewport_pixels_to_world (self->viewport, legend_height (self));
-      if (rect.x < visible.x || rect.y < visible.y ||
-          rect.x + rect.width > visible.x + visible.width || rect.y + rect.height > visible.y + visible.height)
-        envelope_viewport_set_center (self->viewport, rect.x + rect.width / 2, rect.y + rect.height / 2);
+      /* each axis moved only when the block is out of view along it, so
+       * that walking down a column keeps the band beside it in view */
+      {
+        double cx, cy;
+        gboolean out_x = rect.x < visible.x || rect.x + rect.width > visible.x + visible.width;
+        gboolean out_y = rect.y < visible.y || rect.y + rect.height > visible.y + visible.height;
+
+        envelope_viewport_get_center (self->viewport, &cx, &cy);
+        if (out_x || out_y)
+          envelope_viewport_set_center (self->viewport, out_x ? rect.x + rect.width / 2 : cx,
+                                        out_y ? rect.y + rect.height / 2 : cy);
+      }
     }
 }
 
@@ -2255,12 +2267,13 @@ envelope_canvas_set_view (EnvelopeCanvas           *self,
   envelope_diagram_style_from_string (view->diagram_style, &style);
   envelope_direction_from_string (view->direction, &direction);
 
-  detail_changed = view->auto_detail != self->auto_detail ||
+  detail_changed = view->auto_detail != self->auto_detail || view->one_flow != self->one_flow ||
                    (!view->auto_detail && view->collapse_depth != self->view_collapse_depth);
   relayout = style != self->diagram_options.style || direction != self->diagram_options.direction || detail_changed;
   self->diagram_options.style = style;
   self->diagram_options.direction = direction;
   self->auto_detail = view->auto_detail;
+  self->one_flow = view->one_flow;
   self->view_collapse_depth = view->collapse_depth;
   self->render_options.color_mode = color;
   self->render_options.units = view->units;
@@ -2430,13 +2443,16 @@ fit (EnvelopeCanvas *self)
       envelope_viewport_set_zoom (self->viewport, NATURAL_ZOOM);
       view_width = envelope_viewport_pixels_to_world (self->viewport, width);
       view_height = envelope_viewport_pixels_to_world (self->viewport, height - legend);
+      double margin = envelope_viewport_pixels_to_world (self->viewport, FIT_MARGIN);
+      /* across the flow, centred when it fits; else from the side where
+       * the receptive-field band and its title are, which a cut would lose */
+      double cx = bounds.width + 2 * margin <= view_width ? bounds.x + bounds.width / 2 : bounds.x + view_width / 2 - margin;
+      double cy = bounds.height + 2 * margin <= view_height ? bounds.y + bounds.height / 2 : bounds.y + view_height / 2 - margin;
+
       if (envelope_layout_get_direction (self->layout) == ENVELOPE_DIRECTION_TOP_BOTTOM)
-        envelope_viewport_set_center (self->viewport, bounds.x + bounds.width / 2,
-                                      bounds.y + view_height / 2 - envelope_viewport_pixels_to_world (self->viewport, FIT_MARGIN));
+        envelope_viewport_set_center (self->viewport, cx, bounds.y + view_height / 2 - margin);
       else
-        envelope_viewport_set_center (self->viewport,
-                                      bounds.x + view_width / 2 - envelope_viewport_pixels_to_world (self->viewport, FIT_MARGIN),
-                                      bounds.y + bounds.height / 2);
+        envelope_viewport_set_center (self->viewport, bounds.x + view_width / 2 - margin, cy);
     }
 
   /* The picture sits in the room above the legend. */

@@ -24,6 +24,7 @@ typedef struct
   gboolean receptive_field;
   EnvelopeUnits units;         /* of the byte figures on the blocks and legend */
   gboolean flops;              /* the tooltip says FLOPs (2 × MACs) */
+  gboolean one_flow;           /* one row or column, never wrapped (a walk through it) */
 } EnvelopeCanvasView;
 
 /* The renderer's options for a file, as the export dialog offers them. */

@@ -2,7 +2,9 @@
  *
  * Shown over a corner of the canvas while the diagram does not fit the
  * view: every block as a small box in its colour, the visible rectangle
- * outlined; a click or a drag moves the view there.
+ * outlined; a click or a drag moves the view there.  The widget spans
+ * the canvas; only its card, in the diagram's proportions and in the
+ * bottom right corner (or the top left one), is drawn and takes clicks.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -18,6 +20,7 @@
 #define OVERVIEW_WIDTH 220
 #define OVERVIEW_HEIGHT 130
 #define OVERVIEW_PAD 6
+#define OVERVIEW_MARGIN 12
 
 struct _EnvelopeOverview
 {
@@ -28,6 +31,7 @@ struct _EnvelopeOverview
   const EnvelopeLayout *layout;
   const EnvelopeDiagram *diagram;
   EnvelopeRect visible;
+  gboolean top_left;         /* the card in the top left corner */
 };
 
 G_DEFINE_FINAL_TYPE (EnvelopeOverview, envelope_overview, GTK_TYPE_WIDGET)
@@ -48,6 +52,26 @@ diagram_fits (EnvelopeOverview *self,
          bounds->y + bounds->height <= visible->y + visible->height + 1;
 }
 
+/* The card: in the diagram's proportions, as large as 220 × 130 allows
+ * and no more than a fifth of the canvas's width and a quarter of its
+ * height, so that it covers no more of the canvas than the map needs. */
+static void
+card_rect (EnvelopeOverview   *self,
+           const EnvelopeRect *bounds,
+           EnvelopeRect       *card)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  double most_w = CLAMP (gtk_widget_get_width (widget) / 5.0, 80, OVERVIEW_WIDTH);
+  double most_h = CLAMP (gtk_widget_get_height (widget) / 4.0, 50, OVERVIEW_HEIGHT);
+  double scale = MIN ((most_w - 2 * OVERVIEW_PAD) / MAX (bounds->width, 1),
+                      (most_h - 2 * OVERVIEW_PAD) / MAX (bounds->height, 1));
+
+  card->width = MAX (bounds->width * scale, 40) + 2 * OVERVIEW_PAD;
+  card->height = MAX (bounds->height * scale, 30) + 2 * OVERVIEW_PAD;
+  card->x = self->top_left ? OVERVIEW_MARGIN : gtk_widget_get_width (widget) - OVERVIEW_MARGIN - card->width;
+  card->y = self->top_left ? OVERVIEW_MARGIN : gtk_widget_get_height (widget) - OVERVIEW_MARGIN - card->height;
+}
+
 /* From the map's pixels to the diagram's points, and the scale. */
 static double
 map_transform (EnvelopeOverview   *self,
@@ -55,13 +79,31 @@ map_transform (EnvelopeOverview   *self,
                double             *dx,
                double             *dy)
 {
-  double w = gtk_widget_get_width (GTK_WIDGET (self)) - 2 * OVERVIEW_PAD;
-  double h = gtk_widget_get_height (GTK_WIDGET (self)) - 2 * OVERVIEW_PAD;
-  double scale = MIN (w / MAX (bounds->width, 1), h / MAX (bounds->height, 1));
+  EnvelopeRect card;
+  double w, h, scale;
 
-  *dx = OVERVIEW_PAD + (w - bounds->width * scale) / 2 - bounds->x * scale;
-  *dy = OVERVIEW_PAD + (h - bounds->height * scale) / 2 - bounds->y * scale;
+  card_rect (self, bounds, &card);
+  w = card.width - 2 * OVERVIEW_PAD;
+  h = card.height - 2 * OVERVIEW_PAD;
+  scale = MIN (w / MAX (bounds->width, 1), h / MAX (bounds->height, 1));
+  *dx = card.x + OVERVIEW_PAD + (w - bounds->width * scale) / 2 - bounds->x * scale;
+  *dy = card.y + OVERVIEW_PAD + (h - bounds->height * scale) / 2 - bounds->y * scale;
   return scale;
+}
+
+/* Only the card takes clicks: the canvas shows through the rest. */
+static gboolean
+envelope_overview_contains (GtkWidget *widget,
+                            double     x,
+                            double     y)
+{
+  EnvelopeOverview *self = ENVELOPE_OVERVIEW (widget);
+  EnvelopeRect bounds, visible, card;
+
+  if (envelope_canvas_get_layout (self->canvas) == NULL || diagram_fits (self, &bounds, &visible))
+    return FALSE;
+  card_rect (self, &bounds, &card);
+  return x >= card.x && x < card.x + card.width && y >= card.y && y < card.y + card.height;
 }
 
 /* After each frame of the canvas: the map again, when what it shows moved. */
@@ -110,21 +152,32 @@ envelope_overview_snapshot (GtkWidget   *widget,
    * does not show through */
   {
     EnvelopeColor background;
-    double w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget), r = 6;
+    EnvelopeRect card;
+    double r = 6, x0, y0, w, h;
+
+    card_rect (self, &bounds, &card);
+    x0 = card.x, y0 = card.y, w = card.width, h = card.height;
 
     envelope_theme_get_background (adw_style_manager_get_dark (adw_style_manager_get_default ())
                                    ? ENVELOPE_THEME_DARK : ENVELOPE_THEME_LIGHT, &background);
     cairo_new_sub_path (cr);
-    cairo_arc (cr, w - r - 0.5, r + 0.5, r, -G_PI / 2, 0);
-    cairo_arc (cr, w - r - 0.5, h - r - 0.5, r, 0, G_PI / 2);
-    cairo_arc (cr, r + 0.5, h - r - 0.5, r, G_PI / 2, G_PI);
-    cairo_arc (cr, r + 0.5, r + 0.5, r, G_PI, 3 * G_PI / 2);
+    cairo_arc (cr, x0 + w - r - 0.5, y0 + r + 0.5, r, -G_PI / 2, 0);
+    cairo_arc (cr, x0 + w - r - 0.5, y0 + h - r - 0.5, r, 0, G_PI / 2);
+    cairo_arc (cr, x0 + r + 0.5, y0 + h - r - 0.5, r, G_PI / 2, G_PI);
+    cairo_arc (cr, x0 + r + 0.5, y0 + r + 0.5, r, G_PI, 3 * G_PI / 2);
     cairo_close_path (cr);
     cairo_set_source_rgb (cr, background.red, background.green, background.blue);
     cairo_fill_preserve (cr);
     cairo_set_source_rgba (cr, 0.5, 0.5, 0.5, 0.6);
     cairo_set_line_width (cr, 1);
     cairo_stroke (cr);
+  }
+  {
+    EnvelopeRect card;
+
+    card_rect (self, &bounds, &card);
+    cairo_rectangle (cr, card.x, card.y, card.width, card.height);
+    cairo_clip (cr);
   }
   for (guint b = 0; b < envelope_layout_get_n_blocks (layout); b++)
     {
@@ -194,7 +247,7 @@ envelope_overview_measure (GtkWidget      *widget,
                            int            *minimum_baseline,
                            int            *natural_baseline)
 {
-  *minimum = *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? OVERVIEW_WIDTH : OVERVIEW_HEIGHT;
+  *minimum = *natural = 0;   /* it spans the canvas it is laid over */
 }
 
 static void
@@ -217,6 +270,7 @@ envelope_overview_class_init (EnvelopeOverviewClass *klass)
   object_class->dispose = envelope_overview_dispose;
   widget_class->snapshot = envelope_overview_snapshot;
   widget_class->measure = envelope_overview_measure;
+  widget_class->contains = envelope_overview_contains;
   gtk_widget_class_set_css_name (widget_class, "overview");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
@@ -234,6 +288,26 @@ envelope_overview_init (EnvelopeOverview *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Overview of the diagram"), -1);
   gtk_widget_set_opacity (GTK_WIDGET (self), 0);
   gtk_widget_set_can_target (GTK_WIDGET (self), FALSE);
+}
+
+/* Moves the card to the top left corner (when a block the user looks at
+ * is under the bottom right one), or back. */
+void
+envelope_overview_set_top_left (EnvelopeOverview *self,
+                                gboolean          top_left)
+{
+  g_return_if_fail (ENVELOPE_IS_OVERVIEW (self));
+  if (self->top_left == !!top_left)
+    return;
+  self->top_left = !!top_left;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+gboolean
+envelope_overview_get_top_left (EnvelopeOverview *self)
+{
+  g_return_val_if_fail (ENVELOPE_IS_OVERVIEW (self), FALSE);
+  return self->top_left;
 }
 
 GtkWidget *

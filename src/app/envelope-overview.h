@@ -13,6 +13,9 @@ G_BEGIN_DECLS
 #define ENVELOPE_TYPE_OVERVIEW (envelope_overview_get_type ())
 G_DECLARE_FINAL_TYPE (EnvelopeOverview, envelope_overview, ENVELOPE, OVERVIEW, GtkWidget)
 
-GtkWidget *envelope_overview_new (EnvelopeCanvas *canvas);
+GtkWidget *envelope_overview_new            (EnvelopeCanvas   *canvas);
+void       envelope_overview_set_top_left   (EnvelopeOverview *self,
+                                             gboolean          top_left);
+gboolean   envelope_overview_get_top_left   (EnvelopeOverview *self);
 
 G_END_DECLS

@@ -792,7 +792,8 @@ envelope_presentation_new (EnvelopeDocument *document)
 
 /* The window's colours and style; top to bottom, since the diagram has
  * a tall third of the screen beside the formulas; every layer its own
- * block, since the walk goes layer by layer; and the receptive field of
+ * block in one column that is never wrapped, since the walk goes layer
+ * by layer down it; and the receptive field of
  * the layer shown drawn on the input. */
 void
 envelope_presentation_set_view (EnvelopePresentation     *self,
@@ -805,6 +806,8 @@ envelope_presentation_set_view (EnvelopePresentation     *self,
   shown = *view;
   shown.direction = "TB";
   shown.collapse_depth = 0;
+  shown.auto_detail = FALSE;
+  shown.one_flow = TRUE;
   shown.receptive_field = TRUE;
   envelope_canvas_set_view (self->canvas, &shown);
 }

@@ -198,6 +198,30 @@ flat_button (const char *icon,
   return button;
 }
 
+/* The overview map keeps to the bottom right corner unless the selected
+ * block is under it: then it moves to the top left one. */
+static void
+place_overview (EnvelopeCanvas *canvas,
+                EnvelopeWindow *self)
+{
+  gint layer = envelope_document_get_selected_layer (self->document);
+  const EnvelopeNetwork *network = envelope_document_get_network (self->document);
+  gboolean under = FALSE;
+  double x, y;
+
+  if (network != NULL && layer >= 0 && (guint) layer < envelope_network_get_n_layers (network) &&
+      envelope_canvas_get_layer_point (canvas, envelope_network_get_layer (network, (guint) layer)->name, &x, &y))
+    {
+      /* the corner the map takes at most, with a block's half-width
+       * around it */
+      double right = gtk_widget_get_width (GTK_WIDGET (canvas)) - 12;
+      double bottom = gtk_widget_get_height (GTK_WIDGET (canvas)) - 12;
+
+      under = x > right - 220 - 60 && y > bottom - 130 - 30;
+    }
+  envelope_overview_set_top_left (ENVELOPE_OVERVIEW (self->overview), under);
+}
+
 /* The find bar, over the top right corner of the diagram, and the
  * overview map in the bottom right one. */
 void
@@ -248,11 +272,8 @@ envelope_window_setup_find (EnvelopeWindow *self)
     GtkWidget *map = envelope_overview_new (self->canvas);
 
     self->overview = map;
-    gtk_widget_set_halign (map, GTK_ALIGN_END);
-    gtk_widget_set_valign (map, GTK_ALIGN_END);
-    gtk_widget_set_margin_end (map, 12);
-    gtk_widget_set_margin_bottom (map, 12);
     gtk_overlay_add_overlay (GTK_OVERLAY (overlay), map);
+    g_signal_connect (self->canvas, "view-changed", G_CALLBACK (place_overview), self);
   }
 }
 

@@ -285,6 +285,9 @@ run_export (ExportArgs *args,
     return usage_error (_("--wrap must be between 1 and 64"));
   diagram_options.wrap = (guint) args->wrap;
   envelope_fit_goal_init (&goal);
+  /* the classic figure is shown to a room */
+  if (diagram_options.style == ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL)
+    goal.min_text = ENVELOPE_FIT_ROOM_TEXT;
   if (args->aspect != NULL && !envelope_fit_goal_set_aspect (&goal, args->aspect))
     {
       message = g_strdup_printf (_("--aspect \"%s\" is not one of 16:9, 4:3, a4, free or W:H"), args->aspect);

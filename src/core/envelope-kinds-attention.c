@@ -74,7 +74,7 @@ receptive_field_mixed (EnvelopeInference          *inf,
   const EnvelopeReceptiveField *rin = &in->receptive_field;
   EnvelopeReceptiveField *rf = &inf->out->receptive_field;
 
-  envelope_receptive_field_whole (inf, in);
+  envelope_receptive_field_remixed (inf, in);
   rf->causal = causal && !(rin->whole_input && !rin->causal);
   if (explaining (inf) && rf->causal)
     {

@@ -316,7 +316,7 @@ infer_reshape (EnvelopeInference *inf,
       memcmp (out->shape, in->shape, out->rank * sizeof (guint64)) == 0)
     envelope_receptive_field_unchanged (inf, in);
   else
-    envelope_receptive_field_whole (inf, in);
+    envelope_receptive_field_remixed (inf, in);
 
   if (explaining (inf))
     {
@@ -376,7 +376,7 @@ infer_permute (EnvelopeInference *inf,
   if (in->layout != ENVELOPE_TENSOR_MAP || in->rank == 2)
     envelope_receptive_field_unchanged (inf, in);
   else if (order[0] != 0)
-    envelope_receptive_field_whole (inf, in);
+    envelope_receptive_field_remixed (inf, in);
   else
     {
       envelope_receptive_field_unchanged (inf, in);

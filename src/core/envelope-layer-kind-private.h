@@ -177,6 +177,8 @@ void     envelope_receptive_field_unchanged (EnvelopeInference          *inf,
                                              const EnvelopeLayerFigures *in);
 void     envelope_receptive_field_whole     (EnvelopeInference          *inf,
                                              const EnvelopeLayerFigures *in);
+void     envelope_receptive_field_remixed   (EnvelopeInference          *inf,
+                                             const EnvelopeLayerFigures *in);
 void     envelope_receptive_field_merge     (EnvelopeInference          *inf);
 
 G_END_DECLS

@@ -635,9 +635,47 @@ envelope_receptive_field_unchanged (EnvelopeInference          *inf,
 /* After global pooling, flatten and dense every output sees the whole
  * input: the window is the whole map, and the size is kept at no less
  * than the input's extent. */
+/* Whether the output keeps the input's positions along @axis of its
+ * shape: the same layout and the same extent there. */
+static gboolean
+out_positions_kept (const EnvelopeLayerFigures *in,
+                    const EnvelopeLayerFigures *out,
+                    guint                       axis)
+{
+  return out->layout == in->layout && out->rank == in->rank && axis < in->rank &&
+         out->shape[axis] == in->shape[axis];
+}
+
+static void
+receptive_field_whole (EnvelopeInference          *inf,
+                       const EnvelopeLayerFigures *in,
+                       gboolean                    stays_whole);
+
+/* Every output sees the whole input, through a window as wide as the
+ * input (global pooling, flatten, a reduction): the window formula. */
 void
 envelope_receptive_field_whole (EnvelopeInference          *inf,
                                 const EnvelopeLayerFigures *in)
+{
+  receptive_field_whole (inf, in, FALSE);
+}
+
+/* Values mixed in place (attention, a recurrent sequence) or moved to
+ * other positions (a reshape, a permute): every output sees the whole
+ * input, and a field that already is the whole input stays as it is,
+ * for neither can see more (stacked, they would grow it by the token
+ * count a layer). */
+void
+envelope_receptive_field_remixed (EnvelopeInference          *inf,
+                                  const EnvelopeLayerFigures *in)
+{
+  receptive_field_whole (inf, in, TRUE);
+}
+
+static void
+receptive_field_whole (EnvelopeInference          *inf,
+                       const EnvelopeLayerFigures *in,
+                       gboolean                    stays_whole)
 {
   const EnvelopeReceptiveField *rin = &in->receptive_field;
   EnvelopeReceptiveField *rf = &inf->out->receptive_field;
@@ -678,13 +716,26 @@ envelope_receptive_field_whole (EnvelopeInference          *inf,
     }
   for (guint a = 0; a < n; a++)
     {
-      double extent = (double) (in->layout == ENVELOPE_TENSOR_TOKENS ? in->shape[0] : in->shape[1 + a]);
+      guint axis = in->layout == ENVELOPE_TENSOR_TOKENS ? 0 : 1 + a;
+      double extent = (double) in->shape[axis];
       double reach = rin->size[a] + (extent - 1) * rin->jump[a];
       double image = (double) inf->input_extent[a];
+      /* attention and a recurrent layer's sequence keep every position:
+       * each output sees all of the input, and stays where it was */
+      gboolean kept = out_positions_kept (in, inf->out, axis);
 
+      if (stays_whole && rin->whole_input)
+        {
+          if (explaining (inf))
+            text[a] = envelope_format_reals (_("whole input already: {}"), REALS (rf->size[a]));
+          continue;
+        }
       rf->size[a] = MAX (reach, image);
-      rf->start[a] = rin->start[a] + (extent - 1) / 2 * rin->jump[a];
-      rf->jump[a] = rin->jump[a] * extent;
+      if (!kept)
+        {
+          rf->start[a] = rin->start[a] + (extent - 1) / 2 * rin->jump[a];
+          rf->jump[a] = rin->jump[a] * extent;
+        }
       if (explaining (inf))
         text[a] = reach >= image
           ? envelope_format_reals (_("whole input: {} + ({} − 1) × {} = {}"),

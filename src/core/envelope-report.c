@@ -326,6 +326,43 @@ markdown_escape (const char *text)
   return g_string_free (out, FALSE);
 }
 
+/* A description, line by line, as Markdown shows it literally: its
+ * marks escaped, and what would start a heading, a list or a rule at the
+ * start of a line ("# ", "- ", "+ ", "= ", "1. ") escaped there too. */
+static void
+markdown_append_lines (GString    *out,
+                       const char *text)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *escaped = markdown_escape (lines[i]);
+      const char *p = escaped;
+
+      while (*p == ' ')
+        p++;
+      g_string_append_len (out, escaped, p - escaped);
+      if (*p == '-' || *p == '+' || *p == '=')
+        g_string_append_c (out, '\\');
+      else if (g_ascii_isdigit (*p))
+        {
+          const char *q = p;
+
+          while (g_ascii_isdigit (*q))
+            q++;
+          if (*q == '.' || *q == ')')
+            {
+              g_string_append_len (out, p, q - p);
+              p = q;
+              g_string_append_c (out, '\\');
+            }
+        }
+      g_string_append (out, p);
+      g_string_append_c (out, '\n');
+    }
+}
+
 static void
 table_write (Table   *table,
              GString *out,
@@ -1280,16 +1317,23 @@ write_json (const EnvelopeAnalysis      *analysis,
 /* ------------------------------------------------------------------ */
 /* CSV                                                                 */
 
+/* A text field, quoted where it must be.  One that a spreadsheet would
+ * take for a formula (it starts with =, +, -, @, a tab or a carriage
+ * return) is kept text by a leading apostrophe, which spreadsheets hide. */
 static void
 csv_field (GString    *out,
            const char *text)
 {
-  if (strpbrk (text, ",\"\n\r") == NULL)
+  gboolean formula = text[0] != '\0' && strchr ("=+-@\t\r", text[0]) != NULL;
+
+  if (!formula && strpbrk (text, ",\"\n\r") == NULL)
     {
       g_string_append (out, text);
       return;
     }
   g_string_append_c (out, '"');
+  if (formula)
+    g_string_append_c (out, '\'');
   for (const char *p = text; *p; p++)
     {
       if (*p == '"')
@@ -1440,7 +1484,12 @@ write_heading (const EnvelopeAnalysis *analysis,
     }
   else
     g_string_append_printf (out, "%s\n", name);
-  if (network->description && network->description[0])
+  if (network->description && network->description[0] && markdown)
+    {
+      markdown_append_lines (out, network->description);
+      g_string_append_c (out, '\n');   /* its own paragraph */
+    }
+  else if (network->description && network->description[0])
     g_string_append_printf (out, "%s\n", network->description);
   g_string_append_printf (out, ngettext ("%u layer\n\n", "%u layers\n\n", n), n);
   if (envelope_analysis_is_partial (analysis))

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "envelope-classic.h"
 #include "envelope-diagram.h"
 #include "envelope-format.h"
 #include "envelope-groups.h"
@@ -50,6 +51,7 @@ struct _EnvelopeDiagram
 
   /* What was measured, so that a refresh measures only new text: */
   double *name_widths;             /* each block's name, in TEXT_BLOCK_NAME */
+  GHashTable *label_widths;        /* proportional: size label → its width (double *), in TEXT_CLASSIC_LABEL */
   GHashTable *name_index;          /* block name → block index + 1 */
   double layer_reserve;            /* room for a layer's figures … */
   double group_reserve;            /* … and for a group's */
@@ -121,20 +123,12 @@ collapsed_group (const EnvelopeDiagram *diagram,
     }
 }
 
-static double
-spatial_extent (guint64 size)
-{
-  return CLAMP (7.5 * sqrt ((double) size), 14.0, 120.0);
-}
-
-static double
-channel_thickness (guint64 channels)
-{
-  return CLAMP (1.25 * sqrt ((double) channels), 3.0, 56.0);
-}
+#define spatial_extent envelope_classic_spatial_extent
+#define channel_thickness envelope_classic_channel_thickness
 
 /* Sizes on a square-root scale, clamped, so that a 224 × 224 map and a
- * 7 × 7 one are both visible and their ratio still reads as large.  A map
+ * 7 × 7 one are both visible and their ratio still reads as large (the
+ * numbers are envelope-classic.c's).  A map
  * is a box: channels across, its last two axes as its face and depth (a
  * video's frames deepen the box; a signal is a thin slab); a sequence of
  * tokens is a long bar, as long as its tokens and as thick as its
@@ -152,7 +146,7 @@ size_proportional_box (EnvelopeDiagram *diagram,
 
       thickness = channel_thickness (block->shape[0]);
       height = spatial_extent (block->shape[block->rank - 2]);
-      depth = 0.5 * (lr ? width : height);
+      depth = 0.45 * (lr ? width : height);
       if (block->rank == 4)
         depth += 0.25 * spatial_extent (block->shape[1]);
       block->box_width = lr ? thickness : width;
@@ -193,13 +187,14 @@ block_box_geometry (const EnvelopeBlock *block,
                     double              *depth_x,
                     double              *depth_y)
 {
-  front->width = block->box_width;
-  front->height = block->box_height;
-  front->x = center_x - block->box_width / 2;
-  front->y = center_y - block->box_height / 2;
   /* the receding edges at about 40 degrees */
   *depth_x = block->box_depth * 0.77;
   *depth_y = block->box_depth * 0.64;
+  /* the whole box, receding faces included, centred on the node */
+  front->width = block->box_width;
+  front->height = block->box_height;
+  front->x = center_x - (block->box_width + *depth_x) / 2;
+  front->y = center_y - (block->box_height - *depth_y) / 2;
 }
 
 static TextKit *
@@ -261,6 +256,8 @@ measure_metrics (EnvelopeDiagram *diagram,
   diagram->detail_line_height = kit->line_height[TEXT_BLOCK_DETAIL];
 }
 
+/* A flat block: its text inside it.  (The proportional style's blocks
+ * are sized by size_classic_blocks().) */
 static void
 size_block (EnvelopeDiagram *diagram,
             EnvelopeBlock   *block,
@@ -275,40 +272,112 @@ size_block (EnvelopeDiagram *diagram,
   block->text_width = ceil (block->text_width);
   text_height = diagram->name_line_height + n_details * detail;
 
-  if (diagram->style == ENVELOPE_DIAGRAM_STYLE_FLAT)
+  block->width = block->text_width + 2 * BLOCK_PAD_X;
+  block->height = ceil (text_height + 2 * BLOCK_PAD_Y);
+  block->box_width = block->width;
+  block->box_height = block->height;
+  block->box_depth = 0;
+}
+
+/* The width of a size label, measured once per diagram (and kept by a
+ * refresh). */
+static double
+measure_label (EnvelopeDiagram *diagram,
+               Measures        *measures,
+               const char      *label)
+{
+  const EnvelopeDiagram *previous = measures->previous;
+  double *width = g_hash_table_lookup (diagram->label_widths, label);
+
+  if (width != NULL)
+    return *width;
+  width = previous != NULL ? g_hash_table_lookup (previous->label_widths, label) : NULL;
+  width = g_memdup2 (width != NULL ? width : &(double) { measure (measures, TEXT_CLASSIC_LABEL, label) }, sizeof (double));
+  g_hash_table_insert (diagram->label_widths, (gpointer) label, width);
+  return *width;
+}
+
+/* The classic figure's blocks: a box, its size label under it (under
+ * the middle of a run of boxes of one size, in a row), and above it a
+ * group's name and what it holds.  A node is as wide as its box, or
+ * its share of the label it is under, so that the row is as tight as
+ * its labels allow. */
+static void
+size_classic_blocks (EnvelopeDiagram *diagram,
+                     Measures        *measures)
+{
+  gboolean lr = diagram->direction == ENVELOPE_DIRECTION_LEFT_RIGHT;
+  g_autofree guint *in_edges = g_new0 (guint, MAX (diagram->blocks->len, 1));
+  g_autofree guint *out_edges = g_new0 (guint, MAX (diagram->blocks->len, 1));
+  g_autofree gboolean *chained = g_new0 (gboolean, MAX (diagram->blocks->len, 1));
+  TextKit *kit = measures_kit (measures);
+  double label_height = kit->line_height[TEXT_CLASSIC_LABEL];
+  double group_text = diagram->name_line_height + diagram->detail_line_height + BLOCK_LINE_GAP;
+
+  for (guint e = 0; e < diagram->edges->len; e++)
     {
-      block->width = block->text_width + 2 * BLOCK_PAD_X;
-      block->height = ceil (text_height + 2 * BLOCK_PAD_Y);
-      block->box_width = block->width;
-      block->box_height = block->height;
-      block->box_depth = 0;
-      return;
+      const EnvelopeDiagramEdge *edge = &g_array_index (diagram->edges, EnvelopeDiagramEdge, e);
+
+      in_edges[edge->to]++;
+      out_edges[edge->from]++;
+      if (edge->main && edge->to == edge->from + 1)
+        chained[edge->to] = TRUE;
     }
 
-  size_proportional_box (diagram, block);
-  {
-    EnvelopeRect front;
-    double dx, dy;
+  for (guint b = 0; b < diagram->blocks->len;)
+    {
+      EnvelopeBlock *first = &g_array_index (diagram->blocks, EnvelopeBlock, b);
+      double label = measure_label (diagram, measures, first->size_label);
+      double share;
+      guint n = 1;
 
-    block_box_geometry (block, diagram->direction, 0, 0, &front, &dx, &dy);
-    if (diagram->direction == ENVELOPE_DIRECTION_LEFT_RIGHT)
-      {
-        /* the name and kind above the box, the figures under it; the
-         * node stays centred on the front face so that arrows meet it
-         * in the middle */
-        double above = dy + PROPORTIONAL_TEXT_GAP + diagram->name_line_height + detail;
-        double below = PROPORTIONAL_TEXT_GAP + (n_details - 1) * detail;
+      /* a run: one size, one block after the other, nothing between */
+      while (lr && b + n < diagram->blocks->len)
+        {
+          const EnvelopeBlock *next = &g_array_index (diagram->blocks, EnvelopeBlock, b + n);
 
-        block->width = ceil (2 * MAX (block->box_width / 2 + dx, block->text_width / 2));
-        block->height = ceil (block->box_height + 2 * MAX (above, below));
-      }
-    else
-      {
-        /* the text to the right of the box */
-        block->width = ceil (block->box_width + 2 * (dx + PROPORTIONAL_TEXT_GAP + block->text_width));
-        block->height = ceil (2 * MAX (block->box_height / 2 + dy, text_height / 2));
-      }
-  }
+          if (!chained[b + n] || in_edges[b + n] != 1 || out_edges[b + n - 1] != 1 ||
+              first->collapsed || next->collapsed || !g_str_equal (next->size_label, first->size_label) ||
+              next->box_width != first->box_width || next->box_height != first->box_height)
+            break;
+          n++;
+        }
+      share = MAX ((label - (n - 1) * CLASSIC_RANK_GAP) / n, 0);
+
+      for (guint k = 0; k < n; k++)
+        {
+          EnvelopeBlock *block = &g_array_index (diagram->blocks, EnvelopeBlock, b + k);
+          double dx = block->box_depth * 0.77, dy = block->box_depth * 0.64;
+          double text = block->collapsed ? diagram->name_widths[b + k] : 0;
+
+          block->label_span = k == 0 ? n : 0;
+          /* a kernel is drawn from the box before, when that box is a
+           * map that feeds this one on the main path */
+          if (!chained[b + k] || b + k == 0 ||
+              g_array_index (diagram->blocks, EnvelopeBlock, b + k - 1).layout != ENVELOPE_TENSOR_MAP ||
+              g_array_index (diagram->blocks, EnvelopeBlock, b + k - 1).rank != 3)
+            block->kernel[0] = block->kernel[1] = 0;
+          if (block->collapsed)
+            text = MAX (text, measure (measures, TEXT_BLOCK_DETAIL, block->description));
+          block->text_width = ceil (MIN (MAX (text, label), BLOCK_MAX_TEXT_WIDTH));
+          if (lr)
+            {
+              double above = block->collapsed ? PROPORTIONAL_TEXT_GAP + group_text : 0;
+              double below = PROPORTIONAL_TEXT_GAP + label_height;
+
+              block->width = ceil (MAX (block->box_width + dx, MAX (MIN (text, BLOCK_MAX_TEXT_WIDTH), share)));
+              block->height = ceil (block->box_height + dy + 2 * MAX (above, below));
+            }
+          else
+            {
+              double height = label_height + (block->collapsed ? group_text + BLOCK_LINE_GAP : 0);
+
+              block->width = ceil (block->box_width + dx + 2 * (PROPORTIONAL_TEXT_GAP + block->text_width));
+              block->height = ceil (MAX (block->box_height + dy, height));
+            }
+        }
+      b += n;
+    }
 }
 
 static EnvelopeLayerCategory
@@ -555,6 +624,8 @@ build (const EnvelopeAnalysis       *analysis,
   g_autoptr(EnvelopeGroups) groups = NULL;
   g_autofree char **collapsed_as = NULL;
   g_autoptr(GHashTable) member_counts = NULL;
+  g_autofree guint *consumers = NULL;
+  gboolean proportional;
   Measures measures = { 0 };
 
   if (options == NULL)
@@ -588,6 +659,20 @@ build (const EnvelopeAnalysis       *analysis,
   diagram->input_block = -1;
   diagram->totals = *envelope_analysis_get_totals (analysis);
   diagram->memory = *envelope_analysis_get_memory (analysis);
+  diagram->label_widths = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  proportional = diagram->style == ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL;
+
+  /* the classic figure folds a layer into its feeder only where the
+   * feeder has no other reader */
+  consumers = g_new0 (guint, MAX (diagram->n_layers, 1));
+  for (guint i = 0; proportional && i < diagram->n_layers; i++)
+    {
+      const EnvelopeLayerFigures *f = envelope_analysis_get_layer (analysis, i);
+
+      for (guint k = 0; k < f->n_inputs; k++)
+        if (f->inputs[k] < diagram->n_layers)
+          consumers[f->inputs[k]]++;
+    }
 
   /* Blocks: a layer, or the first layer of a collapsed group. */
   groups = envelope_groups_new (network, analysis);
@@ -642,6 +727,14 @@ build (const EnvelopeAnalysis       *analysis,
       if (group != NULL && g_hash_table_lookup_extended (group_blocks, group, NULL, &existing))
         {
           diagram->layer_block[i] = GPOINTER_TO_UINT (existing);
+          continue;
+        }
+      if (proportional && group == NULL && f->n_inputs == 1 && f->inputs[0] < i &&
+          envelope_classic_folds (f, envelope_analysis_get_layer (analysis, f->inputs[0]), consumers[f->inputs[0]]) &&
+          !g_array_index (diagram->blocks, EnvelopeBlock, diagram->layer_block[f->inputs[0]]).collapsed)
+        {
+          /* its activation, normalization or dropout: drawn in its block */
+          diagram->layer_block[i] = diagram->layer_block[f->inputs[0]];
           continue;
         }
       {
@@ -703,12 +796,13 @@ build (const EnvelopeAnalysis       *analysis,
   output_found = g_new0 (gboolean, diagram->blocks->len);
 
   /* A group's output is the last member that feeds another block, or
-   * its last member when none does. */
+   * its last member when none does; a layer's block with layers folded
+   * into it stands for the layer, whose shape they keep. */
   for (guint b = 0; b < diagram->blocks->len; b++)
     {
       EnvelopeBlock *block = &g_array_index (diagram->blocks, EnvelopeBlock, b);
 
-      block->output_layer = block->layers[block->n_layers - 1];
+      block->output_layer = block->collapsed ? block->layers[block->n_layers - 1] : block->layers[0];
       output_found[b] = FALSE;
     }
   for (guint e = 0; e < diagram->edges->len; e++)
@@ -716,6 +810,8 @@ build (const EnvelopeAnalysis       *analysis,
       const EnvelopeDiagramEdge *edge = &g_array_index (diagram->edges, EnvelopeDiagramEdge, e);
       EnvelopeBlock *block = &g_array_index (diagram->blocks, EnvelopeBlock, edge->from);
 
+      if (!block->collapsed)
+        continue;
       if (!output_found[edge->from] || edge->layer > block->output_layer)
         block->output_layer = edge->layer;
       output_found[edge->from] = TRUE;
@@ -774,13 +870,36 @@ build (const EnvelopeAnalysis       *analysis,
             }
         }
 
+      if (proportional && !block->collapsed && f->layout == ENVELOPE_TENSOR_MAP && f->rank == 3 &&
+          (envelope_layer_kind_get (output->type)->fields & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_KERNEL)) &&
+          output->kernel[0] > 0 && output->kernel[1] > 0)
+        {
+          block->kernel[0] = (guint) MIN (output->kernel[0], G_MAXUINT);
+          block->kernel[1] = (guint) MIN (output->kernel[1], G_MAXUINT);
+        }
+      if (proportional)
+        {
+          g_autofree char *label = envelope_classic_size_label (MAX (f->rank, 1), f->layout, f->shape);
+
+          block->size_label = g_string_chunk_insert_const (diagram->strings, label);
+        }
       if (block->state != ENVELOPE_LAYER_ANALYSED && f->state != ENVELOPE_LAYER_ANALYSED)
-        block->shape_text = g_string_chunk_insert_const (diagram->strings, envelope_layer_state_describe (f->state));
+        {
+          block->shape_text = g_string_chunk_insert_const (diagram->strings, envelope_layer_state_describe (f->state));
+          block->size_label = block->shape_text;
+        }
 
       if (!block->collapsed)
         {
           g_autofree char *description = envelope_layer_describe (output);
-          block->description = g_string_chunk_insert (diagram->strings, description);
+          GString *folded = g_string_new (description);
+
+          /* "conv 3×3, 64 + relu" */
+          for (guint k = 1; k < block->n_layers; k++)
+            g_string_append_printf (folded, " + %s",
+                                    envelope_layer_kind_get (envelope_network_get_layer (network, block->layers[k])->type)->id);
+          block->description = g_string_chunk_insert (diagram->strings, folded->str);
+          g_string_free (folded, TRUE);
         }
       else
         {
@@ -805,10 +924,15 @@ build (const EnvelopeAnalysis       *analysis,
       diagram->name_widths[b] = measure_name (&measures, block->name);
       g_hash_table_insert (diagram->name_index, (gpointer) block->name, GUINT_TO_POINTER (b + 1));
       /* a group's description is as wide as its words need */
-      size_block (diagram, block, diagram->name_widths[b],
-                  block->collapsed ? MAX (diagram->group_reserve, measure (&measures, TEXT_BLOCK_DETAIL, block->description))
-                                   : diagram->layer_reserve);
+      if (proportional)
+        size_proportional_box (diagram, block);
+      else
+        size_block (diagram, block, diagram->name_widths[b],
+                    block->collapsed ? MAX (diagram->group_reserve, measure (&measures, TEXT_BLOCK_DETAIL, block->description))
+                                     : diagram->layer_reserve);
     }
+  if (proportional)
+    size_classic_blocks (diagram, &measures);
   text_kit_free (measures.kit);
   diagram->n_measured = measures.n_measured;
 
@@ -885,6 +1009,7 @@ diagram_clear (EnvelopeDiagram *diagram)
   g_array_unref (diagram->edges);
   g_free (diagram->name_widths);
   g_clear_pointer (&diagram->name_index, g_hash_table_unref);
+  g_clear_pointer (&diagram->label_widths, g_hash_table_unref);
 }
 
 EnvelopeDiagram *

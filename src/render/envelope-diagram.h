@@ -69,7 +69,7 @@ typedef struct
 typedef struct
 {
   const char *name;              /* the layer's, or the group's */
-  const char *description;       /* "conv 3×3, 64, /2", or "12 layers" */
+  const char *description;       /* "conv 3×3, 64, /2" ("… + relu" with what is folded in), or "12 layers" */
   const char *shape_text;        /* the output: "64×112×112" */
   EnvelopeLayerType type;        /* of the output layer */
   EnvelopeLayerCategory category;  /* a group: that of its costliest layer */
@@ -77,7 +77,9 @@ typedef struct
   guint repeats;                 /* 1, or the groups of the same structure it stands for */
   guint n_layers;
   const guint *layers;           /* member layers, in file order */
-  guint output_layer;            /* the member whose output leaves the block */
+  guint output_layer;            /* the member whose output leaves the block; in the proportional
+                                  * style, a layer's block with the layers folded into it (its
+                                  * activation, normalization, dropout) names the layer itself */
   guint rank;                    /* of the output: 1 to 4 */
   EnvelopeTensorLayout layout;   /* how its axes are read */
   guint64 shape[ENVELOPE_MAX_RANK];
@@ -94,6 +96,12 @@ typedef struct
   double box_width;              /* proportional: the front face … */
   double box_height;
   double box_depth;              /* … and the receding depth */
+  const char *size_label;        /* proportional: "224×224×64", spatial axes first */
+  guint kernel[2];               /* proportional: the layer's kernel (height, width), drawn as a
+                                  * pyramid from the block before it, a map that feeds it on the
+                                  * main path; 0 for none */
+  guint label_span;              /* proportional: the blocks its size label is written under (a run of
+                                  * one size, in a row); 0 when an earlier block's label covers it */
 } EnvelopeBlock;
 
 typedef struct

@@ -214,6 +214,14 @@ draw_timeline (cairo_t      *cr,
   envelope_timeline_draw (data, cr, ENVELOPE_TIMELINE_PAGE_WIDTH, ENVELOPE_TIMELINE_PAGE_HEIGHT);
 }
 
+static void
+paint_timeline (EnvelopePainter *painter,
+                double           scale,
+                gconstpointer    data)
+{
+  envelope_timeline_paint (data, painter, ENVELOPE_TIMELINE_PAGE_WIDTH, ENVELOPE_TIMELINE_PAGE_HEIGHT);
+}
+
 static gboolean
 draw_to_surface (cairo_surface_t *surface,
                  const Page      *page,
@@ -457,7 +465,7 @@ envelope_export_timeline_to_file (const EnvelopeTimeline      *timeline,
                                   const char                  *path,
                                   GError                     **error)
 {
-  Page page = { ENVELOPE_TIMELINE_PAGE_WIDTH, ENVELOPE_TIMELINE_PAGE_HEIGHT, title, draw_timeline, NULL, timeline };
+  Page page = { ENVELOPE_TIMELINE_PAGE_WIDTH, ENVELOPE_TIMELINE_PAGE_HEIGHT, title, draw_timeline, paint_timeline, timeline };
 
   g_return_val_if_fail (timeline != NULL && options != NULL && path != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);

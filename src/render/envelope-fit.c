@@ -15,6 +15,9 @@
 
 /* the smallest text of a block, in points (TEXT_BLOCK_DETAIL) */
 #define SMALLEST_TEXT 7.5
+/* … and of the proportional style's figure when no block is a group:
+ * its legend (TEXT_LEGEND), its boxes' sizes being larger */
+#define SMALLEST_CLASSIC_TEXT 8.5
 /* the lane between wrapped rows, near enough for choosing their number */
 #define ROW_GAP 40.0
 /* more blocks than this cannot be read on one slide at any layout */
@@ -106,6 +109,17 @@ choose_rows (double along,
 }
 
 static double
+smallest_text (const EnvelopeDiagram *diagram)
+{
+  if (envelope_diagram_get_style (diagram) != ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL)
+    return SMALLEST_TEXT;
+  for (guint b = 0; b < envelope_diagram_get_n_blocks (diagram); b++)
+    if (envelope_diagram_get_block (diagram, b)->collapsed)
+      return SMALLEST_TEXT;
+  return SMALLEST_CLASSIC_TEXT;
+}
+
+static double
 slide_scale (double                 width,
              double                 height,
              const EnvelopeFitGoal *goal)
@@ -142,7 +156,13 @@ fit_rows (EnvelopeRenderer             *renderer,
     {
       envelope_layout_get_bounds (layout, &bounds);
       envelope_renderer_get_page_size (renderer, diagram, layout, render_options, &width, &height);
-      wrapped.wrap = lr ? choose_rows (bounds.width, bounds.height, width - bounds.width, height - bounds.height,
+      /* the classic figure is one row, the way it is drawn by hand,
+       * as long as that row reads */
+      if (options->style == ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL && lr &&
+          slide_scale (width, height, goal) * smallest_text (diagram) >= goal->min_text)
+        wrapped.wrap = 1;
+      else
+        wrapped.wrap = lr ? choose_rows (bounds.width, bounds.height, width - bounds.width, height - bounds.height,
                                        goal->aspect, TRUE)
                         : choose_rows (bounds.height, bounds.width, height - bounds.height, width - bounds.width,
                                        goal->aspect, FALSE);
@@ -165,7 +185,7 @@ fit_rows (EnvelopeRenderer             *renderer,
   envelope_renderer_get_page_size (renderer, diagram, layout, render_options, &width, &height);
   envelope_page_fit_clear (fit);
   fit->scale = slide_scale (width, height, goal);
-  fit->legible = fit->scale * SMALLEST_TEXT >= goal->min_text;
+  fit->legible = fit->scale * smallest_text (diagram) >= goal->min_text;
   fit->collapse_depth = options->collapse_depth;
   fit->wrap = MAX (envelope_layout_get_n_rows (layout), 1);
   fit->diagram = g_steal_pointer (&diagram);

@@ -25,6 +25,10 @@ G_BEGIN_DECLS
  * @min_text: the smallest text, in pixels at @max_width, that still reads
  * @fixed_detail: keep the options' collapse depth, even 0, and only wrap
  */
+/* The smallest text of the proportional style's figure, in pixels at
+ * the figure's width: what reads from the back of a room. */
+#define ENVELOPE_FIT_ROOM_TEXT 14.0
+
 typedef struct
 {
   double aspect;

@@ -58,6 +58,7 @@ struct _EnvelopeLayout
   guint *block_items;
   guint *edge_offsets;
   guint *edge_items;
+  EnvelopeRect *block_reach;   /* what a block draws: its node, and the run its size label is under */
 };
 
 G_DEFINE_BOXED_TYPE (EnvelopeLayout, envelope_layout, envelope_layout_ref, envelope_layout_unref)
@@ -1269,7 +1270,7 @@ static const EnvelopeRect *
 block_rect_of (EnvelopeLayout *layout,
                guint           i)
 {
-  return &layout->blocks[i];
+  return &layout->block_reach[i];
 }
 
 static const EnvelopeRect *
@@ -1540,7 +1541,9 @@ envelope_layout_new (const EnvelopeDiagram *diagram,
 
   /* The gap between ranks holds the shape an arrow carries. */
   kit = text_kit_new (envelope_diagram_get_font_family (diagram));
-  if (layout->direction == ENVELOPE_DIRECTION_LEFT_RIGHT)
+  if (envelope_diagram_get_style (diagram) == ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL)
+    layout->rank_gap = CLASSIC_RANK_GAP;
+  else if (layout->direction == ENVELOPE_DIRECTION_LEFT_RIGHT)
     layout->rank_gap = ceil (text_kit_measure (kit, TEXT_EDGE_LABEL, "2048×112×112") + 22);
   else
     layout->rank_gap = ceil (kit->line_height[TEXT_EDGE_LABEL] + 26);
@@ -1576,8 +1579,22 @@ finish (EnvelopeLayout        *layout,
       layout->rows[0] = layout->bounds;
     }
 
+  /* a proportional block writes its size under the run of blocks of
+   * that size in its row: whatever draws any of them draws the label */
+  g_free (layout->block_reach);
+  layout->block_reach = g_memdup2 (layout->blocks, sizeof (EnvelopeRect) * MAX (layout->n_blocks, 1));
+  for (guint b = 0; b < layout->n_blocks; b++)
+    {
+      guint span = envelope_diagram_get_block (diagram, b)->label_span;
+
+      if (span > 1 && b + span - 1 < layout->n_blocks && layout->block_row[b + span - 1] == layout->block_row[b])
+        envelope_rect_union (&layout->block_reach[b], &layout->blocks[b + span - 1], &layout->block_reach[b]);
+    }
+
   build_grid (layout);
-  place_labels (layout, diagram);
+  /* the proportional style writes a size under its box instead */
+  if (envelope_diagram_get_style (diagram) != ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL)
+    place_labels (layout, diagram);
   /* the index again, with the arrows' labels in their bounds */
   for (guint e = 0; e < layout->n_edges; e++)
     envelope_rect_union (&layout->bounds, &layout->edges[e].bounds, &layout->bounds);
@@ -1650,6 +1667,7 @@ layout_clear (EnvelopeLayout *layout)
   g_free (layout->block_row);
   g_free (layout->block_offsets);
   g_free (layout->block_items);
+  g_free (layout->block_reach);
   g_free (layout->edge_offsets);
   g_free (layout->edge_items);
 }

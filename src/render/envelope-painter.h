@@ -22,6 +22,7 @@
 #include "envelope-geometry.h"
 #include "envelope-render-private.h"
 #include "envelope-renderer.h"
+#include "envelope-timeline.h"
 
 G_BEGIN_DECLS
 
@@ -79,6 +80,8 @@ static inline void painter_rectangle (EnvelopePainter *painter, double x, double
 static inline void painter_close_path (EnvelopePainter *painter) { cairo_close_path (painter->cr); }
 static inline void painter_new_sub_path (EnvelopePainter *painter) { cairo_new_sub_path (painter->cr); }
 static inline void painter_translate (EnvelopePainter *painter, double x, double y) { cairo_translate (painter->cr, x, y); }
+static inline void painter_scale (EnvelopePainter *painter, double sx, double sy) { cairo_scale (painter->cr, sx, sy); }
+static inline void painter_new_path (EnvelopePainter *painter) { cairo_new_path (painter->cr); }
 static inline void painter_transform (EnvelopePainter *painter, const cairo_matrix_t *matrix) { cairo_transform (painter->cr, matrix); }
 static inline void painter_set_tolerance (EnvelopePainter *painter, double tolerance) { cairo_set_tolerance (painter->cr, tolerance); }
 static inline void painter_set_line_width (EnvelopePainter *painter, double width) { cairo_set_line_width (painter->cr, width); }
@@ -105,5 +108,11 @@ void envelope_renderer_paint_page (EnvelopeRenderer            *renderer,
                                    const EnvelopeLayout        *layout,
                                    const EnvelopeRenderOptions *options,
                                    double                       zoom);
+
+/* envelope_timeline_draw() through any backend. */
+void envelope_timeline_paint (const EnvelopeTimeline *timeline,
+                              EnvelopePainter        *painter,
+                              double                  width,
+                              double                  height);
 
 G_END_DECLS

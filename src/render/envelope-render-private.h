@@ -23,6 +23,7 @@ typedef enum
   TEXT_SUBTITLE,
   TEXT_LEGEND,
   TEXT_LEGEND_TITLE,
+  TEXT_CLASSIC_LABEL,              /* a box's size in the proportional style */
   N_TEXT_STYLES
 } TextStyle;
 
@@ -64,6 +65,9 @@ PangoLayout *text_kit_shaped      (TextKit     *kit,
 #define BLOCK_MIN_TEXT_WIDTH 92.0
 #define BLOCK_MAX_TEXT_WIDTH 220.0
 #define PROPORTIONAL_TEXT_GAP 5.0
+/* the gap between boxes in the proportional style, which writes a
+ * box's size under it rather than on the arrow */
+#define CLASSIC_RANK_GAP 9.0
 
 /* The receptive-field strip along the flow, above a row (left of a
  * column): its size and its distance from the blocks, and its title. */

@@ -656,6 +656,157 @@ static void draw_patch (EnvelopePainter             *painter,
                         const EnvelopeRenderOptions *options,
                         const Palette               *palette);
 
+/* The classic figure's text: a group's name and what it holds over its
+ * box (beside it, top to bottom), and the size under the box, or under
+ * the middle of the run of boxes of that size. */
+static void
+draw_classic_text (EnvelopePainter       *painter,
+                   TextKit               *kit,
+                   const EnvelopeLayout  *layout,
+                   const BlockText       *text,
+                   const EnvelopeBlock   *block,
+                   guint                  index,
+                   const EnvelopeRect    *rect,
+                   const EnvelopeRect    *front,
+                   double                 dx,
+                   double                 dy,
+                   const EnvelopeColor   *color,
+                   double                 zoom)
+{
+  Line label = { block->size_label, TEXT_CLASSIC_LABEL };
+
+  if (envelope_layout_get_direction (layout) == ENVELOPE_DIRECTION_LEFT_RIGHT)
+    {
+      double center = rect->x + rect->width / 2;
+
+      if (block->collapsed)
+        show_lines (painter, kit, text->lines, 2, center, front->y - dy - PROPORTIONAL_TEXT_GAP - lines_height (kit, text->lines, 2),
+                    block->text_width, TRUE, color, zoom);
+      if (block->label_span == 0 || !legible (kit, TEXT_CLASSIC_LABEL, zoom))
+        return;
+      if (block->label_span > 1)
+        {
+          EnvelopeRect last;
+
+          envelope_layout_get_block_rect (layout, index + block->label_span - 1, &last);
+          /* a run broken across two rows is labelled under its first box */
+          if (envelope_layout_get_block_row (layout, index + block->label_span - 1) == envelope_layout_get_block_row (layout, index))
+            center = (rect->x + last.x + last.width) / 2;
+        }
+      set_color (painter, color, 1.0);
+      show_text (painter, kit, TEXT_CLASSIC_LABEL, label.text, center, front->y + front->height + PROPORTIONAL_TEXT_GAP, -1,
+                 TRUE, PANGO_ELLIPSIZE_NONE);
+    }
+  else
+    {
+      Line lines[3] = { text->lines[0], text->lines[1], label };
+      const Line *shown = block->collapsed ? lines : lines + 2;
+      guint n = block->collapsed ? 3 : 1;
+
+      show_lines (painter, kit, shown, n, front->x + front->width + dx + PROPORTIONAL_TEXT_GAP,
+                  front->y - dy + (front->height + dy) / 2 - lines_height (kit, shown, n) / 2,
+                  block->text_width, FALSE, color, zoom);
+    }
+}
+
+/* The kernel of @to's layer as a square on the face of @from's box that
+ * looks at @to, and a pyramid from it to @to's box: the square's side is
+ * √(kernel / map) of the face's, so that a 3 × 3 kernel on a 224-pixel
+ * map still shows (0.12 of the face) and an 11 × 11 one is larger. */
+static gboolean
+kernel_pyramid (const EnvelopeDiagram *diagram,
+                const EnvelopeLayout  *layout,
+                guint                  from,
+                guint                  to,
+                EnvelopePoint          corners[4],
+                EnvelopePoint         *apex)
+{
+  const EnvelopeBlock *source = envelope_diagram_get_block (diagram, from);
+  const EnvelopeBlock *target = envelope_diagram_get_block (diagram, to);
+  EnvelopeDirection direction = envelope_layout_get_direction (layout);
+  EnvelopeRect rect, front, target_front;
+  double dx, dy, tdx, tdy, fu, fv, u0, v0;
+
+  if (target->kernel[0] == 0 || source->layout != ENVELOPE_TENSOR_MAP || source->rank != 3 ||
+      source->shape[1] == 0 || source->shape[2] == 0)
+    return FALSE;
+  envelope_layout_get_block_rect (layout, from, &rect);
+  block_box_geometry (source, direction, rect.x + rect.width / 2, rect.y + rect.height / 2, &front, &dx, &dy);
+  envelope_layout_get_block_rect (layout, to, &rect);
+  block_box_geometry (target, direction, rect.x + rect.width / 2, rect.y + rect.height / 2, &target_front, &tdx, &tdy);
+
+  fv = CLAMP (sqrt ((double) target->kernel[0] / source->shape[1]), 0.12, 0.7);
+  fu = CLAMP (sqrt ((double) target->kernel[1] / source->shape[2]), 0.12, 0.7);
+  u0 = 0.5 - fu / 2;
+  v0 = 0.5 - fv / 2;
+  for (guint k = 0; k < 4; k++)
+    {
+      double u = u0 + ((k == 1 || k == 2) ? fu : 0), v = v0 + (k >= 2 ? fv : 0);
+
+      if (direction == ENVELOPE_DIRECTION_LEFT_RIGHT)
+        /* the side face: u recedes, v runs down */
+        corners[k] = (EnvelopePoint) { front.x + front.width + u * dx, front.y - u * dy + v * front.height };
+      else
+        /* the bottom is hidden: the front face, seen from above the next box */
+        corners[k] = (EnvelopePoint) { front.x + u * front.width, front.y + front.height - (1 - v) * MIN (front.height, 8) };
+    }
+  if (direction == ENVELOPE_DIRECTION_LEFT_RIGHT)
+    *apex = (EnvelopePoint) { target_front.x + MIN (tdx / 2, target_front.width / 3), target_front.y + target_front.height / 2 - tdy / 2 };
+  else
+    *apex = (EnvelopePoint) { target_front.x + target_front.width / 2 + tdx / 2, target_front.y - tdy / 2 };
+  return TRUE;
+}
+
+/* An arrow the classic figure draws as its kernel's pyramid instead:
+ * from a map to the next box in its row. */
+static gboolean
+pyramid_edge (const EnvelopeDiagram *diagram,
+              const EnvelopeLayout  *layout,
+              guint                  e)
+{
+  const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, e);
+
+  return edge->main && edge->to == edge->from + 1 && envelope_diagram_get_style (diagram) == ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL &&
+         envelope_diagram_get_block (diagram, edge->to)->kernel[0] > 0 &&
+         envelope_layout_get_block_row (layout, edge->from) == envelope_layout_get_block_row (layout, edge->to);
+}
+
+/* The pyramid into block @index from the block before it, when it has
+ * a kernel and the two are in one row. */
+static void
+draw_kernel_pyramid (EnvelopePainter       *painter,
+                     const EnvelopeDiagram *diagram,
+                     const EnvelopeLayout  *layout,
+                     const Palette         *palette,
+                     guint                  index,
+                     const EnvelopeColor   *fill)
+{
+  EnvelopePoint corners[4], apex;
+  EnvelopeColor outline, black = { 0, 0, 0 };
+
+  if (index == 0 || envelope_layout_get_block_row (layout, index - 1) != envelope_layout_get_block_row (layout, index) ||
+      !kernel_pyramid (diagram, layout, index - 1, index, corners, &apex))
+    return;
+  envelope_color_mix (fill, &black, 0.45, &outline);
+  painter_move_to (painter, corners[0].x, corners[0].y);
+  for (guint k = 1; k < 4; k++)
+    painter_line_to (painter, corners[k].x, corners[k].y);
+  painter_close_path (painter);
+  set_color (painter, fill, 0.85);
+  painter_fill_preserve (painter);
+  set_color (painter, &outline, 1.0);
+  painter_set_line_width (painter, 0.6);
+  painter_stroke (painter);
+  for (guint k = 0; k < 4; k++)
+    {
+      painter_move_to (painter, corners[k].x, corners[k].y);
+      painter_line_to (painter, apex.x, apex.y);
+    }
+  set_color (painter, &palette->edge, 0.9);
+  painter_set_line_width (painter, 0.5);
+  painter_stroke (painter);
+}
+
 static void
 draw_block (EnvelopeRenderer            *renderer,
             EnvelopePainter             *painter,
@@ -683,6 +834,8 @@ draw_block (EnvelopeRenderer            *renderer,
       block_box_geometry (block, direction, rect.x + rect.width / 2, rect.y + rect.height / 2, &front, &dx, &dy);
       box_faces (painter, &front, dx, dy, &fill);
       text_color = palette->text;
+      if (block->kernel[0] > 0)
+        draw_kernel_pyramid (painter, diagram, layout, palette, index, &fill);
     }
   else
     {
@@ -731,20 +884,8 @@ draw_block (EnvelopeRenderer            *renderer,
           show_lines (painter, kit, text.lines, n, rect.x + rect.width / 2, rect.y + (rect.height - h) / 2,
                       block->text_width, TRUE, &text_color, zoom);
         }
-      else if (direction == ENVELOPE_DIRECTION_LEFT_RIGHT)
-        {
-          /* the name and kind over the box, the figures under it */
-          double above = lines_height (kit, text.lines, 2);
-
-          show_lines (painter, kit, text.lines, 2, front.x + front.width / 2,
-                      front.y - dy - PROPORTIONAL_TEXT_GAP - above, block->text_width, TRUE, &text_color, zoom);
-          show_lines (painter, kit, text.lines + 2, text.n_lines - 2, front.x + front.width / 2,
-                      front.y + front.height + PROPORTIONAL_TEXT_GAP, block->text_width, TRUE, &text_color, zoom);
-        }
       else
-        show_lines (painter, kit, text.lines, text.n_lines, front.x + front.width + dx + PROPORTIONAL_TEXT_GAP,
-                    front.y + front.height / 2 - lines_height (kit, text.lines, text.n_lines) / 2,
-                    block->text_width, FALSE, &text_color, zoom);
+        draw_classic_text (painter, kit, layout, &text, block, index, &rect, &front, dx, dy, &text_color, zoom);
       block_text_clear (&text);
     }
 
@@ -828,6 +969,8 @@ draw_edges (EnvelopeRenderer            *renderer,
     {
       const EnvelopeEdgeGeometry *g = envelope_layout_get_edge (layout, g_array_index (edges, guint, k));
 
+      if (!overview && pyramid_edge (diagram, layout, g_array_index (edges, guint, k)))
+        continue;
       if (overview)
         {
           painter_move_to (painter, g->points[0].x, g->points[0].y);
@@ -847,6 +990,8 @@ draw_edges (EnvelopeRenderer            *renderer,
 
   for (guint k = 0; k < edges->len; k++)
     {
+      if (pyramid_edge (diagram, layout, g_array_index (edges, guint, k)))
+        continue;
       arrow_head (painter, envelope_layout_get_edge (layout, g_array_index (edges, guint, k)));
       if (k % 64 == 63)
         painter_fill (painter);

@@ -17,6 +17,7 @@ static const struct { double size; PangoWeight weight; } text_styles[N_TEXT_STYL
   [TEXT_SUBTITLE] = { 9.0, PANGO_WEIGHT_NORMAL },
   [TEXT_LEGEND] = { 8.5, PANGO_WEIGHT_NORMAL },
   [TEXT_LEGEND_TITLE] = { 8.5, PANGO_WEIGHT_BOLD },
+  [TEXT_CLASSIC_LABEL] = { 10.0, PANGO_WEIGHT_NORMAL },
 };
 
 /* The width of @text in @style's font, with a layout of its own (the

@@ -17,6 +17,7 @@
 #include <pango/pangocairo.h>
 
 #include "envelope-format.h"
+#include "envelope-painter.h"
 #include "envelope-timeline.h"
 
 struct _EnvelopeTimeline
@@ -28,7 +29,16 @@ struct _EnvelopeTimeline
   char *device;              /* "Tesla T4: 16.0 GiB", or NULL */
   EnvelopeUnits units;
   guint64 device_memory;
+  TextKit *kit;              /* made when first drawn */
 };
+
+static TextKit *
+timeline_kit (EnvelopeTimeline *timeline)
+{
+  if (timeline->kit == NULL)
+    timeline->kit = text_kit_new (NULL);
+  return timeline->kit;
+}
 
 /* bottom to top: what stays, then what the step makes */
 static const EnvelopeStepTerm stack_order[ENVELOPE_N_STEP_TERMS] = {
@@ -116,6 +126,7 @@ envelope_timeline_free (EnvelopeTimeline *timeline)
   g_free (timeline->title);
   g_free (timeline->peak_text);
   g_free (timeline->device);
+  g_clear_pointer (&timeline->kit, text_kit_free);
   g_free (timeline);
 }
 
@@ -139,38 +150,38 @@ envelope_timeline_get_peak (const EnvelopeTimeline *timeline)
   return timeline->peak;
 }
 
+/* @text at @size points, bold or not, its middle at height @y and its
+ * left (@align 0), centre (0.5) or right (1) at @x: the kit's legend
+ * fonts, scaled, so that an SVG keeps it as text. */
 static void
-show_text (cairo_t    *cr,
-           const char *text,
-           double      x,
-           double      y,
-           double      align,      /* 0 left, 0.5 centre, 1 right of x */
-           double      size,
-           gboolean    bold)
+show_text (EnvelopePainter *painter,
+           TextKit         *kit,
+           const char      *text,
+           double           x,
+           double           y,
+           double           align,
+           double           size,
+           gboolean         bold)
 {
-  PangoLayout *layout = pango_cairo_create_layout (cr);
-  PangoFontDescription *font = pango_font_description_from_string ("Sans");
-  int w, h;
+  TextStyle style = bold ? TEXT_LEGEND_TITLE : TEXT_LEGEND;
+  double scale = size / kit->size[style];
 
-  pango_font_description_set_absolute_size (font, size * PANGO_SCALE);
-  if (bold)
-    pango_font_description_set_weight (font, PANGO_WEIGHT_BOLD);
-  pango_layout_set_font_description (layout, font);
-  pango_layout_set_text (layout, text, -1);
-  pango_layout_get_pixel_size (layout, &w, &h);
-  cairo_move_to (cr, x - align * w, y - h / 2.0);
-  pango_cairo_show_layout (cr, layout);
-  cairo_new_path (cr);
-  pango_font_description_free (font);
-  g_object_unref (layout);
+  painter_save (painter);
+  painter_translate (painter, x - align * text_kit_measure (kit, style, text) * scale,
+                     y - kit->line_height[style] * scale / 2);
+  painter_scale (painter, scale, scale);
+  painter_show_text (painter, kit, style, text, 0, 0, -1, FALSE, PANGO_ELLIPSIZE_NONE);
+  painter_restore (painter);
 }
 
 void
-envelope_timeline_draw (const EnvelopeTimeline *timeline,
-                        cairo_t                *cr,
-                        double                  width,
-                        double                  height)
+envelope_timeline_paint (const EnvelopeTimeline *timeline,
+                         EnvelopePainter        *painter,
+                         double                  width,
+                         double                  height)
 {
+  EnvelopePainter *cr = painter;
+  TextKit *kit = timeline_kit ((EnvelopeTimeline *) timeline);
   const double left = 78, right = 20, top = 70, bottom = 44;
   double plot_w = MAX (width - left - right, 10), plot_h = MAX (height - top - bottom, 10);
   guint n = timeline->points->len;
@@ -186,51 +197,50 @@ envelope_timeline_draw (const EnvelopeTimeline *timeline,
 
   if (y_max <= 0)
     y_max = 1;
-  cairo_save (cr);
-  cairo_set_source_rgb (cr, 1, 1, 1);
-  cairo_paint (cr);
+  painter_save (cr);
+  painter_set_source_rgb (cr, 1, 1, 1);
+  painter_paint (cr);
 
-  cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
-  show_text (cr, timeline->title, left, 18, 0, 15, TRUE);
+  painter_set_source_rgb (cr, 0.1, 0.1, 0.1);
+  {
+    /* a long title made smaller to fit the page, never cut */
+    double size = 15, wide = text_kit_measure (kit, TEXT_LEGEND_TITLE, timeline->title) * size / kit->size[TEXT_LEGEND_TITLE];
+
+    if (wide > width - left - right)
+      size *= (width - left - right) / wide;
+    show_text (painter, kit, timeline->title, left, 18, 0, size, TRUE);
+  }
 
   /* legend, in stacking order */
   for (guint k = 0; k < ENVELOPE_N_STEP_TERMS; k++)
     {
       EnvelopeStepTerm term = stack_order[k];
       double rgb[3];
-      PangoLayout *measure = pango_cairo_create_layout (cr);
-      PangoFontDescription *font = pango_font_description_from_string ("Sans");
-      int w, h;
+      double w = text_kit_measure (kit, TEXT_LEGEND, envelope_step_term_get_label (term)) * 11 / kit->size[TEXT_LEGEND];
 
-      pango_font_description_set_absolute_size (font, 11 * PANGO_SCALE);
-      pango_layout_set_font_description (measure, font);
-      pango_layout_set_text (measure, envelope_step_term_get_label (term), -1);
-      pango_layout_get_pixel_size (measure, &w, &h);
       envelope_timeline_get_color (term, rgb);
-      cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
-      cairo_rectangle (cr, legend_x, 38, 11, 11);
-      cairo_fill (cr);
-      cairo_set_source_rgb (cr, 0.2, 0.2, 0.2);
-      show_text (cr, envelope_step_term_get_label (term), legend_x + 15, 43.5, 0, 11, FALSE);
+      painter_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
+      painter_rectangle (cr, legend_x, 38, 11, 11);
+      painter_fill (cr);
+      painter_set_source_rgb (cr, 0.2, 0.2, 0.2);
+      show_text (painter, kit, envelope_step_term_get_label (term), legend_x + 15, 43.5, 0, 11, FALSE);
       legend_x += 15 + w + 16;
-      pango_font_description_free (font);
-      g_object_unref (measure);
     }
 
   /* grid and byte axis */
   step = envelope_axis_byte_step (y_max, 5, timeline->units);
-  cairo_set_line_width (cr, 1);
+  painter_set_line_width (cr, 1);
   for (double v = 0; v <= y_max; v += step)
     {
       double y = top + plot_h - v / y_max * plot_h;
       g_autofree char *label = envelope_format_bytes ((guint64) v, timeline->units);
 
-      cairo_set_source_rgb (cr, 0.88, 0.88, 0.88);
-      cairo_move_to (cr, left, round (y) + 0.5);
-      cairo_line_to (cr, left + plot_w, round (y) + 0.5);
-      cairo_stroke (cr);
-      cairo_set_source_rgb (cr, 0.35, 0.35, 0.35);
-      show_text (cr, label, left - 6, y, 1, 10, FALSE);
+      painter_set_source_rgb (cr, 0.88, 0.88, 0.88);
+      painter_move_to (cr, left, round (y) + 0.5);
+      painter_line_to (cr, left + plot_w, round (y) + 0.5);
+      painter_stroke (cr);
+      painter_set_source_rgb (cr, 0.35, 0.35, 0.35);
+      show_text (painter, kit, label, left - 6, y, 1, 10, FALSE);
     }
 
   /* the stacked terms */
@@ -253,74 +263,87 @@ envelope_timeline_draw (const EnvelopeTimeline *timeline,
         double rgb[3];
 
         envelope_timeline_get_color (term, rgb);
-        cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
-        cairo_new_path (cr);
+        painter_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
+        painter_new_path (cr);
         for (guint i = 0; i < n; i++)
-          cairo_line_to (cr, X (i), Y (base[i] + envelope_timeline_get_point (timeline, i)->bytes[term]));
+          painter_line_to (cr, X (i), Y (base[i] + envelope_timeline_get_point (timeline, i)->bytes[term]));
         for (guint i = n; i > 0; i--)
-          cairo_line_to (cr, X (i - 1), Y (base[i - 1]));
-        cairo_close_path (cr);
-        cairo_fill (cr);
+          painter_line_to (cr, X (i - 1), Y (base[i - 1]));
+        painter_close_path (cr);
+        painter_fill (cr);
         for (guint i = 0; i < n; i++)
           base[i] += envelope_timeline_get_point (timeline, i)->bytes[term];
       }
   }
 
   /* the phases */
-  cairo_set_source_rgb (cr, 0.3, 0.3, 0.3);
-  cairo_set_line_width (cr, 1);
+  painter_set_source_rgb (cr, 0.3, 0.3, 0.3);
+  painter_set_line_width (cr, 1);
   {
     static const double dash[] = { 4, 3 };
-    cairo_set_dash (cr, dash, 2, 0);
+    painter_set_dash (cr, dash, 2, 0);
   }
   if (loss >= 0)
     {
-      cairo_move_to (cr, round (X (loss)) + 0.5, top);
-      cairo_line_to (cr, round (X (loss)) + 0.5, top + plot_h);
-      cairo_stroke (cr);
-      show_text (cr, _("forward"), (left + X (loss)) / 2, top + plot_h + 14, 0.5, 11, FALSE);
-      show_text (cr, _("backward"), (X (loss) + X (optimizer >= 0 ? optimizer : (gint) n - 1)) / 2,
+      painter_move_to (cr, round (X (loss)) + 0.5, top);
+      painter_line_to (cr, round (X (loss)) + 0.5, top + plot_h);
+      painter_stroke (cr);
+      show_text (painter, kit, _("forward"), (left + X (loss)) / 2, top + plot_h + 14, 0.5, 11, FALSE);
+      show_text (painter, kit, _("backward"), (X (loss) + X (optimizer >= 0 ? optimizer : (gint) n - 1)) / 2,
                  top + plot_h + 14, 0.5, 11, FALSE);
     }
   if (optimizer >= 0)
-    show_text (cr, _("step"), X (optimizer), top + plot_h + 28, 1, 11, FALSE);
+    show_text (painter, kit, _("step"), X (optimizer), top + plot_h + 28, 1, 11, FALSE);
 
   /* the device's memory */
   if (device_in_plot)
     {
       double y = Y ((double) timeline->device_memory);
 
-      cairo_set_source_rgb (cr, 0.75, 0.11, 0.16);
-      cairo_move_to (cr, left, round (y) + 0.5);
-      cairo_line_to (cr, left + plot_w, round (y) + 0.5);
-      cairo_stroke (cr);
-      show_text (cr, timeline->device, left + plot_w - 4, y - 9, 1, 11, FALSE);
+      painter_set_source_rgb (cr, 0.75, 0.11, 0.16);
+      painter_move_to (cr, left, round (y) + 0.5);
+      painter_line_to (cr, left + plot_w, round (y) + 0.5);
+      painter_stroke (cr);
+      show_text (painter, kit, timeline->device, left + plot_w - 4, y - 9, 1, 11, FALSE);
     }
   else if (timeline->device_memory > 0)
     {
       g_autofree char *above = g_strdup_printf (_("%s, far above"), timeline->device);
 
-      cairo_set_source_rgb (cr, 0.75, 0.11, 0.16);
-      show_text (cr, above, left + plot_w - 4, top + 9, 1, 11, FALSE);
+      painter_set_source_rgb (cr, 0.75, 0.11, 0.16);
+      show_text (painter, kit, above, left + plot_w - 4, top + 9, 1, 11, FALSE);
     }
-  cairo_set_dash (cr, NULL, 0, 0);
+  painter_set_dash (cr, NULL, 0, 0);
 
   /* the peak */
   {
     double x = X (timeline->peak), y = Y ((double) peak->total);
     double align = x > left + plot_w * 0.6 ? 1 : 0;
 
-    cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
-    cairo_arc (cr, x, y, 3.5, 0, 2 * G_PI);
-    cairo_fill (cr);
-    show_text (cr, timeline->peak_text, x + (align > 0 ? -8 : 8), y - 10, align, 12, TRUE);
+    painter_set_source_rgb (cr, 0.1, 0.1, 0.1);
+    painter_arc (cr, x, y, 3.5, 0, 2 * G_PI);
+    painter_fill (cr);
+    show_text (painter, kit, timeline->peak_text, x + (align > 0 ? -8 : 8), y - 10, align, 12, TRUE);
   }
 #undef X
 #undef Y
 
   /* frame */
-  cairo_set_source_rgb (cr, 0.5, 0.5, 0.5);
-  cairo_rectangle (cr, left + 0.5, top + 0.5, plot_w - 1, plot_h - 1);
-  cairo_stroke (cr);
-  cairo_restore (cr);
+  painter_set_source_rgb (cr, 0.5, 0.5, 0.5);
+  painter_rectangle (cr, left + 0.5, top + 0.5, plot_w - 1, plot_h - 1);
+  painter_stroke (cr);
+  painter_restore (cr);
+}
+
+/* On a Cairo context: the app's screen, PNG and PDF. */
+void
+envelope_timeline_draw (const EnvelopeTimeline *timeline,
+                        cairo_t                *cr,
+                        double                  width,
+                        double                  height)
+{
+  EnvelopePainter painter;
+
+  envelope_painter_init_cairo (&painter, cr);
+  envelope_timeline_paint (timeline, &painter, width, height);
 }
