@@ -555,8 +555,9 @@ test_many_keys (void)
   g_assert_nonnull (network);
 }
 
-/* A file that is one long array is refused as an array, without
- * reading its elements into anything. */
+/* A file that is one long array is refused as an array, and a long
+ * member of the root that is not the layers is refused by its key,
+ * without reading their elements into anything. */
 static void
 test_root_array (void)
 {
@@ -572,6 +573,18 @@ test_root_array (void)
   g_assert_null (network);
   g_assert_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_FORMAT);
   g_assert_nonnull (strstr (error->message, "got an array"));
+  g_clear_error (&error);
+
+  /* nor is a long member of the root the reader does not take */
+  json = g_string_new (HEAD "\"layers\": [" DATA "], \"extra\": [0");
+  for (guint i = 1; i < 2000000; i++)
+    g_string_append (json, ",{}");
+  g_string_append (json, "]}");
+  network = envelope_network_load_from_data (json->str, (gssize) json->len, &error);
+  g_string_free (json, TRUE);
+  g_assert_null (network);
+  g_assert_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_UNKNOWN_KEY);
+  g_assert_nonnull (strstr (error->message, "\"extra\" is not a known key"));
 }
 
 /* A forward reference behind 100,000 chained layers: the cycle check

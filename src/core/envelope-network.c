@@ -2933,14 +2933,17 @@ skip_container (const char *data,
 
 /* Appends the value at @pos and its members to @tree, with a stack of
  * its own (check_json() bounded the depth); returns the position after
- * the value.  With @skip_layers, the root object's "layers" array is
- * only noted in tree->layers_at, its layers read one by one later. */
+ * the value.  With @root, the root object's members are read only as far
+ * as the reader needs them: "training" whole, any other array or object
+ * noted and skipped (the layers are read one by one later, from
+ * tree->layers_at; the view is json-glib's to read), so that none of
+ * them is held here, however large. */
 static gsize
 tree_add (Tree       *tree,
           const char *data,
           gsize       len,
           gsize       pos,
-          gboolean    skip_layers)
+          gboolean    root)
 {
   guint open[MAX_NESTING];
   guint depth = 0;
@@ -2988,10 +2991,11 @@ tree_add (Tree       *tree,
       if (c == '{' || c == '[')
         {
           value.kind = c == '{' ? VALUE_OBJECT : VALUE_ARRAY;
-          if (skip_layers && depth == 1 && c == '[' && value.key != NO_KEY &&
-              strcmp (tree->text->str + value.key, "layers") == 0)
+          if (root && depth == 1 && value.key != NO_KEY &&
+              strcmp (tree->text->str + value.key, "training") != 0)
             {
-              tree->layers_at = pos;
+              if (c == '[' && strcmp (tree->text->str + value.key, "layers") == 0)
+                tree->layers_at = pos;
               g_array_append_val (tree->values, value);
               pos = skip_container (data, pos);
               continue;
