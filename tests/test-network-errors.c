@@ -95,6 +95,15 @@ static const ErrorCase cases[] = {
   { "parse/raw-tab",
     HEAD "\"name\": \"a\tb\", \"layers\": [" DATA "]}",
     LOAD (PARSE), { "control character", NULL } },
+  { "parse/missing-value",
+    NET ("{\"name\": \"data\", \"type\": }"),
+    LOAD (PARSE), { "1:82", "followed by a value", NULL } },
+  { "parse/missing-value-at-end",
+    HEAD "\"layers\": [" DATA "], \"view\":\n}",
+    LOAD (PARSE), { "2:1", "followed by a value", NULL } },
+  { "parse/missing-value-nested",
+    NET ("{\"name\": \"data\", \"type\": \"input\", \"shape\": {\"a\": [1, {\"b\": }]}}"),
+    LOAD (PARSE), { "followed by a value", NULL } },
   { "parse/integer-beyond-int64",
     HEAD "\"layers\": [{\"name\": \"data\", \"type\": \"input\", \"shape\": [3, 9223372036854775808, 2]}]}",
     LOAD (PARSE), { "9223372036854775808 is beyond", NULL } },
@@ -507,6 +516,77 @@ test_deep_nesting (void)
   g_assert_nonnull (strstr (error->message, "more than 64 deep"));
 }
 
+/* An object of 200,000 keys (the app's view may hold anything) is
+ * checked for a repeated key in one lookup a key, not by comparing
+ * every pair: it loads, and the key written twice, even escaped the same
+ * way, is found with where it is. */
+static void
+test_many_keys (void)
+{
+  GString *json = g_string_new (HEAD "\"layers\": [" DATA "], \"view\": {\"k\\u0041\": 0");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) network = NULL;
+  gsize length;
+
+  for (guint i = 1; i < 200000; i++)
+    g_string_append_printf (json, ", \"k%u\": %u", i, i);
+  length = json->len;
+  g_string_append (json, "}}");
+  network = envelope_network_load_from_data (json->str, (gssize) json->len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_object_get_size (json_node_get_object (network->view)), ==, 200000);
+  g_clear_pointer (&network, envelope_network_free);
+
+  g_string_truncate (json, length);
+  g_string_append (json, ", \"k\\u0041\": 1}}");
+  network = envelope_network_load_from_data (json->str, (gssize) json->len, &error);
+  g_assert_null (network);
+  g_assert_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_PARSE);
+  g_assert_nonnull (strstr (error->message, "the key \"k\\u0041\" appears twice"));
+  g_clear_error (&error);
+
+  /* "kA" is the same key written another way: json-glib keeps one, as
+   * it did before */
+  g_string_truncate (json, length);
+  g_string_append (json, ", \"kA\": 1}}");
+  network = envelope_network_load_from_data (json->str, (gssize) json->len, &error);
+  g_string_free (json, TRUE);
+  g_assert_no_error (error);
+  g_assert_nonnull (network);
+}
+
+/* A file that is one long array is refused as an array, and a long
+ * member of the root that is not the layers is refused by its key,
+ * without reading their elements into anything. */
+static void
+test_root_array (void)
+{
+  GString *json = g_string_new ("  [0");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) network = NULL;
+
+  for (guint i = 1; i < 2000000; i++)
+    g_string_append (json, ",{}");
+  g_string_append (json, "]\n");
+  network = envelope_network_load_from_data (json->str, (gssize) json->len, &error);
+  g_string_free (json, TRUE);
+  g_assert_null (network);
+  g_assert_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "got an array"));
+  g_clear_error (&error);
+
+  /* nor is a long member of the root the reader does not take */
+  json = g_string_new (HEAD "\"layers\": [" DATA "], \"extra\": [0");
+  for (guint i = 1; i < 2000000; i++)
+    g_string_append (json, ",{}");
+  g_string_append (json, "]}");
+  network = envelope_network_load_from_data (json->str, (gssize) json->len, &error);
+  g_string_free (json, TRUE);
+  g_assert_null (network);
+  g_assert_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_UNKNOWN_KEY);
+  g_assert_nonnull (strstr (error->message, "\"extra\" is not a known key"));
+}
+
 /* A forward reference behind 100,000 chained layers: the cycle check
  * walks them all without recursing. */
 static void
@@ -674,6 +754,8 @@ main (int   argc,
   g_assert_nonnull (scratch);
   g_test_add_func ("/core/network/errors/deep-nesting", test_deep_nesting);
   g_test_add_func ("/core/network/errors/long-cycle", test_long_cycle);
+  g_test_add_func ("/core/network/errors/many-keys", test_many_keys);
+  g_test_add_func ("/core/network/errors/root-array", test_root_array);
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <utime.h>
 
@@ -468,6 +469,46 @@ test_save_and_load_file (void)
 
   /* nothing else left behind */
   g_assert_cmpuint (count_entries (dir), ==, 1);
+  remove_dir (dir);
+}
+
+/* A file is mapped; an empty one (nothing to map) and a
+ * FIFO (which cannot be mapped) are read as they are. */
+static void
+test_load_file_kinds (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("envelope-io-XXXXXX", &error);
+  g_autofree char *empty = g_build_filename (dir, "empty.json", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "fifo.json", NULL);
+  g_autoptr(EnvelopeNetwork) network = NULL;
+  const char *text = "{\"format\": \"envelope-network\", \"version\": 1, \"layers\": ["
+                     "{\"name\": \"data\", \"type\": \"input\", \"shape\": [3, 8, 8]}]}";
+  pid_t pid;
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (empty, "", 0, &error));
+  network = envelope_network_load_from_file (empty, &error);
+  g_assert_null (network);
+  g_assert_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_EMPTY);
+  g_assert_nonnull (strstr (error->message, empty));
+  g_clear_error (&error);
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  pid = fork ();
+  if (pid == 0)
+    {
+      /* the writer */
+      FILE *out = fopen (fifo, "w");
+
+      fputs (text, out);
+      fclose (out);
+      _exit (0);
+    }
+  network = envelope_network_load_from_file (fifo, &error);
+  waitpid (pid, NULL, 0);
+  g_assert_no_error (error);
+  g_assert_cmpuint (envelope_network_get_n_layers (network), ==, 1);
   remove_dir (dir);
 }
 
@@ -1119,6 +1160,213 @@ test_report_streamed (void)
     }
 }
 
+/* The JSON report's fractions as "%.17g" writes them: halves (each
+ * receptive field's start) on either side of 0, and others. */
+static void
+test_report_json_fractions (void)
+{
+  g_autoptr(EnvelopeNetwork) network = load_data (
+    "{\"format\": \"envelope-network\", \"version\": 1, \"layers\": ["
+    "{\"name\": \"data\", \"type\": \"input\", \"shape\": [1, 8, 8]},"
+    "{\"name\": \"wide\", \"type\": \"conv\", \"filters\": 1, \"kernel\": 1, \"padding\": 2},"
+    "{\"name\": \"pool\", \"type\": \"max_pool\", \"kernel\": 2},"
+    "{\"name\": \"up\", \"type\": \"upsample\", \"scale\": 3}]}");
+  g_autoptr(EnvelopeAnalysis) analysis = analyse (network);
+  EnvelopeReportOptions options = { .format = ENVELOPE_REPORT_JSON };
+  g_autofree char *report = envelope_report_write (analysis, &options);
+  g_autoptr(JsonNode) root = parse_json (report);
+  JsonArray *layers = json_object_get_array_member (json_node_get_object (root), "layers");
+  const char *start_key = "\"start\" : [\n          ";
+
+  for (guint i = 1; i < 4; i++)
+    {
+      JsonObject *layer = json_array_get_object_element (layers, i);
+      JsonArray *start = json_object_get_array_member (json_object_get_object_member (layer, "receptive_field"), "start");
+      const EnvelopeLayerFigures *f = envelope_analysis_get_layer (analysis, i);
+      char expected[G_ASCII_DTOSTR_BUF_SIZE];
+      g_autofree char *text = NULL;
+
+      g_assert_cmpfloat (json_array_get_double_element (start, 0), ==, f->receptive_field.start[0]);
+      g_ascii_dtostr (expected, sizeof expected, f->receptive_field.start[0]);
+      text = g_strconcat (start_key, expected, ",", NULL);
+      g_assert_nonnull (strstr (report, text));
+    }
+  /* the padded conv starts 1.5 positions before the input */
+  g_assert_cmpfloat (envelope_analysis_get_layer (analysis, 1)->receptive_field.start[0], ==, -1.5);
+  g_assert_nonnull (strstr (report, "-1.5,"));
+}
+
+/* Names with a quote or a backslash at every place of a word of 8
+ * bytes, and UTF-8 beside them: the JSON report escapes each, and gives
+ * the names back as they were. */
+static void
+test_report_json_escapes (void)
+{
+  g_autoptr(EnvelopeNetwork) network = envelope_network_new ("escapes \"all\" \\ the way");
+  g_autoptr(EnvelopeAnalysis) analysis = NULL;
+  EnvelopeReportOptions options = { .format = ENVELOPE_REPORT_JSON };
+  g_autofree char *report = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *layers;
+  EnvelopeLayer *input = envelope_layer_new (ENVELOPE_LAYER_INPUT, "data");
+  guint n = 1;
+
+  input->shape[0] = 4;
+  input->shape_rank = 1;
+  envelope_network_insert_layer (network, -1, input);
+  for (guint at = 0; at < 20; at++)
+    for (guint mark = 0; mark < 3; mark++)
+      {
+        GString *name = g_string_new (NULL);
+
+        for (guint k = 0; k < at; k++)
+          g_string_append_c (name, (char) ('a' + k));
+        g_string_append (name, mark == 0 ? "\"" : mark == 1 ? "\\" : "\xc3\xa9\"\\");
+        g_string_append_printf (name, "%u-%u", at, mark);
+        envelope_network_insert_layer (network, -1, envelope_layer_new (ENVELOPE_LAYER_RELU, name->str));
+        g_string_free (name, TRUE);
+        n++;
+      }
+  analysis = analyse (network);
+  report = envelope_report_write (analysis, &options);
+  root = parse_json (report);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "name"), ==, network->name);
+  layers = json_object_get_array_member (json_node_get_object (root), "layers");
+  g_assert_cmpuint (json_array_get_length (layers), ==, n);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (layers, i), "name"), ==,
+                     envelope_network_get_layer (network, i)->name);
+}
+
+/* What the tokenizer reads: escapes, numbers as json-glib types them,
+ * members in any order, the app's view as it was, white space of every
+ * kind; and a long chain, read a layer at a time. */
+static void
+test_read_values (void)
+{
+  static const char json[] =
+    "{\r\n\t\"view\": {\"zoom\": 1.5e0, \"open\": [true, false, null, {\"a\": [[], {}]}], \"k\": -0},\n"
+    "  \"layers\": [\n"
+    "    {\"type\": \"input\", \"shape\": [3, 32, 32], \"name\": \"d\\u00e9j\\u00E0 \\ud83d\\ude00 \\/ \\\"x\\\"\"},\n"
+    "    {\"name\": \"drop\", \"type\": \"dropout\", \"rate\": 25e-2,\"inputs\":[\"d\\u00e9j\\u00e0 \\ud83d\\ude00 / \\\"x\\\"\"]},\n"
+    "    {\"name\": \"conv\", \"type\": \"conv\", \"filters\": 8, \"kernel\": [3, 1], \"padding\": \"same\", \"group\": \"g\\\\h\"}\n"
+    "  ],\n"
+    "  \"description\": \"line\\nnext\\ttab\",\n"
+    "  \"training\": {\"batch\": 4, \"device_memory\": \"2 GiB\"},\n"
+    "  \"version\": 1, \"format\": \"envelope-network\"\n"
+    "}\n";
+  g_autoptr(EnvelopeNetwork) network = load_data (json);
+  g_autoptr(EnvelopeNetwork) again = NULL;
+  g_autofree char *saved = NULL;
+  EnvelopeLayer *layer;
+  JsonObject *view;
+
+  g_assert_cmpuint (envelope_network_get_n_layers (network), ==, 3);
+  layer = envelope_network_get_layer (network, 0);
+  g_assert_cmpstr (layer->name, ==, "d\xc3\xa9j\xc3\xa0 \xf0\x9f\x98\x80 / \"x\"");
+  g_assert_cmpint (layer->shape[1], ==, 32);
+  g_assert_cmpuint (layer->shape_rank, ==, 3);
+  layer = envelope_network_get_layer (network, 1);
+  g_assert_cmpfloat (layer->rate, ==, 0.25);
+  g_assert_cmpstr (layer->inputs[0], ==, envelope_network_get_layer (network, 0)->name);
+  g_assert_null (layer->inputs[1]);
+  layer = envelope_network_get_layer (network, 2);
+  g_assert_cmpint (layer->kernel[0], ==, 3);
+  g_assert_cmpint (layer->kernel[1], ==, 1);
+  g_assert_cmpint (layer->padding_mode, ==, ENVELOPE_PADDING_SAME);
+  g_assert_cmpstr (layer->group, ==, "g\\h");
+  g_assert_cmpstr (network->description, ==, "line\nnext\ttab");
+  g_assert_cmpuint (network->training.batch, ==, 4);
+  g_assert_cmpuint (network->training.device_memory, ==, G_GUINT64_CONSTANT (2) << 30);
+
+  g_assert_nonnull (network->view);
+  view = json_node_get_object (network->view);
+  g_assert_cmpfloat (json_object_get_double_member (view, "zoom"), ==, 1.5);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (view, "open")), ==, 4);
+  g_assert_cmpint (json_node_get_value_type (json_object_get_member (view, "k")), ==, G_TYPE_INT64);
+
+  saved = envelope_network_to_data (network, NULL);
+  again = load_data (saved);
+  g_assert_true (envelope_network_equal (network, again));
+}
+
+/* "n\u0061me" and "name" are one key written two ways: the strict check
+ * compares keys as written, and the last one counts, as in json-glib. */
+static void
+test_read_escaped_keys (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) network = load_data (
+    "{\"format\": \"envelope-network\", \"version\": 1, \"layers\": ["
+    "{\"name\": \"data\", \"type\": \"input\", \"shape\": [3, 8, 8]},"
+    "{\"name\": \"a\", \"n\\u0061me\": \"b\", \"type\": \"conv\", \"filters\": 2, \"kernel\": \"x\", \"k\\u0065rnel\": 5}],"
+    "\"l\\u0061yers\": 1, \"\\u006cayers\": 2, \"lay\\u0065rs\": [{\"name\": \"data\", \"type\": \"input\", \"shape\": [3, 8, 8]}]}");
+  g_autoptr(EnvelopeNetwork) bad = NULL;
+
+  /* the second "layers" array counts, not the first */
+  g_assert_cmpuint (envelope_network_get_n_layers (network), ==, 1);
+  g_clear_pointer (&network, envelope_network_free);
+  network = load_data (
+    "{\"format\": \"envelope-network\", \"version\": 1, \"layers\": ["
+    "{\"name\": \"data\", \"type\": \"input\", \"shape\": [3, 8, 8]},"
+    "{\"name\": \"a\", \"n\\u0061me\": \"b\", \"type\": \"conv\", \"filters\": 2, \"kernel\": \"x\", \"k\\u0065rnel\": 5}]}");
+  g_assert_cmpstr (envelope_network_get_layer (network, 1)->name, ==, "b");
+  g_assert_cmpint (envelope_network_get_layer (network, 1)->kernel[0], ==, 5);
+
+  bad = envelope_network_load_from_data (
+    "{\"format\": \"envelope-network\", \"version\": 1, \"layers\": ["
+    "{\"name\": \"data\", \"type\": \"input\", \"shape\": [3, 8, 8]},"
+    "{\"name\": \"c\", \"type\": \"conv\", \"filters\": 2, \"kernel\": 3, \"k\\u0065rnel\": \"x\"}]}", -1, &error);
+  g_assert_null (bad);
+  g_assert_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_TYPE);
+  g_assert_nonnull (strstr (error->message, "layers[1] \"c\": \"kernel\" must be"));
+}
+
+/* Integers at gint64's ends; a fraction where an integer must be is
+ * named as one. */
+static void
+test_read_numbers (void)
+{
+  g_autoptr(EnvelopeNetwork) network = load_data (
+    "{\"format\": \"envelope-network\", \"version\": 1, \"layers\": ["
+    "{\"name\": \"data\", \"type\": \"input\", \"shape\": [3, 8, 8]},"
+    "{\"name\": \"s\", \"type\": \"slice\", \"axis\": 0, \"start\": -9223372036854775808, \"end\": 9223372036854775807}]}");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) bad = NULL;
+  EnvelopeLayer *slice = envelope_network_get_layer (network, 1);
+
+  g_assert_cmpint (slice->start, ==, G_MININT64);
+  g_assert_cmpint (slice->end, ==, G_MAXINT64);
+
+  bad = envelope_network_load_from_data (
+    "{\"format\": \"envelope-network\", \"version\": 1, \"layers\": ["
+    "{\"name\": \"data\", \"type\": \"input\", \"shape\": [3, 8.0, 8]}]}", -1, &error);
+  g_assert_null (bad);
+  g_assert_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_TYPE);
+  g_assert_nonnull (strstr (error->message, "got a fractional number at position 1"));
+}
+
+/* A chain long enough that a tree of the whole document would show. */
+static void
+test_read_long_chain (void)
+{
+  GString *json = g_string_new ("{\"format\": \"envelope-network\", \"version\": 1, \"layers\": [\n"
+                                "{\"name\": \"data\", \"type\": \"input\", \"shape\": [4, 8, 8]}");
+  g_autoptr(EnvelopeNetwork) network = NULL;
+  const guint n = 50000;
+
+  for (guint i = 1; i < n; i++)
+    g_string_append_printf (json, i % 2 ? ",\n{\"name\": \"c%u\", \"type\": \"conv\", \"filters\": 4, \"kernel\": 3, \"padding\": 1}"
+                                        : ",\n{\"name\": \"r%u\", \"type\": \"relu\"}", i);
+  g_string_append (json, "\n], \"name\": \"long\"}");
+  network = load_data (json->str);
+  g_string_free (json, TRUE);
+  g_assert_cmpuint (envelope_network_get_n_layers (network), ==, n);
+  g_assert_cmpstr (envelope_network_get_layer (network, n - 1)->name, ==, "c49999");
+  g_assert_cmpint (envelope_network_get_layer (network, n - 1)->padding[1], ==, 1);
+  g_assert_cmpstr (network->name, ==, "long");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1155,6 +1403,7 @@ main (int   argc,
   g_test_add_func ("/core/network/io/built/round-trip", test_built_network);
   g_test_add_func ("/core/network/io/built/equal-sees-differences", test_equal_sees_differences);
   g_test_add_func ("/core/network/io/file/save-and-load", test_save_and_load_file);
+  g_test_add_func ("/core/network/io/file/load-kinds", test_load_file_kinds);
   g_test_add_func ("/core/network/io/file/replaces-atomically", test_save_replaces_atomically);
   g_test_add_func ("/core/network/io/file/follows-link-keeps-mode", test_save_follows_link_keeps_mode);
   g_test_add_func ("/core/network/io/huge-device-memory", test_huge_device_memory);
@@ -1175,6 +1424,12 @@ main (int   argc,
   g_test_add_func ("/core/network/io/report-json", test_report_json);
   g_test_add_func ("/core/network/io/names", test_names);
   g_test_add_func ("/core/network/io/report-streamed", test_report_streamed);
+  g_test_add_func ("/core/network/io/report-json-fractions", test_report_json_fractions);
+  g_test_add_func ("/core/network/io/report-json-escapes", test_report_json_escapes);
+  g_test_add_func ("/core/network/io/read/values", test_read_values);
+  g_test_add_func ("/core/network/io/read/numbers", test_read_numbers);
+  g_test_add_func ("/core/network/io/read/escaped-keys", test_read_escaped_keys);
+  g_test_add_func ("/core/network/io/read/long-chain", test_read_long_chain);
 
   return g_test_run ();
 }

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -1372,38 +1373,164 @@ envelope_network_resolve_inputs (const EnvelopeNetwork  *network,
 /* ------------------------------------------------------------------ */
 /* Reading                                                             */
 
+/* A JSON value as the readers below see it.  The file is read in one
+ * pass of the tokenizer at the end of this section, which keeps no tree
+ * of the whole document: the root's members are read into a Tree, the
+ * "layers" array skipped, and then each layer read into a Tree of its own
+ * that is emptied before the next.  A Tree holds its values in document
+ * order, each container followed by its members (so no value needs a
+ * child pointer, and nothing is allocated per value), and its strings
+ * decoded in one buffer. */
+typedef enum
+{
+  VALUE_NULL,
+  VALUE_BOOLEAN,
+  VALUE_INTEGER,
+  VALUE_REAL,
+  VALUE_STRING,
+  VALUE_ARRAY,
+  VALUE_OBJECT,
+} ValueKind;
+
+#define NO_KEY G_MAXSIZE
+
+typedef struct
+{
+  ValueKind kind;
+  guint n;                   /* an array's elements, an object's members */
+  guint end;                 /* the index just after this value and its members */
+  gsize key;                 /* in an object: its key, at this offset of the text; or NO_KEY */
+  gsize at;                  /* where the value starts in the file */
+  union
+  {
+    gboolean boolean;
+    gint64 integer;
+    double real;
+    gsize text;              /* a string: at this offset of the text */
+  };
+} Value;
+
+typedef struct
+{
+  GArray *values;            /* Value */
+  GString *text;             /* the strings and keys, decoded, each ending in NUL */
+  gsize layers_at;           /* the root's "layers" array, skipped; 0: none */
+  gboolean escaped_keys;     /* a key was written with an escape: two keys may be one */
+} Tree;
+
+static void
+tree_init (Tree *tree)
+{
+  tree->values = g_array_sized_new (FALSE, FALSE, sizeof (Value), 32);
+  tree->text = g_string_sized_new (256);
+  tree->layers_at = 0;
+  tree->escaped_keys = FALSE;
+}
+
+static void
+tree_clear (Tree *tree)
+{
+  /* a tree may be cleared before it was made */
+  if (tree->values != NULL)
+    g_array_free (tree->values, TRUE);
+  if (tree->text != NULL)
+    g_string_free (tree->text, TRUE);
+}
+
+static inline const Value *
+tree_value (const Tree *tree,
+            guint       index)
+{
+  return &g_array_index (tree->values, Value, index);
+}
+
+static inline const char *
+value_text (const Tree  *tree,
+            const Value *value)
+{
+  return tree->text->str + value->text;
+}
+
+/* A container's first member, or NULL; then the one after @member. */
+static inline const Value *
+value_first (const Tree  *tree,
+             const Value *container)
+{
+  return container->n > 0 ? container + 1 : NULL;
+}
+
+static inline const Value *
+value_next (const Tree  *tree,
+            const Value *container,
+            const Value *member)
+{
+  return member->end < container->end ? tree_value (tree, member->end) : NULL;
+}
+
+/* An object's member @key, or NULL.  check_json() compares keys as
+ * written, so "n\u0061me" and "name" may both be there: as json-glib
+ * does, the last one counts. */
+static const Value *
+value_member (const Tree  *tree,
+              const Value *object,
+              const char  *key)
+{
+  const Value *found = NULL;
+
+  for (const Value *m = value_first (tree, object); m != NULL; m = value_next (tree, object, m))
+    if (strcmp (tree->text->str + m->key, key) == 0)
+      {
+        if (!tree->escaped_keys)
+          return m;
+        found = m;
+      }
+  return found;
+}
+
+/* Whether a member before @member has its key (see value_member()):
+ * json-glib lists such a key once, where it first appears. */
+static gboolean
+value_key_repeated (const Tree  *tree,
+                    const Value *object,
+                    const Value *member)
+{
+  if (!tree->escaped_keys)
+    return FALSE;
+  for (const Value *m = value_first (tree, object); m != member; m = value_next (tree, object, m))
+    if (strcmp (tree->text->str + m->key, tree->text->str + member->key) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 typedef struct
 {
   GError **error;
   guint index;               /* layer index, when in a layer */
   const char *name;          /* layer name, or NULL outside layers */
   const char *section;       /* "training", or NULL */
+  const Tree *tree;          /* where the values are */
 } Reader;
 
 static const char *
-describe_node (JsonNode *node)
+describe_value (const Value *value)
 {
-  switch (JSON_NODE_TYPE (node))
+  switch (value->kind)
     {
-    case JSON_NODE_OBJECT:
+    case VALUE_OBJECT:
       return _("an object");
-    case JSON_NODE_ARRAY:
+    case VALUE_ARRAY:
       return _("an array");
-    case JSON_NODE_NULL:
+    case VALUE_NULL:
       return "null";
-    case JSON_NODE_VALUE:
+    case VALUE_STRING:
+      return _("a string");
+    case VALUE_BOOLEAN:
+      return _("a boolean");
+    case VALUE_REAL:
+      return _("a fractional number");
+    case VALUE_INTEGER:
     default:
-      switch (json_node_get_value_type (node))
-        {
-        case G_TYPE_STRING:
-          return _("a string");
-        case G_TYPE_BOOLEAN:
-          return _("a boolean");
-        case G_TYPE_DOUBLE:
-          return _("a fractional number");
-        default:
-          return _("an integer");
-        }
+      return _("an integer");
     }
 }
 
@@ -1435,24 +1562,36 @@ reader_error (Reader     *reader,
 }
 
 static gboolean
-type_error (Reader     *reader,
-            const char *key,
-            const char *expected,
-            JsonNode   *node)
+type_error (Reader      *reader,
+            const char  *key,
+            const char  *expected,
+            const Value *value)
 {
-  return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key, _("must be %s, got %s"), expected, describe_node (node));
+  return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key, _("must be %s, got %s"), expected, describe_value (value));
 }
 
-static gboolean
-is_integer (JsonNode *node)
+static inline gboolean
+is_integer (const Value *value)
 {
-  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64;
+  return value->kind == VALUE_INTEGER;
 }
 
-static gboolean
-is_string (JsonNode *node)
+static inline gboolean
+is_string (const Value *value)
 {
-  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
+  return value->kind == VALUE_STRING;
+}
+
+static inline gboolean
+is_number (const Value *value)
+{
+  return value->kind == VALUE_INTEGER || value->kind == VALUE_REAL;
+}
+
+static inline double
+value_number (const Value *value)
+{
+  return value->kind == VALUE_INTEGER ? (double) value->integer : value->real;
 }
 
 /**
@@ -1516,31 +1655,29 @@ check_text (Reader     *reader,
 }
 
 static gboolean
-read_string (Reader      *reader,
-             JsonObject  *object,
-             const char  *key,
-             const char **out)
+read_string (Reader       *reader,
+             const Value  *value,
+             const char   *key,
+             const char  **out)
 {
-  JsonNode *node = json_object_get_member (object, key);
-
-  if (!is_string (node))
-    return type_error (reader, key, _("a string"), node);
-  *out = json_node_get_string (node);
+  if (!is_string (value))
+    return type_error (reader, key, _("a string"), value);
+  *out = value_text (reader->tree, value);
   return check_text (reader, key, *out, g_str_equal (key, "description"));
 }
 
+/* @expected is untranslated (N_()): a layer's fields are read a million
+ * times, and the words are wanted only in a message. */
 static gboolean
-read_integer (Reader     *reader,
-              JsonObject *object,
-              const char *key,
-              const char *expected,
-              gint64     *out)
+read_integer (Reader      *reader,
+              const Value *value,
+              const char  *key,
+              const char  *expected,
+              gint64      *out)
 {
-  JsonNode *node = json_object_get_member (object, key);
-
-  if (!is_integer (node))
-    return type_error (reader, key, expected, node);
-  *out = json_node_get_int (node);
+  if (!is_integer (value))
+    return type_error (reader, key, _(expected), value);
+  *out = value->integer;
   return TRUE;
 }
 
@@ -1548,118 +1685,109 @@ read_integer (Reader     *reader,
  * the list leaves out repeat its last one, so [3, 3] and 3 hold the same
  * values; @length records what was written. */
 static gboolean
-read_list (Reader     *reader,
-           JsonObject *object,
-           const char *key,
-           const char *expected,
-           gint64      out[ENVELOPE_MAX_SPATIAL],
-           guint8     *length)
+read_list (Reader      *reader,
+           const Value *value,
+           const char  *key,
+           const char  *expected,
+           gint64       out[ENVELOPE_MAX_SPATIAL],
+           guint8      *length)
 {
-  JsonNode *node = json_object_get_member (object, key);
-
-  if (is_integer (node))
+  if (is_integer (value))
     {
-      fill_list (out, json_node_get_int (node));
+      fill_list (out, value->integer);
       *length = 0;
       return TRUE;
     }
-  if (JSON_NODE_HOLDS_ARRAY (node))
+  if (value->kind == VALUE_ARRAY)
     {
-      JsonArray *array = json_node_get_array (node);
-      guint n = json_array_get_length (array);
+      guint n = value->n, i = 0;
 
       if (n < 1 || n > ENVELOPE_MAX_SPATIAL)
         return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
                              _("must be %s; the array must hold one integer per spatial axis (1 to 3), got %u elements"),
-                             expected, n);
-      for (guint i = 0; i < n; i++)
+                             _(expected), n);
+      for (const Value *element = value_first (reader->tree, value); element != NULL;
+           element = value_next (reader->tree, value, element), i++)
         {
-          JsonNode *element = json_array_get_element (array, i);
-
           if (!is_integer (element))
             return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
-                                 _("must hold integers, got %s at position %u"), describe_node (element), i);
-          out[i] = json_node_get_int (element);
+                                 _("must hold integers, got %s at position %u"), describe_value (element), i);
+          out[i] = element->integer;
         }
-      for (guint i = n; i < ENVELOPE_MAX_SPATIAL; i++)
+      for (i = n; i < ENVELOPE_MAX_SPATIAL; i++)
         out[i] = out[n - 1];
       *length = (guint8) n;
       return TRUE;
     }
-  return type_error (reader, key, expected, node);
+  return type_error (reader, key, _(expected), value);
 }
 
 static gboolean
-read_number (Reader     *reader,
-             JsonObject *object,
-             const char *key,
-             double     *out)
+read_number (Reader      *reader,
+             const Value *value,
+             const char  *key,
+             double      *out)
 {
-  JsonNode *node = json_object_get_member (object, key);
-
-  if (!JSON_NODE_HOLDS_VALUE (node) ||
-      (json_node_get_value_type (node) != G_TYPE_DOUBLE && json_node_get_value_type (node) != G_TYPE_INT64))
-    return type_error (reader, key, _("a number"), node);
-  *out = json_node_get_double (node);
+  if (!is_number (value))
+    return type_error (reader, key, _("a number"), value);
+  *out = value_number (value);
   return TRUE;
 }
 
 static gboolean
 read_field (Reader        *reader,
-            JsonObject    *object,
+            const Value   *value,
             const char    *key,
             EnvelopeField  field,
             EnvelopeLayer *layer)
 {
   const EnvelopeFieldInfo *info = envelope_field_get_info (field);
-  JsonNode *node = json_object_get_member (object, key);
+  const Tree *tree = reader->tree;
 
   switch (info->value_kind)
     {
     case ENVELOPE_VALUE_SHAPE:
       {
-        JsonArray *array;
-        guint n;
+        guint n, i = 0;
 
-        if (!JSON_NODE_HOLDS_ARRAY (node))
-          return type_error (reader, key, _("a list of sizes such as [C, H, W], [T, D] or [N]"), node);
-        array = json_node_get_array (node);
-        n = json_array_get_length (array);
+        if (value->kind != VALUE_ARRAY)
+          return type_error (reader, key, _("a list of sizes such as [C, H, W], [T, D] or [N]"), value);
+        n = value->n;
         if (n < 1 || n > ENVELOPE_MAX_RANK)
           return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
                                _("must be [N], [T, D], [C, L], [C, H, W] or [C, D, H, W], got %u sizes"), n);
-        for (guint i = 0; i < n; i++)
+        for (const Value *element = value_first (tree, value); element != NULL;
+             element = value_next (tree, value, element), i++)
           {
-            JsonNode *element = json_array_get_element (array, i);
             if (!is_integer (element))
               return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
-                                   _("must hold integers, got %s at position %u"), describe_node (element), i);
-            layer->shape[i] = json_node_get_int (element);
+                                   _("must hold integers, got %s at position %u"), describe_value (element), i);
+            layer->shape[i] = element->integer;
           }
         layer->shape_rank = n;
         return TRUE;
       }
 
     case ENVELOPE_VALUE_COUNT:
-      return read_integer (reader, object, key,
-                           info->minimum > 0 ? _("a positive integer") : _("an integer ≥ 0"),
+      return read_integer (reader, value, key,
+                           info->minimum > 0 ? N_("a positive integer") : N_("an integer ≥ 0"),
                            FIELD_VALUE (layer, info, gint64));
 
     case ENVELOPE_VALUE_INTEGER:
-      return read_integer (reader, object, key, _("an integer"), FIELD_VALUE (layer, info, gint64));
+      return read_integer (reader, value, key, N_("an integer"), FIELD_VALUE (layer, info, gint64));
 
     case ENVELOPE_VALUE_PAIR:
-      return read_list (reader, object, key, _("a positive integer or one per spatial axis"),
+      return read_list (reader, value, key, N_("a positive integer or one per spatial axis"),
                         FIELD_VALUE (layer, info, gint64), &layer->lengths[field]);
 
     case ENVELOPE_VALUE_OFFSET:
-      return read_list (reader, object, key, _("an integer or one per spatial axis"),
+      return read_list (reader, value, key, N_("an integer or one per spatial axis"),
                         FIELD_VALUE (layer, info, gint64), &layer->lengths[field]);
 
     case ENVELOPE_VALUE_PADDING:
-      if (is_string (node))
+      if (is_string (value))
         {
-          const char *mode = json_node_get_string (node);
+          const char *mode = value_text (tree, value);
 
           if (g_str_equal (mode, "same"))
             layer->padding_mode = ENVELOPE_PADDING_SAME;
@@ -1673,13 +1801,13 @@ read_field (Reader        *reader,
           return TRUE;
         }
       layer->padding_mode = ENVELOPE_PADDING_EXPLICIT;
-      return read_list (reader, object, key, _("an integer, one per spatial axis, \"same\" or \"valid\""),
+      return read_list (reader, value, key, N_("an integer, one per spatial axis, \"same\" or \"valid\""),
                         layer->padding, &layer->lengths[field]);
 
     case ENVELOPE_VALUE_BOOLEAN:
-      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-        return type_error (reader, key, _("true or false"), node);
-      *FIELD_VALUE (layer, info, gboolean) = json_node_get_boolean (node);
+      if (value->kind != VALUE_BOOLEAN)
+        return type_error (reader, key, _("true or false"), value);
+      *FIELD_VALUE (layer, info, gboolean) = value->boolean;
       return TRUE;
 
     case ENVELOPE_VALUE_CHOICE:
@@ -1687,7 +1815,7 @@ read_field (Reader        *reader,
         const char *text;
         gint choice;
 
-        if (!read_string (reader, object, key, &text))
+        if (!read_string (reader, value, key, &text))
           return FALSE;
         choice = envelope_field_choice_lookup (info, text);
         if (choice < 0)
@@ -1702,13 +1830,13 @@ read_field (Reader        *reader,
 
     case ENVELOPE_VALUE_FRACTION:
     case ENVELOPE_VALUE_REAL:
-      return read_number (reader, object, key, FIELD_VALUE (layer, info, double));
+      return read_number (reader, value, key, FIELD_VALUE (layer, info, double));
 
     case ENVELOPE_VALUE_NAME:
       {
         const char *text;
 
-        if (!read_string (reader, object, key, &text))
+        if (!read_string (reader, value, key, &text))
           return FALSE;
         g_free (*FIELD_VALUE (layer, info, char *));
         *FIELD_VALUE (layer, info, char *) = g_strdup (text);
@@ -1718,35 +1846,30 @@ read_field (Reader        *reader,
     case ENVELOPE_VALUE_REALS:
       {
         double *values = FIELD_VALUE (layer, info, double);
-        JsonArray *array;
-        guint n;
+        guint n, i = 0;
 
-        if (!JSON_NODE_HOLDS_ARRAY (node))
+        if (value->kind != VALUE_ARRAY)
           {
-            if (!read_number (reader, object, key, &values[0]))
+            if (!read_number (reader, value, key, &values[0]))
               return FALSE;
-            for (guint i = 1; i < ENVELOPE_MAX_SPATIAL; i++)
+            for (i = 1; i < ENVELOPE_MAX_SPATIAL; i++)
               values[i] = values[0];
             layer->lengths[field] = 0;
             return TRUE;
           }
-        array = json_node_get_array (node);
-        n = json_array_get_length (array);
+        n = value->n;
         if (n < 1 || n > ENVELOPE_MAX_SPATIAL)
           return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
                                _("must be a number or one per spatial axis (1 to 3), got %u elements"), n);
-        for (guint i = 0; i < n; i++)
+        for (const Value *element = value_first (tree, value); element != NULL;
+             element = value_next (tree, value, element), i++)
           {
-            JsonNode *element = json_array_get_element (array, i);
-
-            if (!JSON_NODE_HOLDS_VALUE (element) ||
-                (json_node_get_value_type (element) != G_TYPE_DOUBLE &&
-                 json_node_get_value_type (element) != G_TYPE_INT64))
+            if (!is_number (element))
               return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
-                                   _("must hold numbers, got %s at position %u"), describe_node (element), i);
-            values[i] = json_node_get_double (element);
+                                   _("must hold numbers, got %s at position %u"), describe_value (element), i);
+            values[i] = value_number (element);
           }
-        for (guint i = n; i < ENVELOPE_MAX_SPATIAL; i++)
+        for (i = n; i < ENVELOPE_MAX_SPATIAL; i++)
           values[i] = values[n - 1];
         layer->lengths[field] = (guint8) n;
         return TRUE;
@@ -1754,24 +1877,21 @@ read_field (Reader        *reader,
 
     case ENVELOPE_VALUE_AXES:
       {
-        JsonArray *array;
-        guint n;
+        guint n, i = 0;
 
-        if (!JSON_NODE_HOLDS_ARRAY (node))
-          return type_error (reader, key, _("a list of axes such as [0, 2, 1]"), node);
-        array = json_node_get_array (node);
-        n = json_array_get_length (array);
+        if (value->kind != VALUE_ARRAY)
+          return type_error (reader, key, _("a list of axes such as [0, 2, 1]"), value);
+        n = value->n;
         if (n < 1 || n > ENVELOPE_MAX_RANK)
           return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
                                _("must list 1 to %u axes, got %u"), ENVELOPE_MAX_RANK, n);
-        for (guint i = 0; i < n; i++)
+        for (const Value *element = value_first (tree, value); element != NULL;
+             element = value_next (tree, value, element), i++)
           {
-            JsonNode *element = json_array_get_element (array, i);
-
             if (!is_integer (element))
               return reader_error (reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
-                                   _("must hold integers, got %s at position %u"), describe_node (element), i);
-            FIELD_VALUE (layer, info, gint64)[i] = json_node_get_int (element);
+                                   _("must hold integers, got %s at position %u"), describe_value (element), i);
+            FIELD_VALUE (layer, info, gint64)[i] = element->integer;
           }
         layer->lengths[field] = (guint8) n;
         return TRUE;
@@ -1782,40 +1902,91 @@ read_field (Reader        *reader,
     }
 }
 
-static EnvelopeLayer *
-read_layer (JsonNode  *node,
-            guint      index,
-            GError   **error)
+/* The layer kinds by id and the fields by key, in hash tables: the
+ * tables themselves are searched in order, and a million layers look up
+ * a kind and a few keys each. */
+static GHashTable *
+kinds_index (void)
 {
-  Reader reader = { error, index, NULL, NULL };
+  static gsize index = 0;
+
+  if (g_once_init_enter (&index))
+    {
+      GHashTable *table = g_hash_table_new (g_str_hash, g_str_equal);
+
+      for (guint t = 0; t < ENVELOPE_N_LAYER_TYPES; t++)
+        {
+          const EnvelopeLayerKind *kind = envelope_layer_kind_get (t);
+
+          g_hash_table_insert (table, (gpointer) kind->id, (gpointer) kind);
+        }
+      g_once_init_leave (&index, (gsize) table);
+    }
+  return (GHashTable *) index;
+}
+
+static const EnvelopeLayerKind *
+lookup_kind (const char *id)
+{
+  return g_hash_table_lookup (kinds_index (), id);
+}
+
+static gboolean
+lookup_field (const char    *key,
+              EnvelopeField *field)
+{
+  static gsize index = 0;
+  gpointer value;
+
+  if (g_once_init_enter (&index))
+    {
+      GHashTable *table = g_hash_table_new (g_str_hash, g_str_equal);
+
+      for (guint f = 0; f < ENVELOPE_N_FIELDS; f++)
+        g_hash_table_insert (table, (gpointer) envelope_field_get_info (f)->key, GUINT_TO_POINTER (f + 1));
+      g_once_init_leave (&index, (gsize) table);
+    }
+  value = g_hash_table_lookup ((GHashTable *) index, key);
+  if (value == NULL)
+    return FALSE;
+  *field = (EnvelopeField) (GPOINTER_TO_UINT (value) - 1);
+  return TRUE;
+}
+
+/* The layer that is the first value of @tree. */
+static EnvelopeLayer *
+read_layer (const Tree  *tree,
+            guint        index,
+            GError     **error)
+{
+  Reader reader = { error, index, NULL, NULL, tree };
   g_autoptr(EnvelopeLayer) layer = NULL;
   const EnvelopeLayerKind *kind;
-  JsonObject *object;
+  const Value *object = tree_value (tree, 0);
+  const Value *member;
   const char *name, *type;
-  g_autoptr(GList) members = NULL;
 
-  if (!JSON_NODE_HOLDS_OBJECT (node))
+  if (object->kind != VALUE_OBJECT)
     {
       g_set_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_TYPE,
-                   _("layers[%u] must be an object, got %s"), index, describe_node (node));
+                   _("layers[%u] must be an object, got %s"), index, describe_value (object));
       return NULL;
     }
-  object = json_node_get_object (node);
 
-  if (!json_object_has_member (object, "name"))
+  member = value_member (tree, object, "name");
+  if (member == NULL)
     {
       g_set_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_MISSING,
                    _("layers[%u]: \"name\" is missing; every layer needs a unique name"), index);
       return NULL;
     }
-  if (!is_string (json_object_get_member (object, "name")))
+  if (!is_string (member))
     {
       g_set_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_TYPE,
-                   _("layers[%u]: \"name\" must be a string, got %s"), index,
-                   describe_node (json_object_get_member (object, "name")));
+                   _("layers[%u]: \"name\" must be a string, got %s"), index, describe_value (member));
       return NULL;
     }
-  name = json_object_get_string_member (object, "name");
+  name = value_text (tree, member);
   {
     /* not named in the message: the name is what is wrong */
     g_autofree char *problem = envelope_text_problem (name, FALSE);
@@ -1829,14 +2000,15 @@ read_layer (JsonNode  *node,
   }
   reader.name = name;
 
-  if (!json_object_has_member (object, "type"))
+  member = value_member (tree, object, "type");
+  if (member == NULL)
     {
       reader_error (&reader, ENVELOPE_NETWORK_ERROR_MISSING, "type", _("is missing"));
       return NULL;
     }
-  if (!read_string (&reader, object, "type", &type))
+  if (!read_string (&reader, member, "type", &type))
     return NULL;
-  kind = envelope_layer_kind_lookup (type);
+  kind = lookup_kind (type);
   if (kind == NULL)
     {
       g_autofree char *valid = envelope_layer_kind_list_valid ();
@@ -1855,59 +2027,55 @@ read_layer (JsonNode  *node,
   layer = envelope_layer_new (kind->type, name);
   layer->set = 0;
 
-  members = json_object_get_members (object);
-  for (GList *l = members; l != NULL; l = l->next)
+  for (const Value *first = value_first (tree, object); first != NULL; first = value_next (tree, object, first))
     {
-      const char *key = l->data;
+      const char *key = tree->text->str + first->key;
       EnvelopeField field;
 
-      if (g_str_equal (key, "name") || g_str_equal (key, "type"))
+      if (g_str_equal (key, "name") || g_str_equal (key, "type") || value_key_repeated (tree, object, first))
         continue;
+      member = value_member (tree, object, key);
       if (g_str_equal (key, "inputs") && kind->max_inputs > 0)
         {
-          JsonNode *inputs = json_object_get_member (object, key);
-          JsonArray *array;
-          guint n;
+          guint i = 0;
 
-          if (!JSON_NODE_HOLDS_ARRAY (inputs))
+          if (member->kind != VALUE_ARRAY)
             {
-              type_error (&reader, key, _("a list of layer names"), inputs);
+              type_error (&reader, key, _("a list of layer names"), member);
               return NULL;
             }
-          array = json_node_get_array (inputs);
-          n = json_array_get_length (array);
-          layer->inputs = g_new0 (char *, n + 1);
-          for (guint i = 0; i < n; i++)
+          layer->inputs = g_new0 (char *, member->n + 1);
+          for (const Value *element = value_first (tree, member); element != NULL;
+               element = value_next (tree, member, element), i++)
             {
-              JsonNode *element = json_array_get_element (array, i);
               if (!is_string (element))
                 {
                   reader_error (&reader, ENVELOPE_NETWORK_ERROR_TYPE, key,
-                                _("must be a list of layer names, got %s at position %u"), describe_node (element), i);
+                                _("must be a list of layer names, got %s at position %u"), describe_value (element), i);
                   return NULL;
                 }
-              if (!check_text (&reader, key, json_node_get_string (element), FALSE))
+              if (!check_text (&reader, key, value_text (tree, element), FALSE))
                 return NULL;
-              layer->inputs[i] = g_strdup (json_node_get_string (element));
+              layer->inputs[i] = g_strdup (value_text (tree, element));
             }
           continue;
         }
       if (g_str_equal (key, "group"))
         {
           const char *group;
-          if (!read_string (&reader, object, key, &group))
+          if (!read_string (&reader, member, key, &group))
             return NULL;
           layer->group = g_strdup (group);
           continue;
         }
-      if (!envelope_field_lookup (key, &field) || !(kind->fields & ENVELOPE_FIELD_BIT (field)))
+      if (!lookup_field (key, &field) || !(kind->fields & ENVELOPE_FIELD_BIT (field)))
         {
           g_autofree char *valid = envelope_layer_kind_list_keys (kind);
           reader_error (&reader, ENVELOPE_NETWORK_ERROR_UNKNOWN_KEY, key,
                         _("is not a setting of %s layers; valid keys: %s"), kind->id, valid);
           return NULL;
         }
-      if (!read_field (&reader, object, key, field, layer))
+      if (!read_field (&reader, member, key, field, layer))
         return NULL;
       layer->set |= ENVELOPE_FIELD_BIT (field);
     }
@@ -1929,22 +2097,23 @@ read_layer (JsonNode  *node,
 
 static gboolean
 check_keys (Reader            *reader,
-            JsonObject        *object,
+            const Value       *object,
             const char *const *valid,
             guint              n_valid)
 {
-  g_autoptr(GList) members = json_object_get_members (object);
-
-  for (GList *l = members; l != NULL; l = l->next)
+  for (const Value *m = value_first (reader->tree, object); m != NULL; m = value_next (reader->tree, object, m))
     {
+      const char *key = reader->tree->text->str + m->key;
       gboolean known = FALSE;
 
+      if (value_key_repeated (reader->tree, object, m))
+        continue;
       for (guint i = 0; i < n_valid && !known; i++)
-        known = g_str_equal (l->data, valid[i]);
+        known = g_str_equal (key, valid[i]);
       if (!known)
         {
           g_autofree char *list = join_names (valid, n_valid);
-          return reader_error (reader, ENVELOPE_NETWORK_ERROR_UNKNOWN_KEY, l->data,
+          return reader_error (reader, ENVELOPE_NETWORK_ERROR_UNKNOWN_KEY, key,
                                _("is not a known key; valid keys: %s"), list);
         }
     }
@@ -1953,43 +2122,43 @@ check_keys (Reader            *reader,
 
 /* A byte count: an integer, or a string such as "12 GiB". */
 static gboolean
-read_bytes (Reader     *reader,
-            JsonObject *object,
-            const char *key,
-            guint64    *out)
+read_bytes (Reader      *reader,
+            const Value *object,
+            const char  *key,
+            guint64     *out)
 {
-  JsonNode *node = json_object_get_member (object, key);
+  const Value *value = value_member (reader->tree, object, key);
 
-  if (is_integer (node))
+  if (is_integer (value))
     {
-      gint64 value = json_node_get_int (node);
-      if (value < 0)
+      gint64 number = value->integer;
+      if (number < 0)
         return reader_error (reader, ENVELOPE_NETWORK_ERROR_VALUE, key,
-                             _("must not be negative, got %" PRId64), value);
-      *out = (guint64) value;
+                             _("must not be negative, got %" PRId64), number);
+      *out = (guint64) number;
       return TRUE;
     }
-  if (is_string (node))
+  if (is_string (value))
     {
-      if (envelope_parse_bytes (json_node_get_string (node), out))
+      if (envelope_parse_bytes (value_text (reader->tree, value), out))
         return TRUE;
       return reader_error (reader, ENVELOPE_NETWORK_ERROR_VALUE, key,
                            _("must be a byte count such as 12884901888 or \"12 GiB\", got \"%s\""),
-                           json_node_get_string (node));
+                           value_text (reader->tree, value));
     }
-  return type_error (reader, key, _("a byte count"), node);
+  return type_error (reader, key, _("a byte count"), value);
 }
 
 /* A value type (fp32, fp16…) at @key; an unknown one names the valid ones. */
 static gboolean
 read_dtype (Reader        *reader,
-            JsonObject    *object,
+            const Value   *object,
             const char    *key,
             EnvelopeDtype *dtype)
 {
   const char *text;
 
-  if (!read_string (reader, object, key, &text))
+  if (!read_string (reader, value_member (reader->tree, object, key), key, &text))
     return FALSE;
   if (!envelope_dtype_from_string (text, dtype))
     {
@@ -2000,23 +2169,23 @@ read_dtype (Reader        *reader,
 }
 
 static gboolean
-read_training (JsonNode         *node,
+read_training (const Tree       *tree,
+               const Value      *object,
                EnvelopeTraining *training,
                GError          **error)
 {
-  Reader reader = { error, 0, NULL, "training" };
-  JsonObject *object;
-  gint64 value;
+  Reader reader = { error, 0, NULL, "training", tree };
+  gint64 value = 0;
 
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    return type_error (&reader, NULL, _("an object"), node);
-  object = json_node_get_object (node);
+#define HAS(key) (value_member (tree, object, (key)) != NULL)
+  if (object->kind != VALUE_OBJECT)
+    return type_error (&reader, NULL, _("an object"), object);
   if (!check_keys (&reader, object, training_keys, G_N_ELEMENTS (training_keys)))
     return FALSE;
 
-  if (json_object_has_member (object, "batch"))
+  if (HAS ("batch"))
     {
-      if (!read_integer (&reader, object, "batch", _("a positive integer"), &value))
+      if (!read_integer (&reader, value_member (tree, object, "batch"), "batch", N_("a positive integer"), &value))
         return FALSE;
       if (value < 1)
         return reader_error (&reader, ENVELOPE_NETWORK_ERROR_VALUE, "batch",
@@ -2024,9 +2193,9 @@ read_training (JsonNode         *node,
       training->batch = (guint64) value;
       training->set |= ENVELOPE_TRAINING_BATCH;
     }
-  if (json_object_has_member (object, "target_batch"))
+  if (HAS ("target_batch"))
     {
-      if (!read_integer (&reader, object, "target_batch", _("a positive integer"), &value))
+      if (!read_integer (&reader, value_member (tree, object, "target_batch"), "target_batch", N_("a positive integer"), &value))
         return FALSE;
       if (value < 1)
         return reader_error (&reader, ENVELOPE_NETWORK_ERROR_VALUE, "target_batch",
@@ -2034,24 +2203,24 @@ read_training (JsonNode         *node,
       training->target_batch = (guint64) value;
       training->set |= ENVELOPE_TRAINING_TARGET_BATCH;
     }
-  if (json_object_has_member (object, "dtype"))
+  if (HAS ("dtype"))
     {
       if (!read_dtype (&reader, object, "dtype", &training->dtype))
         return FALSE;
       training->set |= ENVELOPE_TRAINING_DTYPE;
     }
-  if (json_object_has_member (object, "mixed_precision"))
+  if (HAS ("mixed_precision"))
     {
-      JsonNode *flag = json_object_get_member (object, "mixed_precision");
-      if (!JSON_NODE_HOLDS_VALUE (flag) || json_node_get_value_type (flag) != G_TYPE_BOOLEAN)
+      const Value *flag = value_member (tree, object, "mixed_precision");
+      if (flag->kind != VALUE_BOOLEAN)
         return type_error (&reader, "mixed_precision", _("true or false"), flag);
-      training->mixed_precision = json_node_get_boolean (flag);
+      training->mixed_precision = flag->boolean;
       training->set |= ENVELOPE_TRAINING_MIXED_PRECISION;
     }
-  if (json_object_has_member (object, "optimizer"))
+  if (HAS ("optimizer"))
     {
       const char *optimizer;
-      if (!read_string (&reader, object, "optimizer", &optimizer))
+      if (!read_string (&reader, value_member (tree, object, "optimizer"), "optimizer", &optimizer))
         return FALSE;
       if (!envelope_optimizer_from_string (optimizer, &training->optimizer))
         {
@@ -2061,15 +2230,15 @@ read_training (JsonNode         *node,
         }
       training->set |= ENVELOPE_TRAINING_OPTIMIZER;
     }
-  if (json_object_has_member (object, "device") && json_object_has_member (object, "device_memory"))
+  if (HAS ("device") && HAS ("device_memory"))
     return reader_error (&reader, ENVELOPE_NETWORK_ERROR_VALUE, "device_memory",
                          _("cannot be given with \"device\": name a preset or give the memory, not both"));
-  if (json_object_has_member (object, "device"))
+  if (HAS ("device"))
     {
       const char *device;
       const EnvelopeDevice *preset;
 
-      if (!read_string (&reader, object, "device", &device))
+      if (!read_string (&reader, value_member (tree, object, "device"), "device", &device))
         return FALSE;
       preset = envelope_devices_lookup (device);
       if (preset == NULL)
@@ -2083,7 +2252,7 @@ read_training (JsonNode         *node,
       training->device_memory = preset->memory;
       training->set |= ENVELOPE_TRAINING_DEVICE;
     }
-  if (json_object_has_member (object, "device_memory"))
+  if (HAS ("device_memory"))
     {
       if (!read_bytes (&reader, object, "device_memory", &training->device_memory))
         return FALSE;
@@ -2091,47 +2260,47 @@ read_training (JsonNode         *node,
         return reader_error (&reader, ENVELOPE_NETWORK_ERROR_VALUE, "device_memory", _("must be above 0"));
       training->set |= ENVELOPE_TRAINING_DEVICE_MEMORY;
     }
-  if (json_object_has_member (object, "reserved_memory"))
+  if (HAS ("reserved_memory"))
     {
       if (!read_bytes (&reader, object, "reserved_memory", &training->reserved_memory))
         return FALSE;
       training->set |= ENVELOPE_TRAINING_RESERVED_MEMORY;
     }
-  if (json_object_has_member (object, "memory_model"))
+  if (HAS ("memory_model"))
     {
       const char *model;
-      if (!read_string (&reader, object, "memory_model", &model))
+      if (!read_string (&reader, value_member (tree, object, "memory_model"), "memory_model", &model))
         return FALSE;
       if (!envelope_memory_model_from_string (model, &training->memory_model))
         return reader_error (&reader, ENVELOPE_NETWORK_ERROR_VALUE, "memory_model",
                              _("is \"%s\"; valid models: pytorch, lecture"), model);
       training->set |= ENVELOPE_TRAINING_MEMORY_MODEL;
     }
-  if (json_object_has_member (object, "context_memory"))
+  if (HAS ("context_memory"))
     {
       if (!read_bytes (&reader, object, "context_memory", &training->context_memory))
         return FALSE;
       training->set |= ENVELOPE_TRAINING_CONTEXT_MEMORY;
     }
-  if (json_object_has_member (object, "generate"))
+  if (HAS ("generate"))
     {
       const char *text;
-      if (!read_string (&reader, object, "generate", &text))
+      if (!read_string (&reader, value_member (tree, object, "generate"), "generate", &text))
         return FALSE;
       if (!envelope_parse_generate (text, &training->prompt_tokens, &training->new_tokens))
         return reader_error (&reader, ENVELOPE_NETWORK_ERROR_VALUE, "generate",
                              _("is \"%s\"; write the prompt and the new tokens as 512+128"), text);
       training->set |= ENVELOPE_TRAINING_GENERATE;
     }
-  if (json_object_has_member (object, "kv_cache"))
+  if (HAS ("kv_cache"))
     {
       if (!read_dtype (&reader, object, "kv_cache", &training->kv_cache))
         return FALSE;
       training->set |= ENVELOPE_TRAINING_KV_CACHE;
     }
+#undef HAS
   return TRUE;
 }
-
 /* json-glib says "<data>:3:14: Parse error: …"; keep the line:column. */
 static void
 set_parse_error (GError    **error,
@@ -2166,8 +2335,10 @@ typedef struct
 {
   gboolean object;
   gboolean expect_key;       /* in an object: a key (or "}") comes next */
+  gboolean expect_value;     /* in an object: a key and its ":" are read, a value comes next */
   gboolean first;            /* nothing read in it yet */
-  GArray *keys;              /* offsets of its keys' opening quotes */
+  guint first_key;           /* its keys' offsets in the checker's stack of keys start here */
+  GHashTable *many;          /* an object of many keys: the keys as written, to find one twice in one lookup */
 } Level;
 
 static gboolean G_GNUC_PRINTF (2, 3)
@@ -2370,24 +2541,58 @@ json_literal (Json *j)
   return json_fail (j, _("unexpected character “%c”"), g_ascii_isprint (j->data[j->pos]) ? j->data[j->pos] : '?');
 }
 
-/* Whether the key whose opening quote is at @at was seen in @level;
+/* An object holds a few keys, compared in turn; beyond this many, they
+ * go in a hash table, so that an object of 100,000 keys is not checked
+ * in 10^10 comparisons. */
+#define FEW_KEYS 16
+
+/* Whether the key whose opening quote is at @at was seen in @level (its
+ * keys' offsets in @keys from level->first_key on), and notes it;
  * keys are compared as written (escapes included). */
 static gboolean
-json_key_seen (Json  *j,
-               Level *level,
-               gsize  at,
-               gsize  end)
+json_key_seen (Json   *j,
+               GArray *keys,
+               Level  *level,
+               gsize   at,
+               gsize   end)
 {
   gsize n = end - at;
 
-  for (guint k = 0; k < level->keys->len; k++)
+  if (level->many == NULL)
     {
-      gsize other = g_array_index (level->keys, gsize, k);
+      for (guint k = level->first_key; k < keys->len; k++)
+        {
+          gsize other = g_array_index (keys, gsize, k);
 
-      if (other + n <= j->len && memcmp (j->data + other, j->data + at, n) == 0 && j->data[other + n - 1] == '"')
-        return TRUE;
+          if (other + n <= j->len && memcmp (j->data + other, j->data + at, n) == 0 && j->data[other + n - 1] == '"')
+            return TRUE;
+        }
+      g_array_append_val (keys, at);
+      if (keys->len - level->first_key > FEW_KEYS)
+        {
+          level->many = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+          for (guint k = level->first_key; k < keys->len; k++)
+            {
+              gsize other = g_array_index (keys, gsize, k);
+              gsize other_end = other + 1;
+
+              while (j->data[other_end] != '"')
+                other_end += j->data[other_end] == '\\' ? 2 : 1;
+              g_hash_table_add (level->many, g_strndup (j->data + other, other_end + 1 - other));
+            }
+        }
+      return FALSE;
     }
-  return FALSE;
+  return !g_hash_table_add (level->many, g_strndup (j->data + at, n));
+}
+
+static void
+level_clear (GArray *keys,
+             Level  *level)
+{
+  if (level->object)
+    g_array_set_size (keys, level->first_key);
+  g_clear_pointer (&level->many, g_hash_table_unref);
 }
 
 static gboolean
@@ -2397,6 +2602,7 @@ check_json (const char *data,
 {
   Json j = { data, len, 0, 1, 0, error };
   Level stack[MAX_NESTING];
+  g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (gsize));
   guint depth = 0;
   gboolean ok = FALSE;
 
@@ -2427,14 +2633,18 @@ check_json (const char *data,
               json_fail (&j, top->object ? _("an object must end with “}”") : _("an array must end with “]”"));
               goto out;
             }
+          if (top->expect_value)
+            {
+              json_fail (&j, _("a key and “:” must be followed by a value"));
+              goto out;
+            }
           if (!top->first && top->expect_key && top->object)
             {
               json_fail (&j, _("a comma before “}” (no trailing commas in JSON)"));
               goto out;
             }
           j.pos++;
-          if (top->keys != NULL)
-            g_array_free (top->keys, TRUE);
+          level_clear (keys, top);
           depth--;
           if (depth == 0)
             {
@@ -2467,7 +2677,7 @@ check_json (const char *data,
             }
           if (!json_string (&j))
             goto out;
-          if (json_key_seen (&j, top, at, j.pos))
+          if (json_key_seen (&j, keys, top, at, j.pos))
             {
               g_autofree char *key = g_strndup (data + at + 1, MIN (j.pos - at - 2, 40));
 
@@ -2475,7 +2685,6 @@ check_json (const char *data,
               json_fail (&j, _("the key \"%s\" appears twice in this object; JSON objects need unique keys"), key);
               goto out;
             }
-          g_array_append_val (top->keys, at);
           json_skip_space (&j);
           if (j.pos >= j.len || data[j.pos] != ':')
             {
@@ -2484,6 +2693,7 @@ check_json (const char *data,
             }
           j.pos++;
           top->expect_key = FALSE;
+          top->expect_value = TRUE;
           continue;
         }
 
@@ -2497,10 +2707,14 @@ check_json (const char *data,
               goto out;
             }
           j.pos++;
+          if (top != NULL)
+            top->expect_value = FALSE;
           stack[depth].object = c == '{';
           stack[depth].expect_key = c == '{';
           stack[depth].first = TRUE;
-          stack[depth].keys = c == '{' ? g_array_new (FALSE, FALSE, sizeof (gsize)) : NULL;
+          stack[depth].expect_value = FALSE;
+          stack[depth].first_key = keys->len;
+          stack[depth].many = NULL;
           depth++;
           continue;
         }
@@ -2528,6 +2742,7 @@ check_json (const char *data,
           goto out;
         }
       top->first = FALSE;
+      top->expect_value = FALSE;
 
     after_value:
       /* after a member: "," and the next, or the end of the level */
@@ -2560,11 +2775,259 @@ check_json (const char *data,
 out:
   while (depth > 0)
     {
-      if (stack[depth - 1].keys != NULL)
-        g_array_free (stack[depth - 1].keys, TRUE);
+      level_clear (keys, &stack[depth - 1]);
       depth--;
     }
   return ok;
+}
+
+/* Reading what check_json() accepted into a Tree: nothing is checked
+ * again here, and no value is allocated on its own. */
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Tree, tree_clear)
+
+static inline gsize
+skip_space (const char *data,
+            gsize       len,
+            gsize       pos)
+{
+  while (pos < len && (data[pos] == ' ' || data[pos] == '\n' || data[pos] == '\r' || data[pos] == '\t'))
+    pos++;
+  return pos;
+}
+
+static gunichar
+hex4 (const char *digits)
+{
+  gunichar code = 0;
+
+  for (guint k = 0; k < 4; k++)
+    code = code * 16 + (gunichar) hex_value (digits[k]);
+  return code;
+}
+
+/* The string whose opening quote is at @pos, decoded into the tree's
+ * text with a NUL after it; returns the position after its closing quote. */
+static gsize
+tree_string (Tree       *tree,
+             const char *data,
+             gsize       pos)
+{
+  GString *text = tree->text;
+  gsize run = ++pos;
+
+  for (;;)
+    {
+      char c = data[pos];
+      gunichar code;
+
+      if (c != '"' && c != '\\')
+        {
+          pos++;
+          continue;
+        }
+      g_string_append_len (text, data + run, (gssize) (pos - run));
+      if (c == '"')
+        {
+          g_string_append_c (text, '\0');
+          return pos + 1;
+        }
+      switch (data[pos + 1])
+        {
+        case 'b': g_string_append_c (text, '\b'); break;
+        case 'f': g_string_append_c (text, '\f'); break;
+        case 'n': g_string_append_c (text, '\n'); break;
+        case 'r': g_string_append_c (text, '\r'); break;
+        case 't': g_string_append_c (text, '\t'); break;
+        case 'u':
+          code = hex4 (data + pos + 2);
+          if (code >= 0xd800 && code <= 0xdbff)
+            {
+              /* check_json() saw the low surrogate that follows */
+              code = 0x10000 + ((code - 0xd800) << 10) + (hex4 (data + pos + 8) - 0xdc00);
+              pos += 6;
+            }
+          g_string_append_unichar (text, code);
+          pos += 4;
+          break;
+        default:   /* \" \\ \/ */
+          g_string_append_c (text, data[pos + 1]);
+        }
+      pos += 2;
+      run = pos;
+    }
+}
+
+/* The number at @pos into @value, as json-glib reads it: an integer
+ * (check_json() kept it inside gint64) unless it has a fraction or an
+ * exponent.  Returns the position after it. */
+static gsize
+tree_number (Value      *value,
+             const char *data,
+             gsize       len,
+             gsize       pos)
+{
+  gsize start = pos;
+  gboolean negative = data[pos] == '-', real = FALSE;
+
+  if (negative)
+    pos++;
+  for (; pos < len; pos++)
+    {
+      char c = data[pos];
+
+      if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-')
+        real = TRUE;
+      else if (!g_ascii_isdigit (c))
+        break;
+    }
+  if (real)
+    {
+      char buffer[64];
+      g_autofree char *longer = NULL;
+      gsize n = pos - start;
+      char *text = n < sizeof buffer ? buffer : (longer = g_malloc (n + 1));
+
+      memcpy (text, data + start, n);
+      text[n] = '\0';
+      value->kind = VALUE_REAL;
+      value->real = g_ascii_strtod (text, NULL);
+    }
+  else
+    {
+      guint64 magnitude = 0;
+
+      for (gsize p = start + negative; p < pos; p++)
+        magnitude = magnitude * 10 + (guint64) (data[p] - '0');
+      value->kind = VALUE_INTEGER;
+      /* −2^63 has no positive counterpart in gint64 */
+      value->integer = !negative ? (gint64) magnitude
+                       : magnitude == 0 ? 0 : -(gint64) (magnitude - 1) - 1;
+    }
+  return pos;
+}
+
+/* The position after the array or object that opens at @pos. */
+static gsize
+skip_container (const char *data,
+                gsize       pos)
+{
+  guint depth = 0;
+
+  for (;; pos++)
+    {
+      char c = data[pos];
+
+      if (c == '"')
+        {
+          for (pos++; data[pos] != '"'; pos++)
+            if (data[pos] == '\\')
+              pos++;
+        }
+      else if (c == '[' || c == '{')
+        depth++;
+      else if ((c == ']' || c == '}') && --depth == 0)
+        return pos + 1;
+    }
+}
+
+/* Appends the value at @pos and its members to @tree, with a stack of
+ * its own (check_json() bounded the depth); returns the position after
+ * the value.  With @root, the root object's members are read only as far
+ * as the reader needs them: "training" whole, any other array or object
+ * noted and skipped (the layers are read one by one later, from
+ * tree->layers_at; the view is json-glib's to read), so that none of
+ * them is held here, however large. */
+static gsize
+tree_add (Tree       *tree,
+          const char *data,
+          gsize       len,
+          gsize       pos,
+          gboolean    root)
+{
+  guint open[MAX_NESTING];
+  guint depth = 0;
+
+  for (;;)
+    {
+      Value value = { .key = NO_KEY };
+      char c;
+
+      pos = skip_space (data, len, pos);
+      c = data[pos];
+      if (depth > 0)
+        {
+          Value *top = &g_array_index (tree->values, Value, open[depth - 1]);
+
+          if (c == ']' || c == '}')
+            {
+              top->end = tree->values->len;
+              pos++;
+              if (--depth == 0)
+                return pos;
+              continue;
+            }
+          if (c == ',')
+            {
+              pos = skip_space (data, len, pos + 1);
+              c = data[pos];
+            }
+          top->n++;
+          if (top->kind == VALUE_OBJECT)
+            {
+              gsize opening = pos;
+
+              value.key = tree->text->len;
+              pos = tree_string (tree, data, pos);
+              /* decoded, it is shorter than written between its quotes */
+              if (tree->text->len - 1 - value.key != pos - opening - 2)
+                tree->escaped_keys = TRUE;
+              pos = skip_space (data, len, skip_space (data, len, pos) + 1);   /* past the ":" */
+              c = data[pos];
+            }
+        }
+      value.at = pos;
+      value.end = tree->values->len + 1;
+      if (c == '{' || c == '[')
+        {
+          value.kind = c == '{' ? VALUE_OBJECT : VALUE_ARRAY;
+          if (root && depth == 1 && value.key != NO_KEY &&
+              strcmp (tree->text->str + value.key, "training") != 0)
+            {
+              if (c == '[' && strcmp (tree->text->str + value.key, "layers") == 0)
+                tree->layers_at = pos;
+              g_array_append_val (tree->values, value);
+              pos = skip_container (data, pos);
+              continue;
+            }
+          open[depth++] = tree->values->len;
+          g_array_append_val (tree->values, value);
+          pos++;
+          continue;
+        }
+      if (c == '"')
+        {
+          value.kind = VALUE_STRING;
+          value.text = tree->text->len;
+          pos = tree_string (tree, data, pos);
+        }
+      else if (c == 't' || c == 'f')
+        {
+          value.kind = VALUE_BOOLEAN;
+          value.boolean = c == 't';
+          pos += c == 't' ? 4 : 5;
+        }
+      else if (c == 'n')
+        {
+          value.kind = VALUE_NULL;
+          pos += 4;
+        }
+      else
+        pos = tree_number (&value, data, len, pos);
+      g_array_append_val (tree->values, value);
+      if (depth == 0)
+        return pos;
+    }
 }
 
 EnvelopeNetwork *
@@ -2572,17 +3035,14 @@ envelope_network_load_from_data (const char *data,
                                  gssize      length,
                                  GError    **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(EnvelopeNetwork) network = NULL;
-  g_autoptr(GError) parse_error = NULL;
   g_autofree guint *offsets = NULL;
   g_autofree guint *indices = NULL;
-  Reader reader = { error, 0, NULL, NULL };
-  JsonNode *root;
-  JsonObject *object;
-  JsonArray *layers;
+  g_auto(Tree) tree = { NULL };
+  Reader reader = { error, 0, NULL, NULL, &tree };
+  const Value *root, *member;
   gsize len;
-  gint64 version;
+  gint64 version = 0;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
 
@@ -2620,33 +3080,32 @@ envelope_network_load_from_data (const char *data,
   }
   if (!check_json (data, len, error))
     return NULL;
-  if (!json_parser_load_from_data (parser, data, (gssize) len, &parse_error))
-    {
-      set_parse_error (error, parse_error->message);
-      return NULL;
-    }
 
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  tree_init (&tree);
+  /* an array is refused as it is, not read: it may be the whole file */
+  if (data[skip_space (data, len, 0)] == '[')
+    g_array_append_val (tree.values, ((Value) { .kind = VALUE_ARRAY }));
+  else
+    tree_add (&tree, data, len, 0, TRUE);
+  root = tree_value (&tree, 0);
+  if (root->kind != VALUE_OBJECT)
     {
       g_set_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_FORMAT,
-                   _("a network file is a JSON object, got %s"), root ? describe_node (root) : _("nothing"));
+                   _("a network file is a JSON object, got %s"), describe_value (root));
       return NULL;
     }
-  object = json_node_get_object (root);
 
-  if (!json_object_has_member (object, "format") ||
-      !is_string (json_object_get_member (object, "format")) ||
-      !g_str_equal (json_object_get_string_member (object, "format"), ENVELOPE_NETWORK_FORMAT))
+  member = value_member (&tree, root, "format");
+  if (member == NULL || !is_string (member) || !g_str_equal (value_text (&tree, member), ENVELOPE_NETWORK_FORMAT))
     {
       g_set_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_FORMAT,
                    _("\"format\" must be \"%s\"; this is not an Envelope network file"), ENVELOPE_NETWORK_FORMAT);
       return NULL;
     }
-  if (!json_object_has_member (object, "version"))
+  if (value_member (&tree, root, "version") == NULL)
     return reader_error (&reader, ENVELOPE_NETWORK_ERROR_MISSING, "version", _("is missing (this format is version %d)"),
                          ENVELOPE_NETWORK_VERSION), NULL;
-  if (!read_integer (&reader, object, "version", _("an integer"), &version))
+  if (!read_integer (&reader, value_member (&tree, root, "version"), "version", N_("an integer"), &version))
     return NULL;
   if (version > ENVELOPE_NETWORK_VERSION)
     {
@@ -2658,51 +3117,78 @@ envelope_network_load_from_data (const char *data,
   if (version < 1)
     return reader_error (&reader, ENVELOPE_NETWORK_ERROR_VALUE, "version",
                          _("must be at least 1, got %" PRId64), version), NULL;
-  if (!check_keys (&reader, object, root_keys, G_N_ELEMENTS (root_keys)))
+  if (!check_keys (&reader, root, root_keys, G_N_ELEMENTS (root_keys)))
     return NULL;
 
   network = envelope_network_new (NULL);
-  if (json_object_has_member (object, "name"))
+  if (value_member (&tree, root, "name") != NULL)
     {
       const char *name;
-      if (!read_string (&reader, object, "name", &name))
+      if (!read_string (&reader, value_member (&tree, root, "name"), "name", &name))
         return NULL;
       g_free (network->name);
       network->name = g_strdup (name);
     }
-  if (json_object_has_member (object, "description"))
+  if (value_member (&tree, root, "description") != NULL)
     {
       const char *description;
-      if (!read_string (&reader, object, "description", &description))
+      if (!read_string (&reader, value_member (&tree, root, "description"), "description", &description))
         return NULL;
       g_free (network->description);
       network->description = g_strdup (description);
     }
-  if (!json_object_has_member (object, "layers"))
+  member = value_member (&tree, root, "layers");
+  if (member == NULL)
     return reader_error (&reader, ENVELOPE_NETWORK_ERROR_MISSING, "layers", _("is missing")), NULL;
-  if (!JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "layers")))
-    return type_error (&reader, "layers", _("a list of layers"), json_object_get_member (object, "layers")), NULL;
+  if (member->kind != VALUE_ARRAY)
+    return type_error (&reader, "layers", _("a list of layers"), member), NULL;
 
-  layers = json_object_get_array_member (object, "layers");
+  /* each layer read into a tree of its own, made into a layer and
+   * emptied: a million layers hold no more than one at a time */
   g_ptr_array_set_size (network->layers, 0);
-  for (guint i = 0; i < json_array_get_length (layers); i++)
+  if (tree.layers_at > 0)
     {
-      EnvelopeLayer *layer = read_layer (json_array_get_element (layers, i), i, error);
-      if (layer == NULL)
-        return NULL;
-      g_ptr_array_add (network->layers, layer);
+      g_auto(Tree) one = { NULL };
+      gsize pos = skip_space (data, len, tree.layers_at + 1);
+
+      tree_init (&one);
+      for (guint i = 0; data[pos] != ']'; i++)
+        {
+          EnvelopeLayer *layer;
+
+          g_array_set_size (one.values, 0);
+          g_string_truncate (one.text, 0);
+          one.escaped_keys = FALSE;
+          pos = skip_space (data, len, tree_add (&one, data, len, pos, FALSE));
+          layer = read_layer (&one, i, error);
+          if (layer == NULL)
+            return NULL;
+          g_ptr_array_add (network->layers, layer);
+          if (data[pos] == ',')
+            pos = skip_space (data, len, pos + 1);
+        }
     }
 
-  if (json_object_has_member (object, "training") &&
-      !read_training (json_object_get_member (object, "training"), &network->training, error))
+  member = value_member (&tree, root, "training");
+  if (member != NULL && !read_training (&tree, member, &network->training, error))
     return NULL;
 
-  if (json_object_has_member (object, "view"))
+  member = value_member (&tree, root, "view");
+  if (member != NULL)
     {
-      JsonNode *view = json_object_get_member (object, "view");
-      if (!JSON_NODE_HOLDS_OBJECT (view))
-        return type_error (&reader, "view", _("an object"), view), NULL;
-      network->view = copy_node (view);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) parse_error = NULL;
+
+      if (member->kind != VALUE_OBJECT)
+        return type_error (&reader, "view", _("an object"), member), NULL;
+      /* the app's own state, kept as json-glib reads it */
+      if (!json_parser_load_from_data (parser, data + member->at,
+                                       (gssize) (skip_container (data, member->at) - member->at), &parse_error))
+        {
+          set_parse_error (error, parse_error->message);
+          return NULL;
+        }
+      network->view = json_parser_steal_root (parser);
     }
 
   if (!envelope_network_resolve_inputs (network, &offsets, &indices, NULL, error))
@@ -2715,15 +3201,27 @@ EnvelopeNetwork *
 envelope_network_load_from_file (const char *path,
                                  GError    **error)
 {
+  g_autoptr(GMappedFile) mapped = NULL;
   g_autofree char *contents = NULL;
+  const char *data;
   gsize length = 0;
   EnvelopeNetwork *network;
+  GStatBuf st;
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (!g_file_get_contents (path, &contents, &length, error))
+  /* a file is mapped, not copied: a million layers are 60 MB of text */
+  if (g_stat (path, &st) == 0 && S_ISREG (st.st_mode) && st.st_size > 0 &&
+      (mapped = g_mapped_file_new (path, FALSE, NULL)) != NULL)
+    {
+      data = g_mapped_file_get_contents (mapped);
+      length = g_mapped_file_get_length (mapped);
+    }
+  else if (g_file_get_contents (path, &contents, &length, error))
+    data = contents;
+  else
     return NULL;
-  network = envelope_network_load_from_data (contents, (gssize) length, error);
+  network = envelope_network_load_from_data (data, (gssize) length, error);
   if (network == NULL)
     g_prefix_error (error, "%s: ", path);
   return network;

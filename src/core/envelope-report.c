@@ -786,13 +786,38 @@ typedef struct
   gboolean named;            /* a member's name is out: its value follows */
 } JsonOut;
 
+/* Appends @n bytes of @text: a copy into the room the string has, which
+ * is nearly always there (the sink keeps a piece's worth), without a
+ * call per append. */
+static inline void
+put (GString    *out,
+     const char *text,
+     gsize       n)
+{
+  if (G_LIKELY (out->len + n < out->allocated_len))
+    {
+      memcpy (out->str + out->len, text, n);
+      out->len += n;
+      out->str[out->len] = '\0';
+    }
+  else
+    g_string_append_len (out, text, (gssize) n);
+}
+
+static inline void
+put_c (GString *out,
+       char     c)
+{
+  put (out, &c, 1);
+}
+
 static void
 json_newline (JsonOut *json)
 {
   static const char indent[] = "\n                                ";
 
   G_STATIC_ASSERT (sizeof indent > 2 * JSON_MAX_DEPTH + 1);
-  g_string_append_len (json->out, indent, 1 + 2 * json->depth);
+  put (json->out, indent, 1 + 2 * json->depth);
 }
 
 /* Before a value or a member's name: the comma and the new line. */
@@ -810,27 +835,63 @@ json_next (JsonOut *json)
     return;   /* the root */
   filled = &json->filled[json->depth - 1];
   if (*filled)
-    g_string_append_c (json->out, ',');
+    put_c (json->out, ',');
   *filled = TRUE;
   json_newline (json);
+}
+
+/* Whether one of the 8 bytes of @word must be escaped in a JSON string:
+ * a control character, '"' or '\\'.  Each byte's test adds within the
+ * byte, so no sum carries into the next or wraps; a byte of UTF-8 above
+ * 0x7f is never taken for one. */
+static inline gboolean
+word_needs_escape (guint64 word)
+{
+  const guint64 lows = G_GUINT64_CONSTANT (0x7f7f7f7f7f7f7f7f);
+  const guint64 ones = G_GUINT64_CONSTANT (0x0101010101010101);
+  guint64 quote = word ^ (ones * '"');
+  guint64 backslash = word ^ (ones * '\\');
+  /* the high bit of each byte: set where the byte is 0x20 or more,
+   * where it differs from '"', where it differs from '\\' */
+  guint64 printable = ((word & lows) + ones * (0x80 - 0x20)) | word;
+  guint64 not_quote = ((quote & lows) + lows) | quote;
+  guint64 not_backslash = ((backslash & lows) + lows) | backslash;
+
+  return (~(printable & not_quote & not_backslash) & ~lows) != 0;
 }
 
 static void
 json_quote (JsonOut    *json,
             const char *text)
 {
+  const char *end = text + strlen (text);
   const char *run = text;
+  const char *p = text;
 
-  g_string_append_c (json->out, '"');
-  for (const char *p = text; *p != '\0'; p++)
+  put_c (json->out, '"');
+  while (p < end)
     {
-      guchar c = (guchar) *p;
+      guchar c;
 
+      /* the formulas are long: most of their text is passed over a
+       * word at a time */
+      if (end - p >= 8)
+        {
+          guint64 word;
+
+          memcpy (&word, p, sizeof word);
+          if (!word_needs_escape (word))
+            {
+              p += 8;
+              continue;
+            }
+        }
+      c = (guchar) *p++;
       if (c >= 0x20 && c != '"' && c != '\\')
         continue;
-      /* the bytes up to here need no escape: append them at once */
-      g_string_append_len (json->out, run, p - run);
-      run = p + 1;
+      /* the bytes before this one need no escape: append them at once */
+      put (json->out, run, (gsize) (p - 1 - run));
+      run = p;
       switch (c)
         {
         case '"': g_string_append (json->out, "\\\""); break;
@@ -844,8 +905,8 @@ json_quote (JsonOut    *json,
           g_string_append_printf (json->out, "\\u%04x", c);
         }
     }
-  g_string_append_len (json->out, run, (gssize) strlen (run));
-  g_string_append_c (json->out, '"');
+  put (json->out, run, (gsize) (p - run));
+  put_c (json->out, '"');
 }
 
 static void
@@ -853,7 +914,7 @@ json_begin (JsonOut *json,
             char     bracket)
 {
   json_next (json);
-  g_string_append_c (json->out, bracket);
+  put_c (json->out, bracket);
   g_assert (json->depth < JSON_MAX_DEPTH);
   json->filled[json->depth++] = FALSE;
 }
@@ -866,16 +927,18 @@ json_end (JsonOut *json,
 
   if (filled)
     json_newline (json);
-  g_string_append_c (json->out, bracket);
+  put_c (json->out, bracket);
 }
 
 static void
 json_name (JsonOut    *json,
            const char *name)
 {
+  /* a name is one of the report's own keys, which need no escape */
   json_next (json);
-  json_quote (json, name);
-  g_string_append_len (json->out, " : ", 3);
+  put_c (json->out, '"');
+  put (json->out, name, strlen (name));
+  put (json->out, "\" : ", 4);
   json->named = TRUE;
 }
 
@@ -891,8 +954,8 @@ json_int (JsonOut *json,
 
   json_next (json);
   if (value < 0)
-    g_string_append_c (json->out, '-');
-  g_string_append_len (json->out, digits, (gssize) envelope_format_digits (digits, magnitude, FALSE));
+    put_c (json->out, '-');
+  put (json->out, digits, envelope_format_digits (digits, magnitude, FALSE));
 }
 
 static void
@@ -904,9 +967,23 @@ json_double (JsonOut *json,
   json_next (json);
   /* JSON has no infinity: a receptive field too large for a double */
   if (!isfinite (value))
-    g_string_append (json->out, "null");
+    put (json->out, "null", 4);
+  else if (fabs (value) < 1e15 && value != floor (value) && value * 2 == floor (value * 2))
+    {
+      /* a whole number and a half, as receptive fields' starts are:
+       * what "%.17g" writes, without formatting a double */
+      gsize n = envelope_format_digits (buffer, (guint64) floor (fabs (value)), FALSE);
+
+      if (value < 0)
+        put_c (json->out, '-');
+      put (json->out, buffer, n);
+      put (json->out, ".5", 2);
+    }
   else
-    g_string_append (json->out, g_ascii_dtostr (buffer, sizeof buffer, value));
+    {
+      g_ascii_dtostr (buffer, sizeof buffer, value);
+      put (json->out, buffer, strlen (buffer));
+    }
 }
 
 static void
@@ -914,7 +991,10 @@ json_boolean (JsonOut  *json,
               gboolean  value)
 {
   json_next (json);
-  g_string_append (json->out, value ? "true" : "false");
+  if (value)
+    put (json->out, "true", 4);
+  else
+    put (json->out, "false", 5);
 }
 
 static void
@@ -925,7 +1005,7 @@ json_string (JsonOut    *json,
   if (value != NULL)
     json_quote (json, value);
   else
-    g_string_append (json->out, "null");
+    put (json->out, "null", 4);
 }
 
 static void
