@@ -62,54 +62,63 @@ test_refresh_large (void)
   app_test_window_destroy (window);
 }
 
+/* The canvas draws its tiles as Cairo nodes of 128 pixels and an apron
+ * of 2 on each side; the selection and hover are Cairo nodes too, of
+ * other sizes. */
+#define TILE_NODE_SIZE 132
+
 static void
-collect_textures (GskRenderNode *node,
+collect_tiles (GskRenderNode *node,
                   GPtrArray     *textures)
 {
+  graphene_rect_t bounds;
+
   switch (gsk_render_node_get_node_type (node))
     {
-    case GSK_TEXTURE_NODE:
-      g_ptr_array_add (textures, gsk_texture_node_get_texture (node));
+    case GSK_CAIRO_NODE:
+      gsk_render_node_get_bounds (node, &bounds);
+      if (bounds.size.width == TILE_NODE_SIZE && bounds.size.height == TILE_NODE_SIZE)
+        g_ptr_array_add (textures, node);
       break;
     case GSK_CONTAINER_NODE:
       for (guint i = 0; i < gsk_container_node_get_n_children (node); i++)
-        collect_textures (gsk_container_node_get_child (node, i), textures);
+        collect_tiles (gsk_container_node_get_child (node, i), textures);
       break;
     case GSK_TRANSFORM_NODE:
-      collect_textures (gsk_transform_node_get_child (node), textures);
+      collect_tiles (gsk_transform_node_get_child (node), textures);
       break;
     case GSK_CLIP_NODE:
-      collect_textures (gsk_clip_node_get_child (node), textures);
+      collect_tiles (gsk_clip_node_get_child (node), textures);
       break;
     case GSK_ROUNDED_CLIP_NODE:
-      collect_textures (gsk_rounded_clip_node_get_child (node), textures);
+      collect_tiles (gsk_rounded_clip_node_get_child (node), textures);
       break;
     case GSK_OPACITY_NODE:
-      collect_textures (gsk_opacity_node_get_child (node), textures);
+      collect_tiles (gsk_opacity_node_get_child (node), textures);
       break;
     case GSK_DEBUG_NODE:
-      collect_textures (gsk_debug_node_get_child (node), textures);
+      collect_tiles (gsk_debug_node_get_child (node), textures);
       break;
     default:
       break;
     }
 }
 
-/* The pictures of the canvas' tiles, as it draws itself now. */
+/* The canvas' tiles, as it draws itself now. */
 static GPtrArray *
-canvas_textures (EnvelopeWindow *window)
+canvas_tiles (EnvelopeWindow *window)
 {
   GtkWidget *canvas = GTK_WIDGET (window->canvas);
   GtkSnapshot *snapshot = gtk_snapshot_new ();
-  GPtrArray *textures = g_ptr_array_new_with_free_func (g_object_unref);
+  GPtrArray *textures = g_ptr_array_new_with_free_func ((GDestroyNotify) gsk_render_node_unref);
   GskRenderNode *node;
 
   GTK_WIDGET_GET_CLASS (canvas)->snapshot (canvas, snapshot);
   node = gtk_snapshot_free_to_node (snapshot);
   g_assert_nonnull (node);
-  collect_textures (node, textures);
+  collect_tiles (node, textures);
   for (guint i = 0; i < textures->len; i++)
-    g_object_ref (g_ptr_array_index (textures, i));
+    gsk_render_node_ref (g_ptr_array_index (textures, i));
   gsk_render_node_unref (node);
   return textures;
 }
@@ -138,22 +147,22 @@ test_kept_picture (void)
 
   app_test_select (window, "conv250");
   app_test_wait_frames (GTK_WIDGET (window), 2);
-  first = canvas_textures (window);
+  first = canvas_tiles (window);
   g_assert_cmpuint (first->len, >, 8);
 
-  again = canvas_textures (window);
+  again = canvas_tiles (window);
   g_assert_cmpuint (n_kept (first, again), ==, first->len);
 
   /* the selection is drawn over the tiles: none of them changes */
   app_test_select (window, "relu250");
-  selected = canvas_textures (window);
+  selected = canvas_tiles (window);
   g_assert_cmpuint (selected->len, ==, first->len);
   g_assert_cmpuint (n_kept (first, selected), ==, first->len);
 
   /* conv250, relu250 and conv251 show new figures; the rest stays */
   app_test_select (window, "conv250");
   app_test_activate (window, "win.set-field", g_variant_new ("(sv)", "filters", g_variant_new_int64 (24)));
-  edited = canvas_textures (window);
+  edited = canvas_tiles (window);
   g_assert_cmpuint (edited->len, ==, first->len);
   g_assert_cmpuint (n_kept (first, edited), <, edited->len);
   g_assert_cmpuint (n_kept (first, edited), >, 0);

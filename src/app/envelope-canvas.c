@@ -69,7 +69,7 @@
 
 typedef struct
 {
-  GdkTexture *texture;
+  GskRenderNode *node;
   guint64 key;
   guint frame;                 /* the last frame it was shown in */
 } Tile;
@@ -967,7 +967,7 @@ tile_free (gpointer data)
 {
   Tile *tile = data;
 
-  g_clear_object (&tile->texture);
+  g_clear_pointer (&tile->node, gsk_render_node_unref);
   g_free (tile);
 }
 
@@ -1089,7 +1089,12 @@ tile_area (int           column,
   world->width = world->height = (TILE_SIZE + 2 * TILE_APRON) / zoom;
 }
 
-static GdkTexture *
+/* A tile is a Cairo node that paints an image of the tile: GTK 4.8's
+ * Cairo renderer converts a texture to floats and back on every frame
+ * it draws it (gdk_memory_convert() has no path for a texture already in
+ * the screen's format), which for a canvas of tiles is most of a frame;
+ * an image painted from a Cairo node is a plain copy. */
+static GskRenderNode *
 draw_tile (EnvelopeCanvas *self,
            int             column,
            int             row,
@@ -1099,8 +1104,7 @@ draw_tile (EnvelopeCanvas *self,
   int size = (TILE_SIZE + 2 * TILE_APRON) * scale;
   cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, size, size);
   EnvelopeRect visible;
-  g_autoptr(GBytes) bytes = NULL;
-  GdkTexture *texture;
+  GskRenderNode *node;
   cairo_t *cr = cairo_create (surface);
   EnvelopeRenderOptions options = self->render_options;
 
@@ -1112,12 +1116,16 @@ draw_tile (EnvelopeCanvas *self,
   envelope_renderer_draw (self->renderer, cr, self->diagram, self->layout, &options, &visible, zoom);
   cairo_destroy (cr);
   cairo_surface_flush (surface);
-  bytes = g_bytes_new_with_free_func (cairo_image_surface_get_data (surface),
-                                      (gsize) cairo_image_surface_get_stride (surface) * size,
-                                      (GDestroyNotify) cairo_surface_destroy, surface);
-  texture = gdk_memory_texture_new (size, size, GDK_MEMORY_DEFAULT, bytes,
-                                    (gsize) cairo_image_surface_get_stride (surface));
-  return texture;
+  cairo_surface_set_device_scale (surface, scale, scale);
+
+  node = gsk_cairo_node_new (&GRAPHENE_RECT_INIT (column * TILE_SIZE - TILE_APRON, row * TILE_SIZE - TILE_APRON,
+                                                  TILE_SIZE + 2 * TILE_APRON, TILE_SIZE + 2 * TILE_APRON));
+  cr = gsk_cairo_node_get_draw_context (node);
+  cairo_set_source_surface (cr, surface, column * TILE_SIZE - TILE_APRON, row * TILE_SIZE - TILE_APRON);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+  return node;
 }
 
 /* A node drawn by @draw over @extents (world units), kept in @overlay
@@ -1268,17 +1276,15 @@ snapshot_diagram (EnvelopeCanvas *self,
             tile = g_new0 (Tile, 1);
             g_hash_table_insert (self->tiles, k, tile);
           }
-        if (tile->texture == NULL || tile->key != content)
+        if (tile->node == NULL || tile->key != content)
           {
-            g_clear_object (&tile->texture);
-            tile->texture = draw_tile (self, column, row, zoom, scale);
+            g_clear_pointer (&tile->node, gsk_render_node_unref);
+            tile->node = draw_tile (self, column, row, zoom, scale);
             tile->key = content;
           }
         tile->frame = self->frame;
         gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (column * TILE_SIZE, row * TILE_SIZE, TILE_SIZE, TILE_SIZE));
-        gtk_snapshot_append_texture (snapshot, tile->texture,
-                                     &GRAPHENE_RECT_INIT (column * TILE_SIZE - TILE_APRON, row * TILE_SIZE - TILE_APRON,
-                                                          TILE_SIZE + 2 * TILE_APRON, TILE_SIZE + 2 * TILE_APRON));
+        gtk_snapshot_append_node (snapshot, tile->node);
         gtk_snapshot_pop (snapshot);
       }
 
