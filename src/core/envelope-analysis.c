@@ -8,7 +8,11 @@
 
 #include <inttypes.h>
 #include <glib/gi18n-lib.h>
+#include <stdlib.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 
 #include "envelope-analysis-private.h"
 #include "envelope-devices.h"
@@ -23,6 +27,8 @@ struct _EnvelopeAnalysis
   EnvelopeTraining training;
   guint n_layers;
   EnvelopeLayerFigures *layers;
+  guint8 *failed;            /* a partial analysis: the layers whose settings are wrong */
+  gboolean any_shares;       /* a layer uses another's parameters */
   guint *offsets;
   guint *indices;
   guint64 input_extent[ENVELOPE_MAX_SPATIAL];
@@ -486,6 +492,7 @@ fail_layer (EnvelopeAnalysis            *analysis,
             GError                      *error)
 {
   clear_figures (analysis, index, ENVELOPE_LAYER_FAILED);
+  analysis->failed[index] = TRUE;
   if (analysis->layer_error == NULL || index < (guint) analysis->error_location.layer)
     {
       g_clear_error (&analysis->layer_error);
@@ -506,7 +513,7 @@ compute_layers (EnvelopeAnalysis      *analysis,
 {
   g_autofree const EnvelopeLayerFigures **inputs = g_new (const EnvelopeLayerFigures *, max_inputs);
   EnvelopeTotals *t = &analysis->totals;
-  gboolean any_shares = FALSE;
+  gboolean any_shares = analysis->any_shares;
 
   for (guint i = 0; i < analysis->n_layers; i++)
     {
@@ -518,7 +525,7 @@ compute_layers (EnvelopeAnalysis      *analysis,
 
       if (G_UNLIKELY (analysis->partial))
         {
-          if (f->state == ENVELOPE_LAYER_FAILED)
+          if (analysis->failed[i])
             continue;
           for (guint k = analysis->offsets[i]; k < analysis->offsets[i + 1]; k++)
             ready &= analysis->layers[analysis->indices[k]].state == ENVELOPE_LAYER_ANALYSED;
@@ -529,6 +536,8 @@ compute_layers (EnvelopeAnalysis      *analysis,
             }
         }
       setup_inference (analysis, i, inputs, &inf);
+      /* written before it is read: see allocate_figures() */
+      memset (f, 0, sizeof *f);
       inf.out = f;
       inf.location = analysis->partial ? &here : location;
       f->index = i;
@@ -544,7 +553,6 @@ compute_layers (EnvelopeAnalysis      *analysis,
       f->shares = -1;
       for (guint a = 0; a < ENVELOPE_MAX_SPATIAL; a++)
         f->receptive_field.input[a] = (double) analysis->input_extent[a];
-      any_shares |= inf.layer->shares != NULL;
     }
 
   for (guint i = 0; i < analysis->n_layers; i++)
@@ -592,6 +600,36 @@ compute_layers (EnvelopeAnalysis      *analysis,
   return TRUE;
 }
 
+/* The figures of a long network are tens of megabytes: memory the
+ * system hands over a page at a time, each page costing a fault on its
+ * first touch, and two when it is read before it is written (a zeroed
+ * page is mapped, then copied).  So the figures are not zeroed here but
+ * as each layer's are made, each written before anything reads it, and
+ * a large array asks for huge pages: a third of the analysis of a
+ * 100,000-layer chain was page faults. */
+#define HUGE_PAGE (2 << 20)
+
+static EnvelopeLayerFigures *
+allocate_figures (guint n_layers)
+{
+  gsize size = MAX (n_layers, 1) * sizeof (EnvelopeLayerFigures);
+
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  if (size >= 2 * HUGE_PAGE)
+    {
+      void *memory = NULL;
+
+      size = (size + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+      if (posix_memalign (&memory, HUGE_PAGE, size) == 0)
+        {
+          madvise (memory, size, MADV_HUGEPAGE);   /* advice: nothing is lost without it */
+          return memory;
+        }
+    }
+#endif
+  return g_malloc (size);
+}
+
 static EnvelopeAnalysis *
 analyse (const EnvelopeNetwork  *network,
          const EnvelopeTraining *training,
@@ -614,7 +652,9 @@ analyse (const EnvelopeNetwork  *network,
   analysis->network = network;
   envelope_training_copy (&analysis->training, training ? training : &network->training);
   analysis->n_layers = network->layers->len;
-  analysis->layers = g_new0 (EnvelopeLayerFigures, analysis->n_layers);
+  analysis->layers = allocate_figures (analysis->n_layers);
+  if (partial)
+    analysis->failed = g_new0 (guint8, MAX (analysis->n_layers, 1));
   analysis->totals.workspace_layer = -1;
   analysis->partial = partial;
   analysis->error_location.layer = -1;
@@ -627,6 +667,9 @@ analyse (const EnvelopeNetwork  *network,
       EnvelopeErrorLocation here = { -1, NULL };
       GError *local = NULL;
 
+      /* read here, with the rest of the layer: the inference reads
+       * other parts of it, and a long network is mostly cache misses */
+      analysis->any_shares |= layer->shares != NULL;
       if (!envelope_layer_validate (layer, i, partial ? &here : location, partial ? &local : error))
         {
           if (!partial)
@@ -651,7 +694,7 @@ analyse (const EnvelopeNetwork  *network,
   for (guint i = 0; i < analysis->n_layers; i++)
     {
       max_inputs = MAX (max_inputs, analysis->offsets[i + 1] - analysis->offsets[i]);
-      if (G_UNLIKELY (analysis->layers[i].state == ENVELOPE_LAYER_FAILED))
+      if (G_UNLIKELY (analysis->failed != NULL && analysis->failed[i]))
         clear_figures (analysis, i, ENVELOPE_LAYER_FAILED);
     }
 
@@ -750,7 +793,8 @@ envelope_analysis_free (EnvelopeAnalysis *analysis)
   envelope_training_clear (&analysis->training);
   g_clear_error (&analysis->layer_error);
   envelope_step_nodes_free (analysis->step_nodes);
-  g_free (analysis->layers);
+  free (analysis->layers);   /* allocate_figures() */
+  g_free (analysis->failed);
   g_free (analysis->offsets);
   g_free (analysis->indices);
   g_free (analysis);
