@@ -37,22 +37,28 @@ block_of (EnvelopeWindow *window,
   return envelope_diagram_get_block (diagram, (guint) envelope_diagram_find_block (diagram, (guint) layer));
 }
 
-/* A new setting on a network of 1,000 blocks is shown at once, on the
- * same layout: no worker thread, no new layout. */
+/* A new setting on a network of 1,000 blocks is refreshed in a worker
+ * thread, the old picture up meanwhile, and shown on the same layout. */
 static void
 test_refresh_large (void)
 {
   EnvelopeWindow *window = open_chain (1000);
   const EnvelopeDiagram *before = envelope_canvas_get_diagram (window->canvas);
   const EnvelopeLayout *layout = envelope_canvas_get_layout (window->canvas);
+  gint64 deadline;
 
   app_test_select (window, "conv250");
   g_assert_cmpstr (block_of (window, "conv250")->shape_text, ==, "16×32×32");
   app_test_activate (window, "win.set-field", g_variant_new ("(sv)", "filters", g_variant_new_int64 (24)));
 
-  /* before the main loop has run at all */
+  /* before the main loop has run at all: the old figures, while the
+   * new ones are worked out */
+  g_assert_true (envelope_canvas_get_diagram (window->canvas) == before);
+  g_assert_true (envelope_canvas_get_layout_pending (window->canvas));
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (envelope_canvas_get_layout_pending (window->canvas) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
   g_assert_true (envelope_canvas_get_diagram (window->canvas) != before);
-  g_assert_false (envelope_canvas_get_layout_pending (window->canvas));
   g_assert_true (envelope_canvas_get_layout (window->canvas) == layout);
   g_assert_cmpstr (block_of (window, "conv250")->shape_text, ==, "24×32×32");
   g_assert_cmpstr (block_of (window, "conv250")->description, ==, "conv 3×3, 24");
@@ -162,6 +168,7 @@ test_kept_picture (void)
   /* conv250, relu250 and conv251 show new figures; the rest stays */
   app_test_select (window, "conv250");
   app_test_activate (window, "win.set-field", g_variant_new ("(sv)", "filters", g_variant_new_int64 (24)));
+  app_test_wait_layout (window);   /* the new figures, from the worker thread */
   edited = canvas_tiles (window);
   g_assert_cmpuint (edited->len, ==, first->len);
   g_assert_cmpuint (n_kept (first, edited), <, edited->len);

@@ -7,8 +7,9 @@
  * A layout is reused while it fits the new diagram (a new setting moves
  * nothing).  A new one is made at once for small networks; for large
  * ones in a worker thread, while the old picture stays up.  A new
- * setting refreshes the diagram on the spot, at any size: only new names
- * are measured (envelope_diagram_refresh()).
+ * setting refreshes the diagram (envelope_diagram_refresh(): only new
+ * names are measured), on the spot for a small network, in a worker
+ * thread for a large one, whose old figures stay up a few frames.
  *
  * The picture is kept across frames: the renderer draws the diagram,
  * without the selection, into tiles of TILE_SIZE pixels, each kept until
@@ -40,7 +41,7 @@
 #include "envelope-report.h"
 
 /* Up to this many blocks a layout is made on the spot, and up to this
- * many layers a new diagram (a refresh is made on the spot always). */
+ * many layers a diagram, new or refreshed with new figures. */
 #define SYNC_LAYOUT_BLOCKS 600
 #define SYNC_DIAGRAM_LAYERS 400
 #define HIT_TOLERANCE 4.0     /* pixels */
@@ -361,8 +362,11 @@ adopt (EnvelopeCanvas  *self,
 
 typedef struct
 {
-  EnvelopeNetwork *network;
+  EnvelopeAnalysed *analysed;    /* the document's analysis, shared */
+  EnvelopeDiagram *previous;     /* its text measured already; NULL: a new diagram */
   EnvelopeDiagramOptions options;
+  GStrv expanded;                /* the job's own copies of the options' lists */
+  GStrv collapsed;
 } DiagramJob;
 
 static void
@@ -370,13 +374,17 @@ diagram_job_free (gpointer data)
 {
   DiagramJob *job = data;
 
-  envelope_network_free (job->network);
+  envelope_analysed_unref (job->analysed);
+  envelope_diagram_unref (job->previous);
+  g_strfreev (job->expanded);
+  g_strfreev (job->collapsed);
   g_free (job);
 }
 
-/* A large network's diagram is made in a worker thread, from an
- * analysis of its own copy of the network: measuring the text of
- * thousands of blocks would hold up the typing otherwise. */
+/* A large network's diagram is made, or refreshed with new figures, in
+ * a worker thread from the document's own analysis: even a refresh,
+ * which measures no text it measured before, walks every block, and on
+ * 20,000 blocks that would hold up the typing and every frame. */
 static void
 diagram_thread (GTask        *task,
                 gpointer      source,
@@ -384,17 +392,16 @@ diagram_thread (GTask        *task,
                 GCancellable *cancellable)
 {
   DiagramJob *job = task_data;
-  GError *error = NULL;
-  g_autoptr(EnvelopeAnalysis) analysis = envelope_analysis_new_partial (job->network, NULL, NULL, &error);
+  const EnvelopeAnalysis *analysis = envelope_analysed_get_analysis (job->analysed);
 
-  if (analysis == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, envelope_diagram_new (analysis, &job->options),
-                           (GDestroyNotify) envelope_diagram_unref);
+  g_task_return_pointer (task,
+                         job->previous != NULL ? envelope_diagram_refresh (job->previous, analysis, &job->options)
+                                               : envelope_diagram_new (analysis, &job->options),
+                         (GDestroyNotify) envelope_diagram_unref);
 }
 
-static void start_diagram (EnvelopeCanvas *self);
+static void start_diagram (EnvelopeCanvas  *self,
+                           EnvelopeDiagram *previous);
 static void start_fit (EnvelopeCanvas *self);
 static void reveal_selection (EnvelopeCanvas *self);
 static void forget_groups (EnvelopeCanvas *self);
@@ -415,25 +422,34 @@ on_diagram_ready (GObject      *source,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_clear_object (&self->diagram_cancellable);
-  if (self->diagram_stale)
-    start_diagram (self);
   if (diagram != NULL)
     adopt (self, diagram);
+  /* the network changed meanwhile: its figures on what is there now */
+  if (self->diagram_stale)
+    start_diagram (self, self->pending != NULL ? self->pending : self->diagram);
 }
 
+/* @previous: the diagram shown (or waiting for its layout), to refresh;
+ * NULL for a new one. */
 static void
-start_diagram (EnvelopeCanvas *self)
+start_diagram (EnvelopeCanvas  *self,
+               EnvelopeDiagram *previous)
 {
-  const EnvelopeAnalysis *analysis = envelope_document_get_analysis (self->document);
   g_autoptr(GTask) task = NULL;
+  EnvelopeAnalysed *analysed = envelope_document_ref_analysed (self->document);
   DiagramJob *job;
 
   self->diagram_stale = FALSE;
-  if (analysis == NULL)
+  if (analysed == NULL)
     return;
   job = g_new0 (DiagramJob, 1);
-  job->network = envelope_network_copy (envelope_analysis_get_network (analysis));
+  job->analysed = analysed;
+  job->previous = previous != NULL ? envelope_diagram_ref (previous) : NULL;
   job->options = self->diagram_options;
+  job->expanded = g_strdupv ((GStrv) self->diagram_options.expanded);
+  job->collapsed = g_strdupv ((GStrv) self->diagram_options.collapsed);
+  job->options.expanded = (const char * const *) job->expanded;
+  job->options.collapsed = (const char * const *) job->collapsed;
   self->diagram_cancellable = g_cancellable_new ();
   task = g_task_new (self, self->diagram_cancellable, on_diagram_ready, NULL);
   g_task_set_task_data (task, job, diagram_job_free);
@@ -445,7 +461,7 @@ rebuild (EnvelopeCanvas *self)
 {
   const EnvelopeAnalysis *analysis = self->document ? envelope_document_get_analysis (self->document) : NULL;
   g_autoptr(EnvelopeDiagram) diagram = NULL;
-  const EnvelopeDiagram *previous;
+  EnvelopeDiagram *previous;
 
   if (analysis == NULL)
     {
@@ -460,21 +476,23 @@ rebuild (EnvelopeCanvas *self)
         start_fit (self);
       return;
     }
-  /* A diagram shown (or waiting for its layout) has its text measured
-   * already: refreshing its figures is quick at any size. */
+  /* A large network's diagram is made or refreshed off the main thread,
+   * one at a time: the latest network's once the one under way is in. */
   previous = self->pending != NULL ? self->pending : self->diagram;
-  if (previous != NULL && self->diagram_cancellable == NULL)
-    {
-      diagram = envelope_diagram_refresh (previous, analysis, &self->diagram_options);
-      adopt (self, diagram);
-      return;
-    }
   if (envelope_analysis_get_n_layers (analysis) > SYNC_DIAGRAM_LAYERS)
     {
       if (self->diagram_cancellable != NULL)
         self->diagram_stale = TRUE;   /* on_diagram_ready() starts the next */
       else
-        start_diagram (self);
+        start_diagram (self, previous);
+      return;
+    }
+  /* A diagram shown (or waiting for its layout) has its text measured
+   * already: refreshing its figures is quick. */
+  if (previous != NULL && self->diagram_cancellable == NULL)
+    {
+      diagram = envelope_diagram_refresh (previous, analysis, &self->diagram_options);
+      adopt (self, diagram);
       return;
     }
   diagram = envelope_diagram_new (analysis, &self->diagram_options);

@@ -11,6 +11,9 @@
  * that names no layer) does nothing new get analysed: then the last good
  * analysis and the network it describes stay valid together, and the
  * views keep showing their figures while the error says what is wrong.
+ * The two are held together, counted (EnvelopeAnalysed), so that a
+ * worker thread drawing a large network's diagram reads them without a
+ * copy, while the next edit makes the next pair.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -33,6 +36,12 @@ typedef struct
   gint selected;
 } Snapshot;
 
+struct _EnvelopeAnalysed
+{
+  EnvelopeNetwork *network;  /* the copy the analysis reads */
+  EnvelopeAnalysis *analysis;
+};
+
 struct _EnvelopeDocument
 {
   GObject parent_instance;
@@ -49,8 +58,9 @@ struct _EnvelopeDocument
   guint saved_state;
   guint next_state;
 
-  EnvelopeNetwork *analysed; /* the copy the analysis reads */
-  EnvelopeAnalysis *analysis;
+  EnvelopeAnalysed *current;  /* the last good analysis, and … */
+  EnvelopeNetwork *analysed; /* … its copy of the network (borrowed from it) */
+  EnvelopeAnalysis *analysis; /* … it (borrowed) */
   GHashTable *analysed_names;  /* name → index + 1, built on demand */
   GError *error;
   gint error_layer;
@@ -60,6 +70,10 @@ struct _EnvelopeDocument
   gint selected;
   gint edge_from;
   gint edge_to;
+
+  /* what the last change touched of the layers' settings */
+  gboolean edit_scoped;      /* one layer or none, said by … */
+  gint edited_layer;         /* … this, or -1 for none */
 
   char *default_device;      /* for a network without a GPU of its own */
   EnvelopeUnits units;       /* of the sizes in the explanations */
@@ -110,10 +124,48 @@ snapshot_new (EnvelopeDocument *self)
 }
 
 static void
+analysed_clear (EnvelopeAnalysed *analysed)
+{
+  envelope_analysis_free (analysed->analysis);
+  envelope_network_free (analysed->network);
+}
+
+EnvelopeAnalysed *
+envelope_analysed_ref (EnvelopeAnalysed *analysed)
+{
+  g_return_val_if_fail (analysed != NULL, NULL);
+  return g_atomic_rc_box_acquire (analysed);
+}
+
+void
+envelope_analysed_unref (EnvelopeAnalysed *analysed)
+{
+  if (analysed != NULL)
+    g_atomic_rc_box_release_full (analysed, (GDestroyNotify) analysed_clear);
+}
+
+const EnvelopeAnalysis *
+envelope_analysed_get_analysis (const EnvelopeAnalysed *analysed)
+{
+  g_return_val_if_fail (analysed != NULL, NULL);
+  return analysed->analysis;
+}
+
+/* The analysis and its network, for a reader that may outlive them
+ * here; NULL while there is none. */
+EnvelopeAnalysed *
+envelope_document_ref_analysed (EnvelopeDocument *self)
+{
+  g_return_val_if_fail (ENVELOPE_IS_DOCUMENT (self), NULL);
+  return self->current != NULL ? envelope_analysed_ref (self->current) : NULL;
+}
+
+static void
 clear_analysis (EnvelopeDocument *self)
 {
-  g_clear_pointer (&self->analysis, envelope_analysis_free);
-  g_clear_pointer (&self->analysed, envelope_network_free);
+  g_clear_pointer (&self->current, envelope_analysed_unref);
+  self->analysis = NULL;
+  self->analysed = NULL;
   g_clear_pointer (&self->analysed_names, g_hash_table_unref);
 }
 
@@ -155,8 +207,9 @@ analyse (EnvelopeDocument *self)
       const GError *partial = envelope_analysis_get_error (analysis, &location);
 
       clear_analysis (self);
-      self->analysis = analysis;
-      self->analysed = g_steal_pointer (&copy);
+      self->current = g_atomic_rc_box_new0 (EnvelopeAnalysed);
+      self->current->analysis = self->analysis = analysis;
+      self->current->network = self->analysed = g_steal_pointer (&copy);
       self->stale = FALSE;
       if (partial != NULL)
         {
@@ -217,6 +270,7 @@ begin_edit (EnvelopeDocument *self,
   self->merge_key = g_strdup (merge_key);
   g_ptr_array_set_size (self->redo, 0);
   self->state = ++self->next_state;
+  self->edit_scoped = FALSE;   /* the edit says when it touched less */
   return self->network;
 }
 
@@ -387,6 +441,7 @@ envelope_document_replace (EnvelopeDocument *self,
   g_ptr_array_set_size (self->redo, 0);
   g_clear_pointer (&self->merge_key, g_free);
   self->state = self->saved_state = ++self->next_state;
+  self->edit_scoped = FALSE;
   self->selected = -1;
   self->edge_from = self->edge_to = -1;
 
@@ -639,6 +694,30 @@ envelope_document_get_figures_index (EnvelopeDocument *self,
   return value != NULL ? (gint) GPOINTER_TO_UINT (value) - 1 : -1;
 }
 
+/**
+ * envelope_document_get_edited_layer:
+ * @layer: (out): the layer whose settings the last change touched, or -1
+ *   when it touched none (a training setting, the default GPU)
+ *
+ * What the last change touched of the layers' settings, so that a view
+ * of thousands of layers need not compare them all: the figures of
+ * others may still have changed (the layers that read it), the settings
+ * of no other have.
+ *
+ * Returns: %FALSE when any layer's settings may have changed (a new
+ *   network, an undo, a rename, a layer added or removed)
+ */
+gboolean
+envelope_document_get_edited_layer (EnvelopeDocument *self,
+                                    gint             *layer)
+{
+  g_return_val_if_fail (ENVELOPE_IS_DOCUMENT (self), FALSE);
+
+  if (layer != NULL)
+    *layer = self->edit_scoped ? self->edited_layer : -1;
+  return self->edit_scoped;
+}
+
 const GError *
 envelope_document_get_error (EnvelopeDocument *self)
 {
@@ -786,6 +865,8 @@ envelope_document_update_layer (EnvelopeDocument    *self,
     rename_references (network, old->name, settings->name);
   g_ptr_array_index (network->layers, index) = envelope_layer_copy (settings);
   envelope_layer_free (old);
+  self->edit_scoped = !rename;
+  self->edited_layer = (gint) index;
   end_edit (self, change);
   return TRUE;
 }
@@ -1176,6 +1257,8 @@ envelope_document_set_training (EnvelopeDocument       *self,
   network = begin_edit (self, merge_key);
   envelope_training_clear (&network->training);
   envelope_training_copy (&network->training, training);
+  self->edit_scoped = TRUE;
+  self->edited_layer = -1;
   end_edit (self, ENVELOPE_CHANGE_TRAINING);
   return TRUE;
 }
@@ -1234,6 +1317,7 @@ travel (EnvelopeDocument *self,
   current->selected = self->selected;
 
   self->network = snapshot->network;
+  self->edit_scoped = FALSE;
   g_clear_pointer (&self->network->view, json_node_unref);
   self->network->view = g_steal_pointer (&current->network->view);
   self->state = snapshot->state;
@@ -1376,6 +1460,8 @@ envelope_document_set_default_device (EnvelopeDocument *self,
   self->default_device = g_strdup (name);
   if (self->network->training.device != NULL || self->network->training.device_memory > 0)
     return;
+  self->edit_scoped = TRUE;
+  self->edited_layer = -1;
   analyse (self);
   g_signal_emit (self, signals[CHANGED], 0, (guint) ENVELOPE_CHANGE_TRAINING);
 }

@@ -266,12 +266,19 @@ update_rows (EnvelopeLayerTable *self,
     }
   else
     {
+      gint edited = -1;
+      /* a new setting of one layer: the others' settings are as they
+       * were, and comparing them is most of the work on a long network */
+      gboolean scoped = envelope_document_get_edited_layer (self->document, &edited);
+
       for (guint i = 0; i < n; i++)
         {
           g_autoptr(EnvelopeLayerRow) row = g_list_model_get_item (G_LIST_MODEL (self->rows), i);
           gint f = envelope_document_get_figures_index (self->document, i);
 
-          changed += envelope_layer_row_update (row, envelope_network_get_layer (network, i),
+          changed += envelope_layer_row_update (row,
+                                                !scoped || (gint) i == edited ? envelope_network_get_layer (network, i)
+                                                                              : NULL,
                                                 f >= 0 ? envelope_analysis_get_layer (analysis, (guint) f) : NULL,
                                                 totals);
           /* What a row reads is named for the rows on screen only. */
@@ -313,7 +320,16 @@ show_selection (EnvelopeLayerTable *self)
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->sorted));
   guint position = GTK_INVALID_LIST_POSITION;
 
-  for (guint i = 0; selected >= 0 && i < n; i++)
+  /* unsorted, the rows are in the network's order */
+  if (selected >= 0 && (guint) selected < n &&
+      gtk_sorter_get_order (gtk_column_view_get_sorter (self->column_view)) == GTK_SORTER_ORDER_NONE)
+    {
+      g_autoptr(EnvelopeLayerRow) row = g_list_model_get_item (G_LIST_MODEL (self->sorted), (guint) selected);
+
+      if (envelope_layer_row_get_index (row) == (guint) selected)
+        position = (guint) selected;
+    }
+  for (guint i = 0; selected >= 0 && position == GTK_INVALID_LIST_POSITION && i < n; i++)
     {
       g_autoptr(EnvelopeLayerRow) row = g_list_model_get_item (G_LIST_MODEL (self->sorted), i);
       if (envelope_layer_row_get_index (row) == (guint) selected)
