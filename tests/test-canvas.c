@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include "envelope-format.h"
+#include "envelope-layer-row.h"
 #include "test-app-helpers.h"
 
 static EnvelopeWindow *
@@ -269,6 +271,59 @@ test_find (void)
   app_test_window_destroy (window);
 }
 
+/* The share of the parameters that layer @name's row says, and the one
+ * the document's analysis gives. */
+static void
+assert_share (EnvelopeWindow *window,
+              const char     *name)
+{
+  const EnvelopeAnalysis *analysis = envelope_document_get_analysis (window->document);
+  gint index = envelope_network_find_layer (envelope_document_get_network (window->document), name);
+  g_autoptr(EnvelopeLayerRow) row = NULL;
+  g_autofree char *expected = NULL;
+
+  g_assert_cmpint (index, >=, 0);
+  row = g_list_model_get_item (envelope_layer_table_get_model (window->layer_table), (guint) index);
+  g_assert_cmpuint (envelope_layer_row_get_index (row), ==, (guint) index);
+  expected = envelope_format_percent (envelope_analysis_get_layer (analysis, (guint) index)->params,
+                                      envelope_analysis_get_totals (analysis)->params);
+  g_assert_cmpstr (envelope_layer_row_get_text (row, "params-share"), ==, expected);
+}
+
+/* A new setting of one layer on a network of 1,000 updates the table's
+ * rows of the layers whose figures changed and those on screen; a row
+ * off screen is up to date when it comes on screen. */
+static void
+test_table_rows_in_place (void)
+{
+  EnvelopeWindow *window = open_chain (1000);
+  GListModel *rows = envelope_layer_table_get_model (window->layer_table);
+  gint conv251 = envelope_network_find_layer (envelope_document_get_network (window->document), "conv251");
+  g_autoptr(EnvelopeLayerRow) row = NULL;
+  g_autofree char *before = NULL;
+
+  app_test_select (window, "conv250");
+  app_test_wait_frames (GTK_WIDGET (window), 3);
+  row = g_list_model_get_item (rows, (guint) conv251);
+  before = g_strdup (envelope_layer_row_get_text (row, "macs-text"));
+  assert_share (window, "conv250");
+
+  /* 4,096 filters: the two convolutions it touches hold half the
+   * parameters, and every other layer's share halves */
+  app_test_activate (window, "win.set-field", g_variant_new ("(sv)", "filters", g_variant_new_int64 (4096)));
+  g_assert_cmpstr (envelope_layer_row_get_text (row, "macs-text"), !=, before);
+  g_assert_cmpstr (envelope_layer_row_get_text (row, "output"), ==, "16×32×32");
+  assert_share (window, "conv250");
+  assert_share (window, "conv251");
+  assert_share (window, "conv249");   /* on screen */
+
+  /* far off: on screen once selected */
+  app_test_select (window, "conv480");
+  app_test_wait_frames (GTK_WIDGET (window), 3);
+  assert_share (window, "conv480");
+  app_test_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -279,6 +334,7 @@ main (int   argc,
   g_test_add_func ("/app/canvas/kept-picture", test_kept_picture);
   g_test_add_func ("/app/canvas/open-and-close-groups", test_open_and_close_groups);
   g_test_add_func ("/app/canvas/find", test_find);
+  g_test_add_func ("/app/canvas/table-rows-in-place", test_table_rows_in_place);
 
   return g_test_run ();
 }

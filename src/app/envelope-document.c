@@ -38,6 +38,7 @@ typedef struct
 
 struct _EnvelopeAnalysed
 {
+  gatomicrefcount ref;
   EnvelopeNetwork *network;  /* the copy the analysis reads */
   EnvelopeAnalysis *analysis;
 };
@@ -123,25 +124,22 @@ snapshot_new (EnvelopeDocument *self)
   return snapshot;
 }
 
-static void
-analysed_clear (EnvelopeAnalysed *analysed)
-{
-  envelope_analysis_free (analysed->analysis);
-  envelope_network_free (analysed->network);
-}
-
 EnvelopeAnalysed *
 envelope_analysed_ref (EnvelopeAnalysed *analysed)
 {
   g_return_val_if_fail (analysed != NULL, NULL);
-  return g_atomic_rc_box_acquire (analysed);
+  g_atomic_ref_count_inc (&analysed->ref);
+  return analysed;
 }
 
 void
 envelope_analysed_unref (EnvelopeAnalysed *analysed)
 {
-  if (analysed != NULL)
-    g_atomic_rc_box_release_full (analysed, (GDestroyNotify) analysed_clear);
+  if (analysed == NULL || !g_atomic_ref_count_dec (&analysed->ref))
+    return;
+  envelope_analysis_free (analysed->analysis);
+  envelope_network_free (analysed->network);
+  g_free (analysed);
 }
 
 const EnvelopeAnalysis *
@@ -207,7 +205,8 @@ analyse (EnvelopeDocument *self)
       const GError *partial = envelope_analysis_get_error (analysis, &location);
 
       clear_analysis (self);
-      self->current = g_atomic_rc_box_new0 (EnvelopeAnalysed);
+      self->current = g_new0 (EnvelopeAnalysed, 1);
+      g_atomic_ref_count_init (&self->current->ref);
       self->current->analysis = self->analysis = analysis;
       self->current->network = self->analysed = g_steal_pointer (&copy);
       self->stale = FALSE;
@@ -274,11 +273,39 @@ begin_edit (EnvelopeDocument *self,
   return self->network;
 }
 
+/* A new setting of the one layer @index, its name and inputs as they
+ * were: the analysis's copy takes it, and the analysis works out again
+ * only what it changes.  Not while a worker thread reads them, nor when
+ * the network has an error.  Returns FALSE when it was not done. */
+static gboolean
+analyse_in_place (EnvelopeDocument *self,
+                  guint             index)
+{
+  EnvelopeLayer **slot;
+
+  if (self->current == NULL || self->stale || self->error != NULL ||
+      !g_atomic_ref_count_compare (&self->current->ref, 1) ||
+      index >= self->analysed->layers->len)
+    return FALSE;
+  slot = (EnvelopeLayer **) &g_ptr_array_index (self->analysed->layers, index);
+  envelope_layer_free (*slot);
+  *slot = envelope_layer_copy (envelope_network_get_layer (self->network, index));
+  if (!envelope_analysis_update_layer (self->analysis, index))
+    {
+      /* half done: made anew from the network */
+      clear_analysis (self);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 end_edit (EnvelopeDocument *self,
           EnvelopeChange    change)
 {
-  analyse (self);
+  if (!self->edit_scoped || self->edited_layer < 0 || change != ENVELOPE_CHANGE_FIGURES ||
+      !analyse_in_place (self, (guint) self->edited_layer))
+    analyse (self);
   notify_history (self);
   g_signal_emit (self, signals[CHANGED], 0, (guint) change);
 }
