@@ -503,7 +503,7 @@ rebuild (EnvelopeCanvas *self)
 
 typedef struct
 {
-  EnvelopeNetwork *network;
+  EnvelopeAnalysed *analysed;  /* the document's analysis, shared */
   EnvelopeDiagramOptions options;
   GStrv expanded;              /* the job's own copies of the options' lists */
   GStrv collapsed;
@@ -516,7 +516,7 @@ fit_job_free (gpointer data)
 {
   FitJob *job = data;
 
-  envelope_network_free (job->network);
+  envelope_analysed_unref (job->analysed);
   g_strfreev (job->expanded);
   g_strfreev (job->collapsed);
   g_free (job);
@@ -539,11 +539,10 @@ fit_thread (GTask        *task,
 {
   FitJob *job = task_data;
   GError *error = NULL;
-  g_autoptr(EnvelopeAnalysis) analysis = envelope_analysis_new (job->network, NULL, NULL, &error);
   EnvelopePageFit *fit = g_new0 (EnvelopePageFit, 1);
 
-  if (analysis == NULL ||
-      !envelope_fit_page (analysis, &job->options, &job->render_options, &job->goal, fit, &error))
+  if (!envelope_fit_page (envelope_analysed_get_analysis (job->analysed), &job->options, &job->render_options,
+                          &job->goal, fit, &error))
     {
       g_free (fit);
       g_task_return_error (task, error);
@@ -617,7 +616,7 @@ start_fit (EnvelopeCanvas *self)
   self->fit_stale = FALSE;
 
   job = g_new0 (FitJob, 1);
-  job->network = envelope_network_copy (envelope_analysis_get_network (analysis));
+  job->analysed = envelope_document_ref_analysed (self->document);
   job->options = self->diagram_options;
   job->expanded = g_strdupv (self->expanded_groups);
   job->collapsed = g_strdupv (self->collapsed_groups);
