@@ -75,6 +75,7 @@ struct _EnvelopeDocument
   /* what the last change touched of the layers' settings */
   gboolean edit_scoped;      /* one layer or none, said by … */
   gint edited_layer;         /* … this, or -1 for none */
+  gboolean analysed_in_place;  /* its figures worked out in the analysis as it was */
 
   char *default_device;      /* for a network without a GPU of its own */
   EnvelopeUnits units;       /* of the sizes in the explanations */
@@ -170,6 +171,7 @@ clear_analysis (EnvelopeDocument *self)
 static void
 analyse (EnvelopeDocument *self)
 {
+  self->analysed_in_place = FALSE;
   g_autoptr(EnvelopeNetwork) copy = envelope_network_copy (self->network);
   g_autoptr(GError) error = NULL;
   EnvelopeErrorLocation location = { -1, NULL };
@@ -303,8 +305,9 @@ static void
 end_edit (EnvelopeDocument *self,
           EnvelopeChange    change)
 {
-  if (!self->edit_scoped || self->edited_layer < 0 || change != ENVELOPE_CHANGE_FIGURES ||
-      !analyse_in_place (self, (guint) self->edited_layer))
+  self->analysed_in_place = self->edit_scoped && self->edited_layer >= 0 && change == ENVELOPE_CHANGE_FIGURES &&
+                            analyse_in_place (self, (guint) self->edited_layer);
+  if (!self->analysed_in_place)
     analyse (self);
   notify_history (self);
   g_signal_emit (self, signals[CHANGED], 0, (guint) change);
@@ -743,6 +746,26 @@ envelope_document_get_edited_layer (EnvelopeDocument *self,
   if (layer != NULL)
     *layer = self->edit_scoped ? self->edited_layer : -1;
   return self->edit_scoped;
+}
+
+/**
+ * envelope_document_get_changed_layers:
+ * @n_layers: (out): how many
+ *
+ * Returns: (nullable): the layers (of the network and its analysis
+ *   alike) whose figures the last change changed, when it was a new
+ *   setting worked out in place; %NULL when any layer's may have
+ */
+const guint *
+envelope_document_get_changed_layers (EnvelopeDocument *self,
+                                      guint            *n_layers)
+{
+  g_return_val_if_fail (ENVELOPE_IS_DOCUMENT (self), NULL);
+
+  *n_layers = 0;
+  if (!self->analysed_in_place || self->analysis == NULL)
+    return NULL;
+  return envelope_analysis_get_changed_layers (self->analysis, n_layers);
 }
 
 const GError *

@@ -68,6 +68,8 @@ gint                   envelope_document_get_figures_index  (EnvelopeDocument   
                                                              guint                   layer);
 gboolean               envelope_document_get_edited_layer   (EnvelopeDocument       *self,
                                                              gint                   *layer);
+const guint           *envelope_document_get_changed_layers (EnvelopeDocument       *self,
+                                                             guint                  *n_layers);
 const GError          *envelope_document_get_error          (EnvelopeDocument       *self);
 gint                   envelope_document_get_error_layer    (EnvelopeDocument       *self);
 const char            *envelope_document_get_error_field    (EnvelopeDocument       *self);

@@ -35,7 +35,6 @@ struct _EnvelopeLayerTable
   gboolean flops;            /* the MACs columns count FLOPs */
   guint fill_source;         /* a new network's rows, after its first frame */
   GHashTable *bound_rows;    /* the rows on screen (their first cell bound) */
-  guint last_changed;        /* texts on screen update_changed_rows() changed */
   EnvelopeRepaint repaint;
 };
 
@@ -270,14 +269,15 @@ update_row (EnvelopeLayerTable *self,
  * shares of the totals may read differently), are updated; a row comes
  * up to date as it comes on screen (bind_cell()).  Not while the table
  * is sorted: the sort reads every row.  Returns FALSE when every row is
- * to be compared instead; sets last_changed. */
+ * to be compared instead; @changed: how many texts on screen changed. */
 static gboolean
-update_changed_rows (EnvelopeLayerTable *self)
+update_changed_rows (EnvelopeLayerTable *self,
+                     guint              *changed)
 {
   const EnvelopeAnalysis *analysis = envelope_document_get_analysis (self->document);
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
   const guint *layers;
-  guint n_layers, changed = 0;
+  guint n_layers;
   gint edited = -1;
   GHashTableIter iter;
   gpointer row;
@@ -285,14 +285,15 @@ update_changed_rows (EnvelopeLayerTable *self)
   if (analysis == NULL || !envelope_document_get_edited_layer (self->document, &edited) ||
       gtk_sorter_get_order (gtk_column_view_get_sorter (self->column_view)) != GTK_SORTER_ORDER_NONE)
     return FALSE;
-  layers = envelope_analysis_get_changed_layers (analysis, &n_layers);
+  layers = envelope_document_get_changed_layers (self->document, &n_layers);
   if (layers == NULL || envelope_analysis_get_n_layers (analysis) != n)
     return FALSE;
+  *changed = 0;
   if (edited >= 0 && (guint) edited < n)
-    changed += update_row (self, (guint) edited, TRUE);
+    *changed += update_row (self, (guint) edited, TRUE);
   for (guint k = 0; k < n_layers; k++)
     if (layers[k] < n)
-      changed += update_row (self, layers[k], FALSE);
+      *changed += update_row (self, layers[k], FALSE);
   g_hash_table_iter_init (&iter, self->bound_rows);
   while (g_hash_table_iter_next (&iter, &row, NULL))
     {
@@ -300,10 +301,9 @@ update_changed_rows (EnvelopeLayerTable *self)
       g_autofree char *inputs = envelope_layer_summary_dup_inputs (self->document, index);
 
       if (index < n)
-        changed += update_row (self, index, FALSE);
+        *changed += update_row (self, index, FALSE);
       envelope_layer_row_set_inputs (row, inputs);
     }
-  self->last_changed = changed;
   return TRUE;
 }
 
@@ -343,9 +343,7 @@ update_rows (EnvelopeLayerTable *self,
       changed = G_MAXUINT;
       fit_columns (self);
     }
-  else if (update_changed_rows (self))
-    changed = self->last_changed;
-  else
+  else if (!update_changed_rows (self, &changed))
     {
       gint edited = -1;
       /* a new setting of one layer: the others' settings are as they
