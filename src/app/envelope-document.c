@@ -289,6 +289,7 @@ analyse_in_place (EnvelopeDocument *self,
       !g_atomic_ref_count_compare (&self->current->ref, 1) ||
       index >= self->analysed->layers->len)
     return FALSE;
+  g_clear_pointer (&self->analysed_names, g_hash_table_unref);   /* it points at the layers' names */
   slot = (EnvelopeLayer **) &g_ptr_array_index (self->analysed->layers, index);
   envelope_layer_free (*slot);
   *slot = envelope_layer_copy (envelope_network_get_layer (self->network, index));
