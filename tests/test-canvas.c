@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include "envelope-format.h"
+#include "envelope-layer-row.h"
 #include "envelope-overview.h"
 #include "test-app-helpers.h"
 
@@ -38,22 +40,28 @@ block_of (EnvelopeWindow *window,
   return envelope_diagram_get_block (diagram, (guint) envelope_diagram_find_block (diagram, (guint) layer));
 }
 
-/* A new setting on a network of 1,000 blocks is shown at once, on the
- * same layout: no worker thread, no new layout. */
+/* A new setting on a network of 1,000 blocks is refreshed in a worker
+ * thread, the old picture up meanwhile, and shown on the same layout. */
 static void
 test_refresh_large (void)
 {
   EnvelopeWindow *window = open_chain (1000);
   const EnvelopeDiagram *before = envelope_canvas_get_diagram (window->canvas);
   const EnvelopeLayout *layout = envelope_canvas_get_layout (window->canvas);
+  gint64 deadline;
 
   app_test_select (window, "conv250");
   g_assert_cmpstr (block_of (window, "conv250")->shape_text, ==, "16×32×32");
   app_test_activate (window, "win.set-field", g_variant_new ("(sv)", "filters", g_variant_new_int64 (24)));
 
-  /* before the main loop has run at all */
+  /* before the main loop has run at all: the old figures, while the
+   * new ones are worked out */
+  g_assert_true (envelope_canvas_get_diagram (window->canvas) == before);
+  g_assert_true (envelope_canvas_get_layout_pending (window->canvas));
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (envelope_canvas_get_layout_pending (window->canvas) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
   g_assert_true (envelope_canvas_get_diagram (window->canvas) != before);
-  g_assert_false (envelope_canvas_get_layout_pending (window->canvas));
   g_assert_true (envelope_canvas_get_layout (window->canvas) == layout);
   g_assert_cmpstr (block_of (window, "conv250")->shape_text, ==, "24×32×32");
   g_assert_cmpstr (block_of (window, "conv250")->description, ==, "conv 3×3, 24");
@@ -63,54 +71,63 @@ test_refresh_large (void)
   app_test_window_destroy (window);
 }
 
+/* The canvas draws its tiles as Cairo nodes of 128 pixels and an apron
+ * of 2 on each side; the selection and hover are Cairo nodes too, of
+ * other sizes. */
+#define TILE_NODE_SIZE 132
+
 static void
-collect_textures (GskRenderNode *node,
+collect_tiles (GskRenderNode *node,
                   GPtrArray     *textures)
 {
+  graphene_rect_t bounds;
+
   switch (gsk_render_node_get_node_type (node))
     {
-    case GSK_TEXTURE_NODE:
-      g_ptr_array_add (textures, gsk_texture_node_get_texture (node));
+    case GSK_CAIRO_NODE:
+      gsk_render_node_get_bounds (node, &bounds);
+      if (bounds.size.width == TILE_NODE_SIZE && bounds.size.height == TILE_NODE_SIZE)
+        g_ptr_array_add (textures, node);
       break;
     case GSK_CONTAINER_NODE:
       for (guint i = 0; i < gsk_container_node_get_n_children (node); i++)
-        collect_textures (gsk_container_node_get_child (node, i), textures);
+        collect_tiles (gsk_container_node_get_child (node, i), textures);
       break;
     case GSK_TRANSFORM_NODE:
-      collect_textures (gsk_transform_node_get_child (node), textures);
+      collect_tiles (gsk_transform_node_get_child (node), textures);
       break;
     case GSK_CLIP_NODE:
-      collect_textures (gsk_clip_node_get_child (node), textures);
+      collect_tiles (gsk_clip_node_get_child (node), textures);
       break;
     case GSK_ROUNDED_CLIP_NODE:
-      collect_textures (gsk_rounded_clip_node_get_child (node), textures);
+      collect_tiles (gsk_rounded_clip_node_get_child (node), textures);
       break;
     case GSK_OPACITY_NODE:
-      collect_textures (gsk_opacity_node_get_child (node), textures);
+      collect_tiles (gsk_opacity_node_get_child (node), textures);
       break;
     case GSK_DEBUG_NODE:
-      collect_textures (gsk_debug_node_get_child (node), textures);
+      collect_tiles (gsk_debug_node_get_child (node), textures);
       break;
     default:
       break;
     }
 }
 
-/* The pictures of the canvas' tiles, as it draws itself now. */
+/* The canvas' tiles, as it draws itself now. */
 static GPtrArray *
-canvas_textures (EnvelopeWindow *window)
+canvas_tiles (EnvelopeWindow *window)
 {
   GtkWidget *canvas = GTK_WIDGET (window->canvas);
   GtkSnapshot *snapshot = gtk_snapshot_new ();
-  GPtrArray *textures = g_ptr_array_new_with_free_func (g_object_unref);
+  GPtrArray *textures = g_ptr_array_new_with_free_func ((GDestroyNotify) gsk_render_node_unref);
   GskRenderNode *node;
 
   GTK_WIDGET_GET_CLASS (canvas)->snapshot (canvas, snapshot);
   node = gtk_snapshot_free_to_node (snapshot);
   g_assert_nonnull (node);
-  collect_textures (node, textures);
+  collect_tiles (node, textures);
   for (guint i = 0; i < textures->len; i++)
-    g_object_ref (g_ptr_array_index (textures, i));
+    gsk_render_node_ref (g_ptr_array_index (textures, i));
   gsk_render_node_unref (node);
   return textures;
 }
@@ -139,22 +156,23 @@ test_kept_picture (void)
 
   app_test_select (window, "conv250");
   app_test_wait_frames (GTK_WIDGET (window), 2);
-  first = canvas_textures (window);
+  first = canvas_tiles (window);
   g_assert_cmpuint (first->len, >, 8);
 
-  again = canvas_textures (window);
+  again = canvas_tiles (window);
   g_assert_cmpuint (n_kept (first, again), ==, first->len);
 
   /* the selection is drawn over the tiles: none of them changes */
   app_test_select (window, "relu250");
-  selected = canvas_textures (window);
+  selected = canvas_tiles (window);
   g_assert_cmpuint (selected->len, ==, first->len);
   g_assert_cmpuint (n_kept (first, selected), ==, first->len);
 
   /* conv250, relu250 and conv251 show new figures; the rest stays */
   app_test_select (window, "conv250");
   app_test_activate (window, "win.set-field", g_variant_new ("(sv)", "filters", g_variant_new_int64 (24)));
-  edited = canvas_textures (window);
+  app_test_wait_layout (window);   /* the new figures, from the worker thread */
+  edited = canvas_tiles (window);
   g_assert_cmpuint (edited->len, ==, first->len);
   g_assert_cmpuint (n_kept (first, edited), <, edited->len);
   g_assert_cmpuint (n_kept (first, edited), >, 0);
@@ -280,6 +298,59 @@ test_find (void)
   app_test_window_destroy (window);
 }
 
+/* The share of the parameters that layer @name's row says, and the one
+ * the document's analysis gives. */
+static void
+assert_share (EnvelopeWindow *window,
+              const char     *name)
+{
+  const EnvelopeAnalysis *analysis = envelope_document_get_analysis (window->document);
+  gint index = envelope_network_find_layer (envelope_document_get_network (window->document), name);
+  g_autoptr(EnvelopeLayerRow) row = NULL;
+  g_autofree char *expected = NULL;
+
+  g_assert_cmpint (index, >=, 0);
+  row = g_list_model_get_item (envelope_layer_table_get_model (window->layer_table), (guint) index);
+  g_assert_cmpuint (envelope_layer_row_get_index (row), ==, (guint) index);
+  expected = envelope_format_percent (envelope_analysis_get_layer (analysis, (guint) index)->params,
+                                      envelope_analysis_get_totals (analysis)->params);
+  g_assert_cmpstr (envelope_layer_row_get_text (row, "params-share"), ==, expected);
+}
+
+/* A new setting of one layer on a network of 1,000 updates the table's
+ * rows of the layers whose figures changed and those on screen; a row
+ * off screen is up to date when it comes on screen. */
+static void
+test_table_rows_in_place (void)
+{
+  EnvelopeWindow *window = open_chain (1000);
+  GListModel *rows = envelope_layer_table_get_model (window->layer_table);
+  gint conv251 = envelope_network_find_layer (envelope_document_get_network (window->document), "conv251");
+  g_autoptr(EnvelopeLayerRow) row = NULL;
+  g_autofree char *before = NULL;
+
+  app_test_select (window, "conv250");
+  app_test_wait_frames (GTK_WIDGET (window), 3);
+  row = g_list_model_get_item (rows, (guint) conv251);
+  before = g_strdup (envelope_layer_row_get_text (row, "macs-text"));
+  assert_share (window, "conv250");
+
+  /* 4,096 filters: the two convolutions it touches hold half the
+   * parameters, and every other layer's share halves */
+  app_test_activate (window, "win.set-field", g_variant_new ("(sv)", "filters", g_variant_new_int64 (4096)));
+  g_assert_cmpstr (envelope_layer_row_get_text (row, "macs-text"), !=, before);
+  g_assert_cmpstr (envelope_layer_row_get_text (row, "output"), ==, "16×32×32");
+  assert_share (window, "conv250");
+  assert_share (window, "conv251");
+  assert_share (window, "conv249");   /* on screen */
+
+  /* far off: on screen once selected */
+  app_test_select (window, "conv480");
+  app_test_wait_frames (GTK_WIDGET (window), 3);
+  assert_share (window, "conv480");
+  app_test_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -290,6 +361,7 @@ main (int   argc,
   g_test_add_func ("/app/canvas/kept-picture", test_kept_picture);
   g_test_add_func ("/app/canvas/open-and-close-groups", test_open_and_close_groups);
   g_test_add_func ("/app/canvas/find", test_find);
+  g_test_add_func ("/app/canvas/table-rows-in-place", test_table_rows_in_place);
 
   return g_test_run ();
 }

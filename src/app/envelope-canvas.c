@@ -7,8 +7,9 @@
  * A layout is reused while it fits the new diagram (a new setting moves
  * nothing).  A new one is made at once for small networks; for large
  * ones in a worker thread, while the old picture stays up.  A new
- * setting refreshes the diagram on the spot, at any size: only new names
- * are measured (envelope_diagram_refresh()).
+ * setting refreshes the diagram (envelope_diagram_refresh(): only new
+ * names are measured), on the spot for a small network, in a worker
+ * thread for a large one, whose old figures stay up a few frames.
  *
  * The picture is kept across frames: the renderer draws the diagram,
  * without the selection, into tiles of TILE_SIZE pixels, each kept until
@@ -41,7 +42,7 @@
 #include "envelope-zoom-labels.h"
 
 /* Up to this many blocks a layout is made on the spot, and up to this
- * many layers a new diagram (a refresh is made on the spot always). */
+ * many layers a diagram, new or refreshed with new figures. */
 #define SYNC_LAYOUT_BLOCKS 600
 #define SYNC_DIAGRAM_LAYERS 400
 #define HIT_TOLERANCE 4.0     /* pixels */
@@ -70,7 +71,7 @@
 
 typedef struct
 {
-  GdkTexture *texture;
+  GskRenderNode *node;
   guint64 key;
   guint frame;                 /* the last frame it was shown in */
 } Tile;
@@ -364,8 +365,11 @@ adopt (EnvelopeCanvas  *self,
 
 typedef struct
 {
-  EnvelopeNetwork *network;
+  EnvelopeAnalysed *analysed;    /* the document's analysis, shared */
+  EnvelopeDiagram *previous;     /* its text measured already; NULL: a new diagram */
   EnvelopeDiagramOptions options;
+  GStrv expanded;                /* the job's own copies of the options' lists */
+  GStrv collapsed;
 } DiagramJob;
 
 static void
@@ -373,13 +377,17 @@ diagram_job_free (gpointer data)
 {
   DiagramJob *job = data;
 
-  envelope_network_free (job->network);
+  envelope_analysed_unref (job->analysed);
+  envelope_diagram_unref (job->previous);
+  g_strfreev (job->expanded);
+  g_strfreev (job->collapsed);
   g_free (job);
 }
 
-/* A large network's diagram is made in a worker thread, from an
- * analysis of its own copy of the network: measuring the text of
- * thousands of blocks would hold up the typing otherwise. */
+/* A large network's diagram is made, or refreshed with new figures, in
+ * a worker thread from the document's own analysis: even a refresh,
+ * which measures no text it measured before, walks every block, and on
+ * 20,000 blocks that would hold up the typing and every frame. */
 static void
 diagram_thread (GTask        *task,
                 gpointer      source,
@@ -387,17 +395,16 @@ diagram_thread (GTask        *task,
                 GCancellable *cancellable)
 {
   DiagramJob *job = task_data;
-  GError *error = NULL;
-  g_autoptr(EnvelopeAnalysis) analysis = envelope_analysis_new_partial (job->network, NULL, NULL, &error);
+  const EnvelopeAnalysis *analysis = envelope_analysed_get_analysis (job->analysed);
 
-  if (analysis == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, envelope_diagram_new (analysis, &job->options),
-                           (GDestroyNotify) envelope_diagram_unref);
+  g_task_return_pointer (task,
+                         job->previous != NULL ? envelope_diagram_refresh (job->previous, analysis, &job->options)
+                                               : envelope_diagram_new (analysis, &job->options),
+                         (GDestroyNotify) envelope_diagram_unref);
 }
 
-static void start_diagram (EnvelopeCanvas *self);
+static void start_diagram (EnvelopeCanvas  *self,
+                           EnvelopeDiagram *previous);
 static void start_fit (EnvelopeCanvas *self);
 static void reveal_selection (EnvelopeCanvas *self);
 static void forget_groups (EnvelopeCanvas *self);
@@ -418,25 +425,34 @@ on_diagram_ready (GObject      *source,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_clear_object (&self->diagram_cancellable);
-  if (self->diagram_stale)
-    start_diagram (self);
   if (diagram != NULL)
     adopt (self, diagram);
+  /* the network changed meanwhile: its figures on what is there now */
+  if (self->diagram_stale)
+    start_diagram (self, self->pending != NULL ? self->pending : self->diagram);
 }
 
+/* @previous: the diagram shown (or waiting for its layout), to refresh;
+ * NULL for a new one. */
 static void
-start_diagram (EnvelopeCanvas *self)
+start_diagram (EnvelopeCanvas  *self,
+               EnvelopeDiagram *previous)
 {
-  const EnvelopeAnalysis *analysis = envelope_document_get_analysis (self->document);
   g_autoptr(GTask) task = NULL;
+  EnvelopeAnalysed *analysed = envelope_document_ref_analysed (self->document);
   DiagramJob *job;
 
   self->diagram_stale = FALSE;
-  if (analysis == NULL)
+  if (analysed == NULL)
     return;
   job = g_new0 (DiagramJob, 1);
-  job->network = envelope_network_copy (envelope_analysis_get_network (analysis));
+  job->analysed = analysed;
+  job->previous = previous != NULL ? envelope_diagram_ref (previous) : NULL;
   job->options = self->diagram_options;
+  job->expanded = g_strdupv ((GStrv) self->diagram_options.expanded);
+  job->collapsed = g_strdupv ((GStrv) self->diagram_options.collapsed);
+  job->options.expanded = (const char * const *) job->expanded;
+  job->options.collapsed = (const char * const *) job->collapsed;
   self->diagram_cancellable = g_cancellable_new ();
   task = g_task_new (self, self->diagram_cancellable, on_diagram_ready, NULL);
   g_task_set_task_data (task, job, diagram_job_free);
@@ -448,7 +464,7 @@ rebuild (EnvelopeCanvas *self)
 {
   const EnvelopeAnalysis *analysis = self->document ? envelope_document_get_analysis (self->document) : NULL;
   g_autoptr(EnvelopeDiagram) diagram = NULL;
-  const EnvelopeDiagram *previous;
+  EnvelopeDiagram *previous;
 
   if (analysis == NULL)
     {
@@ -463,21 +479,23 @@ rebuild (EnvelopeCanvas *self)
         start_fit (self);
       return;
     }
-  /* A diagram shown (or waiting for its layout) has its text measured
-   * already: refreshing its figures is quick at any size. */
+  /* A large network's diagram is made or refreshed off the main thread,
+   * one at a time: the latest network's once the one under way is in. */
   previous = self->pending != NULL ? self->pending : self->diagram;
-  if (previous != NULL && self->diagram_cancellable == NULL)
-    {
-      diagram = envelope_diagram_refresh (previous, analysis, &self->diagram_options);
-      adopt (self, diagram);
-      return;
-    }
   if (envelope_analysis_get_n_layers (analysis) > SYNC_DIAGRAM_LAYERS)
     {
       if (self->diagram_cancellable != NULL)
         self->diagram_stale = TRUE;   /* on_diagram_ready() starts the next */
       else
-        start_diagram (self);
+        start_diagram (self, previous);
+      return;
+    }
+  /* A diagram shown (or waiting for its layout) has its text measured
+   * already: refreshing its figures is quick. */
+  if (previous != NULL && self->diagram_cancellable == NULL)
+    {
+      diagram = envelope_diagram_refresh (previous, analysis, &self->diagram_options);
+      adopt (self, diagram);
       return;
     }
   diagram = envelope_diagram_new (analysis, &self->diagram_options);
@@ -488,7 +506,7 @@ rebuild (EnvelopeCanvas *self)
 
 typedef struct
 {
-  EnvelopeNetwork *network;
+  EnvelopeAnalysed *analysed;  /* the document's analysis, shared */
   EnvelopeDiagramOptions options;
   GStrv expanded;              /* the job's own copies of the options' lists */
   GStrv collapsed;
@@ -501,7 +519,7 @@ fit_job_free (gpointer data)
 {
   FitJob *job = data;
 
-  envelope_network_free (job->network);
+  envelope_analysed_unref (job->analysed);
   g_strfreev (job->expanded);
   g_strfreev (job->collapsed);
   g_free (job);
@@ -524,11 +542,10 @@ fit_thread (GTask        *task,
 {
   FitJob *job = task_data;
   GError *error = NULL;
-  g_autoptr(EnvelopeAnalysis) analysis = envelope_analysis_new (job->network, NULL, NULL, &error);
   EnvelopePageFit *fit = g_new0 (EnvelopePageFit, 1);
 
-  if (analysis == NULL ||
-      !envelope_fit_page (analysis, &job->options, &job->render_options, &job->goal, fit, &error))
+  if (!envelope_fit_page (envelope_analysed_get_analysis (job->analysed), &job->options, &job->render_options,
+                          &job->goal, fit, &error))
     {
       g_free (fit);
       g_task_return_error (task, error);
@@ -602,7 +619,7 @@ start_fit (EnvelopeCanvas *self)
   self->fit_stale = FALSE;
 
   job = g_new0 (FitJob, 1);
-  job->network = envelope_network_copy (envelope_analysis_get_network (analysis));
+  job->analysed = envelope_document_ref_analysed (self->document);
   job->options = self->diagram_options;
   job->expanded = g_strdupv (self->expanded_groups);
   job->collapsed = g_strdupv (self->collapsed_groups);
@@ -981,7 +998,7 @@ tile_free (gpointer data)
 {
   Tile *tile = data;
 
-  g_clear_object (&tile->texture);
+  g_clear_pointer (&tile->node, gsk_render_node_unref);
   g_free (tile);
 }
 
@@ -1103,7 +1120,12 @@ tile_area (int           column,
   world->width = world->height = (TILE_SIZE + 2 * TILE_APRON) / zoom;
 }
 
-static GdkTexture *
+/* A tile is a Cairo node that paints an image of the tile: GTK 4.8's
+ * Cairo renderer converts a texture to floats and back on every frame
+ * it draws it (gdk_memory_convert() has no path for a texture already in
+ * the screen's format), which for a canvas of tiles is most of a frame;
+ * an image painted from a Cairo node is a plain copy. */
+static GskRenderNode *
 draw_tile (EnvelopeCanvas *self,
            int             column,
            int             row,
@@ -1113,8 +1135,7 @@ draw_tile (EnvelopeCanvas *self,
   int size = (TILE_SIZE + 2 * TILE_APRON) * scale;
   cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, size, size);
   EnvelopeRect visible;
-  g_autoptr(GBytes) bytes = NULL;
-  GdkTexture *texture;
+  GskRenderNode *node;
   cairo_t *cr = cairo_create (surface);
   EnvelopeRenderOptions options = self->render_options;
 
@@ -1126,12 +1147,16 @@ draw_tile (EnvelopeCanvas *self,
   envelope_renderer_draw (self->renderer, cr, self->diagram, self->layout, &options, &visible, zoom);
   cairo_destroy (cr);
   cairo_surface_flush (surface);
-  bytes = g_bytes_new_with_free_func (cairo_image_surface_get_data (surface),
-                                      (gsize) cairo_image_surface_get_stride (surface) * size,
-                                      (GDestroyNotify) cairo_surface_destroy, surface);
-  texture = gdk_memory_texture_new (size, size, GDK_MEMORY_DEFAULT, bytes,
-                                    (gsize) cairo_image_surface_get_stride (surface));
-  return texture;
+  cairo_surface_set_device_scale (surface, scale, scale);
+
+  node = gsk_cairo_node_new (&GRAPHENE_RECT_INIT (column * TILE_SIZE - TILE_APRON, row * TILE_SIZE - TILE_APRON,
+                                                  TILE_SIZE + 2 * TILE_APRON, TILE_SIZE + 2 * TILE_APRON));
+  cr = gsk_cairo_node_get_draw_context (node);
+  cairo_set_source_surface (cr, surface, column * TILE_SIZE - TILE_APRON, row * TILE_SIZE - TILE_APRON);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+  return node;
 }
 
 /* A node drawn by @draw over @extents (world units), kept in @overlay
@@ -1282,17 +1307,15 @@ snapshot_diagram (EnvelopeCanvas *self,
             tile = g_new0 (Tile, 1);
             g_hash_table_insert (self->tiles, k, tile);
           }
-        if (tile->texture == NULL || tile->key != content)
+        if (tile->node == NULL || tile->key != content)
           {
-            g_clear_object (&tile->texture);
-            tile->texture = draw_tile (self, column, row, zoom, scale);
+            g_clear_pointer (&tile->node, gsk_render_node_unref);
+            tile->node = draw_tile (self, column, row, zoom, scale);
             tile->key = content;
           }
         tile->frame = self->frame;
         gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (column * TILE_SIZE, row * TILE_SIZE, TILE_SIZE, TILE_SIZE));
-        gtk_snapshot_append_texture (snapshot, tile->texture,
-                                     &GRAPHENE_RECT_INIT (column * TILE_SIZE - TILE_APRON, row * TILE_SIZE - TILE_APRON,
-                                                          TILE_SIZE + 2 * TILE_APRON, TILE_SIZE + 2 * TILE_APRON));
+        gtk_snapshot_append_node (snapshot, tile->node);
         gtk_snapshot_pop (snapshot);
       }
 

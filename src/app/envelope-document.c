@@ -11,6 +11,9 @@
  * that names no layer) does nothing new get analysed: then the last good
  * analysis and the network it describes stay valid together, and the
  * views keep showing their figures while the error says what is wrong.
+ * The two are held together, counted (EnvelopeAnalysed), so that a
+ * worker thread drawing a large network's diagram reads them without a
+ * copy, while the next edit makes the next pair.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -33,6 +36,13 @@ typedef struct
   gint selected;
 } Snapshot;
 
+struct _EnvelopeAnalysed
+{
+  gatomicrefcount ref;
+  EnvelopeNetwork *network;  /* the copy the analysis reads */
+  EnvelopeAnalysis *analysis;
+};
+
 struct _EnvelopeDocument
 {
   GObject parent_instance;
@@ -49,8 +59,9 @@ struct _EnvelopeDocument
   guint saved_state;
   guint next_state;
 
-  EnvelopeNetwork *analysed; /* the copy the analysis reads */
-  EnvelopeAnalysis *analysis;
+  EnvelopeAnalysed *current;  /* the last good analysis, and … */
+  EnvelopeNetwork *analysed; /* … its copy of the network (borrowed from it) */
+  EnvelopeAnalysis *analysis; /* … it (borrowed) */
   GHashTable *analysed_names;  /* name → index + 1, built on demand */
   GError *error;
   gint error_layer;
@@ -64,6 +75,11 @@ struct _EnvelopeDocument
    * holds while that layer stays selected */
   char *selected_group;
   gint group_layer;
+
+  /* what the last change touched of the layers' settings */
+  gboolean edit_scoped;      /* one layer or none, said by … */
+  gint edited_layer;         /* … this, or -1 for none */
+  gboolean analysed_in_place;  /* its figures worked out in the analysis as it was */
 
   char *default_device;      /* for a network without a GPU of its own */
   EnvelopeUnits units;       /* of the sizes in the explanations */
@@ -113,17 +129,53 @@ snapshot_new (EnvelopeDocument *self)
   return snapshot;
 }
 
+EnvelopeAnalysed *
+envelope_analysed_ref (EnvelopeAnalysed *analysed)
+{
+  g_return_val_if_fail (analysed != NULL, NULL);
+  g_atomic_ref_count_inc (&analysed->ref);
+  return analysed;
+}
+
+void
+envelope_analysed_unref (EnvelopeAnalysed *analysed)
+{
+  if (analysed == NULL || !g_atomic_ref_count_dec (&analysed->ref))
+    return;
+  envelope_analysis_free (analysed->analysis);
+  envelope_network_free (analysed->network);
+  g_free (analysed);
+}
+
+const EnvelopeAnalysis *
+envelope_analysed_get_analysis (const EnvelopeAnalysed *analysed)
+{
+  g_return_val_if_fail (analysed != NULL, NULL);
+  return analysed->analysis;
+}
+
+/* The analysis and its network, for a reader that may outlive them
+ * here; NULL while there is none. */
+EnvelopeAnalysed *
+envelope_document_ref_analysed (EnvelopeDocument *self)
+{
+  g_return_val_if_fail (ENVELOPE_IS_DOCUMENT (self), NULL);
+  return self->current != NULL ? envelope_analysed_ref (self->current) : NULL;
+}
+
 static void
 clear_analysis (EnvelopeDocument *self)
 {
-  g_clear_pointer (&self->analysis, envelope_analysis_free);
-  g_clear_pointer (&self->analysed, envelope_network_free);
+  g_clear_pointer (&self->current, envelope_analysed_unref);
+  self->analysis = NULL;
+  self->analysed = NULL;
   g_clear_pointer (&self->analysed_names, g_hash_table_unref);
 }
 
 static void
 analyse (EnvelopeDocument *self)
 {
+  self->analysed_in_place = FALSE;
   g_autoptr(EnvelopeNetwork) copy = envelope_network_copy (self->network);
   g_autoptr(GError) error = NULL;
   EnvelopeErrorLocation location = { -1, NULL };
@@ -159,8 +211,10 @@ analyse (EnvelopeDocument *self)
       const GError *partial = envelope_analysis_get_error (analysis, &location);
 
       clear_analysis (self);
-      self->analysis = analysis;
-      self->analysed = g_steal_pointer (&copy);
+      self->current = g_new0 (EnvelopeAnalysed, 1);
+      g_atomic_ref_count_init (&self->current->ref);
+      self->current->analysis = self->analysis = analysis;
+      self->current->network = self->analysed = g_steal_pointer (&copy);
       self->stale = FALSE;
       if (partial != NULL)
         {
@@ -230,14 +284,45 @@ begin_edit (EnvelopeDocument *self,
   self->merge_key = g_strdup (merge_key);
   g_ptr_array_set_size (self->redo, 0);
   self->state = ++self->next_state;
+  self->edit_scoped = FALSE;   /* the edit says when it touched less */
   return self->network;
+}
+
+/* A new setting of the one layer @index, its name and inputs as they
+ * were: the analysis's copy takes it, and the analysis works out again
+ * only what it changes.  Not while a worker thread reads them, nor when
+ * the network has an error.  Returns FALSE when it was not done. */
+static gboolean
+analyse_in_place (EnvelopeDocument *self,
+                  guint             index)
+{
+  EnvelopeLayer **slot;
+
+  if (self->current == NULL || self->stale || self->error != NULL ||
+      !g_atomic_ref_count_compare (&self->current->ref, 1) ||
+      index >= self->analysed->layers->len)
+    return FALSE;
+  g_clear_pointer (&self->analysed_names, g_hash_table_unref);   /* it points at the layers' names */
+  slot = (EnvelopeLayer **) &g_ptr_array_index (self->analysed->layers, index);
+  envelope_layer_free (*slot);
+  *slot = envelope_layer_copy (envelope_network_get_layer (self->network, index));
+  if (!envelope_analysis_update_layer (self->analysis, index))
+    {
+      /* half done: made anew from the network */
+      clear_analysis (self);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static void
 end_edit (EnvelopeDocument *self,
           EnvelopeChange    change)
 {
-  analyse (self);
+  self->analysed_in_place = self->edit_scoped && self->edited_layer >= 0 && change == ENVELOPE_CHANGE_FIGURES &&
+                            analyse_in_place (self, (guint) self->edited_layer);
+  if (!self->analysed_in_place)
+    analyse (self);
   notify_history (self);
   g_signal_emit (self, signals[CHANGED], 0, (guint) change);
 }
@@ -402,6 +487,7 @@ envelope_document_replace (EnvelopeDocument *self,
   g_ptr_array_set_size (self->redo, 0);
   g_clear_pointer (&self->merge_key, g_free);
   self->state = self->saved_state = ++self->next_state;
+  self->edit_scoped = FALSE;
   self->selected = -1;
   g_clear_pointer (&self->selected_group, g_free);
   self->edge_from = self->edge_to = -1;
@@ -655,6 +741,50 @@ envelope_document_get_figures_index (EnvelopeDocument *self,
   return value != NULL ? (gint) GPOINTER_TO_UINT (value) - 1 : -1;
 }
 
+/**
+ * envelope_document_get_edited_layer:
+ * @layer: (out): the layer whose settings the last change touched, or -1
+ *   when it touched none (a training setting, the default GPU)
+ *
+ * What the last change touched of the layers' settings, so that a view
+ * of thousands of layers need not compare them all: the figures of
+ * others may still have changed (the layers that read it), the settings
+ * of no other have.
+ *
+ * Returns: %FALSE when any layer's settings may have changed (a new
+ *   network, an undo, a rename, a layer added or removed)
+ */
+gboolean
+envelope_document_get_edited_layer (EnvelopeDocument *self,
+                                    gint             *layer)
+{
+  g_return_val_if_fail (ENVELOPE_IS_DOCUMENT (self), FALSE);
+
+  if (layer != NULL)
+    *layer = self->edit_scoped ? self->edited_layer : -1;
+  return self->edit_scoped;
+}
+
+/**
+ * envelope_document_get_changed_layers:
+ * @n_layers: (out): how many
+ *
+ * Returns: (nullable): the layers (of the network and its analysis
+ *   alike) whose figures the last change changed, when it was a new
+ *   setting worked out in place; %NULL when any layer's may have
+ */
+const guint *
+envelope_document_get_changed_layers (EnvelopeDocument *self,
+                                      guint            *n_layers)
+{
+  g_return_val_if_fail (ENVELOPE_IS_DOCUMENT (self), NULL);
+
+  *n_layers = 0;
+  if (!self->analysed_in_place || self->analysis == NULL)
+    return NULL;
+  return envelope_analysis_get_changed_layers (self->analysis, n_layers);
+}
+
 const GError *
 envelope_document_get_error (EnvelopeDocument *self)
 {
@@ -842,6 +972,8 @@ envelope_document_update_layer (EnvelopeDocument    *self,
     rename_references (network, old->name, settings->name);
   g_ptr_array_index (network->layers, index) = envelope_layer_copy (settings);
   envelope_layer_free (old);
+  self->edit_scoped = !rename;
+  self->edited_layer = (gint) index;
   end_edit (self, change);
   return TRUE;
 }
@@ -1232,6 +1364,8 @@ envelope_document_set_training (EnvelopeDocument       *self,
   network = begin_edit (self, merge_key);
   envelope_training_clear (&network->training);
   envelope_training_copy (&network->training, training);
+  self->edit_scoped = TRUE;
+  self->edited_layer = -1;
   end_edit (self, ENVELOPE_CHANGE_TRAINING);
   return TRUE;
 }
@@ -1290,6 +1424,7 @@ travel (EnvelopeDocument *self,
   current->selected = self->selected;
 
   self->network = snapshot->network;
+  self->edit_scoped = FALSE;
   g_clear_pointer (&self->network->view, json_node_unref);
   self->network->view = g_steal_pointer (&current->network->view);
   self->state = snapshot->state;
@@ -1432,6 +1567,8 @@ envelope_document_set_default_device (EnvelopeDocument *self,
   self->default_device = g_strdup (name);
   if (self->network->training.device != NULL || self->network->training.device_memory > 0)
     return;
+  self->edit_scoped = TRUE;
+  self->edited_layer = -1;
   analyse (self);
   g_signal_emit (self, signals[CHANGED], 0, (guint) ENVELOPE_CHANGE_TRAINING);
 }

@@ -54,8 +54,22 @@ gboolean               envelope_document_get_dirty          (EnvelopeDocument   
 gboolean               envelope_document_is_pristine        (EnvelopeDocument       *self);
 
 const EnvelopeAnalysis *envelope_document_get_analysis      (EnvelopeDocument       *self);
+
+/* The analysis with the copy of the network it was made from, held
+ * together for as long as a reader (a worker thread) needs them. */
+typedef struct _EnvelopeAnalysed EnvelopeAnalysed;
+
+EnvelopeAnalysed      *envelope_document_ref_analysed       (EnvelopeDocument       *self);
+EnvelopeAnalysed      *envelope_analysed_ref                (EnvelopeAnalysed       *analysed);
+void                   envelope_analysed_unref              (EnvelopeAnalysed       *analysed);
+const EnvelopeAnalysis *envelope_analysed_get_analysis      (const EnvelopeAnalysed *analysed);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EnvelopeAnalysed, envelope_analysed_unref)
 gint                   envelope_document_get_figures_index  (EnvelopeDocument       *self,
                                                              guint                   layer);
+gboolean               envelope_document_get_edited_layer   (EnvelopeDocument       *self,
+                                                             gint                   *layer);
+const guint           *envelope_document_get_changed_layers (EnvelopeDocument       *self,
+                                                             guint                  *n_layers);
 const GError          *envelope_document_get_error          (EnvelopeDocument       *self);
 gint                   envelope_document_get_error_layer    (EnvelopeDocument       *self);
 const char            *envelope_document_get_error_field    (EnvelopeDocument       *self);

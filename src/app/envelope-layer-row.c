@@ -249,8 +249,9 @@ envelope_layer_row_get_index (EnvelopeLayerRow *self)
 }
 
 /* @figures is NULL while the layer has none (the network is invalid
- * and this layer is new).  Only what changed is forgotten.  Returns how
- * many texts of the row on screen now read differently. */
+ * and this layer is new); @layer is NULL when its settings are known to
+ * be as they were.  Only what changed is forgotten.  Returns how many
+ * texts of the row on screen now read differently. */
 guint
 envelope_layer_row_update (EnvelopeLayerRow           *self,
                            const EnvelopeLayer        *layer,
@@ -265,7 +266,10 @@ envelope_layer_row_update (EnvelopeLayerRow           *self,
 
   g_return_val_if_fail (ENVELOPE_IS_LAYER_ROW (self), 0);
 
-  if (self->layer == NULL || !envelope_layer_equal (self->layer, layer) || self->layer->set != layer->set)
+  g_return_val_if_fail (layer != NULL || self->layer != NULL, 0);
+
+  if (layer != NULL &&
+      (self->layer == NULL || !envelope_layer_equal (self->layer, layer) || self->layer->set != layer->set))
     {
       gboolean renamed = self->layer == NULL || g_strcmp0 (self->layer->name, layer->name) != 0;
 

@@ -34,6 +34,7 @@ struct _EnvelopeLayerTable
   gboolean updating;
   gboolean flops;            /* the MACs columns count FLOPs */
   guint fill_source;         /* a new network's rows, after its first frame */
+  GHashTable *bound_rows;    /* the rows on screen (their first cell bound) */
   EnvelopeRepaint repaint;
 };
 
@@ -105,6 +106,21 @@ bind_cell (GtkSignalListItemFactory *factory,
       EnvelopeLayerTable *self = g_object_get_data (G_OBJECT (factory), "table");
       g_autofree char *inputs = envelope_layer_summary_dup_inputs (self->document, envelope_layer_row_get_index (row));
 
+      g_hash_table_add (self->bound_rows, row);
+      /* rows off screen are not told of every new figure: this one
+       * catches up as it comes on screen */
+      {
+        const EnvelopeNetwork *network = envelope_document_get_network (self->document);
+        const EnvelopeAnalysis *analysis = envelope_document_get_analysis (self->document);
+        guint index = envelope_layer_row_get_index (row);
+        gint f = envelope_document_get_figures_index (self->document, index);
+
+        if (index < envelope_network_get_n_layers (network))
+          envelope_layer_row_update (row, envelope_network_get_layer (network, index),
+                                     f >= 0 ? envelope_analysis_get_layer (analysis, (guint) f) : NULL,
+                                     analysis ? envelope_analysis_get_totals (analysis) : NULL);
+      }
+
       envelope_layer_row_set_inputs (row, inputs);
       describe_row (row, NULL, label);
       g_signal_connect_object (row, "notify::description", G_CALLBACK (describe_row), label, 0);
@@ -121,6 +137,11 @@ unbind_cell (GtkSignalListItemFactory *factory,
 
   if (row != NULL)
     {
+      if (column == &columns[0])
+        {
+          EnvelopeLayerTable *self = g_object_get_data (G_OBJECT (factory), "table");
+          g_hash_table_remove (self->bound_rows, row);
+        }
       envelope_layer_row_set_bound (row, FALSE);
       g_signal_handlers_disconnect_by_func (row, describe_row, gtk_list_item_get_child (item));
     }
@@ -228,6 +249,64 @@ fit_columns (EnvelopeLayerTable *self)
  * repaints the whole window instead. */
 #define REPAINT_TEXTS_APART G_N_ELEMENTS (columns)
 
+static guint
+update_row (EnvelopeLayerTable *self,
+            guint               index,
+            gboolean            settings)
+{
+  const EnvelopeNetwork *network = envelope_document_get_network (self->document);
+  const EnvelopeAnalysis *analysis = envelope_document_get_analysis (self->document);
+  g_autoptr(EnvelopeLayerRow) row = g_list_model_get_item (G_LIST_MODEL (self->rows), index);
+  gint f = envelope_document_get_figures_index (self->document, index);
+
+  return envelope_layer_row_update (row, settings ? envelope_network_get_layer (network, index) : NULL,
+                                    f >= 0 ? envelope_analysis_get_layer (analysis, (guint) f) : NULL,
+                                    analysis ? envelope_analysis_get_totals (analysis) : NULL);
+}
+
+/* A new setting of one layer, its figures worked out in place: only the
+ * rows of the layers whose figures changed, and those on screen (whose
+ * shares of the totals may read differently), are updated; a row comes
+ * up to date as it comes on screen (bind_cell()).  Not while the table
+ * is sorted: the sort reads every row.  Returns FALSE when every row is
+ * to be compared instead; @changed: how many texts on screen changed. */
+static gboolean
+update_changed_rows (EnvelopeLayerTable *self,
+                     guint              *changed)
+{
+  const EnvelopeAnalysis *analysis = envelope_document_get_analysis (self->document);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
+  const guint *layers;
+  guint n_layers;
+  gint edited = -1;
+  GHashTableIter iter;
+  gpointer row;
+
+  if (analysis == NULL || !envelope_document_get_edited_layer (self->document, &edited) ||
+      gtk_sorter_get_order (gtk_column_view_get_sorter (self->column_view)) != GTK_SORTER_ORDER_NONE)
+    return FALSE;
+  layers = envelope_document_get_changed_layers (self->document, &n_layers);
+  if (layers == NULL || envelope_analysis_get_n_layers (analysis) != n)
+    return FALSE;
+  *changed = 0;
+  if (edited >= 0 && (guint) edited < n)
+    *changed += update_row (self, (guint) edited, TRUE);
+  for (guint k = 0; k < n_layers; k++)
+    if (layers[k] < n)
+      *changed += update_row (self, layers[k], FALSE);
+  g_hash_table_iter_init (&iter, self->bound_rows);
+  while (g_hash_table_iter_next (&iter, &row, NULL))
+    {
+      guint index = envelope_layer_row_get_index (row);
+      g_autofree char *inputs = envelope_layer_summary_dup_inputs (self->document, index);
+
+      if (index < n)
+        *changed += update_row (self, index, FALSE);
+      envelope_layer_row_set_inputs (row, inputs);
+    }
+  return TRUE;
+}
+
 /* Returns how many texts on screen changed, or G_MAXUINT for new rows. */
 static guint
 update_rows (EnvelopeLayerTable *self,
@@ -264,14 +343,21 @@ update_rows (EnvelopeLayerTable *self,
       changed = G_MAXUINT;
       fit_columns (self);
     }
-  else
+  else if (!update_changed_rows (self, &changed))
     {
+      gint edited = -1;
+      /* a new setting of one layer: the others' settings are as they
+       * were, and comparing them is most of the work on a long network */
+      gboolean scoped = envelope_document_get_edited_layer (self->document, &edited);
+
       for (guint i = 0; i < n; i++)
         {
           g_autoptr(EnvelopeLayerRow) row = g_list_model_get_item (G_LIST_MODEL (self->rows), i);
           gint f = envelope_document_get_figures_index (self->document, i);
 
-          changed += envelope_layer_row_update (row, envelope_network_get_layer (network, i),
+          changed += envelope_layer_row_update (row,
+                                                !scoped || (gint) i == edited ? envelope_network_get_layer (network, i)
+                                                                              : NULL,
                                                 f >= 0 ? envelope_analysis_get_layer (analysis, (guint) f) : NULL,
                                                 totals);
           /* What a row reads is named for the rows on screen only. */
@@ -313,7 +399,16 @@ show_selection (EnvelopeLayerTable *self)
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->sorted));
   guint position = GTK_INVALID_LIST_POSITION;
 
-  for (guint i = 0; selected >= 0 && i < n; i++)
+  /* unsorted, the rows are in the network's order */
+  if (selected >= 0 && (guint) selected < n &&
+      gtk_sorter_get_order (gtk_column_view_get_sorter (self->column_view)) == GTK_SORTER_ORDER_NONE)
+    {
+      g_autoptr(EnvelopeLayerRow) row = g_list_model_get_item (G_LIST_MODEL (self->sorted), (guint) selected);
+
+      if (envelope_layer_row_get_index (row) == (guint) selected)
+        position = (guint) selected;
+    }
+  for (guint i = 0; selected >= 0 && position == GTK_INVALID_LIST_POSITION && i < n; i++)
     {
       g_autoptr(EnvelopeLayerRow) row = g_list_model_get_item (G_LIST_MODEL (self->sorted), i);
       if (envelope_layer_row_get_index (row) == (guint) selected)
@@ -422,6 +517,7 @@ envelope_layer_table_dispose (GObject *object)
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
   g_clear_object (&self->selection);
+  g_clear_pointer (&self->bound_rows, g_hash_table_unref);
 
   G_OBJECT_CLASS (envelope_layer_table_parent_class)->dispose (object);
 }
@@ -453,6 +549,7 @@ envelope_layer_table_init (EnvelopeLayerTable *self)
     G_MENU_MODEL (gtk_widget_get_template_child (GTK_WIDGET (self), ENVELOPE_TYPE_LAYER_TABLE, "copy_menu")));
 
   add_columns (self);
+  self->bound_rows = g_hash_table_new (NULL, NULL);
   self->rows = g_list_store_new (ENVELOPE_TYPE_LAYER_ROW);
   self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (self->rows),
                                           g_object_ref (gtk_column_view_get_sorter (self->column_view)));

@@ -179,18 +179,50 @@ envelope_overview_snapshot (GtkWidget   *widget,
     cairo_rectangle (cr, card.x, card.y, card.width, card.height);
     cairo_clip (cr);
   }
-  for (guint b = 0; b < envelope_layout_get_n_blocks (layout); b++)
-    {
-      EnvelopeRect rect;
-      EnvelopeColor color;
+  /* One path and one fill per colour: a fill per block is most of a
+   * frame for a network of 20,000 blocks.  The boxes do not overlap. */
+  {
+    g_autoptr(GHashTable) paths = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_array_unref);
+    GHashTableIter iter;
+    gpointer key, value;
 
-      envelope_layout_get_block_rect (layout, b, &rect);
-      envelope_render_get_block_color (diagram, &options, b, &color);
-      cairo_set_source_rgb (cr, color.red, color.green, color.blue);
-      cairo_rectangle (cr, dx + rect.x * scale, dy + rect.y * scale,
-                       MAX (rect.width * scale, 1), MAX (rect.height * scale, 1));
-      cairo_fill (cr);
-    }
+    for (guint b = 0; b < envelope_layout_get_n_blocks (layout); b++)
+      {
+        EnvelopeRect rect;
+        EnvelopeColor color;
+        guint32 rgb;
+        GArray *rects;
+
+        envelope_layout_get_block_rect (layout, b, &rect);
+        envelope_render_get_block_color (diagram, &options, b, &color);
+        rgb = ((guint32) (CLAMP (color.red, 0, 1) * 255) << 16) | ((guint32) (CLAMP (color.green, 0, 1) * 255) << 8) |
+              (guint32) (CLAMP (color.blue, 0, 1) * 255);
+        rects = g_hash_table_lookup (paths, GUINT_TO_POINTER (rgb + 1));
+        if (rects == NULL)
+          {
+            rects = g_array_new (FALSE, FALSE, sizeof (EnvelopeRect));
+            g_hash_table_insert (paths, GUINT_TO_POINTER (rgb + 1), rects);
+          }
+        rect = (EnvelopeRect) { dx + rect.x * scale, dy + rect.y * scale,
+                                MAX (rect.width * scale, 1), MAX (rect.height * scale, 1) };
+        g_array_append_val (rects, rect);
+      }
+    g_hash_table_iter_init (&iter, paths);
+    while (g_hash_table_iter_next (&iter, &key, &value))
+      {
+        guint32 rgb = GPOINTER_TO_UINT (key) - 1;
+        GArray *rects = value;
+
+        cairo_new_path (cr);
+        for (guint k = 0; k < rects->len; k++)
+          {
+            const EnvelopeRect *r = &g_array_index (rects, EnvelopeRect, k);
+            cairo_rectangle (cr, r->x, r->y, r->width, r->height);
+          }
+        cairo_set_source_rgb (cr, ((rgb >> 16) & 0xff) / 255.0, ((rgb >> 8) & 0xff) / 255.0, (rgb & 0xff) / 255.0);
+        cairo_fill (cr);
+      }
+  }
 
   /* the view */
   cairo_rectangle (cr, dx + visible.x * scale, dy + visible.y * scale, visible.width * scale, visible.height * scale);

@@ -8,7 +8,11 @@
 
 #include <inttypes.h>
 #include <glib/gi18n-lib.h>
+#include <stdlib.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 
 #include "envelope-analysis-private.h"
 #include "envelope-devices.h"
@@ -23,6 +27,11 @@ struct _EnvelopeAnalysis
   EnvelopeTraining training;
   guint n_layers;
   EnvelopeLayerFigures *layers;
+  guint8 *failed;            /* a partial analysis: the layers whose settings are wrong */
+  gboolean any_shares;       /* a layer uses another's parameters */
+  guint *consumer_offsets;   /* who reads each layer, gathered for the first update */
+  guint *consumers;
+  GArray *changed;           /* the layers the last update gave new figures, or NULL */
   guint *offsets;
   guint *indices;
   guint64 input_extent[ENVELOPE_MAX_SPATIAL];
@@ -486,6 +495,7 @@ fail_layer (EnvelopeAnalysis            *analysis,
             GError                      *error)
 {
   clear_figures (analysis, index, ENVELOPE_LAYER_FAILED);
+  analysis->failed[index] = TRUE;
   if (analysis->layer_error == NULL || index < (guint) analysis->error_location.layer)
     {
       g_clear_error (&analysis->layer_error);
@@ -497,6 +507,11 @@ fail_layer (EnvelopeAnalysis            *analysis,
     g_error_free (error);
 }
 
+static gboolean sum_layers (EnvelopeAnalysis      *analysis,
+                            gboolean               any_shares,
+                            EnvelopeErrorLocation *location,
+                            GError               **error);
+
 /* Every layer in file order, and the totals that sum over them. */
 static gboolean
 compute_layers (EnvelopeAnalysis      *analysis,
@@ -505,8 +520,7 @@ compute_layers (EnvelopeAnalysis      *analysis,
                 GError               **error)
 {
   g_autofree const EnvelopeLayerFigures **inputs = g_new (const EnvelopeLayerFigures *, max_inputs);
-  EnvelopeTotals *t = &analysis->totals;
-  gboolean any_shares = FALSE;
+  gboolean any_shares = analysis->any_shares;
 
   for (guint i = 0; i < analysis->n_layers; i++)
     {
@@ -518,7 +532,7 @@ compute_layers (EnvelopeAnalysis      *analysis,
 
       if (G_UNLIKELY (analysis->partial))
         {
-          if (f->state == ENVELOPE_LAYER_FAILED)
+          if (analysis->failed[i])
             continue;
           for (guint k = analysis->offsets[i]; k < analysis->offsets[i + 1]; k++)
             ready &= analysis->layers[analysis->indices[k]].state == ENVELOPE_LAYER_ANALYSED;
@@ -529,6 +543,8 @@ compute_layers (EnvelopeAnalysis      *analysis,
             }
         }
       setup_inference (analysis, i, inputs, &inf);
+      /* written before it is read: see allocate_figures() */
+      memset (f, 0, sizeof *f);
       inf.out = f;
       inf.location = analysis->partial ? &here : location;
       f->index = i;
@@ -544,9 +560,24 @@ compute_layers (EnvelopeAnalysis      *analysis,
       f->shares = -1;
       for (guint a = 0; a < ENVELOPE_MAX_SPATIAL; a++)
         f->receptive_field.input[a] = (double) analysis->input_extent[a];
-      any_shares |= inf.layer->shares != NULL;
     }
 
+  return sum_layers (analysis, any_shares, location, error);
+}
+
+/* The totals over the layers analysed (and, when one shares another's
+ * parameters, each such layer checked and its weights counted once). */
+static gboolean
+sum_layers (EnvelopeAnalysis      *analysis,
+            gboolean               any_shares,
+            EnvelopeErrorLocation *location,
+            GError               **error)
+{
+  EnvelopeTotals *t = &analysis->totals;
+
+  memset (t, 0, sizeof *t);
+  t->workspace_layer = -1;
+  analysis->n_analysed = 0;
   for (guint i = 0; i < analysis->n_layers; i++)
     {
       EnvelopeLayerFigures *f = &analysis->layers[i];
@@ -592,6 +623,36 @@ compute_layers (EnvelopeAnalysis      *analysis,
   return TRUE;
 }
 
+/* The figures of a long network are tens of megabytes: memory the
+ * system hands over a page at a time, each page costing a fault on its
+ * first touch, and two when it is read before it is written (a zeroed
+ * page is mapped, then copied).  So the figures are not zeroed here but
+ * as each layer's are made, each written before anything reads it, and
+ * a large array asks for huge pages: a third of the analysis of a
+ * 100,000-layer chain was page faults. */
+#define HUGE_PAGE (2 << 20)
+
+static EnvelopeLayerFigures *
+allocate_figures (guint n_layers)
+{
+  gsize size = MAX (n_layers, 1) * sizeof (EnvelopeLayerFigures);
+
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  if (size >= 2 * HUGE_PAGE)
+    {
+      void *memory = NULL;
+
+      size = (size + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+      if (posix_memalign (&memory, HUGE_PAGE, size) == 0)
+        {
+          madvise (memory, size, MADV_HUGEPAGE);   /* advice: nothing is lost without it */
+          return memory;
+        }
+    }
+#endif
+  return g_malloc (size);
+}
+
 static EnvelopeAnalysis *
 analyse (const EnvelopeNetwork  *network,
          const EnvelopeTraining *training,
@@ -614,7 +675,9 @@ analyse (const EnvelopeNetwork  *network,
   analysis->network = network;
   envelope_training_copy (&analysis->training, training ? training : &network->training);
   analysis->n_layers = network->layers->len;
-  analysis->layers = g_new0 (EnvelopeLayerFigures, analysis->n_layers);
+  analysis->layers = allocate_figures (analysis->n_layers);
+  if (partial)
+    analysis->failed = g_new0 (guint8, MAX (analysis->n_layers, 1));
   analysis->totals.workspace_layer = -1;
   analysis->partial = partial;
   analysis->error_location.layer = -1;
@@ -627,6 +690,9 @@ analyse (const EnvelopeNetwork  *network,
       EnvelopeErrorLocation here = { -1, NULL };
       GError *local = NULL;
 
+      /* read here, with the rest of the layer: the inference reads
+       * other parts of it, and a long network is mostly cache misses */
+      analysis->any_shares |= layer->shares != NULL;
       if (!envelope_layer_validate (layer, i, partial ? &here : location, partial ? &local : error))
         {
           if (!partial)
@@ -651,7 +717,7 @@ analyse (const EnvelopeNetwork  *network,
   for (guint i = 0; i < analysis->n_layers; i++)
     {
       max_inputs = MAX (max_inputs, analysis->offsets[i + 1] - analysis->offsets[i]);
-      if (G_UNLIKELY (analysis->layers[i].state == ENVELOPE_LAYER_FAILED))
+      if (G_UNLIKELY (analysis->failed != NULL && analysis->failed[i]))
         clear_figures (analysis, i, ENVELOPE_LAYER_FAILED);
     }
 
@@ -700,6 +766,145 @@ envelope_analysis_new_partial (const EnvelopeNetwork  *network,
 
 /* What a layer without figures shows in place of its output, in the
  * table, the diagram and the report alike: "error", "not analysed". */
+static void
+gather_consumers (EnvelopeAnalysis *analysis)
+{
+  guint n = analysis->n_layers;
+  g_autofree guint *cursor = NULL;
+
+  analysis->consumer_offsets = g_new0 (guint, n + 1);
+  analysis->consumers = g_new (guint, MAX (analysis->offsets[n], 1));
+  for (guint k = 0; k < analysis->offsets[n]; k++)
+    analysis->consumer_offsets[analysis->indices[k] + 1]++;
+  for (guint i = 0; i < n; i++)
+    analysis->consumer_offsets[i + 1] += analysis->consumer_offsets[i];
+  cursor = g_memdup2 (analysis->consumer_offsets, n * sizeof (guint));
+  for (guint i = 0; i < n; i++)
+    for (guint k = analysis->offsets[i]; k < analysis->offsets[i + 1]; k++)
+      analysis->consumers[cursor[analysis->indices[k]]++] = i;
+}
+
+/**
+ * envelope_analysis_update_layer:
+ * @analysis: an analysis of a network whose layer @index has since been
+ *   given new settings: its name, kind and inputs as they were, the
+ *   network otherwise the same
+ * @index: the layer
+ *
+ * Works the figures out again where they can have changed: layer @index,
+ * then each layer that reads one whose figures changed, and so on; then
+ * the totals and memory, which sum over every layer.  A new setting of
+ * one layer in a network of 20,000 infers two or three layers, not
+ * 20,000, and every figure is the one envelope_analysis_new() gives.
+ *
+ * Returns: %FALSE when the analysis cannot be updated so: a layer is or
+ *   becomes wrong (its error is for a new analysis to report), the
+ *   network had a bad layer, a layer shares another's parameters, or
+ *   layer @index is an input.  The analysis must then be made anew, and
+ *   this one only freed.
+ */
+gboolean
+envelope_analysis_update_layer (EnvelopeAnalysis *analysis,
+                                guint             index)
+{
+  const EnvelopeNetwork *network;
+  const EnvelopeLayer *layer;
+  g_autofree guint8 *dirty = NULL;
+  g_autofree const EnvelopeLayerFigures **inputs = NULL;
+  guint n, pending = 1, max_inputs = 1;
+
+  g_return_val_if_fail (analysis != NULL, FALSE);
+  g_return_val_if_fail (index < analysis->n_layers, FALSE);
+
+  network = analysis->network;
+  n = analysis->n_layers;
+  layer = g_ptr_array_index (network->layers, index);
+  if (analysis->layer_error != NULL || analysis->any_shares || layer->shares != NULL ||
+      layer->type == ENVELOPE_LAYER_INPUT ||
+      !envelope_layer_validate (layer, index, NULL, NULL))
+    return FALSE;
+
+  if (analysis->consumers == NULL)
+    gather_consumers (analysis);
+  for (guint i = 0; i < n; i++)
+    max_inputs = MAX (max_inputs, analysis->offsets[i + 1] - analysis->offsets[i]);
+  inputs = g_new (const EnvelopeLayerFigures *, max_inputs);
+  if (analysis->changed == NULL)
+    analysis->changed = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_array_set_size (analysis->changed, 0);
+
+  /* in file order, which every input comes before its reader in */
+  dirty = g_new0 (guint8, n);
+  dirty[index] = TRUE;
+  for (guint i = index; i < n && pending > 0; i++)
+    {
+      EnvelopeLayerFigures *f = &analysis->layers[i];
+      EnvelopeLayerFigures before;
+      EnvelopeInference inf = { 0 };
+
+      if (!dirty[i])
+        continue;
+      pending--;
+      memcpy (&before, f, sizeof before);
+      setup_inference (analysis, i, inputs, &inf);
+      memset (f, 0, sizeof *f);
+      inf.out = f;
+      f->index = i;
+      f->n_inputs = inf.n_inputs;
+      f->inputs = analysis->indices + analysis->offsets[i];
+      if (!envelope_layer_kind_infer (&inf, NULL))
+        return FALSE;
+      f->shares = -1;
+      for (guint a = 0; a < ENVELOPE_MAX_SPATIAL; a++)
+        f->receptive_field.input[a] = (double) analysis->input_extent[a];
+      if (memcmp (&before, f, sizeof before) == 0)
+        continue;
+      g_array_append_val (analysis->changed, i);
+      for (guint k = analysis->consumer_offsets[i]; k < analysis->consumer_offsets[i + 1]; k++)
+        if (!dirty[analysis->consumers[k]])
+          {
+            dirty[analysis->consumers[k]] = TRUE;
+            pending++;
+          }
+    }
+
+  /* what sums over every layer, as a new analysis works it out */
+  envelope_step_nodes_free (analysis->step_nodes);
+  analysis->step_nodes = NULL;
+  if (!sum_layers (analysis, FALSE, NULL, NULL) || !compute_peak (analysis, NULL))
+    return FALSE;
+  {
+    EnvelopeStepInput input;
+
+    envelope_analysis_get_step_input (analysis, &input);
+    analysis->step_nodes = envelope_step_nodes_new (&input);
+  }
+  return compute_memory (analysis, NULL);
+}
+
+/**
+ * envelope_analysis_get_changed_layers:
+ * @n_layers: (out): how many
+ *
+ * Returns: (nullable): the layers whose figures the last
+ *   envelope_analysis_update_layer() changed, in file order; %NULL for
+ *   an analysis made anew (every layer's figures are new)
+ */
+const guint *
+envelope_analysis_get_changed_layers (const EnvelopeAnalysis *analysis,
+                                      guint                  *n_layers)
+{
+  g_return_val_if_fail (analysis != NULL, NULL);
+
+  if (analysis->changed == NULL)
+    {
+      *n_layers = 0;
+      return NULL;
+    }
+  *n_layers = analysis->changed->len;
+  return (const guint *) analysis->changed->data;
+}
+
 const char *
 envelope_layer_state_describe (EnvelopeLayerState state)
 {
@@ -750,7 +955,11 @@ envelope_analysis_free (EnvelopeAnalysis *analysis)
   envelope_training_clear (&analysis->training);
   g_clear_error (&analysis->layer_error);
   envelope_step_nodes_free (analysis->step_nodes);
-  g_free (analysis->layers);
+  free (analysis->layers);   /* allocate_figures() */
+  g_free (analysis->failed);
+  g_free (analysis->consumer_offsets);
+  g_free (analysis->consumers);
+  g_clear_pointer (&analysis->changed, g_array_unref);
   g_free (analysis->offsets);
   g_free (analysis->indices);
   g_free (analysis);

@@ -270,6 +270,10 @@ EnvelopeAnalysis *envelope_analysis_new_partial    (const EnvelopeNetwork  *netw
                                                      EnvelopeErrorLocation  *location,
                                                      GError                **error);
 void              envelope_analysis_free            (EnvelopeAnalysis       *analysis);
+gboolean          envelope_analysis_update_layer    (EnvelopeAnalysis       *analysis,
+                                                     guint                   index);
+const guint      *envelope_analysis_get_changed_layers (const EnvelopeAnalysis *analysis,
+                                                        guint                  *n_layers);
 
 const char                 *envelope_layer_state_describe  (EnvelopeLayerState      state);
 gboolean                    envelope_analysis_is_partial   (const EnvelopeAnalysis *analysis);

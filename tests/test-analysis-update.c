@@ -1,0 +1,184 @@
+/* test-analysis-update.c: a new setting of one layer, worked out in
+ * place, gives every figure a new analysis gives
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "test-analysis-update"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "test-helpers.h"
+
+/* Every layer's figures but their input lists (pointers into each
+ * analysis), the totals, memory and fit: equal. */
+static void
+assert_same_analysis (const EnvelopeAnalysis *updated,
+                      const EnvelopeAnalysis *fresh)
+{
+  g_assert_cmpuint (envelope_analysis_get_n_layers (updated), ==, envelope_analysis_get_n_layers (fresh));
+  for (guint i = 0; i < envelope_analysis_get_n_layers (fresh); i++)
+    {
+      EnvelopeLayerFigures a = *envelope_analysis_get_layer (updated, i);
+      EnvelopeLayerFigures b = *envelope_analysis_get_layer (fresh, i);
+
+      g_assert_cmpuint (a.n_inputs, ==, b.n_inputs);
+      g_assert_true (a.n_inputs == 0 || memcmp (a.inputs, b.inputs, a.n_inputs * sizeof (guint)) == 0);
+      a.inputs = b.inputs = NULL;
+      g_assert_cmpuint (a.params, ==, b.params);
+      g_assert_cmpuint (a.macs, ==, b.macs);
+      g_assert_cmpuint (a.activations, ==, b.activations);
+      g_assert_cmpmem (a.shape, sizeof a.shape, b.shape, sizeof b.shape);
+      g_assert_cmpmem (&a.receptive_field, sizeof a.receptive_field, &b.receptive_field, sizeof b.receptive_field);
+      g_assert_cmpmem (&a, sizeof a, &b, sizeof b);
+    }
+  g_assert_cmpmem (envelope_analysis_get_totals (updated), sizeof (EnvelopeTotals),
+                   envelope_analysis_get_totals (fresh), sizeof (EnvelopeTotals));
+  g_assert_cmpuint (envelope_analysis_get_memory (updated)->train_total, ==,
+                    envelope_analysis_get_memory (fresh)->train_total);
+  g_assert_cmpuint (envelope_analysis_get_memory (updated)->test.total, ==,
+                    envelope_analysis_get_memory (fresh)->test.total);
+  g_assert_cmpuint (envelope_analysis_get_memory (updated)->pytorch.peak.total, ==,
+                    envelope_analysis_get_memory (fresh)->pytorch.peak.total);
+  g_assert_cmpuint (envelope_analysis_get_memory (updated)->pytorch.inference, ==,
+                    envelope_analysis_get_memory (fresh)->pytorch.inference);
+  g_assert_cmpuint (envelope_analysis_get_fit (updated)->max_batch, ==, envelope_analysis_get_fit (fresh)->max_batch);
+  g_assert_cmpuint (envelope_analysis_get_fit (updated)->fixed_bytes, ==,
+                    envelope_analysis_get_fit (fresh)->fixed_bytes);
+  g_assert_cmpuint (envelope_analysis_get_fit (updated)->bytes_per_sample, ==,
+                    envelope_analysis_get_fit (fresh)->bytes_per_sample);
+}
+
+/* Gives @name's layer a new setting in @m's network and returns the
+ * layer's index. */
+static guint
+set_filters (Model      *m,
+             const char *name,
+             guint64     filters)
+{
+  gint index = envelope_network_find_layer (m->network, name);
+  EnvelopeLayer *layer;
+
+  g_assert_cmpint (index, >=, 0);
+  layer = envelope_network_get_layer (m->network, (guint) index);
+  layer->filters = filters;
+  return (guint) index;
+}
+
+static gboolean
+contains (const guint *layers,
+          guint        n,
+          guint        layer)
+{
+  for (guint i = 0; i < n; i++)
+    if (layers[i] == layer)
+      return TRUE;
+  return FALSE;
+}
+
+/* ResNet-50: a bottleneck's middle convolution wider, then back; each
+ * time the figures of that conv, the batch norm and ReLU after it and
+ * the conv that reads them change, and nothing else but the totals. */
+static void
+test_resnet50 (void)
+{
+  g_autoptr(Model) m = model_load ("resnet50.json");
+  const guint64 widths[] = { 96, 64, 1 };
+
+  for (guint w = 0; w < G_N_ELEMENTS (widths); w++)
+    {
+      guint index = set_filters (m, "layer2/1/conv2", widths[w]);
+      g_autoptr(EnvelopeAnalysis) fresh = NULL;
+      g_autoptr(GError) error = NULL;
+      const guint *changed;
+      guint n_changed;
+
+      g_assert_true (envelope_analysis_update_layer (m->analysis, index));
+      fresh = envelope_analysis_new (m->network, NULL, NULL, &error);
+      g_assert_no_error (error);
+      assert_same_analysis (m->analysis, fresh);
+
+      changed = envelope_analysis_get_changed_layers (m->analysis, &n_changed);
+      g_assert_nonnull (changed);
+      g_assert_cmpuint (n_changed, ==, 4);
+      g_assert_true (contains (changed, n_changed, index));
+      g_assert_true (contains (changed, n_changed, (guint) envelope_network_find_layer (m->network, "layer2/1/bn2")));
+      g_assert_true (contains (changed, n_changed, (guint) envelope_network_find_layer (m->network, "layer2/1/conv3")));
+      g_assert_false (contains (changed, n_changed, (guint) envelope_network_find_layer (m->network, "layer2/1/bn3")));
+    }
+}
+
+/* A new stride halves everything after it, to the global pooling. */
+static void
+test_vgg16_stride (void)
+{
+  g_autoptr(Model) m = model_load ("vgg16.json");
+  gint index = envelope_network_find_layer (m->network, "conv2_1");
+  g_autoptr(EnvelopeAnalysis) fresh = NULL;
+  g_autoptr(GError) error = NULL;
+  EnvelopeLayer *layer;
+  guint n_changed;
+
+  g_assert_cmpint (index, >=, 0);
+  layer = envelope_network_get_layer (m->network, (guint) index);
+  layer->stride[0] = layer->stride[1] = 2;
+  layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_STRIDE);
+  g_assert_true (envelope_analysis_update_layer (m->analysis, (guint) index));
+  fresh = envelope_analysis_new (m->network, NULL, NULL, &error);
+  g_assert_no_error (error);
+  assert_same_analysis (m->analysis, fresh);
+  envelope_analysis_get_changed_layers (m->analysis, &n_changed);
+  g_assert_cmpuint (n_changed, >, 10);
+}
+
+/* What cannot be worked out in place is said so: the analysis is then
+ * made anew, and reports the error. */
+static void
+test_refused (void)
+{
+  g_autoptr(Model) m = model_load ("mnist.json");
+  gint input = envelope_network_find_layer (m->network, "data");
+  EnvelopeLayer *layer;
+  guint index;
+
+  g_assert_cmpint (input, >=, 0);
+  g_assert_false (envelope_analysis_update_layer (m->analysis, (guint) input));
+
+  /* a convolution of no filters is wrong */
+  index = set_filters (m, "conv2", 0);
+  g_assert_false (envelope_analysis_update_layer (m->analysis, index));
+  g_clear_pointer (&m->analysis, envelope_analysis_free);
+  layer = envelope_network_get_layer (m->network, index);
+  layer->filters = 32;
+  m->analysis = envelope_analysis_new (m->network, NULL, NULL, NULL);
+  g_assert_nonnull (m->analysis);
+
+  /* a kernel larger than its input makes it wrong */
+  layer->kernel[0] = layer->kernel[1] = 99;
+  layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_KERNEL);
+  g_assert_false (envelope_analysis_update_layer (m->analysis, index));
+}
+
+/* An analysis made anew says every layer is new. */
+static void
+test_new_has_no_changes (void)
+{
+  g_autoptr(Model) m = model_load ("mnist.json");
+  guint n_changed = 99;
+
+  g_assert_null (envelope_analysis_get_changed_layers (m->analysis, &n_changed));
+  g_assert_cmpuint (n_changed, ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/core/analysis-update/resnet50", test_resnet50);
+  g_test_add_func ("/core/analysis-update/vgg16-stride", test_vgg16_stride);
+  g_test_add_func ("/core/analysis-update/refused", test_refused);
+  g_test_add_func ("/core/analysis-update/new", test_new_has_no_changes);
+  return g_test_run ();
+}
