@@ -56,6 +56,18 @@ filters_of (EnvelopeWindow *window,
   return envelope_network_get_layer (network, (guint) index)->filters;
 }
 
+/* conv2's filters in an autosave file; 0 while there is none. */
+static guint
+filters_in_file (const char *autosave)
+{
+  g_autoptr(EnvelopeRecovery) recovery = envelope_autosave_read (autosave, NULL);
+  gint index;
+
+  if (recovery == NULL || (index = envelope_network_find_layer (recovery->network, "conv2")) < 0)
+    return 0;
+  return envelope_network_get_layer (recovery->network, (guint) index)->filters;
+}
+
 /* A copy of an example in the tests' temporary folder. */
 static char *
 copy_model (const char *model,
@@ -273,6 +285,58 @@ test_autosave_follows_changes (void)
   g_object_unref (window);
 }
 
+/* The timer's write runs in a worker thread on a copy: what lands is the
+ * network as it was when the timer fired, and a write overtaken by the
+ * work being saved or undone leaves nothing behind. */
+static void
+test_autosave_in_thread (void)
+{
+  g_autofree char *path = copy_model ("mnist.json", "thread.json");
+  EnvelopeWindow *window = app_test_window_new ();
+  g_autofree char *autosave = g_strdup (envelope_autosave_get_path (window->autosave));
+  g_autofree char *writing = g_strconcat (autosave, ".writing", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeRecovery) copy = NULL;
+  gint64 deadline;
+
+  envelope_autosave_set_interval (window->autosave, 1);
+  app_test_activate (window, "win.open-file", g_variant_new_string (path));
+  app_test_select (window, "conv2");
+  app_test_activate (window, "win.set-field", g_variant_new ("(sv)", "filters", g_variant_new_int64 (64)));
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!envelope_autosave_is_writing (window->autosave) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (envelope_autosave_is_writing (window->autosave));
+  /* edited again while the copy is written: that edit waits its turn */
+  app_test_activate (window, "win.set-field", g_variant_new ("(sv)", "filters", g_variant_new_int64 (48)));
+  while ((envelope_autosave_is_writing (window->autosave) || filters_in_file (autosave) != 48) &&
+         g_get_monotonic_time () < deadline)
+    app_test_spin (5);
+  g_assert_cmpuint (filters_in_file (autosave), ==, 48);
+  copy = envelope_autosave_read (autosave, &error);
+  g_assert_no_error (error);
+  g_assert_true (envelope_network_equal (copy->network, envelope_document_get_network (window->document)));
+  g_assert_false (g_file_test (writing, G_FILE_TEST_EXISTS));
+
+  /* undone to the file as saved while a write is in flight: gone, and
+   * the write does not bring it back */
+  app_test_activate (window, "win.set-field", g_variant_new ("(sv)", "filters", g_variant_new_int64 (40)));
+  while (!envelope_autosave_is_writing (window->autosave) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (envelope_autosave_is_writing (window->autosave));
+  for (guint i = 0; i < 3 && envelope_document_get_dirty (window->document); i++)
+    app_test_activate (window, "win.undo", NULL);
+  g_assert_false (envelope_document_get_dirty (window->document));
+  while (envelope_autosave_is_writing (window->autosave) && g_get_monotonic_time () < deadline)
+    app_test_spin (5);
+  app_test_spin (20);
+  g_assert_false (envelope_autosave_is_writing (window->autosave));
+  g_assert_false (g_file_test (autosave, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (writing, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_autosaves (), ==, 0);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* A save into a folder that cannot be written says why, and keeps the
  * old file, the work, and its autosave. */
 static void
@@ -461,6 +525,7 @@ main (int   argc,
   g_test_add_func ("/app/recovery/after-kill", test_recover_after_kill);
   g_test_add_func ("/app/recovery/later-or-discard", test_later_or_discard);
   g_test_add_func ("/app/recovery/follows-changes", test_autosave_follows_changes);
+  g_test_add_func ("/app/recovery/in-thread", test_autosave_in_thread);
   g_test_add_func ("/app/files/save-read-only-folder", test_save_read_only_folder);
   g_test_add_func ("/app/files/recent", test_recent_files);
   g_test_add_func ("/app/files/drop", test_drop_files);

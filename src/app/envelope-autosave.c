@@ -3,7 +3,9 @@
  * While a document has unsaved changes, a copy of it is written a few
  * seconds after each change to the user's state directory
  * ($XDG_STATE_HOME/envelope/autosave), one file per document, named by
- * the process and a counter.  The file goes as soon as the document is
+ * the process and a counter.  The timer copies the network and a worker
+ * thread writes the copy, so that a large network's JSON is never made
+ * on the main thread between an edit and its frame.  The file goes as soon as the document is
  * saved, its changes undone, or its window closed: so a file that is
  * still there while its process is gone is work a crash interrupted,
  * and the next start offers it back.
@@ -47,7 +49,31 @@ struct _EnvelopeAutosave
   gboolean pending;             /* changed since the last write */
   gboolean written;             /* the file exists */
   gboolean failed;              /* the last write failed: said once */
+  gboolean writing;             /* a worker thread writes a copy now */
+  guint generation;             /* bumped when a write in flight must not land */
 };
+
+/* What a worker thread writes: a copy of the network, made on the main
+ * thread (a few milliseconds for 20,000 layers), so that turning it
+ * into JSON and writing it (a hundred or more) never holds up an edit. */
+typedef struct
+{
+  EnvelopeNetwork *network;
+  GFile *file;
+  char *path;
+  char *partial;
+  guint generation;
+} Job;
+
+static void
+job_free (Job *job)
+{
+  envelope_network_free (job->network);
+  g_clear_object (&job->file);
+  g_free (job->path);
+  g_free (job->partial);
+  g_free (job);
+}
 
 G_DEFINE_FINAL_TYPE (EnvelopeAutosave, envelope_autosave, G_TYPE_OBJECT)
 
@@ -91,13 +117,13 @@ append_json_string (GString    *out,
  * again: for a large network that would double the time the main loop
  * spends here. */
 static char *
-autosave_to_data (EnvelopeDocument *document,
-                  gsize            *length)
+autosave_to_data (const EnvelopeNetwork *network,
+                  GFile                 *file,
+                  gsize                 *length)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *network_data = envelope_network_to_data (envelope_document_get_network (document), NULL);
+  g_autofree char *network_data = envelope_network_to_data (network, NULL);
   g_autofree char *saved = g_date_time_format_iso8601 (now);
-  GFile *file = envelope_document_get_file (document);
   GString *out = g_string_sized_new (strlen (network_data) + 256);
 
   g_string_append (out, "{\n  \"format\" : ");
@@ -119,15 +145,58 @@ autosave_to_data (EnvelopeDocument *document,
   return g_string_free (out, FALSE);
 }
 
-/* Writes the document now if it has changes that are not yet on disk. */
+/* Writes @network to @partial, a file beside @path that is renamed over
+ * it once whole: a crash mid-write leaves the previous copy as it was.
+ * No fsync: this guards against the app crashing, not the machine, and
+ * must not stall an edit.  Safe in a worker thread. */
+static gboolean
+write_partial (const EnvelopeNetwork  *network,
+               GFile                  *file,
+               const char             *path,
+               const char             *partial,
+               GError                **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *data = NULL;
+  gsize length;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   _("Cannot make the folder “%s”: %s"), dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+  data = autosave_to_data (network, file, &length);
+  return g_file_set_contents_full (partial, data, (gssize) length, G_FILE_SET_CONTENTS_NONE, 0600, error);
+}
+
+static gboolean
+rename_into_place (EnvelopeAutosave  *self,
+                   const char        *partial,
+                   GError           **error)
+{
+  if (g_rename (partial, self->path) != 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   _("Cannot write “%s”: %s"), self->path, g_strerror (saved_errno));
+      g_unlink (partial);
+      return FALSE;
+    }
+  self->written = TRUE;
+  self->failed = FALSE;
+  return TRUE;
+}
+
+/* Writes the document now if it has changes that are not yet on disk,
+ * on this thread; a write in flight in a worker thread is thrown away
+ * when it ends, this one being newer. */
 gboolean
 envelope_autosave_flush (EnvelopeAutosave  *self,
                          GError           **error)
 {
-  g_autofree char *dir = NULL;
-  g_autofree char *data = NULL;
   g_autofree char *partial = NULL;
-  gsize length;
 
   g_return_val_if_fail (ENVELOPE_IS_AUTOSAVE (self), FALSE);
 
@@ -140,47 +209,98 @@ envelope_autosave_flush (EnvelopeAutosave  *self,
       return TRUE;
     }
 
-  dir = envelope_autosave_dup_dir ();
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      int saved_errno = errno;
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   _("Cannot make the folder “%s”: %s"), dir, g_strerror (saved_errno));
-      return FALSE;
-    }
-  /* Written beside and renamed over, so that a crash mid-write leaves
-   * the previous copy whole; no fsync: this guards against the app
-   * crashing, not the machine, and must not stall an edit. */
-  data = autosave_to_data (self->document, &length);
+  self->generation++;
   partial = g_strconcat (self->path, ".part", NULL);
-  if (!g_file_set_contents_full (partial, data, (gssize) length, G_FILE_SET_CONTENTS_NONE, 0600, error))
+  if (!write_partial (envelope_document_get_network (self->document), envelope_document_get_file (self->document),
+                      self->path, partial, error) ||
+      !rename_into_place (self, partial, error))
     return FALSE;
-  if (g_rename (partial, self->path) != 0)
-    {
-      int saved_errno = errno;
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   _("Cannot write “%s”: %s"), self->path, g_strerror (saved_errno));
-      g_unlink (partial);
-      return FALSE;
-    }
   self->pending = FALSE;
-  self->written = TRUE;
-  self->failed = FALSE;
   return TRUE;
+}
+
+static void
+write_in_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  Job *job = task_data;
+  GError *error = NULL;
+
+  if (write_partial (job->network, job->file, job->path, job->partial, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static gboolean on_timeout (gpointer data);
+
+/* Back on the main thread: the copy goes into place unless it was
+ * discarded or overtaken meanwhile; changes made while it was written
+ * get a write of their own.  A failure is said once, and again only
+ * after a write succeeded. */
+static void
+on_written (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  EnvelopeAutosave *self = ENVELOPE_AUTOSAVE (source);
+  Job *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
+
+  self->writing = FALSE;
+  if (job->generation != self->generation)
+    {
+      g_unlink (job->partial);
+    }
+  else if (!ok || !rename_into_place (self, job->partial, &error))
+    {
+      g_unlink (job->partial);
+      self->pending = TRUE;
+      if (!self->failed)
+        {
+          self->failed = TRUE;
+          g_signal_emit (self, signals[FAILED], 0, error);
+        }
+      return;
+    }
+  if (self->pending && self->timeout == 0 && self->document != NULL)
+    self->timeout = g_timeout_add (self->interval, on_timeout, self);
 }
 
 static gboolean
 on_timeout (gpointer data)
 {
   EnvelopeAutosave *self = data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) task = NULL;
+  GFile *file;
+  Job *job;
 
   self->timeout = 0;
-  if (!envelope_autosave_flush (self, &error) && !self->failed)
+  if (self->document == NULL || !self->pending || self->writing)
+    return G_SOURCE_REMOVE;   /* a write in flight arms the next one */
+  if (!envelope_document_get_dirty (self->document))
     {
-      self->failed = TRUE;
-      g_signal_emit (self, signals[FAILED], 0, error);
+      envelope_autosave_discard (self);
+      return G_SOURCE_REMOVE;
     }
+
+  file = envelope_document_get_file (self->document);
+  job = g_new0 (Job, 1);
+  job->network = envelope_network_copy (envelope_document_get_network (self->document));
+  job->file = file != NULL ? g_object_ref (file) : NULL;
+  job->path = g_strdup (self->path);
+  job->partial = g_strconcat (self->path, ".writing", NULL);
+  job->generation = self->generation;
+  self->pending = FALSE;
+  self->writing = TRUE;
+
+  task = g_task_new (self, NULL, on_written, NULL);
+  g_task_set_source_tag (task, on_timeout);
+  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+  g_task_run_in_thread (task, write_in_thread);
   return G_SOURCE_REMOVE;
 }
 
@@ -196,7 +316,7 @@ on_document_changed (EnvelopeDocument *document,
       return;
     }
   self->pending = TRUE;
-  if (self->timeout == 0)
+  if (self->timeout == 0 && !self->writing)
     self->timeout = g_timeout_add (self->interval, on_timeout, self);
 }
 
@@ -217,6 +337,7 @@ envelope_autosave_discard (EnvelopeAutosave *self)
 
   g_clear_handle_id (&self->timeout, g_source_remove);
   self->pending = FALSE;
+  self->generation++;           /* a write in flight is thrown away */
   if (self->written && g_unlink (self->path) != 0 && errno != ENOENT)
     g_debug ("Cannot remove %s: %s", self->path, g_strerror (errno));
   self->written = FALSE;
@@ -235,6 +356,15 @@ envelope_autosave_get_path (EnvelopeAutosave *self)
 {
   g_return_val_if_fail (ENVELOPE_IS_AUTOSAVE (self), NULL);
   return self->path;
+}
+
+/* Whether a worker thread writes a copy now: its file is in place once
+ * the main loop has run after it ends. */
+gboolean
+envelope_autosave_is_writing (EnvelopeAutosave *self)
+{
+  g_return_val_if_fail (ENVELOPE_IS_AUTOSAVE (self), FALSE);
+  return self->writing;
 }
 
 static void

@@ -29,6 +29,7 @@ gboolean          envelope_autosave_flush        (EnvelopeAutosave *self,
                                                   GError          **error);
 void              envelope_autosave_discard      (EnvelopeAutosave *self);
 const char       *envelope_autosave_get_path     (EnvelopeAutosave *self);
+gboolean          envelope_autosave_is_writing   (EnvelopeAutosave *self);
 
 /* What a process that ended without closing its windows left behind. */
 typedef struct

@@ -42,6 +42,7 @@ typedef struct
   GtkWidget *spin;           /* counts, fractions, a shape's channels */
   GtkWidget *length_spin;    /* a vector shape's length */
   GtkWidget *pair;
+  gboolean pair_shown;       /* the pair's axes were set once */
   GtkWidget *toggle;
   GtkWidget *entry;          /* a layer's name, a list of axes */
   AdwComboRow *combo;
@@ -619,8 +620,13 @@ show_list (FieldEditor         *fe,
            const gint64        *values)
 {
   EnvelopePairEditor *editor = ENVELOPE_PAIR_EDITOR (fe->pair);
+  guint axes = spatial_axes (fe, layer);
 
-  envelope_pair_editor_set_axes (editor, spatial_axes (fe, layer));
+  /* a tooltip set again makes GTK ask the display where the pointer is:
+   * a round trip on every edit for nothing */
+  if (!fe->pair_shown || envelope_pair_editor_get_axes (editor) != axes)
+    envelope_pair_editor_set_axes (editor, axes);
+  fe->pair_shown = TRUE;
   envelope_pair_editor_set_list (editor, values);
 }
 
@@ -809,7 +815,8 @@ mark_error (FieldEditor *fe,
     gtk_widget_add_css_class (fe->rows[0], "field-error");
   else
     gtk_widget_remove_css_class (fe->rows[0], "field-error");
-  gtk_widget_set_tooltip_text (fe->rows[0], message);
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (fe->rows[0]), message) != 0)
+    gtk_widget_set_tooltip_text (fe->rows[0], message);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (fe->rows[0]), fe->hint ? fe->hint : "");
 }
 
