@@ -492,6 +492,52 @@ assert_description (GtkWidget  *widget,
     g_error ("%s's description is “%s”, not “%s”", G_OBJECT_TYPE_NAME (widget), wrong, expected);
 }
 
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              guint      *count)
+{
+  (*count)++;
+}
+
+/* A row's sentence for screen readers follows an edit once, after the
+ * frame, in the edited layer's row and in the rows whose share of the
+ * activations changed; its text reads new at once. */
+static void
+test_row_description_follows (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  g_autoptr(EnvelopeLayerRow) edited = NULL;
+  g_autoptr(EnvelopeLayerRow) before = NULL;
+  guint told_edited = 0, told_before = 0;
+
+  app_test_open_model (window, "vgg16.json");
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+  edited = table_row (window, "conv1_2");
+  before = table_row (window, "conv1_1");
+  g_assert_true (envelope_layer_row_get_bound (edited));
+  g_assert_true (envelope_layer_row_get_bound (before));
+  g_assert_cmpstr (envelope_layer_row_get_text (before, "description"), ==,
+                   "conv1_1, conv 3×3, 64, reads data: output 64×224×224, 1,792 parameters, "
+                   "86,704,128 MACs, 11.1% of the activations, receptive field 3");
+  g_signal_connect (edited, "notify::description", G_CALLBACK (count_notify), &told_edited);
+  g_signal_connect (before, "notify::description", G_CALLBACK (count_notify), &told_before);
+
+  app_test_select (window, "conv1_2");
+  app_test_activate (window, "win.set-field", g_variant_new ("(sv)", "filters", g_variant_new_int64 (32)));
+  g_assert_cmpstr (envelope_layer_row_get_text (before, "description"), ==,
+                   "conv1_1, conv 3×3, 64, reads data: output 64×224×224, 1,792 parameters, "
+                   "86,704,128 MACs, 12.7% of the activations, receptive field 3");
+  g_assert_nonnull (strstr (envelope_layer_row_get_text (edited, "description"), "output 32×224×224, 18,464 parameters"));
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+  app_test_spin (50);
+  g_assert_cmpuint (told_edited, ==, 1);
+  g_assert_cmpuint (told_before, ==, 1);
+  g_signal_handlers_disconnect_by_data (edited, &told_edited);
+  g_signal_handlers_disconnect_by_data (before, &told_before);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* The canvas says which layer is selected and what its block shows;
  * the table's rows say the same; the arrow keys walk the diagram. */
 static void
@@ -973,6 +1019,7 @@ main (int   argc,
   g_test_add_func ("/app-preferences/default-device", test_default_device);
   g_test_add_func ("/app-preferences/controls-named", test_controls_named);
   g_test_add_func ("/app-preferences/canvas-announces", test_canvas_announces);
+  g_test_add_func ("/app-preferences/row-description-follows", test_row_description_follows);
   g_test_add_func ("/app-preferences/shortcuts", test_shortcuts);
   g_test_add_func ("/app-preferences/preferences-window", test_preferences_window);
   g_test_add_func ("/app-preferences/dark-style", test_dark_style);

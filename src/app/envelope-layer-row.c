@@ -57,6 +57,8 @@ struct _EnvelopeLayerRow
   gboolean flops;            /* the MACs column counts FLOPs, 2 per MAC */
   char *inputs;              /* what it reads, named */
   char *texts[N_TEXTS];      /* formatted on demand; NULL until then */
+  char *told_description;    /* what a screen reader last heard, while a new one waits */
+  guint describe_idle;
 };
 
 G_DEFINE_FINAL_TYPE (EnvelopeLayerRow, envelope_layer_row, G_TYPE_OBJECT)
@@ -141,6 +143,21 @@ get_text (EnvelopeLayerRow *self,
   return self->texts[text];
 }
 
+/* The row's sentence for screen readers, told after the frame: it is
+ * the longest text of a row, no one sees it, and every row on screen
+ * reads a new total. */
+static gboolean
+describe_later (gpointer data)
+{
+  EnvelopeLayerRow *self = data;
+  g_autofree char *told = g_steal_pointer (&self->told_description);
+
+  self->describe_idle = 0;
+  if (told == NULL || !g_str_equal (told, get_text (self, TEXT_DESCRIPTION)))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FIRST_TEXT + TEXT_DESCRIPTION]);
+  return G_SOURCE_REMOVE;
+}
+
 /* Forgets a text.  A row on screen formats it again at once, and says
  * so only when it reads differently: a share of 0.0 % stays 0.0 %.
  * Returns 1 when a text on screen changed. */
@@ -150,6 +167,15 @@ invalidate (EnvelopeLayerRow *self,
 {
   char *fresh;
 
+  if (text == TEXT_DESCRIPTION && self->bound > 0 && (self->texts[text] != NULL || self->describe_idle != 0))
+    {
+      if (self->told_description == NULL)
+        self->told_description = g_steal_pointer (&self->texts[text]);
+      g_clear_pointer (&self->texts[text], g_free);
+      if (self->describe_idle == 0)
+        self->describe_idle = g_idle_add_full (G_PRIORITY_LOW, describe_later, g_object_ref (self), g_object_unref);
+      return 0;
+    }
   if (self->bound == 0 || self->texts[text] == NULL)
     {
       g_clear_pointer (&self->texts[text], g_free);
@@ -174,6 +200,7 @@ envelope_layer_row_finalize (GObject *object)
 
   for (guint i = 0; i < N_TEXTS; i++)
     g_free (self->texts[i]);
+  g_free (self->told_description);
   g_free (self->inputs);
   g_clear_pointer (&self->layer, envelope_layer_free);
   G_OBJECT_CLASS (envelope_layer_row_parent_class)->finalize (object);
