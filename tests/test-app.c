@@ -1535,6 +1535,22 @@ count_cut_labels (GtkWidget   *widget,
         *first_cut = gtk_label_get_text (GTK_LABEL (widget));
       n++;
     }
+  /* an inscription (the table's shares) keeps no layout to ask: its
+   * text is measured against its width */
+  if (GTK_IS_INSCRIPTION (widget) && gtk_widget_get_mapped (widget) &&
+      gtk_inscription_get_text (GTK_INSCRIPTION (widget)) != NULL)
+    {
+      g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, gtk_inscription_get_text (GTK_INSCRIPTION (widget)));
+      int width, height;
+
+      pango_layout_get_pixel_size (layout, &width, &height);
+      if (width > gtk_widget_get_width (widget))
+        {
+          if (*first_cut == NULL)
+            *first_cut = gtk_inscription_get_text (GTK_INSCRIPTION (widget));
+          n++;
+        }
+    }
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
     n += count_cut_labels (child, first_cut);
   return n;

@@ -50,6 +50,7 @@ typedef struct
   gboolean expand;
   int width;                 /* fixed: the table need not measure 200 rows */
   int max_width;             /* the most fit_columns() gives it */
+  gboolean inscription;      /* shown by a GtkInscription: see setup_cell() */
 } Column;
 
 static const Column columns[] = {
@@ -57,20 +58,36 @@ static const Column columns[] = {
   { N_("Kind"), "kind", NULL, G_TYPE_NONE, FALSE, TRUE, 116, 220 },
   { N_("Output"), "output", "activations", G_TYPE_UINT64, FALSE, FALSE, 104, 180 },
   { N_("Parameters"), "params-text", "params", G_TYPE_UINT64, TRUE, FALSE, 100, 160 },
-  { N_("Params %"), "params-share", "params", G_TYPE_UINT64, TRUE, FALSE, 74, 120 },
+  { N_("Params %"), "params-share", "params", G_TYPE_UINT64, TRUE, FALSE, 74, 120, TRUE },
   { N_("MACs"), "macs-text", "macs", G_TYPE_UINT64, TRUE, FALSE, 122, 180 },   /* or FLOPs */
-  { N_("MACs %"), "macs-share", "macs", G_TYPE_UINT64, TRUE, FALSE, 72, 120 },
+  { N_("MACs %"), "macs-share", "macs", G_TYPE_UINT64, TRUE, FALSE, 72, 120, TRUE },
   { N_("Activations"), "activations-text", "activations", G_TYPE_UINT64, TRUE, FALSE, 110, 160 },
   /* wide enough for "404 (larger than the 224-px input: sees all of it)" */
   { N_("Receptive field"), "receptive-field", "receptive-field-size", G_TYPE_DOUBLE, TRUE, FALSE, 114, 360 },
 };
 
+/* The shares of the totals: after an edit every row on screen may read
+ * another share ("0.1%", "<0.1%"), and a GtkLabel given new text has the
+ * whole table measured again; a GtkInscription is only drawn again (its
+ * size does not follow its text, and the column's width is fixed). */
 static void
 setup_cell (GtkSignalListItemFactory *factory,
             GtkListItem              *item,
             const Column             *column)
 {
-  GtkWidget *label = gtk_label_new (NULL);
+  GtkWidget *label;
+
+  if (column->inscription)
+    {
+      label = gtk_inscription_new (NULL);
+      gtk_inscription_set_xalign (GTK_INSCRIPTION (label), column->numeric ? 1.0 : 0.0);
+      gtk_inscription_set_text_overflow (GTK_INSCRIPTION (label), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+      if (column->numeric)
+        gtk_widget_add_css_class (label, "numeric");
+      gtk_list_item_set_child (item, label);
+      return;
+    }
+  label = gtk_label_new (NULL);
 
   gtk_label_set_xalign (GTK_LABEL (label), column->numeric ? 1.0 : 0.0);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
@@ -97,7 +114,8 @@ bind_cell (GtkSignalListItemFactory *factory,
 {
   EnvelopeLayerRow *row = gtk_list_item_get_item (item);
   GtkWidget *label = gtk_list_item_get_child (item);
-  GBinding *binding = g_object_bind_property (row, column->text, label, "label", G_BINDING_SYNC_CREATE);
+  GBinding *binding = g_object_bind_property (row, column->text, label, column->inscription ? "text" : "label",
+                                              G_BINDING_SYNC_CREATE);
 
   envelope_layer_row_set_bound (row, TRUE);
   g_object_set_data (G_OBJECT (item), "binding", binding);
