@@ -205,19 +205,31 @@ place_overview (EnvelopeCanvas *canvas,
                 EnvelopeWindow *self)
 {
   gint layer = envelope_document_get_selected_layer (self->document);
-  const EnvelopeNetwork *network = envelope_document_get_network (self->document);
+  const EnvelopeDiagram *diagram = envelope_canvas_get_diagram (canvas);
+  const EnvelopeLayout *layout = envelope_canvas_get_layout (canvas);
   gboolean under = FALSE;
-  double x, y;
 
-  if (network != NULL && layer >= 0 && (guint) layer < envelope_network_get_n_layers (network) &&
-      envelope_canvas_get_layer_point (canvas, envelope_network_get_layer (network, (guint) layer)->name, &x, &y))
+  /* the selected layer's block, looked up rather than searched for by
+   * name: this runs after every frame */
+  if (diagram != NULL && layout != NULL && layer >= 0 && (guint) layer < envelope_diagram_get_n_layers (diagram) &&
+      envelope_layout_get_n_blocks (layout) == envelope_diagram_get_n_blocks (diagram))
     {
-      /* the corner the map takes at most, with a block's half-width
-       * around it */
-      double right = gtk_widget_get_width (GTK_WIDGET (canvas)) - 12;
-      double bottom = gtk_widget_get_height (GTK_WIDGET (canvas)) - 12;
+      gint block = envelope_diagram_find_block (diagram, (guint) layer);
+      EnvelopeRect rect;
+      double x, y;
 
-      under = x > right - 220 - 60 && y > bottom - 130 - 30;
+      if (block >= 0)
+        {
+          /* the corner the map takes at most, with a block's half-width
+           * around it */
+          double right = gtk_widget_get_width (GTK_WIDGET (canvas)) - 12;
+          double bottom = gtk_widget_get_height (GTK_WIDGET (canvas)) - 12;
+
+          envelope_layout_get_block_rect (layout, (guint) block, &rect);
+          envelope_viewport_world_to_widget (envelope_canvas_get_viewport (canvas), rect.x + rect.width / 2,
+                                             rect.y + rect.height / 2, &x, &y);
+          under = x > right - 220 - 60 && y > bottom - 130 - 30;
+        }
     }
   envelope_overview_set_top_left (ENVELOPE_OVERVIEW (self->overview), under);
 }
