@@ -608,10 +608,13 @@ fold_repeats (EnvelopeDiagram        *diagram,
   return kept;
 }
 
+/* Makes the diagram of @analysis; with @counted, only counts its
+ * blocks (no text measured, nothing sized) and returns NULL. */
 static EnvelopeDiagram *
 build (const EnvelopeAnalysis       *analysis,
        const EnvelopeDiagramOptions *options,
-       const EnvelopeDiagram        *previous)
+       const EnvelopeDiagram        *previous,
+       guint                        *counted)
 {
   const EnvelopeNetwork *network;
   EnvelopeDiagramOptions defaults;
@@ -769,6 +772,12 @@ build (const EnvelopeAnalysis       *analysis,
   else
     for (guint b = 0; b < diagram->blocks->len; b++)
       g_array_index (diagram->blocks, EnvelopeBlock, b).repeats = 1;
+  if (counted != NULL)
+    {
+      *counted = diagram->blocks->len;
+      envelope_diagram_unref (diagram);
+      return NULL;
+    }
 
   /* Members, in file order. */
   member_count = g_new0 (guint, diagram->blocks->len);
@@ -953,7 +962,7 @@ envelope_diagram_new (const EnvelopeAnalysis       *analysis,
 {
   g_return_val_if_fail (analysis != NULL, NULL);
 
-  return build (analysis, options, NULL);
+  return build (analysis, options, NULL, NULL);
 }
 
 /**
@@ -980,7 +989,19 @@ envelope_diagram_refresh (const EnvelopeDiagram        *previous,
   g_return_val_if_fail (previous != NULL, NULL);
   g_return_val_if_fail (analysis != NULL, NULL);
 
-  return build (analysis, options, previous);
+  return build (analysis, options, previous, NULL);
+}
+
+/* The number of blocks envelope_diagram_new() would make, without
+ * measuring or sizing any: what a level of detail shows. */
+guint
+diagram_count_blocks (const EnvelopeAnalysis       *analysis,
+                      const EnvelopeDiagramOptions *options)
+{
+  guint n_blocks = 0;
+
+  build (analysis, options, NULL, &n_blocks);
+  return n_blocks;
 }
 
 /* How many texts were measured to make @diagram: every block's name and

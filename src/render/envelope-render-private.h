@@ -86,6 +86,9 @@ void         block_box_geometry   (const EnvelopeBlock *block,
                                    double              *depth_x,
                                    double              *depth_y);
 
+guint        diagram_count_blocks (const EnvelopeAnalysis       *analysis,
+                                   const EnvelopeDiagramOptions *options);
+
 guint64      diagram_hash_string  (guint64      hash,
                                    const char  *text);
 
