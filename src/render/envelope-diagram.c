@@ -64,7 +64,7 @@ struct _EnvelopeDiagram
 typedef struct
 {
   const char *family;
-  TextKit *kit;                    /* made when something needs measuring */
+  TextKit *kit;                    /* the thread's, when something needs measuring */
   const EnvelopeDiagram *previous; /* its measurements, when its fonts are ours */
   guint n_measured;
 } Measures;
@@ -201,7 +201,7 @@ static TextKit *
 measures_kit (Measures *measures)
 {
   if (measures->kit == NULL)
-    measures->kit = text_kit_new (measures->family);
+    measures->kit = text_kit_get_shared (measures->family);
   return measures->kit;
 }
 
@@ -942,7 +942,6 @@ build (const EnvelopeAnalysis       *analysis,
     }
   if (proportional)
     size_classic_blocks (diagram, &measures);
-  text_kit_free (measures.kit);
   diagram->n_measured = measures.n_measured;
 
   compute_structure_key (diagram);

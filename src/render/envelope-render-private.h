@@ -31,6 +31,7 @@ typedef enum
  * once holds in world units at every zoom and on every surface. */
 typedef struct
 {
+  char *family;
   PangoContext *context;
   PangoFontDescription *fonts[N_TEXT_STYLES];
   PangoLayout *layouts[N_TEXT_STYLES];
@@ -44,6 +45,7 @@ typedef struct
 } TextKit;
 
 TextKit     *text_kit_new         (const char  *family);
+TextKit     *text_kit_get_shared  (const char  *family);
 void         text_kit_free        (TextKit     *kit);
 double       text_kit_measure     (TextKit     *kit,
                                    TextStyle    style,

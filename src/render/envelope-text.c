@@ -43,6 +43,7 @@ text_kit_new (const char *family)
   PangoFontMap *font_map = pango_cairo_font_map_get_default ();
   cairo_font_options_t *options = cairo_font_options_create ();
 
+  kit->family = g_strdup (family != NULL ? family : "Sans");
   kit->shaped = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   for (guint i = 0; i < N_TEXT_STYLES; i++)
     kit->advances[i] = g_hash_table_new_full (NULL, NULL, NULL, g_free);
@@ -61,7 +62,7 @@ text_kit_new (const char *family)
       PangoFont *font;
 
       kit->fonts[i] = pango_font_description_new ();
-      pango_font_description_set_family (kit->fonts[i], family != NULL ? family : "Sans");
+      pango_font_description_set_family (kit->fonts[i], kit->family);
       pango_font_description_set_size (kit->fonts[i], (gint) (text_styles[i].size * PANGO_SCALE));
       pango_font_description_set_weight (kit->fonts[i], text_styles[i].weight);
       kit->size[i] = text_styles[i].size;
@@ -114,8 +115,48 @@ text_kit_free (TextKit *kit)
       g_clear_pointer (&kit->fonts[i], pango_font_description_free);
     }
   g_clear_object (&kit->context);
+  g_free (kit->family);
   g_free (kit);
 }
+
+/* Each thread's kits, one per font family: Pango's font map, and so a
+ * kit's context, belongs to the thread that made it. */
+static GPrivate thread_kits = G_PRIVATE_INIT ((GDestroyNotify) g_hash_table_unref);
+
+/* A kit of @family for this thread, made once and kept while the thread
+ * lives: for measuring, not to be freed.  Making a kit loads its fonts,
+ * which costs more than measuring a few hundred texts. */
+TextKit *
+text_kit_get_shared (const char *family)
+{
+  GHashTable *kits = g_private_get (&thread_kits);
+  TextKit *kit;
+
+  if (family == NULL)
+    family = "Sans";
+  if (kits == NULL)
+    {
+      kits = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) text_kit_free);
+      g_private_set (&thread_kits, kits);
+    }
+  kit = g_hash_table_lookup (kits, family);
+  if (kit == NULL)
+    {
+      kit = text_kit_new (family);
+      g_hash_table_insert (kits, kit->family, kit);
+    }
+  return kit;
+}
+
+/* Widths measured, in any thread, by any kit: "family\x1fstyle\x1ftext"
+ * → its width.  Every kit of a family measures alike (the same fonts,
+ * unhinted, at 72 dpi), so a block's name or an arrow's shape is shaped
+ * once in the process, however many diagrams, layouts and levels of
+ * detail ask for it. */
+static GMutex widths_lock;
+static GHashTable *widths;
+/* a bound on memory: the names of a few networks of thousands of layers */
+#define MOST_WIDTHS 65536
 
 double
 text_kit_measure (TextKit    *kit,
@@ -124,11 +165,30 @@ text_kit_measure (TextKit    *kit,
 {
   PangoLayout *layout = kit->layouts[style];
   PangoRectangle logical;
+  g_autofree char *key = g_strdup_printf ("%s\x1f%u\x1f%s", kit->family, style, text);
+  double *width;
+  double measured;
+
+  g_mutex_lock (&widths_lock);
+  width = widths != NULL ? g_hash_table_lookup (widths, key) : NULL;
+  measured = width != NULL ? *width : -1;
+  g_mutex_unlock (&widths_lock);
+  if (measured >= 0)
+    return measured;
 
   pango_layout_set_width (layout, -1);
   pango_layout_set_text (layout, text, -1);
   pango_layout_get_extents (layout, NULL, &logical);
-  return (double) logical.width / PANGO_SCALE;
+  measured = (double) logical.width / PANGO_SCALE;
+
+  g_mutex_lock (&widths_lock);
+  if (widths == NULL)
+    widths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (g_hash_table_size (widths) >= MOST_WIDTHS)
+    g_hash_table_remove_all (widths);
+  g_hash_table_replace (widths, g_steal_pointer (&key), g_memdup2 (&measured, sizeof measured));
+  g_mutex_unlock (&widths_lock);
+  return measured;
 }
 
 /* At least the width of @text: the sum of its characters' widths, each
