@@ -32,6 +32,7 @@ typedef enum
 typedef struct
 {
   char *family;
+  gboolean shared;                     /* text_kit_get_shared()'s */
   PangoContext *context;
   PangoFontDescription *fonts[N_TEXT_STYLES];
   PangoLayout *layouts[N_TEXT_STYLES];
