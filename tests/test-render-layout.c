@@ -1104,6 +1104,49 @@ test_shared_kit (void)
   text_kit_free (own);
 }
 
+/* A diagram refolded shares its blocks and gives what a refresh with
+ * only another wrap gives, and outlives the diagram it came from. */
+static void
+test_new_wrapped (void)
+{
+  g_autoptr(Model) model = model_load ("resnet50.json");
+  g_autoptr(EnvelopeDiagram) refreshed = NULL, again = NULL;
+  g_autoptr(EnvelopeLayout) one_row = NULL, folded_layout = NULL, refreshed_layout = NULL;
+  g_autoptr(GError) error = NULL;
+  EnvelopeDiagram *diagram, *folded;
+  EnvelopeDiagramOptions options;
+  EnvelopeRect a, b;
+
+  envelope_diagram_options_init (&options);
+  options.collapse_depth = 2;
+  diagram = envelope_diagram_new (model->analysis, &options);
+  one_row = envelope_layout_new (diagram, &error);
+  g_assert_no_error (error);
+  folded = diagram_new_wrapped (diagram, 3);
+  options.wrap = 3;
+  refreshed = envelope_diagram_refresh (diagram, model->analysis, &options);
+  envelope_diagram_unref (diagram);
+
+  g_assert_cmpuint (envelope_diagram_get_wrap (folded), ==, 3);
+  /* the stem's layers, the sixteen bottlenecks, the head's layers */
+  g_assert_cmpuint (envelope_diagram_get_n_blocks (folded), ==, 23);
+  assert_same_blocks (folded, refreshed);
+  g_assert_cmpuint (envelope_diagram_get_structure_key (folded), ==, envelope_diagram_get_structure_key (refreshed));
+  g_assert_cmpuint (envelope_diagram_get_structure_key (folded), !=, envelope_layout_get_structure_key (one_row));
+  folded_layout = envelope_layout_new_wrapped (one_row, folded);
+  refreshed_layout = envelope_layout_new_wrapped (one_row, refreshed);
+  g_assert_cmpuint (envelope_layout_get_n_rows (folded_layout), ==, 3);
+  envelope_layout_get_bounds (folded_layout, &a);
+  envelope_layout_get_bounds (refreshed_layout, &b);
+  g_assert_cmpmem (&a, sizeof a, &b, sizeof b);
+  /* refolded again, from the refolded one */
+  again = diagram_new_wrapped (folded, 1);
+  envelope_diagram_unref (folded);
+  g_assert_cmpuint (envelope_diagram_get_wrap (again), ==, 1);
+  g_assert_cmpuint (envelope_diagram_get_structure_key (again), ==, envelope_layout_get_structure_key (one_row));
+  g_assert_cmpstr (envelope_diagram_get_block (again, 1)->name, ==, envelope_diagram_get_block (refreshed, 1)->name);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1129,6 +1172,7 @@ main (int    argc,
   g_test_add_func ("/render/layout/fit/rewrap", test_rewrap);
   g_test_add_func ("/render/layout/fit/count-blocks", test_count_blocks);
   g_test_add_func ("/render/layout/fit/large", test_fit_large);
+  g_test_add_func ("/render/layout/fit/new-wrapped", test_new_wrapped);
   g_test_add_func ("/render/layout/shared-kit", test_shared_kit);
   g_test_add_func ("/render/layout/fold-repeats", test_fold_repeats);
   g_test_add_func ("/render/layout/refresh", test_refresh);

@@ -58,6 +58,8 @@ struct _EnvelopeDiagram
   double name_line_height;
   double detail_line_height;
   guint n_measured;                /* texts measured to build this one */
+
+  EnvelopeDiagram *shares;         /* a diagram only refolded: the one whose content it borrows */
 };
 
 /* The fonts' metrics a block's size depends on, measured once. */
@@ -1003,6 +1005,24 @@ diagram_count_blocks (const EnvelopeAnalysis       *analysis,
   return n_blocks;
 }
 
+/* @diagram folded into @wrap rows: the same blocks and arrows, their
+ * content shared rather than made again (what
+ * envelope_diagram_refresh() with only another wrap would give). */
+EnvelopeDiagram *
+diagram_new_wrapped (const EnvelopeDiagram *diagram,
+                     guint                  wrap)
+{
+  EnvelopeDiagram *source = diagram->shares != NULL ? diagram->shares : (EnvelopeDiagram *) diagram;
+  EnvelopeDiagram *folded = g_atomic_rc_box_new0 (EnvelopeDiagram);
+
+  *folded = *source;
+  folded->shares = envelope_diagram_ref (source);
+  folded->wrap = wrap;
+  folded->n_measured = 0;
+  compute_structure_key (folded);
+  return folded;
+}
+
 /* How many texts were measured to make @diagram: every block's name and
  * the reserves for a new diagram, only the new names for a refresh. */
 guint
@@ -1014,6 +1034,11 @@ envelope_diagram_get_n_measured (const EnvelopeDiagram *diagram)
 static void
 diagram_clear (EnvelopeDiagram *diagram)
 {
+  if (diagram->shares != NULL)
+    {
+      envelope_diagram_unref (diagram->shares);
+      return;
+    }
   g_strfreev (diagram->collapsed);
   g_strfreev (diagram->expanded);
   g_free (diagram->layer_groups);

@@ -179,8 +179,8 @@ fit_rows (EnvelopeRenderer             *renderer,
     }
   if (wrapped.wrap > 1)
     {
-      /* the same blocks: refolded, not laid out again */
-      g_autoptr(EnvelopeDiagram) folded = envelope_diagram_refresh (diagram, analysis, &wrapped);
+      /* the same blocks: refolded, neither made nor laid out again */
+      g_autoptr(EnvelopeDiagram) folded = diagram_new_wrapped (diagram, wrapped.wrap);
       EnvelopeLayout *refolded = envelope_layout_new_wrapped (layout, folded);
 
       if (refolded == NULL)

@@ -92,6 +92,9 @@ void         block_box_geometry   (const EnvelopeBlock *block,
 guint        diagram_count_blocks (const EnvelopeAnalysis       *analysis,
                                    const EnvelopeDiagramOptions *options);
 
+EnvelopeDiagram *diagram_new_wrapped (const EnvelopeDiagram *diagram,
+                                      guint                  wrap);
+
 guint64      diagram_hash_string  (guint64      hash,
                                    const char  *text);
 
