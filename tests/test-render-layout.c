@@ -8,6 +8,7 @@
 
 #include "envelope-groups.h"
 #include "envelope-render.h"
+#include "envelope-render-private.h"
 #include "test-helpers.h"
 
 typedef struct
@@ -927,6 +928,225 @@ test_many_inputs (void)
     }
 }
 
+/* A level of detail's blocks, counted without measuring, are the ones
+ * the diagram makes: at every depth, with runs of repeats folded or not,
+ * and with groups opened and closed by name. */
+static void
+test_count_blocks (void)
+{
+  static const char *files[] = { "vgg16.json", "resnet50.json", "googlenet.json", "vit_b_16.json" };
+
+  for (guint f = 0; f < G_N_ELEMENTS (files); f++)
+    {
+      g_autoptr(Model) model = model_load (files[f]);
+      g_autoptr(EnvelopeGroups) groups = envelope_groups_new (model->network, model->analysis);
+      guint depth = envelope_groups_get_depth (groups);
+
+      for (guint d = 0; d <= depth; d++)
+        for (guint fold = 0; fold < 2; fold++)
+          {
+            EnvelopeDiagramOptions options;
+            g_autoptr(EnvelopeDiagram) diagram = NULL;
+            g_auto(GStrv) opened = NULL;
+
+            envelope_diagram_options_init (&options);
+            options.collapse_depth = d;
+            options.fold_repeats = fold;
+            diagram = envelope_diagram_new (model->analysis, &options);
+            g_assert_cmpuint (diagram_count_blocks (model->analysis, &options), ==,
+                              envelope_diagram_get_n_blocks (diagram));
+            if (d == 0)
+              continue;
+            /* the middle block's groups opened */
+            opened = envelope_diagram_get_block_groups (diagram, envelope_diagram_get_n_blocks (diagram) / 2);
+            options.expanded = (const char * const *) opened;
+            g_clear_pointer (&diagram, envelope_diagram_unref);
+            diagram = envelope_diagram_new (model->analysis, &options);
+            g_assert_cmpuint (diagram_count_blocks (model->analysis, &options), ==,
+                              envelope_diagram_get_n_blocks (diagram));
+          }
+    }
+}
+
+/* 2,001 layers: ten stages of 25 identical blocks of 8 layers. */
+static EnvelopeNetwork *
+make_staged (void)
+{
+  static const EnvelopeLayerType types[] = {
+    ENVELOPE_LAYER_CONV, ENVELOPE_LAYER_BATCH_NORM, ENVELOPE_LAYER_RELU, ENVELOPE_LAYER_CONV,
+    ENVELOPE_LAYER_BATCH_NORM, ENVELOPE_LAYER_RELU, ENVELOPE_LAYER_CONV, ENVELOPE_LAYER_BATCH_NORM,
+  };
+  static const char *names[] = { "conv1", "bn1", "relu1", "conv2", "bn2", "relu2", "conv3", "bn3" };
+  EnvelopeNetwork *network = envelope_network_new ("staged");
+  EnvelopeLayer *layer = envelope_layer_new (ENVELOPE_LAYER_INPUT, "data");
+
+  layer->shape_rank = 3;
+  layer->shape[0] = 16;
+  layer->shape[1] = layer->shape[2] = 32;
+  layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_SHAPE);
+  envelope_network_insert_layer (network, -1, layer);
+  for (guint s = 0; s < 10; s++)
+    for (guint b = 0; b < 25; b++)
+      for (guint k = 0; k < G_N_ELEMENTS (types); k++)
+        {
+          g_autofree char *name = g_strdup_printf ("stage%u/block%u/%s", s + 1, b, names[k]);
+
+          layer = envelope_layer_new (types[k], name);
+          if (types[k] == ENVELOPE_LAYER_CONV)
+            {
+              layer->filters = 16 << (s % 4);
+              layer->padding[0] = layer->padding[1] = 1;
+              layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_PADDING);
+            }
+          envelope_network_insert_layer (network, -1, layer);
+        }
+  return network;
+}
+
+/* A 2,000-layer network fitted to a window as the canvas fits it: its
+ * stages' runs of blocks folded, in five rows; a run opened, at the
+ * same level, in rows of its own. */
+static void
+test_fit_large (void)
+{
+  g_autoptr(EnvelopeNetwork) network = make_staged ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeAnalysis) analysis = envelope_analysis_new (network, NULL, NULL, &error);
+  g_auto(GStrv) opened = NULL;
+  EnvelopeDiagramOptions options;
+  EnvelopeRenderOptions render;
+  EnvelopeFitGoal goal;
+  EnvelopePageFit fit;
+  EnvelopeRect bounds;
+  gint block;
+
+  g_assert_no_error (error);
+  envelope_diagram_options_init (&options);
+  options.fold_repeats = TRUE;
+  envelope_render_options_init (&render);
+  render.show_title = render.show_legend = render.show_totals = FALSE;
+  envelope_fit_goal_init (&goal);
+  goal.aspect = 16.0 / 9.0;
+  goal.max_width = 1600;
+  goal.min_text = 7.5;
+  g_assert_true (envelope_fit_page (analysis, &options, &render, &goal, &fit, &error));
+  g_assert_no_error (error);
+  g_assert_true (fit.legible);
+  g_assert_cmpuint (fit.collapse_depth, ==, 2);
+  g_assert_cmpuint (fit.wrap, ==, 5);
+  /* the input; the first stage's 25 blocks, all alike, as one; each
+   * later stage's first block (its input is narrower) and its run of 24 */
+  g_assert_cmpuint (envelope_diagram_get_n_blocks (fit.diagram), ==, 1 + 1 + 9 * 2);
+  envelope_layout_get_bounds (fit.layout, &bounds);
+  g_assert_cmpfloat (bounds.width, ==, 837);
+  g_assert_cmpfloat (bounds.height, ==, 444);
+
+  /* stage5/block3/conv2's run opened */
+  block = envelope_diagram_find_block (fit.diagram, (guint) envelope_network_find_layer (network, "stage5/block3/conv2"));
+  opened = envelope_diagram_get_block_groups (fit.diagram, (guint) block);
+  g_assert_cmpuint (g_strv_length (opened), ==, 24);
+  options.collapse_depth = fit.collapse_depth;
+  options.expanded = (const char * const *) opened;
+  goal.fixed_detail = TRUE;
+  envelope_page_fit_clear (&fit);
+  g_assert_true (envelope_fit_page (analysis, &options, &render, &goal, &fit, &error));
+  g_assert_no_error (error);
+  g_assert_false (fit.legible);
+  g_assert_cmpuint (fit.collapse_depth, ==, 2);
+  g_assert_cmpuint (fit.wrap, ==, 15);
+  /* the run's 24 blocks of 8 layers, each conv with its BN and ReLU folded … */
+  g_assert_cmpuint (envelope_diagram_get_n_blocks (fit.diagram), ==, 20 - 1 + 24 * 8);
+  envelope_layout_get_bounds (fit.layout, &bounds);
+  g_assert_cmpfloat (bounds.width, ==, 2823);
+  g_assert_cmpfloat (bounds.height, ==, 1274);
+  envelope_page_fit_clear (&fit);
+}
+
+static gpointer
+measure_in_thread (gpointer data)
+{
+  double *width = g_new (double, 1);
+
+  *width = text_kit_measure (text_kit_get_shared (NULL), TEXT_BLOCK_NAME, data);
+  return width;
+}
+
+/* The process's measuring kit measures as a kit of the thread's own,
+ * from any thread, and again from what it kept. */
+static void
+test_shared_kit (void)
+{
+  static const char *texts[] = { "layer3/0/conv2", "Ünïcödé · 3×3", "2048×112×112", "" };
+  TextKit *own = text_kit_new (NULL);
+  TextKit *shared = text_kit_get_shared ("Sans");
+
+  g_assert_true (shared == text_kit_get_shared (NULL));
+  for (guint s = 0; s < N_TEXT_STYLES; s++)
+    {
+      g_assert_cmpfloat (shared->line_height[s], ==, own->line_height[s]);
+      g_assert_cmpfloat (shared->ascent[s], ==, own->ascent[s]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autofree char *unique = g_strdup_printf ("%s %p", texts[i], (void *) own);
+      double width = text_kit_measure (shared, TEXT_BLOCK_NAME, unique);
+      GThread *thread = g_thread_new ("measure", measure_in_thread, unique);
+      g_autofree double *elsewhere = g_thread_join (thread);
+
+      g_assert_cmpfloat (width, >, 0);
+      g_assert_cmpfloat (width, ==, *elsewhere);
+      g_assert_cmpfloat (width, ==, text_kit_measure (shared, TEXT_BLOCK_NAME, unique));
+      /* a kit of this thread's font map measures alike */
+      g_assert_cmpfloat (width, ==, text_kit_measure (own, TEXT_BLOCK_NAME, unique));
+      /* and each style in its own font */
+      g_assert_cmpfloat (text_kit_measure (shared, TEXT_TITLE, unique), >, width);
+    }
+  text_kit_free (own);
+}
+
+/* A diagram refolded shares its blocks and gives what a refresh with
+ * only another wrap gives, and outlives the diagram it came from. */
+static void
+test_new_wrapped (void)
+{
+  g_autoptr(Model) model = model_load ("resnet50.json");
+  g_autoptr(EnvelopeDiagram) refreshed = NULL, again = NULL;
+  g_autoptr(EnvelopeLayout) one_row = NULL, folded_layout = NULL, refreshed_layout = NULL;
+  g_autoptr(GError) error = NULL;
+  EnvelopeDiagram *diagram, *folded;
+  EnvelopeDiagramOptions options;
+  EnvelopeRect a, b;
+
+  envelope_diagram_options_init (&options);
+  options.collapse_depth = 2;
+  diagram = envelope_diagram_new (model->analysis, &options);
+  one_row = envelope_layout_new (diagram, &error);
+  g_assert_no_error (error);
+  folded = diagram_new_wrapped (diagram, 3);
+  options.wrap = 3;
+  refreshed = envelope_diagram_refresh (diagram, model->analysis, &options);
+  envelope_diagram_unref (diagram);
+
+  g_assert_cmpuint (envelope_diagram_get_wrap (folded), ==, 3);
+  /* the stem's layers, the sixteen bottlenecks, the head's layers */
+  g_assert_cmpuint (envelope_diagram_get_n_blocks (folded), ==, 23);
+  assert_same_blocks (folded, refreshed);
+  g_assert_cmpuint (envelope_diagram_get_structure_key (folded), ==, envelope_diagram_get_structure_key (refreshed));
+  g_assert_cmpuint (envelope_diagram_get_structure_key (folded), !=, envelope_layout_get_structure_key (one_row));
+  folded_layout = envelope_layout_new_wrapped (one_row, folded);
+  refreshed_layout = envelope_layout_new_wrapped (one_row, refreshed);
+  g_assert_cmpuint (envelope_layout_get_n_rows (folded_layout), ==, 3);
+  envelope_layout_get_bounds (folded_layout, &a);
+  envelope_layout_get_bounds (refreshed_layout, &b);
+  g_assert_cmpmem (&a, sizeof a, &b, sizeof b);
+  /* refolded again, from the refolded one */
+  again = diagram_new_wrapped (folded, 1);
+  envelope_diagram_unref (folded);
+  g_assert_cmpuint (envelope_diagram_get_wrap (again), ==, 1);
+  g_assert_cmpuint (envelope_diagram_get_structure_key (again), ==, envelope_layout_get_structure_key (one_row));
+  g_assert_cmpstr (envelope_diagram_get_block (again, 1)->name, ==, envelope_diagram_get_block (refreshed, 1)->name);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -950,6 +1170,10 @@ main (int    argc,
   g_test_add_func ("/render/layout/fit/slide", test_fit_slide);
   g_test_add_func ("/render/layout/fit/free", test_fit_free);
   g_test_add_func ("/render/layout/fit/rewrap", test_rewrap);
+  g_test_add_func ("/render/layout/fit/count-blocks", test_count_blocks);
+  g_test_add_func ("/render/layout/fit/large", test_fit_large);
+  g_test_add_func ("/render/layout/fit/new-wrapped", test_new_wrapped);
+  g_test_add_func ("/render/layout/shared-kit", test_shared_kit);
   g_test_add_func ("/render/layout/fold-repeats", test_fold_repeats);
   g_test_add_func ("/render/layout/refresh", test_refresh);
   g_test_add_func ("/render/layout/wrap", test_wrap);

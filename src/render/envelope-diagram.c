@@ -58,13 +58,15 @@ struct _EnvelopeDiagram
   double name_line_height;
   double detail_line_height;
   guint n_measured;                /* texts measured to build this one */
+
+  EnvelopeDiagram *shares;         /* a diagram only refolded: the one whose content it borrows */
 };
 
 /* The fonts' metrics a block's size depends on, measured once. */
 typedef struct
 {
   const char *family;
-  TextKit *kit;                    /* made when something needs measuring */
+  TextKit *kit;                    /* the thread's, when something needs measuring */
   const EnvelopeDiagram *previous; /* its measurements, when its fonts are ours */
   guint n_measured;
 } Measures;
@@ -201,7 +203,7 @@ static TextKit *
 measures_kit (Measures *measures)
 {
   if (measures->kit == NULL)
-    measures->kit = text_kit_new (measures->family);
+    measures->kit = text_kit_get_shared (measures->family);
   return measures->kit;
 }
 
@@ -608,10 +610,13 @@ fold_repeats (EnvelopeDiagram        *diagram,
   return kept;
 }
 
+/* Makes the diagram of @analysis; with @counted, only counts its
+ * blocks (no text measured, nothing sized) and returns NULL. */
 static EnvelopeDiagram *
 build (const EnvelopeAnalysis       *analysis,
        const EnvelopeDiagramOptions *options,
-       const EnvelopeDiagram        *previous)
+       const EnvelopeDiagram        *previous,
+       guint                        *counted)
 {
   const EnvelopeNetwork *network;
   EnvelopeDiagramOptions defaults;
@@ -769,6 +774,12 @@ build (const EnvelopeAnalysis       *analysis,
   else
     for (guint b = 0; b < diagram->blocks->len; b++)
       g_array_index (diagram->blocks, EnvelopeBlock, b).repeats = 1;
+  if (counted != NULL)
+    {
+      *counted = diagram->blocks->len;
+      envelope_diagram_unref (diagram);
+      return NULL;
+    }
 
   /* Members, in file order. */
   member_count = g_new0 (guint, diagram->blocks->len);
@@ -933,7 +944,6 @@ build (const EnvelopeAnalysis       *analysis,
     }
   if (proportional)
     size_classic_blocks (diagram, &measures);
-  text_kit_free (measures.kit);
   diagram->n_measured = measures.n_measured;
 
   compute_structure_key (diagram);
@@ -953,7 +963,7 @@ envelope_diagram_new (const EnvelopeAnalysis       *analysis,
 {
   g_return_val_if_fail (analysis != NULL, NULL);
 
-  return build (analysis, options, NULL);
+  return build (analysis, options, NULL, NULL);
 }
 
 /**
@@ -980,7 +990,37 @@ envelope_diagram_refresh (const EnvelopeDiagram        *previous,
   g_return_val_if_fail (previous != NULL, NULL);
   g_return_val_if_fail (analysis != NULL, NULL);
 
-  return build (analysis, options, previous);
+  return build (analysis, options, previous, NULL);
+}
+
+/* The number of blocks envelope_diagram_new() would make, without
+ * measuring or sizing any: what a level of detail shows. */
+guint
+diagram_count_blocks (const EnvelopeAnalysis       *analysis,
+                      const EnvelopeDiagramOptions *options)
+{
+  guint n_blocks = 0;
+
+  build (analysis, options, NULL, &n_blocks);
+  return n_blocks;
+}
+
+/* @diagram folded into @wrap rows: the same blocks and arrows, their
+ * content shared rather than made again (what
+ * envelope_diagram_refresh() with only another wrap would give). */
+EnvelopeDiagram *
+diagram_new_wrapped (const EnvelopeDiagram *diagram,
+                     guint                  wrap)
+{
+  EnvelopeDiagram *source = diagram->shares != NULL ? diagram->shares : (EnvelopeDiagram *) diagram;
+  EnvelopeDiagram *folded = g_atomic_rc_box_new0 (EnvelopeDiagram);
+
+  *folded = *source;
+  folded->shares = envelope_diagram_ref (source);
+  folded->wrap = wrap;
+  folded->n_measured = 0;
+  compute_structure_key (folded);
+  return folded;
 }
 
 /* How many texts were measured to make @diagram: every block's name and
@@ -994,6 +1034,11 @@ envelope_diagram_get_n_measured (const EnvelopeDiagram *diagram)
 static void
 diagram_clear (EnvelopeDiagram *diagram)
 {
+  if (diagram->shares != NULL)
+    {
+      envelope_diagram_unref (diagram->shares);
+      return;
+    }
   g_strfreev (diagram->collapsed);
   g_strfreev (diagram->expanded);
   g_free (diagram->layer_groups);

@@ -179,8 +179,8 @@ fit_rows (EnvelopeRenderer             *renderer,
     }
   if (wrapped.wrap > 1)
     {
-      /* the same blocks: refolded, not laid out again */
-      g_autoptr(EnvelopeDiagram) folded = envelope_diagram_refresh (diagram, analysis, &wrapped);
+      /* the same blocks: refolded, neither made nor laid out again */
+      g_autoptr(EnvelopeDiagram) folded = diagram_new_wrapped (diagram, wrapped.wrap);
       EnvelopeLayout *refolded = envelope_layout_new_wrapped (layout, folded);
 
       if (refolded == NULL)
@@ -273,15 +273,15 @@ envelope_fit_page (const EnvelopeAnalysis       *analysis,
       if (!last)
         {
           /* a level that changes nothing, or that no slide can hold, is
-           * not laid out */
-          probe = envelope_diagram_new (analysis, &trial);
-          n_blocks = envelope_diagram_get_n_blocks (probe);
+           * not laid out: its blocks are counted, not measured */
+          n_blocks = diagram_count_blocks (analysis, &trial);
           if (n_blocks == previous_blocks || n_blocks > MOST_LEGIBLE_BLOCKS)
             {
               previous_blocks = n_blocks;
               continue;
             }
           previous_blocks = n_blocks;
+          probe = envelope_diagram_new (analysis, &trial);
         }
       if (!fit_rows (renderer, analysis, &trial, probe, render_options, goal, fit, error))
         {

@@ -1465,7 +1465,7 @@ place_labels (EnvelopeLayout        *layout,
               const EnvelopeDiagram *diagram)
 {
   g_autofree gboolean *labelled = g_new0 (gboolean, MAX (layout->n_blocks, 1));
-  TextKit *kit = text_kit_new (envelope_diagram_get_font_family (diagram));
+  TextKit *kit = text_kit_get_shared (envelope_diagram_get_font_family (diagram));
   LabelGrid grid = { g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) g_array_unref), 96.0 };
   static const double fractions[] = { 0.5, 0.3, 0.7 };
 
@@ -1507,7 +1507,6 @@ place_labels (EnvelopeLayout        *layout,
         }
     }
   g_hash_table_unref (grid.cells);
-  text_kit_free (kit);
 }
 
 /**
@@ -1540,14 +1539,13 @@ envelope_layout_new (const EnvelopeDiagram *diagram,
   layout->points = g_array_new (FALSE, FALSE, sizeof (EnvelopePoint));
 
   /* The gap between ranks holds the shape an arrow carries. */
-  kit = text_kit_new (envelope_diagram_get_font_family (diagram));
+  kit = text_kit_get_shared (envelope_diagram_get_font_family (diagram));
   if (envelope_diagram_get_style (diagram) == ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL)
     layout->rank_gap = CLASSIC_RANK_GAP;
   else if (layout->direction == ENVELOPE_DIRECTION_LEFT_RIGHT)
     layout->rank_gap = ceil (text_kit_measure (kit, TEXT_EDGE_LABEL, "2048×112×112") + 22);
   else
     layout->rank_gap = ceil (kit->line_height[TEXT_EDGE_LABEL] + 26);
-  text_kit_free (kit);
 
   if (layout->n_blocks > 0 && !lay_out_blocks (layout, diagram, error))
     return NULL;

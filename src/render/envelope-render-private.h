@@ -31,6 +31,8 @@ typedef enum
  * once holds in world units at every zoom and on every surface. */
 typedef struct
 {
+  char *family;
+  gboolean shared;                     /* text_kit_get_shared()'s */
   PangoContext *context;
   PangoFontDescription *fonts[N_TEXT_STYLES];
   PangoLayout *layouts[N_TEXT_STYLES];
@@ -44,6 +46,7 @@ typedef struct
 } TextKit;
 
 TextKit     *text_kit_new         (const char  *family);
+TextKit     *text_kit_get_shared  (const char  *family);
 void         text_kit_free        (TextKit     *kit);
 double       text_kit_measure     (TextKit     *kit,
                                    TextStyle    style,
@@ -85,6 +88,12 @@ void         block_box_geometry   (const EnvelopeBlock *block,
                                    EnvelopeRect        *front,
                                    double              *depth_x,
                                    double              *depth_y);
+
+guint        diagram_count_blocks (const EnvelopeAnalysis       *analysis,
+                                   const EnvelopeDiagramOptions *options);
+
+EnvelopeDiagram *diagram_new_wrapped (const EnvelopeDiagram *diagram,
+                                      guint                  wrap);
 
 guint64      diagram_hash_string  (guint64      hash,
                                    const char  *text);

@@ -36,13 +36,14 @@ kit_measure_one (TextKit    *kit,
   return (double) logical.width / PANGO_SCALE;
 }
 
-TextKit *
-text_kit_new (const char *family)
+static TextKit *
+kit_new (const char   *family,
+         PangoFontMap *font_map)
 {
   TextKit *kit = g_new0 (TextKit, 1);
-  PangoFontMap *font_map = pango_cairo_font_map_get_default ();
   cairo_font_options_t *options = cairo_font_options_create ();
 
+  kit->family = g_strdup (family != NULL ? family : "Sans");
   kit->shaped = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   for (guint i = 0; i < N_TEXT_STYLES; i++)
     kit->advances[i] = g_hash_table_new_full (NULL, NULL, NULL, g_free);
@@ -61,7 +62,7 @@ text_kit_new (const char *family)
       PangoFont *font;
 
       kit->fonts[i] = pango_font_description_new ();
-      pango_font_description_set_family (kit->fonts[i], family != NULL ? family : "Sans");
+      pango_font_description_set_family (kit->fonts[i], kit->family);
       pango_font_description_set_size (kit->fonts[i], (gint) (text_styles[i].size * PANGO_SCALE));
       pango_font_description_set_weight (kit->fonts[i], text_styles[i].weight);
       kit->size[i] = text_styles[i].size;
@@ -97,6 +98,13 @@ text_kit_new (const char *family)
   return kit;
 }
 
+/* A kit for this thread: its fonts come from the thread's own font map. */
+TextKit *
+text_kit_new (const char *family)
+{
+  return kit_new (family, pango_cairo_font_map_get_default ());
+}
+
 void
 text_kit_free (TextKit *kit)
 {
@@ -114,13 +122,74 @@ text_kit_free (TextKit *kit)
       g_clear_pointer (&kit->fonts[i], pango_font_description_free);
     }
   g_clear_object (&kit->context);
+  g_free (kit->family);
   g_free (kit);
 }
 
-double
-text_kit_measure (TextKit    *kit,
-                  TextStyle   style,
-                  const char *text)
+/* Widths measured, in any thread, by any kit: "family\x1fstyle\x1ftext"
+ * → its width.  Every kit of a family measures alike (the same fonts,
+ * unhinted, at 72 dpi), so a block's name or an arrow's shape is shaped
+ * once in the process, however many diagrams, layouts and levels of
+ * detail ask for it.  The lock also guards the shared kits' Pango
+ * objects. */
+static GMutex widths_lock;
+static GHashTable *widths;
+/* a bound on memory: the names of a few networks of thousands of layers */
+#define MOST_WIDTHS 65536
+
+/* The kits for measuring, one per family, and the font map of their own
+ * that they load from (Pango's default one is each thread's, and making
+ * it costs more than measuring a few hundred texts). */
+static PangoFontMap *shared_font_map;
+static GHashTable *shared_kits;
+
+/**
+ * text_kit_get_shared:
+ *
+ * The process's kit of @family for measuring, made once and never
+ * freed: any thread may call text_kit_measure() with it and read its
+ * metrics (line_height, ascent, size), which do not change.  It is not
+ * for drawing, nor for text_kit_shaped() or text_kit_measure_bound().
+ */
+TextKit *
+text_kit_get_shared (const char *family)
+{
+  TextKit *kit;
+
+  if (family == NULL)
+    family = "Sans";
+  g_mutex_lock (&widths_lock);
+  if (shared_kits == NULL)
+    {
+      shared_font_map = pango_cairo_font_map_new ();
+      shared_kits = g_hash_table_new (g_str_hash, g_str_equal);
+    }
+  kit = g_hash_table_lookup (shared_kits, family);
+  if (kit == NULL)
+    {
+      kit = kit_new (family, shared_font_map);
+      kit->shared = TRUE;
+      g_hash_table_insert (shared_kits, kit->family, kit);
+    }
+  g_mutex_unlock (&widths_lock);
+  return kit;
+}
+
+static void
+remember_width (char   *key,
+                double  width)
+{
+  if (widths == NULL)
+    widths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (g_hash_table_size (widths) >= MOST_WIDTHS)
+    g_hash_table_remove_all (widths);
+  g_hash_table_replace (widths, key, g_memdup2 (&width, sizeof width));
+}
+
+static double
+shape_width (TextKit    *kit,
+             TextStyle   style,
+             const char *text)
 {
   PangoLayout *layout = kit->layouts[style];
   PangoRectangle logical;
@@ -129,6 +198,35 @@ text_kit_measure (TextKit    *kit,
   pango_layout_set_text (layout, text, -1);
   pango_layout_get_extents (layout, NULL, &logical);
   return (double) logical.width / PANGO_SCALE;
+}
+
+double
+text_kit_measure (TextKit    *kit,
+                  TextStyle   style,
+                  const char *text)
+{
+  g_autofree char *key = g_strdup_printf ("%s\x1f%u\x1f%s", kit->family, style, text);
+  double *width;
+  double measured;
+
+  g_mutex_lock (&widths_lock);
+  width = widths != NULL ? g_hash_table_lookup (widths, key) : NULL;
+  if (width != NULL || kit->shared)
+    {
+      /* a shared kit shapes under the lock */
+      measured = width != NULL ? *width : shape_width (kit, style, text);
+      if (width == NULL)
+        remember_width (g_steal_pointer (&key), measured);
+      g_mutex_unlock (&widths_lock);
+      return measured;
+    }
+  g_mutex_unlock (&widths_lock);
+
+  measured = shape_width (kit, style, text);
+  g_mutex_lock (&widths_lock);
+  remember_width (g_steal_pointer (&key), measured);
+  g_mutex_unlock (&widths_lock);
+  return measured;
 }
 
 /* At least the width of @text: the sum of its characters' widths, each
