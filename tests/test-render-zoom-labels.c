@@ -7,45 +7,20 @@
 #include <math.h>
 #include <string.h>
 
-#include "envelope-render.h"
-#include "test-helpers.h"
+#include "test-render-helpers.h"
 
 #define VIEW_WIDTH 1000.0
 #define VIEW_HEIGHT 500.0
 
-typedef struct
-{
-  Model *model;
-  EnvelopeDiagram *diagram;
-  EnvelopeLayout *layout;
-} Laid;
-
-static void
-laid_free (Laid *laid)
-{
-  g_clear_pointer (&laid->layout, envelope_layout_unref);
-  g_clear_pointer (&laid->diagram, envelope_diagram_unref);
-  g_clear_pointer (&laid->model, model_free);
-  g_free (laid);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Laid, laid_free)
-
 static Laid *
-lay_out (const char *file,
-         guint       wrap)
+lay_out_wrapped (const char *file,
+                 guint       wrap)
 {
-  Laid *laid = g_new0 (Laid, 1);
   EnvelopeDiagramOptions options;
-  g_autoptr(GError) error = NULL;
 
   envelope_diagram_options_init (&options);
   options.wrap = wrap;
-  laid->model = model_load (file);
-  laid->diagram = envelope_diagram_new (laid->model->analysis, &options);
-  laid->layout = envelope_layout_new (laid->diagram, &error);
-  g_assert_no_error (error);
-  return laid;
+  return lay_out (model_load (file), &options);
 }
 
 /* The zoom at which the whole layout fills the view, and its origin. */
@@ -112,7 +87,7 @@ test_wanted (void)
 static void
 test_resnet_stages (void)
 {
-  g_autoptr(Laid) laid = lay_out ("resnet50.json", 0);
+  g_autoptr(Laid) laid = lay_out_wrapped ("resnet50.json", 0);
   EnvelopeRect view = { 0, 0, VIEW_WIDTH, VIEW_HEIGHT };
   double ox, oy, zoom = fit_zoom (laid->layout, &ox, &oy);
   g_autoptr(GArray) labels = NULL;
@@ -136,7 +111,7 @@ test_resnet_stages (void)
 static void
 test_resnet_wrapped (void)
 {
-  g_autoptr(Laid) laid = lay_out ("resnet50.json", 4);
+  g_autoptr(Laid) laid = lay_out_wrapped ("resnet50.json", 4);
   EnvelopeRect view = { 0, 0, VIEW_WIDTH, VIEW_HEIGHT };
   double ox, oy, zoom = fit_zoom (laid->layout, &ox, &oy);
   g_autoptr(GArray) labels = NULL;
@@ -157,7 +132,7 @@ test_resnet_wrapped (void)
 static void
 test_resnet_closer (void)
 {
-  g_autoptr(Laid) laid = lay_out ("resnet50.json", 0);
+  g_autoptr(Laid) laid = lay_out_wrapped ("resnet50.json", 0);
   EnvelopeRect view = { 0, 0, VIEW_WIDTH, VIEW_HEIGHT };
   double ox, oy, zoom = fit_zoom (laid->layout, &ox, &oy) * 8;
   g_autoptr(GArray) labels = NULL;
@@ -194,7 +169,7 @@ test_resnet_closer (void)
 static void
 test_transformer_blocks (void)
 {
-  g_autoptr(Laid) laid = lay_out ("gpt2.json", 3);
+  g_autoptr(Laid) laid = lay_out_wrapped ("gpt2.json", 3);
   EnvelopeRect view = { 0, 0, VIEW_WIDTH, VIEW_HEIGHT };
   double ox, oy, zoom = fit_zoom (laid->layout, &ox, &oy);
   g_autoptr(GArray) labels = NULL;
@@ -213,7 +188,7 @@ test_transformer_blocks (void)
 static void
 test_draw (void)
 {
-  g_autoptr(Laid) laid = lay_out ("resnet50.json", 0);
+  g_autoptr(Laid) laid = lay_out_wrapped ("resnet50.json", 0);
   EnvelopeRect view = { 0, 0, VIEW_WIDTH, VIEW_HEIGHT };
   double ox, oy, zoom = fit_zoom (laid->layout, &ox, &oy);
   g_autoptr(GArray) labels = envelope_zoom_labels_new (laid->diagram, laid->layout, &view, zoom, ox, oy);
