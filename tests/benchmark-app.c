@@ -42,6 +42,7 @@
 
 #include "envelope-application.h"
 #include "test-app-helpers.h"
+#include "test-helpers.h"
 
 typedef struct
 {
@@ -203,44 +204,6 @@ wait_for_diagram (EnvelopeWindow *window,
   wait_for_frame (GTK_WIDGET (window), times);
 }
 
-/* 2,000 layers in stages of identical blocks, named stage/block/layer,
- * each stage as wide as the one four before: a network that opens
- * collapsed, its runs of blocks folded. */
-static EnvelopeNetwork *
-make_staged (guint n_stages,
-             guint n_blocks)
-{
-  static const EnvelopeLayerType types[] = {
-    ENVELOPE_LAYER_CONV, ENVELOPE_LAYER_BATCH_NORM, ENVELOPE_LAYER_RELU, ENVELOPE_LAYER_CONV,
-    ENVELOPE_LAYER_BATCH_NORM, ENVELOPE_LAYER_RELU, ENVELOPE_LAYER_CONV, ENVELOPE_LAYER_BATCH_NORM,
-  };
-  static const char *names[] = { "conv1", "bn1", "relu1", "conv2", "bn2", "relu2", "conv3", "bn3" };
-  EnvelopeNetwork *network = envelope_network_new ("staged");
-  EnvelopeLayer *layer = envelope_layer_new (ENVELOPE_LAYER_INPUT, "data");
-
-  layer->shape_rank = 3;
-  layer->shape[0] = 16;
-  layer->shape[1] = layer->shape[2] = 32;
-  layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_SHAPE);
-  envelope_network_insert_layer (network, -1, layer);
-  for (guint s = 0; s < n_stages; s++)
-    for (guint b = 0; b < n_blocks; b++)
-      for (guint k = 0; k < G_N_ELEMENTS (types); k++)
-        {
-          g_autofree char *name = g_strdup_printf ("stage%u/block%u/%s", s + 1, b, names[k]);
-
-          layer = envelope_layer_new (types[k], name);
-          if (types[k] == ENVELOPE_LAYER_CONV)
-            {
-              layer->filters = 16 << (s % 4);   /* stages of their own widths */
-              layer->padding[0] = layer->padding[1] = 1;
-              layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_PADDING);
-            }
-          envelope_network_insert_layer (network, -1, layer);
-        }
-  return network;
-}
-
 #define OPEN_TARGET_MS 400
 #define TOGGLE_TARGET_MS 50
 #define TOGGLE_ROUNDS 10
@@ -252,7 +215,7 @@ static void
 time_open_and_toggle (EnvelopeWindow *window,
                       gboolean       *ok)
 {
-  g_autoptr(EnvelopeNetwork) network = make_staged (10, 25);
+  g_autoptr(EnvelopeNetwork) network = test_make_staged (10, 25);
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) toggles = g_array_new (FALSE, FALSE, sizeof (double));
   g_autofree char *dir = g_dir_make_tmp ("envelope-benchmark-XXXXXX", &error);

@@ -93,3 +93,42 @@ model_formula (Model          *model,
   envelope_formulas_free (formulas);
   return text;
 }
+
+/* @n_stages stages of @n_blocks identical blocks of 8 layers, named
+ * stage/block/layer, each stage as wide as the one four before (10 × 25:
+ * 2,001 layers with the input): a network that opens collapsed, its runs
+ * of blocks folded. */
+static inline EnvelopeNetwork *
+test_make_staged (guint n_stages,
+                  guint n_blocks)
+{
+  static const EnvelopeLayerType types[] = {
+    ENVELOPE_LAYER_CONV, ENVELOPE_LAYER_BATCH_NORM, ENVELOPE_LAYER_RELU, ENVELOPE_LAYER_CONV,
+    ENVELOPE_LAYER_BATCH_NORM, ENVELOPE_LAYER_RELU, ENVELOPE_LAYER_CONV, ENVELOPE_LAYER_BATCH_NORM,
+  };
+  static const char *names[] = { "conv1", "bn1", "relu1", "conv2", "bn2", "relu2", "conv3", "bn3" };
+  EnvelopeNetwork *network = envelope_network_new ("staged");
+  EnvelopeLayer *layer = envelope_layer_new (ENVELOPE_LAYER_INPUT, "data");
+
+  layer->shape_rank = 3;
+  layer->shape[0] = 16;
+  layer->shape[1] = layer->shape[2] = 32;
+  layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_SHAPE);
+  envelope_network_insert_layer (network, -1, layer);
+  for (guint s = 0; s < n_stages; s++)
+    for (guint b = 0; b < n_blocks; b++)
+      for (guint k = 0; k < G_N_ELEMENTS (types); k++)
+        {
+          g_autofree char *name = g_strdup_printf ("stage%u/block%u/%s", s + 1, b, names[k]);
+
+          layer = envelope_layer_new (types[k], name);
+          if (types[k] == ENVELOPE_LAYER_CONV)
+            {
+              layer->filters = 16 << (s % 4);   /* stages of their own widths */
+              layer->padding[0] = layer->padding[1] = 1;
+              layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_PADDING);
+            }
+          envelope_network_insert_layer (network, -1, layer);
+        }
+  return network;
+}

@@ -935,48 +935,13 @@ test_count_blocks (void)
     }
 }
 
-/* 2,001 layers: ten stages of 25 identical blocks of 8 layers. */
-static EnvelopeNetwork *
-make_staged (void)
-{
-  static const EnvelopeLayerType types[] = {
-    ENVELOPE_LAYER_CONV, ENVELOPE_LAYER_BATCH_NORM, ENVELOPE_LAYER_RELU, ENVELOPE_LAYER_CONV,
-    ENVELOPE_LAYER_BATCH_NORM, ENVELOPE_LAYER_RELU, ENVELOPE_LAYER_CONV, ENVELOPE_LAYER_BATCH_NORM,
-  };
-  static const char *names[] = { "conv1", "bn1", "relu1", "conv2", "bn2", "relu2", "conv3", "bn3" };
-  EnvelopeNetwork *network = envelope_network_new ("staged");
-  EnvelopeLayer *layer = envelope_layer_new (ENVELOPE_LAYER_INPUT, "data");
-
-  layer->shape_rank = 3;
-  layer->shape[0] = 16;
-  layer->shape[1] = layer->shape[2] = 32;
-  layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_SHAPE);
-  envelope_network_insert_layer (network, -1, layer);
-  for (guint s = 0; s < 10; s++)
-    for (guint b = 0; b < 25; b++)
-      for (guint k = 0; k < G_N_ELEMENTS (types); k++)
-        {
-          g_autofree char *name = g_strdup_printf ("stage%u/block%u/%s", s + 1, b, names[k]);
-
-          layer = envelope_layer_new (types[k], name);
-          if (types[k] == ENVELOPE_LAYER_CONV)
-            {
-              layer->filters = 16 << (s % 4);
-              layer->padding[0] = layer->padding[1] = 1;
-              layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_PADDING);
-            }
-          envelope_network_insert_layer (network, -1, layer);
-        }
-  return network;
-}
-
 /* A 2,000-layer network fitted to a window as the canvas fits it: its
  * stages' runs of blocks folded, in five rows; a run opened, at the
  * same level, in rows of its own. */
 static void
 test_fit_large (void)
 {
-  g_autoptr(EnvelopeNetwork) network = make_staged ();
+  g_autoptr(EnvelopeNetwork) network = test_make_staged (10, 25)   /* 2,001 layers */;
   g_autoptr(GError) error = NULL;
   g_autoptr(EnvelopeAnalysis) analysis = envelope_analysis_new (network, NULL, NULL, &error);
   g_auto(GStrv) opened = NULL;
