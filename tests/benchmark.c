@@ -779,24 +779,11 @@ bench_onnx (const char *cli)
 
   for (guint r = 0; r < G_N_ELEMENTS (runs); r++)
     {
-      double t = now_ms ();
-      pid_t pid = fork ();
-      int status = 0;
-      struct rusage usage;
+      const char *argv[] = { cli, "report", path, "--format", "json", NULL };
+      Run run = run_process (argv);
 
-      if (pid == 0)
-        {
-          int null = open ("/dev/null", O_WRONLY);
-          dup2 (null, 1);
-          dup2 (null, 2);
-          execl (cli, cli, "report", path, "--format", "json", (char *) NULL);
-          _exit (127);
-        }
-      wait4 (pid, &status, 0, &usage);
-      runs[r] = now_ms () - t;
-      if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
-        g_error ("envelope-cli report %s failed", path);
-      peak_kb = MAX (peak_kb, usage.ru_maxrss);
+      runs[r] = run.wall;
+      peak_kb = MAX (peak_kb, run.peak_kb);
     }
   g_unlink (path);
   for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
