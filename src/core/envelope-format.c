@@ -28,19 +28,48 @@ envelope_format_digits (char    *buffer,
                         guint64  value,
                         gboolean grouped)
 {
-  char reversed[ENVELOPE_FORMAT_COUNT_SIZE];
-  gsize n = 0, length = 0;
+  static const char pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+  char digits[ENVELOPE_FORMAT_COUNT_SIZE];
+  char *p = digits + sizeof digits;
+  gsize n_digits, length = 0, first;
 
-  do
+  /* the digits from the last, two at a time: a report writes a number
+   * or more for every figure of every layer */
+  while (value >= 100)
     {
-      if (grouped && n > 0 && n % 4 == 3)
-        reversed[n++] = ',';
-      reversed[n++] = (char) ('0' + value % 10);
-      value /= 10;
+      guint pair = (guint) (value % 100);
+
+      value /= 100;
+      p -= 2;
+      memcpy (p, pairs + 2 * pair, 2);
     }
-  while (value != 0);
-  while (n > 0)
-    buffer[length++] = reversed[--n];
+  if (value >= 10)
+    {
+      p -= 2;
+      memcpy (p, pairs + 2 * value, 2);
+    }
+  else
+    *--p = (char) ('0' + value);
+  n_digits = (gsize) (digits + sizeof digits - p);
+  if (!grouped || n_digits <= 3)
+    {
+      memcpy (buffer, p, n_digits);
+      buffer[n_digits] = '\0';
+      return n_digits;
+    }
+  /* 1,234,567: the first group holds what the threes leave */
+  first = (n_digits - 1) % 3 + 1;
+  memcpy (buffer, p, first);
+  length = first;
+  for (gsize i = first; i < n_digits; i += 3)
+    {
+      buffer[length++] = ',';
+      memcpy (buffer + length, p + i, 3);
+      length += 3;
+    }
   buffer[length] = '\0';
   return length;
 }
@@ -53,7 +82,7 @@ envelope_format_append_count (GString *out,
 {
   char digits[ENVELOPE_FORMAT_COUNT_SIZE];
 
-  g_string_append_len (out, digits, (gssize) envelope_format_digits (digits, value, TRUE));
+  envelope_string_put (out, digits, envelope_format_digits (digits, value, TRUE));
 }
 
 char *
@@ -123,13 +152,26 @@ envelope_format_append_real (GString *out,
       char digits[ENVELOPE_FORMAT_COUNT_SIZE];
 
       if (value < 0)
-        g_string_append_c (out, '-');
-      g_string_append_len (out, digits, (gssize) envelope_format_digits (digits, (guint64) fabs (value), FALSE));
+        envelope_string_put (out, "-", 1);
+      envelope_string_put (out, digits, envelope_format_digits (digits, (guint64) fabs (value), FALSE));
       return;
     }
   if (!isfinite (value))
     {
       g_string_append (out, value > 0 ? "∞" : value < 0 ? "−∞" : "NaN");
+      return;
+    }
+  if (fabs (value) < 1e15 && value * 2 == floor (value * 2))
+    {
+      /* a whole number and a half, as receptive fields' starts are:
+       * what "%.4f" gives once its zeros are cut, without formatting a
+       * double */
+      char digits[ENVELOPE_FORMAT_COUNT_SIZE];
+
+      if (value < 0)
+        envelope_string_put (out, "-", 1);
+      envelope_string_put (out, digits, envelope_format_digits (digits, (guint64) floor (fabs (value)), FALSE));
+      envelope_string_put (out, ".5", 2);
       return;
     }
   if (fabs (value) >= 1e15)

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <glib.h>
+#include <string.h>
 
 G_BEGIN_DECLS
 
@@ -41,5 +42,23 @@ char    *envelope_format_shape         (guint          rank,
                                         const guint64 *shape);
 gboolean envelope_parse_bytes          (const char    *text,
                                         guint64       *bytes);
+
+/* Appends @n bytes of @text to @out: a copy into the room the string
+ * has, which is nearly always there, without a call per append (the
+ * report and the formulas are made of many short pieces). */
+static inline void
+envelope_string_put (GString    *out,
+                     const char *text,
+                     gsize       n)
+{
+  if (G_LIKELY (out->len + n < out->allocated_len))
+    {
+      memcpy (out->str + out->len, text, n);
+      out->len += n;
+      out->str[out->len] = '\0';
+    }
+  else
+    g_string_append_len (out, text, (gssize) n);
+}
 
 G_END_DECLS

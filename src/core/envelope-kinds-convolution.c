@@ -495,24 +495,25 @@ infer_conv (EnvelopeInference *inf,
                                       l->bias ? envelope_format_counts (_("{}, one per filter"), COUNTS (c_out))
                                               : g_strdup (_("0 (bias: false)")));
       /* the rules, term for term as the numbers above are written */
-      {
-        g_autofree char *kernel_product = symbol_product ("kernel", NULL, n);
-        g_autofree char *outputs = envelope_axis_symbols (NULL, "_out", n, " × ");
-        g_autofree char *output_product = symbol_product (NULL, "_out", n);
-        g_autofree char *k = envelope_axis_symbols ("k", NULL, n, " × ");
+      if (explaining_rules (inf))
+        {
+          g_autofree char *kernel_product = symbol_product ("kernel", NULL, n);
+          g_autofree char *outputs = envelope_axis_symbols (NULL, "_out", n, " × ");
+          g_autofree char *output_product = symbol_product (NULL, "_out", n);
+          g_autofree char *k = envelope_axis_symbols ("k", NULL, n, " × ");
 
-        envelope_inference_set_rule (inf, ENVELOPE_FIGURE_WEIGHTS,
-                                     g_strdup_printf (g != 1 ? _("weights = depth_n × %s × depth_(n−1) / groups")
-                                                             : _("weights = depth_n × %s × depth_(n−1)"), kernel_product));
-        envelope_inference_set_rule (inf, ENVELOPE_FIGURE_MACS,
-                                     g_strdup_printf (g != 1 ? _("MACs = %s × (C_in / groups) × C_out × %s")
-                                                             : _("MACs = %s × C_in × C_out × %s"), outputs, k));
-        envelope_inference_set_rule (inf, ENVELOPE_FIGURE_WORKSPACE,
-                                     g_strdup_printf (g != 1 ? _("workspace = %s × (%s × C_in / groups)")
-                                                             : _("workspace = %s × (%s × C_in)"), output_product, k));
-        if (l->bias)
-          envelope_inference_set_rule (inf, ENVELOPE_FIGURE_BIASES, g_strdup (_("biases = depth_n")));
-      }
+          envelope_inference_set_rule (inf, ENVELOPE_FIGURE_WEIGHTS,
+                                       g_strdup_printf (g != 1 ? _("weights = depth_n × %s × depth_(n−1) / groups")
+                                                               : _("weights = depth_n × %s × depth_(n−1)"), kernel_product));
+          envelope_inference_set_rule (inf, ENVELOPE_FIGURE_MACS,
+                                       g_strdup_printf (g != 1 ? _("MACs = %s × (C_in / groups) × C_out × %s")
+                                                               : _("MACs = %s × C_in × C_out × %s"), outputs, k));
+          envelope_inference_set_rule (inf, ENVELOPE_FIGURE_WORKSPACE,
+                                       g_strdup_printf (g != 1 ? _("workspace = %s × (%s × C_in / groups)")
+                                                               : _("workspace = %s × (%s × C_in)"), output_product, k));
+          if (l->bias)
+            envelope_inference_set_rule (inf, ENVELOPE_FIGURE_BIASES, g_strdup (_("biases = depth_n")));
+        }
     }
   explain_output_shape (inf, ax, n);
   return TRUE;
@@ -679,30 +680,31 @@ infer_deconv (EnvelopeInference *inf,
                                       l->bias ? envelope_format_counts (_("{}, one per filter"), COUNTS (c_out))
                                               : g_strdup (_("0 (bias: false)")));
       /* the rules: each input value spreads over a kernel window of the output */
-      {
-        g_autofree char *kernel_product = symbol_product ("k", NULL, n);
-        g_autofree char *inputs = envelope_axis_symbols (NULL, "_in", n, " × ");
-        g_autofree char *input_product = symbol_product (NULL, "_in", n);
-        g_autofree char *k = envelope_axis_symbols ("k", NULL, n, " × ");
+      if (explaining_rules (inf))
+        {
+          g_autofree char *kernel_product = symbol_product ("k", NULL, n);
+          g_autofree char *inputs = envelope_axis_symbols (NULL, "_in", n, " × ");
+          g_autofree char *input_product = symbol_product (NULL, "_in", n);
+          g_autofree char *k = envelope_axis_symbols ("k", NULL, n, " × ");
 
-        envelope_inference_set_rule (inf, ENVELOPE_FIGURE_OUTPUT_SHAPE,
-                                     g_strdup (_("out = (in − 1) × stride − pad_before − pad_after + k_eff + output_padding")));
-        envelope_inference_set_rule (inf, ENVELOPE_FIGURE_RECEPTIVE_FIELD, g_strdup (_("r = r_in + (k_eff − 1) × j")));
-        envelope_inference_set_rule (inf, ENVELOPE_FIGURE_JUMP, g_strdup (_("j = j_in / stride")));
-        envelope_inference_set_rule (inf, ENVELOPE_FIGURE_START,
-                                     g_strdup (_("start = start_in + (pad_before − (k_eff − 1) / 2) × j")));
-        envelope_inference_set_rule (inf, ENVELOPE_FIGURE_WEIGHTS,
-                                     g_strdup_printf (g != 1 ? _("weights = C_in × %s × C_out / groups")
-                                                             : _("weights = C_in × %s × C_out"), kernel_product));
-        envelope_inference_set_rule (inf, ENVELOPE_FIGURE_MACS,
-                                     g_strdup_printf (g != 1 ? _("MACs = %s × C_in × (C_out / groups) × %s")
-                                                             : _("MACs = %s × C_in × C_out × %s"), inputs, k));
-        envelope_inference_set_rule (inf, ENVELOPE_FIGURE_WORKSPACE,
-                                     g_strdup_printf (g != 1 ? _("workspace = %s × (%s × C_out / groups)")
-                                                             : _("workspace = %s × (%s × C_out)"), input_product, k));
-        if (l->bias)
-          envelope_inference_set_rule (inf, ENVELOPE_FIGURE_BIASES, g_strdup (_("biases = C_out")));
-      }
+          envelope_inference_set_rule (inf, ENVELOPE_FIGURE_OUTPUT_SHAPE,
+                                       g_strdup (_("out = (in − 1) × stride − pad_before − pad_after + k_eff + output_padding")));
+          envelope_inference_set_rule (inf, ENVELOPE_FIGURE_RECEPTIVE_FIELD, g_strdup (_("r = r_in + (k_eff − 1) × j")));
+          envelope_inference_set_rule (inf, ENVELOPE_FIGURE_JUMP, g_strdup (_("j = j_in / stride")));
+          envelope_inference_set_rule (inf, ENVELOPE_FIGURE_START,
+                                       g_strdup (_("start = start_in + (pad_before − (k_eff − 1) / 2) × j")));
+          envelope_inference_set_rule (inf, ENVELOPE_FIGURE_WEIGHTS,
+                                       g_strdup_printf (g != 1 ? _("weights = C_in × %s × C_out / groups")
+                                                               : _("weights = C_in × %s × C_out"), kernel_product));
+          envelope_inference_set_rule (inf, ENVELOPE_FIGURE_MACS,
+                                       g_strdup_printf (g != 1 ? _("MACs = %s × C_in × (C_out / groups) × %s")
+                                                               : _("MACs = %s × C_in × C_out × %s"), inputs, k));
+          envelope_inference_set_rule (inf, ENVELOPE_FIGURE_WORKSPACE,
+                                       g_strdup_printf (g != 1 ? _("workspace = %s × (%s × C_out / groups)")
+                                                               : _("workspace = %s × (%s × C_out)"), input_product, k));
+          if (l->bias)
+            envelope_inference_set_rule (inf, ENVELOPE_FIGURE_BIASES, g_strdup (_("biases = C_out")));
+        }
     }
   return TRUE;
 
@@ -769,11 +771,12 @@ infer_pool (EnvelopeInference *inf,
       envelope_format_append_count (text, out->other_ops);
       g_string_append (text, _(", one per window element per output"));
       envelope_inference_set_formula (inf, ENVELOPE_FIGURE_OTHER_OPS, g_string_free (text, FALSE));
-      {
-        g_autofree char *k = envelope_axis_symbols ("k", NULL, n, " × ");
-        envelope_inference_set_rule (inf, ENVELOPE_FIGURE_OTHER_OPS,
-                                     g_strdup_printf (_("other ops = (%s) × output values"), k));
-      }
+      if (explaining_rules (inf))
+        {
+          g_autofree char *k = envelope_axis_symbols ("k", NULL, n, " × ");
+          envelope_inference_set_rule (inf, ENVELOPE_FIGURE_OTHER_OPS,
+                                       g_strdup_printf (_("other ops = (%s) × output values"), k));
+        }
     }
   explain_output_shape (inf, ax, n);
   return TRUE;
@@ -924,7 +927,7 @@ infer_dense (EnvelopeInference *inf,
       if (in->layout == ENVELOPE_TENSOR_MAP)
         {
           /* the flattened map: C × H × W inputs */
-          g_autofree char *axes = envelope_axis_symbols (NULL, NULL, in->rank - 1, " × ");
+          g_autofree char *axes = explaining_rules (inf) ? envelope_axis_symbols (NULL, NULL, in->rank - 1, " × ") : NULL;
 
           envelope_inference_set_rule (inf, ENVELOPE_FIGURE_WEIGHTS, g_strdup_printf (_("weights = units × (C × %s)"), axes));
           envelope_inference_set_rule (inf, ENVELOPE_FIGURE_MACS, g_strdup_printf (_("MACs = (C × %s) × units"), axes));

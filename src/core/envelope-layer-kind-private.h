@@ -73,9 +73,20 @@ explaining (EnvelopeInference *inf)
 /* The rule a figure's formula follows, in symbols, as the lecture
  * writes it ("weights = depth_n × (kernel_h × kernel_w) × depth_(n−1)"):
  * set beside the formula, by the code that works it out.  Takes @rule. */
-void  envelope_inference_set_rule    (EnvelopeInference *inf,
+void  envelope_inference_take_rule   (EnvelopeInference *inf,
                                       EnvelopeFigure     figure,
                                       char              *rule);
+/* Rules are made only when asked for (envelope_analysis_explain_rules()):
+ * the formulas of a report, written for every layer, make no text that
+ * would be thrown away.  envelope_inference_set_rule() evaluates @rule
+ * only then. */
+static inline gboolean
+explaining_rules (EnvelopeInference *inf)
+{
+  return inf->rules != NULL;
+}
+#define envelope_inference_set_rule(inf, figure, rule) \
+  G_STMT_START { if (explaining_rules (inf)) envelope_inference_take_rule ((inf), (figure), (rule)); } G_STMT_END
 /* "H_out × W_out", "k_d × k_h × k_w": one symbol per spatial axis */
 char *envelope_axis_symbols          (const char        *stem,
                                       const char        *suffix,

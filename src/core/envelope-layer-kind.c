@@ -371,23 +371,29 @@ format_template (const char    *template,
                  const double  *reals,
                  gsize          n_values)
 {
-  GString *out = g_string_new (NULL);
+  GString *out = g_string_sized_new (strlen (template) + 16 * n_values);
+  const char *run = template, *p;
   gsize v = 0;
 
-  for (const char *p = template; *p != '\0'; p++)
+  /* the text between two values is appended at once: a report explains
+   * every layer */
+  while ((p = strchr (run, '{')) != NULL)
     {
-      if (p[0] == '{' && p[1] == '}')
+      if (p[1] != '}')
         {
-          g_assert (v < n_values);
-          if (counts != NULL)
-            envelope_format_append_count (out, counts[v++]);
-          else
-            envelope_format_append_real (out, reals[v++]);
-          p++;
+          envelope_string_put (out, run, (gsize) (p + 1 - run));
+          run = p + 1;
+          continue;
         }
+      envelope_string_put (out, run, (gsize) (p - run));
+      g_assert (v < n_values);
+      if (counts != NULL)
+        envelope_format_append_count (out, counts[v++]);
       else
-        g_string_append_c (out, *p);
+        envelope_format_append_real (out, reals[v++]);
+      run = p + 2;
     }
+  g_string_append (out, run);
   g_assert (v == n_values);
   return g_string_free (out, FALSE);
 }
@@ -423,9 +429,9 @@ envelope_inference_set_formula (EnvelopeInference *inf,
 }
 
 void
-envelope_inference_set_rule (EnvelopeInference *inf,
-                             EnvelopeFigure     figure,
-                             char              *rule)
+envelope_inference_take_rule (EnvelopeInference *inf,
+                              EnvelopeFigure     figure,
+                              char              *rule)
 {
   if (inf->rules == NULL)
     {

@@ -786,22 +786,13 @@ typedef struct
   gboolean named;            /* a member's name is out: its value follows */
 } JsonOut;
 
-/* Appends @n bytes of @text: a copy into the room the string has, which
- * is nearly always there (the sink keeps a piece's worth), without a
- * call per append. */
+/* the sink keeps a piece's worth of room: see envelope_string_put() */
 static inline void
 put (GString    *out,
      const char *text,
      gsize       n)
 {
-  if (G_LIKELY (out->len + n < out->allocated_len))
-    {
-      memcpy (out->str + out->len, text, n);
-      out->len += n;
-      out->str[out->len] = '\0';
-    }
-  else
-    g_string_append_len (out, text, (gssize) n);
+  envelope_string_put (out, text, n);
 }
 
 static inline void
