@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "test-app-helpers.h"
 #include "test-unprivileged.h"
@@ -149,6 +150,34 @@ kill_victim (const char *path)
 }
 
 /* ------------------------------------------------------------------ */
+
+/* A process killed while its worker thread wrote an autosave leaves a
+ * partial copy behind: the next start removes it, and leaves a running
+ * process's own. */
+static void
+test_partial_copy_removed (void)
+{
+  g_autofree char *dir = envelope_autosave_dup_dir ();
+  g_autofree char *dead = NULL, *alive = NULL;
+  g_autoptr(GPtrArray) orphans = NULL;
+  pid_t pid = fork ();
+
+  if (pid == 0)
+    _exit (0);
+  g_assert_cmpint (pid, >, 0);
+  g_assert_cmpint (waitpid (pid, NULL, 0), ==, pid);
+  dead = g_strdup_printf ("%s/%d-1.json.writing", dir, (int) pid);
+  alive = g_strdup_printf ("%s/%d-99.json.writing", dir, (int) getpid ());
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (dead, "{\"format\": \"envelope-autosave\", \"net", -1, NULL));
+  g_assert_true (g_file_set_contents (alive, "{", -1, NULL));
+
+  orphans = envelope_autosave_find_orphans ();
+  g_assert_false (g_file_test (dead, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (alive, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (orphans->len, ==, 0);
+  g_assert_cmpint (g_unlink (alive), ==, 0);
+}
 
 static void
 test_recover_after_kill (void)
@@ -522,6 +551,7 @@ main (int   argc,
   if (argc == 3 && g_str_equal (argv[1], "--victim"))
     return run_victim (argv[2]);
 
+  g_test_add_func ("/app/recovery/partial-copy-removed", test_partial_copy_removed);
   g_test_add_func ("/app/recovery/after-kill", test_recover_after_kill);
   g_test_add_func ("/app/recovery/later-or-discard", test_later_or_discard);
   g_test_add_func ("/app/recovery/follows-changes", test_autosave_follows_changes);

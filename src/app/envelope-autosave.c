@@ -514,7 +514,9 @@ compare_saved (gconstpointer a,
 }
 
 /* The work that processes which are gone left behind, oldest first.
- * A file that cannot be read is left where it is and skipped. */
+ * A file that cannot be read is left where it is and skipped.  A copy
+ * that such a process was still writing ("PID-N.json.writing") holds
+ * nothing its last whole autosave does not: it is removed. */
 GPtrArray *
 envelope_autosave_find_orphans (void)
 {
@@ -529,6 +531,14 @@ envelope_autosave_find_orphans (void)
       g_autoptr(GError) error = NULL;
       EnvelopeRecovery *recovery;
 
+      if (g_str_has_suffix (name, ".json.writing") && !writer_is_alive (name))
+        {
+          g_autofree char *partial = g_build_filename (dir, name, NULL);
+
+          if (g_unlink (partial) != 0)
+            g_debug ("Could not remove %s: %s", partial, g_strerror (errno));
+          continue;
+        }
       if (!g_str_has_suffix (name, ".json") || writer_is_alive (name))
         continue;
       path = g_build_filename (dir, name, NULL);
