@@ -1068,6 +1068,64 @@ test_names (void)
   }
 }
 
+/* A long network's layers are written by worker threads, a block at a
+ * time: the JSON holds every layer once, in order, each with its own
+ * formulas, across the blocks' edges. */
+static void
+test_report_layers_in_order (void)
+{
+  g_autoptr(EnvelopeNetwork) network = envelope_network_new ("chain");
+  g_autoptr(EnvelopeAnalysis) analysis = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  EnvelopeReportOptions options = { .format = ENVELOPE_REPORT_JSON };
+  g_autofree char *text = NULL;
+  EnvelopeLayer *layer = envelope_layer_new (ENVELOPE_LAYER_INPUT, "data");
+  static const guint picks[] = { 0, 1, 255, 256, 257, 4095, 4096, 4999 };
+  JsonArray *layers;
+
+  layer->shape[0] = 4;
+  layer->shape[1] = 8;
+  layer->shape[2] = 8;
+  envelope_network_insert_layer (network, -1, layer);
+  for (guint i = 1; i < 5000; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("layer%u", i);
+
+      layer = envelope_layer_new (i % 2 ? ENVELOPE_LAYER_CONV : ENVELOPE_LAYER_RELU, name);
+      if (i % 2)
+        {
+          layer->filters = 4 + i % 5;
+          layer->padding[0] = layer->padding[1] = 1;
+          layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_PADDING);
+        }
+      envelope_network_insert_layer (network, -1, layer);
+    }
+  analysis = envelope_analysis_new (network, NULL, NULL, &error);
+  g_assert_no_error (error);
+  text = envelope_report_write (analysis, &options);
+  g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
+  g_assert_no_error (error);
+  layers = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "layers");
+  g_assert_cmpuint (json_array_get_length (layers), ==, 5000);
+  for (guint p = 0; p < G_N_ELEMENTS (picks); p++)
+    {
+      guint i = picks[p];
+      JsonObject *object = json_array_get_object_element (layers, i);
+      JsonObject *formulas = json_object_get_object_member (object, "formulas");
+      g_auto(GStrv) expected = envelope_analysis_explain_layer (analysis, i);
+
+      g_assert_cmpstr (json_object_get_string_member (object, "name"), ==,
+                       envelope_network_get_layer (network, i)->name);
+      g_assert_cmpint (json_object_get_int_member (object, "macs"), ==,
+                       (gint64) envelope_analysis_get_layer (analysis, i)->macs);
+      g_assert_cmpstr (json_object_get_string_member (formulas, "receptive_field"), ==,
+                       expected[ENVELOPE_FIGURE_RECEPTIVE_FIELD]);
+      g_assert_cmpstr (json_object_get_string_member_with_default (formulas, "weights", NULL), ==,
+                       expected[ENVELOPE_FIGURE_WEIGHTS]);
+    }
+}
+
 /* A report written to a file as it is made is the report made in memory,
  * byte for byte, in every format, for a report of many 64 KiB pieces; a
  * write that fails is an error, not a short report. */
@@ -1424,6 +1482,7 @@ main (int   argc,
   g_test_add_func ("/core/network/io/report-json", test_report_json);
   g_test_add_func ("/core/network/io/names", test_names);
   g_test_add_func ("/core/network/io/report-streamed", test_report_streamed);
+  g_test_add_func ("/core/network/io/report-layers-in-order", test_report_layers_in_order);
   g_test_add_func ("/core/network/io/report-json-fractions", test_report_json_fractions);
   g_test_add_func ("/core/network/io/report-json-escapes", test_report_json_escapes);
   g_test_add_func ("/core/network/io/read/values", test_read_values);

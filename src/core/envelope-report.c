@@ -1159,6 +1159,121 @@ write_json_pytorch (JsonOut                *out,
   json_end (out, '}');
 }
 
+/* The layers of a long network are written by worker threads, a block
+ * of layers each, while this thread writes out the blocks in order: most
+ * of a report's time is in working out each layer's formulas again, and
+ * no layer's text depends on another's.  At most a window of blocks is
+ * held at once, so a report of a million layers still streams. */
+#define JSON_BLOCK 256                  /* layers a block */
+#define JSON_THREADED (16 * JSON_BLOCK) /* fewer layers are written here */
+
+typedef struct
+{
+  const EnvelopeAnalysis *analysis;
+  JsonOut start;             /* the writer as the first layer finds it */
+  guint n_layers;
+  guint n_blocks;
+  guint window;              /* blocks held at most: made and not yet written */
+  GString **texts;           /* block b's text in slot b % window, once made */
+  guint next;                /* the next block to claim */
+  guint written;             /* the blocks written out */
+  GMutex mutex;
+  GCond cond;
+} JsonBlocks;
+
+static gpointer
+json_blocks_work (gpointer data)
+{
+  JsonBlocks *blocks = data;
+
+  g_mutex_lock (&blocks->mutex);
+  while (blocks->next < blocks->n_blocks)
+    {
+      guint b = blocks->next;
+      guint first = b * JSON_BLOCK, end = MIN (first + JSON_BLOCK, blocks->n_layers);
+      JsonOut json;
+
+      /* never further ahead than the window: its slot is still held */
+      if (b >= blocks->written + blocks->window)
+        {
+          g_cond_wait (&blocks->cond, &blocks->mutex);
+          continue;
+        }
+      blocks->next++;
+      g_mutex_unlock (&blocks->mutex);
+
+      json = blocks->start;
+      json.out = g_string_sized_new (1536 * JSON_BLOCK);
+      /* every block but the first continues the array */
+      json.filled[json.depth - 1] = b > 0;
+      for (guint i = first; i < end; i++)
+        write_json_layer (&json, blocks->analysis, i);
+
+      g_mutex_lock (&blocks->mutex);
+      blocks->texts[b % blocks->window] = json.out;
+      g_cond_broadcast (&blocks->cond);
+    }
+  g_mutex_unlock (&blocks->mutex);
+  return NULL;
+}
+
+static void
+write_json_layers (JsonOut                *out,
+                   const EnvelopeAnalysis *analysis,
+                   Sink                   *sink)
+{
+  guint n_layers = envelope_analysis_get_n_layers (analysis);
+  guint n_threads = MIN (g_get_num_processors (), 8);
+  g_autofree GThread **threads = NULL;
+  JsonBlocks blocks = { 0 };
+
+  if (n_layers < JSON_THREADED || n_threads < 2)
+    {
+      for (guint i = 0; i < n_layers; i++)
+        {
+          write_json_layer (out, analysis, i);
+          sink_spill (sink, FALSE);
+        }
+      return;
+    }
+
+  blocks.analysis = analysis;
+  blocks.start = *out;
+  blocks.n_layers = n_layers;
+  blocks.n_blocks = (n_layers + JSON_BLOCK - 1) / JSON_BLOCK;
+  blocks.window = 4 * n_threads;
+  blocks.texts = g_new0 (GString *, blocks.window);
+  g_mutex_init (&blocks.mutex);
+  g_cond_init (&blocks.cond);
+  threads = g_new (GThread *, n_threads);
+  for (guint t = 0; t < n_threads; t++)
+    threads[t] = g_thread_new ("envelope-report", json_blocks_work, &blocks);
+
+  for (guint b = 0; b < blocks.n_blocks; b++)
+    {
+      GString *text;
+
+      g_mutex_lock (&blocks.mutex);
+      while (blocks.texts[b % blocks.window] == NULL)
+        g_cond_wait (&blocks.cond, &blocks.mutex);
+      text = blocks.texts[b % blocks.window];
+      blocks.texts[b % blocks.window] = NULL;
+      blocks.written++;
+      g_cond_broadcast (&blocks.cond);
+      g_mutex_unlock (&blocks.mutex);
+
+      put (sink->out, text->str, text->len);
+      g_string_free (text, TRUE);
+      sink_spill (sink, FALSE);
+    }
+  for (guint t = 0; t < n_threads; t++)
+    g_thread_join (threads[t]);
+  g_mutex_clear (&blocks.mutex);
+  g_cond_clear (&blocks.cond);
+  g_free (blocks.texts);
+  out->filled[out->depth - 1] = TRUE;
+}
+
 static void
 write_json (const EnvelopeAnalysis      *analysis,
             const EnvelopeReportOptions *options,
@@ -1190,11 +1305,7 @@ write_json (const EnvelopeAnalysis      *analysis,
     }
   json_name (out, "layers");
   json_begin (out, '[');
-  for (guint i = 0; i < envelope_analysis_get_n_layers (analysis); i++)
-    {
-      write_json_layer (out, analysis, i);
-      sink_spill (sink, FALSE);
-    }
+  write_json_layers (out, analysis, sink);
   json_end (out, ']');
 
   json_name (out, "totals");
