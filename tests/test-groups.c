@@ -169,6 +169,27 @@ test_describe (void)
   g_assert_cmpstr (plain, ==, "2 layers");
 }
 
+/* Attention as PyTorch exports it: the two matrix products are what it
+ * holds besides its projection, not "dense" alone. */
+static void
+test_describe_attention_operators (void)
+{
+  g_autoptr(Model) model = model_parse (
+    "{\"format\": \"envelope-network\", \"version\": 1, \"name\": \"attn\", \"layers\": ["
+    "{\"name\": \"x\", \"type\": \"input\", \"shape\": [10, 64], \"layout\": \"tokens\"},"
+    "{\"name\": \"q\", \"type\": \"dense\", \"units\": 64, \"inputs\": [\"x\"]},"
+    "{\"name\": \"k\", \"type\": \"dense\", \"units\": 64, \"inputs\": [\"x\"]},"
+    "{\"name\": \"kt\", \"type\": \"permute\", \"order\": [1, 0]},"
+    "{\"name\": \"scores\", \"type\": \"matmul\", \"inputs\": [\"q\", \"kt\"]},"
+    "{\"name\": \"weights\", \"type\": \"softmax\"},"
+    "{\"name\": \"mixed\", \"type\": \"matmul\", \"inputs\": [\"weights\", \"x\"]},"
+    "{\"name\": \"odd\", \"type\": \"unknown\", \"operator\": \"Erf\"}]}");
+  guint members[] = { 3, 4, 5, 6, 7 };
+  g_autofree char *said = envelope_network_describe_layers (model->network, members, G_N_ELEMENTS (members));
+
+  g_assert_cmpstr (said, ==, "2 matmul, unknown");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -179,6 +200,7 @@ main (int    argc,
   g_test_add_func ("/core/groups/vgg-stages", test_vgg_stages);
   g_test_add_func ("/core/groups/residual", test_residual_blocks);
   g_test_add_func ("/core/groups/describe", test_describe);
+  g_test_add_func ("/core/groups/describe-attention-operators", test_describe_attention_operators);
 
   return g_test_run ();
 }

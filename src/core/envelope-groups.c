@@ -517,9 +517,10 @@ short_kind (EnvelopeLayerType type)
  * @layers: indices of layers of @network
  *
  * What a group holds in an expert's words: its layers with parameters
- * or multiply-adds counted by kind, in the order they first come ("3 conv,
- * 3 BN"), then how branches join ("add"); activations, dropout and views
- * go unsaid.  A group of those alone is counted ("4 layers").
+ * or multiply-adds (matrix products too) and operators of unknown cost
+ * counted by kind, in the order they first come ("3 conv, 3 BN"), then
+ * how branches join ("add"); activations, dropout, views and other
+ * arithmetic go unsaid.  A group of those alone is counted ("4 layers").
  *
  * Returns: (transfer full): the description
  */
@@ -544,9 +545,12 @@ envelope_network_describe_layers (const EnvelopeNetwork *network,
     for (guint k = 0; k < n_kinds; k++)
       {
         EnvelopeLayerCategory category = envelope_layer_kind_get (order[k])->category;
+        /* an attention written out as its operators has its matrix
+         * products; an operator of unknown cost is worth a word */
         gboolean costly = category == ENVELOPE_CATEGORY_CONVOLUTION || category == ENVELOPE_CATEGORY_DENSE ||
                           category == ENVELOPE_CATEGORY_NORMALIZATION || category == ENVELOPE_CATEGORY_ATTENTION ||
-                          category == ENVELOPE_CATEGORY_RECURRENT || category == ENVELOPE_CATEGORY_POOLING;
+                          category == ENVELOPE_CATEGORY_RECURRENT || category == ENVELOPE_CATEGORY_POOLING ||
+                          order[k] == ENVELOPE_LAYER_MATMUL || order[k] == ENVELOPE_LAYER_UNKNOWN;
         gboolean joins = category == ENVELOPE_CATEGORY_MERGE;
 
         if ((pass == 0 && !costly) || (pass == 1 && !joins) || out->len > 40)
