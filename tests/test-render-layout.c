@@ -992,6 +992,27 @@ test_fit_large (void)
   g_assert_cmpfloat (bounds.width, ==, 2823);
   g_assert_cmpfloat (bounds.height, ==, 1274);
   envelope_page_fit_clear (&fit);
+
+  /* in a view that scrolls, the same is folded to the view's width at
+   * text that reads (1 pixel a point here), and the rest is scrolled to */
+  goal.scrolls = TRUE;
+  for (guint w = 0; w < 2; w++)
+    {
+      g_autoptr(EnvelopeRenderer) renderer = envelope_renderer_new ();
+      double width, height;
+
+      goal.max_width = w == 0 ? 1800 : 1600;
+      g_assert_true (envelope_fit_page (analysis, &options, &render, &goal, &fit, &error));
+      g_assert_no_error (error);
+      envelope_renderer_get_page_size (renderer, fit.diagram, fit.layout, &render, &width, &height);
+      g_test_message ("scrolled in %.0f px: %u rows (%u asked), %.0f × %.0f pt", goal.max_width,
+                      envelope_layout_get_n_rows (fit.layout), fit.wrap, width, height);
+      g_assert_false (fit.legible);
+      g_assert_cmpuint (envelope_diagram_get_n_blocks (fit.diagram), ==, 20 - 1 + 24 * 8);
+      g_assert_cmpuint (envelope_layout_get_n_rows (fit.layout), ==, w == 0 ? 26 : 29);
+      g_assert_cmpfloat (width, <=, goal.max_width);
+      envelope_page_fit_clear (&fit);
+    }
 }
 
 static gpointer

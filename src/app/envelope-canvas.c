@@ -639,6 +639,9 @@ start_fit (EnvelopeCanvas *self)
   job->goal.max_width = width;
   job->goal.min_text = 7.5 * NATURAL_ZOOM * LEGIBLE_ZOOM;
   job->goal.fixed_detail = !self->auto_detail || self->fit_keep_depth;
+  /* what does not read in the window's shape is folded to its width and
+   * scrolled through, not cut at its right edge */
+  job->goal.scrolls = TRUE;
   if (self->one_flow)
     job->goal.aspect = 0;
 
@@ -2531,7 +2534,12 @@ fit (EnvelopeCanvas *self)
     {
       double view_width, view_height;
 
-      envelope_viewport_set_zoom (self->viewport, NATURAL_ZOOM);
+      /* rows folded to the window's width (see start_fit()) are shown
+       * whole across, as near the natural size as that allows; one
+       * unwrapped column, as presented, at the natural size */
+      zoom = (width - 2 * FIT_MARGIN) / MAX (bounds.width, 1);
+      envelope_viewport_set_zoom (self->viewport, self->one_flow ? NATURAL_ZOOM
+                                                                 : CLAMP (zoom, NATURAL_ZOOM * LEGIBLE_ZOOM, NATURAL_ZOOM));
       view_width = envelope_viewport_pixels_to_world (self->viewport, width);
       view_height = envelope_viewport_pixels_to_world (self->viewport, height - legend);
       double margin = envelope_viewport_pixels_to_world (self->viewport, FIT_MARGIN);

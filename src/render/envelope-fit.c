@@ -31,6 +31,7 @@ envelope_fit_goal_init (EnvelopeFitGoal *goal)
   goal->max_width = 1920;
   goal->min_text = 9;
   goal->fixed_detail = FALSE;
+  goal->scrolls = FALSE;
 }
 
 /* The goal for a figure drawn in @style: the classic figure is shown to
@@ -138,6 +139,36 @@ slide_scale (double                 width,
   return MIN (goal->max_width / width, goal->max_width / goal->aspect / height) * (1 - 1e-9);
 }
 
+/* @one_row's blocks folded into @rows rows, laid out from @one_row's
+ * layout without laying them out again where it can. */
+static gboolean
+refold (EnvelopeDiagram       *one_row,
+        const EnvelopeLayout  *one_layout,
+        guint                  rows,
+        EnvelopeDiagram      **diagram,
+        EnvelopeLayout       **layout,
+        GError               **error)
+{
+  g_autoptr(EnvelopeDiagram) folded = NULL;
+  EnvelopeLayout *refolded;
+
+  if (rows <= 1)
+    {
+      *diagram = envelope_diagram_ref (one_row);
+      *layout = envelope_layout_ref ((EnvelopeLayout *) one_layout);
+      return TRUE;
+    }
+  folded = diagram_new_wrapped (one_row, rows);
+  refolded = envelope_layout_new_wrapped (one_layout, folded);
+  if (refolded == NULL)
+    refolded = envelope_layout_new (folded, error);
+  if (refolded == NULL)
+    return FALSE;
+  *diagram = g_steal_pointer (&folded);
+  *layout = refolded;
+  return TRUE;
+}
+
 /* Lays @options out in the rows that fit @goal best; @one_row, when
  * given, is its diagram already made. */
 static gboolean
@@ -150,54 +181,86 @@ fit_rows (EnvelopeRenderer             *renderer,
           EnvelopePageFit              *fit,
           GError                      **error)
 {
-  EnvelopeDiagramOptions wrapped = *options;
-  g_autoptr(EnvelopeDiagram) diagram = one_row != NULL ? envelope_diagram_ref (one_row)
-                                                       : envelope_diagram_new (analysis, options);
+  g_autoptr(EnvelopeDiagram) unwrapped = one_row != NULL ? envelope_diagram_ref (one_row)
+                                                         : envelope_diagram_new (analysis, options);
+  g_autoptr(EnvelopeLayout) one_layout = NULL;
+  g_autoptr(EnvelopeDiagram) diagram = NULL;
   g_autoptr(EnvelopeLayout) layout = NULL;
   gboolean lr = options->direction == ENVELOPE_DIRECTION_LEFT_RIGHT;
+  guint rows = MAX (options->wrap, 1);
+  gboolean scrolled = FALSE;
   EnvelopeRect bounds;
-  double width, height;
+  double width, height, pad_along = 0, pad_across = 0;
 
-  layout = envelope_layout_new (diagram, error);
-  if (layout == NULL)
+  one_layout = envelope_layout_new (unwrapped, error);
+  if (one_layout == NULL)
     return FALSE;
-  wrapped.wrap = options->wrap;
   if (options->wrap == 0)
     {
-      envelope_layout_get_bounds (layout, &bounds);
-      envelope_renderer_get_page_size (renderer, diagram, layout, render_options, &width, &height);
+      envelope_layout_get_bounds (one_layout, &bounds);
+      envelope_renderer_get_page_size (renderer, unwrapped, one_layout, render_options, &width, &height);
+      pad_along = lr ? width - bounds.width : height - bounds.height;
+      pad_across = lr ? height - bounds.height : width - bounds.width;
       /* the classic figure is one row, the way it is drawn by hand,
        * as long as that row reads */
       if (options->style == ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL && lr &&
-          slide_scale (width, height, goal) * smallest_text (diagram) >= goal->min_text)
-        wrapped.wrap = 1;
+          slide_scale (width, height, goal) * smallest_text (unwrapped) >= goal->min_text)
+        rows = 1;
       else
-        wrapped.wrap = lr ? choose_rows (bounds.width, bounds.height, width - bounds.width, height - bounds.height,
-                                       goal->aspect, TRUE)
-                        : choose_rows (bounds.height, bounds.width, height - bounds.height, width - bounds.width,
-                                       goal->aspect, FALSE);
+        rows = lr ? choose_rows (bounds.width, bounds.height, pad_along, pad_across, goal->aspect, TRUE)
+                  : choose_rows (bounds.height, bounds.width, pad_along, pad_across, goal->aspect, FALSE);
     }
-  if (wrapped.wrap > 1)
-    {
-      /* the same blocks: refolded, neither made nor laid out again */
-      g_autoptr(EnvelopeDiagram) folded = diagram_new_wrapped (diagram, wrapped.wrap);
-      EnvelopeLayout *refolded = envelope_layout_new_wrapped (layout, folded);
-
-      if (refolded == NULL)
-        refolded = envelope_layout_new (folded, error);
-      if (refolded == NULL)
-        return FALSE;
-      g_clear_pointer (&layout, envelope_layout_unref);
-      layout = refolded;
-      g_clear_pointer (&diagram, envelope_diagram_unref);
-      diagram = g_steal_pointer (&folded);
-    }
+  if (!refold (unwrapped, one_layout, rows, &diagram, &layout, error))
+    return FALSE;
   envelope_renderer_get_page_size (renderer, diagram, layout, render_options, &width, &height);
+
+  /* A view that scrolls, when nothing reads in its shape: rows as wide
+   * as the view at the smallest text that reads, the rest scrolled to
+   * along the fold (fewest rows across a left-to-right flow, most
+   * columns across a top-to-bottom one). */
+  if (options->wrap == 0 && goal->scrolls && slide_scale (width, height, goal) * smallest_text (diagram) < goal->min_text)
+    {
+      double room = goal->max_width * smallest_text (diagram) / goal->min_text;   /* points across */
+      guint wide = rows;
+
+      scrolled = TRUE;
+      envelope_layout_get_bounds (one_layout, &bounds);
+      if (lr)
+        rows = room > pad_along ? (guint) ceil (bounds.width / (room - pad_along)) : MOST_ROWS;
+      else
+        rows = room > pad_across + bounds.width ? (guint) ((room - pad_across + ROW_GAP) / (bounds.width + ROW_GAP)) : 1;
+      rows = CLAMP (rows, 1, MOST_ROWS);
+      /* a row broken between stages is longer than its share: fold
+       * again until it fits, or a column fewer; a branch is not cut
+       * between rows, so asking for more rows than the breaks allow
+       * makes no more, and three such asks end the search */
+      for (guint fruitless = 0;;)
+        {
+          if (rows != wide)
+            {
+              guint made = envelope_layout_get_n_rows (layout);
+
+              g_clear_pointer (&diagram, envelope_diagram_unref);
+              g_clear_pointer (&layout, envelope_layout_unref);
+              if (!refold (unwrapped, one_layout, rows, &diagram, &layout, error))
+                return FALSE;
+              envelope_renderer_get_page_size (renderer, diagram, layout, render_options, &width, &height);
+              fruitless = envelope_layout_get_n_rows (layout) > made ? 0 : fruitless + 1;
+              wide = rows;
+            }
+          if (width <= room || (lr ? rows >= MOST_ROWS || fruitless >= 3 : rows <= 1))
+            break;
+          rows = lr ? rows + 1 : rows - 1;
+        }
+    }
+
   envelope_page_fit_clear (fit);
   fit->scale = slide_scale (width, height, goal);
   fit->legible = fit->scale * smallest_text (diagram) >= goal->min_text;
   fit->collapse_depth = options->collapse_depth;
-  fit->wrap = MAX (envelope_layout_get_n_rows (layout), 1);
+  /* the rows asked for: a fold asked for more rows than the breaks
+   * allow differs from one asked for the rows it made */
+  fit->wrap = scrolled ? rows : MAX (envelope_layout_get_n_rows (layout), 1);
   fit->diagram = g_steal_pointer (&diagram);
   fit->layout = g_steal_pointer (&layout);
   return TRUE;

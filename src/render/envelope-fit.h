@@ -24,6 +24,9 @@ G_BEGIN_DECLS
  * @max_width: pixels the figure is shown at (1,920 for a slide)
  * @min_text: the smallest text, in pixels at @max_width, that still reads
  * @fixed_detail: keep the options' collapse depth, even 0, and only wrap
+ * @scrolls: the figure is shown in a view that scrolls: when no level
+ *   of detail reads at @aspect, its rows are folded to @max_width at
+ *   @min_text instead, and the rest is scrolled to
  */
 /* The smallest text of the proportional style's figure, in pixels at
  * the figure's width: what reads from the back of a room. */
@@ -35,6 +38,7 @@ typedef struct
   double max_width;
   double min_text;
   gboolean fixed_detail;
+  gboolean scrolls;
 } EnvelopeFitGoal;
 
 /**
