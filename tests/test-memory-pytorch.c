@@ -22,6 +22,7 @@
 
 #include <string.h>
 
+#include "envelope-report.h"
 #include "test-helpers.h"
 
 #define GIB (G_GUINT64_CONSTANT (1) << 30)
@@ -602,6 +603,26 @@ test_checkpoint_measured (void)
     }
 }
 
+/* A network of no layers on a device: its step holds the fixed memory
+ * alone, at a moment before any layer, which the report and the fit's
+ * explanation name without a layer (they read one past the end). */
+static void
+test_no_layers (void)
+{
+  g_autoptr(Model) m = model_parse (
+    "{\"format\": \"envelope-network\", \"version\": 1, \"name\": \"empty\", \"layers\": [],"
+    " \"training\": {\"batch\": 64, \"device\": \"GTX 980\"}}");
+  const EnvelopeMemory *memory = envelope_analysis_get_memory (m->analysis);
+  EnvelopeReportOptions options = { .format = ENVELOPE_REPORT_TABLE };
+  g_autofree char *text = envelope_report_write (m->analysis, &options);
+  g_autofree char *fit = envelope_analysis_explain_fit (m->analysis);
+
+  g_assert_cmpint (memory->pytorch.peak.layer, ==, -1);
+  g_assert_cmpuint (memory->pytorch.peak.total, ==, memory->pytorch.peak.bytes[ENVELOPE_STEP_CONTEXT]);
+  g_assert_nonnull (strstr (text, "The peak is at the start of the forward pass."));
+  g_assert_null (strstr (fit, "(null)"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -619,6 +640,7 @@ main (int    argc,
   g_test_add_func ("/memory/pytorch/generation", test_generation);
   g_test_add_func ("/memory/pytorch/checkpoint-plan", test_checkpoint_plan);
   g_test_add_func ("/memory/pytorch/checkpoint-measured", test_checkpoint_measured);
+  g_test_add_func ("/memory/pytorch/no-layers", test_no_layers);
 
   return g_test_run ();
 }

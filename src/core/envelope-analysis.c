@@ -1106,11 +1106,13 @@ envelope_analysis_describe_moment (const EnvelopeAnalysis *analysis,
   switch (phase)
     {
     case ENVELOPE_STEP_FORWARD:
-      return g_strdup_printf (_("the forward pass of %s"), name);
+      return name != NULL ? g_strdup_printf (_("the forward pass of %s"), name)
+                          : g_strdup (_("the start of the forward pass"));
     case ENVELOPE_STEP_LOSS:
       return g_strdup (_("the loss, at the end of the forward pass"));
     case ENVELOPE_STEP_BACKWARD:
-      return g_strdup_printf (_("the backward pass of %s"), name);
+      return name != NULL ? g_strdup_printf (_("the backward pass of %s"), name)
+                          : g_strdup (_("the start of the backward pass"));
     case ENVELOPE_STEP_OPTIMIZER:
     default:
       return g_strdup (_("the optimizer step"));

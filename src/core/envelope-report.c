@@ -663,9 +663,14 @@ write_pytorch_summary (const EnvelopeAnalysis      *analysis,
     {
     case ENVELOPE_STEP_FORWARD:
     case ENVELOPE_STEP_BACKWARD:
-      g_string_append_printf (out, peak->phase == ENVELOPE_STEP_FORWARD ? _("The peak is in the forward pass of %s. ")
-                                                                         : _("The peak is in the backward pass of %s. "),
-                              envelope_network_get_layer (network, (guint) peak->layer)->name);
+      /* before any layer: a network of no layers holds its fixed memory alone */
+      if (peak->layer < 0)
+        g_string_append (out, peak->phase == ENVELOPE_STEP_FORWARD ? _("The peak is at the start of the forward pass. ")
+                                                                    : _("The peak is at the start of the backward pass. "));
+      else
+        g_string_append_printf (out, peak->phase == ENVELOPE_STEP_FORWARD ? _("The peak is in the forward pass of %s. ")
+                                                                           : _("The peak is in the backward pass of %s. "),
+                                envelope_network_get_layer (network, (guint) peak->layer)->name);
       break;
     case ENVELOPE_STEP_LOSS:
       g_string_append (out, _("The peak is at the loss, when the forward pass is done. "));

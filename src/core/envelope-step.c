@@ -506,6 +506,8 @@ envelope_step_simulate (const EnvelopeStepInput *in,
 
   memset (result, 0, sizeof *result);
   result->max_batch = G_MAXUINT64;
+  /* a moment before any layer is named after none */
+  result->peak.layer = result->line_layer = -1;
   walk.in = in;
   walk.batch = batch;
   walk.budget = budget;
