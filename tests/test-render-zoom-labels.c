@@ -218,6 +218,111 @@ test_draw (void)
   cairo_surface_destroy (surface);
 }
 
+/* What a thread of its own lays out and draws: with nothing kept from
+ * an earlier view. */
+typedef struct
+{
+  const Laid *laid;
+  EnvelopeRect view;
+  double zoom, ox, oy;
+  GArray *labels;
+  cairo_surface_t *image;
+} Fresh;
+
+static cairo_surface_t *
+draw_labels (const GArray *labels)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int) VIEW_WIDTH, (int) VIEW_HEIGHT);
+  cairo_t *cr = cairo_create (surface);
+
+  envelope_zoom_labels_draw (cr, labels, ENVELOPE_THEME_LIGHT);
+  g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  return surface;
+}
+
+static gpointer
+lay_out_fresh (gpointer data)
+{
+  Fresh *fresh = data;
+
+  fresh->labels = envelope_zoom_labels_new (fresh->laid->diagram, fresh->laid->layout, &fresh->view, fresh->zoom,
+                                            fresh->ox, fresh->oy);
+  fresh->image = draw_labels (fresh->labels);
+  return NULL;
+}
+
+static void
+assert_same_labels (const GArray *a,
+                     const GArray *b)
+{
+  g_assert_cmpuint (a->len, ==, b->len);
+  for (guint i = 0; i < a->len; i++)
+    {
+      const EnvelopeZoomLabel *x = &g_array_index (a, EnvelopeZoomLabel, i);
+      const EnvelopeZoomLabel *y = &g_array_index (b, EnvelopeZoomLabel, i);
+
+      g_assert_cmpstr (x->text, ==, y->text);
+      g_assert_cmpstr (x->detail, ==, y->detail);
+      g_assert_cmpuint (x->depth, ==, y->depth);
+      g_assert_cmpfloat (x->size, ==, y->size);
+      g_assert_true (memcmp (&x->box, &y->box, sizeof x->box) == 0);
+      g_assert_true (memcmp (&x->area, &y->area, sizeof x->area) == 0);
+    }
+}
+
+static void
+assert_same_image (cairo_surface_t *a,
+                   cairo_surface_t *b)
+{
+  int stride = cairo_image_surface_get_stride (a);
+
+  g_assert_cmpint (stride, ==, cairo_image_surface_get_stride (b));
+  g_assert_true (memcmp (cairo_image_surface_get_data (a), cairo_image_surface_get_data (b),
+                         (gsize) stride * cairo_image_surface_get_height (a)) == 0);
+}
+
+/* The groups, the measured names and the shaped labels are kept from
+ * one view to the next: what a moved view gets from them is what a
+ * thread that kept nothing lays out and draws, for the view the other
+ * diagram was labelled in between too. */
+static void
+test_kept (void)
+{
+  g_autoptr(Laid) laid = lay_out_wrapped ("resnet50.json", 0);
+  g_autoptr(Laid) other = lay_out_wrapped ("resnet50.json", 4);
+  EnvelopeRect view = { 0, 0, VIEW_WIDTH, VIEW_HEIGHT };
+  double ox, oy, zoom = fit_zoom (laid->layout, &ox, &oy);
+  static const double steps[][3] = { { 1, 0, 0 }, { 1, 0, 0 }, { 8, 0, 0 }, { 8, -300, 20 }, { 4, 123.5, 0 } };
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      Fresh fresh = { laid, view, zoom * steps[i][0], ox * steps[i][0] + steps[i][1], oy + steps[i][2], NULL, NULL };
+      g_autoptr(GArray) kept = NULL;
+      g_autoptr(GArray) between = NULL;
+      cairo_surface_t *image;
+      double other_x, other_y, other_zoom = fit_zoom (other->layout, &other_x, &other_y);
+
+      g_thread_join (g_thread_new ("fresh", lay_out_fresh, &fresh));
+      g_assert_cmpuint (fresh.labels->len, >, 0);
+      if (i == 2)
+        {
+          /* another diagram labelled, and drawn, in between */
+          between = envelope_zoom_labels_new (other->diagram, other->layout, &view, other_zoom, other_x, other_y);
+          g_assert_cmpuint (between->len, >, 0);
+          cairo_surface_destroy (draw_labels (between));
+        }
+      kept = envelope_zoom_labels_new (laid->diagram, laid->layout, &view, fresh.zoom, fresh.ox, fresh.oy);
+      assert_same_labels (kept, fresh.labels);
+      image = draw_labels (kept);
+      assert_same_image (image, fresh.image);
+      cairo_surface_destroy (image);
+      cairo_surface_destroy (fresh.image);
+      g_array_unref (fresh.labels);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -230,6 +335,7 @@ main (int   argc,
   g_test_add_func ("/render/zoom-labels/resnet-closer", test_resnet_closer);
   g_test_add_func ("/render/zoom-labels/transformer-blocks", test_transformer_blocks);
   g_test_add_func ("/render/zoom-labels/draw", test_draw);
+  g_test_add_func ("/render/zoom-labels/kept", test_kept);
 
   return g_test_run ();
 }

@@ -245,66 +245,128 @@ compare_stretches (gconstpointer a,
   return x->area.x < y->area.x ? -1 : x->area.x > y->area.x ? 1 : 0;
 }
 
-/* Text measured at one pixel (absolute size), each text once. */
-typedef struct
-{
-  PangoContext *context;
-  PangoLayout *layout;
-  PangoFontDescription *fonts[2];      /* the name's, the shape's */
-  GHashTable *sizes[2];                /* by font: text → double[2]; the texts are the diagram's and the stretches' */
-} Measurer;
+/* Text measured at one pixel (absolute size), each text once in the
+ * process: the names are those of the diagrams shown, and a frame that
+ * moves the view asks for the same ones again.  One font map of its own
+ * (Pango's default one is each thread's), under a lock. */
+static GMutex measure_lock;
+static PangoLayout *measure_layout;
+static PangoFontDescription *measure_fonts[2];    /* the name's, the shape's */
+static GHashTable *measured[2];                   /* by font: text → double[2] */
+/* a bound on memory: the names of a few networks of thousands of layers */
+#define MOST_MEASURED 65536
 
 static void
-measurer_init (Measurer *m)
-{
-  static const char *const families[] = { LABEL_FONT, DETAIL_FONT };
-
-  m->context = pango_font_map_create_context (pango_cairo_font_map_get_default ());
-  m->layout = pango_layout_new (m->context);
-  for (guint i = 0; i < G_N_ELEMENTS (families); i++)
-    {
-      m->fonts[i] = pango_font_description_from_string (families[i]);
-      /* measured large, for precision, and scaled down */
-      pango_font_description_set_absolute_size (m->fonts[i], 100 * PANGO_SCALE);
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (m->sizes); i++)
-    m->sizes[i] = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-}
-
-static void
-measurer_clear (Measurer *m)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (m->sizes); i++)
-    g_clear_pointer (&m->sizes[i], g_hash_table_unref);
-  for (guint i = 0; i < G_N_ELEMENTS (m->fonts); i++)
-    g_clear_pointer (&m->fonts[i], pango_font_description_free);
-  g_clear_object (&m->layout);
-  g_clear_object (&m->context);
-}
-
-static void
-measure (Measurer   *m,
-         guint       font,
+measure (guint       font,
          const char *text,
          double     *width,
          double     *height)
 {
-  double *size = g_hash_table_lookup (m->sizes[font], text);
+  double *size;
 
+  g_mutex_lock (&measure_lock);
+  if (measure_layout == NULL)
+    {
+      static const char *const families[] = { LABEL_FONT, DETAIL_FONT };
+      PangoFontMap *font_map = pango_cairo_font_map_new ();
+      PangoContext *context = pango_font_map_create_context (font_map);
+
+      /* the layout holds the context, which holds the font map */
+      measure_layout = pango_layout_new (context);
+      g_object_unref (context);
+      g_object_unref (font_map);
+      for (guint i = 0; i < G_N_ELEMENTS (families); i++)
+        {
+          measure_fonts[i] = pango_font_description_from_string (families[i]);
+          /* measured large, for precision, and scaled down */
+          pango_font_description_set_absolute_size (measure_fonts[i], 100 * PANGO_SCALE);
+          measured[i] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+        }
+    }
+  size = g_hash_table_lookup (measured[font], text);
   if (size == NULL)
     {
       PangoRectangle logical;
 
-      pango_layout_set_font_description (m->layout, m->fonts[font]);
-      pango_layout_set_text (m->layout, text, -1);
-      pango_layout_get_extents (m->layout, NULL, &logical);
+      pango_layout_set_font_description (measure_layout, measure_fonts[font]);
+      pango_layout_set_text (measure_layout, text, -1);
+      pango_layout_get_extents (measure_layout, NULL, &logical);
       size = g_new (double, 2);
       size[0] = (double) logical.width / PANGO_SCALE / 100;
       size[1] = (double) logical.height / PANGO_SCALE / 100;
-      g_hash_table_insert (m->sizes[font], (gpointer) text, size);
+      if (g_hash_table_size (measured[font]) >= MOST_MEASURED)
+        g_hash_table_remove_all (measured[font]);
+      g_hash_table_insert (measured[font], g_strdup (text), size);
     }
   *width = size[0];
   *height = size[1];
+  g_mutex_unlock (&measure_lock);
+}
+
+/* A diagram's stretches, the coarsest first, and each group's longest
+ * (a group's path → its longest stretch): they depend on the diagram
+ * and its layout alone, which do not change, so that a view that moves
+ * lays out only the labels.  Each thread keeps those of the last pair
+ * it labelled, holding both, so that neither's address is another's. */
+typedef struct
+{
+  EnvelopeDiagram *diagram;
+  EnvelopeLayout *layout;
+  GPtrArray *stretches;
+  GHashTable *longest;
+} Stretches;
+
+static void
+stretches_free (gpointer data)
+{
+  Stretches *cache = data;
+
+  if (cache == NULL)
+    return;
+  g_clear_pointer (&cache->longest, g_hash_table_unref);
+  g_clear_pointer (&cache->stretches, g_ptr_array_unref);
+  g_clear_pointer (&cache->layout, envelope_layout_unref);
+  g_clear_pointer (&cache->diagram, envelope_diagram_unref);
+  g_free (cache);
+}
+
+static GPrivate last_stretches = G_PRIVATE_INIT (stretches_free);
+
+static Stretches *
+get_stretches (const EnvelopeDiagram *diagram,
+               const EnvelopeLayout  *layout)
+{
+  Stretches *cache = g_private_get (&last_stretches);
+  gboolean left_right = envelope_diagram_get_direction (diagram) == ENVELOPE_DIRECTION_LEFT_RIGHT;
+
+  if (cache != NULL && cache->diagram == diagram && cache->layout == layout)
+    {
+      for (guint i = 0; i < cache->stretches->len; i++)
+        ((Stretch *) g_ptr_array_index (cache->stretches, i))->named = 0;
+      return cache;
+    }
+
+  cache = g_new0 (Stretches, 1);
+  cache->diagram = envelope_diagram_ref ((EnvelopeDiagram *) diagram);
+  cache->layout = envelope_layout_ref ((EnvelopeLayout *) layout);
+  cache->stretches = collect_stretches (diagram, layout);
+  g_ptr_array_sort (cache->stretches, compare_stretches);
+  cache->longest = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < cache->stretches->len; i++)
+    {
+      Stretch *s = g_ptr_array_index (cache->stretches, i);
+      const Stretch *other;
+
+      if (s->path == NULL)
+        continue;
+      other = g_hash_table_lookup (cache->longest, s->path);
+
+      if (other == NULL || (left_right ? s->area.width > other->area.width : s->area.height > other->area.height))
+        g_hash_table_insert (cache->longest, s->path, s);
+    }
+  /* the previous pair's are freed */
+  g_private_replace (&last_stretches, cache);
+  return cache;
 }
 
 /* The characters of the shorter of @s's names: its path, or its last part. */
@@ -405,9 +467,9 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
                           double                 origin_y)
 {
   GArray *labels = g_array_new (FALSE, TRUE, sizeof (EnvelopeZoomLabel));
-  g_autoptr(GPtrArray) stretches = NULL;
-  g_autoptr(GHashTable) longest = NULL; /* a group's path → its longest stretch */
-  Measurer measurer;
+  GPtrArray *stretches;
+  GHashTable *longest;
+  Stretches *cache;
   gboolean left_right;
 
   g_return_val_if_fail (diagram != NULL && layout != NULL && view != NULL, labels);
@@ -416,22 +478,9 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
     return labels;
 
   left_right = envelope_diagram_get_direction (diagram) == ENVELOPE_DIRECTION_LEFT_RIGHT;
-  stretches = collect_stretches (diagram, layout);
-  g_ptr_array_sort (stretches, compare_stretches);
-  measurer_init (&measurer);
-  longest = g_hash_table_new (g_str_hash, g_str_equal);
-  for (guint i = 0; i < stretches->len; i++)
-    {
-      Stretch *s = g_ptr_array_index (stretches, i);
-      const Stretch *other;
-
-      if (s->path == NULL)
-        continue;
-      other = g_hash_table_lookup (longest, s->path);
-
-      if (other == NULL || (left_right ? s->area.width > other->area.width : s->area.height > other->area.height))
-        g_hash_table_insert (longest, s->path, s);
-    }
+  cache = get_stretches (diagram, layout);
+  stretches = cache->stretches;
+  longest = cache->longest;
 
   for (guint i = 0; i < stretches->len; i++)
     {
@@ -470,11 +519,11 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
        * anything: at a network's whole length, most blocks are */
       if (left_right && room < size * MIN_ADVANCE * shortest_name (s))
         continue;
-      measure (&measurer, 0, text, &text_width, &text_height);
+      measure (0, text, &text_width, &text_height);
       if ((left_right ? text_width : text_height) * size > room && s->depth > 1 && strrchr (text, '/') != NULL)
         {
           text = strrchr (s->text, '/') + 1;
-          measure (&measurer, 0, text, &text_width, &text_height);
+          measure (0, text, &text_width, &text_height);
         }
       /* a stage's name too long for its larger type takes the smaller */
       if ((left_right ? text_width : text_height) * size > room && size > LOWER_LEVEL_SIZE)
@@ -489,7 +538,7 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
       full_box = name_box;
       if (s->detail != NULL && size >= ENVELOPE_ZOOM_LABEL_MAX_SIZE)
         {
-          measure (&measurer, 1, s->detail, &detail_width, &detail_height);
+          measure (1, s->detail, &detail_width, &detail_height);
           if (detail_width * size * DETAIL_SHARE + 2 * PAD_X <= (left_right ? shown.width : view->width))
             {
               full_box.width = MAX (full_box.width, detail_width * size * DETAIL_SHARE + 2 * PAD_X);
@@ -511,29 +560,106 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
       g_array_append_val (labels, label);
       s->named = wide ? 2 : 1;
     }
-  measurer_clear (&measurer);
   return labels;
 }
 
-/* Sets @text in @font at @size pixels, centred in @width; returns the
+/* Labels shaped once and kept, by font, size, width and text: a view
+ * that moves draws the same names again.  Each thread's, from a context
+ * it brings up to date with the cairo_t it draws on (a change of its
+ * font options or transformation has Pango shape them again). */
+typedef struct
+{
+  PangoContext *context;
+  GHashTable *layouts;       /* "font|size|width|text" → PangoLayout */
+  cairo_matrix_t matrix;     /* what the context was brought up to date with */
+  cairo_font_options_t *options;
+} Shaped;
+
+/* a bound on memory: many screens' worth of names */
+#define MOST_SHAPED 4096
+
+static void
+shaped_free (gpointer data)
+{
+  Shaped *shaped = data;
+
+  if (shaped == NULL)
+    return;
+  g_clear_pointer (&shaped->layouts, g_hash_table_unref);
+  g_clear_pointer (&shaped->options, cairo_font_options_destroy);
+  g_clear_object (&shaped->context);
+  g_free (shaped);
+}
+
+static GPrivate thread_shaped = G_PRIVATE_INIT (shaped_free);
+
+static Shaped *
+get_shaped (cairo_t *cr)
+{
+  Shaped *shaped = g_private_get (&thread_shaped);
+
+  if (shaped == NULL)
+    {
+      shaped = g_new0 (Shaped, 1);
+      shaped->context = pango_font_map_create_context (pango_cairo_font_map_get_default ());
+      shaped->layouts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+      g_private_set (&thread_shaped, shaped);
+    }
+  /* what pango_cairo_create_layout() would take from @cr: its font
+   * options and its transformation but for the translation.  Pango
+   * counts the context changed (and shapes its layouts again) whenever
+   * it is given a matrix, so it is told only of a new one. */
+  {
+    cairo_font_options_t *options = cairo_font_options_create ();
+    cairo_matrix_t matrix;
+
+    cairo_surface_get_font_options (cairo_get_target (cr), options);
+    cairo_get_matrix (cr, &matrix);
+    matrix.x0 = matrix.y0 = 0;
+    if (shaped->options == NULL || !cairo_font_options_equal (options, shaped->options) ||
+        memcmp (&matrix, &shaped->matrix, sizeof matrix) != 0)
+      {
+        pango_cairo_update_context (cr, shaped->context);
+        g_clear_pointer (&shaped->options, cairo_font_options_destroy);
+        shaped->options = g_steal_pointer (&options);
+        shaped->matrix = matrix;
+      }
+    g_clear_pointer (&options, cairo_font_options_destroy);
+  }
+  return shaped;
+}
+
+/* Sets @text in @family at @size pixels, centred in @width; returns the
  * height of the line. */
 static double
-show (cairo_t              *cr,
-      PangoLayout          *layout,
-      PangoFontDescription *font,
-      const char           *text,
-      double                size,
-      double                x,
-      double                y,
-      double                width)
+show (cairo_t    *cr,
+      Shaped     *shaped,
+      const char *family,
+      const char *text,
+      double      size,
+      double      x,
+      double      y,
+      double      width)
 {
+  g_autofree char *key = g_strdup_printf ("%s|%d|%d|%s", family, (int) (size * PANGO_SCALE),
+                                          (int) (width * PANGO_SCALE), text);
+  PangoLayout *layout = g_hash_table_lookup (shaped->layouts, key);
   PangoRectangle logical;
 
-  pango_font_description_set_absolute_size (font, size * PANGO_SCALE);
-  pango_layout_set_font_description (layout, font);
-  pango_layout_set_text (layout, text, -1);
-  pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
-  pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
+  if (layout == NULL)
+    {
+      g_autoptr(PangoFontDescription) font = pango_font_description_from_string (family);
+
+      if (g_hash_table_size (shaped->layouts) >= MOST_SHAPED)
+        g_hash_table_remove_all (shaped->layouts);
+      pango_font_description_set_absolute_size (font, size * PANGO_SCALE);
+      layout = pango_layout_new (shaped->context);
+      pango_layout_set_font_description (layout, font);
+      pango_layout_set_text (layout, text, -1);
+      pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
+      pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
+      g_hash_table_insert (shaped->layouts, g_steal_pointer (&key), layout);
+    }
   cairo_move_to (cr, x, y);
   pango_cairo_show_layout (cr, layout);
   pango_layout_get_extents (layout, NULL, &logical);
@@ -553,16 +679,12 @@ envelope_zoom_labels_draw (cairo_t      *cr,
                            EnvelopeTheme theme)
 {
   EnvelopeColor background, ink;
-  g_autoptr(PangoLayout) layout = NULL;
-  g_autoptr(PangoFontDescription) name_font = NULL;
-  g_autoptr(PangoFontDescription) detail_font = NULL;
+  Shaped *shaped;
 
   g_return_if_fail (cr != NULL && labels != NULL);
   if (labels->len == 0)
     return;
-  layout = pango_cairo_create_layout (cr);
-  name_font = pango_font_description_from_string (LABEL_FONT);
-  detail_font = pango_font_description_from_string (DETAIL_FONT);
+  shaped = get_shaped (cr);
 
   envelope_theme_get_background (theme, &background);
   ink = theme == ENVELOPE_THEME_DARK ? (EnvelopeColor) { 0.93, 0.93, 0.95 } : (EnvelopeColor) { 0.12, 0.12, 0.14 };
@@ -600,11 +722,11 @@ envelope_zoom_labels_draw (cairo_t      *cr,
       cairo_set_source_rgba (cr, background.red, background.green, background.blue, 0.92);
       cairo_fill (cr);
       cairo_set_source_rgb (cr, ink.red, ink.green, ink.blue);
-      line = show (cr, layout, name_font, label->text, label->size, label->box.x + PAD_X, label->box.y + PAD_Y, inner);
+      line = show (cr, shaped, LABEL_FONT, label->text, label->size, label->box.x + PAD_X, label->box.y + PAD_Y, inner);
       if (label->detail != NULL)
         {
           cairo_set_source_rgba (cr, ink.red, ink.green, ink.blue, 0.75);
-          show (cr, layout, detail_font, label->detail, label->size * DETAIL_SHARE, label->box.x + PAD_X,
+          show (cr, shaped, DETAIL_FONT, label->detail, label->size * DETAIL_SHARE, label->box.x + PAD_X,
                 label->box.y + PAD_Y + line, inner);
         }
     }
