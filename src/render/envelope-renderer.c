@@ -161,6 +161,16 @@ get_kit (EnvelopeRenderer      *renderer,
   return renderer->kit;
 }
 
+/* The kit to measure with, where nothing is drawn: the process's own
+ * for the diagram's family, which measures as the renderer's kit does
+ * (same fonts, unhinted, at 72 dpi).  A page measured in a thread of the
+ * fit's pool then loads no fonts of its own. */
+static TextKit *
+measuring_kit (const EnvelopeDiagram *diagram)
+{
+  return text_kit_get_shared (envelope_diagram_get_font_family (diagram));
+}
+
 /* ---- what the colours say ---- */
 
 static guint64
@@ -1597,7 +1607,7 @@ envelope_renderer_get_extents (EnvelopeRenderer            *renderer,
   for (guint row = 0; row < envelope_layout_get_n_rows (layout); row++)
     if (receptive_field_strip (layout, options, row, &strip))
       {
-        TextKit *kit = get_kit (renderer, diagram);
+        TextKit *kit = measuring_kit (diagram);
         double h = kit->line_height[TEXT_OVERLAY];
         EnvelopeRect title = { strip.x, strip.y - h - 2, text_kit_measure (kit, TEXT_OVERLAY, RF_TITLE), h };
 
@@ -1609,7 +1619,7 @@ envelope_renderer_get_extents (EnvelopeRenderer            *renderer,
       }
   if (options->receptive_field_layer >= 0)
     {
-      TextKit *kit = get_kit (renderer, diagram);
+      TextKit *kit = measuring_kit (diagram);
       gint input = envelope_diagram_get_input_block (diagram);
 
       if (input >= 0)
@@ -1950,7 +1960,7 @@ legend (EnvelopeRenderer            *renderer,
         double                      *width,
         double                      *height)
 {
-  TextKit *kit = get_kit (renderer, diagram);
+  TextKit *kit = painter != NULL ? get_kit (renderer, diagram) : measuring_kit (diagram);
   Palette palette;
   double lh = kit->line_height[TEXT_LEGEND];
   double y = y0, w = 0;
@@ -2149,7 +2159,7 @@ plan_page (EnvelopeRenderer            *renderer,
            const EnvelopeRenderOptions *options,
            Page                        *page)
 {
-  TextKit *kit = get_kit (renderer, diagram);
+  TextKit *kit = measuring_kit (diagram);
   double content_w, y = PAGE_MARGIN, header_w = 0;
 
   memset (page, 0, sizeof *page);
