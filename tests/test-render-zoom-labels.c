@@ -218,6 +218,72 @@ test_draw (void)
   cairo_surface_destroy (surface);
 }
 
+/* DenseNet-121 collapsed to its blocks and wrapped into four rows, as
+ * the window opens it, zoomed out to a third in a small canvas: its
+ * blocks' names are longer than their blocks ("denseblock1" is 50 %
+ * wider), but every block is named, shortened in the middle where it
+ * must be, its number kept ("dens…1"), and no card covers another. */
+static void
+test_densenet_blocks (void)
+{
+  EnvelopeDiagramOptions options;
+  g_autoptr(Laid) laid = NULL;
+  EnvelopeRect view = { 0, 0, 735, 380 }, bounds;
+  /* the window's 33 %: a third of its natural size, 96 pixels an inch */
+  double zoom = 0.33 * 96.0 / 72.0, ox, oy;
+  g_autoptr(GArray) labels = NULL;
+  guint collapsed = 0, shortened = 0;
+
+  envelope_diagram_options_init (&options);
+  options.collapse_depth = 1;
+  options.wrap = 4;
+  laid = lay_out (model_load ("densenet121.json"), &options);
+  g_assert_cmpuint (envelope_layout_get_n_rows (laid->layout), ==, 4);
+  envelope_layout_get_bounds (laid->layout, &bounds);
+  ox = (view.width - bounds.width * zoom) / 2 - bounds.x * zoom;
+  oy = (view.height - bounds.height * zoom) / 2 - bounds.y * zoom;
+  g_assert_true (envelope_zoom_labels_wanted (zoom));
+  labels = envelope_zoom_labels_new (laid->diagram, laid->layout, &view, zoom, ox, oy);
+  assert_readable (labels, &view);
+
+  for (guint b = 0; b < envelope_diagram_get_n_blocks (laid->diagram); b++)
+    {
+      const EnvelopeBlock *block = envelope_diagram_get_block (laid->diagram, b);
+      const EnvelopeZoomLabel *named = NULL;
+      EnvelopeRect rect;
+
+      envelope_layout_get_block_rect (laid->layout, b, &rect);
+      for (guint i = 0; i < labels->len; i++)
+        {
+          const EnvelopeZoomLabel *label = &g_array_index (labels, EnvelopeZoomLabel, i);
+
+          if (fabs (label->area.x - (ox + rect.x * zoom)) < 0.01 && fabs (label->area.y - (oy + rect.y * zoom)) < 0.01)
+            named = label;
+        }
+      g_assert_nonnull (named);
+      collapsed += block->collapsed;
+      if (!g_str_equal (named->text, block->name))
+        {
+          const char *ellipsis = strstr (named->text, "…");
+
+          /* its first letters, the ellipsis, and its number */
+          g_assert_nonnull (ellipsis);
+          g_assert_true (strncmp (named->text, block->name, (gsize) (ellipsis - named->text)) == 0);
+          g_assert_true (g_str_has_suffix (block->name, ellipsis + strlen ("…")));
+          g_assert_cmpint (g_utf8_strlen (named->text, ellipsis - named->text), >=, 4);
+          shortened++;
+        }
+      /* the name reads over the block, not halfway to the next */
+      g_assert_cmpfloat (named->box.x + named->box.width / 2, >, ox + rect.x * zoom);
+      g_assert_cmpfloat (named->box.x + named->box.width / 2, <, ox + (rect.x + rect.width) * zoom);
+    }
+  /* the four dense blocks and three transitions */
+  g_assert_cmpuint (collapsed, ==, 7);
+  g_assert_cmpuint (shortened, >=, 7);
+  g_assert_true (has_label (labels, "dens…1"));
+  g_assert_true (has_label (labels, "trans…3"));
+}
+
 /* What a thread of its own lays out and draws: with nothing kept from
  * an earlier view. */
 typedef struct
@@ -334,6 +400,7 @@ main (int   argc,
   g_test_add_func ("/render/zoom-labels/resnet-wrapped", test_resnet_wrapped);
   g_test_add_func ("/render/zoom-labels/resnet-closer", test_resnet_closer);
   g_test_add_func ("/render/zoom-labels/transformer-blocks", test_transformer_blocks);
+  g_test_add_func ("/render/zoom-labels/densenet-blocks", test_densenet_blocks);
   g_test_add_func ("/render/zoom-labels/draw", test_draw);
   g_test_add_func ("/render/zoom-labels/kept", test_kept);
 

@@ -37,8 +37,13 @@
 #define DETAIL_SHARE 0.8
 /* half a lower level's label: a wide group's name goes above it */
 #define PART_HALF_HEIGHT ((LOWER_LEVEL_SIZE * 1.25 + 2 * PAD_Y) / 2)
-/* how far past its group's extent a name may reach */
+/* how far past its group's extent a name may reach at least, and into
+ * the free space beside it, where no neighbour is, in ems */
 #define OVERREACH 1.25
+#define FREE_REACH 2.0
+/* a name shortened in its middle keeps this many characters before the
+ * ellipsis at least ("dens…1") */
+#define MIN_KEPT 4
 #define DETAIL_FONT "Sans"
 
 typedef struct _Stretch Stretch;
@@ -369,13 +374,66 @@ get_stretches (const EnvelopeDiagram *diagram,
   return cache;
 }
 
-/* The characters of the shorter of @s's names: its path, or its last part. */
+/* The characters of the shortest of @s's names: its path, or its last
+ * part, or that shortened in its middle. */
 static glong
 shortest_name (const Stretch *s)
 {
   const char *last = strrchr (s->text, '/');
 
-  return g_utf8_strlen (s->depth > 1 && last != NULL ? last + 1 : s->text, -1);
+  return MIN (g_utf8_strlen (s->depth > 1 && last != NULL ? last + 1 : s->text, -1), MIN_KEPT + 2);
+}
+
+/* The free space, in pixels, along the flow between the @i-th stretch
+ * and its neighbour on its row and level (@step -1: before it, 1: after
+ * it), or where there is none, up to @free. */
+static double
+gap_beside (const GPtrArray *stretches,
+            guint            i,
+            int              step,
+            double           zoom,
+            double           free)
+{
+  const Stretch *s = g_ptr_array_index (stretches, i);
+  const Stretch *other;
+  double gap;
+
+  if ((step < 0 && i == 0) || (step > 0 && i + 1 >= stretches->len))
+    return free;
+  other = g_ptr_array_index (stretches, i + step);
+  if (other->depth != s->depth || other->row != s->row)
+    return free;
+  gap = step < 0 ? s->area.x - (other->area.x + other->area.width) : other->area.x - (s->area.x + s->area.width);
+  return CLAMP (gap * zoom, 0, free);
+}
+
+/* @text shortened in its middle to @kept characters, an ellipsis, and
+ * its last characters when they are a number ("dens…1" for
+ * "denseblock1"); NULL when it is not longer than that. */
+static char *
+elide_middle (const char *text,
+              glong       kept)
+{
+  glong length = g_utf8_strlen (text, -1), digits = 0;
+  const char *end = text + strlen (text), *p = end;
+  GString *out;
+
+  while (p > text && digits < 3)
+    {
+      const char *previous = g_utf8_prev_char (p);
+
+      if (!g_unichar_isdigit (g_utf8_get_char (previous)))
+        break;
+      p = previous;
+      digits++;
+    }
+  if (kept + 1 + digits >= length)
+    return NULL;
+  out = g_string_new (NULL);
+  g_string_append_len (out, text, g_utf8_offset_to_pointer (text, kept) - text);
+  g_string_append (out, "…");
+  g_string_append (out, p);
+  return g_string_free (out, FALSE);
 }
 
 static gboolean
@@ -407,7 +465,7 @@ named_by_parent (const Stretch *s)
 /* Where a label of @size's width and height goes over @shown (what is
  * in view of its group): centred if that is free, else further along
  * its row, or, for a @wide group, above the row, where its parts' names
- * do not go.  Returns FALSE when every place covers another label. */
+ * do not go, and for a narrow one just over or under its blocks.  Returns FALSE when every place covers another label. */
 static gboolean
 place (const GArray       *labels,
        const EnvelopeRect *view,
@@ -418,7 +476,7 @@ place (const GArray       *labels,
 {
   static const double along[] = { 0.5, 0.25, 0.75, 0.1, 0.9 };
   double centre_y = shown->y + shown->height / 2;
-  double heights[2];
+  double heights[3];
   guint n_heights = 0;
 
   if (wide)
@@ -429,6 +487,13 @@ place (const GArray       *labels,
         heights[n_heights++] = above;
     }
   heights[n_heights++] = centre_y - size->height / 2;
+  if (!wide)
+    {
+      /* where its neighbour's name is in the way: over its blocks or
+       * under them, in the space between the rows */
+      heights[n_heights++] = shown->y - LABEL_GAP - size->height;
+      heights[n_heights++] = shown->y + shown->height + LABEL_GAP;
+    }
 
   for (guint h = 0; h < n_heights; h++)
     for (guint a = 0; a < G_N_ELEMENTS (along); a++)
@@ -490,6 +555,7 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
       };
       EnvelopeRect shown, box, name_box = { 0 }, full_box;
       EnvelopeZoomLabel label = { 0 };
+      g_autofree char *elided = NULL;
       double text_width, text_height, detail_width = 0, detail_height = 0, size, room;
       double x0, y0, x1, y1;
       const char *text;
@@ -514,10 +580,17 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
        * named group, its own part of the path may do ("3" in "encoder") */
       size = s->depth == 1 ? ENVELOPE_ZOOM_LABEL_MAX_SIZE : LOWER_LEVEL_SIZE;
       room = left_right ? shown.width * OVERREACH - 2 * PAD_X : shown.height * OVERREACH - 2 * PAD_Y;
+      /* along a row, a name may also take half the free space to its
+       * neighbours (the other half is theirs), and more where there is
+       * none */
+      if (left_right)
+        room = MAX (room, shown.width - 2 * PAD_X +
+                            (gap_beside (stretches, i, -1, zoom, FREE_REACH * LOWER_LEVEL_SIZE) +
+                             gap_beside (stretches, i, 1, zoom, FREE_REACH * LOWER_LEVEL_SIZE)) / 2);
       text = s->text;
       /* too short for the shortest name it could have, before measuring
        * anything: at a network's whole length, most blocks are */
-      if (left_right && room < size * MIN_ADVANCE * shortest_name (s))
+      if (left_right && room < LOWER_LEVEL_SIZE * MIN_ADVANCE * shortest_name (s))
         continue;
       measure (0, text, &text_width, &text_height);
       if ((left_right ? text_width : text_height) * size > room && s->depth > 1 && strrchr (text, '/') != NULL)
@@ -528,6 +601,22 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
       /* a stage's name too long for its larger type takes the smaller */
       if ((left_right ? text_width : text_height) * size > room && size > LOWER_LEVEL_SIZE)
         size = LOWER_LEVEL_SIZE;
+      /* still too long: shortened in its middle, down to a few letters */
+      if (left_right && text_width * size > room)
+        {
+          const char *whole = text;
+
+          for (glong kept = g_utf8_strlen (whole, -1) - 2; kept >= MIN_KEPT && text_width * size > room; kept--)
+            {
+              char *shorter = elide_middle (whole, kept);
+
+              if (shorter == NULL)
+                continue;
+              g_free (elided);
+              text = elided = shorter;
+              measure (0, text, &text_width, &text_height);
+            }
+        }
       if ((left_right ? text_width : text_height) * size > room)
         continue;
       wide = (left_right ? area.width : area.height) > WIDE_SHARE * (left_right ? view->width : view->height);
