@@ -408,8 +408,9 @@ gap_beside (const GPtrArray *stretches,
 }
 
 /* @text shortened in its middle to @kept characters, an ellipsis, and
- * its last characters when they are a number ("dens…1" for
- * "denseblock1"); NULL when it is not longer than that. */
+ * its last characters when they are a number, or a number and a letter
+ * ("dens…1" for "denseblock1", "incep…3a" for "inception3a"); NULL when
+ * it is not longer than that. */
 static char *
 elide_middle (const char *text,
               glong       kept)
@@ -418,7 +419,18 @@ elide_middle (const char *text,
   const char *end = text + strlen (text), *p = end;
   GString *out;
 
-  while (p > text && digits < 3)
+  /* a letter after a number ("3a") */
+  if (p > text && g_unichar_isalpha (g_utf8_get_char (g_utf8_prev_char (p))))
+    {
+      const char *letter = g_utf8_prev_char (p);
+
+      if (letter > text && g_unichar_isdigit (g_utf8_get_char (g_utf8_prev_char (letter))))
+        {
+          p = letter;
+          digits++;
+        }
+    }
+  while (p > text && digits < 4)
     {
       const char *previous = g_utf8_prev_char (p);
 
@@ -534,6 +546,7 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
   GArray *labels = g_array_new (FALSE, TRUE, sizeof (EnvelopeZoomLabel));
   GPtrArray *stretches;
   GHashTable *longest;
+  g_autofree double *right_edge = NULL;
   Stretches *cache;
   gboolean left_right;
 
@@ -546,6 +559,10 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
   cache = get_stretches (diagram, layout);
   stretches = cache->stretches;
   longest = cache->longest;
+  /* where each stretch's label ends on the right, -G_MAXDOUBLE for none */
+  right_edge = g_new (double, MAX (stretches->len, 1));
+  for (guint i = 0; i < stretches->len; i++)
+    right_edge[i] = -G_MAXDOUBLE;
 
   for (guint i = 0; i < stretches->len; i++)
     {
@@ -580,13 +597,22 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
        * named group, its own part of the path may do ("3" in "encoder") */
       size = s->depth == 1 ? ENVELOPE_ZOOM_LABEL_MAX_SIZE : LOWER_LEVEL_SIZE;
       room = left_right ? shown.width * OVERREACH - 2 * PAD_X : shown.height * OVERREACH - 2 * PAD_Y;
-      /* along a row, a name may also take half the free space to its
-       * neighbours (the other half is theirs), and more where there is
-       * none */
+      /* along a row, a name may also take the free space beside it: up
+       * to its named neighbour's label before it, half the gap to its
+       * neighbour after it (the other half is that one's), and more
+       * where there is none */
       if (left_right)
-        room = MAX (room, shown.width - 2 * PAD_X +
-                            (gap_beside (stretches, i, -1, zoom, FREE_REACH * LOWER_LEVEL_SIZE) +
-                             gap_beside (stretches, i, 1, zoom, FREE_REACH * LOWER_LEVEL_SIZE)) / 2);
+        {
+          double free = FREE_REACH * LOWER_LEVEL_SIZE, before, after;
+
+          if (i > 0 && right_edge[i - 1] > -G_MAXDOUBLE)
+            before = CLAMP (shown.x - right_edge[i - 1] - LABEL_GAP, 0, free);
+          else
+            before = gap_beside (stretches, i, -1, zoom, free) - LABEL_GAP / 2;
+          after = gap_beside (stretches, i, 1, zoom, free);
+          after = after >= free ? free : after / 2 - LABEL_GAP / 2;
+          room = MAX (room, shown.width - 2 * PAD_X + MAX (before, 0) + MAX (after, 0));
+        }
       text = s->text;
       /* too short for the shortest name it could have, before measuring
        * anything: at a network's whole length, most blocks are */
@@ -648,18 +674,19 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
       label.box = box;
       g_array_append_val (labels, label);
       s->named = wide ? 2 : 1;
+      right_edge[i] = box.x + box.width;
     }
   return labels;
 }
 
-/* Labels shaped once and kept, by font, size, width and text: a view
+/* Labels shaped once and kept, by font, size and text: a view
  * that moves draws the same names again.  Each thread's, from a context
  * it brings up to date with the cairo_t it draws on (a change of its
  * font options or transformation has Pango shape them again). */
 typedef struct
 {
   PangoContext *context;
-  GHashTable *layouts;       /* "font|size|width|text" → PangoLayout */
+  GHashTable *layouts;       /* "font|size|text" → PangoLayout */
   cairo_matrix_t matrix;     /* what the context was brought up to date with */
   cairo_font_options_t *options;
 } Shaped;
@@ -730,8 +757,7 @@ show (cairo_t    *cr,
       double      y,
       double      width)
 {
-  g_autofree char *key = g_strdup_printf ("%s|%d|%d|%s", family, (int) (size * PANGO_SCALE),
-                                          (int) (width * PANGO_SCALE), text);
+  g_autofree char *key = g_strdup_printf ("%s|%d|%s", family, (int) (size * PANGO_SCALE), text);
   PangoLayout *layout = g_hash_table_lookup (shaped->layouts, key);
   PangoRectangle logical;
 
@@ -745,13 +771,13 @@ show (cairo_t    *cr,
       layout = pango_layout_new (shaped->context);
       pango_layout_set_font_description (layout, font);
       pango_layout_set_text (layout, text, -1);
-      pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
-      pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
       g_hash_table_insert (shaped->layouts, g_steal_pointer (&key), layout);
     }
-  cairo_move_to (cr, x, y);
-  pango_cairo_show_layout (cr, layout);
+  /* centred by hand: a layout given the width would wrap a name that
+   * the screen's hinting makes a hair wider than it was measured */
   pango_layout_get_extents (layout, NULL, &logical);
+  cairo_move_to (cr, x + (width - (double) logical.width / PANGO_SCALE) / 2 - (double) logical.x / PANGO_SCALE, y);
+  pango_cairo_show_layout (cr, layout);
   return (double) logical.height / PANGO_SCALE;
 }
 
