@@ -293,6 +293,59 @@ test_densenet_blocks (void)
   g_assert_cmpuint (labels->len, ==, envelope_diagram_get_n_blocks (laid->diagram));
 }
 
+/* Further out, at the window's 13 % in a larger canvas, the blocks are
+ * too small for any name: the collapsed blocks are named beside the
+ * diagram, above it for the upper rows and under it for the lower, in
+ * full, with a line to their block; none covers another. */
+static void
+test_densenet_callouts (void)
+{
+  EnvelopeDiagramOptions options;
+  g_autoptr(Laid) laid = NULL;
+  EnvelopeRect view = { 0, 0, 1010, 570 }, bounds;
+  double zoom = 0.13 * 96.0 / 72.0, ox, oy;
+  g_autoptr(GArray) labels = NULL;
+  guint collapsed = 0;
+
+  envelope_diagram_options_init (&options);
+  options.collapse_depth = 1;
+  options.wrap = 4;
+  laid = lay_out (model_load ("densenet121.json"), &options);
+  envelope_layout_get_bounds (laid->layout, &bounds);
+  ox = (view.width - bounds.width * zoom) / 2 - bounds.x * zoom;
+  oy = (view.height - bounds.height * zoom) / 2 - bounds.y * zoom;
+  labels = envelope_zoom_labels_new (laid->diagram, laid->layout, &view, zoom, ox, oy);
+  assert_readable (labels, &view);
+
+  for (guint b = 0; b < envelope_diagram_get_n_blocks (laid->diagram); b++)
+    {
+      const EnvelopeBlock *block = envelope_diagram_get_block (laid->diagram, b);
+      const EnvelopeZoomLabel *named = NULL;
+      EnvelopeRect rect;
+
+      if (!block->collapsed)
+        continue;
+      collapsed++;
+      envelope_layout_get_block_rect (laid->layout, b, &rect);
+      for (guint i = 0; i < labels->len; i++)
+        {
+          const EnvelopeZoomLabel *label = &g_array_index (labels, EnvelopeZoomLabel, i);
+
+          if (fabs (label->area.x - (ox + rect.x * zoom)) < 0.01 && fabs (label->area.y - (oy + rect.y * zoom)) < 0.01)
+            named = label;
+        }
+      g_assert_nonnull (named);
+      g_assert_true (named->callout);
+      g_assert_cmpstr (named->text, ==, block->name);
+      /* beside the diagram, on the side of its row */
+      if (rect.y + rect.height / 2 < bounds.y + bounds.height / 2)
+        g_assert_cmpfloat (named->box.y + named->box.height, <, oy + bounds.y * zoom);
+      else
+        g_assert_cmpfloat (named->box.y, >, oy + (bounds.y + bounds.height) * zoom);
+    }
+  g_assert_cmpuint (collapsed, ==, 7);
+}
+
 /* What a thread of its own lays out and draws: with nothing kept from
  * an earlier view. */
 typedef struct
@@ -410,6 +463,7 @@ main (int   argc,
   g_test_add_func ("/render/zoom-labels/resnet-closer", test_resnet_closer);
   g_test_add_func ("/render/zoom-labels/transformer-blocks", test_transformer_blocks);
   g_test_add_func ("/render/zoom-labels/densenet-blocks", test_densenet_blocks);
+  g_test_add_func ("/render/zoom-labels/densenet-callouts", test_densenet_callouts);
   g_test_add_func ("/render/zoom-labels/draw", test_draw);
   g_test_add_func ("/render/zoom-labels/kept", test_kept);
 

@@ -522,6 +522,107 @@ place (const GArray       *labels,
   return FALSE;
 }
 
+/* Callouts, for the groups still unnamed where the diagram is too small
+ * for their names to go over them: each name in a card above the
+ * diagram (for a group in its upper half) or under it, as near over or
+ * under its group as the other cards allow, with a line to it.  Only
+ * the groups whose level is named elsewhere or that are outermost: a
+ * layer alone is not called out, nor are more groups than a few rows of
+ * cards hold. */
+#define MOST_CALLOUTS 24
+#define CALLOUT_TIERS 3
+
+static void
+add_callouts (GArray          *labels,
+              GPtrArray       *stretches,
+              GHashTable      *longest,
+              const EnvelopeRect *view,
+              double           zoom,
+              double           origin_x,
+              double           origin_y)
+{
+  g_autoptr(GPtrArray) wanted = g_ptr_array_new ();
+  double top = G_MAXDOUBLE, bottom = -G_MAXDOUBLE;
+
+  for (guint i = 0; i < stretches->len; i++)
+    {
+      Stretch *s = g_ptr_array_index (stretches, i);
+      EnvelopeRect area = {
+        origin_x + s->area.x * zoom, origin_y + s->area.y * zoom, s->area.width * zoom, s->area.height * zoom,
+      };
+
+      if (!envelope_rect_intersects (&area, view))
+        continue;
+      top = MIN (top, area.y);
+      bottom = MAX (bottom, area.y + area.height);
+      if (s->named || s->path == NULL || named_by_parent (s) || g_hash_table_lookup (longest, s->path) != s ||
+          (s->parent != NULL && s->parent->named != 2))
+        continue;
+      g_ptr_array_add (wanted, s);
+    }
+  if (wanted->len == 0 || wanted->len > MOST_CALLOUTS)
+    return;
+  /* beyond the names already over the diagram too */
+  for (guint i = 0; i < labels->len; i++)
+    {
+      const EnvelopeRect *box = &g_array_index (labels, EnvelopeZoomLabel, i).box;
+
+      top = MIN (top, box->y);
+      bottom = MAX (bottom, box->y + box->height);
+    }
+
+  for (guint k = 0; k < wanted->len; k++)
+    {
+      Stretch *s = g_ptr_array_index (wanted, k);
+      EnvelopeRect area = {
+        origin_x + s->area.x * zoom, origin_y + s->area.y * zoom, s->area.width * zoom, s->area.height * zoom,
+      };
+      double size = LOWER_LEVEL_SIZE, width, height, centre = area.x + area.width / 2;
+      gboolean above = area.y + area.height / 2 < (top + bottom) / 2;
+      const char *text = s->text;
+      gboolean placed = FALSE;
+      EnvelopeRect box = { 0 };
+
+      if (s->depth > 1 && strrchr (text, '/') != NULL && s->parent != NULL && s->parent->named)
+        text = strrchr (text, '/') + 1;
+      measure (0, text, &width, &height);
+      box.width = width * size + 2 * PAD_X;
+      box.height = height * size + 2 * PAD_Y;
+      /* tier by tier away from the diagram, each as near its group as
+       * the cards already there allow */
+      for (guint tier = 0; tier < CALLOUT_TIERS && !placed; tier++)
+        {
+          /* a pixel more than the gap: cards just the gap apart touch */
+          box.y = above ? top - (tier + 1) * (box.height + LABEL_GAP + 1)
+                        : bottom + LABEL_GAP + 1 + tier * (box.height + LABEL_GAP + 1);
+          if (box.y < view->y || box.y + box.height > view->y + view->height)
+            break;
+          /* the groups come in the flow's order: along it first, so
+           * that the lines do not cross, then back */
+          for (int shift = 0; shift <= 16 && !placed; shift++)
+            {
+              double offset = (shift <= 8 ? shift : 8 - shift) * (box.width / 2 + LABEL_GAP);
+
+              box.x = CLAMP (centre - box.width / 2 + offset, view->x, view->x + view->width - box.width);
+              placed = !overlaps_any (labels, &box);
+            }
+        }
+      if (placed)
+        {
+          EnvelopeZoomLabel label = { 0 };
+
+          label.text = g_strdup (text);
+          label.depth = s->depth;
+          label.area = area;
+          label.box = box;
+          label.size = size;
+          label.callout = TRUE;
+          g_array_append_val (labels, label);
+          s->named = 1;
+        }
+    }
+}
+
 /**
  * envelope_zoom_labels_new:
  * @view: the visible part, in pixels (0, 0 at its top left)
@@ -676,6 +777,8 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
       s->named = wide ? 2 : 1;
       right_edge[i] = box.x + box.width;
     }
+  if (left_right)
+    add_callouts (labels, stretches, longest, view, zoom, origin_x, origin_y);
   return labels;
 }
 
@@ -815,6 +918,15 @@ envelope_zoom_labels_draw (cairo_t      *cr,
        * Cairo draws */
       envelope_rect_inflate (&area, 4, 4);
       cairo_rectangle (cr, round (area.x) + 0.5, round (area.y) + 0.5, round (area.width), round (area.height));
+      if (label->callout)
+        {
+          /* from the card's edge nearest the group to the group's */
+          gboolean above = label->box.y < area.y;
+          double x = label->box.x + label->box.width / 2;
+
+          cairo_move_to (cr, round (x) + 0.5, round (above ? label->box.y + label->box.height : label->box.y));
+          cairo_line_to (cr, round (area.x + area.width / 2) + 0.5, round (above ? area.y : area.y + area.height));
+        }
       cairo_set_source_rgba (cr, ink.red, ink.green, ink.blue, label->depth == 1 ? 0.45 : 0.3);
       cairo_stroke (cr);
     }
