@@ -720,6 +720,12 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
       if (left_right && room < LOWER_LEVEL_SIZE * MIN_ADVANCE * shortest_name (s))
         continue;
       measure (0, text, &text_width, &text_height);
+      /* a part of a group says little without its group's name: its
+       * own part of the path, and a shortened name, only inside a named
+       * group, or where it is the outermost ("layer3" and "1", not "1") */
+      if ((left_right ? text_width : text_height) * size > room && s->depth > 1 &&
+          (s->parent == NULL || !s->parent->named))
+        continue;
       if ((left_right ? text_width : text_height) * size > room && s->depth > 1 && strrchr (text, '/') != NULL)
         {
           text = strrchr (s->text, '/') + 1;
