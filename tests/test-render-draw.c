@@ -402,8 +402,11 @@ test_merged_boxes (void)
         }
       g_assert_cmpuint (colored, ==, envelope_diagram_get_n_blocks (diagram));
       /* where two boxes' edges share a pixel, their coverage adds up
-       * rather than one going over the other: a level or two */
-      g_assert_cmpuint (count_differences (images[0], images[1], 2), ==, 0);
+       * rather than one going over the other: a level or two; a corner
+       * of a pixel or two is two straight sides rather than an arc: a
+       * few of its pixels by up to a sixteenth */
+      g_assert_cmpuint (count_differences (images[0], images[1], 16), ==, 0);
+      g_assert_cmpuint (count_differences (images[0], images[1], 2), <, envelope_diagram_get_n_blocks (diagram) / 2);
       cairo_surface_destroy (images[0]);
       cairo_surface_destroy (images[1]);
     }

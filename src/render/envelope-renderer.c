@@ -549,6 +549,52 @@ rounded_rectangle (EnvelopePainter    *painter,
   painter_close_path (painter);
 }
 
+/* The same, for the screen at @zoom: a corner up to three pixels round
+ * is two straight sides, which stray from the arc by a fifth of a pixel
+ * at most; Cairo turns an arc into a curve and the curve into more. */
+static void
+screen_rounded_rectangle (EnvelopePainter    *painter,
+                          const EnvelopeRect *r,
+                          double              radius,
+                          double              zoom)
+{
+  static const double turn[][2] = { { 1, 0 }, { 0.70710678, 0.70710678 }, { 0, 1 } };
+  double cx[4], cy[4];
+
+  radius = MIN (radius, MIN (r->width, r->height) / 2);
+  if (radius <= 0 || radius * zoom > 3)
+    {
+      rounded_rectangle (painter, r, radius);
+      return;
+    }
+  /* the corners' centres, clockwise from the top right, and the
+   * directions their arcs start in */
+  cx[0] = cx[1] = r->x + r->width - radius;
+  cx[2] = cx[3] = r->x + radius;
+  cy[0] = cy[3] = r->y + radius;
+  cy[1] = cy[2] = r->y + r->height - radius;
+  painter_new_sub_path (painter);
+  for (guint c = 0; c < 4; c++)
+    for (guint k = 0; k < G_N_ELEMENTS (turn); k++)
+      {
+        /* from -90° at the top right, a quarter turn a corner */
+        double u = turn[k][0], v = turn[k][1], x, y;
+
+        switch (c)
+          {
+          case 0: x = v; y = -u; break;
+          case 1: x = u; y = v; break;
+          case 2: x = -v; y = u; break;
+          default: x = -u; y = -v; break;
+          }
+        if (c == 0 && k == 0)
+          painter_move_to (painter, cx[c] + radius * x, cy[c] + radius * y);
+        else
+          painter_line_to (painter, cx[c] + radius * x, cy[c] + radius * y);
+      }
+  painter_close_path (painter);
+}
+
 static void
 box_faces (EnvelopePainter    *painter,
            const EnvelopeRect *f,
@@ -906,7 +952,7 @@ draw_flat_boxes (EnvelopePainter             *painter,
 
           envelope_layout_get_block_rect (layout, painted[k].block, &rect);
           flat_box (&rect, zoom, pass == 0, &box, &radius);
-          rounded_rectangle (painter, &box, radius);
+          screen_rounded_rectangle (painter, &box, radius, zoom);
           if (k + 1 == blocks->len || memcmp (&painted[k].fill, &painted[k + 1].fill, sizeof painted[k].fill) != 0)
             {
               EnvelopeColor color;
