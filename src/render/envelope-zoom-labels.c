@@ -532,6 +532,24 @@ place (const GArray       *labels,
 #define MOST_CALLOUTS 24
 #define CALLOUT_TIERS 3
 
+typedef struct
+{
+  Stretch *stretch;
+  EnvelopeRect area;         /* its group, in pixels */
+  const char *text;
+  EnvelopeRect box;
+} Callout;
+
+static gint
+compare_callouts (gconstpointer a,
+                  gconstpointer b)
+{
+  const Callout *x = a, *y = b;
+  double cx = x->area.x + x->area.width / 2, cy = y->area.x + y->area.width / 2;
+
+  return cx < cy ? -1 : cx > cy ? 1 : 0;
+}
+
 static void
 add_callouts (GArray          *labels,
               GPtrArray       *stretches,
@@ -571,54 +589,81 @@ add_callouts (GArray          *labels,
       bottom = MAX (bottom, box->y + box->height);
     }
 
-  for (guint k = 0; k < wanted->len; k++)
+  /* a band of cards above the diagram and one under it, each in the
+   * order of its groups along the rows, so that no two lines cross:
+   * each card as near over its group as the cards before it allow, the
+   * band moved back as a whole where it runs out of the view, and what
+   * a band's first tier cannot hold in the next */
+  for (guint band = 0; band < 2; band++)
     {
-      Stretch *s = g_ptr_array_index (wanted, k);
-      EnvelopeRect area = {
-        origin_x + s->area.x * zoom, origin_y + s->area.y * zoom, s->area.width * zoom, s->area.height * zoom,
-      };
-      double size = LOWER_LEVEL_SIZE, width, height, centre = area.x + area.width / 2;
-      gboolean above = area.y + area.height / 2 < (top + bottom) / 2;
-      const char *text = s->text;
-      gboolean placed = FALSE;
-      EnvelopeRect box = { 0 };
+      g_autoptr(GArray) cards = g_array_new (FALSE, TRUE, sizeof (Callout));
+      guint first = 0;
 
-      if (s->depth > 1 && strrchr (text, '/') != NULL && s->parent != NULL && s->parent->named)
-        text = strrchr (text, '/') + 1;
-      measure (0, text, &width, &height);
-      box.width = width * size + 2 * PAD_X;
-      box.height = height * size + 2 * PAD_Y;
-      /* tier by tier away from the diagram, each as near its group as
-       * the cards already there allow */
-      for (guint tier = 0; tier < CALLOUT_TIERS && !placed; tier++)
+      for (guint k = 0; k < wanted->len; k++)
         {
-          /* a pixel more than the gap: cards just the gap apart touch */
-          box.y = above ? top - (tier + 1) * (box.height + LABEL_GAP + 1)
-                        : bottom + LABEL_GAP + 1 + tier * (box.height + LABEL_GAP + 1);
-          if (box.y < view->y || box.y + box.height > view->y + view->height)
-            break;
-          /* the groups come in the flow's order: along it first, so
-           * that the lines do not cross, then back */
-          for (int shift = 0; shift <= 16 && !placed; shift++)
-            {
-              double offset = (shift <= 8 ? shift : 8 - shift) * (box.width / 2 + LABEL_GAP);
+          Stretch *s = g_ptr_array_index (wanted, k);
+          Callout card = { s, { origin_x + s->area.x * zoom, origin_y + s->area.y * zoom,
+                                s->area.width * zoom, s->area.height * zoom }, s->text, { 0 } };
+          double width, height;
 
-              box.x = CLAMP (centre - box.width / 2 + offset, view->x, view->x + view->width - box.width);
-              placed = !overlaps_any (labels, &box);
-            }
+          if ((card.area.y + card.area.height / 2 < (top + bottom) / 2) != (band == 0))
+            continue;
+          if (s->depth > 1 && strrchr (card.text, '/') != NULL && s->parent != NULL && s->parent->named)
+            card.text = strrchr (card.text, '/') + 1;
+          measure (0, card.text, &width, &height);
+          card.box.width = width * LOWER_LEVEL_SIZE + 2 * PAD_X;
+          card.box.height = height * LOWER_LEVEL_SIZE + 2 * PAD_Y;
+          g_array_append_val (cards, card);
         }
-      if (placed)
-        {
-          EnvelopeZoomLabel label = { 0 };
+      g_array_sort (cards, compare_callouts);
 
-          label.text = g_strdup (text);
-          label.depth = s->depth;
-          label.area = area;
-          label.box = box;
-          label.size = size;
-          label.callout = TRUE;
-          g_array_append_val (labels, label);
-          s->named = 1;
+      for (guint tier = 0; tier < CALLOUT_TIERS && first < cards->len; tier++)
+        {
+          double right = -G_MAXDOUBLE, total = 0, shift, y;
+          guint last = first;
+
+          /* as many as the view's width holds, in order */
+          while (last < cards->len &&
+                 total + g_array_index (cards, Callout, last).box.width + (last > first ? LABEL_GAP + 1 : 0) <= view->width)
+            {
+              total += g_array_index (cards, Callout, last).box.width + (last > first ? LABEL_GAP + 1 : 0);
+              last++;
+            }
+          if (last == first)
+            break;
+          for (guint k = first; k < last; k++)
+            {
+              Callout *card = &g_array_index (cards, Callout, k);
+
+              /* a pixel more than the gap: cards just the gap apart touch */
+              y = band == 0 ? top - (tier + 1) * (card->box.height + LABEL_GAP + 1)
+                            : bottom + LABEL_GAP + 1 + tier * (card->box.height + LABEL_GAP + 1);
+              card->box.y = y;
+              card->box.x = MAX (card->area.x + card->area.width / 2 - card->box.width / 2, view->x);
+              if (k > first)
+                card->box.x = MAX (card->box.x, right + LABEL_GAP + 1);
+              right = card->box.x + card->box.width;
+            }
+          shift = MAX (right - (view->x + view->width), 0);
+          for (guint k = first; k < last; k++)
+            {
+              Callout *card = &g_array_index (cards, Callout, k);
+              EnvelopeZoomLabel label = { 0 };
+
+              card->box.x -= shift;
+              if (card->box.y < view->y || card->box.y + card->box.height > view->y + view->height ||
+                  overlaps_any (labels, &card->box))
+                continue;
+              label.text = g_strdup (card->text);
+              label.depth = card->stretch->depth;
+              label.area = card->area;
+              label.box = card->box;
+              label.size = LOWER_LEVEL_SIZE;
+              label.callout = TRUE;
+              g_array_append_val (labels, label);
+              card->stretch->named = 1;
+            }
+          first = last;
         }
     }
 }
