@@ -22,6 +22,10 @@
  * Also timed, without a target: 10,000-input concatenations and adds
  * (side by side, and a chain merged at its end).
  *
+ * Frames are timed by the wall clock, with their CPU time beside it.
+ * ENVELOPE_BENCHMARK_ONLY=frames runs the 2,000-block network's lines
+ * alone, =process the whole-process export alone.
+ *
  * Usage: benchmark-render ENVELOPE-CLI MODELS-DIR
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
