@@ -83,7 +83,8 @@ test_wanted (void)
 }
 
 /* ResNet-50's 175 layers in one row, 1,000 pixels wide: the blocks'
- * text would be under a pixel high; the four stages are named. */
+ * text would be under a pixel high; the four stages are named, and no
+ * layer between them. */
 static void
 test_resnet_stages (void)
 {
@@ -95,7 +96,16 @@ test_resnet_stages (void)
   g_assert_true (envelope_zoom_labels_wanted (zoom));
   g_assert_cmpfloat (9.0 * zoom, <, 1.0);
   labels = envelope_zoom_labels_new (laid->diagram, laid->layout, &view, zoom, ox, oy);
-  g_assert_cmpuint (labels->len, ==, 4);
+  /* the four stages, and a layer at an end of the row, where there is
+   * free space for its name ("fc") */
+  g_assert_cmpuint (labels->len, >=, 4);
+  g_assert_cmpuint (labels->len, <=, 6);
+  for (guint i = 0; i < labels->len; i++)
+    {
+      const char *text = g_array_index (labels, EnvelopeZoomLabel, i).text;
+
+      g_assert_true (g_str_has_prefix (text, "layer") || g_str_equal (text, "fc") || g_str_equal (text, "data"));
+    }
   g_assert_true (has_label (labels, "layer1"));
   g_assert_true (has_label (labels, "layer2"));
   g_assert_true (has_label (labels, "layer3"));
@@ -218,6 +228,229 @@ test_draw (void)
   cairo_surface_destroy (surface);
 }
 
+/* DenseNet-121 collapsed to its blocks and wrapped into four rows, as
+ * the window opens it, zoomed out to a third in a small canvas: its
+ * blocks' names are longer than their blocks ("denseblock1" is 50 %
+ * wider), but every block is named, shortened in the middle where it
+ * must be, its number kept ("dens…1"), and no card covers another. */
+static void
+test_densenet_blocks (void)
+{
+  EnvelopeDiagramOptions options;
+  g_autoptr(Laid) laid = NULL;
+  EnvelopeRect view = { 0, 0, 735, 380 }, bounds;
+  /* the window's 33 %: a third of its natural size, 96 pixels an inch */
+  double zoom = 0.33 * 96.0 / 72.0, ox, oy;
+  g_autoptr(GArray) labels = NULL;
+  guint collapsed = 0, shortened = 0;
+
+  envelope_diagram_options_init (&options);
+  options.collapse_depth = 1;
+  options.wrap = 4;
+  laid = lay_out (model_load ("densenet121.json"), &options);
+  g_assert_cmpuint (envelope_layout_get_n_rows (laid->layout), ==, 4);
+  envelope_layout_get_bounds (laid->layout, &bounds);
+  ox = (view.width - bounds.width * zoom) / 2 - bounds.x * zoom;
+  oy = (view.height - bounds.height * zoom) / 2 - bounds.y * zoom;
+  g_assert_true (envelope_zoom_labels_wanted (zoom));
+  labels = envelope_zoom_labels_new (laid->diagram, laid->layout, &view, zoom, ox, oy);
+  assert_readable (labels, &view);
+
+  for (guint b = 0; b < envelope_diagram_get_n_blocks (laid->diagram); b++)
+    {
+      const EnvelopeBlock *block = envelope_diagram_get_block (laid->diagram, b);
+      const EnvelopeZoomLabel *named = NULL;
+      EnvelopeRect rect;
+
+      envelope_layout_get_block_rect (laid->layout, b, &rect);
+      for (guint i = 0; i < labels->len; i++)
+        {
+          const EnvelopeZoomLabel *label = &g_array_index (labels, EnvelopeZoomLabel, i);
+
+          if (fabs (label->area.x - (ox + rect.x * zoom)) < 0.01 && fabs (label->area.y - (oy + rect.y * zoom)) < 0.01)
+            named = label;
+        }
+      g_assert_nonnull (named);
+      collapsed += block->collapsed;
+      if (!g_str_equal (named->text, block->name))
+        {
+          const char *ellipsis = strstr (named->text, "…");
+
+          /* its first letters, the ellipsis, and its number */
+          g_assert_nonnull (ellipsis);
+          g_assert_true (strncmp (named->text, block->name, (gsize) (ellipsis - named->text)) == 0);
+          g_assert_true (g_str_has_suffix (block->name, ellipsis + strlen ("…")));
+          g_assert_cmpint (g_utf8_strlen (named->text, ellipsis - named->text), >=, 4);
+          shortened++;
+        }
+      /* the name reads over the block, not halfway to the next */
+      g_assert_cmpfloat (named->box.x + named->box.width / 2, >, ox + rect.x * zoom);
+      g_assert_cmpfloat (named->box.x + named->box.width / 2, <, ox + (rect.x + rect.width) * zoom);
+    }
+  /* the four dense blocks and three transitions, each shortened */
+  g_assert_cmpuint (collapsed, ==, 7);
+  g_assert_cmpuint (shortened, >=, 7);
+  g_assert_cmpuint (labels->len, ==, envelope_diagram_get_n_blocks (laid->diagram));
+}
+
+/* Further out, at the window's 13 % in a larger canvas, the blocks are
+ * too small for any name: the collapsed blocks are named beside the
+ * diagram, above it for the upper rows and under it for the lower, in
+ * full, with a line to their block; none covers another. */
+static void
+test_densenet_callouts (void)
+{
+  EnvelopeDiagramOptions options;
+  g_autoptr(Laid) laid = NULL;
+  EnvelopeRect view = { 0, 0, 1010, 570 }, bounds;
+  double zoom = 0.13 * 96.0 / 72.0, ox, oy;
+  g_autoptr(GArray) labels = NULL;
+  guint collapsed = 0;
+
+  envelope_diagram_options_init (&options);
+  options.collapse_depth = 1;
+  options.wrap = 4;
+  laid = lay_out (model_load ("densenet121.json"), &options);
+  envelope_layout_get_bounds (laid->layout, &bounds);
+  ox = (view.width - bounds.width * zoom) / 2 - bounds.x * zoom;
+  oy = (view.height - bounds.height * zoom) / 2 - bounds.y * zoom;
+  labels = envelope_zoom_labels_new (laid->diagram, laid->layout, &view, zoom, ox, oy);
+  assert_readable (labels, &view);
+
+  for (guint b = 0; b < envelope_diagram_get_n_blocks (laid->diagram); b++)
+    {
+      const EnvelopeBlock *block = envelope_diagram_get_block (laid->diagram, b);
+      const EnvelopeZoomLabel *named = NULL;
+      EnvelopeRect rect;
+
+      if (!block->collapsed)
+        continue;
+      collapsed++;
+      envelope_layout_get_block_rect (laid->layout, b, &rect);
+      for (guint i = 0; i < labels->len; i++)
+        {
+          const EnvelopeZoomLabel *label = &g_array_index (labels, EnvelopeZoomLabel, i);
+
+          if (fabs (label->area.x - (ox + rect.x * zoom)) < 0.01 && fabs (label->area.y - (oy + rect.y * zoom)) < 0.01)
+            named = label;
+        }
+      g_assert_nonnull (named);
+      g_assert_true (named->callout);
+      g_assert_cmpstr (named->text, ==, block->name);
+      /* beside the diagram, on the side of its row */
+      if (rect.y + rect.height / 2 < bounds.y + bounds.height / 2)
+        g_assert_cmpfloat (named->box.y + named->box.height, <, oy + bounds.y * zoom);
+      else
+        g_assert_cmpfloat (named->box.y, >, oy + (bounds.y + bounds.height) * zoom);
+    }
+  g_assert_cmpuint (collapsed, ==, 7);
+}
+
+/* What a thread of its own lays out and draws: with nothing kept from
+ * an earlier view. */
+typedef struct
+{
+  const Laid *laid;
+  EnvelopeRect view;
+  double zoom, ox, oy;
+  GArray *labels;
+  cairo_surface_t *image;
+} Fresh;
+
+static cairo_surface_t *
+draw_labels (const GArray *labels)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int) VIEW_WIDTH, (int) VIEW_HEIGHT);
+  cairo_t *cr = cairo_create (surface);
+
+  envelope_zoom_labels_draw (cr, labels, ENVELOPE_THEME_LIGHT);
+  g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  return surface;
+}
+
+static gpointer
+lay_out_fresh (gpointer data)
+{
+  Fresh *fresh = data;
+
+  fresh->labels = envelope_zoom_labels_new (fresh->laid->diagram, fresh->laid->layout, &fresh->view, fresh->zoom,
+                                            fresh->ox, fresh->oy);
+  fresh->image = draw_labels (fresh->labels);
+  return NULL;
+}
+
+static void
+assert_same_labels (const GArray *a,
+                     const GArray *b)
+{
+  g_assert_cmpuint (a->len, ==, b->len);
+  for (guint i = 0; i < a->len; i++)
+    {
+      const EnvelopeZoomLabel *x = &g_array_index (a, EnvelopeZoomLabel, i);
+      const EnvelopeZoomLabel *y = &g_array_index (b, EnvelopeZoomLabel, i);
+
+      g_assert_cmpstr (x->text, ==, y->text);
+      g_assert_cmpstr (x->detail, ==, y->detail);
+      g_assert_cmpuint (x->depth, ==, y->depth);
+      g_assert_cmpfloat (x->size, ==, y->size);
+      g_assert_true (memcmp (&x->box, &y->box, sizeof x->box) == 0);
+      g_assert_true (memcmp (&x->area, &y->area, sizeof x->area) == 0);
+    }
+}
+
+static void
+assert_same_image (cairo_surface_t *a,
+                   cairo_surface_t *b)
+{
+  int stride = cairo_image_surface_get_stride (a);
+
+  g_assert_cmpint (stride, ==, cairo_image_surface_get_stride (b));
+  g_assert_true (memcmp (cairo_image_surface_get_data (a), cairo_image_surface_get_data (b),
+                         (gsize) stride * cairo_image_surface_get_height (a)) == 0);
+}
+
+/* The groups, the measured names and the shaped labels are kept from
+ * one view to the next: what a moved view gets from them is what a
+ * thread that kept nothing lays out and draws, for the view the other
+ * diagram was labelled in between too. */
+static void
+test_kept (void)
+{
+  g_autoptr(Laid) laid = lay_out_wrapped ("resnet50.json", 0);
+  g_autoptr(Laid) other = lay_out_wrapped ("resnet50.json", 4);
+  EnvelopeRect view = { 0, 0, VIEW_WIDTH, VIEW_HEIGHT };
+  double ox, oy, zoom = fit_zoom (laid->layout, &ox, &oy);
+  static const double steps[][3] = { { 1, 0, 0 }, { 1, 0, 0 }, { 8, 0, 0 }, { 8, -300, 20 }, { 4, 123.5, 0 } };
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      Fresh fresh = { laid, view, zoom * steps[i][0], ox * steps[i][0] + steps[i][1], oy + steps[i][2], NULL, NULL };
+      g_autoptr(GArray) kept = NULL;
+      g_autoptr(GArray) between = NULL;
+      cairo_surface_t *image;
+      double other_x, other_y, other_zoom = fit_zoom (other->layout, &other_x, &other_y);
+
+      g_thread_join (g_thread_new ("fresh", lay_out_fresh, &fresh));
+      g_assert_cmpuint (fresh.labels->len, >, 0);
+      if (i == 2)
+        {
+          /* another diagram labelled, and drawn, in between */
+          between = envelope_zoom_labels_new (other->diagram, other->layout, &view, other_zoom, other_x, other_y);
+          g_assert_cmpuint (between->len, >, 0);
+          cairo_surface_destroy (draw_labels (between));
+        }
+      kept = envelope_zoom_labels_new (laid->diagram, laid->layout, &view, fresh.zoom, fresh.ox, fresh.oy);
+      assert_same_labels (kept, fresh.labels);
+      image = draw_labels (kept);
+      assert_same_image (image, fresh.image);
+      cairo_surface_destroy (image);
+      cairo_surface_destroy (fresh.image);
+      g_array_unref (fresh.labels);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -229,7 +462,10 @@ main (int   argc,
   g_test_add_func ("/render/zoom-labels/resnet-wrapped", test_resnet_wrapped);
   g_test_add_func ("/render/zoom-labels/resnet-closer", test_resnet_closer);
   g_test_add_func ("/render/zoom-labels/transformer-blocks", test_transformer_blocks);
+  g_test_add_func ("/render/zoom-labels/densenet-blocks", test_densenet_blocks);
+  g_test_add_func ("/render/zoom-labels/densenet-callouts", test_densenet_callouts);
   g_test_add_func ("/render/zoom-labels/draw", test_draw);
+  g_test_add_func ("/render/zoom-labels/kept", test_kept);
 
   return g_test_run ();
 }

@@ -104,6 +104,7 @@ envelope_painter_init_cairo (EnvelopePainter *painter,
 {
   painter->backend = &cairo_backend;
   painter->cr = cr;
+  painter->merges_marks = FALSE;
 }
 
 /* ---- SVG ---- */

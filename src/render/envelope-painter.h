@@ -56,6 +56,9 @@ struct _EnvelopePainter
 {
   const EnvelopePainterBackend *backend;
   cairo_t *cr;               /* paths, transformation and state */
+  /* the screen: shapes of one colour may go in one path (what is made
+   * is pixels, not elements a person edits) */
+  gboolean merges_marks;
 };
 
 /* The Cairo backend, drawing onto @cr (not owned): on the stack. */
@@ -100,6 +103,15 @@ static inline void painter_set_source (EnvelopePainter *painter, cairo_pattern_t
 #define painter_restore(p) (p)->backend->restore ((p))
 #define painter_show_text(p, kit, style, text, x, y, width, centred, ellipsize) \
   (p)->backend->show_text ((p), (kit), (style), (text), (x), (y), (width), (centred), (ellipsize))
+
+/* envelope_renderer_draw() through any backend. */
+void envelope_renderer_paint (EnvelopeRenderer            *renderer,
+                              EnvelopePainter             *painter,
+                              const EnvelopeDiagram       *diagram,
+                              const EnvelopeLayout        *layout,
+                              const EnvelopeRenderOptions *options,
+                              const EnvelopeRect          *visible,
+                              double                       zoom);
 
 /* envelope_renderer_draw_page() through any backend. */
 void envelope_renderer_paint_page (EnvelopeRenderer            *renderer,

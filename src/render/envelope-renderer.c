@@ -161,6 +161,16 @@ get_kit (EnvelopeRenderer      *renderer,
   return renderer->kit;
 }
 
+/* The kit to measure with, where nothing is drawn: the process's own
+ * for the diagram's family, which measures as the renderer's kit does
+ * (same fonts, unhinted, at 72 dpi).  A page measured in a thread of the
+ * fit's pool then loads no fonts of its own. */
+static TextKit *
+measuring_kit (const EnvelopeDiagram *diagram)
+{
+  return text_kit_get_shared (envelope_diagram_get_font_family (diagram));
+}
+
 /* ---- what the colours say ---- */
 
 static guint64
@@ -539,6 +549,52 @@ rounded_rectangle (EnvelopePainter    *painter,
   painter_close_path (painter);
 }
 
+/* The same, for the screen at @zoom: a corner up to three pixels round
+ * is two straight sides, which stray from the arc by a fifth of a pixel
+ * at most; Cairo turns an arc into a curve and the curve into more. */
+static void
+screen_rounded_rectangle (EnvelopePainter    *painter,
+                          const EnvelopeRect *r,
+                          double              radius,
+                          double              zoom)
+{
+  static const double turn[][2] = { { 1, 0 }, { 0.70710678, 0.70710678 }, { 0, 1 } };
+  double cx[4], cy[4];
+
+  radius = MIN (radius, MIN (r->width, r->height) / 2);
+  if (radius <= 0 || radius * zoom > 3)
+    {
+      rounded_rectangle (painter, r, radius);
+      return;
+    }
+  /* the corners' centres, clockwise from the top right, and the
+   * directions their arcs start in */
+  cx[0] = cx[1] = r->x + r->width - radius;
+  cx[2] = cx[3] = r->x + radius;
+  cy[0] = cy[3] = r->y + radius;
+  cy[1] = cy[2] = r->y + r->height - radius;
+  painter_new_sub_path (painter);
+  for (guint c = 0; c < 4; c++)
+    for (guint k = 0; k < G_N_ELEMENTS (turn); k++)
+      {
+        /* from -90° at the top right, a quarter turn a corner */
+        double u = turn[k][0], v = turn[k][1], x, y;
+
+        switch (c)
+          {
+          case 0: x = v; y = -u; break;
+          case 1: x = u; y = v; break;
+          case 2: x = -v; y = u; break;
+          default: x = -u; y = -v; break;
+          }
+        if (c == 0 && k == 0)
+          painter_move_to (painter, cx[c] + radius * x, cy[c] + radius * y);
+        else
+          painter_line_to (painter, cx[c] + radius * x, cy[c] + radius * y);
+      }
+  painter_close_path (painter);
+}
+
 static void
 box_faces (EnvelopePainter    *painter,
            const EnvelopeRect *f,
@@ -807,6 +863,111 @@ draw_kernel_pyramid (EnvelopePainter       *painter,
   painter_stroke (painter);
 }
 
+/* A flat block's box: its outline as a fill under its fill (two fills
+ * cost Cairo much less than a fill and a stroke), with corners and
+ * outlines thinner than a pixel left out.  With @outline, the outer
+ * box, else the inner one; returns whether there is an outline. */
+static gboolean
+flat_box (const EnvelopeRect *rect,
+          double              zoom,
+          gboolean            outline,
+          EnvelopeRect       *box,
+          double             *radius)
+{
+  gboolean outlined = 0.8 * zoom >= 0.35;
+
+  *box = *rect;
+  *radius = BLOCK_RADIUS * zoom >= 1 ? BLOCK_RADIUS : 0;
+  if (outlined && !outline)
+    {
+      envelope_rect_inflate (box, -0.8, -0.8);
+      *radius = MAX (*radius - 0.8, 0);
+    }
+  return outlined;
+}
+
+static void
+flat_outline_color (const EnvelopeColor *fill,
+                    EnvelopeColor       *outline)
+{
+  static const EnvelopeColor black = { 0, 0, 0 };
+
+  envelope_color_mix (fill, &black, 0.4, outline);
+}
+
+typedef struct
+{
+  EnvelopeColor fill;
+  guint block;
+} PaintedBlock;
+
+static int
+compare_painted (gconstpointer a,
+                 gconstpointer b)
+{
+  const PaintedBlock *x = a, *y = b;
+  int order = memcmp (&x->fill, &y->fill, sizeof x->fill);
+
+  return order != 0 ? order : (x->block > y->block) - (x->block < y->block);
+}
+
+/* The flat blocks' boxes, one path per colour: all the outlines, then
+ * all the fills.  Blocks do not overlap, so this paints what a fill
+ * and a stroke a block would, with a tenth of the fills (each of which
+ * Cairo sets up, scans and composites on its own). */
+static void
+draw_flat_boxes (EnvelopePainter             *painter,
+                 const EnvelopeDiagram       *diagram,
+                 const EnvelopeLayout        *layout,
+                 const EnvelopeRenderOptions *options,
+                 const GArray                *blocks,
+                 double                       zoom)
+{
+  g_autofree PaintedBlock *painted = g_new (PaintedBlock, MAX (blocks->len, 1));
+  gboolean outlined = FALSE;
+
+  for (guint k = 0; k < blocks->len; k++)
+    {
+      painted[k].block = g_array_index (blocks, guint, k);
+      envelope_render_get_block_color (diagram, options, painted[k].block, &painted[k].fill);
+    }
+  qsort (painted, blocks->len, sizeof *painted, compare_painted);
+
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      if (pass == 0 && blocks->len > 0)
+        {
+          EnvelopeRect rect, box;
+          double radius;
+
+          envelope_layout_get_block_rect (layout, painted[0].block, &rect);
+          outlined = flat_box (&rect, zoom, TRUE, &box, &radius);
+          if (!outlined)
+            continue;
+        }
+      for (guint k = 0; k < blocks->len; k++)
+        {
+          EnvelopeRect rect, box;
+          double radius;
+
+          envelope_layout_get_block_rect (layout, painted[k].block, &rect);
+          flat_box (&rect, zoom, pass == 0, &box, &radius);
+          screen_rounded_rectangle (painter, &box, radius, zoom);
+          if (k + 1 == blocks->len || memcmp (&painted[k].fill, &painted[k + 1].fill, sizeof painted[k].fill) != 0)
+            {
+              EnvelopeColor color;
+
+              if (pass == 0)
+                flat_outline_color (&painted[k].fill, &color);
+              else
+                color = painted[k].fill;
+              set_color (painter, &color, 1.0);
+              painter_fill (painter);
+            }
+        }
+    }
+}
+
 static void
 draw_block (EnvelopeRenderer            *renderer,
             EnvelopePainter             *painter,
@@ -815,7 +976,8 @@ draw_block (EnvelopeRenderer            *renderer,
             const EnvelopeRenderOptions *options,
             const Palette               *palette,
             guint                        index,
-            double                       zoom)
+            double                       zoom,
+            gboolean                     box_drawn)
 {
   const EnvelopeBlock *block = envelope_diagram_get_block (diagram, index);
   EnvelopeDirection direction = envelope_layout_get_direction (layout);
@@ -839,27 +1001,25 @@ draw_block (EnvelopeRenderer            *renderer,
     }
   else
     {
-      EnvelopeColor outline, black = { 0, 0, 0 };
-
       front = rect;
-      EnvelopeRect inner = rect;
-      /* corners and outlines thinner than a pixel are left out */
-      double radius = BLOCK_RADIUS * zoom >= 1 ? BLOCK_RADIUS : 0;
-
-      if (0.8 * zoom >= 0.35)
+      if (!box_drawn)
         {
-          /* the outline as a fill under the fill: two fills cost Cairo
-           * much less than a fill and a stroke */
-          envelope_color_mix (&fill, &black, 0.4, &outline);
-          rounded_rectangle (painter, &rect, radius);
-          set_color (painter, &outline, 1.0);
+          EnvelopeColor outline;
+          EnvelopeRect box;
+          double radius;
+
+          if (flat_box (&rect, zoom, TRUE, &box, &radius))
+            {
+              flat_outline_color (&fill, &outline);
+              rounded_rectangle (painter, &box, radius);
+              set_color (painter, &outline, 1.0);
+              painter_fill (painter);
+            }
+          flat_box (&rect, zoom, FALSE, &box, &radius);
+          rounded_rectangle (painter, &box, radius);
+          set_color (painter, &fill, 1.0);
           painter_fill (painter);
-          envelope_rect_inflate (&inner, -0.8, -0.8);
-          radius = MAX (radius - 0.8, 0);
         }
-      rounded_rectangle (painter, &inner, radius);
-      set_color (painter, &fill, 1.0);
-      painter_fill (painter);
       text_color = envelope_color_is_dark (&fill) ? palette->light_text : palette->dark_text;
       /* the chosen layer's receptive field on the image, under the text */
       if ((gint) index == envelope_diagram_get_input_block (diagram))
@@ -1493,7 +1653,7 @@ envelope_renderer_get_extents (EnvelopeRenderer            *renderer,
   for (guint row = 0; row < envelope_layout_get_n_rows (layout); row++)
     if (receptive_field_strip (layout, options, row, &strip))
       {
-        TextKit *kit = get_kit (renderer, diagram);
+        TextKit *kit = measuring_kit (diagram);
         double h = kit->line_height[TEXT_OVERLAY];
         EnvelopeRect title = { strip.x, strip.y - h - 2, text_kit_measure (kit, TEXT_OVERLAY, RF_TITLE), h };
 
@@ -1505,7 +1665,7 @@ envelope_renderer_get_extents (EnvelopeRenderer            *renderer,
       }
   if (options->receptive_field_layer >= 0)
     {
-      TextKit *kit = get_kit (renderer, diagram);
+      TextKit *kit = measuring_kit (diagram);
       gint input = envelope_diagram_get_input_block (diagram);
 
       if (input >= 0)
@@ -1589,8 +1749,18 @@ draw_diagram (EnvelopeRenderer            *renderer,
         }
     }
   else
-    for (guint k = 0; k < renderer->blocks->len; k++)
-      draw_block (renderer, painter, diagram, layout, options, &palette, g_array_index (renderer->blocks, guint, k), zoom);
+    {
+      /* on the screen, the flat boxes one colour at a time; a file keeps
+       * an element a box */
+      gboolean boxes_drawn = painter->merges_marks &&
+                             envelope_diagram_get_style (diagram) != ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL;
+
+      if (boxes_drawn)
+        draw_flat_boxes (painter, diagram, layout, options, renderer->blocks, zoom);
+      for (guint k = 0; k < renderer->blocks->len; k++)
+        draw_block (renderer, painter, diagram, layout, options, &palette, g_array_index (renderer->blocks, guint, k),
+                    zoom, boxes_drawn);
+    }
 
   for (guint row = 0; row < envelope_layout_get_n_rows (layout); row++)
     if (receptive_field_strip (layout, options, row, &strip))
@@ -1662,7 +1832,20 @@ envelope_renderer_draw (EnvelopeRenderer            *renderer,
   g_return_if_fail (cr != NULL);
 
   envelope_painter_init_cairo (&painter, cr);
+  painter.merges_marks = TRUE;
   draw_diagram (renderer, &painter, diagram, layout, options, visible, zoom);
+}
+
+void
+envelope_renderer_paint (EnvelopeRenderer            *renderer,
+                         EnvelopePainter             *painter,
+                         const EnvelopeDiagram       *diagram,
+                         const EnvelopeLayout        *layout,
+                         const EnvelopeRenderOptions *options,
+                         const EnvelopeRect          *visible,
+                         double                       zoom)
+{
+  draw_diagram (renderer, painter, diagram, layout, options, visible, zoom);
 }
 
 /**
@@ -1823,7 +2006,7 @@ legend (EnvelopeRenderer            *renderer,
         double                      *width,
         double                      *height)
 {
-  TextKit *kit = get_kit (renderer, diagram);
+  TextKit *kit = painter != NULL ? get_kit (renderer, diagram) : measuring_kit (diagram);
   Palette palette;
   double lh = kit->line_height[TEXT_LEGEND];
   double y = y0, w = 0;
@@ -2022,7 +2205,7 @@ plan_page (EnvelopeRenderer            *renderer,
            const EnvelopeRenderOptions *options,
            Page                        *page)
 {
-  TextKit *kit = get_kit (renderer, diagram);
+  TextKit *kit = measuring_kit (diagram);
   double content_w, y = PAGE_MARGIN, header_w = 0;
 
   memset (page, 0, sizeof *page);

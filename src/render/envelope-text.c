@@ -36,9 +36,13 @@ kit_measure_one (TextKit    *kit,
   return (double) logical.width / PANGO_SCALE;
 }
 
+/* A kit of @family from @font_map; its metrics and the fonts it bounds
+ * widths with are @model's (a kit of the same family, which measures
+ * alike) when there is one, else loaded. */
 static TextKit *
-kit_new (const char   *family,
-         PangoFontMap *font_map)
+kit_new (const char    *family,
+         PangoFontMap  *font_map,
+         const TextKit *model)
 {
   TextKit *kit = g_new0 (TextKit, 1);
   cairo_font_options_t *options = cairo_font_options_create ();
@@ -67,6 +71,22 @@ kit_new (const char   *family,
       pango_font_description_set_weight (kit->fonts[i], text_styles[i].weight);
       kit->size[i] = text_styles[i].size;
 
+      kit->layouts[i] = pango_layout_new (kit->context);
+      pango_layout_set_font_description (kit->layouts[i], kit->fonts[i]);
+      pango_layout_set_single_paragraph_mode (kit->layouts[i], TRUE);
+
+      if (model != NULL)
+        {
+          /* a font map of this thread's own loads its fonts when it
+           * shapes a text, not before: what a new map costs is mostly
+           * the fonts' metrics, which are the model's */
+          kit->ascent[i] = model->ascent[i];
+          kit->line_height[i] = model->line_height[i];
+          kit->hb_scale[i] = model->hb_scale[i];
+          kit->hb_fonts[i] = model->hb_fonts[i] != NULL ? hb_font_reference (model->hb_fonts[i]) : NULL;
+          continue;
+        }
+
       /* The font's own metrics, which it keeps: the context's would
        * shape a sample text for widths not used here, at every call. */
       font = pango_context_load_font (kit->context, kit->fonts[i]);
@@ -90,10 +110,6 @@ kit_new (const char   *family,
             g_clear_pointer (&kit->hb_fonts[i], hb_font_destroy);
         }
       g_object_unref (font);
-
-      kit->layouts[i] = pango_layout_new (kit->context);
-      pango_layout_set_font_description (kit->layouts[i], kit->fonts[i]);
-      pango_layout_set_single_paragraph_mode (kit->layouts[i], TRUE);
     }
   return kit;
 }
@@ -102,7 +118,7 @@ kit_new (const char   *family,
 TextKit *
 text_kit_new (const char *family)
 {
-  return kit_new (family, pango_cairo_font_map_get_default ());
+  return kit_new (family, pango_cairo_font_map_get_default (), text_kit_get_shared (family));
 }
 
 void
@@ -167,7 +183,7 @@ text_kit_get_shared (const char *family)
   kit = g_hash_table_lookup (shared_kits, family);
   if (kit == NULL)
     {
-      kit = kit_new (family, shared_font_map);
+      kit = kit_new (family, shared_font_map, NULL);
       kit->shared = TRUE;
       g_hash_table_insert (shared_kits, kit->family, kit);
     }

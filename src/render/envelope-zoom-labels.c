@@ -37,8 +37,13 @@
 #define DETAIL_SHARE 0.8
 /* half a lower level's label: a wide group's name goes above it */
 #define PART_HALF_HEIGHT ((LOWER_LEVEL_SIZE * 1.25 + 2 * PAD_Y) / 2)
-/* how far past its group's extent a name may reach */
+/* how far past its group's extent a name may reach at least, and into
+ * the free space beside it, where no neighbour is, in ems */
 #define OVERREACH 1.25
+#define FREE_REACH 2.0
+/* a name shortened in its middle keeps this many characters before the
+ * ellipsis at least ("dens…1") */
+#define MIN_KEPT 4
 #define DETAIL_FONT "Sans"
 
 typedef struct _Stretch Stretch;
@@ -245,75 +250,202 @@ compare_stretches (gconstpointer a,
   return x->area.x < y->area.x ? -1 : x->area.x > y->area.x ? 1 : 0;
 }
 
-/* Text measured at one pixel (absolute size), each text once. */
-typedef struct
-{
-  PangoContext *context;
-  PangoLayout *layout;
-  PangoFontDescription *fonts[2];      /* the name's, the shape's */
-  GHashTable *sizes[2];                /* by font: text → double[2]; the texts are the diagram's and the stretches' */
-} Measurer;
+/* Text measured at one pixel (absolute size), each text once in the
+ * process: the names are those of the diagrams shown, and a frame that
+ * moves the view asks for the same ones again.  One font map of its own
+ * (Pango's default one is each thread's), under a lock. */
+static GMutex measure_lock;
+static PangoLayout *measure_layout;
+static PangoFontDescription *measure_fonts[2];    /* the name's, the shape's */
+static GHashTable *measured[2];                   /* by font: text → double[2] */
+/* a bound on memory: the names of a few networks of thousands of layers */
+#define MOST_MEASURED 65536
 
 static void
-measurer_init (Measurer *m)
-{
-  static const char *const families[] = { LABEL_FONT, DETAIL_FONT };
-
-  m->context = pango_font_map_create_context (pango_cairo_font_map_get_default ());
-  m->layout = pango_layout_new (m->context);
-  for (guint i = 0; i < G_N_ELEMENTS (families); i++)
-    {
-      m->fonts[i] = pango_font_description_from_string (families[i]);
-      /* measured large, for precision, and scaled down */
-      pango_font_description_set_absolute_size (m->fonts[i], 100 * PANGO_SCALE);
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (m->sizes); i++)
-    m->sizes[i] = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-}
-
-static void
-measurer_clear (Measurer *m)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (m->sizes); i++)
-    g_clear_pointer (&m->sizes[i], g_hash_table_unref);
-  for (guint i = 0; i < G_N_ELEMENTS (m->fonts); i++)
-    g_clear_pointer (&m->fonts[i], pango_font_description_free);
-  g_clear_object (&m->layout);
-  g_clear_object (&m->context);
-}
-
-static void
-measure (Measurer   *m,
-         guint       font,
+measure (guint       font,
          const char *text,
          double     *width,
          double     *height)
 {
-  double *size = g_hash_table_lookup (m->sizes[font], text);
+  double *size;
 
+  g_mutex_lock (&measure_lock);
+  if (measure_layout == NULL)
+    {
+      static const char *const families[] = { LABEL_FONT, DETAIL_FONT };
+      PangoFontMap *font_map = pango_cairo_font_map_new ();
+      PangoContext *context = pango_font_map_create_context (font_map);
+
+      /* the layout holds the context, which holds the font map */
+      measure_layout = pango_layout_new (context);
+      g_object_unref (context);
+      g_object_unref (font_map);
+      for (guint i = 0; i < G_N_ELEMENTS (families); i++)
+        {
+          measure_fonts[i] = pango_font_description_from_string (families[i]);
+          /* measured large, for precision, and scaled down */
+          pango_font_description_set_absolute_size (measure_fonts[i], 100 * PANGO_SCALE);
+          measured[i] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+        }
+    }
+  size = g_hash_table_lookup (measured[font], text);
   if (size == NULL)
     {
       PangoRectangle logical;
 
-      pango_layout_set_font_description (m->layout, m->fonts[font]);
-      pango_layout_set_text (m->layout, text, -1);
-      pango_layout_get_extents (m->layout, NULL, &logical);
+      pango_layout_set_font_description (measure_layout, measure_fonts[font]);
+      pango_layout_set_text (measure_layout, text, -1);
+      pango_layout_get_extents (measure_layout, NULL, &logical);
       size = g_new (double, 2);
       size[0] = (double) logical.width / PANGO_SCALE / 100;
       size[1] = (double) logical.height / PANGO_SCALE / 100;
-      g_hash_table_insert (m->sizes[font], (gpointer) text, size);
+      if (g_hash_table_size (measured[font]) >= MOST_MEASURED)
+        g_hash_table_remove_all (measured[font]);
+      g_hash_table_insert (measured[font], g_strdup (text), size);
     }
   *width = size[0];
   *height = size[1];
+  g_mutex_unlock (&measure_lock);
 }
 
-/* The characters of the shorter of @s's names: its path, or its last part. */
+/* A diagram's stretches, the coarsest first, and each group's longest
+ * (a group's path → its longest stretch): they depend on the diagram
+ * and its layout alone, which do not change, so that a view that moves
+ * lays out only the labels.  Each thread keeps those of the last pair
+ * it labelled, holding both, so that neither's address is another's. */
+typedef struct
+{
+  EnvelopeDiagram *diagram;
+  EnvelopeLayout *layout;
+  GPtrArray *stretches;
+  GHashTable *longest;
+} Stretches;
+
+static void
+stretches_free (gpointer data)
+{
+  Stretches *cache = data;
+
+  if (cache == NULL)
+    return;
+  g_clear_pointer (&cache->longest, g_hash_table_unref);
+  g_clear_pointer (&cache->stretches, g_ptr_array_unref);
+  g_clear_pointer (&cache->layout, envelope_layout_unref);
+  g_clear_pointer (&cache->diagram, envelope_diagram_unref);
+  g_free (cache);
+}
+
+static GPrivate last_stretches = G_PRIVATE_INIT (stretches_free);
+
+static Stretches *
+get_stretches (const EnvelopeDiagram *diagram,
+               const EnvelopeLayout  *layout)
+{
+  Stretches *cache = g_private_get (&last_stretches);
+  gboolean left_right = envelope_diagram_get_direction (diagram) == ENVELOPE_DIRECTION_LEFT_RIGHT;
+
+  if (cache != NULL && cache->diagram == diagram && cache->layout == layout)
+    {
+      for (guint i = 0; i < cache->stretches->len; i++)
+        ((Stretch *) g_ptr_array_index (cache->stretches, i))->named = 0;
+      return cache;
+    }
+
+  cache = g_new0 (Stretches, 1);
+  cache->diagram = envelope_diagram_ref ((EnvelopeDiagram *) diagram);
+  cache->layout = envelope_layout_ref ((EnvelopeLayout *) layout);
+  cache->stretches = collect_stretches (diagram, layout);
+  g_ptr_array_sort (cache->stretches, compare_stretches);
+  cache->longest = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < cache->stretches->len; i++)
+    {
+      Stretch *s = g_ptr_array_index (cache->stretches, i);
+      const Stretch *other;
+
+      if (s->path == NULL)
+        continue;
+      other = g_hash_table_lookup (cache->longest, s->path);
+
+      if (other == NULL || (left_right ? s->area.width > other->area.width : s->area.height > other->area.height))
+        g_hash_table_insert (cache->longest, s->path, s);
+    }
+  /* the previous pair's are freed */
+  g_private_replace (&last_stretches, cache);
+  return cache;
+}
+
+/* The characters of the shortest of @s's names: its path, or its last
+ * part, or that shortened in its middle. */
 static glong
 shortest_name (const Stretch *s)
 {
   const char *last = strrchr (s->text, '/');
 
-  return g_utf8_strlen (s->depth > 1 && last != NULL ? last + 1 : s->text, -1);
+  return MIN (g_utf8_strlen (s->depth > 1 && last != NULL ? last + 1 : s->text, -1), MIN_KEPT + 2);
+}
+
+/* The free space, in pixels, along the flow between the @i-th stretch
+ * and its neighbour on its row and level (@step -1: before it, 1: after
+ * it), or where there is none, up to @free. */
+static double
+gap_beside (const GPtrArray *stretches,
+            guint            i,
+            int              step,
+            double           zoom,
+            double           free)
+{
+  const Stretch *s = g_ptr_array_index (stretches, i);
+  const Stretch *other;
+  double gap;
+
+  if ((step < 0 && i == 0) || (step > 0 && i + 1 >= stretches->len))
+    return free;
+  other = g_ptr_array_index (stretches, i + step);
+  if (other->depth != s->depth || other->row != s->row)
+    return free;
+  gap = step < 0 ? s->area.x - (other->area.x + other->area.width) : other->area.x - (s->area.x + s->area.width);
+  return CLAMP (gap * zoom, 0, free);
+}
+
+/* @text shortened in its middle to @kept characters, an ellipsis, and
+ * its last characters when they are a number, or a number and a letter
+ * ("dens…1" for "denseblock1", "incep…3a" for "inception3a"); NULL when
+ * it is not longer than that. */
+static char *
+elide_middle (const char *text,
+              glong       kept)
+{
+  glong length = g_utf8_strlen (text, -1), digits = 0;
+  const char *end = text + strlen (text), *p = end;
+  GString *out;
+
+  /* a letter after a number ("3a") */
+  if (p > text && g_unichar_isalpha (g_utf8_get_char (g_utf8_prev_char (p))))
+    {
+      const char *letter = g_utf8_prev_char (p);
+
+      if (letter > text && g_unichar_isdigit (g_utf8_get_char (g_utf8_prev_char (letter))))
+        {
+          p = letter;
+          digits++;
+        }
+    }
+  while (p > text && digits < 4)
+    {
+      const char *previous = g_utf8_prev_char (p);
+
+      if (!g_unichar_isdigit (g_utf8_get_char (previous)))
+        break;
+      p = previous;
+      digits++;
+    }
+  if (kept + 1 + digits >= length)
+    return NULL;
+  out = g_string_new (NULL);
+  g_string_append_len (out, text, g_utf8_offset_to_pointer (text, kept) - text);
+  g_string_append (out, "…");
+  g_string_append (out, p);
+  return g_string_free (out, FALSE);
 }
 
 static gboolean
@@ -345,7 +477,7 @@ named_by_parent (const Stretch *s)
 /* Where a label of @size's width and height goes over @shown (what is
  * in view of its group): centred if that is free, else further along
  * its row, or, for a @wide group, above the row, where its parts' names
- * do not go.  Returns FALSE when every place covers another label. */
+ * do not go, and for a narrow one just over or under its blocks.  Returns FALSE when every place covers another label. */
 static gboolean
 place (const GArray       *labels,
        const EnvelopeRect *view,
@@ -356,7 +488,7 @@ place (const GArray       *labels,
 {
   static const double along[] = { 0.5, 0.25, 0.75, 0.1, 0.9 };
   double centre_y = shown->y + shown->height / 2;
-  double heights[2];
+  double heights[3];
   guint n_heights = 0;
 
   if (wide)
@@ -367,6 +499,13 @@ place (const GArray       *labels,
         heights[n_heights++] = above;
     }
   heights[n_heights++] = centre_y - size->height / 2;
+  if (!wide)
+    {
+      /* where its neighbour's name is in the way: over its blocks or
+       * under them, in the space between the rows */
+      heights[n_heights++] = shown->y - LABEL_GAP - size->height;
+      heights[n_heights++] = shown->y + shown->height + LABEL_GAP;
+    }
 
   for (guint h = 0; h < n_heights; h++)
     for (guint a = 0; a < G_N_ELEMENTS (along); a++)
@@ -381,6 +520,152 @@ place (const GArray       *labels,
           return TRUE;
       }
   return FALSE;
+}
+
+/* Callouts, for the groups still unnamed where the diagram is too small
+ * for their names to go over them: each name in a card above the
+ * diagram (for a group in its upper half) or under it, as near over or
+ * under its group as the other cards allow, with a line to it.  Only
+ * the groups whose level is named elsewhere or that are outermost: a
+ * layer alone is not called out, nor are more groups than a few rows of
+ * cards hold. */
+#define MOST_CALLOUTS 24
+#define CALLOUT_TIERS 3
+
+typedef struct
+{
+  Stretch *stretch;
+  EnvelopeRect area;         /* its group, in pixels */
+  const char *text;
+  EnvelopeRect box;
+} Callout;
+
+static gint
+compare_callouts (gconstpointer a,
+                  gconstpointer b)
+{
+  const Callout *x = a, *y = b;
+  double cx = x->area.x + x->area.width / 2, cy = y->area.x + y->area.width / 2;
+
+  return cx < cy ? -1 : cx > cy ? 1 : 0;
+}
+
+static void
+add_callouts (GArray          *labels,
+              GPtrArray       *stretches,
+              GHashTable      *longest,
+              const EnvelopeRect *view,
+              double           zoom,
+              double           origin_x,
+              double           origin_y)
+{
+  g_autoptr(GPtrArray) wanted = g_ptr_array_new ();
+  double top = G_MAXDOUBLE, bottom = -G_MAXDOUBLE;
+
+  for (guint i = 0; i < stretches->len; i++)
+    {
+      Stretch *s = g_ptr_array_index (stretches, i);
+      EnvelopeRect area = {
+        origin_x + s->area.x * zoom, origin_y + s->area.y * zoom, s->area.width * zoom, s->area.height * zoom,
+      };
+
+      if (!envelope_rect_intersects (&area, view))
+        continue;
+      top = MIN (top, area.y);
+      bottom = MAX (bottom, area.y + area.height);
+      if (s->named || s->path == NULL || named_by_parent (s) || g_hash_table_lookup (longest, s->path) != s ||
+          (s->parent != NULL && s->parent->named != 2))
+        continue;
+      g_ptr_array_add (wanted, s);
+    }
+  if (wanted->len == 0 || wanted->len > MOST_CALLOUTS)
+    return;
+  /* beyond the names already over the diagram too */
+  for (guint i = 0; i < labels->len; i++)
+    {
+      const EnvelopeRect *box = &g_array_index (labels, EnvelopeZoomLabel, i).box;
+
+      top = MIN (top, box->y);
+      bottom = MAX (bottom, box->y + box->height);
+    }
+
+  /* a band of cards above the diagram and one under it, each in the
+   * order of its groups along the rows, so that no two lines cross:
+   * each card as near over its group as the cards before it allow, the
+   * band moved back as a whole where it runs out of the view, and what
+   * a band's first tier cannot hold in the next */
+  for (guint band = 0; band < 2; band++)
+    {
+      g_autoptr(GArray) cards = g_array_new (FALSE, TRUE, sizeof (Callout));
+      guint first = 0;
+
+      for (guint k = 0; k < wanted->len; k++)
+        {
+          Stretch *s = g_ptr_array_index (wanted, k);
+          Callout card = { s, { origin_x + s->area.x * zoom, origin_y + s->area.y * zoom,
+                                s->area.width * zoom, s->area.height * zoom }, s->text, { 0 } };
+          double width, height;
+
+          if ((card.area.y + card.area.height / 2 < (top + bottom) / 2) != (band == 0))
+            continue;
+          if (s->depth > 1 && strrchr (card.text, '/') != NULL && s->parent != NULL && s->parent->named)
+            card.text = strrchr (card.text, '/') + 1;
+          measure (0, card.text, &width, &height);
+          card.box.width = width * LOWER_LEVEL_SIZE + 2 * PAD_X;
+          card.box.height = height * LOWER_LEVEL_SIZE + 2 * PAD_Y;
+          g_array_append_val (cards, card);
+        }
+      g_array_sort (cards, compare_callouts);
+
+      for (guint tier = 0; tier < CALLOUT_TIERS && first < cards->len; tier++)
+        {
+          double right = -G_MAXDOUBLE, total = 0, shift, y;
+          guint last = first;
+
+          /* as many as the view's width holds, in order */
+          while (last < cards->len &&
+                 total + g_array_index (cards, Callout, last).box.width + (last > first ? LABEL_GAP + 1 : 0) <= view->width)
+            {
+              total += g_array_index (cards, Callout, last).box.width + (last > first ? LABEL_GAP + 1 : 0);
+              last++;
+            }
+          if (last == first)
+            break;
+          for (guint k = first; k < last; k++)
+            {
+              Callout *card = &g_array_index (cards, Callout, k);
+
+              /* a pixel more than the gap: cards just the gap apart touch */
+              y = band == 0 ? top - (tier + 1) * (card->box.height + LABEL_GAP + 1)
+                            : bottom + LABEL_GAP + 1 + tier * (card->box.height + LABEL_GAP + 1);
+              card->box.y = y;
+              card->box.x = MAX (card->area.x + card->area.width / 2 - card->box.width / 2, view->x);
+              if (k > first)
+                card->box.x = MAX (card->box.x, right + LABEL_GAP + 1);
+              right = card->box.x + card->box.width;
+            }
+          shift = MAX (right - (view->x + view->width), 0);
+          for (guint k = first; k < last; k++)
+            {
+              Callout *card = &g_array_index (cards, Callout, k);
+              EnvelopeZoomLabel label = { 0 };
+
+              card->box.x -= shift;
+              if (card->box.y < view->y || card->box.y + card->box.height > view->y + view->height ||
+                  overlaps_any (labels, &card->box))
+                continue;
+              label.text = g_strdup (card->text);
+              label.depth = card->stretch->depth;
+              label.area = card->area;
+              label.box = card->box;
+              label.size = LOWER_LEVEL_SIZE;
+              label.callout = TRUE;
+              g_array_append_val (labels, label);
+              card->stretch->named = 1;
+            }
+          first = last;
+        }
+    }
 }
 
 /**
@@ -405,9 +690,10 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
                           double                 origin_y)
 {
   GArray *labels = g_array_new (FALSE, TRUE, sizeof (EnvelopeZoomLabel));
-  g_autoptr(GPtrArray) stretches = NULL;
-  g_autoptr(GHashTable) longest = NULL; /* a group's path → its longest stretch */
-  Measurer measurer;
+  GPtrArray *stretches;
+  GHashTable *longest;
+  g_autofree double *right_edge = NULL;
+  Stretches *cache;
   gboolean left_right;
 
   g_return_val_if_fail (diagram != NULL && layout != NULL && view != NULL, labels);
@@ -416,22 +702,13 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
     return labels;
 
   left_right = envelope_diagram_get_direction (diagram) == ENVELOPE_DIRECTION_LEFT_RIGHT;
-  stretches = collect_stretches (diagram, layout);
-  g_ptr_array_sort (stretches, compare_stretches);
-  measurer_init (&measurer);
-  longest = g_hash_table_new (g_str_hash, g_str_equal);
+  cache = get_stretches (diagram, layout);
+  stretches = cache->stretches;
+  longest = cache->longest;
+  /* where each stretch's label ends on the right, -G_MAXDOUBLE for none */
+  right_edge = g_new (double, MAX (stretches->len, 1));
   for (guint i = 0; i < stretches->len; i++)
-    {
-      Stretch *s = g_ptr_array_index (stretches, i);
-      const Stretch *other;
-
-      if (s->path == NULL)
-        continue;
-      other = g_hash_table_lookup (longest, s->path);
-
-      if (other == NULL || (left_right ? s->area.width > other->area.width : s->area.height > other->area.height))
-        g_hash_table_insert (longest, s->path, s);
-    }
+    right_edge[i] = -G_MAXDOUBLE;
 
   for (guint i = 0; i < stretches->len; i++)
     {
@@ -441,6 +718,7 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
       };
       EnvelopeRect shown, box, name_box = { 0 }, full_box;
       EnvelopeZoomLabel label = { 0 };
+      g_autofree char *elided = NULL;
       double text_width, text_height, detail_width = 0, detail_height = 0, size, room;
       double x0, y0, x1, y1;
       const char *text;
@@ -465,20 +743,58 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
        * named group, its own part of the path may do ("3" in "encoder") */
       size = s->depth == 1 ? ENVELOPE_ZOOM_LABEL_MAX_SIZE : LOWER_LEVEL_SIZE;
       room = left_right ? shown.width * OVERREACH - 2 * PAD_X : shown.height * OVERREACH - 2 * PAD_Y;
+      /* along a row, a name may also take the free space beside it: up
+       * to its named neighbour's label before it, half the gap to its
+       * neighbour after it (the other half is that one's), and more
+       * where there is none */
+      if (left_right)
+        {
+          double free = FREE_REACH * LOWER_LEVEL_SIZE, before, after;
+
+          if (i > 0 && right_edge[i - 1] > -G_MAXDOUBLE)
+            before = CLAMP (shown.x - right_edge[i - 1] - LABEL_GAP, 0, free);
+          else
+            before = gap_beside (stretches, i, -1, zoom, free) - LABEL_GAP / 2;
+          after = gap_beside (stretches, i, 1, zoom, free);
+          after = after >= free ? free : after / 2 - LABEL_GAP / 2;
+          room = MAX (room, shown.width - 2 * PAD_X + MAX (before, 0) + MAX (after, 0));
+        }
       text = s->text;
       /* too short for the shortest name it could have, before measuring
        * anything: at a network's whole length, most blocks are */
-      if (left_right && room < size * MIN_ADVANCE * shortest_name (s))
+      if (left_right && room < LOWER_LEVEL_SIZE * MIN_ADVANCE * shortest_name (s))
         continue;
-      measure (&measurer, 0, text, &text_width, &text_height);
+      measure (0, text, &text_width, &text_height);
+      /* a part of a group says little without its group's name: its
+       * own part of the path, and a shortened name, only inside a named
+       * group, or where it is the outermost ("layer3" and "1", not "1") */
+      if ((left_right ? text_width : text_height) * size > room && s->depth > 1 &&
+          (s->parent == NULL || !s->parent->named))
+        continue;
       if ((left_right ? text_width : text_height) * size > room && s->depth > 1 && strrchr (text, '/') != NULL)
         {
           text = strrchr (s->text, '/') + 1;
-          measure (&measurer, 0, text, &text_width, &text_height);
+          measure (0, text, &text_width, &text_height);
         }
       /* a stage's name too long for its larger type takes the smaller */
       if ((left_right ? text_width : text_height) * size > room && size > LOWER_LEVEL_SIZE)
         size = LOWER_LEVEL_SIZE;
+      /* still too long: shortened in its middle, down to a few letters */
+      if (left_right && text_width * size > room)
+        {
+          const char *whole = text;
+
+          for (glong kept = g_utf8_strlen (whole, -1) - 2; kept >= MIN_KEPT && text_width * size > room; kept--)
+            {
+              char *shorter = elide_middle (whole, kept);
+
+              if (shorter == NULL)
+                continue;
+              g_free (elided);
+              text = elided = shorter;
+              measure (0, text, &text_width, &text_height);
+            }
+        }
       if ((left_right ? text_width : text_height) * size > room)
         continue;
       wide = (left_right ? area.width : area.height) > WIDE_SHARE * (left_right ? view->width : view->height);
@@ -489,7 +805,7 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
       full_box = name_box;
       if (s->detail != NULL && size >= ENVELOPE_ZOOM_LABEL_MAX_SIZE)
         {
-          measure (&measurer, 1, s->detail, &detail_width, &detail_height);
+          measure (1, s->detail, &detail_width, &detail_height);
           if (detail_width * size * DETAIL_SHARE + 2 * PAD_X <= (left_right ? shown.width : view->width))
             {
               full_box.width = MAX (full_box.width, detail_width * size * DETAIL_SHARE + 2 * PAD_X);
@@ -510,33 +826,112 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
       label.box = box;
       g_array_append_val (labels, label);
       s->named = wide ? 2 : 1;
+      right_edge[i] = box.x + box.width;
     }
-  measurer_clear (&measurer);
+  if (left_right)
+    add_callouts (labels, stretches, longest, view, zoom, origin_x, origin_y);
   return labels;
 }
 
-/* Sets @text in @font at @size pixels, centred in @width; returns the
+/* Labels shaped once and kept, by font, size and text: a view
+ * that moves draws the same names again.  Each thread's, from a context
+ * it brings up to date with the cairo_t it draws on (a change of its
+ * font options or transformation has Pango shape them again). */
+typedef struct
+{
+  PangoContext *context;
+  GHashTable *layouts;       /* "font|size|text" → PangoLayout */
+  cairo_matrix_t matrix;     /* what the context was brought up to date with */
+  cairo_font_options_t *options;
+} Shaped;
+
+/* a bound on memory: many screens' worth of names */
+#define MOST_SHAPED 4096
+
+static void
+shaped_free (gpointer data)
+{
+  Shaped *shaped = data;
+
+  if (shaped == NULL)
+    return;
+  g_clear_pointer (&shaped->layouts, g_hash_table_unref);
+  g_clear_pointer (&shaped->options, cairo_font_options_destroy);
+  g_clear_object (&shaped->context);
+  g_free (shaped);
+}
+
+static GPrivate thread_shaped = G_PRIVATE_INIT (shaped_free);
+
+static Shaped *
+get_shaped (cairo_t *cr)
+{
+  Shaped *shaped = g_private_get (&thread_shaped);
+
+  if (shaped == NULL)
+    {
+      shaped = g_new0 (Shaped, 1);
+      shaped->context = pango_font_map_create_context (pango_cairo_font_map_get_default ());
+      shaped->layouts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+      g_private_set (&thread_shaped, shaped);
+    }
+  /* what pango_cairo_create_layout() would take from @cr: its font
+   * options and its transformation but for the translation.  Pango
+   * counts the context changed (and shapes its layouts again) whenever
+   * it is given a matrix, so it is told only of a new one. */
+  {
+    cairo_font_options_t *options = cairo_font_options_create ();
+    cairo_matrix_t matrix;
+
+    cairo_surface_get_font_options (cairo_get_target (cr), options);
+    cairo_get_matrix (cr, &matrix);
+    matrix.x0 = matrix.y0 = 0;
+    if (shaped->options == NULL || !cairo_font_options_equal (options, shaped->options) ||
+        memcmp (&matrix, &shaped->matrix, sizeof matrix) != 0)
+      {
+        pango_cairo_update_context (cr, shaped->context);
+        g_clear_pointer (&shaped->options, cairo_font_options_destroy);
+        shaped->options = g_steal_pointer (&options);
+        shaped->matrix = matrix;
+      }
+    g_clear_pointer (&options, cairo_font_options_destroy);
+  }
+  return shaped;
+}
+
+/* Sets @text in @family at @size pixels, centred in @width; returns the
  * height of the line. */
 static double
-show (cairo_t              *cr,
-      PangoLayout          *layout,
-      PangoFontDescription *font,
-      const char           *text,
-      double                size,
-      double                x,
-      double                y,
-      double                width)
+show (cairo_t    *cr,
+      Shaped     *shaped,
+      const char *family,
+      const char *text,
+      double      size,
+      double      x,
+      double      y,
+      double      width)
 {
+  g_autofree char *key = g_strdup_printf ("%s|%d|%s", family, (int) (size * PANGO_SCALE), text);
+  PangoLayout *layout = g_hash_table_lookup (shaped->layouts, key);
   PangoRectangle logical;
 
-  pango_font_description_set_absolute_size (font, size * PANGO_SCALE);
-  pango_layout_set_font_description (layout, font);
-  pango_layout_set_text (layout, text, -1);
-  pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
-  pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
-  cairo_move_to (cr, x, y);
-  pango_cairo_show_layout (cr, layout);
+  if (layout == NULL)
+    {
+      g_autoptr(PangoFontDescription) font = pango_font_description_from_string (family);
+
+      if (g_hash_table_size (shaped->layouts) >= MOST_SHAPED)
+        g_hash_table_remove_all (shaped->layouts);
+      pango_font_description_set_absolute_size (font, size * PANGO_SCALE);
+      layout = pango_layout_new (shaped->context);
+      pango_layout_set_font_description (layout, font);
+      pango_layout_set_text (layout, text, -1);
+      g_hash_table_insert (shaped->layouts, g_steal_pointer (&key), layout);
+    }
+  /* centred by hand: a layout given the width would wrap a name that
+   * the screen's hinting makes a hair wider than it was measured */
   pango_layout_get_extents (layout, NULL, &logical);
+  cairo_move_to (cr, x + (width - (double) logical.width / PANGO_SCALE) / 2 - (double) logical.x / PANGO_SCALE, y);
+  pango_cairo_show_layout (cr, layout);
   return (double) logical.height / PANGO_SCALE;
 }
 
@@ -553,16 +948,12 @@ envelope_zoom_labels_draw (cairo_t      *cr,
                            EnvelopeTheme theme)
 {
   EnvelopeColor background, ink;
-  g_autoptr(PangoLayout) layout = NULL;
-  g_autoptr(PangoFontDescription) name_font = NULL;
-  g_autoptr(PangoFontDescription) detail_font = NULL;
+  Shaped *shaped;
 
   g_return_if_fail (cr != NULL && labels != NULL);
   if (labels->len == 0)
     return;
-  layout = pango_cairo_create_layout (cr);
-  name_font = pango_font_description_from_string (LABEL_FONT);
-  detail_font = pango_font_description_from_string (DETAIL_FONT);
+  shaped = get_shaped (cr);
 
   envelope_theme_get_background (theme, &background);
   ink = theme == ENVELOPE_THEME_DARK ? (EnvelopeColor) { 0.93, 0.93, 0.95 } : (EnvelopeColor) { 0.12, 0.12, 0.14 };
@@ -578,6 +969,15 @@ envelope_zoom_labels_draw (cairo_t      *cr,
        * Cairo draws */
       envelope_rect_inflate (&area, 4, 4);
       cairo_rectangle (cr, round (area.x) + 0.5, round (area.y) + 0.5, round (area.width), round (area.height));
+      if (label->callout)
+        {
+          /* from the card's edge nearest the group to the group's */
+          gboolean above = label->box.y < area.y;
+          double x = label->box.x + label->box.width / 2;
+
+          cairo_move_to (cr, round (x) + 0.5, round (above ? label->box.y + label->box.height : label->box.y));
+          cairo_line_to (cr, round (area.x + area.width / 2) + 0.5, round (above ? area.y : area.y + area.height));
+        }
       cairo_set_source_rgba (cr, ink.red, ink.green, ink.blue, label->depth == 1 ? 0.45 : 0.3);
       cairo_stroke (cr);
     }
@@ -600,11 +1000,11 @@ envelope_zoom_labels_draw (cairo_t      *cr,
       cairo_set_source_rgba (cr, background.red, background.green, background.blue, 0.92);
       cairo_fill (cr);
       cairo_set_source_rgb (cr, ink.red, ink.green, ink.blue);
-      line = show (cr, layout, name_font, label->text, label->size, label->box.x + PAD_X, label->box.y + PAD_Y, inner);
+      line = show (cr, shaped, LABEL_FONT, label->text, label->size, label->box.x + PAD_X, label->box.y + PAD_Y, inner);
       if (label->detail != NULL)
         {
           cairo_set_source_rgba (cr, ink.red, ink.green, ink.blue, 0.75);
-          show (cr, layout, detail_font, label->detail, label->size * DETAIL_SHARE, label->box.x + PAD_X,
+          show (cr, shaped, DETAIL_FONT, label->detail, label->size * DETAIL_SHARE, label->box.x + PAD_X,
                 label->box.y + PAD_Y + line, inner);
         }
     }

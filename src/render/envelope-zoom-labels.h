@@ -31,6 +31,8 @@ G_BEGIN_DECLS
  * @area: the group's blocks on that row, in pixels
  * @box: the label, in pixels, inside the view
  * @size: its type's size, in pixels
+ * @callout: the label is beside the diagram, not over its group, with a
+ *   line to the group
  */
 typedef struct
 {
@@ -40,6 +42,7 @@ typedef struct
   EnvelopeRect area;
   EnvelopeRect box;
   double size;
+  gboolean callout;
 } EnvelopeZoomLabel;
 
 gboolean envelope_zoom_labels_wanted (double                 zoom);
