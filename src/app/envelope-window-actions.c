@@ -864,22 +864,39 @@ close_activated (GtkWidget  *widget,
 void
 envelope_window_update_actions (EnvelopeWindow *self)
 {
-  GtkWidget *widget = GTK_WIDGET (self);
+  static const char *const names[] = {
+    "win.undo", "win.redo", "win.delete", "win.duplicate", "win.set-field", "win.insert-layer",
+    "win.connect", "win.set-training", "win.show-error",
+  };
   gint selected = envelope_document_get_selected_layer (self->document);
   gboolean edge = envelope_document_get_selected_edge (self->document, NULL, NULL);
   /* A lecture shows the network; a stray Delete or Ctrl+Z in front of
    * the class changes nothing. */
   gboolean editable = self->presentation == NULL;
+  const gboolean enabled[G_N_ELEMENTS (names)] = {
+    editable && envelope_document_can_undo (self->document),
+    editable && envelope_document_can_redo (self->document),
+    editable && (selected >= 0 || edge),
+    editable && selected >= 0,
+    editable && selected >= 0,
+    editable,
+    editable,
+    editable,
+    envelope_document_get_error_layer (self->document) >= 0,
+  };
 
-  gtk_widget_action_set_enabled (widget, "win.undo", editable && envelope_document_can_undo (self->document));
-  gtk_widget_action_set_enabled (widget, "win.redo", editable && envelope_document_can_redo (self->document));
-  gtk_widget_action_set_enabled (widget, "win.delete", editable && (selected >= 0 || edge));
-  gtk_widget_action_set_enabled (widget, "win.duplicate", editable && selected >= 0);
-  gtk_widget_action_set_enabled (widget, "win.set-field", editable && selected >= 0);
-  gtk_widget_action_set_enabled (widget, "win.insert-layer", editable);
-  gtk_widget_action_set_enabled (widget, "win.connect", editable);
-  gtk_widget_action_set_enabled (widget, "win.set-training", editable);
-  gtk_widget_action_set_enabled (widget, "win.show-error", envelope_document_get_error_layer (self->document) >= 0);
+  /* Set only what changed: each call tells every button and menu item
+   * that names the action, and this runs on every edit. */
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      guint bit = 1u << i;
+
+      if ((self->actions_set & bit) && !(self->actions_enabled & bit) == !enabled[i])
+        continue;
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), names[i], enabled[i]);
+      self->actions_set |= bit;
+      self->actions_enabled = enabled[i] ? self->actions_enabled | bit : self->actions_enabled & ~bit;
+    }
 }
 
 static int
