@@ -109,6 +109,50 @@ test_resnet50 (void)
     }
 }
 
+/* ViT-B/16 trained under mixed precision with Adam on an 80 GB device:
+ * autocast's weight copies, the optimizer's state and the largest batch
+ * of the PyTorch model follow a wider feed-forward layer as a new
+ * analysis has them. */
+static void
+test_vit_mixed_precision (void)
+{
+  g_autoptr(Model) m = model_load ("vit_b_16.json");
+  EnvelopeTraining *training = &m->network->training;
+  const guint64 widths[] = { 4096, 1024, 3072 };
+  g_autoptr(GError) error = NULL;
+  gint index = -1;
+
+  training->mixed_precision = TRUE;
+  training->optimizer = ENVELOPE_OPTIMIZER_ADAM;
+  g_free (training->device);
+  training->device = g_strdup ("H100 80GB");
+  training->memory_model = ENVELOPE_MEMORY_MODEL_PYTORCH;
+  g_clear_pointer (&m->analysis, envelope_analysis_free);
+  m->analysis = envelope_analysis_new (m->network, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (envelope_analysis_get_fit (m->analysis)->max_batch, >, 0);
+
+  for (guint i = 0; i < envelope_network_get_n_layers (m->network) && index < 0; i++)
+    if (envelope_network_get_layer (m->network, i)->type == ENVELOPE_LAYER_DENSE && i > 20)
+      index = (gint) i;
+  g_assert_cmpint (index, >=, 0);
+  for (guint w = 0; w < G_N_ELEMENTS (widths); w++)
+    {
+      g_autoptr(EnvelopeAnalysis) fresh = NULL;
+      guint64 batch = envelope_analysis_get_fit (m->analysis)->max_batch;
+
+      envelope_network_get_layer (m->network, (guint) index)->units = widths[w];
+      g_assert_true (envelope_analysis_update_layer (m->analysis, (guint) index));
+      fresh = envelope_analysis_new (m->network, NULL, NULL, &error);
+      g_assert_no_error (error);
+      assert_same_analysis (m->analysis, fresh);
+      g_assert_cmpuint (envelope_analysis_get_memory (m->analysis)->pytorch.saved, ==,
+                        envelope_analysis_get_memory (fresh)->pytorch.saved);
+      if (w == 0)
+        g_assert_cmpuint (envelope_analysis_get_fit (m->analysis)->max_batch, <, batch);
+    }
+}
+
 /* A new stride halves everything after it, to the global pooling. */
 static void
 test_vgg16_stride (void)
@@ -277,6 +321,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/core/analysis-update/resnet50", test_resnet50);
   g_test_add_func ("/core/analysis-update/vgg16-stride", test_vgg16_stride);
+  g_test_add_func ("/core/analysis-update/vit-mixed-precision", test_vit_mixed_precision);
   g_test_add_func ("/core/analysis-update/vgg16-workspace", test_vgg16_workspace);
   g_test_add_func ("/core/analysis-update/densenet-live", test_densenet_live);
   g_test_add_func ("/core/analysis-update/vit-heads", test_vit_heads);

@@ -1024,15 +1024,17 @@ envelope_analysis_update_layer (EnvelopeAnalysis *analysis,
     }
 
   /* what sums over every layer, from the layers that changed */
-  envelope_step_nodes_free (analysis->step_nodes);
-  analysis->step_nodes = NULL;
   if (!finish_update (analysis, rescan))
     return FALSE;
   {
     EnvelopeStepInput input;
 
     envelope_analysis_get_step_input (analysis, &input);
-    analysis->step_nodes = envelope_step_nodes_new (&input);
+    if (analysis->step_nodes != NULL)
+      envelope_step_nodes_update (analysis->step_nodes, &input, (const guint *) analysis->changed->data,
+                                  analysis->changed->len);
+    else
+      analysis->step_nodes = envelope_step_nodes_new (&input);
   }
   return compute_memory (analysis, NULL);
 }
