@@ -23,8 +23,10 @@
  * linking count) to the line each prints at its first frame, and takes
  * the median.
  *
- * Usage: benchmark-app MODELS_DIR [--blocks N] [--rounds N] [--report-only] [--start-up-only]
- * (--blocks: only the setting changed on a chain of N blocks)
+ * Usage: benchmark-app MODELS_DIR [--blocks N] [--rounds N] [--open-only] [--report-only] [--start-up-only]
+ * (--blocks: only the setting changed on a chain of N blocks; --open-only:
+ * only the 2,000 layers opened and their groups toggled; either skips
+ * the timed launches)
  * Needs a display (xvfb-run); exits 77 without one.  The windows are
  * drawn as the app draws them (see envelope_app_init_gtk()); with
  * --report-only, a slow figure is printed but does not fail the run, for
@@ -271,6 +273,24 @@ time_open_and_toggle (EnvelopeWindow *window,
   g_rmdir (dir);
 }
 
+/* A layer's filters set to @filters, and the frame that follows; returns
+ * when the edit was done.  A function of its own, so that a profiler can
+ * count this alone (valgrind --tool=callgrind --collect-atstart=no
+ * --toggle-collect=edit_to_frame). */
+static G_GNUC_NO_INLINE gint64
+edit_to_frame (EnvelopeWindow *window,
+               gint64          filters,
+               FrameTimes     *times)
+{
+  gint64 edited;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.set-field", "(sv)", "filters",
+                              g_variant_new_int64 (filters));
+  edited = g_get_monotonic_time ();
+  wait_for_frame (GTK_WIDGET (window), times);
+  return edited;
+}
+
 #define SETTING_TARGET_MS 16
 #define SETTING_TARGET_90_MS 25
 
@@ -316,10 +336,7 @@ time_setting_change (EnvelopeWindow *window,
       gint64 before = g_get_monotonic_time (), edited;
       double update, frame, paint, first, wall, cpu = cpu_ms ();
 
-      gtk_widget_activate_action (GTK_WIDGET (window), "win.set-field", "(sv)", "filters",
-                                  g_variant_new_int64 (16 + (i % 2 ? 0 : 8)));
-      edited = g_get_monotonic_time ();
-      wait_for_frame (GTK_WIDGET (window), &times);
+      edited = edit_to_frame (window, 16 + (i % 2 ? 0 : 8), &times);
       cpu = cpu_ms () - cpu;
       frame = (times.paint_end - times.layout_start) / 1000.0;
       paint = (times.paint_end - times.layout_end) / 1000.0;
@@ -393,7 +410,7 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   double phases[3];
   gint64 t;
-  gboolean ok = TRUE, report_only = FALSE, start_up_only = FALSE;
+  gboolean ok = TRUE, report_only = FALSE, start_up_only = FALSE, open_only = FALSE;
 
   for (int i = 2; i < argc; i++)
     {
@@ -401,6 +418,8 @@ main (int   argc,
         n_blocks = (guint) atoi (argv[++i]);
       else if (g_str_equal (argv[i], "--rounds") && i + 1 < argc)
         rounds = (guint) atoi (argv[++i]);
+      else if (g_str_equal (argv[i], "--open-only"))
+        open_only = TRUE;
       else if (g_str_equal (argv[i], "--report-only"))
         report_only = TRUE;
       else if (g_str_equal (argv[i], "--start-up-only"))
@@ -418,7 +437,7 @@ main (int   argc,
       return 77;
     }
 
-  if (!start_up_only)
+  if (!start_up_only && n_blocks == 0 && !open_only)
     {
       if (time_start_ups (argv[0], models, &ok) < 0)
         return 1;
@@ -461,6 +480,8 @@ main (int   argc,
 
   if (n_blocks > 0)
     time_setting_change (window, n_blocks, rounds, &ok);
+  else if (open_only)
+    time_open_and_toggle (window, &ok);
   else
     {
       time_open_and_toggle (window, &ok);

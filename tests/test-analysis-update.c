@@ -109,6 +109,50 @@ test_resnet50 (void)
     }
 }
 
+/* ViT-B/16 trained under mixed precision with Adam on an 80 GB device:
+ * autocast's weight copies, the optimizer's state and the largest batch
+ * of the PyTorch model follow a wider feed-forward layer as a new
+ * analysis has them. */
+static void
+test_vit_mixed_precision (void)
+{
+  g_autoptr(Model) m = model_load ("vit_b_16.json");
+  EnvelopeTraining *training = &m->network->training;
+  const guint64 widths[] = { 4096, 1024, 3072 };
+  g_autoptr(GError) error = NULL;
+  gint index = -1;
+
+  training->mixed_precision = TRUE;
+  training->optimizer = ENVELOPE_OPTIMIZER_ADAM;
+  g_free (training->device);
+  training->device = g_strdup ("H100 80GB");
+  training->memory_model = ENVELOPE_MEMORY_MODEL_PYTORCH;
+  g_clear_pointer (&m->analysis, envelope_analysis_free);
+  m->analysis = envelope_analysis_new (m->network, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (envelope_analysis_get_fit (m->analysis)->max_batch, >, 0);
+
+  for (guint i = 0; i < envelope_network_get_n_layers (m->network) && index < 0; i++)
+    if (envelope_network_get_layer (m->network, i)->type == ENVELOPE_LAYER_DENSE && i > 20)
+      index = (gint) i;
+  g_assert_cmpint (index, >=, 0);
+  for (guint w = 0; w < G_N_ELEMENTS (widths); w++)
+    {
+      g_autoptr(EnvelopeAnalysis) fresh = NULL;
+      guint64 batch = envelope_analysis_get_fit (m->analysis)->max_batch;
+
+      envelope_network_get_layer (m->network, (guint) index)->units = widths[w];
+      g_assert_true (envelope_analysis_update_layer (m->analysis, (guint) index));
+      fresh = envelope_analysis_new (m->network, NULL, NULL, &error);
+      g_assert_no_error (error);
+      assert_same_analysis (m->analysis, fresh);
+      g_assert_cmpuint (envelope_analysis_get_memory (m->analysis)->pytorch.saved, ==,
+                        envelope_analysis_get_memory (fresh)->pytorch.saved);
+      if (w == 0)
+        g_assert_cmpuint (envelope_analysis_get_fit (m->analysis)->max_batch, <, batch);
+    }
+}
+
 /* A new stride halves everything after it, to the global pooling. */
 static void
 test_vgg16_stride (void)
@@ -130,6 +174,105 @@ test_vgg16_stride (void)
   assert_same_analysis (m->analysis, fresh);
   envelope_analysis_get_changed_layers (m->analysis, &n_changed);
   g_assert_cmpuint (n_changed, >, 10);
+}
+
+/* The largest workspace: the first conv's filters set its reader's
+ * input channels, so conv1_2 holds the largest im2col buffer, then less
+ * than another conv (found by going over every layer again), then the
+ * largest again. */
+static void
+test_vgg16_workspace (void)
+{
+  g_autoptr(Model) m = model_load ("vgg16.json");
+  gint holder = envelope_network_find_layer (m->network, "conv1_2");
+  const guint64 filters[] = { 8, 64, 1, 128 };
+
+  g_assert_cmpint (envelope_analysis_get_totals (m->analysis)->workspace_layer, ==, holder);
+  for (guint k = 0; k < G_N_ELEMENTS (filters); k++)
+    {
+      guint index = set_filters (m, "conv1_1", filters[k]);
+      g_autoptr(EnvelopeAnalysis) fresh = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (envelope_analysis_update_layer (m->analysis, index));
+      fresh = envelope_analysis_new (m->network, NULL, NULL, &error);
+      g_assert_no_error (error);
+      assert_same_analysis (m->analysis, fresh);
+      if (filters[k] < 64)
+        g_assert_cmpint (envelope_analysis_get_totals (m->analysis)->workspace_layer, !=, holder);
+      else
+        g_assert_cmpint (envelope_analysis_get_totals (m->analysis)->workspace_layer, ==, holder);
+    }
+}
+
+/* DenseNet-121: every layer of a dense block reads what each before it
+ * made, so a wider output lives through the rest of its block; several
+ * settings in a row, each the same as a new analysis. */
+static void
+test_densenet_live (void)
+{
+  g_autoptr(Model) m = model_load ("densenet121.json");
+  const EnvelopeTotals *totals = envelope_analysis_get_totals (m->analysis);
+  guint64 peak = totals->activations_peak;
+  const struct { const char *layer; guint64 filters; } steps[] = {
+    { "conv0", 256 }, { "conv0", 16 }, { "conv0", 64 },
+  };
+  guint convs[8], n_convs = 0;
+
+  for (guint i = 0; i < envelope_network_get_n_layers (m->network) && n_convs < G_N_ELEMENTS (convs); i++)
+    if (envelope_network_get_layer (m->network, i)->type == ENVELOPE_LAYER_CONV && i > 40)
+      convs[n_convs++] = i;
+  g_assert_cmpuint (n_convs, ==, G_N_ELEMENTS (convs));
+
+  for (guint k = 0; k < G_N_ELEMENTS (steps) + n_convs; k++)
+    {
+      g_autoptr(EnvelopeAnalysis) fresh = NULL;
+      g_autoptr(GError) error = NULL;
+      guint index;
+
+      if (k < G_N_ELEMENTS (steps))
+        index = set_filters (m, steps[k].layer, steps[k].filters);
+      else
+        {
+          /* a convolution in the middle of a block, three times wider */
+          index = convs[k - G_N_ELEMENTS (steps)];
+          envelope_network_get_layer (m->network, index)->filters *= 3;
+        }
+      g_assert_true (envelope_analysis_update_layer (m->analysis, index));
+      fresh = envelope_analysis_new (m->network, NULL, NULL, &error);
+      g_assert_no_error (error);
+      assert_same_analysis (m->analysis, fresh);
+      if (k == 0)
+        g_assert_cmpuint (totals->activations_peak, >, peak);
+      if (k == 2)
+        g_assert_cmpuint (totals->activations_peak, ==, peak);
+    }
+}
+
+/* ViT-B/16: an attention that is not fused holds its scores while it
+ * runs, one matrix a head: each new count of heads, as a new analysis. */
+static void
+test_vit_heads (void)
+{
+  g_autoptr(Model) m = model_load ("vit_b_16.json");
+  gint index = envelope_network_find_layer (m->network, "encoder/5/attention");
+  const guint64 heads[] = { 12, 24, 6 };
+
+  g_assert_cmpint (index, >=, 0);
+  for (guint k = 0; k < G_N_ELEMENTS (heads); k++)
+    {
+      guint64 internal = envelope_analysis_get_layer (m->analysis, (guint) index)->internal;
+      g_autoptr(EnvelopeAnalysis) fresh = NULL;
+      g_autoptr(GError) error = NULL;
+
+      envelope_network_get_layer (m->network, (guint) index)->fused = FALSE;
+      envelope_network_get_layer (m->network, (guint) index)->heads = heads[k];
+      g_assert_true (envelope_analysis_update_layer (m->analysis, (guint) index));
+      g_assert_cmpuint (envelope_analysis_get_layer (m->analysis, (guint) index)->internal, !=, internal);
+      fresh = envelope_analysis_new (m->network, NULL, NULL, &error);
+      g_assert_no_error (error);
+      assert_same_analysis (m->analysis, fresh);
+    }
 }
 
 /* What cannot be worked out in place is said so: the analysis is then
@@ -178,6 +321,10 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/core/analysis-update/resnet50", test_resnet50);
   g_test_add_func ("/core/analysis-update/vgg16-stride", test_vgg16_stride);
+  g_test_add_func ("/core/analysis-update/vit-mixed-precision", test_vit_mixed_precision);
+  g_test_add_func ("/core/analysis-update/vgg16-workspace", test_vgg16_workspace);
+  g_test_add_func ("/core/analysis-update/densenet-live", test_densenet_live);
+  g_test_add_func ("/core/analysis-update/vit-heads", test_vit_heads);
   g_test_add_func ("/core/analysis-update/refused", test_refused);
   g_test_add_func ("/core/analysis-update/new", test_new_has_no_changes);
   return g_test_run ();

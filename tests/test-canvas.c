@@ -351,6 +351,88 @@ test_table_rows_in_place (void)
   app_test_window_destroy (window);
 }
 
+/* The cells under @widget: how many are labels, and the inscription
+ * that reads @text (NULL when none does). */
+static GtkWidget *
+find_cell (GtkWidget  *widget,
+           const char *text,
+           guint      *n_labels)
+{
+  GtkWidget *found = NULL;
+
+  if (GTK_IS_LABEL (widget))
+    (*n_labels)++;
+  if (GTK_IS_INSCRIPTION (widget) && g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (widget)), text) == 0)
+    found = widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *in_child = find_cell (child, text, n_labels);
+      if (found == NULL)
+        found = in_child;
+    }
+  return found;
+}
+
+static GtkWidget *
+table_rows (EnvelopeWindow *window)
+{
+  GtkWidget *view = GTK_WIDGET (envelope_layer_table_get_view (window->layer_table));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (view); child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_LIST_VIEW (child))
+      return child;
+  g_assert_not_reached ();
+}
+
+/* The table's cells are inscriptions, whose size does not follow their
+ * text: a new setting has the rows on screen drawn again with their new
+ * figures, not measured again; and the table stays where the user
+ * scrolled it, away from the layer being edited. */
+static void
+test_table_cells_after_edit (void)
+{
+  EnvelopeWindow *window = open_chain (1000);
+  GtkWidget *rows = table_rows (window);
+  GtkAdjustment *scroll = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (rows));
+  guint n_labels = 0;
+  GtkWidget *cell;
+  double top;
+
+  app_test_select (window, "conv250");
+  app_test_wait_frames (GTK_WIDGET (window), 3);
+  g_assert_nonnull (find_cell (rows, "conv250", &n_labels));
+  g_assert_nonnull (find_cell (rows, "16×32×32", &n_labels));
+  g_assert_cmpuint (n_labels, ==, 0);
+  top = gtk_adjustment_get_value (scroll);
+  g_assert_cmpfloat (top, >, 0);
+
+  /* 24 filters: conv250 and relu250 read 24×32×32; conv251's MACs */
+  app_test_activate (window, "win.set-field", g_variant_new ("(sv)", "filters", g_variant_new_int64 (24)));
+  app_test_wait_frames (GTK_WIDGET (window), 3);
+  cell = find_cell (rows, "24×32×32", &n_labels);
+  g_assert_nonnull (cell);
+  g_assert_true (gtk_widget_get_mapped (cell));
+  g_assert_nonnull (find_cell (rows, "3,538,944", &n_labels));   /* 32 × 32 × 24 × 16 × 3 × 3 */
+  g_assert_cmpuint (n_labels, ==, 0);
+  g_assert_cmpfloat (gtk_adjustment_get_value (scroll), ==, top);
+
+  /* scrolled to the top, the table stays there through an edit */
+  gtk_adjustment_set_value (scroll, 0);
+  app_test_wait_frames (GTK_WIDGET (window), 3);
+  app_test_activate (window, "win.set-field", g_variant_new ("(sv)", "filters", g_variant_new_int64 (32)));
+  app_test_wait_frames (GTK_WIDGET (window), 3);
+  g_assert_cmpfloat (gtk_adjustment_get_value (scroll), ==, 0);
+  g_assert_nonnull (find_cell (rows, "conv1", &n_labels));
+  g_assert_null (find_cell (rows, "conv250", &n_labels));
+
+  /* another layer selected: the table goes to it */
+  app_test_select (window, "conv480");
+  app_test_wait_frames (GTK_WIDGET (window), 3);
+  g_assert_cmpfloat (gtk_adjustment_get_value (scroll), >, top);
+  g_assert_nonnull (find_cell (rows, "conv480", &n_labels));
+  app_test_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -362,6 +444,7 @@ main (int   argc,
   g_test_add_func ("/app/canvas/open-and-close-groups", test_open_and_close_groups);
   g_test_add_func ("/app/canvas/find", test_find);
   g_test_add_func ("/app/canvas/table-rows-in-place", test_table_rows_in_place);
+  g_test_add_func ("/app/canvas/table-cells-after-edit", test_table_cells_after_edit);
 
   return g_test_run ();
 }

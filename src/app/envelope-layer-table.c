@@ -50,7 +50,6 @@ typedef struct
   gboolean expand;
   int width;                 /* fixed: the table need not measure 200 rows */
   int max_width;             /* the most fit_columns() gives it */
-  gboolean inscription;      /* shown by a GtkInscription: see setup_cell() */
 } Column;
 
 static const Column columns[] = {
@@ -58,42 +57,45 @@ static const Column columns[] = {
   { N_("Kind"), "kind", NULL, G_TYPE_NONE, FALSE, TRUE, 116, 220 },
   { N_("Output"), "output", "activations", G_TYPE_UINT64, FALSE, FALSE, 104, 180 },
   { N_("Parameters"), "params-text", "params", G_TYPE_UINT64, TRUE, FALSE, 100, 160 },
-  { N_("Params %"), "params-share", "params", G_TYPE_UINT64, TRUE, FALSE, 74, 120, TRUE },
+  { N_("Params %"), "params-share", "params", G_TYPE_UINT64, TRUE, FALSE, 74, 120 },
   { N_("MACs"), "macs-text", "macs", G_TYPE_UINT64, TRUE, FALSE, 122, 180 },   /* or FLOPs */
-  { N_("MACs %"), "macs-share", "macs", G_TYPE_UINT64, TRUE, FALSE, 72, 120, TRUE },
+  { N_("MACs %"), "macs-share", "macs", G_TYPE_UINT64, TRUE, FALSE, 72, 120 },
   { N_("Activations"), "activations-text", "activations", G_TYPE_UINT64, TRUE, FALSE, 110, 160 },
   /* wide enough for "404 (larger than the 224-px input: sees all of it)" */
   { N_("Receptive field"), "receptive-field", "receptive-field-size", G_TYPE_DOUBLE, TRUE, FALSE, 114, 360 },
 };
 
-/* The shares of the totals: after an edit every row on screen may read
- * another share ("0.1%", "<0.1%"), and a GtkLabel given new text has the
- * whole table measured again; a GtkInscription is only drawn again (its
- * size does not follow its text, and the column's width is fixed). */
+/* A cell read aloud reads its text. */
+static void
+on_cell_text_changed (GtkInscription *cell,
+                      GParamSpec     *pspec,
+                      gpointer        data)
+{
+  const char *text = gtk_inscription_get_text (cell);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (cell), GTK_ACCESSIBLE_PROPERTY_LABEL, text ? text : "", -1);
+}
+
+/* Every cell is a GtkInscription: after an edit the rows on screen read
+ * other figures and shares ("0.1%", "<0.1%"), and a GtkLabel given new
+ * text has its whole column measured again (GtkColumnView asks every
+ * cell of a column to measure itself when one does: 200 Pango layouts a
+ * text); an inscription's size does not follow its text, so it is only
+ * drawn again.  The columns' widths are fixed (fit_columns()), and a
+ * text wider than its column ends in an ellipsis, as a label would. */
 static void
 setup_cell (GtkSignalListItemFactory *factory,
             GtkListItem              *item,
             const Column             *column)
 {
-  GtkWidget *label;
+  GtkWidget *cell = gtk_inscription_new (NULL);
 
-  if (column->inscription)
-    {
-      label = gtk_inscription_new (NULL);
-      gtk_inscription_set_xalign (GTK_INSCRIPTION (label), column->numeric ? 1.0 : 0.0);
-      gtk_inscription_set_text_overflow (GTK_INSCRIPTION (label), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
-      if (column->numeric)
-        gtk_widget_add_css_class (label, "numeric");
-      gtk_list_item_set_child (item, label);
-      return;
-    }
-  label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), column->numeric ? 1.0 : 0.0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_inscription_set_xalign (GTK_INSCRIPTION (cell), column->numeric ? 1.0 : 0.0);
+  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (cell), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
   if (column->numeric)
-    gtk_widget_add_css_class (label, "numeric");
-  gtk_list_item_set_child (item, label);
+    gtk_widget_add_css_class (cell, "numeric");
+  g_signal_connect (cell, "notify::text", G_CALLBACK (on_cell_text_changed), NULL);
+  gtk_list_item_set_child (item, cell);
 }
 
 /* A screen reader on a row's first cell hears the whole row, and the
@@ -101,9 +103,9 @@ setup_cell (GtkSignalListItemFactory *factory,
 static void
 describe_row (EnvelopeLayerRow *row,
               GParamSpec       *pspec,
-              GtkWidget        *label)
+              GtkWidget        *cell)
 {
-  gtk_accessible_update_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+  gtk_accessible_update_property (GTK_ACCESSIBLE (cell), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                   envelope_layer_row_get_text (row, "description"), -1);
 }
 
@@ -113,9 +115,8 @@ bind_cell (GtkSignalListItemFactory *factory,
            const Column             *column)
 {
   EnvelopeLayerRow *row = gtk_list_item_get_item (item);
-  GtkWidget *label = gtk_list_item_get_child (item);
-  GBinding *binding = g_object_bind_property (row, column->text, label, column->inscription ? "text" : "label",
-                                              G_BINDING_SYNC_CREATE);
+  GtkWidget *cell = gtk_list_item_get_child (item);
+  GBinding *binding = g_object_bind_property (row, column->text, cell, "text", G_BINDING_SYNC_CREATE);
 
   envelope_layer_row_set_bound (row, TRUE);
   g_object_set_data (G_OBJECT (item), "binding", binding);
@@ -140,8 +141,8 @@ bind_cell (GtkSignalListItemFactory *factory,
       }
 
       envelope_layer_row_set_inputs (row, inputs);
-      describe_row (row, NULL, label);
-      g_signal_connect_object (row, "notify::description", G_CALLBACK (describe_row), label, 0);
+      describe_row (row, NULL, cell);
+      g_signal_connect_object (row, "notify::description", G_CALLBACK (describe_row), cell, 0);
     }
 }
 
@@ -410,8 +411,11 @@ find_list_view (GtkWidget *widget)
   return NULL;
 }
 
+/* Selects the document's layer, and scrolls to it when it is another
+ * row than the one selected, or @scroll. */
 static void
-show_selection (EnvelopeLayerTable *self)
+show_selection (EnvelopeLayerTable *self,
+                gboolean            scroll)
 {
   gint selected = envelope_document_get_selected_layer (self->document);
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->sorted));
@@ -436,11 +440,15 @@ show_selection (EnvelopeLayerTable *self)
         }
     }
 
+  scroll |= gtk_single_selection_get_selected (self->selection) != position;
   self->updating = TRUE;
   gtk_single_selection_set_selected (self->selection, position);
   self->updating = FALSE;
 
-  if (position != GTK_INVALID_LIST_POSITION)
+  /* Scrolling to a row binds the rows around it again, even when it is
+   * on screen: not after an edit that leaves the rows where they were
+   * (and the table where the user scrolled it). */
+  if (position != GTK_INVALID_LIST_POSITION && scroll)
     {
       /* GtkColumnView cannot scroll to a row before GTK 4.12; its list
        * view can. */
@@ -457,7 +465,7 @@ fill (gpointer data)
 
   self->fill_source = 0;
   update_rows (self, TRUE);
-  show_selection (self);
+  show_selection (self, TRUE);
   return G_SOURCE_REMOVE;
 }
 
@@ -485,7 +493,7 @@ on_document_changed (EnvelopeDocument   *document,
   if (self->fill_source != 0)
     return;
   changed = update_rows (self, (change & (ENVELOPE_CHANGE_STRUCTURE | ENVELOPE_CHANGE_FILE)) != 0);
-  show_selection (self);
+  show_selection (self, changed == G_MAXUINT);
   if (changed > REPAINT_TEXTS_APART)
     envelope_repaint_changed (&self->repaint, GTK_WIDGET (self));
 }
@@ -505,7 +513,7 @@ on_selection_changed (EnvelopeDocument   *document,
                       EnvelopeLayerTable *self)
 {
   if (self->fill_source == 0)
-    show_selection (self);
+    show_selection (self, TRUE);
 }
 
 static void
@@ -590,7 +598,7 @@ envelope_layer_table_set_document (EnvelopeLayerTable *self,
   g_signal_connect (document, "changed", G_CALLBACK (on_document_changed), self);
   g_signal_connect (document, "selection-changed", G_CALLBACK (on_selection_changed), self);
   update_rows (self, TRUE);
-  show_selection (self);
+  show_selection (self, TRUE);
 }
 
 GListModel *

@@ -864,22 +864,39 @@ close_activated (GtkWidget  *widget,
 void
 envelope_window_update_actions (EnvelopeWindow *self)
 {
-  GtkWidget *widget = GTK_WIDGET (self);
+  static const char *const names[] = {
+    "win.undo", "win.redo", "win.delete", "win.duplicate", "win.set-field", "win.insert-layer",
+    "win.connect", "win.set-training", "win.show-error",
+  };
   gint selected = envelope_document_get_selected_layer (self->document);
   gboolean edge = envelope_document_get_selected_edge (self->document, NULL, NULL);
   /* A lecture shows the network; a stray Delete or Ctrl+Z in front of
    * the class changes nothing. */
   gboolean editable = self->presentation == NULL;
+  const gboolean enabled[G_N_ELEMENTS (names)] = {
+    editable && envelope_document_can_undo (self->document),
+    editable && envelope_document_can_redo (self->document),
+    editable && (selected >= 0 || edge),
+    editable && selected >= 0,
+    editable && selected >= 0,
+    editable,
+    editable,
+    editable,
+    envelope_document_get_error_layer (self->document) >= 0,
+  };
 
-  gtk_widget_action_set_enabled (widget, "win.undo", editable && envelope_document_can_undo (self->document));
-  gtk_widget_action_set_enabled (widget, "win.redo", editable && envelope_document_can_redo (self->document));
-  gtk_widget_action_set_enabled (widget, "win.delete", editable && (selected >= 0 || edge));
-  gtk_widget_action_set_enabled (widget, "win.duplicate", editable && selected >= 0);
-  gtk_widget_action_set_enabled (widget, "win.set-field", editable && selected >= 0);
-  gtk_widget_action_set_enabled (widget, "win.insert-layer", editable);
-  gtk_widget_action_set_enabled (widget, "win.connect", editable);
-  gtk_widget_action_set_enabled (widget, "win.set-training", editable);
-  gtk_widget_action_set_enabled (widget, "win.show-error", envelope_document_get_error_layer (self->document) >= 0);
+  /* Set only what changed: each call tells every button and menu item
+   * that names the action, and this runs on every edit. */
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      guint bit = 1u << i;
+
+      if ((self->actions_set & bit) && !(self->actions_enabled & bit) == !enabled[i])
+        continue;
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), names[i], enabled[i]);
+      self->actions_set |= bit;
+      self->actions_enabled = enabled[i] ? self->actions_enabled | bit : self->actions_enabled & ~bit;
+    }
 }
 
 static int
@@ -889,30 +906,32 @@ compare_names (gconstpointer a,
   return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
 }
 
+/* The examples and their names, read in a worker thread: each name is
+ * in its file, and reading 21 networks (LLaMA's among them) on the main
+ * thread took some 25 ms of whatever frame came next. */
 static void
-on_example_names_ready (gpointer data)
+read_example_names (GTask        *task,
+                    gpointer      source,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
 {
-  EnvelopeWindow *self = data;
-  g_autofree char *dir = envelope_app_dup_models_dir ();
+  const char *dir = task_data;
   g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GMenu) menu = g_menu_new ();
-  g_autoptr(GMenu) examples = g_menu_new ();
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);   /* file, label, file, label, … */
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
   const char *entry;
 
   while (listing != NULL && (entry = g_dir_read_name (listing)) != NULL)
     if (g_str_has_suffix (entry, ".json"))
-      g_ptr_array_add (names, g_strdup (entry));
-  g_ptr_array_sort (names, compare_names);
+      g_ptr_array_add (files, g_strdup (entry));
+  g_ptr_array_sort (files, compare_names);
 
-  g_menu_append (menu, _("_Empty Network"), "win.new");
-  for (guint i = 0; i < names->len; i++)
+  for (guint i = 0; i < files->len; i++)
     {
-      const char *file = g_ptr_array_index (names, i);
+      const char *file = g_ptr_array_index (files, i);
       g_autofree char *path = g_build_filename (dir, file, NULL);
       g_autoptr(JsonParser) parser = json_parser_new ();
-      g_autofree char *label = NULL;
-      g_autoptr(GMenuItem) item = NULL;
+      char *label = NULL;
       JsonNode *root;
 
       if (json_parser_load_from_file (parser, path, NULL) &&
@@ -921,14 +940,35 @@ on_example_names_ready (gpointer data)
         label = g_strdup (json_object_get_string_member_with_default (json_node_get_object (root), "name", file));
       else
         label = g_strdup (file);
+      g_ptr_array_add (names, g_strdup (file));
+      g_ptr_array_add (names, label);
+    }
+  g_task_return_pointer (task, names, (GDestroyNotify) g_ptr_array_unref);
+}
 
-      item = g_menu_item_new (label, NULL);
+static void
+on_example_names_ready (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      data)
+{
+  EnvelopeWindow *self = ENVELOPE_WINDOW (source);
+  g_autoptr(GPtrArray) names = g_task_propagate_pointer (G_TASK (result), NULL);
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GMenu) examples = g_menu_new ();
+
+  if (self->new_button == NULL)
+    return;   /* closed meanwhile */
+  g_menu_append (menu, _("_Empty Network"), "win.new");
+  for (guint i = 0; names != NULL && i + 1 < names->len; i += 2)
+    {
+      const char *file = g_ptr_array_index (names, i);
+      g_autoptr(GMenuItem) item = g_menu_item_new (g_ptr_array_index (names, i + 1), NULL);
+
       g_menu_item_set_action_and_target (item, "win.new-from-example", "s", file);
       g_menu_append_item (examples, item);
     }
   g_menu_append_section (menu, _("Examples"), G_MENU_MODEL (examples));
   adw_split_button_set_menu_model (self->new_button, G_MENU_MODEL (menu));
-  g_object_unref (self);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1058,7 +1098,10 @@ envelope_window_setup_files (EnvelopeWindow *self)
 void
 envelope_window_populate_examples (EnvelopeWindow *self)
 {
-  g_idle_add_once (on_example_names_ready, g_object_ref (self));
+  g_autoptr(GTask) task = g_task_new (self, NULL, on_example_names_ready, NULL);
+
+  g_task_set_task_data (task, envelope_app_dup_models_dir (), g_free);
+  g_task_run_in_thread (task, read_example_names);
 }
 
 void

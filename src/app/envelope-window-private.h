@@ -68,6 +68,10 @@ struct _EnvelopeWindow
   GtkWidget *normal_content;
   GtkWidget *normal_focus;
   gboolean presentation_was_fullscreen;
+
+  /* the actions envelope_window_update_actions() enables, as last set */
+  guint actions_enabled;
+  guint actions_set;
 };
 
 void     envelope_window_class_install_actions (EnvelopeWindowClass *klass);

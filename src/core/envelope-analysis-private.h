@@ -53,6 +53,10 @@ typedef struct
 } EnvelopeStepInput;
 
 EnvelopeStepNodes *envelope_step_nodes_new  (const EnvelopeStepInput *input);
+void               envelope_step_nodes_update (EnvelopeStepNodes       *nodes,
+                                               const EnvelopeStepInput *input,
+                                               const guint             *layers,
+                                               guint                    n_layers);
 void               envelope_step_nodes_free (EnvelopeStepNodes       *nodes);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EnvelopeStepNodes, envelope_step_nodes_free)
 

@@ -31,6 +31,10 @@ struct _EnvelopeAnalysis
   gboolean any_shares;       /* a layer uses another's parameters */
   guint *consumer_offsets;   /* who reads each layer, gathered for the first update */
   guint *consumers;
+  guint *buffer;             /* the updates' copy of compute_peak()'s walk: each layer's buffer, */
+  guint *last_use;           /* … each buffer's last reader, */
+  guint64 *live;             /* … the live activations at each layer, */
+  guint64 *during;           /* … and with what the layer holds inside while it runs */
   GArray *changed;           /* the layers the last update gave new figures, or NULL */
   guint *offsets;
   guint *indices;
@@ -784,6 +788,151 @@ gather_consumers (EnvelopeAnalysis *analysis)
       analysis->consumers[cursor[analysis->indices[k]]++] = i;
 }
 
+/* The live activations at every layer, as compute_peak() walks them,
+ * kept so that an update changes only the layers a new output size
+ * lives through.  A buffer lives from the layer that allocates it to
+ * its last reader: a difference array summed once gives every layer's
+ * live total (in wrapping arithmetic, exact since every total fits:
+ * the analysis did not overflow). */
+static void
+gather_live (EnvelopeAnalysis *analysis)
+{
+  guint n = analysis->n_layers;
+  guint *buffer = analysis->buffer = g_new (guint, MAX (n, 1));
+  guint *last_use = analysis->last_use = g_new (guint, MAX (n, 1));
+  guint64 *live = analysis->live = g_new0 (guint64, n + 1);
+  guint64 running = 0;
+
+  analysis->during = g_new (guint64, MAX (n, 1));
+  for (guint i = 0; i < n; i++)
+    {
+      guint n_inputs = analysis->offsets[i + 1] - analysis->offsets[i];
+
+      buffer[i] = i;
+      last_use[i] = i;
+      if (n_inputs == 1 && envelope_layer_kind_get (analysis->layers[i].type)->in_place)
+        {
+          guint source = analysis->indices[analysis->offsets[i]];
+          if (analysis->consumer_offsets[source + 1] - analysis->consumer_offsets[source] == 1)
+            buffer[i] = buffer[source];
+        }
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      for (guint k = analysis->offsets[i]; k < analysis->offsets[i + 1]; k++)
+        {
+          guint b = buffer[analysis->indices[k]];
+          last_use[b] = MAX (last_use[b], i);
+        }
+      last_use[buffer[i]] = MAX (last_use[buffer[i]], i);
+    }
+  for (guint b = 0; b < n; b++)
+    if (buffer[b] == b)
+      {
+        live[b] += analysis->layers[b].activations;
+        live[last_use[b] + 1] -= analysis->layers[b].activations;
+      }
+  for (guint i = 0; i < n; i++)
+    {
+      running += live[i];
+      live[i] = running;
+      analysis->during[i] = running + analysis->layers[i].internal;
+    }
+}
+
+/* Layer @index's figures went from @before to @after: its output lives
+ * through the layers its buffer does, what it holds inside through
+ * itself.  FALSE when a total overflows (a new analysis says so). */
+static gboolean
+update_live (EnvelopeAnalysis           *analysis,
+             guint                       index,
+             const EnvelopeLayerFigures *before,
+             const EnvelopeLayerFigures *after)
+{
+  if (analysis->buffer[index] == index && after->activations != before->activations)
+    for (guint k = index; k <= analysis->last_use[index]; k++)
+      {
+        guint64 live = analysis->live[k] - before->activations;
+        guint64 during = analysis->during[k] - before->activations;
+
+        if (!g_uint64_checked_add (&analysis->live[k], live, after->activations) ||
+            !g_uint64_checked_add (&analysis->during[k], during, after->activations))
+          return FALSE;
+      }
+  return g_uint64_checked_add (&analysis->during[index], analysis->during[index] - before->internal, after->internal);
+}
+
+/* The totals with layer @index's figures @before swapped for @after, as
+ * sum_layers() adds them (a sum that overflows there fails here); the
+ * largest workspace with them, or *@rescan when the layer that held it
+ * holds less now. */
+static gboolean
+update_totals (EnvelopeTotals             *t,
+               guint                       index,
+               const EnvelopeLayerFigures *before,
+               const EnvelopeLayerFigures *after,
+               gboolean                   *rescan)
+{
+  guint64 *sums[] = {
+    &t->params, &t->trainable_params, &t->non_trainable_params, &t->macs, &t->other_ops,
+    &t->activations_all, &t->activations_all,
+  };
+  const guint64 old[] = {
+    before->params, before->trainable, before->non_trainable, before->macs, before->other_ops,
+    before->activations, before->internal,
+  };
+  const guint64 new[] = {
+    after->params, after->trainable, after->non_trainable, after->macs, after->other_ops,
+    after->activations, after->internal,
+  };
+
+  for (guint k = 0; k < G_N_ELEMENTS (sums); k++)
+    if (!g_uint64_checked_add (sums[k], *sums[k] - old[k], new[k]))
+      return FALSE;
+
+  /* the first layer with the largest workspace */
+  if (after->workspace > t->workspace ||
+      (after->workspace == t->workspace && after->workspace > 0 && (gint) index < t->workspace_layer))
+    {
+      t->workspace = after->workspace;
+      t->workspace_layer = (gint) index;
+    }
+  else if ((gint) index == t->workspace_layer && after->workspace < before->workspace)
+    *rescan = TRUE;
+  return TRUE;
+}
+
+/* What sum_layers() works out of the sums, and the peak of the live
+ * activations. */
+static gboolean
+finish_update (EnvelopeAnalysis *analysis,
+               gboolean          rescan)
+{
+  EnvelopeTotals *t = &analysis->totals;
+  guint64 peak = 0;
+
+  if (rescan)
+    {
+      t->workspace = 0;
+      t->workspace_layer = -1;
+      for (guint i = 0; i < analysis->n_layers; i++)
+        if (analysis->layers[i].workspace > t->workspace)
+          {
+            t->workspace = analysis->layers[i].workspace;
+            t->workspace_layer = (gint) i;
+          }
+    }
+  if (!g_uint64_checked_mul (&t->model_bytes, t->params, envelope_dtype_get_bytes (analysis->training.dtype)) ||
+      !g_uint64_checked_mul (&t->flops, t->macs, 2) ||
+      !g_uint64_checked_mul (&t->training_macs, t->macs, 3) ||
+      !g_uint64_checked_mul (&t->training_flops, t->flops, 3))
+    return FALSE;
+  for (guint i = 0; i < analysis->n_layers; i++)
+    peak = MAX (peak, analysis->during[i]);
+  t->activations_peak = peak;
+  return TRUE;
+}
+
 /**
  * envelope_analysis_update_layer:
  * @analysis: an analysis of a network whose layer @index has since been
@@ -793,9 +942,10 @@ gather_consumers (EnvelopeAnalysis *analysis)
  *
  * Works the figures out again where they can have changed: layer @index,
  * then each layer that reads one whose figures changed, and so on; then
- * the totals and memory, which sum over every layer.  A new setting of
- * one layer in a network of 20,000 infers two or three layers, not
- * 20,000, and every figure is the one envelope_analysis_new() gives.
+ * the totals and the live activations, from the layers whose figures
+ * changed, and memory.  A new setting of one layer in a network of
+ * 20,000 infers two or three layers, not 20,000, and every figure is the
+ * one envelope_analysis_new() gives.
  *
  * Returns: %FALSE when the analysis cannot be updated so: a layer is or
  *   becomes wrong (its error is for a new analysis to report), the
@@ -812,6 +962,7 @@ envelope_analysis_update_layer (EnvelopeAnalysis *analysis,
   g_autofree guint8 *dirty = NULL;
   g_autofree const EnvelopeLayerFigures **inputs = NULL;
   guint n, pending = 1, max_inputs = 1;
+  gboolean rescan = FALSE;
 
   g_return_val_if_fail (analysis != NULL, FALSE);
   g_return_val_if_fail (index < analysis->n_layers, FALSE);
@@ -826,6 +977,8 @@ envelope_analysis_update_layer (EnvelopeAnalysis *analysis,
 
   if (analysis->consumers == NULL)
     gather_consumers (analysis);
+  if (analysis->live == NULL)
+    gather_live (analysis);
   for (guint i = 0; i < n; i++)
     max_inputs = MAX (max_inputs, analysis->offsets[i + 1] - analysis->offsets[i]);
   inputs = g_new (const EnvelopeLayerFigures *, max_inputs);
@@ -859,6 +1012,8 @@ envelope_analysis_update_layer (EnvelopeAnalysis *analysis,
         f->receptive_field.input[a] = (double) analysis->input_extent[a];
       if (memcmp (&before, f, sizeof before) == 0)
         continue;
+      if (!update_totals (&analysis->totals, i, &before, f, &rescan) || !update_live (analysis, i, &before, f))
+        return FALSE;
       g_array_append_val (analysis->changed, i);
       for (guint k = analysis->consumer_offsets[i]; k < analysis->consumer_offsets[i + 1]; k++)
         if (!dirty[analysis->consumers[k]])
@@ -868,16 +1023,18 @@ envelope_analysis_update_layer (EnvelopeAnalysis *analysis,
           }
     }
 
-  /* what sums over every layer, as a new analysis works it out */
-  envelope_step_nodes_free (analysis->step_nodes);
-  analysis->step_nodes = NULL;
-  if (!sum_layers (analysis, FALSE, NULL, NULL) || !compute_peak (analysis, NULL))
+  /* what sums over every layer, from the layers that changed */
+  if (!finish_update (analysis, rescan))
     return FALSE;
   {
     EnvelopeStepInput input;
 
     envelope_analysis_get_step_input (analysis, &input);
-    analysis->step_nodes = envelope_step_nodes_new (&input);
+    if (analysis->step_nodes != NULL)
+      envelope_step_nodes_update (analysis->step_nodes, &input, (const guint *) analysis->changed->data,
+                                  analysis->changed->len);
+    else
+      analysis->step_nodes = envelope_step_nodes_new (&input);
   }
   return compute_memory (analysis, NULL);
 }
@@ -959,6 +1116,10 @@ envelope_analysis_free (EnvelopeAnalysis *analysis)
   g_free (analysis->failed);
   g_free (analysis->consumer_offsets);
   g_free (analysis->consumers);
+  g_free (analysis->buffer);
+  g_free (analysis->last_use);
+  g_free (analysis->live);
+  g_free (analysis->during);
   g_clear_pointer (&analysis->changed, g_array_unref);
   g_free (analysis->offsets);
   g_free (analysis->indices);

@@ -64,6 +64,10 @@ typedef struct
   guint8 bytes;              /* per output value */
   guint8 in_place;           /* may overwrite its input in PyTorch */
   guint8 needs_params;       /* has parameters of its own or shared */
+  guint8 uses_cublas;        /* multiplies matrices */
+  guint8 overflow;           /* a figure of its own overflowed */
+  guint64 param_blocks;      /* its parameters and buffers, as allocated */
+  guint64 weight_copy;       /* autocast's half-precision copy of its weights */
 } Node;
 
 typedef struct
@@ -364,6 +368,89 @@ struct _EnvelopeStepNodes
   gboolean overflow;
 };
 
+/* What the walks read of layer @f, and what it adds to the network's
+ * sums; node->bytes is the network's structure's, set apart. */
+static void
+fill_node (Node                       *node,
+           const EnvelopeLayerFigures *f,
+           const EnvelopeTraining     *training)
+{
+  const EnvelopeLayerKind *kind = envelope_layer_kind_get (f->type);
+  guint act = training->mixed_precision ? 2 : envelope_dtype_get_bytes (training->dtype);
+  guint param_bytes = envelope_dtype_get_bytes (training->dtype);
+  guint8 bytes = node->bytes;
+  Walk walk = { 0 };
+
+  memset (node, 0, sizeof *node);
+  node->bytes = bytes;
+  node->inputs = f->inputs;
+  node->n_inputs = f->n_inputs;
+  node->activations = f->activations;
+  node->saves = (guint16) f->saves;
+  node->type = (guint8) f->type;
+  /* in place: an activation whose derivative reads its output (one
+   * that reads its input keeps a copy: a new tensor either way), or
+   * a residual add, written "+=" */
+  node->in_place = (kind->category == ENVELOPE_CATEGORY_ACTIVATION && kind->in_place &&
+                    !(f->saves & ENVELOPE_SAVES_INPUT)) || f->type == ENVELOPE_LAYER_ADD;
+  node->needs_params = f->trainable > 0 || f->shares >= 0;
+  node->grad_bytes = f->trainable > 0 ? tensor_blocks (&walk, f, 4, FALSE) : 0;
+  node->held = product (&walk, f->internal, act);
+  /* max pooling makes its int64 indices on the GPU even when nothing
+   * keeps them */
+  if (f->saves & ENVELOPE_SAVES_INDICES)
+    node->held = sum (&walk, node->held, product (&walk, f->activations, 8));
+  if (f->saves & ENVELOPE_SAVES_MASK)
+    node->extra_per_sample = sum (&walk, node->extra_per_sample, f->activations);
+  if (f->saves & ENVELOPE_SAVES_INDICES)
+    node->extra_per_sample = sum (&walk, node->extra_per_sample, product (&walk, f->activations, 8));
+  if (f->saves & ENVELOPE_SAVES_CHANNEL_STATISTICS)
+    node->extra_fixed = sum (&walk, node->extra_fixed, product (&walk, f->rank > 0 ? f->shape[0] : 1, 8));
+  if (f->saves & ENVELOPE_SAVES_POSITION_STATISTICS)
+    {
+      guint64 features = f->layout == ENVELOPE_TENSOR_TOKENS ? f->shape[1] : f->shape[0];
+      node->extra_per_sample = sum (&walk, node->extra_per_sample,
+                                    product (&walk, features > 0 ? f->activations / features : 0, 8));
+    }
+  if (f->saves & ENVELOPE_SAVES_HELD)
+    node->extra_per_sample = sum (&walk, node->extra_per_sample,
+                                  product (&walk, f->saved_values > 0 ? f->saved_values : f->internal, act));
+
+  node->param_blocks = tensor_blocks (&walk, f, training->mixed_precision ? 4 : param_bytes, TRUE);
+  node->uses_cublas = (f->saves & ENVELOPE_SAVES_HELD) || f->type == ENVELOPE_LAYER_DENSE || f->type == ENVELOPE_LAYER_MATMUL;
+  /* autocast casts each weight to half precision once per forward,
+   * and the layers keep the copies for their backward */
+  if (training->mixed_precision && f->saves & (ENVELOPE_SAVES_INPUT | ENVELOPE_SAVES_INPUTS))
+    node->weight_copy = round_block (&walk, product (&walk, f->weights, 2));
+  node->overflow = walk.overflow;
+}
+
+/* The network's sums over its nodes. */
+static void
+sum_nodes (EnvelopeStepNodes *prepared,
+           guint              n)
+{
+  Walk walk = { 0 };
+  guint64 params = 0, trainable = 0, weight_copies = 0;
+  gboolean uses_cublas = FALSE;
+
+  for (guint i = 0; i < n; i++)
+    {
+      const Node *node = &prepared->nodes[i];
+
+      params = sum (&walk, params, node->param_blocks);
+      trainable = sum (&walk, trainable, node->grad_bytes);
+      weight_copies = sum (&walk, weight_copies, node->weight_copy);
+      uses_cublas |= node->uses_cublas;
+      walk.overflow |= node->overflow;
+    }
+  prepared->params = params;
+  prepared->trainable = trainable;
+  prepared->weight_copies = weight_copies;
+  prepared->uses_cublas = uses_cublas;
+  prepared->overflow = walk.overflow;
+}
+
 /* Gathers what every walk reads of the layers, once per analysis. */
 EnvelopeStepNodes *
 envelope_step_nodes_new (const EnvelopeStepInput *in)
@@ -374,66 +461,19 @@ envelope_step_nodes_new (const EnvelopeStepInput *in)
   g_autofree guint *embeds = g_new0 (guint, MAX (n, 1));        /* read by an embedding: token ids */
   Node *nodes = prepared->nodes = g_new0 (Node, MAX (n, 1));
   guint *consumers = prepared->consumers = g_new0 (guint, MAX (n, 1));
-  guint act = training->mixed_precision ? 2 : envelope_dtype_get_bytes (training->dtype);
-  guint param_bytes = envelope_dtype_get_bytes (training->dtype);
-  guint64 params = 0, trainable = 0, weight_copies = 0;
-  gboolean uses_cublas = FALSE;
   guint last = n > 0 ? n - 1 : 0;
-  Walk walk = { 0 };
 
   for (guint i = 0; i < n; i++)
     {
       const EnvelopeLayerFigures *f = &in->layers[i];
-      const EnvelopeLayerKind *kind = envelope_layer_kind_get (f->type);
-      Node *node = &nodes[i];
 
-      node->inputs = f->inputs;
-      node->n_inputs = f->n_inputs;
-      node->activations = f->activations;
-      node->saves = (guint16) f->saves;
-      node->type = (guint8) f->type;
-      /* in place: an activation whose derivative reads its output (one
-       * that reads its input keeps a copy: a new tensor either way), or
-       * a residual add, written "+=" */
-      node->in_place = (kind->category == ENVELOPE_CATEGORY_ACTIVATION && kind->in_place &&
-                        !(f->saves & ENVELOPE_SAVES_INPUT)) || f->type == ENVELOPE_LAYER_ADD;
-      node->needs_params = f->trainable > 0 || f->shares >= 0;
-      node->grad_bytes = f->trainable > 0 ? tensor_blocks (&walk, f, 4, FALSE) : 0;
-      node->held = product (&walk, f->internal, act);
-      /* max pooling makes its int64 indices on the GPU even when nothing
-       * keeps them */
-      if (f->saves & ENVELOPE_SAVES_INDICES)
-        node->held = sum (&walk, node->held, product (&walk, f->activations, 8));
-      if (f->saves & ENVELOPE_SAVES_MASK)
-        node->extra_per_sample = sum (&walk, node->extra_per_sample, f->activations);
-      if (f->saves & ENVELOPE_SAVES_INDICES)
-        node->extra_per_sample = sum (&walk, node->extra_per_sample, product (&walk, f->activations, 8));
-      if (f->saves & ENVELOPE_SAVES_CHANNEL_STATISTICS)
-        node->extra_fixed = sum (&walk, node->extra_fixed, product (&walk, f->rank > 0 ? f->shape[0] : 1, 8));
-      if (f->saves & ENVELOPE_SAVES_POSITION_STATISTICS)
-        {
-          guint64 features = f->layout == ENVELOPE_TENSOR_TOKENS ? f->shape[1] : f->shape[0];
-          node->extra_per_sample = sum (&walk, node->extra_per_sample,
-                                        product (&walk, features > 0 ? f->activations / features : 0, 8));
-        }
-      if (f->saves & ENVELOPE_SAVES_HELD)
-        node->extra_per_sample = sum (&walk, node->extra_per_sample,
-                                      product (&walk, f->saved_values > 0 ? f->saved_values : f->internal, act));
-
+      fill_node (&nodes[i], f, training);
       for (guint k = 0; k < f->n_inputs; k++)
         {
           consumers[f->inputs[k]]++;
           if (f->type == ENVELOPE_LAYER_EMBEDDING)
             embeds[f->inputs[k]] = 1;
         }
-      params = sum (&walk, params, tensor_blocks (&walk, f, training->mixed_precision ? 4 : param_bytes, TRUE));
-      trainable = sum (&walk, trainable, node->grad_bytes);
-      if (f->saves & ENVELOPE_SAVES_HELD || f->type == ENVELOPE_LAYER_DENSE || f->type == ENVELOPE_LAYER_MATMUL)
-        uses_cublas = TRUE;
-      /* autocast casts each weight to half precision once per forward,
-       * and the layers keep the copies for their backward */
-      if (training->mixed_precision && f->saves & (ENVELOPE_SAVES_INPUT | ENVELOPE_SAVES_INPUTS))
-        weight_copies = sum (&walk, weight_copies, round_block (&walk, product (&walk, f->weights, 2)));
     }
   for (guint i = 0; i < n; i++)
     nodes[i].bytes = (guint8) output_bytes (training, nodes[i].type, embeds[i]);
@@ -445,13 +485,27 @@ envelope_step_nodes_new (const EnvelopeStepInput *in)
         break;
       }
 
-  prepared->params = params;
-  prepared->trainable = trainable;
-  prepared->weight_copies = weight_copies;
-  prepared->uses_cublas = uses_cublas;
+  sum_nodes (prepared, n);
   prepared->last = last;
-  prepared->overflow = walk.overflow;
   return prepared;
+}
+
+/* Layers @layers of @in have new figures, the network's structure and
+ * training as they were: their nodes, and the sums, made again. */
+void
+envelope_step_nodes_update (EnvelopeStepNodes       *prepared,
+                            const EnvelopeStepInput *in,
+                            const guint             *layers,
+                            guint                    n_layers)
+{
+  g_return_if_fail (prepared != NULL);
+
+  for (guint k = 0; k < n_layers; k++)
+    {
+      g_assert (layers[k] < in->n_layers);
+      fill_node (&prepared->nodes[layers[k]], &in->layers[layers[k]], in->training);
+    }
+  sum_nodes (prepared, in->n_layers);
 }
 
 void
