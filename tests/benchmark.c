@@ -62,6 +62,17 @@ cpu_ms (void)
   return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
+/* The CPU time of every thread of the process: a long network's report
+ * is written by worker threads. */
+static double
+process_cpu_ms (void)
+{
+  struct timespec t;
+
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &t);
+  return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
 static EnvelopeNetwork *
 make_chain (guint n_layers)
 {
@@ -223,7 +234,7 @@ bench_network (const char      *label,
   g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(EnvelopeNetwork) network = NULL;
-  double load = G_MAXDOUBLE, analyse = G_MAXDOUBLE, report = G_MAXDOUBLE, t;
+  double load = G_MAXDOUBLE, analyse = G_MAXDOUBLE, report = G_MAXDOUBLE, report_wall = 0, t;
   EnvelopeReportOptions options = { ENVELOPE_REPORT_JSON, FALSE, FALSE, FALSE, ENVELOPE_UNITS_IEC };
   int fd;
   gsize size = 0;
@@ -259,9 +270,12 @@ bench_network (const char      *label,
         {
           g_autofree char *text = NULL;
 
-          t = cpu_ms ();
+          gint64 start = g_get_monotonic_time ();
+
+          t = process_cpu_ms ();
           text = envelope_report_write (analysis, &options);
-          report = cpu_ms () - t;
+          report = process_cpu_ms () - t;
+          report_wall = (g_get_monotonic_time () - start) / 1e3;
         }
     }
   g_unlink (path);
@@ -274,7 +288,7 @@ bench_network (const char      *label,
       ok = analyse < analysis_target_ms;
       printf ("   target < %.0f ms: %s", analysis_target_ms, ok ? "met" : "MISSED");
     }
-  printf ("\n  JSON report (with formulas)      %9.1f ms\n", report);
+  printf ("\n  JSON report (with formulas)      %9.1f ms (CPU time of all threads; %.1f ms wall)\n", report, report_wall);
   return ok;
 }
 
