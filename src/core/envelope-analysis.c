@@ -138,6 +138,47 @@ setup_inference (const EnvelopeAnalysis     *analysis,
   memcpy (inf->input_extent, analysis->input_extent, sizeof inf->input_extent);
 }
 
+/* Which buffer each layer writes and the last layer that reads each
+ * buffer (COST-MODEL.md): an activation or dropout whose input has no
+ * other reader overwrites that input.  How many read layer i is
+ * @readers[i], or, with @prefix, @readers[i + 1] − @readers[i]. */
+static void
+assign_buffers (const EnvelopeAnalysis *analysis,
+                const guint            *readers,
+                gboolean                prefix,
+                guint                  *buffer,
+                guint                  *last_use)
+{
+  guint n = analysis->n_layers;
+
+  for (guint i = 0; i < n; i++)
+    {
+      guint n_inputs = analysis->offsets[i + 1] - analysis->offsets[i];
+
+      buffer[i] = i;
+      last_use[i] = i;
+      /* the kind from the figures: reading the layers again is a pass
+       * over memory scattered through the heap */
+      if (n_inputs == 1 && envelope_layer_kind_get (analysis->layers[i].type)->in_place)
+        {
+          guint source = analysis->indices[analysis->offsets[i]];
+          guint n_readers = prefix ? readers[source + 1] - readers[source] : readers[source];
+
+          if (n_readers == 1)
+            buffer[i] = buffer[source];
+        }
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      for (guint k = analysis->offsets[i]; k < analysis->offsets[i + 1]; k++)
+        {
+          guint b = buffer[analysis->indices[k]];
+          last_use[b] = MAX (last_use[b], i);
+        }
+      last_use[buffer[i]] = MAX (last_use[buffer[i]], i);
+    }
+}
+
 /* Peak live activations with buffer reuse (COST-MODEL.md): a tensor
  * lives from its producer to its last consumer, and an activation or
  * dropout whose input has no other consumer overwrites that input. */
@@ -155,30 +196,7 @@ compute_peak (EnvelopeAnalysis *analysis,
     for (guint k = analysis->offsets[i]; k < analysis->offsets[i + 1]; k++)
       consumers[analysis->indices[k]]++;
 
-  for (guint i = 0; i < n; i++)
-    {
-      guint n_inputs = analysis->offsets[i + 1] - analysis->offsets[i];
-
-      buffer[i] = i;
-      last_use[i] = i;
-      /* the kind from the figures: reading the layers again is a pass
-       * over memory scattered through the heap */
-      if (n_inputs == 1 && envelope_layer_kind_get (analysis->layers[i].type)->in_place)
-        {
-          guint source = analysis->indices[analysis->offsets[i]];
-          if (consumers[source] == 1)
-            buffer[i] = buffer[source];
-        }
-    }
-  for (guint i = 0; i < n; i++)
-    {
-      for (guint k = analysis->offsets[i]; k < analysis->offsets[i + 1]; k++)
-        {
-          guint b = buffer[analysis->indices[k]];
-          last_use[b] = MAX (last_use[b], i);
-        }
-      last_use[buffer[i]] = MAX (last_use[buffer[i]], i);
-    }
+  assign_buffers (analysis, consumers, FALSE, buffer, last_use);
 
   /* Buffers are freed after their last use; walk that order with a
    * per-step list of what to free. */
@@ -804,28 +822,7 @@ gather_live (EnvelopeAnalysis *analysis)
   guint64 running = 0;
 
   analysis->during = g_new (guint64, MAX (n, 1));
-  for (guint i = 0; i < n; i++)
-    {
-      guint n_inputs = analysis->offsets[i + 1] - analysis->offsets[i];
-
-      buffer[i] = i;
-      last_use[i] = i;
-      if (n_inputs == 1 && envelope_layer_kind_get (analysis->layers[i].type)->in_place)
-        {
-          guint source = analysis->indices[analysis->offsets[i]];
-          if (analysis->consumer_offsets[source + 1] - analysis->consumer_offsets[source] == 1)
-            buffer[i] = buffer[source];
-        }
-    }
-  for (guint i = 0; i < n; i++)
-    {
-      for (guint k = analysis->offsets[i]; k < analysis->offsets[i + 1]; k++)
-        {
-          guint b = buffer[analysis->indices[k]];
-          last_use[b] = MAX (last_use[b], i);
-        }
-      last_use[buffer[i]] = MAX (last_use[buffer[i]], i);
-    }
+  assign_buffers (analysis, analysis->consumer_offsets, TRUE, buffer, last_use);
   for (guint b = 0; b < n; b++)
     if (buffer[b] == b)
       {
