@@ -141,6 +141,25 @@ envelope_format_compact (guint64 value)
   return g_strconcat (buf, suffixes[i], NULL);
 }
 
+/* A whole number and a half under 10^15, as receptive fields' starts
+ * are, appended to @out as "%.17g" writes it and as "%.4f" does once
+ * its zeros are cut ("-2.5"), without formatting a double.  Returns
+ * %FALSE, appending nothing, for any other value. */
+gboolean
+envelope_format_append_half (GString *out,
+                             double   value)
+{
+  char digits[ENVELOPE_FORMAT_COUNT_SIZE];
+
+  if (!(fabs (value) < 1e15 && value != floor (value) && value * 2 == floor (value * 2)))
+    return FALSE;
+  if (value < 0)
+    envelope_string_put (out, "-", 1);
+  envelope_string_put (out, digits, envelope_format_digits (digits, (guint64) floor (fabs (value)), FALSE));
+  envelope_string_put (out, ".5", 2);
+  return TRUE;
+}
+
 void
 envelope_format_append_real (GString *out,
                              double   value)
@@ -161,19 +180,8 @@ envelope_format_append_real (GString *out,
       g_string_append (out, value > 0 ? "∞" : value < 0 ? "−∞" : "NaN");
       return;
     }
-  if (fabs (value) < 1e15 && value * 2 == floor (value * 2))
-    {
-      /* a whole number and a half, as receptive fields' starts are:
-       * what "%.4f" gives once its zeros are cut, without formatting a
-       * double */
-      char digits[ENVELOPE_FORMAT_COUNT_SIZE];
-
-      if (value < 0)
-        envelope_string_put (out, "-", 1);
-      envelope_string_put (out, digits, envelope_format_digits (digits, (guint64) floor (fabs (value)), FALSE));
-      envelope_string_put (out, ".5", 2);
-      return;
-    }
+  if (envelope_format_append_half (out, value))
+    return;
   if (fabs (value) >= 1e15)
     {
       /* "%.4f" of 1e34 would not fit the buffer: the digits would be cut */

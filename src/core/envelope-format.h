@@ -29,6 +29,8 @@ char    *envelope_format_compact       (guint64        value);
 char    *envelope_format_real          (double         value);
 void     envelope_format_append_real   (GString       *out,
                                         double         value);
+gboolean envelope_format_append_half   (GString       *out,
+                                        double         value);
 char    *envelope_format_bytes         (guint64        bytes,
                                         EnvelopeUnits  units);
 double   envelope_axis_step            (double         range,

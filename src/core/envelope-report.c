@@ -964,18 +964,7 @@ json_double (JsonOut *json,
   /* JSON has no infinity: a receptive field too large for a double */
   if (!isfinite (value))
     put (json->out, "null", 4);
-  else if (fabs (value) < 1e15 && value != floor (value) && value * 2 == floor (value * 2))
-    {
-      /* a whole number and a half, as receptive fields' starts are:
-       * what "%.17g" writes, without formatting a double */
-      gsize n = envelope_format_digits (buffer, (guint64) floor (fabs (value)), FALSE);
-
-      if (value < 0)
-        put_c (json->out, '-');
-      put (json->out, buffer, n);
-      put (json->out, ".5", 2);
-    }
-  else
+  else if (!envelope_format_append_half (json->out, value))
     {
       g_ascii_dtostr (buffer, sizeof buffer, value);
       put (json->out, buffer, strlen (buffer));
