@@ -43,6 +43,7 @@
 #include <time.h>
 
 #include "envelope-application.h"
+#include "envelope-layer-table.h"
 #include "test-app-helpers.h"
 #include "test-helpers.h"
 
@@ -210,6 +211,23 @@ wait_for_diagram (EnvelopeWindow *window,
 #define TOGGLE_TARGET_MS 50
 #define TOGGLE_ROUNDS 10
 
+/* The block of the selected layer opened or closed (canvas.toggle-group),
+ * to the frame that shows it; returns the milliseconds. */
+static double
+toggle_group (EnvelopeWindow *window,
+              FrameTimes     *times)
+{
+  const EnvelopeDiagram *before = envelope_canvas_get_diagram (window->canvas);
+  gint64 t = g_get_monotonic_time ();
+
+  if (!gtk_widget_activate_action (GTK_WIDGET (window->canvas), "canvas.toggle-group", NULL))
+    g_error ("canvas.toggle-group is not there");
+  wait_for_diagram (window, times);
+  while (envelope_canvas_get_diagram (window->canvas) == before)
+    wait_for_diagram (window, times);
+  return (times->paint_end - t) / 1000.0;
+}
+
 /* A network of 2,000 layers opened from its file (read, analysed, its
  * level of detail and rows chosen, laid out) to its first frame; then
  * a group opened and closed again, each to the frame that shows it. */
@@ -224,8 +242,8 @@ time_open_and_toggle (EnvelopeWindow *window,
   g_autofree char *path = NULL;
   guint n_layers = envelope_network_get_n_layers (network);
   FrameTimes times = { 0 };
-  gint64 t;
-  double open_ms, median, worst;
+  gint64 t, opened;
+  double open_ms, median, worst, first, filled;
   guint shown;
 
   g_assert_no_error (error);
@@ -233,7 +251,7 @@ time_open_and_toggle (EnvelopeWindow *window,
   if (!envelope_network_save_to_file (network, path, &error))
     g_error ("%s", error->message);
 
-  t = g_get_monotonic_time ();
+  t = opened = g_get_monotonic_time ();
   gtk_widget_activate_action (GTK_WIDGET (window), "win.open-file", "s", path);
   wait_for_diagram (window, &times);
   open_ms = (times.paint_end - t) / 1000.0;
@@ -243,32 +261,31 @@ time_open_and_toggle (EnvelopeWindow *window,
            n_layers, shown, open_ms, OPEN_TARGET_MS, open_ms < OPEN_TARGET_MS ? "" : "  SLOW");
   *ok &= open_ms < OPEN_TARGET_MS && shown < n_layers;
 
-  /* a layer inside a folded run of blocks: the run opens, then closes */
+  /* a layer inside a folded run of blocks: the run opens, then closes;
+   * first right after the first frame, while the table below is still
+   * being filled, then with the window settled */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.select-layer", "s", "stage5/block3/conv2");
   wait_for_frame (GTK_WIDGET (window), &times);
+  first = toggle_group (window, &times);
+  g_print ("    blocks shown with the group open: %u\n",
+           envelope_diagram_get_n_blocks (envelope_canvas_get_diagram (window->canvas)));
+  while (g_list_model_get_n_items (envelope_layer_table_get_model (window->layer_table)) < n_layers)
+    g_main_context_iteration (NULL, TRUE);
+  filled = (g_get_monotonic_time () - opened) / 1000.0;
   for (guint i = 0; i < TOGGLE_ROUNDS; i++)
     {
-      const EnvelopeDiagram *before = envelope_canvas_get_diagram (window->canvas);
-      double ms;
-
-      t = g_get_monotonic_time ();
-      if (!gtk_widget_activate_action (GTK_WIDGET (window->canvas), "canvas.toggle-group", NULL))
-        g_error ("canvas.toggle-group is not there");
-      wait_for_diagram (window, &times);
-      while (envelope_canvas_get_diagram (window->canvas) == before)
-        wait_for_diagram (window, &times);
-      ms = (times.paint_end - t) / 1000.0;
+      double ms = toggle_group (window, &times);
       g_array_append_val (toggles, ms);
-      if (i == 0)
-        g_print ("    blocks shown with the group open: %u\n",
-                 envelope_diagram_get_n_blocks (envelope_canvas_get_diagram (window->canvas)));
     }
   worst = percentile (toggles, 1.0);
   median = percentile (toggles, 0.5);
   g_print ("a group opened or closed to the redrawn frame: %7.1f ms median of %u, %.1f ms worst   "
            "(target < %d ms)%s\n",
            median, TOGGLE_ROUNDS, worst, TOGGLE_TARGET_MS, median < TOGGLE_TARGET_MS ? "" : "  SLOW");
-  *ok &= median < TOGGLE_TARGET_MS;
+  g_print ("  … the first, right after the first frame: %7.1f ms   (target < %d ms)%s; "
+           "the table filled %.0f ms after opening began\n",
+           first, TOGGLE_TARGET_MS, first < TOGGLE_TARGET_MS ? "" : "  SLOW", filled);
+  *ok &= median < TOGGLE_TARGET_MS && first < TOGGLE_TARGET_MS;
   g_unlink (path);
   g_rmdir (dir);
 }

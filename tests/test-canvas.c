@@ -433,6 +433,48 @@ test_table_cells_after_edit (void)
   app_test_window_destroy (window);
 }
 
+/* A network opened is drawn first and tabled after, a few rows at a
+ * time: the table is empty when the file has been read, and whole once
+ * its rows are in, in order, with the selected layer's row selected.
+ * An edit while the rows come in leaves the table with its figures. */
+static void
+test_table_filled_after_open (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  g_autoptr(EnvelopeNetwork) network = app_test_make_chain (1000);
+  g_autofree char *path = app_test_temp_path ("chain-1000.json");
+  GListModel *rows = envelope_layer_table_get_model (window->layer_table);
+  GtkSelectionModel *selection = gtk_column_view_get_model (envelope_layer_table_get_view (window->layer_table));
+  g_autoptr(EnvelopeLayerRow) row = NULL;
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  gint conv250;
+
+  g_assert_true (envelope_network_save_to_file (network, path, NULL));
+  app_test_activate (window, "win.open-file", g_variant_new_string (path));
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 0);
+  app_test_select (window, "conv250");
+  conv250 = envelope_document_get_selected_layer (window->document);
+  while (g_list_model_get_n_items (rows) == 0)
+    g_main_context_iteration (NULL, TRUE);
+  /* a slice of the first 200 rows, which the view makes widgets for */
+  g_assert_cmpuint (g_list_model_get_n_items (rows), <, 200);
+
+  app_test_activate (window, "win.set-field", g_variant_new ("(sv)", "filters", g_variant_new_int64 (24)));
+  while (g_list_model_get_n_items (rows) < 1000 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 1000);
+  for (guint i = 0; i < 1000; i++)
+    {
+      g_autoptr(EnvelopeLayerRow) each = g_list_model_get_item (rows, i);
+      g_assert_cmpuint (envelope_layer_row_get_index (each), ==, i);
+    }
+  row = g_list_model_get_item (rows, (guint) conv250);
+  g_assert_cmpstr (envelope_layer_row_get_text (row, "name"), ==, "conv250");
+  g_assert_cmpstr (envelope_layer_row_get_text (row, "output"), ==, "24×32×32");
+  g_assert_cmpuint (gtk_single_selection_get_selected (GTK_SINGLE_SELECTION (selection)), ==, (guint) conv250);
+  app_test_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -445,6 +487,7 @@ main (int   argc,
   g_test_add_func ("/app/canvas/find", test_find);
   g_test_add_func ("/app/canvas/table-rows-in-place", test_table_rows_in_place);
   g_test_add_func ("/app/canvas/table-cells-after-edit", test_table_cells_after_edit);
+  g_test_add_func ("/app/canvas/table-filled-after-open", test_table_filled_after_open);
 
   return g_test_run ();
 }

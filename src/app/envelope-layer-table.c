@@ -34,6 +34,7 @@ struct _EnvelopeLayerTable
   gboolean updating;
   gboolean flops;            /* the MACs columns count FLOPs */
   guint fill_source;         /* a new network's rows, after its first frame */
+  GPtrArray *filling;        /* … made, and added to the table a few at a time */
   GHashTable *bound_rows;    /* the rows on screen (their first cell bound) */
   EnvelopeRepaint repaint;
 };
@@ -215,12 +216,12 @@ add_columns (EnvelopeLayerTable *self)
  * whole instead of cut at a default width, and the table scrolls
  * sideways where they do not all fit. */
 static void
-fit_columns (EnvelopeLayerTable *self)
+fit_columns (EnvelopeLayerTable *self,
+             GPtrArray          *rows)
 {
   GListModel *columns_model = gtk_column_view_get_columns (self->column_view);
-  GListModel *rows = G_LIST_MODEL (self->rows);
   PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
-  guint n = g_list_model_get_n_items (rows);
+  guint n = rows->len;
   /* a cell's padding (8 + 8) and separator; a title's sort arrow */
   const int cell_padding = 18, title_padding = 34;
 
@@ -239,16 +240,14 @@ fit_columns (EnvelopeLayerTable *self)
        * would otherwise cost 18,000 layouts on every new set of rows */
       for (guint i = 0; i < n; i++)
         {
-          g_autoptr(EnvelopeLayerRow) row = g_list_model_get_item (rows, i);
-          const char *text = envelope_layer_row_get_text (row, columns[c].text);
+          const char *text = envelope_layer_row_get_text (g_ptr_array_index (rows, i), columns[c].text);
 
           if (text != NULL)
             longest = MAX (longest, g_utf8_strlen (text, -1));
         }
       for (guint i = 0; i < n && measured < 24; i++)
         {
-          g_autoptr(EnvelopeLayerRow) row = g_list_model_get_item (rows, i);
-          const char *text = envelope_layer_row_get_text (row, columns[c].text);
+          const char *text = envelope_layer_row_get_text (g_ptr_array_index (rows, i), columns[c].text);
 
           if (text == NULL || g_utf8_strlen (text, -1) + 3 < longest)
             continue;
@@ -326,6 +325,38 @@ update_changed_rows (EnvelopeLayerTable *self,
   return TRUE;
 }
 
+/* A row for each layer, with its settings and figures. */
+static GPtrArray *
+make_rows (EnvelopeLayerTable *self)
+{
+  const EnvelopeNetwork *network = envelope_document_get_network (self->document);
+  const EnvelopeAnalysis *analysis = envelope_document_get_analysis (self->document);
+  const EnvelopeTotals *totals = analysis ? envelope_analysis_get_totals (analysis) : NULL;
+  guint n = envelope_network_get_n_layers (network);
+  GPtrArray *rows = g_ptr_array_new_full (n, g_object_unref);
+
+  for (guint i = 0; i < n; i++)
+    {
+      EnvelopeLayerRow *row = envelope_layer_row_new (i);
+      gint f = envelope_document_get_figures_index (self->document, i);
+
+      envelope_layer_row_set_flops (row, self->flops);
+      envelope_layer_row_update (row, envelope_network_get_layer (network, i),
+                                 f >= 0 ? envelope_analysis_get_layer (analysis, (guint) f) : NULL, totals);
+      g_ptr_array_add (rows, row);
+    }
+  return rows;
+}
+
+static void
+set_count (EnvelopeLayerTable *self,
+           guint               n)
+{
+  g_autofree char *count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u layer", "%u layers", n), n);
+
+  gtk_label_set_text (self->count_label, count);
+}
+
 /* Returns how many texts on screen changed, or G_MAXUINT for new rows. */
 static guint
 update_rows (EnvelopeLayerTable *self,
@@ -336,31 +367,18 @@ update_rows (EnvelopeLayerTable *self,
   const EnvelopeTotals *totals = analysis ? envelope_analysis_get_totals (analysis) : NULL;
   guint n = envelope_network_get_n_layers (network);
   guint changed = 0;
-  g_autofree char *count = NULL;
 
   /* Replacing or re-sorting rows moves the selection; that is not the
    * user choosing another layer. */
   self->updating = TRUE;
   if (structure || g_list_model_get_n_items (G_LIST_MODEL (self->rows)) != n)
     {
-      g_autoptr(GPtrArray) fresh = g_ptr_array_new_full (n, g_object_unref);
+      g_autoptr(GPtrArray) fresh = make_rows (self);
 
-      for (guint i = 0; i < n; i++)
-        {
-          g_ptr_array_add (fresh, envelope_layer_row_new (i));
-          envelope_layer_row_set_flops (g_ptr_array_index (fresh, i), self->flops);
-        }
-      for (guint i = 0; i < n; i++)
-        {
-          gint f = envelope_document_get_figures_index (self->document, i);
-
-          envelope_layer_row_update (g_ptr_array_index (fresh, i), envelope_network_get_layer (network, i),
-                                     f >= 0 ? envelope_analysis_get_layer (analysis, (guint) f) : NULL, totals);
-        }
+      fit_columns (self, fresh);
       g_list_store_splice (self->rows, 0, g_list_model_get_n_items (G_LIST_MODEL (self->rows)),
                            fresh->pdata, fresh->len);
       changed = G_MAXUINT;
-      fit_columns (self);
     }
   else if (!update_changed_rows (self, &changed))
     {
@@ -396,9 +414,7 @@ update_rows (EnvelopeLayerTable *self,
         }
     }
   self->updating = FALSE;
-
-  count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u layer", "%u layers", n), n);
-  gtk_label_set_text (self->count_label, count);
+  set_count (self, n);
   return changed;
 }
 
@@ -458,15 +474,54 @@ show_selection (EnvelopeLayerTable *self,
     }
 }
 
+/* GtkListView makes widgets for at most this many rows, a dozen a row:
+ * a new network's first rows are added a few at a time, for at most
+ * FILL_SLICE_US each time, so that a click meanwhile (a group opened on
+ * the canvas) waits for a few rows, not for all of them. */
+#define FILL_WIDGET_ROWS 200
+#define FILL_SLICE_US 3000
+
 static gboolean
 fill (gpointer data)
 {
   EnvelopeLayerTable *self = data;
+  guint done = g_list_model_get_n_items (G_LIST_MODEL (self->rows)), step;
+  gint64 start;
 
+  if (self->filling == NULL)
+    {
+      self->filling = make_rows (self);
+      fit_columns (self, self->filling);
+      set_count (self, self->filling->len);
+    }
+  start = g_get_monotonic_time ();
+  self->updating = TRUE;
+  do
+    {
+      step = done < FILL_WIDGET_ROWS ? MIN (2, self->filling->len - done) : self->filling->len - done;
+      g_list_store_splice (self->rows, done, 0, self->filling->pdata + done, step);
+      done += step;
+    }
+  while (done < self->filling->len && g_get_monotonic_time () - start < FILL_SLICE_US);
+  self->updating = FALSE;
+  if (done < self->filling->len)
+    return G_SOURCE_CONTINUE;
   self->fill_source = 0;
-  update_rows (self, TRUE);
+  g_clear_pointer (&self->filling, g_ptr_array_unref);
   show_selection (self, TRUE);
   return G_SOURCE_REMOVE;
+}
+
+/* The table emptied, to be filled after the next frame. */
+static void
+start_fill (EnvelopeLayerTable *self)
+{
+  self->updating = TRUE;
+  g_list_store_remove_all (self->rows);
+  self->updating = FALSE;
+  g_clear_pointer (&self->filling, g_ptr_array_unref);
+  if (self->fill_source == 0)
+    self->fill_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, fill, self, NULL);
 }
 
 static void
@@ -483,15 +538,16 @@ on_document_changed (EnvelopeDocument   *document,
    * row of the table is a dozen widgets, made for up to 200 rows. */
   if ((change & ENVELOPE_CHANGE_FILE) && (change & ENVELOPE_CHANGE_STRUCTURE))
     {
-      self->updating = TRUE;
-      g_list_store_remove_all (self->rows);
-      self->updating = FALSE;
-      if (self->fill_source == 0)
-        self->fill_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, fill, self, NULL);
+      start_fill (self);
       return;
     }
+  /* rows made before this change are filled again */
   if (self->fill_source != 0)
-    return;
+    {
+      if (self->filling != NULL)
+        start_fill (self);
+      return;
+    }
   changed = update_rows (self, (change & (ENVELOPE_CHANGE_STRUCTURE | ENVELOPE_CHANGE_FILE)) != 0);
   show_selection (self, changed == G_MAXUINT);
   if (changed > REPAINT_TEXTS_APART)
@@ -539,6 +595,7 @@ envelope_layer_table_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->document, self);
   g_clear_object (&self->document);
   g_clear_handle_id (&self->fill_source, g_source_remove);
+  g_clear_pointer (&self->filling, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), ENVELOPE_TYPE_LAYER_TABLE);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
