@@ -26,6 +26,17 @@ open_chain (guint n_blocks)
   return window;
 }
 
+/* The overview map's card is not over layer @name's block. */
+static void
+assert_clear_of_overview (EnvelopeWindow *window,
+                          const char     *name)
+{
+  double x, y;
+
+  g_assert_true (envelope_canvas_get_layer_point (window->canvas, name, &x, &y));
+  g_assert_false (gtk_widget_contains (window->overview, x, y));
+}
+
 static const EnvelopeBlock *
 block_of (EnvelopeWindow *window,
           const char     *name)
@@ -261,26 +272,37 @@ test_find (void)
                    envelope_network_find_layer (network, "conv1"));
   g_assert_cmpstr (gtk_label_get_text (window->find_label), ==, "1 of 53");
 
-  /* zoomed in on it, the overview map shows where the view is */
+  /* zoomed in on it, the overview map shows where the view is, in the
+   * corner where it hides least of the blocks, never over the selected one */
   app_test_activate (window, "win.zoom-selection", NULL);
   app_test_wait_frames (GTK_WIDGET (window), 3);
   g_assert_cmpfloat (envelope_canvas_get_zoom (window->canvas), ==, 1.0);
-  g_assert_cmpfloat (gtk_widget_get_opacity (window->overview), ==, 1.0);
-  /* in the bottom right corner, a card in the diagram's proportions
-   * (ResNet-50's rows are wider than tall): the canvas shows, and takes
-   * clicks, beside it */
-  g_assert_false (envelope_overview_get_top_left (ENVELOPE_OVERVIEW (window->overview)));
-  g_assert_true (gtk_widget_contains (window->overview, gtk_widget_get_width (window->overview) - 15,
-                                      gtk_widget_get_height (window->overview) - 15));
-  g_assert_false (gtk_widget_contains (window->overview, gtk_widget_get_width (window->overview) - 15 - 220,
-                                       gtk_widget_get_height (window->overview) - 15));
-  g_assert_false (gtk_widget_contains (window->overview, 15, 15));
-  /* the selected block moved under it: the map goes to the top left */
+  g_assert_cmpfloat (gtk_widget_get_opacity (window->overview), >, 0);
+  assert_clear_of_overview (window, "conv1");
   {
     const EnvelopeViewport *viewport = envelope_canvas_get_viewport (window->canvas);
     double x, y, cx, cy;
     double w = gtk_widget_get_width (GTK_WIDGET (window->canvas)), h = gtk_widget_get_height (GTK_WIDGET (window->canvas));
+    EnvelopeRect bounds;
 
+    /* the diagram's end in the middle of the view: nothing in the
+     * bottom right corner, where the card goes, in the diagram's
+     * proportions (ResNet-50's rows are wider than tall), opaque; the
+     * canvas shows, and takes clicks, beside it */
+    envelope_layout_get_bounds (envelope_canvas_get_layout (window->canvas), &bounds);
+    envelope_canvas_center_on (window->canvas, bounds.x + bounds.width, bounds.y + bounds.height);
+    app_test_wait_frames (GTK_WIDGET (window), 3);
+    g_assert_false (envelope_overview_get_top_left (ENVELOPE_OVERVIEW (window->overview)));
+    g_assert_false (envelope_overview_get_covering (ENVELOPE_OVERVIEW (window->overview)));
+    g_assert_cmpfloat (gtk_widget_get_opacity (window->overview), ==, 1.0);
+    g_assert_true (gtk_widget_contains (window->overview, gtk_widget_get_width (window->overview) - 15,
+                                        gtk_widget_get_height (window->overview) - 15));
+    g_assert_false (gtk_widget_contains (window->overview, gtk_widget_get_width (window->overview) - 15 - 220,
+                                         gtk_widget_get_height (window->overview) - 15));
+    g_assert_false (gtk_widget_contains (window->overview, 15, 15));
+
+    /* the selected block moved under it: the map goes to the top left */
+    app_test_select (window, "conv1");
     g_assert_true (envelope_canvas_get_layer_point (window->canvas, "conv1", &x, &y));
     envelope_viewport_get_center (viewport, &cx, &cy);
     envelope_canvas_center_on (window->canvas, cx - envelope_viewport_pixels_to_world (viewport, w - 50 - x),
@@ -288,9 +310,14 @@ test_find (void)
     app_test_wait_frames (GTK_WIDGET (window), 3);
     g_assert_true (envelope_overview_get_top_left (ENVELOPE_OVERVIEW (window->overview)));
     g_assert_true (gtk_widget_contains (window->overview, 15, 15));
-    app_test_activate (window, "win.zoom-selection", NULL);
+    assert_clear_of_overview (window, "conv1");
+
+    /* in the middle of the rows, blocks in both corners: the card lets
+     * them show through */
+    envelope_canvas_center_on (window->canvas, bounds.x + bounds.width / 2, bounds.y + bounds.height / 2);
     app_test_wait_frames (GTK_WIDGET (window), 3);
-    g_assert_false (envelope_overview_get_top_left (ENVELOPE_OVERVIEW (window->overview)));
+    g_assert_true (envelope_overview_get_covering (ENVELOPE_OVERVIEW (window->overview)));
+    g_assert_cmpfloat (gtk_widget_get_opacity (window->overview), <, 0.5);
   }
 
   app_test_activate (window, "win.find-text", g_variant_new_string ("nosuchlayer"));

@@ -4,7 +4,9 @@
  * view: every block as a small box in its colour, the visible rectangle
  * outlined; a click or a drag moves the view there.  The widget spans
  * the canvas; only its card, in the diagram's proportions and in the
- * bottom right corner (or the top left one), is drawn and takes clicks.
+ * bottom right corner (or the top left one, when that hides less of the
+ * blocks on screen), is drawn and takes clicks.  A card that cannot help
+ * covering blocks lets them show through until the pointer is on it.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -21,6 +23,8 @@
 #define OVERVIEW_HEIGHT 130
 #define OVERVIEW_PAD 6
 #define OVERVIEW_MARGIN 12
+/* the card's opacity while it covers blocks and the pointer is not on it */
+#define OVERVIEW_COVERING_OPACITY 0.45
 
 struct _EnvelopeOverview
 {
@@ -32,6 +36,12 @@ struct _EnvelopeOverview
   const EnvelopeDiagram *diagram;
   EnvelopeRect visible;
   gboolean top_left;         /* the card in the top left corner */
+  gboolean covering;         /* … covering blocks on screen */
+  gboolean hovered;          /* the pointer on the card */
+  /* what the corner was chosen for, to choose again only when it changes */
+  const EnvelopeLayout *placed_layout;
+  EnvelopeRect placed_visible;
+  gint placed_selected;
 };
 
 G_DEFINE_FINAL_TYPE (EnvelopeOverview, envelope_overview, GTK_TYPE_WIDGET)
@@ -56,9 +66,10 @@ diagram_fits (EnvelopeOverview *self,
  * and no more than a fifth of the canvas's width and a quarter of its
  * height, so that it covers no more of the canvas than the map needs. */
 static void
-card_rect (EnvelopeOverview   *self,
-           const EnvelopeRect *bounds,
-           EnvelopeRect       *card)
+corner_card_rect (EnvelopeOverview   *self,
+                  const EnvelopeRect *bounds,
+                  gboolean            top_left,
+                  EnvelopeRect       *card)
 {
   GtkWidget *widget = GTK_WIDGET (self);
   double most_w = CLAMP (gtk_widget_get_width (widget) / 5.0, 80, OVERVIEW_WIDTH);
@@ -68,8 +79,23 @@ card_rect (EnvelopeOverview   *self,
 
   card->width = MAX (bounds->width * scale, 40) + 2 * OVERVIEW_PAD;
   card->height = MAX (bounds->height * scale, 30) + 2 * OVERVIEW_PAD;
-  card->x = self->top_left ? OVERVIEW_MARGIN : gtk_widget_get_width (widget) - OVERVIEW_MARGIN - card->width;
-  card->y = self->top_left ? OVERVIEW_MARGIN : gtk_widget_get_height (widget) - OVERVIEW_MARGIN - card->height;
+  card->x = top_left ? OVERVIEW_MARGIN : gtk_widget_get_width (widget) - OVERVIEW_MARGIN - card->width;
+  card->y = top_left ? OVERVIEW_MARGIN : gtk_widget_get_height (widget) - OVERVIEW_MARGIN - card->height;
+}
+
+static void
+card_rect (EnvelopeOverview   *self,
+           const EnvelopeRect *bounds,
+           EnvelopeRect       *card)
+{
+  corner_card_rect (self, bounds, self->top_left, card);
+}
+
+static void
+update_opacity (EnvelopeOverview *self,
+                gboolean          fits)
+{
+  gtk_widget_set_opacity (GTK_WIDGET (self), fits ? 0 : self->covering && !self->hovered ? OVERVIEW_COVERING_OPACITY : 1);
 }
 
 /* From the map's pixels to the diagram's points, and the scale. */
@@ -115,7 +141,7 @@ on_view_changed (EnvelopeCanvas   *canvas,
   EnvelopeRect bounds, visible;
   gboolean fits = diagram_fits (self, &bounds, &visible);
 
-  gtk_widget_set_opacity (widget, fits ? 0 : 1);
+  update_opacity (self, fits);
   gtk_widget_set_can_target (widget, !fits);
   if (envelope_canvas_get_layout (self->canvas) != self->layout ||
       envelope_canvas_get_diagram (self->canvas) != self->diagram ||
@@ -271,6 +297,28 @@ on_drag_update (GtkGestureDrag   *gesture,
 }
 
 static void
+on_enter (GtkEventControllerMotion *motion,
+          double                    x,
+          double                    y,
+          EnvelopeOverview         *self)
+{
+  EnvelopeRect bounds, visible;
+
+  self->hovered = TRUE;
+  update_opacity (self, diagram_fits (self, &bounds, &visible));
+}
+
+static void
+on_leave (GtkEventControllerMotion *motion,
+          EnvelopeOverview         *self)
+{
+  EnvelopeRect bounds, visible;
+
+  self->hovered = FALSE;
+  update_opacity (self, diagram_fits (self, &bounds, &visible));
+}
+
+static void
 envelope_overview_measure (GtkWidget      *widget,
                            GtkOrientation  orientation,
                            int             for_size,
@@ -311,10 +359,16 @@ static void
 envelope_overview_init (EnvelopeOverview *self)
 {
   GtkGesture *gesture = gtk_gesture_drag_new ();
+  GtkEventController *motion;
 
   g_signal_connect (gesture, "drag-begin", G_CALLBACK (on_drag_begin), self);
   g_signal_connect (gesture, "drag-update", G_CALLBACK (on_drag_update), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
+  motion = gtk_event_controller_motion_new ();
+  g_signal_connect (motion, "enter", G_CALLBACK (on_enter), self);
+  g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), motion);
+  self->placed_selected = -1;
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "pointer");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self), _("The whole network: click or drag to move the view"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Overview of the diagram"), -1);
@@ -322,17 +376,82 @@ envelope_overview_init (EnvelopeOverview *self)
   gtk_widget_set_can_target (GTK_WIDGET (self), FALSE);
 }
 
-/* Moves the card to the top left corner (when a block the user looks at
- * is under the bottom right one), or back. */
-void
-envelope_overview_set_top_left (EnvelopeOverview *self,
-                                gboolean          top_left)
+/* How much of the blocks on screen the card covers in a corner: the
+ * area under it, in pixels; the block @selected's counted as more than
+ * any canvas holds, for the block the user looks at is never hidden. */
+static double
+covered (EnvelopeOverview   *self,
+         const EnvelopeRect *bounds,
+         const EnvelopeRect *visible,
+         gboolean            top_left,
+         gint                selected)
 {
+  const EnvelopeLayout *layout = envelope_canvas_get_layout (self->canvas);
+  const EnvelopeViewport *viewport = envelope_canvas_get_viewport (self->canvas);
+  EnvelopeRect card;
+  double area = 0;
+
+  corner_card_rect (self, bounds, top_left, &card);
+  for (guint b = 0; b < envelope_layout_get_n_blocks (layout); b++)
+    {
+      EnvelopeRect r;
+      double x0, y0, x1, y1, w, h;
+
+      envelope_layout_get_block_rect (layout, b, &r);
+      if (r.x > visible->x + visible->width || r.y > visible->y + visible->height ||
+          r.x + r.width < visible->x || r.y + r.height < visible->y)
+        continue;
+      envelope_viewport_world_to_widget (viewport, r.x, r.y, &x0, &y0);
+      envelope_viewport_world_to_widget (viewport, r.x + r.width, r.y + r.height, &x1, &y1);
+      w = MIN (x1, card.x + card.width) - MAX (x0, card.x);
+      h = MIN (y1, card.y + card.height) - MAX (y0, card.y);
+      if (w > 0 && h > 0)
+        area += (gint) b == selected ? G_MAXFLOAT : w * h;
+    }
+  return area;
+}
+
+/**
+ * envelope_overview_place:
+ * @selected: the block of the selected layer, or -1
+ *
+ * Puts the card in the corner where it hides least of the blocks on
+ * screen and never @selected: the bottom right one unless the top left
+ * one hides less by half (so that the card does not flit from corner
+ * to corner as the view moves).  Called after each frame of the canvas;
+ * chooses again only when the view, the layout or @selected changed.
+ */
+void
+envelope_overview_place (EnvelopeOverview *self,
+                         gint              selected)
+{
+  const EnvelopeLayout *layout;
+  EnvelopeRect bounds, visible;
+  double here, there;
+
   g_return_if_fail (ENVELOPE_IS_OVERVIEW (self));
-  if (self->top_left == !!top_left)
+  layout = envelope_canvas_get_layout (self->canvas);
+  if (layout == NULL || envelope_canvas_get_diagram (self->canvas) == NULL ||
+      envelope_layout_get_n_blocks (layout) != envelope_diagram_get_n_blocks (envelope_canvas_get_diagram (self->canvas)) ||
+      diagram_fits (self, &bounds, &visible))
     return;
-  self->top_left = !!top_left;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  if (layout == self->placed_layout && selected == self->placed_selected &&
+      memcmp (&visible, &self->placed_visible, sizeof visible) == 0)
+    return;
+  self->placed_layout = layout;
+  self->placed_selected = selected;
+  self->placed_visible = visible;
+
+  here = covered (self, &bounds, &visible, self->top_left, selected);
+  there = covered (self, &bounds, &visible, !self->top_left, selected);
+  if ((self->top_left && there == 0) || there < here / 2)
+    {
+      self->top_left = !self->top_left;
+      here = there;
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+  self->covering = here > 0;
+  update_opacity (self, FALSE);
 }
 
 gboolean
@@ -340,6 +459,15 @@ envelope_overview_get_top_left (EnvelopeOverview *self)
 {
   g_return_val_if_fail (ENVELOPE_IS_OVERVIEW (self), FALSE);
   return self->top_left;
+}
+
+/* Whether the card covers blocks on screen in its corner (and lets them
+ * show through). */
+gboolean
+envelope_overview_get_covering (EnvelopeOverview *self)
+{
+  g_return_val_if_fail (ENVELOPE_IS_OVERVIEW (self), FALSE);
+  return self->covering;
 }
 
 GtkWidget *

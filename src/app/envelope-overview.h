@@ -14,8 +14,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (EnvelopeOverview, envelope_overview, ENVELOPE, OVERVIEW, GtkWidget)
 
 GtkWidget *envelope_overview_new            (EnvelopeCanvas   *canvas);
-void       envelope_overview_set_top_left   (EnvelopeOverview *self,
-                                             gboolean          top_left);
+void       envelope_overview_place          (EnvelopeOverview *self,
+                                             gint              selected);
 gboolean   envelope_overview_get_top_left   (EnvelopeOverview *self);
+gboolean   envelope_overview_get_covering   (EnvelopeOverview *self);
 
 G_END_DECLS

@@ -198,40 +198,21 @@ flat_button (const char *icon,
   return button;
 }
 
-/* The overview map keeps to the bottom right corner unless the selected
- * block is under it: then it moves to the top left one. */
+/* The overview map takes the corner where it hides least (see
+ * envelope_overview_place()), never over the selected block. */
 static void
 place_overview (EnvelopeCanvas *canvas,
                 EnvelopeWindow *self)
 {
   gint layer = envelope_document_get_selected_layer (self->document);
   const EnvelopeDiagram *diagram = envelope_canvas_get_diagram (canvas);
-  const EnvelopeLayout *layout = envelope_canvas_get_layout (canvas);
-  gboolean under = FALSE;
+  gint block = -1;
 
   /* the selected layer's block, looked up rather than searched for by
    * name: this runs after every frame */
-  if (diagram != NULL && layout != NULL && layer >= 0 && (guint) layer < envelope_diagram_get_n_layers (diagram) &&
-      envelope_layout_get_n_blocks (layout) == envelope_diagram_get_n_blocks (diagram))
-    {
-      gint block = envelope_diagram_find_block (diagram, (guint) layer);
-      EnvelopeRect rect;
-      double x, y;
-
-      if (block >= 0)
-        {
-          /* the corner the map takes at most, with a block's half-width
-           * around it */
-          double right = gtk_widget_get_width (GTK_WIDGET (canvas)) - 12;
-          double bottom = gtk_widget_get_height (GTK_WIDGET (canvas)) - 12;
-
-          envelope_layout_get_block_rect (layout, (guint) block, &rect);
-          envelope_viewport_world_to_widget (envelope_canvas_get_viewport (canvas), rect.x + rect.width / 2,
-                                             rect.y + rect.height / 2, &x, &y);
-          under = x > right - 220 - 60 && y > bottom - 130 - 30;
-        }
-    }
-  envelope_overview_set_top_left (ENVELOPE_OVERVIEW (self->overview), under);
+  if (diagram != NULL && layer >= 0 && (guint) layer < envelope_diagram_get_n_layers (diagram))
+    block = envelope_diagram_find_block (diagram, (guint) layer);
+  envelope_overview_place (ENVELOPE_OVERVIEW (self->overview), block);
 }
 
 /* The find bar, over the top right corner of the diagram, and the
