@@ -934,13 +934,19 @@ build (const EnvelopeAnalysis       *analysis,
 
       diagram->name_widths[b] = measure_name (&measures, block->name);
       g_hash_table_insert (diagram->name_index, (gpointer) block->name, GUINT_TO_POINTER (b + 1));
-      /* a group's description is as wide as its words need */
+      /* a description (a group's members, a layer's kind and settings)
+       * is as wide as its words need, up to the widest block; a layer's
+       * no longer than its reserve's 20 characters is not measured */
       if (proportional)
         size_proportional_box (diagram, block);
+      else if (block->collapsed)
+        size_block (diagram, block, diagram->name_widths[b],
+                    MAX (diagram->group_reserve, measure (&measures, TEXT_BLOCK_DETAIL, block->description)));
       else
         size_block (diagram, block, diagram->name_widths[b],
-                    block->collapsed ? MAX (diagram->group_reserve, measure (&measures, TEXT_BLOCK_DETAIL, block->description))
-                                     : diagram->layer_reserve);
+                    g_utf8_strlen (block->description, -1) <= 20
+                    ? diagram->layer_reserve
+                    : MAX (diagram->layer_reserve, measure (&measures, TEXT_BLOCK_DETAIL, block->description)));
     }
   if (proportional)
     size_classic_blocks (diagram, &measures);
