@@ -346,6 +346,59 @@ test_densenet_callouts (void)
   g_assert_cmpuint (collapsed, ==, 7);
 }
 
+/* GoogLeNet folded into six rows, as a window of 1280 × 720 shows it
+ * zoomed out to 13 %: the diagram is taller than wide, and its groups
+ * are called out to its left and right, each side in the order of its
+ * groups from top to bottom (so that no two lines cross), none covering
+ * another and every one inside the view. */
+static void
+test_googlenet_side_callouts (void)
+{
+  EnvelopeDiagramOptions options;
+  g_autoptr(Laid) laid = NULL;
+  EnvelopeRect view = { 0, 0, 735, 320 }, bounds;
+  double zoom = 0.13 * 96.0 / 72.0, ox, oy, left, right;
+  g_autoptr(GArray) labels = NULL;
+  guint called = 0;
+
+  envelope_diagram_options_init (&options);
+  options.collapse_depth = 1;
+  options.wrap = 6;
+  laid = lay_out (model_load ("googlenet.json"), &options);
+  envelope_layout_get_bounds (laid->layout, &bounds);
+  g_assert_cmpfloat (bounds.height, >, bounds.width / 2);
+  ox = (view.width - bounds.width * zoom) / 2 - bounds.x * zoom;
+  oy = (view.height - bounds.height * zoom) / 2 - bounds.y * zoom;
+  left = ox + bounds.x * zoom;
+  right = ox + (bounds.x + bounds.width) * zoom;
+  labels = envelope_zoom_labels_new (laid->diagram, laid->layout, &view, zoom, ox, oy);
+  assert_readable (labels, &view);
+
+  for (guint i = 0; i < labels->len; i++)
+    {
+      const EnvelopeZoomLabel *a = &g_array_index (labels, EnvelopeZoomLabel, i);
+      gboolean a_left = a->box.x + a->box.width <= left;
+
+      if (!a->callout)
+        continue;
+      called++;
+      g_assert_true (a_left || a->box.x >= right);
+      /* on the side of its group */
+      g_assert_true (a_left == (a->area.x + a->area.width / 2 < (left + right) / 2));
+      for (guint j = 0; j < labels->len; j++)
+        {
+          const EnvelopeZoomLabel *b = &g_array_index (labels, EnvelopeZoomLabel, j);
+
+          if (j == i || !b->callout || (b->box.x + b->box.width <= left) != a_left)
+            continue;
+          if (a->area.y + a->area.height / 2 < b->area.y + b->area.height / 2)
+            g_assert_cmpfloat (a->box.y, <, b->box.y);
+        }
+    }
+  /* GoogLeNet's three stems and nine Inception modules */
+  g_assert_cmpuint (called, ==, 12);
+}
+
 /* What a thread of its own lays out and draws: with nothing kept from
  * an earlier view. */
 typedef struct
@@ -464,6 +517,7 @@ main (int   argc,
   g_test_add_func ("/render/zoom-labels/transformer-blocks", test_transformer_blocks);
   g_test_add_func ("/render/zoom-labels/densenet-blocks", test_densenet_blocks);
   g_test_add_func ("/render/zoom-labels/densenet-callouts", test_densenet_callouts);
+  g_test_add_func ("/render/zoom-labels/googlenet-side-callouts", test_googlenet_side_callouts);
   g_test_add_func ("/render/zoom-labels/draw", test_draw);
   g_test_add_func ("/render/zoom-labels/kept", test_kept);
 

@@ -412,6 +412,7 @@ static gboolean toggle_group (EnvelopeCanvas *self,
                               guint           block);
 static void update_render_options (EnvelopeCanvas *self);
 static double legend_height (EnvelopeCanvas *self);
+static double legend_card_height (EnvelopeCanvas *self);
 
 static void
 on_diagram_ready (GObject      *source,
@@ -1404,14 +1405,15 @@ draw_zoom_labels_cb (EnvelopeCanvas *self,
   envelope_zoom_labels_draw (cr, data, self->render_options.theme);
 }
 
-/* The groups' names over the view, laid out again only when the view moves. */
+/* The groups' names over the view above the legend (shown whenever
+ * they are), laid out again only when the view moves. */
 static void
 append_zoom_labels (EnvelopeCanvas *self,
                     GtkSnapshot    *snapshot,
                     double          width,
                     double          height)
 {
-  EnvelopeRect view = { 0, 0, width, height };
+  EnvelopeRect view = { 0, 0, width, MAX (height - legend_card_height (self), height / 2) };
   g_autoptr(GArray) labels = NULL;
   struct
   {
@@ -1429,7 +1431,7 @@ append_zoom_labels (EnvelopeCanvas *self,
   state.zoom = envelope_viewport_get_zoom (self->viewport);
   envelope_viewport_world_to_widget (self->viewport, 0, 0, &state.x, &state.y);
   state.width = width;
-  state.height = height;
+  state.height = view.height;
   key = envelope_hash_bytes (ENVELOPE_HASH_START, &state, sizeof state);
   if (self->zoom_labels_overlay.node == NULL || self->zoom_labels_overlay.key != key)
     labels = envelope_zoom_labels_new (self->diagram, self->layout, &view, state.zoom, state.x, state.y);
@@ -2496,17 +2498,24 @@ has_legend (EnvelopeCanvas *self)
   return self->render_options.color_mode != ENVELOPE_COLOR_BY_KIND || self->render_options.receptive_field;
 }
 
+/* The legend's card and its margin, on screen. */
+static double
+legend_card_height (EnvelopeCanvas *self)
+{
+  double lw, lh, width = gtk_widget_get_width (GTK_WIDGET (self));
+
+  envelope_renderer_get_legend_size (self->renderer, self->diagram, &self->render_options,
+                                     MIN (width - 24, 480) / NATURAL_ZOOM, &lw, &lh);
+  return (lh + 12) * NATURAL_ZOOM + 12;
+}
+
 /* The legend's height on screen, so that a fit leaves room for it. */
 static double
 legend_height (EnvelopeCanvas *self)
 {
-  double lw, lh, width = gtk_widget_get_width (GTK_WIDGET (self));
-
   if (self->diagram == NULL || !has_legend (self))
     return 0;
-  envelope_renderer_get_legend_size (self->renderer, self->diagram, &self->render_options,
-                                     MIN (width - 24, 480) / NATURAL_ZOOM, &lw, &lh);
-  return (lh + 12) * NATURAL_ZOOM + 12;
+  return legend_card_height (self);
 }
 
 static void

@@ -523,12 +523,14 @@ place (const GArray       *labels,
 }
 
 /* Callouts, for the groups still unnamed where the diagram is too small
- * for their names to go over them: each name in a card above the
- * diagram (for a group in its upper half) or under it, as near over or
- * under its group as the other cards allow, with a line to it.  Only
- * the groups whose level is named elsewhere or that are outermost: a
- * layer alone is not called out, nor are more groups than a few rows of
- * cards hold. */
+ * for their names to go over them: each name in a card beside the
+ * diagram, with a line to its group.  The cards go above the diagram
+ * (for a group in its upper half) and under it, or, where the view has
+ * more room on the diagram's left and right (a diagram folded into many
+ * short rows, zoomed out), to its left and right; each as near its
+ * group as the other cards allow.  Only the groups whose level is named
+ * elsewhere or that are outermost: a layer alone is not called out, nor
+ * are more groups than a few tiers of cards hold. */
 #define MOST_CALLOUTS 24
 #define CALLOUT_TIERS 3
 
@@ -540,12 +542,46 @@ typedef struct
   EnvelopeRect box;
 } Callout;
 
+/* A rectangle's place and size along a band of cards (across the view
+ * for a band above or under the diagram, down it for one beside it),
+ * and across the band. */
+static inline double *
+along (EnvelopeRect *r,
+       gboolean      sides)
+{
+  return sides ? &r->y : &r->x;
+}
+
+static inline double *
+along_size (EnvelopeRect *r,
+            gboolean      sides)
+{
+  return sides ? &r->height : &r->width;
+}
+
+static inline double *
+across (EnvelopeRect *r,
+        gboolean      sides)
+{
+  return sides ? &r->x : &r->y;
+}
+
+static inline double *
+across_size (EnvelopeRect *r,
+             gboolean      sides)
+{
+  return sides ? &r->width : &r->height;
+}
+
 static gint
 compare_callouts (gconstpointer a,
-                  gconstpointer b)
+                  gconstpointer b,
+                  gpointer      data)
 {
-  const Callout *x = a, *y = b;
-  double cx = x->area.x + x->area.width / 2, cy = y->area.x + y->area.width / 2;
+  gboolean sides = GPOINTER_TO_INT (data);
+  Callout *x = (Callout *) a, *y = (Callout *) b;
+  double cx = *along (&x->area, sides) + *along_size (&x->area, sides) / 2;
+  double cy = *along (&y->area, sides) + *along_size (&y->area, sides) / 2;
 
   return cx < cy ? -1 : cx > cy ? 1 : 0;
 }
@@ -559,74 +595,83 @@ add_callouts (GArray          *labels,
               double           origin_x,
               double           origin_y)
 {
-  g_autoptr(GPtrArray) wanted = g_ptr_array_new ();
-  double top = G_MAXDOUBLE, bottom = -G_MAXDOUBLE;
+  g_autoptr(GArray) wanted = g_array_new (FALSE, TRUE, sizeof (Callout));
+  EnvelopeRect drawn = { 0 };
+  gboolean any = FALSE, sides;
+  double widest = 0;
 
+  /* what is drawn of the diagram: its groups in the view, and the names
+   * already over it */
   for (guint i = 0; i < stretches->len; i++)
     {
       Stretch *s = g_ptr_array_index (stretches, i);
-      EnvelopeRect area = {
-        origin_x + s->area.x * zoom, origin_y + s->area.y * zoom, s->area.width * zoom, s->area.height * zoom,
-      };
+      Callout card = { s, { origin_x + s->area.x * zoom, origin_y + s->area.y * zoom,
+                            s->area.width * zoom, s->area.height * zoom }, s->text, { 0 } };
+      double width, height;
 
-      if (!envelope_rect_intersects (&area, view))
+      if (!envelope_rect_intersects (&card.area, view))
         continue;
-      top = MIN (top, area.y);
-      bottom = MAX (bottom, area.y + area.height);
+      if (any)
+        envelope_rect_union (&drawn, &card.area, &drawn);
+      else
+        drawn = card.area;
+      any = TRUE;
       if (s->named || s->path == NULL || named_by_parent (s) || g_hash_table_lookup (longest, s->path) != s ||
           (s->parent != NULL && s->parent->named != 2))
         continue;
-      g_ptr_array_add (wanted, s);
+      if (s->depth > 1 && strrchr (card.text, '/') != NULL && s->parent != NULL && s->parent->named)
+        card.text = strrchr (card.text, '/') + 1;
+      measure (0, card.text, &width, &height);
+      card.box.width = width * LOWER_LEVEL_SIZE + 2 * PAD_X;
+      card.box.height = height * LOWER_LEVEL_SIZE + 2 * PAD_Y;
+      widest = MAX (widest, card.box.width);
+      g_array_append_val (wanted, card);
     }
   if (wanted->len == 0 || wanted->len > MOST_CALLOUTS)
     return;
-  /* beyond the names already over the diagram too */
   for (guint i = 0; i < labels->len; i++)
-    {
-      const EnvelopeRect *box = &g_array_index (labels, EnvelopeZoomLabel, i).box;
+    envelope_rect_union (&drawn, &g_array_index (labels, EnvelopeZoomLabel, i).box, &drawn);
 
-      top = MIN (top, box->y);
-      bottom = MAX (bottom, box->y + box->height);
-    }
+  /* beside the diagram when a column of cards fits on each side and
+   * the diagram is more tall than flat (rows under rows, whose lines
+   * from above would cross the upper rows) */
+  sides = MIN (drawn.x - view->x, view->x + view->width - drawn.x - drawn.width) >= widest + 2 * (LABEL_GAP + 1) &&
+          drawn.height >= drawn.width / 2;
+  g_array_sort_with_data (wanted, compare_callouts, GINT_TO_POINTER (sides));
 
-  /* a band of cards above the diagram and one under it, each in the
-   * order of its groups along the rows, so that no two lines cross:
-   * each card as near over its group as the cards before it allow, the
-   * band moved back as a whole where it runs out of the view, and what
-   * a band's first tier cannot hold in the next */
+  /* a band of cards on each side of the diagram, each in the order of
+   * its groups along it, so that no two lines cross: each card as near
+   * its group as the cards before it allow, the band moved back as a
+   * whole where it runs out of the view, and what a tier of the band
+   * cannot hold in the next, further out */
   for (guint band = 0; band < 2; band++)
     {
       g_autoptr(GArray) cards = g_array_new (FALSE, TRUE, sizeof (Callout));
+      double view_start = *along ((EnvelopeRect *) view, sides), view_size = *along_size ((EnvelopeRect *) view, sides);
+      double near = band == 0 ? *across (&drawn, sides) : *across (&drawn, sides) + *across_size (&drawn, sides);
+      double middle = *across (&drawn, sides) + *across_size (&drawn, sides) / 2;
+      double offset = 0;
       guint first = 0;
 
       for (guint k = 0; k < wanted->len; k++)
         {
-          Stretch *s = g_ptr_array_index (wanted, k);
-          Callout card = { s, { origin_x + s->area.x * zoom, origin_y + s->area.y * zoom,
-                                s->area.width * zoom, s->area.height * zoom }, s->text, { 0 } };
-          double width, height;
+          Callout *card = &g_array_index (wanted, Callout, k);
 
-          if ((card.area.y + card.area.height / 2 < (top + bottom) / 2) != (band == 0))
-            continue;
-          if (s->depth > 1 && strrchr (card.text, '/') != NULL && s->parent != NULL && s->parent->named)
-            card.text = strrchr (card.text, '/') + 1;
-          measure (0, card.text, &width, &height);
-          card.box.width = width * LOWER_LEVEL_SIZE + 2 * PAD_X;
-          card.box.height = height * LOWER_LEVEL_SIZE + 2 * PAD_Y;
-          g_array_append_val (cards, card);
+          if ((*across (&card->area, sides) + *across_size (&card->area, sides) / 2 < middle) == (band == 0))
+            g_array_append_val (cards, *card);
         }
-      g_array_sort (cards, compare_callouts);
 
       for (guint tier = 0; tier < CALLOUT_TIERS && first < cards->len; tier++)
         {
-          double right = -G_MAXDOUBLE, total = 0, shift, y;
+          double end = -G_MAXDOUBLE, total = 0, thickest = 0, shift;
           guint last = first;
 
-          /* as many as the view's width holds, in order */
+          /* as many as the view holds along the band, in order */
           while (last < cards->len &&
-                 total + g_array_index (cards, Callout, last).box.width + (last > first ? LABEL_GAP + 1 : 0) <= view->width)
+                 total + *along_size (&g_array_index (cards, Callout, last).box, sides) +
+                 (last > first ? LABEL_GAP + 1 : 0) <= view_size)
             {
-              total += g_array_index (cards, Callout, last).box.width + (last > first ? LABEL_GAP + 1 : 0);
+              total += *along_size (&g_array_index (cards, Callout, last).box, sides) + (last > first ? LABEL_GAP + 1 : 0);
               last++;
             }
           if (last == first)
@@ -634,24 +679,28 @@ add_callouts (GArray          *labels,
           for (guint k = first; k < last; k++)
             {
               Callout *card = &g_array_index (cards, Callout, k);
+              double size = *along_size (&card->box, sides), thickness = *across_size (&card->box, sides);
+              double at = *along (&card->area, sides) + *along_size (&card->area, sides) / 2 - size / 2;
 
               /* a pixel more than the gap: cards just the gap apart touch */
-              y = band == 0 ? top - (tier + 1) * (card->box.height + LABEL_GAP + 1)
-                            : bottom + LABEL_GAP + 1 + tier * (card->box.height + LABEL_GAP + 1);
-              card->box.y = y;
-              card->box.x = MAX (card->area.x + card->area.width / 2 - card->box.width / 2, view->x);
+              *across (&card->box, sides) = band == 0 ? near - (LABEL_GAP + 1) - offset - thickness
+                                                      : near + (LABEL_GAP + 1) + offset;
+              at = MAX (at, view_start);
               if (k > first)
-                card->box.x = MAX (card->box.x, right + LABEL_GAP + 1);
-              right = card->box.x + card->box.width;
+                at = MAX (at, end + LABEL_GAP + 1);
+              *along (&card->box, sides) = at;
+              end = at + size;
+              thickest = MAX (thickest, thickness);
             }
-          shift = MAX (right - (view->x + view->width), 0);
+          shift = MAX (end - (view_start + view_size), 0);
           for (guint k = first; k < last; k++)
             {
               Callout *card = &g_array_index (cards, Callout, k);
               EnvelopeZoomLabel label = { 0 };
 
-              card->box.x -= shift;
-              if (card->box.y < view->y || card->box.y + card->box.height > view->y + view->height ||
+              *along (&card->box, sides) -= shift;
+              if (card->box.x < view->x || card->box.x + card->box.width > view->x + view->width ||
+                  card->box.y < view->y || card->box.y + card->box.height > view->y + view->height ||
                   overlaps_any (labels, &card->box))
                 continue;
               label.text = g_strdup (card->text);
@@ -663,6 +712,7 @@ add_callouts (GArray          *labels,
               g_array_append_val (labels, label);
               card->stretch->named = 1;
             }
+          offset += thickest + LABEL_GAP + 1;
           first = last;
         }
     }
@@ -969,9 +1019,19 @@ envelope_zoom_labels_draw (cairo_t      *cr,
        * Cairo draws */
       envelope_rect_inflate (&area, 4, 4);
       cairo_rectangle (cr, round (area.x) + 0.5, round (area.y) + 0.5, round (area.width), round (area.height));
-      if (label->callout)
+      if (label->callout && (label->box.x + label->box.width < area.x || label->box.x > area.x + area.width))
         {
-          /* from the card's edge nearest the group to the group's */
+          /* from the card's edge nearest the group to the group's, for
+           * a card beside it */
+          gboolean left = label->box.x < area.x;
+          double y = label->box.y + label->box.height / 2;
+
+          cairo_move_to (cr, round (left ? label->box.x + label->box.width : label->box.x), round (y) + 0.5);
+          cairo_line_to (cr, round (left ? area.x : area.x + area.width), round (area.y + area.height / 2) + 0.5);
+        }
+      else if (label->callout)
+        {
+          /* … above or under it */
           gboolean above = label->box.y < area.y;
           double x = label->box.x + label->box.width / 2;
 
