@@ -529,8 +529,8 @@ place (const GArray       *labels,
  * more room on the diagram's left and right (a diagram folded into many
  * short rows, zoomed out), to its left and right; each as near its
  * group as the other cards allow.  Only the groups whose level is named
- * elsewhere or that are outermost: a layer alone is not called out, nor
- * are more groups than a few tiers of cards hold. */
+ * elsewhere or that are outermost, and the layers in no group when
+ * there is room for them all; no more than a few tiers of cards hold. */
 #define MOST_CALLOUTS 24
 #define CALLOUT_TIERS 3
 
@@ -616,7 +616,8 @@ add_callouts (GArray          *labels,
       else
         drawn = card.area;
       any = TRUE;
-      if (s->named || s->path == NULL || named_by_parent (s) || g_hash_table_lookup (longest, s->path) != s ||
+      if (s->named || (s->path == NULL && s->parent != NULL) || named_by_parent (s) ||
+          (s->path != NULL && g_hash_table_lookup (longest, s->path) != s) ||
           (s->parent != NULL && s->parent->named != 2))
         continue;
       if (s->depth > 1 && strrchr (card.text, '/') != NULL && s->parent != NULL && s->parent->named)
@@ -627,8 +628,16 @@ add_callouts (GArray          *labels,
       widest = MAX (widest, card.box.width);
       g_array_append_val (wanted, card);
     }
+  /* the layers in no group only when all of them can be called out too */
+  if (wanted->len > MOST_CALLOUTS)
+    for (guint k = wanted->len; k-- > 0;)
+      if (g_array_index (wanted, Callout, k).stretch->path == NULL)
+        g_array_remove_index (wanted, k);
   if (wanted->len == 0 || wanted->len > MOST_CALLOUTS)
     return;
+  widest = 0;
+  for (guint k = 0; k < wanted->len; k++)
+    widest = MAX (widest, g_array_index (wanted, Callout, k).box.width);
   for (guint i = 0; i < labels->len; i++)
     envelope_rect_union (&drawn, &g_array_index (labels, EnvelopeZoomLabel, i).box, &drawn);
 
@@ -641,9 +650,9 @@ add_callouts (GArray          *labels,
 
   /* a band of cards on each side of the diagram, each in the order of
    * its groups along it, so that no two lines cross: each card as near
-   * its group as the cards before it allow, the band moved back as a
-   * whole where it runs out of the view, and what a tier of the band
-   * cannot hold in the next, further out */
+   * its group as the cards before it allow, moved back where the band
+   * runs out of the view only as far as it must, and what a tier of the
+   * band cannot hold in the next, further out */
   for (guint band = 0; band < 2; band++)
     {
       g_autoptr(GArray) cards = g_array_new (FALSE, TRUE, sizeof (Callout));
@@ -663,7 +672,7 @@ add_callouts (GArray          *labels,
 
       for (guint tier = 0; tier < CALLOUT_TIERS && first < cards->len; tier++)
         {
-          double end = -G_MAXDOUBLE, total = 0, thickest = 0, shift;
+          double end = -G_MAXDOUBLE, total = 0, thickest = 0, limit;
           guint last = first;
 
           /* as many as the view holds along the band, in order */
@@ -692,15 +701,23 @@ add_callouts (GArray          *labels,
               end = at + size;
               thickest = MAX (thickest, thickness);
             }
-          shift = MAX (end - (view_start + view_size), 0);
+          /* those past the view's end moved back, as far as they must */
+          limit = view_start + view_size;
+          for (guint k = last; k-- > first;)
+            {
+              Callout *card = &g_array_index (cards, Callout, k);
+
+              *along (&card->box, sides) = MIN (*along (&card->box, sides), limit - *along_size (&card->box, sides));
+              limit = *along (&card->box, sides) - (LABEL_GAP + 1);
+            }
           for (guint k = first; k < last; k++)
             {
               Callout *card = &g_array_index (cards, Callout, k);
               EnvelopeZoomLabel label = { 0 };
 
-              *along (&card->box, sides) -= shift;
-              if (card->box.x < view->x || card->box.x + card->box.width > view->x + view->width ||
-                  card->box.y < view->y || card->box.y + card->box.height > view->y + view->height ||
+              /* (within a hair: moved back, a card ends where the view does) */
+              if (card->box.x < view->x - 0.01 || card->box.x + card->box.width > view->x + view->width + 0.01 ||
+                  card->box.y < view->y - 0.01 || card->box.y + card->box.height > view->y + view->height + 0.01 ||
                   overlaps_any (labels, &card->box))
                 continue;
               label.text = g_strdup (card->text);
