@@ -126,8 +126,9 @@ test_folded_run (void)
   app_test_window_destroy (window);
 }
 
-/* BERT's "layer/0/attention" is a layer, and the group of the dropout,
- * add and norm that follow it: selecting one is not selecting the other. */
+/* BERT's "layer/0/attention" is a layer, and the group it leads, with
+ * the dropout, add and norm that follow it: selecting one is not
+ * selecting the other. */
 static void
 test_group_named_as_layer (void)
 {
@@ -149,8 +150,10 @@ test_group_named_as_layer (void)
   app_test_activate (window, "win.select-group", g_variant_new_string ("layer/0/attention"));
   g_assert_cmpstr (envelope_document_get_selected_group (window->document), ==, "layer/0/attention");
   g_assert_cmpstr (envelope_inspector_get_group_title (window->inspector), ==, "layer/0/attention");
-  g_assert_nonnull (member_row (window, 0));
+  g_assert_nonnull (member_row (window, 1));
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (member_row (window, 0))), ==,
+                   "layer/0/attention");
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (member_row (window, 1))), ==,
                    "layer/0/attention/dropout");
 
   /* the layer of the same name: its settings, not the group */

@@ -4,7 +4,10 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "envelope-groups.h"
+#include "envelope-report.h"
 #include "test-helpers.h"
 
 static char *
@@ -190,6 +193,38 @@ test_describe_attention_operators (void)
   g_assert_cmpstr (said, ==, "2 matmul, unknown");
 }
 
+/* A module's own operator named after it, as PyTorch's exporters name
+ * MultiheadAttention's input projection "self_attn" beside its
+ * "self_attn/…" operators: the layer is in that group, not a group of
+ * its own of the same name beside it, in the report by groups too. */
+static void
+test_layer_named_as_group (void)
+{
+  g_autoptr(Model) model = model_parse (
+    "{\"format\": \"envelope-network\", \"version\": 1, \"name\": \"mha\", \"layers\": ["
+    "{\"name\": \"x\", \"type\": \"input\", \"shape\": [10, 64], \"layout\": \"tokens\"},"
+    "{\"name\": \"self_attn\", \"type\": \"dense\", \"units\": 192},"
+    "{\"name\": \"self_attn/q\", \"type\": \"slice\", \"axis\": 1, \"start\": 0, \"end\": 64},"
+    "{\"name\": \"self_attn/out\", \"type\": \"dense\", \"units\": 64},"
+    "{\"name\": \"norm\", \"type\": \"layer_norm\"}]}");
+  g_autoptr(EnvelopeGroups) groups = envelope_groups_new (model->network, model->analysis);
+  EnvelopeReportOptions options = { .format = ENVELOPE_REPORT_TABLE, .grouped = TRUE };
+  g_autofree char *report = NULL;
+  const char *row;
+
+  ASSERT_GROUP (groups, model->network, "self_attn", 1, "self_attn");
+  ASSERT_GROUP (groups, model->network, "self_attn/out", 1, "self_attn");
+  ASSERT_GROUP (groups, model->network, "norm", 1, NULL);
+  g_assert_cmpstr (envelope_groups_get_path (groups, 1), ==, "self_attn/self_attn");
+
+  /* one row for the group: both projections, 12,480 + 4,160 parameters */
+  report = envelope_report_write (model->analysis, &options);
+  row = strstr (report, "\nself_attn ");
+  g_assert_nonnull (row);
+  g_assert_null (strstr (row + 1, "\nself_attn "));
+  g_assert_nonnull (strstr (row, "16,640"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -201,6 +236,7 @@ main (int    argc,
   g_test_add_func ("/core/groups/residual", test_residual_blocks);
   g_test_add_func ("/core/groups/describe", test_describe);
   g_test_add_func ("/core/groups/describe-attention-operators", test_describe_attention_operators);
+  g_test_add_func ("/core/groups/layer-named-as-group", test_layer_named_as_group);
 
   return g_test_run ();
 }

@@ -317,6 +317,28 @@ infer (EnvelopeGroups         *groups,
   /* the names' strings belong to @taken */
 }
 
+/* A layer named as a group is (PyTorch's exporters name a module's own
+ * operator after it: "self_attn" beside "self_attn/Slice") is that
+ * group's, not a group of its own name beside it: its path goes one
+ * level in ("self_attn/self_attn"). */
+static void
+own_layers (EnvelopeGroups *groups)
+{
+  g_autoptr(GHashTable) group_paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; i < groups->n_layers; i++)
+    for (const char *p = strchr (groups->paths[i], '/'); p != NULL; p = strchr (p + 1, '/'))
+      g_hash_table_add (group_paths, g_strndup (groups->paths[i], (gsize) (p - groups->paths[i])));
+  for (guint i = 0; i < groups->n_layers; i++)
+    if (g_hash_table_contains (group_paths, groups->paths[i]))
+      {
+        const char *slash = strrchr (groups->paths[i], '/');
+        g_autofree char *path = g_strconcat (groups->paths[i], "/", slash != NULL ? slash + 1 : groups->paths[i], NULL);
+
+        groups->paths[i] = g_string_chunk_insert (groups->strings, path);
+      }
+}
+
 /**
  * envelope_groups_new:
  * @network: a network
@@ -371,6 +393,8 @@ envelope_groups_new (const EnvelopeNetwork  *network,
     }
   if (!any_field && !any_slash && !any_dot)
     infer (groups, network, analysis);
+  else
+    own_layers (groups);
 
   for (guint i = 0; i < groups->n_layers; i++)
     {
