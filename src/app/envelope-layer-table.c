@@ -267,6 +267,23 @@ fit_columns (EnvelopeLayerTable *self,
  * repaints the whole window instead. */
 #define REPAINT_TEXTS_APART G_N_ELEMENTS (columns)
 
+/* The row of layer @index: while a new network's rows are being added,
+ * from those made for it, which the table's are the first of. */
+static EnvelopeLayerRow *
+dup_row (EnvelopeLayerTable *self,
+         guint               index)
+{
+  if (self->filling != NULL)
+    return g_object_ref (g_ptr_array_index (self->filling, index));
+  return g_list_model_get_item (G_LIST_MODEL (self->rows), index);
+}
+
+static guint
+n_rows (EnvelopeLayerTable *self)
+{
+  return self->filling != NULL ? self->filling->len : g_list_model_get_n_items (G_LIST_MODEL (self->rows));
+}
+
 static guint
 update_row (EnvelopeLayerTable *self,
             guint               index,
@@ -274,7 +291,7 @@ update_row (EnvelopeLayerTable *self,
 {
   const EnvelopeNetwork *network = envelope_document_get_network (self->document);
   const EnvelopeAnalysis *analysis = envelope_document_get_analysis (self->document);
-  g_autoptr(EnvelopeLayerRow) row = g_list_model_get_item (G_LIST_MODEL (self->rows), index);
+  g_autoptr(EnvelopeLayerRow) row = dup_row (self, index);
   gint f = envelope_document_get_figures_index (self->document, index);
 
   return envelope_layer_row_update (row, settings ? envelope_network_get_layer (network, index) : NULL,
@@ -293,7 +310,7 @@ update_changed_rows (EnvelopeLayerTable *self,
                      guint              *changed)
 {
   const EnvelopeAnalysis *analysis = envelope_document_get_analysis (self->document);
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
+  guint n = n_rows (self);
   const guint *layers;
   guint n_layers;
   gint edited = -1;
@@ -541,11 +558,18 @@ on_document_changed (EnvelopeDocument   *document,
       start_fill (self);
       return;
     }
-  /* rows made before this change are filled again */
+  /* A change while a new network's rows are being added: to the rows
+   * made for it, as to the table's; a new structure, rows made again. */
   if (self->fill_source != 0)
     {
-      if (self->filling != NULL)
+      if (self->filling == NULL)
+        return;
+      if ((change & ENVELOPE_CHANGE_STRUCTURE) ||
+          self->filling->len != envelope_network_get_n_layers (envelope_document_get_network (self->document)))
         start_fill (self);
+      else if (!update_changed_rows (self, &changed))
+        for (guint i = 0; i < self->filling->len; i++)
+          update_row (self, i, TRUE);
       return;
     }
   changed = update_rows (self, (change & (ENVELOPE_CHANGE_STRUCTURE | ENVELOPE_CHANGE_FILE)) != 0);
