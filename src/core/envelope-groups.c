@@ -317,9 +317,9 @@ infer (EnvelopeGroups         *groups,
   /* the names' strings belong to @taken */
 }
 
-/* A layer named as a group is (PyTorch's exporters name a module's own
- * operator after it: "self_attn" beside "self_attn/Slice") is that
- * group's, not a group of its own name beside it: its path goes one
+/* A layer that bears a group's name belongs to that group, not beside
+ * it (PyTorch's exporters name a module's own operator after the
+ * module: "self_attn" beside "self_attn/Slice"): its path goes one
  * level in ("self_attn/self_attn"). */
 static void
 own_layers (EnvelopeGroups *groups)
