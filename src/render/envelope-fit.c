@@ -225,8 +225,9 @@ fit_rows (EnvelopeRenderer             *renderer,
 
       scrolled = TRUE;
       envelope_layout_get_bounds (one_layout, &bounds);
+      /* the rows the breaks make when none is longer than the room */
       if (lr)
-        rows = room > pad_along ? (guint) ceil (bounds.width / (room - pad_along)) : MOST_ROWS;
+        rows = room > pad_along ? envelope_layout_count_fold_rows (one_layout, unwrapped, room - pad_along) : MOST_ROWS;
       else
         rows = room > pad_across + bounds.width ? (guint) ((room - pad_across + ROW_GAP) / (bounds.width + ROW_GAP)) : 1;
       rows = CLAMP (rows, 1, MOST_ROWS);

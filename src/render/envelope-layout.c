@@ -1025,34 +1025,31 @@ count_rows (const double *start,
   return rows;
 }
 
-/* Folds the flow into rows (columns top to bottom) of similar length:
- * the one dot layout is cut where a single arrow links what comes before
- * to what comes after, each piece keeps its geometry, and the pieces are
- * stacked; the cut arrows are routed from the end of one row to the
- * start of the next through the lane between them. */
-static void
-wrap_rows (EnvelopeLayout        *layout,
-           const EnvelopeDiagram *diagram)
+/* The runs of blocks between single arrows, where the flow may be cut:
+ * each run's first block (@segment_first, n_segments + 1 of them, the
+ * last n) and its extent along the flow (@start, @end).  Returns the
+ * number of runs, or 0 when the blocks are not in file order (no clean
+ * cut); @bridge: the arrow after each block that is a cut, or -1. */
+static guint
+fold_segments (const EnvelopeLayout  *layout,
+               const EnvelopeDiagram *diagram,
+               gint                 **bridge_out,
+               guint                **segment_first_out,
+               double               **start_out,
+               double               **end_out)
 {
   guint n = layout->n_blocks;
-  guint wrap = envelope_diagram_get_wrap (diagram);
-  gboolean lr = layout->direction == ENVELOPE_DIRECTION_LEFT_RIGHT;
-  gboolean proportional = envelope_diagram_get_style (diagram) == ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL;
-  g_autofree gint *crossing = NULL;
-  g_autofree gint *bridge = NULL;
-  g_autofree guint *segment_first = NULL;
-  g_autofree double *start = NULL;
-  g_autofree double *end = NULL;
-  g_autofree guint *row_first = NULL;
-  guint n_segments = 0, n_rows;
-  double low, high, gap, cursor = 0;
+  g_autofree gint *crossing = g_new0 (gint, n + 1);
+  gint *bridge = g_new (gint, MAX (n, 1));
+  guint *segment_first = g_new (guint, n + 1);
+  double *start = g_new (double, MAX (n, 1));
+  double *end = g_new (double, MAX (n, 1));
+  guint n_segments = 0;
 
-  layout->n_rows = 1;
-  if (wrap <= 1 || n < 2)
-    return;
-
-  crossing = g_new0 (gint, n + 1);
-  bridge = g_new (gint, n);
+  *bridge_out = bridge;
+  *segment_first_out = segment_first;
+  *start_out = start;
+  *end_out = end;
   for (guint p = 0; p < n; p++)
     bridge[p] = -1;
   for (guint e = 0; e < layout->n_edges; e++)
@@ -1060,7 +1057,7 @@ wrap_rows (EnvelopeLayout        *layout,
       const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, e);
 
       if (edge->from >= edge->to)
-        return;     /* not in file order: no clean cut */
+        return 0;     /* not in file order: no clean cut */
       crossing[edge->from]++;
       crossing[edge->to]--;
     }
@@ -1075,9 +1072,6 @@ wrap_rows (EnvelopeLayout        *layout,
     }
 
   /* segments: runs of blocks between single arrows */
-  segment_first = g_new (guint, n + 1);
-  start = g_new (double, n);
-  end = g_new (double, n);
   for (guint b = 0; b < n; b++)
     {
       if (b == 0 || bridge[b - 1] >= 0)
@@ -1091,6 +1085,64 @@ wrap_rows (EnvelopeLayout        *layout,
       end[n_segments - 1] = MAX (end[n_segments - 1], along_end (layout, &layout->blocks[b]));
     }
   segment_first[n_segments] = n;
+  return n_segments;
+}
+
+/**
+ * envelope_layout_count_fold_rows:
+ * @unwrapped: the layout of a diagram in one row
+ * @length: the longest row wanted, along the flow
+ *
+ * How many rows @unwrapped's flow folds into when none is longer than
+ * @length (a run of blocks between single arrows that is longer takes
+ * a row of its own): the wrap to ask of a diagram for rows that fit.
+ *
+ * Returns: the number of rows; 1 when the flow cannot be cut
+ */
+guint
+envelope_layout_count_fold_rows (const EnvelopeLayout  *unwrapped,
+                                 const EnvelopeDiagram *diagram,
+                                 double                 length)
+{
+  g_autofree gint *bridge = NULL;
+  g_autofree guint *segment_first = NULL;
+  g_autofree double *start = NULL;
+  g_autofree double *end = NULL;
+  guint n_segments;
+
+  g_return_val_if_fail (unwrapped != NULL && diagram != NULL, 1);
+  if (unwrapped->n_blocks < 2 || unwrapped->n_blocks != envelope_diagram_get_n_blocks (diagram) ||
+      unwrapped->n_edges != envelope_diagram_get_n_edges (diagram))
+    return 1;
+  n_segments = fold_segments (unwrapped, diagram, &bridge, &segment_first, &start, &end);
+  return n_segments < 2 ? 1 : count_rows (start, end, n_segments, length, NULL);
+}
+
+/* Folds the flow into rows (columns top to bottom) of similar length:
+ * the one dot layout is cut where a single arrow links what comes before
+ * to what comes after, each piece keeps its geometry, and the pieces are
+ * stacked; the cut arrows are routed from the end of one row to the
+ * start of the next through the lane between them. */
+static void
+wrap_rows (EnvelopeLayout        *layout,
+           const EnvelopeDiagram *diagram)
+{
+  guint n = layout->n_blocks;
+  guint wrap = envelope_diagram_get_wrap (diagram);
+  gboolean lr = layout->direction == ENVELOPE_DIRECTION_LEFT_RIGHT;
+  gboolean proportional = envelope_diagram_get_style (diagram) == ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL;
+  g_autofree gint *bridge = NULL;
+  g_autofree guint *segment_first = NULL;
+  g_autofree double *start = NULL;
+  g_autofree double *end = NULL;
+  g_autofree guint *row_first = NULL;
+  guint n_segments, n_rows;
+  double low, high, gap, cursor = 0;
+
+  layout->n_rows = 1;
+  if (wrap <= 1 || n < 2)
+    return;
+  n_segments = fold_segments (layout, diagram, &bridge, &segment_first, &start, &end);
   if (n_segments < 2)
     return;
 

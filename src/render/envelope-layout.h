@@ -75,6 +75,9 @@ void                        envelope_layout_get_bounds         (const EnvelopeLa
 double                      envelope_layout_get_rank_gap       (const EnvelopeLayout  *layout);
 
 guint                       envelope_layout_get_n_rows         (const EnvelopeLayout  *layout);
+guint                       envelope_layout_count_fold_rows    (const EnvelopeLayout  *unwrapped,
+                                                                const EnvelopeDiagram *diagram,
+                                                                double                 length);
 void                        envelope_layout_get_row_bounds     (const EnvelopeLayout  *layout,
                                                                 guint                  row,
                                                                 EnvelopeRect          *bounds);
