@@ -621,6 +621,8 @@ test_no_layers (void)
   g_assert_cmpuint (memory->pytorch.peak.total, ==, memory->pytorch.peak.bytes[ENVELOPE_STEP_CONTEXT]);
   g_assert_nonnull (strstr (text, "The peak is at the start of the forward pass."));
   g_assert_null (strstr (fit, "(null)"));
+  /* no sample costs memory: no batch is refused for it */
+  g_assert_cmpstr (fit, ==, "max batch: not bounded by memory: a sample adds nothing to it (no layer has an output)");
 }
 
 int

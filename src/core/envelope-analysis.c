@@ -1449,6 +1449,12 @@ envelope_analysis_explain_fit (const EnvelopeAnalysis *analysis)
       g_string_append (out, _("max batch = 0: the reserved memory takes the whole device"));
       return g_string_free (out, FALSE);
     }
+  if (fit->bytes_per_sample == 0 && budget >= fit->fixed_bytes)
+    {
+      /* a network without layer outputs: the batch costs nothing */
+      g_string_append (out, _("max batch: not bounded by memory: a sample adds nothing to it (no layer has an output)"));
+      return g_string_free (out, FALSE);
+    }
   g_string_append (out, _("max batch = ⌊("));
   envelope_format_append_count (out, fit->device_memory);
   if (fit->reserved_memory > 0)
