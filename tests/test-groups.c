@@ -216,6 +216,23 @@ test_layer_named_as_group (void)
   ASSERT_GROUP (groups, model->network, "self_attn/out", 1, "self_attn");
   ASSERT_GROUP (groups, model->network, "norm", 1, NULL);
   g_assert_cmpstr (envelope_groups_get_path (groups, 1), ==, "self_attn/self_attn");
+  g_assert_cmpuint (envelope_groups_get_depth (groups), ==, 1);
+
+  /* as the importers write it, the group field besides: a name that
+   * starts with its group is not put in it twice */
+  {
+    g_autoptr(Model) imported = model_parse (
+      "{\"format\": \"envelope-network\", \"version\": 1, \"name\": \"mha\", \"layers\": ["
+      "{\"name\": \"x\", \"type\": \"input\", \"shape\": [10, 64], \"layout\": \"tokens\"},"
+      "{\"name\": \"self_attn\", \"type\": \"dense\", \"units\": 192},"
+      "{\"name\": \"self_attn/q\", \"type\": \"slice\", \"axis\": 1, \"start\": 0, \"end\": 64, \"group\": \"self_attn\"},"
+      "{\"name\": \"self_attn/out\", \"type\": \"dense\", \"units\": 64, \"group\": \"self_attn\"}]}");
+    g_autoptr(EnvelopeGroups) from_fields = envelope_groups_new (imported->network, imported->analysis);
+
+    g_assert_cmpstr (envelope_groups_get_path (from_fields, 2), ==, "self_attn/q");
+    g_assert_cmpstr (envelope_groups_get_path (from_fields, 1), ==, "self_attn/self_attn");
+    g_assert_cmpuint (envelope_groups_get_depth (from_fields), ==, 1);
+  }
 
   /* one row for the group: both projections, 12,480 + 4,160 parameters */
   report = envelope_report_write (model->analysis, &options);

@@ -330,7 +330,7 @@ own_layers (EnvelopeGroups *groups)
     for (const char *p = strchr (groups->paths[i], '/'); p != NULL; p = strchr (p + 1, '/'))
       g_hash_table_add (group_paths, g_strndup (groups->paths[i], (gsize) (p - groups->paths[i])));
   for (guint i = 0; i < groups->n_layers; i++)
-    if (g_hash_table_contains (group_paths, groups->paths[i]))
+    while (g_hash_table_contains (group_paths, groups->paths[i]))
       {
         const char *slash = strrchr (groups->paths[i], '/');
         g_autofree char *path = g_strconcat (groups->paths[i], "/", slash != NULL ? slash + 1 : groups->paths[i], NULL);
@@ -376,7 +376,10 @@ envelope_groups_new (const EnvelopeNetwork  *network,
     {
       const EnvelopeLayer *layer = envelope_network_get_layer (network, i);
 
-      if (has_group_field (layer))
+      /* a name that starts with its group already says it
+       * ("self_attn/Slice" in "self_attn", as the importers write them) */
+      if (has_group_field (layer) && !(g_str_has_prefix (layer->name, layer->group) &&
+                                       layer->name[strlen (layer->group)] == '/'))
         {
           g_autofree char *path = g_strconcat (layer->group, "/", layer->name, NULL);
           groups->paths[i] = g_string_chunk_insert (groups->strings, path);
