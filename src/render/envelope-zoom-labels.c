@@ -542,36 +542,27 @@ typedef struct
   EnvelopeRect box;
 } Callout;
 
-/* A rectangle's place and size along a band of cards (across the view
- * for a band above or under the diagram, down it for one beside it),
- * and across the band. */
+/* A rectangle's place and size down the view (@vertical) or across it:
+ * along a band of cards, down it for a band beside the diagram and
+ * across it for one above or under; across the band, the other way. */
 static inline double *
-along (EnvelopeRect *r,
-       gboolean      sides)
+coord (EnvelopeRect *r,
+       gboolean      vertical)
 {
-  return sides ? &r->y : &r->x;
+  return vertical ? &r->y : &r->x;
 }
 
 static inline double *
-along_size (EnvelopeRect *r,
-            gboolean      sides)
+extent (EnvelopeRect *r,
+        gboolean      vertical)
 {
-  return sides ? &r->height : &r->width;
+  return vertical ? &r->height : &r->width;
 }
 
-static inline double *
-across (EnvelopeRect *r,
-        gboolean      sides)
-{
-  return sides ? &r->x : &r->y;
-}
-
-static inline double *
-across_size (EnvelopeRect *r,
-             gboolean      sides)
-{
-  return sides ? &r->width : &r->height;
-}
+#define along(r, sides) coord ((r), (sides))
+#define along_size(r, sides) extent ((r), (sides))
+#define across(r, sides) coord ((r), !(sides))
+#define across_size(r, sides) extent ((r), !(sides))
 
 static gint
 compare_callouts (gconstpointer a,
