@@ -525,9 +525,9 @@ place (const GArray       *labels,
 /* Callouts, for the groups still unnamed where the diagram is too small
  * for their names to go over them: each name in a card beside the
  * diagram, with a line to its group.  The cards go above the diagram
- * (for a group in its upper half) and under it, or, where the view has
- * more room on the diagram's left and right (a diagram folded into many
- * short rows, zoomed out), to its left and right; each as near its
+ * (for a group in its upper half) and under it, or, where a column of
+ * cards fits on each side of a diagram more tall than flat (one folded
+ * into many short rows, zoomed out), to its left and right; each as near its
  * group as the other cards allow.  Only the groups whose level is named
  * elsewhere or that are outermost, and the layers in no group when
  * there is room for them all; no more than a few tiers of cards hold. */
