@@ -146,8 +146,22 @@ app_test_model_path (const char *file)
   return g_test_build_filename (G_TEST_DIST, "..", "data", "models", file, NULL);
 }
 
+/* Runs the main loop until the table has a row for every layer: a new
+ * network's rows come in a few at a time (or thirty seconds have passed). */
+static inline void
+app_test_wait_table (EnvelopeWindow *window)
+{
+  GListModel *rows = envelope_layer_table_get_model (window->layer_table);
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (g_list_model_get_n_items (rows) < envelope_network_get_n_layers (envelope_document_get_network (window->document)) &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+}
+
 /* Runs the main loop until the diagram shown is laid out for the
- * network and view as they are (or ten seconds have passed). */
+ * network and view as they are (or ten seconds have passed), and the
+ * table is full. */
 static inline void
 app_test_wait_layout (EnvelopeWindow *window)
 {
@@ -158,6 +172,7 @@ app_test_wait_layout (EnvelopeWindow *window)
            envelope_canvas_get_layout (window->canvas) == NULL)) &&
          g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
+  app_test_wait_table (window);
   app_test_wait_frames (GTK_WIDGET (window), 2);
 }
 

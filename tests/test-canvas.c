@@ -22,6 +22,7 @@ open_chain (guint n_blocks)
          g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpuint (envelope_diagram_get_n_blocks (envelope_canvas_get_diagram (window->canvas)), ==, n_blocks);
+  app_test_wait_table (window);
   app_test_wait_frames (GTK_WIDGET (window), 2);
   return window;
 }

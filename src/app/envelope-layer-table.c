@@ -497,6 +497,7 @@ show_selection (EnvelopeLayerTable *self,
  * the canvas) waits for a few rows, not for all of them. */
 #define FILL_WIDGET_ROWS 200
 #define FILL_SLICE_US 3000
+#define FILL_PAUSE_MS 16
 
 static gboolean
 fill (gpointer data)
@@ -522,7 +523,12 @@ fill (gpointer data)
   while (done < self->filling->len && g_get_monotonic_time () - start < FILL_SLICE_US);
   self->updating = FALSE;
   if (done < self->filling->len)
-    return G_SOURCE_CONTINUE;
+    {
+      /* the next slice a frame later: the frames between lay out a
+       * few new rows each, and the rest of the window keeps its pace */
+      self->fill_source = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, FILL_PAUSE_MS, fill, self, NULL);
+      return G_SOURCE_REMOVE;
+    }
   self->fill_source = 0;
   g_clear_pointer (&self->filling, g_ptr_array_unref);
   show_selection (self, TRUE);
