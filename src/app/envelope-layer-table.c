@@ -493,8 +493,8 @@ show_selection (EnvelopeLayerTable *self,
 
 /* GtkListView makes widgets for at most this many rows, a dozen a row:
  * a new network's first rows are added a few at a time, for at most
- * FILL_SLICE_US each time, so that a click meanwhile (a group opened on
- * the canvas) waits for a few rows, not for all of them. */
+ * FILL_SLICE_US every FILL_PAUSE_MS, so that a click meanwhile (a group
+ * opened on the canvas) waits for a few rows, not for all of them. */
 #define FILL_WIDGET_ROWS 200
 #define FILL_SLICE_US 3000
 #define FILL_PAUSE_MS 16
