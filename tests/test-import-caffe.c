@@ -538,6 +538,24 @@ test_limits (void)
   g_assert_cmpint (format, ==, ENVELOPE_FILE_CAFFE);
   g_assert_cmpuint (envelope_network_get_n_layers (network), ==, 2);
   g_assert_cmpstr (envelope_network_get_layer (network, 1)->name, ==, "fc");
+  g_clear_pointer (&network, envelope_network_free);
+
+  /* a Reshape's 0 past its input's axes, behind an axis: refused, not
+   * read beyond the input's shape (a fuzzing finding) */
+  {
+    static const char copies[] =
+      "name: \"reshape\"\n"
+      "layer { name: \"data\" type: \"Input\" top: \"data\" input_param { shape { dim: 1 dim: 8 dim: 4 dim: 4 } } }\n"
+      "layer { name: \"vector\" type: \"Reshape\" bottom: \"data\" top: \"vector\" "
+      "reshape_param { shape { dim: 0 dim: 0 dim: 8 dim: 8 } axis: 4 } }\n";
+
+    network = envelope_import_load_data ((const guint8 *) copies, sizeof copies - 1, NULL, &format, NULL, &error);
+    g_assert_null (network);
+    g_assert_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_UNSUPPORTED);
+    g_assert_nonnull (strstr (error->message, "\"vector\" (Reshape)"));
+    g_assert_nonnull (strstr (error->message, "copies axis 4, which its input does not have"));
+    g_clear_error (&error);
+  }
 }
 
 /* 100,000 nested blocks: refused at the limit, without recursion. */

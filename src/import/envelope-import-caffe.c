@@ -1766,6 +1766,11 @@ map_reshape (Importer         *imp,
           if (n_target == G_N_ELEMENTS (target))
             return layer_error (imp, error, ENVELOPE_IMPORT_ERROR_UNSUPPORTED, shape, "dim",
                                 _("a blob of more than %u axes"), ENVELOPE_MAX_RANK + 1);
+          /* a 0 copies the input's axis where it stands, counted from
+           * the batch */
+          if (dims[i] == 0 && start + i >= n_full)
+            return layer_error (imp, error, ENVELOPE_IMPORT_ERROR_UNSUPPORTED, shape, "dim",
+                                _("copies axis %u, which its input does not have"), (guint) (start + i));
           target[n_target++] = dims[i] == 0 ? full[start + i] : dims[i];
         }
       for (gint64 i = end; i < n_full; i++)
