@@ -979,6 +979,7 @@ test_partial_network (void)
   g_assert_false (gtk_widget_get_visible (window->error_undo_button));
 
   /* the table lists every layer, with figures up to the error */
+  app_test_wait_table (window);
   g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 6);
   {
     g_autoptr(EnvelopeLayerRow) conv = g_list_model_get_item (rows, 1);

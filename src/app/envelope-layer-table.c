@@ -725,9 +725,10 @@ envelope_layer_table_set_flops (EnvelopeLayerTable *self,
       else if (g_str_equal (columns[i].text, "macs-share"))
         gtk_column_view_column_set_title (column, flops ? _("FLOPs %") : _("MACs %"));
     }
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->rows)); i++)
+  /* the rows still being added too */
+  for (guint i = 0; i < n_rows (self); i++)
     {
-      g_autoptr(EnvelopeLayerRow) row = g_list_model_get_item (G_LIST_MODEL (self->rows), i);
+      g_autoptr(EnvelopeLayerRow) row = dup_row (self, i);
 
       envelope_layer_row_set_flops (row, flops);
     }
