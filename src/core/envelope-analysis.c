@@ -589,6 +589,20 @@ compute_layers (EnvelopeAnalysis      *analysis,
 
 /* The totals over the layers analysed (and, when one shares another's
  * parameters, each such layer checked and its weights counted once). */
+/* What the totals work out of their sums: the model's bytes, the FLOPs
+ * and a training step's MACs and FLOPs. */
+static gboolean
+derive_totals (EnvelopeTotals *t,
+               EnvelopeDtype   dtype,
+               GError        **error)
+{
+  MUL_OR_FAIL (t->model_bytes, t->params, envelope_dtype_get_bytes (dtype), _("model bytes"));
+  MUL_OR_FAIL (t->flops, t->macs, 2, _("FLOPs"));
+  MUL_OR_FAIL (t->training_macs, t->macs, 3, _("training MACs"));
+  MUL_OR_FAIL (t->training_flops, t->flops, 3, _("training FLOPs"));
+  return TRUE;
+}
+
 static gboolean
 sum_layers (EnvelopeAnalysis      *analysis,
             gboolean               any_shares,
@@ -637,12 +651,7 @@ sum_layers (EnvelopeAnalysis      *analysis,
         }
     }
 
-  MUL_OR_FAIL (t->model_bytes, t->params, envelope_dtype_get_bytes (analysis->training.dtype), _("model bytes"));
-  MUL_OR_FAIL (t->flops, t->macs, 2, _("FLOPs"));
-  MUL_OR_FAIL (t->training_macs, t->macs, 3, _("training MACs"));
-  MUL_OR_FAIL (t->training_flops, t->flops, 3, _("training FLOPs"));
-
-  return TRUE;
+  return derive_totals (t, analysis->training.dtype, error);
 }
 
 /* The figures of a long network are tens of megabytes: memory the
@@ -919,10 +928,7 @@ finish_update (EnvelopeAnalysis *analysis,
             t->workspace_layer = (gint) i;
           }
     }
-  if (!g_uint64_checked_mul (&t->model_bytes, t->params, envelope_dtype_get_bytes (analysis->training.dtype)) ||
-      !g_uint64_checked_mul (&t->flops, t->macs, 2) ||
-      !g_uint64_checked_mul (&t->training_macs, t->macs, 3) ||
-      !g_uint64_checked_mul (&t->training_flops, t->flops, 3))
+  if (!derive_totals (t, analysis->training.dtype, NULL))
     return FALSE;
   for (guint i = 0; i < analysis->n_layers; i++)
     peak = MAX (peak, analysis->during[i]);
