@@ -682,6 +682,112 @@ test_wrap (void)
   g_assert_cmpfloat (bounds.width, <, one_bounds.width / 2);
 }
 
+/* Two residual blocks of @n relus each, their sums followed by a relu
+ * that the next block reads: only the arrow from a sum to its relu
+ * links what comes before to what comes after on its own. */
+static Model *
+residual_blocks (guint n)
+{
+  GString *json = g_string_new ("{\"format\": \"envelope-network\", \"version\": 1, \"name\": \"residual\", \"layers\": ["
+                                "{\"name\": \"data\", \"type\": \"input\", \"shape\": [8, 4, 4]}");
+  g_autofree char *text = NULL;
+
+  for (guint b = 0; b < 2; b++)
+    {
+      for (guint i = 0; i < n; i++)
+        g_string_append_printf (json, ", {\"name\": \"b%u_r%u\", \"type\": \"relu\"}", b, i);
+      g_string_append_printf (json, ", {\"name\": \"add%u\", \"type\": \"add\", \"inputs\": [\"b%u_r%u\", \"%s\"]}"
+                              ", {\"name\": \"post%u\", \"type\": \"relu\"}",
+                              b, b, n - 1, b == 0 ? "data" : "post0", b);
+    }
+  g_string_append (json, "]}");
+  text = g_string_free (json, FALSE);
+  return model_parse (text);
+}
+
+/* A branch longer than a row is cut too: its skip arrow runs from its
+ * block down to a track of the lane between the rows (past a whole row
+ * in the gutter before the rows), and into the top of the block that
+ * adds it; it crosses no block.  Rows that can end where one arrow
+ * links them still do. */
+static void
+test_wrap_through_branches (void)
+{
+  EnvelopeDiagramOptions options;
+  g_autoptr(Laid) one = NULL;
+  EnvelopeRect bounds, block;
+  guint n_blocks;
+
+  envelope_diagram_options_init (&options);
+  one = lay_out (residual_blocks (8), &options);
+  n_blocks = envelope_layout_get_n_blocks (one->layout);
+  g_assert_cmpuint (n_blocks, ==, 21);
+  envelope_layout_get_bounds (one->layout, &bounds);
+  envelope_layout_get_block_rect (one->layout, 0, &block);
+  /* a block was not cut before: two rows at most, however short */
+  g_assert_cmpuint (envelope_layout_count_fold_rows (one->layout, one->diagram, bounds.width / 5), >=, 5);
+  g_assert_cmpuint (envelope_layout_count_fold_rows (one->layout, one->diagram, bounds.width + 1), ==, 1);
+
+  for (guint wrap = 2; wrap <= 8; wrap += 3)
+    {
+      g_autoptr(Laid) laid = NULL;
+      guint n_skips = 0;
+
+      options.wrap = wrap;
+      laid = lay_out (residual_blocks (8), &options);
+      assert_sound (laid);
+      g_assert_cmpuint (envelope_layout_get_n_rows (laid->layout), ==, wrap);
+      for (guint e = 0; e < envelope_layout_get_n_edges (laid->layout); e++)
+        {
+          const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (laid->diagram, e);
+          const EnvelopeEdgeGeometry *g = envelope_layout_get_edge (laid->layout, e);
+          guint from_row = envelope_layout_get_block_row (laid->layout, edge->from);
+          guint to_row = envelope_layout_get_block_row (laid->layout, edge->to);
+          EnvelopeRect to;
+
+          if (edge->to == edge->from + 1 || from_row == to_row)
+            continue;
+          n_skips++;
+          /* into the top of its target */
+          envelope_layout_get_block_rect (laid->layout, edge->to, &to);
+          g_assert_cmpfloat_with_epsilon (g->points[g->n_points - 1].y, to.y, 0.01);
+          g_assert_cmpfloat (g->points[g->n_points - 4].y, <, to.y);
+          /* no point of its path inside a block */
+          for (guint i = 1; i + 1 < g->n_points; i++)
+            for (guint b = 0; b < n_blocks; b++)
+              {
+                EnvelopeRect r;
+
+                envelope_layout_get_block_rect (laid->layout, b, &r);
+                envelope_rect_inflate (&r, -1, -1);
+                g_assert_false (envelope_rect_contains_point (&r, g->points[i].x, g->points[i].y));
+              }
+          /* past a whole row: in the gutter, before every block */
+          if (to_row > from_row + 1)
+            {
+              double least = G_MAXDOUBLE;
+
+              for (guint i = 0; i < g->n_points; i++)
+                least = MIN (least, g->points[i].x);
+              for (guint b = 0; b < n_blocks; b++)
+                {
+                  envelope_layout_get_block_rect (laid->layout, b, &to);
+                  g_assert_cmpfloat (least, <, to.x);
+                }
+            }
+        }
+      /* two rows end where one arrow links them, after the first sum */
+      if (wrap == 2)
+        {
+          g_assert_cmpuint (n_skips, ==, 0);
+          g_assert_cmpuint (envelope_layout_get_block_row (laid->layout, 9), ==, 0);
+          g_assert_cmpuint (envelope_layout_get_block_row (laid->layout, 10), ==, 1);
+        }
+      else
+        g_assert_cmpuint (n_skips, >=, 1);
+    }
+}
+
 /* The centre of a block hits it; far away hits nothing; the tolerance
  * is in pixels, so it covers more of the world when zoomed out. */
 static void
@@ -1130,6 +1236,7 @@ main (int    argc,
   g_test_add_func ("/render/layout/fold-repeats", test_fold_repeats);
   g_test_add_func ("/render/layout/refresh", test_refresh);
   g_test_add_func ("/render/layout/wrap", test_wrap);
+  g_test_add_func ("/render/layout/wrap/through-branches", test_wrap_through_branches);
   g_test_add_func ("/render/layout/hit", test_hit);
   g_test_add_func ("/render/layout/query", test_query);
   g_test_add_func ("/render/layout/dense", test_dense);

@@ -232,9 +232,10 @@ fit_rows (EnvelopeRenderer             *renderer,
         rows = room > pad_across + bounds.width ? (guint) ((room - pad_across + ROW_GAP) / (bounds.width + ROW_GAP)) : 1;
       rows = CLAMP (rows, 1, MOST_ROWS);
       /* a row broken between stages is longer than its share: fold
-       * again until it fits, or a column fewer; a branch is not cut
-       * between rows, so asking for more rows than the breaks allow
-       * makes no more, and three such asks end the search */
+       * again until it fits, or a column fewer; a block too long for
+       * a row is not cut (nor is a block that several arrows pass),
+       * so asking for more rows than the cuts allow makes no more, and
+       * three such asks end the search */
       for (guint fruitless = 0;;)
         {
           if (rows != wide)

@@ -994,98 +994,162 @@ row_bounds (const EnvelopeLayout *layout,
     }
 }
 
-/* The rows' lengths along the flow when a row starts at every break
- * after @from: how many rows a length limit of @limit makes. */
-static guint
-count_rows (const double *start,
-            const double *end,
-            guint         n_segments,
-            double        limit,
-            guint        *first_segment)
+/* Where the flow may be cut into rows: between runs of blocks ("pieces")
+ * that one arrow links (a clean cut), or that one more arrow crosses, a
+ * branch's skip arrow (a cut through the branch, routed from row to row
+ * on a lane of its own). */
+typedef struct
 {
+  guint n_pieces;
+  guint *first;       /* each piece's first block; n_pieces + 1 of them, the last n */
+  double *start;      /* each piece's extent along the flow */
+  double *end;
+  gint *bridge;       /* per block: the arrow to the next block where the flow may be cut after it, or -1 */
+  gint *skip;         /* per piece: the other arrow across the cut before it, or -1 (a clean cut) */
+} Fold;
+
+static void
+fold_clear (Fold *fold)
+{
+  g_free (fold->first);
+  g_free (fold->start);
+  g_free (fold->end);
+  g_free (fold->bridge);
+  g_free (fold->skip);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Fold, fold_clear)
+
+/* How many rows the flow folds into when no row is longer than @limit
+ * along it, and where each row starts (@first_piece).  A row is filled
+ * as far as it fits; when that would cut through a branch, it ends at
+ * the last clean cut instead if that leaves it at least half full.  A
+ * piece longer than @limit takes a row longer than @limit. */
+static guint
+count_rows (const Fold *fold,
+            double      limit,
+            guint      *first_piece)
+{
+  guint n = fold->n_pieces;
   guint rows = 0;
   guint k = 0;
 
-  while (k < n_segments)
+  while (k < n)
     {
-      double row_start = start[k], row_end = end[k];
-      guint j = k + 1;
+      double row_start = fold->start[k], row_end = fold->end[k];
+      guint j = k + 1, clean = 0;
+      double clean_length = 0;
 
-      while (j < n_segments && MAX (row_end, end[j]) - MIN (row_start, start[j]) <= limit)
+      /* the pieces that fit, and the last clean cut among them */
+      while (j < n && MAX (row_end, fold->end[j]) - MIN (row_start, fold->start[j]) <= limit)
         {
-          row_start = MIN (row_start, start[j]);
-          row_end = MAX (row_end, end[j]);
+          if (fold->skip[j] < 0)
+            {
+              clean = j;
+              clean_length = row_end - row_start;
+            }
+          row_start = MIN (row_start, fold->start[j]);
+          row_end = MAX (row_end, fold->end[j]);
           j++;
         }
-      if (first_segment != NULL)
-        first_segment[rows] = k;
+      if (j < n && fold->skip[j] >= 0 && clean > 0 && clean_length >= limit / 2)
+        j = clean;
+      if (first_piece != NULL)
+        first_piece[rows] = k;
       rows++;
       k = j;
     }
   return rows;
 }
 
-/* The runs of blocks between single arrows, where the flow may be cut:
- * each run's first block (@segment_first, n_segments + 1 of them, the
- * last n) and its extent along the flow (@start, @end).  Returns the
- * number of runs, or 0 when the blocks are not in file order (no clean
- * cut); @bridge: the arrow after each block that is a cut, or -1. */
-static guint
-fold_segments (const EnvelopeLayout  *layout,
-               const EnvelopeDiagram *diagram,
-               gint                 **bridge_out,
-               guint                **segment_first_out,
-               double               **start_out,
-               double               **end_out)
+/* The pieces of @layout's flow (see Fold); with @through_branches, cuts
+ * through a branch too.  Returns FALSE when the blocks are not in file
+ * order (no clean cut). */
+static gboolean
+fold_pieces (const EnvelopeLayout  *layout,
+             const EnvelopeDiagram *diagram,
+             gboolean               through_branches,
+             Fold                  *fold)
 {
   guint n = layout->n_blocks;
   g_autofree gint *crossing = g_new0 (gint, n + 1);
-  gint *bridge = g_new (gint, MAX (n, 1));
-  guint *segment_first = g_new (guint, n + 1);
-  double *start = g_new (double, MAX (n, 1));
-  double *end = g_new (double, MAX (n, 1));
-  guint n_segments = 0;
+  g_autofree gint64 *crossing_sum = g_new0 (gint64, n + 1);
+  g_autofree gint *skip_after = g_new (gint, MAX (n, 1));
 
-  *bridge_out = bridge;
-  *segment_first_out = segment_first;
-  *start_out = start;
-  *end_out = end;
+  memset (fold, 0, sizeof *fold);
+  fold->bridge = g_new (gint, MAX (n, 1));
+  fold->first = g_new (guint, n + 1);
+  fold->start = g_new (double, MAX (n, 1));
+  fold->end = g_new (double, MAX (n, 1));
+  fold->skip = g_new (gint, MAX (n, 1));
   for (guint p = 0; p < n; p++)
-    bridge[p] = -1;
+    fold->bridge[p] = skip_after[p] = -1;
+  /* the arrows across each gap between blocks: how many, and the sum
+   * of their numbers (one plus the edge's index), which names the other
+   * arrow where there are two */
   for (guint e = 0; e < layout->n_edges; e++)
     {
       const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, e);
 
       if (edge->from >= edge->to)
-        return 0;     /* not in file order: no clean cut */
+        return FALSE;
       crossing[edge->from]++;
       crossing[edge->to]--;
+      crossing_sum[edge->from] += (gint64) e + 1;
+      crossing_sum[edge->to] -= (gint64) e + 1;
     }
   for (guint p = 1; p < n; p++)
-    crossing[p] += crossing[p - 1];
+    {
+      crossing[p] += crossing[p - 1];
+      crossing_sum[p] += crossing_sum[p - 1];
+    }
   for (guint e = 0; e < layout->n_edges; e++)
     {
       const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, e);
+      guint p = edge->from;
 
-      if (edge->to == edge->from + 1 && crossing[edge->from] == 1)
-        bridge[edge->from] = (gint) e;
+      if (edge->to != p + 1 || fold->bridge[p] >= 0)
+        continue;
+      if (crossing[p] == 1)
+        fold->bridge[p] = (gint) e;
+      else if (crossing[p] == 2 && through_branches)
+        {
+          guint other = (guint) (crossing_sum[p] - (gint64) e - 2);
+          const EnvelopeDiagramEdge *skip = envelope_diagram_get_edge (diagram, other);
+
+          /* two arrows from one block to the next are not a branch */
+          if (skip->to > p + 1)
+            {
+              fold->bridge[p] = (gint) e;
+              skip_after[p] = (gint) other;
+            }
+        }
     }
 
-  /* segments: runs of blocks between single arrows */
   for (guint b = 0; b < n; b++)
     {
-      if (b == 0 || bridge[b - 1] >= 0)
+      if (b == 0 || fold->bridge[b - 1] >= 0)
         {
-          segment_first[n_segments] = b;
-          start[n_segments] = G_MAXDOUBLE;
-          end[n_segments] = -G_MAXDOUBLE;
-          n_segments++;
+          guint k = fold->n_pieces++;
+
+          fold->first[k] = b;
+          fold->start[k] = G_MAXDOUBLE;
+          fold->end[k] = -G_MAXDOUBLE;
+          fold->skip[k] = b == 0 ? -1 : skip_after[b - 1];
         }
-      start[n_segments - 1] = MIN (start[n_segments - 1], along_start (layout, &layout->blocks[b]));
-      end[n_segments - 1] = MAX (end[n_segments - 1], along_end (layout, &layout->blocks[b]));
+      fold->start[fold->n_pieces - 1] = MIN (fold->start[fold->n_pieces - 1], along_start (layout, &layout->blocks[b]));
+      fold->end[fold->n_pieces - 1] = MAX (fold->end[fold->n_pieces - 1], along_end (layout, &layout->blocks[b]));
     }
-  segment_first[n_segments] = n;
-  return n_segments;
+  fold->first[fold->n_pieces] = n;
+  return TRUE;
+}
+
+/* A cut through a branch is made where the flat style draws: the
+ * classic figure's boxes keep their branches whole. */
+static gboolean
+cuts_branches (const EnvelopeDiagram *diagram)
+{
+  return envelope_diagram_get_style (diagram) != ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL;
 }
 
 /**
@@ -1094,8 +1158,8 @@ fold_segments (const EnvelopeLayout  *layout,
  * @length: the longest row wanted, along the flow
  *
  * How many rows @unwrapped's flow folds into when none is longer than
- * @length (a run of blocks between single arrows that is longer takes
- * a row of its own): the wrap to ask of a diagram for rows that fit.
+ * @length (a piece that cannot be cut and is longer takes a row of its
+ * own): the wrap to ask of a diagram for rows that fit.
  *
  * Returns: the number of rows; 1 when the flow cannot be cut
  */
@@ -1104,25 +1168,80 @@ envelope_layout_count_fold_rows (const EnvelopeLayout  *unwrapped,
                                  const EnvelopeDiagram *diagram,
                                  double                 length)
 {
-  g_autofree gint *bridge = NULL;
-  g_autofree guint *segment_first = NULL;
-  g_autofree double *start = NULL;
-  g_autofree double *end = NULL;
-  guint n_segments;
+  g_auto(Fold) fold = { 0 };
 
   g_return_val_if_fail (unwrapped != NULL && diagram != NULL, 1);
   if (unwrapped->n_blocks < 2 || unwrapped->n_blocks != envelope_diagram_get_n_blocks (diagram) ||
       unwrapped->n_edges != envelope_diagram_get_n_edges (diagram))
     return 1;
-  n_segments = fold_segments (unwrapped, diagram, &bridge, &segment_first, &start, &end);
-  return n_segments < 2 ? 1 : count_rows (start, end, n_segments, length, NULL);
+  if (!fold_pieces (unwrapped, diagram, cuts_branches (diagram), &fold) || fold.n_pieces < 2)
+    return 1;
+  return count_rows (&fold, length, NULL);
+}
+
+/* A skip arrow @e cut by the fold, from its block in one row to its
+ * block in a later one: out of the bottom of its source (the right side
+ * in a top-to-bottom flow) to a track of the lane after the source's
+ * row, nearer the row than the track of the arrows that link the rows;
+ * when a row lies between, along that track to the @gutter before the
+ * rows' starts and along it to the lane before the target's row; then
+ * into the top (the left side) of its target. */
+static void
+route_skip (EnvelopeLayout        *layout,
+            const EnvelopeDiagram *diagram,
+            guint                  e,
+            double                 gutter)
+{
+  const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, e);
+  const EnvelopeRect *from = &layout->blocks[edge->from], *to = &layout->blocks[edge->to];
+  guint r_from = layout->block_row[edge->from], r_to = layout->block_row[edge->to];
+  const EnvelopeRect *first_lane = &layout->rows[r_from], *last_lane = &layout->rows[r_to - 1];
+  EnvelopePoint corners[6];
+  guint n = 0;
+
+  if (layout->direction == ENVELOPE_DIRECTION_LEFT_RIGHT)
+    {
+      double out = first_lane->y + first_lane->height + ROW_LANE / 4;
+      double in = last_lane->y + last_lane->height + ROW_LANE / 4;
+      double x0 = from->x + from->width / 2, x1 = to->x + to->width / 2;
+
+      corners[n++] = (EnvelopePoint) { x0, from->y + from->height };
+      corners[n++] = (EnvelopePoint) { x0, out };
+      if (r_to > r_from + 1)
+        {
+          corners[n++] = (EnvelopePoint) { gutter, out };
+          corners[n++] = (EnvelopePoint) { gutter, in };
+        }
+      corners[n++] = (EnvelopePoint) { x1, in };
+      corners[n++] = (EnvelopePoint) { x1, to->y };
+    }
+  else
+    {
+      double out = first_lane->x + first_lane->width + ROW_LANE / 4;
+      double in = last_lane->x + last_lane->width + ROW_LANE / 4;
+      double y0 = from->y + from->height / 2, y1 = to->y + to->height / 2;
+
+      corners[n++] = (EnvelopePoint) { from->x + from->width, y0 };
+      corners[n++] = (EnvelopePoint) { out, y0 };
+      if (r_to > r_from + 1)
+        {
+          corners[n++] = (EnvelopePoint) { out, gutter };
+          corners[n++] = (EnvelopePoint) { in, gutter };
+        }
+      corners[n++] = (EnvelopePoint) { in, y1 };
+      corners[n++] = (EnvelopePoint) { to->x, y1 };
+    }
+  layout->edges[e].first = layout->points->len;
+  add_rounded_polyline (layout->points, corners, n);
+  layout->edges[e].n_points = layout->points->len - layout->edges[e].first;
 }
 
 /* Folds the flow into rows (columns top to bottom) of similar length:
- * the one dot layout is cut where a single arrow links what comes before
- * to what comes after, each piece keeps its geometry, and the pieces are
- * stacked; the cut arrows are routed from the end of one row to the
- * start of the next through the lane between them. */
+ * the one dot layout is cut between pieces (see Fold), each row keeps
+ * its geometry, and the rows are stacked; the arrow from one piece to
+ * the next is routed from the end of one row to the start of the next
+ * through the lane between them, and a branch's skip arrow on a track
+ * of the same lane. */
 static void
 wrap_rows (EnvelopeLayout        *layout,
            const EnvelopeDiagram *diagram)
@@ -1131,41 +1250,37 @@ wrap_rows (EnvelopeLayout        *layout,
   guint wrap = envelope_diagram_get_wrap (diagram);
   gboolean lr = layout->direction == ENVELOPE_DIRECTION_LEFT_RIGHT;
   gboolean proportional = envelope_diagram_get_style (diagram) == ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL;
-  g_autofree gint *bridge = NULL;
-  g_autofree guint *segment_first = NULL;
-  g_autofree double *start = NULL;
-  g_autofree double *end = NULL;
+  g_auto(Fold) fold = { 0 };
   g_autofree guint *row_first = NULL;
-  guint n_segments, n_rows;
-  double low, high, gap, cursor = 0;
+  guint n_rows;
+  double low, high, gap, gutter, cursor = 0;
 
   layout->n_rows = 1;
   if (wrap <= 1 || n < 2)
     return;
-  n_segments = fold_segments (layout, diagram, &bridge, &segment_first, &start, &end);
-  if (n_segments < 2)
+  if (!fold_pieces (layout, diagram, cuts_branches (diagram), &fold) || fold.n_pieces < 2)
     return;
 
   /* the shortest row length that needs no more than @wrap rows */
   low = 0;
   high = 0;
-  for (guint k = 0; k < n_segments; k++)
+  for (guint k = 0; k < fold.n_pieces; k++)
     {
-      low = MAX (low, end[k] - start[k]);
-      high = MAX (high, end[k]);
+      low = MAX (low, fold.end[k] - fold.start[k]);
+      high = MAX (high, fold.end[k]);
     }
-  high -= start[0];
+  high -= fold.start[0];
   for (guint iteration = 0; iteration < 48 && high - low > 1; iteration++)
     {
       double mid = (low + high) / 2;
 
-      if (count_rows (start, end, n_segments, mid, NULL) <= wrap)
+      if (count_rows (&fold, mid, NULL) <= wrap)
         high = mid;
       else
         low = mid;
     }
-  row_first = g_new (guint, n_segments + 1);
-  n_rows = count_rows (start, end, n_segments, high, row_first);
+  row_first = g_new (guint, fold.n_pieces + 1);
+  n_rows = count_rows (&fold, high, row_first);
   if (n_rows < 2)
     return;
 
@@ -1176,8 +1291,8 @@ wrap_rows (EnvelopeLayout        *layout,
   /* stack the rows: each starts at 0 along the flow */
   for (guint r = 0; r < n_rows; r++)
     {
-      guint first = segment_first[row_first[r]];
-      guint last = (r + 1 < n_rows ? segment_first[row_first[r + 1]] : n) - 1;
+      guint first = fold.first[row_first[r]];
+      guint last = (r + 1 < n_rows ? fold.first[row_first[r + 1]] : n) - 1;
       EnvelopeRect bounds;
       double dx, dy;
 
@@ -1208,11 +1323,25 @@ wrap_rows (EnvelopeLayout        *layout,
       row_bounds (layout, first, last, diagram, &layout->rows[r]);
     }
 
+  /* the skip arrows the cuts go through, each once (it may cross
+   * several), in a gutter before the rows' turns where they pass a row */
+  gutter = G_MAXDOUBLE;
+  for (guint r = 1; r < n_rows; r++)
+    gutter = MIN (gutter, along_start (layout, &layout->blocks[fold.first[row_first[r]]]));
+  gutter -= layout->rank_gap / 2 + ROW_LANE / 2;
+  for (guint r = 0; r + 1 < n_rows; r++)
+    {
+      gint skip = fold.skip[row_first[r + 1]];
+
+      if (skip >= 0 && skip != fold.skip[row_first[r]])
+        route_skip (layout, diagram, (guint) skip, gutter);
+    }
+
   /* the arrows from the end of a row to the start of the next */
   for (guint r = 0; r + 1 < n_rows; r++)
     {
-      guint u = segment_first[row_first[r + 1]] - 1;
-      guint e = (guint) bridge[u];
+      guint u = fold.first[row_first[r + 1]] - 1;
+      guint e = (guint) fold.bridge[u];
       const EnvelopeRect *from = &layout->blocks[u], *to = &layout->blocks[u + 1];
       EnvelopePoint a, z, corners[6];
       double g = layout->rank_gap;
