@@ -577,6 +577,89 @@ compare_callouts (gconstpointer a,
   return cx < cy ? -1 : cx > cy ? 1 : 0;
 }
 
+static double
+across_middle (Callout *card,
+               gboolean sides)
+{
+  return *across (&card->area, sides) + *across_size (&card->area, sides) / 2;
+}
+
+/* Two cards' groups and texts traded, each card keeping its place. */
+static void
+swap_cards (Callout  *x,
+            Callout  *y,
+            gboolean  sides)
+{
+  Callout swap = *x;
+  double x_at = *along (&x->box, sides), y_at = *along (&y->box, sides);
+
+  *x = *y;
+  *y = swap;
+  *along (&x->box, sides) = x_at;
+  *along (&y->box, sides) = y_at;
+}
+
+/* Groups side by side across a band (blocks of one row, cards beside
+ * the diagram) are in no order along it: their cards' lines cross when
+ * the nearer group has the card further from it.  Within each run of
+ * cards @first to @last whose groups are level, the card nearest the
+ * groups goes to the group furthest from the band. */
+static void
+untangle_ties (GArray   *cards,
+               guint     first,
+               guint     last,
+               guint     band,
+               gboolean  sides,
+               double    near,
+               double    offset)
+{
+  for (guint k = first; k < last;)
+    {
+      Callout *a = &g_array_index (cards, Callout, k);
+      double level = *along (&a->area, sides) + *along_size (&a->area, sides) / 2;
+      double size = *along_size (&a->box, sides), slots = 0;
+      gboolean before;
+      guint m = k;
+
+      while (m < last)
+        {
+          Callout *c = &g_array_index (cards, Callout, m);
+
+          if (fabs (*along (&c->area, sides) + *along_size (&c->area, sides) / 2 - level) > 0.01 ||
+              fabs (*along_size (&c->box, sides) - size) > 0.01)
+            break;
+          slots += *along (&c->box, sides) + size / 2;
+          m++;
+        }
+      if (m - k < 2)
+        {
+          k = MAX (m, k + 1);
+          continue;
+        }
+      /* cards before the groups: the first card to the furthest group */
+      before = slots / (m - k) < level;
+      for (guint i = k + 1; i < m; i++)
+        for (guint j = i; j > k; j--)
+          {
+            Callout *x = &g_array_index (cards, Callout, j - 1), *y = &g_array_index (cards, Callout, j);
+            double dx = fabs (across_middle (x, sides) - near), dy = fabs (across_middle (y, sides) - near);
+
+            if (before ? dx >= dy : dx <= dy)
+              break;
+            swap_cards (x, y, sides);
+          }
+      /* each card against the band's edge again, at its own thickness */
+      for (guint i = k; i < m; i++)
+        {
+          Callout *c = &g_array_index (cards, Callout, i);
+
+          *across (&c->box, sides) = band == 0 ? near - (LABEL_GAP + 1) - offset - *across_size (&c->box, sides)
+                                               : near + (LABEL_GAP + 1) + offset;
+        }
+      k = m;
+    }
+}
+
 static void
 add_callouts (GArray          *labels,
               GPtrArray       *stretches,
@@ -701,6 +784,7 @@ add_callouts (GArray          *labels,
               *along (&card->box, sides) = MIN (*along (&card->box, sides), limit - *along_size (&card->box, sides));
               limit = *along (&card->box, sides) - (LABEL_GAP + 1);
             }
+          untangle_ties (cards, first, last, band, sides, near, offset);
           for (guint k = first; k < last; k++)
             {
               Callout *card = &g_array_index (cards, Callout, k);
