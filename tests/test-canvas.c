@@ -199,6 +199,7 @@ test_open_and_close_groups (void)
 {
   EnvelopeWindow *window = app_test_window_new ();
   const EnvelopeBlock *block;
+  double zoom;
 
   app_test_open_model (window, "resnet50.json");
   block = block_of (window, "layer3/2/conv1");
@@ -208,8 +209,11 @@ test_open_and_close_groups (void)
   g_assert_cmpuint (envelope_layout_get_n_rows (envelope_canvas_get_layout (window->canvas)), >, 1);
   g_assert_cmpuint (envelope_diagram_get_n_blocks (envelope_canvas_get_diagram (window->canvas)), <, 40);
 
-  /* open the run: its five bottlenecks' layers each get a block */
+  /* open the run, zoomed in on it: its five bottlenecks' layers each
+   * get a block */
   app_test_select (window, "layer3/2/conv1");
+  app_test_activate (window, "win.zoom-selection", NULL);
+  zoom = envelope_viewport_get_zoom (envelope_canvas_get_viewport (window->canvas));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window->canvas), "canvas.toggle-group", NULL));
   app_test_wait_layout (window);
   block = block_of (window, "layer3/2/conv1");
@@ -219,6 +223,17 @@ test_open_and_close_groups (void)
   g_assert_true (block_of (window, "layer2/1/conv1")->collapsed);
   g_assert_cmpint (envelope_document_get_selected_layer (window->document), ==,
                    envelope_network_find_layer (envelope_document_get_network (window->document), "layer3/2/conv1"));
+  /* folded again to the view's width at the zoom it keeps */
+  {
+    const EnvelopeViewport *viewport = envelope_canvas_get_viewport (window->canvas);
+    double width, height;
+    EnvelopeRect bounds;
+
+    envelope_viewport_get_size (viewport, &width, &height);
+    envelope_layout_get_bounds (envelope_canvas_get_layout (window->canvas), &bounds);
+    g_assert_cmpfloat (envelope_viewport_get_zoom (viewport), ==, zoom);
+    g_assert_cmpfloat (bounds.width * zoom, <=, width);
+  }
 
   /* close the one around the selected layer */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window->canvas), "canvas.toggle-group", NULL));

@@ -639,6 +639,10 @@ start_fit (EnvelopeCanvas *self)
   job->goal.aspect = CLAMP (width / MAX (height - legend_height (self), height / 2), 0.25, 8);
   job->goal.max_width = width;
   job->goal.min_text = 7.5 * NATURAL_ZOOM * LEGIBLE_ZOOM;
+  /* a group opened or closed keeps the zoom: rows as wide as the view
+   * at that zoom, where it reads */
+  if (self->fit_keep_depth)
+    job->goal.min_text = MAX (job->goal.min_text, 7.5 * MIN (envelope_viewport_get_zoom (self->viewport), NATURAL_ZOOM));
   job->goal.fixed_detail = !self->auto_detail || self->fit_keep_depth;
   /* what does not read in the window's shape is folded to its width and
    * scrolled through, not cut at its right edge */
