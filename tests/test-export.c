@@ -505,6 +505,82 @@ test_svg_overlays (void)
   svg_contents_clear (&contents);
 }
 
+/* A network of tokens measures its receptive field in tokens: the
+ * overlay's title, its pill and the legend say so. */
+static void
+test_svg_overlays_tokens (void)
+{
+  g_autoptr(Model) model = model_load ("textcnn.json");
+  EnvelopeDiagramOptions diagram_options;
+  g_autoptr(EnvelopeDiagram) diagram = NULL;
+  g_autoptr(EnvelopeLayout) layout = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  EnvelopeRenderOptions options;
+  EnvelopeExportOptions export_options;
+  SvgContents contents = { 0 };
+  const EnvelopeLayerFigures *figures;
+  gint layer;
+
+  envelope_diagram_options_init (&diagram_options);
+  diagram_options.receptive_field_room = TRUE;
+  diagram = envelope_diagram_new (model->analysis, &diagram_options);
+  layout = envelope_layout_new (diagram, &error);
+  g_assert_no_error (error);
+  envelope_render_options_init (&options);
+  options.receptive_field = TRUE;
+  layer = envelope_network_find_layer (model->network, "conv3/conv");
+  g_assert_cmpint (layer, >=, 0);
+  options.receptive_field_layer = layer;
+  envelope_export_options_init (&export_options);
+  export_options.format = ENVELOPE_EXPORT_SVG;
+  bytes = envelope_export_to_bytes (diagram, layout, &options, &export_options, &error);
+  g_assert_no_error (error);
+
+  figures = envelope_analysis_get_layer (model->analysis, (guint) layer);
+  /* one axis, the sequence's: the size of that axis alone */
+  g_assert_cmpuint (figures->receptive_field.n_axes, ==, 1);
+  g_assert_cmpfloat (figures->receptive_field.size[0], ==, 3);
+  svg_contents_parse (&contents, bytes);
+  g_assert_true (svg_has_text (&contents, "conv3/conv sees 3 tokens"));
+  g_assert_true (svg_has_text (&contents, "Receptive field (input tokens)"));
+  g_assert_true (svg_has_text (&contents, "Band: the receptive field of each block's output, in input tokens"));
+  g_assert_false (svg_has_text (&contents, "Band: the receptive field of each block's output, in input pixels"));
+  svg_contents_clear (&contents);
+}
+
+/* A 3-D convolution's field is written with all three of its axes:
+ * R3D-18's stem (3×7×7, stride 1, 2, 2) and a 3×3×3 convolution. */
+static void
+test_svg_overlays_video (void)
+{
+  g_autoptr(Model) model = model_load ("r3d_18.json");
+  EnvelopeDiagramOptions diagram_options;
+  g_autoptr(EnvelopeDiagram) diagram = NULL;
+  g_autoptr(EnvelopeLayout) layout = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  EnvelopeRenderOptions options;
+  EnvelopeExportOptions export_options;
+  SvgContents contents = { 0 };
+
+  envelope_diagram_options_init (&diagram_options);
+  diagram = envelope_diagram_new (model->analysis, &diagram_options);
+  layout = envelope_layout_new (diagram, &error);
+  g_assert_no_error (error);
+  envelope_render_options_init (&options);
+  options.receptive_field = TRUE;
+  options.receptive_field_layer = envelope_network_find_layer (model->network, "layer1/0/conv1");
+  envelope_export_options_init (&export_options);
+  export_options.format = ENVELOPE_EXPORT_SVG;
+  bytes = envelope_export_to_bytes (diagram, layout, &options, &export_options, &error);
+  g_assert_no_error (error);
+  svg_contents_parse (&contents, bytes);
+  g_assert_true (svg_has_text (&contents, "layer1/0/conv1 sees 5×11×11 px"));
+  g_assert_true (svg_has_text (&contents, "Band: the receptive field of each block's output, in input pixels"));
+  svg_contents_clear (&contents);
+}
+
 static void
 test_pdf (Fixture       *fixture,
           gconstpointer  data)
@@ -636,6 +712,8 @@ main (int    argc,
               fixture_tear_down);
   g_test_add_func ("/render/export/svg/escaping", test_svg_escaping);
   g_test_add_func ("/render/export/svg/overlays", test_svg_overlays);
+  g_test_add_func ("/render/export/svg/overlays/tokens", test_svg_overlays_tokens);
+  g_test_add_func ("/render/export/svg/overlays/video", test_svg_overlays_video);
   g_test_add ("/render/export/pdf/vgg16", Fixture, "vgg16.json", fixture_set_up, test_pdf, fixture_tear_down);
   g_test_add ("/render/export/pdf/resnet18", Fixture, "resnet18.json", fixture_set_up, test_pdf, fixture_tear_down);
   g_test_add ("/render/export/errors", Fixture, "mnist.json", fixture_set_up, test_errors, fixture_tear_down);

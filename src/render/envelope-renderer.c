@@ -1188,8 +1188,29 @@ draw_edges (EnvelopeRenderer            *renderer,
 
 /* ---- the receptive field ---- */
 
+/* Whether the receptive field counts input tokens, not pixels: the
+ * first block that has one (GPT-2's token embedding, the input of an
+ * imported transformer) says. */
+static gboolean
+receptive_field_in_tokens (const EnvelopeDiagram *diagram)
+{
+  for (guint b = 0; b < envelope_diagram_get_n_blocks (diagram); b++)
+    {
+      const EnvelopeBlock *block = envelope_diagram_get_block (diagram, b);
+
+      if (block->receptive_field.n_axes > 0)
+        return block->layout == ENVELOPE_TENSOR_TOKENS;
+    }
+  return FALSE;
+}
+
+static const char *
+receptive_field_title (const EnvelopeDiagram *diagram)
+{
+  return receptive_field_in_tokens (diagram) ? _("Receptive field (input tokens)") : _("Receptive field (input pixels)");
+}
+
 /* The strip above row @row (left of a column, top to bottom). */
-#define RF_TITLE _("Receptive field (input pixels)")
 
 static gboolean
 receptive_field_strip (const EnvelopeLayout        *layout,
@@ -1209,23 +1230,42 @@ receptive_field_strip (const EnvelopeLayout        *layout,
   return TRUE;
 }
 
+/* The field's widest axis: what the band plots. */
 static double
 receptive_field_size (const EnvelopeReceptiveField *rf)
 {
-  return MAX (rf->size[0], rf->size[1]);
+  double widest = rf->size[0];
+
+  for (guint a = 1; a < MIN (rf->n_axes, ENVELOPE_MAX_SPATIAL); a++)
+    widest = MAX (widest, rf->size[a]);
+  return widest;
 }
 
+/* "7", or each axis where they differ ("3×1" for a map of one column,
+ * "3×7×7" for frames of video). */
 static char *
 format_receptive_field (const EnvelopeReceptiveField *rf)
 {
-  g_autofree char *h = envelope_format_real (rf->size[0]);
-  g_autofree char *w = envelope_format_real (rf->size[1]);
+  guint n = CLAMP (rf->n_axes, 1, ENVELOPE_MAX_SPATIAL);
+  gboolean same = TRUE;
+  GString *text;
 
   if (rf->whole_input)
     return g_strdup (_("all"));
-  if (rf->size[0] == rf->size[1])
-    return g_steal_pointer (&h);
-  return g_strdup_printf ("%s×%s", h, w);
+  for (guint a = 1; a < n; a++)
+    same &= rf->size[a] == rf->size[0];
+  if (same)
+    return envelope_format_real (rf->size[0]);
+  text = g_string_new (NULL);
+  for (guint a = 0; a < n; a++)
+    {
+      g_autofree char *size = envelope_format_real (rf->size[a]);
+
+      if (a > 0)
+        g_string_append (text, "×");
+      g_string_append (text, size);
+    }
+  return g_string_free (text, FALSE);
 }
 
 typedef struct
@@ -1428,7 +1468,7 @@ draw_receptive_field_strip (EnvelopeRenderer            *renderer,
   if (legible (kit, TEXT_OVERLAY, zoom))
     {
       set_color (painter, &palette->muted, 1.0);
-      show_text (painter, kit, TEXT_OVERLAY, RF_TITLE, strip->x, strip->y - label_h - 2, -1,
+      show_text (painter, kit, TEXT_OVERLAY, receptive_field_title (diagram), strip->x, strip->y - label_h - 2, -1,
                  FALSE, PANGO_ELLIPSIZE_NONE);
       if (extent > 0)
         {
@@ -1623,6 +1663,8 @@ draw_receptive_field_choice (EnvelopeRenderer            *renderer,
       double w;
 
       label = rf->whole_input ? g_strdup_printf (_("%s sees all of the input"), envelope_diagram_get_layer_name (diagram, layer))
+                              : receptive_field_in_tokens (diagram)
+                              ? g_strdup_printf (_("%s sees %s tokens"), envelope_diagram_get_layer_name (diagram, layer), value)
                               : g_strdup_printf (_("%s sees %s px"), envelope_diagram_get_layer_name (diagram, layer), value);
       w = text_kit_measure (renderer->kit, TEXT_OVERLAY, label);
       envelope_layout_get_block_rect (layout, (guint) input, &rect);
@@ -1655,7 +1697,7 @@ envelope_renderer_get_extents (EnvelopeRenderer            *renderer,
       {
         TextKit *kit = measuring_kit (diagram);
         double h = kit->line_height[TEXT_OVERLAY];
-        EnvelopeRect title = { strip.x, strip.y - h - 2, text_kit_measure (kit, TEXT_OVERLAY, RF_TITLE), h };
+        EnvelopeRect title = { strip.x, strip.y - h - 2, text_kit_measure (kit, TEXT_OVERLAY, receptive_field_title (diagram)), h };
 
         /* its title above it, as wide as it is */
         strip.y -= h + 2;
@@ -2109,7 +2151,9 @@ legend (EnvelopeRenderer            *renderer,
 
   if (options->receptive_field)
     {
-      const char *text = _("Band: the receptive field of each block's output, in input pixels");
+      const char *text = receptive_field_in_tokens (diagram)
+                         ? _("Band: the receptive field of each block's output, in input tokens")
+                         : _("Band: the receptive field of each block's output, in input pixels");
       const char *mark = _("merges inputs on different grids (misaligned)");
       gboolean misaligned = FALSE;
 
