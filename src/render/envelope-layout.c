@@ -1118,7 +1118,7 @@ fold_pieces (const EnvelopeLayout  *layout,
           const EnvelopeDiagramEdge *skip = envelope_diagram_get_edge (diagram, other);
 
           /* two arrows from one block to the next are not a branch */
-          if (skip->to > p + 1)
+          if (skip->from != p || skip->to != p + 1)
             {
               fold->bridge[p] = (gint) e;
               skip_after[p] = (gint) other;
