@@ -457,6 +457,37 @@ test_svg_escaping (void)
   svg_contents_clear (&contents);
 }
 
+/* @model drawn in @style as SVG with its receptive field, @layer's
+ * patch on its input; @options says the rest (colour, theme). */
+static GBytes *
+export_receptive_field_svg (const Model           *model,
+                            EnvelopeDiagramStyle   style,
+                            const char            *layer,
+                            EnvelopeRenderOptions *options)
+{
+  EnvelopeDiagramOptions diagram_options;
+  g_autoptr(EnvelopeDiagram) diagram = NULL;
+  g_autoptr(EnvelopeLayout) layout = NULL;
+  g_autoptr(GError) error = NULL;
+  EnvelopeExportOptions export_options;
+  GBytes *bytes;
+
+  envelope_diagram_options_init (&diagram_options);
+  diagram_options.style = style;
+  diagram_options.receptive_field_room = TRUE;
+  diagram = envelope_diagram_new (model->analysis, &diagram_options);
+  layout = envelope_layout_new (diagram, &error);
+  g_assert_no_error (error);
+  options->receptive_field = TRUE;
+  options->receptive_field_layer = envelope_network_find_layer (model->network, layer);
+  g_assert_cmpint (options->receptive_field_layer, >=, 0);
+  envelope_export_options_init (&export_options);
+  export_options.format = ENVELOPE_EXPORT_SVG;
+  bytes = envelope_export_to_bytes (diagram, layout, options, &export_options, &error);
+  g_assert_no_error (error);
+  return bytes;
+}
+
 /* The overlays through the SVG writer: the colour scale's gradient, the
  * receptive field's patch clipped to the input, its dashed outline and
  * the recomputed blocks' dashes, the dark theme's text colour. */
@@ -464,30 +495,15 @@ static void
 test_svg_overlays (void)
 {
   g_autoptr(Model) model = model_load ("vgg16.json");
-  EnvelopeDiagramOptions diagram_options;
-  g_autoptr(EnvelopeDiagram) diagram = NULL;
-  g_autoptr(EnvelopeLayout) layout = NULL;
   g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
   EnvelopeRenderOptions options;
-  EnvelopeExportOptions export_options;
   SvgContents contents = { 0 };
   const char *text;
 
-  envelope_diagram_options_init (&diagram_options);
-  diagram_options.style = ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL;
-  diagram = envelope_diagram_new (model->analysis, &diagram_options);
-  layout = envelope_layout_new (diagram, &error);
-  g_assert_no_error (error);
   envelope_render_options_init (&options);
   options.color_mode = ENVELOPE_COLOR_BY_MACS;
   options.theme = ENVELOPE_THEME_DARK;
-  options.receptive_field = TRUE;
-  options.receptive_field_layer = envelope_network_find_layer (model->network, "conv3_1");
-  envelope_export_options_init (&export_options);
-  export_options.format = ENVELOPE_EXPORT_SVG;
-  bytes = envelope_export_to_bytes (diagram, layout, &options, &export_options, &error);
-  g_assert_no_error (error);
+  bytes = export_receptive_field_svg (model, ENVELOPE_DIAGRAM_STYLE_PROPORTIONAL, "conv3_1", &options);
   text = g_bytes_get_data (bytes, NULL);
 
   svg_contents_parse (&contents, bytes);
@@ -511,33 +527,14 @@ static void
 test_svg_overlays_tokens (void)
 {
   g_autoptr(Model) model = model_load ("textcnn.json");
-  EnvelopeDiagramOptions diagram_options;
-  g_autoptr(EnvelopeDiagram) diagram = NULL;
-  g_autoptr(EnvelopeLayout) layout = NULL;
   g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
   EnvelopeRenderOptions options;
-  EnvelopeExportOptions export_options;
   SvgContents contents = { 0 };
   const EnvelopeLayerFigures *figures;
-  gint layer;
 
-  envelope_diagram_options_init (&diagram_options);
-  diagram_options.receptive_field_room = TRUE;
-  diagram = envelope_diagram_new (model->analysis, &diagram_options);
-  layout = envelope_layout_new (diagram, &error);
-  g_assert_no_error (error);
   envelope_render_options_init (&options);
-  options.receptive_field = TRUE;
-  layer = envelope_network_find_layer (model->network, "conv3/conv");
-  g_assert_cmpint (layer, >=, 0);
-  options.receptive_field_layer = layer;
-  envelope_export_options_init (&export_options);
-  export_options.format = ENVELOPE_EXPORT_SVG;
-  bytes = envelope_export_to_bytes (diagram, layout, &options, &export_options, &error);
-  g_assert_no_error (error);
-
-  figures = envelope_analysis_get_layer (model->analysis, (guint) layer);
+  bytes = export_receptive_field_svg (model, ENVELOPE_DIAGRAM_STYLE_FLAT, "conv3/conv", &options);
+  figures = envelope_analysis_get_layer (model->analysis, (guint) options.receptive_field_layer);
   /* one axis, the sequence's: the size of that axis alone */
   g_assert_cmpuint (figures->receptive_field.n_axes, ==, 1);
   g_assert_cmpfloat (figures->receptive_field.size[0], ==, 3);
@@ -555,26 +552,12 @@ static void
 test_svg_overlays_video (void)
 {
   g_autoptr(Model) model = model_load ("r3d_18.json");
-  EnvelopeDiagramOptions diagram_options;
-  g_autoptr(EnvelopeDiagram) diagram = NULL;
-  g_autoptr(EnvelopeLayout) layout = NULL;
   g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
   EnvelopeRenderOptions options;
-  EnvelopeExportOptions export_options;
   SvgContents contents = { 0 };
 
-  envelope_diagram_options_init (&diagram_options);
-  diagram = envelope_diagram_new (model->analysis, &diagram_options);
-  layout = envelope_layout_new (diagram, &error);
-  g_assert_no_error (error);
   envelope_render_options_init (&options);
-  options.receptive_field = TRUE;
-  options.receptive_field_layer = envelope_network_find_layer (model->network, "layer1/0/conv1");
-  envelope_export_options_init (&export_options);
-  export_options.format = ENVELOPE_EXPORT_SVG;
-  bytes = envelope_export_to_bytes (diagram, layout, &options, &export_options, &error);
-  g_assert_no_error (error);
+  bytes = export_receptive_field_svg (model, ENVELOPE_DIAGRAM_STYLE_FLAT, "layer1/0/conv1", &options);
   svg_contents_parse (&contents, bytes);
   g_assert_true (svg_has_text (&contents, "layer1/0/conv1 sees 5×11×11 px"));
   g_assert_true (svg_has_text (&contents, "Band: the receptive field of each block's output, in input pixels"));

@@ -302,6 +302,36 @@ test_densenet_blocks (void)
   g_assert_cmpuint (labels->len, ==, envelope_diagram_get_n_blocks (laid->diagram));
 }
 
+/* DenseNet-121's stages (its dense blocks and transitions collapsed),
+ * folded into about @wrap rows. */
+static Laid *
+densenet_stages (guint wrap)
+{
+  EnvelopeDiagramOptions options;
+
+  envelope_diagram_options_init (&options);
+  options.collapse_depth = 1;
+  options.wrap = wrap;
+  return lay_out (model_load ("densenet121.json"), &options);
+}
+
+/* The labels of @laid drawn at @zoom in the middle of @view, its
+ * origin there at (@ox, @oy). */
+static GArray *
+labels_centred (const Laid         *laid,
+                const EnvelopeRect *view,
+                double              zoom,
+                double             *ox,
+                double             *oy)
+{
+  EnvelopeRect bounds;
+
+  envelope_layout_get_bounds (laid->layout, &bounds);
+  *ox = (view->width - bounds.width * zoom) / 2 - bounds.x * zoom;
+  *oy = (view->height - bounds.height * zoom) / 2 - bounds.y * zoom;
+  return envelope_zoom_labels_new (laid->diagram, laid->layout, view, zoom, *ox, *oy);
+}
+
 /* Further out, at the window's 13 % in a larger canvas, the blocks are
  * too small for any name: the collapsed blocks are named beside the
  * diagram, above it for the upper rows and under it for the lower, in
@@ -309,21 +339,13 @@ test_densenet_blocks (void)
 static void
 test_densenet_callouts (void)
 {
-  EnvelopeDiagramOptions options;
-  g_autoptr(Laid) laid = NULL;
+  g_autoptr(Laid) laid = densenet_stages (4);
   EnvelopeRect view = { 0, 0, 1010, 570 }, bounds;
   double zoom = 0.13 * 96.0 / 72.0, ox, oy;
-  g_autoptr(GArray) labels = NULL;
+  g_autoptr(GArray) labels = labels_centred (laid, &view, zoom, &ox, &oy);
   guint collapsed = 0;
 
-  envelope_diagram_options_init (&options);
-  options.collapse_depth = 1;
-  options.wrap = 4;
-  laid = lay_out (model_load ("densenet121.json"), &options);
   envelope_layout_get_bounds (laid->layout, &bounds);
-  ox = (view.width - bounds.width * zoom) / 2 - bounds.x * zoom;
-  oy = (view.height - bounds.height * zoom) / 2 - bounds.y * zoom;
-  labels = envelope_zoom_labels_new (laid->diagram, laid->layout, &view, zoom, ox, oy);
   assert_readable (labels, &view);
 
   for (guint b = 0; b < envelope_diagram_get_n_blocks (laid->diagram); b++)
@@ -456,21 +478,12 @@ segments_cross (double ax, double ay, double bx, double by,
 static void
 test_densenet_side_callouts (void)
 {
-  EnvelopeDiagramOptions options;
-  g_autoptr(Laid) laid = NULL;
-  EnvelopeRect view = { 0, 0, 733, 380 }, bounds;
-  double zoom = 0.14 * 96.0 / 72.0, ox, oy;
-  g_autoptr(GArray) labels = NULL;
+  g_autoptr(Laid) laid = densenet_stages (5);
+  EnvelopeRect view = { 0, 0, 733, 380 };
+  double ox, oy;
+  g_autoptr(GArray) labels = labels_centred (laid, &view, 0.14 * 96.0 / 72.0, &ox, &oy);
   guint called = 0;
 
-  envelope_diagram_options_init (&options);
-  options.collapse_depth = 1;
-  options.wrap = 5;
-  laid = lay_out (model_load ("densenet121.json"), &options);
-  envelope_layout_get_bounds (laid->layout, &bounds);
-  ox = (view.width - bounds.width * zoom) / 2 - bounds.x * zoom;
-  oy = (view.height - bounds.height * zoom) / 2 - bounds.y * zoom;
-  labels = envelope_zoom_labels_new (laid->diagram, laid->layout, &view, zoom, ox, oy);
   assert_readable (labels, &view);
 
   for (guint i = 0; i < labels->len; i++)
