@@ -996,8 +996,8 @@ row_bounds (const EnvelopeLayout *layout,
 
 /* Where the flow may be cut into rows: between runs of blocks ("pieces")
  * that one arrow links (a clean cut), or that one more arrow crosses, a
- * branch's skip arrow (a cut through the branch, routed from row to row
- * on a lane of its own). */
+ * branch's skip arrow (a cut through the branch; route_skip() takes
+ * that arrow from row to row). */
 typedef struct
 {
   guint n_pieces;
@@ -1195,9 +1195,14 @@ route_skip (EnvelopeLayout        *layout,
   const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, e);
   const EnvelopeRect *from = &layout->blocks[edge->from], *to = &layout->blocks[edge->to];
   guint r_from = layout->block_row[edge->from], r_to = layout->block_row[edge->to];
-  const EnvelopeRect *first_lane = &layout->rows[r_from], *last_lane = &layout->rows[r_to - 1];
+  const EnvelopeRect *first_lane, *last_lane;
   EnvelopePoint corners[6];
   guint n = 0;
+
+  /* a cut it crosses lies between its blocks */
+  g_assert (r_to > r_from);
+  first_lane = &layout->rows[r_from];
+  last_lane = &layout->rows[r_to - 1];
 
   if (layout->direction == ENVELOPE_DIRECTION_LEFT_RIGHT)
     {

@@ -1211,7 +1211,6 @@ receptive_field_title (const EnvelopeDiagram *diagram)
 }
 
 /* The strip above row @row (left of a column, top to bottom). */
-
 static gboolean
 receptive_field_strip (const EnvelopeLayout        *layout,
                        const EnvelopeRenderOptions *options,
@@ -1241,8 +1240,8 @@ receptive_field_size (const EnvelopeReceptiveField *rf)
   return widest;
 }
 
-/* "7", or each axis where they differ ("3×1" for a map of one column,
- * "3×7×7" for frames of video). */
+/* "7", or each axis where they differ ("7×3" for a wide kernel,
+ * "5×11×11" for frames of video); a sequence's one axis alone. */
 static char *
 format_receptive_field (const EnvelopeReceptiveField *rf)
 {
