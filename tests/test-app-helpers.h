@@ -5,8 +5,11 @@
 #pragma once
 
 #include <adwaita.h>
+#include <execinfo.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "envelope-application.h"
 #include "envelope-window-private.h"
@@ -36,6 +39,25 @@ app_test_isolate_home (void)
   g_setenv ("XDG_DATA_HOME", data, TRUE);
 }
 
+/* A crash writes its stack into the test's log before the program dies:
+ * frames as "binary(+offset)", for addr2line, since a crash that needs a
+ * loaded machine to happen may not happen again. */
+static void
+app_test_on_crash (int sig)
+{
+  static const char head[] = "\n# the app tests crashed; the stack:\n";
+  void *frames[64];
+  int n = backtrace (frames, G_N_ELEMENTS (frames));
+
+  if (write (STDERR_FILENO, head, sizeof head - 1) < 0)
+    {
+      /* nothing more can be said */
+    }
+  backtrace_symbols_fd (frames, n, STDERR_FILENO);
+  signal (sig, SIG_DFL);
+  raise (sig);
+}
+
 /* Skips the whole program (exit 77) when no display can be opened:
  * under `meson test` without Xvfb the app suite is skipped, not passed. */
 static inline void
@@ -43,6 +65,10 @@ app_test_init (int    *argc,
                char ***argv)
 {
   app_test_isolate_home ();
+  signal (SIGSEGV, app_test_on_crash);
+  signal (SIGBUS, app_test_on_crash);
+  signal (SIGFPE, app_test_on_crash);
+  signal (SIGILL, app_test_on_crash);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   g_setenv ("GTK_A11Y", "none", TRUE);
   g_setenv ("NO_AT_BRIDGE", "1", TRUE);
