@@ -587,8 +587,6 @@ compute_layers (EnvelopeAnalysis      *analysis,
   return sum_layers (analysis, any_shares, location, error);
 }
 
-/* The totals over the layers analysed (and, when one shares another's
- * parameters, each such layer checked and its weights counted once). */
 /* What the totals work out of their sums: the model's bytes, the FLOPs
  * and a training step's MACs and FLOPs. */
 static gboolean
@@ -603,6 +601,8 @@ derive_totals (EnvelopeTotals *t,
   return TRUE;
 }
 
+/* The totals over the layers analysed (and, when one shares another's
+ * parameters, each such layer checked and its weights counted once). */
 static gboolean
 sum_layers (EnvelopeAnalysis      *analysis,
             gboolean               any_shares,
