@@ -1179,13 +1179,22 @@ envelope_layout_count_fold_rows (const EnvelopeLayout  *unwrapped,
   return count_rows (&fold, length, NULL);
 }
 
+/* @r with its x and y exchanged: a top-to-bottom flow read as one left
+ * to right. */
+static EnvelopeRect
+transposed (const EnvelopeRect *r)
+{
+  return (EnvelopeRect) { r->y, r->x, r->height, r->width };
+}
+
 /* A skip arrow @e cut by the fold, from its block in one row to its
  * block in a later one: out of the bottom of its source (the right side
  * in a top-to-bottom flow) to a track of the lane after the source's
  * row, nearer the row than the track of the arrows that link the rows;
  * when a row lies between, along that track to the @gutter before the
  * rows' starts and along it to the lane before the target's row; then
- * into the top (the left side) of its target. */
+ * into the top (the left side) of its target.  Worked out left to right;
+ * a top-to-bottom flow is the same with x and y exchanged. */
 static void
 route_skip (EnvelopeLayout        *layout,
             const EnvelopeDiagram *diagram,
@@ -1193,49 +1202,43 @@ route_skip (EnvelopeLayout        *layout,
             double                 gutter)
 {
   const EnvelopeDiagramEdge *edge = envelope_diagram_get_edge (diagram, e);
-  const EnvelopeRect *from = &layout->blocks[edge->from], *to = &layout->blocks[edge->to];
+  gboolean lr = layout->direction == ENVELOPE_DIRECTION_LEFT_RIGHT;
   guint r_from = layout->block_row[edge->from], r_to = layout->block_row[edge->to];
-  const EnvelopeRect *first_lane, *last_lane;
+  EnvelopeRect from, to, first_lane, last_lane;
   EnvelopePoint corners[6];
+  double out, in, x0, x1;
   guint n = 0;
 
   /* a cut it crosses lies between its blocks */
   g_assert (r_to > r_from);
-  first_lane = &layout->rows[r_from];
-  last_lane = &layout->rows[r_to - 1];
-
-  if (layout->direction == ENVELOPE_DIRECTION_LEFT_RIGHT)
+  from = layout->blocks[edge->from];
+  to = layout->blocks[edge->to];
+  first_lane = layout->rows[r_from];
+  last_lane = layout->rows[r_to - 1];
+  if (!lr)
     {
-      double out = first_lane->y + first_lane->height + ROW_LANE / 4;
-      double in = last_lane->y + last_lane->height + ROW_LANE / 4;
-      double x0 = from->x + from->width / 2, x1 = to->x + to->width / 2;
-
-      corners[n++] = (EnvelopePoint) { x0, from->y + from->height };
-      corners[n++] = (EnvelopePoint) { x0, out };
-      if (r_to > r_from + 1)
-        {
-          corners[n++] = (EnvelopePoint) { gutter, out };
-          corners[n++] = (EnvelopePoint) { gutter, in };
-        }
-      corners[n++] = (EnvelopePoint) { x1, in };
-      corners[n++] = (EnvelopePoint) { x1, to->y };
+      from = transposed (&from);
+      to = transposed (&to);
+      first_lane = transposed (&first_lane);
+      last_lane = transposed (&last_lane);
     }
-  else
+  out = first_lane.y + first_lane.height + ROW_LANE / 4;
+  in = last_lane.y + last_lane.height + ROW_LANE / 4;
+  x0 = from.x + from.width / 2;
+  x1 = to.x + to.width / 2;
+
+  corners[n++] = (EnvelopePoint) { x0, from.y + from.height };
+  corners[n++] = (EnvelopePoint) { x0, out };
+  if (r_to > r_from + 1)
     {
-      double out = first_lane->x + first_lane->width + ROW_LANE / 4;
-      double in = last_lane->x + last_lane->width + ROW_LANE / 4;
-      double y0 = from->y + from->height / 2, y1 = to->y + to->height / 2;
-
-      corners[n++] = (EnvelopePoint) { from->x + from->width, y0 };
-      corners[n++] = (EnvelopePoint) { out, y0 };
-      if (r_to > r_from + 1)
-        {
-          corners[n++] = (EnvelopePoint) { out, gutter };
-          corners[n++] = (EnvelopePoint) { in, gutter };
-        }
-      corners[n++] = (EnvelopePoint) { in, y1 };
-      corners[n++] = (EnvelopePoint) { to->x, y1 };
+      corners[n++] = (EnvelopePoint) { gutter, out };
+      corners[n++] = (EnvelopePoint) { gutter, in };
     }
+  corners[n++] = (EnvelopePoint) { x1, in };
+  corners[n++] = (EnvelopePoint) { x1, to.y };
+  for (guint i = 0; !lr && i < n; i++)
+    corners[i] = (EnvelopePoint) { corners[i].y, corners[i].x };
+
   layout->edges[e].first = layout->points->len;
   add_rounded_polyline (layout->points, corners, n);
   layout->edges[e].n_points = layout->points->len - layout->edges[e].first;
