@@ -309,6 +309,40 @@ count_differences (cairo_surface_t *a,
 /* Drawn in tiles, as the canvas keeps it, the diagram is the one drawn
  * whole, in either direction: nothing reaching across a tile's edge (a
  * label across a vertical arrow, a receptive-field band) is cut there. */
+/* The legend's notes wrap to the width it is given: the receptive
+ * field's band explained in a narrow column (the presentation's) is
+ * two lines no wider than the column, in one line where there is room. */
+static void
+test_legend_wraps (void)
+{
+  g_autoptr(Model) model = model_load ("textcnn.json");
+  g_autoptr(EnvelopeDiagram) diagram = envelope_diagram_new (model->analysis, NULL);
+  g_autoptr(EnvelopeRenderer) renderer = envelope_renderer_new ();
+  EnvelopeRenderOptions options;
+  double wide_w, wide_h, narrow_w, narrow_h, kind_w, kind_h, kind_narrow_w, kind_narrow_h;
+
+  envelope_render_options_init (&options);
+  /* the kinds alone, then with the band's note under them */
+  envelope_renderer_get_legend_size (renderer, diagram, &options, 480, &kind_w, &kind_h);
+  envelope_renderer_get_legend_size (renderer, diagram, &options, 200, &kind_narrow_w, &kind_narrow_h);
+  options.receptive_field = TRUE;
+  envelope_renderer_get_legend_size (renderer, diagram, &options, 480, &wide_w, &wide_h);
+  envelope_renderer_get_legend_size (renderer, diagram, &options, 200, &narrow_w, &narrow_h);
+  /* the note is wider than 200 units in one line, and fits 480 */
+  g_assert_cmpfloat (wide_w, >, 200);
+  g_assert_cmpfloat (wide_w, <=, 480);
+  g_assert_cmpfloat (narrow_w, <=, 200);
+  /* the note is one line under the kinds (4 units below them) where
+   * there is room, and two in the column, under the kinds wrapped to it */
+  g_test_message ("kinds %g × %g, with the note %g × %g; in 200 units %g × %g and %g × %g", kind_w, kind_h, wide_w,
+                  wide_h, kind_narrow_w, kind_narrow_h, narrow_w, narrow_h);
+  g_assert_cmpfloat (kind_narrow_w, <=, 200);
+  /* one line of the legend's type, about 10 units */
+  g_assert_cmpfloat (wide_h - kind_h - 4, >, 6);
+  g_assert_cmpfloat (wide_h - kind_h - 4, <, 14);
+  g_assert_cmpfloat_with_epsilon (narrow_h - kind_narrow_h - 4, 2 * (wide_h - kind_h - 4), 0.01);
+}
+
 static void
 test_tiles (void)
 {
@@ -602,6 +636,7 @@ main (int    argc,
   g_test_add_func ("/render/draw/culling", test_culling);
   g_test_add_func ("/render/draw/options", test_options);
   g_test_add_func ("/render/draw/tiles", test_tiles);
+  g_test_add_func ("/render/draw/legend-wraps", test_legend_wraps);
   g_test_add_func ("/render/draw/merged-boxes", test_merged_boxes);
   g_test_add_func ("/render/draw/signatures", test_signatures);
   g_test_add_func ("/render/draw/selection", test_selection);

@@ -440,6 +440,78 @@ test_googlenet_side_callouts (void)
     g_assert_true (has_label (labels, modules[k]));
 }
 
+/* Three branches side by side whose layers' names, as an importer
+ * makes them, are wider than their blocks at the zoom of a narrow
+ * column, and a chain on either side. */
+static const char branches_json[] =
+  "{\"format\": \"envelope-network\", \"version\": 1, \"name\": \"branches\", \"layers\": ["
+  "{\"name\": \"input\", \"type\": \"input\", \"shape\": [16, 32, 32]},"
+  "{\"name\": \"stem/Convolution\", \"type\": \"conv\", \"filters\": 16, \"kernel\": 3, \"padding\": 1},"
+  "{\"name\": \"mixed/Convolution_1\", \"type\": \"conv\", \"inputs\": [\"stem/Convolution\"], \"filters\": 16, \"kernel\": 1},"
+  "{\"name\": \"mixed/Normalization_1\", \"type\": \"batch_norm\"},"
+  "{\"name\": \"mixed/Convolution_2\", \"type\": \"conv\", \"inputs\": [\"stem/Convolution\"], \"filters\": 16, \"kernel\": 1},"
+  "{\"name\": \"mixed/Normalization_2\", \"type\": \"batch_norm\"},"
+  "{\"name\": \"mixed/Convolution_3\", \"type\": \"conv\", \"inputs\": [\"stem/Convolution\"], \"filters\": 16, \"kernel\": 1},"
+  "{\"name\": \"mixed/Normalization_3\", \"type\": \"batch_norm\"},"
+  "{\"name\": \"mixed/Concatenate\", \"type\": \"concat\", \"inputs\": "
+  "[\"mixed/Normalization_1\", \"mixed/Normalization_2\", \"mixed/Normalization_3\"]},"
+  "{\"name\": \"head/Global_Pooling\", \"type\": \"global_avg_pool\"},"
+  "{\"name\": \"head/Classifier\", \"type\": \"dense\", \"units\": 10}]}";
+
+/* Top to bottom in a narrow column, as presented, every group open: a
+ * name wider than its branch's block goes between the rows or beside
+ * the blocks, never over a neighbour's block; one with nowhere to go is
+ * left out. */
+static void
+test_column_branches (void)
+{
+  EnvelopeDiagramOptions options;
+  g_autoptr(Laid) laid = NULL;
+  EnvelopeRect view = { 0, 0, 360, 240 }, bounds;
+  g_autoptr(GArray) labels = NULL;
+  double zoom, ox, oy;
+  guint leaves = 0;
+
+  envelope_diagram_options_init (&options);
+  options.direction = ENVELOPE_DIRECTION_TOP_BOTTOM;
+  options.collapse_depth = 0;
+  laid = lay_out (model_parse (branches_json), &options);
+  envelope_layout_get_bounds (laid->layout, &bounds);
+  /* just too small for the blocks' own text, the diagram's top in view */
+  zoom = 0.7;
+  g_assert_true (envelope_zoom_labels_wanted (zoom));
+  g_assert_cmpfloat (bounds.width * zoom, <, view.width);
+  ox = 8 - bounds.x * zoom;
+  oy = 8 - bounds.y * zoom;
+  labels = envelope_zoom_labels_new (laid->diagram, laid->layout, &view, zoom, ox, oy);
+  assert_readable (labels, &view);
+
+  for (guint i = 0; i < labels->len; i++)
+    {
+      const EnvelopeZoomLabel *label = &g_array_index (labels, EnvelopeZoomLabel, i);
+      EnvelopeRect inner = label->box;
+
+      envelope_rect_inflate (&inner, -1, -1);
+      leaves += g_str_has_prefix (label->text, "Convolution_") || g_str_has_prefix (label->text, "Normalization_");
+      for (guint b = 0; b < envelope_layout_get_n_blocks (laid->layout); b++)
+        {
+          EnvelopeRect rect;
+
+          envelope_layout_get_block_rect (laid->layout, b, &rect);
+          rect = (EnvelopeRect) { ox + rect.x * zoom, oy + rect.y * zoom, rect.width * zoom, rect.height * zoom };
+          if (!envelope_rect_intersects (&rect, &inner))
+            continue;
+          /* a block it covers is one of its own */
+          g_assert_cmpfloat (rect.x, >=, label->area.x - 0.5);
+          g_assert_cmpfloat (rect.y, >=, label->area.y - 0.5);
+          g_assert_cmpfloat (rect.x + rect.width, <=, label->area.x + label->area.width + 0.5);
+          g_assert_cmpfloat (rect.y + rect.height, <=, label->area.y + label->area.height + 0.5);
+        }
+    }
+  /* the branches' layers are named where there is room, some of them */
+  g_assert_cmpuint (leaves, >=, 2);
+}
+
 /* The line from a card beside the diagram to its group, as drawn. */
 static void
 callout_line (const EnvelopeZoomLabel *label,
@@ -635,6 +707,7 @@ main (int   argc,
   g_test_add_func ("/render/zoom-labels/densenet-callouts", test_densenet_callouts);
   g_test_add_func ("/render/zoom-labels/googlenet-side-callouts", test_googlenet_side_callouts);
   g_test_add_func ("/render/zoom-labels/densenet-side-callouts", test_densenet_side_callouts);
+  g_test_add_func ("/render/zoom-labels/column-branches", test_column_branches);
   g_test_add_func ("/render/zoom-labels/draw", test_draw);
   g_test_add_func ("/render/zoom-labels/kept", test_kept);
 

@@ -2035,6 +2035,50 @@ present_categories (const EnvelopeDiagram *diagram,
 #define LEGEND_BAR_WIDTH 180.0
 #define LEGEND_BAR_HEIGHT 10.0
 
+/* A note of the legend in lines no wider than @max_width (a word longer
+ * than that has a line of its own), each drawn at @x from @y down when
+ * @painter is not NULL.  Returns the widest line's width; *@y is moved
+ * past the last line. */
+static double
+legend_note (EnvelopePainter *painter,
+             TextKit         *kit,
+             const char      *text,
+             double           x,
+             double          *y,
+             double           max_width)
+{
+  g_auto(GStrv) words = g_strsplit (text, " ", -1);
+  g_autoptr(GString) line = g_string_new (NULL);
+  double widest = 0, line_width = 0;
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      gsize kept = line->len;
+      double width;
+
+      if (line->len > 0)
+        g_string_append_c (line, ' ');
+      g_string_append (line, words[i]);
+      width = text_kit_measure (kit, TEXT_LEGEND, line->str);
+      if (width > max_width && kept > 0)
+        {
+          /* the line so far goes out; this word starts the next */
+          g_string_truncate (line, kept);
+          if (painter != NULL)
+            show_text (painter, kit, TEXT_LEGEND, line->str, x, *y, -1, FALSE, PANGO_ELLIPSIZE_NONE);
+          widest = MAX (widest, line_width);
+          *y += kit->line_height[TEXT_LEGEND];
+          g_string_assign (line, words[i]);
+          width = text_kit_measure (kit, TEXT_LEGEND, line->str);
+        }
+      line_width = width;
+    }
+  if (painter != NULL)
+    show_text (painter, kit, TEXT_LEGEND, line->str, x, *y, -1, FALSE, PANGO_ELLIPSIZE_NONE);
+  *y += kit->line_height[TEXT_LEGEND];
+  return MAX (widest, line_width);
+}
+
 /* Lays the legend out, drawing it when @painter is not NULL. */
 static void
 legend (EnvelopeRenderer            *renderer,
@@ -2155,17 +2199,15 @@ legend (EnvelopeRenderer            *renderer,
                          : _("Band: the receptive field of each block's output, in input pixels");
       const char *mark = _("merges inputs on different grids (misaligned)");
       gboolean misaligned = FALSE;
+      double note_w;
 
       for (guint b = 0; b < envelope_diagram_get_n_blocks (diagram); b++)
         misaligned |= envelope_diagram_get_block (diagram, b)->misaligned;
       y += 4;
       if (painter != NULL)
-        {
-          set_color (painter, &palette.muted, 1.0);
-          show_text (painter, kit, TEXT_LEGEND, text, x0, y, -1, FALSE, PANGO_ELLIPSIZE_NONE);
-        }
-      w = MAX (w, text_kit_measure (kit, TEXT_LEGEND, text));
-      y += lh;
+        set_color (painter, &palette.muted, 1.0);
+      note_w = legend_note (painter, kit, text, x0, &y, max_width);
+      w = MAX (w, note_w);
       if (misaligned)
         {
           y += 3;
@@ -2173,10 +2215,9 @@ legend (EnvelopeRenderer            *renderer,
             {
               draw_warning_mark (painter, &palette, x0 + 6, y + lh / 2);
               set_color (painter, &palette.muted, 1.0);
-              show_text (painter, kit, TEXT_LEGEND, mark, x0 + 16, y, -1, FALSE, PANGO_ELLIPSIZE_NONE);
             }
-          w = MAX (w, 16 + text_kit_measure (kit, TEXT_LEGEND, mark));
-          y += lh;
+          note_w = 16 + legend_note (painter, kit, mark, x0 + 16, &y, max_width - 16);
+          w = MAX (w, note_w);
         }
     }
 

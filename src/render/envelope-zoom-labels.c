@@ -466,6 +466,88 @@ overlaps_any (const GArray       *labels,
   return FALSE;
 }
 
+/* The blocks in view, in pixels, by their top edge: a label placed
+ * across the flow must not hide another block (top to bottom, where the
+ * names are wider than the blocks of a branch). */
+typedef struct
+{
+  GArray *rects;             /* EnvelopeRect, by y */
+  double tallest;
+} Blocks;
+
+static gint
+compare_tops (gconstpointer a,
+              gconstpointer b)
+{
+  const EnvelopeRect *x = a, *y = b;
+
+  return (x->y > y->y) - (x->y < y->y);
+}
+
+static void
+blocks_init (Blocks                *blocks,
+             const EnvelopeLayout  *layout,
+             const EnvelopeRect    *view,
+             double                 zoom,
+             double                 origin_x,
+             double                 origin_y)
+{
+  guint n = envelope_layout_get_n_blocks (layout);
+
+  blocks->rects = g_array_new (FALSE, FALSE, sizeof (EnvelopeRect));
+  blocks->tallest = 0;
+  for (guint b = 0; b < n; b++)
+    {
+      EnvelopeRect rect;
+
+      envelope_layout_get_block_rect (layout, b, &rect);
+      rect = (EnvelopeRect) { origin_x + rect.x * zoom, origin_y + rect.y * zoom, rect.width * zoom, rect.height * zoom };
+      if (!envelope_rect_intersects (&rect, view))
+        continue;
+      g_array_append_val (blocks->rects, rect);
+      blocks->tallest = MAX (blocks->tallest, rect.height);
+    }
+  g_array_sort (blocks->rects, compare_tops);
+}
+
+/* Whether @box covers a block that is not in @own (the group or the
+ * block it names); a touch at the edges does not count. */
+static gboolean
+covers_other_block (const Blocks       *blocks,
+                    const EnvelopeRect *box,
+                    const EnvelopeRect *own)
+{
+  const EnvelopeRect *rects = (const EnvelopeRect *) (gpointer) blocks->rects->data;
+  guint low = 0, high = blocks->rects->len;
+  EnvelopeRect inner = *box;
+
+  if (blocks->rects->len == 0)
+    return FALSE;
+  envelope_rect_inflate (&inner, -1, -1);
+  /* the first block that may reach down into the box */
+  while (low < high)
+    {
+      guint mid = (low + high) / 2;
+
+      if (rects[mid].y + blocks->tallest < inner.y)
+        low = mid + 1;
+      else
+        high = mid;
+    }
+  for (guint i = low; i < blocks->rects->len && rects[i].y < inner.y + inner.height; i++)
+    {
+      const EnvelopeRect *r = &rects[i];
+
+      if (!envelope_rect_intersects (r, &inner))
+        continue;
+      if (r->x >= own->x - 0.5 && r->y >= own->y - 0.5 && r->x + r->width <= own->x + own->width + 0.5 &&
+          r->y + r->height <= own->y + own->height + 0.5)
+        continue;
+      return TRUE;
+    }
+  return FALSE;
+}
+
 /* Whether the group @s is in was named on its row, and is narrow
  * enough for that name to say what is in it. */
 static gboolean
@@ -477,10 +559,15 @@ named_by_parent (const Stretch *s)
 /* Where a label of @size's width and height goes over @shown (what is
  * in view of its group): centred if that is free, else further along
  * its row, or, for a @wide group, above the row, where its parts' names
- * do not go, and for a narrow one just over or under its blocks.  Returns FALSE when every place covers another label. */
+ * do not go, and for a narrow one just over or under its blocks.  With
+ * @blocks (a flow from top to bottom), no place that hides a block
+ * outside @own, and also just beside the group, left or right.
+ * Returns FALSE when every place covers another label, or such a block. */
 static gboolean
 place (const GArray       *labels,
+       const Blocks       *blocks,
        const EnvelopeRect *view,
+       const EnvelopeRect *own,
        const EnvelopeRect *shown,
        gboolean            wide,
        const EnvelopeRect *size,
@@ -516,9 +603,24 @@ place (const GArray       *labels,
         box->y = heights[h];
         box->x = CLAMP (box->x, view->x, MAX (view->x, view->x + view->width - box->width));
         box->y = CLAMP (box->y, view->y, MAX (view->y, view->y + view->height - box->height));
-        if (!overlaps_any (labels, box))
+        if (!overlaps_any (labels, box) && (blocks == NULL || !covers_other_block (blocks, box, own)))
           return TRUE;
       }
+  if (blocks == NULL)
+    return FALSE;
+  /* beside it, level with its middle: right, then left */
+  for (guint side = 0; side < 2; side++)
+    {
+      box->width = size->width;
+      box->height = size->height;
+      box->x = side == 0 ? shown->x + shown->width + LABEL_GAP : shown->x - LABEL_GAP - size->width;
+      box->y = centre_y - size->height / 2;
+      if (box->x < view->x || box->x + box->width > view->x + view->width || box->y < view->y ||
+          box->y + box->height > view->y + view->height)
+        continue;
+      if (!overlaps_any (labels, box) && !covers_other_block (blocks, box, own))
+        return TRUE;
+    }
   return FALSE;
 }
 
@@ -836,6 +938,7 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
   GHashTable *longest;
   g_autofree double *right_edge = NULL;
   Stretches *cache;
+  Blocks blocks = { 0 }, *obstacles = NULL;
   gboolean left_right;
 
   g_return_val_if_fail (diagram != NULL && layout != NULL && view != NULL, labels);
@@ -844,6 +947,11 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
     return labels;
 
   left_right = envelope_diagram_get_direction (diagram) == ENVELOPE_DIRECTION_LEFT_RIGHT;
+  if (!left_right)
+    {
+      blocks_init (&blocks, layout, view, zoom, origin_x, origin_y);
+      obstacles = &blocks;
+    }
   cache = get_stretches (diagram, layout);
   stretches = cache->stretches;
   longest = cache->longest;
@@ -954,10 +1062,11 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
               full_box.height += detail_height * size * DETAIL_SHARE;
             }
         }
-      if (!place (labels, view, &shown, wide && left_right, &full_box, &box))
+      if (!place (labels, obstacles, view, &area, &shown, wide && left_right, &full_box, &box))
         {
           /* the shape gives way first, then the name */
-          if (full_box.height == name_box.height || !place (labels, view, &shown, wide && left_right, &name_box, &box))
+          if (full_box.height == name_box.height ||
+              !place (labels, obstacles, view, &area, &shown, wide && left_right, &name_box, &box))
             continue;
         }
       else if (full_box.height > name_box.height)
@@ -972,6 +1081,8 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
     }
   if (left_right)
     add_callouts (labels, stretches, longest, view, zoom, origin_x, origin_y);
+  if (blocks.rects != NULL)
+    g_array_unref (blocks.rects);
   return labels;
 }
 
