@@ -1064,9 +1064,31 @@ envelope_zoom_labels_new (const EnvelopeDiagram *diagram,
         }
       if (!place (labels, obstacles, view, &area, &shown, wide && left_right, &full_box, &box))
         {
-          /* the shape gives way first, then the name */
-          if (full_box.height == name_box.height ||
-              !place (labels, obstacles, view, &area, &shown, wide && left_right, &name_box, &box))
+          gboolean placed = FALSE;
+
+          /* the shape gives way first, then the name; across the flow,
+           * a name shortened in its middle may fit where the whole did
+           * not, between its neighbours' */
+          if (full_box.height > name_box.height)
+            placed = place (labels, obstacles, view, &area, &shown, wide && left_right, &name_box, &box);
+          for (glong kept = g_utf8_strlen (text, -1) - 2; !placed && !left_right && kept >= MIN_KEPT; kept--)
+            {
+              char *shorter = elide_middle (text, kept);
+
+              if (shorter == NULL)
+                continue;
+              measure (0, shorter, &text_width, &text_height);
+              name_box.width = text_width * size + 2 * PAD_X;
+              placed = place (labels, obstacles, view, &area, &shown, FALSE, &name_box, &box);
+              if (placed)
+                {
+                  g_free (elided);
+                  text = elided = shorter;
+                }
+              else
+                g_free (shorter);
+            }
+          if (!placed)
             continue;
         }
       else if (full_box.height > name_box.height)
