@@ -183,7 +183,22 @@ def hostile():
     onnx.save(m, os.path.join(OUT, "hostile-cycle.onnx"))
 
 
+def trained(model):
+    """Weights as training leaves them: no two alike.  An untrained
+    model's equal tensors (LayerNorm's ones and zeros) are written once
+    and shared through Identity nodes, as no trained model's are."""
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(torch.randn_like(p) * 0.01)
+    return model
+
+
 os.makedirs(OUT, exist_ok=True)
+if os.environ.get("ONLY_CONVNEXT"):
+    # channels-last blocks: Transpose, LayerNorm and Linear, Transpose back
+    export("convnext-tiny", trained(torchvision.models.convnext_tiny()), torch.randn(1, 3, 224, 224),
+           training=False, fold=True)
+    sys.exit(0)
 if os.environ.get("ONLY_ZOO"):
     export("split", Split(), torch.randn(1, 16), training=True)
     export("zoo", Zoo(), torch.randn(1, 3, 32, 32), training=True)
@@ -213,4 +228,5 @@ export("zoo", Zoo(), torch.randn(1, 3, 32, 32), training=True)
 export("split", Split(), torch.randn(1, 16), training=True)
 export("signal", Signal(), torch.randn(1, 2, 100), training=True)
 export("cumsum", Odd(), torch.randn(1, 16), training=True)
+export("convnext-tiny", trained(torchvision.models.convnext_tiny()), img, training=False, fold=True)
 hostile()

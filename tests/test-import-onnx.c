@@ -127,6 +127,67 @@ test_resnet18_train (void)
   g_assert_true (layer_named (im, "fc")->bias);
 }
 
+/* torchvision's ConvNeXt-Tiny as deployed (eval, constants folded,
+ * trained weights): each block's Linear layers and LayerNorm work on
+ * the map turned channels last, between two Transposes.  They are the
+ * map's own: 1×1 convolutions and a layer normalization over the
+ * channels, no permute left, and PyTorch's parameter count. */
+static void
+test_convnext_channels_last (void)
+{
+  g_autoptr(Imported) im = import ("convnext-tiny.onnx");
+  const EnvelopeTotals *t = envelope_analysis_get_totals (im->analysis);
+  const EnvelopeLayerFigures *f;
+  EnvelopeLayer *layer;
+  guint pointwise = 0;
+
+  g_assert_cmpuint (t->trainable_params, ==, 28589128);
+  g_assert_cmpuint (t->non_trainable_params, ==, 0);
+  /* torchvision's 4.46 GFLOPS, as data/models/convnext_tiny.json counts them */
+  g_assert_cmpuint (t->macs, ==, G_GUINT64_CONSTANT (4455531264));
+  g_assert_cmpuint (count_type (im, ENVELOPE_LAYER_PERMUTE), ==, 0);
+  g_assert_cmpuint (count_type (im, ENVELOPE_LAYER_UNKNOWN), ==, 0);
+  g_assert_cmpuint (count_type (im, ENVELOPE_LAYER_DENSE), ==, 1);
+  g_assert_false (has_note (im, "cannot follow"));
+  /* 18 blocks of two; the note on folded batch norm counts the other 22 */
+  for (guint i = 0; i < envelope_network_get_n_layers (im->network); i++)
+    {
+      layer = envelope_network_get_layer (im->network, i);
+      if (layer->type == ENVELOPE_LAYER_CONV && layer->kernel[0] == 1 && layer->kernel[1] == 1)
+        pointwise++;
+    }
+  g_assert_cmpuint (pointwise, ==, 36);
+  g_assert_true (has_note (im, "36 MatMuls on maps turned channels last act on the channels of each position"));
+  g_assert_true (has_note (im, "No batch normalization and 22 convolutions with a bias"));
+
+  layer = layer_named (im, "features/1/0/block/3");
+  g_assert_cmpint (layer->type, ==, ENVELOPE_LAYER_CONV);
+  g_assert_cmpint (layer->filters, ==, 384);
+  g_assert_true (layer->bias);
+  g_assert_cmpstr (layer->group, ==, "features/1/0/block");
+  /* it reads the layer normalization, which reads the depthwise convolution */
+  f = envelope_analysis_get_layer (im->analysis, (guint) envelope_network_find_layer (im->network, "features/1/0/block/3"));
+  g_assert_cmpuint (f->n_inputs, ==, 1);
+  g_assert_cmpstr (envelope_network_get_layer (im->network, f->inputs[0])->name, ==, "features/1/0/block/2");
+  g_assert_cmpuint (f->rank, ==, 3);
+  g_assert_cmpuint (f->shape[0], ==, 384);
+  g_assert_cmpuint (f->shape[1], ==, 56);
+  g_assert_cmpuint (f->weights, ==, 96 * 384);
+  g_assert_cmpuint (f->macs, ==, G_GUINT64_CONSTANT (56) * 56 * 96 * 384);
+  f = envelope_analysis_get_layer (im->analysis, (guint) envelope_network_find_layer (im->network, "features/1/0/block/2"));
+  g_assert_cmpint (f->type, ==, ENVELOPE_LAYER_LAYER_NORM);
+  g_assert_cmpuint (f->params, ==, 2 * 96);
+  g_assert_cmpuint (f->shape[0], ==, 96);
+  /* the layer scale is γ alone: no Add of a bias follows it */
+  layer = layer_named (im, "features/1/0");
+  g_assert_cmpint (layer->type, ==, ENVELOPE_LAYER_SCALE);
+  g_assert_false (layer->bias);
+  /* the residual sum reads the scale and the stem's normalization */
+  layer = layer_named (im, "features/1/0/Add");
+  g_assert_cmpstr (layer->inputs[0], ==, "features/1/0");
+  g_assert_cmpstr (layer->inputs[1], ==, "features/0/1/ReduceMean");
+}
+
 static void
 test_resnet18_eval (void)
 {
@@ -622,6 +683,7 @@ main (int   argc,
   g_test_add_func ("/import/onnx/resnet18-train", test_resnet18_train);
   g_test_add_func ("/import/onnx/large-model", test_large_model);
   g_test_add_func ("/import/onnx/resnet18-eval", test_resnet18_eval);
+  g_test_add_func ("/import/onnx/convnext-channels-last", test_convnext_channels_last);
   g_test_add_func ("/import/onnx/mobilenet-v3-small", test_mobilenet_v3_small);
   g_test_add_func ("/import/onnx/transformer-decomposed", test_transformer_decomposed);
   g_test_add_func ("/import/onnx/transformer-opset17", test_transformer_opset17);

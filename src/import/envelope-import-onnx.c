@@ -1885,6 +1885,8 @@ import_binary (Op               *op,
 
           layer = add_layer (im, ENVELOPE_LAYER_SCALE, n, &x, 1);
           layer->learned = TRUE;
+          /* a bias only where an Add of one follows */
+          layer->bias = FALSE;
           layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_LEARNED) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_BIAS);
           out = fold_bias (im, layer, n->output[0], count);
           produce (im, out, layer, x->dims, x->rank);
@@ -2699,6 +2701,183 @@ import_initializers (Importer *im,
   return TRUE;
 }
 
+/* -- Channels-last stretches -------------------------------------------- */
+
+/* Whether a layer, inside a stretch of a map turned channels last, does
+ * to each position's channels what Envelope's kind does to a map's:
+ * elementwise kinds, and the norms over the last axis. */
+static gboolean
+works_per_position (const EnvelopeLayer *layer)
+{
+  switch (layer->type)
+    {
+    case ENVELOPE_LAYER_DENSE:
+    case ENVELOPE_LAYER_LAYER_NORM:
+    case ENVELOPE_LAYER_RMS_NORM:
+    case ENVELOPE_LAYER_DROPOUT:
+    case ENVELOPE_LAYER_STOCHASTIC_DEPTH:
+    case ENVELOPE_LAYER_IDENTITY:
+    case ENVELOPE_LAYER_RELU:
+    case ENVELOPE_LAYER_RELU6:
+    case ENVELOPE_LAYER_LEAKY_RELU:
+    case ENVELOPE_LAYER_ELU:
+    case ENVELOPE_LAYER_SIGMOID:
+    case ENVELOPE_LAYER_TANH:
+    case ENVELOPE_LAYER_GELU:
+    case ENVELOPE_LAYER_SILU:
+    case ENVELOPE_LAYER_HARDSWISH:
+    case ENVELOPE_LAYER_HARDSIGMOID:
+    case ENVELOPE_LAYER_SOFTPLUS:
+    case ENVELOPE_LAYER_MISH:
+    case ENVELOPE_LAYER_CLIP:
+    case ENVELOPE_LAYER_SCALE:
+    case ENVELOPE_LAYER_ADD:
+    case ENVELOPE_LAYER_SUB:
+    case ENVELOPE_LAYER_MUL:
+    case ENVELOPE_LAYER_DIV:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+/* Whether @layer is a permute of a map of @rank axes that moves its
+ * channels last (@back FALSE: [1, 2, …, 0]) or first again (@back TRUE:
+ * [rank − 1, 0, 1, …]). */
+static gboolean
+moves_channels (const EnvelopeLayer *layer,
+                gboolean             back,
+                guint               *rank)
+{
+  guint k;
+
+  if (layer->type != ENVELOPE_LAYER_PERMUTE)
+    return FALSE;
+  k = layer->lengths[ENVELOPE_FIELD_ORDER];
+  /* a map of one or more spatial axes; a pair of axes is a sequence's */
+  if (k < 3 || k > ENVELOPE_MAX_RANK || (rank != NULL && *rank != 0 && *rank != k))
+    return FALSE;
+  for (guint i = 0; i < k; i++)
+    if (layer->order[i] != (back ? (gint64) ((i + k - 1) % k) : (gint64) ((i + 1) % k)))
+      return FALSE;
+  if (rank != NULL)
+    *rank = k;
+  return TRUE;
+}
+
+/* @layer, a dense layer on channels-last positions, as the 1×1
+ * convolution it is on the map: the same weights and multiply-adds.
+ * Rewritten in place, so that what points at it still does. */
+static void
+dense_to_conv (EnvelopeLayer *layer)
+{
+  EnvelopeLayer *conv = envelope_layer_new (ENVELOPE_LAYER_CONV, layer->name);
+  EnvelopeLayer old = *layer;
+
+  conv->filters = layer->units;
+  for (guint a = 0; a < ENVELOPE_MAX_SPATIAL; a++)
+    conv->kernel[a] = 1;
+  conv->lengths[ENVELOPE_FIELD_KERNEL] = 0;
+  conv->bias = layer->bias;
+  conv->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_FILTERS) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_KERNEL)
+               | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_BIAS);
+  /* the new settings, with the old name, inputs and group */
+  g_free (conv->name);
+  conv->name = g_steal_pointer (&old.name);
+  conv->inputs = g_steal_pointer (&old.inputs);
+  conv->group = g_steal_pointer (&old.group);
+  *layer = *conv;
+  g_free (conv);
+  g_free (old.shares);
+  g_free (old.operator_name);
+}
+
+/* Exporters write a channels-last stretch of a map (ConvNeXt's block:
+ * nn.Linear and nn.LayerNorm on the channels) as a Transpose that moves
+ * the channels last, the operators, and a Transpose back.  Read as
+ * permutes, the dense layers between them would flatten each map; the
+ * stretch is the map's own, the permutes dropped and each dense layer a
+ * 1×1 convolution.  Returns how many dense layers became convolutions,
+ * and in @n_biased how many of those have a bias. */
+static guint
+join_channels_last (Importer *im,
+                    guint    *n_biased)
+{
+  EnvelopeNetwork *network = im->network;
+  guint n = envelope_network_get_n_layers (network);
+  g_autofree guint *offsets = NULL, *indices = NULL;
+  g_autofree guint *readers = NULL;
+  g_autoptr(GPtrArray) dropped = g_ptr_array_new ();
+  guint n_converted = 0;
+
+  if (!envelope_network_resolve_inputs (network, &offsets, &indices, NULL, NULL))
+    return 0;
+  readers = g_new0 (guint, MAX (n, 1));
+  for (guint i = 0; i < n; i++)
+    for (guint k = offsets[i]; k < offsets[i + 1]; k++)
+      readers[indices[k]]++;
+
+  for (guint i = 0; i < n; i++)
+    {
+      EnvelopeLayer *first = envelope_network_get_layer (network, i), *last;
+      guint rank = 0, end = i + 1;
+
+      if (!moves_channels (first, FALSE, &rank) || offsets[i + 1] - offsets[i] != 1)
+        continue;
+      /* a chain of layers each read by the next alone, to the permute back */
+      while (end < n && offsets[end + 1] - offsets[end] == 1 && indices[offsets[end]] == end - 1
+             && readers[end - 1] == 1 && works_per_position (envelope_network_get_layer (network, end)))
+        end++;
+      if (end == i + 1 || end >= n || offsets[end + 1] - offsets[end] != 1 || indices[offsets[end]] != end - 1
+          || readers[end - 1] != 1 || !moves_channels (envelope_network_get_layer (network, end), TRUE, &rank))
+        continue;
+      /* the two-input kinds only with a constant: one input here */
+      for (guint j = i + 1; j < end; j++)
+        {
+          EnvelopeLayer *layer = envelope_network_get_layer (network, j);
+
+          if (layer->type == ENVELOPE_LAYER_DENSE)
+            {
+              dense_to_conv (layer);
+              n_converted++;
+              *n_biased += layer->bias;
+            }
+        }
+      /* the stretch reads what the first permute read, and what read the
+       * permute back reads its last layer */
+      {
+        EnvelopeLayer *after = envelope_network_get_layer (network, i + 1);
+        const char *source = envelope_network_get_layer (network, indices[offsets[i]])->name;
+        const char *back = envelope_network_get_layer (network, end)->name;
+
+        last = envelope_network_get_layer (network, end - 1);
+        if (first->inputs != NULL)
+          {
+            g_strfreev (after->inputs);
+            after->inputs = g_strdupv ((char **) (const char *[]) { source, NULL });
+          }
+        for (guint j = end + 1; j < n; j++)
+          {
+            EnvelopeLayer *reader = envelope_network_get_layer (network, j);
+
+            for (guint k = 0; reader->inputs != NULL && reader->inputs[k] != NULL; k++)
+              if (g_str_equal (reader->inputs[k], back))
+                {
+                  g_free (reader->inputs[k]);
+                  reader->inputs[k] = g_strdup (last->name);
+                }
+          }
+      }
+      g_ptr_array_add (dropped, GUINT_TO_POINTER (i));
+      g_ptr_array_add (dropped, GUINT_TO_POINTER (end));
+      i = end;
+    }
+  /* the permutes go, the last first so that the indices hold */
+  for (guint k = dropped->len; k > 0; k--)
+    envelope_layer_free (envelope_network_steal_layer (network, GPOINTER_TO_UINT (dropped->pdata[k - 1])));
+  return n_converted;
+}
+
 /* After the graph: each layer the analysis cannot follow becomes an
  * unknown layer with the shape the import worked out, so that one odd
  * operator never costs the whole import. */
@@ -2772,6 +2951,7 @@ envelope_import_onnx (const guint8 *data,
   g_autofree guint *order = NULL;
   EnvelopeNetwork *result = NULL;
   g_autofree char *name = NULL;
+  guint n_pointwise, n_pointwise_biased = 0;
 
   if (!envelope_import_looks_like_onnx (data, length))
     {
@@ -2938,6 +3118,13 @@ envelope_import_onnx (const guint8 *data,
                            _("the graph computes nothing Envelope can follow"));
       goto out;
     }
+  n_pointwise = join_channels_last (&im, &n_pointwise_biased);
+  if (n_pointwise > 0)
+    envelope_import_note (notes, g_dngettext (GETTEXT_PACKAGE,
+                                              "%u MatMul on a map turned channels last acts on the channels of each position: "
+                                              "a 1×1 convolution.",
+                                              "%u MatMuls on maps turned channels last act on the channels of each position: "
+                                              "1×1 convolutions.", n_pointwise), n_pointwise);
   if (!settle (&im, error))
     goto out;
 
@@ -2952,6 +3139,8 @@ envelope_import_onnx (const guint8 *data,
           if (l->type == ENVELOPE_LAYER_CONV && l->bias)
             with_bias++;
         }
+      /* not those made of dense layers on channels-last positions */
+      with_bias -= MIN (with_bias, n_pointwise_biased);
       if (with_bias >= 2)
         envelope_import_note (notes, _("No batch normalization and %u convolutions with a bias: an inference export may have folded "
                                        "batch normalization into the convolutions, which changes the parameter count. "
