@@ -199,6 +199,12 @@ if os.environ.get("ONLY_CONVNEXT"):
     export("convnext-tiny", trained(torchvision.models.convnext_tiny()), torch.randn(1, 3, 224, 224),
            training=False, fold=True)
     sys.exit(0)
+if os.environ.get("ONLY_VIT"):
+    # patches to tokens, the class token expanded to the batch, the
+    # position embedding added, the class token's output gathered
+    export("vit-b-16", trained(torchvision.models.vit_b_16()), torch.randn(1, 3, 224, 224),
+           training=False, fold=True)
+    sys.exit(0)
 if os.environ.get("ONLY_ZOO"):
     export("split", Split(), torch.randn(1, 16), training=True)
     export("zoo", Zoo(), torch.randn(1, 3, 32, 32), training=True)
@@ -229,4 +235,5 @@ export("split", Split(), torch.randn(1, 16), training=True)
 export("signal", Signal(), torch.randn(1, 2, 100), training=True)
 export("cumsum", Odd(), torch.randn(1, 16), training=True)
 export("convnext-tiny", trained(torchvision.models.convnext_tiny()), img, training=False, fold=True)
+export("vit-b-16", trained(torchvision.models.vit_b_16()), img, training=False, fold=True)
 hostile()

@@ -188,6 +188,61 @@ test_convnext_channels_last (void)
   g_assert_cmpstr (layer->inputs[1], ==, "features/0/1/ReduceMean");
 }
 
+/* torchvision's ViT-B/16 as deployed: the patches flattened and
+ * transposed into tokens, the class token expanded to the batch (its
+ * target shape worked out with Equal and Where) and joined, the learned
+ * position embedding added, and the class token's output gathered.
+ * PyTorch's 86,567,656 parameters and torchvision's 17.56 G
+ * multiply-adds, as data/models/vit_b_16.json counts them. */
+static void
+test_vit_tokens (void)
+{
+  g_autoptr(Imported) im = import ("vit-b-16.onnx");
+  const EnvelopeTotals *t = envelope_analysis_get_totals (im->analysis);
+  const EnvelopeLayerFigures *f;
+  EnvelopeLayer *layer;
+  guint n;
+
+  g_assert_cmpuint (t->trainable_params, ==, 86567656);
+  g_assert_cmpuint (t->macs, ==, G_GUINT64_CONSTANT (17563828224));
+  g_assert_cmpuint (count_type (im, ENVELOPE_LAYER_UNKNOWN), ==, 0);
+  /* the attention's heads moved first for the queries, keys and values,
+   * and back: four a block */
+  g_assert_cmpuint (count_type (im, ENVELOPE_LAYER_PERMUTE), ==, 12 * 4);
+  g_assert_cmpuint (im->notes->len, ==, 1);
+  g_assert_true (has_note (im, "25 layer normalizations"));
+
+  /* named by the exporter's nodes ("Reshape", "Concat_2", "encoder",
+   * "Gather_4"): found by their kinds */
+  g_assert_cmpuint (count_type (im, ENVELOPE_LAYER_TO_TOKENS), ==, 1);
+  g_assert_cmpuint (count_type (im, ENVELOPE_LAYER_CLASS_TOKEN), ==, 1);
+  g_assert_cmpuint (count_type (im, ENVELOPE_LAYER_POSITION_EMBEDDING), ==, 1);
+  g_assert_cmpint (envelope_network_get_layer (im->network, 2)->type, ==, ENVELOPE_LAYER_TO_TOKENS);
+  layer = envelope_network_get_layer (im->network, 3);
+  g_assert_cmpint (layer->type, ==, ENVELOPE_LAYER_CLASS_TOKEN);
+  g_assert_cmpint (layer->tokens, ==, 1);
+  layer = envelope_network_get_layer (im->network, 4);
+  g_assert_cmpint (layer->type, ==, ENVELOPE_LAYER_POSITION_EMBEDDING);
+  g_assert_cmpint (layer->encoding, ==, ENVELOPE_POSITION_LEARNED);
+  g_assert_cmpint (layer->positions, ==, 197);
+  f = envelope_analysis_get_layer (im->analysis, 4);
+  g_assert_cmpuint (f->shape[0], ==, 197);
+  g_assert_cmpuint (f->shape[1], ==, 768);
+  g_assert_cmpuint (f->weights, ==, 197 * 768);
+  /* the class token's output: one token, then its 768 values, then the head */
+  n = envelope_network_get_n_layers (im->network);
+  layer = envelope_network_get_layer (im->network, n - 3);
+  g_assert_cmpint (layer->type, ==, ENVELOPE_LAYER_SLICE);
+  g_assert_cmpint (layer->axis, ==, 0);
+  g_assert_cmpint (layer->start, ==, 0);
+  g_assert_cmpint (layer->end, ==, 1);
+  g_assert_cmpint (envelope_network_get_layer (im->network, n - 2)->type, ==, ENVELOPE_LAYER_FLATTEN);
+  g_assert_cmpuint (envelope_analysis_get_layer (im->analysis, n - 2)->shape[0], ==, 768);
+  f = last_figures (im);
+  g_assert_cmpuint (f->rank, ==, 1);
+  g_assert_cmpuint (f->shape[0], ==, 1000);
+}
+
 static void
 test_resnet18_eval (void)
 {
@@ -684,6 +739,7 @@ main (int   argc,
   g_test_add_func ("/import/onnx/large-model", test_large_model);
   g_test_add_func ("/import/onnx/resnet18-eval", test_resnet18_eval);
   g_test_add_func ("/import/onnx/convnext-channels-last", test_convnext_channels_last);
+  g_test_add_func ("/import/onnx/vit-tokens", test_vit_tokens);
   g_test_add_func ("/import/onnx/mobilenet-v3-small", test_mobilenet_v3_small);
   g_test_add_func ("/import/onnx/transformer-decomposed", test_transformer_decomposed);
   g_test_add_func ("/import/onnx/transformer-opset17", test_transformer_opset17);

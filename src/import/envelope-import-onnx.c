@@ -1034,6 +1034,7 @@ need_shape (Op          *op,
 }
 
 static gboolean import_unknown (Op *op, const char *why);
+static void retype (EnvelopeLayer *layer, EnvelopeLayerType type);
 
 /* Conv, ConvTranspose, MaxPool, AveragePool. */
 static gboolean
@@ -1674,6 +1675,50 @@ fold_constant_value (Op *op)
                 : t[0] == 'P' ? pow (a->real, b->real) : a->real * b->real;
       return;
     }
+  /* ViT's class token expanded to the batch: the target shape computed
+   * with Equal and Where (-1 where the exporter keeps an axis) */
+  if ((strcmp (t, "Equal") == 0 || strcmp (t, "Where") == 0) && a != NULL && b != NULL && a->has_ints
+      && b->has_ints)
+    {
+      Value *c = op->in[2];
+      guint count = MAX (a->n_ints, b->n_ints);
+
+      if (t[0] == 'W' && (c == NULL || !c->has_ints))
+        return;
+      if (t[0] == 'W')
+        count = MAX (count, c->n_ints);
+      /* the same length each, or a single value */
+      if ((a->n_ints != count && a->n_ints != 1) || (b->n_ints != count && b->n_ints != 1)
+          || (t[0] == 'W' && c->n_ints != count && c->n_ints != 1) || count > ONNX_MAX_CONSTANT)
+        return;
+      for (guint i = 0; i < count; i++)
+        {
+          gint64 x = a->ints[a->n_ints == 1 ? 0 : i], y = b->ints[b->n_ints == 1 ? 0 : i];
+
+          out->ints[i] = t[0] == 'E' ? x == y : x ? y : c->ints[c->n_ints == 1 ? 0 : i];
+        }
+      out->n_ints = count;
+      out->has_ints = out->known = TRUE;
+      out->rank = 1;
+      out->dims[0] = count;
+      return;
+    }
+  if (strcmp (t, "Expand") == 0 && a != NULL && a->known && b != NULL && b->has_ints && b->n_ints <= ONNX_MAX_RANK)
+    {
+      Value target = { 0 };
+
+      /* a tensor broadcast to the target shape: only its dims are
+       * followed, and a learned one stays learned */
+      target.known = TRUE;
+      target.rank = b->n_ints;
+      for (guint i = 0; i < b->n_ints; i++)
+        target.dims[i] = b->ints[i] < 1 ? 1 : b->ints[i];
+      if (!broadcast (a, &target, out->dims, &out->rank))
+        return;
+      out->known = TRUE;
+      out->initializer = a->initializer;
+      return;
+    }
   if (strcmp (t, "ConstantOfShape") == 0 && a != NULL && a->has_ints && a->n_ints <= ONNX_MAX_RANK)
     {
       gint64 count;
@@ -1837,6 +1882,75 @@ reshape_to (Op          *op,
   produce (op->im, op->node->output[0], layer, dims, rank);
 }
 
+/* A map's positions flattened and transposed into tokens, as ViT's
+ * x.reshape(n, C, H·W).permute(0, 2, 1) writes it: the Reshape just
+ * made, read by this Transpose alone, becomes a to_tokens layer whose
+ * output is the Transpose's, [B, H·W, C] (@dims). */
+static gboolean
+patches_to_tokens (Op           *op,
+                   Value        *x,
+                   const gint64 *dims)
+{
+  Importer *im = op->im;
+  guint n = envelope_network_get_n_layers (im->network);
+  EnvelopeLayer *reshape;
+  GPtrArray *users = users_of (im, op->node->input[0]);
+  const char *source;
+  Value *map;
+
+  if (n < 2 || x->batch != 0 || x->rank != 3 || users == NULL || users->len != 1
+      || g_strcmp0 (x->layer, im->last_layer) != 0)
+    return FALSE;
+  reshape = envelope_network_get_layer (im->network, n - 1);
+  if (reshape->type != ENVELOPE_LAYER_RESHAPE)
+    return FALSE;
+  source = reshape->inputs != NULL ? reshape->inputs[0] : envelope_network_get_layer (im->network, n - 2)->name;
+  map = g_hash_table_lookup (im->layer_dims, source);
+  if (map == NULL || !map->known || map->batch != 0 || map->rank != 4 || map->dims[1] != x->dims[1]
+      || map->dims[2] * map->dims[3] != x->dims[2])
+    return FALSE;
+  retype (reshape, ENVELOPE_LAYER_TO_TOKENS);
+  im->batch = 0;
+  produce (im, op->node->output[0], reshape, dims, 3);
+  return TRUE;
+}
+
+/* Whether @v is a sequence of tokens, [B, T, D] with the batch first. */
+static gboolean
+is_tokens (const Value *v)
+{
+  return v != NULL && v->layer != NULL && v->known && v->rank == 3 && v->batch == 0;
+}
+
+/* A learned tensor of @k tokens joined to a sequence along its tokens
+ * (ViT's torch.cat([class_token, x], dim=1)): a class token layer, with
+ * k × D weights. */
+static gboolean
+import_class_token (Op    *op,
+                    Value *x,
+                    Value *c)
+{
+  const Onnx__NodeProto *n = op->node;
+  gint64 dims[ONNX_MAX_RANK];
+  EnvelopeLayer *layer;
+  guint axis;
+
+  if (!is_tokens (x) || c == NULL || c->layer != NULL || !c->known || !(c->initializer || c->constant)
+      || !normalize_axis (attr_int (n, "axis", 1), x->rank, &axis) || axis != 1)
+    return FALSE;
+  if (!((c->rank == 3 && c->dims[0] == 1 && c->dims[2] == x->dims[2]) || (c->rank == 2 && c->dims[1] == x->dims[2]))
+      || c->dims[c->rank - 2] < 1)
+    return FALSE;
+  op->im->batch = x->batch;
+  layer = add_layer (op->im, ENVELOPE_LAYER_CLASS_TOKEN, n, &x, 1);
+  layer->tokens = c->dims[c->rank - 2];
+  layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_TOKENS);
+  memcpy (dims, x->dims, sizeof dims);
+  dims[1] += layer->tokens;
+  produce (op->im, n->output[0], layer, dims, x->rank);
+  return TRUE;
+}
+
 static gboolean
 import_binary (Op               *op,
                EnvelopeLayerType type)
@@ -1890,6 +2004,18 @@ import_binary (Op               *op,
           layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_LEARNED) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_BIAS);
           out = fold_bias (im, layer, n->output[0], count);
           produce (im, out, layer, x->dims, x->rank);
+          return TRUE;
+        }
+      /* a learned tensor of a whole sample added to a sequence: its
+       * learned position embedding (ViT's, BERT's) */
+      if (type == ENVELOPE_LAYER_ADD && c->initializer && is_tokens (x)
+          && ((c->rank == 3 && c->dims[0] == 1) || c->rank == 2)
+          && c->dims[c->rank - 2] == x->dims[1] && c->dims[c->rank - 1] == x->dims[2])
+        {
+          layer = unary (op, ENVELOPE_LAYER_POSITION_EMBEDDING, x, n->output[0]);
+          layer->encoding = ENVELOPE_POSITION_LEARNED;
+          layer->positions = x->dims[1];
+          layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_ENCODING) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_POSITIONS);
           return TRUE;
         }
       /* a constant added, subtracted or divided by: the arithmetic
@@ -2038,6 +2164,8 @@ import_node (Op *op)
         return import_binary (op, t[0] == 'A' ? ENVELOPE_LAYER_ADD : ENVELOPE_LAYER_MUL);
       if (strcmp (t, "Sub") == 0 || strcmp (t, "Div") == 0)
         return import_binary (op, t[0] == 'S' ? ENVELOPE_LAYER_SUB : ENVELOPE_LAYER_DIV);
+      if (strcmp (t, "Concat") == 0 && n->n_input == 2 && import_class_token (op, op->in[1], op->in[0]))
+        return TRUE;
       return import_unknown (op, _("its first input is a constant"));
     }
   if (!x->known)
@@ -2211,6 +2339,8 @@ import_node (Op *op)
         {
           Value *v = lookup (im, n->input[i]);
 
+          if (n->n_input == 2 && i == 1 && v != NULL && v->layer == NULL && import_class_token (op, x, v))
+            return TRUE;
           if (v == NULL || v->layer == NULL || !v->known || v->rank != x->rank || v->batch != x->batch
               || n_ins == G_N_ELEMENTS (ins))
             return import_unknown (op, _("it joins a constant or a tensor of another rank"));
@@ -2405,10 +2535,51 @@ import_node (Op *op)
           }
         if (k < 2)
           return import_unknown (op, _("its perm is out of range"));
+        if (k == 2 && order[0] == 1 && patches_to_tokens (op, x, dims))
+          return TRUE;
         layer = add_layer (im, ENVELOPE_LAYER_PERMUTE, n, &x, 1);
         set_list (layer, ENVELOPE_FIELD_ORDER, layer->order, order, k);
       }
       produce (im, n->output[0], layer, dims, x->rank);
+      return TRUE;
+    }
+  if (strcmp (t, "Gather") == 0 && op->in[1] != NULL && op->in[1]->has_ints && op->in[1]->n_ints == 1
+      && op->in[1]->rank <= 1)
+    {
+      /* one position taken (ViT's x[:, 0], the class token's output): a
+       * slice of one, and the axis dropped where the index is a scalar */
+      gint64 dims[ONNX_MAX_RANK], index = op->in[1]->ints[0];
+      guint axis, rank = x->rank;
+      g_autofree char *taken = NULL;
+      Value *one;
+
+      if (!normalize_axis (attr_int (n, "axis", 0), x->rank, &axis) || (gint) axis == x->batch)
+        return import_unknown (op, _("it gathers along the batch axis"));
+      if (index < 0)
+        index += x->dims[axis];
+      if (index < 0 || index >= x->dims[axis])
+        return import_unknown (op, _("its index is out of range"));
+      im->batch = x->batch;
+      memcpy (dims, x->dims, sizeof dims);
+      dims[axis] = 1;
+      layer = add_layer (im, ENVELOPE_LAYER_SLICE, n, &x, 1);
+      layer->axis = env_axis (x, axis);
+      layer->start = index;
+      layer->end = index + 1;
+      layer->step = 1;
+      layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_AXIS) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_START)
+                  | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_END) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_STEP);
+      if (op->in[1]->rank == 1)
+        {
+          produce (im, n->output[0], layer, dims, rank);
+          return TRUE;
+        }
+      taken = g_strconcat (n->output[0], "\n(the position taken)", NULL);
+      one = produce (im, taken, layer, dims, rank);
+      /* the axis of one dropped */
+      for (guint i = axis; i + 1 < rank; i++)
+        dims[i] = dims[i + 1];
+      reshape_to (op, one, dims, rank - 1);
       return TRUE;
     }
   if (strcmp (t, "Slice") == 0)
@@ -2765,31 +2936,42 @@ moves_channels (const EnvelopeLayer *layer,
   return TRUE;
 }
 
+/* @layer made a layer of @type with its settings at their defaults,
+ * keeping its name, inputs and group: rewritten in place, so that what
+ * points at it still does. */
+static void
+retype (EnvelopeLayer     *layer,
+        EnvelopeLayerType  type)
+{
+  EnvelopeLayer *fresh = envelope_layer_new (type, layer->name);
+  EnvelopeLayer old = *layer;
+
+  g_free (fresh->name);
+  fresh->name = g_steal_pointer (&old.name);
+  fresh->inputs = g_steal_pointer (&old.inputs);
+  fresh->group = g_steal_pointer (&old.group);
+  *layer = *fresh;
+  g_free (fresh);
+  g_free (old.shares);
+  g_free (old.operator_name);
+}
+
 /* @layer, a dense layer on channels-last positions, as the 1×1
- * convolution it is on the map: the same weights and multiply-adds.
- * Rewritten in place, so that what points at it still does. */
+ * convolution it is on the map: the same weights and multiply-adds. */
 static void
 dense_to_conv (EnvelopeLayer *layer)
 {
-  EnvelopeLayer *conv = envelope_layer_new (ENVELOPE_LAYER_CONV, layer->name);
-  EnvelopeLayer old = *layer;
+  gint64 units = layer->units;
+  gboolean bias = layer->bias;
 
-  conv->filters = layer->units;
+  retype (layer, ENVELOPE_LAYER_CONV);
+  layer->filters = units;
   for (guint a = 0; a < ENVELOPE_MAX_SPATIAL; a++)
-    conv->kernel[a] = 1;
-  conv->lengths[ENVELOPE_FIELD_KERNEL] = 0;
-  conv->bias = layer->bias;
-  conv->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_FILTERS) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_KERNEL)
-               | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_BIAS);
-  /* the new settings, with the old name, inputs and group */
-  g_free (conv->name);
-  conv->name = g_steal_pointer (&old.name);
-  conv->inputs = g_steal_pointer (&old.inputs);
-  conv->group = g_steal_pointer (&old.group);
-  *layer = *conv;
-  g_free (conv);
-  g_free (old.shares);
-  g_free (old.operator_name);
+    layer->kernel[a] = 1;
+  layer->lengths[ENVELOPE_FIELD_KERNEL] = 0;
+  layer->bias = bias;
+  layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_FILTERS) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_KERNEL)
+                | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_BIAS);
 }
 
 /* Exporters write a channels-last stretch of a map (ConvNeXt's block:
