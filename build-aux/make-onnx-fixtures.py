@@ -183,6 +183,44 @@ def hostile():
     onnx.save(m, os.path.join(OUT, "hostile-cycle.onnx"))
 
 
+class LSTMLM(nn.Module):
+    """A two-layer LSTM language model, batch first: two LSTM nodes."""
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(1000, 128)
+        self.rnn = nn.LSTM(128, 256, num_layers=2, batch_first=True)
+        self.out = nn.Linear(256, 1000)
+
+    def forward(self, x):
+        y, _ = self.rnn(self.emb(x))
+        return self.out(y)
+
+
+class GRUClassifier(nn.Module):
+    """A bidirectional GRU read at its last step."""
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(5000, 64)
+        self.rnn = nn.GRU(64, 128, bidirectional=True, batch_first=True)
+        self.out = nn.Linear(256, 4)
+
+    def forward(self, x):
+        y, _ = self.rnn(self.emb(x))
+        return self.out(y[:, -1])
+
+
+class LSTMState(nn.Module):
+    """An LSTM whose final hidden state is classified."""
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.LSTM(40, 96, batch_first=True)
+        self.out = nn.Linear(96, 10)
+
+    def forward(self, x):
+        _, (h, _) = self.rnn(x)
+        return self.out(h[-1])
+
+
 def trained(model):
     """Weights as training leaves them: no two alike.  An untrained
     model's equal tensors (LayerNorm's ones and zeros) are written once
@@ -198,6 +236,11 @@ if os.environ.get("ONLY_CONVNEXT"):
     # channels-last blocks: Transpose, LayerNorm and Linear, Transpose back
     export("convnext-tiny", trained(torchvision.models.convnext_tiny()), torch.randn(1, 3, 224, 224),
            training=False, fold=True)
+    sys.exit(0)
+if os.environ.get("ONLY_RECURRENT"):
+    export("lstm-lm", LSTMLM(), torch.randint(0, 1000, (1, 32)), training=False, opset=14, fold=True)
+    export("gru-classifier", GRUClassifier(), torch.randint(0, 5000, (1, 50)), training=False, opset=14, fold=True)
+    export("lstm-state", LSTMState(), torch.randn(1, 20, 40), training=False, opset=14, fold=True)
     sys.exit(0)
 if os.environ.get("ONLY_VIT"):
     # patches to tokens, the class token expanded to the batch, the
@@ -236,4 +279,7 @@ export("signal", Signal(), torch.randn(1, 2, 100), training=True)
 export("cumsum", Odd(), torch.randn(1, 16), training=True)
 export("convnext-tiny", trained(torchvision.models.convnext_tiny()), img, training=False, fold=True)
 export("vit-b-16", trained(torchvision.models.vit_b_16()), img, training=False, fold=True)
+export("lstm-lm", LSTMLM(), torch.randint(0, 1000, (1, 32)), training=False, opset=14, fold=True)
+export("gru-classifier", GRUClassifier(), torch.randint(0, 5000, (1, 50)), training=False, opset=14, fold=True)
+export("lstm-state", LSTMState(), torch.randn(1, 20, 40), training=False, opset=14, fold=True)
 hostile()

@@ -243,6 +243,56 @@ test_vit_tokens (void)
   g_assert_cmpuint (f->shape[0], ==, 1000);
 }
 
+/* ONNX's LSTM and GRU as PyTorch writes nn.LSTM and nn.GRU: one node a
+ * layer, its output brought back to [T, B, dirs·H] by a Squeeze or by a
+ * Transpose and a Reshape.  PyTorch's parameter counts; the MACs are
+ * T × the gates' weights, and the heads' per token. */
+static void
+test_recurrent (void)
+{
+  g_autoptr(Imported) lm = import ("lstm-lm.onnx");
+  g_autoptr(Imported) gru = import ("gru-classifier.onnx");
+  g_autoptr(Imported) state = import ("lstm-state.onnx");
+  const EnvelopeLayerFigures *f;
+  EnvelopeLayer *layer;
+
+  /* two layers of 256 over 32 tokens of 128 */
+  g_assert_cmpuint (envelope_analysis_get_totals (lm->analysis)->trainable_params, ==, 1306600);
+  g_assert_cmpuint (envelope_analysis_get_totals (lm->analysis)->macs, ==,
+                    32 * (4 * 256 * (128 + 256) + 4 * 256 * (256 + 256) + 256 * 1000));
+  g_assert_cmpuint (count_type (lm, ENVELOPE_LAYER_LSTM), ==, 2);
+  g_assert_cmpuint (envelope_network_get_n_layers (lm->network), ==, 5);
+  g_assert_cmpuint (lm->notes->len, ==, 0);
+  layer = layer_named (lm, "rnn");
+  g_assert_cmpint (layer->hidden, ==, 256);
+  g_assert_cmpint (layer->layers, ==, 1);
+  g_assert_false (layer->bidirectional);
+  g_assert_true (layer->bias);
+  f = last_figures (lm);
+  g_assert_cmpuint (f->rank, ==, 2);
+  g_assert_cmpuint (f->shape[0], ==, 32);
+  g_assert_cmpuint (f->shape[1], ==, 1000);
+
+  /* both directions, read at the last step */
+  g_assert_cmpuint (envelope_analysis_get_totals (gru->analysis)->trainable_params, ==, 470020);
+  g_assert_cmpuint (count_type (gru, ENVELOPE_LAYER_GRU), ==, 1);
+  g_assert_cmpuint (count_type (gru, ENVELOPE_LAYER_UNKNOWN), ==, 0);
+  layer = layer_named (gru, "rnn");
+  g_assert_true (layer->bidirectional);
+  f = envelope_analysis_get_layer (gru->analysis, (guint) envelope_network_find_layer (gru->network, "rnn"));
+  g_assert_cmpuint (f->shape[0], ==, 50);
+  g_assert_cmpuint (f->shape[1], ==, 256);
+  g_assert_cmpuint (f->macs, ==, 50 * 2 * 3 * 128 * (64 + 128));
+  g_assert_cmpuint (last_figures (gru)->shape[0], ==, 4);
+
+  /* h_n[-1] classified: the final state is a step of the output */
+  g_assert_cmpuint (envelope_analysis_get_totals (state->analysis)->trainable_params, ==, 53962);
+  g_assert_cmpuint (envelope_analysis_get_totals (state->analysis)->macs, ==, 20 * 4 * 96 * (40 + 96) + 96 * 10);
+  g_assert_cmpuint (count_type (state, ENVELOPE_LAYER_UNKNOWN), ==, 0);
+  g_assert_cmpuint (state->notes->len, ==, 0);
+  g_assert_cmpuint (last_figures (state)->shape[0], ==, 10);
+}
+
 static void
 test_resnet18_eval (void)
 {
@@ -740,6 +790,7 @@ main (int   argc,
   g_test_add_func ("/import/onnx/resnet18-eval", test_resnet18_eval);
   g_test_add_func ("/import/onnx/convnext-channels-last", test_convnext_channels_last);
   g_test_add_func ("/import/onnx/vit-tokens", test_vit_tokens);
+  g_test_add_func ("/import/onnx/recurrent", test_recurrent);
   g_test_add_func ("/import/onnx/mobilenet-v3-small", test_mobilenet_v3_small);
   g_test_add_func ("/import/onnx/transformer-decomposed", test_transformer_decomposed);
   g_test_add_func ("/import/onnx/transformer-opset17", test_transformer_opset17);

@@ -1882,6 +1882,106 @@ reshape_to (Op          *op,
   produce (op->im, op->node->output[0], layer, dims, rank);
 }
 
+/* ONNX's LSTM and GRU, as PyTorch exports each layer of nn.LSTM and
+ * nn.GRU: X [T, B, D], weights W [dirs, gates·H, D] and R [dirs,
+ * gates·H, H], biases B [dirs, 2·gates·H] (PyTorch's two vectors).  One
+ * recurrent layer of one layer each; its output Y [T, dirs, B, H] is
+ * followed through the exporter's Squeeze (one direction) or Transpose
+ * and Reshape (both) to [T, B, dirs·H], the layer's own.  The final
+ * states Y_h and Y_c, where read, are a slice of one step of it. */
+static gboolean
+import_recurrent (Op               *op,
+                  EnvelopeLayerType type)
+{
+  Importer *im = op->im;
+  const Onnx__NodeProto *n = op->node;
+  Value *x = op->in[0], *w = op->in[1], *r = op->in[2], *b = op->in[3];
+  gint64 gates = type == ENVELOPE_LAYER_LSTM ? 4 : 3, hidden, dirs, dims[ONNX_MAX_RANK];
+  Onnx__NodeProto *next, *reshape;
+  guint index, index2;
+  const char *out = n->output[0];
+  EnvelopeLayer *layer;
+
+  if (!need_shape (op, x))
+    return FALSE;
+  if (x->rank != 3 || x->batch != 1 || attr_int (n, "layout", 0) != 0)
+    return import_unknown (op, _("its input is not [T, B, D], steps first"));
+  if (w == NULL || r == NULL || !w->initializer || !r->initializer || w->rank != 3 || r->rank != 3)
+    return import_unknown (op, _("its weights are not initializers of three axes"));
+  dirs = w->dims[0];
+  hidden = attr_int (n, "hidden_size", w->dims[1] / gates);
+  if ((dirs != 1 && dirs != 2) || hidden < 1 || w->dims[1] != gates * hidden || w->dims[2] != x->dims[2]
+      || r->dims[0] != dirs || r->dims[1] != gates * hidden || r->dims[2] != hidden
+      || (b != NULL && (!b->known || b->rank != 2 || b->dims[0] != dirs || b->dims[1] != 2 * gates * hidden)))
+    return import_unknown (op, _("its weights’ dims do not fit its input and hidden size"));
+
+  im->batch = 1;
+  layer = add_layer (im, type, n, &x, 1);
+  layer->hidden = hidden;
+  layer->layers = 1;
+  layer->bidirectional = dirs == 2;
+  layer->bias = b != NULL;
+  layer->sequences = TRUE;
+  layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_HIDDEN) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_BIDIRECTIONAL)
+                | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_BIAS) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_SEQUENCES);
+
+  /* Y: the exporter's way back to [T, B, dirs·H] */
+  dims[0] = x->dims[0];
+  dims[1] = x->dims[1];
+  dims[2] = dirs * hidden;
+  if (out[0] != '\0')
+    {
+      gint64 axes[ONNX_MAX_CONSTANT], target[ONNX_MAX_CONSTANT];
+      guint n_axes = 0, n_target = 0;
+
+      if (dirs == 1 && (next = sole_user (im, out, "Squeeze", &index)) != NULL
+          && int_list (im, next, "axes", 1, axes, &n_axes) && n_axes == 1 && (axes[0] == 1 || axes[0] == -3))
+        {
+          im->done[index] = TRUE;
+          produce (im, next->output[0], layer, dims, 3);
+        }
+      else if (dirs == 2 && (next = sole_user (im, out, "Transpose", &index)) != NULL
+               && int_list (im, next, "perm", G_MAXSIZE, axes, &n_axes) && n_axes == 4 && axes[0] == 0
+               && axes[1] == 2 && axes[2] == 1 && axes[3] == 3
+               && (reshape = sole_user (im, next->output[0], "Reshape", &index2)) != NULL
+               && int_list (im, reshape, "shape", 1, target, &n_target) && n_target == 3
+               && (target[0] == 0 || target[0] == dims[0]) && (target[1] == 0 || target[1] == dims[1])
+               && (target[2] == -1 || target[2] == dims[2]))
+        {
+          im->done[index] = im->done[index2] = TRUE;
+          produce (im, reshape->output[0], layer, dims, 3);
+        }
+      else
+        {
+          gint64 y[4] = { x->dims[0], dirs, x->dims[1], hidden };
+
+          im->batch = 2;
+          produce (im, out, layer, y, 4);
+        }
+    }
+  /* Y_h and Y_c [dirs, B, H]: one step's output, where something reads them */
+  for (gsize k = 1; k < n->n_output && k < 3; k++)
+    {
+      gint64 state[3] = { dirs, x->dims[1], hidden };
+      Value input = { 0 }, *from = &input;
+      EnvelopeLayer *step;
+
+      if (n->output[k][0] == '\0' || users_of (im, n->output[k]) == NULL)
+        continue;
+      input.layer = layer->name;
+      im->batch = 1;
+      step = add_layer (im, ENVELOPE_LAYER_SLICE, n, &from, 1);
+      step->axis = 0;
+      step->start = x->dims[0] - 1;
+      step->end = x->dims[0];
+      step->step = 1;
+      step->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_AXIS) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_START)
+                  | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_END) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_STEP);
+      produce (im, n->output[k], step, state, 3);
+    }
+  return TRUE;
+}
+
 /* A map's positions flattened and transposed into tokens, as ViT's
  * x.reshape(n, C, H·W).permute(0, 2, 1) writes it: the Reshape just
  * made, read by this Transpose alone, becomes a to_tokens layer whose
@@ -2185,6 +2285,8 @@ import_node (Op *op)
         return import_unknown (op, _("its input has no spatial axes"));
       return global_pool (op, t[6] == 'A' ? ENVELOPE_LAYER_GLOBAL_AVG_POOL : ENVELOPE_LAYER_GLOBAL_MAX_POOL, x, TRUE);
     }
+  if (strcmp (t, "LSTM") == 0 || strcmp (t, "GRU") == 0)
+    return import_recurrent (op, t[0] == 'L' ? ENVELOPE_LAYER_LSTM : ENVELOPE_LAYER_GRU);
   if ((strcmp (t, "Gemm") == 0 || strcmp (t, "MatMul") == 0) && op->in[1] != NULL && op->in[1]->initializer)
     return import_dense (op);
   if (strcmp (t, "MatMul") == 0)
