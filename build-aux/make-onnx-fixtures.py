@@ -221,6 +221,60 @@ class LSTMState(nn.Module):
         return self.out(h[-1])
 
 
+class CausalSelfAttention(nn.Module):
+    """GPT-2's attention as minGPT writes it: one Linear for q, k and v,
+    split, heads by view and transpose, a causal mask filled in."""
+    def __init__(self, d, heads, context):
+        super().__init__()
+        self.heads = heads
+        self.c_attn = nn.Linear(d, 3 * d)
+        self.c_proj = nn.Linear(d, d)
+        self.register_buffer("bias", torch.tril(torch.ones(context, context)).view(1, 1, context, context))
+
+    def forward(self, x):
+        b, t, c = x.size()
+        q, k, v = self.c_attn(x).split(c, dim=2)
+        q = q.view(b, t, self.heads, c // self.heads).transpose(1, 2)
+        k = k.view(b, t, self.heads, c // self.heads).transpose(1, 2)
+        v = v.view(b, t, self.heads, c // self.heads).transpose(1, 2)
+        a = (q @ k.transpose(-2, -1)) * (1.0 / (k.size(-1) ** 0.5))
+        a = a.masked_fill(self.bias[:, :, :t, :t] == 0, float("-inf")).softmax(dim=-1)
+        return self.c_proj((a @ v).transpose(1, 2).contiguous().view(b, t, c))
+
+
+class GPTBlock(nn.Module):
+    def __init__(self, d, heads, context):
+        super().__init__()
+        self.ln_1 = nn.LayerNorm(d)
+        self.attn = CausalSelfAttention(d, heads, context)
+        self.ln_2 = nn.LayerNorm(d)
+        self.fc = nn.Linear(d, 4 * d)
+        self.proj = nn.Linear(4 * d, d)
+
+    def forward(self, x):
+        x = x + self.attn(self.ln_1(x))
+        return x + self.proj(nn.functional.gelu(self.fc(self.ln_2(x)), approximate="tanh"))
+
+
+class GPT(nn.Module):
+    """A small GPT-2: token and position tables, the head tied to wte."""
+    def __init__(self, vocabulary=1000, context=64, d=128, heads=4, layers=2):
+        super().__init__()
+        self.wte = nn.Embedding(vocabulary, d)
+        self.wpe = nn.Embedding(context, d)
+        self.h = nn.ModuleList([GPTBlock(d, heads, context) for _ in range(layers)])
+        self.ln_f = nn.LayerNorm(d)
+        self.lm_head = nn.Linear(d, vocabulary, bias=False)
+        self.lm_head.weight = self.wte.weight
+
+    def forward(self, idx):
+        positions = torch.arange(0, idx.size(1), dtype=torch.long).unsqueeze(0)
+        x = self.wte(idx) + self.wpe(positions)
+        for block in self.h:
+            x = block(x)
+        return self.lm_head(self.ln_f(x))
+
+
 def trained(model):
     """Weights as training leaves them: no two alike.  An untrained
     model's equal tensors (LayerNorm's ones and zeros) are written once
@@ -236,6 +290,11 @@ if os.environ.get("ONLY_CONVNEXT"):
     # channels-last blocks: Transpose, LayerNorm and Linear, Transpose back
     export("convnext-tiny", trained(torchvision.models.convnext_tiny()), torch.randn(1, 3, 224, 224),
            training=False, fold=True)
+    sys.exit(0)
+if os.environ.get("ONLY_GPT"):
+    # trained (no constant folding: the tied head reads wte.weight) and deployed
+    export("gpt-tied", trained(GPT()), torch.randint(0, 1000, (1, 64)), training=True, opset=14)
+    export("gpt-folded", trained(GPT()), torch.randint(0, 1000, (1, 64)), training=False, opset=14, fold=True)
     sys.exit(0)
 if os.environ.get("ONLY_RECURRENT"):
     export("lstm-lm", LSTMLM(), torch.randint(0, 1000, (1, 32)), training=False, opset=14, fold=True)
@@ -282,4 +341,6 @@ export("vit-b-16", trained(torchvision.models.vit_b_16()), img, training=False, 
 export("lstm-lm", LSTMLM(), torch.randint(0, 1000, (1, 32)), training=False, opset=14, fold=True)
 export("gru-classifier", GRUClassifier(), torch.randint(0, 5000, (1, 50)), training=False, opset=14, fold=True)
 export("lstm-state", LSTMState(), torch.randn(1, 20, 40), training=False, opset=14, fold=True)
+export("gpt-tied", trained(GPT()), torch.randint(0, 1000, (1, 64)), training=True, opset=14)
+export("gpt-folded", trained(GPT()), torch.randint(0, 1000, (1, 64)), training=False, opset=14, fold=True)
 hostile()

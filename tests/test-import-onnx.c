@@ -293,6 +293,51 @@ test_recurrent (void)
   g_assert_cmpuint (last_figures (state)->shape[0], ==, 10);
 }
 
+/* A small GPT-2 as minGPT writes it: token and position tables (the
+ * positions torch.arange(0, T), a Range over a shape), one Linear for
+ * the queries, keys and values, 1/√d worked out from a shape, the
+ * causal mask filled in, and the head tied to the token table.
+ * Exported for training, the head reads wte.weight through a Transpose
+ * and is counted once, as PyTorch counts it; with its constants folded,
+ * the file holds a copy, counted again, and a note says why. */
+static void
+test_gpt (void)
+{
+  g_autoptr(Imported) tied = import ("gpt-tied.onnx");
+  g_autoptr(Imported) folded = import ("gpt-folded.onnx");
+  /* per block: q, k and v, the scores and the weighted sum of 4 heads,
+   * the projection, the MLP; then the head, 64 tokens throughout */
+  guint64 block = 64 * (128 * 384 + 2 * 4 * 64 * 32 + 128 * 128 + 2 * 128 * 512);
+  const EnvelopeLayerFigures *f;
+  EnvelopeLayer *layer;
+
+  g_assert_cmpuint (envelope_analysis_get_totals (tied->analysis)->trainable_params, ==, 532992);
+  g_assert_cmpuint (envelope_analysis_get_totals (tied->analysis)->macs, ==, 2 * block + 64 * 128 * 1000);
+  g_assert_cmpuint (count_type (tied, ENVELOPE_LAYER_UNKNOWN), ==, 0);
+  g_assert_cmpuint (tied->notes->len, ==, 1);
+  layer = layer_named (tied, "lm_head");
+  g_assert_cmpstr (layer->shares, ==, "wte");
+  f = envelope_analysis_get_layer (tied->analysis, (guint) envelope_network_find_layer (tied->network, "lm_head"));
+  /* its weights are wte's, counted there */
+  g_assert_cmpuint (f->params, ==, 0);
+  g_assert_cmpint (f->shares, ==, envelope_network_find_layer (tied->network, "wte"));
+  g_assert_cmpuint (f->macs, ==, 64 * 128 * 1000);
+  layer = envelope_network_get_layer (tied->network, 2);
+  g_assert_cmpint (layer->type, ==, ENVELOPE_LAYER_POSITION_EMBEDDING);
+  g_assert_cmpint (layer->positions, ==, 64);
+  /* masked_fill: the scores of 4 heads, as a constant added to them */
+  layer = layer_named (tied, "h.0/attn/Where");
+  g_assert_cmpint (layer->type, ==, ENVELOPE_LAYER_ADD);
+  f = envelope_analysis_get_layer (tied->analysis, (guint) envelope_network_find_layer (tied->network, "h.0/attn/Where"));
+  g_assert_cmpuint (f->activations, ==, 4 * 64 * 64);
+
+  g_assert_cmpuint (envelope_analysis_get_totals (folded->analysis)->trainable_params, ==, 532992 + 128 * 1000);
+  g_assert_cmpuint (envelope_analysis_get_totals (folded->analysis)->macs, ==, 2 * block + 64 * 128 * 1000);
+  g_assert_null (layer_named (folded, "lm_head")->shares);
+  g_assert_true (has_note (folded, "lm_head: its weights have the shape of the token embedding’s table"));
+  g_assert_cmpuint (count_type (folded, ENVELOPE_LAYER_UNKNOWN), ==, 0);
+}
+
 static void
 test_resnet18_eval (void)
 {
@@ -791,6 +836,7 @@ main (int   argc,
   g_test_add_func ("/import/onnx/convnext-channels-last", test_convnext_channels_last);
   g_test_add_func ("/import/onnx/vit-tokens", test_vit_tokens);
   g_test_add_func ("/import/onnx/recurrent", test_recurrent);
+  g_test_add_func ("/import/onnx/gpt", test_gpt);
   g_test_add_func ("/import/onnx/mobilenet-v3-small", test_mobilenet_v3_small);
   g_test_add_func ("/import/onnx/transformer-decomposed", test_transformer_decomposed);
   g_test_add_func ("/import/onnx/transformer-opset17", test_transformer_opset17);

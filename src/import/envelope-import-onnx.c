@@ -50,6 +50,8 @@ typedef struct
   double real;
   guint n_reals;              /* a short float tensor's values (Resize's scales) */
   double reals[ONNX_MAX_CONSTANT];
+  const char *source;         /* the initializer a weight is (transposed, cast…), the model's string */
+  gint64 table_rows;          /* fixed rows looked up in a table of this many (positions) */
 } Value;
 
 typedef struct
@@ -70,6 +72,9 @@ typedef struct
   GHashTable *layer_dims;     /* layer name → Value* (its output) */
   GHashTable *names;          /* the layer names taken */
   GHashTable *suffixes;       /* stem → the next number to try after it */
+  GHashTable *tables;         /* an embedding's table (initializer name) → the layer's name */
+  gint64 table_rows;          /* the latest embedding's table, or 0 */
+  gint64 table_columns;
 } Importer;
 
 /* A layer name not yet taken: @stem, or @stem with a number.  Kept in
@@ -1240,6 +1245,19 @@ import_dense (Op *op)
   layer->units = units;
   layer->bias = gemm && op->in[2] != NULL;
   layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_UNITS) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_BIAS);
+  /* an embedding's table, transposed (GPT-2's lm_head tied to wte):
+   * its weights are counted once, there */
+  if (w->source != NULL && g_hash_table_contains (op->im->tables, w->source))
+    {
+      layer->shares = g_strdup (g_hash_table_lookup (op->im->tables, w->source));
+      layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_SHARES);
+    }
+  else if (!gemm && units == op->im->table_rows && w->dims[0] == op->im->table_columns && units >= 1000)
+    /* a copy of the table, transposed when constants were folded: the
+     * file cannot say whether the two were one */
+    envelope_import_note (op->im->notes, _("%s: its weights have the shape of the token embedding’s table; if the two are tied, "
+                                           "as in GPT-2, export without do_constant_folding to have them counted once."),
+                          layer->name);
   out = layer->bias ? n->output[0] : fold_bias (op->im, layer, n->output[0], units);
   produce (op->im, out, layer, dims, x->rank);
   return TRUE;
@@ -1393,6 +1411,13 @@ fold_constant (Op *op)
 
   fold_constant_value (op);
   out = lookup (op->im, op->node->output[0]);
+  /* one integer is a number too (a shape's last axis, sliced off, then
+   * taken to a power) */
+  if (out != NULL && out->has_ints && out->n_ints == 1 && !out->has_real)
+    {
+      out->has_real = TRUE;
+      out->real = (double) out->ints[0];
+    }
   if (out != NULL && out->has_real && !out->known)
     {
       out->known = TRUE;
@@ -1451,7 +1476,7 @@ fold_constant_value (Op *op)
         }
       return;
     }
-  if (strcmp (t, "Slice") == 0 && a != NULL && a->known && a->has_ints && a->rank >= 1)
+  if (strcmp (t, "Slice") == 0 && a != NULL && a->known && a->rank >= 1)
     {
       gint64 starts[ONNX_MAX_CONSTANT], ends[ONNX_MAX_CONSTANT], axes[ONNX_MAX_CONSTANT], steps[ONNX_MAX_CONSTANT];
       gint64 first[ONNX_MAX_RANK], step[ONNX_MAX_RANK], count[ONNX_MAX_RANK], stride[ONNX_MAX_RANK];
@@ -1503,6 +1528,17 @@ fold_constant_value (Op *op)
             }
           first[ax] = st;
           step[ax] = steps[i];
+        }
+      if (!a->has_ints)
+        {
+          /* a larger tensor (GPT's causal mask cut to the sequence): its
+           * dims alone, and a learned one stays learned */
+          out->known = TRUE;
+          out->rank = r;
+          memcpy (out->dims, count, r * sizeof (gint64));
+          out->initializer = a->initializer;
+          out->source = a->source;
+          return;
         }
       stride[r - 1] = 1;
       for (guint i = r - 1; i > 0; i--)
@@ -1604,6 +1640,20 @@ fold_constant_value (Op *op)
       out->dims[0] = total;
       return;
     }
+  if (strcmp (t, "Gather") == 0 && a != NULL && b != NULL && a->initializer && !a->has_ints && a->known
+      && a->rank == 2 && b->known && b->rank + 1 <= ONNX_MAX_RANK && attr_int (n, "axis", 0) == 0)
+    {
+      /* fixed rows of a learned table (GPT's wpe(arange(T))): a learned
+       * tensor, which the sum it goes into reads as a position embedding
+       * of the table's rows */
+      out->known = out->initializer = TRUE;
+      out->rank = b->rank + 1;
+      memcpy (out->dims, b->dims, b->rank * sizeof (gint64));
+      out->dims[b->rank] = a->dims[1];
+      out->source = a->source;
+      out->table_rows = a->dims[0];
+      return;
+    }
   if (strcmp (t, "Gather") == 0 && a != NULL && b != NULL && a->has_ints && b->has_ints)
     {
       for (guint i = 0; i < b->n_ints; i++)
@@ -1667,16 +1717,62 @@ fold_constant_value (Op *op)
       out->real = (double) out->ints[0];
       return;
     }
-  if ((strcmp (t, "Sqrt") == 0 || strcmp (t, "Div") == 0 || strcmp (t, "Mul") == 0 || strcmp (t, "Pow") == 0)
-      && a != NULL && a->has_real && (t[1] == 'q' || (b != NULL && b->has_real)))
+  /* the attention's scale, 1 / √d, worked out from a shape */
+  if ((strcmp (t, "Sqrt") == 0 || strcmp (t, "Div") == 0 || strcmp (t, "Mul") == 0 || strcmp (t, "Pow") == 0
+       || strcmp (t, "Reciprocal") == 0)
+      && a != NULL && a->has_real && (t[1] == 'q' || t[0] == 'R' || (b != NULL && b->has_real)))
     {
       out->has_real = TRUE;
-      out->real = t[1] == 'q' ? sqrt (a->real) : t[0] == 'D' ? (b->real != 0 ? a->real / b->real : 0)
+      out->real = t[1] == 'q' ? sqrt (a->real) : t[0] == 'R' ? (a->real != 0 ? 1 / a->real : 0)
+                : t[0] == 'D' ? (b->real != 0 ? a->real / b->real : 0)
                 : t[0] == 'P' ? pow (a->real, b->real) : a->real * b->real;
+      return;
+    }
+  /* positions counted (GPT's torch.arange(0, T)): start, limit, step */
+  if (strcmp (t, "Range") == 0 && a != NULL && b != NULL && op->in[2] != NULL && a->has_ints && b->has_ints
+      && op->in[2]->has_ints && a->n_ints == 1 && b->n_ints == 1 && op->in[2]->n_ints == 1)
+    {
+      gint64 start = a->ints[0], limit = b->ints[0], delta = op->in[2]->ints[0], count;
+
+      if (delta == 0 || start < -ONNX_MAX_DIM || start > ONNX_MAX_DIM || limit < -ONNX_MAX_DIM
+          || limit > ONNX_MAX_DIM || delta < -ONNX_MAX_DIM || delta > ONNX_MAX_DIM)
+        return;
+      count = delta > 0 ? (limit - start + delta - 1) / delta : (start - limit - delta - 1) / -delta;
+      count = MAX (count, 0);
+      out->known = TRUE;
+      out->rank = 1;
+      out->dims[0] = count;
+      if (count <= ONNX_MAX_CONSTANT)
+        {
+          for (gint64 i = 0; i < count; i++)
+            out->ints[i] = start + i * delta;
+          out->n_ints = (guint) count;
+          out->has_ints = TRUE;
+        }
       return;
     }
   /* ViT's class token expanded to the batch: the target shape computed
    * with Equal and Where (-1 where the exporter keeps an axis) */
+  if ((strcmp (t, "Equal") == 0 || strcmp (t, "Where") == 0) && a != NULL && b != NULL && a->known && b->known
+      && (!a->has_ints || !b->has_ints))
+    {
+      /* a larger tensor compared (GPT's causal mask == 0): its dims alone */
+      Value *c = op->in[2];
+
+      if (t[0] == 'W' && (c == NULL || !c->known || !broadcast (b, c, out->dims, &out->rank)))
+        return;
+      if (t[0] == 'W')
+        {
+          Value bc = *b;
+
+          bc.rank = out->rank;
+          memcpy (bc.dims, out->dims, sizeof bc.dims);
+          out->known = broadcast (a, &bc, out->dims, &out->rank);
+        }
+      else
+        out->known = broadcast (a, b, out->dims, &out->rank);
+      return;
+    }
   if ((strcmp (t, "Equal") == 0 || strcmp (t, "Where") == 0) && a != NULL && b != NULL && a->has_ints
       && b->has_ints)
     {
@@ -2114,7 +2210,8 @@ import_binary (Op               *op,
         {
           layer = unary (op, ENVELOPE_LAYER_POSITION_EMBEDDING, x, n->output[0]);
           layer->encoding = ENVELOPE_POSITION_LEARNED;
-          layer->positions = x->dims[1];
+          /* a table longer than the sequence counts all its rows */
+          layer->positions = MAX (x->dims[1], c->table_rows);
           layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_ENCODING) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_POSITIONS);
           return TRUE;
         }
@@ -2257,7 +2354,27 @@ import_node (Op *op)
           layer->vocabulary = x->dims[0];
           layer->dimension = x->dims[1];
           layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_VOCABULARY) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_DIMENSION);
+          if (x->source != NULL && !g_hash_table_contains (im->tables, x->source))
+            g_hash_table_insert (im->tables, (gpointer) x->source, g_strdup (layer->name));
+          im->table_rows = x->dims[0];
+          im->table_columns = x->dims[1];
           produce (im, n->output[0], layer, dims, idx->rank + 1);
+          return TRUE;
+        }
+      if (strcmp (t, "Where") == 0 && op->in[2] != NULL && op->in[2]->layer != NULL && op->in[2]->known
+          && op->in[0] != NULL && op->in[0]->known && op->in[1] != NULL && op->in[1]->layer == NULL)
+        {
+          /* a constant mask filled in (masked_fill of causal attention's
+           * scores): one operation per value, as a constant added */
+          Value *scores = op->in[2];
+          gint64 dims[ONNX_MAX_RANK];
+          guint rank;
+
+          if (!broadcast (op->in[0], scores, dims, &rank) || rank != scores->rank
+              || memcmp (dims, scores->dims, rank * sizeof (gint64)) != 0)
+            return import_unknown (op, _("its mask widens its input"));
+          im->batch = scores->batch;
+          unary (op, ENVELOPE_LAYER_ADD, scores, n->output[0]);
           return TRUE;
         }
       if (strcmp (t, "Add") == 0 || strcmp (t, "Mul") == 0)
@@ -2966,6 +3083,7 @@ import_initializers (Importer *im,
         }
       v = define (im, t->name);
       v->initializer = v->constant = v->known = TRUE;
+      v->source = t->name;
       v->rank = (guint) t->n_dims;
       if (t->n_dims > 0)
         memcpy (v->dims, t->dims, t->n_dims * sizeof (gint64));
@@ -3300,6 +3418,7 @@ envelope_import_onnx (const guint8 *data,
   im.layer_dims = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, value_free);
   im.names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   im.suffixes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  im.tables = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   im.done = g_new0 (gboolean, im.graph->n_node + 1);
   for (gsize i = 0; i < im.graph->n_value_info; i++)
     if (im.graph->value_info[i]->name != NULL)
@@ -3445,6 +3564,7 @@ out:
   g_clear_pointer (&im.layer_dims, g_hash_table_unref);
   g_clear_pointer (&im.names, g_hash_table_unref);
   g_clear_pointer (&im.suffixes, g_hash_table_unref);
+  g_clear_pointer (&im.tables, g_hash_table_unref);
   g_free (im.done);
   onnx__model_proto__free_unpacked (model, NULL);
   return result;
