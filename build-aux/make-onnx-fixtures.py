@@ -275,6 +275,21 @@ class GPT(nn.Module):
         return self.lm_head(self.ln_f(x))
 
 
+class ChannelsLastOpen(nn.Module):
+    """A map turned channels last and never back (as Swin keeps it): a
+    Linear on each position, then the positions averaged."""
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 16, 3, padding=1)
+        self.norm = nn.LayerNorm(16)
+        self.fc = nn.Linear(16, 32)
+        self.head = nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = self.fc(self.norm(self.conv(x).permute(0, 2, 3, 1)))
+        return self.head(x.mean(dim=(1, 2)))
+
+
 def trained(model):
     """Weights as training leaves them: no two alike.  An untrained
     model's equal tensors (LayerNorm's ones and zeros) are written once
@@ -290,6 +305,7 @@ if os.environ.get("ONLY_CONVNEXT"):
     # channels-last blocks: Transpose, LayerNorm and Linear, Transpose back
     export("convnext-tiny", trained(torchvision.models.convnext_tiny()), torch.randn(1, 3, 224, 224),
            training=False, fold=True)
+    export("channels-last-open", trained(ChannelsLastOpen()), torch.randn(1, 3, 8, 8), training=False, fold=True)
     sys.exit(0)
 if os.environ.get("ONLY_GPT"):
     # trained (no constant folding: the tied head reads wte.weight) and deployed
@@ -337,6 +353,7 @@ export("split", Split(), torch.randn(1, 16), training=True)
 export("signal", Signal(), torch.randn(1, 2, 100), training=True)
 export("cumsum", Odd(), torch.randn(1, 16), training=True)
 export("convnext-tiny", trained(torchvision.models.convnext_tiny()), img, training=False, fold=True)
+export("channels-last-open", trained(ChannelsLastOpen()), torch.randn(1, 3, 8, 8), training=False, fold=True)
 export("vit-b-16", trained(torchvision.models.vit_b_16()), img, training=False, fold=True)
 export("lstm-lm", LSTMLM(), torch.randint(0, 1000, (1, 32)), training=False, opset=14, fold=True)
 export("gru-classifier", GRUClassifier(), torch.randint(0, 5000, (1, 50)), training=False, opset=14, fold=True)

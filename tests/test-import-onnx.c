@@ -188,6 +188,31 @@ test_convnext_channels_last (void)
   g_assert_cmpstr (layer->inputs[1], ==, "features/0/1/ReduceMean");
 }
 
+/* A map turned channels last and never back: its LayerNorm and Linear
+ * on each position cannot be followed as a map's, and are operators of
+ * unknown cost, with a note each, rather than a dense layer flattening
+ * the map (16 × 32 weights counted as 1,024 × 2,048). */
+static void
+test_channels_last_open (void)
+{
+  g_autoptr(Imported) im = import ("channels-last-open.onnx");
+  const EnvelopeTotals *t = envelope_analysis_get_totals (im->analysis);
+  EnvelopeLayer *layer;
+
+  /* the convolution's 448 and the head's 330; PyTorch's 1,354 with the
+   * 32 of the normalization and the 544 of the Linear */
+  g_assert_cmpuint (t->trainable_params, ==, 448 + 330);
+  g_assert_cmpuint (count_type (im, ENVELOPE_LAYER_UNKNOWN), ==, 2);
+  layer = layer_named (im, "fc");
+  g_assert_cmpint (layer->type, ==, ENVELOPE_LAYER_UNKNOWN);
+  g_assert_cmpstr (layer->operator_name, ==, "MatMul");
+  g_assert_cmpint (layer->shape[2], ==, 32);
+  g_assert_cmpstr (layer_named (im, "norm")->operator_name, ==, "LayerNormalization");
+  g_assert_true (has_note (im, "fc (MatMul): it acts on each position of a map whose channels are last"));
+  g_assert_true (has_note (im, "norm (LayerNormalization): it acts on each position"));
+  g_assert_cmpuint (last_figures (im)->shape[0], ==, 10);
+}
+
 /* torchvision's ViT-B/16 as deployed: the patches flattened and
  * transposed into tokens, the class token expanded to the batch (its
  * target shape worked out with Equal and Where) and joined, the learned
@@ -834,6 +859,7 @@ main (int   argc,
   g_test_add_func ("/import/onnx/large-model", test_large_model);
   g_test_add_func ("/import/onnx/resnet18-eval", test_resnet18_eval);
   g_test_add_func ("/import/onnx/convnext-channels-last", test_convnext_channels_last);
+  g_test_add_func ("/import/onnx/channels-last-open", test_channels_last_open);
   g_test_add_func ("/import/onnx/vit-tokens", test_vit_tokens);
   g_test_add_func ("/import/onnx/recurrent", test_recurrent);
   g_test_add_func ("/import/onnx/gpt", test_gpt);

@@ -73,6 +73,7 @@ typedef struct
   GHashTable *names;          /* the layer names taken */
   GHashTable *suffixes;       /* stem → the next number to try after it */
   GHashTable *tables;         /* an embedding's table (initializer name) → the layer's name */
+  GHashTable *per_position;   /* dense layers made of a MatMul on each position of a map */
   gint64 table_rows;          /* the latest embedding's table, or 0 */
   gint64 table_columns;
 } Importer;
@@ -1244,6 +1245,10 @@ import_dense (Op *op)
   layer = add_layer (op->im, ENVELOPE_LAYER_DENSE, n, &x, 1);
   layer->units = units;
   layer->bias = gemm && op->in[2] != NULL;
+  /* on each position of a map (a sample of three axes or more): a dense
+   * layer only until the stretch it is in proves channels last */
+  if (sample_rank (x->rank, x->batch) >= 3)
+    g_hash_table_add (op->im->per_position, g_strdup (layer->name));
   layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_UNITS) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_BIAS);
   /* an embedding's table, transposed (GPT-2's lm_head tied to wte):
    * its weights are counted once, there */
@@ -1341,6 +1346,10 @@ import_decomposed_norm (Op *op)
   layer->affine = mul != NULL;
   layer->bias = add2 != NULL;
   layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_AFFINE) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_BIAS);
+  /* over the last axis of a map: the channels of each position only in
+   * a channels-last stretch Envelope follows */
+  if (sample_rank (xv->rank, xv->batch) >= 3)
+    g_hash_table_add (im->per_position, g_strdup (layer->name));
   im->done[isub] = im->done[ipow] = im->done[imean2] = im->done[iadd] = im->done[isqrt] = im->done[idiv] = TRUE;
   if (mul != NULL)
     im->done[imul] = TRUE;
@@ -1676,7 +1685,8 @@ fold_constant_value (Op *op)
         }
       return;
     }
-  if ((strcmp (t, "Add") == 0 || strcmp (t, "Sub") == 0 || strcmp (t, "Mul") == 0 || strcmp (t, "Div") == 0)
+  if ((strcmp (t, "Add") == 0 || strcmp (t, "Sub") == 0 || strcmp (t, "Mul") == 0 || strcmp (t, "Div") == 0
+       || strcmp (t, "Mod") == 0)
       && a != NULL && b != NULL && a->has_ints && b->has_ints
       && (a->n_ints == b->n_ints || b->n_ints == 1 || a->n_ints == 1))
     {
@@ -1695,7 +1705,19 @@ fold_constant_value (Op *op)
             {
             case 'A': beyond = __builtin_add_overflow (x, y, &r); break;
             case 'S': beyond = __builtin_sub_overflow (x, y, &r); break;
-            case 'M': beyond = __builtin_mul_overflow (x, y, &r); break;
+            case 'M':
+              if (t[1] == 'o')
+                {
+                  /* Swin's padding to whole windows: the remainder takes
+                   * the divisor's sign (fmod 0) */
+                  beyond = x == G_MININT64 && y == -1;
+                  r = beyond || y == 0 ? 0 : x % y;
+                  if (r != 0 && (r < 0) != (y < 0) && !attr_int (n, "fmod", 0))
+                    r += y;
+                  break;
+                }
+              beyond = __builtin_mul_overflow (x, y, &r);
+              break;
             default:
               beyond = x == G_MININT64 && y == -1;
               r = beyond || y == 0 ? 0 : x / y;
@@ -1726,6 +1748,14 @@ fold_constant_value (Op *op)
       out->real = t[1] == 'q' ? sqrt (a->real) : t[0] == 'R' ? (a->real != 0 ? 1 / a->real : 0)
                 : t[0] == 'D' ? (b->real != 0 ? a->real / b->real : 0)
                 : t[0] == 'P' ? pow (a->real, b->real) : a->real * b->real;
+      return;
+    }
+  /* values written into a constant (Swin's shifted-window mask): its dims */
+  if (strcmp (t, "ScatterND") == 0 && a != NULL && a->known)
+    {
+      out->known = TRUE;
+      out->rank = a->rank;
+      memcpy (out->dims, a->dims, sizeof out->dims);
       return;
     }
   /* positions counted (GPT's torch.arange(0, T)): start, limit, step */
@@ -1835,6 +1865,24 @@ fold_constant_value (Op *op)
       out->n_ints = (guint) count;
       out->has_ints = TRUE;
       return;
+    }
+  /* other elementwise work on constants too large to hold (Swin's mask,
+   * built from index grids): the dims, where they broadcast */
+  if (a != NULL && a->known)
+    {
+      static const char *const unary[] = { "Neg", "Abs", "Not", "Sqrt", "Floor", "Ceil", "Exp", "Log", "Erf",
+                                           "Reciprocal", NULL };
+      static const char *const binary[] = { "Add", "Sub", "Mul", "Div", "Pow", "Mod", "Equal", "Less", "Greater",
+                                            "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor", "Max", "Min", NULL };
+
+      if (g_strv_contains (unary, t))
+        {
+          out->known = TRUE;
+          out->rank = a->rank;
+          memcpy (out->dims, a->dims, sizeof out->dims);
+        }
+      else if (g_strv_contains (binary, t) && b != NULL && b->known)
+        out->known = broadcast (a, b, out->dims, &out->rank);
     }
 }
 
@@ -2438,6 +2486,8 @@ import_node (Op *op)
       layer->affine = op->in[1] != NULL;
       layer->bias = op->in[2] != NULL;
       layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_AFFINE) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_BIAS);
+      if (sample_rank (x->rank, x->batch) >= 3)
+        g_hash_table_add (im->per_position, g_strdup (layer->name));
       return TRUE;
     }
   if (strcmp (t, "ReduceMean") == 0 && import_decomposed_norm (op))
@@ -3238,6 +3288,8 @@ join_channels_last (Importer *im,
         {
           EnvelopeLayer *layer = envelope_network_get_layer (network, j);
 
+          /* proven channels last: its kind holds on the map */
+          g_hash_table_remove (im->per_position, layer->name);
           if (layer->type == ENVELOPE_LAYER_DENSE)
             {
               dense_to_conv (layer);
@@ -3278,6 +3330,35 @@ join_channels_last (Importer *im,
   for (guint k = dropped->len; k > 0; k--)
     envelope_layer_free (envelope_network_steal_layer (network, GPOINTER_TO_UINT (dropped->pdata[k - 1])));
   return n_converted;
+}
+
+/* A MatMul or a layer normalization on each position of a map outside a
+ * channels-last stretch Envelope can follow (Swin's, which stays
+ * channels last): a dense layer would flatten the map and a layer
+ * normalization count the wrong axis, so each is an operator of unknown
+ * cost with the shape the import worked out, and a note says so. */
+static void
+refuse_per_position (Importer *im)
+{
+  for (guint i = 0; i < envelope_network_get_n_layers (im->network); i++)
+    {
+      EnvelopeLayer *layer = envelope_network_get_layer (im->network, i);
+      const char *operator = layer->type == ENVELOPE_LAYER_DENSE ? "MatMul" : "LayerNormalization";
+      Value *v;
+
+      if ((layer->type != ENVELOPE_LAYER_DENSE && layer->type != ENVELOPE_LAYER_LAYER_NORM)
+          || !g_hash_table_contains (im->per_position, layer->name)
+          || (v = g_hash_table_lookup (im->layer_dims, layer->name)) == NULL
+          || sample_rank (v->rank, v->batch) > ENVELOPE_MAX_RANK)
+        continue;
+      retype (layer, ENVELOPE_LAYER_UNKNOWN);
+      layer->operator_name = g_strdup (operator);
+      layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_OPERATOR);
+      set_shape (layer, v->dims, v->rank, v->batch);
+      envelope_import_note (im->notes, _("%s (%s): it acts on each position of a map whose channels are last, "
+                                         "which Envelope follows only between two Transposes; imported as an operator of "
+                                         "unknown cost"), layer->name, operator);
+    }
 }
 
 /* After the graph: each layer the analysis cannot follow becomes an
@@ -3419,6 +3500,7 @@ envelope_import_onnx (const guint8 *data,
   im.names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   im.suffixes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   im.tables = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  im.per_position = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   im.done = g_new0 (gboolean, im.graph->n_node + 1);
   for (gsize i = 0; i < im.graph->n_value_info; i++)
     if (im.graph->value_info[i]->name != NULL)
@@ -3522,6 +3604,7 @@ envelope_import_onnx (const guint8 *data,
       goto out;
     }
   n_pointwise = join_channels_last (&im, &n_pointwise_biased);
+  refuse_per_position (&im);
   if (n_pointwise > 0)
     envelope_import_note (notes, g_dngettext (GETTEXT_PACKAGE,
                                               "%u MatMul on a map turned channels last acts on the channels of each position: "
@@ -3565,6 +3648,7 @@ out:
   g_clear_pointer (&im.names, g_hash_table_unref);
   g_clear_pointer (&im.suffixes, g_hash_table_unref);
   g_clear_pointer (&im.tables, g_hash_table_unref);
+  g_clear_pointer (&im.per_position, g_hash_table_unref);
   g_free (im.done);
   onnx__model_proto__free_unpacked (model, NULL);
   return result;
