@@ -2054,7 +2054,7 @@ import_recurrent (Op               *op,
     return import_unknown (op, _("its weights are not initializers of three axes"));
   dirs = w->dims[0];
   hidden = attr_int (n, "hidden_size", w->dims[1] / gates);
-  if ((dirs != 1 && dirs != 2) || hidden < 1 || w->dims[1] != gates * hidden || w->dims[2] != x->dims[2]
+  if ((dirs != 1 && dirs != 2) || hidden < 1 || hidden > ONNX_MAX_DIM || w->dims[1] != gates * hidden || w->dims[2] != x->dims[2]
       || r->dims[0] != dirs || r->dims[1] != gates * hidden || r->dims[2] != hidden
       || (b != NULL && (!b->known || b->rank != 2 || b->dims[0] != dirs || b->dims[1] != 2 * gates * hidden)))
     return import_unknown (op, _("its weights’ dims do not fit its input and hidden size"));
@@ -3260,6 +3260,7 @@ join_channels_last (Importer *im,
   g_autofree guint *offsets = NULL, *indices = NULL;
   g_autofree guint *readers = NULL;
   g_autoptr(GPtrArray) dropped = g_ptr_array_new ();
+  g_autoptr(GHashTable) replaced = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   guint n_converted = 0;
 
   if (!envelope_network_resolve_inputs (network, &offsets, &indices, NULL, NULL))
@@ -3302,7 +3303,6 @@ join_channels_last (Importer *im,
       {
         EnvelopeLayer *after = envelope_network_get_layer (network, i + 1);
         const char *source = envelope_network_get_layer (network, indices[offsets[i]])->name;
-        const char *back = envelope_network_get_layer (network, end)->name;
 
         last = envelope_network_get_layer (network, end - 1);
         if (first->inputs != NULL)
@@ -3310,21 +3310,25 @@ join_channels_last (Importer *im,
             g_strfreev (after->inputs);
             after->inputs = g_strdupv ((char **) (const char *[]) { source, NULL });
           }
-        for (guint j = end + 1; j < n; j++)
-          {
-            EnvelopeLayer *reader = envelope_network_get_layer (network, j);
-
-            for (guint k = 0; reader->inputs != NULL && reader->inputs[k] != NULL; k++)
-              if (g_str_equal (reader->inputs[k], back))
-                {
-                  g_free (reader->inputs[k]);
-                  reader->inputs[k] = g_strdup (last->name);
-                }
-          }
+        g_hash_table_insert (replaced, g_strdup (envelope_network_get_layer (network, end)->name),
+                             g_strdup (last->name));
       }
       g_ptr_array_add (dropped, GUINT_TO_POINTER (i));
       g_ptr_array_add (dropped, GUINT_TO_POINTER (end));
       i = end;
+    }
+  /* in one pass, whatever named a permute back names what it read */
+  for (guint j = 0; j < n && g_hash_table_size (replaced) > 0; j++)
+    {
+      EnvelopeLayer *reader = envelope_network_get_layer (network, j);
+      const char *name;
+
+      for (guint k = 0; reader->inputs != NULL && reader->inputs[k] != NULL; k++)
+        if ((name = g_hash_table_lookup (replaced, reader->inputs[k])) != NULL)
+          {
+            g_free (reader->inputs[k]);
+            reader->inputs[k] = g_strdup (name);
+          }
     }
   /* the permutes go, the last first so that the indices hold */
   for (guint k = dropped->len; k > 0; k--)
