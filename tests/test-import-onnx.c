@@ -182,10 +182,14 @@ test_convnext_channels_last (void)
   layer = layer_named (im, "features/1/0");
   g_assert_cmpint (layer->type, ==, ENVELOPE_LAYER_SCALE);
   g_assert_false (layer->bias);
+  /* the stem's LayerNorm2d, its Transposes gone, has its module's name */
+  layer = layer_named (im, "features/0/1");
+  g_assert_cmpint (layer->type, ==, ENVELOPE_LAYER_LAYER_NORM);
+  g_assert_cmpstr (layer->group, ==, "features/0");
   /* the residual sum reads the scale and the stem's normalization */
   layer = layer_named (im, "features/1/0/Add");
   g_assert_cmpstr (layer->inputs[0], ==, "features/1/0");
-  g_assert_cmpstr (layer->inputs[1], ==, "features/0/1/ReduceMean");
+  g_assert_cmpstr (layer->inputs[1], ==, "features/0/1");
 }
 
 /* A map turned channels last and never back: its LayerNorm and Linear

@@ -3310,6 +3310,16 @@ join_channels_last (Importer *im,
             g_strfreev (after->inputs);
             after->inputs = g_strdupv ((char **) (const char *[]) { source, NULL });
           }
+        /* a module that is the stretch alone (torchvision's LayerNorm2d,
+         * whose Transposes carry its name): its one layer takes the name */
+        if (after == last && g_strcmp0 (last->group, first->name) == 0)
+          {
+            g_hash_table_insert (replaced, g_strdup (last->name), g_strdup (first->name));
+            g_free (last->name);
+            last->name = g_strdup (first->name);
+            g_free (last->group);
+            last->group = g_strdup (first->group);
+          }
         g_hash_table_insert (replaced, g_strdup (envelope_network_get_layer (network, end)->name),
                              g_strdup (last->name));
       }
