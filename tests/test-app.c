@@ -1250,7 +1250,18 @@ test_open_onnx (void)
   g_assert_nonnull (window->last_message);
   g_assert_nonnull (strstr (window->last_message, "Imported “resnet18-train.onnx”"));
   g_assert_cmpuint (envelope_diagram_get_n_blocks (envelope_canvas_get_diagram (window->canvas)), >, 0);
+  g_assert_cmpstr (total (window, "params"), ==, "11,699,112");
   app_test_screenshot (GTK_WIDGET (window), "open-onnx");
+
+  /* operators of unknown cost add nothing: the totals are at least
+   * what they show, and say how many layers they leave out */
+  g_free (path);
+  path = g_test_build_filename (G_TEST_DIST, "data", "import", "onnx", "channels-last-open.onnx", NULL);
+  app_test_activate (window, "win.open-file", g_variant_new_string (path));
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+  g_assert_cmpstr (total (window, "params"), ==, "≥ 778");
+  g_assert_cmpstr (total (window, "params-detail"), ==, "2 layers of unknown cost left out");
+  g_assert_true (g_str_has_prefix (total (window, "macs"), "≥ "));
   app_test_window_destroy (window);
 }
 

@@ -138,6 +138,27 @@ mark_partial (EnvelopeTotalsBar      *self,
                                              analysed, n));
 }
 
+/* Layers of unknown cost (an imported operator Envelope has no kind
+ * for) add nothing to the parameters and MACs: those totals are at
+ * least what is shown, and the caption says how many are left out. */
+static void
+mark_unknown (EnvelopeTotalsBar      *self,
+              const EnvelopeAnalysis *analysis)
+{
+  guint n = envelope_analysis_get_n_layers (analysis), unknown = 0;
+
+  for (guint i = 0; i < n; i++)
+    unknown += envelope_analysis_get_layer (analysis, i)->type == ENVELOPE_LAYER_UNKNOWN;
+  if (unknown == 0)
+    return;
+  envelope_label_take_text (self->params_label, g_strdup_printf ("≥ %s", gtk_label_get_text (self->params_label)));
+  envelope_label_take_text (self->macs_label, g_strdup_printf ("≥ %s", gtk_label_get_text (self->macs_label)));
+  envelope_label_take_text (self->params_detail,
+                            g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u layer of unknown cost left out",
+                                                          "%u layers of unknown cost left out", unknown),
+                                             unknown));
+}
+
 static void
 refresh (EnvelopeTotalsBar *self)
 {
@@ -218,6 +239,8 @@ refresh (EnvelopeTotalsBar *self)
   show_fit (self, analysis);
   if (partial)
     mark_partial (self, analysis);
+  else
+    mark_unknown (self, analysis);
 
   if (self->breakdown != NULL)
     envelope_memory_breakdown_show (self->breakdown, analysis);
