@@ -290,6 +290,33 @@ class ChannelsLastOpen(nn.Module):
         return self.head(x.mean(dim=(1, 2)))
 
 
+class MixerBlock(nn.Module):
+    def __init__(self, tokens, d):
+        super().__init__()
+        self.n1 = nn.LayerNorm(d)
+        self.tok = nn.Sequential(nn.Linear(tokens, 2 * tokens), nn.GELU(), nn.Linear(2 * tokens, tokens))
+        self.n2 = nn.LayerNorm(d)
+        self.ch = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))
+
+    def forward(self, x):
+        x = x + self.tok(self.n1(x).transpose(1, 2)).transpose(1, 2)
+        return x + self.ch(self.n2(x))
+
+
+class Mixer(nn.Module):
+    """MLP-Mixer: the token-mixing MLP on the sequence's transpose."""
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 64, 8, 8)
+        self.blocks = nn.Sequential(MixerBlock(16, 64), MixerBlock(16, 64))
+        self.norm = nn.LayerNorm(64)
+        self.head = nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = self.stem(x).flatten(2).transpose(1, 2)
+        return self.head(self.norm(self.blocks(x)).mean(1))
+
+
 def trained(model):
     """Weights as training leaves them: no two alike.  An untrained
     model's equal tensors (LayerNorm's ones and zeros) are written once
@@ -306,6 +333,9 @@ if os.environ.get("ONLY_CONVNEXT"):
     export("convnext-tiny", trained(torchvision.models.convnext_tiny()), torch.randn(1, 3, 224, 224),
            training=False, fold=True)
     export("channels-last-open", trained(ChannelsLastOpen()), torch.randn(1, 3, 8, 8), training=False, fold=True)
+    sys.exit(0)
+if os.environ.get("ONLY_MIXER"):
+    export("mixer", trained(Mixer()), torch.randn(1, 3, 32, 32), training=False, opset=14, fold=True)
     sys.exit(0)
 if os.environ.get("ONLY_GPT"):
     # trained (no constant folding: the tied head reads wte.weight) and deployed
@@ -360,4 +390,5 @@ export("gru-classifier", GRUClassifier(), torch.randint(0, 5000, (1, 50)), train
 export("lstm-state", LSTMState(), torch.randn(1, 20, 40), training=False, opset=14, fold=True)
 export("gpt-tied", trained(GPT()), torch.randint(0, 1000, (1, 64)), training=True, opset=14)
 export("gpt-folded", trained(GPT()), torch.randint(0, 1000, (1, 64)), training=False, opset=14, fold=True)
+export("mixer", trained(Mixer()), torch.randn(1, 3, 32, 32), training=False, opset=14, fold=True)
 hostile()

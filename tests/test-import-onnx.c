@@ -192,6 +192,39 @@ test_convnext_channels_last (void)
   g_assert_cmpstr (layer->inputs[1], ==, "features/0/1");
 }
 
+/* MLP-Mixer's token mixing, a Linear over the tokens of each feature
+ * between two Transposes of the sequence: the sequence read as a map of
+ * its 16 tokens (a free reshape), each Linear a 1×1 convolution over
+ * them, and read back as tokens.  PyTorch's 81,962 parameters. */
+static void
+test_token_mixing (void)
+{
+  g_autoptr(Imported) im = import ("mixer.onnx");
+  const EnvelopeTotals *t = envelope_analysis_get_totals (im->analysis);
+  const EnvelopeLayerFigures *f;
+  EnvelopeLayer *layer;
+  guint64 stem = 8 * 8 * 3 * 64 * 16, tokens = 64 * (16 * 32 + 32 * 16), channels = 16 * (64 * 256 + 256 * 64);
+
+  g_assert_cmpuint (t->trainable_params, ==, 81962);
+  g_assert_cmpuint (t->macs, ==, stem + 2 * (tokens + channels) + 64 * 10);
+  g_assert_cmpuint (count_type (im, ENVELOPE_LAYER_PERMUTE), ==, 0);
+  g_assert_cmpuint (count_type (im, ENVELOPE_LAYER_UNKNOWN), ==, 0);
+  g_assert_true (has_note (im, "4 MatMuls on a sequence's transpose mix its tokens"));
+  layer = layer_named (im, "blocks/0");
+  g_assert_cmpint (layer->type, ==, ENVELOPE_LAYER_RESHAPE);
+  g_assert_cmpint (layer->layout, ==, ENVELOPE_SHAPE_MAP);
+  f = envelope_analysis_get_layer (im->analysis, (guint) envelope_network_find_layer (im->network, "blocks/0/tok/0"));
+  g_assert_cmpint (f->type, ==, ENVELOPE_LAYER_CONV);
+  g_assert_cmpuint (f->params, ==, 16 * 32 + 32);
+  g_assert_cmpuint (f->shape[0], ==, 32);
+  g_assert_cmpuint (f->shape[1], ==, 64);
+  /* back to a sequence of 16 tokens of 64, which the channel MLP reads */
+  f = envelope_analysis_get_layer (im->analysis, (guint) envelope_network_find_layer (im->network, "blocks/1/Transpose_1"));
+  g_assert_cmpint (f->layout, ==, ENVELOPE_TENSOR_TOKENS);
+  g_assert_cmpuint (f->shape[0], ==, 16);
+  g_assert_cmpuint (f->shape[1], ==, 64);
+}
+
 /* A map turned channels last and never back: its LayerNorm and Linear
  * on each position cannot be followed as a map's, and are operators of
  * unknown cost, with a note each, rather than a dense layer flattening
@@ -864,6 +897,7 @@ main (int   argc,
   g_test_add_func ("/import/onnx/resnet18-eval", test_resnet18_eval);
   g_test_add_func ("/import/onnx/convnext-channels-last", test_convnext_channels_last);
   g_test_add_func ("/import/onnx/channels-last-open", test_channels_last_open);
+  g_test_add_func ("/import/onnx/token-mixing", test_token_mixing);
   g_test_add_func ("/import/onnx/vit-tokens", test_vit_tokens);
   g_test_add_func ("/import/onnx/recurrent", test_recurrent);
   g_test_add_func ("/import/onnx/gpt", test_gpt);

@@ -3346,6 +3346,129 @@ join_channels_last (Importer *im,
   return n_converted;
 }
 
+/* Whether a layer, between two Transposes of a sequence's axes, works
+ * value by value: what may sit in a token-mixing MLP besides its dense
+ * layers (a norm there would be over the tokens). */
+static gboolean
+works_per_value (const EnvelopeLayer *layer)
+{
+  return layer->type != ENVELOPE_LAYER_LAYER_NORM && layer->type != ENVELOPE_LAYER_RMS_NORM
+         && works_per_position (layer);
+}
+
+/* MLP-Mixer's token mixing: a sequence [T, D] transposed to [D, T], a
+ * Linear and its activations over the tokens of each feature, and
+ * transposed back.  Read as permutes, the Transpose makes a map of D
+ * channels whose dense layer would flatten it; the sequence is instead
+ * read as a map of T channels (a reshape, free), each Linear a 1×1
+ * convolution over them, and read back as tokens.  Returns how many
+ * dense layers became convolutions, and adds to @n_biased how many of
+ * those have a bias. */
+static guint join_token_mixing_once (Importer *im, guint *n_biased, gboolean *more);
+
+static guint
+join_token_mixing (Importer *im,
+                   guint    *n_biased)
+{
+  guint n_converted = 0;
+  gboolean more = TRUE;
+
+  /* the analysis stops at the first stretch not yet joined: a pass for
+   * each, as settle() makes for each layer it cannot follow */
+  for (guint pass = 0; pass < 256 && more; pass++)
+    n_converted += join_token_mixing_once (im, n_biased, &more);
+  return n_converted;
+}
+
+static guint
+join_token_mixing_once (Importer *im,
+                        guint    *n_biased,
+                        gboolean *more)
+{
+  EnvelopeNetwork *network = im->network;
+  guint n = envelope_network_get_n_layers (network), n_converted = 0;
+  g_autofree guint *offsets = NULL, *indices = NULL;
+  g_autofree guint *readers = NULL;
+  g_autoptr(EnvelopeAnalysis) analysis = NULL;
+  gboolean any = FALSE;
+
+  *more = FALSE;
+
+  for (guint i = 0; i < n && !any; i++)
+    {
+      const EnvelopeLayer *layer = envelope_network_get_layer (network, i);
+
+      any = layer->type == ENVELOPE_LAYER_PERMUTE && layer->lengths[ENVELOPE_FIELD_ORDER] == 2
+            && layer->order[0] == 1;
+    }
+  /* the layouts are the analysis's: only where a pair of axes is swapped */
+  if (!any || !envelope_network_resolve_inputs (network, &offsets, &indices, NULL, NULL)
+      || (analysis = envelope_analysis_new_partial (network, NULL, NULL, NULL)) == NULL)
+    return 0;
+  readers = g_new0 (guint, MAX (n, 1));
+  for (guint i = 0; i < n; i++)
+    for (guint k = offsets[i]; k < offsets[i + 1]; k++)
+      readers[indices[k]]++;
+
+  for (guint i = 0; i < n; i++)
+    {
+      EnvelopeLayer *first = envelope_network_get_layer (network, i), *back;
+      const EnvelopeLayerFigures *in;
+      guint end = i + 1;
+      gint64 tokens, features;
+
+      if (first->type != ENVELOPE_LAYER_PERMUTE || first->lengths[ENVELOPE_FIELD_ORDER] != 2 || first->order[0] != 1
+          || offsets[i + 1] - offsets[i] != 1)
+        continue;
+      in = envelope_analysis_get_layer (analysis, indices[offsets[i]]);
+      if (in->state != ENVELOPE_LAYER_ANALYSED || in->layout != ENVELOPE_TENSOR_TOKENS || in->rank != 2)
+        continue;
+      while (end < n && offsets[end + 1] - offsets[end] == 1 && indices[offsets[end]] == end - 1
+             && readers[end - 1] == 1 && works_per_value (envelope_network_get_layer (network, end)))
+        end++;
+      if (end == i + 1 || end >= n || offsets[end + 1] - offsets[end] != 1 || indices[offsets[end]] != end - 1
+          || readers[end - 1] != 1)
+        continue;
+      back = envelope_network_get_layer (network, end);
+      if (back->type != ENVELOPE_LAYER_PERMUTE || back->lengths[ENVELOPE_FIELD_ORDER] != 2 || back->order[0] != 1)
+        continue;
+
+      tokens = (gint64) in->shape[0];
+      features = (gint64) in->shape[1];
+      for (guint j = i + 1; j < end; j++)
+        {
+          EnvelopeLayer *layer = envelope_network_get_layer (network, j);
+
+          if (layer->type == ENVELOPE_LAYER_DENSE)
+            {
+              tokens = layer->units;
+              dense_to_conv (layer);
+              n_converted++;
+              *n_biased += layer->bias;
+            }
+        }
+      /* [T, D] read as a map of T channels, and the last [T′, D] as tokens */
+      {
+        gint64 map[2] = { (gint64) in->shape[0], features }, sequence[2] = { tokens, features };
+
+        retype (first, ENVELOPE_LAYER_RESHAPE);
+        set_list (first, ENVELOPE_FIELD_SHAPE, first->shape, map, 2);
+        first->shape_rank = 2;
+        first->layout = ENVELOPE_SHAPE_MAP;
+        first->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_LAYOUT);
+        retype (back, ENVELOPE_LAYER_RESHAPE);
+        set_list (back, ENVELOPE_FIELD_SHAPE, back->shape, sequence, 2);
+        back->shape_rank = 2;
+        back->layout = ENVELOPE_SHAPE_TOKENS;
+        back->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_LAYOUT);
+      }
+      /* what follows was not analysed past the stretch: another pass */
+      *more = TRUE;
+      break;
+    }
+  return n_converted;
+}
+
 /* A MatMul or a layer normalization on each position of a map outside a
  * channels-last stretch Envelope can follow (Swin's, which stays
  * channels last): a dense layer would flatten the map and a layer
@@ -3448,7 +3571,7 @@ envelope_import_onnx (const guint8 *data,
   g_autofree guint *order = NULL;
   EnvelopeNetwork *result = NULL;
   g_autofree char *name = NULL;
-  guint n_pointwise, n_pointwise_biased = 0;
+  guint n_pointwise, n_pointwise_biased = 0, n_mixing;
 
   if (!envelope_import_looks_like_onnx (data, length))
     {
@@ -3618,6 +3741,7 @@ envelope_import_onnx (const guint8 *data,
       goto out;
     }
   n_pointwise = join_channels_last (&im, &n_pointwise_biased);
+  n_mixing = join_token_mixing (&im, &n_pointwise_biased);
   refuse_per_position (&im);
   if (n_pointwise > 0)
     envelope_import_note (notes, g_dngettext (GETTEXT_PACKAGE,
@@ -3625,6 +3749,12 @@ envelope_import_onnx (const guint8 *data,
                                               "a 1×1 convolution.",
                                               "%u MatMuls on maps turned channels last act on the channels of each position: "
                                               "1×1 convolutions.", n_pointwise), n_pointwise);
+  if (n_mixing > 0)
+    envelope_import_note (notes, g_dngettext (GETTEXT_PACKAGE,
+                                              "%u MatMul on a sequence's transpose mixes its tokens: a 1×1 convolution "
+                                              "over the tokens read as channels.",
+                                              "%u MatMuls on a sequence's transpose mix its tokens: 1×1 convolutions "
+                                              "over the tokens read as channels.", n_mixing), n_mixing);
   if (!settle (&im, error))
     goto out;
 
