@@ -1450,7 +1450,10 @@ fold_constant_value (Op *op)
         {
           *out = *a;
           out->layer = NULL;
-          out->initializer = FALSE;
+          /* an Identity of a weight is the weight: the exporter writes one
+           * tensor for equal ones (an untrained model's LayerNorm ones)
+           * and an Identity for each of the others */
+          out->initializer = a->initializer && strcmp (t, "Identity") == 0;
           out->constant = TRUE;
           if (strcmp (t, "Unsqueeze") == 0 && a->has_ints && a->rank == 0)
             {
