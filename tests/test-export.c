@@ -564,6 +564,36 @@ test_svg_overlays_video (void)
   svg_contents_clear (&contents);
 }
 
+/* A slide's totals leave out what a layer of unknown cost would add:
+ * they say "at least", as the app's totals bar does. */
+static void
+test_totals_unknown (void)
+{
+  static const char known[] =
+    "{\"format\": \"envelope-network\", \"version\": 1, \"layers\": ["
+    "{\"name\": \"data\", \"type\": \"input\", \"shape\": [16]},"
+    "{\"name\": \"fc\", \"type\": \"dense\", \"units\": 8}]}";
+  static const char unknown[] =
+    "{\"format\": \"envelope-network\", \"version\": 1, \"layers\": ["
+    "{\"name\": \"data\", \"type\": \"input\", \"shape\": [16]},"
+    "{\"name\": \"fc\", \"type\": \"dense\", \"units\": 8},"
+    "{\"name\": \"nms\", \"type\": \"unknown\", \"operator\": \"NonMaxSuppression\", \"shape\": [8]}]}";
+  g_autoptr(Model) plain = model_parse (known);
+  g_autoptr(Model) partly = model_parse (unknown);
+  g_autoptr(EnvelopeDiagram) a = envelope_diagram_new (plain->analysis, NULL);
+  g_autoptr(EnvelopeDiagram) b = envelope_diagram_new (partly->analysis, NULL);
+  EnvelopeRenderOptions options;
+  g_autofree char *without = NULL;
+  g_autofree char *with = NULL;
+
+  envelope_render_options_init (&options);
+  without = envelope_render_describe_totals (a, &options);
+  with = envelope_render_describe_totals (b, &options);
+  g_assert_true (g_str_has_prefix (without, "136 params"));
+  g_assert_true (g_str_has_prefix (with, "≥ 136 params"));
+  g_assert_nonnull (strstr (with, "· ≥ 128 MACs"));
+}
+
 static void
 test_pdf (Fixture       *fixture,
           gconstpointer  data)
@@ -697,6 +727,7 @@ main (int    argc,
   g_test_add_func ("/render/export/svg/overlays", test_svg_overlays);
   g_test_add_func ("/render/export/svg/overlays/tokens", test_svg_overlays_tokens);
   g_test_add_func ("/render/export/svg/overlays/video", test_svg_overlays_video);
+  g_test_add_func ("/render/export/totals-unknown", test_totals_unknown);
   g_test_add ("/render/export/pdf/vgg16", Fixture, "vgg16.json", fixture_set_up, test_pdf, fixture_tear_down);
   g_test_add ("/render/export/pdf/resnet18", Fixture, "resnet18.json", fixture_set_up, test_pdf, fixture_tear_down);
   g_test_add ("/render/export/errors", Fixture, "mnist.json", fixture_set_up, test_errors, fixture_tear_down);

@@ -13,6 +13,7 @@
 #include "envelope-analysis.h"
 #include "envelope-import.h"
 #include "envelope-import-private.h"
+#include "envelope-report.h"
 
 static char *
 fixture (const char *name)
@@ -248,6 +249,13 @@ test_channels_last_open (void)
   g_assert_true (has_note (im, "fc (MatMul): it acts on each position of a map whose channels are last"));
   g_assert_true (has_note (im, "norm (LayerNormalization): it acts on each position"));
   g_assert_cmpuint (last_figures (im)->shape[0], ==, 10);
+  /* the JSON report's totals say what they leave out */
+  {
+    EnvelopeReportOptions options = { .format = ENVELOPE_REPORT_JSON };
+    g_autofree char *json = envelope_report_write (im->analysis, &options);
+
+    g_assert_nonnull (strstr (json, "\"unknown_cost_layers\" : 2"));
+  }
 }
 
 /* torchvision's ViT-B/16 as deployed: the patches flattened and

@@ -1315,6 +1315,15 @@ write_json (const EnvelopeAnalysis      *analysis,
   add_count (out, "activations_all", t->activations_all);
   add_count (out, "activations_peak", t->activations_peak);
   add_count (out, "workspace", t->workspace);
+  {
+    guint unknown = 0;
+
+    /* what the totals leave out, where anything is */
+    for (guint i = 0; i < envelope_analysis_get_n_layers (analysis); i++)
+      unknown += envelope_analysis_get_layer (analysis, i)->type == ENVELOPE_LAYER_UNKNOWN;
+    if (unknown > 0)
+      add_count (out, "unknown_cost_layers", unknown);
+  }
   json_end (out, '}');
 
   json_name (out, "memory");

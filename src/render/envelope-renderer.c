@@ -365,6 +365,21 @@ envelope_render_describe_totals (const EnvelopeDiagram       *diagram,
                                                  options->units);
   g_autofree char *train = envelope_format_bytes (pytorch ? memory->pytorch.peak.total : memory->train_total,
                                                   options->units);
+  gboolean unknown = FALSE;
+
+  /* a layer of unknown cost adds nothing: the counts are at least these */
+  for (guint i = 0; i < envelope_diagram_get_n_layers (diagram) && !unknown; i++)
+    unknown = envelope_diagram_get_layer_figures (diagram, i)->type == ENVELOPE_LAYER_UNKNOWN;
+  if (unknown)
+    {
+      char *at_least = g_strconcat ("≥ ", params, NULL);
+
+      g_free (params);
+      params = at_least;
+      at_least = g_strconcat ("≥ ", macs, NULL);
+      g_free (macs);
+      macs = at_least;
+    }
 
   return g_strdup_printf (pytorch ? _("%s params (%s) · %s MACs · memory at batch %" PRIu64 " in PyTorch: "
                                       "%s inference, %s training")
