@@ -99,7 +99,9 @@ unique_name (Importer   *im,
     next = 1;
   for (;; next++)
     {
-      name = g_strdup_printf ("%s%u", stem, next);
+      /* "Gather_4" twice: "Gather_4_1", not "Gather_41" */
+      name = g_strdup_printf (stem[0] != '\0' && g_ascii_isdigit (stem[strlen (stem) - 1]) ? "%s_%u" : "%s%u",
+                              stem, next);
       if (!g_hash_table_contains (im->names, name))
         break;
       g_free (name);
