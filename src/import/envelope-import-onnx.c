@@ -3249,6 +3249,66 @@ dense_to_conv (EnvelopeLayer *layer)
                 | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_BIAS);
 }
 
+/* The inputs of every layer resolved, and how many layers read each:
+ * what a stretch's walk needs.  FALSE where the names do not resolve. */
+typedef struct
+{
+  guint n;
+  guint *offsets;
+  guint *indices;
+  guint *readers;
+} Readers;
+
+static gboolean
+readers_init (Readers               *r,
+              const EnvelopeNetwork *network)
+{
+  r->n = envelope_network_get_n_layers (network);
+  if (!envelope_network_resolve_inputs (network, &r->offsets, &r->indices, NULL, NULL))
+    return FALSE;
+  r->readers = g_new0 (guint, MAX (r->n, 1));
+  for (guint i = 0; i < r->n; i++)
+    for (guint k = r->offsets[i]; k < r->offsets[i + 1]; k++)
+      r->readers[r->indices[k]]++;
+  return TRUE;
+}
+
+static void
+readers_clear (Readers *r)
+{
+  g_clear_pointer (&r->offsets, g_free);
+  g_clear_pointer (&r->indices, g_free);
+  g_clear_pointer (&r->readers, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Readers, readers_clear)
+
+/* Whether layer @j reads the layer before it alone, which reads nothing
+ * else into it: a link of a chain. */
+static gboolean
+links (const Readers *r,
+       guint          j)
+{
+  return j < r->n && r->offsets[j + 1] - r->offsets[j] == 1 && r->indices[r->offsets[j]] == j - 1
+         && r->readers[j - 1] == 1;
+}
+
+/* The end of the stretch after layer @first: the first layer past a
+ * chain of at least one that @inside accepts, itself a link; 0 where
+ * there is none. */
+static guint
+stretch_end (const EnvelopeNetwork *network,
+             const Readers         *r,
+             guint                  first,
+             gboolean             (*inside) (const EnvelopeLayer *layer))
+{
+  guint end = first + 1;
+
+  while (links (r, end) && inside (envelope_network_get_layer (network, end)))
+    end++;
+  return end > first + 1 && links (r, end) ? end : 0;
+}
+
 /* Exporters write a channels-last stretch of a map (ConvNeXt's block:
  * nn.Linear and nn.LayerNorm on the channels) as a Transpose that moves
  * the channels last, the operators, and a Transpose back.  Read as
@@ -3262,32 +3322,23 @@ join_channels_last (Importer *im,
 {
   EnvelopeNetwork *network = im->network;
   guint n = envelope_network_get_n_layers (network);
-  g_autofree guint *offsets = NULL, *indices = NULL;
-  g_autofree guint *readers = NULL;
+  g_auto(Readers) r = { 0 };
   g_autoptr(GPtrArray) dropped = g_ptr_array_new ();
   g_autoptr(GHashTable) replaced = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   guint n_converted = 0;
 
-  if (!envelope_network_resolve_inputs (network, &offsets, &indices, NULL, NULL))
+  if (!readers_init (&r, network))
     return 0;
-  readers = g_new0 (guint, MAX (n, 1));
-  for (guint i = 0; i < n; i++)
-    for (guint k = offsets[i]; k < offsets[i + 1]; k++)
-      readers[indices[k]]++;
-
   for (guint i = 0; i < n; i++)
     {
       EnvelopeLayer *first = envelope_network_get_layer (network, i), *last;
-      guint rank = 0, end = i + 1;
+      guint rank = 0, end;
 
-      if (!moves_channels (first, FALSE, &rank) || offsets[i + 1] - offsets[i] != 1)
+      if (!moves_channels (first, FALSE, &rank) || r.offsets[i + 1] - r.offsets[i] != 1)
         continue;
       /* a chain of layers each read by the next alone, to the permute back */
-      while (end < n && offsets[end + 1] - offsets[end] == 1 && indices[offsets[end]] == end - 1
-             && readers[end - 1] == 1 && works_per_position (envelope_network_get_layer (network, end)))
-        end++;
-      if (end == i + 1 || end >= n || offsets[end + 1] - offsets[end] != 1 || indices[offsets[end]] != end - 1
-          || readers[end - 1] != 1 || !moves_channels (envelope_network_get_layer (network, end), TRUE, &rank))
+      end = stretch_end (network, &r, i, works_per_position);
+      if (end == 0 || !moves_channels (envelope_network_get_layer (network, end), TRUE, &rank))
         continue;
       /* the two-input kinds only with a constant: one input here */
       for (guint j = i + 1; j < end; j++)
@@ -3307,7 +3358,7 @@ join_channels_last (Importer *im,
        * permute back reads its last layer */
       {
         EnvelopeLayer *after = envelope_network_get_layer (network, i + 1);
-        const char *source = envelope_network_get_layer (network, indices[offsets[i]])->name;
+        const char *source = envelope_network_get_layer (network, r.indices[r.offsets[i]])->name;
 
         last = envelope_network_get_layer (network, end - 1);
         if (first->inputs != NULL)
@@ -3392,8 +3443,7 @@ join_token_mixing_once (Importer *im,
 {
   EnvelopeNetwork *network = im->network;
   guint n = envelope_network_get_n_layers (network), n_converted = 0;
-  g_autofree guint *offsets = NULL, *indices = NULL;
-  g_autofree guint *readers = NULL;
+  g_auto(Readers) r = { 0 };
   g_autoptr(EnvelopeAnalysis) analysis = NULL;
   gboolean any = FALSE;
 
@@ -3407,32 +3457,23 @@ join_token_mixing_once (Importer *im,
             && layer->order[0] == 1;
     }
   /* the layouts are the analysis's: only where a pair of axes is swapped */
-  if (!any || !envelope_network_resolve_inputs (network, &offsets, &indices, NULL, NULL)
-      || (analysis = envelope_analysis_new_partial (network, NULL, NULL, NULL)) == NULL)
+  if (!any || !readers_init (&r, network) || (analysis = envelope_analysis_new_partial (network, NULL, NULL, NULL)) == NULL)
     return 0;
-  readers = g_new0 (guint, MAX (n, 1));
-  for (guint i = 0; i < n; i++)
-    for (guint k = offsets[i]; k < offsets[i + 1]; k++)
-      readers[indices[k]]++;
-
   for (guint i = 0; i < n; i++)
     {
       EnvelopeLayer *first = envelope_network_get_layer (network, i), *back;
       const EnvelopeLayerFigures *in;
-      guint end = i + 1;
+      guint end;
       gint64 tokens, features;
 
       if (first->type != ENVELOPE_LAYER_PERMUTE || first->lengths[ENVELOPE_FIELD_ORDER] != 2 || first->order[0] != 1
-          || offsets[i + 1] - offsets[i] != 1)
+          || r.offsets[i + 1] - r.offsets[i] != 1)
         continue;
-      in = envelope_analysis_get_layer (analysis, indices[offsets[i]]);
+      in = envelope_analysis_get_layer (analysis, r.indices[r.offsets[i]]);
       if (in->state != ENVELOPE_LAYER_ANALYSED || in->layout != ENVELOPE_TENSOR_TOKENS || in->rank != 2)
         continue;
-      while (end < n && offsets[end + 1] - offsets[end] == 1 && indices[offsets[end]] == end - 1
-             && readers[end - 1] == 1 && works_per_value (envelope_network_get_layer (network, end)))
-        end++;
-      if (end == i + 1 || end >= n || offsets[end + 1] - offsets[end] != 1 || indices[offsets[end]] != end - 1
-          || readers[end - 1] != 1)
+      end = stretch_end (network, &r, i, works_per_value);
+      if (end == 0)
         continue;
       back = envelope_network_get_layer (network, end);
       if (back->type != ENVELOPE_LAYER_PERMUTE || back->lengths[ENVELOPE_FIELD_ORDER] != 2 || back->order[0] != 1)
