@@ -317,6 +317,23 @@ class Mixer(nn.Module):
         return self.head(self.norm(self.blocks(x)).mean(1))
 
 
+class TransformerLM(nn.Module):
+    """nn.TransformerEncoder as a language model: a learned position
+    tensor added, and a float causal mask added to the scores."""
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(1000, 128)
+        self.pos = nn.Parameter(torch.randn(1, 32, 128))
+        layer = nn.TransformerEncoderLayer(128, 4, 512, batch_first=True, norm_first=True)
+        self.enc = nn.TransformerEncoder(layer, 2)
+        self.ln = nn.LayerNorm(128)
+        self.out = nn.Linear(128, 1000, bias=False)
+        self.register_buffer("mask", torch.triu(torch.full((32, 32), float("-inf")), 1))
+
+    def forward(self, x):
+        return self.out(self.ln(self.enc(self.emb(x) + self.pos, mask=self.mask)))
+
+
 def trained(model):
     """Weights as training leaves them: no two alike.  An untrained
     model's equal tensors (LayerNorm's ones and zeros) are written once
@@ -341,6 +358,8 @@ if os.environ.get("ONLY_GPT"):
     # trained (no constant folding: the tied head reads wte.weight) and deployed
     export("gpt-tied", trained(GPT()), torch.randint(0, 1000, (1, 64)), training=True, opset=14)
     export("gpt-folded", trained(GPT()), torch.randint(0, 1000, (1, 64)), training=False, opset=14, fold=True)
+    export("transformer-lm", trained(TransformerLM()), torch.randint(0, 1000, (1, 32)), training=False, opset=14,
+           fold=True)
     sys.exit(0)
 if os.environ.get("ONLY_RECURRENT"):
     export("lstm-lm", LSTMLM(), torch.randint(0, 1000, (1, 32)), training=False, opset=14, fold=True)
@@ -391,4 +410,5 @@ export("lstm-state", LSTMState(), torch.randn(1, 20, 40), training=False, opset=
 export("gpt-tied", trained(GPT()), torch.randint(0, 1000, (1, 64)), training=True, opset=14)
 export("gpt-folded", trained(GPT()), torch.randint(0, 1000, (1, 64)), training=False, opset=14, fold=True)
 export("mixer", trained(Mixer()), torch.randn(1, 3, 32, 32), training=False, opset=14, fold=True)
+export("transformer-lm", trained(TransformerLM()), torch.randint(0, 1000, (1, 32)), training=False, opset=14, fold=True)
 hostile()

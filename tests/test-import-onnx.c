@@ -408,6 +408,26 @@ test_gpt (void)
   g_assert_cmpuint (count_type (folded, ENVELOPE_LAYER_UNKNOWN), ==, 0);
 }
 
+/* nn.TransformerEncoder as a language model: a learned position tensor
+ * added to the tokens, and a float causal mask added to each layer's
+ * scores, which the note calls what it may be. */
+static void
+test_transformer_lm (void)
+{
+  g_autoptr(Imported) im = import ("transformer-lm.onnx");
+  EnvelopeLayer *layer;
+
+  g_assert_cmpuint (envelope_analysis_get_totals (im->analysis)->trainable_params, ==, 656896);
+  g_assert_cmpuint (count_type (im, ENVELOPE_LAYER_UNKNOWN), ==, 0);
+  layer = envelope_network_get_layer (im->network, 2);
+  g_assert_cmpint (layer->type, ==, ENVELOPE_LAYER_POSITION_EMBEDDING);
+  g_assert_cmpint (layer->positions, ==, 32);
+  g_assert_true (has_note (im, "enc/layers.0/self_attn/Add_2 (Add): its constant operand (1024 values, a mask or a "
+                               "learned bias over attention's scores)"));
+  g_assert_true (has_note (im, "enc/layers.1/self_attn/Add_2 (Add): its constant operand"));
+  g_assert_false (has_note (im, "its learned operand"));
+}
+
 static void
 test_resnet18_eval (void)
 {
@@ -909,6 +929,7 @@ main (int   argc,
   g_test_add_func ("/import/onnx/vit-tokens", test_vit_tokens);
   g_test_add_func ("/import/onnx/recurrent", test_recurrent);
   g_test_add_func ("/import/onnx/gpt", test_gpt);
+  g_test_add_func ("/import/onnx/transformer-lm", test_transformer_lm);
   g_test_add_func ("/import/onnx/mobilenet-v3-small", test_mobilenet_v3_small);
   g_test_add_func ("/import/onnx/transformer-decomposed", test_transformer_decomposed);
   g_test_add_func ("/import/onnx/transformer-opset17", test_transformer_opset17);

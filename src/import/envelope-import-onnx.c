@@ -2271,7 +2271,15 @@ import_binary (Op               *op,
       /* a constant added, subtracted or divided by: the arithmetic
        * kind on one input, which costs one operation per value */
       layer = unary (op, type, x, n->output[0]);
-      if (c->initializer && count > 1)
+      /* [T, T] added to attention's scores: a mask, or a position bias
+       * (learned); the file does not say which */
+      if (c->initializer && count > 1 && type == ENVELOPE_LAYER_ADD && c->rank >= 2 && x->rank >= 2
+          && c->dims[c->rank - 1] == c->dims[c->rank - 2] && c->dims[c->rank - 1] == x->dims[x->rank - 1]
+          && x->dims[x->rank - 1] == x->dims[x->rank - 2])
+        envelope_import_note (im->notes, _("%s (%s): its constant operand (%" PRId64 " values, a mask or a learned bias over "
+                                           "attention's scores) is not counted as parameters"),
+                              layer->name, n->op_type, (gint64) count);
+      else if (c->initializer && count > 1)
         envelope_import_note (im->notes, _("%s (%s): its learned operand (%" PRId64 " values) is not counted as parameters"),
                               layer->name, n->op_type, (gint64) count);
       return TRUE;
