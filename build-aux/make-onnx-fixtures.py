@@ -33,6 +33,26 @@ def strip(model):
     return model
 
 
+def strip_constants(model):
+    """Constant nodes of more than 64 values (masks, index tables) lose
+    their values too: the importer reads shapes' short integer tensors
+    alone, and the dims of the rest."""
+    for node in model.graph.node:
+        if node.op_type != "Constant":
+            continue
+        for a in node.attribute:
+            if a.name == "value" and a.t is not None:
+                count = 1
+                for d in a.t.dims:
+                    count *= d
+                if count > 64:
+                    a.t.ClearField("raw_data")
+                    del a.t.float_data[:]
+                    del a.t.int64_data[:]
+                    del a.t.int32_data[:]
+    return model
+
+
 def export(name, model, x, training=True, opset=13, fold=False):
     buf = io.BytesIO()
     mode = torch.onnx.TrainingMode.TRAINING if training else torch.onnx.TrainingMode.EVAL
@@ -42,6 +62,8 @@ def export(name, model, x, training=True, opset=13, fold=False):
                       opset_version=opset, input_names=["input"], output_names=["output"],
                       dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
     m = strip(onnx.load_from_string(buf.getvalue()))
+    if name.startswith("swin"):
+        m = strip_constants(m)
     path = os.path.join(OUT, name + ".onnx")
     onnx.save(m, path)
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
@@ -351,6 +373,17 @@ if os.environ.get("ONLY_CONVNEXT"):
            training=False, fold=True)
     export("channels-last-open", trained(ChannelsLastOpen()), torch.randn(1, 3, 8, 8), training=False, fold=True)
     sys.exit(0)
+def swin():
+    """A small Swin: two stages of two blocks, windows of 4 (the second
+    block of the first stage shifted), patch merging between."""
+    from torchvision.models.swin_transformer import SwinTransformer
+    return SwinTransformer(patch_size=[4, 4], embed_dim=32, depths=[2, 2], num_heads=[2, 4], window_size=[4, 4],
+                           stochastic_depth_prob=0.0, num_classes=10)
+
+
+if os.environ.get("ONLY_SWIN"):
+    export("swin-small", trained(swin()), torch.randn(1, 3, 32, 32), training=False, fold=True)
+    sys.exit(0)
 if os.environ.get("ONLY_MIXER"):
     export("mixer", trained(Mixer()), torch.randn(1, 3, 32, 32), training=False, opset=14, fold=True)
     sys.exit(0)
@@ -411,4 +444,5 @@ export("gpt-tied", trained(GPT()), torch.randint(0, 1000, (1, 64)), training=Tru
 export("gpt-folded", trained(GPT()), torch.randint(0, 1000, (1, 64)), training=False, opset=14, fold=True)
 export("mixer", trained(Mixer()), torch.randn(1, 3, 32, 32), training=False, opset=14, fold=True)
 export("transformer-lm", trained(TransformerLM()), torch.randint(0, 1000, (1, 32)), training=False, opset=14, fold=True)
+export("swin-small", trained(swin()), torch.randn(1, 3, 32, 32), training=False, fold=True)
 hostile()

@@ -193,6 +193,54 @@ test_convnext_channels_last (void)
   g_assert_cmpstr (layer->inputs[1], ==, "features/0/1");
 }
 
+/* torchvision's Swin Transformer keeps its map channels last from the
+ * patch embedding to the head: a region, not a chain, of residual sums,
+ * window attention (some 900 nodes a block: the partition into windows,
+ * the qkv and projection MatMuls, the relative-position bias, the
+ * shifted windows' mask), MLPs and patch merging.  Each attention is
+ * one window_attention layer, the region is the map's own, and a small
+ * Swin (windows of 4, two stages of two blocks) opens with PyTorch's
+ * parameters and the MACs its layers' formulas give. */
+static void
+test_swin (void)
+{
+  g_autoptr(Imported) im = import ("swin-small.onnx");
+  const EnvelopeTotals *t = envelope_analysis_get_totals (im->analysis);
+  EnvelopeLayer *layer;
+  /* N·C·3C + N·C·C + 2·nW·heads·w⁴·d for attention, 2·N·C·4C for the MLP */
+  guint64 stage1 = 2 * (64 * 32 * 96 + 64 * 32 * 32 + 2 * 4 * 2 * 256 * 16 + 2 * 64 * 32 * 128);
+  guint64 stage2 = 2 * (16 * 64 * 192 + 16 * 64 * 64 + 2 * 1 * 4 * 256 * 16 + 2 * 16 * 64 * 256);
+  guint64 stem = 64 * 4 * 4 * 3 * 32, merging = 16 * 128 * 64, head = 64 * 10;
+
+  g_assert_cmpuint (t->trainable_params, ==, 136822);
+  /* torchvision's relative_position_index, w⁴ a block, is a buffer */
+  g_assert_cmpuint (t->non_trainable_params, ==, 4 * 256);
+  g_assert_cmpuint (t->macs, ==, stem + stage1 + merging + stage2 + head);
+  g_assert_cmpuint (count_type (im, ENVELOPE_LAYER_WINDOW_ATTENTION), ==, 4);
+  g_assert_cmpuint (count_type (im, ENVELOPE_LAYER_PERMUTE), ==, 0);
+  g_assert_cmpuint (count_type (im, ENVELOPE_LAYER_UNKNOWN), ==, 0);
+  g_assert_cmpuint (count_type (im, ENVELOPE_LAYER_DENSE), ==, 1);
+  g_assert_true (has_note (im, "9 MatMuls on maps turned channels last"));
+
+  layer = layer_named (im, "features/1/0/attn");
+  g_assert_cmpint (layer->heads, ==, 2);
+  g_assert_cmpint (layer->window, ==, 4);
+  g_assert_cmpint (layer->shift, ==, 0);
+  g_assert_true (layer->bias);
+  /* the second block of the first stage is shifted; the second stage's
+   * map is one window, which torchvision does not shift */
+  g_assert_cmpint (layer_named (im, "features/1/1/attn")->shift, ==, 2);
+  g_assert_cmpint (layer_named (im, "features/3/0/attn")->heads, ==, 4);
+  g_assert_cmpint (layer_named (im, "features/3/1/attn")->shift, ==, 0);
+  /* patch merging's strided slices and their concat, on the map's axes */
+  g_assert_cmpint (layer_named (im, "features/2/Concat_3")->axis, ==, 0);
+  g_assert_cmpint (layer_named (im, "features/2/Slice_1")->axis, ==, 1);
+  g_assert_cmpint (layer_named (im, "features/2/Slice_2")->axis, ==, 2);
+  g_assert_cmpuint (envelope_analysis_get_layer (im->analysis,
+                                                 (guint) envelope_network_find_layer (im->network, "features/2/Concat_3"))
+                      ->shape[0], ==, 128);
+}
+
 /* MLP-Mixer's token mixing, a Linear over the tokens of each feature
  * between two Transposes of the sequence: the sequence read as a map of
  * its 16 tokens (a free reshape), each Linear a 1×1 convolution over
@@ -926,6 +974,7 @@ main (int   argc,
   g_test_add_func ("/import/onnx/convnext-channels-last", test_convnext_channels_last);
   g_test_add_func ("/import/onnx/channels-last-open", test_channels_last_open);
   g_test_add_func ("/import/onnx/token-mixing", test_token_mixing);
+  g_test_add_func ("/import/onnx/swin", test_swin);
   g_test_add_func ("/import/onnx/vit-tokens", test_vit_tokens);
   g_test_add_func ("/import/onnx/recurrent", test_recurrent);
   g_test_add_func ("/import/onnx/gpt", test_gpt);

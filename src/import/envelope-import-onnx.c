@@ -74,6 +74,7 @@ typedef struct
   GHashTable *suffixes;       /* stem → the next number to try after it */
   GHashTable *tables;         /* an embedding's table (initializer name) → the layer's name */
   GHashTable *per_position;   /* dense layers made of a MatMul on each position of a map */
+  GHashTable *windows;        /* node index + 1 → Window: the node a window attention's scope ends with */
   gint64 table_rows;          /* the latest embedding's table, or 0 */
   gint64 table_columns;
 } Importer;
@@ -3019,6 +3020,266 @@ import_node (Op *op)
 
 /* -- The graph's inputs ------------------------------------------------- */
 
+/* -- Swin's window attention ---------------------------------------------- */
+
+/* torchvision's shifted_window_attention, one scope of some 900 nodes
+ * ("…/attn/…": a pad, a roll, the window partition through 6-axis
+ * reshapes, the qkv and projection MatMuls, the relative-position bias,
+ * the shifted windows' mask): what it reads and what one layer of it
+ * needs. */
+typedef struct
+{
+  char *input;                /* the tensor it reads, [B, H, W, C] */
+  gint64 channels;
+  gint64 heads;
+  gint64 window;
+  gint64 shift;
+  gboolean bias;
+} Window;
+
+static void
+window_free (gpointer data)
+{
+  Window *w = data;
+
+  g_free (w->input);
+  g_free (w);
+}
+
+/* The scope of @name up to and including its last "/attn/", or NULL. */
+static char *
+attention_scope (const char *name)
+{
+  const char *at = name != NULL ? g_strrstr (name, "/attn/") : NULL;
+
+  return at != NULL ? g_strndup (name, (gsize) (at - name) + strlen ("/attn/")) : NULL;
+}
+
+/* Whether @n is a perfect square; its root in *@root. */
+static gboolean
+square_root (gint64  n,
+             gint64 *root)
+{
+  gint64 r = (gint64) (sqrt ((double) n) + 0.5);
+
+  *root = r;
+  return n > 0 && r * r == n;
+}
+
+/* Reads one scope's nodes (@members, node indices): its weights give
+ * the channels, the heads and the window; one tensor from outside is
+ * its input and one of its tensors is read outside.  Marks every node
+ * but the one that makes that tensor as done, and records the window
+ * there.  FALSE leaves the scope to be read node by node. */
+static gboolean
+collapse_scope (Importer   *im,
+                const char *scope,
+                GArray     *members,
+                GHashTable *producers)
+{
+  g_autoptr(GHashTable) inside = g_hash_table_new (g_str_hash, g_str_equal);
+  const char *input = NULL, *output = NULL;
+  gint64 channels = 0, qkv = 0, heads = 0, window = 0, table = 0;
+  gboolean bias = FALSE, shifted = FALSE, partitioned = FALSE;
+  guint last = G_MAXUINT;
+  Window *w;
+
+  for (guint k = 0; k < members->len; k++)
+    {
+      const Onnx__NodeProto *n = im->graph->node[g_array_index (members, guint, k)];
+
+      for (gsize j = 0; j < n->n_output; j++)
+        g_hash_table_add (inside, n->output[j]);
+      shifted |= strcmp (n->op_type, "ScatterND") == 0;
+      /* the windows taken apart, x.view(B, H/w, w, W/w, w, C).permute(0, 1, 3, 2, 4, 5):
+       * a window attention's mark, which a causal mask over [T, T] has not */
+      if (strcmp (n->op_type, "Transpose") == 0)
+        {
+          const Onnx__AttributeProto *perm = attr (n, "perm");
+          static const gint64 windows[] = { 0, 1, 3, 2, 4, 5 };
+
+          if (perm != NULL && perm->n_ints == G_N_ELEMENTS (windows))
+            {
+              gboolean same = TRUE;
+
+              for (guint a = 0; a < G_N_ELEMENTS (windows); a++)
+                same = same && perm->ints[a] == windows[a];
+              partitioned |= same;
+            }
+        }
+    }
+  for (guint k = 0; k < members->len; k++)
+    {
+      guint index = g_array_index (members, guint, k);
+      const Onnx__NodeProto *n = im->graph->node[index];
+
+      for (gsize j = 0; j < n->n_input; j++)
+        {
+          const char *t = n->input[j];
+          Value *v = lookup (im, t);
+          const Onnx__NodeProto *from;
+
+          if (t[0] == '\0' || g_hash_table_contains (inside, t))
+            continue;
+          /* a weight read through the exporter's Identity (equal tensors
+           * written once), which is not read yet */
+          from = g_hash_table_lookup (producers, t);
+          if (v == NULL && from != NULL && strcmp (from->op_type, "Identity") == 0 && from->n_input == 1)
+            v = lookup (im, from->input[0]);
+          if (v != NULL && v->initializer && v->known)
+            {
+              /* qkv [C, 3C], proj [C, C], their biases, and the bias
+               * over the scores: the table [(2w − 1)², heads], or that
+               * read out for the windows, [1, heads, w², w²] */
+              if (v->rank == 2 && strcmp (n->op_type, "MatMul") == 0 && v->dims[1] == 3 * v->dims[0])
+                qkv = v->dims[0];
+              else if (v->rank == 2 && strcmp (n->op_type, "MatMul") == 0 && v->dims[1] == v->dims[0])
+                channels = v->dims[0];
+              else if (v->rank == 1 && strcmp (n->op_type, "Add") == 0)
+                bias = TRUE;
+              else if (v->rank == 4 && v->dims[0] == 1 && v->dims[2] == v->dims[3] && square_root (v->dims[2], &window))
+                heads = v->dims[1];
+              else if (v->rank == 2 && square_root (v->dims[0], &table) && table % 2 == 1)
+                {
+                  heads = v->dims[1];
+                  window = (table + 1) / 2;
+                }
+              continue;
+            }
+          if (from == NULL || strcmp (from->op_type, "Constant") == 0 || (v != NULL && v->constant))
+            continue;
+          if (input != NULL && strcmp (input, t) != 0)
+            return FALSE;
+          input = t;
+        }
+      /* a constant the exporter wrote once for several scopes stays,
+       * read as a constant */
+      for (gsize j = 0; j < n->n_output && strcmp (n->op_type, "Constant") != 0; j++)
+        {
+          GPtrArray *users = users_of (im, n->output[j]);
+          gboolean read_outside = FALSE;
+
+          for (guint u = 0; users != NULL && u < users->len; u++)
+            {
+              const char *name = im->graph->node[GPOINTER_TO_UINT (users->pdata[u])]->name;
+
+              read_outside |= name == NULL || !g_str_has_prefix (name, scope);
+            }
+          for (gsize o = 0; o < im->graph->n_output; o++)
+            read_outside |= g_strcmp0 (im->graph->output[o]->name, n->output[j]) == 0;
+          if (!read_outside)
+            continue;
+          if (output != NULL)
+            return FALSE;
+          output = n->output[j];
+          last = index;
+        }
+    }
+  if (!partitioned || input == NULL || output == NULL || channels < 1 || qkv != channels || heads < 1 || window < 1
+      || channels % heads != 0)
+    return FALSE;
+
+  for (guint k = 0; k < members->len; k++)
+    {
+      guint index = g_array_index (members, guint, k);
+
+      im->done[index] = strcmp (im->graph->node[index]->op_type, "Constant") != 0;
+    }
+  im->done[last] = FALSE;
+  w = g_new0 (Window, 1);
+  w->input = g_strdup (input);
+  w->channels = channels;
+  w->heads = heads;
+  w->window = window;
+  /* torchvision shifts every other block by half a window */
+  w->shift = shifted ? window / 2 : 0;
+  w->bias = bias;
+  g_hash_table_insert (im->windows, GUINT_TO_POINTER (last + 1), w);
+  return TRUE;
+}
+
+/* Every scope of a window attention (a Softmax in "…/attn/" beside
+ * ScatterND-free or shifted window partitions) found before the nodes
+ * are read. */
+static void
+find_window_attention (Importer *im)
+{
+  g_autoptr(GHashTable) scopes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                        (GDestroyNotify) g_array_unref);
+  g_autoptr(GHashTable) producers = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  for (gsize i = 0; i < im->graph->n_node; i++)
+    {
+      const Onnx__NodeProto *n = im->graph->node[i];
+      char *scope;
+
+      if (n->op_type == NULL || strcmp (n->op_type, "Softmax") != 0 || (scope = attention_scope (n->name)) == NULL)
+        continue;
+      if (!g_hash_table_contains (scopes, scope))
+        g_hash_table_insert (scopes, scope, g_array_new (FALSE, FALSE, sizeof (guint)));
+      else
+        g_free (scope);
+    }
+  if (g_hash_table_size (scopes) == 0)
+    return;
+  for (gsize i = 0; i < im->graph->n_node; i++)
+    {
+      const Onnx__NodeProto *n = im->graph->node[i];
+      g_autofree char *scope = attention_scope (n->name);
+      GArray *members = scope != NULL ? g_hash_table_lookup (scopes, scope) : NULL;
+      guint index = (guint) i;
+
+      for (gsize j = 0; j < n->n_output; j++)
+        if (n->output[j][0] != '\0')
+          g_hash_table_insert (producers, n->output[j], (gpointer) n);
+      if (members != NULL)
+        g_array_append_val (members, index);
+    }
+  g_hash_table_iter_init (&iter, scopes);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    collapse_scope (im, key, value, producers);
+}
+
+/* The window attention whose scope ends with @op's node: one layer on
+ * the channels-last map it reads, as long as a channels-last stretch
+ * brings it back to the map's own (refuse_per_position() else). */
+static gboolean
+import_window_attention (Op           *op,
+                         const Window *w)
+{
+  Importer *im = op->im;
+  Value *x = lookup (im, w->input);
+  EnvelopeLayer *layer;
+
+  if (x == NULL || x->layer == NULL || !x->known || x->rank != 4 || x->batch != 0 || x->dims[3] != w->channels)
+    {
+      /* what it read cannot be followed: its output is the input's shape */
+      if (x == NULL || x->layer == NULL || !x->known)
+        return import_unknown (op, _("its window attention reads a tensor Envelope cannot follow"));
+      layer = add_layer (im, ENVELOPE_LAYER_UNKNOWN, op->node, &x, 1);
+      layer->operator_name = g_strdup ("ShiftedWindowAttention");
+      layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_OPERATOR);
+      set_shape (layer, x->dims, x->rank, x->batch);
+      produce (im, op->node->output[0], layer, x->dims, x->rank);
+      return TRUE;
+    }
+  im->batch = 0;
+  layer = add_layer (im, ENVELOPE_LAYER_WINDOW_ATTENTION, op->node, &x, 1);
+  layer->heads = w->heads;
+  layer->window = w->window;
+  layer->shift = w->shift;
+  layer->bias = w->bias;
+  layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_HEADS) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_WINDOW)
+                | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_SHIFT) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_BIAS);
+  g_hash_table_add (im->per_position, g_strdup (layer->name));
+  for (gsize j = 0; j < op->node->n_output; j++)
+    if (op->node->output[j][0] != '\0')
+      produce (im, op->node->output[j], layer, x->dims, x->rank);
+  return TRUE;
+}
+
 static gboolean
 import_inputs (Importer *im,
                GError  **error)
@@ -3291,6 +3552,15 @@ readers_clear (Readers *r)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Readers, readers_clear)
 
+static gint
+compare_indices (gconstpointer a,
+                 gconstpointer b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+
+  return (x > y) - (x < y);
+}
+
 /* Whether layer @j reads the layer before it alone, which reads nothing
  * else into it: a link of a chain. */
 static gboolean
@@ -3523,6 +3793,195 @@ join_token_mixing_once (Importer *im,
   return n_converted;
 }
 
+/* Whether @layer may sit in a channels-last region: it works on each
+ * position's channels, or is Swin's window attention, or moves values
+ * along axes that a region's rewriting renumbers (PatchMerging's
+ * strided slices and concat), or pads nothing. */
+static gboolean
+region_member (const EnvelopeLayer *layer)
+{
+  if (layer->type == ENVELOPE_LAYER_PAD)
+    {
+      for (guint a = 0; a < MAX (layer->lengths[ENVELOPE_FIELD_PADDING], 1) && a < ENVELOPE_MAX_SPATIAL; a++)
+        if (layer->padding[a] != 0)
+          return FALSE;
+      return TRUE;
+    }
+  return works_per_position (layer) || layer->type == ENVELOPE_LAYER_WINDOW_ATTENTION
+         || layer->type == ENVELOPE_LAYER_SLICE || layer->type == ENVELOPE_LAYER_CONCAT;
+}
+
+/* A per-sample axis of a map read channels last ([H, W, C]) as the
+ * map's own ([C, H, W]). */
+static gint64
+channels_first_axis (gint64 axis,
+                     guint  rank)
+{
+  return axis == (gint64) rank - 1 ? 0 : axis + 1;
+}
+
+/* Swin keeps its map channels last from the patch embedding to the head:
+ * one Transpose in, residual sums, window attention, MLPs, patch merging
+ * and a Transpose out, not a chain.  A region reached from a Transpose
+ * that moves the channels last, every path of which ends at a Transpose
+ * back and every layer of which is a region_member(), is the map's own:
+ * the Transposes go, dense layers are 1×1 convolutions and the slices'
+ * and concats' axes are renumbered.  Returns how many dense layers
+ * became convolutions, and adds to @n_biased those with a bias. */
+static guint
+join_channels_last_regions (Importer *im,
+                            guint    *n_biased)
+{
+  EnvelopeNetwork *network = im->network;
+  guint n = envelope_network_get_n_layers (network), n_converted = 0;
+  g_auto(Readers) r = { 0 };
+  g_autofree guint *first_reader = NULL, *reader = NULL;
+  g_autofree guint8 *state = NULL;   /* 0 free, 1 in the region being grown, 3 its exit, 2 taken */
+  g_autoptr(GArray) region = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) exits = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) dropped = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GHashTable) replaced = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  if (n == 0 || !readers_init (&r, network))
+    return 0;
+  /* each layer's readers, in one array */
+  first_reader = g_new0 (guint, n + 1);
+  for (guint i = 0; i < n; i++)
+    first_reader[i + 1] = first_reader[i] + r.readers[i];
+  reader = g_new (guint, MAX (first_reader[n], 1));
+  {
+    g_autofree guint *filled = g_new0 (guint, n);
+
+    for (guint j = 0; j < n; j++)
+      for (guint k = r.offsets[j]; k < r.offsets[j + 1]; k++)
+        reader[first_reader[r.indices[k]] + filled[r.indices[k]]++] = j;
+  }
+  state = g_new0 (guint8, n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      EnvelopeLayer *in = envelope_network_get_layer (network, i);
+      guint rank = 0;
+      gboolean closed = TRUE;
+
+      if (state[i] != 0 || !moves_channels (in, FALSE, &rank) || r.offsets[i + 1] - r.offsets[i] != 1)
+        continue;
+      g_array_set_size (region, 0);
+      g_array_set_size (exits, 0);
+      g_array_append_val (region, i);
+      state[i] = 1;
+      for (guint q = 0; q < region->len && closed; q++)
+        {
+          guint l = g_array_index (region, guint, q);
+
+          for (guint k = first_reader[l]; k < first_reader[l + 1] && closed; k++)
+            {
+              guint m = reader[k];
+              EnvelopeLayer *layer = envelope_network_get_layer (network, m);
+              guint back = rank;
+
+              if (state[m] == 1 || state[m] == 3)
+                continue;
+              if (state[m] == 0 && moves_channels (layer, TRUE, &back) && r.offsets[m + 1] - r.offsets[m] == 1)
+                {
+                  state[m] = 3;
+                  g_array_append_val (exits, m);
+                  continue;
+                }
+              if (state[m] != 0 || !region_member (layer))
+                {
+                  closed = FALSE;
+                  break;
+                }
+              state[m] = 1;
+              g_array_append_val (region, m);
+            }
+        }
+      /* every input inside: a sum with a map from outside is not the map's */
+      for (guint q = 1; closed && q < region->len; q++)
+        {
+          guint m = g_array_index (region, guint, q);
+
+          for (guint j = r.offsets[m]; j < r.offsets[m + 1]; j++)
+            if (state[r.indices[j]] != 1)
+              closed = FALSE;
+        }
+      /* an exit is no input to the region */
+      for (guint e = 0; closed && e < exits->len; e++)
+        for (guint k = first_reader[g_array_index (exits, guint, e)];
+             k < first_reader[g_array_index (exits, guint, e) + 1]; k++)
+          if (state[reader[k]] == 1)
+            closed = FALSE;
+      if (!closed || exits->len == 0)
+        {
+          for (guint q = 0; q < region->len; q++)
+            state[g_array_index (region, guint, q)] = 2;
+          for (guint e = 0; e < exits->len; e++)
+            state[g_array_index (exits, guint, e)] = 0;
+          continue;
+        }
+
+      /* the region is the map's own */
+      for (guint q = 1; q < region->len; q++)
+        {
+          EnvelopeLayer *layer = envelope_network_get_layer (network, g_array_index (region, guint, q));
+
+          g_hash_table_remove (im->per_position, layer->name);
+          if (layer->type == ENVELOPE_LAYER_DENSE)
+            {
+              dense_to_conv (layer);
+              n_converted++;
+              *n_biased += layer->bias;
+            }
+          else if (layer->type == ENVELOPE_LAYER_SLICE || layer->type == ENVELOPE_LAYER_CONCAT)
+            layer->axis = channels_first_axis (layer->axis, rank);
+        }
+      /* what read the Transpose in reads what it read; what read a
+       * Transpose back reads the region's layer before it */
+      {
+        const char *source = envelope_network_get_layer (network, r.indices[r.offsets[i]])->name;
+
+        g_hash_table_insert (replaced, g_strdup (in->name), g_strdup (source));
+        if (in->inputs != NULL && i + 1 < n && envelope_network_get_layer (network, i + 1)->inputs == NULL)
+          envelope_network_get_layer (network, i + 1)->inputs = g_strdupv ((char **) (const char *[]) { in->name, NULL });
+      }
+      g_array_append_val (dropped, i);
+      for (guint e = 0; e < exits->len; e++)
+        {
+          guint x = g_array_index (exits, guint, e);
+          EnvelopeLayer *out = envelope_network_get_layer (network, x);
+
+          g_hash_table_insert (replaced, g_strdup (out->name),
+                               g_strdup (envelope_network_get_layer (network, r.indices[r.offsets[x]])->name));
+          if (x + 1 < n && envelope_network_get_layer (network, x + 1)->inputs == NULL)
+            envelope_network_get_layer (network, x + 1)->inputs = g_strdupv ((char **) (const char *[]) { out->name, NULL });
+          g_array_append_val (dropped, x);
+          state[x] = 2;
+        }
+      for (guint q = 0; q < region->len; q++)
+        state[g_array_index (region, guint, q)] = 2;
+    }
+  if (dropped->len == 0)
+    return 0;
+  /* in one pass, whatever named a dropped Transpose names its replacement */
+  for (guint j = 0; j < n; j++)
+    {
+      EnvelopeLayer *layer = envelope_network_get_layer (network, j);
+      const char *name;
+
+      for (guint k = 0; layer->inputs != NULL && layer->inputs[k] != NULL; k++)
+        if ((name = g_hash_table_lookup (replaced, layer->inputs[k])) != NULL)
+          {
+            g_free (layer->inputs[k]);
+            layer->inputs[k] = g_strdup (name);
+          }
+    }
+  g_array_sort (dropped, compare_indices);
+  for (guint k = dropped->len; k > 0; k--)
+    envelope_layer_free (envelope_network_steal_layer (network, g_array_index (dropped, guint, k - 1)));
+  return n_converted;
+}
+
 /* A MatMul or a layer normalization on each position of a map outside a
  * channels-last stretch Envelope can follow (Swin's, which stays
  * channels last): a dense layer would flatten the map and a layer
@@ -3534,10 +3993,12 @@ refuse_per_position (Importer *im)
   for (guint i = 0; i < envelope_network_get_n_layers (im->network); i++)
     {
       EnvelopeLayer *layer = envelope_network_get_layer (im->network, i);
-      const char *operator = layer->type == ENVELOPE_LAYER_DENSE ? "MatMul" : "LayerNormalization";
+      const char *operator = layer->type == ENVELOPE_LAYER_DENSE ? "MatMul"
+                             : layer->type == ENVELOPE_LAYER_LAYER_NORM ? "LayerNormalization" : "ShiftedWindowAttention";
       Value *v;
 
-      if ((layer->type != ENVELOPE_LAYER_DENSE && layer->type != ENVELOPE_LAYER_LAYER_NORM)
+      if ((layer->type != ENVELOPE_LAYER_DENSE && layer->type != ENVELOPE_LAYER_LAYER_NORM
+           && layer->type != ENVELOPE_LAYER_WINDOW_ATTENTION)
           || !g_hash_table_contains (im->per_position, layer->name)
           || (v = g_hash_table_lookup (im->layer_dims, layer->name)) == NULL
           || sample_rank (v->rank, v->batch) > ENVELOPE_MAX_RANK)
@@ -3692,6 +4153,7 @@ envelope_import_onnx (const guint8 *data,
   im.suffixes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   im.tables = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   im.per_position = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  im.windows = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, window_free);
   im.done = g_new0 (gboolean, im.graph->n_node + 1);
   for (gsize i = 0; i < im.graph->n_value_info; i++)
     if (im.graph->value_info[i]->name != NULL)
@@ -3723,6 +4185,7 @@ envelope_import_onnx (const guint8 *data,
           goto out;
         }
     }
+  find_window_attention (&im);
   for (gsize k = 0; k < im.graph->n_node; k++)
     {
       guint i = order[k];
@@ -3731,6 +4194,12 @@ envelope_import_onnx (const guint8 *data,
 
       if (im.done[i])
         continue;
+      if (g_hash_table_contains (im.windows, GUINT_TO_POINTER (i + 1)))
+        {
+          if (!import_window_attention (&op, g_hash_table_lookup (im.windows, GUINT_TO_POINTER (i + 1))))
+            goto out;
+          continue;
+        }
       if (node->domain != NULL && node->domain[0] != '\0' && strcmp (node->domain, "ai.onnx") != 0)
         {
           /* an operator of another domain (com.microsoft…): no kind */
@@ -3795,6 +4264,7 @@ envelope_import_onnx (const guint8 *data,
       goto out;
     }
   n_pointwise = join_channels_last (&im, &n_pointwise_biased);
+  n_pointwise += join_channels_last_regions (&im, &n_pointwise_biased);
   n_mixing = join_token_mixing (&im, &n_pointwise_biased);
   refuse_per_position (&im);
   if (n_pointwise > 0)
@@ -3847,6 +4317,7 @@ out:
   g_clear_pointer (&im.suffixes, g_hash_table_unref);
   g_clear_pointer (&im.tables, g_hash_table_unref);
   g_clear_pointer (&im.per_position, g_hash_table_unref);
+  g_clear_pointer (&im.windows, g_hash_table_unref);
   g_free (im.done);
   onnx__model_proto__free_unpacked (model, NULL);
   return result;
