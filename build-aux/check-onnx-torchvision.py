@@ -38,6 +38,12 @@ MODELS = {
     "r2plus1d_18": (lambda: M.video.r2plus1d_18(), (1, 3, 16, 112, 112), True, 40.52),
     "mc3_18": (lambda: M.video.mc3_18(), (1, 3, 16, 112, 112), True, 43.34),
     "swin_t": (lambda: M.swin_t(), (1, 3, 224, 224), False, 4.49),
+    "resnext50_32x4d": (lambda: M.resnext50_32x4d(), (1, 3, 224, 224), True, 4.23),
+    "mobilenet_v2": (lambda: M.mobilenet_v2(), (1, 3, 224, 224), True, 0.30),
+    "vgg16_bn": (lambda: M.vgg16_bn(), (1, 3, 224, 224), True, 15.47),
+    "alexnet": (lambda: M.alexnet(), (1, 3, 224, 224), True, 0.71),
+    "mvit_v1_b": (lambda: M.video.mvit_v1_b(), (1, 3, 16, 224, 224), False, 70.60),
+    "s3d": (lambda: M.video.s3d(), (1, 3, 16, 224, 224), True, 17.98),
 }
 
 
