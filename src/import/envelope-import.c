@@ -175,21 +175,64 @@ clean_text (char     *text,
   return g_string_free (out, FALSE);
 }
 
+/* The name a layer's cleaned @raw name becomes, or a cleaned copy of
+ * @raw where no layer has it (the analysis then says so). */
+static char *
+cleaned_reference (GHashTable *cleaned,
+                   char       *raw)
+{
+  const char *name = raw != NULL ? g_hash_table_lookup (cleaned, raw) : NULL;
+
+  if (name == NULL)
+    return clean_text (raw, FALSE);
+  g_free (raw);
+  return g_strdup (name);
+}
+
 static void
 clean_names (EnvelopeNetwork *network)
 {
+  g_autoptr(GHashTable) cleaned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GHashTable) taken = g_hash_table_new (g_str_hash, g_str_equal);
+
   network->name = clean_text (network->name, FALSE);
   network->description = clean_text (network->description, TRUE);
+  /* the names first: two names that differ only in bytes cleaning
+   * replaces ("\x01" and "\x02" are both "?") stay two names */
+  for (guint i = 0; i < envelope_network_get_n_layers (network); i++)
+    {
+      EnvelopeLayer *layer = envelope_network_get_layer (network, i);
+      char *raw = g_strdup (layer->name);
+      char *name = clean_text (layer->name, FALSE);
+
+      for (guint n = 2; g_hash_table_contains (taken, name) && n < G_MAXUINT; n++)
+        {
+          char *other = g_strdup_printf ("%s_%u", name, n);
+
+          if (!g_hash_table_contains (taken, other))
+            {
+              g_free (name);
+              name = other;
+              break;
+            }
+          g_free (other);
+        }
+      layer->name = name;
+      g_hash_table_add (taken, layer->name);
+      if (raw != NULL && !g_hash_table_contains (cleaned, raw))
+        g_hash_table_insert (cleaned, raw, g_strdup (name));
+      else
+        g_free (raw);
+    }
   for (guint i = 0; i < envelope_network_get_n_layers (network); i++)
     {
       EnvelopeLayer *layer = envelope_network_get_layer (network, i);
 
-      layer->name = clean_text (layer->name, FALSE);
       layer->group = clean_text (layer->group, FALSE);
-      layer->shares = clean_text (layer->shares, FALSE);
+      layer->shares = cleaned_reference (cleaned, layer->shares);
       layer->operator_name = clean_text (layer->operator_name, FALSE);
       for (guint k = 0; layer->inputs != NULL && layer->inputs[k] != NULL; k++)
-        layer->inputs[k] = clean_text (layer->inputs[k], FALSE);
+        layer->inputs[k] = cleaned_reference (cleaned, layer->inputs[k]);
     }
 }
 
