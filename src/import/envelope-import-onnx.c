@@ -3060,10 +3060,13 @@ static gboolean
 square_root (gint64  n,
              gint64 *root)
 {
-  gint64 r = (gint64) (sqrt ((double) n) + 0.5);
+  gint64 r;
 
+  if (n < 1 || n > ONNX_MAX_DIM)
+    return FALSE;
+  r = (gint64) (sqrt ((double) n) + 0.5);
   *root = r;
-  return n > 0 && r * r == n;
+  return r * r == n;
 }
 
 /* Reads one scope's nodes (@members, node indices): its weights give
