@@ -3564,6 +3564,33 @@ compare_indices (gconstpointer a,
   return (x > y) - (x < y);
 }
 
+/* The @dropped layers (indices) go; in one pass before, whatever named
+ * one of them names what @replaced says instead. */
+static void
+drop_layers (EnvelopeNetwork *network,
+             GHashTable      *replaced,
+             GArray          *dropped)
+{
+  guint n = envelope_network_get_n_layers (network);
+
+  for (guint j = 0; j < n && g_hash_table_size (replaced) > 0; j++)
+    {
+      EnvelopeLayer *layer = envelope_network_get_layer (network, j);
+      const char *name;
+
+      for (guint k = 0; layer->inputs != NULL && layer->inputs[k] != NULL; k++)
+        if ((name = g_hash_table_lookup (replaced, layer->inputs[k])) != NULL)
+          {
+            g_free (layer->inputs[k]);
+            layer->inputs[k] = g_strdup (name);
+          }
+    }
+  /* the last first, so that the indices hold */
+  g_array_sort (dropped, compare_indices);
+  for (guint k = dropped->len; k > 0; k--)
+    envelope_layer_free (envelope_network_steal_layer (network, g_array_index (dropped, guint, k - 1)));
+}
+
 /* Whether layer @j reads the layer before it alone, which reads nothing
  * else into it: a link of a chain. */
 static gboolean
@@ -3604,7 +3631,7 @@ join_channels_last (Importer *im,
   EnvelopeNetwork *network = im->network;
   guint n = envelope_network_get_n_layers (network);
   g_auto(Readers) r = { 0 };
-  g_autoptr(GPtrArray) dropped = g_ptr_array_new ();
+  g_autoptr(GArray) dropped = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr(GHashTable) replaced = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   guint n_converted = 0;
 
@@ -3660,26 +3687,12 @@ join_channels_last (Importer *im,
         g_hash_table_insert (replaced, g_strdup (envelope_network_get_layer (network, end)->name),
                              g_strdup (last->name));
       }
-      g_ptr_array_add (dropped, GUINT_TO_POINTER (i));
-      g_ptr_array_add (dropped, GUINT_TO_POINTER (end));
+      g_array_append_val (dropped, i);
+      g_array_append_val (dropped, end);
       i = end;
     }
-  /* in one pass, whatever named a permute back names what it read */
-  for (guint j = 0; j < n && g_hash_table_size (replaced) > 0; j++)
-    {
-      EnvelopeLayer *reader = envelope_network_get_layer (network, j);
-      const char *name;
-
-      for (guint k = 0; reader->inputs != NULL && reader->inputs[k] != NULL; k++)
-        if ((name = g_hash_table_lookup (replaced, reader->inputs[k])) != NULL)
-          {
-            g_free (reader->inputs[k]);
-            reader->inputs[k] = g_strdup (name);
-          }
-    }
-  /* the permutes go, the last first so that the indices hold */
-  for (guint k = dropped->len; k > 0; k--)
-    envelope_layer_free (envelope_network_steal_layer (network, GPOINTER_TO_UINT (dropped->pdata[k - 1])));
+  /* the permutes go; what read a permute back reads what it read */
+  drop_layers (network, replaced, dropped);
   return n_converted;
 }
 
@@ -3964,24 +3977,8 @@ join_channels_last_regions (Importer *im,
       for (guint q = 0; q < region->len; q++)
         state[g_array_index (region, guint, q)] = 2;
     }
-  if (dropped->len == 0)
-    return 0;
-  /* in one pass, whatever named a dropped Transpose names its replacement */
-  for (guint j = 0; j < n; j++)
-    {
-      EnvelopeLayer *layer = envelope_network_get_layer (network, j);
-      const char *name;
-
-      for (guint k = 0; layer->inputs != NULL && layer->inputs[k] != NULL; k++)
-        if ((name = g_hash_table_lookup (replaced, layer->inputs[k])) != NULL)
-          {
-            g_free (layer->inputs[k]);
-            layer->inputs[k] = g_strdup (name);
-          }
-    }
-  g_array_sort (dropped, compare_indices);
-  for (guint k = dropped->len; k > 0; k--)
-    envelope_layer_free (envelope_network_steal_layer (network, g_array_index (dropped, guint, k - 1)));
+  /* the Transposes go; what read one reads its replacement */
+  drop_layers (network, replaced, dropped);
   return n_converted;
 }
 
