@@ -145,10 +145,8 @@ static void
 mark_unknown (EnvelopeTotalsBar      *self,
               const EnvelopeAnalysis *analysis)
 {
-  guint n = envelope_analysis_get_n_layers (analysis), unknown = 0;
+  guint unknown = envelope_analysis_get_totals (analysis)->unknown_cost_layers;
 
-  for (guint i = 0; i < n; i++)
-    unknown += envelope_analysis_get_layer (analysis, i)->type == ENVELOPE_LAYER_UNKNOWN;
   if (unknown == 0)
     return;
   envelope_label_take_text (self->params_label, g_strdup_printf ("≥ %s", gtk_label_get_text (self->params_label)));

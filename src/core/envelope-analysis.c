@@ -618,6 +618,8 @@ sum_layers (EnvelopeAnalysis      *analysis,
     {
       EnvelopeLayerFigures *f = &analysis->layers[i];
 
+      /* analysed or not, a layer of unknown cost is one the sums lack */
+      t->unknown_cost_layers += f->type == ENVELOPE_LAYER_UNKNOWN;
       if (f->state != ENVELOPE_LAYER_ANALYSED)
         continue;
       /* the layers are read again only when one shares: a long network
@@ -895,6 +897,7 @@ update_totals (EnvelopeTotals             *t,
   for (guint k = 0; k < G_N_ELEMENTS (sums); k++)
     if (!g_uint64_checked_add (sums[k], *sums[k] - old[k], new[k]))
       return FALSE;
+  t->unknown_cost_layers += (after->type == ENVELOPE_LAYER_UNKNOWN) - (before->type == ENVELOPE_LAYER_UNKNOWN);
 
   /* the first layer with the largest workspace */
   if (after->workspace > t->workspace ||

@@ -148,6 +148,7 @@ typedef struct
   guint64 activations_peak;
   guint64 workspace;         /* the largest im2col buffer, values */
   gint workspace_layer;      /* the conv it belongs to, or -1 */
+  guint unknown_cost_layers; /* layers of unknown cost (imported operators of no kind): left out of the sums */
 } EnvelopeTotals;
 
 typedef enum

@@ -520,10 +520,14 @@ append_unknown_cost (const EnvelopeAnalysis *analysis,
                      const char             *bullet)
 {
   const EnvelopeNetwork *network = envelope_analysis_get_network (analysis);
-  g_autoptr(GPtrArray) operators = g_ptr_array_new ();
-  g_autoptr(GArray) counts = g_array_new (FALSE, TRUE, sizeof (guint));
+  g_autoptr(GPtrArray) operators = NULL;
+  g_autoptr(GArray) counts = NULL;
   guint total = 0;
 
+  if (envelope_analysis_get_totals (analysis)->unknown_cost_layers == 0)
+    return;
+  operators = g_ptr_array_new ();
+  counts = g_array_new (FALSE, TRUE, sizeof (guint));
   for (guint i = 0; i < envelope_network_get_n_layers (network); i++)
     {
       const EnvelopeLayer *layer = envelope_network_get_layer (network, i);
@@ -1315,15 +1319,9 @@ write_json (const EnvelopeAnalysis      *analysis,
   add_count (out, "activations_all", t->activations_all);
   add_count (out, "activations_peak", t->activations_peak);
   add_count (out, "workspace", t->workspace);
-  {
-    guint unknown = 0;
-
-    /* what the totals leave out, where anything is */
-    for (guint i = 0; i < envelope_analysis_get_n_layers (analysis); i++)
-      unknown += envelope_analysis_get_layer (analysis, i)->type == ENVELOPE_LAYER_UNKNOWN;
-    if (unknown > 0)
-      add_count (out, "unknown_cost_layers", unknown);
-  }
+  /* what the totals leave out, where anything is */
+  if (t->unknown_cost_layers > 0)
+    add_count (out, "unknown_cost_layers", t->unknown_cost_layers);
   json_end (out, '}');
 
   json_name (out, "memory");

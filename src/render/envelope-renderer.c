@@ -365,12 +365,9 @@ envelope_render_describe_totals (const EnvelopeDiagram       *diagram,
                                                  options->units);
   g_autofree char *train = envelope_format_bytes (pytorch ? memory->pytorch.peak.total : memory->train_total,
                                                   options->units);
-  gboolean unknown = FALSE;
 
   /* a layer of unknown cost adds nothing: the counts are at least these */
-  for (guint i = 0; i < envelope_diagram_get_n_layers (diagram) && !unknown; i++)
-    unknown = envelope_diagram_get_layer_figures (diagram, i)->type == ENVELOPE_LAYER_UNKNOWN;
-  if (unknown)
+  if (totals->unknown_cost_layers > 0)
     {
       char *at_least = g_strconcat ("≥ ", params, NULL);
 
