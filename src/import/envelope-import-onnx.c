@@ -3617,85 +3617,6 @@ stretch_end (const EnvelopeNetwork *network,
   return end > first + 1 && links (r, end) ? end : 0;
 }
 
-/* Exporters write a channels-last stretch of a map (ConvNeXt's block:
- * nn.Linear and nn.LayerNorm on the channels) as a Transpose that moves
- * the channels last, the operators, and a Transpose back.  Read as
- * permutes, the dense layers between them would flatten each map; the
- * stretch is the map's own, the permutes dropped and each dense layer a
- * 1×1 convolution.  Returns how many dense layers became convolutions,
- * and in @n_biased how many of those have a bias. */
-static guint
-join_channels_last (Importer *im,
-                    guint    *n_biased)
-{
-  EnvelopeNetwork *network = im->network;
-  guint n = envelope_network_get_n_layers (network);
-  g_auto(Readers) r = { 0 };
-  g_autoptr(GArray) dropped = g_array_new (FALSE, FALSE, sizeof (guint));
-  g_autoptr(GHashTable) replaced = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  guint n_converted = 0;
-
-  if (!readers_init (&r, network))
-    return 0;
-  for (guint i = 0; i < n; i++)
-    {
-      EnvelopeLayer *first = envelope_network_get_layer (network, i), *last;
-      guint rank = 0, end;
-
-      if (!moves_channels (first, FALSE, &rank) || r.offsets[i + 1] - r.offsets[i] != 1)
-        continue;
-      /* a chain of layers each read by the next alone, to the permute back */
-      end = stretch_end (network, &r, i, works_per_position);
-      if (end == 0 || !moves_channels (envelope_network_get_layer (network, end), TRUE, &rank))
-        continue;
-      /* the two-input kinds only with a constant: one input here */
-      for (guint j = i + 1; j < end; j++)
-        {
-          EnvelopeLayer *layer = envelope_network_get_layer (network, j);
-
-          /* proven channels last: its kind holds on the map */
-          g_hash_table_remove (im->per_position, layer->name);
-          if (layer->type == ENVELOPE_LAYER_DENSE)
-            {
-              dense_to_conv (layer);
-              n_converted++;
-              *n_biased += layer->bias;
-            }
-        }
-      /* the stretch reads what the first permute read, and what read the
-       * permute back reads its last layer */
-      {
-        EnvelopeLayer *after = envelope_network_get_layer (network, i + 1);
-        const char *source = envelope_network_get_layer (network, r.indices[r.offsets[i]])->name;
-
-        last = envelope_network_get_layer (network, end - 1);
-        if (first->inputs != NULL)
-          {
-            g_strfreev (after->inputs);
-            after->inputs = g_strdupv ((char **) (const char *[]) { source, NULL });
-          }
-        /* a module that is the stretch alone (torchvision's LayerNorm2d,
-         * whose Transposes carry its name): its one layer takes the name */
-        if (after == last && g_strcmp0 (last->group, first->name) == 0)
-          {
-            g_hash_table_insert (replaced, g_strdup (last->name), g_strdup (first->name));
-            g_free (last->name);
-            last->name = g_strdup (first->name);
-            g_free (last->group);
-            last->group = g_strdup (first->group);
-          }
-        g_hash_table_insert (replaced, g_strdup (envelope_network_get_layer (network, end)->name),
-                             g_strdup (last->name));
-      }
-      g_array_append_val (dropped, i);
-      g_array_append_val (dropped, end);
-      i = end;
-    }
-  /* the permutes go; what read a permute back reads what it read */
-  drop_layers (network, replaced, dropped);
-  return n_converted;
-}
-
 /* Whether a layer, between two Transposes of a sequence's axes, works
  * value by value: what may sit in a token-mixing MLP besides its dense
  * layers (a norm there would be over the tokens). */
@@ -3836,14 +3757,18 @@ channels_first_axis (gint64 axis,
   return axis == (gint64) rank - 1 ? 0 : axis + 1;
 }
 
-/* Swin keeps its map channels last from the patch embedding to the head:
- * one Transpose in, residual sums, window attention, MLPs, patch merging
- * and a Transpose out, not a chain.  A region reached from a Transpose
- * that moves the channels last, every path of which ends at a Transpose
- * back and every layer of which is a region_member(), is the map's own:
- * the Transposes go, dense layers are 1×1 convolutions and the slices'
- * and concats' axes are renumbered.  Returns how many dense layers
- * became convolutions, and adds to @n_biased those with a bias. */
+/* Exporters write a channels-last stretch of a map as a Transpose that
+ * moves the channels last, the operators, and a Transpose back: a chain
+ * in ConvNeXt's block (nn.Linear and nn.LayerNorm on the channels), and
+ * in Swin, channels last from the patch embedding to the head, a region
+ * of residual sums, window attention, MLPs and patch merging.  Read as
+ * permutes, the dense layers inside would flatten each map.  A region
+ * reached from a Transpose that moves the channels last, every path of
+ * which ends at a Transpose back and every layer of which is a
+ * region_member(), is the map's own: the Transposes go, dense layers
+ * are 1×1 convolutions and the slices' and concats' axes are
+ * renumbered.  Returns how many dense layers became convolutions, and
+ * adds to @n_biased those with a bias. */
 static guint
 join_channels_last_regions (Importer *im,
                             guint    *n_biased)
@@ -3952,6 +3877,22 @@ join_channels_last_regions (Importer *im,
           else if (layer->type == ENVELOPE_LAYER_SLICE || layer->type == ENVELOPE_LAYER_CONCAT)
             layer->axis = channels_first_axis (layer->axis, rank);
         }
+      /* a module that is the region's one layer (torchvision's
+       * LayerNorm2d, whose Transposes carry its name): the layer takes
+       * the name */
+      if (region->len == 2 && exits->len == 1)
+        {
+          EnvelopeLayer *only = envelope_network_get_layer (network, g_array_index (region, guint, 1));
+
+          if (g_strcmp0 (only->group, in->name) == 0)
+            {
+              g_hash_table_insert (replaced, g_strdup (only->name), g_strdup (in->name));
+              g_free (only->name);
+              only->name = g_strdup (in->name);
+              g_free (only->group);
+              only->group = g_strdup (in->group);
+            }
+        }
       /* what read the Transpose in reads what it read; what read a
        * Transpose back reads the region's layer before it */
       {
@@ -3964,13 +3905,16 @@ join_channels_last_regions (Importer *im,
       g_array_append_val (dropped, i);
       for (guint e = 0; e < exits->len; e++)
         {
-          guint x = g_array_index (exits, guint, e);
+          guint x = g_array_index (exits, guint, e), from = r.indices[r.offsets[x]];
           EnvelopeLayer *out = envelope_network_get_layer (network, x);
+          const char *to = from == i ? envelope_network_get_layer (network, r.indices[r.offsets[i]])->name
+                                     : envelope_network_get_layer (network, from)->name;
 
-          g_hash_table_insert (replaced, g_strdup (out->name),
-                               g_strdup (envelope_network_get_layer (network, r.indices[r.offsets[x]])->name));
-          if (x + 1 < n && envelope_network_get_layer (network, x + 1)->inputs == NULL)
-            envelope_network_get_layer (network, x + 1)->inputs = g_strdupv ((char **) (const char *[]) { out->name, NULL });
+          g_hash_table_insert (replaced, g_strdup (out->name), g_strdup (to));
+          /* the layer after it, reading it as the one before: named,
+           * unless the one before it once it goes is what it read */
+          if (x + 1 < n && envelope_network_get_layer (network, x + 1)->inputs == NULL && (from != x - 1 || from == i))
+            envelope_network_get_layer (network, x + 1)->inputs = g_strdupv ((char **) (const char *[]) { to, NULL });
           g_array_append_val (dropped, x);
           state[x] = 2;
         }
@@ -4263,8 +4207,7 @@ envelope_import_onnx (const guint8 *data,
                            _("the graph computes nothing Envelope can follow"));
       goto out;
     }
-  n_pointwise = join_channels_last (&im, &n_pointwise_biased);
-  n_pointwise += join_channels_last_regions (&im, &n_pointwise_biased);
+  n_pointwise = join_channels_last_regions (&im, &n_pointwise_biased);
   n_mixing = join_token_mixing (&im, &n_pointwise_biased);
   refuse_per_position (&im);
   if (n_pointwise > 0)
