@@ -1789,24 +1789,17 @@ fold_constant_value (Op *op)
     }
   /* ViT's class token expanded to the batch: the target shape computed
    * with Equal and Where (-1 where the exporter keeps an axis) */
-  if ((strcmp (t, "Equal") == 0 || strcmp (t, "Where") == 0) && a != NULL && b != NULL && a->known && b->known
-      && (!a->has_ints || !b->has_ints))
+  if (strcmp (t, "Where") == 0 && a != NULL && b != NULL && a->known && b->known && (!a->has_ints || !b->has_ints))
     {
-      /* a larger tensor compared (GPT's causal mask == 0): its dims alone */
-      Value *c = op->in[2];
+      /* a larger tensor chosen from (GPT's causal mask): its dims alone,
+       * the three operands' broadcast (an Equal's are the fallback's) */
+      Value *c = op->in[2], bc = *b;
 
-      if (t[0] == 'W' && (c == NULL || !c->known || !broadcast (b, c, out->dims, &out->rank)))
+      if (c == NULL || !c->known || !broadcast (b, c, out->dims, &out->rank))
         return;
-      if (t[0] == 'W')
-        {
-          Value bc = *b;
-
-          bc.rank = out->rank;
-          memcpy (bc.dims, out->dims, sizeof bc.dims);
-          out->known = broadcast (a, &bc, out->dims, &out->rank);
-        }
-      else
-        out->known = broadcast (a, b, out->dims, &out->rank);
+      bc.rank = out->rank;
+      memcpy (bc.dims, out->dims, sizeof bc.dims);
+      out->known = broadcast (a, &bc, out->dims, &out->rank);
       return;
     }
   if ((strcmp (t, "Equal") == 0 || strcmp (t, "Where") == 0) && a != NULL && b != NULL && a->has_ints
