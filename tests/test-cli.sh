@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0
 failed=0
 
-echo "1..72"
+echo "1..74"
 
 # check NAME EXPECTED-STATUS PATTERN [ARGS…]: the command exits with the
 # status and its output (stdout and stderr) contains the fixed string.
@@ -58,6 +58,15 @@ check "report batch override" 0 '"batch" : 1,' report "$models/mnist.json" --bat
 check "report memory override" 0 '"device_memory" : 1073741824' report "$models/mnist.json" --memory 1GiB --format json
 check "report si units" 0 "3.26 MB" report "$models/mnist.json" --si
 check "report lecture table" 0 "1.94E+09" report "$models/vgg16-lecture.json" --group --scientific
+# a file of 32 MiB and more starts the program again with 2 MiB pages
+# for malloc: the same figures, with the user's own glibc tunables kept
+{ cat "$models/mnist.json"; head -c 33554432 /dev/zero | tr '\0' ' '; } >"$tmp/large.json"
+check "report of a large file" 0 "813,802" report "$tmp/large.json"
+GLIBC_TUNABLES=glibc.malloc.perturb=0
+export GLIBC_TUNABLES
+check "report of a large file, tunables given" 0 '"params" : 813802' report "$tmp/large.json" --format json
+unset GLIBC_TUNABLES
+rm -f "$tmp/large.json"
 check "report pytorch model by default" 0 '"model" : "pytorch"' report "$models/resnet18.json" --format json
 check "report pytorch saved activations" 0 '"saved_activations_exact" : 1419804676' report "$models/resnet18.json" --format json
 check "report pytorch peak" 0 'The peak is in the backward pass of layer4/1/conv2' report "$models/resnet18.json"

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "envelope-analysis.h"
@@ -528,11 +529,51 @@ locale_is_c (char **environment)
   return TRUE;
 }
 
+/* A network file this large (a few hundred thousand layers) takes
+ * hundreds of megabytes once read, and the kernel hands them out a 4 KiB
+ * page at a time: on a virtual machine a third of a million-layer
+ * report went on page faults.  glibc asks for 2 MiB pages when its
+ * malloc.hugetlb tunable says so, which is read only as a program
+ * starts; so the program starts again, once, with it set. */
+#define LARGE_INPUT (32 << 20)
+
+static void
+restart_for_large_input (int    argc,
+                         char **argv)
+{
+  g_autofree char *tunables = g_strdup (g_getenv ("GLIBC_TUNABLES"));
+  gboolean large = FALSE;
+  g_autofree char *value = NULL;
+
+  if (tunables != NULL && strstr (tunables, "glibc.malloc.hugetlb") != NULL)
+    return;
+  for (int i = 2; i < argc && !large; i++)
+    {
+      struct stat st;
+
+      large = stat (argv[i], &st) == 0 && S_ISREG (st.st_mode) && st.st_size >= LARGE_INPUT;
+    }
+  if (!large)
+    return;
+  value = tunables != NULL && *tunables != '\0' ? g_strconcat (tunables, ":glibc.malloc.hugetlb=1", NULL)
+                                                : g_strdup ("glibc.malloc.hugetlb=1");
+  if (!g_setenv ("GLIBC_TUNABLES", value, TRUE))
+    return;
+  execv ("/proc/self/exe", argv);
+  /* no /proc: go on as the program is */
+  if (tunables != NULL)
+    g_setenv ("GLIBC_TUNABLES", tunables, TRUE);
+  else
+    g_unsetenv ("GLIBC_TUNABLES");
+}
+
 int
 main (int    argc,
       char **argv)
 {
   const char *command;
+
+  restart_for_large_input (argc, argv);
 
   /* In the C locale the messages are the program's own and every
    * category but the character set reads as C's: loading all twelve
