@@ -472,6 +472,84 @@ test_save_and_load_file (void)
   remove_dir (dir);
 }
 
+/* The families' settings share their storage (EnvelopeLayer's union):
+ * no two settings of one kind, nor one of them and a setting every layer
+ * has, may lie on the same bytes; and a layer stays small. */
+static void
+test_layer_settings_apart (void)
+{
+  for (guint t = 0; t < ENVELOPE_N_LAYER_TYPES; t++)
+    {
+      const EnvelopeLayerKind *kind = envelope_layer_kind_get (t);
+      guint8 used[sizeof (EnvelopeLayer)] = { 0 };
+      g_autoptr(EnvelopeLayer) layer = envelope_layer_new (t, "layer");
+      const guint64 common = ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_SHARES) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_OPERATOR) |
+                             ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_BIAS) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_GROUPS) |
+                             ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_AXIS) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_RATE) |
+                             ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_AFFINE);
+
+      for (guint f = 0; f < ENVELOPE_N_FIELDS; f++)
+        {
+          const EnvelopeFieldInfo *info = envelope_field_get_info (f);
+          gsize at[2] = { info->offset, 0 }, size[2] = { 0, 0 };
+
+          if (!((kind->fields | common) & ENVELOPE_FIELD_BIT (f)))
+            continue;
+          switch (info->value_kind)
+            {
+            case ENVELOPE_VALUE_SHAPE:
+              size[0] = sizeof layer->shape;
+              at[1] = G_STRUCT_OFFSET (EnvelopeLayer, shape_rank);
+              size[1] = sizeof layer->shape_rank;
+              break;
+            case ENVELOPE_VALUE_PADDING:
+              size[0] = sizeof layer->padding;
+              at[1] = G_STRUCT_OFFSET (EnvelopeLayer, padding_mode);
+              size[1] = sizeof layer->padding_mode;
+              break;
+            case ENVELOPE_VALUE_PAIR:
+            case ENVELOPE_VALUE_OFFSET:
+              size[0] = ENVELOPE_MAX_SPATIAL * sizeof (gint64);
+              break;
+            case ENVELOPE_VALUE_AXES:
+              size[0] = ENVELOPE_MAX_RANK * sizeof (gint64);
+              break;
+            case ENVELOPE_VALUE_REALS:
+              size[0] = ENVELOPE_MAX_SPATIAL * sizeof (double);
+              break;
+            case ENVELOPE_VALUE_COUNT:
+            case ENVELOPE_VALUE_INTEGER:
+              size[0] = sizeof (gint64);
+              break;
+            case ENVELOPE_VALUE_FRACTION:
+            case ENVELOPE_VALUE_REAL:
+              size[0] = sizeof (double);
+              break;
+            case ENVELOPE_VALUE_BOOLEAN:
+            case ENVELOPE_VALUE_CHOICE:
+              size[0] = sizeof (gint);
+              break;
+            case ENVELOPE_VALUE_NAME:
+              size[0] = sizeof (char *);
+              break;
+            default:
+              g_assert_not_reached ();
+            }
+          for (guint k = 0; k < 2; k++)
+            for (gsize b = at[k]; b < at[k] + size[k]; b++)
+              {
+                g_assert_cmpuint (b, <, sizeof (EnvelopeLayer));
+                if (used[b] != 0)
+                  g_error ("%s: \"%s\" shares its storage with \"%s\"",
+                           kind->id, info->key, envelope_field_get_info (used[b] - 1)->key);
+                used[b] = (guint8) (f + 1);
+              }
+        }
+    }
+  /* 664 bytes when every kind's settings had storage of their own */
+  g_assert_cmpuint (sizeof (EnvelopeLayer), <=, 280);
+}
+
 /* A file is mapped; an empty one (nothing to map) and a
  * FIFO (which cannot be mapped) are read as they are. */
 static void
@@ -1464,6 +1542,7 @@ main (int   argc,
   g_test_add_func ("/core/network/io/built/equal-sees-differences", test_equal_sees_differences);
   g_test_add_func ("/core/network/io/file/save-and-load", test_save_and_load_file);
   g_test_add_func ("/core/network/io/file/load-kinds", test_load_file_kinds);
+  g_test_add_func ("/core/network/io/layer/settings-apart", test_layer_settings_apart);
   g_test_add_func ("/core/network/io/file/replaces-atomically", test_save_replaces_atomically);
   g_test_add_func ("/core/network/io/file/follows-link-keeps-mode", test_save_follows_link_keeps_mode);
   g_test_add_func ("/core/network/io/huge-device-memory", test_huge_device_memory);

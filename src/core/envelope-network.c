@@ -453,7 +453,15 @@ envelope_layer_describe (const EnvelopeLayer *layer)
   return g_string_free (out, FALSE);
 }
 
-/* Sets @field of @layer to its default (and marks it unset). */
+/* The settings every layer holds, outside the union of the families'
+ * (see EnvelopeLayer). */
+#define COMMON_FIELDS (ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_SHARES) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_OPERATOR) | \
+                       ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_BIAS) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_GROUPS) | \
+                       ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_AXIS) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_RATE) | \
+                       ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_AFFINE))
+
+/* Sets @field of @layer to its default (and marks it unset): a field of
+ * its kind, or one every layer has. */
 void
 envelope_layer_set_field_default (EnvelopeLayer *layer,
                                   EnvelopeField  field)
@@ -463,6 +471,8 @@ envelope_layer_set_field_default (EnvelopeLayer *layer,
 
   g_return_if_fail (layer != NULL);
   g_return_if_fail (field < ENVELOPE_N_FIELDS);
+  /* another family's setting shares the storage of this kind's */
+  g_return_if_fail (((envelope_layer_kind_get (layer->type)->fields | COMMON_FIELDS) & ENVELOPE_FIELD_BIT (field)) != 0);
 
   info = envelope_field_get_info (field);
   layer->set &= ~ENVELOPE_FIELD_BIT (field);
@@ -526,7 +536,8 @@ envelope_layer_set_field_default (EnvelopeLayer *layer,
 
 /* Every setting of a layer of @type at its default.  Loading a large
  * network makes a layer per entry, so the defaults are worked out once
- * per type and copied. */
+ * per type and copied.  Only the kind's own settings of the union are
+ * set: another family's would overwrite them. */
 static void
 fill_defaults (EnvelopeLayer     *layer,
                EnvelopeLayerType  type)
@@ -542,7 +553,8 @@ fill_defaults (EnvelopeLayer     *layer,
 
           template->type = t;
           for (guint f = 0; f < ENVELOPE_N_FIELDS; f++)
-            envelope_layer_set_field_default (template, f);
+            if ((envelope_layer_kind_get (t)->fields | COMMON_FIELDS) & ENVELOPE_FIELD_BIT (f))
+              envelope_layer_set_field_default (template, f);
           templates[t] = template;
         }
       g_once_init_leave (&done, 1);

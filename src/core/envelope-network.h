@@ -136,7 +136,15 @@ typedef enum
  * user can be held and reported; envelope_layer_validate() says whether
  * they make sense.  @set records the fields given explicitly, so a saved
  * file says what its author said and no more.  The field table
- * (envelope_field_get_info()) says where each field's value lives. */
+ * (envelope_field_get_info()) says where each field's value lives.
+ *
+ * The settings of one family of kinds share their storage with those of
+ * the others (a union of structures without names, so that each is read
+ * as layer->kernel all the same): a layer holds the settings of its own
+ * kind, and a setting its kind does not have is never read or written.
+ * A million-layer network is then a third of the memory it would be.
+ * The settings several families have (bias, groups, axis, rate, affine)
+ * and the strings are every layer's. */
 typedef struct
 {
   char *name;
@@ -144,71 +152,91 @@ typedef struct
   char **inputs;          /* NULL: the layer before it */
   char *group;            /* display group, or NULL */
   char *shares;           /* the layer whose parameters this one uses, or NULL */
-  guint64 set;            /* ENVELOPE_FIELD_BIT of explicit fields */
-
-  gint64 shape[ENVELOPE_MAX_RANK];
-  guint shape_rank;       /* 1 to 4 */
-  gint layout;            /* "tokens" or "map", for a rank-2 shape */
-  gint64 filters;         /* conv, deconv */
-  gint64 units;           /* dense */
-  gint64 kernel[ENVELOPE_MAX_SPATIAL];
-  gint64 stride[ENVELOPE_MAX_SPATIAL];
-  gint64 dilation[ENVELOPE_MAX_SPATIAL];
-  EnvelopePaddingMode padding_mode;
-  gint64 padding[ENVELOPE_MAX_SPATIAL];
-  gint64 output_padding[ENVELOPE_MAX_SPATIAL];
-  gint64 groups;
-  gboolean bias;
-  gint rounding;          /* EnvelopeRounding */
-  gint64 size;            /* lrn */
-  double rate;            /* dropout */
-  gint64 axis;            /* concat */
-  double factor;          /* scale */
-  gboolean learned;       /* scale */
-  gboolean shared;        /* prelu */
-  double min;             /* clip */
-  double max;
-  /* For list fields (spatial settings, shape, axes): how many entries
-   * the author wrote; 0 when one number stands for every axis.  After
-   * the settings every layer has, which the analysis reads first. */
-  guint8 lengths[ENVELOPE_N_FIELDS];
-  /* normalization */
-  gboolean affine;        /* layer_norm, rms_norm, group_norm, instance_norm */
-  /* tokens */
-  gint64 vocabulary;      /* embedding */
-  gint64 dimension;
-  gint encoding;          /* position_embedding: EnvelopePositionEncoding */
-  gint64 positions;
-  gint64 tokens;          /* class_token */
-  /* to_map, and structure's crop, upsample and adaptive pools */
-  gint64 output_size[ENVELOPE_MAX_SPATIAL];
-  /* attention and recurrent */
-  gint64 heads;           /* attention, window_attention */
-  gint64 kv_heads;        /* heads' while unset */
-  gint64 head_dim;        /* D / heads while unset */
-  gboolean causal;
-  gboolean fused;
-  gint64 window;          /* window_attention */
-  gint64 shift;
-  gint64 hidden;          /* lstm, gru */
-  gint64 layers;
-  gboolean bidirectional;
-  gint bias_convention;   /* EnvelopeBiasConvention */
-  gboolean sequences;
-  /* structure */
-  gint64 start;           /* slice */
-  gint64 end;             /* slice: the end of the axis unless set */
-  gint64 step;            /* slice */
-  gint64 block;           /* space_to_depth, depth_to_space */
-  gint mode;              /* upsample: EnvelopeUpsampleMode */
-  double scale[ENVELOPE_MAX_SPATIAL];  /* upsample */
-  gint operation;         /* reduce: EnvelopeReduceOperation */
-  gint64 axes[ENVELOPE_MAX_RANK];   /* reduce; lengths[] says how many */
-  gboolean keep_dims;     /* reduce */
-  gint64 order[ENVELOPE_MAX_RANK];  /* permute; lengths[] says how many */
-  /* detection */
-  gint64 regions;         /* roi_align: regions per image, a setting since the data decide it */
   char *operator_name;    /* unknown: the imported operator, as its format names it */
+  guint64 set;            /* ENVELOPE_FIELD_BIT of explicit fields */
+  gint64 groups;          /* conv, deconv, group_norm, channel_shuffle */
+  gint64 axis;            /* concat, slice */
+  double rate;            /* dropout, stochastic_depth */
+  gboolean bias;
+  gboolean affine;        /* layer_norm, rms_norm, group_norm, instance_norm */
+  /* For list fields (spatial settings, shape, axes): how many entries
+   * the author wrote; 0 when one number stands for every axis. */
+  guint8 lengths[ENVELOPE_N_FIELDS];
+
+  union
+  {
+    /* input, reshape, unknown */
+    struct
+    {
+      gint64 shape[ENVELOPE_MAX_RANK];
+      guint shape_rank;   /* 1 to 4 */
+      gint layout;        /* "tokens" or "map", for a rank-2 shape */
+    };
+    /* conv, deconv, pooling, pad */
+    struct
+    {
+      gint64 filters;     /* conv, deconv */
+      gint64 kernel[ENVELOPE_MAX_SPATIAL];
+      gint64 stride[ENVELOPE_MAX_SPATIAL];
+      gint64 dilation[ENVELOPE_MAX_SPATIAL];
+      EnvelopePaddingMode padding_mode;
+      gint rounding;      /* EnvelopeRounding */
+      gint64 padding[ENVELOPE_MAX_SPATIAL];
+      gint64 output_padding[ENVELOPE_MAX_SPATIAL];
+    };
+    /* dense, tokens, attention and recurrent */
+    struct
+    {
+      gint64 units;       /* dense */
+      gint64 vocabulary;  /* embedding */
+      gint64 dimension;
+      gint64 positions;
+      gint64 tokens;      /* class_token */
+      gint64 heads;       /* attention, window_attention */
+      gint64 kv_heads;    /* heads' while unset */
+      gint64 head_dim;    /* D / heads while unset */
+      gint64 window;      /* window_attention */
+      gint64 shift;
+      gint64 hidden;      /* lstm, gru */
+      gint64 layers;
+      gint encoding;      /* position_embedding: EnvelopePositionEncoding */
+      gboolean causal;
+      gboolean fused;
+      gboolean bidirectional;
+      gint bias_convention;   /* EnvelopeBiasConvention */
+      gboolean sequences;
+    };
+    /* to_map, crop, upsample, adaptive pools, roi_align */
+    struct
+    {
+      gint64 output_size[ENVELOPE_MAX_SPATIAL];
+      double scale[ENVELOPE_MAX_SPATIAL];  /* upsample */
+      gint64 regions;     /* roi_align: regions per image, a setting since the data decide it */
+      gint mode;          /* upsample: EnvelopeUpsampleMode */
+    };
+    /* permute, slice, space_to_depth, depth_to_space, reduce */
+    struct
+    {
+      gint64 order[ENVELOPE_MAX_RANK];  /* permute; lengths[] says how many */
+      gint64 axes[ENVELOPE_MAX_RANK];   /* reduce; lengths[] says how many */
+      gint64 start;       /* slice */
+      gint64 end;         /* slice: the end of the axis unless set */
+      gint64 step;        /* slice */
+      gint64 block;       /* space_to_depth, depth_to_space */
+      gint operation;     /* reduce: EnvelopeReduceOperation */
+      gboolean keep_dims; /* reduce */
+    };
+    /* lrn, clip, prelu, scale */
+    struct
+    {
+      gint64 size;        /* lrn */
+      double factor;      /* scale */
+      double min;         /* clip */
+      double max;
+      gboolean learned;   /* scale */
+      gboolean shared;    /* prelu */
+    };
+  };
 } EnvelopeLayer;
 
 typedef enum
