@@ -456,9 +456,7 @@ envelope_layer_describe (const EnvelopeLayer *layer)
 /* The settings every layer holds, outside the union of the families'
  * (see EnvelopeLayer). */
 #define COMMON_FIELDS (ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_SHARES) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_OPERATOR) | \
-                       ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_BIAS) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_GROUPS) | \
-                       ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_AXIS) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_RATE) | \
-                       ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_AFFINE))
+                       ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_BIAS))
 
 /* Sets @field of @layer to its default (and marks it unset): a field of
  * its kind, or one every layer has. */

@@ -143,8 +143,7 @@ typedef enum
  * as layer->kernel all the same): a layer holds the settings of its own
  * kind, and a setting its kind does not have is never read or written.
  * A million-layer network is then a third of the memory it would be.
- * The settings several families have (bias, groups, axis, rate, affine)
- * and the strings are every layer's. */
+ * Bias, which many families have, and the strings are every layer's. */
 typedef struct
 {
   char *name;
@@ -154,11 +153,7 @@ typedef struct
   char *shares;           /* the layer whose parameters this one uses, or NULL */
   char *operator_name;    /* unknown: the imported operator, as its format names it */
   guint64 set;            /* ENVELOPE_FIELD_BIT of explicit fields */
-  gint64 groups;          /* conv, deconv, group_norm, channel_shuffle */
-  gint64 axis;            /* concat, slice */
-  double rate;            /* dropout, stochastic_depth */
   gboolean bias;
-  gboolean affine;        /* layer_norm, rms_norm, group_norm, instance_norm */
   /* For list fields (spatial settings, shape, axes): how many entries
    * the author wrote; 0 when one number stands for every axis. */
   guint8 lengths[ENVELOPE_N_FIELDS];
@@ -172,7 +167,7 @@ typedef struct
       guint shape_rank;   /* 1 to 4 */
       gint layout;        /* "tokens" or "map", for a rank-2 shape */
     };
-    /* conv, deconv, pooling, pad */
+    /* conv, deconv, pooling, pad; groups and normalization */
     struct
     {
       gint64 filters;     /* conv, deconv */
@@ -183,6 +178,8 @@ typedef struct
       gint rounding;      /* EnvelopeRounding */
       gint64 padding[ENVELOPE_MAX_SPATIAL];
       gint64 output_padding[ENVELOPE_MAX_SPATIAL];
+      gint64 groups;      /* conv, deconv, group_norm, channel_shuffle */
+      gboolean affine;    /* layer_norm, rms_norm, group_norm, instance_norm */
     };
     /* dense, tokens, attention and recurrent */
     struct
@@ -214,7 +211,7 @@ typedef struct
       gint64 regions;     /* roi_align: regions per image, a setting since the data decide it */
       gint mode;          /* upsample: EnvelopeUpsampleMode */
     };
-    /* permute, slice, space_to_depth, depth_to_space, reduce */
+    /* permute, slice, concat, space_to_depth, depth_to_space, reduce */
     struct
     {
       gint64 order[ENVELOPE_MAX_RANK];  /* permute; lengths[] says how many */
@@ -223,13 +220,15 @@ typedef struct
       gint64 end;         /* slice: the end of the axis unless set */
       gint64 step;        /* slice */
       gint64 block;       /* space_to_depth, depth_to_space */
+      gint64 axis;        /* concat, slice */
       gint operation;     /* reduce: EnvelopeReduceOperation */
       gboolean keep_dims; /* reduce */
     };
-    /* lrn, clip, prelu, scale */
+    /* lrn, dropout, stochastic_depth, clip, prelu, scale */
     struct
     {
       gint64 size;        /* lrn */
+      double rate;        /* dropout, stochastic_depth */
       double factor;      /* scale */
       double min;         /* clip */
       double max;
