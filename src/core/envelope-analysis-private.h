@@ -28,6 +28,8 @@ typedef struct
 gboolean envelope_layer_kind_infer (EnvelopeInference *inference,
                                     GError           **error);
 
+gpointer envelope_alloc_large (gsize size);
+
 /* A training step (or an inference) as eager PyTorch runs it, walked
  * tensor by tensor (envelope-step.c). */
 /* Near the budget the caching allocator holds more than is allocated:

@@ -459,7 +459,7 @@ envelope_step_nodes_new (const EnvelopeStepInput *in)
   guint n = in->n_layers;
   EnvelopeStepNodes *prepared = g_new0 (EnvelopeStepNodes, 1);
   g_autofree guint *embeds = g_new0 (guint, MAX (n, 1));        /* read by an embedding: token ids */
-  Node *nodes = prepared->nodes = g_new0 (Node, MAX (n, 1));
+  Node *nodes = prepared->nodes = memset (envelope_alloc_large (MAX (n, 1) * sizeof (Node)), 0, MAX (n, 1) * sizeof (Node));
   guint *consumers = prepared->consumers = g_new0 (guint, MAX (n, 1));
   guint last = n > 0 ? n - 1 : 0;
 
@@ -570,7 +570,7 @@ envelope_step_simulate (const EnvelopeStepInput *in,
   walk.user_data = user_data;
   walk.fits = TRUE;
   walk.tensors_size = 2 * n + 8;
-  walk.tensors = g_new (Tensor, walk.tensors_size);
+  walk.tensors = envelope_alloc_large (walk.tensors_size * sizeof (Tensor));
   walk.overflow = prepared->overflow;
 
   /* fixed terms: parameters, optimizer state, workspaces, the context */
