@@ -888,12 +888,16 @@ main (int    argc,
   if (g_strcmp0 (g_getenv ("ENVELOPE_BENCHMARK_ONLY"), "million") == 0)
     return bench_million (argv[1], argv[3]) ? 0 : 1;
 
-  /* whole processes first, while this one is small and forks fast */
-  ok &= bench_cli (argv[1], argv[2], argv[3], &json_ms);
-  if (argc == 5)
-    ok &= bench_torch (argv[4], json_ms);
-  ok &= bench_onnx (argv[1]);
-  ok &= bench_million (argv[1], argv[3]);
+  /* ENVELOPE_BENCHMARK_ONLY=networks: the analyses in this process alone */
+  if (g_strcmp0 (g_getenv ("ENVELOPE_BENCHMARK_ONLY"), "networks") != 0)
+    {
+      /* whole processes first, while this one is small and forks fast */
+      ok &= bench_cli (argv[1], argv[2], argv[3], &json_ms);
+      if (argc == 5)
+        ok &= bench_torch (argv[4], json_ms);
+      ok &= bench_onnx (argv[1]);
+      ok &= bench_million (argv[1], argv[3]);
+    }
   ok &= bench_resnet50 (argv[2]);
 
   network = make_chain (100000);
