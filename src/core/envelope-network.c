@@ -1214,12 +1214,79 @@ envelope_network_name_for_new (const EnvelopeNetwork *network,
   return free_name_from (network, stem, highest + 1);
 }
 
+/* The layers' names, for resolving inputs: open addressing over one
+ * array sized once for the network (twice its layers and more, a power
+ * of two), each slot a name's hash and its layer's index + 1 (0: free).
+ * A long network is resolved on every analysis, and a table of strings
+ * grown as it fills touched each name again at each doubling. */
+typedef struct
+{
+  guint hash;
+  guint index;
+} NameSlot;
+
+typedef struct
+{
+  const EnvelopeNetwork *network;
+  NameSlot *slots;
+  guint mask;
+} NameTable;
+
+static void
+name_table_init (NameTable             *table,
+                 const EnvelopeNetwork *network)
+{
+  guint n = network->layers->len;
+  guint size = 16;
+
+  while (size < 2 * (gsize) n && size < G_MAXUINT / 2 + 1)
+    size *= 2;
+  table->network = network;
+  table->slots = g_new0 (NameSlot, size);
+  table->mask = size - 1;
+}
+
+static void
+name_table_clear (NameTable *table)
+{
+  g_clear_pointer (&table->slots, g_free);
+}
+
+/* The slot of @name: its layer's, or the free one where it would go. */
+static NameSlot *
+name_table_find (const NameTable *table,
+                 const char      *name,
+                 guint            hash)
+{
+  for (guint k = hash & table->mask;; k = (k + 1) & table->mask)
+    {
+      NameSlot *slot = &table->slots[k];
+
+      if (slot->index == 0 ||
+          (slot->hash == hash &&
+           strcmp (((const EnvelopeLayer *) g_ptr_array_index (table->network->layers, slot->index - 1))->name, name) == 0))
+        return slot;
+    }
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (NameTable, name_table_clear)
+
+/* The index of the layer named @name, or -1. */
+static gint64
+name_table_lookup (const NameTable *table,
+                   const char      *name)
+{
+  const NameSlot *slot = name_table_find (table, name, g_str_hash (name));
+
+  return slot->index > 0 ? (gint64) slot->index - 1 : -1;
+}
+
 /* Whether layer @from reaches layer @to by following inputs backwards.
  * A walk with its own stack: a file decides how deep the chain of inputs
  * goes, so the call stack must not. */
 static gboolean
 depends_on (const EnvelopeNetwork *network,
-            GHashTable            *names,
+            const NameTable       *names,
             guint                  from,
             guint                  to,
             guint8                *seen)
@@ -1250,13 +1317,10 @@ depends_on (const EnvelopeNetwork *network,
         }
       for (guint i = 0; layer->inputs[i] != NULL; i++)
         {
-          gpointer value;
+          gint64 input = name_table_lookup (names, layer->inputs[i]);
 
-          if (g_hash_table_lookup_extended (names, layer->inputs[i], NULL, &value))
-            {
-              guint input = GPOINTER_TO_UINT (value);
-              g_array_append_val (stack, input);
-            }
+          if (input >= 0)
+            g_array_append_vals (stack, &(guint) { (guint) input }, 1);
         }
     }
   return FALSE;
@@ -1272,26 +1336,26 @@ envelope_network_resolve_inputs (const EnvelopeNetwork  *network,
                                  GError                **error)
 {
   guint n = network->layers->len;
-  g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
+  g_auto(NameTable) names = { 0 };
   g_autofree guint *offsets = g_new (guint, n + 1);
   g_autoptr(GArray) indices = g_array_sized_new (FALSE, FALSE, sizeof (guint), n);
 
+  name_table_init (&names, network);
   for (guint i = 0; i < n; i++)
     {
       const EnvelopeLayer *layer = g_ptr_array_index (network->layers, i);
-      guint other = 0;
+      guint hash = g_str_hash (layer->name);
+      NameSlot *slot = name_table_find (&names, layer->name, hash);
 
-      /* one lookup a name, which every analysis makes: the earlier
-       * layer of a taken name is looked for only on the way to the error */
-      if (!g_hash_table_insert (names, layer->name, GUINT_TO_POINTER (i)))
+      if (slot->index > 0)
         {
-          while (!g_str_equal (((const EnvelopeLayer *) g_ptr_array_index (network->layers, other))->name, layer->name))
-            other++;
           envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_DUPLICATE_NAME, location,
                                 i, layer->name, "name", _("is already the name of layers[%u]; names must be unique"),
-                                other);
+                                slot->index - 1);
           return FALSE;
         }
+      slot->hash = hash;
+      slot->index = i + 1;
     }
 
   for (guint i = 0; i < n; i++)
@@ -1320,16 +1384,16 @@ envelope_network_resolve_inputs (const EnvelopeNetwork  *network,
           for (guint k = 0; layer->inputs[k] != NULL; k++)
             {
               const char *input = layer->inputs[k];
-              gpointer value;
+              gint64 found = name_table_lookup (&names, input);
               guint j;
 
-              if (!g_hash_table_lookup_extended (names, input, NULL, &value))
+              if (found < 0)
                 {
                   envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_UNKNOWN_INPUT, location,
                                         i, layer->name, "inputs", _("names \"%s\", but no layer has that name"), input);
                   return FALSE;
                 }
-              j = GPOINTER_TO_UINT (value);
+              j = (guint) found;
               if (j == i)
                 {
                   envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_CYCLE, location,
@@ -1340,7 +1404,7 @@ envelope_network_resolve_inputs (const EnvelopeNetwork  *network,
                 {
                   g_autofree guint8 *seen = g_new0 (guint8, n);
 
-                  if (depends_on (network, names, j, i, seen))
+                  if (depends_on (network, &names, j, i, seen))
                     envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_CYCLE, location,
                                           i, layer->name, "inputs",
                                           _("names \"%s\" (layers[%u]), which itself depends on this layer: the network has a cycle"),
