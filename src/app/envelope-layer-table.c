@@ -62,8 +62,10 @@ static const Column columns[] = {
   { N_("MACs"), "macs-text", "macs", G_TYPE_UINT64, TRUE, FALSE, 122, 180 },   /* or FLOPs */
   { N_("MACs %"), "macs-share", "macs", G_TYPE_UINT64, TRUE, FALSE, 72, 120 },
   { N_("Activations"), "activations-text", "activations", G_TYPE_UINT64, TRUE, FALSE, 110, 160 },
-  /* wide enough for "404 (larger than the 224-px input: sees all of it)" */
-  { N_("Receptive field"), "receptive-field", "receptive-field-size", G_TYPE_DOUBLE, TRUE, FALSE, 114, 360 },
+  /* wide enough for "404 (larger than the 224-px input: sees all of it)",
+   * and so read from its left: a number set to the right of a column this
+   * wide is out of sight in a window of common size */
+  { N_("Receptive field"), "receptive-field", "receptive-field-size", G_TYPE_DOUBLE, FALSE, FALSE, 114, 360 },
 };
 
 /* A cell read aloud reads its text. */
