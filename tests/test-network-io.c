@@ -1503,6 +1503,69 @@ test_read_long_chain (void)
   g_assert_cmpstr (network->name, ==, "long");
 }
 
+/* A long network with bad layers far apart: the error is the first bad
+ * layer's, whatever comes after it; and a name of brackets, braces and
+ * quotes moves no layer's start. */
+static char *
+long_network (guint        n,
+              guint        bad_kernel,
+              guint        bad_type,
+              guint        not_object)
+{
+  GString *json = g_string_new ("{\"format\": \"envelope-network\", \"version\": 1, \"layers\": [\n"
+                                "{\"name\": \"data\", \"type\": \"input\", \"shape\": [4, 8, 8]}");
+
+  for (guint i = 1; i < n; i++)
+    if (i == bad_kernel)
+      g_string_append_printf (json, ",\n{\"name\": \"c%u\", \"type\": \"conv\", \"filters\": 4}", i);
+    else if (i == bad_type)
+      g_string_append_printf (json, ",\n{\"name\": \"x%u\", \"type\": \"convv\"}", i);
+    else if (i == not_object)
+      g_string_append (json, ",\n 5");
+    else if (i == n / 2)
+      g_string_append (json, ",\n{\"name\": \"a{b\\\"}],[c\", \"type\": \"relu\"}");
+    else
+      g_string_append_printf (json, i % 2 ? ",\n{\"name\": \"c%u\", \"type\": \"conv\", \"filters\": 4, \"kernel\": 3, \"padding\": 1}"
+                                          : ",\n{\"name\": \"r%u\", \"type\": \"relu\"}", i);
+  g_string_append (json, "\n], \"name\": \"long\"}");
+  return g_string_free (json, FALSE);
+}
+
+static void
+test_read_long_errors (void)
+{
+  const guint n = 20000, none = G_MAXUINT;
+  static const struct { guint bad_kernel, bad_type, not_object; const char *says; } cases[] = {
+    { 15000, G_MAXUINT, G_MAXUINT, "layers[15000] \"c15000\": \"kernel\" is missing" },
+    { 15000, 3000, G_MAXUINT, "layers[3000] \"x3000\": \"type\"" },
+    { 19999, G_MAXUINT, 1, "layers[1]" },
+    { G_MAXUINT, 19998, 12001, "layers[12001]" },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autofree char *json = long_network (n, cases[c].bad_kernel, cases[c].bad_type, cases[c].not_object);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(EnvelopeNetwork) network = envelope_network_load_from_data (json, -1, &error);
+
+      g_assert_null (network);
+      g_assert_nonnull (error);
+      if (strstr (error->message, cases[c].says) == NULL)
+        g_error ("case %u: \"%s\" does not say \"%s\"", c, error->message, cases[c].says);
+    }
+  {
+    g_autofree char *json = long_network (n, none, none, none);
+    g_autoptr(EnvelopeNetwork) network = load_data (json);
+
+    g_assert_cmpuint (envelope_network_get_n_layers (network), ==, n);
+    g_assert_cmpstr (envelope_network_get_layer (network, n / 2)->name, ==, "a{b\"}],[c");
+    g_assert_cmpstr (envelope_network_get_layer (network, n / 2 + 1)->name, ==, "c10001");
+    g_assert_cmpint (envelope_network_get_layer (network, n / 2 + 1)->filters, ==, 4);
+    g_assert_cmpstr (envelope_network_get_layer (network, n - 1)->name, ==, "c19999");
+    g_assert_cmpstr (network->name, ==, "long");
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1568,6 +1631,7 @@ main (int   argc,
   g_test_add_func ("/core/network/io/read/numbers", test_read_numbers);
   g_test_add_func ("/core/network/io/read/escaped-keys", test_read_escaped_keys);
   g_test_add_func ("/core/network/io/read/long-chain", test_read_long_chain);
+  g_test_add_func ("/core/network/io/read/long-errors", test_read_long_errors);
 
   return g_test_run ();
 }
