@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 
+#include "envelope-format.h"
 #include "envelope-layer-row.h"
 #include "envelope-layer-summary.h"
 #include "envelope-layer-table.h"
@@ -371,7 +372,9 @@ static void
 set_count (EnvelopeLayerTable *self,
            guint               n)
 {
-  g_autofree char *count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u layer", "%u layers", n), n);
+  g_autofree char *digits = envelope_format_count (n);
+  /* Translators: %s is a count with its thousands marked, "100,000" */
+  g_autofree char *count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s layer", "%s layers", n), digits);
 
   gtk_label_set_text (self->count_label, count);
 }

@@ -149,7 +149,10 @@ refresh (EnvelopePresentation *self)
 
   if (selected < 0 || (guint) selected >= n_layers)
     {
-      step = g_strdup_printf (ngettext ("%u layer", "%u layers", n_layers), n_layers);
+      g_autofree char *digits = envelope_format_count (n_layers);
+
+      /* Translators: %s is a count with its thousands marked, "100,000" */
+      step = g_strdup_printf (ngettext ("%s layer", "%s layers", n_layers), digits);
       envelope_label_keep_text (self->step_label, step);
       envelope_label_keep_text (self->name_label, n_layers > 0 ? _("Press → to start") : _("An Empty Network"));
       envelope_label_keep_text (self->kind_label, "");
