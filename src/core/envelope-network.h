@@ -142,7 +142,8 @@ typedef enum
  * the others (a union of structures without names, so that each is read
  * as layer->kernel all the same): a layer holds the settings of its own
  * kind, and a setting its kind does not have is never read or written.
- * A million-layer network is then a third of the memory it would be.
+ * A layer is then 264 bytes instead of 664: a million-layer network
+ * holds 400 MB less.
  * Bias, which many families have, and the strings are every layer's. */
 typedef struct
 {
