@@ -1217,8 +1217,9 @@ envelope_network_name_for_new (const EnvelopeNetwork *network,
 /* The layers' names, for resolving inputs: open addressing over one
  * array sized once for the network (twice its layers and more, a power
  * of two), each slot a name's hash and its layer's index + 1 (0: free).
- * A long network is resolved on every analysis, and a table of strings
- * grown as it fills touched each name again at each doubling. */
+ * A long network is resolved on every analysis: a GHashTable grew as it
+ * filled, moving every entry at each doubling, and kept keys, values and
+ * hashes in three arrays, three places to read for one probe. */
 typedef struct
 {
   guint hash;
