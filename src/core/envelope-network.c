@@ -3574,114 +3574,106 @@ append_compact (GString  *out,
     }
 }
 
+/* One layer as the file holds it. */
+static JsonNode *
+layer_node (JsonBuilder         *builder,
+            const EnvelopeLayer *layer)
+{
+  const EnvelopeLayerKind *kind = envelope_layer_kind_get (layer->type);
+
+  json_builder_reset (builder);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, layer->name);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, kind->id);
+  if (layer->inputs != NULL)
+    {
+      json_builder_set_member_name (builder, "inputs");
+      json_builder_begin_array (builder);
+      for (guint k = 0; layer->inputs[k] != NULL; k++)
+        json_builder_add_string_value (builder, layer->inputs[k]);
+      json_builder_end_array (builder);
+    }
+  for (guint f = 0; f < ENVELOPE_N_FIELDS; f++)
+    if (((kind->fields & layer->set) & ENVELOPE_FIELD_BIT (f)) &&
+        (envelope_field_get_info (f)->value_kind != ENVELOPE_VALUE_NAME ||
+         *(char **) G_STRUCT_MEMBER_P (layer, envelope_field_get_info (f)->offset) != NULL))
+      write_field (builder, layer, f);
+  if (layer->group != NULL)
+    {
+      json_builder_set_member_name (builder, "group");
+      json_builder_add_string_value (builder, layer->group);
+    }
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+/* "  KEY: VALUE" and the end of its line; @value is consumed. */
+static void
+append_member (GString    *out,
+               const char *key,
+               JsonNode   *value,
+               gboolean    last)
+{
+  JsonNode *name = json_node_new (JSON_NODE_VALUE);
+
+  json_node_set_string (name, key);
+  g_string_append (out, "  ");
+  append_compact (out, name);
+  g_string_append (out, ": ");
+  append_compact (out, value);
+  g_string_append (out, last ? "\n" : ",\n");
+}
+
+/* Laid out as the example files are written by hand: one member of the
+ * file per line, one layer per line, short arrays inline, so that a
+ * saved file diffs cleanly against a written one.  Each layer is made a
+ * JSON value and written before the next is made: a tree of a whole
+ * long network was twice the network's own memory. */
 char *
 envelope_network_to_data (const EnvelopeNetwork *network,
                           gsize                 *length)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
+  gboolean training = FALSE;
+  guint n;
   GString *out;
 
   g_return_val_if_fail (network != NULL, NULL);
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "format");
-  json_builder_add_string_value (builder, ENVELOPE_NETWORK_FORMAT);
-  json_builder_set_member_name (builder, "version");
-  json_builder_add_int_value (builder, ENVELOPE_NETWORK_VERSION);
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, network->name ? network->name : "");
+  n = network->layers->len;
+  training = network->training.set != 0;
+  out = g_string_new ("{\n");
+  append_member (out, "format", json_node_init_string (json_node_alloc (), ENVELOPE_NETWORK_FORMAT), FALSE);
+  append_member (out, "version", json_node_init_int (json_node_alloc (), ENVELOPE_NETWORK_VERSION), FALSE);
+  append_member (out, "name", json_node_init_string (json_node_alloc (), network->name ? network->name : ""), FALSE);
   if (network->description != NULL && network->description[0] != '\0')
+    append_member (out, "description", json_node_init_string (json_node_alloc (), network->description), FALSE);
+
+  {
+    JsonNode *name = json_node_init_string (json_node_alloc (), "layers");
+
+    g_string_append (out, "  ");
+    append_compact (out, name);
+  }
+  g_string_append (out, n == 0 ? ": [" : ": [\n");
+  for (guint i = 0; i < n; i++)
     {
-      json_builder_set_member_name (builder, "description");
-      json_builder_add_string_value (builder, network->description);
+      g_string_append (out, "    ");
+      append_compact (out, layer_node (builder, g_ptr_array_index (network->layers, i)));
+      g_string_append (out, i + 1 < n ? ",\n" : "\n  ");
     }
+  g_string_append (out, training || network->view != NULL ? "],\n" : "]\n");
 
-  json_builder_set_member_name (builder, "layers");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < network->layers->len; i++)
+  if (training)
     {
-      const EnvelopeLayer *layer = g_ptr_array_index (network->layers, i);
-      const EnvelopeLayerKind *kind = envelope_layer_kind_get (layer->type);
-
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "name");
-      json_builder_add_string_value (builder, layer->name);
-      json_builder_set_member_name (builder, "type");
-      json_builder_add_string_value (builder, kind->id);
-      if (layer->inputs != NULL)
-        {
-          json_builder_set_member_name (builder, "inputs");
-          json_builder_begin_array (builder);
-          for (guint k = 0; layer->inputs[k] != NULL; k++)
-            json_builder_add_string_value (builder, layer->inputs[k]);
-          json_builder_end_array (builder);
-        }
-      for (guint f = 0; f < ENVELOPE_N_FIELDS; f++)
-        if (((kind->fields & layer->set) & ENVELOPE_FIELD_BIT (f)) &&
-            (envelope_field_get_info (f)->value_kind != ENVELOPE_VALUE_NAME ||
-             *(char **) G_STRUCT_MEMBER_P (layer, envelope_field_get_info (f)->offset) != NULL))
-          write_field (builder, layer, f);
-      if (layer->group != NULL)
-        {
-          json_builder_set_member_name (builder, "group");
-          json_builder_add_string_value (builder, layer->group);
-        }
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-
-  if (network->training.set != 0)
-    {
-      json_builder_set_member_name (builder, "training");
+      json_builder_reset (builder);
       write_training (builder, &network->training);
+      append_member (out, "training", json_builder_get_root (builder), network->view == NULL);
     }
   if (network->view != NULL)
-    {
-      json_builder_set_member_name (builder, "view");
-      json_builder_add_value (builder, json_node_copy (network->view));
-    }
-  json_builder_end_object (builder);
-
-  /* laid out as the example files are written by hand: one member of
-   * the file per line, one layer per line, short arrays inline, so that
-   * a saved file diffs cleanly against a written one */
-  root = json_builder_get_root (builder);
-  out = g_string_new ("{\n");
-  {
-    JsonObject *object = json_node_get_object (root);
-    g_autoptr(GList) members = json_object_get_members (object);
-
-    for (GList *m = members; m != NULL; m = m->next)
-      {
-        const char *key = m->data;
-        JsonNode *value = json_object_get_member (object, key);
-
-        JsonNode *name = json_node_new (JSON_NODE_VALUE);
-
-        json_node_set_string (name, key);
-        g_string_append (out, "  ");
-        append_compact (out, name);
-        g_string_append (out, ": ");
-        if (g_str_equal (key, "layers"))
-          {
-            JsonArray *layers = json_node_get_array (value);
-            guint n = json_array_get_length (layers);
-
-            g_string_append (out, n == 0 ? "[" : "[\n");
-            for (guint i = 0; i < n; i++)
-              {
-                g_string_append (out, "    ");
-                append_compact (out, json_node_ref (json_array_get_element (layers, i)));
-                g_string_append (out, i + 1 < n ? ",\n" : "\n  ");
-              }
-            g_string_append_c (out, ']');
-          }
-        else
-          append_compact (out, json_node_ref (value));
-        g_string_append (out, m->next != NULL ? ",\n" : "\n");
-      }
-  }
+    append_member (out, "view", json_node_copy (network->view), TRUE);
   g_string_append (out, "}\n");
   if (length != NULL)
     *length = out->len;
