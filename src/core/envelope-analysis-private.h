@@ -22,11 +22,17 @@ typedef struct
   EnvelopeLayerFigures *out;
   char **formulas;           /* [ENVELOPE_N_FIGURES], or NULL */
   char **rules;              /* [ENVELOPE_N_FIGURES], or NULL: each formula's rule in symbols */
+  gint64 *pad_before;        /* [ENVELOPE_MAX_SPATIAL], or NULL: the padding as resolved, per spatial axis */
+  gint64 *pad_after;
   EnvelopeErrorLocation *location;
 } EnvelopeInference;
 
 gboolean envelope_layer_kind_infer (EnvelopeInference *inference,
                                     GError           **error);
+void     envelope_inference_set_padding (EnvelopeInference *inference,
+                                         guint              axis,
+                                         gint64             before,
+                                         gint64             after);
 
 gpointer envelope_alloc_large (gsize size);
 

@@ -1221,6 +1221,41 @@ envelope_analysis_explain_layer (const EnvelopeAnalysis *analysis,
 }
 
 /**
+ * envelope_analysis_get_padding:
+ *
+ * The padding of layer @index as worked out, before and after each
+ * spatial axis ("same" split with its smaller half first; a crop's as a
+ * negative padding); 0 where the layer pads nothing.  Made again on
+ * request, as the worked formulas are, rather than kept for every layer.
+ * FALSE for a layer without figures.
+ */
+gboolean
+envelope_analysis_get_padding (const EnvelopeAnalysis *analysis,
+                               guint                   index,
+                               gint64                  before[ENVELOPE_MAX_SPATIAL],
+                               gint64                  after[ENVELOPE_MAX_SPATIAL])
+{
+  g_autofree const EnvelopeLayerFigures **inputs = NULL;
+  EnvelopeLayerFigures scratch = { 0 };
+  EnvelopeInference inf = { 0 };
+
+  g_return_val_if_fail (index < analysis->n_layers, FALSE);
+  memset (before, 0, ENVELOPE_MAX_SPATIAL * sizeof (gint64));
+  memset (after, 0, ENVELOPE_MAX_SPATIAL * sizeof (gint64));
+  if (analysis->layers[index].state != ENVELOPE_LAYER_ANALYSED)
+    return FALSE;
+  inputs = g_new (const EnvelopeLayerFigures *, MAX (1, analysis->offsets[index + 1] - analysis->offsets[index]));
+  setup_inference (analysis, index, inputs, &inf);
+  scratch.index = index;
+  inf.out = &scratch;
+  inf.pad_before = before;
+  inf.pad_after = after;
+  if (!envelope_layer_kind_infer (&inf, NULL))
+    g_warn_if_reached ();
+  return TRUE;
+}
+
+/**
  * envelope_analysis_explain_rules:
  *
  * The rule each worked formula of layer @index follows, in symbols, as

@@ -65,11 +65,11 @@ const char *envelope_figure_get_label (EnvelopeFigure figure);
  * token axis of a sequence.  A vector input has none. */
 typedef struct
 {
-  guint n_axes;              /* 0 to ENVELOPE_MAX_SPATIAL */
   double size[ENVELOPE_MAX_SPATIAL];   /* in input positions (pixels, samples, tokens) */
   double jump[ENVELOPE_MAX_SPATIAL];
   double start[ENVELOPE_MAX_SPATIAL];
   double input[ENVELOPE_MAX_SPATIAL];  /* the network input's extent per axis (0: none), to compare with */
+  guint n_axes;              /* 0 to ENVELOPE_MAX_SPATIAL */
   gboolean whole_input;
   gboolean causal;           /* whole input, but each token sees only those before it */
   gboolean misaligned;
@@ -114,8 +114,6 @@ typedef struct
   guint rank;                /* 1 to 4 */
   EnvelopeTensorLayout layout;     /* how the axes are read */
   guint64 shape[ENVELOPE_MAX_RANK];  /* [N]; [T, D]; [C, L], [C, H, W], [C, D, H, W] */
-  gint64 pad_before[ENVELOPE_MAX_SPATIAL];  /* resolved padding, per spatial axis */
-  gint64 pad_after[ENVELOPE_MAX_SPATIAL];
   guint64 weights;
   guint64 biases;
   guint64 non_trainable;
@@ -294,6 +292,10 @@ void     envelope_analysis_set_units       (EnvelopeAnalysis       *analysis,
                                             EnvelopeUnits           units);
 char   **envelope_analysis_explain_layer   (const EnvelopeAnalysis *analysis,
                                             guint                   index);
+gboolean          envelope_analysis_get_padding    (const EnvelopeAnalysis *analysis,
+                                                    guint                   index,
+                                                    gint64                  before[ENVELOPE_MAX_SPATIAL],
+                                                    gint64                  after[ENVELOPE_MAX_SPATIAL]);
 char   **envelope_analysis_explain_rules   (const EnvelopeAnalysis *analysis,
                                             guint                   index);
 void     envelope_formulas_free            (char                  **formulas);

@@ -422,8 +422,7 @@ infer_conv (EnvelopeInference *inf,
   for (guint a = 0; a < n; a++)
     {
       out->shape[1 + a] = ax[a].out;
-      out->pad_before[a] = ax[a].pb;
-      out->pad_after[a] = ax[a].pa;
+      envelope_inference_set_padding (inf, a, ax[a].pb, ax[a].pa);
     }
 
   if (!PRODUCT (inf, N_("The weight count"), &out->weights, error, c_out, k_volume, c_per_group) ||
@@ -593,8 +592,7 @@ infer_deconv (EnvelopeInference *inf,
           goto fail;
         }
       out->shape[1 + a] = grown - removed;
-      out->pad_before[a] = pb;
-      out->pad_after[a] = pa;
+      envelope_inference_set_padding (inf, a, pb, pa);
 
       if (a < rin->n_axes)
         {
@@ -744,8 +742,7 @@ infer_pool (EnvelopeInference *inf,
           return FALSE;
         }
       out->shape[1 + a] = ax[a].out;
-      out->pad_before[a] = ax[a].pb;
-      out->pad_after[a] = ax[a].pa;
+      envelope_inference_set_padding (inf, a, ax[a].pb, ax[a].pa);
     }
   if (!envelope_checked_product (inf, N_("The activation count"), &outputs, out->shape, out->rank, error) ||
       !PRODUCT (inf, N_("The other operations"), &out->other_ops, error, window, outputs))

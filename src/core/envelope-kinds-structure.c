@@ -527,7 +527,7 @@ infer_pad (EnvelopeInference *inf,
           clear_texts (texts, sizes);
           return FALSE;
         }
-      out->pad_before[a] = out->pad_after[a] = l->padding[a];
+      envelope_inference_set_padding (inf, a, l->padding[a], l->padding[a]);
       if (a < rin->n_axes)
         rf->start[a] = rin->start[a] - (double) p * rin->jump[a];
       if (explaining (inf))
@@ -628,8 +628,7 @@ infer_crop (EnvelopeInference *inf,
       guint64 before = cut / 2;
 
       out->shape[1 + a] = target[a];
-      out->pad_before[a] = -(gint64) before;
-      out->pad_after[a] = -(gint64) (cut - before);
+      envelope_inference_set_padding (inf, a, -(gint64) before, -(gint64) (cut - before));
       if (a < rin->n_axes)
         rf->start[a] = rin->start[a] + (double) before * rin->jump[a];
       if (explaining (inf))

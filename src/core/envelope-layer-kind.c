@@ -630,6 +630,21 @@ envelope_describe_shape_list (EnvelopeInference *inf)
 /* ------------------------------------------------------------------ */
 /* Receptive fields                                                    */
 
+/* The padding of spatial axis @axis as worked out (negative: cropped),
+ * for those who asked for it (envelope_analysis_get_padding()). */
+void
+envelope_inference_set_padding (EnvelopeInference *inf,
+                                guint              axis,
+                                gint64             before,
+                                gint64             after)
+{
+  if (inf->pad_before != NULL && axis < ENVELOPE_MAX_SPATIAL)
+    {
+      inf->pad_before[axis] = before;
+      inf->pad_after[axis] = after;
+    }
+}
+
 void
 envelope_receptive_field_unchanged (EnvelopeInference          *inf,
                                     const EnvelopeLayerFigures *in)
