@@ -1178,6 +1178,27 @@ envelope_analysis_get_fit (const EnvelopeAnalysis *analysis)
   return &analysis->fit;
 }
 
+/* Works out analysed layer @index again into @scratch, with what else
+ * @inf asks for (formulas, rules, padding) set in it beforehand. */
+static gboolean
+infer_again (const EnvelopeAnalysis *analysis,
+             guint                   index,
+             EnvelopeInference      *inf,
+             EnvelopeLayerFigures   *scratch)
+{
+  g_autofree const EnvelopeLayerFigures **inputs =
+    g_new (const EnvelopeLayerFigures *, MAX (1, analysis->offsets[index + 1] - analysis->offsets[index]));
+  gboolean ok;
+
+  setup_inference (analysis, index, inputs, inf);
+  memset (scratch, 0, sizeof *scratch);
+  scratch->index = index;
+  inf->out = scratch;
+  ok = envelope_layer_kind_infer (inf, NULL);
+  inf->inputs = NULL;   /* freed here */
+  return ok;
+}
+
 /* Works out layer @index again with its formulas, and with the rules
  * they follow when @rules is given. */
 static char **
@@ -1185,7 +1206,6 @@ explain_layer (const EnvelopeAnalysis *analysis,
                guint                   index,
                char                  **rules)
 {
-  g_autofree const EnvelopeLayerFigures **inputs = NULL;
   EnvelopeLayerFigures scratch;
   EnvelopeInference inf = { 0 };
   char **formulas;
@@ -1193,14 +1213,9 @@ explain_layer (const EnvelopeAnalysis *analysis,
   formulas = g_new0 (char *, ENVELOPE_N_FIGURES + 1);
   if (analysis->layers[index].state != ENVELOPE_LAYER_ANALYSED)
     return formulas;
-  inputs = g_new (const EnvelopeLayerFigures *, MAX (1, analysis->offsets[index + 1] - analysis->offsets[index]));
-  setup_inference (analysis, index, inputs, &inf);
-  memset (&scratch, 0, sizeof scratch);
-  scratch.index = index;
-  inf.out = &scratch;
   inf.formulas = formulas;
   inf.rules = rules;
-  if (!envelope_layer_kind_infer (&inf, NULL) ||
+  if (!infer_again (analysis, index, &inf, &scratch) ||
       !apply_sharing (analysis, index, &scratch, formulas, NULL, NULL))
     g_warn_if_reached ();
   /* a weight count shared with another layer has no rule of its own */
@@ -1235,8 +1250,7 @@ envelope_analysis_get_padding (const EnvelopeAnalysis *analysis,
                                gint64                  before[ENVELOPE_MAX_SPATIAL],
                                gint64                  after[ENVELOPE_MAX_SPATIAL])
 {
-  g_autofree const EnvelopeLayerFigures **inputs = NULL;
-  EnvelopeLayerFigures scratch = { 0 };
+  EnvelopeLayerFigures scratch;
   EnvelopeInference inf = { 0 };
 
   g_return_val_if_fail (index < analysis->n_layers, FALSE);
@@ -1244,13 +1258,9 @@ envelope_analysis_get_padding (const EnvelopeAnalysis *analysis,
   memset (after, 0, ENVELOPE_MAX_SPATIAL * sizeof (gint64));
   if (analysis->layers[index].state != ENVELOPE_LAYER_ANALYSED)
     return FALSE;
-  inputs = g_new (const EnvelopeLayerFigures *, MAX (1, analysis->offsets[index + 1] - analysis->offsets[index]));
-  setup_inference (analysis, index, inputs, &inf);
-  scratch.index = index;
-  inf.out = &scratch;
   inf.pad_before = before;
   inf.pad_after = after;
-  if (!envelope_layer_kind_infer (&inf, NULL))
+  if (!infer_again (analysis, index, &inf, &scratch))
     g_warn_if_reached ();
   return TRUE;
 }
