@@ -3609,6 +3609,16 @@ layer_node (JsonBuilder         *builder,
   return json_builder_get_root (builder);
 }
 
+/* "  KEY: ", a member of the file's object begun. */
+static void
+append_key (GString    *out,
+            const char *key)
+{
+  g_string_append (out, "  ");
+  append_compact (out, json_node_init_string (json_node_alloc (), key));
+  g_string_append (out, ": ");
+}
+
 /* "  KEY: VALUE" and the end of its line; @value is consumed. */
 static void
 append_member (GString    *out,
@@ -3616,12 +3626,7 @@ append_member (GString    *out,
                JsonNode   *value,
                gboolean    last)
 {
-  JsonNode *name = json_node_new (JSON_NODE_VALUE);
-
-  json_node_set_string (name, key);
-  g_string_append (out, "  ");
-  append_compact (out, name);
-  g_string_append (out, ": ");
+  append_key (out, key);
   append_compact (out, value);
   g_string_append (out, last ? "\n" : ",\n");
 }
@@ -3636,7 +3641,7 @@ envelope_network_to_data (const EnvelopeNetwork *network,
                           gsize                 *length)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  gboolean training = FALSE;
+  gboolean training;
   guint n;
   GString *out;
 
@@ -3651,13 +3656,8 @@ envelope_network_to_data (const EnvelopeNetwork *network,
   if (network->description != NULL && network->description[0] != '\0')
     append_member (out, "description", json_node_init_string (json_node_alloc (), network->description), FALSE);
 
-  {
-    JsonNode *name = json_node_init_string (json_node_alloc (), "layers");
-
-    g_string_append (out, "  ");
-    append_compact (out, name);
-  }
-  g_string_append (out, n == 0 ? ": [" : ": [\n");
+  append_key (out, "layers");
+  g_string_append (out, n == 0 ? "[" : "[\n");
   for (guint i = 0; i < n; i++)
     {
       g_string_append (out, "    ");
