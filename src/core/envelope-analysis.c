@@ -7,13 +7,13 @@
 #include "config.h"
 
 #include <inttypes.h>
-#include <glib/gi18n-lib.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __linux__
 #include <sys/mman.h>
 #endif
 
+#include "envelope-i18n-private.h"
 #include "envelope-analysis-private.h"
 #include "envelope-devices.h"
 #include "envelope-error-private.h"

@@ -14,9 +14,9 @@
 
 #include "config.h"
 
-#include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "envelope-i18n-private.h"
 #include "envelope-layer-kind-private.h"
 
 #define F ENVELOPE_F

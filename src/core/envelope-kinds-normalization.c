@@ -16,8 +16,8 @@
 
 #include "config.h"
 
-#include <glib/gi18n-lib.h>
 
+#include "envelope-i18n-private.h"
 #include "envelope-layer-kind-private.h"
 
 #define F ENVELOPE_F

@@ -11,10 +11,10 @@
 
 #include "config.h"
 
-#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
+#include "envelope-i18n-private.h"
 #include "envelope-layer-kind-private.h"
 
 #define F ENVELOPE_F

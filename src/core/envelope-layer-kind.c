@@ -15,10 +15,10 @@
 #include "config.h"
 
 #include <inttypes.h>
-#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
+#include "envelope-i18n-private.h"
 #include "envelope-layer-kind-private.h"
 
 

@@ -16,11 +16,11 @@
 #include <inttypes.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
+#include "envelope-i18n-private.h"
 #include "envelope-devices.h"
 #include "envelope-error-private.h"
 #include "envelope-format.h"

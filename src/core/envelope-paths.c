@@ -14,11 +14,12 @@
 
 #include "config.h"
 
-#include <glib/gi18n-lib.h>
 #include <limits.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "envelope-i18n-private.h"
 #include "envelope-paths.h"
 
 /* Whether @path lies inside the directory @dir (both absolute and free
@@ -125,4 +126,16 @@ envelope_paths_init_i18n (void)
   bindtextdomain (GETTEXT_PACKAGE, envelope_paths_get_locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+}
+
+/* See envelope-i18n-private.h.  Asking setlocale() for the current
+ * locale takes no lock. */
+char *
+envelope_gettext (const char *msgid)
+{
+  const char *messages = setlocale (LC_MESSAGES, NULL);
+
+  if (messages != NULL && (strcmp (messages, "C") == 0 || strcmp (messages, "POSIX") == 0))
+    return (char *) msgid;
+  return (char *) g_dgettext (GETTEXT_PACKAGE, msgid);
 }

@@ -15,9 +15,9 @@
 
 #include "config.h"
 
-#include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "envelope-i18n-private.h"
 #include "envelope-analysis-private.h"
 #include "envelope-format.h"
 

@@ -9,9 +9,9 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
-#include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "envelope-i18n-private.h"
 #include "envelope-report.h"
 #include "envelope-groups.h"
 
@@ -409,6 +409,23 @@ sink_spill (Sink     *sink,
       fwrite (sink->out->str, 1, sink->out->len, sink->file) != sink->out->len)
     sink->error = errno != 0 ? errno : EIO;
   g_string_truncate (sink->out, 0);
+}
+
+/* Adds @n bytes of @text: to a file, what it holds then @text itself,
+ * uncopied. */
+static void
+sink_write (Sink       *sink,
+            const char *text,
+            gsize       n)
+{
+  if (sink->file == NULL)
+    {
+      g_string_append_len (sink->out, text, (gssize) n);
+      return;
+    }
+  sink_spill (sink, TRUE);
+  if (sink->error == 0 && n > 0 && fwrite (text, 1, n, sink->file) != n)
+    sink->error = errno != 0 ? errno : EIO;
 }
 
 /* The cells of one row of the layer table, each to be freed. */
@@ -1173,11 +1190,19 @@ typedef struct
   guint n_blocks;
   guint window;              /* blocks held at most: made and not yet written */
   GString **texts;           /* block b's text in slot b % window, once made */
+  GPtrArray *spare;          /* texts written out, emptied for another block:
+                              * a block's text is written to fresh memory once */
   guint next;                /* the next block to claim */
   guint written;             /* the blocks written out */
   GMutex mutex;
   GCond cond;
 } JsonBlocks;
+
+static void
+free_text (gpointer text)
+{
+  g_string_free (text, TRUE);
+}
 
 static gpointer
 json_blocks_work (gpointer data)
@@ -1198,10 +1223,13 @@ json_blocks_work (gpointer data)
           continue;
         }
       blocks->next++;
+      json = blocks->start;
+      json.out = blocks->spare->len > 0 ? g_ptr_array_steal_index_fast (blocks->spare, blocks->spare->len - 1)
+                                        : NULL;
       g_mutex_unlock (&blocks->mutex);
 
-      json = blocks->start;
-      json.out = g_string_sized_new (1536 * JSON_BLOCK);
+      if (json.out == NULL)
+        json.out = g_string_sized_new (1536 * JSON_BLOCK);
       /* every block but the first continues the array */
       json.filled[json.depth - 1] = b > 0;
       for (guint i = first; i < end; i++)
@@ -1241,6 +1269,7 @@ write_json_layers (JsonOut                *out,
   blocks.n_blocks = (n_layers + JSON_BLOCK - 1) / JSON_BLOCK;
   blocks.window = 4 * n_threads;
   blocks.texts = g_new0 (GString *, blocks.window);
+  blocks.spare = g_ptr_array_new_with_free_func (free_text);
   g_mutex_init (&blocks.mutex);
   g_cond_init (&blocks.cond);
   threads = g_new (GThread *, n_threads);
@@ -1260,15 +1289,18 @@ write_json_layers (JsonOut                *out,
       g_cond_broadcast (&blocks.cond);
       g_mutex_unlock (&blocks.mutex);
 
-      put (sink->out, text->str, text->len);
-      g_string_free (text, TRUE);
-      sink_spill (sink, FALSE);
+      sink_write (sink, text->str, text->len);
+      g_string_truncate (text, 0);
+      g_mutex_lock (&blocks.mutex);
+      g_ptr_array_add (blocks.spare, text);
+      g_mutex_unlock (&blocks.mutex);
     }
   for (guint t = 0; t < n_threads; t++)
     g_thread_join (threads[t]);
   g_mutex_clear (&blocks.mutex);
   g_cond_clear (&blocks.cond);
   g_free (blocks.texts);
+  g_ptr_array_unref (blocks.spare);
   out->filled[out->depth - 1] = TRUE;
 }
 

@@ -20,9 +20,9 @@
 
 #include "config.h"
 
-#include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "envelope-i18n-private.h"
 #include "envelope-analysis-private.h"
 #include "envelope-layer-kind.h"
 
