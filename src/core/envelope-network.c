@@ -1490,6 +1490,8 @@ typedef struct
   GArray *values;            /* Value */
   GString *text;             /* the strings and keys, decoded, each ending in NUL */
   gsize layers_at;           /* the root's "layers" array, skipped; 0: none */
+  const GArray *spans;       /* the root's containers, where each opens and ends (check_json()) */
+  guint next_span;
   gboolean escaped_keys;     /* a key was written with an escape: two keys may be one */
 } Tree;
 
@@ -1499,6 +1501,8 @@ tree_init (Tree *tree)
   tree->values = g_array_sized_new (FALSE, FALSE, sizeof (Value), 32);
   tree->text = g_string_sized_new (256);
   tree->layers_at = 0;
+  tree->spans = NULL;
+  tree->next_span = 0;
   tree->escaped_keys = FALSE;
 }
 
@@ -2414,6 +2418,7 @@ typedef struct
   gboolean first;            /* nothing read in it yet */
   guint first_key;           /* its keys' offsets in the checker's stack of keys start here */
   GHashTable *many;          /* an object of many keys: the keys as written, to find one twice in one lookup */
+  gsize at;                  /* where it opens */
 } Level;
 
 static gboolean G_GNUC_PRINTF (2, 3)
@@ -2670,9 +2675,13 @@ level_clear (GArray *keys,
   g_clear_pointer (&level->many, g_hash_table_unref);
 }
 
+/* Checks that @data is JSON, and notes in @spans where each array or
+ * object among the root's members opens and ends (pairs of offsets), so
+ * that the reader can pass over the layers without reading them twice. */
 static gboolean
 check_json (const char *data,
             gsize       len,
+            GArray     *spans,
             GError    **error)
 {
   Json j = { data, len, 0, 1, 0, error };
@@ -2721,6 +2730,11 @@ check_json (const char *data,
           j.pos++;
           level_clear (keys, top);
           depth--;
+          if (depth == 1 && stack[0].object)
+            {
+              gsize span[2] = { top->at, j.pos };
+              g_array_append_vals (spans, span, 2);
+            }
           if (depth == 0)
             {
               json_skip_space (&j);
@@ -2790,6 +2804,7 @@ check_json (const char *data,
           stack[depth].expect_value = FALSE;
           stack[depth].first_key = keys->len;
           stack[depth].many = NULL;
+          stack[depth].at = j.pos - 1;
           depth++;
           continue;
         }
@@ -3006,6 +3021,22 @@ skip_container (const char *data,
     }
 }
 
+/* The position after the root's member that opens at @pos, as
+ * check_json() noted it: the members are passed in order. */
+static gsize
+tree_skip_member (Tree       *tree,
+                  const char *data,
+                  gsize       pos)
+{
+  const gsize *span = tree->spans != NULL ? (const gsize *) (gpointer) tree->spans->data : NULL;
+
+  while (span != NULL && tree->next_span + 1 < tree->spans->len && span[tree->next_span] < pos)
+    tree->next_span += 2;
+  if (span != NULL && tree->next_span + 1 < tree->spans->len && span[tree->next_span] == pos)
+    return span[tree->next_span + 1];
+  return skip_container (data, pos);
+}
+
 /* Appends the value at @pos and its members to @tree, with a stack of
  * its own (check_json() bounded the depth); returns the position after
  * the value.  With @root, the root object's members are read only as far
@@ -3072,7 +3103,7 @@ tree_add (Tree       *tree,
               if (c == '[' && strcmp (tree->text->str + value.key, "layers") == 0)
                 tree->layers_at = pos;
               g_array_append_val (tree->values, value);
-              pos = skip_container (data, pos);
+              pos = tree_skip_member (tree, data, pos);
               continue;
             }
           open[depth++] = tree->values->len;
@@ -3114,6 +3145,7 @@ envelope_network_load_from_data (const char *data,
   g_autofree guint *offsets = NULL;
   g_autofree guint *indices = NULL;
   g_auto(Tree) tree = { NULL };
+  g_autoptr(GArray) spans = NULL;
   Reader reader = { error, 0, NULL, NULL, &tree };
   const Value *root, *member;
   gsize len;
@@ -3153,10 +3185,12 @@ envelope_network_load_from_data (const char *data,
         return NULL;
       }
   }
-  if (!check_json (data, len, error))
+  spans = g_array_new (FALSE, FALSE, sizeof (gsize));
+  if (!check_json (data, len, spans, error))
     return NULL;
 
   tree_init (&tree);
+  tree.spans = spans;
   /* an array is refused as it is, not read: it may be the whole file */
   if (data[skip_space (data, len, 0)] == '[')
     g_array_append_val (tree.values, ((Value) { .kind = VALUE_ARRAY }));
