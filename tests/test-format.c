@@ -198,6 +198,56 @@ test_digits (void)
     }
 }
 
+/* The loader's UTF-8 check against glib's, with the character at every
+ * offset of the eight-byte words it reads, and ASCII around it. */
+static const struct
+{
+  const char *bytes;
+  gsize length;
+  gboolean valid;
+  gsize bad;                 /* where the first byte that is not text is, when invalid */
+} utf8_cases[] = {
+  { "plain ASCII, longer than a word", 31, TRUE, 0 },
+  { "caf\xc3\xa9", 5, TRUE, 0 },
+  { "\xe2\x82\xac\xf0\x9f\x98\x80", 7, TRUE, 0 },
+  { "a\x00" "b", 3, FALSE, 1 },
+  { "\xc3", 1, FALSE, 0 },                     /* cut short */
+  { "ab\xc3(", 4, FALSE, 2 },
+  { "\xc0\xaf", 2, FALSE, 0 },                 /* overlong */
+  { "x\xed\xa0\x80", 4, FALSE, 1 },            /* a surrogate */
+  { "\xf4\x90\x80\x80", 4, FALSE, 0 },         /* above U+10FFFF */
+  { "\xc3\xa9\xff", 3, FALSE, 2 },
+  { "\x7f\x01\x1f", 3, TRUE, 0 },              /* control characters are text */
+};
+
+static void
+test_utf8_validate (void)
+{
+  for (guint c = 0; c < G_N_ELEMENTS (utf8_cases); c++)
+    for (gsize before = 0; before < 10; before++)
+      {
+        g_autoptr(GString) text = g_string_new (NULL);
+        const char *end = NULL, *glib_end = NULL;
+        gboolean valid, glib_valid;
+
+        for (gsize k = 0; k < before; k++)
+          g_string_append_c (text, (char) ('a' + k));
+        g_string_append_len (text, utf8_cases[c].bytes, (gssize) utf8_cases[c].length);
+        g_string_append (text, "0123456789");
+        valid = envelope_utf8_validate (text->str, text->len, &end);
+        glib_valid = g_utf8_validate_len (text->str, text->len, &glib_end);
+        g_assert_cmpint (valid, ==, utf8_cases[c].valid);
+        g_assert_cmpint (valid, ==, glib_valid);
+        g_assert_true (end == glib_end);
+        if (!valid)
+          g_assert_cmpuint ((gsize) (end - text->str), ==, before + utf8_cases[c].bad);
+        else
+          g_assert_true (end == text->str + text->len);
+      }
+  /* nothing to check is text */
+  g_assert_true (envelope_utf8_validate ("", 0, NULL));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -224,5 +274,6 @@ main (int    argc,
   g_test_add_func ("/core/format/parse-bytes", test_parse_bytes);
   g_test_add_func ("/core/format/real", test_real);
   g_test_add_func ("/core/format/percent-and-shape", test_percent_and_shape);
+  g_test_add_func ("/core/format/utf8-validate", test_utf8_validate);
   return g_test_run ();
 }

@@ -44,6 +44,9 @@ char    *envelope_format_shape         (guint          rank,
                                         const guint64 *shape);
 gboolean envelope_parse_bytes          (const char    *text,
                                         guint64       *bytes);
+gboolean envelope_utf8_validate        (const char    *text,
+                                        gsize          length,
+                                        const char   **end);
 
 /* Appends @n bytes of @text to @out: a copy into the room the string
  * has, which is nearly always there, without a call per append (the

@@ -3168,7 +3168,7 @@ envelope_network_load_from_data (const char *data,
   {
     const char *bad;
 
-    if (!g_utf8_validate (data, (gssize) len, &bad))
+    if (!envelope_utf8_validate (data, len, &bad))
       {
         /* where, as a parse error says it */
         const char *line_start = data;

@@ -392,7 +392,7 @@ parse_tree (const guint8 *data,
   {
     const char *end = NULL;
 
-    if (!g_utf8_validate ((const char *) data, (gssize) length, &end))
+    if (!envelope_utf8_validate ((const char *) data, length, &end))
       {
         g_set_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_CORRUPT,
                      _("byte %" PRIu64 ": not UTF-8 text; a prototxt is text"),
