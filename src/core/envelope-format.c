@@ -284,8 +284,8 @@ envelope_format_shape (guint          rank,
       char digits[ENVELOPE_FORMAT_COUNT_SIZE];
 
       if (i > 0)
-        g_string_append (out, "×");
-      g_string_append_len (out, digits, (gssize) envelope_format_digits (digits, shape[i], FALSE));
+        envelope_string_add (out, "×");
+      envelope_string_put (out, digits, envelope_format_digits (digits, shape[i], FALSE));
     }
   return g_string_free (out, FALSE);
 }

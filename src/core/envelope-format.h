@@ -58,12 +58,48 @@ envelope_string_put (GString    *out,
 {
   if (G_LIKELY (out->len + n < out->allocated_len))
     {
-      memcpy (out->str + out->len, text, n);
+      char *to = out->str + out->len;
+
+      /* most pieces are a few bytes: copied in two moves that may
+       * overlap, not through a call to memcpy() */
+      if (n >= 8 && n <= 16)
+        {
+          guint64 head, tail;
+
+          memcpy (&head, text, 8);
+          memcpy (&tail, text + n - 8, 8);
+          memcpy (to, &head, 8);
+          memcpy (to + n - 8, &tail, 8);
+        }
+      else if (n >= 4 && n < 8)
+        {
+          guint32 head, tail;
+
+          memcpy (&head, text, 4);
+          memcpy (&tail, text + n - 4, 4);
+          memcpy (to, &head, 4);
+          memcpy (to + n - 4, &tail, 4);
+        }
+      else if (n < 4)
+        {
+          for (gsize i = 0; i < n; i++)
+            to[i] = text[i];
+        }
+      else
+        memcpy (to, text, n);
       out->len += n;
       out->str[out->len] = '\0';
     }
   else
     g_string_append_len (out, text, (gssize) n);
+}
+
+/* g_string_append() through envelope_string_put() */
+static inline void
+envelope_string_add (GString    *out,
+                     const char *text)
+{
+  envelope_string_put (out, text, strlen (text));
 }
 
 G_END_DECLS

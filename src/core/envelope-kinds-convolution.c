@@ -316,7 +316,7 @@ append_product (GString       *out,
   for (guint a = 0; a < n; a++)
     {
       if (a > 0)
-        g_string_append (out, " × ");
+        envelope_string_add (out, " × ");
       envelope_format_append_count (out, values[a]);
     }
   if (n > 1)
@@ -331,7 +331,7 @@ append_factors (GString       *out,
   for (guint a = 0; a < n; a++)
     {
       envelope_format_append_count (out, values[a]);
-      g_string_append (out, " × ");
+      envelope_string_add (out, " × ");
     }
 }
 
@@ -441,13 +441,13 @@ infer_conv (EnvelopeInference *inf,
 
       /* weights: C_out × (k_h × k_w) × C_in [/ groups] */
       envelope_format_append_count (weights, c_out);
-      g_string_append (weights, " × ");
+      envelope_string_add (weights, " × ");
       append_product (weights, kernel, n);
-      g_string_append (weights, " × ");
+      envelope_string_add (weights, " × ");
       envelope_format_append_count (weights, c_in);
       if (g != 1)
         {
-          g_string_append (weights, " / ");
+          envelope_string_add (weights, " / ");
           envelope_format_append_count (weights, g);
         }
       /* MACs: H_out × W_out × C_in [/ groups] × C_out × k_h × k_w */
@@ -458,34 +458,34 @@ infer_conv (EnvelopeInference *inf,
         {
           g_string_append_c (macs, '(');
           envelope_format_append_count (macs, c_in);
-          g_string_append (macs, " / ");
+          envelope_string_add (macs, " / ");
           envelope_format_append_count (macs, g);
           g_string_append_c (macs, ')');
         }
-      g_string_append (macs, " × ");
+      envelope_string_add (macs, " × ");
       envelope_format_append_count (macs, c_out);
       for (guint a = 0; a < n; a++)
         {
-          g_string_append (macs, " × ");
+          envelope_string_add (macs, " × ");
           envelope_format_append_count (macs, kernel[a]);
         }
       /* workspace: (H_out × W_out) × (k_h × k_w × C_in [/ groups]) */
       append_product (work, outs, n);
-      g_string_append (work, " × (");
+      envelope_string_add (work, " × (");
       append_factors (work, kernel, n);
       envelope_format_append_count (work, c_in);
       if (g != 1)
         {
-          g_string_append (work, " / ");
+          envelope_string_add (work, " / ");
           envelope_format_append_count (work, g);
         }
       g_string_append_c (work, ')');
 
-      g_string_append (weights, " = ");
+      envelope_string_add (weights, " = ");
       envelope_format_append_count (weights, out->weights);
-      g_string_append (macs, " = ");
+      envelope_string_add (macs, " = ");
       envelope_format_append_count (macs, out->macs);
-      g_string_append (work, " = ");
+      envelope_string_add (work, " = ");
       envelope_format_append_count (work, out->workspace);
       envelope_inference_set_formula (inf, ENVELOPE_FIGURE_WEIGHTS, g_string_free (weights, FALSE));
       envelope_inference_set_formula (inf, ENVELOPE_FIGURE_MACS, g_string_free (macs, FALSE));
@@ -631,44 +631,44 @@ infer_deconv (EnvelopeInference *inf,
       envelope_inference_set_formula (inf, ENVELOPE_FIGURE_START, envelope_join_axes (text[3], n, out->rank));
 
       envelope_format_append_count (weights, c_in);
-      g_string_append (weights, " × ");
+      envelope_string_add (weights, " × ");
       append_product (weights, kernel, n);
-      g_string_append (weights, " × ");
+      envelope_string_add (weights, " × ");
       envelope_format_append_count (weights, c_out);
       if (g != 1)
         {
-          g_string_append (weights, " / ");
+          envelope_string_add (weights, " / ");
           envelope_format_append_count (weights, g);
         }
-      g_string_append (weights, " = ");
+      envelope_string_add (weights, " = ");
       envelope_format_append_count (weights, out->weights);
 
       append_factors (macs, ins, n);
       envelope_format_append_count (macs, c_in);
-      g_string_append (macs, " × ");
+      envelope_string_add (macs, " × ");
       if (g == 1)
         envelope_format_append_count (macs, c_out);
       else
         {
           g_string_append_c (macs, '(');
           envelope_format_append_count (macs, c_out);
-          g_string_append (macs, " / ");
+          envelope_string_add (macs, " / ");
           envelope_format_append_count (macs, g);
           g_string_append_c (macs, ')');
         }
       for (guint a = 0; a < n; a++)
         {
-          g_string_append (macs, " × ");
+          envelope_string_add (macs, " × ");
           envelope_format_append_count (macs, kernel[a]);
         }
-      g_string_append (macs, " = ");
+      envelope_string_add (macs, " = ");
       envelope_format_append_count (macs, out->macs);
 
       append_product (work, ins, n);
-      g_string_append (work, " × (");
+      envelope_string_add (work, " × (");
       append_factors (work, kernel, n);
       envelope_format_append_count (work, c_out / g);
-      g_string_append (work, ") = ");
+      envelope_string_add (work, ") = ");
       envelope_format_append_count (work, out->workspace);
 
       envelope_inference_set_formula (inf, ENVELOPE_FIGURE_WEIGHTS, g_string_free (weights, FALSE));
@@ -759,14 +759,14 @@ infer_pool (EnvelopeInference *inf,
       for (guint a = 0; a < n; a++)
         {
           if (a > 0)
-            g_string_append (text, " × ");
+            envelope_string_add (text, " × ");
           envelope_format_append_count (text, kernel[a]);
         }
-      g_string_append (text, ") × ");
+      envelope_string_add (text, ") × ");
       envelope_format_append_count (text, outputs);
-      g_string_append (text, " = ");
+      envelope_string_add (text, " = ");
       envelope_format_append_count (text, out->other_ops);
-      g_string_append (text, _(", one per window element per output"));
+      envelope_string_add (text, _(", one per window element per output"));
       envelope_inference_set_formula (inf, ENVELOPE_FIGURE_OTHER_OPS, g_string_free (text, FALSE));
       if (explaining_rules (inf))
         {
@@ -823,14 +823,14 @@ infer_global_pool (EnvelopeInference *inf,
       for (guint a = 1; a < in->rank; a++)
         {
           if (a > 1)
-            g_string_append (text, " × ");
+            envelope_string_add (text, " × ");
           envelope_format_append_count (text, in->shape[a]);
         }
-      g_string_append (text, ") × ");
+      envelope_string_add (text, ") × ");
       envelope_format_append_count (text, in->shape[0]);
-      g_string_append (text, " = ");
+      envelope_string_add (text, " = ");
       envelope_format_append_count (text, out->other_ops);
-      g_string_append (text, _(", the whole map per output"));
+      envelope_string_add (text, _(", the whole map per output"));
       envelope_inference_set_formula (inf, ENVELOPE_FIGURE_OTHER_OPS, g_string_free (text, FALSE));
       envelope_inference_set_formula (inf, ENVELOPE_FIGURE_OUTPUT_SHAPE,
                                       g_strdup_printf (_("one value per channel → %s"), shape));
@@ -849,7 +849,7 @@ describe_inputs (const EnvelopeLayerFigures *in,
       for (guint a = 0; a < in->rank; a++)
         {
           if (a > 0)
-            g_string_append (out, " × ");
+            envelope_string_add (out, " × ");
           envelope_format_append_count (out, in->shape[a]);
         }
       g_string_append_c (out, ')');

@@ -186,8 +186,8 @@ envelope_layer_kind_list_valid (void)
   for (guint i = 0; i < ENVELOPE_N_LAYER_TYPES; i++)
     {
       if (i > 0)
-        g_string_append (out, ", ");
-      g_string_append (out, ordered[i]->kind.id);
+        envelope_string_add (out, ", ");
+      envelope_string_add (out, ordered[i]->kind.id);
     }
   return g_string_free (out, FALSE);
 }
@@ -326,7 +326,7 @@ envelope_field_list_choices (const EnvelopeFieldInfo *info)
   for (guint i = 0; info->choices[i] != NULL; i++)
     {
       if (i > 0)
-        g_string_append (out, info->choices[i + 1] == NULL ? _(" or ") : ", ");
+        envelope_string_add (out, info->choices[i + 1] == NULL ? _(" or ") : ", ");
       g_string_append_printf (out, "\"%s\"", info->choices[i]);
     }
   return g_string_free (out, FALSE);
@@ -354,11 +354,11 @@ envelope_layer_kind_list_keys (const EnvelopeLayerKind *kind)
   GString *out = g_string_new ("name, type");
 
   if (kind->max_inputs > 0)
-    g_string_append (out, ", inputs");
+    envelope_string_add (out, ", inputs");
   for (guint i = 0; i < ENVELOPE_N_FIELDS; i++)
     if (kind->fields & ENVELOPE_FIELD_BIT (i))
       g_string_append_printf (out, ", %s", field_infos[i].key);
-  g_string_append (out, ", group");
+  envelope_string_add (out, ", group");
   return g_string_free (out, FALSE);
 }
 
@@ -393,7 +393,7 @@ format_template (const char    *template,
         envelope_format_append_real (out, reals[v++]);
       run = p + 2;
     }
-  g_string_append (out, run);
+  envelope_string_add (out, run);
   g_assert (v == n_values);
   return g_string_free (out, FALSE);
 }
@@ -460,7 +460,7 @@ envelope_axis_symbols (const char *stem,
   for (guint a = 0; a < n_axes; a++)
     {
       if (a > 0)
-        g_string_append (out, separator);
+        envelope_string_add (out, separator);
       if (stem != NULL)
         g_string_append_printf (out, "%s_%s", stem, letters[n_axes][a]);
       else
@@ -526,7 +526,7 @@ envelope_join_axes (char  **texts,
   for (guint a = 0; a < n_axes; a++)
     {
       if (a > 0)
-        g_string_append (out, "; ");
+        envelope_string_add (out, "; ");
       g_string_append_printf (out, "%s: %s", axis_letter (a, n_axes), texts[a]);
       g_clear_pointer (&texts[a], g_free);
     }
@@ -621,8 +621,8 @@ envelope_describe_shape_list (EnvelopeInference *inf)
       g_autofree char *shape = envelope_format_shape (inf->inputs[i]->rank, inf->inputs[i]->shape);
 
       if (i > 0)
-        g_string_append (out, ", ");
-      g_string_append (out, shape);
+        envelope_string_add (out, ", ");
+      envelope_string_add (out, shape);
     }
   return g_string_free (out, FALSE);
 }
@@ -810,21 +810,21 @@ envelope_receptive_field_merge (EnvelopeInference *inf)
   for (guint a = 0; a < n; a++)
     {
       if (a > 0)
-        g_string_append (sizes, "; ");
+        envelope_string_add (sizes, "; ");
       if (n > 1)
         g_string_append_printf (sizes, "%s: ", axis_letter (a, n));
-      g_string_append (sizes, "max(");
+      envelope_string_add (sizes, "max(");
       for (guint i = 0; i < inf->n_inputs; i++)
         {
           if (i > 0)
-            g_string_append (sizes, ", ");
+            envelope_string_add (sizes, ", ");
           envelope_format_append_real (sizes, inf->inputs[i]->receptive_field.size[a]);
         }
-      g_string_append (sizes, ") = ");
+      envelope_string_add (sizes, ") = ");
       envelope_format_append_real (sizes, rf->size[a]);
     }
   if (rf->misaligned)
-    g_string_append (sizes, _(" (misaligned: the inputs' grids differ in jump or start)"));
+    envelope_string_add (sizes, _(" (misaligned: the inputs' grids differ in jump or start)"));
   envelope_inference_set_formula (inf, ENVELOPE_FIGURE_RECEPTIVE_FIELD, g_string_free (sizes, FALSE));
 }
 
@@ -841,10 +841,10 @@ explain_activations (const EnvelopeLayerFigures *out)
   for (guint a = 0; a < out->rank; a++)
     {
       if (a > 0)
-        g_string_append (text, " × ");
+        envelope_string_add (text, " × ");
       envelope_format_append_count (text, out->shape[a]);
     }
-  g_string_append (text, " = ");
+  envelope_string_add (text, " = ");
   envelope_format_append_count (text, out->activations);
   return g_string_free (text, FALSE);
 }
