@@ -175,7 +175,7 @@ explain_output_shape (EnvelopeInference *inf,
   for (guint a = 0; a < n_axes; a++)
     texts[a] = g_steal_pointer (&ax[a].formula);
   axes = envelope_join_axes (texts, n_axes, out->rank);
-  envelope_inference_set_formula (inf, ENVELOPE_FIGURE_OUTPUT_SHAPE, g_strdup_printf ("%s → %s", axes, shape));
+  envelope_inference_set_formula (inf, ENVELOPE_FIGURE_OUTPUT_SHAPE, g_strconcat (axes, " → ", shape, NULL));
   g_free (axes);
   if (inf->layer->rounding == ENVELOPE_ROUNDING_CEIL)
     envelope_inference_set_rule (inf, ENVELOPE_FIGURE_OUTPUT_SHAPE,

@@ -60,6 +60,10 @@ char *envelope_format_counts (const char    *template,
 char *envelope_format_reals  (const char   *template,
                               const double *values,
                               gsize         n_values);
+/* g_strdup_printf (@template, @value) for a template whose one
+ * conversion is a "%s" (a translation may move it), without printf. */
+char *envelope_format_string (const char *template,
+                              const char *value);
 
 #define COUNTS(...) (const guint64[]) { __VA_ARGS__ }, G_N_ELEMENTS (((const guint64[]) { __VA_ARGS__ }))
 #define REALS(...) (const double[]) { __VA_ARGS__ }, G_N_ELEMENTS (((const double[]) { __VA_ARGS__ }))

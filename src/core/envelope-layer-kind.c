@@ -365,15 +365,32 @@ envelope_layer_kind_list_keys (const EnvelopeLayerKind *kind)
 /* ------------------------------------------------------------------ */
 /* Worked formulas                                                     */
 
+static void
+free_scratch (gpointer text)
+{
+  g_string_free (text, TRUE);
+}
+
+/* Each thread's string to make a formula in: a report makes a dozen a
+ * layer, each then copied out at its length in one allocation. */
+static GPrivate scratch_text = G_PRIVATE_INIT (free_scratch);
+
 static char *
 format_template (const char    *template,
                  const guint64 *counts,
                  const double  *reals,
                  gsize          n_values)
 {
-  GString *out = g_string_sized_new (strlen (template) + 16 * n_values);
+  GString *out = g_private_get (&scratch_text);
   const char *run = template, *p;
   gsize v = 0;
+
+  if (out == NULL)
+    {
+      out = g_string_sized_new (256);
+      g_private_set (&scratch_text, out);
+    }
+  g_string_truncate (out, 0);
 
   /* the text between two values is appended at once: a report explains
    * every layer */
@@ -395,7 +412,7 @@ format_template (const char    *template,
     }
   envelope_string_add (out, run);
   g_assert (v == n_values);
-  return g_string_free (out, FALSE);
+  return g_strndup (out->str, out->len);
 }
 
 char *
@@ -412,6 +429,31 @@ envelope_format_reals (const char   *template,
                        gsize         n_values)
 {
   return format_template (template, NULL, values, n_values);
+}
+
+char *
+envelope_format_string (const char *template,
+                        const char *value)
+{
+  const char *at = strchr (template, '%');
+
+  /* anything but one "%s" goes to printf */
+  if (at == NULL || at[1] != 's' || strchr (at + 2, '%') != NULL)
+    {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+      return g_strdup_printf (template, value);
+#pragma GCC diagnostic pop
+    }
+  {
+    gsize before = (gsize) (at - template), n = strlen (value), after = strlen (at + 2);
+    char *text = g_malloc (before + n + after + 1);
+
+    memcpy (text, template, before);
+    memcpy (text + before, value, n);
+    memcpy (text + before + n, at + 2, after + 1);
+    return text;
+  }
 }
 
 void
@@ -916,7 +958,7 @@ envelope_layer_kind_infer (EnvelopeInference *inf,
       g_autofree char *shape = envelope_format_shape (out->rank, out->shape);
       envelope_inference_set_formula (inf, ENVELOPE_FIGURE_OUTPUT_SHAPE,
                                       row->kind.type == ENVELOPE_LAYER_INPUT ? g_strdup (shape)
-                                                                             : g_strdup_printf (_("unchanged: %s"), shape));
+                                                                             : envelope_format_string (_("unchanged: %s"), shape));
     }
   envelope_inference_set_formula (inf, ENVELOPE_FIGURE_ACTIVATIONS, explain_activations (out));
   if (out->params > 0)
@@ -927,7 +969,7 @@ envelope_layer_kind_infer (EnvelopeInference *inf,
                                       : envelope_format_counts ("{} + {} = {}", COUNTS (out->weights, out->biases, out->params)));
   if (inf->formulas[ENVELOPE_FIGURE_MACS] == NULL)
     envelope_inference_set_formula (inf, ENVELOPE_FIGURE_MACS,
-                                    g_strdup_printf (_("0: %s layers do no multiply-adds"), id));
+                                    envelope_format_string (_("0: %s layers do no multiply-adds"), id));
   if (row->ops_per_value > 0)
     envelope_inference_set_formula (inf, ENVELOPE_FIGURE_OTHER_OPS,
                                     envelope_format_counts (_("{} × {} = {}, per output value"),
