@@ -33,8 +33,14 @@ envelope_format_digits (char    *buffer,
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
   char digits[ENVELOPE_FORMAT_COUNT_SIZE];
-  char *p = digits + sizeof digits;
-  gsize n_digits, length = 0, first;
+  gsize n_digits = 1, length = 0, first;
+  char *end, *p;
+
+  for (guint64 rest = value; rest >= 10; rest /= 10)
+    n_digits++;
+  /* ungrouped, straight into @buffer; grouped, into @digits first */
+  end = !grouped || n_digits <= 3 ? buffer + n_digits : digits + sizeof digits;
+  p = end;
 
   /* the digits from the last, two at a time: a report writes a number
    * or more for every figure of every layer */
@@ -53,17 +59,15 @@ envelope_format_digits (char    *buffer,
     }
   else
     *--p = (char) ('0' + value);
-  n_digits = (gsize) (digits + sizeof digits - p);
   if (!grouped || n_digits <= 3)
     {
-      memcpy (buffer, p, n_digits);
-      buffer[n_digits] = '\0';
+      *end = '\0';
       return n_digits;
     }
   /* 1,234,567: the first group holds what the threes leave */
   first = (n_digits - 1) % 3 + 1;
-  memcpy (buffer, p, first);
-  length = first;
+  for (; length < first; length++)
+    buffer[length] = p[length];
   for (gsize i = first; i < n_digits; i += 3)
     {
       buffer[length++] = ',';

@@ -959,7 +959,7 @@ json_name (JsonOut    *json,
   /* a name is one of the report's own keys, which need no escape; the
    * comma, the new line, the indent and the name go in at once (a
    * million-layer report writes 45 million of them) */
-  if (json->named || json->depth == 0 || out->len + 2 + indent + 1 + n + 4 >= out->allocated_len)
+  if (json->named || json->depth == 0 || out->len + 2 + indent + 8 + 1 + n + 4 >= out->allocated_len)
     {
       json_next (json);
       put_c (out, '"');
@@ -973,7 +973,9 @@ json_name (JsonOut    *json,
     *to++ = ',';
   json->filled[json->depth - 1] = TRUE;
   *to++ = '\n';
-  memset (to, ' ', indent);
+  /* eight spaces at a time: what goes past the indent is written over */
+  for (gsize k = 0; k < indent; k += 8)
+    memcpy (to + k, "        ", 8);
   to += indent;
   *to++ = '"';
   memcpy (to, name, n);
