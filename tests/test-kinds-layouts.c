@@ -154,6 +154,28 @@ test_conv3d (void)
   g_assert_cmpuint (model_layer (m, "up")->params, ==, 64 * 8 * 4 + 4);
 }
 
+/* The receptive field's formula names each axis once the axes differ,
+ * even when only the last one does, and one formula serves alike axes. */
+static void
+test_receptive_field_axes (void)
+{
+  g_autoptr(Model) m = model_of ("[3, 16, 32, 40]",
+                                 "{\"name\": \"a\", \"type\": \"conv\", \"filters\": 8, \"kernel\": [3, 3, 5]},"
+                                 "{\"name\": \"b\", \"type\": \"conv\", \"filters\": 8, \"kernel\": [3, 1, 1]},"
+                                 "{\"name\": \"c\", \"type\": \"conv\", \"filters\": 8, \"kernel\": 3}");
+  g_autofree char *a = model_formula (m, "a", ENVELOPE_FIGURE_RECEPTIVE_FIELD);
+  g_autofree char *a_start = model_formula (m, "a", ENVELOPE_FIGURE_START);
+  g_autofree char *b = model_formula (m, "b", ENVELOPE_FIGURE_RECEPTIVE_FIELD);
+  g_autofree char *c_jump = model_formula (m, "c", ENVELOPE_FIGURE_JUMP);
+
+  g_assert_cmpstr (a, ==, "D: 1 + (3 − 1) × 1 = 3; H: 1 + (3 − 1) × 1 = 3; W: 1 + (5 − 1) × 1 = 5");
+  g_assert_cmpstr (a_start, ==, "D: 0.5 + ((3 − 1) / 2 − 0) × 1 = 1.5; H: 0.5 + ((3 − 1) / 2 − 0) × 1 = 1.5; "
+                                "W: 0.5 + ((5 − 1) / 2 − 0) × 1 = 2.5");
+  g_assert_cmpstr (b, ==, "D: 3 + (3 − 1) × 1 = 5; H: 3 + (1 − 1) × 1 = 3; W: 5 + (1 − 1) × 1 = 5");
+  g_assert_cmpstr (c_jump, ==, "1 × 1 = 1");
+  g_assert_cmpfloat (model_layer (m, "c")->receptive_field.size[2], ==, 7);
+}
+
 /* A window setting needs one value, or one per spatial axis. */
 static void
 test_window_list_length (void)
@@ -417,6 +439,7 @@ main (int   argc,
   g_test_add_func ("/core/kinds/layouts", test_layouts);
   g_test_add_func ("/core/kinds/conv1d", test_conv1d);
   g_test_add_func ("/core/kinds/conv3d", test_conv3d);
+  g_test_add_func ("/core/kinds/receptive-field-axes", test_receptive_field_axes);
   g_test_add_func ("/core/kinds/errors/window-list-length", test_window_list_length);
   g_test_add_func ("/core/kinds/errors/map-needed", test_map_needed);
   g_test_add_func ("/core/kinds/dense-per-token", test_dense_per_token);

@@ -201,6 +201,7 @@ receptive_field_forward (EnvelopeInference            *inf,
   EnvelopeReceptiveField *rf = &inf->out->receptive_field;
   char *text[3][ENVELOPE_MAX_SPATIAL] = { { NULL } };
   guint n = MIN (n_axes, in->n_axes);
+  guint n_texts = 1;         /* axes with texts of their own: one while all are alike */
 
   *rf = *in;
   rf->misaligned = FALSE;
@@ -213,7 +214,19 @@ receptive_field_forward (EnvelopeInference            *inf,
       rf->size[a] = in->size[a] + (k_eff - 1) * in->jump[a];
       rf->jump[a] = in->jump[a] * s;
       rf->start[a] = in->start[a] + ((k_eff - 1) / 2 - pb) * in->jump[a];
-      if (explaining (inf))
+      /* an axis worked out as the first was has the first's texts, which
+       * envelope_join_axes() would write once */
+      if (n_texts == 1 && a > 0 &&
+          (ax[a].k_eff != ax[0].k_eff || ax[a].s != ax[0].s || ax[a].pb != ax[0].pb ||
+           in->size[a] != in->size[0] || in->jump[a] != in->jump[0] || in->start[a] != in->start[0]))
+        {
+          /* the axes differ after all: each has its own */
+          for (guint b = 1; b < a; b++)
+            for (guint f = 0; f < 3; f++)
+              text[f][b] = g_strdup (text[f][0]);
+          n_texts = n;
+        }
+      if (explaining (inf) && (a == 0 || n_texts > 1))
         {
           text[0][a] = envelope_format_reals ("{} + ({} − 1) × {} = {}",
                                               REALS (in->size[a], k_eff, in->jump[a], rf->size[a]));
@@ -226,9 +239,10 @@ receptive_field_forward (EnvelopeInference            *inf,
     {
       gboolean dilated = any_dilated (ax, n);
 
-      envelope_inference_set_formula (inf, ENVELOPE_FIGURE_RECEPTIVE_FIELD, envelope_join_axes (text[0], n, n + 1));
-      envelope_inference_set_formula (inf, ENVELOPE_FIGURE_JUMP, envelope_join_axes (text[1], n, n + 1));
-      envelope_inference_set_formula (inf, ENVELOPE_FIGURE_START, envelope_join_axes (text[2], n, n + 1));
+      envelope_inference_set_formula (inf, ENVELOPE_FIGURE_RECEPTIVE_FIELD,
+                                      envelope_join_axes (text[0], n_texts, n + 1));
+      envelope_inference_set_formula (inf, ENVELOPE_FIGURE_JUMP, envelope_join_axes (text[1], n_texts, n + 1));
+      envelope_inference_set_formula (inf, ENVELOPE_FIGURE_START, envelope_join_axes (text[2], n_texts, n + 1));
       envelope_inference_set_rule (inf, ENVELOPE_FIGURE_RECEPTIVE_FIELD,
                                    g_strdup (dilated ? _("r = r_in + (k_eff − 1) × j_in")
                                                      : _("r = r_in + (kernel − 1) × j_in")));

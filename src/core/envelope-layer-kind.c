@@ -558,9 +558,9 @@ envelope_join_axes (char  **texts,
     same &= g_strcmp0 (texts[a], texts[0]) == 0;
   if (same)
     {
-      char *joined = g_strdup (texts[0]);
+      char *joined = g_steal_pointer (&texts[0]);
 
-      for (guint a = 0; a < n_axes; a++)
+      for (guint a = 1; a < n_axes; a++)
         g_clear_pointer (&texts[a], g_free);
       return joined;
     }
