@@ -2440,6 +2440,9 @@ json_fail (Json       *j,
 static void
 json_skip_space (Json *j)
 {
+  /* most values follow their comma or colon after one space or none */
+  if (j->pos < j->len && j->data[j->pos] > ' ')
+    return;
   while (j->pos < j->len)
     {
       char c = j->data[j->pos];
@@ -2916,7 +2919,7 @@ tree_string (Tree       *tree,
           pos++;
           continue;
         }
-      g_string_append_len (text, data + run, (gssize) (pos - run));
+      envelope_string_put (text, data + run, pos - run);
       if (c == '"')
         {
           g_string_append_c (text, '\0');
