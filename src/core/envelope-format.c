@@ -36,8 +36,27 @@ envelope_format_digits (char    *buffer,
   gsize n_digits = 1, length = 0, first;
   char *end, *p;
 
-  for (guint64 rest = value; rest >= 10; rest /= 10)
-    n_digits++;
+  /* four digits a step */
+  for (guint64 rest = value;; rest /= 10000, n_digits += 4)
+    {
+      if (rest < 10)
+        break;
+      if (rest < 100)
+        {
+          n_digits += 1;
+          break;
+        }
+      if (rest < 1000)
+        {
+          n_digits += 2;
+          break;
+        }
+      if (rest < 10000)
+        {
+          n_digits += 3;
+          break;
+        }
+    }
   /* ungrouped, straight into @buffer; grouped, into @digits first */
   end = !grouped || n_digits <= 3 ? buffer + n_digits : digits + sizeof digits;
   p = end;
