@@ -372,7 +372,7 @@ envelope_utf8_validate (const char  *text,
                         gsize        length,
                         const char **end)
 {
-  const guint64 ones = G_GUINT64_CONSTANT (0x0101010101010101);
+  const guint64 lows = G_GUINT64_CONSTANT (0x7f7f7f7f7f7f7f7f);
   const guint64 highs = G_GUINT64_CONSTANT (0x8080808080808080);
   gsize i = 0;
 
@@ -386,8 +386,9 @@ envelope_utf8_validate (const char  *text,
           guint64 word;
 
           memcpy (&word, text + i, sizeof word);
-          /* no byte of 0x80 or more, and (then exactly) no nul byte */
-          if ((word & highs) == 0 && ((word - ones) & ~word & highs) == 0)
+          /* no byte of 0x80 or more; then each byte plus 0x7f, which
+           * carries into no other, reaches 0x80 unless it is a nul */
+          if ((word & highs) == 0 && ((word + lows) & highs) == highs)
             {
               i += 8;
               continue;
