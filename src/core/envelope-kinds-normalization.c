@@ -16,7 +16,6 @@
 
 #include "config.h"
 
-
 #include "envelope-i18n-private.h"
 #include "envelope-layer-kind-private.h"
 
