@@ -473,6 +473,46 @@ test_hostile (void)
     }
 }
 
+/* A string that runs over lines is named at the line it starts on,
+ * counting only the new lines written as they are: "\n" written as an
+ * escape is a character of the string, and one line (a fuzzing finding:
+ * escapes counted as lines took the line below 1). */
+static void
+test_string_lines (void)
+{
+  static const char escaped[] =
+    "name: \"esc\"\ninput: \"data\"\ninput_shape { dim: 1 dim: 4 }\n"
+    "layer { name: \"a\\nb\" type: \"InnerProduct\" bottom: \"data\" top: \"fc\" "
+    "inner_product_param { num_output: 2 } }\n";
+  static const char runs_on[] =
+    "name: \"esc\"\ninput: \"data\"\ninput_shape { dim: 1 dim: 4 }\n"
+    "layer { name: \"a\\n\\n\\n\\n\\\"b\nc\" type: \"InnerProduct\" }\n";
+  static const char single[] =
+    "name: 'esc'\ninput: 'data'\ninput_shape { dim: 1 dim: 4 }\n\n"
+    "layer { name: 'a\\\nb' type: 'InnerProduct' }\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EnvelopeNetwork) network = NULL;
+
+  network = envelope_import_load_data ((const guint8 *) escaped, sizeof escaped - 1, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (envelope_network_get_n_layers (network), ==, 2);
+  /* the control character cleaned out of the name, as any other */
+  g_assert_null (strchr (envelope_network_get_layer (network, 1)->name, '\n'));
+  g_clear_pointer (&network, envelope_network_free);
+
+  network = envelope_import_load_data ((const guint8 *) runs_on, sizeof runs_on - 1, NULL, NULL, NULL, &error);
+  g_assert_null (network);
+  g_assert_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_CORRUPT);
+  g_assert_cmpstr (error->message, ==, "line 4: layer 1, field \"name\": the string is not terminated on its line");
+  g_clear_error (&error);
+
+  /* single quotes have no escapes: the backslash is the string's */
+  network = envelope_import_load_data ((const guint8 *) single, sizeof single - 1, NULL, NULL, NULL, &error);
+  g_assert_null (network);
+  g_assert_error (error, ENVELOPE_IMPORT_ERROR, ENVELOPE_IMPORT_ERROR_CORRUPT);
+  g_assert_cmpstr (error->message, ==, "line 5: layer 1, field \"name\": the string is not terminated on its line");
+}
+
 /* A Slice whose first top names its bottom again (found by fuzzing:
  * the second part read a freed name): both parts read the input. */
 static void
@@ -648,6 +688,7 @@ main (int   argc,
   g_test_add_func ("/import/caffe/misc", test_misc);
   g_test_add_func ("/import/caffe/train-val", test_train_val);
   g_test_add_func ("/import/caffe/hostile", test_hostile);
+  g_test_add_func ("/import/caffe/string-lines", test_string_lines);
   g_test_add_func ("/import/caffe/slice-in-place", test_slice_in_place);
   g_test_add_func ("/import/caffe/nested", test_nested);
   g_test_add_func ("/import/caffe/limits", test_limits);

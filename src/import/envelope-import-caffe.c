@@ -323,6 +323,34 @@ scanner_error_text (GScanner *scanner)
     }
 }
 
+/* The lines a string just read runs over: the new lines written in it
+ * as they are, not those written as "\n".  The scanner stands after its
+ * closing quote; the opening one is found going back (in double quotes
+ * past escaped quotes; single quotes have no escapes), within @start. */
+static guint
+raw_newlines (const char *start,
+              const char *after)
+{
+  const char *p = after - 1;
+  char quote = *p;
+  guint lines = 0;
+
+  while (--p >= start)
+    {
+      if (*p == quote)
+        {
+          guint backslashes = 0;
+
+          while (quote == '"' && p - backslashes > start && p[-1 - (gssize) backslashes] == '\\')
+            backslashes++;
+          if (backslashes % 2 == 0)
+            break;
+        }
+      lines += *p == '\n';
+    }
+  return lines;
+}
+
 static gboolean
 parse_tree (const guint8 *data,
             gsize         length,
@@ -515,20 +543,17 @@ parse_tree (const guint8 *data,
         do
           {
             Node *node;
+            guint lines;
 
             token = g_scanner_get_next_token (scanner);
             line = g_scanner_cur_line (scanner);
             if (list && token == ']')
               break;
-            if (token == G_TOKEN_STRING && strchr (scanner->value.v_string, '\n') != NULL)
+            if (token == G_TOKEN_STRING && (lines = raw_newlines ((const char *) data, scanner->text)) > 0)
               {
                 /* GScanner lets a string run on over lines; protobuf
-                 * does not, and a missing quote is the likely cause */
-                const char *v = scanner->value.v_string;
-                guint lines = 0;
-
-                for (const char *p = v; *p != '\0'; p++)
-                  lines += *p == '\n';
+                 * does not, and a missing quote is the likely cause:
+                 * named at the line the string starts on */
                 ok = parse_error (error, ENVELOPE_IMPORT_ERROR_CORRUPT, line - lines, stack, depth, n_layers, key,
                                   _("the string is not terminated on its line"));
               }
