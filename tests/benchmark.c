@@ -20,7 +20,7 @@
  *   envelope-cli report of a 553 MB ONNX  < 1 s, peak memory < 2 × the file
  *     (VGG-16 with its weights, written here: the weights are zeros)
  *   envelope-cli report --format json of a 1,000,000-layer chain
- *                                         < 2 s, peak memory < 500 MB
+ *                                         < 2 s (median of 3), peak memory < 500 MB
  *
  * Usage: envelope-benchmark ENVELOPE-CLI MODELS-DIR FLOOR [TORCH-COUNT.py]
  *
@@ -850,15 +850,35 @@ bench_million (const char *cli,
   if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
     g_error ("could not write %s", path);
   argv[2] = floor_argv[1] = export_argv[2] = path;
-  report = run_process (argv);
-  floor = run_process (floor_argv);
+  /* the median of three, each in turn with the floor, as the other
+   * whole-process lines: one run, the first after the file was written,
+   * moved with the machine by half */
+  {
+    double walls[3], cpus[3], floor_walls[3];
+
+    report.peak_kb = floor.peak_kb = 0;
+    for (guint r = 0; r < G_N_ELEMENTS (walls); r++)
+      {
+        Run one = run_process (argv);
+        Run other = run_process (floor_argv);
+
+        walls[r] = one.wall;
+        cpus[r] = one.cpu;
+        floor_walls[r] = other.wall;
+        report.peak_kb = MAX (report.peak_kb, one.peak_kb);
+        floor.peak_kb = MAX (floor.peak_kb, other.peak_kb);
+      }
+    report.wall = median (walls, G_N_ELEMENTS (walls));
+    report.cpu = median (cpus, G_N_ELEMENTS (cpus));
+    floor.wall = median (floor_walls, G_N_ELEMENTS (floor_walls));
+  }
   load = run_load (path);
   /* a diagram of a million blocks is refused, and soon */
   export = run_process_expecting (export_argv, 1);
   g_unlink (path);
   g_unlink (svg);
   ok = report.wall < 2000 && report.peak_kb < 500 * 1000 / 1.024;
-  printf ("envelope-cli report of a 1,000,000-layer chain (json)  %6.0f ms (CPU %6.0f ms), peak %4.0f MB; "
+  printf ("envelope-cli report of a 1,000,000-layer chain (json, median of 3)  %6.0f ms (CPU %6.0f ms), peak %4.0f MB; "
           "floor %5.0f ms, peak %4.0f MB   target < 2 s and < 500 MB: %s\n",
           report.wall, report.cpu, report.peak_kb * 1.024 / 1000, floor.wall, floor.peak_kb * 1.024 / 1000,
           ok ? "met" : "MISSED");
