@@ -397,6 +397,17 @@ typedef struct
 
 #define SINK_PIECE 65536
 
+/* Writes @n bytes of @text to @sink's file, unless a write failed
+ * already: the first failure is the one reported. */
+static void
+sink_fwrite (Sink       *sink,
+             const char *text,
+             gsize       n)
+{
+  if (sink->error == 0 && n > 0 && fwrite (text, 1, n, sink->file) != n)
+    sink->error = errno != 0 ? errno : EIO;
+}
+
 /* Writes out what @sink holds once it is a piece's worth, or, with
  * @all, whatever it holds. */
 static void
@@ -405,9 +416,7 @@ sink_spill (Sink     *sink,
 {
   if (sink->file == NULL || (!all && sink->out->len < SINK_PIECE))
     return;
-  if (sink->error == 0 && sink->out->len > 0 &&
-      fwrite (sink->out->str, 1, sink->out->len, sink->file) != sink->out->len)
-    sink->error = errno != 0 ? errno : EIO;
+  sink_fwrite (sink, sink->out->str, sink->out->len);
   g_string_truncate (sink->out, 0);
 }
 
@@ -424,8 +433,7 @@ sink_write (Sink       *sink,
       return;
     }
   sink_spill (sink, TRUE);
-  if (sink->error == 0 && n > 0 && fwrite (text, 1, n, sink->file) != n)
-    sink->error = errno != 0 ? errno : EIO;
+  sink_fwrite (sink, text, n);
 }
 
 /* The cells of one row of the layer table, each to be freed. */
