@@ -1490,7 +1490,7 @@ typedef struct
   GArray *values;            /* Value */
   GString *text;             /* the strings and keys, decoded, each ending in NUL */
   gsize layers_at;           /* the root's "layers" array, skipped; 0: none */
-  const GArray *spans;       /* the root's containers, where each opens and ends (check_json()) */
+  const GArray *spans;       /* the root tree: its containers, where each opens and ends (check_json()) */
   guint next_span;
   gboolean escaped_keys;     /* a key was written with an escape: two keys may be one */
 } Tree;
@@ -3025,17 +3025,19 @@ skip_container (const char *data,
 }
 
 /* The position after the root's member that opens at @pos, as
- * check_json() noted it: the members are passed in order. */
+ * check_json() noted it in @tree->spans: the members are passed in
+ * order.  One it did not note is passed over by scanning it. */
 static gsize
 tree_skip_member (Tree       *tree,
                   const char *data,
                   gsize       pos)
 {
-  const gsize *span = tree->spans != NULL ? (const gsize *) (gpointer) tree->spans->data : NULL;
+  const gsize *span = (const gsize *) (gpointer) tree->spans->data;
+  guint n = tree->spans->len;
 
-  while (span != NULL && tree->next_span + 1 < tree->spans->len && span[tree->next_span] < pos)
+  while (tree->next_span + 1 < n && span[tree->next_span] < pos)
     tree->next_span += 2;
-  if (span != NULL && tree->next_span + 1 < tree->spans->len && span[tree->next_span] == pos)
+  if (tree->next_span + 1 < n && span[tree->next_span] == pos)
     return span[tree->next_span + 1];
   return skip_container (data, pos);
 }
