@@ -78,6 +78,8 @@ typedef struct
   Tensor *tensors;           /* a plain array: a walk appends a tensor or two per layer */
   guint n_tensors;
   guint tensors_size;
+  guint *dead;               /* tensors freed for good, whose entries a new tensor takes */
+  guint n_dead;
   guint64 live[ENVELOPE_N_STEP_TERMS];
   guint64 live_fixed;
   guint64 live_per_sample;
@@ -171,13 +173,21 @@ allocate (Walk            *walk,
           guint64          per_sample)
 {
   Tensor *t;
+  guint id;
 
-  if (walk->n_tensors == walk->tensors_size)
+  if (walk->n_dead > 0)
+    id = walk->dead[--walk->n_dead];
+  else
     {
-      walk->tensors_size *= 2;
-      walk->tensors = g_renew (Tensor, walk->tensors, walk->tensors_size);
+      if (walk->n_tensors == walk->tensors_size)
+        {
+          walk->tensors_size *= 2;
+          walk->tensors = g_renew (Tensor, walk->tensors, walk->tensors_size);
+          walk->dead = g_renew (guint, walk->dead, walk->tensors_size);
+        }
+      id = walk->n_tensors++;
     }
-  t = &walk->tensors[walk->n_tensors];
+  t = &walk->tensors[id];
   *t = (Tensor) { 0 };
   t->fixed = fixed;
   t->per_sample = per_sample;
@@ -188,7 +198,7 @@ allocate (Walk            *walk,
   walk->live[term] = sum (walk, walk->live[term], t->bytes);
   walk->live_fixed = sum (walk, walk->live_fixed, fixed);
   walk->live_per_sample = sum (walk, walk->live_per_sample, per_sample);
-  return walk->n_tensors++;
+  return id;
 }
 
 static Tensor *
@@ -210,6 +220,11 @@ release (Walk *walk,
   walk->live[t->term] -= t->bytes;
   walk->live_fixed -= t->fixed;
   walk->live_per_sample -= t->per_sample;
+  /* nothing holds it, reads it or will: a later tensor takes its entry,
+   * so that a backward pass, which makes and frees a gradient or two a
+   * layer, does not grow the array by a million entries */
+  if (t->fwd_uses == 0 && t->saved_by == 0 && t->refs == 0 && !t->pinned)
+    walk->dead[walk->n_dead++] = id;   /* fewer than the entries: it is one */
 }
 
 /* Freed once nothing reads it forward and no backward needs it. */
@@ -571,6 +586,7 @@ envelope_step_simulate (const EnvelopeStepInput *in,
   walk.fits = TRUE;
   walk.tensors_size = 2 * n + 8;
   walk.tensors = envelope_alloc_large (walk.tensors_size * sizeof (Tensor));
+  walk.dead = envelope_alloc_large (walk.tensors_size * sizeof (guint));
   walk.overflow = prepared->overflow;
 
   /* fixed terms: parameters, optimizer state, workspaces, the context */
@@ -841,6 +857,7 @@ envelope_step_simulate (const EnvelopeStepInput *in,
 
 done:
   g_free (walk.tensors);
+  g_free (walk.dead);
   if (walk.overflow)
     {
       g_set_error (error, ENVELOPE_ANALYSIS_ERROR, ENVELOPE_ANALYSIS_ERROR_OVERFLOW,
