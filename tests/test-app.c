@@ -311,7 +311,7 @@ test_axes_setting (void)
                                     g_variant_new_fixed_array (G_VARIANT_TYPE_INT64, order, G_N_ELEMENTS (order), sizeof (gint64))));
   g_assert_null (envelope_document_get_error (window->document));
   layer = envelope_network_get_layer (network, 6);
-  g_assert_cmpuint (layer->lengths[ENVELOPE_FIELD_ORDER], ==, 3);
+  g_assert_cmpuint (ENVELOPE_LAYER_LENGTH (layer, ENVELOPE_FIELD_ORDER), ==, 3);
   g_assert_cmpint (layer->order[1], ==, 2);
   entry = envelope_inspector_get_field_widget (window->inspector, "order");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "0, 2, 1");
@@ -352,7 +352,7 @@ test_scale_setting (void)
                      g_variant_new ("(sv)", "scale",
                                     g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, scale, G_N_ELEMENTS (scale), sizeof (double))));
   layer = envelope_network_get_layer (network, 6);
-  g_assert_cmpuint (layer->lengths[ENVELOPE_FIELD_SCALE], ==, 2);
+  g_assert_cmpuint (ENVELOPE_LAYER_LENGTH (layer, ENVELOPE_FIELD_SCALE), ==, 2);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "2, 1.5");
   g_assert_cmpstr (envelope_inspector_get_formula (window->inspector, ENVELOPE_FIGURE_OUTPUT_SHAPE), ==,
                    "H: ⌊14 × 2⌋ = 28; W: ⌊14 × 1.5⌋ = 21 → 32×28×21");
@@ -360,7 +360,7 @@ test_scale_setting (void)
   type_into (entry, "3");
   g_signal_emit_by_name (entry, "activate");
   layer = envelope_network_get_layer (network, 6);
-  g_assert_cmpuint (layer->lengths[ENVELOPE_FIELD_SCALE], ==, 0);
+  g_assert_cmpuint (ENVELOPE_LAYER_LENGTH (layer, ENVELOPE_FIELD_SCALE), ==, 0);
   g_assert_cmpfloat (layer->scale[1], ==, 3);
   app_test_window_destroy (window);
 }

@@ -143,7 +143,7 @@ read_list (FieldEditor   *fe,
     equal &= values[a] == values[0];
   for (guint a = n; a < ENVELOPE_MAX_SPATIAL; a++)
     values[a] = values[n - 1];
-  layer->lengths[fe->field] = equal ? 0 : (guint8) n;
+  ENVELOPE_LAYER_LENGTH (layer, fe->field) = equal ? 0 : (guint8) n;
 }
 
 /* "0, 2, 1" (brackets allowed): 1 to ENVELOPE_MAX_RANK integers. */
@@ -341,13 +341,13 @@ apply (FieldEditor *fe)
 
     case ENVELOPE_VALUE_AXES:
       if (!parse_axes (gtk_editable_get_text (GTK_EDITABLE (fe->entry)),
-                       FIELD_VALUE (layer, fe->info, gint64), &layer->lengths[fe->field]))
+                       FIELD_VALUE (layer, fe->info, gint64), &ENVELOPE_LAYER_LENGTH (layer, fe->field)))
         return;
       break;
 
     case ENVELOPE_VALUE_REALS:
       if (!parse_reals (gtk_editable_get_text (GTK_EDITABLE (fe->entry)),
-                        FIELD_VALUE (layer, fe->info, double), &layer->lengths[fe->field]))
+                        FIELD_VALUE (layer, fe->info, double), &ENVELOPE_LAYER_LENGTH (layer, fe->field)))
         return;
       break;
 
@@ -597,7 +597,7 @@ spatial_axes (FieldEditor         *fe,
   EnvelopeInspector *self = fe->self;
   const EnvelopeAnalysis *analysis = envelope_document_get_analysis (self->document);
   gint index = envelope_document_get_figures_index (self->document, (guint) self->layer);
-  guint n = layer->lengths[fe->field];
+  guint n = ENVELOPE_LAYER_LENGTH (layer, fe->field);
 
   if (analysis != NULL && index >= 0)
     {
@@ -763,7 +763,7 @@ show_editor (EnvelopeInspector   *self,
 
     case ENVELOPE_VALUE_AXES:
       {
-        g_autofree char *text = format_axes (FIELD_VALUE (layer, fe->info, gint64), layer->lengths[fe->field]);
+        g_autofree char *text = format_axes (FIELD_VALUE (layer, fe->info, gint64), ENVELOPE_LAYER_LENGTH (layer, fe->field));
 
         if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (fe->entry)), text) != 0)
           gtk_editable_set_text (GTK_EDITABLE (fe->entry), text);
@@ -772,7 +772,7 @@ show_editor (EnvelopeInspector   *self,
 
     case ENVELOPE_VALUE_REALS:
       {
-        g_autofree char *text = format_reals (FIELD_VALUE (layer, fe->info, double), layer->lengths[fe->field]);
+        g_autofree char *text = format_reals (FIELD_VALUE (layer, fe->info, double), ENVELOPE_LAYER_LENGTH (layer, fe->field));
 
         if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (fe->entry)), text) != 0)
           gtk_editable_set_text (GTK_EDITABLE (fe->entry), text);

@@ -165,7 +165,7 @@ envelope_layer_set_from_variant (EnvelopeLayer  *layer,
           target[0] = pair[0];
           target[1] = pair[1];
           target[2] = pair[1];
-          layer->lengths[field] = pair[0] == pair[1] ? 0 : 2;
+          ENVELOPE_LAYER_LENGTH (layer, field) = pair[0] == pair[1] ? 0 : 2;
           ok = TRUE;
         }
       break;
@@ -185,7 +185,7 @@ envelope_layer_set_from_variant (EnvelopeLayer  *layer,
           layer->padding[0] = pair[0];
           layer->padding[1] = pair[1];
           layer->padding[2] = pair[1];
-          layer->lengths[field] = pair[0] == pair[1] ? 0 : 2;
+          ENVELOPE_LAYER_LENGTH (layer, field) = pair[0] == pair[1] ? 0 : 2;
           ok = TRUE;
         }
       break;
@@ -240,7 +240,7 @@ envelope_layer_set_from_variant (EnvelopeLayer  *layer,
           {
             for (guint a = 0; a < ENVELOPE_MAX_SPATIAL; a++)
               target[a] = g_variant_get_double (value);
-            layer->lengths[field] = 0;
+            ENVELOPE_LAYER_LENGTH (layer, field) = 0;
             ok = TRUE;
           }
         else if (g_variant_is_of_type (value, G_VARIANT_TYPE ("ad")) &&
@@ -250,7 +250,7 @@ envelope_layer_set_from_variant (EnvelopeLayer  *layer,
 
             for (gsize a = 0; a < ENVELOPE_MAX_SPATIAL; a++)
               g_variant_get_child (value, MIN (a, n - 1), "d", &target[a]);
-            layer->lengths[field] = (guint8) n;
+            ENVELOPE_LAYER_LENGTH (layer, field) = (guint8) n;
             ok = TRUE;
           }
       }
@@ -264,7 +264,7 @@ envelope_layer_set_from_variant (EnvelopeLayer  *layer,
 
           for (gsize i = 0; i < g_variant_n_children (value); i++)
             g_variant_get_child (value, i, "x", &target[i]);
-          layer->lengths[field] = (guint8) g_variant_n_children (value);
+          ENVELOPE_LAYER_LENGTH (layer, field) = (guint8) g_variant_n_children (value);
           ok = TRUE;
         }
       break;

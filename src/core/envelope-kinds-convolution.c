@@ -291,7 +291,7 @@ check_window_lists (EnvelopeInference *inf,
       gboolean plain = TRUE;
 
       for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
-        plain &= l->lengths[fields[i]] == 0 || l->lengths[fields[i]] == 2;
+        plain &= ENVELOPE_LAYER_LENGTH (l, fields[i]) == 0 || ENVELOPE_LAYER_LENGTH (l, fields[i]) == 2;
       if (plain)
         return TRUE;
     }

@@ -343,7 +343,7 @@ infer_permute (EnvelopeInference *inf,
   const EnvelopeLayer *l = inf->layer;
   const EnvelopeLayerFigures *in = inf->inputs[0];
   EnvelopeLayerFigures *out = inf->out;
-  guint n = l->lengths[ENVELOPE_FIELD_ORDER];
+  guint n = ENVELOPE_LAYER_LENGTH (l, ENVELOPE_FIELD_ORDER);
   guint order[ENVELOPE_MAX_RANK];
   const EnvelopeReceptiveField *rin = &in->receptive_field;
   EnvelopeReceptiveField *rf = &out->receptive_field;
@@ -1061,7 +1061,7 @@ infer_reduce (EnvelopeInference *inf,
   const EnvelopeLayer *l = inf->layer;
   const EnvelopeLayerFigures *in = inf->inputs[0];
   EnvelopeLayerFigures *out = inf->out;
-  guint n = l->lengths[ENVELOPE_FIELD_AXES];
+  guint n = ENVELOPE_LAYER_LENGTH (l, ENVELOPE_FIELD_AXES);
   guint axes[ENVELOPE_MAX_RANK];
   gboolean reduced[ENVELOPE_MAX_RANK] = { FALSE }, positional = FALSE;
 

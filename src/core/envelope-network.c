@@ -233,9 +233,9 @@ envelope_layer_list_length (const EnvelopeLayer *layer,
 {
   const gint64 *values = G_STRUCT_MEMBER_P (layer, envelope_field_get_info (field)->offset);
 
-  if (layer->lengths[field] == 0)
+  if (ENVELOPE_LAYER_LENGTH (layer, field) == 0)
     return values[0] != values[1] ? 2 : 0;
-  return layer->lengths[field];
+  return ENVELOPE_LAYER_LENGTH (layer, field);
 }
 
 static guint
@@ -271,7 +271,7 @@ list_all (const EnvelopeLayer *layer,
           const gint64        *values,
           gint64               value)
 {
-  guint n = MAX (layer->lengths[field], 1);
+  guint n = MAX (ENVELOPE_LAYER_LENGTH (layer, field), 1);
 
   for (guint i = 0; i < n; i++)
     if (values[i] != value)
@@ -319,7 +319,7 @@ envelope_layer_describe (const EnvelopeLayer *layer)
       if ((!pool || (layer->set & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_STRIDE))) &&
           !list_all (layer, ENVELOPE_FIELD_STRIDE, layer->stride, 1) &&
           !(pool && memcmp (layer->stride, layer->kernel, sizeof layer->stride) == 0 &&
-            layer->lengths[ENVELOPE_FIELD_STRIDE] == layer->lengths[ENVELOPE_FIELD_KERNEL]))
+            ENVELOPE_LAYER_LENGTH (layer, ENVELOPE_FIELD_STRIDE) == ENVELOPE_LAYER_LENGTH (layer, ENVELOPE_FIELD_KERNEL)))
         {
           g_string_append (out, layer->type == ENVELOPE_LAYER_DECONV ? ", ×" : ", /");
           append_list (out, layer, ENVELOPE_FIELD_STRIDE, layer->stride, "×");
@@ -393,7 +393,7 @@ envelope_layer_describe (const EnvelopeLayer *layer)
     case ENVELOPE_LAYER_REDUCE:
       {
         const gint64 *axes = layer->type == ENVELOPE_LAYER_PERMUTE ? layer->order : layer->axes;
-        guint n = layer->lengths[layer->type == ENVELOPE_LAYER_PERMUTE ? ENVELOPE_FIELD_ORDER : ENVELOPE_FIELD_AXES];
+        guint n = ENVELOPE_LAYER_LENGTH (layer, layer->type == ENVELOPE_LAYER_PERMUTE ? ENVELOPE_FIELD_ORDER : ENVELOPE_FIELD_AXES);
 
         if (layer->type == ENVELOPE_LAYER_REDUCE)
           g_string_append_printf (out, " %s",
@@ -425,7 +425,7 @@ envelope_layer_describe (const EnvelopeLayer *layer)
           append_list (out, layer, ENVELOPE_FIELD_OUTPUT_SIZE, layer->output_size, "×");
         }
       else
-        for (guint i = 0; i < MAX (layer->lengths[ENVELOPE_FIELD_SCALE], 1); i++)
+        for (guint i = 0; i < MAX (ENVELOPE_LAYER_LENGTH (layer, ENVELOPE_FIELD_SCALE), 1); i++)
           {
             /* figures read the same in every language: no locale's comma */
             g_string_append (out, i > 0 ? "×" : " ×");
@@ -474,7 +474,7 @@ envelope_layer_set_field_default (EnvelopeLayer *layer,
 
   info = envelope_field_get_info (field);
   layer->set &= ~ENVELOPE_FIELD_BIT (field);
-  layer->lengths[field] = 0;
+  ENVELOPE_LAYER_LENGTH (layer, field) = 0;
   value = info->default_value;
   if (field == ENVELOPE_FIELD_KERNEL &&
       (layer->type == ENVELOPE_LAYER_MAX_POOL || layer->type == ENVELOPE_LAYER_AVG_POOL))
@@ -525,7 +525,7 @@ envelope_layer_set_field_default (EnvelopeLayer *layer,
       /* one axis: a list is never empty */
       memset (FIELD_VALUE (layer, info, gint64), 0, ENVELOPE_MAX_RANK * sizeof (gint64));
       *FIELD_VALUE (layer, info, gint64) = (gint64) value;
-      layer->lengths[field] = 1;
+      ENVELOPE_LAYER_LENGTH (layer, field) = 1;
       break;
     default:
       g_assert_not_reached ();
@@ -655,13 +655,13 @@ field_equal (const EnvelopeLayer     *a,
     case ENVELOPE_VALUE_NAME:
       return g_strcmp0 (*FIELD_VALUE (a, info, char *), *FIELD_VALUE (b, info, char *)) == 0;
     case ENVELOPE_VALUE_REALS:
-      return a->lengths[info->field] == b->lengths[info->field] &&
+      return ENVELOPE_LAYER_LENGTH (a, info->field) == ENVELOPE_LAYER_LENGTH (b, info->field) &&
              memcmp (FIELD_VALUE (a, info, double), FIELD_VALUE (b, info, double),
-                     MAX (a->lengths[info->field], 1) * sizeof (double)) == 0;
+                     MAX (ENVELOPE_LAYER_LENGTH (a, info->field), 1) * sizeof (double)) == 0;
     case ENVELOPE_VALUE_AXES:
-      return a->lengths[info->field] == b->lengths[info->field] &&
+      return ENVELOPE_LAYER_LENGTH (a, info->field) == ENVELOPE_LAYER_LENGTH (b, info->field) &&
              memcmp (FIELD_VALUE (a, info, gint64), FIELD_VALUE (b, info, gint64),
-                     MIN (a->lengths[info->field], ENVELOPE_MAX_RANK) * sizeof (gint64)) == 0;
+                     MIN (ENVELOPE_LAYER_LENGTH (a, info->field), ENVELOPE_MAX_RANK) * sizeof (gint64)) == 0;
     default:
       g_assert_not_reached ();
     }
@@ -775,7 +775,7 @@ validate_field (const EnvelopeLayer     *layer,
         return check_reshape_target (layer, index, info, location, error);
       return check_positive (layer, index, info->field, layer->shape, layer->shape_rank, 1, location, error);
     case ENVELOPE_VALUE_REALS:
-      n = MAX (layer->lengths[info->field], 1);
+      n = MAX (ENVELOPE_LAYER_LENGTH (layer, info->field), 1);
       for (guint i = 0; i < n; i++)
         if (!isfinite (FIELD_VALUE (layer, info, double)[i]))
           {
@@ -785,11 +785,11 @@ validate_field (const EnvelopeLayer     *layer,
           }
       return TRUE;
     case ENVELOPE_VALUE_AXES:
-      if (layer->lengths[info->field] >= 1 && layer->lengths[info->field] <= ENVELOPE_MAX_RANK)
+      if (ENVELOPE_LAYER_LENGTH (layer, info->field) >= 1 && ENVELOPE_LAYER_LENGTH (layer, info->field) <= ENVELOPE_MAX_RANK)
         return TRUE;
       envelope_layer_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_VALUE, location,
                             index, layer->name, info->key,
-                            _("must list 1 to %u axes, got %u"), ENVELOPE_MAX_RANK, layer->lengths[info->field]);
+                            _("must list 1 to %u axes, got %u"), ENVELOPE_MAX_RANK, ENVELOPE_LAYER_LENGTH (layer, info->field));
       return FALSE;
     /* every entry of a spatial list: those past its length repeat its
      * last (or hold the default), so all of them must be valid */
@@ -1857,11 +1857,11 @@ read_field (Reader        *reader,
 
     case ENVELOPE_VALUE_PAIR:
       return read_list (reader, value, key, N_("a positive integer or one per spatial axis"),
-                        FIELD_VALUE (layer, info, gint64), &layer->lengths[field]);
+                        FIELD_VALUE (layer, info, gint64), &ENVELOPE_LAYER_LENGTH (layer, field));
 
     case ENVELOPE_VALUE_OFFSET:
       return read_list (reader, value, key, N_("an integer or one per spatial axis"),
-                        FIELD_VALUE (layer, info, gint64), &layer->lengths[field]);
+                        FIELD_VALUE (layer, info, gint64), &ENVELOPE_LAYER_LENGTH (layer, field));
 
     case ENVELOPE_VALUE_PADDING:
       if (is_string (value))
@@ -1876,12 +1876,12 @@ read_field (Reader        *reader,
             return reader_error (reader, ENVELOPE_NETWORK_ERROR_VALUE, key,
                                  _("must be an integer, one per spatial axis, \"same\" or \"valid\", got \"%s\""), mode);
           fill_list (layer->padding, 0);
-          layer->lengths[field] = 0;
+          ENVELOPE_LAYER_LENGTH (layer, field) = 0;
           return TRUE;
         }
       layer->padding_mode = ENVELOPE_PADDING_EXPLICIT;
       return read_list (reader, value, key, N_("an integer, one per spatial axis, \"same\" or \"valid\""),
-                        layer->padding, &layer->lengths[field]);
+                        layer->padding, &ENVELOPE_LAYER_LENGTH (layer, field));
 
     case ENVELOPE_VALUE_BOOLEAN:
       if (value->kind != VALUE_BOOLEAN)
@@ -1933,7 +1933,7 @@ read_field (Reader        *reader,
               return FALSE;
             for (i = 1; i < ENVELOPE_MAX_SPATIAL; i++)
               values[i] = values[0];
-            layer->lengths[field] = 0;
+            ENVELOPE_LAYER_LENGTH (layer, field) = 0;
             return TRUE;
           }
         n = value->n;
@@ -1950,7 +1950,7 @@ read_field (Reader        *reader,
           }
         for (i = n; i < ENVELOPE_MAX_SPATIAL; i++)
           values[i] = values[n - 1];
-        layer->lengths[field] = (guint8) n;
+        ENVELOPE_LAYER_LENGTH (layer, field) = (guint8) n;
         return TRUE;
       }
 
@@ -1972,7 +1972,7 @@ read_field (Reader        *reader,
                                    _("must hold integers, got %s at position %u"), describe_value (element), i);
             FIELD_VALUE (layer, info, gint64)[i] = element->integer;
           }
-        layer->lengths[field] = (guint8) n;
+        ENVELOPE_LAYER_LENGTH (layer, field) = (guint8) n;
         return TRUE;
       }
 
@@ -3409,19 +3409,19 @@ write_field (JsonBuilder         *builder,
       json_builder_add_string_value (builder, *FIELD_VALUE (layer, info, char *));
       break;
     case ENVELOPE_VALUE_REALS:
-      if (layer->lengths[field] == 0)
+      if (ENVELOPE_LAYER_LENGTH (layer, field) == 0)
         json_builder_add_double_value (builder, FIELD_VALUE (layer, info, double)[0]);
       else
         {
           json_builder_begin_array (builder);
-          for (guint i = 0; i < MIN (layer->lengths[field], ENVELOPE_MAX_SPATIAL); i++)
+          for (guint i = 0; i < MIN (ENVELOPE_LAYER_LENGTH (layer, field), ENVELOPE_MAX_SPATIAL); i++)
             json_builder_add_double_value (builder, FIELD_VALUE (layer, info, double)[i]);
           json_builder_end_array (builder);
         }
       break;
     case ENVELOPE_VALUE_AXES:
       json_builder_begin_array (builder);
-      for (guint i = 0; i < MIN (layer->lengths[field], ENVELOPE_MAX_RANK); i++)
+      for (guint i = 0; i < MIN (ENVELOPE_LAYER_LENGTH (layer, field), ENVELOPE_MAX_RANK); i++)
         json_builder_add_int_value (builder, FIELD_VALUE (layer, info, gint64)[i]);
       json_builder_end_array (builder);
       break;

@@ -1121,7 +1121,7 @@ read_window (Importer      *imp,
       values[0] = vh;
       values[1] = vw;
       values[2] = vw;
-      layer->lengths[field] = 2;
+      ENVELOPE_LAYER_LENGTH (layer, field) = 2;
       layer->set |= ENVELOPE_FIELD_BIT (field);
       *given = TRUE;
       return TRUE;
@@ -1143,7 +1143,7 @@ read_window (Importer      *imp,
     return TRUE;
   for (guint i = n; i < ENVELOPE_MAX_SPATIAL; i++)
     values[i] = values[n - 1];
-  layer->lengths[field] = n == 1 ? 0 : (guint8) n;
+  ENVELOPE_LAYER_LENGTH (layer, field) = n == 1 ? 0 : (guint8) n;
   layer->set |= ENVELOPE_FIELD_BIT (field);
   *given = TRUE;
   return TRUE;
@@ -1561,7 +1561,7 @@ map_permute (Importer         *imp,
                             _("names the batch axis twice"));
       layer->order[i - 1] = order[i] - 1;
     }
-  layer->lengths[ENVELOPE_FIELD_ORDER] = (guint8) (n - 1);
+  ENVELOPE_LAYER_LENGTH (layer, ENVELOPE_FIELD_ORDER) = (guint8) (n - 1);
   layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_ORDER);
   return TRUE;
 }

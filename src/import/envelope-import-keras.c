@@ -1224,7 +1224,7 @@ set_window (Item           *item,
       return bad_field (item, key, _("must hold positive integers"), error);
   if (n > 0 && (guint) n != dims)
     return bad_field (item, key, _("has a size for another number of axes"), error);
-  layer->lengths[field] = (guint8) dims;
+  ENVELOPE_LAYER_LENGTH (layer, field) = (guint8) dims;
   layer->set |= ENVELOPE_FIELD_BIT (field);
   return TRUE;
 }
@@ -1424,7 +1424,7 @@ ensure_layout (Ctx                  *ctx,
                      want == ENVELOPE_TENSOR_MAP ? "to_map" : "to_tokens", inputs, 1);
   layer->order[0] = 1;
   layer->order[1] = 0;
-  layer->lengths[ENVELOPE_FIELD_ORDER] = 2;
+  ENVELOPE_LAYER_LENGTH (layer, ENVELOPE_FIELD_ORDER) = 2;
   SET (layer, ORDER);
   g_free (*input);
   *input = g_strdup (layer->name);
@@ -1607,7 +1607,7 @@ convert_pool (Ctx               *ctx,
   if (!(layer->set & ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_STRIDE)))
     {
       memcpy (layer->stride, layer->kernel, sizeof layer->stride);
-      layer->lengths[ENVELOPE_FIELD_STRIDE] = layer->lengths[ENVELOPE_FIELD_KERNEL];
+      ENVELOPE_LAYER_LENGTH (layer, ENVELOPE_FIELD_STRIDE) = ENVELOPE_LAYER_LENGTH (layer, ENVELOPE_FIELD_KERNEL);
       SET (layer, STRIDE);
     }
   set_padding (ctx, item, layer, c);
@@ -1688,7 +1688,7 @@ convert_pad_crop (Ctx     *ctx,
       layer = add_layer (ctx, item, ENVELOPE_LAYER_PAD, NULL, (const char *const *) inputs, 1);
       memcpy (layer->padding, before, sizeof layer->padding);
       layer->padding_mode = ENVELOPE_PADDING_EXPLICIT;
-      layer->lengths[ENVELOPE_FIELD_PADDING] = (guint8) dims;
+      ENVELOPE_LAYER_LENGTH (layer, ENVELOPE_FIELD_PADDING) = (guint8) dims;
       SET (layer, PADDING);
       return TRUE;
     }
@@ -1709,7 +1709,7 @@ convert_pad_crop (Ctx     *ctx,
             return bad_field (item, key, _("crops the whole map away"), error);
           layer->output_size[i] = (gint64) in->shape[i + 1] - before[i] - after[i];
         }
-      layer->lengths[ENVELOPE_FIELD_OUTPUT_SIZE] = (guint8) dims;
+      ENVELOPE_LAYER_LENGTH (layer, ENVELOPE_FIELD_OUTPUT_SIZE) = (guint8) dims;
       SET (layer, OUTPUT_SIZE);
       if (!symmetric)
         envelope_import_note (ctx->notes, _("Layer \"%s\" (Cropping): the crop is uneven; Envelope centres it (the same size)."),
@@ -1961,7 +1961,7 @@ convert_permute (Ctx     *ctx,
         layer->order[i] = E (dims[i - 1] - 1);
 #undef E
     }
-  layer->lengths[ENVELOPE_FIELD_ORDER] = (guint8) n;
+  ENVELOPE_LAYER_LENGTH (layer, ENVELOPE_FIELD_ORDER) = (guint8) n;
   SET (layer, ORDER);
   return TRUE;
 }
@@ -2230,7 +2230,7 @@ convert_item (Ctx        *ctx,
             return bad_field (item, "size", _("must hold positive integers"), error);
           layer->scale[i] = (double) size[i];
         }
-      layer->lengths[ENVELOPE_FIELD_SCALE] = (guint8) dims;
+      ENVELOPE_LAYER_LENGTH (layer, ENVELOPE_FIELD_SCALE) = (guint8) dims;
       SET (layer, SCALE);
       if (g_strcmp0 (get_string (c, "interpolation"), "bilinear") == 0)
         {

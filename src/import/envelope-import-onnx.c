@@ -796,7 +796,7 @@ set_list (EnvelopeLayer *layer,
 {
   for (guint i = 0; i < n; i++)
     dest[i] = values[i];
-  layer->lengths[field] = (guint8) n;
+  ENVELOPE_LAYER_LENGTH (layer, field) = (guint8) n;
   layer->set |= ENVELOPE_FIELD_BIT (field);
 }
 
@@ -829,7 +829,7 @@ set_shape (EnvelopeLayer *layer,
     if ((gint) i != batch)
       layer->shape[k++] = dims[i];
   layer->shape_rank = k;
-  layer->lengths[ENVELOPE_FIELD_SHAPE] = (guint8) k;
+  ENVELOPE_LAYER_LENGTH (layer, ENVELOPE_FIELD_SHAPE) = (guint8) k;
   layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_SHAPE);
 }
 
@@ -3464,7 +3464,7 @@ moves_channels (const EnvelopeLayer *layer,
 
   if (layer->type != ENVELOPE_LAYER_PERMUTE)
     return FALSE;
-  k = layer->lengths[ENVELOPE_FIELD_ORDER];
+  k = ENVELOPE_LAYER_LENGTH (layer, ENVELOPE_FIELD_ORDER);
   /* a map of one or more spatial axes; a pair of axes is a sequence's */
   if (k < 3 || k > ENVELOPE_MAX_RANK || (rank != NULL && *rank != 0 && *rank != k))
     return FALSE;
@@ -3508,7 +3508,7 @@ dense_to_conv (EnvelopeLayer *layer)
   layer->filters = units;
   for (guint a = 0; a < ENVELOPE_MAX_SPATIAL; a++)
     layer->kernel[a] = 1;
-  layer->lengths[ENVELOPE_FIELD_KERNEL] = 0;
+  ENVELOPE_LAYER_LENGTH (layer, ENVELOPE_FIELD_KERNEL) = 0;
   layer->bias = bias;
   layer->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_FILTERS) | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_KERNEL)
                 | ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_BIAS);
@@ -3661,7 +3661,7 @@ join_token_mixing_once (Importer *im,
     {
       const EnvelopeLayer *layer = envelope_network_get_layer (network, i);
 
-      any = layer->type == ENVELOPE_LAYER_PERMUTE && layer->lengths[ENVELOPE_FIELD_ORDER] == 2
+      any = layer->type == ENVELOPE_LAYER_PERMUTE && ENVELOPE_LAYER_LENGTH (layer, ENVELOPE_FIELD_ORDER) == 2
             && layer->order[0] == 1;
     }
   /* the layouts are the analysis's: only where a pair of axes is swapped */
@@ -3674,7 +3674,7 @@ join_token_mixing_once (Importer *im,
       guint end;
       gint64 tokens, features;
 
-      if (first->type != ENVELOPE_LAYER_PERMUTE || first->lengths[ENVELOPE_FIELD_ORDER] != 2 || first->order[0] != 1
+      if (first->type != ENVELOPE_LAYER_PERMUTE || ENVELOPE_LAYER_LENGTH (first, ENVELOPE_FIELD_ORDER) != 2 || first->order[0] != 1
           || r.offsets[i + 1] - r.offsets[i] != 1)
         continue;
       in = envelope_analysis_get_layer (analysis, r.indices[r.offsets[i]]);
@@ -3684,7 +3684,7 @@ join_token_mixing_once (Importer *im,
       if (end == 0)
         continue;
       back = envelope_network_get_layer (network, end);
-      if (back->type != ENVELOPE_LAYER_PERMUTE || back->lengths[ENVELOPE_FIELD_ORDER] != 2 || back->order[0] != 1)
+      if (back->type != ENVELOPE_LAYER_PERMUTE || ENVELOPE_LAYER_LENGTH (back, ENVELOPE_FIELD_ORDER) != 2 || back->order[0] != 1)
         continue;
 
       tokens = (gint64) in->shape[0];
@@ -3732,7 +3732,7 @@ region_member (const EnvelopeLayer *layer)
 {
   if (layer->type == ENVELOPE_LAYER_PAD)
     {
-      for (guint a = 0; a < MAX (layer->lengths[ENVELOPE_FIELD_PADDING], 1) && a < ENVELOPE_MAX_SPATIAL; a++)
+      for (guint a = 0; a < MAX (ENVELOPE_LAYER_LENGTH (layer, ENVELOPE_FIELD_PADDING), 1) && a < ENVELOPE_MAX_SPATIAL; a++)
         if (layer->padding[a] != 0)
           return FALSE;
       return TRUE;
