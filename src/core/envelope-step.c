@@ -49,26 +49,32 @@ typedef struct
 } Tensor;                    /* 48 bytes: a walk makes one or two a layer */
 
 /* What the walk reads of a layer, gathered once: a long network's
- * figures are mostly memory to go through. */
+ * figures are mostly memory to go through.  40 bytes: what few layers
+ * have (masks, indices, statistics, values held inside) is an entry of
+ * the extras beside it. */
 typedef struct
 {
   const guint *inputs;
   guint64 activations;       /* output values per sample */
-  guint64 extra_fixed;       /* saved besides its inputs and output (masks, indices, statistics, held values) */
-  guint64 extra_per_sample;
   guint64 grad_bytes;        /* its parameters' fp32 gradients, as allocated */
-  guint64 held;              /* inference: bytes per sample it holds while it runs */
   guint n_inputs;
+  guint extra;               /* its Extra, or G_MAXUINT: none */
   guint16 saves;
   guint8 type;
   guint8 bytes;              /* per output value */
   guint8 in_place;           /* may overwrite its input in PyTorch */
   guint8 needs_params;       /* has parameters of its own or shared */
-  guint8 uses_cublas;        /* multiplies matrices */
   guint8 overflow;           /* a figure of its own overflowed */
-  guint64 param_blocks;      /* its parameters and buffers, as allocated */
-  guint64 weight_copy;       /* autocast's half-precision copy of its weights */
 } Node;
+
+typedef struct
+{
+  guint64 fixed;             /* saved besides its inputs and output (masks, indices, statistics, held values) */
+  guint64 per_sample;
+  guint64 held;              /* inference: bytes per sample it holds while it runs */
+} Extra;
+
+static const Extra no_extra = { 0 };
 
 typedef struct
 {
@@ -374,6 +380,7 @@ tensor_blocks (Walk                       *walk,
 struct _EnvelopeStepNodes
 {
   Node *nodes;
+  GArray *extras;            /* Extra */
   guint *consumers;
   guint64 params;            /* bytes as allocated */
   guint64 trainable;         /* fp32 bytes of the trainable parameters, as allocated */
@@ -383,17 +390,25 @@ struct _EnvelopeStepNodes
   gboolean overflow;
 };
 
-/* What the walks read of layer @f, and what it adds to the network's
- * sums; node->bytes is the network's structure's, set apart. */
+static const Extra *
+node_extra (const EnvelopeStepNodes *prepared,
+            const Node              *node)
+{
+  return node->extra == G_MAXUINT ? &no_extra : &g_array_index (prepared->extras, Extra, node->extra);
+}
+
+/* What the walks read of layer @f; node->bytes is the network's
+ * structure's, set apart. */
 static void
-fill_node (Node                       *node,
+fill_node (EnvelopeStepNodes          *prepared,
+           Node                       *node,
            const EnvelopeLayerFigures *f,
            const EnvelopeTraining     *training)
 {
   const EnvelopeLayerKind *kind = envelope_layer_kind_get (f->type);
   guint act = training->mixed_precision ? 2 : envelope_dtype_get_bytes (training->dtype);
-  guint param_bytes = envelope_dtype_get_bytes (training->dtype);
   guint8 bytes = node->bytes;
+  Extra extra = { 0 };
   Walk walk = { 0 };
 
   memset (node, 0, sizeof *node);
@@ -410,53 +425,62 @@ fill_node (Node                       *node,
                     !(f->saves & ENVELOPE_SAVES_INPUT)) || f->type == ENVELOPE_LAYER_ADD;
   node->needs_params = f->trainable > 0 || f->shares >= 0;
   node->grad_bytes = f->trainable > 0 ? tensor_blocks (&walk, f, 4, FALSE) : 0;
-  node->held = product (&walk, f->internal, act);
+  extra.held = product (&walk, f->internal, act);
   /* max pooling makes its int64 indices on the GPU even when nothing
    * keeps them */
   if (f->saves & ENVELOPE_SAVES_INDICES)
-    node->held = sum (&walk, node->held, product (&walk, f->activations, 8));
+    extra.held = sum (&walk, extra.held, product (&walk, f->activations, 8));
   if (f->saves & ENVELOPE_SAVES_MASK)
-    node->extra_per_sample = sum (&walk, node->extra_per_sample, f->activations);
+    extra.per_sample = sum (&walk, extra.per_sample, f->activations);
   if (f->saves & ENVELOPE_SAVES_INDICES)
-    node->extra_per_sample = sum (&walk, node->extra_per_sample, product (&walk, f->activations, 8));
+    extra.per_sample = sum (&walk, extra.per_sample, product (&walk, f->activations, 8));
   if (f->saves & ENVELOPE_SAVES_CHANNEL_STATISTICS)
-    node->extra_fixed = sum (&walk, node->extra_fixed, product (&walk, f->rank > 0 ? f->shape[0] : 1, 8));
+    extra.fixed = sum (&walk, extra.fixed, product (&walk, f->rank > 0 ? f->shape[0] : 1, 8));
   if (f->saves & ENVELOPE_SAVES_POSITION_STATISTICS)
     {
       guint64 features = f->layout == ENVELOPE_TENSOR_TOKENS ? f->shape[1] : f->shape[0];
-      node->extra_per_sample = sum (&walk, node->extra_per_sample,
-                                    product (&walk, features > 0 ? f->activations / features : 0, 8));
+      extra.per_sample = sum (&walk, extra.per_sample,
+                              product (&walk, features > 0 ? f->activations / features : 0, 8));
     }
   if (f->saves & ENVELOPE_SAVES_HELD)
-    node->extra_per_sample = sum (&walk, node->extra_per_sample,
-                                  product (&walk, f->saved_values > 0 ? f->saved_values : f->internal, act));
-
-  node->param_blocks = tensor_blocks (&walk, f, training->mixed_precision ? 4 : param_bytes, TRUE);
-  node->uses_cublas = (f->saves & ENVELOPE_SAVES_HELD) || f->type == ENVELOPE_LAYER_DENSE || f->type == ENVELOPE_LAYER_MATMUL;
-  /* autocast casts each weight to half precision once per forward,
-   * and the layers keep the copies for their backward */
-  if (training->mixed_precision && f->saves & (ENVELOPE_SAVES_INPUT | ENVELOPE_SAVES_INPUTS))
-    node->weight_copy = round_block (&walk, product (&walk, f->weights, 2));
+    extra.per_sample = sum (&walk, extra.per_sample,
+                            product (&walk, f->saved_values > 0 ? f->saved_values : f->internal, act));
+  node->extra = G_MAXUINT;
+  if (extra.fixed > 0 || extra.per_sample > 0 || extra.held > 0)
+    {
+      /* an update that replaces a layer's extra leaves the old entry
+       * unread: a few bytes an edit, until the network is analysed anew */
+      node->extra = prepared->extras->len;
+      g_array_append_val (prepared->extras, extra);
+    }
   node->overflow = walk.overflow;
 }
 
-/* The network's sums over its nodes. */
+/* The network's sums: its parameters as allocated, read off the
+ * figures, and what the nodes say. */
 static void
-sum_nodes (EnvelopeStepNodes *prepared,
-           guint              n)
+sum_nodes (EnvelopeStepNodes          *prepared,
+           const EnvelopeLayerFigures *layers,
+           guint                       n,
+           const EnvelopeTraining     *training)
 {
   Walk walk = { 0 };
+  guint param_bytes = training->mixed_precision ? 4 : envelope_dtype_get_bytes (training->dtype);
   guint64 params = 0, trainable = 0, weight_copies = 0;
   gboolean uses_cublas = FALSE;
 
   for (guint i = 0; i < n; i++)
     {
       const Node *node = &prepared->nodes[i];
+      const EnvelopeLayerFigures *f = &layers[i];
 
-      params = sum (&walk, params, node->param_blocks);
+      params = sum (&walk, params, tensor_blocks (&walk, f, param_bytes, TRUE));
       trainable = sum (&walk, trainable, node->grad_bytes);
-      weight_copies = sum (&walk, weight_copies, node->weight_copy);
-      uses_cublas |= node->uses_cublas;
+      /* autocast casts each weight to half precision once per forward,
+       * and the layers keep the copies for their backward */
+      if (training->mixed_precision && f->saves & (ENVELOPE_SAVES_INPUT | ENVELOPE_SAVES_INPUTS))
+        weight_copies = sum (&walk, weight_copies, round_block (&walk, product (&walk, f->weights, 2)));
+      uses_cublas |= (node->saves & ENVELOPE_SAVES_HELD) || node->type == ENVELOPE_LAYER_DENSE || node->type == ENVELOPE_LAYER_MATMUL;
       walk.overflow |= node->overflow;
     }
   prepared->params = params;
@@ -478,11 +502,12 @@ envelope_step_nodes_new (const EnvelopeStepInput *in)
   guint *consumers = prepared->consumers = g_new0 (guint, MAX (n, 1));
   guint last = n > 0 ? n - 1 : 0;
 
+  prepared->extras = g_array_new (FALSE, FALSE, sizeof (Extra));
   for (guint i = 0; i < n; i++)
     {
       const EnvelopeLayerFigures *f = &in->layers[i];
 
-      fill_node (&nodes[i], f, training);
+      fill_node (prepared, &nodes[i], f, training);
       for (guint k = 0; k < f->n_inputs; k++)
         {
           consumers[f->inputs[k]]++;
@@ -500,7 +525,7 @@ envelope_step_nodes_new (const EnvelopeStepInput *in)
         break;
       }
 
-  sum_nodes (prepared, n);
+  sum_nodes (prepared, in->layers, n, training);
   prepared->last = last;
   return prepared;
 }
@@ -518,9 +543,9 @@ envelope_step_nodes_update (EnvelopeStepNodes       *prepared,
   for (guint k = 0; k < n_layers; k++)
     {
       g_assert (layers[k] < in->n_layers);
-      fill_node (&prepared->nodes[layers[k]], &in->layers[layers[k]], in->training);
+      fill_node (prepared, &prepared->nodes[layers[k]], &in->layers[layers[k]], in->training);
     }
-  sum_nodes (prepared, in->n_layers);
+  sum_nodes (prepared, in->layers, in->n_layers, in->training);
 }
 
 void
@@ -529,6 +554,7 @@ envelope_step_nodes_free (EnvelopeStepNodes *prepared)
   if (prepared == NULL)
     return;
   g_free (prepared->nodes);
+  g_array_unref (prepared->extras);
   g_free (prepared->consumers);
   g_free (prepared);
 }
@@ -671,9 +697,10 @@ envelope_step_simulate (const EnvelopeStepInput *in,
             g_array_append_val (saved_list, first);
           if (saves & ENVELOPE_SAVES_OUTPUT)
             g_array_append_val (saved_list, storage[i]);
-          if (f->extra_fixed > 0 || f->extra_per_sample > 0)
+          if (node_extra (prepared, f)->fixed > 0 || node_extra (prepared, f)->per_sample > 0)
             {
-              extra = allocate (&walk, ENVELOPE_STEP_SAVED_ACTIVATIONS, f->extra_fixed, f->extra_per_sample);
+              extra = allocate (&walk, ENVELOPE_STEP_SAVED_ACTIVATIONS, node_extra (prepared, f)->fixed,
+                                node_extra (prepared, f)->per_sample);
               tensor (&walk, extra)->refs = 0;
               g_array_append_val (saved_list, extra);
             }
@@ -709,7 +736,7 @@ envelope_step_simulate (const EnvelopeStepInput *in,
           for (guint k = saved_first[i]; k < saved_list->len; k++)
             save (&walk, g_array_index (saved_list, guint, k));
         }
-      moment (&walk, ENVELOPE_STEP_FORWARD, (gint) i, inference && f->held > 0 ? product (&walk, f->held, batch) : 0);
+      moment (&walk, ENVELOPE_STEP_FORWARD, (gint) i, inference && node_extra (prepared, f)->held > 0 ? product (&walk, node_extra (prepared, f)->held, batch) : 0);
 
       for (guint k = 0; k < f->n_inputs; k++)
         {
