@@ -591,7 +591,8 @@ test_report (void)
   g_autofree char *json = envelope_report_write (m->analysis, &options);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *rf = envelope_report_receptive_field (&model_layer (m, "attn")->receptive_field);
+  g_autofree char *rf = envelope_report_receptive_field (&model_layer (m, "attn")->receptive_field,
+                                                           envelope_analysis_get_totals (m->analysis)->input_extent);
   JsonObject *layer;
 
   json_parser_load_from_data (parser, json, -1, &error);

@@ -1644,7 +1644,8 @@ envelope_canvas_dup_tooltip_at (EnvelopeCanvas *self,
   params = envelope_format_count (block->params);
   macs = envelope_format_count (self->flops ? 2 * block->macs : block->macs);
   activations = envelope_format_count (block->activations);
-  receptive_field = envelope_report_receptive_field (&block->receptive_field);
+  receptive_field = envelope_report_receptive_field (&block->receptive_field,
+                                                     envelope_diagram_get_totals (self->diagram)->input_extent);
   if (self->flops)
     /* Translators: a block's tooltip, with the operations as FLOPs */
     return g_markup_printf_escaped (_("<b>%s</b>\n%s\nOutput: %s\nParameters: %s\nFLOPs: %s\n"

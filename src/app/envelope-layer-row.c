@@ -54,6 +54,7 @@ struct _EnvelopeLayerRow
   guint64 total_params;
   guint64 total_macs;
   guint64 total_activations;
+  guint64 input_extent[ENVELOPE_MAX_SPATIAL];  /* the network input's, for the receptive field */
   gboolean flops;            /* the MACs column counts FLOPs, 2 per MAC */
   char *inputs;              /* what it reads, named */
   char *texts[N_TEXTS];      /* formatted on demand; NULL until then */
@@ -98,6 +99,7 @@ format_text (EnvelopeLayerRow *self,
         .params = self->total_params, .macs = self->total_macs, .activations_all = self->total_activations,
       };
 
+      memcpy (totals.input_extent, self->input_extent, sizeof totals.input_extent);
       if (self->layer == NULL)
         return g_strdup ("");
       return envelope_layer_summary (self->layer, self->inputs,
@@ -124,7 +126,7 @@ format_text (EnvelopeLayerRow *self,
     case TEXT_ACTIVATIONS:
       return envelope_format_count (f->activations);
     case TEXT_RECEPTIVE_FIELD:
-      return envelope_report_receptive_field (&f->receptive_field);
+      return envelope_report_receptive_field (&f->receptive_field, self->input_extent);
     case TEXT_NAME:
     case TEXT_KIND:
     case TEXT_DESCRIPTION:
@@ -289,11 +291,14 @@ envelope_layer_row_update (EnvelopeLayerRow           *self,
   guint64 total_params = totals ? totals->params : 0;
   guint64 total_macs = totals ? totals->macs : 0;
   guint64 total_activations = totals ? totals->activations_all : 0;
+  guint64 input_extent[ENVELOPE_MAX_SPATIAL] = { 0 };
   guint changed = 0;
 
   g_return_val_if_fail (ENVELOPE_IS_LAYER_ROW (self), 0);
 
   g_return_val_if_fail (layer != NULL || self->layer != NULL, 0);
+  if (totals != NULL)
+    memcpy (input_extent, totals->input_extent, sizeof input_extent);
 
   if (layer != NULL &&
       (self->layer == NULL || !envelope_layer_equal (self->layer, layer) || self->layer->set != layer->set))
@@ -325,6 +330,7 @@ envelope_layer_row_update (EnvelopeLayerRow           *self,
       self->total_params = total_params;
       self->total_macs = total_macs;
       self->total_activations = total_activations;
+      memcpy (self->input_extent, input_extent, sizeof input_extent);
       for (Text t = TEXT_OUTPUT; t < TEXT_DESCRIPTION; t++)
         changed += invalidate (self, t);
       invalidate (self, TEXT_DESCRIPTION);
@@ -344,6 +350,12 @@ envelope_layer_row_update (EnvelopeLayerRow           *self,
   if (total_activations != self->total_activations)
     {
       self->total_activations = total_activations;
+      invalidate (self, TEXT_DESCRIPTION);
+    }
+  if (memcmp (input_extent, self->input_extent, sizeof input_extent) != 0)
+    {
+      memcpy (self->input_extent, input_extent, sizeof input_extent);
+      changed += invalidate (self, TEXT_RECEPTIVE_FIELD);
       invalidate (self, TEXT_DESCRIPTION);
     }
   return changed;

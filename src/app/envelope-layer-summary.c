@@ -42,7 +42,8 @@ envelope_layer_summary (const EnvelopeLayer        *layer,
       g_autofree char *params = envelope_format_count (figures->params);
       g_autofree char *macs = envelope_format_count (figures->macs);
       g_autofree char *share = envelope_format_percent (figures->activations, totals ? totals->activations_all : 0);
-      g_autofree char *receptive_field = envelope_report_receptive_field (&figures->receptive_field);
+      g_autofree char *receptive_field = envelope_report_receptive_field (&figures->receptive_field,
+                                                                                   totals ? totals->input_extent : NULL);
 
       g_string_append_printf (out, _(": output %s, %s parameters, %s MACs, %s of the activations, "
                                      "receptive field %s"),

@@ -21,6 +21,9 @@
 
 G_DEFINE_QUARK (envelope-analysis-error-quark, envelope_analysis_error)
 
+/* the figures keep a layer's kind in a byte */
+G_STATIC_ASSERT (ENVELOPE_N_LAYER_TYPES <= 256);
+
 struct _EnvelopeAnalysis
 {
   const EnvelopeNetwork *network;   /* borrowed: it must outlive the analysis */
@@ -580,8 +583,6 @@ compute_layers (EnvelopeAnalysis      *analysis,
           continue;
         }
       f->shares = -1;
-      for (guint a = 0; a < ENVELOPE_MAX_SPATIAL; a++)
-        f->receptive_field.input[a] = (double) analysis->input_extent[a];
     }
 
   return sum_layers (analysis, any_shares, location, error);
@@ -613,6 +614,7 @@ sum_layers (EnvelopeAnalysis      *analysis,
 
   memset (t, 0, sizeof *t);
   t->workspace_layer = -1;
+  memcpy (t->input_extent, analysis->input_extent, sizeof t->input_extent);
   analysis->n_analysed = 0;
   for (guint i = 0; i < analysis->n_layers; i++)
     {
@@ -1022,8 +1024,6 @@ envelope_analysis_update_layer (EnvelopeAnalysis *analysis,
       if (!envelope_layer_kind_infer (&inf, NULL))
         return FALSE;
       f->shares = -1;
-      for (guint a = 0; a < ENVELOPE_MAX_SPATIAL; a++)
-        f->receptive_field.input[a] = (double) analysis->input_extent[a];
       if (memcmp (&before, f, sizeof before) == 0)
         continue;
       if (!update_totals (&analysis->totals, i, &before, f, &rescan) || !update_live (analysis, i, &before, f))

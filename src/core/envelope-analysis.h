@@ -68,11 +68,10 @@ typedef struct
   double size[ENVELOPE_MAX_SPATIAL];   /* in input positions (pixels, samples, tokens) */
   double jump[ENVELOPE_MAX_SPATIAL];
   double start[ENVELOPE_MAX_SPATIAL];
-  double input[ENVELOPE_MAX_SPATIAL];  /* the network input's extent per axis (0: none), to compare with */
   guint n_axes;              /* 0 to ENVELOPE_MAX_SPATIAL */
-  gboolean whole_input;
-  gboolean causal;           /* whole input, but each token sees only those before it */
-  gboolean misaligned;
+  guint8 whole_input;        /* booleans, a byte each: a million layers hold this */
+  guint8 causal;             /* whole input, but each token sees only those before it */
+  guint8 misaligned;
 } EnvelopeReceptiveField;
 
 /* What autograd keeps of a layer for its backward pass, and how its
@@ -104,15 +103,18 @@ typedef enum
   ENVELOPE_LAYER_NOT_ANALYSED,
 } EnvelopeLayerState;
 
+/* A layer's figures: 240 bytes, the enumerations kept in a byte each. */
 typedef struct
 {
-  guint index;
-  EnvelopeLayerState state;
-  EnvelopeLayerType type;    /* the layer's kind, kept here so that a walk over figures need not read the layers */
-  guint n_inputs;
   const guint *inputs;       /* indices of the layers it reads */
+  guint index;
+  guint n_inputs;
+  gint shares;               /* the layer whose parameters it uses, or -1 */
   guint rank;                /* 1 to 4 */
-  EnvelopeTensorLayout layout;     /* how the axes are read */
+  guint16 saves;             /* EnvelopeSaves */
+  guint8 state;              /* EnvelopeLayerState */
+  guint8 type;               /* EnvelopeLayerType: the layer's kind, kept here so that a walk over figures need not read the layers */
+  guint8 layout;             /* EnvelopeTensorLayout: how the axes are read */
   guint64 shape[ENVELOPE_MAX_RANK];  /* [N]; [T, D]; [C, L], [C, H, W], [C, D, H, W] */
   guint64 weights;
   guint64 biases;
@@ -124,8 +126,6 @@ typedef struct
   guint64 activations;       /* the output's values */
   guint64 internal;          /* values the layer holds besides its output (attention's scores) */
   guint64 workspace;         /* im2col values, one sample */
-  gint shares;               /* the layer whose parameters it uses, or -1 */
-  guint saves;               /* EnvelopeSaves */
   guint64 saved_values;      /* with ENVELOPE_SAVES_HELD: the values autograd keeps inside it */
   guint64 cache_values;      /* causal attention: keys and values kept per token while generating */
   EnvelopeReceptiveField receptive_field;
@@ -147,6 +147,9 @@ typedef struct
   guint64 workspace;         /* the largest im2col buffer, values */
   gint workspace_layer;      /* the conv it belongs to, or -1 */
   guint unknown_cost_layers; /* layers of unknown cost (imported operators of no kind): left out of the sums */
+  /* the network input's positions per axis (0: none), to compare a
+   * receptive field with (envelope_report_receptive_field()) */
+  guint64 input_extent[ENVELOPE_MAX_SPATIAL];
 } EnvelopeTotals;
 
 typedef enum

@@ -52,32 +52,35 @@ append_sizes (GString       *out,
  * input or larger says so against the input's own size: "whole 404"
  * read like a mistake. */
 char *
-envelope_report_receptive_field (const EnvelopeReceptiveField *rf)
+envelope_report_receptive_field (const EnvelopeReceptiveField *rf,
+                                 const guint64                *input_extent)
 {
   GString *out = g_string_new (NULL);
   g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
-  gboolean larger = FALSE, known = rf->n_axes > 0;
+  gboolean larger = FALSE, known = rf->n_axes > 0 && input_extent != NULL;
+  double input[ENVELOPE_MAX_SPATIAL] = { 0 };
 
   append_sizes (out, rf->size, MAX (rf->n_axes, 1));
-  for (guint a = 0; a < rf->n_axes; a++)
+  for (guint a = 0; known && a < MIN (rf->n_axes, ENVELOPE_MAX_SPATIAL); a++)
     {
-      known &= rf->input[a] > 0;
-      larger |= rf->size[a] > rf->input[a];
+      input[a] = (double) input_extent[a];
+      known &= input[a] > 0;
+      larger |= rf->size[a] > input[a];
     }
   if (known && (larger || rf->whole_input))
     {
-      g_autoptr(GString) input = g_string_new (NULL);
+      g_autoptr(GString) input_text = g_string_new (NULL);
 
-      append_sizes (input, rf->input, rf->n_axes);
+      append_sizes (input_text, input, rf->n_axes);
       /* an image's or a video's pixels; a sequence's or a signal's positions */
       if (rf->n_axes >= 2)
         g_ptr_array_add (notes, g_strdup_printf (larger && rf->whole_input ? _("larger than the %s-px input: sees all of it")
                                                  : larger ? _("larger than the %s-px input")
-                                                 : _("all of the %s-px input"), input->str));
+                                                 : _("all of the %s-px input"), input_text->str));
       else
         g_ptr_array_add (notes, g_strdup_printf (larger && rf->whole_input ? _("more than the input's %s positions: sees all of them")
                                                  : larger ? _("more than the input's %s positions")
-                                                 : _("all of the input's %s positions"), input->str));
+                                                 : _("all of the input's %s positions"), input_text->str));
     }
   else if (rf->whole_input)
     g_ptr_array_add (notes, g_strdup (_("all of the input")));
@@ -459,7 +462,7 @@ layer_cells (const Row                   *row,
   cells[5] = format_ops (row->macs, options);
   cells[6] = envelope_format_percent (row->macs, t->macs);
   cells[7] = envelope_format_count (row->activations);
-  cells[8] = envelope_report_receptive_field (&row->receptive_field);
+  cells[8] = envelope_report_receptive_field (&row->receptive_field, t->input_extent);
 }
 
 /* The table of layers, in two passes over the rows: the first measures

@@ -43,7 +43,8 @@ gboolean envelope_report_write_timeline_to_file (const EnvelopeAnalysis *analysi
 char    *envelope_report_explain_layer      (const EnvelopeAnalysis      *analysis,
                                              guint                        index,
                                              const EnvelopeReportOptions *options);
-char    *envelope_report_receptive_field    (const EnvelopeReceptiveField *rf);
+char    *envelope_report_receptive_field    (const EnvelopeReceptiveField *rf,
+                                             const guint64                *input_extent);
 char    *envelope_report_write_timeline     (const EnvelopeAnalysis      *analysis,
                                              GError                     **error);
 
