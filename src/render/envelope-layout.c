@@ -1573,6 +1573,15 @@ typedef struct
   double cell_size;
 } LabelGrid;
 
+/* A cell's key: its row above its column, in unsigned arithmetic (a
+ * label left of or above the origin has negative cells). */
+static inline gint64
+cell_key (gint64 r,
+          gint64 c)
+{
+  return (gint64) (((guint64) r << 32) ^ ((guint64) c & 0xffffffff));
+}
+
 static gboolean
 label_grid_collides (LabelGrid          *grid,
                      const EnvelopeRect *rect)
@@ -1583,7 +1592,7 @@ label_grid_collides (LabelGrid          *grid,
   for (gint64 r = r0; r <= r1; r++)
     for (gint64 c = c0; c <= c1; c++)
       {
-        gint64 key = (r << 32) ^ (c & 0xffffffff);
+        gint64 key = cell_key (r, c);
         GArray *rects = g_hash_table_lookup (grid->cells, &key);
 
         for (guint i = 0; rects != NULL && i < rects->len; i++)
@@ -1603,7 +1612,7 @@ label_grid_add (LabelGrid          *grid,
   for (gint64 r = r0; r <= r1; r++)
     for (gint64 c = c0; c <= c1; c++)
       {
-        gint64 key = (r << 32) ^ (c & 0xffffffff);
+        gint64 key = cell_key (r, c);
         GArray *rects = g_hash_table_lookup (grid->cells, &key);
 
         if (rects == NULL)
