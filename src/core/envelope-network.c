@@ -532,15 +532,25 @@ envelope_layer_set_field_default (EnvelopeLayer *layer,
     }
 }
 
-/* Every setting of a layer of @type at its default.  Loading a large
+/* Each family's settings begin where the union does: a layer without
+ * settings of its own ends there. */
+#define SETTINGS_START G_STRUCT_OFFSET (EnvelopeLayer, shape)
+G_STATIC_ASSERT (G_STRUCT_OFFSET (EnvelopeLayer, filters) == SETTINGS_START);
+G_STATIC_ASSERT (G_STRUCT_OFFSET (EnvelopeLayer, units) == SETTINGS_START);
+G_STATIC_ASSERT (G_STRUCT_OFFSET (EnvelopeLayer, output_size) == SETTINGS_START);
+G_STATIC_ASSERT (G_STRUCT_OFFSET (EnvelopeLayer, order) == SETTINGS_START);
+G_STATIC_ASSERT (G_STRUCT_OFFSET (EnvelopeLayer, size) == SETTINGS_START);
+
+static EnvelopeLayer *templates[ENVELOPE_N_LAYER_TYPES];
+static gsize sizes[ENVELOPE_N_LAYER_TYPES];
+
+/* Every setting of a layer of each type at its default.  Loading a large
  * network makes a layer per entry, so the defaults are worked out once
  * per type and copied.  Only the kind's own settings of the union are
  * set: another family's would overwrite them. */
 static void
-fill_defaults (EnvelopeLayer     *layer,
-               EnvelopeLayerType  type)
+make_templates (void)
 {
-  static EnvelopeLayer *templates[ENVELOPE_N_LAYER_TYPES];
   static gsize done = 0;
 
   if (g_once_init_enter (&done))
@@ -548,17 +558,43 @@ fill_defaults (EnvelopeLayer     *layer,
       for (guint t = 0; t < ENVELOPE_N_LAYER_TYPES; t++)
         {
           EnvelopeLayer *template = g_new0 (EnvelopeLayer, 1);
+          guint64 fields = envelope_layer_kind_get (t)->fields;
 
           template->type = t;
           for (guint f = 0; f < ENVELOPE_N_FIELDS; f++)
-            if ((envelope_layer_kind_get (t)->fields | COMMON_FIELDS) & ENVELOPE_FIELD_BIT (f))
+            if ((fields | COMMON_FIELDS) & ENVELOPE_FIELD_BIT (f))
               envelope_layer_set_field_default (template, f);
           templates[t] = template;
+          sizes[t] = (fields & ~COMMON_FIELDS) != 0 ? sizeof (EnvelopeLayer) : SETTINGS_START;
         }
       g_once_init_leave (&done, 1);
     }
+}
+
+/**
+ * envelope_layer_get_size:
+ *
+ * The bytes a layer of @type is allocated with: a kind without settings
+ * of its own (relu, add, batch_norm, …) ends where the settings begin,
+ * so that half the layers of a network take a third of the memory.  A
+ * layer may be made another type in place only when it was allocated
+ * with as many bytes as that type's.
+ */
+gsize
+envelope_layer_get_size (EnvelopeLayerType type)
+{
+  g_return_val_if_fail (type < ENVELOPE_N_LAYER_TYPES, sizeof (EnvelopeLayer));
+
+  make_templates ();
+  return sizes[type];
+}
+
+static EnvelopeLayer *
+new_with_defaults (EnvelopeLayerType type)
+{
+  make_templates ();
   /* the templates own no strings: name, inputs, group and shares are NULL */
-  memcpy (layer, templates[type], sizeof *layer);
+  return g_memdup2 (templates[type], sizes[type]);
 }
 
 /* A new layer of @type with every setting at its default; the fields a
@@ -574,8 +610,7 @@ envelope_layer_new (EnvelopeLayerType  type,
   g_return_val_if_fail (kind != NULL, NULL);
   g_return_val_if_fail (name != NULL, NULL);
 
-  layer = g_new (EnvelopeLayer, 1);
-  fill_defaults (layer, type);
+  layer = new_with_defaults (type);
   layer->name = g_strdup (name);
   layer->set = kind->required;
   return layer;
@@ -588,7 +623,7 @@ envelope_layer_copy (const EnvelopeLayer *layer)
 
   g_return_val_if_fail (layer != NULL, NULL);
 
-  copy = g_memdup2 (layer, sizeof *layer);
+  copy = g_memdup2 (layer, envelope_layer_get_size (layer->type));
   copy->name = g_strdup (layer->name);
   copy->inputs = g_strdupv (layer->inputs);
   copy->group = g_strdup (layer->group);
@@ -681,10 +716,12 @@ envelope_layer_equal (const EnvelopeLayer *a,
   fields = envelope_layer_kind_get (a->type)->fields;
   for (guint f = 0; f < ENVELOPE_N_FIELDS; f++)
     {
+      if (!(fields & ENVELOPE_FIELD_BIT (f)))
+        continue;
       /* the layout tells only two sizes apart: tokens or a signal */
       if (f == ENVELOPE_FIELD_LAYOUT && a->shape_rank != 2)
         continue;
-      if ((fields & ENVELOPE_FIELD_BIT (f)) && !field_equal (a, b, envelope_field_get_info (f)))
+      if (!field_equal (a, b, envelope_field_get_info (f)))
         return FALSE;
     }
   /* pooling's stride defaults to its kernel: whether it was given matters */

@@ -132,19 +132,6 @@ typedef enum
   ENVELOPE_N_OPTIMIZERS
 } EnvelopeOptimizer;
 
-/* A layer's settings.  Sizes are signed so that a bad value typed by the
- * user can be held and reported; envelope_layer_validate() says whether
- * they make sense.  @set records the fields given explicitly, so a saved
- * file says what its author said and no more.  The field table
- * (envelope_field_get_info()) says where each field's value lives.
- *
- * The settings of one family of kinds share their storage with those of
- * the others (a union of structures without names, so that each is read
- * as layer->kernel all the same): a layer holds the settings of its own
- * kind, and a setting its kind does not have is never read or written.
- * A layer is then 224 bytes instead of 664: a million-layer network
- * holds 440 MB less.
- * Bias, which many families have, and the strings are every layer's. */
 /* The fields that hold a list, each with a written length in
  * EnvelopeLayer.lengths.  The other fields have none: their entry is a
  * spare one that nothing reads. */
@@ -185,6 +172,20 @@ envelope_field_list_slot (EnvelopeField field)
 /* How many entries the author wrote of list field @field, as an lvalue */
 #define ENVELOPE_LAYER_LENGTH(layer, field) ((layer)->lengths[envelope_field_list_slot (field)])
 
+/* A layer's settings.  Sizes are signed so that a bad value typed by the
+ * user can be held and reported; envelope_layer_validate() says whether
+ * they make sense.  @set records the fields given explicitly, so a saved
+ * file says what its author said and no more.  The field table
+ * (envelope_field_get_info()) says where each field's value lives.
+ *
+ * The settings of one family of kinds share their storage with those of
+ * the others (a union of structures without names, so that each is read
+ * as layer->kernel all the same): a layer holds the settings of its own
+ * kind, and a setting its kind does not have is never read or written.
+ * A layer is then 224 bytes instead of 664, and one whose kind has no
+ * settings of its own (relu, add, batch_norm) is allocated without the
+ * union: 72 bytes (envelope_layer_get_size()).
+ * Bias, which many families have, and the strings are every layer's. */
 typedef struct
 {
   char *name;
@@ -394,6 +395,7 @@ gboolean         envelope_network_resolve_inputs  (const EnvelopeNetwork *networ
 EnvelopeLayer   *envelope_layer_new               (EnvelopeLayerType    type,
                                                    const char          *name);
 EnvelopeLayer   *envelope_layer_copy              (const EnvelopeLayer *layer);
+gsize            envelope_layer_get_size          (EnvelopeLayerType    type);
 void             envelope_layer_free              (EnvelopeLayer       *layer);
 gboolean         envelope_layer_equal             (const EnvelopeLayer *a,
                                                    const EnvelopeLayer *b);

@@ -3478,22 +3478,24 @@ moves_channels (const EnvelopeLayer *layer,
 
 /* @layer made a layer of @type with its settings at their defaults,
  * keeping its name, inputs and group: rewritten in place, so that what
- * points at it still does. */
+ * points at it still does.  Only a layer with settings of its own is
+ * made another type, and it was allocated with room for any. */
 static void
 retype (EnvelopeLayer     *layer,
         EnvelopeLayerType  type)
 {
-  EnvelopeLayer *fresh = envelope_layer_new (type, layer->name);
-  EnvelopeLayer old = *layer;
+  g_autoptr(EnvelopeLayer) fresh = envelope_layer_new (type, "");
+  char *name = layer->name, **inputs = layer->inputs, *group = layer->group;
 
-  g_free (fresh->name);
-  fresh->name = g_steal_pointer (&old.name);
-  fresh->inputs = g_steal_pointer (&old.inputs);
-  fresh->group = g_steal_pointer (&old.group);
-  *layer = *fresh;
-  g_free (fresh);
-  g_free (old.shares);
-  g_free (old.operator_name);
+  g_assert (envelope_layer_get_size (layer->type) >= envelope_layer_get_size (type));
+  g_free (layer->shares);
+  g_free (layer->operator_name);
+  memcpy (layer, fresh, envelope_layer_get_size (type));
+  layer->name = name;
+  layer->inputs = inputs;
+  layer->group = group;
+  /* the fresh layer's strings are NULL but its name, which it frees */
+  fresh->shares = fresh->operator_name = NULL;
 }
 
 /* @layer, a dense layer on channels-last positions, as the 1×1
