@@ -115,19 +115,21 @@ typedef struct
   guint8 state;              /* EnvelopeLayerState */
   guint8 type;               /* EnvelopeLayerType: the layer's kind, kept here so that a walk over figures need not read the layers */
   guint8 layout;             /* EnvelopeTensorLayout: how the axes are read */
-  guint64 shape[ENVELOPE_MAX_RANK];  /* [N]; [T, D]; [C, L], [C, H, W], [C, D, H, W] */
+  /* the first 64 bytes hold what a walk of a training step reads of
+   * most layers */
+  guint64 activations;       /* the output's values */
+  guint64 internal;          /* values the layer holds besides its output (attention's scores) */
+  guint64 trainable;
   guint64 weights;
   guint64 biases;
   guint64 non_trainable;
   guint64 params;
-  guint64 trainable;
   guint64 macs;
   guint64 other_ops;
-  guint64 activations;       /* the output's values */
-  guint64 internal;          /* values the layer holds besides its output (attention's scores) */
   guint64 workspace;         /* im2col values, one sample */
   guint64 saved_values;      /* with ENVELOPE_SAVES_HELD: the values autograd keeps inside it */
   guint64 cache_values;      /* causal attention: keys and values kept per token while generating */
+  guint64 shape[ENVELOPE_MAX_RANK];  /* [N]; [T, D]; [C, L], [C, H, W], [C, D, H, W] */
   EnvelopeReceptiveField receptive_field;
 } EnvelopeLayerFigures;
 

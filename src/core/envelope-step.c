@@ -48,37 +48,30 @@ typedef struct
   guint8 pinned;             /* held by the caller the whole step (the batch, the targets) */
 } Tensor;                    /* 48 bytes: a walk makes one or two a layer */
 
-/* What the walk reads of a layer, gathered once: a long network's
- * figures are mostly memory to go through.  40 bytes: what few layers
- * have (masks, indices, statistics, values held inside) is an entry of
- * the extras beside it. */
+/* What the walk reads of a layer, worked out of its figures as the walk
+ * comes to it: an array of them was as long as the network (40 MB for a
+ * million layers), and the figures' first cache line holds what most
+ * layers need. */
 typedef struct
 {
   const guint *inputs;
   guint64 activations;       /* output values per sample */
   guint64 grad_bytes;        /* its parameters' fp32 gradients, as allocated */
+  guint64 extra_fixed;       /* saved besides its inputs and output (masks, indices, statistics, held values) */
+  guint64 extra_per_sample;
+  guint64 held;              /* inference: bytes per sample it holds while it runs */
   guint n_inputs;
-  guint extra;               /* its Extra, or G_MAXUINT: none */
-  guint16 saves;
-  guint8 type;
-  guint8 bytes;              /* per output value */
-  guint8 in_place;           /* may overwrite its input in PyTorch */
-  guint8 needs_params;       /* has parameters of its own or shared */
-  guint8 overflow;           /* a figure of its own overflowed */
+  guint saves;
+  EnvelopeLayerType type;
+  guint bytes;               /* per output value */
+  gboolean in_place;         /* may overwrite its input in PyTorch */
+  gboolean needs_params;     /* has parameters of its own or shared */
 } Node;
 
 typedef struct
 {
-  guint64 fixed;             /* saved besides its inputs and output (masks, indices, statistics, held values) */
-  guint64 per_sample;
-  guint64 held;              /* inference: bytes per sample it holds while it runs */
-} Extra;
-
-static const Extra no_extra = { 0 };
-
-typedef struct
-{
   const EnvelopeStepInput *in;
+  const guint8 *bytes;       /* per layer: bytes per output value */
   guint64 batch;
   guint64 budget;
   Tensor *tensors;           /* a plain array: a walk appends a tensor or two per layer */
@@ -379,9 +372,8 @@ tensor_blocks (Walk                       *walk,
 
 struct _EnvelopeStepNodes
 {
-  Node *nodes;
-  GArray *extras;            /* Extra */
-  guint *consumers;
+  guint8 *bytes;             /* per layer: bytes per output value */
+  guint *consumers;          /* per layer: its readers */
   guint64 params;            /* bytes as allocated */
   guint64 trainable;         /* fp32 bytes of the trainable parameters, as allocated */
   guint64 weight_copies;     /* autocast's half-precision weights */
@@ -390,148 +382,132 @@ struct _EnvelopeStepNodes
   gboolean overflow;
 };
 
-static const Extra *
-node_extra (const EnvelopeStepNodes *prepared,
-            const Node              *node)
-{
-  return node->extra == G_MAXUINT ? &no_extra : &g_array_index (prepared->extras, Extra, node->extra);
-}
-
-/* What the walks read of layer @f; node->bytes is the network's
- * structure's, set apart. */
+/* What the walks read of layer @i; a figure that overflows sets the
+ * walk's overflow. */
 static void
-fill_node (EnvelopeStepNodes          *prepared,
-           Node                       *node,
-           const EnvelopeLayerFigures *f,
-           const EnvelopeTraining     *training)
+read_node (Walk  *walk,
+           guint  i,
+           Node  *node)
 {
+  const EnvelopeLayerFigures *f = &walk->in->layers[i];
+  const EnvelopeTraining *training = walk->in->training;
   const EnvelopeLayerKind *kind = envelope_layer_kind_get (f->type);
   guint act = training->mixed_precision ? 2 : envelope_dtype_get_bytes (training->dtype);
-  guint8 bytes = node->bytes;
-  Extra extra = { 0 };
-  Walk walk = { 0 };
 
-  memset (node, 0, sizeof *node);
-  node->bytes = bytes;
   node->inputs = f->inputs;
   node->n_inputs = f->n_inputs;
   node->activations = f->activations;
-  node->saves = (guint16) f->saves;
-  node->type = (guint8) f->type;
+  node->saves = f->saves;
+  node->type = f->type;
+  node->bytes = walk->bytes[i];
   /* in place: an activation whose derivative reads its output (one
    * that reads its input keeps a copy: a new tensor either way), or
    * a residual add, written "+=" */
   node->in_place = (kind->category == ENVELOPE_CATEGORY_ACTIVATION && kind->in_place &&
                     !(f->saves & ENVELOPE_SAVES_INPUT)) || f->type == ENVELOPE_LAYER_ADD;
   node->needs_params = f->trainable > 0 || f->shares >= 0;
-  node->grad_bytes = f->trainable > 0 ? tensor_blocks (&walk, f, 4, FALSE) : 0;
-  extra.held = product (&walk, f->internal, act);
+  node->grad_bytes = f->trainable > 0 ? tensor_blocks (walk, f, 4, FALSE) : 0;
+  node->held = node->extra_fixed = node->extra_per_sample = 0;
+  if (f->internal > 0)
+    node->held = product (walk, f->internal, act);
+  if (G_LIKELY (!(f->saves & (ENVELOPE_SAVES_INDICES | ENVELOPE_SAVES_MASK | ENVELOPE_SAVES_CHANNEL_STATISTICS |
+                              ENVELOPE_SAVES_POSITION_STATISTICS | ENVELOPE_SAVES_HELD))))
+    return;
   /* max pooling makes its int64 indices on the GPU even when nothing
    * keeps them */
   if (f->saves & ENVELOPE_SAVES_INDICES)
-    extra.held = sum (&walk, extra.held, product (&walk, f->activations, 8));
+    node->held = sum (walk, node->held, product (walk, f->activations, 8));
   if (f->saves & ENVELOPE_SAVES_MASK)
-    extra.per_sample = sum (&walk, extra.per_sample, f->activations);
+    node->extra_per_sample = sum (walk, node->extra_per_sample, f->activations);
   if (f->saves & ENVELOPE_SAVES_INDICES)
-    extra.per_sample = sum (&walk, extra.per_sample, product (&walk, f->activations, 8));
+    node->extra_per_sample = sum (walk, node->extra_per_sample, product (walk, f->activations, 8));
   if (f->saves & ENVELOPE_SAVES_CHANNEL_STATISTICS)
-    extra.fixed = sum (&walk, extra.fixed, product (&walk, f->rank > 0 ? f->shape[0] : 1, 8));
+    node->extra_fixed = sum (walk, node->extra_fixed, product (walk, f->rank > 0 ? f->shape[0] : 1, 8));
   if (f->saves & ENVELOPE_SAVES_POSITION_STATISTICS)
     {
       guint64 features = f->layout == ENVELOPE_TENSOR_TOKENS ? f->shape[1] : f->shape[0];
-      extra.per_sample = sum (&walk, extra.per_sample,
-                              product (&walk, features > 0 ? f->activations / features : 0, 8));
+      node->extra_per_sample = sum (walk, node->extra_per_sample,
+                                    product (walk, features > 0 ? f->activations / features : 0, 8));
     }
   if (f->saves & ENVELOPE_SAVES_HELD)
-    extra.per_sample = sum (&walk, extra.per_sample,
-                            product (&walk, f->saved_values > 0 ? f->saved_values : f->internal, act));
-  node->extra = G_MAXUINT;
-  if (extra.fixed > 0 || extra.per_sample > 0 || extra.held > 0)
-    {
-      /* an update that replaces a layer's extra leaves the old entry
-       * unread: a few bytes an edit, until the network is analysed anew */
-      node->extra = prepared->extras->len;
-      g_array_append_val (prepared->extras, extra);
-    }
-  node->overflow = walk.overflow;
+    node->extra_per_sample = sum (walk, node->extra_per_sample,
+                                  product (walk, f->saved_values > 0 ? f->saved_values : f->internal, act));
 }
 
-/* The network's sums: its parameters as allocated, read off the
- * figures, and what the nodes say. */
+/* What every walk reads of the network as a whole: each layer's readers
+ * and bytes per output value, the network's output, and its sums (a
+ * figure that overflows anywhere makes every walk fail, as it would
+ * have failed the layer's own). */
 static void
-sum_nodes (EnvelopeStepNodes          *prepared,
-           const EnvelopeLayerFigures *layers,
-           guint                       n,
-           const EnvelopeTraining     *training)
+gather (EnvelopeStepNodes       *prepared,
+        const EnvelopeStepInput *in)
 {
-  Walk walk = { 0 };
+  const EnvelopeTraining *training = in->training;
+  guint n = in->n_layers;
   guint param_bytes = training->mixed_precision ? 4 : envelope_dtype_get_bytes (training->dtype);
+  Walk walk = { 0 };
   guint64 params = 0, trainable = 0, weight_copies = 0;
   gboolean uses_cublas = FALSE;
+  guint last = n > 0 ? n - 1 : 0;
 
+  walk.in = in;
+  walk.bytes = prepared->bytes;
+  memset (prepared->consumers, 0, MAX (n, 1) * sizeof (guint));
+  memset (prepared->bytes, 0, MAX (n, 1));
   for (guint i = 0; i < n; i++)
     {
-      const Node *node = &prepared->nodes[i];
-      const EnvelopeLayerFigures *f = &layers[i];
+      const EnvelopeLayerFigures *f = &in->layers[i];
+      Node node;
 
+      for (guint k = 0; k < f->n_inputs; k++)
+        {
+          prepared->consumers[f->inputs[k]]++;
+          /* read by an embedding: token ids */
+          if (f->type == ENVELOPE_LAYER_EMBEDDING)
+            prepared->bytes[f->inputs[k]] = 1;
+        }
+      read_node (&walk, i, &node);
       params = sum (&walk, params, tensor_blocks (&walk, f, param_bytes, TRUE));
-      trainable = sum (&walk, trainable, node->grad_bytes);
+      trainable = sum (&walk, trainable, node.grad_bytes);
       /* autocast casts each weight to half precision once per forward,
        * and the layers keep the copies for their backward */
       if (training->mixed_precision && f->saves & (ENVELOPE_SAVES_INPUT | ENVELOPE_SAVES_INPUTS))
         weight_copies = sum (&walk, weight_copies, round_block (&walk, product (&walk, f->weights, 2)));
-      uses_cublas |= (node->saves & ENVELOPE_SAVES_HELD) || node->type == ENVELOPE_LAYER_DENSE || node->type == ENVELOPE_LAYER_MATMUL;
-      walk.overflow |= node->overflow;
-    }
-  prepared->params = params;
-  prepared->trainable = trainable;
-  prepared->weight_copies = weight_copies;
-  prepared->uses_cublas = uses_cublas;
-  prepared->overflow = walk.overflow;
-}
-
-/* Gathers what every walk reads of the layers, once per analysis. */
-EnvelopeStepNodes *
-envelope_step_nodes_new (const EnvelopeStepInput *in)
-{
-  const EnvelopeTraining *training = in->training;
-  guint n = in->n_layers;
-  EnvelopeStepNodes *prepared = g_new0 (EnvelopeStepNodes, 1);
-  g_autofree guint *embeds = g_new0 (guint, MAX (n, 1));        /* read by an embedding: token ids */
-  Node *nodes = prepared->nodes = memset (envelope_alloc_large (MAX (n, 1) * sizeof (Node)), 0, MAX (n, 1) * sizeof (Node));
-  guint *consumers = prepared->consumers = g_new0 (guint, MAX (n, 1));
-  guint last = n > 0 ? n - 1 : 0;
-
-  prepared->extras = g_array_new (FALSE, FALSE, sizeof (Extra));
-  for (guint i = 0; i < n; i++)
-    {
-      const EnvelopeLayerFigures *f = &in->layers[i];
-
-      fill_node (prepared, &nodes[i], f, training);
-      for (guint k = 0; k < f->n_inputs; k++)
-        {
-          consumers[f->inputs[k]]++;
-          if (f->type == ENVELOPE_LAYER_EMBEDDING)
-            embeds[f->inputs[k]] = 1;
-        }
+      uses_cublas |= (f->saves & ENVELOPE_SAVES_HELD) || f->type == ENVELOPE_LAYER_DENSE || f->type == ENVELOPE_LAYER_MATMUL;
     }
   for (guint i = 0; i < n; i++)
-    nodes[i].bytes = (guint8) output_bytes (training, nodes[i].type, embeds[i]);
+    prepared->bytes[i] = (guint8) output_bytes (training, in->layers[i].type, prepared->bytes[i]);
   /* the network's output: the last layer nothing reads */
   for (guint i = n; i > 0; i--)
-    if (consumers[i - 1] == 0)
+    if (prepared->consumers[i - 1] == 0)
       {
         last = i - 1;
         break;
       }
 
-  sum_nodes (prepared, in->layers, n, training);
+  prepared->params = params;
+  prepared->trainable = trainable;
+  prepared->weight_copies = weight_copies;
+  prepared->uses_cublas = uses_cublas;
+  prepared->overflow = walk.overflow;
   prepared->last = last;
+}
+
+/* Gathers what every walk reads of the network, once per analysis. */
+EnvelopeStepNodes *
+envelope_step_nodes_new (const EnvelopeStepInput *in)
+{
+  EnvelopeStepNodes *prepared = g_new0 (EnvelopeStepNodes, 1);
+
+  prepared->bytes = g_new (guint8, MAX (in->n_layers, 1));
+  prepared->consumers = g_new (guint, MAX (in->n_layers, 1));
+  gather (prepared, in);
   return prepared;
 }
 
 /* Layers @layers of @in have new figures, the network's structure and
- * training as they were: their nodes, and the sums, made again. */
+ * training as they were: what the walks read gathered again, a pass
+ * over the figures. */
 void
 envelope_step_nodes_update (EnvelopeStepNodes       *prepared,
                             const EnvelopeStepInput *in,
@@ -541,11 +517,8 @@ envelope_step_nodes_update (EnvelopeStepNodes       *prepared,
   g_return_if_fail (prepared != NULL);
 
   for (guint k = 0; k < n_layers; k++)
-    {
-      g_assert (layers[k] < in->n_layers);
-      fill_node (prepared, &prepared->nodes[layers[k]], &in->layers[layers[k]], in->training);
-    }
-  sum_nodes (prepared, in->layers, in->n_layers, in->training);
+    g_assert (layers[k] < in->n_layers);
+  gather (prepared, in);
 }
 
 void
@@ -553,8 +526,7 @@ envelope_step_nodes_free (EnvelopeStepNodes *prepared)
 {
   if (prepared == NULL)
     return;
-  g_free (prepared->nodes);
-  g_array_unref (prepared->extras);
+  g_free (prepared->bytes);
   g_free (prepared->consumers);
   g_free (prepared);
 }
@@ -592,7 +564,6 @@ envelope_step_simulate (const EnvelopeStepInput *in,
   guint copies = G_MAXUINT;
   g_autoptr(EnvelopeStepNodes) own = in->nodes == NULL ? envelope_step_nodes_new (in) : NULL;
   const EnvelopeStepNodes *prepared = in->nodes != NULL ? in->nodes : own;
-  const Node *nodes = prepared->nodes;
   const guint *consumers = prepared->consumers;
   guint64 params = prepared->params, trainable = prepared->trainable;
   guint64 weight_copies = inference ? 0 : prepared->weight_copies;
@@ -604,6 +575,7 @@ envelope_step_simulate (const EnvelopeStepInput *in,
   /* a moment before any layer is named after none */
   result->peak.layer = result->line_layer = -1;
   walk.in = in;
+  walk.bytes = prepared->bytes;
   walk.batch = batch;
   walk.budget = budget;
   walk.result = result;
@@ -653,13 +625,19 @@ envelope_step_simulate (const EnvelopeStepInput *in,
   /* ---- forward ---- */
   for (guint i = 0; i < n; i++)
     {
-      const Node *f = &nodes[i];
-      EnvelopeLayerType type = f->type;
-      guint saves = f->saves;
+      Node node;
+      const Node *f = &node;
+      EnvelopeLayerType type;
+      guint saves;
       gboolean grad_in = FALSE, reuse = FALSE;
-      guint64 per_sample = product (&walk, f->activations, f->bytes);
-      guint first = f->n_inputs > 0 ? storage[f->inputs[0]] : G_MAXUINT;
+      guint64 per_sample;
+      guint first;
 
+      read_node (&walk, i, &node);
+      type = f->type;
+      saves = f->saves;
+      per_sample = product (&walk, f->activations, f->bytes);
+      first = f->n_inputs > 0 ? storage[f->inputs[0]] : G_MAXUINT;
       for (guint k = 0; k < f->n_inputs; k++)
         grad_in |= needs_grad[f->inputs[k]];
       needs_grad[i] = !inference && (grad_in || f->needs_params);
@@ -697,10 +675,9 @@ envelope_step_simulate (const EnvelopeStepInput *in,
             g_array_append_val (saved_list, first);
           if (saves & ENVELOPE_SAVES_OUTPUT)
             g_array_append_val (saved_list, storage[i]);
-          if (node_extra (prepared, f)->fixed > 0 || node_extra (prepared, f)->per_sample > 0)
+          if (f->extra_fixed > 0 || f->extra_per_sample > 0)
             {
-              extra = allocate (&walk, ENVELOPE_STEP_SAVED_ACTIVATIONS, node_extra (prepared, f)->fixed,
-                                node_extra (prepared, f)->per_sample);
+              extra = allocate (&walk, ENVELOPE_STEP_SAVED_ACTIVATIONS, f->extra_fixed, f->extra_per_sample);
               tensor (&walk, extra)->refs = 0;
               g_array_append_val (saved_list, extra);
             }
@@ -736,7 +713,7 @@ envelope_step_simulate (const EnvelopeStepInput *in,
           for (guint k = saved_first[i]; k < saved_list->len; k++)
             save (&walk, g_array_index (saved_list, guint, k));
         }
-      moment (&walk, ENVELOPE_STEP_FORWARD, (gint) i, inference && node_extra (prepared, f)->held > 0 ? product (&walk, node_extra (prepared, f)->held, batch) : 0);
+      moment (&walk, ENVELOPE_STEP_FORWARD, (gint) i, inference && f->held > 0 ? product (&walk, f->held, batch) : 0);
 
       for (guint k = 0; k < f->n_inputs; k++)
         {
@@ -797,16 +774,18 @@ envelope_step_simulate (const EnvelopeStepInput *in,
   for (guint i = 0; i < n; i++)
     grad[i] = G_MAXUINT;
   grad[last] = allocate (&walk, ENVELOPE_STEP_BACKWARD_TRANSIENT, 0,
-                         product (&walk, nodes[last].activations, nodes[last].bytes));
+                         product (&walk, in->layers[last].activations, walk.bytes[last]));
   for (guint k = saved_first[n]; k < saved_list->len; k++)
     unsave (&walk, g_array_index (saved_list, guint, k));
 
   for (guint end = n; end > 0; end--)
     {
       guint i = end - 1;
-      const Node *f = &nodes[i];
+      Node node;
+      const Node *f = &node;
       guint g = grad[i];
 
+      read_node (&walk, i, &node);
       if (n_segments > 0 && in->segment[i] < n_segments && recomputed[in->segment[i]] == G_MAXUINT)
         {
           /* the segment's forward runs again, keeping what its backward reads */
@@ -832,7 +811,7 @@ envelope_step_simulate (const EnvelopeStepInput *in,
                 }
               else
                 gi = allocate (&walk, ENVELOPE_STEP_BACKWARD_TRANSIENT, 0,
-                               product (&walk, nodes[source].activations, nodes[source].bytes));
+                               product (&walk, in->layers[source].activations, walk.bytes[source]));
               if (grad[source] == G_MAXUINT)
                 grad[source] = gi;
               else if (tensor (&walk, grad[source])->refs == 1 && gi != grad[source])
