@@ -38,7 +38,6 @@ typedef struct
 {
   guint64 fixed;             /* bytes that do not grow with the batch */
   guint64 per_sample;        /* … and bytes per sample */
-  guint64 bytes;             /* at the batch, as allocated */
   guint fwd_uses;            /* forward readers still to run */
   guint saved_by;            /* layers whose backward still needs it */
   guint refs;                /* gradients: holders */
@@ -46,7 +45,7 @@ typedef struct
   guint8 term;
   guint8 live;
   guint8 pinned;             /* held by the caller the whole step (the batch, the targets) */
-} Tensor;                    /* 48 bytes: a walk makes one or two a layer */
+} Tensor;                    /* 40 bytes: a walk makes one or two a layer */
 
 /* What the walk reads of a layer, worked out of its figures as the walk
  * comes to it: an array of them was as long as the network (40 MB for a
@@ -164,6 +163,14 @@ sum (Walk   *walk,
   return r;
 }
 
+/* A tensor's bytes at the walk's batch, as allocated. */
+static guint64
+tensor_bytes (Walk         *walk,
+              const Tensor *t)
+{
+  return round_block (walk, sum (walk, t->fixed, product (walk, t->per_sample, walk->batch)));
+}
+
 /* A new live tensor of @per_sample bytes per sample and @fixed bytes. */
 static guint
 allocate (Walk            *walk,
@@ -190,11 +197,10 @@ allocate (Walk            *walk,
   *t = (Tensor) { 0 };
   t->fixed = fixed;
   t->per_sample = per_sample;
-  t->bytes = round_block (walk, sum (walk, fixed, product (walk, per_sample, walk->batch)));
   t->term = term;
   t->live = TRUE;
   t->refs = 1;
-  walk->live[term] = sum (walk, walk->live[term], t->bytes);
+  walk->live[term] = sum (walk, walk->live[term], tensor_bytes (walk, t));
   walk->live_fixed = sum (walk, walk->live_fixed, fixed);
   walk->live_per_sample = sum (walk, walk->live_per_sample, per_sample);
   return id;
@@ -216,7 +222,7 @@ release (Walk *walk,
   if (!t->live)
     return;
   t->live = FALSE;
-  walk->live[t->term] -= t->bytes;
+  walk->live[t->term] -= tensor_bytes (walk, t);
   walk->live_fixed -= t->fixed;
   walk->live_per_sample -= t->per_sample;
   /* nothing holds it, reads it or will: a later tensor takes its entry,
@@ -245,8 +251,10 @@ save (Walk *walk,
 
   if (t->saved_by++ == 0 && t->live && t->term == ENVELOPE_STEP_BACKWARD_TRANSIENT)
     {
-      walk->live[ENVELOPE_STEP_BACKWARD_TRANSIENT] -= t->bytes;
-      walk->live[ENVELOPE_STEP_SAVED_ACTIVATIONS] += t->bytes;
+      guint64 bytes = tensor_bytes (walk, t);
+
+      walk->live[ENVELOPE_STEP_BACKWARD_TRANSIENT] -= bytes;
+      walk->live[ENVELOPE_STEP_SAVED_ACTIVATIONS] += bytes;
       t->term = ENVELOPE_STEP_SAVED_ACTIVATIONS;
     }
 }
@@ -260,8 +268,10 @@ unsave (Walk *walk,
   g_assert (t->saved_by > 0);
   if (--t->saved_by == 0 && t->live)
     {
-      walk->live[ENVELOPE_STEP_SAVED_ACTIVATIONS] -= t->bytes;
-      walk->live[ENVELOPE_STEP_BACKWARD_TRANSIENT] += t->bytes;
+      guint64 bytes = tensor_bytes (walk, t);
+
+      walk->live[ENVELOPE_STEP_SAVED_ACTIVATIONS] -= bytes;
+      walk->live[ENVELOPE_STEP_BACKWARD_TRANSIENT] += bytes;
       t->term = ENVELOPE_STEP_BACKWARD_TRANSIENT;
     }
   maybe_free (walk, id);
@@ -544,7 +554,7 @@ envelope_step_simulate (const EnvelopeStepInput *in,
   const EnvelopeTraining *training = in->training;
   guint n = in->n_layers;
   g_autofree guint *storage = g_new (guint, n);       /* layer → its output's tensor */
-  g_autofree gboolean *needs_grad = g_new0 (gboolean, n);
+  g_autofree guint8 *needs_grad = g_new0 (guint8, n);
   g_autofree guint *saved_first = g_new (guint, n + 1); /* layer → its saved tensors in saved_list */
   g_autoptr(GArray) saved_list = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autofree guint *grad = g_new (guint, n);           /* layer → its output's gradient, or G_MAXUINT */
