@@ -25,7 +25,18 @@ typedef struct
   gint64 *pad_before;        /* [ENVELOPE_MAX_SPATIAL], or NULL: the padding as resolved, per spatial axis */
   gint64 *pad_after;
   EnvelopeErrorLocation *location;
+  /* out, besides the figures: what few layers have (attention) */
+  guint64 saved_values;      /* with ENVELOPE_SAVES_HELD: the values autograd keeps inside it */
+  guint64 cache_values;      /* causal attention: keys and values kept per token while generating */
 } EnvelopeInference;
+
+/* A layer's saved_values and cache_values (EnvelopeInference), kept
+ * beside the figures by an analysis whose layers have any. */
+typedef struct
+{
+  guint64 saved;
+  guint64 cache;
+} EnvelopeHeldValues;
 
 gboolean envelope_layer_kind_infer (EnvelopeInference *inference,
                                     GError           **error);
@@ -58,6 +69,7 @@ typedef struct
   const guint *segment;
   guint n_segments;
   const EnvelopeStepNodes *nodes;  /* gathered by envelope_step_nodes_new(), or NULL */
+  const EnvelopeHeldValues *held;  /* per layer, or NULL: none holds any */
 } EnvelopeStepInput;
 
 EnvelopeStepNodes *envelope_step_nodes_new  (const EnvelopeStepInput *input);

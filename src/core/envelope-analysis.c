@@ -41,6 +41,7 @@ struct _EnvelopeAnalysis
   GArray *changed;           /* the layers the last update gave new figures, or NULL */
   guint *offsets;
   guint *indices;
+  EnvelopeHeldValues *held;  /* per layer, or NULL while no layer holds any */
   guint64 input_extent[ENVELOPE_MAX_SPATIAL];
   EnvelopeTotals totals;
   EnvelopeMemory memory;
@@ -266,10 +267,10 @@ compute_generation (EnvelopeAnalysis *analysis,
       if (f->type == ENVELOPE_LAYER_INPUT && tokens_in_file == 0 && f->rank >= 1 &&
           (f->rank == 1 || f->layout == ENVELOPE_TENSOR_TOKENS))
         tokens_in_file = f->shape[0];
-      if (f->cache_values > 0)
+      if (analysis->held != NULL && analysis->held[i].cache > 0)
         {
           g->cache_layers++;
-          ADD_OR_FAIL (cache_values, f->cache_values, _("cache bytes"));
+          ADD_OR_FAIL (cache_values, analysis->held[i].cache, _("cache bytes"));
         }
     }
   if (tokens_in_file == 0)
@@ -490,6 +491,23 @@ apply_sharing (const EnvelopeAnalysis *analysis,
   return TRUE;
 }
 
+/* What layer @i holds besides its figures, kept while some layer holds
+ * any: an array as long as the network, allocated by the first. */
+static void
+keep_held (EnvelopeAnalysis        *analysis,
+           guint                    i,
+           const EnvelopeInference *inf)
+{
+  if (analysis->held == NULL)
+    {
+      if (inf->saved_values == 0 && inf->cache_values == 0)
+        return;
+      analysis->held = g_new0 (EnvelopeHeldValues, MAX (analysis->n_layers, 1));
+    }
+  analysis->held[i].saved = inf->saved_values;
+  analysis->held[i].cache = inf->cache_values;
+}
+
 /* A layer without figures: zero everywhere, its kind and inputs kept. */
 static void
 clear_figures (EnvelopeAnalysis   *analysis,
@@ -500,6 +518,8 @@ clear_figures (EnvelopeAnalysis   *analysis,
   const EnvelopeLayer *layer = g_ptr_array_index (analysis->network->layers, index);
 
   memset (f, 0, sizeof *f);
+  if (analysis->held != NULL)
+    memset (&analysis->held[index], 0, sizeof analysis->held[index]);
   f->index = index;
   f->state = state;
   f->type = layer->type;
@@ -583,6 +603,7 @@ compute_layers (EnvelopeAnalysis      *analysis,
           continue;
         }
       f->shares = -1;
+      keep_held (analysis, i, &inf);
     }
 
   return sum_layers (analysis, any_shares, location, error);
@@ -1009,6 +1030,7 @@ envelope_analysis_update_layer (EnvelopeAnalysis *analysis,
     {
       EnvelopeLayerFigures *f = &analysis->layers[i];
       EnvelopeLayerFigures before;
+      EnvelopeHeldValues held_before;
       EnvelopeInference inf = { 0 };
 
       if (!dirty[i])
@@ -1024,7 +1046,10 @@ envelope_analysis_update_layer (EnvelopeAnalysis *analysis,
       if (!envelope_layer_kind_infer (&inf, NULL))
         return FALSE;
       f->shares = -1;
-      if (memcmp (&before, f, sizeof before) == 0)
+      held_before = analysis->held != NULL ? analysis->held[i] : (EnvelopeHeldValues) { 0 };
+      keep_held (analysis, i, &inf);
+      if (memcmp (&before, f, sizeof before) == 0 &&
+          (analysis->held == NULL || memcmp (&held_before, &analysis->held[i], sizeof held_before) == 0))
         continue;
       if (!update_totals (&analysis->totals, i, &before, f, &rescan) || !update_live (analysis, i, &before, f))
         return FALSE;
@@ -1137,6 +1162,7 @@ envelope_analysis_free (EnvelopeAnalysis *analysis)
   g_clear_pointer (&analysis->changed, g_array_unref);
   g_free (analysis->offsets);
   g_free (analysis->indices);
+  g_free (analysis->held);
   g_free (analysis);
 }
 
@@ -1751,6 +1777,7 @@ envelope_analysis_get_step_input (const EnvelopeAnalysis *analysis,
   input->n_layers = analysis->n_layers;
   input->training = &analysis->training;
   input->nodes = analysis->step_nodes;
+  input->held = analysis->held;
 }
 
 /* The lecture model's train-time bytes at @batch, whichever model drives

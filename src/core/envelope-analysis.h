@@ -103,7 +103,7 @@ typedef enum
   ENVELOPE_LAYER_NOT_ANALYSED,
 } EnvelopeLayerState;
 
-/* A layer's figures: 240 bytes, the enumerations kept in a byte each. */
+/* A layer's figures: 224 bytes, the enumerations kept in a byte each. */
 typedef struct
 {
   const guint *inputs;       /* indices of the layers it reads */
@@ -127,8 +127,6 @@ typedef struct
   guint64 macs;
   guint64 other_ops;
   guint64 workspace;         /* im2col values, one sample */
-  guint64 saved_values;      /* with ENVELOPE_SAVES_HELD: the values autograd keeps inside it */
-  guint64 cache_values;      /* causal attention: keys and values kept per token while generating */
   guint64 shape[ENVELOPE_MAX_RANK];  /* [N]; [T, D]; [C, L], [C, H, W], [C, D, H, W] */
   EnvelopeReceptiveField receptive_field;
 } EnvelopeLayerFigures;

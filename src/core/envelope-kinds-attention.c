@@ -171,13 +171,13 @@ infer_attention (EnvelopeInference *inf,
     return FALSE;
   out->internal = held;
   /* generating text, a causal layer keeps each token's keys and values */
-  if (l->causal && !PRODUCT (inf, N_("The values held"), &out->cache_values, error, 2, width_kv))
+  if (l->causal && !PRODUCT (inf, N_("The values held"), &inf->cache_values, error, 2, width_kv))
     return FALSE;
 
   /* PyTorch keeps these, and a contiguous copy of the context for the
    * output projection */
-  if (!PRODUCT (inf, N_("The values held"), &out->saved_values, error, t, width_q) ||
-      !envelope_checked_sum (inf, N_("The values held"), &out->saved_values, out->saved_values, held, error))
+  if (!PRODUCT (inf, N_("The values held"), &inf->saved_values, error, t, width_q) ||
+      !envelope_checked_sum (inf, N_("The values held"), &inf->saved_values, inf->saved_values, held, error))
     return FALSE;
 
   receptive_field_mixed (inf, kv_in, l->causal,

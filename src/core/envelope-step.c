@@ -441,7 +441,7 @@ read_node (Walk  *walk,
     }
   if (f->saves & ENVELOPE_SAVES_HELD)
     node->extra_per_sample = sum (walk, node->extra_per_sample,
-                                  product (walk, f->saved_values > 0 ? f->saved_values : f->internal, act));
+                                  product (walk, walk->in->held != NULL && walk->in->held[i].saved > 0 ? walk->in->held[i].saved : f->internal, act));
 }
 
 /* What every walk reads of the network as a whole: each layer's readers
