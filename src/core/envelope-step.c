@@ -380,10 +380,26 @@ tensor_blocks (Walk                       *walk,
   return total;
 }
 
+/* A layer's node as an analysis that is updated keeps it, with what it
+ * adds to the network's sums. */
+typedef struct
+{
+  Node node;
+  guint64 param_blocks;      /* its parameters and buffers, as allocated */
+  guint64 weight_copy;       /* autocast's half-precision copy of its weights */
+  gboolean overflow;         /* a figure of its own overflowed */
+} KeptNode;
+
 struct _EnvelopeStepNodes
 {
   guint8 *bytes;             /* per layer: bytes per output value */
   guint *consumers;          /* per layer: its readers */
+  /* per layer, from the first update on: an edit in the app walks the
+   * step twice and changes a layer or a few, so the nodes are worked
+   * out once and the sums kept up from them; a network analysed once
+   * (a report) reads its figures as it goes instead, without an array
+   * as long as the network */
+  KeptNode *kept;
   guint64 params;            /* bytes as allocated */
   guint64 trainable;         /* fp32 bytes of the trainable parameters, as allocated */
   guint64 weight_copies;     /* autocast's half-precision weights */
@@ -515,20 +531,71 @@ envelope_step_nodes_new (const EnvelopeStepInput *in)
   return prepared;
 }
 
+static void
+keep_node (EnvelopeStepNodes       *prepared,
+           const EnvelopeStepInput *in,
+           guint                    i)
+{
+  const EnvelopeLayerFigures *f = &in->layers[i];
+  const EnvelopeTraining *training = in->training;
+  guint param_bytes = training->mixed_precision ? 4 : envelope_dtype_get_bytes (training->dtype);
+  KeptNode *kept = &prepared->kept[i];
+  Walk walk = { 0 };
+
+  walk.in = in;
+  walk.bytes = prepared->bytes;
+  read_node (&walk, i, &kept->node);
+  kept->param_blocks = tensor_blocks (&walk, f, param_bytes, TRUE);
+  kept->weight_copy = 0;
+  if (training->mixed_precision && f->saves & (ENVELOPE_SAVES_INPUT | ENVELOPE_SAVES_INPUTS))
+    kept->weight_copy = round_block (&walk, product (&walk, f->weights, 2));
+  kept->overflow = walk.overflow;
+}
+
 /* Layers @layers of @in have new figures, the network's structure and
- * training as they were: what the walks read gathered again, a pass
- * over the figures. */
+ * training as they were: their nodes worked out again (every node, the
+ * first time), and the sums made from the nodes. */
 void
 envelope_step_nodes_update (EnvelopeStepNodes       *prepared,
                             const EnvelopeStepInput *in,
                             const guint             *layers,
                             guint                    n_layers)
 {
+  Walk walk = { 0 };
+  guint64 params = 0, trainable = 0, weight_copies = 0;
+  gboolean uses_cublas = FALSE;
+
   g_return_if_fail (prepared != NULL);
 
-  for (guint k = 0; k < n_layers; k++)
-    g_assert (layers[k] < in->n_layers);
-  gather (prepared, in);
+  if (prepared->kept == NULL)
+    {
+      prepared->kept = g_new (KeptNode, MAX (in->n_layers, 1));
+      for (guint i = 0; i < in->n_layers; i++)
+        keep_node (prepared, in, i);
+    }
+  else
+    for (guint k = 0; k < n_layers; k++)
+      {
+        g_assert (layers[k] < in->n_layers);
+        keep_node (prepared, in, layers[k]);
+      }
+
+  for (guint i = 0; i < in->n_layers; i++)
+    {
+      const KeptNode *kept = &prepared->kept[i];
+
+      params = sum (&walk, params, kept->param_blocks);
+      trainable = sum (&walk, trainable, kept->node.grad_bytes);
+      weight_copies = sum (&walk, weight_copies, kept->weight_copy);
+      uses_cublas |= (kept->node.saves & ENVELOPE_SAVES_HELD) || kept->node.type == ENVELOPE_LAYER_DENSE ||
+                     kept->node.type == ENVELOPE_LAYER_MATMUL;
+      walk.overflow |= kept->overflow;
+    }
+  prepared->params = params;
+  prepared->trainable = trainable;
+  prepared->weight_copies = weight_copies;
+  prepared->uses_cublas = uses_cublas;
+  prepared->overflow = walk.overflow;
 }
 
 void
@@ -538,6 +605,7 @@ envelope_step_nodes_free (EnvelopeStepNodes *prepared)
     return;
   g_free (prepared->bytes);
   g_free (prepared->consumers);
+  g_free (prepared->kept);
   g_free (prepared);
 }
 
@@ -636,14 +704,15 @@ envelope_step_simulate (const EnvelopeStepInput *in,
   for (guint i = 0; i < n; i++)
     {
       Node node;
-      const Node *f = &node;
+      const Node *f = prepared->kept != NULL ? &prepared->kept[i].node : &node;
       EnvelopeLayerType type;
       guint saves;
       gboolean grad_in = FALSE, reuse = FALSE;
       guint64 per_sample;
       guint first;
 
-      read_node (&walk, i, &node);
+      if (prepared->kept == NULL)
+        read_node (&walk, i, &node);
       type = f->type;
       saves = f->saves;
       per_sample = product (&walk, f->activations, f->bytes);
@@ -792,10 +861,11 @@ envelope_step_simulate (const EnvelopeStepInput *in,
     {
       guint i = end - 1;
       Node node;
-      const Node *f = &node;
+      const Node *f = prepared->kept != NULL ? &prepared->kept[i].node : &node;
       guint g = grad[i];
 
-      read_node (&walk, i, &node);
+      if (prepared->kept == NULL)
+        read_node (&walk, i, &node);
       if (n_segments > 0 && in->segment[i] < n_segments && recomputed[in->segment[i]] == G_MAXUINT)
         {
           /* the segment's forward runs again, keeping what its backward reads */
