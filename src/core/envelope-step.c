@@ -460,6 +460,29 @@ read_node (Walk  *walk,
                                   product (walk, walk->in->held != NULL && walk->in->held[i].saved > 0 ? walk->in->held[i].saved : f->internal, act));
 }
 
+/* What layer @f adds to the network's sums besides its gradients: its
+ * parameters and buffers as allocated, and autocast's half-precision
+ * copy of its weights, which the layers keep for their backward. */
+static void
+parameter_blocks (Walk                       *walk,
+                  const EnvelopeLayerFigures *f,
+                  guint64                    *params,
+                  guint64                    *weight_copy)
+{
+  const EnvelopeTraining *training = walk->in->training;
+
+  *params = tensor_blocks (walk, f, training->mixed_precision ? 4 : envelope_dtype_get_bytes (training->dtype), TRUE);
+  *weight_copy = 0;
+  if (training->mixed_precision && f->saves & (ENVELOPE_SAVES_INPUT | ENVELOPE_SAVES_INPUTS))
+    *weight_copy = round_block (walk, product (walk, f->weights, 2));
+}
+
+static gboolean
+node_uses_cublas (const Node *node)
+{
+  return (node->saves & ENVELOPE_SAVES_HELD) || node->type == ENVELOPE_LAYER_DENSE || node->type == ENVELOPE_LAYER_MATMUL;
+}
+
 /* What every walk reads of the network as a whole: each layer's readers
  * and bytes per output value, the network's output, and its sums (a
  * figure that overflows anywhere makes every walk fail, as it would
@@ -468,12 +491,10 @@ static void
 gather (EnvelopeStepNodes       *prepared,
         const EnvelopeStepInput *in)
 {
-  const EnvelopeTraining *training = in->training;
   guint n = in->n_layers;
-  guint param_bytes = training->mixed_precision ? 4 : envelope_dtype_get_bytes (training->dtype);
   Walk walk = { 0 };
   guint64 params = 0, trainable = 0, weight_copies = 0;
-  gboolean uses_cublas = FALSE;
+  gboolean cublas = FALSE;
   guint last = n > 0 ? n - 1 : 0;
 
   walk.in = in;
@@ -483,6 +504,7 @@ gather (EnvelopeStepNodes       *prepared,
   for (guint i = 0; i < n; i++)
     {
       const EnvelopeLayerFigures *f = &in->layers[i];
+      guint64 blocks, copy;
       Node node;
 
       for (guint k = 0; k < f->n_inputs; k++)
@@ -492,17 +514,17 @@ gather (EnvelopeStepNodes       *prepared,
           if (f->type == ENVELOPE_LAYER_EMBEDDING)
             prepared->bytes[f->inputs[k]] = 1;
         }
+      /* its bytes per output value are not known yet: nothing here
+       * reads them */
       read_node (&walk, i, &node);
-      params = sum (&walk, params, tensor_blocks (&walk, f, param_bytes, TRUE));
+      parameter_blocks (&walk, f, &blocks, &copy);
+      params = sum (&walk, params, blocks);
       trainable = sum (&walk, trainable, node.grad_bytes);
-      /* autocast casts each weight to half precision once per forward,
-       * and the layers keep the copies for their backward */
-      if (training->mixed_precision && f->saves & (ENVELOPE_SAVES_INPUT | ENVELOPE_SAVES_INPUTS))
-        weight_copies = sum (&walk, weight_copies, round_block (&walk, product (&walk, f->weights, 2)));
-      uses_cublas |= (f->saves & ENVELOPE_SAVES_HELD) || f->type == ENVELOPE_LAYER_DENSE || f->type == ENVELOPE_LAYER_MATMUL;
+      weight_copies = sum (&walk, weight_copies, copy);
+      cublas |= node_uses_cublas (&node);
     }
   for (guint i = 0; i < n; i++)
-    prepared->bytes[i] = (guint8) output_bytes (training, in->layers[i].type, prepared->bytes[i]);
+    prepared->bytes[i] = (guint8) output_bytes (in->training, in->layers[i].type, prepared->bytes[i]);
   /* the network's output: the last layer nothing reads */
   for (guint i = n; i > 0; i--)
     if (prepared->consumers[i - 1] == 0)
@@ -514,7 +536,7 @@ gather (EnvelopeStepNodes       *prepared,
   prepared->params = params;
   prepared->trainable = trainable;
   prepared->weight_copies = weight_copies;
-  prepared->uses_cublas = uses_cublas;
+  prepared->uses_cublas = cublas;
   prepared->overflow = walk.overflow;
   prepared->last = last;
 }
@@ -536,19 +558,13 @@ keep_node (EnvelopeStepNodes       *prepared,
            const EnvelopeStepInput *in,
            guint                    i)
 {
-  const EnvelopeLayerFigures *f = &in->layers[i];
-  const EnvelopeTraining *training = in->training;
-  guint param_bytes = training->mixed_precision ? 4 : envelope_dtype_get_bytes (training->dtype);
   KeptNode *kept = &prepared->kept[i];
   Walk walk = { 0 };
 
   walk.in = in;
   walk.bytes = prepared->bytes;
   read_node (&walk, i, &kept->node);
-  kept->param_blocks = tensor_blocks (&walk, f, param_bytes, TRUE);
-  kept->weight_copy = 0;
-  if (training->mixed_precision && f->saves & (ENVELOPE_SAVES_INPUT | ENVELOPE_SAVES_INPUTS))
-    kept->weight_copy = round_block (&walk, product (&walk, f->weights, 2));
+  parameter_blocks (&walk, &in->layers[i], &kept->param_blocks, &kept->weight_copy);
   kept->overflow = walk.overflow;
 }
 
@@ -563,7 +579,7 @@ envelope_step_nodes_update (EnvelopeStepNodes       *prepared,
 {
   Walk walk = { 0 };
   guint64 params = 0, trainable = 0, weight_copies = 0;
-  gboolean uses_cublas = FALSE;
+  gboolean cublas = FALSE;
 
   g_return_if_fail (prepared != NULL);
 
@@ -587,14 +603,13 @@ envelope_step_nodes_update (EnvelopeStepNodes       *prepared,
       params = sum (&walk, params, kept->param_blocks);
       trainable = sum (&walk, trainable, kept->node.grad_bytes);
       weight_copies = sum (&walk, weight_copies, kept->weight_copy);
-      uses_cublas |= (kept->node.saves & ENVELOPE_SAVES_HELD) || kept->node.type == ENVELOPE_LAYER_DENSE ||
-                     kept->node.type == ENVELOPE_LAYER_MATMUL;
+      cublas |= node_uses_cublas (&kept->node);
       walk.overflow |= kept->overflow;
     }
   prepared->params = params;
   prepared->trainable = trainable;
   prepared->weight_copies = weight_copies;
-  prepared->uses_cublas = uses_cublas;
+  prepared->uses_cublas = cublas;
   prepared->overflow = walk.overflow;
 }
 
