@@ -640,7 +640,7 @@ envelope_step_simulate (const EnvelopeStepInput *in,
   g_autofree guint8 *needs_grad = g_new0 (guint8, n);
   g_autofree guint *saved_first = g_new (guint, n + 1); /* layer → its saved tensors in saved_list */
   g_autoptr(GArray) saved_list = g_array_new (FALSE, FALSE, sizeof (guint));
-  g_autofree guint *grad = g_new (guint, n);           /* layer → its output's gradient, or G_MAXUINT */
+  guint *grad;                /* layer → its output's gradient, or G_MAXUINT: storage's memory, which the backward pass no longer reads */
   /* checkpointed segments: what their forward would have saved, kept as
    * a line in the batch; the tensors their checkpoint keeps (the
    * segment's inputs from outside it); the recomputed tensors in the
@@ -865,6 +865,7 @@ envelope_step_simulate (const EnvelopeStepInput *in,
   }
 
   /* ---- backward, layer by layer in reverse ---- */
+  grad = storage;
   for (guint i = 0; i < n; i++)
     grad[i] = G_MAXUINT;
   grad[last] = allocate (&walk, ENVELOPE_STEP_BACKWARD_TRANSIENT, 0,
