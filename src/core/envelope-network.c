@@ -576,9 +576,8 @@ make_templates (void)
  *
  * The bytes a layer of @type is allocated with: a kind without settings
  * of its own (relu, add, batch_norm, …) ends where the settings begin,
- * so that half the layers of a network take a third of the memory.  A
- * layer may be made another type in place only when it was allocated
- * with as many bytes as that type's.
+ * 72 bytes instead of 224.  A layer may be made another type in place
+ * only when it was allocated with as many bytes as that type's.
  */
 gsize
 envelope_layer_get_size (EnvelopeLayerType type)
