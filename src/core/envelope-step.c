@@ -483,29 +483,71 @@ node_uses_cublas (const Node *node)
   return (node->saves & ENVELOPE_SAVES_HELD) || node->type == ENVELOPE_LAYER_DENSE || node->type == ENVELOPE_LAYER_MATMUL;
 }
 
+/* Layer @i's node and what it adds to the network's sums, into @kept;
+ * @prepared's bytes per output value are read only by the walks. */
+static void
+work_out_node (const EnvelopeStepNodes *prepared,
+               const EnvelopeStepInput *in,
+               guint                    i,
+               KeptNode                *kept)
+{
+  Walk walk = { 0 };
+
+  walk.in = in;
+  walk.bytes = prepared->bytes;
+  read_node (&walk, i, &kept->node);
+  parameter_blocks (&walk, &in->layers[i], &kept->param_blocks, &kept->weight_copy);
+  kept->overflow = walk.overflow;
+}
+
+/* The network's sums, made in a local and stored once */
+typedef struct
+{
+  Walk walk;                 /* its overflow: a figure that overflows anywhere makes every walk fail */
+  guint64 params;
+  guint64 trainable;
+  guint64 weight_copies;
+  gboolean cublas;
+} Sums;
+
+static inline void
+add_to_sums (Sums           *sums,
+             const KeptNode *kept)
+{
+  sums->walk.overflow |= kept->overflow;
+  sums->params = sum (&sums->walk, sums->params, kept->param_blocks);
+  sums->trainable = sum (&sums->walk, sums->trainable, kept->node.grad_bytes);
+  sums->weight_copies = sum (&sums->walk, sums->weight_copies, kept->weight_copy);
+  sums->cublas |= node_uses_cublas (&kept->node);
+}
+
+static void
+store_sums (EnvelopeStepNodes *prepared,
+            const Sums        *sums)
+{
+  prepared->params = sums->params;
+  prepared->trainable = sums->trainable;
+  prepared->weight_copies = sums->weight_copies;
+  prepared->uses_cublas = sums->cublas;
+  prepared->overflow = sums->walk.overflow;
+}
+
 /* What every walk reads of the network as a whole: each layer's readers
- * and bytes per output value, the network's output, and its sums (a
- * figure that overflows anywhere makes every walk fail, as it would
- * have failed the layer's own). */
+ * and bytes per output value, the network's output, and its sums. */
 static void
 gather (EnvelopeStepNodes       *prepared,
         const EnvelopeStepInput *in)
 {
   guint n = in->n_layers;
-  Walk walk = { 0 };
-  guint64 params = 0, trainable = 0, weight_copies = 0;
-  gboolean cublas = FALSE;
   guint last = n > 0 ? n - 1 : 0;
+  Sums sums = { 0 };
 
-  walk.in = in;
-  walk.bytes = prepared->bytes;
   memset (prepared->consumers, 0, MAX (n, 1) * sizeof (guint));
   memset (prepared->bytes, 0, MAX (n, 1));
   for (guint i = 0; i < n; i++)
     {
       const EnvelopeLayerFigures *f = &in->layers[i];
-      guint64 blocks, copy;
-      Node node;
+      KeptNode node;
 
       for (guint k = 0; k < f->n_inputs; k++)
         {
@@ -514,15 +556,10 @@ gather (EnvelopeStepNodes       *prepared,
           if (f->type == ENVELOPE_LAYER_EMBEDDING)
             prepared->bytes[f->inputs[k]] = 1;
         }
-      /* its bytes per output value are not known yet: nothing here
-       * reads them */
-      read_node (&walk, i, &node);
-      parameter_blocks (&walk, f, &blocks, &copy);
-      params = sum (&walk, params, blocks);
-      trainable = sum (&walk, trainable, node.grad_bytes);
-      weight_copies = sum (&walk, weight_copies, copy);
-      cublas |= node_uses_cublas (&node);
+      work_out_node (prepared, in, i, &node);
+      add_to_sums (&sums, &node);
     }
+  store_sums (prepared, &sums);
   for (guint i = 0; i < n; i++)
     prepared->bytes[i] = (guint8) output_bytes (in->training, in->layers[i].type, prepared->bytes[i]);
   /* the network's output: the last layer nothing reads */
@@ -532,12 +569,6 @@ gather (EnvelopeStepNodes       *prepared,
         last = i - 1;
         break;
       }
-
-  prepared->params = params;
-  prepared->trainable = trainable;
-  prepared->weight_copies = weight_copies;
-  prepared->uses_cublas = cublas;
-  prepared->overflow = walk.overflow;
   prepared->last = last;
 }
 
@@ -553,21 +584,6 @@ envelope_step_nodes_new (const EnvelopeStepInput *in)
   return prepared;
 }
 
-static void
-keep_node (EnvelopeStepNodes       *prepared,
-           const EnvelopeStepInput *in,
-           guint                    i)
-{
-  KeptNode *kept = &prepared->kept[i];
-  Walk walk = { 0 };
-
-  walk.in = in;
-  walk.bytes = prepared->bytes;
-  read_node (&walk, i, &kept->node);
-  parameter_blocks (&walk, &in->layers[i], &kept->param_blocks, &kept->weight_copy);
-  kept->overflow = walk.overflow;
-}
-
 /* Layers @layers of @in have new figures, the network's structure and
  * training as they were: their nodes worked out again (every node, the
  * first time), and the sums made from the nodes. */
@@ -577,9 +593,7 @@ envelope_step_nodes_update (EnvelopeStepNodes       *prepared,
                             const guint             *layers,
                             guint                    n_layers)
 {
-  Walk walk = { 0 };
-  guint64 params = 0, trainable = 0, weight_copies = 0;
-  gboolean cublas = FALSE;
+  Sums sums = { 0 };
 
   g_return_if_fail (prepared != NULL);
 
@@ -587,30 +601,18 @@ envelope_step_nodes_update (EnvelopeStepNodes       *prepared,
     {
       prepared->kept = g_new (KeptNode, MAX (in->n_layers, 1));
       for (guint i = 0; i < in->n_layers; i++)
-        keep_node (prepared, in, i);
+        work_out_node (prepared, in, i, &prepared->kept[i]);
     }
   else
     for (guint k = 0; k < n_layers; k++)
       {
         g_assert (layers[k] < in->n_layers);
-        keep_node (prepared, in, layers[k]);
+        work_out_node (prepared, in, layers[k], &prepared->kept[layers[k]]);
       }
 
   for (guint i = 0; i < in->n_layers; i++)
-    {
-      const KeptNode *kept = &prepared->kept[i];
-
-      params = sum (&walk, params, kept->param_blocks);
-      trainable = sum (&walk, trainable, kept->node.grad_bytes);
-      weight_copies = sum (&walk, weight_copies, kept->weight_copy);
-      cublas |= node_uses_cublas (&kept->node);
-      walk.overflow |= kept->overflow;
-    }
-  prepared->params = params;
-  prepared->trainable = trainable;
-  prepared->weight_copies = weight_copies;
-  prepared->uses_cublas = cublas;
-  prepared->overflow = walk.overflow;
+    add_to_sums (&sums, &prepared->kept[i]);
+  store_sums (prepared, &sums);
 }
 
 void
