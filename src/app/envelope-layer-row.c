@@ -51,10 +51,7 @@ struct _EnvelopeLayerRow
   EnvelopeLayer *layer;      /* a copy */
   gboolean has_figures;
   EnvelopeLayerFigures figures;
-  guint64 total_params;
-  guint64 total_macs;
-  guint64 total_activations;
-  guint64 input_extent[ENVELOPE_MAX_SPATIAL];  /* the network input's, for the receptive field */
+  EnvelopeTotals totals;     /* the network's, for the shares, the receptive field and the description */
   gboolean flops;            /* the MACs column counts FLOPs, 2 per MAC */
   char *inputs;              /* what it reads, named */
   char *texts[N_TEXTS];      /* formatted on demand; NULL until then */
@@ -95,16 +92,11 @@ format_text (EnvelopeLayerRow *self,
     return self->layer ? envelope_layer_describe (self->layer) : g_strdup ("");
   if (text == TEXT_DESCRIPTION)
     {
-      EnvelopeTotals totals = {
-        .params = self->total_params, .macs = self->total_macs, .activations_all = self->total_activations,
-      };
-
-      memcpy (totals.input_extent, self->input_extent, sizeof totals.input_extent);
       if (self->layer == NULL)
         return g_strdup ("");
       return envelope_layer_summary (self->layer, self->inputs,
                                      self->has_figures && f->state == ENVELOPE_LAYER_ANALYSED ? &self->figures : NULL,
-                                     &totals);
+                                     &self->totals);
     }
   if (self->has_figures && f->state != ENVELOPE_LAYER_ANALYSED && text == TEXT_OUTPUT)
     return g_strdup (envelope_layer_state_describe (f->state));
@@ -118,15 +110,15 @@ format_text (EnvelopeLayerRow *self,
     case TEXT_PARAMS:
       return envelope_format_count (f->params);
     case TEXT_PARAMS_SHARE:
-      return envelope_format_percent (f->params, self->total_params);
+      return envelope_format_percent (f->params, self->totals.params);
     case TEXT_MACS:
       return envelope_format_count (self->flops ? 2 * f->macs : f->macs);
     case TEXT_MACS_SHARE:
-      return envelope_format_percent (f->macs, self->total_macs);
+      return envelope_format_percent (f->macs, self->totals.macs);
     case TEXT_ACTIVATIONS:
       return envelope_format_count (f->activations);
     case TEXT_RECEPTIVE_FIELD:
-      return envelope_report_receptive_field (&f->receptive_field, self->input_extent);
+      return envelope_report_receptive_field (&f->receptive_field, self->totals.input_extent);
     case TEXT_NAME:
     case TEXT_KIND:
     case TEXT_DESCRIPTION:
@@ -288,17 +280,14 @@ envelope_layer_row_update (EnvelopeLayerRow           *self,
                            const EnvelopeTotals       *totals)
 {
   EnvelopeLayerFigures copy;
-  guint64 total_params = totals ? totals->params : 0;
-  guint64 total_macs = totals ? totals->macs : 0;
-  guint64 total_activations = totals ? totals->activations_all : 0;
-  guint64 input_extent[ENVELOPE_MAX_SPATIAL] = { 0 };
+  EnvelopeTotals now = { 0 }, before;
   guint changed = 0;
 
   g_return_val_if_fail (ENVELOPE_IS_LAYER_ROW (self), 0);
 
   g_return_val_if_fail (layer != NULL || self->layer != NULL, 0);
   if (totals != NULL)
-    memcpy (input_extent, totals->input_extent, sizeof input_extent);
+    now = *totals;
 
   if (layer != NULL &&
       (self->layer == NULL || !envelope_layer_equal (self->layer, layer) || self->layer->set != layer->set))
@@ -327,34 +316,24 @@ envelope_layer_row_update (EnvelopeLayerRow           *self,
         memcpy (&self->figures, &copy, sizeof copy);
       else
         memset (&self->figures, 0, sizeof self->figures);
-      self->total_params = total_params;
-      self->total_macs = total_macs;
-      self->total_activations = total_activations;
-      memcpy (self->input_extent, input_extent, sizeof input_extent);
+      self->totals = now;
       for (Text t = TEXT_OUTPUT; t < TEXT_DESCRIPTION; t++)
         changed += invalidate (self, t);
       invalidate (self, TEXT_DESCRIPTION);
       return changed;
     }
 
-  if (total_params != self->total_params)
+  /* the texts are made again from the new totals */
+  before = self->totals;
+  self->totals = now;
+  if (now.params != before.params)
+    changed += invalidate (self, TEXT_PARAMS_SHARE);
+  if (now.macs != before.macs)
+    changed += invalidate (self, TEXT_MACS_SHARE);
+  if (now.activations_all != before.activations_all)
+    invalidate (self, TEXT_DESCRIPTION);
+  if (memcmp (now.input_extent, before.input_extent, sizeof now.input_extent) != 0)
     {
-      self->total_params = total_params;
-      changed += invalidate (self, TEXT_PARAMS_SHARE);
-    }
-  if (total_macs != self->total_macs)
-    {
-      self->total_macs = total_macs;
-      changed += invalidate (self, TEXT_MACS_SHARE);
-    }
-  if (total_activations != self->total_activations)
-    {
-      self->total_activations = total_activations;
-      invalidate (self, TEXT_DESCRIPTION);
-    }
-  if (memcmp (input_extent, self->input_extent, sizeof input_extent) != 0)
-    {
-      memcpy (self->input_extent, input_extent, sizeof input_extent);
       changed += invalidate (self, TEXT_RECEPTIVE_FIELD);
       invalidate (self, TEXT_DESCRIPTION);
     }
