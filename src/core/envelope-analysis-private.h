@@ -47,6 +47,16 @@ void     envelope_inference_set_padding (EnvelopeInference *inference,
 
 gpointer envelope_alloc_large (gsize size);
 
+/* Memory made ready on another thread while this one works through it
+ * from the start (envelope-analysis.c). */
+typedef struct _EnvelopePrefault EnvelopePrefault;
+
+EnvelopePrefault *envelope_prefault_begin (gpointer memory,
+                                           gsize    size);
+void              envelope_prefault_end   (EnvelopePrefault *prefault);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EnvelopePrefault, envelope_prefault_end)
+
 /* A training step (or an inference) as eager PyTorch runs it, walked
  * tensor by tensor (envelope-step.c). */
 /* Near the budget the caching allocator holds more than is allocated:
