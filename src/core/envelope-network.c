@@ -2436,6 +2436,10 @@ set_parse_error (GError    **error,
  * deep with no key twice in an object; each refusal says line:column. */
 #define MAX_NESTING 64
 
+/* The layers of a long file are read in chunks of this many, on as many
+ * threads as there are processors (envelope_network_load_from_data()). */
+#define LAYER_CHUNK 4096
+
 typedef struct
 {
   const char *data;
@@ -2455,6 +2459,7 @@ typedef struct
   guint first_key;           /* its keys' offsets in the checker's stack of keys start here */
   GHashTable *many;          /* an object of many keys: the keys as written, to find one twice in one lookup */
   gsize at;                  /* where it opens */
+  guint count;               /* an array: the values read in it so far */
 } Level;
 
 static gboolean G_GNUC_PRINTF (2, 3)
@@ -2716,11 +2721,15 @@ level_clear (GArray *keys,
 
 /* Checks that @data is JSON, and notes in @spans where each array or
  * object among the root's members opens and ends (pairs of offsets), so
- * that the reader can pass over the layers without reading them twice. */
+ * that the reader can pass over the layers without reading them twice,
+ * and in @marks, for each array among them, where every LAYER_CHUNK-th
+ * value starts (pairs: the array's offset, the value's), so that the
+ * layers can be read a chunk at a time on several threads. */
 static gboolean
 check_json (const char *data,
             gsize       len,
             GArray     *spans,
+            GArray     *marks,
             GError    **error)
 {
   Json j = { data, len, 0, 1, 0, error };
@@ -2826,6 +2835,15 @@ check_json (const char *data,
         }
 
       /* a value */
+      if (depth == 2 && stack[0].object && !top->object)
+        {
+          if (top->count % LAYER_CHUNK == 0)
+            {
+              gsize mark[2] = { top->at, j.pos };
+              g_array_append_vals (marks, mark, 2);
+            }
+          top->count++;
+        }
       if (c == '{' || c == '[')
         {
           if (depth == MAX_NESTING)
@@ -2844,6 +2862,7 @@ check_json (const char *data,
           stack[depth].first_key = keys->len;
           stack[depth].many = NULL;
           stack[depth].at = j.pos - 1;
+          stack[depth].count = 0;
           depth++;
           continue;
         }
@@ -3177,6 +3196,187 @@ tree_add (Tree       *tree,
     }
 }
 
+/* Reads the layers from @pos, the first of them layer @first, to the
+ * end of their array or @max of them, into @out from @out[0] on: each
+ * into a tree of its own, made into a layer and emptied, so that a
+ * million layers hold no more than one at a time.  Returns how many
+ * were read, and sets @error where one failed. */
+static guint
+read_layers (const char     *data,
+             gsize           len,
+             gsize           pos,
+             guint           first,
+             guint           max,
+             EnvelopeLayer **out,
+             GError        **error)
+{
+  g_auto(Tree) one = { NULL };
+  guint k;
+
+  tree_init (&one);
+  pos = skip_space (data, len, pos);
+  for (k = 0; k < max && data[pos] != ']'; k++)
+    {
+      g_array_set_size (one.values, 0);
+      g_string_truncate (one.text, 0);
+      one.escaped_keys = FALSE;
+      pos = skip_space (data, len, tree_add (&one, data, len, pos, FALSE));
+      out[k] = read_layer (&one, first + k, error);
+      if (out[k] == NULL)
+        break;
+      if (data[pos] == ',')
+        pos = skip_space (data, len, pos + 1);
+    }
+  return k;
+}
+
+/* A long file's layers, read a chunk at a time by several threads:
+ * chunk c is layers c × LAYER_CHUNK on, from where check_json() marked
+ * its first. */
+typedef struct
+{
+  const char *data;
+  gsize len;
+  const gsize *starts;
+  guint n_chunks;
+  EnvelopeLayer **layers;    /* LAYER_CHUNK slots a chunk */
+  guint last_length;         /* the layers of the last chunk */
+  gint next;                 /* the next chunk to claim */
+  GMutex mutex;
+  guint failed;              /* the first chunk that failed (n_chunks: none) … */
+  GError *error;             /* … and its error: the one a reading in order meets */
+} LayerChunks;
+
+static gpointer
+read_chunks_work (gpointer data)
+{
+  LayerChunks *chunks = data;
+
+  for (;;)
+    {
+      guint c = (guint) g_atomic_int_add (&chunks->next, 1);
+      GError *local = NULL;
+      gboolean after_failed;
+      guint n;
+
+      if (c >= chunks->n_chunks)
+        break;
+      /* the chunks are claimed in order: after one that failed, none
+       * need be read */
+      g_mutex_lock (&chunks->mutex);
+      after_failed = c > chunks->failed;
+      g_mutex_unlock (&chunks->mutex);
+      if (after_failed)
+        break;
+      n = read_layers (chunks->data, chunks->len, chunks->starts[c], c * LAYER_CHUNK, LAYER_CHUNK,
+                       chunks->layers + (gsize) c * LAYER_CHUNK, &local);
+      if (local == NULL)
+        {
+          if (c == chunks->n_chunks - 1)
+            chunks->last_length = n;
+          continue;
+        }
+      g_mutex_lock (&chunks->mutex);
+      if (c < chunks->failed)
+        {
+          g_clear_error (&chunks->error);
+          chunks->error = local;
+          chunks->failed = c;
+        }
+      else
+        g_error_free (local);
+      g_mutex_unlock (&chunks->mutex);
+    }
+  return NULL;
+}
+
+/* The layers of the array at @layers_at, appended to @layers (which
+ * frees them) in order; @marks as check_json() noted them. */
+static gboolean
+read_all_layers (const char   *data,
+                 gsize         len,
+                 gsize         layers_at,
+                 const GArray *marks,
+                 GPtrArray    *layers,
+                 GError      **error)
+{
+  g_autoptr(GArray) starts = g_array_new (FALSE, FALSE, sizeof (gsize));
+  LayerChunks chunks = { data, len };
+  guint n_threads = MIN (g_get_num_processors (), 8);
+  g_autofree GThread **threads = NULL;
+  guint n;
+
+  for (guint m = 0; m + 1 < marks->len; m += 2)
+    if (g_array_index (marks, gsize, m) == layers_at)
+      g_array_append_val (starts, g_array_index (marks, gsize, m + 1));
+  if (starts->len < 2 || n_threads < 2)
+    {
+      /* the slots grow a chunk at a time */
+      for (guint c = 0;; c++)
+        {
+          GError *local = NULL;
+
+          g_ptr_array_set_size (layers, (c + 1) * LAYER_CHUNK);
+          n = read_layers (data, len, c == 0 ? layers_at + 1 : g_array_index (starts, gsize, c),
+                           c * LAYER_CHUNK, LAYER_CHUNK, (EnvelopeLayer **) layers->pdata + c * LAYER_CHUNK, &local);
+          if (local != NULL || n < LAYER_CHUNK || c + 1 >= starts->len)
+            {
+              g_ptr_array_set_size (layers, c * LAYER_CHUNK + n);
+              if (local != NULL)
+                g_propagate_error (error, local);
+              return local == NULL;
+            }
+        }
+    }
+
+  /* the slots are the network's: a failed chunk leaves them NULL past
+   * the layer that failed, and all are freed with the network */
+  chunks.starts = (const gsize *) (gpointer) starts->data;
+  chunks.n_chunks = starts->len;
+  g_ptr_array_set_size (layers, chunks.n_chunks * LAYER_CHUNK);
+  chunks.layers = (EnvelopeLayer **) layers->pdata;
+  chunks.failed = chunks.n_chunks;
+  g_mutex_init (&chunks.mutex);
+  n_threads = MIN (n_threads, chunks.n_chunks);
+  threads = g_new (GThread *, n_threads);
+  for (guint t = 1; t < n_threads; t++)
+    threads[t] = g_thread_new ("envelope-read", read_chunks_work, &chunks);
+  read_chunks_work (&chunks);
+  for (guint t = 1; t < n_threads; t++)
+    g_thread_join (threads[t]);
+  g_mutex_clear (&chunks.mutex);
+  if (chunks.error != NULL)
+    {
+      g_ptr_array_set_size (layers, 0);
+      g_propagate_error (error, chunks.error);
+      return FALSE;
+    }
+  g_ptr_array_set_size (layers, (chunks.n_chunks - 1) * LAYER_CHUNK + chunks.last_length);
+  return TRUE;
+}
+
+/* The UTF-8 check of a file's text, run on a thread of its own for a
+ * long file (envelope_network_load_from_data()). */
+#define UTF8_THREAD_LEAST (8 << 20)
+
+typedef struct
+{
+  const char *data;
+  gsize len;
+  const char *bad;           /* the first byte that is not UTF-8 text, or NULL */
+} Utf8Check;
+
+static gpointer
+utf8_check_work (gpointer data)
+{
+  Utf8Check *check = data;
+  const char *bad;
+
+  if (!envelope_utf8_validate (check->data, check->len, &bad))
+    check->bad = bad;
+  return NULL;
+}
+
 EnvelopeNetwork *
 envelope_network_load_from_data (const char *data,
                                  gssize      length,
@@ -3187,6 +3387,7 @@ envelope_network_load_from_data (const char *data,
   g_autofree guint *indices = NULL;
   g_auto(Tree) tree = { NULL };
   g_autoptr(GArray) spans = NULL;
+  g_autoptr(GArray) marks = NULL;
   Reader reader = { error, 0, NULL, NULL, &tree };
   const Value *root, *member;
   gsize len;
@@ -3207,28 +3408,48 @@ envelope_network_load_from_data (const char *data,
       }
   }
   {
-    const char *bad;
+    Utf8Check utf8 = { data, len, NULL };
+    GThread *thread = NULL;
+    g_autoptr(GError) json_error = NULL;
+    gboolean json_ok = FALSE;
 
-    if (!envelope_utf8_validate (data, len, &bad))
+    /* a long file's text is checked on another thread while this one
+     * checks its JSON, which reads any bytes; the text's error comes
+     * first either way */
+    spans = g_array_new (FALSE, FALSE, sizeof (gsize));
+    marks = g_array_new (FALSE, FALSE, sizeof (gsize));
+    if (len >= UTF8_THREAD_LEAST && g_get_num_processors () >= 2)
+      {
+        thread = g_thread_new ("envelope-utf8", utf8_check_work, &utf8);
+        json_ok = check_json (data, len, spans, marks, &json_error);
+        g_thread_join (thread);
+      }
+    else
+      utf8_check_work (&utf8);
+    if (utf8.bad != NULL)
       {
         /* where, as a parse error says it */
         const char *line_start = data;
         guint line = 1;
 
-        for (const char *p = data; p < bad; p++)
+        for (const char *p = data; p < utf8.bad; p++)
           if (*p == '\n')
             {
               line++;
               line_start = p + 1;
             }
         g_set_error (error, ENVELOPE_NETWORK_ERROR, ENVELOPE_NETWORK_ERROR_PARSE,
-                     _("%u:%u: the file is not UTF-8 text"), line, (guint) (bad - line_start + 1));
+                     _("%u:%u: the file is not UTF-8 text"), line, (guint) (utf8.bad - line_start + 1));
+        return NULL;
+      }
+    if (thread == NULL)
+      json_ok = check_json (data, len, spans, marks, &json_error);
+    if (!json_ok)
+      {
+        g_propagate_error (error, g_steal_pointer (&json_error));
         return NULL;
       }
   }
-  spans = g_array_new (FALSE, FALSE, sizeof (gsize));
-  if (!check_json (data, len, spans, error))
-    return NULL;
 
   tree_init (&tree);
   tree.spans = spans;
@@ -3293,31 +3514,9 @@ envelope_network_load_from_data (const char *data,
   if (member->kind != VALUE_ARRAY)
     return type_error (&reader, "layers", _("a list of layers"), member), NULL;
 
-  /* each layer read into a tree of its own, made into a layer and
-   * emptied: a million layers hold no more than one at a time */
   g_ptr_array_set_size (network->layers, 0);
-  if (tree.layers_at > 0)
-    {
-      g_auto(Tree) one = { NULL };
-      gsize pos = skip_space (data, len, tree.layers_at + 1);
-
-      tree_init (&one);
-      for (guint i = 0; data[pos] != ']'; i++)
-        {
-          EnvelopeLayer *layer;
-
-          g_array_set_size (one.values, 0);
-          g_string_truncate (one.text, 0);
-          one.escaped_keys = FALSE;
-          pos = skip_space (data, len, tree_add (&one, data, len, pos, FALSE));
-          layer = read_layer (&one, i, error);
-          if (layer == NULL)
-            return NULL;
-          g_ptr_array_add (network->layers, layer);
-          if (data[pos] == ',')
-            pos = skip_space (data, len, pos + 1);
-        }
-    }
+  if (tree.layers_at > 0 && !read_all_layers (data, len, tree.layers_at, marks, network->layers, error))
+    return NULL;
 
   member = value_member (&tree, root, "training");
   if (member != NULL && !read_training (&tree, member, &network->training, error))
