@@ -1568,7 +1568,22 @@ test_read_long_errors (void)
     g_assert_cmpint (envelope_network_get_layer (network, n / 2 + 1)->filters, ==, 4);
     g_assert_cmpstr (envelope_network_get_layer (network, n - 1)->name, ==, "c19999");
     g_assert_cmpstr (network->name, ==, "long");
+    /* the layers each side of where one chunk of 4,096 ends and the next starts */
+    g_assert_cmpstr (envelope_network_get_layer (network, 4095)->name, ==, "c4095");
+    g_assert_cmpstr (envelope_network_get_layer (network, 4096)->name, ==, "r4096");
+    g_assert_cmpstr (envelope_network_get_layer (network, 16383)->name, ==, "c16383");
+    g_assert_cmpstr (envelope_network_get_layer (network, 16384)->name, ==, "r16384");
   }
+  /* as many layers as a chunk holds, and one more */
+  for (guint extra = 0; extra < 2; extra++)
+    {
+      g_autofree char *json = long_network (4096 + extra, none, none, none);
+      g_autoptr(EnvelopeNetwork) network = load_data (json);
+      g_autofree char *last = g_strdup_printf (extra ? "r%u" : "c%u", 4095 + extra);
+
+      g_assert_cmpuint (envelope_network_get_n_layers (network), ==, 4096 + extra);
+      g_assert_cmpstr (envelope_network_get_layer (network, 4095 + extra)->name, ==, last);
+    }
 }
 
 int
