@@ -557,8 +557,14 @@ locale_is_c (char **environment)
  * page at a time: on a virtual machine a third of a million-layer
  * report went on page faults.  glibc asks for 2 MiB pages when its
  * malloc.hugetlb tunable says so, which is read only as a program
- * starts; so the program starts again, once, with it set. */
+ * starts; so the program starts again, once, with it set.  It asks for
+ * them only for a block of memory of 2 MiB and more as it takes it from
+ * the system: the heap of each thread that reads layers (see
+ * envelope_network_load_from_data()) is taken whole, 64 MiB at once,
+ * with a top pad that large (what is not touched is not held), instead
+ * of growing 4 KiB pages at a time (ten times the faults). */
 #define LARGE_INPUT (32 << 20)
+#define LARGE_INPUT_TUNABLES "glibc.malloc.hugetlb=1:glibc.malloc.top_pad=67108864"
 
 static void
 restart_for_large_input (int    argc,
@@ -578,8 +584,8 @@ restart_for_large_input (int    argc,
     }
   if (!large)
     return;
-  value = tunables != NULL && *tunables != '\0' ? g_strconcat (tunables, ":glibc.malloc.hugetlb=1", NULL)
-                                                : g_strdup ("glibc.malloc.hugetlb=1");
+  value = tunables != NULL && *tunables != '\0' ? g_strconcat (tunables, ":" LARGE_INPUT_TUNABLES, NULL)
+                                                : g_strdup (LARGE_INPUT_TUNABLES);
   if (!g_setenv ("GLIBC_TUNABLES", value, TRUE))
     return;
   execv ("/proc/self/exe", argv);
