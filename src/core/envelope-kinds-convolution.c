@@ -451,7 +451,7 @@ infer_conv (EnvelopeInference *inf,
   receptive_field_forward (inf, &in->receptive_field, ax, n);
   if (explaining (inf))
     {
-      GString *weights = g_string_new (NULL), *macs = g_string_new (NULL), *work = g_string_new (NULL);
+      GString *weights = g_string_sized_new (64), *macs = g_string_sized_new (64), *work = g_string_sized_new (64);
 
       /* weights: C_out × (k_h × k_w) × C_in [/ groups] */
       envelope_format_append_count (weights, c_out);
@@ -636,7 +636,7 @@ infer_deconv (EnvelopeInference *inf,
     {
       g_autofree char *shape = envelope_format_shape (out->rank, out->shape);
       char *axes = envelope_join_axes (text[0], n, out->rank);
-      GString *weights = g_string_new (NULL), *macs = g_string_new (NULL), *work = g_string_new (NULL);
+      GString *weights = g_string_sized_new (64), *macs = g_string_sized_new (64), *work = g_string_sized_new (64);
 
       envelope_inference_set_formula (inf, ENVELOPE_FIGURE_OUTPUT_SHAPE, g_strdup_printf ("%s → %s", axes, shape));
       g_free (axes);

@@ -958,25 +958,36 @@ json_end (JsonOut *json,
   put_c (json->out, bracket);
 }
 
+/* A name where the fast way below does not serve: the first member of
+ * the root, a name after a name, or a string near its end. */
 static void
-json_name (JsonOut    *json,
-           const char *name)
+json_name_slow (JsonOut    *json,
+                const char *name,
+                gsize       n)
+{
+  json_next (json);
+  put_c (json->out, '"');
+  put (json->out, name, n);
+  put (json->out, "\" : ", 4);
+  json->named = TRUE;
+}
+
+/* Inlined where it is called, so that a literal name is copied with its
+ * length known (a million-layer report writes 45 million names): the
+ * comma, the new line, the indent and the name go in at once, a name
+ * being one of the report's own keys, which need no escape. */
+static inline G_ALWAYS_INLINE void
+json_name_n (JsonOut    *json,
+             const char *name,
+             gsize       n)
 {
   GString *out = json->out;
-  gsize n = strlen (name);
   gsize indent = 2 * json->depth;
   char *to;
 
-  /* a name is one of the report's own keys, which need no escape; the
-   * comma, the new line, the indent and the name go in at once (a
-   * million-layer report writes 45 million of them) */
   if (json->named || json->depth == 0 || out->len + 2 + indent + 8 + 1 + n + 4 >= out->allocated_len)
     {
-      json_next (json);
-      put_c (out, '"');
-      put (out, name, n);
-      put (out, "\" : ", 4);
-      json->named = TRUE;
+      json_name_slow (json, name, n);
       return;
     }
   to = out->str + out->len;
@@ -998,6 +1009,10 @@ json_name (JsonOut    *json,
   json->named = TRUE;
 }
 
+/* a literal name's length is counted as the program is compiled */
+#define json_name(json, name) \
+  G_STMT_START { const char *name_ = (name); json_name_n ((json), name_, strlen (name_)); } G_STMT_END
+
 static void
 json_int (JsonOut *json,
           gint64   value)
@@ -1009,6 +1024,12 @@ json_int (JsonOut *json,
   guint64 magnitude = value < 0 ? (guint64) (-(value + 1)) + 1 : (guint64) value;
 
   json_next (json);
+  /* a layer's figures are often 0 */
+  if (value >= 0 && value < 10)
+    {
+      put_c (json->out, (char) ('0' + value));
+      return;
+    }
   if (value < 0)
     put_c (json->out, '-');
   put (json->out, digits, envelope_format_digits (digits, magnitude, FALSE));
@@ -1053,17 +1074,21 @@ json_string (JsonOut    *json,
     put (json->out, "null", 4);
 }
 
-static void
-add_count (JsonOut    *json,
-           const char *key,
-           guint64     value)
+static inline G_ALWAYS_INLINE void
+add_count_n (JsonOut    *json,
+             const char *key,
+             gsize       n,
+             guint64     value)
 {
-  json_name (json, key);
+  json_name_n (json, key, n);
   if (value <= G_MAXINT64)
     json_int (json, (gint64) value);
   else
     json_double (json, (double) value);
 }
+
+#define add_count(json, key, value) \
+  G_STMT_START { const char *key_ = (key); add_count_n ((json), key_, strlen (key_), (value)); } G_STMT_END
 
 static void
 add_real (JsonOut *json,
@@ -1076,35 +1101,47 @@ add_real (JsonOut *json,
     json_double (json, value);
 }
 
-static void
-add_real_pair (JsonOut      *json,
-               const char   *key,
-               const double  pair[2])
+static inline G_ALWAYS_INLINE void
+add_real_pair_n (JsonOut      *json,
+                 const char   *key,
+                 gsize         n,
+                 const double  pair[2])
 {
-  json_name (json, key);
+  json_name_n (json, key, n);
   json_begin (json, '[');
   add_real (json, pair[0]);
   add_real (json, pair[1]);
   json_end (json, ']');
 }
 
-static void
-add_string (JsonOut    *json,
-            const char *key,
-            const char *value)
+#define add_real_pair(json, key, value) \
+  G_STMT_START { const char *key_ = (key); add_real_pair_n ((json), key_, strlen (key_), (value)); } G_STMT_END
+
+static inline G_ALWAYS_INLINE void
+add_string_n (JsonOut    *json,
+              const char *key,
+              gsize       n,
+              const char *value)
 {
-  json_name (json, key);
+  json_name_n (json, key, n);
   json_string (json, value);
 }
 
-static void
-add_boolean (JsonOut    *json,
-             const char *key,
-             gboolean    value)
+#define add_string(json, key, value) \
+  G_STMT_START { const char *key_ = (key); add_string_n ((json), key_, strlen (key_), (value)); } G_STMT_END
+
+static inline G_ALWAYS_INLINE void
+add_boolean_n (JsonOut    *json,
+               const char *key,
+               gsize       n,
+               gboolean    value)
 {
-  json_name (json, key);
+  json_name_n (json, key, n);
   json_boolean (json, value);
 }
+
+#define add_boolean(json, key, value) \
+  G_STMT_START { const char *key_ = (key); add_boolean_n ((json), key_, strlen (key_), (value)); } G_STMT_END
 
 static void
 write_json_layer (JsonOut                *json,
