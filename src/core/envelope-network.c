@@ -3329,8 +3329,8 @@ read_all_layers (const char   *data,
         }
     }
 
-  /* the slots are the network's: a failed chunk leaves them NULL past
-   * the layer that failed, and all are freed with the network */
+  /* the slots are the network's, NULL until read; where a chunk fails,
+   * every layer read is freed */
   chunks.starts = (const gsize *) (gpointer) starts->data;
   chunks.n_chunks = starts->len;
   g_ptr_array_set_size (layers, chunks.n_chunks * LAYER_CHUNK);

@@ -1013,6 +1013,10 @@ json_name_n (JsonOut    *json,
 #define json_name(json, name) \
   G_STMT_START { const char *name_ = (name); json_name_n ((json), name_, strlen (name_)); } G_STMT_END
 
+/* add_count (json, "key", value) and the like: the same, for a member */
+#define WITH_KEY(function, json, key, value) \
+  G_STMT_START { const char *key_ = (key); function ((json), key_, strlen (key_), (value)); } G_STMT_END
+
 static void
 json_int (JsonOut *json,
           gint64   value)
@@ -1087,8 +1091,7 @@ add_count_n (JsonOut    *json,
     json_double (json, (double) value);
 }
 
-#define add_count(json, key, value) \
-  G_STMT_START { const char *key_ = (key); add_count_n ((json), key_, strlen (key_), (value)); } G_STMT_END
+#define add_count(json, key, value) WITH_KEY (add_count_n, json, key, value)
 
 static void
 add_real (JsonOut *json,
@@ -1114,8 +1117,7 @@ add_real_pair_n (JsonOut      *json,
   json_end (json, ']');
 }
 
-#define add_real_pair(json, key, value) \
-  G_STMT_START { const char *key_ = (key); add_real_pair_n ((json), key_, strlen (key_), (value)); } G_STMT_END
+#define add_real_pair(json, key, value) WITH_KEY (add_real_pair_n, json, key, value)
 
 static inline G_ALWAYS_INLINE void
 add_string_n (JsonOut    *json,
@@ -1127,8 +1129,7 @@ add_string_n (JsonOut    *json,
   json_string (json, value);
 }
 
-#define add_string(json, key, value) \
-  G_STMT_START { const char *key_ = (key); add_string_n ((json), key_, strlen (key_), (value)); } G_STMT_END
+#define add_string(json, key, value) WITH_KEY (add_string_n, json, key, value)
 
 static inline G_ALWAYS_INLINE void
 add_boolean_n (JsonOut    *json,
@@ -1140,8 +1141,7 @@ add_boolean_n (JsonOut    *json,
   json_boolean (json, value);
 }
 
-#define add_boolean(json, key, value) \
-  G_STMT_START { const char *key_ = (key); add_boolean_n ((json), key_, strlen (key_), (value)); } G_STMT_END
+#define add_boolean(json, key, value) WITH_KEY (add_boolean_n, json, key, value)
 
 static void
 write_json_layer (JsonOut                *json,
