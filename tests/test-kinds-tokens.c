@@ -17,6 +17,7 @@
 
 #include <string.h>
 
+#include "envelope-report.h"
 #include "test-helpers.h"
 
 static char *
@@ -178,6 +179,38 @@ test_gpt2 (void)
   g_assert_cmpfloat (rf->jump[0], ==, 1);
   g_assert_cmpfloat (rf->start[0], ==, 0.5);
   g_assert_false (rf->whole_input);
+}
+
+/* Token ids read by an embedding are a sequence's positions: a causal
+ * attention's receptive field is compared with their length, as with an
+ * input of tokens [T, D]; a vector of features that no embedding reads
+ * ([10], beside an image) is no sequence, and the image's height stays
+ * the first axis's extent. */
+static void
+test_ids_extent (void)
+{
+  g_autoptr(Model) m = model_parse (
+    "{\"format\": \"envelope-network\", \"version\": 1, \"layers\": ["
+    "{\"name\": \"ids\", \"type\": \"input\", \"shape\": [64]},"
+    "{\"name\": \"wte\", \"type\": \"embedding\", \"vocabulary\": 1000, \"dimension\": 32},"
+    "{\"name\": \"attn\", \"type\": \"attention\", \"heads\": 4, \"causal\": true}]}");
+  g_autoptr(Model) mixed = model_parse (
+    "{\"format\": \"envelope-network\", \"version\": 1, \"layers\": ["
+    "{\"name\": \"image\", \"type\": \"input\", \"shape\": [3, 32, 32]},"
+    "{\"name\": \"conv\", \"type\": \"conv\", \"filters\": 8, \"kernel\": 3},"
+    "{\"name\": \"pool\", \"type\": \"global_avg_pool\"},"
+    "{\"name\": \"flat\", \"type\": \"flatten\"},"
+    "{\"name\": \"extra\", \"type\": \"input\", \"shape\": [100]},"
+    "{\"name\": \"both\", \"type\": \"concat\", \"inputs\": [\"flat\", \"extra\"]}]}");
+  const EnvelopeTotals *t = envelope_analysis_get_totals (m->analysis);
+  g_autofree char *rf = envelope_report_receptive_field (&model_layer (m, "attn")->receptive_field, t->input_extent);
+  g_autofree char *before = envelope_report_receptive_field (&model_layer (m, "wte")->receptive_field, t->input_extent);
+
+  g_assert_cmpuint (t->input_extent[0], ==, 64);
+  g_assert_cmpstr (rf, ==, "64 (all of the input's 64 positions; causal)");
+  g_assert_cmpstr (before, ==, "1");
+  g_assert_cmpuint (envelope_analysis_get_totals (mixed->analysis)->input_extent[0], ==, 32);
+  g_assert_cmpuint (envelope_analysis_get_totals (mixed->analysis)->input_extent[1], ==, 32);
 }
 
 /* A small tied model, the same numbers as PyTorch's (2,144). */
@@ -380,6 +413,7 @@ main (int    argc,
   g_test_add_func ("/core/kinds/tokens/vit-front", test_vit_front);
   g_test_add_func ("/core/kinds/tokens/gpt2", test_gpt2);
   g_test_add_func ("/core/kinds/tokens/tied", test_tied);
+  g_test_add_func ("/core/kinds/tokens/ids-extent", test_ids_extent);
   g_test_add_func ("/core/kinds/tokens/formulas", test_formulas);
   g_test_add_func ("/core/kinds/tokens/errors", test_errors);
   g_test_add_func ("/core/kinds/tokens/shares-mismatch", test_shares_mismatch);

@@ -791,6 +791,24 @@ allocate_figures (guint n_layers)
   return envelope_alloc_large (MAX (n_layers, 1) * sizeof (EnvelopeLayerFigures));
 }
 
+/* The length of the token ids (an input of rank 1, [T]) that layer @i
+ * reads, or 0. */
+static guint64
+ids_read (const EnvelopeAnalysis *analysis,
+          guint                   i)
+{
+  for (guint k = analysis->offsets[i]; k < analysis->offsets[i + 1]; k++)
+    {
+      guint j = analysis->indices[k];
+      const EnvelopeLayer *input = g_ptr_array_index (analysis->network->layers, j);
+
+      if (input->type == ENVELOPE_LAYER_INPUT && input->shape_rank == 1 &&
+          (analysis->failed == NULL || !analysis->failed[j]))
+        return (guint64) input->shape[0];
+    }
+  return 0;
+}
+
 static EnvelopeAnalysis *
 analyse (const EnvelopeNetwork  *network,
          const EnvelopeTraining *training,
@@ -801,6 +819,7 @@ analyse (const EnvelopeNetwork  *network,
   g_autoptr(EnvelopeAnalysis) analysis = NULL;
   g_autoptr(EnvelopePrefault) prefault = NULL;   /* ended before the analysis is freed */
   guint max_inputs = 1;
+  gboolean any_embedding = FALSE;
 
   g_return_val_if_fail (network != NULL, NULL);
 
@@ -833,6 +852,7 @@ analyse (const EnvelopeNetwork  *network,
       /* read here, with the rest of the layer: the inference reads
        * other parts of it, and a long network is mostly cache misses */
       analysis->any_shares |= layer->shares != NULL;
+      any_embedding |= layer->type == ENVELOPE_LAYER_EMBEDDING;
       if (!envelope_layer_validate (layer, i, partial ? &here : location, partial ? &local : error))
         {
           if (!partial)
@@ -860,6 +880,13 @@ analyse (const EnvelopeNetwork  *network,
       if (G_UNLIKELY (analysis->failed != NULL && analysis->failed[i]))
         clear_figures (analysis, i, ENVELOPE_LAYER_FAILED);
     }
+  /* token ids read by an embedding are the positions of a sequence, as
+   * the tokens of an input [T, D] are: a receptive field is compared
+   * with their length */
+  for (guint i = 0; any_embedding && i < analysis->n_layers; i++)
+    if (((const EnvelopeLayer *) g_ptr_array_index (network->layers, i))->type == ENVELOPE_LAYER_EMBEDDING &&
+        (analysis->failed == NULL || !analysis->failed[i]))
+      analysis->input_extent[0] = MAX (analysis->input_extent[0], ids_read (analysis, i));
 
   if (!compute_layers (analysis, max_inputs, location, error))
     return NULL;
@@ -1086,8 +1113,10 @@ envelope_analysis_update_layer (EnvelopeAnalysis *analysis,
   network = analysis->network;
   n = analysis->n_layers;
   layer = g_ptr_array_index (network->layers, index);
+  /* an input's shape, or whether token ids are read by an embedding,
+   * may change the input's extent: analysed again as a whole */
   if (analysis->layer_error != NULL || analysis->any_shares || layer->shares != NULL ||
-      layer->type == ENVELOPE_LAYER_INPUT ||
+      layer->type == ENVELOPE_LAYER_INPUT || ids_read (analysis, index) > 0 ||
       !envelope_layer_validate (layer, index, NULL, NULL))
     return FALSE;
 
