@@ -253,18 +253,19 @@ bench_network (const char      *label,
   for (guint r = 0; r < RUNS; r++)
     {
       g_clear_pointer (&network, envelope_network_free);
-      t = cpu_ms ();
+      /* a long file's layers are read on several threads: all count */
+      t = process_cpu_ms ();
       network = envelope_network_load_from_file (path, &error);
-      load = MIN (load, cpu_ms () - t);
+      load = MIN (load, process_cpu_ms () - t);
       g_assert_no_error (error);
     }
   for (guint r = 0; r < RUNS; r++)
     {
       g_autoptr(EnvelopeAnalysis) analysis = NULL;
 
-      t = cpu_ms ();
+      t = process_cpu_ms ();
       analysis = envelope_analysis_new (network, NULL, NULL, &error);
-      analyse = MIN (analyse, cpu_ms () - t);
+      analyse = MIN (analyse, process_cpu_ms () - t);
       g_assert_no_error (error);
       if (r == 0)
         {
@@ -281,8 +282,8 @@ bench_network (const char      *label,
   g_unlink (path);
 
   printf ("%-34s %7u layers  %6.1f MiB file\n", label, envelope_network_get_n_layers (network), size / 1048576.0);
-  printf ("  load file (CPU time)             %9.1f ms\n", load);
-  printf ("  analyse (CPU time)               %9.1f ms", analyse);
+  printf ("  load file (CPU time, all threads) %8.1f ms\n", load);
+  printf ("  analyse (CPU time, all threads)  %9.1f ms", analyse);
   if (analysis_target_ms > 0)
     {
       ok = analyse < analysis_target_ms;
