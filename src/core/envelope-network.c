@@ -3304,33 +3304,17 @@ read_all_layers (const char   *data,
   LayerChunks chunks = { data, len };
   guint n_threads = MIN (g_get_num_processors (), 8);
   g_autofree GThread **threads = NULL;
-  guint n;
 
   for (guint m = 0; m + 1 < marks->len; m += 2)
     if (g_array_index (marks, gsize, m) == layers_at)
       g_array_append_val (starts, g_array_index (marks, gsize, m + 1));
-  if (starts->len < 2 || n_threads < 2)
-    {
-      /* the slots grow a chunk at a time */
-      for (guint c = 0;; c++)
-        {
-          GError *local = NULL;
-
-          g_ptr_array_set_size (layers, (c + 1) * LAYER_CHUNK);
-          n = read_layers (data, len, c == 0 ? layers_at + 1 : g_array_index (starts, gsize, c),
-                           c * LAYER_CHUNK, LAYER_CHUNK, (EnvelopeLayer **) layers->pdata + c * LAYER_CHUNK, &local);
-          if (local != NULL || n < LAYER_CHUNK || c + 1 >= starts->len)
-            {
-              g_ptr_array_set_size (layers, c * LAYER_CHUNK + n);
-              if (local != NULL)
-                g_propagate_error (error, local);
-              return local == NULL;
-            }
-        }
-    }
+  /* an empty array has no value to mark: one chunk, of none */
+  if (starts->len == 0)
+    g_array_append_val (starts, (gsize) { layers_at + 1 });
 
   /* the slots are the network's, NULL until read; where a chunk fails,
-   * every layer read is freed */
+   * every layer read is freed.  One processor, or one chunk: this
+   * thread reads them all, in order */
   chunks.starts = (const gsize *) (gpointer) starts->data;
   chunks.n_chunks = starts->len;
   g_ptr_array_set_size (layers, chunks.n_chunks * LAYER_CHUNK);
