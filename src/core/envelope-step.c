@@ -572,6 +572,20 @@ gather (EnvelopeStepNodes       *prepared,
   prepared->last = last;
 }
 
+/* Layer @i's node for a walk: the one an updated analysis keeps, or
+ * worked out of its figures into @scratch. */
+static const Node *
+walk_node (Walk                    *walk,
+           const EnvelopeStepNodes *prepared,
+           guint                    i,
+           Node                    *scratch)
+{
+  if (prepared->kept != NULL)
+    return &prepared->kept[i].node;
+  read_node (walk, i, scratch);
+  return scratch;
+}
+
 /* Gathers what every walk reads of the network, once per analysis. */
 EnvelopeStepNodes *
 envelope_step_nodes_new (const EnvelopeStepInput *in)
@@ -721,19 +735,13 @@ envelope_step_simulate (const EnvelopeStepInput *in,
   for (guint i = 0; i < n; i++)
     {
       Node node;
-      const Node *f = prepared->kept != NULL ? &prepared->kept[i].node : &node;
-      EnvelopeLayerType type;
-      guint saves;
+      const Node *f = walk_node (&walk, prepared, i, &node);
+      EnvelopeLayerType type = f->type;
+      guint saves = f->saves;
       gboolean grad_in = FALSE, reuse = FALSE;
-      guint64 per_sample;
-      guint first;
+      guint64 per_sample = product (&walk, f->activations, f->bytes);
+      guint first = f->n_inputs > 0 ? storage[f->inputs[0]] : G_MAXUINT;
 
-      if (prepared->kept == NULL)
-        read_node (&walk, i, &node);
-      type = f->type;
-      saves = f->saves;
-      per_sample = product (&walk, f->activations, f->bytes);
-      first = f->n_inputs > 0 ? storage[f->inputs[0]] : G_MAXUINT;
       for (guint k = 0; k < f->n_inputs; k++)
         grad_in |= needs_grad[f->inputs[k]];
       needs_grad[i] = !inference && (grad_in || f->needs_params);
@@ -879,11 +887,9 @@ envelope_step_simulate (const EnvelopeStepInput *in,
     {
       guint i = end - 1;
       Node node;
-      const Node *f = prepared->kept != NULL ? &prepared->kept[i].node : &node;
+      const Node *f = walk_node (&walk, prepared, i, &node);
       guint g = grad[i];
 
-      if (prepared->kept == NULL)
-        read_node (&walk, i, &node);
       if (n_segments > 0 && in->segment[i] < n_segments && recomputed[in->segment[i]] == G_MAXUINT)
         {
           /* the segment's forward runs again, keeping what its backward reads */
