@@ -1337,8 +1337,9 @@ test_report_json_fractions (void)
   g_assert_nonnull (strstr (report, "-1.5,"));
 }
 
-/* Names with a quote or a backslash at every place of a word of 8
- * bytes, and UTF-8 beside them: the JSON report escapes each, and gives
+/* Names with a quote or a backslash at every place of the first three
+ * blocks of 16 bytes and of the last, overlapping piece that ends a
+ * name, and UTF-8 beside them: the JSON report escapes each, and gives
  * the names back as they were. */
 static void
 test_report_json_escapes (void)
@@ -1355,15 +1356,26 @@ test_report_json_escapes (void)
   input->shape[0] = 4;
   input->shape_rank = 1;
   envelope_network_insert_layer (network, -1, input);
-  for (guint at = 0; at < 20; at++)
-    for (guint mark = 0; mark < 3; mark++)
+  for (guint at = 0; at < 48; at++)
+    for (guint mark = 0; mark < 4; mark++)
       {
         GString *name = g_string_new (NULL);
 
         for (guint k = 0; k < at; k++)
-          g_string_append_c (name, (char) ('a' + k));
+          g_string_append_c (name, (char) ('a' + k % 26));
         g_string_append (name, mark == 0 ? "\"" : mark == 1 ? "\\" : "\xc3\xa9\"\\");
-        g_string_append_printf (name, "%u-%u", at, mark);
+        /* the mark last, or followed by 0 to 16 bytes */
+        if (mark == 3)
+          {
+            g_string_prepend_c (name, (char) ('0' + at % 10));
+            g_string_prepend_c (name, (char) ('0' + at / 10));
+          }
+        else
+          {
+            for (guint k = 0; k < (at * 7 + mark) % 17; k++)
+              g_string_append_c (name, (char) ('A' + k));
+            g_string_append_printf (name, "%u-%u", at, mark);
+          }
         envelope_network_insert_layer (network, -1, envelope_layer_new (ENVELOPE_LAYER_RELU, name->str));
         g_string_free (name, TRUE);
         n++;

@@ -296,11 +296,94 @@ envelope_axis_byte_step (double        range,
   return envelope_axis_step (range / unit, n) * unit;
 }
 
+/* Strings to make a text in, a few for each thread: a report works out
+ * a dozen formulas for each layer, and a GString made and freed for each
+ * cost more than the text itself.  Taken in any order, each given back
+ * with envelope_scratch_free(); a thread that holds them all gets a
+ * string of its own. */
+#define N_SCRATCH 8
+
+typedef struct
+{
+  GString *strings[N_SCRATCH];
+  guint taken;               /* a bit for each string out */
+} Scratch;
+
+static void
+scratch_free (gpointer data)
+{
+  Scratch *scratch = data;
+
+  for (guint i = 0; i < N_SCRATCH; i++)
+    if (scratch->strings[i] != NULL)
+      g_string_free (scratch->strings[i], TRUE);
+  g_free (scratch);
+}
+
+static GPrivate scratch_key = G_PRIVATE_INIT (scratch_free);
+
+/**
+ * envelope_scratch_new:
+ *
+ * An empty string of this thread's to make a text in, as g_string_new()
+ * would give, without an allocation once the thread has made a few.
+ *
+ * Returns: (transfer none): the string, for envelope_scratch_free()
+ */
+GString *
+envelope_scratch_new (void)
+{
+  Scratch *scratch = g_private_get (&scratch_key);
+  GString *string;
+  gint i;
+
+  if (scratch == NULL)
+    {
+      scratch = g_new0 (Scratch, 1);
+      g_private_set (&scratch_key, scratch);
+    }
+  i = g_bit_nth_lsf (~scratch->taken, -1);
+  if (i < 0 || i >= N_SCRATCH)
+    return g_string_sized_new (64);
+  scratch->taken |= 1u << i;
+  if (scratch->strings[i] == NULL)
+    scratch->strings[i] = g_string_sized_new (256);
+  string = scratch->strings[i];
+  string->len = 0;
+  string->str[0] = '\0';
+  return string;
+}
+
+/**
+ * envelope_scratch_free:
+ * @scratch: a string from envelope_scratch_new()
+ *
+ * Gives @scratch back, as g_string_free (@scratch, FALSE) would.
+ *
+ * Returns: (transfer full): a copy of its text, at its length
+ */
+char *
+envelope_scratch_free (GString *scratch)
+{
+  Scratch *pool = g_private_get (&scratch_key);
+  char *text = g_malloc (scratch->len + 1);
+
+  memcpy (text, scratch->str, scratch->len + 1);
+  for (guint i = 0; pool != NULL && i < N_SCRATCH; i++)
+    if (pool->strings[i] == scratch)
+      {
+        pool->taken &= ~(1u << i);
+        return text;
+      }
+  g_string_free (scratch, TRUE);
+  return text;
+}
+
 char *
 envelope_format_shape (guint          rank,
                        const guint64 *shape)
 {
-  GString *out = g_string_new (NULL);
+  GString *out = envelope_scratch_new ();
 
   for (guint i = 0; i < rank; i++)
     {
@@ -310,7 +393,7 @@ envelope_format_shape (guint          rank,
         envelope_string_add (out, "×");
       envelope_string_put (out, digits, envelope_format_digits (digits, shape[i], FALSE));
     }
-  return g_string_free (out, FALSE);
+  return envelope_scratch_free (out);
 }
 
 /* "12884901888", "12 GiB", "12GiB", "16 GB", "1.5G" (IEC when the unit

@@ -47,6 +47,8 @@ gboolean envelope_parse_bytes          (const char    *text,
 gboolean envelope_utf8_validate        (const char    *text,
                                         gsize          length,
                                         const char   **end);
+GString *envelope_scratch_new          (void);
+char    *envelope_scratch_free         (GString       *scratch);
 
 /* Appends @n bytes of @text to @out: a copy into the room the string
  * has, which is nearly always there, without a call per append (the

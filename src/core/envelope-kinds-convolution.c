@@ -451,7 +451,7 @@ infer_conv (EnvelopeInference *inf,
   receptive_field_forward (inf, &in->receptive_field, ax, n);
   if (explaining (inf))
     {
-      GString *weights = g_string_sized_new (64), *macs = g_string_sized_new (64), *work = g_string_sized_new (64);
+      GString *weights = envelope_scratch_new (), *macs = envelope_scratch_new (), *work = envelope_scratch_new ();
 
       /* weights: C_out × (k_h × k_w) × C_in [/ groups] */
       envelope_format_append_count (weights, c_out);
@@ -501,9 +501,9 @@ infer_conv (EnvelopeInference *inf,
       envelope_format_append_count (macs, out->macs);
       envelope_string_add (work, " = ");
       envelope_format_append_count (work, out->workspace);
-      envelope_inference_set_formula (inf, ENVELOPE_FIGURE_WEIGHTS, g_string_free (weights, FALSE));
-      envelope_inference_set_formula (inf, ENVELOPE_FIGURE_MACS, g_string_free (macs, FALSE));
-      envelope_inference_set_formula (inf, ENVELOPE_FIGURE_WORKSPACE, g_string_free (work, FALSE));
+      envelope_inference_set_formula (inf, ENVELOPE_FIGURE_WEIGHTS, envelope_scratch_free (weights));
+      envelope_inference_set_formula (inf, ENVELOPE_FIGURE_MACS, envelope_scratch_free (macs));
+      envelope_inference_set_formula (inf, ENVELOPE_FIGURE_WORKSPACE, envelope_scratch_free (work));
       envelope_inference_set_formula (inf, ENVELOPE_FIGURE_BIASES,
                                       l->bias ? envelope_format_counts (_("{}, one per filter"), COUNTS (c_out))
                                               : g_strdup (_("0 (bias: false)")));
@@ -636,7 +636,7 @@ infer_deconv (EnvelopeInference *inf,
     {
       g_autofree char *shape = envelope_format_shape (out->rank, out->shape);
       char *axes = envelope_join_axes (text[0], n, out->rank);
-      GString *weights = g_string_sized_new (64), *macs = g_string_sized_new (64), *work = g_string_sized_new (64);
+      GString *weights = envelope_scratch_new (), *macs = envelope_scratch_new (), *work = envelope_scratch_new ();
 
       envelope_inference_set_formula (inf, ENVELOPE_FIGURE_OUTPUT_SHAPE, g_strdup_printf ("%s → %s", axes, shape));
       g_free (axes);
@@ -685,9 +685,9 @@ infer_deconv (EnvelopeInference *inf,
       envelope_string_add (work, ") = ");
       envelope_format_append_count (work, out->workspace);
 
-      envelope_inference_set_formula (inf, ENVELOPE_FIGURE_WEIGHTS, g_string_free (weights, FALSE));
-      envelope_inference_set_formula (inf, ENVELOPE_FIGURE_MACS, g_string_free (macs, FALSE));
-      envelope_inference_set_formula (inf, ENVELOPE_FIGURE_WORKSPACE, g_string_free (work, FALSE));
+      envelope_inference_set_formula (inf, ENVELOPE_FIGURE_WEIGHTS, envelope_scratch_free (weights));
+      envelope_inference_set_formula (inf, ENVELOPE_FIGURE_MACS, envelope_scratch_free (macs));
+      envelope_inference_set_formula (inf, ENVELOPE_FIGURE_WORKSPACE, envelope_scratch_free (work));
       envelope_inference_set_formula (inf, ENVELOPE_FIGURE_BIASES,
                                       l->bias ? envelope_format_counts (_("{}, one per filter"), COUNTS (c_out))
                                               : g_strdup (_("0 (bias: false)")));
@@ -767,7 +767,7 @@ infer_pool (EnvelopeInference *inf,
   receptive_field_forward (inf, &in->receptive_field, ax, n);
   if (explaining (inf))
     {
-      GString *text = g_string_new (NULL);
+      GString *text = envelope_scratch_new ();
 
       g_string_append_c (text, '(');
       for (guint a = 0; a < n; a++)
@@ -781,7 +781,7 @@ infer_pool (EnvelopeInference *inf,
       envelope_string_add (text, " = ");
       envelope_format_append_count (text, out->other_ops);
       envelope_string_add (text, _(", one per window element per output"));
-      envelope_inference_set_formula (inf, ENVELOPE_FIGURE_OTHER_OPS, g_string_free (text, FALSE));
+      envelope_inference_set_formula (inf, ENVELOPE_FIGURE_OTHER_OPS, envelope_scratch_free (text));
       if (explaining_rules (inf))
         {
           g_autofree char *k = envelope_axis_symbols ("k", NULL, n, " × ");
@@ -831,9 +831,10 @@ infer_global_pool (EnvelopeInference *inf,
   envelope_receptive_field_whole (inf, in);
   if (explaining (inf))
     {
-      GString *text = g_string_new ("(");
+      GString *text = envelope_scratch_new ();
       g_autofree char *shape = envelope_format_shape (out->rank, out->shape);
 
+      g_string_append_c (text, '(');
       for (guint a = 1; a < in->rank; a++)
         {
           if (a > 1)
@@ -845,7 +846,7 @@ infer_global_pool (EnvelopeInference *inf,
       envelope_string_add (text, " = ");
       envelope_format_append_count (text, out->other_ops);
       envelope_string_add (text, _(", the whole map per output"));
-      envelope_inference_set_formula (inf, ENVELOPE_FIGURE_OTHER_OPS, g_string_free (text, FALSE));
+      envelope_inference_set_formula (inf, ENVELOPE_FIGURE_OTHER_OPS, envelope_scratch_free (text));
       envelope_inference_set_formula (inf, ENVELOPE_FIGURE_OUTPUT_SHAPE,
                                       g_strdup_printf (_("one value per channel → %s"), shape));
     }
@@ -858,8 +859,9 @@ describe_inputs (const EnvelopeLayerFigures *in,
 {
   if (in->layout == ENVELOPE_TENSOR_MAP)
     {
-      GString *out = g_string_new ("(");
+      GString *out = envelope_scratch_new ();
 
+      g_string_append_c (out, '(');
       for (guint a = 0; a < in->rank; a++)
         {
           if (a > 0)
@@ -867,7 +869,7 @@ describe_inputs (const EnvelopeLayerFigures *in,
           envelope_format_append_count (out, in->shape[a]);
         }
       g_string_append_c (out, ')');
-      return g_string_free (out, FALSE);
+      return envelope_scratch_free (out);
     }
   return envelope_format_counts ("{}", COUNTS (n));
 }
@@ -1007,7 +1009,7 @@ infer_roi_align (EnvelopeInference *inf,
   envelope_receptive_field_whole (inf, in);
   if (explaining (inf))
     {
-      GString *shape = g_string_new (NULL);
+      GString *shape = envelope_scratch_new ();
       g_autofree char *grid = NULL;
       g_autofree char *r = envelope_format_count (regions);
       g_autofree char *c = envelope_format_count (in->shape[0]);
@@ -1015,7 +1017,7 @@ infer_roi_align (EnvelopeInference *inf,
 
       for (guint a = 0; a < n; a++)
         g_string_append_printf (shape, a > 0 ? " × %" PRId64 : "%" PRId64, l->output_size[a]);
-      grid = g_string_free (shape, FALSE);
+      grid = envelope_scratch_free (shape);
       envelope_inference_set_formula (inf, ENVELOPE_FIGURE_OUTPUT_SHAPE,
                                       g_strdup_printf (_("%s regions, each %s channels × %s cells → %s"),
                                                        r, c, grid, result));

@@ -365,32 +365,15 @@ envelope_layer_kind_list_keys (const EnvelopeLayerKind *kind)
 /* ------------------------------------------------------------------ */
 /* Worked formulas                                                     */
 
-static void
-free_scratch (gpointer text)
-{
-  g_string_free (text, TRUE);
-}
-
-/* Each thread's string to make a formula in: a report makes a dozen a
- * layer, each then copied out at its length in one allocation. */
-static GPrivate scratch_text = G_PRIVATE_INIT (free_scratch);
-
 static char *
 format_template (const char    *template,
                  const guint64 *counts,
                  const double  *reals,
                  gsize          n_values)
 {
-  GString *out = g_private_get (&scratch_text);
+  GString *out = envelope_scratch_new ();
   const char *run = template, *p;
   gsize v = 0;
-
-  if (out == NULL)
-    {
-      out = g_string_sized_new (256);
-      g_private_set (&scratch_text, out);
-    }
-  g_string_truncate (out, 0);
 
   /* the text between two values is appended at once: a report explains
    * every layer */
@@ -412,7 +395,7 @@ format_template (const char    *template,
     }
   envelope_string_add (out, run);
   g_assert (v == n_values);
-  return g_strndup (out->str, out->len);
+  return envelope_scratch_free (out);
 }
 
 char *
@@ -879,7 +862,7 @@ explain_activations (const EnvelopeLayerFigures *out)
 
   if (out->rank == 1)
     return envelope_format_counts ("{}", COUNTS (out->activations));
-  text = g_string_new (NULL);
+  text = envelope_scratch_new ();
   for (guint a = 0; a < out->rank; a++)
     {
       if (a > 0)
@@ -888,7 +871,7 @@ explain_activations (const EnvelopeLayerFigures *out)
     }
   envelope_string_add (text, " = ");
   envelope_format_append_count (text, out->activations);
-  return g_string_free (text, FALSE);
+  return envelope_scratch_free (text);
 }
 
 /* The rules every kind shares: its output's values, its parameters'
