@@ -2479,11 +2479,8 @@ json_fail (Json       *j,
 }
 
 static void
-json_skip_space (Json *j)
+json_skip_more_space (Json *j)
 {
-  /* most values follow their comma or colon after one space or none */
-  if (j->pos < j->len && j->data[j->pos] > ' ')
-    return;
   while (j->pos < j->len)
     {
       char c = j->data[j->pos];
@@ -2499,6 +2496,16 @@ json_skip_space (Json *j)
     }
 }
 
+/* Inlined where it is called, twice a value or more: most values follow
+ * their comma or colon after one space or none. */
+static inline void
+json_skip_space (Json *j)
+{
+  if (j->pos < j->len && j->data[j->pos] > ' ')
+    return;
+  json_skip_more_space (j);
+}
+
 static int
 hex_value (char c)
 {
@@ -2512,7 +2519,14 @@ json_string (Json *j)
   j->pos++;
   while (j->pos < j->len)
     {
-      guchar c = (guchar) j->data[j->pos];
+      guchar c;
+
+      /* a string's text up to its end, or to an escape or a control
+       * character, passed over at once */
+      j->pos += envelope_json_plain_run (j->data, j->data + j->pos, j->data + j->len);
+      if (j->pos >= j->len)
+        break;
+      c = (guchar) j->data[j->pos];
 
       if (c == '"')
         {

@@ -10,9 +10,6 @@
 #include <inttypes.h>
 #include <math.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "envelope-i18n-private.h"
 #include "envelope-report.h"
@@ -871,82 +868,6 @@ json_next (JsonOut *json)
   json_newline (json);
 }
 
-/* Whether one of the 8 bytes of @word must be escaped in a JSON string:
- * a control character, '"' or '\\'.  Each byte's test adds within the
- * byte, so no sum carries into the next or wraps; a byte of UTF-8 above
- * 0x7f is never taken for one. */
-static inline gboolean
-word_needs_escape (guint64 word)
-{
-  const guint64 lows = G_GUINT64_CONSTANT (0x7f7f7f7f7f7f7f7f);
-  const guint64 ones = G_GUINT64_CONSTANT (0x0101010101010101);
-  guint64 quote = word ^ (ones * '"');
-  guint64 backslash = word ^ (ones * '\\');
-  /* the high bit of each byte: set where the byte is 0x20 or more,
-   * where it differs from '"', where it differs from '\\' */
-  guint64 printable = ((word & lows) + ones * (0x80 - 0x20)) | word;
-  guint64 not_quote = ((quote & lows) + lows) | quote;
-  guint64 not_backslash = ((backslash & lows) + lows) | backslash;
-
-  return (~(printable & not_quote & not_backslash) & ~lows) != 0;
-}
-
-/* The bytes of @v to escape in a JSON string, a bit each: '"', '\\' and
- * the control characters (those the unsigned minimum with 0x1f leaves
- * as they are). */
-#ifdef __SSE2__
-static inline guint
-escape_mask (__m128i v)
-{
-  __m128i hit = _mm_or_si128 (_mm_or_si128 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 ('"')),
-                                            _mm_cmpeq_epi8 (v, _mm_set1_epi8 ('\\'))),
-                              _mm_cmpeq_epi8 (_mm_min_epu8 (v, _mm_set1_epi8 (0x1f)), v));
-
-  return (guint) _mm_movemask_epi8 (hit);
-}
-#endif
-
-/* How many bytes from @p on need no escape: the formulas are long, and
- * most of their text is passed over sixteen bytes at a time (eight where
- * the processor has no SSE2), the first byte to escape found at once;
- * the last piece of a string of sixteen bytes or more is read as the
- * sixteen that end it, overlapping what was read before. */
-static inline gsize
-json_plain_run (const char *text,
-                const char *p,
-                const char *end)
-{
-  const char *start = p;
-
-#ifdef __SSE2__
-  if (end - text >= 16)
-    {
-      guint mask;
-
-      for (; end - p >= 16; p += 16)
-        if ((mask = escape_mask (_mm_loadu_si128 ((const __m128i *) (const void *) p))) != 0)
-          return (gsize) (p - start) + (gsize) g_bit_nth_lsf (mask, -1);
-      if (p == end)
-        return (gsize) (p - start);
-      /* the bytes before @p were read already: their bits are dropped */
-      mask = escape_mask (_mm_loadu_si128 ((const __m128i *) (const void *) (end - 16))) >> (16 - (end - p));
-      return mask != 0 ? (gsize) (p - start) + (gsize) g_bit_nth_lsf (mask, -1) : (gsize) (end - start);
-    }
-#endif
-  while (end - p >= 8)
-    {
-      guint64 word;
-
-      memcpy (&word, p, sizeof word);
-      if (word_needs_escape (word))
-        break;
-      p += 8;
-    }
-  while (p < end && (guchar) *p >= 0x20 && *p != '"' && *p != '\\')
-    p++;
-  return (gsize) (p - start);
-}
-
 static void
 json_quote (JsonOut    *json,
             const char *text)
@@ -957,7 +878,7 @@ json_quote (JsonOut    *json,
   put_c (json->out, '"');
   for (;;)
     {
-      gsize n = json_plain_run (text, p, end);
+      gsize n = envelope_json_plain_run (text, p, end);
       guchar c;
 
       put (json->out, p, n);
