@@ -318,13 +318,34 @@ write_wide_network (const char *name,
   return path;
 }
 
+/* A network of @n_stages stages named "s1" on, each of one block "b" of
+ * a convolution and a ReLU ("s1/b/conv", "s1/b/relu"); the convolutions
+ * of 4 and 8 filters in turn, so that no stage repeats the one before. */
+static char *
+write_staged_network (const char *name,
+                      guint       n_stages)
+{
+  GString *json = g_string_new ("{\"format\": \"envelope-network\", \"version\": 1, \"layers\": ["
+                                "{\"name\": \"data\", \"type\": \"input\", \"shape\": [4, 8, 8]}");
+  char *path = output (name);
+
+  for (guint i = 1; i <= n_stages; i++)
+    g_string_append_printf (json, ", {\"name\": \"s%u/b/conv\", \"type\": \"conv\", \"filters\": %u, \"kernel\": 1}"
+                                  ", {\"name\": \"s%u/b/relu\", \"type\": \"relu\"}", i, i % 2 ? 4 : 8, i);
+  g_string_append (json, "]}");
+  g_assert_true (g_file_set_contents (path, json->str, (gssize) json->len, NULL));
+  g_string_free (json, TRUE);
+  return path;
+}
+
 /* What Graphviz cannot lay out in reasonable time is refused before the
- * layout, with what helps; no file is written. */
+ * layout, with the advice that fits the network; no file is written. */
 static void
 test_too_large (void)
 {
   g_autofree char *chain = write_wide_network ("chain.json", 5001, FALSE);
   g_autofree char *fan = write_wide_network ("fan.json", 1001, TRUE);
+  g_autofree char *staged = write_staged_network ("staged.json", 5001);
   g_autofree char *svg = output ("large.svg");
 
   {
@@ -335,17 +356,25 @@ test_too_large (void)
     g_assert_nonnull (strstr (run.err, chain));
     g_assert_nonnull (strstr (run.err, "5002 blocks"));
     g_assert_nonnull (strstr (run.err, "at most 5000"));
-    g_assert_nonnull (strstr (run.err, "--collapse"));
+    g_assert_nonnull (strstr (run.err, "'envelope-cli report' gives the figures of any size"));
     g_assert_false (g_file_test (svg, G_FILE_TEST_EXISTS));
   }
-  /* collapsing does not help a chain without groups: the diagram's
-   * blocks are counted too */
+  /* collapsing does not help a chain without groups, and the advice
+   * says so, whether the diagram is one row or fitted to a slide, the
+   * option given or not */
   {
-    g_auto(Run) run = { 0 };
+    const char *options[][2] = { { NULL, NULL }, { "--collapse", NULL }, { "--aspect", "free" } };
 
-    run_export (&run, chain, "-o", svg, "--collapse", NULL);
-    g_assert_cmpint (run.status, ==, 1);
-    g_assert_nonnull (strstr (run.err, "5002 blocks"));
+    for (guint i = 0; i < G_N_ELEMENTS (options); i++)
+      {
+        g_auto(Run) run = { 0 };
+
+        run_export (&run, chain, "-o", svg, options[i][0], options[i][1], NULL);
+        g_assert_cmpint (run.status, ==, 1);
+        g_assert_nonnull (strstr (run.err, "5002 blocks"));
+        g_assert_nonnull (strstr (run.err, "has no groups to draw as one block each"));
+        g_assert_null (strstr (run.err, "--collapse"));
+      }
   }
   {
     g_auto(Run) run = { 0 };
@@ -354,7 +383,38 @@ test_too_large (void)
     g_assert_cmpint (run.status, ==, 1);
     g_assert_nonnull (strstr (run.err, "1001 arrows would meet at one block"));
     g_assert_nonnull (strstr (run.err, "at most 1000"));
-    g_assert_nonnull (strstr (run.err, "--collapse"));
+    g_assert_nonnull (strstr (run.err, "has no groups"));
+    g_assert_false (g_file_test (svg, G_FILE_TEST_EXISTS));
+  }
+  /* a network of stages: drawn one block a layer, --collapse is the
+   * advice; with each block one block, --collapse-depth 1; with each
+   * stage one block already (a slide's coarsest), there is none left */
+  {
+    g_auto(Run) run = { 0 };
+
+    run_export (&run, staged, "-o", svg, "--aspect", "free", NULL);
+    g_assert_cmpint (run.status, ==, 1);
+    g_assert_nonnull (strstr (run.err, "10003 blocks"));
+    g_assert_nonnull (strstr (run.err, "--collapse draws one block per group, --collapse-depth 1 one per stage"));
+    g_assert_false (g_file_test (svg, G_FILE_TEST_EXISTS));
+  }
+  {
+    g_auto(Run) run = { 0 };
+
+    run_export (&run, staged, "-o", svg, "--collapse", NULL);
+    g_assert_cmpint (run.status, ==, 1);
+    g_assert_nonnull (strstr (run.err, "5002 blocks"));
+    g_assert_nonnull (strstr (run.err, "--collapse-depth 1 draws one block per stage."));
+    g_assert_null (strstr (run.err, "--collapse draws"));
+  }
+  {
+    g_auto(Run) run = { 0 };
+
+    run_export (&run, staged, "-o", svg, NULL);
+    g_assert_cmpint (run.status, ==, 1);
+    g_assert_nonnull (strstr (run.err, "5002 blocks"));
+    g_assert_nonnull (strstr (run.err, "That is with each stage drawn as one block."));
+    g_assert_null (strstr (run.err, "--collapse"));
     g_assert_false (g_file_test (svg, G_FILE_TEST_EXISTS));
   }
   /* the largest fan drawn is drawn */

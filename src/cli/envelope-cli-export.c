@@ -86,26 +86,72 @@ export_args_clear (ExportArgs *args)
 #define MAX_DRAWN_BLOCKS 5000
 #define MAX_DRAWN_FAN 1000
 
-/* Whether a diagram of @n_blocks blocks, with at most @widest arrows
- * into or out of one block, can be laid out in reasonable time. */
-static gboolean
-check_drawable (const char *path,
-                guint       n_blocks,
-                guint       widest)
+/* What drawing groups as one block each could still do for a diagram
+ * too large to draw: the advice a refusal gives. */
+typedef enum
 {
+  COLLAPSE_HELPS,            /* the network has groups, drawn a block a layer */
+  COLLAPSE_DEEPER,           /* its blocks are one block each, its stages not yet */
+  COLLAPSE_NO_GROUPS,        /* it has no groups */
+  COLLAPSE_DONE,             /* each of its stages is one block already */
+} CollapseHint;
+
+/* Whether a diagram of @n_blocks blocks, with at most @widest arrows
+ * into or out of one block, can be laid out in reasonable time; if not,
+ * says so, with @hint's advice. */
+static gboolean
+check_drawable (const char   *path,
+                guint         n_blocks,
+                guint         widest,
+                CollapseHint  hint)
+{
+  g_autofree char *what = NULL;
+  const char *advice;
+
   if (n_blocks > MAX_DRAWN_BLOCKS)
-    g_printerr (_("envelope-cli: %s: the diagram would have %u blocks; export draws at most %u. "
-                  "--collapse draws one block per group (or --collapse-group NAME), "
-                  "and 'envelope-cli report' gives the figures of any size\n"),
-                path, n_blocks, MAX_DRAWN_BLOCKS);
+    what = g_strdup_printf (_("the diagram would have %u blocks; export draws at most %u."), n_blocks, MAX_DRAWN_BLOCKS);
   else if (widest > MAX_DRAWN_FAN)
-    g_printerr (_("envelope-cli: %s: %u arrows would meet at one block; export draws at most %u. "
-                  "--collapse draws one block per group (or --collapse-group NAME), "
-                  "and 'envelope-cli report' gives the figures of any size\n"),
-                path, widest, MAX_DRAWN_FAN);
+    what = g_strdup_printf (_("%u arrows would meet at one block; export draws at most %u."), widest, MAX_DRAWN_FAN);
   else
     return TRUE;
+  switch (hint)
+    {
+    case COLLAPSE_NO_GROUPS:
+      advice = _("The network has no groups to draw as one block each: layers named by stage, block and layer "
+                 "(\"layer3/1/conv2\"), or given a \"group\", make them.");
+      break;
+    case COLLAPSE_DEEPER:
+      advice = _("--collapse-depth 1 draws one block per stage.");
+      break;
+    case COLLAPSE_DONE:
+      advice = _("That is with each stage drawn as one block.");
+      break;
+    case COLLAPSE_HELPS:
+    default:
+      advice = _("--collapse draws one block per group, --collapse-depth 1 one per stage "
+                 "(or --collapse-group NAME).");
+      break;
+    }
+  g_printerr ("envelope-cli: %s: %s %s %s\n", path, what, advice,
+              _("'envelope-cli report' gives the figures of any size."));
   return FALSE;
+}
+
+/* The advice for @network, drawn with @options: its groups are found
+ * from its layers' names and, where @analysis is given, its stages'
+ * shapes. */
+static CollapseHint
+collapse_hint (const EnvelopeNetwork        *network,
+               const EnvelopeAnalysis       *analysis,
+               const EnvelopeDiagramOptions *options)
+{
+  g_autoptr(EnvelopeGroups) groups = envelope_groups_new (network, analysis);
+
+  if (envelope_groups_get_depth (groups) == 0)
+    return COLLAPSE_NO_GROUPS;
+  if (options->collapse_depth == 1)
+    return COLLAPSE_DONE;
+  return options->collapse_depth > 1 ? COLLAPSE_DEEPER : COLLAPSE_HELPS;
 }
 
 /* The most arrows into or out of one block of @diagram. */
@@ -323,10 +369,18 @@ run_export (ExportArgs *args,
       render_options.receptive_field_layer = index;
     }
 
-  /* a diagram of one block a layer: too large is known before the analysis */
+  /* a diagram of one block a layer: too large is known before the
+   * analysis, which only the advice needs (the stages that its shapes
+   * set apart) */
   if (goal.aspect <= 0 && diagram_options.collapse_depth == 0 && diagram_options.collapsed == NULL &&
-      !args->timeline && !check_drawable (path, envelope_network_get_n_layers (network), 0))
-    return EXIT_INVALID;
+      !args->timeline && envelope_network_get_n_layers (network) > MAX_DRAWN_BLOCKS)
+    {
+      g_autoptr(EnvelopeAnalysis) shapes = envelope_analysis_new (network, NULL, NULL, NULL);
+
+      check_drawable (path, envelope_network_get_n_layers (network), 0,
+                      collapse_hint (network, shapes, &diagram_options));
+      return EXIT_INVALID;
+    }
 
   envelope_training_copy (&training, &network->training);
   if (args->batch != NOT_GIVEN)
@@ -393,12 +447,13 @@ run_export (ExportArgs *args,
         g_autoptr(EnvelopeGroups) groups = envelope_groups_new (network, analysis);
 
         if (envelope_groups_get_depth (groups) == 0 &&
-            !check_drawable (path, envelope_network_get_n_layers (network), 0))
+            !check_drawable (path, envelope_network_get_n_layers (network), 0, COLLAPSE_NO_GROUPS))
           return EXIT_INVALID;
         coarsest.collapse_depth = 1;
       }
     probe = envelope_diagram_new (analysis, &coarsest);
-    if (!check_drawable (path, envelope_diagram_get_n_blocks (probe), widest_fan (probe)))
+    if (!check_drawable (path, envelope_diagram_get_n_blocks (probe), widest_fan (probe),
+                         collapse_hint (network, analysis, &coarsest)))
       return EXIT_INVALID;
   }
   if (!envelope_fit_page (analysis, &diagram_options, &render_options, &goal, &page_fit, &error))
