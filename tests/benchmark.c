@@ -866,8 +866,8 @@ bench_million (const char *cli,
     floor.wall = median (floor_walls, G_N_ELEMENTS (floor_walls));
   }
   load = run_load (path);
-  /* a diagram of a million blocks is refused, and soon */
-  export = run_process_expecting (export_argv, 1);
+  /* on a slide, the chain's runs are one block "× N" */
+  export = run_process (export_argv);
   g_unlink (path);
   g_unlink (svg);
   ok = report.wall < 2000 && report.peak_kb < 500 * 1000 / 1.024;
@@ -877,7 +877,7 @@ bench_million (const char *cli,
           ok ? "met" : "MISSED");
   printf ("  … loading it alone                                    %6.0f ms (CPU %6.0f ms), peak %4.0f MB\n",
           load.wall, load.cpu, load.peak_kb * 1.024 / 1000);
-  printf ("  … envelope-cli export refusing it                     %6.0f ms (CPU %6.0f ms), peak %4.0f MB\n",
+  printf ("  … envelope-cli export of it, its runs folded on a slide %5.0f ms (CPU %6.0f ms), peak %4.0f MB\n",
           export.wall, export.cpu, export.peak_kb * 1.024 / 1000);
   return ok;
 }

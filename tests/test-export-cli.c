@@ -318,6 +318,28 @@ write_wide_network (const char *name,
   return path;
 }
 
+/* A plain chain of @n convolutions "c1" on, each followed by a ReLU,
+ * the last one's left out: one resolution, no groups named. */
+static char *
+write_conv_chain (const char *name,
+                  guint       n)
+{
+  GString *json = g_string_new ("{\"format\": \"envelope-network\", \"version\": 1, \"layers\": ["
+                                "{\"name\": \"data\", \"type\": \"input\", \"shape\": [4, 8, 8]}");
+  char *path = output (name);
+
+  for (guint i = 1; i <= n; i++)
+    {
+      g_string_append_printf (json, ", {\"name\": \"c%u\", \"type\": \"conv\", \"filters\": 4, \"kernel\": 3, \"padding\": 1}", i);
+      if (i < n)
+        g_string_append_printf (json, ", {\"name\": \"r%u\", \"type\": \"relu\"}", i);
+    }
+  g_string_append (json, "]}");
+  g_assert_true (g_file_set_contents (path, json->str, (gssize) json->len, NULL));
+  g_string_free (json, TRUE);
+  return path;
+}
+
 /* A network of @n_stages stages named "s1" on, each of one block "b" of
  * a convolution and a ReLU ("s1/b/conv", "s1/b/relu"); the convolutions
  * of 4 and 8 filters in turn, so that no stage repeats the one before. */
@@ -415,6 +437,27 @@ test_too_large (void)
     g_assert_nonnull (strstr (run.err, "5002 blocks"));
     g_assert_nonnull (strstr (run.err, "That is with each stage drawn as one block."));
     g_assert_null (strstr (run.err, "--collapse"));
+    g_assert_false (g_file_test (svg, G_FILE_TEST_EXISTS));
+  }
+  /* a plain chain of convolutions and ReLUs: on a slide its runs are
+   * one block "× N"; drawn one block a layer, the advice is --collapse */
+  {
+    g_autofree char *convs = write_conv_chain ("convs.json", 2600);
+    g_auto(Run) run = { 0 };
+    g_auto(Run) refused = { 0 };
+    g_autofree char *text = NULL;
+
+    run_export (&run, convs, "-o", svg, NULL);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_true (g_file_get_contents (svg, &text, NULL, NULL));
+    g_assert_nonnull (strstr (text, "× 2599"));
+    g_assert_nonnull (strstr (text, "c1…c2599"));
+    g_unlink (svg);
+
+    run_export (&refused, convs, "-o", svg, "--aspect", "free", NULL);
+    g_assert_cmpint (refused.status, ==, 1);
+    g_assert_nonnull (strstr (refused.err, "5200 blocks"));
+    g_assert_nonnull (strstr (refused.err, "--collapse draws one block per group"));
     g_assert_false (g_file_test (svg, G_FILE_TEST_EXISTS));
   }
   /* the largest fan drawn is drawn */

@@ -111,6 +111,57 @@ test_vgg_stages (void)
     }
 }
 
+/* A plain chain (one resolution, no blocks, no names) has no groups;
+ * its runs asked for, each layer that multiplies and adds leads one
+ * with the layers after it, its batch norm among them.  A network with
+ * stages keeps them, and a chain of layers that do no multiply-adds
+ * stays one run. */
+static void
+test_runs (void)
+{
+  g_autoptr(Model) chain = model_parse (
+    "{\"format\": \"envelope-network\", \"version\": 1, \"name\": \"chain\", \"layers\": ["
+    "{\"name\": \"x\", \"type\": \"input\", \"shape\": [3, 16, 16]},"
+    "{\"name\": \"c1\", \"type\": \"conv\", \"filters\": 8, \"kernel\": 3, \"padding\": 1},"
+    "{\"name\": \"r1\", \"type\": \"relu\"},"
+    "{\"name\": \"c2\", \"type\": \"conv\", \"filters\": 8, \"kernel\": 3, \"padding\": 1},"
+    "{\"name\": \"b2\", \"type\": \"batch_norm\"},"
+    "{\"name\": \"r2\", \"type\": \"relu\"},"
+    "{\"name\": \"c3\", \"type\": \"conv\", \"filters\": 8, \"kernel\": 3, \"padding\": 1}]}");
+  g_autoptr(Model) relus = model_parse (
+    "{\"format\": \"envelope-network\", \"version\": 1, \"name\": \"relus\", \"layers\": ["
+    "{\"name\": \"x\", \"type\": \"input\", \"shape\": [3, 16, 16]},"
+    "{\"name\": \"r1\", \"type\": \"relu\"}, {\"name\": \"r2\", \"type\": \"relu\"},"
+    "{\"name\": \"r3\", \"type\": \"relu\"}, {\"name\": \"r4\", \"type\": \"relu\"}]}");
+  g_autoptr(Model) vgg = model_load ("vgg16.json");
+  g_autoptr(EnvelopeGroups) plain = envelope_groups_new (chain->network, chain->analysis);
+  g_autoptr(EnvelopeGroups) runs = envelope_groups_new_full (chain->network, chain->analysis, ENVELOPE_GROUPS_RUNS);
+  g_autoptr(EnvelopeGroups) unshaped = envelope_groups_new_full (chain->network, NULL, ENVELOPE_GROUPS_RUNS);
+  g_autoptr(EnvelopeGroups) relu_runs = envelope_groups_new_full (relus->network, relus->analysis, ENVELOPE_GROUPS_RUNS);
+  g_autoptr(EnvelopeGroups) vgg_plain = envelope_groups_new (vgg->network, vgg->analysis);
+  g_autoptr(EnvelopeGroups) vgg_runs = envelope_groups_new_full (vgg->network, vgg->analysis, ENVELOPE_GROUPS_RUNS);
+  g_auto(GStrv) list = envelope_groups_list (runs);
+  const char *expected[] = { "c1", "c2", "c3", NULL };
+
+  g_assert_cmpuint (envelope_groups_get_depth (plain), ==, 0);
+  g_assert_cmpuint (envelope_groups_get_depth (unshaped), ==, 0);
+  g_assert_cmpuint (envelope_groups_get_depth (relu_runs), ==, 0);
+
+  g_assert_true (envelope_groups_is_inferred (runs));
+  g_assert_cmpuint (envelope_groups_get_depth (runs), ==, 1);
+  g_assert_cmpstrv (list, expected);
+  ASSERT_GROUP (runs, chain->network, "x", 1, NULL);
+  ASSERT_GROUP (runs, chain->network, "c1", 1, "c1");
+  ASSERT_GROUP (runs, chain->network, "r1", 1, "c1");
+  ASSERT_GROUP (runs, chain->network, "c2", 1, "c2");
+  ASSERT_GROUP (runs, chain->network, "b2", 1, "c2");
+  ASSERT_GROUP (runs, chain->network, "r2", 1, "c2");
+  ASSERT_GROUP (runs, chain->network, "c3", 1, "c3");
+
+  for (guint i = 0; i < envelope_network_get_n_layers (vgg->network); i++)
+    g_assert_cmpstr (envelope_groups_get_path (vgg_runs, i), ==, envelope_groups_get_path (vgg_plain, i));
+}
+
 /* Without names: a residual block from its fork to its add (and the
  * ReLU after it), the stage it opens where it lowers the resolution, a
  * squeeze-and-excitation branch inside a block kept in it. */
@@ -250,6 +301,7 @@ main (int    argc,
 
   g_test_add_func ("/core/groups/names", test_from_names);
   g_test_add_func ("/core/groups/vgg-stages", test_vgg_stages);
+  g_test_add_func ("/core/groups/runs", test_runs);
   g_test_add_func ("/core/groups/residual", test_residual_blocks);
   g_test_add_func ("/core/groups/describe", test_describe);
   g_test_add_func ("/core/groups/describe-attention-operators", test_describe_attention_operators);

@@ -146,8 +146,10 @@ figure_from_options (EnvelopeExportDialog *self,
   figure->goal.max_width = self->max_width;
   figure->goal.fixed_detail = self->detail != 0;
   envelope_fit_goal_set_style (&figure->goal, figure->diagram.style);
-  /* a slide shows a run of the same blocks as one */
+  /* a slide shows a run of the same blocks as one, and the runs of a
+   * plain chain are groups for it, as envelope-cli export makes them */
   figure->diagram.fold_repeats = figure->goal.aspect > 0 || figure->diagram.collapse_depth > 0;
+  figure->diagram.groups = figure->diagram.fold_repeats ? ENVELOPE_GROUPS_RUNS : ENVELOPE_GROUPS_DEFAULT;
   figure->render.show_title = figure->render.show_legend = figure->render.show_totals = self->annotations;
   figure->render.transparent = self->transparent;
   figure->format = (EnvelopeExportFormat) self->format;

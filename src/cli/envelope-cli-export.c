@@ -145,7 +145,7 @@ collapse_hint (const EnvelopeNetwork        *network,
                const EnvelopeAnalysis       *analysis,
                const EnvelopeDiagramOptions *options)
 {
-  g_autoptr(EnvelopeGroups) groups = envelope_groups_new (network, analysis);
+  g_autoptr(EnvelopeGroups) groups = envelope_groups_new_full (network, analysis, options->groups);
 
   if (envelope_groups_get_depth (groups) == 0)
     return COLLAPSE_NO_GROUPS;
@@ -369,16 +369,22 @@ run_export (ExportArgs *args,
       render_options.receptive_field_layer = index;
     }
 
+  /* a slide, or a figure of groups drawn as one block each, groups a
+   * plain chain too: its runs can then be folded or collapsed */
+  if (goal.aspect > 0 || diagram_options.collapse_depth > 0 || diagram_options.collapsed != NULL)
+    diagram_options.groups = ENVELOPE_GROUPS_RUNS;
+
   /* a diagram of one block a layer: too large is known before the
    * analysis, which only the advice needs (the stages that its shapes
-   * set apart) */
+   * set apart, the groups --collapse would find) */
   if (goal.aspect <= 0 && diagram_options.collapse_depth == 0 && diagram_options.collapsed == NULL &&
       !args->timeline && envelope_network_get_n_layers (network) > MAX_DRAWN_BLOCKS)
     {
       g_autoptr(EnvelopeAnalysis) shapes = envelope_analysis_new (network, NULL, NULL, NULL);
+      EnvelopeDiagramOptions collapsed = diagram_options;
 
-      check_drawable (path, envelope_network_get_n_layers (network), 0,
-                      collapse_hint (network, shapes, &diagram_options));
+      collapsed.groups = ENVELOPE_GROUPS_RUNS;
+      check_drawable (path, envelope_network_get_n_layers (network), 0, collapse_hint (network, shapes, &collapsed));
       return EXIT_INVALID;
     }
 
@@ -444,7 +450,7 @@ run_export (ExportArgs *args,
 
     if (goal.aspect > 0 && coarsest.collapse_depth == 0 && coarsest.collapsed == NULL)
       {
-        g_autoptr(EnvelopeGroups) groups = envelope_groups_new (network, analysis);
+        g_autoptr(EnvelopeGroups) groups = envelope_groups_new_full (network, analysis, coarsest.groups);
 
         if (envelope_groups_get_depth (groups) == 0 &&
             !check_drawable (path, envelope_network_get_n_layers (network), 0, COLLAPSE_NO_GROUPS))

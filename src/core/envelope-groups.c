@@ -101,11 +101,16 @@ group_name_from (const char  *leader,
 }
 
 /* The groups of a network that names none: @paths[i] becomes
- * "stage/block/name" or "stage/name". */
+ * "stage/block/name" or "stage/name".  With ENVELOPE_GROUPS_RUNS, a
+ * network of one resolution and no blocks (a plain chain) has its layers
+ * grouped too: each layer that multiplies and adds (a convolution, a
+ * dense layer) with the layers that follow it (its normalization, its
+ * activation). */
 static void
 infer (EnvelopeGroups         *groups,
        const EnvelopeNetwork  *network,
-       const EnvelopeAnalysis *analysis)
+       const EnvelopeAnalysis *analysis,
+       EnvelopeGroupsFlags     flags)
 {
   guint n = groups->n_layers;
   g_autofree guint *offsets = NULL;
@@ -224,61 +229,75 @@ infer (EnvelopeGroups         *groups,
    * their own, and a layer with parameters leads a group with the layers
    * that follow it. */
   stage_of = g_new (gint, n);
-  {
-    guint64 resolution = 0;
-    gboolean open = FALSE;
+  for (gboolean runs = FALSE;; runs = TRUE)
+    {
+      guint64 resolution = 0;
+      gboolean open = FALSE;
 
-    for (guint i = 0; i < n; i++)
-      {
-        const EnvelopeLayer *layer = envelope_network_get_layer (network, i);
-        const EnvelopeLayerKind *kind = envelope_layer_kind_get (layer->type);
-        gboolean in_block = block_of[i] >= 0;
-        const Region *block = in_block ? &g_array_index (blocks, Region, block_of[i]) : NULL;
-        const EnvelopeLayerFigures *out = analysis != NULL ?
-          envelope_analysis_get_layer (analysis, in_block ? block->last : i) : NULL;
-        guint64 size = out != NULL ? spatial_size (out) : 0;
-        gboolean starts = FALSE;
+      for (guint i = 0; i < n; i++)
+        {
+          const EnvelopeLayer *layer = envelope_network_get_layer (network, i);
+          const EnvelopeLayerKind *kind = envelope_layer_kind_get (layer->type);
+          gboolean in_block = block_of[i] >= 0;
+          const Region *block = in_block ? &g_array_index (blocks, Region, block_of[i]) : NULL;
+          const EnvelopeLayerFigures *out = analysis != NULL ?
+            envelope_analysis_get_layer (analysis, in_block ? block->last : i) : NULL;
+          guint64 size = out != NULL ? spatial_size (out) : 0;
+          gboolean starts = FALSE;
 
-        stage_of[i] = -1;
-        if (layer->type == ENVELOPE_LAYER_INPUT)
-          continue;
-        if (in_block && i > block->first)
-          {
-            /* a block goes whole into the stage it starts in */
-            stage_of[i] = stage_of[i - 1];
+          stage_of[i] = -1;
+          if (layer->type == ENVELOPE_LAYER_INPUT)
             continue;
-          }
-        if (out == NULL)
-          starts = !open;
-        else if (size == 0)
-          {
-            if (in_block)
-              {
-                open = FALSE;
-                continue;
-              }
-            starts = !open || envelope_analysis_get_layer (analysis, i)->params > 0;
-            resolution = 0;
-          }
-        else
-          starts = !open || (size != resolution && !(kind->category == ENVELOPE_CATEGORY_POOLING && !in_block));
+          if (in_block && i > block->first)
+            {
+              /* a block goes whole into the stage it starts in */
+              stage_of[i] = stage_of[i - 1];
+              continue;
+            }
+          if (out == NULL)
+            starts = !open;
+          else if (runs)
+            starts = !open || envelope_analysis_get_layer (analysis, i)->macs > 0;
+          else if (size == 0)
+            {
+              if (in_block)
+                {
+                  open = FALSE;
+                  continue;
+                }
+              starts = !open || envelope_analysis_get_layer (analysis, i)->params > 0;
+              resolution = 0;
+            }
+          else
+            starts = !open || (size != resolution && !(kind->category == ENVELOPE_CATEGORY_POOLING && !in_block));
 
-        if (starts)
-          {
-            const char *leader = NULL;
+          if (starts)
+            {
+              const char *leader = NULL;
 
-            /* named after the first layer with parameters in it */
-            for (guint j = i; j < n && leader == NULL; j++)
-              if (analysis == NULL || envelope_analysis_get_layer (analysis, j)->params > 0)
-                leader = envelope_network_get_layer (network, j)->name;
-            n_stages++;
-            g_ptr_array_add (stage_names, group_name_from (leader, size > 0 ? "stage" : "group", n_stages, taken));
-            resolution = size;
-            open = TRUE;
-          }
-        stage_of[i] = (gint) n_stages - 1;
-      }
-  }
+              /* named after the first layer with parameters in it (a
+               * run's, after the layer that leads it) */
+              if (runs)
+                leader = layer->name;
+              for (guint j = i; j < n && leader == NULL; j++)
+                if (analysis == NULL || envelope_analysis_get_layer (analysis, j)->params > 0)
+                  leader = envelope_network_get_layer (network, j)->name;
+              n_stages++;
+              g_ptr_array_add (stage_names, group_name_from (leader, size > 0 && !runs ? "stage" : "group", n_stages, taken));
+              resolution = size;
+              open = TRUE;
+            }
+          stage_of[i] = (gint) n_stages - 1;
+        }
+      /* a plain chain, its runs asked for: once more, a group a layer
+       * that multiplies and adds */
+      if (runs || !(flags & ENVELOPE_GROUPS_RUNS) || analysis == NULL || n_stages > 1 || blocks->len > 0)
+        break;
+      for (guint k = 0; k < stage_names->len; k++)
+        g_hash_table_remove (taken, g_ptr_array_index (stage_names, k));
+      g_ptr_array_set_size (stage_names, 0);
+      n_stages = 0;
+    }
 
   /* blocks are named after the layer that joins them */
   for (guint b = 0; b < blocks->len; b++)
@@ -350,6 +369,22 @@ EnvelopeGroups *
 envelope_groups_new (const EnvelopeNetwork  *network,
                      const EnvelopeAnalysis *analysis)
 {
+  return envelope_groups_new_full (network, analysis, ENVELOPE_GROUPS_DEFAULT);
+}
+
+/**
+ * envelope_groups_new_full:
+ * @network: a network
+ * @analysis: (nullable): its analysis, for the shapes that set stages apart
+ * @flags: ENVELOPE_GROUPS_RUNS to group a plain chain's layers too
+ *
+ * Returns: (transfer full): every layer's path
+ */
+EnvelopeGroups *
+envelope_groups_new_full (const EnvelopeNetwork  *network,
+                          const EnvelopeAnalysis *analysis,
+                          EnvelopeGroupsFlags     flags)
+{
   EnvelopeGroups *groups;
   gboolean any_slash = FALSE, any_dot = FALSE, any_field = FALSE;
 
@@ -395,7 +430,7 @@ envelope_groups_new (const EnvelopeNetwork  *network,
         groups->paths[i] = layer->name;
     }
   if (!any_field && !any_slash && !any_dot)
-    infer (groups, network, analysis);
+    infer (groups, network, analysis, flags);
   else
     own_layers (groups);
 

@@ -25,8 +25,22 @@ G_BEGIN_DECLS
 
 typedef struct _EnvelopeGroups EnvelopeGroups;
 
+/* ENVELOPE_GROUPS_RUNS: a network that names no groups and has one
+ * resolution and no blocks (a plain chain) is grouped too, each layer
+ * that multiplies and adds (a convolution, a dense layer) with the
+ * layers that follow it, so that a figure can draw a long run of them as
+ * one block "× N". */
+typedef enum
+{
+  ENVELOPE_GROUPS_DEFAULT = 0,
+  ENVELOPE_GROUPS_RUNS = 1 << 0,
+} EnvelopeGroupsFlags;
+
 EnvelopeGroups *envelope_groups_new              (const EnvelopeNetwork  *network,
                                                   const EnvelopeAnalysis *analysis);
+EnvelopeGroups *envelope_groups_new_full         (const EnvelopeNetwork  *network,
+                                                  const EnvelopeAnalysis *analysis,
+                                                  EnvelopeGroupsFlags     flags);
 void            envelope_groups_free             (EnvelopeGroups         *groups);
 
 gboolean        envelope_groups_is_inferred      (const EnvelopeGroups   *groups);

@@ -680,7 +680,7 @@ build (const EnvelopeAnalysis       *analysis,
     }
 
   /* Blocks: a layer, or the first layer of a collapsed group. */
-  groups = envelope_groups_new (network, analysis);
+  groups = envelope_groups_new_full (network, analysis, options->groups);
   group_blocks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   /* a group of one layer, collapsed only by the level of detail, is
    * drawn as that layer */

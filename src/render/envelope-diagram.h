@@ -13,6 +13,7 @@
 #include <glib-object.h>
 
 #include "envelope-analysis.h"
+#include "envelope-groups.h"
 #include "envelope-network.h"
 
 G_BEGIN_DECLS
@@ -49,6 +50,10 @@ typedef enum
  * @fold_repeats: draw consecutive collapsed groups of the same layers
  *   and shapes (ResNet-50's layer3/1 to layer3/5, a transformer's blocks)
  *   as one block marked "× 5"
+ * @groups: how groups are found where the network names none:
+ *   ENVELOPE_GROUPS_RUNS groups a plain chain too (one resolution, no
+ *   blocks), each convolution or dense layer with the layers after it,
+ *   so that a figure can fold its runs
  *
  * Everything here is structure: changing any of it changes the layout.
  */
@@ -63,6 +68,7 @@ typedef struct
   gboolean receptive_field_room;
   const char *font_family;
   gboolean fold_repeats;
+  EnvelopeGroupsFlags groups;
 } EnvelopeDiagramOptions;
 
 /* One box of the diagram.  Sizes are world units (points). */

@@ -322,7 +322,7 @@ envelope_fit_page (const EnvelopeAnalysis       *analysis,
     {
       guint none = 0;
 
-      groups = envelope_groups_new (envelope_analysis_get_network (analysis), analysis);
+      groups = envelope_groups_new_full (envelope_analysis_get_network (analysis), analysis, options->groups);
       g_array_append_val (depths, none);
       for (guint d = envelope_groups_get_depth (groups); d >= 1; d--)
         g_array_append_val (depths, d);

@@ -2,12 +2,12 @@
  *
  * One input is read as any format Envelope opens, analysed, turned into
  * a diagram with options picked by the input's hash (style, direction,
- * collapsing, wrapping, colours, theme, receptive field, a selection),
- * laid out by Graphviz and drawn to PNG, SVG and PDF in memory.  Each
- * export is either a file of its format or an export error.  Networks
- * beyond FUZZ_MAX_LAYERS layers are skipped, so that no single input
- * spends seconds in Graphviz (the CLI refuses what is too large to lay
- * out; tests/test-export-cli.c checks that).
+ * collapsing, wrapping, folded runs, colours, theme, receptive field, a
+ * selection), laid out by Graphviz and drawn to PNG, SVG and PDF in
+ * memory.  Each export is either a file of its format or an export
+ * error.  Networks beyond FUZZ_MAX_LAYERS layers are skipped, so that no
+ * single input spends seconds in Graphviz (the CLI refuses what is too
+ * large to lay out; tests/test-export-cli.c checks that).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -113,6 +113,9 @@ fuzz_one (const guint8 *data,
   diagram_options.collapse_depth = (pick >> 2) % 3;
   diagram_options.wrap = (pick & 16) ? 2 + (pick >> 5) % 3 : 0;
   diagram_options.receptive_field_room = (pick & 128) != 0;
+  /* a slide's runs: repeats folded, a plain chain's runs grouped */
+  diagram_options.fold_repeats = (pick & 4096) != 0;
+  diagram_options.groups = (pick & 8192) ? ENVELOPE_GROUPS_RUNS : ENVELOPE_GROUPS_DEFAULT;
   render_options.color_mode = (EnvelopeColorMode) ((pick >> 8) % 4);
   render_options.memory_of = (pick & 1024) ? ENVELOPE_MEMORY_OF_PARAMETERS : ENVELOPE_MEMORY_OF_ACTIVATIONS;
   render_options.theme = (pick & 2048) ? ENVELOPE_THEME_DARK : ENVELOPE_THEME_LIGHT;
