@@ -154,6 +154,32 @@ test_detail_and_format (void)
   app_test_window_destroy (window);
 }
 
+/* A plain chain on a slide: its runs are folded into one block, and the
+ * line under the preview says that runs are what it shows. */
+static void
+test_plain_chain (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  EnvelopeExportDialog *dialog;
+  g_autofree char *path = app_test_temp_path ("chain.svg");
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+
+  envelope_document_replace (window->document, app_test_make_chain (401), NULL);
+  app_test_wait_table (window);
+  dialog = open_dialog (window);
+  g_assert_nonnull (strstr (envelope_export_dialog_get_summary (dialog), "runs of layers"));
+  set_option (dialog, "export.format", g_variant_new_string ("svg"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "export.write", "s", path));
+  g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (contents, "conv1…conv200"));
+  g_assert_nonnull (strstr (contents, "× 200"));
+  g_assert_null (strstr (contents, ">relu7<"));
+
+  app_test_window_destroy (window);
+}
+
 /* The dialog's own shortcuts are in the shortcuts window. */
 static void
 test_shortcuts_listed (void)
@@ -210,6 +236,7 @@ main (int   argc,
 
   g_test_add_func ("/app/export/preview-and-write", test_preview_and_write);
   g_test_add_func ("/app/export/detail-and-format", test_detail_and_format);
+  g_test_add_func ("/app/export/plain-chain", test_plain_chain);
   g_test_add_func ("/app/export/shortcuts-listed", test_shortcuts_listed);
 
   return g_test_run ();

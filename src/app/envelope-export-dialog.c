@@ -198,6 +198,7 @@ typedef struct
   double figure_width;
   double figure_height;
   guint collapse_depth;
+  gboolean runs;             /* the groups collapsed are a plain chain's runs */
   guint rows;
   gboolean legible;
 } Preview;
@@ -251,6 +252,12 @@ preview_thread (GTask        *task,
   envelope_export_get_size (fit.diagram, fit.layout, &figure->render, &export,
                             &preview->figure_width, &preview->figure_height);
   preview->collapse_depth = fit.collapse_depth;
+  if (fit.collapse_depth > 0 && (figure->diagram.groups & ENVELOPE_GROUPS_RUNS))
+    {
+      g_autoptr(EnvelopeGroups) named = envelope_groups_new (job->network, analysis);
+
+      preview->runs = envelope_groups_get_depth (named) == 0;
+    }
   preview->rows = fit.wrap;
   preview->legible = fit.legible;
 
@@ -319,6 +326,7 @@ describe_figure (EnvelopeExportDialog *self,
          ? g_strdup_printf (_("%s × %s pixels"), width, height)
          : g_strdup_printf (_("%s × %s points"), width, height);
   detail = preview->collapse_depth == 0 ? _("every layer")
+         : preview->runs ? _("runs of layers")
          : preview->collapse_depth == 1 ? _("stages")
          : preview->collapse_depth == 2 ? _("blocks") : _("groups");
   text = g_string_new (NULL);
@@ -905,6 +913,13 @@ envelope_export_dialog_get_preview_size (EnvelopeExportDialog *self,
   *width = gdk_paintable_get_intrinsic_width (paintable);
   *height = gdk_paintable_get_intrinsic_height (paintable);
   return TRUE;
+}
+
+const char *
+envelope_export_dialog_get_summary (EnvelopeExportDialog *self)
+{
+  g_return_val_if_fail (ENVELOPE_IS_EXPORT_DIALOG (self), NULL);
+  return gtk_label_get_text (self->size_label);
 }
 
 void

@@ -23,8 +23,8 @@ gboolean   envelope_export_dialog_write               (EnvelopeExportDialog *sel
                                                        GError              **error);
 
 /* For tests: whether the preview shown is of the options as they are,
- * its size in pixels, and the size of the file it stands for (pixels
- * for a PNG, points for SVG and PDF). */
+ * its size in pixels, the size of the file it stands for (pixels for a
+ * PNG, points for SVG and PDF), and the line that says so. */
 gboolean   envelope_export_dialog_get_preview_pending (EnvelopeExportDialog *self);
 gboolean   envelope_export_dialog_get_preview_size    (EnvelopeExportDialog *self,
                                                        int                  *width,
@@ -32,5 +32,6 @@ gboolean   envelope_export_dialog_get_preview_size    (EnvelopeExportDialog *sel
 void       envelope_export_dialog_get_figure_size     (EnvelopeExportDialog *self,
                                                        double               *width,
                                                        double               *height);
+const char *envelope_export_dialog_get_summary        (EnvelopeExportDialog *self);
 
 G_END_DECLS
