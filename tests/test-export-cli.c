@@ -291,6 +291,22 @@ test_exit_codes (void)
   g_unlink (existing);
 }
 
+/* The network file @name: an input "data" [4, 8, 8], then @layers (JSON
+ * objects, each after a comma), which it frees. */
+static char *
+write_layers (const char *name,
+              GString    *layers)
+{
+  g_autofree char *json = g_strdup_printf ("{\"format\": \"envelope-network\", \"version\": 1, \"layers\": ["
+                                           "{\"name\": \"data\", \"type\": \"input\", \"shape\": [4, 8, 8]}%s]}",
+                                           layers->str);
+  char *path = output (name);
+
+  g_assert_true (g_file_set_contents (path, json, -1, NULL));
+  g_string_free (layers, TRUE);
+  return path;
+}
+
 /* A network of @n_layers: a chain of ReLUs, or @n_layers ReLUs of the
  * input meeting at one concatenation. */
 static char *
@@ -298,24 +314,19 @@ write_wide_network (const char *name,
                     guint       n_layers,
                     gboolean    concat)
 {
-  GString *json = g_string_new ("{\"format\": \"envelope-network\", \"version\": 1, \"layers\": ["
-                                "{\"name\": \"data\", \"type\": \"input\", \"shape\": [4, 8, 8]}");
-  char *path = output (name);
+  GString *layers = g_string_new (NULL);
 
   for (guint i = 0; i < n_layers; i++)
-    g_string_append_printf (json, ", {\"name\": \"r%u\", \"type\": \"relu\"%s}", i,
+    g_string_append_printf (layers, ", {\"name\": \"r%u\", \"type\": \"relu\"%s}", i,
                             concat ? ", \"inputs\": [\"data\"]" : "");
   if (concat)
     {
-      g_string_append (json, ", {\"name\": \"cat\", \"type\": \"concat\", \"inputs\": [");
+      g_string_append (layers, ", {\"name\": \"cat\", \"type\": \"concat\", \"inputs\": [");
       for (guint i = 0; i < n_layers; i++)
-        g_string_append_printf (json, "%s\"r%u\"", i > 0 ? ", " : "", i);
-      g_string_append (json, "]}");
+        g_string_append_printf (layers, "%s\"r%u\"", i > 0 ? ", " : "", i);
+      g_string_append (layers, "]}");
     }
-  g_string_append (json, "]}");
-  g_assert_true (g_file_set_contents (path, json->str, (gssize) json->len, NULL));
-  g_string_free (json, TRUE);
-  return path;
+  return write_layers (name, layers);
 }
 
 /* A plain chain of @n convolutions "c1" on, each followed by a ReLU,
@@ -324,20 +335,15 @@ static char *
 write_conv_chain (const char *name,
                   guint       n)
 {
-  GString *json = g_string_new ("{\"format\": \"envelope-network\", \"version\": 1, \"layers\": ["
-                                "{\"name\": \"data\", \"type\": \"input\", \"shape\": [4, 8, 8]}");
-  char *path = output (name);
+  GString *layers = g_string_new (NULL);
 
   for (guint i = 1; i <= n; i++)
     {
-      g_string_append_printf (json, ", {\"name\": \"c%u\", \"type\": \"conv\", \"filters\": 4, \"kernel\": 3, \"padding\": 1}", i);
+      g_string_append_printf (layers, ", {\"name\": \"c%u\", \"type\": \"conv\", \"filters\": 4, \"kernel\": 3, \"padding\": 1}", i);
       if (i < n)
-        g_string_append_printf (json, ", {\"name\": \"r%u\", \"type\": \"relu\"}", i);
+        g_string_append_printf (layers, ", {\"name\": \"r%u\", \"type\": \"relu\"}", i);
     }
-  g_string_append (json, "]}");
-  g_assert_true (g_file_set_contents (path, json->str, (gssize) json->len, NULL));
-  g_string_free (json, TRUE);
-  return path;
+  return write_layers (name, layers);
 }
 
 /* A network of @n_stages stages named "s1" on, each of one block "b" of
@@ -347,17 +353,12 @@ static char *
 write_staged_network (const char *name,
                       guint       n_stages)
 {
-  GString *json = g_string_new ("{\"format\": \"envelope-network\", \"version\": 1, \"layers\": ["
-                                "{\"name\": \"data\", \"type\": \"input\", \"shape\": [4, 8, 8]}");
-  char *path = output (name);
+  GString *layers = g_string_new (NULL);
 
   for (guint i = 1; i <= n_stages; i++)
-    g_string_append_printf (json, ", {\"name\": \"s%u/b/conv\", \"type\": \"conv\", \"filters\": %u, \"kernel\": 1}"
-                                  ", {\"name\": \"s%u/b/relu\", \"type\": \"relu\"}", i, i % 2 ? 4 : 8, i);
-  g_string_append (json, "]}");
-  g_assert_true (g_file_set_contents (path, json->str, (gssize) json->len, NULL));
-  g_string_free (json, TRUE);
-  return path;
+    g_string_append_printf (layers, ", {\"name\": \"s%u/b/conv\", \"type\": \"conv\", \"filters\": %u, \"kernel\": 1}"
+                                    ", {\"name\": \"s%u/b/relu\", \"type\": \"relu\"}", i, i % 2 ? 4 : 8, i);
+  return write_layers (name, layers);
 }
 
 /* What Graphviz cannot lay out in reasonable time is refused before the
