@@ -97,23 +97,29 @@ typedef enum
 } CollapseHint;
 
 /* Whether a diagram of @n_blocks blocks, with at most @widest arrows
- * into or out of one block, can be laid out in reasonable time; if not,
- * says so, with @hint's advice. */
+ * into or out of one block, can be laid out in reasonable time. */
 static gboolean
-check_drawable (const char   *path,
-                guint         n_blocks,
-                guint         widest,
-                CollapseHint  hint)
+drawable (guint n_blocks,
+          guint widest)
+{
+  return n_blocks <= MAX_DRAWN_BLOCKS && widest <= MAX_DRAWN_FAN;
+}
+
+/* Says why a diagram that is not drawable() is refused, with @hint's
+ * advice. */
+static void
+refuse (const char   *path,
+        guint         n_blocks,
+        guint         widest,
+        CollapseHint  hint)
 {
   g_autofree char *what = NULL;
   const char *advice;
 
   if (n_blocks > MAX_DRAWN_BLOCKS)
     what = g_strdup_printf (_("the diagram would have %u blocks; export draws at most %u."), n_blocks, MAX_DRAWN_BLOCKS);
-  else if (widest > MAX_DRAWN_FAN)
-    what = g_strdup_printf (_("%u arrows would meet at one block; export draws at most %u."), widest, MAX_DRAWN_FAN);
   else
-    return TRUE;
+    what = g_strdup_printf (_("%u arrows would meet at one block; export draws at most %u."), widest, MAX_DRAWN_FAN);
   switch (hint)
     {
     case COLLAPSE_NO_GROUPS:
@@ -134,7 +140,6 @@ check_drawable (const char   *path,
     }
   g_printerr ("envelope-cli: %s: %s %s %s\n", path, what, advice,
               _("'envelope-cli report' gives the figures of any size."));
-  return FALSE;
 }
 
 /* The advice for @network, drawn with @options: its groups are found
@@ -384,7 +389,7 @@ run_export (ExportArgs *args,
       EnvelopeDiagramOptions collapsed = diagram_options;
 
       collapsed.groups = ENVELOPE_GROUPS_RUNS;
-      check_drawable (path, envelope_network_get_n_layers (network), 0, collapse_hint (network, shapes, &collapsed));
+      refuse (path, envelope_network_get_n_layers (network), 0, collapse_hint (network, shapes, &collapsed));
       return EXIT_INVALID;
     }
 
@@ -447,20 +452,28 @@ run_export (ExportArgs *args,
   {
     EnvelopeDiagramOptions coarsest = diagram_options;
     g_autoptr(EnvelopeDiagram) probe = NULL;
+    guint n_blocks, widest;
 
     if (goal.aspect > 0 && coarsest.collapse_depth == 0 && coarsest.collapsed == NULL)
       {
         g_autoptr(EnvelopeGroups) groups = envelope_groups_new_full (network, analysis, coarsest.groups);
 
-        if (envelope_groups_get_depth (groups) == 0 &&
-            !check_drawable (path, envelope_network_get_n_layers (network), 0, COLLAPSE_NO_GROUPS))
-          return EXIT_INVALID;
+        if (envelope_groups_get_depth (groups) == 0 && !drawable (envelope_network_get_n_layers (network), 0))
+          {
+            refuse (path, envelope_network_get_n_layers (network), 0, COLLAPSE_NO_GROUPS);
+            return EXIT_INVALID;
+          }
         coarsest.collapse_depth = 1;
       }
     probe = envelope_diagram_new (analysis, &coarsest);
-    if (!check_drawable (path, envelope_diagram_get_n_blocks (probe), widest_fan (probe),
-                         collapse_hint (network, analysis, &coarsest)))
-      return EXIT_INVALID;
+    n_blocks = envelope_diagram_get_n_blocks (probe);
+    widest = widest_fan (probe);
+    /* the advice needs the groups again: worked out only for a refusal */
+    if (!drawable (n_blocks, widest))
+      {
+        refuse (path, n_blocks, widest, collapse_hint (network, analysis, &coarsest));
+        return EXIT_INVALID;
+      }
   }
   if (!envelope_fit_page (analysis, &diagram_options, &render_options, &goal, &page_fit, &error))
     {
