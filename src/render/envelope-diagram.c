@@ -653,10 +653,12 @@ build (const EnvelopeAnalysis       *analysis,
   diagram->title = g_strdup (network->name != NULL ? network->name : "");
   diagram->strings = g_string_chunk_new (4096);
   diagram->n_layers = envelope_analysis_get_n_layers (analysis);
-  diagram->layer_names = g_new0 (char *, diagram->n_layers);
-  diagram->layer_groups = g_new0 (const char *, MAX (diagram->n_layers, 1));
-  diagram->innermost_groups = g_new0 (char *, MAX (diagram->n_layers, 1));
-  diagram->figures = g_new0 (EnvelopeLayerFigures, diagram->n_layers);
+  /* a count reads none of the layers' own names, groups and figures:
+   * for a long network they are most of the work, and of the memory */
+  diagram->layer_names = counted != NULL ? NULL : g_new0 (char *, diagram->n_layers);
+  diagram->layer_groups = counted != NULL ? NULL : g_new0 (const char *, MAX (diagram->n_layers, 1));
+  diagram->innermost_groups = counted != NULL ? NULL : g_new0 (char *, MAX (diagram->n_layers, 1));
+  diagram->figures = counted != NULL ? NULL : g_new0 (EnvelopeLayerFigures, diagram->n_layers);
   diagram->layer_block = g_new0 (guint, diagram->n_layers);
   diagram->members = g_new0 (guint, diagram->n_layers);
   diagram->blocks = g_array_new (FALSE, TRUE, sizeof (EnvelopeBlock));
@@ -709,19 +711,20 @@ build (const EnvelopeAnalysis       *analysis,
           (diagram->collapsed == NULL || !g_strv_contains ((const char * const *) diagram->collapsed, group)))
         g_clear_pointer (&group, g_free);
 
-      diagram->layer_names[i] = g_string_chunk_insert (diagram->strings, layer->name);
-      if (group != NULL)
-        diagram->layer_groups[i] = g_string_chunk_insert_const (diagram->strings, group);
-      {
-        /* at any depth past its own, a layer's group is its innermost */
-        g_autofree char *innermost = envelope_groups_get_group (groups, i, G_MAXUINT, NULL);
+      if (counted == NULL)
+        {
+          /* at any depth past its own, a layer's group is its innermost */
+          g_autofree char *innermost = envelope_groups_get_group (groups, i, G_MAXUINT, NULL);
 
-        if (innermost != NULL)
-          diagram->innermost_groups[i] = g_string_chunk_insert_const (diagram->strings, innermost);
-      }
-      diagram->figures[i] = *f;
-      diagram->figures[i].inputs = NULL;
-      diagram->figures[i].n_inputs = 0;
+          diagram->layer_names[i] = g_string_chunk_insert (diagram->strings, layer->name);
+          if (group != NULL)
+            diagram->layer_groups[i] = g_string_chunk_insert_const (diagram->strings, group);
+          if (innermost != NULL)
+            diagram->innermost_groups[i] = g_string_chunk_insert_const (diagram->strings, innermost);
+          diagram->figures[i] = *f;
+          diagram->figures[i].inputs = NULL;
+          diagram->figures[i].n_inputs = 0;
+        }
 
       if (layer->type == ENVELOPE_LAYER_INPUT && f->rank == 3)
         {
