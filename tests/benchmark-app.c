@@ -331,7 +331,7 @@ time_setting_change (EnvelopeWindow *window,
   gint64 t;
 
   t = g_get_monotonic_time ();
-  envelope_document_replace (window->document, app_test_make_chain (n_blocks), NULL);
+  envelope_document_replace (window->document, app_test_show_layers (app_test_make_chain (n_blocks)), NULL);
   while (envelope_canvas_get_layout_pending (window->canvas) ||
          envelope_canvas_get_layout (window->canvas) == NULL ||
          envelope_diagram_get_n_blocks (envelope_canvas_get_diagram (window->canvas)) != n_blocks)

@@ -324,6 +324,19 @@ app_test_luminance_at (GtkWidget *widget,
   return (0.2126 * pixel[2] + 0.7152 * pixel[1] + 0.0722 * pixel[0]) / 255.0;
 }
 
+/* @network, its view asking for every layer as a block of its own (the
+ * View menu's "Layers"): a plain chain at the automatic detail shows
+ * its runs of layers folded, "× N". */
+static inline EnvelopeNetwork *
+app_test_show_layers (EnvelopeNetwork *network)
+{
+  g_clear_pointer (&network->view, json_node_unref);
+  network->view = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (network->view, json_object_new ());
+  json_object_set_string_member (json_node_get_object (network->view), "detail", "layers");
+  return network;
+}
+
 static inline EnvelopeNetwork *
 app_test_make_chain (guint n_blocks)
 {

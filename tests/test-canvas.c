@@ -15,7 +15,7 @@ open_chain (guint n_blocks)
   EnvelopeWindow *window = app_test_window_new ();
   gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
 
-  envelope_document_replace (window->document, app_test_make_chain (n_blocks), NULL);
+  envelope_document_replace (window->document, app_test_show_layers (app_test_make_chain (n_blocks)), NULL);
   while ((envelope_canvas_get_layout_pending (window->canvas) ||
           envelope_canvas_get_layout (window->canvas) == NULL ||
           envelope_diagram_get_n_blocks (envelope_canvas_get_diagram (window->canvas)) != n_blocks) &&
@@ -80,6 +80,53 @@ test_refresh_large (void)
   g_assert_cmpstr (block_of (window, "relu250")->shape_text, ==, "24×32×32");
   g_assert_cmpstr (block_of (window, "conv251")->shape_text, ==, "16×32×32");
   g_assert_cmpuint (block_of (window, "conv251")->macs, ==, 32 * 32 * 16 * 24 * 3 * 3);
+  app_test_window_destroy (window);
+}
+
+/* A plain chain shows its runs of layers as groups: at the automatic
+ * detail, a thousand layers of conv and relu are one block "× 499"
+ * between the input and the last conv; a layer's run opens and closes
+ * on the canvas as a group's would, and the View menu's "Layers" draws
+ * every layer. */
+static void
+test_chain_runs (void)
+{
+  EnvelopeWindow *window = app_test_window_new ();
+  const EnvelopeBlock *block;
+
+  envelope_document_replace (window->document, app_test_make_chain (1000), NULL);
+  app_test_wait_layout (window);
+  g_assert_cmpuint (envelope_diagram_get_n_blocks (envelope_canvas_get_diagram (window->canvas)), ==, 3);
+  block = block_of (window, "conv250");
+  g_assert_true (block->collapsed);
+  g_assert_cmpuint (block->repeats, ==, 499);
+  g_assert_cmpstr (block->name, ==, "conv1…conv499");
+  g_assert_true (block_of (window, "relu499") == block);
+  g_assert_false (block_of (window, "conv500")->collapsed);
+
+  /* the run opens whole, the selected layer in its own block … */
+  app_test_select (window, "conv250");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window->canvas), "canvas.toggle-group", NULL));
+  app_test_wait_layout (window);
+  g_assert_cmpuint (envelope_diagram_get_n_blocks (envelope_canvas_get_diagram (window->canvas)), ==, 1000);
+  g_assert_false (block_of (window, "conv250")->collapsed);
+  g_assert_cmpint (envelope_document_get_selected_layer (window->document), ==,
+                   envelope_network_find_layer (envelope_document_get_network (window->document), "conv250"));
+
+  /* … and the layer's own run, conv250 and its relu, closes */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window->canvas), "canvas.toggle-group", NULL));
+  app_test_wait_layout (window);
+  g_assert_cmpuint (envelope_diagram_get_n_blocks (envelope_canvas_get_diagram (window->canvas)), ==, 999);
+  block = block_of (window, "conv250");
+  g_assert_true (block->collapsed);
+  g_assert_true (block_of (window, "relu250") == block);
+  g_assert_false (block_of (window, "conv251")->collapsed);
+
+  /* every layer, asked for */
+  g_object_set (window, "detail", "layers", NULL);
+  app_test_wait_layout (window);
+  g_assert_cmpuint (envelope_diagram_get_n_blocks (envelope_canvas_get_diagram (window->canvas)), ==, 1000);
+  g_assert_false (block_of (window, "relu499")->collapsed);
   app_test_window_destroy (window);
 }
 
@@ -484,7 +531,7 @@ static void
 test_table_filled_after_open (void)
 {
   EnvelopeWindow *window = app_test_window_new ();
-  g_autoptr(EnvelopeNetwork) network = app_test_make_chain (1000);
+  g_autoptr(EnvelopeNetwork) network = app_test_show_layers (app_test_make_chain (1000));
   g_autofree char *path = app_test_temp_path ("chain-1000.json");
   GListModel *rows = envelope_layer_table_get_model (window->layer_table);
   GtkSelectionModel *selection = gtk_column_view_get_model (envelope_layer_table_get_view (window->layer_table));
@@ -530,6 +577,7 @@ main (int   argc,
 
   g_test_add_func ("/app/canvas/refresh-large", test_refresh_large);
   g_test_add_func ("/app/canvas/kept-picture", test_kept_picture);
+  g_test_add_func ("/app/canvas/chain-runs", test_chain_runs);
   g_test_add_func ("/app/canvas/open-and-close-groups", test_open_and_close_groups);
   g_test_add_func ("/app/canvas/find", test_find);
   g_test_add_func ("/app/canvas/table-rows-in-place", test_table_rows_in_place);

@@ -583,6 +583,7 @@ on_fit_ready (GObject      *source,
   self->diagram_options.collapse_depth = fit->collapse_depth;
   self->diagram_options.wrap = fit->wrap;
   self->diagram_options.fold_repeats = self->auto_detail || self->view_collapse_depth > 0;
+  self->diagram_options.groups = self->diagram_options.fold_repeats ? ENVELOPE_GROUPS_RUNS : ENVELOPE_GROUPS_DEFAULT;
   if (self->fit_stale)
     {
       self->fit_stale = FALSE;
@@ -630,6 +631,8 @@ start_fit (EnvelopeCanvas *self)
     job->options.collapse_depth = self->auto_detail ? 0 : self->view_collapse_depth;
   job->options.wrap = 0;
   job->options.fold_repeats = self->auto_detail || self->view_collapse_depth > 0;
+  /* a plain chain's runs are its groups, as a slide shows them */
+  job->options.groups = job->options.fold_repeats ? ENVELOPE_GROUPS_RUNS : ENVELOPE_GROUPS_DEFAULT;
   update_render_options (self);
   job->render_options = self->render_options;
   job->render_options.show_title = job->render_options.show_legend = job->render_options.show_totals = FALSE;
@@ -2651,6 +2654,7 @@ envelope_canvas_export (EnvelopeCanvas             *self,
       fitted.wrap = 0;
       fitted.collapsed = fitted.expanded = NULL;
       fitted.fold_repeats = TRUE;
+      fitted.groups = ENVELOPE_GROUPS_RUNS;
       envelope_fit_goal_init (&goal);
       goal.aspect = export->aspect;
       if (analysis == NULL || !envelope_fit_page (analysis, &fitted, &render, &goal, &fit, error))
