@@ -60,8 +60,8 @@ test_catalogue (void)
   g_assert_cmpstr (_("Open a network (Ctrl+O); the arrow lists the recent ones"), ==,
                    "Ein Netz öffnen (Strg+O); der Pfeil listet die zuletzt verwendeten");
   g_assert_cmpstr (g_dgettext (GETTEXT_PACKAGE, "Untitled network"), ==, "Unbenanntes Netz");
-  g_assert_cmpstr (ngettext ("%u layer", "%u layers", 1), ==, "%u Schicht");
-  g_assert_cmpstr (ngettext ("%u layer", "%u layers", 2), ==, "%u Schichten");
+  g_assert_cmpstr (ngettext ("%s layer", "%s layers", 1), ==, "%s Schicht");
+  g_assert_cmpstr (ngettext ("%s layer", "%s layers", 2), ==, "%s Schichten");
 }
 
 /* The app's other two lookups agree: the examples of the source tree and

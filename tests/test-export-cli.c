@@ -451,7 +451,7 @@ test_too_large (void)
     run_export (&run, convs, "-o", svg, NULL);
     g_assert_cmpint (run.status, ==, 0);
     g_assert_true (g_file_get_contents (svg, &text, NULL, NULL));
-    g_assert_nonnull (strstr (text, "× 2599"));
+    g_assert_nonnull (strstr (text, "× 2,599"));
     g_assert_nonnull (strstr (text, "c1…c2599"));
     g_unlink (svg);
 

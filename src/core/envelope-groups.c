@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "envelope-i18n-private.h"
+#include "envelope-format.h"
 #include "envelope-groups.h"
 #include "envelope-layer-kind.h"
 
@@ -620,10 +621,17 @@ envelope_network_describe_layers (const EnvelopeNetwork *network,
         if (out->len > 0)
           g_string_append (out, ", ");
         if (counts[order[k]] > 1)
-          g_string_append_printf (out, "%u ", counts[order[k]]);
+          {
+            envelope_format_append_count (out, counts[order[k]]);
+            g_string_append_c (out, ' ');
+          }
         g_string_append (out, short_kind (order[k]));
       }
   if (out->len == 0)
-    g_string_printf (out, g_dngettext (GETTEXT_PACKAGE, "%u layer", "%u layers", n_layers), n_layers);
+    {
+      g_autofree char *count = envelope_format_count (n_layers);
+
+      g_string_printf (out, g_dngettext (GETTEXT_PACKAGE, "%s layer", "%s layers", n_layers), count);
+    }
   return g_string_free (out, FALSE);
 }

@@ -924,7 +924,9 @@ build (const EnvelopeAnalysis       *analysis,
               /* one of the repeats says what each holds */
               g_autofree char *each = envelope_network_describe_layers (network, block->layers,
                                                                         block->n_layers / block->repeats);
-              description = g_strdup_printf ("× %u · %s", block->repeats, each);
+              g_autofree char *repeats = envelope_format_count (block->repeats);
+
+              description = g_strdup_printf ("× %s · %s", repeats, each);
             }
           else
             description = envelope_network_describe_layers (network, block->layers, block->n_layers);

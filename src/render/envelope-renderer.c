@@ -2311,7 +2311,8 @@ plan_page (EnvelopeRenderer            *renderer,
   if (options->show_title)
     {
       guint n = envelope_diagram_get_n_layers (diagram);
-      g_autofree char *layers = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u layer", "%u layers", n), n);
+      g_autofree char *count = envelope_format_count (n);
+      g_autofree char *layers = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s layer", "%s layers", n), count);
       gint input = envelope_diagram_get_input_block (diagram);
 
       if (input >= 0)
