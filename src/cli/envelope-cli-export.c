@@ -150,7 +150,8 @@ collapse_hint (const EnvelopeNetwork        *network,
                const EnvelopeAnalysis       *analysis,
                const EnvelopeDiagramOptions *options)
 {
-  g_autoptr(EnvelopeGroups) groups = envelope_groups_new_full (network, analysis, options->groups);
+  g_autoptr(EnvelopeGroups) named = analysis == NULL ? envelope_groups_new_full (network, NULL, options->groups) : NULL;
+  const EnvelopeGroups *groups = named != NULL ? named : envelope_analysis_get_groups (analysis, options->groups);
 
   if (envelope_groups_get_depth (groups) == 0)
     return COLLAPSE_NO_GROUPS;
@@ -456,7 +457,7 @@ run_export (ExportArgs *args,
 
     if (goal.aspect > 0 && coarsest.collapse_depth == 0 && coarsest.collapsed == NULL)
       {
-        g_autoptr(EnvelopeGroups) groups = envelope_groups_new_full (network, analysis, coarsest.groups);
+        const EnvelopeGroups *groups = envelope_analysis_get_groups (analysis, coarsest.groups);
 
         if (envelope_groups_get_depth (groups) == 0 && !drawable (envelope_network_get_n_layers (network), 0))
           {

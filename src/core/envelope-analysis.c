@@ -18,6 +18,7 @@
 #include "envelope-devices.h"
 #include "envelope-error-private.h"
 #include "envelope-format.h"
+#include "envelope-groups.h"
 
 G_DEFINE_QUARK (envelope-analysis-error-quark, envelope_analysis_error)
 
@@ -56,6 +57,7 @@ struct _EnvelopeAnalysis
   GError *layer_error;       /* … the first bad layer's error, in file order */
   EnvelopeErrorLocation error_location;
   guint n_analysed;
+  EnvelopeGroups *groups[2]; /* made on request: ENVELOPE_GROUPS_DEFAULT's, then _RUNS' */
 };
 
 static const struct { const char *key; const char *label; } figure_names[ENVELOPE_N_FIGURES] = {
@@ -1076,6 +1078,13 @@ finish_update (EnvelopeAnalysis *analysis,
   return TRUE;
 }
 
+static void
+forget_groups (EnvelopeAnalysis *analysis)
+{
+  for (guint k = 0; k < G_N_ELEMENTS (analysis->groups); k++)
+    g_clear_pointer (&analysis->groups[k], envelope_groups_free);
+}
+
 /**
  * envelope_analysis_update_layer:
  * @analysis: an analysis of a network whose layer @index has since been
@@ -1134,6 +1143,8 @@ envelope_analysis_update_layer (EnvelopeAnalysis *analysis,
   /* in file order, which every input comes before its reader in */
   dirty = g_new0 (guint8, n);
   dirty[index] = TRUE;
+  /* a new shape can move a stage's border */
+  forget_groups (analysis);
   for (guint i = index; i < n && pending > 0; i++)
     {
       EnvelopeLayerFigures *f = &analysis->layers[i];
@@ -1251,6 +1262,34 @@ envelope_analysis_get_n_analysed (const EnvelopeAnalysis *analysis)
   return analysis->n_analysed;
 }
 
+/**
+ * envelope_analysis_get_groups:
+ *
+ * The groups of the analysed network (envelope_groups_new_full() of its
+ * network and @analysis), made on the first request for @flags and kept
+ * with the analysis: a figure asks for them at every level of detail it
+ * tries, and a million layers take a second.  Any thread may ask; an
+ * update of a layer forgets them, as it can move a stage's border.
+ *
+ * Returns: (transfer none): the groups, valid while the analysis is
+ *   neither updated nor freed
+ */
+const EnvelopeGroups *
+envelope_analysis_get_groups (const EnvelopeAnalysis *analysis,
+                              EnvelopeGroupsFlags     flags)
+{
+  EnvelopeGroups **slot;
+
+  g_return_val_if_fail (analysis != NULL, NULL);
+  g_return_val_if_fail (flags == ENVELOPE_GROUPS_DEFAULT || flags == ENVELOPE_GROUPS_RUNS, NULL);
+
+  /* made once, kept: the analysis is the same to its readers */
+  slot = (EnvelopeGroups **) &analysis->groups[flags == ENVELOPE_GROUPS_RUNS];
+  if (g_once_init_enter (slot))
+    g_once_init_leave (slot, envelope_groups_new_full (analysis->network, analysis, flags));
+  return *slot;
+}
+
 void
 envelope_analysis_free (EnvelopeAnalysis *analysis)
 {
@@ -1271,6 +1310,7 @@ envelope_analysis_free (EnvelopeAnalysis *analysis)
   g_free (analysis->offsets);
   g_free (analysis->indices);
   g_free (analysis->held);
+  forget_groups (analysis);
   g_free (analysis);
 }
 

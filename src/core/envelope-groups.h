@@ -43,6 +43,9 @@ EnvelopeGroups *envelope_groups_new_full         (const EnvelopeNetwork  *networ
                                                   EnvelopeGroupsFlags     flags);
 void            envelope_groups_free             (EnvelopeGroups         *groups);
 
+const EnvelopeGroups *envelope_analysis_get_groups (const EnvelopeAnalysis *analysis,
+                                                    EnvelopeGroupsFlags     flags);
+
 gboolean        envelope_groups_is_inferred      (const EnvelopeGroups   *groups);
 guint           envelope_groups_get_depth        (const EnvelopeGroups   *groups);
 const char     *envelope_groups_get_path         (const EnvelopeGroups   *groups,

@@ -489,8 +489,8 @@ write_layer_table (const EnvelopeAnalysis      *analysis,
     total_activations, "",
   };
   guint widths[9] = { 0 };
-  g_autoptr(EnvelopeGroups) groups = options->grouped ? envelope_groups_new (envelope_analysis_get_network (analysis),
-                                                                             analysis) : NULL;
+  const EnvelopeGroups *groups = options->grouped ? envelope_analysis_get_groups (analysis, ENVELOPE_GROUPS_DEFAULT)
+                                                  : NULL;
 
   for (guint pass = 0; pass < 2; pass++)
     {

@@ -626,7 +626,7 @@ build (const EnvelopeAnalysis       *analysis,
   g_autofree guint *member_offset = NULL;
   g_autofree gboolean *output_found = NULL;
   g_autoptr(GHashTable) shape_texts = NULL;
-  g_autoptr(EnvelopeGroups) groups = NULL;
+  const EnvelopeGroups *groups;
   g_autofree char **collapsed_as = NULL;
   g_autoptr(GHashTable) member_counts = NULL;
   g_autofree guint *consumers = NULL;
@@ -682,7 +682,7 @@ build (const EnvelopeAnalysis       *analysis,
     }
 
   /* Blocks: a layer, or the first layer of a collapsed group. */
-  groups = envelope_groups_new_full (network, analysis, options->groups);
+  groups = envelope_analysis_get_groups (analysis, options->groups);
   group_blocks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   /* a group of one layer, collapsed only by the level of detail, is
    * drawn as that layer */

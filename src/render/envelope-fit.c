@@ -292,7 +292,7 @@ envelope_fit_page (const EnvelopeAnalysis       *analysis,
                    GError                      **error)
 {
   g_autoptr(EnvelopeRenderer) renderer = envelope_renderer_new ();
-  g_autoptr(EnvelopeGroups) groups = NULL;
+  const EnvelopeGroups *groups;
   g_autoptr(GArray) depths = g_array_new (FALSE, FALSE, sizeof (guint));
   EnvelopeDiagramOptions trial = *options;
   guint previous_blocks = 0;
@@ -322,7 +322,7 @@ envelope_fit_page (const EnvelopeAnalysis       *analysis,
     {
       guint none = 0;
 
-      groups = envelope_groups_new_full (envelope_analysis_get_network (analysis), analysis, options->groups);
+      groups = envelope_analysis_get_groups (analysis, options->groups);
       g_array_append_val (depths, none);
       for (guint d = envelope_groups_get_depth (groups); d >= 1; d--)
         g_array_append_val (depths, d);
