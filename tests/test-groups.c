@@ -162,6 +162,43 @@ test_runs (void)
     g_assert_cmpstr (envelope_groups_get_path (vgg_runs, i), ==, envelope_groups_get_path (vgg_plain, i));
 }
 
+/* An analysis keeps the groups it was asked for, and forgets them when
+ * a layer is updated: a stride of 2 in the middle of a plain chain makes
+ * two stages of it instead of its runs. */
+static void
+test_kept_by_analysis (void)
+{
+  g_autoptr(Model) chain = model_parse (
+    "{\"format\": \"envelope-network\", \"version\": 1, \"name\": \"chain\", \"layers\": ["
+    "{\"name\": \"x\", \"type\": \"input\", \"shape\": [3, 16, 16]},"
+    "{\"name\": \"c1\", \"type\": \"conv\", \"filters\": 8, \"kernel\": 3, \"padding\": 1},"
+    "{\"name\": \"r1\", \"type\": \"relu\"},"
+    "{\"name\": \"c2\", \"type\": \"conv\", \"filters\": 8, \"kernel\": 3, \"padding\": 1},"
+    "{\"name\": \"r2\", \"type\": \"relu\"},"
+    "{\"name\": \"c3\", \"type\": \"conv\", \"filters\": 8, \"kernel\": 3, \"padding\": 1},"
+    "{\"name\": \"r3\", \"type\": \"relu\"}]}");
+  gint index = envelope_network_find_layer (chain->network, "c2");
+  EnvelopeLayer *c2 = (EnvelopeLayer *) envelope_network_get_layer (chain->network, (guint) index);
+  const EnvelopeGroups *kept = envelope_analysis_get_groups (chain->analysis, ENVELOPE_GROUPS_RUNS);
+  g_autoptr(EnvelopeGroups) fresh = NULL;
+
+  g_assert_true (envelope_analysis_get_groups (chain->analysis, ENVELOPE_GROUPS_RUNS) == kept);
+  g_assert_cmpuint (envelope_groups_get_depth (envelope_analysis_get_groups (chain->analysis, ENVELOPE_GROUPS_DEFAULT)), ==, 0);
+  ASSERT_GROUP (kept, chain->network, "r2", 1, "c2");
+  ASSERT_GROUP (kept, chain->network, "c3", 1, "c3");
+
+  c2->stride[0] = c2->stride[1] = 2;
+  c2->set |= ENVELOPE_FIELD_BIT (ENVELOPE_FIELD_STRIDE);
+  g_assert_true (envelope_analysis_update_layer (chain->analysis, (guint) index));
+  kept = envelope_analysis_get_groups (chain->analysis, ENVELOPE_GROUPS_RUNS);
+  fresh = envelope_groups_new_full (chain->network, chain->analysis, ENVELOPE_GROUPS_RUNS);
+  /* the stages of two resolutions: c1 and r1, then c2 to r3 */
+  ASSERT_GROUP (kept, chain->network, "c3", 1, "c2");
+  ASSERT_GROUP (kept, chain->network, "r1", 1, "c1");
+  for (guint i = 0; i < envelope_network_get_n_layers (chain->network); i++)
+    g_assert_cmpstr (envelope_groups_get_path (kept, i), ==, envelope_groups_get_path (fresh, i));
+}
+
 /* Without names: a residual block from its fork to its add (and the
  * ReLU after it), the stage it opens where it lowers the resolution, a
  * squeeze-and-excitation branch inside a block kept in it. */
@@ -302,6 +339,7 @@ main (int    argc,
   g_test_add_func ("/core/groups/names", test_from_names);
   g_test_add_func ("/core/groups/vgg-stages", test_vgg_stages);
   g_test_add_func ("/core/groups/runs", test_runs);
+  g_test_add_func ("/core/groups/kept-by-analysis", test_kept_by_analysis);
   g_test_add_func ("/core/groups/residual", test_residual_blocks);
   g_test_add_func ("/core/groups/describe", test_describe);
   g_test_add_func ("/core/groups/describe-attention-operators", test_describe_attention_operators);
