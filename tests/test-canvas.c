@@ -127,6 +127,18 @@ test_chain_runs (void)
   app_test_wait_layout (window);
   g_assert_cmpuint (envelope_diagram_get_n_blocks (envelope_canvas_get_diagram (window->canvas)), ==, 1000);
   g_assert_false (block_of (window, "relu499")->collapsed);
+
+  /* a thousand runs, each conv and relu: the block and the inspector
+   * count them with their thousands marked */
+  g_object_set (window, "detail", "auto", NULL);
+  envelope_document_replace (window->document, app_test_make_chain (2001), NULL);
+  app_test_wait_layout (window);
+  g_assert_cmpuint (envelope_diagram_get_n_blocks (envelope_canvas_get_diagram (window->canvas)), ==, 2);
+  g_assert_cmpstr (block_of (window, "relu1000")->description, ==, "× 1,000 · conv");
+  app_test_activate (window, "win.select-group", g_variant_new_string ("conv500"));
+  g_assert_cmpstr (envelope_inspector_get_group_figure (window->inspector, "description"), ==,
+                   "A run of 1,000 groups of the same layers and shapes");
+  g_assert_nonnull (strstr (envelope_inspector_get_group_figure (window->inspector, "repeat"), "× 1,000: "));
   app_test_window_destroy (window);
 }
 

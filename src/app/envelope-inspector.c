@@ -1170,11 +1170,12 @@ show_members (EnvelopeInspector     *self,
   const EnvelopeNetwork *network = envelope_document_get_network (self->document);
   GtkWidget *child;
   g_autofree char *title = NULL;
+  g_autofree char *count = envelope_format_count (block->n_layers);
   guint shown = MIN (block->n_layers, MAX_MEMBER_ROWS);
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->group_members))) != NULL)
     gtk_list_box_remove (self->group_members, child);
-  title = g_strdup_printf (ngettext ("%u Layer", "%u Layers", block->n_layers), block->n_layers);
+  title = g_strdup_printf (ngettext ("%s Layer", "%s Layers", block->n_layers), count);
   gtk_label_set_text (self->group_members_title, title);
 
   for (guint k = 0; k < shown; k++)
@@ -1204,10 +1205,11 @@ show_members (EnvelopeInspector     *self,
   if (shown < block->n_layers)
     {
       GtkWidget *row = adw_action_row_new ();
-      g_autofree char *more = g_strdup_printf (ngettext ("and %u more layer: open the group to see it",
-                                                         "and %u more layers: open the group to see them",
+      g_autofree char *rest = envelope_format_count (block->n_layers - shown);
+      g_autofree char *more = g_strdup_printf (ngettext ("and %s more layer: open the group to see it",
+                                                         "and %s more layers: open the group to see them",
                                                          block->n_layers - shown),
-                                               block->n_layers - shown);
+                                               rest);
 
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), more);
@@ -1236,6 +1238,8 @@ show_group (EnvelopeInspector *self,
   g_autofree char *parameter_bytes = NULL;
   g_autofree char *output_bytes = NULL;
   g_autofree char *memory_text = NULL;
+  g_autofree char *repeats = envelope_format_count (block->repeats);
+  g_autofree char *n_layers = envelope_format_count (block->n_layers);
   GString *in = g_string_new (NULL);
   guint64 batch = memory != NULL ? MAX (memory->batch, 1) : 1;
   guint bytes_per_value = memory != NULL ? MAX (memory->bytes_per_value, 1) : 4;
@@ -1248,10 +1252,10 @@ show_group (EnvelopeInspector *self,
 
   holds = describe_members (self, diagram, block->layers, block->n_layers);
   if (block->repeats > 1)
-    description = g_strdup_printf (_("A run of %u groups of the same layers and shapes"), block->repeats);
+    description = g_strdup_printf (_("A run of %s groups of the same layers and shapes"), repeats);
   else
-    description = g_strdup_printf (ngettext ("Group of %u layer: %s", "Group of %u layers: %s", block->n_layers),
-                                   block->n_layers, holds);
+    description = g_strdup_printf (ngettext ("Group of %s layer: %s", "Group of %s layers: %s", block->n_layers),
+                                   n_layers, holds);
   gtk_label_set_text (self->group_description_label, description);
 
   gtk_widget_set_visible (GTK_WIDGET (self->group_repeat_label), block->repeats > 1);
@@ -1264,10 +1268,10 @@ show_group (EnvelopeInspector *self,
       g_autofree char *text = NULL;
 
       /* TRANSLATORS: "× 5: …; one repeat holds 10 layers (3 conv, 3 BN, add), 1,117,184 parameters, 231 M MACs" */
-      text = g_strdup_printf (ngettext ("× %u: the totals below are the whole run’s; one repeat holds %u layer (%s), %s parameters, %s",
-                                        "× %u: the totals below are the whole run’s; one repeat holds %u layers (%s), %s parameters, %s",
+      text = g_strdup_printf (ngettext ("× %s: the totals below are the whole run’s; one repeat holds %u layer (%s), %s parameters, %s",
+                                        "× %s: the totals below are the whole run’s; one repeat holds %u layers (%s), %s parameters, %s",
                                         per_repeat),
-                              block->repeats, per_repeat, one, one_params, one_ops);
+                              repeats, per_repeat, one, one_params, one_ops);
       gtk_label_set_text (self->group_repeat_label, text);
     }
 
