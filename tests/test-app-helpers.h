@@ -324,6 +324,42 @@ app_test_luminance_at (GtkWidget *widget,
   return (0.2126 * pixel[2] + 0.7152 * pixel[1] + 0.0722 * pixel[0]) / 255.0;
 }
 
+/* How many labels under @widget are cut short (ellipsized) as drawn;
+ * @first_cut set to the first one's text. */
+static inline guint
+app_test_count_cut_labels (GtkWidget   *widget,
+                           const char **first_cut)
+{
+  guint n = 0;
+
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (widget))))
+    {
+      if (*first_cut == NULL)
+        *first_cut = gtk_label_get_text (GTK_LABEL (widget));
+      n++;
+    }
+  /* an inscription (the table's shares) keeps no layout to ask: its
+   * text is measured against its width */
+  if (GTK_IS_INSCRIPTION (widget) && gtk_widget_get_mapped (widget) &&
+      gtk_inscription_get_text (GTK_INSCRIPTION (widget)) != NULL)
+    {
+      g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, gtk_inscription_get_text (GTK_INSCRIPTION (widget)));
+      int width, height;
+
+      pango_layout_get_pixel_size (layout, &width, &height);
+      if (width > gtk_widget_get_width (widget))
+        {
+          if (*first_cut == NULL)
+            *first_cut = gtk_inscription_get_text (GTK_INSCRIPTION (widget));
+          n++;
+        }
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    n += app_test_count_cut_labels (child, first_cut);
+  return n;
+}
+
 /* @network, its view asking for every layer as a block of its own (the
  * View menu's "Layers"): a plain chain at the automatic detail shows
  * its runs of layers folded, "× N". */

@@ -1532,42 +1532,6 @@ key_action (GtkWidget  *widget,
   return NULL;
 }
 
-/* How many labels under @widget are cut short (ellipsized) as drawn;
- * @first_cut set to the first one's text. */
-static guint
-count_cut_labels (GtkWidget   *widget,
-                  const char **first_cut)
-{
-  guint n = 0;
-
-  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
-      pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (widget))))
-    {
-      if (*first_cut == NULL)
-        *first_cut = gtk_label_get_text (GTK_LABEL (widget));
-      n++;
-    }
-  /* an inscription (the table's shares) keeps no layout to ask: its
-   * text is measured against its width */
-  if (GTK_IS_INSCRIPTION (widget) && gtk_widget_get_mapped (widget) &&
-      gtk_inscription_get_text (GTK_INSCRIPTION (widget)) != NULL)
-    {
-      g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, gtk_inscription_get_text (GTK_INSCRIPTION (widget)));
-      int width, height;
-
-      pango_layout_get_pixel_size (layout, &width, &height);
-      if (width > gtk_widget_get_width (widget))
-        {
-          if (*first_cut == NULL)
-            *first_cut = gtk_inscription_get_text (GTK_INSCRIPTION (widget));
-          n++;
-        }
-    }
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
-    n += count_cut_labels (child, first_cut);
-  return n;
-}
-
 /* A projector's 1280×720: the table's cells read whole (it scrolls
  * sideways where they do not fit), the training button is whole, the
  * palette hides with F9 and gives its room to the diagram and table,
@@ -1593,7 +1557,7 @@ test_small_window (void)
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 1280);
 
   /* Every cell on screen reads whole. */
-  g_assert_cmpuint (count_cut_labels (table, &cut), ==, 0);
+  g_assert_cmpuint (app_test_count_cut_labels (table, &cut), ==, 0);
   g_assert_null (cut);
 
   /* The training button's text, whole and inside the window. */
@@ -1602,7 +1566,7 @@ test_small_window (void)
   g_assert_nonnull (training);
   g_assert_true (gtk_widget_compute_bounds (training, GTK_WIDGET (window), &bounds));
   g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, gtk_widget_get_width (GTK_WIDGET (window)));
-  g_assert_cmpuint (count_cut_labels (training, &cut), ==, 0);
+  g_assert_cmpuint (app_test_count_cut_labels (training, &cut), ==, 0);
   app_test_screenshot (GTK_WIDGET (window), "window-1280x720");
 
   /* F9 hides the palette; the table has its room. */
@@ -1642,7 +1606,7 @@ test_small_window (void)
   app_test_open_model (window, "resnet50.json");
   app_test_wait_frames (GTK_WIDGET (window), 3);
   cut = NULL;
-  g_assert_cmpuint (count_cut_labels (table = GTK_WIDGET (envelope_layer_table_get_view (window->layer_table)), &cut), ==, 0);
+  g_assert_cmpuint (app_test_count_cut_labels (table = GTK_WIDGET (envelope_layer_table_get_view (window->layer_table)), &cut), ==, 0);
   app_test_screenshot (GTK_WIDGET (window), "window-1600x1000");
   app_test_window_destroy (window);
 }

@@ -134,11 +134,23 @@ test_chain_runs (void)
   envelope_document_replace (window->document, app_test_make_chain (2001), NULL);
   app_test_wait_layout (window);
   g_assert_cmpuint (envelope_diagram_get_n_blocks (envelope_canvas_get_diagram (window->canvas)), ==, 2);
+  g_assert_cmpstr (block_of (window, "relu1000")->name, ==, "conv1…conv1000");
   g_assert_cmpstr (block_of (window, "relu1000")->description, ==, "× 1,000 · conv");
   app_test_activate (window, "win.select-group", g_variant_new_string ("conv500"));
   g_assert_cmpstr (envelope_inspector_get_group_figure (window->inspector, "description"), ==,
                    "A run of 1,000 groups of the same layers and shapes");
   g_assert_nonnull (strstr (envelope_inspector_get_group_figure (window->inspector, "repeat"), "× 1,000: "));
+  /* the table's columns as wide as its longest names and kinds
+   * ("conv1000", "conv 3×3, 16"), shown at the run's end */
+  app_test_select (window, "relu1000");
+  app_test_wait_frames (GTK_WIDGET (window), 2);
+  {
+    const char *cut = NULL;
+
+    g_assert_cmpuint (app_test_count_cut_labels (GTK_WIDGET (envelope_layer_table_get_view (window->layer_table)), &cut), ==, 0);
+    g_assert_null (cut);
+  }
+  app_test_screenshot (GTK_WIDGET (window), "chain-runs");
   app_test_window_destroy (window);
 }
 

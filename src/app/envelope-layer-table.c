@@ -271,17 +271,20 @@ fit_columns (EnvelopeLayerTable *self,
           if (text != NULL)
             longest = MAX (longest, g_utf8_strlen (text, -1));
         }
-      for (guint k = 0; k < n_sample && measured < 24; k++)
-        {
-          const char *text = envelope_layer_row_get_text (g_ptr_array_index (rows, sample[k]), columns[c].text);
+      /* the longest first: the first two dozen a character shorter
+       * would leave "conv1000" cut to "conv1…" */
+      for (glong length = longest; length >= 0 && length + 3 >= longest && measured < 24; length--)
+        for (guint k = 0; k < n_sample && measured < 24; k++)
+          {
+            const char *text = envelope_layer_row_get_text (g_ptr_array_index (rows, sample[k]), columns[c].text);
 
-          if (text == NULL || g_utf8_strlen (text, -1) + 3 < longest)
-            continue;
-          pango_layout_set_text (layout, text, -1);
-          pango_layout_get_pixel_size (layout, &w, &h);
-          widest = MAX (widest, w + cell_padding);
-          measured++;
-        }
+            if (text == NULL || g_utf8_strlen (text, -1) != length)
+              continue;
+            pango_layout_set_text (layout, text, -1);
+            pango_layout_get_pixel_size (layout, &w, &h);
+            widest = MAX (widest, w + cell_padding);
+            measured++;
+          }
       gtk_column_view_column_set_fixed_width (column, CLAMP (widest, 48, columns[c].max_width));
     }
   g_object_unref (layout);

@@ -521,8 +521,10 @@ run_name (const char *first,
 
   while (first[common] != '\0' && first[common] == last[common])
     common++;
-  /* back to the start of the part that differs */
-  while (common > 0 && g_ascii_isalnum (first[common - 1]) && g_ascii_isalnum (first[common]))
+  /* back to the start of the part that differs, in either name: "conv1"
+   * and "conv10" differ from "conv" on */
+  while (common > 0 && g_ascii_isalnum (first[common - 1]) &&
+         (g_ascii_isalnum (first[common]) || g_ascii_isalnum (last[common])))
     common--;
   return g_strdup_printf ("%s…%s", first, last + common);
 }
