@@ -555,6 +555,17 @@ fit_thread (GTask        *task,
   g_task_return_pointer (task, fit, page_fit_free);
 }
 
+/* Runs of the same blocks are folded where the view leaves the detail
+ * open or collapses groups; a plain chain's runs are then its groups,
+ * as a slide shows them. */
+static void
+set_folding (EnvelopeCanvas         *self,
+             EnvelopeDiagramOptions *options)
+{
+  options->fold_repeats = self->auto_detail || self->view_collapse_depth > 0;
+  options->groups = options->fold_repeats ? ENVELOPE_GROUPS_RUNS : ENVELOPE_GROUPS_DEFAULT;
+}
+
 static void
 on_fit_ready (GObject      *source,
               GAsyncResult *result,
@@ -582,8 +593,7 @@ on_fit_ready (GObject      *source,
     }
   self->diagram_options.collapse_depth = fit->collapse_depth;
   self->diagram_options.wrap = fit->wrap;
-  self->diagram_options.fold_repeats = self->auto_detail || self->view_collapse_depth > 0;
-  self->diagram_options.groups = self->diagram_options.fold_repeats ? ENVELOPE_GROUPS_RUNS : ENVELOPE_GROUPS_DEFAULT;
+  set_folding (self, &self->diagram_options);
   if (self->fit_stale)
     {
       self->fit_stale = FALSE;
@@ -630,9 +640,7 @@ start_fit (EnvelopeCanvas *self)
   if (!self->fit_keep_depth)
     job->options.collapse_depth = self->auto_detail ? 0 : self->view_collapse_depth;
   job->options.wrap = 0;
-  job->options.fold_repeats = self->auto_detail || self->view_collapse_depth > 0;
-  /* a plain chain's runs are its groups, as a slide shows them */
-  job->options.groups = job->options.fold_repeats ? ENVELOPE_GROUPS_RUNS : ENVELOPE_GROUPS_DEFAULT;
+  set_folding (self, &job->options);
   update_render_options (self);
   job->render_options = self->render_options;
   job->render_options.show_title = job->render_options.show_legend = job->render_options.show_totals = FALSE;

@@ -235,6 +235,7 @@ fit_columns (EnvelopeLayerTable *self,
    * every text of a million rows only to size the columns took a third
    * of its opening and half a gigabyte */
   g_autofree guint *sample = g_new (guint, MIN (n, FIT_SAMPLE));
+  g_autofree glong *lengths = g_new (glong, MIN (n, FIT_SAMPLE));   /* a column's texts', in characters; -1 without one */
   guint n_sample = 0;
   /* a cell's padding (8 + 8) and separator; a title's sort arrow */
   const int cell_padding = 18, title_padding = 34;
@@ -268,19 +269,17 @@ fit_columns (EnvelopeLayerTable *self,
         {
           const char *text = envelope_layer_row_get_text (g_ptr_array_index (rows, sample[k]), columns[c].text);
 
-          if (text != NULL)
-            longest = MAX (longest, g_utf8_strlen (text, -1));
+          lengths[k] = text != NULL ? g_utf8_strlen (text, -1) : -1;
+          longest = MAX (longest, lengths[k]);
         }
       /* the longest first: the first two dozen a character shorter
        * would leave "conv1000" cut to "conv1…" */
       for (glong length = longest; length >= 0 && length + 3 >= longest && measured < 24; length--)
         for (guint k = 0; k < n_sample && measured < 24; k++)
           {
-            const char *text = envelope_layer_row_get_text (g_ptr_array_index (rows, sample[k]), columns[c].text);
-
-            if (text == NULL || g_utf8_strlen (text, -1) != length)
+            if (lengths[k] != length)
               continue;
-            pango_layout_set_text (layout, text, -1);
+            pango_layout_set_text (layout, envelope_layer_row_get_text (g_ptr_array_index (rows, sample[k]), columns[c].text), -1);
             pango_layout_get_pixel_size (layout, &w, &h);
             widest = MAX (widest, w + cell_padding);
             measured++;
