@@ -44,6 +44,20 @@ set_option (EnvelopeExportDialog *dialog,
   wait_preview (dialog);
 }
 
+/* The figure written by @dialog to @path, which ends in .svg: its text. */
+static char *
+write_svg (EnvelopeExportDialog *dialog,
+           const char           *path)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "export.write", "s", path));
+  g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+  g_assert_no_error (error);
+  return contents;
+}
+
 static void
 assert_preview (EnvelopeExportDialog *dialog,
                 int                   width,
@@ -122,7 +136,6 @@ test_detail_and_format (void)
   EnvelopeExportDialog *dialog;
   g_autofree char *path = app_test_temp_path ("figure.svg");
   g_autofree char *contents = NULL;
-  g_autoptr(GError) error = NULL;
   double w, h;
 
   app_test_open_model (window, "resnet50.json");
@@ -134,10 +147,8 @@ test_detail_and_format (void)
   g_assert_cmpfloat (w, >, 0);
   g_assert_cmpfloat (h, >, 0);
 
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "export.write", "s", path));
+  contents = write_svg (dialog, path);
   g_assert_null (window->export_dialog);
-  g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
-  g_assert_no_error (error);
   g_assert_nonnull (strstr (contents, "<svg"));
   /* the stages are blocks of their own: no layer of theirs is named */
   g_assert_nonnull (strstr (contents, "layer3"));
@@ -163,16 +174,13 @@ test_plain_chain (void)
   EnvelopeExportDialog *dialog;
   g_autofree char *path = app_test_temp_path ("chain.svg");
   g_autofree char *contents = NULL;
-  g_autoptr(GError) error = NULL;
 
   envelope_document_replace (window->document, app_test_make_chain (401), NULL);
   app_test_wait_table (window);
   dialog = open_dialog (window);
   g_assert_nonnull (strstr (envelope_export_dialog_get_summary (dialog), "runs of layers"));
   set_option (dialog, "export.format", g_variant_new_string ("svg"));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "export.write", "s", path));
-  g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
-  g_assert_no_error (error);
+  contents = write_svg (dialog, path);
   g_assert_nonnull (strstr (contents, "conv1…conv200"));
   g_assert_nonnull (strstr (contents, "× 200"));
   g_assert_null (strstr (contents, ">relu7<"));

@@ -413,32 +413,24 @@ test_too_large (void)
    * advice; with each block one block, --collapse-depth 1; with each
    * stage one block already (a slide's coarsest), there is none left */
   {
-    g_auto(Run) run = { 0 };
+    const struct { const char *options[2]; const char *blocks, *advice, *not_advised; } cases[] = {
+      { { "--aspect", "free" }, "10003 blocks", "--collapse draws one block per group, --collapse-depth 1 one per stage", NULL },
+      { { "--collapse", NULL }, "5002 blocks", "--collapse-depth 1 draws one block per stage.", "--collapse draws" },
+      { { NULL, NULL }, "5002 blocks", "That is with each stage drawn as one block.", "--collapse" },
+    };
 
-    run_export (&run, staged, "-o", svg, "--aspect", "free", NULL);
-    g_assert_cmpint (run.status, ==, 1);
-    g_assert_nonnull (strstr (run.err, "10003 blocks"));
-    g_assert_nonnull (strstr (run.err, "--collapse draws one block per group, --collapse-depth 1 one per stage"));
-    g_assert_false (g_file_test (svg, G_FILE_TEST_EXISTS));
-  }
-  {
-    g_auto(Run) run = { 0 };
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_auto(Run) run = { 0 };
 
-    run_export (&run, staged, "-o", svg, "--collapse", NULL);
-    g_assert_cmpint (run.status, ==, 1);
-    g_assert_nonnull (strstr (run.err, "5002 blocks"));
-    g_assert_nonnull (strstr (run.err, "--collapse-depth 1 draws one block per stage."));
-    g_assert_null (strstr (run.err, "--collapse draws"));
-  }
-  {
-    g_auto(Run) run = { 0 };
-
-    run_export (&run, staged, "-o", svg, NULL);
-    g_assert_cmpint (run.status, ==, 1);
-    g_assert_nonnull (strstr (run.err, "5002 blocks"));
-    g_assert_nonnull (strstr (run.err, "That is with each stage drawn as one block."));
-    g_assert_null (strstr (run.err, "--collapse"));
-    g_assert_false (g_file_test (svg, G_FILE_TEST_EXISTS));
+        run_export (&run, staged, "-o", svg, cases[i].options[0], cases[i].options[1], NULL);
+        g_assert_cmpint (run.status, ==, 1);
+        g_assert_nonnull (strstr (run.err, cases[i].blocks));
+        g_assert_nonnull (strstr (run.err, cases[i].advice));
+        if (cases[i].not_advised != NULL)
+          g_assert_null (strstr (run.err, cases[i].not_advised));
+        g_assert_false (g_file_test (svg, G_FILE_TEST_EXISTS));
+      }
   }
   /* a plain chain of convolutions and ReLUs: on a slide its runs are
    * one block "× N"; drawn one block a layer, the advice is --collapse */

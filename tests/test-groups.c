@@ -111,6 +111,16 @@ test_vgg_stages (void)
     }
 }
 
+/* Every layer of @network has the same path in @a as in @b. */
+static void
+assert_same_paths (const EnvelopeGroups  *a,
+                   const EnvelopeGroups  *b,
+                   const EnvelopeNetwork *network)
+{
+  for (guint i = 0; i < envelope_network_get_n_layers (network); i++)
+    g_assert_cmpstr (envelope_groups_get_path (a, i), ==, envelope_groups_get_path (b, i));
+}
+
 /* A plain chain of one resolution: three convolutions, the first
  * followed by a ReLU, the second by a batch norm and a ReLU. */
 static Model *
@@ -166,8 +176,7 @@ test_runs (void)
   ASSERT_GROUP (runs, chain->network, "r2", 1, "c2");
   ASSERT_GROUP (runs, chain->network, "c3", 1, "c3");
 
-  for (guint i = 0; i < envelope_network_get_n_layers (vgg->network); i++)
-    g_assert_cmpstr (envelope_groups_get_path (vgg_runs, i), ==, envelope_groups_get_path (vgg_plain, i));
+  assert_same_paths (vgg_runs, vgg_plain, vgg->network);
 }
 
 /* An analysis keeps the groups it was asked for, and forgets them when
@@ -195,8 +204,7 @@ test_kept_by_analysis (void)
   /* the stages of two resolutions: c1 and r1, then c2 to c3 */
   ASSERT_GROUP (kept, chain->network, "c3", 1, "c2");
   ASSERT_GROUP (kept, chain->network, "r1", 1, "c1");
-  for (guint i = 0; i < envelope_network_get_n_layers (chain->network); i++)
-    g_assert_cmpstr (envelope_groups_get_path (kept, i), ==, envelope_groups_get_path (fresh, i));
+  assert_same_paths (kept, fresh, chain->network);
 }
 
 /* Without names: a residual block from its fork to its add (and the
