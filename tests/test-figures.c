@@ -313,6 +313,61 @@ test_merges_aligned (void)
     }
 }
 
+/* A report takes the formulas of a layer alike the one before it from
+ * that one, the same text, and works out its receptive field's, which
+ * grows along a chain; every example network gives through the cache
+ * what each layer gives alone (model_load() checks it). */
+static void
+test_formula_cache (void)
+{
+  g_autoptr(Model) m = model_parse ("{\"format\": \"envelope-network\", \"version\": 1, \"layers\": ["
+                                    "{\"name\": \"data\", \"type\": \"input\", \"shape\": [16, 32, 32]},"
+                                    "{\"name\": \"c1\", \"type\": \"conv\", \"filters\": 16, \"kernel\": 3, \"padding\": 1},"
+                                    "{\"name\": \"r1\", \"type\": \"relu\"},"
+                                    "{\"name\": \"c2\", \"type\": \"conv\", \"filters\": 16, \"kernel\": 3, \"padding\": 1},"
+                                    "{\"name\": \"r2\", \"type\": \"relu\"},"
+                                    "{\"name\": \"c3\", \"type\": \"conv\", \"filters\": 16, \"kernel\": 3, \"padding\": 2}]}");
+  g_autoptr(EnvelopeFormulaCache) cache = envelope_formula_cache_new (m->analysis);
+  g_autofree char *models = g_test_build_filename (G_TEST_DIST, "..", "data", "models", NULL);
+  g_autoptr(GDir) dir = NULL;
+  const char *const *f;
+  const char *weights, *macs, *name;
+  guint n_models = 0;
+
+  f = envelope_formula_cache_explain (cache, 1);
+  weights = f[ENVELOPE_FIGURE_WEIGHTS];
+  macs = f[ENVELOPE_FIGURE_MACS];
+  g_assert_cmpstr (weights, ==, "16 × (3 × 3) × 16 = 2,304");
+  g_assert_cmpstr (macs, ==, "32 × 32 × 16 × 16 × 3 × 3 = 2,359,296");
+  g_assert_cmpstr (f[ENVELOPE_FIGURE_RECEPTIVE_FIELD], ==, "1 + (3 − 1) × 1 = 3");
+  f = envelope_formula_cache_explain (cache, 2);
+  g_assert_cmpstr (f[ENVELOPE_FIGURE_RECEPTIVE_FIELD], ==, "unchanged: 3");
+  /* c2 is c1 again on an input of the same shape: its formulas are c1's */
+  f = envelope_formula_cache_explain (cache, 3);
+  g_assert_true (f[ENVELOPE_FIGURE_WEIGHTS] == weights);
+  g_assert_true (f[ENVELOPE_FIGURE_MACS] == macs);
+  g_assert_cmpstr (f[ENVELOPE_FIGURE_RECEPTIVE_FIELD], ==, "3 + (3 − 1) × 1 = 5");
+  g_assert_cmpstr (f[ENVELOPE_FIGURE_START], ==, "0.5 + ((3 − 1) / 2 − 1) × 1 = 0.5");
+  f = envelope_formula_cache_explain (cache, 4);
+  g_assert_cmpstr (f[ENVELOPE_FIGURE_RECEPTIVE_FIELD], ==, "unchanged: 5");
+  /* other padding: other settings, worked out whole */
+  f = envelope_formula_cache_explain (cache, 5);
+  g_assert_false (f[ENVELOPE_FIGURE_MACS] == macs);
+  g_assert_cmpstr (f[ENVELOPE_FIGURE_MACS], ==, "34 × 34 × 16 × 16 × 3 × 3 = 2,663,424");
+  g_assert_cmpstr (f[ENVELOPE_FIGURE_START], ==, "0.5 + ((3 − 1) / 2 − 2) × 1 = -0.5");
+
+  dir = g_dir_open (models, 0, NULL);
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, ".json"))
+      {
+        g_autoptr(Model) model = model_load (name);
+
+        n_models++;
+      }
+  g_assert_cmpuint (n_models, >=, 20);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -332,5 +387,6 @@ main (int    argc,
   g_test_add_func ("/core/figures/receptive-field/vgg16", test_vgg16_receptive_field);
   g_test_add_func ("/core/figures/receptive-field/alexnet", test_alexnet_receptive_field);
   g_test_add_func ("/core/figures/receptive-field/merges-aligned", test_merges_aligned);
+  g_test_add_func ("/core/figures/formula-cache", test_formula_cache);
   return g_test_run ();
 }

@@ -7,6 +7,7 @@
 #include <glib.h>
 
 #include "envelope-analysis.h"
+#include "envelope-analysis-private.h"
 #include "envelope-network.h"
 
 typedef struct
@@ -37,6 +38,30 @@ static const char test_chain_json[] =
   "{\"name\": \"flat\", \"type\": \"flatten\"},"
   "{\"name\": \"fc\", \"type\": \"dense\", \"units\": 10}]}";
 
+/* A report's formulas, which take a layer's from the one before it
+ * when the two are alike and work out only the receptive field's, are
+ * those the layer has alone: each layer is asked for twice in a row, the
+ * second time always from the cache. */
+static inline void
+model_check_formula_cache (const EnvelopeAnalysis *analysis)
+{
+  g_autoptr(EnvelopeFormulaCache) cache = envelope_formula_cache_new (analysis);
+
+  for (guint i = 0; i < envelope_analysis_get_n_layers (analysis); i++)
+    {
+      char **whole = envelope_analysis_explain_layer (analysis, i);
+
+      for (guint pass = 0; pass < 2; pass++)
+        {
+          const char *const *cached = envelope_formula_cache_explain (cache, i);
+
+          for (guint k = 0; k < ENVELOPE_N_FIGURES; k++)
+            g_assert_cmpstr (cached[k], ==, whole[k]);
+        }
+      envelope_formulas_free (whole);
+    }
+}
+
 /* An example network from data/models/, analysed with its own training. */
 static inline Model *
 model_load (const char *file)
@@ -49,6 +74,7 @@ model_load (const char *file)
   g_assert_no_error (error);
   model->analysis = envelope_analysis_new (model->network, NULL, NULL, &error);
   g_assert_no_error (error);
+  model_check_formula_cache (model->analysis);
   return model;
 }
 
@@ -63,6 +89,7 @@ model_parse (const char *json)
   g_assert_no_error (error);
   model->analysis = envelope_analysis_new (model->network, NULL, NULL, &error);
   g_assert_no_error (error);
+  model_check_formula_cache (model->analysis);
   return model;
 }
 

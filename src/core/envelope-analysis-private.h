@@ -21,6 +21,7 @@ typedef struct
   guint64 input_extent[ENVELOPE_MAX_SPATIAL];  /* the network input's positions per axis, for "whole input" */
   EnvelopeLayerFigures *out;
   char **formulas;           /* [ENVELOPE_N_FIGURES], or NULL */
+  gboolean receptive_field_only;  /* with formulas: those of the receptive field alone */
   char **rules;              /* [ENVELOPE_N_FIGURES], or NULL: each formula's rule in symbols */
   gint64 *pad_before;        /* [ENVELOPE_MAX_SPATIAL], or NULL: the padding as resolved, per spatial axis */
   gint64 *pad_after;
@@ -44,6 +45,29 @@ void     envelope_inference_set_padding (EnvelopeInference *inference,
                                          guint              axis,
                                          gint64             before,
                                          gint64             after);
+
+/* The figures whose formulas follow the receptive field, which grows
+ * from layer to layer: its size, its jump and its start. */
+static inline gboolean
+envelope_figure_is_receptive_field (EnvelopeFigure figure)
+{
+  return figure == ENVELOPE_FIGURE_RECEPTIVE_FIELD || figure == ENVELOPE_FIGURE_JUMP ||
+         figure == ENVELOPE_FIGURE_START;
+}
+
+/* The worked formulas of layer after layer, for a report: a layer whose
+ * settings and inputs' figures match a layer's explained a moment
+ * before takes that one's formulas and works out only its receptive
+ * field's (envelope-analysis.c).  For one thread at a time; it must not
+ * outlive the analysis. */
+typedef struct _EnvelopeFormulaCache EnvelopeFormulaCache;
+
+EnvelopeFormulaCache *envelope_formula_cache_new     (const EnvelopeAnalysis *analysis);
+void                  envelope_formula_cache_free    (EnvelopeFormulaCache   *cache);
+const char *const    *envelope_formula_cache_explain (EnvelopeFormulaCache   *cache,
+                                                      guint                   index);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EnvelopeFormulaCache, envelope_formula_cache_free)
 
 gpointer envelope_alloc_large (gsize size);
 

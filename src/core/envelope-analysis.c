@@ -1409,6 +1409,226 @@ envelope_analysis_explain_layer (const EnvelopeAnalysis *analysis,
   return explain_layer (analysis, index, NULL);
 }
 
+/* ------------------------------------------------------------------ */
+/* Formulas of layers worked out alike                                 */
+
+/* A report's formulas, layer by layer, are most of its time: a chain of
+ * a million layers worked them all out again.  But most layers of a
+ * long network repeat another's settings on inputs of the same shapes
+ * (every conv of a stage, every block of a transformer), and then every
+ * formula but the receptive field's is the same text: the receptive
+ * field grows from layer to layer, the rest follows from the settings
+ * and the inputs' figures alone.  So the last few layers' other formulas
+ * are kept, with what they follow from, and a layer that matches one
+ * works out its receptive field's alone. */
+#define FORMULA_CACHE_ENTRIES 8
+
+typedef struct
+{
+  guint8 *key;               /* what the formulas follow from, or NULL: an empty entry */
+  gsize key_len;
+  char *formulas[ENVELOPE_N_FIGURES];  /* the receptive field's are NULL */
+  guint receptive;           /* which of the receptive field's figures had a formula (bits by figure) */
+} FormulaCacheEntry;
+
+struct _EnvelopeFormulaCache
+{
+  const EnvelopeAnalysis *analysis;
+  GByteArray *key;
+  FormulaCacheEntry entries[FORMULA_CACHE_ENTRIES];
+  guint next;                /* the entry the next new key takes */
+  guint last;                /* the entry matched or filled last: looked at first */
+  char *own[ENVELOPE_N_FIGURES + 1];   /* the last layer's formulas that no entry keeps */
+  const char *result[ENVELOPE_N_FIGURES + 1];
+};
+
+EnvelopeFormulaCache *
+envelope_formula_cache_new (const EnvelopeAnalysis *analysis)
+{
+  EnvelopeFormulaCache *cache = g_new0 (EnvelopeFormulaCache, 1);
+
+  cache->analysis = analysis;
+  cache->key = g_byte_array_sized_new (512);
+  return cache;
+}
+
+static void
+formula_cache_entry_clear (FormulaCacheEntry *entry)
+{
+  g_clear_pointer (&entry->key, g_free);
+  for (guint k = 0; k < ENVELOPE_N_FIGURES; k++)
+    g_clear_pointer (&entry->formulas[k], g_free);
+}
+
+static void
+formula_cache_clear_own (EnvelopeFormulaCache *cache)
+{
+  for (guint k = 0; k < ENVELOPE_N_FIGURES; k++)
+    g_clear_pointer (&cache->own[k], g_free);
+}
+
+void
+envelope_formula_cache_free (EnvelopeFormulaCache *cache)
+{
+  if (cache == NULL)
+    return;
+  for (guint e = 0; e < FORMULA_CACHE_ENTRIES; e++)
+    formula_cache_entry_clear (&cache->entries[e]);
+  formula_cache_clear_own (cache);
+  g_byte_array_unref (cache->key);
+  g_free (cache);
+}
+
+/* What a kind reads of an input: its shape, as it is laid out; field
+ * by field, so that no padding byte is read. */
+static void
+key_add_shape (GByteArray                 *key,
+               const EnvelopeLayerFigures *f)
+{
+  guint32 head[2] = { f->rank, f->layout };
+
+  g_byte_array_append (key, (const guint8 *) head, sizeof head);
+  g_byte_array_append (key, (const guint8 *) &f->activations, sizeof f->activations);
+  g_byte_array_append (key, (const guint8 *) f->shape, MIN (f->rank, ENVELOPE_MAX_RANK) * sizeof f->shape[0]);
+}
+
+/* A layer's own figures but its receptive field and where it stands
+ * (its index, its inputs, the layer it shares with). */
+static void
+key_add_figures (GByteArray                 *key,
+                 const EnvelopeLayerFigures *f)
+{
+  guint32 head[2] = { f->n_inputs, (guint32) f->saves << 16 | (guint32) f->state << 8 | f->type };
+
+  g_byte_array_append (key, (const guint8 *) head, sizeof head);
+  g_byte_array_append (key, (const guint8 *) &f->activations,
+                       G_STRUCT_OFFSET (EnvelopeLayerFigures, shape) - G_STRUCT_OFFSET (EnvelopeLayerFigures, activations));
+  key_add_shape (key, f);
+}
+
+/* What layer @index's formulas other than the receptive field's follow
+ * from: its kind and settings as stored (two layers alike in all but
+ * unused bytes only miss each other), its inputs' shapes and its own
+ * figures.  FALSE for a layer whose formulas name another layer. */
+static gboolean
+formula_key (const EnvelopeAnalysis *analysis,
+             guint                   index,
+             GByteArray             *key)
+{
+  const EnvelopeLayer *layer = g_ptr_array_index (analysis->network->layers, index);
+  gsize settings = G_STRUCT_OFFSET (EnvelopeLayer, set);
+  guint32 type = layer->type;
+
+  if (layer->shares != NULL || analysis->layers[index].state != ENVELOPE_LAYER_ANALYSED)
+    return FALSE;
+  g_byte_array_set_size (key, 0);
+  g_byte_array_append (key, (const guint8 *) &type, sizeof type);
+  g_byte_array_append (key, (const guint8 *) layer + settings, envelope_layer_get_size (layer->type) - settings);
+  if (layer->operator_name != NULL)
+    g_byte_array_append (key, (const guint8 *) layer->operator_name, strlen (layer->operator_name) + 1);
+  else
+    g_byte_array_append (key, (const guint8 *) "\xff", 1);   /* no text begins so */
+  for (guint k = analysis->offsets[index]; k < analysis->offsets[index + 1]; k++)
+    key_add_shape (key, &analysis->layers[analysis->indices[k]]);
+  key_add_figures (key, &analysis->layers[index]);
+  return TRUE;
+}
+
+static guint
+receptive_formulas (char *const *formulas)
+{
+  guint bits = 0;
+
+  for (guint k = 0; k < ENVELOPE_N_FIGURES; k++)
+    if (formulas[k] != NULL && envelope_figure_is_receptive_field (k))
+      bits |= 1u << k;
+  return bits;
+}
+
+/* Layer @index's formulas worked out whole, the receptive field's kept
+ * in @cache->own and the others in @entry, or all in @cache->own. */
+static void
+formula_cache_explain_whole (EnvelopeFormulaCache *cache,
+                             guint                 index,
+                             FormulaCacheEntry    *entry)
+{
+  char **formulas = explain_layer (cache->analysis, index, NULL);
+
+  if (entry != NULL)
+    entry->receptive = receptive_formulas (formulas);
+  for (guint k = 0; k < ENVELOPE_N_FIGURES; k++)
+    {
+      char **slot = entry == NULL || envelope_figure_is_receptive_field (k) ? &cache->own[k] : &entry->formulas[k];
+
+      *slot = formulas[k];
+      cache->result[k] = formulas[k];
+    }
+  g_free (formulas);
+}
+
+/**
+ * envelope_formula_cache_explain:
+ *
+ * Layer @index's formulas, as envelope_analysis_explain_layer() gives
+ * them, indexed by EnvelopeFigure; @cache keeps them until its next call.
+ */
+const char *const *
+envelope_formula_cache_explain (EnvelopeFormulaCache *cache,
+                                guint                 index)
+{
+  const EnvelopeAnalysis *analysis = cache->analysis;
+  FormulaCacheEntry *entry = NULL;
+
+  g_return_val_if_fail (index < analysis->n_layers, NULL);
+
+  formula_cache_clear_own (cache);
+  if (!formula_key (analysis, index, cache->key))
+    {
+      formula_cache_explain_whole (cache, index, NULL);
+      return cache->result;
+    }
+  for (guint n = 0; n < FORMULA_CACHE_ENTRIES && entry == NULL; n++)
+    {
+      FormulaCacheEntry *e = &cache->entries[(cache->last + n) % FORMULA_CACHE_ENTRIES];
+
+      if (e->key != NULL && e->key_len == cache->key->len && memcmp (e->key, cache->key->data, e->key_len) == 0)
+        entry = e;
+    }
+
+  if (entry != NULL)
+    {
+      EnvelopeLayerFigures scratch;
+      EnvelopeInference inf = { 0 };
+
+      cache->last = (guint) (entry - cache->entries);
+      inf.formulas = cache->own;
+      inf.receptive_field_only = TRUE;
+      if (!infer_again (analysis, index, &inf, &scratch))
+        g_warn_if_reached ();
+      if (G_LIKELY (receptive_formulas (cache->own) == entry->receptive))
+        {
+          for (guint k = 0; k < ENVELOPE_N_FIGURES; k++)
+            cache->result[k] = envelope_figure_is_receptive_field (k) ? cache->own[k] : entry->formulas[k];
+          return cache->result;
+        }
+      /* a kind wrote a receptive field's formula as explaining() asks:
+       * the layer is worked out whole, as it would be without a cache */
+      g_critical ("layer %u: its receptive field's formulas differ when worked out alone", index);
+      formula_cache_clear_own (cache);
+      formula_cache_explain_whole (cache, index, NULL);
+      return cache->result;
+    }
+
+  entry = &cache->entries[cache->next];
+  cache->last = cache->next;
+  cache->next = (cache->next + 1) % FORMULA_CACHE_ENTRIES;
+  formula_cache_entry_clear (entry);
+  entry->key = g_memdup2 (cache->key->data, cache->key->len);
+  entry->key_len = cache->key->len;
+  formula_cache_explain_whole (cache, index, entry);
+  return cache->result;
+}
+
 /**
  * envelope_analysis_get_padding:
  *

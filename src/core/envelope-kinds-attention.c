@@ -76,7 +76,7 @@ receptive_field_mixed (EnvelopeInference          *inf,
 
   envelope_receptive_field_remixed (inf, in);
   rf->causal = causal && !(rin->whole_input && !rin->causal);
-  if (explaining (inf) && rf->causal)
+  if (explaining_receptive_field (inf) && rf->causal)
     {
       char *text = g_strconcat (inf->formulas[ENVELOPE_FIGURE_RECEPTIVE_FIELD], why, NULL);
 
@@ -324,11 +324,11 @@ infer_window_attention (EnvelopeInference *inf,
       const EnvelopeReceptiveField *rin = &in->receptive_field;
 
       rf->size[a] = rin->size[a] + (double) (w - 1) * rin->jump[a];
-      if (explaining (inf))
+      if (explaining_receptive_field (inf))
         text[a] = envelope_format_reals ("{} + ({} − 1) × {} = {}",
                                          REALS (rin->size[a], (double) w, rin->jump[a], rf->size[a]));
     }
-  if (!explaining (inf))
+  if (!explaining_receptive_field (inf))
     return TRUE;
 
   if (rf->n_axes > 0)

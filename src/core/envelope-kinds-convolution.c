@@ -226,7 +226,7 @@ receptive_field_forward (EnvelopeInference            *inf,
               text[f][b] = g_strdup (text[f][0]);
           n_texts = n;
         }
-      if (explaining (inf) && (a == 0 || n_texts > 1))
+      if (explaining_receptive_field (inf) && (a == 0 || n_texts > 1))
         {
           text[0][a] = envelope_format_reals ("{} + ({} − 1) × {} = {}",
                                               REALS (in->size[a], k_eff, in->jump[a], rf->size[a]));
@@ -235,7 +235,7 @@ receptive_field_forward (EnvelopeInference            *inf,
                                               REALS (in->start[a], k_eff, pb, in->jump[a], rf->start[a]));
         }
     }
-  if (explaining (inf) && n > 0)
+  if (explaining_receptive_field (inf) && n > 0)
     {
       gboolean dilated = any_dilated (ax, n);
 
@@ -376,7 +376,7 @@ infer_input (EnvelopeInference *inf,
       rf->jump[a] = 1;
       rf->start[a] = 0.5;
     }
-  if (explaining (inf))
+  if (explaining_receptive_field (inf))
     {
       envelope_inference_set_formula (inf, ENVELOPE_FIGURE_RECEPTIVE_FIELD,
                                       g_strdup (out->layout == ENVELOPE_TENSOR_TOKENS
@@ -614,7 +614,7 @@ infer_deconv (EnvelopeInference *inf,
           rf->size[a] = rin->size[a] + ((double) k_eff - 1) * rf->jump[a];
           rf->start[a] = rin->start[a] + ((double) pb - ((double) k_eff - 1) / 2) * rf->jump[a];
         }
-      if (explaining (inf))
+      if (explaining_receptive_field (inf))
         {
           text[0][a] = envelope_format_counts ("({} − 1) × {} − {} − {} + {} + {} = {}",
                                                COUNTS (i, s, (guint64) pb, (guint64) pa, k_eff, op, out->shape[1 + a]));
@@ -632,7 +632,7 @@ infer_deconv (EnvelopeInference *inf,
     goto fail;
   out->biases = l->bias ? c_out : 0;
 
-  if (explaining (inf))
+  if (explaining_receptive_field (inf))
     {
       g_autofree char *shape = envelope_format_shape (out->rank, out->shape);
       char *axes = envelope_join_axes (text[0], n, out->rank);

@@ -462,7 +462,7 @@ infer_slice (EnvelopeInference *inf,
       /* every step-th position from the first kept: a grid of its own */
       rf->jump[pos] = rin->jump[pos] * (double) step;
       rf->start[pos] = rin->start[pos] + (double) first * rin->jump[pos];
-      if (explaining (inf))
+      if (explaining_receptive_field (inf))
         {
           envelope_inference_set_formula (inf, ENVELOPE_FIGURE_JUMP,
                                           envelope_format_reals ("{} × {} = {}",
@@ -473,7 +473,7 @@ infer_slice (EnvelopeInference *inf,
                                                                         rin->jump[pos], rf->start[pos])));
         }
     }
-  if (explaining (inf))
+  if (explaining_receptive_field (inf))
     {
       g_autofree char *shape = envelope_format_shape (out->rank, out->shape);
       g_autofree char *range = step > 1
@@ -530,7 +530,7 @@ infer_pad (EnvelopeInference *inf,
       envelope_inference_set_padding (inf, a, l->padding[a], l->padding[a]);
       if (a < rin->n_axes)
         rf->start[a] = rin->start[a] - (double) p * rin->jump[a];
-      if (explaining (inf))
+      if (explaining_receptive_field (inf))
         {
           sizes[a] = envelope_format_counts ("{} + 2 × {} = {}", COUNTS (in->shape[1 + a], p, out->shape[1 + a]));
           if (a < rin->n_axes)
@@ -538,7 +538,7 @@ infer_pad (EnvelopeInference *inf,
                                                  REALS (rin->start[a], (double) p, rin->jump[a], rf->start[a]));
         }
     }
-  if (explaining (inf))
+  if (explaining_receptive_field (inf))
     {
       g_autofree char *shape = envelope_format_shape (out->rank, out->shape);
       g_autofree char *axes = envelope_join_axes (sizes, n, out->rank);
@@ -631,7 +631,7 @@ infer_crop (EnvelopeInference *inf,
       envelope_inference_set_padding (inf, a, -(gint64) before, -(gint64) (cut - before));
       if (a < rin->n_axes)
         rf->start[a] = rin->start[a] + (double) before * rin->jump[a];
-      if (explaining (inf))
+      if (explaining_receptive_field (inf))
         {
           sizes[a] = envelope_format_counts (_("{} − {} = {} ({} before, {} after)"),
                                              COUNTS (in->shape[1 + a], cut, target[a], before, cut - before));
@@ -640,7 +640,7 @@ infer_crop (EnvelopeInference *inf,
                                                  REALS (rin->start[a], (double) before, rin->jump[a], rf->start[a]));
         }
     }
-  if (explaining (inf))
+  if (explaining_receptive_field (inf))
     {
       g_autofree char *shape = envelope_format_shape (out->rank, out->shape);
       g_autofree char *axes = envelope_join_axes (sizes, n, out->rank);
@@ -757,7 +757,7 @@ infer_space_depth (EnvelopeInference *inf,
           rf->jump[a] = rin->jump[a] / bd;
           rf->start[a] = rin->start[a] - (bd - 1) / 2 * rf->jump[a];
         }
-      if (!explaining (inf))
+      if (!explaining_receptive_field (inf))
         continue;
       if (to_depth)
         {
@@ -771,7 +771,7 @@ infer_space_depth (EnvelopeInference *inf,
           texts[2][a] = envelope_format_reals ("{} − ({} − 1) / 2 × {} = {}", REALS (rin->start[a], bd, rf->jump[a], rf->start[a]));
         }
     }
-  if (explaining (inf))
+  if (explaining_receptive_field (inf))
     {
       g_autofree char *shape = envelope_format_shape (out->rank, out->shape);
       GString *text = g_string_new (NULL);
@@ -877,7 +877,7 @@ infer_upsample (EnvelopeInference *inf,
             }
         }
       out->shape[1 + a] = size;
-      if (explaining (inf))
+      if (explaining_receptive_field (inf))
         sizes[a] = sized ? envelope_format_counts ("{}", COUNTS (size))
                          : envelope_format_reals ("⌊{} × {}⌋ = {}", REALS ((double) in->shape[1 + a], l->scale[a], (double) size));
     }
@@ -893,7 +893,7 @@ infer_upsample (EnvelopeInference *inf,
       rf->size[a] = rin->size[a] + (linear ? rin->jump[a] : 0);
       rf->jump[a] = rin->jump[a] * ratio;
       rf->start[a] = rin->start[a] + (ratio / 2 - 0.5) * rin->jump[a];
-      if (!explaining (inf))
+      if (!explaining_receptive_field (inf))
         continue;
       if (linear)
         texts[0][a] = envelope_format_reals (_("{} + {} = {} (two neighbours)"), REALS (rin->size[a], rin->jump[a], rf->size[a]));
@@ -916,7 +916,7 @@ infer_upsample (EnvelopeInference *inf,
         }
     }
 
-  if (explaining (inf))
+  if (explaining_receptive_field (inf))
     {
       g_autofree char *shape = envelope_format_shape (out->rank, out->shape);
       g_autofree char *axes = envelope_join_axes (sizes, n, out->rank);
@@ -997,7 +997,7 @@ infer_adaptive_pool (EnvelopeInference *inf,
       rf->size[a] = rin->size[a] + (double) (longest - 1) * rin->jump[a];
       rf->jump[a] = rin->jump[a] * (double) m / (double) k;
       rf->start[a] = rin->start[a] + (double) (first - 1) / 2 * rin->jump[a];
-      if (explaining (inf))
+      if (explaining_receptive_field (inf))
         {
           texts[0][a] = envelope_format_reals (_("{} + ({} − 1) × {} = {} (the longest window)"),
                                                REALS (rin->size[a], (double) longest, rin->jump[a], rf->size[a]));
@@ -1013,7 +1013,7 @@ infer_adaptive_pool (EnvelopeInference *inf,
       return FALSE;
     }
 
-  if (explaining (inf))
+  if (explaining_receptive_field (inf))
     {
       g_autofree char *shape = envelope_format_shape (out->rank, out->shape);
       GString *text = g_string_new (NULL);

@@ -79,7 +79,7 @@ infer_embedding (EnvelopeInference *inf,
       rf->size[0] = 1;
       rf->jump[0] = 1;
       rf->start[0] = 0.5;
-      if (explaining (inf))
+      if (explaining_receptive_field (inf))
         {
           envelope_inference_set_formula (inf, ENVELOPE_FIGURE_RECEPTIVE_FIELD,
                                           g_strdup (_("1: each token's vector comes from its own id")));
@@ -89,7 +89,7 @@ infer_embedding (EnvelopeInference *inf,
         }
     }
 
-  if (explaining (inf))
+  if (explaining_receptive_field (inf))
     {
       envelope_inference_set_formula (inf, ENVELOPE_FIGURE_OUTPUT_SHAPE,
                                       envelope_format_counts (_("a vector of {} for each of the {} ids → {}×{}"),

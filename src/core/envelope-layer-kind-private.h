@@ -68,8 +68,19 @@ char *envelope_format_string (const char *template,
 #define COUNTS(...) (const guint64[]) { __VA_ARGS__ }, G_N_ELEMENTS (((const guint64[]) { __VA_ARGS__ }))
 #define REALS(...) (const double[]) { __VA_ARGS__ }, G_N_ELEMENTS (((const double[]) { __VA_ARGS__ }))
 
+/* Whether the worked formulas are asked for.  A report that has the
+ * formulas of a layer worked out alike (envelope_formula_cache_explain())
+ * asks for the receptive field's alone: the code that writes the
+ * receptive field's formulas (its size, jump and start) asks
+ * explaining_receptive_field(), every other formula explaining(). */
 static inline gboolean
 explaining (EnvelopeInference *inf)
+{
+  return inf->formulas != NULL && !inf->receptive_field_only;
+}
+
+static inline gboolean
+explaining_receptive_field (EnvelopeInference *inf)
 {
   return inf->formulas != NULL;
 }

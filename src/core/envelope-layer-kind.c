@@ -444,7 +444,7 @@ envelope_inference_set_formula (EnvelopeInference *inf,
                                 EnvelopeFigure     figure,
                                 char              *text)
 {
-  if (!explaining (inf))
+  if (envelope_figure_is_receptive_field (figure) ? !explaining_receptive_field (inf) : !explaining (inf))
     {
       g_free (text);
       return;
@@ -734,7 +734,7 @@ receptive_field_whole (EnvelopeInference          *inf,
   rf->whole_input = TRUE;
   if (n == 0)
     {
-      if (explaining (inf))
+      if (explaining_receptive_field (inf))
         envelope_inference_set_formula (inf, ENVELOPE_FIGURE_RECEPTIVE_FIELD,
                                         envelope_format_reals (_("whole input: {}"), REALS (rf->size[0])));
       return;
@@ -752,11 +752,11 @@ receptive_field_whole (EnvelopeInference          *inf,
           rf->size[a] = MAX (rin->size[a], image);
           rf->jump[a] = rf->size[a];
           rf->start[a] = rf->size[a] / 2;
-          if (explaining (inf))
+          if (explaining_receptive_field (inf))
             text[a] = envelope_format_reals (_("whole input: max({}, {}) = {}"),
                                              REALS (rin->size[a], image, rf->size[a]));
         }
-      if (explaining (inf))
+      if (explaining_receptive_field (inf))
         envelope_inference_set_formula (inf, ENVELOPE_FIGURE_RECEPTIVE_FIELD, envelope_join_axes (text, n, n + 1));
       return;
     }
@@ -772,7 +772,7 @@ receptive_field_whole (EnvelopeInference          *inf,
 
       if (stays_whole && rin->whole_input)
         {
-          if (explaining (inf))
+          if (explaining_receptive_field (inf))
             text[a] = envelope_format_reals (_("whole input already: {}"), REALS (rf->size[a]));
           continue;
         }
@@ -782,14 +782,14 @@ receptive_field_whole (EnvelopeInference          *inf,
           rf->start[a] = rin->start[a] + (extent - 1) / 2 * rin->jump[a];
           rf->jump[a] = rin->jump[a] * extent;
         }
-      if (explaining (inf))
+      if (explaining_receptive_field (inf))
         text[a] = reach >= image
           ? envelope_format_reals (_("whole input: {} + ({} − 1) × {} = {}"),
                                    REALS (rin->size[a], extent, rin->jump[a], rf->size[a]))
           : envelope_format_reals (_("whole input: max({} + ({} − 1) × {}, {}) = {}"),
                                    REALS (rin->size[a], extent, rin->jump[a], image, rf->size[a]));
     }
-  if (explaining (inf))
+  if (explaining_receptive_field (inf))
     envelope_inference_set_formula (inf, ENVELOPE_FIGURE_RECEPTIVE_FIELD, envelope_join_axes (text, n, n + 1));
 }
 
@@ -822,7 +822,7 @@ envelope_receptive_field_merge (EnvelopeInference *inf)
       rf->whole_input |= other->whole_input;
       rf->causal |= other->causal;
     }
-  if (!explaining (inf) || inf->n_inputs < 2)
+  if (!explaining_receptive_field (inf) || inf->n_inputs < 2)
     return;
 
   n = MAX (rf->n_axes, 1);
@@ -903,6 +903,40 @@ explain_default_rules (EnvelopeInference     *inf,
                                  g_strdup (_("other ops = ops per value × output values")));
 }
 
+/* The formulas a kind left to every kind: its output's shape and
+ * values, its parameters' sum, no MACs, and the other operations of an
+ * elementwise kind. */
+static void
+explain_defaults (EnvelopeInference     *inf,
+                  const EnvelopeKindRow *row,
+                  const char            *id)
+{
+  const EnvelopeLayerFigures *out = inf->out;
+
+  explain_default_rules (inf, row);
+  if (inf->formulas[ENVELOPE_FIGURE_OUTPUT_SHAPE] == NULL)
+    {
+      g_autofree char *shape = envelope_format_shape (out->rank, out->shape);
+      envelope_inference_set_formula (inf, ENVELOPE_FIGURE_OUTPUT_SHAPE,
+                                      row->kind.type == ENVELOPE_LAYER_INPUT ? g_strdup (shape)
+                                                                             : envelope_format_string (_("unchanged: %s"), shape));
+    }
+  envelope_inference_set_formula (inf, ENVELOPE_FIGURE_ACTIVATIONS, explain_activations (out));
+  if (out->params > 0)
+    envelope_inference_set_formula (inf, ENVELOPE_FIGURE_PARAMS,
+                                    out->non_trainable > 0
+                                      ? envelope_format_counts ("{} + {} + {} = {}",
+                                                                COUNTS (out->weights, out->biases, out->non_trainable, out->params))
+                                      : envelope_format_counts ("{} + {} = {}", COUNTS (out->weights, out->biases, out->params)));
+  if (inf->formulas[ENVELOPE_FIGURE_MACS] == NULL)
+    envelope_inference_set_formula (inf, ENVELOPE_FIGURE_MACS,
+                                    envelope_format_string (_("0: %s layers do no multiply-adds"), id));
+  if (row->ops_per_value > 0)
+    envelope_inference_set_formula (inf, ENVELOPE_FIGURE_OTHER_OPS,
+                                    envelope_format_counts (_("{} × {} = {}, per output value"),
+                                                            COUNTS (row->ops_per_value, out->activations, out->other_ops)));
+}
+
 gboolean
 envelope_layer_kind_infer (EnvelopeInference *inf,
                            GError           **error)
@@ -932,31 +966,10 @@ envelope_layer_kind_infer (EnvelopeInference *inf,
       !PRODUCT (inf, N_("The other operations"), &out->other_ops, error, row->ops_per_value, out->activations))
     return FALSE;
 
-  if (!explaining (inf))
+  if (!explaining_receptive_field (inf))
     return TRUE;
-
-  explain_default_rules (inf, row);
-  if (inf->formulas[ENVELOPE_FIGURE_OUTPUT_SHAPE] == NULL)
-    {
-      g_autofree char *shape = envelope_format_shape (out->rank, out->shape);
-      envelope_inference_set_formula (inf, ENVELOPE_FIGURE_OUTPUT_SHAPE,
-                                      row->kind.type == ENVELOPE_LAYER_INPUT ? g_strdup (shape)
-                                                                             : envelope_format_string (_("unchanged: %s"), shape));
-    }
-  envelope_inference_set_formula (inf, ENVELOPE_FIGURE_ACTIVATIONS, explain_activations (out));
-  if (out->params > 0)
-    envelope_inference_set_formula (inf, ENVELOPE_FIGURE_PARAMS,
-                                    out->non_trainable > 0
-                                      ? envelope_format_counts ("{} + {} + {} = {}",
-                                                                COUNTS (out->weights, out->biases, out->non_trainable, out->params))
-                                      : envelope_format_counts ("{} + {} = {}", COUNTS (out->weights, out->biases, out->params)));
-  if (inf->formulas[ENVELOPE_FIGURE_MACS] == NULL)
-    envelope_inference_set_formula (inf, ENVELOPE_FIGURE_MACS,
-                                    envelope_format_string (_("0: %s layers do no multiply-adds"), id));
-  if (row->ops_per_value > 0)
-    envelope_inference_set_formula (inf, ENVELOPE_FIGURE_OTHER_OPS,
-                                    envelope_format_counts (_("{} × {} = {}, per output value"),
-                                                            COUNTS (row->ops_per_value, out->activations, out->other_ops)));
+  if (explaining (inf))
+    explain_defaults (inf, row, id);
   if (inf->formulas[ENVELOPE_FIGURE_RECEPTIVE_FIELD] == NULL)
     {
       const EnvelopeReceptiveField *rf = &out->receptive_field;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "envelope-i18n-private.h"
+#include "envelope-analysis-private.h"
 #include "envelope-report.h"
 #include "envelope-groups.h"
 
@@ -1111,13 +1112,14 @@ add_boolean_n (JsonOut    *json,
 static void
 write_json_layer (JsonOut                *json,
                   const EnvelopeAnalysis *analysis,
+                  EnvelopeFormulaCache   *cache,
                   guint                   i)
 {
   const EnvelopeNetwork *network = envelope_analysis_get_network (analysis);
   const EnvelopeLayer *layer = envelope_network_get_layer (network, i);
   const EnvelopeLayerFigures *f = envelope_analysis_get_layer (analysis, i);
   const EnvelopeReceptiveField *rf = &f->receptive_field;
-  char **formulas = envelope_analysis_explain_layer (analysis, i);
+  const char *const *formulas = envelope_formula_cache_explain (cache, i);
   guint64 memory[ENVELOPE_N_MEMORY_TERMS];
 
   json_begin (json, '{');
@@ -1174,7 +1176,6 @@ write_json_layer (JsonOut                *json,
       add_string (json, envelope_figure_get_key (k), formulas[k]);
   json_end (json, '}');
   json_end (json, '}');
-  envelope_formulas_free (formulas);
 }
 
 /* memory under the PyTorch model: the terms at the moment of the peak,
@@ -1216,8 +1217,9 @@ write_json_pytorch (JsonOut                *out,
 }
 
 /* The layers of a long network are written by worker threads, a block
- * of layers each, while this thread writes out the blocks in order: most
- * of a report's time is in working out each layer's formulas again, and
+ * of layers each, while this thread writes out the blocks in order: much
+ * of a report's time is in working out each layer's formulas again (each
+ * thread with a cache of its own, envelope_formula_cache_explain()), and
  * no layer's text depends on another's.  At most a window of blocks is
  * held at once, so a report of a million layers still streams. */
 #define JSON_BLOCK 256                  /* layers a block */
@@ -1249,6 +1251,7 @@ static gpointer
 json_blocks_work (gpointer data)
 {
   JsonBlocks *blocks = data;
+  g_autoptr(EnvelopeFormulaCache) cache = envelope_formula_cache_new (blocks->analysis);
 
   g_mutex_lock (&blocks->mutex);
   while (blocks->next < blocks->n_blocks)
@@ -1274,7 +1277,7 @@ json_blocks_work (gpointer data)
       /* every block but the first continues the array */
       json.filled[json.depth - 1] = b > 0;
       for (guint i = first; i < end; i++)
-        write_json_layer (&json, blocks->analysis, i);
+        write_json_layer (&json, blocks->analysis, cache, i);
 
       g_mutex_lock (&blocks->mutex);
       blocks->texts[b % blocks->window] = json.out;
@@ -1296,9 +1299,11 @@ write_json_layers (JsonOut                *out,
 
   if (n_layers < JSON_THREADED || n_threads < 2)
     {
+      g_autoptr(EnvelopeFormulaCache) cache = envelope_formula_cache_new (analysis);
+
       for (guint i = 0; i < n_layers; i++)
         {
-          write_json_layer (out, analysis, i);
+          write_json_layer (out, analysis, cache, i);
           sink_spill (sink, FALSE);
         }
       return;
