@@ -1301,6 +1301,89 @@ test_report_streamed (void)
     }
 }
 
+/* A chain of identical blocks, short (written on this thread) and long
+ * (written by worker threads, in blocks): each layer alike the one
+ * before it takes that one's text, but for its name, its inputs and its
+ * receptive field, and the one conv that holds the workspace buffer
+ * still counts it in its memory.  Every layer's object says what the
+ * analysis says of that layer alone. */
+static void
+test_report_json_repeats (void)
+{
+  static const guint lengths[] = { 40, 2100 };
+
+  for (guint n = 0; n < G_N_ELEMENTS (lengths); n++)
+    {
+      g_autoptr(EnvelopeNetwork) network = envelope_network_new ("repeats");
+      g_autoptr(EnvelopeAnalysis) analysis = NULL;
+      EnvelopeReportOptions options = { .format = ENVELOPE_REPORT_JSON };
+      g_autofree char *report = NULL;
+      g_autoptr(JsonNode) root = NULL;
+      JsonArray *layers;
+      EnvelopeLayer *input = envelope_layer_new (ENVELOPE_LAYER_INPUT, "data");
+      guint holders = 0;
+
+      input->shape[0] = 8;
+      input->shape[1] = input->shape[2] = 16;
+      input->shape_rank = 3;
+      envelope_network_insert_layer (network, -1, input);
+      for (guint b = 0; b < lengths[n]; b++)
+        {
+          g_autofree char *conv_name = g_strdup_printf ("conv%u", b);
+          g_autofree char *relu_name = g_strdup_printf ("relu%u", b);
+          EnvelopeLayer *conv = envelope_layer_new (ENVELOPE_LAYER_CONV, conv_name);
+
+          conv->filters = 8;
+          conv->kernel[0] = conv->kernel[1] = 3;
+          conv->padding[0] = conv->padding[1] = 1;
+          envelope_network_insert_layer (network, -1, conv);
+          envelope_network_insert_layer (network, -1, envelope_layer_new (ENVELOPE_LAYER_RELU, relu_name));
+        }
+      analysis = analyse (network);
+      report = envelope_report_write (analysis, &options);
+      root = parse_json (report);
+      layers = json_object_get_array_member (json_node_get_object (root), "layers");
+      g_assert_cmpuint (json_array_get_length (layers), ==, 1 + 2 * lengths[n]);
+
+      for (guint i = 0; i < json_array_get_length (layers); i++)
+        {
+          JsonObject *layer = json_array_get_object_element (layers, i);
+          JsonObject *memory = json_object_get_object_member (layer, "memory");
+          JsonObject *formulas = json_object_get_object_member (layer, "formulas");
+          JsonObject *rf = json_object_get_object_member (layer, "receptive_field");
+          const EnvelopeLayerFigures *f = envelope_analysis_get_layer (analysis, i);
+          guint64 bytes[ENVELOPE_N_MEMORY_TERMS];
+          char **expected = envelope_analysis_explain_layer (analysis, i);
+          guint n_formulas = 0;
+
+          g_assert_cmpstr (json_object_get_string_member (layer, "name"), ==,
+                           envelope_network_get_layer (network, i)->name);
+          g_assert_cmpint (json_object_get_int_member (layer, "macs"), ==, (gint64) f->macs);
+          g_assert_cmpint (json_object_get_int_member (layer, "workspace"), ==, (gint64) f->workspace);
+          g_assert_true (envelope_analysis_layer_memory (analysis, i, bytes));
+          for (guint t = 0; t < ENVELOPE_N_MEMORY_TERMS; t++)
+            g_assert_cmpint (json_object_get_int_member (memory, envelope_memory_term_get_key (t)), ==, (gint64) bytes[t]);
+          holders += bytes[ENVELOPE_MEMORY_WORKSPACE] > 0;
+          g_assert_cmpfloat (json_array_get_double_element (json_object_get_array_member (rf, "size"), 0), ==,
+                             f->receptive_field.size[0]);
+          for (guint k = 0; k < ENVELOPE_N_FIGURES; k++)
+            if (expected[k] != NULL)
+              {
+                g_assert_cmpstr (json_object_get_string_member (formulas, envelope_figure_get_key (k)), ==, expected[k]);
+                n_formulas++;
+              }
+          g_assert_cmpuint (json_object_get_size (formulas), ==, n_formulas);
+          envelope_formulas_free (expected);
+        }
+      /* the first conv, 16 × 16 × (3 × 3 × 8) values */
+      g_assert_cmpuint (holders, ==, 1);
+      g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (json_array_get_object_element (layers, 1), "memory"),
+                                                   "workspace"), ==, 16 * 16 * 72 * 4);
+      /* the receptive field grows by 2 a conv */
+      g_assert_cmpfloat (envelope_analysis_get_layer (analysis, 2 * lengths[n])->receptive_field.size[0], ==, 1 + 2 * lengths[n]);
+    }
+}
+
 /* The JSON report's fractions as "%.17g" writes them: halves (each
  * receptive field's start) on either side of 0, and others. */
 static void
@@ -1658,6 +1741,7 @@ main (int   argc,
   g_test_add_func ("/core/network/io/report-streamed", test_report_streamed);
   g_test_add_func ("/core/network/io/report-layers-in-order", test_report_layers_in_order);
   g_test_add_func ("/core/network/io/report-json-fractions", test_report_json_fractions);
+  g_test_add_func ("/core/network/io/report-json-repeats", test_report_json_repeats);
   g_test_add_func ("/core/network/io/report-json-escapes", test_report_json_escapes);
   g_test_add_func ("/core/network/io/read/values", test_read_values);
   g_test_add_func ("/core/network/io/read/numbers", test_read_numbers);

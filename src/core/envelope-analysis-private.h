@@ -66,6 +66,7 @@ EnvelopeFormulaCache *envelope_formula_cache_new     (const EnvelopeAnalysis *an
 void                  envelope_formula_cache_free    (EnvelopeFormulaCache   *cache);
 const char *const    *envelope_formula_cache_explain (EnvelopeFormulaCache   *cache,
                                                       guint                   index);
+guint64               envelope_formula_cache_get_match (EnvelopeFormulaCache *cache);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EnvelopeFormulaCache, envelope_formula_cache_free)
 

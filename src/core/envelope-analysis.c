@@ -1429,6 +1429,7 @@ typedef struct
   gsize key_len;
   char *formulas[ENVELOPE_N_FIGURES];  /* the receptive field's are NULL */
   guint receptive;           /* which of the receptive field's figures had a formula (bits by figure) */
+  guint64 number;            /* the entry's key, as a number no other key in the cache had */
 } FormulaCacheEntry;
 
 struct _EnvelopeFormulaCache
@@ -1438,6 +1439,8 @@ struct _EnvelopeFormulaCache
   FormulaCacheEntry entries[FORMULA_CACHE_ENTRIES];
   guint next;                /* the entry the next new key takes */
   guint last;                /* the entry matched or filled last: looked at first */
+  guint64 numbers;           /* the keys the cache has held */
+  guint64 match;             /* the number of the last layer's key, or 0 */
   char *own[ENVELOPE_N_FIGURES + 1];   /* the last layer's formulas that no entry keeps */
   const char *result[ENVELOPE_N_FIGURES + 1];
 };
@@ -1582,6 +1585,7 @@ envelope_formula_cache_explain (EnvelopeFormulaCache *cache,
   g_return_val_if_fail (index < analysis->n_layers, NULL);
 
   formula_cache_clear_own (cache);
+  cache->match = 0;
   if (!formula_key (analysis, index, cache->key))
     {
       formula_cache_explain_whole (cache, index, NULL);
@@ -1609,6 +1613,7 @@ envelope_formula_cache_explain (EnvelopeFormulaCache *cache,
         {
           for (guint k = 0; k < ENVELOPE_N_FIGURES; k++)
             cache->result[k] = envelope_figure_is_receptive_field (k) ? cache->own[k] : entry->formulas[k];
+          cache->match = entry->number;
           return cache->result;
         }
       /* a kind wrote a receptive field's formula as explaining() asks:
@@ -1625,8 +1630,24 @@ envelope_formula_cache_explain (EnvelopeFormulaCache *cache,
   formula_cache_entry_clear (entry);
   entry->key = g_memdup2 (cache->key->data, cache->key->len);
   entry->key_len = cache->key->len;
+  entry->number = cache->match = ++cache->numbers;
   formula_cache_explain_whole (cache, index, entry);
   return cache->result;
+}
+
+/**
+ * envelope_formula_cache_get_match:
+ *
+ * What the layer last explained was matched with, as a number: two
+ * layers with the same number other than 0 are of the same kind and
+ * settings, read inputs of the same shapes and have the same figures
+ * but their receptive fields, and so the same formulas but the
+ * receptive field's.  0 for a layer worked out on its own.
+ */
+guint64
+envelope_formula_cache_get_match (EnvelopeFormulaCache *cache)
+{
+  return cache->match;
 }
 
 /**

@@ -1109,32 +1109,69 @@ add_boolean_n (JsonOut    *json,
 
 #define add_boolean(json, key, value) WITH_KEY (add_boolean_n, json, key, value)
 
-static void
-write_json_layer (JsonOut                *json,
-                  const EnvelopeAnalysis *analysis,
-                  EnvelopeFormulaCache   *cache,
-                  guint                   i)
+/* A layer's JSON text from its output's shape through its memory, and
+ * its formulas but the receptive field's, as written for a layer of the
+ * formula cache's match (envelope_formula_cache_get_match()): another
+ * layer of the same match has the same texts there. */
+#define JSON_FRAGMENTS 16
+
+typedef struct
 {
-  const EnvelopeNetwork *network = envelope_analysis_get_network (analysis);
-  const EnvelopeLayer *layer = envelope_network_get_layer (network, i);
-  const EnvelopeLayerFigures *f = envelope_analysis_get_layer (analysis, i);
-  const EnvelopeReceptiveField *rf = &f->receptive_field;
-  const char *const *formulas = envelope_formula_cache_explain (cache, i);
+  guint64 match;             /* 0: none */
+  guint depth;               /* the writer's depth in the layer's object */
+  GString *figures;
+  GString *formulas;
+  gboolean any_formula;      /* whether @formulas holds a member */
+} JsonFragment;
+
+/* What writes layer after layer, on one thread. */
+typedef struct
+{
+  EnvelopeFormulaCache *formulas;
+  JsonFragment fragments[JSON_FRAGMENTS];
+} LayerWriter;
+
+static void
+layer_writer_init (LayerWriter            *writer,
+                   const EnvelopeAnalysis *analysis)
+{
+  memset (writer, 0, sizeof *writer);
+  writer->formulas = envelope_formula_cache_new (analysis);
+}
+
+static void
+layer_writer_clear (LayerWriter *writer)
+{
+  g_clear_pointer (&writer->formulas, envelope_formula_cache_free);
+  for (guint k = 0; k < JSON_FRAGMENTS; k++)
+    {
+      if (writer->fragments[k].figures != NULL)
+        g_string_free (writer->fragments[k].figures, TRUE);
+      if (writer->fragments[k].formulas != NULL)
+        g_string_free (writer->fragments[k].formulas, TRUE);
+    }
+}
+
+/* Keeps what @json wrote since @start in @text. */
+static void
+keep_text (GString       **text,
+           const JsonOut  *json,
+           gsize           start)
+{
+  if (*text == NULL)
+    *text = g_string_sized_new (1024);
+  g_string_truncate (*text, 0);
+  g_string_append_len (*text, json->out->str + start, (gssize) (json->out->len - start));
+}
+
+static void
+write_json_figures (JsonOut                    *json,
+                    const EnvelopeAnalysis     *analysis,
+                    const EnvelopeLayerFigures *f,
+                    guint                       i)
+{
   guint64 memory[ENVELOPE_N_MEMORY_TERMS];
 
-  json_begin (json, '{');
-  add_string (json, "name", layer->name);
-  add_string (json, "type", envelope_layer_kind_get (layer->type)->id);
-  if (layer->group != NULL)
-    add_string (json, "group", layer->group);
-  /* only a partial analysis has layers without figures */
-  if (f->state != ENVELOPE_LAYER_ANALYSED)
-    add_string (json, "state", f->state == ENVELOPE_LAYER_FAILED ? "failed" : "not_analysed");
-  json_name (json, "inputs");
-  json_begin (json, '[');
-  for (guint k = 0; k < f->n_inputs; k++)
-    json_string (json, envelope_network_get_layer (network, f->inputs[k])->name);
-  json_end (json, ']');
   json_name (json, "output_shape");
   json_begin (json, '[');
   for (guint k = 0; k < f->rank; k++)
@@ -1158,6 +1195,65 @@ write_json_layer (JsonOut                *json,
         add_count (json, envelope_memory_term_get_key (t), memory[t]);
       json_end (json, '}');
     }
+}
+
+static void
+write_json_formulas (JsonOut            *json,
+                     const char *const  *formulas,
+                     guint               first,
+                     guint               end)
+{
+  for (guint k = first; k < end; k++)
+    if (formulas[k] != NULL)
+      add_string (json, envelope_figure_get_key (k), formulas[k]);
+}
+
+static void
+write_json_layer (JsonOut                *json,
+                  const EnvelopeAnalysis *analysis,
+                  LayerWriter            *writer,
+                  guint                   i)
+{
+  const EnvelopeNetwork *network = envelope_analysis_get_network (analysis);
+  const EnvelopeLayer *layer = envelope_network_get_layer (network, i);
+  const EnvelopeLayerFigures *f = envelope_analysis_get_layer (analysis, i);
+  const EnvelopeReceptiveField *rf = &f->receptive_field;
+  const char *const *formulas = envelope_formula_cache_explain (writer->formulas, i);
+  guint64 match = envelope_formula_cache_get_match (writer->formulas);
+  /* the one layer that holds the workspace buffer counts it in its memory */
+  gboolean holds_workspace = envelope_analysis_get_totals (analysis)->workspace_layer == (gint) i;
+  JsonFragment *fragment = match != 0 && !holds_workspace ? &writer->fragments[match % JSON_FRAGMENTS] : NULL;
+  gsize start;
+
+  G_STATIC_ASSERT (ENVELOPE_FIGURE_RECEPTIVE_FIELD + 3 == ENVELOPE_N_FIGURES);
+
+  json_begin (json, '{');
+  add_string (json, "name", layer->name);
+  add_string (json, "type", envelope_layer_kind_get (layer->type)->id);
+  if (layer->group != NULL)
+    add_string (json, "group", layer->group);
+  /* only a partial analysis has layers without figures */
+  if (f->state != ENVELOPE_LAYER_ANALYSED)
+    add_string (json, "state", f->state == ENVELOPE_LAYER_FAILED ? "failed" : "not_analysed");
+  json_name (json, "inputs");
+  json_begin (json, '[');
+  for (guint k = 0; k < f->n_inputs; k++)
+    json_string (json, envelope_network_get_layer (network, f->inputs[k])->name);
+  json_end (json, ']');
+
+  /* a layer of a match written before is that layer's text, but for its
+   * name, its inputs and its receptive field */
+  if (fragment != NULL && (fragment->match != match || fragment->depth != json->depth))
+    {
+      fragment->match = 0;
+      start = json->out->len;
+      write_json_figures (json, analysis, f, i);
+      keep_text (&fragment->figures, json, start);
+    }
+  else if (fragment != NULL)
+    put (json->out, fragment->figures->str, fragment->figures->len);
+  else
+    write_json_figures (json, analysis, f, i);
 
   json_name (json, "receptive_field");
   json_begin (json, '{');
@@ -1171,9 +1267,23 @@ write_json_layer (JsonOut                *json,
 
   json_name (json, "formulas");
   json_begin (json, '{');
-  for (guint k = 0; k < ENVELOPE_N_FIGURES; k++)
-    if (formulas[k] != NULL)
-      add_string (json, envelope_figure_get_key (k), formulas[k]);
+  if (fragment != NULL && fragment->match == 0)
+    {
+      start = json->out->len;
+      write_json_formulas (json, formulas, 0, ENVELOPE_FIGURE_RECEPTIVE_FIELD);
+      keep_text (&fragment->formulas, json, start);
+      fragment->any_formula = json->filled[json->depth - 1];
+      fragment->depth = json->depth - 1;
+      fragment->match = match;
+    }
+  else if (fragment != NULL)
+    {
+      put (json->out, fragment->formulas->str, fragment->formulas->len);
+      json->filled[json->depth - 1] = fragment->any_formula;
+    }
+  else
+    write_json_formulas (json, formulas, 0, ENVELOPE_FIGURE_RECEPTIVE_FIELD);
+  write_json_formulas (json, formulas, ENVELOPE_FIGURE_RECEPTIVE_FIELD, ENVELOPE_N_FIGURES);
   json_end (json, '}');
   json_end (json, '}');
 }
@@ -1251,7 +1361,9 @@ static gpointer
 json_blocks_work (gpointer data)
 {
   JsonBlocks *blocks = data;
-  g_autoptr(EnvelopeFormulaCache) cache = envelope_formula_cache_new (blocks->analysis);
+  LayerWriter writer;
+
+  layer_writer_init (&writer, blocks->analysis);
 
   g_mutex_lock (&blocks->mutex);
   while (blocks->next < blocks->n_blocks)
@@ -1277,13 +1389,14 @@ json_blocks_work (gpointer data)
       /* every block but the first continues the array */
       json.filled[json.depth - 1] = b > 0;
       for (guint i = first; i < end; i++)
-        write_json_layer (&json, blocks->analysis, cache, i);
+        write_json_layer (&json, blocks->analysis, &writer, i);
 
       g_mutex_lock (&blocks->mutex);
       blocks->texts[b % blocks->window] = json.out;
       g_cond_broadcast (&blocks->cond);
     }
   g_mutex_unlock (&blocks->mutex);
+  layer_writer_clear (&writer);
   return NULL;
 }
 
@@ -1299,13 +1412,15 @@ write_json_layers (JsonOut                *out,
 
   if (n_layers < JSON_THREADED || n_threads < 2)
     {
-      g_autoptr(EnvelopeFormulaCache) cache = envelope_formula_cache_new (analysis);
+      LayerWriter writer;
 
+      layer_writer_init (&writer, analysis);
       for (guint i = 0; i < n_layers; i++)
         {
-          write_json_layer (out, analysis, cache, i);
+          write_json_layer (out, analysis, &writer, i);
           sink_spill (sink, FALSE);
         }
+      layer_writer_clear (&writer);
       return;
     }
 
