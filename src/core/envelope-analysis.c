@@ -1432,10 +1432,32 @@ typedef struct
   guint64 number;            /* the entry's key, as a number no other key in the cache had */
 } FormulaCacheEntry;
 
+/* A key as it is made, in a buffer kept from layer to layer. */
+typedef struct
+{
+  guint8 *data;
+  gsize len;
+  gsize size;
+} FormulaKey;
+
+static inline void
+key_put (FormulaKey    *key,
+         gconstpointer  data,
+         gsize          n)
+{
+  if (key->len + n > key->size)
+    {
+      key->size = MAX (2 * key->size, key->len + n);
+      key->data = g_realloc (key->data, key->size);
+    }
+  memcpy (key->data + key->len, data, n);
+  key->len += n;
+}
+
 struct _EnvelopeFormulaCache
 {
   const EnvelopeAnalysis *analysis;
-  GByteArray *key;
+  FormulaKey key;
   FormulaCacheEntry entries[FORMULA_CACHE_ENTRIES];
   guint next;                /* the entry the next new key takes */
   guint last;                /* the entry matched or filled last: looked at first */
@@ -1451,7 +1473,6 @@ envelope_formula_cache_new (const EnvelopeAnalysis *analysis)
   EnvelopeFormulaCache *cache = g_new0 (EnvelopeFormulaCache, 1);
 
   cache->analysis = analysis;
-  cache->key = g_byte_array_sized_new (512);
   return cache;
 }
 
@@ -1478,33 +1499,33 @@ envelope_formula_cache_free (EnvelopeFormulaCache *cache)
   for (guint e = 0; e < FORMULA_CACHE_ENTRIES; e++)
     formula_cache_entry_clear (&cache->entries[e]);
   formula_cache_clear_own (cache);
-  g_byte_array_unref (cache->key);
+  g_free (cache->key.data);
   g_free (cache);
 }
 
 /* What a kind reads of an input: its shape, as it is laid out; field
  * by field, so that no padding byte is read. */
 static void
-key_add_shape (GByteArray                 *key,
+key_add_shape (FormulaKey                 *key,
                const EnvelopeLayerFigures *f)
 {
   guint32 head[2] = { f->rank, f->layout };
 
-  g_byte_array_append (key, (const guint8 *) head, sizeof head);
-  g_byte_array_append (key, (const guint8 *) &f->activations, sizeof f->activations);
-  g_byte_array_append (key, (const guint8 *) f->shape, MIN (f->rank, ENVELOPE_MAX_RANK) * sizeof f->shape[0]);
+  key_put (key, head, sizeof head);
+  key_put (key, &f->activations, sizeof f->activations);
+  key_put (key, f->shape, MIN (f->rank, ENVELOPE_MAX_RANK) * sizeof f->shape[0]);
 }
 
 /* A layer's own figures but its receptive field and where it stands
  * (its index, its inputs, the layer it shares with). */
 static void
-key_add_figures (GByteArray                 *key,
+key_add_figures (FormulaKey                 *key,
                  const EnvelopeLayerFigures *f)
 {
   guint32 head[2] = { f->n_inputs, (guint32) f->saves << 16 | (guint32) f->state << 8 | f->type };
 
-  g_byte_array_append (key, (const guint8 *) head, sizeof head);
-  g_byte_array_append (key, (const guint8 *) &f->activations,
+  key_put (key, head, sizeof head);
+  key_put (key, &f->activations,
                        G_STRUCT_OFFSET (EnvelopeLayerFigures, shape) - G_STRUCT_OFFSET (EnvelopeLayerFigures, activations));
   key_add_shape (key, f);
 }
@@ -1516,7 +1537,7 @@ key_add_figures (GByteArray                 *key,
 static gboolean
 formula_key (const EnvelopeAnalysis *analysis,
              guint                   index,
-             GByteArray             *key)
+             FormulaKey             *key)
 {
   const EnvelopeLayer *layer = g_ptr_array_index (analysis->network->layers, index);
   gsize settings = G_STRUCT_OFFSET (EnvelopeLayer, set);
@@ -1524,13 +1545,13 @@ formula_key (const EnvelopeAnalysis *analysis,
 
   if (layer->shares != NULL || analysis->layers[index].state != ENVELOPE_LAYER_ANALYSED)
     return FALSE;
-  g_byte_array_set_size (key, 0);
-  g_byte_array_append (key, (const guint8 *) &type, sizeof type);
-  g_byte_array_append (key, (const guint8 *) layer + settings, envelope_layer_get_size (layer->type) - settings);
+  key->len = 0;
+  key_put (key, &type, sizeof type);
+  key_put (key, (const guint8 *) layer + settings, envelope_layer_get_size (layer->type) - settings);
   if (layer->operator_name != NULL)
-    g_byte_array_append (key, (const guint8 *) layer->operator_name, strlen (layer->operator_name) + 1);
+    key_put (key, layer->operator_name, strlen (layer->operator_name) + 1);
   else
-    g_byte_array_append (key, (const guint8 *) "\xff", 1);   /* no text begins so */
+    key_put (key, "\xff", 1);   /* no text begins so */
   for (guint k = analysis->offsets[index]; k < analysis->offsets[index + 1]; k++)
     key_add_shape (key, &analysis->layers[analysis->indices[k]]);
   key_add_figures (key, &analysis->layers[index]);
@@ -1586,7 +1607,7 @@ envelope_formula_cache_explain (EnvelopeFormulaCache *cache,
 
   formula_cache_clear_own (cache);
   cache->match = 0;
-  if (!formula_key (analysis, index, cache->key))
+  if (!formula_key (analysis, index, &cache->key))
     {
       formula_cache_explain_whole (cache, index, NULL);
       return cache->result;
@@ -1595,7 +1616,7 @@ envelope_formula_cache_explain (EnvelopeFormulaCache *cache,
     {
       FormulaCacheEntry *e = &cache->entries[(cache->last + n) % FORMULA_CACHE_ENTRIES];
 
-      if (e->key != NULL && e->key_len == cache->key->len && memcmp (e->key, cache->key->data, e->key_len) == 0)
+      if (e->key != NULL && e->key_len == cache->key.len && memcmp (e->key, cache->key.data, e->key_len) == 0)
         entry = e;
     }
 
@@ -1628,8 +1649,8 @@ envelope_formula_cache_explain (EnvelopeFormulaCache *cache,
   cache->last = cache->next;
   cache->next = (cache->next + 1) % FORMULA_CACHE_ENTRIES;
   formula_cache_entry_clear (entry);
-  entry->key = g_memdup2 (cache->key->data, cache->key->len);
-  entry->key_len = cache->key->len;
+  entry->key = g_memdup2 (cache->key.data, cache->key.len);
+  entry->key_len = cache->key.len;
   entry->number = cache->match = ++cache->numbers;
   formula_cache_explain_whole (cache, index, entry);
   return cache->result;

@@ -321,6 +321,9 @@ scratch_free (gpointer data)
 }
 
 static GPrivate scratch_key = G_PRIVATE_INIT (scratch_free);
+/* the same pool, read without a call (a report asks for it several
+ * times a layer); the GPrivate frees it as the thread ends */
+static _Thread_local Scratch *thread_scratch;
 
 /**
  * envelope_scratch_new:
@@ -333,13 +336,13 @@ static GPrivate scratch_key = G_PRIVATE_INIT (scratch_free);
 GString *
 envelope_scratch_new (void)
 {
-  Scratch *scratch = g_private_get (&scratch_key);
+  Scratch *scratch = thread_scratch;
   GString *string;
   gint i;
 
   if (scratch == NULL)
     {
-      scratch = g_new0 (Scratch, 1);
+      scratch = thread_scratch = g_new0 (Scratch, 1);
       g_private_set (&scratch_key, scratch);
     }
   i = g_bit_nth_lsf (~scratch->taken, -1);
@@ -365,7 +368,7 @@ envelope_scratch_new (void)
 char *
 envelope_scratch_free (GString *scratch)
 {
-  Scratch *pool = g_private_get (&scratch_key);
+  Scratch *pool = thread_scratch;
   char *text = g_malloc (scratch->len + 1);
 
   memcpy (text, scratch->str, scratch->len + 1);
