@@ -1555,7 +1555,7 @@ key_add_figures (FormulaKey                 *key,
 
   key_put (key, head, sizeof head);
   key_put (key, &f->activations,
-                       G_STRUCT_OFFSET (EnvelopeLayerFigures, shape) - G_STRUCT_OFFSET (EnvelopeLayerFigures, activations));
+           G_STRUCT_OFFSET (EnvelopeLayerFigures, shape) - G_STRUCT_OFFSET (EnvelopeLayerFigures, activations));
   key_add_shape (key, f);
 }
 
