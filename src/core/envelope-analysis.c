@@ -1389,8 +1389,12 @@ infer_again (const EnvelopeAnalysis *analysis,
              EnvelopeInference      *inf,
              EnvelopeLayerFigures   *scratch)
 {
-  g_autofree const EnvelopeLayerFigures **inputs =
-    g_new (const EnvelopeLayerFigures *, MAX (1, analysis->offsets[index + 1] - analysis->offsets[index]));
+  guint n_inputs = analysis->offsets[index + 1] - analysis->offsets[index];
+  /* most layers read one or a few: a report works out every layer again */
+  const EnvelopeLayerFigures *few[8];
+  g_autofree const EnvelopeLayerFigures **many = n_inputs > G_N_ELEMENTS (few) ? g_new (const EnvelopeLayerFigures *, n_inputs)
+                                                                                : NULL;
+  const EnvelopeLayerFigures **inputs = many != NULL ? many : few;
   gboolean ok;
 
   setup_inference (analysis, index, inputs, inf);
