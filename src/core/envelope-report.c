@@ -1223,7 +1223,9 @@ write_json_layer (JsonOut                *json,
   /* the one layer that holds the workspace buffer counts it in its memory */
   gboolean holds_workspace = envelope_analysis_get_totals (analysis)->workspace_layer == (gint) i;
   JsonFragment *fragment = match != 0 && !holds_workspace ? &writer->fragments[match % JSON_FRAGMENTS] : NULL;
-  gsize start;
+  gboolean reuse;
+  guint depth;
+  gsize start = 0;
 
   G_STATIC_ASSERT (ENVELOPE_FIGURE_RECEPTIVE_FIELD + 3 == ENVELOPE_N_FIGURES);
 
@@ -1242,18 +1244,18 @@ write_json_layer (JsonOut                *json,
   json_end (json, ']');
 
   /* a layer of a match written before is that layer's text, but for its
-   * name, its inputs and its receptive field */
-  if (fragment != NULL && (fragment->match != match || fragment->depth != json->depth))
-    {
-      fragment->match = 0;
-      start = json->out->len;
-      write_json_figures (json, analysis, f, i);
-      keep_text (&fragment->figures, json, start);
-    }
-  else if (fragment != NULL)
+   * name, its inputs and its receptive field; the first is kept */
+  depth = json->depth;
+  reuse = fragment != NULL && fragment->match == match && fragment->depth == depth;
+  if (reuse)
     put (json->out, fragment->figures->str, fragment->figures->len);
   else
-    write_json_figures (json, analysis, f, i);
+    {
+      start = json->out->len;
+      write_json_figures (json, analysis, f, i);
+      if (fragment != NULL)
+        keep_text (&fragment->figures, json, start);
+    }
 
   json_name (json, "receptive_field");
   json_begin (json, '{');
@@ -1267,22 +1269,23 @@ write_json_layer (JsonOut                *json,
 
   json_name (json, "formulas");
   json_begin (json, '{');
-  if (fragment != NULL && fragment->match == 0)
-    {
-      start = json->out->len;
-      write_json_formulas (json, formulas, 0, ENVELOPE_FIGURE_RECEPTIVE_FIELD);
-      keep_text (&fragment->formulas, json, start);
-      fragment->any_formula = json->filled[json->depth - 1];
-      fragment->depth = json->depth - 1;
-      fragment->match = match;
-    }
-  else if (fragment != NULL)
+  if (reuse)
     {
       put (json->out, fragment->formulas->str, fragment->formulas->len);
       json->filled[json->depth - 1] = fragment->any_formula;
     }
   else
-    write_json_formulas (json, formulas, 0, ENVELOPE_FIGURE_RECEPTIVE_FIELD);
+    {
+      start = json->out->len;
+      write_json_formulas (json, formulas, 0, ENVELOPE_FIGURE_RECEPTIVE_FIELD);
+      if (fragment != NULL)
+        {
+          keep_text (&fragment->formulas, json, start);
+          fragment->any_formula = json->filled[json->depth - 1];
+          fragment->depth = depth;
+          fragment->match = match;
+        }
+    }
   write_json_formulas (json, formulas, ENVELOPE_FIGURE_RECEPTIVE_FIELD, ENVELOPE_N_FIGURES);
   json_end (json, '}');
   json_end (json, '}');
